@@ -1,0 +1,5 @@
+"""`python -m client` is the same as the `ftp-inspector` command."""
+
+from client.cli import main
+
+raise SystemExit(main())

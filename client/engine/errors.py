@@ -1,0 +1,150 @@
+"""Typed engine errors. Each carries what a user needs to act, and the CLI exit code.
+
+Exit codes (the CLI contract): 1 usage or local error, 2 could not connect or log in,
+3 data channel failed, 4 the server refused a command, 5 TLS or certificate failure.
+"""
+
+from __future__ import annotations
+
+from client.engine.events import DataFailure, DataPhase, Endpoint
+
+__all__ = [
+    "FtpError",
+    "LocalError",
+    "UnsafePathError",
+    "ConnectError",
+    "LoginError",
+    "ConnectionLostError",
+    "ControlTimeoutError",
+    "ServerProtocolError",
+    "CommandFailedError",
+    "DataChannelError",
+    "TlsError",
+    "CertificateError",
+    "TransferCancelled",
+]
+
+
+class FtpError(Exception):
+    """Base of all engine errors. ``step`` names the protocol step that failed."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, step: str | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class LocalError(FtpError):
+    """A local problem: disk full, permission denied, file vanished."""
+
+    exit_code = 1
+
+
+class UnsafePathError(LocalError):
+    """A server-supplied name would write outside the destination (``..``, ``/abs``, ``C:\\``…)."""
+
+
+class ConnectError(FtpError):
+    """The control connection could not be opened."""
+
+    exit_code = 2
+
+
+class LoginError(FtpError):
+    """USER/PASS/ACCT was refused."""
+
+    exit_code = 2
+
+
+class ConnectionLostError(FtpError):
+    """The control connection closed (or the server sent 421) while we needed it."""
+
+    exit_code = 2
+
+
+class ControlTimeoutError(FtpError):
+    """No reply on the control connection within the control timeout."""
+
+    exit_code = 2
+
+
+class ServerProtocolError(FtpError):
+    """The server's bytes were not valid FTP (wraps :class:`client.protocol.errors.ProtocolError`)."""
+
+    exit_code = 4
+
+
+class CommandFailedError(FtpError):
+    """The server answered a command with 4xx/5xx."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, code: int, reply_text: str, command: str,
+                 step: str | None = None) -> None:
+        super().__init__(message, step=step)
+        self.code = code
+        self.reply_text = reply_text
+        self.command = command
+
+
+class DataChannelError(FtpError):
+    """A data connection failed; carries the phase it reached, the endpoints and the time."""
+
+    exit_code = 3
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        failure: DataFailure,
+        phase: DataPhase,
+        method: str | None = None,
+        local: Endpoint | None = None,
+        remote: Endpoint | None = None,
+        elapsed: float = 0.0,
+        step: str | None = None,
+        reply_code: int | None = None,
+    ) -> None:
+        super().__init__(message, step=step)
+        self.failure = failure
+        self.phase = phase
+        self.method = method
+        self.local = local
+        self.remote = remote
+        self.elapsed = elapsed
+        self.reply_code = reply_code
+
+
+class TlsError(FtpError):
+    """TLS could not be established or was refused (e.g. 522 session reuse required)."""
+
+    exit_code = 5
+
+
+class CertificateError(TlsError):
+    """The server certificate failed verification or does not match its pin."""
+
+    def __init__(self, message: str, *, fingerprint_sha256: str | None = None,
+                 expected_fingerprint: str | None = None, subject: str | None = None,
+                 issuer: str | None = None, not_before: str | None = None,
+                 not_after: str | None = None, verify_error: str | None = None,
+                 step: str | None = None) -> None:
+        super().__init__(message, step=step)
+        self.fingerprint_sha256 = fingerprint_sha256
+        self.expected_fingerprint = expected_fingerprint
+        self.subject = subject
+        self.issuer = issuer
+        self.not_before = not_before
+        self.not_after = not_after
+        self.verify_error = verify_error
+
+
+class TransferCancelled(FtpError):
+    """The user cancelled; ABOR was sent and the partial file kept for resume."""
+
+    exit_code = 1

@@ -1,0 +1,231 @@
+"""Typed, timestamped events emitted by the engine.
+
+The GUI, the CLI, the transcript writer and the ladder diagram are all observers of
+these events; the engine never knows who listens. Events are frozen dataclasses with
+plain data so they can be queued across threads, serialised to JSON Lines and replayed
+into a diagram.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from client.protocol.annotate import Annotation, Severity
+from client.protocol.replies import Reply
+
+__all__ = [
+    "Endpoint",
+    "EngineEvent",
+    "LineSent",
+    "ReplyReceived",
+    "DataPhase",
+    "DataFailure",
+    "DataChannelEvent",
+    "TransferProgress",
+    "Notice",
+    "SessionState",
+    "SessionStateChanged",
+    "TlsEstablished",
+    "EventBus",
+    "Observer",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A transport address as seen on one connection."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        if ":" in self.host:
+            return f"[{self.host}]:{self.port}"
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineEvent:
+    """Base: ``t`` is seconds since the bus's origin; ``connection`` names the control
+    connection (``"c1"``, ``"c2"`` …) the event belongs to."""
+
+    t: float
+    connection: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineSent(EngineEvent):
+    """A command written to the control connection. ``text`` is already redacted
+    (``PASS ****``) and never contains the password."""
+
+    text: str
+    annotations: tuple[Annotation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyReceived(EngineEvent):
+    """A complete reply (every raw line of it is in ``reply.lines``)."""
+
+    reply: Reply
+    annotations: tuple[Annotation, ...] = ()
+
+
+class DataPhase(enum.Enum):
+    """Where a data connection is in its life.
+
+    Passive: ADVERTISED (227/229 decoded) -> CONNECTING -> CONNECTED -> [TLS_HANDSHAKE ->
+    TLS_ESTABLISHED] -> FIRST_BYTE -> CLOSED.  Active: LISTENING (PORT/EPRT sent) ->
+    CONNECTED (server dialled in) -> … -> CLOSED.  Any phase may end in FAILED.
+    """
+
+    ADVERTISED = "advertised"
+    LISTENING = "listening"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    TLS_HANDSHAKE = "tls-handshake"
+    TLS_ESTABLISHED = "tls-established"
+    FIRST_BYTE = "first-byte"
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class DataFailure(enum.Enum):
+    """Why a data connection failed: the classes the diagnosis reasons about."""
+
+    REFUSED = "refused"  # RST to our SYN: nothing listening, or a REJECT rule
+    CONNECT_TIMEOUT = "syn-unanswered"  # SYN never answered: a firewall DROP
+    SILENT = "silent-after-150"  # connected, server said 150, no byte within the timeout
+    STALLED = "stalled"  # bytes flowed, then none for the stall timeout
+    RESET = "reset"  # connection reset mid-transfer
+    CLOSED_EARLY = "closed-before-226"  # data closed but the transfer did not complete
+    SERVER_REFUSED = "server-refused"  # 425/426/4xx/5xx to the data command
+    NEVER_CONNECTED_BACK = "never-connected-back"  # active: nobody dialled our listener
+    WRONG_PEER = "wrong-peer"  # active: a host other than the server dialled in
+    TLS_FAILED = "tls-failed"  # handshake failed or session reuse refused (522)
+    UNROUTABLE = "unroutable-refused"  # policy refused to dial the advertised address
+    LOCAL = "local-error"  # e.g. no port free in the active range
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataChannelEvent(EngineEvent):
+    """A phase change of one data connection (``channel`` is unique per bus)."""
+
+    channel: int
+    phase: DataPhase
+    initiator: str  # "client" (passive) or "server" (active)
+    method: str | None  # "EPSV", "PASV", "EPRT", "PORT", or None for STAT listings
+    command: str  # the command it serves, e.g. "LIST /pub" (never secret)
+    local: Endpoint | None = None
+    remote: Endpoint | None = None
+    advertised: Endpoint | None = None  # what 227/229/PORT/EPRT said
+    address_note: str | None = None  # why the dialled address differs from `advertised`
+    failure: DataFailure | None = None
+    reason: str | None = None
+    bytes: int = 0
+    elapsed: float = 0.0  # seconds since this channel's first event
+    tls: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferProgress(EngineEvent):
+    """Throttled (≤ 10/s per transfer) progress of one file transfer."""
+
+    transfer_id: int
+    direction: str  # "download" | "upload"
+    remote_path: str
+    bytes_done: int
+    total: int | None
+    rate: float  # bytes per second, smoothed
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notice(EngineEvent):
+    """Something the engine decided or noticed: fallbacks, substitutions, reconnects."""
+
+    severity: Severity
+    text: str
+    kind: str = "info"  # "fallback" | "substitution" | "reconnect" | "tls" | "timeout" | "info"
+
+
+class SessionState(enum.Enum):
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    TLS_HANDSHAKE = "tls-handshake"
+    LOGGING_IN = "logging-in"
+    READY = "ready"
+    BUSY = "busy"
+    CLOSING = "closing"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionStateChanged(EngineEvent):
+    state: SessionState
+    server: Endpoint | None = None
+    local: Endpoint | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TlsEstablished(EngineEvent):
+    """TLS came up on the control connection (channel None) or on a data channel."""
+
+    channel: int | None
+    version: str
+    cipher: str
+    session_reused: bool
+    fingerprint_sha256: str | None = None
+    peer_subject: str | None = None
+
+
+Observer = Callable[[EngineEvent], None]
+
+
+@dataclass
+class EventBus:
+    """Fan-out of engine events to observers, with one clock origin for ``t``.
+
+    Observers are called synchronously and must be cheap (the GUI bridge queues; the CLI
+    prints). An observer that raises is logged and kept: one broken view must not stop
+    a transfer.
+    """
+
+    origin: float = field(default_factory=time.monotonic)
+    wall_origin: float = field(default_factory=time.time)
+    _observers: list[Observer] = field(default_factory=list)
+    _channel_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _connection_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Add ``observer``; returns a function that removes it."""
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def now(self) -> float:
+        return time.monotonic() - self.origin
+
+    def next_channel_id(self) -> int:
+        return next(self._channel_ids)
+
+    def next_connection_id(self) -> str:
+        return f"c{next(self._connection_ids)}"
+
+    def emit(self, event: EngineEvent) -> None:
+        for observer in tuple(self._observers):
+            try:
+                observer(event)
+            except Exception:  # noqa: BLE001 - an observer must never break the engine
+                log.exception("event observer %r failed", observer)

@@ -1,0 +1,21 @@
+"""Directory listing parsers: MLSD/MLST facts (RFC 3659), Unix ``ls -l`` variants,
+DOS/IIS, EPLF and bare name lists, detected per line, into one entry type.
+
+CONTRACT (implemented in this package; other modules rely on these names, importable
+from ``client.protocol.listing``):
+
+- ``EntryKind`` (Enum: FILE, DIR, LINK, OTHER).
+- ``ListingEntry`` (frozen dataclass, slots): ``name`` (str), ``kind`` (EntryKind),
+  ``size`` (int | None), ``modified`` (datetime | None; timezone-aware UTC for MLSD,
+  naive local for ls/DOS), ``modified_precision`` ("second" | "minute" | "day" | None),
+  ``permissions`` (str | None, e.g. "rwxr-xr-x" or MLSD "perm" fact),
+  ``owner`` / ``group`` (str | None), ``target`` (str | None, symlink target),
+  ``facts`` (Mapping[str, str]: raw MLSD facts, empty otherwise), ``raw`` (str: the line).
+- ``ListingResult`` (frozen dataclass): ``entries`` (tuple[ListingEntry, ...]),
+  ``unparsed`` (tuple[str, ...], lines that parsed as nothing, reported not dropped),
+  ``format`` (str: the dominant format detected).
+- ``parse_listing(data: bytes | str, *, fmt="auto", now=None) -> ListingResult`` —
+  fmt in "auto" | "mlsd" | "unix" | "dos" | "eplf" | "names".
+- ``parse_mlsx_line(line: str) -> ListingEntry`` (MLSD line or MLST 250 inner line),
+  raising ``client.protocol.errors.ProtocolError`` subclasses on garbage.
+"""

@@ -1,0 +1,201 @@
+"""Reply framing (RFC 959 §4.2): bytes from the control connection in, replies out.
+
+The parser is fed arbitrary chunks (one byte at a time works) and hands out complete
+replies in order. It accepts CRLF and bare LF line endings, keeps non-UTF-8 bytes
+losslessly (see :func:`client.protocol.text.decode_line`), and bounds line length and
+reply size so that a hostile server cannot grow the client's memory without limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from client.protocol.errors import ReplyFramingError, ReplyTooLongError
+from client.protocol.text import decode_line
+
+__all__ = ["Reply", "ReplyParser", "parse_replies"]
+
+DEFAULT_MAX_LINE = 64 * 1024
+DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One complete server reply.
+
+    ``lines`` holds every line exactly as received (decoded, without its line ending),
+    including the code prefixes; ``raw`` holds the bytes as they came off the wire.
+    """
+
+    code: int
+    lines: tuple[str, ...]
+    raw: bytes = b""
+
+    @property
+    def text(self) -> str:
+        """The message without the code prefixes, lines joined with ``\\n``."""
+        out = []
+        last = len(self.lines) - 1
+        for index, line in enumerate(self.lines):
+            if index == 0 or index == last:
+                out.append(line[4:] if len(line) > 3 else "")
+            else:
+                out.append(line)
+        return "\n".join(out)
+
+    @property
+    def first_line_text(self) -> str:
+        """The text of the first line, without its code: where 227/229 put their address."""
+        first = self.lines[0] if self.lines else ""
+        return first[4:] if len(first) > 3 else ""
+
+    @property
+    def is_multiline(self) -> bool:
+        return len(self.lines) > 1
+
+    @property
+    def category(self) -> int:
+        """The first digit: 1 preliminary, 2 completion, 3 intermediate, 4 transient, 5 permanent."""
+        return self.code // 100
+
+    @property
+    def is_preliminary(self) -> bool:
+        return self.category == 1
+
+    @property
+    def is_success(self) -> bool:
+        return self.category == 2
+
+    @property
+    def is_intermediate(self) -> bool:
+        return self.category == 3
+
+    @property
+    def is_error(self) -> bool:
+        return self.category in (4, 5)
+
+
+def _reply_code(line: bytes) -> int | None:
+    """The code of a line that can open or close a reply: three digits, then space, '-' or end."""
+    if len(line) < 3:
+        return None
+    d0, d1, d2 = line[0], line[1], line[2]
+    if not (0x31 <= d0 <= 0x36 and 0x30 <= d1 <= 0x39 and 0x30 <= d2 <= 0x39):
+        return None
+    if len(line) > 3 and line[3] not in (0x20, 0x2D):  # ' ' or '-'
+        return None
+    return (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30)
+
+
+class ReplyParser:
+    """Incremental reply parser.
+
+    Usage::
+
+        parser.feed(chunk)
+        while (reply := parser.next_reply()) is not None:
+            handle(reply)
+
+    :meth:`next_reply` raises :class:`ReplyFramingError` for a line that is not a reply
+    (the line is consumed, so parsing can go on) and :class:`ReplyTooLongError` when a
+    bound is exceeded. Errors surface in stream order: replies before a bad line are
+    returned first.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_line_length: int = DEFAULT_MAX_LINE,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+    ) -> None:
+        self._buffer = bytearray()
+        self._scan_from = 0
+        self._max_line = max_line_length
+        self._max_reply_bytes = max_reply_bytes
+        # State of a multi-line reply in progress.
+        self._open_code: int | None = None
+        self._open_lines: list[str] = []
+        self._open_raw = bytearray()
+
+    @property
+    def has_partial(self) -> bool:
+        """True while bytes of an unfinished line or multi-line reply are buffered."""
+        return bool(self._buffer) or self._open_code is not None
+
+    def feed(self, data: bytes) -> None:
+        """Append bytes received from the server."""
+        self._buffer += data
+
+    def next_reply(self) -> Reply | None:
+        """Return the next complete reply, or None when more bytes are needed."""
+        while True:
+            newline = self._buffer.find(b"\n", self._scan_from)
+            if newline < 0:
+                if len(self._buffer) > self._max_line:
+                    self._buffer.clear()
+                    self._scan_from = 0
+                    self._reset_open()
+                    raise ReplyTooLongError(
+                        f"the server sent a line longer than {self._max_line} bytes "
+                        "without a line ending"
+                    )
+                self._scan_from = len(self._buffer)
+                return None
+            raw_line = bytes(self._buffer[: newline + 1])
+            del self._buffer[: newline + 1]
+            self._scan_from = 0
+            if len(raw_line) > self._max_line + 2:
+                self._reset_open()
+                raise ReplyTooLongError(
+                    f"the server sent a line of {len(raw_line)} bytes "
+                    f"(the limit is {self._max_line})"
+                )
+            reply = self._take_line(raw_line)
+            if reply is not None:
+                return reply
+
+    def _take_line(self, raw_line: bytes) -> Reply | None:
+        body = raw_line[:-1]
+        if body.endswith(b"\r"):
+            body = body[:-1]
+        text = decode_line(body)
+        code = _reply_code(body)
+        if self._open_code is None:
+            if code is None:
+                raise ReplyFramingError(
+                    f"the server sent a line that is not an FTP reply: {text[:200]!r}"
+                )
+            if len(body) > 3 and body[3] == 0x2D:  # 'NNN-' opens a multi-line reply
+                self._open_code = code
+                self._open_lines = [text]
+                self._open_raw = bytearray(raw_line)
+                return None
+            return Reply(code, (text,), raw_line)
+        # Inside a multi-line reply: only "NNN " (or a bare "NNN") with the opening code closes it.
+        self._open_lines.append(text)
+        self._open_raw += raw_line
+        if len(self._open_raw) > self._max_reply_bytes:
+            self._reset_open()
+            raise ReplyTooLongError(
+                f"a multi-line reply exceeded {self._max_reply_bytes} bytes without closing"
+            )
+        if code == self._open_code and (len(body) == 3 or body[3] == 0x20):
+            reply = Reply(code, tuple(self._open_lines), bytes(self._open_raw))
+            self._reset_open()
+            return reply
+        return None
+
+    def _reset_open(self) -> None:
+        self._open_code = None
+        self._open_lines = []
+        self._open_raw = bytearray()
+
+
+def parse_replies(data: bytes) -> list[Reply]:
+    """Parse a complete byte string into replies (convenience for tests and `explain`)."""
+    parser = ReplyParser()
+    parser.feed(data)
+    replies = []
+    while (reply := parser.next_reply()) is not None:
+        replies.append(reply)
+    return replies

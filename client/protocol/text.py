@@ -1,0 +1,49 @@
+"""Render untrusted text (server replies, file names) so that it cannot steer a terminal
+or a console: control characters and escape sequences become visible escapes."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["escape_control", "decode_line"]
+
+# C0 controls, DEL, and C1 controls (U+0080..U+009F, which some terminals honour), plus
+# the Unicode bidi overrides that can make a name read differently from what it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def escape_control(text: str, *, keep_tabs: bool = False) -> str:
+    """Return ``text`` with every control character shown as a visible escape.
+
+    ``\\x1b[31m`` from a hostile server is displayed as the six characters ``\\x1b[31m``
+    instead of turning the user's terminal red. Tabs are kept only when asked, since
+    listings sometimes use them for alignment.
+    """
+    if keep_tabs:
+        return _CONTROL.sub(_escape_char, text)
+    return _CONTROL_WITH_NEWLINES.sub(_escape_char, text)
+
+
+def decode_line(raw: bytes) -> str:
+    """Decode bytes from the wire: UTF-8 (RFC 2640) first, Latin-1 as a lossless fallback.
+
+    Latin-1 maps every byte to one code point, so no byte is ever lost and the original
+    bytes can always be recovered with ``text.encode("latin-1")`` when UTF-8 failed.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

@@ -1,0 +1,57 @@
+"""Suite-wide configuration: headless Qt, and the loopback-only network guard.
+
+The guard is autouse: a test whose code (or a thread it started) tries to connect to
+anything but 127.0.0.0/8 or ::1 fails, even if the code under test swallowed the error.
+Child processes get the same guard through ``tests/guard/sitecustomize.py`` (use the
+``child_env`` fixture when starting one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+# Never let a test touch the developer's real settings or keyring.
+os.environ.setdefault("FTP_INSPECTOR_CONFIG_DIR", str(Path("/tmp") / f"ftpi-test-config-{os.getpid()}"))
+
+import pytest  # noqa: E402
+
+TESTS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS_DIR))
+
+import netguard  # noqa: E402
+
+netguard.install()
+
+pytest_plugins = [
+    "fixtures.servers",
+]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only_guard() -> object:
+    netguard.violations(clear=True)
+    yield
+    found = netguard.violations(clear=True)
+    if found:
+        pytest.fail("network guard: " + "; ".join(found), pytrace=False)
+
+
+@pytest.fixture
+def child_env(tmp_path: Path) -> object:
+    """Environment for child processes: the same guard via sitecustomize, and a log the
+    test checks after the child exits (see :func:`assert_child_stayed_on_loopback`)."""
+    log = tmp_path / "netguard.log"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(TESTS_DIR / "guard"), str(TESTS_DIR.parent), env.get("PYTHONPATH", "")]
+    ).rstrip(os.pathsep)
+    env["FTP_INSPECTOR_NETGUARD_LOG"] = str(log)
+    env["FTP_INSPECTOR_CONFIG_DIR"] = str(tmp_path / "config")
+    env.pop("FTP_PASSWORD", None)
+    yield env
+    if log.exists() and log.read_text().strip():
+        pytest.fail("network guard (child process): " + log.read_text(), pytrace=False)
