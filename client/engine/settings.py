@@ -1,0 +1,73 @@
+"""Connection settings shared by the engine, the CLI, the site manager and the GUI.
+
+Frozen so that a session's settings cannot change under a running transfer; use
+:meth:`ConnectionSettings.replace` to derive the settings for the next connection (for
+example after the user flips the Passive/Active toggle).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+
+from client.protocol.addresses import PasvPolicy
+
+__all__ = ["TransferMode", "TlsMode", "ConnectionSettings"]
+
+
+class TransferMode(enum.Enum):
+    """Who opens the data connection: the client (passive) or the server (active)."""
+
+    PASSIVE = "passive"
+    ACTIVE = "active"
+
+
+class TlsMode(enum.Enum):
+    """AUTO: AUTH TLS when the server offers it (warn when not); EXPLICIT: AUTH TLS
+    required (never send USER/PASS in clear); IMPLICIT: TLS from the first byte (port
+    990); OFF: plain FTP."""
+
+    AUTO = "auto"
+    EXPLICIT = "explicit"
+    IMPLICIT = "implicit"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Everything needed to open and use one FTP control connection.
+
+    ``password`` is excluded from ``repr`` so it cannot leak into logs or tracebacks.
+    """
+
+    host: str
+    port: int = 21
+    user: str = "anonymous"
+    password: str | None = field(default=None, repr=False)
+    account: str | None = field(default=None, repr=False)
+    tls: TlsMode = TlsMode.AUTO
+    mode: TransferMode = TransferMode.PASSIVE
+    use_epsv: bool = True
+    use_eprt: bool = True
+    pasv_policy: PasvPolicy = PasvPolicy.AUTO
+    active_address: str | None = None  # advertised in PORT/EPRT; default: control local address
+    active_ports: tuple[int, int] | None = None  # listener port range; default: any free port
+    connect_timeout: float = 20.0
+    control_timeout: float = 20.0  # inactivity timeout waiting for a reply
+    data_timeout: float = 20.0  # data connect / first byte / stall
+    keepalive_interval: float | None = None  # NOOP while idle, seconds
+    fallback: bool = False  # retry a failed data connection in the other mode
+    stat_listing_fallback: bool = False  # last resort: list over the control connection
+    list_hidden: bool = False  # LIST -a
+    verify_certificates: bool = True
+    ca_file: str | None = None
+    pinned_fingerprints: frozenset[str] = frozenset()  # SHA-256, hex, lower case
+    encoding: str = "utf-8"
+
+    def replace(self, **changes: object) -> ConnectionSettings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.tls is not TlsMode.OFF
