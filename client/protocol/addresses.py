@@ -25,3 +25,15 @@ CONTRACT (implemented in this module; other modules rely on these names):
 """
 
 from __future__ import annotations
+
+import enum
+
+
+class PasvPolicy(enum.Enum):
+    """What to dial after a 227: AUTO replaces unroutable/unspecified/foreign-class
+    addresses with the control peer; CONTROL always dials the control peer (curl's
+    default since CVE-2020-8284); ADVERTISED trusts the server."""
+
+    AUTO = "auto"
+    CONTROL = "control"
+    ADVERTISED = "advertised"
