@@ -31,6 +31,7 @@ __all__ = [
     "SessionState",
     "SessionStateChanged",
     "TlsEstablished",
+    "QueueJobChanged",
     "EventBus",
     "Observer",
 ]
@@ -184,6 +185,15 @@ class TlsEstablished(EngineEvent):
     session_reused: bool
     fingerprint_sha256: str | None = None
     peer_subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueJobChanged(EngineEvent):
+    """A transfer-queue job changed (state, bytes, error). ``job`` is a
+    ``client.engine.queue.TransferJob``; typed loosely here to keep events free of the
+    queue module."""
+
+    job: object
 
 
 Observer = Callable[[EngineEvent], None]

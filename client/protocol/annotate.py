@@ -23,3 +23,45 @@ CONTRACT (implemented in this module; other modules rely on these names):
 """
 
 from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from client.protocol.addresses import PasvPolicy
+
+
+class Direction(enum.Enum):
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+class Severity(enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """What one line means, for the person debugging the link, plus structured fields."""
+
+    severity: Severity
+    text: str
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class AnnotationContext:
+    """What the conversation knows when a line is annotated."""
+
+    control_peer: str | None = None
+    control_local: str | None = None
+    mode: str | None = None
+    last_command: str | None = None
+    pasv_policy: PasvPolicy = PasvPolicy.AUTO
+    tls: bool = False
