@@ -22,11 +22,426 @@ CONTRACT (implemented in this module; other modules rely on these names):
 - ``PasvPolicy`` (Enum: AUTO, CONTROL, ADVERTISED) and
   ``decide_pasv_address(advertised, control_peer, policy) -> PasvDecision`` where
   ``PasvDecision`` has ``host`` (what to dial), ``replaced`` (bool), ``reason`` (str).
+
+Hosts come out normalised (``str(ipaddress.ip_address(...))``: IPv6 compressed, lower
+case), so two spellings of one address compare equal.
 """
 
 from __future__ import annotations
 
 import enum
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from client.protocol.errors import AddressFormatError
+from client.protocol.text import escape_control
+
+__all__ = [
+    "AddressClass",
+    "DataAddress",
+    "PasvDecision",
+    "PasvPolicy",
+    "classify",
+    "decide_pasv_address",
+    "format_227",
+    "format_229",
+    "format_eprt_argument",
+    "format_port_argument",
+    "parse_227",
+    "parse_229",
+    "parse_eprt_argument",
+    "parse_port_argument",
+]
+
+_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Long enough for any quoting of a real reply, short enough to keep error messages small.
+_QUOTE_LIMIT = 120
+
+
+def _quote(text: str) -> str:
+    """The offending input, escaped and shortened, for an error message."""
+    shown = escape_control(text)
+    if len(shown) > _QUOTE_LIMIT:
+        shown = shown[:_QUOTE_LIMIT] + "…"
+    return repr(shown)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class DataAddress:
+    """Where a data connection goes, as one control line announced it.
+
+    ``p1``/``p2`` are kept for 227 and PORT because the inspector shows the arithmetic
+    (``p1*256+p2``) that users so often get wrong when reading logs by hand.
+    """
+
+    method: str
+    host: str | None
+    port: int
+    family: int | None
+    p1: int | None = None
+    p2: int | None = None
+
+    @property
+    def arithmetic(self) -> str | None:
+        """``"195*256+80 = 50000"`` for 227 and PORT; ``None`` where no split exists."""
+        if self.p1 is None or self.p2 is None:
+            return None
+        return f"{self.p1}*256+{self.p2} = {self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port`` (``[v6]:port``); ``<control peer>:port`` when no host is given."""
+        if self.host is None:
+            return f"<control peer>:{self.port}"
+        if ":" in self.host:
+            return f"[{self.host}]:{self.port}"
+        return f"{self.host}:{self.port}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_port(port: int, source: str) -> int:
+    if not 1 <= port <= 65535:
+        raise AddressFormatError(
+            f"{source}: port {port} is outside 1..65535; a data connection cannot be "
+            "made to it (the server or the log is broken)"
+        )
+    return port
+
+
+def _ip(host: str, what: str) -> _IPAddress:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        raise AddressFormatError(
+            f"{what}: {_quote(host)} is not an IPv4 or IPv6 address"
+        ) from None
+
+
+def _unmapped(addr: _IPAddress) -> _IPAddress:
+    """The IPv4 address behind ``::ffff:a.b.c.d``; other addresses unchanged."""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+def _without_scope(addr: _IPAddress) -> _IPAddress:
+    if isinstance(addr, ipaddress.IPv6Address) and addr.scope_id is not None:
+        return ipaddress.IPv6Address(str(addr).split("%", 1)[0])
+    return addr
+
+
+# --------------------------------------------------------------------------- 227 / PORT
+
+# One number of a six-tuple. The optional sign lets "-1" be rejected with a precise
+# message instead of being silently skipped.
+_NUM = r"\s*([+-]?\d+)\s*"
+_SIX = ",".join([_NUM] * 6)
+_SIX_RE = re.compile(_SIX)
+_PAREN_RE = re.compile(r"\(([^()]*)\)")
+# A six-tuple embedded in free text: not glued to another number or comma-list.
+_EMBEDDED_RE = re.compile(r"(?<![\d,.+-])" + _SIX + r"(?![\d,])")
+_CODE_PREFIX_RE = re.compile(r"\s*(\d{3})(?:[ -]|$)")
+
+
+def _six_numbers(match: re.Match[str], source: str) -> tuple[int, int, int, int, int, int]:
+    values: list[int] = []
+    for raw in match.groups():
+        digits = raw.lstrip("+-")
+        # int() on thousands of digits is slow and pointless; 5 digits already fail.
+        if raw.startswith("-") or len(digits) > 5 or int(digits) > 255:
+            raise AddressFormatError(
+                f"{source}: {raw.strip()!r} in {_quote(match.group(0).strip())} is not a "
+                "byte (0..255); each of h1,h2,h3,h4,p1,p2 must be 0..255"
+            )
+        values.append(int(digits))
+    h1, h2, h3, h4, p1, p2 = values
+    return h1, h2, h3, h4, p1, p2
+
+
+def _from_six(method: str, numbers: tuple[int, ...], source: str) -> DataAddress:
+    h1, h2, h3, h4, p1, p2 = numbers
+    port = _check_port(p1 * 256 + p2, source)
+    return DataAddress(method, f"{h1}.{h2}.{h3}.{h4}", port, 4, p1, p2)
+
+
+def parse_227(text: str) -> DataAddress:
+    """Decode a PASV reply: ``227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).``
+
+    Accepts the reply line with or without its code, with or without parentheses, the
+    ``=h,h,h,h,p,p`` form, leading zeros (decimal, never octal), spaces around commas,
+    trailing text, and the six numbers embedded anywhere in the text as some servers send
+    them. RFC 959 fixes no layout for the text, so the first six-tuple found wins; one in
+    parentheses is preferred.
+    """
+    source = "227 reply"
+    code = _CODE_PREFIX_RE.match(text)
+    if code and code.group(1) != "227":
+        raise AddressFormatError(
+            f"expected a 227 reply to PASV but got code {code.group(1)}: {_quote(text)}"
+        )
+    for paren in _PAREN_RE.finditer(text):
+        inner = _SIX_RE.fullmatch(paren.group(1))
+        if inner:
+            return _from_six("PASV", _six_numbers(inner, source), source)
+    embedded = _EMBEDDED_RE.search(text)
+    if embedded:
+        return _from_six("PASV", _six_numbers(embedded, source), source)
+    raise AddressFormatError(
+        f"{source} carries no address: expected six numbers h1,h2,h3,h4,p1,p2 "
+        f"(e.g. '(10,0,0,5,195,80)') in {_quote(text)}"
+    )
+
+
+def parse_port_argument(arg: str) -> DataAddress:
+    """Decode a PORT argument ``h1,h2,h3,h4,p1,p2`` (a leading ``PORT`` verb is allowed)."""
+    source = "PORT argument"
+    stripped = arg.strip()
+    if stripped[:5].upper() == "PORT ":
+        stripped = stripped[5:]
+    match = _SIX_RE.fullmatch(stripped)
+    if not match:
+        raise AddressFormatError(
+            f"{source} must be six numbers h1,h2,h3,h4,p1,p2 (e.g. '127,0,0,1,4,1'), "
+            f"got {_quote(arg)}"
+        )
+    return _from_six("PORT", _six_numbers(match, source), source)
+
+
+def format_port_argument(host: str, port: int) -> str:
+    """``h1,h2,h3,h4,p1,p2`` for PORT. IPv4-mapped IPv6 is written as its IPv4 address;
+    plain IPv6 cannot be expressed in PORT (use EPRT)."""
+    addr = _unmapped(_ip(host, "PORT host"))
+    if not isinstance(addr, ipaddress.IPv4Address):
+        raise AddressFormatError(
+            f"PORT can only carry IPv4 addresses, not {_quote(host)}; use EPRT for IPv6"
+        )
+    _check_port(port, "PORT")
+    return ",".join([*str(addr).split("."), str(port >> 8), str(port & 0xFF)])
+
+
+def format_227(host: str, port: int) -> str:
+    """The full reply line a server sends to PASV, in the common vsftpd layout."""
+    return f"227 Entering Passive Mode ({format_port_argument(host, port)})."
+
+
+# --------------------------------------------------------------------------- 229 / EPRT
+
+_EPSV_BARE_RE = re.compile(r"([!-~])\1\1(\d+)\1")
+
+
+def _split_extended(body: str, source: str) -> tuple[str, str, str]:
+    """``<d>net-prt<d>net-addr<d>tcp-port<d>`` -> the three fields (RFC 2428 §2/§3)."""
+    if len(body) < 4:
+        raise AddressFormatError(
+            f"{source}: expected <d>net-prt<d>net-addr<d>tcp-port<d> "
+            f"(e.g. '|||50000|'), got {_quote(body)}"
+        )
+    delim = body[0]
+    if not "!" <= delim <= "~":
+        raise AddressFormatError(
+            f"{source}: delimiter {_quote(delim)} is not a printable ASCII character "
+            f"(33..126, RFC 2428) in {_quote(body)}"
+        )
+    parts = body.split(delim)
+    if len(parts) != 5 or parts[0] or parts[4]:
+        raise AddressFormatError(
+            f"{source}: expected exactly four {delim!r} delimiters around three fields "
+            f"(net-prt, net-addr, tcp-port) in {_quote(body)}"
+        )
+    return parts[1], parts[2], parts[3]
+
+
+def _extended_port(raw: str, source: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 5:
+        raise AddressFormatError(
+            f"{source}: tcp-port {_quote(raw)} is not a decimal port number 1..65535"
+        )
+    return _check_port(int(raw), source)
+
+
+def _extended_host(net_prt: str, net_addr: str, source: str) -> tuple[str, int]:
+    if net_prt not in ("1", "2"):
+        raise AddressFormatError(
+            f"{source}: net-prt {_quote(net_prt)} is neither 1 (IPv4) nor 2 (IPv6)"
+        )
+    family = 4 if net_prt == "1" else 6
+    try:
+        addr: _IPAddress = (
+            ipaddress.IPv4Address(net_addr) if family == 4 else ipaddress.IPv6Address(net_addr)
+        )
+    except ValueError:
+        raise AddressFormatError(
+            f"{source}: net-prt {net_prt} announces IPv{family} but "
+            f"{_quote(net_addr)} is not an IPv{family} address"
+        ) from None
+    return str(addr), family
+
+
+def parse_229(text: str) -> DataAddress:
+    """Decode an EPSV reply: ``229 Entering Extended Passive Mode (|||50000|)``.
+
+    Any delimiter from ASCII 33..126 is accepted (RFC 2428 §3). The host is ``None``:
+    RFC 2428 has the client connect to the address it already talks to. When a server
+    fills net-prt/net-addr anyway, they are validated and the family is kept, but the
+    address is not trusted (dialling it would open the PASV-steering hole again).
+    """
+    source = "229 reply"
+    code = _CODE_PREFIX_RE.match(text)
+    if code and code.group(1) != "229":
+        raise AddressFormatError(
+            f"expected a 229 reply to EPSV but got code {code.group(1)}: {_quote(text)}"
+        )
+    open_at = text.find("(")
+    close_at = text.rfind(")")
+    if open_at != -1 and close_at > open_at:
+        net_prt, net_addr, raw_port = _split_extended(text[open_at + 1 : close_at], source)
+    else:
+        bare = _EPSV_BARE_RE.search(text)
+        if not bare:
+            raise AddressFormatError(
+                f"{source} carries no port: expected '(|||port|)' in {_quote(text)}"
+            )
+        net_prt, net_addr, raw_port = "", "", bare.group(2)
+    port = _extended_port(raw_port, source)
+    family: int | None = None
+    if net_prt or net_addr:
+        _, family = _extended_host(net_prt, net_addr, source)
+    return DataAddress("EPSV", None, port, family)
+
+
+def parse_eprt_argument(arg: str) -> DataAddress:
+    """Decode an EPRT argument ``|1|132.235.1.2|6275|`` or ``|2|::1|5282|`` (RFC 2428 §2).
+
+    A leading ``EPRT`` verb is allowed.
+    """
+    source = "EPRT argument"
+    body = arg.strip()
+    if body[:5].upper() == "EPRT ":
+        body = body[5:].strip()
+    net_prt, net_addr, raw_port = _split_extended(body, source)
+    host, family = _extended_host(net_prt, net_addr, source)
+    port = _extended_port(raw_port, source)
+    return DataAddress("EPRT", host, port, family)
+
+
+def format_eprt_argument(host: str, port: int) -> str:
+    """``|1|host|port|`` or ``|2|host|port|``.
+
+    IPv4-mapped IPv6 (what a dual-stack socket reports for an IPv4 peer) is written as
+    IPv4 with net-prt 1, and an IPv6 zone id is dropped: the server cannot use either.
+    """
+    addr = _without_scope(_unmapped(_ip(host, "EPRT host")))
+    _check_port(port, "EPRT")
+    net_prt = 1 if isinstance(addr, ipaddress.IPv4Address) else 2
+    return f"|{net_prt}|{addr}|{port}|"
+
+
+def format_229(port: int) -> str:
+    """The full reply line a server sends to EPSV."""
+    _check_port(port, "229")
+    return f"229 Entering Extended Passive Mode (|||{port}|)"
+
+
+# --------------------------------------------------------------------------- classes
+
+
+class AddressClass(enum.Enum):
+    """Where an address can be reached from; decides whether a 227 address is plausible."""
+
+    LOOPBACK = "loopback"
+    PRIVATE = "private"
+    LINK_LOCAL = "link-local"
+    CGNAT = "cgnat"
+    BENCHMARK = "benchmark"
+    UNSPECIFIED = "unspecified"
+    MULTICAST = "multicast"
+    DOCUMENTATION = "documentation"
+    ULA = "ula"
+    RESERVED = "reserved"
+    PUBLIC = "public"
+
+    @property
+    def description(self) -> str:
+        """A phrase for human text: "a private address (RFC 1918)"."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    AddressClass.LOOPBACK: "a loopback address (this machine only)",
+    AddressClass.PRIVATE: "a private address (RFC 1918, not routable on the Internet)",
+    AddressClass.LINK_LOCAL: "a link-local address (only valid on one network segment)",
+    AddressClass.CGNAT: "a carrier-grade NAT address (100.64.0.0/10, RFC 6598)",
+    AddressClass.BENCHMARK: "a benchmarking address (198.18.0.0/15, RFC 2544)",
+    AddressClass.UNSPECIFIED: "the unspecified address (the server's wildcard bind, "
+    "not a place anyone can connect to)",
+    AddressClass.MULTICAST: "a multicast address (no TCP connection is possible)",
+    AddressClass.DOCUMENTATION: "a documentation address (RFC 5737/3849, an example "
+    "left in a configuration file)",
+    AddressClass.ULA: "an IPv6 unique local address (fc00::/7, private to a site)",
+    AddressClass.RESERVED: "a reserved or broadcast address (not usable for a connection)",
+    AddressClass.PUBLIC: "a public address",
+}
+
+_V4_RANGES: tuple[tuple[ipaddress.IPv4Network, AddressClass], ...] = tuple(
+    (ipaddress.IPv4Network(net), cls)
+    for net, cls in (
+        ("0.0.0.0/32", AddressClass.UNSPECIFIED),
+        ("0.0.0.0/8", AddressClass.RESERVED),
+        ("127.0.0.0/8", AddressClass.LOOPBACK),
+        ("10.0.0.0/8", AddressClass.PRIVATE),
+        ("172.16.0.0/12", AddressClass.PRIVATE),
+        ("192.168.0.0/16", AddressClass.PRIVATE),
+        ("169.254.0.0/16", AddressClass.LINK_LOCAL),
+        ("100.64.0.0/10", AddressClass.CGNAT),
+        ("198.18.0.0/15", AddressClass.BENCHMARK),
+        ("192.0.2.0/24", AddressClass.DOCUMENTATION),
+        ("198.51.100.0/24", AddressClass.DOCUMENTATION),
+        ("203.0.113.0/24", AddressClass.DOCUMENTATION),
+        ("224.0.0.0/4", AddressClass.MULTICAST),
+        ("240.0.0.0/4", AddressClass.RESERVED),  # includes 255.255.255.255
+        ("192.0.0.0/24", AddressClass.RESERVED),  # IETF protocol assignments
+    )
+)
+
+_V6_RANGES: tuple[tuple[ipaddress.IPv6Network, AddressClass], ...] = tuple(
+    (ipaddress.IPv6Network(net), cls)
+    for net, cls in (
+        ("::/128", AddressClass.UNSPECIFIED),
+        ("::1/128", AddressClass.LOOPBACK),
+        ("fe80::/10", AddressClass.LINK_LOCAL),
+        ("fc00::/7", AddressClass.ULA),
+        ("ff00::/8", AddressClass.MULTICAST),
+        ("2001:db8::/32", AddressClass.DOCUMENTATION),
+        ("3fff::/20", AddressClass.DOCUMENTATION),  # RFC 9637
+    )
+)
+
+
+def classify(host: str) -> AddressClass:
+    """The class of an IPv4 or IPv6 address; IPv4-mapped IPv6 is classified as its IPv4.
+
+    Raises ``AddressFormatError`` for text that is not an address (e.g. a host name).
+    """
+    addr = _without_scope(_unmapped(_ip(host, "address to classify")))
+    if isinstance(addr, ipaddress.IPv4Address):
+        for net, cls in _V4_RANGES:
+            if addr in net:
+                return cls
+        return AddressClass.PUBLIC
+    for net6, cls in _V6_RANGES:
+        if addr in net6:
+            return cls
+    return AddressClass.PUBLIC if addr.is_global else AddressClass.RESERVED
+
+
+# --------------------------------------------------------------------------- policy
 
 
 class PasvPolicy(enum.Enum):
@@ -37,3 +452,127 @@ class PasvPolicy(enum.Enum):
     AUTO = "auto"
     CONTROL = "control"
     ADVERTISED = "advertised"
+
+
+@dataclass(frozen=True, slots=True)
+class PasvDecision:
+    """What to dial after a 227, and why, in words for the person debugging the link.
+
+    ``warning`` is set when the advertised address looked wrong (whether or not it was
+    replaced), so a front end can colour the line.
+    """
+
+    host: str
+    replaced: bool
+    reason: str
+    warning: bool = False
+
+
+# Never dialled under AUTO: nothing can answer a TCP connection there.
+_UNUSABLE = frozenset(
+    {
+        AddressClass.UNSPECIFIED,
+        AddressClass.RESERVED,
+        AddressClass.DOCUMENTATION,
+        AddressClass.MULTICAST,
+        AddressClass.LINK_LOCAL,
+    }
+)
+# Reachable only from inside some network: plausible only if we are in that network.
+_INTERNAL = frozenset(
+    {
+        AddressClass.LOOPBACK,
+        AddressClass.PRIVATE,
+        AddressClass.CGNAT,
+        AddressClass.BENCHMARK,
+        AddressClass.ULA,
+    }
+)
+
+NAT_HINT = (
+    "NAT is not configured on the server (vsftpd pasv_address, ProFTPD MasqueradeAddress, "
+    "pure-ftpd ForcePassiveIP)"
+)
+
+
+def _auto_decision(adv: str, adv_cls: AddressClass, peer: str, peer_cls: AddressClass) -> PasvDecision:
+    said = f"server advertised {adv}, {adv_cls.description},"
+    if adv_cls in _UNUSABLE:
+        return PasvDecision(
+            peer,
+            True,
+            f"{said} which nobody can connect to; dialling the control peer {peer} "
+            f"instead. The server should announce its reachable address: {NAT_HINT}",
+            True,
+        )
+    if adv_cls in _INTERNAL and adv_cls is not peer_cls:
+        if peer_cls is AddressClass.LOOPBACK:
+            why = (
+                f"{said} but you are talking to it over loopback {peer} (an SSH tunnel "
+                "or port forward?): the advertised address is on the far side of the "
+                "tunnel"
+            )
+        else:
+            why = f"{said} but you are talking to it over {peer} ({peer_cls.value}): {NAT_HINT}"
+        return PasvDecision(peer, True, f"{why}; dialling {peer} instead", True)
+    if adv_cls in _INTERNAL:
+        return PasvDecision(
+            adv,
+            False,
+            f"{said} which differs from the control peer {peer} but is in the same "
+            f"class ({adv_cls.value}); dialling it as advertised. If the data connection "
+            "fails, nothing may listen there (try the 'control' PASV policy)",
+            True,
+        )
+    return PasvDecision(
+        adv,
+        False,
+        f"{said} which differs from the control peer {peer} ({peer_cls.value}); "
+        "dialling it as advertised (a multi-homed server or a separate data host). If "
+        "the data connection fails, the server may be announcing an address you cannot "
+        "reach from here, e.g. its public address from inside its own network "
+        "(try the 'control' PASV policy)",
+        True,
+    )
+
+
+def decide_pasv_address(
+    advertised: str, control_peer: str | None, policy: PasvPolicy = PasvPolicy.AUTO
+) -> PasvDecision:
+    """Decide what to dial after a 227 that advertised ``advertised``.
+
+    ``control_peer`` is the address of the control connection's peer (``None`` when it
+    is not known, e.g. in ``explain`` without context: then the advertised address is
+    all there is). The reason is always filled, also when nothing was replaced.
+    """
+    adv_ip = _without_scope(_unmapped(_ip(advertised, "advertised 227 address")))
+    adv = str(adv_ip)
+    adv_cls = classify(adv)
+    if control_peer is None:
+        unusable = adv_cls in _UNUSABLE
+        reason = f"server advertised {adv}, {adv_cls.description}; the control peer is unknown"
+        if unusable:
+            reason += ", so nothing better can be dialled; the data connection will fail"
+        return PasvDecision(adv, False, reason, unusable)
+    peer = str(_without_scope(_unmapped(_ip(control_peer, "control peer"))))
+    peer_cls = classify(peer)
+    if adv == peer:
+        return PasvDecision(adv, False, f"server advertised {adv}, the control peer itself")
+    if policy is PasvPolicy.CONTROL:
+        return PasvDecision(
+            peer,
+            True,
+            f"server advertised {adv}, {adv_cls.description}, but the 'control' PASV "
+            f"policy always dials the control peer {peer}",
+            adv_cls in _UNUSABLE or adv_cls is not peer_cls,
+        )
+    if policy is PasvPolicy.ADVERTISED:
+        return PasvDecision(
+            adv,
+            False,
+            f"server advertised {adv}, {adv_cls.description}, not the control peer "
+            f"{peer}; dialling it anyway because the PASV policy is 'advertised'. "
+            "If the data connection fails, try the 'auto' or 'control' policy",
+            True,
+        )
+    return _auto_decision(adv, adv_cls, peer, peer_cls)
