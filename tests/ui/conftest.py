@@ -1,0 +1,57 @@
+"""Fixtures for the desktop app's tests: an isolated config folder, an in-memory
+keyring, and a qasync loop that runs while qtbot processes events."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import keyring
+import pytest
+
+from .memkeyring import MemoryKeyring
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config"
+    monkeypatch.setenv("FTP_INSPECTOR_CONFIG_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def memory_keyring() -> object:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> object:
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def qloop(qapp: object) -> object:
+    """A qasync loop marked as running: tasks advance whenever qtbot processes events,
+    so ``qtbot.waitUntil(task.done)`` works (see the team's QT_NOTES)."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    try:
+        loop.stop()
+    finally:
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
