@@ -37,3 +37,21 @@ class PathReplyError(ProtocolError):
 
 class FeatureParseError(ProtocolError):
     """A FEAT reply is not shaped as RFC 2389 describes."""
+
+
+class UnsafeNameError(ProtocolError):
+    """A name supplied by the server cannot safely become a local file name.
+
+    Raised by :func:`client.protocol.paths.safe_local_name`; ``name`` holds the name as
+    received and ``reason`` says what is wrong with it, so the caller can skip the entry
+    and tell the user why.
+    """
+
+    def __init__(self, message: str, *, name: str, reason: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.reason = reason
+
+
+class ListingParseError(ProtocolError):
+    """A directory-listing line (MLSD/MLST, ``ls -l``, DOS, EPLF) could not be parsed."""
