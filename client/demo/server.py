@@ -1,0 +1,261 @@
+"""DemoServer: the embedded FTP server that shows each failure mode on loopback.
+
+It runs pyftpdlib's event loop in one background thread. ``start()`` returns once the
+control port is listening; ``stop()`` closes every connection, joins the thread and
+removes the generated files, so a test or the GUI can start and stop servers freely.
+Both are quick synchronous calls, safe to make from asyncio code.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import secrets
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.ioloop import IOLoop
+from pyftpdlib.servers import FTPServer
+
+from client.demo.catalog import scenario_details
+from client.demo.sample_tree import DEFAULT_SEED, SampleTree, generate_sample_tree
+from client.demo.scenarios import HandlerConfig, handler_for
+from client.demo.tls_material import TlsMaterial, create_tls_material
+from client.demo.traps import BlackholePort, RefusingPort
+
+__all__ = ["DemoServer", "DemoServerError", "DEMO_USER"]
+
+DEMO_USER = "demo"
+_POLL_INTERVAL = 0.05  # seconds: how quickly the loop notices stop()
+_STOP_JOIN_TIMEOUT = 5.0
+_FULL_PERMISSIONS = "elradfmwMT"
+_READ_ONLY = "elr"
+
+
+class DemoServerError(RuntimeError):
+    """The demo server could not start or was used in the wrong state."""
+
+
+def _require_loopback(host: str) -> None:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise DemoServerError(
+            f"the demo server listens on an IPv4 loopback address (e.g. 127.0.0.1), got {host!r}"
+        ) from None
+    if not (isinstance(address, ipaddress.IPv4Address) and address.is_loopback):
+        raise DemoServerError(
+            f"the demo server only listens on 127.0.0.0/8 so that its faults never reach "
+            f"a network; {host!r} is not such an address"
+        )
+
+
+class DemoServer:
+    """An FTP server on 127.0.0.1 serving a generated sample tree under one scenario.
+
+    ``port=0`` picks a free port. ``seed`` fixes the sample content. ``give_up_after``
+    is how long the fault scenarios wait before answering a doomed transfer with 425;
+    ``throttle_bytes_per_second`` is the ``slow`` scenario's rate.
+    """
+
+    def __init__(
+        self,
+        scenario: str = "healthy",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = DEFAULT_SEED,
+        give_up_after: float = 10.0,
+        throttle_bytes_per_second: int = 256 * 1024,
+    ) -> None:
+        self.scenario = scenario_details(scenario).name
+        _require_loopback(host)
+        if not 0 <= port <= 65535:
+            raise DemoServerError(f"port must be 0 (any free port) or 1-65535, got {port}")
+        self.host = host
+        self._requested_port = port
+        self.seed = seed
+        self.give_up_after = give_up_after
+        self.throttle_bytes_per_second = throttle_bytes_per_second
+        self.user = DEMO_USER
+        self.password = secrets.token_urlsafe(12)
+        self.port = 0
+        self._workdir: Path | None = None
+        self._sample: SampleTree | None = None
+        self._tls: TlsMaterial | None = None
+        self._traps: list[BlackholePort | RefusingPort] = []
+        self._server: FTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def __repr__(self) -> str:  # never the password
+        return f"DemoServer(scenario={self.scenario!r}, host={self.host!r}, port={self.port})"
+
+    # --- what clients need ------------------------------------------------------------
+
+    @property
+    def description(self) -> str:
+        return scenario_details(self.scenario).summary
+
+    @property
+    def scheme(self) -> str:
+        return "ftpes" if self.scenario == "tls" else "ftp"
+
+    @property
+    def url(self) -> str:
+        """``ftp://demo:PASSWORD@127.0.0.1:PORT/`` (``ftpes://`` for tls): the password is
+        URL-safe by construction, so it needs no escaping."""
+        return f"{self.scheme}://{self.user}:{self.password}@{self.host}:{self.port}/"
+
+    @property
+    def anonymous_url(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}/"
+
+    @property
+    def root(self) -> Path:
+        return self._require_started().root
+
+    @property
+    def sample(self) -> SampleTree:
+        """The generated tree, with a SHA-256 per file for checking downloads."""
+        return self._require_started()
+
+    @property
+    def ca_file(self) -> str | None:
+        """The self-signed certificate (PEM) to trust, for the tls scenario; else None."""
+        return str(self._tls.cert_file) if self._tls else None
+
+    @property
+    def cert_file(self) -> str | None:
+        return self.ca_file
+
+    @property
+    def cert_fingerprint_sha256(self) -> str | None:
+        """Lower-case hex SHA-256 of the certificate (the engine's pin format)."""
+        return self._tls.fingerprint_sha256 if self._tls else None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _require_started(self) -> SampleTree:
+        if self._sample is None:
+            raise DemoServerError("the demo server is not running: call start() first")
+        return self._sample
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> DemoServer:
+        """Generate the tree, listen, and serve in a background thread; returns self."""
+        if self._thread is not None:
+            raise DemoServerError("this demo server was already started; make a new one")
+        _keep_pyftpdlib_quiet_unless_configured()
+        try:
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"ftpi-demo-{self.scenario}-"))
+            root = self._workdir / "root"
+            root.mkdir()
+            self._sample = generate_sample_tree(root, seed=self.seed, scenario=self.scenario)
+            if self.scenario == "tls":
+                secrets_dir = self._workdir / "tls"
+                secrets_dir.mkdir(mode=0o700)
+                self._tls = create_tls_material(secrets_dir)
+            handler = handler_for(self._handler_config(root))
+            self._server = FTPServer((self.host, self._requested_port), handler, ioloop=IOLoop())
+            self.port = self._server.address[1]
+        except BaseException:
+            self._release()
+            raise
+        self._thread = threading.Thread(
+            target=self._serve, name=f"demo-ftp-server-{self.scenario}-{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _handler_config(self, root: Path) -> HandlerConfig:
+        authorizer = DummyAuthorizer()
+        authorizer.add_user(
+            self.user, self.password, str(root), perm=_FULL_PERMISSIONS,
+            msg_login="Welcome to the FTP Inspector demo server.",
+        )
+        authorizer.add_anonymous(str(root), perm=_READ_ONLY)
+        trap_port = None
+        if self.scenario == "passive-blocked":
+            trap = BlackholePort(self.host)
+            self._traps.append(trap)
+            trap_port = trap.port
+        elif self.scenario == "passive-refused":
+            trap = RefusingPort(self.host)
+            self._traps.append(trap)
+            trap_port = trap.port
+        return HandlerConfig(
+            scenario=self.scenario,
+            authorizer=authorizer,
+            give_up_after=self.give_up_after,
+            throttle_bytes_per_second=self.throttle_bytes_per_second,
+            trap_port=trap_port,
+            cert_file=self._tls.cert_file if self._tls else None,
+            key_file=self._tls.key_file if self._tls else None,
+        )
+
+    def _serve(self) -> None:
+        server = self._server
+        assert server is not None
+        try:
+            while not self._stopping.is_set():
+                # One poll per turn (not serve_forever, which logs a start line per call).
+                server.ioloop.loop(_POLL_INTERVAL, blocking=False)
+        except Exception:  # pragma: no cover - a bug in a handler must not hang stop()
+            logging.getLogger(__name__).exception("demo server loop failed")
+        finally:
+            server.close_all()
+
+    def stop(self) -> None:
+        """Close all connections, join the thread, delete the generated files. Idempotent."""
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(_STOP_JOIN_TIMEOUT)
+            if thread.is_alive():
+                raise DemoServerError(
+                    f"the demo server thread did not stop within {_STOP_JOIN_TIMEOUT} s"
+                )
+        elif thread is None and self._server is not None:
+            self._server.close_all()
+        self._release()
+
+    def _release(self) -> None:
+        for trap in self._traps:
+            trap.close()
+        self._traps.clear()
+        if self._thread is None and self._server is not None:
+            self._server.close_all()
+        self._server = None
+        self._sample = None
+        self._tls = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> DemoServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _keep_pyftpdlib_quiet_unless_configured() -> None:
+    """pyftpdlib installs its own stderr logging on first use when the application has
+    none; inside the GUI or a test that would print every FTP command. A NullHandler
+    stops that while still letting records propagate to handlers the application set."""
+    pyftpdlib_logger = logging.getLogger("pyftpdlib")
+    if not pyftpdlib_logger.handlers:
+        pyftpdlib_logger.addHandler(logging.NullHandler())
