@@ -1,0 +1,115 @@
+"""The one place where engine events become Qt signals.
+
+Observers on an :class:`EventBus` are called synchronously by the engine, so the bridge
+only appends to a queue. A timer (~50 ms) flushes the queue in batches; each flush works
+for at most ``budget`` seconds and leaves the rest for the next turn of the event loop,
+so 100,000 events arriving at once never block the window for more than one budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from client.engine.events import (
+    DataChannelEvent,
+    EngineEvent,
+    EventBus,
+    QueueJobChanged,
+    SessionStateChanged,
+    TlsEstablished,
+    TransferProgress,
+)
+from client.ui.console.lines import ConsoleLine, lines_from_event
+
+__all__ = ["EngineBridge"]
+
+
+class EngineBridge(QObject):
+    """Batches engine events into Qt signals (all emitted on the GUI thread)."""
+
+    #: every event of the batch, in order (for the inspector's diagram)
+    events = Signal(object)
+    #: list[ConsoleLine] for the protocol console
+    console_lines = Signal(object)
+    session_state = Signal(object)  # SessionStateChanged
+    tls_established = Signal(object)  # TlsEstablished
+    data_channel = Signal(object)  # DataChannelEvent
+    #: list[TransferProgress]: the latest progress per transfer in this batch
+    progress = Signal(object)
+    #: list[TransferJob]: the latest state per queue job in this batch
+    queue_jobs = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, *, interval_ms: int = 50,
+                 budget: float = 0.020) -> None:
+        super().__init__(parent)
+        self._pending: deque[tuple[EngineEvent, float]] = deque()
+        self._budget = budget
+        self._interval_ms = interval_ms
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.flush)
+        self._unsubscribers: list[Callable[[], None]] = []
+
+    def observe(self, bus: EventBus) -> Callable[[], None]:
+        """Subscribe to ``bus``; returns a function that unsubscribes."""
+        wall_origin = bus.wall_origin
+
+        def on_event(event: EngineEvent) -> None:
+            self._pending.append((event, wall_origin))
+            if not self._timer.isActive():
+                self._timer.start(self._interval_ms)
+
+        unsubscribe = bus.subscribe(on_event)
+        self._unsubscribers.append(unsubscribe)
+        return unsubscribe
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        self._timer.stop()
+
+    @property
+    def backlog(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> None:
+        """Deliver queued events for at most one budget; reschedule if some remain."""
+        deadline = time.perf_counter() + self._budget
+        batch: list[EngineEvent] = []
+        lines: list[ConsoleLine] = []
+        progress: dict[int, TransferProgress] = {}
+        jobs: dict[object, object] = {}
+        pending = self._pending
+        while pending:
+            event, wall_origin = pending.popleft()
+            batch.append(event)
+            lines.extend(lines_from_event(event, wall_origin))
+            if isinstance(event, TransferProgress):
+                progress[event.transfer_id] = event
+            elif isinstance(event, QueueJobChanged):
+                jobs[getattr(event.job, "job_id", id(event.job))] = event.job
+            # checking the clock every 256 events keeps its cost out of the loop
+            if len(batch) & 0xFF == 0 and time.perf_counter() > deadline:
+                break
+        if batch:
+            self.events.emit(batch)
+            for event in batch:
+                if isinstance(event, SessionStateChanged):
+                    self.session_state.emit(event)
+                elif isinstance(event, TlsEstablished):
+                    self.tls_established.emit(event)
+                elif isinstance(event, DataChannelEvent):
+                    self.data_channel.emit(event)
+        if lines:
+            self.console_lines.emit(lines)
+        if progress:
+            self.progress.emit(list(progress.values()))
+        if jobs:
+            self.queue_jobs.emit(list(jobs.values()))
+        if pending:
+            self._timer.start(1)  # let the window paint, then continue
