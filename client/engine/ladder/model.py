@@ -1,0 +1,414 @@
+"""The ladder model: engine events in, an append-only list of diagram items out.
+
+Feed it every event of a bus (``bus.subscribe(model.feed)``) or a recorded sequence.
+It keeps no Qt object and no clock of its own: time comes from the events' ``t`` and,
+for a live view, from :meth:`LadderModel.refresh` called with the bus's ``now()``.
+
+Cost per event is O(1) plus a look at the data connections still open (a handful), so
+a session of 10,000 exchanges builds in milliseconds and the lookups between items
+and console rows are dictionary hits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+
+from client.engine.events import (
+    DataChannelEvent,
+    DataPhase,
+    EngineEvent,
+    LineSent,
+    Notice,
+    ReplyReceived,
+    SessionState,
+    SessionStateChanged,
+    TlsEstablished,
+    TransferProgress,
+)
+from client.engine.ladder.items import (
+    ControlArrow,
+    DataArrow,
+    DataState,
+    LadderItem,
+    Lifelines,
+    NoteMark,
+    Side,
+)
+from client.engine.ladder.setup import SetupInfo, arithmetic_for_port, setup_from_annotations
+from client.engine.ladder.waiting import waiting_for
+from client.protocol.annotate import Annotation, Severity
+from client.protocol.text import escape_control
+
+__all__ = ["LadderModel", "LadderListener", "DEFAULT_HUNG_AFTER", "redact_command"]
+
+DEFAULT_HUNG_AFTER = 3.0  # seconds without progress before an arrow turns amber
+
+LadderListener = Callable[[str, int], None]  # ("added" | "changed" | "cleared", item index)
+
+_SECRET_COMMAND = re.compile(r"^(\s*(?:PASS|ACCT)\b)(.*)$", re.IGNORECASE | re.DOTALL)
+
+_STATE_OF_PHASE = {
+    DataPhase.ADVERTISED: DataState.SETUP,
+    DataPhase.LISTENING: DataState.SETUP,
+    DataPhase.CONNECTING: DataState.CONNECTING,
+    DataPhase.CONNECTED: DataState.ESTABLISHED,
+    DataPhase.TLS_HANDSHAKE: DataState.ESTABLISHED,
+    DataPhase.TLS_ESTABLISHED: DataState.ESTABLISHED,
+    DataPhase.FIRST_BYTE: DataState.TRANSFERRING,
+    DataPhase.CLOSED: DataState.CLOSED,
+    DataPhase.FAILED: DataState.FAILED,
+}
+
+_NOTED_STATES = {
+    SessionState.CONNECTING,
+    SessionState.TLS_HANDSHAKE,
+    SessionState.FAILED,
+    SessionState.DISCONNECTED,
+}
+
+
+def redact_command(text: str) -> str:
+    """Escape control characters and hide the argument of PASS and ACCT.
+
+    The engine already redacts PASS; doing it again here costs nothing and keeps a
+    password out of a diagram fed from some other source (a replayed transcript).
+    """
+    match = _SECRET_COMMAND.match(text)
+    if match and match.group(2).strip():
+        text = match.group(1) + " ****"
+    return escape_control(text)
+
+
+def _max_severity(annotations: tuple[Annotation, ...], floor: Severity) -> Severity:
+    best = floor
+    for annotation in annotations:
+        severity = getattr(annotation, "severity", Severity.INFO)
+        if isinstance(severity, Severity) and severity.rank > best.rank:
+            best = severity
+    return best
+
+
+def _annotation_texts(annotations: tuple[Annotation, ...]) -> tuple[str, ...]:
+    return tuple(escape_control(str(getattr(a, "text", ""))) for a in annotations)
+
+
+class LadderModel:
+    """Diagram items built from engine events, with lookups to and from console rows.
+
+    ``connection`` restricts the model to one control connection (``"c1"``); None
+    takes every connection (the arrows carry their connection's name).
+    ``hung_after`` is how long an open data connection may make no progress before it
+    is shown as WAITING.
+    """
+
+    def __init__(self, *, connection: str | None = None,
+                 hung_after: float = DEFAULT_HUNG_AFTER) -> None:
+        self.connection = connection
+        self.hung_after = hung_after
+        self.items: list[LadderItem] = []
+        self.lifelines: dict[str, Lifelines] = {}
+        self._events_seen = 0
+        self._item_of_event: dict[int, int] = {}
+        self._item_of_channel: dict[int, int] = {}
+        self._open_channels: dict[int, int] = {}  # channel -> item index, open ones only
+        self._pending_setup: dict[str, tuple[SetupInfo, int]] = {}
+        self._listeners: list[LadderListener] = []
+        self._last_t = 0.0
+
+    # -- observers -------------------------------------------------------------------
+
+    def add_listener(self, listener: LadderListener) -> Callable[[], None]:
+        """Call ``listener(kind, index)`` on every added or changed item."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    def _notify(self, kind: str, index: int) -> None:
+        for listener in tuple(self._listeners):
+            listener(kind, index)
+
+    # -- lookups ---------------------------------------------------------------------
+
+    @property
+    def events_seen(self) -> int:
+        return self._events_seen
+
+    @property
+    def last_t(self) -> float:
+        """The time of the latest event fed (the diagram's 'now' when replaying)."""
+        return self._last_t
+
+    def item_for_event(self, event_index: int) -> int | None:
+        """The item drawn for the event at ``event_index`` (a console row), if any."""
+        return self._item_of_event.get(event_index)
+
+    def event_for_item(self, item_index: int) -> int:
+        """The event (console row) an item came from: for a data arrow, its first event."""
+        return self.items[item_index].event_index
+
+    def data_arrow(self, channel: int) -> DataArrow | None:
+        index = self._item_of_channel.get(channel)
+        if index is None:
+            return None
+        item = self.items[index]
+        return item if isinstance(item, DataArrow) else None
+
+    def data_arrows(self) -> list[DataArrow]:
+        """Every data connection, in the order they were opened."""
+        return [self.items[i] for i in self._item_of_channel.values()]  # type: ignore[misc]
+
+    def index_of_channel(self, channel: int) -> int | None:
+        return self._item_of_channel.get(channel)
+
+    def primary_lifelines(self) -> Lifelines:
+        """The lifelines to label the diagram with: the chosen connection, else the first."""
+        if self.connection is not None:
+            return self.lifelines.get(self.connection, Lifelines(self.connection))
+        for lifelines in self.lifelines.values():
+            return lifelines
+        return Lifelines(self.connection or "c1")
+
+    def clear(self) -> None:
+        """Forget everything (a new session in the same window)."""
+        self.items.clear()
+        self.lifelines.clear()
+        self._events_seen = 0
+        self._item_of_event.clear()
+        self._item_of_channel.clear()
+        self._open_channels.clear()
+        self._pending_setup.clear()
+        self._last_t = 0.0
+        self._notify("cleared", -1)
+
+    # -- feeding ---------------------------------------------------------------------
+
+    def feed(self, event: EngineEvent, index: int | None = None) -> None:
+        """Take one event. ``index`` is its console row; by default the count of events
+        fed so far (every event counts, including the ones the ladder does not draw)."""
+        event_index = self._events_seen if index is None else index
+        self._events_seen = max(self._events_seen, event_index + 1)
+        if self.connection is not None and event.connection != self.connection:
+            return
+        self._last_t = max(self._last_t, event.t)
+        if isinstance(event, DataChannelEvent):
+            self._on_data_channel(event, event_index)
+        elif isinstance(event, ReplyReceived):
+            self._on_reply(event, event_index)
+        elif isinstance(event, LineSent):
+            self._on_line_sent(event, event_index)
+        elif isinstance(event, TransferProgress):
+            self._on_progress(event)
+        elif isinstance(event, Notice):
+            self._add_note(event, event_index, escape_control(event.text), event.severity,
+                           event.kind)
+        elif isinstance(event, SessionStateChanged):
+            self._on_state(event, event_index)
+        elif isinstance(event, TlsEstablished):
+            self._on_tls(event, event_index)
+        self.refresh(event.t)
+
+    def feed_all(self, events: list[EngineEvent]) -> None:
+        for event in events:
+            self.feed(event)
+
+    def refresh(self, now: float) -> list[int]:
+        """Mark open data connections without progress for ``hung_after`` seconds as
+        WAITING (and say on what). Returns the indices of items that changed."""
+        changed: list[int] = []
+        for index in tuple(self._open_channels.values()):
+            arrow = self.items[index]
+            assert isinstance(arrow, DataArrow)
+            if arrow.state is DataState.WAITING:
+                continue
+            if now - arrow.last_progress_t >= self.hung_after:
+                self._replace(index, dataclasses.replace(
+                    arrow, state=DataState.WAITING, waiting_for=waiting_for(arrow)))
+                changed.append(index)
+        return changed
+
+    # -- per event kind --------------------------------------------------------------
+
+    def _append(self, item: LadderItem) -> None:
+        self.items.append(item)
+        self._item_of_event[item.event_index] = item.index
+        self._notify("added", item.index)
+
+    def _replace(self, index: int, item: LadderItem) -> None:
+        self.items[index] = item
+        self._notify("changed", index)
+
+    def _on_line_sent(self, event: LineSent, event_index: int) -> None:
+        setup = setup_from_annotations(event.annotations)
+        self._append(ControlArrow(
+            index=len(self.items), event_index=event_index, t=event.t,
+            connection=event.connection, source=Side.CLIENT,
+            label=redact_command(event.text),
+            decoded=setup.decoded_lines if setup else (),
+            annotations=_annotation_texts(event.annotations),
+            severity=_max_severity(event.annotations, Severity.INFO),
+        ))
+        if setup is not None:
+            self._offer_setup(event.connection, setup, event_index)
+
+    def _on_reply(self, event: ReplyReceived, event_index: int) -> None:
+        reply = event.reply
+        first = reply.lines[0] if reply.lines else str(reply.code)
+        floor = Severity.ERROR if reply.category == 5 else (
+            Severity.WARNING if reply.category == 4 else Severity.INFO)
+        setup = setup_from_annotations(event.annotations)
+        self._append(ControlArrow(
+            index=len(self.items), event_index=event_index, t=event.t,
+            connection=event.connection, source=Side.SERVER,
+            label=escape_control(first), code=reply.code,
+            decoded=setup.decoded_lines if setup else (),
+            annotations=_annotation_texts(event.annotations),
+            severity=_max_severity(event.annotations, floor),
+            extra_lines=max(0, len(reply.lines) - 1),
+        ))
+        if setup is not None:
+            self._offer_setup(event.connection, setup, event_index)
+
+    def _offer_setup(self, connection: str, setup: SetupInfo, event_index: int) -> None:
+        """Attach a decoded setup to the open data connection waiting for one (active
+        mode listens before PORT is sent), or keep it for the next one (passive mode
+        dials after 227)."""
+        for index in reversed(tuple(self._open_channels.values())):
+            arrow = self.items[index]
+            assert isinstance(arrow, DataArrow)
+            if (arrow.connection == connection and arrow.setup_event_index is None
+                    and arrow.method == setup.method):
+                self._replace(index, dataclasses.replace(
+                    arrow, setup=setup.arithmetic or setup.summary,
+                    setup_event_index=event_index))
+                return
+        self._pending_setup[connection] = (setup, event_index)
+
+    def _on_data_channel(self, event: DataChannelEvent, event_index: int) -> None:
+        index = self._item_of_channel.get(event.channel)
+        if index is None:
+            self._open_data_arrow(event, event_index)
+            return
+        arrow = self.items[index]
+        assert isinstance(arrow, DataArrow)
+        self._item_of_event[event_index] = index
+        state = _STATE_OF_PHASE[event.phase]
+        closed = not state.is_open
+        phase_times = arrow.phase_times
+        if arrow.time_of(event.phase) is None:
+            phase_times = phase_times + ((event.phase, event.t),)
+        updated = dataclasses.replace(
+            arrow,
+            phase=event.phase,
+            state=state,
+            phase_times=phase_times,
+            client_end=event.local or arrow.client_end,
+            server_end=event.remote or arrow.server_end,
+            advertised=event.advertised or arrow.advertised,
+            address_note=event.address_note or arrow.address_note,
+            bytes=event.bytes if event.bytes else arrow.bytes,
+            last_progress_t=event.t,
+            end_t=event.t if closed else None,
+            failure=event.failure or arrow.failure,
+            reason=escape_control(event.reason) if event.reason else arrow.reason,
+            tls=arrow.tls or event.tls,
+            waiting_for=None,
+            event_indices=arrow.event_indices + (event_index,),
+            method=arrow.method or event.method,
+        )
+        if closed:
+            self._open_channels.pop(event.channel, None)
+        self._replace(index, updated)
+
+    def _open_data_arrow(self, event: DataChannelEvent, event_index: int) -> None:
+        source = Side.SERVER if event.initiator == "server" else Side.CLIENT
+        setup_text: str | None = None
+        setup_index: int | None = None
+        pending = self._pending_setup.get(event.connection)
+        if pending is not None and pending[0].method == event.method:
+            setup_text = pending[0].arithmetic or pending[0].summary
+            setup_index = pending[1]
+            del self._pending_setup[event.connection]
+        elif event.advertised is not None and event.method in ("PASV", "PORT"):
+            setup_text = arithmetic_for_port(event.advertised.port)
+        server_end = event.remote
+        if server_end is None and source is Side.CLIENT:
+            server_end = event.advertised
+        state = _STATE_OF_PHASE[event.phase]
+        closed = not state.is_open
+        arrow = DataArrow(
+            index=len(self.items), event_index=event_index, t=event.t,
+            connection=event.connection, channel=event.channel, source=source,
+            method=event.method, command=escape_control(event.command),
+            state=state, phase=event.phase, phase_times=((event.phase, event.t),),
+            client_end=event.local, server_end=server_end, advertised=event.advertised,
+            address_note=event.address_note, setup=setup_text,
+            setup_event_index=setup_index, bytes=event.bytes, last_progress_t=event.t,
+            end_t=event.t if closed else None, failure=event.failure,
+            reason=escape_control(event.reason) if event.reason else None,
+            tls=event.tls, event_indices=(event_index,),
+        )
+        self._item_of_channel[event.channel] = arrow.index
+        if not closed:
+            self._open_channels[event.channel] = arrow.index
+        self._append(arrow)
+
+    def _on_progress(self, event: TransferProgress) -> None:
+        """Bytes moving on this connection count as progress for its open data arrow."""
+        for index in tuple(self._open_channels.values()):
+            arrow = self.items[index]
+            assert isinstance(arrow, DataArrow)
+            if arrow.connection != event.connection or event.bytes_done <= arrow.bytes:
+                continue
+            state = arrow.state
+            if state is DataState.WAITING:
+                state = _STATE_OF_PHASE[arrow.phase]
+            self._replace(index, dataclasses.replace(
+                arrow, bytes=event.bytes_done, last_progress_t=event.t, state=state,
+                waiting_for=None))
+
+    def _on_state(self, event: SessionStateChanged, event_index: int) -> None:
+        old = self.lifelines.get(event.connection, Lifelines(event.connection))
+        self.lifelines[event.connection] = Lifelines(
+            event.connection, client=event.local or old.client,
+            server=event.server or old.server)
+        if event.state not in _NOTED_STATES:
+            return
+        if event.state is SessionState.CONNECTING:
+            text = f"connecting to {event.server}" if event.server else "connecting"
+        elif event.state is SessionState.TLS_HANDSHAKE:
+            text = "TLS handshake on the control connection"
+        elif event.state is SessionState.FAILED:
+            text = "session failed"
+        else:
+            text = "disconnected"
+        if event.detail:
+            text += f": {escape_control(event.detail)}"
+        severity = Severity.ERROR if event.state is SessionState.FAILED else Severity.INFO
+        self._add_note(event, event_index, text, severity, "state")
+
+    def _on_tls(self, event: TlsEstablished, event_index: int) -> None:
+        reused = "session reused" if event.session_reused else "new session"
+        detail = f"{escape_control(event.version)} {escape_control(event.cipher)} ({reused})"
+        if event.channel is None:
+            self._add_note(event, event_index, f"TLS on the control connection: {detail}",
+                           Severity.INFO, "tls")
+            return
+        index = self._item_of_channel.get(event.channel)
+        if index is None:
+            return
+        arrow = self.items[index]
+        assert isinstance(arrow, DataArrow)
+        self._item_of_event[event_index] = index
+        self._replace(index, dataclasses.replace(arrow, tls=True, tls_detail=detail))
+
+    def _add_note(self, event: EngineEvent, event_index: int, text: str,
+                  severity: Severity, kind: str) -> None:
+        self._append(NoteMark(index=len(self.items), event_index=event_index, t=event.t,
+                              connection=event.connection, text=text, severity=severity,
+                              kind=kind))
