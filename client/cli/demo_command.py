@@ -1,0 +1,112 @@
+"""``ftp-inspector demo-server``: run the embedded demo server in the foreground.
+
+The first line on stdout is the URL with credentials, flushed at once, so that a script
+(or a test) can start the server and read where to connect; everything meant for a
+person goes to stderr. SIGINT and SIGTERM stop the server cleanly with exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from client.demo import SCENARIO_DETAILS, SCENARIOS, DemoServer, DemoServerError
+
+__all__ = ["register", "run"]
+
+_WAIT_SLICE = 0.5  # seconds; the main thread wakes this often to notice a signal
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo-server",
+        help="run the embedded demo server (loopback only) in the foreground",
+        description=(
+            "Serve a generated sample tree on 127.0.0.1 under one fault scenario, until "
+            "interrupted. Prints ftp://demo:PASSWORD@127.0.0.1:PORT/ (ftpes:// for tls) as "
+            "the first line on stdout; the scenario's description goes to stderr."
+        ),
+    )
+    parser.add_argument(
+        "--scenario", default="healthy", metavar="NAME",
+        help="one of: " + ", ".join(SCENARIOS) + " (default: healthy)",
+    )
+    parser.add_argument("--port", type=int, default=0,
+                        help="control port on 127.0.0.1 (default: any free port)")
+    parser.add_argument("--list-scenarios", action="store_true",
+                        help="print the scenarios with a one-line description and exit")
+    parser.add_argument(
+        "--give-up-after", type=float, default=10.0, metavar="SECONDS",
+        help="how long a doomed transfer waits before its 425 (passive-blocked, "
+             "passive-refused, active-blocked; default 10)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log every command the server receives on stderr (passwords masked)")
+    parser.set_defaults(func=run)
+
+
+def _list_scenarios() -> int:
+    width = max(len(name) for name in SCENARIOS)
+    for name, summary in SCENARIOS.items():
+        print(f"{name.ljust(width)}  {summary}")
+    return 0
+
+
+def _describe(server: DemoServer) -> None:
+    details = SCENARIO_DETAILS[server.scenario]
+    lines = [
+        f"demo server on {server.host}:{server.port}, scenario '{details.name}': {details.summary}",
+        f"  what you will see: {details.observe}",
+        f"  anonymous (read-only): {server.anonymous_url}",
+        f"  sample files: {server.root}",
+    ]
+    if server.ca_file:
+        lines.append(f"  certificate (self-signed, trust it with --ca-file): {server.ca_file}")
+        lines.append(f"  certificate SHA-256: {server.cert_fingerprint_sha256}")
+    lines.append("  stop with Ctrl+C")
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM; 0 on a clean stop, 1 on a usage or local error."""
+    if args.list_scenarios:
+        return _list_scenarios()
+    if args.scenario not in SCENARIOS:
+        print(f"ftp-inspector demo-server: unknown scenario {args.scenario!r}; choose one of: "
+              + ", ".join(SCENARIOS), file=sys.stderr)
+        return 1
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s demo-server %(message)s")
+    server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after)
+    try:
+        server.start()
+    except (DemoServerError, OSError) as exc:
+        print(f"ftp-inspector demo-server: could not start on 127.0.0.1:{args.port}: {exc}",
+              file=sys.stderr)
+        return 1
+
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        print(server.url, flush=True)
+        _describe(server)
+        while not stop_requested.wait(_WAIT_SLICE):
+            if not server.running:
+                print("ftp-inspector demo-server: the server thread ended unexpectedly",
+                      file=sys.stderr)
+                return 1
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("demo server stopped", file=sys.stderr, flush=True)
+    return 0
