@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from client.protocol.errors import ReplyFramingError, ReplyTooLongError
-from client.protocol.text import decode_line
+from client.protocol.text import decode_line, escape_control
 
 __all__ = ["Reply", "ReplyParser", "parse_replies"]
 
@@ -33,11 +33,16 @@ class Reply:
 
     @property
     def text(self) -> str:
-        """The message without the code prefixes, lines joined with ``\\n``."""
+        """The message without the code prefixes, lines joined with ``\\n``.
+
+        Inner lines that repeat the reply's own ``NNN-`` prefix (as many servers send
+        them) lose it too; other inner lines are kept exactly, leading spaces included.
+        """
         out = []
         last = len(self.lines) - 1
+        prefix = f"{self.code:03d}-"
         for index, line in enumerate(self.lines):
-            if index == 0 or index == last:
+            if index == 0 or index == last or line.startswith(prefix):
                 out.append(line[4:] if len(line) > 3 else "")
             else:
                 out.append(line)
@@ -100,6 +105,11 @@ class ReplyParser:
     (the line is consumed, so parsing can go on) and :class:`ReplyTooLongError` when a
     bound is exceeded. Errors surface in stream order: replies before a bad line are
     returned first.
+
+    The result never depends on how the bytes were chunked: a line is too long when its
+    content (without CRLF or LF) exceeds ``max_line_length``, decided as soon as that is
+    certain; the rest of such a line is then discarded up to its line ending, so one
+    over-long line gives exactly one error however it arrives.
     """
 
     def __init__(
@@ -109,9 +119,11 @@ class ReplyParser:
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> None:
         self._buffer = bytearray()
-        self._scan_from = 0
+        self._pos = 0  # start of the first unconsumed byte in _buffer
+        self._scan_from = 0  # where the search for the next LF resumes
         self._max_line = max_line_length
         self._max_reply_bytes = max_reply_bytes
+        self._discarding = False  # dropping the rest of an over-long line
         # State of a multi-line reply in progress.
         self._open_code: int | None = None
         self._open_lines: list[str] = []
@@ -120,55 +132,77 @@ class ReplyParser:
     @property
     def has_partial(self) -> bool:
         """True while bytes of an unfinished line or multi-line reply are buffered."""
-        return bool(self._buffer) or self._open_code is not None
+        return len(self._buffer) > self._pos or self._open_code is not None
 
     def feed(self, data: bytes) -> None:
         """Append bytes received from the server."""
+        if self._pos and self._pos >= len(self._buffer) // 2:
+            # Compact: consumed bytes are dropped in bulk, never line by line (which
+            # would make a large STAT listing quadratic).
+            del self._buffer[: self._pos]
+            self._scan_from -= self._pos
+            self._pos = 0
         self._buffer += data
 
     def next_reply(self) -> Reply | None:
         """Return the next complete reply, or None when more bytes are needed."""
+        buffer = self._buffer
         while True:
-            newline = self._buffer.find(b"\n", self._scan_from)
+            newline = buffer.find(b"\n", max(self._scan_from, self._pos))
             if newline < 0:
-                if len(self._buffer) > self._max_line:
-                    self._buffer.clear()
-                    self._scan_from = 0
+                self._scan_from = len(buffer)
+                pending = len(buffer) - self._pos
+                if self._discarding:
+                    self._pos = len(buffer)
+                    return None
+                if pending and buffer.endswith(b"\r"):
+                    pending -= 1  # the CR may still turn out to be half of a CRLF
+                if pending > self._max_line:
+                    self._pos = len(buffer)
+                    self._discarding = True
                     self._reset_open()
                     raise ReplyTooLongError(
                         f"the server sent a line longer than {self._max_line} bytes "
-                        "without a line ending"
+                        "without a line ending; the rest of that line is ignored"
                     )
-                self._scan_from = len(self._buffer)
                 return None
-            raw_line = bytes(self._buffer[: newline + 1])
-            del self._buffer[: newline + 1]
-            self._scan_from = 0
-            if len(raw_line) > self._max_line + 2:
+            start = self._pos
+            self._pos = self._scan_from = newline + 1
+            if self._discarding:
+                self._discarding = False
+                continue
+            content_end = newline
+            if content_end > start and buffer[content_end - 1] == 0x0D:
+                content_end -= 1
+            if content_end - start > self._max_line:
                 self._reset_open()
                 raise ReplyTooLongError(
-                    f"the server sent a line of {len(raw_line)} bytes "
+                    f"the server sent a line of {content_end - start} bytes "
                     f"(the limit is {self._max_line})"
                 )
-            reply = self._take_line(raw_line)
+            reply = self._take_line(bytes(buffer[start:content_end]), bytes(buffer[start : newline + 1]))
             if reply is not None:
                 return reply
 
-    def _take_line(self, raw_line: bytes) -> Reply | None:
-        body = raw_line[:-1]
-        if body.endswith(b"\r"):
-            body = body[:-1]
+    def _take_line(self, body: bytes, raw_line: bytes) -> Reply | None:
         text = decode_line(body)
         code = _reply_code(body)
         if self._open_code is None:
             if code is None:
                 raise ReplyFramingError(
-                    f"the server sent a line that is not an FTP reply: {text[:200]!r}"
+                    "expected a reply line starting with a three-digit code, got "
+                    f"{escape_control(text[:200])!r}: the server is not speaking FTP on this "
+                    "port, or a previous reply was framed wrongly"
                 )
             if len(body) > 3 and body[3] == 0x2D:  # 'NNN-' opens a multi-line reply
                 self._open_code = code
                 self._open_lines = [text]
                 self._open_raw = bytearray(raw_line)
+                if len(self._open_raw) > self._max_reply_bytes:
+                    self._reset_open()
+                    raise ReplyTooLongError(
+                        f"a multi-line reply exceeded {self._max_reply_bytes} bytes without closing"
+                    )
                 return None
             return Reply(code, (text,), raw_line)
         # Inside a multi-line reply: only "NNN " (or a bare "NNN") with the opening code closes it.
