@@ -98,11 +98,16 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SECRET_VERBS = ("PASS", "ACCT")
 
 
+_VERB_RE = re.compile(r"\s*([A-Za-z]+)")
+
+
 def _verb(line: str) -> str:
-    """The command verb, upper case ('' for an empty line)."""
-    head = line.lstrip()[:5]
-    space = head.find(" ")
-    return (head if space == -1 else head[:space]).upper()
+    """The command verb, upper case ('' when the line does not start with letters).
+
+    Ends at any non-letter, so ``PASS\tsecret`` is still recognised as PASS.
+    """
+    match = _VERB_RE.match(line)
+    return match.group(1).upper() if match else ""
 
 
 def render_line(line: str) -> str:
