@@ -21,7 +21,7 @@ from client.engine.events import (
     SessionStateChanged,
     TransferProgress,
 )
-from client.protocol.annotate import Annotation, Severity
+from client.protocol.annotate import Annotation, AnnotationContext, Annotator, Severity
 from client.protocol.replies import Reply
 
 SERVER = Endpoint("127.0.0.1", 2121)
@@ -29,26 +29,33 @@ CLIENT = Endpoint("127.0.0.1", 41230)
 
 
 class Script:
-    """Builds an event list for connection ``c1``."""
+    """Builds an event list for one connection. Lines are annotated by the real
+    annotator (as the engine does) unless annotations are given explicitly."""
 
     def __init__(self, connection: str = "c1") -> None:
         self.connection = connection
         self.events: list[EngineEvent] = []
+        self.annotator = Annotator(AnnotationContext(
+            control_peer=SERVER.host, control_local=CLIENT.host))
 
     def state(self, t: float, state: SessionState, **kw: object) -> Script:
         self.events.append(SessionStateChanged(t=t, connection=self.connection, state=state, **kw))
         return self
 
     def send(self, t: float, text: str, *annotations: Annotation) -> Script:
+        found = self.annotator.sent(text)
         self.events.append(LineSent(t=t, connection=self.connection, text=text,
-                                    annotations=tuple(annotations)))
+                                    annotations=tuple(annotations or found)))
         return self
 
-    def reply(self, t: float, *lines: str, annotations: tuple[Annotation, ...] = ()) -> Script:
+    def reply(self, t: float, *lines: str,
+              annotations: tuple[Annotation, ...] | None = None) -> Script:
         code = int(lines[0][:3])
-        self.events.append(ReplyReceived(t=t, connection=self.connection,
-                                         reply=Reply(code, tuple(lines)),
-                                         annotations=annotations))
+        reply = Reply(code, tuple(lines))
+        found = self.annotator.received(reply)
+        self.events.append(ReplyReceived(t=t, connection=self.connection, reply=reply,
+                                         annotations=tuple(found if annotations is None
+                                                           else annotations)))
         return self
 
     def data(self, t: float, channel: int, phase: DataPhase, *, initiator: str = "client",
@@ -90,36 +97,13 @@ class Script:
                 .state(t + 0.001, SessionState.DISCONNECTED, server=SERVER, local=CLIENT))
 
 
-def pasv_annotation(host: str, p1: int, p2: int, *, replaced: bool = False,
-                    use_host: str | None = None) -> Annotation:
-    port = p1 * 256 + p2
-    fields: dict[str, object] = {
-        "kind": "pasv", "host": host, "port": port, "p1": p1, "p2": p2,
-        "arithmetic": f"{p1}*256+{p2} = {port}", "initiator": "client",
-        "replaced": replaced,
-    }
-    if use_host:
-        fields["use_host"] = use_host
-    text = f"server listens on {host} port {p1}*256+{p2} = {port}; the client connects"
-    return Annotation(Severity.WARNING if replaced else Severity.INFO, text, fields)
-
-
-def port_annotation(host: str, p1: int, p2: int) -> Annotation:
-    port = p1 * 256 + p2
-    return Annotation(Severity.INFO,
-                      f"client listens on {host} port {p1}*256+{p2} = {port}; the server connects",
-                      {"kind": "port", "host": host, "port": port, "p1": p1, "p2": p2,
-                       "arithmetic": f"{p1}*256+{p2} = {port}", "initiator": "server"})
-
-
 PASV_ENDPOINT = Endpoint("127.0.0.1", 50000)
 DATA_LOCAL = Endpoint("127.0.0.1", 41234)
 
 
 def _pasv_setup(script: Script, command: str = "LIST") -> Script:
     return (script.send(0.010, "PASV")
-            .reply(0.011, "227 Entering Passive Mode (127,0,0,1,195,80).",
-                   annotations=(pasv_annotation("127.0.0.1", 195, 80),))
+            .reply(0.011, "227 Entering Passive Mode (127,0,0,1,195,80).")
             .data(0.011, 1, DataPhase.ADVERTISED, advertised=PASV_ENDPOINT, command=command,
                   start=0.011)
             .data(0.012, 1, DataPhase.CONNECTING, remote=PASV_ENDPOINT, advertised=PASV_ENDPOINT,
@@ -148,7 +132,7 @@ def healthy_active_list() -> list[EngineEvent]:
     s = Script().login()
     (s.data(0.010, 1, DataPhase.LISTENING, initiator="server", method="PORT",
             local=ACTIVE_LISTENER, advertised=ACTIVE_LISTENER, start=0.010)
-      .send(0.010, "PORT 127,0,0,1,156,64", port_annotation("127.0.0.1", 156, 64))
+      .send(0.010, "PORT 127,0,0,1,156,64")
       .reply(0.011, "200 Active data connection established.")
       .send(0.012, "LIST")
       .data(0.013, 1, DataPhase.CONNECTED, initiator="server", method="PORT",
@@ -192,9 +176,7 @@ def nat_substitution() -> list[EngineEvent]:
     s = Script().login()
     note = "227 advertised 10.0.0.5 (private), the control peer is 127.0.0.1: dialling 127.0.0.1"
     (s.send(0.010, "PASV")
-      .reply(0.011, "227 Entering Passive Mode (10,0,0,5,195,80).",
-             annotations=(pasv_annotation("10.0.0.5", 195, 80, replaced=True,
-                                          use_host="127.0.0.1"),))
+      .reply(0.011, "227 Entering Passive Mode (10,0,0,5,195,80).")
       .notice(0.011, note, Severity.WARNING, "substitution")
       .data(0.011, 1, DataPhase.ADVERTISED, advertised=NAT_ADVERTISED, address_note=note,
             start=0.011)
@@ -244,7 +226,7 @@ def never_connected_back() -> list[EngineEvent]:
     s = Script().login()
     (s.data(0.010, 1, DataPhase.LISTENING, initiator="server", method="PORT",
             local=ACTIVE_LISTENER, advertised=ACTIVE_LISTENER, start=0.010)
-      .send(0.010, "PORT 127,0,0,1,156,64", port_annotation("127.0.0.1", 156, 64))
+      .send(0.010, "PORT 127,0,0,1,156,64")
       .reply(0.011, "200 PORT command successful.")
       .send(0.012, "LIST")
       .reply(0.013, "150 Here comes the directory listing.")

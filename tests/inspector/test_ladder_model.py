@@ -113,7 +113,7 @@ def test_passive_refused() -> None:
     assert arrow.source is Side.CLIENT
     assert arrow.server_end == PASV_ENDPOINT
     assert arrow.elapsed_at(0.0) == pytest.approx(0.002)
-    assert arrow.status_text() == "FAILED: refused after 0.002 s"
+    assert arrow.status_text() == "FAILED after 0.002 s: refused"
     assert arrow.reason == "[Errno 111] Connection refused"
 
 
@@ -218,11 +218,20 @@ def test_never_connected_back() -> None:
     assert arrow.failure is DataFailure.NEVER_CONNECTED_BACK
     assert arrow.failure_label == "never connected back"
     assert arrow.server_end is None
-    assert arrow.endpoints_label == "? -> 127.0.0.1:40000"
+    assert arrow.endpoints_label == "server -> 127.0.0.1:40000"
     replies = [i.code for i in model.items if isinstance(i, ControlArrow) and i.code]
     assert replies[-1] == 425
     last = model.items[-1]
-    assert isinstance(last, ControlArrow) and last.severity is Severity.WARNING
+    assert isinstance(last, ControlArrow) and last.severity is Severity.ERROR  # annotator's
+
+
+def test_reply_category_sets_a_severity_floor() -> None:
+    script = (Script().reply(0.1, "425 Can't open data connection.", annotations=())
+              .reply(0.2, "550 No such file.", annotations=())
+              .reply(0.3, "226 Done.", annotations=()))
+    model = build(script.events)
+    assert [i.severity for i in model.items] == [
+        Severity.WARNING, Severity.ERROR, Severity.INFO]
 
 
 def test_active_listener_waits_for_the_server() -> None:

@@ -223,11 +223,11 @@ class DataArrow:
 
     @property
     def endpoints_label(self) -> str:
-        """``initiator -> acceptor`` (the direction of the TCP connection), with ``?``
-        for an end not known yet (our port before the connect, the server's port before
-        it dials in)."""
-        left = str(self.initiator_end) if self.initiator_end else "?"
-        right = str(self.acceptor_end) if self.acceptor_end else "?"
+        """``initiator -> acceptor`` (the direction of the TCP connection). An end not
+        known yet (our port before the connect completes, the server's before it dials
+        in) is named by its side: ``client -> 127.0.0.1:50000``."""
+        left = str(self.initiator_end) if self.initiator_end else self.source.value
+        right = str(self.acceptor_end) if self.acceptor_end else self.target.value
         return f"{left} -> {right}"
 
     def time_of(self, phase: DataPhase) -> float | None:
@@ -268,7 +268,7 @@ class DataArrow:
         """One line for the arrow: what state it is in, with times and sizes."""
         if self.state is DataState.FAILED:
             label = self.failure_label or "failed"
-            return f"FAILED: {label} after {format_seconds(self.elapsed_at(now or 0.0))}"
+            return f"FAILED after {format_seconds(self.elapsed_at(now or 0.0))}: {label}"
         if self.state is DataState.CLOSED:
             text = f"closed: {format_bytes(self.bytes)} in {format_seconds(self.elapsed_at(0.0))}"
             rate = self.rate

@@ -196,6 +196,8 @@ class LadderModel:
         if self.connection is not None and event.connection != self.connection:
             return
         self._last_t = max(self._last_t, event.t)
+        if event.connection not in self.lifelines:
+            self.lifelines[event.connection] = Lifelines(event.connection)
         if isinstance(event, DataChannelEvent):
             self._on_data_channel(event, event_index)
         elif isinstance(event, ReplyReceived):
