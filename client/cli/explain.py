@@ -102,11 +102,12 @@ def classify_line(raw: str, *, in_multiline_reply: bool = False) -> LogLine:
     stripped = line.strip()
     if _REPLY_RE.match(stripped):
         return LogLine(stripped, Direction.RECEIVED)
+    if in_multiline_reply:
+        # Inside "211-Features:" … "211 End", " EPSV" is a feature, not a command.
+        return LogLine(line, Direction.RECEIVED)
     verb = _VERB_RE.match(stripped)
     if verb and verb.group(1).upper() in FTP_VERBS:
         return LogLine(stripped, Direction.SENT)
-    if in_multiline_reply:
-        return LogLine(line, Direction.RECEIVED)
     return LogLine(
         line,
         None,

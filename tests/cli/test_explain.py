@@ -1,0 +1,159 @@
+"""``ftp-inspector explain``: in-process and as a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from client.cli import main
+from client.cli.explain import classify_line, explain_lines
+from client.protocol.annotate import Direction
+
+EXAMPLE = "227 Entering Passive Mode (10,0,0,5,195,80)"
+
+
+def run_explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["explain", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_issue_example_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_explain(capsys, EXAMPLE)
+    assert status == 0 and err == ""
+    assert out.splitlines()[0] == "< " + EXAMPLE
+    flat = " ".join(out.split())
+    assert "10.0.0.5" in flat and "50000" in flat
+    assert "195*256+80 = 50000" in flat
+    assert "private address" in flat
+
+
+def test_issue_example_as_subprocess(child_env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "client", "explain", EXAMPLE],
+        env=child_env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    assert "195*256+80 = 50000" in flat and "10.0.0.5" in flat and "private address" in flat
+
+
+def test_stdin_log_with_prefixes_as_subprocess(child_env: dict[str, str]) -> None:
+    log = "\n".join([
+        "[12:00:01] ---> PASV",
+        "[12:00:01] <--- 227 Entering Passive Mode (127,0,0,1,195,90).",
+        "---> LIST",
+        "<--- 150 Here comes the directory listing.",
+        "<--- 226 Directory send OK.",
+    ]) + "\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "client", "explain", "--json", "--peer", "127.0.0.1"],
+        input=log, env=child_env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["line"] for o in objects] == [
+        "PASV", "227 Entering Passive Mode (127,0,0,1,195,90).", "LIST",
+        "150 Here comes the directory listing.", "226 Directory send OK.",
+    ]
+    assert [o["direction"] for o in objects] == ["sent", "received", "sent", "received", "received"]
+    pasv = objects[1]["annotations"][0]
+    assert pasv["fields"]["port"] == 50010 and pasv["fields"]["use_host"] == "127.0.0.1"
+    assert "127.0.0.1:50010" in objects[3]["annotations"][0]["text"]
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_explain(capsys, "--json", "PORT 127,0,0,1,4,1", "PASS hunter2")
+    assert status == 0
+    port, password = (json.loads(line) for line in out.splitlines())
+    assert port["direction"] == "sent"
+    fields = port["annotations"][0]["fields"]
+    assert (fields["host"], fields["port"], fields["arithmetic"]) == ("127.0.0.1", 1025, "4*256+1 = 1025")
+    assert password["line"] == "PASS ****"
+    assert "hunter2" not in out
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "direction"),
+    [
+        ("> PASV", "PASV", Direction.SENT),
+        ("< 227 Entering Passive Mode (127,0,0,1,195,90).", "227 Entering Passive Mode (127,0,0,1,195,90).", Direction.RECEIVED),
+        ("---> EPSV", "EPSV", Direction.SENT),
+        ("<--- 229 Entering Extended Passive Mode (|||50000|)", "229 Entering Extended Passive Mode (|||50000|)", Direction.RECEIVED),
+        ("Command:\tPASV", "PASV", Direction.SENT),
+        ("Response:\t227 Entering Passive Mode (127,0,0,1,195,107)", "227 Entering Passive Mode (127,0,0,1,195,107)", Direction.RECEIVED),
+        ("2024-05-01 12:00:01 1234 1 Command:\tLIST", "LIST", Direction.SENT),
+        ("2024-05-01T12:00:01.123Z > PORT 127,0,0,1,4,1", "PORT 127,0,0,1,4,1", Direction.SENT),
+        ("12:00:01.5 < 150 ok", "150 ok", Direction.RECEIVED),
+        ("port 127,0,0,1,4,1", "port 127,0,0,1,4,1", Direction.SENT),
+        ("  226 Transfer complete  ", "226 Transfer complete", Direction.RECEIVED),
+        ("* Connected to 127.0.0.1", "Connected to 127.0.0.1", None),
+        ("**** Connecting to 127.0.0.1", "Connecting to 127.0.0.1", None),
+        ("Status:\tConnecting to 127.0.0.1:21...", "Connecting to 127.0.0.1:21...", None),
+    ],
+)
+def test_log_prefixes(raw: str, text: str, direction: Direction | None) -> None:
+    line = classify_line(raw)
+    assert (line.text, line.direction, line.problem) == (text, direction, None)
+
+
+@pytest.mark.parametrize("raw", ["hello world", "< Entering Passive Mode", "> 227 x", "12345 nope"])
+def test_nonsense_is_a_problem(raw: str) -> None:
+    assert classify_line(raw).problem
+
+
+def test_multiline_reply_continuation_lines_are_accepted() -> None:
+    items = list(explain_lines(["211-Features:", " EPSV", " MLST type*;size*;", "211 End"]))
+    assert [i.problem for i in items] == [None] * 4
+    assert [i.line.direction for i in items] == [Direction.RECEIVED] * 4
+
+
+def test_bad_line_exits_1_but_others_are_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_explain(capsys, "hello world", EXAMPLE, "227 Entering Passive Mode (1,2,3)")
+    assert status == 1
+    assert "195*256+80 = 50000" in out
+    assert "line 1" in err and "not an FTP control line" in err
+    assert "line 3" in err and "carries no address" in err
+    assert "line 2" not in err
+
+
+def test_control_characters_are_escaped_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_explain(capsys, "220 \x1b[31mhi\x1b[0m", "\x1b]0;evil\x07")
+    assert status == 1
+    assert "\x1b" not in out and "\x1b" not in err and "\x07" not in err
+    assert "\\x1b[31m" in out and "control characters" in out
+
+
+def test_peer_option_decides_the_227_replacement(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_explain(capsys, "--json", "--peer", "203.0.113.7", EXAMPLE)
+    assert status == 0
+    fields = json.loads(out)["annotations"][0]["fields"]
+    assert (fields["replaced"], fields["use_host"]) == (True, "203.0.113.7")
+    status, out, _ = run_explain(capsys, "--json", "--peer", "203.0.113.7",
+                                 "--pasv-policy", "advertised", EXAMPLE)
+    fields = json.loads(out)["annotations"][0]["fields"]
+    assert (fields["replaced"], fields["use_host"]) == (False, "10.0.0.5")
+
+
+def test_bad_peer_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["explain", "--peer", "ftp.example.com", EXAMPLE])
+    assert info.value.code == 2
+    assert "not an IPv4 or IPv6 address" in capsys.readouterr().err
+
+
+def test_stdin_in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("> EPSV\r\n< 500 Unknown command\r\n\r\n"))
+    status, out, _ = run_explain(capsys)
+    assert status == 0
+    assert "fall back to PASV" in " ".join(out.split())
+
+
+def test_argument_with_several_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_explain(capsys, "PASV\n227 Entering Passive Mode (127,0,0,1,195,90).")
+    assert status == 0
+    assert out.splitlines()[0] == "> PASV"
