@@ -61,6 +61,7 @@ class DemoHandler(FTPHandler):
     """
 
     banner = "FTP Inspector demo server ready."
+    auth_failed_timeout = 1  # seconds before a 530: a short version of real servers' delay
     give_up_after = 10.0
     throttle_bytes_per_second = 256 * 1024
     trap_port: int | None = None

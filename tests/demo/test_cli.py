@@ -1,0 +1,78 @@
+"""`ftp-inspector demo-server` as a real subprocess (the same way a user or script runs it)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from client.demo import SCENARIOS
+from demo.rawftp import RawFtp, passive_transfer
+
+REPO = Path(__file__).resolve().parents[2]
+URL = re.compile(r"^(ftp|ftpes)://demo:([A-Za-z0-9_-]+)@127\.0\.0\.1:(\d+)/$")
+
+
+def start_cli(child_env, *args: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    return subprocess.Popen(
+        [sys.executable, "-m", "client", "demo-server", *args],
+        cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "stop_signal"),
+    [("healthy", signal.SIGINT), ("tls", signal.SIGTERM)],
+)
+def test_prints_url_first_serves_and_exits_0_on_signal(child_env, scenario, stop_signal) -> None:
+    process = start_cli(child_env, "--scenario", scenario)
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline().rstrip("\n")
+        match = URL.match(first_line)
+        assert match, first_line
+        scheme, password, port = match.group(1), match.group(2), int(match.group(3))
+        assert scheme == ("ftpes" if scenario == "tls" else "ftp")
+        ftp = RawFtp("127.0.0.1", port)
+        assert scenario in ftp.banner.text
+        if scenario == "healthy":
+            ftp.login("demo", password)
+            assert b"README.txt" in passive_transfer(ftp, "NLST")
+        ftp.quit()
+        process.send_signal(stop_signal)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert out == ""  # nothing after the URL on stdout
+    assert SCENARIOS[scenario] in err
+    assert "stopped" in err
+    assert password not in err
+    if scenario == "tls":
+        assert "SHA-256" in err and ".pem" in err
+
+
+def test_list_scenarios(child_env) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "demo-server", "--list-scenarios"],
+        cwd=REPO, env=child_env, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(SCENARIOS)
+
+
+def test_unknown_scenario_is_a_usage_error(child_env) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "demo-server", "--scenario", "bogus"],
+        cwd=REPO, env=child_env, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "bogus" in result.stderr and "passive-blocked" in result.stderr
