@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from client.protocol.errors import CommandArgumentError
+from client.protocol.text import escape_control
 
-__all__ = ["Command", "check_argument", "REDACTED_PASSWORD"]
+__all__ = ["Command", "check_argument", "REDACTED_PASSWORD", "REDACTED_ACCOUNT"]
 
 REDACTED_PASSWORD = "PASS ****"
+REDACTED_ACCOUNT = "ACCT ****"
 _FORBIDDEN = ("\r", "\n", "\x00")
+_MAX_VERB_LENGTH = 16
 
 
 def check_argument(value: str, *, what: str = "argument") -> str:
@@ -37,25 +40,61 @@ class Command:
 
     def __post_init__(self) -> None:
         check_argument(self.verb, what="command verb")
-        if not self.verb or " " in self.verb:
-            raise CommandArgumentError(f"invalid command verb {self.verb!r}")
+        if (
+            not self.verb
+            or len(self.verb) > _MAX_VERB_LENGTH
+            or not self.verb.isascii()
+            or not self.verb.isalnum()
+        ):
+            raise CommandArgumentError(
+                f"invalid command verb {escape_control(self.verb)!r}: FTP verbs are ASCII "
+                "letters and digits (RFC 959 §5.3), e.g. RETR or XSHA256"
+            )
         if self.argument is not None:
             check_argument(self.argument, what=f"{self.verb} argument")
 
+    def __repr__(self) -> str:
+        # The dataclass repr would print the password into tracebacks and logs.
+        return f"Command({self.display!r})"
+
     def to_bytes(self, encoding: str = "utf-8") -> bytes:
-        """The wire form, ending in CRLF (RFC 959 §4.1)."""
+        """The wire form, ending in CRLF (RFC 959 §4.1).
+
+        ``encoding`` is the session's path encoding: UTF-8 (RFC 2640) normally; a name
+        that arrived as Latin-1 (see :func:`client.protocol.text.decode_line`) goes back
+        byte for byte only if the caller passes ``"latin-1"``.
+        """
         if self.argument is None:
-            return (self.verb + "\r\n").encode(encoding)
-        return (self.verb + " " + self.argument + "\r\n").encode(encoding, "surrogateescape")
+            return (self.verb + "\r\n").encode("ascii")
+        try:
+            encoded = self.argument.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError as exc:
+            raise CommandArgumentError(
+                f"the {self.verb} argument cannot be written in {encoding} "
+                f"(character {escape_control(exc.object[exc.start:exc.end])!r}); nothing was sent"
+            ) from None
+        # surrogateescape turns "\udc0a" into a real LF byte: check the bytes, not only the text.
+        for byte, shown in ((b"\r", "CR"), (b"\n", "LF"), (b"\x00", "NUL")):
+            if byte in encoded:
+                raise CommandArgumentError(
+                    f"the {self.verb} argument encodes to a {shown} byte, which would end the "
+                    "FTP command early and could inject another command; nothing was sent"
+                )
+        return self.verb.encode("ascii") + b" " + encoded + b"\r\n"
 
     @property
     def display(self) -> str:
-        """How the command is shown anywhere a person or a file can see it: PASS is redacted."""
-        if self.verb.upper() == "PASS":
+        """How the command is shown anywhere a person or a file can see it: PASS and ACCT
+        are redacted to a fixed text (so not even the length leaks), control characters
+        in the argument are escaped."""
+        verb = self.verb.upper()
+        if verb == "PASS":
             return REDACTED_PASSWORD
+        if verb == "ACCT":
+            return REDACTED_ACCOUNT
         if self.argument is None:
             return self.verb
-        return f"{self.verb} {self.argument}"
+        return f"{self.verb} {escape_control(self.argument)}"
 
     @property
     def is_secret(self) -> bool:

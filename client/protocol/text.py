@@ -7,10 +7,17 @@ import re
 
 __all__ = ["escape_control", "decode_line"]
 
-# C0 controls, DEL, and C1 controls (U+0080..U+009F, which some terminals honour), plus
-# the Unicode bidi overrides that can make a name read differently from what it is.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls, DEL, and C1 controls (U+0080..U+009F, which some terminals honour); the
+# Unicode bidi marks, overrides and isolates that can make a name read differently from
+# what it is; zero-width and invisible format characters; U+2028/U+2029, which Qt and
+# many viewers treat as line breaks (a forged console line); and lone surrogates, which
+# cannot be printed or encoded at all.
+_INVISIBLE = (
+    "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+_CONTROL_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
