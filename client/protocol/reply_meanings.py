@@ -44,7 +44,8 @@ def _suspects(ctx: AnnotationContext) -> str:
         text = (
             f"in passive mode the client connects to the server{where}: suspect a "
             "firewall in front of the server that does not open its passive port range, "
-            "a 227 address that is wrong (NAT not configured on the server), or a "
+            "a wrong address in the 227 reply to PASV (NAT not configured on the server), "
+            "or a "
             "client-side firewall blocking outgoing connections to high ports"
         )
     else:
