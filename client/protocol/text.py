@@ -16,7 +16,7 @@ _INVISIBLE = (
     "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
     "\ud800-\udfff"
 )
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 _CONTROL_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
