@@ -30,6 +30,7 @@ from client.engine.ladder.model import (
     redact_command,
 )
 from client.engine.ladder.setup import SetupInfo, arithmetic_for_port, setup_from_annotations
+from client.engine.ladder.table import COLUMNS, ChannelRow, channel_row, channel_rows, rows_to_csv
 from client.engine.ladder.waiting import waiting_for
 
 __all__ = [
@@ -52,4 +53,9 @@ __all__ = [
     "arithmetic_for_port",
     "setup_from_annotations",
     "waiting_for",
+    "COLUMNS",
+    "ChannelRow",
+    "channel_row",
+    "channel_rows",
+    "rows_to_csv",
 ]
