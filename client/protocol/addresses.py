@@ -23,21 +23,35 @@ CONTRACT (implemented in this module; other modules rely on these names):
   ``decide_pasv_address(advertised, control_peer, policy) -> PasvDecision`` where
   ``PasvDecision`` has ``host`` (what to dial), ``replaced`` (bool), ``reason`` (str).
 
+The classes and the policy live in :mod:`client.protocol.address_policy` and are
+re-exported here, so importing every name above from this module keeps working.
+
 Hosts come out normalised (``str(ipaddress.ip_address(...))``: IPv6 compressed, lower
 case), so two spellings of one address compare equal.
 """
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 import re
 from dataclasses import dataclass
 
+from client.protocol.address_policy import (
+    NAT_HINT,
+    AddressClass,
+    PasvDecision,
+    PasvPolicy,
+    classify,
+    decide_pasv_address,
+    drop_zone,
+    ip_or_error,
+    unwrap_mapped,
+)
 from client.protocol.errors import AddressFormatError
 from client.protocol.text import escape_control
 
 __all__ = [
+    "NAT_HINT",
     "AddressClass",
     "DataAddress",
     "PasvDecision",
@@ -113,28 +127,6 @@ def _check_port(port: int, source: str) -> int:
             "made to it (the server or the log is broken)"
         )
     return port
-
-
-def _ip(host: str, what: str) -> _IPAddress:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        raise AddressFormatError(
-            f"{what}: {_quote(host)} is not an IPv4 or IPv6 address"
-        ) from None
-
-
-def _unmapped(addr: _IPAddress) -> _IPAddress:
-    """The IPv4 address behind ``::ffff:a.b.c.d``; other addresses unchanged."""
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        return addr.ipv4_mapped
-    return addr
-
-
-def _without_scope(addr: _IPAddress) -> _IPAddress:
-    if isinstance(addr, ipaddress.IPv6Address) and addr.scope_id is not None:
-        return ipaddress.IPv6Address(str(addr).split("%", 1)[0])
-    return addr
 
 
 # --------------------------------------------------------------------------- 227 / PORT
@@ -217,7 +209,7 @@ def parse_port_argument(arg: str) -> DataAddress:
 def format_port_argument(host: str, port: int) -> str:
     """``h1,h2,h3,h4,p1,p2`` for PORT. IPv4-mapped IPv6 is written as its IPv4 address;
     plain IPv6 cannot be expressed in PORT (use EPRT)."""
-    addr = _unmapped(_ip(host, "PORT host"))
+    addr = unwrap_mapped(ip_or_error(host, "PORT host"))
     if not isinstance(addr, ipaddress.IPv4Address):
         raise AddressFormatError(
             f"PORT can only carry IPv4 addresses, not {_quote(host)}; use EPRT for IPv6"
@@ -337,7 +329,7 @@ def format_eprt_argument(host: str, port: int) -> str:
     IPv4-mapped IPv6 (what a dual-stack socket reports for an IPv4 peer) is written as
     IPv4 with net-prt 1, and an IPv6 zone id is dropped: the server cannot use either.
     """
-    addr = _without_scope(_unmapped(_ip(host, "EPRT host")))
+    addr = drop_zone(unwrap_mapped(ip_or_error(host, "EPRT host")))
     _check_port(port, "EPRT")
     net_prt = 1 if isinstance(addr, ipaddress.IPv4Address) else 2
     return f"|{net_prt}|{addr}|{port}|"
@@ -347,232 +339,3 @@ def format_229(port: int) -> str:
     """The full reply line a server sends to EPSV."""
     _check_port(port, "229")
     return f"229 Entering Extended Passive Mode (|||{port}|)"
-
-
-# --------------------------------------------------------------------------- classes
-
-
-class AddressClass(enum.Enum):
-    """Where an address can be reached from; decides whether a 227 address is plausible."""
-
-    LOOPBACK = "loopback"
-    PRIVATE = "private"
-    LINK_LOCAL = "link-local"
-    CGNAT = "cgnat"
-    BENCHMARK = "benchmark"
-    UNSPECIFIED = "unspecified"
-    MULTICAST = "multicast"
-    DOCUMENTATION = "documentation"
-    ULA = "ula"
-    RESERVED = "reserved"
-    PUBLIC = "public"
-
-    @property
-    def description(self) -> str:
-        """A phrase for human text: "a private address (RFC 1918)"."""
-        return _DESCRIPTIONS[self]
-
-
-_DESCRIPTIONS = {
-    AddressClass.LOOPBACK: "a loopback address (this machine only)",
-    AddressClass.PRIVATE: "a private address (RFC 1918, not routable on the Internet)",
-    AddressClass.LINK_LOCAL: "a link-local address (only valid on one network segment)",
-    AddressClass.CGNAT: "a carrier-grade NAT address (100.64.0.0/10, RFC 6598)",
-    AddressClass.BENCHMARK: "a benchmarking address (198.18.0.0/15, RFC 2544)",
-    AddressClass.UNSPECIFIED: "the unspecified address (the server's wildcard bind, "
-    "not a place anyone can connect to)",
-    AddressClass.MULTICAST: "a multicast address (no TCP connection is possible)",
-    AddressClass.DOCUMENTATION: "a documentation address (RFC 5737/3849, an example "
-    "left in a configuration file)",
-    AddressClass.ULA: "an IPv6 unique local address (fc00::/7, private to a site)",
-    AddressClass.RESERVED: "a reserved or broadcast address (not usable for a connection)",
-    AddressClass.PUBLIC: "a public address",
-}
-
-_V4_RANGES: tuple[tuple[ipaddress.IPv4Network, AddressClass], ...] = tuple(
-    (ipaddress.IPv4Network(net), cls)
-    for net, cls in (
-        ("0.0.0.0/32", AddressClass.UNSPECIFIED),
-        ("0.0.0.0/8", AddressClass.RESERVED),
-        ("127.0.0.0/8", AddressClass.LOOPBACK),
-        ("10.0.0.0/8", AddressClass.PRIVATE),
-        ("172.16.0.0/12", AddressClass.PRIVATE),
-        ("192.168.0.0/16", AddressClass.PRIVATE),
-        ("169.254.0.0/16", AddressClass.LINK_LOCAL),
-        ("100.64.0.0/10", AddressClass.CGNAT),
-        ("198.18.0.0/15", AddressClass.BENCHMARK),
-        ("192.0.2.0/24", AddressClass.DOCUMENTATION),
-        ("198.51.100.0/24", AddressClass.DOCUMENTATION),
-        ("203.0.113.0/24", AddressClass.DOCUMENTATION),
-        ("224.0.0.0/4", AddressClass.MULTICAST),
-        ("240.0.0.0/4", AddressClass.RESERVED),  # includes 255.255.255.255
-        ("192.0.0.0/24", AddressClass.RESERVED),  # IETF protocol assignments
-    )
-)
-
-_V6_RANGES: tuple[tuple[ipaddress.IPv6Network, AddressClass], ...] = tuple(
-    (ipaddress.IPv6Network(net), cls)
-    for net, cls in (
-        ("::/128", AddressClass.UNSPECIFIED),
-        ("::1/128", AddressClass.LOOPBACK),
-        ("fe80::/10", AddressClass.LINK_LOCAL),
-        ("fc00::/7", AddressClass.ULA),
-        ("ff00::/8", AddressClass.MULTICAST),
-        ("2001:db8::/32", AddressClass.DOCUMENTATION),
-        ("3fff::/20", AddressClass.DOCUMENTATION),  # RFC 9637
-    )
-)
-
-
-def classify(host: str) -> AddressClass:
-    """The class of an IPv4 or IPv6 address; IPv4-mapped IPv6 is classified as its IPv4.
-
-    Raises ``AddressFormatError`` for text that is not an address (e.g. a host name).
-    """
-    addr = _without_scope(_unmapped(_ip(host, "address to classify")))
-    if isinstance(addr, ipaddress.IPv4Address):
-        for net, cls in _V4_RANGES:
-            if addr in net:
-                return cls
-        return AddressClass.PUBLIC
-    for net6, cls in _V6_RANGES:
-        if addr in net6:
-            return cls
-    return AddressClass.PUBLIC if addr.is_global else AddressClass.RESERVED
-
-
-# --------------------------------------------------------------------------- policy
-
-
-class PasvPolicy(enum.Enum):
-    """What to dial after a 227: AUTO replaces unroutable/unspecified/foreign-class
-    addresses with the control peer; CONTROL always dials the control peer (curl's
-    default since CVE-2020-8284); ADVERTISED trusts the server."""
-
-    AUTO = "auto"
-    CONTROL = "control"
-    ADVERTISED = "advertised"
-
-
-@dataclass(frozen=True, slots=True)
-class PasvDecision:
-    """What to dial after a 227, and why, in words for the person debugging the link.
-
-    ``warning`` is set when the advertised address looked wrong (whether or not it was
-    replaced), so a front end can colour the line.
-    """
-
-    host: str
-    replaced: bool
-    reason: str
-    warning: bool = False
-
-
-# Never dialled under AUTO: nothing can answer a TCP connection there.
-_UNUSABLE = frozenset(
-    {
-        AddressClass.UNSPECIFIED,
-        AddressClass.RESERVED,
-        AddressClass.DOCUMENTATION,
-        AddressClass.MULTICAST,
-        AddressClass.LINK_LOCAL,
-    }
-)
-# Reachable only from inside some network: plausible only if we are in that network.
-_INTERNAL = frozenset(
-    {
-        AddressClass.LOOPBACK,
-        AddressClass.PRIVATE,
-        AddressClass.CGNAT,
-        AddressClass.BENCHMARK,
-        AddressClass.ULA,
-    }
-)
-
-NAT_HINT = (
-    "NAT is not configured on the server (vsftpd pasv_address, ProFTPD MasqueradeAddress, "
-    "pure-ftpd ForcePassiveIP)"
-)
-
-
-def _auto_decision(adv: str, adv_cls: AddressClass, peer: str, peer_cls: AddressClass) -> PasvDecision:
-    said = f"server advertised {adv}, {adv_cls.description},"
-    if adv_cls in _UNUSABLE:
-        return PasvDecision(
-            peer,
-            True,
-            f"{said} which nobody can connect to; dialling the control peer {peer} "
-            f"instead. The server should announce its reachable address: {NAT_HINT}",
-            True,
-        )
-    if adv_cls in _INTERNAL and adv_cls is not peer_cls:
-        if peer_cls is AddressClass.LOOPBACK:
-            why = (
-                f"{said} but you are talking to it over loopback {peer} (an SSH tunnel "
-                "or port forward?): the advertised address is on the far side of the "
-                "tunnel"
-            )
-        else:
-            why = f"{said} but you are talking to it over {peer} ({peer_cls.value}): {NAT_HINT}"
-        return PasvDecision(peer, True, f"{why}; dialling {peer} instead", True)
-    if adv_cls in _INTERNAL:
-        return PasvDecision(
-            adv,
-            False,
-            f"{said} which differs from the control peer {peer} but is in the same "
-            f"class ({adv_cls.value}); dialling it as advertised. If the data connection "
-            "fails, nothing may listen there (try the 'control' PASV policy)",
-            True,
-        )
-    return PasvDecision(
-        adv,
-        False,
-        f"{said} which differs from the control peer {peer} ({peer_cls.value}); "
-        "dialling it as advertised (a multi-homed server or a separate data host). If "
-        "the data connection fails, the server may be announcing an address you cannot "
-        "reach from here, e.g. its public address from inside its own network "
-        "(try the 'control' PASV policy)",
-        True,
-    )
-
-
-def decide_pasv_address(
-    advertised: str, control_peer: str | None, policy: PasvPolicy = PasvPolicy.AUTO
-) -> PasvDecision:
-    """Decide what to dial after a 227 that advertised ``advertised``.
-
-    ``control_peer`` is the address of the control connection's peer (``None`` when it
-    is not known, e.g. in ``explain`` without context: then the advertised address is
-    all there is). The reason is always filled, also when nothing was replaced.
-    """
-    adv_ip = _without_scope(_unmapped(_ip(advertised, "advertised 227 address")))
-    adv = str(adv_ip)
-    adv_cls = classify(adv)
-    if control_peer is None:
-        unusable = adv_cls in _UNUSABLE
-        reason = f"server advertised {adv}, {adv_cls.description}; the control peer is unknown"
-        if unusable:
-            reason += ", so nothing better can be dialled; the data connection will fail"
-        return PasvDecision(adv, False, reason, unusable)
-    peer = str(_without_scope(_unmapped(_ip(control_peer, "control peer"))))
-    peer_cls = classify(peer)
-    if adv == peer:
-        return PasvDecision(adv, False, f"server advertised {adv}, the control peer itself")
-    if policy is PasvPolicy.CONTROL:
-        return PasvDecision(
-            peer,
-            True,
-            f"server advertised {adv}, {adv_cls.description}, but the 'control' PASV "
-            f"policy always dials the control peer {peer}",
-            adv_cls in _UNUSABLE or adv_cls is not peer_cls,
-        )
-    if policy is PasvPolicy.ADVERTISED:
-        return PasvDecision(
-            adv,
-            False,
-            f"server advertised {adv}, {adv_cls.description}, not the control peer "
-            f"{peer}; dialling it anyway because the PASV policy is 'advertised'. "
-            "If the data connection fails, try the 'auto' or 'control' policy",
-            True,
-        )
-    return _auto_decision(adv, adv_cls, peer, peer_cls)
