@@ -1,0 +1,299 @@
+"""The control connection: commands out, replies in, every line on the event bus.
+
+One asyncio Protocol feeds :class:`client.protocol.replies.ReplyParser`; complete
+replies are emitted as :class:`ReplyReceived` the moment they arrive (so the console
+shows an unsolicited reply when it comes, not when someone asks) and queued for the
+reader. One command is in flight at a time: callers hold :attr:`ControlConnection.lock`
+around a command and the replies it produces. A ``421`` anywhere means the server is
+closing the connection: every reader gets :class:`ConnectionLostError` with the
+server's words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import ssl
+import time
+
+from client.engine.errors import (
+    ConnectionLostError,
+    ControlTimeoutError,
+    ServerProtocolError,
+)
+from client.engine.events import Endpoint, EventBus, LineSent, ReplyReceived
+from client.protocol import annotate as _annotate_module
+from client.protocol.commands import Command
+from client.protocol.errors import ProtocolError
+from client.protocol.replies import Reply, ReplyParser
+from client.protocol.text import escape_control
+
+__all__ = ["ControlConnection", "endpoint_of"]
+
+log = logging.getLogger(__name__)
+
+
+def endpoint_of(address: object) -> Endpoint | None:
+    if isinstance(address, tuple) and len(address) >= 2:
+        return Endpoint(str(address[0]).split("%", 1)[0], int(address[1]))
+    return None
+
+
+class _ControlProtocol(asyncio.Protocol):
+    def __init__(self, owner: ControlConnection) -> None:
+        self._owner = owner
+
+    def data_received(self, data: bytes) -> None:
+        self._owner._on_data(data)
+
+    def eof_received(self) -> bool | None:
+        self._owner._on_lost(None, eof=True)
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._owner._on_lost(exc, eof=False)
+
+
+class ControlConnection:
+    """A control connection with a reply queue, an in-flight lock and annotations.
+
+    ``context`` is the annotator's :class:`AnnotationContext`; the session keeps its
+    fields (peer, mode, TLS) current so that 227/229 lines are explained correctly.
+    """
+
+    def __init__(self, *, bus: EventBus, connection_id: str, encoding: str = "utf-8",
+                 timeout: float = 20.0) -> None:
+        self.bus = bus
+        self.connection_id = connection_id
+        self.encoding = encoding
+        self.timeout = timeout
+        self.lock = asyncio.Lock()
+        self.transport: asyncio.Transport | None = None
+        self.server: Endpoint | None = None
+        self.local: Endpoint | None = None
+        self.last_activity = time.monotonic()
+        self._protocol = _ControlProtocol(self)
+        self._parser = ReplyParser()
+        self._replies: collections.deque[Reply] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._failure: Exception | None = None
+        self._closed = False
+        context_cls = getattr(_annotate_module, "AnnotationContext", None)
+        self.context = context_cls() if context_cls is not None else None
+        self._annotator = self._make_annotator()
+
+    # ------------------------------------------------------------------ annotations
+    def _make_annotator(self) -> object | None:
+        annotator_cls = getattr(_annotate_module, "Annotator", None)
+        if annotator_cls is None:
+            return None
+        for args in ((self.context,), ()):
+            try:
+                return annotator_cls(*args)
+            except TypeError:
+                continue
+            except Exception:  # noqa: BLE001 - annotations are optional, never fatal
+                log.exception("annotator could not be created")
+                return None
+        return None
+
+    def _annotations(self, kind: str, value: object) -> tuple:
+        annotator = self._annotator
+        if annotator is None:
+            return ()
+        try:
+            if self.context is not None and getattr(annotator, "context", None) is not self.context:
+                try:
+                    annotator.context = self.context  # type: ignore[attr-defined]
+                except Exception:  # noqa: BLE001
+                    pass
+            return tuple(getattr(annotator, kind)(value) or ())
+        except Exception:  # noqa: BLE001 - a bad annotation must not stop a transfer
+            log.debug("annotation of %s line failed", kind, exc_info=True)
+            return ()
+
+    # ------------------------------------------------------------------ connection
+    async def open(self, host: str, port: int, *, connect_timeout: float,
+                   ssl_context: ssl.SSLContext | None = None,
+                   server_hostname: str | None = None) -> None:
+        """Open TCP (and TLS for implicit FTPS). Raises OSError/TimeoutError/ssl errors;
+        the session names the step."""
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(connect_timeout):
+            transport, _ = await loop.create_connection(
+                lambda: self._protocol, host, port, ssl=ssl_context,
+                server_hostname=server_hostname if ssl_context is not None else None,
+            )
+        self._adopt(transport)  # type: ignore[arg-type]
+
+    def _adopt(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.server = endpoint_of(transport.get_extra_info("peername"))
+        self.local = endpoint_of(transport.get_extra_info("sockname"))
+        if self.context is not None:
+            self.context.control_peer = self.server.host if self.server else None
+            self.context.control_local = self.local.host if self.local else None
+
+    async def start_tls(self, context: ssl.SSLContext, server_hostname: str | None,
+                        timeout: float) -> None:
+        """Upgrade after ``234`` (explicit FTPS). The reply queue is empty by then."""
+        assert self.transport is not None
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            new_transport = await loop.start_tls(
+                self.transport, self._protocol, context, server_side=False,
+                server_hostname=server_hostname,
+            )
+        if new_transport is None:
+            raise ConnectionLostError("the control connection closed during the TLS handshake",
+                                      step="auth-tls")
+        self.transport = new_transport  # type: ignore[assignment]
+        if self.context is not None:
+            self.context.tls = True
+
+    @property
+    def ssl_object(self) -> ssl.SSLObject | None:
+        if self.transport is None:
+            return None
+        return self.transport.get_extra_info("ssl_object")
+
+    @property
+    def is_open(self) -> bool:
+        return self.transport is not None and not self._closed and self._failure is None
+
+    def close(self) -> None:
+        self._closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        self._closed = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    # ------------------------------------------------------------------ protocol callbacks
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def _on_data(self, data: bytes) -> None:
+        self.last_activity = time.monotonic()
+        self._parser.feed(data)
+        while True:
+            try:
+                reply = self._parser.next_reply()
+            except ProtocolError as exc:
+                self._fail(ServerProtocolError(
+                    f"the server sent bytes that are not an FTP reply: {escape_control(str(exc))}"))
+                if self.transport is not None:
+                    self.transport.abort()
+                return
+            if reply is None:
+                break
+            self.bus.emit(ReplyReceived(
+                t=self.bus.now(), connection=self.connection_id, reply=reply,
+                annotations=self._annotations("received", reply),
+            ))
+            if reply.code == 421:
+                self._fail(ConnectionLostError(
+                    "the server is closing the control connection (421): "
+                    + escape_control(reply.text)))
+                continue
+            self._replies.append(reply)
+        self._wake()
+
+    def _fail(self, error: Exception) -> None:
+        if self._failure is None:
+            self._failure = error
+        self._wake()
+
+    def _on_lost(self, exc: Exception | None, *, eof: bool) -> None:
+        if self._closed and self._failure is None:
+            self._failure = ConnectionLostError("the control connection was closed")
+        elif exc is not None:
+            self._fail(ConnectionLostError(
+                f"the control connection was lost: {escape_control(str(exc)) or type(exc).__name__}"))
+        else:
+            self._fail(ConnectionLostError(
+                "the server closed the control connection" if eof else
+                "the control connection was closed"))
+        self._wake()
+
+    # ------------------------------------------------------------------ commands
+    def send(self, command: Command) -> None:
+        """Write one command (the caller holds :attr:`lock`). Emits :class:`LineSent`
+        with the redacted text."""
+        if self._failure is not None:
+            raise self._failure_copy()
+        if self.transport is None or self._closed:
+            raise ConnectionLostError("the control connection is not open")
+        display = command.display
+        self.transport.write(command.to_bytes(self.encoding))
+        self.last_activity = time.monotonic()
+        self.bus.emit(LineSent(
+            t=self.bus.now(), connection=self.connection_id, text=display,
+            annotations=self._annotations("sent", display),
+        ))
+
+    def _failure_copy(self) -> Exception:
+        failure = self._failure
+        assert failure is not None
+        if isinstance(failure, ConnectionLostError):
+            return ConnectionLostError(failure.message, step=failure.step)
+        return failure
+
+    def pending(self) -> bool:
+        return bool(self._replies)
+
+    async def read_reply(self, timeout: float | None = -1.0, *, step: str | None = None) -> Reply:
+        """The next reply. ``timeout`` -1 means the control timeout; None waits forever
+        (used while a data transfer runs: its own watchdog bounds the wait)."""
+        if timeout is not None and timeout < 0:
+            timeout = self.timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._replies:
+            if self._failure is not None:
+                error = self._failure_copy()
+                if isinstance(error, Exception) and getattr(error, "step", None) is None and step:
+                    error.step = step  # type: ignore[attr-defined]
+                raise error
+            loop = asyncio.get_running_loop()
+            self._waiter = loop.create_future()
+            try:
+                if deadline is None:
+                    await self._waiter
+                else:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError
+                    await asyncio.wait_for(self._waiter, remaining)
+            except TimeoutError:
+                raise ControlTimeoutError(
+                    f"no reply from the server within {timeout:g} s"
+                    + (f" (waiting for the reply to {step})" if step else "")
+                    + "; the server or a firewall in between stopped answering on the control connection",
+                    step=step) from None
+            finally:
+                self._waiter = None
+        return self._replies.popleft()
+
+    async def execute(self, command: Command, *, step: str | None = None,
+                      timeout: float | None = -1.0) -> Reply:
+        """Send ``command`` and return its final reply (1xx replies are skipped; data
+        commands use :meth:`send` and :meth:`read_reply` instead)."""
+        self.send(command)
+        while True:
+            reply = await self.read_reply(timeout, step=step or command.verb)
+            if not reply.is_preliminary:
+                return reply
+
+    async def drain_replies(self, quiet: float) -> list[Reply]:
+        """Collect replies until none arrives for ``quiet`` seconds (resynchronising after
+        ABOR or a failed transfer)."""
+        collected = []
+        while True:
+            try:
+                collected.append(await self.read_reply(quiet))
+            except ControlTimeoutError:
+                return collected

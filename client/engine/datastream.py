@@ -1,0 +1,312 @@
+"""The byte-moving half of a data connection: a BufferedProtocol and its sinks.
+
+Downloads read straight into preallocated buffers (``recv_into``, no per-chunk bytes
+objects); full buffers go to a writer thread so a slow disk never stalls the event loop,
+and reading pauses when every buffer is waiting for the disk. Timestamps of the first
+and last byte feed the watchdog that tells "silent after 150" from "stalled".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+__all__ = ["DataStream", "MemorySink", "FileSink", "Sink"]
+
+
+class Sink:
+    """Where received bytes go. ``get_buffer`` returns writable memory; ``commit(n)``
+    says ``n`` bytes of it were filled."""
+
+    def get_buffer(self) -> memoryview:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def commit(self, n: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    async def finish(self) -> None:
+        """Everything received is stored (called after the data connection closed)."""
+
+    def discard(self) -> None:
+        """Stop early (failure or cancel); what was written so far stays on disk."""
+
+
+class MemorySink(Sink):
+    """Collects a listing in memory (listings are small; files never use this)."""
+
+    def __init__(self, limit: int = 512 * 1024 * 1024) -> None:
+        self._scratch = bytearray(256 * 1024)
+        self._view = memoryview(self._scratch)
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._limit = limit
+
+    def get_buffer(self) -> memoryview:
+        return self._view
+
+    def commit(self, n: int) -> None:
+        self._chunks.append(bytes(self._view[:n]))
+        self._size += n
+        if self._size > self._limit:
+            raise OSError(f"the listing is larger than {self._limit} bytes; refusing to keep it in memory")
+
+    def data(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+_BUFFER_SIZE = 4 * 1024 * 1024
+_BUFFER_COUNT = 4
+_MIN_FREE = 256 * 1024
+
+
+class FileSink(Sink):
+    """Writes to an open file descriptor through a writer thread.
+
+    ``ascii_mode`` converts the network's CRLF line ends to LF (TYPE A downloads), with
+    a carried CR so a CRLF split across two buffers converts correctly.
+    """
+
+    def __init__(self, fd: int, *, ascii_mode: bool = False,
+                 on_error: Callable[[BaseException], None] | None = None,
+                 pause: Callable[[], None] | None = None,
+                 resume: Callable[[], None] | None = None) -> None:
+        self._fd = fd
+        self._ascii = ascii_mode
+        self._loop = asyncio.get_running_loop()
+        self._free: list[bytearray] = [bytearray(_BUFFER_SIZE) for _ in range(_BUFFER_COUNT)]
+        self._current = self._free.pop()
+        self._view = memoryview(self._current)
+        self._pos = 0
+        self._queue: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        self._done = self._loop.create_future()
+        self._error: BaseException | None = None
+        self._on_error = on_error
+        self.pause_reading = pause
+        self.resume_reading = resume
+        self._paused = False
+        self._stopped = False
+        self._thread = threading.Thread(target=self._writer, name="ftp-download-writer",
+                                        daemon=True)
+        self._thread.start()
+
+    # --- loop side
+    def get_buffer(self) -> memoryview:
+        if self._view is None:  # every buffer is with the writer: spill into a fresh one
+            self._current = bytearray(_BUFFER_SIZE)
+            self._view = memoryview(self._current)
+            self._pos = 0
+        return self._view[self._pos:]
+
+    def commit(self, n: int) -> None:
+        self._pos += n
+        if _BUFFER_SIZE - self._pos < _MIN_FREE:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._pos:
+            self._queue.put((self._current, self._pos))
+        else:
+            self._free.append(self._current)
+        if self._free:
+            self._current = self._free.pop()
+            self._view = memoryview(self._current)
+        else:
+            self._view = None  # type: ignore[assignment]
+            if self.pause_reading is not None and not self._paused:
+                self._paused = True
+                self.pause_reading()
+        self._pos = 0
+
+    def _returned(self, buffer: bytearray) -> None:
+        if self._view is None:
+            self._current = buffer
+            self._view = memoryview(buffer)
+            self._pos = 0
+        elif len(self._free) < _BUFFER_COUNT:
+            self._free.append(buffer)
+        if self._paused and self.resume_reading is not None and not self._stopped:
+            self._paused = False
+            self.resume_reading()
+
+    def _writer_failed(self, error: BaseException) -> None:
+        if self._error is None:
+            self._error = error
+        if self._on_error is not None:
+            self._on_error(error)
+
+    async def finish(self) -> None:
+        if self._view is not None and self._pos:
+            self._queue.put((self._current, self._pos))
+            self._pos = 0
+        self._queue.put(None)
+        await self._done
+        if self._error is not None:
+            raise self._error
+
+    def discard(self) -> None:
+        self._stopped = True
+        self._queue.put(None)
+
+    # --- writer thread
+    def _writer(self) -> None:
+        carry_cr = False
+        error: BaseException | None = None
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            buffer, length = item
+            if error is None:
+                try:
+                    if self._ascii:
+                        data = bytes(buffer[:length])
+                        if carry_cr:
+                            data = b"\r" + data
+                        carry_cr = data.endswith(b"\r")
+                        if carry_cr:
+                            data = data[:-1]
+                        self._write_all(memoryview(data.replace(b"\r\n", b"\n")))
+                    else:
+                        self._write_all(memoryview(buffer)[:length])
+                except BaseException as exc:  # noqa: BLE001 - reported to the loop
+                    error = exc
+                    self._call(self._writer_failed, exc)
+            self._call(self._returned, buffer)
+        if carry_cr and error is None:
+            try:
+                self._write_all(memoryview(b"\r"))
+            except BaseException as exc:  # noqa: BLE001
+                error = exc
+                self._call(self._writer_failed, exc)
+        self._call(self._finished)
+
+    def _finished(self) -> None:
+        if not self._done.done():
+            self._done.set_result(None)
+
+    def _call(self, fn: Callable, *args: object) -> None:
+        try:
+            self._loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:  # loop closed: nobody is waiting any more
+            pass
+
+    def _write_all(self, view: memoryview) -> None:
+        while len(view):
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+
+class DataStream(asyncio.BufferedProtocol):
+    """One data connection's transport-facing protocol (both directions).
+
+    ``closed`` resolves when the connection is gone: with None for a clean end, or with
+    the exception that ended it (reset, or a failure the watchdog set).
+    """
+
+    def __init__(self, sink: Sink | None = None,
+                 on_bytes: Callable[[int], None] | None = None,
+                 on_connected: Callable[[DataStream], bool] | None = None) -> None:
+        self.sink = sink
+        self.on_bytes = on_bytes
+        self.on_connected = on_connected
+        self.transport: asyncio.Transport | None = None
+        self.bytes = 0
+        self.connected_at: float | None = None
+        self.first_byte_at: float | None = None
+        self.last_byte_at: float | None = None
+        self.eof = False
+        self.failure: BaseException | None = None
+        self.local: tuple | None = None
+        self.peer: tuple | None = None
+        loop = asyncio.get_running_loop()
+        self.closed: asyncio.Future[BaseException | None] = loop.create_future()
+        self.first_byte: asyncio.Future[None] = loop.create_future()
+        self._write_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._fallback_buffer = bytearray(64 * 1024)
+
+    # --- connection
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.connected_at = time.monotonic()
+        self.local = transport.get_extra_info("sockname")
+        self.peer = transport.get_extra_info("peername")
+        if self.on_connected is not None and not self.on_connected(self):
+            transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._drain_waiter is not None and not self._drain_waiter.done():
+            self._drain_waiter.set_exception(exc or ConnectionResetError("data connection closed"))
+        if not self.closed.done():
+            self.closed.set_result(self.failure or exc)
+
+    def fail(self, error: BaseException) -> None:
+        """Record why the connection is being torn down (watchdog, disk error)."""
+        if self.failure is None:
+            self.failure = error
+        if self.transport is not None:
+            self.transport.abort()
+        if not self.closed.done():
+            self.closed.set_result(self.failure)
+
+    # --- receiving
+    def get_buffer(self, sizehint: int) -> memoryview:
+        if self.sink is None:
+            return memoryview(self._fallback_buffer)
+        return self.sink.get_buffer()
+
+    def buffer_updated(self, nbytes: int) -> None:
+        now = time.monotonic()
+        if self.first_byte_at is None:
+            self.first_byte_at = now
+            if not self.first_byte.done():
+                self.first_byte.set_result(None)
+        self.last_byte_at = now
+        self.bytes += nbytes
+        if self.sink is not None:
+            try:
+                self.sink.commit(nbytes)
+            except OSError as exc:
+                self.fail(exc)
+                return
+        if self.on_bytes is not None:
+            self.on_bytes(self.bytes)
+
+    def eof_received(self) -> bool | None:
+        self.eof = True
+        return False
+
+    # --- sending (uploads)
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        if self._drain_waiter is not None and not self._drain_waiter.done():
+            self._drain_waiter.set_result(None)
+
+    async def drain(self) -> None:
+        if self.closed.done():
+            raise self.failure or ConnectionResetError("the data connection closed")
+        if not self._write_paused:
+            return
+        self._drain_waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._drain_waiter
+        finally:
+            self._drain_waiter = None
+
+    def sent(self, nbytes: int) -> None:
+        now = time.monotonic()
+        if self.first_byte_at is None:
+            self.first_byte_at = now
+            if not self.first_byte.done():
+                self.first_byte.set_result(None)
+        self.last_byte_at = now
+        self.bytes += nbytes
+        if self.on_bytes is not None:
+            self.on_bytes(self.bytes)

@@ -1,0 +1,124 @@
+"""Directory listings: MLSD when offered, else LIST (``LIST -a`` when asked), parsed by
+:mod:`client.protocol.listing`; MLST (or the parent's listing) for one entry; and STAT
+over the control connection as the last resort when no data connection can be made.
+
+Lines the parser could not read are reported as a Notice, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from client.engine.datachannel import DataTransfer
+from client.engine.datastream import MemorySink
+from client.engine.errors import CommandFailedError, FtpError
+from client.engine.settings import TransferMode
+from client.protocol.annotate import Severity
+from client.protocol.commands import Command
+from client.protocol.errors import ProtocolError
+from client.protocol.paths import remote_basename, remote_parent
+from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.session import FtpSession
+    from client.protocol.listing import ListingEntry, ListingResult
+
+__all__ = ["list_directory", "stat_path", "stat_listing"]
+
+
+def _parser():
+    """The listing parser (imported on use: the protocol package loads it lazily)."""
+    from client.protocol import listing
+
+    return listing
+
+
+def _report_unparsed(session: FtpSession, result: ListingResult, what: str) -> None:
+    if not result.unparsed:
+        return
+    shown = "; ".join(escape_control(line)[:120] for line in result.unparsed[:5])
+    more = f" (and {len(result.unparsed) - 5} more)" if len(result.unparsed) > 5 else ""
+    session._notice(f"{len(result.unparsed)} line(s) of the {what} could not be parsed and "
+                    f"are not shown as entries: {shown}{more}", "info", Severity.WARNING)
+
+
+async def list_directory(session: FtpSession, path: str | None = None) -> ListingResult:
+    """List ``path`` (the current directory when None) over a data connection."""
+    use_mlsd = session.features.mlst
+    if use_mlsd:
+        command = (session._path_command("MLSD", path) if path else Command("MLSD"))
+        fmt = "mlsd"
+    else:
+        argument = "-a" if session.settings.list_hidden else None
+        if path:
+            argument = f"{argument} {path}" if argument else path
+        command = session._path_command("LIST", argument) if argument else Command("LIST")
+        fmt = "auto"
+
+    async def attempt(mode: TransferMode) -> bytes:
+        sink = MemorySink()
+        async with session._locked(busy=True):
+            await DataTransfer(session._channel_setup(mode), command, sink=sink).run()
+        return sink.data()
+
+    data = await session.with_fallback(attempt)
+    result = _parser().parse_listing(data, fmt=fmt)
+    _report_unparsed(session, result, f"{command.verb} listing")
+    return result
+
+
+async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
+    """One entry: MLST when offered (no data connection), else the parent's listing.
+    None when the path does not exist."""
+    if session.features.mlst:
+        async with session._locked():
+            reply = await session._control.execute(session._path_command("MLST", path),
+                                                   step="stat")
+        if reply.code == 250:
+            for line in reply.lines[1:-1] if len(reply.lines) > 2 else ():
+                try:
+                    entry = _parser().parse_mlsx_line(line.lstrip(" "))
+                except ProtocolError:
+                    continue
+                return entry
+            return None
+        if reply.code in (550, 450, 501):
+            return None
+    name = remote_basename(path)
+    if not name:
+        return None
+    parent = remote_parent(path)
+    try:
+        listing = await list_directory(session, parent)
+    except CommandFailedError:
+        return None
+    for entry in listing.entries:
+        if entry.name == name or remote_basename(entry.name) == name:
+            return entry
+    return None
+
+
+async def stat_listing(session: FtpSession, path: str | None = None) -> ListingResult:
+    """List over the control connection with ``STAT path`` (or ``STAT -l`` for the
+    current directory): no data connection at all, so it works when every data
+    connection is blocked. Slower and not supported by every server."""
+    argument = path if path else "-l"
+    command = session._path_command("STAT", argument)
+    async with session._locked(busy=True):
+        reply = await session._control.execute(command, step="stat-listing")
+    if reply.code not in (211, 212, 213):
+        raise CommandFailedError(
+            f"the server does not list over the control connection: {reply.code} "
+            f"{escape_control(reply.text)}", code=reply.code,
+            reply_text=escape_control(reply.text), command=command.display,
+            step="stat-listing")
+    inner = [line for line in reply.lines[1:-1]]
+    # Some servers prefix inner lines with the code and a dash or indent them.
+    prefix = f"{reply.code}-"
+    cleaned = [line[4:] if line.startswith(prefix) else line.lstrip(" ") if line.startswith(" ")
+               else line for line in inner]
+    if not cleaned:
+        raise FtpError("the STAT reply contained no listing lines", step="stat-listing")
+    result = _parser().parse_listing("\n".join(cleaned), fmt="auto")
+    _report_unparsed(session, result, "STAT listing")
+    return result

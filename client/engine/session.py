@@ -1,0 +1,397 @@
+"""FtpSession: one control connection, logged in, with the file operations on top.
+
+The session owns the control connection, what was learned about the server (FEAT,
+which passive/active commands work) and the TLS context its data connections resume.
+Connect/login is in :mod:`client.engine.login`, listings in :mod:`client.engine.listing`,
+file transfers in :mod:`client.engine.transfer`; this module holds the state, the simple
+commands and the fallback to the other transfer mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as _dt
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from client.engine import listing as _listing
+from client.engine import transfer as _transfer
+from client.engine.control import ControlConnection
+from client.engine.datachannel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
+from client.engine.errors import (
+    CommandFailedError,
+    ConnectionLostError,
+    DataChannelError,
+    FtpError,
+)
+from client.engine.events import (
+    Endpoint,
+    EventBus,
+    Notice,
+    SessionState,
+    SessionStateChanged,
+    TlsEstablished,
+    TransferProgress,
+)
+from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.tls import SessionResumingContext
+from client.engine.transfer import TransferResult
+from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
+from client.protocol.annotate import Severity
+from client.protocol.commands import Command
+from client.protocol.errors import CommandArgumentError, ProtocolError
+from client.protocol.features import NO_FEATURES, Features
+from client.protocol.paths import join_remote, parse_257
+from client.protocol.replies import Reply
+from client.protocol.text import escape_control
+
+__all__ = ["FtpSession", "TransferResult"]
+
+T = TypeVar("T")
+
+
+class FtpSession:
+    """An FTP/FTPS session (see docs/TEAM_CONTRACTS.md for the contract).
+
+    Every operation takes the control connection's lock, so operations from several
+    tasks are serialised, one command in flight at a time. Cancelling a transfer's task
+    sends ABOR and keeps the ``.part`` file for resume.
+    """
+
+    def __init__(self, settings: ConnectionSettings, *, bus: EventBus | None = None,
+                 trust: CertificateTrust | None = None,
+                 pin_store: PinStore | None = None) -> None:
+        self.settings = settings
+        self.bus = bus if bus is not None else EventBus()
+        self.trust = trust
+        self.pin_store = pin_store
+        self.connection_id = self.bus.next_connection_id()
+        self.features: Features = NO_FEATURES
+        self.state = SessionState.DISCONNECTED
+        self.mode: TransferMode = settings.mode
+        self.tls_info: TlsEstablished | None = None
+        self.certificate: CertificateInfo | None = None
+        self.banner: str | None = None
+        self.memory = ModeMemory()
+        self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
+                                          encoding=settings.encoding,
+                                          timeout=settings.control_timeout)
+        self._control_context: SessionResumingContext | None = None
+        self._data_protected = False
+        self._binary = True
+        self._cwd: str | None = None
+        self._keepalive: asyncio.Task | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def server(self) -> Endpoint | None:
+        return self._control.server
+
+    @property
+    def local(self) -> Endpoint | None:
+        return self._control.local
+
+    @property
+    def current_directory(self) -> str | None:
+        """The last directory PWD reported (no round trip)."""
+        return self._cwd
+
+    # ------------------------------------------------------------------ internals
+    def _new_control(self) -> None:
+        if self._control.transport is not None:
+            self._control.abort()
+        self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
+                                          encoding=self.settings.encoding,
+                                          timeout=self.settings.control_timeout)
+        if self._control.context is not None:
+            self._control.context.pasv_policy = self.settings.pasv_policy
+
+    def _set_state(self, state: SessionState, detail: str | None = None) -> None:
+        self.state = state
+        self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
+                                          state=state, server=self.server, local=self.local,
+                                          detail=detail))
+
+    def _notice(self, text: str, kind: str = "info", severity: Severity = Severity.INFO) -> None:
+        self.bus.emit(Notice(t=self.bus.now(), connection=self.connection_id,
+                             severity=severity, text=text, kind=kind))
+
+    def _channel_setup(self, mode: TransferMode | None = None) -> ChannelSetup:
+        context = self._control_context if self._data_protected else None
+        return ChannelSetup(
+            control=self._control, bus=self.bus, settings=self.settings,
+            mode=mode or self.mode, memory=self.memory, tls_context=context,
+            server_hostname=self.settings.host.strip("[]") if context is not None else None,
+            control_fingerprint=self.certificate.fingerprint_sha256 if self.certificate else None,
+        )
+
+    def _ensure_ready(self) -> None:
+        if self.state in (SessionState.DISCONNECTED, SessionState.CLOSING) or self._closed:
+            raise ConnectionLostError("the session is not connected", step="session")
+        if not self._control.is_open:
+            self._set_state(SessionState.FAILED, detail="control connection lost")
+            raise ConnectionLostError("the control connection is no longer open; reconnect",
+                                      step="session")
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, busy: bool = False):
+        self._ensure_ready()
+        async with self._control.lock:
+            self._ensure_ready()
+            if busy:
+                self._set_state(SessionState.BUSY)
+            try:
+                yield self._control
+            except ConnectionLostError:
+                self._set_state(SessionState.FAILED, detail="control connection lost")
+                raise
+            finally:
+                if busy and self.state is SessionState.BUSY:
+                    self._set_state(SessionState.READY)
+
+    async def _command(self, command: Command, *, step: str | None = None,
+                       expect: tuple[int, ...] = (2,)) -> Reply:
+        async with self._locked():
+            return await self._command_locked(command, step=step, expect=expect)
+
+    async def _command_locked(self, command: Command, *, step: str | None = None,
+                              expect: tuple[int, ...] = (2,)) -> Reply:
+        reply = await self._control.execute(command, step=step or command.verb)
+        if reply.category not in expect and reply.code not in expect:
+            raise CommandFailedError(
+                f"{command.display} failed: the server answered {reply.code} "
+                f"{escape_control(reply.text)}", code=reply.code,
+                reply_text=escape_control(reply.text), command=command.display,
+                step=step or command.verb)
+        return reply
+
+    def _path_command(self, verb: str, path: str) -> Command:
+        try:
+            return Command.with_path(verb, path)
+        except CommandArgumentError as exc:
+            raise FtpError(str(exc), step=verb) from None
+
+    async def with_fallback(self, operation: Callable[[TransferMode], Awaitable[T]]) -> T:
+        """Run a data operation; on a connectivity failure and ``settings.fallback``,
+        retry once in the other mode (announced as a Notice of kind "fallback"). The
+        mode that worked is kept for the rest of the session."""
+        mode = self.mode
+        try:
+            return await operation(mode)
+        except DataChannelError as error:
+            if not self.settings.fallback or error.failure not in FALLBACK_FAILURES:
+                raise
+            if not self._control.is_open:
+                raise
+            other = TransferMode.ACTIVE if mode is TransferMode.PASSIVE else TransferMode.PASSIVE
+            self._notice(f"{mode.value} mode failed ({error.failure.value}); retrying once in "
+                         f"{other.value} mode", "fallback", Severity.WARNING)
+            result = await operation(other)
+            self.mode = other
+            self._notice(f"{other.value} mode worked; using it for the rest of this session",
+                         "fallback")
+            return result
+
+    # ------------------------------------------------------------------ lifecycle
+    async def connect(self) -> None:
+        from client.engine.login import login
+
+        self._closed = False
+        try:
+            await login(self)
+        except BaseException as exc:
+            self._control.abort()
+            detail = exc.message if isinstance(exc, FtpError) else type(exc).__name__
+            self._set_state(SessionState.FAILED, detail=detail)
+            if isinstance(exc, ProtocolError):
+                raise FtpError(str(exc), step="login") from exc
+            raise
+        self._set_state(SessionState.READY)
+        interval = self.settings.keepalive_interval
+        if interval:
+            self._keepalive = asyncio.ensure_future(self._keepalive_loop(interval))
+
+    async def close(self) -> None:
+        """QUIT with a bounded wait, then close. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            with contextlib.suppress(BaseException):
+                await self._keepalive
+        control = self._control
+        if control.is_open and not control.lock.locked():
+            self.state = SessionState.CLOSING
+            self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
+                                              state=SessionState.CLOSING))
+            try:
+                async with asyncio.timeout(min(2.0, self.settings.control_timeout)):
+                    async with control.lock:
+                        await control.execute(Command("QUIT"), step="quit")
+            except (FtpError, TimeoutError, OSError):
+                pass
+        control.close()
+        self._set_state(SessionState.DISCONNECTED)
+
+    async def __aenter__(self) -> FtpSession:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _keepalive_loop(self, interval: float) -> None:
+        """NOOP after ``interval`` seconds without traffic, so NAT boxes and servers with
+        idle timeouts keep the control connection open while the user looks around."""
+        while True:
+            await asyncio.sleep(interval / 2)
+            control = self._control
+            if not control.is_open:
+                return
+            if control.lock.locked() or time.monotonic() - control.last_activity < interval:
+                continue
+            try:
+                async with control.lock:
+                    await control.execute(Command("NOOP"), step="keep-alive")
+            except FtpError:
+                return
+
+    # ------------------------------------------------------------------ navigation
+    async def _pwd_locked(self) -> str:
+        reply = await self._command_locked(Command("PWD"), step="pwd")
+        try:
+            return parse_257(reply)
+        except ProtocolError as exc:
+            raise FtpError(f"could not read the directory from the PWD reply: {exc}",
+                           step="pwd") from None
+
+    async def pwd(self) -> str:
+        async with self._locked():
+            self._cwd = await self._pwd_locked()
+            return self._cwd
+
+    async def cwd(self, path: str) -> str:
+        async with self._locked():
+            await self._command_locked(self._path_command("CWD", path), step="cwd")
+            self._cwd = await self._pwd_locked()
+            return self._cwd
+
+    async def cdup(self) -> str:
+        async with self._locked():
+            await self._command_locked(Command("CDUP"), step="cdup")
+            self._cwd = await self._pwd_locked()
+            return self._cwd
+
+    async def noop(self) -> Reply:
+        return await self._command(Command("NOOP"), step="noop")
+
+    # ------------------------------------------------------------------ file operations
+    async def mkdir(self, path: str) -> str:
+        """MKD; returns the path the server reports (or ``path`` joined to the cwd)."""
+        reply = await self._command(self._path_command("MKD", path), step="mkdir")
+        try:
+            made = parse_257(reply)
+        except ProtocolError:
+            made = path
+        if not made.startswith("/"):
+            made = path if path.startswith("/") else join_remote(self._cwd or "/", made)
+        return made
+
+    async def rmdir(self, path: str) -> None:
+        await self._command(self._path_command("RMD", path), step="rmdir")
+
+    async def delete(self, path: str) -> None:
+        await self._command(self._path_command("DELE", path), step="delete")
+
+    async def rename(self, old: str, new: str) -> None:
+        async with self._locked():
+            await self._command_locked(self._path_command("RNFR", old), step="rename",
+                                       expect=(3,))
+            await self._command_locked(self._path_command("RNTO", new), step="rename")
+
+    async def chmod(self, path: str, mode: int) -> None:
+        await self._command(self._path_command("SITE", f"CHMOD {mode:o} {path}"), step="chmod")
+
+    async def size(self, path: str) -> int | None:
+        """SIZE in bytes, or None when the server cannot tell (no SIZE, or refused)."""
+        async with self._locked():
+            return await self._size_locked(path)
+
+    async def _size_locked(self, path: str) -> int | None:
+        reply = await self._control.execute(self._path_command("SIZE", path), step="size")
+        if reply.code != 213:
+            return None
+        try:
+            return int(reply.first_line_text.strip().split()[0])
+        except (ValueError, IndexError):
+            return None
+
+    async def mdtm(self, path: str) -> _dt.datetime | None:
+        """MDTM as an aware UTC datetime (RFC 3659 §3), or None if unavailable."""
+        async with self._locked():
+            return await self._mdtm_locked(path)
+
+    async def _mdtm_locked(self, path: str) -> _dt.datetime | None:
+        reply = await self._control.execute(self._path_command("MDTM", path), step="mdtm")
+        if reply.code != 213:
+            return None
+        return parse_mdtm(reply.first_line_text)
+
+    async def quote(self, command_line: str) -> Reply:
+        """Send a raw command typed by the user; returns its final reply (any code)."""
+        line = command_line.strip()
+        verb, _, argument = line.partition(" ")
+        try:
+            command = Command(verb.upper(), argument if argument else None)
+        except CommandArgumentError as exc:
+            raise FtpError(str(exc), step="quote") from None
+        async with self._locked():
+            return await self._control.execute(command, step="quote")
+
+    # ------------------------------------------------------------------ listings
+    async def list(self, path: str | None = None):  # -> ListingResult
+        return await _listing.list_directory(self, path)
+
+    async def stat(self, path: str):  # -> ListingEntry | None
+        return await _listing.stat_path(self, path)
+
+    async def stat_listing(self, path: str | None = None):  # -> ListingResult
+        return await _listing.stat_listing(self, path)
+
+    # ------------------------------------------------------------------ transfers
+    async def download(self, remote: str, local: Path, *, resume: bool = False,
+                       on_progress: Callable[[TransferProgress], None] | None = None,
+                       ascii: bool = False, verify: bool = False,
+                       preserve_time: bool = True,
+                       transfer_id: int | None = None) -> TransferResult:
+        return await _transfer.download(self, remote, Path(local), resume=resume,
+                                        on_progress=on_progress, ascii=ascii, verify=verify,
+                                        preserve_time=preserve_time, transfer_id=transfer_id)
+
+    async def upload(self, local: Path, remote: str, *, resume: bool = False,
+                     on_progress: Callable[[TransferProgress], None] | None = None,
+                     ascii: bool = False, verify: bool = False, preserve_time: bool = True,
+                     transfer_id: int | None = None) -> TransferResult:
+        return await _transfer.upload(self, Path(local), remote, resume=resume,
+                                      on_progress=on_progress, ascii=ascii, verify=verify,
+                                      preserve_time=preserve_time, transfer_id=transfer_id)
+
+
+def parse_mdtm(text: str) -> _dt.datetime | None:
+    """``20240131235959`` or ``20240131235959.123`` -> aware UTC datetime."""
+    value = text.strip().split()[0] if text.strip() else ""
+    whole, _, fraction = value.partition(".")
+    if len(whole) != 14 or not whole.isdigit():
+        return None
+    try:
+        moment = _dt.datetime.strptime(whole, "%Y%m%d%H%M%S").replace(tzinfo=_dt.UTC)
+    except ValueError:
+        return None
+    if fraction.isdigit():
+        moment = moment.replace(microsecond=int((fraction + "000000")[:6]))
+    return moment

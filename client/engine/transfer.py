@@ -1,0 +1,355 @@
+"""File transfers: streaming download to ``NAME.part`` and upload from disk.
+
+Downloads land in ``NAME.part`` and are renamed onto ``NAME`` only after the server's
+226 *and* a size check, so the target is never truncated or replaced by a partial file;
+after a failure the ``.part`` stays for resume (REST). Uploads use ``loop.sendfile``
+(the kernel copies file to socket on plain connections; asyncio falls back to chunked
+writes under TLS) and resume with REST+STOR when the server offers REST STREAM, else
+APPE. TYPE A converts line ends; HASH/X* verification and time preservation (MDTM in,
+MFMT out) are used when the server offers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from client.engine.datachannel import DataTransfer
+from client.engine.datastream import DataStream, FileSink
+from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
+from client.engine.events import DataFailure, DataPhase, TransferProgress
+from client.engine.progress import ProgressReporter, next_transfer_id
+from client.engine.settings import TransferMode
+from client.protocol.annotate import Severity
+from client.protocol.commands import Command
+from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.session import FtpSession
+
+__all__ = ["TransferResult", "download", "upload", "part_path"]
+
+_SENDFILE_SLICE = 8 * 1024 * 1024
+_ASCII_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    remote_path: str
+    local_path: Path
+    bytes_transferred: int
+    total_size: int | None
+    elapsed: float
+    resumed_from: int
+    verified: str | None = None
+
+
+def part_path(local: Path) -> Path:
+    return local.with_name(local.name + ".part")
+
+
+def _local_error(action: str, path: Path, exc: OSError) -> LocalError:
+    return LocalError(f"could not {action} {path}: {exc.strerror or exc}", step="local")
+
+
+async def _set_type(session: FtpSession, ascii: bool) -> None:
+    if session._binary == (not ascii):
+        return
+    await session._command_locked(Command.type_(not ascii), step="type")
+    session._binary = not ascii
+
+
+# ---------------------------------------------------------------------------- download
+async def download(session: FtpSession, remote: str, local: Path, *, resume: bool = False,
+                   on_progress: Callable[[TransferProgress], None] | None = None,
+                   ascii: bool = False, verify: bool = False, preserve_time: bool = True,
+                   transfer_id: int | None = None) -> TransferResult:
+    """Download ``remote`` to ``local`` (via ``local.part``)."""
+    command = session._path_command("RETR", remote)
+    part = part_path(local)
+    tid = transfer_id if transfer_id is not None else next_transfer_id()
+    started = time.monotonic()
+    outcome: dict[str, object] = {}
+
+    async def attempt(mode: TransferMode) -> None:
+        async with session._locked(busy=True):
+            try:
+                await _set_type(session, ascii)
+                total = None if ascii else await session._size_locked(remote)
+                offset = 0
+                if resume and part.exists():
+                    offset = part.stat().st_size
+                    if total is not None and offset > total:
+                        session._notice(f"{part.name} is larger than the remote file; "
+                                        "downloading again from the start", "info")
+                        offset = 0
+                    if ascii:
+                        offset = 0
+                outcome.update(total=total, offset=offset, bytes=0)
+                if total is not None and offset == total and offset > 0:
+                    return  # the .part is complete: only the rename is left
+                try:
+                    received = await _retrieve(session, mode, command, part, offset, total,
+                                               ascii, tid, on_progress, remote)
+                except CommandFailedError as exc:
+                    if exc.step != "REST":
+                        raise
+                    session._notice(f"the server cannot resume ({exc.code}); downloading "
+                                    f"{escape_control(remote)} again from the start", "info",
+                                    Severity.WARNING)
+                    offset = 0
+                    outcome["offset"] = 0
+                    received = await _retrieve(session, mode, command, part, 0, total,
+                                               ascii, tid, on_progress, remote)
+                outcome["bytes"] = received
+                if total is not None and offset + received != total:
+                    raise DataChannelError(
+                        f"the data connection closed after {offset + received} of {total} "
+                        f"bytes of {escape_control(remote)} although the server reported "
+                        f"success; {part.name} is kept for resume",
+                        failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
+                        step="size-check")
+                if preserve_time and session.features.mdtm:
+                    outcome["mtime"] = await session._mdtm_locked(remote)
+            finally:
+                if ascii:
+                    await _set_type(session, False)
+
+    await session.with_fallback(attempt)
+    verified = None
+    if verify and not ascii:
+        verified = await _verify(session, remote, part)
+    try:
+        os.replace(part, local)
+    except OSError as exc:
+        raise _local_error("rename the finished download onto", local, exc) from None
+    mtime = outcome.get("mtime")
+    if mtime is not None:
+        stamp = mtime.timestamp()  # type: ignore[attr-defined]
+        try:
+            os.utime(local, (stamp, stamp))
+        except OSError:
+            pass
+    total = outcome.get("total")
+    return TransferResult(remote_path=remote, local_path=local,
+                          bytes_transferred=int(outcome.get("bytes", 0)),  # type: ignore[arg-type]
+                          total_size=total if isinstance(total, int) else local.stat().st_size,
+                          elapsed=time.monotonic() - started,
+                          resumed_from=int(outcome.get("offset", 0)),  # type: ignore[arg-type]
+                          verified=verified)
+
+
+async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, part: Path,
+                    offset: int, total: int | None, ascii: bool, tid: int,
+                    on_progress: Callable[[TransferProgress], None] | None,
+                    remote: str) -> int:
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    if not offset:
+        flags |= os.O_TRUNC
+    try:
+        part.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(part, flags, 0o644)
+    except OSError as exc:
+        raise _local_error("create", part, exc) from None
+    try:
+        if offset:
+            os.lseek(fd, offset, os.SEEK_SET)
+            os.ftruncate(fd, offset)
+        progress = ProgressReporter(session.bus, session.connection_id, transfer_id=tid,
+                                    direction="download", remote_path=remote, total=total,
+                                    offset=offset, on_progress=on_progress)
+        sink = FileSink(fd, ascii_mode=ascii)
+        transfer = DataTransfer(session._channel_setup(mode), command, sink=sink,
+                                rest=offset or None, on_bytes=progress.update)
+        result = await transfer.run()
+        progress.bytes = result.bytes
+        progress.finish()
+        return result.bytes
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------- upload
+async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool = False,
+                 on_progress: Callable[[TransferProgress], None] | None = None,
+                 ascii: bool = False, verify: bool = False, preserve_time: bool = True,
+                 transfer_id: int | None = None) -> TransferResult:
+    """Upload ``local`` to ``remote``; with ``resume``, continue after what the server
+    already has (REST+STOR, or APPE when REST STREAM is not offered)."""
+    try:
+        stat = local.stat()
+    except OSError as exc:
+        raise _local_error("read", local, exc) from None
+    size = stat.st_size
+    tid = transfer_id if transfer_id is not None else next_transfer_id()
+    started = time.monotonic()
+    outcome: dict[str, object] = {"offset": 0, "bytes": 0}
+    session._path_command("STOR", remote)  # refuse CR/LF/NUL before anything is sent
+
+    async def attempt(mode: TransferMode) -> None:
+        async with session._locked(busy=True):
+            try:
+                await _set_type(session, ascii)
+                offset = 0
+                if resume and not ascii:
+                    remote_size = await session._size_locked(remote)
+                    if remote_size is not None and 0 < remote_size <= size:
+                        offset = remote_size
+                outcome["offset"] = offset
+                if offset == size and offset > 0:
+                    return
+                if offset and session.features.rest_stream:
+                    command, rest = session._path_command("STOR", remote), offset
+                elif offset:
+                    command, rest = session._path_command("APPE", remote), None
+                else:
+                    command, rest = session._path_command("STOR", remote), None
+                progress = ProgressReporter(session.bus, session.connection_id,
+                                            transfer_id=tid, direction="upload",
+                                            remote_path=remote, total=size, offset=offset,
+                                            on_progress=on_progress)
+                try:
+                    handle = open(local, "rb")  # noqa: SIM115 - closed in finally
+                except OSError as exc:
+                    raise _local_error("read", local, exc) from None
+                try:
+                    source = _ascii_source(handle) if ascii else _sendfile_source(
+                        handle, offset, size - offset)
+                    result = await DataTransfer(session._channel_setup(mode), command,
+                                                source=source, rest=rest,
+                                                on_bytes=progress.update).run()
+                finally:
+                    handle.close()
+                progress.bytes = result.bytes
+                progress.finish()
+                outcome["bytes"] = result.bytes
+                if not ascii and session.features.size:
+                    remote_size = await session._size_locked(remote)
+                    if remote_size is not None and remote_size != size:
+                        raise DataChannelError(
+                            f"the server has {remote_size} bytes of {escape_control(remote)} "
+                            f"after the upload, the local file has {size}",
+                            failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
+                            step="size-check")
+                if preserve_time and session.features.mfmt:
+                    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(stat.st_mtime))
+                    reply = await session._control.execute(
+                        session._path_command("MFMT", f"{stamp} {remote}"), step="mfmt")
+                    if not reply.is_success:
+                        session._notice(f"could not preserve the modification time ({reply.code})")
+            finally:
+                if ascii:
+                    await _set_type(session, False)
+
+    await session.with_fallback(attempt)
+    verified = None
+    if verify and not ascii:
+        verified = await _verify(session, remote, local)
+    return TransferResult(remote_path=remote, local_path=local,
+                          bytes_transferred=int(outcome["bytes"]),  # type: ignore[arg-type]
+                          total_size=size, elapsed=time.monotonic() - started,
+                          resumed_from=int(outcome["offset"]),  # type: ignore[arg-type]
+                          verified=verified)
+
+
+def _sendfile_source(handle, offset: int, count: int):
+    async def send(stream: DataStream) -> None:
+        loop = asyncio.get_running_loop()
+        position = offset
+        remaining = count
+        while remaining > 0:
+            piece = min(_SENDFILE_SLICE, remaining)
+            assert stream.transport is not None
+            sent = await loop.sendfile(stream.transport, handle, position, piece, fallback=True)
+            if sent <= 0:
+                raise ConnectionResetError("the data connection stopped accepting data")
+            position += sent
+            remaining -= sent
+            stream.sent(sent)
+    return send
+
+
+def _ascii_source(handle):
+    async def send(stream: DataStream) -> None:
+        last_cr = False
+        while True:
+            chunk = await asyncio.to_thread(handle.read, _ASCII_CHUNK)
+            if not chunk:
+                return
+            # LF -> CRLF, leaving existing CRLF alone (also across chunk borders).
+            converted = chunk.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            if last_cr and chunk.startswith(b"\n"):
+                converted = converted[1:]
+            last_cr = chunk.endswith(b"\r")
+            assert stream.transport is not None
+            stream.transport.write(converted)
+            stream.sent(len(converted))
+            await stream.drain()
+    return send
+
+
+# ---------------------------------------------------------------------------- verify
+def _local_digest(path: Path, algorithm: str) -> str:
+    if algorithm == "CRC32":
+        crc = 0
+        with open(path, "rb") as handle:
+            while chunk := handle.read(4 * 1024 * 1024):
+                crc = zlib.crc32(chunk, crc)
+        return f"{crc & 0xFFFFFFFF:08x}"
+    digest = hashlib.new(algorithm.replace("-", "").lower())
+    with open(path, "rb") as handle:
+        while chunk := handle.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _hex_token(text: str, length: int | None) -> str | None:
+    for token in text.replace("\n", " ").split():
+        cleaned = token.lower()
+        if all(c in "0123456789abcdef" for c in cleaned) and (length is None or len(cleaned) == length):
+            return cleaned
+    return None
+
+
+_DIGEST_LENGTH = {"SHA-512": 128, "SHA-256": 64, "SHA-1": 40, "MD5": 32, "CRC32": 8}
+
+
+async def _verify(session: FtpSession, remote: str, local: Path) -> str | None:
+    """Compare the server's checksum of ``remote`` with ``local``'s; the algorithm name
+    when they match, None when the server offers no checksum. Mismatch raises."""
+    choice = session.features.hash_choice()
+    if choice is None:
+        session._notice("the server offers no checksum command (HASH, XSHA256, XMD5, …); "
+                        "the transfer was checked by size only", "info")
+        return None
+    async with session._locked():
+        if choice.needs_opts:
+            reply = await session._control.execute(Command("OPTS", f"HASH {choice.algorithm}"),
+                                                   step="verify")
+            if not reply.is_success:
+                session._notice(f"OPTS HASH {choice.algorithm} refused ({reply.code}); not verified")
+                return None
+        reply = await session._control.execute(session._path_command(choice.command, remote),
+                                               step="verify")
+    if not reply.is_success:
+        session._notice(f"{choice.command} answered {reply.code}; the transfer was not verified")
+        return None
+    expected = _hex_token(reply.text, _DIGEST_LENGTH.get(choice.algorithm))
+    if expected is None:
+        session._notice(f"could not read a checksum in the {choice.command} reply")
+        return None
+    actual = await asyncio.to_thread(_local_digest, local, choice.algorithm)
+    if choice.algorithm == "CRC32":
+        expected = expected.rjust(8, "0")
+    if actual != expected:
+        raise FtpError(f"{choice.algorithm} of {escape_control(remote)} differs: the server has "
+                       f"{expected}, the local copy {actual}; the file is corrupt",
+                       step="verify")
+    return choice.algorithm
