@@ -450,3 +450,70 @@ def test_annotate_never_raises_and_never_leaks_control_characters(
     assert not RAW_CONTROL.search(render_line(line))
     if re.match(r"\s*(pass|acct)(?![a-z])", line, re.IGNORECASE):
         assert render_line(line) in ("PASS ****", "ACCT ****")
+
+
+# --------------------------------------------------------------------------- real servers
+
+
+def _listing_through_annotator(server: object, command: str, policy: PasvPolicy) -> tuple[list[Annotation], bytes]:
+    """Talk to a real server with a plain client, let the annotator read every line, and
+    dial exactly the endpoint the annotator says the client will use."""
+    import socket
+
+    from fixtures.ftp_probe import login
+
+    client = login(server)  # type: ignore[arg-type]
+    try:
+        annotator = Annotator(AnnotationContext(
+            control_peer=client.sock.getpeername()[0],
+            control_local=client.sock.getsockname()[0],
+            pasv_policy=policy,
+        ))
+        annotator.sent(command)
+        client.putcmd(command)
+        address_notes = annotator.received(client.getresp())
+        kind = "pasv" if command == "PASV" else "epsv"
+        note = only(address_notes, kind)
+        with socket.create_connection((note.fields["use_host"], note.fields["port"]), timeout=5) as data:
+            annotator.sent("LIST")
+            client.putcmd("LIST")
+            preliminary = annotator.received(client.getline())
+            chunks = []
+            while chunk := data.recv(65536):
+                chunks.append(chunk)
+        complete = annotator.received(client.getline())
+        return address_notes + preliminary + complete, b"".join(chunks)
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("command", ["PASV", "EPSV"])
+def test_annotator_endpoint_is_where_a_real_server_listens(ftp_server: object, command: str) -> None:
+    notes, listing = _listing_through_annotator(ftp_server, command, PasvPolicy.AUTO)
+    assert listing  # the data really came over the endpoint the annotation named
+    assert [n.fields["kind"] for n in notes] == [command.lower(), "data-channel", "data-channel"]
+    assert [n.fields.get("phase") for n in notes[1:]] == ["accepted", "complete"]
+    assert all(n.severity is Severity.INFO for n in notes)
+
+
+def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
+    ftp_masquerade_server: object,
+) -> None:
+    # Trusting 127.0.0.2 fails (nothing listens there) and the annotation warns about it;
+    # the 'control' policy dials the address that works.
+    import socket
+
+    from fixtures.ftp_probe import login
+
+    client = login(ftp_masquerade_server)  # type: ignore[arg-type]
+    try:
+        note = only(received(client.sendcmd("PASV"), control_peer=client.sock.getpeername()[0]), "pasv")
+    finally:
+        client.close()
+    assert (note.fields["host"], note.fields["use_host"], note.severity) == ("127.0.0.2", "127.0.0.2", Severity.WARNING)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", note.fields["port"]), timeout=2).close()
+    notes, listing = _listing_through_annotator(ftp_masquerade_server, "PASV", PasvPolicy.CONTROL)
+    pasv = only(notes, "pasv")
+    assert (pasv.fields["use_host"], pasv.fields["replaced"]) == ("127.0.0.1", True)
+    assert listing
