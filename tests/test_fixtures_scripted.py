@@ -1,0 +1,401 @@
+"""Proof that the scripted server and the blackhole helpers do what they say.
+
+Checked with raw sockets, so what the client sees is exactly what the server sent.
+Absence (no 226, no byte, no SYN-ACK) is checked with short socket timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+
+import pytest
+from fixtures.scripted import ScriptedServer
+from fixtures.scripted_faults import (
+    HOSTILE_NAMES,
+    close_before_226,
+    connect_back_from,
+    control_closed_mid_transfer,
+    hostile_mlsd_listing,
+    hostile_unix_listing,
+    never_connect_back,
+    reset_after,
+    silent_data,
+    stall_after,
+    stop_answering_mid_transfer,
+    unsolicited_421_mid_transfer,
+)
+from fixtures.scripted_steps import close_control, epsv, hang, in_turn, pasv, transfer, unused_port
+
+SHORT = 0.3  # how long "nothing arrives" is watched
+
+
+class RawControl:
+    """A bare control connection: send lines, read whole (multi-line) replies."""
+
+    def __init__(self, server: ScriptedServer) -> None:
+        self.sock = socket.create_connection(server.address, timeout=3)
+        self.buffer = b""
+
+    def send(self, line: str) -> None:
+        self.sock.sendall(line.encode() + b"\r\n")
+
+    def _line(self) -> bytes:
+        while b"\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise EOFError(self.buffer)
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line + b"\n"
+
+    def reply(self) -> bytes:
+        first = self._line()
+        if first[3:4] == b"-":
+            while True:
+                line = self._line()
+                if line[:3] == first[:3] and line[3:4] == b" ":
+                    return first + line
+                first += line
+        return first
+
+    def command(self, line: str) -> bytes:
+        self.send(line)
+        return self.reply()
+
+    def login(self, password: str) -> None:
+        assert self.reply().startswith(b"220")
+        assert self.command("USER alice").startswith(b"331")
+        assert self.command(f"PASS {password}").startswith(b"230")
+
+    def nothing_within(self, seconds: float = SHORT) -> bool:
+        """True if no byte (and no EOF) arrives for ``seconds``."""
+        if self.buffer:
+            return False
+        self.sock.settimeout(seconds)
+        try:
+            return False if self.sock.recv(1) or True else False
+        except TimeoutError:
+            return True
+        finally:
+            self.sock.settimeout(3)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _pasv_port(reply: bytes) -> tuple[str, int]:
+    numbers = [int(n) for n in re.search(rb"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", reply).groups()]  # type: ignore[union-attr]
+    return ".".join(map(str, numbers[:4])), numbers[4] * 256 + numbers[5]
+
+
+@pytest.fixture
+def control(scripted_server):  # type: ignore[no-untyped-def]
+    opened: list[RawControl] = []
+
+    def open_control(server: ScriptedServer, login: bool = True) -> RawControl:
+        client = RawControl(server)
+        opened.append(client)
+        if login:
+            client.login(server.password)
+        return client
+
+    yield open_control
+    for client in opened:
+        client.close()
+
+
+def test_default_conversation_and_recording(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server)
+    feat = client.command("FEAT")
+    assert feat.startswith(b"211-") and b" EPSV\r\n" in feat and b"MLSD" not in feat
+    assert client.command("PWD") == b'257 "/" is the current directory\r\n'
+    assert client.command("TYPE I").startswith(b"200")
+    assert client.command("XYZZY").startswith(b"502")
+    assert client.command("QUIT").startswith(b"221")
+    assert server.verbs() == ["USER", "PASS", "FEAT", "PWD", "TYPE", "XYZZY", "QUIT"]
+    assert server.lines()[1] == f"PASS {server.password}"
+    assert server.connection_count == 1
+
+
+def test_wrong_password_gets_530(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server, login=False)
+    client.reply()
+    client.command("USER alice")
+    assert client.command("PASS wrong").startswith(b"530")
+
+
+def test_exact_bytes_are_sent_verbatim(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    odd = b"200-first\n200 bare LF and \x1b[2J an escape\r\n"
+    server = scripted_server({"NOOP": odd, "SYST": "215 str gets CRLF"})
+    client = control(server)
+    client.send("NOOP")
+    assert client.sock.recv(100) == odd
+    assert client.command("SYST") == b"215 str gets CRLF\r\n"
+
+
+def test_every_line_is_recorded_separately(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server)
+    client.sock.sendall(b"CWD a\r\nDELE b\r\n")
+    client.reply(), client.reply()
+    assert server.lines()[-2:] == ["CWD a", "DELE b"]
+
+
+def test_pasv_advertises_any_address_with_a_real_loopback_port(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    listing = b"-rw-r--r-- 1 ftp ftp 5 Jan 01 00:00 a.txt\r\n"
+    server = scripted_server(
+        {"PASV": pasv(advertise="10.0.0.5"), "LIST": transfer(payload=listing)}
+    )
+    client = control(server)
+    reply = client.command("PASV")
+    host, port = _pasv_port(reply)
+    assert reply.startswith(b"227 Entering Passive Mode (10,0,0,5,") and host == "10.0.0.5"
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as data:
+        client.send("LIST")
+        assert client.reply().startswith(b"150")
+        assert data.recv(1000) == listing
+    assert client.reply().startswith(b"226")
+
+
+def test_pasv_custom_text_and_closed_port(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    closed = unused_port()
+    server = scripted_server({"PASV": pasv(port=closed, text="227 =127,0,0,1,{p1},{p2}")})
+    client = control(server)
+    reply = client.command("PASV")
+    assert reply == f"227 =127,0,0,1,{closed // 256},{closed % 256}\r\n".encode()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", closed), timeout=2)
+
+
+def test_epsv_and_in_turn(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"EPSV": in_turn(b"500 EPSV not understood.\r\n", epsv())})
+    client = control(server)
+    assert client.command("EPSV").startswith(b"500")
+    reply = client.command("EPSV")
+    port = int(re.search(rb"\|\|\|(\d+)\|", reply).group(1))  # type: ignore[union-attr]
+    socket.create_connection(("127.0.0.1", port), timeout=3).close()
+
+
+def _passive_transfer(client: RawControl, command: str) -> tuple[socket.socket, bytes]:
+    _, port = _pasv_port(client.command("PASV"))
+    data = socket.create_connection(("127.0.0.1", port), timeout=3)
+    client.send(command)
+    return data, client.reply()
+
+
+def test_silent_data_connection(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"LIST": silent_data()})
+    client = control(server)
+    data, preliminary = _passive_transfer(client, "LIST")
+    assert preliminary.startswith(b"150")
+    data.settimeout(SHORT)
+    with pytest.raises(TimeoutError):
+        data.recv(1)
+    assert client.nothing_within()
+    # ABOR is still answered: the stalled connection is closed, 426 then 226.
+    assert client.command("ABOR").startswith(b"426")
+    assert client.reply().startswith(b"226")
+    data.close()
+
+
+def test_stall_after_n_bytes(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": stall_after(b"0123456789" * 10, 25)})
+    client = control(server)
+    data, _ = _passive_transfer(client, "RETR big")
+    received = b""
+    data.settimeout(SHORT)
+    with pytest.raises(TimeoutError):
+        while True:
+            received += data.recv(100)
+    assert received == (b"0123456789" * 10)[:25]
+    assert client.nothing_within()
+    data.close()
+
+
+def test_reset_after_n_bytes(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": reset_after(b"x" * 5000, 1000)})
+    client = control(server)
+    data, _ = _passive_transfer(client, "RETR f")
+    assert server.wait_for(lambda s: "data connection reset" in s.events)
+    received = b""
+    with pytest.raises(ConnectionResetError):
+        while chunk := data.recv(65536):
+            received += chunk
+        raise AssertionError("EOF instead of a reset")
+    assert len(received) <= 1000
+    data.close()
+
+
+def test_close_before_226(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": close_before_226(b"abcdef", 3)})
+    client = control(server)
+    data, _ = _passive_transfer(client, "RETR f")
+    assert data.recv(100) == b"abc" and data.recv(100) == b""
+    assert client.nothing_within()
+    data.close()
+
+
+def _active_listener(client: RawControl) -> socket.socket:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    assert client.command(f"PORT 127,0,0,1,{port // 256},{port % 256}").startswith(b"200")
+    return listener
+
+
+def test_active_mode_dials_back(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"LIST": transfer(payload=b"hello")})
+    client = control(server)
+    listener = _active_listener(client)
+    client.send("LIST")
+    listener.settimeout(3)
+    data, peer = listener.accept()
+    assert peer[0] == "127.0.0.1" and data.recv(10) == b"hello"
+    assert client.reply().startswith(b"150") and client.reply().startswith(b"226")
+    data.close(), listener.close()
+
+
+def test_eprt_is_accepted_too(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server)
+    assert client.command("EPRT |1|127.0.0.1|40000|").startswith(b"200")
+    assert "active target 127.0.0.1:40000" in server.events
+    assert client.command("PORT 1,2,3").startswith(b"501")
+
+
+def test_never_connect_back(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"LIST": never_connect_back()})
+    client = control(server)
+    listener = _active_listener(client)
+    client.send("LIST")
+    assert client.reply().startswith(b"150")
+    listener.settimeout(SHORT)
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    assert client.nothing_within(0.05)
+    listener.close()
+
+
+def test_connect_back_from_another_address(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"LIST": connect_back_from("127.0.0.2", b"intruder")})
+    client = control(server)
+    listener = _active_listener(client)
+    client.send("LIST")
+    listener.settimeout(3)
+    data, peer = listener.accept()
+    assert peer[0] == "127.0.0.2"
+    data.close(), listener.close()
+
+
+def test_unsolicited_421_mid_transfer(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": unsolicited_421_mid_transfer(b"z" * 100, 10)})
+    client = control(server)
+    data, _ = _passive_transfer(client, "RETR f")
+    assert client.reply().startswith(b"421 ")
+    with pytest.raises(EOFError):
+        client.reply()
+    data.close()
+
+
+def test_control_closed_mid_transfer(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": control_closed_mid_transfer(b"z" * 100, 10)})
+    client = control(server)
+    data, _ = _passive_transfer(client, "RETR f")
+    assert data.recv(100) == b"z" * 10
+    with pytest.raises(EOFError):
+        client.reply()
+    data.close()
+
+
+def test_stop_answering_without_fin(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": stop_answering_mid_transfer(b"z" * 100, 10), "CWD": hang})
+    client = control(server)
+    data, _ = _passive_transfer(client, "RETR f")
+    assert data.recv(100) == b"z" * 10
+    client.send("NOOP")
+    assert client.nothing_within()  # no reply and no EOF
+    data.close()
+
+
+def test_close_control_step(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"USER": close_control})
+    client = control(server, login=False)
+    client.reply()
+    client.send("USER alice")
+    with pytest.raises(EOFError):
+        client.reply()
+
+
+def test_upload_is_recorded(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server)
+    data, preliminary = _passive_transfer(client, "STOR up.bin")
+    data.sendall(b"payload")
+    data.close()
+    assert client.reply().startswith(b"226")
+    assert server.uploads == {"up.bin": b"payload"}
+
+
+def test_transfer_without_pasv_or_port(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server)
+    assert client.command("LIST").startswith(b"425")
+
+
+def test_hostile_listings_arrive_verbatim(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server(
+        {
+            "LIST": transfer(payload=hostile_unix_listing()),
+            "MLSD": transfer(payload=hostile_mlsd_listing()),
+        }
+    )
+    client = control(server)
+    for verb, payload in (("LIST", hostile_unix_listing()), ("MLSD", hostile_mlsd_listing())):
+        data, _ = _passive_transfer(client, verb)
+        received = b""
+        while chunk := data.recv(65536):
+            received += chunk
+        data.close()
+        assert received == payload
+        assert client.reply().startswith(b"226")
+    for name in (
+        b"../escape.txt",
+        b"/etc/passwd",
+        b"C:\\x.txt",
+        b"name\rwith-cr.txt",
+        b"nul\x00byte.txt",
+    ):
+        assert name in HOSTILE_NAMES and name in hostile_unix_listing()
+
+
+def test_syn_blackhole_connect_times_out(syn_blackhole) -> None:  # type: ignore[no-untyped-def]
+    probe = socket.socket()
+    probe.settimeout(SHORT)
+    with pytest.raises(TimeoutError):
+        probe.connect((syn_blackhole.host, syn_blackhole.port))
+    probe.close()
+
+
+def test_syn_blackhole_asyncio_connect_times_out(syn_blackhole) -> None:  # type: ignore[no-untyped-def]
+    async def dial() -> None:
+        await asyncio.wait_for(
+            asyncio.open_connection(syn_blackhole.host, syn_blackhole.port), SHORT
+        )
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(dial())
+
+
+def test_nft_drop_makes_connects_hang(nft_drop) -> None:  # type: ignore[no-untyped-def]
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    nft_drop(port, port)
+    probe = socket.socket()
+    probe.settimeout(SHORT)
+    with pytest.raises(TimeoutError):
+        probe.connect(("127.0.0.1", port))
+    probe.close(), server.close()
