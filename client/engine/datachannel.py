@@ -198,6 +198,7 @@ class DataTransfer:
         self.stream: DataStream | None = None
         self._tracker: _Tracker | None = None
         self._command_sent = False
+        self._command_done = False
         self._tls_reused: bool | None = None
 
     # ----------------------------------------------------------------- public
@@ -511,6 +512,7 @@ class DataTransfer:
         self._command_sent = True
 
     def _refused_by_server(self, tracker: _Tracker, reply: Reply) -> DataChannelError:
+        self._command_done = True  # a final reply: nothing left to abort
         text = escape_control(reply.text)
         if _is_tls_refusal(reply):
             return tracker.failure(
@@ -603,6 +605,7 @@ class DataTransfer:
                         f"the data connection closed after {stream.bytes} bytes but the server "
                         f"sent no final reply within {self.control.timeout:g} s") from None
             tracker.bytes = stream.bytes
+            self._command_done = True
             if final.is_error:
                 if _is_tls_refusal(final):
                     raise tracker.failure(
@@ -651,6 +654,7 @@ class DataTransfer:
                 if error is not None:
                     raise error
                 reply = final_task.result()
+                self._command_done = True
                 if reply.is_error:
                     tracker.bytes = stream.bytes
                     if stream.transport is not None:
@@ -723,15 +727,30 @@ class DataTransfer:
         if stream is not None and stream.transport is not None:
             stream.transport.abort()
         if self.sink is not None:
-            self.sink.discard()
-        if not self._command_sent or isinstance(exc, ConnectionLostError):
+            # Keep every byte that arrived: the .part file is what a resume continues.
+            try:
+                await asyncio.shield(self.sink.finish())
+            except BaseException:  # noqa: BLE001 - the original failure is what matters
+                self.sink.discard()
+        if (not self._command_sent or self._command_done
+                or isinstance(exc, ConnectionLostError)):
             return
         if not self.control.is_open:
             return
-        # The server may still think a transfer is running: ABOR and drain its replies
-        # so the next command gets its own reply, not this transfer's 426/226.
+        # The server may still think a transfer is running: ABOR and read up to its
+        # answer (426 then 226, or 225/226) so the next command gets its own reply,
+        # not this transfer's.
         try:
             self.control.send(Command("ABOR"))
-            await self.control.drain_replies(min(0.5, self.control.timeout))
+            budget = min(2.0, self.control.timeout)
+            deadline = time.monotonic() + budget
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                reply = await self.control.read_reply(remaining, step="ABOR")
+                if reply.code in (225, 226) or (reply.is_error and reply.code not in (426, 451)):
+                    break
+            await self.control.drain_replies(0.05)
         except (FtpError, OSError):
             pass

@@ -1,0 +1,231 @@
+"""Each data-connection failure class, detected within a short timeout and reported with
+the right DataFailure, phase and endpoints (scripted servers doing exactly the bad thing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixtures.scripted_steps import epsv, pasv, transfer, unused_port
+
+from client.engine.errors import DataChannelError
+from client.engine.events import DataChannelEvent, DataFailure, DataPhase
+from client.engine.session import FtpSession
+from client.engine.settings import TransferMode
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=1.0, control_timeout=2.0, connect_timeout=2.0)
+
+
+def settings_for(server, **overrides):
+    values = dict(FAST)
+    values.update(overrides)
+    return server.info.settings(**values)
+
+
+async def failing_download(server, bus, tmp_path: Path, **overrides) -> DataChannelError:
+    async with FtpSession(settings_for(server, **overrides), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.download("file.bin", tmp_path / "file.bin")
+        # The session is still usable after the failure (control resynchronised).
+        await session.noop()
+    assert not (tmp_path / "file.bin").exists()
+    return caught.value
+
+
+def failed_event(recorder: Recorder) -> DataChannelEvent:
+    failed = [e for e in recorder.of(DataChannelEvent) if e.phase is DataPhase.FAILED]
+    assert len(failed) == 1
+    return failed[0]
+
+
+@pytest.mark.asyncio
+async def test_refused(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    dead_port = unused_port()
+    server = scripted_server({"PASV": pasv(port=dead_port)})
+    error = await failing_download(server, bus, tmp_path, use_epsv=False)
+    assert error.failure is DataFailure.REFUSED
+    assert error.phase is DataPhase.CONNECTING
+    assert error.remote is not None and error.remote.port == dead_port
+    assert "RETR" not in server.verbs()
+    assert failed_event(recorder).failure is DataFailure.REFUSED
+
+
+@pytest.mark.asyncio
+async def test_syn_unanswered(scripted_server, syn_blackhole, bus, tmp_path):
+    server = scripted_server({"PASV": pasv(port=syn_blackhole.port)})
+    error = await failing_download(server, bus, tmp_path, use_epsv=False)
+    assert error.failure is DataFailure.CONNECT_TIMEOUT
+    assert error.phase is DataPhase.CONNECTING
+    assert error.remote is not None and error.remote.port == syn_blackhole.port
+    assert 0.9 <= error.elapsed < 3
+
+
+@pytest.mark.asyncio
+async def test_silent_after_150(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"", ending="stall")})
+    error = await failing_download(server, bus, tmp_path)
+    assert error.failure is DataFailure.SILENT
+    assert error.phase is DataPhase.CONNECTED
+    assert error.local is not None and error.remote is not None
+    assert "ABOR" in server.verbs()
+
+
+@pytest.mark.asyncio
+async def test_stalled_mid_transfer(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"x" * 5000, ending="stall")})
+    error = await failing_download(server, bus, tmp_path)
+    assert error.failure is DataFailure.STALLED
+    assert error.phase is DataPhase.FIRST_BYTE
+    # the partial file is kept for resume
+    assert (tmp_path / "file.bin.part").read_bytes() == b"x" * 5000
+
+
+@pytest.mark.asyncio
+async def test_reset_mid_transfer(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"y" * 5000, ending="reset", final=None)})
+    error = await failing_download(server, bus, tmp_path)
+    assert error.failure is DataFailure.RESET
+
+
+@pytest.mark.asyncio
+async def test_426_after_data_is_closed_before_226(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(
+        payload=b"z" * 100, final=b"426 Connection closed; transfer aborted.\r\n")})
+    error = await failing_download(server, bus, tmp_path)
+    assert error.failure is DataFailure.CLOSED_EARLY
+    assert error.reply_code == 426
+
+
+@pytest.mark.asyncio
+async def test_short_file_with_226_fails_the_size_check(scripted_server, bus, tmp_path):
+    server = scripted_server({
+        "SIZE": b"213 1000\r\n",
+        "RETR": transfer(payload=b"a" * 400),
+    }, features=["EPSV", "SIZE", "REST STREAM"])
+    error = await failing_download(server, bus, tmp_path)
+    assert error.failure is DataFailure.CLOSED_EARLY
+    assert error.step == "size-check"
+    assert (tmp_path / "file.bin.part").stat().st_size == 400
+
+
+@pytest.mark.asyncio
+async def test_425_from_the_server(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": b"425 Can't open data connection.\r\n"})
+    error = await failing_download(server, bus, tmp_path)
+    assert error.failure is DataFailure.SERVER_REFUSED
+    assert error.reply_code == 425
+
+
+@pytest.mark.asyncio
+async def test_server_never_connects_back(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"RETR": transfer(connect_back=False)})
+    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE)
+    assert error.failure is DataFailure.NEVER_CONNECTED_BACK
+    assert error.phase is DataPhase.LISTENING
+    assert error.local is not None and error.local.host == "127.0.0.1"
+    assert recorder.phases()[0] == "listening"
+
+
+@pytest.mark.asyncio
+async def test_connection_from_a_wrong_peer_is_refused(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"RETR": transfer(payload=b"evil", source_address="127.0.0.2")})
+    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE)
+    assert error.failure is DataFailure.WRONG_PEER
+    assert "127.0.0.2" in str(error)
+    assert any("127.0.0.2" in n.text for n in recorder.notices())
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("advertised", ["10.0.0.5", "192.0.2.10"])
+async def test_unroutable_227_is_substituted_and_never_dialled(scripted_server, bus, tmp_path,
+                                                             advertised):
+    recorder = Recorder(bus)
+    server = scripted_server({"PASV": pasv(advertise=advertised),
+                              "RETR": transfer(payload=b"hello")})
+    async with FtpSession(settings_for(server, use_epsv=False), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "file.bin")
+    assert (tmp_path / "file.bin").read_bytes() == b"hello"
+    event = recorder.of(DataChannelEvent)[0]
+    assert event.advertised is not None and event.advertised.host == advertised
+    assert event.address_note
+    connecting = [e for e in recorder.of(DataChannelEvent) if e.phase is DataPhase.CONNECTING]
+    assert connecting[0].remote.host == "127.0.0.1"
+    assert recorder.notices("substitution")
+
+
+@pytest.mark.asyncio
+async def test_control_policy_always_dials_the_control_peer(scripted_server, bus, tmp_path):
+    from client.protocol.addresses import PasvPolicy
+
+    server = scripted_server({"PASV": pasv(advertise="127.0.0.2"),
+                              "RETR": transfer(payload=b"ok")})
+    settings = settings_for(server, use_epsv=False, pasv_policy=PasvPolicy.CONTROL)
+    async with FtpSession(settings, bus=bus) as session:
+        await session.download("file.bin", tmp_path / "file.bin")
+    assert (tmp_path / "file.bin").read_bytes() == b"ok"
+
+
+@pytest.mark.asyncio
+async def test_advertised_policy_dials_what_the_server_says(scripted_server, bus, tmp_path):
+    """ADVERTISED trusts the 227 address: a loopback address where nothing listens
+    proves it is dialled as given (a non-loopback one is never dialled in tests)."""
+    from client.protocol.addresses import PasvPolicy
+
+    server = scripted_server({"PASV": pasv(advertise="127.0.0.2")})
+    error = await failing_download(server, bus, tmp_path, use_epsv=False,
+                                   pasv_policy=PasvPolicy.ADVERTISED)
+    assert error.failure is DataFailure.REFUSED
+    assert error.remote is not None and error.remote.host == "127.0.0.2"
+
+
+@pytest.mark.asyncio
+async def test_unreachable_epsv_port_falls_back_to_pasv_for_the_session(scripted_server, bus,
+                                                                      tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"EPSV": epsv(port=unused_port()),
+                              "RETR": transfer(payload=b"data")})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "a.bin")
+        await session.download("file.bin", tmp_path / "b.bin")
+    assert (tmp_path / "b.bin").read_bytes() == b"data"
+    verbs = server.verbs()
+    assert verbs.count("EPSV") == 1 and verbs.count("PASV") == 2
+    assert recorder.notices("fallback")
+
+
+@pytest.mark.asyncio
+async def test_epsv_refused_uses_pasv(scripted_server, bus, tmp_path):
+    server = scripted_server({"EPSV": b"500 Unknown command.\r\n",
+                              "RETR": transfer(payload=b"data")})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "a.bin")
+    assert (tmp_path / "a.bin").read_bytes() == b"data"
+
+
+@pytest.mark.asyncio
+async def test_eprt_refused_uses_port(scripted_server, bus, tmp_path):
+    server = scripted_server({"EPRT": b"500 Unknown command.\r\n",
+                              "RETR": transfer(payload=b"data")})
+    async with FtpSession(settings_for(server, mode=TransferMode.ACTIVE), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "a.bin")
+        await session.download("file.bin", tmp_path / "b.bin")
+    assert (tmp_path / "b.bin").read_bytes() == b"data"
+    assert server.verbs().count("EPRT") == 1 and server.verbs().count("PORT") == 2
+
+
+@pytest.mark.asyncio
+async def test_fallback_to_active_after_passive_fails(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"PASV": pasv(port=unused_port()),
+                              "EPSV": b"500 no\r\n",
+                              "RETR": transfer(payload=b"data")})
+    async with FtpSession(settings_for(server, fallback=True), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "a.bin")
+        assert session.mode is TransferMode.ACTIVE
+    assert (tmp_path / "a.bin").read_bytes() == b"data"
+    assert any("retrying once in active" in n.text for n in recorder.notices("fallback"))
