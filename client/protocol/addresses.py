@@ -132,8 +132,10 @@ def _check_port(port: int, source: str) -> int:
 # --------------------------------------------------------------------------- 227 / PORT
 
 # One number of a six-tuple. The optional sign lets "-1" be rejected with a precise
-# message instead of being silently skipped.
-_NUM = r"\s*([+-]?\d+)\s*"
+# message instead of being silently skipped. Blanks around it are bounded: with an
+# unbounded \s* a line of 64 KiB of spaces makes the search quadratic (a minute of CPU
+# for one hostile reply); real servers put at most one space after a comma.
+_NUM = r"[ \t]{0,4}([+-]?\d+)[ \t]{0,4}"
 _SIX = ",".join([_NUM] * 6)
 _SIX_RE = re.compile(_SIX)
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
@@ -225,7 +227,7 @@ def format_227(host: str, port: int) -> str:
 
 # --------------------------------------------------------------------------- 229 / EPRT
 
-_EPSV_BARE_RE = re.compile(r"([!-~])\1\1(\d+)\1")
+_EPSV_BARE_RE = re.compile(r"([!-~])\1\1(\d{1,20})\1")
 
 
 def _split_extended(body: str, source: str) -> tuple[str, str, str]:

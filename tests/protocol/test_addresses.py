@@ -312,6 +312,30 @@ def test_random_text_raises_only_address_format_error(text: str) -> None:
             ipaddress.ip_address(addr.host)
 
 
+_HUGE = 65536  # the reply parser's default line bound
+
+
+@pytest.mark.timeout(20)  # a hang guard, not a speed measurement: this took ~60 s once
+@pytest.mark.parametrize(
+    "text",
+    [
+        "227 1" + " " * _HUGE + ",",
+        "227 1" + "\t" * _HUGE + ",",
+        "227 " + "1, " * (_HUGE // 3),
+        "227 " + ("1" + " " * 100 + ",") * (_HUGE // 102),
+        "227 " + "1," * (_HUGE // 2),
+        "227 " + "(" * _HUGE,
+        "229 " + "|||" + "1" * _HUGE + "x",
+        "229 (" + "||1" * (_HUGE // 3),
+    ],
+    ids=["spaces", "tabs", "comma-space", "spaced-numbers", "commas", "parens", "digits", "pipes"],
+)
+def test_hostile_line_of_maximum_length_is_rejected_promptly(text: str) -> None:
+    for parse in (parse_227, parse_229, parse_port_argument, parse_eprt_argument):
+        with pytest.raises(AddressFormatError):
+            parse(text)
+
+
 def test_address_format_error_is_a_protocol_error() -> None:
     assert issubclass(AddressFormatError, ProtocolError)
 
