@@ -163,6 +163,11 @@ class LadderModel:
         """Every data connection, in the order they were opened."""
         return [self.items[i] for i in self._item_of_channel.values()]  # type: ignore[misc]
 
+    @property
+    def has_open_channels(self) -> bool:
+        """Whether some data connection is still live (a view animates while it is)."""
+        return bool(self._open_channels)
+
     def index_of_channel(self, channel: int) -> int | None:
         return self._item_of_channel.get(channel)
 

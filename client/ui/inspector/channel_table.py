@@ -1,0 +1,181 @@
+"""The data-channel panel: a table model of every data connection, and its view.
+
+Rows come from :func:`client.engine.ladder.channel_rows` (Qt-free), so the CSV export
+and the CLI show the same cells. Selecting a row emits the channel, which the dock
+uses to highlight the arrow in the ladder.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from client.engine.ladder import COLUMNS, ChannelRow, DataArrow, DataState, LadderModel, channel_row
+
+__all__ = ["DataChannelTableModel", "DataChannelTableView", "CHANNEL_ROLE"]
+
+CHANNEL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_STATE_COLOURS = {
+    DataState.FAILED: QColor("#e0413a"),
+    DataState.WAITING: QColor("#d08a00"),
+    DataState.CONNECTING: QColor("#2f7fd8"),
+    DataState.SETUP: QColor("#2f7fd8"),
+}
+_NUMERIC = {"channel", "connect_time", "first_byte_time", "duration", "bytes"}
+
+
+class DataChannelTableModel(QAbstractTableModel):
+    """One row per data connection of a :class:`LadderModel`, kept live."""
+
+    def __init__(self, ladder: LadderModel, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self.ladder = ladder
+        self._rows: list[ChannelRow] = []
+        self._row_of_item: dict[int, int] = {}
+        self._changed: set[int] = set()
+        self._flush_pending = False
+        self._remove = ladder.add_listener(self._on_ladder)
+        for arrow in ladder.data_arrows():
+            self._append(arrow)
+
+    # -- keeping up with the ladder ------------------------------------------------------
+
+    def _on_ladder(self, kind: str, index: int) -> None:
+        if kind == "cleared":
+            self.beginResetModel()
+            self._rows.clear()
+            self._row_of_item.clear()
+            self._changed.clear()
+            self.endResetModel()
+            return
+        item = self.ladder.items[index]
+        if not isinstance(item, DataArrow):
+            return
+        if index not in self._row_of_item:
+            self._append(item)
+            return
+        # coalesce: a transfer changes its arrow often; repaint the row once per turn
+        self._changed.add(index)
+        if not self._flush_pending:
+            self._flush_pending = True
+            QTimer.singleShot(0, self.flush_changes)
+
+    def _append(self, arrow: DataArrow) -> None:
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.append(channel_row(arrow))
+        self._row_of_item[arrow.index] = row
+        self.endInsertRows()
+
+    def flush_changes(self, now: float | None = None) -> None:
+        """Rebuild the rows whose arrows changed (also called by the dock's timer to
+        move the running timers of live connections)."""
+        self._flush_pending = False
+        changed, self._changed = self._changed, set()
+        for index in changed:
+            row = self._row_of_item[index]
+            arrow = self.ladder.items[index]
+            assert isinstance(arrow, DataArrow)
+            self._rows[row] = channel_row(arrow, now)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def refresh_live(self, now: float) -> None:
+        """Update the outcome column of connections still open (running timers)."""
+        for index, row in self._row_of_item.items():
+            if self._rows[row].state.is_open:
+                self._changed.add(index)
+        self.flush_changes(now)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def rows(self) -> list[ChannelRow]:
+        return list(self._rows)
+
+    def row_of_channel(self, channel: int) -> int | None:
+        for row, cells in enumerate(self._rows):
+            if cells.channel == channel:
+                return row
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.tr(COLUMNS[section][1])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        cells = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = cells.cell(key)
+            return f"{value:,}" if key == "bytes" and role == Qt.ItemDataRole.DisplayRole else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and key == "outcome":
+            return _STATE_COLOURS.get(cells.state)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == CHANNEL_ROLE:
+            return cells.channel
+        return None
+
+    def close(self) -> None:
+        self._remove()
+
+
+class DataChannelTableView(QTableView):
+    """The table; emits the channel of the row the user selects."""
+
+    channel_selected = Signal(int)
+
+    def __init__(self, model: DataChannelTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dataChannelTable")
+        self._syncing = False
+        self.setAccessibleName(self.tr("Data connections"))
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(22)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((36, 110, 110, 130, 130, 200, 64, 78, 84, 84, 80)):
+            self.setColumnWidth(column, width)
+        self.selectionModel().currentRowChanged.connect(self._row_changed)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._syncing:
+            self.channel_selected.emit(int(current.data(CHANNEL_ROLE)))
+
+    def select_channel(self, channel: int) -> bool:
+        model = self.model()
+        assert isinstance(model, DataChannelTableModel)
+        row = model.row_of_channel(channel)
+        if row is None:
+            return False
+        self._syncing = True
+        try:
+            self.selectRow(row)
+        finally:
+            self._syncing = False
+        return True

@@ -1,0 +1,276 @@
+"""The inspector dock: the ladder diagram above the data-channel table, a toolbar
+(zoom, fit, follow live, exports), fed by the engine bridge.
+
+Plugging it into a window::
+
+    dock = InspectorDock(window)
+    dock.attach(bridge)                 # EngineBridge: its `events` signal feeds the model
+    dock.connect_console(console)       # cross-selection with the ConsoleWidget
+    dock.set_clock(session.bus.now)     # optional: exact running timers
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+
+Console rows: the console numbers its lines (``seq``) in the order the bridge delivers
+them, one or more per event (see ``client.ui.console.lines.lines_from_event``). The dock
+counts lines the same way, so an arrow knows the ``seq`` of the first console line of
+its event; this holds as long as the console and the dock are attached to the same
+bridge from the start and nothing else appends lines to the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMenu,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.engine.events import EngineEvent
+from client.engine.ladder import LadderModel
+from client.ui.console.lines import lines_from_event
+from client.ui.inspector.channel_table import DataChannelTableModel, DataChannelTableView
+from client.ui.inspector.export import export_csv, export_png, export_svg, export_text
+from client.ui.inspector.ladder_view import LadderView
+
+__all__ = ["InspectorDock", "InspectorPanel", "ConsoleRows"]
+
+
+class ConsoleRows:
+    """Numbers events by the console line (``seq``) their first line gets."""
+
+    def __init__(self) -> None:
+        self.next_seq = 0
+        self._first_of: dict[int, int] = {}  # seq of a later line -> seq of its event's first
+
+    def place(self, event: EngineEvent) -> int:
+        count = len(lines_from_event(event, 0.0))
+        seq = self.next_seq
+        for extra in range(1, count):
+            self._first_of[seq + extra] = seq
+        self.next_seq += count
+        return seq
+
+    def event_row(self, seq: int) -> int:
+        """The first line of the event that console line ``seq`` belongs to."""
+        return self._first_of.get(seq, seq)
+
+
+class InspectorPanel(QWidget):
+    """Ladder view, data-channel table and toolbar in one widget (the dock's content;
+    usable on its own, e.g. in a tab)."""
+
+    #: the console row (seq) of the arrow or table row the user selected
+    console_row_selected = Signal(int)
+    #: the user asked for an export that failed: a message for the status bar
+    export_failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *,
+                 model: LadderModel | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspectorPanel")
+        self.model = model if model is not None else LadderModel()
+        self.rows = ConsoleRows()
+        self.ladder = LadderView(self.model, self)
+        self.table_model = DataChannelTableModel(self.model, self)
+        self.table = DataChannelTableView(self.table_model, self)
+        self.toolbar = QToolBar(self.tr("Inspector"), self)
+        self.toolbar.setObjectName("inspectorToolbar")
+        self._build_actions()
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setObjectName("inspectorSplitter")
+        splitter.addWidget(self.ladder)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(splitter)
+
+        self.ladder.console_row_selected.connect(self.console_row_selected)
+        self.ladder.item_selected.connect(self._arrow_selected)
+        self.table.channel_selected.connect(self._channel_selected)
+        self._live_timer = QTimer(self)
+        self._live_timer.setInterval(500)
+        self._live_timer.timeout.connect(self._refresh_live)
+        self._live_timer.start()
+        self._unsubscribers: list[Callable[[], None]] = []
+        self.last_export: Path | None = None
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], None], *, shortcut: str | None = None,
+                checkable: bool = False, checked: bool = False) -> QAction:
+        action = QAction(self.tr(text), self)
+        action.setCheckable(checkable)
+        if checkable:
+            action.setChecked(checked)
+            action.toggled.connect(slot)
+        else:
+            action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.zoom_fit_action = self._action("Zoom to fit", self.ladder.zoom_to_fit)
+        self.zoom_in_action = self._action("Zoom in", self.ladder.zoom_in, shortcut="Ctrl++")
+        self.zoom_out_action = self._action("Zoom out", self.ladder.zoom_out, shortcut="Ctrl+-")
+        self.zoom_reset_action = self._action("100 %", self.ladder.reset_zoom, shortcut="Ctrl+0")
+        self.follow_action = self._action("Follow live", self._set_follow, checkable=True,
+                                          checked=True)
+        for action in (self.zoom_fit_action, self.zoom_in_action, self.zoom_out_action,
+                       self.zoom_reset_action, self.follow_action):
+            self.toolbar.addAction(action)
+        menu = QMenu(self.tr("Export"), self)
+        self.export_png_action = menu.addAction(self.tr("Diagram as PNG…"))
+        self.export_png_action.triggered.connect(
+            lambda: self._ask_path("PNG image (*.png)", ".png", self.export_png))
+        self.export_svg_action = menu.addAction(self.tr("Diagram as SVG…"))
+        self.export_svg_action.triggered.connect(
+            lambda: self._ask_path("SVG image (*.svg)", ".svg", self.export_svg))
+        self.export_text_action = menu.addAction(self.tr("Diagram as text (ASCII)…"))
+        self.export_text_action.triggered.connect(
+            lambda: self._ask_path("Text (*.txt)", ".txt", self.export_text))
+        self.export_csv_action = menu.addAction(self.tr("Data connections as CSV…"))
+        self.export_csv_action.triggered.connect(
+            lambda: self._ask_path("CSV (*.csv)", ".csv", self.export_csv))
+        button = QToolButton(self)
+        button.setText(self.tr("Export"))
+        button.setAccessibleName(self.tr("Export the diagram or the table"))
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addWidget(button)
+        self.export_menu = menu
+
+    def _set_follow(self, on: bool) -> None:
+        self.ladder.set_follow_live(on)
+
+    def _ask_path(self, name_filter: str, suffix: str, write: Callable[[Path], None]) -> None:
+        """A non-modal save dialog (never exec() under qasync); writes when accepted."""
+        dialog = QFileDialog(self, self.tr("Export"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(self.tr(name_filter))
+        dialog.setDefaultSuffix(suffix.lstrip("."))
+        dialog.selectFile(f"ftp-inspector-ladder{suffix}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda name: self._write(write, Path(name)))
+        dialog.open()
+
+    def _write(self, write: Callable[[Path], None], path: Path) -> None:
+        try:
+            write(path)
+        except OSError as error:
+            self.export_failed.emit(self.tr(f"Export to {path} failed: {error}"))
+
+    def export_png(self, path: Path) -> None:
+        export_png(self.model, path, now=self.ladder.now())
+        self.last_export = path
+
+    def export_svg(self, path: Path) -> None:
+        export_svg(self.model, path, now=self.ladder.now())
+        self.last_export = path
+
+    def export_text(self, path: Path) -> None:
+        export_text(self.model, path, now=self.ladder.now())
+        self.last_export = path
+
+    def export_csv(self, path: Path) -> None:
+        export_csv(self.model, path, now=self.ladder.now())
+        self.last_export = path
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def attach(self, bridge: QObject) -> None:
+        """Feed the model from an ``EngineBridge``'s ``events`` signal (batches)."""
+        bridge.events.connect(self.feed_events)  # type: ignore[attr-defined]
+
+    def feed_events(self, events: Iterable[EngineEvent]) -> None:
+        for event in events:
+            self.model.feed(event, index=self.rows.place(event))
+
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        self.ladder.set_clock(clock)
+
+    def new_session(self) -> None:
+        """Start a fresh diagram (console numbering continues, as the console's does)."""
+        self.model.clear()
+
+    def _refresh_live(self) -> None:
+        if self.model.has_open_channels:
+            now = self.ladder.now()
+            self.model.refresh(now)
+            self.table_model.refresh_live(now)
+
+    # -- cross-selection -----------------------------------------------------------------
+
+    def connect_console(self, console: QObject) -> None:
+        """Cross-select with a ``ConsoleWidget`` (``line_selected`` / ``select_line``)."""
+        console.line_selected.connect(self.highlight_console_row)  # type: ignore[attr-defined]
+        self.console_row_selected.connect(console.select_line)  # type: ignore[attr-defined]
+
+    def highlight_console_row(self, seq: int) -> bool:
+        found = self.ladder.highlight_console_row(self.rows.event_row(seq))
+        if found and self.ladder.selected is not None:
+            item = self.model.items[self.ladder.selected]
+            channel = getattr(item, "channel", None)
+            if channel is not None:
+                self.table.select_channel(channel)
+        return found
+
+    def _arrow_selected(self, index: int) -> None:
+        channel = getattr(self.model.items[index], "channel", None)
+        if channel is not None:
+            self.table.select_channel(channel)
+
+    def _channel_selected(self, channel: int) -> None:
+        if self.ladder.select_channel(channel):
+            self.follow_action.setChecked(False)
+            index = self.model.index_of_channel(channel)
+            if index is not None:
+                self.console_row_selected.emit(self.model.event_for_item(index))
+
+
+class InspectorDock(QDockWidget):
+    """The panel in a dock widget, ready for ``QMainWindow.addDockWidget``."""
+
+    def __init__(self, parent: QWidget | None = None, *,
+                 model: LadderModel | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Inspector: connections diagram"))
+        self.setObjectName("inspectorDock")
+        self.panel = InspectorPanel(self, model=model)
+        self.setWidget(self.panel)
+
+    @property
+    def model(self) -> LadderModel:
+        return self.panel.model
+
+    @property
+    def ladder(self) -> LadderView:
+        return self.panel.ladder
+
+    def attach(self, bridge: QObject) -> None:
+        self.panel.attach(bridge)
+
+    def connect_console(self, console: QObject) -> None:
+        self.panel.connect_console(console)
+
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        self.panel.set_clock(clock)
+
+    def feed_events(self, events: Iterable[EngineEvent]) -> None:
+        self.panel.feed_events(events)

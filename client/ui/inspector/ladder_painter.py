@@ -1,0 +1,315 @@
+"""Paints ladder items with a QPainter: one routine for the live view, PNG and SVG.
+
+Coordinates are unscaled content pixels (the view applies zoom and scrolling with the
+painter's transform). Only the items in the requested vertical range are drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from types import SimpleNamespace
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+
+from client.engine.ladder import (
+    ControlArrow,
+    DataArrow,
+    DataState,
+    LadderModel,
+    NoteMark,
+    Side,
+)
+from client.protocol.annotate import Severity
+from client.ui.inspector.geometry import (
+    CONTROL_HEIGHT,
+    DECODED_HEIGHT,
+    HEADER_HEIGHT,
+    LadderGeometry,
+)
+
+__all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
+
+TIME_GUTTER = 72  # the time axis, left of the client lifeline
+_LIFELINE_MARGIN = 56
+MIN_DIAGRAM_WIDTH = 560
+
+
+@dataclass(frozen=True)
+class LadderColours:
+    """Mid-tone colours readable on light and dark backgrounds (``#rrggbb`` or
+    ``#aarrggbb``)."""
+
+    background: str = "#ffffff"
+    text: str = "#1f2328"
+    muted: str = "#6e7781"
+    lifeline: str = "#8c959f"
+    command: str = "#2f7fd8"
+    reply: str = "#2e9e57"
+    warning: str = "#d08a00"
+    error: str = "#e0413a"
+    connecting: str = "#2f7fd8"
+    established: str = "#2e9e57"
+    closed: str = "#4d7c5f"
+    selection: str = "#302f7fd8"
+    header: str = "#eef2f6"
+
+    @classmethod
+    def dark(cls) -> LadderColours:
+        return cls(background="#1e2126", text="#e6edf3", muted="#9da7b3",
+                   lifeline="#6e7781", closed="#6fae85", header="#2a2f36",
+                   selection="#4058a6ff")
+
+    def qt(self) -> SimpleNamespace:
+        """The same colours as QColor objects, by the same names."""
+        return SimpleNamespace(**{f.name: QColor(getattr(self, f.name)) for f in fields(self)})
+
+
+def state_colour(state: DataState, colours: SimpleNamespace) -> QColor:
+    return {
+        DataState.SETUP: colours.connecting,
+        DataState.CONNECTING: colours.connecting,
+        DataState.ESTABLISHED: colours.established,
+        DataState.TRANSFERRING: colours.established,
+        DataState.WAITING: colours.warning,
+        DataState.CLOSED: colours.closed,
+        DataState.FAILED: colours.error,
+    }[state]
+
+
+def _severity_colour(severity: Severity, normal: QColor, colours: SimpleNamespace) -> QColor:
+    if severity is Severity.ERROR:
+        return colours.error
+    if severity is Severity.WARNING:
+        return colours.warning
+    return normal
+
+
+class LadderPainter:
+    """Draws a :class:`LadderModel` laid out by a :class:`LadderGeometry`."""
+
+    def __init__(self, model: LadderModel, geometry: LadderGeometry,
+                 colours: LadderColours | None = None, font: QFont | None = None) -> None:
+        self.model = model
+        self.geometry = geometry
+        self.colours = (colours or LadderColours()).qt()
+        self.font = QFont(font) if font is not None else QFont()
+        if self.font.pointSizeF() <= 0 or self.font.pointSizeF() > 10:
+            self.font.setPointSizeF(9.0)
+        self.small = QFont(self.font)
+        self.small.setPointSizeF(self.font.pointSizeF() - 1)
+        self.bold = QFont(self.font)
+        self.bold.setBold(True)
+        self.mono = QFont("DejaVu Sans Mono")
+        self.mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.mono.setPointSizeF(self.small.pointSizeF())
+
+    # -- geometry ----------------------------------------------------------------------
+
+    @staticmethod
+    def lifeline_x(width: float) -> tuple[float, float]:
+        width = max(width, MIN_DIAGRAM_WIDTH)
+        return TIME_GUTTER + _LIFELINE_MARGIN, width - _LIFELINE_MARGIN
+
+    # -- painting ----------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, width: float, y0: float, y1: float, *,
+              selected: int | None = None, now: float | None = None,
+              animation: float = 0.0, header_at: float | None = None,
+              several: bool | None = None) -> None:
+        """Paint content rows [y0, y1) for a diagram ``width`` pixels wide.
+
+        ``header_at`` draws the lifeline header at that content y (the view pins it to
+        the top of the viewport); None draws it at the top of the content.
+        ``animation`` (seconds) moves the dashes of connecting arrows.
+        """
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        cx, sx = self.lifeline_x(width)
+        painter.fillRect(QRectF(0, y0, max(width, MIN_DIAGRAM_WIDTH), y1 - y0),
+                         self.colours.background)
+        if several is None:
+            several = len(self.model.lifelines) > 1
+        # time axis and lifelines under everything
+        painter.setPen(QPen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
+        painter.drawLine(QPointF(TIME_GUTTER - 6, max(y0, HEADER_HEIGHT)),
+                         QPointF(TIME_GUTTER - 6, y1))
+        painter.setPen(QPen(self.colours.lifeline, 2))
+        for x in (cx, sx):
+            painter.drawLine(QPointF(x, max(y0, HEADER_HEIGHT)), QPointF(x, y1))
+        for index in self.geometry.visible(y0, y1):
+            item = self.model.items[index]
+            top = self.geometry.top(index)
+            if index == selected:
+                painter.fillRect(QRectF(0, top, max(width, MIN_DIAGRAM_WIDTH),
+                                        self.geometry.height_of(item)),
+                                 self.colours.selection)
+            if isinstance(item, DataArrow):
+                self._time_label(painter, item.t, top + 26)
+            elif isinstance(item, ControlArrow):
+                self._time_label(painter, item.t, top + CONTROL_HEIGHT - 6)
+            else:
+                self._time_label(painter, item.t, top + 11)
+            prefix = f"[{item.connection}] " if several else ""
+            if isinstance(item, ControlArrow):
+                self._control(painter, item, top, cx, sx, prefix)
+            elif isinstance(item, DataArrow):
+                self._data(painter, item, top, cx, sx, prefix, now, animation)
+            else:
+                self._note(painter, item, top, cx, sx, prefix)
+        self._header(painter, width, y0 if header_at is None else header_at)
+
+    def _time_label(self, painter: QPainter, t: float, y: float) -> None:
+        """The time of an item on the time axis, level with its arrow at ``y``."""
+        painter.setFont(self.mono)
+        painter.setPen(self.colours.muted)
+        painter.drawText(QRectF(2, y - 7, TIME_GUTTER - 12, 14),
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                         f"{t:.3f}s")
+
+    def _header(self, painter: QPainter, width: float, y: float) -> None:
+        width = max(width, MIN_DIAGRAM_WIDTH)
+        cx, sx = self.lifeline_x(width)
+        painter.fillRect(QRectF(0, y, width, HEADER_HEIGHT), self.colours.background)
+        lifelines = self.model.primary_lifelines()
+        painter.setFont(self.bold)
+        metrics = QFontMetrics(self.bold)
+        room = (sx - cx) / 2 + _LIFELINE_MARGIN - 8
+        for x, label in ((cx, lifelines.client_label), (sx, lifelines.server_label)):
+            text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(room))
+            box_w = metrics.horizontalAdvance(text) + 16
+            left = min(max(x - box_w / 2, 2), width - box_w - 2)
+            box = QRectF(left, y + 8, box_w, 24)
+            painter.setPen(QPen(self.colours.lifeline, 1))
+            painter.setBrush(QBrush(self.colours.header))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(self.colours.text)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setFont(self.small)
+        painter.setPen(self.colours.muted)
+        painter.drawText(QRectF(2, y + 34, TIME_GUTTER - 8, 14),
+                         int(Qt.AlignmentFlag.AlignRight), "time")
+        painter.setPen(QPen(self.colours.lifeline, 2))
+        for x in (cx, sx):
+            painter.drawLine(QPointF(x, y + 32), QPointF(x, y + HEADER_HEIGHT))
+
+    def _arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,
+                   colour: QColor) -> None:
+        back = tip.x() - direction * size
+        polygon = QPolygonF([tip, QPointF(back, tip.y() - size / 2),
+                             QPointF(back, tip.y() + size / 2)])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(colour))
+        painter.drawPolygon(polygon)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _control(self, painter: QPainter, arrow: ControlArrow, top: float, cx: float,
+                 sx: float, prefix: str) -> None:
+        normal = self.colours.command if arrow.is_command else self.colours.reply
+        colour = _severity_colour(arrow.severity, normal, self.colours)
+        y = top + CONTROL_HEIGHT - 6
+        start, end = (cx, sx) if arrow.is_command else (sx, cx)
+        direction = 1.0 if end > start else -1.0
+        painter.setPen(QPen(colour, 1.5))
+        painter.drawLine(QPointF(start, y), QPointF(end - direction * 8, y))
+        self._arrowhead(painter, QPointF(end, y), direction, 8, colour)
+        label = prefix + arrow.label
+        if arrow.extra_lines:
+            label += f"  (+{arrow.extra_lines} lines)"
+        painter.setFont(self.font)
+        metrics = QFontMetrics(self.font)
+        text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(sx - cx - 24))
+        painter.setPen(colour if arrow.severity is not Severity.INFO else self.colours.text)
+        align = Qt.AlignmentFlag.AlignLeft if arrow.is_command else Qt.AlignmentFlag.AlignRight
+        painter.drawText(QRectF(cx + 12, top + 2, sx - cx - 24, CONTROL_HEIGHT - 10),
+                         int(align | Qt.AlignmentFlag.AlignBottom), text)
+        painter.setFont(self.small)
+        small = QFontMetrics(self.small)
+        for n, line in enumerate(arrow.decoded):
+            line_top = top + CONTROL_HEIGHT + n * DECODED_HEIGHT - 2
+            painter.setPen(colour if n == 0 else self.colours.warning)
+            painter.drawText(QRectF(cx + 24, line_top, sx - cx - 36, DECODED_HEIGHT),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             small.elidedText("⇒ " + line, Qt.TextElideMode.ElideRight,
+                                              int(sx - cx - 36)))
+
+    def _data(self, painter: QPainter, arrow: DataArrow, top: float, cx: float, sx: float,
+              prefix: str, now: float | None, animation: float) -> None:
+        colour = state_colour(arrow.state, self.colours)
+        start, end = (cx, sx) if arrow.source is Side.CLIENT else (sx, cx)
+        direction = 1.0 if end > start else -1.0
+        y = top + 26
+        reach = 1.0
+        if arrow.state is DataState.FAILED:
+            reach = 0.72
+        elif arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
+            reach = 0.86
+        tip_x = start + (end - start) * reach
+        pen = QPen(colour, 4)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        if arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
+            pen.setStyle(Qt.PenStyle.CustomDashLine)
+            pen.setDashPattern([3.0, 2.0])
+            pen.setDashOffset(-animation * 10.0 if arrow.state is not DataState.WAITING else 0)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(start, y), QPointF(tip_x - direction * 10, y))
+        if arrow.state is DataState.FAILED:
+            painter.setPen(QPen(colour, 3))
+            painter.drawLine(QPointF(tip_x - 7, y - 7), QPointF(tip_x + 7, y + 7))
+            painter.drawLine(QPointF(tip_x - 7, y + 7), QPointF(tip_x + 7, y - 7))
+        else:
+            self._arrowhead(painter, QPointF(tip_x, y), direction, 13, colour)
+        # label above: which connection, endpoints, the arithmetic that set it up
+        width = sx - cx - 24
+        painter.setFont(self.bold)
+        metrics = QFontMetrics(self.bold)
+        title = f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}"
+        painter.setPen(self.colours.text)
+        painter.drawText(QRectF(cx + 12, top + 2, width, 16),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
+                         metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, int(width)))
+        painter.setFont(self.small)
+        small = QFontMetrics(self.small)
+        who = "client dials (passive)" if arrow.source is Side.CLIENT else "server dials (active)"
+        setup = f" · {arrow.method}" if arrow.method else " · control connection"
+        if arrow.setup:
+            setup += f" port {arrow.setup}"
+        if arrow.advertised is not None and arrow.source is Side.CLIENT and (
+                arrow.server_end is not None and arrow.advertised != arrow.server_end):
+            setup += f" · advertised {arrow.advertised}"
+        painter.setPen(self.colours.muted)
+        painter.drawText(QRectF(cx + 12, top + 34, width, 14),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
+                         small.elidedText(who + setup, Qt.TextElideMode.ElideRight, int(width)))
+        status = arrow.status_text(now)
+        if arrow.state is DataState.FAILED and arrow.reason:
+            status += f" — {arrow.reason}"
+        if arrow.tls_detail:
+            status += f" · TLS {arrow.tls_detail}"
+        painter.setFont(self.bold if arrow.state in (DataState.FAILED, DataState.WAITING)
+                        else self.small)
+        status_metrics = QFontMetrics(painter.font())
+        painter.setPen(colour)
+        painter.drawText(QRectF(cx + 12, top + 47, width, 15),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
+                         status_metrics.elidedText(status, Qt.TextElideMode.ElideRight,
+                                                   int(width)))
+
+    def _note(self, painter: QPainter, note: NoteMark, top: float, cx: float, sx: float,
+              prefix: str) -> None:
+        colour = _severity_colour(note.severity, self.colours.muted, self.colours)
+        painter.setFont(self.small)
+        metrics = QFontMetrics(self.small)
+        text = metrics.elidedText(prefix + note.text, Qt.TextElideMode.ElideRight,
+                                  int(sx - cx - 24))
+        box_w = metrics.horizontalAdvance(text) + 14
+        box = QRectF((cx + sx) / 2 - box_w / 2, top + 3, box_w, 16)
+        fill = QColor(colour)
+        fill.setAlpha(28)
+        painter.setPen(QPen(colour, 1))
+        painter.setBrush(QBrush(fill))
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(colour if note.severity is not Severity.INFO else self.colours.text)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)

@@ -1,0 +1,280 @@
+"""The live ladder diagram widget.
+
+A QAbstractScrollArea that paints only the items in view (see
+:class:`~client.ui.inspector.geometry.LadderGeometry`), pins the lifeline header to
+the top, zooms (and zooms to fit), follows the live end of the session, animates data
+connections that are still connecting with a running timer, and cross-selects with the
+protocol console: clicking an arrow emits the console row it came from, and
+:meth:`LadderView.highlight_console_row` selects the arrow of a console row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
+
+from client.engine.ladder import ControlArrow, DataArrow, LadderModel
+from client.ui.inspector.geometry import HEADER_HEIGHT, LadderGeometry
+from client.ui.inspector.ladder_painter import MIN_DIAGRAM_WIDTH, LadderColours, LadderPainter
+
+__all__ = ["LadderView"]
+
+_MIN_ZOOM = 0.05
+_MAX_ZOOM = 4.0
+_TICK_MS = 100
+
+
+class LadderView(QAbstractScrollArea):
+    """Draws a :class:`LadderModel`. ``clock`` returns the engine's "now" (seconds on
+    the bus's clock, e.g. ``bus.now``); without one, the view extrapolates from the
+    time of the last event it saw."""
+
+    #: the index of the item the user clicked
+    item_selected = Signal(int)
+    #: the console row (event index) of the item the user clicked
+    console_row_selected = Signal(int)
+
+    def __init__(self, model: LadderModel | None = None, parent: QWidget | None = None, *,
+                 clock: Callable[[], float] | None = None,
+                 colours: LadderColours | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ladderView")
+        self.setAccessibleName(self.tr("Ladder diagram of the control and data connections"))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setMouseTracking(True)
+        self.model = model if model is not None else LadderModel()
+        self.geometry_ = LadderGeometry(self.model)
+        self.painter_ = LadderPainter(self.model, self.geometry_, colours, self.font())
+        self.zoom = 1.0
+        self.follow_live = True
+        self.selected: int | None = None
+        self._clock = clock
+        self._last_arrival = time.monotonic()
+        self._animation_origin = time.monotonic()
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(_TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._remove_listener = self.model.add_listener(self._on_model_change)
+        self._sync()
+
+    # -- model changes -------------------------------------------------------------------
+
+    def _on_model_change(self, kind: str, index: int) -> None:
+        if kind == "cleared":
+            self.geometry_.reset()
+            self.selected = None
+        self._last_arrival = time.monotonic()
+        if not self._dirty:
+            self._dirty = True
+            QTimer.singleShot(0, self._sync)
+
+    def _sync(self) -> None:
+        """Lay out new items, update scroll ranges, follow the live end, repaint."""
+        self._dirty = False
+        self.geometry_.sync()
+        self._update_scrollbars()
+        if self.follow_live:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.maximum())
+        if self.model.has_open_channels and not self._timer.isActive():
+            self._timer.start()
+        self.viewport().update()
+
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        self._clock = clock
+
+    def now(self) -> float:
+        if self._clock is not None:
+            return self._clock()
+        return self.model.last_t + (time.monotonic() - self._last_arrival)
+
+    def _tick(self) -> None:
+        if not self.model.has_open_channels:
+            self._timer.stop()
+        self.model.refresh(self.now())
+        self.viewport().update()
+
+    # -- geometry and scrolling ----------------------------------------------------------
+
+    def content_width(self) -> float:
+        return max(self.viewport().width() / self.zoom, MIN_DIAGRAM_WIDTH)
+
+    def _update_scrollbars(self) -> None:
+        view = self.viewport()
+        height = self.geometry_.content_height * self.zoom
+        width = self.content_width() * self.zoom
+        vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
+        vbar.setRange(0, max(0, int(height - view.height())))
+        vbar.setPageStep(view.height())
+        vbar.setSingleStep(20)
+        hbar.setRange(0, max(0, int(width - view.width())))
+        hbar.setPageStep(view.width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._update_scrollbars()
+
+    def set_zoom(self, zoom: float) -> None:
+        zoom = min(_MAX_ZOOM, max(_MIN_ZOOM, zoom))
+        if abs(zoom - self.zoom) < 1e-6:
+            return
+        centre = (self.verticalScrollBar().value() + self.viewport().height() / 2) / self.zoom
+        self.zoom = zoom
+        self._update_scrollbars()
+        self.verticalScrollBar().setValue(int(centre * zoom - self.viewport().height() / 2))
+        self.viewport().update()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * 1.25)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / 1.25)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def zoom_to_fit(self) -> None:
+        """Scale so the whole session fits in the window (never larger than 100 %)."""
+        height = self.geometry_.content_height
+        fit = min(1.0, self.viewport().height() / max(1, height))
+        self.set_zoom(fit)
+        self.verticalScrollBar().setValue(0)
+
+    def set_follow_live(self, on: bool) -> None:
+        self.follow_live = on
+        if on:
+            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_in() if event.angleDelta().y() > 0 else self.zoom_out()
+            event.accept()
+            return
+        super().wheelEvent(event)
+        self._leave_live_end()
+
+    def _leave_live_end(self) -> None:
+        bar = self.verticalScrollBar()
+        if bar.value() < bar.maximum():
+            self.follow_live = False
+
+    # -- painting ------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self.viewport())
+        try:
+            zoom = self.zoom
+            y0 = self.verticalScrollBar().value() / zoom
+            y1 = y0 + self.viewport().height() / zoom
+            painter.translate(-self.horizontalScrollBar().value(), 0)
+            painter.scale(zoom, zoom)
+            painter.translate(0, -y0)
+            self.painter_.paint(painter, self.content_width(), y0, y1 + 1,
+                                selected=self.selected, now=self.now(),
+                                animation=time.monotonic() - self._animation_origin,
+                                header_at=y0)
+        finally:
+            painter.end()
+
+    # -- selection -----------------------------------------------------------------------
+
+    def item_at(self, pos: QPoint) -> int | None:
+        y = (pos.y() + self.verticalScrollBar().value()) / self.zoom
+        if y - self.verticalScrollBar().value() / self.zoom < HEADER_HEIGHT:
+            return None  # the pinned header covers the items under it
+        return self.geometry_.item_at(y)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        index = self.item_at(event.position().toPoint())
+        if index is not None:
+            self.select_item(index, scroll=False)
+            self.follow_live = False
+            self.item_selected.emit(index)
+            self.console_row_selected.emit(self.model.event_for_item(index))
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and len(self.geometry_):
+            step = 1 if event.key() == Qt.Key.Key_Down else -1
+            start = self.selected if self.selected is not None else (
+                -1 if step > 0 else len(self.geometry_))
+            index = min(len(self.geometry_) - 1, max(0, start + step))
+            self.select_item(index)
+            self.follow_live = False
+            self.item_selected.emit(index)
+            self.console_row_selected.emit(self.model.event_for_item(index))
+            return
+        super().keyPressEvent(event)
+
+    def select_item(self, index: int | None, *, scroll: bool = True) -> None:
+        """Highlight item ``index`` (None clears) and scroll it into view."""
+        self.geometry_.sync()
+        if index is not None and not 0 <= index < len(self.geometry_):
+            index = None
+        self.selected = index
+        if index is not None and scroll:
+            top = (self.geometry_.top(index) - HEADER_HEIGHT) * self.zoom
+            bottom = self.geometry_.bottom(index) * self.zoom
+            bar = self.verticalScrollBar()
+            view = self.viewport().height()
+            if top < bar.value() or bottom > bar.value() + view:
+                bar.setValue(int(top - view / 3))
+        self.viewport().update()
+
+    def highlight_console_row(self, row: int) -> bool:
+        """Select the arrow drawn for console row ``row``; False when it has none."""
+        index = self.model.item_for_event(row)
+        if index is None:
+            return False
+        self.follow_live = False
+        self.select_item(index)
+        return True
+
+    def select_channel(self, channel: int) -> bool:
+        """Select the arrow of data connection ``channel`` (from the table)."""
+        index = self.model.index_of_channel(channel)
+        if index is None:
+            return False
+        self.follow_live = False
+        self.select_item(index)
+        return True
+
+    # -- tooltips ------------------------------------------------------------------------
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.ToolTip:
+            pos = event.pos()  # type: ignore[attr-defined]
+            index = self.item_at(pos)
+            text = self.tooltip_for(index) if index is not None else ""
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_for(self, index: int) -> str:
+        item = self.model.items[index]
+        if isinstance(item, ControlArrow):
+            return "\n".join((item.label,) + item.annotations)
+        if isinstance(item, DataArrow):
+            lines = [f"data #{item.channel} {item.command}: {item.endpoints_label}",
+                     item.status_text(self.now())]
+            if item.waiting_for:
+                lines.append(f"waiting for {item.waiting_for}")
+            if item.address_note:
+                lines.append(item.address_note)
+            if item.reason:
+                lines.append(item.reason)
+            return "\n".join(lines)
+        return getattr(item, "text", "")
+
+    def closeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        self._timer.stop()
+        self._remove_listener()
+        super().closeEvent(event)  # type: ignore[arg-type]

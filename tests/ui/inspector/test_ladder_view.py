@@ -1,0 +1,134 @@
+"""LadderView (pytest-qt, offscreen): layout, selection both ways, zoom, live states."""
+
+from __future__ import annotations
+
+import pytest
+from ladder_scenarios import Script, healthy_passive_list, never_connected_back, syn_unanswered
+from PySide6.QtCore import QPoint, Qt
+
+from client.engine.ladder import ControlArrow, DataArrow, DataState, LadderModel
+from client.ui.inspector.geometry import HEADER_HEIGHT
+from client.ui.inspector.ladder_view import LadderView
+
+pytestmark = pytest.mark.gui
+
+
+def make_view(qtbot, events, **kw) -> LadderView:
+    model = LadderModel(**kw)
+    model.feed_all(events)
+    view = LadderView(model)
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def point_of(view: LadderView, index: int) -> QPoint:
+    top = view.geometry_.top(index) * view.zoom - view.verticalScrollBar().value()
+    return QPoint(300, int(top + 20 * view.zoom))
+
+
+def test_clicking_an_arrow_emits_its_console_row(qtbot) -> None:
+    view = make_view(qtbot, healthy_passive_list())
+    view.set_follow_live(False)
+    view.verticalScrollBar().setValue(0)
+    arrow = view.model.data_arrows()[0]
+    with qtbot.waitSignal(view.console_row_selected) as row, \
+            qtbot.waitSignal(view.item_selected) as item:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_of(view, arrow.index))
+    assert item.args == [arrow.index]
+    assert row.args == [arrow.event_index]
+    assert view.selected == arrow.index
+
+
+def test_console_row_highlights_its_arrow(qtbot) -> None:
+    events = healthy_passive_list()
+    view = make_view(qtbot, events)
+    pasv_row = next(i for i, e in enumerate(events) if getattr(e, "text", "") == "PASV")
+    assert view.highlight_console_row(pasv_row)
+    item = view.model.items[view.selected]
+    assert isinstance(item, ControlArrow) and item.label == "PASV"
+    # a data-channel phase row selects the data arrow
+    arrow = view.model.data_arrows()[0]
+    assert view.highlight_console_row(arrow.event_indices[-1])
+    assert view.selected == arrow.index
+    ready_row = next(i for i, e in enumerate(events) if getattr(e, "state", None)
+                     and e.state.value == "ready")
+    assert not view.highlight_console_row(ready_row)
+
+
+def test_only_items_in_view_are_laid_out_for_painting(qtbot) -> None:
+    script = Script().login()
+    for n in range(10_000):
+        script.send(1 + n * 0.01, "NOOP").reply(1.001 + n * 0.01, "200 NOOP ok.")
+    view = make_view(qtbot, script.events)
+    assert len(view.geometry_) == len(view.model.items) > 20_000
+    bar = view.verticalScrollBar()
+    assert bar.value() == bar.maximum() > 0  # following the live end
+    y0 = bar.value() / view.zoom
+    visible = view.geometry_.visible(y0, y0 + view.viewport().height())
+    assert 0 < len(visible) < 40
+    assert visible[-1] == len(view.model.items) - 1
+    view.grab()  # paints without touching the other 20,000 items
+
+
+def test_zoom_to_fit_and_back(qtbot) -> None:
+    view = make_view(qtbot, healthy_passive_list())
+    big = Script().login()
+    for n in range(100):
+        big.send(1 + n, "NOOP").reply(1.5 + n, "200 ok")
+    view.model.feed_all(big.events)
+    qtbot.waitUntil(lambda: len(view.geometry_) == len(view.model.items))
+    view.zoom_to_fit()
+    assert view.zoom < 1.0
+    assert view.geometry_.content_height * view.zoom <= view.viewport().height() + 1
+    assert view.verticalScrollBar().maximum() <= 1
+    view.reset_zoom()
+    assert view.zoom == 1.0
+    view.zoom_in()
+    assert view.zoom == pytest.approx(1.25)
+
+
+def test_live_arrow_turns_waiting_on_the_views_clock(qtbot) -> None:
+    now = [1.0]
+    model = LadderModel(hung_after=2.0)
+    model.feed_all(syn_unanswered()[:-1])
+    view = LadderView(model, clock=lambda: now[0])
+    qtbot.addWidget(view)
+    view.show()
+    arrow = model.data_arrows()[0]
+    assert arrow.state is DataState.CONNECTING
+    assert view._timer.isActive()  # animating while a connection is live
+    now[0] = 3.0
+    qtbot.waitUntil(lambda: model.data_arrows()[0].state is DataState.WAITING, timeout=2000)
+    assert "SYN" in view.tooltip_for(arrow.index)
+    model.feed(syn_unanswered()[-1])
+    qtbot.waitUntil(lambda: not view._timer.isActive(), timeout=2000)
+    assert model.data_arrows()[0].state is DataState.FAILED
+
+
+def test_header_click_selects_nothing(qtbot) -> None:
+    view = make_view(qtbot, never_connected_back())
+    assert view.item_at(QPoint(300, HEADER_HEIGHT // 2)) is None
+
+
+def test_keyboard_moves_the_selection(qtbot) -> None:
+    view = make_view(qtbot, healthy_passive_list())
+    view.setFocus()
+    with qtbot.waitSignal(view.console_row_selected):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.selected == 0
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.selected == 1
+
+
+def test_cleared_model_resets_the_view(qtbot) -> None:
+    view = make_view(qtbot, healthy_passive_list())
+    view.select_item(3)
+    view.model.clear()
+    qtbot.waitUntil(lambda: len(view.geometry_) == 0)
+    assert view.selected is None
+    view.model.feed_all(healthy_passive_list())
+    qtbot.waitUntil(lambda: len(view.geometry_) == len(view.model.items))
+    assert isinstance(view.model.items[view.model.data_arrows()[0].index], DataArrow)
