@@ -18,4 +18,29 @@ from ``client.protocol.listing``):
   fmt in "auto" | "mlsd" | "unix" | "dos" | "eplf" | "names".
 - ``parse_mlsx_line(line: str) -> ListingEntry`` (MLSD line or MLST 250 inner line),
   raising ``client.protocol.errors.ProtocolError`` subclasses on garbage.
+
+Also provided: ``parse_stat_listing(reply, *, now=None) -> ListingResult`` (the listing
+inside a STAT reply), ``ListingParser(fmt=..., now=...)`` with ``feed(bytes)`` /
+``feed_lines(lines)`` / ``finish() -> ListingResult`` for listings parsed while they
+arrive, and ``ListingEntry.is_dir`` / ``is_file`` / ``is_link``.
 """
+
+from client.protocol.listing.entry import EntryKind, ListingEntry, ListingResult
+from client.protocol.listing.mlsx import parse_mlsx_line
+from client.protocol.listing.parser import (
+    FORMATS,
+    ListingParser,
+    parse_listing,
+    parse_stat_listing,
+)
+
+__all__ = [
+    "EntryKind",
+    "ListingEntry",
+    "ListingResult",
+    "ListingParser",
+    "FORMATS",
+    "parse_listing",
+    "parse_mlsx_line",
+    "parse_stat_listing",
+]

@@ -1,0 +1,128 @@
+"""The one entry type every listing format is parsed into, and the result of a parse."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+__all__ = ["EntryKind", "ListingEntry", "ListingResult", "NO_FACTS"]
+
+#: The (shared, read-only) facts of an entry that did not come from MLSD/MLST.
+NO_FACTS: Mapping[str, str] = MappingProxyType({})
+
+
+class EntryKind(enum.Enum):
+    FILE = "file"
+    DIR = "dir"
+    LINK = "link"
+    OTHER = "other"  # devices, fifos, sockets, and names whose kind the format does not say
+
+
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    """One directory entry, whatever format it was listed in.
+
+    ``modified`` is timezone-aware UTC for MLSD/MLST and EPLF (the formats that say so)
+    and naive server-local time for ``ls -l`` and DOS listings, with
+    ``modified_precision`` saying how much of it the server actually sent ("second",
+    "minute" or "day"; a year-only ``ls`` date is "day"). ``raw`` is the line as
+    received, for the inspector and for reporting what was not understood.
+    """
+
+    name: str
+    kind: EntryKind
+    size: int | None = None
+    modified: datetime | None = None
+    modified_precision: str | None = None
+    permissions: str | None = None
+    owner: str | None = None
+    group: str | None = None
+    target: str | None = None
+    facts: Mapping[str, str] = field(default_factory=lambda: NO_FACTS, hash=False)
+    raw: str = ""
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind is EntryKind.DIR
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind is EntryKind.FILE
+
+    @property
+    def is_link(self) -> bool:
+        return self.kind is EntryKind.LINK
+
+
+@dataclass(frozen=True, slots=True)
+class ListingResult:
+    """Entries in listing order (``.``, ``..``, cdir and pdir left out), the lines that
+    parsed as nothing (reported, never dropped silently), and the dominant format:
+    "mlsd", "unix", "dos", "eplf", "names", "empty" (no lines) or "unknown" (only
+    unparsed lines)."""
+
+    entries: tuple[ListingEntry, ...]
+    unparsed: tuple[str, ...] = ()
+    format: str = "empty"
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def by_name(self) -> dict[str, ListingEntry]:
+        """Entries keyed by name (the last one wins if a server lists a name twice)."""
+        return {entry.name: entry for entry in self.entries}
+
+
+def _fast_constructor():  # noqa: ANN202 - returns a closure with the field order of ListingEntry
+    """Build entries without the frozen dataclass ``__init__``.
+
+    Parsers make hundreds of thousands of entries; the generated ``__init__`` of a frozen
+    dataclass pays an ``object.__setattr__`` lookup per field, the slot descriptors do
+    the same work in half the time. The object is an ordinary ``ListingEntry``.
+    """
+    new = object.__new__
+    cls = ListingEntry
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10 = (
+        cls.__dict__[name].__set__
+        for name in (
+            "name", "kind", "size", "modified", "modified_precision", "permissions",
+            "owner", "group", "target", "facts", "raw",
+        )
+    )
+
+    def make_entry(
+        name: str,
+        kind: EntryKind,
+        size: int | None,
+        modified: datetime | None,
+        modified_precision: str | None,
+        permissions: str | None,
+        owner: str | None,
+        group: str | None,
+        target: str | None,
+        facts: Mapping[str, str],
+        raw: str,
+    ) -> ListingEntry:
+        entry = new(cls)
+        s0(entry, name)
+        s1(entry, kind)
+        s2(entry, size)
+        s3(entry, modified)
+        s4(entry, modified_precision)
+        s5(entry, permissions)
+        s6(entry, owner)
+        s7(entry, group)
+        s8(entry, target)
+        s9(entry, facts)
+        s10(entry, raw)
+        return entry
+
+    return make_entry
+
+
+#: ``make_entry(name, kind, size, modified, precision, permissions, owner, group, target,
+#: facts, raw)``: positional, all fields, for the parsers' hot loops.
+make_entry = _fast_constructor()

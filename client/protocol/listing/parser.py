@@ -1,0 +1,284 @@
+"""Turning a whole listing (bytes or text, at once or in chunks) into a ListingResult.
+
+Detection is per line, so a listing that mixes formats (or a STAT reply with a stray
+line) still yields every entry it can. Each line parser recognises only its own format
+(``ls -l`` lines start with a permission string, DOS lines with a date, EPLF with ``+``,
+MLSD with ``fact=value;``), so the order in which they are tried cannot change a result;
+the parser that matched last is simply tried first.
+
+A line no parser recognises is kept in ``unparsed`` — unless no line at all was
+recognised, in which case the listing is taken for a bare name list (NLST), except for
+lines that look like a listing in a format this client does not know (a clock time or
+a date among four or more columns), which stay in ``unparsed`` so a user is told rather
+than shown a "file" named after a whole line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from client.protocol.errors import ListingParseError
+from client.protocol.listing.dos import parse_dos_line
+from client.protocol.listing.entry import (
+    NO_FACTS,
+    EntryKind,
+    ListingEntry,
+    ListingResult,
+    make_entry,
+)
+from client.protocol.listing.eplf import parse_eplf_line
+from client.protocol.listing.mlsx import _Cache, is_self_or_parent, looks_like_mlsx, parse_mlsx
+from client.protocol.listing.unix import UnixContext, is_total_line, parse_unix_line
+from client.protocol.replies import Reply
+from client.protocol.text import decode_line, escape_control
+
+__all__ = ["ListingParser", "parse_listing", "parse_stat_listing", "FORMATS"]
+
+FORMATS = ("auto", "mlsd", "unix", "dos", "eplf", "names")
+_SELF_OR_PARENT = frozenset([".", ".."])
+_DIR = EntryKind.DIR
+_LISTING_LIKE = re.compile(
+    r"(?:^|\s)(?:\d{1,2}:\d{2}(?::\d{2})?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})(?:[AaPp][Mm])?(?=\s|$)"
+)
+
+
+def _looks_like_unknown_listing(line: str) -> bool:
+    return len(line.split(None, 4)) >= 4 and _LISTING_LIKE.search(line) is not None
+
+
+class ListingParser:
+    """Incremental listing parser: ``feed()`` bytes as they arrive, ``finish()`` once.
+
+    Only complete lines are parsed before ``finish()``; how the bytes were chunked never
+    changes the result. Bytes are decoded per line as UTF-8 with a Latin-1 fallback
+    (:func:`client.protocol.text.decode_line`), both line endings (CRLF, LF) accepted.
+    ``now`` is the reference time for ``ls`` dates without a year; when None, the local
+    clock is read once, and only if such a date occurs.
+    """
+
+    def __init__(self, *, fmt: str = "auto", now: datetime | None = None) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown listing format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        self._fmt = fmt
+        self._pending = bytearray()
+        self._entries: list[ListingEntry] = []
+        self._unparsed: list[str] = []
+        self._candidates: list[str] = []  # auto mode: lines no format recognised
+        self._counts: Counter[str] = Counter()
+        self._finished = False
+        self._mlsx_cache = _Cache()
+        self._unix = UnixContext(now)
+        self._order: list[tuple[str, Callable[[str], ListingEntry | None]]] = [
+            ("unix", self._try_unix),
+            ("mlsd", self._try_mlsx),
+            ("dos", parse_dos_line),
+            ("eplf", parse_eplf_line),
+        ]
+
+    # --- input ---------------------------------------------------------------------
+    def feed(self, data: bytes) -> None:
+        """Add bytes from the data connection; complete lines are parsed now."""
+        if self._finished:
+            raise ListingParseError("feed() after finish(): a listing parser is used once")
+        pending = self._pending
+        pending += data
+        end = pending.rfind(b"\n")
+        if end < 0:
+            return
+        block = bytes(pending[: end + 1])
+        del pending[: end + 1]
+        self.feed_lines(_decode_lines(block))
+
+    def feed_lines(self, lines: Iterable[str]) -> None:
+        """Add already-decoded lines (without line endings)."""
+        fmt = self._fmt
+        if fmt == "mlsd":
+            self._mlsd_lines(lines)
+        elif fmt == "auto":
+            self._auto_lines(lines)
+        else:
+            self._fixed_lines(lines, fmt)
+
+    def finish(self) -> ListingResult:
+        """Parse what is left (a last line without a line ending) and return the result."""
+        if not self._finished:
+            if self._pending:
+                self.feed_lines([_strip_cr(decode_line(bytes(self._pending)))])
+                self._pending.clear()
+            self._finished = True
+        entries = self._entries
+        unparsed = self._unparsed
+        counts = self._counts
+        if self._fmt == "auto" and self._candidates:
+            if entries:
+                unparsed = unparsed + self._candidates
+            else:
+                entries = list(entries)
+                unparsed = list(unparsed)
+                for line in self._candidates:
+                    if _looks_like_unknown_listing(line):
+                        unparsed.append(line)
+                    elif line not in _SELF_OR_PARENT:
+                        entries.append(_name_entry(line))
+                        counts = counts + Counter(names=1)
+        if counts:
+            fmt = counts.most_common(1)[0][0] if self._fmt == "auto" else self._fmt
+        elif unparsed:
+            fmt = "unknown"
+        else:
+            fmt = "empty"
+        return ListingResult(tuple(entries), tuple(unparsed), fmt)
+
+    # --- per format ------------------------------------------------------------------
+    def _mlsd_lines(self, lines: Iterable[str]) -> None:
+        cache = self._mlsx_cache
+        append = self._entries.append
+        unparsed = self._unparsed.append
+        count = 0
+        for line in lines:
+            if not line or line.isspace():
+                continue
+            if line[0] == " " and looks_like_mlsx(line[1:]):
+                line = line[1:]
+            try:
+                entry = parse_mlsx(line, cache)
+            except ListingParseError:
+                unparsed(line)
+                continue
+            if entry.kind is _DIR and is_self_or_parent(entry):
+                continue
+            if entry.name in _SELF_OR_PARENT:
+                continue
+            append(entry)
+            count += 1
+        if count:
+            self._counts["mlsd"] += count
+
+    def _fixed_lines(self, lines: Iterable[str], fmt: str) -> None:
+        parse: Callable[[str], ListingEntry | None] = {
+            "unix": self._try_unix,
+            "dos": parse_dos_line,
+            "eplf": parse_eplf_line,
+            "names": _name_entry,
+        }[fmt]
+        for line in lines:
+            if not line or line.isspace():
+                continue
+            if fmt == "unix" and is_total_line(line):
+                continue
+            entry = parse(line)
+            if entry is None:
+                self._unparsed.append(line)
+            elif entry.name not in _SELF_OR_PARENT:
+                self._entries.append(entry)
+                self._counts[fmt] += 1
+
+    def _auto_lines(self, lines: Iterable[str]) -> None:
+        order = self._order
+        for line in lines:
+            if not line or line.isspace():
+                continue
+            entry = None
+            matched = ""
+            for index, (fmt, parse) in enumerate(order):
+                entry = parse(line)
+                if entry is not None:
+                    matched = fmt
+                    if index:
+                        order.insert(0, order.pop(index))
+                    break
+            if entry is None and line[0].isspace():
+                stripped = line.lstrip()
+                for fmt, parse in order:
+                    entry = parse(stripped)
+                    if entry is not None:
+                        matched = fmt
+                        break
+            if entry is None:
+                if is_total_line(line):
+                    continue
+                self._candidates.append(line)
+                continue
+            if entry.name in _SELF_OR_PARENT or (entry.kind is _DIR and is_self_or_parent(entry)):
+                continue
+            self._entries.append(entry)
+            self._counts[matched] += 1
+
+    def _try_unix(self, line: str) -> ListingEntry | None:
+        return parse_unix_line(line, self._unix)
+
+    def _try_mlsx(self, line: str) -> ListingEntry | None:
+        if not looks_like_mlsx(line):
+            return None
+        try:
+            return parse_mlsx(line, self._mlsx_cache)
+        except ListingParseError:
+            return None
+
+
+def _name_entry(line: str) -> ListingEntry:
+    """A bare NLST name: the kind is not known from the listing."""
+    return make_entry(line, EntryKind.OTHER, None, None, None, None, None, None, None, NO_FACTS, line)
+
+
+def _strip_cr(line: str) -> str:
+    return line[:-1] if line.endswith("\r") else line
+
+
+def _decode_lines(block: bytes) -> list[str]:
+    """Complete lines of ``block`` (which ends with LF), decoded as :func:`decode_line`
+    would decode each one: the whole block at once when it is valid UTF-8 (then every
+    line is), line by line otherwise."""
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        return [_strip_cr(decode_line(raw)) for raw in block.split(b"\n")[:-1]]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    lines.pop()  # the empty string after the final LF
+    return lines
+
+
+def parse_listing(
+    data: bytes | str, *, fmt: str = "auto", now: datetime | None = None
+) -> ListingResult:
+    """Parse a complete listing. ``fmt`` forces a format ("mlsd" after MLSD, "names"
+    after NLST); "auto" detects it per line (for LIST, whose format is the server's)."""
+    parser = ListingParser(fmt=fmt, now=now)
+    if isinstance(data, str):
+        if "\r" in data:
+            data = data.replace("\r\n", "\n")
+        parser.feed_lines(data.split("\n"))
+    else:
+        parser.feed(data)
+    return parser.finish()
+
+
+def parse_stat_listing(reply: Reply, *, now: datetime | None = None) -> ListingResult:
+    """The listing inside a ``STAT path`` reply (211/212/213), sent over the control
+    connection: the fallback when no data connection can be opened at all.
+
+    Inner lines may carry a leading space (RFC 959 asks servers to indent lines that
+    start with digits) or repeat the ``213-`` prefix; both are removed. A non-2xx reply
+    raises :class:`ListingParseError`.
+    """
+    if not reply.is_success:
+        raise ListingParseError(
+            f"expected a 211/212/213 reply with a listing to STAT, got "
+            f"{escape_control(reply.lines[0] if reply.lines else '')!r}"
+        )
+    prefix = f"{reply.code:03d}-"
+    lines = []
+    for line in reply.lines[1:-1]:
+        if line.startswith(prefix):
+            line = line[4:]
+        elif line.startswith(" "):
+            line = line[1:]
+        lines.append(line)
+    parser = ListingParser(fmt="auto", now=now)
+    parser.feed_lines(lines)
+    return parser.finish()
