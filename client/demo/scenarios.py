@@ -75,6 +75,8 @@ class DemoHandler(FTPHandler):
     def process_command(self, cmd: str, *args: Any, **kwargs: Any) -> None:
         self._current_command = cmd
         super().process_command(cmd, *args, **kwargs)
+        if self._closed:  # QUIT or an error tore the session down (and its queues with it)
+            return
         transfer_waiting = self._out_dtp_queue is not None or self._in_dtp_queue is not None
         if self._doomed_reason and transfer_waiting and self._give_up_timer is None:
             self._give_up_timer = self.ioloop.call_later(
@@ -100,6 +102,8 @@ class DemoHandler(FTPHandler):
         self._give_up_timer = None
 
     def _drop_queued_transfer(self) -> None:
+        if self._closed:
+            return
         for queued, file_index in ((self._out_dtp_queue, 2), (self._in_dtp_queue, 0)):
             if queued is not None and queued[file_index] is not None:
                 queued[file_index].close()
@@ -253,38 +257,39 @@ def _session_reused(connection: SSL.Connection) -> bool:
 
 class ReuseRequiredTlsDTPHandler(TLS_DTPHandler):
     """Answers 522 (as vsftpd's ``require_ssl_reuse``) when the data connection's TLS
-    handshake did not resume a session of this server.
+    handshake did not resume a session of this server, without sending a single byte.
 
-    The verdict is taken when both the handshake has finished and a transfer command has
-    given the channel work, whichever comes last, so that a client that handshakes before
-    sending LIST sees the 522 as the reply to LIST and never as an unsolicited line.
+    Two rules make that hold whatever the order of events: nothing is written before
+    the handshake has finished and been judged (pyftpdlib would otherwise let OpenSSL
+    finish the handshake inside a write and send at once), and the verdict is given when
+    both the handshake is done and a transfer command has given the channel work —
+    so a client that handshakes before sending RETR gets the 522 as the reply to RETR,
+    never as an unsolicited line.
     """
 
     _reuse_missing = False
 
     def handle_ssl_established(self) -> None:
-        if not _session_reused(self.socket):
-            self._reuse_missing = True
-            if self._initialized:
-                self._refuse()
+        self._reuse_missing = not _session_reused(self.socket)
+        if self._reuse_missing and self._initialized:
+            self._refuse()
 
-    def push(self, data: bytes) -> None:
-        super().push(data)
-        self._refuse_if_not_reused()
-
-    def push_with_producer(self, producer: Any) -> None:
-        super().push_with_producer(producer)
-        self._refuse_if_not_reused()
+    def initiate_send(self) -> None:
+        if self._closed or not self._ssl_established:
+            return  # the handshake is still running: data waits for the verdict
+        if self._reuse_missing:
+            self._refuse()
+            return
+        super().initiate_send()
 
     def enable_receiving(self, type: str, cmd: str) -> None:
         super().enable_receiving(type, cmd)
-        self._refuse_if_not_reused()
-
-    def _refuse_if_not_reused(self) -> None:
         if self._reuse_missing and self._ssl_established:
             self._refuse()
 
     def _refuse(self) -> None:
+        if self._closed:
+            return
         self.producer_fifo.clear()
         self.ac_out_buffer = b""
         self._resp = ("522 SSL connection failed: session reuse required.", logger.info)

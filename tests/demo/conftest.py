@@ -3,6 +3,7 @@ with short fault delays and always stops it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,6 +12,16 @@ from client.demo import DemoServer
 
 # Short, so that the 425 after a doomed transfer arrives quickly in tests.
 GIVE_UP_AFTER = 0.5
+
+
+@pytest.fixture(autouse=True)
+def _no_server_side_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """pyftpdlib catches exceptions raised in handlers and only logs them; a bug in a
+    scenario handler would otherwise pass unnoticed while the client saw a hang."""
+    caplog.set_level(logging.WARNING, logger="pyftpdlib")
+    yield
+    errors = [r for r in caplog.records if r.name.startswith("pyftpdlib") and r.levelno >= logging.ERROR]
+    assert not errors, "server-side errors: " + "; ".join(r.getMessage() for r in errors)
 
 
 @pytest.fixture

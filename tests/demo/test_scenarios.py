@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import socket
 
 import pytest
@@ -223,3 +224,30 @@ def test_slow_transfers_complete_intact(demo_ftp) -> None:
     assert sha256(payload) == server.sample.sha256[SMALL_FILE]
     payload = active_transfer(ftp, "RETR README.txt")
     assert sha256(payload) == server.sample.sha256["README.txt"]
+
+
+# --- robustness -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", ["healthy", "active-blocked", "passive-blocked", "tls"])
+def test_quit_and_abrupt_disconnects_log_no_server_errors(start_demo, caplog, scenario: str) -> None:
+    """A handler error is swallowed and logged by pyftpdlib, so the log is the place
+    to look: QUIT (which tears the session down) must not raise in our handlers."""
+    caplog.set_level(logging.WARNING, logger="pyftpdlib")
+    server = start_demo(scenario)
+    ftp = RawFtp(server.host, server.port)
+    if scenario != "tls":
+        ftp.login(server.user, server.password)
+        ftp.pasv()
+        ftp.command("LIST")
+    assert ftp.command("QUIT").code == 221
+    ftp.sock.close()
+    abrupt = RawFtp(server.host, server.port)
+    abrupt.send("NOOP")
+    abrupt.sock.close()
+    # one more full session proves the loop is alive and flushes the earlier events
+    late = RawFtp(server.host, server.port)
+    late.quit()
+    server.stop()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]
