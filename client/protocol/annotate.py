@@ -23,8 +23,8 @@ CONTRACT (implemented in this module; other modules rely on these names):
 - ``render_line(line) -> str``: the line with control characters escaped, PASS redacted.
 
 Every annotation's ``fields`` holds JSON-ready values (str, int, bool, None) and always a
-``"kind"``: pasv, epsv, port, eprt, address-error, data-channel, data-error, closing,
-fallback, tls, login, credentials, control-characters.
+``"kind"``: pasv, epsv, epsv-all, port, eprt, address-error, data-channel, data-error,
+closing, fallback, tls, login, credentials, control-characters.
 
 The knowledge of what each reply means lives in :mod:`client.protocol.reply_meanings`;
 this module dispatches, keeps the conversation state and handles the address lines.
@@ -312,6 +312,16 @@ def _sent(line: str, ctx: AnnotationContext) -> list[Annotation]:
         return _port_sent(line, ctx, verb)
     if verb in _SECRET_VERBS:
         return [_secret_sent(verb, ctx)]
+    if verb == "EPSV" and line.split()[1:2] == ["ALL"]:
+        return [
+            Annotation(
+                Severity.INFO,
+                "EPSV ALL (RFC 2428): the client promises to use only EPSV from now on; "
+                "the server will refuse PORT, EPRT and PASV on this connection (a hint for "
+                "NAT devices that they need not rewrite anything)",
+                {"kind": "epsv-all"},
+            )
+        ]
     return _control_character_note(line)
 
 

@@ -102,11 +102,17 @@ def _data_done(code: int, ctx: AnnotationContext) -> list[Meaning]:
 
 def _data_failed(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
     said = escape_control(text.strip()) or "(no text)"
-    if code == 425:
+    if code == 425 and "bad ip" in text.lower():
         human = (
-            f"the data connection could not be opened ({said}). " + _suspects(ctx)[0].upper()
-            + _suspects(ctx)[1:]
+            f"the server refused the data connection because it came from another address "
+            f"than the control connection ({said}; vsftpd pasv_promiscuous=NO). A NAT, "
+            "proxy or load balancer between you and the server uses different source "
+            "addresses for the two connections"
         )
+        phase = "open"
+    elif code == 425:
+        suspects = _suspects(ctx)
+        human = f"the data connection could not be opened ({said}). " + suspects[0].upper() + suspects[1:]
         phase = "open"
     elif code == 426:
         human = (
@@ -130,6 +136,16 @@ def _data_failed(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
         )
         phase = "refused"
     return [("error", human, {"kind": "data-error", "phase": phase, "code": code})]
+
+
+def _aborted(code: int) -> list[Meaning]:
+    """Replies to ABOR (RFC 959 §4.1.3): 426 for the cut transfer, then 226 or 225."""
+    if code == 426:
+        text = ("the transfer was aborted as requested and its data connection closed; "
+                "a 226 or 225 confirming the abort follows")
+    else:
+        text = "the abort is complete; the control connection is ready for the next command"
+    return [("info", text, {"kind": "data-channel", "phase": "aborted", "code": code})]
 
 
 def _fallback(code: int, verb: str) -> list[Meaning]:
@@ -182,7 +198,7 @@ def _tls(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
         return [("error", f"request denied for policy reasons ({said}): the server "
                  f"refuses {verb or 'this request'} under its TLS policy (e.g. it requires "
                  "TLS, or refuses the requested PROT level)", fields)]
-    if code in (431, 536):
+    if code == 536:
         return [("error", f"the requested protection level is not supported ({said})",
                  fields)]
     if verb == "AUTH":
@@ -203,6 +219,9 @@ def _login(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
         return [("info", "the server needs an account (ACCT) to log in", fields)]
     if code == 532:
         return [("error", f"an account (ACCT) is needed for this ({said})", fields)]
+    if any(word in text.lower() for word in ("encrypt", "tls", "ssl", "secure")):
+        return [("error", f"the server requires TLS before login ({said}): connect with "
+                 "FTPS (explicit AUTH TLS, or implicit on port 990)", fields)]
     human = (
         f"login refused ({said}): wrong user name or password, anonymous login disabled, "
         "the user not allowed on this server, or the server demands TLS before login "
@@ -240,12 +259,12 @@ def explain_reply(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]
         return _closing(code, text, ctx)
     if verb in ("EPSV", "EPRT") and code in (500, 501, 502, 504):
         return _fallback(code, verb)
+    if verb == "ABOR" and code in (225, 226, 426):
+        return _aborted(code)
+    if code in (234, 522, 533, 534, 536) or (verb in ("AUTH", "PBSZ", "PROT") and code >= 200):
+        return _tls(code, text, ctx)
     if code in (230, 331, 332, 530, 532):
         return _login(code, text, ctx)
-    if code in (234, 522, 533, 534, 431, 536) or (
-        verb in ("AUTH", "PBSZ", "PROT") and code >= 200
-    ):
-        return _tls(code, text, ctx)
     if verb in ("PORT", "EPRT") and code == 200:
         target = f" {ctx.data_endpoint}" if ctx.data_endpoint else ""
         return [(

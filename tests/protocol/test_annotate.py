@@ -275,7 +275,26 @@ def test_125_226_225() -> None:
     assert "already open" in only(n125, "data-channel").text
     assert only(n226, "data-channel").fields["phase"] == "complete"
     _, n225 = conversation((">", "ABOR"), ("<", "225 ABOR command successful."))
-    assert "abort succeeded" in only(n225, "data-channel").text
+    assert only(n225, "data-channel").fields["phase"] == "aborted"
+    assert "abort succeeded" in only(received("225 No transfer to ABOR."), "data-channel").text
+
+
+def test_426_after_abor_is_the_expected_answer() -> None:
+    _, n426, n226 = conversation((">", "ABOR"), ("<", "426 Connection closed; transfer aborted."),
+                                 ("<", "226 ABOR successful."))
+    assert only(n426, "data-channel").severity is Severity.INFO
+    assert "aborted as requested" in only(n426, "data-channel").text
+    assert only(n226, "data-channel").fields["phase"] == "aborted"
+
+
+def test_425_bad_ip_from_vsftpd() -> None:
+    note = only(received("425 Security: Bad IP connecting.", last_command="LIST"), "data-error")
+    assert "pasv_promiscuous" in note.text and "another address" in note.text
+
+
+def test_epsv_all() -> None:
+    assert only(sent("EPSV ALL"), "epsv-all").severity is Severity.INFO
+    assert sent("EPSV") == []
 
 
 def test_425_causes_depend_on_the_mode() -> None:
@@ -349,8 +368,10 @@ def test_auth_pbsz_prot_replies_and_tls_tracking() -> None:
     assert "protection level" in only(annotator.received("200 Protection level set to P"), "tls").text
 
 
-def test_auth_refused_means_no_tls() -> None:
-    note = only(received("500 AUTH not understood", last_command="AUTH"), "tls")
+@pytest.mark.parametrize("line", ["500 AUTH not understood", "502 Command not implemented",
+                                  "530 Please login with USER and PASS."])
+def test_auth_refused_means_no_tls(line: str) -> None:
+    note = only(received(line, last_command="AUTH"), "tls")
     assert "does not offer TLS" in note.text
 
 
@@ -362,6 +383,8 @@ def test_auth_refused_means_no_tls() -> None:
         ("332 Need account for login.", "PASS", Severity.INFO, "ACCT"),
         ("530 Login incorrect.", "PASS", Severity.ERROR, "wrong user name or password"),
         ("530 Please login with USER and PASS.", "LIST", Severity.ERROR, "needs a successful login"),
+        ("530 Non-anonymous sessions must use encryption.", "USER", Severity.ERROR,
+         "requires TLS before login"),
     ],
 )
 def test_login_replies(line: str, last: str, severity: Severity, words: str) -> None:
