@@ -1,0 +1,118 @@
+"""The inspector dock fed by the real engine bridge, cross-selecting with the real
+protocol console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ladder_scenarios import healthy_passive_list, nat_substitution
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
+
+from client.engine.events import EventBus, ReplyReceived
+from client.engine.ladder import ControlArrow, DataArrow
+from client.ui.bridge import EngineBridge
+from client.ui.console.widget import ConsoleWidget
+from client.ui.inspector.dock import InspectorDock
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def wired(qtbot):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    bus = EventBus()
+    bridge = EngineBridge(window, interval_ms=5)
+    bridge.observe(bus)
+    console = ConsoleWidget(window)
+    window.setCentralWidget(console)
+    bridge.console_lines.connect(console.append)
+    dock = InspectorDock(window)
+    dock.attach(bridge)
+    dock.connect_console(console)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.resize(1200, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    yield bus, bridge, console, dock
+    bridge.close()
+
+
+def emit_all(qtbot, bus, dock, events) -> None:
+    for event in events:
+        bus.emit(event)
+    qtbot.waitUntil(lambda: dock.model.events_seen >= len(events) and
+                    len(dock.ladder.geometry_) == len(dock.model.items), timeout=3000)
+
+
+def test_dock_builds_the_ladder_and_table_from_the_bridge(qtbot, wired) -> None:
+    bus, _bridge, _console, dock = wired
+    emit_all(qtbot, bus, dock, healthy_passive_list())
+    arrows = dock.model.data_arrows()
+    assert len(arrows) == 1 and arrows[0].endpoints_label == "127.0.0.1:41234 -> 127.0.0.1:50000"
+    assert dock.panel.table_model.rowCount() == 1
+
+
+def test_arrow_click_selects_the_console_line_and_back(qtbot, wired) -> None:
+    bus, _bridge, console, dock = wired
+    events = nat_substitution()
+    emit_all(qtbot, bus, dock, events)
+    qtbot.waitUntil(lambda: console.model.rowCount() > 0)
+    # ladder -> console: the 227 reply arrow selects the console line holding "227"
+    reply = next(i for i in dock.model.items if isinstance(i, ControlArrow) and i.code == 227)
+    with qtbot.waitSignal(console.line_selected) as chosen:
+        dock.panel.console_row_selected.emit(reply.event_index)
+    line = console.model.line(chosen.args[0])
+    assert line.text.startswith("227 Entering Passive Mode (10,0,0,5,195,80)")
+    # console -> ladder: selecting the data-channel console line selects the data arrow
+    arrow = dock.model.data_arrows()[0]
+    target = next(seq for seq in range(console.model.rowCount() * 2)
+                  if _is_line(console, seq) and "data #1" in console.model.line(seq).text
+                  and "closed" in console.model.line(seq).text)
+    console.select_line(target)
+    assert dock.ladder.selected == arrow.index
+    assert dock.panel.table.currentIndex().row() == 0
+
+
+def _is_line(console: ConsoleWidget, seq: int) -> bool:
+    try:
+        console.model.line(seq)
+    except IndexError:
+        return False
+    return True
+
+
+def test_multi_line_reply_rows_map_to_their_arrow(qtbot, wired) -> None:
+    bus, _bridge, console, dock = wired
+    from client.protocol.replies import Reply
+    feat = ReplyReceived(t=0.1, connection="c1",
+                         reply=Reply(211, ("211-Features:", " MLSD", " EPSV", "211 End")))
+    emit_all(qtbot, bus, dock, [feat])
+    qtbot.waitUntil(lambda: console.model.rowCount() >= 4)
+    for seq in range(4):
+        assert dock.panel.highlight_console_row(seq)
+        assert dock.ladder.selected == 0
+
+
+def test_table_row_selects_the_arrow_and_the_console(qtbot, wired) -> None:
+    bus, _bridge, console, dock = wired
+    emit_all(qtbot, bus, dock, healthy_passive_list())
+    arrow = dock.model.data_arrows()[0]
+    with qtbot.waitSignal(dock.panel.console_row_selected) as row:
+        dock.panel.table.selectRow(0)
+    assert row.args == [arrow.event_index]
+    assert dock.ladder.selected == arrow.index
+    assert isinstance(dock.model.items[dock.ladder.selected], DataArrow)
+    assert not dock.panel.follow_action.isChecked()
+
+
+def test_panel_exports(qtbot, wired, tmp_path: Path) -> None:
+    bus, _bridge, _console, dock = wired
+    emit_all(qtbot, bus, dock, healthy_passive_list())
+    for name, write in (("a.png", dock.panel.export_png), ("a.svg", dock.panel.export_svg),
+                        ("a.txt", dock.panel.export_text), ("a.csv", dock.panel.export_csv)):
+        write(tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 100
+    assert "195*256+80 = 50000" in (tmp_path / "a.txt").read_text()
