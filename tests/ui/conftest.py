@@ -38,10 +38,11 @@ def no_keyring() -> object:
     keyring.set_keyring(previous)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def qloop(qapp: object) -> object:
     """A qasync loop marked as running: tasks advance whenever qtbot processes events,
-    so ``qtbot.waitUntil(task.done)`` works (see the team's QT_NOTES)."""
+    so ``qtbot.waitUntil(task.done)`` works (see the team's QT_NOTES). One loop for the
+    whole session: a second QEventLoop on the same QApplication never runs its tasks."""
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
@@ -52,6 +53,7 @@ def qloop(qapp: object) -> object:
         task.cancel()
     try:
         loop.stop()
+        loop.close()
     finally:
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)

@@ -1,0 +1,142 @@
+"""Start-up: QApplication on the qasync loop, the main window, ``--demo`` and URLs.
+
+PySide6 is imported (and ``QT_API`` set) before qasync, so qasync binds to PySide6 even
+when PyQt is installed too. The asyncio engine runs inside the Qt event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
+os.environ.setdefault("QT_API", "pyside6")
+
+from PySide6.QtGui import QGuiApplication, QIcon, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from client import APP_ID, APP_NAME, __version__  # noqa: E402
+
+__all__ = ["run_app", "create_application", "open_target"]
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, created once, with names, icon and a palette that follows the
+    system's light/dark scheme."""
+    app = QApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
+                and sys.platform.startswith("linux"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("ftp-inspector")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("ftp-inspector")
+    QGuiApplication.setDesktopFileName(APP_ID)
+    _set_icon(app)
+    apply_palette(app)
+    hints = QGuiApplication.styleHints()
+    if hasattr(hints, "colorSchemeChanged"):
+        hints.colorSchemeChanged.connect(lambda _scheme: apply_palette(app))
+    return app
+
+
+def _set_icon(app: QApplication) -> None:
+    try:
+        from importlib import resources
+
+        base = resources.files("client.resources") / "icons"
+        svg = base / "ftp-inspector.svg"
+        if svg.is_file():
+            app.setWindowIcon(QIcon(str(svg)))
+    except (ModuleNotFoundError, OSError):
+        pass
+
+
+def apply_palette(app: QApplication) -> None:
+    """Fusion with the system's scheme: a dark palette when the system is dark."""
+    app.setStyle("Fusion")
+    hints = QGuiApplication.styleHints()
+    dark = False
+    if hasattr(hints, "colorScheme"):
+        from PySide6.QtCore import Qt
+
+        dark = hints.colorScheme() == Qt.ColorScheme.Dark
+    if not dark:
+        app.setPalette(app.style().standardPalette())
+        return
+    from PySide6.QtGui import QColor
+
+    palette = QPalette()
+    base, window, text = QColor("#1e2126"), QColor("#2a2e35"), QColor("#e6e6e6")
+    palette.setColor(QPalette.ColorRole.Window, window)
+    palette.setColor(QPalette.ColorRole.WindowText, text)
+    palette.setColor(QPalette.ColorRole.Base, base)
+    palette.setColor(QPalette.ColorRole.AlternateBase, window)
+    palette.setColor(QPalette.ColorRole.Text, text)
+    palette.setColor(QPalette.ColorRole.Button, window)
+    palette.setColor(QPalette.ColorRole.ButtonText, text)
+    palette.setColor(QPalette.ColorRole.ToolTipBase, base)
+    palette.setColor(QPalette.ColorRole.ToolTipText, text)
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#2f7fd8"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a8f98"))
+    palette.setColor(QPalette.ColorRole.Link, QColor("#6aa8f0"))
+    app.setPalette(palette)
+
+
+async def open_target(window: Any, url: str) -> None:
+    """Fill the quickconnect bar from ``url`` (ftp/ftps/ftpes or ``site:NAME``) and connect."""
+    if url.startswith("site:"):
+        from client.ui.sites.dialog import connect_saved_site
+
+        await connect_saved_site(window, url[5:])
+        return
+    window.quick.host.setText(url)
+    settings, path = window.quick.build_settings()
+    await window.connect_to(settings, path)
+
+
+def run_app(args: Any) -> int:
+    """Open the main window (``args.demo``/``args.scenario``/``args.url``); returns the
+    exit code when the window closes."""
+    import qasync
+
+    from client.ui.main_window import MainWindow
+
+    app = create_application()
+    demo = None
+    if getattr(args, "demo", False):
+        from client.demo import DemoServer
+
+        demo = DemoServer(getattr(args, "scenario", "healthy") or "healthy").start()
+    window = MainWindow()
+    window.show()
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+
+    async def main() -> None:
+        if demo is not None:
+            window.demo_server = demo
+            window.spawn(open_target(window, demo.url), pane=window.remote_pane,
+                         doing=window.tr("Connecting to the demo server"))
+        elif getattr(args, "url", None):
+            window.spawn(open_target(window, args.url), pane=window.remote_pane,
+                         doing=window.tr("Connecting"))
+        await closed.wait()
+        await window.shutdown()
+
+    try:
+        qasync.run(main())
+    except asyncio.CancelledError:
+        pass
+    finally:
+        if demo is not None:
+            demo.stop()
+    return 0

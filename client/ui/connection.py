@@ -1,0 +1,153 @@
+"""The window's handle on the engine: one browsing session, serialised.
+
+An FTP control connection does one thing at a time, so every operation takes a lock;
+widgets call these coroutines and never touch the session. Every session (browsing and
+the queue's workers) emits on the one :class:`EventBus` the bridge observes, so the
+console shows all of them on one clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from client.engine.events import EventBus
+from client.engine.settings import ConnectionSettings, TransferMode
+
+__all__ = ["RemoteConnection", "NotConnectedError"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class NotConnectedError(RuntimeError):
+    """An operation was asked for while no session is open."""
+
+
+class RemoteConnection(QObject):
+    connected = Signal(str)  # the initial remote folder
+    disconnected = Signal()
+    busy_changed = Signal(bool)
+    mode_changed = Signal(object)  # TransferMode
+
+    def __init__(self, bus: EventBus, *, trust: object | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bus = bus
+        self.trust = trust
+        self.settings: ConnectionSettings | None = None
+        self.session: Any = None
+        self._lock = asyncio.Lock()
+        self._busy = 0
+
+    # -- lifecycle -----------------------------------------------------------------------
+    @property
+    def is_connected(self) -> bool:
+        return self.session is not None
+
+    def new_session(self, settings: ConnectionSettings | None = None) -> Any:
+        """A fresh engine session on the shared bus (the queue's workers use this too)."""
+        from client.engine.session import FtpSession
+
+        settings = settings or self.settings
+        if settings is None:
+            raise NotConnectedError("no site is open")
+        return FtpSession(settings, bus=self.bus, trust=self.trust)
+
+    async def open_session(self) -> Any:
+        """A connected extra session with the current settings (for the transfer queue)."""
+        session = self.new_session()
+        await session.connect()
+        return session
+
+    async def connect(self, settings: ConnectionSettings) -> str:
+        """Open the browsing session; returns the initial remote folder (PWD)."""
+        await self.disconnect()
+        self.settings = settings
+        session = self.new_session(settings)
+        async with self._guard():
+            try:
+                await session.connect()
+                path = await session.pwd()
+            except BaseException:
+                await _quietly(session.close())
+                raise
+        self.session = session
+        self.connected.emit(path)
+        return path
+
+    async def disconnect(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await _quietly(session.close())
+            self.disconnected.emit()
+
+    def set_mode(self, mode: TransferMode) -> None:
+        """Passive/Active for the next data connection (the current one is not touched)."""
+        if self.settings is not None:
+            self.settings = self.settings.replace(mode=mode)
+        if self.session is not None:
+            self.session.mode = mode
+        self.mode_changed.emit(mode)
+
+    # -- operations ----------------------------------------------------------------------
+    async def call(self, method: str, *args: object, **kwargs: object) -> Any:
+        """Run ``session.<method>(*args)`` under the lock."""
+        async with self._guard():
+            session = self._require()
+            return await getattr(session, method)(*args, **kwargs)
+
+    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Run several session calls as one unit (nothing interleaves)."""
+        async with self._guard():
+            return await work(self._require())
+
+    async def list(self, path: str | None = None) -> Any:
+        return await self.call("list", path)
+
+    async def download(self, remote: str, local: Path,
+                       on_progress: Callable[[object], None] | None = None) -> Any:
+        return await self.call("download", remote, local, on_progress=on_progress)
+
+    async def upload(self, local: Path, remote: str,
+                     on_progress: Callable[[object], None] | None = None) -> Any:
+        return await self.call("upload", local, remote, on_progress=on_progress)
+
+    def _require(self) -> Any:
+        if self.session is None:
+            raise NotConnectedError("not connected: connect to a server first")
+        return self.session
+
+    def _guard(self) -> _Busy:
+        return _Busy(self)
+
+
+class _Busy:
+    """The lock plus the busy signal (the window shows a busy cursor, never freezes)."""
+
+    def __init__(self, owner: RemoteConnection) -> None:
+        self._owner = owner
+
+    async def __aenter__(self) -> None:
+        await self._owner._lock.acquire()
+        self._owner._busy += 1
+        if self._owner._busy == 1:
+            self._owner.busy_changed.emit(True)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._owner._busy -= 1
+        if self._owner._busy == 0:
+            self._owner.busy_changed.emit(False)
+        self._owner._lock.release()
+
+
+async def _quietly(awaitable: Awaitable[object]) -> None:
+    try:
+        await asyncio.wait_for(awaitable, 5)
+    except Exception as exc:  # noqa: BLE001 - closing must not raise over the real error
+        log.debug("ignored while closing: %s", exc)

@@ -1,0 +1,145 @@
+"""Dialogs awaited from coroutines without a nested event loop.
+
+A modal ``exec()`` inside a coroutine would re-enter the qasync loop; instead each
+dialog is shown with ``open()`` (window-modal) and awaited through a future that its
+``finished`` signal resolves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "ChmodDialog"]
+
+
+async def await_dialog(dialog: QDialog) -> int:
+    """Open ``dialog`` window-modally and wait for its result code."""
+    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def done(result: int) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    try:
+        return await future
+    finally:
+        dialog.finished.disconnect(done)
+
+
+async def ask_text(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    dialog.setObjectName("askTextDialog")
+    result = await await_dialog(dialog)
+    value = dialog.textValue().strip()
+    dialog.deleteLater()
+    return value if result == QDialog.DialogCode.Accepted and value else None
+
+
+async def ask_password(parent: QWidget, title: str, label: str) -> str | None:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    dialog.setObjectName("askPasswordDialog")
+    result = await await_dialog(dialog)
+    value = dialog.textValue()
+    dialog.deleteLater()
+    return value if result == QDialog.DialogCode.Accepted else None
+
+
+async def confirm(parent: QWidget, title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setObjectName("confirmDialog")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    await await_dialog(box)
+    answer = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
+    box.deleteLater()
+    return answer
+
+
+class ChmodDialog(QDialog):
+    """Permission bits as nine check boxes plus the octal value, kept in sync."""
+
+    def __init__(self, parent: QWidget | None, names: list[str], mode: int = 0o644) -> None:
+        super().__init__(parent)
+        self.setObjectName("chmodDialog")
+        self.setWindowTitle(self.tr("Change permissions"))
+        layout = QVBoxLayout(self)
+        shown = ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
+        layout.addWidget(QLabel(self.tr("Permissions of {}").format(shown), self))
+        grid = QGridLayout()
+        self.boxes: list[QCheckBox] = []
+        for row, who in enumerate((self.tr("Owner"), self.tr("Group"), self.tr("Others"))):
+            grid.addWidget(QLabel(who, self), row, 0)
+            for col, what in enumerate((self.tr("read"), self.tr("write"), self.tr("execute"))):
+                box = QCheckBox(what, self)
+                box.setAccessibleName(f"{who} {what}")
+                box.toggled.connect(self._boxes_changed)
+                grid.addWidget(box, row, col + 1)
+                self.boxes.append(box)
+        layout.addLayout(grid)
+        self.octal = QLineEdit(self)
+        self.octal.setAccessibleName(self.tr("Numeric value"))
+        self.octal.setInputMask("000")
+        self.octal.textEdited.connect(self._octal_changed)
+        layout.addWidget(self.octal)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.set_mode(mode)
+
+    @property
+    def mode(self) -> int:
+        value = 0
+        for box in self.boxes:
+            value = (value << 1) | int(box.isChecked())
+        return value
+
+    def set_mode(self, mode: int) -> None:
+        for i, box in enumerate(self.boxes):
+            box.blockSignals(True)
+            box.setChecked(bool(mode & (1 << (8 - i))))
+            box.blockSignals(False)
+        self.octal.setText(f"{mode & 0o777:03o}")
+
+    def _boxes_changed(self) -> None:
+        self.octal.setText(f"{self.mode:03o}")
+
+    def _octal_changed(self, text: str) -> None:
+        digits = text.replace(" ", "")
+        if len(digits) == 3 and all(c in "01234567" for c in digits):
+            self.set_mode(int(digits, 8))
+
+
+def mode_from_permissions(text: str | None) -> int:
+    """``rwxr-xr-x`` (or ``drwxr-xr-x``) -> 0o755; unknown -> 0o644."""
+    if not text:
+        return 0o644
+    bits = text[-9:]
+    if len(bits) != 9:
+        return 0o644
+    value = 0
+    for ch in bits:
+        value = (value << 1) | int(ch not in "-STl")
+    return value

@@ -1,0 +1,245 @@
+"""The local pane: QFileSystemModel folder tree and file list with the remote pane's
+gestures (path bar with history, back/forward/up, F5, filter, Enter/double-click to
+upload, drag to the remote pane, drop remote files here to download)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDir, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileSystemModel,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.ui.banner import InlineBanner
+from client.ui.history import NavigationHistory
+from client.ui.icons import icon
+from client.ui.remote.listing_model import REMOTE_MIME
+
+__all__ = ["LocalPane"]
+
+
+class LocalFileView(QTreeView):
+    """Accepts remote paths dragged from the remote pane (a download)."""
+
+    remote_dropped = Signal(list, str)  # remote paths, local target folder ("" = current)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(REMOTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(REMOTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if not mime.hasFormat(REMOTE_MIME):
+            super().dropEvent(event)
+            return
+        paths = [p for p in bytes(mime.data(REMOTE_MIME)).decode("utf-8").splitlines() if p]
+        index = self.indexAt(event.position().toPoint())
+        target = ""
+        model = self.model()
+        if index.isValid() and model is not None:
+            candidate = Path(str(model.data(index, QFileSystemModel.Roles.FilePathRole)))
+            if candidate.is_dir():
+                target = str(candidate)
+        event.acceptProposedAction()
+        self.remote_dropped.emit(paths, target)
+
+
+class LocalPane(QWidget):
+    upload_requested = Signal(list)  # list[Path]
+    download_dropped = Signal(list, object)  # remote paths, local folder Path
+    folder_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, start: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("localPane")
+        self.history = NavigationHistory()
+        self.dirs = QFileSystemModel(self)
+        self.dirs.setFilter(QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives)
+        self.dirs.setRootPath("")
+        self.files = QFileSystemModel(self)
+        self.files.setFilter(QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot)
+        self.files.setReadOnly(True)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.files)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setRecursiveFilteringEnabled(False)
+
+        self.back_button = self._button("back", self.tr("Back"), self.go_back)
+        self.forward_button = self._button("forward", self.tr("Forward"), self.go_forward)
+        self.up_button = self._button("up", self.tr("Up one folder"), self.go_up)
+        self.refresh_button = self._button("refresh", self.tr("Refresh"), self.refresh)
+        self.path_bar = QComboBox(self)
+        self.path_bar.setEditable(True)
+        self.path_bar.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.path_bar.setAccessibleName(self.tr("Local path"))
+        self.path_bar.lineEdit().returnPressed.connect(
+            lambda: self.set_folder(Path(self.path_bar.currentText()).expanduser()))
+        self.path_bar.activated.connect(lambda i: self.set_folder(Path(self.path_bar.itemText(i))))
+        self.filter_box = QLineEdit(self)
+        self.filter_box.setPlaceholderText(self.tr("Filter"))
+        self.filter_box.setAccessibleName(self.tr("Filter local files"))
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.setMaximumWidth(180)
+        self.filter_box.textChanged.connect(self._filter)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.back_button, self.forward_button, self.up_button, self.refresh_button):
+            bar.addWidget(widget)
+        bar.addWidget(self.path_bar, 1)
+        bar.addWidget(self.filter_box)
+
+        self.banner = InlineBanner(self)
+
+        self.tree = QTreeView(self)
+        self.tree.setModel(self.dirs)
+        self.tree.setHeaderHidden(True)
+        for column in range(1, self.dirs.columnCount()):
+            self.tree.hideColumn(column)
+        self.tree.setAccessibleName(self.tr("Local folders"))
+        self.tree.clicked.connect(lambda i: self.set_folder(Path(self.dirs.filePath(i))))
+
+        self.view = LocalFileView(self)
+        self.view.setObjectName("localFiles")
+        self.view.setModel(self.proxy)
+        self.view.setRootIsDecorated(False)
+        self.view.setItemsExpandable(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setAccessibleName(self.tr("Local files"))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.view.header().resizeSection(0, 220)
+        self.view.doubleClicked.connect(self._activated)
+        self.view.remote_dropped.connect(self._remote_dropped)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        for key, slot in (("Return", lambda: self._activated(self.view.currentIndex())),
+                          ("Enter", lambda: self._activated(self.view.currentIndex())),
+                          ("Backspace", self.go_up), ("Alt+Left", self.go_back),
+                          ("Alt+Right", self.go_forward), ("F5", self.refresh)):
+            action = QAction(self.view)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.view.addAction(action)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("localSplitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.current: Path = Path()
+        self.set_folder(start or Path.home())
+
+    def _button(self, icon_name: str, text: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icon(icon_name))
+        button.setToolTip(text)
+        button.setAccessibleName(text)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    # -- navigation ---------------------------------------------------------------------
+    def set_folder(self, folder: Path, *, record: bool = True) -> None:
+        folder = folder.resolve()
+        if not folder.is_dir():
+            self.banner.show_message(self.tr("{} is not a folder you can open").format(folder))
+            return
+        self.banner.hide()
+        self.current = folder
+        root = self.files.setRootPath(str(folder))
+        self.view.setRootIndex(self.proxy.mapFromSource(root))
+        tree_index = self.dirs.index(str(folder))
+        self.tree.setCurrentIndex(tree_index)
+        self.tree.scrollTo(tree_index)
+        if record:
+            self.history.visit(str(folder))
+        self.path_bar.blockSignals(True)
+        self.path_bar.clear()
+        self.path_bar.addItems(self.history.recent())
+        self.path_bar.setCurrentText(str(folder))
+        self.path_bar.blockSignals(False)
+        self.back_button.setEnabled(self.history.can_go_back())
+        self.forward_button.setEnabled(self.history.can_go_forward())
+        self.up_button.setEnabled(folder.parent != folder)
+        self.folder_changed.emit(str(folder))
+
+    def go_back(self) -> None:
+        place = self.history.back()
+        if place:
+            self.set_folder(Path(place), record=False)
+
+    def go_forward(self) -> None:
+        place = self.history.forward()
+        if place:
+            self.set_folder(Path(place), record=False)
+
+    def go_up(self) -> None:
+        if self.current.parent != self.current:
+            self.set_folder(self.current.parent)
+
+    def refresh(self) -> None:
+        # QFileSystemModel watches the folder; re-rooting forces a re-read on demand
+        self.files.setRootPath("")
+        self.set_folder(self.current, record=False)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterWildcard(f"*{text}*" if text else "")
+        self.view.setRootIndex(self.proxy.mapFromSource(self.files.index(str(self.current))))
+
+    # -- selection and gestures ---------------------------------------------------------
+    def selected_paths(self) -> list[Path]:
+        rows = self.view.selectionModel().selectedRows()
+        return [Path(self.files.filePath(self.proxy.mapToSource(i))) for i in rows]
+
+    def _activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        path = Path(self.files.filePath(self.proxy.mapToSource(index)))
+        if path.is_dir():
+            self.set_folder(path)
+        else:
+            selected = self.selected_paths() or [path]
+            self.upload_requested.emit(selected)
+
+    def _remote_dropped(self, paths: list[str], target: str) -> None:
+        self.download_dropped.emit(paths, Path(target) if target else self.current)
+
+    def _context_menu(self, pos: object) -> None:
+        paths = self.selected_paths()
+        menu = QMenu(self)
+        if paths:
+            menu.addAction(icon("upload"), self.tr("Upload"), lambda: self.upload_requested.emit(paths))
+        menu.addAction(icon("refresh"), self.tr("Refresh"), self.refresh)
+        menu.popup(self.view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]

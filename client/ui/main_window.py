@@ -1,0 +1,444 @@
+"""The main window: quickconnect bar, protocol console, local and remote panes side by
+side, transfer queue at the bottom, status bar, menus — FileZilla's layout, with the
+console explaining the data connections.
+
+Extension slots for the inspector (``client.ui.inspector``, loaded lazily when present):
+``add_dock(widget, title, area)`` and ``add_toolbar_action(action, menu="Inspector")``.
+An inspector package exposes ``install(window: MainWindow) -> None``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from client import APP_NAME, __version__
+from client.engine.events import EventBus
+from client.engine.settings import ConnectionSettings, TransferMode
+from client.ui.appdirs import config_dir
+from client.ui.bridge import EngineBridge
+from client.ui.certificates import GuiCertificateTrust
+from client.ui.connection import RemoteConnection
+from client.ui.console.widget import ConsoleWidget
+from client.ui.error_text import describe_error
+from client.ui.icons import icon
+from client.ui.local_pane import LocalPane
+from client.ui.queue_view import QueueWidget
+from client.ui.quickconnect import QuickConnectBar
+from client.ui.remote.pane import RemotePane
+from client.ui.remote_actions import RemoteActions
+from client.ui.status import InspectorStatusBar
+from client.ui.transfers import Transfers
+
+__all__ = ["MainWindow", "app_settings"]
+
+log = logging.getLogger(__name__)
+
+
+def app_settings() -> QSettings:
+    """Window state and history in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, local_start: Path | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.settings = app_settings()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.last_error: str | None = None
+
+        self.bus = EventBus()
+        self.bridge = EngineBridge(self)
+        self.bridge.observe(self.bus)
+        self.trust = GuiCertificateTrust(self)
+        self.connection = RemoteConnection(self.bus, trust=self.trust, parent=self)
+
+        self.quick = QuickConnectBar(self.settings, self)
+        self.console = ConsoleWidget(self)
+        self.local_pane = LocalPane(self, start=local_start)
+        self.remote_pane = RemotePane(self)
+        self.queue = QueueWidget(self)
+        self.status = InspectorStatusBar(self)
+        self.setStatusBar(self.status)
+        self.actions = RemoteActions(self)
+        self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
+                                   on_finished=self._transfer_finished)
+
+        panes = QSplitter(Qt.Orientation.Horizontal, self)
+        panes.setObjectName("panesSplitter")
+        panes.addWidget(self.local_pane)
+        panes.addWidget(self.remote_pane)
+        self.main_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.console)
+        self.main_splitter.addWidget(panes)
+        self.main_splitter.addWidget(self.queue)
+        self.main_splitter.setStretchFactor(0, 2)
+        self.main_splitter.setStretchFactor(1, 4)
+        self.main_splitter.setStretchFactor(2, 1)
+        self.main_splitter.setSizes([230, 420, 150])
+        self.panes_splitter = panes
+        self.setCentralWidget(self.main_splitter)
+
+        quick_bar = QToolBar(self.tr("Quickconnect"), self)
+        quick_bar.setObjectName("quickConnectToolbar")
+        quick_bar.setMovable(False)
+        quick_bar.addWidget(self.quick)
+        self.toolbar = QToolBar(self.tr("Main"), self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.addToolBar(self.toolbar)
+        self.addToolBarBreak()
+        self.addToolBar(quick_bar)
+
+        self._build_menus()
+        self._wire()
+        self._restore_state()
+        self._load_inspector()
+
+    # -- structure --------------------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence | None = None,
+                icon_name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.site_manager_action = self._action(self.tr("&Site Manager…"), self.open_site_manager,
+                                                "Ctrl+S", "sites")
+        file_menu.addAction(self.site_manager_action)
+        file_menu.addAction(self._action(self.tr("Import FileZilla sites…"),
+                                         self.import_filezilla))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+
+        server = bar.addMenu(self.tr("&Server"))
+        self.disconnect_action = self._action(self.tr("&Disconnect"), self.disconnect, "Ctrl+D",
+                                              "disconnect")
+        self.refresh_action = self._action(self.tr("&Refresh"), self.refresh, "F5", "refresh")
+        self.mkdir_action = self._action(self.tr("Create &folder…"), lambda: self.spawn(
+            self.actions.mkdir(), pane=self.remote_pane, doing=self.tr("Creating the folder")),
+            icon_name="new-folder")
+        server.addActions([self.disconnect_action, self.refresh_action, self.mkdir_action])
+        server.addAction(self._action(self.tr("Enter a raw &command"),
+                                      lambda: self.console.command.setFocus(), "Ctrl+Shift+C"))
+
+        view = bar.addMenu(self.tr("&View"))
+        self.passive_action = QAction(icon("passive"), self.tr("&Passive mode"), self, checkable=True)
+        self.active_action = QAction(icon("active"), self.tr("&Active mode"), self, checkable=True)
+        self.passive_action.setChecked(True)
+        self.passive_action.triggered.connect(lambda: self.set_mode(TransferMode.PASSIVE))
+        self.active_action.triggered.connect(lambda: self.set_mode(TransferMode.ACTIVE))
+        self.toggle_mode_action = self._action(self.tr("&Toggle Passive/Active"),
+                                               self.toggle_mode, "Ctrl+M")
+        view.addActions([self.passive_action, self.active_action, self.toggle_mode_action])
+        view.addSeparator()
+        view.addAction(self._action(self.tr("&Filter files"), self.focus_filter,
+                                    QKeySequence.StandardKey.Find))
+        view.addAction(self._action(self.tr("Search the &console"),
+                                    lambda: self.console.search.setFocus(), "Ctrl+Shift+F"))
+        self.view_menu = view
+        self.inspector_menu: QMenu | None = None
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About FTP Inspector"), self.about))
+
+        self.toolbar.addAction(self.site_manager_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([self.refresh_action, self.mkdir_action, self.disconnect_action])
+        self.toolbar.addSeparator()
+        self.disconnect_action.setEnabled(False)
+
+    def _wire(self) -> None:
+        b = self.bridge
+        b.console_lines.connect(self.console.append)
+        b.session_state.connect(self.status.on_state)
+        b.tls_established.connect(self.status.on_tls)
+        b.data_channel.connect(self.status.on_data_channel)
+        b.queue_jobs.connect(self.queue.model.update_jobs)
+        b.queue_jobs.connect(self.transfers.jobs_changed)
+        b.progress.connect(self.queue.model.update_progress)
+        self.queue.concurrency_changed.connect(self.transfers.set_concurrency)
+        self.queue.connect_actions(self._queue_action)
+
+        q = self.quick
+        q.connect_requested.connect(lambda s, p: self.spawn(self.connect_to(s, p),
+                                                            pane=self.remote_pane,
+                                                            doing=self.tr("Connecting")))
+        q.disconnect_requested.connect(self.disconnect)
+        q.mode_changed.connect(self.set_mode)
+        q.invalid_input.connect(lambda text: self.remote_pane.banner.show_message(text))
+        self.console.command_entered.connect(self.send_raw)
+
+        r, a = self.remote_pane, self.actions
+        rp = {"pane": r}
+        r.navigate_requested.connect(lambda p: self.spawn(a.browse(p), doing=self.tr("Opening {}").format(p), **rp))
+        r.refresh_requested.connect(self.refresh)
+        r.tree_fetch_requested.connect(lambda p: self.spawn(a.fetch_tree(p), doing=self.tr("Listing {}").format(p), **rp))
+        r.download_requested.connect(lambda entries: self.spawn(self.download_entries(entries),
+                                                                doing=self.tr("Download"), **rp))
+        r.upload_requested.connect(lambda paths, target: self.spawn(
+            self.upload_paths(paths, target), doing=self.tr("Upload"), **rp))
+        r.mkdir_requested.connect(self.mkdir_action.trigger)
+        r.rename_requested.connect(lambda e: self.spawn(a.rename(e), doing=self.tr("Rename"), **rp))
+        r.delete_requested.connect(lambda es: self.spawn(a.delete(es), doing=self.tr("Delete"), **rp))
+        r.chmod_requested.connect(lambda es: self.spawn(a.chmod(es), doing=self.tr("Changing permissions"), **rp))
+        r.copy_url_requested.connect(a.copy_urls)
+        r.open_requested.connect(lambda e: self.spawn(a.open_with_default_app(e), doing=self.tr("Opening"), **rp))
+        r.banner.why_clicked.connect(self.show_console_line)
+        self.local_pane.banner.why_clicked.connect(self.show_console_line)
+        self.local_pane.upload_requested.connect(lambda paths: self.spawn(
+            self.upload_paths(paths, self.remote_pane.current_path), pane=self.local_pane,
+            doing=self.tr("Upload")))
+        self.local_pane.download_dropped.connect(lambda paths, folder: self.spawn(
+            self.transfers.download_paths(paths, folder), pane=self.local_pane,
+            doing=self.tr("Download")))
+        self.connection.busy_changed.connect(self._busy)
+
+    # -- extension slots (inspector) ---------------------------------------------------------
+    def add_dock(self, widget: QWidget, title: str,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{widget.objectName() or title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def add_toolbar_action(self, action: QAction, menu: str = "Inspector") -> None:
+        self.toolbar.addAction(action)
+        if self.inspector_menu is None:
+            self.inspector_menu = self.menuBar().insertMenu(
+                self.menuBar().actions()[-1], QMenu(self.tr(menu), self)).menu()
+        self.inspector_menu.addAction(action)
+
+    def _load_inspector(self) -> None:
+        if importlib.util.find_spec("client.ui.inspector") is None:
+            return
+        try:
+            module = importlib.import_module("client.ui.inspector")
+            install = getattr(module, "install", None)
+            if install is not None:
+                install(self)
+        except Exception:  # noqa: BLE001 - a broken inspector must not stop the app
+            log.exception("the inspector could not be loaded")
+
+    # -- async plumbing ----------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, pane: Any = None,
+              doing: str = "") -> asyncio.Task[Any]:
+        """Run ``coro`` on the qasync loop; a failure shows in ``pane``'s banner."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if t.cancelled():
+                return
+            exc = t.exception()
+            if exc is not None:
+                self.report_error(exc, pane=pane or self.remote_pane, doing=doing)
+
+        task.add_done_callback(done)
+        return task
+
+    def report_error(self, exc: BaseException, *, pane: Any, doing: str = "") -> None:
+        log.debug("operation failed", exc_info=exc)
+        self.bridge.flush()  # the failing lines are in the console before "Why?" is offered
+        model = self.console.model
+        seq = model.last_error_seq
+        if seq is None and model.lines():
+            seq = model.seq_of_row(model.rowCount() - 1) if model.rowCount() else None
+        self.last_error = describe_error(exc, doing=doing)
+        pane.banner.show_message(self.last_error, seq=seq)
+
+    def show_console_line(self, seq: int) -> None:
+        self.console.select_line(seq)
+        self.console.view.setFocus()
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    # -- commands ----------------------------------------------------------------------------
+    async def connect_to(self, settings: ConnectionSettings, path: str | None = None) -> str:
+        self.remote_pane.banner.hide()
+        await self.transfers.reset()
+        self.set_mode(settings.mode)
+        self.status.server_label.setText(f"{settings.host}:{settings.port}")
+        await self.connection.connect(settings)
+        self.remote_pane.set_connected(True)
+        self.quick.set_connected(True)
+        self.disconnect_action.setEnabled(True)
+        self.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}")
+        return await self.actions.browse(path)
+
+    def disconnect(self) -> None:
+        self.spawn(self._disconnect(), doing=self.tr("Disconnecting"))
+
+    async def _disconnect(self) -> None:
+        await self.transfers.reset()
+        await self.connection.disconnect()
+        self.remote_pane.set_connected(False)
+        self.quick.set_connected(False)
+        self.disconnect_action.setEnabled(False)
+        self.setWindowTitle(APP_NAME)
+
+    def refresh(self) -> None:
+        if self.connection.is_connected:
+            self.spawn(self.actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
+        self.local_pane.refresh()
+
+    def set_mode(self, mode: TransferMode) -> None:
+        self.quick.set_mode(mode)
+        self.passive_action.setChecked(mode is TransferMode.PASSIVE)
+        self.active_action.setChecked(mode is TransferMode.ACTIVE)
+        self.status.set_mode(mode)
+        if self.connection.settings is None or self.connection.settings.mode is not mode:
+            self.connection.set_mode(mode)
+
+    def toggle_mode(self) -> None:
+        self.set_mode(TransferMode.PASSIVE if self.quick.mode is TransferMode.ACTIVE
+                      else TransferMode.ACTIVE)
+
+    def focus_filter(self) -> None:
+        pane = self.local_pane if self.local_pane.isAncestorOf(self.focusWidget()) else \
+            self.remote_pane
+        pane.filter_box.setFocus()
+        pane.filter_box.selectAll()
+
+    async def download_entries(self, entries: list[object], local_dir: Path | None = None) -> list[int]:
+        """Download remote entries of the current folder (double-click, Enter, menu, drag)."""
+        return await self.transfers.download(self.remote_pane.current_path, entries,
+                                             local_dir or self.local_pane.current)
+
+    async def upload_paths(self, paths: list[Path], remote_dir: str | None = None) -> list[int]:
+        """Upload local files or folders (Enter, menu, drag from the local pane or desktop)."""
+        return await self.transfers.upload(paths, remote_dir or self.remote_pane.current_path)
+
+    def _transfer_finished(self, job: object) -> None:
+        direction = getattr(job, "direction", "")
+        if direction == "upload" and self.connection.is_connected:
+            remote_dir = str(getattr(job, "remote_path", "")).rsplit("/", 1)[0] or "/"
+            if remote_dir == self.remote_pane.current_path.rstrip("/") or (
+                    remote_dir == "/" and self.remote_pane.current_path == "/"):
+                self.spawn(self.actions.refresh(), pane=self.remote_pane)
+        elif direction == "download":
+            self.local_pane.files.setRootPath(str(self.local_pane.current))
+
+    def _queue_action(self, action: str, jobs: list[object]) -> None:
+        queue = self.transfers.queue
+        if queue is None:
+            return
+        for job in jobs:
+            job_id = job.job_id
+            if action == "up" or action == "down":
+                ids = [j.job_id for j in queue.jobs()]
+                if job_id in ids:
+                    queue.move(job_id, max(0, ids.index(job_id) + (-1 if action == "up" else 1)))
+            else:
+                getattr(queue, action)(job_id)
+        if action in ("up", "down"):
+            self.queue.model.set_order(queue.jobs())
+
+    def send_raw(self, line: str) -> None:
+        async def run() -> None:
+            await self.connection.call("quote", line)
+
+        self.spawn(run(), pane=self.remote_pane, doing=self.tr("The raw command"))
+
+    # -- dialogs -----------------------------------------------------------------------------
+    def open_site_manager(self) -> None:
+        from client.ui.sites.dialog import SiteManagerDialog
+
+        dialog = SiteManagerDialog(self)
+        dialog.connect_requested.connect(lambda s, p: self.spawn(
+            self.connect_to(s, p), pane=self.remote_pane, doing=self.tr("Connecting")))
+        dialog.open()
+        self.site_manager = dialog
+
+    def import_filezilla(self) -> None:
+        self.open_site_manager()
+        self.site_manager.import_filezilla()
+
+    def about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About FTP Inspector"),
+                          self.tr("FTP Inspector {}\n\nAn FTP/FTPS client that shows who dials "
+                                  "whom on every data connection.").format(__version__),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("aboutDialog")
+        box.open()
+        self.about_box = box
+
+    # -- persistence -------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1240, 780)
+        for key, splitter in (("main", self.main_splitter), ("panes", self.panes_splitter),
+                              ("remote", self.remote_pane.splitter),
+                              ("local", self.local_pane.splitter)):
+            value = s.value(f"splitters/{key}")
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        for key, header in (("remote", self.remote_pane.view.horizontalHeader()),
+                            ("local", self.local_pane.view.header())):
+            value = s.value(f"columns/{key}")
+            if isinstance(value, QByteArray):
+                header.restoreState(value)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("splitters/main", self.main_splitter.saveState())
+        s.setValue("splitters/panes", self.panes_splitter.saveState())
+        s.setValue("splitters/remote", self.remote_pane.splitter.saveState())
+        s.setValue("splitters/local", self.local_pane.splitter.saveState())
+        s.setValue("columns/remote", self.remote_pane.view.horizontalHeader().saveState())
+        s.setValue("columns/local", self.local_pane.view.header().saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        for task in list(self._tasks):
+            task.cancel()
+        self.bridge.close()
+        self.actions.close()
+        super().closeEvent(event)
+
+    async def shutdown(self) -> None:
+        """Close the sessions (QUIT with a bounded wait) before the loop stops."""
+        await self.transfers.reset()
+        await self.connection.disconnect()

@@ -1,0 +1,213 @@
+"""The quickconnect bar: host (or full URL), user, password, port, the Passive/Active
+segmented toggle, the TLS choice, Connect/Disconnect and the history drop-down.
+
+The history keeps host, port, user, TLS and mode — never a password.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.ui.icons import icon
+from client.ui.sites.urls import parse_target
+
+__all__ = ["QuickConnectBar"]
+
+_TLS_CHOICES = (
+    (TlsMode.AUTO, "TLS if available"),
+    (TlsMode.EXPLICIT, "Require explicit TLS"),
+    (TlsMode.IMPLICIT, "Implicit TLS (990)"),
+    (TlsMode.OFF, "Plain FTP (insecure)"),
+)
+_HISTORY_KEY = "quickconnect/history"
+
+
+class QuickConnectBar(QWidget):
+    #: settings to connect with, and the start path (or None)
+    connect_requested = Signal(object, object)
+    disconnect_requested = Signal()
+    mode_changed = Signal(object)  # TransferMode
+    invalid_input = Signal(str)
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("quickConnect")
+        self._qsettings = settings
+        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 220)
+        self.user = self._edit(self.tr("User"), self.tr("anonymous"), 110)
+        self.password = self._edit(self.tr("Password"), "", 110)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.port = QSpinBox(self)
+        self.port.setRange(0, 65535)
+        self.port.setSpecialValueText(self.tr("default"))
+        self.port.setValue(0)
+        self.port.setAccessibleName(self.tr("Port"))
+        self.port.setToolTip(self.tr("Port (default: 21, or 990 for implicit TLS)"))
+
+        self.passive_button = self._segment(self.tr("Passive"), "passive",
+                                            self.tr("Passive: the client dials the server "
+                                                    "(PASV/EPSV)"))
+        self.active_button = self._segment(self.tr("Active"), "active",
+                                           self.tr("Active: the server dials the client "
+                                                   "(PORT/EPRT)"))
+        self.passive_button.setObjectName("passiveSegment")
+        self.active_button.setObjectName("activeSegment")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.setExclusive(True)
+        self.mode_group.addButton(self.passive_button)
+        self.mode_group.addButton(self.active_button)
+        self.passive_button.setChecked(True)
+        self.mode_group.buttonToggled.connect(self._mode_toggled)
+
+        self.tls = QComboBox(self)
+        self.tls.setAccessibleName(self.tr("Encryption"))
+        for mode, label in _TLS_CHOICES:
+            self.tls.addItem(self.tr(label), mode)
+
+        self.connect_button = QPushButton(icon("connect"), self.tr("Connect"), self)
+        self.connect_button.setObjectName("connectButton")
+        self.connect_button.setAccessibleName(self.tr("Connect"))
+        self.connect_button.setDefault(True)
+        self.connect_button.clicked.connect(self.submit)
+        self.disconnect_button = QPushButton(icon("disconnect"), self.tr("Disconnect"), self)
+        self.disconnect_button.setAccessibleName(self.tr("Disconnect"))
+        self.disconnect_button.clicked.connect(self.disconnect_requested)
+        self.disconnect_button.setEnabled(False)
+        self.history_button = QToolButton(self)
+        self.history_button.setText("▾")
+        self.history_button.setToolTip(self.tr("Recent servers"))
+        self.history_button.setAccessibleName(self.tr("Recent servers"))
+        self.history_menu = QMenu(self.history_button)
+        self.history_button.setMenu(self.history_menu)
+        self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.history_menu.aboutToShow.connect(self._fill_history)
+
+        for line in (self.host, self.user, self.password):
+            line.returnPressed.connect(self.submit)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for label, widget in ((self.tr("&Host:"), self.host), (self.tr("&User:"), self.user),
+                              (self.tr("Pass&word:"), self.password), (self.tr("&Port:"), self.port)):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            layout.addWidget(caption)
+            layout.addWidget(widget)
+        segments = QHBoxLayout()
+        segments.setSpacing(0)
+        segments.addWidget(self.passive_button)
+        segments.addWidget(self.active_button)
+        layout.addLayout(segments)
+        layout.addWidget(self.tls)
+        layout.addWidget(self.connect_button)
+        layout.addWidget(self.history_button)
+        layout.addWidget(self.disconnect_button)
+        layout.addStretch(1)
+
+    def _edit(self, name: str, placeholder: str, width: int) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.setMinimumWidth(width)
+        return edit
+
+    def _segment(self, text: str, icon_name: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setIcon(icon(icon_name))
+        button.setToolButtonStyle(button.toolButtonStyle().ToolButtonTextBesideIcon)
+        button.setCheckable(True)
+        button.setToolTip(tip)
+        button.setAccessibleName(text)
+        return button
+
+    # -- mode -----------------------------------------------------------------------------
+    @property
+    def mode(self) -> TransferMode:
+        return TransferMode.ACTIVE if self.active_button.isChecked() else TransferMode.PASSIVE
+
+    def set_mode(self, mode: TransferMode) -> None:
+        (self.active_button if mode is TransferMode.ACTIVE else self.passive_button).setChecked(True)
+
+    def _mode_toggled(self, _button: object, checked: bool) -> None:
+        if checked:
+            self.mode_changed.emit(self.mode)
+
+    # -- connecting -----------------------------------------------------------------------
+    def build_settings(self) -> tuple[ConnectionSettings, str | None]:
+        """Settings from the fields (a URL's parts win over empty fields)."""
+        target = parse_target(self.host.text())
+        tls = target.tls if target.tls is not None else self.tls.currentData()
+        if target.tls is not None:
+            index = self.tls.findData(target.tls)
+            if index >= 0:
+                self.tls.setCurrentIndex(index)
+        user = self.user.text().strip() or target.user or "anonymous"
+        password = self.password.text() or target.password
+        if password is None and user == "anonymous":
+            password = "anonymous@"
+        port = self.port.value() or target.effective_port(tls)
+        settings = ConnectionSettings(host=target.host, port=port, user=user, password=password,
+                                      tls=tls, mode=self.mode)
+        return settings, target.path
+
+    def submit(self) -> None:
+        try:
+            settings, path = self.build_settings()
+        except ValueError as exc:
+            self.invalid_input.emit(str(exc))
+            return
+        self._remember(settings)
+        self.connect_requested.emit(settings, path)
+
+    def set_connected(self, connected: bool) -> None:
+        self.disconnect_button.setEnabled(connected)
+
+    # -- history (no passwords) -----------------------------------------------------------
+    def history(self) -> list[dict[str, object]]:
+        try:
+            items = json.loads(str(self._qsettings.value(_HISTORY_KEY, "[]")))
+            return [i for i in items if isinstance(i, dict)]
+        except ValueError:
+            return []
+
+    def _remember(self, settings: ConnectionSettings) -> None:
+        item = {"host": settings.host, "port": settings.port, "user": settings.user,
+                "tls": settings.tls.value, "mode": settings.mode.value}
+        items = [i for i in self.history() if i != item]
+        self._qsettings.setValue(_HISTORY_KEY, json.dumps([item] + items[:9]))
+
+    def _fill_history(self) -> None:
+        self.history_menu.clear()
+        items = self.history()
+        if not items:
+            self.history_menu.addAction(self.tr("(no recent servers)")).setEnabled(False)
+        for item in items:
+            label = f"{item.get('user')}@{item.get('host')}:{item.get('port')} ({item.get('tls')})"
+            self.history_menu.addAction(label, lambda i=item: self.apply_history(i))
+
+    def apply_history(self, item: dict[str, object]) -> None:
+        self.host.setText(str(item.get("host", "")))
+        self.port.setValue(int(item.get("port", 0) or 0))
+        user = str(item.get("user", ""))
+        self.user.setText("" if user == "anonymous" else user)
+        self.password.clear()
+        index = self.tls.findData(TlsMode(str(item.get("tls", "auto"))))
+        if index >= 0:
+            self.tls.setCurrentIndex(index)
+        self.set_mode(TransferMode(str(item.get("mode", "passive"))))

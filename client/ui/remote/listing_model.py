@@ -1,0 +1,237 @@
+"""The remote file list: a table model over ``ListingEntry`` values.
+
+Sorting and filtering run on precomputed keys in one pass each (a 100,000-entry
+directory sorts in a fraction of a second); folders always come first, whatever the
+order, as in every file manager. Names from the server are shown with control
+characters escaped; the real name is kept for commands (``ENTRY_ROLE``).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from client.protocol.text import escape_control
+from client.ui.icons import icon_for_entry
+
+__all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "COLUMNS", "entry_is_dir"]
+
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
+#: drag payload: one remote path per line (UTF-8); only our panes understand it
+REMOTE_MIME = "application/x-ftp-inspector-remote-paths"
+COLUMNS = ("Name", "Size", "Type", "Modified", "Permissions", "Owner")
+_NAME, _SIZE, _TYPE, _MODIFIED, _PERMS, _OWNER = range(6)
+
+
+def entry_is_dir(entry: object) -> bool:
+    kind = getattr(entry, "kind", None)
+    if getattr(kind, "name", "") == "DIR":
+        return True
+    # a symlink whose target looks like a folder (ls shows "name -> target/") or MLSD
+    # says so is treated as a folder for navigation
+    return getattr(kind, "name", "") == "LINK" and str(getattr(entry, "target", "") or "").endswith("/")
+
+
+def _is_link(entry: object) -> bool:
+    return getattr(getattr(entry, "kind", None), "name", "") == "LINK"
+
+
+def _type_text(entry: object) -> str:
+    if entry_is_dir(entry):
+        return "Folder"
+    if _is_link(entry):
+        return "Link"
+    mime, _ = mimetypes.guess_type(entry.name)  # type: ignore[attr-defined]
+    if mime:
+        return mime.split("/")[-1]
+    ext = posixpath.splitext(entry.name)[1]  # type: ignore[attr-defined]
+    return f"{ext[1:].upper()} file" if ext else "File"
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(size)
+
+
+def _date_text(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _date_key(value: datetime | None) -> float:
+    if value is None:
+        return float("-inf")
+    try:
+        return value.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return float("-inf")
+
+
+class RemoteListModel(QAbstractTableModel):
+    """Entries of one remote folder (``path``), sorted and filtered."""
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self.path = ""
+        self._all: list[object] = []
+        self._shown: list[object] = []
+        self._names: list[str] = []  # escaped display names of _shown
+        self._filter = ""
+        self._sort_column = _NAME
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    # -- content -----------------------------------------------------------------------
+    def set_listing(self, path: str, entries: Sequence[object]) -> None:
+        """Show ``entries`` of ``path`` (``.`` and ``..`` dropped)."""
+        self.beginResetModel()
+        self.path = path
+        self._all = [e for e in entries if getattr(e, "name", "") not in ("", ".", "..")]
+        self._apply()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_listing("", [])
+
+    def entries(self) -> list[object]:
+        return list(self._shown)
+
+    def entry(self, row: int) -> object:
+        return self._shown[row]
+
+    def row_of_name(self, name: str) -> int | None:
+        for row, entry in enumerate(self._shown):
+            if entry.name == name:  # type: ignore[attr-defined]
+                return row
+        return None
+
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self._filter = text.casefold()
+        self._apply()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort_column, self._sort_order = column, order
+        self._apply()
+        self.layoutChanged.emit()
+
+    def _apply(self) -> None:
+        items = self._all
+        if self._filter:
+            needle = self._filter
+            items = [e for e in items if needle in e.name.casefold()]  # type: ignore[attr-defined]
+        column = self._sort_column
+        if column == _SIZE:
+            key = lambda e: e.size if e.size is not None else -1  # noqa: E731
+        elif column == _TYPE:
+            key = _type_text
+        elif column == _MODIFIED:
+            key = lambda e: _date_key(e.modified)  # noqa: E731
+        elif column == _PERMS:
+            key = lambda e: e.permissions or ""  # noqa: E731
+        elif column == _OWNER:
+            key = lambda e: (e.owner or "", e.group or "")  # noqa: E731
+        else:
+            key = lambda e: e.name.casefold()  # noqa: E731
+        reverse = self._sort_order == Qt.SortOrder.DescendingOrder
+        ordered = sorted(items, key=key, reverse=reverse)
+        # folders first in both orders; sorted() is stable, so this keeps the order above
+        ordered.sort(key=lambda e: not entry_is_dir(e))
+        self._shown = ordered
+        self._names = [escape_control(e.name) for e in ordered]  # type: ignore[attr-defined]
+
+    # -- Qt model ------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._shown)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(COLUMNS[section])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        entry = self._shown[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == _NAME:
+                name = self._names[row]
+                if _is_link(entry):
+                    target = getattr(entry, "target", None)
+                    return f"{name} → {escape_control(target)}" if target else f"{name} ↪"
+                return name
+            if column == _SIZE:
+                return "" if entry_is_dir(entry) else human_size(entry.size)  # type: ignore[attr-defined]
+            if column == _TYPE:
+                return _type_text(entry)
+            if column == _MODIFIED:
+                return _date_text(entry.modified)  # type: ignore[attr-defined]
+            if column == _PERMS:
+                return escape_control(entry.permissions or "")  # type: ignore[attr-defined]
+            if column == _OWNER:
+                owner = " ".join(x for x in (entry.owner, entry.group) if x)  # type: ignore[attr-defined]
+                return escape_control(owner)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column == _NAME:
+            return icon_for_entry(entry.name, entry_is_dir(entry), _is_link(entry))  # type: ignore[attr-defined]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == _SIZE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == _NAME:
+            size = getattr(entry, "size", None)
+            return f"{self._names[row]}\n{size} bytes" if size is not None else self._names[row]
+        if role == ENTRY_ROLE:
+            return entry
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid():
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        flags = base | Qt.ItemFlag.ItemIsDragEnabled
+        if entry_is_dir(self._shown[index.row()]):
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def full_path(self, entry: object) -> str:
+        return posixpath.join(self.path or "/", entry.name)  # type: ignore[attr-defined]
+
+    # -- drag and drop -------------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [REMOTE_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        paths = [self.full_path(self._shown[r]) for r in rows]
+        mime = QMimeData()
+        mime.setData(REMOTE_MIME, "\n".join(paths).encode("utf-8"))
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction

@@ -1,0 +1,332 @@
+"""The remote pane: path bar with history, back/forward/up/refresh, filter box, inline
+error banner, the lazy folder tree and the file list.
+
+It only emits what the user asked for (open this folder, download these, upload those,
+rename, delete, …); the window performs it through the engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.ui.banner import InlineBanner
+from client.ui.history import NavigationHistory
+from client.ui.icons import icon
+from client.ui.remote.listing_model import ENTRY_ROLE, RemoteListModel, entry_is_dir
+from client.ui.remote.tree_model import PATH_ROLE, RemoteTreeModel
+
+__all__ = ["RemotePane", "RemoteFileView", "LOCAL_MIME"]
+
+#: drag payload from the local pane: one local path per line (file URLs work too)
+LOCAL_MIME = "application/x-ftp-inspector-local-paths"
+
+
+def local_paths_from_mime(mime: object) -> list[Path]:
+    """Local files dropped on the remote pane: from our local pane or the desktop."""
+    if mime.hasFormat(LOCAL_MIME):  # type: ignore[attr-defined]
+        data = bytes(mime.data(LOCAL_MIME)).decode("utf-8")  # type: ignore[attr-defined]
+        return [Path(p) for p in data.splitlines() if p]
+    if mime.hasUrls():  # type: ignore[attr-defined]
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]  # type: ignore[attr-defined]
+    return []
+
+
+class RemoteFileView(QTableView):
+    """The file list; accepts local files (our local pane, the desktop file manager)."""
+
+    files_dropped = Signal(list, str)  # list[Path], remote target folder ("" = current)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_paths_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if local_paths_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_paths_from_mime(event.mimeData())
+        if not paths:
+            super().dropEvent(event)
+            return
+        index = self.indexAt(event.position().toPoint())
+        target = ""
+        model = self.model()
+        if index.isValid() and isinstance(model, RemoteListModel):
+            entry = model.entry(index.row())
+            if entry_is_dir(entry):
+                target = model.full_path(entry)
+        event.acceptProposedAction()
+        self.files_dropped.emit(paths, target)
+
+
+class RemotePane(QWidget):
+    navigate_requested = Signal(str)  # a remote folder to show
+    refresh_requested = Signal()
+    download_requested = Signal(list)  # list[ListingEntry] of the current folder
+    upload_requested = Signal(list, str)  # list[Path], remote folder
+    open_requested = Signal(object)  # a file entry to open with the default application
+    mkdir_requested = Signal()
+    rename_requested = Signal(object)
+    delete_requested = Signal(list)
+    chmod_requested = Signal(list)
+    copy_url_requested = Signal(list)
+    tree_fetch_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("remotePane")
+        self.history = NavigationHistory()
+        self.model = RemoteListModel(self)
+        self.tree_model = RemoteTreeModel(self)
+        self.tree_model.fetch_requested.connect(self.tree_fetch_requested)
+
+        self.back_button = self._button("back", self.tr("Back"), self.go_back)
+        self.forward_button = self._button("forward", self.tr("Forward"), self.go_forward)
+        self.up_button = self._button("up", self.tr("Up one folder"), self.go_up)
+        self.refresh_button = self._button("refresh", self.tr("Refresh (F5)"),
+                                           self.refresh_requested.emit)
+        self.path_bar = QComboBox(self)
+        self.path_bar.setEditable(True)
+        self.path_bar.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.path_bar.setAccessibleName(self.tr("Remote path"))
+        self.path_bar.lineEdit().returnPressed.connect(
+            lambda: self.navigate_requested.emit(self.path_bar.currentText().strip() or "/"))
+        self.path_bar.activated.connect(
+            lambda i: self.navigate_requested.emit(self.path_bar.itemText(i)))
+        self.filter_box = QLineEdit(self)
+        self.filter_box.setPlaceholderText(self.tr("Filter (Ctrl+F)"))
+        self.filter_box.setAccessibleName(self.tr("Filter remote files"))
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self.model.set_filter)
+        self.filter_box.setMaximumWidth(180)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.back_button, self.forward_button, self.up_button, self.refresh_button):
+            bar.addWidget(widget)
+        bar.addWidget(self.path_bar, 1)
+        bar.addWidget(self.filter_box)
+
+        self.banner = InlineBanner(self)
+
+        self.tree = QTreeView(self)
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setAccessibleName(self.tr("Remote folders"))
+        self.tree.clicked.connect(self._tree_clicked)
+        self.tree.activated.connect(self._tree_clicked)
+
+        self.view = RemoteFileView(self)
+        self.view.setObjectName("remoteFiles")
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(self.tr("Remote files"))
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().resizeSection(0, 220)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.view.doubleClicked.connect(self._activated)
+        self.view.files_dropped.connect(self._dropped)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self._add_key_actions()
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("remoteSplitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.set_connected(False)
+
+    def _button(self, icon_name: str, text: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icon(icon_name))
+        button.setToolTip(text)
+        button.setAccessibleName(text)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    def _add_key_actions(self) -> None:
+        def add(shortcut: QKeySequence | str, slot: object) -> None:
+            action = QAction(self.view)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.view.addAction(action)
+
+        add("Return", lambda: self._activated(self.view.currentIndex()))
+        add("Enter", lambda: self._activated(self.view.currentIndex()))
+        add("F2", self._rename_current)
+        add("Del", lambda: self._emit_selected(self.delete_requested))
+        add("Backspace", self.go_up)
+        add("Alt+Left", self.go_back)
+        add("Alt+Right", self.go_forward)
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def current_path(self) -> str:
+        return self.model.path
+
+    def set_connected(self, connected: bool) -> None:
+        for widget in (self.back_button, self.forward_button, self.up_button,
+                       self.refresh_button, self.path_bar, self.view, self.tree):
+            widget.setEnabled(connected)
+        if not connected:
+            self.model.clear()
+            self.tree_model.reset()
+            self.path_bar.clear()
+            self.history = NavigationHistory()
+        else:
+            self._update_buttons()
+
+    def show_listing(self, path: str, entries: list[object]) -> None:
+        """A listing of ``path`` arrived: show it and remember the visit."""
+        self.banner.hide()
+        self.model.set_listing(path, entries)
+        self.history.visit(path)
+        self.path_bar.blockSignals(True)
+        self.path_bar.clear()
+        self.path_bar.addItems(self.history.recent())
+        self.path_bar.setCurrentText(path)
+        self.path_bar.blockSignals(False)
+        self.tree_model.set_children(path, (e.name for e in entries if entry_is_dir(e)))  # type: ignore[attr-defined]
+        tree_index = self.tree_model.ensure_path(path)
+        self.tree.expand(tree_index)
+        self.tree.setCurrentIndex(tree_index)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.back_button.setEnabled(self.history.can_go_back())
+        self.forward_button.setEnabled(self.history.can_go_forward())
+        self.up_button.setEnabled(self.current_path not in ("", "/"))
+
+    # -- selection ----------------------------------------------------------------------
+    def selected_entries(self) -> list[object]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.entry(r) for r in rows]
+
+    def select_names(self, names: list[str]) -> None:
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        for name in names:
+            row = self.model.row_of_name(name)
+            if row is not None:
+                selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                                 | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _emit_selected(self, signal: object) -> None:
+        entries = self.selected_entries()
+        if entries:
+            signal.emit(entries)  # type: ignore[attr-defined]
+
+    # -- gestures -----------------------------------------------------------------------
+    def go_back(self) -> None:
+        place = self.history.back()
+        if place is not None:
+            self.navigate_requested.emit(place)
+
+    def go_forward(self) -> None:
+        place = self.history.forward()
+        if place is not None:
+            self.navigate_requested.emit(place)
+
+    def go_up(self) -> None:
+        path = self.current_path.rstrip("/")
+        if path:
+            self.navigate_requested.emit(path.rsplit("/", 1)[0] or "/")
+
+    def _tree_clicked(self, index: QModelIndex) -> None:
+        path = self.tree_model.data(index, PATH_ROLE)
+        if path and path != self.current_path:
+            self.navigate_requested.emit(path)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        entry = self.model.data(self.model.index(index.row(), 0), ENTRY_ROLE)
+        if entry_is_dir(entry):
+            self.navigate_requested.emit(self.model.full_path(entry))
+        else:
+            self._emit_selected(self.download_requested)
+
+    def _rename_current(self) -> None:
+        entries = self.selected_entries()
+        if len(entries) == 1:
+            self.rename_requested.emit(entries[0])
+
+    def _dropped(self, paths: list[Path], target: str) -> None:
+        self.upload_requested.emit(paths, target or self.current_path)
+
+    def _context_menu(self, pos: object) -> None:
+        entries = self.selected_entries()
+        menu = QMenu(self)
+        if entries:
+            menu.addAction(icon("download"), self.tr("Download"),
+                           lambda: self.download_requested.emit(entries))
+            files = [e for e in entries if not entry_is_dir(e)]
+            if len(files) == 1 and len(entries) == 1:
+                menu.addAction(self.tr("Open with default application"),
+                               lambda: self.open_requested.emit(files[0]))
+            menu.addSeparator()
+        menu.addAction(icon("new-folder"), self.tr("Create folder…"), self.mkdir_requested.emit)
+        if len(entries) == 1:
+            menu.addAction(self.tr("Rename… (F2)"), lambda: self.rename_requested.emit(entries[0]))
+        if entries:
+            menu.addAction(self.tr("Delete (Del)"), lambda: self.delete_requested.emit(entries))
+            menu.addAction(self.tr("Permissions…"), lambda: self.chmod_requested.emit(entries))
+            menu.addAction(self.tr("Copy URL"), lambda: self.copy_url_requested.emit(entries))
+        menu.addSeparator()
+        menu.addAction(icon("refresh"), self.tr("Refresh"), self.refresh_requested.emit)
+        menu.popup(self.view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+
+def remote_url(host: str, port: int, path: str, scheme: str = "ftp") -> str:
+    """``ftp://host:port/path`` with the path percent-encoded (never a password)."""
+    url = QUrl()
+    url.setScheme(scheme)
+    url.setHost(host)
+    if port != 21:
+        url.setPort(port)
+    url.setPath(path)
+    return url.toString(QUrl.ComponentFormattingOption.FullyEncoded)

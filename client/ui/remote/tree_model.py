@@ -1,0 +1,154 @@
+"""The remote folder tree: a lazy QAbstractItemModel of folders.
+
+A folder's children are unknown until it is listed; ``fetchMore`` asks for the listing
+through ``fetch_requested`` (the window lists it on the control connection) and
+:meth:`set_children` fills it in. Every listing the file list shows feeds the tree too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from client.protocol.text import escape_control
+from client.ui.icons import icon
+
+__all__ = ["RemoteTreeModel", "PATH_ROLE"]
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 20
+
+
+class _Node:
+    __slots__ = ("name", "path", "parent", "children", "requested")
+
+    def __init__(self, name: str, path: str, parent: _Node | None) -> None:
+        self.name = name
+        self.path = path
+        self.parent = parent
+        self.children: list[_Node] | None = None  # None: not listed yet
+        self.requested = False
+
+    def row(self) -> int:
+        return 0 if self.parent is None or self.parent.children is None else \
+            self.parent.children.index(self)
+
+
+class RemoteTreeModel(QAbstractItemModel):
+    #: a folder whose children are needed (the window lists it)
+    fetch_requested = Signal(str)
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self._root = _Node("", "", None)  # invisible
+        self._top = _Node("/", "/", self._root)
+        self._root.children = [self._top]
+
+    def reset(self) -> None:
+        self.beginResetModel()
+        self._top = _Node("/", "/", self._root)
+        self._root.children = [self._top]
+        self.endResetModel()
+
+    # -- structure -----------------------------------------------------------------------
+    def _node(self, index: QModelIndex | QPersistentModelIndex) -> _Node:
+        return index.internalPointer() if index.isValid() else self._root  # type: ignore[return-value]
+
+    def index(self, row: int, column: int,
+              parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        node = self._node(parent)
+        if node.children is None or not 0 <= row < len(node.children) or column != 0:
+            return QModelIndex()
+        return self.createIndex(row, column, node.children[row])
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index).parent
+        if node is None or node is self._root:
+            return QModelIndex()
+        return self.createIndex(node.row(), 0, node)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        node = self._node(parent)
+        return len(node.children) if node.children is not None else 0
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        node = self._node(parent)
+        return node.children is None or bool(node.children)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        node = self._node(parent)
+        return node.children is None and not node.requested
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        node = self._node(parent)
+        if node.children is None and not node.requested:
+            node.requested = True
+            self.fetch_requested.emit(node.path)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return escape_control(node.name)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icon("folder")
+        if role in (PATH_ROLE, Qt.ItemDataRole.ToolTipRole):
+            return node.path
+        return None
+
+    # -- content -------------------------------------------------------------------------
+    def ensure_path(self, path: str) -> QModelIndex:
+        """Create the nodes from / down to ``path`` (unlisted) and return its index."""
+        node = self._top
+        parts = [p for p in path.split("/") if p]
+        for part in parts:
+            if node.children is None:
+                self._insert(node, [])
+            assert node.children is not None
+            found = next((c for c in node.children if c.name == part), None)
+            if found is None:
+                found = _Node(part, posixpath.join(node.path, part), node)
+                self._insert(node, [found])
+            node = found
+        return self.createIndex(node.row(), 0, node)
+
+    def _insert(self, node: _Node, new: list[_Node]) -> None:
+        parent_index = QModelIndex() if node is self._root else self.createIndex(node.row(), 0, node)
+        if node.children is None:
+            node.children = []
+        if not new:
+            return
+        first = len(node.children)
+        self.beginInsertRows(parent_index, first, first + len(new) - 1)
+        node.children.extend(new)
+        self.endInsertRows()
+
+    def set_children(self, path: str, folder_names: Iterable[str]) -> None:
+        """The listing of ``path`` arrived: its sub-folders are ``folder_names``."""
+        index = self.ensure_path(path)
+        node = self._node(index)
+        names = sorted(set(folder_names), key=str.casefold)
+        if node.children:
+            self.beginRemoveRows(index, 0, len(node.children) - 1)
+            node.children = []
+            self.endRemoveRows()
+        node.requested = False
+        node.children = []
+        new = [_Node(name, posixpath.join(path or "/", name), node) for name in names]
+        if new:
+            self.beginInsertRows(index, 0, len(new) - 1)
+            node.children = new
+            self.endInsertRows()
+
+    def fetch_failed(self, path: str) -> None:
+        """Listing ``path`` failed: allow another try when the user expands it again."""
+        index = self.ensure_path(path)
+        self._node(index).requested = False

@@ -1,0 +1,197 @@
+"""What the remote pane's gestures do: browse, create folder, rename, delete, chmod,
+copy URL, open with the default application (download to a temporary folder, watch it,
+offer to upload the changes). Each is a coroutine on the browsing connection; failures
+surface in the pane's banner (see ``MainWindow.spawn``)."""
+
+from __future__ import annotations
+
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QFileSystemWatcher, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+from client.protocol.text import escape_control
+from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
+from client.ui.remote.listing_model import entry_is_dir
+from client.ui.remote.pane import remote_url
+
+if TYPE_CHECKING:
+    from client.ui.main_window import MainWindow
+
+__all__ = ["RemoteActions"]
+
+
+class RemoteActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.connection = window.connection
+        self.pane = window.remote_pane
+        self._temp = tempfile.TemporaryDirectory(prefix="ftp-inspector-open-")
+        self.watcher = QFileSystemWatcher()
+        self.watcher.fileChanged.connect(self._opened_file_changed)
+        self._opened: dict[str, str] = {}  # local temp path -> remote path
+
+    def tr(self, text: str) -> str:
+        return self.window.tr(text)
+
+    # -- browsing --------------------------------------------------------------------------
+    async def browse(self, path: str | None = None) -> str:
+        """Change to ``path`` (None: stay) and list it; returns the folder shown."""
+
+        async def work(session: Any) -> tuple[str, Any]:
+            where = await session.cwd(path) if path else await session.pwd()
+            return where, await session.list()
+
+        where, listing = await self.connection.run(work)
+        self.pane.show_listing(where, list(listing.entries))
+        if listing.unparsed:
+            self.pane.banner.show_message(
+                self.tr("{} line(s) of the listing could not be read; they are in the console")
+                .format(len(listing.unparsed)), severity="warning")
+        return where
+
+    async def refresh(self) -> str:
+        return await self.browse(self.pane.current_path or None)
+
+    async def fetch_tree(self, path: str) -> None:
+        try:
+            listing = await self.connection.list(path)
+        except Exception:
+            self.pane.tree_model.fetch_failed(path)
+            raise
+        self.pane.tree_model.set_children(path, (e.name for e in listing.entries if entry_is_dir(e)))
+
+    def _full(self, entry: object) -> str:
+        return self.pane.model.full_path(entry)
+
+    # -- file operations -------------------------------------------------------------------
+    async def mkdir(self, name: str | None = None) -> str | None:
+        if name is None:
+            name = await ask_text(self.window, self.tr("Create folder"),
+                                  self.tr("Name of the new folder in {}:").format(
+                                      escape_control(self.pane.current_path)))
+        if not name:
+            return None
+        path = posixpath.join(self.pane.current_path or "/", name)
+        await self.connection.call("mkdir", path)
+        await self.refresh()
+        self.pane.select_names([name])
+        return path
+
+    async def rename(self, entry: object, new_name: str | None = None) -> None:
+        old = entry.name  # type: ignore[attr-defined]
+        if new_name is None:
+            new_name = await ask_text(self.window, self.tr("Rename"),
+                                      self.tr("New name for {}:").format(escape_control(old)), old)
+        if not new_name or new_name == old:
+            return
+        folder = self.pane.current_path or "/"
+        await self.connection.call("rename", posixpath.join(folder, old),
+                                   posixpath.join(folder, new_name))
+        await self.refresh()
+        self.pane.select_names([new_name])
+
+    async def delete(self, entries: list[object], *, confirmed: bool = False) -> None:
+        if not entries:
+            return
+        if not confirmed:
+            names = ", ".join(escape_control(e.name) for e in entries[:5])  # type: ignore[attr-defined]
+            more = self.tr(" and {} more").format(len(entries) - 5) if len(entries) > 5 else ""
+            folders = any(entry_is_dir(e) for e in entries)
+            text = self.tr("Delete {}{} from the server?").format(names, more)
+            if folders:
+                text += "\n" + self.tr("Folders are deleted with everything in them.")
+            if not await confirm(self.window, self.tr("Delete"), text):
+                return
+
+        async def work(session: Any) -> None:
+            for entry in entries:
+                await _delete_tree(session, self._full(entry), entry_is_dir(entry))
+
+        await self.connection.run(work)
+        await self.refresh()
+
+    async def chmod(self, entries: list[object], mode: int | None = None) -> None:
+        if not entries:
+            return
+        if mode is None:
+            dialog = ChmodDialog(self.window, [e.name for e in entries],  # type: ignore[attr-defined]
+                                 mode_from_permissions(getattr(entries[0], "permissions", None)))
+            accepted = await await_dialog(dialog)
+            mode = dialog.mode
+            dialog.deleteLater()
+            if not accepted:
+                return
+
+        async def work(session: Any) -> None:
+            for entry in entries:
+                await session.chmod(self._full(entry), mode)
+
+        await self.connection.run(work)
+        await self.refresh()
+
+    def copy_urls(self, entries: list[object]) -> str:
+        settings = self.connection.settings
+        if settings is None:
+            return ""
+        scheme = {"implicit": "ftps", "explicit": "ftpes"}.get(settings.tls.value, "ftp")
+        text = "\n".join(remote_url(settings.host, settings.port, self._full(e), scheme)
+                         for e in entries)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    # -- open with the default application ------------------------------------------------
+    async def open_with_default_app(self, entry: object, *, launch: bool = True) -> Path:
+        remote = self._full(entry)
+        folder = Path(self._temp.name) / f"{len(self._opened) + 1}"
+        folder.mkdir(parents=True, exist_ok=True)
+        local = folder / escape_control(entry.name).replace("/", "_")  # type: ignore[attr-defined]
+        await self.connection.download(remote, local)
+        self._opened[str(local)] = remote
+        self.watcher.addPath(str(local))
+        if launch:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(local)))
+        return local
+
+    def _opened_file_changed(self, local: str) -> None:
+        remote = self._opened.get(local)
+        if remote is None:
+            return
+        if local not in self.watcher.files() and Path(local).exists():
+            self.watcher.addPath(local)  # editors that replace the file drop the watch
+        self.pane.banner.show_message(
+            self.tr("{} was changed locally. Upload it back to the server?").format(
+                escape_control(remote)),
+            severity="info",
+            action=(self.tr("Upload changes"), lambda: self.window.spawn(
+                self.upload_opened(local), pane=self.pane, doing=self.tr("Uploading changes"))))
+
+    async def upload_opened(self, local: str) -> None:
+        remote = self._opened[local]
+        await self.connection.upload(Path(local), remote)
+        await self.refresh()
+
+    def close(self) -> None:
+        self.watcher.removePaths(self.watcher.files() or [""]) if self.watcher.files() else None
+        self._temp.cleanup()
+
+
+async def _delete_tree(session: Any, path: str, is_dir: bool, depth: int = 0) -> None:
+    """Delete a file, or a folder after its content (bounded depth against loops)."""
+    if not is_dir:
+        await session.delete(path)
+        return
+    if depth > 64:
+        raise RuntimeError(f"refusing to delete deeper than 64 levels at {escape_control(path)}")
+    listing = await session.list(path)
+    for entry in listing.entries:
+        if entry.name in (".", ".."):
+            continue
+        child = posixpath.join(path, entry.name)
+        is_link = getattr(getattr(entry, "kind", None), "name", "") == "LINK"
+        # a symlink is removed as a link, never followed
+        await _delete_tree(session, child, entry_is_dir(entry) and not is_link, depth + 1)
+    await session.rmdir(path)

@@ -1,0 +1,81 @@
+"""The status bar: connection state, server, TLS (version, session reuse, fingerprint on
+hover), the current mode (Passive/Active, EPSV/PASV) and the address actually used for
+the last data connection. Fed by the bridge's signals."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from client.engine.events import DataChannelEvent, DataPhase, SessionStateChanged, TlsEstablished
+from client.engine.settings import TransferMode
+
+__all__ = ["InspectorStatusBar"]
+
+
+class InspectorStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state_label = self._label(self.tr("Disconnected"), self.tr("Connection state"))
+        self.server_label = self._label("", self.tr("Server"))
+        self.tls_label = self._label(self.tr("No TLS"), self.tr("TLS state"))
+        self.mode_label = self._label(self.tr("Passive"), self.tr("Transfer mode"))
+        self.data_label = self._label(self.tr("No data connection yet"),
+                                      self.tr("Last data connection"))
+        self._method: str | None = None
+        self._mode = TransferMode.PASSIVE
+
+    def _label(self, text: str, name: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setAccessibleName(name)
+        label.setToolTip(name)
+        self.addPermanentWidget(label)
+        return label
+
+    def on_state(self, event: SessionStateChanged) -> None:
+        self.state_label.setText(event.state.value.replace("-", " ").capitalize())
+        if event.server is not None:
+            self.server_label.setText(str(event.server))
+        if event.state.value in ("disconnected", "failed"):
+            self.tls_label.setText(self.tr("No TLS"))
+            self.tls_label.setToolTip(self.tr("TLS state"))
+
+    def on_tls(self, event: TlsEstablished) -> None:
+        if event.channel is not None:  # data channels: the control line says what matters
+            return
+        reused = self.tr("yes") if event.session_reused else self.tr("no")
+        self.tls_label.setText(self.tr("{} (session reused: {})").format(event.version, reused))
+        tip = self.tr("Cipher: {}").format(event.cipher)
+        if event.fingerprint_sha256:
+            tip += "\n" + self.tr("SHA-256: {}").format(event.fingerprint_sha256)
+        if event.peer_subject:
+            tip += "\n" + self.tr("Subject: {}").format(event.peer_subject)
+        self.tls_label.setToolTip(tip)
+
+    def on_data_channel(self, event: DataChannelEvent) -> None:
+        if event.method:
+            self._method = event.method
+            self._refresh_mode()
+        if event.phase in (DataPhase.CONNECTED, DataPhase.CLOSED, DataPhase.FAILED) and \
+                event.remote is not None:
+            who = self.tr("client → server") if event.initiator == "client" else \
+                self.tr("server → client")
+            if event.initiator == "client":
+                text = f"{event.local} → {event.remote}" if event.local else str(event.remote)
+            else:
+                text = f"{event.remote} → {event.local}" if event.local else str(event.remote)
+            outcome = self.tr(" (failed)") if event.phase is DataPhase.FAILED else ""
+            self.data_label.setText(self.tr("Data: {}{}").format(text, outcome))
+            tip = self.tr("Last data connection: {} ({}, {})").format(text, who, event.method or "")
+            if event.address_note:
+                tip += "\n" + event.address_note
+            self.data_label.setToolTip(tip)
+
+    def set_mode(self, mode: TransferMode) -> None:
+        if mode is not self._mode:
+            self._method = None
+        self._mode = mode
+        self._refresh_mode()
+
+    def _refresh_mode(self) -> None:
+        name = self.tr("Active") if self._mode is TransferMode.ACTIVE else self.tr("Passive")
+        self.mode_label.setText(f"{name} ({self._method})" if self._method else name)

@@ -1,0 +1,172 @@
+"""The main window against the real demo server (pyftpdlib on loopback): quickconnect in
+both modes, browsing, transfers by the code paths drag and drop uses, file operations,
+the annotated console lines and the mode toggle."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from client.demo import BINARY_SAMPLE, UPLOAD_FOLDER, DemoServer
+from client.engine.events import DataChannelEvent, DataPhase
+from client.engine.settings import TransferMode
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def demo() -> DemoServer:
+    server = DemoServer("healthy", give_up_after=2.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def window(qloop, qtbot, config_dir, tmp_path):
+    from client.ui.main_window import MainWindow
+
+    local = tmp_path / "local"
+    local.mkdir()
+    win = MainWindow(local_start=local)
+    win.show()
+    yield win
+    task = asyncio.ensure_future(win.shutdown())
+    qtbot.waitUntil(task.done, timeout=10_000)
+    win.close()
+    win.deleteLater()
+
+
+def run(qtbot, coro, timeout: int = 15_000):
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+def connect_quick(window, qtbot, demo: DemoServer, mode: TransferMode) -> None:
+    quick = window.quick
+    quick.host.setText(f"ftp://{demo.host}:{demo.port}")
+    quick.user.setText(demo.user)
+    quick.password.setText(demo.password)
+    quick.set_mode(mode)
+    with qtbot.waitSignal(window.connection.connected, timeout=15_000):
+        quick.connect_button.click()
+    qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
+
+
+def data_events(window) -> list[DataChannelEvent]:
+    window.bridge.flush()
+    return [e for e in window.seen_events if isinstance(e, DataChannelEvent)]
+
+
+@pytest.fixture
+def recorded(window):
+    window.seen_events = []
+    window.bridge.events.connect(window.seen_events.extend)
+    return window
+
+
+@pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
+def test_quickconnect_lists_the_root_in_both_modes(recorded, qtbot, demo, mode) -> None:
+    window = recorded
+    connect_quick(window, qtbot, demo, mode)
+    names = {e.name for e in window.remote_pane.model.entries()}
+    assert "data" in names and UPLOAD_FOLDER in names
+    initiators = {e.initiator for e in data_events(window) if e.phase is DataPhase.CONNECTED}
+    assert initiators == {"client" if mode is TransferMode.PASSIVE else "server"}
+    text = window.console.export_text("text")
+    assert demo.password not in text and "PASS ****" in text
+    if mode is TransferMode.PASSIVE:
+        assert "EPSV" in text or "PASV" in text
+    else:
+        assert "EPRT" in text or "PORT" in text
+    assert window.status.state_label.text().lower().startswith("ready")
+
+
+def test_console_shows_annotated_227_and_port(recorded, qtbot, demo) -> None:
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    settings = window.connection.settings.replace(use_epsv=False, use_eprt=False)
+    run(qtbot, window.connect_to(settings))
+    window.set_mode(TransferMode.ACTIVE)
+    run(qtbot, window.actions.refresh())
+    window.bridge.flush()
+    lines = window.console.model.lines()
+    pasv = [x for x in lines if x.text.startswith("227")]
+    port = [x for x in lines if x.text.startswith("PORT ")]
+    assert pasv and "*256+" in pasv[-1].inline and pasv[-1].annotations
+    assert port and "*256+" in port[-1].inline and port[-1].annotations
+    # the inline arithmetic is right: p1*256+p2 = port, and the port is the one dialled
+    arithmetic = pasv[-1].inline.split("(")[1].rstrip(")")
+    left, right = arithmetic.split(" = ")
+    p1, p2 = left.split("*256+")
+    assert int(p1) * 256 + int(p2) == int(right)
+
+
+def test_mode_toggle_changes_the_next_data_connection(recorded, qtbot, demo) -> None:
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    before = len(data_events(window))
+    window.toggle_mode_action.trigger()
+    assert window.quick.active_button.isChecked() and window.active_action.isChecked()
+    run(qtbot, window.actions.refresh())
+    new = [e for e in data_events(window)[before:] if e.phase is DataPhase.CONNECTED]
+    assert new and all(e.initiator == "server" for e in new)
+    assert window.status.mode_label.text().startswith("Active")
+    assert "→" in window.status.data_label.text()
+
+
+def test_browse_download_upload_and_file_operations(recorded, qtbot, demo, tmp_path) -> None:
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    pane = window.remote_pane
+    folder, name = BINARY_SAMPLE.rsplit("/", 1)
+    run(qtbot, window.actions.browse("/" + folder))
+    assert pane.current_path == "/" + folder
+    entry = next(e for e in pane.model.entries() if e.name == name)
+    # the drag-and-drop path: remote paths dropped on the local pane
+    local_dir = window.local_pane.current
+    run(qtbot, window.transfers.download_paths([f"/{BINARY_SAMPLE}"], local_dir))
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    got = hashlib.sha256((local_dir / name).read_bytes()).hexdigest()
+    assert got == demo.sample.sha256[BINARY_SAMPLE]
+    assert entry.size == (local_dir / name).stat().st_size
+
+    # upload: local files dropped on the remote pane (same signal a desktop drop emits)
+    source = tmp_path / "hello upload.txt"
+    source.write_text("hello from the window\n")
+    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    with qtbot.waitSignal(pane.upload_requested, timeout=2000):
+        pane.view.files_dropped.emit([source], "")
+    qtbot.waitUntil(lambda: (demo.root / UPLOAD_FOLDER / source.name).exists(), timeout=15_000)
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    assert (demo.root / UPLOAD_FOLDER / source.name).read_text() == source.read_text()
+
+    # mkdir, rename, delete (confirmed)
+    run(qtbot, window.actions.mkdir("new folder"))
+    assert (demo.root / UPLOAD_FOLDER / "new folder").is_dir()
+    entry = next(e for e in pane.model.entries() if e.name == source.name)
+    run(qtbot, window.actions.rename(entry, "renamed.txt"))
+    assert (demo.root / UPLOAD_FOLDER / "renamed.txt").exists()
+    assert not (demo.root / UPLOAD_FOLDER / source.name).exists()
+    doomed = [e for e in pane.model.entries() if e.name in ("renamed.txt", "new folder")]
+    run(qtbot, window.actions.delete(doomed, confirmed=True))
+    assert not (demo.root / UPLOAD_FOLDER / "renamed.txt").exists()
+    assert not (demo.root / UPLOAD_FOLDER / "new folder").exists()
+
+
+def test_failure_shows_a_banner_with_why(recorded, qtbot, demo) -> None:
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    task = window.spawn(window.actions.browse("/no/such/folder"), pane=window.remote_pane,
+                        doing="Opening /no/such/folder")
+    qtbot.waitUntil(task.done, timeout=10_000)
+    banner = window.remote_pane.banner
+    qtbot.waitUntil(banner.isVisible, timeout=2000)
+    assert "Opening /no/such/folder failed" in banner.text and "55" in banner.text
+    assert banner.seq is not None
+    banner.why_clicked.emit(banner.seq)
+    current = window.console.view.currentIndex()
+    assert current.isValid() and "55" in window.console.model.data(current)
