@@ -31,6 +31,7 @@ from client.protocol.annotate import (
     Direction,
     render_line,
 )
+from client.protocol.text import decode_line
 
 # RFC 959 and its extensions (RFC 2228, 2389, 2428, 2640, 3659, 7151, drafts in use).
 FTP_VERBS = frozenset(
@@ -214,12 +215,27 @@ def to_json(item: Explained) -> dict[str, object]:
     return obj
 
 
+def _as_text(line: str) -> str:
+    """Undo Python's surrogateescape (non-UTF-8 bytes in argv or stdin) the way the
+    engine decodes the wire: UTF-8, else Latin-1, so every byte shows as a character and
+    the output stays valid UTF-8 (also in ``--json``)."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return decode_line(line.encode("utf-8", "surrogateescape"))
+    return line
+
+
 def _input_lines(args_lines: list[str], stdin: TextIO) -> Iterator[str]:
+    """Lines from the arguments (an argument may hold several, split at LF only), or
+    from ``stdin`` when there are no arguments."""
     if args_lines:
         for arg in args_lines:
-            yield from arg.splitlines() or [arg]
+            for line in arg.split("\n"):
+                yield _as_text(line)
     else:
-        yield from stdin
+        for line in stdin:
+            yield _as_text(line)
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None,

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import re
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from client.cli import main
-from client.cli.explain import classify_line, explain_lines
+from client.cli.explain import classify_line, explain_lines, register, run
 from client.protocol.annotate import Direction
+
+RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 EXAMPLE = "227 Entering Passive Mode (10,0,0,5,195,80)"
 
@@ -157,3 +163,61 @@ def test_argument_with_several_lines(capsys: pytest.CaptureFixture[str]) -> None
     status, out, _ = run_explain(capsys, "PASV\n227 Entering Passive Mode (127,0,0,1,195,90).")
     assert status == 0
     assert out.splitlines()[0] == "> PASV"
+
+
+def test_non_utf8_log_gives_valid_utf8_json(child_env: dict[str, str]) -> None:
+    # A Latin-1 file name in a server's log: shown as the Latin-1 character (as the engine
+    # decodes the wire), and the JSON output stays valid UTF-8.
+    done = subprocess.run(
+        [sys.executable, "-m", "client", "explain", "--json"],
+        input=b"550 caf\xe9.txt: No such file\n< 227 Entering Passive Mode (127,0,0,1,195,90).\n",
+        env=child_env, capture_output=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    objects = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert objects[0]["line"] == "550 café.txt: No such file"
+    assert objects[1]["annotations"][0]["fields"]["port"] == 50010
+
+
+def test_argument_is_split_at_line_feeds_only(capsys: pytest.CaptureFixture[str]) -> None:
+    # str.splitlines() would also split at \x1c and \x85; those are shown escaped instead.
+    status, out, _ = run_explain(capsys, "220 file\x1cseparator", "220 next\x85line")
+    assert status == 0
+    shown = [line for line in out.splitlines() if line.startswith("< ")]
+    assert shown == ["< 220 file\\x1cseparator", "< 220 next\\x85line"]
+
+
+def _explain_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ftp-inspector")
+    register(parser.add_subparsers(dest="command"))
+    return parser
+
+
+_log_lines = st.lists(
+    st.one_of(
+        st.text(max_size=80),
+        st.builds(lambda prefix, body: prefix + body,
+                  st.sampled_from(["> ", "< ", "---> ", "<--- ", "Command: ", "Response: ",
+                                   "[12:00:00] ", "* ", ""]),
+                  st.sampled_from(["PASV", "PASS hunter2", "227 Entering Passive Mode (10,0,0,5,195,80)",
+                                   "229 (|||50000|)", "150 ok", "425 no", "211-Features:", " EPSV",
+                                   "211 End", "PORT 1,2,3,4,5,6", "EPRT |2|::1|5|", "\x1b[31m"])),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_log_lines, st.booleans())
+def test_any_input_is_explained_without_crashing_or_leaking(lines: list[str], as_json: bool) -> None:
+    args = _explain_parser().parse_args(["explain", *(["--json"] if as_json else [])])
+    out, err = io.StringIO(), io.StringIO()
+    status = run(args, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, stderr=err)
+    assert status in (0, 1)
+    assert "hunter2" not in out.getvalue() + err.getvalue()
+    for text in (out.getvalue(), err.getvalue()):
+        assert not RAW_CONTROL.search(text.replace("\n", ""))
+    if as_json:
+        for line in out.getvalue().splitlines():
+            assert isinstance(json.loads(line)["annotations"], list)
+    assert (status == 1) == bool(err.getvalue())
