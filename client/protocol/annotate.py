@@ -23,8 +23,10 @@ CONTRACT (implemented in this module; other modules rely on these names):
 - ``render_line(line) -> str``: the line with control characters escaped, PASS redacted.
 
 Every annotation's ``fields`` holds JSON-ready values (str, int, bool, None) and always a
-``"kind"``: pasv, epsv, epsv-all, port, eprt, address-error, data-channel, data-error,
-closing, fallback, tls, login, credentials, control-characters.
+``"kind"``: pasv, epsv, epsv-all, port, eprt, address-error, address-problem,
+data-channel, data-error, closing, fallback, tls, login, credentials, control-characters.
+Exactly one annotation of a line carries the address (kind pasv/epsv/port/eprt); warnings
+about that address are separate ``address-problem`` annotations (``for``, ``problem``).
 
 The knowledge of what each reply means lives in :mod:`client.protocol.reply_meanings`;
 this module dispatches, keeps the conversation state and handles the address lines.
@@ -212,11 +214,12 @@ def _port_sent(line: str, ctx: AnnotationContext, verb: str) -> list[Annotation]
                 f"the server cannot connect to {addr.host}: {cls.description}. The client "
                 "announced the wrong address; use passive mode or fix the active-mode "
                 "address setting",
-                {"kind": kind, "problem": "unreachable"},
+                {"kind": "address-problem", "for": kind, "problem": "unreachable"},
             )
         )
         return notes
-    peer_cls = classify(ctx.control_peer) if ctx.control_peer else None
+    peer = _known_address(ctx.control_peer)
+    peer_cls = classify(peer) if peer else None
     if cls in _INTERNAL and peer_cls is not None and peer_cls is not cls:
         notes.append(
             Annotation(
@@ -226,7 +229,7 @@ def _port_sent(line: str, ctx: AnnotationContext, verb: str) -> list[Annotation]
                 "cannot connect back to this address unless a router rewrites PORT/EPRT "
                 "(an FTP-aware NAT). Use passive mode, or set the external address for "
                 "active mode",
-                {"kind": kind, "problem": "not-reachable-from-server"},
+                {"kind": "address-problem", "for": kind, "problem": "not-reachable-from-server"},
             )
         )
     if ctx.control_local and _same_host(ctx.control_local, addr.host) is False:
@@ -238,10 +241,22 @@ def _port_sent(line: str, ctx: AnnotationContext, verb: str) -> list[Annotation]
                 "address than the one it talks to. Many servers refuse that (vsftpd "
                 "port_promiscuous=NO answers '500 Illegal PORT command') to stop FXP "
                 "bounce attacks",
-                {"kind": kind, "problem": "differs-from-control-local"},
+                {"kind": "address-problem", "for": kind, "problem": "differs-from-control-local"},
             )
         )
     return notes
+
+
+def _known_address(host: str | None) -> str | None:
+    """``host`` if it is an IP address; None for None or a name (the context may hold
+    whatever a front end knew; only addresses can be judged)."""
+    if host is None:
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host
 
 
 def _same_host(a: str, b: str) -> bool | None:
@@ -264,7 +279,8 @@ def _pasv_received(text: str, ctx: AnnotationContext) -> list[Annotation]:
     except AddressFormatError as error:
         return _address_error("pasv", error)
     assert addr.host is not None
-    decision = decide_pasv_address(addr.host, ctx.control_peer, ctx.pasv_policy)
+    peer = _known_address(ctx.control_peer)
+    decision = decide_pasv_address(addr.host, peer, ctx.pasv_policy)
     fields = _address_fields("pasv", addr, "client")
     fields.update(replaced=decision.replaced, use_host=decision.host, reason=decision.reason)
     dial = f"{decision.host}:{addr.port}"
@@ -273,7 +289,7 @@ def _pasv_received(text: str, ctx: AnnotationContext) -> list[Annotation]:
         f"client will connect to {dial}. {decision.reason[0].upper()}{decision.reason[1:]}"
     )
     cls = classify(addr.host)
-    if ctx.control_peer is None and cls in _INTERNAL:
+    if peer is None and cls in _INTERNAL:
         text_out += (
             ". That works only from inside the server's network; if you reach the server "
             "over another address, NAT is not configured on the server (vsftpd "
@@ -329,7 +345,8 @@ def _secret_sent(verb: str, ctx: AnnotationContext) -> Annotation:
     """PASS/ACCT: never shown; say when it crossed a network unencrypted."""
     text = f"{verb} carries a secret; it is never shown"
     severity = Severity.INFO
-    if not ctx.tls and ctx.control_peer and classify(ctx.control_peer) is not AddressClass.LOOPBACK:
+    peer = _known_address(ctx.control_peer)
+    if not ctx.tls and peer and classify(peer) is not AddressClass.LOOPBACK:
         text += (
             ". This control connection is not encrypted, so it crossed the network in "
             "clear text; use FTPS (AUTH TLS) where the server offers it"

@@ -219,6 +219,22 @@ def test_mapped_control_local_matches_eprt_ipv4() -> None:
     assert [n.severity for n in notes] == [Severity.INFO]
 
 
+def test_port_warnings_are_separate_from_the_address_annotation() -> None:
+    notes = sent("PORT 10,0,0,5,4,1", control_peer="8.8.8.8", control_local="10.0.0.6")
+    assert only(notes, "port").fields["host"] == "10.0.0.5"
+    problems = [n.fields for n in notes if n.fields["kind"] == "address-problem"]
+    assert [(p["for"], p["problem"]) for p in problems] == [
+        ("port", "not-reachable-from-server"), ("port", "differs-from-control-local")]
+
+
+def test_host_name_in_the_context_is_not_judged() -> None:
+    # A front end may only know the name it connected to; addresses are still decoded.
+    note = only(received("227 Entering Passive Mode (10,0,0,5,195,80)", control_peer="ftp.example.com"), "pasv")
+    assert (note.fields["use_host"], note.fields["replaced"]) == ("10.0.0.5", False)
+    assert only(sent("PORT 10,0,0,5,4,1", control_peer="ftp.example.com"), "port")
+    assert only(sent("PASS x", control_peer="ftp.example.com"), "credentials").severity is Severity.INFO
+
+
 def test_bad_port_argument_is_an_error_annotation() -> None:
     note = only(sent("PORT 127,0,0,1,4"), "address-error")
     assert note.fields["for"] == "port" and note.severity is Severity.ERROR
@@ -438,10 +454,11 @@ def test_severity_rank_orders_max() -> None:
     assert max([Severity.INFO, Severity.ERROR, Severity.WARNING], key=lambda s: s.rank) is Severity.ERROR
 
 
+hosts = st.one_of(st.none(), st.ip_addresses().map(str), st.just("ftp.example.com"), st.text(max_size=8))
 contexts = st.builds(
     AnnotationContext,
-    control_peer=st.one_of(st.none(), st.ip_addresses().map(str)),
-    control_local=st.one_of(st.none(), st.ip_addresses().map(str)),
+    control_peer=hosts,
+    control_local=hosts,
     mode=st.sampled_from([None, "passive", "active"]),
     last_command=st.sampled_from([None, "PASV", "EPSV", "PORT", "EPRT", "LIST", "RETR", "AUTH",
                                   "PROT", "PASS", "ABOR"]),
@@ -464,6 +481,8 @@ def test_annotate_never_raises_and_never_leaks_control_characters(
     line: str, direction: Direction, context: AnnotationContext
 ) -> None:
     notes = annotate(line, direction, context)
+    carrying_address = [n for n in notes if n.fields["kind"] in ("pasv", "epsv", "port", "eprt")]
+    assert len(carrying_address) <= 1
     for note in notes:
         assert isinstance(note.severity, Severity)
         assert "kind" in note.fields
