@@ -246,6 +246,18 @@ class StallingDTPHandler(DTPHandler):
 class StallHandler(DemoHandler):
     dtp_handler = StallingDTPHandler
 
+    def ftp_ABOR(self, line: str) -> None:
+        """RFC 959: a transfer command still outstanding is answered 426, then ABOR 226.
+        (pyftpdlib would answer a single 225 because no byte has moved.)"""
+        channel = self.data_channel
+        if isinstance(channel, StallingDTPHandler) and channel._stalled and not channel._closed:
+            channel._resp = ("426 Transfer aborted via ABOR (the server stalled).", logger.info)
+            channel.close()
+            self.data_channel = None
+            self.respond("226 ABOR command successful.")
+            return
+        super().ftp_ABOR(line)
+
 
 class SlowHandler(DemoHandler):
     dtp_handler = ThrottledDTPHandler  # limits set per server by handler_for

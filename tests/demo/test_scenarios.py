@@ -251,3 +251,45 @@ def test_quit_and_abrupt_disconnects_log_no_server_errors(start_demo, caplog, sc
     server.stop()
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
+
+
+# --- the faults stay with their own mode ------------------------------------------------
+
+
+def test_active_blocked_doom_is_forgotten_when_the_client_switches_to_passive(demo_ftp) -> None:
+    server, ftp = demo_ftp("active-blocked")
+    listener = ftp.active_listener()
+    assert ftp.read_reply().code == 200
+    listener.close()
+    payload = passive_transfer(ftp, f"RETR {SMALL_FILE}")  # the PORT is superseded
+    assert sha256(payload) == server.sample.sha256[SMALL_FILE]
+    # no stray 425 from the abandoned PORT arrives later
+    assert ftp.command("NOOP").code == 200
+
+
+def test_passive_blocked_doom_is_forgotten_when_the_client_switches_to_active(demo_ftp) -> None:
+    server, ftp = demo_ftp("passive-blocked")
+    ftp.epsv()
+    payload = active_transfer(ftp, f"RETR {SMALL_FILE}", extended=True)
+    assert sha256(payload) == server.sample.sha256[SMALL_FILE]
+    assert ftp.command("NOOP").code == 200
+
+
+def test_abor_during_a_stall_answers_426_then_226(demo_ftp) -> None:
+    server, ftp = demo_ftp("stall")
+    port = ftp.epsv()
+    data = socket.create_connection((ftp.host, port), timeout=CONTROL_TIMEOUT)
+    assert ftp.command("LIST").preliminary
+    assert ftp.command("ABOR").code == 426
+    assert ftp.read_reply().code == 226
+    assert data.recv(1) == b""  # the server closed the data connection
+    data.close()
+    assert ftp.command("NOOP").code == 200
+
+
+def test_healthy_resumes_a_download_with_rest(demo_ftp) -> None:
+    server, ftp = demo_ftp("healthy")
+    assert ftp.command("REST 1000000").code == 350
+    tail = passive_transfer(ftp, f"RETR {BINARY_SAMPLE}")
+    whole = (server.root / BINARY_SAMPLE).read_bytes()
+    assert tail == whole[1000000:]
