@@ -530,16 +530,18 @@ def _listing_through_annotator(server: object, command: str, policy: PasvPolicy)
 
 
 @pytest.mark.parametrize("command", ["PASV", "EPSV"])
-def test_annotator_endpoint_is_where_a_real_server_listens(ftp_server: object, command: str) -> None:
-    notes, listing = _listing_through_annotator(ftp_server, command, PasvPolicy.AUTO)
+def test_annotator_endpoint_is_where_a_real_server_listens(real_server: object, command: str) -> None:
+    notes, listing = _listing_through_annotator(real_server, command, PasvPolicy.AUTO)
     assert listing  # the data really came over the endpoint the annotation named
     assert [n.fields["kind"] for n in notes] == [command.lower(), "data-channel", "data-channel"]
     assert [n.fields.get("phase") for n in notes[1:]] == ["accepted", "complete"]
     assert all(n.severity is Severity.INFO for n in notes)
 
 
+@pytest.mark.parametrize("fixture", ["ftp_masquerade_server",
+                                     pytest.param("proftpd_masquerade_server", marks=pytest.mark.realserver)])
 def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
-    ftp_masquerade_server: object,
+    fixture: str, request: pytest.FixtureRequest,
 ) -> None:
     # Trusting 127.0.0.2 fails (nothing listens there) and the annotation warns about it;
     # the 'control' policy dials the address that works.
@@ -547,7 +549,8 @@ def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
 
     from fixtures.ftp_probe import login
 
-    client = login(ftp_masquerade_server)  # type: ignore[arg-type]
+    server = request.getfixturevalue(fixture)
+    client = login(server)
     try:
         note = only(received(client.sendcmd("PASV"), control_peer=client.sock.getpeername()[0]), "pasv")
     finally:
@@ -555,7 +558,7 @@ def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
     assert (note.fields["host"], note.fields["use_host"], note.severity) == ("127.0.0.2", "127.0.0.2", Severity.WARNING)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.2", note.fields["port"]), timeout=2).close()
-    notes, listing = _listing_through_annotator(ftp_masquerade_server, "PASV", PasvPolicy.CONTROL)
+    notes, listing = _listing_through_annotator(server, "PASV", PasvPolicy.CONTROL)
     pasv = only(notes, "pasv")
     assert (pasv.fields["use_host"], pasv.fields["replaced"]) == ("127.0.0.1", True)
     assert listing
