@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,38 @@ def test_unknown_scenario_is_a_usage_error(child_env) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert "bogus" in result.stderr and "passive-blocked" in result.stderr
+
+
+def test_port_in_use_is_a_local_error(child_env, start_demo) -> None:
+    busy = start_demo("healthy")
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "demo-server", "--port", str(busy.port)],
+        cwd=REPO, env=child_env, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"127.0.0.1:{busy.port}" in result.stderr
+
+
+def test_sigint_with_a_client_still_connected_exits_cleanly(child_env) -> None:
+    process = start_cli(child_env, "--scenario", "stall")
+    try:
+        assert process.stdout is not None
+        match = URL.match(process.stdout.readline().rstrip("\n"))
+        assert match
+        ftp = RawFtp("127.0.0.1", int(match.group(3)))
+        ftp.login("demo", match.group(2))
+        port = ftp.epsv()
+        data = socket.create_connection(("127.0.0.1", port), timeout=5)
+        assert ftp.command("LIST").preliminary  # a stalled transfer is in progress
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+        assert data.recv(1) == b""  # the server closed the data connection on its way out
+        data.close()
+        ftp.sock.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "stopped" in err
