@@ -24,6 +24,8 @@ __all__ = ["parse_mlsx_line", "parse_mlsx", "mode_to_permissions", "looks_like_m
 FILE, DIR, LINK, OTHER = EntryKind.FILE, EntryKind.DIR, EntryKind.LINK, EntryKind.OTHER
 _KIND_BY_TYPE = {"file": FILE, "dir": DIR, "cdir": DIR, "pdir": DIR}
 _SELF_OR_PARENT_TYPES = frozenset(["cdir", "pdir"])
+_UNKNOWN = object()
+_fromisoformat = datetime.fromisoformat
 _RWX = ("---", "--x", "-w-", "-wx", "r--", "r-x", "rw-", "rwx")
 
 
@@ -48,12 +50,11 @@ def looks_like_mlsx(line: str) -> bool:
 
 
 class _Cache:
-    """Per-listing memo of the conversions listings repeat: timestamps, modes, kinds."""
+    """Per-listing memo of the conversions a listing repeats (``unix.mode`` values)."""
 
-    __slots__ = ("times", "modes")
+    __slots__ = ("modes",)
 
     def __init__(self) -> None:
-        self.times: dict[str, datetime | None] = {}
         self.modes: dict[str, str | None] = {}
 
 
@@ -77,23 +78,22 @@ def parse_mlsx(line: str, cache: _Cache) -> ListingEntry:
             "there is no space before a name"
         )
     facts: dict[str, str] = {}
-    lowered = False
-    if facts_text:
-        lowered = facts_text.lower() != facts_text
-        for fact in facts_text.split(";"):
-            if not fact:
-                continue
+    for fact in facts_text.split(";"):
+        if fact:
             key, eq, value = fact.partition("=")
             if not eq or not key:
                 raise ListingParseError(
                     f"expected fact=value in an MLSD/MLST line, got {escape_control(fact[:100])!r} "
                     f"in {escape_control(line[:200])!r}"
                 )
-            if lowered:
-                key = key.lower()
             facts[key] = value
+    if facts_text and not facts_text.islower():
+        # Fact names are case-insensitive (ProFTPD sends "UNIX.mode"); values are not.
+        # islower() is also False for a text without letters, which is harmless here.
+        facts = {key.lower(): value for key, value in facts.items()}
 
-    type_value = facts.get("type")
+    get = facts.get
+    type_value = get("type")
     target = None
     if type_value is None:
         kind = OTHER
@@ -103,47 +103,41 @@ def parse_mlsx(line: str, cache: _Cache) -> ListingEntry:
             kind, target = _kind_and_target(type_value)
 
     size = None
-    size_text = facts.get("size")
+    size_text = get("size")
     if size_text is None and kind is DIR:
-        size_text = facts.get("sizd")
+        size_text = get("sizd")
     if size_text is not None:
-        try:
+        if size_text.isdecimal() and len(size_text) < 40:
             size = int(size_text)
-        except ValueError:
-            size = None
-        else:
-            if size < 0:
-                size = None
 
     modified = None
-    modify = facts.get("modify")
+    modify = get("modify")
     if modify is not None:
-        times = cache.times
-        if modify in times:
-            modified = times[modify]
+        if len(modify) == 14 and modify.isdigit():
+            try:
+                modified = _fromisoformat(modify[:8] + "T" + modify[8:] + "+00:00")
+            except ValueError:
+                modified = None
         else:
-            modified = times[modify] = parse_mlsx_time(modify)
+            modified = parse_mlsx_time(modify)
 
     permissions = None
-    mode = facts.get("unix.mode")
+    mode = get("unix.mode")
     if mode is not None:
         modes = cache.modes
-        if mode in modes:
-            permissions = modes[mode]
-        else:
+        permissions = modes.get(mode, _UNKNOWN)
+        if permissions is _UNKNOWN:
             try:
-                permissions = mode_to_permissions(int(mode, 8))
+                permissions = mode_to_permissions(int(mode, 8)) if len(mode) < 12 else None
             except ValueError:
                 permissions = None
-            modes[mode] = permissions
+            if len(modes) < 1024:
+                modes[mode] = permissions
     if permissions is None:
-        permissions = facts.get("perm")
+        permissions = get("perm")
 
-    if "unix." in facts_text or (facts_text and lowered):
-        owner = facts.get("unix.ownername") or facts.get("unix.owner") or facts.get("unix.uid")
-        group = facts.get("unix.groupname") or facts.get("unix.group") or facts.get("unix.gid")
-    else:
-        owner = group = None
+    owner = get("unix.ownername") or get("unix.owner") or get("unix.uid")
+    group = get("unix.groupname") or get("unix.group") or get("unix.gid")
 
     return make_entry(
         name, kind, size, modified, "second" if modified is not None else None,

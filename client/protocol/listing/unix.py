@@ -14,7 +14,7 @@ through a tokenizer that finds the date first and reads the columns around it.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from client.protocol.listing.dates import MONTHS_EXACT, infer_year, month_number, parse_hhmm
 from client.protocol.listing.entry import NO_FACTS, EntryKind, ListingEntry, make_entry
@@ -35,16 +35,18 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 _ISO_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\Z")
 _TZ_OFFSET = re.compile(r"[+-]\d{4}\Z")
 _LINK_ARROW = " -> "
+_MISSING = object()
 
 
 class UnixContext:
     """What the parse of one listing shares between lines: the reference time for year
     inference and memo tables (permission tokens and dates repeat in a listing)."""
 
-    __slots__ = ("_now", "now_factory", "permissions", "dates")
+    __slots__ = ("_now", "_limit", "now_factory", "permissions", "dates")
 
     def __init__(self, now: datetime | None, now_factory=datetime.now) -> None:  # noqa: ANN001
         self._now = now
+        self._limit: tuple[int, tuple[int, int, int, int]] | None = None
         self.now_factory = now_factory
         self.permissions: dict[str, tuple[EntryKind, str] | None] = {}
         self.dates: dict[tuple[str, str, str], tuple[datetime | None, str] | None] = {}
@@ -54,6 +56,20 @@ class UnixContext:
         if self._now is None:
             self._now = self.now_factory()
         return self._now
+
+    def recent(self, month: int, day: int, hour: int, minute: int) -> datetime | None:
+        """``Mon DD HH:MM`` -> a datetime, by the rule of :func:`infer_year`, with the
+        comparison done on tuples (no datetime built for the year that loses)."""
+        if self._limit is None:
+            limit = self.now.replace(tzinfo=None) + timedelta(days=1)
+            self._limit = (limit.year, (limit.month, limit.day, limit.hour, limit.minute))
+        year, limit_key = self._limit
+        if (month, day, hour, minute) > limit_key:
+            year -= 1
+        try:
+            return datetime(year, month, day, hour, minute)
+        except ValueError:
+            return infer_year(month, day, hour, minute, self.now)
 
 
 def is_total_line(line: str) -> bool:
@@ -86,41 +102,61 @@ def _month_day_date(
     if key in cache:
         return cache[key]
     month = MONTHS_EXACT.get(month_token) or month_number(month_token)
-    day_text = day_token.rstrip(".")
+    day_text = day_token if day_token.isdecimal() else day_token.rstrip(".")
     result: tuple[datetime | None, str] | None = None
     if month is not None and day_text.isdecimal() and len(day_text) <= 2:
         day = int(day_text)
         if ":" in last:
-            hm = parse_hhmm(last)
+            if len(last) == 5 and last[2] == ":" and last[:2].isdecimal() and last[3:].isdecimal():
+                hour, minute = int(last[:2]), int(last[3:])
+                hm = (hour, minute, None) if hour < 24 and minute < 60 else None
+            else:
+                hm = parse_hhmm(last)
             if hm is not None:
-                result = (infer_year(month, day, hm[0], hm[1], ctx.now), "minute")
+                result = (ctx.recent(month, day, hm[0], hm[1]), "minute")
         elif last.isdecimal() and len(last) == 4:
             try:
                 result = (datetime(int(last), month, day), "day")
             except ValueError:
                 result = (None, "day")
-    if len(cache) < 4096:
+    if len(cache) < 16384:
         cache[key] = result
     return result
 
 
 def _fast(line: str, ctx: UnixContext) -> ListingEntry | None:
-    """The nine-column line every mainstream server prints."""
+    """The nine-column line every mainstream server prints (memo hits inlined: this
+    runs once per line of a large listing)."""
     parts = line.split(None, 8)
     if len(parts) != 9:
         return None
     perm_token, links, owner, group, size_token, month_token, day_token, last, rest = parts
     if not (size_token.isdecimal() and links.isdecimal()):
         return None
-    kind_bits = _permission_token(perm_token, ctx)
+    kind_bits = ctx.permissions.get(perm_token, _MISSING)
+    if kind_bits is _MISSING:
+        kind_bits = _permission_token(perm_token, ctx)
     if kind_bits is None:
         return None
-    date = _month_day_date(month_token, day_token, last, ctx)
+    key = (month_token, day_token, last)
+    date = ctx.dates.get(key, _MISSING)
+    if date is _MISSING:
+        date = _month_day_date(month_token, day_token, last, ctx)
     if date is None:
         return None
     start = len(line) - len(rest)
     name = rest if line[start - 2] not in " \t" else line[len(line[:start].rstrip()) + 1 :]
-    return _finish(line, kind_bits, int(size_token), date, owner, group, name)
+    kind, bits = kind_bits
+    target = None
+    if kind is LINK and _LINK_ARROW in name:
+        name, _, target = name.partition(_LINK_ARROW)
+    if not name:
+        return None
+    modified, precision = date
+    return make_entry(
+        name, kind, int(size_token), modified, precision if modified is not None else None,
+        bits, owner, group, target, NO_FACTS, line,
+    )
 
 
 def _finish(
