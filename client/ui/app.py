@@ -98,7 +98,7 @@ async def open_target(window: Any, url: str) -> None:
 
         await connect_saved_site(window, url[5:])
         return
-    window.quick.host.setText(url)
+    window.quick.fill_from_url(url)
     settings, path = window.quick.build_settings()
     await window.connect_to(settings, path)
 

@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.settings = app_settings()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.last_error: str | None = None
+        self.inspector_dock: QDockWidget | None = None
 
         self.bus = EventBus()
         self.bridge = EngineBridge(self)
@@ -237,6 +238,8 @@ class MainWindow(QMainWindow):
         self.inspector_menu.addAction(action)
 
     def _load_inspector(self) -> None:
+        """The inspector package is optional: ``install(window)`` when it offers one,
+        else its ``InspectorDock`` is attached to the bridge and the console here."""
         if importlib.util.find_spec("client.ui.inspector") is None:
             return
         try:
@@ -244,6 +247,16 @@ class MainWindow(QMainWindow):
             install = getattr(module, "install", None)
             if install is not None:
                 install(self)
+                return
+            dock_module = importlib.import_module("client.ui.inspector.dock")
+            dock = dock_module.InspectorDock(self)
+            dock.attach(self.bridge)
+            dock.connect_console(self.console)
+            dock.set_clock(self.bus.now)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
+            self.view_menu.addAction(dock.toggleViewAction())
+            self.inspector_dock = dock
         except Exception:  # noqa: BLE001 - a broken inspector must not stop the app
             log.exception("the inspector could not be loaded")
 
@@ -374,11 +387,12 @@ class MainWindow(QMainWindow):
 
     # -- dialogs -----------------------------------------------------------------------------
     def open_site_manager(self) -> None:
-        from client.ui.sites.dialog import SiteManagerDialog
+        from client.ui.sites.dialog import SiteManagerDialog, connect_site
 
         dialog = SiteManagerDialog(self)
-        dialog.connect_requested.connect(lambda s, p: self.spawn(
-            self.connect_to(s, p), pane=self.remote_pane, doing=self.tr("Connecting")))
+        dialog.connect_requested.connect(lambda site, _path: self.spawn(
+            connect_site(self, dialog.store, site), pane=self.remote_pane,
+            doing=self.tr("Connecting to {}").format(site.path)))
         dialog.open()
         self.site_manager = dialog
 

@@ -168,12 +168,29 @@ class QuickConnectBar(QWidget):
 
     def submit(self) -> None:
         try:
+            if parse_target(self.host.text()).password is not None:
+                self.fill_from_url(self.host.text())  # never leave a password on screen
             settings, path = self.build_settings()
         except ValueError as exc:
             self.invalid_input.emit(str(exc))
             return
         self._remember(settings)
         self.connect_requested.emit(settings, path)
+
+    def fill_from_url(self, text: str) -> None:
+        """Put a URL's parts into the fields; the host field never shows the password."""
+        target = parse_target(text)
+        scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
+            if target.tls is not None else None
+        host = f"[{target.host}]" if ":" in target.host else target.host
+        shown = f"{scheme}://{host}" if scheme else host
+        if target.port is not None:
+            shown += f":{target.port}"
+        if scheme and target.path:
+            shown += target.path
+        self.host.setText(shown)
+        self.user.setText(target.user or "")
+        self.password.setText(target.password or "")
 
     def set_connected(self, connected: bool) -> None:
         self.disconnect_button.setEnabled(connected)

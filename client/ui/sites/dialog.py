@@ -1,0 +1,366 @@
+"""The site manager (Ctrl+S): folders of saved sites on the left, the selected site's
+settings on the right; New site, New folder, Delete, Import FileZilla, Connect.
+
+Passwords go to the keyring only (``SiteStore.set_password``); without a usable keyring
+the "normal" logon type is disabled and "ask for password" offered instead, so a
+password is never written anywhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.engine.settings import TlsMode, TransferMode
+from client.protocol.addresses import PasvPolicy
+from client.ui.dialogs import ask_password
+from client.ui.sites.filezilla import import_sitemanager
+from client.ui.sites.store import PasswordRequiredError, Site, SiteStore, keyring_available
+
+__all__ = ["SiteManagerDialog", "connect_saved_site"]
+
+SITE_ROLE = Qt.ItemDataRole.UserRole + 40
+_TLS = ((TlsMode.AUTO, "FTP: TLS if available"), (TlsMode.EXPLICIT, "FTPES: require explicit TLS"),
+        (TlsMode.IMPLICIT, "FTPS: implicit TLS"), (TlsMode.OFF, "Plain FTP (insecure)"))
+_LOGON = (("anonymous", "Anonymous"), ("normal", "Normal (password in the keyring)"),
+          ("ask", "Ask for password"))
+_POLICY = ((PasvPolicy.AUTO, "Auto: replace unroutable 227 addresses"),
+           (PasvPolicy.CONTROL, "Always the control connection's address"),
+           (PasvPolicy.ADVERTISED, "Trust the server's 227 address"))
+
+
+class SiteManagerDialog(QDialog):
+    connect_requested = Signal(object, object)  # Site, start path (or None)
+
+    def __init__(self, parent: QWidget | None = None, store: SiteStore | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("siteManager")
+        self.setWindowTitle(self.tr("Site Manager"))
+        self.resize(820, 520)
+        self.store = store or SiteStore()
+        self.sites: list[Site] = self.store.load()
+        self.current: Site | None = None
+        self.keyring_ok = keyring_available()
+
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderHidden(True)
+        self.tree.setAccessibleName(self.tr("Saved sites"))
+        self.tree.currentItemChanged.connect(self._selected)
+
+        form_box = QWidget(self)
+        form = QFormLayout(form_box)
+        self.name = self._line(form, self.tr("Name"))
+        self.folder = self._line(form, self.tr("Folder"), self.tr("e.g. Work/Servers"))
+        self.host = self._line(form, self.tr("Host"))
+        self.port = QSpinBox(self)
+        self.port.setRange(1, 65535)
+        self.port.setValue(21)
+        self.port.setAccessibleName(self.tr("Port"))
+        form.addRow(self.tr("Port"), self.port)
+        self.tls = self._combo(form, self.tr("Protocol"), [(m.value, t) for m, t in _TLS])
+        self.logon = self._combo(form, self.tr("Logon type"), list(_LOGON))
+        self.user = self._line(form, self.tr("User"))
+        self.password = self._line(form, self.tr("Password"),
+                                   self.tr("stored in the system keyring"))
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.keyring_note = QLabel(self)
+        self.keyring_note.setWordWrap(True)
+        form.addRow("", self.keyring_note)
+        self.mode = self._combo(form, self.tr("Transfer mode"),
+                                [(TransferMode.PASSIVE.value, self.tr("Passive")),
+                                 (TransferMode.ACTIVE.value, self.tr("Active"))])
+        self.policy = self._combo(form, self.tr("227 address"), [(p.value, t) for p, t in _POLICY])
+        self.active_address = self._line(form, self.tr("Active: address to advertise"),
+                                         self.tr("default: the control connection's address"))
+        self.active_ports = self._line(form, self.tr("Active: port range"), self.tr("e.g. 50000-50100"))
+        self.local_dir = self._line(form, self.tr("Default local folder"))
+        self.remote_dir = self._line(form, self.tr("Default remote folder"))
+        self.limit = QSpinBox(self)
+        self.limit.setRange(1, 10)
+        self.limit.setAccessibleName(self.tr("Connection limit"))
+        form.addRow(self.tr("Connection limit"), self.limit)
+        self.charset = self._line(form, self.tr("Charset"), "utf-8")
+        self.logon.currentIndexChanged.connect(self._logon_changed)
+        self.form_box = form_box
+
+        splitter = QSplitter(self)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(form_box)
+        splitter.setStretchFactor(1, 2)
+
+        buttons = QHBoxLayout()
+        self.new_button = self._button(buttons, self.tr("New site"), self.new_site)
+        self._button(buttons, self.tr("Delete"), self.delete_site)
+        self._button(buttons, self.tr("Import FileZilla…"), self.import_filezilla)
+        buttons.addStretch(1)
+        self.save_button = self._button(buttons, self.tr("Save"), self.save_current)
+        self.connect_button = self._button(buttons, self.tr("Connect"), self.connect_current)
+        self.connect_button.setDefault(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        buttons.addWidget(close)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._fill_tree()
+        self._show(None)
+
+    # -- widgets ----------------------------------------------------------------------------
+    def _line(self, form: QFormLayout, label: str, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setAccessibleName(label)
+        edit.setPlaceholderText(placeholder)
+        form.addRow(label, edit)
+        return edit
+
+    def _combo(self, form: QFormLayout, label: str, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(label)
+        for value, text in items:
+            combo.addItem(self.tr(text), value)
+        form.addRow(label, combo)
+        return combo
+
+    def _button(self, layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(text)
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+        return button
+
+    # -- tree -------------------------------------------------------------------------------
+    def _fill_tree(self, select: str | None = None) -> None:
+        self.tree.clear()
+        folders: dict[str, QTreeWidgetItem] = {}
+
+        def folder_item(path: str) -> QTreeWidgetItem | None:
+            if not path:
+                return None
+            if path not in folders:
+                parent_path, _, name = path.rpartition("/")
+                parent = folder_item(parent_path)
+                item = QTreeWidgetItem([name])
+                item.setIcon(0, _folder_icon())
+                (parent.addChild(item) if parent else self.tree.addTopLevelItem(item))
+                folders[path] = item
+            return folders[path]
+
+        chosen = None
+        for site in sorted(self.sites, key=lambda s: (s.folder.casefold(), s.name.casefold())):
+            parent = folder_item(site.folder)
+            item = QTreeWidgetItem([site.name])
+            item.setData(0, SITE_ROLE, site.site_id)
+            (parent.addChild(item) if parent else self.tree.addTopLevelItem(item))
+            if site.site_id == select:
+                chosen = item
+        self.tree.expandAll()
+        if chosen is not None:
+            self.tree.setCurrentItem(chosen)
+
+    def _site(self, site_id: str | None) -> Site | None:
+        return next((s for s in self.sites if s.site_id == site_id), None)
+
+    def _selected(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        self._show(self._site(item.data(0, SITE_ROLE)) if item else None)
+
+    # -- form <-> site ----------------------------------------------------------------------
+    def _show(self, site: Site | None) -> None:
+        self.current = site
+        self.form_box.setEnabled(site is not None)
+        self.connect_button.setEnabled(site is not None)
+        self.save_button.setEnabled(site is not None)
+        site = site or Site(name="", host="")
+        self.name.setText(site.name)
+        self.folder.setText(site.folder)
+        self.host.setText(site.host)
+        self.port.setValue(site.port)
+        self._set_combo(self.tls, site.tls)
+        self._set_combo(self.logon, site.logon)
+        self.user.setText(site.user)
+        self.password.clear()
+        has_password = self.current is not None and site.logon == "normal" and \
+            self.store.get_password(site.site_id) is not None
+        self.password.setPlaceholderText(self.tr("(stored in the keyring; type to replace)")
+                                         if has_password else self.tr("stored in the system keyring"))
+        self._set_combo(self.mode, site.mode)
+        self._set_combo(self.policy, site.pasv_policy)
+        self.active_address.setText(site.active_address)
+        self.active_ports.setText(f"{site.active_ports[0]}-{site.active_ports[1]}"
+                                  if site.active_ports else "")
+        self.local_dir.setText(site.local_dir)
+        self.remote_dir.setText(site.remote_dir)
+        self.limit.setValue(site.connection_limit)
+        self.charset.setText(site.charset)
+        self._logon_changed()
+
+    @staticmethod
+    def _set_combo(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        combo.setCurrentIndex(max(0, index))
+
+    def _logon_changed(self) -> None:
+        normal_index = self.logon.findData("normal")
+        model = self.logon.model()
+        item = model.item(normal_index) if hasattr(model, "item") else None
+        if item is not None:
+            item.setEnabled(self.keyring_ok)
+        if not self.keyring_ok:
+            self.keyring_note.setText(self.tr(
+                "No secure system keyring is available, so passwords cannot be saved: use "
+                "\"Ask for password\"."))
+            if self.logon.currentData() == "normal":
+                self._set_combo(self.logon, "ask")
+        else:
+            self.keyring_note.setText("")
+        logon = self.logon.currentData()
+        self.user.setEnabled(logon != "anonymous")
+        self.password.setEnabled(logon == "normal" and self.keyring_ok)
+
+    def form_site(self) -> Site:
+        """The site as the form shows it (raises ValueError with a message)."""
+        if self.current is None:
+            raise ValueError(self.tr("select or create a site first"))
+        host = self.host.text().strip()
+        if not host:
+            raise ValueError(self.tr("enter the host"))
+        ports = None
+        text = self.active_ports.text().strip()
+        if text:
+            low, _, high = text.partition("-")
+            if not (low.strip().isdigit() and high.strip().isdigit()
+                    and 0 < int(low) <= int(high) < 65536):
+                raise ValueError(self.tr("the active port range must look like 50000-50100"))
+            ports = (int(low), int(high))
+        folder = "/".join(p.strip() for p in self.folder.text().split("/") if p.strip())
+        return self.current.replace(
+            name=self.name.text().strip() or host, folder=folder, host=host,
+            port=self.port.value(), tls=self.tls.currentData(), logon=self.logon.currentData(),
+            user=self.user.text().strip(), mode=self.mode.currentData(),
+            pasv_policy=self.policy.currentData(),
+            active_address=self.active_address.text().strip(), active_ports=ports,
+            local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
+            connection_limit=self.limit.value(), charset=self.charset.text().strip() or "utf-8")
+
+    # -- commands ---------------------------------------------------------------------------
+    def new_site(self) -> Site:
+        folder = self.current.folder if self.current else ""
+        site = Site(name=self.tr("New site"), host="", folder=folder)
+        self.sites.append(site)
+        self.current = site
+        self._fill_tree(select=site.site_id)
+        self._show(site)
+        self.name.setFocus()
+        self.name.selectAll()
+        return site
+
+    def save_current(self) -> bool:
+        try:
+            site = self.form_site()
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return False
+        password = self.password.text()
+        if site.logon == "normal" and password:
+            try:
+                self.store.set_password(site.site_id, password)
+            except Exception as exc:  # noqa: BLE001 - keyring backends raise their own types
+                self.message.setText(self.tr("The keyring refused the password ({}); the site "
+                                             "is set to ask for it.").format(exc))
+                site = site.replace(logon="ask")
+        elif site.logon != "normal":
+            self.store.delete_password(site.site_id)
+        self.password.clear()
+        self.sites = [s for s in self.sites if s.site_id != site.site_id] + [site]
+        self.store.save([s for s in self.sites if s.host])
+        self._fill_tree(select=site.site_id)
+        self.message.setText(self.tr("Saved {}.").format(site.path))
+        return True
+
+    def delete_site(self) -> None:
+        if self.current is None:
+            return
+        self.store.remove(self.current.site_id)
+        self.sites = [s for s in self.sites if s.site_id != self.current.site_id]
+        self._fill_tree()
+        self._show(None)
+
+    def import_filezilla(self, path: Path | None = None) -> None:
+        if path is None:
+            dialog = QFileDialog(self, self.tr("FileZilla sitemanager.xml"))
+            dialog.setNameFilter(self.tr("FileZilla site manager (sitemanager.xml *.xml)"))
+            dialog.fileSelected.connect(lambda name: self.import_filezilla(Path(name)))
+            dialog.open()
+            return
+        try:
+            report = import_sitemanager(path, self.store)
+        except (OSError, ValueError) as exc:
+            self.message.setText(self.tr("Import failed: {}").format(exc))
+            return
+        self.sites = self.store.load()
+        self._fill_tree()
+        lines = [self.tr("Imported {} site(s).").format(len(report.imported))] + report.warnings
+        self.message.setText("\n".join(lines))
+
+    def connect_current(self) -> None:
+        if not self.save_current() or self.current is None:
+            return
+        site = self._site(self.current.site_id) or self.current
+        self.connect_requested.emit(site, site.remote_dir or None)
+        self.accept()
+
+
+def _folder_icon() -> Any:
+    from client.ui.icons import icon
+
+    return icon("folder")
+
+
+async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> Any:
+    """Connection settings, asking for the password when the site wants it."""
+    try:
+        return store.connection_settings(site)
+    except PasswordRequiredError:
+        password = await ask_password(window, window.tr("Password"),
+                                      window.tr("Password for {} on {}:").format(site.user, site.host))
+        if password is None:
+            raise
+        return store.connection_settings(site, password=password)
+
+
+async def connect_saved_site(window: Any, name: str) -> str:
+    """``site:NAME`` from the command line or the site manager's Connect."""
+    store = SiteStore()
+    site = store.find(name)
+    return await connect_site(window, store, site)
+
+
+async def connect_site(window: Any, store: SiteStore, site: Site) -> str:
+    settings = await settings_for_site(window, store, site)
+    if site.local_dir and Path(site.local_dir).is_dir():
+        window.local_pane.set_folder(Path(site.local_dir))
+    window.transfers.set_concurrency(site.connection_limit)
+    window.queue.concurrency.setValue(site.connection_limit)
+    return await window.connect_to(settings, site.remote_dir or None)

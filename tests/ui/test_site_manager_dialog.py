@@ -1,0 +1,93 @@
+"""The site manager window: saving a site puts the password in the keyring backend and
+nothing secret in any file of the config folder; FileZilla import through the dialog;
+without a keyring only "ask for password" is offered."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from client.ui.sites.store import KEYRING_SERVICE, SiteStore
+
+pytestmark = pytest.mark.gui
+SECRET = "correct horse battery staple"
+
+
+def _secrets_on_disk(folder: Path, secret: str) -> list[Path]:
+    hits = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if secret.encode() in data or base64.b64encode(secret.encode()) in data:
+                hits.append(path)
+    return hits
+
+
+def test_save_site_password_goes_to_keyring(qapp, config_dir, memory_keyring) -> None:
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    dialog = SiteManagerDialog()
+    site = dialog.new_site()
+    dialog.name.setText("Prod")
+    dialog.folder.setText(" Work / Servers ")
+    dialog.host.setText("127.0.0.1")
+    dialog.port.setValue(2121)
+    dialog._set_combo(dialog.logon, "normal")
+    dialog.user.setText("alice")
+    dialog.password.setText(SECRET)
+    dialog.active_ports.setText("50000-50010")
+    assert dialog.save_current()
+    assert memory_keyring.secrets[(KEYRING_SERVICE, site.site_id)] == SECRET
+    assert _secrets_on_disk(config_dir, SECRET) == []
+    saved = SiteStore().find("Work/Servers/Prod")
+    assert saved.port == 2121 and saved.active_ports == (50000, 50010) and saved.user == "alice"
+    assert SiteStore().connection_settings(saved).password == SECRET
+    dialog.close()
+
+
+def test_bad_port_range_is_refused(qapp, config_dir, memory_keyring) -> None:
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    dialog = SiteManagerDialog()
+    dialog.new_site()
+    dialog.host.setText("h")
+    dialog.active_ports.setText("9-2")
+    assert not dialog.save_current()
+    assert "port range" in dialog.message.text()
+    dialog.close()
+
+
+def test_without_keyring_only_ask_is_offered(qapp, config_dir, no_keyring) -> None:
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    dialog = SiteManagerDialog()
+    dialog.new_site()
+    dialog.host.setText("h")
+    dialog._set_combo(dialog.logon, "normal")
+    dialog._logon_changed()
+    assert dialog.logon.currentData() == "ask"
+    assert not dialog.password.isEnabled()
+    assert "keyring" in dialog.keyring_note.text()
+    assert dialog.save_current()
+    assert SiteStore().load()[0].logon == "ask"
+    dialog.close()
+
+
+def test_filezilla_import_through_the_dialog(qapp, config_dir, memory_keyring, tmp_path) -> None:
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    xml = tmp_path / "sitemanager.xml"
+    xml.write_text(f"""<?xml version="1.0"?><FileZilla3><Servers><Folder>Imported
+      <Server><Host>127.0.0.1</Host><Port>21</Port><Protocol>0</Protocol><Logontype>1</Logontype>
+      <User>bob</User><Pass encoding="base64">{base64.b64encode(SECRET.encode()).decode()}</Pass>
+      <Name>Bob's box</Name></Server></Folder></Servers></FileZilla3>""")
+    dialog = SiteManagerDialog()
+    dialog.import_filezilla(xml)
+    assert "Imported 1 site" in dialog.message.text()
+    site = SiteStore().find("Imported/Bob's box")
+    assert memory_keyring.secrets[(KEYRING_SERVICE, site.site_id)] == SECRET
+    assert _secrets_on_disk(config_dir, SECRET) == []
+    assert dialog.tree.topLevelItem(0).text(0) == "Imported"
+    dialog.close()
