@@ -109,11 +109,16 @@ class DemoServer:
     def url(self) -> str:
         """``ftp://demo:PASSWORD@127.0.0.1:PORT/`` (``ftpes://`` for tls): the password is
         URL-safe by construction, so it needs no escaping."""
-        return f"{self.scheme}://{self.user}:{self.password}@{self.host}:{self.port}/"
+        return f"{self.scheme}://{self.user}:{self.password}@{self.host}:{self._bound_port()}/"
 
     @property
     def anonymous_url(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}/"
+        return f"{self.scheme}://{self.host}:{self._bound_port()}/"
+
+    def _bound_port(self) -> int:
+        if not self.port:
+            raise DemoServerError("the demo server has no port until start() is called")
+        return self.port
 
     @property
     def root(self) -> Path:

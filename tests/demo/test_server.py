@@ -85,6 +85,8 @@ def test_fixed_port_and_refusals() -> None:
     server = DemoServer()
     with pytest.raises(DemoServerError, match="start"):
         _ = server.root
+    with pytest.raises(DemoServerError, match="start"):
+        _ = server.url
     server.start()
     try:
         with pytest.raises(DemoServerError, match="already started"):
