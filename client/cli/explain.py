@@ -3,7 +3,9 @@
 Lines come from the arguments or, when there are none, from standard input. Each line
 may be bare (``227 Entering Passive Mode (10,0,0,5,195,80)``, ``PORT 127,0,0,1,4,1``) or
 carry a common log prefix: curl -v's ``> ``/``< ``, lftp's ``---> ``/``<--- ``,
-FileZilla's ``Command:``/``Response:``, and simple timestamps in front. The lines are fed
+FileZilla's ``Command:``/``Response:``, WinSCP's ``> ``/``< `` followed by a timestamp,
+vsftpd's protocol log (``FTP command: Client "…", "PASV"``), and simple timestamps in
+front. The lines are fed
 through one :class:`~client.protocol.annotate.Annotator` in order, so ``PASV`` followed
 by ``227`` and ``150`` is explained as one conversation.
 
@@ -58,7 +60,12 @@ _MARKERS: tuple[tuple[str, Direction | None], ...] = (
     ("> ", Direction.SENT),
     ("< ", Direction.RECEIVED),
     ("* ", None),  # curl -v's own remarks
+    (". ", None),  # WinSCP's own remarks
 )
+# vsftpd with log_ftp_protocol=YES, after its date and [pid] [user]:
+# FTP command: Client "127.0.0.1", "PASV"  /  FTP response: Client "127.0.0.1", "227 …"
+_VSFTPD_RE = re.compile(r'FTP (command|response): Client "[^"]*", "(.*)"\s*$')
+_VSFTPD_OTHER_RE = re.compile(r"\[pid \d+\] (?:\[[^\]]*\] )?[A-Z]+[ A-Z]*: Client ")
 # FileZilla ("Command:\tPASV"), optionally after its process and session numbers.
 _LABEL_RE = re.compile(
     r"^(?:\d+\s+\d+\s+)?(Command|Response|Status|Trace|Error|Warning|Listing):\s?", re.I
@@ -87,9 +94,18 @@ def classify_line(raw: str, *, in_multiline_reply: bool = False) -> LogLine:
     stamped = _TIMESTAMP_RE.match(line)
     if stamped:
         line = line[stamped.end() :]
+    server_log = _VSFTPD_RE.search(line)
+    if server_log:
+        direction = Direction.SENT if server_log.group(1) == "command" else Direction.RECEIVED
+        return _checked(server_log.group(2), direction, in_multiline_reply)
+    if _VSFTPD_OTHER_RE.search(line):  # CONNECT, OK LOGIN, OK DOWNLOAD …: shown as is
+        return LogLine(line, None)
     for marker, direction in _MARKERS:
         if line.startswith(marker):
             body = line[len(marker) :]
+            stamped = _TIMESTAMP_RE.match(body)  # WinSCP: "> 2024-05-01 12:00:01.123 PASV"
+            if stamped:
+                body = body[stamped.end() :]
             if direction is None:
                 return LogLine(body, None)
             return _checked(body, direction, in_multiline_reply)

@@ -100,6 +100,23 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
         ("* Connected to 127.0.0.1", "Connected to 127.0.0.1", None),
         ("**** Connecting to 127.0.0.1", "Connecting to 127.0.0.1", None),
         ("Status:\tConnecting to 127.0.0.1:21...", "Connecting to 127.0.0.1:21...", None),
+        # WinSCP
+        ("> 2024-05-01 12:00:01.123 PASV", "PASV", Direction.SENT),
+        ("< 2024-05-01 12:00:01.123 227 Entering Passive Mode (127,0,0,1,195,90).",
+         "227 Entering Passive Mode (127,0,0,1,195,90).", Direction.RECEIVED),
+        (". 2024-05-01 12:00:01.123 Connecting to 127.0.0.1 ...", "Connecting to 127.0.0.1 ...", None),
+        # vsftpd log_ftp_protocol=YES
+        ('Wed Nov 25 11:00:00 2026 [pid 1234] [alice] FTP command: Client "127.0.0.1", "PASV"',
+         "PASV", Direction.SENT),
+        ('Wed Nov 25 11:00:00 2026 [pid 1234] [alice] FTP response: Client "127.0.0.1", '
+         '"227 Entering Passive Mode (127,0,0,1,195,90)."',
+         "227 Entering Passive Mode (127,0,0,1,195,90).", Direction.RECEIVED),
+        ('Wed Nov 25 11:00:00 2026 [pid 1234] FTP response: Client "::1", "220 (vsFTPd 3.0.3)"',
+         "220 (vsFTPd 3.0.3)", Direction.RECEIVED),
+        ('Wed Nov 25 11:00:00 2026 [pid 1233] CONNECT: Client "127.0.0.1"',
+         'Wed Nov 25 11:00:00 2026 [pid 1233] CONNECT: Client "127.0.0.1"', None),
+        ('Wed Nov 25 11:00:00 2026 [pid 1234] [alice] OK LOGIN: Client "127.0.0.1"',
+         'Wed Nov 25 11:00:00 2026 [pid 1234] [alice] OK LOGIN: Client "127.0.0.1"', None),
     ],
 )
 def test_log_prefixes(raw: str, text: str, direction: Direction | None) -> None:
