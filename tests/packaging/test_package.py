@@ -1,0 +1,267 @@
+"""The packaged app, end to end: build the bundle and the .deb, install the .deb into this
+machine, run the installed app, check what it put on the system, remove it.
+
+This is the test a user's first five minutes depend on, so it runs the real thing:
+``packaging/build.sh``, ``apt-get install ./…deb``, ``/usr/bin/ftp-inspector --version``
+and ``--self-test`` (demo server on 127.0.0.1, the window offscreen, a listing, a
+download and its hash). It needs root and dpkg; without them it is skipped with the
+reason. With them (CI) it must run, so a missing PyInstaller is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from client import APP_ID, __version__
+
+pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = "ftp-inspector"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+# Serialises builds and installs when several test runs share a machine.
+LOCK_FILE = Path("/tmp/ftp-inspector-packaging-test.lock")
+
+
+def _why_not_runnable() -> str | None:
+    if os.geteuid() != 0:
+        return "installing the .deb needs root (this test runs as root in CI)"
+    for tool in ("dpkg-deb", "dpkg", "apt-get"):
+        if shutil.which(tool) is None:
+            return f"{tool} not found: the .deb can only be built and installed on Debian/Ubuntu"
+    return None
+
+
+@dataclass(frozen=True)
+class InstalledPackage:
+    """The .deb built from this checkout, installed on the machine for the module."""
+
+    deb: Path
+    bundle: Path
+    work: Path
+
+
+def _run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None,
+         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=cwd, check=False)
+
+
+def _describe(result: subprocess.CompletedProcess[str]) -> str:
+    return (f"command {result.args!r} exited with {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout[-4000:]}\n--- stderr ---\n{result.stderr[-4000:]}")
+
+
+def _apt(*args: str) -> list[str]:
+    # Wait for another apt/dpkg run (a colleague's install) instead of failing at once.
+    return ["apt-get", "-o", "DPkg::Lock::Timeout=300", "-y", "-q", *args]
+
+
+def _package_status() -> str:
+    result = _run(["dpkg-query", "-W", "-f=${Status}", PACKAGE], timeout=30)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InstalledPackage]:
+    reason = _why_not_runnable()
+    if reason:
+        pytest.skip(reason)
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        pytest.fail("PyInstaller is missing, so the bundle cannot be built: install the "
+                    "'package' extra (pip install -e '.[package]')", pytrace=False)
+
+    LOCK_FILE.touch(exist_ok=True)
+    lock = LOCK_FILE.open("r+")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    work = tmp_path_factory.mktemp("packaging")
+    try:
+        if "install ok installed" in _package_status():
+            pytest.skip(f"{PACKAGE} is already installed on this machine; the test would "
+                        f"replace and then remove it (apt-get purge {PACKAGE} first)")
+        dist = work / "dist"
+        env = dict(os.environ, PYTHON=sys.executable)
+        build = _run([str(REPO / "packaging" / "build.sh"), "--dist", str(dist),
+                      "--work", str(work / "build")], timeout=800, env=env)
+        assert build.returncode == 0, "packaging/build.sh failed\n" + _describe(build)
+        debs = sorted(dist.glob(f"{PACKAGE}_*.deb"))
+        assert len(debs) == 1, f"expected one .deb in {dist}, found {debs}"
+        # Free the staging copies now: only the bundle and the .deb are needed.
+        shutil.rmtree(work / "build", ignore_errors=True)
+
+        install = _run(_apt("install", "--no-install-recommends", str(debs[0])), timeout=600)
+        assert install.returncode == 0, "installing the .deb failed\n" + _describe(install)
+        try:
+            yield InstalledPackage(deb=debs[0], bundle=dist / PACKAGE, work=work)
+        finally:
+            purge = _run(_apt("purge", PACKAGE), timeout=300)
+            assert purge.returncode == 0, "removing the package failed\n" + _describe(purge)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _app_env(tmp_path: Path) -> dict[str, str]:
+    """A clean environment for the installed app: offscreen Qt, private config and home."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"PYTHONPATH", "FTP_PASSWORD", "DISPLAY", "WAYLAND_DISPLAY"}}
+    env.update(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"),
+               FTP_INSPECTOR_CONFIG_DIR=str(tmp_path / "config"),
+               XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
+    for folder in ("home", "config", "runtime"):
+        (tmp_path / folder).mkdir(mode=0o700)
+    return env
+
+
+def test_deb_is_named_after_pyproject_version_and_dpkg_architecture(installed: InstalledPackage) -> None:
+    arch = _run(["dpkg", "--print-architecture"], timeout=30).stdout.strip()
+    assert installed.deb.name == f"{PACKAGE}_{__version__}_{arch}.deb"
+    fields = _run(["dpkg-deb", "--field", str(installed.deb), "Package", "Version",
+                   "Architecture"], timeout=60).stdout
+    assert f"Version: {__version__}" in fields
+    assert f"Architecture: {arch}" in fields
+
+
+def test_installed_launcher_reports_the_version(installed: InstalledPackage, tmp_path: Path) -> None:
+    launcher = Path("/usr/bin/ftp-inspector")
+    assert launcher.is_symlink() and os.readlink(launcher) == "/opt/ftp-inspector/ftp-inspector"
+    result = _run([str(launcher), "--version"], timeout=120, env=_app_env(tmp_path))
+    assert result.returncode == 0, _describe(result)
+    assert result.stdout.strip() == f"ftp-inspector {__version__}"
+
+
+def test_installed_app_passes_its_self_test(installed: InstalledPackage, tmp_path: Path) -> None:
+    result = _run(["/usr/bin/ftp-inspector", "--self-test"], timeout=300,
+                  env=_app_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, "the installed app failed --self-test\n" + _describe(result)
+
+
+def test_installed_desktop_entry_validates(installed: InstalledPackage) -> None:
+    desktop = Path(f"/usr/share/applications/{APP_ID}.desktop")
+    assert desktop.is_file()
+    if shutil.which("desktop-file-validate") is None:
+        pytest.fail("desktop-file-validate is missing (Debian package desktop-file-utils)",
+                    pytrace=False)
+    result = _run(["desktop-file-validate", str(desktop)], timeout=60)
+    assert result.returncode == 0 and not result.stdout.strip(), _describe(result)
+    # The URL handlers reached the MIME cache that file managers and browsers consult.
+    cache = Path("/usr/share/applications/mimeinfo.cache")
+    if shutil.which("update-desktop-database"):
+        text = cache.read_text()
+        for scheme in ("ftp", "ftps", "ftpes"):
+            assert f"x-scheme-handler/{scheme}=" in text and f"{APP_ID}.desktop" in text
+
+
+def test_installed_metainfo_validates(installed: InstalledPackage) -> None:
+    metainfo = Path(f"/usr/share/metainfo/{APP_ID}.metainfo.xml")
+    assert metainfo.is_file()
+    if shutil.which("appstreamcli") is None:
+        pytest.fail("appstreamcli is missing (Debian package appstream)", pytrace=False)
+    result = _run(["appstreamcli", "validate", "--no-net", str(metainfo)], timeout=120)
+    assert result.returncode == 0, _describe(result)
+
+
+def test_icons_are_installed_in_the_hicolor_theme(installed: InstalledPackage) -> None:
+    hicolor = Path("/usr/share/icons/hicolor")
+    for size in ICON_SIZES:
+        png = hicolor / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        assert png.is_file(), f"missing {png}"
+        # PNG IHDR: width and height as big-endian 32-bit numbers at offsets 16 and 20.
+        header = png.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(header[16:20], "big") == size
+        assert int.from_bytes(header[20:24], "big") == size
+    assert (hicolor / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
+
+
+def test_package_owns_its_files_and_documents_them(installed: InstalledPackage) -> None:
+    listing = _run(["dpkg", "-L", PACKAGE], timeout=60).stdout.splitlines()
+    for path in ("/usr/share/doc/ftp-inspector/copyright",
+                 "/usr/share/doc/ftp-inspector/changelog.gz",
+                 "/usr/share/man/man1/ftp-inspector.1.gz",
+                 "/opt/ftp-inspector/ftp-inspector"):
+        assert path in listing, f"{path} is not in the package"
+    depends = _run(["dpkg-query", "-W", "-f=${Depends}", PACKAGE], timeout=60).stdout
+    for library in ("libc6", "libegl1", "libgl1", "libxcb1", "fontconfig", "fonts-dejavu-core",
+                    "libxcb-cursor0", "libxkbcommon-x11-0"):
+        assert library in depends
+
+
+def _dependency_closure(packages: list[str]) -> set[str]:
+    """The installed packages that the given ones pull in (Depends and Pre-Depends)."""
+    output = _run(["apt-cache", "depends", "--recurse", "--installed", "--no-recommends",
+                   "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces",
+                   "--no-enhances", *packages], timeout=120).stdout
+    closure = set(packages)
+    for line in output.splitlines():
+        item = line.strip()
+        if not item.startswith("|") and ":" in item and item.split(":")[0] in {"Depends", "PreDepends"}:
+            item = item.split(":", 1)[1]
+        item = item.lstrip("|").strip().strip("<>").split(":")[0]
+        if item:
+            closure.add(item)
+    return closure
+
+
+def test_bundle_links_only_to_libraries_the_package_depends_on(installed: InstalledPackage) -> None:
+    """Every library the installed bundle loads from the system is found, and comes from
+    a declared dependency or what those pull in, so `apt install` on a bare machine is
+    enough. The loader path is the one the bundle's launcher sets (its _internal folder)."""
+    declared = _run(["dpkg-query", "-W", "-f=${Depends}", PACKAGE], timeout=60).stdout
+    # Essential packages (and what they pull in) are on every Debian system: no need to
+    # declare them (policy 3.5).
+    essential = [line.split()[0] for line in _run(
+        ["dpkg-query", "-W", "-f=${Package} ${Essential}\n"], timeout=60).stdout.splitlines()
+        if line.endswith(" yes")]
+    provided = _dependency_closure([item.split()[0] for item in declared.split(",")] + essential)
+    internal = Path("/opt/ftp-inspector/_internal")
+    env = dict(os.environ, LD_LIBRARY_PATH=str(internal))
+    outside: dict[str, str] = {}
+    not_found: list[str] = []
+    for path in sorted(internal.rglob("*.so*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        for line in _run(["ldd", str(path)], timeout=60, env=env).stdout.splitlines():
+            if "=>" not in line:
+                continue
+            name, target = line.split("=>")[0].strip(), line.split("=>")[1].split("(")[0].strip()
+            if target == "not found":
+                not_found.append(f"{name} (needed by {path})")
+            elif target and not target.startswith(str(internal)):
+                outside.setdefault(target, str(path))
+    assert not not_found, "libraries found neither in the bundle nor on the system:\n" + \
+        "\n".join(not_found)
+    undeclared: list[str] = []
+    for library, user in sorted(outside.items()):
+        owner = _run(["dpkg", "-S", os.path.realpath(library)], timeout=60)
+        if owner.returncode != 0:
+            owner = _run(["dpkg", "-S", library], timeout=60)
+        package = owner.stdout.split(":")[0].strip() if owner.returncode == 0 else "?"
+        if package not in provided:
+            undeclared.append(f"{library} (package {package}, loaded by {user})")
+    assert not undeclared, "system libraries from undeclared packages:\n" + "\n".join(undeclared)
+
+
+def test_lintian_finds_nothing_beyond_the_documented_overrides(installed: InstalledPackage) -> None:
+    if shutil.which("lintian") is None:
+        pytest.skip("lintian is not installed (Debian package lintian); the overrides in "
+                    "packaging/deb/lintian-overrides are checked where it is")
+    result = _run(["lintian", "--tag-display-limit", "0", str(installed.deb)], timeout=300)
+    findings = [line for line in result.stdout.splitlines()
+                if line[:2] in {"E:", "W:"}
+                # zstd: read by every dpkg this package can run on (libc6 >= 2.36), but
+                # lintian follows the Debian archive, which takes only xz and gzip.
+                and "malformed-deb-archive" not in line]
+    assert not findings, "lintian:\n" + "\n".join(findings)
