@@ -174,8 +174,9 @@ class DataArrow:
 
     ``client_end``/``server_end`` are the endpoints as seen on this data connection
     (before it connects: the listener we opened, or the address we are dialling).
-    ``setup`` is the decoded arithmetic of the reply or command that set it up
-    (``"195*256+80 = 50000"``); ``setup_event_index`` points at that console row.
+    ``setup`` is the port as the reply or command that set it up wrote it: the
+    arithmetic for 227/PORT (``"195*256+80 = 50000"``), the number for 229/EPRT;
+    ``setup_event_index`` points at that console row.
     """
 
     index: int

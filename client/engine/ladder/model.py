@@ -291,8 +291,7 @@ class LadderModel:
             if (arrow.connection == connection and arrow.setup_event_index is None
                     and arrow.method == setup.method):
                 self._replace(index, dataclasses.replace(
-                    arrow, setup=setup.arithmetic or setup.summary,
-                    setup_event_index=event_index))
+                    arrow, setup=setup.port_text, setup_event_index=event_index))
                 return
         self._pending_setup[connection] = (setup, event_index)
 
@@ -338,7 +337,7 @@ class LadderModel:
         setup_index: int | None = None
         pending = self._pending_setup.get(event.connection)
         if pending is not None and pending[0].method == event.method:
-            setup_text = pending[0].arithmetic or pending[0].summary
+            setup_text = pending[0].port_text
             setup_index = pending[1]
             del self._pending_setup[event.connection]
         elif event.advertised is not None and event.method in ("PASV", "PORT"):
@@ -385,6 +384,10 @@ class LadderModel:
             event.connection, client=event.local or old.client,
             server=event.server or old.server)
         if event.state not in _NOTED_STATES:
+            return
+        if event.state is SessionState.CONNECTING and event.detail == "connected":
+            text = f"connected to {event.server}" if event.server else "connected"
+            self._add_note(event, event_index, text, Severity.INFO, "state")
             return
         if event.state is SessionState.CONNECTING:
             text = f"connecting to {event.server}" if event.server else "connecting"

@@ -35,6 +35,11 @@ class SetupInfo:
     use_host: str | None = None
 
     @property
+    def port_text(self) -> str:
+        """How the port was written: ``195*256+80 = 50000`` for 227/PORT, else ``50000``."""
+        return self.arithmetic or str(self.port)
+
+    @property
     def summary(self) -> str:
         """``127.0.0.1 port 195*256+80 = 50000`` or ``port 50000 on the control host``."""
         if self.arithmetic:

@@ -1,0 +1,141 @@
+"""The one-sentence explanation of a failed data connection (shared by GUI and CLI)."""
+
+from __future__ import annotations
+
+import pytest
+from ladder_scenarios import ALL, Script, syn_unanswered
+
+from client.engine.errors import DataChannelError
+from client.engine.events import DataFailure, DataPhase, Endpoint, SessionState
+from client.engine.explain_failure import (
+    ACTION_LABELS,
+    RecoveryAction,
+    explain_arrow,
+    explain_data_failure,
+    explain_error,
+    explain_event,
+    explain_waiting,
+)
+from client.engine.ladder import LadderModel
+
+BLOCKED = Endpoint("198.51.100.7", 50123)
+
+
+def test_the_issue_sentence_for_a_blocked_passive_range() -> None:
+    explanation = explain_data_failure(
+        DataFailure.CONNECT_TIMEOUT, command="LIST /pub", method="PASV", initiator="client",
+        remote=BLOCKED, advertised=BLOCKED, elapsed=20.0)
+    assert explanation.sentence == (
+        "The directory listing did not arrive: the server offered 198.51.100.7:50123 for "
+        "the data connection (PASV), but the connection to it was never answered (no reply "
+        "to our SYN in 20.0 s) \u2014 the passive port range is probably blocked by a "
+        "firewall that drops packets, or not forwarded to the server.")
+    assert explanation.actions == (RecoveryAction.RETRY_ACTIVE,
+                                   RecoveryAction.USE_CONTROL_ADDRESS,
+                                   RecoveryAction.STAT_LISTING, RecoveryAction.DIAGNOSE)
+    assert explanation.is_listing
+
+
+@pytest.mark.parametrize("failure", list(DataFailure))
+@pytest.mark.parametrize("command", ["LIST", "RETR /a", "STOR /b", "SITE X", None])
+def test_every_class_has_a_sentence_and_ends_with_diagnose(failure, command) -> None:
+    explanation = explain_data_failure(failure, command=command, method="EPSV",
+                                       remote=BLOCKED, reply_code=425, reason="disk full")
+    assert explanation.sentence.endswith(".")
+    assert len(explanation.sentence) > 40
+    assert explanation.actions[-1] is RecoveryAction.DIAGNOSE
+    assert all(action in ACTION_LABELS for action in explanation.actions)
+
+
+def test_headlines_follow_the_command() -> None:
+    def headline(command):
+        return explain_data_failure(DataFailure.RESET, command=command).headline
+    assert headline("MLSD /") == "The directory listing did not arrive"
+    assert headline("RETR x") == "The download did not complete"
+    assert headline("APPE x") == "The upload did not complete"
+    assert headline(None) == "The data transfer failed"
+
+
+def test_active_failures_offer_passive_mode() -> None:
+    explanation = explain_data_failure(DataFailure.NEVER_CONNECTED_BACK, command="LIST",
+                                       method="PORT", local=Endpoint("192.168.1.5", 40000),
+                                       elapsed=20.0)
+    assert explanation.actions[0] is RecoveryAction.RETRY_PASSIVE
+    assert RecoveryAction.RETRY_ACTIVE not in explanation.actions
+    assert "192.168.1.5:40000" in explanation.sentence
+
+
+def test_no_control_address_offer_when_it_was_already_used() -> None:
+    refused = explain_data_failure(DataFailure.REFUSED, command="LIST", method="PASV",
+                                   initiator="client", remote=Endpoint("127.0.0.1", 5),
+                                   advertised=Endpoint("10.0.0.5", 5))
+    assert RecoveryAction.USE_CONTROL_ADDRESS not in refused.actions
+    epsv = explain_data_failure(DataFailure.REFUSED, command="LIST", method="EPSV")
+    assert RecoveryAction.USE_CONTROL_ADDRESS not in epsv.actions
+
+
+def test_downloads_do_not_offer_a_stat_listing() -> None:
+    explanation = explain_data_failure(DataFailure.SILENT, command="RETR big", method="EPSV")
+    assert RecoveryAction.STAT_LISTING not in explanation.actions
+
+
+def test_from_a_raised_error() -> None:
+    error = DataChannelError("x", failure=DataFailure.SERVER_REFUSED, phase=DataPhase.CONNECTED,
+                             method="EPSV", step="NLST", reply_code=425)
+    explanation = explain_error(error)
+    assert explanation.sentence.startswith("The directory listing did not arrive: the server "
+                                           "answered NLST with 425")
+    connect = DataChannelError("x", failure=DataFailure.REFUSED, phase=DataPhase.CONNECTING,
+                               method="PASV", step="PASV", remote=BLOCKED)
+    assert explain_error(connect, command="LIST /").is_listing
+    assert not explain_error(connect).is_listing  # PASV is not the data command
+
+
+def test_from_events_and_arrows_agree() -> None:
+    for name, scenario in ALL.items():
+        events = scenario()
+        model = LadderModel()
+        model.feed_all(events)
+        arrow = model.data_arrows()[0]
+        failed = [e for e in events if getattr(e, "phase", None) is DataPhase.FAILED]
+        if not failed:
+            assert explain_arrow(arrow) is None, name
+            continue
+        from_event = explain_event(failed[-1])
+        from_arrow = explain_arrow(arrow)
+        assert from_arrow.failure is from_event.failure, name
+        assert from_arrow.headline == from_event.headline
+
+
+def test_explain_event_refuses_a_healthy_event() -> None:
+    event = Script().data(0.1, 1, DataPhase.CLOSED).events[0]
+    with pytest.raises(ValueError):
+        explain_event(event)
+
+
+def test_waiting_arrow_is_explained_before_it_fails() -> None:
+    model = LadderModel()
+    model.feed_all(syn_unanswered()[:-1])
+    arrow = model.data_arrows()[0]
+    assert explain_waiting(arrow, 1.0) is None  # not waiting yet
+    model.refresh(5.012)
+    explanation = explain_waiting(model.data_arrows()[0], 5.012)
+    assert explanation.sentence.startswith(
+        "The directory listing has not arrived yet: waiting 5.000 s for an answer to our "
+        "SYN from 127.0.0.1:50000")
+    assert "passive port range" in explanation.sentence
+    assert explanation.actions[0] is RecoveryAction.RETRY_ACTIVE
+
+
+def test_hostile_reason_is_escaped() -> None:
+    explanation = explain_data_failure(DataFailure.LOCAL, reason="disk \x1b[2J full")
+    assert "\x1b" not in explanation.sentence and "\\x1b[2J" in explanation.sentence
+
+
+def test_connected_note_in_the_model() -> None:
+    events = (Script().state(0.0, SessionState.CONNECTING)
+              .state(0.1, SessionState.CONNECTING, server=Endpoint("127.0.0.1", 21),
+                     detail="connected").events)
+    model = LadderModel()
+    model.feed_all(events)
+    assert [i.text for i in model.items] == ["connecting", "connected to 127.0.0.1:21"]
