@@ -57,7 +57,8 @@ class RemoteConnection(QObject):
         settings = settings or self.settings
         if settings is None:
             raise NotConnectedError("no site is open")
-        return FtpSession(settings, bus=self.bus, trust=self.trust)
+        pin_store = getattr(self.trust, "pin_store", None)
+        return FtpSession(settings, bus=self.bus, trust=self.trust, pin_store=pin_store)
 
     async def open_session(self) -> Any:
         """A connected extra session with the current settings (for the transfer queue)."""

@@ -1,0 +1,81 @@
+"""An unknown self-signed certificate (the demo server's tls scenario) opens the
+certificate dialog through the engine's CertificateTrust hook; "trust always" pins the
+fingerprint and the next connection does not ask again; "refuse" fails the connection
+with a banner."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from client.demo import DemoServer
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def tls_demo() -> DemoServer:
+    server = DemoServer("tls", give_up_after=2.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def window(qloop, qtbot, config_dir, tmp_path):
+    from client.ui.main_window import MainWindow
+
+    win = MainWindow(local_start=tmp_path)
+    win.show()
+    yield win
+    task = asyncio.ensure_future(win.shutdown())
+    qtbot.waitUntil(task.done, timeout=10_000)
+    win.close()
+    win.deleteLater()
+
+
+def _connect(window, demo):
+    window.quick.fill_from_url(demo.url)
+    settings, path = window.quick.build_settings()
+    return window.spawn(window.connect_to(settings, path), pane=window.remote_pane,
+                        doing="Connecting")
+
+
+def test_trust_always_pins_and_does_not_ask_again(window, qtbot, tls_demo, config_dir) -> None:
+    from client.ui.certificates import TRUST_ALWAYS
+
+    task = _connect(window, tls_demo)
+    qtbot.waitUntil(lambda: window.trust.last_dialog is not None, timeout=15_000)
+    dialog = window.trust.last_dialog
+    assert dialog.isVisible()
+    fingerprint = tls_demo.cert_fingerprint_sha256.replace(":", "").lower()
+    shown = dialog.fields["fingerprint"].text().replace(":", "").lower()
+    assert shown == fingerprint
+    assert dialog.fields["error"].text() not in ("", "none")
+    assert "self-signed" in dialog.fields["issuer"].text()
+    dialog.done(TRUST_ALWAYS)
+    qtbot.waitUntil(task.done, timeout=15_000)
+    assert task.exception() is None
+    assert window.remote_pane.model.rowCount() > 0
+    pins = json.loads((config_dir / "pins.json").read_text())
+    assert fingerprint in next(iter(pins.values()))
+    assert "TLS" in window.status.tls_label.text()
+
+    # a second connection: pinned, no dialog
+    again = _connect(window, tls_demo)
+    qtbot.waitUntil(again.done, timeout=15_000)
+    assert again.exception() is None and window.trust.last_dialog is None
+
+
+def test_refuse_fails_with_a_banner(window, qtbot, tls_demo) -> None:
+    from client.ui.certificates import REFUSE
+
+    task = _connect(window, tls_demo)
+    qtbot.waitUntil(lambda: window.trust.last_dialog is not None, timeout=15_000)
+    window.trust.last_dialog.done(REFUSE)
+    qtbot.waitUntil(task.done, timeout=15_000)
+    banner = window.remote_pane.banner
+    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    assert "certificate" in banner.text.lower() or "tls" in banner.text.lower()
+    assert not window.connection.is_connected
