@@ -25,7 +25,7 @@ from client.demo.catalog import scenario_details
 from client.demo.sample_tree import DEFAULT_SEED, SampleTree, generate_sample_tree
 from client.demo.scenarios import HandlerConfig, handler_for
 from client.demo.tls_material import TlsMaterial, create_tls_material
-from client.demo.traps import BlackholePort, RefusingPort
+from client.demo.traps import BlackholePort, RefusingPort, TrapError
 
 __all__ = ["DemoServer", "DemoServerError", "DEMO_USER"]
 
@@ -171,6 +171,9 @@ class DemoServer:
             handler = handler_for(self._handler_config(root))
             self._server = FTPServer((self.host, self._requested_port), handler, ioloop=IOLoop())
             self.port = self._server.address[1]
+        except TrapError as exc:
+            self._release()
+            raise DemoServerError(str(exc)) from exc
         except BaseException:
             self._release()
             raise

@@ -23,7 +23,8 @@ import socket
 __all__ = ["BlackholePort", "RefusingPort", "TrapError"]
 
 _FILL_ATTEMPTS = 8
-_FILL_WAIT = 0.05  # seconds to wait for a filler's handshake before calling the queue full
+_FIRST_FILL_WAIT = 1.0  # seconds; the first filler always fits in the empty queue
+_FILL_WAIT = 0.05  # seconds to wait for a later filler's handshake before calling the queue full
 
 
 class TrapError(RuntimeError):
@@ -53,8 +54,7 @@ class BlackholePort:
 
     Filler connections are made one at a time until one of them does not complete its
     handshake: that proves the queue is full on this kernel, whatever it does with a
-    backlog of 0. The pending filler is then dropped; the completed ones are kept
-    (never accepted) until :meth:`close`.
+    backlog of 0. All fillers are kept (never accepted) until :meth:`close`.
     """
 
     def __init__(self, host: str = "127.0.0.1") -> None:
@@ -71,15 +71,19 @@ class BlackholePort:
             raise
 
     def _fill_accept_queue(self) -> None:
-        for _ in range(_FILL_ATTEMPTS):
+        for attempt in range(_FILL_ATTEMPTS):
             filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             filler.setblocking(False)
+            self._fillers.append(filler)
             filler.connect_ex((self.host, self.port))
-            _, writable, _ = select.select([], [filler], [], _FILL_WAIT)
+            # The first filler always fits (the queue is empty), so waiting longer for it
+            # costs nothing normally and keeps a loaded machine from misjudging the queue.
+            wait = _FIRST_FILL_WAIT if attempt == 0 else _FILL_WAIT
+            _, writable, _ = select.select([], [filler], [], wait)
             if writable and filler.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-                self._fillers.append(filler)  # completed: it sits in the accept queue
-                continue
-            filler.close()  # its SYN went unanswered: the queue is full
+                continue  # completed: it sits in the accept queue, never accepted
+            # Its SYN went unanswered: the queue is full. The pending filler is kept open:
+            # should its SYN-ACK merely have been late, it takes the last free slot.
             return
         raise TrapError(
             f"expected the accept queue of a listen(0) socket on {self.host}:{self.port} to "
