@@ -55,11 +55,14 @@ _MARKERS: tuple[tuple[str, Direction | None], ...] = (
     ("---> ", Direction.SENT),
     ("<--- ", Direction.RECEIVED),
     ("**** ", None),  # lftp's own remarks
+    ("---- ", None),  # lftp's own remarks (debug)
     ("-> ", Direction.SENT),
     ("<- ", Direction.RECEIVED),
     ("> ", Direction.SENT),
     ("< ", Direction.RECEIVED),
     ("* ", None),  # curl -v's own remarks
+    ("{ ", None),  # curl -v: data received ("{ [62 bytes data]")
+    ("} ", None),  # curl -v: data sent
     (". ", None),  # WinSCP's own remarks
 )
 # vsftpd with log_ftp_protocol=YES, after its date and [pid] [user]:

@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -238,3 +239,62 @@ def test_any_input_is_explained_without_crashing_or_leaking(lines: list[str], as
         for line in out.getvalue().splitlines():
             assert isinstance(json.loads(line)["annotations"], list)
     assert (status == 1) == bool(err.getvalue())
+
+
+# --------------------------------------------------------------------------- real client logs
+
+
+def _explain_log(log: str, child_env: dict[str, str], *extra: str) -> list[dict[str, object]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "client", "explain", "--json", *extra],
+        input=log, env=child_env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def _kinds(objects: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    found: dict[str, list[dict[str, object]]] = {}
+    for obj in objects:
+        for note in obj["annotations"]:  # type: ignore[union-attr]
+            found.setdefault(note["fields"]["kind"], []).append(note["fields"])
+    return found
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.parametrize("active", [False, True], ids=["passive", "active"])
+def test_explains_a_real_curl_verbose_log(ftp_server: object, child_env: dict[str, str], active: bool) -> None:
+    url = f"ftp://{ftp_server.user}:{ftp_server.password}@{ftp_server.host}:{ftp_server.port}/"  # type: ignore[attr-defined]
+    argv = ["curl", "-s", "-v", "--max-time", "10", url]
+    if active:
+        argv[1:1] = ["--ftp-port", "127.0.0.1"]
+    curl = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert curl.returncode == 0, curl.stderr
+    objects = _explain_log(curl.stderr, child_env, "--peer", "127.0.0.1", "--local", "127.0.0.1")
+    assert ftp_server.password not in json.dumps(objects)  # type: ignore[attr-defined]
+    assert {"line": "PASS ****", "direction": "sent"}.items() <= next(
+        o for o in objects if str(o["line"]).startswith("PASS")).items()
+    kinds = _kinds(objects)
+    address = kinds["eprt" if active else "epsv"][0]
+    assert 1 <= address["port"] <= 65535  # type: ignore[operator]
+    assert "address-problem" not in kinds
+    assert [f["phase"] for f in kinds["data-channel"]][-2:] == ["accepted", "complete"]
+
+
+@pytest.mark.skipif(shutil.which("lftp") is None, reason="lftp is not installed")
+def test_explains_a_real_lftp_debug_log(ftp_server: object, child_env: dict[str, str]) -> None:
+    server = ftp_server
+    script = (
+        "set net:max-retries 1; set net:timeout 5; set ftp:ssl-allow no; "
+        "set ftp:prefer-epsv no; "
+        f"open -u {server.user},{server.password} ftp://{server.host}:{server.port}; ls; bye"  # type: ignore[attr-defined]
+    )
+    lftp = subprocess.run(["lftp", "-d", "-c", script], capture_output=True, text=True,
+                          timeout=30, env={**child_env, "HOME": child_env["FTP_INSPECTOR_CONFIG_DIR"]})
+    assert lftp.returncode == 0, lftp.stderr
+    objects = _explain_log(lftp.stderr, child_env, "--peer", "127.0.0.1")
+    kinds = _kinds(objects)
+    pasv = kinds["pasv"][0]
+    assert (pasv["host"], pasv["use_host"], pasv["replaced"]) == ("127.0.0.1", "127.0.0.1", False)
+    assert pasv["arithmetic"] == f"{pasv['p1']}*256+{pasv['p2']} = {pasv['port']}"
+    assert server.password not in json.dumps(objects)  # type: ignore[attr-defined]
