@@ -1,0 +1,163 @@
+"""The hung-listing assistant: an inline banner the remote pane shows when a listing's
+data connection fails or stops making progress.
+
+It says, in one sentence made by :mod:`client.engine.explain_failure` (the CLI prints
+the same), what did not arrive and why, and offers the useful next steps as buttons.
+Each button emits its own signal (and :attr:`HungListingBanner.action_requested` with
+the action's name); the pane decides what to do with it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.engine.errors import DataChannelError
+from client.engine.events import DataChannelEvent
+from client.engine.explain_failure import (
+    ACTION_LABELS,
+    FailureExplanation,
+    RecoveryAction,
+    explain_arrow,
+    explain_error,
+    explain_event,
+    explain_waiting,
+)
+from client.engine.ladder import DataArrow
+
+__all__ = ["HungListingBanner"]
+
+_STYLES = {
+    "error": "QFrame#hungListingBanner { background:#fdecea; border:1px solid #e0413a;"
+             " border-radius:4px; } QLabel { color:#8a1c14; }",
+    "waiting": "QFrame#hungListingBanner { background:#fff4e0; border:1px solid #d08a00;"
+               " border-radius:4px; } QLabel { color:#7a4d00; }",
+}
+
+
+class HungListingBanner(QFrame):
+    """Inline banner with the explanation and recovery buttons (hidden until shown)."""
+
+    retry_active_requested = Signal()
+    retry_passive_requested = Signal()
+    use_control_address_requested = Signal()
+    stat_listing_requested = Signal()
+    diagnose_requested = Signal()
+    #: any of the above, by name (``RecoveryAction.value``)
+    action_requested = Signal(str)
+    #: the console row of the failing data connection (the "Why?" link)
+    why_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hungListingBanner")
+        self.setAccessibleName(self.tr("Listing problem"))
+        self.explanation: FailureExplanation | None = None
+        self.console_row: int | None = None
+        self.message = QLabel(self)
+        self.message.setObjectName("hungListingMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.why = QLabel(self)
+        self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
+        self.why.setAccessibleName(self.tr("Show the data connection in the console"))
+        self.why.linkActivated.connect(self._why)
+        close = QToolButton(self)
+        close.setText("\u2715")
+        close.setAutoRaise(True)
+        close.setAccessibleName(self.tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        top = QHBoxLayout()
+        top.addWidget(self.message, 1)
+        top.addWidget(self.why, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.buttons: dict[RecoveryAction, QPushButton] = {}
+        row = QHBoxLayout()
+        signals = {
+            RecoveryAction.RETRY_ACTIVE: self.retry_active_requested,
+            RecoveryAction.RETRY_PASSIVE: self.retry_passive_requested,
+            RecoveryAction.USE_CONTROL_ADDRESS: self.use_control_address_requested,
+            RecoveryAction.STAT_LISTING: self.stat_listing_requested,
+            RecoveryAction.DIAGNOSE: self.diagnose_requested,
+        }
+        for action, signal in signals.items():
+            button = QPushButton(self.tr(ACTION_LABELS[action]), self)
+            button.setObjectName(f"banner-{action.value}")
+            button.setAccessibleName(self.tr(ACTION_LABELS[action]))
+            button.clicked.connect(lambda _checked=False, a=action, s=signal: self._act(a, s))
+            button.hide()
+            row.addWidget(button)
+            self.buttons[action] = button
+        row.addStretch(1)
+        self._button_row = row
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addLayout(row)
+        self.hide()
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show_explanation(self, explanation: FailureExplanation, *, waiting: bool = False,
+                         console_row: int | None = None) -> None:
+        """Show ``explanation`` with a button per suggested action, best first."""
+        self.explanation = explanation
+        self.console_row = console_row
+        self.message.setText(explanation.sentence)
+        self.setStyleSheet(_STYLES["waiting" if waiting else "error"])
+        for action, button in self.buttons.items():
+            button.setVisible(action in explanation.actions)
+        for position, action in enumerate(explanation.actions):  # best first
+            self._button_row.insertWidget(position, self.buttons[action])
+        first = explanation.actions[0] if explanation.actions else None
+        for action, button in self.buttons.items():
+            button.setDefault(action is first)
+        self.why.setVisible(console_row is not None)
+        self.show()
+
+    def show_for_error(self, error: DataChannelError, *, command: str | None = None,
+                       console_row: int | None = None) -> None:
+        self.show_explanation(explain_error(error, command=command), console_row=console_row)
+
+    def show_for_event(self, event: DataChannelEvent, *, console_row: int | None = None) -> None:
+        self.show_explanation(explain_event(event), console_row=console_row)
+
+    def show_for_arrow(self, arrow: DataArrow, now: float, *,
+                       console_row: int | None = None) -> bool:
+        """Show the banner for a failed or waiting ladder arrow; False (and nothing
+        shown) for a healthy one."""
+        explanation = explain_arrow(arrow)
+        waiting = False
+        if explanation is None:
+            explanation = explain_waiting(arrow, now)
+            waiting = True
+        if explanation is None:
+            return False
+        row = console_row if console_row is not None else arrow.event_index
+        self.show_explanation(explanation, waiting=waiting, console_row=row)
+        return True
+
+    def visible_actions(self) -> list[RecoveryAction]:
+        """The actions offered, in the order the buttons are shown."""
+        shown = [(self._button_row.indexOf(b), a) for a, b in self.buttons.items()
+                 if not b.isHidden()]
+        return [action for _, action in sorted(shown)]
+
+    # -- signals -------------------------------------------------------------------------
+
+    def _act(self, action: RecoveryAction, signal: Signal) -> None:
+        signal.emit()  # type: ignore[attr-defined]
+        self.action_requested.emit(action.value)
+
+    def _why(self, _link: str) -> None:
+        if self.console_row is not None:
+            self.why_requested.emit(self.console_row)
