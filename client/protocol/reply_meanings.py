@@ -273,6 +273,14 @@ def explain_reply(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]
             "next transfer command (LIST, RETR, STOR …) is sent",
             {"kind": "data-channel", "phase": "address-accepted", "code": code},
         )]
+    if verb in ("PASV", "EPSV") and code >= 400:
+        return [(
+            "error",
+            f"the server refuses passive mode ({escape_control(text.strip())}): passive "
+            "connections are disabled on it (e.g. vsftpd pasv_enable=NO) or it is out of "
+            "passive ports; try active mode (PORT/EPRT)",
+            {"kind": "data-error", "phase": "passive-refused", "code": code},
+        )]
     if verb in ("PORT", "EPRT") and code >= 500:
         return [(
             "error",

@@ -303,6 +303,12 @@ def test_426_after_abor_is_the_expected_answer() -> None:
     assert only(n226, "data-channel").fields["phase"] == "aborted"
 
 
+@pytest.mark.parametrize("verb", ["PASV", "EPSV"])
+def test_passive_mode_refused_by_vsftpd_pasv_enable_no(verb: str) -> None:
+    note = only(received("550 Permission denied.", last_command=verb), "data-error")
+    assert note.fields["phase"] == "passive-refused" and "active mode" in note.text
+
+
 def test_425_bad_ip_from_vsftpd() -> None:
     note = only(received("425 Security: Bad IP connecting.", last_command="LIST"), "data-error")
     assert "pasv_promiscuous" in note.text and "another address" in note.text
