@@ -1,0 +1,139 @@
+"""Per-line detection, NLST names, STAT listings, and incremental parsing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from client.protocol.errors import ListingParseError
+from client.protocol.listing import (
+    EntryKind,
+    ListingParser,
+    ListingResult,
+    parse_listing,
+    parse_stat_listing,
+)
+from client.protocol.replies import parse_replies
+
+NOW = datetime(2024, 6, 15, 12, 0)
+
+
+def test_mixed_formats_are_each_detected() -> None:
+    data = (
+        b"-rw-r--r-- 1 a b 5 Jan 1 12:00 unix.txt\r\n"
+        b"01-16-02  11:14AM       <DIR>          dosdir\r\n"
+        b"+m824255902,r,s3,\teplf.txt\r\n"
+        b"type=file;size=9; mlsd.txt\r\n"
+        b"-rw-r--r-- 1 a b 5 Jan 1 12:00 unix2.txt\r\n"
+    )
+    result = parse_listing(data, now=NOW)
+    assert [e.name for e in result.entries] == ["unix.txt", "dosdir", "eplf.txt", "mlsd.txt", "unix2.txt"]
+    assert result.format == "unix"
+    assert result.unparsed == ()
+
+
+def test_unrecognised_lines_in_a_listing_are_reported() -> None:
+    data = b"-rw-r--r-- 1 a b 5 Jan 1 12:00 f\r\nWARNING: quota exceeded\r\n\r\n   \r\n"
+    result = parse_listing(data, now=NOW)
+    assert [e.name for e in result.entries] == ["f"]
+    assert result.unparsed == ("WARNING: quota exceeded",)
+
+
+def test_nlst_names() -> None:
+    result = parse_listing(b"readme.txt\r\nmy file.bin\r\n.\r\n..\r\nsub/dir\r\n", now=NOW)
+    assert result.format == "names"
+    assert [e.name for e in result.entries] == ["readme.txt", "my file.bin", "sub/dir"]
+    assert all(e.kind is EntryKind.OTHER and e.size is None for e in result.entries)
+    forced = parse_listing(b"-rw-r--r-- 1 a b 5 Jan 1 12:00 f\n", fmt="names")
+    assert forced.entries[0].name == "-rw-r--r-- 1 a b 5 Jan 1 12:00 f"
+
+
+def test_unknown_listing_format_is_not_mistaken_for_names() -> None:
+    vms = b"FOO.TXT;1    2/3   1-JAN-2024 12:00:00 [USER]    (RWED,RWED,RE,)\r\nREADME\r\n"
+    result = parse_listing(vms, now=NOW)
+    assert result.unparsed == ("FOO.TXT;1    2/3   1-JAN-2024 12:00:00 [USER]    (RWED,RWED,RE,)",)
+    assert [e.name for e in result.entries] == ["README"]
+
+
+def test_formats_of_empty_and_unknown_results() -> None:
+    assert parse_listing(b"") == ListingResult((), (), "empty")
+    assert parse_listing(b"\r\n\r\n").format == "empty"
+    assert parse_listing(b"total 0\r\n").format == "empty"
+    only_garbage = parse_listing(b"nothing here\n", fmt="unix")
+    assert only_garbage.format == "unknown" and only_garbage.unparsed == ("nothing here",)
+
+
+def test_bare_lf_crlf_and_final_line_without_newline() -> None:
+    a = parse_listing(b"-rw-r--r-- 1 a b 5 Jan 1 12:00 x\n-rw-r--r-- 1 a b 5 Jan 1 12:00 y", now=NOW)
+    b = parse_listing(b"-rw-r--r-- 1 a b 5 Jan 1 12:00 x\r\n-rw-r--r-- 1 a b 5 Jan 1 12:00 y\r\n", now=NOW)
+    assert [e.name for e in a.entries] == [e.name for e in b.entries] == ["x", "y"]
+
+
+def test_non_utf8_names_survive_per_line() -> None:
+    data = b"-rw-r--r-- 1 a b 5 Jan 1 12:00 caf\xe9\r\n-rw-r--r-- 1 a b 5 Jan 1 12:00 caf\xc3\xa9\r\n"
+    latin, utf8 = parse_listing(data, now=NOW).entries
+    assert latin.name == "caf\u00e9" and latin.name.encode("latin-1") == b"caf\xe9"
+    assert utf8.name == "caf\u00e9"
+
+
+def test_text_input_equals_bytes_input() -> None:
+    text = "-rw-r--r-- 1 a b 5 Jan 1 12:00 x\r\ntype=file; y\r\n"
+    assert parse_listing(text, now=NOW) == parse_listing(text.encode(), now=NOW)
+
+
+def test_incremental_feed_equals_whole() -> None:
+    data = b"".join(b"-rw-r--r-- 1 a b %d Jan 1 12:00 file %d\r\n" % (i, i) for i in range(100))
+    parser = ListingParser(now=NOW)
+    for i in range(0, len(data), 7):
+        parser.feed(data[i : i + 7])
+    assert parser.finish() == parse_listing(data, now=NOW)
+    with pytest.raises(ListingParseError):
+        parser.feed(b"more")
+
+
+def test_unknown_format_name_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        ListingParser(fmt="vms")
+
+
+def test_stat_listing_vsftpd_style() -> None:
+    (reply,) = parse_replies(
+        b"213-Status follows:\r\n"
+        b"drwxr-xr-x    2 1000     1000         4096 Jun 10 09:15 .\r\n"
+        b"drwxr-xr-x    3 1000     1000         4096 Jun 10 09:15 ..\r\n"
+        b"-rw-r--r--    1 1000     1000           42 Jun 10 09:15 a.txt\r\n"
+        b"213 End of status\r\n"
+    )
+    result = parse_stat_listing(reply, now=NOW)
+    assert [e.name for e in result.entries] == ["a.txt"] and result.unparsed == ()
+
+
+def test_stat_listing_with_indented_and_prefixed_lines() -> None:
+    (reply,) = parse_replies(
+        b"211-status of /pub:\r\n"
+        b" total 8\r\n"
+        b" -rw-r--r--   1 ftp  ftp   7 Jan 01 00:00 indented.txt\r\n"
+        b"211--rw-r--r--   1 ftp  ftp   8 Jan 01 00:00 prefixed.txt\r\n"
+        b" 1-rw: a line that is nothing\r\n"
+        b"211 End of status\r\n"
+    )
+    result = parse_stat_listing(reply, now=NOW)
+    assert [(e.name, e.size) for e in result.entries] == [("indented.txt", 7), ("prefixed.txt", 8)]
+    assert result.unparsed == ("1-rw: a line that is nothing",)
+
+
+def test_stat_listing_error_reply() -> None:
+    (reply,) = parse_replies(b"550 No such file\r\n")
+    with pytest.raises(ListingParseError):
+        parse_stat_listing(reply)
+    (single,) = parse_replies(b"213 nothing\r\n")
+    assert parse_stat_listing(single).entries == ()
+
+
+def test_entries_are_frozen_and_hashable() -> None:
+    (entry,) = parse_listing(b"type=file;size=1; a\r\n", fmt="mlsd").entries
+    with pytest.raises(AttributeError):
+        entry.name = "b"  # type: ignore[misc]
+    assert hash(entry) == hash(parse_listing(b"type=file;size=1; a\r\n", fmt="mlsd").entries[0])
+    assert parse_listing(b"type=file;size=1; a\r\n", fmt="mlsd").by_name()["a"] == entry
