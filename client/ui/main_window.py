@@ -38,6 +38,7 @@ from client.ui.certificates import GuiCertificateTrust
 from client.ui.connection import RemoteConnection
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
+from client.ui.hung_listing import HungListingAssistant
 from client.ui.icons import icon
 from client.ui.local_pane import LocalPane
 from client.ui.queue_view import QueueWidget
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore_state()
         self._load_inspector()
+        self.hung_listing = HungListingAssistant(self)
 
     # -- structure --------------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence | None = None,
@@ -286,6 +288,9 @@ class MainWindow(QMainWindow):
         if seq is None and model.lines():
             seq = model.seq_of_row(model.rowCount() - 1) if model.rowCount() else None
         self.last_error = describe_error(exc, doing=doing)
+        if self.hung_listing.handles(exc, pane):
+            self.hung_listing.show(exc, seq)
+            return
         pane.banner.show_message(self.last_error, seq=seq)
 
     def show_console_line(self, seq: int) -> None:

@@ -33,6 +33,7 @@ class RemoteActions:
         self.watcher = QFileSystemWatcher()
         self.watcher.fileChanged.connect(self._opened_file_changed)
         self._opened: dict[str, str] = {}  # local temp path -> remote path
+        self.pending_path: str | None = None  # the folder being listed (for the assistant)
 
     def tr(self, text: str) -> str:
         return self.window.tr(text)
@@ -40,12 +41,14 @@ class RemoteActions:
     # -- browsing --------------------------------------------------------------------------
     async def browse(self, path: str | None = None) -> str:
         """Change to ``path`` (None: stay) and list it; returns the folder shown."""
+        self.pending_path = path or self.pane.current_path or None
 
         async def work(session: Any) -> tuple[str, Any]:
             where = await session.cwd(path) if path else await session.pwd()
             return where, await session.list()
 
         where, listing = await self.connection.run(work)
+        self.window.hung_listing.hide()
         self.pane.show_listing(where, list(listing.entries))
         if listing.unparsed:
             self.pane.banner.show_message(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,59 @@ def test_failure_shows_a_banner_with_why(recorded, qtbot, demo) -> None:
     banner.why_clicked.emit(banner.seq)
     current = window.console.view.currentIndex()
     assert current.isValid() and "55" in window.console.model.data(current)
+
+
+def test_url_credentials_never_stay_in_the_host_field(window, demo) -> None:
+    window.quick.host.setText(demo.url)
+    window.quick.submit()
+    assert demo.password not in window.quick.host.text()
+    assert window.quick.password.text() == demo.password
+    assert window.quick.user.text() == demo.user
+    window.save_state()
+    ini = Path(window.settings.fileName())
+    assert ini.exists() and demo.password not in ini.read_text()  # history keeps no password
+
+
+def test_hung_listing_banner_and_retry_in_active_mode(window, qtbot) -> None:
+    pytest.importorskip("client.ui.inspector.hung_banner")
+    from client.engine.settings import ConnectionSettings
+
+    server = DemoServer("passive-blocked", give_up_after=2.0).start()
+    try:
+        settings = ConnectionSettings(host=server.host, port=server.port, user=server.user,
+                                      password=server.password, data_timeout=1.0,
+                                      control_timeout=5.0)
+        task = window.spawn(window.connect_to(settings), pane=window.remote_pane, doing="Listing /")
+        qtbot.waitUntil(task.done, timeout=20_000)
+        banner = window.hung_listing.banner
+        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        assert not window.remote_pane.banner.isVisible()
+        assert banner.visible_actions()
+        window.hung_listing._retry(TransferMode.ACTIVE)
+        qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=20_000)
+        assert window.quick.mode is TransferMode.ACTIVE and not banner.isVisible()
+    finally:
+        server.stop()
+
+
+def test_queue_runs_three_concurrent_transfers(recorded, qtbot, demo, tmp_path) -> None:
+    pytest.importorskip("client.engine.queue")
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    window.queue.concurrency.setValue(3)
+    files = []
+    for i in range(6):
+        path = tmp_path / f"q{i}.bin"
+        path.write_bytes(bytes([i]) * (300_000 + i))
+        files.append(path)
+    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    ids = run(qtbot, window.upload_paths(files))
+    assert len(ids) == 6
+    run(qtbot, window.transfers.wait_idle(), timeout=60_000)
+    window.bridge.flush()
+    for path in files:
+        assert (demo.root / UPLOAD_FOLDER / path.name).read_bytes() == path.read_bytes()
+    connections = {e.connection for e in window.seen_events
+                   if getattr(e, "command", "").startswith("STOR")}
+    assert len(connections) == 3  # three worker connections, one transfer each at a time
+    assert window.queue.proxies["successful"].rowCount() == 6

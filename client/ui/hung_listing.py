@@ -1,0 +1,100 @@
+"""The remote pane's hung-listing assistant: when a listing's data connection fails, the
+inspector's banner (``client.ui.inspector.hung_banner``, when installed) explains it in
+the pane, and its buttons act here: retry in the other mode, dial the control address
+instead of the 227 address, list over the control connection (STAT), or run Diagnose.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from typing import TYPE_CHECKING, Any
+
+from client.engine.errors import DataChannelError
+from client.engine.settings import TransferMode
+from client.protocol.addresses import PasvPolicy
+
+if TYPE_CHECKING:
+    from client.ui.main_window import MainWindow
+
+__all__ = ["HungListingAssistant"]
+
+log = logging.getLogger(__name__)
+
+
+class HungListingAssistant:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.banner: Any = None
+        self.failed_path: str | None = None
+        if importlib.util.find_spec("client.ui.inspector.hung_banner") is None:
+            return
+        try:
+            from client.ui.inspector.hung_banner import HungListingBanner
+        except Exception:  # noqa: BLE001 - the plain banner still works
+            log.exception("the hung-listing banner could not be loaded")
+            return
+        pane = window.remote_pane
+        self.banner = HungListingBanner(pane)
+        pane.layout().insertWidget(2, self.banner)
+        self.banner.retry_active_requested.connect(lambda: self._retry(TransferMode.ACTIVE))
+        self.banner.retry_passive_requested.connect(lambda: self._retry(TransferMode.PASSIVE))
+        self.banner.use_control_address_requested.connect(self._use_control_address)
+        self.banner.stat_listing_requested.connect(self._stat_listing)
+        self.banner.diagnose_requested.connect(self._diagnose)
+        self.banner.why_requested.connect(window.show_console_line)
+
+    def handles(self, exc: BaseException, pane: Any) -> bool:
+        return (self.banner is not None and pane is self.window.remote_pane
+                and isinstance(exc, DataChannelError))
+
+    def show(self, exc: DataChannelError, seq: int | None) -> None:
+        self.failed_path = self.window.actions.pending_path
+        command = f"LIST {self.failed_path}" if self.failed_path else None
+        self.window.remote_pane.banner.hide()
+        self.banner.show_for_error(exc, command=command, console_row=seq)
+
+    def hide(self) -> None:
+        if self.banner is not None:
+            self.banner.hide()
+
+    # -- the buttons -----------------------------------------------------------------------
+    def _browse_again(self, doing: str) -> None:
+        w = self.window
+        w.spawn(w.actions.browse(self.failed_path), pane=w.remote_pane, doing=doing)
+
+    def _retry(self, mode: TransferMode) -> None:
+        self.hide()
+        self.window.set_mode(mode)
+        self._browse_again(self.window.tr("Listing again in {} mode").format(mode.value))
+
+    def _use_control_address(self) -> None:
+        self.hide()
+        w = self.window
+        settings = w.connection.settings
+        if settings is None:
+            return
+        w.spawn(w.connect_to(settings.replace(pasv_policy=PasvPolicy.CONTROL), self.failed_path),
+                pane=w.remote_pane, doing=w.tr("Reconnecting with the control address"))
+
+    def _stat_listing(self) -> None:
+        self.hide()
+        w = self.window
+        path = self.failed_path or w.remote_pane.current_path or "/"
+
+        async def run() -> None:
+            listing = await w.connection.call("stat_listing", path)
+            w.remote_pane.show_listing(path, list(listing.entries))
+            w.remote_pane.banner.show_message(
+                w.tr("Listed over the control connection (STAT): no data connection was used."),
+                severity="info")
+
+        w.spawn(run(), pane=w.remote_pane, doing=w.tr("Listing over the control connection"))
+
+    def _diagnose(self) -> None:
+        self.hide()
+        run = getattr(self.window, "run_diagnose", None)
+        if callable(run):
+            run()
+        else:
+            self.window.console.view.setFocus()
