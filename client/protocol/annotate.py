@@ -28,32 +28,27 @@ data-channel, data-error, closing, fallback, tls, login, credentials, control-ch
 Exactly one annotation of a line carries the address (kind pasv/epsv/port/eprt); warnings
 about that address are separate ``address-problem`` annotations (``for``, ``problem``).
 
-The knowledge of what each reply means lives in :mod:`client.protocol.reply_meanings`;
-this module dispatches, keeps the conversation state and handles the address lines.
+The knowledge lives in :mod:`client.protocol.address_meanings` (PORT/EPRT/227/229) and
+:mod:`client.protocol.reply_meanings` (every other reply); this module renders lines,
+dispatches, handles PASS/ACCT, and keeps the conversation state.
 """
 
 from __future__ import annotations
 
 import enum
-import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from client.protocol.addresses import (
-    AddressClass,
-    DataAddress,
-    PasvPolicy,
-    classify,
-    decide_pasv_address,
-    parse_227,
-    parse_229,
-    parse_eprt_argument,
-    parse_port_argument,
+from client.protocol.address_meanings import (
+    epsv_received,
+    known_address,
+    pasv_received,
+    port_sent,
 )
-from client.protocol.errors import AddressFormatError
+from client.protocol.addresses import AddressClass, PasvPolicy, classify
 from client.protocol.replies import Reply
-from client.protocol.reply_meanings import explain_reply
+from client.protocol.reply_meanings import Meaning, explain_reply
 from client.protocol.text import escape_control
 
 
@@ -141,191 +136,13 @@ def _control_character_note(line: str) -> list[Annotation]:
     ]
 
 
-# --------------------------------------------------------------------------- addresses
-
-_UNREACHABLE = frozenset(
-    {
-        AddressClass.UNSPECIFIED,
-        AddressClass.RESERVED,
-        AddressClass.DOCUMENTATION,
-        AddressClass.MULTICAST,
-    }
-)
-_INTERNAL = frozenset(
-    {
-        AddressClass.LOOPBACK,
-        AddressClass.PRIVATE,
-        AddressClass.CGNAT,
-        AddressClass.BENCHMARK,
-        AddressClass.ULA,
-        AddressClass.LINK_LOCAL,
-    }
-)
-
-
-def _address_fields(kind: str, addr: DataAddress, initiator: str) -> dict[str, object]:
-    fields: dict[str, object] = {
-        "kind": kind,
-        "host": addr.host,
-        "port": addr.port,
-        "initiator": initiator,
-    }
-    if addr.p1 is not None:
-        fields.update(p1=addr.p1, p2=addr.p2, arithmetic=addr.arithmetic)
-    if addr.host is not None:
-        fields["address_class"] = classify(addr.host).value
-    return fields
-
-
-def _address_error(kind: str, error: AddressFormatError) -> list[Annotation]:
-    return [
-        Annotation(
-            Severity.ERROR,
-            f"cannot decode the address: {error}",
-            {"kind": "address-error", "for": kind},
-        )
-    ]
-
-
-def _port_sent(line: str, ctx: AnnotationContext, verb: str) -> list[Annotation]:
-    """PORT/EPRT: the client listens; the server will dial the announced address."""
-    kind = verb.lower()
-    try:
-        addr = parse_port_argument(line) if verb == "PORT" else parse_eprt_argument(line)
-    except AddressFormatError as error:
-        return _address_error(kind, error)
-    assert addr.host is not None
-    fields = _address_fields(kind, addr, "server")
-    cls = classify(addr.host)
-    how = f" ({addr.arithmetic})" if addr.arithmetic else ""
-    notes = [
-        Annotation(
-            Severity.INFO,
-            f"active mode: the client listens on {addr.endpoint}{how}; the server will "
-            f"connect to it (usually from its port 20) when a transfer command is sent. "
-            f"{addr.host} is {cls.description}",
-            fields,
-        )
-    ]
-    if cls in _UNREACHABLE:
-        notes.append(
-            Annotation(
-                Severity.ERROR,
-                f"the server cannot connect to {addr.host}: {cls.description}. The client "
-                "announced the wrong address; use passive mode or fix the active-mode "
-                "address setting",
-                {"kind": "address-problem", "for": kind, "problem": "unreachable"},
-            )
-        )
-        return notes
-    peer = _known_address(ctx.control_peer)
-    peer_cls = classify(peer) if peer else None
-    if cls in _INTERNAL and peer_cls is not None and peer_cls is not cls:
-        notes.append(
-            Annotation(
-                Severity.WARNING,
-                f"{addr.host} is {cls.description} but the server is reached over "
-                f"{ctx.control_peer} ({peer_cls.value}): it is not on your network and "
-                "cannot connect back to this address unless a router rewrites PORT/EPRT "
-                "(an FTP-aware NAT). Use passive mode, or set the external address for "
-                "active mode",
-                {"kind": "address-problem", "for": kind, "problem": "not-reachable-from-server"},
-            )
-        )
-    if ctx.control_local and _same_host(ctx.control_local, addr.host) is False:
-        notes.append(
-            Annotation(
-                Severity.WARNING,
-                f"{verb} announces {addr.host} but the control connection leaves from "
-                f"{ctx.control_local}: the server is asked to connect to a different "
-                "address than the one it talks to. Many servers refuse that (vsftpd "
-                "port_promiscuous=NO answers '500 Illegal PORT command') to stop FXP "
-                "bounce attacks",
-                {"kind": "address-problem", "for": kind, "problem": "differs-from-control-local"},
-            )
-        )
-    return notes
-
-
-def _known_address(host: str | None) -> str | None:
-    """``host`` if it is an IP address; None for None or a name (the context may hold
-    whatever a front end knew; only addresses can be judged)."""
-    if host is None:
-        return None
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return host
-
-
-def _same_host(a: str, b: str) -> bool | None:
-    """Whether two addresses are the same host (IPv4-mapped IPv6 unwrapped); None if
-    either is not an address."""
-    try:
-        ia, ib = ipaddress.ip_address(a), ipaddress.ip_address(b)
-    except ValueError:
-        return None
-    if isinstance(ia, ipaddress.IPv6Address) and ia.ipv4_mapped:
-        ia = ia.ipv4_mapped
-    if isinstance(ib, ipaddress.IPv6Address) and ib.ipv4_mapped:
-        ib = ib.ipv4_mapped
-    return ia == ib
-
-
-def _pasv_received(text: str, ctx: AnnotationContext) -> list[Annotation]:
-    try:
-        addr = parse_227(text)
-    except AddressFormatError as error:
-        return _address_error("pasv", error)
-    assert addr.host is not None
-    peer = _known_address(ctx.control_peer)
-    decision = decide_pasv_address(addr.host, peer, ctx.pasv_policy)
-    fields = _address_fields("pasv", addr, "client")
-    fields.update(replaced=decision.replaced, use_host=decision.host, reason=decision.reason)
-    dial = f"{decision.host}:{addr.port}"
-    text_out = (
-        f"passive mode: the server listens on {addr.endpoint} ({addr.arithmetic}); the "
-        f"client will connect to {dial}. {decision.reason[0].upper()}{decision.reason[1:]}"
-    )
-    cls = classify(addr.host)
-    if peer is None and cls in _INTERNAL:
-        text_out += (
-            ". That works only from inside the server's network; if you reach the server "
-            "over another address, NAT is not configured on the server (vsftpd "
-            "pasv_address, ProFTPD MasqueradeAddress, pure-ftpd ForcePassiveIP)"
-        )
-    severity = Severity.WARNING if decision.warning else Severity.INFO
-    return [Annotation(severity, text_out, fields)]
-
-
-def _epsv_received(text: str, ctx: AnnotationContext) -> list[Annotation]:
-    try:
-        addr = parse_229(text)
-    except AddressFormatError as error:
-        return _address_error("epsv", error)
-    fields = _address_fields("epsv", addr, "client")
-    fields["use_host"] = ctx.control_peer
-    peer = ctx.control_peer or "the address of the control connection"
-    return [
-        Annotation(
-            Severity.INFO,
-            f"extended passive mode (RFC 2428): the server listens on port {addr.port} of "
-            f"the address you already talk to; the client will connect to {peer} port "
-            f"{addr.port}. No address is sent, so NAT cannot garble it; only the port "
-            "must be open in the server's firewall",
-            fields,
-        )
-    ]
-
-
 # --------------------------------------------------------------------------- dispatch
 
 
 def _sent(line: str, ctx: AnnotationContext) -> list[Annotation]:
     verb = _verb(line)
     if verb in ("PORT", "EPRT"):
-        return _port_sent(line, ctx, verb)
+        return _wrap(port_sent(line, ctx, verb))
     if verb in _SECRET_VERBS:
         return [_secret_sent(verb, ctx)]
     if verb == "EPSV" and line.split()[1:2] == ["ALL"]:
@@ -345,7 +162,7 @@ def _secret_sent(verb: str, ctx: AnnotationContext) -> Annotation:
     """PASS/ACCT: never shown; say when it crossed a network unencrypted."""
     text = f"{verb} carries a secret; it is never shown"
     severity = Severity.INFO
-    peer = _known_address(ctx.control_peer)
+    peer = known_address(ctx.control_peer)
     if not ctx.tls and peer and classify(peer) is not AddressClass.LOOPBACK:
         text += (
             ". This control connection is not encrypted, so it crossed the network in "
@@ -373,21 +190,22 @@ def annotate(line: str, direction: Direction, context: AnnotationContext) -> lis
     notes = _control_character_note(line)
     if code is None:
         return notes
-    handler = _HANDLERS.get(code)
-    if handler is not None:
-        return handler(line[4:], context) + notes
-    meanings = explain_reply(code, line[4:], context)
+    if code == 227:
+        meanings = pasv_received(line[4:], context)
+    elif code == 229:
+        meanings = epsv_received(line[4:], context)
+    else:
+        meanings = explain_reply(code, line[4:], context)
     if not meanings:
         return notes
-    return [Annotation(_SEVERITY[sev], text, fields) for sev, text, fields in meanings] + notes
+    return _wrap(meanings) + notes
 
 
 _SEVERITY = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
 
-_HANDLERS: dict[int, Callable[[str, AnnotationContext], list[Annotation]]] = {
-    227: _pasv_received,
-    229: _epsv_received,
-}
+
+def _wrap(meanings: list[Meaning]) -> list[Annotation]:
+    return [Annotation(_SEVERITY[sev], text, fields) for sev, text, fields in meanings]
 
 
 class Annotator:
