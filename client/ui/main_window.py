@@ -17,8 +17,8 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -39,14 +39,15 @@ from client.ui.connection import RemoteConnection
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.hung_listing import HungListingAssistant
-from client.ui.icons import icon
 from client.ui.local_pane import LocalPane
+from client.ui.menus import build_menus
 from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.status import InspectorStatusBar
 from client.ui.transfers import Transfers
+from client.ui.window_state import restore_window_state, save_window_state
 
 __all__ = ["MainWindow", "app_settings"]
 
@@ -111,71 +112,13 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak()
         self.addToolBar(quick_bar)
 
-        self._build_menus()
+        build_menus(self)
         self._wire()
-        self._restore_state()
+        restore_window_state(self)
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
 
     # -- structure --------------------------------------------------------------------------
-    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence | None = None,
-                icon_name: str | None = None) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        self.site_manager_action = self._action(self.tr("&Site Manager…"), self.open_site_manager,
-                                                "Ctrl+S", "sites")
-        file_menu.addAction(self.site_manager_action)
-        file_menu.addAction(self._action(self.tr("Import FileZilla sites…"),
-                                         self.import_filezilla))
-        file_menu.addSeparator()
-        file_menu.addAction(self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit))
-
-        server = bar.addMenu(self.tr("&Server"))
-        self.disconnect_action = self._action(self.tr("&Disconnect"), self.disconnect, "Ctrl+D",
-                                              "disconnect")
-        self.refresh_action = self._action(self.tr("&Refresh"), self.refresh, "F5", "refresh")
-        self.mkdir_action = self._action(self.tr("Create &folder…"), lambda: self.spawn(
-            self.actions.mkdir(), pane=self.remote_pane, doing=self.tr("Creating the folder")),
-            icon_name="new-folder")
-        server.addActions([self.disconnect_action, self.refresh_action, self.mkdir_action])
-        server.addAction(self._action(self.tr("Enter a raw &command"),
-                                      lambda: self.console.command.setFocus(), "Ctrl+Shift+C"))
-
-        view = bar.addMenu(self.tr("&View"))
-        self.passive_action = QAction(icon("passive"), self.tr("&Passive mode"), self, checkable=True)
-        self.active_action = QAction(icon("active"), self.tr("&Active mode"), self, checkable=True)
-        self.passive_action.setChecked(True)
-        self.passive_action.triggered.connect(lambda: self.set_mode(TransferMode.PASSIVE))
-        self.active_action.triggered.connect(lambda: self.set_mode(TransferMode.ACTIVE))
-        self.toggle_mode_action = self._action(self.tr("&Toggle Passive/Active"),
-                                               self.toggle_mode, "Ctrl+M")
-        view.addActions([self.passive_action, self.active_action, self.toggle_mode_action])
-        view.addSeparator()
-        view.addAction(self._action(self.tr("&Filter files"), self.focus_filter,
-                                    QKeySequence.StandardKey.Find))
-        view.addAction(self._action(self.tr("Search the &console"),
-                                    lambda: self.console.search.setFocus(), "Ctrl+Shift+F"))
-        self.view_menu = view
-        self.inspector_menu: QMenu | None = None
-
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(self._action(self.tr("&About FTP Inspector"), self.about))
-
-        self.toolbar.addAction(self.site_manager_action)
-        self.toolbar.addSeparator()
-        self.toolbar.addActions([self.refresh_action, self.mkdir_action, self.disconnect_action])
-        self.toolbar.addSeparator()
-        self.disconnect_action.setEnabled(False)
-
     def _wire(self) -> None:
         b = self.bridge
         b.console_lines.connect(self.console.append)
@@ -414,43 +357,11 @@ class MainWindow(QMainWindow):
         box.open()
         self.about_box = box
 
-    # -- persistence -------------------------------------------------------------------------
-    def _restore_state(self) -> None:
-        s = self.settings
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1240, 780)
-        for key, splitter in (("main", self.main_splitter), ("panes", self.panes_splitter),
-                              ("remote", self.remote_pane.splitter),
-                              ("local", self.local_pane.splitter)):
-            value = s.value(f"splitters/{key}")
-            if isinstance(value, QByteArray):
-                splitter.restoreState(value)
-        for key, header in (("remote", self.remote_pane.view.horizontalHeader()),
-                            ("local", self.local_pane.view.header())):
-            value = s.value(f"columns/{key}")
-            if isinstance(value, QByteArray):
-                header.restoreState(value)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-
     def save_state(self) -> None:
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("splitters/main", self.main_splitter.saveState())
-        s.setValue("splitters/panes", self.panes_splitter.saveState())
-        s.setValue("splitters/remote", self.remote_pane.splitter.saveState())
-        s.setValue("splitters/local", self.local_pane.splitter.saveState())
-        s.setValue("columns/remote", self.remote_pane.view.horizontalHeader().saveState())
-        s.setValue("columns/local", self.local_pane.view.header().saveState())
-        s.sync()
+        save_window_state(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_state()
+        save_window_state(self)
         for task in list(self._tasks):
             task.cancel()
         self.bridge.close()
