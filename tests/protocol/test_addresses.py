@@ -51,6 +51,10 @@ from client.protocol.errors import AddressFormatError, ProtocolError
         ("227 Entering Passive Mode (0,0,0,0,0,1)", "0.0.0.0", 1, 0, 1),
         ("227 Entering Passive Mode (255,255,255,255,255,255)", "255.255.255.255", 65535, 255, 255),
         ("227-Entering Passive Mode (10,0,0,5,195,80)", "10.0.0.5", 50000, 195, 80),
+        ("227 Entering Passive Mode (10,0,0,5,195,80", "10.0.0.5", 50000, 195, 80),
+        ("227 Entering Passive Mode 10,0,0,5,195,80)", "10.0.0.5", 50000, 195, 80),
+        ("227 Entering Passive Mode (10,0,0,5,195,80)\r\n", "10.0.0.5", 50000, 195, 80),
+        ("227 Entering Passive Mode [10,0,0,5,195,80]", "10.0.0.5", 50000, 195, 80),
     ],
 )
 def test_parse_227_forms(line: str, host: str, port: int, p1: int, p2: int) -> None:
@@ -120,6 +124,8 @@ def test_227_numbers_with_seven_fields_in_parentheses_are_not_guessed() -> None:
         ("229 Entering Extended Passive Mode (|||65535|)", 65535),
         ("229 Entering Extended Passive Mode |||50000|", 50000),
         ("(|||50000|)", 50000),
+        ("229 Entering Extended Passive Mode (|||50000|", 50000),
+        ("229 Entering Extended Passive Mode (|||50000|)\r\n", 50000),
     ],
 )
 def test_parse_229_forms(line: str, port: int) -> None:
