@@ -137,3 +137,24 @@ def test_entries_are_frozen_and_hashable() -> None:
         entry.name = "b"  # type: ignore[misc]
     assert hash(entry) == hash(parse_listing(b"type=file;size=1; a\r\n", fmt="mlsd").entries[0])
     assert parse_listing(b"type=file;size=1; a\r\n", fmt="mlsd").by_name()["a"] == entry
+
+
+def test_endless_line_is_reported_and_not_buffered() -> None:
+    parser = ListingParser(now=NOW, max_line_bytes=1000)
+    parser.feed(b"-rw-r--r-- 1 a b 5 Jan 1 12:00 before\r\n")
+    for _ in range(1000):  # 10 MB of one line
+        parser.feed(b"x" * 10_000)
+        assert len(parser._pending) <= 10_000
+    parser.feed(b"still the same line\r\n-rw-r--r-- 1 a b 5 Jan 1 12:00 after\r\n")
+    result = parser.finish()
+    assert [e.name for e in result.entries] == ["before", "after"]
+    (note,) = result.unparsed
+    assert note.startswith("x" * 100) and "more than 1000 bytes" in note
+
+
+def test_long_line_inside_one_block_is_reported_in_place() -> None:
+    data = b"type=file; a\r\n" + b"type=file; " + b"y" * 2000 + b"\r\ngarbage\r\ntype=file; b\r\n"
+    result = parse_listing(data, fmt="mlsd", max_line_bytes=1000)
+    assert [e.name for e in result.entries] == ["a", "b"]
+    assert len(result.unparsed) == 2
+    assert "more than 1000 bytes" in result.unparsed[0] and result.unparsed[1] == "garbage"

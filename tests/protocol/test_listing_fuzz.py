@@ -124,3 +124,20 @@ def test_generated_unix_listing_round_trips(rows: list[tuple[int, str]]) -> None
     assert result.unparsed == ()
     assert [(e.size, e.name) for e in result.entries] == list(rows)
     assert all(e.modified == datetime(2024, 3, 7, 10, 11) for e in result.entries)
+
+
+@settings(max_examples=250, deadline=None)
+@given(data=LISTING, fmt=st.sampled_from(FORMATS), cuts=st.lists(st.integers(0, 300), max_size=12),
+       bound=st.sampled_from([4, 16, 40]))
+def test_line_bound_is_independent_of_chunking(data: bytes, fmt: str, cuts: list[int], bound: int) -> None:
+    whole = ListingParser(fmt=fmt, now=NOW, max_line_bytes=bound)
+    whole.feed(data)
+    expected = whole.finish()
+    chunked = ListingParser(fmt=fmt, now=NOW, max_line_bytes=bound)
+    for chunk in split(data, [c for c in cuts if c <= len(data)]):
+        chunked.feed(chunk)
+    assert chunked.finish() == expected
+    bytewise = ListingParser(fmt=fmt, now=NOW, max_line_bytes=bound)
+    for i in range(len(data)):
+        bytewise.feed(data[i : i + 1])
+    assert bytewise.finish() == expected

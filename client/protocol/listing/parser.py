@@ -38,6 +38,9 @@ from client.protocol.text import decode_line, escape_control
 __all__ = ["ListingParser", "parse_listing", "parse_stat_listing", "FORMATS"]
 
 FORMATS = ("auto", "mlsd", "unix", "dos", "eplf", "names")
+#: Longest listing line accepted (a name is at most a few KiB on any real filesystem).
+DEFAULT_MAX_LINE_BYTES = 64 * 1024
+_SHOWN_OF_LONG_LINE = 120
 _SELF_OR_PARENT = frozenset([".", ".."])
 _DIR = EntryKind.DIR
 _LISTING_LIKE = re.compile(
@@ -59,11 +62,19 @@ class ListingParser:
     clock is read once, and only if such a date occurs.
     """
 
-    def __init__(self, *, fmt: str = "auto", now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        fmt: str = "auto",
+        now: datetime | None = None,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown listing format {fmt!r}; expected one of {', '.join(FORMATS)}")
         self._fmt = fmt
         self._pending = bytearray()
+        self._max_line = max_line_bytes
+        self._discarding = False  # dropping the rest of an over-long line
         self._entries: list[ListingEntry] = []
         self._unparsed: list[str] = []
         self._candidates: list[str] = []  # auto mode: lines no format recognised
@@ -80,17 +91,58 @@ class ListingParser:
 
     # --- input ---------------------------------------------------------------------
     def feed(self, data: bytes) -> None:
-        """Add bytes from the data connection; complete lines are parsed now."""
+        """Add bytes from the data connection; complete lines are parsed now.
+
+        A line longer than ``max_line_bytes`` is not buffered: it is reported in
+        ``unparsed`` (its beginning and a note) as soon as it is too long, and the rest
+        of it is skipped, so a server streaming an endless line cannot exhaust memory.
+        """
         if self._finished:
             raise ListingParseError("feed() after finish(): a listing parser is used once")
         pending = self._pending
         pending += data
+        if self._discarding:
+            newline = pending.find(b"\n")
+            if newline < 0:
+                pending.clear()
+                return
+            del pending[: newline + 1]
+            self._discarding = False
         end = pending.rfind(b"\n")
-        if end < 0:
-            return
-        block = bytes(pending[: end + 1])
-        del pending[: end + 1]
-        self.feed_lines(_decode_lines(block))
+        if end >= 0:
+            block = bytes(pending[: end + 1])
+            del pending[: end + 1]
+            if len(block) > self._max_line and self._has_long_line(block):
+                self._feed_checked(block)
+            else:
+                self.feed_lines(_decode_lines(block))
+        content = len(pending) - (1 if pending.endswith(b"\r") else 0)
+        if content > self._max_line:
+            self._unparsed.append(self._too_long(bytes(pending)))
+            pending.clear()
+            self._discarding = True
+
+    def _has_long_line(self, block: bytes) -> bool:
+        return max(map(len, block.split(b"\n"))) > self._max_line
+
+    def _feed_checked(self, block: bytes) -> None:
+        """Line by line, so that an over-long line is reported in its place in the stream."""
+        run: list[str] = []
+        for raw in block.split(b"\n")[:-1]:
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if len(raw) > self._max_line:
+                self.feed_lines(run)
+                run = []
+                self._unparsed.append(self._too_long(raw))
+            else:
+                run.append(decode_line(raw))
+        self.feed_lines(run)
+
+    def _too_long(self, line: bytes) -> str:
+        # Only as much of the line as is certain to have arrived whatever the chunking.
+        beginning = line[: min(_SHOWN_OF_LONG_LINE, self._max_line)]
+        return f"{decode_line(beginning)}… [a line of more than {self._max_line} bytes, not parsed]"
 
     def feed_lines(self, lines: Iterable[str]) -> None:
         """Add already-decoded lines (without line endings)."""
@@ -105,9 +157,9 @@ class ListingParser:
     def finish(self) -> ListingResult:
         """Parse what is left (a last line without a line ending) and return the result."""
         if not self._finished:
-            if self._pending:
+            if self._pending and not self._discarding:
                 self.feed_lines([_strip_cr(decode_line(bytes(self._pending)))])
-                self._pending.clear()
+            self._pending.clear()
             self._finished = True
         entries = self._entries
         unparsed = self._unparsed
@@ -244,11 +296,15 @@ def _decode_lines(block: bytes) -> list[str]:
 
 
 def parse_listing(
-    data: bytes | str, *, fmt: str = "auto", now: datetime | None = None
+    data: bytes | str,
+    *,
+    fmt: str = "auto",
+    now: datetime | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> ListingResult:
     """Parse a complete listing. ``fmt`` forces a format ("mlsd" after MLSD, "names"
     after NLST); "auto" detects it per line (for LIST, whose format is the server's)."""
-    parser = ListingParser(fmt=fmt, now=now)
+    parser = ListingParser(fmt=fmt, now=now, max_line_bytes=max_line_bytes)
     if isinstance(data, str):
         if "\r" in data:
             data = data.replace("\r\n", "\n")
