@@ -267,7 +267,8 @@ class ControlConnection:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise TimeoutError
-                    await asyncio.wait_for(self._waiter, remaining)
+                    async with asyncio.timeout(remaining):
+                        await self._waiter
             except TimeoutError:
                 raise ControlTimeoutError(
                     f"no reply from the server within {timeout:g} s"

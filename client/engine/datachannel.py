@@ -598,7 +598,8 @@ class DataTransfer:
                 final = first
             else:
                 try:
-                    final = await asyncio.wait_for(asyncio.shield(final_task), self.control.timeout)
+                    async with asyncio.timeout(self.control.timeout):
+                        final = await asyncio.shield(final_task)
                 except TimeoutError:
                     raise tracker.failure(
                         DataFailure.CLOSED_EARLY,

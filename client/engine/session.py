@@ -248,7 +248,7 @@ class FtpSession:
     async def _keepalive_loop(self, interval: float) -> None:
         """NOOP after ``interval`` seconds without traffic, so NAT boxes and servers with
         idle timeouts keep the control connection open while the user looks around."""
-        while True:
+        while not self._closed:
             await asyncio.sleep(interval / 2)
             control = self._control
             if not control.is_open:

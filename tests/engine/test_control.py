@@ -1,0 +1,192 @@
+"""The control connection and the session around it: 421 anywhere, control timeouts,
+cancellation with ABOR, "require TLS", command injection, password redaction, keep-alive."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from fixtures.scripted_steps import hang, transfer
+
+from client.engine.errors import (
+    ConnectionLostError,
+    ControlTimeoutError,
+    FtpError,
+    LoginError,
+    TlsError,
+)
+from client.engine.events import LineSent, ReplyReceived, SessionState, SessionStateChanged
+from client.engine.session import FtpSession, parse_mdtm
+from client.engine.settings import TlsMode
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=1.0, control_timeout=1.0, connect_timeout=2.0)
+
+
+def settings_for(server, **overrides):
+    values = dict(FAST)
+    values.update(overrides)
+    return server.info.settings(**values)
+
+
+@pytest.mark.asyncio
+async def test_421_as_a_reply_is_connection_lost(scripted_server, bus):
+    server = scripted_server({"CWD": [b"421 Timeout.\r\n", lambda s, a: s.close()]})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(ConnectionLostError) as caught:
+            await session.cwd("/x")
+        assert "421" in str(caught.value)
+        assert session.state is SessionState.FAILED
+        with pytest.raises(ConnectionLostError):
+            await session.pwd()
+
+
+@pytest.mark.asyncio
+async def test_unsolicited_421_while_idle(scripted_server, bus):
+    recorder = Recorder(bus)
+    server = scripted_server({"NOOP": [b"200 ok\r\n", b"421 Idle timeout, bye.\r\n",
+                                       lambda s, a: s.close()]})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.noop()
+        await asyncio.sleep(0.1)
+        with pytest.raises(ConnectionLostError):
+            await session.pwd()
+    assert any(r.reply.code == 421 for r in recorder.of(ReplyReceived))
+
+
+@pytest.mark.asyncio
+async def test_control_timeout_names_the_step(scripted_server, bus):
+    server = scripted_server({"CWD": hang})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(ControlTimeoutError) as caught:
+            await session.cwd("/slow")
+        assert caught.value.step == "cwd"
+
+
+@pytest.mark.asyncio
+async def test_banner_timeout(scripted_server, bus):
+    server = scripted_server(banner=hang)
+    with pytest.raises(ControlTimeoutError) as caught:
+        await FtpSession(settings_for(server), bus=bus).connect()
+    assert caught.value.step == "banner"
+
+
+@pytest.mark.asyncio
+async def test_connect_refused_is_a_connect_error(bus):
+    from fixtures.scripted_steps import unused_port
+
+    from client.engine.errors import ConnectError
+    from client.engine.settings import ConnectionSettings
+
+    settings = ConnectionSettings(host="127.0.0.1", port=unused_port(), tls=TlsMode.OFF)
+    with pytest.raises(ConnectError) as caught:
+        await FtpSession(settings, bus=bus).connect()
+    assert caught.value.step == "connect"
+
+
+@pytest.mark.asyncio
+async def test_wrong_password(scripted_server, bus):
+    recorder = Recorder(bus)
+    server = scripted_server()
+    settings = settings_for(server, password="definitely-wrong-secret")
+    with pytest.raises(LoginError) as caught:
+        await FtpSession(settings, bus=bus).connect()
+    assert caught.value.step == "pass"
+    assert "definitely-wrong-secret" not in str(caught.value)
+    assert all("definitely-wrong-secret" not in e.text for e in recorder.of(LineSent))
+    assert "PASS ****" in [e.text for e in recorder.of(LineSent)]
+    states = [e.state for e in recorder.of(SessionStateChanged)]
+    assert states[-1] is SessionState.FAILED
+
+
+@pytest.mark.asyncio
+async def test_require_tls_never_sends_credentials_when_auth_fails(scripted_server, bus):
+    server = scripted_server({"AUTH": b"500 AUTH not understood.\r\n"},
+                             features=["AUTH TLS", "EPSV"])
+    with pytest.raises(TlsError):
+        await FtpSession(settings_for(server, tls=TlsMode.EXPLICIT), bus=bus).connect()
+    assert "AUTH" in server.verbs()
+    assert "USER" not in server.verbs() and "PASS" not in server.verbs()
+
+
+@pytest.mark.asyncio
+async def test_auto_tls_warns_and_continues_when_not_offered(scripted_server, bus):
+    recorder = Recorder(bus)
+    server = scripted_server(features=["EPSV"])
+    async with FtpSession(settings_for(server, tls=TlsMode.AUTO), bus=bus):
+        pass
+    assert "AUTH" not in server.verbs()
+    assert recorder.notices("tls")
+
+
+@pytest.mark.asyncio
+async def test_host_is_sent_before_auth_and_user_when_offered(scripted_server, bus):
+    server = scripted_server(features=["HOST", "EPSV"])
+    async with FtpSession(settings_for(server), bus=bus):
+        pass
+    verbs = server.verbs()
+    assert verbs.index("HOST") < verbs.index("USER")
+    assert server.lines()[verbs.index("HOST")] == "HOST 127.0.0.1"
+
+
+@pytest.mark.asyncio
+async def test_injection_is_refused_before_anything_is_sent(scripted_server, bus, tmp_path):
+    server = scripted_server()
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        before = len(server.verbs())
+        with pytest.raises(FtpError):
+            await session.download("a\r\nDELE b", tmp_path / "x")
+        with pytest.raises(FtpError):
+            await session.delete("a\nDELE b")
+        with pytest.raises(FtpError):
+            await session.upload(Path(__file__), "x\x00y")
+        await session.noop()
+        assert server.verbs()[before:] == ["NOOP"]
+
+
+@pytest.mark.asyncio
+async def test_cancel_sends_abor_and_keeps_the_part(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"p" * 3000, ending="stall")})
+    async with FtpSession(settings_for(server, data_timeout=5.0), bus=bus) as session:
+        task = asyncio.ensure_future(session.download("file.bin", tmp_path / "f.bin"))
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            part = tmp_path / "f.bin.part"
+            if server.events and any("sent 3000" in e for e in server.events):
+                break
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert "ABOR" in server.verbs()
+        assert part.read_bytes() == b"p" * 3000
+        assert not (tmp_path / "f.bin").exists()
+        # the session is in step again
+        reply = await session.noop()
+        assert reply.code == 200
+
+
+@pytest.mark.asyncio
+async def test_keepalive_sends_noop_when_idle(scripted_server, bus):
+    server = scripted_server()
+    async with FtpSession(settings_for(server, keepalive_interval=0.2), bus=bus):
+        assert await asyncio.to_thread(server.wait_for_verb, "NOOP", 3)
+
+
+@pytest.mark.asyncio
+async def test_close_is_idempotent_and_bounded(scripted_server, bus):
+    server = scripted_server({"QUIT": hang})
+    session = FtpSession(settings_for(server), bus=bus)
+    await session.connect()
+    await session.close()
+    await session.close()
+    assert session.state is SessionState.DISCONNECTED
+
+
+def test_parse_mdtm():
+    moment = parse_mdtm("20240131235959.5")
+    assert moment is not None and moment.year == 2024 and moment.microsecond == 500000
+    assert parse_mdtm("garbage") is None
+    assert parse_mdtm("20241399000000") is None
