@@ -269,6 +269,9 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
         pasv_policy=PasvPolicy(args.pasv_policy),
         tls=args.tls,
     )
+    if not args.lines and stdin.isatty():
+        stderr.write("ftp-inspector explain: reading lines from standard input "
+                     "(end with Ctrl-D; or pass lines as arguments)\n")
     status = 0
     for number, item in enumerate(explain_lines(_input_lines(args.lines, stdin), context), 1):
         if args.json:
