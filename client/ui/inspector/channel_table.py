@@ -159,7 +159,7 @@ class DataChannelTableView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((36, 110, 110, 130, 130, 200, 64, 78, 84, 84, 80)):
+        for column, width in enumerate((30, 90, 100, 120, 120, 150, 60, 70, 80, 76, 70)):
             self.setColumnWidth(column, width)
         self.selectionModel().currentRowChanged.connect(self._row_changed)
 

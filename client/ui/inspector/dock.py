@@ -89,8 +89,9 @@ class InspectorPanel(QWidget):
         splitter.setObjectName("inspectorSplitter")
         splitter.addWidget(self.ladder)
         splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 130])  # the diagram first; the table needs a few rows
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
