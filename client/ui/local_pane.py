@@ -117,6 +117,8 @@ class LocalPane(QWidget):
             self.tree.hideColumn(column)
         self.tree.setAccessibleName(self.tr("Local folders"))
         self.tree.clicked.connect(lambda i: self.set_folder(Path(self.dirs.filePath(i))))
+        # the tree loads lazily: show the current folder once its parent is read
+        self.dirs.directoryLoaded.connect(self._reveal_current)
 
         self.view = LocalFileView(self)
         self.view.setObjectName("localFiles")
@@ -180,9 +182,7 @@ class LocalPane(QWidget):
         self.current = folder
         root = self.files.setRootPath(str(folder))
         self.view.setRootIndex(self.proxy.mapFromSource(root))
-        tree_index = self.dirs.index(str(folder))
-        self.tree.setCurrentIndex(tree_index)
-        self.tree.scrollTo(tree_index)
+        self._reveal_current("")
         if record:
             self.history.visit(str(folder))
         self.path_bar.blockSignals(True)
@@ -194,6 +194,18 @@ class LocalPane(QWidget):
         self.forward_button.setEnabled(self.history.can_go_forward())
         self.up_button.setEnabled(folder.parent != folder)
         self.folder_changed.emit(str(folder))
+
+    def _reveal_current(self, _loaded: str) -> None:
+        index = self.dirs.index(str(self.current))
+        if not index.isValid():
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        if self.tree.currentIndex() != index:
+            self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
 
     def go_back(self) -> None:
         place = self.history.back()

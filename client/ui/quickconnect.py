@@ -48,9 +48,9 @@ class QuickConnectBar(QWidget):
         super().__init__(parent)
         self.setObjectName("quickConnect")
         self._qsettings = settings
-        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 220)
-        self.user = self._edit(self.tr("User"), self.tr("anonymous"), 110)
-        self.password = self._edit(self.tr("Password"), "", 110)
+        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 190)
+        self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
+        self.password = self._edit(self.tr("Password"), "", 100)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.port = QSpinBox(self)
         self.port.setRange(0, 65535)
@@ -72,6 +72,13 @@ class QuickConnectBar(QWidget):
         self.mode_group.addButton(self.passive_button)
         self.mode_group.addButton(self.active_button)
         self.passive_button.setChecked(True)
+        # a segmented control: the chosen mode must be obvious at a glance
+        for button, edge in ((self.passive_button, "left"), (self.active_button, "right")):
+            button.setStyleSheet(
+                "QToolButton { border: 1px solid palette(mid); padding: 3px 8px; "
+                f"border-top-{edge}-radius: 4px; border-bottom-{edge}-radius: 4px; }}"
+                "QToolButton:checked { background: palette(highlight); "
+                "color: palette(highlighted-text); font-weight: bold; }")
         self.mode_group.buttonToggled.connect(self._mode_toggled)
 
         self.tls = QComboBox(self)
