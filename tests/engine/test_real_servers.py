@@ -1,0 +1,109 @@
+"""Every mode against every real server (pyftpdlib, vsftpd, pure-ftpd, proftpd): list,
+download, upload, resume, mkdir, rename, delete; FTPS session reuse against vsftpd."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixtures.sample_tree import BIG_FILE, BIG_FILE_SIZE, big_file_bytes, sha256_of
+
+from client.engine.errors import DataChannelError
+from client.engine.events import DataChannelEvent, DataFailure, TlsEstablished
+from client.engine.session import FtpSession
+from client.engine.settings import TransferMode
+
+from .conftest import Recorder
+
+MODES = {
+    "epsv": dict(mode=TransferMode.PASSIVE, use_epsv=True),
+    "pasv": dict(mode=TransferMode.PASSIVE, use_epsv=False),
+    "eprt": dict(mode=TransferMode.ACTIVE, use_eprt=True),
+    "port": dict(mode=TransferMode.ACTIVE, use_eprt=False),
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode_name", sorted(MODES))
+async def test_everything_in_every_mode(real_server, bus, mode_name, tmp_path: Path):
+    recorder = Recorder(bus)
+    settings = real_server.settings(**MODES[mode_name])
+    async with FtpSession(settings, bus=bus) as session:
+        listing = await session.list()
+        names = {entry.name for entry in listing.entries}
+        assert {"hello.txt", "docs", BIG_FILE} <= names
+
+        target = tmp_path / "big.bin"
+        await session.download(BIG_FILE, target)
+        assert sha256_of(target) == sha256_of(big_file_bytes())
+
+        # resume after a cut: a .part holding the first 300,000 bytes
+        resumed = tmp_path / "resumed.bin"
+        (tmp_path / "resumed.bin.part").write_bytes(big_file_bytes()[:300_000])
+        result = await session.download(BIG_FILE, resumed, resume=True)
+        assert result.resumed_from == 300_000
+        assert sha256_of(resumed) == sha256_of(big_file_bytes())
+
+        source = tmp_path / "up.bin"
+        source.write_bytes(big_file_bytes()[:200_000])
+        await session.upload(source, "upload/up.bin")
+        assert (real_server.root / "upload" / "up.bin").read_bytes() == source.read_bytes()
+
+        made = await session.mkdir("fresh")
+        assert made.rstrip("/").endswith("fresh")
+        await session.rename("upload/up.bin", "fresh/moved.bin")
+        assert await session.size("fresh/moved.bin") == 200_000
+        await session.delete("fresh/moved.bin")
+        await session.rmdir("fresh")
+        after = {entry.name for entry in (await session.list()).entries}
+        assert "fresh" not in after
+        assert await session.size(BIG_FILE) == BIG_FILE_SIZE
+    assert recorder.of(DataChannelEvent)
+
+
+@pytest.mark.asyncio
+@pytest.mark.realserver
+@pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
+async def test_vsftpd_ftps_requires_and_gets_session_reuse(vsftpd_ftps_server, bus, mode,
+                                                          tmp_path: Path):
+    recorder = Recorder(bus)
+    async with FtpSession(vsftpd_ftps_server.settings(mode=mode), bus=bus) as session:
+        await session.list()
+        await session.download(BIG_FILE, tmp_path / "big.bin")
+        source = tmp_path / "up.bin"
+        source.write_bytes(b"q" * 50_000)
+        await session.upload(source, "upload/up.bin")
+    assert sha256_of(tmp_path / "big.bin") == sha256_of(big_file_bytes())
+    data = [e for e in recorder.of(TlsEstablished) if e.channel is not None]
+    assert len(data) >= 3 and all(e.session_reused for e in data)
+
+
+@pytest.mark.asyncio
+@pytest.mark.realserver
+async def test_vsftpd_without_reuse_reports_tls_failure(vsftpd_ftps_server, bus, tmp_path):
+    settings = vsftpd_ftps_server.settings(data_timeout=2.0, control_timeout=2.0)
+    session = FtpSession(settings, bus=bus)
+    await session.connect()
+    session._control_context.session_source = None  # what a client without reuse does
+    with pytest.raises(DataChannelError) as caught:
+        await session.download("hello.txt", tmp_path / "hello.txt")
+    assert caught.value.failure is DataFailure.TLS_FAILED
+    assert caught.value.reply_code == 522
+    await session.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.realserver
+async def test_proftpd_masquerade_refused_then_fallback(proftpd_masquerade_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    settings = proftpd_masquerade_server.settings(use_epsv=False, data_timeout=2.0)
+    async with FtpSession(settings, bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.list()
+        assert caught.value.failure is DataFailure.REFUSED
+        assert caught.value.remote is not None and caught.value.remote.host == "127.0.0.2"
+    async with FtpSession(settings.replace(fallback=True), bus=bus) as session:
+        listing = await session.list()
+        assert listing.entries
+        assert session.mode is TransferMode.ACTIVE
+    assert recorder.notices("fallback")
