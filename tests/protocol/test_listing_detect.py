@@ -158,3 +158,18 @@ def test_long_line_inside_one_block_is_reported_in_place() -> None:
     assert [e.name for e in result.entries] == ["a", "b"]
     assert len(result.unparsed) == 2
     assert "more than 1000 bytes" in result.unparsed[0] and result.unparsed[1] == "garbage"
+
+
+def test_garbage_collector_state_is_restored() -> None:
+    import gc
+
+    data = b"type=file;size=1; f\r\n" * 5000
+    assert gc.isenabled()
+    parse_listing(data, fmt="mlsd")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_listing(data, fmt="mlsd")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
