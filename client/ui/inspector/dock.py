@@ -100,6 +100,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(splitter)
 
         self.ladder.console_row_selected.connect(self.console_row_selected)
+        self.ladder.follow_live_changed.connect(self.follow_action.setChecked)
         self.ladder.item_selected.connect(self._arrow_selected)
         self.table.channel_selected.connect(self._channel_selected)
         self._live_timer = QTimer(self)
@@ -239,7 +240,6 @@ class InspectorPanel(QWidget):
 
     def _channel_selected(self, channel: int) -> None:
         if self.ladder.select_channel(channel):
-            self.follow_action.setChecked(False)
             index = self.model.index_of_channel(channel)
             if index is not None:
                 self.console_row_selected.emit(self.model.event_for_item(index))

@@ -37,6 +37,8 @@ class LadderView(QAbstractScrollArea):
     item_selected = Signal(int)
     #: the console row (event index) of the item the user clicked
     console_row_selected = Signal(int)
+    #: following the live end was turned on or off (by the user's scrolling, or a call)
+    follow_live_changed = Signal(bool)
 
     def __init__(self, model: LadderModel | None = None, parent: QWidget | None = None, *,
                  clock: Callable[[], float] | None = None,
@@ -60,6 +62,9 @@ class LadderView(QAbstractScrollArea):
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._remove_listener = self.model.add_listener(self._on_model_change)
+        # user scrolling (dragging, arrows, page clicks): leave the live end
+        self.verticalScrollBar().actionTriggered.connect(
+            lambda _action: QTimer.singleShot(0, self._leave_live_end))
         self._sync()
 
     # -- model changes -------------------------------------------------------------------
@@ -145,8 +150,13 @@ class LadderView(QAbstractScrollArea):
         self.set_zoom(fit)
         self.verticalScrollBar().setValue(0)
 
+    def _set_follow_flag(self, on: bool) -> None:
+        if on != self.follow_live:
+            self.follow_live = on
+            self.follow_live_changed.emit(on)
+
     def set_follow_live(self, on: bool) -> None:
-        self.follow_live = on
+        self._set_follow_flag(on)
         if on:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
@@ -161,7 +171,7 @@ class LadderView(QAbstractScrollArea):
     def _leave_live_end(self) -> None:
         bar = self.verticalScrollBar()
         if bar.value() < bar.maximum():
-            self.follow_live = False
+            self._set_follow_flag(False)
 
     # -- painting ------------------------------------------------------------------------
 
@@ -193,7 +203,7 @@ class LadderView(QAbstractScrollArea):
         index = self.item_at(event.position().toPoint())
         if index is not None:
             self.select_item(index, scroll=False)
-            self.follow_live = False
+            self._set_follow_flag(False)
             self.item_selected.emit(index)
             self.console_row_selected.emit(self.model.event_for_item(index))
         super().mousePressEvent(event)
@@ -205,7 +215,7 @@ class LadderView(QAbstractScrollArea):
                 -1 if step > 0 else len(self.geometry_))
             index = min(len(self.geometry_) - 1, max(0, start + step))
             self.select_item(index)
-            self.follow_live = False
+            self._set_follow_flag(False)
             self.item_selected.emit(index)
             self.console_row_selected.emit(self.model.event_for_item(index))
             return
@@ -231,7 +241,7 @@ class LadderView(QAbstractScrollArea):
         index = self.model.item_for_event(row)
         if index is None:
             return False
-        self.follow_live = False
+        self._set_follow_flag(False)
         self.select_item(index)
         return True
 
@@ -240,7 +250,7 @@ class LadderView(QAbstractScrollArea):
         index = self.model.index_of_channel(channel)
         if index is None:
             return False
-        self.follow_live = False
+        self._set_follow_flag(False)
         self.select_item(index)
         return True
 

@@ -116,3 +116,13 @@ def test_panel_exports(qtbot, wired, tmp_path: Path) -> None:
         write(tmp_path / name)
         assert (tmp_path / name).stat().st_size > 100
     assert "195*256+80 = 50000" in (tmp_path / "a.txt").read_text()
+
+
+def test_follow_live_button_tracks_the_view(qtbot, wired) -> None:
+    bus, _bridge, _console, dock = wired
+    emit_all(qtbot, bus, dock, healthy_passive_list())
+    assert dock.panel.follow_action.isChecked()
+    dock.ladder.highlight_console_row(dock.model.items[2].event_index)
+    assert not dock.panel.follow_action.isChecked()
+    dock.panel.follow_action.setChecked(True)
+    assert dock.ladder.follow_live

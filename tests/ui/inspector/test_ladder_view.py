@@ -132,3 +132,20 @@ def test_cleared_model_resets_the_view(qtbot) -> None:
     view.model.feed_all(healthy_passive_list())
     qtbot.waitUntil(lambda: len(view.geometry_) == len(view.model.items))
     assert isinstance(view.model.items[view.model.data_arrows()[0].index], DataArrow)
+
+
+def test_user_scrolling_leaves_the_live_end(qtbot) -> None:
+    script = Script().login()
+    for n in range(200):
+        script.send(1 + n, "NOOP").reply(1.5 + n, "200 ok")
+    view = make_view(qtbot, script.events)
+    assert view.follow_live
+    with qtbot.waitSignal(view.follow_live_changed) as changed:
+        view.verticalScrollBar().triggerAction(view.verticalScrollBar().SliderAction.SliderPageStepSub)
+    assert changed.args == [False] and not view.follow_live
+    view.model.feed_all(Script().send(500, "NOOP").events)
+    qtbot.waitUntil(lambda: len(view.geometry_) == len(view.model.items))
+    bar = view.verticalScrollBar()
+    assert bar.value() < bar.maximum()  # stayed where the user looked
+    view.set_follow_live(True)
+    assert bar.value() == bar.maximum()
