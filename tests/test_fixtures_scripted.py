@@ -399,3 +399,43 @@ def test_nft_drop_makes_connects_hang(nft_drop) -> None:  # type: ignore[no-unty
     with pytest.raises(TimeoutError):
         probe.connect(("127.0.0.1", port))
     probe.close(), server.close()
+
+
+def _tls_client(server: ScriptedServer, implicit: bool = False):  # type: ignore[no-untyped-def]
+    from fixtures.ftp_probe import login
+
+    return login(server.info, reuse_session=True)
+
+
+def test_explicit_tls_records_which_commands_were_encrypted(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    listing = b"-rw-r--r-- 1 ftp ftp 5 Jan 01 00:00 secret.txt\r\n"
+    server = scripted_server({"LIST": transfer(payload=listing)}, tls="explicit")
+    assert server.info.tls == "explicit" and server.info.ca_file
+    client = _tls_client(server)
+    try:
+        lines: list[str] = []
+        client.retrlines("LIST", lines.append)
+        assert lines == [listing.decode().rstrip("\r\n")]
+    finally:
+        client.quit()
+    encrypted = {command.verb: command.tls for command in server.commands}
+    assert encrypted["AUTH"] is False
+    assert encrypted["USER"] is True and encrypted["PASS"] is True and encrypted["LIST"] is True
+    assert any(event.startswith("data connection is TLS") for event in server.events)
+
+
+def test_implicit_tls_scripted(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server(tls="implicit")
+    client = _tls_client(server)
+    try:
+        assert client.sendcmd("NOOP").startswith("200")
+    finally:
+        client.quit()
+    assert all(command.tls for command in server.commands)
+
+
+def test_prot_needs_tls(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server(tls="explicit")
+    client = control(server)
+    assert client.command("PROT P").startswith(b"503")
+    assert client.command("AUTH KERBEROS").startswith(b"504")
