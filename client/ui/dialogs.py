@@ -132,14 +132,23 @@ class ChmodDialog(QDialog):
             self.set_mode(int(digits, 8))
 
 
-def mode_from_permissions(text: str | None) -> int:
-    """``rwxr-xr-x`` (or ``drwxr-xr-x``) -> 0o755; unknown -> 0o644."""
-    if not text:
+def mode_from_permissions(text: str | None, facts: object = None) -> int:
+    """The current mode for the chmod dialog: the MLSD ``unix.mode`` fact when present,
+    else ``rwxr-xr-x``-style text (``drwxr-xr-x`` too); anything else -> 0o644 (MLSD's
+    ``perm`` fact, e.g. ``adfrw``, says what *we* may do, not the mode bits)."""
+    unix_mode = facts.get("unix.mode") if hasattr(facts, "get") else None  # type: ignore[union-attr]
+    if isinstance(unix_mode, str) and unix_mode.strip():
+        try:
+            return int(unix_mode.strip(), 8) & 0o7777 & 0o777
+        except ValueError:
+            pass
+    if not text or len(text) < 9:
         return 0o644
     bits = text[-9:]
-    if len(bits) != 9:
+    allowed = ("r-", "w-", "xsS-", "r-", "w-", "xsS-", "r-", "w-", "xtT-")
+    if not all(ch in ok for ch, ok in zip(bits, allowed, strict=True)):
         return 0o644
     value = 0
     for ch in bits:
-        value = (value << 1) | int(ch not in "-STl")
+        value = (value << 1) | int(ch not in "-ST")
     return value

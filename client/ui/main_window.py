@@ -288,8 +288,9 @@ class MainWindow(QMainWindow):
                       else TransferMode.ACTIVE)
 
     def focus_filter(self) -> None:
-        pane = self.local_pane if self.local_pane.isAncestorOf(self.focusWidget()) else \
-            self.remote_pane
+        focused = self.focusWidget()
+        pane = self.local_pane if focused is not None and self.local_pane.isAncestorOf(focused) \
+            else self.remote_pane
         pane.filter_box.setFocus()
         pane.filter_box.selectAll()
 

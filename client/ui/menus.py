@@ -38,7 +38,7 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(_action(window, window.tr("Import FileZilla sites…"),
                                      window.import_filezilla))
     file_menu.addSeparator()
-    file_menu.addAction(_action(window, window.tr("&Quit"), window.close, QKeySequence.StandardKey.Quit))
+    file_menu.addAction(_action(window, window.tr("&Quit"), window.close, "Ctrl+Q"))
 
     server = bar.addMenu(window.tr("&Server"))
     window.disconnect_action = _action(window, window.tr("&Disconnect"), window.disconnect, "Ctrl+D",
@@ -62,7 +62,7 @@ def build_menus(window: MainWindow) -> None:
     view.addActions([window.passive_action, window.active_action, window.toggle_mode_action])
     view.addSeparator()
     view.addAction(_action(window, window.tr("&Filter files"), window.focus_filter,
-                                QKeySequence.StandardKey.Find))
+                                "Ctrl+F"))
     view.addAction(_action(window, window.tr("Search the &console"),
                                 lambda: window.console.search.setFocus(), "Ctrl+Shift+F"))
     window.view_menu = view

@@ -122,7 +122,8 @@ class RemoteActions:
             return
         if mode is None:
             dialog = ChmodDialog(self.window, [e.name for e in entries],  # type: ignore[attr-defined]
-                                 mode_from_permissions(getattr(entries[0], "permissions", None)))
+                                 mode_from_permissions(getattr(entries[0], "permissions", None),
+                                                       getattr(entries[0], "facts", None)))
             accepted = await await_dialog(dialog)
             mode = dialog.mode
             dialog.deleteLater()

@@ -1,0 +1,150 @@
+"""Window features that need no failure scenario: persistence of geometry, splitters and
+columns; the standard shortcuts; chmod through the dialog's value; open with the default
+application and upload of the changed file; console search and export from the window."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from client.demo import UPLOAD_FOLDER, DemoServer
+from client.engine.settings import ConnectionSettings, TransferMode
+from client.ui.console.lines import ConsoleKind
+from client.ui.console.model import KIND_ROLE
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def demo() -> DemoServer:
+    server = DemoServer("healthy", give_up_after=2.0).start()
+    yield server
+    server.stop()
+
+
+def make_window(tmp_path):
+    from client.ui.main_window import MainWindow
+
+    win = MainWindow(local_start=tmp_path)
+    win.show()
+    return win
+
+
+def close_window(win, qtbot) -> None:
+    task = asyncio.ensure_future(win.shutdown())
+    qtbot.waitUntil(task.done, timeout=10_000)
+    win.close()
+    win.deleteLater()
+
+
+def run(qtbot, coro, timeout: int = 15_000):
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+def connected_window(qtbot, demo, tmp_path):
+    win = make_window(tmp_path)
+    settings = ConnectionSettings(host=demo.host, port=demo.port, user=demo.user,
+                                  password=demo.password, data_timeout=5.0)
+    run(qtbot, win.connect_to(settings))
+    return win
+
+
+def test_geometry_splitters_and_columns_persist(qloop, qtbot, config_dir, tmp_path) -> None:
+    win = make_window(tmp_path)
+    win.resize(1000, 700)
+    win.main_splitter.setSizes([100, 400, 200])
+    win.remote_pane.view.horizontalHeader().resizeSection(1, 177)
+    qtbot.wait(10)
+    sizes = win.main_splitter.sizes()
+    win.close()  # closeEvent saves
+    win.deleteLater()
+    again = make_window(tmp_path)
+    assert again.main_splitter.sizes() == sizes
+    assert again.remote_pane.view.horizontalHeader().sectionSize(1) == 177
+    assert (config_dir / "window.ini").exists()
+    close_window(again, qtbot)
+
+
+def test_standard_shortcuts(qloop, qtbot, config_dir, tmp_path) -> None:
+    win = make_window(tmp_path)
+    shortcuts = {a.shortcut().toString() for a in win.findChildren(type(win.refresh_action))}
+    for key in ("Ctrl+S", "Ctrl+Q", "F5", "Ctrl+D", "Ctrl+F", "Ctrl+M"):
+        assert key in shortcuts, key
+    win.toggle_mode_action.trigger()
+    assert win.quick.mode is TransferMode.ACTIVE and "Active" in win.status.mode_label.text()
+    win.toggle_mode_action.trigger()
+    assert win.quick.mode is TransferMode.PASSIVE
+    close_window(win, qtbot)
+
+
+def test_chmod_dialog_and_remote_chmod(qloop, qtbot, config_dir, tmp_path, demo) -> None:
+    from client.ui.dialogs import ChmodDialog, mode_from_permissions
+
+    dialog = ChmodDialog(None, ["a"], 0o640)
+    assert dialog.octal.text() == "640" and dialog.boxes[0].isChecked()
+    dialog.boxes[8].setChecked(True)
+    assert dialog.mode == 0o641 and dialog.octal.text() == "641"
+    dialog._octal_changed("755")
+    assert dialog.mode == 0o755
+    assert mode_from_permissions("drwxr-x---") == 0o750
+    assert mode_from_permissions("eldfmMTcp") == 0o644  # MLSD perm facts are not bits
+    assert mode_from_permissions("eldfmMTcp", {"unix.mode": "0750"}) == 0o750
+    assert mode_from_permissions("rwsr-xr-T") == 0o754
+
+    target = demo.root / UPLOAD_FOLDER / "chmod-me.txt"
+    target.write_text("x")
+    win = connected_window(qtbot, demo, tmp_path)
+    run(qtbot, win.actions.browse("/" + UPLOAD_FOLDER))
+    entry = next(e for e in win.remote_pane.model.entries() if e.name == target.name)
+    run(qtbot, win.actions.chmod([entry], 0o600))
+    assert target.stat().st_mode & 0o777 == 0o600
+    close_window(win, qtbot)
+
+
+def test_open_with_default_app_then_upload_changes(qloop, qtbot, config_dir, tmp_path, demo) -> None:
+    remote = demo.root / UPLOAD_FOLDER / "edit-me.txt"
+    remote.write_text("before\n")
+    win = connected_window(qtbot, demo, tmp_path)
+    run(qtbot, win.actions.browse("/" + UPLOAD_FOLDER))
+    entry = next(e for e in win.remote_pane.model.entries() if e.name == remote.name)
+    local = run(qtbot, win.actions.open_with_default_app(entry, launch=False))
+    assert local.read_text() == "before\n"
+    local.write_text("after\n")
+    banner = win.remote_pane.banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert "changed locally" in banner.text and banner.action_button.isVisible()
+    banner.action_button.click()
+    qtbot.waitUntil(lambda: remote.read_text() == "after\n", timeout=10_000)
+    close_window(win, qtbot)
+
+
+def test_console_search_filter_and_export_from_the_window(qloop, qtbot, config_dir, tmp_path,
+                                                           demo) -> None:
+    win = connected_window(qtbot, demo, tmp_path)
+    win.bridge.flush()
+    console = win.console
+    console.search.setText("PASS ****")
+    row = console.find_next()
+    assert row is not None and "PASS ****" in console.model.data(console.model.index(row))
+    console.kind_buttons[ConsoleKind.REPLY].setChecked(False)
+    kinds = {console.model.data(console.model.index(r), KIND_ROLE)
+             for r in range(console.model.rowCount())}
+    assert "reply" not in kinds and "command" in kinds
+    jsonl = tmp_path / "t.jsonl"
+    console.export_to(jsonl, "jsonl")
+    records = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert records and all(r["kind"] != "reply" for r in records)
+    assert demo.password not in jsonl.read_text()
+    win.send_raw("SYST")
+
+    def syst_answered() -> bool:
+        win.bridge.flush()
+        texts = [x.text for x in console.model.lines()]
+        return "SYST" in texts and texts[texts.index("SYST") + 1].startswith("215")
+
+    qtbot.waitUntil(syst_answered, timeout=5000)
+    close_window(win, qtbot)
