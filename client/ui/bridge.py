@@ -1,18 +1,19 @@
 """The one place where engine events become Qt signals.
 
-Observers on an :class:`EventBus` are called synchronously by the engine, so the bridge
-only appends to a queue. A timer (~50 ms) flushes the queue in batches; each flush works
+Observers on an :class:`EventBus` are called synchronously by the engine (on whatever
+thread emitted), so the bridge only appends to a queue. A timer (~50 ms) flushes the queue in batches; each flush works
 for at most ``budget`` seconds and leaves the rest for the next turn of the event loop,
 so 100,000 events arriving at once never block the window for more than one budget.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from client.engine.events import (
     DataChannelEvent,
@@ -42,6 +43,8 @@ class EngineBridge(QObject):
     progress = Signal(object)
     #: list[TransferJob]: the latest state per queue job in this batch
     queue_jobs = Signal(object)
+    #: internal: an event arrived on another thread; start the timer on ours
+    _wake = Signal()
 
     def __init__(self, parent: QObject | None = None, *, interval_ms: int = 50,
                  budget: float = 0.020) -> None:
@@ -53,19 +56,27 @@ class EngineBridge(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
         self._unsubscribers: list[Callable[[], None]] = []
+        self._thread = threading.get_ident()
+        self._wake.connect(self._start_timer, Qt.ConnectionType.QueuedConnection)
 
     def observe(self, bus: EventBus) -> Callable[[], None]:
         """Subscribe to ``bus``; returns a function that unsubscribes."""
         wall_origin = bus.wall_origin
 
         def on_event(event: EngineEvent) -> None:
-            self._pending.append((event, wall_origin))
-            if not self._timer.isActive():
+            self._pending.append((event, wall_origin))  # deque.append is thread-safe
+            if threading.get_ident() != self._thread:
+                self._wake.emit()  # a QTimer may only be started from its own thread
+            elif not self._timer.isActive():
                 self._timer.start(self._interval_ms)
 
         unsubscribe = bus.subscribe(on_event)
         self._unsubscribers.append(unsubscribe)
         return unsubscribe
+
+    def _start_timer(self) -> None:
+        if self._pending and not self._timer.isActive():
+            self._timer.start(self._interval_ms)
 
     def close(self) -> None:
         for unsubscribe in self._unsubscribers:

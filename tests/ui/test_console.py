@@ -151,3 +151,23 @@ def test_bridge_delivers_100k_events_in_bounded_batches(qapp, qtbot) -> None:
     assert console.model.rowCount() == 100_000
     assert len(flushes) > 1  # split into several turns of the event loop
     bridge.close()
+
+
+def test_bridge_accepts_events_from_another_thread(qapp, qtbot) -> None:
+    import threading
+
+    from client.ui.bridge import EngineBridge
+
+    bus = EventBus()
+    bridge = EngineBridge()
+    got: list = []
+    bridge.console_lines.connect(got.extend)
+    bridge.observe(bus)
+    worker = threading.Thread(target=lambda: [bus.emit(LineSent(t=0.0, connection="c9",
+                                                                text=f"NOOP {i}"))
+                                              for i in range(500)])
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(got) == 500, timeout=5000)
+    assert got[-1].text == "NOOP 499"
+    bridge.close()
