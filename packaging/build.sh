@@ -37,7 +37,10 @@ if ! "$PYTHON" -c 'import PyInstaller' 2>/dev/null; then
 fi
 
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-    SOURCE_DATE_EPOCH="$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || date +%s)"
+    # The last commit's time; in an export without .git (git archive, a release
+    # tarball), the time of pyproject.toml, which such exports set to the commit's.
+    SOURCE_DATE_EPOCH="$(git -C "$REPO" log -1 --format=%ct 2>/dev/null \
+        || stat -c %Y "$REPO/pyproject.toml")"
 fi
 export SOURCE_DATE_EPOCH PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1
 export QT_QPA_PLATFORM=offscreen

@@ -30,7 +30,7 @@ COMPRESSION="${DEB_COMPRESSION:-zstd}"
 case "$COMPRESSION" in xz) default_level=6 ;; *) default_level=9 ;; esac
 LEVEL="${DEB_COMPRESSION_LEVEL:-$default_level}"
 ARCH="$(dpkg --print-architecture)"
-EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || date +%s)}"
+EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || stat -c %Y "$REPO/pyproject.toml")}"
 export SOURCE_DATE_EPOCH="$EPOCH"
 
 [ -x "$BUNDLE/ftp-inspector" ] || { echo "make-deb.sh: no launcher at $BUNDLE/ftp-inspector" >&2; exit 1; }
