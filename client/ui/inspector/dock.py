@@ -18,6 +18,8 @@ bridge from the start and nothing else appends lines to the console.
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -34,14 +36,45 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.events import EngineEvent
-from client.engine.ladder import LadderModel
+from client.engine.events import (
+    DataChannelEvent,
+    EngineEvent,
+    LineSent,
+    Notice,
+    QueueJobChanged,
+    ReplyReceived,
+    SessionStateChanged,
+    TlsEstablished,
+    TransferProgress,
+)
+from client.engine.ladder import DataArrow, DataState, LadderModel
 from client.ui.console.lines import lines_from_event
 from client.ui.inspector.channel_table import DataChannelTableModel, DataChannelTableView
 from client.ui.inspector.export import export_csv, export_png, export_svg, export_text
 from client.ui.inspector.ladder_view import LadderView
 
-__all__ = ["InspectorDock", "InspectorPanel", "ConsoleRows"]
+__all__ = ["InspectorDock", "InspectorPanel", "ConsoleRows", "console_line_count", "FEED_BUDGET"]
+
+FEED_BUDGET = 0.008  # seconds of model work per turn of the event loop
+
+
+def console_line_count(event: EngineEvent) -> int:
+    """How many console lines ``lines_from_event`` makes for ``event``, without building
+    them (the dock must keep up with 100,000 events; a test holds the two in step)."""
+    kind = type(event)
+    if kind is ReplyReceived:
+        return max(1, len(event.reply.lines))  # type: ignore[attr-defined]
+    if kind in _ONE_LINE:
+        return 1
+    if kind is TransferProgress:
+        return 1 if event.done else 0  # type: ignore[attr-defined]
+    if kind in _NO_LINE:
+        return 0
+    return len(lines_from_event(event, 0.0))  # a kind added later: ask the console
+
+
+_ONE_LINE = frozenset({LineSent, DataChannelEvent, Notice, SessionStateChanged, TlsEstablished})
+_NO_LINE = frozenset({QueueJobChanged})
 
 
 class ConsoleRows:
@@ -52,7 +85,7 @@ class ConsoleRows:
         self._first_of: dict[int, int] = {}  # seq of a later line -> seq of its event's first
 
     def place(self, event: EngineEvent) -> int:
-        count = len(lines_from_event(event, 0.0))
+        count = console_line_count(event)
         seq = self.next_seq
         for extra in range(1, count):
             self._first_of[seq + extra] = seq
@@ -72,6 +105,11 @@ class InspectorPanel(QWidget):
     console_row_selected = Signal(int)
     #: the user asked for an export that failed: a message for the status bar
     export_failed = Signal(str)
+    #: a data connection stopped making progress (a ``DataArrow`` in state WAITING):
+    #: the remote pane can show ``HungListingBanner.show_for_arrow(arrow, now)``
+    data_connection_hung = Signal(object)
+    #: a data connection failed (a ``DataArrow`` in state FAILED)
+    data_connection_failed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *,
                  model: LadderModel | None = None) -> None:
@@ -107,7 +145,12 @@ class InspectorPanel(QWidget):
         self._live_timer.setInterval(500)
         self._live_timer.timeout.connect(self._refresh_live)
         self._live_timer.start()
-        self._unsubscribers: list[Callable[[], None]] = []
+        self._announced: dict[int, DataState] = {}
+        self.model.add_listener(self._watch_states)
+        self._backlog: deque[tuple[EngineEvent, int]] = deque()
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.timeout.connect(self._drain)
         self.last_export: Path | None = None
 
     # -- actions -------------------------------------------------------------------------
@@ -179,18 +222,22 @@ class InspectorPanel(QWidget):
             self.export_failed.emit(self.tr(f"Export to {path} failed: {error}"))
 
     def export_png(self, path: Path) -> None:
+        self.flush()
         export_png(self.model, path, now=self.ladder.now())
         self.last_export = path
 
     def export_svg(self, path: Path) -> None:
+        self.flush()
         export_svg(self.model, path, now=self.ladder.now())
         self.last_export = path
 
     def export_text(self, path: Path) -> None:
+        self.flush()
         export_text(self.model, path, now=self.ladder.now())
         self.last_export = path
 
     def export_csv(self, path: Path) -> None:
+        self.flush()
         export_csv(self.model, path, now=self.ladder.now())
         self.last_export = path
 
@@ -201,15 +248,61 @@ class InspectorPanel(QWidget):
         bridge.events.connect(self.feed_events)  # type: ignore[attr-defined]
 
     def feed_events(self, events: Iterable[EngineEvent]) -> None:
-        for event in events:
-            self.model.feed(event, index=self.rows.place(event))
+        """Queue a batch; it is taken in slices of at most ``FEED_BUDGET`` seconds so
+        that a flood of events never blocks the window for long."""
+        rows = self.rows
+        self._backlog.extend((event, rows.place(event)) for event in events)
+        self._drain()
+
+    def _drain(self) -> None:
+        deadline = time.perf_counter() + FEED_BUDGET
+        backlog, feed = self._backlog, self.model.feed
+        count = 0
+        while backlog:
+            event, seq = backlog.popleft()
+            feed(event, seq)
+            count += 1
+            if count & 0x3F == 0 and time.perf_counter() > deadline:
+                break
+        if backlog and not self._drain_timer.isActive():
+            self._drain_timer.start(0)
+
+    @property
+    def backlog(self) -> int:
+        """Events received but not yet in the model."""
+        return len(self._backlog)
+
+    def flush(self) -> None:
+        """Take every queued event now (tests, exports)."""
+        while self._backlog:
+            event, seq = self._backlog.popleft()
+            self.model.feed(event, seq)
 
     def set_clock(self, clock: Callable[[], float] | None) -> None:
         self.ladder.set_clock(clock)
 
     def new_session(self) -> None:
         """Start a fresh diagram (console numbering continues, as the console's does)."""
+        self._backlog.clear()
         self.model.clear()
+
+    def _watch_states(self, kind: str, index: int) -> None:
+        """Announce each data connection once when it turns WAITING and once when it
+        FAILS."""
+        if kind == "cleared":
+            self._announced.clear()
+            return
+        item = self.model.items[index]
+        if not isinstance(item, DataArrow) or item.state not in (DataState.WAITING,
+                                                                 DataState.FAILED):
+            return
+        if self._announced.get(index) is item.state:
+            return
+        self._announced[index] = item.state
+        if item.state is DataState.WAITING:
+            self.data_connection_hung.emit(item)
+        else:
+            self.data_connection_failed.emit(item)
 
     def _refresh_live(self) -> None:
         if self.model.has_open_channels:
@@ -225,6 +318,7 @@ class InspectorPanel(QWidget):
         self.console_row_selected.connect(console.select_line)  # type: ignore[attr-defined]
 
     def highlight_console_row(self, seq: int) -> bool:
+        self.flush()
         found = self.ladder.highlight_console_row(self.rows.event_row(seq))
         if found and self.ladder.selected is not None:
             item = self.model.items[self.ladder.selected]

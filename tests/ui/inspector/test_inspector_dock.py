@@ -126,3 +126,71 @@ def test_follow_live_button_tracks_the_view(qtbot, wired) -> None:
     assert not dock.panel.follow_action.isChecked()
     dock.panel.follow_action.setChecked(True)
     assert dock.ladder.follow_live
+
+
+def test_line_count_matches_the_console() -> None:
+    """The dock counts console lines without building them; the console's own function
+    is the reference for every kind of event the engine emits."""
+    from ladder_scenarios import ALL, Script
+
+    from client.engine.events import QueueJobChanged, TlsEstablished, TransferProgress
+    from client.protocol.replies import Reply
+    from client.ui.console.lines import lines_from_event
+    from client.ui.inspector.dock import console_line_count
+
+    events = [event for scenario in ALL.values() for event in scenario()]
+    events += Script().notice(0.1, "n").progress(0.2, 10).events
+    events += [
+        TransferProgress(t=0.3, connection="c1", transfer_id=1, direction="download",
+                         remote_path="/x", bytes_done=10, total=10, rate=1.0, done=True),
+        TlsEstablished(t=0.4, connection="c1", channel=None, version="TLSv1.3",
+                       cipher="TLS_AES_256_GCM_SHA384", session_reused=False),
+        TlsEstablished(t=0.5, connection="c1", channel=3, version="TLSv1.3",
+                       cipher="TLS_AES_256_GCM_SHA384", session_reused=True),
+        QueueJobChanged(t=0.6, connection="c1", job=object()),
+        ReplyReceived(t=0.7, connection="c1", reply=Reply(211, ("211-a", " b", "211 c"))),
+        ReplyReceived(t=0.8, connection="c1", reply=Reply(200, ())),
+    ]
+    for event in events:
+        assert console_line_count(event) == len(lines_from_event(event, 0.0)), event
+
+
+def test_a_flood_of_events_is_taken_in_slices(qtbot) -> None:
+    from ladder_scenarios import Script
+
+    from client.ui.inspector.dock import InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    script = Script()
+    for n in range(25_000):
+        script.send(n * 0.001, "NOOP").reply(n * 0.001, "200 ok")
+    panel.feed_events(script.events)
+    assert 0 < panel.backlog < len(script.events)  # one slice done, the rest queued
+    qtbot.waitUntil(lambda: panel.backlog == 0, timeout=20_000)
+    assert len(panel.model.items) == len(script.events)
+    assert panel.rows.next_seq == len(script.events)
+
+
+def test_hung_and_failed_connections_are_announced_once(qtbot) -> None:
+    from ladder_scenarios import syn_unanswered
+
+    from client.engine.ladder import DataState
+    from client.ui.inspector.dock import InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    hung, failed = [], []
+    panel.data_connection_hung.connect(hung.append)
+    panel.data_connection_failed.connect(failed.append)
+    events = syn_unanswered()
+    panel.feed_events(events[:-1])
+    panel.flush()
+    assert hung == [] and failed == []
+    panel.model.refresh(10.0)
+    panel.model.refresh(11.0)
+    assert [a.state for a in hung] == [DataState.WAITING]
+    assert "SYN" in hung[0].waiting_for
+    panel.feed_events(events[-1:])
+    panel.flush()
+    assert [a.state for a in failed] == [DataState.FAILED] and len(hung) == 1
