@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import os
 import re
 import sys
 import textwrap
@@ -273,15 +274,24 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
         stderr.write("ftp-inspector explain: reading lines from standard input "
                      "(end with Ctrl-D; or pass lines as arguments)\n")
     status = 0
-    for number, item in enumerate(explain_lines(_input_lines(args.lines, stdin), context), 1):
-        if args.json:
-            stdout.write(json.dumps(to_json(item), ensure_ascii=False) + "\n")
-        else:
-            write_text(item, stdout)
-        if item.problem:
-            status = 1
-            stderr.write(f"ftp-inspector explain: line {number}: '{item.shown}': {item.problem}\n")
-    stdout.flush()
+    try:
+        for number, item in enumerate(explain_lines(_input_lines(args.lines, stdin), context), 1):
+            if args.json:
+                stdout.write(json.dumps(to_json(item), ensure_ascii=False) + "\n")
+            else:
+                write_text(item, stdout)
+            if item.problem:
+                status = 1
+                stderr.write(
+                    f"ftp-inspector explain: line {number}: '{item.shown}': {item.problem}\n"
+                )
+        stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``explain … | head``): stop quietly, as cat does, and
+        # keep the interpreter from failing again when it flushes stdout at exit.
+        if stdout is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
     return status
 
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -298,3 +299,21 @@ def test_explains_a_real_lftp_debug_log(ftp_server: object, child_env: dict[str,
     assert (pasv["host"], pasv["use_host"], pasv["replaced"]) == ("127.0.0.1", "127.0.0.1", False)
     assert pasv["arithmetic"] == f"{pasv['p1']}*256+{pasv['p2']} = {pasv['port']}"
     assert server.password not in json.dumps(objects)  # type: ignore[attr-defined]
+
+
+def test_reader_going_away_is_not_a_crash(child_env: dict[str, str], tmp_path: Path) -> None:
+    # explain … | head -1: the pipe closes early; no traceback, clean exit.
+    log = tmp_path / "log.txt"
+    log.write_text((EXAMPLE + "\n") * 20000)
+    with log.open("rb") as stdin:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "client", "explain"], env=child_env,
+            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        assert child.stdout is not None
+        first = child.stdout.readline()
+        child.stdout.close()
+        _, err = child.communicate(timeout=60)
+    assert first.startswith(b"< 227")
+    assert child.returncode == 0, err
+    assert b"Traceback" not in err
