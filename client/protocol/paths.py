@@ -45,7 +45,8 @@ def parse_257(reply: Reply | str) -> str:
     RFC 959 appendix II quotes the path and doubles any quote inside it; text may come
     before the opening quote (``257 MKD command successful: "/new"``). A reply with no
     quote at all is accepted only if its first word is an absolute path, which some
-    old servers send. Raises :class:`PathReplyError` for an unclosed quote, an empty path,
+    old servers send. When quotes follow the closing quote, the server did not double
+    the quotes in the name (pure-ftpd): the path then ends at the last quote. Raises :class:`PathReplyError` for an unclosed quote, an empty path,
     or a path with control characters (which no real directory name should carry and
     which would be dangerous to echo into later commands).
     """
@@ -86,6 +87,11 @@ def parse_257(reply: Reply | str) -> str:
             chars.append(ch)
             index += 1
         path = "".join(chars)
+        if '"' in text[index + 1 :]:
+            # More quotes after the "closing" one: the server did not double the quotes
+            # inside the name (pure-ftpd sends 257 "with "quote"" : ...). The path then
+            # runs from the first quote to the last one; doubled quotes are undone.
+            path = text[start + 1 : text.rindex('"')].replace('""', '"')
     if not path:
         raise PathReplyError(f"the 257 reply names an empty path: {escape_control(shown)!r}")
     if _CONTROL_IN_PATH.search(path):

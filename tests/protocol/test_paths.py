@@ -35,6 +35,9 @@ def reply(raw: bytes):
         (b'257 "/latin\xe9"\r\n', "/latin\u00e9"),  # Latin-1 fallback, still a path
         (b"257 /legacy/server is current directory\r\n", "/legacy/server"),
         (b'257-"/multi" is current\r\n257 end\r\n', "/multi"),
+        # pure-ftpd does not double quotes inside the name:
+        (b'257 "with "quote"" : The directory was successfully created\r\n', 'with "quote"'),
+        (b'257 "/a" b" : The directory was successfully created\r\n', '/a" b'),
     ],
 )
 def test_parse_257(raw: bytes, expected: str) -> None:
