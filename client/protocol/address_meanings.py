@@ -25,6 +25,7 @@ from client.protocol.addresses import (
 )
 from client.protocol.errors import AddressFormatError
 from client.protocol.reply_meanings import Meaning
+from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
     from client.protocol.annotate import AnnotationContext
@@ -93,7 +94,7 @@ def port_sent(line: str, ctx: AnnotationContext, verb: str) -> list[Meaning]:
         (
             "info",
             f"active mode: the client listens on {addr.endpoint}{how}; the server will "
-            f"connect to it (usually from its port 20) when a transfer command is sent. "
+            f"connect to it (traditionally from its port 20) when a transfer command is sent. "
             f"{addr.host} is {cls.description}",
             fields,
         )
@@ -174,7 +175,7 @@ def pasv_received(text: str, ctx: AnnotationContext) -> list[Meaning]:
     decision = decide_pasv_address(addr.host, peer, ctx.pasv_policy)
     fields = _address_fields("pasv", addr, "client")
     fields.update(replaced=decision.replaced, use_host=decision.host, reason=decision.reason)
-    dial = f"{decision.host}:{addr.port}"
+    dial = f"[{decision.host}]:{addr.port}" if ":" in decision.host else f"{decision.host}:{addr.port}"
     text_out = (
         f"passive mode: the server listens on {addr.endpoint} ({addr.arithmetic}); the "
         f"client will connect to {dial}. {decision.reason[0].upper()}{decision.reason[1:]}"
@@ -197,7 +198,7 @@ def epsv_received(text: str, ctx: AnnotationContext) -> list[Meaning]:
         return _address_error("epsv", error)
     fields = _address_fields("epsv", addr, "client")
     fields["use_host"] = ctx.control_peer
-    peer = ctx.control_peer or "the address of the control connection"
+    peer = escape_control(ctx.control_peer) if ctx.control_peer else "the address of the control connection"
     return [
         (
             "info",

@@ -114,6 +114,13 @@ def test_227_behind_nat_is_replaced_with_the_control_peer() -> None:
     assert "MasqueradeAddress" in note.text
 
 
+def test_227_over_an_ipv6_control_connection_names_a_bracketed_endpoint() -> None:
+    note = only(received("227 Entering Passive Mode (10,0,0,5,195,80)", control_peer="2001:db8::7",
+                         pasv_policy=PasvPolicy.CONTROL), "pasv")
+    assert note.fields["use_host"] == "2001:db8::7"
+    assert "client will connect to [2001:db8::7]:50000" in note.text
+
+
 def test_227_policy_advertised_keeps_the_address_but_warns() -> None:
     note = only(
         received("227 Entering Passive Mode (10,0,0,5,195,80)", control_peer="203.0.113.7",
