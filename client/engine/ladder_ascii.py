@@ -30,6 +30,7 @@ from client.engine.ladder import (
     LadderModel,
     NoteMark,
     Side,
+    format_time_axis,
 )
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
@@ -76,7 +77,7 @@ class _Canvas:
     def _time(self, t: float | None) -> str:
         if t is None:
             return " " * _TIME_WIDTH
-        return f"{t:.3f}s".rjust(_TIME_WIDTH - 1)[: _TIME_WIDTH - 1] + " "
+        return format_time_axis(t).rjust(_TIME_WIDTH - 1) + " "
 
     def row(self, t: float | None, inner: str) -> None:
         inner = inner[: self.inner].ljust(self.inner)

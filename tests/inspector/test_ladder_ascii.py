@@ -137,3 +137,11 @@ def test_any_server_text_stays_in_bounds_and_escaped(text: str, width: int) -> N
     for line in out.splitlines():
         assert len(line) <= bound
         assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in line)
+
+
+@pytest.mark.parametrize("t, shown", [(0.0123, "0.012s"), (999.9994, "999.999s"),
+                                      (12345.678, "12345.7s"), (1234567.8, "1234568s")])
+def test_time_axis_never_cuts_a_number(t: float, shown: str) -> None:
+    text = render_events(Script().send(t, "NOOP").events)
+    row = next(line for line in text.splitlines() if "NOOP" in line)
+    assert row.split("|")[0].strip() == shown

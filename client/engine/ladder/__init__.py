@@ -22,6 +22,7 @@ from client.engine.ladder.items import (
     format_bytes,
     format_rate,
     format_seconds,
+    format_time_axis,
 )
 from client.engine.ladder.model import (
     DEFAULT_HUNG_AFTER,
@@ -45,6 +46,7 @@ __all__ = [
     "format_bytes",
     "format_rate",
     "format_seconds",
+    "format_time_axis",
     "DEFAULT_HUNG_AFTER",
     "LadderListener",
     "LadderModel",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from client.engine.events import DataFailure, DataPhase, Endpoint
 from client.protocol.annotate import Severity
+from client.protocol.text import escape_control
 
 __all__ = [
     "Side",
@@ -30,6 +31,7 @@ __all__ = [
     "format_bytes",
     "format_rate",
     "format_seconds",
+    "format_time_axis",
 ]
 
 
@@ -89,6 +91,16 @@ def format_seconds(seconds: float) -> str:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(int(seconds), 60)
     return f"{minutes} min {rest:02d} s"
+
+
+def format_time_axis(t: float) -> str:
+    """An arrow's time on the time axis, at most 8 characters: milliseconds while they
+    fit, then tenths, then whole seconds (a number is never cut)."""
+    if t < 1000:
+        return f"{t:.3f}s"
+    if t < 100_000:
+        return f"{t:.1f}s"
+    return f"{t:.0f}s"
 
 
 def format_bytes(count: int) -> str:
@@ -229,7 +241,7 @@ class DataArrow:
         in) is named by its side: ``client -> 127.0.0.1:50000``."""
         left = str(self.initiator_end) if self.initiator_end else self.source.value
         right = str(self.acceptor_end) if self.acceptor_end else self.target.value
-        return f"{left} -> {right}"
+        return escape_control(f"{left} -> {right}")
 
     def time_of(self, phase: DataPhase) -> float | None:
         """When this connection entered ``phase`` (first time), or None."""

@@ -19,6 +19,7 @@ from client.engine.ladder import (
     LadderModel,
     NoteMark,
     Side,
+    format_time_axis,
 )
 from client.protocol.annotate import Severity
 from client.ui.inspector.geometry import (
@@ -165,7 +166,7 @@ class LadderPainter:
         painter.setPen(self.colours.muted)
         painter.drawText(QRectF(2, y - 7, TIME_GUTTER - 12, 14),
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                         f"{t:.3f}s")
+                         format_time_axis(t))
 
     def _header(self, painter: QPainter, width: float, y: float) -> None:
         width = max(width, MIN_DIAGRAM_WIDTH)
