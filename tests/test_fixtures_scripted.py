@@ -439,3 +439,18 @@ def test_prot_needs_tls(scripted_server, control) -> None:  # type: ignore[no-un
     client = control(server)
     assert client.command("PROT P").startswith(b"503")
     assert client.command("AUTH KERBEROS").startswith(b"504")
+
+
+def test_rest_offsets_the_next_download_only(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"RETR": transfer(payload=b"0123456789")})
+    client = control(server)
+    assert client.command("REST 4").startswith(b"350")
+    data, _ = _passive_transfer(client, "RETR f")
+    assert data.recv(100) == b"456789"
+    data.close()
+    assert client.reply().startswith(b"226")
+    data, _ = _passive_transfer(client, "RETR f")
+    assert data.recv(100) == b"0123456789"
+    data.close()
+    assert client.reply().startswith(b"226")
+    assert client.command("REST x").startswith(b"501")
