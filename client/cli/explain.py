@@ -34,6 +34,7 @@ from client.protocol.annotate import (
     Direction,
     render_line,
 )
+from client.protocol.replies import Reply
 from client.protocol.text import decode_line
 
 # RFC 959 and its extensions (RFC 2228, 2389, 2428, 2640, 3659, 7151, drafts in use).
@@ -152,16 +153,6 @@ def _checked(body: str, direction: Direction, in_multiline_reply: bool) -> LogLi
     return LogLine(body, direction, "marked as a command but it does not start with a command verb")
 
 
-def _opens_multiline(line: LogLine, was_open: bool) -> bool:
-    """Whether a multi-line reply (RFC 959 §4.2, ``123-`` … ``123 ``) is open after ``line``."""
-    if line.direction is not Direction.RECEIVED:
-        return was_open
-    text = line.text
-    if was_open:
-        return not (_REPLY_RE.match(text) and text[3:4] != "-")
-    return bool(_REPLY_RE.match(text)) and text[3:4] == "-"
-
-
 @dataclass(frozen=True, slots=True)
 class Explained:
     """One line with what it means (or why it made no sense)."""
@@ -181,21 +172,50 @@ class Explained:
 
 
 def explain_lines(lines: Iterable[str], context: AnnotationContext | None = None) -> Iterator[Explained]:
-    """Explain log lines in order as one conversation. Blank lines are skipped."""
+    """Explain log lines in order as one conversation. Blank lines are skipped.
+
+    The lines of a multi-line reply are annotated together, as the one reply they are
+    (an address may sit on any of its lines); the annotations go with its last line.
+    """
     annotator = Annotator(context)
-    multiline = False
+    pending: list[LogLine] = []  # the open multi-line reply
+
+    def flush() -> Iterator[Explained]:
+        code = int(pending[0].text[:3])
+        notes = annotator.received(Reply(code, tuple(line.text for line in pending)))
+        last = len(pending) - 1
+        for index, line in enumerate(pending):
+            yield Explained(line, render_line(line.text), tuple(notes) if index == last else ())
+        pending.clear()
+
     for raw in lines:
         if not raw.strip():
             continue
-        line = classify_line(raw, in_multiline_reply=multiline)
-        multiline = _opens_multiline(line, multiline)
+        line = classify_line(raw, in_multiline_reply=bool(pending))
+        if pending:
+            if line.direction is Direction.RECEIVED and not line.problem:
+                pending.append(line)
+                if _closes(line.text, pending[0].text):
+                    yield from flush()
+                continue
+            yield from flush()
         if line.problem or line.direction is None:
             notes: list[Annotation] = []
         elif line.direction is Direction.SENT:
             notes = annotator.sent(line.text)
+        elif line.text[3:4] == "-":
+            pending.append(line)
+            continue
         else:
             notes = annotator.received(line.text)
         yield Explained(line, render_line(line.text), tuple(notes))
+    if pending:
+        yield from flush()
+
+
+def _closes(text: str, opening: str) -> bool:
+    """RFC 959 §4.2: a multi-line reply ends with a line of the opening code and a space."""
+    return text[:3] == opening[:3] and text[3:4] in (" ", "")
 
 
 _SIGIL = {Direction.SENT: "> ", Direction.RECEIVED: "< ", None: "  "}

@@ -137,6 +137,26 @@ def test_multiline_reply_continuation_lines_are_accepted() -> None:
     assert [i.line.direction for i in items] == [Direction.RECEIVED] * 4
 
 
+def test_multiline_227_is_explained_as_one_reply() -> None:
+    items = list(explain_lines(["PASV", "227-Entering Passive Mode", "227 (10,0,0,5,195,80)", "NOOP"]))
+    assert [i.problem for i in items] == [None] * 4
+    assert items[1].annotations == ()
+    (note,) = items[2].annotations
+    assert note.fields["port"] == 50000 and note.fields["kind"] == "pasv"
+
+
+def test_address_on_the_first_line_of_a_multiline_reply() -> None:
+    items = list(explain_lines(["< 227-Entering Passive Mode (10,0,0,5,195,80)", "< 227 OK"]))
+    assert [i.problem for i in items] == [None, None]
+    assert items[1].annotations[0].fields["host"] == "10.0.0.5"
+
+
+def test_unterminated_multiline_reply_is_still_explained() -> None:
+    items = list(explain_lines(["150-Opening data connection", " more text"]))
+    assert [i.line.text for i in items] == ["150-Opening data connection", " more text"]
+    assert items[-1].annotations[0].fields["kind"] == "data-channel"
+
+
 def test_bad_line_exits_1_but_others_are_explained(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run_explain(capsys, "hello world", EXAMPLE, "227 Entering Passive Mode (1,2,3)")
     assert status == 1
