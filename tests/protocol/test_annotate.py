@@ -575,3 +575,18 @@ def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
     pasv = only(notes, "pasv")
     assert (pasv.fields["use_host"], pasv.fields["replaced"]) == ("127.0.0.1", True)
     assert listing
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=300), contexts)
+def test_annotator_takes_any_reply_the_framer_produces(data: bytes, context: AnnotationContext) -> None:
+    from client.protocol.errors import ProtocolError
+
+    try:
+        replies = parse_replies(b"227 (127,0,0,1,4,1)\r\n" + data + b"\r\n")
+    except ProtocolError:
+        return
+    annotator = Annotator(context)
+    for reply in replies:
+        for note in annotator.received(reply):
+            assert not RAW_CONTROL.search(note.text)
