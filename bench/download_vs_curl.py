@@ -131,9 +131,16 @@ def engine_upload(settings: ConnectionSettings, source: Path, remote: str) -> fl
 
 
 def curl(args: list[str], netrc: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(["curl", "-s", "-S", "--netrc-file", str(netrc), *args], check=True)
-    return time.perf_counter() - started
+    """Time one curl run; one retry if the server turned the connection away (vsftpd
+    occasionally answers a new login with ``500 OOPS`` under load), reported on stderr."""
+    for attempt in (1, 2):
+        started = time.perf_counter()
+        done = subprocess.run(["curl", "-s", "-S", "--netrc-file", str(netrc), *args])
+        if done.returncode == 0:
+            return time.perf_counter() - started
+        print(f"# curl failed (exit {done.returncode}), attempt {attempt}", file=sys.stderr)
+        time.sleep(0.5)
+    raise SystemExit("curl failed twice")
 
 
 def median(values: list[float]) -> float:
