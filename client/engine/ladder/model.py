@@ -304,6 +304,8 @@ class LadderModel:
         assert isinstance(arrow, DataArrow)
         self._item_of_event[event_index] = index
         state = _STATE_OF_PHASE[event.phase]
+        if arrow.state is DataState.FAILED or (not arrow.state.is_open and state.is_open):
+            state = arrow.state  # a failure stays a failure; a late event does not reopen
         closed = not state.is_open
         phase_times = arrow.phase_times
         if arrow.time_of(event.phase) is None:
@@ -319,7 +321,8 @@ class LadderModel:
             address_note=event.address_note or arrow.address_note,
             bytes=event.bytes if event.bytes else arrow.bytes,
             last_progress_t=event.t,
-            end_t=event.t if closed else None,
+            end_t=(arrow.end_t if arrow.end_t is not None and state is arrow.state
+                   else event.t) if closed else None,
             failure=event.failure or arrow.failure,
             reason=escape_control(event.reason) if event.reason else arrow.reason,
             tls=arrow.tls or event.tls,
