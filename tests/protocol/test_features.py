@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from client.protocol.features import (
     NO_FEATURES,
@@ -156,3 +158,13 @@ def test_opts_mlst_reply_and_with_mlst_enabled() -> None:
     assert parse_opts_mlst_reply(error) == frozenset()
     (bare,) = parse_replies(b"200 MLST OPTS\r\n")
     assert parse_opts_mlst_reply(bare) == frozenset()
+
+
+@given(st.lists(st.text(max_size=40), max_size=12))
+def test_any_feature_lines_parse_without_error(lines: list[str]) -> None:
+    f = Features.from_lines(lines)
+    assert all(name == name.upper() for name in f.names)
+    assert all(fact == fact.lower() for fact in f.mlst_facts)
+    assert f.mlst_enabled <= set(f.mlst_facts)
+    assert f.hash_selected is None or f.hash_selected in f.hash_algorithms
+    hash(f)

@@ -141,3 +141,26 @@ def test_line_bound_is_independent_of_chunking(data: bytes, fmt: str, cuts: list
     for i in range(len(data)):
         bytewise.feed(data[i : i + 1])
     assert bytewise.finish() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["-", "d", "l"]),
+            st.integers(0, 10**12),
+            st.text(alphabet=st.sampled_from("ab Z.\u00e9\u540d-_"), min_size=1, max_size=20)
+            .filter(lambda n: n.strip() not in ("", ".", "..") and " -> " not in n),
+            st.sampled_from(["10:11", " 2019"]),
+        ),
+        max_size=20,
+    )
+)
+def test_unix_names_with_spaces_anywhere_round_trip(rows: list[tuple[str, int, str, str]]) -> None:
+    data = "".join(
+        f"{t}rw-r--r--    1 alice    staff {s:>12} Mar  7 {when} {n}\n" for t, s, n, when in rows
+    ).encode()
+    result = parse_listing(data, now=NOW)
+    assert result.unparsed == ()
+    expected = [(n, s) for t, s, n, when in rows if n not in (".", "..")]
+    assert [(e.name, e.size) for e in result.entries] == expected
