@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from client.engine.ladder import ControlArrow, DataArrow, LadderModel
@@ -50,7 +58,9 @@ class LadderView(QAbstractScrollArea):
         self.viewport().setMouseTracking(True)
         self.model = model if model is not None else LadderModel()
         self.geometry_ = LadderGeometry(self.model)
-        self.painter_ = LadderPainter(self.model, self.geometry_, colours, self.font())
+        self._fixed_colours = colours
+        self.painter_ = LadderPainter(self.model, self.geometry_,
+                                      colours or self.palette_colours(), self.font())
         self.zoom = 1.0
         self.follow_live = True
         self.selected: int | None = None
@@ -89,6 +99,18 @@ class LadderView(QAbstractScrollArea):
         if self.model.has_open_channels and not self._timer.isActive():
             self._timer.start()
         self.viewport().update()
+
+    def palette_colours(self) -> LadderColours:
+        """Light or dark colours, following the window palette."""
+        window = self.palette().color(QPalette.ColorRole.Window)
+        return LadderColours.dark() if window.lightness() < 128 else LadderColours()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.PaletteChange and self._fixed_colours is None:
+            self.painter_ = LadderPainter(self.model, self.geometry_, self.palette_colours(),
+                                          self.font())
+            self.viewport().update()
+        super().changeEvent(event)
 
     def set_clock(self, clock: Callable[[], float] | None) -> None:
         self._clock = clock

@@ -149,3 +149,16 @@ def test_user_scrolling_leaves_the_live_end(qtbot) -> None:
     assert bar.value() < bar.maximum()  # stayed where the user looked
     view.set_follow_live(True)
     assert bar.value() == bar.maximum()
+
+
+def test_colours_follow_a_dark_palette(qtbot) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    view = make_view(qtbot, healthy_passive_list())
+    assert view.painter_.colours.background.lightness() > 200
+    palette = view.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    view.setPalette(palette)
+    assert view.painter_.colours.background.lightness() < 60
+    image = view.viewport().grab().toImage()
+    assert image.pixelColor(image.width() // 2, image.height() - 5).lightness() < 60
