@@ -154,3 +154,20 @@ def test_missing_binary_gives_a_skip_reason(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setitem(debian.BINARIES, "vsftpd", tmp_path / "nowhere" / "vsftpd")
     reason = debian.missing_reason("vsftpd")
     assert reason and "tools/install-test-servers" in reason
+
+
+@pytest.mark.parametrize("passive", [True, False], ids=["passive", "active"])
+def test_real_ftps_server(real_ftps_server: ServerInfo, passive: bool) -> None:
+    assert real_ftps_server.tls == "explicit" and real_ftps_server.ca_file
+    assert "tls-data-required" in real_ftps_server.features
+    plain = ftplib.FTP(timeout=5)
+    plain.connect(real_ftps_server.host, real_ftps_server.port)
+    # 530/550 from vsftpd and pyftpdlib; pure-ftpd answers 421 and hangs up.
+    with pytest.raises((ftplib.error_perm, ftplib.error_temp), match="^(5|421)"):
+        plain.login(real_ftps_server.user, real_ftps_server.password)
+    plain.close()
+    client = login(real_ftps_server, passive=passive)
+    try:
+        assert sha256_retrieve(client, BIG_FILE) == sha256_of(big_file_bytes())
+    finally:
+        client.quit()

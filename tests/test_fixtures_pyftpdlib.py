@@ -6,6 +6,7 @@ import ftplib
 import io
 import re
 import socket
+import ssl
 
 import pytest
 from fixtures.ftp_probe import login, pasv_reply, retrieve, sha256_retrieve
@@ -241,3 +242,17 @@ def test_passive_port_range_option(make_ftp_server) -> None:  # type: ignore[no-
     finally:
         client.close()
     assert server.pasv_range == (base, base)
+
+
+@pytest.mark.parametrize("reuse", [True, False], ids=["resumed", "fresh"])
+def test_ftps_reuse_server_over_tls_1_2(ftps_reuse_server: ServerInfo, reuse: bool) -> None:
+    """TLS 1.2 resumes by session id (not by ticket as 1.3 does): both must be judged."""
+    client = login(ftps_reuse_server, reuse_session=reuse, tls_max_version=ssl.TLSVersion.TLSv1_2)
+    try:
+        assert client.sock.version() == "TLSv1.2"  # type: ignore[union-attr]
+        if reuse:
+            assert retrieve(client, "hello.txt") == HELLO_TEXT
+        else:
+            assert _refused_transfer(client, "RETR hello.txt") == b""
+    finally:
+        client.quit()
