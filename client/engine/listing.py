@@ -16,21 +16,14 @@ from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError
+from client.protocol.listing import ListingEntry, ListingResult, parse_listing, parse_mlsx_line
 from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
     from client.engine.session import FtpSession
-    from client.protocol.listing import ListingEntry, ListingResult
 
 __all__ = ["list_directory", "stat_path", "stat_listing"]
-
-
-def _parser():
-    """The listing parser (imported on use: the protocol package loads it lazily)."""
-    from client.protocol import listing
-
-    return listing
 
 
 def _report_unparsed(session: FtpSession, result: ListingResult, what: str) -> None:
@@ -62,7 +55,7 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
         return sink.data()
 
     data = await session.with_fallback(attempt)
-    result = _parser().parse_listing(data, fmt=fmt)
+    result = parse_listing(data, fmt=fmt)
     _report_unparsed(session, result, f"{command.verb} listing")
     return result
 
@@ -77,7 +70,7 @@ async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
         if reply.code == 250:
             for line in reply.lines[1:-1] if len(reply.lines) > 2 else ():
                 try:
-                    entry = _parser().parse_mlsx_line(line.lstrip(" "))
+                    entry = parse_mlsx_line(line.lstrip(" "))
                 except ProtocolError:
                     continue
                 return entry
@@ -119,6 +112,6 @@ async def stat_listing(session: FtpSession, path: str | None = None) -> ListingR
                else line for line in inner]
     if not cleaned:
         raise FtpError("the STAT reply contained no listing lines", step="stat-listing")
-    result = _parser().parse_listing("\n".join(cleaned), fmt="auto")
+    result = parse_listing("\n".join(cleaned), fmt="auto")
     _report_unparsed(session, result, "STAT listing")
     return result
