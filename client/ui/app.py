@@ -103,6 +103,26 @@ async def open_target(window: Any, url: str) -> None:
     await window.connect_to(settings, path)
 
 
+def _close_on_signals(app: QApplication) -> None:
+    """Ctrl+C or SIGTERM in the terminal closes the window cleanly (state saved, QUIT
+    sent). Qt sleeps in C, so a light timer lets Python run its signal handlers."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(*_args: object) -> None:
+        app.closeAllWindows()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, close)
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            return
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(200)
+
+
 def run_app(args: Any) -> int:
     """Open the main window (``args.demo``/``args.scenario``/``args.url``); returns the
     exit code when the window closes."""
@@ -119,7 +139,14 @@ def run_app(args: Any) -> int:
     window = MainWindow()
     window.show()
     closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
+    # the coroutine ends the loop after closing the sessions; Qt quitting on its own
+    # would stop the loop under it ("Event loop stopped before Future completed")
+    app.setQuitOnLastWindowClosed(False)
+    window.closed.connect(closed.set)
+    _close_on_signals(app)
+    if demo is not None:
+        print(f"demo server ({demo.scenario}) on {demo.anonymous_url} — user {demo.user}",
+              file=sys.stderr, flush=True)
 
     async def main() -> None:
         if demo is not None:

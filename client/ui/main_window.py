@@ -17,7 +17,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -60,6 +60,9 @@ def app_settings() -> QSettings:
 
 
 class MainWindow(QMainWindow):
+    #: emitted from closeEvent (the app then closes the sessions and stops the loop)
+    closed = Signal()
+
     def __init__(self, *, local_start: Path | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -368,6 +371,7 @@ class MainWindow(QMainWindow):
         self.bridge.close()
         self.actions.close()
         super().closeEvent(event)
+        self.closed.emit()
 
     async def shutdown(self) -> None:
         """Close the sessions (QUIT with a bounded wait) before the loop stops."""
