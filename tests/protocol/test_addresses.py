@@ -500,3 +500,26 @@ def test_decision_always_dials_one_of_the_two(advertised: str, peer: str, policy
     assert decision.host in (advertised, peer_norm)
     assert decision.replaced == (decision.host != advertised)
     assert decision.reason
+
+
+@st.composite
+def odd_227_lines(draw: st.DrawFn) -> tuple[str, str, int]:
+    """A 227 line in one of the layouts real servers use, with the host and port it names."""
+    host = draw(ipv4)
+    port = draw(ports)
+    numbers = [*host.split("."), str(port >> 8), str(port & 0xFF)]
+    zeros = draw(st.booleans())
+    if zeros:
+        numbers = [n.zfill(3) for n in numbers]
+    separator = draw(st.sampled_from([",", ", ", " ,", " , "]))
+    six = separator.join(numbers)
+    layout = draw(st.sampled_from(["({})", "({}).", "={}", "{}", "({}) ok", "[{}]"]))
+    text = draw(st.sampled_from(["Entering Passive Mode ", "Entering passive mode ", "", "ok "]))
+    return f"227 {text}{layout.format(six)}", host, port
+
+
+@given(odd_227_lines())
+def test_odd_227_layouts_decode_to_what_they_name(case: tuple[str, str, int]) -> None:
+    line, host, port = case
+    addr = parse_227(line)
+    assert (addr.host, addr.port) == (host, port)
