@@ -1,0 +1,214 @@
+"""Transfer details: ASCII conversion, checksum verification, REST refused, upload
+failures, control loss mid-transfer, TLS phase sequence, active port range, no password
+anywhere in the events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import pytest
+from fixtures.scripted_steps import transfer, unused_port
+
+from client.engine.errors import (
+    ConnectionLostError,
+    DataChannelError,
+    FtpError,
+    LocalError,
+    ServerProtocolError,
+)
+from client.engine.events import DataChannelEvent, DataFailure, DataPhase, TransferProgress
+from client.engine.session import FtpSession
+from client.engine.settings import TransferMode
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=1.0, control_timeout=1.0)
+
+
+def settings_for(server, **overrides):
+    values = dict(FAST)
+    values.update(overrides)
+    return server.info.settings(**values)
+
+
+@pytest.mark.asyncio
+async def test_ascii_download_converts_crlf_and_restores_binary(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"one\r\ntwo\r\nthree\r")})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.download("t.txt", tmp_path / "t.txt", ascii=True)
+    assert (tmp_path / "t.txt").read_bytes() == b"one\ntwo\nthree\r"
+    types = [line for line in server.lines() if line.startswith("TYPE")]
+    assert types == ["TYPE I", "TYPE A", "TYPE I"]
+
+
+@pytest.mark.asyncio
+async def test_ascii_upload_sends_crlf(scripted_server, bus, tmp_path):
+    server = scripted_server()
+    source = tmp_path / "u.txt"
+    source.write_bytes(b"a\nb\r\nc\n")
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.upload(source, "u.txt", ascii=True)
+    assert server.uploads["u.txt"] == b"a\r\nb\r\nc\r\n"
+
+
+@pytest.mark.asyncio
+async def test_verify_with_xsha256(scripted_server, bus, tmp_path):
+    payload = b"verified payload" * 100
+    digest = hashlib.sha256(payload).hexdigest()
+    server = scripted_server({"RETR": transfer(payload=payload),
+                              "XSHA256": f"250 {digest}\r\n".encode()},
+                             features=["EPSV", "XSHA256", "XMD5"])
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        result = await session.download("f.bin", tmp_path / "f.bin", verify=True)
+    assert result.verified == "SHA-256"
+
+
+@pytest.mark.asyncio
+async def test_verify_mismatch_is_an_error_and_keeps_the_target_untouched(scripted_server, bus,
+                                                                       tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"data"),
+                              "XMD5": b"250 00000000000000000000000000000000\r\n"},
+                             features=["EPSV", "XMD5"])
+    (tmp_path / "f.bin").write_bytes(b"previous version")
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(FtpError) as caught:
+            await session.download("f.bin", tmp_path / "f.bin", verify=True)
+    assert caught.value.step == "verify"
+    assert (tmp_path / "f.bin").read_bytes() == b"previous version"
+
+
+@pytest.mark.asyncio
+async def test_rest_refused_restarts_from_zero(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"REST": b"502 REST not implemented.\r\n",
+                              "RETR": transfer(payload=b"complete file")})
+    (tmp_path / "f.bin.part").write_bytes(b"compl")
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        result = await session.download("f.bin", tmp_path / "f.bin", resume=True)
+    assert (tmp_path / "f.bin").read_bytes() == b"complete file"
+    assert result.resumed_from == 0
+    assert any("again from the start" in n.text for n in recorder.notices())
+
+
+@pytest.mark.asyncio
+async def test_target_is_never_replaced_by_a_partial_file(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"x" * 100, ending="reset", final=None)})
+    (tmp_path / "f.bin").write_bytes(b"the good old file")
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(DataChannelError):
+            await session.download("f.bin", tmp_path / "f.bin")
+    assert (tmp_path / "f.bin").read_bytes() == b"the good old file"
+
+
+@pytest.mark.asyncio
+async def test_control_closed_mid_transfer(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"x" * 100, ending="stall",
+                                               control_after="close")})
+    async with FtpSession(settings_for(server, data_timeout=3.0), bus=bus) as session:
+        with pytest.raises((ConnectionLostError, DataChannelError)):
+            await session.download("f.bin", tmp_path / "f.bin")
+    assert (tmp_path / "f.bin.part").read_bytes() == b"x" * 100
+
+
+@pytest.mark.asyncio
+async def test_421_mid_transfer(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"x" * 100, ending="stall",
+                                               control_after="421")})
+    async with FtpSession(settings_for(server, data_timeout=3.0), bus=bus) as session:
+        with pytest.raises(ConnectionLostError) as caught:
+            await session.download("f.bin", tmp_path / "f.bin")
+    assert "421" in str(caught.value)
+
+
+@pytest.mark.asyncio
+async def test_upload_reset_by_server(scripted_server, bus, tmp_path):
+    def reset_data(session, argument):
+        session.send(b"150 Ok to send data.\r\n")
+        sock = session.data.open(transfer())
+        if sock is not None:
+            sock.recv(1000)
+            from fixtures.scripted import abort_socket
+
+            abort_socket(sock)
+        session.send(b"426 Failure writing network stream.\r\n")
+
+    server = scripted_server({"STOR": reset_data})
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"u" * (8 * 1024 * 1024))
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.upload(source, "big.bin")
+        await session.noop()
+    assert caught.value.failure in (DataFailure.RESET, DataFailure.CLOSED_EARLY,
+                                    DataFailure.SERVER_REFUSED)
+
+
+@pytest.mark.asyncio
+async def test_upload_of_a_missing_local_file(scripted_server, bus, tmp_path):
+    server = scripted_server()
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(LocalError):
+            await session.upload(tmp_path / "missing.bin", "x.bin")
+    assert "STOR" not in server.verbs()
+
+
+@pytest.mark.asyncio
+async def test_garbage_from_the_server_is_a_protocol_error(scripted_server, bus):
+    server = scripted_server({"CWD": b"this is not ftp\r\n"})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(ServerProtocolError):
+            await session.cwd("x")
+
+
+@pytest.mark.asyncio
+async def test_tls_phase_sequence(ftps_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    async with FtpSession(ftps_server.settings(), bus=bus) as session:
+        await session.download("hello.txt", tmp_path / "h.txt")
+    assert recorder.phases() == ["advertised", "connecting", "connected", "tls-handshake",
+                                 "tls-established", "first-byte", "closed"]
+    assert all(e.tls for e in recorder.of(DataChannelEvent))
+
+
+@pytest.mark.asyncio
+async def test_active_port_range(ftp_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    low = unused_port()
+    settings = ftp_server.settings(mode=TransferMode.ACTIVE, active_ports=(low, low))
+    async with FtpSession(settings, bus=bus) as session:
+        await session.download("hello.txt", tmp_path / "h.txt")
+    listening = [e for e in recorder.of(DataChannelEvent) if e.phase is DataPhase.LISTENING]
+    assert listening[0].local.port == low
+
+
+@pytest.mark.asyncio
+async def test_progress_is_throttled_and_ends_done(ftp_throttled_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    async with FtpSession(ftp_throttled_server.settings(), bus=bus) as session:
+        await session.download("hello.txt", tmp_path / "h.txt", transfer_id=77)
+    progress = recorder.of(TransferProgress)
+    assert progress and progress[-1].done and progress[-1].transfer_id == 77
+    assert progress[-1].bytes_done == (tmp_path / "h.txt").stat().st_size
+
+
+@pytest.mark.asyncio
+async def test_password_never_appears_in_any_event(ftps_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    async with FtpSession(ftps_server.settings(), bus=bus) as session:
+        await session.list()
+        await session.download("hello.txt", tmp_path / "h.txt")
+        await session.quote("NOOP")
+    text = "\n".join(repr(e) for e in recorder.events)
+    assert ftps_server.password not in text
+    assert ftps_server.password not in repr(session.settings)
+
+
+@pytest.mark.asyncio
+async def test_concurrent_operations_are_serialised(ftp_server, bus, tmp_path):
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        results = await asyncio.gather(
+            session.list(), session.size("hello.txt"),
+            session.download("hello.txt", tmp_path / "a.txt"), session.pwd())
+    assert results[1] == (tmp_path / "a.txt").stat().st_size
+    assert results[3] == "/"
