@@ -132,7 +132,7 @@ class ReplyParser:
     @property
     def has_partial(self) -> bool:
         """True while bytes of an unfinished line or multi-line reply are buffered."""
-        return len(self._buffer) > self._pos or self._open_code is not None
+        return len(self._buffer) > self._pos or self._open_code is not None or self._discarding
 
     def feed(self, data: bytes) -> None:
         """Append bytes received from the server."""

@@ -174,6 +174,7 @@ def test_endless_line_is_refused_without_buffering_it() -> None:
         parser.feed(b"B" * 1000)
         assert parser.next_reply() is None
     assert len(parser._buffer) - parser._pos == 0
+    assert parser.has_partial  # still inside the over-long line
     parser.feed(b"tail of the long line\r\n230 next\r\n")
     assert parser.next_reply().code == 230  # type: ignore[union-attr]
 

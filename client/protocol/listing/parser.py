@@ -120,7 +120,7 @@ class ListingParser:
                 self.feed_lines(_decode_lines(block))
         content = len(pending) - (1 if pending.endswith(b"\r") else 0)
         if content > self._max_line:
-            self._unparsed.append(self._too_long(bytes(pending)))
+            self._unparsed.append(self._too_long(bytes(pending[:_SHOWN_OF_LONG_LINE])))
             pending.clear()
             self._discarding = True
 
