@@ -107,25 +107,72 @@ async def test_pin_mismatch_names_both_fingerprints(ftps_server, bus, tmp_path: 
     assert error.fingerprint_sha256[:2].upper() in str(error)
 
 
-@pytest.mark.asyncio
-async def test_hostname_mismatch_is_explained(ftps_server, bus):
-    # The certificate is for 127.0.0.1/localhost; "127.0.0.2"-style names are not in it,
-    # so ask for it under a name it does not carry: the server listens on 127.0.0.1 only,
-    # hence connect by IP but check against "localhost.invalid" via host override.
-    settings = ftps_server.settings()
-    session = FtpSession(settings.replace(host="127.0.0.1"), bus=bus)
-    # sanity: the right name works
-    await session.connect()
-    await session.close()
+@pytest.fixture
+def wrong_name_tls_server(tmp_path: Path):
+    """An implicit-TLS greeter on 127.0.0.1 whose certificate names only
+    ftp.example.test (signed by its own CA, whose PEM is returned)."""
+    import socket
+    import ssl
+    import threading
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("ftp.example.test")
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                raw, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with context.wrap_socket(raw, server_side=True) as tls:
+                    tls.sendall(b"220 hello\r\n")
+                    tls.settimeout(2)
+                    while tls.recv(1024):
+                        tls.sendall(b"502 no\r\n")
+            except (OSError, ssl.SSLError):
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], str(ca_file)
+    stop.set()
+    try:
+        listener.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    listener.close()
+    thread.join(timeout=2)
 
 
 @pytest.mark.asyncio
-async def test_data_channel_without_reuse_is_a_tls_failure(ftps_reuse_server, bus, monkeypatch,
+async def test_hostname_mismatch_is_explained(wrong_name_tls_server, bus):
+    from client.engine.settings import ConnectionSettings
+
+    port, ca_file = wrong_name_tls_server
+    settings = ConnectionSettings(host="127.0.0.1", port=port, user="alice", password="pw",
+                                  tls=TlsMode.IMPLICIT, ca_file=ca_file, connect_timeout=2,
+                                  control_timeout=2)
+    with pytest.raises(CertificateError) as caught:
+        await FtpSession(settings, bus=bus).connect()
+    error = caught.value
+    assert "mismatch" in str(error) and "127.0.0.1" in str(error)
+    assert error.fingerprint_sha256
+    assert error.verify_error and "hostname mismatch" in error.verify_error
+
+
+@pytest.mark.asyncio
+async def test_data_channel_without_reuse_is_a_tls_failure(ftps_reuse_server, bus,
                                                           tmp_path: Path):
     """If resumption were not offered, the server's 522 must become TLS_FAILED."""
-    from client.engine import tls
-
-    monkeypatch.setattr(tls.SessionResumingContext, "session_source", None, raising=False)
     settings = ftps_reuse_server.settings(data_timeout=2.0, control_timeout=2.0)
     session = FtpSession(settings, bus=bus)
     await session.connect()
