@@ -79,21 +79,33 @@ def measure(data: bytes, fmt: str, repeat: int) -> tuple[float, int]:
     return best, entries
 
 
+def run(entries: int = 100_000, repeat: int = 5) -> dict[str, dict[str, float]]:
+    """Both cases, for a suite runner: ``{"unix": {...}, "mlsd": {...}}`` with
+    ``entries``, ``seconds`` (best of ``repeat``) and ``entries_per_second``."""
+    cases = [("unix", unix_listing(entries), "auto"), ("mlsd", mlsd_listing(entries), "mlsd")]
+    report: dict[str, dict[str, float]] = {}
+    for name, data, fmt in cases:
+        seconds, parsed = measure(data, fmt, repeat)
+        report[name] = {
+            "entries": parsed,
+            "seconds": round(seconds, 4),
+            "entries_per_second": round(parsed / seconds),
+        }
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    cases = [
-        ("unix (LIST, auto-detected)", unix_listing(args.entries), "auto"),
-        ("mlsd (MLSD)", mlsd_listing(args.entries), "mlsd"),
-    ]
-    report = {}
-    for label, data, fmt in cases:
-        seconds, entries = measure(data, fmt, args.repeat)
-        rate = entries / seconds
-        report[fmt] = {"entries": entries, "seconds": round(seconds, 4), "entries_per_second": round(rate)}
-        print(f"{label:<28} {entries:>8} entries  {seconds:7.3f} s  {rate:>12,.0f} entries/s")
+    labels = {"unix": "unix (LIST, auto-detected)", "mlsd": "mlsd (MLSD)"}
+    report = run(args.entries, args.repeat)
+    for name, row in report.items():
+        print(
+            f"{labels[name]:<28} {row['entries']:>8} entries  {row['seconds']:7.3f} s  "
+            f"{row['entries_per_second']:>12,.0f} entries/s"
+        )
     print(json.dumps({"bench": "listing_parse", **report}))
     return 0
 
