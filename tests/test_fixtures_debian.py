@@ -174,3 +174,13 @@ def test_real_ftps_server(real_ftps_server: ServerInfo, passive: bool) -> None:
         assert sha256_retrieve(client, BIG_FILE) == sha256_of(big_file_bytes())
     finally:
         client.quit()
+
+
+def test_installer_is_valid_bash_and_executable() -> None:
+    import os
+    import subprocess
+    from pathlib import Path
+
+    installer = Path(__file__).resolve().parent.parent / "tools" / "install-test-servers"
+    assert os.access(installer, os.X_OK)
+    subprocess.run(["bash", "-n", str(installer)], check=True)
