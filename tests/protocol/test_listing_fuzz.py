@@ -164,3 +164,22 @@ def test_unix_names_with_spaces_anywhere_round_trip(rows: list[tuple[str, int, s
     assert result.unparsed == ()
     expected = [(n, s) for t, s, n, when in rows if n not in (".", "..")]
     assert [(e.name, e.size) for e in result.entries] == expected
+
+
+LINE_TEXT = st.one_of(
+    st.text(max_size=120),
+    st.lists(FRAGMENTS, max_size=25).map(lambda parts: b"".join(parts).decode("latin-1")),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINE_TEXT)
+def test_each_line_parser_returns_an_entry_or_none_for_any_text(line: str) -> None:
+    from client.protocol.listing.dos import parse_dos_line
+    from client.protocol.listing.eplf import parse_eplf_line
+    from client.protocol.listing.unix import UnixContext, parse_unix_line
+
+    for entry in (parse_unix_line(line, UnixContext(NOW)), parse_dos_line(line), parse_eplf_line(line)):
+        if entry is not None:
+            assert entry.name != "" and entry.raw == line
+            assert entry.size is None or entry.size >= 0
