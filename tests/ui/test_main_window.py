@@ -226,3 +226,46 @@ def test_queue_runs_three_concurrent_transfers(recorded, qtbot, demo, tmp_path) 
                    if getattr(e, "command", "").startswith("STOR")}
     assert len(connections) == 3  # three worker connections, one transfer each at a time
     assert window.queue.proxies["successful"].rowCount() == 6
+
+
+def _drop(view, mime, pos=None):
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDropEvent
+
+    point = QPointF(pos) if pos is not None else QPointF(5, 5)
+    event = QDropEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(event)
+    return event
+
+
+def test_drag_and_drop_between_panes_and_from_the_desktop(recorded, qtbot, demo, tmp_path) -> None:
+    """The real drop handlers: remote rows dragged onto the local list download, file URLs
+    (our local pane or the desktop's file manager) dropped on the remote list upload."""
+    from PySide6.QtCore import QMimeData, QUrl
+
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    folder, name = BINARY_SAMPLE.rsplit("/", 1)
+    run(qtbot, window.actions.browse("/" + folder))
+    model = window.remote_pane.model
+    mime = model.mimeData([model.index(model.row_of_name(name), 0)])
+    local_view = window.local_pane.view
+    with qtbot.waitSignal(window.local_pane.download_dropped, timeout=2000) as blocker:
+        _drop(local_view, mime, local_view.viewport().rect().bottomRight())
+    assert blocker.args[0] == [f"/{BINARY_SAMPLE}"]
+    qtbot.waitUntil(lambda: (window.local_pane.current / name).exists(), timeout=15_000)
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    assert (window.local_pane.current / name).stat().st_size == demo.root.joinpath(BINARY_SAMPLE).stat().st_size
+
+    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    desktop_file = tmp_path / "from the desktop.txt"
+    desktop_file.write_text("dropped\n")
+    urls = QMimeData()
+    urls.setUrls([QUrl.fromLocalFile(str(desktop_file))])
+    with qtbot.waitSignal(window.remote_pane.upload_requested, timeout=2000) as blocker:
+        _drop(window.remote_pane.view, urls, window.remote_pane.view.viewport().rect().bottomRight())
+    assert blocker.args == [[desktop_file], "/" + UPLOAD_FOLDER]
+    qtbot.waitUntil(lambda: (demo.root / UPLOAD_FOLDER / desktop_file.name).exists(), timeout=15_000)
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    assert (demo.root / UPLOAD_FOLDER / desktop_file.name).read_text() == "dropped\n"
