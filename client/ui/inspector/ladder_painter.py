@@ -31,9 +31,10 @@ from client.ui.inspector.geometry import (
 
 __all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
 
-TIME_GUTTER = 72  # the time axis, left of the client lifeline
+TIME_GUTTER = 72  # the time axis, left of the client lifeline (wide layout)
 _LIFELINE_MARGIN = 56
-MIN_DIAGRAM_WIDTH = 560
+_COMPACT_BELOW = 520  # narrower than this (a dock at the side): smaller gutter and margins
+MIN_DIAGRAM_WIDTH = 320
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,22 @@ class LadderPainter:
         self.mono = QFont("DejaVu Sans Mono")
         self.mono.setStyleHint(QFont.StyleHint.Monospace)
         self.mono.setPointSizeF(self.small.pointSizeF())
+        self._gutter, self._margin = float(TIME_GUTTER), float(_LIFELINE_MARGIN)
 
     # -- geometry ----------------------------------------------------------------------
 
     @staticmethod
-    def lifeline_x(width: float) -> tuple[float, float]:
+    def gutter_and_margin(width: float) -> tuple[float, float]:
+        """The time axis' width and the room outside each lifeline, for ``width``."""
+        if width < _COMPACT_BELOW:
+            return 56.0, 20.0
+        return float(TIME_GUTTER), float(_LIFELINE_MARGIN)
+
+    @classmethod
+    def lifeline_x(cls, width: float) -> tuple[float, float]:
         width = max(width, MIN_DIAGRAM_WIDTH)
-        return TIME_GUTTER + _LIFELINE_MARGIN, width - _LIFELINE_MARGIN
+        gutter, margin = cls.gutter_and_margin(width)
+        return gutter + margin, width - margin
 
     # -- painting ----------------------------------------------------------------------
 
@@ -127,14 +137,15 @@ class LadderPainter:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         cx, sx = self.lifeline_x(width)
+        self._gutter, self._margin = self.gutter_and_margin(max(width, MIN_DIAGRAM_WIDTH))
         painter.fillRect(QRectF(0, y0, max(width, MIN_DIAGRAM_WIDTH), y1 - y0),
                          self.colours.background)
         if several is None:
             several = len(self.model.lifelines) > 1
         # time axis and lifelines under everything
         painter.setPen(QPen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
-        painter.drawLine(QPointF(TIME_GUTTER - 6, max(y0, HEADER_HEIGHT)),
-                         QPointF(TIME_GUTTER - 6, y1))
+        painter.drawLine(QPointF(self._gutter - 6, max(y0, HEADER_HEIGHT)),
+                         QPointF(self._gutter - 6, y1))
         painter.setPen(QPen(self.colours.lifeline, 2))
         for x in (cx, sx):
             painter.drawLine(QPointF(x, max(y0, HEADER_HEIGHT)), QPointF(x, y1))
@@ -164,7 +175,7 @@ class LadderPainter:
         """The time of an item on the time axis, level with its arrow at ``y``."""
         painter.setFont(self.mono)
         painter.setPen(self.colours.muted)
-        painter.drawText(QRectF(2, y - 7, TIME_GUTTER - 12, 14),
+        painter.drawText(QRectF(0, y - 7, self._gutter - 10, 14),
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                          format_time_axis(t))
 
@@ -175,7 +186,7 @@ class LadderPainter:
         lifelines = self.model.primary_lifelines()
         painter.setFont(self.bold)
         metrics = QFontMetrics(self.bold)
-        room = (sx - cx) / 2 + _LIFELINE_MARGIN - 8
+        room = width / 2 - 8
         for x, label in ((cx, lifelines.client_label), (sx, lifelines.server_label)):
             text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(room))
             box_w = metrics.horizontalAdvance(text) + 16
@@ -189,7 +200,7 @@ class LadderPainter:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setFont(self.small)
         painter.setPen(self.colours.muted)
-        painter.drawText(QRectF(2, y + 34, TIME_GUTTER - 8, 14),
+        painter.drawText(QRectF(0, y + 34, self._gutter - 8, 14),
                          int(Qt.AlignmentFlag.AlignRight), "time")
         painter.setPen(QPen(self.colours.lifeline, 2))
         for x in (cx, sx):
@@ -266,6 +277,8 @@ class LadderPainter:
         painter.setFont(self.bold)
         metrics = QFontMetrics(self.bold)
         title = f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}"
+        if metrics.horizontalAdvance(title) > width:  # narrow: the endpoints matter most
+            title = f"{prefix}#{arrow.channel} {arrow.endpoints_label}"
         painter.setPen(self.colours.text)
         painter.drawText(QRectF(cx + 12, top + 2, width, 16),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
