@@ -6,6 +6,7 @@ symlink marker for links.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from functools import lru_cache
 from importlib import resources
@@ -52,7 +53,13 @@ class _SvgEngine(QIconEngine):
 
 @lru_cache(maxsize=64)
 def icon(name: str, overlay: str | None = None) -> QIcon:
-    layers = (svg_bytes(name),) + ((svg_bytes(overlay),) if overlay else ())
+    """The named icon; an empty icon (and a log line) if a packaging step lost the file,
+    rather than a window that cannot open."""
+    try:
+        layers = (svg_bytes(name),) + ((svg_bytes(overlay),) if overlay else ())
+    except OSError:
+        logging.getLogger(__name__).warning("icon %s.svg is missing from the package", name)
+        return QIcon()
     return QIcon(_SvgEngine(layers))
 
 
