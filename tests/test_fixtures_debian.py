@@ -184,3 +184,16 @@ def test_installer_is_valid_bash_and_executable() -> None:
     installer = Path(__file__).resolve().parent.parent / "tools" / "install-test-servers"
     assert os.access(installer, os.X_OK)
     subprocess.run(["bash", "-n", str(installer)], check=True)
+
+
+def test_write_file_lets_the_server_overwrite_and_delete(real_server: ServerInfo) -> None:
+    real_server.write_file("added/by-test.txt", b"from the test")
+    client = login(real_server)
+    try:
+        assert retrieve(client, "added/by-test.txt") == b"from the test"
+        client.storbinary("STOR added/by-test.txt", io.BytesIO(b"overwritten"))
+        assert (real_server.root / "added" / "by-test.txt").read_bytes() == b"overwritten"
+        client.delete("added/by-test.txt")
+        assert not (real_server.root / "added" / "by-test.txt").exists()
+    finally:
+        client.quit()
