@@ -173,3 +173,18 @@ def test_garbage_collector_state_is_restored() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_unparsed_lines_keep_stream_order_with_long_line_notes() -> None:
+    data = b"first garbage\n" + b"z" * 50 + b"\n-rw-r--r-- 1 a b 5 Jan 1 12:00 f\nlast garbage\n"
+    result = parse_listing(data, now=NOW, max_line_bytes=40)
+    assert [e.name for e in result.entries] == ["f"]
+    assert result.unparsed[0] == "first garbage"
+    assert result.unparsed[1].startswith("z" * 40) and "more than 40 bytes" in result.unparsed[1]
+    assert result.unparsed[2] == "last garbage"
+
+
+def test_long_line_note_never_becomes_a_name() -> None:
+    result = parse_listing(b"name-one\n" + b"z" * 50 + b"\n", max_line_bytes=40)
+    assert [e.name for e in result.entries] == ["name-one"]
+    assert len(result.unparsed) == 1 and "more than 40 bytes" in result.unparsed[0]

@@ -79,7 +79,9 @@ class ListingParser:
         self._discarding = False  # dropping the rest of an over-long line
         self._entries: list[ListingEntry] = []
         self._unparsed: list[str] = []
-        self._candidates: list[str] = []  # auto mode: lines no format recognised
+        # Auto mode: positions in _unparsed of the lines no format recognised (they
+        # become NLST names at finish() if no line of the listing was recognised).
+        self._candidates: list[int] = []
         self._counts: Counter[str] = Counter()
         self._finished = False
         self._mlsx_cache = _Cache()
@@ -177,18 +179,18 @@ class ListingParser:
         entries = self._entries
         unparsed = self._unparsed
         counts = self._counts
-        if self._fmt == "auto" and self._candidates:
+        if self._fmt == "auto" and self._candidates and not entries:
+            candidates = set(self._candidates)
+            entries = []
+            kept = []
+            for index, line in enumerate(unparsed):
+                if index not in candidates or _looks_like_unknown_listing(line):
+                    kept.append(line)
+                elif line not in _SELF_OR_PARENT:
+                    entries.append(_name_entry(line))
+            unparsed = kept
             if entries:
-                unparsed = unparsed + self._candidates
-            else:
-                entries = list(entries)
-                unparsed = list(unparsed)
-                for line in self._candidates:
-                    if _looks_like_unknown_listing(line):
-                        unparsed.append(line)
-                    elif line not in _SELF_OR_PARENT:
-                        entries.append(_name_entry(line))
-                        counts = counts + Counter(names=1)
+                counts = Counter(names=len(entries))
         if counts:
             fmt = counts.most_common(1)[0][0] if self._fmt == "auto" else self._fmt
         elif unparsed:
@@ -265,7 +267,8 @@ class ListingParser:
             if entry is None:
                 if is_total_line(line):
                     continue
-                self._candidates.append(line)
+                self._candidates.append(len(self._unparsed))
+                self._unparsed.append(line)
                 continue
             if entry.name in _SELF_OR_PARENT or (entry.kind is _DIR and is_self_or_parent(entry)):
                 continue
