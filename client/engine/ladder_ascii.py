@@ -18,7 +18,7 @@ from the model and are escaped again here, and PASS is redacted by the model.
 
 from __future__ import annotations
 
-import textwrap
+import unicodedata
 from collections.abc import Iterable
 
 from client.engine.events import EngineEvent
@@ -54,15 +54,77 @@ def _safe(text: str) -> str:
     return escape_control(text)
 
 
+def _char_width(ch: str) -> int:
+    """Terminal columns of one character: 2 for East Asian wide/fullwidth, 0 for
+    combining marks and invisible format characters, else 1."""
+    if ch < "\u0300":  # fast path: ASCII and Latin-1
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
+def _cut(text: str, room: int) -> str:
+    """The longest prefix of ``text`` at most ``room`` columns wide."""
+    if _width(text) <= room:
+        return text
+    used = 0
+    for index, ch in enumerate(text):
+        used += _char_width(ch)
+        if used > room:
+            return text[:index]
+    return text
+
+
+def _pad(text: str, room: int) -> str:
+    """``text`` cut or padded with spaces to exactly ``room`` columns."""
+    text = _cut(text, room)
+    return text + " " * (room - _width(text))
+
+
 def _fit(text: str, room: int) -> str:
     """``text`` cut to ``room`` columns, ending in ``...`` when cut."""
     if room <= 0:
         return ""
-    if len(text) <= room:
+    if _width(text) <= room:
         return text
     if room <= 3:
-        return text[:room]
-    return text[: room - 3] + "..."
+        return _cut(text, room)
+    return _cut(text, room - 3) + "..."
+
+
+def _wrap(text: str, room: int) -> list[str]:
+    """Word-wrap ``text`` to ``room`` columns, breaking words longer than a line."""
+    room = max(1, room)
+    if _width(text) <= room:
+        return [text]  # fits: keep its spacing
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while _width(word) > room:  # a word longer than a line: break it
+            if line:
+                lines.append(line)
+                line = ""
+            head = _cut(word, room) or word[0]
+            lines.append(head)
+            word = word[len(head):]
+        if not word:
+            continue
+        candidate = f"{line} {word}" if line else word
+        if _width(candidate) <= room:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
 
 
 class _Canvas:
@@ -80,7 +142,7 @@ class _Canvas:
         return format_time_axis(t).rjust(_TIME_WIDTH - 1) + " "
 
     def row(self, t: float | None, inner: str) -> None:
-        inner = inner[: self.inner].ljust(self.inner)
+        inner = _pad(inner, self.inner)
         self.rows.append(f"{self._time(t)} |{inner}|")
 
     def blank(self) -> None:
@@ -88,13 +150,12 @@ class _Canvas:
 
     def detail(self, text: str, indent: int = _DETAIL_INDENT) -> None:
         room = self.inner - indent - 1
-        for piece in textwrap.wrap(_safe(text), room, break_long_words=True,
-                                   break_on_hyphens=False) or [""]:
+        for piece in _wrap(_safe(text), room):
             self.row(None, " " * indent + piece)
 
     def free(self, text: str) -> None:
         """A line outside the lifelines (title, legend), wrapped to the width."""
-        for piece in textwrap.wrap(_safe(text), self.width, break_long_words=True) or [""]:
+        for piece in _wrap(_safe(text), self.width):
             self.rows.append(piece)
 
 
@@ -108,12 +169,11 @@ def _control_row(canvas: _Canvas, arrow: ControlArrow, prefix: str) -> None:
         head, tail = "<-- ", " -"
     room = canvas.inner - len(head) - len(tail) - 1
     text = _fit(label, room)
-    fill = canvas.inner - len(head) - len(text) - 1 - len(tail)
     if arrow.is_command:
-        inner = head + text + " " + "-" * fill + "->"
-        inner = inner[: canvas.inner - 1] + ">"
+        fill = canvas.inner - len(head) - _width(text) - 1 - 1
+        inner = head + text + " " + "-" * fill + ">"
     else:
-        inner = head + text + " " + "-" * (canvas.inner - len(head) - len(text) - 1)
+        inner = head + text + " " + "-" * (canvas.inner - len(head) - _width(text) - 1)
     canvas.row(arrow.t, inner)
     marker = "!! " if arrow.severity is Severity.ERROR else ""
     for line in arrow.decoded:
@@ -139,12 +199,12 @@ def _data_row(canvas: _Canvas, arrow: DataArrow, prefix: str, now: float | None)
     body = canvas.inner - gap - len(head)
     if arrow.source is Side.CLIENT:
         start = "== " + text + " "
-        inner = start + "=" * max(0, body - len(start)) + head + " " * gap
+        inner = start + "=" * max(0, body - _width(start)) + head + " " * gap
     else:
         if head == ">>":
             head = "<<"
         end = " " + text + " =="
-        inner = " " * gap + head + "=" * max(0, body - len(end)) + end
+        inner = " " * gap + head + "=" * max(0, body - _width(end)) + end
     canvas.row(arrow.t, inner)
 
     who = "client dials" if arrow.source is Side.CLIENT else "server dials"
@@ -169,7 +229,7 @@ def _data_row(canvas: _Canvas, arrow: DataArrow, prefix: str, now: float | None)
 def _note_row(canvas: _Canvas, note: NoteMark, prefix: str) -> None:
     mark = {Severity.ERROR: "!!", Severity.WARNING: "! "}.get(note.severity, "* ")
     room = canvas.inner - 4
-    pieces = textwrap.wrap(_safe(prefix + note.text), room, break_long_words=True) or [""]
+    pieces = _wrap(_safe(prefix + note.text), room)
     canvas.row(note.t, f" {mark} {pieces[0]}")
     for piece in pieces[1:]:
         canvas.row(None, "    " + piece)
@@ -183,7 +243,7 @@ def _header(canvas: _Canvas, model: LadderModel) -> None:
     half = max(8, (space - 2) // 2)
     left, right = _fit(left, half), _fit(right, half)
     line = "time".rjust(_TIME_WIDTH - 1) + "  " + left
-    pad = canvas.width - len(line) - len(right)
+    pad = canvas.width - _width(line) - _width(right)
     canvas.rows.append(line + " " * max(1, pad) + right)
     canvas.blank()
 

@@ -16,6 +16,14 @@ from client.engine.ladder_ascii import MIN_WIDTH, render_events, render_ladder
 GOLDEN = Path(__file__).parent / "golden"
 
 
+def _columns(text: str) -> int:
+    """Terminal columns (wide characters 2, combining marks and format characters 0)."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) == "Cf" else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def test_healthy_passive_list_matches_the_golden_file() -> None:
     expected = (GOLDEN / "healthy_passive_list.txt").read_text()
     assert render_events(healthy_passive_list()) == expected
@@ -135,7 +143,7 @@ def test_any_server_text_stays_in_bounds_and_escaped(text: str, width: int) -> N
     out = render_events(events, width=width)
     bound = max(width, MIN_WIDTH)
     for line in out.splitlines():
-        assert len(line) <= bound
+        assert _columns(line) <= bound
         assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in line)
 
 
@@ -145,3 +153,22 @@ def test_time_axis_never_cuts_a_number(t: float, shown: str) -> None:
     text = render_events(Script().send(t, "NOOP").events)
     row = next(line for line in text.splitlines() if "NOOP" in line)
     assert row.split("|")[0].strip() == shown
+
+
+def test_wide_characters_keep_the_lifelines_aligned() -> None:
+    """A name in Japanese takes two terminal columns per character: the right lifeline
+    must stay in its column (measured in display columns, not code points)."""
+    import unicodedata
+
+    def columns(text: str) -> int:
+        return sum(0 if unicodedata.combining(c) else
+                   2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+    events = (Script().send(0.1, "CWD /写真 2024")
+              .reply(0.2, "250 \"/写真 2024\" は現在のディレクトリです。" * 3)
+              .notice(0.3, "e\u0301te\u0301 " * 30).events)
+    for width in (60, 80):
+        text = render_events(events, width=width)
+        rows = [line for line in text.splitlines() if line.endswith("|")]
+        assert rows and all(columns(line) == width for line in rows), width
+        assert "写真" in text
