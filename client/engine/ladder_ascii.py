@@ -51,7 +51,12 @@ _LEGEND = (
 
 
 def _safe(text: str) -> str:
-    return escape_control(text)
+    """Control characters escaped, and the Unicode line and paragraph separators too
+    (some viewers break lines there, which would tear a row apart)."""
+    text = escape_control(text)
+    if "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
 
 
 def _char_width(ch: str) -> int:

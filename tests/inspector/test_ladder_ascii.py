@@ -172,3 +172,9 @@ def test_wide_characters_keep_the_lifelines_aligned() -> None:
         rows = [line for line in text.splitlines() if line.endswith("|")]
         assert rows and all(columns(line) == width for line in rows), width
         assert "写真" in text
+
+
+def test_unicode_line_separators_do_not_tear_rows() -> None:
+    text = render_events(Script().reply(0.1, "220 a\u2028b\u2029c", annotations=()).events)
+    assert "\u2028" not in text and "\u2029" not in text
+    assert "220 a\\u2028b\\u2029c" in text
