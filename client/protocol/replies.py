@@ -162,8 +162,9 @@ class ReplyParser:
                     self._discarding = True
                     self._reset_open()
                     raise ReplyTooLongError(
-                        f"the server sent a line longer than {self._max_line} bytes "
-                        "without a line ending; the rest of that line is ignored"
+                        f"expected a reply line of at most {self._max_line} bytes, but the "
+                        "server sent more without a line ending (a broken or hostile server, "
+                        "or a service that is not FTP); the rest of that line is ignored"
                     )
                 return None
             start = self._pos
@@ -177,8 +178,8 @@ class ReplyParser:
             if content_end - start > self._max_line:
                 self._reset_open()
                 raise ReplyTooLongError(
-                    f"the server sent a line of {content_end - start} bytes "
-                    f"(the limit is {self._max_line})"
+                    f"expected a reply line of at most {self._max_line} bytes, but the server "
+                    f"sent one of {content_end - start} bytes; the line is ignored"
                 )
             reply = self._take_line(bytes(buffer[start:content_end]), bytes(buffer[start : newline + 1]))
             if reply is not None:
@@ -199,25 +200,27 @@ class ReplyParser:
                 self._open_lines = [text]
                 self._open_raw = bytearray(raw_line)
                 if len(self._open_raw) > self._max_reply_bytes:
-                    self._reset_open()
-                    raise ReplyTooLongError(
-                        f"a multi-line reply exceeded {self._max_reply_bytes} bytes without closing"
-                    )
+                    raise self._reply_too_long()
                 return None
             return Reply(code, (text,), raw_line)
         # Inside a multi-line reply: only "NNN " (or a bare "NNN") with the opening code closes it.
         self._open_lines.append(text)
         self._open_raw += raw_line
         if len(self._open_raw) > self._max_reply_bytes:
-            self._reset_open()
-            raise ReplyTooLongError(
-                f"a multi-line reply exceeded {self._max_reply_bytes} bytes without closing"
-            )
+            raise self._reply_too_long()
         if code == self._open_code and (len(body) == 3 or body[3] == 0x20):
             reply = Reply(code, tuple(self._open_lines), bytes(self._open_raw))
             self._reset_open()
             return reply
         return None
+
+    def _reply_too_long(self) -> ReplyTooLongError:
+        error = ReplyTooLongError(
+            f"a multi-line reply grew past {self._max_reply_bytes} bytes without its closing "
+            f"'{self._open_code} ' line; the server is not ending the reply, so it is dropped"
+        )
+        self._reset_open()
+        return error
 
     def _reset_open(self) -> None:
         self._open_code = None

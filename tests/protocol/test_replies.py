@@ -243,3 +243,16 @@ def test_well_formed_replies_round_trip(pairs: list[tuple[int, str]]) -> None:
     data = b"".join(f"{code} {text}\r\n".encode() for code, text in pairs)
     replies = parse_replies(data)
     assert [(r.code, r.first_line_text) for r in replies] == pairs
+
+
+def test_error_messages_name_the_expectation() -> None:
+    parser = ReplyParser(max_reply_bytes=30)
+    parser.feed(b"211-start\r\n" + b" feature\r\n" * 5)
+    with pytest.raises(ReplyTooLongError) as info:
+        parser.next_reply()
+    assert "'211 '" in str(info.value)
+    parser = ReplyParser(max_line_length=10)
+    parser.feed(b"220 " + b"x" * 20)
+    with pytest.raises(ReplyTooLongError) as info:
+        parser.next_reply()
+    assert "at most 10 bytes" in str(info.value)
