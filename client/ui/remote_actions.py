@@ -42,12 +42,19 @@ class RemoteActions:
     async def browse(self, path: str | None = None) -> str:
         """Change to ``path`` (None: stay) and list it; returns the folder shown."""
         self.pending_path = path or self.pane.current_path or None
+        if self.pending_path:
+            self.pane.tree_model.mark_requested(self.pending_path)
 
         async def work(session: Any) -> tuple[str, Any]:
             where = await session.cwd(path) if path else await session.pwd()
             return where, await session.list()
 
-        where, listing = await self.connection.run(work)
+        try:
+            where, listing = await self.connection.run(work)
+        except BaseException:
+            if self.pending_path:
+                self.pane.tree_model.fetch_failed(self.pending_path)
+            raise
         self.window.hung_listing.hide()
         self.pane.show_listing(where, list(listing.entries))
         if listing.unparsed:

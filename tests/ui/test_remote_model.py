@@ -85,3 +85,31 @@ def test_navigation_history() -> None:
     assert history.back() is None and history.forward() == "/a"
     history.visit("/c")
     assert not history.can_go_forward() and history.recent()[:2] == ["/c", "/a"]
+
+
+def test_tree_lazy_fetch_keeps_subtrees_and_ignores_unknown_paths(qapp) -> None:
+    from client.ui.remote.tree_model import PATH_ROLE, RemoteTreeModel
+
+    model = RemoteTreeModel()
+    asked: list[str] = []
+    model.fetch_requested.connect(asked.append)
+    top = model.index(0, 0)
+    assert model.canFetchMore(top)
+    model.fetchMore(top)
+    model.fetchMore(top)
+    assert asked == ["/"]  # asked once while the listing is on its way
+    model.set_children("/", ["b", "a"])
+    assert not model.canFetchMore(top)
+    assert [model.data(model.index(r, 0, top)) for r in range(2)] == ["a", "b"]
+    model.set_children("/a", ["deep"])
+    model.set_children("/", ["a", "c"])  # b vanished, a keeps its subtree
+    a = model.index(0, 0, top)
+    assert model.data(a, PATH_ROLE) == "/a" and model.rowCount(a) == 1
+    model.mark_requested("/no/such/folder")
+    model.fetch_failed("/no/such/folder")
+    assert [model.data(model.index(r, 0, top)) for r in range(model.rowCount(top))] == ["a", "c"]
+    c = model.index(1, 0, top)
+    model.fetchMore(c)
+    model.fetch_failed("/c")
+    model.fetchMore(c)
+    assert asked == ["/", "/c", "/c"]  # a failed fetch can be retried

@@ -21,14 +21,15 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
 class _Node:
-    __slots__ = ("name", "path", "parent", "children", "requested")
+    __slots__ = ("name", "path", "parent", "children", "requested", "listed")
 
     def __init__(self, name: str, path: str, parent: _Node | None) -> None:
         self.name = name
         self.path = path
         self.parent = parent
-        self.children: list[_Node] | None = None  # None: not listed yet
-        self.requested = False
+        self.children: list[_Node] | None = None  # None: nothing known yet
+        self.requested = False  # a listing was asked for and has not arrived
+        self.listed = False  # children holds a full listing (not just a path on the way)
 
     def row(self) -> int:
         return 0 if self.parent is None or self.parent.children is None else \
@@ -79,17 +80,33 @@ class RemoteTreeModel(QAbstractItemModel):
 
     def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         node = self._node(parent)
-        return node.children is None or bool(node.children)
+        return node is self._root or not node.listed or bool(node.children)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
         node = self._node(parent)
-        return node.children is None and not node.requested
+        return node is not self._root and not node.listed and not node.requested
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
         node = self._node(parent)
-        if node.children is None and not node.requested:
+        if self.canFetchMore(parent):
             node.requested = True
             self.fetch_requested.emit(node.path)
+
+    def _find(self, path: str) -> _Node | None:
+        node = self._top
+        for part in (p for p in path.split("/") if p):
+            node = next((c for c in node.children or [] if c.name == part), None)
+            if node is None:
+                return None
+        return node
+
+    def mark_requested(self, path: str, requested: bool = True) -> None:
+        """A listing of ``path`` is on its way (the file list asked): no second fetch.
+        Only folders already in the tree are marked; a typed path that does not exist
+        must not appear in the tree."""
+        node = self._find(path)
+        if node is not None:
+            node.requested = requested
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -132,17 +149,21 @@ class RemoteTreeModel(QAbstractItemModel):
         self.endInsertRows()
 
     def set_children(self, path: str, folder_names: Iterable[str]) -> None:
-        """The listing of ``path`` arrived: its sub-folders are ``folder_names``."""
+        """The listing of ``path`` arrived: its sub-folders are ``folder_names``. Known
+        sub-folders keep their own subtrees; vanished ones are removed."""
         index = self.ensure_path(path)
         node = self._node(index)
-        names = sorted(set(folder_names), key=str.casefold)
+        wanted = sorted(set(folder_names), key=str.casefold)
+        node.requested = False
+        node.listed = True
+        existing = {child.name: child for child in node.children or []}
         if node.children:
             self.beginRemoveRows(index, 0, len(node.children) - 1)
             node.children = []
             self.endRemoveRows()
-        node.requested = False
         node.children = []
-        new = [_Node(name, posixpath.join(path or "/", name), node) for name in names]
+        new = [existing.get(name) or _Node(name, posixpath.join(path or "/", name), node)
+               for name in wanted]
         if new:
             self.beginInsertRows(index, 0, len(new) - 1)
             node.children = new
@@ -150,5 +171,4 @@ class RemoteTreeModel(QAbstractItemModel):
 
     def fetch_failed(self, path: str) -> None:
         """Listing ``path`` failed: allow another try when the user expands it again."""
-        index = self.ensure_path(path)
-        self._node(index).requested = False
+        self.mark_requested(path, False)
