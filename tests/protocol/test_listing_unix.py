@@ -160,3 +160,8 @@ def test_now_defaults_to_the_clock_only_when_needed() -> None:
     assert calls == []
     assert parse_unix_line("-rw-r--r-- 1 a b 5 Jan 1 12:00 f", ctx) is not None
     assert calls == [1]
+
+
+def test_times_with_seconds() -> None:
+    e = one("-rw-r--r-- 1 a b 5 Jan  5 12:00:33 with seconds")
+    assert (e.name, e.modified, e.modified_precision) == ("with seconds", datetime(2024, 1, 5, 12, 0, 33), "second")

@@ -113,7 +113,11 @@ def _month_day_date(
             else:
                 hm = parse_hhmm(last)
             if hm is not None:
-                result = (ctx.recent(month, day, hm[0], hm[1]), "minute")
+                when = ctx.recent(month, day, hm[0], hm[1])
+                if hm[2] is None:
+                    result = (when, "minute")
+                else:
+                    result = (when.replace(second=hm[2]) if when else None, "second")
         elif last.isdecimal() and len(last) == 4:
             try:
                 result = (datetime(int(last), month, day), "day")
