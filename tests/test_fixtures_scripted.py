@@ -14,6 +14,8 @@ import pytest
 from fixtures.scripted import ScriptedServer
 from fixtures.scripted_faults import (
     HOSTILE_NAMES,
+    ODD_EPSV_REPLIES,
+    ODD_PASV_REPLIES,
     close_before_226,
     connect_back_from,
     control_closed_mid_transfer,
@@ -24,8 +26,10 @@ from fixtures.scripted_faults import (
     silent_data,
     stall_after,
     stop_answering_mid_transfer,
+    unsolicited,
     unsolicited_421_mid_transfer,
 )
+from fixtures.scripted_fuzz import mutated_handlers
 from fixtures.scripted_steps import close_control, epsv, hang, in_turn, pasv, transfer, unused_port
 
 SHORT = 0.3  # how long "nothing arrives" is watched
@@ -454,3 +458,60 @@ def test_rest_offsets_the_next_download_only(scripted_server, control) -> None: 
     data.close()
     assert client.reply().startswith(b"226")
     assert client.command("REST x").startswith(b"501")
+
+
+def test_unsolicited_reply_arrives_without_a_command(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server(
+        {"NOOP": [b"200 ok\r\n", unsolicited(b"421 Idle timeout, closing.\r\n", after=0.05)]}
+    )
+    client = control(server)
+    assert client.command("NOOP") == b"200 ok\r\n"
+    assert client.reply() == b"421 Idle timeout, closing.\r\n"
+    with pytest.raises(EOFError):
+        client.reply()
+    assert server.verbs()[-1] == "NOOP"
+
+
+@pytest.mark.parametrize("text", ODD_PASV_REPLIES)
+def test_odd_pasv_forms_carry_the_real_port(scripted_server, control, text: str) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"PASV": pasv(text=text)})
+    client = control(server)
+    reply = client.command("PASV")
+    assert reply.startswith(b"227 ") and b"{" not in reply
+    host, port = _pasv_port(reply)
+    assert host == "127.0.0.1"
+    socket.create_connection((host, port), timeout=3).close()
+
+
+@pytest.mark.parametrize("text", ODD_EPSV_REPLIES)
+def test_odd_epsv_forms_carry_the_real_port(scripted_server, control, text: str) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server({"EPSV": epsv(text=text)})
+    client = control(server)
+    reply = client.command("EPSV")
+    port = int(re.search(rb"(\d{2,5})", reply[3:]).group(1))  # type: ignore[union-attr]
+    socket.create_connection(("127.0.0.1", port), timeout=3).close()
+
+
+def _fuzzed_conversation(scripted_server, seed: int, rate: float = 0.5) -> tuple[bytes, list[str]]:  # type: ignore[no-untyped-def]
+    server = scripted_server(mutated_handlers(seed, rate=rate), password="")
+    sock = socket.create_connection(server.address, timeout=3)
+    sock.sendall(b"USER alice\r\nPASS x\r\nSYST\r\nPWD\r\nTYPE I\r\nNOOP\r\nQUIT\r\n")
+    received = b""
+    sock.settimeout(3)
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except OSError:
+        pass
+    sock.close()
+    return received, [event for event in server.events if event.startswith("mutated")]
+
+
+def test_mutated_replies_are_damaged_and_reproducible(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    first, first_mutations = _fuzzed_conversation(scripted_server, seed=7)
+    again, again_mutations = _fuzzed_conversation(scripted_server, seed=7)
+    assert first_mutations and first_mutations == again_mutations
+    assert first == again
+    polite, no_mutations = _fuzzed_conversation(scripted_server, seed=7, rate=0.0)
+    assert no_mutations == [] and polite.endswith(b"221 Goodbye.\r\n")
+    assert first != polite
