@@ -220,6 +220,8 @@ class DataTransfer:
     def _new_stream(self, on_connected: Callable[[DataStream], bool] | None = None) -> DataStream:
         stream = DataStream(self.sink, self.on_bytes, on_connected)
         sink = self.sink
+        if sink is not None and hasattr(sink, "_on_error"):
+            sink._on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
         if sink is not None and hasattr(sink, "pause_reading"):
             sink.pause_reading = lambda: stream.transport and stream.transport.pause_reading()  # type: ignore[attr-defined]
             sink.resume_reading = lambda: stream.transport and stream.transport.resume_reading()  # type: ignore[attr-defined]
@@ -593,7 +595,10 @@ class DataTransfer:
             if outcome is not None:
                 raise self._classify_end(outcome, tracker, stream)
             if self.sink is not None:
-                await self.sink.finish()
+                try:
+                    await self.sink.finish()
+                except OSError as exc:
+                    raise self._classify_end(exc, tracker, stream) from None
             if final_task is None:
                 final = first
             else:

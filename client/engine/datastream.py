@@ -61,6 +61,7 @@ class MemorySink(Sink):
 _BUFFER_SIZE = 4 * 1024 * 1024
 _BUFFER_COUNT = 4
 _MIN_FREE = 256 * 1024
+_SMALLEST_BUFFER = 64 * 1024
 
 
 class FileSink(Sink):
@@ -70,15 +71,23 @@ class FileSink(Sink):
     a carried CR so a CRLF split across two buffers converts correctly.
     """
 
-    def __init__(self, fd: int, *, ascii_mode: bool = False,
+    def __init__(self, fd: int, *, ascii_mode: bool = False, size_hint: int | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
                  pause: Callable[[], None] | None = None,
                  resume: Callable[[], None] | None = None) -> None:
         self._fd = fd
         self._ascii = ascii_mode
         self._loop = asyncio.get_running_loop()
-        self._free: list[bytearray] = [bytearray(_BUFFER_SIZE) for _ in range(_BUFFER_COUNT)]
-        self._current = self._free.pop()
+        # Buffers are allocated on demand and sized for the file when its size is known:
+        # four 4 MiB buffers cost ~8 ms to allocate, which would dominate small files.
+        size = _BUFFER_SIZE
+        if size_hint is not None:
+            size = max(_SMALLEST_BUFFER, min(_BUFFER_SIZE, size_hint + 1))
+        self._buffer_size = size
+        self._min_free = min(_MIN_FREE, size // 4)
+        self._allocated = 1
+        self._free: list[bytearray] = []
+        self._current = bytearray(size)
         self._view = memoryview(self._current)
         self._pos = 0
         self._queue: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
@@ -96,14 +105,14 @@ class FileSink(Sink):
     # --- loop side
     def get_buffer(self) -> memoryview:
         if self._view is None:  # every buffer is with the writer: spill into a fresh one
-            self._current = bytearray(_BUFFER_SIZE)
+            self._current = bytearray(self._buffer_size)
             self._view = memoryview(self._current)
             self._pos = 0
         return self._view[self._pos:]
 
     def commit(self, n: int) -> None:
         self._pos += n
-        if _BUFFER_SIZE - self._pos < _MIN_FREE:
+        if self._buffer_size - self._pos < self._min_free:
             self._hand_over()
 
     def _hand_over(self) -> None:
@@ -113,6 +122,10 @@ class FileSink(Sink):
             self._free.append(self._current)
         if self._free:
             self._current = self._free.pop()
+            self._view = memoryview(self._current)
+        elif self._allocated < _BUFFER_COUNT:
+            self._allocated += 1
+            self._current = bytearray(self._buffer_size)
             self._view = memoryview(self._current)
         else:
             self._view = None  # type: ignore[assignment]
@@ -126,7 +139,7 @@ class FileSink(Sink):
             self._current = buffer
             self._view = memoryview(buffer)
             self._pos = 0
-        elif len(self._free) < _BUFFER_COUNT:
+        elif len(self._free) < _BUFFER_COUNT and len(buffer) == self._buffer_size:
             self._free.append(buffer)
         if self._paused and self.resume_reading is not None and not self._stopped:
             self._paused = False

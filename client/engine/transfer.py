@@ -165,7 +165,8 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
         progress = ProgressReporter(session.bus, session.connection_id, transfer_id=tid,
                                     direction="download", remote_path=remote, total=total,
                                     offset=offset, on_progress=on_progress)
-        sink = FileSink(fd, ascii_mode=ascii)
+        sink = FileSink(fd, ascii_mode=ascii,
+                        size_hint=None if total is None else total - offset)
         transfer = DataTransfer(session._channel_setup(mode), command, sink=sink,
                                 rest=offset or None, on_bytes=progress.update)
         result = await transfer.run()

@@ -1,0 +1,89 @@
+"""The download sink: ASCII conversion across buffer borders, back-pressure when the disk
+is slower than the network, and disk errors (disk full) ending the transfer as a typed
+local error with the .part left alone."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from fixtures.sample_tree import BIG_FILE
+
+from client.engine import datastream
+from client.engine.datastream import FileSink
+from client.engine.errors import LocalError
+from client.engine.session import FtpSession
+
+
+@pytest.mark.asyncio
+async def test_ascii_conversion_across_buffer_borders(tmp_path: Path):
+    path = tmp_path / "out.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        sink = FileSink(fd, ascii_mode=True, size_hint=10)
+        for piece in (b"ab\r", b"\ncd\r", b"\r\n", b"e\r"):
+            view = sink.get_buffer()
+            view[: len(piece)] = piece
+            sink.commit(len(piece))
+            sink._hand_over()  # force each piece into its own write
+        await sink.finish()
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == b"ab\ncd\r\ne\r"
+
+
+@pytest.mark.asyncio
+async def test_reading_pauses_while_every_buffer_waits_for_the_disk(tmp_path: Path,
+                                                                   monkeypatch):
+    gate = threading.Event()
+    real_write = os.write
+
+    def slow_write(fd, data):
+        gate.wait(5)
+        return real_write(fd, data)
+
+    monkeypatch.setattr(datastream.os, "write", slow_write)
+    paused, resumed = [], []
+    path = tmp_path / "out.bin"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        sink = FileSink(fd, pause=lambda: paused.append(1), resume=lambda: resumed.append(1))
+        size = sink._buffer_size
+        for _ in range(datastream._BUFFER_COUNT):
+            view = sink.get_buffer()
+            view[:] = b"z" * len(view)
+            sink.commit(len(view))
+        assert paused == [1] and not resumed
+        gate.set()
+        await sink.finish()
+        assert resumed
+    finally:
+        os.close(fd)
+    assert path.stat().st_size == size * datastream._BUFFER_COUNT
+
+
+@pytest.mark.asyncio
+async def test_disk_full_is_a_local_error(ftp_server, tmp_path: Path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full is needed to simulate a full disk")
+    target = tmp_path / "big.bin"
+    (tmp_path / "big.bin.part").symlink_to("/dev/full")
+    async with FtpSession(ftp_server.settings(data_timeout=2.0)) as session:
+        with pytest.raises(LocalError) as caught:
+            await session.download(BIG_FILE, target)
+        assert "No space left" in str(caught.value)
+        await session.noop()
+    assert not target.exists()
+
+
+@pytest.mark.asyncio
+async def test_many_small_downloads_reuse_nothing_big(ftp_server, tmp_path: Path):
+    async with FtpSession(ftp_server.settings()) as session:
+        for index in range(20):
+            await session.download("hello.txt", tmp_path / f"h{index}.txt")
+    assert len(list(tmp_path.glob("h*.txt"))) == 20
+    assert not list(tmp_path.glob("*.part"))
+    await asyncio.sleep(0)
