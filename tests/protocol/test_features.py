@@ -168,3 +168,21 @@ def test_any_feature_lines_parse_without_error(lines: list[str]) -> None:
     assert f.mlst_enabled <= set(f.mlst_facts)
     assert f.hash_selected is None or f.hash_selected in f.hash_algorithms
     hash(f)
+
+
+@pytest.mark.parametrize(
+    ("raw", "enabled"),
+    [
+        (b"200 MLST OPTS type;size;\r\n", {"type", "size"}),  # pyftpdlib, proftpd
+        (b"200 MLST OPTS \r\n", set()),  # pyftpdlib, after a bare OPTS MLST
+        # pure-ftpd: two spaces, and it keeps every fact whatever was asked for
+        (
+            b"200  MLST OPTS type;size;sizd;modify;UNIX.mode;UNIX.uid;UNIX.gid;unique;\r\n",
+            {"type", "size", "sizd", "modify", "unix.mode", "unix.uid", "unix.gid", "unique"},
+        ),
+        (b"501 Option not understood.\r\n", set()),  # vsftpd
+    ],
+)
+def test_opts_mlst_replies_of_real_servers(raw: bytes, enabled: set[str]) -> None:
+    (reply,) = parse_replies(raw)
+    assert parse_opts_mlst_reply(reply) == enabled
