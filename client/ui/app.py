@@ -59,15 +59,21 @@ def _set_icon(app: QApplication) -> None:
         pass
 
 
-def apply_palette(app: QApplication) -> None:
-    """Fusion with the system's scheme: a dark palette when the system is dark."""
-    app.setStyle("Fusion")
+def system_is_dark() -> bool:
     hints = QGuiApplication.styleHints()
-    dark = False
     if hasattr(hints, "colorScheme"):
         from PySide6.QtCore import Qt
 
-        dark = hints.colorScheme() == Qt.ColorScheme.Dark
+        return hints.colorScheme() == Qt.ColorScheme.Dark
+    return False
+
+
+def apply_palette(app: QApplication, dark: bool | None = None) -> None:
+    """Fusion with the system's scheme: a dark palette when the system is dark
+    (``dark`` forces one, for tests and screenshots)."""
+    app.setStyle("Fusion")
+    if dark is None:
+        dark = system_is_dark()
     if not dark:
         app.setPalette(app.style().standardPalette())
         return
