@@ -126,7 +126,11 @@ class HungListingBanner(QFrame):
 
     def show_for_error(self, error: DataChannelError, *, command: str | None = None,
                        console_row: int | None = None) -> None:
-        self.show_explanation(explain_error(error, command=command), console_row=console_row)
+        """``command`` defaults to the error's own step, else ``LIST``: this banner is
+        for listings (a connect failure's error does not name the command it served)."""
+        step = error.step if error.step not in (None, "PASV", "EPSV", "PORT", "EPRT") else None
+        explanation = explain_error(error, command=command or step or "LIST")
+        self.show_explanation(explanation, console_row=console_row)
 
     def show_for_event(self, event: DataChannelEvent, *, console_row: int | None = None) -> None:
         self.show_explanation(explain_event(event), console_row=console_row)

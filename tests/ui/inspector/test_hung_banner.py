@@ -87,3 +87,15 @@ def test_failed_arrow_from_the_event_stream(banner) -> None:
     assert banner.show_for_arrow(arrow, now=1.0)
     assert "refused" in banner.message.text()
     assert banner.visible_actions()[0] is RecoveryAction.USE_CONTROL_ADDRESS
+
+
+def test_a_connect_failure_without_a_command_is_a_listing(banner) -> None:
+    error = DataChannelError("x", failure=DataFailure.REFUSED, phase=DataPhase.CONNECTING,
+                             method="EPSV", remote=Endpoint("127.0.0.1", 5))
+    banner.show_for_error(error)
+    assert banner.message.text().startswith("The directory listing did not arrive")
+    assert RecoveryAction.STAT_LISTING in banner.visible_actions()
+    retr = DataChannelError("x", failure=DataFailure.SILENT, phase=DataPhase.CONNECTED,
+                            method="EPSV", step="RETR")
+    banner.show_for_error(retr)
+    assert banner.message.text().startswith("The download did not complete")
