@@ -197,3 +197,12 @@ def test_write_file_lets_the_server_overwrite_and_delete(real_server: ServerInfo
         assert not (real_server.root / "added" / "by-test.txt").exists()
     finally:
         client.quit()
+
+
+def test_not_root_gives_a_skip_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(debian.os, "geteuid", lambda: 1000)
+    reason = debian.missing_reason("proftpd")
+    if debian.BINARIES["proftpd"].exists():
+        assert reason and "root" in reason
+    else:
+        assert reason and "install-test-servers" in reason
