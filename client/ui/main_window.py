@@ -38,6 +38,7 @@ from client.ui.certificates import GuiCertificateTrust
 from client.ui.connection import RemoteConnection
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
+from client.ui.exists_dialog import ExistsAsker
 from client.ui.hung_listing import HungListingAssistant
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
@@ -86,8 +87,10 @@ class MainWindow(QMainWindow):
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
         self.actions = RemoteActions(self)
+        self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
-                                   on_finished=self._transfer_finished)
+                                   on_finished=self._transfer_finished,
+                                   ask_exists=self.exists_asker)
 
         panes = QSplitter(Qt.Orientation.Horizontal, self)
         panes.setObjectName("panesSplitter")

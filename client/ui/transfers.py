@@ -55,12 +55,14 @@ class Transfers:
     def __init__(self, connection: RemoteConnection, bus: EventBus, *,
                  on_jobs: Callable[[list[object]], None],
                  on_finished: Callable[[object], None],
-                 concurrency: int = 2) -> None:
+                 concurrency: int = 2,
+                 ask_exists: Callable[..., Any] | None = None) -> None:
         self.connection = connection
         self.bus = bus
         self._on_jobs = on_jobs
         self._on_finished = on_finished
         self._concurrency = concurrency
+        self._ask_exists = ask_exists
         self.queue: Any = None
         self._ids = itertools.count(1)
         self._direct_tasks: set[asyncio.Task[None]] = set()
@@ -69,11 +71,13 @@ class Transfers:
     # -- the engine queue ----------------------------------------------------------------
     def _ensure_queue(self) -> Any:
         if self.queue is None and queue_available():
-            from client.engine.queue import ExistsPolicy, TransferQueue
+            from client.engine.exists import ExistsPolicy
+            from client.engine.queue import TransferQueue
 
+            policy = ExistsPolicy.ASK if self._ask_exists is not None else ExistsPolicy.OVERWRITE
             self.queue = TransferQueue(self.connection.open_session, bus=self.bus,
-                                       concurrency=self._concurrency,
-                                       exists_policy=ExistsPolicy.OVERWRITE)
+                                       concurrency=self._concurrency, exists_policy=policy,
+                                       ask_exists=self._ask_exists)
         return self.queue
 
     def set_concurrency(self, count: int) -> None:
@@ -84,6 +88,9 @@ class Transfers:
     async def reset(self) -> None:
         """The site changed: finish with the old queue (its connections close)."""
         queue, self.queue = self.queue, None
+        reset = getattr(self._ask_exists, "reset", None)
+        if callable(reset):
+            reset()  # "apply to all" belonged to the old queue
         if queue is not None:
             await queue.close()
 
