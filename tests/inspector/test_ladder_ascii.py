@@ -29,6 +29,16 @@ def test_healthy_passive_list_matches_the_golden_file() -> None:
     assert render_events(healthy_passive_list()) == expected
 
 
+@pytest.mark.parametrize("name, scenario, width", [
+    ("healthy_active_list", "healthy-active", 80),
+    ("syn_unanswered", "syn-unanswered", 80),
+    ("nat_substitution", "nat-substitution", 100),
+])
+def test_more_golden_files(name: str, scenario: str, width: int) -> None:
+    expected = (GOLDEN / f"{name}.txt").read_text()
+    assert render_events(ALL[scenario](), width=width) == expected
+
+
 def test_golden_file_shows_the_things_people_look_for() -> None:
     text = (GOLDEN / "healthy_passive_list.txt").read_text()
     assert "Client 127.0.0.1:41230" in text and "Server 127.0.0.1:2121" in text

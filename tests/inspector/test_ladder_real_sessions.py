@@ -177,3 +177,6 @@ async def test_tls_data_connection_shows_session_reuse(demo) -> None:
     assert arrow.tls and arrow.tls_detail is not None
     assert "session reused" in arrow.tls_detail
     assert arrow.time_of(DataPhase.TLS_ESTABLISHED) is not None
+    text = render_ladder(model, width=100)
+    assert "TLS: TLSv1" in text and "session reused" in text
+    assert demo.password not in text
