@@ -256,3 +256,19 @@ def test_ftps_reuse_server_over_tls_1_2(ftps_reuse_server: ServerInfo, reuse: bo
             assert _refused_transfer(client, "RETR hello.txt") == b""
     finally:
         client.quit()
+
+
+@pytest.mark.parametrize("passive", [True, False], ids=["epsv", "eprt"])
+def test_ipv6_server(ftp_ipv6_server: ServerInfo, passive: bool) -> None:
+    assert ftp_ipv6_server.host == "::1"
+    assert ftp_ipv6_server.url == f"ftp://alice@[::1]:{ftp_ipv6_server.port}"
+    client = login(ftp_ipv6_server, passive=passive)  # ftplib uses EPSV/EPRT on IPv6
+    try:
+        assert retrieve(client, "hello.txt") == HELLO_TEXT
+    finally:
+        client.quit()
+
+
+def test_non_loopback_host_is_refused(make_ftp_server) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="loopback only"):
+        make_ftp_server(host="0.0.0.0")

@@ -515,3 +515,29 @@ def test_mutated_replies_are_damaged_and_reproducible(scripted_server) -> None: 
     polite, no_mutations = _fuzzed_conversation(scripted_server, seed=7, rate=0.0)
     assert no_mutations == [] and polite.endswith(b"221 Goodbye.\r\n")
     assert first != polite
+
+
+def test_scripted_server_on_ipv6(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    try:
+        server = scripted_server({"LIST": transfer(payload=b"v6 listing\r\n")}, host="::1")
+    except OSError as error:
+        pytest.skip(f"no IPv6 loopback here: {error}")
+    sock = socket.create_connection(("::1", server.port), timeout=3)
+    client = RawControl.__new__(RawControl)
+    client.sock, client.buffer = sock, b""
+    client.login(server.password)
+    reply = client.command("EPSV")
+    port = int(re.search(rb"\|\|\|(\d+)\|", reply).group(1))  # type: ignore[union-attr]
+    with socket.create_connection(("::1", port), timeout=3) as data:
+        client.send("LIST")
+        assert client.reply().startswith(b"150")
+        assert data.recv(100) == b"v6 listing\r\n"
+    assert client.reply().startswith(b"226")
+    # active mode over IPv6: EPRT |2|::1|port|
+    listener = socket.create_server(("::1", 0), family=socket.AF_INET6)
+    assert client.command(f"EPRT |2|::1|{listener.getsockname()[1]}|").startswith(b"200")
+    client.send("LIST")
+    listener.settimeout(3)
+    conn, peer = listener.accept()
+    assert peer[0] == "::1" and conn.recv(100) == b"v6 listing\r\n"
+    conn.close(), listener.close(), sock.close()
