@@ -32,7 +32,14 @@ log = logging.getLogger(__name__)
 
 
 def queue_available() -> bool:
-    return importlib.util.find_spec("client.engine.queue") is not None
+    """True when the engine's TransferQueue can be imported (not merely its folder)."""
+    if importlib.util.find_spec("client.engine.queue") is None:
+        return False
+    try:
+        from client.engine.queue import TransferQueue  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
