@@ -66,8 +66,8 @@ def _apt(*args: str) -> list[str]:
     return ["apt-get", "-o", "DPkg::Lock::Timeout=300", "-y", "-q", *args]
 
 
-def _package_status() -> str:
-    result = _run(["dpkg-query", "-W", "-f=${Status}", PACKAGE], timeout=30)
+def _package_status(package: str = PACKAGE) -> str:
+    result = _run(["dpkg-query", "-W", "-f=${Status}", package], timeout=30)
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
@@ -100,6 +100,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InstalledPac
         # Free the staging copies now: only the bundle and the .deb are needed.
         shutil.rmtree(work / "build", ignore_errors=True)
 
+        # Tests stay on loopback: every dependency must already be installed (by
+        # tools/install-system-deps), so apt has nothing to download. (apt-get's own
+        # --no-download rejects local .deb files.)
+        depends = _run(["dpkg-deb", "--field", str(debs[0]), "Depends"], timeout=60).stdout
+        absent = [name for name in (item.split()[0] for item in depends.split(","))
+                  if "install ok installed" not in _package_status(name)]
+        assert not absent, ("the .deb depends on packages this machine lacks: "
+                            f"{' '.join(absent)} (tools/install-system-deps installs them; "
+                            "the test does not download)")
         install = _run(_apt("install", "--no-install-recommends", str(debs[0])), timeout=600)
         assert install.returncode == 0, "installing the .deb failed\n" + _describe(install)
         try:
