@@ -30,7 +30,7 @@ class NotConnectedError(RuntimeError):
 
 
 class RemoteConnection(QObject):
-    connected = Signal(str)  # the initial remote folder
+    connected = Signal(str)  # "host:port" of the server
     disconnected = Signal()
     busy_changed = Signal(bool)
     mode_changed = Signal(object)  # TransferMode
@@ -66,21 +66,20 @@ class RemoteConnection(QObject):
         await session.connect()
         return session
 
-    async def connect(self, settings: ConnectionSettings) -> str:
-        """Open the browsing session; returns the initial remote folder (PWD)."""
+    async def connect(self, settings: ConnectionSettings) -> None:
+        """Open the browsing session (the engine's login already asked PWD; the first
+        listing asks again, so no extra PWD here)."""
         await self.disconnect()
         self.settings = settings
         session = self.new_session(settings)
         async with self._guard():
             try:
                 await session.connect()
-                path = await session.pwd()
             except BaseException:
                 await _quietly(session.close())
                 raise
         self.session = session
-        self.connected.emit(path)
-        return path
+        self.connected.emit(f"{settings.host}:{settings.port}")
 
     async def disconnect(self) -> None:
         session, self.session = self.session, None
