@@ -9,23 +9,19 @@ Plugging it into a window::
     dock.set_clock(session.bus.now)     # optional: exact running timers
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
 
-Console rows: the console numbers its lines (``seq``) in the order the bridge delivers
-them, one or more per event (see ``client.ui.console.lines.lines_from_event``). The dock
-counts lines the same way, so an arrow knows the ``seq`` of the first console line of
-its event; this holds as long as the console and the dock are attached to the same
-bridge from the start and nothing else appends lines to the console.
+Arrows are numbered by console line (see :mod:`client.ui.inspector.feed`), so the
+console and the dock must be attached to the same bridge from the start.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QMenu,
@@ -36,65 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.events import (
-    DataChannelEvent,
-    EngineEvent,
-    LineSent,
-    Notice,
-    QueueJobChanged,
-    ReplyReceived,
-    SessionStateChanged,
-    TlsEstablished,
-    TransferProgress,
-)
+from client.engine.events import EngineEvent
 from client.engine.ladder import DataArrow, DataState, LadderModel
-from client.ui.console.lines import lines_from_event
 from client.ui.inspector.channel_table import DataChannelTableModel, DataChannelTableView
 from client.ui.inspector.export import export_csv, export_png, export_svg, export_text
+from client.ui.inspector.feed import ConsoleRows, LadderFeed, console_line_count
 from client.ui.inspector.ladder_view import LadderView
 
-__all__ = ["InspectorDock", "InspectorPanel", "ConsoleRows", "console_line_count", "FEED_BUDGET"]
-
-FEED_BUDGET = 0.008  # seconds of model work per turn of the event loop
-
-
-def console_line_count(event: EngineEvent) -> int:
-    """How many console lines ``lines_from_event`` makes for ``event``, without building
-    them (the dock must keep up with 100,000 events; a test holds the two in step)."""
-    kind = type(event)
-    if kind is ReplyReceived:
-        return max(1, len(event.reply.lines))  # type: ignore[attr-defined]
-    if kind in _ONE_LINE:
-        return 1
-    if kind is TransferProgress:
-        return 1 if event.done else 0  # type: ignore[attr-defined]
-    if kind in _NO_LINE:
-        return 0
-    return len(lines_from_event(event, 0.0))  # a kind added later: ask the console
-
-
-_ONE_LINE = frozenset({LineSent, DataChannelEvent, Notice, SessionStateChanged, TlsEstablished})
-_NO_LINE = frozenset({QueueJobChanged})
-
-
-class ConsoleRows:
-    """Numbers events by the console line (``seq``) their first line gets."""
-
-    def __init__(self) -> None:
-        self.next_seq = 0
-        self._first_of: dict[int, int] = {}  # seq of a later line -> seq of its event's first
-
-    def place(self, event: EngineEvent) -> int:
-        count = console_line_count(event)
-        seq = self.next_seq
-        for extra in range(1, count):
-            self._first_of[seq + extra] = seq
-        self.next_seq += count
-        return seq
-
-    def event_row(self, seq: int) -> int:
-        """The first line of the event that console line ``seq`` belongs to."""
-        return self._first_of.get(seq, seq)
+__all__ = ["InspectorDock", "InspectorPanel", "ConsoleRows", "console_line_count"]
 
 
 class InspectorPanel(QWidget):
@@ -116,7 +61,7 @@ class InspectorPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("inspectorPanel")
         self.model = model if model is not None else LadderModel()
-        self.rows = ConsoleRows()
+        self.feed = LadderFeed(self.model, self)
         self.ladder = LadderView(self.model, self)
         self.table_model = DataChannelTableModel(self.model, self)
         self.table = DataChannelTableView(self.table_model, self)
@@ -147,10 +92,7 @@ class InspectorPanel(QWidget):
         self._live_timer.start()
         self._announced: dict[int, DataState] = {}
         self.model.add_listener(self._watch_states)
-        self._backlog: deque[tuple[EngineEvent, int]] = deque()
-        self._drain_timer = QTimer(self)
-        self._drain_timer.setSingleShot(True)
-        self._drain_timer.timeout.connect(self._drain)
+        self.feed.connections_changed.connect(self._connections_changed)
         self.last_export: Path | None = None
 
     # -- actions -------------------------------------------------------------------------
@@ -193,6 +135,14 @@ class InspectorPanel(QWidget):
         self.export_csv_action = menu.addAction(self.tr("Data connections as CSV…"))
         self.export_csv_action.triggered.connect(
             lambda: self._ask_path("CSV (*.csv)", ".csv", self.export_csv))
+        self.connection_box = QComboBox(self)
+        self.connection_box.setObjectName("inspectorConnection")
+        self.connection_box.setAccessibleName(self.tr("Control connection to show"))
+        self.connection_box.setToolTip(self.tr(
+            "Show every control connection, or only one (the transfer queue opens its own)"))
+        self.connection_box.addItem(self.tr("All connections"), None)
+        self.connection_box.currentIndexChanged.connect(self._connection_chosen)
+        self.toolbar.addWidget(self.connection_box)
         button = QToolButton(self)
         button.setText(self.tr("Export"))
         button.setAccessibleName(self.tr("Export the diagram or the table"))
@@ -248,43 +198,28 @@ class InspectorPanel(QWidget):
         bridge.events.connect(self.feed_events)  # type: ignore[attr-defined]
 
     def feed_events(self, events: Iterable[EngineEvent]) -> None:
-        """Queue a batch; it is taken in slices of at most ``FEED_BUDGET`` seconds so
-        that a flood of events never blocks the window for long."""
-        rows = self.rows
-        self._backlog.extend((event, rows.place(event)) for event in events)
-        self._drain()
+        """Take a batch of events (in time-bounded slices, see ``LadderFeed``)."""
+        self.feed.feed_events(events)
 
-    def _drain(self) -> None:
-        deadline = time.perf_counter() + FEED_BUDGET
-        backlog, feed = self._backlog, self.model.feed
-        count = 0
-        while backlog:
-            event, seq = backlog.popleft()
-            feed(event, seq)
-            count += 1
-            if count & 0x3F == 0 and time.perf_counter() > deadline:
-                break
-        if backlog and not self._drain_timer.isActive():
-            self._drain_timer.start(0)
+    @property
+    def rows(self) -> ConsoleRows:
+        return self.feed.rows
 
     @property
     def backlog(self) -> int:
         """Events received but not yet in the model."""
-        return len(self._backlog)
+        return self.feed.backlog
 
     def flush(self) -> None:
-        """Take every queued event now (tests, exports)."""
-        while self._backlog:
-            event, seq = self._backlog.popleft()
-            self.model.feed(event, seq)
+        """Take every queued event now (tests, exports, lookups)."""
+        self.feed.flush()
 
     def set_clock(self, clock: Callable[[], float] | None) -> None:
         self.ladder.set_clock(clock)
 
     def new_session(self) -> None:
         """Start a fresh diagram (console numbering continues, as the console's does)."""
-        self._backlog.clear()
-        self.model.clear()
+        self.feed.reset()
 
     def _watch_states(self, kind: str, index: int) -> None:
         """Announce each data connection once when it turns WAITING and once when it
@@ -303,6 +238,23 @@ class InspectorPanel(QWidget):
             self.data_connection_hung.emit(item)
         else:
             self.data_connection_failed.emit(item)
+
+    def _connections_changed(self, connections: list[str]) -> None:
+        box = self.connection_box
+        chosen = box.currentData()
+        box.blockSignals(True)
+        try:
+            box.clear()
+            box.addItem(self.tr("All connections"), None)
+            for name in connections:
+                box.addItem(self.tr(f"Connection {name}"), name)
+            index = box.findData(chosen) if chosen is not None else 0
+            box.setCurrentIndex(max(0, index))
+        finally:
+            box.blockSignals(False)
+
+    def _connection_chosen(self, _index: int) -> None:
+        self.feed.show_connection(self.connection_box.currentData())
 
     def _refresh_live(self) -> None:
         if self.model.has_open_channels:

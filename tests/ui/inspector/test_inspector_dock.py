@@ -194,3 +194,31 @@ def test_hung_and_failed_connections_are_announced_once(qtbot) -> None:
     panel.feed_events(events[-1:])
     panel.flush()
     assert [a.state for a in failed] == [DataState.FAILED] and len(hung) == 1
+
+
+def test_choosing_a_connection_rebuilds_the_diagram(qtbot) -> None:
+    from ladder_scenarios import Script
+
+    from client.ui.inspector.dock import InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    browsing = healthy_passive_list()
+    worker = Script("c2").send(1.0, "RETR /a").reply(1.1, "150 ok").events
+    panel.feed_events(browsing + worker)
+    panel.flush()
+    box = panel.connection_box
+    assert [box.itemData(i) for i in range(box.count())] == [None, "c1", "c2"]
+    everything = len(panel.model.items)
+    seq_of_retr = panel.model.items[-2].event_index
+    box.setCurrentIndex(box.findData("c2"))
+    qtbot.waitUntil(lambda: panel.backlog == 0)
+    assert [i.label for i in panel.model.items] == ["RETR /a", "150 ok"]
+    assert panel.model.items[0].event_index == seq_of_retr  # console rows unchanged
+    assert panel.table_model.rowCount() == 0
+    box.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: panel.backlog == 0)
+    assert len(panel.model.items) == everything
+    assert panel.table_model.rowCount() == 1
+    panel.new_session()
+    assert box.count() == 1 and panel.model.items == []
