@@ -541,3 +541,35 @@ def test_scripted_server_on_ipv6(scripted_server) -> None:  # type: ignore[no-un
     conn, peer = listener.accept()
     assert peer[0] == "::1" and conn.recv(100) == b"v6 listing\r\n"
     conn.close(), listener.close(), sock.close()
+
+
+def test_cwd_is_tracked_and_by_path_picks_the_listing(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    from fixtures.scripted_steps import by_path
+
+    server = scripted_server(
+        {
+            "LIST": by_path(
+                {"/": transfer(payload=b"root\r\n"), "/sub": transfer(payload=b"sub\r\n")}
+            )
+        }
+    )
+    client = control(server)
+
+    def listing(command: str) -> bytes:
+        data, preliminary = _passive_transfer(client, command)
+        if not preliminary.startswith(b"150"):
+            data.close()
+            return preliminary
+        received = data.recv(100)
+        data.close()
+        assert client.reply().startswith(b"226")
+        return received
+
+    assert listing("LIST") == b"root\r\n"
+    assert listing("LIST -a sub") == b"sub\r\n"
+    assert client.command("CWD sub").startswith(b"250")
+    assert client.command("PWD") == b'257 "/sub" is the current directory\r\n'
+    assert listing("LIST") == b"sub\r\n"
+    assert listing("LIST ../nowhere").startswith(b"550")
+    assert client.command("CDUP").startswith(b"250")
+    assert client.command("PWD") == b'257 "/" is the current directory\r\n'
