@@ -243,6 +243,11 @@ class ControlConnection:
             return ConnectionLostError(failure.message, step=failure.step)
         return failure
 
+    def unread(self, reply: Reply) -> None:
+        """Put a reply back at the head of the queue (a watcher read it early)."""
+        self._replies.appendleft(reply)
+        self._wake()
+
     def pending(self) -> bool:
         return bool(self._replies)
 

@@ -446,32 +446,38 @@ class DataTransfer:
 
     async def _await_dial_back(self, tracker: _Tracker, accepted: asyncio.Future[DataStream],
                                wrong_peers: list[str]) -> Reply:
+        """Wait for the server to connect to our listener, watching the control
+        connection at the same time: a 425 ("could not connect to you") ends the wait at
+        once instead of after the timeout."""
         timeout = self.settings.data_timeout
         deadline = time.monotonic() + timeout
-        reply_task = asyncio.ensure_future(self.control.read_reply(None, step=self.command.verb))
         first: Reply | None = None
+        reply_task: asyncio.Future[Reply] | None = asyncio.ensure_future(
+            self.control.read_reply(None, step=self.command.verb))
         try:
-            while True:
-                pending = [f for f in (accepted, reply_task) if not f.done()]
-                if not pending:
-                    break
-                if accepted.done() and first is None and reply_task.done():
-                    break
-                remaining = deadline - time.monotonic()
-                if not accepted.done() and remaining <= 0:
-                    break
-                wait_timeout = remaining if not accepted.done() else self.control.timeout
-                done, _ = await asyncio.wait(pending, timeout=max(wait_timeout, 0),
-                                             return_when=asyncio.FIRST_COMPLETED)
-                if reply_task in done and first is None:
-                    first = reply_task.result()
-                    if first.is_error:
-                        raise self._refused_by_server(tracker, first)
-                if accepted.done() and first is not None:
-                    break
-                if not done:
-                    if not accepted.done():
+            while not (accepted.done() and first is not None):
+                waiting = [f for f in (accepted, reply_task) if f is not None and not f.done()]
+                if accepted.done():
+                    budget = self.control.timeout  # connected: only the reply is missing
+                else:
+                    budget = deadline - time.monotonic()
+                    if budget <= 0:
                         break
+                done, _ = await asyncio.wait(waiting, timeout=budget,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if reply_task is not None and reply_task.done():
+                    reply = reply_task.result()
+                    reply_task = None
+                    if reply.is_error:
+                        raise self._refused_by_server(tracker, reply)
+                    if first is None:
+                        first = reply
+                        if not accepted.done() and reply.is_preliminary:
+                            reply_task = asyncio.ensure_future(
+                                self.control.read_reply(None, step=self.command.verb))
+                    else:
+                        self.control.unread(reply)  # the final reply: _transfer reads it
+                if not done and accepted.done():
                     raise FtpError(f"no reply to {self.command.verb} within "
                                    f"{self.control.timeout:g} s", step=self.command.verb)
             if not accepted.done():
@@ -491,7 +497,7 @@ class DataTransfer:
             assert first is not None
             return first
         finally:
-            if not reply_task.done():
+            if reply_task is not None and not reply_task.done():
                 reply_task.cancel()
                 with contextlib.suppress(BaseException):
                     await reply_task

@@ -229,3 +229,16 @@ async def test_fallback_to_active_after_passive_fails(scripted_server, bus, tmp_
         assert session.mode is TransferMode.ACTIVE
     assert (tmp_path / "a.bin").read_bytes() == b"data"
     assert any("retrying once in active" in n.text for n in recorder.notices("fallback"))
+
+
+@pytest.mark.asyncio
+async def test_425_after_150_ends_the_active_wait_at_once(scripted_server, bus, tmp_path):
+    """A server that says 150 and then 425 (it could not reach us) must not leave the
+    client waiting for the whole data timeout: the failure is the server's refusal."""
+    server = scripted_server({"RETR": [b"150 Opening data connection.\r\n",
+                                       b"425 Failed to establish connection.\r\n"]})
+    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE,
+                                   data_timeout=30.0)
+    assert error.failure is DataFailure.SERVER_REFUSED
+    assert error.reply_code == 425
+    assert error.phase is DataPhase.LISTENING
