@@ -157,6 +157,41 @@ def test_installed_app_passes_its_self_test(installed: InstalledPackage, tmp_pat
     assert result.returncode == 0, "the installed app failed --self-test\n" + _describe(result)
 
 
+def test_installed_app_passes_its_self_test_on_a_real_x_server(installed: InstalledPackage,
+                                                               tmp_path: Path) -> None:
+    """The same self-test through the bundled xcb platform plugin (Xvfb), which is what
+    an X11 desktop uses: proves the plugin and the XCB libraries it needs load."""
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run is not installed (Debian packages xvfb and xauth)")
+    env = _app_env(tmp_path)
+    env.pop("QT_QPA_PLATFORM")
+    result = _run(["xvfb-run", "--auto-servernum", "--server-args=-screen 0 1280x800x24 -nolisten tcp",
+                   "env", "QT_QPA_PLATFORM=xcb", "/usr/bin/ftp-inspector", "--self-test"],
+                  timeout=300, env=env, cwd=tmp_path)
+    assert result.returncode == 0, "the installed app failed --self-test on Xvfb\n" + _describe(result)
+
+
+def test_bundle_holds_the_qt_parts_a_desktop_client_needs_and_no_others(
+        installed: InstalledPackage) -> None:
+    qt = Path("/opt/ftp-inspector/_internal/PySide6/Qt")
+    plugins = {path.relative_to(qt / "plugins").as_posix()
+               for path in (qt / "plugins").rglob("*.so")}
+    for needed in ("platforms/libqxcb.so", "platforms/libqwayland.so",
+                   "platforms/libqoffscreen.so", "imageformats/libqsvg.so",
+                   "iconengines/libqsvgicon.so", "wayland-shell-integration/libxdg-shell.so",
+                   "xcbglintegrations/libqxcb-glx-integration.so"):
+        assert needed in plugins, f"missing Qt plugin {needed}"
+    assert not any(name.startswith(("platformthemes/libqgtk3", "sqldrivers/", "printsupport/",
+                                    "egldeviceintegrations/", "qmltooling/")) for name in plugins)
+    libraries = {path.name for path in Path("/opt/ftp-inspector/_internal").rglob("libQt6*")}
+    assert not {name for name in libraries
+                if name.startswith(("libQt6Qml", "libQt6Quick", "libQt6WebEngine", "libQt6Pdf",
+                                    "libQt6Multimedia", "libQt63D", "libQt6Charts"))}
+    dangling = [str(path) for path in Path("/opt/ftp-inspector").rglob("*")
+                if path.is_symlink() and not path.exists()]
+    assert not dangling, f"dangling links in the bundle: {dangling}"
+
+
 def test_installed_desktop_entry_validates(installed: InstalledPackage) -> None:
     desktop = Path(f"/usr/share/applications/{APP_ID}.desktop")
     assert desktop.is_file()
