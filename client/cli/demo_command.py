@@ -82,12 +82,16 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s demo-server %(message)s")
-    server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after)
     try:
+        server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after)
         server.start()
-    except (DemoServerError, OSError) as exc:
-        print(f"ftp-inspector demo-server: could not start on 127.0.0.1:{args.port}: {exc}",
-              file=sys.stderr)
+    except DemoServerError as exc:
+        print(f"ftp-inspector demo-server: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f"127.0.0.1:{args.port}" if args.port else "127.0.0.1"
+        print(f"ftp-inspector demo-server: could not listen on {where}: {exc.strerror or exc}"
+              + (" (is another server using that port?)" if args.port else ""), file=sys.stderr)
         return 1
 
     stop_requested = threading.Event()

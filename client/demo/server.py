@@ -76,6 +76,12 @@ class DemoServer:
         _require_loopback(host)
         if not 0 <= port <= 65535:
             raise DemoServerError(f"port must be 0 (any free port) or 1-65535, got {port}")
+        if not give_up_after > 0:
+            raise DemoServerError(f"give_up_after must be a positive number of seconds, got {give_up_after}")
+        if throttle_bytes_per_second < 1:
+            raise DemoServerError(
+                f"throttle_bytes_per_second must be at least 1, got {throttle_bytes_per_second}"
+            )
         self.host = host
         self._requested_port = port
         self.seed = seed

@@ -112,3 +112,14 @@ def test_sigint_with_a_client_still_connected_exits_cleanly(child_env) -> None:
             process.communicate()
     assert process.returncode == 0, err
     assert "stopped" in err
+
+
+def test_negative_give_up_after_is_a_usage_error(child_env) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "demo-server", "--give-up-after", "-1"],
+        cwd=REPO, env=child_env, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "give_up_after" in result.stderr
+    assert "Traceback" not in result.stderr

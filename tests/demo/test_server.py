@@ -82,6 +82,12 @@ def test_fixed_port_and_refusals() -> None:
         DemoServer(host="::1")
     with pytest.raises(ValueError, match="healthy"):
         DemoServer("no-such-scenario")
+    with pytest.raises(DemoServerError, match="give_up_after"):
+        DemoServer("active-blocked", give_up_after=-1)
+    with pytest.raises(DemoServerError, match="throttle"):
+        DemoServer("slow", throttle_bytes_per_second=0)
+    with pytest.raises(DemoServerError, match="port"):
+        DemoServer(port=70000)
     server = DemoServer()
     with pytest.raises(DemoServerError, match="start"):
         _ = server.root
