@@ -12,6 +12,7 @@ import mimetypes
 import posixpath
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,11 +22,13 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from client.protocol.listing import EntryKind
 from client.protocol.text import escape_control
 from client.ui.icons import icon_for_entry
 
 __all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "COLUMNS", "entry_is_dir"]
 
+_DIR, _LINK = EntryKind.DIR, EntryKind.LINK
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
 #: drag payload: one remote path per line (UTF-8); only our panes understand it
 REMOTE_MIME = "application/x-ftp-inspector-remote-paths"
@@ -34,27 +37,35 @@ _NAME, _SIZE, _TYPE, _MODIFIED, _PERMS, _OWNER = range(6)
 
 
 def entry_is_dir(entry: object) -> bool:
-    kind = getattr(entry, "kind", None)
-    if getattr(kind, "name", "") == "DIR":
+    kind = entry.kind  # type: ignore[attr-defined]
+    if kind is _DIR:
         return True
-    # a symlink whose target looks like a folder (ls shows "name -> target/") or MLSD
-    # says so is treated as a folder for navigation
-    return getattr(kind, "name", "") == "LINK" and str(getattr(entry, "target", "") or "").endswith("/")
+    # a symlink whose target looks like a folder (ls shows "name -> target/") is
+    # treated as a folder for navigation
+    return kind is _LINK and (entry.target or "").endswith("/")  # type: ignore[attr-defined]
 
 
 def _is_link(entry: object) -> bool:
-    return getattr(getattr(entry, "kind", None), "name", "") == "LINK"
+    return entry.kind is _LINK  # type: ignore[attr-defined]
 
 
 def _type_text(entry: object) -> str:
-    if entry_is_dir(entry):
+    kind = entry.kind  # type: ignore[attr-defined]
+    if kind is _DIR or (kind is _LINK and (entry.target or "").endswith("/")):  # type: ignore[attr-defined]
         return "Folder"
-    if _is_link(entry):
+    if kind is _LINK:
         return "Link"
-    mime, _ = mimetypes.guess_type(entry.name)  # type: ignore[attr-defined]
+    name = entry.name  # type: ignore[attr-defined]
+    dot = name.rfind(".")
+    return _type_of_extension(name[dot:].lower() if dot > 0 else "")
+
+
+@lru_cache(maxsize=4096)
+def _type_of_extension(ext: str) -> str:
+    """Cached per extension: a 100,000-file folder has few distinct ones."""
+    mime, _ = mimetypes.guess_type(f"x{ext}")
     if mime:
         return mime.split("/")[-1]
-    ext = posixpath.splitext(entry.name)[1]  # type: ignore[attr-defined]
     return f"{ext[1:].upper()} file" if ext else "File"
 
 
@@ -152,9 +163,12 @@ class RemoteListModel(QAbstractTableModel):
         else:
             key = lambda e: e.name.casefold()  # noqa: E731
         reverse = self._sort_order == Qt.SortOrder.DescendingOrder
-        ordered = sorted(items, key=key, reverse=reverse)
-        # folders first in both orders; sorted() is stable, so this keeps the order above
-        ordered.sort(key=lambda e: not entry_is_dir(e))
+        # folders first in both orders: sort the two groups apart and join them
+        folders = [e for e in items if entry_is_dir(e)]
+        files = [e for e in items if not entry_is_dir(e)] if folders else list(items)
+        folders.sort(key=key, reverse=reverse)
+        files.sort(key=key, reverse=reverse)
+        ordered = folders + files
         self._shown = ordered
         self._names = [escape_control(e.name) for e in ordered]  # type: ignore[attr-defined]
 
