@@ -231,11 +231,19 @@ class LadderView(QAbstractScrollArea):
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and len(self.geometry_):
-            step = 1 if event.key() == Qt.Key.Key_Down else -1
-            start = self.selected if self.selected is not None else (
-                -1 if step > 0 else len(self.geometry_))
-            index = min(len(self.geometry_) - 1, max(0, start + step))
+        """↑/↓ move the selection, Home/End jump to the first/last exchange."""
+        count = len(self.geometry_)
+        key = event.key()
+        if count and key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Home, Qt.Key.Key_End):
+            if key == Qt.Key.Key_Home:
+                index = 0
+            elif key == Qt.Key.Key_End:
+                index = count - 1
+            else:
+                step = 1 if key == Qt.Key.Key_Down else -1
+                start = self.selected if self.selected is not None else (
+                    -1 if step > 0 else count)
+                index = min(count - 1, max(0, start + step))
             self.select_item(index)
             self._set_follow_flag(False)
             self.item_selected.emit(index)
@@ -249,6 +257,8 @@ class LadderView(QAbstractScrollArea):
         if index is not None and not 0 <= index < len(self.geometry_):
             index = None
         self.selected = index
+        # screen readers cannot see painted arrows: describe the selected one
+        self.setAccessibleDescription(self.tooltip_for(index) if index is not None else "")
         if index is not None and scroll:
             top = (self.geometry_.top(index) - HEADER_HEIGHT) * self.zoom
             bottom = self.geometry_.bottom(index) * self.zoom

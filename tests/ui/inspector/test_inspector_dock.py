@@ -222,3 +222,23 @@ def test_choosing_a_connection_rebuilds_the_diagram(qtbot) -> None:
     assert panel.table_model.rowCount() == 1
     panel.new_session()
     assert box.count() == 1 and panel.model.items == []
+
+
+def test_export_menu_writes_through_the_save_dialog(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from client.ui.inspector.dock import InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    panel.feed_events(healthy_passive_list())
+    panel.export_csv_action.trigger()
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog)
+               and w.isVisible()]
+    assert len(dialogs) == 1  # opened with open(), not a blocking exec()
+    target = tmp_path / "channels.csv"
+    dialogs[0].selectFile(str(target))
+    dialogs[0].accept()
+    qtbot.waitUntil(target.exists)
+    assert target.read_text().startswith("#,Command,")
+    assert panel.last_export == target

@@ -162,3 +162,15 @@ def test_colours_follow_a_dark_palette(qtbot) -> None:
     assert view.painter_.colours.background.lightness() < 60
     image = view.viewport().grab().toImage()
     assert image.pixelColor(image.width() // 2, image.height() - 5).lightness() < 60
+
+
+def test_home_end_and_the_accessible_description(qtbot) -> None:
+    view = make_view(qtbot, healthy_passive_list())
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.selected == len(view.model.items) - 1
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.selected == 0
+    arrow = view.model.data_arrows()[0]
+    view.select_item(arrow.index)
+    assert "127.0.0.1:41234 -> 127.0.0.1:50000" in view.accessibleDescription()
