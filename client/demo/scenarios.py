@@ -127,6 +127,14 @@ class DemoHandler(FTPHandler):
         self._undoom()
         super()._make_eport(ip, port)
 
+    def ftp_EPSV(self, line: str) -> None:
+        if line.strip().lower() == "all":
+            # RFC 2428 §4 says 200 (pyftpdlib answers 220, the code for a new session).
+            self._epsvall = True
+            self.respond("200 EPSV ALL command successful.")
+            return
+        super().ftp_EPSV(line)
+
     def ftp_ABOR(self, line: str) -> None:
         if self._doomed_reason is None:
             super().ftp_ABOR(line)

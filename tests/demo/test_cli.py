@@ -123,3 +123,24 @@ def test_negative_give_up_after_is_a_usage_error(child_env) -> None:
     assert result.stdout == ""
     assert "give_up_after" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_verbose_logs_sessions_without_the_password(child_env) -> None:
+    process = start_cli(child_env, "-v")
+    try:
+        assert process.stdout is not None
+        match = URL.match(process.stdout.readline().rstrip("\n"))
+        assert match
+        password = match.group(2)
+        ftp = RawFtp("127.0.0.1", int(match.group(3)))
+        ftp.login("demo", password)
+        ftp.quit()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+    assert "USER 'demo' logged in" in err
+    assert password not in err

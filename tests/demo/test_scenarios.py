@@ -293,3 +293,11 @@ def test_healthy_resumes_a_download_with_rest(demo_ftp) -> None:
     tail = passive_transfer(ftp, f"RETR {BINARY_SAMPLE}")
     whole = (server.root / BINARY_SAMPLE).read_bytes()
     assert tail == whole[1000000:]
+
+
+def test_epsv_all_is_answered_200_and_locks_out_pasv_and_port(demo_ftp) -> None:
+    server, ftp = demo_ftp("healthy")
+    assert ftp.command("EPSV ALL").code == 200
+    assert ftp.command("PASV").code == 501
+    assert ftp.command("PORT 127,0,0,1,200,10").code == 501
+    assert b"README.txt" in passive_transfer(ftp, "NLST")
