@@ -573,3 +573,13 @@ def test_cwd_is_tracked_and_by_path_picks_the_listing(scripted_server, control) 
     assert listing("LIST ../nowhere").startswith(b"550")
     assert client.command("CDUP").startswith(b"250")
     assert client.command("PWD") == b'257 "/" is the current directory\r\n'
+
+
+def test_reprs_never_show_the_password(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    control(server)  # logs in
+    assert server.wait_for_verb("PASS")
+    assert server.password not in repr(server)
+    assert server.password not in repr(server.commands)
+    assert server.password not in repr(server.info)
+    assert server.lines()[1] == f"PASS {server.password}"  # the record itself is exact
