@@ -1,0 +1,185 @@
+"""Local-path safety for downloads: names from the server become local paths only here.
+
+A server decides the names in its listings. A hostile or broken one can list ``..``,
+``/etc/passwd`` or ``C:\\x``, and a destination folder can already hold a symbolic
+link pointing elsewhere (planted by a previous download, or by anyone who could write
+there). The rules kept here:
+
+* every server-supplied name passes :func:`client.protocol.paths.safe_local_name`;
+* below the destination root no path component may be a symbolic link (checked with
+  ``lstat``), so nothing is written through one; the root itself is the user's choice
+  and may be a link;
+* the ``.part`` file a download writes is created here with ``O_NOFOLLOW`` before the
+  transfer opens it, so an existing link there is refused, not followed.
+
+The checks run just before each file is written. They guard against names and links
+that exist before a transfer starts; they are not a defence against another local
+process swapping folders for links *during* the transfer.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import sys
+import uuid
+from pathlib import Path
+
+from client.engine.errors import LocalError, UnsafePathError
+from client.protocol.errors import UnsafeNameError
+from client.protocol.paths import safe_local_name
+from client.protocol.text import escape_control
+
+__all__ = [
+    "WINDOWS_NAMES",
+    "local_name_for",
+    "ensure_directory",
+    "prepare_download_target",
+    "relative_parts",
+    "is_case_insensitive",
+    "numbered_name",
+    "free_local_name",
+]
+
+#: Apply the Windows file-name rules (reserved names, ``<>:"|?*``) on Windows only.
+WINDOWS_NAMES = sys.platform == "win32"
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def local_name_for(name: str) -> str:
+    """``name`` as one local path component, or :class:`UnsafeNameError` with the reason."""
+    return safe_local_name(name, windows=WINDOWS_NAMES)
+
+
+def relative_parts(root: Path, target: Path) -> tuple[str, ...]:
+    """The components of ``target`` below ``root``; :class:`UnsafePathError` if ``target``
+    is not below it (or uses ``..``/``.`` to get there)."""
+    try:
+        parts = target.relative_to(root).parts
+    except ValueError:
+        raise UnsafePathError(
+            f"{target} is not inside the destination folder {root}", step="local") from None
+    for part in parts:
+        try:
+            local_name_for(part)
+        except UnsafeNameError as exc:
+            raise UnsafePathError(
+                f"refusing to write {target}: the component {escape_control(part)!r} "
+                f"{exc.reason}", step="local") from None
+    return parts
+
+
+def _refuse_link(path: Path, root: Path) -> UnsafePathError:
+    try:
+        points_to = os.readlink(path)
+    except OSError:
+        points_to = "?"
+    return UnsafePathError(
+        f"refusing to write through the symbolic link {path} (-> {points_to}): it lies "
+        f"inside the destination {root}, and following it could put the file anywhere",
+        step="local")
+
+
+def ensure_directory(root: Path, parts: tuple[str, ...] | list[str]) -> Path:
+    """Create ``root/parts...`` one component at a time, refusing symbolic links and
+    non-directories on the way. Returns the directory."""
+    current = root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LocalError(f"could not create the destination folder {root}: "
+                         f"{exc.strerror or exc}", step="local") from None
+    for part in parts:
+        current = current / part
+        try:
+            os.mkdir(current)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise LocalError(f"could not create the folder {current}: {exc.strerror or exc}",
+                             step="local") from None
+        info = os.lstat(current)
+        if stat.S_ISLNK(info.st_mode):
+            raise _refuse_link(current, root)
+        if not stat.S_ISDIR(info.st_mode):
+            raise LocalError(f"{current} exists and is not a folder; cannot put files in it",
+                             step="local")
+    return current
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def prepare_download_target(root: Path, target: Path) -> None:
+    """Make ``target`` safe to download to: its folders exist below ``root`` with no link
+    among them, ``target`` is no link, and ``target.part`` exists as a regular file
+    created without following links (kept as it is when it already exists: resume)."""
+    parts = relative_parts(root, target)
+    if not parts:
+        raise UnsafePathError(f"{target} is the destination folder itself, not a file in it",
+                              step="local")
+    folder = ensure_directory(root, parts[:-1])
+    final = folder / parts[-1]
+    existing = _lstat(final)
+    if existing is not None and stat.S_ISLNK(existing.st_mode):
+        raise _refuse_link(final, root)
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise LocalError(f"{final} is a folder; cannot download a file onto it", step="local")
+    part = final.with_name(final.name + ".part")
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | _NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or stat.S_ISLNK(getattr(_lstat(part), "st_mode", 0)):
+            raise _refuse_link(part, root) from None
+        raise LocalError(f"could not create {part}: {exc.strerror or exc}",
+                         step="local") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LocalError(f"{part} exists and is not a regular file", step="local")
+    finally:
+        os.close(fd)
+
+
+def is_case_insensitive(directory: Path) -> bool:
+    """Whether ``directory``'s file system folds case (macOS, Windows, casefold ext4):
+    create a mixed-case probe file and look for it under its upper-case name."""
+    probe = directory / f".ftpi-case-probe-{uuid.uuid4().hex[:8]}-aB"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    except OSError:
+        return False
+    os.close(fd)
+    try:
+        return os.path.lexists(directory / probe.name.upper())
+    finally:
+        try:
+            os.unlink(probe)
+        except OSError:
+            pass
+
+
+def numbered_name(name: str, number: int) -> str:
+    """``report.pdf`` -> ``report (1).pdf``; ``.bashrc`` -> ``.bashrc (1)``;
+    ``archive`` -> ``archive (1)``."""
+    dot = name.rfind(".")
+    if dot <= 0:
+        return f"{name} ({number})"
+    return f"{name[:dot]} ({number}){name[dot:]}"
+
+
+def free_local_name(path: Path, limit: int = 1000) -> Path:
+    """The first ``name (n).ext`` beside ``path`` for which neither the file nor its
+    ``.part`` exists (links count as existing)."""
+    for number in range(1, limit + 1):
+        candidate = path.with_name(numbered_name(path.name, number))
+        if not os.path.lexists(candidate) and not os.path.lexists(
+                candidate.with_name(candidate.name + ".part")):
+            return candidate
+    raise LocalError(f"no free name like {numbered_name(path.name, 1)} beside {path} "
+                     f"after {limit} tries", step="local")

@@ -1,0 +1,424 @@
+"""TransferQueue: jobs, workers with their own connections, retries, user controls.
+
+Each worker owns one session from ``session_factory`` and keeps it across files; it
+takes the first QUEUED job in queue order, runs one attempt (:mod:`.runner`) in a task
+of its own (so pause/cancel stop the transfer, not the worker), and on a transient
+failure puts the job back with an exponential back-off, to be resumed from its
+``.part`` (or from what the server has, for uploads). A failure that leaves the control
+connection in doubt makes the worker start over with a fresh session.
+
+All state changes go through :meth:`TransferQueue._update`, which emits
+``QueueJobChanged``; per-file progress arrives as ``TransferProgress`` with
+``transfer_id == job_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from client.engine.errors import FtpError
+from client.engine.events import EventBus, Notice, QueueJobChanged, SessionState, TransferProgress
+from client.engine.exists import ExistsDecision, ExistsInfo, ExistsPolicy, resolve
+from client.engine.queue import trees
+from client.engine.queue.jobs import ACTIVE_STATES, FINISHED_STATES, JobState, TransferJob
+from client.engine.queue.retry import backoff_delay, is_transient, needs_new_connection
+from client.engine.queue.runner import JobRecord, run_attempt
+from client.protocol.annotate import Severity
+from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.session import FtpSession
+
+__all__ = ["TransferQueue", "MIN_CONCURRENCY", "MAX_CONCURRENCY"]
+
+log = logging.getLogger(__name__)
+
+MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 10
+_UNUSABLE = (SessionState.FAILED, SessionState.DISCONNECTED, SessionState.CLOSING)
+
+AskExists = Callable[[TransferJob, ExistsInfo], Awaitable[ExistsDecision]]
+
+
+class _Worker:
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.session: FtpSession | None = None
+        self.task: asyncio.Task | None = None
+
+
+class TransferQueue:
+    """A queue of file transfers run by ``concurrency`` workers (see the module doc and
+    docs/TEAM_CONTRACTS.md). ``retry_delay`` is the first back-off in seconds;
+    ``case_insensitive`` overrides the probe of download destinations (None: probe)."""
+
+    def __init__(self, session_factory: Callable[[], Awaitable[FtpSession]], *,
+                 bus: EventBus, concurrency: int = 2, retries: int = 3,
+                 exists_policy: ExistsPolicy = ExistsPolicy.ASK,
+                 ask_exists: AskExists | None = None, retry_delay: float = 1.0,
+                 case_insensitive: bool | None = None) -> None:
+        self._check_concurrency(concurrency)
+        self.session_factory = session_factory
+        self.bus = bus
+        self.retries = retries
+        self.exists_policy = exists_policy
+        self.ask_exists = ask_exists
+        self.retry_delay = retry_delay
+        self.case_insensitive = case_insensitive
+        self._concurrency = concurrency
+        self._records: dict[int, JobRecord] = {}
+        self._order: list[int] = []
+        self._ids = itertools.count(1)
+        self._workers: list[_Worker] = []
+        self._worker_numbers = itertools.count(1)
+        self._spare_sessions: list[FtpSession] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._active = 0
+        self._ask_lock = asyncio.Lock()
+        self._closing: set[asyncio.Task] = set()
+        self._closed = False
+
+    # ------------------------------------------------------------------ adding jobs
+    def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
+                     _root: Path | None = None) -> int:
+        """Queue one file; ``local_path`` is the target (its folder is created)."""
+        local_path = Path(local_path)
+        return self._add("download", remote_path, local_path, size,
+                         _root if _root is not None else local_path.parent)
+
+    def add_upload(self, local_path: Path, remote_path: str) -> int:
+        local_path = Path(local_path)
+        try:
+            size: int | None = local_path.stat().st_size
+        except OSError:
+            size = None  # reported by the attempt, with the reason
+        return self._add("upload", remote_path, local_path, size, local_path.parent)
+
+    async def add_download_tree(self, remote_dir: str, local_dir: Path) -> list[int]:
+        """Queue every file below ``remote_dir`` into ``local_dir`` (folders created now);
+        unsafe or unusable names are skipped, each reported as a Notice."""
+        return await trees.add_download_tree(self, remote_dir, Path(local_dir))
+
+    async def add_upload_tree(self, local_dir: Path, remote_dir: str) -> list[int]:
+        """Queue every file below ``local_dir``; remote folders are made (MKD) now."""
+        return await trees.add_upload_tree(self, Path(local_dir), remote_dir)
+
+    def _add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
+             root: Path) -> int:
+        if self._closed:
+            raise RuntimeError("the transfer queue is closed")
+        job = TransferJob(job_id=next(self._ids), direction=direction,
+                          remote_path=remote_path, local_path=local_path, size=size)
+        self._records[job.job_id] = JobRecord(job=job, root=root)
+        self._order.append(job.job_id)
+        self._active += 1
+        self._idle.clear()
+        self._emit(job)
+        self._spawn_workers()
+        return job.job_id
+
+    # ------------------------------------------------------------------ user controls
+    def jobs(self) -> list[TransferJob]:
+        """Every job in queue order."""
+        return [self._records[job_id].job for job_id in self._order]
+
+    def job(self, job_id: int) -> TransferJob:
+        return self._record(job_id).job
+
+    def pause(self, job_id: int) -> None:
+        """A queued job waits; a running one is stopped (ABOR) and later resumed from
+        where it stopped."""
+        record = self._record(job_id)
+        if record.job.state is JobState.QUEUED:
+            self._update(record, state=JobState.PAUSED)
+        elif record.job.state is JobState.RUNNING:
+            self._stop(record, JobState.PAUSED)
+
+    def resume(self, job_id: int) -> None:
+        record = self._record(job_id)
+        if record.job.state is JobState.PAUSED:
+            record.not_before = 0.0
+            self._update(record, state=JobState.QUEUED)
+            self._start_workers()
+
+    def cancel(self, job_id: int) -> None:
+        """Stop or drop a job. A download's ``.part`` stays (``retry`` resumes it)."""
+        record = self._record(job_id)
+        if record.job.state is JobState.RUNNING:
+            self._stop(record, JobState.CANCELLED)
+        elif record.job.state in (JobState.QUEUED, JobState.PAUSED):
+            self._update(record, state=JobState.CANCELLED, rate=0.0)
+
+    def retry(self, job_id: int) -> None:
+        """Queue a failed, cancelled or skipped job again (a fresh set of retries; the
+        exists question is asked again for a skipped one)."""
+        record = self._record(job_id)
+        if record.job.state not in FINISHED_STATES or record.job.state is JobState.DONE:
+            return
+        if record.job.state is JobState.SKIPPED:
+            record.decision = None
+        else:
+            record.resume_next = True
+        record.failures = 0
+        record.not_before = 0.0
+        self._update(record, state=JobState.QUEUED)
+        self._start_workers()
+
+    def move(self, job_id: int, new_index: int) -> None:
+        """Put a job at ``new_index`` in the queue order (clamped); workers take QUEUED
+        jobs in this order."""
+        self._record(job_id)
+        self._order.remove(job_id)
+        index = max(0, min(new_index, len(self._order)))
+        self._order.insert(index, job_id)
+        self._emit(self._records[job_id].job)
+
+    @property
+    def concurrency(self) -> int:
+        return self._concurrency
+
+    def set_concurrency(self, n: int) -> None:
+        """1..10 workers. More start at once; extra ones stop after their current file."""
+        self._check_concurrency(n)
+        self._concurrency = n
+        self._start_workers()
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Return when no job is queued or running (paused jobs do not count)."""
+        while self._active and not self._closed:
+            self._idle.clear()
+            await self._idle.wait()
+
+    async def close(self) -> None:
+        """Stop the workers (running transfers are cancelled: ABOR, ``.part`` kept) and
+        close every connection. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        workers = [w.task for w in self._workers if w.task is not None]
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        if self._closing:
+            await asyncio.gather(*tuple(self._closing), return_exceptions=True)
+        spare, self._spare_sessions = self._spare_sessions, []
+        for session in spare:
+            with contextlib.suppress(Exception):
+                await session.close()
+        self._idle.set()
+
+    # ------------------------------------------------------------------ sessions
+    async def borrow_session(self) -> FtpSession:
+        """A connected session: a spare one if any, else a new one from the factory."""
+        while self._spare_sessions:
+            session = self._spare_sessions.pop()
+            if session.state not in _UNUSABLE:
+                return session
+            with contextlib.suppress(Exception):
+                await session.close()
+        return await self.session_factory()
+
+    async def give_back(self, session: FtpSession, *, broken: bool = False) -> None:
+        if broken or self._closed or session.state in _UNUSABLE:
+            with contextlib.suppress(Exception):
+                await session.close()
+        else:
+            self._spare_sessions.append(session)
+
+    def notice(self, text: str, *, kind: str = "queue",
+               severity: Severity = Severity.INFO) -> None:
+        self.bus.emit(Notice(t=self.bus.now(), connection="queue", severity=severity,
+                             text=text, kind=kind))
+
+    def _background(self, work: Awaitable[None]) -> None:
+        """Closing a broken session must not hold up the worker; ``close`` awaits it."""
+        task = asyncio.ensure_future(work)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    # ------------------------------------------------------------------ workers
+    def _start_workers(self) -> None:
+        if any(r.job.state is JobState.QUEUED for r in self._records.values()):
+            self._spawn_workers()
+
+    def _spawn_workers(self) -> None:
+        if self._closed:
+            return
+        while len(self._workers) < self._concurrency:
+            worker = _Worker(next(self._worker_numbers))
+            worker.task = asyncio.ensure_future(self._work(worker))
+            self._workers.append(worker)
+        self._wake.set()
+
+    def _next_record(self) -> tuple[JobRecord | None, float | None]:
+        """The first QUEUED job whose back-off is over; else how long until one is."""
+        now = asyncio.get_running_loop().time()
+        soonest: float | None = None
+        for job_id in self._order:
+            record = self._records[job_id]
+            if record.job.state is not JobState.QUEUED:
+                continue
+            if record.not_before <= now:
+                return record, None
+            wait = record.not_before - now
+            soonest = wait if soonest is None else min(soonest, wait)
+        return None, soonest
+
+    async def _work(self, worker: _Worker) -> None:
+        try:
+            while not self._closed:
+                if len(self._workers) > self._concurrency:
+                    break
+                record, wait = self._next_record()
+                if record is None:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wait):
+                            await self._wake.wait()
+                    continue
+                await self._run(worker, record)
+        finally:
+            if worker in self._workers:
+                self._workers.remove(worker)
+            session, worker.session = worker.session, None
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(session.close())
+
+    async def _run(self, worker: _Worker, record: JobRecord) -> None:
+        record.stop_as = None
+        self._update(record, state=JobState.RUNNING, error=None, rate=0.0,
+                     attempts=record.job.attempts + 1)
+        record.task = asyncio.ensure_future(self._attempt(worker, record))
+        if record.stop_as is not None:  # paused/cancelled by an observer of RUNNING
+            record.task.cancel()
+        try:
+            outcome = await asyncio.shield(record.task)
+        except asyncio.CancelledError:
+            if record.stop_as is not None and not self._closed:
+                self._stopped(record)
+                return
+            record.task.cancel()
+            with contextlib.suppress(BaseException):
+                await record.task
+            self._update(record, state=JobState.CANCELLED, rate=0.0,
+                         error="the transfer queue was closed")
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure ends in the job's state
+            self._failed(worker, record, exc)
+            return
+        finally:
+            record.task = None
+        record.failures = 0
+        record.resume_next = False
+        if outcome.reason is not None:
+            self.notice(f"skipped {escape_control(record.job.remote_path)}: {outcome.reason}",
+                        kind="skipped")
+        self._update(record, **{**_fields(outcome.job), "state": outcome.state,
+                                "error": outcome.reason, "rate": 0.0})
+
+    async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
+        if worker.session is None or worker.session.state in _UNUSABLE:
+            if worker.session is not None:
+                with contextlib.suppress(Exception):
+                    await worker.session.close()
+                worker.session = None
+                self.notice(f"worker {worker.number}: reconnecting", kind="reconnect")
+            worker.session = await self.borrow_session()
+        session = worker.session
+
+        def progress(event: TransferProgress) -> None:
+            if session.bus is not self.bus:
+                self.bus.emit(event)
+            if record.job.state is JobState.RUNNING:
+                self._update(record, bytes_done=event.bytes_done, rate=event.rate,
+                             size=event.total if event.total is not None else record.job.size)
+
+        return await run_attempt(record, session, policy=self.exists_policy,
+                                 decide=self._decide, on_progress=progress)
+
+    def _stop(self, record: JobRecord, state: JobState) -> None:
+        record.stop_as = state
+        if record.task is not None:
+            record.task.cancel()
+
+    def _stopped(self, record: JobRecord) -> None:
+        state = record.stop_as or JobState.CANCELLED
+        record.resume_next = True
+        record.stop_as = None
+        self._update(record, state=state, rate=0.0)
+
+    def _failed(self, worker: _Worker, record: JobRecord, exc: Exception) -> None:
+        message = exc.message if isinstance(exc, FtpError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, (FtpError, OSError)):
+            log.exception("transfer job %s failed unexpectedly", record.job.job_id)
+        if worker.session is not None and needs_new_connection(exc):
+            session, worker.session = worker.session, None
+            self._background(self.give_back(session, broken=True))
+        if is_transient(exc) and record.failures < self.retries and not self._closed:
+            record.failures += 1
+            record.resume_next = True
+            delay = backoff_delay(record.failures, self.retry_delay)
+            record.not_before = asyncio.get_running_loop().time() + delay
+            self.notice(f"{escape_control(record.job.remote_path)}: {message}; retry "
+                        f"{record.failures} of {self.retries} in {delay:.1f} s",
+                        kind="retry", severity=Severity.WARNING)
+            self._update(record, state=JobState.QUEUED, error=message, rate=0.0)
+            self._wake.set()
+            return
+        self._update(record, state=JobState.FAILED, error=message, rate=0.0)
+
+    async def _decide(self, job: TransferJob, info: ExistsInfo) -> ExistsPolicy:
+        policy = self.exists_policy
+        if policy is ExistsPolicy.ASK:
+            async with self._ask_lock:  # one question at a time; "apply to all" sticks
+                policy = self.exists_policy
+                if policy is ExistsPolicy.ASK:
+                    if self.ask_exists is None:
+                        return ExistsPolicy.SKIP  # never overwrite without being told to
+                    decision = await self.ask_exists(job, info)
+                    policy = decision.policy
+                    if decision.apply_to_all:
+                        self.exists_policy = policy
+        return resolve(policy, info)
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _record(self, job_id: int) -> JobRecord:
+        try:
+            return self._records[job_id]
+        except KeyError:
+            raise KeyError(f"no transfer job {job_id} in this queue") from None
+
+    def _update(self, record: JobRecord, **changes: object) -> None:
+        before = record.job.state in ACTIVE_STATES
+        record.job = dataclasses.replace(record.job, **changes)
+        after = record.job.state in ACTIVE_STATES
+        self._active += int(after) - int(before)
+        if not self._active:
+            self._idle.set()
+        else:
+            self._idle.clear()
+        self._emit(record.job)
+
+    def _emit(self, job: TransferJob) -> None:
+        self.bus.emit(QueueJobChanged(t=self.bus.now(), connection="queue", job=job))
+
+    @staticmethod
+    def _check_concurrency(n: int) -> None:
+        if not MIN_CONCURRENCY <= n <= MAX_CONCURRENCY:
+            raise ValueError(f"concurrency must be {MIN_CONCURRENCY}..{MAX_CONCURRENCY}, "
+                             f"not {n}")
+
+
+def _fields(job: TransferJob) -> dict[str, object]:
+    return {"local_path": job.local_path, "remote_path": job.remote_path,
+            "bytes_done": job.bytes_done, "size": job.size}

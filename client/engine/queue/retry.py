@@ -1,0 +1,46 @@
+"""Which failures are worth another attempt, and how long to wait before it.
+
+Transient: 4xx replies (RFC 959: "the action did not take place, but the error
+condition is temporary"), data-connection failures that are not a 5xx, a lost or
+silent control connection, connect failures and timeouts. Permanent: 5xx replies,
+local errors (disk, permissions, unsafe paths), login and TLS/certificate failures,
+and garbage from the server: trying again would only repeat them.
+"""
+
+from __future__ import annotations
+
+from client.engine.errors import (
+    CommandFailedError,
+    ConnectError,
+    ConnectionLostError,
+    ControlTimeoutError,
+    DataChannelError,
+    FtpError,
+)
+
+__all__ = ["is_transient", "needs_new_connection", "backoff_delay", "MAX_BACKOFF"]
+
+MAX_BACKOFF = 60.0
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, CommandFailedError):
+        return 400 <= error.code < 500
+    if isinstance(error, DataChannelError):
+        return error.reply_code is None or 400 <= error.reply_code < 500
+    if isinstance(error, (ConnectionLostError, ControlTimeoutError, ConnectError)):
+        return True
+    if isinstance(error, FtpError):
+        return False
+    return isinstance(error, (TimeoutError, ConnectionError))
+
+
+def needs_new_connection(error: BaseException) -> bool:
+    """After anything but a plain 4xx reply the control connection's state is in doubt
+    (a reply may still be on its way); a fresh connection is the safe way on."""
+    return not isinstance(error, CommandFailedError)
+
+
+def backoff_delay(failures: int, base: float) -> float:
+    """``base``, ``2*base``, ``4*base``… for the 1st, 2nd, 3rd… consecutive failure."""
+    return min(MAX_BACKOFF, base * (2 ** max(0, failures - 1)))

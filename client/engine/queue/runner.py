@@ -1,0 +1,172 @@
+"""One attempt at one job on one session: the exists check, the local-path checks and
+the call into :class:`~client.engine.session.FtpSession` (which does the FTP).
+
+Kept apart from the scheduling in :mod:`client.engine.queue.core` so the rules for a
+single file can be read in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import os
+import stat
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from client.engine.errors import LocalError, UnsafePathError
+from client.engine.events import TransferProgress
+from client.engine.exists import ExistsInfo, ExistsPolicy
+from client.engine.localpaths import free_local_name, numbered_name, prepare_download_target
+from client.engine.queue.jobs import JobState, TransferJob
+from client.protocol.paths import remote_basename, remote_parent
+from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.session import FtpSession
+
+__all__ = ["JobRecord", "Outcome", "run_attempt"]
+
+#: Answers "the target exists": OVERWRITE, RESUME, SKIP or RENAME (asking the user if
+#: the queue's policy is ASK, then :func:`client.engine.exists.resolve`).
+Decide = Callable[[TransferJob, ExistsInfo], Awaitable[ExistsPolicy]]
+
+#: Policies whose answer depends on the modification times (MDTM is asked only then).
+_NEEDS_TIMES = (ExistsPolicy.ASK, ExistsPolicy.OVERWRITE_IF_NEWER)
+
+
+@dataclass
+class JobRecord:
+    """The queue's mutable bookkeeping around one immutable :class:`TransferJob`."""
+
+    job: TransferJob
+    root: Path  # downloads: nothing is written outside it (tree root, or the file's folder)
+    resume_next: bool = False  # the next attempt continues what an earlier one left
+    decision: ExistsPolicy | None = None  # the exists answer, kept across retries
+    failures: int = 0  # consecutive transient failures in this run
+    not_before: float = 0.0  # loop time before which a retry must not start
+    task: asyncio.Task | None = None
+    stop_as: JobState | None = None  # PAUSED/CANCELLED asked for while running
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: JobState  # DONE or SKIPPED
+    job: TransferJob
+    reason: str | None = None
+
+
+def _local_facts(path: Path) -> tuple[int | None, _dt.datetime | None, bool]:
+    """(size, mtime, exists) of a local file; a symbolic link is reported as existing
+    with no size (never followed)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None, None, False
+    except OSError as exc:
+        raise LocalError(f"could not look at {path}: {exc.strerror or exc}", step="local") from None
+    if stat.S_ISLNK(info.st_mode):
+        return None, None, True
+    return info.st_size, _dt.datetime.fromtimestamp(info.st_mtime, _dt.UTC), True
+
+
+async def run_attempt(record: JobRecord, session: FtpSession, *, policy: ExistsPolicy,
+                      decide: Decide,
+                      on_progress: Callable[[TransferProgress], None]) -> Outcome:
+    """Run ``record``'s job once. ``policy`` is the queue's exists policy now (it decides
+    which facts are worth a round trip); ``decide`` gives the answer."""
+    if record.job.direction == "download":
+        return await _download(record, session, policy, decide, on_progress)
+    return await _upload(record, session, policy, decide, on_progress)
+
+
+async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
+                    decide: Decide,
+                    on_progress: Callable[[TransferProgress], None]) -> Outcome:
+    job = record.job
+    local = job.local_path
+    resume = record.resume_next
+    size, mtime, exists = _local_facts(local)
+    if exists and record.decision is None:
+        if size is None:  # a link where the file should go
+            raise UnsafePathError(
+                f"{local} is a symbolic link; refusing to download through it", step="local")
+        if policy is ExistsPolicy.OVERWRITE:  # nothing to find out: spare the round trips
+            remote_size = job.size
+        else:
+            remote_size = (job.size if job.size is not None
+                           else await session.size(job.remote_path))
+        remote_mtime = await session.mdtm(job.remote_path) if policy in _NEEDS_TIMES else None
+        info = ExistsInfo("download", local, job.remote_path, size, mtime, remote_size,
+                          remote_mtime)
+        action = await decide(job, info)
+        record.decision = action
+        if action is ExistsPolicy.SKIP:
+            return Outcome(JobState.SKIPPED, job, f"{local.name} already exists locally")
+        if action is ExistsPolicy.RENAME:
+            local = await asyncio.to_thread(free_local_name, local)
+            job = _with(job, local_path=local)
+            record.job = job
+        elif action is ExistsPolicy.RESUME:
+            part = local.with_name(local.name + ".part")
+            if not os.path.lexists(part):
+                await asyncio.to_thread(prepare_download_target, record.root, local)
+                os.replace(local, part)  # continue from what the target already holds
+            resume = True
+    await asyncio.to_thread(prepare_download_target, record.root, local)
+    result = await session.download(job.remote_path, local, resume=resume,
+                                    on_progress=on_progress, transfer_id=job.job_id)
+    total = result.total_size
+    return Outcome(JobState.DONE, _with(record.job, bytes_done=total if total is not None
+                                        else result.bytes_transferred, size=total))
+
+
+async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
+                  decide: Decide,
+                  on_progress: Callable[[TransferProgress], None]) -> Outcome:
+    job = record.job
+    resume = record.resume_next
+    # With OVERWRITE nothing depends on the remote file: spare the round trip.
+    if record.decision is None and policy is not ExistsPolicy.OVERWRITE:
+        entry = await session.stat(job.remote_path)
+        if entry is not None:
+            size, mtime, _ = _local_facts(job.local_path)
+            remote_mtime = (await session.mdtm(job.remote_path)
+                            if policy in _NEEDS_TIMES else None)
+            info = ExistsInfo("upload", job.local_path, job.remote_path, size, mtime,
+                              entry.size, remote_mtime)
+            action = await decide(job, info)
+            record.decision = action
+            if action is ExistsPolicy.SKIP:
+                return Outcome(JobState.SKIPPED, job,
+                               f"{escape_control(job.remote_path)} already exists on the server")
+            if action is ExistsPolicy.RENAME:
+                job = _with(job, remote_path=await _free_remote_name(session, job.remote_path))
+                record.job = job
+            elif action is ExistsPolicy.RESUME:
+                resume = True
+    result = await session.upload(job.local_path, job.remote_path, resume=resume,
+                                  on_progress=on_progress, transfer_id=job.job_id)
+    total = result.total_size
+    return Outcome(JobState.DONE, _with(job, bytes_done=total if total is not None
+                                        else result.bytes_transferred, size=total))
+
+
+async def _free_remote_name(session: FtpSession, remote: str, limit: int = 100) -> str:
+    folder, name = remote_parent(remote), remote_basename(remote)
+    for number in range(1, limit + 1):
+        candidate = numbered_name(name, number)
+        path = candidate if folder == "." else (folder.rstrip("/") + "/" + candidate)
+        if await session.stat(path) is None:
+            return path
+    raise LocalError(f"no free name like {numbered_name(name, 1)} beside "
+                     f"{escape_control(remote)} on the server after {limit} tries",
+                     step="rename")
+
+
+def _with(job: TransferJob, **changes: object) -> TransferJob:
+    from dataclasses import replace
+
+    return replace(job, **changes)

@@ -1,0 +1,187 @@
+"""Transfer queue against real servers: concurrency, recursive trees, no leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from client.engine.events import DataChannelEvent, EventBus, QueueJobChanged, TransferProgress
+from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+from client.engine.session import FtpSession
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=2.0, control_timeout=2.0)
+
+
+def session_factory(info, bus: EventBus, **overrides):
+    """A factory like the app's: a connected session per call, remembered for checks."""
+    values = dict(FAST)
+    values.update(overrides)
+    made: list[FtpSession] = []
+
+    async def make() -> FtpSession:
+        session = FtpSession(info.settings(**values), bus=bus)
+        await session.connect()
+        made.append(session)
+        return session
+
+    make.sessions = made  # type: ignore[attr-defined]
+    return make
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_bytes(i: int) -> bytes:
+    return hashlib.sha256(str(i).encode()).digest() * (100 + 97 * i)
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.asyncio
+async def test_three_workers_download_many_files_byte_identical(ftp_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    sources = {f"many/f{i:02d}.bin": file_bytes(i) for i in range(24)}
+    for relative, data in sources.items():
+        ftp_server.write_file(relative, data)
+    factory = session_factory(ftp_server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=3, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = [queue.add_download("/" + rel, tmp_path / "out" / Path(rel).name)
+               for rel in sources]
+        await queue.wait_idle()
+        assert [queue.job(i).state for i in ids] == [JobState.DONE] * len(ids)
+        for relative, data in sources.items():
+            assert digest((tmp_path / "out" / Path(relative).name).read_bytes()) == digest(data)
+        assert not list((tmp_path / "out").glob("*.part"))
+        # three control connections, each reused for many files (no reconnect per file)
+        assert len(factory.sessions) == 3
+        retr_connections = {e.connection for e in recorder.of(DataChannelEvent)
+                            if e.command.startswith("RETR")}
+        assert len(retr_connections) == 3
+        # every job's progress is reported with its id, and its final state on the bus
+        progress_ids = {e.transfer_id for e in recorder.of(TransferProgress)}
+        assert set(ids) <= progress_ids
+        final = {e.job.job_id: e.job for e in recorder.of(QueueJobChanged)}
+        assert all(final[i].state is JobState.DONE and final[i].bytes_done == final[i].size
+                   for i in ids)
+    finally:
+        await queue.close()
+
+
+@pytest.mark.asyncio
+async def test_job_changes_are_emitted_in_order(ftp_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    ftp_server.write_file("one.bin", b"1" * 5000)
+    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=1)
+    try:
+        job_id = queue.add_download("/one.bin", tmp_path / "one.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    states = [e.job.state for e in recorder.of(QueueJobChanged) if e.job.job_id == job_id]
+    assert states[0] is JobState.QUEUED and states[-1] is JobState.DONE
+    assert JobState.RUNNING in states
+    assert queue.job(job_id).attempts == 1 and queue.job(job_id).error is None
+
+
+TREE = {
+    "a.txt": b"top level\n",
+    "name with spaces.txt": b"spaces\n" * 50,
+    "d\u00e9j\u00e0 vu/\u65e5\u672c\u8a9e.txt": "UTF-8 name \u00fc".encode() * 30,
+    "d\u00e9j\u00e0 vu/inner folder/deep file.bin": bytes(range(256)) * 40,
+    "d\u00e9j\u00e0 vu/inner folder/second/x": b"x",
+    "empty folder/": b"",
+}
+
+
+def _tree_on_disk(root: Path) -> dict[str, bytes]:
+    """Files as relative path -> bytes, empty folders as "path/" -> b"" (like TREE)."""
+    found = {}
+    for path in root.rglob("*"):
+        relative = path.relative_to(root).as_posix()
+        if path.is_dir():
+            if not any(path.iterdir()):
+                found[relative + "/"] = b""
+        else:
+            found[relative] = path.read_bytes()
+    return found
+
+
+@pytest.mark.asyncio
+async def test_recursive_download_of_a_nested_utf8_tree(real_server, bus, tmp_path):
+    for relative, data in TREE.items():
+        if relative.endswith("/"):
+            real_server.write_file(f"tree/{relative}keep", b"")
+            (real_server.root / "tree" / relative / "keep").unlink()
+        else:
+            real_server.write_file(f"tree/{relative}", data)
+    factory = session_factory(real_server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=2)
+    try:
+        ids = await queue.add_download_tree("/tree", tmp_path / "copy")
+        await queue.wait_idle()
+        assert len(ids) == len([k for k in TREE if not k.endswith("/")])
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    finally:
+        await queue.close()
+    assert _tree_on_disk(tmp_path / "copy") == TREE
+    assert (tmp_path / "copy" / "empty folder").is_dir()
+
+
+@pytest.mark.asyncio
+async def test_recursive_upload_of_a_nested_utf8_tree(real_server, bus, tmp_path):
+    source = tmp_path / "src"
+    for relative, data in TREE.items():
+        path = source / relative
+        if relative.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    queue = TransferQueue(session_factory(real_server, bus), bus=bus, concurrency=2,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await queue.add_upload_tree(source, "/up/tree")
+        await queue.wait_idle()
+        assert [(queue.job(i).state, queue.job(i).error) for i in ids] == [
+            (JobState.DONE, None)] * len(ids)
+    finally:
+        await queue.close()
+    assert _tree_on_disk(real_server.root / "up" / "tree") == TREE
+
+
+@pytest.mark.asyncio
+async def test_no_tasks_or_descriptors_leak_after_close(ftp_server, bus, tmp_path):
+    for i in range(6):
+        ftp_server.write_file(f"leak/f{i}.bin", file_bytes(i))
+    baseline_tasks = len(asyncio.all_tasks())
+    # warm up once so lazily opened descriptors (selector, logging) are in the baseline
+    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2)
+    queue.add_download("/leak/f0.bin", tmp_path / "warm.bin")
+    await queue.wait_idle()
+    await queue.close()
+    await asyncio.sleep(0.05)
+    baseline_fds = open_fds()
+
+    factory = session_factory(ftp_server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=4, exists_policy=ExistsPolicy.OVERWRITE)
+    await queue.add_download_tree("/leak", tmp_path / "leak")
+    ids = [queue.add_upload(tmp_path / "leak" / "f1.bin", f"/leak/up{i}.bin") for i in range(3)]
+    queue.set_concurrency(2)
+    await queue.wait_idle()
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert factory.sessions  # something was really opened
+    await queue.close()
+    await asyncio.sleep(0.05)
+    assert len(asyncio.all_tasks()) == baseline_tasks
+    assert open_fds() == baseline_fds
+    assert all(s.state.value == "disconnected" for s in factory.sessions)
