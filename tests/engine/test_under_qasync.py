@@ -1,0 +1,44 @@
+"""The engine inside the Qt event loop (qasync), as the desktop app runs it: TLS with
+session reuse, a download through the writer thread and an upload with sendfile."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from fixtures.sample_tree import BIG_FILE, big_file_bytes, sha256_of
+
+from client.engine.events import EventBus, TlsEstablished
+from client.engine.session import FtpSession
+from client.engine.settings import TransferMode
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
+def test_engine_runs_on_the_qasync_loop(qapp, ftps_reuse_server, tmp_path: Path, mode):
+    import qasync
+
+    bus = EventBus()
+    seen: list[TlsEstablished] = []
+    bus.subscribe(lambda e: seen.append(e) if isinstance(e, TlsEstablished) else None)
+
+    async def scenario() -> None:
+        async with FtpSession(ftps_reuse_server.settings(mode=mode), bus=bus) as session:
+            await session.list()
+            await session.download(BIG_FILE, tmp_path / "big.bin")
+            source = tmp_path / "up.bin"
+            source.write_bytes(b"w" * 300_000)
+            await session.upload(source, "upload/up.bin")
+
+    loop = qasync.QEventLoop(qapp)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 30))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    assert sha256_of(tmp_path / "big.bin") == sha256_of(big_file_bytes())
+    assert (ftps_reuse_server.root / "upload" / "up.bin").stat().st_size == 300_000
+    data = [e for e in seen if e.channel is not None]
+    assert len(data) == 3 and all(e.session_reused for e in data)
