@@ -583,3 +583,16 @@ def test_reprs_never_show_the_password(scripted_server, control) -> None:  # typ
     assert server.password not in repr(server.commands)
     assert server.password not in repr(server.info)
     assert server.lines()[1] == f"PASS {server.password}"  # the record itself is exact
+
+
+def test_stale_nft_tables_of_dead_processes_are_removed(nft_drop) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from fixtures.blackhole import remove_stale_nft_tables
+
+    dead_pid = 9_999_999  # above the largest pid_max Linux allows (2**22): never alive
+    table = f"ftpi_test_drop_{dead_pid}_1"
+    subprocess.run(["nft", "add", "table", "inet", table], check=True)
+    assert table in remove_stale_nft_tables()
+    listed = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+    assert table not in listed
