@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from shiboken6 import isValid
 
 from client.engine.ladder import COLUMNS, ChannelRow, DataArrow, DataState, LadderModel, channel_row
 
@@ -44,12 +45,15 @@ class DataChannelTableModel(QAbstractTableModel):
         self._changed: set[int] = set()
         self._flush_pending = False
         self._remove = ladder.add_listener(self._on_ladder)
+        self.destroyed.connect(self._remove)  # the ladder model may outlive the table
         for arrow in ladder.data_arrows():
             self._append(arrow)
 
     # -- keeping up with the ladder ------------------------------------------------------
 
     def _on_ladder(self, kind: str, index: int) -> None:
+        if not isValid(self):
+            return
         if kind == "cleared":
             self.beginResetModel()
             self._rows.clear()
@@ -67,7 +71,7 @@ class DataChannelTableModel(QAbstractTableModel):
         self._changed.add(index)
         if not self._flush_pending:
             self._flush_pending = True
-            QTimer.singleShot(0, self.flush_changes)
+            QTimer.singleShot(0, self, self.flush_changes)
 
     def _append(self, arrow: DataArrow) -> None:
         row = len(self._rows)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from client.engine.events import EngineEvent
 from client.engine.ladder import DataArrow, DataState, LadderModel
@@ -91,7 +92,7 @@ class InspectorPanel(QWidget):
         self._live_timer.timeout.connect(self._refresh_live)
         self._live_timer.start()
         self._announced: dict[int, DataState] = {}
-        self.model.add_listener(self._watch_states)
+        self.destroyed.connect(self.model.add_listener(self._watch_states))
         self.feed.connections_changed.connect(self._connections_changed)
         self.last_export: Path | None = None
 
@@ -224,6 +225,8 @@ class InspectorPanel(QWidget):
     def _watch_states(self, kind: str, index: int) -> None:
         """Announce each data connection once when it turns WAITING and once when it
         FAILS."""
+        if not isValid(self):
+            return
         if kind == "cleared":
             self._announced.clear()
             return

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
+from shiboken6 import isValid
 
 from client.engine.ladder import ControlArrow, DataArrow, LadderModel
 from client.ui.inspector.geometry import HEADER_HEIGHT, LadderGeometry
@@ -72,6 +73,7 @@ class LadderView(QAbstractScrollArea):
         self._timer.setInterval(_TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._remove_listener = self.model.add_listener(self._on_model_change)
+        self.destroyed.connect(self._remove_listener)  # the model may outlive the view
         # user scrolling (dragging, arrows, page clicks): leave the live end
         self.verticalScrollBar().actionTriggered.connect(
             lambda _action: QTimer.singleShot(0, self._leave_live_end))
@@ -80,13 +82,15 @@ class LadderView(QAbstractScrollArea):
     # -- model changes -------------------------------------------------------------------
 
     def _on_model_change(self, kind: str, index: int) -> None:
+        if not isValid(self):
+            return
         if kind == "cleared":
             self.geometry_.reset()
             self.selected = None
         self._last_arrival = time.monotonic()
         if not self._dirty:
             self._dirty = True
-            QTimer.singleShot(0, self._sync)
+            QTimer.singleShot(0, self, self._sync)
 
     def _sync(self) -> None:
         """Lay out new items, update scroll ranges, follow the live end, repaint."""

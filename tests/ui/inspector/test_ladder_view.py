@@ -174,3 +174,24 @@ def test_home_end_and_the_accessible_description(qtbot) -> None:
     arrow = view.model.data_arrows()[0]
     view.select_item(arrow.index)
     assert "127.0.0.1:41234 -> 127.0.0.1:50000" in view.accessibleDescription()
+
+
+def test_a_closed_view_does_not_break_the_model(qtbot) -> None:
+    """The model outlives its views (the dock can be closed while a session runs)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+    from shiboken6 import isValid
+
+    from client.ui.inspector.dock import InspectorPanel
+
+    model = LadderModel()
+    panel = InspectorPanel(model=model)
+    panel.show()
+    panel.close()
+    panel.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not isValid(panel)
+    model.feed_all(healthy_passive_list())  # listeners of deleted widgets stay quiet
+    model.refresh(100.0)
+    model.clear()
+    QApplication.processEvents()
