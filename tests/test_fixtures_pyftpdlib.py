@@ -272,3 +272,23 @@ def test_ipv6_server(ftp_ipv6_server: ServerInfo, passive: bool) -> None:
 def test_non_loopback_host_is_refused(make_ftp_server) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="loopback only"):
         make_ftp_server(host="0.0.0.0")
+
+
+def test_passive_firewalled_server_hangs_passive_but_not_active(
+    ftp_passive_firewalled_server: ServerInfo,
+) -> None:
+    client = login(ftp_passive_firewalled_server)
+    try:
+        numbers = [int(n) for n in re.findall(r"\d+", pasv_reply(client).split("(", 1)[1])[:6]]
+        port = numbers[4] * 256 + numbers[5]
+        first, last = ftp_passive_firewalled_server.pasv_range  # type: ignore[misc]
+        assert first <= port <= last
+        probe = socket.socket()
+        probe.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            probe.connect(("127.0.0.1", port))
+        probe.close()
+        client.set_pasv(False)
+        assert retrieve(client, "hello.txt") == HELLO_TEXT
+    finally:
+        client.close()
