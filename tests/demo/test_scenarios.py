@@ -301,3 +301,18 @@ def test_epsv_all_is_answered_200_and_locks_out_pasv_and_port(demo_ftp) -> None:
     assert ftp.command("PASV").code == 501
     assert ftp.command("PORT 127,0,0,1,200,10").code == 501
     assert b"README.txt" in passive_transfer(ftp, "NLST")
+
+
+def test_slow_limits_both_directions_at_the_configured_rate() -> None:
+    """The rate itself is measured outside the test suite (timing has no place here);
+    this pins the configuration that produces it."""
+    from pyftpdlib.authorizers import DummyAuthorizer
+
+    from client.demo.scenarios import HandlerConfig, handler_for
+
+    handler = handler_for(HandlerConfig(
+        scenario="slow", authorizer=DummyAuthorizer(), give_up_after=1.0,
+        throttle_bytes_per_second=12345,
+    ))
+    assert handler.dtp_handler.read_limit == 12345
+    assert handler.dtp_handler.write_limit == 12345
