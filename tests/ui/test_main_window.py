@@ -272,3 +272,75 @@ def test_drag_and_drop_between_panes_and_from_the_desktop(recorded, qtbot, demo,
     qtbot.waitUntil(lambda: (demo.root / UPLOAD_FOLDER / desktop_file.name).exists(), timeout=15_000)
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
     assert (demo.root / UPLOAD_FOLDER / desktop_file.name).read_text() == "dropped\n"
+
+
+def test_queue_folder_download_and_file_exists_dialog(recorded, qtbot, demo, tmp_path) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from client.engine.exists import ExistsPolicy
+    from client.ui.transfers import queue_available
+
+    if not queue_available():
+        pytest.skip("the engine's TransferQueue is not available")
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    folder = BINARY_SAMPLE.split("/", 1)[0]
+    entry = next(e for e in window.remote_pane.model.entries() if e.name == folder)
+    local_dir = window.local_pane.current
+    ids = run(qtbot, window.download_entries([entry], local_dir))
+    run(qtbot, window.transfers.wait_idle(), timeout=60_000)
+    expected = sorted(p.relative_to(demo.root / folder) for p in (demo.root / folder).rglob("*")
+                      if p.is_file())
+    got = sorted(p.relative_to(local_dir / folder) for p in (local_dir / folder).rglob("*")
+                 if p.is_file())
+    assert got == expected and len(ids) == len(expected)
+
+    # the same file again: the queue asks; "overwrite" replaces the changed local copy
+    target = local_dir / BINARY_SAMPLE
+    target.write_bytes(b"stale")
+    run(qtbot, window.actions.browse("/" + folder))
+    sample = next(e for e in window.remote_pane.model.entries()
+                  if e.name == BINARY_SAMPLE.rsplit("/", 1)[1])
+    task = asyncio.ensure_future(window.download_entries([sample], local_dir / folder))
+    qtbot.waitUntil(lambda: window.exists_asker.current is not None, timeout=15_000)
+    dialog = window.exists_asker.current
+    dialog.choices[ExistsPolicy.OVERWRITE].setChecked(True)
+    dialog.done(QDialog.DialogCode.Accepted)
+    qtbot.waitUntil(task.done, timeout=15_000)
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == demo.sample.sha256[BINARY_SAMPLE]
+
+
+def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path) -> None:
+    from client.ui.transfers import queue_available
+
+    if not queue_available():
+        pytest.skip("the engine's TransferQueue is not available")
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    window.queue.concurrency.setValue(1)
+    files = []
+    for i in range(4):
+        path = tmp_path / f"b{i}.txt"
+        path.write_text(f"file {i}\n")
+        files.append(path)
+    ids = run(qtbot, window.upload_paths(files))
+    queue = window.transfers.queue
+    window._queue_action("pause", [queue.job(ids[3])])
+    window._queue_action("cancel", [queue.job(ids[2])])
+    window._queue_action("up", [queue.job(ids[1])])
+    assert [j.job_id for j in queue.jobs()][:2] == [ids[1], ids[0]]
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    states = {j.job_id: j.state.value for j in queue.jobs()}
+    assert states[ids[3]] == "paused" and states[ids[2]] == "cancelled"
+    window.bridge.flush()
+    assert window.queue.proxies["failed"].rowCount() == 1
+    window._queue_action("resume", [queue.job(ids[3])])
+    window._queue_action("retry", [queue.job(ids[2])])
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    window.bridge.flush()
+    for path in files:
+        assert (demo.root / UPLOAD_FOLDER / path.name).read_text() == path.read_text()
+    assert window.queue.proxies["successful"].rowCount() == 4
+    assert window.queue.proxies["failed"].rowCount() == 0
