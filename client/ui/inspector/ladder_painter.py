@@ -87,6 +87,16 @@ def _severity_colour(severity: Severity, normal: QColor, colours: SimpleNamespac
     return normal
 
 
+def _tint(colour: QColor, background: QColor, amount: float) -> QColor:
+    """``colour`` mixed into ``background``, opaque: translucent fills are not drawn
+    alike by every SVG renderer, so exports use solid tints."""
+    mix = QColor()
+    mix.setRgbF(background.redF() + (colour.redF() - background.redF()) * amount,
+                background.greenF() + (colour.greenF() - background.greenF()) * amount,
+                background.blueF() + (colour.blueF() - background.blueF()) * amount)
+    return mix
+
+
 class LadderPainter:
     """Draws a :class:`LadderModel` laid out by a :class:`LadderGeometry`."""
 
@@ -155,7 +165,8 @@ class LadderPainter:
             if index == selected:
                 painter.fillRect(QRectF(0, top, max(width, MIN_DIAGRAM_WIDTH),
                                         self.geometry.height_of(item)),
-                                 self.colours.selection)
+                                 _tint(self.colours.selection, self.colours.background,
+                                       self.colours.selection.alphaF()))
             if isinstance(item, DataArrow):
                 self._time_label(painter, item.t, top + 26)
             elif isinstance(item, ControlArrow):
@@ -319,8 +330,7 @@ class LadderPainter:
                                   int(sx - cx - 24))
         box_w = metrics.horizontalAdvance(text) + 14
         box = QRectF((cx + sx) / 2 - box_w / 2, top + 3, box_w, 16)
-        fill = QColor(colour)
-        fill.setAlpha(28)
+        fill = _tint(colour, self.colours.background, 0.11)
         painter.setPen(QPen(colour, 1))
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(box, 3, 3)

@@ -82,6 +82,10 @@ def test_svg_is_well_formed(qapp, tmp_path: Path) -> None:
     text = path.read_text()
     assert "PASS ****" in text
     assert "195*256+80 = 50000" in text
+    # only opaque fills: translucent ones are drawn differently by SVG renderers
+    assert 'fill-opacity="1"' in text
+    assert all(value in ("0", "1") for value in
+               __import__("re").findall(r'fill-opacity="([0-9.]+)"', text))
 
 
 def test_text_export_is_the_ascii_ladder(tmp_path: Path) -> None:
