@@ -292,3 +292,18 @@ def test_passive_firewalled_server_hangs_passive_but_not_active(
         assert retrieve(client, "hello.txt") == HELLO_TEXT
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("reuse", [False, True], ids=["tls", "tls-reuse"])
+def test_throttled_tls_combinations(make_ftp_server, reuse: bool) -> None:  # type: ignore[no-untyped-def]
+    server = make_ftp_server(
+        tls="explicit", require_session_reuse=reuse, throttle_bytes_per_second=4 * 1024 * 1024
+    )
+    assert {"throttled", "tls-data-required"} <= server.features
+    client = login(server)
+    try:
+        assert sha256_retrieve(client, BIG_FILE) == sha256_of(big_file_bytes())
+        client.storbinary("STOR upload/t.bin", io.BytesIO(b"t" * 100_000))
+        assert (server.root / "upload" / "t.bin").read_bytes() == b"t" * 100_000
+    finally:
+        client.quit()
