@@ -91,3 +91,42 @@ def test_filezilla_import_through_the_dialog(qapp, config_dir, memory_keyring, t
     assert _secrets_on_disk(config_dir, SECRET) == []
     assert dialog.tree.topLevelItem(0).text(0) == "Imported"
     dialog.close()
+
+
+def test_site_url_with_ask_for_password_connects(qloop, qtbot, config_dir, memory_keyring,
+                                                 tmp_path) -> None:
+    """``ftp-inspector site:NAME`` for a site that asks for its password: the password
+    dialog appears, and the typed password reaches the server (never the files)."""
+    import asyncio
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from client.demo import DemoServer
+    from client.ui.app import open_target
+    from client.ui.main_window import MainWindow
+    from client.ui.sites.store import Site
+
+    demo = DemoServer("healthy").start()
+    window = MainWindow(local_start=tmp_path)
+    window.show()
+    try:
+        SiteStore().save([Site(name="Demo", folder="Tests", host=demo.host, port=demo.port,
+                               logon="ask", user=demo.user, remote_dir="/data",
+                               mode="active", connection_limit=3)])
+        task = asyncio.ensure_future(open_target(window, "site:Tests/Demo"))
+        qtbot.waitUntil(lambda: window.findChild(QInputDialog, "askPasswordDialog") is not None,
+                        timeout=10_000)
+        dialog = window.findChild(QInputDialog, "askPasswordDialog")
+        dialog.setTextValue(demo.password)
+        dialog.accept()
+        qtbot.waitUntil(task.done, timeout=15_000)
+        assert task.exception() is None
+        assert window.remote_pane.current_path == "/data"
+        assert window.quick.mode.value == "active" and window.queue.concurrency.value() == 3
+        assert _secrets_on_disk(config_dir, demo.password) == []
+    finally:
+        done = asyncio.ensure_future(window.shutdown())
+        qtbot.waitUntil(done.done, timeout=10_000)
+        window.close()
+        window.deleteLater()
+        demo.stop()
