@@ -161,9 +161,16 @@ def explain_data_failure(
     elif failure is DataFailure.SERVER_REFUSED:
         code = f" with {reply_code}" if reply_code else ""
         detail = f"the server answered {verb or method or 'the data command'}{code}"
-        cause = ("it could not open the data connection itself (its firewall, or an "
-                 "address it refuses)" if reply_code in (425, 426) else
-                 "it refused the command")
+        if reply_code == 425 and not passive:
+            cause = ("it could not connect to our listener: a firewall or NAT in front of "
+                     "this computer blocks it, or it refuses the announced address")
+        elif reply_code == 425:
+            cause = ("it did not see our data connection arrive, or refuses it (a firewall "
+                     "in front of the server, or a connection from an unexpected address)")
+        elif reply_code == 426:
+            cause = "the data connection was closed or aborted on the server's side"
+        else:
+            cause = "it refused the command"
         actions = (other_mode,) + stat
     elif failure is DataFailure.NEVER_CONNECTED_BACK:
         listener = local or advertised

@@ -139,3 +139,16 @@ def test_connected_note_in_the_model() -> None:
     model = LadderModel()
     model.feed_all(events)
     assert [i.text for i in model.items] == ["connecting", "connected to 127.0.0.1:21"]
+
+
+@pytest.mark.parametrize("method, code, words", [
+    ("PORT", 425, "could not connect to our listener"),
+    ("PASV", 425, "did not see our data connection"),
+    ("EPSV", 426, "closed or aborted on the server's side"),
+    ("EPSV", 550, "refused the command"),
+])
+def test_server_refusals_name_the_side(method, code, words) -> None:
+    explanation = explain_data_failure(DataFailure.SERVER_REFUSED, command="LIST",
+                                       method=method, reply_code=code)
+    assert words in explanation.sentence
+    assert f"answered LIST with {code}" in explanation.sentence
