@@ -647,12 +647,23 @@ class DataTransfer:
         tracker.emit(DataPhase.FIRST_BYTE)
 
     async def _send(self, stream: DataStream) -> None:
+        """Run the upload source, but stop as soon as the connection is gone (the
+        watchdog's stall verdict aborts the transport; a blocked sendfile would otherwise
+        never notice)."""
         assert self.source is not None
-        try:
-            await self.source(stream)
-        except (ConnectionError, OSError) as exc:
-            stream.fail(exc)
+        sending = asyncio.ensure_future(self.source(stream))
+        await asyncio.wait({sending, stream.closed}, return_when=asyncio.FIRST_COMPLETED)
+        if not sending.done():
+            sending.cancel()
+            with contextlib.suppress(BaseException):
+                await sending
             return
+        error = sending.exception()
+        if isinstance(error, (ConnectionError, OSError)):
+            stream.fail(error)
+            return
+        if error is not None:
+            raise error
         if stream.transport is not None and not stream.closed.done():
             stream.transport.close()
         await asyncio.shield(stream.closed)
@@ -727,8 +738,9 @@ class DataTransfer:
             now = time.monotonic()
             sink_paused = getattr(self.sink, "_paused", False)
             if stream.last_byte_at is None:
-                if self.source is None and now - started >= timeout:
-                    stream.fail(_Silent())
+                if now - started >= timeout:
+                    # Downloads: nothing came. Uploads: the server never took a byte.
+                    stream.fail(_Silent() if self.source is None else _Stalled())
                     return
             elif not sink_paused and now - stream.last_byte_at >= timeout:
                 stream.fail(_Stalled())

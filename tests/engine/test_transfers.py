@@ -212,3 +212,19 @@ async def test_concurrent_operations_are_serialised(ftp_server, bus, tmp_path):
             session.download("hello.txt", tmp_path / "a.txt"), session.pwd())
     assert results[1] == (tmp_path / "a.txt").stat().st_size
     assert results[3] == "/"
+
+
+@pytest.mark.asyncio
+async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, bus, tmp_path):
+    def never_read(session, argument):
+        session.send(b"150 Ok to send data.\r\n")
+        session.data.open(transfer())
+        session.wait_until_stopped()
+
+    server = scripted_server({"STOR": never_read})
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"s" * (48 * 1024 * 1024))
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.upload(source, "big.bin")
+    assert caught.value.failure is DataFailure.STALLED
