@@ -307,3 +307,15 @@ def test_throttled_tls_combinations(make_ftp_server, reuse: bool) -> None:  # ty
         assert (server.root / "upload" / "t.bin").read_bytes() == b"t" * 100_000
     finally:
         client.quit()
+
+
+def test_reuse_check_leaves_clear_data_connections_alone(make_ftp_server) -> None:  # type: ignore[no-untyped-def]
+    """With PROT C allowed, a clear data connection has no session to resume: it must
+    work, not wait forever for a handshake that never comes."""
+    server = make_ftp_server(tls="explicit", require_session_reuse=True, tls_data_required=False)
+    client = login(server)
+    try:
+        client.prot_c()  # type: ignore[attr-defined]
+        assert retrieve(client, "hello.txt") == HELLO_TEXT
+    finally:
+        client.quit()
