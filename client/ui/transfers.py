@@ -15,13 +15,14 @@ import importlib.util
 import itertools
 import logging
 import posixpath
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from client.engine.errors import UnsafePathError
 from client.engine.events import EventBus
-from client.protocol.text import escape_control
 from client.ui.connection import RemoteConnection
 from client.ui.error_text import describe_error
 from client.ui.remote.listing_model import entry_is_dir
@@ -110,12 +111,21 @@ class Transfers:
 
     # -- starting transfers --------------------------------------------------------------
     async def download(self, remote_dir: str, entries: list[object], local_dir: Path) -> list[int]:
-        """Download ``entries`` (of ``remote_dir``) into ``local_dir``; folders recursively."""
+        """Download ``entries`` (of ``remote_dir``) into ``local_dir``; folders recursively.
+
+        A name that cannot be a safe local file name (``..``, ``a/b``, control characters
+        …) is skipped and the others still go; the skipped ones are reported at the end.
+        """
         queue = self._ensure_queue()
         ids: list[int] = []
+        refused: list[str] = []
         for entry in entries:
             remote = posixpath.join(remote_dir or "/", entry.name)  # type: ignore[attr-defined]
-            name = _safe_local_name(entry.name)  # type: ignore[attr-defined]
+            try:
+                name = _safe_local_name(entry.name)  # type: ignore[attr-defined]
+            except ValueError as exc:
+                refused.append(str(exc))
+                continue
             if entry_is_dir(entry):
                 if queue is None:
                     raise RuntimeError("downloading folders needs the transfer queue")
@@ -126,6 +136,9 @@ class Transfers:
             else:
                 ids.append(self._direct("download", remote, local_dir / name,
                                         getattr(entry, "size", None)))
+        if refused:
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            raise UnsafePathError(f"{refused[0]}{more}; the other files were queued")
         return ids
 
     async def download_paths(self, remote_paths: list[str], local_dir: Path) -> list[int]:
@@ -200,16 +213,12 @@ class Transfers:
 
 
 def _safe_local_name(name: str) -> str:
-    """A server-supplied name as one safe local path component."""
-    try:
-        from client.protocol.paths import safe_local_name  # type: ignore[attr-defined]
+    """A server-supplied name as one safe local file name, or ValueError saying why."""
+    from client.protocol.paths import safe_local_name
 
-        return safe_local_name(name)
-    except (ImportError, AttributeError):
-        pass
-    except Exception as exc:  # noqa: BLE001 - the protocol layer refused the name
-        raise ValueError(f"refusing the server's file name {escape_control(name)!r}: {exc}") from exc
-    cleaned = escape_control(name).replace("/", "_").replace("\\", "_")
-    if cleaned in ("", ".", "..") or (len(cleaned) > 1 and cleaned[1] == ":"):
-        raise ValueError(f"refusing the server's file name {cleaned!r}")
-    return cleaned
+    try:
+        return safe_local_name(name, windows=sys.platform == "win32")
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - UnsafeNameError is a ProtocolError
+        raise ValueError(str(exc)) from exc

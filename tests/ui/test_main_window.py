@@ -344,3 +344,28 @@ def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path
         assert (demo.root / UPLOAD_FOLDER / path.name).read_text() == path.read_text()
     assert window.queue.proxies["successful"].rowCount() == 4
     assert window.queue.proxies["failed"].rowCount() == 0
+
+
+def test_hostile_names_are_skipped_and_reported(recorded, qtbot, demo, tmp_path) -> None:
+    """A listing can name ``..``, ``a/b`` or escape sequences; those are never written,
+    the safe files of the same selection still download, and the banner says why."""
+    from client.protocol.listing import EntryKind, ListingEntry
+
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    folder, name = BINARY_SAMPLE.rsplit("/", 1)
+    run(qtbot, window.actions.browse("/" + folder))
+    good = next(e for e in window.remote_pane.model.entries() if e.name == name)
+    bad = [ListingEntry(name=n, kind=EntryKind.FILE, size=1, modified=None,
+                        modified_precision=None, permissions=None, owner=None, group=None,
+                        target=None, facts={}, raw=n) for n in ("..", "../escape", "x\x1b[2J")]
+    local_dir = tmp_path / "dl"
+    local_dir.mkdir()
+    task = window.spawn(window.download_entries(bad + [good], local_dir),
+                        pane=window.local_pane, doing="Download")
+    qtbot.waitUntil(task.done, timeout=10_000)
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    assert sorted(p.name for p in local_dir.iterdir()) == [name]
+    assert not (tmp_path / "escape").exists()
+    banner = window.local_pane.banner
+    assert banner.isVisible() and "refusing" in banner.text and "\x1b" not in banner.text
