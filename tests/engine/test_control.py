@@ -190,3 +190,27 @@ def test_parse_mdtm():
     assert moment is not None and moment.year == 2024 and moment.microsecond == 500000
     assert parse_mdtm("garbage") is None
     assert parse_mdtm("20241399000000") is None
+
+
+@pytest.mark.asyncio
+async def test_cancelled_upload_sends_abor(scripted_server, bus, tmp_path):
+    def slow_reader(session, argument):
+        session.send(b"150 Ok to send data.\r\n")
+        session.data.open(transfer())
+        session.wait_until_stopped(1.0)
+        session.data.close()
+        session.send(b"426 Transfer aborted.\r\n")
+
+    server = scripted_server({"STOR": slow_reader})
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"c" * (32 * 1024 * 1024))
+    async with FtpSession(settings_for(server, data_timeout=5.0, control_timeout=3.0),
+                          bus=bus) as session:
+        task = asyncio.ensure_future(session.upload(source, "big.bin"))
+        await asyncio.to_thread(server.wait_for, lambda s: any("accepted" in e for e in s.events), 3)
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert "ABOR" in server.verbs()
+        assert (await session.noop()).code == 200

@@ -198,3 +198,42 @@ async def test_require_tls_against_plain_server_never_sends_credentials(ftp_serv
     sent = [e.text.split()[0] for e in recorder.of(LineSent)]
     assert "USER" not in sent and "PASS" not in sent
     assert "AUTH" in sent
+
+
+@pytest.mark.asyncio
+async def test_auto_mode_upgrades_when_offered(ftps_server, bus, tmp_path: Path):
+    recorder = Recorder(bus)
+    async with FtpSession(ftps_server.settings(tls=TlsMode.AUTO), bus=bus) as session:
+        assert session.tls_info is not None
+        await session.download("hello.txt", tmp_path / "h.txt")
+    sent = [e.text for e in recorder.of(LineSent)]
+    assert sent.index("AUTH TLS") < sent.index("USER alice")
+    assert "PBSZ 0" in sent and "PROT P" in sent
+    assert data_tls(recorder)
+
+
+@pytest.mark.asyncio
+async def test_implicit_tls_with_a_trusted_unknown_certificate(ftps_implicit_server, bus,
+                                                              tmp_path: Path):
+    asked = []
+
+    async def accept(info):
+        asked.append(info.fingerprint_sha256)
+        return True
+
+    settings = ftps_implicit_server.settings(ca_file=None)
+    async with FtpSession(settings, bus=bus, trust=CallbackTrust(accept)) as session:
+        await session.download("hello.txt", tmp_path / "h.txt")
+        assert session.certificate is not None
+        assert session.certificate.fingerprint_sha256 == asked[0]
+    assert (tmp_path / "h.txt").exists()
+
+
+@pytest.mark.asyncio
+async def test_trust_hook_refusal_is_a_certificate_error(ftps_server, bus):
+    async def refuse(info):
+        return False
+
+    settings = ftps_server.settings(ca_file=None)
+    with pytest.raises(CertificateError):
+        await FtpSession(settings, bus=bus, trust=CallbackTrust(refuse)).connect()
