@@ -206,3 +206,33 @@ def test_not_root_gives_a_skip_reason(monkeypatch: pytest.MonkeyPatch) -> None:
         assert reason and "root" in reason
     else:
         assert reason and "install-test-servers" in reason
+
+
+def test_listens_on_knows_whose_socket_it_is() -> None:
+    import os
+
+    from fixtures.process_server import listens_on
+
+    with socket.create_server(("127.0.0.1", 0)) as mine:
+        port = mine.getsockname()[1]
+        assert listens_on(os.getpid(), port)
+        assert not listens_on(1, port)
+    assert not listens_on(os.getpid(), port)
+
+
+def test_a_decoy_on_our_port_is_not_taken_for_our_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If another server grabs the port between picking and binding it, its 220 must not
+    pass for ours: the start fails (and is retried with new ports in normal use)."""
+    from fixtures.scripted import start_scripted_server
+
+    reason = debian.missing_reason("vsftpd")
+    if reason:
+        pytest.skip(reason)
+    decoy = start_scripted_server()
+    try:
+        monkeypatch.setattr(debian, "free_port", lambda: decoy.port)
+        with pytest.raises(debian.ServerUnavailable):
+            debian.start_vsftpd()
+        assert decoy.verbs() == []  # it was never even asked for FEAT
+    finally:
+        decoy.stop()
