@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from client import APP_NAME, __version__
+from client.engine.errors import ConnectionLostError, ControlTimeoutError
 from client.engine.events import EventBus
 from client.engine.settings import ConnectionSettings, TransferMode
 from client.ui.appdirs import config_dir
@@ -240,7 +241,19 @@ class MainWindow(QMainWindow):
         if self.hung_listing.handles(exc, pane):
             self.hung_listing.show(exc, seq)
             return
-        pane.banner.show_message(self.last_error, seq=seq)
+        action = None
+        if isinstance(exc, ConnectionLostError | ControlTimeoutError) and \
+                self.connection.settings is not None:
+            action = (self.tr("Reconnect"), self.reconnect)
+        pane.banner.show_message(self.last_error, seq=seq, action=action)
+
+    def reconnect(self) -> None:
+        """Open the site again and show the folder that was shown."""
+        settings = self.connection.settings
+        if settings is not None:
+            path = self.remote_pane.current_path or None
+            self.spawn(self.connect_to(settings, path), pane=self.remote_pane,
+                       doing=self.tr("Reconnecting"))
 
     def show_console_line(self, seq: int) -> None:
         self.console.select_line(seq)

@@ -149,3 +149,31 @@ def test_console_search_filter_and_export_from_the_window(qloop, qtbot, config_d
 
     qtbot.waitUntil(syst_answered, timeout=5000)
     close_window(win, qtbot)
+
+
+def test_lost_connection_offers_reconnect(qloop, qtbot, config_dir, tmp_path) -> None:
+    """The server goes away: the next listing fails with a banner whose Reconnect
+    button opens the site again (here: a new server on the same port)."""
+    server = DemoServer("healthy").start()
+    port = server.port
+    win = make_window(tmp_path)
+    try:
+        settings = ConnectionSettings(host=server.host, port=port, user=server.user,
+                                      password=server.password, data_timeout=2.0,
+                                      control_timeout=2.0, connect_timeout=2.0)
+        run(qtbot, win.connect_to(settings))
+        server.stop()
+        task = win.spawn(win.actions.refresh(), pane=win.remote_pane, doing="Refresh")
+        qtbot.waitUntil(task.done, timeout=15_000)
+        banner = win.remote_pane.banner
+        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        assert banner.action_button.isVisible() and banner.action_button.text() == "Reconnect"
+        server = DemoServer("healthy", port=port)
+        server.password = settings.password  # the same account as before
+        server.start()
+        banner.action_button.click()
+        qtbot.waitUntil(lambda: win.remote_pane.model.rowCount() > 0 and
+                        not win.remote_pane.banner.isVisible(), timeout=15_000)
+    finally:
+        server.stop()
+        close_window(win, qtbot)
