@@ -1,0 +1,186 @@
+"""Retries: transient failures are retried with back-off and resumed from the right
+offset; permanent ones are not; a lost connection is replaced by a new one."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from fixtures.scripted_steps import in_turn, transfer
+from fixtures.socket_tools import abort_socket
+
+from client.engine.events import EventBus
+from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+from client.engine.session import FtpSession
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=1.0, control_timeout=1.0)
+PAYLOAD = bytes(range(256)) * 64  # 16 KiB
+CUT = 3000
+
+
+def factory_for(server, bus: EventBus, **overrides):
+    made: list[FtpSession] = []
+    values = {**FAST, **overrides}
+
+    async def make() -> FtpSession:
+        session = FtpSession(server.settings(**values), bus=bus)
+        await session.connect()
+        made.append(session)
+        return session
+
+    make.sessions = made  # type: ignore[attr-defined]
+    return make
+
+
+def reset_mid_file(session, argument):
+    """150, CUT bytes, a pause so they reach the client, then RST and 426."""
+    session.state.pop("rest", None)
+    session.send(b"150 Opening BINARY mode data connection.\r\n")
+    sock = session.data.open(transfer())
+    if sock is not None:
+        sock.sendall(PAYLOAD[:CUT])
+        time.sleep(0.5)
+        abort_socket(sock)
+    session.send(b"426 Connection closed; transfer aborted.\r\n")
+
+
+def queue_for(server, bus, **options) -> TransferQueue:
+    options.setdefault("retry_delay", 0.05)
+    options.setdefault("exists_policy", ExistsPolicy.OVERWRITE)
+    return TransferQueue(factory_for(server, bus), bus=bus, **options)
+
+
+@pytest.mark.asyncio
+async def test_data_reset_mid_file_is_retried_and_resumed_from_the_part(scripted_server, bus,
+                                                                        tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"RETR": in_turn(reset_mid_file, transfer(payload=PAYLOAD)),
+                              "SIZE": f"213 {len(PAYLOAD)}\r\n".encode()})
+    queue = queue_for(server, bus)
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    job = queue.job(job_id)
+    assert job.state is JobState.DONE and job.attempts == 2
+    assert hashlib.sha256((tmp_path / "f.bin").read_bytes()).hexdigest() == \
+        hashlib.sha256(PAYLOAD).hexdigest()
+    # The sha256 above proves the REST offset matched the .part exactly; the RST may
+    # have dropped some bytes the client had not read yet, so it is at most CUT.
+    rest = [int(line.split()[1]) for line in server.lines() if line.startswith("REST")]
+    assert len(rest) == 1 and 0 < rest[0] <= CUT
+    assert server.verbs().count("RETR") == 2
+    assert any("retry 1 of 3" in n.text for n in recorder.notices("retry"))
+    assert not (tmp_path / "f.bin.part").exists()
+
+
+@pytest.mark.asyncio
+async def test_upload_reset_is_retried_and_resumed(scripted_server, bus, tmp_path):
+    uploaded = bytearray()
+
+    def stor(session, argument):
+        offset = session.state.pop("rest", None)
+        if offset is None:  # the first attempt: take CUT bytes, then reset
+            session.send(b"150 Ok to send data.\r\n")
+            sock = session.data.open(transfer())
+            if sock is not None:
+                while len(uploaded) < CUT:
+                    uploaded.extend(sock.recv(CUT - len(uploaded)))
+                abort_socket(sock)
+            session.send(b"426 Failure writing network stream.\r\n")
+            return
+        del uploaded[offset:]
+        transfer(receive=True).run(session, argument)
+        uploaded.extend(server.uploads[argument])
+
+    def size(session, argument):
+        session.send(f"213 {len(uploaded)}\r\n".encode())
+
+    server = scripted_server({"STOR": stor, "SIZE": size})
+    source = tmp_path / "up.bin"
+    source.write_bytes(PAYLOAD)
+    queue = queue_for(server, bus)
+    try:
+        job_id = queue.add_upload(source, "/up.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.DONE
+    assert queue.job(job_id).attempts == 2
+    assert f"REST {CUT}" in server.lines()  # continued after what the server had
+    assert bytes(uploaded) == PAYLOAD
+
+
+@pytest.mark.asyncio
+async def test_permanent_5xx_is_not_retried(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": b"550 Permission denied.\r\n"})
+    queue = queue_for(server, bus)
+    try:
+        job_id = queue.add_download("/secret.bin", tmp_path / "secret.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    job = queue.job(job_id)
+    assert job.state is JobState.FAILED and job.attempts == 1
+    assert "550" in (job.error or "")
+    assert server.verbs().count("RETR") == 1
+
+
+@pytest.mark.asyncio
+async def test_4xx_is_retried_until_the_budget_is_spent(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"RETR": b"450 File busy, try later.\r\n"})
+    queue = queue_for(server, bus, retries=2)
+    try:
+        job_id = queue.add_download("/busy.bin", tmp_path / "busy.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    job = queue.job(job_id)
+    assert job.state is JobState.FAILED and job.attempts == 3
+    assert server.verbs().count("RETR") == 3
+    delays = [n.text.rsplit(" in ", 1)[1] for n in recorder.notices("retry")]
+    assert delays == ["0.1 s", "0.1 s"]  # 0.05 then 0.10, shown rounded
+
+
+@pytest.mark.asyncio
+async def test_connection_lost_mid_transfer_reconnects_and_resumes(scripted_server, bus,
+                                                                 tmp_path):
+    closing = transfer(payload=PAYLOAD, send_bytes=CUT, ending="stall", control_after="close",
+                       final=None)
+    server = scripted_server({"RETR": in_turn(closing, transfer(payload=PAYLOAD)),
+                              "SIZE": f"213 {len(PAYLOAD)}\r\n".encode()})
+    factory = factory_for(server, bus)
+    queue = TransferQueue(factory, bus=bus, retry_delay=0.05,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.DONE
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+    assert len(factory.sessions) == 2  # the lost connection was replaced
+    assert server.connection_count == 2
+    rest = [line for line in server.lines() if line.startswith("REST")]
+    assert rest and int(rest[-1].split()[1]) > 0
+
+
+@pytest.mark.asyncio
+async def test_login_failure_is_permanent(scripted_server, bus, tmp_path):
+    server = scripted_server(password="right-secret")
+    queue = TransferQueue(factory_for(server, bus, password="wrong-secret"), bus=bus,
+                          retry_delay=0.05)
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    job = queue.job(job_id)
+    assert job.state is JobState.FAILED and job.attempts == 1
+    assert "wrong-secret" not in (job.error or "")
+    assert "PASS" in server.verbs() and "RETR" not in server.verbs()
