@@ -192,6 +192,54 @@ def test_bundle_holds_the_qt_parts_a_desktop_client_needs_and_no_others(
     assert not dangling, f"dangling links in the bundle: {dangling}"
 
 
+def test_installed_demo_server_serves_ftps(installed: InstalledPackage, tmp_path: Path) -> None:
+    """The bundled demo server's TLS scenario: a certificate made with cryptography,
+    TLS served through pyOpenSSL, PROT P data connections — all from the bundle."""
+    import ftplib
+    import ssl
+    from urllib.parse import urlsplit
+
+    server = subprocess.Popen(["/usr/bin/ftp-inspector", "demo-server", "--scenario", "tls"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=_app_env(tmp_path), cwd=tmp_path)
+    try:
+        url = urlsplit(server.stdout.readline().strip())
+        assert url.scheme == "ftpes" and url.hostname == "127.0.0.1", url
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # a self-signed demo certificate
+
+
+        class SessionReusingFtpTls(ftplib.FTP_TLS):
+            """The demo server, like vsftpd, wants data connections to resume the
+            control connection's TLS session."""
+
+            def ntransfercmd(self, cmd: str, rest: int | None = None) -> tuple:
+                conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+                if self._prot_p:
+                    conn = self.context.wrap_socket(conn, server_hostname=self.host,
+                                                    session=self.sock.session)
+                return conn, size
+
+        client = SessionReusingFtpTls(context=context, timeout=10)
+        client.connect(url.hostname, url.port)
+        client.login(url.username, url.password)  # AUTH TLS happens first
+        assert isinstance(client.sock, ssl.SSLSocket)
+        client.prot_p()
+        names = client.nlst()
+        client.quit()
+        assert "README.txt" in names, names
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+        server.stderr.close()
+
+
 def test_installed_desktop_entry_validates(installed: InstalledPackage) -> None:
     desktop = Path(f"/usr/share/applications/{APP_ID}.desktop")
     assert desktop.is_file()
