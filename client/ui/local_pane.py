@@ -66,6 +66,9 @@ class LocalFileView(QTreeView):
 
 class LocalPane(QWidget):
     upload_requested = Signal(list)  # list[Path]
+    mkdir_requested = Signal()
+    rename_requested = Signal(object)  # Path
+    delete_requested = Signal(list)  # list[Path]
     download_dropped = Signal(list, object)  # remote paths, local folder Path
     folder_changed = Signal(str)
 
@@ -142,7 +145,9 @@ class LocalPane(QWidget):
         for key, slot in (("Return", lambda: self._activated(self.view.currentIndex())),
                           ("Enter", lambda: self._activated(self.view.currentIndex())),
                           ("Backspace", self.go_up), ("Alt+Left", self.go_back),
-                          ("Alt+Right", self.go_forward), ("F5", self.refresh)):
+                          ("Alt+Right", self.go_forward), ("F5", self.refresh),
+                          ("F2", self._rename_current),
+                          ("Del", lambda: self._emit_paths(self.delete_requested))):
             action = QAction(self.view)
             action.setShortcut(QKeySequence(key))
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -245,6 +250,16 @@ class LocalPane(QWidget):
             selected = self.selected_paths() or [path]
             self.upload_requested.emit(selected)
 
+    def _rename_current(self) -> None:
+        paths = self.selected_paths()
+        if len(paths) == 1:
+            self.rename_requested.emit(paths[0])
+
+    def _emit_paths(self, signal: object) -> None:
+        paths = self.selected_paths()
+        if paths:
+            signal.emit(paths)  # type: ignore[attr-defined]
+
     def _remote_dropped(self, paths: list[str], target: str) -> None:
         self.download_dropped.emit(paths, Path(target) if target else self.current)
 
@@ -253,5 +268,12 @@ class LocalPane(QWidget):
         menu = QMenu(self)
         if paths:
             menu.addAction(icon("upload"), self.tr("Upload"), lambda: self.upload_requested.emit(paths))
+            menu.addSeparator()
+        menu.addAction(icon("new-folder"), self.tr("Create folder…"), self.mkdir_requested.emit)
+        if len(paths) == 1:
+            menu.addAction(self.tr("Rename… (F2)"), lambda: self.rename_requested.emit(paths[0]))
+        if paths:
+            menu.addAction(self.tr("Delete (Del)"), lambda: self.delete_requested.emit(paths))
+        menu.addSeparator()
         menu.addAction(icon("refresh"), self.tr("Refresh"), self.refresh)
         menu.popup(self.view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]

@@ -41,6 +41,7 @@ from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.exists_dialog import ExistsAsker
 from client.ui.hung_listing import HungListingAssistant
+from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
 from client.ui.queue_view import QueueWidget
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
         self.actions = RemoteActions(self)
+        self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
                                    on_finished=self._transfer_finished,
@@ -170,6 +172,10 @@ class MainWindow(QMainWindow):
         self.local_pane.download_dropped.connect(lambda paths, folder: self.spawn(
             self.transfers.download_paths(paths, folder), pane=self.local_pane,
             doing=self.tr("Download")))
+        lp, la = self.local_pane, self.local_actions
+        lp.mkdir_requested.connect(lambda: self.spawn(la.mkdir(), pane=lp, doing=self.tr("Create folder")))
+        lp.rename_requested.connect(lambda p: self.spawn(la.rename(p), pane=lp, doing=self.tr("Rename")))
+        lp.delete_requested.connect(lambda ps: self.spawn(la.delete(ps), pane=lp, doing=self.tr("Delete")))
         self.connection.busy_changed.connect(self._busy)
 
     # -- extension slots (inspector) ---------------------------------------------------------

@@ -177,3 +177,21 @@ def test_lost_connection_offers_reconnect(qloop, qtbot, config_dir, tmp_path) ->
     finally:
         server.stop()
         close_window(win, qtbot)
+
+
+def test_local_file_operations(qloop, qtbot, config_dir, tmp_path) -> None:
+    win = make_window(tmp_path)
+    actions = win.local_actions
+    folder = run(qtbot, actions.mkdir("made here"))
+    assert folder.is_dir()
+    (folder / "inner.txt").write_text("x")
+    renamed = run(qtbot, actions.rename(folder, "renamed"))
+    assert renamed == tmp_path / "renamed" and not folder.exists()
+    with pytest.raises(ValueError):
+        run(qtbot, actions.rename(renamed, "../escape"))
+    run(qtbot, actions.delete([renamed], confirmed=True))
+    assert not renamed.exists()
+    task = win.spawn(actions.mkdir(".."), pane=win.local_pane, doing="Create folder")
+    qtbot.waitUntil(task.done, timeout=5000)
+    assert win.local_pane.banner.isVisible() and "not a valid file name" in win.local_pane.banner.text
+    close_window(win, qtbot)

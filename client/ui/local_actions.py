@@ -1,0 +1,74 @@
+"""File operations in the local pane: create folder, rename (F2), delete (Del, asks
+first). Disk work that can be long (deleting a big tree) runs in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from client.ui.dialogs import ask_text, confirm
+
+if TYPE_CHECKING:
+    from client.ui.main_window import MainWindow
+
+__all__ = ["LocalActions"]
+
+
+def _check_name(name: str) -> str:
+    if name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
+        raise ValueError(f"{name!r} is not a valid file name")
+    return name
+
+
+class LocalActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.pane = window.local_pane
+
+    def tr(self, text: str) -> str:
+        return self.window.tr(text)
+
+    async def mkdir(self, name: str | None = None) -> Path | None:
+        if name is None:
+            name = await ask_text(self.window, self.tr("Create folder"),
+                                  self.tr("Name of the new folder in {}:").format(self.pane.current))
+        if not name:
+            return None
+        path = self.pane.current / _check_name(name)
+        path.mkdir()
+        return path
+
+    async def rename(self, path: Path, new_name: str | None = None) -> Path | None:
+        if new_name is None:
+            new_name = await ask_text(self.window, self.tr("Rename"),
+                                      self.tr("New name for {}:").format(path.name), path.name)
+        if not new_name or new_name == path.name:
+            return None
+        target = path.with_name(_check_name(new_name))
+        if target.exists():
+            raise FileExistsError(f"{target} already exists")
+        path.rename(target)
+        return target
+
+    async def delete(self, paths: list[Path], *, confirmed: bool = False) -> None:
+        if not paths:
+            return
+        if not confirmed:
+            names = ", ".join(p.name for p in paths[:5])
+            more = self.tr(" and {} more").format(len(paths) - 5) if len(paths) > 5 else ""
+            text = self.tr("Delete {}{} from this computer?").format(names, more)
+            if any(p.is_dir() and not p.is_symlink() for p in paths):
+                text += "\n" + self.tr("Folders are deleted with everything in them.")
+            if not await confirm(self.window, self.tr("Delete"), text):
+                return
+
+        def remove() -> None:
+            for path in paths:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+
+        await asyncio.to_thread(remove)
