@@ -35,6 +35,7 @@ TIME_GUTTER = 72  # the time axis, left of the client lifeline (wide layout)
 _LIFELINE_MARGIN = 56
 _COMPACT_BELOW = 520  # narrower than this (a dock at the side): smaller gutter and margins
 MIN_DIAGRAM_WIDTH = 320
+TEXT_MIN_SCALE = 0.35  # below this zoom, arrows without their labels
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,17 @@ class LadderPainter:
         self.mono.setStyleHint(QFont.StyleHint.Monospace)
         self.mono.setPointSizeF(self.small.pointSizeF())
         self._gutter, self._margin = float(TIME_GUTTER), float(_LIFELINE_MARGIN)
+        self._overview = False
+
+    def _pen(self, colour: QColor, width: float = 1.0,
+             style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+        """A pen; in the overview (no texts, squeezed vertically) a cosmetic one, so
+        lines keep one device pixel whatever the scale."""
+        pen = QPen(colour, width, style)
+        if self._overview:
+            pen.setWidthF(1.0 if width < 3 else 3.0)
+            pen.setCosmetic(True)
+        return pen
 
     # -- geometry ----------------------------------------------------------------------
 
@@ -137,15 +149,19 @@ class LadderPainter:
     def paint(self, painter: QPainter, width: float, y0: float, y1: float, *,
               selected: int | None = None, now: float | None = None,
               animation: float = 0.0, header_at: float | None = None,
-              several: bool | None = None) -> None:
+              several: bool | None = None, header: bool = True) -> None:
         """Paint content rows [y0, y1) for a diagram ``width`` pixels wide.
 
         ``header_at`` draws the lifeline header at that content y (the view pins it to
         the top of the viewport); None draws it at the top of the content.
         ``animation`` (seconds) moves the dashes of connecting arrows.
         """
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        # level of detail: below this scale text is unreadable and costs most of the
+        # time (zoom to fit on a long session), so only the arrows are drawn
+        texts = abs(painter.worldTransform().m22()) >= TEXT_MIN_SCALE
+        self._overview = not texts
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, texts)
         cx, sx = self.lifeline_x(width)
         self._gutter, self._margin = self.gutter_and_margin(max(width, MIN_DIAGRAM_WIDTH))
         painter.fillRect(QRectF(0, y0, max(width, MIN_DIAGRAM_WIDTH), y1 - y0),
@@ -153,10 +169,10 @@ class LadderPainter:
         if several is None:
             several = len(self.model.lifelines) > 1
         # time axis and lifelines under everything
-        painter.setPen(QPen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
+        painter.setPen(self._pen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
         painter.drawLine(QPointF(self._gutter - 6, max(y0, HEADER_HEIGHT)),
                          QPointF(self._gutter - 6, y1))
-        painter.setPen(QPen(self.colours.lifeline, 2))
+        painter.setPen(self._pen(self.colours.lifeline, 2))
         for x in (cx, sx):
             painter.drawLine(QPointF(x, max(y0, HEADER_HEIGHT)), QPointF(x, y1))
         for index in self.geometry.visible(y0, y1):
@@ -167,20 +183,28 @@ class LadderPainter:
                                         self.geometry.height_of(item)),
                                  _tint(self.colours.selection, self.colours.background,
                                        self.colours.selection.alphaF()))
-            if isinstance(item, DataArrow):
-                self._time_label(painter, item.t, top + 26)
-            elif isinstance(item, ControlArrow):
-                self._time_label(painter, item.t, top + CONTROL_HEIGHT - 6)
-            else:
-                self._time_label(painter, item.t, top + 11)
+            if texts:
+                if isinstance(item, DataArrow):
+                    self._time_label(painter, item.t, top + 26)
+                elif isinstance(item, ControlArrow):
+                    self._time_label(painter, item.t, top + CONTROL_HEIGHT - 6)
+                else:
+                    self._time_label(painter, item.t, top + 11)
             prefix = f"[{item.connection}] " if several else ""
             if isinstance(item, ControlArrow):
-                self._control(painter, item, top, cx, sx, prefix)
+                self._control(painter, item, top, cx, sx, prefix, texts)
             elif isinstance(item, DataArrow):
-                self._data(painter, item, top, cx, sx, prefix, now, animation)
+                self._data(painter, item, top, cx, sx, prefix, now, animation, texts)
             else:
-                self._note(painter, item, top, cx, sx, prefix)
-        self._header(painter, width, y0 if header_at is None else header_at)
+                self._note(painter, item, top, cx, sx, prefix, texts)
+        self._overview = False
+        if header:
+            self._header(painter, width, y0 if header_at is None else header_at)
+
+    def paint_header(self, painter: QPainter, width: float, y: float = 0.0) -> None:
+        """The lifeline header alone (the view draws it unscaled over the overview)."""
+        self._overview = False
+        self._header(painter, width, y)
 
     def _time_label(self, painter: QPainter, t: float, y: float) -> None:
         """The time of an item on the time axis, level with its arrow at ``y``."""
@@ -228,13 +252,17 @@ class LadderPainter:
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _control(self, painter: QPainter, arrow: ControlArrow, top: float, cx: float,
-                 sx: float, prefix: str) -> None:
+                 sx: float, prefix: str, texts: bool = True) -> None:
         normal = self.colours.command if arrow.is_command else self.colours.reply
         colour = _severity_colour(arrow.severity, normal, self.colours)
         y = top + CONTROL_HEIGHT - 6
         start, end = (cx, sx) if arrow.is_command else (sx, cx)
         direction = 1.0 if end > start else -1.0
-        painter.setPen(QPen(colour, 1.5))
+        if not texts:  # overview: control traffic recedes, data connections stand out
+            painter.setPen(self._pen(_tint(colour, self.colours.background, 0.3), 1.0))
+            painter.drawLine(QPointF(start, y), QPointF(end, y))
+            return
+        painter.setPen(self._pen(colour, 1.5))
         painter.drawLine(QPointF(start, y), QPointF(end - direction * 8, y))
         self._arrowhead(painter, QPointF(end, y), direction, 8, colour)
         label = prefix + arrow.label
@@ -258,7 +286,7 @@ class LadderPainter:
                                               int(sx - cx - 36)))
 
     def _data(self, painter: QPainter, arrow: DataArrow, top: float, cx: float, sx: float,
-              prefix: str, now: float | None, animation: float) -> None:
+              prefix: str, now: float | None, animation: float, texts: bool = True) -> None:
         colour = state_colour(arrow.state, self.colours)
         start, end = (cx, sx) if arrow.source is Side.CLIENT else (sx, cx)
         direction = 1.0 if end > start else -1.0
@@ -269,7 +297,7 @@ class LadderPainter:
         elif arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
             reach = 0.86
         tip_x = start + (end - start) * reach
-        pen = QPen(colour, 4)
+        pen = self._pen(colour, 4)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         if arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
             pen.setStyle(Qt.PenStyle.CustomDashLine)
@@ -278,11 +306,13 @@ class LadderPainter:
         painter.setPen(pen)
         painter.drawLine(QPointF(start, y), QPointF(tip_x - direction * 10, y))
         if arrow.state is DataState.FAILED:
-            painter.setPen(QPen(colour, 3))
+            painter.setPen(self._pen(colour, 3))
             painter.drawLine(QPointF(tip_x - 7, y - 7), QPointF(tip_x + 7, y + 7))
             painter.drawLine(QPointF(tip_x - 7, y + 7), QPointF(tip_x + 7, y - 7))
         else:
             self._arrowhead(painter, QPointF(tip_x, y), direction, 13, colour)
+        if not texts:
+            return
         # label above: which connection, endpoints, the arithmetic that set it up
         width = sx - cx - 24
         painter.setFont(self.bold)
@@ -322,8 +352,12 @@ class LadderPainter:
                                                    int(width)))
 
     def _note(self, painter: QPainter, note: NoteMark, top: float, cx: float, sx: float,
-              prefix: str) -> None:
+              prefix: str, texts: bool = True) -> None:
         colour = _severity_colour(note.severity, self.colours.muted, self.colours)
+        if not texts:
+            painter.fillRect(QRectF((cx + sx) / 2 - 40, top + 3, 80, 16),
+                             _tint(colour, self.colours.background, 0.35))
+            return
         painter.setFont(self.small)
         metrics = QFontMetrics(self.small)
         text = metrics.elidedText(prefix + note.text, Qt.TextElideMode.ElideRight,

@@ -28,7 +28,12 @@ from shiboken6 import isValid
 
 from client.engine.ladder import ControlArrow, DataArrow, LadderModel
 from client.ui.inspector.geometry import HEADER_HEIGHT, LadderGeometry
-from client.ui.inspector.ladder_painter import MIN_DIAGRAM_WIDTH, LadderColours, LadderPainter
+from client.ui.inspector.ladder_painter import (
+    MIN_DIAGRAM_WIDTH,
+    TEXT_MIN_SCALE,
+    LadderColours,
+    LadderPainter,
+)
 
 __all__ = ["LadderView"]
 
@@ -132,13 +137,25 @@ class LadderView(QAbstractScrollArea):
 
     # -- geometry and scrolling ----------------------------------------------------------
 
+    @property
+    def x_zoom(self) -> float:
+        """Horizontal scale: the zoom while texts are drawn; in the overview (zoomed out
+        below ``TEXT_MIN_SCALE``) the diagram keeps the window's width and only the time
+        axis is squeezed."""
+        return self.zoom if self.zoom >= TEXT_MIN_SCALE else 1.0
+
+    @property
+    def header_pixels(self) -> float:
+        """Height on screen of the pinned lifeline header."""
+        return HEADER_HEIGHT * (self.zoom if self.zoom >= TEXT_MIN_SCALE else 1.0)
+
     def content_width(self) -> float:
-        return max(self.viewport().width() / self.zoom, MIN_DIAGRAM_WIDTH)
+        return max(self.viewport().width() / self.x_zoom, MIN_DIAGRAM_WIDTH)
 
     def _update_scrollbars(self) -> None:
         view = self.viewport()
         height = self.geometry_.content_height * self.zoom
-        width = self.content_width() * self.zoom
+        width = self.content_width() * self.x_zoom
         vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
         vbar.setRange(0, max(0, int(height - view.height())))
         vbar.setPageStep(view.height())
@@ -207,23 +224,27 @@ class LadderView(QAbstractScrollArea):
             zoom = self.zoom
             y0 = self.verticalScrollBar().value() / zoom
             y1 = y0 + self.viewport().height() / zoom
+            overview = zoom < TEXT_MIN_SCALE
             painter.translate(-self.horizontalScrollBar().value(), 0)
-            painter.scale(zoom, zoom)
+            painter.scale(self.x_zoom, zoom)
             painter.translate(0, -y0)
             self.painter_.paint(painter, self.content_width(), y0, y1 + 1,
                                 selected=self.selected, now=self.now(),
                                 animation=time.monotonic() - self._animation_origin,
-                                header_at=y0)
+                                header_at=y0, header=not overview)
+            if overview:
+                painter.resetTransform()
+                painter.translate(-self.horizontalScrollBar().value(), 0)
+                self.painter_.paint_header(painter, self.content_width(), 0.0)
         finally:
             painter.end()
 
     # -- selection -----------------------------------------------------------------------
 
     def item_at(self, pos: QPoint) -> int | None:
-        y = (pos.y() + self.verticalScrollBar().value()) / self.zoom
-        if y - self.verticalScrollBar().value() / self.zoom < HEADER_HEIGHT:
+        if pos.y() < self.header_pixels:
             return None  # the pinned header covers the items under it
-        return self.geometry_.item_at(y)
+        return self.geometry_.item_at((pos.y() + self.verticalScrollBar().value()) / self.zoom)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         index = self.item_at(event.position().toPoint())

@@ -195,3 +195,25 @@ def test_a_closed_view_does_not_break_the_model(qtbot) -> None:
     model.refresh(100.0)
     model.clear()
     QApplication.processEvents()
+
+
+def test_overview_keeps_the_width_and_clicks_still_hit(qtbot) -> None:
+    from client.ui.inspector.ladder_painter import TEXT_MIN_SCALE
+
+    script = Script().login()
+    for n in range(400):
+        script.send(1 + n, "NOOP").reply(1.5 + n, "200 ok")
+    events = script.events + syn_unanswered()[10:]
+    view = make_view(qtbot, events)
+    view.zoom_to_fit()
+    assert view.zoom < TEXT_MIN_SCALE
+    assert view.x_zoom == 1.0
+    assert view.content_width() == max(view.viewport().width(), 320)
+    assert view.horizontalScrollBar().maximum() == 0
+    arrow = view.model.data_arrows()[0]
+    y = view.geometry_.top(arrow.index) * view.zoom - view.verticalScrollBar().value()
+    y += 26 * view.zoom  # the arrow's line
+    with qtbot.waitSignal(view.item_selected) as chosen:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(300, int(y)))
+    assert abs(chosen.args[0] - arrow.index) <= 1  # a pixel covers ~20 content rows here
+    view.grab()
