@@ -319,3 +319,35 @@ def test_reuse_check_leaves_clear_data_connections_alone(make_ftp_server) -> Non
         assert retrieve(client, "hello.txt") == HELLO_TEXT
     finally:
         client.quit()
+
+
+@pytest.mark.parametrize("verb", ["RETR hello.txt", "STOR upload/early.bin"])
+def test_reuse_refused_when_the_handshake_comes_before_the_command(
+    ftps_reuse_server: ServerInfo, verb: str
+) -> None:
+    """A client may open and secure the data connection before sending RETR/STOR (an
+    asyncio client typically does): the refusal must come all the same."""
+    client = login(ftps_reuse_server)
+    try:
+        numbers = [int(n) for n in re.findall(r"\d+", pasv_reply(client).split("(", 1)[1])[:6]]
+        raw = socket.create_connection(("127.0.0.1", numbers[4] * 256 + numbers[5]), timeout=3)
+        context = ssl.create_default_context(cafile=ftps_reuse_server.ca_file)
+        data = context.wrap_socket(raw, server_hostname="127.0.0.1")  # a fresh session
+        client.putcmd(verb)
+        first = client.getline()
+        replies = [first]
+        if first.startswith(("125", "150")):
+            replies.append(client.getline())
+        assert replies[-1].startswith("522 SSL connection failed: session reuse required")
+        data.settimeout(2)
+        try:
+            assert data.recv(100) == b""
+        except OSError:
+            pass
+        data.close()
+        assert client.voidcmd("NOOP").startswith("200")  # the session carries on
+    finally:
+        client.close()
+    if verb.startswith("STOR"):
+        target = ftps_reuse_server.root / "upload" / "early.bin"
+        assert not target.exists() or target.read_bytes() == b""
