@@ -12,7 +12,6 @@ and console rows are dictionary hits.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 
 from client.engine.events import (
@@ -22,13 +21,18 @@ from client.engine.events import (
     LineSent,
     Notice,
     ReplyReceived,
-    SessionState,
     SessionStateChanged,
     TlsEstablished,
     TransferProgress,
 )
+from client.engine.ladder.control import (
+    command_arrow,
+    redact_command,
+    reply_arrow,
+    state_note,
+    tls_detail,
+)
 from client.engine.ladder.items import (
-    ControlArrow,
     DataArrow,
     DataState,
     LadderItem,
@@ -36,9 +40,9 @@ from client.engine.ladder.items import (
     NoteMark,
     Side,
 )
-from client.engine.ladder.setup import SetupInfo, arithmetic_for_port, setup_from_annotations
+from client.engine.ladder.setup import SetupInfo, arithmetic_for_port
 from client.engine.ladder.waiting import waiting_for
-from client.protocol.annotate import Annotation, Severity
+from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
 __all__ = ["LadderModel", "LadderListener", "DEFAULT_HUNG_AFTER", "redact_command"]
@@ -46,8 +50,6 @@ __all__ = ["LadderModel", "LadderListener", "DEFAULT_HUNG_AFTER", "redact_comman
 DEFAULT_HUNG_AFTER = 3.0  # seconds without progress before an arrow turns amber
 
 LadderListener = Callable[[str, int], None]  # ("added" | "changed" | "cleared", item index)
-
-_SECRET_COMMAND = re.compile(r"^(\s*(?:PASS|ACCT)\b)(.*)$", re.IGNORECASE | re.DOTALL)
 
 _STATE_OF_PHASE = {
     DataPhase.ADVERTISED: DataState.SETUP,
@@ -60,39 +62,6 @@ _STATE_OF_PHASE = {
     DataPhase.CLOSED: DataState.CLOSED,
     DataPhase.FAILED: DataState.FAILED,
 }
-
-_NOTED_STATES = {
-    SessionState.CONNECTING,
-    SessionState.TLS_HANDSHAKE,
-    SessionState.FAILED,
-    SessionState.DISCONNECTED,
-}
-
-
-def redact_command(text: str) -> str:
-    """Escape control characters and hide the argument of PASS and ACCT.
-
-    The engine already redacts PASS; doing it again here costs nothing and keeps a
-    password out of a diagram fed from some other source (a replayed transcript).
-    """
-    match = _SECRET_COMMAND.match(text)
-    if match and match.group(2).strip():
-        text = match.group(1) + " ****"
-    return escape_control(text)
-
-
-def _max_severity(annotations: tuple[Annotation, ...], floor: Severity) -> Severity:
-    best = floor
-    for annotation in annotations:
-        severity = getattr(annotation, "severity", Severity.INFO)
-        if isinstance(severity, Severity) and severity.rank > best.rank:
-            best = severity
-    return best
-
-
-def _annotation_texts(annotations: tuple[Annotation, ...]) -> tuple[str, ...]:
-    return tuple(escape_control(str(getattr(a, "text", ""))) for a in annotations)
-
 
 class LadderModel:
     """Diagram items built from engine events, with lookups to and from console rows.
@@ -251,33 +220,14 @@ class LadderModel:
         self._notify("changed", index)
 
     def _on_line_sent(self, event: LineSent, event_index: int) -> None:
-        setup = setup_from_annotations(event.annotations)
-        self._append(ControlArrow(
-            index=len(self.items), event_index=event_index, t=event.t,
-            connection=event.connection, source=Side.CLIENT,
-            label=redact_command(event.text),
-            decoded=setup.decoded_lines if setup else (),
-            annotations=_annotation_texts(event.annotations),
-            severity=_max_severity(event.annotations, Severity.INFO),
-        ))
+        arrow, setup = command_arrow(event, len(self.items), event_index)
+        self._append(arrow)
         if setup is not None:
             self._offer_setup(event.connection, setup, event_index)
 
     def _on_reply(self, event: ReplyReceived, event_index: int) -> None:
-        reply = event.reply
-        first = reply.lines[0] if reply.lines else str(reply.code)
-        floor = Severity.ERROR if reply.category == 5 else (
-            Severity.WARNING if reply.category == 4 else Severity.INFO)
-        setup = setup_from_annotations(event.annotations)
-        self._append(ControlArrow(
-            index=len(self.items), event_index=event_index, t=event.t,
-            connection=event.connection, source=Side.SERVER,
-            label=escape_control(first), code=reply.code,
-            decoded=setup.decoded_lines if setup else (),
-            annotations=_annotation_texts(event.annotations),
-            severity=_max_severity(event.annotations, floor),
-            extra_lines=max(0, len(reply.lines) - 1),
-        ))
+        arrow, setup = reply_arrow(event, len(self.items), event_index)
+        self._append(arrow)
         if setup is not None:
             self._offer_setup(event.connection, setup, event_index)
 
@@ -386,28 +336,12 @@ class LadderModel:
         self.lifelines[event.connection] = Lifelines(
             event.connection, client=event.local or old.client,
             server=event.server or old.server)
-        if event.state not in _NOTED_STATES:
-            return
-        if event.state is SessionState.CONNECTING and event.detail == "connected":
-            text = f"connected to {event.server}" if event.server else "connected"
-            self._add_note(event, event_index, text, Severity.INFO, "state")
-            return
-        if event.state is SessionState.CONNECTING:
-            text = f"connecting to {event.server}" if event.server else "connecting"
-        elif event.state is SessionState.TLS_HANDSHAKE:
-            text = "TLS handshake on the control connection"
-        elif event.state is SessionState.FAILED:
-            text = "session failed"
-        else:
-            text = "disconnected"
-        if event.detail:
-            text += f": {escape_control(event.detail)}"
-        severity = Severity.ERROR if event.state is SessionState.FAILED else Severity.INFO
-        self._add_note(event, event_index, text, severity, "state")
+        note = state_note(event)
+        if note is not None:
+            self._add_note(event, event_index, note[0], note[1], "state")
 
     def _on_tls(self, event: TlsEstablished, event_index: int) -> None:
-        reused = "session reused" if event.session_reused else "new session"
-        detail = f"{escape_control(event.version)} {escape_control(event.cipher)} ({reused})"
+        detail = tls_detail(event)
         if event.channel is None:
             self._add_note(event, event_index, f"TLS on the control connection: {detail}",
                            Severity.INFO, "tls")
