@@ -596,3 +596,16 @@ def test_stale_nft_tables_of_dead_processes_are_removed(nft_drop) -> None:  # ty
     assert table in remove_stale_nft_tables()
     listed = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
     assert table not in listed
+
+
+def test_a_failing_custom_step_is_recorded_and_closes_the_session(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    def broken(session, argument):  # type: ignore[no-untyped-def]
+        raise RuntimeError("bug in the test's step")
+
+    server = scripted_server({"NOOP": broken})
+    client = control(server)
+    client.send("NOOP")
+    with pytest.raises(EOFError):
+        client.reply()
+    assert server.wait_for(lambda s: bool(s.errors))
+    assert "bug in the test's step" in server.errors[0]
