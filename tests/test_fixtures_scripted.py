@@ -609,3 +609,20 @@ def test_a_failing_custom_step_is_recorded_and_closes_the_session(scripted_serve
         client.reply()
     assert server.wait_for(lambda s: bool(s.errors))
     assert "bug in the test's step" in server.errors[0]
+
+
+def test_syn_blackhole_on_ipv6() -> None:
+    from fixtures.blackhole import full_backlog_listener
+
+    try:
+        hole = full_backlog_listener("::1")
+    except OSError as error:
+        pytest.skip(f"no IPv6 loopback here: {error}")
+    probe = socket.socket(socket.AF_INET6)
+    probe.settimeout(SHORT)
+    try:
+        with pytest.raises(TimeoutError):
+            probe.connect(("::1", hole.port))
+    finally:
+        probe.close()
+        hole.close()
