@@ -22,8 +22,9 @@ from client.engine.errors import (
     ControlTimeoutError,
     ServerProtocolError,
 )
-from client.engine.events import Endpoint, EventBus, LineSent, ReplyReceived
+from client.engine.events import Endpoint, EventBus, LineSent, Notice, ReplyReceived
 from client.protocol import annotate as _annotate_module
+from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError
 from client.protocol.replies import Reply, ReplyParser
@@ -228,6 +229,16 @@ class ControlConnection:
             raise self._failure_copy()
         if self.transport is None or self._closed:
             raise ConnectionLostError("the control connection is not open")
+        if self._replies:
+            # Replies nobody asked for (a server answering twice, or a transfer's late
+            # 226): they were shown when they arrived; they must not be taken for the
+            # answer to this command.
+            stale = ", ".join(str(r.code) for r in self._replies)
+            self._replies.clear()
+            self.bus.emit(Notice(
+                t=self.bus.now(), connection=self.connection_id, severity=Severity.WARNING,
+                kind="info", text=f"ignored unexpected repl{'ies' if ',' in stale else 'y'} "
+                f"{stale} from the server before sending {command.verb}"))
         display = command.display
         self.transport.write(command.to_bytes(self.encoding))
         self.last_activity = time.monotonic()

@@ -214,3 +214,15 @@ async def test_cancelled_upload_sends_abor(scripted_server, bus, tmp_path):
             await task
         assert "ABOR" in server.verbs()
         assert (await session.noop()).code == 200
+
+
+@pytest.mark.asyncio
+async def test_an_extra_reply_does_not_shift_later_answers(scripted_server, bus):
+    recorder = Recorder(bus)
+    server = scripted_server({"CWD": b"250 Directory changed.\r\n250 and again.\r\n",
+                              "PWD": b'257 "/there" is the current directory\r\n'})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.quote("CWD /there")
+        await asyncio.sleep(0.05)
+        assert await session.pwd() == "/there"
+    assert any("unexpected" in n.text for n in recorder.notices())
