@@ -1,0 +1,202 @@
+"""The options every network subcommand shares, and how they become
+:class:`ConnectionSettings`.
+
+Options left out keep the saved site's choice (``site:NAME``) or the engine default, so
+every option default here is ``None`` and only what the user typed overrides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from client.cli.credentials import CredentialsError, resolve_credentials
+from client.cli.urls import RemoteUrl, UrlError, parse_url
+from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.protocol.addresses import PasvPolicy
+
+__all__ = ["add_common_options", "Target", "TargetError", "build_target", "parse_port_range"]
+
+
+class TargetError(Exception):
+    """The URL, the options or the credentials cannot make a connection (exit code 1)."""
+
+
+def parse_port_range(text: str) -> tuple[int, int]:
+    low, dash, high = text.partition("-")
+    try:
+        first, last = int(low), int(high if dash else low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port range like 50000-50100, got {text!r}") from None
+    if not (0 < first <= last < 65536):
+        raise argparse.ArgumentTypeError(
+            f"the port range {text!r} must be two ports from 1 to 65535, low-high")
+    return first, last
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the timeout must be above 0 seconds, got {text!r}")
+    return value
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Connection and output options shared by ls, get, put, mirror and diagnose."""
+    net = parser.add_argument_group("connection")
+    net.add_argument("--mode", choices=["passive", "active"], default=None,
+                     help="who opens the data connection (default passive: the client)")
+    net.add_argument("--no-epsv", action="store_true", help="use PASV, never EPSV")
+    net.add_argument("--no-eprt", action="store_true", help="use PORT, never EPRT")
+    net.add_argument("--pasv-address", choices=["auto", "control", "advertised"], default=None,
+                     help="what to dial after 227: auto (default: replace an unroutable "
+                          "advertised address by the control peer), control, advertised")
+    net.add_argument("--active-address", metavar="IP", default=None,
+                     help="address to announce in PORT/EPRT (default: the control "
+                          "connection's local address)")
+    net.add_argument("--active-ports", metavar="A-B", type=parse_port_range, default=None,
+                     help="local port range to listen on in active mode")
+    net.add_argument("--tls", choices=["auto", "explicit", "implicit", "off"], default=None,
+                     help="auto (default for ftp://: AUTH TLS when offered, warn when not), "
+                          "explicit (required), implicit (port 990), off")
+    net.add_argument("--insecure", action="store_true",
+                     help="accept a certificate that fails verification (still shown)")
+    net.add_argument("--ca-file", metavar="FILE", default=None,
+                     help="trust the certificates in this PEM file")
+    net.add_argument("--timeout", metavar="S", type=_seconds, default=None,
+                     help="control connection timeout in seconds (default 20)")
+    net.add_argument("--data-timeout", metavar="S", type=_seconds, default=None,
+                     help="data connect / first byte / stall timeout in seconds (default 20)")
+    net.add_argument("--fallback", action="store_true",
+                     help="after a data-channel failure, try once in the other mode")
+    out = parser.add_argument_group("output")
+    out.add_argument("-v", "--verbose", action="store_true",
+                     help="annotated transcript of the conversation on stderr")
+    out.add_argument("--transcript", metavar="FILE", default=None,
+                     help="write every event as JSON Lines to FILE (PASS always ****)")
+    out.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress and no notes; errors only")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a command connects to: the settings (with the password, never printed), the
+    remote path (None: the login directory) and how to show the URL."""
+
+    settings: ConnectionSettings
+    path: str | None
+    display: str
+    password_source: str
+
+
+def _site_settings(name: str, password: str | None) -> tuple[ConnectionSettings, str | None]:
+    """Settings of a saved site, and the path after its name. Folder names contain '/',
+    so the longest prefix that names a site wins."""
+    try:
+        from client.ui.sites.store import PasswordRequiredError, SiteNotFoundError, SiteStore
+    except ImportError as exc:  # keyring missing, or the store is not installed
+        raise TargetError(f"saved sites are not available here: {exc}") from None
+    store = SiteStore()
+    parts = name.split("/")
+    last_error: Exception | None = None
+    for cut in range(len(parts), 0, -1):
+        site_name = "/".join(parts[:cut])
+        if not site_name:
+            continue
+        try:
+            site = store.find(site_name)
+        except SiteNotFoundError as exc:
+            last_error = last_error or exc
+            continue
+        rest = "/".join(parts[cut:]) or None
+        path = rest or (site.remote_dir or None)
+        try:
+            return store.connection_settings(site, password=password), path
+        except PasswordRequiredError as exc:
+            raise TargetError(f"{exc}; set FTP_PASSWORD or run on a terminal") from None
+    raise TargetError(str(last_error) if last_error else f"no saved site named {name!r}")
+
+
+def build_target(args: argparse.Namespace, url_text: str, *,
+                 env: Mapping[str, str] | None = None,
+                 prompt: Callable[[str], str] | None = None) -> Target:
+    """URL + credentials + options -> :class:`Target`; raises :class:`TargetError`."""
+    env = os.environ if env is None else env
+    try:
+        url = parse_url(url_text)
+    except UrlError as exc:
+        raise TargetError(str(exc)) from None
+    if url.site is not None:
+        settings, path, source = _site_target(url, env, prompt)
+    else:
+        settings, path, source = _url_target(url, args, env, prompt)
+    settings = apply_options(settings, args, url)
+    return Target(settings=settings, path=path, display=url.display(), password_source=source)
+
+
+def _site_target(url: RemoteUrl, env: Mapping[str, str],
+                 prompt: Callable[[str], str] | None) -> tuple[ConnectionSettings, str | None, str]:
+    assert url.site is not None
+    password = env.get("FTP_PASSWORD") or None
+    try:
+        settings, path = _site_settings(url.site, password)
+        return settings, path, "FTP_PASSWORD" if password else "keyring"
+    except TargetError:
+        if password is not None or prompt is None:
+            raise
+    settings, path = _site_settings(url.site, prompt(f"Password for site {url.site}: "))
+    return settings, path, "prompt"
+
+
+def _url_target(url: RemoteUrl, args: argparse.Namespace, env: Mapping[str, str],
+                prompt: Callable[[str], str] | None) -> tuple[ConnectionSettings, str | None, str]:
+    kwargs = {"env": env}
+    if prompt is not None:
+        kwargs["prompt"] = prompt  # type: ignore[assignment]
+        kwargs["interactive"] = True  # type: ignore[assignment]
+    try:
+        creds = resolve_credentials(url.host, url.user, url.password, **kwargs)  # type: ignore[arg-type]
+    except CredentialsError as exc:
+        raise TargetError(str(exc)) from None
+    tls = TlsMode(args.tls) if getattr(args, "tls", None) else (url.tls or TlsMode.AUTO)
+    port = url.port if url.port is not None else (990 if tls is TlsMode.IMPLICIT else 21)
+    settings = ConnectionSettings(host=url.host, port=port, user=creds.user,
+                                  password=creds.password, tls=tls)
+    return settings, url.path, creds.source
+
+
+def apply_options(settings: ConnectionSettings, args: argparse.Namespace,
+                  url: RemoteUrl | None = None) -> ConnectionSettings:
+    """Only the options the user gave override ``settings``."""
+    changes: dict[str, object] = {}
+    if getattr(args, "mode", None):
+        changes["mode"] = TransferMode(args.mode)
+    if getattr(args, "no_epsv", False):
+        changes["use_epsv"] = False
+    if getattr(args, "no_eprt", False):
+        changes["use_eprt"] = False
+    if getattr(args, "pasv_address", None):
+        changes["pasv_policy"] = PasvPolicy(args.pasv_address)
+    if getattr(args, "active_address", None):
+        changes["active_address"] = args.active_address
+    if getattr(args, "active_ports", None):
+        changes["active_ports"] = args.active_ports
+    if getattr(args, "tls", None) and (url is None or url.site is not None):
+        changes["tls"] = TlsMode(args.tls)
+    if getattr(args, "insecure", False):
+        changes["verify_certificates"] = False
+    if getattr(args, "ca_file", None):
+        changes["ca_file"] = args.ca_file
+    if getattr(args, "timeout", None):
+        changes["connect_timeout"] = args.timeout
+        changes["control_timeout"] = args.timeout
+    if getattr(args, "data_timeout", None):
+        changes["data_timeout"] = args.data_timeout
+    if getattr(args, "fallback", False):
+        changes["fallback"] = True
+    return settings.replace(**changes) if changes else settings

@@ -1,0 +1,208 @@
+"""What the CLI writes to stderr: the ``-v`` transcript, progress bars and errors.
+
+``-v`` marks each line like curl: ``>`` sent, ``<`` received, ``*`` note, ``!`` warning
+or error, after the seconds since the session began; annotations are indented under the
+line they explain; data-channel phases are notes. Colour only when the stream is a
+terminal; text from the server always has its control characters escaped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from typing import IO
+
+from client.engine.errors import CommandFailedError, DataChannelError, FtpError
+from client.engine.events import (
+    DataChannelEvent,
+    DataPhase,
+    EngineEvent,
+    LineSent,
+    Notice,
+    ReplyReceived,
+    SessionStateChanged,
+    TlsEstablished,
+)
+from client.engine.ladder import format_bytes, format_rate
+from client.engine.transcript import data_text
+from client.protocol.annotate import Annotation, Severity, render_line
+from client.protocol.text import escape_control
+
+__all__ = ["VerbosePrinter", "ProgressBar", "format_error", "format_verbose"]
+
+_COLOURS = {">": "\x1b[36m", "<": "\x1b[32m", "*": "\x1b[2m", "!": "\x1b[31m", "ann": "\x1b[33m"}
+_RESET = "\x1b[0m"
+_INDENT = " " * 12
+
+
+def _stamp(t: float) -> str:
+    return f"{t:8.3f}"
+
+
+def _annotation_lines(annotations: tuple[Annotation, ...]) -> list[tuple[str, str]]:
+    out = []
+    for annotation in annotations:
+        label = "" if annotation.severity is Severity.INFO else f"{annotation.severity.value}: "
+        out.append(("ann", f"{_INDENT}{label}{escape_control(annotation.text)}"))
+    return out
+
+
+def format_verbose(event: EngineEvent) -> list[tuple[str, str]]:
+    """(style, text) lines for one event; style is one of ``> < * ! ann``."""
+    stamp = _stamp(event.t)
+    if isinstance(event, LineSent):
+        return [(">", f"> {stamp} {render_line(event.text)}"),
+                *_annotation_lines(event.annotations)]
+    if isinstance(event, ReplyReceived):
+        mark = "!" if event.reply.code >= 400 else "<"
+        lines = [(mark, f"{mark if mark == '!' else '<'} {stamp} {render_line(line)}")
+                 for line in (event.reply.lines or (str(event.reply.code),))]
+        return lines + _annotation_lines(event.annotations)
+    if isinstance(event, DataChannelEvent):
+        mark = "!" if event.phase is DataPhase.FAILED else "*"
+        return [(mark, f"{mark} {stamp} {data_text(event)}")]
+    if isinstance(event, Notice):
+        mark = "*" if event.severity is Severity.INFO else "!"
+        return [(mark, f"{mark} {stamp} {escape_control(event.text)}")]
+    if isinstance(event, SessionStateChanged):
+        text = f"session {event.state.value}"
+        if event.server is not None and event.state.value == "connecting":
+            return []
+        if event.server is not None and event.local is not None and event.state.value in (
+                "logging-in", "tls-handshake"):
+            text += f" (control {event.local} -> {event.server})"
+        if event.detail:
+            text += f": {escape_control(event.detail)}"
+        mark = "!" if event.state.value == "failed" else "*"
+        return [(mark, f"{mark} {stamp} {text}")]
+    if isinstance(event, TlsEstablished):
+        where = "control connection" if event.channel is None else f"data #{event.channel}"
+        reused = ", session reused" if event.session_reused else ""
+        return [("*", f"* {stamp} TLS on the {where}: {event.version} {event.cipher}{reused}")]
+    return []
+
+
+class VerbosePrinter:
+    """Event observer printing the ``-v`` transcript on ``stream``."""
+
+    def __init__(self, stream: IO[str], *, colour: bool | None = None) -> None:
+        self._stream = stream
+        self._colour = _isatty(stream) if colour is None else colour
+        self.progress: ProgressBar | None = None
+
+    def __call__(self, event: EngineEvent) -> None:
+        lines = format_verbose(event)
+        if not lines:
+            return
+        if self.progress is not None:
+            self.progress.clear()
+        for style, text in lines:
+            if self._colour:
+                text = f"{_COLOURS[style]}{text}{_RESET}"
+            self._stream.write(text + "\n")
+        self._stream.flush()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _eta(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def progress_line(name: str, done: int, total: int | None, rate: float, width: int) -> str:
+    """One progress line: name, bar, percentage, bytes, rate and ETA, ``width`` wide."""
+    rate_text = f"{format_rate(rate)}" if rate > 0 else "-- /s"
+    if total:
+        fraction = min(1.0, done / total)
+        eta = _eta((total - done) / rate) if rate > 0 and done < total else "--:--"
+        tail = f" {fraction * 100:5.1f}% {format_bytes(done)}/{format_bytes(total)} {rate_text} ETA {eta}"
+    else:
+        fraction = None
+        tail = f" {format_bytes(done)} {rate_text}"
+    name = escape_control(name)
+    room = max(10, width - len(tail) - 3)
+    name_room = max(8, room // 3)
+    if len(name) > name_room:
+        name = "..." + name[-(name_room - 3):]
+    bar_room = max(5, room - len(name) - 1)
+    if fraction is None:
+        bar = "[" + "?" * (bar_room - 2) + "]" if bar_room > 2 else ""
+    else:
+        filled = int((bar_room - 2) * fraction)
+        bar = "[" + "#" * filled + "-" * (bar_room - 2 - filled) + "]"
+    return f"{name} {bar}{tail}"[:width]
+
+
+class ProgressBar:
+    """A one-line progress bar redrawn in place with ``\\r``; only ever drawn on a
+    terminal (the caller decides), at most 10 times a second."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._drawn = False
+        self._last = 0.0
+
+    def update(self, name: str, done: int, total: int | None, rate: float,
+               *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+        self._stream.write("\r" + progress_line(name, done, total, rate, width) + "\x1b[K")
+        self._stream.flush()
+        self._drawn = True
+
+    def clear(self) -> None:
+        if self._drawn:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._drawn = False
+
+    def finish(self) -> None:
+        if self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False
+
+
+def format_error(error: FtpError, *, command: str) -> str:
+    """The stderr text for a failed command: what failed, at which step, between which
+    endpoints, and the likely cause."""
+    step = f" at step {error.step}" if error.step else ""
+    kind = {
+        1: "local error", 2: "could not connect or log in", 3: "data connection failed",
+        4: "the server refused a command", 5: "TLS or certificate failure",
+    }.get(error.exit_code, "error")
+    lines = [f"ftp-inspector {command}: {kind}{step}: {escape_control(error.message)}"]
+    if isinstance(error, DataChannelError):
+        from client.engine.explain_failure import explain_error
+
+        ends = []
+        if error.local is not None or error.remote is not None:
+            arrow = "<-" if error.method in ("PORT", "EPRT") else "->"
+            ends.append(f"{error.local or '?'} {arrow} {error.remote or '?'}")
+        detail = f"  data connection: {error.method or 'data'} {' '.join(ends)}".rstrip()
+        detail += f", phase {error.phase.value}, failure {error.failure.value}"
+        if error.elapsed:
+            detail += f", after {error.elapsed:.2f}s"
+        lines.append(detail)
+        try:
+            explanation = explain_error(error)
+        except Exception:  # noqa: BLE001 - the explanation is a help, never a second failure
+            explanation = None
+        if explanation is not None:
+            lines.append(f"  likely cause: {escape_control(explanation.cause or explanation.detail)}")
+        lines.append("  try: --fallback, the other --mode, or 'ftp-inspector diagnose URL'")
+    elif isinstance(error, CommandFailedError):
+        lines.append(f"  command: {render_line(error.command)} -> {error.code} "
+                     f"{escape_control(error.reply_text)}")
+    return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""Running one network subcommand: target, event bus, observers, exit code.
+
+Every subcommand is an ``async`` function of ``(context) -> int``; this module builds
+the :class:`CommandContext` (settings, the bus with the ``-v`` printer and the
+``--transcript`` writer subscribed), runs it on a fresh event loop and turns the typed
+engine errors into their exit codes and a message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from client.cli.options import Target, TargetError, build_target
+from client.cli.output import ProgressBar, VerbosePrinter, format_error
+from client.engine.errors import FtpError
+from client.engine.events import EngineEvent, EventBus, Notice
+from client.engine.session import FtpSession
+from client.engine.settings import ConnectionSettings
+from client.engine.transcript import TranscriptWriter
+from client.protocol.annotate import Severity
+from client.protocol.text import escape_control
+
+__all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
+
+EXIT_USAGE = 1
+
+
+@dataclass
+class CommandContext:
+    """What a running subcommand needs: where to connect, the bus every session of the
+    command emits on, and how to talk to the user."""
+
+    command: str
+    args: argparse.Namespace
+    target: Target
+    bus: EventBus
+    stdout: IO[str]
+    stderr: IO[str]
+    progress: ProgressBar | None = None
+    events: list[EngineEvent] = field(default_factory=list)
+    record_events: bool = False
+
+    @property
+    def settings(self) -> ConnectionSettings:
+        return self.target.settings
+
+    def session(self, settings: ConnectionSettings | None = None) -> FtpSession:
+        return FtpSession(settings or self.settings, bus=self.bus)
+
+    def note(self, text: str) -> None:
+        """A note for the person at the terminal (suppressed by -q)."""
+        if not self.args.quiet:
+            if self.progress is not None:
+                self.progress.clear()
+            print(f"ftp-inspector {self.command}: {text}", file=self.stderr, flush=True)
+
+
+def _warnings_observer(context: CommandContext) -> Callable[[EngineEvent], None]:
+    """Without -v, warnings the engine raises (fallback, TLS not offered, replaced 227
+    address) still reach stderr, once each; -q silences them."""
+    seen: set[str] = set()
+
+    def observe(event: EngineEvent) -> None:
+        if isinstance(event, Notice) and event.severity is not Severity.INFO:
+            text = escape_control(event.text)
+            if text not in seen:
+                seen.add(text)
+                context.note(f"warning: {text}")
+
+    return observe
+
+
+@contextlib.contextmanager
+def _transcript(path: str | None) -> Iterator[TranscriptWriter | None]:
+    if not path:
+        yield None
+        return
+    with open(path, "w", encoding="utf-8") as stream:
+        yield TranscriptWriter(stream)
+
+
+def run_command(args: argparse.Namespace, command: str, url: str,
+                body: Callable[[CommandContext], Awaitable[int]], *,
+                stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+                record_events: bool = False) -> int:
+    """Resolve the target, subscribe the observers, run ``body``; returns the exit code."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        target = build_target(args, url)
+    except TargetError as exc:
+        print(f"ftp-inspector {command}: {escape_control(str(exc))}", file=stderr)
+        return EXIT_USAGE
+    bus = EventBus()
+    show_progress = not args.quiet and _isatty(stderr)
+    context = CommandContext(command=command, args=args, target=target, bus=bus,
+                             stdout=stdout, stderr=stderr,
+                             progress=ProgressBar(stderr) if show_progress else None,
+                             record_events=record_events)
+    if record_events:
+        bus.subscribe(context.events.append)
+    if args.verbose:
+        printer = VerbosePrinter(stderr)
+        printer.progress = context.progress
+        bus.subscribe(printer)
+    elif not args.quiet:
+        bus.subscribe(_warnings_observer(context))
+    try:
+        with _transcript(args.transcript) as writer:
+            if writer is not None:
+                bus.subscribe(writer)
+            return asyncio.run(body(context))
+    except FtpError as error:
+        if context.progress is not None:
+            context.progress.finish()
+        print(format_error(error, command=command), file=stderr)
+        return error.exit_code
+    except OSError as exc:
+        print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
+        return EXIT_USAGE
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,270 @@
+"""``ftp-inspector ls|get|put|mirror``: thin front ends over :class:`FtpSession` and the
+transfer queue. Listing output is in :mod:`client.cli.listing_output`; connection
+options, credentials, ``-v`` and ``--transcript`` are shared with ``diagnose``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from client.cli.listing_output import entries_to_json, format_long_listing
+from client.cli.options import add_common_options
+from client.cli.runner import CommandContext, run_command
+from client.engine.errors import FtpError, LocalError
+from client.engine.events import EngineEvent, QueueJobChanged, TransferProgress
+from client.engine.ladder import format_bytes, format_rate
+from client.protocol.paths import join_remote, remote_basename
+from client.protocol.text import escape_control
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    ls = subparsers.add_parser("ls", help="list a remote directory",
+                               description="List a remote directory (MLSD when offered, "
+                                           "else LIST), like ls -l or as JSON.")
+    ls.add_argument("url", help="ftp://[user[:password]@]host[:port]/path, ftps://, ftpes://, "
+                                "or site:NAME/path")
+    ls.add_argument("--json", action="store_true", help="print the entries as a JSON array")
+    ls.add_argument("--ladder", action="store_true",
+                    help="after the listing (or its failure), draw the conversation as an "
+                         "ASCII ladder diagram on stderr")
+    add_common_options(ls)
+    ls.set_defaults(func=run_ls)
+
+    get = subparsers.add_parser("get", help="download a file")
+    get.add_argument("url", help="URL of the remote file")
+    get.add_argument("-o", "--output", metavar="DEST", default=None,
+                     help="local file or existing folder (default: the remote name here)")
+    get.add_argument("--resume", action="store_true",
+                     help="continue a partial download (DEST.part) with REST")
+    add_common_options(get)
+    get.set_defaults(func=run_get)
+
+    put = subparsers.add_parser("put", help="upload a file")
+    put.add_argument("local", help="local file to upload")
+    put.add_argument("url", help="URL of the remote file, or of a folder ending in '/'")
+    put.add_argument("--resume", action="store_true",
+                     help="continue a partial upload (REST+STOR, or APPE)")
+    add_common_options(put)
+    put.set_defaults(func=run_put)
+
+    mirror = subparsers.add_parser("mirror", help="download a remote tree")
+    mirror.add_argument("url", help="URL of the remote folder")
+    mirror.add_argument("localdir", help="local folder (created if missing)")
+    mirror.add_argument("--parallel", type=int, default=2, metavar="N",
+                        help="transfers at once, each on its own connection (1-10, default 2)")
+    add_common_options(mirror)
+    mirror.set_defaults(func=run_mirror)
+
+
+# ---------------------------------------------------------------------------- ls
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    return run_command(args, "ls", args.url, _ls, record_events=args.ladder)
+
+
+async def _ls(context: CommandContext) -> int:
+    try:
+        async with context.session() as session:
+            result = await session.list(context.target.path)
+    finally:
+        if context.args.ladder:
+            _print_ladder(context.events, context)
+    if context.args.json:
+        json.dump(entries_to_json(result.entries), context.stdout, ensure_ascii=False, indent=1)
+        context.stdout.write("\n")
+    else:
+        text = format_long_listing(result.entries)
+        if text:
+            context.stdout.write(text + "\n")
+    context.stdout.flush()
+    return 0
+
+
+def _print_ladder(events: list[EngineEvent], context: CommandContext) -> None:
+    import shutil
+
+    from client.engine.ladder_ascii import render_events
+
+    width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+    context.stderr.write(render_events(events, width=width))
+    context.stderr.flush()
+
+
+# ---------------------------------------------------------------------------- get / put
+
+
+def _progress_callback(context: CommandContext, name: str):  # -> Callable[[TransferProgress], None]
+    def on_progress(event: TransferProgress) -> None:
+        if context.progress is not None:
+            context.progress.update(name, event.bytes_done, event.total, event.rate,
+                                    force=event.done)
+    return on_progress
+
+
+def _summary(context: CommandContext, verb: str, result: object) -> None:
+    done = getattr(result, "bytes_transferred", 0)
+    elapsed = getattr(result, "elapsed", 0.0) or 0.0
+    resumed = getattr(result, "resumed_from", 0)
+    verified = getattr(result, "verified", None)
+    rate = f" ({format_rate(done / elapsed)})" if elapsed > 0 else ""
+    text = f"{verb} {format_bytes(done)} in {elapsed:.2f}s{rate}"
+    if resumed:
+        text += f", resumed from byte {resumed}"
+    if verified:
+        text += f", verified with {verified}"
+    context.note(text)
+
+
+def run_get(args: argparse.Namespace) -> int:
+    return run_command(args, "get", args.url, _get)
+
+
+def _download_target(remote: str, output: str | None) -> Path:
+    name = remote_basename(remote)
+    if output is None:
+        return Path(name)
+    dest = Path(output)
+    if dest.is_dir() or output.endswith(("/", "\\")):
+        return dest / name
+    return dest
+
+
+async def _get(context: CommandContext) -> int:
+    remote = context.target.path
+    if not remote or remote.endswith("/"):
+        raise LocalError(f"get needs the URL of a file, not of a folder: {context.target.display}",
+                         step="arguments")
+    local = _download_target(remote, context.args.output)
+    if not remote_basename(remote) or remote_basename(remote) in (".", ".."):
+        raise LocalError(f"cannot tell a local file name from {escape_control(remote)}",
+                         step="arguments")
+    async with context.session() as session:
+        try:
+            result = await session.download(remote, local, resume=context.args.resume,
+                                            on_progress=_progress_callback(context, remote))
+        finally:
+            if context.progress is not None:
+                context.progress.finish()
+    _summary(context, f"downloaded {escape_control(remote)} to {local}:", result)
+    return 0
+
+
+def run_put(args: argparse.Namespace) -> int:
+    local = Path(args.local)
+    if not local.is_file():
+        print(f"ftp-inspector put: {args.local!r} is not a readable file", file=sys.stderr)
+        return 1
+    return run_command(args, "put", args.url, _put)
+
+
+async def _put(context: CommandContext) -> int:
+    local = Path(context.args.local)
+    remote = context.target.path
+    if remote is None:
+        remote = local.name
+    elif remote.endswith("/"):
+        remote = join_remote(remote.rstrip("/") or "/", local.name)
+    async with context.session() as session:
+        try:
+            result = await session.upload(local, remote, resume=context.args.resume,
+                                          on_progress=_progress_callback(context, local.name))
+        finally:
+            if context.progress is not None:
+                context.progress.finish()
+    _summary(context, f"uploaded {local} to {escape_control(remote)}:", result)
+    return 0
+
+
+# ---------------------------------------------------------------------------- mirror
+
+
+def run_mirror(args: argparse.Namespace) -> int:
+    if not 1 <= args.parallel <= 10:
+        print("ftp-inspector mirror: --parallel must be from 1 to 10", file=sys.stderr)
+        return 1
+    return run_command(args, "mirror", args.url, _mirror)
+
+
+class _MirrorProgress:
+    """Sums the queue's jobs into one bar: bytes done of the bytes known."""
+
+    def __init__(self, context: CommandContext) -> None:
+        self.context = context
+        self.jobs: dict[int, object] = {}
+
+    def __call__(self, event: EngineEvent) -> None:
+        if not isinstance(event, QueueJobChanged):
+            return
+        job = event.job
+        self.jobs[getattr(job, "job_id", 0)] = job
+        if self.context.progress is None:
+            return
+        done = sum(getattr(j, "bytes_done", 0) for j in self.jobs.values())
+        total = sum(getattr(j, "size", 0) or 0 for j in self.jobs.values())
+        rate = sum(getattr(j, "rate", 0.0) for j in self.jobs.values()
+                   if getattr(getattr(j, "state", None), "value", "") == "running")
+        finished = sum(1 for j in self.jobs.values()
+                       if getattr(getattr(j, "state", None), "value", "") in
+                       ("done", "failed", "skipped", "cancelled"))
+        self.context.progress.update(f"{finished}/{len(self.jobs)} files", done, total or None,
+                                     rate)
+
+
+async def _mirror(context: CommandContext) -> int:
+    from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+
+    settings = context.settings
+    local_dir = Path(context.args.localdir)
+
+    async def new_session():  # -> FtpSession
+        session = context.session(settings)
+        await session.connect()
+        return session
+
+    progress = _MirrorProgress(context)
+    context.bus.subscribe(progress)
+    queue = TransferQueue(new_session, bus=context.bus, concurrency=context.args.parallel,
+                          exists_policy=ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE)
+    try:
+        remote_dir = context.target.path
+        if remote_dir is None:
+            probe = await queue.borrow_session()
+            try:
+                remote_dir = await probe.pwd()
+            finally:
+                await queue.give_back(probe)
+        ids = await queue.add_download_tree(remote_dir, local_dir)
+        await queue.wait_idle()
+        jobs = queue.jobs()
+    finally:
+        await queue.close()
+        if context.progress is not None:
+            context.progress.finish()
+    failed = [job for job in jobs if job.state is JobState.FAILED]
+    done = [job for job in jobs if job.state is JobState.DONE]
+    skipped = [job for job in jobs if job.state is JobState.SKIPPED]
+    total = sum(job.bytes_done for job in done)
+    context.note(f"mirrored {escape_control(remote_dir)} to {local_dir}: {len(done)} of "
+                 f"{len(ids)} files downloaded ({format_bytes(total)}), {len(skipped)} "
+                 f"unchanged or skipped, {len(failed)} failed")
+    for job in failed:
+        print(f"ftp-inspector mirror: failed: {escape_control(job.remote_path)}: "
+              f"{escape_control(job.error or 'unknown error')}", file=context.stderr)
+    if failed:
+        return _exit_code_of_failures(failed)
+    return 0
+
+
+def _exit_code_of_failures(failed: list) -> int:
+    """The queue keeps errors as text; a data-channel word in it means exit code 3."""
+    text = " ".join((job.error or "") for job in failed).lower()
+    if any(word in text for word in ("data connection", "refused", "timed out", "stall",
+                                     "no answer", "425", "426")):
+        return 3
+    return FtpError.exit_code if not text else 4

@@ -1,0 +1,172 @@
+"""The values of a data-channel diagnosis: one :class:`Attempt` per row of the matrix, the
+:class:`Verdict` and the :class:`Recommendation` a front end can apply with one click.
+
+Kept apart from the runner (:mod:`client.engine.diagnose`) and the decision rule
+(:mod:`client.engine.diagnose_verdict`) so the GUI's wizard can show a stored or
+replayed diagnosis without running anything. Everything is frozen and JSON-ready via
+``to_json()``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from client.engine.events import DataFailure
+from client.engine.settings import TransferMode
+from client.protocol.addresses import PasvPolicy
+
+__all__ = ["Outcome", "Probe", "Attempt", "Recommendation", "Verdict", "Diagnosis",
+           "PASSIVE_PROBES", "ACTIVE_PROBES", "DATA_PROBES"]
+
+
+class Outcome(enum.Enum):
+    OK = "ok"  # the listing arrived and the server said 226
+    FAILED = "failed"  # tried, and it did not work (see ``failure``)
+    UNSUPPORTED = "unsupported"  # the server refused the command itself (e.g. 500 EPSV)
+    NOT_ATTEMPTED = "not-attempted"  # decided not to try (see ``detail``)
+
+
+class Probe(enum.Enum):
+    """The rows of the matrix, in the order they run."""
+
+    EPSV = "EPSV"
+    PASV_ADVERTISED = "PASV (advertised address)"
+    PASV_CONTROL = "PASV (control address)"
+    EPRT = "EPRT"
+    PORT = "PORT"
+    STAT = "STAT (control connection)"
+    TLS = "TLS"
+
+    @property
+    def mode(self) -> str:
+        """passive, active, control or tls."""
+        if self in PASSIVE_PROBES:
+            return "passive"
+        if self in ACTIVE_PROBES:
+            return "active"
+        return "control" if self is Probe.STAT else "tls"
+
+    @property
+    def method(self) -> str:
+        return self.value.split(" ")[0]
+
+
+PASSIVE_PROBES = (Probe.EPSV, Probe.PASV_ADVERTISED, Probe.PASV_CONTROL)
+ACTIVE_PROBES = (Probe.EPRT, Probe.PORT)
+DATA_PROBES = PASSIVE_PROBES + ACTIVE_PROBES
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One row: what was tried, how far it got, and between which endpoints.
+
+    ``failure_class`` is a :class:`DataFailure` value for data-channel failures, or
+    ``connect``, ``login``, ``tls``, ``certificate``, ``command`` for failures before
+    the data connection; ``phase`` is the last data-channel phase reached.
+    """
+
+    probe: Probe
+    outcome: Outcome
+    detail: str
+    failure: DataFailure | None = None
+    failure_class: str | None = None
+    phase: str | None = None
+    elapsed: float = 0.0
+    local: str | None = None
+    remote: str | None = None
+    advertised: str | None = None
+    reply_code: int | None = None
+    entries: int | None = None
+    tls: bool = False
+    tls_reused: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "probe": self.probe.name.lower().replace("_", "-"), "label": self.probe.value,
+            "mode": self.probe.mode, "method": self.probe.method,
+            "outcome": self.outcome.value, "failure": self.failure_class,
+            "phase": self.phase, "elapsed": round(self.elapsed, 3), "local": self.local,
+            "remote": self.remote, "advertised": self.advertised,
+            "reply_code": self.reply_code, "entries": self.entries, "tls": self.tls,
+            "tls_reused": self.tls_reused, "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Settings that worked, for ``ConnectionSettings.replace(**changes())``."""
+
+    mode: TransferMode
+    pasv_policy: PasvPolicy
+    use_epsv: bool = True
+    use_eprt: bool = True
+    stat_listing_fallback: bool = False
+    text: str = ""
+
+    def changes(self) -> dict[str, object]:
+        return {"mode": self.mode, "pasv_policy": self.pasv_policy, "use_epsv": self.use_epsv,
+                "use_eprt": self.use_eprt, "stat_listing_fallback": self.stat_listing_fallback}
+
+    def cli_options(self) -> str:
+        """The same as command-line options."""
+        opts = [f"--mode {self.mode.value}"]
+        if self.mode is TransferMode.PASSIVE and self.pasv_policy is not PasvPolicy.AUTO:
+            opts.append(f"--pasv-address {self.pasv_policy.value}")
+        if self.mode is TransferMode.PASSIVE and not self.use_epsv:
+            opts.append("--no-epsv")
+        if self.mode is TransferMode.ACTIVE and not self.use_eprt:
+            opts.append("--no-eprt")
+        return " ".join(opts)
+
+    def to_json(self) -> dict[str, object]:
+        return {"mode": self.mode.value, "pasv_policy": self.pasv_policy.value,
+                "use_epsv": self.use_epsv, "use_eprt": self.use_eprt,
+                "stat_listing_fallback": self.stat_listing_fallback,
+                "cli_options": self.cli_options(), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``key`` names the rule that matched (stable, for scripts and tests): healthy,
+    nat-not-configured, passive-blocked, passive-disabled, active-blocked,
+    active-disabled, data-blocked, data-stalls, tls-data, target-unavailable,
+    cannot-connect, inconclusive."""
+
+    key: str
+    headline: str
+    explanation: str
+    fixes: tuple[str, ...] = ()
+    firewall: str | None = None
+    recommended: Recommendation | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"key": self.key, "headline": self.headline, "explanation": self.explanation,
+                "fixes": list(self.fixes), "firewall": self.firewall,
+                "recommended": self.recommended.to_json() if self.recommended else None}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The whole result: the target, every row, the verdict."""
+
+    server: str
+    path: str | None
+    attempts: tuple[Attempt, ...]
+    verdict: Verdict
+    tls_offered: bool = False
+    data_timeout: float = 0.0
+    notes: tuple[str, ...] = field(default=())
+
+    def attempt(self, probe: Probe) -> Attempt | None:
+        return next((a for a in self.attempts if a.probe is probe), None)
+
+    def to_json(self) -> dict[str, object]:
+        return {"server": self.server, "path": self.path, "tls_offered": self.tls_offered,
+                "data_timeout": self.data_timeout,
+                "attempts": [a.to_json() for a in self.attempts],
+                "verdict": self.verdict.to_json(), "notes": list(self.notes)}

@@ -1,0 +1,262 @@
+"""The decision rule of the diagnosis: rows of the matrix -> a :class:`Verdict`.
+
+The rule, first match wins:
+
+1. nothing could log in -> ``cannot-connect`` (the data channel was never reached);
+2. every listing was refused with 450/550 -> ``target-unavailable`` (wrong path);
+3. PASV to the control address works but the advertised address is unroutable or
+   fails -> ``nat-not-configured`` (the server announces the wrong address);
+4. TLS works on the control connection but only TLS data connections fail ->
+   ``tls-data`` (session reuse or protection level);
+5. passive and active both work -> ``healthy``;
+6. passive fails, active works -> ``passive-blocked`` (``passive-disabled`` when the
+   server refuses PASV/EPSV outright): the passive port range is not open or not
+   forwarded, with the lines that fix it for vsftpd, ProFTPD and pure-ftpd;
+7. active fails, passive works -> ``active-blocked`` / ``active-disabled``: the client
+   side blocks inbound connections;
+8. nothing works: connections open but no byte arrives -> ``data-stalls``; STAT works
+   -> ``data-blocked`` (a firewall between blocks all data connections); else
+   ``inconclusive``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from client.engine.diagnose_model import (
+    ACTIVE_PROBES,
+    DATA_PROBES,
+    PASSIVE_PROBES,
+    Attempt,
+    Outcome,
+    Probe,
+    Recommendation,
+    Verdict,
+)
+from client.engine.events import DataFailure
+from client.engine.settings import TransferMode
+from client.protocol.addresses import PasvPolicy
+
+__all__ = ["decide_verdict", "passive_range_fixes", "nat_fixes"]
+
+_LOGIN_CLASSES = frozenset({"connect", "login", "tls", "certificate"})
+_CONNECTIVITY = frozenset({
+    DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT, DataFailure.NEVER_CONNECTED_BACK,
+    DataFailure.SILENT, DataFailure.WRONG_PEER, DataFailure.SERVER_REFUSED,
+})
+_STALLS = frozenset({DataFailure.SILENT, DataFailure.STALLED})
+_EXAMPLE_RANGE = (50000, 50100)
+
+
+def passive_range_fixes(low: int = _EXAMPLE_RANGE[0], high: int = _EXAMPLE_RANGE[1],
+                        public_address: str | None = None) -> tuple[str, ...]:
+    """The server configuration lines that fix the passive port range (and, behind NAT,
+    the announced address)."""
+    address = public_address or "PUBLIC_IP"
+    return (
+        f"vsftpd (/etc/vsftpd.conf): pasv_enable=YES, pasv_min_port={low}, "
+        f"pasv_max_port={high}, and behind NAT pasv_address={address}",
+        f"ProFTPD (proftpd.conf): PassivePorts {low} {high}, and behind NAT "
+        f"MasqueradeAddress {address}",
+        f"pure-ftpd: PassivePortRange {low} {high} (-p {low}:{high}), and behind NAT "
+        f"ForcePassiveIP {address} (-P {address})",
+    )
+
+
+def nat_fixes(public_address: str) -> tuple[str, ...]:
+    return (
+        f"vsftpd (/etc/vsftpd.conf): pasv_address={public_address} "
+        "(and pasv_addr_resolve=YES if you give a host name)",
+        f"ProFTPD (proftpd.conf): MasqueradeAddress {public_address}",
+        f"pure-ftpd: ForcePassiveIP {public_address} (-P {public_address})",
+    )
+
+
+def _rows(attempts: Sequence[Attempt], probes: tuple[Probe, ...]) -> list[Attempt]:
+    return [a for a in attempts if a.probe in probes]
+
+
+def _attempted(rows: list[Attempt]) -> list[Attempt]:
+    return [a for a in rows if a.outcome in (Outcome.OK, Outcome.FAILED)]
+
+
+def _ports_seen(attempts: Sequence[Attempt]) -> list[int]:
+    ports = []
+    for attempt in _rows(attempts, PASSIVE_PROBES):
+        where = attempt.advertised or attempt.remote
+        if where and where.rsplit(":", 1)[-1].isdigit():
+            ports.append(int(where.rsplit(":", 1)[-1]))
+    return sorted(set(ports))
+
+
+def _by_probe(attempts: Sequence[Attempt]) -> dict[Probe, Attempt]:
+    return {a.probe: a for a in attempts}
+
+
+def _passive_recommendation(rows: dict[Probe, Attempt], policy: PasvPolicy,
+                            text: str) -> Recommendation:
+    epsv = rows.get(Probe.EPSV)
+    return Recommendation(TransferMode.PASSIVE, policy, use_epsv=bool(epsv and epsv.ok),
+                          text=text)
+
+
+def _active_recommendation(rows: dict[Probe, Attempt], text: str) -> Recommendation:
+    eprt = rows.get(Probe.EPRT)
+    return Recommendation(TransferMode.ACTIVE, PasvPolicy.AUTO,
+                          use_eprt=bool(eprt and eprt.ok), text=text)
+
+
+def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
+                   server_host: str = "the server") -> Verdict:
+    """Apply the rule of the module docstring to the rows of one diagnosis."""
+    rows = _by_probe(attempts)
+    data = _rows(attempts, DATA_PROBES)
+    passive = _rows(attempts, PASSIVE_PROBES)
+    active = _rows(attempts, ACTIVE_PROBES)
+    passive_ok = any(a.ok for a in passive)
+    active_ok = any(a.ok for a in active)
+    stat = rows.get(Probe.STAT)
+    tls_row = rows.get(Probe.TLS)
+
+    if not any(a.ok for a in attempts) and any(a.failure_class in _LOGIN_CLASSES
+                                                for a in attempts):
+        first = next(a for a in attempts if a.failure_class in _LOGIN_CLASSES)
+        return Verdict("cannot-connect", "the control connection or the login failed",
+                       f"{first.detail}. The data connections could not be tested.")
+
+    tried = _attempted(data)
+    if tried and all(a.reply_code in (450, 550) and not a.ok for a in tried):
+        return Verdict("target-unavailable", "the path cannot be listed",
+                       "every listing was refused with 450/550 (no such directory, or no "
+                       "permission); the data connections could not be judged. Check the "
+                       "path in the URL.")
+
+    advertised = rows.get(Probe.PASV_ADVERTISED)
+    control = rows.get(Probe.PASV_CONTROL)
+    if control is not None and control.ok and advertised is not None and (
+            advertised.failure_class == "unroutable-refused"
+            or (advertised.outcome is Outcome.FAILED and advertised.failure in _CONNECTIVITY)):
+        shown = advertised.advertised or advertised.remote or "an address"
+        return Verdict(
+            "nat-not-configured", "NAT address not configured on the server",
+            f"the server's 227 reply advertises {shown}, which cannot be reached from here, "
+            f"while a connection to the control address on the same port works. The "
+            "server sits behind NAT (or has several addresses) and announces its internal "
+            "address: tell it the address clients use.",
+            fixes=nat_fixes(server_host),
+            recommended=_passive_recommendation(
+                rows, PasvPolicy.CONTROL,
+                "passive mode, dialling the control connection's address for every 227"))
+
+    data_failures = [a for a in tried if not a.ok]
+    tls_failures = [a for a in data_failures if a.failure is DataFailure.TLS_FAILED]
+    tls_row_failed = (tls_row is not None and tls_row.outcome is Outcome.FAILED
+                      and tls_row.failure is DataFailure.TLS_FAILED)
+    if (tls_failures and len(tls_failures) == len(data_failures) and not (passive_ok or active_ok)) \
+            or (tls_row_failed and (passive_ok or active_ok) and not tls_used):
+        detail = (tls_failures[0] if tls_failures else tls_row).detail  # type: ignore[union-attr]
+        reuse = "522" in detail or "reuse" in detail.lower() or "resum" in detail.lower()
+        cause = ("the server requires the data connection to resume the control "
+                 "connection's TLS session (vsftpd require_ssl_reuse=YES) and the session "
+                 "was not resumed" if reuse else
+                 "the protection level of the data connection (PROT P / PROT C) does not "
+                 "match what the server expects")
+        return Verdict(
+            "tls-data", "only TLS-protected data connections fail",
+            f"login over TLS works and data connections open, but their TLS fails: {cause}. "
+            f"Detail: {detail}",
+            fixes=("vsftpd: require_ssl_reuse=NO if a client or proxy between cannot "
+                   "resume sessions", "check that no TLS-inspecting proxy sits between "
+                   "client and server", "the server must accept PROT P after PBSZ 0"))
+
+    if passive_ok and active_ok:
+        notes = []
+        epsv = rows.get(Probe.EPSV)
+        if epsv is not None and not epsv.ok:
+            notes.append(f" EPSV did not work ({epsv.detail}); PASV did.")
+        eprt = rows.get(Probe.EPRT)
+        if eprt is not None and not eprt.ok:
+            notes.append(f" EPRT did not work ({eprt.detail}); PORT did.")
+        return Verdict(
+            "healthy", "passive and active data connections both work",
+            "every way of opening a data connection that was tried worked." + "".join(notes),
+            recommended=_passive_recommendation(rows, PasvPolicy.AUTO,
+                                                "passive mode (the default) works"))
+
+    if active_ok and not passive_ok:
+        tried_passive = _attempted(passive)
+        if not tried_passive:
+            return Verdict(
+                "passive-disabled", "the server refuses passive mode",
+                "PASV/EPSV were refused by the server itself; it is configured for active "
+                "mode only (vsftpd pasv_enable=NO). Active mode works.",
+                fixes=("vsftpd: pasv_enable=YES with a port range (see the lines below)",)
+                + passive_range_fixes(),
+                recommended=_active_recommendation(rows, "active mode works"))
+        ports = _ports_seen(attempts)
+        seen = f" (the server offered port(s) {', '.join(map(str, ports[:5]))})" if ports else ""
+        failures = sorted({a.failure.value for a in tried_passive if a.failure})
+        return Verdict(
+            "passive-blocked", "the server's passive port range is not open or not forwarded",
+            f"passive data connections fail ({', '.join(failures) or 'failed'}){seen} while "
+            "active ones work: a firewall in front of the server drops or rejects "
+            "connections to its passive ports, or the NAT router does not forward them. "
+            "Give the server a fixed passive range and open exactly that range.",
+            fixes=passive_range_fixes(public_address=server_host),
+            firewall=(f"allow inbound TCP {_EXAMPLE_RANGE[0]}-{_EXAMPLE_RANGE[1]} (the "
+                      "configured passive range) to the server, and forward it on the NAT "
+                      "router in front of it"),
+            recommended=_active_recommendation(
+                rows, "active mode works until the passive range is opened"))
+
+    if passive_ok and not active_ok:
+        if not _attempted(active):
+            return Verdict(
+                "active-disabled", "the server refuses active mode",
+                "PORT/EPRT were refused by the server itself (active mode disabled, or "
+                "PORT to your address forbidden). Passive mode works.",
+                recommended=_passive_recommendation(rows, PasvPolicy.AUTO,
+                                                    "passive mode works"))
+        return Verdict(
+            "active-blocked", "the client side blocks inbound connections",
+            "in active mode the server connects back to this machine, and that connection "
+            "never arrives: a firewall on this machine or the NAT router in front of it "
+            "drops inbound connections (or the server's outbound port 20 is filtered). "
+            "Passive mode works: use it.",
+            fixes=("use passive mode (the default)",
+                   "for active mode: --active-ports A-B, open that range inbound in your "
+                   "firewall, forward it on your router, and --active-address YOUR_PUBLIC_IP"),
+            firewall="allow inbound TCP from the server to the active port range on this machine",
+            recommended=_passive_recommendation(rows, PasvPolicy.AUTO, "passive mode works"))
+
+    if data_failures and all(a.failure in _STALLS for a in data_failures):
+        return Verdict(
+            "data-stalls", "data connections open but no data flows",
+            "every data connection was accepted and the server said 150, but no byte "
+            "arrived before the timeout. Something between (a firewall or NAT helper "
+            "inspecting FTP, an MTU black hole) or the server itself stops the data. "
+            + ("A STAT listing over the control connection works."
+               if stat is not None and stat.ok else ""),
+            recommended=Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO,
+                                       stat_listing_fallback=bool(stat and stat.ok),
+                                       text="list over the control connection (STAT) "
+                                            "until the data path is fixed"))
+    if stat is not None and stat.ok:
+        return Verdict(
+            "data-blocked", "a firewall between you and the server blocks all data connections",
+            "neither passive nor active data connections work, but the server answers a "
+            "STAT listing over the control connection: the server itself is fine and "
+            "something between blocks every data connection (both directions). Open the "
+            "server's passive range end to end, or use STAT listings.",
+            fixes=passive_range_fixes(public_address=server_host),
+            firewall=f"allow TCP {_EXAMPLE_RANGE[0]}-{_EXAMPLE_RANGE[1]} from this machine "
+                     "to the server through every firewall between",
+            recommended=Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO,
+                                       stat_listing_fallback=True,
+                                       text="listings over the control connection (STAT); "
+                                            "transfers need a data connection"))
+    return Verdict(
+        "inconclusive", "no data connection worked, and STAT is not available",
+        "neither passive nor active data connections worked, and the server does not "
+        "list over the control connection, so the cause cannot be placed; a firewall "
+        "blocking data connections is the most common one. See the rows above.")
