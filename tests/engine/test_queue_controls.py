@@ -1,0 +1,185 @@
+"""User controls: pause/resume, cancel/retry, reorder, concurrency changed while running."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from fixtures.scripted_faults import stall_after
+from fixtures.scripted_steps import in_turn, transfer
+
+from client.engine.events import (
+    DataChannelEvent,
+    DataPhase,
+    EventBus,
+    QueueJobChanged,
+    SessionState,
+)
+from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+from client.engine.session import FtpSession
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=3.0, control_timeout=2.0)
+PAYLOAD = bytes(range(256)) * 64
+CUT = 5000
+
+
+def factory_for(server, bus: EventBus):
+    made: list[FtpSession] = []
+
+    async def make() -> FtpSession:
+        session = FtpSession(server.settings(**FAST), bus=bus)
+        await session.connect()
+        made.append(session)
+        return session
+
+    make.sessions = made  # type: ignore[attr-defined]
+    return make
+
+
+async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Wait for ``condition`` (a safety limit, not a timing assertion)."""
+    async with asyncio.timeout(limit):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def first_byte_arrived(recorder: Recorder) -> bool:
+    """The stalled RETR's first bytes are in (how many of the CUT does not matter: the
+    tests read the .part's length and check the resume continues from exactly there)."""
+    return any(e.phase is DataPhase.FIRST_BYTE and e.command.startswith("RETR")
+               for e in recorder.of(DataChannelEvent))
+
+
+def stalling_server(scripted_server):
+    """The first RETR sends CUT bytes and then nothing; later ones honour REST."""
+    return scripted_server({"RETR": in_turn(stall_after(PAYLOAD, CUT), transfer(payload=PAYLOAD)),
+                            "SIZE": f"213 {len(PAYLOAD)}\r\n".encode()})
+
+
+@pytest.mark.asyncio
+async def test_pause_a_running_job_then_resume_it_from_where_it_stopped(scripted_server, bus,
+                                                                        tmp_path):
+    recorder = Recorder(bus)
+    server = stalling_server(scripted_server)
+    queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=1,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    part = tmp_path / "f.bin.part"
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await until(lambda: first_byte_arrived(recorder))
+        assert queue.job(job_id).state is JobState.RUNNING
+        queue.pause(job_id)
+        await until(lambda: queue.job(job_id).state is JobState.PAUSED)
+        await queue.wait_idle()  # a paused job does not keep the queue busy
+        kept = part.read_bytes()
+        assert 0 < len(kept) <= CUT and kept == PAYLOAD[:len(kept)]
+        await until(lambda: "ABOR" in server.verbs())
+        queue.resume(job_id)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.DONE
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+    assert f"REST {len(kept)}" in server.lines()
+    assert queue.job(job_id).attempts == 2
+    assert server.connection_count == 1  # the same connection went on after ABOR
+
+
+@pytest.mark.asyncio
+async def test_cancel_a_running_job_keeps_the_part_and_retry_resumes(scripted_server, bus,
+                                                                     tmp_path):
+    recorder = Recorder(bus)
+    server = stalling_server(scripted_server)
+    queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=1,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    part = tmp_path / "f.bin.part"
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await until(lambda: first_byte_arrived(recorder))
+        assert queue.job(job_id).state is JobState.RUNNING
+        queue.cancel(job_id)
+        await queue.wait_idle()
+        assert queue.job(job_id).state is JobState.CANCELLED
+        kept = part.read_bytes()
+        assert 0 < len(kept) <= CUT and kept == PAYLOAD[:len(kept)]
+        assert not (tmp_path / "f.bin").exists()
+        queue.retry(job_id)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.DONE
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+    states = [e.job.state for e in recorder.of(QueueJobChanged)]
+    assert states.count(JobState.CANCELLED) == 1
+
+
+@pytest.mark.asyncio
+async def test_reorder_pause_and_cancel_queued_jobs(scripted_server, bus, tmp_path):
+    server = scripted_server({"RETR": transfer(payload=b"data")})
+    queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=1,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        a, b, c, d = (queue.add_download(f"/{name}", tmp_path / name)
+                      for name in ("a", "b", "c", "d"))
+        queue.move(c, 0)
+        queue.move(a, 99)  # clamped to the end
+        queue.pause(b)
+        queue.cancel(d)
+        assert [job.job_id for job in queue.jobs()] == [c, b, d, a]
+        await queue.wait_idle()
+        retrieved = [line.split(" ", 1)[1] for line in server.lines() if line.startswith("RETR")]
+        assert retrieved == ["/c", "/a"]
+        assert queue.job(b).state is JobState.PAUSED
+        assert queue.job(d).state is JobState.CANCELLED
+        queue.resume(b)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(b).state is JobState.DONE
+    assert not (tmp_path / "d").exists() and not (tmp_path / "d.part").exists()
+
+
+@pytest.mark.asyncio
+async def test_concurrency_changed_while_running(ftp_throttled_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    for i in range(8):
+        ftp_throttled_server.write_file(f"slow/f{i}.bin", bytes([i]) * 48_000)
+    factory = factory_for(ftp_throttled_server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=1, exists_policy=ExistsPolicy.OVERWRITE)
+    with pytest.raises(ValueError):
+        queue.set_concurrency(0)
+    with pytest.raises(ValueError):
+        queue.set_concurrency(11)
+    try:
+        ids = [queue.add_download(f"/slow/f{i}.bin", tmp_path / f"f{i}.bin") for i in range(8)]
+        await until(lambda: queue.job(ids[0]).state is JobState.DONE, limit=10)
+        assert len(factory.sessions) == 1
+        queue.set_concurrency(3)
+        assert queue.concurrency == 3
+        await queue.wait_idle()
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+        assert len(factory.sessions) == 3
+        retr = {e.connection for e in recorder.of(DataChannelEvent) if e.command.startswith("RETR")}
+        assert len(retr) == 3
+        queue.set_concurrency(1)  # the idle extra workers stop and close their connections
+        await until(lambda: sum(s.state is SessionState.DISCONNECTED
+                                for s in factory.sessions) == 2)
+    finally:
+        await queue.close()
+    for i in range(8):
+        assert (tmp_path / f"f{i}.bin").read_bytes() == bytes([i]) * 48_000
+
+
+@pytest.mark.asyncio
+async def test_unknown_job_and_closed_queue(ftp_server, bus, tmp_path):
+    queue = TransferQueue(factory_for(ftp_server, bus), bus=bus)
+    with pytest.raises(KeyError):
+        queue.pause(42)
+    await queue.close()
+    await queue.close()  # idempotent
+    with pytest.raises(RuntimeError):
+        queue.add_download("/hello.txt", tmp_path / "hello.txt")
+    await queue.wait_idle()  # returns at once
