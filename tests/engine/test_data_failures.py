@@ -242,3 +242,15 @@ async def test_425_after_150_ends_the_active_wait_at_once(scripted_server, bus, 
     assert error.failure is DataFailure.SERVER_REFUSED
     assert error.reply_code == 425
     assert error.phase is DataPhase.LISTENING
+
+
+@pytest.mark.asyncio
+async def test_fallback_is_not_used_for_content_failures(scripted_server, bus, tmp_path):
+    """A transfer that broke after data flowed is not a mode problem: no retry."""
+    recorder = Recorder(bus)
+    server = scripted_server({"RETR": transfer(
+        payload=b"z" * 100, final=b"426 Connection closed; transfer aborted.\r\n")})
+    error = await failing_download(server, bus, tmp_path, fallback=True)
+    assert error.failure is DataFailure.CLOSED_EARLY
+    assert not recorder.notices("fallback")
+    assert server.verbs().count("RETR") == 1
