@@ -65,7 +65,8 @@ async def test_healthy_passive_listing(demo) -> None:
     assert arrow.setup_event_index is not None  # tied to the 229 reply
     setup = model.items[model.item_for_event(arrow.setup_event_index)]
     assert isinstance(setup, ControlArrow) and setup.code == 229
-    assert setup.decoded and str(arrow.server_end.port) in setup.decoded[0]
+    assert setup.decoded == (
+        f"127.0.0.1 port {arrow.server_end.port} (the control connection's host)",)
     assert arrow.setup == str(arrow.server_end.port)
     lifelines = model.primary_lifelines()
     assert lifelines.server is not None and lifelines.server.port == demo.port

@@ -47,6 +47,8 @@ class SetupInfo:
         else:
             port_text = f"port {self.port}"
         if self.host is None:
+            if self.use_host:
+                return f"{escape_control(self.use_host)} {port_text} (the control connection's host)"
             return f"{port_text} on the control connection's host"
         return f"{escape_control(self.host)} {port_text}"
 
