@@ -1,0 +1,85 @@
+"""The decision rule on hand-made rows: the verdicts no demo scenario produces."""
+
+from __future__ import annotations
+
+from client.engine.diagnose_model import Attempt, Outcome, Probe
+from client.engine.diagnose_verdict import decide_verdict
+from client.engine.events import DataFailure
+from client.engine.settings import TransferMode
+
+OK = Outcome.OK
+FAILED = Outcome.FAILED
+
+
+def row(probe: Probe, outcome: Outcome = OK, failure: DataFailure | None = None,
+        **kw: object) -> Attempt:
+    return Attempt(probe, outcome, kw.pop("detail", "x"), failure=failure,  # type: ignore[arg-type]
+                   failure_class=failure.value if failure else None, **kw)  # type: ignore[arg-type]
+
+
+def data_rows(passive: Outcome, active: Outcome, failure: DataFailure) -> list[Attempt]:
+    out = []
+    for probe in (Probe.EPSV, Probe.PASV_ADVERTISED, Probe.PASV_CONTROL):
+        out.append(row(probe, passive, None if passive is OK else failure))
+    for probe in (Probe.EPRT, Probe.PORT):
+        out.append(row(probe, active, None if active is OK else failure))
+    return out
+
+
+def test_both_fail_but_stat_works_is_a_firewall_between() -> None:
+    rows = data_rows(FAILED, FAILED, DataFailure.CONNECT_TIMEOUT) + [row(Probe.STAT)]
+    verdict = decide_verdict(rows, server_host="ftp.example.net")
+    assert verdict.key == "data-blocked"
+    assert verdict.recommended is not None and verdict.recommended.stat_listing_fallback
+    assert "ftp.example.net" in " ".join(verdict.fixes)
+
+
+def test_both_fail_and_no_stat_is_inconclusive() -> None:
+    rows = data_rows(FAILED, FAILED, DataFailure.REFUSED) + [
+        Attempt(Probe.STAT, Outcome.UNSUPPORTED, "502", failure_class="server-refused")]
+    assert decide_verdict(rows).key == "inconclusive"
+
+
+def test_tls_only_failures_name_session_reuse() -> None:
+    rows = data_rows(FAILED, FAILED, DataFailure.TLS_FAILED)
+    rows = [r if r.ok else Attempt(r.probe, FAILED, "522 SSL connection failed: session reuse "
+                                   "required", failure=DataFailure.TLS_FAILED,
+                                   failure_class="tls-failed") for r in rows]
+    verdict = decide_verdict(rows + [row(Probe.STAT)], tls_used=True)
+    assert verdict.key == "tls-data"
+    assert "resume" in verdict.explanation
+
+
+def test_plain_works_but_tls_probe_fails_is_tls_data() -> None:
+    rows = data_rows(OK, OK, DataFailure.REFUSED) + [
+        row(Probe.STAT), Attempt(Probe.TLS, FAILED, "PROT P refused: 534",
+                                 failure=DataFailure.TLS_FAILED, failure_class="tls-failed")]
+    verdict = decide_verdict(rows, tls_used=False)
+    assert verdict.key == "tls-data"
+    assert "protection level" in verdict.explanation
+
+
+def test_server_refusing_passive_is_passive_disabled() -> None:
+    rows = [Attempt(p, Outcome.UNSUPPORTED, "550 PASV disabled", failure_class="server-refused")
+            for p in (Probe.EPSV, Probe.PASV_ADVERTISED, Probe.PASV_CONTROL)]
+    rows += [row(Probe.EPRT), row(Probe.PORT)]
+    verdict = decide_verdict(rows)
+    assert verdict.key == "passive-disabled"
+    assert verdict.recommended is not None and verdict.recommended.mode is TransferMode.ACTIVE
+
+
+def test_missing_path_is_not_blamed_on_the_network() -> None:
+    rows = [Attempt(p, FAILED, "550 No such file", failure=DataFailure.SERVER_REFUSED,
+                    failure_class="server-refused", reply_code=550)
+            for p in (Probe.EPSV, Probe.PASV_CONTROL, Probe.EPRT, Probe.PORT)]
+    assert decide_verdict(rows).key == "target-unavailable"
+
+
+def test_epsv_broken_but_pasv_fine_is_healthy_without_epsv() -> None:
+    rows = data_rows(OK, OK, DataFailure.REFUSED)
+    rows[0] = row(Probe.EPSV, FAILED, DataFailure.CONNECT_TIMEOUT, detail="EPSV port dropped")
+    verdict = decide_verdict(rows)
+    assert verdict.key == "healthy"
+    assert verdict.recommended is not None and not verdict.recommended.use_epsv
+    assert "--no-epsv" in verdict.recommended.cli_options()
+    assert "EPSV port dropped" in verdict.explanation
