@@ -1,21 +1,27 @@
-"""Proof that the scripted server and the blackhole helpers do what they say.
+"""Proof that the scripted server does what each step says: the conversation, the
+record of commands, and every data-connection misbehaviour.
 
 Checked with raw sockets, so what the client sees is exactly what the server sent.
-Absence (no 226, no byte, no SYN-ACK) is checked with short socket timeouts.
+Absence (no 226, no byte) is checked with short socket timeouts.
 """
+
+# ruff: noqa: F401, F811 - the imported ``control`` fixture is used as a test parameter
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
 
 import pytest
-from fixtures.scripted import ScriptedServer
+from fixtures.raw_control import (
+    SHORT,
+    active_listener,
+    control,
+    passive_transfer,
+    pasv_port,
+)
 from fixtures.scripted_faults import (
     HOSTILE_NAMES,
-    ODD_EPSV_REPLIES,
-    ODD_PASV_REPLIES,
     close_before_226,
     connect_back_from,
     control_closed_mid_transfer,
@@ -26,88 +32,9 @@ from fixtures.scripted_faults import (
     silent_data,
     stall_after,
     stop_answering_mid_transfer,
-    unsolicited,
     unsolicited_421_mid_transfer,
 )
-from fixtures.scripted_fuzz import mutated_handlers
 from fixtures.scripted_steps import close_control, epsv, hang, in_turn, pasv, transfer, unused_port
-
-SHORT = 0.3  # how long "nothing arrives" is watched
-
-
-class RawControl:
-    """A bare control connection: send lines, read whole (multi-line) replies."""
-
-    def __init__(self, server: ScriptedServer) -> None:
-        self.sock = socket.create_connection(server.address, timeout=3)
-        self.buffer = b""
-
-    def send(self, line: str) -> None:
-        self.sock.sendall(line.encode() + b"\r\n")
-
-    def _line(self) -> bytes:
-        while b"\n" not in self.buffer:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise EOFError(self.buffer)
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return line + b"\n"
-
-    def reply(self) -> bytes:
-        first = self._line()
-        if first[3:4] == b"-":
-            while True:
-                line = self._line()
-                if line[:3] == first[:3] and line[3:4] == b" ":
-                    return first + line
-                first += line
-        return first
-
-    def command(self, line: str) -> bytes:
-        self.send(line)
-        return self.reply()
-
-    def login(self, password: str) -> None:
-        assert self.reply().startswith(b"220")
-        assert self.command("USER alice").startswith(b"331")
-        assert self.command(f"PASS {password}").startswith(b"230")
-
-    def nothing_within(self, seconds: float = SHORT) -> bool:
-        """True if no byte (and no EOF) arrives for ``seconds``."""
-        if self.buffer:
-            return False
-        self.sock.settimeout(seconds)
-        try:
-            return False if self.sock.recv(1) or True else False
-        except TimeoutError:
-            return True
-        finally:
-            self.sock.settimeout(3)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def _pasv_port(reply: bytes) -> tuple[str, int]:
-    numbers = [int(n) for n in re.search(rb"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", reply).groups()]  # type: ignore[union-attr]
-    return ".".join(map(str, numbers[:4])), numbers[4] * 256 + numbers[5]
-
-
-@pytest.fixture
-def control(scripted_server):  # type: ignore[no-untyped-def]
-    opened: list[RawControl] = []
-
-    def open_control(server: ScriptedServer, login: bool = True) -> RawControl:
-        client = RawControl(server)
-        opened.append(client)
-        if login:
-            client.login(server.password)
-        return client
-
-    yield open_control
-    for client in opened:
-        client.close()
 
 
 def test_default_conversation_and_recording(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +83,7 @@ def test_pasv_advertises_any_address_with_a_real_loopback_port(scripted_server, 
     )
     client = control(server)
     reply = client.command("PASV")
-    host, port = _pasv_port(reply)
+    host, port = pasv_port(reply)
     assert reply.startswith(b"227 Entering Passive Mode (10,0,0,5,") and host == "10.0.0.5"
     with socket.create_connection(("127.0.0.1", port), timeout=3) as data:
         client.send("LIST")
@@ -184,17 +111,10 @@ def test_epsv_and_in_turn(scripted_server, control) -> None:  # type: ignore[no-
     socket.create_connection(("127.0.0.1", port), timeout=3).close()
 
 
-def _passive_transfer(client: RawControl, command: str) -> tuple[socket.socket, bytes]:
-    _, port = _pasv_port(client.command("PASV"))
-    data = socket.create_connection(("127.0.0.1", port), timeout=3)
-    client.send(command)
-    return data, client.reply()
-
-
 def test_silent_data_connection(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"LIST": silent_data()})
     client = control(server)
-    data, preliminary = _passive_transfer(client, "LIST")
+    data, preliminary = passive_transfer(client, "LIST")
     assert preliminary.startswith(b"150")
     data.settimeout(SHORT)
     with pytest.raises(TimeoutError):
@@ -209,7 +129,7 @@ def test_silent_data_connection(scripted_server, control) -> None:  # type: igno
 def test_stall_after_n_bytes(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": stall_after(b"0123456789" * 10, 25)})
     client = control(server)
-    data, _ = _passive_transfer(client, "RETR big")
+    data, _ = passive_transfer(client, "RETR big")
     received = b""
     data.settimeout(SHORT)
     with pytest.raises(TimeoutError):
@@ -223,7 +143,7 @@ def test_stall_after_n_bytes(scripted_server, control) -> None:  # type: ignore[
 def test_reset_after_n_bytes(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": reset_after(b"x" * 5000, 1000)})
     client = control(server)
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert server.wait_for(lambda s: "data connection reset" in s.events)
     received = b""
     with pytest.raises(ConnectionResetError):
@@ -237,23 +157,16 @@ def test_reset_after_n_bytes(scripted_server, control) -> None:  # type: ignore[
 def test_close_before_226(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": close_before_226(b"abcdef", 3)})
     client = control(server)
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert data.recv(100) == b"abc" and data.recv(100) == b""
     assert client.nothing_within()
     data.close()
 
 
-def _active_listener(client: RawControl) -> socket.socket:
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    assert client.command(f"PORT 127,0,0,1,{port // 256},{port % 256}").startswith(b"200")
-    return listener
-
-
 def test_active_mode_dials_back(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"LIST": transfer(payload=b"hello")})
     client = control(server)
-    listener = _active_listener(client)
+    listener = active_listener(client)
     client.send("LIST")
     listener.settimeout(3)
     data, peer = listener.accept()
@@ -273,7 +186,7 @@ def test_eprt_is_accepted_too(scripted_server, control) -> None:  # type: ignore
 def test_never_connect_back(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"LIST": never_connect_back()})
     client = control(server)
-    listener = _active_listener(client)
+    listener = active_listener(client)
     client.send("LIST")
     assert client.reply().startswith(b"150")
     listener.settimeout(SHORT)
@@ -286,7 +199,7 @@ def test_never_connect_back(scripted_server, control) -> None:  # type: ignore[n
 def test_connect_back_from_another_address(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"LIST": connect_back_from("127.0.0.2", b"intruder")})
     client = control(server)
-    listener = _active_listener(client)
+    listener = active_listener(client)
     client.send("LIST")
     listener.settimeout(3)
     data, peer = listener.accept()
@@ -297,7 +210,7 @@ def test_connect_back_from_another_address(scripted_server, control) -> None:  #
 def test_unsolicited_421_mid_transfer(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": unsolicited_421_mid_transfer(b"z" * 100, 10)})
     client = control(server)
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert client.reply().startswith(b"421 ")
     with pytest.raises(EOFError):
         client.reply()
@@ -307,7 +220,7 @@ def test_unsolicited_421_mid_transfer(scripted_server, control) -> None:  # type
 def test_control_closed_mid_transfer(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": control_closed_mid_transfer(b"z" * 100, 10)})
     client = control(server)
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert data.recv(100) == b"z" * 10
     with pytest.raises(EOFError):
         client.reply()
@@ -317,7 +230,7 @@ def test_control_closed_mid_transfer(scripted_server, control) -> None:  # type:
 def test_stop_answering_without_fin(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": stop_answering_mid_transfer(b"z" * 100, 10), "CWD": hang})
     client = control(server)
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert data.recv(100) == b"z" * 10
     client.send("NOOP")
     assert client.nothing_within()  # no reply and no EOF
@@ -336,7 +249,7 @@ def test_close_control_step(scripted_server, control) -> None:  # type: ignore[n
 def test_upload_is_recorded(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server()
     client = control(server)
-    data, preliminary = _passive_transfer(client, "STOR up.bin")
+    data, preliminary = passive_transfer(client, "STOR up.bin")
     data.sendall(b"payload")
     data.close()
     assert client.reply().startswith(b"226")
@@ -358,7 +271,7 @@ def test_hostile_listings_arrive_verbatim(scripted_server, control) -> None:  # 
     )
     client = control(server)
     for verb, payload in (("LIST", hostile_unix_listing()), ("MLSD", hostile_mlsd_listing())):
-        data, _ = _passive_transfer(client, verb)
+        data, _ = passive_transfer(client, verb)
         received = b""
         while chunk := data.recv(65536):
             received += chunk
@@ -375,172 +288,19 @@ def test_hostile_listings_arrive_verbatim(scripted_server, control) -> None:  # 
         assert name in HOSTILE_NAMES and name in hostile_unix_listing()
 
 
-def test_syn_blackhole_connect_times_out(syn_blackhole) -> None:  # type: ignore[no-untyped-def]
-    probe = socket.socket()
-    probe.settimeout(SHORT)
-    with pytest.raises(TimeoutError):
-        probe.connect((syn_blackhole.host, syn_blackhole.port))
-    probe.close()
-
-
-def test_syn_blackhole_asyncio_connect_times_out(syn_blackhole) -> None:  # type: ignore[no-untyped-def]
-    async def dial() -> None:
-        await asyncio.wait_for(
-            asyncio.open_connection(syn_blackhole.host, syn_blackhole.port), SHORT
-        )
-
-    with pytest.raises(TimeoutError):
-        asyncio.run(dial())
-
-
-def test_nft_drop_makes_connects_hang(nft_drop) -> None:  # type: ignore[no-untyped-def]
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-    socket.create_connection(("127.0.0.1", port), timeout=2).close()
-    nft_drop(port, port)
-    probe = socket.socket()
-    probe.settimeout(SHORT)
-    with pytest.raises(TimeoutError):
-        probe.connect(("127.0.0.1", port))
-    probe.close(), server.close()
-
-
-def _tls_client(server: ScriptedServer, implicit: bool = False):  # type: ignore[no-untyped-def]
-    from fixtures.ftp_probe import login
-
-    return login(server.info, reuse_session=True)
-
-
-def test_explicit_tls_records_which_commands_were_encrypted(scripted_server) -> None:  # type: ignore[no-untyped-def]
-    listing = b"-rw-r--r-- 1 ftp ftp 5 Jan 01 00:00 secret.txt\r\n"
-    server = scripted_server({"LIST": transfer(payload=listing)}, tls="explicit")
-    assert server.info.tls == "explicit" and server.info.ca_file
-    client = _tls_client(server)
-    try:
-        lines: list[str] = []
-        client.retrlines("LIST", lines.append)
-        assert lines == [listing.decode().rstrip("\r\n")]
-    finally:
-        client.quit()
-    encrypted = {command.verb: command.tls for command in server.commands}
-    assert encrypted["AUTH"] is False
-    assert encrypted["USER"] is True and encrypted["PASS"] is True and encrypted["LIST"] is True
-    assert any(event.startswith("data connection is TLS") for event in server.events)
-
-
-def test_implicit_tls_scripted(scripted_server) -> None:  # type: ignore[no-untyped-def]
-    server = scripted_server(tls="implicit")
-    client = _tls_client(server)
-    try:
-        assert client.sendcmd("NOOP").startswith("200")
-    finally:
-        client.quit()
-    assert all(command.tls for command in server.commands)
-
-
-def test_prot_needs_tls(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
-    server = scripted_server(tls="explicit")
-    client = control(server)
-    assert client.command("PROT P").startswith(b"503")
-    assert client.command("AUTH KERBEROS").startswith(b"504")
-
-
 def test_rest_offsets_the_next_download_only(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"RETR": transfer(payload=b"0123456789")})
     client = control(server)
     assert client.command("REST 4").startswith(b"350")
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert data.recv(100) == b"456789"
     data.close()
     assert client.reply().startswith(b"226")
-    data, _ = _passive_transfer(client, "RETR f")
+    data, _ = passive_transfer(client, "RETR f")
     assert data.recv(100) == b"0123456789"
     data.close()
     assert client.reply().startswith(b"226")
     assert client.command("REST x").startswith(b"501")
-
-
-def test_unsolicited_reply_arrives_without_a_command(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
-    server = scripted_server(
-        {"NOOP": [b"200 ok\r\n", unsolicited(b"421 Idle timeout, closing.\r\n", after=0.05)]}
-    )
-    client = control(server)
-    assert client.command("NOOP") == b"200 ok\r\n"
-    assert client.reply() == b"421 Idle timeout, closing.\r\n"
-    with pytest.raises(EOFError):
-        client.reply()
-    assert server.verbs()[-1] == "NOOP"
-
-
-@pytest.mark.parametrize("text", ODD_PASV_REPLIES)
-def test_odd_pasv_forms_carry_the_real_port(scripted_server, control, text: str) -> None:  # type: ignore[no-untyped-def]
-    server = scripted_server({"PASV": pasv(text=text)})
-    client = control(server)
-    reply = client.command("PASV")
-    assert reply.startswith(b"227 ") and b"{" not in reply
-    host, port = _pasv_port(reply)
-    assert host == "127.0.0.1"
-    socket.create_connection((host, port), timeout=3).close()
-
-
-@pytest.mark.parametrize("text", ODD_EPSV_REPLIES)
-def test_odd_epsv_forms_carry_the_real_port(scripted_server, control, text: str) -> None:  # type: ignore[no-untyped-def]
-    server = scripted_server({"EPSV": epsv(text=text)})
-    client = control(server)
-    reply = client.command("EPSV")
-    port = int(re.search(rb"(\d{2,5})", reply[3:]).group(1))  # type: ignore[union-attr]
-    socket.create_connection(("127.0.0.1", port), timeout=3).close()
-
-
-def _fuzzed_conversation(scripted_server, seed: int, rate: float = 0.5) -> tuple[bytes, list[str]]:  # type: ignore[no-untyped-def]
-    server = scripted_server(mutated_handlers(seed, rate=rate), password="")
-    sock = socket.create_connection(server.address, timeout=3)
-    sock.sendall(b"USER alice\r\nPASS x\r\nSYST\r\nPWD\r\nTYPE I\r\nNOOP\r\nQUIT\r\n")
-    received = b""
-    sock.settimeout(3)
-    try:
-        while chunk := sock.recv(65536):
-            received += chunk
-    except OSError:
-        pass
-    sock.close()
-    return received, [event for event in server.events if event.startswith("mutated")]
-
-
-def test_mutated_replies_are_damaged_and_reproducible(scripted_server) -> None:  # type: ignore[no-untyped-def]
-    first, first_mutations = _fuzzed_conversation(scripted_server, seed=7)
-    again, again_mutations = _fuzzed_conversation(scripted_server, seed=7)
-    assert first_mutations and first_mutations == again_mutations
-    assert first == again
-    polite, no_mutations = _fuzzed_conversation(scripted_server, seed=7, rate=0.0)
-    assert no_mutations == [] and polite.endswith(b"221 Goodbye.\r\n")
-    assert first != polite
-
-
-def test_scripted_server_on_ipv6(scripted_server) -> None:  # type: ignore[no-untyped-def]
-    try:
-        server = scripted_server({"LIST": transfer(payload=b"v6 listing\r\n")}, host="::1")
-    except OSError as error:
-        pytest.skip(f"no IPv6 loopback here: {error}")
-    sock = socket.create_connection(("::1", server.port), timeout=3)
-    client = RawControl.__new__(RawControl)
-    client.sock, client.buffer = sock, b""
-    client.login(server.password)
-    reply = client.command("EPSV")
-    port = int(re.search(rb"\|\|\|(\d+)\|", reply).group(1))  # type: ignore[union-attr]
-    with socket.create_connection(("::1", port), timeout=3) as data:
-        client.send("LIST")
-        assert client.reply().startswith(b"150")
-        assert data.recv(100) == b"v6 listing\r\n"
-    assert client.reply().startswith(b"226")
-    # active mode over IPv6: EPRT |2|::1|port|
-    listener = socket.create_server(("::1", 0), family=socket.AF_INET6)
-    assert client.command(f"EPRT |2|::1|{listener.getsockname()[1]}|").startswith(b"200")
-    client.send("LIST")
-    listener.settimeout(3)
-    conn, peer = listener.accept()
-    assert peer[0] == "::1" and conn.recv(100) == b"v6 listing\r\n"
-    conn.close(), listener.close(), sock.close()
 
 
 def test_cwd_is_tracked_and_by_path_picks_the_listing(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
@@ -556,7 +316,7 @@ def test_cwd_is_tracked_and_by_path_picks_the_listing(scripted_server, control) 
     client = control(server)
 
     def listing(command: str) -> bytes:
-        data, preliminary = _passive_transfer(client, command)
+        data, preliminary = passive_transfer(client, command)
         if not preliminary.startswith(b"150"):
             data.close()
             return preliminary
@@ -585,19 +345,6 @@ def test_reprs_never_show_the_password(scripted_server, control) -> None:  # typ
     assert server.lines()[1] == f"PASS {server.password}"  # the record itself is exact
 
 
-def test_stale_nft_tables_of_dead_processes_are_removed(nft_drop) -> None:  # type: ignore[no-untyped-def]
-    import subprocess
-
-    from fixtures.blackhole import remove_stale_nft_tables
-
-    dead_pid = 9_999_999  # above the largest pid_max Linux allows (2**22): never alive
-    table = f"ftpi_test_drop_{dead_pid}_1"
-    subprocess.run(["nft", "add", "table", "inet", table], check=True)
-    assert table in remove_stale_nft_tables()
-    listed = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
-    assert table not in listed
-
-
 def test_a_failing_custom_step_is_recorded_and_closes_the_session(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     def broken(session, argument):  # type: ignore[no-untyped-def]
         raise RuntimeError("bug in the test's step")
@@ -609,20 +356,3 @@ def test_a_failing_custom_step_is_recorded_and_closes_the_session(scripted_serve
         client.reply()
     assert server.wait_for(lambda s: bool(s.errors))
     assert "bug in the test's step" in server.errors[0]
-
-
-def test_syn_blackhole_on_ipv6() -> None:
-    from fixtures.blackhole import full_backlog_listener
-
-    try:
-        hole = full_backlog_listener("::1")
-    except OSError as error:
-        pytest.skip(f"no IPv6 loopback here: {error}")
-    probe = socket.socket(socket.AF_INET6)
-    probe.settimeout(SHORT)
-    try:
-        with pytest.raises(TimeoutError):
-            probe.connect(("::1", hole.port))
-    finally:
-        probe.close()
-        hole.close()
