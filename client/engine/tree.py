@@ -52,7 +52,7 @@ class SkippedName:
     def describe(self) -> str:
         if not self.name:
             return f"skipped the folder {escape_control(self.folder)}: {self.reason}"
-        return (f"skipped {escape_control(self.name)!r} in {escape_control(self.folder)}: "
+        return (f"skipped '{escape_control(self.name)}' in {escape_control(self.folder)}: "
                 f"{self.reason}")
 
 
@@ -80,7 +80,7 @@ class _NameGuard:
             return None
         if earlier == name:
             return "the server listed this name twice; only the first is transferred"
-        return (f"it differs from {escape_control(earlier)!r} only in case, and the "
+        return (f"it differs from '{escape_control(earlier)}' only in case, and the "
                 "destination folder does not tell case apart (one would overwrite the other)")
 
 

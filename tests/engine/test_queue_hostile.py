@@ -109,7 +109,7 @@ async def test_hostile_listing_writes_nothing_outside_and_reports_each_name(
 
     skipped = [n.text for n in recorder.of(Notice) if n.kind == "skipped"]
     for name in MUST_BE_REPORTED:
-        shown = repr(escape_control(name))
+        shown = f"'{escape_control(name)}'"
         assert any(shown in text for text in skipped), f"{shown} not reported"
     assert any("symbolic link on the server" in t and "link-out" in t for t in skipped)
     assert any("drive letter" in t and "C:evil.txt" in t for t in skipped)

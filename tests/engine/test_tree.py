@@ -1,0 +1,127 @@
+"""Tree walks: the local one (links not followed, unsendable names left out) and the
+remote one against a scripted server (loops, folders that cannot be listed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixtures.scripted_faults import unix_listing
+from fixtures.scripted_steps import transfer
+
+from client.engine.errors import FtpError
+from client.engine.events import EventBus
+from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+from client.engine.session import FtpSession
+from client.engine.tree import MAX_DEPTH, walk_local, walk_remote
+
+from .conftest import Recorder
+
+FAST = dict(data_timeout=2.0, control_timeout=2.0)
+
+
+def test_walk_local_leaves_out_links_and_unsendable_names(tmp_path):
+    source = tmp_path / "src"
+    (source / "sub").mkdir(parents=True)
+    (source / "a.txt").write_bytes(b"a")
+    (source / "sub" / "b.txt").write_bytes(b"bb")
+    (source / "line\nbreak.txt").write_bytes(b"x")
+    (source / "link.txt").symlink_to(source / "a.txt")
+    (source / "loop").symlink_to(source, target_is_directory=True)
+    (tmp_path / "outside.txt").write_bytes(b"secret")
+    (source / "out.txt").symlink_to(tmp_path / "outside.txt")
+    plan = walk_local(source, "/dest")
+    assert sorted((f.remote_path, f.size) for f in plan.files) == [
+        ("/dest/a.txt", 1), ("/dest/sub/b.txt", 2)]
+    assert plan.remote_directories == ["/dest", "/dest/sub"]
+    reasons = {item.name: item.reason for item in plan.skipped}
+    assert set(reasons) == {"line\nbreak.txt", "link.txt", "loop", "out.txt"}
+    assert "symbolic link" in reasons["loop"]
+    assert "CR or LF" in reasons["line\nbreak.txt"]
+    assert "'line\\nbreak.txt'" in next(i for i in plan.skipped if "line" in i.name).describe()
+
+
+def factory_for(server, bus: EventBus):
+    async def make() -> FtpSession:
+        session = FtpSession(server.settings(**FAST), bus=bus)
+        await session.connect()
+        return session
+
+    return make
+
+
+@pytest.mark.asyncio
+async def test_a_server_that_nests_a_folder_forever_is_cut_off(scripted_server, bus, tmp_path):
+    server = scripted_server({"LIST": transfer(payload=unix_listing([("d", b"again", 4096),
+                                                                     ("-", b"f.txt", 1)]))})
+    session = FtpSession(server.settings(**FAST), bus=bus)
+    await session.connect()
+    try:
+        plan = await walk_remote(session, "/loop", tmp_path / "dest")
+    finally:
+        await session.close()
+    assert len(plan.files) == MAX_DEPTH + 1
+    assert [item.reason for item in plan.skipped] == [
+        f"the folder is nested deeper than {MAX_DEPTH} levels (a loop on the server?)"]
+    deepest = max(plan.directories, key=lambda p: len(p.parts))
+    assert len(deepest.relative_to(tmp_path / "dest").parts) == MAX_DEPTH
+
+
+@pytest.mark.asyncio
+async def test_a_folder_that_cannot_be_listed_is_reported_and_the_rest_arrives(scripted_server,
+                                                                               bus, tmp_path):
+    recorder = Recorder(bus)
+
+    def listing(session, argument):
+        if argument == "/top":
+            transfer(payload=unix_listing([("d", b"locked", 4096), ("d", b"open", 4096),
+                                           ("-", b"top.txt", 3)])).run(session, argument)
+        elif argument == "/top/open":
+            transfer(payload=unix_listing([("-", b"inner.txt", 5)])).run(session, argument)
+        else:
+            session.send(b"550 Permission denied.\r\n")
+
+    server = scripted_server({"LIST": listing, "RETR": transfer(payload=b"bytes")})
+    queue = TransferQueue(factory_for(server, bus), bus=bus, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await queue.add_download_tree("/top", tmp_path / "dest")
+        await queue.wait_idle()
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+        assert sorted(str(p.relative_to(tmp_path / "dest"))
+                      for p in (tmp_path / "dest").rglob("*.txt")) == ["open/inner.txt",
+                                                                      "top.txt"]
+        assert any("/top/locked" in n.text and "550" in n.text
+                   for n in recorder.notices("skipped"))
+        with pytest.raises(FtpError):  # the root itself failing is an error
+            await queue.add_download_tree("/nothing-here", tmp_path / "other")
+    finally:
+        await queue.close()
+
+
+@pytest.mark.asyncio
+async def test_upload_tree_reports_local_links_and_makes_remote_folders(ftp_server, bus,
+                                                                         tmp_path):
+    recorder = Recorder(bus)
+    source = tmp_path / "src"
+    (source / "deeper" / "deepest").mkdir(parents=True)
+    (source / "deeper" / "deepest" / "z.bin").write_bytes(b"z" * 1000)
+    (tmp_path / "secret.txt").write_bytes(b"not to be uploaded")
+    (source / "secret-link.txt").symlink_to(tmp_path / "secret.txt")
+    queue = TransferQueue(factory_for(ftp_server, bus), bus=bus,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await queue.add_upload_tree(source, "/upload/new/tree")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert [queue.job(i).state for i in ids] == [JobState.DONE]
+    assert (ftp_server.root / "upload/new/tree/deeper/deepest/z.bin").read_bytes() == b"z" * 1000
+    assert not (ftp_server.root / "upload/new/tree/secret-link.txt").exists()
+    assert any("secret-link.txt" in n.text and "symbolic link" in n.text
+               for n in recorder.notices("skipped"))
+
+
+def test_walk_local_of_a_missing_folder_reports_it(tmp_path: Path):
+    plan = walk_local(tmp_path / "missing", "/x")
+    assert plan.files == [] and len(plan.skipped) == 1
+    assert "could not read the folder" in plan.skipped[0].reason
