@@ -83,11 +83,11 @@ find "$BUNDLE" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 if [ "$MAKE_DEB" = 1 ]; then
     command -v dpkg-deb >/dev/null || fail "dpkg-deb not found (Debian package dpkg); use --no-deb to skip the .deb"
     step "packing the .deb"
-    "$REPO/packaging/deb/make-deb.sh" "$BUNDLE" "$VERSION" "$DIST" "$WORK/deb"
+    DEB="$("$REPO/packaging/deb/make-deb.sh" "$BUNDLE" "$VERSION" "$DIST" "$WORK/deb")"
 fi
 
 end=$(date +%s)
 step "done in $((end - start)) s: $BUNDLE ($(du -sh "$BUNDLE" | cut -f1))"
 if [ "$MAKE_DEB" = 1 ]; then
-    ls -l "$DIST"/ftp-inspector_"$VERSION"_*.deb
+    ls -l "$DEB"
 fi

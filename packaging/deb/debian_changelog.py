@@ -6,7 +6,7 @@ CHANGELOG.md stays the one place where changes are written down; Debian tools wa
 their own format in /usr/share/doc/ftp-inspector/changelog.gz, so this converts every
 released section (``## [X.Y.Z] - YYYY-MM-DD``) into a Debian entry, newest first. It
 fails when VERSION has no section: a package whose changes were never written down is
-not released.
+not released. Entry versions are written the Debian way (see debian_version.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from debian_version import debian_version  # noqa: E402  (a sibling script, not a package)
 
 SECTION = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?\s*$")
 HEADING = re.compile(r"^### (?P<kind>.+?)\s*$")
@@ -80,7 +83,7 @@ def wrap(text: str, width: int = 76) -> list[str]:
 def debian_changelog(releases: list[Release], package: str, maintainer: str) -> str:
     out: list[str] = []
     for release in releases:
-        out.append(f"{package} ({release.version}) unstable; urgency=medium")
+        out.append(f"{package} ({debian_version(release.version)}) unstable; urgency=medium")
         out.append("")
         for item in release.items or ("Release.",):
             out.extend(wrap(item))

@@ -33,6 +33,14 @@ ARCH="$(dpkg --print-architecture)"
 EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || stat -c %Y "$REPO/pyproject.toml")}"
 export SOURCE_DATE_EPOCH="$EPOCH"
 
+# pyproject's PEP 440 version, spelt so that dpkg orders it the same way (1.0rc1 -> 1.0~rc1).
+DEB_VERSION="$("$PYTHON" "$HERE/debian_version.py" "$VERSION")"
+# The maintainer goes into sed replacements and the changelog: accept only "Name <email>".
+[[ "$MAINTAINER" =~ ^[A-Za-z0-9.\ _\'-]+\ \<[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\>$ ]] || {
+    echo "make-deb.sh: DEB_MAINTAINER must look like 'Name <email@example.org>', got '$MAINTAINER'" >&2
+    exit 1
+}
+
 [ -x "$BUNDLE/ftp-inspector" ] || { echo "make-deb.sh: no launcher at $BUNDLE/ftp-inspector" >&2; exit 1; }
 
 ROOT="$WORK/root"
@@ -69,7 +77,7 @@ chmod 755 "$ROOT/opt/ftp-inspector/ftp-inspector"
 
 install -m 755 "$HERE/postinst" "$HERE/postrm" "$ROOT/DEBIAN/"
 installed_kb="$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)"
-sed -e "s|@VERSION@|$VERSION|" -e "s|@ARCH@|$ARCH|" -e "s|@MAINTAINER@|$MAINTAINER|" \
+sed -e "s|@VERSION@|$DEB_VERSION|" -e "s|@ARCH@|$ARCH|" -e "s|@MAINTAINER@|$MAINTAINER|" \
     -e "s|@INSTALLED_SIZE@|$installed_kb|" "$HERE/control.in" >"$ROOT/DEBIAN/control"
 chmod 644 "$ROOT/DEBIAN/control"
 (cd "$ROOT" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
@@ -78,6 +86,6 @@ chmod 644 "$ROOT/DEBIAN/md5sums"
 find "$ROOT" -exec touch -h -d "@$EPOCH" {} +
 
 mkdir -p "$OUT"
-DEB="$OUT/ftp-inspector_${VERSION}_${ARCH}.deb"
+DEB="$OUT/ftp-inspector_${DEB_VERSION#*:}_${ARCH}.deb"  # file names leave out the epoch
 dpkg-deb --root-owner-group -Z"$COMPRESSION" -z"$LEVEL" --build "$ROOT" "$DEB" >/dev/null
 echo "$DEB"

@@ -136,10 +136,13 @@ def _app_env(tmp_path: Path) -> dict[str, str]:
 
 def test_deb_is_named_after_pyproject_version_and_dpkg_architecture(installed: InstalledPackage) -> None:
     arch = _run(["dpkg", "--print-architecture"], timeout=30).stdout.strip()
-    assert installed.deb.name == f"{PACKAGE}_{__version__}_{arch}.deb"
+    # pyproject's PEP 440 version as dpkg spells it (identical for a plain X.Y.Z).
+    version = _run([sys.executable, str(REPO / "packaging" / "deb" / "debian_version.py"),
+                    __version__], timeout=30).stdout.strip()
+    assert installed.deb.name == f"{PACKAGE}_{version.split(':')[-1]}_{arch}.deb"
     fields = _run(["dpkg-deb", "--field", str(installed.deb), "Package", "Version",
                    "Architecture"], timeout=60).stdout
-    assert f"Version: {__version__}" in fields
+    assert f"Version: {version}" in fields
     assert f"Architecture: {arch}" in fields
 
 
