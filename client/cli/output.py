@@ -28,7 +28,23 @@ from client.engine.transcript import data_text
 from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
 
-__all__ = ["VerbosePrinter", "ProgressBar", "format_error", "format_verbose"]
+__all__ = ["VerbosePrinter", "ProgressBar", "format_error", "format_verbose", "exit_code_of"]
+
+#: Replies to a transfer command that refuse the command itself (no such file, no
+#: permission, bad syntax), not the data connection: exit code 4, not 3.
+_COMMAND_REFUSALS = frozenset({450, 451, 452, 500, 501, 502, 504, 530, 550, 551, 552, 553})
+
+
+def _is_command_refusal(error: FtpError) -> bool:
+    return (isinstance(error, DataChannelError) and error.failure.value == "server-refused"
+            and error.reply_code in _COMMAND_REFUSALS
+            and (error.step or "").upper() not in ("PASV", "EPSV", "PORT", "EPRT"))
+
+
+def exit_code_of(error: FtpError) -> int:
+    """The CLI exit code: the error's own, except that a transfer command refused with
+    550 & co. is a refused command (4) even though the engine saw it on a data channel."""
+    return 4 if _is_command_refusal(error) else error.exit_code
 
 _COLOURS = {">": "\x1b[36m", "<": "\x1b[32m", "*": "\x1b[2m", "!": "\x1b[31m", "ann": "\x1b[33m"}
 _RESET = "\x1b[0m"
@@ -181,9 +197,9 @@ def format_error(error: FtpError, *, command: str) -> str:
     kind = {
         1: "local error", 2: "could not connect or log in", 3: "data connection failed",
         4: "the server refused a command", 5: "TLS or certificate failure",
-    }.get(error.exit_code, "error")
+    }.get(exit_code_of(error), "error")
     lines = [f"ftp-inspector {command}: {kind}{step}: {escape_control(error.message)}"]
-    if isinstance(error, DataChannelError):
+    if isinstance(error, DataChannelError) and not _is_command_refusal(error):
         from client.engine.explain_failure import explain_error
 
         ends = []

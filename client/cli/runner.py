@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from client.cli.options import Target, TargetError, build_target
-from client.cli.output import ProgressBar, VerbosePrinter, format_error
+from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
 from client.engine.events import EngineEvent, EventBus, Notice
 from client.engine.session import FtpSession
@@ -120,7 +120,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         if context.progress is not None:
             context.progress.finish()
         print(format_error(error, command=command), file=stderr)
-        return error.exit_code
+        return exit_code_of(error)
     except OSError as exc:
         print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE

@@ -1,0 +1,173 @@
+"""ls/get/put/mirror/diagnose as a user runs them: child processes (under the loopback
+guard) against pyftpdlib and the demo server. Few and fast; formatting is tested
+in-process elsewhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from client.demo import DemoServer
+
+TIMEOUT = 60
+
+
+def cli(env: dict, *args: str, cwd: Path | None = None,
+        password: str | None = None) -> subprocess.CompletedProcess:
+    if password is not None:
+        env = {**env, "FTP_PASSWORD": password}
+    return subprocess.run([sys.executable, "-m", "client", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def test_ls_human_json_verbose_and_transcript(ftp_server, child_env, tmp_path) -> None:
+    transcript = tmp_path / "t.jsonl"
+    human = cli(child_env, "ls", ftp_server.url + "/", "-v", "--transcript", str(transcript),
+                password=ftp_server.password)
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert any(line.startswith("d") and line.endswith(" docs") for line in lines)
+    assert any(line.startswith("-") and line.endswith(" name with spaces.txt") for line in lines)
+    # -v: sent, received, notes, the password never shown
+    assert "> " in human.stderr and "PASS ****" in human.stderr
+    assert any(line.startswith("<") and " 230" in line for line in human.stderr.splitlines())
+    assert any(line.startswith("*") and "data #1" in line for line in human.stderr.splitlines())
+    assert "\x1b[" not in human.stderr  # not a terminal: no colour
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    kinds = {r["kind"] for r in records}
+    assert {"send", "recv", "annotation", "data", "notice"} <= kinds
+    assert all("t" in r and "text" in r for r in records)
+    assert {"text": "PASS ****"}.items() <= next(
+        r for r in records if r["kind"] == "send" and r["text"].startswith("PASS")).items()
+    data = next(r for r in records if r["kind"] == "data" and r["phase"] == "connected")
+    assert data["initiator"] == "client" and data["local"] and data["remote"]
+    decoded = next(r for r in records if r["kind"] == "annotation" and "decoded" in r)
+    assert decoded["decoded"]["port"] > 0
+    for output in (human.stdout, human.stderr, transcript.read_text()):
+        assert ftp_server.password not in output
+
+    as_json = cli(child_env, "ls", ftp_server.url + "/docs", "--json",
+                  password=ftp_server.password)
+    assert as_json.returncode == 0, as_json.stderr
+    entries = {e["name"]: e for e in json.loads(as_json.stdout)}
+    assert entries["notes.md"]["type"] == "file" and entries["nested"]["type"] == "dir"
+    assert set(entries["notes.md"]) == {"name", "type", "size", "modified", "permissions",
+                                        "target"}
+
+
+def test_port_transcript_decodes_p1_p2(ftp_server, child_env, tmp_path) -> None:
+    transcript = tmp_path / "t.jsonl"
+    result = cli(child_env, "ls", ftp_server.url + "/", "--mode", "active", "--no-eprt", "-q",
+                 "--transcript", str(transcript), password=ftp_server.password)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    port = next(r for r in records if r["kind"] == "annotation"
+                and r.get("fields", {}).get("kind") == "port")
+    d = port["decoded"]
+    assert d["host"] == "127.0.0.1" and d["p1"] * 256 + d["p2"] == d["port"]
+    data = next(r for r in records if r["kind"] == "data" and r["phase"] == "connected")
+    assert data["initiator"] == "server"
+
+
+def test_get_put_roundtrip_and_resume(ftp_server, child_env, tmp_path) -> None:
+    got = cli(child_env, "get", ftp_server.url + "/random-1MiB.bin", "-o", str(tmp_path),
+              password=ftp_server.password)
+    assert got.returncode == 0, got.stderr
+    local = tmp_path / "random-1MiB.bin"
+    assert local.read_bytes() == (ftp_server.root / "random-1MiB.bin").read_bytes()
+    # a partial download is completed by --resume
+    (tmp_path / "again.bin.part").write_bytes(local.read_bytes()[:1000])
+    resumed = cli(child_env, "get", ftp_server.url + "/random-1MiB.bin", "-o",
+                  str(tmp_path / "again.bin"), "--resume", password=ftp_server.password)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (tmp_path / "again.bin").read_bytes() == local.read_bytes()
+    assert "resumed from byte 1000" in resumed.stderr
+
+    upload = tmp_path / "up.txt"
+    upload.write_bytes(b"uploaded\r\nby the CLI\n")
+    put = cli(child_env, "put", str(upload), ftp_server.url + "/upload/",
+              password=ftp_server.password)
+    assert put.returncode == 0, put.stderr
+    assert (ftp_server.root / "upload" / "up.txt").read_bytes() == upload.read_bytes()
+
+
+def test_mirror_parallel(ftp_server, child_env, tmp_path) -> None:
+    dest = tmp_path / "copy"
+    result = cli(child_env, "mirror", ftp_server.url + "/docs", str(dest), "--parallel", "3",
+                 password=ftp_server.password)
+    assert result.returncode == 0, result.stderr
+    assert (dest / "notes.md").read_bytes() == (ftp_server.root / "docs/notes.md").read_bytes()
+    assert (dest / "nested" / "deep.txt").is_file()
+    assert "2 of 2 files" in result.stderr
+
+
+@pytest.mark.parametrize("args, code, needle", [
+    (["ls", "http://x/"], 1, "expected a URL"),
+    (["ls", "ftp://127.0.0.1:1/a%0d%0aDELE%20x"], 1, "CR"),
+    (["get", "ftp://alice@127.0.0.1:1/x"], 1, "no password for 'alice'"),
+])
+def test_usage_errors_before_connecting(child_env, args, code, needle) -> None:
+    result = cli(child_env, *args)
+    assert result.returncode == code
+    assert needle in result.stderr
+
+
+def test_exit_codes_login_command_and_data(ftp_server, child_env) -> None:
+    wrong = cli(child_env, "ls", ftp_server.url + "/", password="not-the-password")
+    assert wrong.returncode == 2, wrong.stderr
+    assert "not-the-password" not in wrong.stderr + wrong.stdout
+    missing = cli(child_env, "get", ftp_server.url + "/no-such-file.txt",
+                  password=ftp_server.password)
+    assert missing.returncode == 4, missing.stderr
+    assert "550" in missing.stderr
+
+
+def test_blocked_passive_listing_exits_3_naming_step_and_endpoints(child_env) -> None:
+    with DemoServer("passive-refused", give_up_after=2.0) as server:
+        result = cli(child_env, "ls", server.url, "--data-timeout", "1", "--ladder")
+        fallback = cli(child_env, "ls", server.url, "--data-timeout", "1", "--fallback", "-q")
+    assert result.returncode == 3
+    assert "data connection failed" in result.stderr
+    assert "127.0.0.1:" in result.stderr and "refused" in result.stderr
+    assert "likely cause" in result.stderr
+    assert "ladder" in result.stderr and "|" in result.stderr  # the ASCII ladder
+    assert server.password not in result.stderr
+    assert fallback.returncode == 0, fallback.stderr
+    assert "README.txt" in fallback.stdout
+
+
+def test_diagnose_json_and_text(child_env) -> None:
+    with DemoServer("nat-misconfigured") as server:
+        as_json = cli(child_env, "diagnose", server.url, "--data-timeout", "1", "--json")
+        text = cli(child_env, "diagnose", server.url, "--data-timeout", "1", "-q")
+    assert as_json.returncode == 3, as_json.stderr
+    data = json.loads(as_json.stdout)
+    assert data["verdict"]["key"] == "nat-not-configured"
+    assert [a["method"] for a in data["attempts"]][:5] == ["EPSV", "PASV", "PASV", "EPRT", "PORT"]
+    assert data["attempts"][1]["outcome"] == "not-attempted"
+    assert "NAT address not configured" in text.stdout
+    assert "pasv_address=" in text.stdout and "MasqueradeAddress" in text.stdout
+    assert server.password not in as_json.stdout + as_json.stderr + text.stdout + text.stderr
+
+
+def test_tls_demo_needs_its_certificate(child_env) -> None:
+    with DemoServer("tls") as server:
+        refused = cli(child_env, "ls", server.url, "-q")
+        trusted = cli(child_env, "ls", server.url, "-q", "--ca-file", str(server.ca_file))
+    assert refused.returncode == 5, refused.stderr
+    assert trusted.returncode == 0, trusted.stderr
+    assert "README.txt" in trusted.stdout
+
+
+def test_sha_of_downloaded_demo_file(child_env, tmp_path) -> None:
+    with DemoServer("healthy") as server:
+        result = cli(child_env, "get", server.url + "data/sample-2mb.bin", "-q", cwd=tmp_path)
+        expected = server.sample.sha256["data/sample-2mb.bin"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert hashlib.sha256((tmp_path / "sample-2mb.bin").read_bytes()).hexdigest() == expected
