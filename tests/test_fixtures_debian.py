@@ -236,3 +236,20 @@ def test_a_decoy_on_our_port_is_not_taken_for_our_server(monkeypatch: pytest.Mon
         assert decoy.verbs() == []  # it was never even asked for FEAT
     finally:
         decoy.stop()
+
+
+def test_vsftpd_implicit_tls(vsftpd_implicit_ftps_server: ServerInfo) -> None:
+    assert vsftpd_implicit_ftps_server.tls == "implicit"
+    assert vsftpd_implicit_ftps_server.url.startswith("ftps://")
+    client = login(vsftpd_implicit_ftps_server, reuse_session=True)
+    try:
+        assert retrieve(client, "hello.txt") == HELLO_TEXT
+    finally:
+        client.quit()
+    with socket.create_connection(vsftpd_implicit_ftps_server.address, timeout=2) as raw:
+        raw.settimeout(0.5)
+        try:
+            first = raw.recv(10)
+        except (TimeoutError, ConnectionResetError):
+            first = b""
+        assert not first.startswith(b"220")  # no clear-text banner
