@@ -112,8 +112,12 @@ async def test_upload_tree_reports_local_links_and_makes_remote_folders(ftp_serv
     try:
         ids = await queue.add_upload_tree(source, "/upload/new/tree")
         await queue.wait_idle()
+        again = await queue.add_upload_tree(source, "/upload/new/tree")  # folders exist now
+        await queue.wait_idle()
+        assert [queue.job(i).state for i in again] == [JobState.DONE]
     finally:
         await queue.close()
+    assert not recorder.notices("queue")  # "exists" is not worth a warning
     assert [queue.job(i).state for i in ids] == [JobState.DONE]
     assert (ftp_server.root / "upload/new/tree/deeper/deepest/z.bin").read_bytes() == b"z" * 1000
     assert not (ftp_server.root / "upload/new/tree/secret-link.txt").exists()
@@ -125,3 +129,32 @@ def test_walk_local_of_a_missing_folder_reports_it(tmp_path: Path):
     plan = walk_local(tmp_path / "missing", "/x")
     assert plan.files == [] and len(plan.skipped) == 1
     assert "could not read the folder" in plan.skipped[0].reason
+
+
+class _ListingSource:
+    """Hands ``walk_remote`` entries no parser would produce (the parsers already drop
+    ``.`` and ``..``): the walk must refuse them on its own."""
+
+    def __init__(self, entries) -> None:
+        self.entries = entries
+
+    async def list(self, path):
+        from client.protocol.listing import ListingResult
+
+        return ListingResult(entries=tuple(self.entries) if path == "/r" else (),
+                             format="mlsd")
+
+
+@pytest.mark.asyncio
+async def test_walk_remote_refuses_dot_names_by_itself(tmp_path):
+    from client.protocol.listing import EntryKind, ListingEntry
+
+    entries = [ListingEntry("..", EntryKind.DIR), ListingEntry(".", EntryKind.FILE),
+               ListingEntry("..", EntryKind.FILE), ListingEntry("ok", EntryKind.FILE),
+               ListingEntry("fifo", EntryKind.OTHER)]
+    plan = await walk_remote(_ListingSource(entries), "/r", tmp_path)  # type: ignore[arg-type]
+    assert [f.local_path for f in plan.files] == [tmp_path / "ok"]
+    assert [(i.name, "directory itself" in i.reason) for i in plan.skipped[:3]] == [
+        ("..", True), (".", True), ("..", True)]
+    assert "not a regular file" in plan.skipped[3].reason
+    assert plan.directories == [tmp_path]

@@ -84,12 +84,14 @@ async def add_upload_tree(queue: TransferQueue, local_dir: Path, remote_dir: str
             try:
                 await session.mkdir(folder)
             except CommandFailedError as exc:
-                # Usually "exists"; a folder that really could not be made shows up as
-                # failed uploads into it, with the server's reason.
                 if exc.code < 500:
                     raise
-                queue.notice(f"MKD {escape_control(folder)}: {exc.code} "
-                             f"{exc.reply_text} (taken to mean it exists)", kind="queue")
+                # Usually "it exists" (servers say 550 for both); look before worrying.
+                entry = await session.stat(folder)
+                if entry is None or not entry.is_dir:
+                    queue.notice(f"could not create the remote folder {escape_control(folder)} "
+                                 f"({exc.code} {exc.reply_text}); uploads into it will fail",
+                                 kind="queue", severity=Severity.WARNING)
     except BaseException:
         broken = True
         raise
