@@ -49,6 +49,7 @@ def exit_code_of(error: FtpError) -> int:
 _COLOURS = {">": "\x1b[36m", "<": "\x1b[32m", "*": "\x1b[2m", "!": "\x1b[31m", "ann": "\x1b[33m"}
 _RESET = "\x1b[0m"
 _INDENT = " " * 12
+_SHOWN_STATES = frozenset({"tls-handshake", "logging-in", "failed", "disconnected"})
 
 
 def _stamp(t: float) -> str:
@@ -81,11 +82,11 @@ def format_verbose(event: EngineEvent) -> list[tuple[str, str]]:
         mark = "*" if event.severity is Severity.INFO else "!"
         return [(mark, f"{mark} {stamp} {escape_control(event.text)}")]
     if isinstance(event, SessionStateChanged):
-        text = f"session {event.state.value}"
-        if event.server is not None and event.state.value == "connecting":
+        # busy/ready flip around every command: only the states that say something
+        if event.state.value not in _SHOWN_STATES:
             return []
-        if event.server is not None and event.local is not None and event.state.value in (
-                "logging-in", "tls-handshake"):
+        text = f"session {event.state.value}"
+        if event.server is not None and event.local is not None:
             text += f" (control {event.local} -> {event.server})"
         if event.detail:
             text += f": {escape_control(event.detail)}"

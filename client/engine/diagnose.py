@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -261,8 +262,15 @@ async def _data_row(probe: Probe, settings: ConnectionSettings, path: str | None
                 raise
         except FtpError as exc:
             error = exc
-        return _row_from_watch(probe, watch, time.monotonic() - started, error=error,
-                               entries=entries, tls=tls)
+        row = _row_from_watch(probe, watch, time.monotonic() - started, error=error,
+                              entries=entries, tls=tls)
+        if probe is Probe.TLS and session.tls_info is not None:
+            info = session.tls_info
+            reuse = {True: "resumed the control session", False: "a new TLS session",
+                     None: "no TLS handshake seen"}[row.tls_reused]
+            row = dataclasses.replace(row, detail=f"control {info.version} {info.cipher}; data "
+                                                  f"connection: {reuse}; {row.detail}")
+        return row
     finally:
         unsubscribe()
         with contextlib.suppress(Exception):
