@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -35,6 +35,7 @@ from shiboken6 import isValid
 
 from client.engine.events import EngineEvent
 from client.engine.ladder import DataArrow, DataState, LadderModel
+from client.engine.ladder_ascii import render_ladder
 from client.ui.inspector.channel_table import DataChannelTableModel, DataChannelTableView
 from client.ui.inspector.export import export_csv, export_png, export_svg, export_text
 from client.ui.inspector.feed import ConsoleRows, LadderFeed, console_line_count
@@ -150,6 +151,9 @@ class InspectorPanel(QWidget):
         button.setMenu(menu)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(button)
+        menu.addSeparator()
+        self.copy_text_action = menu.addAction(self.tr("Copy diagram as text"))
+        self.copy_text_action.triggered.connect(self.copy_text)
         self.export_menu = menu
 
     def _set_follow(self, on: bool) -> None:
@@ -191,6 +195,13 @@ class InspectorPanel(QWidget):
         self.flush()
         export_csv(self.model, path, now=self.ladder.now())
         self.last_export = path
+
+    def copy_text(self) -> str:
+        """Put the ASCII ladder on the clipboard (for a ticket or a mail); returns it."""
+        self.flush()
+        text = render_ladder(self.model, width=100, now=self.ladder.now())
+        QGuiApplication.clipboard().setText(text)
+        return text
 
     # -- feeding -------------------------------------------------------------------------
 

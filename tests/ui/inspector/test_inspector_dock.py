@@ -242,3 +242,17 @@ def test_export_menu_writes_through_the_save_dialog(qtbot, tmp_path: Path) -> No
     qtbot.waitUntil(target.exists)
     assert target.read_text().startswith("#,Command,")
     assert panel.last_export == target
+
+
+def test_copy_diagram_as_text(qtbot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from client.ui.inspector.dock import InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    panel.feed_events(healthy_passive_list())
+    panel.copy_text_action.trigger()
+    text = QGuiApplication.clipboard().text()
+    assert "195*256+80 = 50000" in text and "PASS ****" in text
+    assert max(len(line) for line in text.splitlines()) <= 100

@@ -32,22 +32,28 @@ def window(qloop, qtbot, config_dir, tmp_path):
 
 
 def settings_for(server: DemoServer, **overrides) -> ConnectionSettings:
+    values: dict[str, object] = dict(data_timeout=1.0, control_timeout=10.0,
+                                     connect_timeout=10.0)
+    values.update(overrides)
     return ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                              password=server.password, tls=TlsMode.OFF, data_timeout=1.0,
-                              control_timeout=3.0, **overrides)
+                              password=server.password, tls=TlsMode.OFF,
+                              **values)  # type: ignore[arg-type]
 
 
-def connect(window, qtbot, settings: ConnectionSettings) -> None:
+def connect(window, qtbot, settings: ConnectionSettings) -> BaseException | None:
     task = window.spawn(window.connect_to(settings), pane=window.remote_pane)
-    qtbot.waitUntil(task.done, timeout=15_000)
+    qtbot.waitUntil(task.done, timeout=20_000)
     window.bridge.flush()
     window.inspector_dock.panel.flush()
+    return task.exception()
 
 
 def test_dock_draws_a_real_active_listing(qtbot, window) -> None:
     server = DemoServer("healthy").start()
     try:
-        connect(window, qtbot, settings_for(server, mode=TransferMode.ACTIVE))
+        error = connect(window, qtbot, settings_for(server, mode=TransferMode.ACTIVE,
+                                                    data_timeout=10.0))
+        assert error is None, error
     finally:
         server.stop()
     dock = window.inspector_dock
