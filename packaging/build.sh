@@ -32,6 +32,14 @@ done
 step() { printf '==> %s\n' "$*"; }
 fail() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
+# Two builds sharing a scratch folder would delete each other's files: take turns.
+mkdir -p "$(dirname "$WORK")"
+exec 9>"$WORK.lock"
+if ! flock -n 9; then
+    printf '==> waiting for another build using %s\n' "$WORK"
+    flock 9
+fi
+
 if ! "$PYTHON" -c 'import PyInstaller' 2>/dev/null; then
     fail "PyInstaller is not installed for $PYTHON; run: $PYTHON -m pip install -e '$REPO[package]'"
 fi
