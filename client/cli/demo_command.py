@@ -2,7 +2,8 @@
 
 The first line on stdout is the URL with credentials, flushed at once, so that a script
 (or a test) can start the server and read where to connect; everything meant for a
-person goes to stderr. SIGINT and SIGTERM stop the server cleanly with exit status 0.
+person goes to stderr. SIGINT, SIGTERM and SIGHUP stop the server cleanly with exit
+status 0 (the generated files are removed).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from client.demo import SCENARIO_DETAILS, SCENARIOS, DemoServer, DemoServerError
 __all__ = ["register", "run"]
 
 _WAIT_SLICE = 0.5  # seconds; the main thread wakes this often to notice a signal
+# SIGHUP too: closing the terminal should remove the sample files like Ctrl+C does.
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -82,35 +85,44 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s demo-server %(message)s")
-    try:
-        server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after)
-        server.start()
-    except DemoServerError as exc:
-        print(f"ftp-inspector demo-server: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        where = f"127.0.0.1:{args.port}" if args.port else "127.0.0.1"
-        print(f"ftp-inspector demo-server: could not listen on {where}: {exc.strerror or exc}"
-              + (" (is another server using that port?)" if args.port else ""), file=sys.stderr)
-        return 1
-
     stop_requested = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop_requested.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Installed before the server starts, so that a signal at any moment still ends in
+    # a clean stop (files removed) rather than a KeyboardInterrupt mid-start.
+    previous = {sig: signal.signal(sig, request_stop) for sig in _STOP_SIGNALS}
     try:
-        print(server.url, flush=True)
-        _describe(server)
-        while not stop_requested.wait(_WAIT_SLICE):
-            if not server.running:
-                print("ftp-inspector demo-server: the server thread ended unexpectedly",
-                      file=sys.stderr)
-                return 1
+        try:
+            server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after)
+            server.start()
+        except DemoServerError as exc:
+            print(f"ftp-inspector demo-server: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            where = f"127.0.0.1:{args.port}" if args.port else "127.0.0.1"
+            print(f"ftp-inspector demo-server: could not listen on {where}: {exc.strerror or exc}"
+                  + (" (is another server using that port?)" if args.port else ""),
+                  file=sys.stderr)
+            return 1
+        try:
+            print(server.url, flush=True)
+            _describe(server)
+            while not stop_requested.wait(_WAIT_SLICE):
+                if not server.running:
+                    print("ftp-inspector demo-server: the server thread ended unexpectedly",
+                          file=sys.stderr)
+                    return 1
+        except BrokenPipeError:
+            return 1  # whoever wanted the URL has gone away
+        finally:
+            server.stop()
     finally:
-        server.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    print("demo server stopped", file=sys.stderr, flush=True)
+    try:
+        print("demo server stopped", file=sys.stderr, flush=True)
+    except OSError:
+        pass
     return 0

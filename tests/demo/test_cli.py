@@ -27,7 +27,7 @@ def start_cli(child_env, *args: str) -> subprocess.Popen:  # type: ignore[no-unt
 
 @pytest.mark.parametrize(
     ("scenario", "stop_signal"),
-    [("healthy", signal.SIGINT), ("tls", signal.SIGTERM)],
+    [("healthy", signal.SIGINT), ("tls", signal.SIGTERM), ("stall", signal.SIGHUP)],
 )
 def test_prints_url_first_serves_and_exits_0_on_signal(child_env, scenario, stop_signal) -> None:
     process = start_cli(child_env, "--scenario", scenario)
@@ -52,6 +52,8 @@ def test_prints_url_first_serves_and_exits_0_on_signal(child_env, scenario, stop
             process.communicate()
     assert process.returncode == 0, err
     assert out == ""  # nothing after the URL on stdout
+    sample_root = re.search(r"sample files: (\S+)", err)
+    assert sample_root and not Path(sample_root.group(1)).exists()  # removed on the way out
     assert SCENARIOS[scenario] in err
     assert "stopped" in err
     assert password not in err
