@@ -99,8 +99,13 @@ def test_metainfo_names_the_same_app_launcher_and_url_handlers() -> None:
     provided = {element.text for element in root.iterfind("provides/mediatype")}
     assert provided == {f"x-scheme-handler/{scheme}" for scheme in SCHEMES}
     assert root.findtext("provides/binary") == "ftp-inspector"
-    for image in root.iterfind("screenshots/screenshot/image"):
-        assert image.text.startswith("https://"), "AppStream wants absolute https URLs"
+    images = [image.text for image in root.iterfind("screenshots/screenshot/image")]
+    assert images
+    for url in images:
+        assert url.startswith("https://"), "AppStream wants absolute https URLs"
+        # Each URL names a screenshot kept in the repository.
+        relative = url.split("/main/", 1)[1]
+        assert relative.startswith("docs/screenshots/") and (REPO / relative).is_file(), url
 
 
 def _changelog_releases() -> list[tuple[str, str]]:
