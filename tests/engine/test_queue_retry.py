@@ -3,10 +3,12 @@ offset; permanent ones are not; a lost connection is replaced by a new one."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 
 import pytest
+from fixtures.scripted_faults import stop_answering_mid_transfer
 from fixtures.scripted_steps import in_turn, transfer
 from fixtures.socket_tools import abort_socket
 
@@ -184,3 +186,45 @@ async def test_login_failure_is_permanent(scripted_server, bus, tmp_path):
     assert job.state is JobState.FAILED and job.attempts == 1
     assert "wrong-secret" not in (job.error or "")
     assert "PASS" in server.verbs() and "RETR" not in server.verbs()
+
+
+@pytest.mark.asyncio
+async def test_a_server_that_stops_answering_is_left_for_a_new_connection(scripted_server, bus,
+                                                                         tmp_path):
+    silent = stop_answering_mid_transfer(PAYLOAD, CUT)
+    server = scripted_server({"RETR": in_turn(silent, transfer(payload=PAYLOAD)),
+                              "SIZE": f"213 {len(PAYLOAD)}\r\n".encode()})
+    factory = factory_for(server, bus)
+    tasks_before = len(asyncio.all_tasks())
+    queue = TransferQueue(factory, bus=bus, retry_delay=0.05,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert len(asyncio.all_tasks()) == tasks_before  # the abandoned session's close too
+    assert all(s.state.value == "disconnected" for s in factory.sessions)
+    job = queue.job(job_id)
+    assert job.state is JobState.DONE and job.attempts == 2
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+    assert len(factory.sessions) == 2
+
+
+@pytest.mark.asyncio
+async def test_user_retry_of_a_failed_job_gets_a_fresh_budget(scripted_server, bus, tmp_path):
+    busy = b"450 File busy, try later.\r\n"
+    server = scripted_server({"RETR": in_turn(busy, busy, transfer(payload=PAYLOAD))})
+    queue = queue_for(server, bus, retries=1)
+    try:
+        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+        await queue.wait_idle()
+        assert queue.job(job_id).state is JobState.FAILED
+        assert queue.job(job_id).attempts == 2
+        queue.retry(job_id)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.DONE
+    assert queue.job(job_id).attempts == 3 and queue.job(job_id).error is None
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
