@@ -1,7 +1,14 @@
 """The ladder model and its ASCII rendering fed by the real engine talking to the
-embedded demo server, one scenario per data-channel story (loopback only)."""
+embedded demo server, one scenario per data-channel story (loopback only).
+
+Each session runs in its own thread with its own event loop: these tests then work
+whatever loop another test left installed (the Qt tests keep a qasync loop running).
+"""
 
 from __future__ import annotations
+
+import asyncio
+import threading
 
 import pytest
 
@@ -33,7 +40,7 @@ def settings_for(server: DemoServer, **overrides) -> ConnectionSettings:
     return ConnectionSettings(**values)  # type: ignore[arg-type]
 
 
-async def listing(server: DemoServer, **overrides) -> tuple[LadderModel, Exception | None]:
+async def _listing(server: DemoServer, overrides: dict) -> tuple[LadderModel, Exception | None]:
     bus = EventBus()
     model = LadderModel()
     bus.subscribe(model.feed)
@@ -46,16 +53,34 @@ async def listing(server: DemoServer, **overrides) -> tuple[LadderModel, Excepti
     return model, failure
 
 
+def listing(server: DemoServer, **overrides) -> tuple[LadderModel, Exception | None]:
+    """List ``/`` in a fresh session on a thread of its own; the model and the error."""
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = asyncio.run(_listing(server, overrides))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=work, name="ladder-session")
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the session did not finish"
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]  # type: ignore[return-value]
+
+
 def the_arrow(model: LadderModel) -> DataArrow:
     arrows = model.data_arrows()
     assert len(arrows) == 1, [a.status_text() for a in arrows]
     return arrows[0]
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["healthy"], indirect=True)
-async def test_healthy_passive_listing(demo) -> None:
-    model, failure = await listing(demo)
+def test_healthy_passive_listing(demo) -> None:
+    model, failure = listing(demo)
     assert failure is None
     arrow = the_arrow(model)
     assert arrow.source is Side.CLIENT and arrow.method == "EPSV"
@@ -76,10 +101,9 @@ async def test_healthy_passive_listing(demo) -> None:
     assert f"-> {arrow.server_end}" in text and demo.password not in text
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["healthy"], indirect=True)
-async def test_healthy_pasv_shows_the_227_arithmetic(demo) -> None:
-    model, failure = await listing(demo, use_epsv=False)
+def test_healthy_pasv_shows_the_227_arithmetic(demo) -> None:
+    model, failure = listing(demo, use_epsv=False)
     assert failure is None
     arrow = the_arrow(model)
     port = arrow.server_end.port
@@ -87,10 +111,9 @@ async def test_healthy_pasv_shows_the_227_arithmetic(demo) -> None:
     assert arrow.setup == f"{port // 256}*256+{port % 256} = {port}"
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["healthy"], indirect=True)
-async def test_healthy_active_listing_is_drawn_from_the_server(demo) -> None:
-    model, failure = await listing(demo, mode=TransferMode.ACTIVE, use_eprt=False)
+def test_healthy_active_listing_is_drawn_from_the_server(demo) -> None:
+    model, failure = listing(demo, mode=TransferMode.ACTIVE, use_eprt=False)
     assert failure is None
     arrow = the_arrow(model)
     assert arrow.source is Side.SERVER and arrow.method == "PORT"
@@ -103,10 +126,9 @@ async def test_healthy_active_listing_is_drawn_from_the_server(demo) -> None:
     assert arrow.endpoints_label == f"{arrow.server_end} -> {arrow.client_end}"
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["passive-refused"], indirect=True)
-async def test_passive_refused(demo) -> None:
-    model, failure = await listing(demo, use_epsv=False)
+def test_passive_refused(demo) -> None:
+    model, failure = listing(demo, use_epsv=False)
     assert isinstance(failure, DataChannelError)
     arrow = the_arrow(model)
     assert arrow.failure is DataFailure.REFUSED and arrow.state is DataState.FAILED
@@ -117,10 +139,9 @@ async def test_passive_refused(demo) -> None:
     assert explain_error(failure, command="LIST /").failure is DataFailure.REFUSED
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["passive-blocked"], indirect=True)
-async def test_passive_blocked_is_syn_unanswered(demo) -> None:
-    model, failure = await listing(demo, use_epsv=False)
+def test_passive_blocked_is_syn_unanswered(demo) -> None:
+    model, failure = listing(demo, use_epsv=False)
     assert isinstance(failure, DataChannelError)
     arrow = the_arrow(model)
     assert arrow.failure is DataFailure.CONNECT_TIMEOUT
@@ -131,10 +152,9 @@ async def test_passive_blocked_is_syn_unanswered(demo) -> None:
     assert str(arrow.server_end) in sentence
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["nat-misconfigured"], indirect=True)
-async def test_nat_misconfigured_keeps_both_addresses(demo) -> None:
-    model, failure = await listing(demo)
+def test_nat_misconfigured_keeps_both_addresses(demo) -> None:
+    model, failure = listing(demo)
     assert failure is None
     arrow = the_arrow(model)  # EPSV was refused with 500: no data connection for it
     assert arrow.method == "PASV"
@@ -144,10 +164,9 @@ async def test_nat_misconfigured_keeps_both_addresses(demo) -> None:
     assert arrow.state is DataState.CLOSED
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["active-blocked"], indirect=True)
-async def test_active_blocked_never_connected_back(demo) -> None:
-    model, failure = await listing(demo, mode=TransferMode.ACTIVE)
+def test_active_blocked_never_connected_back(demo) -> None:
+    model, failure = listing(demo, mode=TransferMode.ACTIVE)
     assert isinstance(failure, DataChannelError)
     arrow = the_arrow(model)
     assert arrow.source is Side.SERVER
@@ -157,10 +176,9 @@ async def test_active_blocked_never_connected_back(demo) -> None:
     assert "never connected back" in explanation.sentence
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["stall"], indirect=True)
-async def test_stall_is_silent_after_150(demo) -> None:
-    model, failure = await listing(demo)
+def test_stall_is_silent_after_150(demo) -> None:
+    model, failure = listing(demo)
     assert isinstance(failure, DataChannelError)
     arrow = the_arrow(model)
     assert arrow.failure is DataFailure.SILENT
@@ -169,10 +187,9 @@ async def test_stall_is_silent_after_150(demo) -> None:
     assert 125 in codes or 150 in codes  # the server accepted the listing
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("demo", ["tls"], indirect=True)
-async def test_tls_data_connection_shows_session_reuse(demo) -> None:
-    model, failure = await listing(demo)
+def test_tls_data_connection_shows_session_reuse(demo) -> None:
+    model, failure = listing(demo)
     assert failure is None
     arrow = the_arrow(model)
     assert arrow.tls and arrow.tls_detail is not None
