@@ -119,3 +119,32 @@ def test_make_icons_regenerates_the_committed_pixels(tmp_path: Path) -> None:
         assert worst <= 2, f"{name} differs from the SVG's rendering: run tools/make-icons"
     for name in ("ftp-inspector.ico", "ftp-inspector.icns"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("size", [16, 32, 48])
+def test_ico_bitmaps_hold_the_same_pixels_as_the_pngs(size: int) -> None:
+    """The DIB entries are written by hand (bottom-up rows, BGRA): decode one and compare
+    it with the PNG of the same size, pixel for pixel."""
+    from PySide6.QtGui import QImage
+
+    data = (ICONS / "ftp-inspector.ico").read_bytes()
+    count = struct.unpack("<H", data[4:6])[0]
+    for index in range(count):
+        width, _, _, _, _, _, length, offset = struct.unpack(
+            "<BBBBHHII", data[6 + 16 * index: 22 + 16 * index])
+        if width == size:
+            break
+    else:
+        pytest.fail(f"no {size} px entry in the .ico")
+    pixels = data[offset + 40: offset + 40 + size * size * 4]
+    rows = [pixels[row * size * 4:(row + 1) * size * 4] for row in range(size)]
+    top_down = b"".join(reversed(rows))
+    png = QImage(str(ICONS / f"ftp-inspector-{size}.png")).convertToFormat(
+        QImage.Format.Format_ARGB32)
+    stride = png.bytesPerLine()
+    raw = bytes(png.constBits())
+    expected = b"".join(raw[row * stride: row * stride + size * 4] for row in range(size))
+    assert top_down == expected
+    # And the icon is not blank.
+    assert any(top_down[i + 3] == 255 for i in range(0, len(top_down), 4))
