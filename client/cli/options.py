@@ -8,7 +8,9 @@ every option default here is ``None`` and only what the user typed overrides.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -147,6 +149,8 @@ def _site_target(url: RemoteUrl, env: Mapping[str, str],
         settings, path = _site_settings(url.site, password)
         return settings, path, "FTP_PASSWORD" if password else "keyring"
     except TargetError:
+        if prompt is None and sys.stdin is not None and sys.stdin.isatty():
+            prompt = getpass.getpass
         if password is not None or prompt is None:
             raise
     settings, path = _site_settings(url.site, prompt(f"Password for site {url.site}: "))
