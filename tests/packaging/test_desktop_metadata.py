@@ -65,6 +65,18 @@ def test_desktop_entry_opens_ftp_urls_with_the_app() -> None:
     assert mime == {f"x-scheme-handler/{scheme}" for scheme in SCHEMES}
 
 
+def test_desktop_action_runs_an_option_the_app_has(child_env: dict[str, str]) -> None:
+    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    parser.optionxform = str
+    parser.read_string(DESKTOP.read_text(encoding="utf-8"))
+    assert _desktop_entry()["Actions"] == "demo;"
+    command = parser["Desktop Action demo"]["Exec"].split()
+    assert command == ["ftp-inspector", "--demo"]
+    usage = subprocess.run([sys.executable, "-m", "client", "--help"], capture_output=True,
+                           text=True, timeout=60, env=child_env, cwd=REPO, check=False).stdout
+    assert "--demo" in usage
+
+
 @pytest.mark.gui
 def test_running_app_matches_its_desktop_entry(child_env: dict[str, str]) -> None:
     """On X11 Qt sets WM_CLASS to the application name, on Wayland the app id is the
