@@ -1,0 +1,279 @@
+"""Opening a data connection: passive (EPSV, then PASV with the 227 address policy) and
+active (listen first, then EPRT or PORT, then wait for the server to dial in).
+
+Passive: EPSV first; PASV when EPSV is refused or its port cannot be reached (remembered
+for the session). Active: the listener exists *before* EPRT/PORT is sent (some servers
+dial back the moment PORT arrives); EPRT first, PORT when EPRT is refused (IPv4); a
+connection from anyone but the server is refused and reported. The functions work on a
+:class:`~client.engine.datachannel.DataTransfer`, whose command they serve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from client.engine.control import endpoint_of
+from client.engine.datasetup import ChannelTracker, same_host
+from client.engine.datastream import DataStream
+from client.engine.errors import DataChannelError, FtpError
+from client.engine.events import DataFailure, DataPhase, Endpoint
+from client.protocol.addresses import (
+    decide_pasv_address,
+    format_eprt_argument,
+    format_port_argument,
+    parse_227,
+    parse_229,
+)
+from client.protocol.annotate import Severity
+from client.protocol.commands import Command
+from client.protocol.errors import ProtocolError
+from client.protocol.replies import Reply
+from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.datachannel import DataTransfer
+
+__all__ = ["open_passive", "open_active"]
+
+
+async def open_passive(xfer: DataTransfer) -> DataStream:
+    memory = xfer.setup.memory
+    try_epsv = xfer.settings.use_epsv and not memory.epsv_broken
+    if try_epsv:
+        reply = await xfer.control.execute(Command("EPSV"), step="EPSV")
+        if reply.code == 229:
+            try:
+                address = parse_229(reply.lines[0])
+            except ProtocolError as exc:
+                xfer._notice(f"could not read the EPSV reply ({exc}); trying PASV", "fallback")
+                memory.epsv_broken = True
+            else:
+                tracker = xfer._start_tracker("client", "EPSV")
+                tracker.advertised = Endpoint(xfer._control_peer, address.port)
+                tracker.emit(DataPhase.ADVERTISED)
+                try:
+                    return await dial(xfer, tracker, xfer._control_peer, address.port)
+                except DataChannelError as error:
+                    if error.failure not in (DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT):
+                        raise
+                    memory.epsv_broken = True
+                    xfer._notice(
+                        f"the EPSV port {tracker.advertised} could not be reached "
+                        f"({error.failure.value}); trying PASV, and using PASV for the "
+                        "rest of this session", "fallback", Severity.WARNING)
+        else:
+            memory.epsv_broken = True
+            xfer._notice(f"the server refused EPSV ({reply.code}); using PASV for this "
+                         "session", "fallback")
+    return await open_pasv(xfer)
+
+
+async def open_pasv(xfer: DataTransfer) -> DataStream:
+    reply = await xfer.control.execute(Command("PASV"), step="PASV")
+    tracker = xfer._start_tracker("client", "PASV")
+    if reply.code != 227:
+        raise tracker.failure(
+            DataFailure.SERVER_REFUSED,
+            f"the server refused passive mode: {reply.code} {escape_control(reply.text)}"
+            " (try active mode)", step="PASV", reply_code=reply.code)
+    try:
+        address = parse_227(reply.lines[0])
+    except ProtocolError as exc:
+        raise tracker.failure(DataFailure.SERVER_REFUSED,
+                              f"could not read the 227 reply: {exc}", step="PASV",
+                              reply_code=reply.code) from None
+    assert address.host is not None
+    decision = decide_pasv_address(address.host, xfer._control_peer,
+                                   xfer.settings.pasv_policy)
+    tracker.advertised = Endpoint(address.host, address.port)
+    if decision.replaced:
+        tracker.address_note = decision.reason
+        xfer._notice(decision.reason, "substitution", Severity.WARNING)
+    tracker.emit(DataPhase.ADVERTISED)
+    return await dial(xfer, tracker, decision.host, address.port)
+
+
+async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int) -> DataStream:
+    loop = asyncio.get_running_loop()
+    tracker.remote = Endpoint(host, port)
+    tracker.emit(DataPhase.CONNECTING)
+    stream = xfer._new_stream()
+    timeout = xfer.settings.data_timeout
+    try:
+        async with asyncio.timeout(timeout):
+            await loop.create_connection(lambda: stream, host, port)
+    except TimeoutError:
+        raise tracker.failure(
+            DataFailure.CONNECT_TIMEOUT,
+            f"no answer to the connection attempt to {host}:{port} within {timeout:g} s: "
+            "the SYN went unanswered, typically a firewall dropping connections to the "
+            "passive port range (or a wrong address)") from None
+    except ConnectionRefusedError:
+        raise tracker.failure(
+            DataFailure.REFUSED,
+            f"connection to {host}:{port} refused: nothing listens there or a firewall "
+            "rejects it (a wrong advertised address, or a blocked passive port range)") from None
+    except OSError as exc:
+        raise tracker.failure(
+            DataFailure.REFUSED,
+            f"could not connect to {host}:{port}: {exc.strerror or exc}") from None
+    tracker.local = endpoint_of(stream.local)
+    tracker.remote = endpoint_of(stream.peer) or tracker.remote
+    tracker.emit(DataPhase.CONNECTED)
+    return stream
+
+
+async def open_active(xfer: DataTransfer) -> tuple[DataStream, ChannelTracker, Reply]:
+    """Listen, announce (EPRT/PORT), send the command and wait for the server to
+    dial in; returns the accepted stream, its tracker and the preliminary reply."""
+    loop = asyncio.get_running_loop()
+    control_local = xfer.control.local
+    assert control_local is not None
+    bind_host = control_local.host
+    advertise_host = xfer.settings.active_address or bind_host
+    tracker = xfer._start_tracker("server", "EPRT")
+    accepted: asyncio.Future[DataStream] = loop.create_future()
+    wrong_peers: list[str] = []
+
+    def on_connected(stream: DataStream) -> bool:
+        peer = endpoint_of(stream.peer)
+        if peer is None or not same_host(peer.host, xfer._control_peer) or accepted.done():
+            shown = str(peer) if peer else "an unknown peer"
+            if not accepted.done():
+                wrong_peers.append(shown)
+                xfer._notice(
+                    f"refused a data connection from {shown}: only the server "
+                    f"{xfer._control_peer} may connect to our active-mode port",
+                    "info", Severity.WARNING)
+            return False
+        accepted.set_result(stream)
+        return True
+
+    server = await listen(xfer, tracker, bind_host,
+                                lambda: xfer._new_stream(on_connected))
+    try:
+        port = server.sockets[0].getsockname()[1]
+        tracker.local = Endpoint(bind_host, port)
+        tracker.advertised = Endpoint(advertise_host, port)
+        await announce_active(xfer, tracker, advertise_host, port)
+        tracker.emit(DataPhase.LISTENING)
+        await xfer._send_rest()
+        xfer._send_command()
+        first = await await_dial_back(xfer, tracker, accepted, wrong_peers)
+    finally:
+        server.close()
+    stream = accepted.result()
+    xfer.stream = stream
+    tracker.remote = endpoint_of(stream.peer)
+    tracker.local = endpoint_of(stream.local)
+    tracker.emit(DataPhase.CONNECTED)
+    return stream, tracker, first
+
+
+async def listen(xfer: DataTransfer, tracker: ChannelTracker, host: str,
+                  factory: Callable[[], DataStream]) -> asyncio.base_events.Server:
+    loop = asyncio.get_running_loop()
+    ports: list[int] = [0]
+    if xfer.settings.active_ports is not None:
+        low, high = xfer.settings.active_ports
+        ports = list(range(low, high + 1))
+    last_error: OSError | None = None
+    for port in ports:
+        try:
+            return await loop.create_server(factory, host, port, backlog=4,
+                                            reuse_address=False)
+        except OSError as exc:
+            last_error = exc
+    raise tracker.failure(
+        DataFailure.LOCAL,
+        f"could not listen for the active-mode data connection on {host} "
+        f"(ports {xfer.settings.active_ports or 'any'}): {last_error}")
+
+
+async def announce_active(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int) -> None:
+    memory = xfer.setup.memory
+    family6 = ":" in host and not host.lower().startswith("::ffff:")
+    if xfer.settings.use_eprt and not memory.eprt_broken:
+        reply = await xfer.control.execute(
+            Command("EPRT", format_eprt_argument(host, port)), step="EPRT")
+        if reply.is_success:
+            return
+        if family6:
+            raise tracker.failure(
+                DataFailure.SERVER_REFUSED,
+                f"the server refused EPRT ({reply.code} {escape_control(reply.text)}) and "
+                "PORT cannot carry an IPv6 address", step="EPRT", reply_code=reply.code)
+        memory.eprt_broken = True
+        xfer._notice(f"the server refused EPRT ({reply.code}); using PORT for this session",
+                     "fallback")
+    tracker.method = "PORT"
+    reply = await xfer.control.execute(Command("PORT", format_port_argument(host, port)),
+                                       step="PORT")
+    if not reply.is_success:
+        raise tracker.failure(
+            DataFailure.SERVER_REFUSED,
+            f"the server refused active mode: {reply.code} {escape_control(reply.text)} "
+            "(try passive mode)", step="PORT", reply_code=reply.code)
+
+
+async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted: asyncio.Future[DataStream],
+                           wrong_peers: list[str]) -> Reply:
+    """Wait for the server to connect to our listener, watching the control
+    connection at the same time: a 425 ("could not connect to you") ends the wait at
+    once instead of after the timeout."""
+    timeout = xfer.settings.data_timeout
+    deadline = time.monotonic() + timeout
+    first: Reply | None = None
+    reply_task: asyncio.Future[Reply] | None = asyncio.ensure_future(
+        xfer.control.read_reply(None, step=xfer.command.verb))
+    try:
+        while not (accepted.done() and first is not None):
+            waiting = [f for f in (accepted, reply_task) if f is not None and not f.done()]
+            if accepted.done():
+                budget = xfer.control.timeout  # connected: only the reply is missing
+            else:
+                budget = deadline - time.monotonic()
+                if budget <= 0:
+                    break
+            done, _ = await asyncio.wait(waiting, timeout=budget,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if reply_task is not None and reply_task.done():
+                reply = reply_task.result()
+                reply_task = None
+                if reply.is_error:
+                    raise xfer._refused_by_server(tracker, reply)
+                if first is None:
+                    first = reply
+                    if not accepted.done() and reply.is_preliminary:
+                        reply_task = asyncio.ensure_future(
+                            xfer.control.read_reply(None, step=xfer.command.verb))
+                else:
+                    xfer.control.unread(reply)  # the final reply: _transfer reads it
+            if not done and accepted.done():
+                raise FtpError(f"no reply to {xfer.command.verb} within "
+                               f"{xfer.control.timeout:g} s", step=xfer.command.verb)
+        if not accepted.done():
+            if wrong_peers:
+                raise tracker.failure(
+                    DataFailure.WRONG_PEER,
+                    f"only {', '.join(wrong_peers)} connected to our active-mode port, "
+                    f"never the server {xfer._control_peer}; those connections were "
+                    "refused (someone else is probing the port, or the server's data "
+                    "connections come from another address)")
+            raise tracker.failure(
+                DataFailure.NEVER_CONNECTED_BACK,
+                f"the server never connected back to {tracker.advertised} within "
+                f"{timeout:g} s: a firewall or NAT in front of this computer blocks "
+                "incoming connections, or the advertised address is not reachable from "
+                "the server (use passive mode)")
+        assert first is not None
+        return first
+    finally:
+        if reply_task is not None and not reply_task.done():
+            reply_task.cancel()
+            with contextlib.suppress(BaseException):
+                await reply_task

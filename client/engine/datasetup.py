@@ -1,0 +1,149 @@
+"""The values a data connection shares with its session, and the tracker that turns its
+life into events.
+
+``ChannelTracker`` emits one :class:`DataChannelEvent` per phase (with endpoints and
+elapsed time) and builds the :class:`DataChannelError` for a failure, so every failure
+carries the phase it reached and the endpoints involved.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from client.engine.control import ControlConnection
+from client.engine.errors import DataChannelError
+from client.engine.events import DataChannelEvent, DataFailure, DataPhase, Endpoint, EventBus
+from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.tls import SessionResumingContext
+from client.protocol.replies import Reply
+
+__all__ = [
+    "FALLBACK_FAILURES",
+    "ModeMemory",
+    "ChannelSetup",
+    "ChannelResult",
+    "ChannelTracker",
+    "SilentData",
+    "StalledData",
+    "same_host",
+    "is_tls_refusal",
+]
+
+#: Failures worth retrying in the other transfer mode (connectivity, not content).
+FALLBACK_FAILURES = frozenset({
+    DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT, DataFailure.SILENT,
+    DataFailure.NEVER_CONNECTED_BACK, DataFailure.WRONG_PEER, DataFailure.SERVER_REFUSED,
+    DataFailure.UNROUTABLE, DataFailure.LOCAL,
+})
+
+
+@dataclass
+class ModeMemory:
+    """What this session learned about the server's data-connection support."""
+
+    epsv_broken: bool = False
+    eprt_broken: bool = False
+
+
+@dataclass
+class ChannelSetup:
+    """What a data connection needs from its session."""
+
+    control: ControlConnection
+    bus: EventBus
+    settings: ConnectionSettings
+    mode: TransferMode
+    memory: ModeMemory
+    tls_context: SessionResumingContext | None  # None: PROT C (clear data)
+    server_hostname: str | None
+    control_fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    final: Reply
+    bytes: int
+    elapsed: float
+    tls_reused: bool | None
+
+
+class SilentData(Exception):
+    pass
+
+
+class StalledData(Exception):
+    pass
+
+
+class ChannelTracker:
+    """Emits the phase events of one data connection."""
+
+    def __init__(self, setup: ChannelSetup, *, initiator: str, method: str | None,
+                 command: str) -> None:
+        self.bus = setup.bus
+        self.connection = setup.control.connection_id
+        self.channel = self.bus.next_channel_id()
+        self.initiator = initiator
+        self.method = method
+        self.command = command
+        self.started = time.monotonic()
+        self.phase = DataPhase.ADVERTISED
+        self.local: Endpoint | None = None
+        self.remote: Endpoint | None = None
+        self.advertised: Endpoint | None = None
+        self.address_note: str | None = None
+        self.tls = False
+        self.bytes = 0
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def emit(self, phase: DataPhase, **extra: object) -> None:
+        if phase is not DataPhase.FAILED:
+            self.phase = phase
+        self.bus.emit(DataChannelEvent(
+            t=self.bus.now(), connection=self.connection, channel=self.channel, phase=phase,
+            initiator=self.initiator, method=self.method, command=self.command,
+            local=self.local, remote=self.remote, advertised=self.advertised,
+            address_note=self.address_note, bytes=self.bytes, elapsed=self.elapsed,
+            tls=self.tls, **extra,  # type: ignore[arg-type]
+        ))
+
+    def failure(self, failure: DataFailure, message: str, *, step: str | None = None,
+                reply_code: int | None = None) -> DataChannelError:
+        phase = self.phase
+        where = []
+        if self.local:
+            where.append(f"local {self.local}")
+        if self.remote:
+            where.append(f"remote {self.remote}")
+        elif self.advertised:
+            where.append(f"advertised {self.advertised}")
+        text = message
+        if where:
+            text += " [" + ", ".join(where) + f", after {self.elapsed:.1f} s]"
+        self.emit(DataPhase.FAILED, failure=failure, reason=message)
+        return DataChannelError(text, failure=failure, phase=phase, method=self.method,
+                                local=self.local, remote=self.remote, elapsed=self.elapsed,
+                                step=step, reply_code=reply_code)
+
+
+def same_host(a: str, b: str) -> bool:
+    try:
+        x = ipaddress.ip_address(a.split("%", 1)[0])
+        y = ipaddress.ip_address(b.split("%", 1)[0])
+    except ValueError:
+        return a == b
+    if isinstance(x, ipaddress.IPv6Address) and x.ipv4_mapped:
+        x = x.ipv4_mapped
+    if isinstance(y, ipaddress.IPv6Address) and y.ipv4_mapped:
+        y = y.ipv4_mapped
+    return x == y
+
+
+def is_tls_refusal(reply: Reply) -> bool:
+    text = reply.text.lower()
+    return reply.code == 522 or ("ssl" in text or "tls" in text) and reply.is_error
