@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 # RFC 5737 TEST-NET-1: reserved for documentation, never routed on the Internet.
 UNROUTABLE_PASV_ADDRESS = "192.0.2.10"
 
+# Commands that use a data connection (and so need PASV/EPSV/PORT/EPRT before them).
+_TRANSFER_COMMANDS = frozenset({"LIST", "NLST", "MLSD", "RETR", "STOR", "STOU", "APPE"})
+
 
 @dataclass(frozen=True)
 class HandlerConfig:
@@ -63,20 +66,35 @@ class DemoHandler(FTPHandler):
     banner = "FTP Inspector demo server ready."
     auth_failed_timeout = 1  # seconds before a 530: a short version of real servers' delay
     give_up_after = 10.0
-    throttle_bytes_per_second = 256 * 1024
     trap_port: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._doomed_reason: str | None = None
         self._give_up_timer: Any = None
         self._current_command = ""
+        self._data_setup_pending = False
         super().__init__(*args, **kwargs)
+
+    def _refuse_transfer_without_setup(self, cmd: str) -> bool:
+        """A transfer command with no PASV/EPSV/PORT/EPRT since the last transfer gets 425
+        (as vsftpd answers), where pyftpdlib would say 150 and wait forever."""
+        if cmd in _TRANSFER_COMMANDS and not self._data_setup_pending:
+            self.respond("425 Use PORT/EPRT or PASV/EPSV first.")
+            return True
+        return False
+
+    def _after_command(self, cmd: str) -> None:
+        if cmd in _TRANSFER_COMMANDS and self._last_response[:1] == "1":
+            self._data_setup_pending = False  # this transfer used the data connection setup
 
     def process_command(self, cmd: str, *args: Any, **kwargs: Any) -> None:
         self._current_command = cmd
+        if self._refuse_transfer_without_setup(cmd):
+            return
         super().process_command(cmd, *args, **kwargs)
         if self._closed:  # QUIT or an error tore the session down (and its queues with it)
             return
+        self._after_command(cmd)
         transfer_waiting = self._out_dtp_queue is not None or self._in_dtp_queue is not None
         if self._doomed_reason and transfer_waiting and self._give_up_timer is None:
             self._give_up_timer = self.ioloop.call_later(
@@ -91,6 +109,7 @@ class DemoHandler(FTPHandler):
             self.data_channel = None
         self._cancel_give_up()
         self._doomed_reason = reason
+        self._data_setup_pending = True
 
     def _undoom(self) -> None:
         self._cancel_give_up()
@@ -122,10 +141,12 @@ class DemoHandler(FTPHandler):
     def _make_epasv(self, extmode: bool = False) -> None:
         self._undoom()
         super()._make_epasv(extmode)
+        self._data_setup_pending = self._last_response[:1] not in ("4", "5")
 
     def _make_eport(self, ip: str, port: int) -> None:
         self._undoom()
         super()._make_eport(ip, port)
+        self._data_setup_pending = self._last_response[:1] not in ("4", "5")
 
     def ftp_EPSV(self, line: str) -> None:
         if line.strip().lower() == "all":
@@ -322,6 +343,15 @@ class ReuseRequiredTlsHandler(TLS_FTPHandler, DemoHandler):
     tls_control_required = True
     tls_data_required = True
     dtp_handler = ReuseRequiredTlsDTPHandler
+
+    def process_command(self, cmd: str, *args: Any, **kwargs: Any) -> None:
+        # TLS_FTPHandler calls FTPHandler.process_command directly, skipping DemoHandler's.
+        self._current_command = cmd
+        if self._refuse_transfer_without_setup(cmd):
+            return
+        TLS_FTPHandler.process_command(self, cmd, *args, **kwargs)
+        if not self._closed:
+            self._after_command(cmd)
 
 
 _SCENARIO_HANDLERS: dict[str, type[FTPHandler]] = {

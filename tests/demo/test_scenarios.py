@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import socket
+import ssl
 
 import pytest
 
@@ -316,3 +317,32 @@ def test_slow_limits_both_directions_at_the_configured_rate() -> None:
     ))
     assert handler.dtp_handler.read_limit == 12345
     assert handler.dtp_handler.write_limit == 12345
+
+
+@pytest.mark.parametrize("scenario", ["healthy", "tls"])
+def test_transfer_without_pasv_or_port_gets_425_instead_of_hanging(start_demo, scenario) -> None:
+    server = start_demo(scenario)
+    ftp = RawFtp(server.host, server.port)
+    if scenario == "tls":
+        context = ssl.create_default_context(cafile=server.ca_file)
+        ftp.auth_tls(context)
+        ftp.login(server.user, server.password)
+        ftp.expect("PBSZ 0", 200)
+        ftp.expect("PROT P", 200)
+    else:
+        ftp.login(server.user, server.password)
+    assert ftp.command("LIST").code == 425
+    assert ftp.command("RETR README.txt").code == 425
+    if scenario == "healthy":
+        passive_transfer(ftp, "NLST")
+        assert ftp.command("NLST").code == 425  # each transfer needs its own setup
+        _, port = ftp.pasv()
+        assert ftp.command("RETR no-such-file").code == 550
+        data = socket.create_connection((ftp.host, port), timeout=CONTROL_TIMEOUT)
+        assert ftp.command("NLST").preliminary  # a failed RETR kept the setup
+        assert b"README.txt" in read_all(data)
+        assert ftp.read_reply().code == 226
+        assert ftp.command("PORT 127,0,0,2,200,10").code == 501
+        assert ftp.command("LIST").code == 425  # a refused PORT sets nothing up
+    ftp.quit()
+
