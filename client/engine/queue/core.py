@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import FtpError
-from client.engine.events import EventBus, Notice, QueueJobChanged, SessionState, TransferProgress
+from client.engine.events import EventBus, Notice, QueueJobChanged, TransferProgress
 from client.engine.exists import ExistsDecision, ExistsInfo, ExistsPolicy, resolve
 from client.engine.queue import trees
 from client.engine.queue.jobs import ACTIVE_STATES, FINISHED_STATES, JobState, TransferJob
 from client.engine.queue.retry import backoff_delay, is_transient, needs_new_connection
 from client.engine.queue.runner import JobRecord, run_attempt
+from client.engine.queue.sessions import SessionPool, usable
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
@@ -41,7 +42,6 @@ __all__ = ["TransferQueue", "MIN_CONCURRENCY", "MAX_CONCURRENCY"]
 log = logging.getLogger(__name__)
 
 MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 10
-_UNUSABLE = (SessionState.FAILED, SessionState.DISCONNECTED, SessionState.CLOSING)
 
 AskExists = Callable[[TransferJob, ExistsInfo], Awaitable[ExistsDecision]]
 
@@ -74,16 +74,16 @@ class TransferQueue:
         self._concurrency = concurrency
         self._records: dict[int, JobRecord] = {}
         self._order: list[int] = []
+        self._scan_from = 0  # see _next_record
         self._ids = itertools.count(1)
         self._workers: list[_Worker] = []
         self._worker_numbers = itertools.count(1)
-        self._spare_sessions: list[FtpSession] = []
+        self.sessions = SessionPool(session_factory)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
         self._active = 0
         self._ask_lock = asyncio.Lock()
-        self._closing: set[asyncio.Task] = set()
         self._closed = False
 
     # ------------------------------------------------------------------ adding jobs
@@ -179,6 +179,7 @@ class TransferQueue:
         self._order.remove(job_id)
         index = max(0, min(new_index, len(self._order)))
         self._order.insert(index, job_id)
+        self._scan_from = 0
         self._emit(self._records[job_id].job)
 
     @property
@@ -208,42 +209,13 @@ class TransferQueue:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        if self._closing:
-            await asyncio.gather(*tuple(self._closing), return_exceptions=True)
-        spare, self._spare_sessions = self._spare_sessions, []
-        for session in spare:
-            with contextlib.suppress(Exception):
-                await session.close()
+        await self.sessions.close()
         self._idle.set()
-
-    # ------------------------------------------------------------------ sessions
-    async def borrow_session(self) -> FtpSession:
-        """A connected session: a spare one if any, else a new one from the factory."""
-        while self._spare_sessions:
-            session = self._spare_sessions.pop()
-            if session.state not in _UNUSABLE:
-                return session
-            with contextlib.suppress(Exception):
-                await session.close()
-        return await self.session_factory()
-
-    async def give_back(self, session: FtpSession, *, broken: bool = False) -> None:
-        if broken or self._closed or session.state in _UNUSABLE:
-            with contextlib.suppress(Exception):
-                await session.close()
-        else:
-            self._spare_sessions.append(session)
 
     def notice(self, text: str, *, kind: str = "queue",
                severity: Severity = Severity.INFO) -> None:
         self.bus.emit(Notice(t=self.bus.now(), connection="queue", severity=severity,
                              text=text, kind=kind))
-
-    def _background(self, work: Awaitable[None]) -> None:
-        """Closing a broken session must not hold up the worker; ``close`` awaits it."""
-        task = asyncio.ensure_future(work)
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
 
     # ------------------------------------------------------------------ workers
     def _start_workers(self) -> None:
@@ -260,10 +232,18 @@ class TransferQueue:
         self._wake.set()
 
     def _next_record(self) -> tuple[JobRecord | None, float | None]:
-        """The first QUEUED job whose back-off is over; else how long until one is."""
+        """The first QUEUED job whose back-off is over; else how long until one is.
+
+        Jobs before ``_scan_from`` are known not to be QUEUED (a job becoming QUEUED
+        again, or a move, resets it), so a queue of thousands of files is not scanned
+        from its first, long finished, job for every pick."""
         now = asyncio.get_running_loop().time()
         soonest: float | None = None
-        for job_id in self._order:
+        order = self._order
+        while (self._scan_from < len(order)
+               and self._records[order[self._scan_from]].job.state is not JobState.QUEUED):
+            self._scan_from += 1
+        for job_id in itertools.islice(order, self._scan_from, None):
             record = self._records[job_id]
             if record.job.state is not JobState.QUEUED:
                 continue
@@ -314,6 +294,13 @@ class TransferQueue:
                          error="the transfer queue was closed")
             raise
         except Exception as exc:  # noqa: BLE001 - every failure ends in the job's state
+            if record.stop_as is not None and not self._closed:
+                # the failure raced the user's pause/cancel: the user's word wins
+                if worker.session is not None and needs_new_connection(exc):
+                    self.sessions.discard(worker.session)
+                    worker.session = None
+                self._stopped(record)
+                return
             self._failed(worker, record, exc)
             return
         finally:
@@ -327,13 +314,12 @@ class TransferQueue:
                                 "error": outcome.reason, "rate": 0.0})
 
     async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
-        if worker.session is None or worker.session.state in _UNUSABLE:
+        if not usable(worker.session):
             if worker.session is not None:
-                with contextlib.suppress(Exception):
-                    await worker.session.close()
+                self.sessions.discard(worker.session)
                 worker.session = None
                 self.notice(f"worker {worker.number}: reconnecting", kind="reconnect")
-            worker.session = await self.borrow_session()
+            worker.session = await self.sessions.borrow()
         session = worker.session
 
         def progress(event: TransferProgress) -> None:
@@ -363,7 +349,7 @@ class TransferQueue:
             log.exception("transfer job %s failed unexpectedly", record.job.job_id)
         if worker.session is not None and needs_new_connection(exc):
             session, worker.session = worker.session, None
-            self._background(self.give_back(session, broken=True))
+            self.sessions.discard(session)
         if is_transient(exc) and record.failures < self.retries and not self._closed:
             record.failures += 1
             record.resume_next = True
@@ -400,6 +386,8 @@ class TransferQueue:
 
     def _update(self, record: JobRecord, **changes: object) -> None:
         before = record.job.state in ACTIVE_STATES
+        if changes.get("state") is JobState.QUEUED:
+            self._scan_from = 0
         record.job = dataclasses.replace(record.job, **changes)
         after = record.job.state in ACTIVE_STATES
         self._active += int(after) - int(before)

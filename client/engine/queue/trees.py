@@ -41,7 +41,7 @@ async def add_download_tree(queue: TransferQueue, remote_dir: str, local_dir: Pa
     case_insensitive = queue.case_insensitive
     if case_insensitive is None:
         case_insensitive = await asyncio.to_thread(is_case_insensitive, local_dir)
-    session = await queue.borrow_session()
+    session = await queue.sessions.borrow()
     broken = False
     try:
         plan = await walk_remote(session, remote_dir, local_dir,
@@ -51,7 +51,7 @@ async def add_download_tree(queue: TransferQueue, remote_dir: str, local_dir: Pa
         broken = True
         raise
     finally:
-        await queue.give_back(session, broken=broken)
+        await queue.sessions.give_back(session, broken=broken)
     refused = await asyncio.to_thread(_make_local_folders, local_dir, plan.directories)
     for folder, why in refused:
         queue.notice(f"skipped the folder {folder} and everything in it: {why}",
@@ -77,7 +77,7 @@ async def add_upload_tree(queue: TransferQueue, local_dir: Path, remote_dir: str
     plan = await asyncio.to_thread(walk_local, local_dir, remote_dir)
     for item in plan.skipped:
         _report(queue, item)
-    session = await queue.borrow_session()
+    session = await queue.sessions.borrow()
     broken = False
     try:
         for folder in _ancestors(remote_dir) + plan.remote_directories[1:]:
@@ -96,5 +96,5 @@ async def add_upload_tree(queue: TransferQueue, local_dir: Path, remote_dir: str
         broken = True
         raise
     finally:
-        await queue.give_back(session, broken=broken)
+        await queue.sessions.give_back(session, broken=broken)
     return [queue.add_upload(planned.local_path, planned.remote_path) for planned in plan.files]

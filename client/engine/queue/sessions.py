@@ -1,0 +1,69 @@
+"""The queue's connections: sessions from the factory, lent out and taken back.
+
+A session that is still usable when given back is kept for the next borrower (a folder
+walk, then a worker), so a queue logs in as few times as it can. A broken one is closed
+in the background (QUIT has a bounded wait) so a worker can go on at once; ``close``
+waits for those too, leaving no task behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from client.engine.events import SessionState
+
+if TYPE_CHECKING:
+    from client.engine.session import FtpSession
+
+__all__ = ["SessionPool", "usable"]
+
+_UNUSABLE = (SessionState.FAILED, SessionState.DISCONNECTED, SessionState.CLOSING)
+
+
+def usable(session: FtpSession | None) -> bool:
+    return session is not None and session.state not in _UNUSABLE
+
+
+class SessionPool:
+    def __init__(self, factory: Callable[[], Awaitable[FtpSession]]) -> None:
+        self.factory = factory
+        self._spare: list[FtpSession] = []
+        self._closing: set[asyncio.Task] = set()
+        self.closed = False
+
+    async def borrow(self) -> FtpSession:
+        """A connected session: a spare one if any, else a new one from the factory."""
+        while self._spare:
+            session = self._spare.pop()
+            if usable(session):
+                return session
+            await _quietly_close(session)
+        return await self.factory()
+
+    async def give_back(self, session: FtpSession, *, broken: bool = False) -> None:
+        if broken or self.closed or not usable(session):
+            await _quietly_close(session)
+        else:
+            self._spare.append(session)
+
+    def discard(self, session: FtpSession) -> None:
+        """Close ``session`` without waiting for it (``close`` waits)."""
+        task = asyncio.ensure_future(_quietly_close(session))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        self.closed = True
+        if self._closing:
+            await asyncio.gather(*tuple(self._closing), return_exceptions=True)
+        spare, self._spare = self._spare, []
+        for session in spare:
+            await _quietly_close(session)
+
+
+async def _quietly_close(session: FtpSession) -> None:
+    with contextlib.suppress(Exception):
+        await session.close()
