@@ -149,12 +149,19 @@ class LadderView(QAbstractScrollArea):
         """Height on screen of the pinned lifeline header."""
         return HEADER_HEIGHT * (self.zoom if self.zoom >= TEXT_MIN_SCALE else 1.0)
 
+    @property
+    def y_offset(self) -> float:
+        """Pixels the content is shifted down so that no item starts under the pinned
+        header: zero while the header scales with the content, more in the overview,
+        where the header keeps its full height."""
+        return self.header_pixels - HEADER_HEIGHT * self.zoom
+
     def content_width(self) -> float:
         return max(self.viewport().width() / self.x_zoom, MIN_DIAGRAM_WIDTH)
 
     def _update_scrollbars(self) -> None:
         view = self.viewport()
-        height = self.geometry_.content_height * self.zoom
+        height = self.geometry_.content_height * self.zoom + self.y_offset
         width = self.content_width() * self.x_zoom
         vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
         vbar.setRange(0, max(0, int(height - view.height())))
@@ -189,7 +196,10 @@ class LadderView(QAbstractScrollArea):
     def zoom_to_fit(self) -> None:
         """Scale so the whole session fits in the window (never larger than 100 %)."""
         height = self.geometry_.content_height
-        fit = min(1.0, self.viewport().height() / max(1, height))
+        view = self.viewport().height()
+        fit = min(1.0, view / max(1, height))
+        if fit < TEXT_MIN_SCALE:  # the overview's header keeps its full height
+            fit = (view - HEADER_HEIGHT) / max(1, height - HEADER_HEIGHT)
         self.set_zoom(fit)
         self.verticalScrollBar().setValue(0)
 
@@ -225,7 +235,7 @@ class LadderView(QAbstractScrollArea):
             y0 = self.verticalScrollBar().value() / zoom
             y1 = y0 + self.viewport().height() / zoom
             overview = zoom < TEXT_MIN_SCALE
-            painter.translate(-self.horizontalScrollBar().value(), 0)
+            painter.translate(-self.horizontalScrollBar().value(), self.y_offset)
             painter.scale(self.x_zoom, zoom)
             painter.translate(0, -y0)
             self.painter_.paint(painter, self.content_width(), y0, y1 + 1,
@@ -244,7 +254,8 @@ class LadderView(QAbstractScrollArea):
     def item_at(self, pos: QPoint) -> int | None:
         if pos.y() < self.header_pixels:
             return None  # the pinned header covers the items under it
-        return self.geometry_.item_at((pos.y() + self.verticalScrollBar().value()) / self.zoom)
+        y = pos.y() - self.y_offset + self.verticalScrollBar().value()
+        return self.geometry_.item_at(y / self.zoom)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         index = self.item_at(event.position().toPoint())
@@ -286,7 +297,7 @@ class LadderView(QAbstractScrollArea):
         self.setAccessibleDescription(self.tooltip_for(index) if index is not None else "")
         if index is not None and scroll:
             top = (self.geometry_.top(index) - HEADER_HEIGHT) * self.zoom
-            bottom = self.geometry_.bottom(index) * self.zoom
+            bottom = self.geometry_.bottom(index) * self.zoom + self.y_offset
             bar = self.verticalScrollBar()
             view = self.viewport().height()
             if top < bar.value() or bottom > bar.value() + view:

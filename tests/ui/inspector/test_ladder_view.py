@@ -82,7 +82,7 @@ def test_zoom_to_fit_and_back(qtbot) -> None:
     qtbot.waitUntil(lambda: len(view.geometry_) == len(view.model.items))
     view.zoom_to_fit()
     assert view.zoom < 1.0
-    assert view.geometry_.content_height * view.zoom <= view.viewport().height() + 1
+    assert view.geometry_.content_height * view.zoom + view.y_offset <= view.viewport().height() + 1
     assert view.verticalScrollBar().maximum() <= 1
     view.reset_zoom()
     assert view.zoom == 1.0
@@ -212,8 +212,11 @@ def test_overview_keeps_the_width_and_clicks_still_hit(qtbot) -> None:
     assert view.horizontalScrollBar().maximum() == 0
     arrow = view.model.data_arrows()[0]
     y = view.geometry_.top(arrow.index) * view.zoom - view.verticalScrollBar().value()
-    y += 26 * view.zoom  # the arrow's line
+    y += 26 * view.zoom + view.y_offset  # the arrow's line, below the full-size header
     with qtbot.waitSignal(view.item_selected) as chosen:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(300, int(y)))
     assert abs(chosen.args[0] - arrow.index) <= 1  # a pixel covers ~20 content rows here
+    # nothing hides under the header: the first item starts below it
+    first_top = view.geometry_.top(0) * view.zoom + view.y_offset - view.verticalScrollBar().value()
+    assert first_top >= view.header_pixels - 1
     view.grab()
