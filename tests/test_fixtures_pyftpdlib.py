@@ -42,7 +42,7 @@ def test_plain_server_info(ftp_server: ServerInfo) -> None:
     assert ftp_server.password not in ftp_server.url
     assert ftp_server.url == f"ftp://alice@127.0.0.1:{ftp_server.port}"
     assert ftp_server.tls == "none" and ftp_server.ca_file is None
-    assert "MLSD" in ftp_server.features
+    assert "MLST" in ftp_server.features  # RFC 3659: MLST in FEAT implies MLSD
 
 
 def test_anonymous_login_refused(ftp_server: ServerInfo) -> None:
@@ -351,3 +351,21 @@ def test_reuse_refused_when_the_handshake_comes_before_the_command(
     if verb.startswith("STOR"):
         target = ftps_reuse_server.root / "upload" / "early.bin"
         assert not target.exists() or target.read_bytes() == b""
+
+
+@pytest.mark.parametrize("tls", ["none", "explicit", "implicit"])
+def test_features_are_what_feat_says(make_ftp_server, tls: str) -> None:  # type: ignore[no-untyped-def]
+    from fixtures.info import feat_keywords
+
+    server = make_ftp_server(tls=tls)
+    if tls == "implicit":
+        client = login(server)
+        feat = client.sendcmd("FEAT")
+        client.quit()
+    else:
+        client = ftplib.FTP(timeout=5)
+        client.connect(server.host, server.port)
+        feat = client.sendcmd("FEAT")
+        client.close()
+    traits = {name for name in server.features if name.islower()}
+    assert server.features - traits == feat_keywords(feat)
