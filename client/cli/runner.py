@@ -24,6 +24,7 @@ from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
 from client.engine.transcript import TranscriptWriter
 from client.protocol.annotate import Severity
+from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
 
 __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
@@ -121,6 +122,10 @@ def run_command(args: argparse.Namespace, command: str, url: str,
             context.progress.finish()
         print(format_error(error, command=command), file=stderr)
         return exit_code_of(error)
+    except ProtocolError as exc:  # bytes that are not FTP, if the engine let one through
+        print(f"ftp-inspector {command}: the server's reply is not valid FTP: "
+              f"{escape_control(str(exc))}", file=stderr)
+        return 4
     except OSError as exc:
         print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE

@@ -8,12 +8,15 @@ connection (no data connection at all) and, when the server offers AUTH TLS, a T
 probe (explicit TLS, PROT P, a passive listing: handshake, certificate, session reuse).
 
 Dialling the advertised PASV address: a PASV is sent first (without dialling) to read
-the address. It is dialled only when it is the control peer itself, or when the user's
-PASV policy would dial it anyway ('advertised', or 'auto' for an address of the same
-class as the control peer). An address nobody can reach (documentation, reserved,
-unspecified, multicast, link-local ranges) is never dialled: the row says "not
-attempted: unroutable", which is itself the finding. So a diagnosis never sends a SYN
-to an address the rest of the client would refuse to dial.
+the address. It is dialled when it is the control peer itself, or when the user's PASV
+policy would dial it ('auto' for an address of the same class as the control peer, or
+'advertised'). An address nobody can reach (documentation, reserved, unspecified,
+multicast, link-local ranges) is never dialled, whatever the policy; one of an internal
+class other than the control peer's (a private address while talking over loopback or
+the Internet) is dialled only under 'advertised'. Otherwise the row says "not
+attempted: unroutable", which is itself the finding (the server announces an address
+clients cannot reach). So a diagnosis never sends a SYN to an address the rest of the
+client would refuse to dial.
 
 The engine falls back from EPSV to PASV and from EPRT to PORT by itself; the runner
 watches the events of each row and stops the row as soon as the method under test has
@@ -46,10 +49,12 @@ from client.engine.errors import (
 )
 from client.engine.events import (
     DataChannelEvent,
+    DataFailure,
     DataPhase,
     EngineEvent,
     EventBus,
     LineSent,
+    Notice,
     ReplyReceived,
     TlsEstablished,
 )
@@ -106,6 +111,7 @@ class _RowWatcher:
         self.tls_reused: bool | None = None
         self.task: asyncio.Future | None = None
         self.stopped_early = False
+        self.notices: list[str] = []
         self._last_verb: str | None = None
 
     def __call__(self, event: EngineEvent) -> None:
@@ -118,12 +124,16 @@ class _RowWatcher:
                     and self.channel is None):
                 self.refusal = (event.reply.code, escape_control(event.reply.text))
                 self._stop()
+        elif isinstance(event, Notice):
+            self.notices.append(escape_control(event.text))
         elif isinstance(event, TlsEstablished) and event.channel is not None:
             if event.channel == self.channel:
                 self.tls_reused = event.session_reused
         elif isinstance(event, DataChannelEvent):
             if self.channel is None:
-                if self.method is not None and event.method != self.method:
+                local_failure = event.failure is DataFailure.LOCAL  # before any command
+                if self.method is not None and event.method != self.method \
+                        and not local_failure:
                     self._stop()  # the engine fell back to another method: answer known
                     return
                 self.channel = event.channel
@@ -195,7 +205,12 @@ def _row_from_watch(probe: Probe, watch: _RowWatcher, elapsed: float, *,
         return Attempt(probe, Outcome.FAILED, escape_control(error.message),
                        failure_class="command", reply_code=error.code, elapsed=elapsed,
                        phase=watch.phase_reached(), tls=tls, **ends)
-    message = escape_control(error.message) if error else "no answer"
+    if error is not None:
+        message = escape_control(error.message)
+    elif watch.notices:
+        message = watch.notices[-1]  # e.g. "could not read the EPSV reply …"
+    else:
+        message = f"{probe.method} gave no data connection"
     return Attempt(probe, Outcome.FAILED, message, failure_class="failed", elapsed=elapsed,
                    phase=watch.phase_reached(), tls=tls, **ends)
 
@@ -224,12 +239,18 @@ async def _advertised_precheck(session: FtpSession, user_policy: PasvPolicy) -> 
                        f"not attempted: unroutable ({host} is {host_class.description}; "
                        "nothing can answer a connection there)",
                        failure_class="unroutable-refused", advertised=advertised)
-    decision = decide_pasv_address(host, peer, user_policy)
-    if decision.replaced:
+    automatic = decide_pasv_address(host, peer, PasvPolicy.AUTO)
+    if automatic.replaced and user_policy is not PasvPolicy.ADVERTISED:
         return Attempt(Probe.PASV_ADVERTISED, Outcome.NOT_ATTEMPTED,
-                       f"not attempted: the PASV policy '{user_policy.value}' would not dial "
-                       f"{host} (the control peer is {peer}); use --pasv-address advertised "
-                       "to test it", failure_class="policy", advertised=advertised)
+                       f"not attempted: unroutable from here ({host} is "
+                       f"{host_class.description}, the control connection goes to {peer}); "
+                       "use --pasv-address advertised to dial it anyway",
+                       failure_class="unroutable-refused", advertised=advertised)
+    if user_policy is PasvPolicy.CONTROL:
+        return Attempt(Probe.PASV_ADVERTISED, Outcome.NOT_ATTEMPTED,
+                       f"not attempted: the PASV policy 'control' never dials {host} (the "
+                       f"control peer is {peer})", failure_class="policy",
+                       advertised=advertised)
     return None
 
 

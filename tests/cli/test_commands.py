@@ -171,3 +171,22 @@ def test_sha_of_downloaded_demo_file(child_env, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert hashlib.sha256((tmp_path / "sample-2mb.bin").read_bytes()).hexdigest() == expected
+
+
+def test_ls_of_hostile_names_escapes_them(scripted_server, child_env) -> None:
+    from fixtures.scripted_data import transfer
+    from fixtures.scripted_faults import hostile_unix_listing
+
+    server = scripted_server({"LIST": transfer(payload=hostile_unix_listing())},
+                             features=["SIZE", "UTF8"])
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "ls", f"ftp://{server.info.user}@127.0.0.1:"
+         f"{server.port}/", "-v", "--tls", "off"],
+        env={**child_env, "FTP_PASSWORD": server.info.password}, capture_output=True,
+        timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    for stream in (result.stdout, result.stderr):
+        assert b"\x1b" not in stream and b"\x07" not in stream and b"\x00" not in stream
+    assert b"esc-\\x1b[31mred" in result.stdout
+    assert b"good.txt" in result.stdout and b"subdir" in result.stdout
+    assert server.info.password.encode() not in result.stdout + result.stderr
