@@ -36,6 +36,8 @@ def test_passive_row() -> None:
     assert row.duration == "0.005"
     assert row.bytes == 1234
     assert row.outcome.startswith("closed: 1234 B")
+    assert row.phases == ("advertised 0.000, connecting 0.001, connected 0.002, "
+                          "first-byte 0.004, closed 0.005")
 
 
 def test_active_row_uses_our_listener() -> None:
@@ -65,7 +67,7 @@ def test_csv_has_the_columns_and_one_row_per_connection() -> None:
     assert table[0] == [header for _, header in COLUMNS]
     assert table[0] == ["#", "Command", "Mode / method", "Advertised", "Address used", "Why",
                         "Initiator", "Connect (s)", "First byte (s)", "Duration (s)",
-                        "Bytes", "Outcome"]
+                        "Bytes", "Outcome", "Phase times (s)"]
     assert len(table) == 2  # the refused tail re-used channel 1: still one connection
     assert table[1][1] == "LIST" and table[1][10] == "1234"
 

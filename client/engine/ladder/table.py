@@ -32,6 +32,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("duration", "Duration (s)"),
     ("bytes", "Bytes"),
     ("outcome", "Outcome"),
+    ("phases", "Phase times (s)"),
 )
 
 
@@ -53,6 +54,7 @@ class ChannelRow:
     bytes: int
     outcome: str
     state: DataState
+    phases: str = ""
 
     def cell(self, key: str) -> str | int:
         return getattr(self, key)
@@ -83,6 +85,12 @@ def _why(arrow: DataArrow) -> str:
     return ""
 
 
+def _phases(arrow: DataArrow) -> str:
+    """Every phase with its time since the connection's first event:
+    ``advertised 0.000, connecting 0.001, connected 0.002, first-byte 0.004, closed 0.005``."""
+    return ", ".join(f"{phase.value} {t - arrow.t:.3f}" for phase, t in arrow.phase_times)
+
+
 def channel_row(arrow: DataArrow, now: float | None = None) -> ChannelRow:
     mode = "passive" if arrow.source is Side.CLIENT else "active"
     if arrow.method is None:
@@ -107,6 +115,7 @@ def channel_row(arrow: DataArrow, now: float | None = None) -> ChannelRow:
         bytes=arrow.bytes,
         outcome=outcome,
         state=arrow.state,
+        phases=_phases(arrow),
     )
 
 

@@ -128,6 +128,8 @@ class DataChannelTableModel(QAbstractTableModel):
             return None
         cells = self._rows[index.row()]
         key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.ToolTipRole and key != "outcome":
+            return f"{cells.cell(key)}\n{self.tr('phases')}: {cells.phases}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = cells.cell(key)
             return f"{value:,}" if key == "bytes" and role == Qt.ItemDataRole.DisplayRole else str(value)
