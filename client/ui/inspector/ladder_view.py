@@ -72,6 +72,7 @@ class LadderView(QAbstractScrollArea):
         self.selected: int | None = None
         self._clock = clock
         self._last_arrival = time.monotonic()
+        self._events_seen = self.model.events_seen
         self._animation_origin = time.monotonic()
         self._dirty = False
         self._timer = QTimer(self)
@@ -81,7 +82,7 @@ class LadderView(QAbstractScrollArea):
         self.destroyed.connect(self._remove_listener)  # the model may outlive the view
         # user scrolling (dragging, arrows, page clicks): leave the live end
         self.verticalScrollBar().actionTriggered.connect(
-            lambda _action: QTimer.singleShot(0, self._leave_live_end))
+            lambda _action: QTimer.singleShot(0, self, self._leave_live_end))
         self._sync()
 
     # -- model changes -------------------------------------------------------------------
@@ -92,7 +93,9 @@ class LadderView(QAbstractScrollArea):
         if kind == "cleared":
             self.geometry_.reset()
             self.selected = None
-        self._last_arrival = time.monotonic()
+        if self.model.events_seen != self._events_seen:  # a new event, not our refresh
+            self._events_seen = self.model.events_seen
+            self._last_arrival = time.monotonic()
         if not self._dirty:
             self._dirty = True
             QTimer.singleShot(0, self, self._sync)

@@ -220,3 +220,20 @@ def test_overview_keeps_the_width_and_clicks_still_hit(qtbot) -> None:
     first_top = view.geometry_.top(0) * view.zoom + view.y_offset - view.verticalScrollBar().value()
     assert first_top >= view.header_pixels - 1
     view.grab()
+
+
+def test_running_timer_survives_the_turn_to_waiting(qtbot) -> None:
+    """Without an engine clock the view extrapolates from the last event's arrival; its
+    own refresh (which turns an arrow WAITING) must not restart that clock."""
+    import time
+
+    model = LadderModel(hung_after=3.0)
+    model.feed_all(syn_unanswered()[:-1])
+    view = LadderView(model)
+    qtbot.addWidget(view)
+    view._last_arrival = time.monotonic() - 5.0  # five seconds without a new event
+    before = view.now()
+    view._tick()
+    assert model.data_arrows()[0].state is DataState.WAITING
+    assert view.now() >= before  # not back to the last event's time
+    assert "WAITING 5." in model.data_arrows()[0].status_text(view.now())
