@@ -60,7 +60,9 @@ def test_trust_always_pins_and_does_not_ask_again(window, qtbot, tls_demo, confi
     assert window.remote_pane.model.rowCount() > 0
     pins = json.loads((config_dir / "pins.json").read_text())
     assert fingerprint in next(iter(pins.values()))
-    assert "TLS" in window.status.tls_label.text()
+    assert "TLS" in window.status.tls_label.text() and "session reused" in \
+        window.status.tls_label.text()
+    assert fingerprint in window.status.tls_label.toolTip().replace(":", "").lower()
 
     # a second connection: pinned, no dialog
     again = _connect(window, tls_demo)

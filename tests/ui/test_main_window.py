@@ -179,6 +179,13 @@ def test_url_credentials_never_stay_in_the_host_field(window, demo) -> None:
     assert window.quick.password.text() == demo.password
     assert window.quick.user.text() == demo.user
     window.save_state()
+    (item,) = [i for i in window.quick.history() if i["port"] == demo.port]
+    assert item["user"] == demo.user and "password" not in item
+    window.quick.host.clear()
+    window.quick.password.clear()
+    window.quick.apply_history(item)
+    assert window.quick.host.text() == demo.host and window.quick.port.value() == demo.port
+    assert window.quick.password.text() == ""  # the history never fills a password
     ini = Path(window.settings.fileName())
     assert ini.exists() and demo.password not in ini.read_text()  # history keeps no password
 
