@@ -242,8 +242,10 @@ class InspectorPanel(QWidget):
             self._announced.clear()
             return
         item = self.model.items[index]
-        if not isinstance(item, DataArrow) or item.state not in (DataState.WAITING,
-                                                                 DataState.FAILED):
+        if not isinstance(item, DataArrow):
+            return
+        if item.state not in (DataState.WAITING, DataState.FAILED):
+            self._announced.pop(index, None)  # moving again: a later hang is news
             return
         if self._announced.get(index) is item.state:
             return

@@ -196,6 +196,24 @@ def test_hung_and_failed_connections_are_announced_once(qtbot) -> None:
     assert [a.state for a in failed] == [DataState.FAILED] and len(hung) == 1
 
 
+def test_a_connection_that_hangs_twice_is_announced_twice(qtbot) -> None:
+    from ladder_scenarios import Script, stalled_download
+
+    from client.ui.inspector.dock import InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    hung = []
+    panel.data_connection_hung.connect(hung.append)
+    panel.feed_events(stalled_download()[:-4])  # transferring
+    panel.flush()
+    panel.model.refresh(5.0)
+    panel.feed_events(Script().progress(5.1, 4096).events)  # moving again
+    panel.flush()
+    panel.model.refresh(10.0)
+    assert len(hung) == 2
+
+
 def test_choosing_a_connection_rebuilds_the_diagram(qtbot) -> None:
     from ladder_scenarios import Script
 
