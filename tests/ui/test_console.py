@@ -171,3 +171,33 @@ def test_bridge_accepts_events_from_another_thread(qapp, qtbot) -> None:
     qtbot.waitUntil(lambda: len(got) == 500, timeout=5000)
     assert got[-1].text == "NOOP 499"
     bridge.close()
+
+
+def test_widget_follow_pause_copy_and_select(qapp, qtbot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from client.ui.console.widget import ConsoleWidget
+
+    console = ConsoleWidget()
+    console.resize(600, 300)
+    console.show()
+    qtbot.waitExposed(console)
+
+    def add(count: int, start: int = 0) -> None:
+        console.append([x for i in range(start, start + count) for x in lines_from_event(
+            LineSent(t=float(i), connection="c1", text=f"NOOP {i}"), 0.0)])
+        qapp.processEvents()
+
+    add(500)
+    bar = console.view.verticalScrollBar()
+    assert bar.value() == bar.maximum() > 0
+    console.autoscroll_button.setChecked(False)
+    bar.setValue(0)
+    add(500, 500)
+    assert bar.value() == 0  # paused: the view stays where the user is reading
+    console.append(lines_from_event(LineSent(t=0.0, connection="c1", text="PASS secret"), 0.0))
+    last = console.model.rowCount() - 1
+    assert console.select_line(console.model.seq_of_row(last))
+    copied = console.copy_selection()
+    assert copied.endswith("PASS ****") and "secret" not in QGuiApplication.clipboard().text()
+    console.close()
