@@ -186,7 +186,9 @@ class RemoteActions:
         await self.refresh()
 
     def close(self) -> None:
-        self.watcher.removePaths(self.watcher.files() or [""]) if self.watcher.files() else None
+        """Stop watching opened files and remove their temporary copies."""
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
         self._temp.cleanup()
 
 
