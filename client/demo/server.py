@@ -220,6 +220,9 @@ class DemoServer:
         assert server is not None
         try:
             while not self._stopping.is_set():
+                if not server.ioloop.socket_map:  # nothing to poll: do not spin
+                    self._stopping.wait(_POLL_INTERVAL)
+                    continue
                 # One poll per turn (not serve_forever, which logs a start line per call).
                 server.ioloop.loop(_POLL_INTERVAL, blocking=False)
         except Exception:  # pragma: no cover - a bug in a handler must not hang stop()
@@ -237,8 +240,6 @@ class DemoServer:
                 raise DemoServerError(
                     f"the demo server thread did not stop within {_STOP_JOIN_TIMEOUT} s"
                 )
-        elif thread is None and self._server is not None:
-            self._server.close_all()
         self._release()
 
     def _release(self) -> None:
