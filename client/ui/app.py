@@ -136,12 +136,16 @@ def run_app(args: Any) -> int:
 
     from client.ui.main_window import MainWindow
 
-    app = create_application()
     demo = None
     if getattr(args, "demo", False):
-        from client.demo import DemoServer
+        from client.demo import DemoServer, DemoServerError
 
-        demo = DemoServer(getattr(args, "scenario", "healthy") or "healthy").start()
+        try:
+            demo = DemoServer(getattr(args, "scenario", "healthy") or "healthy").start()
+        except (ValueError, DemoServerError, OSError) as exc:
+            print(f"ftp-inspector: cannot start the demo server: {exc}", file=sys.stderr)
+            return 1
+    app = create_application()
     window = MainWindow()
     window.show()
     closed = asyncio.Event()

@@ -35,3 +35,12 @@ def test_demo_starts_and_closes_on_sigterm(child_env) -> None:
     assert (Path(child_env["FTP_INSPECTOR_CONFIG_DIR"]) / "window.ini").exists()
     assert "Traceback" not in err
     assert not any(ch in "".join(seen) + err for ch in ("PASS ", "password="))
+
+
+def test_unknown_demo_scenario_is_a_clear_error(child_env) -> None:
+    child_env["QT_QPA_PLATFORM"] = "offscreen"
+    result = subprocess.run([sys.executable, "-m", "client", "--demo", "--scenario", "nope"],
+                            env=child_env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "unknown demo scenario 'nope'" in result.stderr and "healthy" in result.stderr
+    assert "Traceback" not in result.stderr
