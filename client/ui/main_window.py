@@ -273,8 +273,14 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
     async def connect_to(self, settings: ConnectionSettings, path: str | None = None) -> str:
+        """Open a site (quickconnect, site manager, command line, Reconnect) and list
+        ``path`` (default: the login folder); returns the folder shown."""
         self.remote_pane.banner.hide()
+        self.hung_listing.hide()
         await self.transfers.reset()
+        new_session = getattr(self.inspector_dock, "new_session", None)
+        if callable(new_session):
+            new_session()  # a fresh diagram per site; the console keeps its history
         self.set_mode(settings.mode)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")
         await self.connection.connect(settings)
