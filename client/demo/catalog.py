@@ -72,7 +72,7 @@ _ALL = (
     Scenario(
         "stall",
         "listings and downloads stall: 150, data connection open, then no bytes ever",
-        "LIST/NLST/MLSD/RETR get 150 and the data connection is accepted, but nothing "
+        "LIST/NLST/MLSD/RETR get 125/150 and the data connection is accepted, but nothing "
         "is ever sent on it; only the client's stall timeout ends the wait. Uploads "
         "work.",
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +76,7 @@ def _readme(scenario: str) -> str:
         "=========================",
         "",
         "This tree is generated for each run of the demo server and removed when it",
-        "stops. Everything is served on 127.0.0.1 only.",
+        "stops. It is served on a loopback address (127.x.x.x) only.",
         "",
         f"Scenario of this run: {scenario}",
         "",
@@ -87,8 +88,10 @@ def _readme(scenario: str) -> str:
         "",
     ]
     for details in SCENARIO_DETAILS.values():
-        parts.append(f"* {details.name}: {details.summary}")
-        parts.append(f"  {details.observe}")
+        parts.extend(textwrap.wrap(f"* {details.name}: {details.summary}", 78,
+                                   subsequent_indent="  "))
+        parts.extend(textwrap.wrap(details.observe, 78, initial_indent="  ",
+                                   subsequent_indent="  "))
         parts.append("")
     return "\n".join(parts)
 
