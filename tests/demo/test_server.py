@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,11 @@ def test_usable_from_asyncio_code() -> None:
         return banner
 
     assert asyncio.run(scenario()).startswith(b"220 ")
+
+
+def test_user_docs_quote_the_real_sample_checksum(tmp_path) -> None:
+    tree = generate_sample_tree(tmp_path)
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "demo.md").read_text()
+    assert tree.sha256[BINARY_SAMPLE] in docs
+    for name in SCENARIOS:
+        assert f"`{name}`" in docs
