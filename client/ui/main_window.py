@@ -345,19 +345,9 @@ class MainWindow(QMainWindow):
             self.local_pane.files.setRootPath(str(self.local_pane.current))
 
     def _queue_action(self, action: str, jobs: list[object]) -> None:
-        queue = self.transfers.queue
-        if queue is None:
-            return
-        for job in jobs:
-            job_id = job.job_id
-            if action == "up" or action == "down":
-                ids = [j.job_id for j in queue.jobs()]
-                if job_id in ids:
-                    queue.move(job_id, max(0, ids.index(job_id) + (-1 if action == "up" else 1)))
-            else:
-                getattr(queue, action)(job_id)
-        if action in ("up", "down"):
-            self.queue.model.set_order(queue.jobs())
+        order = self.transfers.apply(action, jobs)
+        if order is not None:
+            self.queue.model.set_order(order)
 
     def send_raw(self, line: str) -> None:
         async def run() -> None:

@@ -93,6 +93,22 @@ class Transfers:
         if self.queue is not None:
             self.queue.set_concurrency(count)
 
+    def apply(self, action: str, jobs: list[object]) -> list[object] | None:
+        """A queue button: pause, resume, cancel, retry, up or down on ``jobs``.
+        Returns the new job order after a move (None otherwise, or without a queue)."""
+        queue = self.queue
+        if queue is None:
+            return None
+        for job in jobs:
+            job_id = job.job_id  # type: ignore[attr-defined]
+            if action in ("up", "down"):
+                ids = [j.job_id for j in queue.jobs()]
+                if job_id in ids:
+                    queue.move(job_id, max(0, ids.index(job_id) + (-1 if action == "up" else 1)))
+            elif action in ("pause", "resume", "cancel", "retry"):
+                getattr(queue, action)(job_id)
+        return queue.jobs() if action in ("up", "down") else None
+
     async def reset(self) -> None:
         """The site changed: finish with the old queue (its connections close)."""
         queue, self.queue = self.queue, None
