@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,9 @@ __all__ = ["PlannedFile", "SkippedName", "TreePlan", "walk_remote", "walk_local"
 MAX_DEPTH = 48
 
 _REMOTE_UNSENDABLE = ("\r", "\n", "\x00")
+
+#: Downloads are written to ``NAME.part`` first (:func:`client.engine.transfer.part_path`).
+PART_SUFFIX = ".part"
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,10 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
         if on_skip is not None:
             on_skip(item)
 
-    pending: list[tuple[str, Path, int]] = [(remote_dir, local_dir, 0)]
+    pending: deque[tuple[str, Path, int]] = deque([(remote_dir, local_dir, 0)])
     visited: set[str] = set()
     while pending:
-        folder, local, depth = pending.pop(0)
+        folder, local, depth = pending.popleft()
         visited.add(folder.rstrip("/") or "/")
         try:
             listing = await session.list(folder)
@@ -110,6 +114,8 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
             skip(folder, "", f"the folder could not be listed: {exc.message}")
             continue
         guard = _NameGuard(case_insensitive)
+        fold = str.casefold if case_insensitive else str
+        files_here = {fold(e.name) for e in listing.entries if e.kind is EntryKind.FILE}
         for entry in listing.entries:
             name = entry.name
             try:
@@ -123,6 +129,12 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
             clash = guard.clash(local_name)
             if clash is not None:
                 skip(folder, name, clash)
+                continue
+            key = fold(local_name)
+            if key.endswith(PART_SUFFIX) and key[: -len(PART_SUFFIX)] in files_here:
+                skip(folder, name, f"it would be the temporary file of "
+                                   f"'{escape_control(name[: -len(PART_SUFFIX)])}' while that "
+                                   "downloads (the two would overwrite each other)")
                 continue
             remote_path = join_remote(folder, name)
             if entry.kind is EntryKind.LINK:
@@ -149,9 +161,9 @@ def walk_local(local_dir: Path, remote_dir: str) -> TreePlan:
     """Walk ``local_dir`` (blocking: call through ``asyncio.to_thread``). Symbolic links
     are not followed (they could lead out of the folder or into a loop)."""
     plan = TreePlan(remote_directories=[remote_dir])
-    pending: list[tuple[Path, str, int]] = [(local_dir, remote_dir, 0)]
+    pending: deque[tuple[Path, str, int]] = deque([(local_dir, remote_dir, 0)])
     while pending:
-        folder, remote, depth = pending.pop(0)
+        folder, remote, depth = pending.popleft()
         try:
             with os.scandir(folder) as entries:
                 found = sorted(entries, key=lambda e: e.name)

@@ -183,3 +183,38 @@ async def test_unknown_job_and_closed_queue(ftp_server, bus, tmp_path):
     with pytest.raises(RuntimeError):
         queue.add_download("/hello.txt", tmp_path / "hello.txt")
     await queue.wait_idle()  # returns at once
+
+
+@pytest.mark.asyncio
+async def test_two_downloads_onto_one_file_never_run_at_once(scripted_server, bus, tmp_path):
+    """``a.bin`` is written through ``a.bin.part``: a job downloading *to* ``a.bin.part``
+    (or to the same target) must wait, whatever the concurrency."""
+    contents = {"/a.bin": b"A" * 50_000, "/other/a.bin.part": b"P" * 30_000}
+
+    def retrieve(session, argument):
+        transfer(payload=contents[argument]).run(session, argument)
+
+    server = scripted_server({"RETR": retrieve})
+    queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=3,
+                          exists_policy=ExistsPolicy.RENAME)
+    recorder = Recorder(bus)
+    try:
+        first = queue.add_download("/a.bin", tmp_path / "a.bin")
+        second = queue.add_download("/other/a.bin.part", tmp_path / "a.bin.part")
+        third = queue.add_download("/a.bin", tmp_path / "a.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    running = set()
+    overlaps = []
+    for event in recorder.of(QueueJobChanged):
+        if event.job.state is JobState.RUNNING:
+            running.add(event.job.job_id)
+            overlaps.append(set(running))
+        else:
+            running.discard(event.job.job_id)
+    assert not any({first, second} <= s or {first, third} <= s for s in overlaps)
+    assert (tmp_path / "a.bin").read_bytes() == contents["/a.bin"]
+    assert (tmp_path / "a.bin.part").read_bytes() == contents["/other/a.bin.part"]
+    assert queue.job(third).local_path == tmp_path / "a (1).bin"  # then the exists policy
+    assert (tmp_path / "a (1).bin").read_bytes() == contents["/a.bin"]

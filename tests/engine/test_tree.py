@@ -158,3 +158,32 @@ async def test_walk_remote_refuses_dot_names_by_itself(tmp_path):
         ("..", True), (".", True), ("..", True)]
     assert "not a regular file" in plan.skipped[3].reason
     assert plan.directories == [tmp_path]
+
+
+@pytest.mark.asyncio
+async def test_a_name_that_is_another_files_part_is_skipped(scripted_server, bus, tmp_path):
+    """``a.bin`` downloads through ``a.bin.part``; a listed ``a.bin.part`` would be written
+    to (and renamed onto) the same file by a second worker."""
+    recorder = Recorder(bus)
+    payloads = {"/p/a.bin": b"the real a" * 100, "/p/a.bin.part": b"impostor",
+                "/p/lone.part": b"no twin"}
+
+    def retrieve(session, argument):
+        transfer(payload=payloads[argument]).run(session, argument)
+
+    server = scripted_server({
+        "LIST": transfer(payload=unix_listing([("-", b"a.bin", 1000), ("-", b"a.bin.part", 8),
+                                               ("-", b"lone.part", 7)])),
+        "RETR": retrieve})
+    queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=2,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        await queue.add_download_tree("/p", tmp_path / "dest")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert (tmp_path / "dest" / "a.bin").read_bytes() == payloads["/p/a.bin"]
+    assert (tmp_path / "dest" / "lone.part").read_bytes() == b"no twin"
+    assert not (tmp_path / "dest" / "a.bin.part").exists()
+    assert any("'a.bin.part'" in n.text and "temporary file of 'a.bin'" in n.text
+               for n in recorder.notices("skipped"))

@@ -75,6 +75,7 @@ class TransferQueue:
         self._records: dict[int, JobRecord] = {}
         self._order: list[int] = []
         self._scan_from = 0  # see _next_record
+        self._writing: set[Path] = set()  # local files running downloads write
         self._ids = itertools.count(1)
         self._workers: list[_Worker] = []
         self._worker_numbers = itertools.count(1)
@@ -245,7 +246,7 @@ class TransferQueue:
             self._scan_from += 1
         for job_id in itertools.islice(order, self._scan_from, None):
             record = self._records[job_id]
-            if record.job.state is not JobState.QUEUED:
+            if record.job.state is not JobState.QUEUED or self._collides(record):
                 continue
             if record.not_before <= now:
                 return record, None
@@ -274,10 +275,25 @@ class TransferQueue:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(session.close())
 
+    def _collides(self, record: JobRecord) -> bool:
+        """A download that would write a file (or ``.part``) another running download
+        is writing waits for it: two writers on one file would corrupt both."""
+        return record.job.direction == "download" and not self._writing.isdisjoint(
+            _written_by(record.job))
+
     async def _run(self, worker: _Worker, record: JobRecord) -> None:
         record.stop_as = None
         self._update(record, state=JobState.RUNNING, error=None, rate=0.0,
                      attempts=record.job.attempts + 1)
+        writes = _written_by(record.job) if record.job.direction == "download" else set()
+        self._writing |= writes
+        try:
+            await self._run_attempt(worker, record)
+        finally:
+            self._writing -= writes
+            self._wake.set()  # a download waiting for these paths may go now
+
+    async def _run_attempt(self, worker: _Worker, record: JobRecord) -> None:
         record.task = asyncio.ensure_future(self._attempt(worker, record))
         if record.stop_as is not None:  # paused/cancelled by an observer of RUNNING
             record.task.cancel()
@@ -405,6 +421,10 @@ class TransferQueue:
         if not MIN_CONCURRENCY <= n <= MAX_CONCURRENCY:
             raise ValueError(f"concurrency must be {MIN_CONCURRENCY}..{MAX_CONCURRENCY}, "
                              f"not {n}")
+
+
+def _written_by(job: TransferJob) -> set[Path]:
+    return {job.local_path, job.local_path.with_name(job.local_path.name + ".part")}
 
 
 def _fields(job: TransferJob) -> dict[str, object]:
