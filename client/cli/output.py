@@ -64,9 +64,10 @@ def _annotation_lines(annotations: tuple[Annotation, ...]) -> list[tuple[str, st
     return out
 
 
-def format_verbose(event: EngineEvent) -> list[tuple[str, str]]:
-    """(style, text) lines for one event; style is one of ``> < * ! ann``."""
-    stamp = _stamp(event.t)
+def format_verbose(event: EngineEvent, *, tag: bool = False) -> list[tuple[str, str]]:
+    """(style, text) lines for one event; style is one of ``> < * ! ann``. ``tag``
+    adds the control connection's name (``[c2]``) for commands that open several."""
+    stamp = _stamp(event.t) + (f" [{event.connection}]" if tag else "")
     if isinstance(event, LineSent):
         return [(">", f"> {stamp} {render_line(event.text)}"),
                 *_annotation_lines(event.annotations)]
@@ -106,9 +107,11 @@ class VerbosePrinter:
         self._stream = stream
         self._colour = _isatty(stream) if colour is None else colour
         self.progress: ProgressBar | None = None
+        self._connections: set[str] = set()
 
     def __call__(self, event: EngineEvent) -> None:
-        lines = format_verbose(event)
+        self._connections.add(event.connection)
+        lines = format_verbose(event, tag=len(self._connections) > 1)
         if not lines:
             return
         if self.progress is not None:

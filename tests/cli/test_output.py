@@ -117,3 +117,11 @@ def test_error_names_step_endpoints_and_cause() -> None:
                                phase=DataPhase.CONNECTED, step="RETR", reply_code=550)
     assert exit_code_of(refused) == 4
     assert "refused a command" in format_error(refused, command="get")
+
+
+def test_verbose_tags_connections_once_there_are_several() -> None:
+    out = io.StringIO()
+    printer = VerbosePrinter(out, colour=False)
+    printer(LineSent(t=0.0, connection="c1", text="NOOP"))
+    printer(LineSent(t=0.1, connection="c2", text="NOOP"))
+    assert out.getvalue().splitlines() == [">    0.000 NOOP", ">    0.100 [c2] NOOP"]
