@@ -8,6 +8,8 @@ fingerprint is pinned in the app's data folder) or refuses.
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,7 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.trust import CertificateInfo, PinStore, format_fingerprint
+from client.engine.trust import (
+    CertificateInfo,
+    PinStore,
+    format_fingerprint,
+    normalise_fingerprint,
+)
 from client.protocol.text import escape_control
 from client.ui.dialogs import await_dialog
 
@@ -74,21 +81,37 @@ class CertificateDialog(QDialog):
 
 
 class GuiCertificateTrust:
-    """Asks the user through :class:`CertificateDialog`; pins on "trust always"."""
+    """Asks the user through :class:`CertificateDialog`; pins on "trust always".
+
+    "Trust once" holds for the rest of this run of the app, for that host, port and
+    fingerprint: the queue's extra connections to the same server do not ask again.
+    Questions are asked one at a time (several connections may meet the certificate
+    together); one trusted meanwhile is not asked about again. A refusal is not
+    remembered: the next attempt asks again.
+    """
 
     def __init__(self, parent: QWidget | None, pin_store: PinStore | None = None) -> None:
         self.parent = parent
         self.pin_store = pin_store or PinStore()
         self.last_dialog: CertificateDialog | None = None
+        self._trusted_now: set[tuple[str, int, str]] = set()
+        self._lock = asyncio.Lock()
 
     async def decide(self, info: CertificateInfo) -> bool:
-        dialog = CertificateDialog(info, self.parent)
-        self.last_dialog = dialog
-        try:
-            result = await await_dialog(dialog)
-        finally:
-            self.last_dialog = None
-            dialog.deleteLater()
-        if result == TRUST_ALWAYS:
-            self.pin_store.pin(info.host, info.port, info.fingerprint_sha256)
-        return result in (TRUST_ONCE, TRUST_ALWAYS)
+        key = (info.host, info.port, normalise_fingerprint(info.fingerprint_sha256))
+        async with self._lock:
+            if key in self._trusted_now:
+                return True
+            dialog = CertificateDialog(info, self.parent)
+            self.last_dialog = dialog
+            try:
+                result = await await_dialog(dialog)
+            finally:
+                self.last_dialog = None
+                dialog.deleteLater()
+            if result == TRUST_ALWAYS:
+                self.pin_store.pin(info.host, info.port, info.fingerprint_sha256)
+            if result in (TRUST_ONCE, TRUST_ALWAYS):
+                self._trusted_now.add(key)
+                return True
+            return False

@@ -81,3 +81,31 @@ def test_refuse_fails_with_a_banner(window, qtbot, tls_demo) -> None:
     qtbot.waitUntil(banner.isVisible, timeout=5000)
     assert "certificate" in banner.text.lower() or "tls" in banner.text.lower()
     assert not window.connection.is_connected
+
+
+def test_trust_once_covers_the_queue_connections(window, qtbot, tls_demo, tmp_path) -> None:
+    """Trusted once at connect: the queue's worker connections to the same server do not
+    ask again, and the transfers complete."""
+    from client.demo import BINARY_SAMPLE
+    from client.ui.certificates import TRUST_ONCE
+    from client.ui.transfers import queue_available
+
+    if not queue_available():
+        pytest.skip("the engine's TransferQueue is not available")
+    task = _connect(window, tls_demo)
+    qtbot.waitUntil(lambda: window.trust.last_dialog is not None, timeout=15_000)
+    window.trust.last_dialog.done(TRUST_ONCE)
+    qtbot.waitUntil(task.done, timeout=15_000)
+    assert task.exception() is None
+    window.queue.concurrency.setValue(2)
+    local = tmp_path / "tls-dl"
+    local.mkdir()
+    paths = [f"/{BINARY_SAMPLE}", "/" + next(p for p in tls_demo.sample.sha256
+                                              if p != BINARY_SAMPLE and "/" not in p)]
+    download = asyncio.ensure_future(window.transfers.download_paths(paths, local))
+    qtbot.waitUntil(download.done, timeout=15_000)
+    idle = asyncio.ensure_future(window.transfers.wait_idle())
+    qtbot.waitUntil(idle.done, timeout=30_000)
+    assert window.trust.last_dialog is None
+    assert (local / BINARY_SAMPLE.rsplit("/", 1)[1]).stat().st_size > 0
+    assert len(list(local.iterdir())) == 2
