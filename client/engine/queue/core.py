@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, Notice, QueueJobChanged, TransferProgress
-from client.engine.exists import ExistsDecision, ExistsInfo, ExistsPolicy, resolve
+from client.engine.exists import ExistsPolicy
 from client.engine.queue import trees
+from client.engine.queue.asking import AskExists, ExistsArbiter
 from client.engine.queue.jobs import ACTIVE_STATES, FINISHED_STATES, JobState, TransferJob
 from client.engine.queue.retry import backoff_delay, is_transient, needs_new_connection
 from client.engine.queue.runner import JobRecord, run_attempt
@@ -42,8 +43,6 @@ __all__ = ["TransferQueue", "MIN_CONCURRENCY", "MAX_CONCURRENCY"]
 log = logging.getLogger(__name__)
 
 MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 10
-
-AskExists = Callable[[TransferJob, ExistsInfo], Awaitable[ExistsDecision]]
 
 
 class _Worker:
@@ -67,8 +66,7 @@ class TransferQueue:
         self.session_factory = session_factory
         self.bus = bus
         self.retries = retries
-        self.exists_policy = exists_policy
-        self.ask_exists = ask_exists
+        self.exists = ExistsArbiter(exists_policy, ask_exists)
         self.retry_delay = retry_delay
         self.case_insensitive = case_insensitive
         self._concurrency = concurrency
@@ -84,7 +82,6 @@ class TransferQueue:
         self._idle = asyncio.Event()
         self._idle.set()
         self._active = 0
-        self._ask_lock = asyncio.Lock()
         self._closed = False
 
     # ------------------------------------------------------------------ adding jobs
@@ -182,6 +179,15 @@ class TransferQueue:
         self._order.insert(index, job_id)
         self._scan_from = 0
         self._emit(self._records[job_id].job)
+
+    @property
+    def exists_policy(self) -> ExistsPolicy:
+        """The policy for targets that exist (an "apply to all" answer replaces ASK)."""
+        return self.exists.policy
+
+    @exists_policy.setter
+    def exists_policy(self, policy: ExistsPolicy) -> None:
+        self.exists.policy = policy
 
     @property
     def concurrency(self) -> int:
@@ -345,8 +351,8 @@ class TransferQueue:
                 self._update(record, bytes_done=event.bytes_done, rate=event.rate,
                              size=event.total if event.total is not None else record.job.size)
 
-        return await run_attempt(record, session, policy=self.exists_policy,
-                                 decide=self._decide, on_progress=progress)
+        return await run_attempt(record, session, policy=self.exists.policy,
+                                 decide=self.exists.decide, on_progress=progress)
 
     def _stop(self, record: JobRecord, state: JobState) -> None:
         record.stop_as = state
@@ -378,20 +384,6 @@ class TransferQueue:
             self._wake.set()
             return
         self._update(record, state=JobState.FAILED, error=message, rate=0.0)
-
-    async def _decide(self, job: TransferJob, info: ExistsInfo) -> ExistsPolicy:
-        policy = self.exists_policy
-        if policy is ExistsPolicy.ASK:
-            async with self._ask_lock:  # one question at a time; "apply to all" sticks
-                policy = self.exists_policy
-                if policy is ExistsPolicy.ASK:
-                    if self.ask_exists is None:
-                        return ExistsPolicy.SKIP  # never overwrite without being told to
-                    decision = await self.ask_exists(job, info)
-                    policy = decision.policy
-                    if decision.apply_to_all:
-                        self.exists_policy = policy
-        return resolve(policy, info)
 
     # ------------------------------------------------------------------ bookkeeping
     def _record(self, job_id: int) -> JobRecord:
