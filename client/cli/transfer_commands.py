@@ -13,8 +13,13 @@ from pathlib import Path
 from client.cli.listing_output import entries_to_json, format_long_listing
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
-from client.engine.errors import FtpError, LocalError
-from client.engine.events import EngineEvent, QueueJobChanged, TransferProgress
+from client.engine.errors import LocalError
+from client.engine.events import (
+    DataChannelEvent,
+    EngineEvent,
+    QueueJobChanged,
+    TransferProgress,
+)
 from client.engine.ladder import format_bytes, format_rate
 from client.protocol.paths import join_remote, remote_basename
 from client.protocol.text import escape_control
@@ -197,8 +202,12 @@ class _MirrorProgress:
     def __init__(self, context: CommandContext) -> None:
         self.context = context
         self.jobs: dict[int, object] = {}
+        self.data_failures = 0  # data connections that failed for connectivity reasons
 
     def __call__(self, event: EngineEvent) -> None:
+        if isinstance(event, DataChannelEvent) and event.failure is not None \
+                and event.failure.value != "server-refused":
+            self.data_failures += 1
         if not isinstance(event, QueueJobChanged):
             return
         job = event.job
@@ -233,12 +242,9 @@ async def _mirror(context: CommandContext) -> int:
                           exists_policy=ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE)
     try:
         remote_dir = context.target.path
-        if remote_dir is None:
-            probe = await queue.borrow_session()
-            try:
+        if remote_dir is None:  # the login directory, by name
+            async with context.session(settings) as probe:
                 remote_dir = await probe.pwd()
-            finally:
-                await queue.give_back(probe)
         ids = await queue.add_download_tree(remote_dir, local_dir)
         await queue.wait_idle()
         jobs = queue.jobs()
@@ -257,14 +263,7 @@ async def _mirror(context: CommandContext) -> int:
         print(f"ftp-inspector mirror: failed: {escape_control(job.remote_path)}: "
               f"{escape_control(job.error or 'unknown error')}", file=context.stderr)
     if failed:
-        return _exit_code_of_failures(failed)
+        # the queue keeps a job's error as text: a failed data connection seen on the
+        # bus makes it a data-channel failure (3), else the server refused something (4)
+        return 3 if progress.data_failures else 4
     return 0
-
-
-def _exit_code_of_failures(failed: list) -> int:
-    """The queue keeps errors as text; a data-channel word in it means exit code 3."""
-    text = " ".join((job.error or "") for job in failed).lower()
-    if any(word in text for word in ("data connection", "refused", "timed out", "stall",
-                                     "no answer", "425", "426")):
-        return 3
-    return FtpError.exit_code if not text else 4

@@ -190,3 +190,28 @@ def test_ls_of_hostile_names_escapes_them(scripted_server, child_env) -> None:
     assert b"esc-\\x1b[31mred" in result.stdout
     assert b"good.txt" in result.stdout and b"subdir" in result.stdout
     assert server.info.password.encode() not in result.stdout + result.stderr
+
+
+def test_mirror_reports_each_failed_file(scripted_server, child_env, tmp_path) -> None:
+    from fixtures.scripted_data import transfer
+    from fixtures.scripted_faults import unix_listing
+
+    listing = unix_listing([("-", b"good.txt", 5), ("-", b"secret.txt", 5)])
+
+    def retr(session, argument: str) -> None:
+        if argument.endswith("secret.txt"):
+            session.send(b"550 Permission denied.\r\n")
+        else:
+            transfer(payload=b"hello").run(session, argument)
+
+    server = scripted_server({"LIST": transfer(payload=listing), "RETR": retr,
+                              "SIZE": b"213 5\r\n", "MDTM": b"550 not available\r\n"},
+                             features=["SIZE", "UTF8"])
+    result = cli({**child_env, "FTP_PASSWORD": server.info.password}, "mirror",
+                 f"ftp://{server.info.user}@127.0.0.1:{server.port}/", str(tmp_path / "m"),
+                 "--tls", "off", "--parallel", "1")
+    assert result.returncode == 4, result.stderr
+    assert (tmp_path / "m" / "good.txt").read_bytes() == b"hello"
+    assert not (tmp_path / "m" / "secret.txt").exists()
+    assert "failed: /secret.txt" in result.stderr or "failed: secret.txt" in result.stderr
+    assert "550" in result.stderr
