@@ -201,3 +201,15 @@ def test_widget_follow_pause_copy_and_select(qapp, qtbot) -> None:
     copied = console.copy_selection()
     assert copied.endswith("PASS ****") and "secret" not in QGuiApplication.clipboard().text()
     console.close()
+
+
+def test_huge_line_is_shortened_on_screen_but_exported_whole(qapp) -> None:
+    from client.ui.console.model import ConsoleModel
+
+    model = ConsoleModel()
+    huge = "550 " + "A" * 60_000
+    model.append_lines(lines_from_event(ReplyReceived(t=0.0, connection="c1",
+                                                      reply=_reply(550, huge)), 0.0))
+    shown = model.data(model.index(0))
+    assert len(shown) < 2200 and "+58004 characters" in shown
+    assert huge in export.to_text(model.lines())

@@ -38,6 +38,7 @@ _ANNOTATION_COLOURS = {"info": QColor("#5e9ca0"), "warning": QColor("#d08a00"),
 _MARK = {ConsoleKind.COMMAND: "→", ConsoleKind.REPLY: "←", ConsoleKind.NOTE: "·",
          ConsoleKind.WARNING: "!", ConsoleKind.ERROR: "✖", ConsoleKind.DATA: "⇄"}
 
+_MAX_SHOWN = 2000  # characters of one line shown in the list (exports keep everything)
 _Row = tuple[int, int]  # (line seq, annotation index or -1 for the line itself)
 
 
@@ -76,7 +77,10 @@ class ConsoleModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if ann >= 0:
                 return f"{'':>22}↳ {line.annotations[ann][1]}"
-            text = f"{timestamp(line.wall)} {line.connection:>3} {_MARK[line.kind]} {line.text}"
+            body = line.text
+            if len(body) > _MAX_SHOWN:  # a hostile 64 KiB line must not slow every repaint
+                body = f"{body[:_MAX_SHOWN]}… (+{len(body) - _MAX_SHOWN} characters; export for all)"
+            text = f"{timestamp(line.wall)} {line.connection:>3} {_MARK[line.kind]} {body}"
             if line.inline:
                 text += f"    {line.inline}"
             if line.annotations and (seq in self._collapsed or not self._show_annotations):
