@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from client.engine.events import DataChannelEvent, EventBus, QueueJobChanged, TransferProgress
+from client.engine.events import (
+    DataChannelEvent,
+    EventBus,
+    QueueJobChanged,
+    TlsEstablished,
+    TransferProgress,
+)
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 from client.engine.session import FtpSession
 
@@ -185,3 +191,27 @@ async def test_no_tasks_or_descriptors_leak_after_close(ftp_server, bus, tmp_pat
     assert len(asyncio.all_tasks()) == baseline_tasks
     assert open_fds() == baseline_fds
     assert all(s.state.value == "disconnected" for s in factory.sessions)
+
+
+@pytest.mark.asyncio
+async def test_queue_over_ftps_with_session_reuse(real_ftps_server, bus, tmp_path):
+    """Each worker's own TLS control connection, its data connections resuming it."""
+    recorder = Recorder(bus)
+    files = {f"tls/f{i}.bin": file_bytes(i) for i in range(4)}
+    for relative, data in files.items():
+        real_ftps_server.write_file(relative, data)
+    factory = session_factory(real_ftps_server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=2, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await queue.add_download_tree("/tls", tmp_path / "tls")
+        ids.append(queue.add_upload(tmp_path / "tls" / "f3.bin", "/tls/back.bin"))
+        await queue.wait_idle()
+        assert [queue.job(i).state for i in ids] == [JobState.DONE] * 5
+    finally:
+        await queue.close()
+    for relative, data in files.items():
+        assert (tmp_path / relative).read_bytes() == data
+    assert (real_ftps_server.root / "tls" / "back.bin").read_bytes() == files["tls/f3.bin"]
+    data_tls = [e for e in recorder.of(TlsEstablished) if e.channel is not None]
+    assert data_tls and all(e.session_reused for e in data_tls
+                            if "tls-reuse-required" in real_ftps_server.features)
