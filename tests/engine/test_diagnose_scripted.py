@@ -39,3 +39,16 @@ def test_control_policy_is_respected(scripted_server) -> None:
     row = diagnosis.attempt(Probe.PASV_ADVERTISED)
     assert row.outcome is Outcome.NOT_ATTEMPTED and row.failure_class == "policy"
     assert "127.0.0.2" not in dialled
+
+
+def test_tls_data_refused_with_522_is_tls_data(scripted_server) -> None:
+    refusal = b"522 SSL connection failed: session reuse required\r\n"
+    server = scripted_server({"MLSD": refusal, "LIST": refusal}, tls="explicit")
+    bus = EventBus()
+    diagnosis = asyncio.run(run_diagnosis(
+        server.settings(tls=TlsMode.EXPLICIT, data_timeout=1), bus=bus))
+    rows = [diagnosis.attempt(p) for p in (Probe.EPSV, Probe.PASV_CONTROL, Probe.PORT)]
+    assert all(r.failure_class == "tls-failed" and r.reply_code == 522 for r in rows), rows
+    assert diagnosis.verdict.key == "tls-data"
+    assert "resume" in diagnosis.verdict.explanation
+    assert any("require_ssl_reuse" in fix for fix in diagnosis.verdict.fixes)
