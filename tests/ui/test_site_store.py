@@ -193,3 +193,16 @@ def test_quickconnect_rejects(text: str) -> None:
 def test_implicit_default_port() -> None:
     assert parse_target("ftps://h").effective_port(TlsMode.IMPLICIT) == 990
     assert parse_target("h").effective_port(TlsMode.AUTO) == 21
+
+
+def test_site_store_imports_no_qt() -> None:
+    """The CLI resolves site:NAME through the store; it must not drag Qt in."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import client.ui.sites.store, client.ui.sites.filezilla, "
+            "client.ui.sites.urls; print('PySide6' in sys.modules or 'qasync' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
