@@ -282,12 +282,14 @@ def test_control_characters_from_the_server_are_escaped() -> None:
     model = LadderModel()
     script = (Script().reply(0.1, "220 evil \x1b[31mred\x07 banner")
               .data(0.2, 9, DataPhase.FAILED, failure=DataFailure.RESET,
-                    reason="reset by \x1b]0;title\x07", command="LIST \x1b[2J"))
+                    reason="reset by \x1b]0;title\x07", command="LIST \x1b[2J",
+                    address_note="note \x1b[5m"))
     model.feed_all(script.events)
     reply, arrow = model.items
     assert "\x1b" not in reply.label and "\\x1b[31m" in reply.label
     assert "\x1b" not in arrow.reason and "\x07" not in arrow.reason
     assert arrow.command == "LIST \\x1b[2J"
+    assert arrow.address_note == "note \\x1b[5m"
 
 
 def test_redact_command_leaves_other_commands_alone() -> None:

@@ -268,7 +268,8 @@ class LadderModel:
             client_end=event.local or arrow.client_end,
             server_end=event.remote or arrow.server_end,
             advertised=event.advertised or arrow.advertised,
-            address_note=event.address_note or arrow.address_note,
+            address_note=(escape_control(event.address_note) if event.address_note
+                          else arrow.address_note),
             bytes=event.bytes if event.bytes else arrow.bytes,
             last_progress_t=event.t,
             end_t=(arrow.end_t if arrow.end_t is not None and state is arrow.state
@@ -306,7 +307,8 @@ class LadderModel:
             method=event.method, command=escape_control(event.command),
             state=state, phase=event.phase, phase_times=((event.phase, event.t),),
             client_end=event.local, server_end=server_end, advertised=event.advertised,
-            address_note=event.address_note, setup=setup_text,
+            address_note=escape_control(event.address_note) if event.address_note else None,
+            setup=setup_text,
             setup_event_index=setup_index, bytes=event.bytes, last_progress_t=event.t,
             end_t=event.t if closed else None, failure=event.failure,
             reason=escape_control(event.reason) if event.reason else None,
