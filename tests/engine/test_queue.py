@@ -215,3 +215,19 @@ async def test_queue_over_ftps_with_session_reuse(real_ftps_server, bus, tmp_pat
     data_tls = [e for e in recorder.of(TlsEstablished) if e.channel is not None]
     assert data_tls and all(e.session_reused for e in data_tls
                             if "tls-reuse-required" in real_ftps_server.features)
+
+
+@pytest.mark.asyncio
+async def test_progress_reaches_the_queue_bus_from_sessions_on_another_bus(ftp_server, bus,
+                                                                           tmp_path):
+    recorder = Recorder(bus)
+    other = EventBus()
+    ftp_server.write_file("p.bin", b"p" * 100_000)
+    queue = TransferQueue(session_factory(ftp_server, other), bus=bus)
+    try:
+        job_id = queue.add_download("/p.bin", tmp_path / "p.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    done = [e for e in recorder.of(TransferProgress) if e.transfer_id == job_id and e.done]
+    assert len(done) == 1 and done[0].bytes_done == 100_000
