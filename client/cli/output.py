@@ -12,7 +12,14 @@ import shutil
 import time
 from typing import IO
 
-from client.engine.errors import CommandFailedError, DataChannelError, FtpError
+from client.engine.errors import (
+    CertificateError,
+    CommandFailedError,
+    ConnectError,
+    ControlTimeoutError,
+    DataChannelError,
+    FtpError,
+)
 from client.engine.events import (
     DataChannelEvent,
     DataPhase,
@@ -222,6 +229,21 @@ def format_error(error: FtpError, *, command: str) -> str:
         if explanation is not None:
             lines.append(f"  likely cause: {escape_control(explanation.cause or explanation.detail)}")
         lines.append("  try: --fallback, the other --mode, or 'ftp-inspector diagnose URL'")
+    elif isinstance(error, CertificateError):
+        if error.fingerprint_sha256:
+            lines.append(f"  certificate SHA-256: {error.fingerprint_sha256}")
+        if error.subject:
+            lines.append(f"  subject: {escape_control(error.subject)}"
+                         f"{'; issuer: ' + escape_control(error.issuer) if error.issuer else ''}")
+        lines.append("  likely cause: a self-signed certificate, one issued for another name, "
+                     "or an expired one; trust it with --ca-file FILE once you have checked "
+                     "the fingerprint, or skip the check with --insecure")
+    elif isinstance(error, ConnectError):
+        lines.append("  likely cause: a wrong host or port, a server that is not running, or "
+                     "a firewall blocking the control port (21, or 990 for ftps://)")
+    elif isinstance(error, ControlTimeoutError):
+        lines.append("  likely cause: the server or a firewall between stopped answering on "
+                     "the control connection; try a longer --timeout")
     elif isinstance(error, CommandFailedError):
         lines.append(f"  command: {render_line(error.command)} -> {error.code} "
                      f"{escape_control(error.reply_text)}")

@@ -117,6 +117,13 @@ def test_usage_errors_before_connecting(child_env, args, code, needle) -> None:
     assert needle in result.stderr
 
 
+def test_connect_refused_exits_2_with_endpoint_and_cause(child_env) -> None:
+    result = cli(child_env, "ls", "ftp://127.0.0.1:1/", "--timeout", "2")
+    assert result.returncode == 2
+    assert "127.0.0.1:1" in result.stderr and "likely cause" in result.stderr
+    assert "at step connect" in result.stderr
+
+
 def test_exit_codes_login_command_and_data(ftp_server, child_env) -> None:
     wrong = cli(child_env, "ls", ftp_server.url + "/", password="not-the-password")
     assert wrong.returncode == 2, wrong.stderr
@@ -160,6 +167,7 @@ def test_tls_demo_needs_its_certificate(child_env) -> None:
         refused = cli(child_env, "ls", server.url, "-q")
         trusted = cli(child_env, "ls", server.url, "-q", "--ca-file", str(server.ca_file))
     assert refused.returncode == 5, refused.stderr
+    assert server.cert_fingerprint_sha256 in refused.stderr and "--ca-file" in refused.stderr
     assert trusted.returncode == 0, trusted.stderr
     assert "README.txt" in trusted.stdout
 
