@@ -111,9 +111,9 @@ def test_site_url_with_ask_for_password_connects(qloop, qtbot, config_dir, memor
     window.show()
     try:
         SiteStore().save([Site(name="Demo", folder="Tests", host=demo.host, port=demo.port,
-                               logon="ask", user=demo.user, remote_dir="/data",
+                               logon="ask", user=demo.user, remote_dir="/docs",
                                mode="active", connection_limit=3)])
-        task = asyncio.ensure_future(open_target(window, "site:Tests/Demo"))
+        task = asyncio.ensure_future(open_target(window, "site:Tests/Demo/data"))
         qtbot.waitUntil(lambda: window.findChild(QInputDialog, "askPasswordDialog") is not None,
                         timeout=10_000)
         dialog = window.findChild(QInputDialog, "askPasswordDialog")

@@ -206,3 +206,15 @@ def test_site_store_imports_no_qt() -> None:
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_find_with_path_longest_prefix(config_dir: Path) -> None:
+    store = SiteStore()
+    store.save([Site(name="web", host="h1", folder="Work"), Site(name="Work", host="h2")])
+    site, path = store.find_with_path("Work/web/pub/x")
+    assert site.host == "h1" and path == "/pub/x"
+    site, path = store.find_with_path("Work/other")
+    assert site.host == "h2" and path == "/other"
+    assert store.find_with_path("Work/web") == (store.find("Work/web"), None)
+    with pytest.raises(SiteNotFoundError):
+        store.find_with_path("nothing/here")

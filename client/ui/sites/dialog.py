@@ -350,17 +350,22 @@ async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> An
         return store.connection_settings(site, password=password)
 
 
-async def connect_saved_site(window: Any, name: str) -> str:
-    """``site:NAME`` from the command line or the site manager's Connect."""
+async def connect_saved_site(window: Any, text: str) -> str:
+    """``site:NAME`` or ``site:Folder/NAME/path`` from the command line (percent escapes
+    decoded, as the CLI does)."""
+    from urllib.parse import unquote
+
     store = SiteStore()
-    site = store.find(name)
-    return await connect_site(window, store, site)
+    site, path = store.find_with_path(unquote(text))
+    return await connect_site(window, store, site, path)
 
 
-async def connect_site(window: Any, store: SiteStore, site: Site) -> str:
+async def connect_site(window: Any, store: SiteStore, site: Site, path: str | None = None) -> str:
+    """Connect the window to a saved site (password asked for when needed), at ``path``
+    or the site's default remote folder."""
     settings = await settings_for_site(window, store, site)
     if site.local_dir and Path(site.local_dir).is_dir():
         window.local_pane.set_folder(Path(site.local_dir))
     window.transfers.set_concurrency(site.connection_limit)
     window.queue.concurrency.setValue(site.connection_limit)
-    return await window.connect_to(settings, site.remote_dir or None)
+    return await window.connect_to(settings, path or site.remote_dir or None)

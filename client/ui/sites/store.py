@@ -188,6 +188,24 @@ class SiteStore:
         known = ", ".join(s.path for s in sites) or "none saved yet"
         raise SiteNotFoundError(f"no saved site named {name!r} (known: {known})")
 
+    def find_with_path(self, text: str) -> tuple[Site, str | None]:
+        """``Folder/Name/some/path`` -> (site, "/some/path"): folder names contain '/',
+        so the longest prefix that names a site wins (the CLI's ``site:`` rule)."""
+        parts = text.split("/")
+        first_error: SiteNotFoundError | None = None
+        for cut in range(len(parts), 0, -1):
+            name = "/".join(parts[:cut])
+            if not name:
+                continue
+            try:
+                site = self.find(name)
+            except SiteNotFoundError as exc:
+                first_error = first_error or exc
+                continue
+            rest = "/".join(parts[cut:])
+            return site, ("/" + rest if rest else None)
+        raise first_error or SiteNotFoundError(f"no saved site named {text!r}")
+
     # -- passwords: keyring only ---------------------------------------------------
     def set_password(self, site_id: str, password: str) -> None:
         """Store in the keyring. Raises ``keyring.errors.KeyringError`` when there is no
