@@ -22,7 +22,7 @@ from client.engine.settings import TlsMode
 
 from .conftest import Recorder
 
-FAST = dict(data_timeout=1.0, control_timeout=1.0, connect_timeout=2.0)
+FAST = dict(data_timeout=5.0, control_timeout=5.0, connect_timeout=5.0)
 
 
 def settings_for(server, **overrides):
@@ -59,7 +59,7 @@ async def test_unsolicited_421_while_idle(scripted_server, bus):
 @pytest.mark.asyncio
 async def test_control_timeout_names_the_step(scripted_server, bus):
     server = scripted_server({"CWD": hang})
-    async with FtpSession(settings_for(server), bus=bus) as session:
+    async with FtpSession(settings_for(server, control_timeout=1.0), bus=bus) as session:
         with pytest.raises(ControlTimeoutError) as caught:
             await session.cwd("/slow")
         assert caught.value.step == "cwd"
@@ -69,7 +69,7 @@ async def test_control_timeout_names_the_step(scripted_server, bus):
 async def test_banner_timeout(scripted_server, bus):
     server = scripted_server(banner=hang)
     with pytest.raises(ControlTimeoutError) as caught:
-        await FtpSession(settings_for(server), bus=bus).connect()
+        await FtpSession(settings_for(server, control_timeout=1.0), bus=bus).connect()
     assert caught.value.step == "banner"
 
 
@@ -178,7 +178,7 @@ async def test_keepalive_sends_noop_when_idle(scripted_server, bus):
 @pytest.mark.asyncio
 async def test_close_is_idempotent_and_bounded(scripted_server, bus):
     server = scripted_server({"QUIT": hang})
-    session = FtpSession(settings_for(server), bus=bus)
+    session = FtpSession(settings_for(server, control_timeout=1.0), bus=bus)
     await session.connect()
     await session.close()
     await session.close()

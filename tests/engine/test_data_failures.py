@@ -15,7 +15,10 @@ from client.engine.settings import TransferMode
 
 from .conftest import Recorder
 
-FAST = dict(data_timeout=1.0, control_timeout=2.0, connect_timeout=2.0)
+# Generous by default so a loaded machine cannot turn a slow reply into a failure;
+# the tests of timeout classes pass SHORT explicitly.
+FAST = dict(data_timeout=5.0, control_timeout=5.0, connect_timeout=5.0)
+SHORT = 1.0
 
 
 def settings_for(server, **overrides):
@@ -56,7 +59,7 @@ async def test_refused(scripted_server, bus, tmp_path):
 @pytest.mark.asyncio
 async def test_syn_unanswered(scripted_server, syn_blackhole, bus, tmp_path):
     server = scripted_server({"PASV": pasv(port=syn_blackhole.port)})
-    error = await failing_download(server, bus, tmp_path, use_epsv=False)
+    error = await failing_download(server, bus, tmp_path, use_epsv=False, data_timeout=SHORT)
     assert error.failure is DataFailure.CONNECT_TIMEOUT
     assert error.phase is DataPhase.CONNECTING
     assert error.remote is not None and error.remote.port == syn_blackhole.port
@@ -66,7 +69,7 @@ async def test_syn_unanswered(scripted_server, syn_blackhole, bus, tmp_path):
 @pytest.mark.asyncio
 async def test_silent_after_150(scripted_server, bus, tmp_path):
     server = scripted_server({"RETR": transfer(payload=b"", ending="stall")})
-    error = await failing_download(server, bus, tmp_path)
+    error = await failing_download(server, bus, tmp_path, data_timeout=SHORT)
     assert error.failure is DataFailure.SILENT
     assert error.phase is DataPhase.CONNECTED
     assert error.local is not None and error.remote is not None
@@ -76,7 +79,7 @@ async def test_silent_after_150(scripted_server, bus, tmp_path):
 @pytest.mark.asyncio
 async def test_stalled_mid_transfer(scripted_server, bus, tmp_path):
     server = scripted_server({"RETR": transfer(payload=b"x" * 5000, ending="stall")})
-    error = await failing_download(server, bus, tmp_path)
+    error = await failing_download(server, bus, tmp_path, data_timeout=SHORT)
     assert error.failure is DataFailure.STALLED
     assert error.phase is DataPhase.FIRST_BYTE
     # the partial file is kept for resume
@@ -123,7 +126,7 @@ async def test_425_from_the_server(scripted_server, bus, tmp_path):
 async def test_server_never_connects_back(scripted_server, bus, tmp_path):
     recorder = Recorder(bus)
     server = scripted_server({"RETR": transfer(connect_back=False)})
-    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE)
+    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE, data_timeout=SHORT)
     assert error.failure is DataFailure.NEVER_CONNECTED_BACK
     assert error.phase is DataPhase.LISTENING
     assert error.local is not None and error.local.host == "127.0.0.1"
@@ -134,7 +137,7 @@ async def test_server_never_connects_back(scripted_server, bus, tmp_path):
 async def test_connection_from_a_wrong_peer_is_refused(scripted_server, bus, tmp_path):
     recorder = Recorder(bus)
     server = scripted_server({"RETR": transfer(payload=b"evil", source_address="127.0.0.2")})
-    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE)
+    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE, data_timeout=SHORT)
     assert error.failure is DataFailure.WRONG_PEER
     assert "127.0.0.2" in str(error)
     assert any("127.0.0.2" in n.text for n in recorder.notices())

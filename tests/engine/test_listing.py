@@ -14,7 +14,7 @@ from client.protocol.listing import EntryKind
 
 from .conftest import Recorder
 
-FAST = dict(data_timeout=1.0, control_timeout=1.0)
+FAST = dict(data_timeout=5.0, control_timeout=5.0, connect_timeout=5.0)
 
 UNIX_LISTING = (b"drwxr-xr-x 2 ftp ftp 4096 Jan 01 2024 docs\r\n"
                 b"-rw-r--r-- 1 ftp ftp 12 Jan 01 2024 a.txt\r\n"

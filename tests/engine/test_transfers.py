@@ -23,7 +23,7 @@ from client.engine.settings import TransferMode
 
 from .conftest import Recorder
 
-FAST = dict(data_timeout=1.0, control_timeout=1.0)
+FAST = dict(data_timeout=5.0, control_timeout=5.0, connect_timeout=5.0)
 
 
 def settings_for(server, **overrides):
@@ -224,7 +224,8 @@ async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, b
     server = scripted_server({"STOR": never_read})
     source = tmp_path / "big.bin"
     source.write_bytes(b"s" * (48 * 1024 * 1024))
-    async with FtpSession(settings_for(server), bus=bus) as session:
+    settings = settings_for(server, data_timeout=1.0, control_timeout=1.0)
+    async with FtpSession(settings, bus=bus) as session:
         with pytest.raises(DataChannelError) as caught:
             await session.upload(source, "big.bin")
     assert caught.value.failure is DataFailure.STALLED
