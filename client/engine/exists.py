@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["ExistsPolicy", "ExistsInfo", "ExistsDecision", "resolve", "MTIME_TOLERANCE"]
+__all__ = ["ExistsPolicy", "ExistsInfo", "ExistsDecision", "resolve", "skip_reason",
+           "MTIME_TOLERANCE"]
 
 #: MDTM has whole seconds (and some file systems two); times closer than this are equal.
 MTIME_TOLERANCE = 2.0
@@ -112,3 +113,18 @@ def resolve(policy: ExistsPolicy, info: ExistsInfo) -> ExistsPolicy:
     if newer.timestamp() - older.timestamp() >= MTIME_TOLERANCE:
         return ExistsPolicy.OVERWRITE
     return ExistsPolicy.SKIP
+
+
+def skip_reason(policy: ExistsPolicy, info: ExistsInfo) -> str:
+    """Why ``policy`` left the existing target of ``info`` alone, for the job's error
+    column and the notice."""
+    where = "locally" if info.direction == "download" else "on the server"
+    if policy is ExistsPolicy.RESUME:
+        return f"the file {where} is already complete ({info.target_size} bytes)"
+    if policy is ExistsPolicy.OVERWRITE_IF_NEWER:
+        if info.source_mtime is None or info.target_mtime is None:
+            return f"the file {where} has the same size and a time could not be compared"
+        return f"the file {where} is not older than the one being transferred"
+    if policy is ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE:
+        return f"the file {where} has the same size ({info.target_size} bytes)"
+    return f"the file already exists {where}"

@@ -92,6 +92,7 @@ async def test_resume_of_a_complete_file_is_skipped(remote, bus, tmp_path):
     (tmp_path / "e.bin").write_bytes(REMOTE)
     job = await run_download(remote, bus, tmp_path / "e.bin", ExistsPolicy.RESUME)
     assert job.state is JobState.SKIPPED
+    assert job.error == f"the file locally is already complete ({len(REMOTE)} bytes)"
     assert (tmp_path / "e.bin").read_bytes() == REMOTE
 
 
@@ -105,8 +106,9 @@ async def test_overwrite_if_newer(remote, bus, tmp_path):
     assert (await run_download(remote, bus, older, ExistsPolicy.OVERWRITE_IF_NEWER)).state \
         is JobState.DONE
     assert older.read_bytes() == REMOTE
-    assert (await run_download(remote, bus, newer, ExistsPolicy.OVERWRITE_IF_NEWER)).state \
-        is JobState.SKIPPED
+    skipped = await run_download(remote, bus, newer, ExistsPolicy.OVERWRITE_IF_NEWER)
+    assert skipped.state is JobState.SKIPPED
+    assert skipped.error == "the file locally is not older than the one being transferred"
     assert newer.read_bytes() == b"local"
 
 
@@ -118,7 +120,9 @@ async def test_overwrite_if_different_size(remote, bus, tmp_path):
     same.write_bytes(b"x" * len(REMOTE))
     other.write_bytes(b"x")
     policy = ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE
-    assert (await run_download(remote, bus, same, policy)).state is JobState.SKIPPED
+    skipped = await run_download(remote, bus, same, policy)
+    assert skipped.state is JobState.SKIPPED
+    assert skipped.error == f"the file locally has the same size ({len(REMOTE)} bytes)"
     assert (await run_download(remote, bus, other, policy)).state is JobState.DONE
     assert other.read_bytes() == REMOTE
 
@@ -172,7 +176,9 @@ async def test_upload_policies(ftp_server, bus, tmp_path):
         finally:
             await queue.close()
 
-    assert (await upload(ExistsPolicy.SKIP)).state is JobState.SKIPPED
+    skipped = await upload(ExistsPolicy.SKIP)
+    assert skipped.state is JobState.SKIPPED
+    assert skipped.error == "the file already exists on the server"
     assert (ftp_server.root / "up" / "u.bin").read_bytes() == b"remote"
     renamed = await upload(ExistsPolicy.RENAME)
     assert renamed.state is JobState.DONE and renamed.remote_path == "/up/u (1).bin"

@@ -24,18 +24,18 @@ class ExistsArbiter:
         self.ask = ask
         self._lock = asyncio.Lock()
 
-    async def decide(self, job: TransferJob, info: ExistsInfo) -> ExistsPolicy:
-        """OVERWRITE, RESUME, SKIP or RENAME for ``job``. With ASK and nobody to ask the
-        answer is SKIP: a file is never overwritten without being told to."""
+    async def decide(self, job: TransferJob, info: ExistsInfo) -> tuple[ExistsPolicy, ExistsPolicy]:
+        """(the policy applied, the action: OVERWRITE, RESUME, SKIP or RENAME). With ASK
+        and nobody to ask the answer is SKIP: a file is never overwritten untold."""
         policy = self.policy
         if policy is ExistsPolicy.ASK:
             async with self._lock:
                 policy = self.policy  # an "apply to all" may have come in meanwhile
                 if policy is ExistsPolicy.ASK:
                     if self.ask is None:
-                        return ExistsPolicy.SKIP
+                        return ExistsPolicy.SKIP, ExistsPolicy.SKIP
                     decision = await self.ask(job, info)
                     policy = decision.policy
                     if decision.apply_to_all:
                         self.policy = policy
-        return resolve(policy, info)
+        return policy, resolve(policy, info)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from client.engine.errors import LocalError, UnsafePathError
 from client.engine.events import TransferProgress
-from client.engine.exists import ExistsInfo, ExistsPolicy
+from client.engine.exists import ExistsInfo, ExistsPolicy, skip_reason
 from client.engine.localpaths import free_local_name, numbered_name, prepare_download_target
 from client.engine.queue.jobs import JobState, TransferJob
 from client.protocol.paths import remote_basename, remote_parent
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["JobRecord", "Outcome", "run_attempt"]
 
-#: Answers "the target exists": OVERWRITE, RESUME, SKIP or RENAME (asking the user if
-#: the queue's policy is ASK, then :func:`client.engine.exists.resolve`).
-Decide = Callable[[TransferJob, ExistsInfo], Awaitable[ExistsPolicy]]
+#: Answers "the target exists": (the policy applied, the action: OVERWRITE, RESUME, SKIP
+#: or RENAME), asking the user if the queue's policy is ASK.
+Decide = Callable[[TransferJob, ExistsInfo], Awaitable[tuple[ExistsPolicy, ExistsPolicy]]]
 
 #: Policies whose answer depends on the modification times (MDTM is asked only then).
 _NEEDS_TIMES = (ExistsPolicy.ASK, ExistsPolicy.OVERWRITE_IF_NEWER)
@@ -101,10 +101,10 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
         remote_mtime = await session.mdtm(job.remote_path) if policy in _NEEDS_TIMES else None
         info = ExistsInfo("download", local, job.remote_path, size, mtime, remote_size,
                           remote_mtime)
-        action = await decide(job, info)
+        applied, action = await decide(job, info)
         record.decision = action
         if action is ExistsPolicy.SKIP:
-            return Outcome(JobState.SKIPPED, job, f"{local.name} already exists locally")
+            return Outcome(JobState.SKIPPED, job, skip_reason(applied, info))
         if action is ExistsPolicy.RENAME:
             local = await asyncio.to_thread(free_local_name, local)
             job = _with(job, local_path=local)
@@ -137,11 +137,10 @@ async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
                             if policy in _NEEDS_TIMES else None)
             info = ExistsInfo("upload", job.local_path, job.remote_path, size, mtime,
                               entry.size, remote_mtime)
-            action = await decide(job, info)
+            applied, action = await decide(job, info)
             record.decision = action
             if action is ExistsPolicy.SKIP:
-                return Outcome(JobState.SKIPPED, job,
-                               f"{escape_control(job.remote_path)} already exists on the server")
+                return Outcome(JobState.SKIPPED, job, skip_reason(applied, info))
             if action is ExistsPolicy.RENAME:
                 job = _with(job, remote_path=await _free_remote_name(session, job.remote_path))
                 record.job = job
