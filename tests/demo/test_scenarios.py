@@ -1,4 +1,4 @@
-"""Each plain-FTP scenario, observed on the wire with a raw client (loopback only)."""
+"""Each scenario observed on the wire with a raw client (loopback only)."""
 
 from __future__ import annotations
 
