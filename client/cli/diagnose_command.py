@@ -13,6 +13,7 @@ import json
 
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
+from client.cli.transfer_commands import print_ladder
 from client.engine.diagnose_model import Attempt, Diagnosis, Outcome
 from client.protocol.text import escape_control
 
@@ -30,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                     "ftpes://, or site:NAME/path")
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     parser.add_argument("--ladder", action="store_true",
-                        help="also draw every connection as an ASCII ladder on stderr")
+                        help="after the verdict, draw every connection as an ASCII ladder "
+                             "(on stderr with --json)")
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -107,14 +109,12 @@ async def _diagnose(context: CommandContext) -> int:
 
     diagnosis = await run_diagnosis(context.settings, context.target.path, bus=context.bus,
                                     on_attempt=progress)
-    if context.args.ladder:
-        from client.engine.ladder_ascii import render_events
-
-        context.stderr.write(render_events(context.events, width=100))
     if context.args.json:
         json.dump(diagnosis.to_json(), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")
     else:
         context.stdout.write(format_diagnosis(diagnosis) + "\n")
+    if context.args.ladder:
+        print_ladder(context)
     context.stdout.flush()
     return exit_code_for(diagnosis)

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     ls.add_argument("--json", action="store_true", help="print the entries as a JSON array")
     ls.add_argument("--ladder", action="store_true",
                     help="after the listing (or its failure), draw the conversation as an "
-                         "ASCII ladder diagram on stderr")
+                         "ASCII ladder diagram (on stderr with --json)")
     add_common_options(ls)
     ls.set_defaults(func=run_ls)
 
@@ -77,9 +77,10 @@ async def _ls(context: CommandContext) -> int:
     try:
         async with context.session() as session:
             result = await session.list(context.target.path)
-    finally:
+    except BaseException:
         if context.args.ladder:
-            _print_ladder(context.events, context)
+            print_ladder(context)
+        raise
     if context.args.json:
         json.dump(entries_to_json(result.entries), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")
@@ -87,18 +88,25 @@ async def _ls(context: CommandContext) -> int:
         text = format_long_listing(result.entries)
         if text:
             context.stdout.write(text + "\n")
+    if context.args.ladder:
+        print_ladder(context)
     context.stdout.flush()
     return 0
 
 
-def _print_ladder(events: list[EngineEvent], context: CommandContext) -> None:
+def print_ladder(context: CommandContext) -> None:
+    """The ASCII ladder of everything recorded, after the result: on stdout, or on
+    stderr with --json so that stdout stays one JSON document."""
     import shutil
 
     from client.engine.ladder_ascii import render_events
 
+    stream = context.stderr if context.args.json else context.stdout
     width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
-    context.stderr.write(render_events(events, width=width))
-    context.stderr.flush()
+    if not context.args.json:
+        stream.write("\n")
+    stream.write(render_events(context.events, width=width))
+    stream.flush()
 
 
 # ---------------------------------------------------------------------------- get / put

@@ -142,7 +142,7 @@ def test_blocked_passive_listing_exits_3_naming_step_and_endpoints(child_env) ->
     assert "data connection failed" in result.stderr
     assert "127.0.0.1:" in result.stderr and "refused" in result.stderr
     assert "likely cause" in result.stderr
-    assert "ladder" in result.stderr and "|" in result.stderr  # the ASCII ladder
+    assert "FTP Inspector ladder" in result.stdout and "X" in result.stdout  # failed arrow
     assert server.password not in result.stderr
     assert fallback.returncode == 0, fallback.stderr
     assert "README.txt" in fallback.stdout
