@@ -226,3 +226,26 @@ async def test_an_extra_reply_does_not_shift_later_answers(scripted_server, bus)
         await asyncio.sleep(0.05)
         assert await session.pwd() == "/there"
     assert any("unexpected" in n.text for n in recorder.notices())
+
+
+@pytest.mark.asyncio
+async def test_session_states_in_order(ftps_server, bus):
+    recorder = Recorder(bus)
+    async with FtpSession(ftps_server.settings(), bus=bus) as session:
+        await session.list()
+    states = [e.state for e in recorder.of(SessionStateChanged)]
+    first = [s for i, s in enumerate(states) if i == 0 or s is not states[i - 1]]
+    assert first[:4] == [SessionState.CONNECTING, SessionState.TLS_HANDSHAKE,
+                         SessionState.LOGGING_IN, SessionState.READY]
+    assert SessionState.BUSY in first
+    assert first[-2:] == [SessionState.CLOSING, SessionState.DISCONNECTED]
+
+
+@pytest.mark.asyncio
+async def test_421_in_place_of_the_banner(scripted_server, bus):
+    server = scripted_server(banner=[b"421 Too many connections, try later.\r\n",
+                                     lambda s, a: s.close()])
+    with pytest.raises(ConnectionLostError) as caught:
+        await FtpSession(settings_for(server), bus=bus).connect()
+    assert caught.value.step == "banner"
+    assert "Too many connections" in str(caught.value)

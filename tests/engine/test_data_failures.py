@@ -257,3 +257,24 @@ async def test_fallback_is_not_used_for_content_failures(scripted_server, bus, t
     assert error.failure is DataFailure.CLOSED_EARLY
     assert not recorder.notices("fallback")
     assert server.verbs().count("RETR") == 1
+
+
+@pytest.mark.asyncio
+async def test_unreadable_227_is_a_server_failure(scripted_server, bus, tmp_path):
+    server = scripted_server({"PASV": b"227 Entering Passive Mode (no numbers here)\r\n"})
+    error = await failing_download(server, bus, tmp_path, use_epsv=False)
+    assert error.failure is DataFailure.SERVER_REFUSED
+    assert "227" in str(error)
+    assert "RETR" not in server.verbs()
+
+
+@pytest.mark.asyncio
+async def test_unreadable_229_falls_back_to_pasv(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = scripted_server({"EPSV": b"229 Entering Extended Passive Mode (broken)\r\n",
+                              "RETR": transfer(payload=b"ok")})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "f.bin")
+    assert (tmp_path / "f.bin").read_bytes() == b"ok"
+    assert "PASV" in server.verbs()
+    assert recorder.notices("fallback")
