@@ -346,3 +346,25 @@ def test_transfer_without_pasv_or_port_gets_425_instead_of_hanging(start_demo, s
         assert ftp.command("LIST").code == 425  # a refused PORT sets nothing up
     ftp.quit()
 
+
+
+def test_stall_when_the_client_connects_after_sending_the_command(demo_ftp) -> None:
+    server, ftp = demo_ftp("stall")
+    port = ftp.epsv()
+    assert ftp.command(f"RETR {SMALL_FILE}").code == 150  # nothing connected yet
+    data = socket.create_connection((ftp.host, port), timeout=CONTROL_TIMEOUT)
+    data.settimeout(FAULT_WAIT)
+    with pytest.raises(TimeoutError):
+        data.recv(1)
+    data.close()
+    assert ftp.read_reply().code == 426
+
+
+def test_active_blocked_upload_gets_150_then_425(demo_ftp) -> None:
+    server, ftp = demo_ftp("active-blocked")
+    listener = ftp.active_listener()
+    assert ftp.read_reply().code == 200
+    assert ftp.command("STOR upload/never.bin").code == 150
+    assert ftp.read_reply(timeout=CONTROL_TIMEOUT).code == 425
+    listener.close()
+    assert ftp.command("NOOP").code == 200
