@@ -19,6 +19,7 @@ from client.engine.events import (
     ReplyReceived,
     SessionState,
     SessionStateChanged,
+    TlsEstablished,
     TransferProgress,
 )
 from client.protocol.annotate import Annotation, AnnotationContext, Annotator, Severity
@@ -237,6 +238,44 @@ def never_connected_back() -> list[EngineEvent]:
     return s.events
 
 
+def tls_epsv_download() -> list[EngineEvent]:
+    """Explicit FTPS: AUTH TLS on control, then an EPSV download whose data connection
+    resumes the control connection's TLS session."""
+    s = Script()
+    (s.state(0.000, SessionState.CONNECTING, server=SERVER)
+      .state(0.001, SessionState.CONNECTING, server=SERVER, local=CLIENT, detail="connected")
+      .reply(0.002, "220 FTPS ready.")
+      .send(0.003, "AUTH TLS")
+      .reply(0.004, "234 AUTH TLS successful."))
+    s.events.append(TlsEstablished(t=0.006, connection="c1", channel=None, version="TLSv1.3",
+                                   cipher="TLS_AES_256_GCM_SHA384", session_reused=False))
+    (s.send(0.007, "PBSZ 0").reply(0.007, "200 PBSZ=0 successful.")
+      .send(0.008, "PROT P").reply(0.008, "200 Protection set to Private")
+      .send(0.009, "USER alice").reply(0.009, "331 Username ok, send password.")
+      .send(0.010, "PASS ****").reply(0.011, "230 Login successful.")
+      .send(0.012, "EPSV").reply(0.013, "229 Entering extended passive mode (|||50000|).")
+      .data(0.013, 1, DataPhase.ADVERTISED, method="EPSV", command="RETR /a.bin",
+            advertised=PASV_ENDPOINT, tls=True, start=0.013)
+      .data(0.014, 1, DataPhase.CONNECTING, method="EPSV", command="RETR /a.bin",
+            remote=PASV_ENDPOINT, tls=True, start=0.013)
+      .data(0.015, 1, DataPhase.CONNECTED, method="EPSV", command="RETR /a.bin",
+            local=DATA_LOCAL, remote=PASV_ENDPOINT, tls=True, start=0.013)
+      .send(0.015, "RETR /a.bin")
+      .reply(0.016, "150 Opening BINARY mode data connection.")
+      .data(0.016, 1, DataPhase.TLS_HANDSHAKE, method="EPSV", command="RETR /a.bin",
+            local=DATA_LOCAL, remote=PASV_ENDPOINT, tls=True, start=0.013))
+    s.events.append(TlsEstablished(t=0.018, connection="c1", channel=1, version="TLSv1.3",
+                                   cipher="TLS_AES_256_GCM_SHA384", session_reused=True))
+    (s.data(0.018, 1, DataPhase.TLS_ESTABLISHED, method="EPSV", command="RETR /a.bin",
+            local=DATA_LOCAL, remote=PASV_ENDPOINT, tls=True, start=0.013)
+      .data(0.019, 1, DataPhase.FIRST_BYTE, method="EPSV", command="RETR /a.bin",
+            local=DATA_LOCAL, remote=PASV_ENDPOINT, tls=True, start=0.013)
+      .data(0.030, 1, DataPhase.CLOSED, method="EPSV", command="RETR /a.bin",
+            local=DATA_LOCAL, remote=PASV_ENDPOINT, tls=True, bytes=2_097_152, start=0.013)
+      .reply(0.031, "226 Transfer complete."))
+    return s.events
+
+
 ALL = {
     "healthy-passive": healthy_passive_list,
     "healthy-active": healthy_active_list,
@@ -246,4 +285,5 @@ ALL = {
     "silent-after-150": silent_after_150,
     "stalled": stalled_download,
     "never-connected-back": never_connected_back,
+    "tls-epsv-download": tls_epsv_download,
 }

@@ -33,6 +33,7 @@ def test_healthy_passive_list_matches_the_golden_file() -> None:
     ("healthy_active_list", "healthy-active", 80),
     ("syn_unanswered", "syn-unanswered", 80),
     ("nat_substitution", "nat-substitution", 100),
+    ("tls_epsv_download", "tls-epsv-download", 80),
 ])
 def test_more_golden_files(name: str, scenario: str, width: int) -> None:
     expected = (GOLDEN / f"{name}.txt").read_text()

@@ -344,3 +344,20 @@ def test_ten_thousand_exchanges_build_linearly() -> None:
     assert len(model.items) > 20_000
     assert calls == len(model.items)
     assert model.item_for_event(len(script.events) - 1) == len(model.items) - 1
+
+
+def test_tls_data_connection_keeps_its_phases_and_session_reuse() -> None:
+    from ladder_scenarios import tls_epsv_download
+
+    model = build(tls_epsv_download())
+    arrow = only_data_arrow(model)
+    assert arrow.tls and arrow.tls_detail == "TLSv1.3 TLS_AES_256_GCM_SHA384 (session reused)"
+    assert [p for p, _ in arrow.phase_times] == [
+        DataPhase.ADVERTISED, DataPhase.CONNECTING, DataPhase.CONNECTED,
+        DataPhase.TLS_HANDSHAKE, DataPhase.TLS_ESTABLISHED, DataPhase.FIRST_BYTE,
+        DataPhase.CLOSED]
+    assert arrow.setup == "50000" and arrow.method == "EPSV"
+    notes = [i.text for i in model.items if isinstance(i, NoteMark)]
+    assert notes[2] == "TLS on the control connection: TLSv1.3 TLS_AES_256_GCM_SHA384 (new session)"
+    # the data TLS event maps to the data arrow (its console row selects it)
+    assert len(arrow.event_indices) == 8

@@ -354,7 +354,9 @@ class LadderModel:
         arrow = self.items[index]
         assert isinstance(arrow, DataArrow)
         self._item_of_event[event_index] = index
-        self._replace(index, dataclasses.replace(arrow, tls=True, tls_detail=detail))
+        self._replace(index, dataclasses.replace(
+            arrow, tls=True, tls_detail=detail,
+            event_indices=arrow.event_indices + (event_index,)))
 
     def _add_note(self, event: EngineEvent, event_index: int, text: str,
                   severity: Severity, kind: str) -> None:
