@@ -3,17 +3,21 @@ remote one against a scripted server (loops, folders that cannot be listed)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from fixtures.scripted_faults import unix_listing
 from fixtures.scripted_steps import transfer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from client.engine.errors import FtpError
 from client.engine.events import EventBus
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 from client.engine.session import FtpSession
 from client.engine.tree import MAX_DEPTH, walk_local, walk_remote
+from client.protocol.listing import EntryKind, ListingEntry
 
 from .conftest import Recorder
 
@@ -147,8 +151,6 @@ class _ListingSource:
 
 @pytest.mark.asyncio
 async def test_walk_remote_refuses_dot_names_by_itself(tmp_path):
-    from client.protocol.listing import EntryKind, ListingEntry
-
     entries = [ListingEntry("..", EntryKind.DIR), ListingEntry(".", EntryKind.FILE),
                ListingEntry("..", EntryKind.FILE), ListingEntry("ok", EntryKind.FILE),
                ListingEntry("fifo", EntryKind.OTHER)]
@@ -187,3 +189,28 @@ async def test_a_name_that_is_another_files_part_is_skipped(scripted_server, bus
     assert not (tmp_path / "dest" / "a.bin.part").exists()
     assert any("'a.bin.part'" in n.text and "temporary file of 'a.bin'" in n.text
                for n in recorder.notices("skipped"))
+
+
+_NAME_CHARS = st.sampled_from(list("ab.-_ /\\:\x00\r\n\x1b\x07\u202e\u00e9\u65e5") + ["C:", ".."])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(_NAME_CHARS, min_size=0, max_size=8).map("".join),
+                          st.sampled_from([EntryKind.FILE, EntryKind.DIR, EntryKind.LINK])),
+                max_size=12),
+       st.booleans())
+def test_any_listing_plans_only_paths_inside_the_destination(tmp_path_factory, names, folds):
+    """Whatever a server lists, every planned local path is a plain child chain of the
+    destination, and every listed name is either planned or reported as skipped."""
+    root = tmp_path_factory.mktemp("dest")
+    entries = [ListingEntry(name, kind) for name, kind in names]
+    plan = asyncio.run(walk_remote(_ListingSource(entries), "/r", root,  # type: ignore[arg-type]
+                                   case_insensitive=folds))
+    for path in [f.local_path for f in plan.files] + plan.directories[1:]:
+        relative = path.relative_to(root)
+        assert len(relative.parts) == 1
+        part = relative.parts[0]
+        assert part not in ("", ".", "..") and "/" not in part and "\\" not in part
+        assert not any(ord(ch) < 32 for ch in part)
+    planned = len(plan.files) + len(plan.directories) - 1
+    assert planned + len(plan.skipped) == len(entries)
