@@ -243,8 +243,10 @@ async def _authenticate(session: FtpSession) -> None:
                             "the network in clear text (only the control connection is "
                             "encrypted)", "tls", Severity.WARNING)
     reply = await control.execute(Command.user(settings.user), step="user")
+    step = "user"
     if reply.code == 331 or reply.code == 332:
         if reply.code == 331:
+            step = "pass"
             password = settings.password
             if password is None:
                 password = "anonymous@" if settings.user in ("anonymous", "ftp") else ""
@@ -253,9 +255,9 @@ async def _authenticate(session: FtpSession) -> None:
             if settings.account is None:
                 raise LoginError("the server asks for an account (ACCT) but none is set",
                                  step="acct")
+            step = "acct"
             reply = await control.execute(Command("ACCT", settings.account), step="acct")
     if reply.code not in (230, 202):
-        step = "pass" if reply.code == 530 else "user"
         raise LoginError(
             f"login as {settings.user!r} was refused: {reply.code} {escape_control(reply.text)}"
             " (wrong user name or password, or the account may not log in over FTP"

@@ -249,3 +249,22 @@ async def test_421_in_place_of_the_banner(scripted_server, bus):
         await FtpSession(settings_for(server), bus=bus).connect()
     assert caught.value.step == "banner"
     assert "Too many connections" in str(caught.value)
+
+
+@pytest.mark.asyncio
+async def test_user_refused_names_the_user_step(scripted_server, bus):
+    server = scripted_server({"USER": b"530 This account may not log in.\r\n"})
+    with pytest.raises(LoginError) as caught:
+        await FtpSession(settings_for(server), bus=bus).connect()
+    assert caught.value.step == "user"
+    assert "PASS" not in server.verbs()
+
+
+@pytest.mark.asyncio
+async def test_account_is_sent_when_asked(scripted_server, bus):
+    server = scripted_server({"PASS": b"332 Need account for login.\r\n",
+                              "ACCT": b"230 Logged in with account.\r\n"})
+    settings = settings_for(server, account="acct-42")
+    async with FtpSession(settings, bus=bus):
+        pass
+    assert "ACCT acct-42" in server.lines()
