@@ -57,3 +57,33 @@ def test_diagnose_over_tls_with_session_reuse(real_ftps_server, child_env) -> No
     tls_row = data["attempts"][-1]
     assert tls_row["method"] == "TLS" and tls_row["outcome"] == "ok" and tls_row["tls"]
     assert server.password not in result.stdout + result.stderr
+
+
+def test_ls_human_on_every_real_server(real_server, child_env) -> None:
+    result = cli(child_env, real_server.password, "ls", real_server.url + "/", "-q",
+                 "--tls", "off")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("d") and line.endswith(" docs") for line in lines), lines
+    hello = next(line for line in lines if line.endswith(" hello.txt"))
+    size = (real_server.root / "hello.txt").stat().st_size
+    assert f" {size} " in hello and hello.startswith("-")
+
+
+def test_implicit_ftps_url(ftps_implicit_server, child_env) -> None:
+    server = ftps_implicit_server
+    assert server.url.startswith("ftps://")
+    result = cli(child_env, server.password, "ls", server.url + "/", "--json", "-q",
+                 "--ca-file", str(server.ca_file))
+    assert result.returncode == 0, result.stderr
+    assert "hello.txt" in {e["name"] for e in json.loads(result.stdout)}
+
+
+def test_active_only_server_diagnosis(ftp_active_only_server, child_env) -> None:
+    server = ftp_active_only_server
+    result = cli(child_env, server.password, "diagnose", server.url + "/", "--json",
+                 "--data-timeout", "1", "--tls", "off")
+    data = json.loads(result.stdout)
+    assert data["verdict"]["key"] == "passive-disabled", data
+    assert data["verdict"]["recommended"]["mode"] == "active"
+    assert result.returncode == 3

@@ -83,3 +83,27 @@ def test_credentials_error_does_not_contain_secrets(tmp_path) -> None:
     with pytest.raises(CredentialsError) as info:
         resolve_credentials("h", "carol", None, env=env, interactive=False)
     assert "topsecret" not in str(info.value)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PART = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/@:?#[]%"),
+                max_size=12)
+
+
+@given(user=_PART, password=_PART, path=st.text(max_size=20))
+def test_any_url_either_parses_safely_or_is_refused(user: str, password: str, path: str) -> None:
+    from urllib.parse import quote
+
+    text = f"ftp://{quote(user, safe='')}:{quote(password, safe='')}@h/{quote(path, safe='/')}"
+    try:
+        url = parse_url(text)
+    except UrlError:
+        assert any(c in user + password + path for c in "\r\n\x00")
+        return
+    for value in (url.user or "", url.password or "", url.path or ""):
+        assert not any(c in value for c in "\r\n\x00")
+    assert url.password == password and (url.user or "") == user
+    assert f":{password}@" not in url.display()
+    assert not any(c in url.display() for c in "\r\n\x00\x1b")  # shown escaped
