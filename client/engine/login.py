@@ -7,7 +7,7 @@ The order (a decision, documented for users in docs/readme/engine.md):
 AUTH TLS are offered) -> ``host`` (RFC 7151, only when offered; it must precede AUTH so
 the server can pick the right certificate) -> ``auth-tls`` -> ``pbsz`` -> ``prot`` ->
 ``user`` / ``pass`` / ``acct`` -> ``feat`` (again: servers advertise more after login)
--> ``opts-utf8`` (when offered) -> ``type`` -> ``pwd``.
+-> ``opts-utf8`` (when offered) -> ``syst`` -> ``type`` -> ``pwd``.
 
 "Require TLS" (:attr:`TlsMode.EXPLICIT`) means USER and PASS are never sent in clear:
 if AUTH TLS is refused, the session stops before USER.
@@ -272,6 +272,8 @@ async def _after_login(session: FtpSession) -> None:
         session.features = Features.parse(reply)
     if session.features.utf8:
         reply = await control.execute(Command.opts("UTF8 ON"), step="opts-utf8")
+    reply = await control.execute(Command("SYST"), step="syst")
+    session.system = escape_control(reply.first_line_text) if reply.is_success else None
     reply = await control.execute(Command.type_(True), step="type")
     if not reply.is_success:
         raise CommandFailedError(f"the server refused binary mode (TYPE I): {reply.code} "

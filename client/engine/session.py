@@ -75,6 +75,7 @@ class FtpSession:
         self.tls_info: TlsEstablished | None = None
         self.certificate: CertificateInfo | None = None
         self.banner: str | None = None
+        self.system: str | None = None  # the SYST answer, e.g. "UNIX Type: L8"
         self.memory = ModeMemory()
         self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
                                           encoding=settings.encoding,
