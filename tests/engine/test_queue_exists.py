@@ -162,13 +162,13 @@ async def test_ask_without_a_callback_never_overwrites(remote, bus, tmp_path):
 
 
 @pytest.mark.asyncio
-async def test_upload_policies(ftp_server, bus, tmp_path):
-    ftp_server.write_file("up/u.bin", b"remote")
+async def test_upload_policies(real_server, bus, tmp_path):
+    real_server.write_file("up/u.bin", b"remote")
     source = tmp_path / "u.bin"
     source.write_bytes(b"remote and more")
 
     async def upload(policy: ExistsPolicy):
-        queue = TransferQueue(factory_for(ftp_server, bus), bus=bus, exists_policy=policy)
+        queue = TransferQueue(factory_for(real_server, bus), bus=bus, exists_policy=policy)
         try:
             job_id = queue.add_upload(source, "/up/u.bin")
             await queue.wait_idle()
@@ -179,13 +179,13 @@ async def test_upload_policies(ftp_server, bus, tmp_path):
     skipped = await upload(ExistsPolicy.SKIP)
     assert skipped.state is JobState.SKIPPED
     assert skipped.error == "the file already exists on the server"
-    assert (ftp_server.root / "up" / "u.bin").read_bytes() == b"remote"
+    assert (real_server.root / "up" / "u.bin").read_bytes() == b"remote"
     renamed = await upload(ExistsPolicy.RENAME)
     assert renamed.state is JobState.DONE and renamed.remote_path == "/up/u (1).bin"
-    assert (ftp_server.root / "up" / "u (1).bin").read_bytes() == b"remote and more"
+    assert (real_server.root / "up" / "u (1).bin").read_bytes() == b"remote and more"
     resumed = await upload(ExistsPolicy.RESUME)
     assert resumed.state is JobState.DONE
-    assert (ftp_server.root / "up" / "u.bin").read_bytes() == b"remote and more"
+    assert (real_server.root / "up" / "u.bin").read_bytes() == b"remote and more"
     os.utime(source, (OLD, OLD))
     assert (await upload(ExistsPolicy.OVERWRITE_IF_NEWER)).state is JobState.SKIPPED
 

@@ -228,3 +228,36 @@ async def test_user_retry_of_a_failed_job_gets_a_fresh_budget(scripted_server, b
     assert queue.job(job_id).state is JobState.DONE
     assert queue.job(job_id).attempts == 3 and queue.job(job_id).error is None
     assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+
+
+@pytest.mark.asyncio
+async def test_an_upload_the_server_will_not_continue_is_sent_again_whole(scripted_server,
+                                                                         bus, tmp_path):
+    """proftpd without AllowStoreRestart: REST is accepted, the STOR after it is 451."""
+    recorder = Recorder(bus)
+    stored: dict[str, bytes] = {"/u.bin": PAYLOAD[:CUT]}
+
+    def stor(session, argument):
+        if session.state.pop("rest", None) is not None:
+            session.send(b"451 /u.bin: Append/Restart not permitted, try again\r\n")
+            return
+        transfer(receive=True).run(session, argument)
+        stored[argument] = server.uploads[argument]
+
+    def size(session, argument):
+        session.send(f"213 {len(stored[argument])}\r\n".encode() if argument in stored
+                     else b"550 No such file.\r\n")
+
+    server = scripted_server({"STOR": stor, "SIZE": size})
+    source = tmp_path / "u.bin"
+    source.write_bytes(PAYLOAD)
+    queue = queue_for(server, bus, exists_policy=ExistsPolicy.RESUME, retries=0)
+    try:
+        job_id = queue.add_upload(source, "/u.bin")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.DONE and queue.job(job_id).attempts == 2
+    assert stored["/u.bin"] == PAYLOAD
+    assert [v for v in server.verbs() if v in ("REST", "STOR")] == ["REST", "STOR", "STOR"]
+    assert any("would not continue" in n.text for n in recorder.notices("retry"))

@@ -29,7 +29,12 @@ from client.engine.exists import ExistsPolicy
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
 from client.engine.queue.jobs import ACTIVE_STATES, FINISHED_STATES, JobState, TransferJob
-from client.engine.queue.retry import backoff_delay, is_transient, needs_new_connection
+from client.engine.queue.retry import (
+    backoff_delay,
+    is_transient,
+    needs_new_connection,
+    refused_restart,
+)
 from client.engine.queue.runner import JobRecord, run_attempt
 from client.engine.queue.sessions import SessionPool, usable
 from client.protocol.annotate import Severity
@@ -372,6 +377,15 @@ class TransferQueue:
         if worker.session is not None and needs_new_connection(exc):
             session, worker.session = worker.session, None
             self.sessions.discard(session)
+        if (record.job.direction == "upload" and record.resuming
+                and not record.restart_refused and refused_restart(exc)):
+            record.restart_refused = True
+            self.notice(f"the server would not continue {escape_control(record.job.remote_path)}"
+                        f" ({message}); sending it again from the start", kind="retry",
+                        severity=Severity.WARNING)
+            self._update(record, state=JobState.QUEUED, error=message, rate=0.0)
+            self._wake.set()
+            return
         if is_transient(exc) and record.failures < self.retries and not self._closed:
             record.failures += 1
             record.resume_next = True

@@ -18,7 +18,8 @@ from client.engine.errors import (
     FtpError,
 )
 
-__all__ = ["is_transient", "needs_new_connection", "backoff_delay", "MAX_BACKOFF"]
+__all__ = ["is_transient", "needs_new_connection", "backoff_delay", "refused_restart",
+           "MAX_BACKOFF"]
 
 MAX_BACKOFF = 60.0
 
@@ -44,3 +45,22 @@ def needs_new_connection(error: BaseException) -> bool:
 def backoff_delay(failures: int, base: float) -> float:
     """``base``, ``2*base``, ``4*base``… for the 1st, 2nd, 3rd… consecutive failure."""
     return min(MAX_BACKOFF, base * (2 ** max(0, failures - 1)))
+
+
+#: Replies about the connection, not about the command: 421 closing, 425 no data
+#: connection, 426 transfer aborted.
+_TRANSPORT_REPLIES = frozenset({421, 425, 426})
+
+
+def refused_restart(error: BaseException) -> bool:
+    """Whether a *resumed* upload failed because the server refused to continue the
+    file (proftpd without AllowStoreRestart answers 451 "Append/Restart not permitted";
+    others 502/550 to REST or APPE), rather than because the link broke. Such an upload
+    is sent again from the start, once."""
+    if isinstance(error, CommandFailedError):
+        code: int | None = error.code
+    elif isinstance(error, DataChannelError):
+        code = error.reply_code
+    else:
+        return False
+    return code is not None and 400 <= code < 600 and code not in _TRANSPORT_REPLIES

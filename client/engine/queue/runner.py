@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.engine.errors import LocalError, UnsafePathError
+from client.engine.errors import FtpError, LocalError, UnsafePathError
 from client.engine.events import TransferProgress
 from client.engine.exists import ExistsInfo, ExistsPolicy, skip_reason
 from client.engine.localpaths import free_local_name, numbered_name, prepare_download_target
@@ -49,6 +49,8 @@ class JobRecord:
     not_before: float = 0.0  # loop time before which a retry must not start
     task: asyncio.Task | None = None
     stop_as: JobState | None = None  # PAUSED/CANCELLED asked for while running
+    resuming: bool = False  # the current attempt continues a partial file
+    restart_refused: bool = False  # the server would not continue this upload
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
                 os.replace(local, part)  # continue from what the target already holds
             resume = True
     await asyncio.to_thread(prepare_download_target, record.root, local)
+    record.resuming = resume
     result = await session.download(job.remote_path, local, resume=resume,
                                     on_progress=on_progress, transfer_id=job.job_id)
     total = result.total_size
@@ -130,13 +133,13 @@ async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
     resume = record.resume_next
     # With OVERWRITE nothing depends on the remote file: spare the round trip.
     if record.decision is None and policy is not ExistsPolicy.OVERWRITE:
-        entry = await session.stat(job.remote_path)
-        if entry is not None:
+        exists, remote_size = await _remote_facts(session, job.remote_path)
+        if exists:
             size, mtime, _ = _local_facts(job.local_path)
             remote_mtime = (await session.mdtm(job.remote_path)
                             if policy in _NEEDS_TIMES else None)
             info = ExistsInfo("upload", job.local_path, job.remote_path, size, mtime,
-                              entry.size, remote_mtime)
+                              remote_size, remote_mtime)
             applied, action = await decide(job, info)
             record.decision = action
             if action is ExistsPolicy.SKIP:
@@ -146,11 +149,22 @@ async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
                 record.job = job
             elif action is ExistsPolicy.RESUME:
                 resume = True
-    result = await session.upload(job.local_path, job.remote_path, resume=resume,
+    record.resuming = resume and not record.restart_refused
+    result = await session.upload(job.local_path, job.remote_path, resume=record.resuming,
                                   on_progress=on_progress, transfer_id=job.job_id)
     total = result.total_size
     return Outcome(JobState.DONE, _with(job, bytes_done=total if total is not None
                                         else result.bytes_transferred, size=total))
+
+
+async def _remote_facts(session: FtpSession, path: str) -> tuple[bool, int | None]:
+    """(exists, size) of a remote file. SIZE when offered: one line on the control
+    connection, where a stat without MLST would list the whole parent folder."""
+    if session.features.size:
+        size = await session.size(path)
+        return size is not None, size
+    entry = await session.stat(path)
+    return entry is not None, entry.size if entry is not None else None
 
 
 async def _free_remote_name(session: FtpSession, remote: str, limit: int = 100) -> str:
@@ -158,9 +172,9 @@ async def _free_remote_name(session: FtpSession, remote: str, limit: int = 100) 
     for number in range(1, limit + 1):
         candidate = numbered_name(name, number)
         path = candidate if folder == "." else (folder.rstrip("/") + "/" + candidate)
-        if await session.stat(path) is None:
+        if not (await _remote_facts(session, path))[0]:
             return path
-    raise LocalError(f"no free name like {numbered_name(name, 1)} beside "
+    raise FtpError(f"no free name like {numbered_name(name, 1)} beside "
                      f"{escape_control(remote)} on the server after {limit} tries",
                      step="rename")
 
