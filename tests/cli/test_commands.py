@@ -94,6 +94,13 @@ def test_get_put_roundtrip_and_resume(ftp_server, child_env, tmp_path) -> None:
               password=ftp_server.password)
     assert put.returncode == 0, put.stderr
     assert (ftp_server.root / "upload" / "up.txt").read_bytes() == upload.read_bytes()
+    # --resume continues a partial upload
+    ftp_server.write_file("upload/big.bin", local.read_bytes()[:4096])
+    resumed_put = cli(child_env, "put", str(local), ftp_server.url + "/upload/big.bin",
+                      "--resume", password=ftp_server.password)
+    assert resumed_put.returncode == 0, resumed_put.stderr
+    assert "resumed from byte 4096" in resumed_put.stderr
+    assert (ftp_server.root / "upload" / "big.bin").read_bytes() == local.read_bytes()
 
 
 def test_mirror_parallel(ftp_server, child_env, tmp_path) -> None:
