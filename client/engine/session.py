@@ -310,10 +310,13 @@ class FtpSession:
         await self._command(self._path_command("DELE", path), step="delete")
 
     async def rename(self, old: str, new: str) -> None:
+        # Both commands are built (and checked for CR/LF/NUL) before RNFR goes out, so a
+        # refused new name never leaves the server waiting for an RNTO.
+        rename_from = self._path_command("RNFR", old)
+        rename_to = self._path_command("RNTO", new)
         async with self._locked():
-            await self._command_locked(self._path_command("RNFR", old), step="rename",
-                                       expect=(3,))
-            await self._command_locked(self._path_command("RNTO", new), step="rename")
+            await self._command_locked(rename_from, step="rename", expect=(3,))
+            await self._command_locked(rename_to, step="rename")
 
     async def chmod(self, path: str, mode: int) -> None:
         await self._command(self._path_command("SITE", f"CHMOD {mode:o} {path}"), step="chmod")
