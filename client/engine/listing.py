@@ -63,10 +63,11 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
 async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
     """One entry: MLST when offered (no data connection), else the parent's listing.
     None when the path does not exist."""
+    # Refuse CR/LF/NUL before anything is sent, also on the parent-listing path below.
+    mlst = session._path_command("MLST", path)
     if session.features.mlst:
         async with session._locked():
-            reply = await session._control.execute(session._path_command("MLST", path),
-                                                   step="stat")
+            reply = await session._control.execute(mlst, step="stat")
         if reply.code == 250:
             for line in reply.lines[1:-1] if len(reply.lines) > 2 else ():
                 try:
