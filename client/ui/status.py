@@ -23,6 +23,7 @@ class InspectorStatusBar(QStatusBar):
                                       self.tr("Last data connection"))
         self._method: str | None = None
         self._mode = TransferMode.PASSIVE
+        self._tls_version: str | None = None
 
     def _label(self, text: str, name: str) -> QLabel:
         label = QLabel(text, self)
@@ -40,9 +41,14 @@ class InspectorStatusBar(QStatusBar):
             self.tls_label.setToolTip(self.tr("TLS state"))
 
     def on_tls(self, event: TlsEstablished) -> None:
-        if event.channel is not None:  # data channels: the control line says what matters
-            return
+        """Control TLS sets the version; each data channel's TLS says whether it resumed
+        the control session (what servers with require_ssl_reuse insist on)."""
         reused = self.tr("yes") if event.session_reused else self.tr("no")
+        if event.channel is not None:
+            self.tls_label.setText(self.tr("{} (data session reused: {})").format(
+                self._tls_version or event.version, reused))
+            return
+        self._tls_version = event.version
         self.tls_label.setText(self.tr("{} (session reused: {})").format(event.version, reused))
         tip = self.tr("Cipher: {}").format(event.cipher)
         if event.fingerprint_sha256:

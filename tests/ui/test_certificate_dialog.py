@@ -60,6 +60,7 @@ def test_trust_always_pins_and_does_not_ask_again(window, qtbot, tls_demo, confi
     assert window.remote_pane.model.rowCount() > 0
     pins = json.loads((config_dir / "pins.json").read_text())
     assert fingerprint in next(iter(pins.values()))
+    window.bridge.flush()  # the status bar follows the bridge's batches
     assert "TLS" in window.status.tls_label.text() and "session reused" in \
         window.status.tls_label.text()
     assert fingerprint in window.status.tls_label.toolTip().replace(":", "").lower()
@@ -107,5 +108,7 @@ def test_trust_once_covers_the_queue_connections(window, qtbot, tls_demo, tmp_pa
     idle = asyncio.ensure_future(window.transfers.wait_idle())
     qtbot.waitUntil(idle.done, timeout=30_000)
     assert window.trust.last_dialog is None
+    window.bridge.flush()
+    assert "data session reused: yes" in window.status.tls_label.text()
     assert (local / BINARY_SAMPLE.rsplit("/", 1)[1]).stat().st_size > 0
     assert len(list(local.iterdir())) == 2
