@@ -226,7 +226,10 @@ class ControlConnection:
         """Write one command (the caller holds :attr:`lock`). Emits :class:`LineSent`
         with the redacted text."""
         if self._failure is not None:
-            raise self._failure_copy()
+            error = self._failure_copy()
+            if getattr(error, "step", None) is None:
+                error.step = command.verb  # type: ignore[attr-defined]
+            raise error
         if self.transport is None or self._closed:
             raise ConnectionLostError("the control connection is not open")
         if self._replies:
