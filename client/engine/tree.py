@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,6 +69,12 @@ class TreePlan:
     skipped: list[SkippedName] = field(default_factory=list)
 
 
+def _fold(name: str) -> str:
+    """One key for names a case-insensitive file system stores as one: case folded, and
+    NFC-normalised (macOS and Windows also treat composed and decomposed accents alike)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 class _NameGuard:
     """Per folder: refuses a name listed twice, and on a case-insensitive destination
     a name that differs from an earlier one only in case (both would be one file)."""
@@ -77,15 +84,16 @@ class _NameGuard:
         self.seen: dict[str, str] = {}
 
     def clash(self, name: str) -> str | None:
-        key = name.casefold() if self.case_insensitive else name
+        key = _fold(name) if self.case_insensitive else name
         earlier = self.seen.get(key)
         if earlier is None:
             self.seen[key] = name
             return None
         if earlier == name:
             return "the server listed this name twice; only the first is transferred"
-        return (f"it differs from '{escape_control(earlier)}' only in case, and the "
-                "destination folder does not tell case apart (one would overwrite the other)")
+        return (f"it differs from '{escape_control(earlier)}' only in case or accent "
+                "composition, and the destination folder does not tell those apart (one "
+                "would overwrite the other)")
 
 
 async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
@@ -114,7 +122,7 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
             skip(folder, "", f"the folder could not be listed: {exc.message}")
             continue
         guard = _NameGuard(case_insensitive)
-        fold = str.casefold if case_insensitive else str
+        fold = _fold if case_insensitive else str
         files_here = {fold(e.name) for e in listing.entries if e.kind is EntryKind.FILE}
         for entry in listing.entries:
             name = entry.name

@@ -214,3 +214,18 @@ def test_any_listing_plans_only_paths_inside_the_destination(tmp_path_factory, n
         assert not any(ord(ch) < 32 for ch in part)
     planned = len(plan.files) + len(plan.directories) - 1
     assert planned + len(plan.skipped) == len(entries)
+
+
+@pytest.mark.asyncio
+async def test_case_and_accent_twins_on_a_folding_destination(tmp_path):
+    composed, decomposed = "caf\u00e9.txt", "cafe\u0301.txt"
+    entries = [ListingEntry(composed, EntryKind.FILE), ListingEntry(decomposed, EntryKind.FILE),
+               ListingEntry("CAF\u00c9.TXT", EntryKind.FILE), ListingEntry("x", EntryKind.FILE)]
+    folding = await walk_remote(_ListingSource(entries), "/r", tmp_path,  # type: ignore[arg-type]
+                                case_insensitive=True)
+    assert [f.local_path.name for f in folding.files] == [composed, "x"]
+    assert [i.name for i in folding.skipped] == [decomposed, "CAF\u00c9.TXT"]
+    assert all("only in case or accent" in i.reason for i in folding.skipped)
+    exact = await walk_remote(_ListingSource(entries), "/r", tmp_path,  # type: ignore[arg-type]
+                              case_insensitive=False)
+    assert len(exact.files) == 4 and not exact.skipped
