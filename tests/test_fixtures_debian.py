@@ -220,6 +220,7 @@ def test_listens_on_knows_whose_socket_it_is() -> None:
     assert not listens_on(os.getpid(), port)
 
 
+@pytest.mark.realserver
 def test_a_decoy_on_our_port_is_not_taken_for_our_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """If another server grabs the port between picking and binding it, its 220 must not
     pass for ours: the start fails (and is retried with new ports in normal use)."""
