@@ -36,6 +36,7 @@ __all__ = [
     "local_name_for",
     "ensure_directory",
     "prepare_download_target",
+    "drop_empty_part",
     "relative_parts",
     "is_case_insensitive",
     "numbered_name",
@@ -116,10 +117,11 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
-def prepare_download_target(root: Path, target: Path) -> None:
+def prepare_download_target(root: Path, target: Path) -> bool:
     """Make ``target`` safe to download to: its folders exist below ``root`` with no link
     among them, ``target`` is no link, and ``target.part`` exists as a regular file
-    created without following links (kept as it is when it already exists: resume)."""
+    created without following links (kept as it is when it already exists: resume).
+    Returns whether the ``.part`` was created now (see :func:`drop_empty_part`)."""
     parts = relative_parts(root, target)
     if not parts:
         raise UnsafePathError(f"{target} is the destination folder itself, not a file in it",
@@ -132,6 +134,7 @@ def prepare_download_target(root: Path, target: Path) -> None:
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise LocalError(f"{final} is a folder; cannot download a file onto it", step="local")
     part = final.with_name(final.name + ".part")
+    created = _lstat(part) is None
     try:
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | _NOFOLLOW, 0o644)
     except OSError as exc:
@@ -144,6 +147,19 @@ def prepare_download_target(root: Path, target: Path) -> None:
             raise LocalError(f"{part} exists and is not a regular file", step="local")
     finally:
         os.close(fd)
+    return created
+
+
+def drop_empty_part(target: Path) -> None:
+    """Remove ``target.part`` if it is an empty regular file: a download that failed
+    before its first byte leaves nothing to resume, so nothing behind."""
+    part = target.with_name(target.name + ".part")
+    info = _lstat(part)
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == 0:
+        try:
+            os.unlink(part)
+        except OSError:
+            pass
 
 
 def is_case_insensitive(directory: Path) -> bool:

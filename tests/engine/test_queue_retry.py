@@ -130,6 +130,7 @@ async def test_permanent_5xx_is_not_retried(scripted_server, bus, tmp_path):
     assert job.state is JobState.FAILED and job.attempts == 1
     assert "550" in (job.error or "")
     assert server.verbs().count("RETR") == 1
+    assert list(tmp_path.iterdir()) == []  # no empty .part left behind
 
 
 @pytest.mark.asyncio

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 from client.engine.errors import FtpError, LocalError, UnsafePathError
 from client.engine.events import TransferProgress
 from client.engine.exists import ExistsInfo, ExistsPolicy, skip_reason
-from client.engine.localpaths import free_local_name, numbered_name, prepare_download_target
+from client.engine.localpaths import (
+    drop_empty_part,
+    free_local_name,
+    numbered_name,
+    prepare_download_target,
+)
 from client.engine.queue.jobs import JobState, TransferJob
 from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
@@ -117,10 +122,15 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
                 await asyncio.to_thread(prepare_download_target, record.root, local)
                 os.replace(local, part)  # continue from what the target already holds
             resume = True
-    await asyncio.to_thread(prepare_download_target, record.root, local)
+    created = await asyncio.to_thread(prepare_download_target, record.root, local)
     record.resuming = resume
-    result = await session.download(job.remote_path, local, resume=resume,
-                                    on_progress=on_progress, transfer_id=job.job_id)
+    try:
+        result = await session.download(job.remote_path, local, resume=resume,
+                                        on_progress=on_progress, transfer_id=job.job_id)
+    except Exception:
+        if created:
+            drop_empty_part(local)
+        raise
     total = result.total_size
     return Outcome(JobState.DONE, _with(record.job, bytes_done=total if total is not None
                                         else result.bytes_transferred, size=total))
