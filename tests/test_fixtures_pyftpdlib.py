@@ -369,3 +369,14 @@ def test_features_are_what_feat_says(make_ftp_server, tls: str) -> None:  # type
         client.close()
     traits = {name for name in server.features if name.islower()}
     assert server.features - traits == feat_keywords(feat)
+
+
+def test_sample_tree_is_what_sample_paths_says(ftp_server: ServerInfo) -> None:
+    from fixtures.sample_tree import BIG_FILE_SIZE, SAMPLE_PATHS
+
+    found = set()
+    for path in ftp_server.root.rglob("*"):
+        relative = path.relative_to(ftp_server.root).as_posix()
+        found.add(relative + "/" if path.is_dir() else relative)
+    assert found == set(SAMPLE_PATHS)
+    assert (ftp_server.root / BIG_FILE).stat().st_size == BIG_FILE_SIZE
