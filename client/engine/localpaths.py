@@ -78,8 +78,9 @@ def _refuse_link(path: Path, root: Path) -> UnsafePathError:
     except OSError:
         points_to = "?"
     return UnsafePathError(
-        f"refusing to write through the symbolic link {path} (-> {points_to}): it lies "
-        f"inside the destination {root}, and following it could put the file anywhere",
+        f"refusing to write through the symbolic link {escape_control(str(path))} (-> "
+        f"{escape_control(points_to)}): it lies inside the destination "
+        f"{escape_control(str(root))}, and following it could put the file anywhere",
         step="local")
 
 

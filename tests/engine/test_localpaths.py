@@ -112,3 +112,10 @@ def test_case_probe_on_this_file_system(tmp_path):
 
 def test_case_probe_in_an_unwritable_place(tmp_path):
     assert is_case_insensitive(Path(tmp_path / "missing")) is False
+
+
+def test_a_link_target_with_escape_sequences_is_shown_escaped(tmp_path):
+    (tmp_path / "f.txt").symlink_to("/tmp/\x1b]0;pwned\x07")
+    with pytest.raises(UnsafePathError) as caught:
+        prepare_download_target(tmp_path, tmp_path / "f.txt")
+    assert "\x1b" not in caught.value.message and "\x07" not in caught.value.message

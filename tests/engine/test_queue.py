@@ -79,6 +79,7 @@ async def test_three_workers_download_many_files_byte_identical(ftp_server, bus,
         final = {e.job.job_id: e.job for e in recorder.of(QueueJobChanged)}
         assert all(final[i].state is JobState.DONE and final[i].bytes_done == final[i].size
                    for i in ids)
+        assert ftp_server.password not in repr(recorder.events)
     finally:
         await queue.close()
 
