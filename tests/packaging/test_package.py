@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -206,6 +207,8 @@ def test_installed_demo_server_serves_ftps(installed: InstalledPackage, tmp_path
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=_app_env(tmp_path), cwd=tmp_path)
     try:
+        ready, _, _ = select.select([server.stdout], [], [], 120)
+        assert ready, "the demo server printed no URL within 120 s"
         url = urlsplit(server.stdout.readline().strip())
         assert url.scheme == "ftpes" and url.hostname == "127.0.0.1", url
         context = ssl.create_default_context()
@@ -224,7 +227,7 @@ def test_installed_demo_server_serves_ftps(installed: InstalledPackage, tmp_path
                                                     session=self.sock.session)
                 return conn, size
 
-        client = SessionReusingFtpTls(context=context, timeout=10)
+        client = SessionReusingFtpTls(context=context, timeout=30)
         client.connect(url.hostname, url.port)
         client.login(url.username, url.password)  # AUTH TLS happens first
         assert isinstance(client.sock, ssl.SSLSocket)
