@@ -358,3 +358,12 @@ def test_a_failing_custom_step_is_recorded_and_closes_the_session(scripted_serve
         client.reply()
     assert server.wait_for(lambda s: bool(s.errors))
     assert "bug in the test's step" in server.errors[0]
+
+
+def test_port_to_a_non_loopback_address_is_never_dialled(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    server = scripted_server()
+    client = control(server)
+    assert client.command("PORT 10,0,0,5,195,80").startswith(b"200")
+    client.send("LIST")
+    assert client.reply().startswith(b"150")
+    assert server.wait_for(lambda s: "refusing to dial non-loopback 10.0.0.5" in s.events)
