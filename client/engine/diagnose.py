@@ -19,8 +19,9 @@ clients cannot reach). So a diagnosis never sends a SYN to an address the rest o
 client would refuse to dial.
 
 The engine falls back from EPSV to PASV and from EPRT to PORT by itself; the runner
-watches the events of each row and stops the row as soon as the method under test has
-its answer, so every row measures exactly one method.
+watches the events of each row and stops the row as soon as the engine turns to another
+method (the one under test has its answer then), so every row measures exactly one
+method.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class _RowWatcher:
         self.task: asyncio.Future | None = None
         self.stopped_early = False
         self.notices: list[str] = []
+        self.final_code: int | None = None
         self._last_verb: str | None = None
 
     def __call__(self, event: EngineEvent) -> None:
@@ -124,6 +126,8 @@ class _RowWatcher:
                     and self.channel is None):
                 self.refusal = (event.reply.code, escape_control(event.reply.text))
                 self._stop()
+            elif self.channel is not None and event.reply.code >= 400:
+                self.final_code = event.reply.code  # the answer to the listing command
         elif isinstance(event, Notice):
             self.notices.append(escape_control(event.text))
         elif isinstance(event, TlsEstablished) and event.channel is not None:
@@ -140,8 +144,6 @@ class _RowWatcher:
             if event.channel != self.channel:
                 return
             self.events.append(event)
-            if event.phase is DataPhase.FAILED:
-                self._stop()
 
     def _stop(self) -> None:
         if self.task is not None and not self.task.done():
@@ -187,6 +189,7 @@ def _row_from_watch(probe: Probe, watch: _RowWatcher, elapsed: float, *,
     if last is not None and last.phase is DataPhase.FAILED:
         failure = last.failure
         reply_code = error.reply_code if isinstance(error, DataChannelError) else None
+        reply_code = reply_code or watch.final_code
         reason = escape_control(last.reason or (error.message if error else "failed"))
         outcome = Outcome.FAILED
         if failure is not None and failure.value == "server-refused" and last.local is None \
@@ -356,7 +359,8 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
             done(attempt)
             if attempt.failure_class in ("connect", "login", "tls", "certificate"):
                 break  # every other row would fail the same way
-        if not any(a.failure_class in ("connect", "login", "certificate") for a in attempts):
+        if not any(a.failure_class in ("connect", "login", "tls", "certificate")
+                   for a in attempts):
             done(await _stat_row(settings, path, bus))
             tls_used = bool(features_seen) or any(a.tls for a in attempts)
             tls_offered = tls_offered or tls_used or await _auth_tls_offered(settings, bus)

@@ -3,7 +3,7 @@
 The rule, first match wins:
 
 1. nothing could log in -> ``cannot-connect`` (the data channel was never reached);
-2. every listing was refused with 450/550 -> ``target-unavailable`` (wrong path);
+2. every listing command was refused (450/501/550 …) -> ``target-unavailable``;
 3. PASV to the control address works but the advertised address is unroutable or
    fails -> ``nat-not-configured`` (the server announces the wrong address);
 4. TLS works on the control connection but only TLS data connections fail ->
@@ -44,6 +44,8 @@ _CONNECTIVITY = frozenset({
     DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT, DataFailure.NEVER_CONNECTED_BACK,
     DataFailure.SILENT, DataFailure.WRONG_PEER, DataFailure.SERVER_REFUSED,
 })
+#: Replies to LIST/MLSD that refuse the command (path, permission), not the connection.
+_LISTING_REFUSALS = frozenset({450, 451, 500, 501, 502, 504, 530, 550, 553})
 _STALLS = frozenset({DataFailure.SILENT, DataFailure.STALLED})
 _EXAMPLE_RANGE = (50000, 50100)
 
@@ -125,11 +127,12 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                        f"{first.detail}. The data connections could not be tested.")
 
     tried = _attempted(data)
-    if tried and all(a.reply_code in (450, 550) and not a.ok for a in tried):
+    if tried and all(not a.ok and a.reply_code in _LISTING_REFUSALS for a in tried):
+        codes = ", ".join(sorted({str(a.reply_code) for a in tried}))
         return Verdict("target-unavailable", "the path cannot be listed",
-                       "every listing was refused with 450/550 (no such directory, or no "
-                       "permission); the data connections could not be judged. Check the "
-                       "path in the URL.")
+                       f"the server refused the listing command itself ({codes}: no such "
+                       "directory, no permission, or a path it does not accept), so the data "
+                       "connections could not be judged. Check the path in the URL.")
 
     advertised = rows.get(Probe.PASV_ADVERTISED)
     control = rows.get(Probe.PASV_CONTROL)

@@ -121,3 +121,11 @@ def test_tls_row_reports_a_protected_listing() -> None:
     assert row is not None and row.ok and row.tls
     assert all(a.tls for a in diagnosis.attempts if a.probe is not Probe.STAT)
     assert diagnosis.tls_offered
+
+
+def test_missing_path_is_target_unavailable() -> None:
+    with DemoServer("healthy") as server:
+        diagnosis = asyncio.run(run_diagnosis(_settings(server), "no-such-folder"))
+    assert diagnosis.verdict.key == "target-unavailable", diagnosis.to_json()
+    assert all(a.reply_code is not None and a.reply_code >= 500
+               for a in diagnosis.attempts[:5])
