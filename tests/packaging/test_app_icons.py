@@ -148,3 +148,15 @@ def test_ico_bitmaps_hold_the_same_pixels_as_the_pngs(size: int) -> None:
     assert top_down == expected
     # And the icon is not blank.
     assert any(top_down[i + 3] == 255 for i in range(0, len(top_down), 4))
+
+
+def test_make_icons_refuses_a_file_that_is_not_svg(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.svg"
+    broken.write_text("<svg this is not xml")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "make-icons"), "--svg",
+                             str(broken), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert result.returncode != 0
+    assert "is not an SVG that Qt can render" in result.stderr
+    assert not (tmp_path / "out").exists(), "nothing may be written from a broken source"

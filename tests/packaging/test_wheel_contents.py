@@ -25,12 +25,24 @@ def _data_files(root: Path) -> set[str]:
     }
 
 
+def _copy_tree(origin: Path, target: Path) -> None:
+    """Copy a source folder; a file that vanishes mid-copy (an editor saving) gets one
+    more try rather than a failure unrelated to packaging."""
+    for attempt in (1, 2):
+        try:
+            shutil.copytree(origin, target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            return
+        except shutil.Error:
+            if attempt == 2:
+                raise
+
+
 def test_wheel_build_keeps_every_data_file(tmp_path: Path) -> None:
     source = tmp_path / "source"
     source.mkdir()
     for name in ("client", "resources"):
-        shutil.copytree(REPO / name, source / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        _copy_tree(REPO / name, source / name)
     for name in ("pyproject.toml", "setup.py", "README.md"):
         if (REPO / name).exists():
             shutil.copy2(REPO / name, source / name)
