@@ -262,3 +262,21 @@ async def test_an_upload_the_server_will_not_continue_is_sent_again_whole(script
     assert stored["/u.bin"] == PAYLOAD
     assert [v for v in server.verbs() if v in ("REST", "STOR")] == ["REST", "STOR", "STOR"]
     assert any("would not continue" in n.text for n in recorder.notices("retry"))
+
+
+@pytest.mark.asyncio
+async def test_a_vanished_local_file_fails_without_retry(scripted_server, bus, tmp_path):
+    server = scripted_server()
+    source = tmp_path / "gone.bin"
+    source.write_bytes(b"soon gone")
+    queue = queue_for(server, bus)
+    try:
+        job_id = queue.add_upload(source, "/gone.bin")
+        source.unlink()  # before a worker gets to it
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    job = queue.job(job_id)
+    assert job.state is JobState.FAILED and job.attempts == 1
+    assert "gone.bin" in (job.error or "")
+    assert "STOR" not in server.verbs()
