@@ -1,5 +1,5 @@
-"""Proof of the scripted server's TLS, odd reply forms, unsolicited replies, reply
-fuzzing and IPv6."""
+"""Proof of the scripted server's TLS, odd reply forms, unsolicited, slow, dripping and
+endless replies, reply fuzzing and IPv6."""
 
 # ruff: noqa: F401, F811 - the imported ``control`` fixture is used as a test parameter
 
@@ -12,6 +12,7 @@ import pytest
 from fixtures.raw_control import (
     RawControl,
     control,
+    passive_transfer,
     pasv_port,
 )
 from fixtures.scripted import ScriptedServer
@@ -143,3 +144,44 @@ def test_scripted_server_on_ipv6(scripted_server) -> None:  # type: ignore[no-un
     conn, peer = listener.accept()
     assert peer[0] == "::1" and conn.recv(100) == b"v6 listing\r\n"
     conn.close(), listener.close(), client.close()
+
+
+def test_slow_transfer_keeps_moving(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    from fixtures.scripted_faults import slow_transfer
+
+    payload = bytes(range(50))
+    server = scripted_server({"RETR": slow_transfer(payload, 10, tick=0.02)})
+    client = control(server)
+    data, _ = passive_transfer(client, "RETR slow")
+    received = b""
+    chunks = 0
+    while chunk := data.recv(100):
+        received += chunk
+        chunks += 1
+    assert received == payload and chunks >= 2  # it came in pieces, and all of it
+    assert client.reply().startswith(b"226")
+    data.close()
+
+
+def test_drip_sends_a_byte_at_a_time(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
+    from fixtures.scripted_faults import drip
+
+    server = scripted_server({"NOOP": drip(b"200 drip\r\n", interval=0.02)})
+    client = control(server)
+    client.send("NOOP")
+    received, pieces = b"", 0
+    while not received.endswith(b"\n"):
+        received += client.sock.recv(100)
+        pieces += 1
+    assert received == b"200 drip\r\n" and pieces >= 2
+
+
+def test_endless_reply_never_terminates(scripted_server) -> None:  # type: ignore[no-untyped-def]
+    from fixtures.scripted_faults import endless_reply
+
+    server = scripted_server(banner=endless_reply())
+    with socket.create_connection(server.address, timeout=3) as sock:
+        received = b""
+        while len(received) < 200_000:
+            received += sock.recv(65536)
+    assert received.startswith(b"220-and more\r\n") and b"220 " not in received
