@@ -229,3 +229,25 @@ async def test_case_and_accent_twins_on_a_folding_destination(tmp_path):
     exact = await walk_remote(_ListingSource(entries), "/r", tmp_path,  # type: ignore[arg-type]
                               case_insensitive=False)
     assert len(exact.files) == 4 and not exact.skipped
+
+
+@pytest.mark.asyncio
+async def test_a_refused_root_listing_keeps_the_connection_for_the_next_walk(scripted_server,
+                                                                             bus, tmp_path):
+    def listing(session, argument):
+        if argument == "/ok":
+            transfer(payload=unix_listing([("-", b"f.txt", 1)])).run(session, argument)
+        else:
+            session.send(b"550 No such directory.\r\n")
+
+    server = scripted_server({"LIST": listing, "RETR": transfer(payload=b"f")})
+    queue = TransferQueue(factory_for(server, bus), bus=bus, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        with pytest.raises(FtpError):
+            await queue.add_download_tree("/missing", tmp_path / "a")
+        ids = await queue.add_download_tree("/ok", tmp_path / "b")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert [queue.job(i).state for i in ids] == [JobState.DONE]
+    assert server.connection_count == 1  # the walks and the worker shared one login

@@ -37,9 +37,15 @@ def is_transient(error: BaseException) -> bool:
 
 
 def needs_new_connection(error: BaseException) -> bool:
-    """After anything but a plain 4xx reply the control connection's state is in doubt
-    (a reply may still be on its way); a fresh connection is the safe way on."""
-    return not isinstance(error, CommandFailedError)
+    """Whether the control connection's state is in doubt after ``error``. A failure
+    the server explained with its final reply leaves it in step; anything else (a
+    timeout, a reset, a local error mid-transfer) may leave a reply still on its way,
+    and a fresh connection is the safe way on."""
+    if isinstance(error, CommandFailedError):
+        return error.code == 421
+    if isinstance(error, DataChannelError):
+        return error.reply_code is None or error.reply_code == 421
+    return True
 
 
 def backoff_delay(failures: int, base: float) -> float:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from client.engine.errors import CommandFailedError, FtpError
 from client.engine.localpaths import ensure_directory, is_case_insensitive, relative_parts
+from client.engine.queue.retry import needs_new_connection
 from client.engine.tree import SkippedName, walk_local, walk_remote
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
@@ -47,8 +48,8 @@ async def add_download_tree(queue: TransferQueue, remote_dir: str, local_dir: Pa
         plan = await walk_remote(session, remote_dir, local_dir,
                                  case_insensitive=case_insensitive,
                                  on_skip=lambda item: _report(queue, item))
-    except BaseException:
-        broken = True
+    except BaseException as exc:
+        broken = needs_new_connection(exc)
         raise
     finally:
         await queue.sessions.give_back(session, broken=broken)
@@ -92,8 +93,8 @@ async def add_upload_tree(queue: TransferQueue, local_dir: Path, remote_dir: str
                     queue.notice(f"could not create the remote folder {escape_control(folder)} "
                                  f"({exc.code} {exc.reply_text}); uploads into it will fail",
                                  kind="queue", severity=Severity.WARNING)
-    except BaseException:
-        broken = True
+    except BaseException as exc:
+        broken = needs_new_connection(exc)
         raise
     finally:
         await queue.sessions.give_back(session, broken=broken)
