@@ -31,7 +31,6 @@ from client.engine.datastream import DataStream, Sink
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
-    DataChannelError,
     FtpError,
     LocalError,
 )
@@ -48,6 +47,10 @@ __all__ = ["ChannelSetup", "ModeMemory", "DataTransfer", "ChannelResult", "Uploa
            "FALLBACK_FAILURES"]
 
 UploadSource = Callable[[DataStream], Awaitable[None]]
+
+#: Replies to a data command that are about the data connection itself (RFC 959: 425
+#: can't open data connection, 426 connection closed; transfer aborted).
+DATA_CONNECTION_CODES = frozenset({425, 426})
 
 
 class DataTransfer:
@@ -168,7 +171,12 @@ class DataTransfer:
         self.control.send(self.command)
         self._command_sent = True
 
-    def _refused_by_server(self, tracker: ChannelTracker, reply: Reply) -> DataChannelError:
+    def _refused_by_server(self, tracker: ChannelTracker, reply: Reply) -> FtpError:
+        """The data command was answered with an error. 425/426 (and TLS refusals) are
+        data-connection failures; anything else (550 no such file, 553, 530 …) is the
+        command itself being refused: a :class:`CommandFailedError`, so that neither a
+        mode fallback nor the diagnosis blames the data connection for a missing file.
+        The channel's FAILED event is emitted either way."""
         self._command_done = True  # a final reply: nothing left to abort
         text = escape_control(reply.text)
         if is_tls_refusal(reply):
@@ -177,10 +185,16 @@ class DataTransfer:
                 f"the server refused the protected data connection: {reply.code} {text} "
                 "(it may require the data connection to resume the control TLS session)",
                 step=self.command.verb, reply_code=reply.code)
-        return tracker.failure(
+        error = tracker.failure(
             DataFailure.SERVER_REFUSED,
             f"the server answered {self.command.display} with {reply.code} {text}",
             step=self.command.verb, reply_code=reply.code)
+        if reply.code in DATA_CONNECTION_CODES:
+            return error
+        return CommandFailedError(
+            f"{self.command.display} failed: the server answered {reply.code} {text}",
+            code=reply.code, reply_text=text, command=self.command.display,
+            step=self.command.verb)
 
     async def _preliminary(self, tracker: ChannelTracker) -> Reply:
         reply = await self.control.read_reply(step=self.command.verb)

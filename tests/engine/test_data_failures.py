@@ -278,3 +278,21 @@ async def test_unreadable_229_falls_back_to_pasv(scripted_server, bus, tmp_path)
     assert (tmp_path / "f.bin").read_bytes() == b"ok"
     assert "PASV" in server.verbs()
     assert recorder.notices("fallback")
+
+
+@pytest.mark.asyncio
+async def test_missing_file_is_a_command_failure_not_a_data_channel_one(scripted_server, bus,
+                                                                      tmp_path):
+    from client.engine.errors import CommandFailedError
+
+    recorder = Recorder(bus)
+    server = scripted_server({"RETR": b"550 No such file.\r\n"})
+    async with FtpSession(settings_for(server, fallback=True), bus=bus) as session:
+        with pytest.raises(CommandFailedError) as caught:
+            await session.download("missing.bin", tmp_path / "m.bin")
+        await session.noop()
+    assert caught.value.code == 550
+    assert failed_event(recorder).failure is DataFailure.SERVER_REFUSED
+    assert not recorder.notices("fallback")
+    assert server.verbs().count("RETR") == 1
+    assert not (tmp_path / "m.bin").exists()
