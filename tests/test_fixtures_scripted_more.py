@@ -185,3 +185,33 @@ def test_endless_reply_never_terminates(scripted_server) -> None:  # type: ignor
         while len(received) < 200_000:
             received += sock.recv(65536)
     assert received.startswith(b"220-and more\r\n") and b"220 " not in received
+
+
+@pytest.mark.parametrize("reuse", [True, False], ids=["resumed", "fresh"])
+def test_scripted_tls_can_require_session_reuse(scripted_server, reuse: bool) -> None:  # type: ignore[no-untyped-def]
+    import ftplib
+
+    from fixtures.ftp_probe import login
+
+    server = scripted_server(
+        {"RETR": transfer(payload=b"secret data")}, tls="explicit", tls_require_reuse=True
+    )
+    client = login(server.info, reuse_session=reuse)
+    try:
+        if reuse:
+            chunks: list[bytes] = []
+            client.retrbinary("RETR f", chunks.append)
+            assert b"".join(chunks) == b"secret data"
+        else:
+            try:
+                conn = client.transfercmd("RETR f")
+                with conn:
+                    assert conn.recv(100) == b""
+            except (OSError, EOFError):
+                pass
+            with pytest.raises(ftplib.error_perm, match="^522 SSL connection failed"):
+                client.voidresp()
+    finally:
+        client.close()
+    expected = "resumed session" if reuse else "new session"
+    assert any(expected in event for event in server.events)
