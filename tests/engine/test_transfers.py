@@ -8,7 +8,7 @@ import asyncio
 import hashlib
 
 import pytest
-from fixtures.scripted_steps import transfer, unused_port
+from fixtures.scripted_steps import in_turn, transfer, unused_port
 
 from client.engine.errors import (
     ConnectionLostError,
@@ -229,3 +229,68 @@ async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, b
         with pytest.raises(DataChannelError) as caught:
             await session.upload(source, "big.bin")
     assert caught.value.failure is DataFailure.STALLED
+
+
+@pytest.mark.asyncio
+async def test_verify_with_hash_command(scripted_server, bus, tmp_path):
+    payload = b"hash me" * 50
+    digest = hashlib.sha256(payload).hexdigest()
+    server = scripted_server({"RETR": transfer(payload=payload),
+                              "HASH": f"213 SHA-256 0-{len(payload) - 1} {digest} f.bin\r\n".encode()},
+                             features=["EPSV", "HASH SHA-1;SHA-256*;MD5"])
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        result = await session.download("f.bin", tmp_path / "f.bin", verify=True)
+    assert result.verified == "SHA-256"
+    assert "HASH f.bin" in server.lines()
+
+
+@pytest.mark.asyncio
+async def test_upload_resume_with_appe_when_rest_stream_is_not_offered(scripted_server, bus,
+                                                                     tmp_path):
+    server = scripted_server({"SIZE": in_turn(b"213 4\r\n", b"213 10\r\n")},
+                             features=["EPSV", "SIZE"])
+    source = tmp_path / "up.bin"
+    source.write_bytes(b"0123456789")
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        result = await session.upload(source, "up.bin", resume=True)
+    assert result.resumed_from == 4
+    assert server.uploads["up.bin"] == b"456789"
+    assert "APPE up.bin" in server.lines() and "REST 4" not in server.lines()
+
+
+@pytest.mark.asyncio
+async def test_upload_resume_with_rest_stor(scripted_server, bus, tmp_path):
+    server = scripted_server({"SIZE": in_turn(b"213 4\r\n", b"213 10\r\n")},
+                             features=["EPSV", "SIZE", "REST STREAM"])
+    source = tmp_path / "up.bin"
+    source.write_bytes(b"0123456789")
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.upload(source, "up.bin", resume=True)
+    lines = server.lines()
+    assert lines.index("REST 4") + 1 == lines.index("STOR up.bin")
+    assert server.uploads["up.bin"] == b"456789"
+
+
+@pytest.mark.asyncio
+async def test_times_are_preserved(ftp_server, bus, tmp_path):
+    import os
+
+    remote_file = ftp_server.root / "hello.txt"
+    os.utime(remote_file, (1_600_000_000, 1_600_000_000))
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.download("hello.txt", tmp_path / "h.txt")
+    assert int((tmp_path / "h.txt").stat().st_mtime) == 1_600_000_000
+
+
+@pytest.mark.asyncio
+async def test_upload_sets_the_remote_time_with_mfmt(scripted_server, bus, tmp_path):
+    import os
+
+    server = scripted_server({"MFMT": b"213 Modify=20200913122640; up.bin\r\n"},
+                             features=["EPSV", "MFMT"])
+    source = tmp_path / "up.bin"
+    source.write_bytes(b"x")
+    os.utime(source, (1_600_000_000, 1_600_000_000))
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        await session.upload(source, "up.bin")
+    assert "MFMT 20200913122640 up.bin" in server.lines()
