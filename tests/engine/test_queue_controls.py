@@ -93,6 +93,7 @@ async def test_cancel_a_running_job_keeps_the_part_and_retry_resumes(scripted_se
                                                                      tmp_path):
     recorder = Recorder(bus)
     server = stalling_server(scripted_server)
+    tasks_before = len(asyncio.all_tasks())
     queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=1,
                           exists_policy=ExistsPolicy.OVERWRITE)
     part = tmp_path / "f.bin.part"
@@ -110,6 +111,7 @@ async def test_cancel_a_running_job_keeps_the_part_and_retry_resumes(scripted_se
         await queue.wait_idle()
     finally:
         await queue.close()
+    assert len(asyncio.all_tasks()) == tasks_before
     assert queue.job(job_id).state is JobState.DONE
     assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
     states = [e.job.state for e in recorder.of(QueueJobChanged)]
@@ -218,3 +220,25 @@ async def test_two_downloads_onto_one_file_never_run_at_once(scripted_server, bu
     assert (tmp_path / "a.bin.part").read_bytes() == contents["/other/a.bin.part"]
     assert queue.job(third).local_path == tmp_path / "a (1).bin"  # then the exists policy
     assert (tmp_path / "a (1).bin").read_bytes() == contents["/a.bin"]
+
+
+@pytest.mark.asyncio
+async def test_close_while_transferring_stops_cleanly(scripted_server, bus, tmp_path):
+    recorder = Recorder(bus)
+    server = stalling_server(scripted_server)
+    tasks_before = len(asyncio.all_tasks())
+    factory = factory_for(server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=2, exists_policy=ExistsPolicy.OVERWRITE)
+    job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
+    waiting = queue.add_download("/g.bin", tmp_path / "g.bin")
+    queue.pause(waiting)
+    await until(lambda: first_byte_arrived(recorder))
+    await queue.close()
+    assert queue.job(job_id).state is JobState.CANCELLED
+    assert queue.job(job_id).error == "the transfer queue was closed"
+    assert queue.job(waiting).state is JobState.PAUSED
+    kept = (tmp_path / "f.bin.part").read_bytes()
+    assert kept == PAYLOAD[:len(kept)] and not (tmp_path / "f.bin").exists()
+    assert len(asyncio.all_tasks()) == tasks_before
+    assert all(s.state is SessionState.DISCONNECTED for s in factory.sessions)
+    assert "ABOR" in server.verbs()
