@@ -24,6 +24,7 @@ from pyftpdlib.handlers import (
     TLS_FTPHandler,
 )
 
+from client.demo.base_handler import DemoHandler
 from client.demo.catalog import scenario_details
 
 __all__ = ["HandlerConfig", "handler_for", "UNROUTABLE_PASV_ADDRESS"]
@@ -32,9 +33,6 @@ logger = logging.getLogger(__name__)
 
 # RFC 5737 TEST-NET-1: reserved for documentation, never routed on the Internet.
 UNROUTABLE_PASV_ADDRESS = "192.0.2.10"
-
-# Commands that use a data connection (and so need PASV/EPSV/PORT/EPRT before them).
-_TRANSFER_COMMANDS = frozenset({"LIST", "NLST", "MLSD", "RETR", "STOR", "STOU", "APPE"})
 
 
 @dataclass(frozen=True)
@@ -48,130 +46,6 @@ class HandlerConfig:
     trap_port: int | None = None  # advertised by passive-blocked / passive-refused
     cert_file: Path | None = None
     key_file: Path | None = None
-
-
-# --- shared behaviour ---------------------------------------------------------------
-
-
-class DemoHandler(FTPHandler):
-    """A plain pyftpdlib handler plus the machinery for "doomed" data connections.
-
-    A scenario that announces a data connection which will never open (a passive port
-    that drops SYNs, a PORT the server will never dial) calls :meth:`_doom_data_channel`
-    instead of setting up a real one. The next transfer command then gets pyftpdlib's
-    usual ``150`` and, ``give_up_after`` seconds later, a ``425`` naming the reason — the
-    sequence a real server produces when its data connection never comes up.
-    """
-
-    banner = "FTP Inspector demo server ready."
-    auth_failed_timeout = 1  # seconds before a 530: a short version of real servers' delay
-    give_up_after = 10.0
-    trap_port: int | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._doomed_reason: str | None = None
-        self._give_up_timer: Any = None
-        self._current_command = ""
-        self._data_setup_pending = False
-        super().__init__(*args, **kwargs)
-
-    def _refuse_transfer_without_setup(self, cmd: str) -> bool:
-        """A transfer command with no PASV/EPSV/PORT/EPRT since the last transfer gets 425
-        (as vsftpd answers), where pyftpdlib would say 150 and wait forever."""
-        if cmd in _TRANSFER_COMMANDS and not self._data_setup_pending:
-            self.respond("425 Use PORT/EPRT or PASV/EPSV first.")
-            return True
-        return False
-
-    def _after_command(self, cmd: str) -> None:
-        if cmd in _TRANSFER_COMMANDS and self._last_response[:1] == "1":
-            self._data_setup_pending = False  # this transfer used the data connection setup
-
-    def process_command(self, cmd: str, *args: Any, **kwargs: Any) -> None:
-        self._current_command = cmd
-        if self._refuse_transfer_without_setup(cmd):
-            return
-        super().process_command(cmd, *args, **kwargs)
-        if self._closed:  # QUIT or an error tore the session down (and its queues with it)
-            return
-        self._after_command(cmd)
-        transfer_waiting = self._out_dtp_queue is not None or self._in_dtp_queue is not None
-        if self._doomed_reason and transfer_waiting and self._give_up_timer is None:
-            self._give_up_timer = self.ioloop.call_later(
-                self.give_up_after, self._give_up_on_data_channel, _errback=self.handle_error
-            )
-
-    def _doom_data_channel(self, reason: str) -> None:
-        """Forget any data connection in progress; the next transfer will fail."""
-        self._shutdown_connecting_dtp()
-        if self.data_channel is not None:
-            self.data_channel.close()
-            self.data_channel = None
-        self._cancel_give_up()
-        self._doomed_reason = reason
-        self._data_setup_pending = True
-
-    def _undoom(self) -> None:
-        self._cancel_give_up()
-        self._doomed_reason = None
-
-    def _cancel_give_up(self) -> None:
-        if self._give_up_timer is not None and not self._give_up_timer.cancelled:
-            self._give_up_timer.cancel()
-        self._give_up_timer = None
-
-    def _drop_queued_transfer(self) -> None:
-        if self._closed:
-            return
-        for queued, file_index in ((self._out_dtp_queue, 2), (self._in_dtp_queue, 0)):
-            if queued is not None and queued[file_index] is not None:
-                queued[file_index].close()
-        self._out_dtp_queue = None
-        self._in_dtp_queue = None
-
-    def _give_up_on_data_channel(self) -> None:
-        self._give_up_timer = None
-        if not self.connected or self._closed:
-            return
-        reason = self._doomed_reason or "the data connection never opened"
-        self._drop_queued_transfer()
-        self._doomed_reason = None
-        self.respond(f"425 Can't open data connection: {reason}.", logfun=logger.info)
-
-    def _make_epasv(self, extmode: bool = False) -> None:
-        self._undoom()
-        super()._make_epasv(extmode)
-        self._data_setup_pending = self._last_response[:1] not in ("4", "5")
-
-    def _make_eport(self, ip: str, port: int) -> None:
-        self._undoom()
-        super()._make_eport(ip, port)
-        self._data_setup_pending = self._last_response[:1] not in ("4", "5")
-
-    def ftp_EPSV(self, line: str) -> None:
-        if line.strip().lower() == "all":
-            # RFC 2428 §4 says 200 (pyftpdlib answers 220, the code for a new session).
-            self._epsvall = True
-            self.respond("200 EPSV ALL command successful.")
-            return
-        super().ftp_EPSV(line)
-
-    def ftp_ABOR(self, line: str) -> None:
-        if self._doomed_reason is None:
-            super().ftp_ABOR(line)
-            return
-        waiting = self._give_up_timer is not None
-        self._undoom()
-        self._drop_queued_transfer()
-        if waiting:
-            self.respond("426 Data connection never opened; transfer aborted.")
-            self.respond("226 ABOR command successful.")
-        else:
-            self.respond("225 ABOR command successful; data channel closed.")
-
-    def close(self) -> None:
-        self._cancel_give_up()
-        super().close()
 
 
 def _passive_reply(handler: FTPHandler, extmode: bool, port: int) -> None:
@@ -210,15 +84,14 @@ class ActiveBlockedHandler(DemoHandler):
     """PORT/EPRT get 200, but the server never dials the client's listener."""
 
     def _make_eport(self, ip: str, port: int) -> None:
-        # Same refusals as a real server (RFC 2577: no bounce, no privileged ports).
-        if not self.permit_foreign_addresses and ip != self.remote_ip.removeprefix("::ffff:"):
-            self.respond(f"501 Rejected data connection to foreign address {ip}:{port}.")
-            return
-        if not self.permit_privileged_ports and port < 1024:
-            self.respond(f'501 {self._current_command} against the privileged port "{port}" refused.')
+        self._undoom()
+        refusal = self._port_refusal(ip, port)  # the same checks as a server that dials
+        if refusal is not None:
+            self._data_setup_pending = False
+            self.respond(refusal)
             return
         self._doom_data_channel(f"no connection could be made to {ip}:{port}")
-        self.respond(f"200 {self._current_command} command successful.")
+        self.respond(f"200 {self._current_command} command successful. Consider using PASV.")
 
 
 class StallingDTPHandler(DTPHandler):

@@ -197,10 +197,10 @@ def test_stall_in_active_mode_too(demo_ftp) -> None:
     server, ftp = demo_ftp("stall")
     listener = ftp.active_listener()
     listener.settimeout(CONTROL_TIMEOUT)
-    data, _ = listener.accept()
-    listener.close()
     assert ftp.read_reply().code == 200
-    assert ftp.command("LIST").preliminary
+    assert ftp.command("LIST").code == 150
+    data, _ = listener.accept()  # the server dials after the 150, like vsftpd
+    listener.close()
     data.settimeout(FAULT_WAIT)
     with pytest.raises(TimeoutError):
         data.recv(1)
@@ -367,4 +367,34 @@ def test_active_blocked_upload_gets_150_then_425(demo_ftp) -> None:
     assert ftp.command("STOR upload/never.bin").code == 150
     assert ftp.read_reply(timeout=CONTROL_TIMEOUT).code == 425
     listener.close()
+    assert ftp.command("NOOP").code == 200
+
+
+@pytest.mark.parametrize("extended", [False, True], ids=["PORT", "EPRT"])
+def test_active_mode_follows_real_servers_200_then_150_then_the_dial(demo_ftp, extended) -> None:
+    """pyftpdlib on its own dials on PORT and answers 125; the demo behaves like vsftpd."""
+    server, ftp = demo_ftp("healthy")
+    listener = ftp.active_listener(extended)
+    listener.settimeout(FAULT_WAIT)
+    assert ftp.read_reply().code == 200
+    with pytest.raises(TimeoutError):
+        listener.accept()  # nobody dials before the transfer command
+    listener.settimeout(CONTROL_TIMEOUT)
+    assert ftp.command("STOR upload/active.bin").code == 150
+    data, peer = listener.accept()
+    assert peer[0] == "127.0.0.1"
+    data.sendall(b"sent over an active data connection\n")
+    data.close()
+    listener.close()
+    assert ftp.read_reply().code == 226
+    assert (server.root / "upload/active.bin").read_bytes() == b"sent over an active data connection\n"
+
+
+def test_active_mode_to_a_closed_port_gets_150_then_425(demo_ftp) -> None:
+    server, ftp = demo_ftp("healthy")
+    listener = ftp.active_listener()
+    assert ftp.read_reply().code == 200
+    listener.close()  # nothing listens any more: the server's dial is refused
+    assert ftp.command("LIST").code == 150
+    assert ftp.read_reply().code == 425
     assert ftp.command("NOOP").code == 200
