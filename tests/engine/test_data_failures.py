@@ -145,12 +145,16 @@ async def test_connection_from_a_wrong_peer_is_refused(scripted_server, bus, tmp
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("advertised", ["10.0.0.5", "192.0.2.10"])
+@pytest.mark.parametrize("policy", ["auto", "control"])
 async def test_unroutable_227_is_substituted_and_never_dialled(scripted_server, bus, tmp_path,
-                                                             advertised):
+                                                             advertised, policy):
+    from client.protocol.addresses import PasvPolicy
+
     recorder = Recorder(bus)
     server = scripted_server({"PASV": pasv(advertise=advertised),
                               "RETR": transfer(payload=b"hello")})
-    async with FtpSession(settings_for(server, use_epsv=False), bus=bus) as session:
+    settings = settings_for(server, use_epsv=False, pasv_policy=PasvPolicy(policy))
+    async with FtpSession(settings, bus=bus) as session:
         await session.download("file.bin", tmp_path / "file.bin")
     assert (tmp_path / "file.bin").read_bytes() == b"hello"
     event = recorder.of(DataChannelEvent)[0]
