@@ -232,3 +232,30 @@ async def test_progress_reaches_the_queue_bus_from_sessions_on_another_bus(ftp_s
         await queue.close()
     done = [e for e in recorder.of(TransferProgress) if e.transfer_id == job_id and e.done]
     assert len(done) == 1 and done[0].bytes_done == 100_000
+
+
+@pytest.mark.asyncio
+async def test_a_spare_connection_the_server_dropped_is_not_used(scripted_server, bus, tmp_path,
+                                                                 monkeypatch):
+    """The walk's connection waits as a spare; the server drops it meanwhile (as an idle
+    timeout would); the worker gets a fresh one instead of failing its first attempt."""
+    from fixtures.scripted_faults import unix_listing
+    from fixtures.scripted_steps import transfer
+
+    from client.engine.queue import sessions
+
+    monkeypatch.setattr(sessions, "CHECK_AFTER", 0.0)
+    listing_then_hang_up = transfer(payload=unix_listing([("-", b"f.bin", 4)]),
+                                    control_after="close")
+    server = scripted_server({"LIST": listing_then_hang_up, "RETR": transfer(payload=b"data")})
+    factory = session_factory(server, bus)
+    queue = TransferQueue(factory, bus=bus, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await queue.add_download_tree("/idle", tmp_path / "idle")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    job = queue.job(ids[0])
+    assert job.state is JobState.DONE and job.attempts == 1
+    assert (tmp_path / "idle" / "f.bin").read_bytes() == b"data"
+    assert len(factory.sessions) == 2 and server.connection_count == 2

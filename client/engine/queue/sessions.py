@@ -1,7 +1,9 @@
 """The queue's connections: sessions from the factory, lent out and taken back.
 
 A session that is still usable when given back is kept for the next borrower (a folder
-walk, then a worker), so a queue logs in as few times as it can. A broken one is closed
+walk, then a worker), so a queue logs in as few times as it can; one that waited longer
+than :data:`CHECK_AFTER` is tested with NOOP first (servers drop idle connections, and a
+dead one would cost a transfer a retry). A broken one is closed
 in the background (QUIT has a bounded wait) so a worker can go on at once; ``close``
 waits for those too, leaving no task behind.
 """
@@ -10,15 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from client.engine.errors import FtpError
 from client.engine.events import SessionState
 
 if TYPE_CHECKING:
     from client.engine.session import FtpSession
 
-__all__ = ["SessionPool", "usable"]
+__all__ = ["SessionPool", "usable", "CHECK_AFTER"]
+
+#: Seconds a spare session may wait before it is tested with NOOP when borrowed.
+CHECK_AFTER = 15.0
 
 _UNUSABLE = (SessionState.FAILED, SessionState.DISCONNECTED, SessionState.CLOSING)
 
@@ -30,15 +37,16 @@ def usable(session: FtpSession | None) -> bool:
 class SessionPool:
     def __init__(self, factory: Callable[[], Awaitable[FtpSession]]) -> None:
         self.factory = factory
-        self._spare: list[FtpSession] = []
+        self._spare: list[tuple[FtpSession, float]] = []  # (session, when given back)
         self._closing: set[asyncio.Task] = set()
         self.closed = False
 
     async def borrow(self) -> FtpSession:
         """A connected session: a spare one if any, else a new one from the factory."""
         while self._spare:
-            session = self._spare.pop()
-            if usable(session):
+            session, since = self._spare.pop()
+            if usable(session) and (time.monotonic() - since < CHECK_AFTER
+                                    or await _answers(session)):
                 return session
             await _quietly_close(session)
         return await self.factory()
@@ -47,7 +55,7 @@ class SessionPool:
         if broken or self.closed or not usable(session):
             await _quietly_close(session)
         else:
-            self._spare.append(session)
+            self._spare.append((session, time.monotonic()))
 
     def discard(self, session: FtpSession) -> None:
         """Close ``session`` without waiting for it (``close`` waits)."""
@@ -60,8 +68,16 @@ class SessionPool:
         if self._closing:
             await asyncio.gather(*tuple(self._closing), return_exceptions=True)
         spare, self._spare = self._spare, []
-        for session in spare:
+        for session, _ in spare:
             await _quietly_close(session)
+
+
+async def _answers(session: FtpSession) -> bool:
+    try:
+        await session.noop()
+    except FtpError:
+        return False
+    return usable(session)
 
 
 async def _quietly_close(session: FtpSession) -> None:
