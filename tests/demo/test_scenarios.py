@@ -10,6 +10,7 @@ import ssl
 import pytest
 
 from client.demo import BINARY_SAMPLE, UNROUTABLE_PASV_ADDRESS
+from client.demo.traps import RefusingPort
 from demo.rawftp import CONTROL_TIMEOUT, RawFtp, active_transfer, passive_transfer, read_all
 
 SMALL_FILE = "photos 2024/beach day.jpg"
@@ -392,9 +393,11 @@ def test_active_mode_follows_real_servers_200_then_150_then_the_dial(demo_ftp, e
 
 def test_active_mode_to_a_closed_port_gets_150_then_425(demo_ftp) -> None:
     server, ftp = demo_ftp("healthy")
-    listener = ftp.active_listener()
-    assert ftp.read_reply().code == 200
-    listener.close()  # nothing listens any more: the server's dial is refused
-    assert ftp.command("LIST").code == 150
-    assert ftp.read_reply().code == 425
+    closed = RefusingPort()  # reserved, never listening: the server's dial is refused
+    try:
+        assert ftp.command(f"PORT 127,0,0,1,{closed.port // 256},{closed.port % 256}").code == 200
+        assert ftp.command("LIST").code == 150
+        assert ftp.read_reply().code == 425
+    finally:
+        closed.close()
     assert ftp.command("NOOP").code == 200
