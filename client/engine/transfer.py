@@ -270,11 +270,25 @@ def _sendfile_source(handle, offset: int, count: int):
             assert stream.transport is not None
             sent = await loop.sendfile(stream.transport, handle, position, piece, fallback=True)
             if sent <= 0:
+                _raise_if_source_shrank(handle, offset + count)
                 raise ConnectionResetError("the data connection stopped accepting data")
             position += sent
             remaining -= sent
             stream.sent(sent)
     return send
+
+
+def _raise_if_source_shrank(handle, expected: int) -> None:
+    """sendfile sends nothing at end of file: when the local file got shorter during the
+    upload, that is the cause, not the data connection."""
+    try:
+        now = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return
+    if now < expected:
+        raise LocalError(f"{handle.name} shrank from {expected} to {now} bytes while it was "
+                         "being uploaded (another program changed it); the upload is "
+                         "incomplete", step="local")
 
 
 def _ascii_source(handle):
