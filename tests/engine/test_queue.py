@@ -259,3 +259,37 @@ async def test_a_spare_connection_the_server_dropped_is_not_used(scripted_server
     assert job.state is JobState.DONE and job.attempts == 1
     assert (tmp_path / "idle" / "f.bin").read_bytes() == b"data"
     assert len(factory.sessions) == 2 and server.connection_count == 2
+
+
+@pytest.mark.asyncio
+async def test_a_worker_connection_dropped_while_idle_is_replaced(scripted_server, bus, tmp_path,
+                                                                 monkeypatch):
+    """The first file completes; then the server hangs up (an idle timeout). The next
+    file, much later, must not spend an attempt discovering that."""
+    from fixtures.scripted_steps import in_turn, transfer
+
+    from client.engine.queue import sessions
+
+    stamp = b"213 20240101000000\r\n"
+
+    def mdtm_then_hang_up(session, argument):
+        session.send(stamp)
+        session.close()
+
+    server = scripted_server({"RETR": transfer(payload=b"file"),
+                              "MDTM": in_turn(mdtm_then_hang_up, stamp)})
+    factory = session_factory(server, bus)
+    queue = TransferQueue(factory, bus=bus, concurrency=1, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        first = queue.add_download("/one", tmp_path / "one")
+        await queue.wait_idle()
+        assert "MDTM" in server.verbs()
+        monkeypatch.setattr(sessions, "CHECK_AFTER", 0.0)  # "a long while later"
+        second = queue.add_download("/two", tmp_path / "two")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert [queue.job(first).attempts, queue.job(second).attempts] == [1, 1]
+    assert queue.job(second).state is JobState.DONE
+    assert (tmp_path / "two").read_bytes() == b"file"
+    assert len(factory.sessions) == 2

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import itertools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, Notice, QueueJobChanged, TransferProgress
 from client.engine.exists import ExistsPolicy
+from client.engine.queue import sessions as pool
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
 from client.engine.queue.jobs import ACTIVE_STATES, FINISHED_STATES, JobState, TransferJob
@@ -36,7 +38,7 @@ from client.engine.queue.retry import (
     refused_restart,
 )
 from client.engine.queue.runner import JobRecord, run_attempt
-from client.engine.queue.sessions import SessionPool, usable
+from client.engine.queue.sessions import SessionPool, still_answers, usable
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
@@ -55,6 +57,7 @@ class _Worker:
         self.number = number
         self.session: FtpSession | None = None
         self.task: asyncio.Task | None = None
+        self.last_used = 0.0  # monotonic time the session last finished an attempt
 
 
 class TransferQueue:
@@ -301,6 +304,7 @@ class TransferQueue:
         try:
             await self._run_attempt(worker, record)
         finally:
+            worker.last_used = time.monotonic()
             self._writing -= writes
             self._wake.set()  # a download waiting for these paths may go now
 
@@ -341,6 +345,11 @@ class TransferQueue:
                                 "error": outcome.reason, "rate": 0.0})
 
     async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
+        if (usable(worker.session) and worker.session is not None
+                and time.monotonic() - worker.last_used >= pool.CHECK_AFTER
+                and not await still_answers(worker.session)):
+            self.sessions.discard(worker.session)
+            worker.session = None
         if not usable(worker.session):
             if worker.session is not None:
                 self.sessions.discard(worker.session)

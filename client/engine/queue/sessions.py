@@ -22,7 +22,7 @@ from client.engine.events import SessionState
 if TYPE_CHECKING:
     from client.engine.session import FtpSession
 
-__all__ = ["SessionPool", "usable", "CHECK_AFTER"]
+__all__ = ["SessionPool", "usable", "still_answers", "CHECK_AFTER"]
 
 #: Seconds a spare session may wait before it is tested with NOOP when borrowed.
 CHECK_AFTER = 15.0
@@ -46,7 +46,7 @@ class SessionPool:
         while self._spare:
             session, since = self._spare.pop()
             if usable(session) and (time.monotonic() - since < CHECK_AFTER
-                                    or await _answers(session)):
+                                    or await still_answers(session)):
                 return session
             await _quietly_close(session)
         return await self.factory()
@@ -72,7 +72,8 @@ class SessionPool:
             await _quietly_close(session)
 
 
-async def _answers(session: FtpSession) -> bool:
+async def still_answers(session: FtpSession) -> bool:
+    """NOOP: whether a session that sat idle is still connected and logged in."""
     try:
         await session.noop()
     except FtpError:
