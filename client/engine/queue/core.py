@@ -7,7 +7,7 @@ failure puts the job back with an exponential back-off, to be resumed from its
 ``.part`` (or from what the server has, for uploads). A failure that leaves the control
 connection in doubt makes the worker start over with a fresh session.
 
-All state changes go through :meth:`TransferQueue._update`, which emits
+The jobs and every change to them live in :class:`.book.JobBook`, which emits
 ``QueueJobChanged``; per-file progress arrives as ``TransferProgress`` with
 ``transfer_id == job_id``.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import itertools
 import logging
 import time
@@ -25,12 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import FtpError
-from client.engine.events import EventBus, Notice, QueueJobChanged, TransferProgress
+from client.engine.events import EventBus, Notice, TransferProgress
 from client.engine.exists import ExistsPolicy
 from client.engine.queue import sessions as pool
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
-from client.engine.queue.jobs import ACTIVE_STATES, FINISHED_STATES, JobState, TransferJob
+from client.engine.queue.book import JobBook
+from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
 from client.engine.queue.retry import (
     backoff_delay,
     is_transient,
@@ -78,18 +78,12 @@ class TransferQueue:
         self.retry_delay = retry_delay
         self.case_insensitive = case_insensitive
         self._concurrency = concurrency
-        self._records: dict[int, JobRecord] = {}
-        self._order: list[int] = []
-        self._scan_from = 0  # see _next_record
+        self._book = JobBook(bus)
         self._writing: set[Path] = set()  # local files running downloads write
-        self._ids = itertools.count(1)
         self._workers: list[_Worker] = []
         self._worker_numbers = itertools.count(1)
         self.sessions = SessionPool(session_factory)
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._active = 0
         self._closed = False
 
     # ------------------------------------------------------------------ adding jobs
@@ -121,52 +115,46 @@ class TransferQueue:
              root: Path) -> int:
         if self._closed:
             raise RuntimeError("the transfer queue is closed")
-        job = TransferJob(job_id=next(self._ids), direction=direction,
-                          remote_path=remote_path, local_path=local_path, size=size)
-        self._records[job.job_id] = JobRecord(job=job, root=root)
-        self._order.append(job.job_id)
-        self._active += 1
-        self._idle.clear()
-        self._emit(job)
+        record = self._book.add(direction, remote_path, local_path, size, root)
         self._spawn_workers()
-        return job.job_id
+        return record.job.job_id
 
     # ------------------------------------------------------------------ user controls
     def jobs(self) -> list[TransferJob]:
         """Every job in queue order."""
-        return [self._records[job_id].job for job_id in self._order]
+        return self._book.jobs()
 
     def job(self, job_id: int) -> TransferJob:
-        return self._record(job_id).job
+        return self._book.record(job_id).job
 
     def pause(self, job_id: int) -> None:
         """A queued job waits; a running one is stopped (ABOR) and later resumed from
         where it stopped."""
-        record = self._record(job_id)
+        record = self._book.record(job_id)
         if record.job.state is JobState.QUEUED:
-            self._update(record, state=JobState.PAUSED)
+            self._book.update(record, state=JobState.PAUSED)
         elif record.job.state is JobState.RUNNING:
             self._stop(record, JobState.PAUSED)
 
     def resume(self, job_id: int) -> None:
-        record = self._record(job_id)
+        record = self._book.record(job_id)
         if record.job.state is JobState.PAUSED:
             record.not_before = 0.0
-            self._update(record, state=JobState.QUEUED)
+            self._book.update(record, state=JobState.QUEUED)
             self._start_workers()
 
     def cancel(self, job_id: int) -> None:
         """Stop or drop a job. A download's ``.part`` stays (``retry`` resumes it)."""
-        record = self._record(job_id)
+        record = self._book.record(job_id)
         if record.job.state is JobState.RUNNING:
             self._stop(record, JobState.CANCELLED)
         elif record.job.state in (JobState.QUEUED, JobState.PAUSED):
-            self._update(record, state=JobState.CANCELLED, rate=0.0)
+            self._book.update(record, state=JobState.CANCELLED, rate=0.0)
 
     def retry(self, job_id: int) -> None:
         """Queue a failed, cancelled or skipped job again (a fresh set of retries; the
         exists question is asked again for a skipped one)."""
-        record = self._record(job_id)
+        record = self._book.record(job_id)
         if record.job.state not in FINISHED_STATES or record.job.state is JobState.DONE:
             return
         if record.job.state is JobState.SKIPPED:
@@ -175,18 +163,13 @@ class TransferQueue:
             record.resume_next = True
         record.failures = 0
         record.not_before = 0.0
-        self._update(record, state=JobState.QUEUED)
+        self._book.update(record, state=JobState.QUEUED)
         self._start_workers()
 
     def move(self, job_id: int, new_index: int) -> None:
         """Put a job at ``new_index`` in the queue order (clamped); workers take QUEUED
         jobs in this order."""
-        self._record(job_id)
-        self._order.remove(job_id)
-        index = max(0, min(new_index, len(self._order)))
-        self._order.insert(index, job_id)
-        self._scan_from = 0
-        self._emit(self._records[job_id].job)
+        self._book.move(job_id, new_index)
 
     @property
     def exists_policy(self) -> ExistsPolicy:
@@ -210,9 +193,8 @@ class TransferQueue:
 
     async def wait_idle(self) -> None:
         """Return when no job is queued or running (paused jobs do not count)."""
-        while self._active and not self._closed:
-            self._idle.clear()
-            await self._idle.wait()
+        while self._book.active and not self._closed:
+            await self._book.idle.wait()
 
     async def close(self) -> None:
         """Stop the workers (running transfers are cancelled: ABOR, ``.part`` kept) and
@@ -225,7 +207,7 @@ class TransferQueue:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         await self.sessions.close()
-        self._idle.set()
+        self._book.idle.set()
 
     def notice(self, text: str, *, kind: str = "queue",
                severity: Severity = Severity.INFO) -> None:
@@ -234,7 +216,7 @@ class TransferQueue:
 
     # ------------------------------------------------------------------ workers
     def _start_workers(self) -> None:
-        if any(r.job.state is JobState.QUEUED for r in self._records.values()):
+        if self._book.any_queued():
             self._spawn_workers()
 
     def _spawn_workers(self) -> None:
@@ -246,34 +228,13 @@ class TransferQueue:
             self._workers.append(worker)
         self._wake.set()
 
-    def _next_record(self) -> tuple[JobRecord | None, float | None]:
-        """The first QUEUED job whose back-off is over; else how long until one is.
-
-        Jobs before ``_scan_from`` are known not to be QUEUED (a job becoming QUEUED
-        again, or a move, resets it), so a queue of thousands of files is not scanned
-        from its first, long finished, job for every pick."""
-        now = asyncio.get_running_loop().time()
-        soonest: float | None = None
-        order = self._order
-        while (self._scan_from < len(order)
-               and self._records[order[self._scan_from]].job.state is not JobState.QUEUED):
-            self._scan_from += 1
-        for job_id in itertools.islice(order, self._scan_from, None):
-            record = self._records[job_id]
-            if record.job.state is not JobState.QUEUED or self._collides(record):
-                continue
-            if record.not_before <= now:
-                return record, None
-            wait = record.not_before - now
-            soonest = wait if soonest is None else min(soonest, wait)
-        return None, soonest
-
     async def _work(self, worker: _Worker) -> None:
         try:
             while not self._closed:
                 if len(self._workers) > self._concurrency:
                     break
-                record, wait = self._next_record()
+                record, wait = self._book.next_queued(asyncio.get_running_loop().time(),
+                                                      self._collides)
                 if record is None:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -297,7 +258,7 @@ class TransferQueue:
 
     async def _run(self, worker: _Worker, record: JobRecord) -> None:
         record.stop_as = None
-        self._update(record, state=JobState.RUNNING, error=None, rate=0.0,
+        self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
                      attempts=record.job.attempts + 1)
         writes = _written_by(record.job) if record.job.direction == "download" else set()
         self._writing |= writes
@@ -321,7 +282,7 @@ class TransferQueue:
             record.task.cancel()
             with contextlib.suppress(BaseException):
                 await record.task
-            self._update(record, state=JobState.CANCELLED, rate=0.0,
+            self._book.update(record, state=JobState.CANCELLED, rate=0.0,
                          error="the transfer queue was closed")
             raise
         except Exception as exc:  # noqa: BLE001 - every failure ends in the job's state
@@ -341,7 +302,7 @@ class TransferQueue:
         if outcome.reason is not None:
             self.notice(f"skipped {escape_control(record.job.remote_path)}: {outcome.reason}",
                         kind="skipped")
-        self._update(record, **{**_fields(outcome.job), "state": outcome.state,
+        self._book.update(record, **{**_fields(outcome.job), "state": outcome.state,
                                 "error": outcome.reason, "rate": 0.0})
 
     async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
@@ -362,7 +323,7 @@ class TransferQueue:
             if session.bus is not self.bus:
                 self.bus.emit(event)
             if record.job.state is JobState.RUNNING:
-                self._update(record, bytes_done=event.bytes_done, rate=event.rate,
+                self._book.update(record, bytes_done=event.bytes_done, rate=event.rate,
                              size=event.total if event.total is not None else record.job.size)
 
         return await run_attempt(record, session, policy=self.exists.policy,
@@ -377,7 +338,7 @@ class TransferQueue:
         state = record.stop_as or JobState.CANCELLED
         record.resume_next = True
         record.stop_as = None
-        self._update(record, state=state, rate=0.0)
+        self._book.update(record, state=state, rate=0.0)
 
     def _failed(self, worker: _Worker, record: JobRecord, exc: Exception) -> None:
         message = exc.message if isinstance(exc, FtpError) else f"{type(exc).__name__}: {exc}"
@@ -392,7 +353,7 @@ class TransferQueue:
             self.notice(f"the server would not continue {escape_control(record.job.remote_path)}"
                         f" ({message}); sending it again from the start", kind="retry",
                         severity=Severity.WARNING)
-            self._update(record, state=JobState.QUEUED, error=message, rate=0.0)
+            self._book.update(record, state=JobState.QUEUED, error=message, rate=0.0)
             self._wake.set()
             return
         if is_transient(exc) and record.failures < self.retries and not self._closed:
@@ -403,34 +364,12 @@ class TransferQueue:
             self.notice(f"{escape_control(record.job.remote_path)}: {message}; retry "
                         f"{record.failures} of {self.retries} in {delay:.1f} s",
                         kind="retry", severity=Severity.WARNING)
-            self._update(record, state=JobState.QUEUED, error=message, rate=0.0)
+            self._book.update(record, state=JobState.QUEUED, error=message, rate=0.0)
             self._wake.set()
             return
-        self._update(record, state=JobState.FAILED, error=message, rate=0.0)
+        self._book.update(record, state=JobState.FAILED, error=message, rate=0.0)
 
     # ------------------------------------------------------------------ bookkeeping
-    def _record(self, job_id: int) -> JobRecord:
-        try:
-            return self._records[job_id]
-        except KeyError:
-            raise KeyError(f"no transfer job {job_id} in this queue") from None
-
-    def _update(self, record: JobRecord, **changes: object) -> None:
-        before = record.job.state in ACTIVE_STATES
-        if changes.get("state") is JobState.QUEUED:
-            self._scan_from = 0
-        record.job = dataclasses.replace(record.job, **changes)
-        after = record.job.state in ACTIVE_STATES
-        self._active += int(after) - int(before)
-        if not self._active:
-            self._idle.set()
-        else:
-            self._idle.clear()
-        self._emit(record.job)
-
-    def _emit(self, job: TransferJob) -> None:
-        self.bus.emit(QueueJobChanged(t=self.bus.now(), connection="queue", job=job))
-
     @staticmethod
     def _check_concurrency(n: int) -> None:
         if not MIN_CONCURRENCY <= n <= MAX_CONCURRENCY:
