@@ -2,7 +2,8 @@
 
 Starts its own servers on 127.0.0.1 (pyftpdlib in a child process, and vsftpd when it is
 installed under /opt/ftpi-test-servers and we are root), creates the test file, then
-runs the engine and curl alternately (A B A B ..., ``--pairs`` pairs) and prints the
+runs the engine and curl alternately (A B, B A, ..., ``--pairs`` pairs, dirty pages
+flushed before every run so no run pays for the previous one's writeback) and prints the
 median wall time of each, the throughput, and the ratio curl_time / engine_time
 (>= 1.0 means the engine is at least as fast as curl). Both sides are timed end to end
 (connect, login, transfer, close); curl reads the credentials from a netrc file so the
@@ -143,6 +144,13 @@ def curl(args: list[str], netrc: Path) -> float:
     raise SystemExit("curl failed twice")
 
 
+def settle() -> None:
+    """Flush dirty pages before each timed run (not timed): otherwise whoever runs right
+    after a 1 GiB write pays for the kernel's writeback of the previous run."""
+    os.sync()
+    time.sleep(0.2)
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -163,20 +171,27 @@ def run_server(server: Server, password: str, size: int, pairs: int, work: Path,
     timings: dict[str, list[float]] = {"engine-download": [], "curl-download": [],
                                        "engine-upload": [], "curl-upload": []}
     for index in range(pairs):
-        for label, action in (
+        downloads = [
             ("engine-download", lambda: engine_download(settings, target)),
             ("curl-download", lambda: curl(["-o", str(target), f"{url}/{FILE_NAME}"], netrc)),
-        ):
+        ]
+        uploads = [
+            ("engine-upload", lambda i=index: engine_upload(settings, local_source, f"upload/e{i}.bin")),
+            ("curl-upload", lambda i=index: curl(["-T", str(local_source), f"{url}/upload/c{i}.bin"],
+                                         netrc)),
+        ]
+        if index % 2:  # A B, then B A: neither side always runs right after the other
+            downloads.reverse()
+            uploads.reverse()
+        for label, action in downloads:
             target.unlink(missing_ok=True)
+            settle()
             timings[label].append(action())
             if target.stat().st_size != size:
                 raise SystemExit(f"{label}: wrong size {target.stat().st_size}")
         target.unlink(missing_ok=True)
-        for label, action in (
-            ("engine-upload", lambda i=index: engine_upload(settings, local_source, f"upload/e{i}.bin")),
-            ("curl-upload", lambda i=index: curl(["-T", str(local_source), f"{url}/upload/c{i}.bin"],
-                                         netrc)),
-        ):
+        for label, action in uploads:
+            settle()
             timings[label].append(action())
         for name in (f"e{index}.bin", f"c{index}.bin"):
             uploaded = server.root / "upload" / name
