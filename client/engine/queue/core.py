@@ -259,7 +259,7 @@ class TransferQueue:
     async def _run(self, worker: _Worker, record: JobRecord) -> None:
         record.stop_as = None
         self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
-                     attempts=record.job.attempts + 1)
+                          attempts=record.job.attempts + 1)
         writes = _written_by(record.job) if record.job.direction == "download" else set()
         self._writing |= writes
         try:
@@ -283,7 +283,7 @@ class TransferQueue:
             with contextlib.suppress(BaseException):
                 await record.task
             self._book.update(record, state=JobState.CANCELLED, rate=0.0,
-                         error="the transfer queue was closed")
+                              error="the transfer queue was closed")
             raise
         except Exception as exc:  # noqa: BLE001 - every failure ends in the job's state
             if record.stop_as is not None and not self._closed:
@@ -302,8 +302,8 @@ class TransferQueue:
         if outcome.reason is not None:
             self.notice(f"skipped {escape_control(record.job.remote_path)}: {outcome.reason}",
                         kind="skipped")
-        self._book.update(record, **{**_fields(outcome.job), "state": outcome.state,
-                                "error": outcome.reason, "rate": 0.0})
+        self._book.update(record, **_fields(outcome.job), state=outcome.state,
+                          error=outcome.reason, rate=0.0)
 
     async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
         if (usable(worker.session) and worker.session is not None
@@ -323,8 +323,9 @@ class TransferQueue:
             if session.bus is not self.bus:
                 self.bus.emit(event)
             if record.job.state is JobState.RUNNING:
+                total = event.total if event.total is not None else record.job.size
                 self._book.update(record, bytes_done=event.bytes_done, rate=event.rate,
-                             size=event.total if event.total is not None else record.job.size)
+                                  size=total)
 
         return await run_attempt(record, session, policy=self.exists.policy,
                                  decide=self.exists.decide, on_progress=progress)
