@@ -300,3 +300,17 @@ async def test_missing_file_is_a_command_failure_not_a_data_channel_one(scripted
     assert not recorder.notices("fallback")
     assert server.verbs().count("RETR") == 1
     assert not (tmp_path / "m.bin").exists()
+
+
+@pytest.mark.asyncio
+async def test_ipv6_active_address_never_falls_back_to_port(scripted_server, bus, tmp_path):
+    """PORT cannot carry an IPv6 address: when EPRT is refused, the failure says so and
+    no PORT is sent."""
+    server = scripted_server({"EPRT": b"500 EPRT not understood.\r\n"})
+    error = await failing_download(server, bus, tmp_path, mode=TransferMode.ACTIVE,
+                                   active_address="::1")
+    assert error.failure is DataFailure.SERVER_REFUSED
+    assert "IPv6" in str(error)
+    eprt = [line for line in server.lines() if line.startswith("EPRT")]
+    assert eprt and eprt[0].startswith("EPRT |2|::1|")
+    assert "PORT" not in server.verbs()
