@@ -288,5 +288,3 @@ async def _after_login(session: FtpSession) -> None:
             raise
         session._cwd = "/"
 
-
-__all__ += ["_NeedsUserTrust"]

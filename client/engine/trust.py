@@ -28,6 +28,7 @@ __all__ = [
     "certificate_info",
     "fingerprint_sha256",
     "format_fingerprint",
+    "normalise_fingerprint",
     "default_pin_path",
 ]
 
