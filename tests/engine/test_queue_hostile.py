@@ -190,3 +190,22 @@ async def test_single_download_refuses_a_linked_part_file(ftp_server, bus, tmp_p
     assert queue.job(job_id).state is JobState.FAILED
     assert not outside.exists() and not (tmp_path / "f.bin").exists()
 
+
+
+@pytest.mark.asyncio
+async def test_single_download_below_a_root_refuses_a_linked_folder(ftp_server, bus, tmp_path):
+    ftp_server.write_file("f.bin", b"remote data")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "sub").symlink_to(outside, target_is_directory=True)
+    queue = TransferQueue(factory_for(ftp_server, bus), bus=bus)
+    try:
+        job_id = queue.add_download("/f.bin", root / "sub" / "deeper" / "f.bin", root=root)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.FAILED
+    assert "symbolic link" in (queue.job(job_id).error or "")
+    assert list(outside.iterdir()) == []

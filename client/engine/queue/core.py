@@ -88,11 +88,13 @@ class TransferQueue:
 
     # ------------------------------------------------------------------ adding jobs
     def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
-                     _root: Path | None = None) -> int:
-        """Queue one file; ``local_path`` is the target (its folder is created)."""
+                     root: Path | None = None) -> int:
+        """Queue one file; ``local_path`` is the target. Folders between ``root``
+        (default: the target's folder) and the target are created, and none of them may
+        be a symbolic link (see :mod:`client.engine.localpaths`)."""
         local_path = Path(local_path)
         return self._add("download", remote_path, local_path, size,
-                         _root if _root is not None else local_path.parent)
+                         Path(root) if root is not None else local_path.parent)
 
     def add_upload(self, local_path: Path, remote_path: str) -> int:
         local_path = Path(local_path)
