@@ -1,0 +1,137 @@
+"""The Diagnose wizard and the early hung-listing banner in the main window.
+
+``install_diagnose(window)`` adds the "Diagnose…" action (toolbar and Inspector menu),
+sets ``window.run_diagnose`` (what the hung-listing banner's "Run Diagnose" calls), and
+connects the inspector panel's ``data_connection_hung`` signal: a listing whose data
+connection has made no progress for ~3 s brings up the banner right away instead of
+after the engine's data timeout.
+
+"Apply to this site" (:func:`apply_recommendation`) changes the open connection's
+settings so the next data connection uses them: a mode change is applied in place
+(``window.set_mode``); a different PASV address policy, EPSV/EPRT choice or STAT
+fallback needs a new login, so the window reconnects to the folder it shows. When the
+session was opened from the site manager, the saved site's mode and PASV policy are
+updated too (the only two of these a saved site keeps).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction, QKeySequence
+
+from client.engine.diagnose_model import Recommendation
+from client.engine.ladder import DataArrow
+from client.engine.settings import ConnectionSettings
+from client.ui.inspector.diagnose_wizard import DiagnoseWizard
+
+if TYPE_CHECKING:
+    from client.ui.main_window import MainWindow
+
+__all__ = ["install_diagnose", "open_diagnose", "apply_recommendation", "show_hung_listing_early",
+           "LISTING_COMMANDS"]
+
+log = logging.getLogger(__name__)
+
+#: Data commands that are a directory listing (the banner is for listings only).
+LISTING_COMMANDS = frozenset({"LIST", "MLSD", "NLST"})
+
+
+def install_diagnose(window: MainWindow) -> None:
+    action = QAction(window.tr("&Diagnose…"), window)
+    action.setObjectName("diagnoseAction")
+    action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+    action.setToolTip(window.tr("Try every way of opening a data connection and say which "
+                                "side blocks"))
+    action.triggered.connect(lambda: open_diagnose(window))
+    window.add_toolbar_action(action, menu="&Inspector")
+    window.diagnose_action = action  # type: ignore[attr-defined]
+    window.diagnose_wizard = None  # type: ignore[attr-defined]
+    window.run_diagnose = lambda: open_diagnose(window)  # type: ignore[attr-defined]
+    panel = getattr(window.inspector_dock, "panel", None)
+    if panel is not None and hasattr(panel, "data_connection_hung"):
+        panel.data_connection_hung.connect(lambda arrow: show_hung_listing_early(window, arrow))
+
+
+def open_diagnose(window: MainWindow) -> DiagnoseWizard:
+    """Show the wizard for the current site and folder (raise it if already open)."""
+    wizard: DiagnoseWizard | None = getattr(window, "diagnose_wizard", None)
+    if wizard is not None and wizard.isVisible():
+        wizard.raise_()
+        wizard.activateWindow()
+        return wizard
+    settings = window.connection.settings
+    path = window.remote_pane.current_path or None
+    failed = getattr(window.hung_listing, "failed_path", None)
+    if window.hung_listing.banner is not None and window.hung_listing.banner.isVisible():
+        path = failed or path
+
+    async def apply(recommendation: Recommendation) -> str:
+        return await apply_recommendation(window, recommendation)
+
+    wizard = DiagnoseWizard(settings, path, window, apply=apply)
+    wizard.finished.connect(wizard.deleteLater)
+    wizard.show()
+    window.diagnose_wizard = wizard  # type: ignore[attr-defined]
+    return wizard
+
+
+def _saved_site_for(window: MainWindow, settings: ConnectionSettings) -> tuple[Any, Any] | None:
+    """(store, site) when the open session came from the site manager."""
+    origin = getattr(window, "current_site", None)
+    if not origin:
+        return None
+    store, site = origin
+    if site.host != settings.host or int(site.port) != settings.port:
+        return None  # connected elsewhere since
+    return store, site
+
+
+async def apply_recommendation(window: MainWindow, recommendation: Recommendation) -> str:
+    """Make the next data connection use ``recommendation``; returns what changed."""
+    settings = window.connection.settings
+    if settings is None:
+        raise RuntimeError("no site is open: connect first, then apply")
+    changes = recommendation.changes()
+    updated = settings.replace(**changes)
+    saved = _saved_site_for(window, settings)
+    site_note = ""
+    if saved is not None:
+        store, site = saved
+        new_site = site.replace(mode=recommendation.mode.value,
+                                pasv_policy=recommendation.pasv_policy.value)
+        store.upsert(new_site)
+        window.current_site = (store, new_site)  # type: ignore[attr-defined]
+        site_note = window.tr(" Saved in the site “{}”.").format(site.path)
+    needs_login = any(getattr(settings, name) != value for name, value in changes.items()
+                      if name != "mode")
+    what = recommendation.text or recommendation.mode.value
+    window.set_mode(recommendation.mode)
+    if needs_login and window.connection.is_connected:
+        await window.connect_to(updated, window.remote_pane.current_path or None)
+        return window.tr("Applied: {}. Reconnected with the new settings.{}").format(
+            what, site_note)
+    window.connection.settings = updated
+    return window.tr("Applied: {}. The next data connection uses it.{}").format(what, site_note)
+
+
+def show_hung_listing_early(window: MainWindow, arrow: DataArrow) -> bool:
+    """Show the hung-listing banner for a listing of the browsing session whose data
+    connection stopped making progress; False when the arrow is not that."""
+    assistant = window.hung_listing
+    session = window.connection.session
+    if assistant.banner is None or session is None:
+        return False
+    if arrow.connection != getattr(session, "connection_id", None):
+        return False  # a queue worker's transfer, or a diagnosis
+    verb = arrow.command.split(" ", 1)[0].upper()
+    if verb not in LISTING_COMMANDS:
+        return False
+    dock = window.inspector_dock
+    now = dock.ladder.now() if dock is not None else arrow.last_progress_t
+    show_early = getattr(assistant, "show_early", None)
+    if callable(show_early):
+        return bool(show_early(arrow, now))
+    window.remote_pane.banner.hide()
+    return assistant.banner.show_for_arrow(arrow, now)

@@ -1,0 +1,198 @@
+"""The Diagnose wizard's last page: the verdict in plain language, what worked, the
+recommended settings with one "Apply to this site" button, and the configuration
+snippets (vsftpd, ProFTPD, pure-ftpd, firewall) in read-only boxes with a Copy button
+each.
+
+The page only shows a :class:`~client.engine.diagnose_model.Diagnosis`; applying is the
+wizard's ``apply`` callback (the window decides what "this site" is).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from client.engine.diagnose_model import ACTIVE_PROBES, PASSIVE_PROBES, Diagnosis, Outcome, Probe
+from client.protocol.text import escape_control
+from client.ui.inspector.diagnose_rows import state_text
+from client.ui.inspector.diagnose_snippets import Snippet, snippets_for
+
+__all__ = ["VerdictPage", "SnippetBox", "summary_lines"]
+
+_GOOD_KEYS = frozenset({"healthy"})
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def summary_lines(diagnosis: Diagnosis) -> list[str]:
+    """One line per family of rows: passive, active, STAT, TLS (what worked at a glance)."""
+    lines = []
+    for title, probes in (("Passive", PASSIVE_PROBES), ("Active", ACTIVE_PROBES),
+                          ("Control connection", (Probe.STAT,)), ("TLS", (Probe.TLS,))):
+        parts = []
+        for probe in probes:
+            attempt = diagnosis.attempt(probe)
+            if attempt is not None:
+                mark = "\u2714" if attempt.outcome is Outcome.OK else "\u2718"
+                parts.append(f"{mark} {probe.value}: {state_text(attempt)}")
+        if parts:
+            lines.append(f"{title}:  " + "   ".join(parts))
+    return lines
+
+
+class SnippetBox(QGroupBox):
+    """A read-only block of configuration with a Copy button."""
+
+    copied = Signal(str)
+
+    def __init__(self, snippet: Snippet, parent: QWidget | None = None) -> None:
+        super().__init__(snippet.title, parent)
+        self.snippet = snippet
+        self.setObjectName(f"snippet-{snippet.key}")
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName(f"snippetText-{snippet.key}")
+        self.text.setReadOnly(True)
+        self.text.setPlainText(snippet.text)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setAccessibleName(self.tr("{} configuration").format(snippet.title))
+        lines = snippet.text.count("\n") + 1
+        metrics = self.text.fontMetrics()
+        self.text.setFixedHeight(int(metrics.lineSpacing() * lines + 16
+                                     + self.text.horizontalScrollBar().sizeHint().height()))
+        self.copy_button = QPushButton(self.tr("Copy"), self)
+        self.copy_button.setObjectName(f"copy-{snippet.key}")
+        self.copy_button.setAccessibleName(self.tr("Copy the {} lines").format(snippet.title))
+        self.copy_button.clicked.connect(self.copy)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def copy(self) -> str:
+        QGuiApplication.clipboard().setText(self.snippet.text)
+        self.copy_button.setText(self.tr("Copied"))
+        self.copied.emit(self.snippet.text)
+        return self.snippet.text
+
+
+class VerdictPage(QWizardPage):
+    """Shows a diagnosis; ``apply_requested`` carries its Recommendation."""
+
+    apply_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("diagnoseVerdictPage")
+        self.setTitle(self.tr("Verdict"))
+        self.diagnosis: Diagnosis | None = None
+        self.snippet_boxes: list[SnippetBox] = []
+        self.headline = QLabel(self)
+        self.headline.setObjectName("verdictHeadline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.headline.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.explanation = self._label("verdictExplanation")
+        self.summary = self._label("verdictSummary")
+        self.recommendation = self._label("verdictRecommendation")
+        self.apply_button = QPushButton(self.tr("Apply to this site"), self)
+        self.apply_button.setObjectName("applyToSite")
+        self.apply_button.clicked.connect(self._apply)
+        self.apply_status = self._label("applyStatus")
+        self.fixes = self._label("verdictFixes")
+        self.firewall = self._label("verdictFirewall")
+
+        content = QWidget(self)
+        self._content = QVBoxLayout(content)
+        self._content.addWidget(self.headline)
+        self._content.addWidget(self.explanation)
+        self._content.addWidget(self.summary)
+        apply_row = QHBoxLayout()
+        apply_row.addWidget(self.recommendation, 1)
+        apply_row.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._content.addLayout(apply_row)
+        self._content.addWidget(self.apply_status)
+        self._content.addWidget(self.fixes)
+        self._content.addWidget(self.firewall)
+        self._snippets = QVBoxLayout()
+        self._content.addLayout(self._snippets)
+        self._content.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    def _label(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def show_diagnosis(self, diagnosis: Diagnosis, *, can_apply: bool = True) -> None:
+        """Fill the page (escaped: server text reaches the labels through ``detail``)."""
+        self.diagnosis = diagnosis
+        verdict = diagnosis.verdict
+        self.headline.setText(escape_control(_sentence(verdict.headline)))
+        colour = "#1e7b34" if verdict.key in _GOOD_KEYS else "#b3261e"
+        self.headline.setStyleSheet(f"color: {colour};")
+        self.explanation.setText(escape_control(_sentence(verdict.explanation)))
+        self.summary.setText("\n".join(escape_control(line) for line in summary_lines(diagnosis)))
+        rec = verdict.recommended
+        if rec is not None:
+            self.recommendation.setText(self.tr(
+                "Recommended for this site: {}.\nCommand line: ftp-inspector … {}").format(
+                    _sentence(rec.text or rec.mode.value), rec.cli_options()))
+        else:
+            self.recommendation.setText(self.tr("No setting of this client fixes this; "
+                                                "see the fixes below."))
+        self.apply_button.setVisible(rec is not None)
+        self.apply_button.setEnabled(rec is not None and can_apply)
+        self.apply_button.setToolTip("" if can_apply else self.tr("No site is open"))
+        self.apply_status.clear()
+        self.apply_status.hide()
+        fixes = [f"\u2022 {escape_control(fix)}" for fix in verdict.fixes]
+        self.fixes.setText(self.tr("How to fix it:") + "\n" + "\n".join(fixes) if fixes else "")
+        self.fixes.setVisible(bool(fixes))
+        self.firewall.setText(self.tr("Firewall: {}").format(escape_control(verdict.firewall))
+                              if verdict.firewall else "")
+        self.firewall.setVisible(bool(verdict.firewall))
+        for box in self.snippet_boxes:
+            self._snippets.removeWidget(box)
+            box.deleteLater()
+        self.snippet_boxes = [SnippetBox(s, self) for s in snippets_for(diagnosis)]
+        for box in self.snippet_boxes:
+            self._snippets.addWidget(box)
+        if self.snippet_boxes:  # the boxes say it line by line; the prose list repeats it
+            self.fixes.hide()
+
+    def set_apply_status(self, text: str, *, error: bool = False) -> None:
+        self.apply_status.setText(text)
+        self.apply_status.setStyleSheet("color: #b3261e;" if error else "color: #1e7b34;")
+        self.apply_status.show()
+
+    def _apply(self) -> None:
+        if self.diagnosis is not None and self.diagnosis.verdict.recommended is not None:
+            self.apply_button.setEnabled(False)
+            self.apply_requested.emit(self.diagnosis.verdict.recommended)
