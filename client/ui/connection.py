@@ -44,6 +44,8 @@ class RemoteConnection(QObject):
         self.session: Any = None
         self._lock = asyncio.Lock()
         self._busy = 0
+        #: the task running an operation now (the hung-listing banner can cancel it)
+        self.current_task: asyncio.Task[Any] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     @property
@@ -135,11 +137,13 @@ class _Busy:
 
     async def __aenter__(self) -> None:
         await self._owner._lock.acquire()
+        self._owner.current_task = asyncio.current_task()
         self._owner._busy += 1
         if self._owner._busy == 1:
             self._owner.busy_changed.emit(True)
 
     async def __aexit__(self, *exc: object) -> None:
+        self._owner.current_task = None
         self._owner._busy -= 1
         if self._owner._busy == 0:
             self._owner.busy_changed.emit(False)

@@ -2,6 +2,10 @@
 inspector's banner (``client.ui.inspector.hung_banner``, when installed) explains it in
 the pane, and its buttons act here: retry in the other mode, dial the control address
 instead of the 227 address, list over the control connection (STAT), or run Diagnose.
+
+The banner can also come early (``show_early``): while the listing still waits for a
+data connection that made no progress for a few seconds. Its buttons then first cancel
+that listing (ABOR, session kept) so they act at once instead of after the data timeout.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class HungListingAssistant:
         self.window = window
         self.banner: Any = None
         self.failed_path: str | None = None
+        self.stuck_task: Any = None  # the listing still hanging when shown early
         if importlib.util.find_spec("client.ui.inspector.hung_banner") is None:
             return
         try:
@@ -49,14 +54,33 @@ class HungListingAssistant:
                 and isinstance(exc, DataChannelError))
 
     def show(self, exc: DataChannelError, seq: int | None) -> None:
+        self.stuck_task = None
         self.failed_path = self.window.actions.pending_path
         command = f"LIST {self.failed_path}" if self.failed_path else None
         self.window.remote_pane.banner.hide()
         self.banner.show_for_error(exc, command=command, console_row=seq)
 
+    def show_early(self, arrow: Any, now: float) -> bool:
+        """The listing's data connection (a ladder ``DataArrow``) is not moving: say so
+        now, before the engine's data timeout fails it."""
+        if self.banner is None:
+            return False
+        self.failed_path = self.window.actions.pending_path
+        self.window.remote_pane.banner.hide()
+        shown = bool(self.banner.show_for_arrow(arrow, now))
+        if shown:
+            self.stuck_task = self.window.connection.current_task
+        return shown
+
     def hide(self) -> None:
+        self.stuck_task = None
         if self.banner is not None:
             self.banner.hide()
+
+    def _stop_stuck_listing(self) -> None:
+        task, self.stuck_task = self.stuck_task, None
+        if task is not None and not task.done():
+            task.cancel()
 
     # -- the buttons -----------------------------------------------------------------------
     def _browse_again(self, doing: str) -> None:
@@ -64,11 +88,13 @@ class HungListingAssistant:
         w.spawn(w.actions.browse(self.failed_path), pane=w.remote_pane, doing=doing)
 
     def _retry(self, mode: TransferMode) -> None:
+        self._stop_stuck_listing()
         self.hide()
         self.window.set_mode(mode)
         self._browse_again(self.window.tr("Listing again in {} mode").format(mode.value))
 
     def _use_control_address(self) -> None:
+        self._stop_stuck_listing()
         self.hide()
         w = self.window
         settings = w.connection.settings
@@ -78,6 +104,7 @@ class HungListingAssistant:
                 pane=w.remote_pane, doing=w.tr("Reconnecting with the control address"))
 
     def _stat_listing(self) -> None:
+        self._stop_stuck_listing()
         self.hide()
         w = self.window
         path = self.failed_path or w.remote_pane.current_path or "/"
@@ -92,6 +119,7 @@ class HungListingAssistant:
         w.spawn(run(), pane=w.remote_pane, doing=w.tr("Listing over the control connection"))
 
     def _diagnose(self) -> None:
+        self._stop_stuck_listing()
         self.hide()
         run = getattr(self.window, "run_diagnose", None)
         if callable(run):

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         restore_window_state(self)
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
+        self._load_diagnose()
 
     # -- structure --------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.queue.connect_actions(self._queue_action)
 
         q = self.quick
+        q.connect_requested.connect(lambda *_: setattr(self, "current_site", None))
         q.connect_requested.connect(lambda s, p: self.spawn(self.connect_to(s, p),
                                                             pane=self.remote_pane,
                                                             doing=self.tr("Connecting")))
@@ -217,6 +219,16 @@ class MainWindow(QMainWindow):
             self.inspector_dock = dock
         except Exception:  # noqa: BLE001 - a broken inspector must not stop the app
             log.exception("the inspector could not be loaded")
+
+    def _load_diagnose(self) -> None:
+        """The Diagnose wizard (toolbar, Inspector menu, the banner's Run Diagnose)."""
+        self.current_site: tuple[Any, Any] | None = None  # (store, site) from the site manager
+        try:
+            from client.ui.inspector.diagnose_install import install_diagnose
+
+            install_diagnose(self)
+        except Exception:  # noqa: BLE001 - a broken wizard must not stop the app
+            log.exception("the Diagnose wizard could not be loaded")
 
     # -- async plumbing ----------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], *, pane: Any = None,
