@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from client.engine.datachannel import DataTransfer
 from client.engine.datastream import MemorySink
-from client.engine.errors import CommandFailedError, FtpError
+from client.engine.errors import CommandFailedError, DataChannelError, FtpError
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
@@ -54,7 +54,15 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
             await DataTransfer(session._channel_setup(mode), command, sink=sink).run()
         return sink.data()
 
-    data = await session.with_fallback(attempt)
+    try:
+        data = await session.with_fallback(attempt)
+    except DataChannelError as error:
+        if not session.settings.stat_listing_fallback or not session._control.is_open:
+            raise
+        session._notice(f"the listing's data connection failed ({error.failure.value}); "
+                        "listing over the control connection with STAT instead", "fallback",
+                        Severity.WARNING)
+        return await stat_listing(session, path)
     result = parse_listing(data, fmt=fmt)
     _report_unparsed(session, result, f"{command.verb} listing")
     return result

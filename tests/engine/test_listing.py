@@ -100,3 +100,20 @@ async def test_stat_listing_against_pyftpdlib(ftp_server, bus):
 def test_session_is_a_remote_filesystem(ftp_server):
     session = FtpSession(ftp_server.settings())
     assert isinstance(session, RemoteFileSystem)
+
+
+@pytest.mark.asyncio
+async def test_stat_listing_as_the_last_resort(scripted_server, bus):
+    from fixtures.scripted_steps import pasv, unused_port
+
+    recorder = Recorder(bus)
+    reply = (b"213-Status of /pub:\r\n"
+             b"-rw-r--r-- 1 ftp ftp 12 Jan 01 2024 a.txt\r\n"
+             b"213 End of status\r\n")
+    server = scripted_server({"PASV": pasv(port=unused_port()), "STAT": reply})
+    settings = server.info.settings(use_epsv=False, stat_listing_fallback=True, **FAST)
+    async with FtpSession(settings, bus=bus) as session:
+        result = await session.list("/pub")
+    assert [e.name for e in result.entries] == ["a.txt"]
+    assert "STAT /pub" in server.lines()
+    assert any("STAT instead" in n.text for n in recorder.notices("fallback"))
