@@ -85,7 +85,7 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     hostname = _server_hostname(settings.host)
     session._set_state(SessionState.CONNECTING)
     try:
-        await control.open(settings.host, settings.port, connect_timeout=settings.connect_timeout,
+        await control.open(hostname, settings.port, connect_timeout=settings.connect_timeout,
                            ssl_context=context if implicit else None,
                            server_hostname=hostname)
     except ssl.SSLCertVerificationError as exc:
