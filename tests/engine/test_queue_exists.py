@@ -3,6 +3,7 @@ all", and the pure rules of :func:`client.engine.exists.resolve`."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 from pathlib import Path
@@ -232,3 +233,27 @@ def test_ask_is_not_an_answer():
         ExistsDecision(ExistsPolicy.ASK)
     with pytest.raises(ValueError):
         resolve(ExistsPolicy.ASK, info())
+
+
+@pytest.mark.asyncio
+async def test_cancel_while_the_question_is_open(remote, bus, tmp_path):
+    (tmp_path / "e.bin").write_bytes(b"local")
+    asked = asyncio.Event()
+
+    async def ask(job, info):
+        asked.set()
+        await asyncio.Event().wait()  # the user never answers
+        raise AssertionError("unreachable")
+
+    queue = TransferQueue(factory_for(remote, bus), bus=bus, ask_exists=ask)
+    try:
+        job_id = queue.add_download("/e.bin", tmp_path / "e.bin")
+        async with asyncio.timeout(5):
+            await asked.wait()
+        queue.cancel(job_id)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert queue.job(job_id).state is JobState.CANCELLED
+    assert (tmp_path / "e.bin").read_bytes() == b"local"
+    assert not (tmp_path / "e.bin.part").exists()
