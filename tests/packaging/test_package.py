@@ -16,6 +16,7 @@ import select
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +174,41 @@ def test_installed_app_passes_its_self_test_on_a_real_x_server(installed: Instal
                    "env", "QT_QPA_PLATFORM=xcb", "/usr/bin/ftp-inspector", "--self-test"],
                   timeout=300, env=env, cwd=tmp_path)
     assert result.returncode == 0, "the installed app failed --self-test on Xvfb\n" + _describe(result)
+
+
+def test_installed_app_passes_its_self_test_on_a_wayland_compositor(
+        installed: InstalledPackage, tmp_path: Path) -> None:
+    """The same self-test through the bundled wayland platform plugin, on Weston's
+    headless backend (a real compositor that draws into memory)."""
+    if shutil.which("weston") is None:
+        pytest.skip("weston is not installed (Debian package weston); the Wayland plugin "
+                    "is then only checked for its libraries")
+    env = _app_env(tmp_path)
+    runtime = Path(env["XDG_RUNTIME_DIR"])
+    socket = "wayland-ftpi-test"
+    compositor = subprocess.Popen(
+        ["weston", "--backend=headless-backend.so", f"--socket={socket}", "--idle-time=0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):  # up to 60 s for the socket on a loaded machine
+            if (runtime / socket).exists() or compositor.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert (runtime / socket).exists(), "weston did not start: " + (
+            compositor.stderr.read() if compositor.poll() is not None else "no socket")
+        env.update(QT_QPA_PLATFORM="wayland", WAYLAND_DISPLAY=socket)
+        result = _run(["/usr/bin/ftp-inspector", "--self-test"], timeout=300, env=env,
+                      cwd=tmp_path)
+        assert result.returncode == 0, \
+            "the installed app failed --self-test on Wayland\n" + _describe(result)
+    finally:
+        compositor.terminate()
+        try:
+            compositor.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            compositor.kill()
+            compositor.wait()
+        compositor.stderr.close()
 
 
 def test_bundle_holds_the_qt_parts_a_desktop_client_needs_and_no_others(
