@@ -36,6 +36,7 @@ from client.engine.events import (
     TlsEstablished,
     TransferProgress,
 )
+from client.engine.login import login
 from client.engine.settings import ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.engine.transfer import TransferResult
@@ -199,8 +200,6 @@ class FtpSession:
 
     # ------------------------------------------------------------------ lifecycle
     async def connect(self) -> None:
-        from client.engine.login import login
-
         self._closed = False
         try:
             await login(self)
