@@ -122,3 +122,25 @@ async def test_queue_jobs_with_injected_paths_fail_without_sending(scripted_serv
     assert "DELE" not in server.verbs()
     assert not any("victim" in line for line in server.lines())
     assert not (tmp_path / "down.bin").exists()
+
+
+@pytest.mark.parametrize("encoded", ["%0d%0aDELE%20victim.txt", "%0aDELE%20victim.txt",
+                                     "%00DELE%20victim.txt"])
+@pytest.mark.parametrize("command", ["ls", "get"])
+def test_cli_urls_with_encoded_line_breaks_are_refused(scripted_server, child_env, tmp_path,
+                                                       encoded, command):
+    """A URL pasted from a hostile web page: percent-encoded CR/LF/NUL in the path."""
+    import subprocess
+    import sys
+
+    server = scripted_server()
+    env = {**child_env, "FTP_PASSWORD": server.password}
+    args = [sys.executable, "-m", "client", command, "--timeout", "3"]
+    if command == "get":
+        args += ["-o", str(tmp_path / "out.bin")]
+    args.append(f"ftp://alice@127.0.0.1:{server.port}/dir/x{encoded}")
+    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode != 0
+    assert "DELE" not in server.verbs()
+    assert not any("victim" in line for line in server.lines())
+    assert "\r" not in result.stderr and "\x00" not in result.stderr
