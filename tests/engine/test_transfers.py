@@ -294,3 +294,30 @@ async def test_upload_sets_the_remote_time_with_mfmt(scripted_server, bus, tmp_p
     async with FtpSession(settings_for(server), bus=bus) as session:
         await session.upload(source, "up.bin")
     assert "MFMT 20200913122640 up.bin" in server.lines()
+
+
+@pytest.mark.asyncio
+async def test_cut_then_resume_gives_the_same_file(scripted_server, ftp_server, bus, tmp_path):
+    """A real cut: the server stops after 300,000 bytes of the file and says 426; the
+    .part keeps them, and a resume from a real server completes the file byte-identical."""
+    from fixtures.sample_tree import BIG_FILE, big_file_bytes, sha256_of
+
+    data = big_file_bytes()
+    cutting = scripted_server({
+        "SIZE": f"213 {len(data)}\r\n".encode(),
+        "RETR": transfer(payload=data[:300_000],
+                         final=b"426 Connection closed; transfer aborted.\r\n")})
+    target = tmp_path / "big.bin"
+    part = tmp_path / "big.bin.part"
+    async with FtpSession(settings_for(cutting), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.download(BIG_FILE, target)
+    assert caught.value.failure is DataFailure.CLOSED_EARLY
+    kept = part.stat().st_size
+    assert kept == 300_000
+    assert part.read_bytes() == data[:kept]
+    assert not target.exists()
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        result = await session.download(BIG_FILE, target, resume=True)
+    assert result.resumed_from == kept
+    assert sha256_of(target) == sha256_of(data)
