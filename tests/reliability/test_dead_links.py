@@ -165,3 +165,50 @@ async def test_upload_faults_are_typed_and_bounded(scripted_server, tmp_path, up
     assert isinstance(caught.value, (DataChannelError, ConnectionLostError,
                                      ControlTimeoutError)), repr(caught.value)
     assert source.read_bytes() == PAYLOAD * 8  # the source is never touched
+
+
+def _trickle(first: bytes, unit: bytes):
+    """A step that starts a reply and then sends ``unit`` every 0.2 s, forever: each
+    byte keeps the connection "active", but the reply never completes."""
+
+    def step(session, argument):
+        session.send(first)
+        while not session.server.stopping.wait(0.2) and not session.closed:
+            session.send(unit)
+
+    return step
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("where", ["banner", "PWD", "SIZE"])
+@pytest.mark.parametrize("shape", ["endless-line", "endless-multiline"])
+async def test_a_reply_that_never_completes_times_out(scripted_server, tmp_path, where, shape):
+    """The control timeout bounds the wait for a whole reply, not the silence between
+    bytes: a server trickling a reply that never ends cannot hold the client."""
+    step = (_trickle(b"220-", b"x") if shape == "endless-line"
+            else _trickle(b"220-start\r\n", b"220-more\r\n"))
+    if where == "banner":
+        server = scripted_server(banner=step)
+    else:
+        server = scripted_server({where: step, "RETR": transfer(payload=PAYLOAD)})
+
+    async def whole_session() -> None:
+        async with FtpSession(server.settings(**FAST), bus=EventBus()) as session:
+            await session.download("/file.bin", tmp_path / "file.bin")
+
+    with pytest.raises(FtpError) as caught:
+        await asyncio.wait_for(whole_session(), BOUND)
+    assert isinstance(caught.value, (ControlTimeoutError, ConnectError)), repr(caught.value)
+
+
+@pytest.mark.asyncio
+async def test_an_overlong_reply_line_is_a_protocol_error(scripted_server):
+    from client.engine.errors import ServerProtocolError
+
+    server = scripted_server(banner=b"220 " + b"A" * (1024 * 1024) + b"\r\n")
+    session = FtpSession(server.settings(**FAST), bus=EventBus())
+    with pytest.raises(FtpError) as caught:
+        await asyncio.wait_for(session.connect(), BOUND)
+    await session.close()
+    assert isinstance(caught.value, (ServerProtocolError, ConnectError)), repr(caught.value)
+    assert len(str(caught.value)) < 2000  # the message does not carry the megabyte
