@@ -161,9 +161,13 @@ class AttemptRowsModel(QAbstractTableModel):
                 return self.state_of(planned.probe)
             if column == 2:
                 if attempt is not None:
-                    return f"{attempt.elapsed:.1f} s"
+                    return "" if attempt.outcome is Outcome.NOT_ATTEMPTED \
+                        else f"{attempt.elapsed:.1f} s"
                 return f"{self.elapsed():.1f} s" if planned.probe is self.running else ""
             if column == 3:
+                if attempt is None and self.finished and planned.probe is Probe.TLS \
+                        and not self.cancelled:
+                    return "the server does not offer AUTH TLS"
                 return attempt.detail if attempt is not None else planned.what
         if role == Qt.ItemDataRole.ToolTipRole:
             return attempt.detail if attempt is not None else planned.what

@@ -45,65 +45,49 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def _address_comment(host: str) -> str:
-    return f"# {host} is the address this site connects to, i.e. the one clients use"
+def _address_lines(host: str, setting: str) -> list[str]:
+    return ["# the address clients connect to:", f"{setting}{host.strip('[]')}"]
 
 
-def _vsftpd(host: str, *, ports: bool, address: bool) -> Snippet:
+def _vsftpd(host: str) -> Snippet:
     lo, hi = PASSIVE_RANGE
-    lines = ["# /etc/vsftpd.conf  (then: systemctl restart vsftpd)"]
-    if ports:
-        lines += ["pasv_enable=YES", f"pasv_min_port={lo}", f"pasv_max_port={hi}"]
-    if address:
-        lines.append(_address_comment(host))
-        lines.append(f"pasv_address={host.strip('[]')}")
-        if not _is_ip(host):
-            lines.append("pasv_addr_resolve=YES")
+    lines = ["# /etc/vsftpd.conf, then restart vsftpd",
+             "pasv_enable=YES", f"pasv_min_port={lo}", f"pasv_max_port={hi}"]
+    lines += _address_lines(host, "pasv_address=")
+    if not _is_ip(host):
+        lines.append("pasv_addr_resolve=YES")
     return Snippet("vsftpd", "vsftpd", "\n".join(lines))
 
 
-def _proftpd(host: str, *, ports: bool, address: bool) -> Snippet:
+def _proftpd(host: str) -> Snippet:
     lo, hi = PASSIVE_RANGE
-    lines = ["# /etc/proftpd/proftpd.conf  (then: systemctl restart proftpd)"]
-    if ports:
-        lines.append(f"PassivePorts {lo} {hi}")
-    if address:
-        lines.append(_address_comment(host))
-        lines.append(f"MasqueradeAddress {host.strip('[]')}")
+    lines = ["# /etc/proftpd/proftpd.conf, then restart", f"PassivePorts {lo} {hi}"]
+    lines += _address_lines(host, "MasqueradeAddress ")
     return Snippet("proftpd", "ProFTPD", "\n".join(lines))
 
 
-def _pureftpd(host: str, *, ports: bool, address: bool) -> Snippet:
+def _pureftpd(host: str) -> Snippet:
     lo, hi = PASSIVE_RANGE
-    lines = ["# pure-ftpd.conf, or one file per setting under /etc/pure-ftpd/conf/ (Debian)"]
-    if ports:
-        lines.append(f"PassivePortRange {lo} {hi}")
-    if address:
-        lines.append(_address_comment(host))
-        lines.append(f"ForcePassiveIP {host.strip('[]')}")
-    flags = []
-    if ports:
-        flags.append(f"-p {lo}:{hi}")
-    if address:
-        flags.append(f"-P {host.strip('[]')}")
-    lines.append(f"# command line: pure-ftpd {' '.join(flags)}")
-    return Snippet("pure-ftpd", "pure-ftpd", "\n".join(lines))
+    address = host.strip("[]")
+    return Snippet("pure-ftpd", "pure-ftpd", "\n".join([
+        "# pure-ftpd.conf (Debian: one file per",
+        "# setting in /etc/pure-ftpd/conf/)",
+        f"PassivePortRange {lo} {hi}",
+        f"ForcePassiveIP {address}",
+        f"# or: pure-ftpd -p {lo}:{hi} -P {address}",
+    ]))
 
 
-def _server_firewall(host: str, *, nat: bool) -> Snippet:
+def _server_firewall() -> Snippet:
     lo, hi = PASSIVE_RANGE
-    lines = [
-        "# on the server (or the firewall in front of it): let the passive range in",
-        f"nft add rule inet filter input tcp dport {{ 21, {lo}-{hi} }} accept",
-        f"# or with iptables: iptables -A INPUT -p tcp -m multiport --dports 21,{lo}:{hi} -j ACCEPT",
-        f"# or with ufw: ufw allow 21/tcp && ufw allow {lo}:{hi}/tcp",
-    ]
-    if nat:
-        lines += [
-            "# on the NAT router: forward the same range to the server's internal address",
-            f"#   TCP {lo}-{hi} -> SERVER_INTERNAL_IP:{lo}-{hi} (and TCP 21)",
-        ]
-    return Snippet("firewall", "Firewall", "\n".join(lines))
+    return Snippet("firewall", "Firewall (server side)", "\n".join([
+        "# open port 21 and the passive range; one of:",
+        f"nft add rule inet filter input tcp dport {lo}-{hi} accept",
+        f"iptables -A INPUT -p tcp --dport {lo}:{hi} -j ACCEPT",
+        f"ufw allow {lo}:{hi}/tcp",
+        f"# NAT router: forward TCP 21 and {lo}-{hi}",
+        "# to the server's internal address",
+    ]))
 
 
 def _client_firewall(host: str) -> Snippet:
@@ -111,32 +95,36 @@ def _client_firewall(host: str) -> Snippet:
     source = host.strip("[]") if _is_ip(host) else "SERVER_IP"
     family = "ip6" if ":" in source else "ip"
     return Snippet("firewall", "Firewall (this machine)", "\n".join([
-        "# only needed for active mode: let the server dial back into a fixed range",
-        f"nft add rule inet filter input {family} saddr {source} tcp dport {lo}-{hi} accept",
-        f"# or with iptables: iptables -A INPUT -p tcp -s {source} --dport {lo}:{hi} -j ACCEPT",
-        "# behind a NAT router: forward the same range to this machine as well",
+        "# only for active mode: let the server dial back",
+        "# into a fixed range; one of:",
+        f"nft add rule inet filter input {family} saddr {source} \\",
+        f"    tcp dport {lo}-{hi} accept",
+        f"iptables -A INPUT -p tcp -s {source} --dport {lo}:{hi} -j ACCEPT",
+        "# behind a NAT router: forward the range here too",
     ]))
 
 
-def _client_options(host: str) -> Snippet:
+def _client_options() -> Snippet:
     lo, hi = ACTIVE_RANGE
-    return Snippet("client", "FTP Inspector (active mode settings)", "\n".join([
-        "# site settings, or on the command line:",
-        f"--mode active --active-ports {lo}-{hi} --active-address YOUR_PUBLIC_IP",
+    return Snippet("client", "FTP Inspector (active mode)", "\n".join([
+        "# command line (the site manager has the same):",
+        "--mode active",
+        f"--active-ports {lo}-{hi}",
+        "--active-address YOUR_PUBLIC_IP",
     ]))
 
 
 def _tls_reuse() -> tuple[Snippet, ...]:
     return (
         Snippet("vsftpd", "vsftpd", "\n".join([
-            "# /etc/vsftpd.conf: only if something between client and server cannot",
-            "# resume TLS sessions (weakens the protection against data hijacking)",
+            "# /etc/vsftpd.conf: only if something between",
+            "# cannot resume TLS sessions (this weakens the",
+            "# protection against stolen data connections)",
             "require_ssl_reuse=NO",
-            "# and make sure protected data connections are allowed:",
-            "force_local_data_ssl=YES",
         ])),
         Snippet("proftpd", "ProFTPD", "\n".join([
-            "# /etc/proftpd/tls.conf: only if a client cannot resume TLS sessions",
+            "# /etc/proftpd/tls.conf: only if a client",
+            "# cannot resume TLS sessions",
             "TLSOptions NoSessionReuseRequired",
         ])),
     )
@@ -151,12 +139,9 @@ def snippets_for(diagnosis: Diagnosis, host: str | None = None) -> tuple[Snippet
     if key in ("passive-blocked", "passive-disabled", "data-blocked", "nat-not-configured"):
         # a fixed range and the announced address go together: behind NAT both are
         # needed, and the firewall rule must name the same range
-        return (_vsftpd(host, ports=True, address=True),
-                _proftpd(host, ports=True, address=True),
-                _pureftpd(host, ports=True, address=True),
-                _server_firewall(host, nat=True))
+        return (_vsftpd(host), _proftpd(host), _pureftpd(host), _server_firewall())
     if key in ("active-blocked", "active-disabled"):
-        return (_client_firewall(host), _client_options(host))
+        return (_client_firewall(host), _client_options())
     if key == "tls-data":
         return _tls_reuse()
     return ()

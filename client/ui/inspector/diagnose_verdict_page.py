@@ -9,11 +9,13 @@ wizard's ``apply`` callback (the window decides what "this site" is).
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
-    QGroupBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -32,11 +34,30 @@ from client.ui.inspector.diagnose_snippets import Snippet, snippets_for
 __all__ = ["VerdictPage", "SnippetBox", "summary_lines"]
 
 _GOOD_KEYS = frozenset({"healthy"})
+_WIDE_LINE = 60  # characters: longer snippet lines may need the horizontal scroll bar
+_SNIPPET_COLUMNS = 2
 
 
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:] if text else text
+
+
+def summary_html(diagnosis: Diagnosis) -> str:
+    """The rows as a small table (every server text escaped twice: control characters
+    first, then HTML)."""
+    rows = []
+    for attempt in diagnosis.attempts:
+        good = attempt.outcome is Outcome.OK
+        colour = "#1e7b34" if good else "#b3261e" if attempt.outcome is Outcome.FAILED \
+            else "#8a6d00"
+        mark = "\u2714" if good else "\u2718"
+        rows.append(
+            f"<tr><td>{mark}</td>"
+            f"<td>{html.escape(attempt.probe.value)}</td>"
+            f"<td style='color:{colour}'>{html.escape(escape_control(state_text(attempt)))}</td>"
+            f"<td>{attempt.elapsed:.1f} s</td></tr>")
+    return "<table cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
 
 
 def summary_lines(diagnosis: Diagnosis) -> list[str]:
@@ -55,15 +76,20 @@ def summary_lines(diagnosis: Diagnosis) -> list[str]:
     return lines
 
 
-class SnippetBox(QGroupBox):
-    """A read-only block of configuration with a Copy button."""
+class SnippetBox(QFrame):
+    """A read-only block of configuration under its title, with a Copy button."""
 
     copied = Signal(str)
 
     def __init__(self, snippet: Snippet, parent: QWidget | None = None) -> None:
-        super().__init__(snippet.title, parent)
+        super().__init__(parent)
         self.snippet = snippet
         self.setObjectName(f"snippet-{snippet.key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(snippet.title, self)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        self.title.setFont(font)
         self.text = QPlainTextEdit(self)
         self.text.setObjectName(f"snippetText-{snippet.key}")
         self.text.setReadOnly(True)
@@ -71,17 +97,28 @@ class SnippetBox(QGroupBox):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setAccessibleName(self.tr("{} configuration").format(snippet.title))
-        lines = snippet.text.count("\n") + 1
+        self.text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lines = snippet.text.split("\n")
         metrics = self.text.fontMetrics()
-        self.text.setFixedHeight(int(metrics.lineSpacing() * lines + 16
-                                     + self.text.horizontalScrollBar().sizeHint().height()))
+        margins = 2 * (self.text.frameWidth() + self.text.document().documentMargin())
+        height = metrics.lineSpacing() * len(lines) + margins + 2
+        widest = max(metrics.horizontalAdvance(line) for line in lines)
+        self.text.setMinimumWidth(int(min(widest, metrics.horizontalAdvance("x" * _WIDE_LINE))
+                                      + margins + 4))
+        if max(len(line) for line in lines) > _WIDE_LINE:
+            height += self.text.horizontalScrollBar().sizeHint().height()
+        self.text.setFixedHeight(int(height))
         self.copy_button = QPushButton(self.tr("Copy"), self)
         self.copy_button.setObjectName(f"copy-{snippet.key}")
         self.copy_button.setAccessibleName(self.tr("Copy the {} lines").format(snippet.title))
         self.copy_button.clicked.connect(self.copy)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.text)
 
     def copy(self) -> str:
         QGuiApplication.clipboard().setText(self.snippet.text)
@@ -131,7 +168,7 @@ class VerdictPage(QWizardPage):
         self._content.addWidget(self.apply_status)
         self._content.addWidget(self.fixes)
         self._content.addWidget(self.firewall)
-        self._snippets = QVBoxLayout()
+        self._snippets = QGridLayout()
         self._content.addLayout(self._snippets)
         self._content.addStretch(1)
         scroll = QScrollArea(self)
@@ -158,7 +195,10 @@ class VerdictPage(QWizardPage):
         colour = "#1e7b34" if verdict.key in _GOOD_KEYS else "#b3261e"
         self.headline.setStyleSheet(f"color: {colour};")
         self.explanation.setText(escape_control(_sentence(verdict.explanation)))
-        self.summary.setText("\n".join(escape_control(line) for line in summary_lines(diagnosis)))
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setText(summary_html(diagnosis))
+        self.summary.setAccessibleDescription(
+            "\n".join(escape_control(line) for line in summary_lines(diagnosis)))
         rec = verdict.recommended
         if rec is not None:
             self.recommendation.setText(self.tr(
@@ -182,8 +222,9 @@ class VerdictPage(QWizardPage):
             self._snippets.removeWidget(box)
             box.deleteLater()
         self.snippet_boxes = [SnippetBox(s, self) for s in snippets_for(diagnosis)]
-        for box in self.snippet_boxes:
-            self._snippets.addWidget(box)
+        for position, box in enumerate(self.snippet_boxes):
+            self._snippets.addWidget(box, position // _SNIPPET_COLUMNS,
+                                     position % _SNIPPET_COLUMNS, Qt.AlignmentFlag.AlignTop)
         if self.snippet_boxes:  # the boxes say it line by line; the prose list repeats it
             self.fixes.hide()
 

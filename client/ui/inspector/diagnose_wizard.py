@@ -188,7 +188,7 @@ class DiagnoseWizard(QWizard):
         self.setPage(self.VERDICT_PAGE, self.verdict_page)
         self.verdict_page.apply_requested.connect(self._apply)
         self.currentIdChanged.connect(self._page_changed)
-        self.resize(900, 680)
+        self.resize(960, 760)
 
     # -- running ---------------------------------------------------------------------------
     @property
@@ -215,9 +215,9 @@ class DiagnoseWizard(QWizard):
         self._timer.start()
         settings = self.run_settings()
         self.run_page.status.setText(self.tr(
-            "Running against {} (data timeout {:.1f} s per attempt)…").format(
-                escape_control(f"{settings.host}:{settings.port}{self.path or ''}"),
-                settings.data_timeout))
+            "Running against {}, folder {} (data timeout {:.1f} s per attempt)…").format(
+                escape_control(f"{settings.host}:{settings.port}"),
+                escape_control(self.path or self.tr("of the login")), settings.data_timeout))
         self.task = asyncio.ensure_future(run_diagnosis(settings, self.path, bus=self.bus,
                                                         on_attempt=self._attempt_done))
         self.task.add_done_callback(self._run_done)
