@@ -191,3 +191,22 @@ async def test_data_connections_resume_the_control_session_on_real_servers(
         # client still offered the session (the transfers above are the check).
         return
     assert all(e.session_reused for e in data_tls), [(e.channel, e.version) for e in data_tls]
+
+
+@pytest.mark.asyncio
+async def test_refused_prot_p_is_reported_as_clear_text_data(scripted_server):
+    """With PROT P refused, the control connection (and the password) stay encrypted,
+    and the user is told that file data will cross the network in clear text."""
+    from client.engine.events import Notice
+    from client.protocol.annotate import Severity
+
+    server = scripted_server({"PROT": b"536 PROT P not supported.\r\n"}, tls="explicit")
+    bus = EventBus()
+    notices: list[Notice] = []
+    bus.subscribe(lambda e: notices.append(e) if isinstance(e, Notice) else None)
+    async with FtpSession(server.settings(**FAST, tls=TlsMode.EXPLICIT), bus=bus) as session:
+        await session.list("/")
+    warnings = [n for n in notices if "clear text" in n.text and "PROT" in n.text]
+    assert warnings and warnings[0].severity is Severity.WARNING
+    assert all(command.tls for command in server.commands
+               if command.verb in ("USER", "PASS"))
