@@ -23,14 +23,14 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from client.engine.diagnose_model import Recommendation
 from client.engine.ladder import DataArrow
-from client.engine.settings import ConnectionSettings
+from client.engine.settings import ConnectionSettings, TlsMode
 from client.ui.inspector.diagnose_wizard import DiagnoseWizard
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
 
 __all__ = ["install_diagnose", "open_diagnose", "apply_recommendation", "show_hung_listing_early",
-           "LISTING_COMMANDS"]
+           "with_pinned_certificates", "LISTING_COMMANDS"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
         wizard.raise_()
         wizard.activateWindow()
         return wizard
-    settings = window.connection.settings
+    settings = with_pinned_certificates(window, window.connection.settings)
     path = window.remote_pane.current_path or None
     failed = getattr(window.hung_listing, "failed_path", None)
     if window.hung_listing.banner is not None and window.hung_listing.banner.isVisible():
@@ -75,6 +75,24 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     wizard.show()
     window.diagnose_wizard = wizard  # type: ignore[attr-defined]
     return wizard
+
+
+def with_pinned_certificates(window: MainWindow,
+                             settings: ConnectionSettings | None) -> ConnectionSettings | None:
+    """The settings plus the certificates the user accepted in this app (the pin store):
+    the diagnosis cannot ask about a certificate, so without them every row of a site
+    with a self-signed certificate would fail at login."""
+    pin_store = getattr(getattr(window, "trust", None), "pin_store", None)
+    if settings is None or pin_store is None or settings.tls is TlsMode.OFF:
+        return settings
+    try:
+        pins = pin_store.pins_for(settings.host, settings.port)
+    except (OSError, ValueError) as error:
+        log.warning("the pinned certificates could not be read: %s", error)
+        return settings
+    if not pins or pins <= settings.pinned_fingerprints:
+        return settings
+    return settings.replace(pinned_fingerprints=settings.pinned_fingerprints | pins)
 
 
 def _saved_site_for(window: MainWindow, settings: ConnectionSettings) -> tuple[Any, Any] | None:

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from client.demo import DemoServer
+from client.engine.diagnose_model import Probe
 from client.engine.events import DataChannelEvent, DataPhase
 from client.engine.explain_failure import RecoveryAction
 from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
@@ -43,11 +44,10 @@ def window(qloop, qtbot, config_dir, tmp_path):
 
 def settings_for(server: DemoServer, **overrides: object) -> ConnectionSettings:
     values: dict[str, object] = dict(data_timeout=1.0, control_timeout=10.0,
-                                     connect_timeout=10.0)
+                                     connect_timeout=10.0, tls=TlsMode.OFF)
     values.update(overrides)
     return ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                              password=server.password, tls=TlsMode.OFF,
-                              **values)  # type: ignore[arg-type]
+                              password=server.password, **values)  # type: ignore[arg-type]
 
 
 class Channels:
@@ -272,3 +272,20 @@ def test_the_wizard_cancel_button_stops_a_run_started_from_the_window(qtbot, win
         assert task.cancelled()
         # the window's own session is untouched and still lists
         assert spawn_and_wait(window, qtbot, window.actions.refresh()) is None
+
+
+def test_a_certificate_pinned_in_the_app_is_trusted_by_the_diagnosis(qtbot, window) -> None:
+    """A self-signed certificate accepted in the window (the pin store, no CA file): the
+    diagnosis cannot ask, so it must use the pin, or every row fails at login."""
+    with DemoServer("tls") as server:
+        window.trust.pin_store.pin(server.host, server.port, server.cert_fingerprint_sha256)
+        settings = settings_for(server, tls=TlsMode.EXPLICIT)
+        assert settings.ca_file is None
+        assert spawn_and_wait(window, qtbot, window.connect_to(settings)) is None
+        window.run_diagnose()
+        wizard = window.diagnose_wizard
+        assert server.cert_fingerprint_sha256 in wizard.settings.pinned_fingerprints
+        assert not window.connection.settings.pinned_fingerprints  # the site is unchanged
+        run_to_verdict(qtbot, wizard)
+    assert wizard.diagnosis.verdict.key == "healthy", wizard.diagnosis.to_json()
+    assert wizard.rows.results[Probe.TLS].ok
