@@ -143,3 +143,48 @@ async def test_folder_swapped_for_a_link_during_the_download_is_not_written_thro
         assert job.state is JobState.FAILED, job
         assert "link" in (job.error or ""), job.error
         assert job.attempts == 1
+
+
+@pytest.mark.asyncio
+async def test_upload_tree_never_follows_links_out_nor_reads_special_files(ftp_server,
+                                                                           tmp_path):
+    """A folder to upload that holds links to a secret file and to a folder outside it,
+    a FIFO (reading it would block forever) and a name with a line break: only the
+    plain files inside the folder reach the server; each other entry is reported."""
+    secret_dir = tmp_path / "private"
+    secret_dir.mkdir()
+    (secret_dir / "id_rsa").write_bytes(b"-----BEGIN SECRET KEY-----")
+    folder = tmp_path / "to-upload"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "a.txt").write_bytes(b"a")
+    (folder / "b.txt").write_bytes(b"b")
+    (folder / "key-link").symlink_to(secret_dir / "id_rsa")
+    (folder / "dir-link").symlink_to(secret_dir, target_is_directory=True)
+    os.mkfifo(folder / "pipe")
+    (folder / "line\nbreak.txt").write_bytes(b"x")
+
+    bus = EventBus()
+    notices: list[Notice] = []
+    bus.subscribe(lambda e: notices.append(e) if isinstance(e, Notice) else None)
+
+    async def make() -> FtpSession:
+        session = FtpSession(ftp_server.settings(), bus=bus)
+        await session.connect()
+        return session
+
+    queue = TransferQueue(make, bus=bus, exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await asyncio.wait_for(queue.add_upload_tree(folder, "/up"), 20)
+        await asyncio.wait_for(queue.wait_idle(), 30)
+    finally:
+        await queue.close()
+    uploaded = sorted(p.relative_to(ftp_server.root / "up").as_posix()
+                      for p in (ftp_server.root / "up").rglob("*") if p.is_file())
+    assert uploaded == ["b.txt", "docs/a.txt"]
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    for path in ftp_server.root.rglob("*"):
+        if path.is_file():
+            assert b"SECRET KEY" not in path.read_bytes(), path
+    skipped = " ".join(n.text for n in notices if n.kind == "skipped")
+    for name in ("key-link", "dir-link", "pipe", "line\\nbreak.txt"):
+        assert name in skipped, (name, skipped)
