@@ -5,6 +5,7 @@ GUI console model, the remote pane's model and every console export."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import subprocess
 import sys
@@ -95,7 +96,9 @@ def test_console_model_and_exports_escape_everything(qapp, scripted_server, tmp_
                 except FtpError:
                     pass
 
-    asyncio.run(session_work())
+    # A thread of its own: the GUI tests' shared qasync loop may be marked running here.
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, session_work()).result(timeout=60)
     lines = [line for event in events for line in lines_from_event(event, 0.0)]
     assert any("\\x1b" in line.text for line in lines)
     model = ConsoleModel()
