@@ -15,7 +15,7 @@ import json
 import re
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from client.protocol.address_policy import AddressClass, classify
@@ -44,7 +44,7 @@ from client.protocol.listing import FORMATS, ListingParser, parse_listing
 from client.protocol.paths import parse_257, safe_local_name
 from client.protocol.replies import Reply, ReplyParser
 
-from .budget import LARGE
+from .budget import EXAMPLES, LARGE
 
 pytestmark = pytest.mark.slow
 
@@ -175,7 +175,8 @@ CONTEXTS = st.builds(AnnotationContext,
                      tls=st.booleans())
 
 
-@LARGE
+# Each example annotates up to 16 lines: a third of the budget covers as many lines.
+@settings(LARGE, max_examples=max(100, EXAMPLES // 3))
 @given(lines=st.lists(st.tuples(TEXT, st.sampled_from(list(Direction))), max_size=8),
        context=CONTEXTS)
 def test_annotator_is_total_escaped_and_json_ready(lines, context):
