@@ -72,6 +72,7 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
 
     wizard = DiagnoseWizard(settings, path, window, apply=apply)
     wizard.finished.connect(wizard.deleteLater)
+    window.closed.connect(wizard.cancel)  # the app is quitting: stop the run too
     wizard.show()
     window.diagnose_wizard = wizard  # type: ignore[attr-defined]
     return wizard

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
+from shiboken6 import isValid
 
 from client.engine.diagnose import run_diagnosis
 from client.engine.diagnose_model import Attempt, Diagnosis, Recommendation
@@ -230,13 +231,16 @@ class DiagnoseWizard(QWizard):
         self._timer.stop()
 
     def _attempt_done(self, attempt: Attempt) -> None:
-        self.rows.add(attempt)
+        if isValid(self):
+            self.rows.add(attempt)
 
     def _run_done(self, task: asyncio.Task[Diagnosis]) -> None:
-        self._timer.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if not isValid(self):  # the wizard (or its window) was closed meanwhile
+            return
+        self._timer.stop()
         if task is not self.task:
             return
         if task.cancelled():
@@ -271,7 +275,7 @@ class DiagnoseWizard(QWizard):
         self.apply_task.add_done_callback(self._apply_done)
 
     def _apply_done(self, task: asyncio.Task[str]) -> None:
-        if task.cancelled():
+        if task.cancelled() or not isValid(self):
             return
         error = task.exception()
         if error is not None:

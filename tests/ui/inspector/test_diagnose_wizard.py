@@ -198,3 +198,29 @@ def test_the_plan_page_names_every_attempt_and_the_timeout(qloop, qtbot) -> None
         wizard.plan_page.timeout_box.setValue(1.0)
         assert wizard.run_settings().data_timeout == 1.0
         wizard.reject()
+
+
+def test_a_wizard_deleted_mid_run_stops_quietly(qloop, qtbot) -> None:
+    """Closing the window deletes the wizard: the cancelled run must not touch it."""
+    from shiboken6 import delete
+
+    errors: list[dict] = []
+    previous = qloop.get_exception_handler()
+    qloop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        with DemoServer("passive-blocked", give_up_after=30.0) as server:
+            wizard = DiagnoseWizard(settings_for(server, data_timeout=20), None)
+            wizard.show()
+            wizard.next()
+            task = wizard.task
+            qtbot.waitUntil(lambda: any(a.method == "EPSV"
+                                        for a in wizard.ladder_model.data_arrows()),
+                            timeout=10_000)
+            wizard.cancel()
+            delete(wizard)
+            qtbot.waitUntil(task.done, timeout=5_000)
+            qtbot.wait(100)  # the task's done callbacks run
+    finally:
+        qloop.set_exception_handler(previous)
+    assert task.cancelled()
+    assert not errors, errors
