@@ -99,3 +99,119 @@ async def test_mutated_replies_quick(tmp_path):
 @pytest.mark.parametrize("rate", [0.1, 0.3, 0.7])
 async def test_mutated_replies_many_seeds(tmp_path, rate):
     await run_seeds(range(100, 148), rate, tmp_path)
+
+
+def tls_mutated_handlers(seed: int, rate: float) -> dict[str, object]:
+    """Like ``mutated_handlers`` but for an explicit-TLS server (AUTH, PBSZ, PROT too)."""
+    import random
+    import threading
+
+    from fixtures.scripted_fuzz import mutated
+    from fixtures.scripted_steps import default_handlers
+
+    rng = random.Random(seed)
+    lock = threading.Lock()
+    return {verb: mutated(step, rng, rate, lock)
+            for verb, step in default_handlers(None, tls="explicit").items()}
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio
+async def test_mutated_replies_over_tls(tmp_path):
+    """The same hunt with AUTH TLS, PBSZ and PROT in the conversation (a damaged 234 or
+    a handshake that meets garbage must be a typed TLS error, never a crash)."""
+    from client.engine.settings import TlsMode
+
+    problems: list[str] = []
+
+    async def conversation(seed: int) -> None:
+        server = start_scripted_server(tls_mutated_handlers(seed, 0.3), tls="explicit")
+        session = FtpSession(server.settings(**TIMEOUTS, tls=TlsMode.EXPLICIT),
+                             bus=EventBus())
+        try:
+            for name, step in (("connect", session.connect),
+                               ("list", lambda: session.list("/")),
+                               ("download", lambda: session.download(
+                                   "/f", tmp_path / f"f{seed}"))):
+                try:
+                    await asyncio.wait_for(step(), BOUND)
+                except FtpError:
+                    if name == "connect":
+                        break
+                except TimeoutError:
+                    problems.append(f"seed {seed}: {name} hung")
+                    break
+                except Exception as error:  # noqa: BLE001
+                    problems.append(f"seed {seed}: {name} raised untyped {error!r}")
+            await asyncio.wait_for(session.close(), BOUND)
+        finally:
+            server.stop()
+
+    await asyncio.gather(*(conversation(seed) for seed in range(200, 224)))
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio
+@pytest.mark.parametrize("seed", range(300, 308))
+async def test_queue_tree_download_under_mutated_replies(tmp_path, seed):
+    """The queue's folder download against a server whose control replies are damaged:
+    the walk and wait_idle return within bounds, every job ends DONE, FAILED or
+    SKIPPED, every DONE file is exactly right, nothing is written outside the
+    destination, and no task is left running."""
+    import random
+    import threading
+
+    from fixtures.scripted_faults import unix_listing
+    from fixtures.scripted_fuzz import mutated
+    from fixtures.scripted_steps import transfer
+
+    from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+
+    top = unix_listing([("-", b"a.txt", 9), ("-", b"b.txt", 9), ("d", b"sub", 4096)])
+    sub = unix_listing([("-", b"c.txt", 13)])
+
+    def content(path: str) -> bytes:
+        return b"data of " + path.encode()
+
+    def listing(session, argument):
+        transfer(payload=sub if argument.rstrip("/").endswith("sub") else top
+                 ).run(session, argument)
+
+    def retrieve(session, argument):
+        transfer(payload=content(argument)).run(session, argument)
+
+    rng, lock = random.Random(seed), threading.Lock()
+    handlers = mutated_handlers(seed, rate=0.08)
+    handlers["LIST"] = mutated(listing, rng, 0.08, lock)
+    handlers["RETR"] = mutated(retrieve, rng, 0.3, lock)
+    server = start_scripted_server(handlers)
+    bus = EventBus()
+
+    async def make() -> FtpSession:
+        session = FtpSession(server.settings(**TIMEOUTS), bus=bus)
+        await session.connect()
+        return session
+
+    destination = tmp_path / "dest"
+    destination.mkdir()
+    tasks_before = asyncio.all_tasks()
+    queue = TransferQueue(make, bus=bus, concurrency=3, retries=2, retry_delay=0.05,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        try:
+            await asyncio.wait_for(queue.add_download_tree("/top", destination), BOUND * 2)
+        except FtpError:
+            pass  # the listing itself may be too damaged: a typed error is the answer
+        await asyncio.wait_for(queue.wait_idle(), BOUND * 4)
+        for job in queue.jobs():
+            assert job.state in (JobState.DONE, JobState.FAILED, JobState.SKIPPED), job
+            if job.state is JobState.DONE:
+                assert job.local_path.read_bytes() == content(job.remote_path), job
+    finally:
+        await asyncio.wait_for(queue.close(), BOUND)
+        server.stop()
+    assert [p for p in tmp_path.iterdir() if p != destination] == []
+    await asyncio.sleep(0.1)
+    leftover = [t for t in asyncio.all_tasks() - tasks_before if not t.done()]
+    assert leftover == [], leftover
