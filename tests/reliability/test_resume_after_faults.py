@@ -141,3 +141,80 @@ async def test_a_server_that_ignores_rest_never_produces_a_corrupt_file(scripted
         assert sha256(target.read_bytes()) == sha256(PAYLOAD)
     else:
         assert job.state is JobState.FAILED and target.read_bytes() == OLD_TARGET
+
+
+UPLOAD = PAYLOAD * 4  # 1 MiB: more than the socket buffers hold
+
+
+class ResumableStore:
+    """STOR/REST/SIZE for one remote file, failing the first STOR per ``fault`` after
+    CUT bytes arrived and accepting the rest at the REST offset afterwards."""
+
+    def __init__(self, fault: str) -> None:
+        self.fault = fault
+        self.stored = bytearray()
+        self.failed = False
+        self.rest_offsets: list[int] = []
+
+    def size(self, session, argument):
+        session.send(f"213 {len(self.stored)}\r\n".encode())
+
+    def rest(self, session, argument):
+        self.rest_offsets.append(int(argument))
+        session.state["upload_rest"] = int(argument)
+        session.send(f"350 Restarting at {argument}.\r\n".encode())
+
+    def stor(self, session, argument):
+        from fixtures.socket_tools import abort_socket
+
+        offset = int(session.state.pop("upload_rest", 0))
+        del self.stored[offset:]
+        session.send(b"150 Ok to send data.\r\n")
+        sock = session.data.open(transfer())
+        if sock is None:
+            return
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            self.stored += chunk
+            if not self.failed and len(self.stored) >= CUT:
+                self.failed = True
+                if self.fault == "data-reset":
+                    abort_socket(sock)
+                    session.send(b"426 Failure writing network stream.\r\n")
+                elif self.fault == "control-closed":
+                    session.close()
+                elif self.fault == "421":
+                    session.send(b"421 Timeout.\r\n")
+                    session.close()
+                else:  # "hang": no reply, no FIN, data connection left open
+                    session.wait_until_stopped()
+                return
+        sock.close()
+        session.send(b"226 Transfer complete.\r\n")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("fault", ["data-reset", "control-closed", "421", "hang"])
+async def test_upload_is_retried_and_resumed_at_the_servers_size(scripted_server, tmp_path,
+                                                                 fault):
+    store = ResumableStore(fault)
+    server = scripted_server({"STOR": store.stor, "SIZE": store.size, "REST": store.rest})
+    source = tmp_path / "up.bin"
+    source.write_bytes(UPLOAD)
+    bus = EventBus()
+    queue = TransferQueue(factory(server, bus), bus=bus, retries=3, retry_delay=0.05,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        job_id = queue.add_upload(source, "/up.bin")
+        await asyncio.wait_for(queue.wait_idle(), BOUND * 2)
+    finally:
+        await asyncio.wait_for(queue.close(), BOUND)
+    job = queue.job(job_id)
+    assert job.state is JobState.DONE, job
+    assert job.attempts == 2
+    assert sha256(bytes(store.stored)) == sha256(UPLOAD)
+    # Continued from what the server had, never from zero and never past it.
+    assert len(store.rest_offsets) == 1 and CUT <= store.rest_offsets[0] < len(UPLOAD)
+    assert source.read_bytes() == UPLOAD
