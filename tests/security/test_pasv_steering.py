@@ -172,3 +172,32 @@ async def test_no_fxp_one_servers_data_address_is_never_sent_to_another(scripted
     assert numbers[4] * 256 + numbers[5] in own_ports
     # And a data command is never sent to A carrying B's data address either.
     assert not any(line.startswith(("PORT", "EPRT")) for line in server_a.lines())
+
+
+def _probe_other_address_then_serve(session, argument):
+    """Try the client's active-mode port on another local address (127.0.0.2): a
+    listener bound to every interface would answer there, one bound to the control
+    connection's address does not. Then serve the listing normally."""
+    import socket
+
+    host, port = session.data.active_target
+    try:
+        with socket.create_connection(("127.0.0.2", port), timeout=1):
+            session.server.event("active port reachable on 127.0.0.2")
+    except OSError:
+        session.server.event("active port not reachable on 127.0.0.2")
+    transfer(payload=LISTING).run(session, argument)
+
+
+@pytest.mark.asyncio
+async def test_active_mode_listens_only_on_the_control_connections_address(scripted_server):
+    server = scripted_server({"LIST": _probe_other_address_then_serve})
+    bus = EventBus()
+    events = recorded(bus)
+    settings = server.settings(**FAST, mode=TransferMode.ACTIVE)
+    async with FtpSession(settings, bus=bus) as session:
+        await asyncio.wait_for(session.list("/"), 10)
+    assert "active port not reachable on 127.0.0.2" in server.events
+    listening = [e for e in events if isinstance(e, DataChannelEvent)
+                 and e.phase is DataPhase.LISTENING]
+    assert listening and all(e.local.host == "127.0.0.1" for e in listening)
