@@ -113,3 +113,44 @@ def test_gui_session_keeps_the_password_in_the_keyring_only(ftp_server, child_en
     # The scan would have found it had it been written (base64, as one client did).
     (tmp_path / "probe").write_text(base64.b64encode(secret.encode()).decode())
     assert leaks_in_files([tmp_path], secret)
+
+
+@pytest.mark.asyncio
+async def test_engine_events_errors_reprs_and_debug_logs_hold_no_password(ftps_server,
+                                                                         tmp_path, caplog):
+    """In process, at DEBUG: the repr of every event (what any observer might log), of
+    the settings and the session, every exception (str and repr, with its chain) and
+    every log record are free of the password, over TLS and after a refused login."""
+    import asyncio
+    import logging
+    import traceback
+
+    from client.engine.errors import LoginError
+    from client.engine.events import EventBus
+    from client.engine.session import FtpSession
+
+    caplog.set_level(logging.DEBUG)
+    secret = ftps_server.password
+    ftps_server.write_file("f.bin", b"f" * 10_000)
+    bus = EventBus()
+    events: list = []
+    bus.subscribe(events.append)
+    texts: list[str] = []
+    settings = ftps_server.settings()
+    texts += [repr(settings), str(settings)]
+    async with FtpSession(settings, bus=bus) as session:
+        texts.append(repr(session))
+        await session.list()
+        await session.download("f.bin", tmp_path / "f.bin")
+    wrong = settings.replace(password=secret + "-wrong")
+    session = FtpSession(wrong, bus=bus)
+    with pytest.raises(LoginError) as caught:
+        await asyncio.wait_for(session.connect(), 10)
+    await session.close()
+    texts += [str(caught.value), repr(caught.value),
+              "".join(traceback.format_exception(caught.value))]
+    texts += [repr(event) for event in events]
+    texts += [f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records]
+    assert len(events) > 20
+    leaked = [text[:200] for text in texts if leaks_in_text(text, secret)]
+    assert leaked == []
