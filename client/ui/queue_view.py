@@ -141,7 +141,7 @@ class QueueModel(QAbstractTableModel):
         if column == 0:
             return "↓" if getattr(job, "direction", "") == "download" else "↑"
         if column == 1:
-            return str(getattr(job, "local_path", ""))
+            return escape_control(str(getattr(job, "local_path", "")))
         if column == 2:
             return escape_control(str(getattr(job, "remote_path", "")))
         if column == 3:

@@ -143,3 +143,36 @@ def test_remote_pane_model_escapes_hostile_names(qapp):
                         checked += 1
                         assert raw_controls(value) == [], (row, column, role, value)
         assert checked > 0
+
+
+@pytest.mark.gui
+def test_queue_model_escapes_hostile_paths_and_errors(qapp, tmp_path):
+    """Transfer jobs carry server-chosen paths and error texts (a single-file download
+    of a hostile name is the user's choice, and so is shown): the queue view escapes
+    them."""
+    from PySide6.QtCore import Qt
+
+    from client.engine.queue import JobState, TransferJob
+    from client.ui.queue_view import QueueModel
+
+    from .hostile import HOSTILE
+
+    jobs = [TransferJob(job_id=i, direction=direction, remote_path="/pub/" + HOSTILE,
+                        local_path=tmp_path / ("local" + HOSTILE.replace("/", "_")),
+                        size=10, state=state, bytes_done=5, rate=1.0,
+                        error="550 " + HOSTILE if state is JobState.FAILED else None,
+                        attempts=1)
+            for i, (direction, state) in enumerate([("download", JobState.FAILED),
+                                                    ("upload", JobState.RUNNING)], 1)]
+    model = QueueModel()
+    model.update_jobs(jobs)
+    checked = 0
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                         Qt.ItemDataRole.AccessibleTextRole):
+                value = model.data(model.index(row, column), role)
+                if isinstance(value, str):
+                    checked += 1
+                    assert raw_controls(value) == [], (row, column, role, value)
+    assert checked > 0
