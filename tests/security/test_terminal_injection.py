@@ -176,3 +176,30 @@ def test_queue_model_escapes_hostile_paths_and_errors(qapp, tmp_path):
                     checked += 1
                     assert raw_controls(value) == [], (row, column, role, value)
     assert checked > 0
+
+
+@pytest.mark.gui
+def test_remote_folder_tree_escapes_hostile_folder_names(qapp):
+    from PySide6.QtCore import QModelIndex, Qt
+
+    from client.ui.remote.tree_model import RemoteTreeModel
+
+    from .hostile import HOSTILE
+
+    model = RemoteTreeModel()
+    model.set_children("/", ["pub", "evil" + HOSTILE])
+    model.set_children("/evil" + HOSTILE, ["inner" + HOSTILE])
+    checked = 0
+    pending = [QModelIndex()]
+    while pending:
+        parent = pending.pop()
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            pending.append(index)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                         Qt.ItemDataRole.AccessibleTextRole):
+                value = model.data(index, role)
+                if isinstance(value, str):
+                    checked += 1
+                    assert raw_controls(value) == [], (row, role, value)
+    assert checked >= 6

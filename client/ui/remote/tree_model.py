@@ -117,8 +117,10 @@ class RemoteTreeModel(QAbstractItemModel):
             return escape_control(node.name)
         if role == Qt.ItemDataRole.DecorationRole:
             return icon("folder")
-        if role in (PATH_ROLE, Qt.ItemDataRole.ToolTipRole):
+        if role == PATH_ROLE:
             return node.path
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return escape_control(node.path)
         return None
 
     # -- content -------------------------------------------------------------------------
