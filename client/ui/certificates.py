@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -60,6 +61,8 @@ class CertificateDialog(QDialog):
         )
         for key, label, value in rows:
             widget = QLabel(escape_control(value), self)
+            # Subject and issuer are the server's choice: never rendered as rich text.
+            widget.setTextFormat(Qt.TextFormat.PlainText)
             widget.setWordWrap(True)
             widget.setTextInteractionFlags(widget.textInteractionFlags().TextSelectableByMouse)
             widget.setAccessibleName(label)
