@@ -4,10 +4,12 @@ the last data connection. Fed by the bridge's signals."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from client.engine.events import DataChannelEvent, DataPhase, SessionStateChanged, TlsEstablished
 from client.engine.settings import TransferMode
+from client.protocol.text import escape_control
 
 __all__ = ["InspectorStatusBar"]
 
@@ -54,8 +56,9 @@ class InspectorStatusBar(QStatusBar):
         if event.fingerprint_sha256:
             tip += "\n" + self.tr("SHA-256: {}").format(event.fingerprint_sha256)
         if event.peer_subject:
-            tip += "\n" + self.tr("Subject: {}").format(event.peer_subject)
-        self.tls_label.setToolTip(tip)
+            tip += "\n" + self.tr("Subject: {}").format(escape_control(event.peer_subject))
+        # The subject is the server's choice: as plain text, never rendered as HTML.
+        self.tls_label.setToolTip(Qt.convertFromPlainText(tip))
 
     def on_data_channel(self, event: DataChannelEvent) -> None:
         if event.method:
