@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from client.protocol.text import escape_control
 
 __all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "ChmodDialog"]
 
@@ -84,8 +87,11 @@ class ChmodDialog(QDialog):
         self.setObjectName("chmodDialog")
         self.setWindowTitle(self.tr("Change permissions"))
         layout = QVBoxLayout(self)
-        shown = ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
-        layout.addWidget(QLabel(self.tr("Permissions of {}").format(shown), self))
+        shown = ", ".join(escape_control(name) for name in names[:3]) + (
+            f" (+{len(names) - 3})" if len(names) > 3 else "")
+        title = QLabel(self.tr("Permissions of {}").format(shown), self)
+        title.setTextFormat(Qt.TextFormat.PlainText)  # remote names are never markup
+        layout.addWidget(title)
         grid = QGridLayout()
         self.boxes: list[QCheckBox] = []
         for row, who in enumerate((self.tr("Owner"), self.tr("Group"), self.tr("Others"))):

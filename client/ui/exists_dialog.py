@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -54,6 +55,7 @@ class FileExistsDialog(QDialog):
         target = str(info.local_path) if info.direction == "download" else info.remote_path
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("{} already exists.").format(escape_control(target)), self)
+        title.setTextFormat(Qt.TextFormat.PlainText)  # a remote name is never markup
         title.setWordWrap(True)
         layout.addWidget(title)
         form = QFormLayout()

@@ -59,3 +59,32 @@ def test_status_bar_tls_tooltip_is_inert(qapp):
     # A tooltip that Qt would take for rich text must have the server's text escaped.
     if GuiQt.mightBeRichText(tip):
         assert "<h1>" not in tip and "&lt;h1&gt;" in tip
+
+
+def labels_of(widget) -> list:
+    from PySide6.QtWidgets import QLabel
+
+    return widget.findChildren(QLabel)
+
+
+def test_exists_and_permissions_dialogs_show_server_names_as_plain_text(qapp, tmp_path):
+    """Remote file names are the server's choice, and "<h1>…</h1>.txt" is a legal one."""
+    from client.engine.exists import ExistsInfo
+    from client.ui.dialogs import ChmodDialog
+    from client.ui.exists_dialog import FileExistsDialog
+
+    name = SPOOF + ".txt"
+    exists = FileExistsDialog(ExistsInfo(direction="upload", local_path=tmp_path / "x.txt",
+                                         remote_path="/pub/" + name, local_size=1,
+                                         local_mtime=None, remote_size=2, remote_mtime=None))
+    chmod = ChmodDialog(None, [name, "plain.txt"])
+    try:
+        for dialog in (exists, chmod):
+            shown = [label for label in labels_of(dialog) if "Verified" in label.text()]
+            assert shown, type(dialog).__name__
+            for label in shown:
+                assert raw_controls(label.text()) == [], label.text()
+                assert shows_as_plain_text(label), (type(dialog).__name__, label.text())
+    finally:
+        exists.close()
+        chmod.close()
