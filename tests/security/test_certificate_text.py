@@ -1,7 +1,8 @@
-"""A server chooses its certificate's subject and issuer. Shown in the trust dialog
-and the status bar, they must be inert text: control characters escaped and no rich
-text (Qt renders anything that looks like HTML in a label or tooltip, so a subject of
-"<h1>Verified by your bank</h1>" would dress up the dialog that asks for trust)."""
+"""Server-chosen text in the window's dialogs and status bar: a certificate's subject
+and issuer (trust dialog, TLS tooltip) and remote file names (exists and permissions
+dialogs) must be inert: control characters escaped and no rich text (Qt renders
+anything that looks like HTML in a label or tooltip, so a subject of "<h1>Verified by
+your bank</h1>" would dress up the very dialog that asks for trust)."""
 
 from __future__ import annotations
 
