@@ -72,6 +72,7 @@ async def confirm(parent: QWidget, title: str, text: str) -> bool:
     box = QMessageBox(QMessageBox.Icon.Question, title, text,
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
     box.setObjectName("confirmDialog")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # questions quote remote names: never markup
     box.setDefaultButton(QMessageBox.StandardButton.No)
     await await_dialog(box)
     answer = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes

@@ -89,3 +89,26 @@ def test_exists_and_permissions_dialogs_show_server_names_as_plain_text(qapp, tm
     finally:
         exists.close()
         chmod.close()
+
+
+def test_delete_confirmation_shows_names_as_plain_text(qapp, monkeypatch):
+    """The "Delete … from the server?" question lists remote names."""
+    from PySide6.QtWidgets import QMessageBox
+
+    import client.ui.dialogs as dialogs
+
+    seen: list[QMessageBox] = []
+
+    async def answer_no(box):
+        seen.append(box)
+        box.button(QMessageBox.StandardButton.No).click()
+        return 0
+
+    monkeypatch.setattr(dialogs, "await_dialog", answer_no)
+    question = dialogs.confirm(None, "Delete", f"Delete {SPOOF}.txt from the server?")
+    with pytest.raises(StopIteration) as finished:  # drive the coroutine: it never waits
+        question.send(None)
+    assert finished.value.value is False
+    (box,) = seen
+    assert box.textFormat() == Qt.TextFormat.PlainText or \
+        not GuiQt.mightBeRichText(box.text())
