@@ -86,6 +86,8 @@ def main() -> None:
                                               "mirror-up", "list"])
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write cProfile statistics of the operation to FILE")
     args = parser.parse_args()
     settings = settings_from_env()
     op = args.operation
@@ -98,9 +100,18 @@ def main() -> None:
     else:
         work = mirror(settings, args.paths[0], args.paths[1], args.parallel,
                       upload_tree=op == "mirror-up")
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     extra = asyncio.run(work)
     elapsed = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     print(json.dumps({"op_s": elapsed, **extra}), flush=True)
 
 

@@ -33,7 +33,8 @@ class Heartbeat:
         from PySide6.QtCore import QTimer
 
         self.gaps: list[float] = []
-        self._last = time.perf_counter()
+        self.ends: list[float] = []  # when each gap ended, seconds after the start
+        self.origin = self._last = time.perf_counter()
         self._timer = QTimer()
         self._timer.timeout.connect(self._tick)
         self._timer.start(interval_ms)
@@ -41,6 +42,7 @@ class Heartbeat:
     def _tick(self) -> None:
         now = time.perf_counter()
         self.gaps.append(now - self._last)
+        self.ends.append(now - self.origin)
         self._last = now
 
     def reset(self) -> None:
@@ -51,7 +53,9 @@ class Heartbeat:
         self._timer.stop()
         self._tick()
         ordered = sorted(self.gaps)
+        worst = self.gaps.index(ordered[-1])
         return {"max_gap_ms": ordered[-1] * 1000,
+                "max_gap_ended_s": self.ends[worst],
                 "p99_gap_ms": ordered[int(len(ordered) * 0.99)] * 1000,
                 "beats": len(ordered)}
 
@@ -175,6 +179,14 @@ def bare_window() -> None:
 def main() -> None:
     os.environ.setdefault("FTP_INSPECTOR_CONFIG_DIR", tempfile.mkdtemp(prefix="ftpi-bench-"))
     command, *args = sys.argv[1:]
+    profile = os.environ.get("BENCH_PROFILE")  # a file for cProfile statistics
+    if profile:
+        import atexit
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        atexit.register(lambda: (profiler.disable(), profiler.dump_stats(profile)))
     if command == "first-window":
         first_window()
         return
