@@ -43,8 +43,8 @@ PLAN: tuple[PlannedProbe, ...] = (
     PlannedProbe(Probe.EPRT, "active, extended: the server dials back to this machine"),
     PlannedProbe(Probe.PORT, "active, classic: the server dials back to this machine"),
     PlannedProbe(Probe.STAT, "a listing over the control connection (no data connection)"),
-    PlannedProbe(Probe.TLS, "TLS: handshake, certificate and session reuse on a "
-                            "protected data connection (when the server offers AUTH TLS)"),
+    PlannedProbe(Probe.TLS, "handshake, certificate and session reuse on a protected "
+                            "data connection (when the server offers AUTH TLS)"),
 )
 
 _COLUMNS = ("Attempt", "State", "Time", "Detail")

@@ -19,6 +19,7 @@ about the main window: it gets settings, a path and an ``apply`` coroutine funct
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -76,14 +77,16 @@ class PlanPage(QWizardPage):
             return
         self.setSubTitle(self.tr(
             "Each attempt logs in on a fresh connection to {} and lists the folder, "
-            "without falling back to another method. Nothing on the server is changed. "
-            "Only the server's own address is ever dialled.").format(
+            "without falling back to another method. Nothing on the server is changed, "
+            "and an advertised address nobody can reach is never dialled.").format(
                 escape_control(f"{settings.user}@{settings.host}:{settings.port}")))
-        lines = [f"{n}. {p.probe.value}: {p.what}" for n, p in enumerate(PLAN, 1)]
-        plan = QLabel("\n".join(lines), self)
+        rows = "".join(f"<tr><td align='right'>{n}.</td><td><b>{html.escape(p.probe.value)}"
+                       f"</b></td><td>{html.escape(p.what)}</td></tr>"
+                       for n, p in enumerate(PLAN, 1))
+        plan = QLabel(f"<table cellspacing='0' cellpadding='3'>{rows}</table>", self)
         plan.setObjectName("diagnosePlan")
         plan.setWordWrap(True)
-        plan.setTextFormat(Qt.TextFormat.PlainText)
+        plan.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(plan)
         form = QFormLayout()
         self.path_edit = QLineEdit(wizard.path or "", self)
@@ -101,7 +104,21 @@ class PlanPage(QWizardPage):
             "blocked attempt takes about this long"))
         form.addRow(self.tr("Data timeout per attempt:"), self.timeout_box)
         layout.addLayout(form)
+        self.duration = QLabel(self)
+        self.duration.setObjectName("diagnoseDuration")
+        self.duration.setWordWrap(True)
+        self.timeout_box.valueChanged.connect(self._show_duration)
+        self._show_duration(self.timeout_box.value())
+        layout.addWidget(self.duration)
         layout.addStretch(1)
+
+    def _show_duration(self, timeout: float) -> None:
+        # each of the six data rows (five methods and TLS) may wait one timeout, plus up
+        # to 2 s for the ABOR that resets its connection; logins on loopback are quick
+        worst = 6 * (timeout + 2) + 3
+        self.duration.setText(self.tr(
+            "A blocked attempt takes about {:.0f} s; the whole run at most about {:.0f} s. "
+            "Cancel stops it at any moment.").format(timeout, worst))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self.wizard().settings is not None  # type: ignore[attr-defined]
