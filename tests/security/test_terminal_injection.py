@@ -203,3 +203,26 @@ def test_remote_folder_tree_escapes_hostile_folder_names(qapp):
                     checked += 1
                     assert raw_controls(value) == [], (row, role, value)
     assert checked >= 6
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_explain_of_a_pasted_log_with_escapes_stays_escaped(child_env, json_output):
+    """A log pasted from somewhere else may carry a server's escape sequences."""
+    from .hostile import HOSTILE
+
+    log = "\n".join([
+        f"< 220 {HOSTILE}",
+        f"< 227 Entering Passive Mode (10,0,0,5,195,80). {HOSTILE}",
+        f"> RETR {HOSTILE}",
+        f"< 425 Can't open data connection {HOSTILE}",
+        f"< 229 Entering Extended Passive Mode (|||{HOSTILE}|)",
+    ]) + "\n"
+    args = [sys.executable, "-m", "client", "explain", "--peer", "203.0.113.9"]
+    if json_output:
+        args.append("--json")
+    result = subprocess.run(args, input=log, capture_output=True, text=True,
+                            errors="surrogateescape", env=child_env, timeout=60)
+    # Exit 1: the last line cannot be decoded (its port is garbage), which is reported.
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "50000" in result.stdout  # the 227 was still decoded
+    assert raw_controls(result.stdout) == [] and raw_controls(result.stderr) == []
