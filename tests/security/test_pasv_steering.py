@@ -201,3 +201,21 @@ async def test_active_mode_listens_only_on_the_control_connections_address(scrip
     listening = [e for e in events if isinstance(e, DataChannelEvent)
                  and e.phase is DataPhase.LISTENING]
     assert listening and all(e.local.host == "127.0.0.1" for e in listening)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("advertised", ["169.254.169.254", "10.0.0.5", "0.0.0.0"])
+async def test_diagnose_never_dials_a_steered_227(scripted_server, advertised):
+    """The diagnosis tries PASV "as advertised" as one of its rows: for an address
+    that nobody should dial it must not dial it (the network guard would fail the
+    test), and the row says why."""
+    from client.engine.diagnose import run_diagnosis
+    from client.engine.diagnose_model import Outcome, Probe
+
+    server = scripted_server({"PASV": pasv(advertise=advertised),
+                              "LIST": transfer(payload=LISTING)})
+    diagnosis = await asyncio.wait_for(run_diagnosis(server.settings(**FAST)), 60)
+    row = diagnosis.attempt(Probe.PASV_ADVERTISED)
+    assert row.outcome is Outcome.NOT_ATTEMPTED, row
+    assert advertised in (row.detail or "")
+    assert diagnosis.attempt(Probe.PASV_CONTROL).outcome is Outcome.OK
