@@ -31,7 +31,7 @@ from client.protocol.text import escape_control
 from client.ui.inspector.diagnose_rows import state_text
 from client.ui.inspector.diagnose_snippets import Snippet, snippets_for
 
-__all__ = ["VerdictPage", "SnippetBox", "summary_lines"]
+__all__ = ["VerdictPage", "SnippetBox", "summary_lines", "summary_html", "report_text"]
 
 _GOOD_KEYS = frozenset({"healthy"})
 _WIDE_LINE = 60  # characters: longer snippet lines may need the horizontal scroll bar
@@ -74,6 +74,27 @@ def summary_lines(diagnosis: Diagnosis) -> list[str]:
         if parts:
             lines.append(f"{title}:  " + "   ".join(parts))
     return lines
+
+
+def report_text(diagnosis: Diagnosis) -> str:
+    """The verdict as plain text for a ticket or a mail: server, verdict, every row,
+    the recommendation and the fixes (no password: the diagnosis never holds one)."""
+    verdict = diagnosis.verdict
+    lines = [f"FTP Inspector diagnosis of {diagnosis.server}{diagnosis.path or ''} "
+             f"(data timeout {diagnosis.data_timeout:g} s)",
+             f"Verdict: {verdict.key}: {_sentence(verdict.headline)}",
+             _sentence(verdict.explanation), ""]
+    for attempt in diagnosis.attempts:
+        lines.append(f"  {attempt.probe.value:<28} {state_text(attempt):<32} "
+                     f"{attempt.elapsed:5.1f} s  {attempt.detail}")
+    if verdict.recommended is not None:
+        lines += ["", f"Recommended: {verdict.recommended.text} "
+                      f"({verdict.recommended.cli_options()})"]
+    if verdict.fixes:
+        lines += ["", "Fixes:"] + [f"  - {fix}" for fix in verdict.fixes]
+    if verdict.firewall:
+        lines.append(f"Firewall: {verdict.firewall}")
+    return "\n".join(escape_control(line) for line in lines)
 
 
 class SnippetBox(QFrame):
@@ -153,6 +174,11 @@ class VerdictPage(QWizardPage):
         self.apply_button.setObjectName("applyToSite")
         self.apply_button.clicked.connect(self._apply)
         self.apply_status = self._label("applyStatus")
+        self.copy_report_button = QPushButton(self.tr("Copy report"), self)
+        self.copy_report_button.setObjectName("copyReport")
+        self.copy_report_button.setToolTip(self.tr(
+            "The verdict and every attempt as plain text, for a ticket or a mail"))
+        self.copy_report_button.clicked.connect(self.copy_report)
         self.fixes = self._label("verdictFixes")
         self.firewall = self._label("verdictFirewall")
 
@@ -164,6 +190,7 @@ class VerdictPage(QWizardPage):
         apply_row = QHBoxLayout()
         apply_row.addWidget(self.recommendation, 1)
         apply_row.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
+        apply_row.addWidget(self.copy_report_button, 0, Qt.AlignmentFlag.AlignTop)
         self._content.addLayout(apply_row)
         self._content.addWidget(self.apply_status)
         self._content.addWidget(self.fixes)
@@ -227,6 +254,14 @@ class VerdictPage(QWizardPage):
                                      position % _SNIPPET_COLUMNS, Qt.AlignmentFlag.AlignTop)
         if self.snippet_boxes:  # the boxes say it line by line; the prose list repeats it
             self.fixes.hide()
+
+    def copy_report(self) -> str:
+        """Put :func:`report_text` on the clipboard; returns it."""
+        if self.diagnosis is None:
+            return ""
+        text = report_text(self.diagnosis)
+        QGuiApplication.clipboard().setText(text)
+        return text
 
     def set_apply_status(self, text: str, *, error: bool = False) -> None:
         self.apply_status.setText(text)

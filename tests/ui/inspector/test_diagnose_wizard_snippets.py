@@ -132,3 +132,24 @@ def test_rows_model_runs_in_plan_order(qtbot) -> None:
     assert model.state_of(Probe.PORT) == "not run"
     assert model.state_of(Probe.TLS) == "not offered by the server"
     assert model.rowCount() == 7 and model.columnCount() == 4
+
+
+def test_copy_report_is_plain_text_with_every_row(qtbot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    hostile = "425 \x1b[2Jcleared\r\nfake line"
+    attempts = [failed(Probe.EPSV, DataFailure.CONNECT_TIMEOUT, hostile)] + PASSIVE_BLOCKED[1:]
+    page = VerdictPage()
+    qtbot.addWidget(page)
+    page.show_diagnosis(diagnosis_of(attempts))
+    page.copy_report_button.click()
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("FTP Inspector diagnosis of ftp.example.org:21")
+    assert "Verdict: passive-blocked" in text
+    for probe in ("EPSV", "PASV (advertised address)", "PORT", "STAT (control connection)"):
+        assert f"  {probe}" in text
+    assert "--mode active" in text
+    assert "\x1b" not in text and "\r" not in text
+    assert "\\x1b[2Jcleared" in text  # shown, escaped, on the EPSV row's own line
+    epsv_line = next(line for line in text.splitlines() if line.startswith("  EPSV"))
+    assert "fake line" in epsv_line  # the server's CR LF did not start a line of its own
