@@ -23,7 +23,7 @@ OLD_TARGET = b"the user's previous version of the file, which must survive\n"
 FAST = dict(data_timeout=1.0, control_timeout=1.0, connect_timeout=2.0)
 # A failure must be reported within the configured timeouts; this bound (several
 # timeouts plus slack for a loaded CI machine) only catches a hang.
-BOUND = 15.0
+BOUND = 30.0
 
 
 def size_reply() -> bytes:
