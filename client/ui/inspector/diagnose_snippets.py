@@ -99,7 +99,8 @@ def _client_firewall(host: str) -> Snippet:
         "# into a fixed range; one of:",
         f"nft add rule inet filter input {family} saddr {source} \\",
         f"    tcp dport {lo}-{hi} accept",
-        f"iptables -A INPUT -p tcp -s {source} --dport {lo}:{hi} -j ACCEPT",
+        f"iptables -A INPUT -p tcp -s {source} \\",
+        f"    --dport {lo}:{hi} -j ACCEPT",
         "# behind a NAT router: forward the range here too",
     ]))
 
