@@ -289,3 +289,27 @@ def test_a_certificate_pinned_in_the_app_is_trusted_by_the_diagnosis(qtbot, wind
         run_to_verdict(qtbot, wizard)
     assert wizard.diagnosis.verdict.key == "healthy", wizard.diagnosis.to_json()
     assert wizard.rows.results[Probe.TLS].ok
+
+
+def test_the_early_banner_is_only_for_listings_of_the_browsing_session(qtbot, window) -> None:
+    from client.engine.ladder import DataArrow, DataState, Side
+
+    def waiting(connection: str, command: str) -> DataArrow:
+        return DataArrow(index=0, event_index=0, t=0.0, connection=connection, channel=99,
+                         source=Side.CLIENT, method="PASV", command=command,
+                         state=DataState.WAITING, phase=DataPhase.CONNECTING,
+                         waiting_for="an answer to our SYN")
+
+    from client.ui.inspector.diagnose_install import show_hung_listing_early
+
+    banner = window.hung_listing.banner
+    assert not show_hung_listing_early(window, waiting("c1", "LIST /"))  # not connected
+    with DemoServer("healthy") as server:
+        assert spawn_and_wait(window, qtbot, window.connect_to(settings_for(server))) is None
+        own = window.connection.session.connection_id
+        assert not show_hung_listing_early(window, waiting("queue-9", "LIST /"))
+        assert not show_hung_listing_early(window, waiting(own, "RETR big.iso"))
+        assert not banner.isVisible()
+        assert show_hung_listing_early(window, waiting(own, "MLSD /pub"))
+        assert banner.isVisible()
+        assert banner.message.text().startswith("The directory listing has not arrived yet")
