@@ -132,9 +132,8 @@ def _close_on_signals(app: QApplication) -> None:
 def run_app(args: Any) -> int:
     """Open the main window (``args.demo``/``args.scenario``/``args.url``); returns the
     exit code when the window closes."""
-    import qasync
-
     from client.ui.main_window import MainWindow
+    from client.ui.qt_loop import run_on_qt_loop
 
     demo = None
     if getattr(args, "demo", False):
@@ -170,7 +169,7 @@ def run_app(args: Any) -> int:
         await window.shutdown()
 
     try:
-        qasync.run(main())
+        run_on_qt_loop(app, main())
     except asyncio.CancelledError:
         pass
     finally:

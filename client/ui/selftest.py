@@ -29,11 +29,12 @@ def run_self_test(timeout: float = TIMEOUT) -> int:
     config = tempfile.TemporaryDirectory(prefix="ftp-inspector-selftest-")
     os.environ["FTP_INSPECTOR_CONFIG_DIR"] = config.name  # never touch the user's settings
 
-    import qasync
+    from PySide6.QtWidgets import QApplication
 
     from client.demo import BINARY_SAMPLE, DemoServer
     from client.ui.app import create_application, open_target
     from client.ui.main_window import MainWindow
+    from client.ui.qt_loop import run_on_qt_loop
 
     create_application()
     step = {"name": "starting the demo server"}
@@ -81,7 +82,7 @@ def run_self_test(timeout: float = TIMEOUT) -> int:
             window.close()
 
     try:
-        qasync.run(main())
+        run_on_qt_loop(QApplication.instance(), main())
     finally:
         demo.stop()
         config.cleanup()

@@ -43,9 +43,9 @@ def qloop(qapp: object) -> object:
     """A qasync loop marked as running: tasks advance whenever qtbot processes events,
     so ``qtbot.waitUntil(task.done)`` works (see the team's QT_NOTES). One loop for the
     whole session: a second QEventLoop on the same QApplication never runs its tasks."""
-    import qasync
+    from client.ui.qt_loop import InspectorEventLoop
 
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    loop = InspectorEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
     yield loop
@@ -57,3 +57,30 @@ def qloop(qapp: object) -> object:
     finally:
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_tasks(request: pytest.FixtureRequest) -> object:
+    """Tests share one loop: whatever a test leaves running is cancelled after it (and
+    named on stderr), so a stray task can never spin under a later test."""
+    yield
+    if "qloop" not in request.fixturenames:
+        return
+    loop = request.getfixturevalue("qloop")
+    leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not leftovers:
+        return
+    import sys
+
+    names = ", ".join(sorted({t.get_coro().__qualname__ for t in leftovers}))
+    print(f"\n[{request.node.name}] cancelling leftover tasks: {names}", file=sys.stderr)
+    for task in leftovers:
+        task.cancel()
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + 5
+    while not all(t.done() for t in leftovers) and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)

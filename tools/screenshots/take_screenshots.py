@@ -59,12 +59,11 @@ def main() -> int:
 
 
 def asyncio_main(args: argparse.Namespace) -> int:
-    import qasync
-
     from client.demo import BINARY_SAMPLE, DemoServer
     from client.engine.settings import TransferMode
     from client.ui.app import create_application, open_target
     from client.ui.main_window import MainWindow
+    from client.ui.qt_loop import run_on_qt_loop
 
     app = create_application()
     demo = DemoServer(args.scenario).start()
@@ -107,7 +106,7 @@ def asyncio_main(args: argparse.Namespace) -> int:
             window.close()
 
     try:
-        qasync.run(run())
+        run_on_qt_loop(app, run())
     finally:
         demo.stop()
     return result["code"]
