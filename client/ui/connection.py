@@ -70,7 +70,7 @@ class RemoteConnection(QObject):
 
     async def connect(self, settings: ConnectionSettings) -> None:
         """Open the browsing session (the engine's login already asked PWD; the first
-        listing asks again, so no extra PWD here)."""
+        listing uses that answer, ``FtpSession.current_directory``)."""
         await self.disconnect()
         self.settings = settings
         session = self.new_session(settings)

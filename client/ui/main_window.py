@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         self.quick.set_connected(True)
         self.disconnect_action.setEnabled(True)
         self.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}")
-        return await self.actions.browse(path)
+        return await self.actions.browse(path, after_login=True)
 
     def disconnect(self) -> None:
         self.spawn(self._disconnect(), doing=self.tr("Disconnecting"))

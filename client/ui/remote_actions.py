@@ -39,14 +39,22 @@ class RemoteActions:
         return self.window.tr(text)
 
     # -- browsing --------------------------------------------------------------------------
-    async def browse(self, path: str | None = None) -> str:
-        """Change to ``path`` (None: stay) and list it; returns the folder shown."""
+    async def browse(self, path: str | None = None, *, after_login: bool = False) -> str:
+        """Change to ``path`` (None: stay) and list it; returns the folder shown.
+
+        ``after_login``: the session has just logged in, and its login already asked PWD
+        (``FtpSession.current_directory``), so the folder is known without asking again.
+        Only then: later the server's folder may have changed under a raw command."""
         self.pending_path = path or self.pane.current_path or None
         if self.pending_path:
             self.pane.tree_model.mark_requested(self.pending_path)
 
         async def work(session: Any) -> tuple[str, Any]:
-            where = await session.cwd(path) if path else await session.pwd()
+            if path:
+                where = await session.cwd(path)
+            else:
+                known = session.current_directory if after_login else None
+                where = known or await session.pwd()
             return where, await session.list()
 
         try:

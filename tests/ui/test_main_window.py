@@ -68,6 +68,19 @@ def recorded(window):
     return window
 
 
+def test_connect_asks_pwd_once(recorded, qtbot, demo) -> None:
+    """The login already asks PWD; the first listing uses that answer instead of a
+    second round trip (a refresh still goes by CWD + PWD)."""
+    from client.engine.events import LineSent
+
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    window.bridge.flush()
+    sent = [e.text for e in window.seen_events if isinstance(e, LineSent)]
+    assert sent.count("PWD") == 1, sent
+    assert window.remote_pane.current_path == "/"
+
+
 @pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
 def test_quickconnect_lists_the_root_in_both_modes(recorded, qtbot, demo, mode) -> None:
     window = recorded
