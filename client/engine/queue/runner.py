@@ -126,7 +126,8 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
     record.resuming = resume
     try:
         result = await session.download(job.remote_path, local, resume=resume,
-                                        on_progress=on_progress, transfer_id=job.job_id)
+                                        on_progress=on_progress, transfer_id=job.job_id,
+                                        known_size=job.size)
     except Exception:
         if created:
             drop_empty_part(local)
