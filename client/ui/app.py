@@ -14,12 +14,13 @@ from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtGui import QGuiApplication, QIcon, QPalette  # noqa: E402
+from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication, QIcon, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from client import APP_ID, APP_NAME, __version__  # noqa: E402
 
-__all__ = ["run_app", "create_application", "open_target"]
+__all__ = ["run_app", "create_application", "open_target", "UrlOpenHandler", "OPENABLE_SCHEMES"]
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,36 @@ async def open_target(window: Any, url: str) -> None:
     await window.connect_to(settings, path)
 
 
+#: what a clicked link may open in the window (the command line takes ``site:NAME`` too)
+OPENABLE_SCHEMES = frozenset({"ftp", "ftps", "ftpes"})
+
+
+class UrlOpenHandler(QObject):
+    """Opens ``ftp://`` links that the system hands to the running application.
+
+    macOS does not pass a clicked ``ftp://`` link (or a URL dropped on the Dock icon) in
+    argv: it sends the running app a ``QFileOpenEvent`` (``QEvent.FileOpen``) with the
+    URL. This filter on the QApplication opens it in ``window`` as the command line
+    would; other schemes and plain files are left to Qt."""
+
+    def __init__(self, window: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
+            return False
+        url = event.url()
+        if url.scheme().lower() not in OPENABLE_SCHEMES:
+            return False
+        window = self.window
+        window.raise_()
+        window.activateWindow()
+        window.spawn(open_target(window, url.toString()), pane=window.remote_pane,
+                     doing=window.tr("Opening the link"))
+        return True
+
+
 def _close_on_signals(app: QApplication) -> None:
     """Ctrl+C or SIGTERM in the terminal closes the window cleanly (state saved, QUIT
     sent). Qt sleeps in C, so a light timer lets Python run its signal handlers."""
@@ -146,6 +177,8 @@ def run_app(args: Any) -> int:
             return 1
     app = create_application()
     window = MainWindow()
+    url_opener = UrlOpenHandler(window, app)
+    app.installEventFilter(url_opener)  # macOS: clicked ftp:// links arrive as FileOpen
     window.show()
     closed = asyncio.Event()
     # the coroutine ends the loop after closing the sessions; Qt quitting on its own

@@ -389,3 +389,26 @@ def test_hostile_names_are_skipped_and_reported(recorded, qtbot, demo, tmp_path)
     assert not (tmp_path / "escape").exists()
     banner = window.local_pane.banner
     assert banner.isVisible() and "refusing" in banner.text and "\x1b" not in banner.text
+
+
+def test_file_open_event_with_an_ftp_url_opens_it(window, qtbot, demo) -> None:
+    """macOS hands a clicked ftp:// link to the running app as a QFileOpenEvent; the
+    application's filter opens it in the window (other schemes are left to Qt)."""
+    from PySide6.QtCore import QCoreApplication, QUrl
+    from PySide6.QtGui import QFileOpenEvent
+
+    from client.ui.app import UrlOpenHandler
+
+    app = QCoreApplication.instance()
+    handler = UrlOpenHandler(window)
+    app.installEventFilter(handler)
+    try:
+        ignored = QFileOpenEvent(QUrl("https://example.invalid/"))
+        assert handler.eventFilter(app, ignored) is False
+        QCoreApplication.postEvent(app, QFileOpenEvent(QUrl(demo.url + "data")))
+        qtbot.waitUntil(lambda: window.remote_pane.current_path == "/data", timeout=15_000)
+    finally:
+        app.removeEventFilter(handler)
+    assert window.connection.is_connected
+    assert demo.password not in window.quick.host.text()
+    assert {e.name for e in window.remote_pane.model.entries()}
