@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -50,7 +50,12 @@ from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.status import InspectorStatusBar
 from client.ui.transfers import Transfers
-from client.ui.window_state import restore_window_state, save_window_state
+from client.ui.window_state import (
+    inspector_dock_width,
+    restore_dock_state,
+    restore_window_state,
+    save_window_state,
+)
 
 __all__ = ["MainWindow", "app_settings"]
 
@@ -127,6 +132,9 @@ class MainWindow(QMainWindow):
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
         self._load_diagnose()
+        # the dock exists only now; on first start it gets its width once the window is
+        # laid out (resizeDocks before the first show works on a layout not yet sized)
+        self._size_dock_on_show = not restore_dock_state(self)
 
     # -- structure --------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -214,7 +222,6 @@ class MainWindow(QMainWindow):
             dock.connect_console(self.console)
             dock.set_clock(self.bus.now)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
             self.view_menu.addAction(dock.toggleViewAction())
             self.inspector_dock = dock
         except Exception:  # noqa: BLE001 - a broken inspector must not stop the app
@@ -393,6 +400,13 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         save_window_state(self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._size_dock_on_show and self.inspector_dock is not None:
+            self._size_dock_on_show = False
+            self.resizeDocks([self.inspector_dock], [inspector_dock_width(self.width())],
+                             Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_window_state(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QSize, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,6 +35,20 @@ _TLS_CHOICES = (
     (TlsMode.OFF, "Plain FTP (insecure)"),
 )
 _HISTORY_KEY = "quickconnect/history"
+
+
+class _Field(QLineEdit):
+    """A field that asks for ``width`` but gives up to 40 % of it when the window is
+    narrow: the bar must not make the window wider than a small screen."""
+
+    def __init__(self, width: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._preferred = width
+        self.setMinimumWidth(int(width * 0.6))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self._preferred), hint.height())
 
 
 class QuickConnectBar(QWidget):
@@ -127,10 +141,9 @@ class QuickConnectBar(QWidget):
         layout.addStretch(1)
 
     def _edit(self, name: str, placeholder: str, width: int) -> QLineEdit:
-        edit = QLineEdit(self)
+        edit = _Field(width, self)
         edit.setAccessibleName(name)
         edit.setPlaceholderText(placeholder)
-        edit.setMinimumWidth(width)
         return edit
 
     def _segment(self, text: str, icon_name: str, tip: str) -> QToolButton:

@@ -1,25 +1,85 @@
 """Window geometry, dock layout, splitter positions and column widths, kept in the app's
-QSettings (``window.ini`` in the config folder) between runs."""
+QSettings (``window.ini`` in the config folder) between runs.
+
+The window always fits the screen it opens on: on first start it takes a size that suits
+the screen's available area (a 1366x768 laptop gets nearly all of it, a 1920x1080
+monitor a balanced part of it, centred), and a saved geometry from a larger monitor is
+moved and shrunk onto the available area, so the status bar is never off screen.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtGui import QGuiApplication
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
 
-__all__ = ["restore_window_state", "save_window_state"]
+__all__ = ["restore_window_state", "restore_dock_state", "save_window_state",
+           "first_start_geometry",
+           "clamp_to_available", "inspector_dock_width", "FRAME_ALLOWANCE"]
+
+#: the size the layout was designed for; smaller screens get what they have
+PREFERRED_WIDTH, PREFERRED_HEIGHT = 1280, 800
+#: the largest first-start size on a big monitor (panes wider than this only spread out)
+LARGEST_WIDTH, LARGEST_HEIGHT = 1680, 1000
+#: room left for the window manager's title bar and borders (resize() sets the inside)
+FRAME_ALLOWANCE = (16, 40)
+
+
+def first_start_geometry(available: QRect) -> QRect:
+    """The inside of the window on first start, centred in ``available`` (the screen
+    minus panels): never larger than it, about 80 % of a large screen."""
+    room_w = max(640, available.width() - FRAME_ALLOWANCE[0])
+    room_h = max(480, available.height() - FRAME_ALLOWANCE[1])
+    width = min(room_w, max(PREFERRED_WIDTH, min(LARGEST_WIDTH, int(available.width() * 0.8))))
+    height = min(room_h, max(PREFERRED_HEIGHT, min(LARGEST_HEIGHT, int(available.height() * 0.85))))
+    title_bar = FRAME_ALLOWANCE[1] - FRAME_ALLOWANCE[0] // 2
+    left = available.x() + (available.width() - width) // 2
+    top = available.y() + title_bar + max(0, (room_h - height) // 2)
+    top = min(top, available.y() + available.height() - height)
+    return QRect(max(available.x(), left), max(available.y(), top), width, height)
+
+
+def clamp_to_available(frame: QRect, available: QRect) -> QRect:
+    """``frame`` shrunk to fit ``available`` and moved inside it (a geometry saved on a
+    bigger monitor, or with a monitor that is gone)."""
+    width = min(frame.width(), available.width())
+    height = min(frame.height(), available.height())
+    left = min(max(frame.x(), available.x()), available.x() + available.width() - width)
+    top = min(max(frame.y(), available.y()), available.y() + available.height() - height)
+    return QRect(left, top, width, height)
+
+
+def inspector_dock_width(window_width: int) -> int:
+    """The inspector dock's first width: wide enough for both lifelines with their
+    address labels and a decoded 227 line (about 460 px), a bit over a third of the
+    window, leaving the file panes at least ~400 px each on a 1366 px screen."""
+    return max(380, min(640, int(window_width * 0.36)))
+
+
+def _available_geometry(window: MainWindow) -> QRect | None:
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    return screen.availableGeometry()
 
 
 def restore_window_state(window: MainWindow) -> None:
     s = window.settings
+    available = _available_geometry(window)
     geometry = s.value("window/geometry")
-    if isinstance(geometry, QByteArray):
-        window.restoreGeometry(geometry)
+    if isinstance(geometry, QByteArray) and window.restoreGeometry(geometry):
+        if available is not None and not window.isMaximized() and not window.isFullScreen():
+            fitted = clamp_to_available(window.geometry(), available)
+            if fitted != window.geometry():
+                window.setGeometry(fitted)
+    elif available is not None:
+        window.setGeometry(first_start_geometry(available))
     else:
-        window.resize(1240, 780)
+        window.resize(PREFERRED_WIDTH, PREFERRED_HEIGHT)
     for key, splitter in (("main", window.main_splitter), ("panes", window.panes_splitter),
                           ("remote", window.remote_pane.splitter),
                           ("local", window.local_pane.splitter)):
@@ -31,9 +91,14 @@ def restore_window_state(window: MainWindow) -> None:
         value = s.value(f"columns/{key}")
         if isinstance(value, QByteArray):
             header.restoreState(value)
-    state = s.value("window/state")
-    if isinstance(state, QByteArray):
-        window.restoreState(state)
+
+
+def restore_dock_state(window: MainWindow) -> bool:
+    """Toolbars and docks as they were left; called once the inspector dock exists (a
+    dock created after ``restoreState`` keeps its default place and width). False when
+    nothing was saved (first start: the caller sizes the dock)."""
+    state = window.settings.value("window/state")
+    return isinstance(state, QByteArray) and bool(window.restoreState(state))
 
 
 def save_window_state(window: MainWindow) -> None:

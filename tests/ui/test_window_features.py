@@ -195,3 +195,69 @@ def test_local_file_operations(qloop, qtbot, config_dir, tmp_path) -> None:
     qtbot.waitUntil(task.done, timeout=5000)
     assert win.local_pane.banner.isVisible() and "not a valid file name" in win.local_pane.banner.text
     close_window(win, qtbot)
+
+
+def test_first_start_geometry_fits_the_screen() -> None:
+    """A 1366x768 laptop: the whole window, status bar included, inside the available
+    area; a 1920x1080 monitor: a balanced, centred window, not the whole screen."""
+    from PySide6.QtCore import QRect
+
+    from client.ui.window_state import FRAME_ALLOWANCE, first_start_geometry
+
+    for available in (QRect(0, 0, 1366, 768), QRect(0, 0, 1366, 740), QRect(0, 27, 1280, 773),
+                      QRect(1920, 0, 1024, 600)):
+        g = first_start_geometry(available)
+        assert available.contains(g), (available, g)
+        assert g.height() + FRAME_ALLOWANCE[1] <= available.height() + 1, (available, g)
+        assert g.width() + FRAME_ALLOWANCE[0] <= available.width(), (available, g)
+    big = first_start_geometry(QRect(0, 0, 1920, 1080))
+    assert 1280 <= big.width() <= 1680 and 800 <= big.height() <= 1000
+    assert abs((big.left() + big.width() / 2) - 960) <= 1
+
+
+def test_restored_geometry_is_clamped_to_the_screen(qloop, qtbot, config_dir, tmp_path) -> None:
+    """A geometry saved on a bigger monitor (or at a position that is gone) comes back
+    inside the available area of the screen the window opens on."""
+    from PySide6.QtCore import QRect
+
+    from client.ui.window_state import clamp_to_available
+
+    assert clamp_to_available(QRect(-50, 900, 3000, 1400), QRect(0, 0, 1366, 768)) \
+        == QRect(0, 0, 1366, 768)
+    assert clamp_to_available(QRect(100, 50, 800, 600), QRect(0, 0, 1366, 768)) \
+        == QRect(100, 50, 800, 600)
+    win = make_window(tmp_path)
+    available = win.screen().availableGeometry()
+    win.setGeometry(available.x() + 200, available.y() + 150,
+                    available.width() + 900, available.height() + 700)
+    win.close()  # closeEvent saves the oversized geometry
+    win.deleteLater()
+    again = make_window(tmp_path)
+    g = again.geometry()
+    # the offscreen test screen may be narrower than the window's minimum width
+    narrowest = max(available.width(), again.minimumSizeHint().width())
+    assert g.height() <= available.height() and g.width() <= narrowest, (available, g)
+    assert available.contains(g.topLeft()), (available, g)
+    if narrowest == available.width():
+        assert available.contains(g), (available, g)
+    close_window(again, qtbot)
+
+
+def test_inspector_dock_is_wide_enough_for_both_lifelines(qloop, qtbot, config_dir,
+                                                          tmp_path) -> None:
+    """At the width a 1366 px screen gives, the dock shows both lifeline labels and a
+    227 line's text; the file panes keep a usable width."""
+    from client.ui.window_state import inspector_dock_width
+
+    assert inspector_dock_width(1350) >= 460
+    assert 1350 - inspector_dock_width(1350) >= 800
+    from client.ui.main_window import MainWindow
+
+    win = MainWindow(local_start=tmp_path)
+    win.resize(1350, 728)  # what first_start_geometry gives on a 1366x768 screen
+    win.show()
+    # the layout settles over a few turns of the event loop
+    qtbot.waitUntil(lambda: abs(win.inspector_dock.width() - inspector_dock_width(1350)) <= 8,
+                    timeout=3000)
+    assert win.panes_splitter.width() >= 800
+    close_window(win, qtbot)
