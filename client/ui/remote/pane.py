@@ -169,6 +169,9 @@ class RemotePane(QWidget):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.view)
         self.splitter.setStretchFactor(1, 3)
+        # the file list is what a person works in: a third for the folder tree, two
+        # thirds for the list (scaled to the real height; a saved split wins)
+        self.splitter.setSizes([100, 200])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
