@@ -14,6 +14,8 @@ import importlib.util
 import logging
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
+
 from client.engine.errors import DataChannelError
 from client.engine.settings import TransferMode
 from client.protocol.addresses import PasvPolicy
@@ -32,6 +34,12 @@ class HungListingAssistant:
         self.banner: Any = None
         self.failed_path: str | None = None
         self.stuck_task: Any = None  # the listing still hanging when shown early
+        self.stuck_arrow: Any = None  # its data connection (a ladder DataArrow)
+        # the early banner's "waiting N s" counts on, as the diagram's arrow does: a
+        # number frozen at the moment it was shown would contradict the diagram
+        self._ticker = QTimer(window)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.refresh_waiting)
         if importlib.util.find_spec("client.ui.inspector.hung_banner") is None:
             return
         try:
@@ -55,6 +63,8 @@ class HungListingAssistant:
 
     def show(self, exc: DataChannelError, seq: int | None) -> None:
         self.stuck_task = None
+        self.stuck_arrow = None
+        self._ticker.stop()
         self.failed_path = self.window.actions.pending_path
         command = f"LIST {self.failed_path}" if self.failed_path else None
         self.window.remote_pane.banner.hide()
@@ -70,10 +80,35 @@ class HungListingAssistant:
         shown = bool(self.banner.show_for_arrow(arrow, now))
         if shown:
             self.stuck_task = self.window.connection.current_task
+            self.stuck_arrow = arrow
+            self._ticker.start()
         return shown
+
+    def refresh_waiting(self, now: float | None = None) -> None:
+        """Bring the early banner's waiting time up to ``now`` (default: the session
+        clock); stop once the listing or its data connection is no longer waiting."""
+        arrow, task = self.stuck_arrow, self.stuck_task
+        dock = self.window.inspector_dock
+        model = getattr(dock, "model", None)
+        if arrow is not None and model is not None:  # the model replaces arrows as they move
+            latest = model.data_arrow(arrow.channel)
+            if latest is not None and latest.connection == arrow.connection:
+                arrow = self.stuck_arrow = latest
+        still = (self.banner is not None and self.banner.isVisible() and arrow is not None
+                 and getattr(arrow, "waiting_for", None) is not None
+                 and (task is None or not task.done()))
+        if not still:
+            self._ticker.stop()
+            return
+        if now is None:  # the diagram's clock, so both show the same number
+            ladder = getattr(dock, "ladder", None)
+            now = ladder.now() if ladder is not None else self.window.bus.now()
+        self.banner.show_for_arrow(arrow, now, console_row=self.banner.console_row)
 
     def hide(self) -> None:
         self.stuck_task = None
+        self.stuck_arrow = None
+        self._ticker.stop()
         if self.banner is not None:
             self.banner.hide()
 

@@ -190,6 +190,19 @@ def test_banner_appears_before_the_data_timeout(qtbot, window) -> None:
         banner = window.hung_listing.banner
         assert banner.message.text().startswith("The directory listing has not arrived yet")
         assert "waiting" in banner.message.text()
+        # the waiting time counts on with the diagram's clock instead of staying frozen
+        import re
+
+        def waited() -> float:
+            found = re.search(r"waiting ([0-9.]+) s", banner.message.text())
+            assert found, banner.message.text()
+            return float(found.group(1))
+
+        first = waited()
+        assert window.hung_listing._ticker.isActive()
+        window.hung_listing.refresh_waiting(now=window.inspector_dock.ladder.now() + 5.0)
+        assert waited() >= first + 4.5
+        assert banner.isVisible()
         assert banner.visible_actions()[0] is RecoveryAction.RETRY_ACTIVE
         assert {RecoveryAction.STAT_LISTING, RecoveryAction.DIAGNOSE} <= set(
             banner.visible_actions())
@@ -205,6 +218,7 @@ def test_banner_appears_before_the_data_timeout(qtbot, window) -> None:
         qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=5_000)
     assert window.connection.settings.mode is TransferMode.ACTIVE
     assert not banner.isVisible()
+    assert not window.hung_listing._ticker.isActive()
 
 
 def test_early_banner_lists_over_the_control_connection(qtbot, window) -> None:
