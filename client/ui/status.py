@@ -13,6 +13,18 @@ from client.protocol.text import escape_control
 
 __all__ = ["InspectorStatusBar"]
 
+#: what the state label says for each SessionState value (TLS stays in capitals)
+_STATE_WORDS = {
+    "disconnected": "Disconnected",
+    "connecting": "Connecting",
+    "tls-handshake": "TLS handshake",
+    "logging-in": "Logging in",
+    "ready": "Ready",
+    "busy": "Busy",
+    "closing": "Closing",
+    "failed": "Failed",
+}
+
 
 class InspectorStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -35,7 +47,7 @@ class InspectorStatusBar(QStatusBar):
         return label
 
     def on_state(self, event: SessionStateChanged) -> None:
-        self.state_label.setText(event.state.value.replace("-", " ").capitalize())
+        self.state_label.setText(self.tr(_STATE_WORDS.get(event.state.value, event.state.value)))
         if event.server is not None:
             self.server_label.setText(str(event.server))
         if event.state.value in ("disconnected", "failed"):

@@ -98,3 +98,17 @@ def test_copy_url_has_no_password(window, qapp) -> None:
     text = window.actions.copy_urls(window.remote_pane.model.entries())
     assert text == "ftp://127.0.0.1:2121/pub%20dir/a%20file%231.txt"
     assert QGuiApplication.clipboard().text() == text and "s3cret" not in text
+
+
+def test_status_bar_names_every_session_state(qapp) -> None:
+    """Each state reads as words (TLS in capitals), not as an enum value."""
+    from client.engine.events import SessionState, SessionStateChanged
+    from client.ui.status import InspectorStatusBar
+
+    bar = InspectorStatusBar()
+    bar.on_state(SessionStateChanged(connection="c1", t=0.0, state=SessionState.TLS_HANDSHAKE))
+    assert bar.state_label.text() == "TLS handshake"
+    for state in SessionState:
+        bar.on_state(SessionStateChanged(connection="c1", t=0.0, state=state))
+        text = bar.state_label.text()
+        assert "-" not in text and text[0].isupper(), text
