@@ -372,11 +372,12 @@ class FtpSession:
                        ascii: bool = False, verify: bool = False,
                        preserve_time: bool = True,
                        transfer_id: int | None = None,
-                       known_size: int | None = None) -> TransferResult:
+                       known_size: int | None = None,
+                       known_mtime: _dt.datetime | None = None) -> TransferResult:
         return await _transfer.download(self, remote, Path(local), resume=resume,
                                         on_progress=on_progress, ascii=ascii, verify=verify,
                                         preserve_time=preserve_time, transfer_id=transfer_id,
-                                        known_size=known_size)
+                                        known_size=known_size, known_mtime=known_mtime)
 
     async def upload(self, local: Path, remote: str, *, resume: bool = False,
                      on_progress: Callable[[TransferProgress], None] | None = None,

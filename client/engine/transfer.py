@@ -12,6 +12,7 @@ MFMT out) are used when the server offers them.
 from __future__ import annotations
 
 import asyncio
+import datetime as _dt
 import hashlib
 import os
 import time
@@ -71,13 +72,19 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                    on_progress: Callable[[TransferProgress], None] | None = None,
                    ascii: bool = False, verify: bool = False, preserve_time: bool = True,
                    transfer_id: int | None = None,
-                   known_size: int | None = None) -> TransferResult:
+                   known_size: int | None = None,
+                   known_mtime: _dt.datetime | None = None) -> TransferResult:
     """Download ``remote`` to ``local`` (via ``local.part``).
 
     ``known_size``: the size a listing just reported. It spares the ``SIZE`` round trip
     (one of four per file: it made a tree of small files a third slower); when the
     bytes received differ from it, the server is asked ``SIZE`` after all, so a file
-    that changed since the listing is judged by its size now, not by the listing's."""
+    that changed since the listing is judged by its size now, not by the listing's.
+
+    ``known_mtime``: the modification time a listing reported *to the second* (an
+    aware datetime, e.g. MLSD's ``modify`` fact); it spares the ``MDTM`` round trip
+    when the local time is preserved. Not used on resume, nor when the file turned out
+    to have changed since the listing (then ``MDTM`` is asked, as without it)."""
     command = session._path_command("RETR", remote)
     part = part_path(local)
     tid = transfer_id if transfer_id is not None else next_transfer_id()
@@ -120,10 +127,13 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                     received = await _retrieve(session, mode, command, part, 0, total,
                                                ascii, tid, on_progress, remote)
                 outcome["bytes"] = received
+                listed_mtime = (known_mtime if not resume and known_mtime is not None
+                                and known_mtime.tzinfo is not None else None)
                 if (total is not None and offset + received != total and not resume
                         and total == known_size):
                     total = await session._size_locked(remote)  # changed since the listing?
                     outcome["total"] = total
+                    listed_mtime = None  # the listing's time is as stale as its size
                 if total is not None and offset + received != total:
                     raise DataChannelError(
                         f"the data connection closed after {offset + received} of {total} "
@@ -131,7 +141,9 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                         f"success; {part.name} is kept for resume",
                         failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
                         step="size-check")
-                if preserve_time and session.features.mdtm:
+                if preserve_time and listed_mtime is not None:
+                    outcome["mtime"] = listed_mtime
+                elif preserve_time and session.features.mdtm:
                     outcome["mtime"] = await session._mdtm_locked(remote)
             finally:
                 if ascii:

@@ -15,6 +15,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,9 @@ class PlannedFile:
     remote_path: str
     local_path: Path
     size: int | None
+    #: The listed modification time when the listing gave it to the second (MLSD
+    #: ``modify``): it spares MDTM. None for minute- or day-precise LIST times.
+    modified: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,11 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
                     plan.directories.append(local / local_name)
                     pending.append((remote_path, local / local_name, depth + 1))
             elif entry.kind is EntryKind.FILE:
-                plan.files.append(PlannedFile(remote_path, local / local_name, entry.size))
+                exact = (entry.modified if entry.modified_precision == "second"
+                         and entry.modified is not None
+                         and entry.modified.tzinfo is not None else None)
+                plan.files.append(PlannedFile(remote_path, local / local_name, entry.size,
+                                              exact))
             else:
                 skip(folder, name, "it is not a regular file or folder")
     return plan

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import itertools
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from client.engine.events import EventBus, QueueJobChanged
@@ -39,10 +40,10 @@ class JobBook:
         return self._active
 
     def add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
-            root: Path) -> JobRecord:
+            root: Path, *, listed_mtime: datetime | None = None) -> JobRecord:
         job = TransferJob(job_id=next(self._ids), direction=direction,
                           remote_path=remote_path, local_path=local_path, size=size)
-        record = JobRecord(job=job, root=root)
+        record = JobRecord(job=job, root=root, listed_mtime=listed_mtime)
         self._records[job.job_id] = record
         self._order.append(job.job_id)
         self._active += 1

@@ -20,6 +20,7 @@ import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,13 +89,16 @@ class TransferQueue:
 
     # ------------------------------------------------------------------ adding jobs
     def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
-                     root: Path | None = None) -> int:
+                     root: Path | None = None, modified: datetime | None = None) -> int:
         """Queue one file; ``local_path`` is the target. Folders between ``root``
         (default: the target's folder) and the target are created, and none of them may
-        be a symbolic link (see :mod:`client.engine.localpaths`)."""
+        be a symbolic link (see :mod:`client.engine.localpaths`). ``size`` and
+        ``modified`` (aware, exact to the second) are what a listing reported; they
+        spare SIZE and MDTM (see :func:`client.engine.transfer.download`)."""
         local_path = Path(local_path)
         return self._add("download", remote_path, local_path, size,
-                         Path(root) if root is not None else local_path.parent)
+                         Path(root) if root is not None else local_path.parent,
+                         listed_mtime=modified)
 
     def add_upload(self, local_path: Path, remote_path: str) -> int:
         local_path = Path(local_path)
@@ -114,10 +118,11 @@ class TransferQueue:
         return await trees.add_upload_tree(self, Path(local_dir), remote_dir)
 
     def _add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
-             root: Path) -> int:
+             root: Path, *, listed_mtime: datetime | None = None) -> int:
         if self._closed:
             raise RuntimeError("the transfer queue is closed")
-        record = self._book.add(direction, remote_path, local_path, size, root)
+        record = self._book.add(direction, remote_path, local_path, size, root,
+                                listed_mtime=listed_mtime)
         self._spawn_workers()
         return record.job.job_id
 

@@ -56,6 +56,7 @@ class JobRecord:
     stop_as: JobState | None = None  # PAUSED/CANCELLED asked for while running
     resuming: bool = False  # the current attempt continues a partial file
     restart_refused: bool = False  # the server would not continue this upload
+    listed_mtime: _dt.datetime | None = None  # download: the listing's exact time (no MDTM)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
     try:
         result = await session.download(job.remote_path, local, resume=resume,
                                         on_progress=on_progress, transfer_id=job.job_id,
-                                        known_size=job.size)
+                                        known_size=job.size, known_mtime=record.listed_mtime)
     except Exception:
         if created:
             drop_empty_part(local)

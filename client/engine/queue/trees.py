@@ -63,7 +63,7 @@ async def add_download_tree(queue: TransferQueue, remote_dir: str, local_dir: Pa
                for bad, _ in refused):
             continue
         ids.append(queue.add_download(planned.remote_path, planned.local_path, planned.size,
-                                      root=local_dir))
+                                      root=local_dir, modified=planned.modified))
     return ids
 
 

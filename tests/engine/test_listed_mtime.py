@@ -1,0 +1,104 @@
+"""The modification time MLSD listed (exact to the second) replaces MDTM in a folder
+download and is set on the local file; MDTM is still asked when that time may be stale
+(the file changed since the listing, or a resume)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+import pytest
+
+from client.engine.events import LineSent
+from client.engine.queue import JobState, TransferQueue
+from client.engine.session import FtpSession
+
+from .test_queue import session_factory
+
+STAMP = _dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=_dt.UTC)
+
+
+def _sent(bus) -> list[str]:
+    lines: list[str] = []
+    bus.subscribe(lambda event: lines.append(event.text) if isinstance(event, LineSent)
+                  else None)
+    return lines
+
+
+def _served(server, relative: str, data: bytes, when: _dt.datetime) -> None:
+    path = server.write_file(relative, data)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+@pytest.mark.asyncio
+async def test_tree_download_takes_times_from_mlsd_and_sends_no_mdtm(ftp_server, bus,
+                                                                    tmp_path: Path):
+    for i in range(3):
+        _served(ftp_server, f"timed/f{i}.txt", b"t" * (100 * i + 1),
+                STAMP + _dt.timedelta(seconds=i))
+    sent = _sent(bus)
+    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2)
+    try:
+        ids = await queue.add_download_tree("/timed", tmp_path / "copy")
+        await queue.wait_idle()
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    finally:
+        await queue.close()
+    assert any(line.startswith("MLSD") for line in sent)
+    assert not [line for line in sent if line.startswith(("MDTM", "SIZE"))]
+    for i in range(3):
+        local = tmp_path / "copy" / f"f{i}.txt"
+        assert local.read_bytes() == b"t" * (100 * i + 1)
+        assert local.stat().st_mtime == (STAMP + _dt.timedelta(seconds=i)).timestamp()
+        assert not local.with_name(local.name + ".part").exists()
+
+
+@pytest.mark.asyncio
+async def test_listed_time_is_used_without_mdtm(ftp_server, bus, tmp_path: Path):
+    _served(ftp_server, "one.txt", b"1" * 50, STAMP)
+    sent = _sent(bus)
+    listed = STAMP - _dt.timedelta(days=1)  # what the listing said: it wins, no MDTM
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.download("one.txt", tmp_path / "one.txt", known_size=50,
+                               known_mtime=listed)
+    assert not [line for line in sent if line.startswith("MDTM")]
+    assert (tmp_path / "one.txt").stat().st_mtime == listed.timestamp()
+
+
+@pytest.mark.asyncio
+async def test_a_file_changed_since_the_listing_gets_its_time_from_mdtm(ftp_server, bus,
+                                                                       tmp_path: Path):
+    _served(ftp_server, "grown.txt", b"g" * 900, STAMP)
+    sent = _sent(bus)
+    stale = STAMP - _dt.timedelta(days=1)
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.download("grown.txt", tmp_path / "grown.txt", known_size=300,
+                               known_mtime=stale)
+    assert [line for line in sent if line.startswith("MDTM")] == ["MDTM grown.txt"]
+    assert (tmp_path / "grown.txt").stat().st_mtime == STAMP.timestamp()
+
+
+@pytest.mark.asyncio
+async def test_resume_asks_mdtm_despite_a_listed_time(ftp_server, bus, tmp_path: Path):
+    _served(ftp_server, "part.txt", b"p" * 800, STAMP)
+    (tmp_path / "part.txt.part").write_bytes(b"p" * 200)
+    sent = _sent(bus)
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.download("part.txt", tmp_path / "part.txt", resume=True,
+                               known_size=800, known_mtime=STAMP - _dt.timedelta(days=1))
+    assert [line for line in sent if line.startswith("MDTM")] == ["MDTM part.txt"]
+    assert (tmp_path / "part.txt").read_bytes() == b"p" * 800
+    assert (tmp_path / "part.txt").stat().st_mtime == STAMP.timestamp()
+
+
+@pytest.mark.asyncio
+async def test_naive_listed_time_is_not_trusted(ftp_server, bus, tmp_path: Path):
+    """A time without a zone (a LIST line's local time) never replaces MDTM."""
+    _served(ftp_server, "naive.txt", b"n" * 10, STAMP)
+    sent = _sent(bus)
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.download("naive.txt", tmp_path / "naive.txt", known_size=10,
+                               known_mtime=_dt.datetime(2000, 1, 1))
+    assert [line for line in sent if line.startswith("MDTM")] == ["MDTM naive.txt"]
+    assert (tmp_path / "naive.txt").stat().st_mtime == STAMP.timestamp()
