@@ -30,7 +30,10 @@ def test_pass_is_redacted_even_if_the_engine_forgot() -> None:
     event = LineSent(t=0.0, connection="c1", text="PASS hunter2")
     (line,) = lines_from_event(event, 0.0)
     assert "hunter2" not in line.text and line.text == "PASS ****"
-    assert redact_command("acct  secret account") == "acct  ****"
+    assert redact_command("acct  secret account") == "ACCT ****"
+    # a separator other than a space must not let the secret through (it used to)
+    assert redact_command("PASS\x00hunter2") == "PASS ****"
+    assert redact_command("PASS\thunter2") == "PASS ****"
     assert redact_command("LIST") == "LIST"
 
 

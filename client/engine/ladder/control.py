@@ -8,8 +8,6 @@ transcript must not depend on that).
 
 from __future__ import annotations
 
-import re
-
 from client.engine.events import (
     LineSent,
     ReplyReceived,
@@ -19,12 +17,11 @@ from client.engine.events import (
 )
 from client.engine.ladder.items import ControlArrow, Side
 from client.engine.ladder.setup import SetupInfo, setup_from_annotations
-from client.protocol.annotate import Annotation, Severity
+from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
 
 __all__ = ["redact_command", "command_arrow", "reply_arrow", "state_note", "tls_detail"]
 
-_SECRET_COMMAND = re.compile(r"^(\s*(?:PASS|ACCT)\b)(.*)$", re.IGNORECASE | re.DOTALL)
 
 _NOTED_STATES = {
     SessionState.CONNECTING,
@@ -35,11 +32,9 @@ _NOTED_STATES = {
 
 
 def redact_command(text: str) -> str:
-    """Escape control characters and hide the argument of PASS and ACCT."""
-    match = _SECRET_COMMAND.match(text)
-    if match and match.group(2).strip():
-        text = match.group(1) + " ****"
-    return escape_control(text)
+    """Escape control characters and hide the argument of PASS and ACCT (the protocol
+    layer's one rendering rule for sent lines)."""
+    return render_line(text)
 
 
 def _max_severity(annotations: tuple[Annotation, ...], floor: Severity) -> Severity:

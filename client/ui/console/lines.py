@@ -10,7 +10,6 @@ PORT/EPRT/227/229 lines carry ``inline``: the decoded address and the port arith
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from client.engine.events import (
     TlsEstablished,
     TransferProgress,
 )
-from client.protocol.annotate import Annotation, Severity
+from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
 
 __all__ = ["ConsoleKind", "ConsoleLine", "lines_from_event", "redact_command", "inline_address"]
@@ -67,12 +66,10 @@ def _rank(severity: str) -> int:
     return {"info": 0, "warning": 1, "error": 2}.get(severity, 0)
 
 
-_SECRET_COMMAND = re.compile(r"^(\s*)(PASS|ACCT)(\s+).*$", re.IGNORECASE | re.DOTALL)
-
-
 def redact_command(text: str) -> str:
-    """``PASS hunter2`` -> ``PASS ****`` (also ACCT); anything else unchanged."""
-    return _SECRET_COMMAND.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}****", text)
+    """``PASS hunter2`` -> ``PASS ****`` (also ACCT, also ``PASS\x00secret``), control
+    characters escaped: the protocol layer's one rendering rule for sent lines."""
+    return render_line(text)
 
 
 def inline_address(annotations: tuple[Annotation, ...], line: str = "") -> str:
