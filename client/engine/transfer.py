@@ -181,8 +181,11 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
     if not offset:
         flags |= os.O_TRUNC
     try:
-        part.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(part, flags, 0o644)
+        try:
+            fd = os.open(part, flags, 0o644)
+        except FileNotFoundError:  # the folder is made only when missing (a queue made it)
+            part.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(part, flags, 0o644)
     except OSError as exc:
         raise _local_error("create", part, exc) from None
     try:

@@ -102,3 +102,43 @@ async def test_naive_listed_time_is_not_trusted(ftp_server, bus, tmp_path: Path)
                                known_mtime=_dt.datetime(2000, 1, 1))
     assert [line for line in sent if line.startswith("MDTM")] == ["MDTM naive.txt"]
     assert (tmp_path / "naive.txt").stat().st_mtime == STAMP.timestamp()
+
+
+@pytest.mark.asyncio
+async def test_tree_download_makes_no_thread_hop_per_file(ftp_server, bus, tmp_path: Path,
+                                                          monkeypatch):
+    """The local checks of each file run on the loop; only the tree's setup (folders,
+    case probe) goes through a worker thread, however many files there are."""
+    import asyncio
+
+    for i in range(8):
+        ftp_server.write_file(f"hops/sub/f{i}.txt", b"h" * i)
+    hops: list[str] = []
+    real = asyncio.to_thread
+
+    async def counting(func, /, *args, **kwargs):
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counting)
+    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2)
+    try:
+        ids = await queue.add_download_tree("/hops", tmp_path / "copy")
+        await queue.wait_idle()
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    finally:
+        await queue.close()
+    assert "prepare_download_target" not in hops
+    assert len(hops) <= 3, hops
+    for i in range(8):
+        assert (tmp_path / "copy" / "sub" / f"f{i}.txt").read_bytes() == b"h" * i
+
+
+@pytest.mark.asyncio
+async def test_download_into_a_missing_folder_creates_it(ftp_server, bus, tmp_path: Path):
+    ftp_server.write_file("deep.txt", b"d" * 20)
+    target = tmp_path / "a" / "b" / "deep.txt"
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.download("deep.txt", target)
+    assert target.read_bytes() == b"d" * 20
+    assert not target.with_name("deep.txt.part").exists()

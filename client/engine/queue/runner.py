@@ -123,7 +123,10 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
                 await asyncio.to_thread(prepare_download_target, record.root, local)
                 os.replace(local, part)  # continue from what the target already holds
             resume = True
-    created = await asyncio.to_thread(prepare_download_target, record.root, local)
+    # Inline, not through a thread: a handful of metadata calls on the local disk (like
+    # the lstat above and the open of the .part), where the hop to a worker thread and
+    # back cost more than the work for every small file of a tree.
+    created = prepare_download_target(record.root, local)
     record.resuming = resume
     try:
         result = await session.download(job.remote_path, local, resume=resume,
