@@ -25,6 +25,7 @@ from client.engine.datasetup import (
     ModeMemory,
     SilentData,
     StalledData,
+    Watchdog,
     is_tls_refusal,
 )
 from client.engine.datastream import DataStream, Sink
@@ -249,8 +250,16 @@ class DataTransfer:
         final_task: asyncio.Future[Reply] | None = None
         if first.is_preliminary:
             final_task = asyncio.ensure_future(self.control.read_reply(None, step=self.command.verb))
-        watchdog = asyncio.ensure_future(self._watch(stream, tracker))
-        first_byte_seen = asyncio.ensure_future(self._announce_first_byte(stream, tracker))
+        # A timer and a done-callback, not two tasks: each task cost a start and a
+        # cancellation round through the loop for every file of a tree.
+        watchdog = Watchdog(stream, self.settings.data_timeout, self.sink,
+                            uploading=self.source is not None)
+
+        def announce_first_byte(_: asyncio.Future) -> None:
+            tracker.bytes = stream.bytes
+            tracker.emit(DataPhase.FIRST_BYTE)
+
+        stream.first_byte.add_done_callback(announce_first_byte)
         try:
             if self.source is not None:
                 sender = asyncio.ensure_future(self._send(stream))
@@ -298,16 +307,11 @@ class DataTransfer:
             return final
         finally:
             watchdog.cancel()
-            first_byte_seen.cancel()
+            stream.first_byte.remove_done_callback(announce_first_byte)
             if final_task is not None and not final_task.done():
                 final_task.cancel()
                 with contextlib.suppress(BaseException):
                     await final_task
-
-    async def _announce_first_byte(self, stream: DataStream, tracker: ChannelTracker) -> None:
-        await stream.first_byte
-        tracker.bytes = stream.bytes
-        tracker.emit(DataPhase.FIRST_BYTE)
 
     async def _send(self, stream: DataStream) -> None:
         """Run the upload source, but stop as soon as the connection is gone (the
@@ -388,24 +392,6 @@ class DataTransfer:
             DataFailure.RESET,
             f"the data connection was reset after {stream.bytes} bytes "
             f"({escape_control(str(outcome)) or type(outcome).__name__})")
-
-    async def _watch(self, stream: DataStream, tracker: ChannelTracker) -> None:
-        """Silent-after-150 and stall detection, checked a few times per timeout."""
-        timeout = self.settings.data_timeout
-        interval = max(min(timeout / 4, 0.5), 0.02)
-        started = time.monotonic()
-        while not stream.closed.done():
-            await asyncio.sleep(interval)
-            now = time.monotonic()
-            sink_paused = getattr(self.sink, "_paused", False)
-            if stream.last_byte_at is None:
-                if now - started >= timeout:
-                    # Downloads: nothing came. Uploads: the server never took a byte.
-                    stream.fail(SilentData() if self.source is None else StalledData())
-                    return
-            elif not sink_paused and now - stream.last_byte_at >= timeout:
-                stream.fail(StalledData())
-                return
 
     async def _cleanup_after_failure(self, exc: BaseException) -> None:
         stream = self.stream

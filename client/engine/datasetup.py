@@ -8,9 +8,11 @@ carries the phase it reached and the endpoints involved.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from client.engine.control import ControlConnection
 from client.engine.errors import DataChannelError
@@ -18,6 +20,9 @@ from client.engine.events import DataChannelEvent, DataFailure, DataPhase, Endpo
 from client.engine.settings import ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.protocol.replies import Reply
+
+if TYPE_CHECKING:
+    from client.engine.datastream import DataStream
 
 __all__ = [
     "FALLBACK_FAILURES",
@@ -27,6 +32,7 @@ __all__ = [
     "ChannelTracker",
     "SilentData",
     "StalledData",
+    "Watchdog",
     "same_host",
     "is_tls_refusal",
 ]
@@ -75,6 +81,47 @@ class SilentData(Exception):
 
 class StalledData(Exception):
     pass
+
+
+class Watchdog:
+    """Silent-after-150 and stall detection of one data connection, checked a few times
+    per timeout: a timer that re-arms itself until the connection ends (no task, so a
+    small file pays no task start and cancellation for it). A verdict fails the stream
+    with :class:`SilentData` (nothing ever moved) or :class:`StalledData`."""
+
+    def __init__(self, stream: DataStream, timeout: float, sink: object | None, *,
+                 uploading: bool) -> None:
+        self.stream = stream
+        self.timeout = timeout
+        self.sink = sink
+        self.uploading = uploading
+        self.interval = max(min(timeout / 4, 0.5), 0.02)
+        self.started = time.monotonic()
+        self.loop = asyncio.get_running_loop()
+        self.handle: asyncio.TimerHandle | None = self.loop.call_later(self.interval,
+                                                                      self.check)
+
+    def check(self) -> None:
+        self.handle = None
+        stream = self.stream
+        if stream.closed.done():
+            return
+        now = time.monotonic()
+        if stream.last_byte_at is None:
+            if now - self.started >= self.timeout:
+                # Downloads: nothing came. Uploads: the server never took a byte.
+                stream.fail(StalledData() if self.uploading else SilentData())
+                return
+        elif (not getattr(self.sink, "_paused", False)
+              and now - stream.last_byte_at >= self.timeout):
+            stream.fail(StalledData())
+            return
+        self.handle = self.loop.call_later(self.interval, self.check)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
 
 
 class ChannelTracker:
