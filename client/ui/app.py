@@ -10,17 +10,19 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtCore import QEvent  # noqa: E402
 from PySide6.QtGui import QFileOpenEvent, QGuiApplication, QIcon, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from client import APP_ID, APP_NAME, __version__  # noqa: E402
 
-__all__ = ["run_app", "create_application", "open_target", "UrlOpenHandler", "OPENABLE_SCHEMES"]
+__all__ = ["run_app", "create_application", "open_target", "InspectorApplication",
+           "open_link", "OPENABLE_SCHEMES"]
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
                 and sys.platform.startswith("linux"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QApplication(argv if argv is not None else [sys.argv[0]])
+        app = InspectorApplication(argv if argv is not None else [sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("ftp-inspector")
     app.setApplicationDisplayName(APP_NAME)
@@ -114,30 +116,47 @@ async def open_target(window: Any, url: str) -> None:
 OPENABLE_SCHEMES = frozenset({"ftp", "ftps", "ftpes"})
 
 
-class UrlOpenHandler(QObject):
-    """Opens ``ftp://`` links that the system hands to the running application.
+class InspectorApplication(QApplication):
+    """The QApplication, taking the ``ftp://`` links the system hands to the running app.
 
     macOS does not pass a clicked ``ftp://`` link (or a URL dropped on the Dock icon) in
-    argv: it sends the running app a ``QFileOpenEvent`` (``QEvent.FileOpen``) with the
-    URL. This filter on the QApplication opens it in ``window`` as the command line
-    would; other schemes and plain files are left to Qt."""
+    argv: it sends the application object a ``QFileOpenEvent`` (``QEvent.FileOpen``)
+    with the URL — possibly before the window exists, so such URLs wait until
+    :meth:`set_url_handler` is called. Only events sent to the application object pass
+    through here (an application-wide event filter would see every event of every
+    widget). Other schemes and plain files are left to Qt."""
 
-    def __init__(self, window: Any, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.window = window
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self._url_handler: Callable[[str], None] | None = None
+        self._waiting_urls: list[str] = []
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
-            return False
-        url = event.url()
-        if url.scheme().lower() not in OPENABLE_SCHEMES:
-            return False
-        window = self.window
-        window.raise_()
-        window.activateWindow()
-        window.spawn(open_target(window, url.toString()), pane=window.remote_pane,
-                     doing=window.tr("Opening the link"))
-        return True
+    def set_url_handler(self, handler: Callable[[str], None]) -> None:
+        """Open links with ``handler(url)`` from now on, and those that came before."""
+        self._url_handler = handler
+        waiting, self._waiting_urls = self._waiting_urls, []
+        for url in waiting:
+            handler(url)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            url = event.url()
+            if url.scheme().lower() in OPENABLE_SCHEMES:
+                text = url.toString()
+                if self._url_handler is None:
+                    self._waiting_urls.append(text)
+                else:
+                    self._url_handler(text)
+                return True
+        return super().event(event)
+
+
+def open_link(window: Any, url: str) -> None:
+    """Bring the window forward and open ``url`` in it (a clicked link)."""
+    window.raise_()
+    window.activateWindow()
+    window.spawn(open_target(window, url), pane=window.remote_pane,
+                 doing=window.tr("Opening the link"))
 
 
 def _close_on_signals(app: QApplication) -> None:
@@ -177,8 +196,6 @@ def run_app(args: Any) -> int:
             return 1
     app = create_application()
     window = MainWindow()
-    url_opener = UrlOpenHandler(window, app)
-    app.installEventFilter(url_opener)  # macOS: clicked ftp:// links arrive as FileOpen
     window.show()
     closed = asyncio.Event()
     # the coroutine ends the loop after closing the sessions; Qt quitting on its own
@@ -191,6 +208,8 @@ def run_app(args: Any) -> int:
               file=sys.stderr, flush=True)
 
     async def main() -> None:
+        if isinstance(app, InspectorApplication):  # macOS: clicked ftp:// links
+            app.set_url_handler(lambda url: open_link(window, url))
         if demo is not None:
             window.demo_server = demo
             window.spawn(open_target(window, demo.url), pane=window.remote_pane,

