@@ -68,6 +68,19 @@ def qloop(qapp: object) -> object:
 
 
 @pytest.fixture(autouse=True)
+def _unfreeze_after_test() -> object:
+    """The bridge moves what the window keeps out of full collections (``gc.freeze``):
+    right for one long-lived window, but across a test run it would also keep every
+    earlier test's cyclic garbage for good. Each test's frozen objects go back to the
+    collector when it ends, so the suite's memory stays bounded."""
+    yield
+    import gc
+
+    if gc.get_freeze_count():
+        gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
 def _no_leftover_tasks(request: pytest.FixtureRequest) -> object:
     """Tests share one loop: whatever a test leaves running is cancelled after it (and
     named on stderr), so a stray task can never spin under a later test."""

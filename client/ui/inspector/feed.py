@@ -32,10 +32,15 @@ from client.engine.events import (
 from client.engine.ladder import LadderModel
 from client.ui.console.lines import lines_from_event
 
-__all__ = ["ConsoleRows", "LadderFeed", "console_line_count", "FEED_BUDGET", "LOG_LIMIT"]
+__all__ = ["ConsoleRows", "LadderFeed", "console_line_count", "FEED_BUDGET", "LOG_LIMIT",
+           "ITEM_LIMIT"]
 
 FEED_BUDGET = 0.008  # seconds of model work per turn of the event loop
 LOG_LIMIT = 200_000  # events kept for rebuilding the diagram with another filter
+#: items the diagram holds at most; beyond, it is rebuilt from the newest four fifths of
+#: the log (the console drops its oldest lines the same way): a session that runs for
+#: days must not grow the window's memory without end
+ITEM_LIMIT = 200_000
 
 _ONE_LINE = frozenset({LineSent, DataChannelEvent, Notice, SessionStateChanged, TlsEstablished})
 _NO_LINE = frozenset({QueueJobChanged})
@@ -83,13 +88,14 @@ class LadderFeed(QObject):
     connections_changed = Signal(list)
 
     def __init__(self, model: LadderModel, parent: QObject | None = None, *,
-                 log_limit: int = LOG_LIMIT) -> None:
+                 log_limit: int = LOG_LIMIT, item_limit: int = ITEM_LIMIT) -> None:
         super().__init__(parent)
         self.model = model
         self.rows = ConsoleRows()
         self.connections: list[str] = []
         self._log: deque[tuple[EngineEvent, int]] = deque()
         self._log_limit = log_limit
+        self._item_limit = item_limit
         self._backlog: deque[tuple[EngineEvent, int]] = deque()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -111,7 +117,17 @@ class LadderFeed(QObject):
                 log.popleft()
         if new_connection:
             self.connections_changed.emit(list(self.connections))
+        if len(self.model.items) + len(backlog) > self._item_limit:
+            self._trim()
         self._drain()
+
+    def _trim(self) -> None:
+        """Rebuild the diagram from the newest events only (see ITEM_LIMIT)."""
+        keep = self._item_limit * 4 // 5
+        while len(self._log) > keep:
+            self._log.popleft()
+        self.model.clear()
+        self._backlog = deque(self._log)
 
     def _drain(self) -> None:
         deadline = time.perf_counter() + FEED_BUDGET

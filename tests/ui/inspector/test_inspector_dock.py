@@ -274,3 +274,23 @@ def test_copy_diagram_as_text(qtbot) -> None:
     text = QGuiApplication.clipboard().text()
     assert "195*256+80 = 50000" in text and "PASS ****" in text
     assert max(len(line) for line in text.splitlines()) <= 100
+
+
+def test_the_diagram_keeps_a_bounded_number_of_items(qapp) -> None:
+    """A session that never ends must not grow the diagram without end: beyond its item
+    limit the feed rebuilds the diagram from the newest events, in order."""
+    from client.engine.events import LineSent
+    from client.engine.ladder import LadderModel
+    from client.ui.inspector.feed import LadderFeed
+
+    feed = LadderFeed(LadderModel(), item_limit=1_000)
+    for start in range(0, 5_000, 250):
+        feed.feed_events(LineSent(t=i / 1000, connection="c1", text=f"NOOP {i}")
+                         for i in range(start, start + 250))
+        feed.flush()
+        assert len(feed.model.items) <= 1_000
+    labels = [getattr(item, "label", "") for item in feed.model.items]
+    assert labels[-1] == "NOOP 4999"
+    assert len(labels) >= 800
+    numbers = [int(label.split()[1]) for label in labels if label.startswith("NOOP")]
+    assert numbers == sorted(numbers) and numbers[-1] - numbers[0] == len(numbers) - 1
