@@ -190,7 +190,7 @@ async def test_no_tasks_or_descriptors_leak_after_close(ftp_server, bus, tmp_pat
     await queue.close()
     await asyncio.sleep(0.05)
     assert len(asyncio.all_tasks()) == baseline_tasks
-    assert open_fds() == baseline_fds
+    assert open_fds() <= baseline_fds  # the in-process server may close old ones meanwhile
     assert all(s.state.value == "disconnected" for s in factory.sessions)
 
 

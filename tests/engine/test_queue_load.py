@@ -103,7 +103,7 @@ async def test_eight_connections_both_directions(ftp_server, tmp_path):
         gc.collect()
         rss.append(rss_kib())
     assert len(asyncio.all_tasks()) == tasks_before
-    assert open_fds() == fds_before
+    assert open_fds() <= fds_before  # the in-process server may close old ones meanwhile
     # The second round moves the same 4,008 files: memory must not grow by another round
     # (tolerance for allocator noise: 16 MiB).
     assert rss[1] - rss[0] < 16 * 1024, rss

@@ -47,24 +47,54 @@ def qapp_cls() -> type:
 
 
 @pytest.fixture(scope="session")
-def qloop(qapp: object) -> object:
-    """A qasync loop marked as running: tasks advance whenever qtbot processes events,
-    so ``qtbot.waitUntil(task.done)`` works (see the team's QT_NOTES). One loop for the
-    whole session: a second QEventLoop on the same QApplication never runs its tasks."""
+def _shared_qt_loop(qapp: object) -> object:
+    """One qasync loop for the whole session: a second QEventLoop on the same
+    QApplication never runs its tasks (see the team's QT_NOTES)."""
     from client.ui.qt_loop import InspectorEventLoop
 
     loop = InspectorEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
     yield loop
     for task in asyncio.all_tasks(loop):
         task.cancel()
+    loop.stop()
+    loop.close()
+
+
+@pytest.fixture
+def qloop(_shared_qt_loop: object, request: pytest.FixtureRequest) -> object:
+    """The shared qasync loop, marked as running for this test only: its tasks advance
+    whenever qtbot processes events, so ``qtbot.waitUntil(task.done)`` works. Afterwards
+    whatever the test left running is cancelled (and named on stderr), so a stray task
+    never spins under a later test, and the loop stops being "the running loop" — a
+    later test in the same process may run its own loop (pytest-asyncio, asyncio.run)."""
+    loop = _shared_qt_loop
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     try:
-        loop.stop()
-        loop.close()
+        yield loop
+        _cancel_leftover_tasks(loop, request.node.name)
     finally:
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
+
+
+def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop, test_name: str) -> None:
+    leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not leftovers:
+        return
+    import sys
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    names = ", ".join(sorted({t.get_coro().__qualname__ for t in leftovers}))
+    print(f"\n[{test_name}] cancelling leftover tasks: {names}", file=sys.stderr)
+    for task in leftovers:
+        task.cancel()
+    deadline = time.monotonic() + 5
+    while not all(t.done() for t in leftovers) and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
 
 
 @pytest.fixture(autouse=True)
@@ -78,30 +108,3 @@ def _unfreeze_after_test() -> object:
 
     if gc.get_freeze_count():
         gc.unfreeze()
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_tasks(request: pytest.FixtureRequest) -> object:
-    """Tests share one loop: whatever a test leaves running is cancelled after it (and
-    named on stderr), so a stray task can never spin under a later test."""
-    yield
-    if "qloop" not in request.fixturenames:
-        return
-    loop = request.getfixturevalue("qloop")
-    leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    if not leftovers:
-        return
-    import sys
-
-    names = ", ".join(sorted({t.get_coro().__qualname__ for t in leftovers}))
-    print(f"\n[{request.node.name}] cancelling leftover tasks: {names}", file=sys.stderr)
-    for task in leftovers:
-        task.cancel()
-    import time
-
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + 5
-    while not all(t.done() for t in leftovers) and time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.005)
