@@ -18,7 +18,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
 def test_engine_runs_on_the_qasync_loop(qapp, ftps_reuse_server, tmp_path: Path, mode):
-    import qasync
+    from client.ui.qt_loop import InspectorEventLoop
 
     bus = EventBus()
     seen: list[TlsEstablished] = []
@@ -32,7 +32,7 @@ def test_engine_runs_on_the_qasync_loop(qapp, ftps_reuse_server, tmp_path: Path,
             source.write_bytes(b"w" * 300_000)
             await session.upload(source, "upload/up.bin")
 
-    loop = qasync.QEventLoop(qapp)
+    loop = InspectorEventLoop(qapp)  # the app's own loop class
     try:
         loop.run_until_complete(asyncio.wait_for(scenario(), 30))
     finally:

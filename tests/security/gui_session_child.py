@@ -23,20 +23,20 @@ def main() -> int:
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                         format="%(levelname)s %(name)s %(message)s")
     import keyring
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from ui.memkeyring import MemoryKeyring
 
     from client.ui.main_window import MainWindow
+    from client.ui.qt_loop import InspectorEventLoop
     from client.ui.sites.dialog import SiteManagerDialog, connect_site
     from client.ui.sites.store import KEYRING_SERVICE
 
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     app = QApplication([])
-    loop = qasync.QEventLoop(app)
+    loop = InspectorEventLoop(app)
     asyncio.set_event_loop(loop)
     local = out / "local"
     local.mkdir()
