@@ -319,11 +319,15 @@ class DataTransfer:
         never notice)."""
         assert self.source is not None
         sending = asyncio.ensure_future(self.source(stream))
+        stream.sender = sending
         await asyncio.wait({sending, stream.closed}, return_when=asyncio.FIRST_COMPLETED)
         if not sending.done():
             sending.cancel()
             with contextlib.suppress(BaseException):
                 await sending
+            return
+        if sending.cancelled():  # stopped by stream.abort(): the closure says why
+            await asyncio.shield(stream.closed)
             return
         error = sending.exception()
         if isinstance(error, (ConnectionError, OSError)):
@@ -347,8 +351,7 @@ class DataTransfer:
                 self._command_done = True
                 if reply.is_error:
                     tracker.bytes = stream.bytes
-                    if stream.transport is not None:
-                        stream.transport.abort()
+                    stream.abort()
                     if is_tls_refusal(reply):
                         raise tracker.failure(
                             DataFailure.TLS_FAILED,
@@ -395,8 +398,8 @@ class DataTransfer:
 
     async def _cleanup_after_failure(self, exc: BaseException) -> None:
         stream = self.stream
-        if stream is not None and stream.transport is not None:
-            stream.transport.abort()
+        if stream is not None:
+            stream.abort()
         if self.sink is not None:
             # Keep every byte that arrived: the .part file is what a resume continues.
             try:

@@ -265,6 +265,8 @@ class DataStream(asyncio.BufferedProtocol):
         self.on_bytes = on_bytes
         self.on_connected = on_connected
         self.transport: asyncio.Transport | None = None
+        #: The task feeding an upload (see :meth:`abort`).
+        self.sender: asyncio.Future[None] | None = None
         self.bytes = 0
         self.connected_at: float | None = None
         self.first_byte_at: float | None = None
@@ -299,10 +301,24 @@ class DataStream(asyncio.BufferedProtocol):
         """Record why the connection is being torn down (watchdog, disk error)."""
         if self.failure is None:
             self.failure = error
-        if self.transport is not None:
-            self.transport.abort()
+        self.abort()
         if not self.closed.done():
             self.closed.set_result(self.failure)
+
+    def abort(self) -> None:
+        """Drop the connection now, stopping a running upload first.
+
+        A ``sendfile`` blocked on this socket has a writer registered on it, and asyncio
+        removes that writer when the send is cancelled — but only if the socket is still
+        open by then. Cancelling the sender before the transport closes lets the removal
+        run first; the other way round the loop would keep watching a closed descriptor
+        (the next socket given that number breaks; under Qt a notifier fires on an
+        invalid socket).
+        """
+        if self.sender is not None and not self.sender.done():
+            self.sender.cancel()
+        if self.transport is not None:
+            self.transport.abort()
 
     # --- receiving
     def get_buffer(self, sizehint: int) -> memoryview:

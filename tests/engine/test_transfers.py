@@ -225,10 +225,18 @@ async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, b
     source = tmp_path / "big.bin"
     source.write_bytes(b"s" * (48 * 1024 * 1024))
     settings = settings_for(server, data_timeout=1.0, control_timeout=1.0)
+    loop = asyncio.get_running_loop()
+    watched_before = set(loop._selector.get_map())  # type: ignore[attr-defined]
     async with FtpSession(settings, bus=bus) as session:
         with pytest.raises(DataChannelError) as caught:
             await session.upload(source, "big.bin")
     assert caught.value.failure is DataFailure.STALLED
+    # The blocked sendfile was stopped before its socket closed: the loop watches no
+    # closed descriptor (a stale one breaks the next socket that gets its number, and
+    # under Qt it is a notifier on an invalid socket).
+    await asyncio.sleep(0)
+    stale = {fd: key.data for fd, key in loop._selector.get_map().items() if fd not in watched_before}  # type: ignore[attr-defined]
+    assert not stale
 
 
 @pytest.mark.asyncio

@@ -42,3 +42,46 @@ def test_engine_runs_on_the_qasync_loop(qapp, ftps_reuse_server, tmp_path: Path,
     assert (ftps_reuse_server.root / "upload" / "up.bin").stat().st_size == 300_000
     data = [e for e in seen if e.channel is not None]
     assert len(data) == 3 and all(e.session_reused for e in data)
+
+
+def test_a_stalled_upload_leaves_no_notifier_on_its_closed_socket(qapp, scripted_server,
+                                                                  tmp_path: Path) -> None:
+    """The watchdog drops a data connection while sendfile waits on it: the sendfile's
+    writer must be gone before the socket closes, or Qt polls an invalid descriptor
+    ("QSocketNotifier: Invalid socket", which the suite turns into a failure)."""
+    from fixtures.scripted_steps import transfer
+
+    from client.engine.errors import DataChannelError
+    from client.engine.events import DataFailure
+    from client.ui.qt_loop import InspectorEventLoop
+
+    from .test_transfers import settings_for
+
+    def never_read(session, argument):
+        session.send(b"150 Ok to send data.\r\n")
+        session.data.open(transfer())
+        session.wait_until_stopped()
+
+    server = scripted_server({"STOR": never_read})
+    source = tmp_path / "big.bin"
+    source.write_bytes(b"s" * (48 * 1024 * 1024))
+    outcome: dict[str, object] = {}
+
+    async def scenario() -> None:
+        settings = settings_for(server, data_timeout=1.0, control_timeout=1.0)
+        async with FtpSession(settings, bus=EventBus()) as session:
+            try:
+                await session.upload(source, "big.bin")
+            except DataChannelError as error:
+                outcome["failure"] = error.failure
+        await asyncio.sleep(0.05)  # let Qt poll after the close
+
+    loop = InspectorEventLoop(qapp)
+    writers_before = set(loop._write_notifiers)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 30))
+        assert set(loop._write_notifiers) <= writers_before
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    assert outcome["failure"] is DataFailure.STALLED
