@@ -36,6 +36,7 @@ __all__ = [
     "local_name_for",
     "ensure_directory",
     "prepare_download_target",
+    "open_part_file",
     "drop_empty_part",
     "relative_parts",
     "is_case_insensitive",
@@ -47,6 +48,10 @@ __all__ = [
 WINDOWS_NAMES = sys.platform == "win32"
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# A FIFO planted where the .part goes would block open() for writing until a reader came
+# (on the event loop: the whole window); with O_NONBLOCK it fails at once (ENXIO) or
+# opens and is then refused as not a regular file. No effect on regular files.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def local_name_for(name: str) -> str:
@@ -137,10 +142,12 @@ def prepare_download_target(root: Path, target: Path) -> bool:
     part = final.with_name(final.name + ".part")
     created = _lstat(part) is None
     try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | _NOFOLLOW, 0o644)
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | _NONBLOCK, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP or stat.S_ISLNK(getattr(_lstat(part), "st_mode", 0)):
             raise _refuse_link(part, root) from None
+        if exc.errno == errno.ENXIO:
+            raise LocalError(f"{part} exists and is not a regular file", step="local") from None
         raise LocalError(f"could not create {part}: {exc.strerror or exc}",
                          step="local") from None
     try:
@@ -149,6 +156,46 @@ def prepare_download_target(root: Path, target: Path) -> bool:
     finally:
         os.close(fd)
     return created
+
+
+def open_part_file(part: Path, *, truncate: bool) -> int:
+    """Open a download's ``.part`` for writing and return the descriptor.
+
+    The name may have been planted beside the destination by someone else (a shared
+    folder such as /tmp): a symbolic link is never followed — that would write, or
+    truncate, whatever it points at — and a FIFO or device is refused without blocking.
+    The folder is created when it is missing (a queue may have made it already).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | _NONBLOCK | getattr(os, "O_BINARY", 0)
+    if truncate:
+        flags |= os.O_TRUNC
+    try:
+        try:
+            fd = os.open(part, flags, 0o644)
+        except FileNotFoundError:
+            part.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(part, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or stat.S_ISLNK(getattr(_lstat(part), "st_mode", 0)):
+            raise LocalError(
+                f"refusing to write the download through the symbolic link "
+                f"{escape_control(str(part))}: it could put the bytes anywhere", step="local"
+            ) from None
+        if exc.errno == errno.ENXIO:
+            raise LocalError(f"{escape_control(str(part))} exists and is not a regular file",
+                             step="local") from None
+        raise LocalError(f"could not create {escape_control(str(part))}: "
+                         f"{exc.strerror or exc}", step="local") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LocalError(f"{escape_control(str(part))} exists and is not a regular file",
+                             step="local")
+        if _NONBLOCK:
+            os.set_blocking(fd, True)  # regular files ignore it; keep the usual semantics
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def drop_empty_part(target: Path) -> None:

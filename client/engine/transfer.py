@@ -15,6 +15,7 @@ import asyncio
 import datetime as _dt
 import hashlib
 import os
+import stat as _stat
 import time
 import zlib
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from client.engine.datachannel import DataTransfer
 from client.engine.datastream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
+from client.engine.localpaths import open_part_file
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
@@ -177,17 +179,7 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
                     offset: int, total: int | None, ascii: bool, tid: int,
                     on_progress: Callable[[TransferProgress], None] | None,
                     remote: str) -> int:
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
-    if not offset:
-        flags |= os.O_TRUNC
-    try:
-        try:
-            fd = os.open(part, flags, 0o644)
-        except FileNotFoundError:  # the folder is made only when missing (a queue made it)
-            part.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(part, flags, 0o644)
-    except OSError as exc:
-        raise _local_error("create", part, exc) from None
+    fd = open_part_file(part, truncate=not offset)
     try:
         if offset:
             os.lseek(fd, offset, os.SEEK_SET)
@@ -218,6 +210,9 @@ async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool 
         stat = local.stat()
     except OSError as exc:
         raise _local_error("read", local, exc) from None
+    if not _stat.S_ISREG(stat.st_mode):  # a FIFO or device would block the loop, or never end
+        raise LocalError(f"{escape_control(str(local))} is not a regular file; only files "
+                         "can be uploaded", step="local")
     size = stat.st_size
     tid = transfer_id if transfer_id is not None else next_transfer_id()
     started = time.monotonic()
