@@ -58,7 +58,8 @@ async def open_passive(xfer: DataTransfer) -> DataStream:
                 try:
                     return await dial(xfer, tracker, xfer._control_peer, address.port)
                 except DataChannelError as error:
-                    if error.failure not in (DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT):
+                    if (error.failure not in (DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT)
+                            or not xfer.settings.epsv_fallback):
                         raise
                     memory.epsv_broken = True
                     xfer._notice(

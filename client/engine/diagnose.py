@@ -79,7 +79,8 @@ OnAttempt = Callable[[Attempt], None]
 
 def probe_settings(settings: ConnectionSettings, probe: Probe) -> ConnectionSettings:
     """The settings one row runs with: one method, no fallback of any kind."""
-    base = settings.replace(fallback=False, stat_listing_fallback=False, keepalive_interval=None)
+    base = settings.replace(fallback=False, stat_listing_fallback=False, keepalive_interval=None,
+                            epsv_fallback=False)
     if probe is Probe.EPSV:
         return base.replace(mode=TransferMode.PASSIVE, use_epsv=True)
     if probe is Probe.PASV_ADVERTISED:
@@ -142,6 +143,8 @@ class _RowWatcher:
                     return
                 self.channel = event.channel
             if event.channel != self.channel:
+                if self.method is not None and event.method != self.method:
+                    self._stop()  # a fallback after this method's own attempt: answer known
                 return
             self.events.append(event)
 

@@ -49,6 +49,9 @@ class ConnectionSettings:
     tls: TlsMode = TlsMode.AUTO
     mode: TransferMode = TransferMode.PASSIVE
     use_epsv: bool = True
+    # PASV when the EPSV port cannot be reached (off only for a diagnosis row, which must
+    # try exactly one method)
+    epsv_fallback: bool = True
     use_eprt: bool = True
     pasv_policy: PasvPolicy = PasvPolicy.AUTO
     active_address: str | None = None  # advertised in PORT/EPRT; default: control local address

@@ -129,3 +129,23 @@ def test_missing_path_is_target_unavailable() -> None:
     assert diagnosis.verdict.key == "target-unavailable", diagnosis.to_json()
     assert all(a.reply_code is not None and a.reply_code >= 500
                for a in diagnosis.attempts[:5])
+
+
+def test_each_row_tries_only_its_own_method() -> None:
+    """The EPSV row on a blocked passive range must not fall back to PASV (the engine
+    does that in normal use): one data connection per row, one data timeout."""
+    bus = EventBus()
+    events: list[DataChannelEvent] = []
+    bus.subscribe(lambda e: events.append(e) if isinstance(e, DataChannelEvent) else None)
+    with DemoServer("passive-blocked", give_up_after=3.0) as server:
+        diagnosis = asyncio.run(run_diagnosis(_settings(server), bus=bus))
+    methods_by_connection: dict[str, set[str]] = {}
+    channels_by_connection: dict[str, set[int]] = {}
+    for event in events:
+        methods_by_connection.setdefault(event.connection, set()).add(event.method)
+        channels_by_connection.setdefault(event.connection, set()).add(event.channel)
+    for connection, methods in methods_by_connection.items():
+        assert len(methods) == 1, (connection, methods)
+        assert len(channels_by_connection[connection]) == 1, connection
+    epsv = next(a for a in diagnosis.attempts if a.probe is Probe.EPSV)
+    assert epsv.outcome is Outcome.FAILED
