@@ -1,7 +1,7 @@
 """Screenshots of the inspector for the README (run under Xvfb, not part of the suite):
 
     Xvfb :98 -screen 0 1280x800x24 -nolisten tcp &
-    DISPLAY=:98 python tests/ui/inspector/make_screenshots.py docs/screenshots
+    DISPLAY=:98 python tests/ui/inspector/make_screenshots.py docs/screenshots [NAME ...]
 
 Each picture is a real session of the engine against the embedded demo server
 (loopback), drawn by the inspector panel (ladder above, data-channel table below).
@@ -28,6 +28,9 @@ SHOTS = {
     "passive-blocked": ("passive-blocked", {"use_epsv": False}),
     "nat-misconfigured": ("nat-misconfigured", {}),
     "active-blocked": ("active-blocked", {"mode": TransferMode.ACTIVE}),
+    "passive-refused": ("passive-refused", {}),
+    "stall": ("stall", {}),
+    "tls": ("tls", {}),
 }
 
 
@@ -36,8 +39,9 @@ async def record(scenario: str, overrides: dict[str, object]) -> list[EngineEven
     events: list[EngineEvent] = []
     bus = EventBus()
     bus.subscribe(events.append)
+    tls = TlsMode.EXPLICIT if scenario == "tls" else TlsMode.OFF
     settings = ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                                  password=server.password, tls=TlsMode.OFF,
+                                  password=server.password, tls=tls, ca_file=server.ca_file,
                                   data_timeout=2.0, **overrides)  # type: ignore[arg-type]
     try:
         async with FtpSession(settings, bus=bus) as session:
@@ -74,7 +78,10 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     QApplication.instance() or QApplication([])
+    wanted = set(sys.argv[2:]) or set(SHOTS)
     for name, (scenario, overrides) in SHOTS.items():
+        if name not in wanted:
+            continue
         events = asyncio.run(record(scenario, overrides))
         shoot(name, events, out)
         if name == "passive-blocked":  # the same session while it still hangs
