@@ -76,7 +76,16 @@ class CertificateDialog(QDialog):
         buttons.addButton(self.refuse_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.addButton(self.once_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.always_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        # Enter must never trust a certificate. Buttons in a dialog are auto-default, so
+        # whichever has the focus (the first one added, by tab order) would take Enter:
+        # the trust buttons are never auto-default, and Refuse is the default and has the
+        # focus when the dialog opens. Trusting takes a click or Tab + Space.
+        for button in (self.once_button, self.always_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.refuse_button.setAutoDefault(True)
         self.refuse_button.setDefault(True)
+        self.refuse_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.refuse_button.clicked.connect(lambda: self.done(REFUSE))
         self.once_button.clicked.connect(lambda: self.done(TRUST_ONCE))
         self.always_button.clicked.connect(lambda: self.done(TRUST_ALWAYS))

@@ -112,3 +112,50 @@ def test_trust_once_covers_the_queue_connections(window, qtbot, tls_demo, tmp_pa
     assert "data session reused: yes" in window.status.tls_label.text()
     assert (local / BINARY_SAMPLE.rsplit("/", 1)[1]).stat().st_size > 0
     assert len(list(local.iterdir())) == 2
+
+
+@pytest.mark.parametrize("key", ["Return", "Enter", "Escape"])
+def test_enter_and_escape_refuse_the_certificate(qtbot, key) -> None:
+    """Pressing Enter in the dialog must never trust a certificate: Refuse is the
+    default button and has the focus; the trust buttons are never auto-default."""
+    from PySide6.QtCore import Qt
+
+    from client.engine.trust import CertificateInfo
+    from client.ui.certificates import REFUSE, CertificateDialog
+
+    info = CertificateInfo(subject="CN=evil", issuer="CN=evil", not_before="2026-01-01",
+                           not_after="2027-01-01", fingerprint_sha256="ab" * 32,
+                           verify_error="self-signed certificate", host="127.0.0.1", port=21)
+    dialog = CertificateDialog(info)
+    qtbot.addWidget(dialog)
+    results: list[int] = []
+    dialog.finished.connect(results.append)
+    dialog.open()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    assert dialog.focusWidget() is dialog.refuse_button
+    assert not dialog.once_button.autoDefault() and not dialog.always_button.autoDefault()
+    qtbot.keyClick(dialog.focusWidget() or dialog, getattr(Qt.Key, f"Key_{key}"))
+    qtbot.waitUntil(lambda: bool(results), timeout=2000)
+    assert results == [REFUSE]
+
+
+def test_trust_needs_a_deliberate_choice(qtbot) -> None:
+    """Tab to "Trust once" and press Space: only then is the certificate trusted."""
+    from PySide6.QtCore import Qt
+
+    from client.engine.trust import CertificateInfo
+    from client.ui.certificates import TRUST_ONCE, CertificateDialog
+
+    info = CertificateInfo(subject="CN=a", issuer="CN=a", not_before="", not_after="",
+                           fingerprint_sha256="cd" * 32, verify_error=None, host="127.0.0.1")
+    dialog = CertificateDialog(info)
+    qtbot.addWidget(dialog)
+    results: list[int] = []
+    dialog.finished.connect(results.append)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    dialog.once_button.setFocus()
+    qtbot.keyClick(dialog.once_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: bool(results), timeout=2000)
+    assert results == [TRUST_ONCE]
