@@ -27,7 +27,7 @@ from client.engine.datachannel import DataTransfer
 from client.engine.datastream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
-from client.engine.localpaths import open_part_file
+from client.engine.localpaths import drop_empty_part, open_part_file
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
@@ -151,7 +151,11 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                 if ascii:
                     await _set_type(session, False)
 
-    await session.with_fallback(attempt)
+    try:
+        await session.with_fallback(attempt)
+    except BaseException:
+        drop_empty_part(local)  # nothing arrived: nothing to resume, nothing left behind
+        raise
     verified = None
     if verify and not ascii:
         verified = await _verify(session, remote, part)

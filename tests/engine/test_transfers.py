@@ -11,6 +11,7 @@ import pytest
 from fixtures.scripted_steps import in_turn, transfer, unused_port
 
 from client.engine.errors import (
+    CommandFailedError,
     ConnectionLostError,
     DataChannelError,
     FtpError,
@@ -329,3 +330,20 @@ async def test_cut_then_resume_gives_the_same_file(scripted_server, ftp_server, 
         result = await session.download(BIG_FILE, target, resume=True)
     assert result.resumed_from == kept
     assert sha256_of(target) == sha256_of(data)
+
+
+@pytest.mark.asyncio
+async def test_a_download_refused_before_any_byte_leaves_no_part(ftp_server, bus, tmp_path):
+    """550 to RETR: nothing to resume, so no empty NAME.part is left behind; a .part
+    holding bytes of an earlier attempt is kept for resume."""
+    out = tmp_path / "out"
+    out.mkdir()
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        with pytest.raises(CommandFailedError):
+            await session.download("no-such-file.txt", out / "no-such-file.txt")
+        kept = out / "kept.txt.part"
+        kept.write_bytes(b"partial")
+        with pytest.raises(CommandFailedError):
+            await session.download("kept.txt", out / "kept.txt", resume=True)
+    assert sorted(p.name for p in out.iterdir()) == ["kept.txt.part"]
+    assert kept.read_bytes() == b"partial"
