@@ -10,11 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from fixtures.sample_tree import BIG_FILE
 
 from client.engine import datastream
 from client.engine.datastream import FileSink
-from client.engine.errors import LocalError
 from client.engine.session import FtpSession
 
 
