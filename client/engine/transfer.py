@@ -103,9 +103,20 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                     total = known_size
                 else:
                     total = await session._size_locked(remote)
+                    if total is None and known_size is not None and known_size >= 0:
+                        total = known_size  # no SIZE: the listing's size is the next best
                 offset = 0
                 if resume and part.exists():
                     offset = part.stat().st_size
+                    if total is None and offset:
+                        # Without the remote size nothing can tell a server that honours
+                        # REST from one that says 350 and sends the file from byte 0:
+                        # appending could corrupt the file unnoticed. Start over.
+                        session._notice(
+                            f"the server does not report the size of {escape_control(remote)}, "
+                            "so a resumed download could not be checked: downloading it "
+                            "again from the start", "info", Severity.WARNING)
+                        offset = 0
                     if total is not None and offset > total:
                         session._notice(f"{part.name} is larger than the remote file; "
                                         "downloading again from the start", "info")
