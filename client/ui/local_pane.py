@@ -1,12 +1,14 @@
 """The local pane: QFileSystemModel folder tree and file list with the remote pane's
-gestures (path bar with history, back/forward/up, F5, filter, Enter/double-click to
-upload, drag to the remote pane, drop remote files here to download)."""
+gestures (path bar with history, back/forward/up, filter, Enter/double-click to
+upload, drag to the remote pane, drop remote files here to download). F5 is the
+window's Refresh, which refreshes this pane too: a second F5 here would make the key
+ambiguous, and Qt would then run neither."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QDir, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from client.ui.banner import InlineBanner
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
+from client.ui.local_proxy import LocalFileProxy
 from client.ui.remote.listing_model import REMOTE_MIME
 
 __all__ = ["LocalPane"]
@@ -82,15 +85,13 @@ class LocalPane(QWidget):
         self.files = QFileSystemModel(self)
         self.files.setFilter(QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot)
         self.files.setReadOnly(True)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = LocalFileProxy(self)
         self.proxy.setSourceModel(self.files)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setRecursiveFilteringEnabled(False)
 
         self.back_button = self._button("back", self.tr("Back"), self.go_back)
         self.forward_button = self._button("forward", self.tr("Forward"), self.go_forward)
         self.up_button = self._button("up", self.tr("Up one folder"), self.go_up)
-        self.refresh_button = self._button("refresh", self.tr("Refresh"), self.refresh)
+        self.refresh_button = self._button("refresh", self.tr("Refresh (F5)"), self.refresh)
         self.path_bar = QComboBox(self)
         self.path_bar.setEditable(True)
         self.path_bar.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -99,7 +100,7 @@ class LocalPane(QWidget):
             lambda: self.set_folder(Path(self.path_bar.currentText()).expanduser()))
         self.path_bar.activated.connect(lambda i: self.set_folder(Path(self.path_bar.itemText(i))))
         self.filter_box = QLineEdit(self)
-        self.filter_box.setPlaceholderText(self.tr("Filter"))
+        self.filter_box.setPlaceholderText(self.tr("Filter (Ctrl+F)"))
         self.filter_box.setAccessibleName(self.tr("Filter local files"))
         self.filter_box.setClearButtonEnabled(True)
         self.filter_box.setMaximumWidth(180)
@@ -145,7 +146,7 @@ class LocalPane(QWidget):
         for key, slot in (("Return", lambda: self._activated(self.view.currentIndex())),
                           ("Enter", lambda: self._activated(self.view.currentIndex())),
                           ("Backspace", self.go_up), ("Alt+Left", self.go_back),
-                          ("Alt+Right", self.go_forward), ("F5", self.refresh),
+                          ("Alt+Right", self.go_forward),
                           ("F2", self._rename_current),
                           ("Del", lambda: self._emit_paths(self.delete_requested))):
             action = QAction(self.view)
@@ -189,6 +190,7 @@ class LocalPane(QWidget):
         self.banner.hide()
         self.current = folder
         root = self.files.setRootPath(str(folder))
+        self.proxy.set_folder(self.files.filePath(root))
         self.view.setRootIndex(self.proxy.mapFromSource(root))
         self._reveal_current("")
         if record:
@@ -235,7 +237,7 @@ class LocalPane(QWidget):
         self.set_folder(self.current, record=False)
 
     def _filter(self, text: str) -> None:
-        self.proxy.setFilterWildcard(f"*{text}*" if text else "")
+        self.proxy.set_filter_text(text)
         self.view.setRootIndex(self.proxy.mapFromSource(self.files.index(str(self.current))))
 
     # -- selection and gestures ---------------------------------------------------------
