@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from client.engine.settings import TlsMode
+from client.protocol.text import hide_url_password
 
 __all__ = ["RemoteUrl", "UrlError", "parse_url", "SCHEME_TLS"]
 
@@ -73,7 +74,11 @@ class RemoteUrl:
 
 
 def _decode(text: str, what: str) -> str:
-    decoded = unquote(text, errors="strict") if "%" in text else text
+    try:
+        decoded = unquote(text, errors="strict") if "%" in text else text
+    except UnicodeDecodeError:
+        raise UrlError(f"the {what} of the URL is not UTF-8 after decoding its percent-escapes "
+                       "(write other characters as UTF-8 escapes, e.g. %C3%A9 for é)") from None
     for char, name in _FORBIDDEN.items():
         if char in decoded:
             raise UrlError(
@@ -127,7 +132,7 @@ def parse_url(text: str) -> RemoteUrl:
     if not sep or scheme not in SCHEME_TLS:
         raise UrlError(
             f"expected a URL like ftp://[user[:password]@]host[:port]/path (or ftps://, "
-            f"ftpes://, site:NAME), got {text!r}")
+            f"ftpes://, site:NAME), got {hide_url_password(text)!r}")
     for cut in ("?", "#"):
         if cut in rest:
             raise UrlError(f"'{cut}' is not allowed in an FTP URL; escape it as "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_control", "decode_line"]
+__all__ = ["escape_control", "decode_line", "hide_url_password"]
 
 # C0 controls, DEL, and C1 controls (U+0080..U+009F, which some terminals honour); the
 # Unicode bidi marks, overrides and isolates that can make a name read differently from
@@ -54,3 +54,27 @@ def decode_line(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def hide_url_password(text: str) -> str:
+    """``ftp://alice:secret@host/`` -> ``ftp://alice:****@host/``, for quoting a URL the
+    user typed in an error message. Also for malformed URLs (``ftp//a:b@h``, an unknown
+    scheme): whatever sits between the first ``:`` of the user information and its
+    ``@`` is hidden. Over-hiding is harmless here; showing a password is not."""
+    scheme_end = text.find("://")
+    if scheme_end >= 0:
+        start = scheme_end + 3
+        slash = text.find("/", start)
+        end = len(text) if slash < 0 else slash
+        at = text.rfind("@", start, end)
+    else:
+        start = 0
+        at = text.rfind("@")
+    if at < 0:
+        return text
+    colon = text.find(":", start, at)
+    if scheme_end < 0:
+        colon = text.rfind(":", start, at)
+    if colon < 0:
+        return text
+    return text[: colon + 1] + "****" + text[at:]

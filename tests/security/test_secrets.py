@@ -154,3 +154,46 @@ async def test_engine_events_errors_reprs_and_debug_logs_hold_no_password(ftps_s
     assert len(events) > 20
     leaked = [text[:200] for text in texts if leaks_in_text(text, secret)]
     assert leaked == []
+
+
+MALFORMED_URLS = [
+    "sftp://alice:{pw}@127.0.0.1/",
+    "http://alice:{pw}@127.0.0.1/",
+    "ftp//alice:{pw}@127.0.0.1/",
+    "ftp://alice:{pw}@127.0.0.1:99999/",
+    "ftp://alice:{pw}@[::1/",
+    "ftp://alice:%ff{pw}@127.0.0.1/",
+    "ftp://alice:{pw}%0d%0aDELE%20x@127.0.0.1/",
+]
+
+
+@pytest.mark.parametrize("template", MALFORMED_URLS)
+def test_a_malformed_url_is_refused_without_echoing_its_password(template, child_env, tmp_path):
+    secret = "S3cret-url-PW"
+    url = template.format(pw=secret)
+    done = run_cli(["ls", url], child_env, tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip(), "a clear error is printed"
+    assert not leaks_in_text(done.stdout + done.stderr, secret), done.stderr
+
+
+@pytest.mark.parametrize("template", MALFORMED_URLS)
+def test_quickconnect_errors_never_echo_the_password(template) -> None:
+    from client.ui.sites.urls import parse_target
+
+    secret = "S3cret-url-PW"
+    try:
+        parse_target(template.format(pw=secret))
+    except ValueError as error:
+        assert secret not in str(error)
+
+
+def test_hide_url_password_keeps_everything_else() -> None:
+    from client.protocol.text import hide_url_password
+
+    assert hide_url_password("ftp://alice:pw@host:21/a@b") == "ftp://alice:****@host:21/a@b"
+    assert hide_url_password("ftp://alice@host/") == "ftp://alice@host/"
+    assert hide_url_password("ftp://host/path:x@y") == "ftp://host/path:x@y"
+    assert hide_url_password("ftp//alice:pw@host/") == "ftp//alice:****@host/"
+    assert hide_url_password("x://a:b:c@h") == "x://a:****@h"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from client.engine.settings import TlsMode
+from client.protocol.text import hide_url_password
 
 __all__ = ["QuickTarget", "parse_target", "URL_SCHEMES"]
 
@@ -49,9 +50,9 @@ def parse_target(text: str) -> QuickTarget:
         try:
             port = parts.port
         except ValueError as exc:
-            raise ValueError(f"invalid port in {text!r}: {exc}") from exc
+            raise ValueError(f"invalid port in {hide_url_password(text)!r}: {exc}") from None
         if not parts.hostname:
-            raise ValueError(f"no host in {text!r}")
+            raise ValueError(f"no host in {hide_url_password(text)!r}")
         return QuickTarget(
             host=parts.hostname,
             port=port,
@@ -60,6 +61,10 @@ def parse_target(text: str) -> QuickTarget:
             tls=URL_SCHEMES[scheme],
             path=unquote(parts.path) if parts.path not in ("", "/") else None,
         )
+    if "@" in text:  # user information outside a URL: never echo it (a password may follow)
+        raise ValueError(f"{hide_url_password(text)!r} is not a host name; write a user and "
+                         "password as ftp://user:password@host, or use the User and Password "
+                         "fields")
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
         port_text = rest[1:] if rest.startswith(":") else ""
