@@ -59,3 +59,25 @@ def test_decode_line_is_lossless(raw: bytes) -> None:
         assert text.encode("utf-8") == raw
     except (AssertionError, UnicodeEncodeError):
         assert text.encode("latin-1") == raw
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_USER = st.text(alphabet="abcdefg.-_%0123456789", min_size=1, max_size=12)
+# Letters nothing else in the URL uses, so "the password is not in the output" is exact.
+_PASSWORD = st.text(alphabet="PQRSTUVWXYZ!#$&+;=~ ", min_size=4, max_size=20)
+
+
+@given(scheme=st.sampled_from(["ftp://", "ftps://", "sftp://", "ftp//", "", "x:/"]),
+       user=_USER, password=_PASSWORD,
+       host=st.from_regex(r"[a-z0-9.]{1,20}", fullmatch=True),
+       tail=st.sampled_from(["", "/", ":21/", "/path@x", ":99999"]))
+def test_hide_url_password_never_shows_the_password(scheme, user, password, host, tail):
+    from client.protocol.text import hide_url_password
+
+    text = f"{scheme}{user}:{password}@{host}{tail}"
+    hidden = hide_url_password(text)
+    assert password not in hidden
+    if scheme.endswith("://"):
+        assert hidden == f"{scheme}{user}:****@{host}{tail}"
