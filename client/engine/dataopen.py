@@ -91,6 +91,11 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
     decision = decide_pasv_address(address.host, xfer._control_peer,
                                    xfer.settings.pasv_policy)
     tracker.advertised = Endpoint(address.host, address.port)
+    if decision.refused:
+        tracker.address_note = decision.reason
+        tracker.emit(DataPhase.ADVERTISED)
+        raise tracker.failure(DataFailure.UNROUTABLE, decision.reason, step="PASV",
+                              reply_code=reply.code)
     if decision.replaced:
         tracker.address_note = decision.reason
         xfer._notice(decision.reason, "substitution", Severity.WARNING)

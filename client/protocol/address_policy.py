@@ -180,6 +180,9 @@ class PasvDecision:
     replaced: bool
     reason: str
     warning: bool = False
+    #: Nothing may be dialled: the advertised address can never answer (unspecified,
+    #: documentation, multicast, reserved, link-local) and the policy forbids replacing it.
+    refused: bool = False
 
 
 # Never dialled under AUTO: nothing can answer a TCP connection there.
@@ -278,6 +281,19 @@ def decide_pasv_address(
             f"server advertised {adv}, {adv_cls.description}, but the 'control' PASV "
             f"policy always dials the control peer {peer}",
             adv_cls in _UNUSABLE or adv_cls is not peer_cls,
+        )
+    if policy is PasvPolicy.ADVERTISED and adv_cls in _UNUSABLE:
+        # "Trust the advertised address" trusts the server's choice of a reachable host;
+        # 0.0.0.0 (which Linux dials as this machine), a documentation or multicast
+        # address is no such choice, and dialling it could only reach something else.
+        return PasvDecision(
+            adv,
+            False,
+            f"server advertised {adv}, {adv_cls.description}: nothing can answer a "
+            f"connection there, so it is not dialled, not even under the 'advertised' PASV "
+            f"policy; the 'auto' or 'control' policy dials the control peer {peer} instead",
+            True,
+            refused=True,
         )
     if policy is PasvPolicy.ADVERTISED:
         return PasvDecision(

@@ -191,6 +191,23 @@ async def test_advertised_policy_dials_what_the_server_says(scripted_server, bus
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("advertised", ["192.0.2.10", "0.0.0.0"])
+async def test_advertised_policy_refuses_an_address_nothing_can_answer(scripted_server, bus,
+                                                                       tmp_path, advertised):
+    """Even 'trust the advertised address' never dials 0.0.0.0 (Linux would connect to
+    this machine) or a documentation address: a typed UNROUTABLE failure, nothing
+    dialled (the suite's network guard would fail the test otherwise)."""
+    from client.protocol.addresses import PasvPolicy
+
+    server = scripted_server({"PASV": pasv(advertise=advertised)})
+    error = await failing_download(server, bus, tmp_path, use_epsv=False,
+                                   pasv_policy=PasvPolicy.ADVERTISED)
+    assert error.failure is DataFailure.UNROUTABLE
+    assert error.remote is None
+    assert "RETR" not in server.verbs()
+
+
+@pytest.mark.asyncio
 async def test_unreachable_epsv_port_falls_back_to_pasv_for_the_session(scripted_server, bus,
                                                                       tmp_path):
     recorder = Recorder(bus)

@@ -523,3 +523,21 @@ def test_odd_227_layouts_decode_to_what_they_name(case: tuple[str, str, int]) ->
     line, host, port = case
     addr = parse_227(line)
     assert (addr.host, addr.port) == (host, port)
+
+
+@pytest.mark.parametrize("advertised", ["0.0.0.0", "192.0.2.10", "224.0.0.1", "240.0.0.1",
+                                        "169.254.1.1"])
+def test_advertised_policy_never_dials_an_address_nothing_can_answer(advertised: str) -> None:
+    decision = decide_pasv_address(advertised, "127.0.0.1", PasvPolicy.ADVERTISED)
+    assert decision.refused and decision.warning and not decision.replaced
+    assert "not dialled" in decision.reason and "127.0.0.1" in decision.reason
+
+
+@given(ipv4, ipv4, st.sampled_from(PasvPolicy))
+def test_only_the_advertised_policy_refuses(advertised: str, peer: str, policy: PasvPolicy) -> None:
+    decision = decide_pasv_address(advertised, peer, policy)
+    if decision.refused:
+        assert policy is PasvPolicy.ADVERTISED and advertised != peer
+        assert classify(advertised) in {AddressClass.UNSPECIFIED, AddressClass.RESERVED,
+                                        AddressClass.DOCUMENTATION, AddressClass.MULTICAST,
+                                        AddressClass.LINK_LOCAL}
