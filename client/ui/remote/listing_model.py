@@ -126,6 +126,10 @@ class RemoteListModel(QAbstractTableModel):
     def entry(self, row: int) -> object:
         return self._shown[row]
 
+    def entries_in_rows(self, first: int, last: int) -> list[object]:
+        """The entries shown in rows ``first`` to ``last`` (inclusive), in one slice."""
+        return self._shown[max(first, 0):last + 1]
+
     def row_of_name(self, name: str) -> int | None:
         for row, entry in enumerate(self._shown):
             if entry.name == name:  # type: ignore[attr-defined]
