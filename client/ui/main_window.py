@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
         r.chmod_requested.connect(lambda es: self.spawn(a.chmod(es), doing=self.tr("Changing permissions"), **rp))
         r.copy_url_requested.connect(a.copy_urls)
         r.open_requested.connect(lambda e: self.spawn(a.open_with_default_app(e), doing=self.tr("Opening"), **rp))
+        r.link_open_requested.connect(lambda link, selection: self.spawn(
+            a.open_link(link, selection), doing=self.tr("Opening {}").format(r.model.full_path(link)), **rp))
         r.banner.why_clicked.connect(self.show_console_line)
         self.local_pane.banner.why_clicked.connect(self.show_console_line)
         self.local_pane.upload_requested.connect(lambda paths: self.spawn(

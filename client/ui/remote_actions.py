@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QFileSystemWatcher, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
+from client.engine.errors import CommandFailedError
 from client.protocol.text import escape_control
 from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
 from client.ui.remote.listing_model import entry_is_dir
@@ -39,19 +40,28 @@ class RemoteActions:
         return self.window.tr(text)
 
     # -- browsing --------------------------------------------------------------------------
-    async def browse(self, path: str | None = None, *, after_login: bool = False) -> str:
+    async def browse(self, path: str | None = None, *, after_login: bool = False,
+                     refused_is_file: bool = False) -> str | None:
         """Change to ``path`` (None: stay) and list it; returns the folder shown.
 
         ``after_login``: the session has just logged in, and its login already asked PWD
         (``FtpSession.current_directory``), so the folder is known without asking again.
-        Only then: later the server's folder may have changed under a raw command."""
+        Only then: later the server's folder may have changed under a raw command.
+
+        ``refused_is_file``: ``path`` is a link of unknown kind; a 550 to its CWD means
+        it is not a folder: nothing is shown and None is returned."""
         self.pending_path = path or self.pane.current_path or None
         if self.pending_path:
             self.pane.tree_model.mark_requested(self.pending_path)
 
-        async def work(session: Any) -> tuple[str, Any]:
+        async def work(session: Any) -> tuple[str | None, Any]:
             if path:
-                where = await session.cwd(path)
+                try:
+                    where = await session.cwd(path)
+                except CommandFailedError as exc:
+                    if refused_is_file and exc.code == 550:
+                        return None, None
+                    raise
             else:
                 known = session.current_directory if after_login else None
                 where = known or await session.pwd()
@@ -63,6 +73,10 @@ class RemoteActions:
             if self.pending_path:
                 self.pane.tree_model.fetch_failed(self.pending_path)
             raise
+        if where is None:
+            if self.pending_path:
+                self.pane.tree_model.fetch_failed(self.pending_path)
+            return None
         self.window.hung_listing.hide()
         self.pane.show_listing(where, list(listing.entries))
         if listing.unparsed:
@@ -72,7 +86,17 @@ class RemoteActions:
         return where
 
     async def refresh(self) -> str:
-        return await self.browse(self.pane.current_path or None)
+        return await self.browse(self.pane.current_path or None)  # type: ignore[return-value]
+
+    async def open_link(self, link: object, selection: list[object] | None = None) -> str | None:
+        """Open a symbolic link whose kind the listing does not tell (``www -> /var/www``)
+        as FileZilla does: change into it; when the server refuses (550) it is a file,
+        and ``selection`` (default: the link) is downloaded. Returns the folder shown,
+        or None when it was downloaded."""
+        where = await self.browse(self._full(link), refused_is_file=True)
+        if where is None:
+            await self.window.download_entries(selection or [link])
+        return where
 
     async def fetch_tree(self, path: str) -> None:
         try:

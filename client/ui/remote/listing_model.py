@@ -26,7 +26,8 @@ from client.protocol.listing import EntryKind
 from client.protocol.text import escape_control
 from client.ui.icons import icon_for_entry
 
-__all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "COLUMNS", "entry_is_dir"]
+__all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "COLUMNS", "entry_is_dir",
+           "entry_is_unknown_link"]
 
 _DIR, _LINK = EntryKind.DIR, EntryKind.LINK
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -43,6 +44,13 @@ def entry_is_dir(entry: object) -> bool:
     # a symlink whose target looks like a folder (ls shows "name -> target/") is
     # treated as a folder for navigation
     return kind is _LINK and (entry.target or "").endswith("/")  # type: ignore[attr-defined]
+
+
+def entry_is_unknown_link(entry: object) -> bool:
+    """A symbolic link whose listing does not say what it points to (``www -> /var/www``:
+    an ``ls -l`` line never tells a folder from a file). Opening one asks the server
+    (CWD into it; refused: a file), as FileZilla does."""
+    return entry.kind is _LINK and not entry_is_dir(entry)  # type: ignore[attr-defined]
 
 
 def _is_link(entry: object) -> bool:

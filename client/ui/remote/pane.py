@@ -29,7 +29,12 @@ from PySide6.QtWidgets import (
 from client.ui.banner import InlineBanner
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
-from client.ui.remote.listing_model import ENTRY_ROLE, RemoteListModel, entry_is_dir
+from client.ui.remote.listing_model import (
+    ENTRY_ROLE,
+    RemoteListModel,
+    entry_is_dir,
+    entry_is_unknown_link,
+)
 from client.ui.remote.tree_model import PATH_ROLE, RemoteTreeModel
 
 __all__ = ["RemotePane", "RemoteFileView", "LOCAL_MIME"]
@@ -142,6 +147,9 @@ class RemotePane(QWidget):
     download_requested = Signal(list)  # list[ListingEntry] of the current folder
     upload_requested = Signal(list, str)  # list[Path], remote folder
     open_requested = Signal(object)  # a file entry to open with the default application
+    #: a link of unknown kind was opened: (the link, the entries to download if it is a
+    #: file); the window tries to change into it and downloads when the server refuses
+    link_open_requested = Signal(object, list)
     mkdir_requested = Signal()
     rename_requested = Signal(object)
     delete_requested = Signal(list)
@@ -350,6 +358,8 @@ class RemotePane(QWidget):
         entry = self.model.data(self.model.index(index.row(), 0), ENTRY_ROLE)
         if entry_is_dir(entry):
             self.navigate_requested.emit(self.model.full_path(entry))
+        elif entry_is_unknown_link(entry):
+            self.link_open_requested.emit(entry, self.selected_entries() or [entry])
         else:
             self._emit_selected(self.download_requested)
 
