@@ -130,3 +130,98 @@ def test_site_url_with_ask_for_password_connects(qloop, qtbot, config_dir, memor
         window.close()
         window.deleteLater()
         demo.stop()
+
+
+def _saved_site_in_dialog(qtbot, memory_keyring):
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    dialog = SiteManagerDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    site = dialog.new_site()
+    dialog.name.setText("Prod")
+    dialog.folder.setText("Work")
+    dialog.host.setText("127.0.0.1")
+    dialog._set_combo(dialog.logon, "normal")
+    dialog.user.setText("alice")
+    dialog.password.setText(SECRET)
+    assert dialog.save_current()
+    assert memory_keyring.secrets[(KEYRING_SERVICE, site.site_id)] == SECRET
+    return dialog, site
+
+
+def _delete_button(dialog):
+    from PySide6.QtWidgets import QPushButton
+
+    return next(b for b in dialog.findChildren(QPushButton) if b.text() == "Delete")
+
+
+def _delete_box(qtbot, dialog):
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in
+                                dialog.findChildren(QMessageBox, "deleteSiteDialog")),
+                    timeout=2000)
+    return next(box for box in dialog.findChildren(QMessageBox, "deleteSiteDialog")
+                if box.isVisible())
+
+
+def test_delete_asks_first_and_enter_keeps_the_site(qapp, qtbot, config_dir,
+                                                     memory_keyring) -> None:
+    """Delete opens a question whose default answer is No: pressing Enter (or Escape)
+    keeps the site and its keyring password; only Yes removes both."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog, site = _saved_site_in_dialog(qtbot, memory_keyring)
+    assert dialog.current is not None and dialog.current.site_id == site.site_id
+
+    qtbot.mouseClick(_delete_button(dialog), Qt.MouseButton.LeftButton)
+    box = _delete_box(qtbot, dialog)
+    assert "Work/Prod" in box.text() and "keyring" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+    assert [s.site_id for s in SiteStore().load()] == [site.site_id]
+    assert memory_keyring.secrets[(KEYRING_SERVICE, site.site_id)] == SECRET
+
+    qtbot.mouseClick(_delete_button(dialog), Qt.MouseButton.LeftButton)
+    box = _delete_box(qtbot, dialog)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+    assert [s.site_id for s in SiteStore().load()] == [site.site_id]
+
+    qtbot.mouseClick(_delete_button(dialog), Qt.MouseButton.LeftButton)
+    box = _delete_box(qtbot, dialog)
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: SiteStore().load() == [], timeout=2000)
+    assert (KEYRING_SERVICE, site.site_id) not in memory_keyring.secrets
+    assert dialog.tree.topLevelItemCount() == 0 and not _delete_button(dialog).isEnabled()
+    assert "Deleted Work/Prod" in dialog.message.text()
+
+
+def test_importing_the_same_filezilla_file_twice_adds_nothing(qapp, config_dir, memory_keyring,
+                                                             tmp_path) -> None:
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    xml = tmp_path / "sitemanager.xml"
+    xml.write_text(f"""<?xml version="1.0"?><FileZilla3><Servers><Folder>Imported
+      <Server><Host>127.0.0.1</Host><Port>21</Port><Protocol>0</Protocol><Logontype>1</Logontype>
+      <User>bob</User><Pass encoding="base64">{base64.b64encode(SECRET.encode()).decode()}</Pass>
+      <Name>Bob's box</Name></Server>
+      <Server><Host>127.0.0.1</Host><Port>2121</Port><Protocol>0</Protocol><Logontype>0</Logontype>
+      <Name>Mirror</Name></Server></Folder></Servers></FileZilla3>""")
+    dialog = SiteManagerDialog()
+    dialog.import_filezilla(xml)
+    assert "Imported 2 site" in dialog.message.text()
+    dialog.import_filezilla(xml)
+    assert "Imported 0 site" in dialog.message.text()
+    assert "Skipped 2 site(s) already in the Site Manager" in dialog.message.text()
+    assert len(SiteStore().load()) == 2
+    site = SiteStore().find("Bob's box")  # one site, not "matches 2 saved sites"
+    assert SiteStore().find("Imported/Bob's box").site_id == site.site_id
+    assert memory_keyring.secrets[(KEYRING_SERVICE, site.site_id)] == SECRET
+    assert len([key for key in memory_keyring.secrets if key[0] == KEYRING_SERVICE]) == 1
+    folder = dialog.tree.topLevelItem(0)
+    assert folder.text(0) == "Imported" and folder.childCount() == 2
+    dialog.close()

@@ -139,6 +139,26 @@ def test_filezilla_import_moves_passwords_to_keyring(tmp_path: Path, config_dir:
     assert SECRET not in text and base64.b64encode(SECRET.encode()).decode() not in text
 
 
+def test_filezilla_import_skips_sites_already_saved(tmp_path: Path, config_dir: Path,
+                                                   memory_keyring) -> None:
+    """Same folder, name, host, port and user: skipped (counted); any difference: added."""
+    xml = tmp_path / "sitemanager.xml"
+    xml.write_text(FILEZILLA_XML)
+    store = SiteStore()
+    first = import_sitemanager(xml, store)
+    assert len(first.imported) == 3 and first.skipped == []
+    again = import_sitemanager(xml, store)
+    assert again.imported == [] and len(again.skipped) == 3
+    assert len(store.load()) == 3
+    store.find("Top site")  # still names exactly one site
+
+    # the same site on another port (or user, host, folder, name) is another site
+    xml.write_text(FILEZILLA_XML.replace("<Port>2121</Port>", "<Port>2122</Port>"))
+    third = import_sitemanager(xml, store)
+    assert [s.name for s in third.imported] == ["Top site"] and len(third.skipped) == 2
+    assert sorted(s.port for s in store.load() if s.name == "Top site") == [2121, 2122]
+
+
 def test_filezilla_import_without_keyring_asks(tmp_path: Path, config_dir: Path,
                                                no_keyring) -> None:
     xml = tmp_path / "sitemanager.xml"

@@ -1,5 +1,7 @@
 """The site manager (Ctrl+S): folders of saved sites on the left, the selected site's
-settings on the right; New site, New folder, Delete, Import FileZilla, Connect.
+settings on the right; New site, Delete (asks first), Import FileZilla…, Save, Connect.
+Folders are not made on their own: typing a path in a site's Folder field
+(``Work/Servers``) puts the site there, and a folder shows while a site is in it.
 
 Passwords go to the keyring only (``SiteStore.set_password``); without a usable keyring
 the "normal" logon type is disabled and "ask for password" offered instead, so a
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -109,7 +112,7 @@ class SiteManagerDialog(QDialog):
 
         buttons = QHBoxLayout()
         self.new_button = self._button(buttons, self.tr("New site"), self.new_site)
-        self._button(buttons, self.tr("Delete"), self.delete_site)
+        self.delete_button = self._button(buttons, self.tr("Delete"), self.delete_site)
         self._button(buttons, self.tr("Import FileZilla…"), self.import_filezilla)
         buttons.addStretch(1)
         self.save_button = self._button(buttons, self.tr("Save"), self.save_current)
@@ -192,6 +195,7 @@ class SiteManagerDialog(QDialog):
         self.form_box.setEnabled(site is not None)
         self.connect_button.setEnabled(site is not None)
         self.save_button.setEnabled(site is not None)
+        self.delete_button.setEnabled(site is not None)
         site = site or Site(name="", host="")
         self.name.setText(site.name)
         self.folder.setText(site.folder)
@@ -299,13 +303,35 @@ class SiteManagerDialog(QDialog):
         self.message.setText(self.tr("Saved {}.").format(site.path))
         return True
 
-    def delete_site(self) -> None:
-        if self.current is None:
+    def delete_site(self) -> QMessageBox | None:
+        """Ask before deleting the selected site (No is the default: Enter keeps it);
+        the box is opened window-modally and answers through ``finished``."""
+        site = self.current
+        if site is None:
+            return None
+        text = self.tr("Delete the site {}?").format(site.path or site.name or site.host)
+        if site.logon == "normal" and self.store.get_password(site.site_id) is not None:
+            text += "\n" + self.tr("Its password is removed from the system keyring too.")
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete site"), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("deleteSiteDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # site names are never markup
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        box.finished.connect(lambda _result: self._delete_answered(box, site))
+        box.open()
+        return box
+
+    def _delete_answered(self, box: QMessageBox, site: Site) -> None:
+        confirmed = box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
+        box.deleteLater()
+        if not confirmed:
             return
-        self.store.remove(self.current.site_id)
-        self.sites = [s for s in self.sites if s.site_id != self.current.site_id]
+        self.store.remove(site.site_id)
+        self.sites = [s for s in self.sites if s.site_id != site.site_id]
         self._fill_tree()
         self._show(None)
+        self.message.setText(self.tr("Deleted {}.").format(site.path or site.name or site.host))
 
     def import_filezilla(self, path: Path | None = None) -> None:
         if path is None:
@@ -321,7 +347,11 @@ class SiteManagerDialog(QDialog):
             return
         self.sites = self.store.load()
         self._fill_tree()
-        lines = [self.tr("Imported {} site(s).").format(len(report.imported))] + report.warnings
+        lines = [self.tr("Imported {} site(s).").format(len(report.imported))]
+        if report.skipped:
+            lines.append(self.tr("Skipped {} site(s) already in the Site Manager (same folder, "
+                                 "name, host, port and user).").format(len(report.skipped)))
+        lines += report.warnings
         self.message.setText("\n".join(lines))
 
     def connect_current(self) -> None:

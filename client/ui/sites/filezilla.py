@@ -4,7 +4,9 @@ FileZilla keeps passwords base64-encoded in that file (``<Pass encoding="base64"
 Import decodes them only to hand them to the keyring; they are never written to our own
 files. Passwords protected by a FileZilla master password (``encoding="crypt"``) cannot
 be read: those sites are imported with logon type "ask for password", and a warning
-says so. SFTP sites are skipped (this client speaks FTP and FTPS).
+says so. SFTP sites are skipped (this client speaks FTP and FTPS). A site already saved
+with the same folder, name, host, port and user is skipped too, so importing the same
+file twice adds nothing (and ``site:NAME`` keeps naming one site).
 
 No Qt here, so the import can be tested and scripted on its own.
 """
@@ -41,6 +43,13 @@ class ImportedSite:
 class ImportReport:
     imported: list[Site] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: sites of the file already saved (same folder, name, host, port and user)
+    skipped: list[Site] = field(default_factory=list)
+
+
+def _identity(site: Site) -> tuple[str, str, str, int, str]:
+    """What makes an imported site "the same" as a saved one."""
+    return (site.folder, site.name, site.host.casefold(), site.port, site.user)
 
 
 def parse_server_path(value: str) -> str:
@@ -171,14 +180,21 @@ def import_sitemanager(path: Path, store: SiteStore) -> ImportReport:
     """Add every FTP/FTPS site of ``path`` to ``store``; passwords go to the keyring.
 
     Without a usable keyring, sites with a password become "ask for password" (the
-    password is dropped, never written to disk) and the report says so.
+    password is dropped, never written to disk) and the report says so. A site that is
+    already saved (same folder path, name, host, port and user: see ``_identity``) is
+    not added again, and its saved password is left alone; ``report.skipped`` lists it.
     """
     parsed, warnings = parse_sitemanager(path.read_bytes())
     report = ImportReport(warnings=list(warnings))
     have_keyring = keyring_available()
     sites = store.load()
+    known = {_identity(s) for s in sites}
     for item in parsed:
         site = item.site
+        if _identity(site) in known:
+            report.skipped.append(site)
+            continue
+        known.add(_identity(site))
         if item.password is not None:
             if have_keyring:
                 store.set_password(site.site_id, item.password)
