@@ -242,7 +242,9 @@ class MainWindow(QMainWindow):
     # -- async plumbing ----------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], *, pane: Any = None,
               doing: str = "") -> asyncio.Task[Any]:
-        """Run ``coro`` on the qasync loop; a failure shows in ``pane``'s banner."""
+        """Run ``coro`` on the qasync loop; a failure shows in ``pane``'s banner, whose
+        "Why?" points at a console line logged since ``coro`` started."""
+        started = self.bus.now()
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
 
@@ -252,18 +254,29 @@ class MainWindow(QMainWindow):
                 return
             exc = t.exception()
             if exc is not None:
-                self.report_error(exc, pane=pane or self.remote_pane, doing=doing)
+                self.report_error(exc, pane=pane or self.remote_pane, doing=doing,
+                                  since=started)
 
         task.add_done_callback(done)
         return task
 
-    def report_error(self, exc: BaseException, *, pane: Any, doing: str = "") -> None:
+    def report_error(self, exc: BaseException, *, pane: Any, doing: str = "",
+                     since: float | None = None) -> None:
+        """Show ``exc`` in ``pane``'s banner. ``since`` (the bus clock when the failed
+        operation began) ties the banner's "Why?" to a line of that operation: the
+        failing reply (matched by its code when the error carries one), else its
+        newest error or line; no "Why?" when it logged nothing. Without ``since`` the
+        newest error line anywhere is used."""
         log.debug("operation failed", exc_info=exc)
         self.bridge.flush()  # the failing lines are in the console before "Why?" is offered
         model = self.console.model
-        seq = model.last_error_seq
-        if seq is None and model.lines():
-            seq = model.seq_of_row(model.rowCount() - 1) if model.rowCount() else None
+        if since is not None:
+            code = getattr(exc, "code", None) or getattr(exc, "reply_code", None)
+            seq = model.line_for_failure(since, code if isinstance(code, int) else None)
+        else:
+            seq = model.last_error_seq
+            if seq is None and model.lines():
+                seq = model.seq_of_row(model.rowCount() - 1) if model.rowCount() else None
         self.last_error = describe_error(exc, doing=doing)
         if self.hung_listing.handles(exc, pane):
             self.hung_listing.show(exc, seq)

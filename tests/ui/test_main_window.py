@@ -185,6 +185,60 @@ def test_failure_shows_a_banner_with_why(recorded, qtbot, demo) -> None:
     assert current.isValid() and "55" in window.console.model.data(current)
 
 
+def _why_line(window, banner) -> str:
+    """Click the banner's "Why?" link; the text of the console line it selects."""
+    banner.why.linkActivated.emit("#why")
+    current = window.console.view.currentIndex()
+    assert current.isValid()
+    return window.console.model.data(current)
+
+
+def test_why_never_points_at_an_older_unrelated_error(recorded, qtbot, demo) -> None:
+    """A failure that logged no error line of its own (a rename refused before anything
+    was sent) must not offer the previous failure's 550 as its reason."""
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    banner = window.remote_pane.banner
+    task = window.spawn(window.actions.browse("/no/such/folder"), pane=window.remote_pane,
+                        doing="Opening /no/such/folder")
+    qtbot.waitUntil(task.done, timeout=10_000)
+    qtbot.waitUntil(banner.isVisible, timeout=2000)
+    first_seq = banner.seq
+    assert first_seq is not None and "55" in _why_line(window, banner)
+
+    entry = window.remote_pane.model.entries()[0]
+    task = window.spawn(window.actions.rename(entry, "bad\nname"), pane=window.remote_pane,
+                        doing="Rename")
+    qtbot.waitUntil(task.done, timeout=10_000)
+    qtbot.waitUntil(lambda: banner.text.startswith("Rename"), timeout=2000)
+    assert banner.seq is None and not banner.why.isVisible()
+    assert window.console.model.last_error_seq == first_seq  # the old 550 is still newest
+
+
+def test_why_points_at_the_failing_reply_not_a_newer_error(recorded, qtbot, demo) -> None:
+    """Another connection logs an error after this failure (a transfer worker, say):
+    "Why?" still selects the 550 this operation got."""
+    from client.engine.events import Notice
+    from client.protocol.annotate import Severity
+
+    window = recorded
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    started = window.bus.now()
+    task = asyncio.ensure_future(window.actions.browse("/no/such/folder"))
+    qtbot.waitUntil(task.done, timeout=10_000)
+    error = task.exception()
+    assert error is not None and getattr(error, "code", None) == 550
+    window.bus.emit(Notice(t=window.bus.now(), connection="c9", severity=Severity.ERROR,
+                           text="an unrelated failure on another connection"))
+    window.report_error(error, pane=window.remote_pane, doing="Opening /no/such/folder",
+                        since=started)
+    banner = window.remote_pane.banner
+    assert banner.isVisible() and banner.seq is not None
+    assert banner.seq != window.console.model.last_error_seq  # the unrelated one is newer
+    line = _why_line(window, banner)
+    assert "550" in line and "unrelated" not in line
+
+
 def test_url_credentials_never_stay_in_the_host_field(window, demo) -> None:
     window.quick.host.setText(demo.url)
     window.quick.submit()

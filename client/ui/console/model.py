@@ -114,6 +114,32 @@ class ConsoleModel(QAbstractListModel):
     def seq_of_row(self, row: int) -> int:
         return self._rows[row][0]
 
+    def line_for_failure(self, since: float, code: int | None = None) -> int | None:
+        """The line (seq) that explains an operation which started at ``since`` (the
+        bus clock, ``ConsoleLine.t``) and failed, for a banner's "Why?".
+
+        Only lines logged since the operation began count, so an older, unrelated
+        error is never offered: among them the newest error line whose text starts with
+        the failing reply's ``code`` when one is known, else the newest error line, else
+        the newest line (the command left unanswered). None when the operation logged
+        nothing (it failed before anything was sent)."""
+        newest: int | None = None
+        error: int | None = None
+        prefix = str(code) if code is not None else None
+        for offset in range(len(self._lines) - 1, -1, -1):
+            line = self._lines[offset]
+            if line.t < since:
+                break
+            seq = self._first_seq + offset
+            if newest is None:
+                newest = seq
+            if line.kind is ConsoleKind.ERROR:
+                if prefix is None or line.text.startswith(prefix):
+                    return seq
+                if error is None:
+                    error = seq
+        return error if error is not None else newest
+
     def find(self, needle: str, start_row: int, *, backwards: bool = False) -> int | None:
         """The next visible row (after ``start_row``, wrapping) whose text contains
         ``needle``, case-insensitively."""
