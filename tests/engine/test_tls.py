@@ -45,6 +45,35 @@ async def test_data_connections_resume_the_control_session(ftps_reuse_server, bu
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
+async def test_session_reuse_over_tls_1_2(ftps_reuse_server, bus, mode, monkeypatch,
+                                         tmp_path: Path):
+    """TLS 1.2 resumes by session id, not by ticket as 1.3 does: a server that requires
+    reuse (522 otherwise) must still get resumed data connections."""
+    import ssl
+
+    from client.engine import tls
+
+    base = tls._base_context
+
+    def capped() -> tls.SessionResumingContext:
+        context = base()
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+        return context
+
+    monkeypatch.setattr(tls, "_base_context", capped)
+    recorder = Recorder(bus)
+    async with FtpSession(ftps_reuse_server.settings(mode=mode), bus=bus) as session:
+        await session.list()
+        await session.download("hello.txt", tmp_path / "hello.txt")
+    versions = {e.version for e in recorder.of(TlsEstablished)}
+    assert versions == {"TLSv1.2"}
+    channels = data_tls(recorder)
+    assert len(channels) == 2 and all(e.session_reused for e in channels)
+    assert (tmp_path / "hello.txt").read_bytes() == (ftps_reuse_server.root / "hello.txt").read_bytes()
+
+
+@pytest.mark.asyncio
 async def test_implicit_tls(ftps_implicit_server, bus, tmp_path: Path):
     recorder = Recorder(bus)
     async with FtpSession(ftps_implicit_server.settings(), bus=bus) as session:
