@@ -6,6 +6,7 @@ exactly as it was, and NAME.part holds a prefix of the file for resume."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from fixtures.scripted_steps import close_control, transfer
@@ -24,6 +25,8 @@ from client.engine.session import FtpSession
 
 from .faults import BOUND, CUT, FAST, MID_TRANSFER_FAULTS, OLD_TARGET, PAYLOAD, size_reply
 
+# Several 1 s timeouts plus slack for a loaded machine, well below the 20 s defaults.
+TIMEOUT_BOUND = 10.0
 REPLY_421 = b"421 Service not available, closing control connection.\r\n"
 
 
@@ -36,12 +39,17 @@ async def test_mid_transfer_fault_is_typed_bounded_and_keeps_files_safe(scripted
     target.write_bytes(OLD_TARGET)
     session = FtpSession(server.settings(**FAST), bus=EventBus())
     await asyncio.wait_for(session.connect(), BOUND)
+    started = time.monotonic()
     try:
         with pytest.raises(FtpError) as caught:
             await asyncio.wait_for(session.download("/file.bin", target), BOUND)
     finally:
+        elapsed = time.monotonic() - started
         await asyncio.wait_for(session.close(), BOUND)
     error = caught.value
+    # Detected by the configured 1 s timeouts (a few of them at most: data, then the
+    # final reply), not by the 20 s defaults: a missed setting would take 20 s or more.
+    assert elapsed < TIMEOUT_BOUND, f"{fault}: {elapsed:.1f} s"
     assert isinstance(error, (DataChannelError, ConnectionLostError, ControlTimeoutError)), \
         repr(error)
     assert len(str(error)) > 20  # an explanation, not just a code
