@@ -6,7 +6,9 @@ shows an unsolicited reply when it comes, not when someone asks) and queued for 
 reader. One command is in flight at a time: callers hold :attr:`ControlConnection.lock`
 around a command and the replies it produces. A ``421`` anywhere means the server is
 closing the connection: every reader gets :class:`ConnectionLostError` with the
-server's words.
+server's words. The first failure that was not our own doing (a 421, the server's FIN
+or RST, bytes that are not FTP) is also handed to :attr:`ControlConnection.on_failure`
+the moment it happens, so the session can say so while nobody is reading.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import collections
 import logging
 import ssl
 import time
+from collections.abc import Callable
 
 from client.engine.errors import (
     ConnectionLostError,
@@ -80,6 +83,8 @@ class ControlConnection:
         self._waiter: asyncio.Future[None] | None = None
         self._failure: Exception | None = None
         self._closed = False
+        #: called once, synchronously, with the first failure we did not cause ourselves
+        self.on_failure: Callable[[Exception], None] | None = None
         context_cls = getattr(_annotate_module, "AnnotationContext", None)
         self.context = context_cls() if context_cls is not None else None
         self._annotator = self._make_annotator()
@@ -205,9 +210,15 @@ class ControlConnection:
         self._wake()
 
     def _fail(self, error: Exception) -> None:
-        if self._failure is None:
+        first = self._failure is None
+        if first:
             self._failure = error
         self._wake()
+        if first and not self._closed and self.on_failure is not None:
+            try:
+                self.on_failure(error)
+            except Exception:  # noqa: BLE001 - an observer must never break the connection
+                log.exception("control failure observer failed")
 
     def _on_lost(self, exc: Exception | None, *, eof: bool) -> None:
         if self._closed and self._failure is None:

@@ -153,7 +153,9 @@ class Notice(EngineEvent):
 
     severity: Severity
     text: str
-    kind: str = "info"  # "fallback" | "substitution" | "reconnect" | "tls" | "timeout" | "info"
+    # "fallback" | "substitution" | "reconnect" | "tls" | "timeout" | "info", or
+    # "connection-lost": the server closed or broke an idle control connection
+    kind: str = "info"
 
 
 class SessionState(enum.Enum):

@@ -81,11 +81,13 @@ class FtpSession:
         self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
                                           encoding=settings.encoding,
                                           timeout=settings.control_timeout)
+        self._control.on_failure = self._control_failed
         self._control_context: SessionResumingContext | None = None
         self._data_protected = False
         self._binary = True
         self._cwd: str | None = None
         self._keepalive: asyncio.Task | None = None
+        self._keepalive_noop = False  # the keep-alive's NOOP holds the lock (not the user)
         self._closed = False
 
     # ------------------------------------------------------------------ properties
@@ -109,6 +111,7 @@ class FtpSession:
         self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
                                           encoding=self.settings.encoding,
                                           timeout=self.settings.control_timeout)
+        self._control.on_failure = self._control_failed
         if self._control.context is not None:
             self._control.context.pasv_policy = self.settings.pasv_policy
 
@@ -117,6 +120,21 @@ class FtpSession:
         self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
                                           state=state, server=self.server, local=self.local,
                                           detail=detail))
+
+    def _control_failed(self, error: Exception) -> None:
+        """The server closed or broke the control connection (421, FIN, RST, bytes that
+        are not FTP). Said at once, not at the next command: the state becomes FAILED
+        (the status bar stops saying "Ready") and, when no command of the user's is
+        waiting for a reply (that command reports the error itself), a Notice says what
+        happened, with the server's 421 text."""
+        if self._closed or self.state not in (SessionState.READY, SessionState.BUSY):
+            return  # closing, or still logging in (login reports its own failure)
+        message = error.message if isinstance(error, FtpError) else str(error)
+        if not self._control.lock.locked() or self._keepalive_noop:
+            when = "during the keep-alive NOOP" if self._keepalive_noop else "while idle"
+            self._notice(f"{message} ({when}); reconnect to continue", "connection-lost",
+                         Severity.WARNING)
+        self._set_state(SessionState.FAILED, detail=message)
 
     def _notice(self, text: str, kind: str = "info", severity: Severity = Severity.INFO) -> None:
         self.bus.emit(Notice(t=self.bus.now(), connection=self.connection_id,
@@ -135,7 +153,8 @@ class FtpSession:
         if self.state in (SessionState.DISCONNECTED, SessionState.CLOSING) or self._closed:
             raise ConnectionLostError("the session is not connected", step="session")
         if not self._control.is_open:
-            self._set_state(SessionState.FAILED, detail="control connection lost")
+            if self.state is not SessionState.FAILED:
+                self._set_state(SessionState.FAILED, detail="control connection lost")
             raise ConnectionLostError("the control connection is no longer open; reconnect",
                                       step="session")
 
@@ -149,7 +168,8 @@ class FtpSession:
             try:
                 yield self._control
             except ConnectionLostError:
-                self._set_state(SessionState.FAILED, detail="control connection lost")
+                if self.state is not SessionState.FAILED:  # not yet said by _control_failed
+                    self._set_state(SessionState.FAILED, detail="control connection lost")
                 raise
             finally:
                 if busy and self.state is SessionState.BUSY:
@@ -257,8 +277,24 @@ class FtpSession:
                 continue
             try:
                 async with control.lock:
-                    await control.execute(Command("NOOP"), step="keep-alive")
-            except FtpError:
+                    self._keepalive_noop = True
+                    try:
+                        await control.execute(Command("NOOP"), step="keep-alive")
+                    finally:
+                        self._keepalive_noop = False
+            except ConnectionLostError:
+                return  # already said by _control_failed, the moment it happened
+            except FtpError as exc:
+                # No answer (or a broken one): the connection is as good as gone, and a
+                # late reply would be taken for the next command's. Say so now.
+                if self._closed or control is not self._control or \
+                        self.state is SessionState.FAILED:
+                    return
+                control.abort()
+                self._notice(f"the keep-alive NOOP failed: {exc.message}; the connection "
+                             "is closed, reconnect to continue", "connection-lost",
+                             Severity.WARNING)
+                self._set_state(SessionState.FAILED, detail=f"keep-alive failed: {exc.message}")
                 return
 
     # ------------------------------------------------------------------ navigation

@@ -46,11 +46,19 @@ class RemoteConnection(QObject):
         self._busy = 0
         #: the task running an operation now (the hung-listing banner can cancel it)
         self.current_task: asyncio.Task[Any] | None = None
+        #: the bus name ("c3") of the browsing session, from the start of its login: the
+        #: status bar follows it, not the queue's or Diagnose's sessions on the same bus
+        self.connection_id: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     @property
     def is_connected(self) -> bool:
         return self.session is not None
+
+    @property
+    def busy(self) -> bool:
+        """An operation of the window's is running on the browsing session."""
+        return self._busy > 0
 
     def new_session(self, settings: ConnectionSettings | None = None) -> Any:
         """A fresh engine session on the shared bus (the queue's workers use this too)."""
@@ -74,6 +82,7 @@ class RemoteConnection(QObject):
         await self.disconnect()
         self.settings = settings
         session = self.new_session(settings)
+        self.connection_id = session.connection_id
         async with self._guard():
             try:
                 await session.connect()

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.engine.errors import ConnectionLostError, ControlTimeoutError
-from client.engine.events import EventBus
+from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.settings import ConnectionSettings, TransferMode
+from client.protocol.text import escape_control
 from client.ui.appdirs import config_dir
 from client.ui.bridge import EngineBridge
 from client.ui.certificates import GuiCertificateTrust
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         b = self.bridge
         b.console_lines.connect(self.console.append)
-        b.session_state.connect(self.status.on_state)
+        b.session_state.connect(self._session_state)
         b.tls_established.connect(self.status.on_tls)
         b.data_channel.connect(self.status.on_data_channel)
         b.queue_jobs.connect(self.queue.model.update_jobs)
@@ -286,6 +287,24 @@ class MainWindow(QMainWindow):
                 self.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
+
+    def _session_state(self, event: SessionStateChanged) -> None:
+        """The status bar follows the browsing session (the queue's workers and Diagnose
+        have sessions of their own on the same bus). When that session fails while no
+        operation of the window's runs — the server dropped the idle connection — the
+        remote pane says so at once and offers Reconnect (a failing operation shows its
+        own error)."""
+        if event.connection != self.connection.connection_id:
+            return
+        self.status.on_state(event)
+        session = self.connection.session
+        if (event.state is SessionState.FAILED and not self.connection.busy
+                and getattr(session, "connection_id", None) == event.connection
+                and self.connection.settings is not None):
+            self.remote_pane.banner.show_message(
+                self.tr("The connection to the server was lost: {}").format(
+                    escape_control(event.detail or self.tr("closed by the server"))),
+                action=(self.tr("Reconnect"), self.reconnect))
 
     def reconnect(self) -> None:
         """Open the site again and show the folder that was shown."""
