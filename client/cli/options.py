@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 from client.cli.credentials import CredentialsError, resolve_credentials
 from client.cli.urls import RemoteUrl, UrlError, parse_url
-from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.engine.settings import (
+    ConnectionSettings,
+    TlsMode,
+    TransferMode,
+    active_address_problem,
+)
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["add_common_options", "Target", "TargetError", "build_target", "parse_port_range"]
@@ -59,8 +64,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="what to dial after 227: auto (default: replace an unroutable "
                           "advertised address by the control peer), control, advertised")
     net.add_argument("--active-address", metavar="IP", default=None,
-                     help="address to announce in PORT/EPRT (default: the control "
-                          "connection's local address)")
+                     help="IPv4 or IPv6 address to announce in PORT/EPRT, not a host name "
+                          "(default: the control connection's local address)")
     net.add_argument("--active-ports", metavar="A-B", type=parse_port_range, default=None,
                      help="local port range to listen on in active mode")
     net.add_argument("--tls", choices=["auto", "explicit", "implicit", "off"], default=None,
@@ -138,7 +143,19 @@ def build_target(args: argparse.Namespace, url_text: str, *,
     else:
         settings, path, source = _url_target(url, args, env, prompt)
     settings = apply_options(settings, args, url)
+    _check_settings(settings, args, url)
     return Target(settings=settings, path=path, display=url.display(), password_source=source)
+
+
+def _check_settings(settings: ConnectionSettings, args: argparse.Namespace,
+                    url: RemoteUrl) -> None:
+    """Settings no server conversation can fix are usage errors, said before connecting."""
+    address = settings.active_address
+    problem = active_address_problem(address) if address else None
+    if problem is not None:
+        where = ("--active-address" if getattr(args, "active_address", None)
+                 else f"the active-mode address of site {url.site}")
+        raise TargetError(f"{where}: {problem}")
 
 
 def _site_target(url: RemoteUrl, env: Mapping[str, str],

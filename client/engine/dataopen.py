@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from client.engine.control import endpoint_of
 from client.engine.datasetup import ChannelTracker, same_host
 from client.engine.datastream import DataStream
-from client.engine.errors import DataChannelError, FtpError
+from client.engine.errors import DataChannelError, FtpError, SettingsError
 from client.engine.events import DataFailure, DataPhase, Endpoint
+from client.engine.settings import active_address_problem
 from client.protocol.addresses import (
     decide_pasv_address,
     format_eprt_argument,
@@ -140,7 +141,13 @@ async def open_active(xfer: DataTransfer) -> tuple[DataStream, ChannelTracker, R
     control_local = xfer.control.local
     assert control_local is not None
     bind_host = control_local.host
-    advertise_host = xfer.settings.active_address or bind_host
+    configured = xfer.settings.active_address
+    problem = active_address_problem(configured) if configured else None
+    if problem is not None:  # before listening, before EPRT/PORT goes out
+        raise SettingsError(f"the active-mode address setting (active_address) cannot be "
+                            f"used: {problem}", setting="active_address",
+                            step="active-address")
+    advertise_host = configured or bind_host
     tracker = xfer._start_tracker("server", "EPRT")
     accepted: asyncio.Future[DataStream] = loop.create_future()
     wrong_peers: list[str] = []

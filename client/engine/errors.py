@@ -11,6 +11,7 @@ from client.engine.events import DataFailure, DataPhase, Endpoint
 __all__ = [
     "FtpError",
     "LocalError",
+    "SettingsError",
     "UnsafePathError",
     "ConnectError",
     "LoginError",
@@ -43,6 +44,15 @@ class LocalError(FtpError):
     """A local problem: disk full, permission denied, file vanished."""
 
     exit_code = 1
+
+
+class SettingsError(LocalError):
+    """A setting cannot be used as given (``setting`` names it, e.g. ``active_address``);
+    found before anything is sent that depends on it."""
+
+    def __init__(self, message: str, *, setting: str, step: str | None = None) -> None:
+        super().__init__(message, step=step)
+        self.setting = setting
 
 
 class UnsafePathError(LocalError):

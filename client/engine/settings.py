@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import ipaddress
 from dataclasses import dataclass, field
 
 from client.protocol.addresses import PasvPolicy
+from client.protocol.text import escape_control
 
-__all__ = ["TransferMode", "TlsMode", "ConnectionSettings"]
+__all__ = ["TransferMode", "TlsMode", "ConnectionSettings", "active_address_problem"]
 
 
 class TransferMode(enum.Enum):
@@ -74,3 +76,20 @@ class ConnectionSettings:
     @property
     def uses_tls(self) -> bool:
         return self.tls is not TlsMode.OFF
+
+
+def active_address_problem(value: str) -> str | None:
+    """Why ``value`` cannot be announced in PORT/EPRT, or None when it can.
+
+    PORT and EPRT carry a numeric address (RFC 959, RFC 2428): a host name such as
+    ``my-nat-box.example`` cannot be sent, and resolving it here would announce whatever
+    this computer's resolver says, not necessarily what the server can reach. The CLI,
+    the site manager and the engine use this one rule."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return (f"{escape_control(value)!r} is not an IPv4 or IPv6 address: PORT and EPRT "
+                "carry a numeric address, not a host name; give the address the server "
+                "can reach this computer at (behind NAT: the public one, e.g. 203.0.113.7), "
+                "or leave it unset to announce the control connection's local address")
+    return None

@@ -225,3 +225,29 @@ def test_importing_the_same_filezilla_file_twice_adds_nothing(qapp, config_dir, 
     folder = dialog.tree.topLevelItem(0)
     assert folder.text(0) == "Imported" and folder.childCount() == 2
     dialog.close()
+
+
+def test_active_address_must_be_an_ip_address(qapp, qtbot, config_dir, memory_keyring) -> None:
+    """A host name cannot go into PORT/EPRT: the form says so and saves nothing."""
+    from PySide6.QtCore import Qt
+
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    dialog = SiteManagerDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.new_site()
+    dialog.host.setText("127.0.0.1")
+    dialog._set_combo(dialog.logon, "anonymous")
+    qtbot.keyClicks(dialog.active_address, "my-nat-box.example")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "IPv4 or IPv6" in dialog.message.text()
+    assert "my-nat-box.example" in dialog.message.text()
+    assert SiteStore().load() == []
+    dialog.active_address.clear()
+    qtbot.keyClicks(dialog.active_address, "203.0.113.7")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    [saved] = SiteStore().load()
+    assert saved.active_address == "203.0.113.7"
+    assert SiteStore().connection_settings(saved).active_address == "203.0.113.7"
+    dialog.close()

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.settings import TlsMode, TransferMode
+from client.engine.settings import TlsMode, TransferMode, active_address_problem
 from client.protocol.addresses import PasvPolicy
+from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
 from client.ui.sites.filezilla import import_sitemanager
 from client.ui.sites.store import PasswordRequiredError, Site, SiteStore, keyring_available
@@ -93,7 +94,8 @@ class SiteManagerDialog(QDialog):
                                  (TransferMode.ACTIVE.value, self.tr("Active"))])
         self.policy = self._combo(form, self.tr("227 address"), [(p.value, t) for p, t in _POLICY])
         self.active_address = self._line(form, self.tr("Active: address to advertise"),
-                                         self.tr("default: the control connection's address"))
+                                         self.tr("an IP address; default: the control "
+                                                 "connection's address"))
         self.active_ports = self._line(form, self.tr("Active: port range"), self.tr("e.g. 50000-50100"))
         self.local_dir = self._line(form, self.tr("Default local folder"))
         self.remote_dir = self._line(form, self.tr("Default remote folder"))
@@ -123,6 +125,7 @@ class SiteManagerDialog(QDialog):
         buttons.addWidget(close)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
 
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
@@ -258,13 +261,20 @@ class SiteManagerDialog(QDialog):
                     and 0 < int(low) <= int(high) < 65536):
                 raise ValueError(self.tr("the active port range must look like 50000-50100"))
             ports = (int(low), int(high))
+        address = self.active_address.text().strip()
+        if address and active_address_problem(address) is not None:
+            raise ValueError(self.tr(
+                "the active-mode address must be an IPv4 or IPv6 address such as "
+                "203.0.113.7, not a host name ({}): PORT and EPRT carry a numeric "
+                "address. Leave it empty to use the control connection's address."
+            ).format(escape_control(address)))
         folder = "/".join(p.strip() for p in self.folder.text().split("/") if p.strip())
         return self.current.replace(
             name=self.name.text().strip() or host, folder=folder, host=host,
             port=self.port.value(), tls=self.tls.currentData(), logon=self.logon.currentData(),
             user=self.user.text().strip(), mode=self.mode.currentData(),
             pasv_policy=self.policy.currentData(),
-            active_address=self.active_address.text().strip(), active_ports=ports,
+            active_address=address, active_ports=ports,
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
             connection_limit=self.limit.value(), charset=self.charset.text().strip() or "utf-8")
 
