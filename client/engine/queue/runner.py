@@ -8,9 +8,11 @@ single file can be read in one place.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as _dt
 import os
 import stat
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from client.engine.localpaths import (
     prepare_download_target,
 )
 from client.engine.queue.jobs import JobState, TransferJob
+from client.engine.resume_copy import copy_for_resume, drop_unchanged_copy
 from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
 
@@ -118,27 +121,49 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
             job = _with(job, local_path=local)
             record.job = job
         elif action is ExistsPolicy.RESUME:
-            part = local.with_name(local.name + ".part")
-            if not os.path.lexists(part):
-                await asyncio.to_thread(prepare_download_target, record.root, local)
-                os.replace(local, part)  # continue from what the target already holds
             resume = True
+    # Resume into an existing NAME: continue from a copy of it in NAME.part, so NAME stays
+    # exactly as it is whatever becomes of the job (see client.engine.resume_copy).
+    # Again on a retry whose attempt before added nothing (that copy was dropped).
+    copy_first = (record.decision is ExistsPolicy.RESUME and exists and size is not None
+                  and not os.path.lexists(local.with_name(local.name + ".part")))
     # Inline, not through a thread: a handful of metadata calls on the local disk (like
     # the lstat above and the open of the .part), where the hop to a worker thread and
     # back cost more than the work for every small file of a tree.
     created = prepare_download_target(record.root, local)
+    copied: int | None = None
     record.resuming = resume
     try:
+        if copy_first:
+            copied = await _copy_for_resume(local)
         result = await session.download(job.remote_path, local, resume=resume,
                                         on_progress=on_progress, transfer_id=job.job_id,
                                         known_size=job.size, known_mtime=record.listed_mtime)
-    except Exception:
-        if created:
+    except BaseException as exc:  # also a cancelled job: a copy of NAME is no progress
+        if copied is not None:
+            drop_unchanged_copy(local, copied)
+        elif created and isinstance(exc, Exception):
             drop_empty_part(local)
         raise
     total = result.total_size
     return Outcome(JobState.DONE, _with(record.job, bytes_done=total if total is not None
                                         else result.bytes_transferred, size=total))
+
+
+async def _copy_for_resume(local: Path) -> int:
+    """Copy NAME to NAME.part in a thread (a large file takes a while); a cancelled job
+    stops the copy and leaves no partial copy behind."""
+    stop = threading.Event()
+    copy = asyncio.ensure_future(asyncio.to_thread(copy_for_resume, local, stop))
+    try:
+        return await asyncio.shield(copy)
+    except asyncio.CancelledError:
+        stop.set()
+        with contextlib.suppress(BaseException):
+            copied = await copy
+            if copied >= 0:  # finished just before the stop: a duplicate, nothing more
+                drop_unchanged_copy(local, copied)
+        raise
 
 
 async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
