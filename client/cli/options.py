@@ -53,6 +53,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _keepalive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(
+            f"the keep-alive interval must be 0 (off) to 86400 seconds, got {text!r}")
+    return value
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Connection and output options shared by ls, get, put, mirror and diagnose."""
     net = parser.add_argument_group("connection")
@@ -81,6 +92,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="data connect / first byte / stall timeout in seconds (default 20)")
     net.add_argument("--fallback", action="store_true",
                      help="after a data-channel failure, try once in the other mode")
+    net.add_argument("--keepalive", metavar="SECONDS", type=_keepalive_seconds, default=None,
+                     help="send NOOP after this many idle seconds, so a NAT box or the "
+                          "server's idle timeout does not drop the connection (0: off, "
+                          "the default)")
+    net.add_argument("--list-hidden", action="store_true",
+                     help="ask for hidden files too: LIST -a (MLSD lists them anyway)")
     out = parser.add_argument_group("output")
     out.add_argument("-v", "--verbose", action="store_true",
                      help="annotated transcript of the conversation on stderr")
@@ -220,4 +237,9 @@ def apply_options(settings: ConnectionSettings, args: argparse.Namespace,
         changes["data_timeout"] = args.data_timeout
     if getattr(args, "fallback", False):
         changes["fallback"] = True
+    keepalive = getattr(args, "keepalive", None)
+    if keepalive is not None:
+        changes["keepalive_interval"] = keepalive or None
+    if getattr(args, "list_hidden", False):
+        changes["list_hidden"] = True
     return settings.replace(**changes) if changes else settings

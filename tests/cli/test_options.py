@@ -1,6 +1,6 @@
 """The shared connection options as the CLI parses them into ConnectionSettings:
 the active-mode address must be an IP address (a usage error, exit 1, before
-connecting — never blamed on the server)."""
+connecting — never blamed on the server); --keepalive and --list-hidden."""
 
 from __future__ import annotations
 
@@ -62,3 +62,43 @@ def test_the_command_exits_1_with_the_option_named_before_connecting(child_env) 
     assert "--active-address" in result.stderr and "my-nat-box.example" in result.stderr
     assert result.stderr.startswith("ftp-inspector ls: --active-address: ")
     assert "not valid FTP" not in result.stderr
+
+
+def test_keepalive_and_list_hidden_default_off() -> None:
+    settings = target("ls", "ftp://alice@127.0.0.1/").settings
+    assert settings.keepalive_interval is None and settings.list_hidden is False
+
+
+def test_keepalive_and_list_hidden_options() -> None:
+    settings = target("get", "ftp://alice@127.0.0.1/f", "--keepalive", "30",
+                      "--list-hidden").settings
+    assert settings.keepalive_interval == 30.0 and settings.list_hidden is True
+    assert target("diagnose", "ftp://alice@127.0.0.1/", "--keepalive", "0.5") \
+        .settings.keepalive_interval == 0.5
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "100000"])
+def test_a_bad_keepalive_is_refused_by_the_parser(value: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        parse("ls", "ftp://127.0.0.1/", "--keepalive", value)
+    assert "--keepalive" in capsys.readouterr().err
+
+
+def test_keepalive_0_turns_off_a_saved_sites_keepalive(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("FTP_INSPECTOR_CONFIG_DIR", str(tmp_path))
+    SiteStore().upsert(Site(name="ka", host="127.0.0.1", logon="anonymous",
+                            keepalive_interval=60, list_hidden=True))
+    from_site = target("ls", "site:ka").settings
+    assert from_site.keepalive_interval == 60.0 and from_site.list_hidden is True
+    assert target("ls", "site:ka", "--keepalive", "0").settings.keepalive_interval is None
+
+
+def test_list_hidden_sends_list_a(scripted_server, child_env) -> None:
+    server = scripted_server()  # no MLSD: the listing goes by LIST
+    result = subprocess.run(
+        [sys.executable, "-m", "client", "ls", f"ftp://{server.info.user}@127.0.0.1:"
+         f"{server.info.port}/", "--list-hidden", "--keepalive", "30", "-q"],
+        env={**child_env, "FTP_PASSWORD": server.info.password}, capture_output=True,
+        text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert "LIST -a" in server.lines()

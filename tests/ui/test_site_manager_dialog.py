@@ -251,3 +251,74 @@ def test_active_address_must_be_an_ip_address(qapp, qtbot, config_dir, memory_ke
     assert saved.active_address == "203.0.113.7"
     assert SiteStore().connection_settings(saved).active_address == "203.0.113.7"
     dialog.close()
+
+
+def test_keepalive_and_hidden_files_fields(qapp, qtbot, config_dir, memory_keyring) -> None:
+    """Typed into the form, saved with the site (no secret in the file), shown again, and
+    in the settings the window connects with."""
+    from PySide6.QtCore import Qt
+
+    from client.ui.sites.dialog import SiteManagerDialog
+
+    dialog = SiteManagerDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.new_site()
+    dialog.host.setText("127.0.0.1")
+    dialog._set_combo(dialog.logon, "anonymous")
+    assert dialog.keepalive.value() == 0 and dialog.keepalive.text() == "Off"
+    dialog.keepalive.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.keepalive, "30")
+    dialog.list_hidden.setFocus()
+    qtbot.keyClick(dialog.list_hidden, Qt.Key.Key_Space)
+    assert dialog.list_hidden.isChecked()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    [saved] = SiteStore().load()
+    assert saved.keepalive_interval == 30 and saved.list_hidden is True
+    settings = SiteStore().connection_settings(saved)
+    assert settings.keepalive_interval == 30.0 and settings.list_hidden is True
+    dialog.close()
+
+    again = SiteManagerDialog()
+    qtbot.addWidget(again)
+    again.tree.setCurrentItem(again.tree.topLevelItem(0))
+    assert again.keepalive.value() == 30 and again.list_hidden.isChecked()
+    again.close()
+
+
+def test_a_sites_keepalive_reaches_the_connection(qloop, qtbot, config_dir, memory_keyring,
+                                                  tmp_path) -> None:
+    """Connecting to a saved site with keep-alive every 1 s: the idle browsing connection
+    sends NOOP by itself; the site's hidden-files choice is in the settings used."""
+    import asyncio
+
+    from client.demo import DemoServer
+    from client.engine.events import LineSent
+    from client.ui.main_window import MainWindow
+    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.store import Site
+
+    demo = DemoServer("healthy").start()
+    window = MainWindow(local_start=tmp_path)
+    window.show()
+    sent: list[str] = []
+    window.bus.subscribe(lambda e: sent.append(e.text) if isinstance(e, LineSent) else None)
+    try:
+        store = SiteStore()
+        store.save([Site(name="Demo", host=demo.host, port=demo.port, user=demo.user,
+                         keepalive_interval=1, list_hidden=True)])
+        site = store.find("Demo")
+        store.set_password(site.site_id, demo.password)
+        task = asyncio.ensure_future(connect_site(window, store, site))
+        qtbot.waitUntil(task.done, timeout=15_000)
+        assert task.exception() is None
+        assert window.connection.settings.list_hidden is True
+        assert window.connection.settings.keepalive_interval == 1.0
+        after_login = len(sent)
+        qtbot.waitUntil(lambda: "NOOP" in sent[after_login:], timeout=5_000)
+    finally:
+        done = asyncio.ensure_future(window.shutdown())
+        qtbot.waitUntil(done.done, timeout=10_000)
+        window.close()
+        window.deleteLater()
+        demo.stop()

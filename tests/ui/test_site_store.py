@@ -238,3 +238,29 @@ def test_find_with_path_longest_prefix(config_dir: Path) -> None:
     assert store.find_with_path("Work/web") == (store.find("Work/web"), None)
     with pytest.raises(SiteNotFoundError):
         store.find_with_path("nothing/here")
+
+
+def test_keepalive_and_hidden_files_are_saved_and_applied(config_dir: Path) -> None:
+    store = SiteStore()
+    site = Site(name="k", host="h", logon="anonymous", keepalive_interval=45, list_hidden=True)
+    store.upsert(site)
+    saved = store.find("k")
+    assert (saved.keepalive_interval, saved.list_hidden) == (45, True)
+    settings = store.connection_settings(saved)
+    assert settings.keepalive_interval == 45.0 and settings.list_hidden is True
+    plain = store.connection_settings(Site(name="p", host="h", logon="anonymous"))
+    assert plain.keepalive_interval is None and plain.list_hidden is False
+
+
+@pytest.mark.parametrize("keepalive, hidden", [("30", "yes"), (-5, 1), (10**9, None),
+                                               (True, "true"), (2.5, [])])
+def test_odd_keepalive_and_hidden_values_in_the_file_fall_back_to_off(keepalive,
+                                                                     hidden) -> None:
+    site = Site.from_json({"name": "x", "host": "h", "keepalive_interval": keepalive,
+                           "list_hidden": hidden})
+    assert site.keepalive_interval == 0 and site.list_hidden is False
+
+
+def test_an_older_sites_file_without_the_fields_still_loads() -> None:
+    site = Site.from_json({"name": "old", "host": "h"})
+    assert site.keepalive_interval == 0 and site.list_hidden is False

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -38,7 +39,13 @@ from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
 from client.ui.sites.filezilla import import_sitemanager
-from client.ui.sites.store import PasswordRequiredError, Site, SiteStore, keyring_available
+from client.ui.sites.store import (
+    MAX_KEEPALIVE,
+    PasswordRequiredError,
+    Site,
+    SiteStore,
+    keyring_available,
+)
 
 __all__ = ["SiteManagerDialog", "connect_saved_site"]
 
@@ -104,6 +111,22 @@ class SiteManagerDialog(QDialog):
         self.limit.setAccessibleName(self.tr("Connection limit"))
         form.addRow(self.tr("Connection limit"), self.limit)
         self.charset = self._line(form, self.tr("Charset"), "utf-8")
+        self.keepalive = QSpinBox(self)
+        self.keepalive.setRange(0, MAX_KEEPALIVE)
+        self.keepalive.setSuffix(self.tr(" s"))
+        self.keepalive.setSpecialValueText(self.tr("Off"))
+        self.keepalive.setAccessibleName(self.tr("Keep-alive every N seconds (0: off)"))
+        self.keepalive.setToolTip(self.tr(
+            "Send NOOP after this many seconds without traffic, so a NAT router or the "
+            "server's idle timeout does not drop the connection while you look around. "
+            "0 turns it off."))
+        form.addRow(self.tr("Keep-alive every"), self.keepalive)
+        self.list_hidden = QCheckBox(self.tr("Show hidden files (LIST -a)"), self)
+        self.list_hidden.setAccessibleName(self.tr("Show hidden files (LIST -a)"))
+        self.list_hidden.setToolTip(self.tr(
+            "Ask the server for dot files too. Servers that offer MLSD list them anyway; "
+            "a few old servers take -a for a file name."))
+        form.addRow("", self.list_hidden)
         self.logon.currentIndexChanged.connect(self._logon_changed)
         self.form_box = form_box
 
@@ -221,6 +244,8 @@ class SiteManagerDialog(QDialog):
         self.remote_dir.setText(site.remote_dir)
         self.limit.setValue(site.connection_limit)
         self.charset.setText(site.charset)
+        self.keepalive.setValue(site.keepalive_interval)
+        self.list_hidden.setChecked(site.list_hidden)
         self._logon_changed()
 
     @staticmethod
@@ -276,7 +301,8 @@ class SiteManagerDialog(QDialog):
             pasv_policy=self.policy.currentData(),
             active_address=address, active_ports=ports,
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
-            connection_limit=self.limit.value(), charset=self.charset.text().strip() or "utf-8")
+            connection_limit=self.limit.value(), charset=self.charset.text().strip() or "utf-8",
+            keepalive_interval=self.keepalive.value(), list_hidden=self.list_hidden.isChecked())
 
     # -- commands ---------------------------------------------------------------------------
     def new_site(self) -> Site:

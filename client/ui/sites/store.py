@@ -30,6 +30,7 @@ from client.ui.appdirs import config_dir
 __all__ = [
     "KEYRING_SERVICE",
     "LOGON_TYPES",
+    "MAX_KEEPALIVE",
     "Site",
     "SiteStore",
     "SiteNotFoundError",
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "ftp-inspector"
 LOGON_TYPES = ("anonymous", "normal", "ask")
+#: the longest keep-alive interval a site may ask for, in seconds
+MAX_KEEPALIVE = 3600
 _FILE_VERSION = 1
 
 
@@ -74,6 +77,8 @@ class Site:
     connection_limit: int = 2
     charset: str = "utf-8"
     comments: str = ""
+    keepalive_interval: int = 0  # NOOP after this many idle seconds; 0: off
+    list_hidden: bool = False  # LIST -a
 
     @property
     def path(self) -> str:
@@ -99,6 +104,11 @@ class Site:
             values["active_ports"] = None
         if values.get("logon") not in LOGON_TYPES:
             values["logon"] = "normal"
+        keepalive = values.get("keepalive_interval", 0)
+        values["keepalive_interval"] = (keepalive if isinstance(keepalive, int)
+                                        and not isinstance(keepalive, bool)
+                                        and 0 <= keepalive <= MAX_KEEPALIVE else 0)
+        values["list_hidden"] = values.get("list_hidden") is True
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -273,5 +283,8 @@ class SiteStore:
             pasv_policy=policy,
             active_address=site.active_address or None,
             active_ports=site.active_ports,
+            keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
+            else None,
+            list_hidden=site.list_hidden,
             encoding=site.charset or "utf-8",
         )
