@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from client import __version__
 
@@ -26,8 +28,30 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's exit-code contract: a usage error exits 1 (argparse's own
+    2 means "could not connect or log in" here). Subcommand parsers inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+#: What the window accepts as its positional argument (a desktop file passes links).
+_OPENABLE_PREFIXES = ("ftp://", "ftps://", "ftpes://", "site:")
+
+
+def _has_display() -> bool:
+    """False on a Linux/BSD desktop session without X11 or Wayland (an ssh login, a
+    container): a window opened there would be invisible and never end."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM"))
+
+
 def _gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ftp-inspector",
         description=(
             "FTP Inspector: an FTP/FTPS client that shows who dials whom on every data "
@@ -49,7 +73,7 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def _subcommand_parser(name: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ftp-inspector")
+    parser = _Parser(prog="ftp-inspector")
     parser.add_argument("--version", action="version", version=f"ftp-inspector {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     module = importlib.import_module(SUBCOMMANDS[name])
@@ -68,11 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
-    args = _gui_parser().parse_args(args_list)
+    parser = _gui_parser()
+    args = parser.parse_args(args_list)
+    if args.url is not None and not args.url.lower().startswith(_OPENABLE_PREFIXES):
+        parser.error(f"{args.url!r} is neither a command ({', '.join(SUBCOMMANDS)}) nor an "
+                     "ftp://, ftps://, ftpes:// or site: address")
     if args.self_test:
         from client.ui.selftest import run_self_test
 
         return run_self_test()
+    if not _has_display():
+        print("ftp-inspector: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the "
+              "window cannot be shown. Use a command instead (ftp-inspector ls|get|put|mirror|"
+              "diagnose|explain|demo-server, see --help), or set QT_QPA_PLATFORM to choose a "
+              "Qt platform explicitly.", file=sys.stderr)
+        return 1
     from client.ui.app import run_app
 
     return run_app(args)

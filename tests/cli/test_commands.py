@@ -117,6 +117,15 @@ def test_mirror_parallel(ftp_server, child_env, tmp_path) -> None:
     (["ls", "http://x/"], 1, "expected a URL"),
     (["ls", "ftp://127.0.0.1:1/a%0d%0aDELE%20x"], 1, "CR"),
     (["get", "ftp://alice@127.0.0.1:1/x"], 1, "no password for 'alice'"),
+    # argparse's own errors follow the contract too: usage errors exit 1, never 2
+    (["ls"], 1, "the following arguments are required"),
+    (["ls", "ftp://127.0.0.1:1/", "--mode", "sideways"], 1, "invalid choice"),
+    (["ls", "ftp://127.0.0.1:1/", "--timeout", "0"], 1, "timeout"),
+    (["demo-server", "--port", "abc"], 1, "invalid"),
+    (["--no-such-option"], 1, "unrecognized arguments"),
+    # a mistyped command is not taken for a URL to open in the window
+    (["lsx"], 1, "neither a command"),
+    (["lsx", "ftp://127.0.0.1:1/"], 1, "unrecognized arguments"),
 ])
 def test_usage_errors_before_connecting(child_env, args, code, needle) -> None:
     result = cli(child_env, *args)
@@ -131,11 +140,11 @@ def test_connect_refused_exits_2_with_endpoint_and_cause(child_env) -> None:
     assert "at step connect" in result.stderr
 
 
-def test_exit_codes_login_command_and_data(ftp_server, child_env) -> None:
+def test_exit_codes_login_command_and_data(ftp_server, child_env, tmp_path) -> None:
     wrong = cli(child_env, "ls", ftp_server.url + "/", password="not-the-password")
     assert wrong.returncode == 2, wrong.stderr
     assert "not-the-password" not in wrong.stderr + wrong.stdout
-    missing = cli(child_env, "get", ftp_server.url + "/no-such-file.txt",
+    missing = cli(child_env, "get", ftp_server.url + "/no-such-file.txt", cwd=tmp_path,
                   password=ftp_server.password)
     assert missing.returncode == 4, missing.stderr
     assert "550" in missing.stderr
@@ -231,3 +240,15 @@ def test_mirror_reports_each_failed_file(scripted_server, child_env, tmp_path) -
     assert not (tmp_path / "m" / "secret.txt").exists()
     assert "failed: /secret.txt" in result.stderr or "failed: secret.txt" in result.stderr
     assert "550" in result.stderr
+
+
+def test_the_window_refuses_to_open_without_a_display(child_env) -> None:
+    """On a machine without X11 or Wayland an offscreen window would be invisible and
+    never end: a clear error instead (an explicit QT_QPA_PLATFORM still wins)."""
+    env = {k: v for k, v in child_env.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = cli(env)
+    assert result.returncode == 1
+    assert "no display" in result.stderr
+    demo = cli(env, "--demo")
+    assert demo.returncode == 1 and "no display" in demo.stderr

@@ -187,7 +187,7 @@ def test_peer_option_decides_the_227_replacement(capsys: pytest.CaptureFixture[s
 def test_bad_peer_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["explain", "--peer", "ftp.example.com", EXAMPLE])
-    assert info.value.code == 2
+    assert info.value.code == 1  # usage errors exit 1 (2 is "could not connect")
     assert "not an IPv4 or IPv6 address" in capsys.readouterr().err
 
 
