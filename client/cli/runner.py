@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -126,9 +127,27 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         print(f"ftp-inspector {command}: the server's reply is not valid FTP: "
               f"{escape_control(str(exc))}", file=stderr)
         return 4
+    except BrokenPipeError:
+        # The reader went away (``ls … | head``): stop quietly, as ls and cat do, and keep
+        # the interpreter from failing again when it flushes the streams at exit.
+        _silence_broken_streams()
+        return 0
     except OSError as exc:
         print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
+
+
+def _silence_broken_streams() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (BrokenPipeError, ValueError):
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _isatty(stream: IO[str]) -> bool:

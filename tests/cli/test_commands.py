@@ -252,3 +252,16 @@ def test_the_window_refuses_to_open_without_a_display(child_env) -> None:
     assert "no display" in result.stderr
     demo = cli(env, "--demo")
     assert demo.returncode == 1 and "no display" in demo.stderr
+
+
+def test_a_reader_that_goes_away_is_not_an_error(ftp_server, child_env) -> None:
+    """ls … | head: the pipe closes before the listing is written; no 'Broken pipe'
+    error, no traceback, exit 0 (as ls and cat)."""
+    env = {**child_env, "FTP_PASSWORD": ftp_server.password}
+    child = subprocess.Popen([sys.executable, "-m", "client", "ls", ftp_server.url + "/", "-v"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None
+    child.stdout.close()  # gone before the first line arrives
+    _, err = child.communicate(timeout=TIMEOUT)
+    assert child.returncode == 0, err
+    assert b"Traceback" not in err and b"Broken pipe" not in err
