@@ -4,7 +4,6 @@ model under 100,000 events delivered by the bridge in bounded batches."""
 from __future__ import annotations
 
 import json
-import time
 
 from client.engine.events import (
     DataChannelEvent,
@@ -128,8 +127,11 @@ def test_model_caps_old_lines(qapp) -> None:
 
 
 def test_bridge_delivers_100k_events_in_bounded_batches(qapp, qtbot) -> None:
-    """100,000 events arrive at once: every flush stays within its budget (the window
-    keeps painting) and the console ends up with every line."""
+    """100,000 events arrive at once: every flush delivers at most its batch limit (which
+    adapts to the time budget but never exceeds _LARGEST_BATCH), so the window keeps
+    painting between flushes, and the console ends up with every line. (Wall time is not
+    asserted: it depends on the machine.)"""
+    from client.ui import bridge as bridge_module
     from client.ui.bridge import EngineBridge
     from client.ui.console.widget import ConsoleWidget
 
@@ -140,19 +142,27 @@ def test_bridge_delivers_100k_events_in_bounded_batches(qapp, qtbot) -> None:
     bridge.observe(bus)
     for i in range(100_000):
         bus.emit(LineSent(t=i / 1000, connection="c1", text=f"NOOP {i}"))
-    flushes = []
+    flushes: list[tuple[int, int]] = []  # (the flush's batch limit, events it delivered)
+    delivered: list[int] = []
+    bridge.events.connect(lambda batch: delivered.append(len(batch)))
     original = bridge.flush
 
-    def timed_flush() -> None:
-        start = time.perf_counter()
+    def counted_flush() -> None:
+        limit, before = bridge._batch_limit, len(delivered)
         original()
-        flushes.append(time.perf_counter() - start)
+        assert len(delivered) - before <= 1  # one batch per flush
+        flushes.append((limit, sum(delivered[before:])))
 
     bridge._timer.timeout.disconnect()
-    bridge._timer.timeout.connect(timed_flush)
+    bridge._timer.timeout.connect(counted_flush)
     qtbot.waitUntil(lambda: bridge.backlog == 0 and not bridge._timer.isActive(), timeout=30_000)
     assert console.model.rowCount() == 100_000
-    assert len(flushes) > 1  # split into several turns of the event loop
+    assert sum(count for _, count in flushes) == 100_000
+    # every flush delivers at most its batch limit, and the limit itself stays bounded:
+    # 100,000 events can never arrive in one turn of the event loop
+    assert all(0 < count <= limit <= bridge_module._LARGEST_BATCH for limit, count in flushes)
+    assert flushes[0][0] == bridge_module._FIRST_BATCH
+    assert len(flushes) >= 100_000 // bridge_module._LARGEST_BATCH + 1
     bridge.close()
 
 
@@ -201,8 +211,11 @@ def test_widget_follow_pause_copy_and_select(qapp, qtbot) -> None:
     console.append(lines_from_event(LineSent(t=0.0, connection="c1", text="PASS secret"), 0.0))
     last = console.model.rowCount() - 1
     assert console.select_line(console.model.seq_of_row(last))
-    copied = console.copy_selection()
-    assert copied.endswith("PASS ****") and "secret" not in QGuiApplication.clipboard().text()
+    with qtbot.waitSignal(console.copied, timeout=1000) as copied:
+        assert console.copy_selection() is None  # one row: copied at once
+    assert copied.args == [1]
+    text = QGuiApplication.clipboard().text()
+    assert text.endswith("PASS ****") and "secret" not in text
     console.close()
 
 

@@ -135,7 +135,7 @@ def test_console_search_filter_and_export_from_the_window(qloop, qtbot, config_d
              for r in range(console.model.rowCount())}
     assert "reply" not in kinds and "command" in kinds
     jsonl = tmp_path / "t.jsonl"
-    console.export_to(jsonl, "jsonl")
+    run(qtbot, console.export_to(jsonl, "jsonl"))
     records = [json.loads(line) for line in jsonl.read_text().splitlines()]
     assert records and all(r["kind"] != "reply" for r in records)
     assert demo.password not in jsonl.read_text()

@@ -3,8 +3,11 @@ annotations) for a QListView with uniform row heights.
 
 Appends arrive in batches from the bridge and cost microseconds per row. The model keeps
 at most ``max_lines`` lines: beyond that the oldest fifth is dropped in one step (the
-export still covers what is shown). Filtering by kind and collapsing annotations rebuild
-the visible-row index in one pass.
+export still covers what is shown). Rows are sorted ints (see ``rows.py``): a kind filter
+or the Annotations switch rebuilds them from per-kind lists with slices and one sort,
+and collapsing a line inserts or removes only its own rows. Search reads the lines' raw
+text through ``search.py``; copies and exports take a :class:`RowSnapshot` and turn it
+into text a slice at a time.
 """
 
 from __future__ import annotations
@@ -15,8 +18,17 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from client.ui.console.export import timestamp
 from client.ui.console.lines import ConsoleKind, ConsoleLine
+from client.ui.console.rows import (
+    MASK,
+    SHIFT,
+    RowIndex,
+    RowSnapshot,
+    annotation_count,
+    display_text,
+    line_key,
+)
+from client.ui.console.search import SearchIndex, row_matches
 
 __all__ = ["ConsoleModel", "SEQ_ROLE", "KIND_ROLE", "IS_ANNOTATION_ROLE"]
 
@@ -35,11 +47,6 @@ _COLOURS = {
 }
 _ANNOTATION_COLOURS = {"info": QColor("#5e9ca0"), "warning": QColor("#d08a00"),
                        "error": QColor("#e0413a")}
-_MARK = {ConsoleKind.COMMAND: "→", ConsoleKind.REPLY: "←", ConsoleKind.NOTE: "·",
-         ConsoleKind.WARNING: "!", ConsoleKind.ERROR: "✖", ConsoleKind.DATA: "⇄"}
-
-_MAX_SHOWN = 2000  # characters of one line shown in the list (exports keep everything)
-_Row = tuple[int, int]  # (line seq, annotation index or -1 for the line itself)
 
 
 class ConsoleModel(QAbstractListModel):
@@ -48,7 +55,9 @@ class ConsoleModel(QAbstractListModel):
         self.max_lines = max_lines
         self._lines: list[ConsoleLine] = []
         self._first_seq = 0  # seq of self._lines[0]
-        self._rows: list[_Row] = []
+        self._rows: list[int] = []  # row keys (rows.py), sorted
+        self._index = RowIndex()
+        self._search = SearchIndex()
         self._kinds: set[ConsoleKind] = set(ConsoleKind)
         self._show_annotations = True
         self._collapsed: set[int] = set()
@@ -66,26 +75,38 @@ class ConsoleModel(QAbstractListModel):
         return list(self._lines)
 
     def visible_lines(self) -> list[ConsoleLine]:
-        return [self.line(seq) for seq, ann in self._rows if ann < 0]
+        return list(self.snapshot().visible_lines())
+
+    def snapshot(self, row_ranges: Iterable[tuple[int, int]] | None = None) -> RowSnapshot:
+        """The rows in ``row_ranges`` (inclusive ``(first, last)`` pairs; every visible
+        row when None) with the lines behind them, to be read later while the model goes
+        on changing. Costs a few list slices, not a pass over the rows."""
+        if row_ranges is None:
+            keys = list(self._rows)
+        else:
+            keys = []
+            end = -1
+            for first, last in sorted(row_ranges):
+                first, last = max(first, end + 1, 0), min(last, len(self._rows) - 1)
+                if first <= last:
+                    keys += self._rows[first:last + 1]
+                    end = last
+        if not keys:
+            return RowSnapshot([], [], self._first_seq, frozenset(), self._show_annotations)
+        low, high = keys[0] >> SHIFT, keys[-1] >> SHIFT
+        lines = self._lines[low - self._first_seq:high - self._first_seq + 1]
+        collapsed = frozenset(s for s in self._collapsed if low <= s <= high)
+        return RowSnapshot(keys, lines, low, collapsed, self._show_annotations)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
-        seq, ann = self._rows[index.row()]
+        key = self._rows[index.row()]
+        seq, ann = key >> SHIFT, (key & MASK) - 1
         line = self._lines[seq - self._first_seq]
         if role == Qt.ItemDataRole.DisplayRole:
-            if ann >= 0:
-                return f"{'':>22}↳ {line.annotations[ann][1]}"
-            body = line.text
-            if len(body) > _MAX_SHOWN:  # a hostile 64 KiB line must not slow every repaint
-                body = f"{body[:_MAX_SHOWN]}… (+{len(body) - _MAX_SHOWN} characters; export for all)"
-            text = f"{timestamp(line.wall)} {line.connection:>3} {_MARK[line.kind]} {body}"
-            if line.inline:
-                text += f"    {line.inline}"
-            if line.annotations and (seq in self._collapsed or not self._show_annotations):
-                text += f"    [+{len(line.annotations)}]"
-            return text
+            return display_text(line, ann, seq in self._collapsed or not self._show_annotations)
         if role == Qt.ItemDataRole.ForegroundRole:
             if ann >= 0:
                 return _ANNOTATION_COLOURS.get(line.annotations[ann][0], _COLOURS[ConsoleKind.NOTE])
@@ -106,13 +127,13 @@ class ConsoleModel(QAbstractListModel):
 
     def row_of_seq(self, seq: int) -> int | None:
         """The visible row showing line ``seq`` (None when filtered out or dropped)."""
-        pos = bisect.bisect_left(self._rows, (seq, -1))
-        if pos < len(self._rows) and self._rows[pos][0] == seq:
+        pos = bisect.bisect_left(self._rows, line_key(seq))
+        if pos < len(self._rows) and self._rows[pos] >> SHIFT == seq:
             return pos
         return None
 
     def seq_of_row(self, row: int) -> int:
-        return self._rows[row][0]
+        return self._rows[row] >> SHIFT
 
     def line_for_failure(self, since: float, code: int | None = None) -> int | None:
         """The line (seq) that explains an operation which started at ``since`` (the
@@ -141,18 +162,37 @@ class ConsoleModel(QAbstractListModel):
         return error if error is not None else newest
 
     def find(self, needle: str, start_row: int, *, backwards: bool = False) -> int | None:
-        """The next visible row (after ``start_row``, wrapping) whose text contains
-        ``needle``, case-insensitively."""
+        """The next visible row (after ``start_row``, wrapping round to it) whose text
+        contains ``needle``, case-insensitively: a line's text or decoded address, or an
+        annotation (the time and connection columns are not searched)."""
         if not needle or not self._rows:
             return None
         needle = needle.casefold()
         count = len(self._rows)
-        step = -1 if backwards else 1
-        for offset in range(1, count + 1):
-            row = (start_row + step * offset) % count
-            text = self.data(self.index(row), Qt.ItemDataRole.DisplayRole)
-            if isinstance(text, str) and needle in text.casefold():
+        start = start_row % count
+        if backwards:
+            spans = ((0, start), (start, count))
+        else:
+            spans = ((start + 1, count), (0, start + 1))
+        for low, high in spans:
+            row = self._find_in(needle, low, high, backwards)
+            if row is not None:
                 return row
+        return None
+
+    def _find_in(self, needle: str, low: int, high: int, backwards: bool) -> int | None:
+        """The first (last, ``backwards``) row in ``low <= row < high`` that matches."""
+        if low >= high:
+            return None
+        rows, first = self._rows, self._first_seq
+        for seq in self._search.candidates(needle, self._lines, first, rows[low] >> SHIFT,
+                                           rows[high - 1] >> SHIFT, backwards=backwards):
+            begin = bisect.bisect_left(rows, seq << SHIFT, low, high)
+            end = bisect.bisect_left(rows, (seq + 1) << SHIFT, begin, high)
+            line = self._lines[seq - first]
+            for row in range(end - 1, begin - 1, -1) if backwards else range(begin, end):
+                if row_matches(line, (rows[row] & MASK) - 1, needle):
+                    return row
         return None
 
     # -- writing ---------------------------------------------------------------------
@@ -160,13 +200,13 @@ class ConsoleModel(QAbstractListModel):
         if not lines:
             return
         seq = self._first_seq + len(self._lines)
-        new_rows: list[_Row] = []
+        new_rows = self._index.append(seq, lines, self._kinds, self._show_annotations)
         for line in lines:
             if line.kind is ConsoleKind.ERROR:
                 self.last_error_seq = seq
-            new_rows.extend(self._rows_for(seq, line))
             seq += 1
         self._lines.extend(lines)
+        self._search.extend(self._lines, self._first_seq)
         if new_rows:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(new_rows) - 1)
@@ -175,23 +215,17 @@ class ConsoleModel(QAbstractListModel):
         if len(self._lines) > self.max_lines:
             self._drop_oldest(len(self._lines) - self.max_lines + self.max_lines // 5)
 
-    def _rows_for(self, seq: int, line: ConsoleLine) -> Iterable[_Row]:
-        if line.kind not in self._kinds:
-            return ()
-        rows = [(seq, -1)]
-        if self._show_annotations and line.annotations and seq not in self._collapsed:
-            rows.extend((seq, i) for i in range(len(line.annotations)))
-        return rows
-
     def _drop_oldest(self, count: int) -> None:
         cut_seq = self._first_seq + count
-        cut_row = bisect.bisect_left(self._rows, (cut_seq, -1))
+        cut_row = bisect.bisect_left(self._rows, line_key(cut_seq))
         if cut_row:
             self.beginRemoveRows(QModelIndex(), 0, cut_row - 1)
             del self._rows[:cut_row]
             self.endRemoveRows()
         del self._lines[:count]
         self._first_seq = cut_seq
+        self._index.drop_before(cut_seq)
+        self._search.drop_before(cut_seq)
         self._collapsed = {s for s in self._collapsed if s >= cut_seq}
         if self.last_error_seq is not None and self.last_error_seq < cut_seq:
             self.last_error_seq = None
@@ -201,6 +235,8 @@ class ConsoleModel(QAbstractListModel):
         self._first_seq += len(self._lines)
         self._lines.clear()
         self._rows.clear()
+        self._index.clear()
+        self._search.clear(self._first_seq)
         self._collapsed.clear()
         self.last_error_seq = None
         self.endResetModel()
@@ -220,16 +256,27 @@ class ConsoleModel(QAbstractListModel):
         """Collapse or expand the annotations under the line shown at ``row``."""
         if not 0 <= row < len(self._rows):
             return
-        seq, _ = self._rows[row]
-        if not self.line(seq).annotations:
+        seq = self._rows[row] >> SHIFT
+        count = annotation_count(self.line(seq))
+        if not count:
             return
-        self._collapsed.symmetric_difference_update({seq})
-        self._rebuild()
+        at = bisect.bisect_left(self._rows, line_key(seq))  # the line's own row
+        if seq in self._collapsed:
+            self._collapsed.discard(seq)
+            if self._show_annotations:
+                self.beginInsertRows(QModelIndex(), at + 1, at + count)
+                key = line_key(seq)
+                self._rows[at + 1:at + 1] = range(key + 1, key + 1 + count)
+                self.endInsertRows()
+        else:
+            self._collapsed.add(seq)
+            if self._show_annotations:
+                self.beginRemoveRows(QModelIndex(), at + 1, at + count)
+                del self._rows[at + 1:at + 1 + count]
+                self.endRemoveRows()
+        self.dataChanged.emit(self.index(at), self.index(at))  # its [+N] marker
 
     def _rebuild(self) -> None:
         self.beginResetModel()
-        rows: list[_Row] = []
-        for offset, line in enumerate(self._lines):
-            rows.extend(self._rows_for(self._first_seq + offset, line))
-        self._rows = rows
+        self._rows = self._index.build(self._kinds, self._show_annotations, self._collapsed)
         self.endResetModel()

@@ -1,10 +1,19 @@
 """The protocol console widget: the list view over :class:`ConsoleModel`, its toolbar
 (search, kind filters, annotations, autoscroll, copy, clear, export) and the raw command
-line. It shows what the model holds; it decides nothing about FTP."""
+line. It shows what the model holds; it decides nothing about FTP.
+
+Copying many rows and exporting build their text from a snapshot of the model a slice at
+a time, between turns of the event loop, so a long session never freezes the window; an
+export's file is written on a worker thread (``asyncio.to_thread``). (A worker thread
+building the text held the interpreter lock against the window: it stalled painting for
+up to 150 ms at a time.)"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine, Iterable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence
@@ -15,17 +24,20 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
+    QMessageBox,
     QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from client.ui.console import export
 from client.ui.console.lines import ConsoleKind, ConsoleLine
 from client.ui.console.model import SEQ_ROLE, ConsoleModel
+from client.ui.console.rows import RowSnapshot
 
-__all__ = ["ConsoleWidget"]
+__all__ = ["ConsoleWidget", "COPY_IN_PLACE", "SLICE_ROWS"]
 
 _KIND_LABELS = {
     ConsoleKind.COMMAND: "Commands",
@@ -36,17 +48,49 @@ _KIND_LABELS = {
     ConsoleKind.ERROR: "Errors",
 }
 
+#: rows turned into text between two turns of the event loop (a few milliseconds)
+SLICE_ROWS = 1_000
+#: selections up to this many rows are copied at once; larger ones a slice at a time
+COPY_IN_PLACE = 2 * SLICE_ROWS
+
+
+def _render(fmt: str, lines: list[ConsoleLine]) -> str:
+    if fmt == "md":
+        return export.to_markdown(lines)
+    if fmt == "jsonl":
+        return export.to_jsonl(lines)
+    return export.to_text(lines)
+
+
+async def _in_slices(pieces: Iterable[str]) -> list[str]:
+    """Draw ``pieces`` (each a slice of work), letting the event loop run after each."""
+    out = []
+    for piece in pieces:
+        out.append(piece)
+        await asyncio.sleep(0)  # the window paints and takes input between slices
+    return out
+
+
+def _write_pieces(path: Path, pieces: list[str]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for piece in pieces:
+            out.write(piece)
+
 
 class ConsoleWidget(QWidget):
     #: a raw command line the user typed (the window sends it with FtpSession.quote)
     command_entered = Signal(str)
     #: the console line (seq) the user selected; the inspector may follow it
     line_selected = Signal(int)
+    #: a copy reached the clipboard: how many rows (a large selection a moment later)
+    copied = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, *, max_lines: int = 200_000) -> None:
         super().__init__(parent)
         self.model = ConsoleModel(self, max_lines=max_lines)
         self.autoscroll = True
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._copy_generation = 0
 
         self.view = QListView(self)
         self.view.setObjectName("consoleView")
@@ -175,11 +219,36 @@ class ConsoleWidget(QWidget):
         self.view.setCurrentIndex(index)
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
-    def copy_selection(self) -> str:
-        rows = sorted(index.row() for index in self.view.selectionModel().selectedIndexes())
-        text = "\n".join(str(self.model.data(self.model.index(r))) for r in rows)
-        QGuiApplication.clipboard().setText(text)
+    def copy_selection(self) -> asyncio.Task[str] | None:
+        """Put the selected rows, as shown, on the clipboard and emit ``copied``. Up to
+        ``COPY_IN_PLACE`` rows at once; a larger selection is turned into text
+        ``SLICE_ROWS`` rows at a time by the returned task and reaches the clipboard
+        when ready, unless a newer copy came first."""
+        ranges = [(r.top(), r.bottom()) for r in self.view.selectionModel().selection()]
+        snapshot = self.model.snapshot(ranges)
+        self._copy_generation += 1
+        if len(snapshot.keys) <= COPY_IN_PLACE:
+            self._set_clipboard("\n".join(snapshot.texts()), len(snapshot.keys),
+                                self._copy_generation)
+            return None
+        return self._spawn(self._copy_later(snapshot, self._copy_generation))
+
+    async def _copy_later(self, snapshot: RowSnapshot, generation: int) -> str:
+        text = "\n".join(await _in_slices(snapshot.text_pieces(SLICE_ROWS)))
+        self._set_clipboard(text, len(snapshot.keys), generation)
         return text
+
+    def _set_clipboard(self, text: str, rows: int, generation: int) -> None:
+        if generation != self._copy_generation or not isValid(self):
+            return  # a newer copy wins; a closed console copies nothing
+        QGuiApplication.clipboard().setText(text)
+        self.copied.emit(rows)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def _send_command(self) -> None:
         text = self.command.text().strip()
@@ -189,15 +258,27 @@ class ConsoleWidget(QWidget):
 
     # -- export ----------------------------------------------------------------------
     def export_text(self, fmt: str) -> str:
-        lines = self.model.visible_lines()
-        if fmt == "md":
-            return export.to_markdown(lines)
-        if fmt == "jsonl":
-            return export.to_jsonl(lines)
-        return export.to_text(lines)
+        """The shown lines as ``fmt`` (``text``, ``md`` or ``jsonl``), built here."""
+        return _render(fmt, self.model.visible_lines())
 
-    def export_to(self, path: Path, fmt: str) -> None:
-        path.write_text(self.export_text(fmt), encoding="utf-8")
+    async def export_to(self, path: Path, fmt: str) -> None:
+        """Write the shown lines to ``path`` as ``fmt``: the lines shown now (later ones
+        are not included), turned into text a slice at a time and written on a worker
+        thread."""
+        lines = self.model.snapshot().visible_lines()
+        pieces = await _in_slices(export.chunks(fmt, lines))
+        await asyncio.to_thread(_write_pieces, path, pieces)
+
+    async def _export_reporting(self, path: Path, fmt: str) -> None:
+        try:
+            await self.export_to(path, fmt)
+        except OSError as error:
+            if isValid(self):
+                box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Export the console"),
+                                  self.tr("Could not write {}: {}").format(
+                                      path, error.strerror or error),
+                                  QMessageBox.StandardButton.Ok, self)
+                box.open()
 
     def _export_dialog(self, fmt: str) -> None:
         suffix = {"text": "txt", "md": "md", "jsonl": "jsonl"}[fmt]
@@ -205,5 +286,5 @@ class ConsoleWidget(QWidget):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(suffix)
         dialog.selectFile(f"ftp-inspector-transcript.{suffix}")
-        dialog.fileSelected.connect(lambda name: self.export_to(Path(name), fmt))
+        dialog.fileSelected.connect(lambda name: self._spawn(self._export_reporting(Path(name), fmt)))
         dialog.open()
