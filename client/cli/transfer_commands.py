@@ -157,6 +157,10 @@ async def _get(context: CommandContext) -> int:
     if not remote_basename(remote) or remote_basename(remote) in (".", ".."):
         raise LocalError(f"cannot tell a local file name from {escape_control(remote)}",
                          step="arguments")
+    if not local.parent.is_dir():  # -o names a file or an existing folder; a typo makes none
+        raise LocalError(f"the folder {escape_control(str(local.parent))} does not exist "
+                         "(-o takes a file in an existing folder, or an existing folder)",
+                         step="arguments")
     async with context.session() as session:
         try:
             result = await session.download(remote, local, resume=context.args.resume,

@@ -265,3 +265,13 @@ def test_a_reader_that_goes_away_is_not_an_error(ftp_server, child_env) -> None:
     _, err = child.communicate(timeout=TIMEOUT)
     assert child.returncode == 0, err
     assert b"Traceback" not in err and b"Broken pipe" not in err
+
+
+def test_get_into_a_missing_folder_is_refused_before_connecting(child_env, tmp_path) -> None:
+    missing = tmp_path / "no-such-folder"
+    for output in (str(missing / "x.bin"), str(missing) + "/"):
+        result = cli(child_env, "get", "ftp://127.0.0.1:1/x.bin", "-o", output,
+                     password="irrelevant")
+        assert result.returncode == 1, result.stderr
+        assert "does not exist" in result.stderr
+    assert not missing.exists()
