@@ -1,4 +1,5 @@
-"""Window geometry, dock layout, splitter positions and column widths, kept in the app's
+"""Window geometry, dock layout, splitter positions, column widths (panes and the three
+tabs of the transfer queue) and the queue's "Concurrent transfers", kept in the app's
 QSettings (``window.ini`` in the config folder) between runs.
 
 The window always fits the screen it opens on: on first start it takes a size that suits
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHeaderView
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -86,11 +88,30 @@ def restore_window_state(window: MainWindow) -> None:
         value = s.value(f"splitters/{key}")
         if isinstance(value, QByteArray):
             splitter.restoreState(value)
-    for key, header in (("remote", window.remote_pane.view.horizontalHeader()),
-                        ("local", window.local_pane.view.header())):
+    for key, header in _headers(window):
         value = s.value(f"columns/{key}")
         if isinstance(value, QByteArray):
             header.restoreState(value)
+    concurrency = _saved_int(s.value("queue/concurrency"))
+    if concurrency is not None:
+        # the spin box keeps it within its range; valueChanged tells the transfers
+        window.queue.concurrency.setValue(concurrency)
+
+
+def _headers(window: MainWindow) -> list[tuple[str, QHeaderView]]:
+    headers = [("remote", window.remote_pane.view.horizontalHeader()),
+               ("local", window.local_pane.view.header())]
+    headers += [(f"queue-{tab}", view.header()) for tab, view in window.queue.views.items()]
+    return headers
+
+
+def _saved_int(value: object) -> int | None:
+    """An int from QSettings (an INI file gives it back as text); None when absent or
+    not a number (a hand-edited file)."""
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 def restore_dock_state(window: MainWindow) -> bool:
@@ -109,6 +130,7 @@ def save_window_state(window: MainWindow) -> None:
     s.setValue("splitters/panes", window.panes_splitter.saveState())
     s.setValue("splitters/remote", window.remote_pane.splitter.saveState())
     s.setValue("splitters/local", window.local_pane.splitter.saveState())
-    s.setValue("columns/remote", window.remote_pane.view.horizontalHeader().saveState())
-    s.setValue("columns/local", window.local_pane.view.header().saveState())
+    for key, header in _headers(window):
+        s.setValue(f"columns/{key}", header.saveState())
+    s.setValue("queue/concurrency", window.queue.concurrency.value())
     s.sync()

@@ -8,6 +8,7 @@ import asyncio
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from client.demo import UPLOAD_FOLDER, DemoServer
 from client.engine.settings import ConnectionSettings, TransferMode
@@ -67,6 +68,42 @@ def test_geometry_splitters_and_columns_persist(qloop, qtbot, config_dir, tmp_pa
     assert again.remote_pane.view.horizontalHeader().sectionSize(1) == 177
     assert (config_dir / "window.ini").exists()
     close_window(again, qtbot)
+
+
+def test_queue_columns_and_concurrent_transfers_persist(qloop, qtbot, config_dir,
+                                                         tmp_path) -> None:
+    win = make_window(tmp_path)
+    assert win.queue.concurrency.value() == 2  # the default on first start
+    win.queue.concurrency.setFocus()
+    win.queue.concurrency.selectAll()
+    qtbot.keyClicks(win.queue.concurrency, "5")
+    qtbot.keyClick(win.queue.concurrency, Qt.Key.Key_Return)
+    assert win.queue.concurrency.value() == 5
+    widths = {"queued": 301, "failed": 155, "successful": 97}
+    for tab, width in widths.items():
+        win.queue.views[tab].header().resizeSection(2, width)
+    win.close()  # closeEvent saves
+    win.deleteLater()
+
+    again = make_window(tmp_path)
+    assert again.queue.concurrency.value() == 5
+    assert again.transfers._concurrency == 5  # the queue it starts runs five at a time
+    for tab, width in widths.items():
+        assert again.queue.views[tab].header().sectionSize(2) == width, tab
+    close_window(again, qtbot)
+
+
+def test_a_hand_edited_concurrency_is_ignored_or_clamped(qloop, qtbot, config_dir,
+                                                         tmp_path) -> None:
+    from client.ui.main_window import app_settings
+
+    for saved, shown in (("lots", 2), ("50", 10)):
+        settings = app_settings()
+        settings.setValue("queue/concurrency", saved)
+        settings.sync()
+        win = make_window(tmp_path)
+        assert win.queue.concurrency.value() == shown, saved
+        close_window(win, qtbot)
 
 
 def test_standard_shortcuts(qloop, qtbot, config_dir, tmp_path) -> None:
