@@ -54,6 +54,25 @@ def test_227_shows_decoded_address_and_arithmetic_inline() -> None:
     assert line.annotations == (("info", annotation.text),)
 
 
+def test_229_shows_the_control_peer_it_dials_when_known() -> None:
+    from client.protocol.annotate import AnnotationContext, Annotator
+    from client.protocol.replies import Reply as WireReply
+
+    reply = _reply(229, "229 Entering Extended Passive Mode (|||47981|)")
+    for peer, inline in (("127.0.0.1", "→ 127.0.0.1:47981  (the control connection's host)"),
+                         ("::1", "→ [::1]:47981  (the control connection's host)"),
+                         (None, "→ port 47981 on the control connection's host")):
+        annotator = Annotator(AnnotationContext(control_peer=peer))
+        annotator.sent("EPSV")
+        notes = tuple(annotator.received(WireReply(code=229, lines=reply.lines)))
+        (line,) = lines_from_event(ReplyReceived(t=0.0, connection="c1", reply=reply,
+                                                 annotations=notes), 0.0)
+        assert line.inline == inline
+    # no annotation at all: decoded by the protocol layer, no placeholder address
+    (line,) = lines_from_event(ReplyReceived(t=0.0, connection="c1", reply=reply), 0.0)
+    assert line.inline == "→ port 47981 on the control connection's host"
+
+
 def test_port_line_decoded_by_the_protocol_layer_without_annotations() -> None:
     (line,) = lines_from_event(LineSent(t=0.0, connection="c1", text="PORT 127,0,0,1,195,80"), 0.0)
     assert "127.0.0.1:50000" in line.inline and "195*256+80" in line.inline

@@ -188,6 +188,24 @@ def test_console_search_filter_and_export_from_the_window(qloop, qtbot, config_d
     close_window(win, qtbot)
 
 
+def test_console_names_the_host_a_229_reply_makes_the_client_dial(qloop, qtbot, config_dir,
+                                                                   tmp_path, demo) -> None:
+    """229 carries only a port: the console shows the control connection's peer (the
+    address actually dialled), not a placeholder."""
+    import re
+
+    win = connected_window(qtbot, demo, tmp_path)  # EPSV is on by default
+    win.bridge.flush()
+    model = win.console.model
+    rows = [model.data(model.index(r)) for r in range(model.rowCount())]
+    epsv = [row for row in rows if " 229 " in row]
+    assert epsv, rows
+    port = re.search(r"\(\|\|\|(\d+)\|\)", epsv[-1]).group(1)
+    assert epsv[-1].endswith(f"→ {demo.host}:{port}  (the control connection's host)")
+    assert not any("control peer" in row for row in rows)
+    close_window(win, qtbot)
+
+
 def test_lost_connection_offers_reconnect(qloop, qtbot, config_dir, tmp_path) -> None:
     """The server goes away: the next listing fails with a banner whose Reconnect
     button opens the site again (here: a new server on the same port)."""

@@ -74,15 +74,17 @@ def redact_command(text: str) -> str:
 
 def inline_address(annotations: tuple[Annotation, ...], line: str = "") -> str:
     """The decoded address of a PORT/EPRT/227/229 line with its arithmetic, e.g.
-    ``→ 10.0.0.5:50000  (195*256+80 = 50000)``; empty for other lines."""
+    ``→ 10.0.0.5:50000  (195*256+80 = 50000)``; empty for other lines. A 229 names no
+    host: the address dialled is the control connection's peer, which the annotator
+    knows once connected (``use_host``): ``→ 127.0.0.1:47981  (the control
+    connection's host)``."""
     for annotation in annotations:
         fields: Mapping[str, object] = annotation.fields or {}
         if "port" not in fields or fields.get("kind") not in (
             "pasv", "epsv", "port", "eprt", "227", "229", "PASV", "EPSV", "PORT", "EPRT"
         ):
             continue
-        host = fields.get("host") or "(control peer)"
-        text = f"→ {_hostport(str(host), fields['port'])}"
+        text = _address_text(fields.get("host"), fields.get("use_host"), fields["port"])
         if fields.get("arithmetic"):
             text += f"  ({fields['arithmetic']})"
         if fields.get("replaced") and fields.get("use_host"):
@@ -93,6 +95,16 @@ def inline_address(annotations: tuple[Annotation, ...], line: str = "") -> str:
 
 def _hostport(host: str, port: object) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _address_text(host: object, peer: object, port: object) -> str:
+    """``→ host:port``; for a line without a host (229), the control connection's peer
+    when it is known, else the port alone."""
+    if host:
+        return f"→ {_hostport(str(host), port)}"
+    if peer:
+        return f"→ {_hostport(str(peer), port)}  (the control connection's host)"
+    return f"→ port {port} on the control connection's host"
 
 
 def _decode_fallback(line: str) -> str:
@@ -115,7 +127,7 @@ def _decode_fallback(line: str) -> str:
             return ""
     except Exception:  # noqa: BLE001 - a malformed address is the annotator's to explain
         return ""
-    text = f"→ {_hostport(address.host or '(control peer)', address.port)}"
+    text = _address_text(address.host, None, address.port)
     if getattr(address, "arithmetic", None):
         text += f"  ({address.arithmetic})"
     return escape_control(text)
