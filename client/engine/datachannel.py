@@ -32,6 +32,7 @@ from client.engine.datastream import DataStream, Sink
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
+    DataChannelError,
     FtpError,
     LocalError,
 )
@@ -91,6 +92,8 @@ class DataTransfer:
             else:
                 final = await self._run_active()
         except BaseException as exc:
+            if isinstance(exc, DataChannelError) and exc.step is None:
+                exc.step = self.command.verb  # every data failure names the command it served
             await self._cleanup_after_failure(exc)
             raise
         assert self.stream is not None

@@ -194,11 +194,13 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
                     offset: int, total: int | None, ascii: bool, tid: int,
                     on_progress: Callable[[TransferProgress], None] | None,
                     remote: str) -> int:
-    fd = open_part_file(part, truncate=not offset)
+    # The .part is never truncated up front: if the server then refuses the transfer,
+    # what an earlier attempt left there (bytes to resume from) must still be there.
+    # Writes start at ``offset``; once new bytes have arrived — success or failure —
+    # the file is cut at the end of them, so it always holds one valid prefix.
+    fd = open_part_file(part, truncate=False)
     try:
-        if offset:
-            os.lseek(fd, offset, os.SEEK_SET)
-            os.ftruncate(fd, offset)
+        os.lseek(fd, offset, os.SEEK_SET)
         progress = ProgressReporter(session.bus, session.connection_id, transfer_id=tid,
                                     direction="download", remote_path=remote, total=total,
                                     offset=offset, on_progress=on_progress)
@@ -206,12 +208,26 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
                         size_hint=None if total is None else total - offset)
         transfer = DataTransfer(session._channel_setup(mode), command, sink=sink,
                                 rest=offset or None, on_bytes=progress.update)
-        result = await transfer.run()
+        try:
+            result = await transfer.run()
+        except BaseException:
+            _cut_after_new_bytes(fd, offset)
+            raise
+        _cut_after_new_bytes(fd, offset, always=True)
         progress.bytes = result.bytes
         progress.finish()
         return result.bytes
     finally:
         os.close(fd)
+
+
+def _cut_after_new_bytes(fd: int, offset: int, *, always: bool = False) -> None:
+    """Truncate the .part at the end of what this attempt wrote (the descriptor's
+    position: the sink has finished by now). Without new bytes, a failed attempt leaves
+    the file exactly as it found it."""
+    end = os.lseek(fd, 0, os.SEEK_CUR)
+    if always or end > offset:
+        os.ftruncate(fd, end)
 
 
 # ---------------------------------------------------------------------------- upload
