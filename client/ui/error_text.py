@@ -1,6 +1,13 @@
-"""Short, user-facing text for an engine error, for the inline banners (no Qt)."""
+"""Short, user-facing text for an engine error, for the inline banners.
+
+Qt only for translation: every sentence goes through ``QCoreApplication.translate`` in
+the context ``ErrorText`` (named placeholders, so a translator may reorder them); the
+engine's own message inside is not translated here.
+"""
 
 from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from client.engine.errors import (
     CertificateError,
@@ -18,31 +25,49 @@ from client.protocol.text import escape_control
 __all__ = ["describe_error"]
 
 
+#: one sentence per kind of error, in the order they are tried (a CertificateError is a
+#: TlsError too); ``{message}`` is the engine's message
+_SENTENCES: tuple[tuple[type[FtpError], str], ...] = (
+    (CertificateError, QT_TRANSLATE_NOOP("ErrorText", "the server certificate was not accepted: {message}")),
+    (TlsError, QT_TRANSLATE_NOOP("ErrorText", "TLS failed: {message}")),
+    (LoginError, QT_TRANSLATE_NOOP("ErrorText", "the server refused the login: {message}")),
+    (ConnectError, QT_TRANSLATE_NOOP("ErrorText", "could not connect: {message}")),
+    (ControlTimeoutError, QT_TRANSLATE_NOOP("ErrorText", "the server stopped answering: {message}")),
+    (ConnectionLostError, QT_TRANSLATE_NOOP("ErrorText", "the connection was lost: {message}")),
+)
+
+
+def _translate(text: str) -> str:
+    return QCoreApplication.translate("ErrorText", text)
+
+
 def describe_error(exc: BaseException, *, doing: str = "") -> str:
     """``doing`` names what the user asked for ("Listing /pub"); the text says what
     went wrong and the likely cause, briefly — the console has the details."""
-    prefix = f"{doing} failed: " if doing else ""
+    text = _sentence(exc)
+    if doing:
+        text = QCoreApplication.translate("ErrorText", "{doing} failed: {error}").format(
+            doing=doing, error=text)
+    return escape_control(text)
+
+
+def _sentence(exc: BaseException) -> str:
     if isinstance(exc, DataChannelError):
-        where = f" ({exc.method}" + (f", {exc.remote}" if exc.remote else "") + ")" if exc.method else ""
-        text = f"the data connection failed{where}: {exc.message}"
-    elif isinstance(exc, CertificateError):
-        text = f"the server certificate was not accepted: {exc.message}"
-    elif isinstance(exc, TlsError):
-        text = f"TLS failed: {exc.message}"
-    elif isinstance(exc, LoginError):
-        text = f"the server refused the login: {exc.message}"
-    elif isinstance(exc, ConnectError):
-        text = f"could not connect: {exc.message}"
-    elif isinstance(exc, ControlTimeoutError):
-        text = f"the server stopped answering: {exc.message}"
-    elif isinstance(exc, ConnectionLostError):
-        text = f"the connection was lost: {exc.message}"
-    elif isinstance(exc, CommandFailedError):
-        text = f"the server answered {exc.code}: {exc.reply_text or exc.message}"
-    elif isinstance(exc, FtpError):
-        text = exc.message
-    elif isinstance(exc, OSError):
-        text = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
-    else:
-        text = str(exc) or type(exc).__name__
-    return escape_control(prefix + text)
+        if not exc.method:
+            return QCoreApplication.translate(
+                "ErrorText", "the data connection failed: {message}").format(message=exc.message)
+        where = f"{exc.method}, {exc.remote}" if exc.remote else f"{exc.method}"
+        return QCoreApplication.translate(
+            "ErrorText", "the data connection failed ({where}): {message}").format(
+                where=where, message=exc.message)
+    for kind, sentence in _SENTENCES:
+        if isinstance(exc, kind):
+            return _translate(sentence).format(message=exc.message)
+    if isinstance(exc, CommandFailedError):
+        return QCoreApplication.translate("ErrorText", "the server answered {code}: {reply}").format(
+            code=exc.code, reply=exc.reply_text or exc.message)
+    if isinstance(exc, FtpError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    return str(exc) or type(exc).__name__

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,13 +31,15 @@ from client.ui.remote.listing_model import human_size
 
 __all__ = ["FileExistsDialog", "ExistsAsker"]
 
-_CHOICES = (
-    (ExistsPolicy.OVERWRITE, "Overwrite"),
-    (ExistsPolicy.OVERWRITE_IF_NEWER, "Overwrite if the source is newer"),
-    (ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE, "Overwrite if the size differs"),
-    (ExistsPolicy.RESUME, "Resume (append the missing end)"),
-    (ExistsPolicy.RENAME, "Keep both (rename the new file)"),
-    (ExistsPolicy.SKIP, "Skip"),
+_CHOICES = (  # translated when shown (context FileExistsDialog)
+    (ExistsPolicy.OVERWRITE, QT_TRANSLATE_NOOP("FileExistsDialog", "Overwrite")),
+    (ExistsPolicy.OVERWRITE_IF_NEWER,
+     QT_TRANSLATE_NOOP("FileExistsDialog", "Overwrite if the source is newer")),
+    (ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE,
+     QT_TRANSLATE_NOOP("FileExistsDialog", "Overwrite if the size differs")),
+    (ExistsPolicy.RESUME, QT_TRANSLATE_NOOP("FileExistsDialog", "Resume (append the missing end)")),
+    (ExistsPolicy.RENAME, QT_TRANSLATE_NOOP("FileExistsDialog", "Keep both (rename the new file)")),
+    (ExistsPolicy.SKIP, QT_TRANSLATE_NOOP("FileExistsDialog", "Skip")),
 )
 
 
@@ -64,9 +66,10 @@ class FileExistsDialog(QDialog):
         layout.addLayout(form)
         self.group = QButtonGroup(self)
         self.choices: dict[ExistsPolicy, QRadioButton] = {}
-        for policy, text in _CHOICES:
-            button = QRadioButton(self.tr(text), self)
-            button.setAccessibleName(self.tr(text))
+        for policy, source in _CHOICES:
+            text = QCoreApplication.translate("FileExistsDialog", source)
+            button = QRadioButton(text, self)
+            button.setAccessibleName(text)
             self.group.addButton(button)
             self.choices[policy] = button
             layout.addWidget(button)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -38,16 +40,40 @@ from PySide6.QtWidgets import (
 from client.protocol.text import escape_control
 from client.ui.remote.listing_model import human_size
 
-__all__ = ["QueueModel", "QueueWidget", "JOB_ROLE", "tab_of_state"]
+__all__ = ["QueueModel", "QueueWidget", "JOB_ROLE", "tab_of_state", "state_text", "STATE_LABELS"]
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 30
-COLUMNS = ("", "Local file", "Remote file", "Size", "Progress", "Rate", "ETA", "State")
+#: column headers, marked for Qt's extractor and translated when shown (context QueueModel)
+COLUMNS = ("", QT_TRANSLATE_NOOP("QueueModel", "Local file"),
+           QT_TRANSLATE_NOOP("QueueModel", "Remote file"), QT_TRANSLATE_NOOP("QueueModel", "Size"),
+           QT_TRANSLATE_NOOP("QueueModel", "Progress"), QT_TRANSLATE_NOOP("QueueModel", "Rate"),
+           QT_TRANSLATE_NOOP("QueueModel", "ETA"), QT_TRANSLATE_NOOP("QueueModel", "State"))
+#: the words the State column shows for a job's state (JobState values)
+STATE_LABELS = {
+    "queued": QT_TRANSLATE_NOOP("QueueModel", "queued"),
+    "running": QT_TRANSLATE_NOOP("QueueModel", "running"),
+    "paused": QT_TRANSLATE_NOOP("QueueModel", "paused"),
+    "done": QT_TRANSLATE_NOOP("QueueModel", "done"),
+    "failed": QT_TRANSLATE_NOOP("QueueModel", "failed"),
+    "cancelled": QT_TRANSLATE_NOOP("QueueModel", "cancelled"),
+    "skipped": QT_TRANSLATE_NOOP("QueueModel", "skipped"),
+}
 _PROGRESS = 4
 
 
 def _state(job: object) -> str:
     state = getattr(job, "state", "")
     return str(getattr(state, "value", state)).lower()
+
+
+def _translate(text: str) -> str:
+    return QCoreApplication.translate("QueueModel", text) if text else text
+
+
+def state_text(state: str) -> str:
+    """The State column's word for ``state`` (an unknown state is shown as it is)."""
+    label = STATE_LABELS.get(state)
+    return _translate(label) if label else state
 
 
 def tab_of_state(state: str) -> str:
@@ -121,7 +147,7 @@ class QueueModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(COLUMNS[section])
+            return _translate(COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
@@ -156,9 +182,12 @@ class QueueModel(QAbstractTableModel):
         if column == 6:
             return _eta(job)
         if column == 7:
-            state = _state(job)
+            state = state_text(_state(job))
             error = getattr(job, "error", None)
-            return f"{state}: {escape_control(str(error))}" if error else state
+            if error:
+                return QCoreApplication.translate("QueueModel", "{state}: {error}").format(
+                    state=state, error=escape_control(str(error)))
+            return state
         return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QSettings, QSize, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -28,11 +28,11 @@ from client.ui.sites.urls import parse_target
 
 __all__ = ["QuickConnectBar"]
 
-_TLS_CHOICES = (
-    (TlsMode.AUTO, "TLS if available"),
-    (TlsMode.EXPLICIT, "Require explicit TLS"),
-    (TlsMode.IMPLICIT, "Implicit TLS (990)"),
-    (TlsMode.OFF, "Plain FTP (insecure)"),
+_TLS_CHOICES = (  # translated when shown (context QuickConnectBar)
+    (TlsMode.AUTO, QT_TRANSLATE_NOOP("QuickConnectBar", "TLS if available")),
+    (TlsMode.EXPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Require explicit TLS")),
+    (TlsMode.IMPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Implicit TLS (990)")),
+    (TlsMode.OFF, QT_TRANSLATE_NOOP("QuickConnectBar", "Plain FTP (insecure)")),
 )
 _HISTORY_KEY = "quickconnect/history"
 
@@ -98,7 +98,7 @@ class QuickConnectBar(QWidget):
         self.tls = QComboBox(self)
         self.tls.setAccessibleName(self.tr("Encryption"))
         for mode, label in _TLS_CHOICES:
-            self.tls.addItem(self.tr(label), mode)
+            self.tls.addItem(QCoreApplication.translate("QuickConnectBar", label), mode)
 
         self.connect_button = QPushButton(icon("connect"), self.tr("Connect"), self)
         self.connect_button.setObjectName("connectButton")

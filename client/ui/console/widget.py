@@ -15,7 +15,7 @@ from collections.abc import Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,12 +40,12 @@ from client.ui.console.rows import RowSnapshot
 __all__ = ["ConsoleWidget", "COPY_IN_PLACE", "SLICE_ROWS"]
 
 _KIND_LABELS = {
-    ConsoleKind.COMMAND: "Commands",
-    ConsoleKind.REPLY: "Replies",
-    ConsoleKind.DATA: "Data",
-    ConsoleKind.NOTE: "Notes",
-    ConsoleKind.WARNING: "Warnings",
-    ConsoleKind.ERROR: "Errors",
+    ConsoleKind.COMMAND: QT_TRANSLATE_NOOP("ConsoleWidget", "Commands"),
+    ConsoleKind.REPLY: QT_TRANSLATE_NOOP("ConsoleWidget", "Replies"),
+    ConsoleKind.DATA: QT_TRANSLATE_NOOP("ConsoleWidget", "Data"),
+    ConsoleKind.NOTE: QT_TRANSLATE_NOOP("ConsoleWidget", "Notes"),
+    ConsoleKind.WARNING: QT_TRANSLATE_NOOP("ConsoleWidget", "Warnings"),
+    ConsoleKind.ERROR: QT_TRANSLATE_NOOP("ConsoleWidget", "Errors"),
 }
 
 #: rows turned into text between two turns of the event loop (a few milliseconds)
@@ -121,12 +121,13 @@ class ConsoleWidget(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.search, 2)
         self.kind_buttons: dict[ConsoleKind, QToolButton] = {}
-        for kind, label in _KIND_LABELS.items():
+        for kind, source in _KIND_LABELS.items():
+            label = QCoreApplication.translate("ConsoleWidget", source)
             button = QToolButton(self)
-            button.setText(self.tr(label))
+            button.setText(label)
             button.setCheckable(True)
             button.setChecked(True)
-            button.setAccessibleName(self.tr("Show {}").format(self.tr(label)))
+            button.setAccessibleName(self.tr("Show {}").format(label))
             button.toggled.connect(self._kinds_changed)
             self.kind_buttons[kind] = button
             bar.addWidget(button)

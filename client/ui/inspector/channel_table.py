@@ -8,7 +8,9 @@ uses to highlight the arrow in the ladder.
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -32,6 +34,23 @@ _STATE_COLOURS = {
     DataState.SETUP: QColor("#2f7fd8"),
 }
 _NUMERIC = {"channel", "connect_time", "first_byte_time", "duration", "bytes"}
+#: the headers of the engine's COLUMNS (which the CSV keeps in English), marked for Qt's
+#: extractor and translated when shown (context DataChannelTableModel)
+_HEADERS = {
+    "channel": QT_TRANSLATE_NOOP("DataChannelTableModel", "#"),
+    "command": QT_TRANSLATE_NOOP("DataChannelTableModel", "Command"),
+    "mode": QT_TRANSLATE_NOOP("DataChannelTableModel", "Mode / method"),
+    "advertised": QT_TRANSLATE_NOOP("DataChannelTableModel", "Advertised"),
+    "used": QT_TRANSLATE_NOOP("DataChannelTableModel", "Address used"),
+    "why": QT_TRANSLATE_NOOP("DataChannelTableModel", "Why"),
+    "initiator": QT_TRANSLATE_NOOP("DataChannelTableModel", "Initiator"),
+    "connect_time": QT_TRANSLATE_NOOP("DataChannelTableModel", "Connect (s)"),
+    "first_byte_time": QT_TRANSLATE_NOOP("DataChannelTableModel", "First byte (s)"),
+    "duration": QT_TRANSLATE_NOOP("DataChannelTableModel", "Duration (s)"),
+    "bytes": QT_TRANSLATE_NOOP("DataChannelTableModel", "Bytes"),
+    "outcome": QT_TRANSLATE_NOOP("DataChannelTableModel", "Outcome"),
+    "phases": QT_TRANSLATE_NOOP("DataChannelTableModel", "Phase times (s)"),
+}
 
 
 class DataChannelTableModel(QAbstractTableModel):
@@ -119,7 +138,8 @@ class DataChannelTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(COLUMNS[section][1])
+            key, header = COLUMNS[section]
+            return QCoreApplication.translate("DataChannelTableModel", _HEADERS.get(key, header))
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

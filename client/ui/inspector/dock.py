@@ -174,7 +174,7 @@ class InspectorPanel(QWidget):
         try:
             write(path)
         except OSError as error:
-            self.export_failed.emit(self.tr(f"Export to {path} failed: {error}"))
+            self.export_failed.emit(self.tr("Export to {} failed: {}").format(path, error))
 
     def export_png(self, path: Path) -> None:
         self.flush()
@@ -263,7 +263,7 @@ class InspectorPanel(QWidget):
             box.clear()
             box.addItem(self.tr("All connections"), None)
             for name in connections:
-                box.addItem(self.tr(f"Connection {name}"), name)
+                box.addItem(self.tr("Connection {}").format(name), name)
             index = box.findData(chosen) if chosen is not None else 0
             box.setCurrentIndex(max(0, index))
         finally:
