@@ -40,7 +40,12 @@ from client.engine.tls import (
 from client.engine.trust import certificate_info, format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
-from client.protocol.features import NO_FEATURES, Features
+from client.protocol.features import (
+    NO_FEATURES,
+    Features,
+    opts_mlst_command,
+    parse_opts_mlst_reply,
+)
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
@@ -265,6 +270,29 @@ async def _authenticate(session: FtpSession) -> None:
             step=step)
 
 
+#: MLST facts the listings show (RFC 3659 §7.5; the unix.* ones are the common
+#: extensions): asked for with OPTS MLST when the server offers them but does not send
+#: them by default — pyftpdlib and ProFTPD offer unix.mode and owner facts that way, and
+#: without them a listing has no permissions or owners.
+WANTED_MLST_FACTS = ("type", "size", "sizd", "modify", "perm", "unix.mode", "unix.owner",
+                     "unix.group", "unix.ownername", "unix.groupname", "unix.uid", "unix.gid")
+
+
+async def _enable_mlst_facts(session: FtpSession) -> None:
+    features = session.features
+    if not features.mlst:
+        return
+    offered = set(features.mlst_facts)
+    missing = [f for f in WANTED_MLST_FACTS if f in offered and f not in features.mlst_enabled]
+    if not missing:
+        return
+    selection = sorted(features.mlst_enabled) + missing
+    reply = await session._control.execute(opts_mlst_command(selection), step="opts-mlst")
+    enabled = parse_opts_mlst_reply(reply)
+    if enabled:
+        session.features = features.with_mlst_enabled(enabled)
+
+
 async def _after_login(session: FtpSession) -> None:
     control = session._control
     reply = await control.execute(Command("FEAT"), step="feat")
@@ -272,6 +300,7 @@ async def _after_login(session: FtpSession) -> None:
         session.features = Features.parse(reply)
     if session.features.utf8:
         reply = await control.execute(Command.opts("UTF8 ON"), step="opts-utf8")
+    await _enable_mlst_facts(session)
     reply = await control.execute(Command("SYST"), step="syst")
     session.system = escape_control(reply.first_line_text) if reply.is_success else None
     reply = await control.execute(Command.type_(True), step="type")
