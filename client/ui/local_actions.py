@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
+
 from client.ui.dialogs import ask_text, confirm
 
 if TYPE_CHECKING:
@@ -28,7 +30,9 @@ class LocalActions:
         self.pane = window.local_pane
 
     def tr(self, text: str) -> str:
-        return self.window.tr(text)
+        """Translated in this class's own context: the one Qt's string extractor files
+        these strings under (the window's context would never find them)."""
+        return QCoreApplication.translate("LocalActions", text)
 
     async def mkdir(self, name: str | None = None) -> Path | None:
         if name is None:

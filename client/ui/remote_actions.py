@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QFileSystemWatcher, QUrl
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from client.engine.errors import CommandFailedError
@@ -37,7 +37,9 @@ class RemoteActions:
         self.pending_path: str | None = None  # the folder being listed (for the assistant)
 
     def tr(self, text: str) -> str:
-        return self.window.tr(text)
+        """Translated in this class's own context: the one Qt's string extractor files
+        these strings under (the window's context would never find them)."""
+        return QCoreApplication.translate("RemoteActions", text)
 
     # -- browsing --------------------------------------------------------------------------
     async def browse(self, path: str | None = None, *, after_login: bool = False,

@@ -35,7 +35,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: the files whose tables and sentences are marked (paths from the checkout)
 MARKED_FILES = ["client/ui/error_text.py", "client/ui/queue_view.py", "client/ui/quickconnect.py",
                 "client/ui/exists_dialog.py", "client/ui/console/widget.py",
-                "client/ui/inspector/channel_table.py", "client/ui/inspector/dock.py"]
+                "client/ui/inspector/channel_table.py", "client/ui/inspector/dock.py",
+                "client/ui/remote/listing_model.py", "client/ui/remote_actions.py",
+                "client/ui/local_actions.py"]
 
 
 def _data_error(method: str | None, remote: Endpoint | None) -> DataChannelError:
@@ -152,6 +154,8 @@ def test_qt_extractor_finds_the_marked_tables_and_sentences(tmp_path) -> None:
         ("ErrorText", "the data connection failed ({where}): {message}"),
         ("ErrorText", "the server answered {code}: {reply}"),
         ("InspectorPanel", "Export to {} failed: {}"), ("InspectorPanel", "Connection {}"),
+        ("RemoteListModel", "Permissions"), ("RemoteListModel", "Owner"),
+        ("RemoteActions", "Create folder"),
     ]
     missing = [pair for pair in expected if pair not in found]
     assert not missing, missing
@@ -168,6 +172,8 @@ GERMAN = {
     ("DataChannelTableModel", "Outcome"): "Ergebnis",
     ("ErrorText", "could not connect: {message}"): "Verbindung fehlgeschlagen: {message}",
     ("ErrorText", "{doing} failed: {error}"): "{doing} misslungen: {error}",
+    ("RemoteListModel", "Permissions"): "Rechte",
+    ("RemoteActions", "Create folder"): "Ordner anlegen",
 }
 
 
@@ -216,6 +222,14 @@ def test_an_installed_translation_reaches_every_marked_place(qapp, tmp_path) -> 
         assert channels.headerData(outcome, Qt.Orientation.Horizontal) == "Ergebnis"
         assert describe_error(ConnectError("refused"), doing="Verbinden") == \
             "Verbinden misslungen: Verbindung fehlgeschlagen: refused"
+        from client.ui.remote.listing_model import COLUMNS, RemoteListModel
+        from client.ui.remote_actions import RemoteActions
+
+        remote = RemoteListModel()
+        permissions = COLUMNS.index("Permissions")
+        assert remote.headerData(permissions, Qt.Orientation.Horizontal,
+                                 Qt.ItemDataRole.DisplayRole) == "Rechte"
+        assert RemoteActions.tr(None, "Create folder") == "Ordner anlegen"  # type: ignore[arg-type]
         for widget in (bar, console, dialog):
             widget.deleteLater()
     finally:

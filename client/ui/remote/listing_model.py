@@ -15,7 +15,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -33,7 +35,12 @@ _DIR, _LINK = EntryKind.DIR, EntryKind.LINK
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
 #: drag payload: one remote path per line (UTF-8); only our panes understand it
 REMOTE_MIME = "application/x-ftp-inspector-remote-paths"
-COLUMNS = ("Name", "Size", "Type", "Modified", "Permissions", "Owner")
+COLUMNS = (QT_TRANSLATE_NOOP("RemoteListModel", "Name"),
+           QT_TRANSLATE_NOOP("RemoteListModel", "Size"),
+           QT_TRANSLATE_NOOP("RemoteListModel", "Type"),
+           QT_TRANSLATE_NOOP("RemoteListModel", "Modified"),
+           QT_TRANSLATE_NOOP("RemoteListModel", "Permissions"),
+           QT_TRANSLATE_NOOP("RemoteListModel", "Owner"))
 _NAME, _SIZE, _TYPE, _MODIFIED, _PERMS, _OWNER = range(6)
 
 
@@ -194,7 +201,7 @@ class RemoteListModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(COLUMNS[section])
+            return QCoreApplication.translate("RemoteListModel", COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
