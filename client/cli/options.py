@@ -83,7 +83,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="auto (default for ftp://: AUTH TLS when offered, warn when not), "
                           "explicit (required), implicit (port 990), off")
     net.add_argument("--insecure", action="store_true",
-                     help="accept a certificate that fails verification (still shown)")
+                     help="do not verify the server's certificate (self-signed, expired, "
+                          "another name); a warning names the server and the "
+                          "certificate's SHA-256 fingerprint, unless -q")
     net.add_argument("--ca-file", metavar="FILE", default=None,
                      help="trust the certificates in this PEM file")
     net.add_argument("--timeout", metavar="S", type=_seconds, default=None,

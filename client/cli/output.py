@@ -108,16 +108,24 @@ def format_verbose(event: EngineEvent, *, tag: bool = False) -> list[tuple[str, 
 
 
 class VerbosePrinter:
-    """Event observer printing the ``-v`` transcript on ``stream``."""
+    """Event observer printing the ``-v`` transcript on ``stream``; a warning notice is
+    printed once, however many connections raise it (the transcript file keeps all)."""
 
     def __init__(self, stream: IO[str], *, colour: bool | None = None) -> None:
         self._stream = stream
         self._colour = _isatty(stream) if colour is None else colour
         self.progress: ProgressBar | None = None
         self._connections: set[str] = set()
+        self._warnings_shown: set[str] = set()
 
     def __call__(self, event: EngineEvent) -> None:
         self._connections.add(event.connection)
+        if isinstance(event, Notice) and event.severity is not Severity.INFO:
+            # Each control connection of a command (mirror's workers, diagnose's probes)
+            # raises the same warnings ("the server does not offer TLS"): say each once.
+            if event.text in self._warnings_shown:
+                return
+            self._warnings_shown.add(event.text)
         lines = format_verbose(event, tag=len(self._connections) > 1)
         if not lines:
             return

@@ -20,10 +20,11 @@ from typing import IO
 from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
-from client.engine.events import EngineEvent, EventBus, Notice
+from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
 from client.engine.transcript import TranscriptWriter
+from client.engine.trust import format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
@@ -78,6 +79,36 @@ def _warnings_observer(context: CommandContext) -> Callable[[EngineEvent], None]
     return observe
 
 
+def _unverified_certificate_observer(context: CommandContext) -> Callable[[EngineEvent], None]:
+    """With certificate verification off (--insecure, or a saved site's setting), say
+    once per certificate which one was accepted unchecked, so that the person can compare
+    its fingerprint with the one the server's administrator publishes."""
+    settings = context.settings
+    pinned = {normalise_fingerprint(p) for p in settings.pinned_fingerprints}
+    why = "--insecure" if getattr(context.args, "insecure", False) else \
+        "verification is off in the site's settings"
+    seen: set[str] = set()
+
+    def observe(event: EngineEvent) -> None:
+        if not isinstance(event, TlsEstablished) or event.channel is not None:
+            return
+        fingerprint = normalise_fingerprint(event.fingerprint_sha256 or "")
+        if fingerprint in seen:
+            return
+        if fingerprint and fingerprint in pinned:
+            return  # checked after all: by the site's pinned fingerprint
+        seen.add(fingerprint)
+        server = f"{settings.host}:{settings.port}"
+        shown = format_fingerprint(fingerprint) if fingerprint else "unknown"
+        subject = f", subject {escape_control(event.peer_subject)}" if event.peer_subject else ""
+        context.note(f"warning: the TLS certificate of {server} was NOT verified ({why}): "
+                     f"SHA-256 {shown}{subject}. Compare the fingerprint with the one the "
+                     "server's administrator publishes; anyone between here and the server "
+                     "could have presented this certificate")
+
+    return observe
+
+
 @contextlib.contextmanager
 def _transcript(path: str | None) -> Iterator[TranscriptWriter | None]:
     if not path:
@@ -113,6 +144,8 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         bus.subscribe(printer)
     elif not args.quiet:
         bus.subscribe(_warnings_observer(context))
+    if not args.quiet and not target.settings.verify_certificates:
+        bus.subscribe(_unverified_certificate_observer(context))
     try:
         with _transcript(args.transcript) as writer:
             if writer is not None:
