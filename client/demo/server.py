@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import secrets
 import shutil
+import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -34,6 +37,53 @@ _POLL_INTERVAL = 0.05  # seconds: how quickly the loop notices stop()
 _STOP_JOIN_TIMEOUT = 5.0
 _FULL_PERMISSIONS = "elradfmwMT"
 _READ_ONLY = "elr"
+
+
+_TREE_PREFIX = "ftpi-demo-"
+_OWNER_FILE = "owner.pid"
+_ABANDONED_AFTER = 3600.0  # seconds: a tree with no owner file is left alone this long
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def remove_abandoned_trees(folder: Path | None = None) -> list[Path]:
+    """Delete demo trees whose process is gone without cleaning up (killed, or ended by
+    a lost display, which exits without running Python's clean-up). A tree records its
+    process in ``owner.pid``; trees of running processes are never touched. Returns what
+    was removed."""
+    folder = Path(tempfile.gettempdir()) if folder is None else folder
+    removed: list[Path] = []
+    try:
+        candidates = list(folder.glob(f"{_TREE_PREFIX}*"))
+    except OSError:
+        return removed
+    now = time.time()
+    for tree in candidates:
+        try:
+            info = tree.lstat()
+            mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+            if not stat.S_ISDIR(info.st_mode) or not mine:
+                continue
+            owner = tree / _OWNER_FILE
+            if owner.exists():
+                text = owner.read_text(encoding="ascii").strip()
+                if text.isdigit() and _process_alive(int(text)):
+                    continue
+            elif now - info.st_mtime < _ABANDONED_AFTER:
+                continue
+        except (OSError, ValueError):
+            continue
+        shutil.rmtree(tree, ignore_errors=True)
+        removed.append(tree)
+    return removed
 
 
 class DemoServerError(RuntimeError):
@@ -165,8 +215,10 @@ class DemoServer:
         if self._thread is not None:
             raise DemoServerError("this demo server was already started; make a new one")
         _keep_pyftpdlib_quiet_unless_configured()
+        remove_abandoned_trees()
         try:
-            self._workdir = Path(tempfile.mkdtemp(prefix=f"ftpi-demo-{self.scenario}-"))
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"{_TREE_PREFIX}{self.scenario}-"))
+            (self._workdir / _OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
             root = self._workdir / "root"
             root.mkdir()
             self._sample = generate_sample_tree(root, seed=self.seed, scenario=self.scenario)

@@ -159,3 +159,45 @@ def test_user_docs_quote_the_real_sample_checksum(tmp_path) -> None:
     assert tree.sha256[BINARY_SAMPLE] in docs
     for name in SCENARIOS:
         assert f"`{name}`" in docs
+
+
+def test_trees_left_by_dead_processes_are_removed_and_live_ones_kept(tmp_path) -> None:
+    """A demo whose process died without cleaning up (killed, or its display went away)
+    leaves its tree in the temporary folder; the next demo start removes it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from client.demo.server import remove_abandoned_trees
+
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead_pid = int(child.stdout)
+    dead = tmp_path / "ftpi-demo-healthy-dead"
+    (dead / "root").mkdir(parents=True)
+    (dead / "owner.pid").write_text(str(dead_pid))
+    alive = tmp_path / "ftpi-demo-healthy-alive"
+    alive.mkdir()
+    (alive / "owner.pid").write_text(str(os.getpid()))
+    fresh_unowned = tmp_path / "ftpi-demo-healthy-fresh"
+    fresh_unowned.mkdir()
+    old_unowned = tmp_path / "ftpi-demo-healthy-old"
+    old_unowned.mkdir()
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old_unowned, (hours_ago, hours_ago))
+    other = tmp_path / "not-a-demo"
+    other.mkdir()
+    removed = remove_abandoned_trees(tmp_path)
+    assert sorted(p.name for p in removed) == ["ftpi-demo-healthy-dead", "ftpi-demo-healthy-old"]
+    assert alive.exists() and fresh_unowned.exists() and other.exists()
+    assert not dead.exists() and not old_unowned.exists()
+
+
+def test_a_running_demo_records_its_process() -> None:
+    import os
+
+    with DemoServer("healthy") as server:
+        owner = server._workdir / "owner.pid"  # noqa: SLF001
+        assert owner.read_text() == str(os.getpid())
+        assert not (server.root / "owner.pid").exists()  # never served
