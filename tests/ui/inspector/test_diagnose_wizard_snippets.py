@@ -153,3 +153,25 @@ def test_copy_report_is_plain_text_with_every_row(qtbot) -> None:
     assert "\\x1b[2Jcleared" in text  # shown, escaped, on the EPSV row's own line
     epsv_line = next(line for line in text.splitlines() if line.startswith("  EPSV"))
     assert "fake line" in epsv_line  # the server's CR LF did not start a line of its own
+
+
+def test_tls_only_failure_page_offers_the_session_reuse_lines(qtbot) -> None:
+    """Plain data connections work, the TLS-protected one fails: the verdict page names
+    the session-reuse settings of vsftpd and ProFTPD, and Copy copies them."""
+    from PySide6.QtGui import QGuiApplication
+
+    attempts = HEALTHY + [Attempt(Probe.TLS, Outcome.FAILED,
+                                  "522 SSL connection failed: session reuse required",
+                                  failure=DataFailure.TLS_FAILED, failure_class="tls-failed")]
+    diagnosis = diagnosis_of(attempts)
+    assert diagnosis.verdict.key == "tls-data"
+    page = VerdictPage()
+    qtbot.addWidget(page)
+    page.show_diagnosis(diagnosis)
+    boxes = {box.snippet.key: box for box in page.snippet_boxes}
+    assert sorted(boxes) == ["proftpd", "vsftpd"]
+    assert "require_ssl_reuse=NO" in boxes["vsftpd"].text.toPlainText()
+    assert "TLSOptions NoSessionReuseRequired" in boxes["proftpd"].text.toPlainText()
+    boxes["vsftpd"].copy_button.click()
+    assert "require_ssl_reuse=NO" in QGuiApplication.clipboard().text()
+    assert "TLS" in page.headline.text() or "TLS" in page.explanation.text()
