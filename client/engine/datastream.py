@@ -108,6 +108,14 @@ class FileSink(Sink):
         # 1,000-file tree benchmark spent most of its time there).
         self._thread: threading.Thread | None = None
         self._carry_cr = False
+        # The descriptor is closed only when no writer thread can touch it any more: a
+        # cancelled download must not close it under a thread that still writes (the
+        # number would be reused — by a socket, by Qt's own wake-up descriptor — and
+        # receive the file's bytes).
+        self._fd_lock = threading.Lock()
+        self._writer_running = False
+        self._close_requested = False
+        self._closed = False
 
     # --- loop side
     def get_buffer(self) -> memoryview:
@@ -126,7 +134,23 @@ class FileSink(Sink):
         if self._thread is None:
             self._thread = threading.Thread(target=self._writer, name="ftp-download-writer",
                                             daemon=True)
+            with self._fd_lock:
+                self._writer_running = True
             self._thread.start()
+
+    def close(self) -> None:
+        """Close the file descriptor now, or — while the writer thread still has buffers
+        to write — as soon as it is done (it is told to stop after them)."""
+        with self._fd_lock:
+            if self._closed or self._close_requested:
+                return
+            if self._writer_running:
+                self._close_requested = True
+                self._stopped = True
+                self._queue.put(None)
+                return
+            self._closed = True
+        os.close(self._fd)
 
     def _hand_over(self) -> None:
         if self._pos:
@@ -214,6 +238,13 @@ class FileSink(Sink):
             except BaseException as exc:  # noqa: BLE001
                 error = exc
                 self._call(self._writer_failed, exc)
+        with self._fd_lock:
+            self._writer_running = False
+            close_now = self._close_requested and not self._closed
+            if close_now:
+                self._closed = True
+        if close_now:
+            os.close(self._fd)
         self._call(self._finished)
 
     def _store(self, buffer: bytearray, length: int, carry_cr: bool) -> bool:

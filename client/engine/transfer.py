@@ -199,6 +199,7 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
     # Writes start at ``offset``; once new bytes have arrived — success or failure —
     # the file is cut at the end of them, so it always holds one valid prefix.
     fd = open_part_file(part, truncate=False)
+    sink: FileSink | None = None
     try:
         os.lseek(fd, offset, os.SEEK_SET)
         progress = ProgressReporter(session.bus, session.connection_id, transfer_id=tid,
@@ -218,7 +219,10 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
         progress.finish()
         return result.bytes
     finally:
-        os.close(fd)
+        if sink is not None:
+            sink.close()  # waits for its writer thread, if one still has buffers
+        else:
+            os.close(fd)
 
 
 def _cut_after_new_bytes(fd: int, offset: int, *, always: bool = False) -> None:

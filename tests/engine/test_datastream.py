@@ -75,3 +75,33 @@ async def test_many_small_downloads_reuse_nothing_big(ftp_server, tmp_path: Path
     assert len(list(tmp_path.glob("h*.txt"))) == 20
     assert not list(tmp_path.glob("*.part"))
     await asyncio.sleep(0)
+
+
+@pytest.mark.asyncio
+async def test_close_never_pulls_the_descriptor_from_under_the_writer(tmp_path: Path):
+    """A cancelled download closes its .part while the writer thread may still have
+    buffers: the descriptor must stay open until the thread is done, or its number —
+    soon reused by a socket or Qt's own wake-up descriptor — would get the bytes."""
+    import threading
+
+    fd = os.open(tmp_path / "f.part", os.O_WRONLY | os.O_CREAT, 0o644)
+    sink = FileSink(fd)
+    gate = threading.Event()
+    write = sink._write_all
+
+    def slow_write(view) -> None:
+        gate.wait(10)
+        write(view)
+
+    sink._write_all = slow_write  # type: ignore[method-assign]
+    view = sink.get_buffer()
+    view[:] = b"x" * len(view)
+    sink.commit(len(view))  # a full buffer: handed to the writer thread, which waits
+    assert sink._thread is not None and sink._thread.is_alive()
+    sink.close()
+    os.fstat(fd)  # still open: the writer holds it
+    gate.set()
+    await asyncio.to_thread(sink._thread.join, 10)
+    with pytest.raises(OSError):
+        os.fstat(fd)
+    assert (tmp_path / "f.part").stat().st_size == len(view)

@@ -73,9 +73,26 @@ def qloop(_shared_qt_loop: object, request: pytest.FixtureRequest) -> object:
     try:
         yield loop
         _cancel_leftover_tasks(loop, request.node.name)
+        _drop_leftover_notifiers(loop, request.node.name)
     finally:
         asyncio.events._set_running_loop(None)
         asyncio.set_event_loop(None)
+
+
+def _drop_leftover_notifiers(loop: asyncio.AbstractEventLoop, test_name: str) -> None:
+    """A socket a test leaves open keeps its Qt notifier on the shared loop; when garbage
+    collection later closes the socket (without removing the notifier), Qt polls a closed
+    descriptor under some later test — "Invalid socket", and in Qt's GLib dispatcher a
+    rare crash. Whatever a test leaves watched is named on stderr and unwatched here."""
+    import sys
+
+    own = {loop._ssock.fileno()} if getattr(loop, "_ssock", None) is not None else set()  # type: ignore[attr-defined]
+    for table, remove in ((loop._read_notifiers, loop._remove_reader),  # type: ignore[attr-defined]
+                          (loop._write_notifiers, loop._remove_writer)):  # type: ignore[attr-defined]
+        for fd in [fd for fd in table if fd not in own]:
+            print(f"\n[{test_name}] unwatching descriptor {fd} left watched by the test",
+                  file=sys.stderr)
+            remove(fd)
 
 
 def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop, test_name: str) -> None:
