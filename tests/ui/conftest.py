@@ -114,6 +114,23 @@ def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop, test_name: str) -> N
         time.sleep(0.005)
 
 
+@pytest.fixture
+def window(qloop: object, qtbot: object, config_dir: Path, tmp_path: Path) -> object:
+    """The main window over an empty local folder (``tmp_path/local``), shut down after
+    the test (sessions closed with QUIT before the window goes)."""
+    from client.ui.main_window import MainWindow
+
+    local = tmp_path / "local"
+    local.mkdir()
+    win = MainWindow(local_start=local)
+    win.show()
+    yield win
+    task = asyncio.ensure_future(win.shutdown())
+    qtbot.waitUntil(task.done, timeout=10_000)  # type: ignore[attr-defined]
+    win.close()
+    win.deleteLater()
+
+
 @pytest.fixture(autouse=True)
 def _unfreeze_after_test() -> object:
     """The bridge moves what the window keeps out of full collections (``gc.freeze``):

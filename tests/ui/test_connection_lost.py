@@ -5,29 +5,12 @@ a queue worker's or Diagnose's session on the same bus does not change it."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from client.demo import DemoServer
 from client.engine.events import SessionState, SessionStateChanged
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qloop, qtbot, config_dir, tmp_path):
-    from client.ui.main_window import MainWindow
-
-    local = tmp_path / "local"
-    local.mkdir()
-    win = MainWindow(local_start=local)
-    win.show()
-    yield win
-    task = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(task.done, timeout=10_000)
-    win.close()
-    win.deleteLater()
 
 
 def connect(window, qtbot, server: DemoServer) -> None:

@@ -24,21 +24,6 @@ def demo() -> DemoServer:
     server.stop()
 
 
-@pytest.fixture
-def window(qloop, qtbot, config_dir, tmp_path):
-    from client.ui.main_window import MainWindow
-
-    local = tmp_path / "local"
-    local.mkdir()
-    win = MainWindow(local_start=local)
-    win.show()
-    yield win
-    task = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(task.done, timeout=10_000)
-    win.close()
-    win.deleteLater()
-
-
 def run(qtbot, coro, timeout: int = 15_000):
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout)

@@ -4,7 +4,6 @@ scripted server on loopback that answers CWD and LIST like a Unix server)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +12,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.protocol.listing import EntryKind, ListingEntry
+
+from .test_main_window import run
 
 pytestmark = pytest.mark.gui
 
@@ -113,27 +114,6 @@ def link_server(scripted_server):
     })
 
 
-@pytest.fixture
-def window(qloop, qtbot, config_dir, tmp_path):
-    from client.ui.main_window import MainWindow
-
-    local = tmp_path / "local"
-    local.mkdir()
-    win = MainWindow(local_start=local)
-    win.show()
-    yield win
-    task = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(task.done, timeout=10_000)
-    win.close()
-    win.deleteLater()
-
-
-def _run(qtbot, coro, timeout: int = 15_000):
-    task = asyncio.ensure_future(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
-
-
 def _press_enter_on(qtbot, pane, name: str) -> None:
     row = pane.model.row_of_name(name)
     assert row is not None, name
@@ -146,7 +126,7 @@ def test_a_link_to_a_folder_opens_and_a_link_to_a_file_downloads(
         window, qtbot, link_server, ftp_password) -> None:
     settings = ConnectionSettings(host=link_server.host, port=link_server.port, user="alice",
                                   password=ftp_password, tls=TlsMode.OFF)
-    _run(qtbot, window.connect_to(settings))
+    run(qtbot, window.connect_to(settings))
     pane = window.remote_pane
     assert pane.current_path == "/"
     www = pane.model.entry(pane.model.row_of_name("www"))
@@ -160,11 +140,11 @@ def test_a_link_to_a_folder_opens_and_a_link_to_a_file_downloads(
     assert not [c for c in link_server.commands if c.verb == "RETR"]
 
     # back up; Enter on "notes -> notes.txt": CWD is refused (550), so it downloads
-    _run(qtbot, window.actions.browse("/"))
+    run(qtbot, window.actions.browse("/"))
     _press_enter_on(qtbot, pane, "notes")
     target = window.local_pane.current / "notes"
     qtbot.waitUntil(lambda: target.exists() and target.read_bytes() == _NOTES, timeout=15_000)
-    _run(qtbot, window.transfers.wait_idle(), timeout=15_000)
+    run(qtbot, window.transfers.wait_idle(), timeout=15_000)
     assert pane.current_path == "/"
     assert not pane.banner.isVisible()
     cwds = [c.argument for c in link_server.commands if c.verb == "CWD"]

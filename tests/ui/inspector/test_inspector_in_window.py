@@ -3,8 +3,6 @@ the dock draws what the engine did, and a hung listing brings up the banner."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from client.demo import DemoServer
@@ -14,21 +12,6 @@ from client.engine.ladder import DataState, Side
 from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qloop, qtbot, config_dir, tmp_path):
-    from client.ui.main_window import MainWindow
-
-    local = tmp_path / "local"
-    local.mkdir()
-    win = MainWindow(local_start=local)
-    win.show()
-    yield win
-    task = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(task.done, timeout=10_000)
-    win.close()
-    win.deleteLater()
 
 
 def settings_for(server: DemoServer, **overrides) -> ConnectionSettings:
