@@ -215,13 +215,15 @@ async def test_concurrent_operations_are_serialised(ftp_server, bus, tmp_path):
     assert results[3] == "/"
 
 
+def never_read(session, argument):
+    """STOR handler: accepts the upload, opens the data connection, never reads it."""
+    session.send(b"150 Ok to send data.\r\n")
+    session.data.open(transfer())
+    session.wait_until_stopped()
+
+
 @pytest.mark.asyncio
 async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, bus, tmp_path):
-    def never_read(session, argument):
-        session.send(b"150 Ok to send data.\r\n")
-        session.data.open(transfer())
-        session.wait_until_stopped()
-
     server = scripted_server({"STOR": never_read})
     source = tmp_path / "big.bin"
     source.write_bytes(b"s" * (48 * 1024 * 1024))

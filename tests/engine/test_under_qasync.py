@@ -49,18 +49,11 @@ def test_a_stalled_upload_leaves_no_notifier_on_its_closed_socket(qapp, scripted
     """The watchdog drops a data connection while sendfile waits on it: the sendfile's
     writer must be gone before the socket closes, or Qt polls an invalid descriptor
     ("QSocketNotifier: Invalid socket", which the suite turns into a failure)."""
-    from fixtures.scripted_steps import transfer
-
     from client.engine.errors import DataChannelError
     from client.engine.events import DataFailure
     from client.ui.qt_loop import InspectorEventLoop
 
-    from .test_transfers import settings_for
-
-    def never_read(session, argument):
-        session.send(b"150 Ok to send data.\r\n")
-        session.data.open(transfer())
-        session.wait_until_stopped()
+    from .test_transfers import never_read, settings_for
 
     server = scripted_server({"STOR": never_read})
     source = tmp_path / "big.bin"
