@@ -24,6 +24,7 @@ import os
 import stat
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from client.engine.errors import LocalError, UnsafePathError
@@ -37,6 +38,8 @@ __all__ = [
     "ensure_directory",
     "prepare_download_target",
     "open_part_file",
+    "part_path",
+    "SAFE_OPEN_FLAGS",
     "drop_empty_part",
     "relative_parts",
     "is_case_insensitive",
@@ -52,6 +55,13 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # (on the event loop: the whole window); with O_NONBLOCK it fails at once (ENXIO) or
 # opens and is then refused as not a regular file. No effect on regular files.
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+#: Flags for opening a file someone else may have planted: no link followed, no blocking.
+SAFE_OPEN_FLAGS = _NOFOLLOW | _NONBLOCK
+
+
+def part_path(local: Path) -> Path:
+    """Where a download of ``local`` is written until it is complete: ``NAME.part``."""
+    return local.with_name(local.name + ".part")
 
 
 def local_name_for(name: str) -> str:
@@ -139,34 +149,23 @@ def prepare_download_target(root: Path, target: Path) -> bool:
         raise _refuse_link(final, root)
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise LocalError(f"{final} is a folder; cannot download a file onto it", step="local")
-    part = final.with_name(final.name + ".part")
+    part = part_path(final)
     created = _lstat(part) is None
-    try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | _NONBLOCK, 0o644)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP or stat.S_ISLNK(getattr(_lstat(part), "st_mode", 0)):
-            raise _refuse_link(part, root) from None
-        if exc.errno == errno.ENXIO:
-            raise LocalError(f"{part} exists and is not a regular file", step="local") from None
-        raise LocalError(f"could not create {part}: {exc.strerror or exc}",
-                         step="local") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LocalError(f"{part} exists and is not a regular file", step="local")
-    finally:
-        os.close(fd)
+    os.close(open_part_file(part, truncate=False, refuse_link=lambda link: _refuse_link(link, root)))
     return created
 
 
-def open_part_file(part: Path, *, truncate: bool) -> int:
+def open_part_file(part: Path, *, truncate: bool,
+                   refuse_link: Callable[[Path], LocalError] | None = None) -> int:
     """Open a download's ``.part`` for writing and return the descriptor.
 
     The name may have been planted beside the destination by someone else (a shared
     folder such as /tmp): a symbolic link is never followed — that would write, or
     truncate, whatever it points at — and a FIFO or device is refused without blocking.
     The folder is created when it is missing (a queue may have made it already).
+    ``refuse_link`` builds the error for a link (default: a plain refusal).
     """
-    flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | _NONBLOCK | getattr(os, "O_BINARY", 0)
+    flags = os.O_WRONLY | os.O_CREAT | SAFE_OPEN_FLAGS | getattr(os, "O_BINARY", 0)
     if truncate:
         flags |= os.O_TRUNC
     try:
@@ -177,6 +176,8 @@ def open_part_file(part: Path, *, truncate: bool) -> int:
             fd = os.open(part, flags, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP or stat.S_ISLNK(getattr(_lstat(part), "st_mode", 0)):
+            if refuse_link is not None:
+                raise refuse_link(part) from None
             raise LocalError(
                 f"refusing to write the download through the symbolic link "
                 f"{escape_control(str(part))}: it could put the bytes anywhere", step="local"
@@ -201,7 +202,7 @@ def open_part_file(part: Path, *, truncate: bool) -> int:
 def drop_empty_part(target: Path) -> None:
     """Remove ``target.part`` if it is an empty regular file: a download that failed
     before its first byte leaves nothing to resume, so nothing behind."""
-    part = target.with_name(target.name + ".part")
+    part = part_path(target)
     info = _lstat(part)
     if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == 0:
         try:

@@ -24,21 +24,15 @@ import threading
 from pathlib import Path
 
 from client.engine.errors import LocalError
-from client.engine.localpaths import open_part_file
+from client.engine.localpaths import SAFE_OPEN_FLAGS, open_part_file, part_path
 from client.protocol.text import escape_control
 
 __all__ = ["copy_for_resume", "drop_unchanged_copy"]
 
 _CHUNK = 8 * 1024 * 1024
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 #: copy_file_range cannot do this pair of files: copy through user space instead
 _NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
                    getattr(errno, "ENOTSUP", errno.EOPNOTSUPP), errno.EBADF}
-
-
-def _part_of(target: Path) -> Path:
-    return target.with_name(target.name + ".part")
 
 
 def copy_for_resume(target: Path, stop: threading.Event | None = None) -> int:
@@ -48,7 +42,7 @@ def copy_for_resume(target: Path, stop: threading.Event | None = None) -> int:
     an error the ``.part`` is removed and :class:`LocalError` raised. ``target`` itself
     is only read."""
     try:
-        source = os.open(target, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        source = os.open(target, os.O_RDONLY | SAFE_OPEN_FLAGS)
     except OSError as exc:
         raise LocalError(f"could not read {escape_control(str(target))} to resume it: "
                          f"{exc.strerror or exc}", step="local") from None
@@ -63,7 +57,7 @@ def copy_for_resume(target: Path, stop: threading.Event | None = None) -> int:
 
 
 def _copy(source: int, target: Path, stop: threading.Event | None) -> int:
-    part = _part_of(target)
+    part = part_path(target)
     destination = open_part_file(part, truncate=True)
     copied = 0
     kernel = hasattr(os, "copy_file_range")
@@ -108,7 +102,7 @@ def _remove(part: Path) -> None:
 def drop_unchanged_copy(target: Path, copied: int) -> None:
     """Remove ``target.part`` when it is still the ``copied``-byte copy of ``target``
     (the attempt that made it added nothing): ``target`` holds the same bytes."""
-    part = _part_of(target)
+    part = part_path(target)
     try:
         info = os.lstat(part)
     except OSError:

@@ -27,7 +27,7 @@ from client.engine.datachannel import DataTransfer
 from client.engine.datastream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
-from client.engine.localpaths import drop_empty_part, open_part_file
+from client.engine.localpaths import drop_empty_part, open_part_file, part_path
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
@@ -52,10 +52,6 @@ class TransferResult:
     elapsed: float
     resumed_from: int
     verified: str | None = None
-
-
-def part_path(local: Path) -> Path:
-    return local.with_name(local.name + ".part")
 
 
 def _local_error(action: str, path: Path, exc: OSError) -> LocalError:

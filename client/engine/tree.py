@@ -36,7 +36,7 @@ MAX_DEPTH = 48
 
 _REMOTE_UNSENDABLE = ("\r", "\n", "\x00")
 
-#: Downloads are written to ``NAME.part`` first (:func:`client.engine.transfer.part_path`).
+#: Downloads are written to ``NAME.part`` first (:func:`client.engine.localpaths.part_path`).
 PART_SUFFIX = ".part"
 
 

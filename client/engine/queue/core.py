@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, Notice, TransferProgress
 from client.engine.exists import ExistsPolicy
+from client.engine.localpaths import part_path
 from client.engine.queue import sessions as pool
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
@@ -386,7 +387,7 @@ class TransferQueue:
 
 
 def _written_by(job: TransferJob) -> set[Path]:
-    return {job.local_path, job.local_path.with_name(job.local_path.name + ".part")}
+    return {job.local_path, part_path(job.local_path)}
 
 
 def _fields(job: TransferJob) -> dict[str, object]:

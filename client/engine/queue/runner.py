@@ -25,6 +25,7 @@ from client.engine.localpaths import (
     drop_empty_part,
     free_local_name,
     numbered_name,
+    part_path,
     prepare_download_target,
 )
 from client.engine.queue.jobs import JobState, TransferJob
@@ -126,7 +127,7 @@ async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy
     # exactly as it is whatever becomes of the job (see client.engine.resume_copy).
     # Again on a retry whose attempt before added nothing (that copy was dropped).
     copy_first = (record.decision is ExistsPolicy.RESUME and exists and size is not None
-                  and not os.path.lexists(local.with_name(local.name + ".part")))
+                  and not os.path.lexists(part_path(local)))
     # Inline, not through a thread: a handful of metadata calls on the local disk (like
     # the lstat above and the open of the .part), where the hop to a worker thread and
     # back cost more than the work for every small file of a tree.
