@@ -97,15 +97,21 @@ def _by_probe(attempts: Sequence[Attempt]) -> dict[Probe, Attempt]:
 
 def _passive_recommendation(rows: dict[Probe, Attempt], policy: PasvPolicy,
                             text: str) -> Recommendation:
+    # The classic command when a PASV row worked (its 227 is what the inspector decodes);
+    # EPSV only when it alone got through.
     epsv = rows.get(Probe.EPSV)
-    return Recommendation(TransferMode.PASSIVE, policy, use_epsv=bool(epsv and epsv.ok),
-                          text=text)
+    pasv_ok = any(row is not None and row.ok for row in
+                  (rows.get(Probe.PASV_CONTROL), rows.get(Probe.PASV_ADVERTISED)))
+    return Recommendation(TransferMode.PASSIVE, policy,
+                          use_epsv=bool(epsv and epsv.ok) and not pasv_ok, text=text)
 
 
 def _active_recommendation(rows: dict[Probe, Attempt], text: str) -> Recommendation:
     eprt = rows.get(Probe.EPRT)
+    port = rows.get(Probe.PORT)
     return Recommendation(TransferMode.ACTIVE, PasvPolicy.AUTO,
-                          use_eprt=bool(eprt and eprt.ok), text=text)
+                          use_eprt=bool(eprt and eprt.ok) and not (port and port.ok),
+                          text=text)
 
 
 def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
