@@ -166,8 +166,9 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
         detail = (tls_failures[0] if tls_failures else tls_row).detail  # type: ignore[union-attr]
         reuse = "522" in detail or "reuse" in detail.lower() or "resum" in detail.lower()
         cause = ("the server requires the data connection to resume the control "
-                 "connection's TLS session (vsftpd require_ssl_reuse=YES) and the session "
-                 "was not resumed" if reuse else
+                 "connection's TLS session (vsftpd require_ssl_reuse=YES, FileZilla "
+                 "Server's 'Require TLS session resumption') and the session was not "
+                 "resumed; a TLS problem, not a firewall" if reuse else
                  "the protection level of the data connection (PROT P / PROT C) does not "
                  "match what the server expects")
         return Verdict(
@@ -175,7 +176,12 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             f"login over TLS works and data connections open, but their TLS fails: {cause}. "
             f"Detail: {detail}",
             fixes=("vsftpd: require_ssl_reuse=NO if a client or proxy between cannot "
-                   "resume sessions", "check that no TLS-inspecting proxy sits between "
+                   "resume sessions",
+                   "FileZilla Server: Server > Configure > FTP and FTP over TLS, uncheck "
+                   "'Require TLS session resumption on data connection when using PROT P' "
+                   "only if a client cannot resume sessions",
+                   "IIS: the FTP SSL policy of the site (Require/Allow SSL connections)",
+                   "check that no TLS-inspecting proxy sits between "
                    "client and server", "the server must accept PROT P after PBSZ 0"))
 
     if passive_ok and active_ok:
