@@ -66,17 +66,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.EnvBuilder(with_pip=False, symlinks=True).create(env_dir)
     bin_dir = env_dir / "bin"
     env_python = bin_dir / "python"
-    purelib = subprocess.run(
-        [str(env_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True).stdout.strip()
-    # Third-party dependencies from this interpreter, not the project itself.
-    Path(purelib, "ftpi-test-dependencies.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n")
     installed = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(env_python), "install", "--no-deps",
          "--no-compile", "--disable-pip-version-check", "-q", str(wheel)],
         cwd=root, capture_output=True, text=True, timeout=300, check=False)
     assert installed.returncode == 0, installed.stdout + installed.stderr
+    # Third-party dependencies from this interpreter, not the project itself. Written
+    # only after the install: a pip that saw this interpreter's packages would take the
+    # development install for the one to replace, and uninstall it.
+    purelib = subprocess.run(
+        [str(env_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "ftpi-test-dependencies.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n")
     return bin_dir
 
 
@@ -116,3 +118,11 @@ def test_version_runs_from_the_installed_script(installed: Path) -> None:
 def test_self_test_opens_the_window_from_the_installed_script(installed: Path) -> None:
     result = _run(installed, str(installed / "ftp-inspector"), "--self-test", timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_installing_the_wheel_leaves_this_interpreter_alone(installed: Path) -> None:
+    # the development install the suite runs from must survive the venv's install
+    result = subprocess.run(
+        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('ftp-inspector'))"],
+        cwd=installed.parent, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
