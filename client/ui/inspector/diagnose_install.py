@@ -119,6 +119,7 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
     if saved is not None:
         store, site = saved
         new_site = site.replace(mode=recommendation.mode.value,
+                                commands=recommendation.commands.value,
                                 pasv_policy=recommendation.pasv_policy.value)
         store.upsert(new_site)
         window.current_site = (store, new_site)  # type: ignore[attr-defined]
