@@ -11,7 +11,7 @@ import pytest
 
 from client.cli import _subcommand_parser
 from client.cli.options import TargetError, build_target
-from client.ui.sites.store import Site, SiteStore
+from client.config.sites import Site, SiteStore
 
 TIMEOUT = 60
 ENV = {"FTP_PASSWORD": "not-used"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["config_dir", "data_dir"]
+__all__ = ["config_dir", "data_dir", "pin_file"]
 
 _APP = "ftp-inspector"
 
@@ -26,8 +26,17 @@ def config_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """Data the app learns: pinned certificate fingerprints."""
+    """Data the app writes besides its settings (logs, saved state)."""
     override = os.environ.get("FTP_INSPECTOR_CONFIG_DIR")
     path = Path(override) / "data" if override else Path(platformdirs.user_data_dir(_APP))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def pin_file() -> Path:
+    """The pinned certificate fingerprints: ``pins.json`` in the override folder, else
+    in the platform's user data folder (where they have always been kept)."""
+    override = os.environ.get("FTP_INSPECTOR_CONFIG_DIR")
+    if override:
+        return Path(override) / "pins.json"
+    return Path(platformdirs.user_data_dir(_APP)) / "pins.json"

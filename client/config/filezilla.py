@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from client.config.sites import Site, SiteStore, keyring_available
 from client.engine.settings import TlsMode, TransferMode
-from client.ui.sites.store import Site, SiteStore, keyring_available
 
 __all__ = ["ImportedSite", "ImportReport", "parse_sitemanager", "import_sitemanager",
            "parse_server_path"]

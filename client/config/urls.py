@@ -1,5 +1,7 @@
-"""Command-line URLs: ``ftp://[user[:password]@]host[:port]/path``, ``ftps://`` (implicit
-TLS, port 990), ``ftpes://`` (explicit TLS required) and ``site:NAME/path``.
+"""The one FTP URL parser of both front ends: ``ftp://[user[:password]@]host[:port]/path``,
+``ftps://`` (implicit TLS, port 990), ``ftpes://`` (explicit TLS required) and
+``site:NAME/path`` (:func:`parse_url`); the quickconnect host field also takes a bare
+``host``, ``host:port`` or ``[v6]:port`` (:func:`parse_target`).
 
 Percent-escapes are decoded in the user, the password and the path. A decoded CR, LF or
 NUL is refused here, before anything connects: such a byte would end the FTP command
@@ -20,7 +22,7 @@ from urllib.parse import unquote
 from client.engine.settings import TlsMode
 from client.protocol.text import hide_url_password
 
-__all__ = ["RemoteUrl", "UrlError", "parse_url", "SCHEME_TLS"]
+__all__ = ["RemoteUrl", "UrlError", "parse_url", "parse_target", "SCHEME_TLS"]
 
 SCHEME_TLS: dict[str, TlsMode] = {
     "ftp": TlsMode.AUTO,
@@ -52,7 +54,24 @@ class RemoteUrl:
 
     @property
     def tls(self) -> TlsMode | None:
+        """The TLS mode the scheme asks for; None for a bare host (no scheme)."""
         return SCHEME_TLS.get(self.scheme)
+
+    def effective_port(self, tls: TlsMode) -> int:
+        """The port to dial: the one given, else 990 for implicit TLS, else 21."""
+        if self.port is not None:
+            return self.port
+        return 990 if tls is TlsMode.IMPLICIT else 21
+
+    def path_text(self) -> str:
+        """The path as written in a URL: ``/pub`` (relative to the login folder),
+        ``/%2Fetc`` (absolute), or "" for the login folder itself."""
+        path = self.path or ""
+        if path and not path.startswith("/"):
+            return "/" + path
+        if path.startswith("/"):
+            return "/%2F" + path[1:]
+        return ""
 
     def display(self) -> str:
         """The URL as it may be shown: never the password, control characters escaped."""
@@ -64,13 +83,9 @@ class RemoteUrl:
             host = f"[{self.host}]" if ":" in self.host else self.host
             port = f":{self.port}" if self.port is not None else ""
             user = f"{self.user}@" if self.user else ""
-            where = f"{self.scheme}://{user}{host}{port}"
-        path = self.path or ""
-        if path and not path.startswith("/"):
-            path = "/" + path
-        elif path.startswith("/"):
-            path = "/%2F" + path[1:]
-        return escape_control(where + path)
+            scheme = f"{self.scheme}://" if self.scheme else ""
+            where = f"{scheme}{user}{host}{port}"
+        return escape_control(where + self.path_text())
 
 
 def _decode(text: str, what: str) -> str:
@@ -151,3 +166,37 @@ def parse_url(text: str) -> RemoteUrl:
     host, port = _split_host_port(hostport, scheme)
     return RemoteUrl(scheme=scheme, host=host, port=port, user=user, password=password,
                      path=_path(raw_path))
+
+
+def parse_target(text: str) -> RemoteUrl:
+    """What the quickconnect host field holds: a URL (the rules of :func:`parse_url`), or
+    a bare ``host``, ``host:port``, ``[v6]:port`` or IPv6 address (``scheme`` is then "",
+    ``tls`` None: the TLS choice beside the field decides). Raises :class:`UrlError`."""
+    text = text.strip()
+    if not text:
+        raise UrlError("enter a host name, an address or an ftp:// URL")
+    if "://" in text:
+        return parse_url(text)
+    if text.startswith("site:"):
+        raise UrlError("site: names are opened from the Site Manager or the command line")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        raise UrlError("the host contains control characters")
+    if "@" in text:  # user information outside a URL: never echo it (a password may follow)
+        raise UrlError(f"{hide_url_password(text)!r} is not a host name; write a user and "
+                       "password as ftp://user:password@host, or use the User and Password "
+                       "fields")
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host, port_text = text, ""  # a bare IPv6 address has several colons
+    port: int | None = None
+    if port_text:
+        if not _PORT_RE.match(port_text) or not 0 < int(port_text) < 65536:
+            raise UrlError(f"invalid port {port_text!r}")
+        port = int(port_text)
+    if not host or any(ch in host for ch in " /@%?#"):
+        raise UrlError(f"invalid host {host!r}")
+    return RemoteUrl(scheme="", host=host, port=port)

@@ -23,9 +23,9 @@ from pathlib import Path
 import keyring
 import keyring.errors
 
+from client.config.appdirs import config_dir
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.protocol.addresses import PasvPolicy
-from client.ui.appdirs import config_dir
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -200,8 +200,12 @@ class SiteStore:
         raise SiteNotFoundError(f"no saved site named {name!r} (known: {known})")
 
     def find_with_path(self, text: str) -> tuple[Site, str | None]:
-        """``Folder/Name/some/path`` -> (site, "/some/path"): folder names contain '/',
-        so the longest prefix that names a site wins (the CLI's ``site:`` rule)."""
+        """``Folder/Name/some/path`` (a decoded ``site:`` reference) -> (site, path).
+
+        Folder names contain '/', so the longest prefix that names a site wins. The path
+        after it follows the URL rule of :mod:`client.config.urls`: ``pub/x`` is relative
+        to the login folder, ``/etc`` (written ``%2Fetc`` in a URL) is absolute; None when
+        nothing follows the name (the caller falls back to the site's remote folder)."""
         parts = text.split("/")
         first_error: SiteNotFoundError | None = None
         for cut in range(len(parts), 0, -1):
@@ -213,8 +217,7 @@ class SiteStore:
             except SiteNotFoundError as exc:
                 first_error = first_error or exc
                 continue
-            rest = "/".join(parts[cut:])
-            return site, ("/" + rest if rest else None)
+            return site, "/".join(parts[cut:]) or None
         raise first_error or SiteNotFoundError(f"no saved site named {text!r}")
 
     # -- passwords: keyring only ---------------------------------------------------
