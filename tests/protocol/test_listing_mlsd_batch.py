@@ -23,7 +23,7 @@ from client.protocol.listing.mlsx import (
 KEYS = ["type", "size", "sizd", "modify", "perm", "unix.mode", "unix.owner", "unix.group",
         "unix.ownername", "unix.groupname", "unix.uid", "unix.gid", "unique", "Type", "UNIX.mode",
         "", "x"]
-VALUES = ["file", "dir", "cdir", "pdir", "OS.unix=slink:/t", "os.unix=symlink", "DIR", "", "12",
+VALUES = ["file", "dir", "cdir", "pdir", "CDIR", "Pdir", "File", "OS.unix=slink:/t", "os.unix=symlink", "DIR", "", "12",
           "0", "-1", "20240102030405", "20240102030405.5", "20241302030405", "2024010203040x",
           "0644", "4755", "999999999999", "abc", "alice", "Bob", "=", "a=b"]
 NAMES = ["f", ".", "..", "a/.", "b/..", " lead", "with space", "semi;colon", "é", ""]
@@ -54,6 +54,23 @@ def server_line(draw: st.DrawFn) -> str:
         st.sampled_from(NAMES))
 
 
+@st.composite
+def listing_lines(draw: st.DrawFn) -> list[str]:
+    """A listing as servers send it: one or two fact sequences repeated line after line
+    (values of any case), mixed with odd lines."""
+    keys = [key for key in KEYS if key and key.islower() and key != "type"]
+    shapes = draw(st.lists(st.lists(st.sampled_from(keys), max_size=6, unique=True).map(
+        lambda rest: ["type", *rest]), min_size=1, max_size=2))
+    shaped = st.builds(
+        lambda shape, values, name: "".join(f"{k}={v};" for k, v in zip(shape, values,
+                                                                         strict=False))
+        + " " + name,
+        st.sampled_from(shapes), st.lists(st.sampled_from(VALUES), min_size=7, max_size=7),
+        st.sampled_from(NAMES))
+    return draw(st.lists(st.one_of(shaped, shaped, server_line(), mlsd_line(),
+                                   st.sampled_from(["", "  ", "garbage"])), max_size=14))
+
+
 def reference(lines: list[str]) -> tuple[list[ListingEntry], list[str]]:
     """One line at a time through parse_mlsx, skipping what a listing never shows."""
     entries: list[ListingEntry] = []
@@ -80,8 +97,7 @@ def fields(entry: ListingEntry) -> tuple:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(server_line(), mlsd_line(), st.sampled_from(["", "  ", "garbage"])),
-                max_size=12))
+@given(listing_lines())
 def test_batch_loop_equals_line_by_line(lines: list[str]) -> None:
     entries: list[ListingEntry] = []
     unparsed: list[str] = []
