@@ -14,8 +14,6 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from client import __version__
-
 # subcommand name -> module in this package
 SUBCOMMANDS: dict[str, str] = {
     "ls": "client.cli.transfer_commands",
@@ -26,6 +24,22 @@ SUBCOMMANDS: dict[str, str] = {
     "explain": "client.cli.explain",
     "demo-server": "client.cli.demo_command",
 }
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: reads the version only when asked (see ``client.__getattr__``)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> NoReturn:
+        from client import __version__
+
+        sys.stdout.write(f"ftp-inspector {__version__}\n")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +74,7 @@ def _gui_parser() -> argparse.ArgumentParser:
             + " (see 'ftp-inspector SUBCOMMAND --help')."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"ftp-inspector {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--demo", action="store_true",
                         help="start the embedded demo server and connect the window to it")
     parser.add_argument("--scenario", default="healthy",
@@ -74,7 +88,7 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 def _subcommand_parser(name: str) -> argparse.ArgumentParser:
     parser = _Parser(prog="ftp-inspector")
-    parser.add_argument("--version", action="version", version=f"ftp-inspector {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True)
     module = importlib.import_module(SUBCOMMANDS[name])
     module.register(subparsers)

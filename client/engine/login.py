@@ -68,7 +68,10 @@ async def login(session: FtpSession) -> None:
     """Run every step up to READY (the caller handles state FAILED on error)."""
     settings = session.settings
     context: SessionResumingContext | None = None
-    if settings.uses_tls:
+    if settings.uses_tls and (settings.tls is TlsMode.IMPLICIT or settings.ca_file):
+        # The system store costs tens of milliseconds to load: for AUTH TLS it is loaded
+        # once the server said 234 (never, for a server without TLS). A CA file is read
+        # up front so a wrong path is reported before anything is sent.
         context = make_context(settings)
     try:
         await _open_to_tls(session, context)
@@ -151,7 +154,8 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
                         "TLS: the password will cross the network in clear text", "tls",
                         Severity.WARNING)
         return
-    assert context is not None
+    if context is None:
+        context = make_context(settings)
     session._set_state(SessionState.TLS_HANDSHAKE)
     try:
         await control.start_tls(context, hostname, settings.connect_timeout)

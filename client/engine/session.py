@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from client.engine import listing as _listing
 from client.engine import transfer as _transfer
 from client.engine.control import ControlConnection
 from client.engine.datachannel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
@@ -400,14 +399,22 @@ class FtpSession:
             return await self._control.execute(command, step="quote")
 
     # ------------------------------------------------------------------ listings
+    # The listing code (and the parsers under it) loads on the first listing: a plain
+    # get or put never needs it.
     async def list(self, path: str | None = None):  # -> ListingResult
-        return await _listing.list_directory(self, path)
+        from client.engine.listing import list_directory
+
+        return await list_directory(self, path)
 
     async def stat(self, path: str):  # -> ListingEntry | None
-        return await _listing.stat_path(self, path)
+        from client.engine.listing import stat_path
+
+        return await stat_path(self, path)
 
     async def stat_listing(self, path: str | None = None):  # -> ListingResult
-        return await _listing.stat_listing(self, path)
+        from client.engine.listing import stat_listing
+
+        return await stat_listing(self, path)
 
     # ------------------------------------------------------------------ transfers
     async def download(self, remote: str, local: Path, *, resume: bool = False,
@@ -438,7 +445,10 @@ def parse_mdtm(text: str) -> _dt.datetime | None:
     if len(whole) != 14 or not whole.isdigit():
         return None
     try:
-        moment = _dt.datetime.strptime(whole, "%Y%m%d%H%M%S").replace(tzinfo=_dt.UTC)
+        # by hand: strptime loads _strptime and its locale tables for one date
+        moment = _dt.datetime(int(whole[:4]), int(whole[4:6]), int(whole[6:8]),
+                              int(whole[8:10]), int(whole[10:12]), int(whole[12:14]),
+                              tzinfo=_dt.UTC)
     except ValueError:
         return None
     if fraction.isdigit():
