@@ -24,7 +24,7 @@ HEAVY = ("PySide6", "shiboken6", "qasync", "keyring", "cryptography", "OpenSSL",
 
 _CHILD = r"""
 import json, sys
-from client.cli import main
+from client.entry import main
 try:
     code = main(sys.argv[1:])
 except SystemExit as exit_:
