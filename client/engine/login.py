@@ -1,6 +1,6 @@
 """Connect and log in: one named step at a time, so an error says which step failed.
 
-The order (a decision, documented for users in docs/readme/engine.md):
+The order (a decision, documented for users in docs/guide/engine.md):
 
 ``connect`` (TCP; TLS first for implicit FTPS) -> ``banner`` -> ``feat-before-login``
 (FEAT is allowed before login by RFC 2389 and is the only way to learn whether HOST and

@@ -54,7 +54,7 @@ T = TypeVar("T")
 
 
 class FtpSession:
-    """An FTP/FTPS session (see docs/TEAM_CONTRACTS.md for the contract).
+    """An FTP/FTPS session: the façade the front ends use (docs/guide/engine.md).
 
     Every operation takes the control connection's lock, so operations from several
     tasks are serialised, one command in flight at a time. Cancelling a transfer's task

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from client.arguments import SUBCOMMANDS, UsageParser, VersionAction
 
-__all__ = ["main"]
+__all__ = ["main", "window_parser"]
 
 
 #: What the window accepts as its positional argument (a desktop file passes links).
@@ -30,7 +30,7 @@ def _has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
-def _gui_parser() -> argparse.ArgumentParser:
+def window_parser() -> argparse.ArgumentParser:
     parser = UsageParser(
         prog="ftp-inspector",
         description=(
@@ -54,7 +54,7 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 def main(args_list: Sequence[str]) -> int:
     """Parse the window's options and run it; returns the exit code."""
-    parser = _gui_parser()
+    parser = window_parser()
     args = parser.parse_args(args_list)
     if args.url is not None and not args.url.lower().startswith(_OPENABLE_PREFIXES):
         parser.error(f"{args.url!r} is neither a command ({', '.join(SUBCOMMANDS)}) nor an "

@@ -64,7 +64,7 @@ class _Worker:
 
 class TransferQueue:
     """A queue of file transfers run by ``concurrency`` workers (see the module doc and
-    docs/TEAM_CONTRACTS.md). ``retry_delay`` is the first back-off in seconds;
+    docs/guide/queue.md). ``retry_delay`` is the first back-off in seconds;
     ``case_insensitive`` overrides the probe of download destinations (None: probe)."""
 
     def __init__(self, session_factory: Callable[[], Awaitable[FtpSession]], *,
