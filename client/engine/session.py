@@ -30,6 +30,7 @@ from client.engine.events import (
     Endpoint,
     EventBus,
     Notice,
+    NoticeKind,
     SessionState,
     SessionStateChanged,
     TlsEstablished,
@@ -138,11 +139,11 @@ class FtpSession:
         message = error.message if isinstance(error, FtpError) else str(error)
         if not self._control.lock.locked() or self._keepalive_noop:
             when = "during the keep-alive NOOP" if self._keepalive_noop else "while idle"
-            self._notice(f"{message} ({when}); reconnect to continue", "connection-lost",
+            self._notice(f"{message} ({when}); reconnect to continue", NoticeKind.CONNECTION_LOST,
                          Severity.WARNING)
         self._set_state(SessionState.FAILED, detail=message)
 
-    def _notice(self, text: str, kind: str = "info", severity: Severity = Severity.INFO) -> None:
+    def _notice(self, text: str, kind: NoticeKind = NoticeKind.INFO, severity: Severity = Severity.INFO) -> None:
         self.bus.emit(Notice(t=self.bus.now(), connection=self.connection_id,
                              severity=severity, text=text, kind=kind))
 
@@ -217,11 +218,11 @@ class FtpSession:
                 raise
             other = TransferMode.ACTIVE if mode is TransferMode.PASSIVE else TransferMode.PASSIVE
             self._notice(f"{mode.value} mode failed ({error.failure.value}); retrying once in "
-                         f"{other.value} mode", "fallback", Severity.WARNING)
+                         f"{other.value} mode", NoticeKind.FALLBACK, Severity.WARNING)
             result = await operation(other)
             self.mode = other
             self._notice(f"{other.value} mode worked; using it for the rest of this session",
-                         "fallback")
+                         NoticeKind.FALLBACK)
             return result
 
     # ------------------------------------------------------------------ lifecycle
@@ -298,7 +299,7 @@ class FtpSession:
                     return
                 control.abort()
                 self._notice(f"the keep-alive NOOP failed: {exc.message}; the connection "
-                             "is closed, reconnect to continue", "connection-lost",
+                             "is closed, reconnect to continue", NoticeKind.CONNECTION_LOST,
                              Severity.WARNING)
                 self._set_state(SessionState.FAILED, detail=f"keep-alive failed: {exc.message}")
                 return
