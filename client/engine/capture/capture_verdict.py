@@ -25,7 +25,7 @@ from client.engine.diagnose_model import (
     Probe,
     Verdict,
 )
-from client.engine.diagnose_verdict import decide_verdict
+from client.engine.diagnose_verdict import decide_verdict, passive_range_fixes
 from client.engine.events import DataFailure
 from client.protocol.address_policy import decide_pasv_address
 from client.protocol.addresses import PasvPolicy
@@ -142,6 +142,29 @@ def _limits(reports: Sequence[ChannelReport], conversations: Sequence[Conversati
     return limits
 
 
+def _partly_open(reports: Sequence[ChannelReport], server: str) -> Verdict | None:
+    """Passive connections to some ports work while others never connect: only part of
+    the passive range is open or forwarded."""
+    passive = [r for r in reports if r.passive and not r.guessed and r.advertised]
+    good = sorted({_port(r.advertised) for r in passive if r.failure is None})
+    bad = sorted({_port(r.advertised) for r in passive if r.failure in _NO_CONNECTION})
+    if not good or not bad:
+        return None
+    fixes = passive_range_fixes(min(good + bad), max(good + bad), server)
+    return Verdict(
+        "passive-blocked", "only part of the server's passive port range is open or forwarded",
+        f"passive data connections to port(s) {', '.join(map(str, good[:8]))} worked, while "
+        f"those to port(s) {', '.join(map(str, bad[:8]))} never connected: the firewall or NAT "
+        "rule in front of the server covers only part of the range the server hands out. "
+        "Make the server's passive range and the opened/forwarded range the same.",
+        fixes=fixes, firewall=f"allow and forward inbound TCP {min(good + bad)}-"
+                              f"{max(good + bad)} (the whole passive range) to the server")
+
+
+def _port(endpoint: str | None) -> int:
+    return int((endpoint or "0").rsplit(":", 1)[-1])
+
+
 def judge_capture(reports: Sequence[ChannelReport], conversations: Sequence[Conversation],
                   extra_limits: Sequence[str] = ()) -> CaptureVerdict:
     """The verdict, the rows it rests on and the limits of the evidence."""
@@ -164,6 +187,20 @@ def judge_capture(reports: Sequence[ChannelReport], conversations: Sequence[Conv
                                           "data connection between the two hosts followed")
         return CaptureVerdict(verdict, (), tuple(_limits(reports, conversations, None,
                                                          extra_limits)))
+    partial = _partly_open(reports, server)
+    if partial is not None:
+        return CaptureVerdict(partial, tuple(rows), tuple(_limits(reports, conversations, None,
+                                                                  extra_limits)))
+    if all(a.ok for a in rows):
+        modes = sorted({"passive" if a.probe in PASSIVE_PROBES else "active" for a in rows})
+        missing = {"passive", "active"} - set(modes)
+        verdict = Verdict("healthy", f"every data connection in the capture worked "
+                          f"({' and '.join(modes)} mode)",
+                          f"all {len(reports)} data connection(s) opened, carried their bytes "
+                          "and closed normally." + (f" {missing.pop().capitalize()} mode does "
+                                                    "not appear in the capture." if missing else ""))
+        return CaptureVerdict(verdict, tuple(rows), tuple(_limits(reports, conversations, None,
+                                                                  extra_limits)))
     assumed_row, assumed = _assumption(rows, conversations)
     judged = rows + ([assumed_row] if assumed_row is not None else [])
     verdict = decide_verdict(judged, tls_used=tls_used, server_host=server)
