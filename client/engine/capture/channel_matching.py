@@ -63,12 +63,12 @@ def match_channels(conversations: Sequence[Conversation], connections: Sequence[
                     key=lambda entry: (entry[0], entry[1]))
     matches: list[ChannelMatch] = []
     for _t, _i, conversation, setup in setups:
-        if setup.refused is not None or (setup.command is None and not setup.replies):
-            found = _find(setup, connections, claimed, origin)
-            if found is None:
-                continue  # announced, never used, never dialled (a probe, an aborted step)
-        else:
-            found = _find(setup, connections, claimed, origin)
+        later = [s.t for s in conversation.setups if s.t > setup.t]
+        until = min(later) if later else conversation.last_t
+        found = _find(setup, connections, claimed, origin, until)
+        if found is None and (setup.refused is not None or
+                              (setup.command is None and not setup.replies)):
+            continue  # announced, never used, never dialled (a probe, an aborted step)
         if found is not None:
             claimed.add(id(found))
         matches.append(ChannelMatch(conversation, setup, found, setup.passive))
@@ -80,10 +80,13 @@ def match_channels(conversations: Sequence[Conversation], connections: Sequence[
 
 
 def _find(setup: DataSetup, connections: Sequence[ConnectionFacts], claimed: set[int],
-          origin: float) -> ConnectionFacts | None:
+          origin: float, until: float) -> ConnectionFacts | None:
+    """The first unclaimed fitting connection that starts between the announcement and
+    ``until`` (the next announcement, or the conversation's last line)."""
     fits = _passive_fits if setup.passive else _active_fits
     for facts in connections:
-        if id(facts) in claimed or facts.first_t - origin < setup.t - _EARLY:
+        start = facts.first_t - origin
+        if id(facts) in claimed or start < setup.t - _EARLY or start > until + _EARLY:
             continue
         if fits(setup, facts):
             return facts

@@ -68,7 +68,9 @@ class _Builder:
         self.connection = match.conversation.name
         self.method = setup.method if setup else None
         if setup is not None:
-            self.command = setup.command or "(no transfer command seen)"
+            self.command = setup.command or ("(dialled before its transfer command)"
+                                             if match.facts is not None
+                                             else "(no transfer command followed)")
         else:
             self.command = "an encrypted command (guessed pairing)"
         self.advertised = setup.advertised if setup else None

@@ -70,6 +70,12 @@ class Conversation:
     login_failed: Reply | None = None
     opaque_since: float | None = None
 
+    @property
+    def last_t(self) -> float:
+        """The time of the conversation's last line (a data connection after it is not
+        this conversation's)."""
+        return self.events[-1].t if self.events else 0.0
+
 
 def _address(notes: list[Annotation]) -> tuple[str | None, int] | None:
     for note in notes:
@@ -151,6 +157,9 @@ class _Replayer:
             self.serving, self.pending = self.pending, None
 
     def _setup(self, t: float, method: str, host: str, port: int, given: bool) -> None:
+        if self.pending is not None and self.pending.method in ("PASV", "EPSV") and \
+                method in ("PASV", "EPSV"):
+            self.setups.remove(self.pending)  # superseded before use: a client dials the latest
         self.pending = DataSetup(self.name, method, t, Endpoint(host, port), given,
                                  self.stream.client.host, self.stream.server.host)
         self.setups.append(self.pending)
