@@ -51,7 +51,9 @@ class CaptureVerdict:
 
 
 def _probe(report: ChannelReport) -> Probe | None:
-    if report.guessed or report.method is None:
+    if report.guessed:  # encrypted control connection: only the direction is known
+        return Probe.PASV_CONTROL if report.passive else Probe.PORT
+    if report.method is None:
         return None
     if report.method == "PASV":
         if report.remote and report.advertised and report.remote != report.advertised:

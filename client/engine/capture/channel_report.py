@@ -230,14 +230,32 @@ class _Builder:
                       reason=f"reset by {side.host}:{side.port} ({self._role(side)}) after "
                              f"{self.bytes} bytes" + self._reply_suffix())
         elif fins:
-            if final is not None and final[1].is_error:
+            closer = min((s for s in (opener, answerer) if s.fin_t is not None),
+                         key=lambda s: s.fin_t or 0.0)
+            client_gave_up = self._role(closer) == "the client"
+            if final is not None and final[1].is_success:
+                self.emit(self.rel(max(fins)), DataPhase.CLOSED)
+            elif final is None or client_gave_up:
+                self._closed_without_226(facts, sender)
+            else:
                 failure = DataFailure.CLOSED_EARLY if self.bytes else DataFailure.SERVER_REFUSED
                 self.emit(max(self.rel(max(fins)), final[0]), DataPhase.FAILED, failure=failure,
                           reason=f"closed after {self.bytes} bytes" + self._reply_suffix())
-            else:
-                self.emit(self.rel(max(fins)), DataPhase.CLOSED)
         else:
             self._still_open(facts, sender)
+
+    def _closed_without_226(self, facts: ConnectionFacts, sender: DirectionFacts) -> None:
+        """Closed, but the server never confirmed the transfer: someone gave up."""
+        first = min((s for s in (facts.opener, facts.answerer) if s.fin_t is not None),
+                    key=lambda s: s.fin_t or 0.0)
+        t = self.rel(first.fin_t or facts.last_t)
+        who = f"{first.host}:{first.port} ({self._role(first)})"
+        if sender.bytes == 0:
+            self.emit(t, DataPhase.FAILED, failure=DataFailure.SILENT,
+                      reason=f"connected, no byte arrived, then {who} closed it without a 226")
+        else:
+            self.emit(t, DataPhase.FAILED, failure=DataFailure.STALLED,
+                      reason=f"{self.bytes} bytes, then {who} closed it without a 226")
 
     def _still_open(self, facts: ConnectionFacts, sender: DirectionFacts) -> None:
         silence_from = sender.last_payload_t or facts.synack_t or facts.first_t

@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from fixtures.capture_builder import Packet, TcpFlow, icmp_unreachable, write_pcap, write_pcapng
 
 from client.engine.capture import CaptureError, CaptureProblem, analyze_capture
 from client.engine.events import DataChannelEvent, DataFailure, DataPhase, LineSent, ReplyReceived
-from fixtures.capture_builder import Packet, TcpFlow, icmp_unreachable, write_pcap, write_pcapng
 
 from .conversations import BASE, CLIENT, SERVER, healthy_listing, login, session
 
