@@ -279,6 +279,9 @@ class _Builder:
             if side.bytes:
                 self.evidence.append(f"{side.bytes} bytes from {name} ({side.host}:{side.port})"
                                      + (", TLS" if side.head[:2] == b"\x16\x03" else ""))
+            if side.unseen:
+                self.evidence.append(f"{side.unseen} bytes from {name} were acknowledged but "
+                                     "are not in the capture (the capture lost packets)")
             if side.retransmissions:
                 self.evidence.append(f"{side.retransmissions} retransmitted segment(s) from {name}")
             if side.zero_windows:

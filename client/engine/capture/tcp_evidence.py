@@ -38,10 +38,25 @@ class DirectionFacts:
     last_payload_t: float | None = None
     head: bytes = b""  # the first payload bytes (enough to recognise TLS)
     cut: bool = False
+    acked: int = 0  # the highest offset the other side acknowledged
+
+    @property
+    def unseen(self) -> int:
+        """Bytes the receiver acknowledged that the capture never saw (lost by the
+        capture, not by the network); a FIN takes one sequence number."""
+        acked = self.acked - (1 if self.fin_t is not None else 0)
+        return max(0, acked - self.highest)
 
     @property
     def bytes(self) -> int:
-        return self.highest
+        return self.highest + self.unseen
+
+    def acknowledged(self, ack: int) -> None:
+        if self.base is None:
+            return
+        offset = (ack - self.base) % _MOD
+        if offset < _HALF and offset > self.acked:
+            self.acked = offset
 
     def add(self, t: float, seg: TcpSegment) -> None:
         self.packets += 1
@@ -120,6 +135,8 @@ class ConnectionFacts:
               and self.handshake_t is None and not flags & (SYN | RST)):
             self.handshake_t = t
         (self.opener if from_opener else self.answerer).add(t, seg)
+        if flags & ACK and not flags & RST:
+            (self.answerer if from_opener else self.opener).acknowledged(seg.ack)
 
     @property
     def refused_by_rst(self) -> bool:

@@ -31,15 +31,19 @@ def private_loopback_host() -> str:
 
 
 @contextlib.contextmanager
-def tcpdump(path: Path, capture_filter: str) -> Iterator[Path]:
-    """Capture on ``lo`` into ``path`` while the block runs (immediate mode, so every
-    packet is written before tcpdump stops)."""
+def tcpdump(path: Path, capture_filter: str, interface: str = "lo") -> Iterator[Path]:
+    """Capture on ``interface`` (``any`` writes Linux cooked frames) into ``path`` while
+    the block runs (immediate mode, so every packet is written before tcpdump stops)."""
     binary = require_tcpdump()
-    child = subprocess.Popen([binary, "-i", "lo", "-U", "--immediate-mode", "-s", "0", "-w",
+    child = subprocess.Popen([binary, "-i", interface, "-U", "--immediate-mode", "-s", "0", "-w",
                               str(path), capture_filter],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        line = child.stderr.readline() if child.stderr else ""
+        line = ""
+        for _ in range(3):  # "-i any" first says which link type it writes
+            line = child.stderr.readline() if child.stderr else ""
+            if "listening" in line or not line:
+                break
         if "listening" not in line:
             child.kill()
             pytest.skip(f"tcpdump cannot capture here: {line.strip()}")
@@ -56,3 +60,24 @@ def tcpdump(path: Path, capture_filter: str) -> Iterator[Path]:
             child.wait()
         if child.stderr:
             child.stderr.close()
+
+
+@contextlib.contextmanager
+def nft_drop_to(host: str, first: int, last: int) -> Iterator[None]:
+    """Drop TCP to ``host`` ports ``first..last`` (loopback only) while inside: the SYNs
+    are still seen by a capture on ``lo`` (it sees them before the input hook drops them),
+    so the capture shows them retransmitted and never answered."""
+    if os.geteuid() != 0 or shutil.which("nft") is None:
+        pytest.skip("nftables DROP rules need root and the nft binary")
+    if not host.startswith("127."):
+        raise ValueError("only loopback addresses")
+    table = f"ftpi_capture_drop_{os.getpid()}_{first}"
+    rules = (f"table inet {table} {{\n  chain input {{\n"
+             "    type filter hook input priority -10; policy accept;\n"
+             f"    ip daddr {host} tcp dport {first}-{last} drop\n  }}\n}}\n")
+    subprocess.run(["nft", "-f", "-"], input=rules.encode(), check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", table], check=False,
+                       capture_output=True)

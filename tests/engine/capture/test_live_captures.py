@@ -6,8 +6,10 @@ every decoded 227, 229, PORT and EPRT and with the commands."""
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -18,7 +20,7 @@ from client.engine.events import DataChannelEvent, DataFailure, LineSent, ReplyR
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
 
-from .live_capture import private_loopback_host, tcpdump
+from .live_capture import nft_drop_to, private_loopback_host, tcpdump
 
 
 def _settings(server: DemoServer, **changes: object) -> ConnectionSettings:
@@ -122,3 +124,25 @@ def _agrees_with_tshark(path, port: int, analysis) -> None:
                 ours.append((kind, host, note.fields["port"]))
     assert ours, "no data address decoded"
     assert sorted((h, p) for _k, h, p in ours) == sorted(theirs)
+
+
+def test_hung_listing_behind_an_nftables_drop(tmp_path, make_ftp_server, child_env) -> None:
+    """The classic: login works, the passive range is dropped by a firewall, ``ls``
+    hangs. The capture shows the SYN retransmitted and never answered."""
+    host = private_loopback_host()
+    first = 50000 + random.randint(0, 900) * 10
+    server = make_ftp_server(host=host, passive_ports=(first, first + 4))
+    path = tmp_path / "dropped.pcap"
+    with nft_drop_to(host, first, first + 4), tcpdump(path, f"host {host}"):
+        result = subprocess.run(
+            [sys.executable, "-m", "client", "ls", f"ftp://{server.user}@{host}:{server.port}/",
+             "--no-epsv", "--data-timeout", "4"],
+            env={**child_env, "FTP_PASSWORD": server.password}, capture_output=True, text=True,
+            timeout=60)
+    assert result.returncode != 0
+    analysis = analyze_capture(path)
+    report = analysis.channels[0]
+    assert report.failure is DataFailure.CONNECT_TIMEOUT
+    assert any("retransmitted at" in fact for fact in report.evidence)
+    assert analysis.judgement.verdict.key == "passive-blocked"
+    _agrees_with_tshark(path, server.port, analysis)
