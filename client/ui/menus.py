@@ -37,6 +37,8 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(window.site_manager_action)
     file_menu.addAction(_action(window, window.tr("Import FileZilla sites…"),
                                      window.import_filezilla))
+    file_menu.addAction(_action(window, window.tr("Open &capture…"),
+                                lambda: window.capture_loader.choose_file(), "Ctrl+Shift+O"))
     file_menu.addSeparator()
     file_menu.addAction(_action(window, window.tr("&Quit"), window.close, "Ctrl+Q"))
 
