@@ -123,15 +123,17 @@ def make_many(path: Path, files: int) -> int:
     return writer.packets
 
 
-def _timed(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MiB of this child alone (``wait4``), and its exit code."""
+def _timed(command: list[str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS in MiB of this child alone (``wait4``: a
+    shared machine's load shows in the wall time, not in the CPU time), and its exit
+    code."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
     _pid, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, child.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode
 
 
 def main() -> int:
@@ -158,9 +160,10 @@ def main() -> int:
                 runs.append(("tshark -z conv,tcp", [tshark, "-r", str(path), "-q", "-z",
                                                     "conv,tcp"]))
             for label, command in runs:
-                wall, peak, code = _timed(command)
-                print(f"  {label:24s} {wall:7.2f} s  {packets / wall:10.0f} packets/s  "
-                      f"peak RSS {peak:6.0f} MiB  exit {code}")
+                wall, cpu, peak, code = _timed(command)
+                print(f"  {label:24s} wall {wall:7.2f} s  CPU {cpu:7.2f} s  "
+                      f"{packets / max(cpu, 1e-6):9.0f} packets per CPU second  "
+                      f"peak RSS {peak:5.0f} MiB  exit {code}")
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

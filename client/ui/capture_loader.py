@@ -183,7 +183,7 @@ class CaptureLoader(QObject):
         if verdict.fixes:
             lines.append("")
             lines += [f"• {fix}" for fix in verdict.fixes]
-        self._tell(verdict.headline, escape_control("\n".join(lines)),
+        self._tell(verdict.headline, "\n".join(escape_control(line) for line in lines),
                    QMessageBox.Icon.Information if verdict.key == "healthy"
                    else QMessageBox.Icon.Warning,
                    details="\n".join(["What this capture cannot show:", *judgement.limits,
@@ -196,7 +196,7 @@ class CaptureLoader(QObject):
         box.setObjectName("captureVerdict")
         box.setInformativeText(text)
         if details:
-            box.setDetailedText(escape_control(details))
+            box.setDetailedText("\n".join(escape_control(line) for line in details.split("\n")))
         box.setModal(False)
         box.open()
         self.dialog = box
