@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from typing import IO
 
 from client.cli.output import format_verbose
 from client.engine.capture import CaptureAnalysis, CaptureError, analyze_capture
+from client.engine.capture.capture_comparison import compare_captures, control_differences
 from client.engine.ladder import COLUMNS, LadderModel, channel_rows
 from client.engine.ladder_ascii import render_events
 from client.protocol.text import escape_control
@@ -33,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "control connection on any port, follow every data connection it "
                     "announced, and give the verdict of the diagnose rule.")
     parser.add_argument("file", help="the capture file (e.g. from tcpdump -w or Wireshark)")
+    parser.add_argument("other", nargs="?",
+                        help="a second capture of the same session from the other side of a "
+                             "NAT: the data addresses rewritten in between are shown")
     parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
     parser.add_argument("--ladder", action="store_true",
                         help="also draw the ASCII ladder (on stderr with --json)")
@@ -111,20 +116,36 @@ def exit_code_for(analysis: CaptureAnalysis) -> int:
     return 0 if analysis.judgement.verdict.key == "healthy" else 3
 
 
+def _between(analysis: CaptureAnalysis, other: CaptureAnalysis) -> list[str]:
+    names = (os.path.basename(analysis.path), os.path.basename(other.path))
+    found = [r.describe(*names) for r in compare_captures(analysis, other)]
+    found += control_differences(analysis, other, names)
+    return found or [f"every 227/229/PORT/EPRT line reads the same in {names[0]} and "
+                     f"{names[1]}: nothing between the capture points rewrote them"]
+
+
 def run(args: argparse.Namespace, stdout: IO[str] | None = None,
         stderr: IO[str] | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
         analysis = analyze_capture(args.file)
+        other = analyze_capture(args.other) if args.other else None
     except CaptureError as error:
         print(f"ftp-inspector analyze: {escape_control(error.message)}", file=err)
         return error.exit_code
+    between = _between(analysis, other) if other is not None else None
     if args.json:
-        json.dump(_json(analysis), out, ensure_ascii=False, indent=1)
+        document = _json(analysis)
+        if between is not None:
+            document["between_captures"] = between
+        json.dump(document, out, ensure_ascii=False, indent=1)
         out.write("\n")
     else:
         out.write(format_analysis(analysis, transcript=not args.quiet))
+        if between is not None:
+            out.write("\nBetween the two captures:\n")
+            out.write("".join(f"  - {escape_control(line)}\n" for line in between))
     if args.ladder:
         stream = err if args.json else out
         width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns))

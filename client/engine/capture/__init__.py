@@ -6,7 +6,8 @@ Modules, in the order the data flows: :mod:`reading` (pcap/pcapng records),
 facts), :mod:`ftp_detection` (which connection is FTP), :mod:`capture_scan` (the one
 pass), :mod:`control_stream` and :mod:`event_replay` (the conversation as events),
 :mod:`channel_matching` and :mod:`channel_report` (data connections and their
-evidence), :mod:`capture_verdict` (the diagnosis rule), :mod:`analysis` (all of it).
+evidence), :mod:`capture_verdict` (the diagnosis rule), :mod:`analysis` (all of it),
+:mod:`capture_comparison` (two captures of one session across a NAT).
 """
 
 from client.engine.capture.analysis import CaptureAnalysis, analyze_capture

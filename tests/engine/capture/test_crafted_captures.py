@@ -5,6 +5,7 @@ files that must fail with a clear message (never a traceback)."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 
@@ -274,3 +275,25 @@ def test_login_helper_is_used(tmp_path) -> None:
     analysis = analyze_capture(path)
     assert analysis.judgement.verdict.key == "inconclusive"
     assert healthy_listing  # imported for the scripted sessions
+
+
+def test_two_captures_across_a_nat_show_the_rewritten_227(tmp_path) -> None:
+    """The server (10.0.0.5 behind NAT) sends 227 with its own address; a NAT helper
+    rewrites it to the public 203.0.113.7 on the way to the client."""
+    server_side = tmp_path / "server.pcap"
+    write_pcap(str(server_side), session(client="198.51.100.9", server="10.0.0.5",
+                                         passive_port=50000), 1)
+    client_side = tmp_path / "client.pcap"
+    write_pcap(str(client_side), session(client="192.168.1.20", server="203.0.113.7",
+                                         passive_port=50000), 1)
+    result = subprocess.run([sys.executable, "-m", "client", "analyze", "-q", str(client_side),
+                             str(server_side)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    between = result.stdout.split("Between the two captures:", 1)[1]
+    assert "227 reply #1: 203.0.113.7:50000 in client.pcap, 10.0.0.5:50000 in server.pcap" \
+        in between
+    assert "control connection c1" in between
+    same = subprocess.run([sys.executable, "-m", "client", "analyze", "-q", "--json",
+                           str(client_side), str(client_side)],
+                          capture_output=True, text=True, timeout=60)
+    assert "nothing between" in json.loads(same.stdout)["between_captures"][0]
