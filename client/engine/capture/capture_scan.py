@@ -192,6 +192,7 @@ class _Scanner:
         control = ControlStream(Endpoint(client.host, client.port),
                                 Endpoint(server.host, server.port),
                                 from_start=candidate.from_start, first_t=facts.first_t)
+        control.last_t = facts.last_t
         control.to_server = candidate.opener if opener_is_client else candidate.answerer
         control.to_client = candidate.answerer if opener_is_client else candidate.opener
         merged = [(c.t, 0, opener_is_client, c) for c in candidate.opener_chunks]
@@ -202,6 +203,7 @@ class _Scanner:
         self.controls[key] = control
 
     def _control_segment(self, control: ControlStream, t: float, seg: TcpSegment) -> None:
+        control.last_t = t
         from_client = seg.src == control.client.host and seg.sport == control.client.port
         stream = control.to_server if from_client else control.to_client
         if seg.flags & SYN:

@@ -53,8 +53,6 @@ class CaptureVerdict:
 def _probe(report: ChannelReport) -> Probe | None:
     if report.guessed:  # encrypted control connection: only the direction is known
         return Probe.PASV_CONTROL if report.passive else Probe.PORT
-    if report.method is None:
-        return None
     if report.method == "PASV":
         if report.remote and report.advertised and report.remote != report.advertised:
             return Probe.PASV_CONTROL
@@ -79,6 +77,26 @@ def _attempt(probe: Probe, report: ChannelReport) -> Attempt:
                    reply_code=report.reply_code, tls=report.tls)
 
 
+def _host(endpoint: str) -> str:
+    return endpoint.rsplit(":", 1)[0].strip("[]")
+
+
+def _substituted(report: ChannelReport) -> Attempt | None:
+    """A 227 whose address the client replaced with the control connection's (and the
+    replacement worked): the row "PASV to the advertised address" a live diagnosis would
+    have written, "not attempted: unroutable"."""
+    if report.method != "PASV" or not report.remote or not report.advertised:
+        return None
+    advertised, dialled = _host(report.advertised), _host(report.remote)
+    if advertised == dialled or not decide_pasv_address(advertised, dialled,
+                                                        PasvPolicy.AUTO).replaced:
+        return None
+    return Attempt(Probe.PASV_ADVERTISED, Outcome.NOT_ATTEMPTED,
+                   f"the 227 reply advertised {report.advertised}, which the client did not "
+                   f"dial: it connected to {report.remote}, the control connection's address",
+                   failure_class="unroutable-refused", advertised=report.advertised)
+
+
 def _rows(reports: Sequence[ChannelReport]) -> list[Attempt]:
     """One row per method: the first success, else the first failure."""
     rows: dict[Probe, Attempt] = {}
@@ -90,6 +108,9 @@ def _rows(reports: Sequence[ChannelReport]) -> list[Attempt]:
         known = rows.get(probe)
         if known is None or (attempt.ok and not known.ok):
             rows[probe] = attempt
+        substituted = _substituted(report) if probe is Probe.PASV_CONTROL else None
+        if substituted is not None and Probe.PASV_ADVERTISED not in rows:
+            rows[Probe.PASV_ADVERTISED] = substituted
     return [rows[p] for p in Probe if p in rows]
 
 
@@ -193,7 +214,7 @@ def judge_capture(reports: Sequence[ChannelReport], conversations: Sequence[Conv
     if partial is not None:
         return CaptureVerdict(partial, tuple(rows), tuple(_limits(reports, conversations, None,
                                                                   extra_limits)))
-    if all(a.ok for a in rows):
+    if all(a.ok for a in rows):  # (a replaced 227 address is a NOT_ATTEMPTED row)
         modes = sorted({"passive" if a.probe in PASSIVE_PROBES else "active" for a in rows})
         missing = {"passive", "active"} - set(modes)
         verdict = Verdict("healthy", f"every data connection in the capture worked "

@@ -121,9 +121,11 @@ def _guesses(conversation: Conversation, connections: Sequence[ConnectionFacts],
     client = conversation.stream.client.host
     server = conversation.stream.server.host
     since = conversation.opaque_since or 0.0
+    until = conversation.stream.last_t - origin  # while the control connection lived
     found = []
     for facts in connections:
-        if id(facts) in claimed or facts.first_t - origin < since:
+        start = facts.first_t - origin
+        if id(facts) in claimed or start < since or start > until:
             continue
         hosts = {facts.opener.host, facts.answerer.host}
         if hosts != {client, server} and not (client == server and hosts == {client}):

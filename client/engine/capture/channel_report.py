@@ -66,7 +66,7 @@ class _Builder:
         self.end = end  # capture time of the last packet, relative
         setup = match.setup
         self.connection = match.conversation.name
-        self.method = setup.method if setup else None
+        self.method = setup.method if setup else "? (encrypted)"
         if setup is not None:
             self.command = setup.command or ("(dialled before its transfer command)"
                                              if match.facts is not None
@@ -233,7 +233,8 @@ class _Builder:
             closer = min((s for s in (opener, answerer) if s.fin_t is not None),
                          key=lambda s: s.fin_t or 0.0)
             client_gave_up = self._role(closer) == "the client"
-            if final is not None and final[1].is_success:
+            if (final is not None and final[1].is_success) or self.match.setup is None:
+                # (an encrypted control connection hides the 226: a FIN is all there is)
                 self.emit(self.rel(max(fins)), DataPhase.CLOSED)
             elif final is None or client_gave_up:
                 self._closed_without_226(facts, sender)

@@ -47,6 +47,7 @@ class ControlStream:
         self.server = server
         self.from_start = from_start
         self.first_t = first_t
+        self.last_t = first_t  # the last packet of this connection seen so far
         self.items: list[ControlItem] = []
         self.to_server = StreamReassembler()
         self.to_client = StreamReassembler()

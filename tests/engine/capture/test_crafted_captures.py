@@ -175,12 +175,16 @@ def test_ftps_control_is_opaque_and_data_pairing_is_a_guess(tmp_path) -> None:
     flow.send(BASE + 0.21, True, b"\x16\x03\x01\x00\x40" + b"\x03" * 64)
     flow.fin(BASE + 0.3, False)
     flow.fin(BASE + 0.31, True)
+    control.send(BASE + 0.4, False, b"\x17\x03\x03\x00\x20" + b"\x04" * 32)  # the 226, encrypted
+    late = TcpFlow((CLIENT, 41001), (SERVER, 50008), packets)
+    late.handshake(BASE + 5)  # after the control connection went quiet: not paired
     path = tmp_path / "ftps.pcap"
     write_pcap(str(path), packets, 1)
     analysis = analyze_capture(path)
     assert analysis.conversations[0].opaque_since is not None
+    assert len(analysis.channels) == 1
     report = analysis.channels[0]
-    assert report.guessed and report.passive and report.tls
+    assert report.guessed and report.passive and report.tls and report.failure is None
     assert any("encrypted" in limit for limit in analysis.judgement.limits)
 
 

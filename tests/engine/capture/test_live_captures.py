@@ -32,17 +32,21 @@ def _settings(server: DemoServer, **changes: object) -> ConnectionSettings:
 
 
 @pytest.mark.parametrize("scenario", ["healthy", "passive-blocked", "passive-refused",
-                                      "active-blocked", "stall"])
+                                      "nat-misconfigured", "active-blocked", "stall", "tls"])
 def test_capture_of_a_diagnosis_gets_the_live_verdict(tmp_path, scenario) -> None:
     host = private_loopback_host()
     path = tmp_path / f"{scenario}.pcap"
     with DemoServer(scenario, host=host, give_up_after=2.0) as server, \
             tcpdump(path, f"host {host}"):
-        live = asyncio.run(run_diagnosis(_settings(server)))
+        # the demo certificate names 127.0.0.1, not this test's own loopback address
+        live = asyncio.run(run_diagnosis(_settings(server, verify_certificates=False)))
     analysis = analyze_capture(path)
     assert analysis.judgement.verdict.key == live.verdict.key, analysis.judgement
     assert all(server.password not in repr(event) for event in analysis.events)
-    if scenario != "tls":
+    if scenario == "tls":
+        assert analysis.conversations[0].opaque_since is not None
+        assert analysis.channels and all(r.guessed for r in analysis.channels)
+    else:
         _agrees_with_tshark(path, server.port, analysis)
 
 
