@@ -121,6 +121,8 @@ class CaptureLoader(QObject):
         timer = QTimer(self)
 
         def tick() -> None:
+            if dialog.wasCanceled():
+                self._cancelled = True
             done, total = self._progress
             if total:
                 dialog.setValue(min(999, int(done * 1000 / total)))

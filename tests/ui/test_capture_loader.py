@@ -79,3 +79,54 @@ def test_a_bad_file_gives_a_message(window, qtbot, tmp_path) -> None:
     assert box is not None and box.isVisible()
     assert loader.last_analysis is None
     box.close()
+
+
+def _big_capture(path: Path) -> None:
+    """A session whose listing arrives in 60,000 tiny segments (a few MB, read in more
+    than one progress step)."""
+    from fixtures.capture_builder import Packet, TcpFlow, write_pcap
+
+    packets: list[Packet] = []
+    base = 1_700_000_000.0
+    control = TcpFlow(("10.0.0.2", 40000), ("10.0.0.7", 21), packets)
+    control.handshake(base)
+    for from_client, line in ((False, b"220 ready\r\n"), (True, b"USER a\r\n"),
+                              (False, b"230 ok\r\n"), (True, b"PASV\r\n"),
+                              (False, b"227 Entering Passive Mode (10,0,0,7,195,80).\r\n"),
+                              (True, b"LIST\r\n"), (False, b"150 here\r\n")):
+        base += 0.001
+        control.send(base, from_client, line)
+    data = TcpFlow(("10.0.0.2", 41000), ("10.0.0.7", 50000), packets)
+    data.handshake(base)
+    for index in range(60_000):
+        data.send(base + 0.01 + index * 1e-5, False, b"0123456789")
+    data.fin(base + 1, False)
+    data.fin(base + 1.001, True)
+    control.send(base + 1.01, False, b"226 done\r\n")
+    write_pcap(str(path), packets, 1)
+
+
+def test_a_big_capture_shows_progress_and_can_be_cancelled(window, qtbot, tmp_path,
+                                                           monkeypatch) -> None:
+    import client.ui.capture_loader as loader_module
+
+    monkeypatch.setattr(loader_module, "_SHOW_PROGRESS_FROM", 1024)
+    big = tmp_path / "big.pcap"
+    _big_capture(big)
+    loader = window.capture_loader
+    task = loader.open_path(str(big))
+    qtbot.waitUntil(lambda: loader.progress_dialog is not None, timeout=5_000)
+    from PySide6.QtWidgets import QPushButton
+
+    cancel = loader.progress_dialog.findChild(QPushButton)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)  # the person presses Cancel
+    qtbot.waitUntil(task.done, timeout=30_000)
+    assert loader.last_message == "Reading the capture was cancelled."
+    assert loader.last_analysis is None and loader.progress_dialog is None
+
+    task = loader.open_path(str(big))  # and without cancelling, it opens
+    qtbot.waitUntil(task.done, timeout=30_000)
+    assert loader.last_analysis is not None
+    assert loader.last_analysis.channels[0].failure is None
+    assert loader.progress_dialog is None  # closed when done
+    loader.dialog.close()
