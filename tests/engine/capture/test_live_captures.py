@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from fixtures.process_server import free_port_block
 
 from client.demo import DemoServer
 from client.engine.capture import analyze_capture
@@ -150,3 +151,53 @@ def test_hung_listing_behind_an_nftables_drop(tmp_path, make_ftp_server, child_e
     assert any("retransmitted at" in fact for fact in report.evidence)
     assert analysis.judgement.verdict.key == "passive-blocked"
     _agrees_with_tshark(path, server.port, analysis)
+
+
+@pytest.mark.realserver
+@pytest.mark.parametrize("mode", [TransferMode.PASSIVE, TransferMode.ACTIVE])
+def test_vsftpd_listing_in_both_modes(tmp_path, make_debian_server, mode) -> None:
+    """A real Debian server: the capture (filtered on the control port, the passive
+    range and the client's active range) reads back the listing, tshark agrees."""
+    server = make_debian_server("vsftpd")
+    low, high = server.pasv_range
+    active = free_port_block(4)
+    path = tmp_path / f"vsftpd-{mode.value}.pcap"
+    capture_filter = (f"tcp port {server.port} or tcp portrange {low}-{high} or "
+                      f"tcp portrange {active[0]}-{active[1]}")
+    with tcpdump(path, capture_filter):
+        async def listing() -> None:
+            session = FtpSession(ConnectionSettings(
+                host=server.host, port=server.port, user=server.user, password=server.password,
+                tls=TlsMode.OFF, mode=mode, active_ports=active, fallback=False))
+            await session.connect()
+            await session.list("/")
+            await session.close()
+        asyncio.run(listing())
+    analysis = analyze_capture(path)
+    assert analysis.channels and analysis.channels[0].passive is (mode is TransferMode.PASSIVE)
+    assert analysis.judgement.verdict.key == "healthy"
+    assert all(server.password not in repr(event) for event in analysis.events)
+    _agrees_with_tshark(path, server.port, analysis)
+
+
+@pytest.mark.realserver
+def test_vsftpd_ftps_is_opaque_after_auth_tls(tmp_path, make_debian_server) -> None:
+    """vsftpd with TLS (session reuse required): after AUTH TLS the capture says the
+    control connection is opaque, and the data connection is paired by guess."""
+    server = make_debian_server("vsftpd", tls=True)
+    low, high = server.pasv_range
+    path = tmp_path / "vsftpd-tls.pcap"
+    with tcpdump(path, f"tcp port {server.port} or tcp portrange {low}-{high}"):
+        async def listing() -> None:
+            session = FtpSession(ConnectionSettings(
+                host=server.host, port=server.port, user=server.user, password=server.password,
+                tls=TlsMode.EXPLICIT, ca_file=server.ca_file, fallback=False))
+            await session.connect()
+            await session.list("/")
+            await session.close()
+        asyncio.run(listing())
+    analysis = analyze_capture(path)
+    sent = [e.text for e in analysis.events if isinstance(e, LineSent)]
+    assert sent[-1] == "AUTH TLS" and analysis.conversations[0].opaque_since is not None
+    assert analysis.channels and all(r.guessed and r.tls for r in analysis.channels)
+    assert any("encrypted" in limit for limit in analysis.judgement.limits)
