@@ -61,7 +61,6 @@ class ScanResult:
     unknown_link_types: dict[int, int] = field(default_factory=dict)  # type -> packets
     cut_packets: int = 0
     snaplen: int = 0
-    unmatched_icmp: list[tuple[float, IcmpError]] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -81,7 +80,6 @@ class _Scanner:
         self.cut_packets = 0
         self.first_t: float | None = None
         self.last_t: float | None = None
-        self.icmp: list[tuple[float, IcmpError]] = []
 
     def run(self, progress: Progress | None) -> ScanResult:
         reader = self.reader
@@ -131,8 +129,6 @@ class _Scanner:
         facts = self.connections.get(_key(error.src, error.sport, error.dst, error.dport))
         if facts is not None:
             facts.icmp.append((t, error))
-        elif len(self.icmp) < 10_000:
-            self.icmp.append((t, error))
 
     def _segment(self, t: float, seg: TcpSegment) -> None:
         key = _key(seg.src, seg.sport, seg.dst, seg.dport)
@@ -212,6 +208,10 @@ class _Scanner:
         if seg.length:
             stream.feed(t, seg.seq, seg.payload)
             control.feed(from_client, stream.take())
+        if seg.flags & ACK:
+            other = control.to_client if from_client else control.to_server
+            other.acknowledged(t, seg.ack)
+            control.feed(not from_client, other.take())
 
     def _result(self) -> ScanResult:
         end = self.last_t or 0.0
@@ -230,7 +230,7 @@ class _Scanner:
                       default=0)
         return ScanResult(self.reader.name, self.reader.format, self.reader.packets,
                           interfaces, self.first_t, self.last_t, self.every_connection,
-                          self.controls, self.unknown, self.cut_packets, snaplen, self.icmp)
+                          self.controls, self.unknown, self.cut_packets, snaplen)
 
 
 def scan_capture(reader: CaptureReader, progress: Progress | None = None) -> ScanResult:

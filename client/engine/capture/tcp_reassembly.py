@@ -97,6 +97,21 @@ class StreamReassembler:
         self._next = first
         self._drain(t)
 
+    def acknowledged(self, t: float, ack: int) -> None:
+        """The receiver acknowledged up to ``ack``: bytes before it that the capture
+        never saw were lost by the capture, not the network, and will not come again.
+        Skip them now, so the lines after a lost packet keep their own times."""
+        if self._base is None:
+            return
+        offset = (ack - self._base) % _MOD
+        if offset >= _HALF or offset <= self._next:
+            return
+        if self._pending:
+            offset = min(offset, min(self._pending))
+        self.missed += offset - self._next
+        self._next = offset
+        self._drain(t)
+
     def flush(self, t: float) -> None:
         """At the end of the capture: deliver what waits behind holes (they stay holes)."""
         while self._pending:

@@ -301,3 +301,20 @@ def test_two_captures_across_a_nat_show_the_rewritten_227(tmp_path) -> None:
                            str(client_side), str(client_side)],
                           capture_output=True, text=True, timeout=60)
     assert "nothing between" in json.loads(same.stdout)["between_captures"][0]
+
+
+def test_a_control_packet_lost_by_the_capture_keeps_later_times(tmp_path) -> None:
+    """The capture lost the 331 reply (the client's ACK covers it): the lines after it
+    keep their own times, and the console says bytes are missing."""
+    packets = session()
+    lost = next(p for p in packets if b"331 Password" in p.ip)
+    packets.remove(lost)
+    path = tmp_path / "lost.pcap"
+    write_pcap(str(path), packets, 1)
+    analysis = analyze_capture(path)
+    replies = [e for e in analysis.events if isinstance(e, ReplyReceived)]
+    assert [r.reply.code for r in replies][:2] == [220, 230]
+    logged_in = replies[1]
+    assert logged_in.t < 0.1  # at its own packet's time, not the end of the capture
+    notes = [e.text for e in analysis.events if "missing from the capture" in getattr(e, "text", "")]
+    assert notes and notes[0].startswith("23 bytes")
