@@ -30,6 +30,7 @@ _PCAP_MAGICS = {
 _PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_BLOCK = 256 * 1024 * 1024  # no packet or block is larger; bigger means garbage
+_MIN_BODY = {1: 8, 2: 20, 3: 4, 6: 20}  # the fixed fields of the blocks that are read
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,9 @@ class CaptureReader:
 
     def _block(self, order: str, block_type: int, body: bytes, base: int,
                resolution: dict[int, tuple[float, float]]) -> Frame | None:
+        if len(body) < _MIN_BODY.get(block_type, 0):
+            raise self._garbage(f"a pcapng block of type {block_type} with only "
+                                f"{len(body)} bytes")
         if block_type == 1:  # Interface Description
             link, _reserved, snaplen = struct.unpack(order + "HHI", body[:8])
             local = len(resolution)
