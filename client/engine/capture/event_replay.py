@@ -113,6 +113,7 @@ class _Replayer:
                          "SYN, no 220 banner): what was said before is not in the capture")
         for item in stream.items:
             self._item(item)
+        stream.items.clear()  # the events hold it all now; a long session is big
         if stream.missed:
             self._notice(self.events[-1].t, Severity.WARNING,
                          f"{stream.missed} bytes of this control connection are missing from "

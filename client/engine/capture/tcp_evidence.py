@@ -20,7 +20,7 @@ _MOD = 1 << 32
 _HALF = 1 << 31
 
 
-@dataclass
+@dataclass(slots=True)
 class DirectionFacts:
     """One direction (from one endpoint to the other) of a connection."""
 
@@ -95,7 +95,7 @@ class DirectionFacts:
         self.last_payload_t = t
 
 
-@dataclass
+@dataclass(slots=True)
 class ConnectionFacts:
     """Both directions of one connection. ``opener`` sent the first SYN (or, when the
     capture starts mid-connection, the first packet seen: then ``syn_seen`` is False)."""
