@@ -68,7 +68,7 @@ class _Builder:
         self.connection = match.conversation.name
         self.method = setup.method if setup else "? (encrypted)"
         if setup is not None:
-            self.command = setup.command or ("(dialled before its transfer command)"
+            self.command = setup.command or ("(transfer command never sent)"
                                              if match.facts is not None
                                              else "(no transfer command followed)")
         else:
