@@ -318,3 +318,13 @@ def test_a_control_packet_lost_by_the_capture_keeps_later_times(tmp_path) -> Non
     assert logged_in.t < 0.1  # at its own packet's time, not the end of the capture
     notes = [e.text for e in analysis.events if "missing from the capture" in getattr(e, "text", "")]
     assert notes and notes[0].startswith("23 bytes")
+
+
+def test_an_unknown_interface_next_to_a_readable_one_is_named(tmp_path) -> None:
+    packets = session()
+    packets.append(Packet(BASE + 0.5, b"\x45" + b"\x00" * 39, interface=1))
+    path = tmp_path / "mixed.pcapng"
+    write_pcapng(str(path), packets, [1, 147])
+    analysis = analyze_capture(path)
+    assert analysis.judgement.verdict.key == "healthy"
+    assert any("link type 147" in limit for limit in analysis.judgement.limits)
