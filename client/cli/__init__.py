@@ -108,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ftp-inspector: warning: no display (neither DISPLAY nor WAYLAND_DISPLAY is "
               "set): the window runs offscreen, where nobody can see it; stop it with "
               "Ctrl+C. For a terminal use the commands instead (ftp-inspector ls|get|put|"
-              "mirror|diagnose|explain|analyze|demo-server, see --help).", file=sys.stderr, flush=True)
+              "mirror|diagnose|explain|analyze|demo-server, see --help).", file=sys.stderr,
+              flush=True)
     from client.ui.app import run_app
 
     return run_app(args)

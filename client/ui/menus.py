@@ -1,6 +1,6 @@
 """The main window's menus and toolbar (File, Server, View, Help) and their shortcuts:
-Ctrl+S site manager, Ctrl+Shift+O open a packet capture, Ctrl+Q quit, Ctrl+D disconnect, F5 refresh, Ctrl+M Passive/Active,
-Ctrl+F filter."""
+Ctrl+S site manager, Ctrl+Shift+O open a packet capture, Ctrl+Q quit, Ctrl+D disconnect,
+F5 refresh, Ctrl+M Passive/Active, Ctrl+F filter."""
 
 from __future__ import annotations
 
