@@ -44,6 +44,10 @@ def test_open_capture_from_the_file_menu(window, qtbot) -> None:
     text = _console_text(window)
     assert "PASS ****" in text and "227" in text and "TCP evidence" in text
     assert "capture verdict" in text
+    # the console's clock is the capture's: the banner line carries the packet's own time
+    banner = next(line for line in window.console.model.lines() if "220 FTP Inspector" in line.text)
+    first_packet = loader.last_analysis.wall_origin
+    assert first_packet <= banner.wall < first_packet + 1
     box.close()
 
 
