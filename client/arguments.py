@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "mirror": "client.cli.transfer_commands",
     "diagnose": "client.cli.diagnose_command",
     "explain": "client.cli.explain",
+    "analyze": "client.cli.analyze_command",
     "demo-server": "client.cli.demo_command",
 }
 

@@ -69,7 +69,8 @@ def main(args_list: Sequence[str]) -> int:
         print("ftp-inspector: warning: no display (neither DISPLAY nor WAYLAND_DISPLAY is "
               "set): the window runs offscreen, where nobody can see it; stop it with "
               "Ctrl+C. For a terminal use the commands instead (ftp-inspector ls|get|put|"
-              "mirror|diagnose|explain|demo-server, see --help).", file=sys.stderr, flush=True)
+              "mirror|diagnose|explain|analyze|demo-server, see --help).",
+              file=sys.stderr, flush=True)
     from client.ui.app import run_app
 
     return run_app(args)
