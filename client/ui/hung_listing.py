@@ -145,7 +145,7 @@ class HungListingAssistant:
         path = self.failed_path or w.remote_pane.current_path or "/"
 
         async def run() -> None:
-            listing = await w.connection.call("stat_listing", path)
+            listing = await w.connection.stat_listing(path)
             w.remote_pane.show_listing(path, list(listing.entries))
             w.remote_pane.banner.show_message(
                 w.tr("Listed over the control connection (STAT): no data connection was used."),

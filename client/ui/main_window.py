@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
-from client.engine.errors import ConnectionLostError, ControlTimeoutError
+from client.engine.errors import ConnectionLostError, ControlTimeoutError, FtpError
 from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.protocol.text import escape_control
@@ -275,8 +275,8 @@ class MainWindow(QMainWindow):
         self.bridge.flush()  # the failing lines are in the console before "Why?" is offered
         model = self.console.model
         if since is not None:
-            code = getattr(exc, "code", None) or getattr(exc, "reply_code", None)
-            seq = model.line_for_failure(since, code if isinstance(code, int) else None)
+            code = exc.reply_code if isinstance(exc, FtpError) else None
+            seq = model.line_for_failure(since, code)
         else:
             seq = model.last_error_seq
             if seq is None and model.lines():
@@ -417,7 +417,7 @@ class MainWindow(QMainWindow):
 
     def send_raw(self, line: str) -> None:
         async def run() -> None:
-            await self.connection.call("quote", line)
+            await self.connection.quote(line)
 
         self.spawn(run(), pane=self.remote_pane, doing=self.tr("The raw command"))
 
