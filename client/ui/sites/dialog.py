@@ -174,9 +174,11 @@ class SiteManagerDialog(QDialog):
         return combo
 
     def _button(self, layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
+        """A push button that calls ``slot()`` with no arguments: ``clicked`` carries a
+        ``checked`` flag that must not land in a slot's optional parameter (a path)."""
         button = QPushButton(text, self)
         button.setAccessibleName(text)
-        button.clicked.connect(slot)
+        button.clicked.connect(lambda _checked=False: slot())
         layout.addWidget(button)
         return button
 
