@@ -104,6 +104,9 @@ class ConsoleWidget(QWidget):
         self.view.doubleClicked.connect(lambda index: self.model.toggle_expanded(index.row()))
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        scroll = self.view.verticalScrollBar()
+        scroll.rangeChanged.connect(self._range_changed)
+        scroll.actionTriggered.connect(self._user_scrolled)
 
         copy = QAction(self.tr("Copy"), self.view)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -181,7 +184,20 @@ class ConsoleWidget(QWidget):
         if self.autoscroll:
             self.view.scrollToBottom()
 
+    def _range_changed(self, _low: int, high: int) -> None:
+        """Follow to the real end: the view lays out a long list in batches after the
+        rows arrive, so the range grows later than ``append`` scrolled; each growth
+        brings the view to the bottom again while following."""
+        if self.autoscroll:
+            self.view.verticalScrollBar().setValue(high)
+
     # -- gestures --------------------------------------------------------------------
+    def _user_scrolled(self, _action: int) -> None:
+        """The person scrolled (wheel, scroll bar, drag): up pauses following, back to
+        the very end resumes it — the Follow button shows which."""
+        scroll = self.view.verticalScrollBar()
+        self.autoscroll_button.setChecked(scroll.sliderPosition() >= scroll.maximum())
+
     def _set_autoscroll(self, on: bool) -> None:
         self.autoscroll = on
         if on:
