@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         await self.transfers.reset()
         new_session = getattr(self.inspector_dock, "new_session", None)
         if callable(new_session):
+            self.bridge.flush()  # the old session's last lines stay in the old diagram
             new_session()  # a fresh diagram per site; the console keeps its history
         self.set_mode(settings.mode)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")

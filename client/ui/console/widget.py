@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from client.ui.chosen_index import on_index_chosen
 from client.ui.console import export
 from client.ui.console.lines import ConsoleKind, ConsoleLine
 from client.ui.console.model import SEQ_ROLE, ConsoleModel
@@ -102,7 +103,7 @@ class ConsoleWidget(QWidget):
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.view.setAccessibleName(self.tr("Protocol console"))
         self.view.doubleClicked.connect(lambda index: self.model.toggle_expanded(index.row()))
-        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        on_index_chosen(self.view, self._line_chosen)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         scroll = self.view.verticalScrollBar()
         scroll.rangeChanged.connect(self._range_changed)
@@ -206,9 +207,8 @@ class ConsoleWidget(QWidget):
     def _kinds_changed(self) -> None:
         self.model.set_kinds(k for k, b in self.kind_buttons.items() if b.isChecked())
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            self.line_selected.emit(int(self.model.data(current, SEQ_ROLE)))
+    def _line_chosen(self, current: QModelIndex) -> None:
+        self.line_selected.emit(int(self.model.data(current, SEQ_ROLE)))
 
     def find_next(self) -> int | None:
         start = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1

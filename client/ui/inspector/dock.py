@@ -227,8 +227,11 @@ class InspectorPanel(QWidget):
         self.ladder.set_clock(clock)
 
     def new_session(self) -> None:
-        """Start a fresh diagram (console numbering continues, as the console's does)."""
+        """Start a fresh diagram (console numbering continues, as the console's does),
+        following its live end: where the person had scrolled in the old diagram means
+        nothing in the new one."""
         self.feed.reset()
+        self.ladder.set_follow_live(True)
 
     def _watch_states(self, kind: str, index: int) -> None:
         """Announce each data connection once when it turns WAITING and once when it
@@ -317,6 +320,9 @@ class InspectorDock(QDockWidget):
 
     def set_clock(self, clock: Callable[[], float] | None) -> None:
         self.panel.set_clock(clock)
+
+    def new_session(self) -> None:
+        self.panel.new_session()
 
     def feed_events(self, events: Iterable[EngineEvent]) -> None:
         self.panel.feed_events(events)
