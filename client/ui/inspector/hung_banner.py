@@ -32,6 +32,8 @@ from client.engine.explain_failure import (
     explain_waiting,
 )
 from client.engine.ladder import DataArrow
+from client.ui.banner import never_widens
+from client.ui.flow_layout import FlowLayout
 
 __all__ = ["HungListingBanner"]
 
@@ -67,6 +69,7 @@ class HungListingBanner(QFrame):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        never_widens(self.message)
         self.why = QLabel(self)
         self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
         self.why.setAccessibleName(self.tr("Show the data connection in the console"))
@@ -81,7 +84,7 @@ class HungListingBanner(QFrame):
         top.addWidget(self.why, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons: dict[RecoveryAction, QPushButton] = {}
-        row = QHBoxLayout()
+        row = FlowLayout(spacing=6)  # the buttons wrap in a narrow pane
         signals = {
             RecoveryAction.RETRY_ACTIVE: self.retry_active_requested,
             RecoveryAction.RETRY_PASSIVE: self.retry_passive_requested,
@@ -97,7 +100,6 @@ class HungListingBanner(QFrame):
             button.hide()
             row.addWidget(button)
             self.buttons[action] = button
-        row.addStretch(1)
         self._button_row = row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -113,6 +115,7 @@ class HungListingBanner(QFrame):
         self.explanation = explanation
         self.console_row = console_row
         self.message.setText(explanation.sentence)
+        self.message.setToolTip(explanation.sentence)
         self.setStyleSheet(_STYLES["waiting" if waiting else "error"])
         for action, button in self.buttons.items():
             button.setVisible(action in explanation.actions)
