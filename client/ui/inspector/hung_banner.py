@@ -128,24 +128,28 @@ class HungListingBanner(QFrame):
         self.show()
 
     def show_for_error(self, error: DataChannelError, *, command: str | None = None,
-                       console_row: int | None = None) -> None:
+                       console_row: int | None = None, control_host: str | None = None) -> None:
         """``command`` defaults to the error's own step, else ``LIST``: this banner is
-        for listings (a connect failure's error does not name the command it served)."""
+        for listings (a connect failure's error does not name the command it served).
+        ``control_host``: the control connection's address (see ``explain_data_failure``)."""
         step = error.step if error.step not in (None, "PASV", "EPSV", "PORT", "EPRT") else None
-        explanation = explain_error(error, command=command or step or "LIST")
+        explanation = explain_error(error, command=command or step or "LIST",
+                                    control_host=control_host)
         self.show_explanation(explanation, console_row=console_row)
 
-    def show_for_event(self, event: DataChannelEvent, *, console_row: int | None = None) -> None:
-        self.show_explanation(explain_event(event), console_row=console_row)
+    def show_for_event(self, event: DataChannelEvent, *, console_row: int | None = None,
+                       control_host: str | None = None) -> None:
+        self.show_explanation(explain_event(event, control_host=control_host),
+                              console_row=console_row)
 
-    def show_for_arrow(self, arrow: DataArrow, now: float, *,
-                       console_row: int | None = None) -> bool:
+    def show_for_arrow(self, arrow: DataArrow, now: float, *, console_row: int | None = None,
+                       control_host: str | None = None) -> bool:
         """Show the banner for a failed or waiting ladder arrow; False (and nothing
         shown) for a healthy one."""
-        explanation = explain_arrow(arrow)
+        explanation = explain_arrow(arrow, control_host=control_host)
         waiting = False
         if explanation is None:
-            explanation = explain_waiting(arrow, now)
+            explanation = explain_waiting(arrow, now, control_host=control_host)
             waiting = True
         if explanation is None:
             return False

@@ -114,8 +114,9 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
         run_to_verdict(qtbot, wizard)
         assert wizard.diagnosis.verdict.key == "passive-blocked"
         message = apply_and_wait(qtbot, wizard)
-        assert "next data connection" in message
+        assert "Listing the folder again" in message
         assert wizard.verdict_page.apply_status.isVisible()
+        qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=20_000)
         assert window.connection.settings.mode is TransferMode.ACTIVE
         assert window.connection.session.mode is TransferMode.ACTIVE
         assert window.active_action.isChecked() and window.quick.mode is TransferMode.ACTIVE
