@@ -205,12 +205,13 @@ def explain_data_failure(
 
 def explain_error(error: DataChannelError, *, command: str | None = None,
                   control_host: str | None = None) -> FailureExplanation:
-    """Explain a raised :class:`DataChannelError`. ``command`` (e.g. ``"LIST /pub"``)
-    names what it served when the error's ``step`` does not (connect failures)."""
+    """Explain a raised :class:`DataChannelError`. The command it served is the error's
+    own when it carries one (the server may have been sent MLSD, not LIST); else
+    ``command`` (e.g. ``"LIST /pub"``), else its ``step``."""
     step = error.step if error.step and error.step not in ("PASV", "EPSV", "PORT", "EPRT") \
         else None
     return explain_data_failure(
-        error.failure, command=command or step, method=error.method, local=error.local,
+        error.failure, command=error.command or command or step, method=error.method, local=error.local,
         remote=error.remote, elapsed=error.elapsed, reply_code=error.reply_code,
         control_host=control_host,
     )

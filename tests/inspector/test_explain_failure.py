@@ -103,6 +103,9 @@ def test_from_a_raised_error() -> None:
                                method="PASV", step="PASV", remote=BLOCKED)
     assert explain_error(connect, command="LIST /").is_listing
     assert not explain_error(connect).is_listing  # PASV is not the data command
+    sent = DataChannelError("x", failure=DataFailure.SERVER_REFUSED, phase=DataPhase.CONNECTED,
+                            method="EPRT", step="MLSD", reply_code=425, command="MLSD /pub")
+    assert "answered MLSD with 425" in explain_error(sent, command="LIST /pub").sentence
 
 
 def test_from_events_and_arrows_agree() -> None:

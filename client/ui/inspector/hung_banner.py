@@ -129,8 +129,8 @@ class HungListingBanner(QFrame):
 
     def show_for_error(self, error: DataChannelError, *, command: str | None = None,
                        console_row: int | None = None, control_host: str | None = None) -> None:
-        """``command`` defaults to the error's own step, else ``LIST``: this banner is
-        for listings (a connect failure's error does not name the command it served).
+        """The command named is the one the error served when it knows it, else
+        ``command``, else its step, else ``LIST`` (this banner is for listings).
         ``control_host``: the control connection's address (see ``explain_data_failure``)."""
         step = error.step if error.step not in (None, "PASV", "EPSV", "PORT", "EPRT") else None
         explanation = explain_error(error, command=command or step or "LIST",
