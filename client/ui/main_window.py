@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from client import APP_NAME, __version__
-from client.engine.errors import ConnectionLostError, ControlTimeoutError
+from client.engine.errors import CertificateError, ConnectionLostError, ControlTimeoutError
 from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.settings import ConnectionSettings, TransferMode
 from client.protocol.text import escape_control
@@ -66,6 +66,14 @@ log = logging.getLogger(__name__)
 def app_settings() -> QSettings:
     """Window state and history in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def _reconnect_may_help(exc: BaseException) -> bool:
+    """A lost or silent connection, or a certificate the person refused (connecting
+    again asks again); not a pinned certificate that changed (it would fail the same)."""
+    if isinstance(exc, CertificateError):
+        return exc.expected_fingerprint is None
+    return isinstance(exc, ConnectionLostError | ControlTimeoutError)
 
 
 class MainWindow(QMainWindow):
@@ -283,8 +291,7 @@ class MainWindow(QMainWindow):
             self.hung_listing.show(exc, seq)
             return
         action = None
-        if isinstance(exc, ConnectionLostError | ControlTimeoutError) and \
-                self.connection.settings is not None:
+        if _reconnect_may_help(exc) and self.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
 
