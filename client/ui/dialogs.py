@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +46,16 @@ def fit_title(dialog: QWidget) -> None:
     font = QFont(QApplication.font())
     font.setBold(True)  # title bars commonly use a bold face: measure the wider one
     width = QFontMetrics(font).horizontalAdvance(title) + TITLE_BAR_ROOM
-    dialog.setMinimumWidth(max(dialog.minimumWidth(), width))
+    field = dialog.findChild(QLineEdit)
+    if isinstance(dialog, QInputDialog) and field is not None:
+        # an input dialog's layout (made when shown) fixes it to its contents: widen
+        # the field by what the dialog needs, less the layout's side margins
+        style = dialog.style()
+        margins = style.pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin) + \
+            style.pixelMetric(QStyle.PixelMetric.PM_LayoutRightMargin)
+        field.setMinimumWidth(max(field.minimumWidth(), width - margins))
+    else:
+        dialog.setMinimumWidth(max(dialog.minimumWidth(), width))
 
 
 async def await_dialog(dialog: QDialog) -> int:
