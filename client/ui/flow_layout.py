@@ -1,5 +1,5 @@
 """A layout that lines its widgets up left to right and wraps them onto further rows
-when the width runs out, so a row of buttons never makes its container wider than its
+when the width runs out (spare width on a row goes to what expands horizontally), so a row of buttons never makes its container wider than its
 widest button (a banner's buttons in a box layout forced the pane, and with it the
 whole window, to their combined width)."""
 
@@ -79,17 +79,40 @@ class FlowLayout(QLayout):
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 
     def _arrange(self, rect: QRect, *, place: bool) -> int:
-        """Lay the items out in ``rect`` (only measure unless ``place``); the height used."""
+        """Lay the items out in ``rect`` (only measure unless ``place``); the height used.
+        A row's spare width goes to its items that expand horizontally (a search field)."""
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        x, y, row_height = area.x(), area.y(), 0
         gap = self.spacing()
+        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        used = 0
         for item in self._shown():
             hint = item.sizeHint().boundedTo(QSize(max(1, area.width()), item.sizeHint().height()))
-            if x > area.x() and x + hint.width() > area.right() + 1:
-                x, y, row_height = area.x(), y + row_height + gap, 0
+            if rows[-1] and used + gap + hint.width() > area.width():
+                rows.append([])
+                used = 0
+            used += (gap if rows[-1] else 0) + hint.width()
+            rows[-1].append((item, hint))
+        y = area.y()
+        for row in rows:
+            if not row:
+                continue
+            height = max(hint.height() for _, hint in row)
             if place:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + gap
-            row_height = max(row_height, hint.height())
-        return y + row_height - rect.y() + margins.bottom()
+                self._place_row(row, area, y, height)
+            y += height + gap
+        return max(0, y - gap - rect.y()) + margins.bottom()
+
+    def _place_row(self, row: list[tuple[QLayoutItem, QSize]], area: QRect, y: int,
+                   height: int) -> None:
+        gap = self.spacing()
+        spare = area.width() - sum(h.width() for _, h in row) - gap * (len(row) - 1)
+        growing = [item for item, _ in row
+                   if item.expandingDirections() & Qt.Orientation.Horizontal]
+        share = spare // len(growing) if growing and spare > 0 else 0
+        x = area.x()
+        for item, hint in row:
+            width = hint.width() + (share if item in growing else 0)
+            top = y + (height - hint.height()) // 2
+            item.setGeometry(QRect(QPoint(x, top), QSize(width, hint.height())))
+            x += width + gap

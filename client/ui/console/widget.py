@@ -37,6 +37,7 @@ from client.ui.console import export
 from client.ui.console.lines import ConsoleKind, ConsoleLine
 from client.ui.console.model import SEQ_ROLE, ConsoleModel
 from client.ui.console.rows import RowSnapshot
+from client.ui.flow_layout import FlowLayout
 
 __all__ = ["ConsoleWidget", "COPY_IN_PLACE", "SLICE_ROWS"]
 
@@ -121,9 +122,12 @@ class ConsoleWidget(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.find_next)
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.search, 2)
+        # a narrow console (a wide dock beside it) wraps the buttons onto a second row
+        # rather than squeezing the search field to an "S…"
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(
+            self.tr("Search the console")) + 40)
+        bar = FlowLayout(spacing=4)
+        bar.addWidget(self.search)
         self.kind_buttons: dict[ConsoleKind, QToolButton] = {}
         for kind, source in _KIND_LABELS.items():
             label = QCoreApplication.translate("ConsoleWidget", source)
