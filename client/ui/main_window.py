@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         b.progress.connect(self.queue.model.update_progress)
         self.queue.concurrency_changed.connect(self.transfers.set_concurrency)
         self.queue.connect_actions(self._queue_action)
+        self.exists_asker.cancel_requested.connect(lambda job: self._queue_action("cancel", [job]))
 
         q = self.quick
         q.connect_requested.connect(lambda *_: setattr(self, "current_site", None))
