@@ -25,7 +25,7 @@ from client.engine.errors import UnsafePathError
 from client.engine.events import EventBus
 from client.ui.connection import RemoteConnection
 from client.ui.error_text import describe_error
-from client.ui.remote.listing_model import entry_is_dir
+from client.ui.remote.listing_model import entry_is_dir, transfer_size
 
 __all__ = ["Transfers", "DirectJob", "queue_available"]
 
@@ -147,11 +147,10 @@ class Transfers:
                     raise RuntimeError("downloading folders needs the transfer queue")
                 ids += await queue.add_download_tree(remote, local_dir / name)
             elif queue is not None:
-                ids.append(queue.add_download(remote, local_dir / name,
-                                              getattr(entry, "size", None)))
+                ids.append(queue.add_download(remote, local_dir / name, transfer_size(entry)))
             else:
                 ids.append(self._direct("download", remote, local_dir / name,
-                                        getattr(entry, "size", None)))
+                                        transfer_size(entry)))
         if refused:
             more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
             raise UnsafePathError(f"{refused[0]}{more}; the other files were queued")
