@@ -372,6 +372,10 @@ class RemotePane(QWidget):
         self.upload_requested.emit(paths, target or self.current_path)
 
     def _context_menu(self, pos: object) -> None:
+        if not self.view.indexAt(pos).isValid():  # type: ignore[arg-type]
+            # empty space: the folder's own menu, as file managers do, whatever was
+            # selected before (a right click there keeps the selection)
+            self.view.clearSelection()
         entries = self.selected_entries()
         menu = QMenu(self)
         if entries:
