@@ -25,12 +25,16 @@ def _settle(qtbot, window) -> None:
 
 
 def _buttons_fit(banner) -> None:
-    """Every button within the banner's width (wrapped onto rows), none on another."""
+    """Every button inside the banner (wrapped onto rows), none on another, and the
+    whole message shown."""
     shown = [b for b in banner.findChildren(QPushButton) if b.isVisible()]
     assert shown
     for button in shown:
         box = button.geometry()
         assert box.left() >= 0 and box.right() < banner.width(), (button.text(), box)
+        assert box.top() >= 0 and box.bottom() < banner.height(), (button.text(), box)
+    message = banner.message
+    assert message.height() >= message.heightForWidth(message.width())
     for first in shown:
         for second in shown:
             if first is not second:

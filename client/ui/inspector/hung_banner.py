@@ -79,9 +79,8 @@ class HungListingBanner(QFrame):
         close.setAutoRaise(True)
         close.setAccessibleName(self.tr("Dismiss"))
         close.clicked.connect(self.hide)
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # the message takes the banner's width: fewer lines
         top.addWidget(self.message, 1)
-        top.addWidget(self.why, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons: dict[RecoveryAction, QPushButton] = {}
         row = FlowLayout(spacing=6)  # the buttons wrap in a narrow pane
@@ -100,6 +99,7 @@ class HungListingBanner(QFrame):
             button.hide()
             row.addWidget(button)
             self.buttons[action] = button
+        row.addWidget(self.why)  # after the buttons (they are reordered in front of it)
         self._button_row = row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)

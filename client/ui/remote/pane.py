@@ -232,6 +232,11 @@ class RemotePane(QWidget):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.view)
         self.splitter.setStretchFactor(1, 3)
+        # the tree and the list may get short (a few rows, they scroll) so that a banner
+        # above them has room for its text and buttons on a 768-pixel screen
+        line = self.view.fontMetrics().height()
+        self.tree.setMinimumHeight(line * 2)
+        self.view.setMinimumHeight(line * 3)  # its header and two rows
         # the file list is what a person works in: a third for the folder tree, two
         # thirds for the list (scaled to the real height; a saved split wins)
         self.splitter.setSizes([100, 200])
