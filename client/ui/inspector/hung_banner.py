@@ -33,6 +33,7 @@ from client.engine.explain_failure import (
 )
 from client.engine.ladder import DataArrow
 from client.ui.banner import never_widens
+from client.ui.fitting_scroll import FittingScrollArea
 from client.ui.flow_layout import FlowLayout
 
 __all__ = ["HungListingBanner"]
@@ -101,10 +102,16 @@ class HungListingBanner(QFrame):
             self.buttons[action] = button
         row.addWidget(self.why)  # after the buttons (they are reordered in front of it)
         self._button_row = row
+        content = QWidget(self)
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(top)
+        inner.addLayout(row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addLayout(row)
+        # all of it shown when the pane has the room, else a scroll bar: never cut off
+        self.scroll = FittingScrollArea(content, self)
+        layout.addWidget(self.scroll)
         self.hide()
 
     # -- showing -------------------------------------------------------------------------
