@@ -44,7 +44,12 @@ class FittingScrollArea(QScrollArea):
         content = self.widget()
         if content is None:
             return
-        width = self.viewport().width()
+        # the whole width when the content fits the area without scrolling (judged from
+        # the area, not the viewport: a scroll bar shown a moment ago must not stay only
+        # because it made the content narrower, hence taller); else the width beside it
+        width = self.contentsRect().width()
+        if self._content_height(width) > self.contentsRect().height():
+            width -= self.verticalScrollBar().sizeHint().width()
         height = max(self._content_height(width), content.minimumSizeHint().height())
         if content.size() != QSize(width, height):
             content.resize(width, height)

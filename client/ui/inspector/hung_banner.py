@@ -84,7 +84,7 @@ class HungListingBanner(QFrame):
         top.addWidget(self.message, 1)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons: dict[RecoveryAction, QPushButton] = {}
-        row = FlowLayout(spacing=6)  # the buttons wrap in a narrow pane
+        row = FlowLayout(spacing=4)  # the buttons wrap in a narrow pane
         signals = {
             RecoveryAction.RETRY_ACTIVE: self.retry_active_requested,
             RecoveryAction.RETRY_PASSIVE: self.retry_passive_requested,
@@ -103,12 +103,13 @@ class HungListingBanner(QFrame):
         row.addWidget(self.why)  # after the buttons (they are reordered in front of it)
         self._button_row = row
         content = QWidget(self)
-        inner = QVBoxLayout(content)
+        inner = QVBoxLayout(content)  # compact: a 768-pixel screen has little height here
         inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(4)
         inner.addLayout(top)
         inner.addLayout(row)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
+        layout.setContentsMargins(10, 4, 6, 4)
         # all of it shown when the pane has the room, else a scroll bar: never cut off
         self.scroll = FittingScrollArea(content, self)
         layout.addWidget(self.scroll)
