@@ -143,11 +143,14 @@ class InspectorPanel(QWidget):
         menu.menuAction().setToolTip(self.tr("Export the diagram or the table"))
         # plain menu actions, not embedded widgets: the toolbar's » overflow lists them
         # when the dock is too narrow to show them all
-        for action in (self.connection_menu.menuAction(), menu.menuAction()):
+        for action, name in ((self.connection_menu.menuAction(),
+                              self.tr("Control connection to show")),
+                             (menu.menuAction(), self.tr("Export the diagram or the table"))):
             self.toolbar.addAction(action)
             button = self.toolbar.widgetForAction(action)
             if isinstance(button, QToolButton):
                 button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+                button.setAccessibleName(name)
         menu.addSeparator()
         self.copy_text_action = menu.addAction(self.tr("Copy diagram as text"))
         self.copy_text_action.triggered.connect(self.copy_text)
