@@ -178,7 +178,7 @@ class ChannelTracker:
         self.emit(DataPhase.FAILED, failure=failure, reason=message)
         return DataChannelError(text, failure=failure, phase=phase, method=self.method,
                                 local=self.local, remote=self.remote, elapsed=self.elapsed,
-                                step=step, reply_code=reply_code)
+                                step=step, reply_code=reply_code, command=self.command)
 
 
 def same_host(a: str, b: str) -> bool:

@@ -124,8 +124,11 @@ class DataChannelError(FtpError):
         elapsed: float = 0.0,
         step: str | None = None,
         reply_code: int | None = None,
+        command: str | None = None,
     ) -> None:
         super().__init__(message, step=step, reply_code=reply_code)
+        #: the data command the connection served, as sent ("MLSD /pub"), when known
+        self.command = command
         self.failure = failure
         self.phase = phase
         self.method = method

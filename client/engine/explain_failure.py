@@ -108,8 +108,11 @@ def explain_data_failure(
     reason: str | None = None,
     reply_code: int | None = None,
     bytes_done: int = 0,
+    control_host: str | None = None,
 ) -> FailureExplanation:
-    """The explanation for a failure of class ``failure`` with what is known of it."""
+    """The explanation for a failure of class ``failure`` with what is known of it.
+    ``control_host`` is the address the control connection reached: dialling it
+    instead is offered only when the data connection went somewhere else."""
     verb = _verb(command)
     passive = _passive(method, initiator)
     how = f" ({method})" if method else ""
@@ -120,8 +123,10 @@ def explain_data_failure(
     stat = (RecoveryAction.STAT_LISTING,) if listing else ()
     other_mode = RecoveryAction.RETRY_ACTIVE if passive else RecoveryAction.RETRY_PASSIVE
     replaced = advertised is not None and target is not None and advertised != target
+    already_control = target is not None and control_host is not None \
+        and target.host == control_host
     control_first = (RecoveryAction.USE_CONTROL_ADDRESS,) if passive and method == "PASV" \
-        and not replaced else ()
+        and not replaced and not already_control else ()
 
     if failure is DataFailure.CONNECT_TIMEOUT:
         detail = (f"the server offered {where} for the data connection{how}, but the "
@@ -201,18 +206,21 @@ def explain_data_failure(
                               is_listing=listing)
 
 
-def explain_error(error: DataChannelError, *, command: str | None = None) -> FailureExplanation:
-    """Explain a raised :class:`DataChannelError`. ``command`` (e.g. ``"LIST /pub"``)
-    names what it served when the error's ``step`` does not (connect failures)."""
+def explain_error(error: DataChannelError, *, command: str | None = None,
+                  control_host: str | None = None) -> FailureExplanation:
+    """Explain a raised :class:`DataChannelError`. The command it served is the error's
+    own when it carries one (the server may have been sent MLSD, not LIST); else
+    ``command`` (e.g. ``"LIST /pub"``), else its ``step``."""
     step = error.step if error.step and error.step not in ("PASV", "EPSV", "PORT", "EPRT") \
         else None
     return explain_data_failure(
-        error.failure, command=command or step, method=error.method, local=error.local,
+        error.failure, command=error.command or command or step, method=error.method, local=error.local,
         remote=error.remote, elapsed=error.elapsed, reply_code=error.reply_code,
+        control_host=control_host,
     )
 
 
-def explain_event(event: DataChannelEvent) -> FailureExplanation:
+def explain_event(event: DataChannelEvent, *, control_host: str | None = None) -> FailureExplanation:
     """Explain the FAILED phase event of a data connection."""
     if event.failure is None:
         raise ValueError("explain_event needs a FAILED DataChannelEvent (failure is None)")
@@ -220,10 +228,11 @@ def explain_event(event: DataChannelEvent) -> FailureExplanation:
         event.failure, command=event.command, method=event.method, initiator=event.initiator,
         local=event.local, remote=event.remote, advertised=event.advertised,
         elapsed=event.elapsed, reason=event.reason, bytes_done=event.bytes,
+        control_host=control_host,
     )
 
 
-def explain_arrow(arrow: DataArrow) -> FailureExplanation | None:
+def explain_arrow(arrow: DataArrow, *, control_host: str | None = None) -> FailureExplanation | None:
     """Explain a failed ladder arrow; None when it did not fail."""
     if arrow.failure is None:
         return None
@@ -231,7 +240,7 @@ def explain_arrow(arrow: DataArrow) -> FailureExplanation | None:
         arrow.failure, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
         advertised=arrow.advertised, elapsed=arrow.elapsed_at(0.0), reason=arrow.reason,
-        bytes_done=arrow.bytes,
+        bytes_done=arrow.bytes, control_host=control_host,
     )
 
 
@@ -246,7 +255,8 @@ _LIKELY_FAILURE = {
 }
 
 
-def explain_waiting(arrow: DataArrow, now: float) -> FailureExplanation | None:
+def explain_waiting(arrow: DataArrow, now: float, *,
+                    control_host: str | None = None) -> FailureExplanation | None:
     """For a data connection that is still open but makes no progress (a WAITING
     arrow): what it waits for, and the cause and actions of the failure it is heading
     to. None when the arrow is not waiting."""
@@ -256,7 +266,8 @@ def explain_waiting(arrow: DataArrow, now: float) -> FailureExplanation | None:
     base = explain_data_failure(
         likely, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
-        advertised=arrow.advertised, elapsed=arrow.elapsed_at(now), bytes_done=arrow.bytes)
+        advertised=arrow.advertised, elapsed=arrow.elapsed_at(now), bytes_done=arrow.bytes,
+        control_host=control_host)
     verb = _verb(arrow.command)
     headline = ("The directory listing has not arrived yet" if verb in _LISTING_VERBS
                 else "The data transfer is not progressing")
