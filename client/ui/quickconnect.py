@@ -38,13 +38,13 @@ _HISTORY_KEY = "quickconnect/history"
 
 
 class _Field(QLineEdit):
-    """A field that asks for ``width`` but gives up to 40 % of it when the window is
-    narrow: the bar must not make the window wider than a small screen."""
+    """A field that asks for ``width`` but gives up to 60 % of it when the window is
+    narrow: the bar must not make the window wider than a small screen (1024 px)."""
 
     def __init__(self, width: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._preferred = width
-        self.setMinimumWidth(int(width * 0.6))
+        self.setMinimumWidth(int(width * 0.4))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = super().sizeHint()
@@ -99,6 +99,10 @@ class QuickConnectBar(QWidget):
         self.tls.setAccessibleName(self.tr("Encryption"))
         for mode, label in _TLS_CHOICES:
             self.tls.addItem(QCoreApplication.translate("QuickConnectBar", label), mode)
+        # shows its whole text when there is room, a shortened one on a small screen
+        # (the list that opens always shows the full choices)
+        self.tls.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.tls.setMinimumContentsLength(9)
 
         self.connect_button = QPushButton(icon("connect"), self.tr("Connect"), self)
         self.connect_button.setObjectName("connectButton")
