@@ -83,8 +83,9 @@ def test_every_button_in_the_window_once(connected, qtbot, tmp_path) -> None:
     for button in [*buttons, window.quick.disconnect_button]:
         if not (button.isVisible() and button.isEnabled()):
             continue
-        if isinstance(button, QToolButton) and button.menu() is not None:
-            QTimer.singleShot(100, lambda m=button.menu(): m.close())
+        menu = button.menu() if isinstance(button, QToolButton) else None
+        if menu is not None:
+            QTimer.singleShot(100, menu.close)
         button.click()
         settle(qtbot, window)
         answer_everything(tmp_path)
