@@ -140,6 +140,7 @@ class RunPage(QWizardPage):
         self.table.setObjectName("diagnoseRows")
         self.table.setModel(wizard.rows)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the diagram and the buttons
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)

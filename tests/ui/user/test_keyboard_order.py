@@ -105,3 +105,20 @@ def test_tabbing_into_the_data_channel_table_keeps_following(connected, qtbot) -
     qtbot.waitUntil(window.console.view.hasFocus)
     assert window.console.view.selectionModel().selectedRows() == []
     assert window.console.autoscroll and panel.ladder.follow_live
+
+
+def test_tab_leaves_the_diagnose_wizard_table(connected, qtbot) -> None:
+    from client.ui.inspector.diagnose_install import open_diagnose
+
+    wizard = open_diagnose(connected)
+    wizard.plan_page.timeout_box.setValue(2.0)
+    qtbot.waitExposed(wizard)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.diagnosis is not None, timeout=60_000)
+    table = wizard.run_page.table
+    wizard.activateWindow()
+    table.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(table.hasFocus)
+    after = press(qtbot, Qt.Key.Key_Tab)
+    assert after is not table and not table.isAncestorOf(after)
+    wizard.reject()
