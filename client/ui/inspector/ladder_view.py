@@ -80,9 +80,10 @@ class LadderView(QAbstractScrollArea):
         self._timer.timeout.connect(self._tick)
         self._remove_listener = self.model.add_listener(self._on_model_change)
         self.destroyed.connect(self._remove_listener)  # the model may outlive the view
-        # user scrolling (dragging, arrows, page clicks): leave the live end
-        self.verticalScrollBar().actionTriggered.connect(
-            lambda _action: QTimer.singleShot(0, self, self._leave_live_end))
+        # user scrolling (dragging, arrows, page clicks): leave the live end at once —
+        # the slider position already holds where the action goes; a check deferred to
+        # the next turn of the loop lost the race with a new event's scroll to the end
+        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
         self._sync()
 
     # -- model changes -------------------------------------------------------------------
@@ -223,6 +224,11 @@ class LadderView(QAbstractScrollArea):
             return
         super().wheelEvent(event)
         self._leave_live_end()
+
+    def _user_scrolled(self, _action: int) -> None:
+        bar = self.verticalScrollBar()
+        if bar.sliderPosition() < bar.maximum():
+            self._set_follow_flag(False)
 
     def _leave_live_end(self) -> None:
         bar = self.verticalScrollBar()
