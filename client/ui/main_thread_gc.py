@@ -20,7 +20,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-__all__ = ["collect_if_due", "install_main_thread_gc", "CHECK_INTERVAL_MS"]
+__all__ = ["collect_if_due", "generation_due", "install_main_thread_gc", "CHECK_INTERVAL_MS"]
 
 #: how often the GUI thread looks at the allocation counts
 CHECK_INTERVAL_MS = 100
@@ -28,21 +28,41 @@ CHECK_INTERVAL_MS = 100
 _timer: Any = None
 
 
+def generation_due(counts: tuple[int, int, int], thresholds: tuple[int, ...],
+                   long_lived_total: int, long_lived_now: int) -> int:
+    """The generation the automatic collector would collect now (-1: none). As CPython
+    does, a full collection waits until the objects that reached the oldest generation
+    since the last one are a quarter of those that survived it: with a large heap (a
+    long console), full passes would otherwise freeze the window every few seconds."""
+    if not thresholds[0] or counts[0] <= thresholds[0]:
+        return -1
+    for generation in (2, 1):
+        if generation < len(thresholds) and counts[generation] > thresholds[generation]:
+            if generation == 2 and long_lived_now - long_lived_total <= long_lived_total / 4:
+                continue
+            return generation
+    return 0
+
+
+_long_lived_total = 0
+
+
 def collect_if_due() -> int:
-    """Collect the oldest generation whose count passed its threshold (as the automatic
-    collector would); returns the generation collected, or -1. Once installed, automatic
-    collection is switched off again if something turned it back on."""
+    """Collect what the automatic collector would collect now; returns the generation
+    collected, or -1. Once installed, automatic collection is switched off again if
+    something turned it back on."""
+    global _long_lived_total
     if _timer is not None and gc.isenabled():
         gc.disable()
     counts = gc.get_count()
     thresholds = gc.get_threshold()
-    due = -1
-    for generation in range(3):
-        threshold = thresholds[generation] if generation < len(thresholds) else 0
-        if threshold and counts[generation] > threshold:
-            due = generation
+    full_due = counts[0] > thresholds[0] and counts[2] > thresholds[2]
+    now = len(gc.get_objects(2)) if full_due else 0  # only then: it walks the oldest
+    due = generation_due(counts, thresholds, _long_lived_total, now)
     if due >= 0:
         gc.collect(due)
+    if due == 2:
+        _long_lived_total = len(gc.get_objects(2))
     return due
 
 

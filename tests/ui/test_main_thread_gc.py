@@ -87,3 +87,19 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread(qapp, qtbot) -> None:
     qtbot.waitUntil(lambda: bool(freed_in), timeout=5_000)
     assert freed_in == [threading.main_thread()]
     kept.clear()
+
+
+def test_collections_follow_the_automatic_collectors_rules() -> None:
+    """Young garbage when generation 0 overflows; a full pass only when enough objects
+    reached the oldest generation since the last one (a quarter of those that survived
+    it), or the window would freeze for a full pass every few seconds with a long
+    console."""
+    from client.ui.main_thread_gc import generation_due
+
+    thresholds = (700, 10, 10)
+    assert generation_due((100, 5, 5), thresholds, 0, 0) == -1
+    assert generation_due((701, 5, 5), thresholds, 0, 0) == 0
+    assert generation_due((701, 11, 5), thresholds, 0, 0) == 1
+    assert generation_due((701, 11, 11), thresholds, 100_000, 200_000) == 2
+    assert generation_due((701, 11, 11), thresholds, 100_000, 110_000) == 1
+    assert generation_due((701, 5, 11), thresholds, 100_000, 110_000) == 0
