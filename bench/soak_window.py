@@ -10,7 +10,8 @@ blocked, a stalling listing, the NAT-misconfigured 227). A 10 ms heartbeat timer
 same loop measures the largest stall. If the child dies (a native crash), the parent
 counts it, keeps its stderr tail (faulthandler's stacks) and starts a new child for the
 rest of the time. The report: crashes, peak RSS of any child, the largest event-loop
-stall, rounds and failed steps.
+stall (and the step it happened in), the longest garbage collection, rounds, failed
+steps and exceptions that reached Qt's loop.
 
 Runs under whatever QT_QPA_PLATFORM/DISPLAY is set (Xvfb or offscreen).
 """
@@ -65,6 +66,7 @@ def _run_children(duration: float, out_dir: Path) -> dict:
         "max_stall_ms": round(max((r["max_stall_ms"] for r in reports), default=0.0), 1),
         "max_stall_during": max(reports, key=lambda r: r["max_stall_ms"])["max_stall_step"]
         if reports else None,
+        "max_gc_pause_ms": round(max((r["max_gc_pause_ms"] for r in reports), default=0.0), 1),
         "rounds": sum(r["rounds"] for r in reports),
         "steps": sum(r["steps"] for r in reports),
         "failed_steps": _counted(f for r in reports for f in r["failed_steps"]),
@@ -81,6 +83,26 @@ def _counted(texts) -> dict[str, int]:
 
 
 # -- child -----------------------------------------------------------------------------------
+class _GcPauses:
+    """The longest garbage collection (any generation, any thread): a full pass over a
+    large heap is one cause of a stall, measured apart from the others."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.worst = 0.0
+        self.worst_generation = -1
+        self._started = 0.0
+        gc.callbacks.append(self._phase)
+
+    def _phase(self, phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._started = now
+        elif now - self._started > self.worst:
+            self.worst, self.worst_generation = now - self._started, info["generation"]
+
+
 class _Stalls:
     """The largest gap between two ticks of a 10 ms QTimer, and what was running."""
 
@@ -191,6 +213,7 @@ def _child(duration: float, report: Path) -> int:
     window.resize(1280, 720)
     window.show()
     stalls = _Stalls()
+    pauses = _GcPauses()
     stats = {"rounds": 0, "steps": 0, "failed_steps": []}
 
     async def step(name: str, coro) -> None:
@@ -224,6 +247,7 @@ def _child(duration: float, report: Path) -> int:
             server.stop()
     report.write_text(json.dumps({
         **stats, "max_stall_ms": stalls.worst * 1000, "max_stall_step": stalls.worst_step,
+        "max_gc_pause_ms": pauses.worst * 1000, "max_gc_pause_generation": pauses.worst_generation,
         "unhandled": unhandled,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     return 0
