@@ -56,6 +56,7 @@ from client.ui.quickconnect import QuickConnectBar
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.status import InspectorStatusBar
+from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
 from client.ui.transfers import Transfers
 from client.ui.window_state import (
     inspector_dock_width,
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
         self._load_diagnose()
+        self._order_tab_stops()
         # the dock exists only now; on first start it gets its width once the window is
         # laid out (resizeDocks before the first show works on a layout not yet sized)
         self._size_dock_on_show = not restore_dock_state(self)
@@ -207,6 +209,23 @@ class MainWindow(QMainWindow):
         lp.rename_requested.connect(lambda p: self.spawn(la.rename(p), pane=lp, doing=self.tr("Rename")))
         lp.delete_requested.connect(lambda ps: self.spawn(la.delete(ps), pane=lp, doing=self.tr("Delete")))
         self.connection.busy_changed.connect(self._busy)
+
+    def _order_tab_stops(self) -> None:
+        """Tab walks the window as it is read: quickconnect, the Passive/Active switch,
+        console, local pane, remote pane, queue, inspector; it leaves every table."""
+        release_tab_from_views(self)
+        q = self.quick
+        fields = [q.host, q.user, q.password, q.port, q.tls, q.connect_button,
+                  q.history_button, q.disconnect_button]
+        regions: list[Any] = [fields, [q.passive_button, q.active_button], self.console,
+                              self.local_pane, self.remote_pane, self.queue]
+        if self.inspector_dock is not None:
+            regions.append(self.inspector_dock)
+        chain_regions(self, regions)
+        quiet_focus_arrival(self.console.view)
+        table = getattr(getattr(self.inspector_dock, "panel", None), "table", None)
+        if table is not None:
+            quiet_focus_arrival(table)
 
     # -- extension slots (inspector) ---------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str,

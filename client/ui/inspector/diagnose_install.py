@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
+from shiboken6 import isValid
 
 from client.engine.diagnose_model import Recommendation
 from client.engine.ladder import DataArrow
@@ -57,7 +58,8 @@ def install_diagnose(window: MainWindow) -> None:
 def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     """Show the wizard for the current site and folder (raise it if already open)."""
     wizard: DiagnoseWizard | None = getattr(window, "diagnose_wizard", None)
-    if wizard is not None and wizard.isVisible():
+    # a finished wizard deletes itself; the attribute then names a dead C++ object
+    if wizard is not None and isValid(wizard) and wizard.isVisible():
         wizard.raise_()
         wizard.activateWindow()
         return wizard

@@ -23,7 +23,8 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -49,6 +50,7 @@ from client.protocol.text import escape_control
 from client.ui.inspector.diagnose_rows import PLAN, AttemptRowsModel
 from client.ui.inspector.diagnose_verdict_page import VerdictPage
 from client.ui.inspector.ladder_view import LadderView
+from client.ui.screen_fit import fit_to_screen
 
 __all__ = ["DiagnoseWizard", "ApplyRecommendation"]
 
@@ -138,6 +140,7 @@ class RunPage(QWizardPage):
         self.table.setObjectName("diagnoseRows")
         self.table.setModel(wizard.rows)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the diagram and the buttons
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -206,7 +209,15 @@ class DiagnoseWizard(QWizard):
         self.setPage(self.VERDICT_PAGE, self.verdict_page)
         self.verdict_page.apply_requested.connect(self._apply)
         self.currentIdChanged.connect(self._page_changed)
-        self.resize(960, 760)
+        self._fitted = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """The first show takes 960x760 or what the screen allows (1280x720 laptops):
+        Run, Show verdict and Finish must never be below the screen's edge."""
+        if not self._fitted:
+            self._fitted = True
+            fit_to_screen(self, QSize(960, 760))
+        super().showEvent(event)
 
     # -- running ---------------------------------------------------------------------------
     @property
