@@ -41,6 +41,8 @@ __all__ = ["TransferResult", "download", "upload", "part_path"]
 
 _SENDFILE_SLICE = 8 * 1024 * 1024
 _ASCII_CHUNK = 1024 * 1024
+#: Read size for uploads over TLS (see _send_through_tls).
+_TLS_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,10 @@ def _sendfile_source(handle, offset: int, count: int):
         loop = asyncio.get_running_loop()
         position = offset
         remaining = count
+        assert stream.transport is not None
+        if stream.transport.get_extra_info("ssl_object") is not None:
+            await _send_through_tls(stream, handle, offset, count)
+            return
         while remaining > 0:
             piece = min(_SENDFILE_SLICE, remaining)
             assert stream.transport is not None
@@ -332,6 +338,44 @@ def _sendfile_source(handle, offset: int, count: int):
             remaining -= sent
             stream.sent(sent)
     return send
+
+
+async def _send_through_tls(stream: DataStream, handle, offset: int, count: int) -> None:
+    """A TLS data connection cannot use ``sendfile`` (every byte passes through the TLS
+    layer), and asyncio's fallback reads 16 KiB per hop to a worker thread. Here the file
+    is read 1 MiB per hop, the next piece while the previous one is encrypted and sent."""
+
+    def read_at(position: int, size: int) -> bytes:
+        handle.seek(position)
+        return handle.read(size)
+
+    def read_ahead(position: int, remaining: int) -> asyncio.Future[bytes] | None:
+        if remaining <= 0:
+            return None
+        return asyncio.ensure_future(asyncio.to_thread(read_at, position,
+                                                       min(_TLS_CHUNK, remaining)))
+
+    position, remaining = offset, count
+    pending = read_ahead(position, remaining)
+    try:
+        while pending is not None:
+            chunk = await pending
+            pending = None
+            if not chunk:
+                _raise_if_source_shrank(handle, offset + count)
+                raise ConnectionResetError("the data connection stopped accepting data")
+            position += len(chunk)
+            remaining -= len(chunk)
+            pending = read_ahead(position, remaining)  # one read in flight at a time
+            assert stream.transport is not None
+            stream.transport.write(chunk)
+            stream.sent(len(chunk))
+            await stream.drain()
+    finally:
+        if pending is not None:  # the file is closed after this returns: let the read end
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved: an error of an unused read is no news
 
 
 def _raise_if_source_shrank(handle, expected: int) -> None:
