@@ -12,6 +12,7 @@ MFMT out) are used when the server offers them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as _dt
 import hashlib
 import os
@@ -289,20 +290,9 @@ async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool 
                 progress.bytes = result.bytes
                 progress.finish()
                 outcome["bytes"] = result.bytes
-                if not ascii and session.features.size:
-                    remote_size = await session._size_locked(remote)
-                    if remote_size is not None and remote_size != size:
-                        raise DataChannelError(
-                            f"the server has {remote_size} bytes of {escape_control(remote)} "
-                            f"after the upload, the local file has {size}",
-                            failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
-                            step="size-check")
-                if preserve_time and session.features.mfmt:
-                    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(stat.st_mtime))
-                    reply = await session._control.execute(
-                        session._path_command("MFMT", f"{stamp} {remote}"), step="mfmt")
-                    if not reply.is_success:
-                        session._notice(f"could not preserve the modification time ({reply.code})")
+                await _check_and_stamp(session, remote, size, stat.st_mtime,
+                                       check=not ascii and session.features.size,
+                                       stamp=preserve_time and session.features.mfmt)
             finally:
                 if ascii:
                     await _set_type(session, False)
@@ -316,6 +306,41 @@ async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool 
                           total_size=size, elapsed=time.monotonic() - started,
                           resumed_from=int(outcome["offset"]),  # type: ignore[arg-type]
                           verified=verified)
+
+
+async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: float, *,
+                           check: bool, stamp: bool) -> None:
+    """After an upload: ``SIZE`` (did the server keep every byte?) and ``MFMT`` (keep the
+    local time), sent together when both are due — one round trip per file, not two."""
+    commands = []
+    if check:
+        commands.append(session._path_command("SIZE", remote))
+    if stamp:
+        when = time.strftime("%Y%m%d%H%M%S", time.gmtime(mtime))
+        commands.append(session._path_command("MFMT", f"{when} {remote}"))
+    control = session._control
+    for command in commands:
+        control.send(command)
+    replies = []
+    for command in commands:
+        reply = await control.read_reply(step=command.verb.lower())
+        while reply.is_preliminary:
+            reply = await control.read_reply(step=command.verb.lower())
+        replies.append(reply)
+    if check:
+        reply = replies[0]
+        remote_size = None
+        if reply.code == 213:
+            with contextlib.suppress(ValueError, IndexError):
+                remote_size = int(reply.first_line_text.strip().split()[0])
+        if remote_size is not None and remote_size != size:
+            raise DataChannelError(
+                f"the server has {remote_size} bytes of {escape_control(remote)} "
+                f"after the upload, the local file has {size}",
+                failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
+                step="size-check")
+    if stamp and not replies[-1].is_success:
+        session._notice(f"could not preserve the modification time ({replies[-1].code})")
 
 
 def _sendfile_source(handle, offset: int, count: int):
