@@ -253,9 +253,11 @@ class DiagnoseWizard(QWizard):
         self.run_page.completeChanged.emit()
 
     def cancel(self) -> None:
-        """Stop the run now (the task closes its sessions on its own)."""
+        """Stop the run now (the task closes its sessions on its own). The rows say so
+        at once: the wizard may be gone before the task's own end is reported."""
         if self.task is not None and not self.task.done():
             self.task.cancel()
+            self.rows.finish(cancelled=True)
         self._timer.stop()
 
     def _attempt_done(self, attempt: Attempt) -> None:
