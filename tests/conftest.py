@@ -67,3 +67,12 @@ def child_env(tmp_path: Path) -> object:
     yield env
     if log.exists() and log.read_text().strip():
         pytest.fail("network guard (child process): " + log.read_text(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """The app's own QApplication class for every test that makes one (whichever test
+    of a worker comes first), so a worker never runs the window's tests on a plain one."""
+    from client.ui.app import InspectorApplication
+
+    return InspectorApplication

@@ -22,6 +22,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -59,6 +60,11 @@ log = logging.getLogger(__name__)
 #: What "Apply to this site" runs: returns a sentence saying what changed.
 ApplyRecommendation = Callable[[Recommendation], Awaitable[str]]
 
+
+
+def owner(page: QWizardPage) -> DiagnoseWizard:
+    """The Diagnose wizard a page belongs to."""
+    return cast("DiagnoseWizard", page.wizard())
 
 class PlanPage(QWizardPage):
     """What will be tried, where, and how long each attempt may take."""
@@ -123,7 +129,7 @@ class PlanPage(QWizardPage):
             "Cancel stops it at any moment.").format(timeout, worst))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.wizard().settings is not None  # type: ignore[attr-defined]
+        return owner(self).settings is not None
 
 
 class RunPage(QWizardPage):
@@ -158,13 +164,13 @@ class RunPage(QWizardPage):
         layout.addWidget(splitter, 1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
-        self.wizard().start()  # type: ignore[attr-defined]
+        owner(self).start()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt API (Back was pressed)
-        self.wizard().cancel()  # type: ignore[attr-defined]
+        owner(self).cancel()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.wizard().diagnosis is not None  # type: ignore[attr-defined]
+        return owner(self).diagnosis is not None
 
 
 class DiagnoseWizard(QWizard):

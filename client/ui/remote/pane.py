@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    Qt,
+    QUrl,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -332,10 +340,10 @@ class RemotePane(QWidget):
                 selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
                                  | QItemSelectionModel.SelectionFlag.Rows)
 
-    def _emit_selected(self, signal: object) -> None:
+    def _emit_selected(self, signal: SignalInstance) -> None:
         entries = self.selected_entries()
         if entries:
-            signal.emit(entries)  # type: ignore[attr-defined]
+            signal.emit(entries)
 
     # -- gestures -----------------------------------------------------------------------
     def go_back(self) -> None:
