@@ -103,37 +103,36 @@ class Recommendation:
 
     mode: TransferMode
     pasv_policy: PasvPolicy
-    use_epsv: bool = False
-    use_eprt: bool = False
+    #: the command family that worked where the other did not; None when both worked
+    #: (or neither was tried): the user's own choice is kept
+    commands: CommandFamily | None = None
     stat_listing_fallback: bool = False
     text: str = ""
 
-    @property
-    def commands(self) -> CommandFamily:
-        """The command family to save with the site for the recommended mode."""
-        extended = self.use_eprt if self.mode is TransferMode.ACTIVE else self.use_epsv
-        return CommandFamily.EXTENDED if extended else CommandFamily.CLASSIC
-
     def changes(self) -> dict[str, object]:
-        return {"mode": self.mode, "pasv_policy": self.pasv_policy, "use_epsv": self.use_epsv,
-                "use_eprt": self.use_eprt, "stat_listing_fallback": self.stat_listing_fallback}
+        changes: dict[str, object] = {
+            "mode": self.mode, "pasv_policy": self.pasv_policy,
+            "stat_listing_fallback": self.stat_listing_fallback}
+        if self.commands is not None:
+            extended = self.commands is CommandFamily.EXTENDED
+            changes.update(use_epsv=extended, use_eprt=extended)
+        return changes
 
     def cli_options(self) -> str:
         """The same as command-line options."""
         opts = [f"--mode {self.mode.value}"]
         if self.mode is TransferMode.PASSIVE and self.pasv_policy is not PasvPolicy.AUTO:
             opts.append(f"--pasv-address {self.pasv_policy.value}")
-        if self.mode is TransferMode.PASSIVE and self.use_epsv:
-            opts.append("--epsv")
-        if self.mode is TransferMode.ACTIVE and self.use_eprt:
-            opts.append("--eprt")
+        if self.commands is CommandFamily.EXTENDED:
+            opts.append("--epsv" if self.mode is TransferMode.PASSIVE else "--eprt")
+        elif self.commands is CommandFamily.CLASSIC:
+            opts.append("--no-epsv" if self.mode is TransferMode.PASSIVE else "--no-eprt")
         return " ".join(opts)
 
     def to_json(self) -> dict[str, object]:
         return {"mode": self.mode.value, "pasv_policy": self.pasv_policy.value,
-                "use_epsv": self.use_epsv, "use_eprt": self.use_eprt,
                 "stat_listing_fallback": self.stat_listing_fallback,
-                "commands": self.commands.value,
+                "commands": self.commands.value if self.commands else None,
                 "cli_options": self.cli_options(), "text": self.text}
 
 

@@ -34,7 +34,7 @@ from client.engine.diagnose_model import (
     Verdict,
 )
 from client.engine.events import DataFailure
-from client.engine.settings import TransferMode
+from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["decide_verdict", "passive_range_fixes", "nat_fixes"]
@@ -95,23 +95,26 @@ def _by_probe(attempts: Sequence[Attempt]) -> dict[Probe, Attempt]:
     return {a.probe: a for a in attempts}
 
 
+def _family(extended: Attempt | None, classic: list[Attempt | None]) -> CommandFamily | None:
+    """The family to recommend: the one that worked where the other did not; None
+    (keep the user's choice) when both worked or neither did."""
+    extended_ok = bool(extended and extended.ok)
+    classic_ok = any(row is not None and row.ok for row in classic)
+    if extended_ok == classic_ok:
+        return None
+    return CommandFamily.EXTENDED if extended_ok else CommandFamily.CLASSIC
+
+
 def _passive_recommendation(rows: dict[Probe, Attempt], policy: PasvPolicy,
                             text: str) -> Recommendation:
-    # The classic command when a PASV row worked (its 227 is what the inspector decodes);
-    # EPSV only when it alone got through.
-    epsv = rows.get(Probe.EPSV)
-    pasv_ok = any(row is not None and row.ok for row in
-                  (rows.get(Probe.PASV_CONTROL), rows.get(Probe.PASV_ADVERTISED)))
-    return Recommendation(TransferMode.PASSIVE, policy,
-                          use_epsv=bool(epsv and epsv.ok) and not pasv_ok, text=text)
+    family = _family(rows.get(Probe.EPSV),
+                     [rows.get(Probe.PASV_CONTROL), rows.get(Probe.PASV_ADVERTISED)])
+    return Recommendation(TransferMode.PASSIVE, policy, commands=family, text=text)
 
 
 def _active_recommendation(rows: dict[Probe, Attempt], text: str) -> Recommendation:
-    eprt = rows.get(Probe.EPRT)
-    port = rows.get(Probe.PORT)
-    return Recommendation(TransferMode.ACTIVE, PasvPolicy.AUTO,
-                          use_eprt=bool(eprt and eprt.ok) and not (port and port.ok),
-                          text=text)
+    family = _family(rows.get(Probe.EPRT), [rows.get(Probe.PORT)])
+    return Recommendation(TransferMode.ACTIVE, PasvPolicy.AUTO, commands=family, text=text)
 
 
 def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,

@@ -11,7 +11,7 @@ from client.demo import UNROUTABLE_PASV_ADDRESS, DemoServer
 from client.engine.diagnose import run_diagnosis
 from client.engine.diagnose_model import Outcome, Probe
 from client.engine.events import DataChannelEvent, EventBus
-from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.protocol.addresses import PasvPolicy
 
 EXPECTED = {
@@ -102,7 +102,8 @@ def test_nat_scenario_never_dials_the_advertised_address() -> None:
     assert UNROUTABLE_PASV_ADDRESS not in dialled
     assert diagnosis.attempt(Probe.EPSV).outcome is Outcome.UNSUPPORTED
     rec = diagnosis.verdict.recommended
-    assert rec is not None and rec.pasv_policy is PasvPolicy.CONTROL and not rec.use_epsv
+    assert rec is not None and rec.pasv_policy is PasvPolicy.CONTROL
+    assert rec.commands is CommandFamily.CLASSIC  # EPSV was refused, PASV worked
     assert diagnosis.verdict.key == "nat-not-configured"
 
 

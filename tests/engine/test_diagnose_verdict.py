@@ -80,9 +80,9 @@ def test_epsv_broken_but_pasv_fine_is_healthy_without_epsv() -> None:
     rows[0] = row(Probe.EPSV, FAILED, DataFailure.CONNECT_TIMEOUT, detail="EPSV port dropped")
     verdict = decide_verdict(rows)
     assert verdict.key == "healthy"
-    assert verdict.recommended is not None and not verdict.recommended.use_epsv
-    assert "--epsv" not in verdict.recommended.cli_options()  # PASV is the default
+    assert verdict.recommended is not None
     assert verdict.recommended.commands is CommandFamily.CLASSIC
+    assert "--epsv" not in verdict.recommended.cli_options()
     assert "EPSV port dropped" in verdict.explanation
 
 
@@ -93,5 +93,14 @@ def test_only_epsv_working_recommends_the_extended_commands() -> None:
     verdict = decide_verdict(rows)
     recommended = verdict.recommended
     assert recommended is not None and recommended.mode is TransferMode.PASSIVE, verdict
-    assert recommended.use_epsv and recommended.commands is CommandFamily.EXTENDED
+    assert recommended.commands is CommandFamily.EXTENDED
+    assert recommended.changes()["use_epsv"] is True
     assert "--epsv" in recommended.cli_options()
+
+
+def test_both_families_working_keep_the_users_choice() -> None:
+    # EPSV and PASV both fine: nothing about the command family to recommend
+    verdict = decide_verdict(data_rows(OK, OK, DataFailure.REFUSED))
+    assert verdict.recommended is not None and verdict.recommended.commands is None
+    changes = verdict.recommended.changes()
+    assert "use_epsv" not in changes and "use_eprt" not in changes

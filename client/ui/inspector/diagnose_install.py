@@ -119,8 +119,9 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
     if saved is not None:
         store, site = saved
         new_site = site.replace(mode=recommendation.mode.value,
-                                commands=recommendation.commands.value,
                                 pasv_policy=recommendation.pasv_policy.value)
+        if recommendation.commands is not None:  # None: the user's choice stays
+            new_site = new_site.replace(commands=recommendation.commands.value)
         store.upsert(new_site)
         window.current_site = (store, new_site)
         site_note = window.tr(" Saved in the site “{}”.").format(site.path)
@@ -130,7 +131,8 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
                       if name not in next_connection_only)
     what = recommendation.text or recommendation.mode.value
     window.set_mode(recommendation.mode)
-    window.set_commands(recommendation.commands)
+    if recommendation.commands is not None:
+        window.set_commands(recommendation.commands)
     # the folder shown, else the one whose listing failed (the pane is empty then);
     # None lists the login folder
     path = window.remote_pane.current_path or window.hung_listing.failed_path or None
@@ -138,7 +140,7 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
         await window.connect_to(updated, path)
         return window.tr("Applied: {}. Reconnected with the new settings.{}").format(
             what, site_note)
-    window.connection.settings = updated.with_commands(recommendation.commands)
+    window.connection.settings = updated
     if not window.connection.is_connected:
         return window.tr("Applied: {}. The next data connection uses it.{}").format(
             what, site_note)

@@ -174,7 +174,8 @@ def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
         store.set_password(site.site_id, server.password)
         assert spawn_and_wait(window, qtbot, connect_site(window, store, site)) is None
         session = window.connection.session
-        recommendation = Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO, use_epsv=True,
+        recommendation = Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO,
+                                        commands=CommandFamily.EXTENDED,
                                         text="passive mode with EPSV works")
         task = asyncio.ensure_future(apply_recommendation(window, recommendation))
         qtbot.waitUntil(task.done, timeout=10_000)
@@ -186,6 +187,30 @@ def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
         channels.close()
     assert channels.closed_methods() and set(channels.closed_methods()) == {"EPSV"}
     assert SiteStore().find("demo-epsv").commands == "extended"
+
+
+def test_apply_when_both_families_work_keeps_the_sites_extended_choice(
+        qtbot, window, memory_keyring) -> None:
+    from client.config.sites import Site, SiteStore
+    from client.engine.diagnose_model import Recommendation
+    from client.engine.settings import CommandFamily
+    from client.ui.inspector.diagnose_install import apply_recommendation
+    from client.ui.sites.dialog import connect_site
+
+    with DemoServer("healthy") as server:
+        store = SiteStore()
+        site = Site(name="demo-keep", host=server.host, port=server.port, tls="off",
+                    user=server.user, commands="extended")
+        store.upsert(site)
+        store.set_password(site.site_id, server.password)
+        assert spawn_and_wait(window, qtbot, connect_site(window, store, site)) is None
+        recommendation = Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO,
+                                        text="passive mode (the default) works")
+        task = asyncio.ensure_future(apply_recommendation(window, recommendation))
+        qtbot.waitUntil(task.done, timeout=10_000)
+        task.result()
+        assert window.quick.command_family is CommandFamily.EXTENDED
+    assert SiteStore().find("demo-keep").commands == "extended"
 
 
 def test_quickconnect_session_does_not_touch_saved_sites(qtbot, window, memory_keyring) -> None:
