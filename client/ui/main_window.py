@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
 from client.config.sites import Site, SiteStore
+from client.engine.dataopen import extended_only
 from client.engine.errors import (
     CertificateError,
     ConnectionLostError,
@@ -369,6 +370,8 @@ class MainWindow(QMainWindow):
         self.set_commands(settings.commands)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")
         await self.connection.connect(settings)
+        server = self.connection.session.server if self.connection.session else None
+        self.quick.set_ipv6(server is not None and extended_only(server.host))
         self.remote_pane.set_connected(True)
         self.quick.set_connected(True)
         self.disconnect_action.setEnabled(True)
@@ -381,6 +384,7 @@ class MainWindow(QMainWindow):
     async def _disconnect(self) -> None:
         await self.transfers.reset()
         await self.connection.disconnect()
+        self.quick.set_ipv6(False)
         self.remote_pane.set_connected(False)
         self.quick.set_connected(False)
         self.disconnect_action.setEnabled(False)

@@ -123,6 +123,7 @@ class QuickConnectBar(QWidget):
             "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
             "or Extended (EPSV/EPRT)"))
         self.commands.currentIndexChanged.connect(self._commands_chosen)
+        self._ipv6 = False
         self._name_segments()
 
         self.tls = QComboBox(self)
@@ -224,8 +225,20 @@ class QuickConnectBar(QWidget):
         self._name_segments()
         self.commands_changed.emit(self.command_family)
 
+    def set_ipv6(self, ipv6: bool) -> None:
+        """Over an IPv6 control connection only EPSV/EPRT exist: the segments say so and
+        the family choice waits for the next IPv4 connection."""
+        self._ipv6 = ipv6
+        self.commands.setEnabled(not ipv6)
+        self.commands.setToolTip(self.tr(
+            "This connection is IPv6: EPSV and EPRT are sent whatever is chosen (PASV and "
+            "PORT cannot carry an IPv6 address)") if ipv6 else self.tr(
+            "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
+            "or Extended (EPSV/EPRT)"))
+        self._name_segments()
+
     def _name_segments(self) -> None:
-        family = self.command_family
+        family = CommandFamily.EXTENDED if self._ipv6 else self.command_family
         for button, mode, name in ((self.passive_button, TransferMode.PASSIVE, self.tr("Passive")),
                                    (self.active_button, TransferMode.ACTIVE, self.tr("Active"))):
             command = family.command(mode)

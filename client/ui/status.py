@@ -78,20 +78,25 @@ class InspectorStatusBar(QStatusBar):
         if event.method:
             self._method = event.method
             self._refresh_mode()
-        if event.phase in (DataPhase.CONNECTED, DataPhase.CLOSED, DataPhase.FAILED) and \
-                event.remote is not None:
-            who = self.tr("client → server") if event.initiator == "client" else \
-                self.tr("server → client")
-            if event.initiator == "client":
-                text = f"{event.local} → {event.remote}" if event.local else str(event.remote)
-            else:
-                text = f"{event.remote} → {event.local}" if event.local else str(event.remote)
-            outcome = self.tr(" (failed)") if event.phase is DataPhase.FAILED else ""
-            self.data_label.setText(self.tr("Data: {}{}").format(text, outcome))
-            tip = self.tr("Last data connection: {} ({}, {})").format(text, who, event.method or "")
-            if event.address_note:
-                tip += "\n" + event.address_note
-            self.data_label.setToolTip(tip)
+        failed = event.phase is DataPhase.FAILED
+        if event.phase not in (DataPhase.CONNECTED, DataPhase.CLOSED) and not failed:
+            return
+        if event.remote is None and not failed:
+            return
+        who = self.tr("client → server") if event.initiator == "client" else \
+            self.tr("server → client")
+        if event.initiator == "client":
+            remote = event.remote or event.advertised
+            text = f"{event.local} → {remote}" if event.local else str(remote or "?")
+        else:  # active: the server dials us; a failure may have no server end at all
+            ours = event.local or event.advertised
+            text = f"{event.remote or '?'} → {ours}" if ours else str(event.remote or "?")
+        outcome = self.tr(" (failed)") if failed else ""
+        self.data_label.setText(self.tr("Data: {}{}").format(text, outcome))
+        tip = self.tr("Last data connection: {} ({}, {})").format(text, who, event.method or "")
+        if event.address_note:
+            tip += "\n" + event.address_note
+        self.data_label.setToolTip(tip)
 
     def set_mode(self, mode: TransferMode) -> None:
         if mode is not self._mode:

@@ -152,3 +152,34 @@ def test_sites_saved_before_the_choice_existed_use_the_classic_commands(config_d
     settings = store.connection_settings(Site.from_json(data))
     assert settings.commands is CommandFamily.CLASSIC
     assert settings.replace(mode=TransferMode.ACTIVE).commands is CommandFamily.CLASSIC
+
+
+def test_ipv6_connection_names_the_extended_commands(window, qtbot, ftp_ipv6_server) -> None:
+    from client.engine.settings import ConnectionSettings
+
+    settings = ConnectionSettings(host="::1", port=ftp_ipv6_server.port,
+                                  user=ftp_ipv6_server.user,
+                                  password=ftp_ipv6_server.password)
+    run(qtbot, window.connect_to(settings))
+    quick = window.quick
+    assert quick.passive_button.text().endswith("EPSV")
+    assert quick.active_button.text().endswith("EPRT")
+    assert not quick.commands.isEnabled()  # the choice cannot apply over IPv6
+    run(qtbot, window._disconnect())
+    assert quick.passive_button.text().endswith("PASV") and quick.commands.isEnabled()
+
+
+def test_failed_active_connection_is_named_in_the_status_bar(window, qtbot) -> None:
+    with DemoServer("active-blocked", give_up_after=2.0) as server:
+        from client.engine.settings import ConnectionSettings
+
+        settings = ConnectionSettings(host=server.host, port=server.port, user=server.user,
+                                      password=server.password, data_timeout=2.0)
+        run(qtbot, window.connect_to(settings))  # passive: works, the label names it
+        passive = window.status.data_label.text()
+        window.set_mode(TransferMode.ACTIVE)
+        task = asyncio.ensure_future(window.actions.refresh())
+        qtbot.waitUntil(task.done, timeout=20_000)
+        window.bridge.flush()
+    label = window.status.data_label.text()
+    assert label != passive and label.endswith("(failed)"), label
