@@ -130,6 +130,10 @@ def classify_line(raw: str, *, in_multiline_reply: bool = False) -> LogLine:
     verb = _VERB_RE.match(stripped)
     if verb and verb.group(1).upper() in FTP_VERBS:
         return LogLine(stripped, Direction.SENT)
+    if stripped.startswith("SSH-"):
+        return LogLine(line, None, "an SSH server's greeting, not FTP: the port belongs to an "
+                                   "SSH server; you probably want SFTP (file transfer over "
+                                   "SSH), or the server's FTP port (usually 21)")
     return LogLine(
         line,
         None,

@@ -336,6 +336,8 @@ def explain_reply(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]
         return _preliminary(code, ctx)
     if code in (425, 426):
         return _data_failed(code, text, ctx)
+    if code in (450, 451) and names_tls_problem(text):  # pasted alone, without its command
+        return _tls_data_refusal(code, escape_control(text.strip()) or "(no text)")
     if verb in DATA_COMMANDS:
         if code in (225, 226, 250):
             return _data_done(code, ctx)

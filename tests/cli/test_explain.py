@@ -362,3 +362,17 @@ def test_epsv_session_150_does_not_blame_a_227(capsys: pytest.CaptureFixture[str
     assert code == 0
     tail = " ".join(out.split("< 150")[1].split())
     assert "227" not in tail and "EPSV names only a port" in tail
+
+
+def test_a_tls_refusal_pasted_alone_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_explain(capsys, "450 TLS session of data connection has not resumed "
+                                       "or the session does not match the control connection")
+    assert code == 0
+    said = " ".join(out.split())
+    assert "not because of a firewall" in said and "FileZilla Server" in said
+
+
+def test_an_ssh_greeting_says_sftp(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_explain(capsys, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3")
+    said = " ".join((out + err).split())
+    assert "SSH server" in said and "SFTP" in said
