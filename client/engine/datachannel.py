@@ -130,6 +130,7 @@ class DataTransfer:
         tracker = ChannelTracker(self.setup, initiator=initiator, method=method,
                            command=self.command.display)
         tracker.tls = self.setup.tls_context is not None
+        tracker.control_peer = self._control_peer
         self._tracker = tracker
         return tracker
 

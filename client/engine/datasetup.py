@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from client.engine.control import ControlConnection
 from client.engine.errors import DataChannelError
-from client.engine.events import DataChannelEvent, DataFailure, DataPhase, Endpoint, EventBus
+from client.engine.events import (
+    DataChannelEvent,
+    DataFailure,
+    DataPhase,
+    Endpoint,
+    EventBus,
+    TcpEvidence,
+)
 from client.engine.settings import ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.protocol.replies import Reply
@@ -141,6 +148,8 @@ class ChannelTracker:
         self.remote: Endpoint | None = None
         self.advertised: Endpoint | None = None
         self.address_note: str | None = None
+        self.tcp: TcpEvidence | None = None
+        self.control_peer: str | None = None
         self.tls = False
         self.bytes = 0
 
@@ -156,7 +165,7 @@ class ChannelTracker:
             initiator=self.initiator, method=self.method, command=self.command,
             local=self.local, remote=self.remote, advertised=self.advertised,
             address_note=self.address_note, bytes=self.bytes, elapsed=self.elapsed,
-            tls=self.tls, **extra,  # type: ignore[arg-type]
+            tls=self.tls, tcp=self.tcp, control_peer=self.control_peer, **extra,  # type: ignore[arg-type]
         ))
 
     def failure(self, failure: DataFailure, message: str, *, step: str | None = None,
@@ -175,7 +184,8 @@ class ChannelTracker:
         self.emit(DataPhase.FAILED, failure=failure, reason=message)
         return DataChannelError(text, failure=failure, phase=phase, method=self.method,
                                 local=self.local, remote=self.remote, elapsed=self.elapsed,
-                                step=step, reply_code=reply_code)
+                                step=step, reply_code=reply_code, advertised=self.advertised,
+                                control_peer=self.control_peer, tcp=self.tcp)
 
 
 def same_host(a: str, b: str) -> bool:

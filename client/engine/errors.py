@@ -6,7 +6,7 @@ Exit codes (the CLI contract): 1 usage or local error, 2 could not connect or lo
 
 from __future__ import annotations
 
-from client.engine.events import DataFailure, DataPhase, Endpoint
+from client.engine.events import DataFailure, DataPhase, Endpoint, TcpEvidence
 
 __all__ = [
     "FtpError",
@@ -119,8 +119,14 @@ class DataChannelError(FtpError):
         elapsed: float = 0.0,
         step: str | None = None,
         reply_code: int | None = None,
+        advertised: Endpoint | None = None,
+        control_peer: str | None = None,
+        tcp: TcpEvidence | None = None,
     ) -> None:
         super().__init__(message, step=step)
+        self.advertised = advertised
+        self.control_peer = control_peer
+        self.tcp = tcp
         self.failure = failure
         self.phase = phase
         self.method = method

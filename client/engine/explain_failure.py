@@ -17,7 +17,13 @@ import enum
 from dataclasses import dataclass
 
 from client.engine.errors import DataChannelError
-from client.engine.events import DataChannelEvent, DataFailure, Endpoint
+from client.engine.events import (
+    DataChannelEvent,
+    DataFailure,
+    Endpoint,
+    TcpEvidence,
+    TcpFinding,
+)
 from client.engine.ladder.items import DataArrow, format_seconds
 from client.protocol.text import escape_control
 
@@ -108,8 +114,14 @@ def explain_data_failure(
     reason: str | None = None,
     reply_code: int | None = None,
     bytes_done: int = 0,
+    control_peer: str | None = None,
+    tcp: TcpEvidence | None = None,
 ) -> FailureExplanation:
-    """The explanation for a failure of class ``failure`` with what is known of it."""
+    """The explanation for a failure of class ``failure`` with what is known of it.
+
+    ``control_peer`` (the control connection's server address) lets a 227 naming
+    another address be named as the cause; ``tcp`` adds what the TCP stack saw (SYNs
+    sent, the router that sent an ICMP error)."""
     verb = _verb(command)
     passive = _passive(method, initiator)
     how = f" ({method})" if method else ""
@@ -123,16 +135,34 @@ def explain_data_failure(
     control_first = (RecoveryAction.USE_CONTROL_ADDRESS,) if passive and method == "PASV" \
         and not replaced else ()
 
+    wrong_227 = _wrong_227(method, advertised, target, control_peer)
     if failure is DataFailure.CONNECT_TIMEOUT:
+        syns = f"; {tcp.summary}" if tcp is not None and tcp.summary else ""
         detail = (f"the server offered {where} for the data connection{how}, but the "
-                  f"connection to it was never answered (no reply to our SYN in {waited})")
-        cause = ("the passive port range is probably blocked by a firewall that drops "
-                 "packets, or not forwarded to the server")
+                  f"connection to it was never answered (no reply to our SYN in {waited}"
+                  f"{syns})")
+        cause = wrong_227 or ("the passive port range is probably blocked by a firewall that "
+                              "drops packets, or not forwarded to the server")
         actions = (other_mode,) + control_first + stat
     elif failure is DataFailure.REFUSED:
         detail = f"the connection to {where}{how} was refused"
-        cause = ("nothing listens there: the server advertised an address or port it does "
-                 "not serve (a NAT or masquerade setting), or a firewall rejects it")
+        if tcp is not None and tcp.finding is TcpFinding.ICMP_ERROR:
+            detail += f" ({tcp.icmp_text} by {tcp.icmp_from})"
+            cause = (f"the router or firewall at {tcp.icmp_from} rejects connections to "
+                     "that port (an ICMP error came from it, not from the server): open or "
+                     "forward the server's passive port range there")
+        elif wrong_227:
+            cause = wrong_227
+        elif method == "EPSV":
+            cause = ("the firewall or NAT router in front of the server rejects connections "
+                     "to its passive port range, or does not forward it (EPSV names only a "
+                     "port on the control connection's address)")
+        elif passive:
+            cause = ("the firewall or NAT router in front of the server rejects connections "
+                     "to its passive port range, or the server does not listen on the port "
+                     "it announced")
+        else:
+            cause = "nothing listens there, or a firewall rejects it"
         actions = control_first + (other_mode,) + stat
     elif failure is DataFailure.UNROUTABLE:
         detail = (f"the server advertised {advertised or where}{how}, an address the client "
@@ -198,6 +228,24 @@ def explain_data_failure(
                               is_listing=listing)
 
 
+def _host(endpoint: Endpoint | None) -> str | None:
+    return endpoint.host if endpoint is not None else None
+
+
+def _wrong_227(method: str | None, advertised: Endpoint | None, target: Endpoint | None,
+               control_peer: str | None) -> str:
+    """The cause when the dialled address is a 227 address other than the control peer."""
+    if method != "PASV" or advertised is None or not control_peer:
+        return ""
+    if advertised.host == control_peer or _host(target) != advertised.host:
+        return ""
+    return (f"the server's 227 reply named {advertised.host}, which is not the address of "
+            f"the control connection ({control_peer}): the server announces an internal "
+            f"address. Set its external address (vsftpd pasv_address={control_peer}, "
+            f"ProFTPD MasqueradeAddress {control_peer}, pure-ftpd -P {control_peer}), or "
+            "dial the control address (--pasv-address control)")
+
+
 def explain_error(error: DataChannelError, *, command: str | None = None) -> FailureExplanation:
     """Explain a raised :class:`DataChannelError`. ``command`` (e.g. ``"LIST /pub"``)
     names what it served when the error's ``step`` does not (connect failures)."""
@@ -206,6 +254,7 @@ def explain_error(error: DataChannelError, *, command: str | None = None) -> Fai
     return explain_data_failure(
         error.failure, command=command or step, method=error.method, local=error.local,
         remote=error.remote, elapsed=error.elapsed, reply_code=error.reply_code,
+        advertised=error.advertised, control_peer=error.control_peer, tcp=error.tcp,
     )
 
 
@@ -217,6 +266,7 @@ def explain_event(event: DataChannelEvent) -> FailureExplanation:
         event.failure, command=event.command, method=event.method, initiator=event.initiator,
         local=event.local, remote=event.remote, advertised=event.advertised,
         elapsed=event.elapsed, reason=event.reason, bytes_done=event.bytes,
+        control_peer=event.control_peer, tcp=event.tcp,
     )
 
 
@@ -228,7 +278,7 @@ def explain_arrow(arrow: DataArrow) -> FailureExplanation | None:
         arrow.failure, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
         advertised=arrow.advertised, elapsed=arrow.elapsed_at(0.0), reason=arrow.reason,
-        bytes_done=arrow.bytes,
+        bytes_done=arrow.bytes, control_peer=arrow.control_peer, tcp=arrow.tcp,
     )
 
 
