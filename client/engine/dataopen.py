@@ -22,8 +22,8 @@ from client.engine.datastream import DataStream
 from client.engine.errors import DataChannelError, FtpError, SettingsError
 from client.engine.events import DataFailure, DataPhase, Endpoint
 from client.engine.settings import active_address_problem
-from client.engine.tcpstack import ConnectFailed, connect_observed
 from client.engine.tcpfacts import connect_failure
+from client.engine.tcpstack import ConnectFailed, connect_observed
 from client.protocol.addresses import (
     decide_pasv_address,
     format_eprt_argument,
