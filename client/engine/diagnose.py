@@ -379,10 +379,14 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
             if tls_offered:
                 done(await _data_row(Probe.TLS, settings, path, bus))
         ports = ports_from_rows(attempts)
-        if any(p.connected for p in ports) and not any(
-                a.failure_class in ("connect", "login", "tls", "certificate") for a in attempts):
-            ports += await sweep_passive_ports(probe_settings(settings, Probe.PASV_CONTROL),
-                                               extra_ports, bus=bus)
+        if ports and not any(a.failure_class in ("connect", "login", "tls", "certificate")
+                             for a in attempts):
+            # Rows that all connected, or all failed, may still have hit only one part
+            # of a partly forwarded range: ask for more ports.
+            ports += await sweep_passive_ports(
+                probe_settings(settings, Probe.PASV_CONTROL), extra_ports, bus=bus,
+                give_up_after=None if any(p.connected for p in ports)
+                else max(4, extra_ports // 2))
     finally:
         unsubscribe()
     server = f"{settings.host}:{settings.port}"

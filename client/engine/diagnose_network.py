@@ -38,16 +38,18 @@ def port_span(ports: Sequence[int]) -> str:
 
 def server_fixes(low: int | None, high: int | None, public_address: str) -> tuple[str, ...]:
     """The lines that give a server a fixed passive range and its public address; with
-    no range known, the range is written as LOW-HIGH for the reader to choose."""
-    if low is None or high is None:
-        span, vs_low, vs_high, pure = "LOW HIGH", "LOW", "HIGH", "LOW:HIGH"
-    else:
-        span, vs_low, vs_high, pure = f"{low} {high}", low, high, f"{low}:{high}"
+    no range known, a range to choose (50000-50100), said to be a proposal."""
+    proposal = low is None or high is None
+    if proposal:
+        low, high = 50000, 50100
+    note = " (a range to choose; open the same one in the firewall)" if proposal else ""
     return (
-        f"vsftpd (/etc/vsftpd.conf): pasv_min_port={vs_low}, pasv_max_port={vs_high}, "
-        f"pasv_address={public_address}",
-        f"ProFTPD (proftpd.conf): PassivePorts {span}, MasqueradeAddress {public_address}",
-        f"pure-ftpd: -p {pure} -P {public_address}",
+        f"vsftpd (/etc/vsftpd.conf): pasv_enable=YES, pasv_min_port={low}, "
+        f"pasv_max_port={high}{note}, and behind NAT pasv_address={public_address}",
+        f"ProFTPD (proftpd.conf): PassivePorts {low} {high}, and behind NAT "
+        f"MasqueradeAddress {public_address}",
+        f"pure-ftpd: PassivePortRange {low} {high} (-p {low}:{high}), and behind NAT "
+        f"ForcePassiveIP {public_address} (-P {public_address})",
     )
 
 

@@ -64,9 +64,11 @@ def ports_from_rows(attempts: Sequence[Attempt]) -> list[PortProbe]:
 
 
 async def sweep_passive_ports(settings: ConnectionSettings, count: int, *,
-                              bus: EventBus) -> list[PortProbe]:
+                              bus: EventBus, give_up_after: int | None = None) -> list[PortProbe]:
     """Ask for ``count`` passive ports (PASV, or EPSV where PASV is refused) and try a
-    connection to each at the control connection's address."""
+    connection to each at the control connection's address. ``give_up_after``: stop
+    after that many failures in a row while none has connected (a range blocked as a
+    whole needs no more proof, and each dropped port costs a timeout)."""
     if count <= 0:
         return []
     session = FtpSession(settings.replace(fallback=False, keepalive_interval=None), bus=bus)
@@ -89,6 +91,9 @@ async def sweep_passive_ports(settings: ConnectionSettings, count: int, *,
             except ProtocolError:
                 break
             probes.append(await _try_port(peer, port, timeout))
+            if give_up_after and len(probes) >= give_up_after \
+                    and not any(p.connected for p in probes):
+                break
     except FtpError:
         pass
     finally:

@@ -101,12 +101,12 @@ def _ports_seen(attempts: Sequence[Attempt]) -> list[int]:
 
 def _range_firewall_text(ports: list[int], where: str) -> str:
     """Firewall advice with the ports actually offered, never an invented range."""
-    if not ports:
-        return (f"allow inbound TCP on the server's passive port range {where} (set a fixed "
-                "range on the server first: pasv_min_port/pasv_max_port, PassivePorts, -p)")
-    return (f"allow inbound TCP on the server's passive port range {where}; the server "
-            f"offered {port_list(ports)} here, so its range includes "
-            f"{'that port' if len(ports) == 1 else 'those ports'}")
+    low, high = _EXAMPLE_RANGE
+    text = (f"configure a fixed passive range on the server ({low}-{high} in the lines "
+            f"above, or your own) and allow inbound TCP {low}-{high} {where}")
+    if ports:
+        text += f"; the server offered {port_list(ports)} here"
+    return text
 
 
 def _by_probe(attempts: Sequence[Attempt]) -> dict[Probe, Attempt]:
@@ -253,9 +253,7 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             "active ones work: a firewall in front of the server drops or rejects "
             "connections to its passive ports, or the NAT router does not forward them. "
             "Give the server a fixed passive range and open exactly that range.",
-            fixes=server_fixes(min(ports) if len(ports) > 1 else None,
-                               max(ports) if len(ports) > 1 else None,
-                               control_host or server_host),
+            fixes=server_fixes(None, None, control_host or server_host),
             firewall=_range_firewall_text(ports, "to the server, and forward it on the NAT "
                                                  "router in front of it"),
             recommended=_active_recommendation(
