@@ -83,6 +83,8 @@ class ControlConnection:
         self._waiter: asyncio.Future[None] | None = None
         self._failure: Exception | None = None
         self._closed = False
+        #: a late ABOR answer being read after a failed transfer (see datachannel)
+        self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
         self.on_failure: Callable[[Exception], None] | None = None
         context_cls = getattr(_annotate_module, "AnnotationContext", None)

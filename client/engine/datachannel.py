@@ -16,6 +16,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 
+from client.engine.control import ControlConnection
 from client.engine.dataopen import open_active, open_passive
 from client.engine.datasetup import (
     FALLBACK_FAILURES,
@@ -32,6 +33,7 @@ from client.engine.datastream import DataStream, Sink
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
+    ControlTimeoutError,
     DataChannelError,
     FtpError,
     LocalError,
@@ -417,18 +419,42 @@ class DataTransfer:
             return
         # The server may still think a transfer is running: ABOR and read up to its
         # answer (426 then 226, or 225/226) so the next command gets its own reply,
-        # not this transfer's.
+        # not this transfer's. Servers that are still dialling our listener (vsftpd
+        # answers only when its own connect times out) answer late: the failure is
+        # reported now, and the rest of the resync runs in the background holding the
+        # control connection's lock.
         try:
             self.control.send(Command("ABOR"))
-            budget = min(2.0, self.control.timeout)
-            deadline = time.monotonic() + budget
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                reply = await self.control.read_reply(remaining, step="ABOR")
-                if reply.code in (225, 226) or (reply.is_error and reply.code not in (426, 451)):
-                    break
-            await self.control.drain_replies(0.05)
         except (FtpError, OSError):
-            pass
+            return
+        if await read_abor_answer(self.control, min(0.3, self.control.timeout)):
+            return
+        self.control.resync = asyncio.ensure_future(
+            finish_resync(self.control, min(2.0, self.control.timeout)))
+
+
+async def read_abor_answer(control: ControlConnection, budget: float) -> bool:
+    """Read replies until ABOR's answer; False when ``budget`` ran out first."""
+    deadline = time.monotonic() + budget
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            reply = await control.read_reply(remaining, step="ABOR")
+            if reply.code in (225, 226) or (reply.is_error and reply.code not in (426, 451)):
+                await control.drain_replies(0.05)
+                return True
+    except ControlTimeoutError:
+        return False
+    except (FtpError, OSError):
+        return True  # the connection is gone: nothing left to resynchronise
+
+
+async def finish_resync(control: ControlConnection, budget: float) -> None:
+    """The rest of an ABOR's resync, once the failed operation released the lock."""
+    try:
+        async with control.lock:
+            await read_abor_answer(control, budget)
+    finally:
+        control.resync = None

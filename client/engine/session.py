@@ -245,7 +245,12 @@ class FtpSession:
             with contextlib.suppress(BaseException):
                 await self._keepalive
         control = self._control
-        if control.is_open and not control.lock.locked():
+        if control.resync is not None:
+            # the server has not answered an ABOR yet: QUIT would wait behind it
+            control.resync.cancel()
+            with contextlib.suppress(BaseException):
+                await control.resync
+        elif control.is_open and not control.lock.locked():
             self.state = SessionState.CLOSING
             self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
                                               state=SessionState.CLOSING))
