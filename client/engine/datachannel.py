@@ -286,14 +286,7 @@ class DataTransfer:
             if final_task is None:
                 final = first
             else:
-                try:
-                    async with asyncio.timeout(self.control.timeout):
-                        final = await asyncio.shield(final_task)
-                except TimeoutError:
-                    raise tracker.failure(
-                        DataFailure.CLOSED_EARLY,
-                        f"the data connection closed after {stream.bytes} bytes but the server "
-                        f"sent no final reply within {self.control.timeout:g} s") from None
+                final = await self._final_reply(final_task, tracker, stream)
             tracker.bytes = stream.bytes
             self._command_done = True
             if final.is_error:
@@ -318,6 +311,27 @@ class DataTransfer:
                 final_task.cancel()
                 with contextlib.suppress(BaseException):
                     await final_task
+
+    async def _final_reply(self, final_task: asyncio.Future[Reply], tracker: ChannelTracker,
+                           stream: DataStream) -> Reply:
+        """The reply after a data connection that ended normally. When it never comes
+        (the control connection went silent, e.g. a NAT forgot it while the data
+        flowed), the error says so and how long the control connection had been
+        idle, so a caller holding every byte can keep them."""
+        idle = time.monotonic() - self.control.last_activity
+        try:
+            async with asyncio.timeout(self.control.timeout):
+                return await asyncio.shield(final_task)
+        except TimeoutError:
+            lost = (f"the server sent no final reply within {self.control.timeout:g} s: the "
+                    "control connection went silent")
+        error = tracker.failure(
+            DataFailure.CLOSED_EARLY,
+            f"the data connection closed after {stream.bytes} bytes but {lost}, after "
+            f"{idle:.0f} s without traffic on it")
+        error.final_reply_missing = True
+        error.control_idle = idle
+        raise error
 
     async def _send(self, stream: DataStream) -> None:
         """Run the upload source, but stop as soon as the connection is gone (the

@@ -127,6 +127,10 @@ class DataChannelError(FtpError):
         self.advertised = advertised
         self.control_peer = control_peer
         self.tcp = tcp
+        #: the data connection ended normally but the final reply (226) never came
+        self.final_reply_missing = False
+        #: seconds the control connection had been silent when the data ended
+        self.control_idle: float | None = None
         self.failure = failure
         self.phase = phase
         self.method = method
