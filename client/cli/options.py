@@ -69,11 +69,25 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     net = parser.add_argument_group("connection")
     net.add_argument("--mode", choices=["passive", "active"], default=None,
                      help="who opens the data connection (default passive: the client)")
-    net.add_argument("--no-epsv", action="store_true", help="use PASV, never EPSV")
-    net.add_argument("--no-eprt", action="store_true", help="use PORT, never EPRT")
+    passive_cmd = net.add_mutually_exclusive_group()
+    passive_cmd.add_argument("--epsv", action="store_true",
+                             help="passive mode sends EPSV (RFC 2428) instead of PASV on IPv4 "
+                                  "(IPv6 always uses EPSV)")
+    passive_cmd.add_argument("--no-epsv", action="store_true",
+                             help="passive mode sends PASV (the default on IPv4; overrides a "
+                                  "saved site's choice)")
+    active_cmd = net.add_mutually_exclusive_group()
+    active_cmd.add_argument("--eprt", action="store_true",
+                            help="active mode sends EPRT (RFC 2428) instead of PORT on IPv4 "
+                                 "(IPv6 always uses EPRT)")
+    active_cmd.add_argument("--no-eprt", action="store_true",
+                            help="active mode sends PORT (the default on IPv4; overrides a "
+                                 "saved site's choice)")
     net.add_argument("--pasv-address", choices=["auto", "control", "advertised"], default=None,
-                     help="what to dial after 227: auto (default: replace an unroutable "
-                          "advertised address by the control peer), control, advertised")
+                     help="what to dial after a 227 naming another host than the control "
+                          "peer: auto (default: the control peer, with a notice naming the "
+                          "advertised address), control (the same, quietly), advertised "
+                          "(trust the server)")
     net.add_argument("--active-address", metavar="IP", default=None,
                      help="IPv4 or IPv6 address to announce in PORT/EPRT, not a host name "
                           "(default: the control connection's local address)")
@@ -221,8 +235,12 @@ def apply_options(settings: ConnectionSettings, args: argparse.Namespace,
     changes: dict[str, object] = {}
     if getattr(args, "mode", None):
         changes["mode"] = TransferMode(args.mode)
+    if getattr(args, "epsv", False):
+        changes["use_epsv"] = True
     if getattr(args, "no_epsv", False):
         changes["use_epsv"] = False
+    if getattr(args, "eprt", False):
+        changes["use_eprt"] = True
     if getattr(args, "no_eprt", False):
         changes["use_eprt"] = False
     if getattr(args, "pasv_address", None):

@@ -30,7 +30,7 @@ from client.engine.tcpstack import keepalive_options
 from client.protocol import annotate as _annotate_module
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
-from client.protocol.errors import ProtocolError
+from client.protocol.errors import ProtocolError, WrongServiceError
 from client.protocol.replies import Reply, ReplyParser
 from client.protocol.text import escape_control
 
@@ -197,6 +197,11 @@ class ControlConnection:
         while True:
             try:
                 reply = self._parser.next_reply()
+            except WrongServiceError as exc:
+                self._fail(ServerProtocolError(str(exc)))
+                if self.transport is not None:
+                    self.transport.abort()
+                return
             except ProtocolError as exc:
                 self._fail(ServerProtocolError(
                     f"the server sent bytes that are not an FTP reply: {escape_control(str(exc))}"))

@@ -1,11 +1,16 @@
-"""Opening a data connection: passive (EPSV, then PASV with the 227 address policy) and
-active (listen first, then EPRT or PORT, then wait for the server to dial in).
+"""Opening a data connection: passive (PASV with the 227 address policy, or EPSV) and
+active (listen first, then PORT or EPRT, then wait for the server to dial in).
 
-Passive: EPSV first; PASV when EPSV is refused or its port cannot be reached (remembered
-for the session). Active: the listener exists *before* EPRT/PORT is sent (some servers
-dial back the moment PORT arrives); EPRT first, PORT when EPRT is refused (IPv4); a
-connection from anyone but the server is refused and reported. The functions work on a
-:class:`~client.engine.datachannel.DataTransfer`, whose command they serve.
+The command family follows the clients people know: on an IPv4 control connection PASV
+and PORT (RFC 959), whose replies carry the address arithmetic the inspector decodes;
+EPSV and EPRT (RFC 2428) when the settings ask for them, on IPv6, or once the server has
+answered 500/502 to the classic command (remembered for the session). EPSV falls back to
+PASV when refused or when its port refuses the connection, never after a connect that
+timed out (the same firewall would drop PASV's connection too). In active mode the
+listener exists *before* PORT/EPRT is sent (some servers dial back the moment it
+arrives), and a connection from anyone but the server is refused and reported. The
+functions work on a :class:`~client.engine.datachannel.DataTransfer`, whose command they
+serve.
 """
 
 from __future__ import annotations
@@ -40,44 +45,87 @@ from client.protocol.text import escape_control
 if TYPE_CHECKING:
     from client.engine.datachannel import DataTransfer
 
-__all__ = ["open_passive", "open_active"]
+__all__ = ["UNKNOWN_COMMAND_CODES", "extended_only", "open_active", "open_passive"]
+
+
+#: Replies that say the server does not know a command at all (RFC 959 §4.2): only these
+#: make the client try the other family; a 421/425/550 is an answer about this connection.
+UNKNOWN_COMMAND_CODES = frozenset({500, 502})
+
+
+def extended_only(control_peer: str) -> bool:
+    """PASV and PORT carry four address bytes: over an IPv6 control connection only EPSV
+    and EPRT (RFC 2428) can set up a data connection."""
+    return ":" in control_peer and not control_peer.lower().startswith("::ffff:")
 
 
 async def open_passive(xfer: DataTransfer) -> DataStream:
+    """PASV on IPv4 (EPSV when asked for, on IPv6, or when the server does not know PASV)."""
     memory = xfer.setup.memory
-    try_epsv = xfer.settings.use_epsv and not memory.epsv_broken
-    if try_epsv:
-        reply = await xfer.control.execute(Command("EPSV"), step="EPSV")
-        if reply.code == 229:
-            try:
-                address = parse_229(reply.lines[0])
-            except ProtocolError as exc:
-                xfer._notice(f"could not read the EPSV reply ({exc}); trying PASV", "fallback")
-                memory.epsv_broken = True
-            else:
-                tracker = xfer._start_tracker("client", "EPSV")
-                tracker.advertised = Endpoint(xfer._control_peer, address.port)
-                tracker.emit(DataPhase.ADVERTISED)
-                try:
-                    return await dial(xfer, tracker, xfer._control_peer, address.port)
-                except DataChannelError as error:
-                    if (error.failure not in (DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT)
-                            or not xfer.settings.epsv_fallback):
-                        raise
-                    memory.epsv_broken = True
-                    xfer._notice(
-                        f"the EPSV port {tracker.advertised} could not be reached "
-                        f"({error.failure.value}); trying PASV, and using PASV for the "
-                        "rest of this session", "fallback", Severity.WARNING)
-        else:
-            memory.epsv_broken = True
-            xfer._notice(f"the server refused EPSV ({reply.code}); using PASV for this "
-                         "session", "fallback")
+    wants_epsv = (xfer.settings.use_epsv or memory.pasv_broken
+                  or extended_only(xfer._control_peer))
+    if wants_epsv and not memory.epsv_broken:
+        stream = await open_epsv(xfer, may_fall_back=not memory.pasv_broken)
+        if stream is not None:
+            return stream
     return await open_pasv(xfer)
 
 
+async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | None:
+    """EPSV and the dial to the control peer; None when PASV should be tried instead
+    (only while ``may_fall_back``: the server refused EPSV, its 229 was unreadable, or
+    the port refused the connection — a connect that timed out is not retried, since
+    PASV would lead to the same host through the same firewall)."""
+    memory = xfer.setup.memory
+    reply = await xfer.control.execute(Command("EPSV"), step="EPSV")
+    tracker = xfer._start_tracker("client", "EPSV")
+    if reply.code != 229:
+        if not may_fall_back:
+            raise tracker.failure(
+                DataFailure.SERVER_REFUSED,
+                f"the server refused EPSV too: {reply.code} {escape_control(reply.text)} "
+                "(try active mode)", step="EPSV", reply_code=reply.code)
+        memory.epsv_broken = True
+        xfer._notice(f"the server refused EPSV ({reply.code}); using PASV for this "
+                     "session", "fallback")
+        return None
+    try:
+        address = parse_229(reply.lines[0])
+    except ProtocolError as exc:
+        if not may_fall_back:
+            raise tracker.failure(DataFailure.SERVER_REFUSED,
+                                  f"could not read the 229 reply: {exc}", step="EPSV",
+                                  reply_code=reply.code) from None
+        xfer._notice(f"could not read the EPSV reply ({exc}); trying PASV", "fallback")
+        memory.epsv_broken = True
+        return None
+    tracker.advertised = Endpoint(xfer._control_peer, address.port)
+    tracker.emit(DataPhase.ADVERTISED)
+    try:
+        return await dial(xfer, tracker, xfer._control_peer, address.port)
+    except DataChannelError as error:
+        if (error.failure is not DataFailure.REFUSED or not may_fall_back
+                or not xfer.settings.epsv_fallback):
+            raise
+        memory.epsv_broken = True
+        xfer._notice(
+            f"the EPSV port {tracker.advertised} refused the connection; trying PASV, "
+            "and using PASV for the rest of this session", "fallback", Severity.WARNING)
+        return None
+
+
 async def open_pasv(xfer: DataTransfer) -> DataStream:
+    memory = xfer.setup.memory
     reply = await xfer.control.execute(Command("PASV"), step="PASV")
+    if (reply.code in UNKNOWN_COMMAND_CODES and not memory.epsv_broken
+            and not memory.pasv_broken):
+        memory.pasv_broken = True
+        xfer._notice(f"the server does not know PASV ({reply.code} "
+                     f"{escape_control(reply.text)}); trying EPSV, and using it for the "
+                     "rest of this session", "fallback", Severity.WARNING)
+        stream = await open_epsv(xfer, may_fall_back=False)
+        assert stream is not None
+        return stream
     tracker = xfer._start_tracker("client", "PASV")
     if reply.code != 227:
         raise tracker.failure(
@@ -142,7 +190,7 @@ async def open_active(xfer: DataTransfer) -> tuple[DataStream, ChannelTracker, R
                             f"used: {problem}", setting="active_address",
                             step="active-address")
     advertise_host = configured or bind_host
-    tracker = xfer._start_tracker("server", "EPRT")
+    tracker = xfer._start_tracker("server", "PORT")
     accepted: asyncio.Future[DataStream] = loop.create_future()
     wrong_peers: list[str] = []
 
@@ -202,29 +250,50 @@ async def listen(xfer: DataTransfer, tracker: ChannelTracker, host: str,
 
 
 async def announce_active(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int) -> None:
+    """PORT on IPv4 (EPRT when asked for, for an IPv6 address, or when the server does
+    not know PORT); the other command once when the server does not know the first."""
     memory = xfer.setup.memory
-    family6 = ":" in host and not host.lower().startswith("::ffff:")
-    if xfer.settings.use_eprt and not memory.eprt_broken:
+    family6 = extended_only(host)
+    wants_eprt = xfer.settings.use_eprt or memory.port_broken or family6
+    if wants_eprt and not memory.eprt_broken:
+        tracker.method = "EPRT"
         reply = await xfer.control.execute(
             Command("EPRT", format_eprt_argument(host, port)), step="EPRT")
         if reply.is_success:
             return
-        if family6:
+        if family6 or memory.port_broken:
+            why = ("PORT cannot carry an IPv6 address" if family6
+                   else "the server does not know PORT either")
             raise tracker.failure(
                 DataFailure.SERVER_REFUSED,
                 f"the server refused EPRT ({reply.code} {escape_control(reply.text)}) and "
-                "PORT cannot carry an IPv6 address", step="EPRT", reply_code=reply.code)
+                f"{why} (try passive mode)", step="EPRT", reply_code=reply.code)
         memory.eprt_broken = True
         xfer._notice(f"the server refused EPRT ({reply.code}); using PORT for this session",
                      "fallback")
     tracker.method = "PORT"
     reply = await xfer.control.execute(Command("PORT", format_port_argument(host, port)),
                                        step="PORT")
-    if not reply.is_success:
+    if reply.is_success:
+        return
+    if reply.code in UNKNOWN_COMMAND_CODES and not memory.eprt_broken:
+        memory.port_broken = True
+        xfer._notice(f"the server does not know PORT ({reply.code} "
+                     f"{escape_control(reply.text)}); trying EPRT, and using it for the "
+                     "rest of this session", "fallback", Severity.WARNING)
+        tracker.method = "EPRT"
+        reply = await xfer.control.execute(
+            Command("EPRT", format_eprt_argument(host, port)), step="EPRT")
+        if reply.is_success:
+            return
         raise tracker.failure(
             DataFailure.SERVER_REFUSED,
-            f"the server refused active mode: {reply.code} {escape_control(reply.text)} "
-            "(try passive mode)", step="PORT", reply_code=reply.code)
+            f"the server refused EPRT too: {reply.code} {escape_control(reply.text)} "
+            "(try passive mode)", step="EPRT", reply_code=reply.code)
+    raise tracker.failure(
+        DataFailure.SERVER_REFUSED,
+        f"the server refused active mode: {reply.code} {escape_control(reply.text)} "
+        "(try passive mode)", step="PORT", reply_code=reply.code)
 
 
 async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted: asyncio.Future[DataStream],

@@ -27,6 +27,7 @@ from client.engine.events import (
 from client.engine.settings import ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.protocol.replies import Reply
+from client.protocol.reply_meanings import names_tls_problem
 
 if TYPE_CHECKING:
     from client.engine.datastream import DataStream
@@ -58,6 +59,8 @@ class ModeMemory:
 
     epsv_broken: bool = False
     eprt_broken: bool = False
+    pasv_broken: bool = False  # 500/502 to PASV: the server only knows EPSV
+    port_broken: bool = False  # 500/502 to PORT: the server only knows EPRT
 
 
 @dataclass
@@ -202,5 +205,6 @@ def same_host(a: str, b: str) -> bool:
 
 
 def is_tls_refusal(reply: Reply) -> bool:
-    text = reply.text.lower()
-    return reply.code == 522 or ("ssl" in text or "tls" in text) and reply.is_error
+    """A refusal that names TLS (522, or a text such as FileZilla Server's "TLS session
+    of data connection not resumed"): a session-reuse problem, not a firewall."""
+    return reply.is_error and (reply.code == 522 or names_tls_problem(reply.text))

@@ -8,9 +8,10 @@ connection (no data connection at all) and, when the server offers AUTH TLS, a T
 probe (explicit TLS, PROT P, a passive listing: handshake, certificate, session reuse).
 
 Dialling the advertised PASV address: a PASV is sent first (without dialling) to read
-the address. It is dialled when it is the control peer itself, or when the user's PASV
-policy would dial it ('auto' for an address of the same class as the control peer, or
-'advertised'). An address nobody can reach (documentation, reserved, unspecified,
+the address. It is dialled when it is the control peer itself, when it is plausibly
+reachable (of the same class as the control peer, or public), or under the 'advertised'
+policy: that row tests the server's 227, which the default policy does not dial (it
+dials the control peer, as the 'PASV (control address)' row does). An address nobody can reach (documentation, reserved, unspecified,
 multicast, link-local ranges) is never dialled, whatever the policy; one of an internal
 class other than the control peer's (a private address while talking over loopback or
 the Internet) is dialled only under 'advertised'. Otherwise the row says "not
@@ -66,7 +67,7 @@ from client.engine.events import (
 )
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
-from client.protocol.address_policy import AddressClass, classify, decide_pasv_address
+from client.protocol.address_policy import AddressClass, classify, plausibly_reachable
 from client.protocol.addresses import PasvPolicy, parse_227
 from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
@@ -250,8 +251,7 @@ async def _advertised_precheck(session: FtpSession, user_policy: PasvPolicy) -> 
                        f"not attempted: unroutable ({host} is {host_class.description}; "
                        "nothing can answer a connection there)",
                        failure_class="unroutable-refused", advertised=advertised)
-    automatic = decide_pasv_address(host, peer, PasvPolicy.AUTO)
-    if automatic.replaced and user_policy is not PasvPolicy.ADVERTISED:
+    if not plausibly_reachable(host, peer) and user_policy is not PasvPolicy.ADVERTISED:
         return Attempt(Probe.PASV_ADVERTISED, Outcome.NOT_ATTEMPTED,
                        f"not attempted: unroutable from here ({host} is "
                        f"{host_class.description}, the control connection goes to {peer}); "

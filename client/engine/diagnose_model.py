@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 
 from client.engine.events import DataFailure
-from client.engine.settings import TransferMode
+from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["Outcome", "Probe", "Attempt", "Recommendation", "Verdict", "Diagnosis",
@@ -121,10 +121,16 @@ class Recommendation:
 
     mode: TransferMode
     pasv_policy: PasvPolicy
-    use_epsv: bool = True
-    use_eprt: bool = True
+    use_epsv: bool = False
+    use_eprt: bool = False
     stat_listing_fallback: bool = False
     text: str = ""
+
+    @property
+    def commands(self) -> CommandFamily:
+        """The command family to save with the site for the recommended mode."""
+        extended = self.use_eprt if self.mode is TransferMode.ACTIVE else self.use_epsv
+        return CommandFamily.EXTENDED if extended else CommandFamily.CLASSIC
 
     def changes(self) -> dict[str, object]:
         return {"mode": self.mode, "pasv_policy": self.pasv_policy, "use_epsv": self.use_epsv,
@@ -135,16 +141,17 @@ class Recommendation:
         opts = [f"--mode {self.mode.value}"]
         if self.mode is TransferMode.PASSIVE and self.pasv_policy is not PasvPolicy.AUTO:
             opts.append(f"--pasv-address {self.pasv_policy.value}")
-        if self.mode is TransferMode.PASSIVE and not self.use_epsv:
-            opts.append("--no-epsv")
-        if self.mode is TransferMode.ACTIVE and not self.use_eprt:
-            opts.append("--no-eprt")
+        if self.mode is TransferMode.PASSIVE and self.use_epsv:
+            opts.append("--epsv")
+        if self.mode is TransferMode.ACTIVE and self.use_eprt:
+            opts.append("--eprt")
         return " ".join(opts)
 
     def to_json(self) -> dict[str, object]:
         return {"mode": self.mode.value, "pasv_policy": self.pasv_policy.value,
                 "use_epsv": self.use_epsv, "use_eprt": self.use_eprt,
                 "stat_listing_fallback": self.stat_listing_fallback,
+                "commands": self.commands.value,
                 "cli_options": self.cli_options(), "text": self.text}
 
 

@@ -115,15 +115,21 @@ def _by_probe(attempts: Sequence[Attempt]) -> dict[Probe, Attempt]:
 
 def _passive_recommendation(rows: dict[Probe, Attempt], policy: PasvPolicy,
                             text: str) -> Recommendation:
+    # The classic command when a PASV row worked (its 227 is what the inspector decodes);
+    # EPSV only when it alone got through.
     epsv = rows.get(Probe.EPSV)
-    return Recommendation(TransferMode.PASSIVE, policy, use_epsv=bool(epsv and epsv.ok),
-                          text=text)
+    pasv_ok = any(row is not None and row.ok for row in
+                  (rows.get(Probe.PASV_CONTROL), rows.get(Probe.PASV_ADVERTISED)))
+    return Recommendation(TransferMode.PASSIVE, policy,
+                          use_epsv=bool(epsv and epsv.ok) and not pasv_ok, text=text)
 
 
 def _active_recommendation(rows: dict[Probe, Attempt], text: str) -> Recommendation:
     eprt = rows.get(Probe.EPRT)
+    port = rows.get(Probe.PORT)
     return Recommendation(TransferMode.ACTIVE, PasvPolicy.AUTO,
-                          use_eprt=bool(eprt and eprt.ok), text=text)
+                          use_eprt=bool(eprt and eprt.ok) and not (port and port.ok),
+                          text=text)
 
 
 def _host_of(endpoint: str | None) -> str | None:
@@ -194,8 +200,9 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
         detail = (tls_failures[0] if tls_failures else tls_row).detail  # type: ignore[union-attr]
         reuse = "522" in detail or "reuse" in detail.lower() or "resum" in detail.lower()
         cause = ("the server requires the data connection to resume the control "
-                 "connection's TLS session (vsftpd require_ssl_reuse=YES) and the session "
-                 "was not resumed" if reuse else
+                 "connection's TLS session (vsftpd require_ssl_reuse=YES, FileZilla "
+                 "Server's 'Require TLS session resumption') and the session was not "
+                 "resumed; a TLS problem, not a firewall" if reuse else
                  "the protection level of the data connection (PROT P / PROT C) does not "
                  "match what the server expects")
         return Verdict(
@@ -203,7 +210,12 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             f"login over TLS works and data connections open, but their TLS fails: {cause}. "
             f"Detail: {detail}",
             fixes=("vsftpd: require_ssl_reuse=NO if a client or proxy between cannot "
-                   "resume sessions", "check that no TLS-inspecting proxy sits between "
+                   "resume sessions",
+                   "FileZilla Server: Server > Configure > FTP and FTP over TLS, uncheck "
+                   "'Require TLS session resumption on data connection when using PROT P' "
+                   "only if a client cannot resume sessions",
+                   "IIS: the FTP SSL policy of the site (Require/Allow SSL connections)",
+                   "check that no TLS-inspecting proxy sits between "
                    "client and server", "the server must accept PROT P after PBSZ 0"))
 
     failed_rows = [a for a in data if a.outcome is Outcome.FAILED]

@@ -215,8 +215,11 @@ def explain_data_failure(
         actions = (RecoveryAction.RETRY_PASSIVE,)
     elif failure is DataFailure.TLS_FAILED:
         detail = "the TLS handshake on the data connection failed or was refused"
-        cause = ("the server probably requires the data connection to resume the control "
-                 "connection's TLS session")
+        cause = ("this is a TLS problem, not a firewall: the data connection opened, then "
+                 "its TLS was not accepted. The server probably requires the data "
+                 "connection to resume the control connection's TLS session (FileZilla "
+                 "Server: 'Require TLS session resumption on data connection'; vsftpd: "
+                 "require_ssl_reuse)")
         actions = ()
     else:  # LOCAL
         detail = "a local error stopped the data connection"

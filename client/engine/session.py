@@ -37,7 +37,7 @@ from client.engine.events import (
     TransferProgress,
 )
 from client.engine.login import login
-from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.engine.transfer import TransferResult
 from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
@@ -103,6 +103,13 @@ class FtpSession:
     def current_directory(self) -> str | None:
         """The last directory PWD reported (no round trip)."""
         return self._cwd
+
+    def set_commands(self, family: CommandFamily) -> None:
+        """Ask for ``family`` on the next data connections (no new login): what the
+        session learned about the server's refusals is forgotten, since the user asked
+        for these commands now."""
+        self.settings = self.settings.with_commands(family)
+        self.memory = ModeMemory()
 
     # ------------------------------------------------------------------ internals
     def _new_control(self) -> None:

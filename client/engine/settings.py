@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 
-__all__ = ["TransferMode", "TlsMode", "ConnectionSettings", "active_address_problem"]
+__all__ = ["TransferMode", "CommandFamily", "TlsMode", "ConnectionSettings", "active_address_problem"]
 
 
 class TransferMode(enum.Enum):
@@ -23,6 +23,23 @@ class TransferMode(enum.Enum):
 
     PASSIVE = "passive"
     ACTIVE = "active"
+
+
+class CommandFamily(enum.Enum):
+    """Which commands set up data connections on an IPv4 control connection: CLASSIC
+    sends PASV/PORT (RFC 959), as FileZilla, WinSCP, lftp and ftplib do, and its replies
+    show the ``p1*256+p2`` arithmetic; EXTENDED sends EPSV/EPRT (RFC 2428). Over IPv6
+    only the extended commands exist, whatever is chosen."""
+
+    CLASSIC = "classic"
+    EXTENDED = "extended"
+
+    def command(self, mode: TransferMode) -> str:
+        """The command sent on IPv4 in ``mode`` ("PASV", "EPRT", …)."""
+        passive = mode is TransferMode.PASSIVE
+        if self is CommandFamily.CLASSIC:
+            return "PASV" if passive else "PORT"
+        return "EPSV" if passive else "EPRT"
 
 
 class TlsMode(enum.Enum):
@@ -50,11 +67,12 @@ class ConnectionSettings:
     account: str | None = field(default=None, repr=False)
     tls: TlsMode = TlsMode.AUTO
     mode: TransferMode = TransferMode.PASSIVE
-    use_epsv: bool = True
-    # PASV when the EPSV port cannot be reached (off only for a diagnosis row, which must
-    # try exactly one method)
+    # EPSV/EPRT instead of PASV/PORT on IPv4 (IPv6 always uses them: see CommandFamily)
+    use_epsv: bool = False
+    # PASV when EPSV is refused or its port refuses the connection (off only for a
+    # diagnosis row, which must try exactly one method)
     epsv_fallback: bool = True
-    use_eprt: bool = True
+    use_eprt: bool = False
     pasv_policy: PasvPolicy = PasvPolicy.AUTO
     active_address: str | None = None  # advertised in PORT/EPRT; default: control local address
     active_ports: tuple[int, int] | None = None  # listener port range; default: any free port
@@ -76,6 +94,17 @@ class ConnectionSettings:
 
     def replace(self, **changes: object) -> ConnectionSettings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def commands(self) -> CommandFamily:
+        """The family asked for in the current mode (what the mode switch shows)."""
+        extended = self.use_eprt if self.mode is TransferMode.ACTIVE else self.use_epsv
+        return CommandFamily.EXTENDED if extended else CommandFamily.CLASSIC
+
+    def with_commands(self, family: CommandFamily) -> ConnectionSettings:
+        """These settings asking for ``family`` in both modes."""
+        extended = family is CommandFamily.EXTENDED
+        return self.replace(use_epsv=extended, use_eprt=extended)
 
     @property
     def uses_tls(self) -> bool:

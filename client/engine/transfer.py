@@ -356,8 +356,19 @@ def _sendfile_source(handle, offset: int, count: int):
         remaining = count
         while remaining > 0:
             piece = min(_SENDFILE_SLICE, remaining)
-            assert stream.transport is not None
-            sent = await loop.sendfile(stream.transport, handle, position, piece, fallback=True)
+            transport = stream.transport
+            # asyncio refuses a closing transport with a bare RuntimeError: the server
+            # (or a reset) closed the data connection under the upload.
+            if transport is None or transport.is_closing():
+                raise ConnectionResetError("the data connection was closed before the "
+                                           "upload finished")
+            try:
+                sent = await loop.sendfile(transport, handle, position, piece, fallback=True)
+            except RuntimeError:
+                if not transport.is_closing():
+                    raise
+                raise ConnectionResetError("the data connection was closed before the "
+                                           "upload finished") from None
             if sent <= 0:
                 _raise_if_source_shrank(handle, offset + count)
                 raise ConnectionResetError("the data connection stopped accepting data")

@@ -26,6 +26,7 @@ __all__ = [
     "decide_pasv_address",
     "ip_or_error",
     "normalised_host",
+    "plausibly_reachable",
     "drop_zone",
     "unwrap_mapped",
 ]
@@ -159,9 +160,10 @@ def classify(host: str) -> AddressClass:
 
 
 class PasvPolicy(enum.Enum):
-    """What to dial after a 227: AUTO replaces unroutable/unspecified/foreign-class
-    addresses with the control peer; CONTROL always dials the control peer (curl's
-    default since CVE-2020-8284); ADVERTISED trusts the server."""
+    """What to dial after a 227 naming another host than the control peer: AUTO dials the
+    control peer and explains what the advertised address means; CONTROL dials the
+    control peer quietly (curl's default since CVE-2020-8284); ADVERTISED trusts the
+    server (a separate data host), except for addresses nobody can answer at."""
 
     AUTO = "auto"
     CONTROL = "control"
@@ -232,25 +234,36 @@ def _auto_decision(adv: str, adv_cls: AddressClass, peer: str, peer_cls: Address
         else:
             why = f"{said} but you are talking to it over {peer} ({peer_cls.value}): {NAT_HINT}"
         return PasvDecision(peer, True, f"{why}; dialling {peer} instead", True)
+    # Same class, or a public address: there is no telling from here whether the
+    # advertised host is reachable by the route the control connection took (over a VPN
+    # both ends are private; behind NAT the server announces its internal address). The
+    # control peer answered already, so dial it, as curl does, and name what was said.
     if adv_cls in _INTERNAL:
-        return PasvDecision(
-            adv,
-            False,
-            f"{said} which differs from the control peer {peer} but is in the same "
-            f"class ({adv_cls.value}); dialling it as advertised. If the data connection "
-            "fails, nothing may listen there (try the 'control' PASV policy)",
-            True,
-        )
+        why = (f"{said} not the control peer {peer}; a server behind NAT announces its "
+               f"internal address ({NAT_HINT})")
+    else:
+        why = (f"{said} not the control peer {peer}; a server behind NAT or a load "
+               "balancer often announces an address you cannot reach from here")
     return PasvDecision(
-        adv,
-        False,
-        f"{said} which differs from the control peer {peer} ({peer_cls.value}); "
-        "dialling it as advertised (a multi-homed server or a separate data host). If "
-        "the data connection fails, the server may be announcing an address you cannot "
-        "reach from here, e.g. its public address from inside its own network "
-        "(try the 'control' PASV policy)",
+        peer,
+        True,
+        f"{why}; dialling the control peer {peer} instead. If the server really uses a "
+        "separate data host, choose the 'advertised' PASV policy",
         True,
     )
+
+
+def plausibly_reachable(advertised: str, control_peer: str) -> bool:
+    """Whether a 227 address other than the control peer could be reached from where
+    the control connection comes from: an address anybody can answer at, and not an
+    internal one of another kind than the peer's (a private address while talking over
+    loopback or the Internet). The diagnosis dials such an address to test it; the
+    default policy still dials the control peer."""
+    adv_cls = classify(normalised_host(advertised, "advertised 227 address"))
+    peer_cls = classify(normalised_host(control_peer, "control peer"))
+    if adv_cls in _UNUSABLE:
+        return False
+    return not (adv_cls in _INTERNAL and adv_cls is not peer_cls)
 
 
 def decide_pasv_address(

@@ -87,6 +87,9 @@ class AnnotationContext:
     pasv_policy: PasvPolicy = PasvPolicy.AUTO
     tls: bool = False
     data_endpoint: str | None = None
+    #: the last PASV/EPSV/PORT/EPRT sent: EPSV carries no address, so no NAT setting
+    #: can be to blame for its connection
+    data_command: str | None = None
 
 
 # --------------------------------------------------------------------------- rendering
@@ -224,8 +227,10 @@ class Annotator:
         self.context.last_command = verb or None
         if verb in ("PASV", "EPSV"):
             self.context.mode = "passive"
+            self.context.data_command = verb
         elif verb in ("PORT", "EPRT"):
             self.context.mode = "active"
+            self.context.data_command = verb
             self._remember_endpoint(notes)
         return notes
 
@@ -246,6 +251,7 @@ class Annotator:
             self.context.tls = True
         if code in (227, 229):
             self.context.mode = "passive"
+            self.context.data_command = "PASV" if code == 227 else "EPSV"
             self._remember_endpoint(notes)
         return notes
 

@@ -15,6 +15,18 @@ class ReplyFramingError(ProtocolError):
     """The server's control-channel bytes do not form valid replies (RFC 959 §4.2)."""
 
 
+class WrongServiceError(ReplyFramingError):
+    """The port answers with another protocol's greeting (an SSH server's ``SSH-2.0-…``
+    banner): the user reached the wrong service, not a broken FTP server.
+
+    ``service`` names what answered ("SSH"); ``greeting`` is its first line, escaped."""
+
+    def __init__(self, message: str, *, service: str, greeting: str) -> None:
+        super().__init__(message)
+        self.service = service
+        self.greeting = greeting
+
+
 class ReplyTooLongError(ReplyFramingError):
     """A reply line or a multi-line reply exceeded the configured bound.
 

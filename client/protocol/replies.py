@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from client.protocol.errors import ReplyFramingError, ReplyTooLongError
+from client.protocol.errors import ReplyFramingError, ReplyTooLongError, WrongServiceError
 from client.protocol.text import decode_line, escape_control
 
 __all__ = ["Reply", "ReplyParser", "parse_replies"]
@@ -189,6 +189,13 @@ class ReplyParser:
         text = decode_line(body)
         code = _reply_code(body)
         if self._open_code is None:
+            if code is None and text.startswith("SSH-"):
+                greeting = escape_control(text[:200])
+                raise WrongServiceError(
+                    f"this port is an SSH server ({greeting!r}), not an FTP server: you "
+                    "probably want SFTP, the file transfer of SSH, which needs an SFTP "
+                    "client; for FTP, use the server's FTP port (usually 21)",
+                    service="SSH", greeting=greeting)
             if code is None:
                 raise ReplyFramingError(
                     "expected a reply line starting with a three-digit code, got "

@@ -40,6 +40,14 @@ def _suspects(ctx: AnnotationContext) -> str:
             "connection, or a PORT/EPRT address the server cannot reach; passive mode "
             "avoids both"
         )
+    elif ctx.mode == "passive" and ctx.data_command == "EPSV":
+        text = (
+            f"in passive mode the client connects to the server{where}: EPSV names only "
+            "a port and the client dials the control connection's address, so no NAT "
+            "address setting is involved; suspect a firewall in front of the server that "
+            "does not open its passive port range, or a client-side firewall blocking "
+            "outgoing connections to high ports"
+        )
     elif ctx.mode == "passive":
         text = (
             f"in passive mode the client connects to the server{where}: suspect a "
@@ -100,8 +108,39 @@ def _data_done(code: int, ctx: AnnotationContext) -> list[Meaning]:
     return [("info", text, {"kind": "data-channel", "phase": "complete", "code": code})]
 
 
+def names_tls_problem(text: str) -> bool:
+    """Whether a reply's text blames TLS rather than the network: FileZilla Server's
+    ``425 Unable to build data connection: TLS session of data connection not resumed.``,
+    vsftpd's ``522 SSL connection failed: session reuse required``, IIS's SSL policy
+    replies. Such a refusal comes after the data connection opened: no firewall is
+    involved."""
+    lower = text.lower()
+    if "tls" in lower or "ssl" in lower:
+        return True
+    return "session" in lower and ("resum" in lower or "reus" in lower)
+
+
+TLS_REUSE_FIX = (
+    "the data connection's TLS handshake must resume the control connection's TLS "
+    "session: use a client that resumes it (this one does), or relax the server "
+    "(FileZilla Server: 'Require TLS session resumption on data connection when using "
+    "PROT P'; vsftpd: require_ssl_reuse=NO; ProFTPD: TLSOptions NoSessionReuseRequired)"
+)
+
+
+def _tls_data_refusal(code: int, said: str) -> list[Meaning]:
+    human = (
+        f"the server refused the data connection because of TLS, not because of a "
+        f"firewall ({said}): the connection itself was made, then its TLS was not "
+        f"accepted. Most often the server requires TLS session reuse: {TLS_REUSE_FIX}"
+    )
+    return [("error", human, {"kind": "data-error", "phase": "tls", "code": code})]
+
+
 def _data_failed(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
     said = escape_control(text.strip()) or "(no text)"
+    if code in (425, 426, 450, 451, 522, 534, 550) and names_tls_problem(text):
+        return _tls_data_refusal(code, said)
     if code == 425 and "bad ip" in text.lower():
         human = (
             f"the server refused the data connection because it came from another address "
@@ -148,16 +187,19 @@ def _aborted(code: int) -> list[Meaning]:
     return [("info", text, {"kind": "data-channel", "phase": "aborted", "code": code})]
 
 
+_OTHER_FAMILY = {"EPSV": "PASV", "EPRT": "PORT", "PASV": "EPSV", "PORT": "EPRT"}
+
+
 def _fallback(code: int, verb: str) -> list[Meaning]:
-    older = "PASV" if verb == "EPSV" else "PORT"
-    return [
-        (
-            "warning",
-            f"the server does not support {verb} (RFC 2428); fall back to {older}, which "
-            "only works over IPv4",
-            {"kind": "fallback", "command": verb, "fallback": older, "code": code},
-        )
-    ]
+    other = _OTHER_FAMILY[verb]
+    if verb in ("EPSV", "EPRT"):
+        text = (f"the server does not support {verb} (RFC 2428); fall back to {other}, "
+                "which only works over IPv4")
+    else:
+        text = (f"the server does not know {verb}: it only speaks the extended commands "
+                f"of RFC 2428; fall back to {other}")
+    return [("warning", text, {"kind": "fallback", "command": verb, "fallback": other,
+                               "code": code})]
 
 
 def _tls(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
@@ -179,10 +221,8 @@ def _tls(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
     if code == 522:
         if "reuse" in text.lower():
             human = (
-                f"the server requires TLS session reuse on the data connection ({said}): "
-                "the data connection's TLS handshake must resume the control "
-                "connection's TLS session (vsftpd require_ssl_reuse=YES); a client that "
-                "cannot resume the session is refused"
+                f"the server requires TLS session reuse on the data connection ({said}), "
+                f"a TLS problem, not a firewall: {TLS_REUSE_FIX}"
             )
         else:
             human = (
@@ -258,6 +298,8 @@ def explain_reply(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]
     if code == 421:
         return _closing(code, text, ctx)
     if verb in ("EPSV", "EPRT") and code in (500, 501, 502, 504):
+        return _fallback(code, verb)
+    if verb in ("PASV", "PORT") and code in (500, 502):
         return _fallback(code, verb)
     if verb == "ABOR" and code in (225, 226, 426):
         return _aborted(code)

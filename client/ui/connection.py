@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from client.engine.events import EventBus
-from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 
 __all__ = ["RemoteConnection", "NotConnectedError"]
 
@@ -34,6 +34,7 @@ class RemoteConnection(QObject):
     disconnected = Signal()
     busy_changed = Signal(bool)
     mode_changed = Signal(object)  # TransferMode
+    commands_changed = Signal(object)  # CommandFamily
 
     def __init__(self, bus: EventBus, *, trust: object | None = None,
                  parent: QObject | None = None) -> None:
@@ -105,6 +106,15 @@ class RemoteConnection(QObject):
         if self.session is not None:
             self.session.mode = mode
         self.mode_changed.emit(mode)
+
+    def set_commands(self, family: CommandFamily) -> None:
+        """Classic (PASV/PORT) or extended (EPSV/EPRT) commands for the next data
+        connection, like :meth:`set_mode`."""
+        if self.settings is not None:
+            self.settings = self.settings.with_commands(family)
+        if self.session is not None:
+            self.session.set_commands(family)
+        self.commands_changed.emit(family)
 
     # -- operations ----------------------------------------------------------------------
     async def call(self, method: str, *args: object, **kwargs: object) -> Any:

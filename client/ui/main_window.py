@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from client import APP_NAME, __version__
 from client.engine.errors import ConnectionLostError, ControlTimeoutError
 from client.engine.events import EventBus, SessionState, SessionStateChanged
-from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.protocol.text import escape_control
 from client.ui.appdirs import config_dir
 from client.ui.bridge import EngineBridge
@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
                                                             doing=self.tr("Connecting")))
         q.disconnect_requested.connect(self.disconnect)
         q.mode_changed.connect(self.set_mode)
+        q.commands_changed.connect(self.set_commands)
         q.invalid_input.connect(lambda text: self.remote_pane.banner.show_message(text))
         self.console.command_entered.connect(self.send_raw)
 
@@ -335,6 +336,7 @@ class MainWindow(QMainWindow):
         if callable(new_session):
             new_session()  # a fresh diagram per site; the console keeps its history
         self.set_mode(settings.mode)
+        self.set_commands(settings.commands)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")
         await self.connection.connect(settings)
         self.remote_pane.set_connected(True)
@@ -366,6 +368,15 @@ class MainWindow(QMainWindow):
         self.status.set_mode(mode)
         if self.connection.settings is None or self.connection.settings.mode is not mode:
             self.connection.set_mode(mode)
+
+    def set_commands(self, family: CommandFamily) -> None:
+        """Classic (PASV/PORT) or extended (EPSV/EPRT) for the next data connection."""
+        self.quick.set_command_family(family)
+        self.extended_action.setChecked(family is CommandFamily.EXTENDED)
+        self.status.set_commands(family)
+        settings = self.connection.settings
+        if settings is None or settings.commands is not family:
+            self.connection.set_commands(family)
 
     def toggle_mode(self) -> None:
         self.set_mode(TransferMode.PASSIVE if self.quick.mode is TransferMode.ACTIVE

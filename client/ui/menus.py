@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from client.engine.settings import TransferMode
+from client.engine.settings import CommandFamily, TransferMode
 from client.ui.icons import icon
 
 if TYPE_CHECKING:
@@ -60,6 +60,14 @@ def build_menus(window: MainWindow) -> None:
     window.toggle_mode_action = _action(window, window.tr("&Toggle Passive/Active"),
                                            window.toggle_mode, "Ctrl+M")
     view.addActions([window.passive_action, window.active_action, window.toggle_mode_action])
+    window.extended_action = QAction(window.tr("&Extended commands (EPSV/EPRT)"), window,
+                                     checkable=True)
+    window.extended_action.setToolTip(window.tr(
+        "Off: PASV and PORT on IPv4 (their replies show the p1*256+p2 arithmetic). "
+        "On: EPSV and EPRT (RFC 2428). IPv6 always uses EPSV/EPRT."))
+    window.extended_action.toggled.connect(lambda on: window.set_commands(
+        CommandFamily.EXTENDED if on else CommandFamily.CLASSIC))
+    view.addAction(window.extended_action)
     view.addSeparator()
     view.addAction(_action(window, window.tr("&Filter files"), window.focus_filter,
                                 "Ctrl+F"))

@@ -1,14 +1,17 @@
 """The quickconnect bar: host (or full URL), user, password, port, the Passive/Active
-segmented toggle, the TLS choice, Connect/Disconnect and the history drop-down.
+segmented toggle with the command family beside it (Classic PASV/PORT or Extended
+EPSV/EPRT), the TLS choice, Connect/Disconnect and the history drop-down.
 
-The history keeps host, port, user, TLS and mode — never a password.
+The segments name the command the next data connection sends ("Passive · PASV"), so the
+person debugging the link knows what to look for in the console. The history keeps
+host, port, user, TLS, mode and command family — never a password.
 """
 
 from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -22,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.ui.icons import icon
 from client.ui.sites.urls import parse_target
 
@@ -33,6 +36,18 @@ _TLS_CHOICES = (  # translated when shown (context QuickConnectBar)
     (TlsMode.EXPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Require explicit TLS")),
     (TlsMode.IMPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Implicit TLS (990)")),
     (TlsMode.OFF, QT_TRANSLATE_NOOP("QuickConnectBar", "Plain FTP (insecure)")),
+)
+_COMMAND_CHOICES = (  # translated when shown (context QuickConnectBar)
+    (CommandFamily.CLASSIC, QT_TRANSLATE_NOOP("QuickConnectBar", "Classic"),
+     QT_TRANSLATE_NOOP("QuickConnectBar",
+                       "Classic commands: PASV (passive) and PORT (active). Their replies "
+                       "carry the address as h1,h2,h3,h4,p1,p2, decoded in the console "
+                       "(port = p1*256+p2). What FileZilla, WinSCP and lftp send on IPv4.")),
+    (CommandFamily.EXTENDED, QT_TRANSLATE_NOOP("QuickConnectBar", "Extended"),
+     QT_TRANSLATE_NOOP("QuickConnectBar",
+                       "Extended commands: EPSV (passive) and EPRT (active), RFC 2428. "
+                       "EPSV names only a port: the client dials the control connection's "
+                       "host. IPv6 always uses these.")),
 )
 _HISTORY_KEY = "quickconnect/history"
 
@@ -56,6 +71,7 @@ class QuickConnectBar(QWidget):
     connect_requested = Signal(object, object)
     disconnect_requested = Signal()
     mode_changed = Signal(object)  # TransferMode
+    commands_changed = Signal(object)  # CommandFamily
     invalid_input = Signal(str)
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
@@ -94,6 +110,19 @@ class QuickConnectBar(QWidget):
                 "QToolButton:checked { background: palette(highlight); "
                 "color: palette(highlighted-text); font-weight: bold; }")
         self.mode_group.buttonToggled.connect(self._mode_toggled)
+        self.commands = QComboBox(self)
+        self.commands.setObjectName("commandFamily")
+        self.commands.setAccessibleName(self.tr("Commands"))
+        for family, label, tip in _COMMAND_CHOICES:
+            self.commands.addItem(QCoreApplication.translate("QuickConnectBar", label), family)
+            self.commands.setItemData(self.commands.count() - 1,
+                                      QCoreApplication.translate("QuickConnectBar", tip),
+                                      Qt.ItemDataRole.ToolTipRole)
+        self.commands.setToolTip(self.tr(
+            "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
+            "or Extended (EPSV/EPRT)"))
+        self.commands.currentIndexChanged.connect(self._commands_chosen)
+        self._name_segments()
 
         self.tls = QComboBox(self)
         self.tls.setAccessibleName(self.tr("Encryption"))
@@ -134,6 +163,7 @@ class QuickConnectBar(QWidget):
         segments.addWidget(self.passive_button)
         segments.addWidget(self.active_button)
         layout.addLayout(segments)
+        layout.addWidget(self.commands)
         layout.addWidget(self.tls)
         layout.addWidget(self.connect_button)
         layout.addWidget(self.history_button)
@@ -168,6 +198,29 @@ class QuickConnectBar(QWidget):
         if checked:
             self.mode_changed.emit(self.mode)
 
+    # -- command family -------------------------------------------------------------------
+    @property
+    def command_family(self) -> CommandFamily:
+        family = self.commands.currentData()
+        return family if isinstance(family, CommandFamily) else CommandFamily.CLASSIC
+
+    def set_command_family(self, family: CommandFamily) -> None:
+        index = self.commands.findData(family)
+        if index >= 0 and index != self.commands.currentIndex():
+            self.commands.setCurrentIndex(index)
+
+    def _commands_chosen(self, _index: int) -> None:
+        self._name_segments()
+        self.commands_changed.emit(self.command_family)
+
+    def _name_segments(self) -> None:
+        family = self.command_family
+        for button, mode, name in ((self.passive_button, TransferMode.PASSIVE, self.tr("Passive")),
+                                   (self.active_button, TransferMode.ACTIVE, self.tr("Active"))):
+            command = family.command(mode)
+            button.setText(f"{name} · {command}")
+            button.setAccessibleName(self.tr("{} mode, sends {}").format(name, command))
+
     # -- connecting -----------------------------------------------------------------------
     def build_settings(self) -> tuple[ConnectionSettings, str | None]:
         """Settings from the fields (a URL's parts win over empty fields)."""
@@ -184,7 +237,7 @@ class QuickConnectBar(QWidget):
         port = self.port.value() or target.effective_port(tls)
         settings = ConnectionSettings(host=target.host, port=port, user=user, password=password,
                                       tls=tls, mode=self.mode)
-        return settings, target.path
+        return settings.with_commands(self.command_family), target.path
 
     def submit(self) -> None:
         try:
@@ -225,7 +278,8 @@ class QuickConnectBar(QWidget):
 
     def _remember(self, settings: ConnectionSettings) -> None:
         item = {"host": settings.host, "port": settings.port, "user": settings.user,
-                "tls": settings.tls.value, "mode": settings.mode.value}
+                "tls": settings.tls.value, "mode": settings.mode.value,
+                "commands": settings.commands.value}
         items = [i for i in self.history() if i != item]
         self._qsettings.setValue(_HISTORY_KEY, json.dumps([item] + items[:9]))
 
@@ -248,3 +302,7 @@ class QuickConnectBar(QWidget):
         if index >= 0:
             self.tls.setCurrentIndex(index)
         self.set_mode(TransferMode(str(item.get("mode", "passive"))))
+        try:
+            self.set_command_family(CommandFamily(str(item.get("commands", "classic"))))
+        except ValueError:
+            self.set_command_family(CommandFamily.CLASSIC)

@@ -8,7 +8,7 @@ from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from client.engine.events import DataChannelEvent, DataPhase, SessionStateChanged, TlsEstablished
-from client.engine.settings import TransferMode
+from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.text import escape_control
 
 __all__ = ["InspectorStatusBar"]
@@ -35,9 +35,11 @@ class InspectorStatusBar(QStatusBar):
         self.mode_label = self._label(self.tr("Passive"), self.tr("Transfer mode"))
         self.data_label = self._label(self.tr("No data connection yet"),
                                       self.tr("Last data connection"))
-        self._method: str | None = None
+        self._method: str | None = None  # what the last data connection sent
         self._mode = TransferMode.PASSIVE
+        self._commands = CommandFamily.CLASSIC
         self._tls_version: str | None = None
+        self._refresh_mode()
 
     def _label(self, text: str, name: str) -> QLabel:
         label = QLabel(text, self)
@@ -97,6 +99,14 @@ class InspectorStatusBar(QStatusBar):
         self._mode = mode
         self._refresh_mode()
 
+    def set_commands(self, family: CommandFamily) -> None:
+        """Until the next data connection says what it sent, show what it will send."""
+        if family is not self._commands:
+            self._method = None
+        self._commands = family
+        self._refresh_mode()
+
     def _refresh_mode(self) -> None:
         name = self.tr("Active") if self._mode is TransferMode.ACTIVE else self.tr("Passive")
-        self.mode_label.setText(f"{name} ({self._method})" if self._method else name)
+        method = self._method or self._commands.command(self._mode)
+        self.mode_label.setText(f"{name} ({method})")

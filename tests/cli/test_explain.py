@@ -337,3 +337,28 @@ def test_reader_going_away_is_not_a_crash(child_env: dict[str, str], tmp_path: P
     assert first.startswith(b"< 227")
     assert child.returncode == 0, err
     assert b"Traceback" not in err
+
+
+FILEZILLA_TLS_REFUSAL = ("425 Unable to build data connection: TLS session of data "
+                         "connection not resumed.")
+
+
+@pytest.mark.parametrize("tls", [[], ["--tls"]])
+def test_filezilla_server_tls_refusal_is_tls_not_a_firewall(
+        capsys: pytest.CaptureFixture[str], tls: list[str]) -> None:
+    code, out, _ = run_explain(capsys, *tls, "PASV",
+                               "227 Entering Passive Mode (127,0,0,1,195,80)", "LIST",
+                               FILEZILLA_TLS_REFUSAL)
+    assert code == 0
+    said = " ".join(out.split())
+    assert "not because of a firewall" in said and "session" in said
+    assert "Require TLS session resumption" in said
+    assert "passive port range" not in said.split("TLS session of data")[1]
+
+
+def test_epsv_session_150_does_not_blame_a_227(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_explain(capsys, "EPSV", "229 Entering Extended Passive Mode (|||50000|)",
+                               "LIST", "150 Here comes the directory listing.")
+    assert code == 0
+    tail = " ".join(out.split("< 150")[1].split())
+    assert "227" not in tail and "EPSV names only a port" in tail

@@ -87,3 +87,43 @@ def test_active_only_server_diagnosis(ftp_active_only_server, child_env) -> None
     assert data["verdict"]["key"] == "passive-disabled", data
     assert data["verdict"]["recommended"]["mode"] == "active"
     assert result.returncode == 3
+
+
+def test_default_ls_sends_pasv_and_shows_the_arithmetic(real_server, child_env, tmp_path) -> None:
+    import re
+
+    transcript = tmp_path / "t.jsonl"
+    result = cli(child_env, real_server.password, "ls", real_server.url + "/", "-v",
+                 "--tls", "off", "--transcript", str(transcript))
+    assert result.returncode == 0, result.stderr
+    sent = [line.split(None, 2)[-1] for line in result.stderr.splitlines()
+            if line.startswith(">")]
+    assert "PASV" in sent and "EPSV" not in sent
+    match = re.search(r"\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)", result.stderr)
+    assert match, result.stderr
+    p1, p2 = int(match.group(5)), int(match.group(6))
+    assert f"{p1}*256+{p2} = {p1 * 256 + p2}" in result.stderr
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    decoded = [r["decoded"] for r in records if "decoded" in r]
+    assert {"p1": p1, "p2": p2}.items() <= decoded[0].items()
+    assert real_server.password not in result.stdout + result.stderr
+
+
+def test_default_active_ls_sends_port_and_epsv_eprt_on_request(real_server, child_env) -> None:
+    import re
+
+    active = cli(child_env, real_server.password, "ls", real_server.url + "/", "-v",
+                 "--tls", "off", "--mode", "active")
+    assert active.returncode == 0, active.stderr
+    port = re.search(r"^> +[\d.]+ PORT (\d+),(\d+),(\d+),(\d+),(\d+),(\d+)$",
+                     active.stderr, re.MULTILINE)
+    assert port, active.stderr
+    p1, p2 = int(port.group(5)), int(port.group(6))
+    assert f"{p1}*256+{p2} = {p1 * 256 + p2}" in active.stderr
+    for options, command in ((["--epsv"], "EPSV"), (["--mode", "active", "--eprt"], "EPRT")):
+        result = cli(child_env, real_server.password, "ls", real_server.url + "/", "-v",
+                     "--tls", "off", *options)
+        assert result.returncode == 0, result.stderr
+        sent = [line.split()[2] for line in result.stderr.splitlines()
+                if line.startswith(">") and len(line.split()) > 2]
+        assert command in sent and {"PASV", "PORT"}.isdisjoint(sent), sent

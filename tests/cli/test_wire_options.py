@@ -104,18 +104,31 @@ def _pasv_advertised(run: Run) -> None:
     assert "'advertised' PASV policy" in failed["reason"]
 
 
+def _epsv(run: Run) -> None:
+    assert run.code == 0, run.stderr
+    assert "EPSV" in run.verbs() and "PASV" not in run.verbs()
+    assert run.data("connected")[0]["method"] == "EPSV"
+
+
+def _eprt(run: Run) -> None:
+    assert run.code == 0, run.stderr
+    assert "EPRT" in run.verbs() and "PORT" not in run.verbs()
+    assert run.data("connected")[0]["method"] == "EPRT"
+
+
 def _active_address(run: Run) -> None:
-    eprt = next(text for text in run.sent if text.startswith("EPRT"))
-    assert eprt.startswith("EPRT |1|127.0.0.2|")  # announced, though we listen on 127.0.0.1
-    # the server refused it (a foreign address), and PORT then announces it too
-    assert any(text.startswith("PORT 127,0,0,2,") for text in run.sent)
+    port = next(text for text in run.sent if text.startswith("PORT"))
+    assert port.startswith("PORT 127,0,0,2,")  # announced, though we listen on 127.0.0.1
+    # the server refused it (a foreign address): no other command is tried for that
+    assert not any(text.startswith("EPRT") for text in run.sent)
     assert run.code == 3
 
 
 def _active_ports(run: Run) -> None:
     assert run.code == 0, run.stderr
-    eprt = next(text for text in run.sent if text.startswith("EPRT"))
-    port = int(eprt.split("|")[3])
+    sent = next(text for text in run.sent if text.startswith("PORT"))
+    p1, p2 = (int(n) for n in sent.split()[1].split(",")[4:6])
+    port = p1 * 256 + p2
     assert 50010 <= port <= 50012
     connected = run.data("connected")[0]
     assert connected["initiator"] == "server"
@@ -215,6 +228,8 @@ class Case:
 CASES = {
     "--no-epsv": Case("demo:healthy", ("--no-epsv",), _no_epsv),
     "--no-eprt": Case("demo:healthy", ("--mode", "active", "--no-eprt"), _no_eprt),
+    "--epsv": Case("demo:healthy", ("--epsv",), _epsv),
+    "--eprt": Case("demo:healthy", ("--mode", "active", "--eprt"), _eprt),
     "--pasv-address auto": Case("demo:nat-misconfigured", ("--pasv-address", "auto"),
                                 _pasv_auto),
     "--pasv-address control": Case("demo:nat-misconfigured", ("--pasv-address", "control"),

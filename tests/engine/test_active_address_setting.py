@@ -59,4 +59,4 @@ async def test_an_ip_address_is_announced(scripted_server, bus) -> None:
                                     **FAST)
     async with FtpSession(settings, bus=bus) as session:
         await session.list("/")
-    assert any(line.startswith("EPRT |1|127.0.0.1|") for line in server.lines())
+    assert any(line.startswith("PORT 127,0,0,1,") for line in server.lines())

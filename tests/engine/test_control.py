@@ -14,6 +14,7 @@ from client.engine.errors import (
     ControlTimeoutError,
     FtpError,
     LoginError,
+    ServerProtocolError,
     TlsError,
 )
 from client.engine.events import LineSent, ReplyReceived, SessionState, SessionStateChanged
@@ -270,3 +271,14 @@ async def test_account_is_sent_when_asked(scripted_server, bus):
     async with FtpSession(settings, bus=bus):
         pass
     assert "ACCT acct-42" in server.lines()
+
+
+@pytest.mark.asyncio
+async def test_ssh_banner_says_this_is_an_ssh_server(scripted_server, bus):
+    # a user who typed the SFTP port (22) into an FTP client
+    server = scripted_server(banner=b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+    with pytest.raises(ServerProtocolError) as caught:
+        await FtpSession(settings_for(server), bus=bus).connect()
+    text = str(caught.value)
+    assert "SSH server" in text and "SFTP" in text and "OpenSSH_9.2p1" in text
+    assert "not speaking FTP" not in text

@@ -213,7 +213,7 @@ async def test_unreachable_epsv_port_falls_back_to_pasv_for_the_session(scripted
     recorder = Recorder(bus)
     server = scripted_server({"EPSV": epsv(port=unused_port()),
                               "RETR": transfer(payload=b"data")})
-    async with FtpSession(settings_for(server), bus=bus) as session:
+    async with FtpSession(settings_for(server, use_epsv=True), bus=bus) as session:
         await session.download("file.bin", tmp_path / "a.bin")
         await session.download("file.bin", tmp_path / "b.bin")
     assert (tmp_path / "b.bin").read_bytes() == b"data"
@@ -226,7 +226,7 @@ async def test_unreachable_epsv_port_falls_back_to_pasv_for_the_session(scripted
 async def test_epsv_refused_uses_pasv(scripted_server, bus, tmp_path):
     server = scripted_server({"EPSV": b"500 Unknown command.\r\n",
                               "RETR": transfer(payload=b"data")})
-    async with FtpSession(settings_for(server), bus=bus) as session:
+    async with FtpSession(settings_for(server, use_epsv=True), bus=bus) as session:
         await session.download("file.bin", tmp_path / "a.bin")
     assert (tmp_path / "a.bin").read_bytes() == b"data"
 
@@ -235,7 +235,8 @@ async def test_epsv_refused_uses_pasv(scripted_server, bus, tmp_path):
 async def test_eprt_refused_uses_port(scripted_server, bus, tmp_path):
     server = scripted_server({"EPRT": b"500 Unknown command.\r\n",
                               "RETR": transfer(payload=b"data")})
-    async with FtpSession(settings_for(server, mode=TransferMode.ACTIVE), bus=bus) as session:
+    async with FtpSession(settings_for(server, mode=TransferMode.ACTIVE, use_eprt=True),
+                          bus=bus) as session:
         await session.download("file.bin", tmp_path / "a.bin")
         await session.download("file.bin", tmp_path / "b.bin")
     assert (tmp_path / "b.bin").read_bytes() == b"data"
@@ -294,7 +295,7 @@ async def test_unreadable_229_falls_back_to_pasv(scripted_server, bus, tmp_path)
     recorder = Recorder(bus)
     server = scripted_server({"EPSV": b"229 Entering Extended Passive Mode (broken)\r\n",
                               "RETR": transfer(payload=b"ok")})
-    async with FtpSession(settings_for(server), bus=bus) as session:
+    async with FtpSession(settings_for(server, use_epsv=True), bus=bus) as session:
         await session.download("file.bin", tmp_path / "f.bin")
     assert (tmp_path / "f.bin").read_bytes() == b"ok"
     assert "PASV" in server.verbs()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from client.engine.diagnose_model import Attempt, Outcome, Probe
 from client.engine.diagnose_verdict import decide_verdict
 from client.engine.events import DataFailure
-from client.engine.settings import TransferMode
+from client.engine.settings import CommandFamily, TransferMode
 
 OK = Outcome.OK
 FAILED = Outcome.FAILED
@@ -82,7 +82,8 @@ def test_epsv_broken_but_pasv_fine_is_not_healthy_and_recommends_pasv() -> None:
     verdict = decide_verdict(rows)
     assert verdict.key == "partly-working"
     assert verdict.recommended is not None and not verdict.recommended.use_epsv
-    assert "--no-epsv" in verdict.recommended.cli_options()
+    assert "--epsv" not in verdict.recommended.cli_options()  # PASV is the default
+    assert verdict.recommended.commands is CommandFamily.CLASSIC
     assert "EPSV port dropped" in verdict.explanation
 
 
@@ -132,3 +133,14 @@ def test_plain_works_tls_hangs_is_the_ftp_helper() -> None:
     assert verdict.key == "ftp-helper"
     assert "10.77.0.2 over TLS" in verdict.explanation
     assert "helper" in verdict.explanation
+
+
+def test_only_epsv_working_recommends_the_extended_commands() -> None:
+    rows = data_rows(OK, OK, DataFailure.REFUSED)
+    rows[1] = row(Probe.PASV_ADVERTISED, FAILED, DataFailure.CONNECT_TIMEOUT)
+    rows[2] = row(Probe.PASV_CONTROL, FAILED, DataFailure.CONNECT_TIMEOUT)
+    verdict = decide_verdict(rows)
+    recommended = verdict.recommended
+    assert recommended is not None and recommended.mode is TransferMode.PASSIVE, verdict
+    assert recommended.use_epsv and recommended.commands is CommandFamily.EXTENDED
+    assert "--epsv" in recommended.cli_options()

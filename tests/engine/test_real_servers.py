@@ -12,6 +12,7 @@ from client.engine.errors import DataChannelError
 from client.engine.events import DataChannelEvent, DataFailure, TlsEstablished
 from client.engine.session import FtpSession
 from client.engine.settings import TransferMode
+from client.protocol.addresses import PasvPolicy
 
 from .conftest import Recorder
 
@@ -94,9 +95,25 @@ async def test_vsftpd_without_reuse_reports_tls_failure(vsftpd_ftps_server, bus,
 
 @pytest.mark.asyncio
 @pytest.mark.realserver
+async def test_proftpd_masquerade_lists_by_default_and_names_the_advertised_address(
+        proftpd_masquerade_server, bus):
+    # The default policy dials the control peer (as curl does) and says what the 227 said.
+    recorder = Recorder(bus)
+    settings = proftpd_masquerade_server.settings(data_timeout=2.0)
+    async with FtpSession(settings, bus=bus) as session:
+        listing = await session.list()
+    assert listing.entries
+    said = [n.text for n in recorder.notices("substitution")]
+    assert any("127.0.0.2" in text and "dialling the control peer 127.0.0.1" in text
+               for text in said), said
+
+
+@pytest.mark.realserver
+@pytest.mark.asyncio
 async def test_proftpd_masquerade_refused_then_fallback(proftpd_masquerade_server, bus, tmp_path):
     recorder = Recorder(bus)
-    settings = proftpd_masquerade_server.settings(use_epsv=False, data_timeout=2.0)
+    settings = proftpd_masquerade_server.settings(use_epsv=False, data_timeout=2.0,
+                                                  pasv_policy=PasvPolicy.ADVERTISED)
     async with FtpSession(settings, bus=bus) as session:
         with pytest.raises(DataChannelError) as caught:
             await session.list()

@@ -83,16 +83,17 @@ def test_healthy_passive_listing(demo) -> None:
     model, failure = listing(demo)
     assert failure is None
     arrow = the_arrow(model)
-    assert arrow.source is Side.CLIENT and arrow.method == "EPSV"
+    assert arrow.source is Side.CLIENT and arrow.method == "PASV"
     assert arrow.state is DataState.CLOSED and arrow.bytes > 0
     assert arrow.server_end is not None and arrow.server_end.host == "127.0.0.1"
     assert arrow.client_end is not None and arrow.client_end.host == "127.0.0.1"
-    assert arrow.setup_event_index is not None  # tied to the 229 reply
+    assert arrow.setup_event_index is not None  # tied to the 227 reply
     setup = model.items[model.item_for_event(arrow.setup_event_index)]
-    assert isinstance(setup, ControlArrow) and setup.code == 229
-    assert setup.decoded == (
-        f"127.0.0.1 port {arrow.server_end.port} (the control connection's host)",)
-    assert arrow.setup == str(arrow.server_end.port)
+    assert isinstance(setup, ControlArrow) and setup.code == 227
+    port = arrow.server_end.port
+    assert setup.decoded[0] == f"127.0.0.1 port {port // 256}*256+{port % 256} = {port}", \
+        setup.decoded
+    assert arrow.setup == f"{port // 256}*256+{port % 256} = {port}"
     lifelines = model.primary_lifelines()
     assert lifelines.server is not None and lifelines.server.port == demo.port
     assert not any("PASS " in i.label and "****" not in i.label

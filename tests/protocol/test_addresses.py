@@ -446,16 +446,25 @@ def test_auto_explains_a_tunnel_when_the_peer_is_loopback() -> None:
     assert "tunnel" in decision.reason
 
 
-def test_auto_keeps_same_class_address_with_a_warning() -> None:
+def test_auto_dials_the_control_peer_for_a_same_class_address() -> None:
     # proftpd with MasqueradeAddress 127.0.0.2 while we talk to 127.0.0.1
     decision = decide_pasv_address("127.0.0.2", "127.0.0.1", PasvPolicy.AUTO)
-    assert (decision.host, decision.replaced, decision.warning) == ("127.0.0.2", False, True)
-    assert "'control' PASV policy" in decision.reason
+    assert (decision.host, decision.replaced, decision.warning) == ("127.0.0.1", True, True)
+    assert "127.0.0.2" in decision.reason and "'advertised' PASV policy" in decision.reason
 
 
-def test_auto_keeps_public_address_of_a_multi_homed_server() -> None:
+def test_auto_dials_the_control_peer_over_a_vpn() -> None:
+    # both ends private (a VPN to the NAT router): the internal 227 address is not the
+    # route the control connection took, so the listing must not fail by default
+    decision = decide_pasv_address("10.77.0.10", "172.31.0.1", PasvPolicy.AUTO)
+    assert (decision.host, decision.replaced) == ("172.31.0.1", True)
+    assert "10.77.0.10" in decision.reason and "NAT" in decision.reason
+
+
+def test_auto_dials_the_control_peer_for_another_public_address() -> None:
     decision = decide_pasv_address("8.8.8.8", "8.8.4.4", PasvPolicy.AUTO)
-    assert (decision.host, decision.replaced, decision.warning) == ("8.8.8.8", False, True)
+    assert (decision.host, decision.replaced, decision.warning) == ("8.8.4.4", True, True)
+    assert "8.8.8.8" in decision.reason
 
 
 def test_matching_address_is_used_without_a_warning() -> None:

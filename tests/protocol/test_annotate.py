@@ -136,14 +136,15 @@ def test_227_policy_advertised_keeps_the_address_but_warns() -> None:
     [
         ("227 Entering Passive Mode (127,0,0,1,195,90).", "127.0.0.1", 50010, Severity.INFO),
         ("227 Entering Passive Mode (127,0,0,1,195,107)", "127.0.0.1", 50027, Severity.INFO),
-        # proftpd MasqueradeAddress / pyftpdlib masquerade: another loopback address
+        # proftpd MasqueradeAddress / pyftpdlib masquerade: another loopback address, which
+        # the default policy names and does not dial
         ("227 Entering Passive Mode (127,0,0,2,195,112).", "127.0.0.2", 50032, Severity.WARNING),
         ("227 Entering passive mode (127,0,0,2,195,128).", "127.0.0.2", 50048, Severity.WARNING),
     ],
 )
 def test_227_from_real_servers(line: str, host: str, port: int, severity: Severity) -> None:
     note = only(received(line, control_peer="127.0.0.1"), "pasv")
-    assert (note.fields["host"], note.fields["port"], note.fields["use_host"]) == (host, port, host)
+    assert (note.fields["host"], note.fields["port"], note.fields["use_host"]) == (host, port, "127.0.0.1")
     assert note.severity is severity
 
 
@@ -557,7 +558,7 @@ def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
     fixture: str, request: pytest.FixtureRequest,
 ) -> None:
     # Trusting 127.0.0.2 fails (nothing listens there) and the annotation warns about it;
-    # the 'control' policy dials the address that works.
+    # the default and 'control' policies dial the address that works.
     import socket
 
     from fixtures.ftp_probe import login
@@ -568,7 +569,7 @@ def test_masquerading_real_server_is_flagged_and_control_policy_reaches_it(
         note = only(received(client.sendcmd("PASV"), control_peer=client.sock.getpeername()[0]), "pasv")
     finally:
         client.close()
-    assert (note.fields["host"], note.fields["use_host"], note.severity) == ("127.0.0.2", "127.0.0.2", Severity.WARNING)
+    assert (note.fields["host"], note.fields["use_host"], note.severity) == ("127.0.0.2", "127.0.0.1", Severity.WARNING)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.2", note.fields["port"]), timeout=2).close()
     notes, listing = _listing_through_annotator(server, "PASV", PasvPolicy.CONTROL)

@@ -82,12 +82,12 @@ async def test_control_policy_always_dials_the_control_peer(scripted_server, adv
     assert reports and advertised in reports[0] and "'control' PASV policy" in reports[0]
 
 
-def test_auto_policy_dials_a_public_third_party_only_with_a_warning():
-    """Documented limit: under 'auto', a public address that differs from a public
-    control peer is dialled (multi-homed servers exist) but always flagged; 'control'
-    is the policy that never dials anything but the control peer."""
+def test_auto_policy_never_dials_a_public_third_party():
+    """Under 'auto' (the default) a public address that differs from the control peer
+    is named but not dialled: only 'advertised' dials a separate data host."""
     decision = decide_pasv_address("8.8.8.8", "1.1.1.1", PasvPolicy.AUTO)
-    assert decision.warning and not decision.replaced and "control" in decision.reason
+    assert decision.warning and decision.replaced and decision.host == "1.1.1.1"
+    assert "8.8.8.8" in decision.reason and "'advertised'" in decision.reason
     strict = decide_pasv_address("8.8.8.8", "1.1.1.1", PasvPolicy.CONTROL)
     assert strict.replaced and strict.host == "1.1.1.1"
     # An internal address behind a public control peer is the CVE-2020-8284 case.

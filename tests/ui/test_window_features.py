@@ -194,7 +194,10 @@ def test_console_names_the_host_a_229_reply_makes_the_client_dial(qloop, qtbot, 
     address actually dialled), not a placeholder."""
     import re
 
-    win = connected_window(qtbot, demo, tmp_path)  # EPSV is on by default
+    win = make_window(tmp_path)
+    settings = ConnectionSettings(host=demo.host, port=demo.port, user=demo.user,
+                                  password=demo.password, data_timeout=5.0, use_epsv=True)
+    run(qtbot, win.connect_to(settings))
     win.bridge.flush()
     model = win.console.model
     rows = [model.data(model.index(r)) for r in range(model.rowCount())]

@@ -119,19 +119,23 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
     if saved is not None:
         store, site = saved
         new_site = site.replace(mode=recommendation.mode.value,
+                                commands=recommendation.commands.value,
                                 pasv_policy=recommendation.pasv_policy.value)
         store.upsert(new_site)
         window.current_site = (store, new_site)  # type: ignore[attr-defined]
         site_note = window.tr(" Saved in the site “{}”.").format(site.path)
+    # mode and command family apply to the next data connection without a new login
+    next_connection_only = ("mode", "use_epsv", "use_eprt")
     needs_login = any(getattr(settings, name) != value for name, value in changes.items()
-                      if name != "mode")
+                      if name not in next_connection_only)
     what = recommendation.text or recommendation.mode.value
     window.set_mode(recommendation.mode)
+    window.set_commands(recommendation.commands)
     if needs_login and window.connection.is_connected:
         await window.connect_to(updated, window.remote_pane.current_path or None)
         return window.tr("Applied: {}. Reconnected with the new settings.{}").format(
             what, site_note)
-    window.connection.settings = updated
+    window.connection.settings = updated.with_commands(recommendation.commands)
     return window.tr("Applied: {}. The next data connection uses it.{}").format(what, site_note)
 
 

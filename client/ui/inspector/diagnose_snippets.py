@@ -32,7 +32,7 @@ class Snippet:
     """One block of configuration: ``title`` names the program and file, ``text`` is
     pasted as is (comments start with ``#``)."""
 
-    key: str  # vsftpd, proftpd, pure-ftpd, firewall, client
+    key: str  # vsftpd, proftpd, pure-ftpd, filezilla-server, iis, firewall, client
     title: str
     text: str
 
@@ -75,6 +75,33 @@ def _pureftpd(host: str) -> Snippet:
         f"PassivePortRange {lo} {hi}",
         f"ForcePassiveIP {address}",
         f"# or: pure-ftpd -p {lo}:{hi} -P {address}",
+    ]))
+
+
+def _filezilla_server(host: str) -> Snippet:
+    lo, hi = PASSIVE_RANGE
+    return Snippet("filezilla-server", "FileZilla Server", "\n".join([
+        "# Administration: Server > Configure >",
+        "# Server listeners > Passive mode settings",
+        f"Use custom port range: {lo} - {hi}",
+        f"Use the following IP: {host.strip('[]')}",
+        "# then forward the same range on the router",
+    ]))
+
+
+def _iis(host: str) -> Snippet:
+    lo, hi = PASSIVE_RANGE
+    address = host.strip("[]")
+    return Snippet("iis", "IIS FTP", "\n".join([
+        "# IIS Manager: server node > FTP Firewall Support",
+        f"# Data Channel Port Range {lo}-{hi},",
+        f"# External IP Address of Firewall {address}; or:",
+        "appcmd set config /section:system.ftpServer/firewallSupport \\",
+        f"    /lowDataChannelPort:{lo} /highDataChannelPort:{hi}",
+        "appcmd set config -section:system.applicationHost/sites \\",
+        "    /siteDefaults.ftpServer.firewallSupport"
+        f".externalIp4Address:{address} /commit:apphost",
+        "net stop ftpsvc && net start ftpsvc",
     ]))
 
 
@@ -128,6 +155,13 @@ def _tls_reuse() -> tuple[Snippet, ...]:
             "# cannot resume TLS sessions",
             "TLSOptions NoSessionReuseRequired",
         ])),
+        Snippet("filezilla-server", "FileZilla Server", "\n".join([
+            "# its 425 'TLS session of data connection not",
+            "# resumed': only if a client cannot resume,",
+            "# Server > Configure > FTP and FTP over TLS:",
+            "# uncheck 'Require TLS session resumption on",
+            "# data connection when using PROT P'",
+        ])),
     )
 
 
@@ -140,7 +174,8 @@ def snippets_for(diagnosis: Diagnosis, host: str | None = None) -> tuple[Snippet
     if key in ("passive-blocked", "passive-disabled", "data-blocked", "nat-not-configured"):
         # a fixed range and the announced address go together: behind NAT both are
         # needed, and the firewall rule must name the same range
-        return (_vsftpd(host), _proftpd(host), _pureftpd(host), _server_firewall())
+        return (_vsftpd(host), _proftpd(host), _pureftpd(host), _filezilla_server(host),
+                _iis(host), _server_firewall())
     if key in ("active-blocked", "active-disabled"):
         return (_client_firewall(host), _client_options())
     if key == "tls-data":

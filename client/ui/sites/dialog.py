@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.settings import TlsMode, TransferMode, active_address_problem
+from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_address_problem
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
@@ -99,6 +99,14 @@ class SiteManagerDialog(QDialog):
         self.mode = self._combo(form, self.tr("Transfer mode"),
                                 [(TransferMode.PASSIVE.value, self.tr("Passive")),
                                  (TransferMode.ACTIVE.value, self.tr("Active"))])
+        self.commands = self._combo(form, self.tr("Commands"),
+                                    [(CommandFamily.CLASSIC.value,
+                                      self.tr("Classic (PASV/PORT)")),
+                                     (CommandFamily.EXTENDED.value,
+                                      self.tr("Extended (EPSV/EPRT)"))])
+        self.commands.setToolTip(self.tr(
+            "Which commands set up data connections on IPv4. Classic PASV/PORT replies "
+            "carry the address the inspector decodes; IPv6 always uses EPSV/EPRT."))
         self.policy = self._combo(form, self.tr("227 address"), [(p.value, t) for p, t in _POLICY])
         self.active_address = self._line(form, self.tr("Active: address to advertise"),
                                          self.tr("an IP address; default: the control "
@@ -236,6 +244,7 @@ class SiteManagerDialog(QDialog):
         self.password.setPlaceholderText(self.tr("(stored in the keyring; type to replace)")
                                          if has_password else self.tr("stored in the system keyring"))
         self._set_combo(self.mode, site.mode)
+        self._set_combo(self.commands, site.commands)
         self._set_combo(self.policy, site.pasv_policy)
         self.active_address.setText(site.active_address)
         self.active_ports.setText(f"{site.active_ports[0]}-{site.active_ports[1]}"
@@ -298,6 +307,7 @@ class SiteManagerDialog(QDialog):
             name=self.name.text().strip() or host, folder=folder, host=host,
             port=self.port.value(), tls=self.tls.currentData(), logon=self.logon.currentData(),
             user=self.user.text().strip(), mode=self.mode.currentData(),
+            commands=self.commands.currentData(),
             pasv_policy=self.policy.currentData(),
             active_address=address, active_ports=ports,
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),

@@ -23,7 +23,7 @@ from pathlib import Path
 import keyring
 import keyring.errors
 
-from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.protocol.addresses import PasvPolicy
 from client.ui.appdirs import config_dir
 
@@ -69,6 +69,7 @@ class Site:
     logon: str = "normal"  # one of LOGON_TYPES
     user: str = ""
     mode: str = TransferMode.PASSIVE.value
+    commands: str = CommandFamily.CLASSIC.value  # PASV/PORT or EPSV/EPRT on IPv4
     pasv_policy: str = PasvPolicy.AUTO.value
     active_address: str = ""
     active_ports: tuple[int, int] | None = None
@@ -273,6 +274,11 @@ class SiteStore:
             policy = PasvPolicy(site.pasv_policy)
         except ValueError:
             policy = PasvPolicy.AUTO
+        try:
+            commands = CommandFamily(site.commands)
+        except ValueError:
+            commands = CommandFamily.CLASSIC
+        extended = commands is CommandFamily.EXTENDED
         return ConnectionSettings(
             host=site.host,
             port=site.port,
@@ -280,6 +286,8 @@ class SiteStore:
             password=secret,
             tls=tls,
             mode=mode,
+            use_epsv=extended,
+            use_eprt=extended,
             pasv_policy=policy,
             active_address=site.active_address or None,
             active_ports=site.active_ports,

@@ -83,7 +83,8 @@ def test_passive_blocked_verdict_has_the_server_snippets(qloop, qtbot) -> None:
         run_wizard(qtbot, wizard)
     page = wizard.verdict_page
     texts = {box.snippet.key: box.text.toPlainText() for box in page.snippet_boxes}
-    assert set(texts) == {"vsftpd", "proftpd", "pure-ftpd", "firewall"}
+    assert set(texts) == {"vsftpd", "proftpd", "pure-ftpd", "filezilla-server", "iis",
+                          "firewall"}
     assert "pasv_min_port=50000" in texts["vsftpd"] and "pasv_max_port=50100" in texts["vsftpd"]
     assert "pasv_address=127.0.0.1" in texts["vsftpd"]
     assert "PassivePorts 50000 50100" in texts["proftpd"]

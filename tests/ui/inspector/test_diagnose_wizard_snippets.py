@@ -169,9 +169,23 @@ def test_tls_only_failure_page_offers_the_session_reuse_lines(qtbot) -> None:
     qtbot.addWidget(page)
     page.show_diagnosis(diagnosis)
     boxes = {box.snippet.key: box for box in page.snippet_boxes}
-    assert sorted(boxes) == ["proftpd", "vsftpd"]
+    assert sorted(boxes) == ["filezilla-server", "proftpd", "vsftpd"]
     assert "require_ssl_reuse=NO" in boxes["vsftpd"].text.toPlainText()
+    assert "Require TLS session resumption" in \
+        boxes["filezilla-server"].text.toPlainText().replace("\n# ", " ")
     assert "TLSOptions NoSessionReuseRequired" in boxes["proftpd"].text.toPlainText()
     boxes["vsftpd"].copy_button.click()
     assert "require_ssl_reuse=NO" in QGuiApplication.clipboard().text()
     assert "TLS" in page.headline.text() or "TLS" in page.explanation.text()
+
+
+def test_filezilla_server_and_iis_get_their_own_passive_settings() -> None:
+    snippets = {s.key: s.text for s in snippets_for(diagnosis_of(PASSIVE_BLOCKED,
+                                                                 "203.0.113.7:21"))}
+    low, high = PASSIVE_RANGE
+    assert "Use the following IP: 203.0.113.7" in snippets["filezilla-server"]
+    assert f"{low} - {high}" in snippets["filezilla-server"]
+    assert f"/lowDataChannelPort:{low} /highDataChannelPort:{high}" in snippets["iis"]
+    assert "externalIp4Address:203.0.113.7" in snippets["iis"]
+    assert "External IP Address of Firewall" in snippets["iis"]
+

@@ -152,8 +152,39 @@ def test_apply_of_a_new_address_policy_reconnects_and_saves_the_site(
         channels.close()
     saved = SiteStore().find("demo-nat")
     assert saved.pasv_policy == PasvPolicy.CONTROL.value and saved.mode == "passive"
+    assert saved.commands == "classic"  # PASV to the control address is what worked
     opened = [e for e in channels.events if e.phase is DataPhase.CLOSED]
     assert opened and opened[-1].remote.host == "127.0.0.1"  # never the 227's 192.0.2.10
+
+
+def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
+        qtbot, window, memory_keyring) -> None:
+    from client.engine.diagnose_model import Recommendation
+    from client.engine.settings import CommandFamily
+    from client.ui.inspector.diagnose_install import apply_recommendation
+    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.store import Site, SiteStore
+
+    with DemoServer("healthy") as server:
+        store = SiteStore()
+        site = Site(name="demo-epsv", host=server.host, port=server.port, tls="off",
+                    user=server.user)
+        store.upsert(site)
+        store.set_password(site.site_id, server.password)
+        assert spawn_and_wait(window, qtbot, connect_site(window, store, site)) is None
+        session = window.connection.session
+        recommendation = Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO, use_epsv=True,
+                                        text="passive mode with EPSV works")
+        task = asyncio.ensure_future(apply_recommendation(window, recommendation))
+        qtbot.waitUntil(task.done, timeout=10_000)
+        assert "Reconnected" not in task.result()
+        assert window.connection.session is session
+        assert window.quick.command_family is CommandFamily.EXTENDED
+        channels = Channels(window)
+        assert spawn_and_wait(window, qtbot, window.actions.refresh()) is None
+        channels.close()
+    assert channels.closed_methods() == ["EPSV"]
+    assert SiteStore().find("demo-epsv").commands == "extended"
 
 
 def test_quickconnect_session_does_not_touch_saved_sites(qtbot, window, memory_keyring) -> None:
