@@ -99,6 +99,24 @@ def _ports_seen(attempts: Sequence[Attempt]) -> list[int]:
     return sorted(set(ports))
 
 
+def _internal_address_note(attempts: Sequence[Attempt], control_host: str | None,
+                           tls_used: bool) -> str:
+    """When the 227 names another address than the control peer: the server does not
+    know its external address either, and over TLS that is what a firewall's FTP
+    helper would hide in plain FTP."""
+    hosts = sorted({h for a in attempts if a.probe is not Probe.EPSV
+                    for h in [_host_of(a.advertised)] if h and h != control_host})
+    if not hosts or not control_host:
+        return ""
+    note = (f" The server's 227 reply names {', '.join(hosts)}, not {control_host}: it does "
+            f"not know its external address either (pasv_address={control_host}).")
+    if tls_used:
+        note += (" If plain FTP works with this server, a firewall's FTP helper (ALG) is "
+                 "rewriting the 227 and opening the data connections for plain FTP; it "
+                 "cannot read TLS. Compare with 'diagnose --tls off'.")
+    return note
+
+
 def _range_firewall_text(ports: list[int], where: str) -> str:
     """Firewall advice with the ports actually offered, never an invented range."""
     low, high = _EXAMPLE_RANGE
@@ -264,7 +282,8 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             f"passive data connections fail ({', '.join(failures) or 'failed'}){seen} while "
             "active ones work: a firewall in front of the server drops or rejects "
             "connections to its passive ports, or the NAT router does not forward them. "
-            "Give the server a fixed passive range and open exactly that range.",
+            "Give the server a fixed passive range and open exactly that range."
+            + _internal_address_note(attempts, control_host, tls_used),
             fixes=server_fixes(None, None, control_host or server_host),
             firewall=_range_firewall_text(ports, "to the server, and forward it on the NAT "
                                                  "router in front of it"),
