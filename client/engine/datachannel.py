@@ -392,18 +392,22 @@ class DataTransfer:
     def _classify_end(self, outcome: BaseException, tracker: ChannelTracker,
                       stream: DataStream) -> FtpError:
         timeout = self.settings.data_timeout
+        if isinstance(outcome, SilentData) and outcome.tcp is not None:
+            tracker.tcp = outcome.tcp
+        said = f" (TCP: {outcome.tcp.summary})" if isinstance(outcome, SilentData) \
+            and outcome.tcp is not None else ""
+        if isinstance(outcome, StalledData):
+            return tracker.failure(
+                DataFailure.STALLED,
+                f"the transfer stalled: no bytes moved for {timeout:g} s after {stream.bytes} "
+                f"bytes (the link or the server stopped){said}")
         if isinstance(outcome, SilentData):
             return tracker.failure(
                 DataFailure.SILENT,
                 f"the data connection opened and the server accepted {self.command.verb}, but "
                 f"no byte arrived within {timeout:g} s: something between the hosts lets the "
                 "connection through but not the data (a firewall or NAT helper), or the server "
-                "is stuck")
-        if isinstance(outcome, StalledData):
-            return tracker.failure(
-                DataFailure.STALLED,
-                f"the transfer stalled: no bytes moved for {timeout:g} s after {stream.bytes} "
-                "bytes (the link or the server stopped)")
+                f"is stuck{said}")
         if isinstance(outcome, ssl.SSLError):
             return tracker.failure(DataFailure.TLS_FAILED,
                                    f"TLS failed on the data connection: {outcome}")

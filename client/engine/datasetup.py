@@ -25,6 +25,7 @@ from client.engine.events import (
     TcpEvidence,
 )
 from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.tcpstack import stall_evidence
 from client.engine.tls import SessionResumingContext
 from client.protocol.replies import Reply
 from client.protocol.reply_meanings import names_tls_problem
@@ -86,11 +87,15 @@ class ChannelResult:
 
 
 class SilentData(Exception):
-    pass
+    """No byte ever moved; ``tcp``: what the TCP stack said at that moment."""
+
+    def __init__(self, tcp: TcpEvidence | None = None) -> None:
+        super().__init__()
+        self.tcp = tcp
 
 
-class StalledData(Exception):
-    pass
+class StalledData(SilentData):
+    """Bytes moved, then none for the stall timeout."""
 
 
 class Watchdog:
@@ -120,13 +125,22 @@ class Watchdog:
         if stream.last_byte_at is None:
             if now - self.started >= self.timeout:
                 # Downloads: nothing came. Uploads: the server never took a byte.
-                stream.fail(StalledData() if self.uploading else SilentData())
+                tcp = self._evidence(now - self.started)
+                stream.fail(StalledData(tcp) if self.uploading else SilentData(tcp))
                 return
         elif (not getattr(self.sink, "_paused", False)
               and now - stream.last_byte_at >= self.timeout):
-            stream.fail(StalledData())
+            stream.fail(StalledData(self._evidence(now - stream.last_byte_at)))
             return
         self.handle = self.loop.call_later(self.interval, self.check)
+
+    def _evidence(self, idle: float) -> TcpEvidence | None:
+        transport = self.stream.transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        try:
+            return stall_evidence(sock, idle, uploading=self.uploading)
+        except OSError:
+            return None
 
     def cancel(self) -> None:
         if self.handle is not None:

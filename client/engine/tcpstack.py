@@ -195,10 +195,11 @@ async def connect_observed(host: str, port: int, timeout: float) -> socket.socke
         raise
 
 
-def stall_evidence(sock: socket.socket | None, idle: float) -> TcpEvidence | None:
+def stall_evidence(sock: socket.socket | None, idle: float, *,
+                   uploading: bool = False) -> TcpEvidence | None:
     """Why no bytes moved on a connected data socket for ``idle`` seconds: data waiting
     unread in our buffer (we are not reading), retransmissions or lost segments (packets
-    are being lost), or a quiet, healthy connection (the server stopped sending)."""
+    are being lost), or a quiet, healthy connection (the other side stopped)."""
     if sock is None:
         return None
     info = read_tcp_info(sock)
@@ -212,7 +213,7 @@ def stall_evidence(sock: socket.socket | None, idle: float) -> TcpEvidence | Non
         pass
     facts = (f"RTT {info.rtt_ms:.1f} ms, {info.total_retrans} retransmission(s), "
              f"{unread} bytes unread here, last data {info.last_data_recv_ms / 1000:.1f} s ago")
-    if unread > 0:
+    if unread > 0 and not uploading:
         finding, summary = TcpFinding.NOT_READING, (
             f"we are not reading: {unread} bytes wait in our receive buffer (a slow local "
             f"disk or a busy client); {facts}")
@@ -220,8 +221,9 @@ def stall_evidence(sock: socket.socket | None, idle: float) -> TcpEvidence | Non
         finding, summary = TcpFinding.PACKETS_LOST, (
             f"packets are being lost between the hosts; {facts}")
     else:
+        who = "the server stopped reading" if uploading else "the server stopped sending"
         finding, summary = TcpFinding.PEER_SILENT, (
-            f"the server stopped sending: the connection is alive but no data arrived for "
+            f"{who}: the connection is alive and nothing is lost, but nothing moved for "
             f"{idle:.0f} s; {facts}")
     return TcpEvidence(finding=finding, summary=summary, rtt_ms=round(info.rtt_ms, 2),
                        retransmits=info.total_retrans, unread_bytes=unread,
