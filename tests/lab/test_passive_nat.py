@@ -83,6 +83,8 @@ def test_rejected_range_epsv(lab: Lab, reject_with: str, words: str) -> None:
         assert tcp["finding"] == "reset-by-host"
     cause = [line for line in run.stderr.splitlines() if "likely cause" in line]
     assert cause and "masquerade" not in cause[0] and "advertised an address" not in cause[0]
+    assert f"passive ports this session: {ROUTER_WAN}:{failed[0]['remote'].split(':')[1]} " \
+           "no (refused)" in run.stderr  # the session's passive-port map (-v)
     assert session_seconds(events) < DATA_TIMEOUT + 1
 
 

@@ -171,7 +171,8 @@ def snippets_for(diagnosis: Diagnosis, host: str | None = None) -> tuple[Snippet
     ``host`` is the address clients use (default: the diagnosed server's host)."""
     host = host or diagnosis.server.rsplit(":", 1)[0] or "PUBLIC_IP"
     key = diagnosis.verdict.key
-    if key in ("passive-blocked", "passive-disabled", "data-blocked", "nat-not-configured"):
+    if key in ("passive-blocked", "passive-disabled", "data-blocked", "nat-not-configured",
+               "passive-partial", "ftp-helper"):
         # a fixed range and the announced address go together: behind NAT both are
         # needed, and the firewall rule must name the same range
         return (_vsftpd(host), _proftpd(host), _pureftpd(host), _filezilla_server(host),
