@@ -325,10 +325,16 @@ class DataTransfer:
         except TimeoutError:
             lost = (f"the server sent no final reply within {self.control.timeout:g} s: the "
                     "control connection went silent")
-        error = tracker.failure(
-            DataFailure.CLOSED_EARLY,
-            f"the data connection closed after {stream.bytes} bytes but {lost}, after "
-            f"{idle:.0f} s without traffic on it")
+        # The data connection itself ended normally: its arrow closes, and the lost
+        # reply is the control connection's failure (the caller keeps or rejects the data).
+        message = (f"the data connection closed after {stream.bytes} bytes but {lost}, after "
+                   f"{idle:.0f} s without traffic on it")
+        tracker.emit(DataPhase.CLOSED, reason=message)
+        error = DataChannelError(
+            message, failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
+            method=tracker.method, local=tracker.local, remote=tracker.remote,
+            elapsed=tracker.elapsed, step=self.command.verb, advertised=tracker.advertised,
+            control_peer=tracker.control_peer)
         error.final_reply_missing = True
         error.control_idle = idle
         raise error

@@ -274,7 +274,7 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                 fixes=("vsftpd: pasv_enable=YES with a port range (see the lines below)",)
                 + passive_range_fixes(),
                 recommended=_active_recommendation(rows, "active mode works"))
-        ports = _ports_seen(attempts)
+        ports = sorted(set(_ports_seen(attempts)) | {p.port for p in passive_ports})
         seen = f" (the server offered port(s) {port_list(ports)})" if ports else ""
         failures = sorted({a.failure.value for a in tried_passive if a.failure})
         return Verdict(

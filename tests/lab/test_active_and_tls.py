@@ -45,8 +45,10 @@ def test_ftps_with_session_reuse_through_nat(lab: Lab) -> None:
                        lab.url(server.user)], password=server.password)
     assert run.returncode == 0, run.stderr
     assert {e["name"] for e in run.json()} >= {"docs"}
-    tls = [e for e in transcript(log) if e.get("category") == "tls" and e.get("channel")]
+    events = transcript(log)
+    tls = [e for e in events if e.get("category") == "tls" and e.get("channel")]
     assert tls and all(e["session_reused"] for e in tls), tls
+    assert session_seconds(events) < DATA_TIMEOUT
     diagnosis = lab.run_cli(["diagnose", "--tls", "explicit", "--insecure", "--json",
                              "--data-timeout", str(DATA_TIMEOUT), lab.url(server.user)],
                             password=server.password).json()

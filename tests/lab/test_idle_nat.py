@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fixtures.lab import Lab
 
-from .conftest import pasv, transcript
+from .conftest import pasv, session_seconds, transcript
 
 pytestmark = pytest.mark.lab
 
@@ -45,6 +45,9 @@ def test_complete_download_kept_when_only_the_226_is_lost(lab: Lab) -> None:
     text = warning[0]["text"]
     assert "226" in text and "control connection" in text and "idle for" in text
     assert "--tcp-keepalive" in text
+    assert not [e for e in events if e.get("failure") == "closed-before-226"]
+    # the transfer (about 4 s) plus one control timeout (2 s) for the lost 226
+    assert session_seconds(events) < 12
 
 
 def test_tcp_keepalive_keeps_the_nat_mapping(lab: Lab) -> None:

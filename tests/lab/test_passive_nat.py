@@ -34,7 +34,8 @@ def test_correct_nat_is_healthy(lab: Lab, kind: str) -> None:
     run, events = _ls(lab, server, *pasv())
     assert run.returncode == 0, run.stderr
     assert {e["name"] for e in run.json()} >= {"docs", "empty.txt"}
-    assert data_events(events, "closed")
+    assert data_events(events, "closed") and not data_events(events, "failed")
+    assert session_seconds(events) < DATA_TIMEOUT  # no timeout was waited out
     diagnosis = _diagnose(lab, server, "--tls", "off")
     assert diagnosis["verdict"]["key"] == "healthy", diagnosis["verdict"]
     data_rows = [a for a in diagnosis["attempts"] if a["mode"] in ("passive", "active")]
@@ -58,7 +59,10 @@ def test_partial_range_gets_its_own_verdict_with_the_ports(lab: Lab) -> None:
     text = verdict["explanation"] + " ".join(verdict["fixes"]) + (verdict["firewall"] or "")
     assert str(min(failed)) in text and str(min(worked)) in text
     assert f"{min(worked | failed)}-{max(worked | failed)}" in (verdict["firewall"] or "")
-    assert "PUBLIC_IP" not in text and "50100" not in text
+    assert "PUBLIC_IP" not in text and "50100" not in (verdict["firewall"] or "")
+    failed_rows = [a for a in diagnosis["attempts"] if a["outcome"] == "failed"]
+    assert all(a["failure"] == "syn-unanswered" for a in failed_rows), failed_rows
+    assert all(a["elapsed"] < DATA_TIMEOUT + 1 for a in failed_rows)
 
 
 @pytest.mark.parametrize("reject_with,words", [
@@ -86,6 +90,15 @@ def test_rejected_range_epsv(lab: Lab, reject_with: str, words: str) -> None:
     assert f"passive ports this session: {ROUTER_WAN}:{failed[0]['remote'].split(':')[1]} " \
            "no (refused)" in run.stderr  # the session's passive-port map (-v)
     assert session_seconds(events) < DATA_TIMEOUT + 1
+    if "icmp" not in reject_with:
+        return
+    diagnosis = _diagnose(lab, server, "--tls", "off", "--probe-ports", "2")
+    verdict = diagnosis["verdict"]
+    assert verdict["key"] == "passive-blocked", verdict
+    offered = sorted({p["port"] for p in diagnosis["passive_ports"]})
+    assert offered and str(offered[0]) in verdict["firewall"]
+    assert all(not p["connected"] and p["failure"] == "refused"
+               for p in diagnosis["passive_ports"])
 
 
 def test_dropped_range_fails_within_one_data_timeout(lab: Lab) -> None:
@@ -109,6 +122,8 @@ def test_wrong_227_address_over_vpn_is_named(vpn_lab: Lab) -> None:
     assert run.returncode == 3, run.stderr
     failed = data_events(events, "failed")
     assert failed and failed[0]["advertised"].startswith(SERVER_LAN)
+    assert failed[0]["failure"] == "syn-unanswered"
+    assert session_seconds(events) < DATA_TIMEOUT + 1
     cause = " ".join(line for line in run.stderr.splitlines() if "likely cause" in line)
     assert SERVER_LAN in cause and vpn_lab.router_wan in cause, run.stderr
     assert "range is probably blocked" not in cause
