@@ -16,7 +16,6 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 
-from client.engine.control import ControlConnection
 from client.engine.dataopen import open_active, open_passive
 from client.engine.datasetup import (
     FALLBACK_FAILURES,
@@ -33,12 +32,12 @@ from client.engine.datastream import DataStream, Sink
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
-    ControlTimeoutError,
     DataChannelError,
     FtpError,
     LocalError,
 )
 from client.engine.events import DataFailure, DataPhase, Notice, TlsEstablished
+from client.engine.resync import finish_resync, read_abor_answer
 from client.engine.settings import TransferMode
 from client.engine.tls import tls_version_text
 from client.engine.trust import fingerprint_sha256
@@ -456,29 +455,3 @@ class DataTransfer:
         self.control.resync = asyncio.ensure_future(
             finish_resync(self.control, min(2.0, self.control.timeout)))
 
-
-async def read_abor_answer(control: ControlConnection, budget: float) -> bool:
-    """Read replies until ABOR's answer; False when ``budget`` ran out first."""
-    deadline = time.monotonic() + budget
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            reply = await control.read_reply(remaining, step="ABOR")
-            if reply.code in (225, 226) or (reply.is_error and reply.code not in (426, 451)):
-                await control.drain_replies(0.05)
-                return True
-    except ControlTimeoutError:
-        return False
-    except (FtpError, OSError):
-        return True  # the connection is gone: nothing left to resynchronise
-
-
-async def finish_resync(control: ControlConnection, budget: float) -> None:
-    """The rest of an ABOR's resync, once the failed operation released the lock."""
-    try:
-        async with control.lock:
-            await read_abor_answer(control, budget)
-    finally:
-        control.resync = None

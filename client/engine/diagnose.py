@@ -380,7 +380,7 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
                 done(await _data_row(Probe.TLS, settings, path, bus))
         ports = ports_from_rows(attempts)
         if ports and not any(a.failure_class in ("connect", "login", "tls", "certificate")
-                             for a in attempts):
+                             for a in attempts if a.probe is not Probe.TLS):
             # Rows that all connected, or all failed, may still have hit only one part
             # of a partly forwarded range: ask for more ports.
             ports += await sweep_passive_ports(

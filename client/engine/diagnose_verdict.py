@@ -237,8 +237,8 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                    "client and server", "the server must accept PROT P after PBSZ 0"))
 
     failed_rows = [a for a in data if a.outcome is Outcome.FAILED]
-    if tls_row is not None and tls_row.outcome is Outcome.FAILED:
-        failed_rows.append(tls_row)
+    if tls_row is not None and tls_row.outcome is Outcome.FAILED and tls_row.failure is not None:
+        failed_rows.append(tls_row)  # a data connection failed (not the TLS login)
     if passive_ok and active_ok and failed_rows:
         listed = "; ".join(f"{a.probe.value}: {a.detail}" for a in failed_rows)
         return Verdict(
@@ -258,6 +258,8 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
         eprt = rows.get(Probe.EPRT)
         if eprt is not None and not eprt.ok:
             notes.append(f" EPRT did not work ({eprt.detail}); PORT did.")
+        if tls_row is not None and tls_row.outcome is Outcome.FAILED:
+            notes.append(f" The TLS probe did not reach a data connection: {tls_row.detail}")
         return Verdict(
             "healthy", "passive and active data connections both work",
             "every way of opening a data connection that was tried worked." + "".join(notes),

@@ -28,6 +28,7 @@ from client.engine.datastream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
 from client.engine.localpaths import drop_empty_part, open_part_file, part_path
+from client.engine.lost_reply import keep_despite_lost_reply
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
@@ -126,8 +127,8 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                     received = await _retrieve(session, mode, command, part, offset, total,
                                                ascii, tid, on_progress, remote)
                 except DataChannelError as exc:
-                    received = _all_bytes_despite_lost_reply(session, exc, part, offset, total,
-                                                             remote)
+                    received = keep_despite_lost_reply(session, exc, part, offset, total,
+                                                       remote)
                     outcome["bytes"] = received
                     outcome["reply_lost"] = True
                     return  # the control connection is gone: no MDTM, no size check
@@ -190,33 +191,6 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                           elapsed=time.monotonic() - started,
                           resumed_from=int(outcome.get("offset", 0)),  # type: ignore[arg-type]
                           verified=verified)
-
-
-def _all_bytes_despite_lost_reply(session: FtpSession, error: DataChannelError, part: Path,
-                                  offset: int, total: int | None, remote: str) -> int:
-    """Every byte arrived and the data connection closed normally, only the 226 was
-    lost with the control connection: the file is complete (its size matches the
-    server's), so it is kept, with a warning that says why the reply was lost and what
-    prevents it. Any other failure is raised again."""
-    if not error.final_reply_missing or total is None:
-        raise error
-    try:
-        size = part.stat().st_size
-    except OSError:
-        raise error from None
-    if size != total:
-        raise error
-    idle = error.control_idle or 0.0
-    advice = max(1, int(idle / 2))
-    session._notice(
-        f"all {total} bytes of {escape_control(remote)} arrived and the data connection "
-        f"closed normally, but the final reply (226) was lost with the control connection, "
-        f"which had been idle for {idle:.0f} s during the transfer: a NAT router or "
-        "firewall that forgets idle connections probably dropped it. The file is kept "
-        f"(its size matches the server's). Keep the control connection alive: "
-        f"--tcp-keepalive {advice} (or --keepalive {advice}), below {idle:.0f} s",
-        "connection-lost", Severity.WARNING)
-    return size - offset
 
 
 async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, part: Path,
