@@ -1,2 +1,2 @@
 """The benchmark suite: ``python -m bench`` (see bench/__main__.py and
-docs/readme/performance.md)."""
+docs/guide/performance.md)."""

@@ -153,7 +153,7 @@ def first_window() -> None:
         QTimer.singleShot(0, shown)
 
     main_window.MainWindow.show = show  # type: ignore[method-assign]
-    from client.cli import main
+    from client.entry import main
 
     sys.argv = ["ftp-inspector"]
     main([])

@@ -8,27 +8,52 @@ __all__ = ["__version__", "APP_NAME", "APP_ID"]
 APP_NAME = "FTP Inspector"
 APP_ID = "io.github.ftp_inspector.FtpInspector"
 
+_DIST_NAME = "ftp-inspector"
+
+
+def _pyproject_version() -> str | None:
+    """The version in the source checkout's pyproject.toml, when this package is one.
+
+    Read with a plain file read and ``re`` (which every command imports anyway):
+    ``importlib.metadata`` alone costs a command more start-up time than its own work.
+    """
+    import os
+    import re
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "pyproject.toml")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    if not re.search(rf'^name\s*=\s*"{_DIST_NAME}"', text, re.M):
+        return None
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    return match.group(1) if match else None
+
 
 def _read_version() -> str:
-    """One version source: pyproject.toml, read through the installed metadata.
-
-    A bundle carries the metadata (the PyInstaller spec copies it); a source checkout
-    that was never installed falls back to reading pyproject.toml directly.
-    """
+    """One version source: pyproject.toml — the checkout's own file when running from
+    source, else the installed metadata built from it (a wheel, a bundle: the
+    PyInstaller spec copies the metadata)."""
+    found = _pyproject_version()
+    if found is not None:
+        return found
     try:
         from importlib.metadata import PackageNotFoundError, version
-
-        return version("ftp-inspector")
+    except ImportError:  # pragma: no cover - a stripped bundle
+        return "0+unknown"
+    try:
+        return version(_DIST_NAME)
     except PackageNotFoundError:
-        import pathlib
-        import re
-
-        pyproject = pathlib.Path(__file__).resolve().parent.parent / "pyproject.toml"
-        try:
-            match = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(), re.M)
-        except OSError:
-            match = None
-        return match.group(1) if match else "0+unknown"
+        return "0+unknown"
 
 
-__version__ = _read_version()
+def __getattr__(name: str) -> str:
+    """``__version__`` is read on first use: most commands never print it."""
+    if name == "__version__":
+        value = _read_version()
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """`python -m client` is the same as the `ftp-inspector` command."""
 
-from client.cli import main
+from client.entry import main
 
 raise SystemExit(main())

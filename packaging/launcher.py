@@ -5,6 +5,6 @@ so the bundle and a pip install behave identically (GUI by default, subcommands,
 ``--version`` and ``--self-test``).
 """
 
-from client.cli import main
+from client.entry import main
 
 raise SystemExit(main())

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from client.cli.credentials import CredentialsError, resolve_credentials
-from client.cli.urls import RemoteUrl, UrlError, parse_url
+from client.config.urls import RemoteUrl, UrlError, parse_url
 from client.engine.settings import (
     ConnectionSettings,
     TlsMode,
@@ -140,31 +140,21 @@ class Target:
 
 
 def _site_settings(name: str, password: str | None) -> tuple[ConnectionSettings, str | None]:
-    """Settings of a saved site, and the path after its name. Folder names contain '/',
-    so the longest prefix that names a site wins."""
+    """Settings of a saved site, and the path after its name (the store's one rule)."""
     try:
-        from client.ui.sites.store import PasswordRequiredError, SiteNotFoundError, SiteStore
-    except ImportError as exc:  # keyring missing, or the store is not installed
+        from client.config.sites import PasswordRequiredError, SiteNotFoundError, SiteStore
+    except ImportError as exc:  # keyring missing
         raise TargetError(f"saved sites are not available here: {exc}") from None
     store = SiteStore()
-    parts = name.split("/")
-    last_error: Exception | None = None
-    for cut in range(len(parts), 0, -1):
-        site_name = "/".join(parts[:cut])
-        if not site_name:
-            continue
-        try:
-            site = store.find(site_name)
-        except SiteNotFoundError as exc:
-            last_error = last_error or exc
-            continue
-        rest = "/".join(parts[cut:]) or None
-        path = rest or (site.remote_dir or None)
-        try:
-            return store.connection_settings(site, password=password), path
-        except PasswordRequiredError as exc:
-            raise TargetError(f"{exc}; set FTP_PASSWORD or run on a terminal") from None
-    raise TargetError(str(last_error) if last_error else f"no saved site named {name!r}")
+    try:
+        site, rest = store.find_with_path(name)
+    except SiteNotFoundError as exc:
+        raise TargetError(str(exc)) from None
+    path = rest or (site.remote_dir or None)
+    try:
+        return store.connection_settings(site, password=password), path
+    except PasswordRequiredError as exc:
+        raise TargetError(f"{exc}; set FTP_PASSWORD or run on a terminal") from None
 
 
 def build_target(args: argparse.Namespace, url_text: str, *,

@@ -30,8 +30,8 @@ from client.engine.events import (
     SessionStateChanged,
     TlsEstablished,
 )
-from client.engine.ladder import format_bytes, format_rate
 from client.engine.transcript import data_text
+from client.engine.units import format_bytes, format_rate
 from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
 

@@ -6,11 +6,9 @@ options, credentials, ``-v`` and ``--transcript`` are shared with ``diagnose``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from client.cli.listing_output import entries_to_json, format_long_listing
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
 from client.engine.errors import LocalError
@@ -20,7 +18,7 @@ from client.engine.events import (
     QueueJobChanged,
     TransferProgress,
 )
-from client.engine.ladder import format_bytes, format_rate
+from client.engine.units import format_bytes, format_rate
 from client.protocol.paths import join_remote, remote_basename
 from client.protocol.text import escape_control
 
@@ -81,7 +79,12 @@ async def _ls(context: CommandContext) -> int:
         if context.args.ladder:
             print_ladder(context)
         raise
+    # listing output (and json) load only for ls: get/put/mirror never print entries
+    from client.cli.listing_output import entries_to_json, format_long_listing
+
     if context.args.json:
+        import json
+
         json.dump(entries_to_json(result.entries), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")
     else:

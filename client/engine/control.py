@@ -25,7 +25,7 @@ from client.engine.errors import (
     ControlTimeoutError,
     ServerProtocolError,
 )
-from client.engine.events import Endpoint, EventBus, LineSent, Notice, ReplyReceived
+from client.engine.events import Endpoint, EventBus, LineSent, Notice, NoticeKind, ReplyReceived
 from client.engine.tcpstack import keepalive_options
 from client.protocol import annotate as _annotate_module
 from client.protocol.annotate import Severity
@@ -264,7 +264,7 @@ class ControlConnection:
             self._replies.clear()
             self.bus.emit(Notice(
                 t=self.bus.now(), connection=self.connection_id, severity=Severity.WARNING,
-                kind="info", text=f"ignored unexpected repl{'ies' if ',' in stale else 'y'} "
+                kind=NoticeKind.INFO, text=f"ignored unexpected repl{'ies' if ',' in stale else 'y'} "
                 f"{stale} from the server before sending {command.verb}"))
         display = command.display
         self.transport.write(command.to_bytes(self.encoding))

@@ -36,7 +36,7 @@ from client.engine.errors import (
     FtpError,
     LocalError,
 )
-from client.engine.events import DataFailure, DataPhase, Notice, TlsEstablished
+from client.engine.events import DataFailure, DataPhase, Notice, NoticeKind, TlsEstablished
 from client.engine.resync import finish_resync, read_abor_answer
 from client.engine.settings import TransferMode
 from client.engine.tls import tls_version_text
@@ -112,7 +112,7 @@ class DataTransfer:
             sink.resume_reading = lambda: stream.transport and stream.transport.resume_reading()  # type: ignore[attr-defined]
         return stream
 
-    def _notice(self, text: str, kind: str, severity: Severity = Severity.INFO) -> None:
+    def _notice(self, text: str, kind: NoticeKind, severity: Severity = Severity.INFO) -> None:
         self.setup.bus.emit(Notice(t=self.setup.bus.now(), connection=self.control.connection_id,
                                    severity=severity, text=text, kind=kind))
 

@@ -25,7 +25,7 @@ from client.engine.control import endpoint_of
 from client.engine.datasetup import ChannelTracker, same_host
 from client.engine.datastream import DataStream
 from client.engine.errors import DataChannelError, FtpError, SettingsError
-from client.engine.events import DataFailure, DataPhase, Endpoint
+from client.engine.events import DataFailure, DataPhase, Endpoint, NoticeKind
 from client.engine.settings import active_address_problem
 from client.engine.tcpfacts import connect_failure
 from client.engine.tcpstack import ConnectFailed, connect_observed
@@ -87,7 +87,7 @@ async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | 
                 "(try active mode)", step="EPSV", reply_code=reply.code)
         memory.epsv_broken = True
         xfer._notice(f"the server refused EPSV ({reply.code}); using PASV for this "
-                     "session", "fallback")
+                     "session", NoticeKind.FALLBACK)
         return None
     try:
         address = parse_229(reply.lines[0])
@@ -96,7 +96,7 @@ async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | 
             raise tracker.failure(DataFailure.SERVER_REFUSED,
                                   f"could not read the 229 reply: {exc}", step="EPSV",
                                   reply_code=reply.code) from None
-        xfer._notice(f"could not read the EPSV reply ({exc}); trying PASV", "fallback")
+        xfer._notice(f"could not read the EPSV reply ({exc}); trying PASV", NoticeKind.FALLBACK)
         memory.epsv_broken = True
         return None
     tracker.advertised = Endpoint(xfer._control_peer, address.port)
@@ -110,7 +110,7 @@ async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | 
         memory.epsv_broken = True
         xfer._notice(
             f"the EPSV port {tracker.advertised} refused the connection; trying PASV, "
-            "and using PASV for the rest of this session", "fallback", Severity.WARNING)
+            "and using PASV for the rest of this session", NoticeKind.FALLBACK, Severity.WARNING)
         return None
 
 
@@ -122,7 +122,7 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
         memory.pasv_broken = True
         xfer._notice(f"the server does not know PASV ({reply.code} "
                      f"{escape_control(reply.text)}); trying EPSV, and using it for the "
-                     "rest of this session", "fallback", Severity.WARNING)
+                     "rest of this session", NoticeKind.FALLBACK, Severity.WARNING)
         stream = await open_epsv(xfer, may_fall_back=False)
         assert stream is not None
         return stream
@@ -149,7 +149,7 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
                               reply_code=reply.code)
     if decision.replaced:
         tracker.address_note = decision.reason
-        xfer._notice(decision.reason, "substitution", Severity.WARNING)
+        xfer._notice(decision.reason, NoticeKind.SUBSTITUTION, Severity.WARNING)
     tracker.emit(DataPhase.ADVERTISED)
     return await dial(xfer, tracker, decision.host, address.port)
 
@@ -203,7 +203,7 @@ async def open_active(xfer: DataTransfer) -> tuple[DataStream, ChannelTracker, R
                 xfer._notice(
                     f"refused a data connection from {shown}: only the server "
                     f"{xfer._control_peer} may connect to our active-mode port",
-                    "info", Severity.WARNING)
+                    NoticeKind.INFO, Severity.WARNING)
             return False
         accepted.set_result(stream)
         return True
@@ -270,7 +270,7 @@ async def announce_active(xfer: DataTransfer, tracker: ChannelTracker, host: str
                 f"{why} (try passive mode)", step="EPRT", reply_code=reply.code)
         memory.eprt_broken = True
         xfer._notice(f"the server refused EPRT ({reply.code}); using PORT for this session",
-                     "fallback")
+                     NoticeKind.FALLBACK)
     tracker.method = "PORT"
     reply = await xfer.control.execute(Command("PORT", format_port_argument(host, port)),
                                        step="PORT")
@@ -280,7 +280,7 @@ async def announce_active(xfer: DataTransfer, tracker: ChannelTracker, host: str
         memory.port_broken = True
         xfer._notice(f"the server does not know PORT ({reply.code} "
                      f"{escape_control(reply.text)}); trying EPRT, and using it for the "
-                     "rest of this session", "fallback", Severity.WARNING)
+                     "rest of this session", NoticeKind.FALLBACK, Severity.WARNING)
         tracker.method = "EPRT"
         reply = await xfer.control.execute(
             Command("EPRT", format_eprt_argument(host, port)), step="EPRT")

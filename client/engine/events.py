@@ -19,6 +19,7 @@ from client.protocol.annotate import Annotation, Severity
 from client.protocol.replies import Reply
 
 __all__ = [
+    "NoticeKind",
     "Endpoint",
     "EngineEvent",
     "LineSent",
@@ -186,15 +187,29 @@ class TransferProgress(EngineEvent):
     done: bool = False
 
 
+class NoticeKind(enum.StrEnum):
+    """What a :class:`Notice` is about (a ``str`` enum: its values are the words the
+    transcript and older scripts already use)."""
+
+    INFO = "info"
+    FALLBACK = "fallback"  # another command or mode is tried after a refusal or failure
+    SUBSTITUTION = "substitution"  # another address is dialled than the 227 named
+    TLS = "tls"  # TLS not offered, refused, or a certificate accepted by a pin
+    CONNECTION_LOST = "connection-lost"  # the server closed or broke an idle connection
+    RECONNECT = "reconnect"
+    TIMEOUT = "timeout"
+    QUEUE = "queue"  # the transfer queue's own decisions
+    RETRY = "retry"  # the queue tries a failed job again
+    SKIPPED = "skipped"  # the queue leaves a file out (a link, an unsafe name, …)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Notice(EngineEvent):
     """Something the engine decided or noticed: fallbacks, substitutions, reconnects."""
 
     severity: Severity
     text: str
-    # "fallback" | "substitution" | "reconnect" | "tls" | "timeout" | "info", or
-    # "connection-lost": the server closed or broke an idle control connection
-    kind: str = "info"
+    kind: NoticeKind = NoticeKind.INFO
 
 
 class SessionState(enum.Enum):

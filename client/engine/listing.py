@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from client.engine.datachannel import DataTransfer
 from client.engine.datastream import MemorySink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError
+from client.engine.events import NoticeKind
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
@@ -32,7 +33,7 @@ def _report_unparsed(session: FtpSession, result: ListingResult, what: str) -> N
     shown = "; ".join(escape_control(line)[:120] for line in result.unparsed[:5])
     more = f" (and {len(result.unparsed) - 5} more)" if len(result.unparsed) > 5 else ""
     session._notice(f"{len(result.unparsed)} line(s) of the {what} could not be parsed and "
-                    f"are not shown as entries: {shown}{more}", "info", Severity.WARNING)
+                    f"are not shown as entries: {shown}{more}", NoticeKind.INFO, Severity.WARNING)
 
 
 async def list_directory(session: FtpSession, path: str | None = None) -> ListingResult:
@@ -60,7 +61,7 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
         if not session.settings.stat_listing_fallback or not session._control.is_open:
             raise
         session._notice(f"the listing's data connection failed ({error.failure.value}); "
-                        "listing over the control connection with STAT instead", "fallback",
+                        "listing over the control connection with STAT instead", NoticeKind.FALLBACK,
                         Severity.WARNING)
         return await stat_listing(session, path)
     result = parse_listing(data, fmt=fmt)

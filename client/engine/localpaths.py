@@ -23,7 +23,6 @@ import errno
 import os
 import stat
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -214,7 +213,7 @@ def drop_empty_part(target: Path) -> None:
 def is_case_insensitive(directory: Path) -> bool:
     """Whether ``directory``'s file system folds case (macOS, Windows, casefold ext4):
     create a mixed-case probe file and look for it under its upper-case name."""
-    probe = directory / f".ftpi-case-probe-{uuid.uuid4().hex[:8]}-aB"
+    probe = directory / f".ftpi-case-probe-{os.urandom(4).hex()}-aB"
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
     except OSError:

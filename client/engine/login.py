@@ -1,6 +1,6 @@
 """Connect and log in: one named step at a time, so an error says which step failed.
 
-The order (a decision, documented for users in docs/readme/engine.md):
+The order (a decision, documented for users in docs/guide/engine.md):
 
 ``connect`` (TCP; TLS first for implicit FTPS) -> ``banner`` -> ``feat-before-login``
 (FEAT is allowed before login by RFC 2389 and is the only way to learn whether HOST and
@@ -28,7 +28,7 @@ from client.engine.errors import (
     LoginError,
     TlsError,
 )
-from client.engine.events import SessionState, TlsEstablished
+from client.engine.events import NoticeKind, SessionState, TlsEstablished
 from client.engine.settings import TlsMode
 from client.engine.tls import (
     SessionResumingContext,
@@ -68,7 +68,10 @@ async def login(session: FtpSession) -> None:
     """Run every step up to READY (the caller handles state FAILED on error)."""
     settings = session.settings
     context: SessionResumingContext | None = None
-    if settings.uses_tls:
+    if settings.uses_tls and (settings.tls is TlsMode.IMPLICIT or settings.ca_file):
+        # The system store costs tens of milliseconds to load: for AUTH TLS it is loaded
+        # once the server said 234 (never, for a server without TLS). A CA file is read
+        # up front so a wrong path is reported before anything is sent.
         context = make_context(settings)
     try:
         await _open_to_tls(session, context)
@@ -133,13 +136,13 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
         reply = await control.execute(Command("HOST", _host_argument(settings.host)), step="host")
         if not reply.is_success:
             session._notice(f"the server offered HOST but answered {reply.code}; continuing",
-                            "info", Severity.WARNING)
+                            NoticeKind.INFO, Severity.WARNING)
 
     if settings.tls is TlsMode.OFF or implicit:
         return
     if settings.tls is TlsMode.AUTO and feat_known and not session.features.auth_tls:
         session._notice("the server does not offer TLS (no AUTH TLS in FEAT): the password "
-                        "and all data will cross the network in clear text", "tls",
+                        "and all data will cross the network in clear text", NoticeKind.TLS,
                         Severity.WARNING)
         return
     reply = await control.execute(Command("AUTH", "TLS"), step="auth-tls")
@@ -150,10 +153,11 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
                 f"{escape_control(reply.text)}); USER and PASS were not sent",
                 step="auth-tls")
         session._notice(f"the server refused AUTH TLS ({reply.code}); continuing without "
-                        "TLS: the password will cross the network in clear text", "tls",
+                        "TLS: the password will cross the network in clear text", NoticeKind.TLS,
                         Severity.WARNING)
         return
-    assert context is not None
+    if context is None:
+        context = make_context(settings)
     session._set_state(SessionState.TLS_HANDSHAKE)
     try:
         await control.start_tls(context, hostname, settings.connect_timeout)
@@ -218,10 +222,10 @@ async def _tls_established(session: FtpSession, context: SessionResumingContext,
                 verify_error=info.verify_error, step="certificate")
         session._notice(f"continuing with a certificate the system does not vouch for "
                         f"({info.verify_error}); trusted by fingerprint "
-                        f"{format_fingerprint(fingerprint)}", "tls", Severity.WARNING)
+                        f"{format_fingerprint(fingerprint)}", NoticeKind.TLS, Severity.WARNING)
     elif verify_error is not None:
         session._notice(f"certificate accepted by its pinned fingerprint "
-                        f"{format_fingerprint(fingerprint)}", "tls")
+                        f"{format_fingerprint(fingerprint)}", NoticeKind.TLS)
     session.certificate = info
     version, cipher = tls_version_text(ssl_object)
     event = TlsEstablished(t=session.bus.now(), connection=session.connection_id, channel=None,
@@ -241,14 +245,14 @@ async def _authenticate(session: FtpSession) -> None:
     if session._control_context is not None:
         reply = await control.execute(Command("PBSZ", "0"), step="pbsz")
         if not reply.is_success:
-            session._notice(f"PBSZ 0 answered {reply.code}; continuing", "tls", Severity.WARNING)
+            session._notice(f"PBSZ 0 answered {reply.code}; continuing", NoticeKind.TLS, Severity.WARNING)
         reply = await control.execute(Command("PROT", "P"), step="prot")
         if reply.is_success:
             session._data_protected = True
         else:
             session._notice(f"the server refused PROT P ({reply.code}): file data will cross "
                             "the network in clear text (only the control connection is "
-                            "encrypted)", "tls", Severity.WARNING)
+                            "encrypted)", NoticeKind.TLS, Severity.WARNING)
     reply = await control.execute(Command.user(settings.user), step="user")
     step = "user"
     if reply.code == 331 or reply.code == 332:

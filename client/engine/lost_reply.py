@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import DataChannelError
+from client.engine.events import NoticeKind
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
@@ -44,5 +45,5 @@ def keep_despite_lost_reply(session: FtpSession, error: DataChannelError, part: 
         "firewall that forgets idle connections probably dropped it. The file is kept "
         f"(its size matches the server's). Keep the control connection alive: "
         f"--tcp-keepalive {advice} (or --keepalive {advice}), below {idle:.0f} s",
-        "connection-lost", Severity.WARNING)
+        NoticeKind.CONNECTION_LOST, Severity.WARNING)
     return size - offset

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from client.engine import listing as _listing
 from client.engine import transfer as _transfer
 from client.engine.control import ControlConnection
 from client.engine.datachannel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
@@ -31,6 +30,7 @@ from client.engine.events import (
     Endpoint,
     EventBus,
     Notice,
+    NoticeKind,
     SessionState,
     SessionStateChanged,
     TlsEstablished,
@@ -55,7 +55,7 @@ T = TypeVar("T")
 
 
 class FtpSession:
-    """An FTP/FTPS session (see docs/TEAM_CONTRACTS.md for the contract).
+    """An FTP/FTPS session: the façade the front ends use (docs/guide/engine.md).
 
     Every operation takes the control connection's lock, so operations from several
     tasks are serialised, one command in flight at a time. Cancelling a transfer's task
@@ -146,10 +146,10 @@ class FtpSession:
                          "forgets idle connections, a keep-alive interval below that "
                          f"(e.g. {max(1, int(idle / 2))} s) keeps it")
             self._notice(f"{message} ({when}){timer}; reconnect to continue",
-                         "connection-lost", Severity.WARNING)
+                         NoticeKind.CONNECTION_LOST, Severity.WARNING)
         self._set_state(SessionState.FAILED, detail=message)
 
-    def _notice(self, text: str, kind: str = "info", severity: Severity = Severity.INFO) -> None:
+    def _notice(self, text: str, kind: NoticeKind = NoticeKind.INFO, severity: Severity = Severity.INFO) -> None:
         self.bus.emit(Notice(t=self.bus.now(), connection=self.connection_id,
                              severity=severity, text=text, kind=kind))
 
@@ -224,11 +224,11 @@ class FtpSession:
                 raise
             other = TransferMode.ACTIVE if mode is TransferMode.PASSIVE else TransferMode.PASSIVE
             self._notice(f"{mode.value} mode failed ({error.failure.value}); retrying once in "
-                         f"{other.value} mode", "fallback", Severity.WARNING)
+                         f"{other.value} mode", NoticeKind.FALLBACK, Severity.WARNING)
             result = await operation(other)
             self.mode = other
             self._notice(f"{other.value} mode worked; using it for the rest of this session",
-                         "fallback")
+                         NoticeKind.FALLBACK)
             return result
 
     # ------------------------------------------------------------------ lifecycle
@@ -310,7 +310,7 @@ class FtpSession:
                     return
                 control.abort()
                 self._notice(f"the keep-alive NOOP failed: {exc.message}; the connection "
-                             "is closed, reconnect to continue", "connection-lost",
+                             "is closed, reconnect to continue", NoticeKind.CONNECTION_LOST,
                              Severity.WARNING)
                 self._set_state(SessionState.FAILED, detail=f"keep-alive failed: {exc.message}")
                 return
@@ -411,14 +411,22 @@ class FtpSession:
             return await self._control.execute(command, step="quote")
 
     # ------------------------------------------------------------------ listings
+    # The listing code (and the parsers under it) loads on the first listing: a plain
+    # get or put never needs it.
     async def list(self, path: str | None = None):  # -> ListingResult
-        return await _listing.list_directory(self, path)
+        from client.engine.listing import list_directory
+
+        return await list_directory(self, path)
 
     async def stat(self, path: str):  # -> ListingEntry | None
-        return await _listing.stat_path(self, path)
+        from client.engine.listing import stat_path
+
+        return await stat_path(self, path)
 
     async def stat_listing(self, path: str | None = None):  # -> ListingResult
-        return await _listing.stat_listing(self, path)
+        from client.engine.listing import stat_listing
+
+        return await stat_listing(self, path)
 
     # ------------------------------------------------------------------ transfers
     async def download(self, remote: str, local: Path, *, resume: bool = False,
@@ -449,7 +457,10 @@ def parse_mdtm(text: str) -> _dt.datetime | None:
     if len(whole) != 14 or not whole.isdigit():
         return None
     try:
-        moment = _dt.datetime.strptime(whole, "%Y%m%d%H%M%S").replace(tzinfo=_dt.UTC)
+        # by hand: strptime loads _strptime and its locale tables for one date
+        moment = _dt.datetime(int(whole[:4]), int(whole[4:6]), int(whole[6:8]),
+                              int(whole[8:10]), int(whole[10:12]), int(whole[12:14]),
+                              tzinfo=_dt.UTC)
     except ValueError:
         return None
     if fraction.isdigit():

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from client.engine.datachannel import DataTransfer
 from client.engine.datastream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
-from client.engine.events import DataFailure, DataPhase, TransferProgress
+from client.engine.events import DataFailure, DataPhase, NoticeKind, TransferProgress
 from client.engine.localpaths import drop_empty_part, open_part_file, part_path
 from client.engine.lost_reply import keep_despite_lost_reply
 from client.engine.progress import ProgressReporter, next_transfer_id
@@ -112,11 +112,11 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                         session._notice(
                             f"the server does not report the size of {escape_control(remote)}, "
                             "so a resumed download could not be checked: downloading it "
-                            "again from the start", "info", Severity.WARNING)
+                            "again from the start", NoticeKind.INFO, Severity.WARNING)
                         offset = 0
                     if total is not None and offset > total:
                         session._notice(f"{part.name} is larger than the remote file; "
-                                        "downloading again from the start", "info")
+                                        "downloading again from the start", NoticeKind.INFO)
                         offset = 0
                     if ascii:
                         offset = 0
@@ -136,7 +136,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                     if exc.step != "REST":
                         raise
                     session._notice(f"the server cannot resume ({exc.code}); downloading "
-                                    f"{escape_control(remote)} again from the start", "info",
+                                    f"{escape_control(remote)} again from the start", NoticeKind.INFO,
                                     Severity.WARNING)
                     offset = 0
                     outcome["offset"] = 0
@@ -416,7 +416,7 @@ async def _verify(session: FtpSession, remote: str, local: Path) -> str | None:
     choice = session.features.hash_choice()
     if choice is None:
         session._notice("the server offers no checksum command (HASH, XSHA256, XMD5, …); "
-                        "the transfer was checked by size only", "info")
+                        "the transfer was checked by size only", NoticeKind.INFO)
         return None
     async with session._locked():
         if choice.needs_opts:

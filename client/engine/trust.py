@@ -29,7 +29,6 @@ __all__ = [
     "fingerprint_sha256",
     "format_fingerprint",
     "normalise_fingerprint",
-    "default_pin_path",
 ]
 
 
@@ -128,17 +127,6 @@ def certificate_info(der: bytes, *, host: str, port: int = 0,
     )
 
 
-def default_pin_path() -> Path:
-    """``$FTP_INSPECTOR_CONFIG_DIR/pins.json`` when set (tests, portable use), else the
-    platform's user data folder."""
-    override = os.environ.get("FTP_INSPECTOR_CONFIG_DIR")
-    if override:
-        return Path(override) / "pins.json"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("ftp-inspector")) / "pins.json"
-
-
 class PinStore:
     """Pinned SHA-256 fingerprints per ``host:port``, in a small JSON file.
 
@@ -146,8 +134,9 @@ class PinStore:
     file that would silently un-pin every host.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path if path is not None else default_pin_path()
+    def __init__(self, path: Path) -> None:
+        # where the file lives is the front end's choice (client.config.appdirs)
+        self.path = path
         self._lock = threading.Lock()
 
     @staticmethod

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.config.appdirs import pin_file
 from client.engine.trust import (
     CertificateInfo,
     PinStore,
@@ -104,7 +105,7 @@ class GuiCertificateTrust:
 
     def __init__(self, parent: QWidget | None, pin_store: PinStore | None = None) -> None:
         self.parent = parent
-        self.pin_store = pin_store or PinStore()
+        self.pin_store = pin_store or PinStore(pin_file())
         self.last_dialog: CertificateDialog | None = None
         self._trusted_now: set[tuple[str, int, str]] = set()
         self._lock = asyncio.Lock()

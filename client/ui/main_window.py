@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from client import APP_NAME, __version__
+from client.config.appdirs import config_dir
 from client.engine.errors import ConnectionLostError, ControlTimeoutError
 from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.protocol.text import escape_control
-from client.ui.appdirs import config_dir
 from client.ui.bridge import EngineBridge
+from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
 from client.ui.connection import RemoteConnection
 from client.ui.console.widget import ConsoleWidget
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(quick_bar)
 
         build_menus(self)
+        self.capture_loader = CaptureLoader(self)
         self._wire()
         restore_window_state(self)
         self._load_inspector()

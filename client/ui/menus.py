@@ -1,6 +1,6 @@
 """The main window's menus and toolbar (File, Server, View, Help) and their shortcuts:
-Ctrl+S site manager, Ctrl+Q quit, Ctrl+D disconnect, F5 refresh, Ctrl+M Passive/Active,
-Ctrl+F filter."""
+Ctrl+S site manager, Ctrl+Shift+O open a packet capture, Ctrl+Q quit, Ctrl+D disconnect,
+F5 refresh, Ctrl+M Passive/Active, Ctrl+F filter."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(window.site_manager_action)
     file_menu.addAction(_action(window, window.tr("Import FileZilla sites…"),
                                      window.import_filezilla))
+    file_menu.addAction(_action(window, window.tr("Open &capture…"),
+                                lambda: window.capture_loader.choose_file(), "Ctrl+Shift+O"))
     file_menu.addSeparator()
     file_menu.addAction(_action(window, window.tr("&Quit"), window.close, "Ctrl+Q"))
 

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.config.urls import parse_target
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.ui.icons import icon
-from client.ui.sites.urls import parse_target
 
 __all__ = ["QuickConnectBar"]
 
@@ -259,8 +259,8 @@ class QuickConnectBar(QWidget):
         shown = f"{scheme}://{host}" if scheme else host
         if target.port is not None:
             shown += f":{target.port}"
-        if scheme and target.path:
-            shown += target.path
+        if scheme:
+            shown += target.path_text()  # /pub relative to the login folder, /%2Fetc absolute
         self.host.setText(shown)
         self.user.setText(target.user or "")
         self.password.setText(target.password or "")

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from client.cli import main
 from client.cli.explain import classify_line, explain_lines, register, run
+from client.entry import main
 from client.protocol.annotate import Direction
 
 RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

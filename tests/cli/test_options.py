@@ -9,16 +9,16 @@ import sys
 
 import pytest
 
-from client.cli import _subcommand_parser
+from client.cli import subcommand_parser
 from client.cli.options import TargetError, build_target
-from client.ui.sites.store import Site, SiteStore
+from client.config.sites import Site, SiteStore
 
 TIMEOUT = 60
 ENV = {"FTP_PASSWORD": "not-used"}
 
 
 def parse(*argv: str):
-    return _subcommand_parser(argv[0]).parse_args(list(argv))
+    return subcommand_parser(argv[0]).parse_args(list(argv))
 
 
 def target(*argv: str):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from client.ui.sites.store import Site, SiteStore
+from client.config.sites import Site, SiteStore
 
 TIMEOUT = 60
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from client.cli.credentials import CredentialsError, resolve_credentials
-from client.cli.urls import UrlError, parse_url
+from client.config.urls import UrlError, parse_url
 from client.engine.settings import TlsMode
 
 

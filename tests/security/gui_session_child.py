@@ -28,10 +28,10 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from ui.memkeyring import MemoryKeyring
 
+    from client.config.sites import KEYRING_SERVICE
     from client.ui.main_window import MainWindow
     from client.ui.qt_loop import InspectorEventLoop
     from client.ui.sites.dialog import SiteManagerDialog, connect_site
-    from client.ui.sites.store import KEYRING_SERVICE
 
     backend = MemoryKeyring()
     keyring.set_keyring(backend)

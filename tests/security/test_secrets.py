@@ -180,7 +180,7 @@ def test_a_malformed_url_is_refused_without_echoing_its_password(template, child
 
 @pytest.mark.parametrize("template", MALFORMED_URLS)
 def test_quickconnect_errors_never_echo_the_password(template) -> None:
-    from client.ui.sites.urls import parse_target
+    from client.config.urls import parse_target
 
     secret = "S3cret-url-PW"
     try:

@@ -11,9 +11,9 @@ import re
 import pytest
 from PySide6.QtCore import Qt
 
+from client.config.sites import Site, SiteStore
 from client.demo import DemoServer
 from client.engine.settings import CommandFamily, TransferMode
-from client.ui.sites.store import Site, SiteStore
 
 pytestmark = pytest.mark.gui
 

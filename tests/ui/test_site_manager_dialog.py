@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from client.ui.sites.store import KEYRING_SERVICE, SiteStore
+from client.config.sites import KEYRING_SERVICE, SiteStore
 
 pytestmark = pytest.mark.gui
 SECRET = "correct horse battery staple"
@@ -101,10 +101,10 @@ def test_site_url_with_ask_for_password_connects(qloop, qtbot, config_dir, memor
 
     from PySide6.QtWidgets import QInputDialog
 
+    from client.config.sites import Site
     from client.demo import DemoServer
     from client.ui.app import open_target
     from client.ui.main_window import MainWindow
-    from client.ui.sites.store import Site
 
     demo = DemoServer("healthy").start()
     window = MainWindow(local_start=tmp_path)
@@ -292,11 +292,11 @@ def test_a_sites_keepalive_reaches_the_connection(qloop, qtbot, config_dir, memo
     sends NOOP by itself; the site's hidden-files choice is in the settings used."""
     import asyncio
 
+    from client.config.sites import Site
     from client.demo import DemoServer
     from client.engine.events import LineSent
     from client.ui.main_window import MainWindow
     from client.ui.sites.dialog import connect_site
-    from client.ui.sites.store import Site
 
     demo = DemoServer("healthy").start()
     window = MainWindow(local_start=tmp_path)

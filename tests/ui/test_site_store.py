@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from client.engine.settings import TlsMode, TransferMode
-from client.ui.sites.filezilla import import_sitemanager, parse_server_path, parse_sitemanager
-from client.ui.sites.store import (
+from client.config.filezilla import import_sitemanager, parse_server_path, parse_sitemanager
+from client.config.sites import (
     KEYRING_SERVICE,
     PasswordRequiredError,
     Site,
@@ -18,7 +17,8 @@ from client.ui.sites.store import (
     SiteStore,
     keyring_available,
 )
-from client.ui.sites.urls import parse_target
+from client.config.urls import parse_target
+from client.engine.settings import TlsMode, TransferMode
 
 SECRET = "s3cr3t-Pa55!"
 
@@ -194,7 +194,7 @@ def test_server_path_decoding() -> None:
     ("[::1]:21", "::1", 21, None, None, None, None),
     ("::1", "::1", None, None, None, None, None),
     ("ftp://alice:p%40ss@127.0.0.1:2121/pub/x", "127.0.0.1", 2121, TlsMode.AUTO, "alice", "p@ss",
-     "/pub/x"),
+     "pub/x"),
     ("ftps://h", "h", None, TlsMode.IMPLICIT, None, None, None),
     ("FTPES://bob@h:21/", "h", 21, TlsMode.EXPLICIT, "bob", None, None),
 ])
@@ -220,8 +220,8 @@ def test_site_store_imports_no_qt() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; import client.ui.sites.store, client.ui.sites.filezilla, "
-            "client.ui.sites.urls; print('PySide6' in sys.modules or 'qasync' in sys.modules)")
+    code = ("import sys; import client.config.sites, client.config.filezilla, "
+            "client.config.urls; print('PySide6' in sys.modules or 'qasync' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
@@ -232,9 +232,11 @@ def test_find_with_path_longest_prefix(config_dir: Path) -> None:
     store = SiteStore()
     store.save([Site(name="web", host="h1", folder="Work"), Site(name="Work", host="h2")])
     site, path = store.find_with_path("Work/web/pub/x")
-    assert site.host == "h1" and path == "/pub/x"
+    assert site.host == "h1" and path == "pub/x"  # relative to the login folder
     site, path = store.find_with_path("Work/other")
-    assert site.host == "h2" and path == "/other"
+    assert site.host == "h2" and path == "other"
+    site, path = store.find_with_path("Work/web//etc")  # site:Work/web/%2Fetc
+    assert site.host == "h1" and path == "/etc"
     assert store.find_with_path("Work/web") == (store.find("Work/web"), None)
     with pytest.raises(SiteNotFoundError):
         store.find_with_path("nothing/here")

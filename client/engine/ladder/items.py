@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass
 
 from client.engine.events import DataFailure, DataPhase, Endpoint, TcpEvidence
+from client.engine.units import format_bytes, format_rate
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
@@ -101,22 +102,6 @@ def format_time_axis(t: float) -> str:
     if t < 100_000:
         return f"{t:.1f}s"
     return f"{t:.0f}s"
-
-
-def format_bytes(count: int) -> str:
-    """Exact below 10 kB (people compare listing sizes byte for byte), then kB/MB/GB."""
-    if count < 10_000:
-        return f"{count} B"
-    value = float(count)
-    for unit in ("kB", "MB", "GB", "TB"):
-        value /= 1000.0
-        if value < 1000 or unit == "TB":
-            return f"{value:.1f} {unit}"
-    return f"{count} B"  # pragma: no cover - loop always returns
-
-
-def format_rate(bytes_per_second: float) -> str:
-    return format_bytes(int(bytes_per_second)) + "/s"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The transfer queue (contract in docs/TEAM_CONTRACTS.md, "Transfer queue").
+"""The transfer queue: jobs, their states and the connections that run them.
 
 ``TransferQueue`` lives in :mod:`.core`; the job values in :mod:`.jobs`; the exists
 policy in :mod:`client.engine.exists`; local-path safety in

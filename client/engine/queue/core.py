@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import FtpError
-from client.engine.events import EventBus, Notice, TransferProgress
+from client.engine.events import EventBus, Notice, NoticeKind, TransferProgress
 from client.engine.exists import ExistsPolicy
 from client.engine.localpaths import part_path
 from client.engine.queue import sessions as pool
@@ -64,7 +64,7 @@ class _Worker:
 
 class TransferQueue:
     """A queue of file transfers run by ``concurrency`` workers (see the module doc and
-    docs/TEAM_CONTRACTS.md). ``retry_delay`` is the first back-off in seconds;
+    docs/guide/queue.md). ``retry_delay`` is the first back-off in seconds;
     ``case_insensitive`` overrides the probe of download destinations (None: probe)."""
 
     def __init__(self, session_factory: Callable[[], Awaitable[FtpSession]], *,
@@ -217,7 +217,7 @@ class TransferQueue:
         await self.sessions.close()
         self._book.idle.set()
 
-    def notice(self, text: str, *, kind: str = "queue",
+    def notice(self, text: str, *, kind: NoticeKind = NoticeKind.QUEUE,
                severity: Severity = Severity.INFO) -> None:
         self.bus.emit(Notice(t=self.bus.now(), connection="queue", severity=severity,
                              text=text, kind=kind))
@@ -309,7 +309,7 @@ class TransferQueue:
         record.resume_next = False
         if outcome.reason is not None:
             self.notice(f"skipped {escape_control(record.job.remote_path)}: {outcome.reason}",
-                        kind="skipped")
+                        kind=NoticeKind.SKIPPED)
         self._book.update(record, **_fields(outcome.job), state=outcome.state,
                           error=outcome.reason, rate=0.0)
 
@@ -323,7 +323,7 @@ class TransferQueue:
             if worker.session is not None:
                 self.sessions.discard(worker.session)
                 worker.session = None
-                self.notice(f"worker {worker.number}: reconnecting", kind="reconnect")
+                self.notice(f"worker {worker.number}: reconnecting", kind=NoticeKind.RECONNECT)
             worker.session = await self.sessions.borrow()
         session = worker.session
 
@@ -360,7 +360,7 @@ class TransferQueue:
                 and not record.restart_refused and refused_restart(exc)):
             record.restart_refused = True
             self.notice(f"the server would not continue {escape_control(record.job.remote_path)}"
-                        f" ({message}); sending it again from the start", kind="retry",
+                        f" ({message}); sending it again from the start", kind=NoticeKind.RETRY,
                         severity=Severity.WARNING)
             self._book.update(record, state=JobState.QUEUED, error=message, rate=0.0)
             self._wake.set()
@@ -372,7 +372,7 @@ class TransferQueue:
             record.not_before = asyncio.get_running_loop().time() + delay
             self.notice(f"{escape_control(record.job.remote_path)}: {message}; retry "
                         f"{record.failures} of {self.retries} in {delay:.1f} s",
-                        kind="retry", severity=Severity.WARNING)
+                        kind=NoticeKind.RETRY, severity=Severity.WARNING)
             self._book.update(record, state=JobState.QUEUED, error=message, rate=0.0)
             self._wake.set()
             return

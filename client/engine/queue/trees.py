@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import CommandFailedError, FtpError
+from client.engine.events import NoticeKind
 from client.engine.localpaths import ensure_directory, is_case_insensitive, relative_parts
 from client.engine.queue.retry import needs_new_connection
 from client.engine.tree import SkippedName, walk_local, walk_remote
@@ -21,7 +22,7 @@ __all__ = ["add_download_tree", "add_upload_tree"]
 
 
 def _report(queue: TransferQueue, item: SkippedName) -> None:
-    queue.notice(item.describe(), kind="skipped", severity=Severity.WARNING)
+    queue.notice(item.describe(), kind=NoticeKind.SKIPPED, severity=Severity.WARNING)
 
 
 def _make_local_folders(root: Path, folders: list[Path]) -> list[tuple[Path, str]]:
@@ -56,7 +57,7 @@ async def add_download_tree(queue: TransferQueue, remote_dir: str, local_dir: Pa
     refused = await asyncio.to_thread(_make_local_folders, local_dir, plan.directories)
     for folder, why in refused:
         queue.notice(f"skipped the folder {folder} and everything in it: {why}",
-                     kind="skipped", severity=Severity.WARNING)
+                     kind=NoticeKind.SKIPPED, severity=Severity.WARNING)
     ids: list[int] = []
     for planned in plan.files:
         if any(bad == planned.local_path.parent or bad in planned.local_path.parents
@@ -92,7 +93,7 @@ async def add_upload_tree(queue: TransferQueue, local_dir: Path, remote_dir: str
                 if entry is None or not entry.is_dir:
                     queue.notice(f"could not create the remote folder {escape_control(folder)} "
                                  f"({exc.code} {exc.reply_text}); uploads into it will fail",
-                                 kind="queue", severity=Severity.WARNING)
+                                 kind=NoticeKind.QUEUE, severity=Severity.WARNING)
     except BaseException as exc:
         broken = needs_new_connection(exc)
         raise

@@ -31,7 +31,13 @@ from client.protocol.listing.entry import (
     make_entry,
 )
 from client.protocol.listing.eplf import parse_eplf_line
-from client.protocol.listing.mlsx import _Cache, is_self_or_parent, looks_like_mlsx, parse_mlsx
+from client.protocol.listing.mlsx import (
+    _Cache,
+    is_self_or_parent,
+    looks_like_mlsx,
+    parse_mlsd_lines,
+    parse_mlsx,
+)
 from client.protocol.listing.unix import UnixContext, is_total_line, parse_unix_line
 from client.protocol.replies import Reply
 from client.protocol.text import decode_line, escape_control
@@ -201,26 +207,7 @@ class ListingParser:
 
     # --- per format ------------------------------------------------------------------
     def _mlsd_lines(self, lines: Iterable[str]) -> None:
-        cache = self._mlsx_cache
-        append = self._entries.append
-        unparsed = self._unparsed.append
-        count = 0
-        for line in lines:
-            if not line or line.isspace():
-                continue
-            if line[0] == " " and looks_like_mlsx(line[1:]):
-                line = line[1:]
-            try:
-                entry = parse_mlsx(line, cache)
-            except ListingParseError:
-                unparsed(line)
-                continue
-            if entry.kind is _DIR and is_self_or_parent(entry):
-                continue
-            if entry.name in _SELF_OR_PARENT:
-                continue
-            append(entry)
-            count += 1
+        count = parse_mlsd_lines(lines, self._mlsx_cache, self._entries, self._unparsed)
         if count:
             self._counts["mlsd"] += count
 

@@ -34,18 +34,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_address_problem
-from client.protocol.addresses import PasvPolicy
-from client.protocol.text import escape_control
-from client.ui.dialogs import ask_password
-from client.ui.sites.filezilla import import_sitemanager
-from client.ui.sites.store import (
+from client.config.filezilla import import_sitemanager
+from client.config.sites import (
     MAX_KEEPALIVE,
     PasswordRequiredError,
     Site,
     SiteStore,
     keyring_available,
 )
+from client.config.urls import parse_url
+from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_address_problem
+from client.protocol.addresses import PasvPolicy
+from client.protocol.text import escape_control
+from client.ui.dialogs import ask_password
 
 __all__ = ["SiteManagerDialog", "connect_saved_site"]
 
@@ -427,12 +428,12 @@ async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> An
 
 
 async def connect_saved_site(window: Any, text: str) -> str:
-    """``site:NAME`` or ``site:Folder/NAME/path`` from the command line (percent escapes
-    decoded, as the CLI does)."""
-    from urllib.parse import unquote
-
+    """``site:NAME`` or ``site:Folder/NAME/path`` from the command line: the same parser
+    and lookup as the CLI's (:mod:`client.config`)."""
+    reference = parse_url(text if text.startswith("site:") else f"site:{text}").site
+    assert reference is not None
     store = SiteStore()
-    site, path = store.find_with_path(unquote(text))
+    site, path = store.find_with_path(reference)
     return await connect_site(window, store, site, path)
 
 

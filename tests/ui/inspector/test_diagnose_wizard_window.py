@@ -128,8 +128,8 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
 
 def test_apply_of_a_new_address_policy_reconnects_and_saves_the_site(
         qtbot, window, memory_keyring) -> None:
+    from client.config.sites import Site, SiteStore
     from client.ui.sites.dialog import connect_site
-    from client.ui.sites.store import Site, SiteStore
 
     with DemoServer("nat-misconfigured") as server:
         store = SiteStore()
@@ -159,11 +159,11 @@ def test_apply_of_a_new_address_policy_reconnects_and_saves_the_site(
 
 def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
         qtbot, window, memory_keyring) -> None:
+    from client.config.sites import Site, SiteStore
     from client.engine.diagnose_model import Recommendation
     from client.engine.settings import CommandFamily
     from client.ui.inspector.diagnose_install import apply_recommendation
     from client.ui.sites.dialog import connect_site
-    from client.ui.sites.store import Site, SiteStore
 
     with DemoServer("healthy") as server:
         store = SiteStore()
@@ -188,7 +188,7 @@ def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
 
 
 def test_quickconnect_session_does_not_touch_saved_sites(qtbot, window, memory_keyring) -> None:
-    from client.ui.sites.store import Site, SiteStore
+    from client.config.sites import Site, SiteStore
 
     with DemoServer("passive-blocked", give_up_after=1.5) as server:
         store = SiteStore()
