@@ -51,13 +51,14 @@ class TcpInfo:
 
     __slots__ = ("state", "retransmits", "backoff", "rto_ms", "rtt_ms", "rttvar_ms",
                  "last_data_recv_ms", "total_retrans", "lost", "bytes_received",
-                 "segs_in", "rcv_space")
+                 "segs_in", "rcv_space", "unacked", "out_of_order", "snd_wnd", "rcv_wnd")
 
     def __init__(self, raw: bytes) -> None:
         head = _HEAD.unpack_from(raw)
         self.state, _ca, self.retransmits, _probes, self.backoff = head[:5]
         u32 = head[8:]
         self.rto_ms = u32[0] / 1000
+        self.unacked = u32[4]
         self.lost = u32[6]
         self.last_data_recv_ms = u32[11]
         self.rtt_ms = u32[15] / 1000
@@ -70,6 +71,15 @@ class TcpInfo:
             later = _LATER.unpack_from(raw, _HEAD.size)
             self.bytes_received = later[3]
             self.segs_in = later[5]
+        # newer kernels: out-of-order segments received (5.4), the peer's and our
+        # advertised windows (5.4 / 6.x)
+        self.out_of_order = _u32_at(raw, 224)
+        self.snd_wnd = _u32_at(raw, 228)
+        self.rcv_wnd = _u32_at(raw, 232)
+
+
+def _u32_at(raw: bytes, offset: int) -> int | None:
+    return struct.unpack_from("=I", raw, offset)[0] if len(raw) >= offset + 4 else None
 
 
 def read_tcp_info(sock: socket.socket) -> TcpInfo | None:
@@ -211,20 +221,35 @@ def stall_evidence(sock: socket.socket | None, idle: float, *,
                                                 b"\0\0\0\0"))[0]
     except OSError:
         pass
+    windows = ""
+    if info.rcv_wnd is not None and info.snd_wnd is not None:
+        windows = f", our window {info.rcv_wnd} B, the server's {info.snd_wnd} B"
     facts = (f"RTT {info.rtt_ms:.1f} ms, {info.total_retrans} retransmission(s), "
-             f"{unread} bytes unread here, last data {info.last_data_recv_ms / 1000:.1f} s ago")
-    if unread > 0 and not uploading:
+             f"{unread} bytes unread here, last data {info.last_data_recv_ms / 1000:.1f} s "
+             f"ago{windows}")
+    if uploading:
+        if info.snd_wnd == 0:
+            finding, summary = TcpFinding.PEER_SILENT, (
+                f"the server stopped reading: its receive window is closed; {facts}")
+        elif info.unacked and (info.total_retrans or info.lost or info.backoff):
+            finding, summary = TcpFinding.PACKETS_LOST, (
+                f"packets are being lost: our segments are retransmitted and not "
+                f"acknowledged; {facts}")
+        else:
+            finding, summary = TcpFinding.PEER_SILENT, (
+                f"the server takes no more data although the link is quiet; {facts}")
+    elif unread > 0:
         finding, summary = TcpFinding.NOT_READING, (
             f"we are not reading: {unread} bytes wait in our receive buffer (a slow local "
             f"disk or a busy client); {facts}")
-    elif info.total_retrans or info.lost or info.backoff:
+    elif info.out_of_order:
         finding, summary = TcpFinding.PACKETS_LOST, (
-            f"packets are being lost between the hosts; {facts}")
+            f"packets are being lost on the way here ({info.out_of_order} segment(s) "
+            f"arrived out of order); {facts}")
     else:
-        who = "the server stopped reading" if uploading else "the server stopped sending"
         finding, summary = TcpFinding.PEER_SILENT, (
-            f"{who}: the connection is alive and nothing is lost, but nothing moved for "
-            f"{idle:.0f} s; {facts}")
+            f"the server stopped sending (or everything it sends is dropped on the way): "
+            f"nothing arrived for {idle:.0f} s and nothing waits here; {facts}")
     return TcpEvidence(finding=finding, summary=summary, rtt_ms=round(info.rtt_ms, 2),
                        retransmits=info.total_retrans, unread_bytes=unread,
                        last_data_ms=info.last_data_recv_ms)

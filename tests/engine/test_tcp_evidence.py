@@ -85,3 +85,52 @@ def test_icmp_error_record_is_decoded() -> None:
             return b"", [(socket.IPPROTO_IP, 11, payload)], 0, None
 
     assert tcpstack.read_icmp_error(Fake()) == ("198.18.0.1", "administratively prohibited")
+
+
+def _tcp_pair() -> tuple[socket.socket, socket.socket]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    listener.close()
+    return client, server
+
+
+def test_bytes_waiting_unread_mean_we_are_not_reading() -> None:
+    receiver, sender = _tcp_pair()
+    try:
+        sender.sendall(b"z" * 50_000)
+        import time
+
+        time.sleep(0.2)
+        evidence = tcpstack.stall_evidence(receiver, 5.0)
+        assert evidence is not None and evidence.finding is TcpFinding.NOT_READING
+        assert evidence.unread_bytes and evidence.unread_bytes > 0
+    finally:
+        receiver.close()
+        sender.close()
+
+
+def test_a_closed_window_means_the_server_stopped_reading() -> None:
+    uploader, server = _tcp_pair()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        uploader.setblocking(False)
+        import time
+
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # fill both buffers: the window closes
+            try:
+                uploader.send(b"u" * 65536)
+            except BlockingIOError:
+                time.sleep(0.05)
+                info = tcpstack.read_tcp_info(uploader)
+                if info is not None and info.snd_wnd == 0:
+                    break
+        info = tcpstack.read_tcp_info(uploader)
+        if info is None or info.snd_wnd is None:
+            pytest.skip("this kernel does not report the peer's window")
+        evidence = tcpstack.stall_evidence(uploader, 5.0, uploading=True)
+        assert evidence is not None and "stopped reading" in evidence.summary
+    finally:
+        uploader.close()
+        server.close()
