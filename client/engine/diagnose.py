@@ -384,9 +384,7 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
             # Rows that all connected, or all failed, may still have hit only one part
             # of a partly forwarded range: ask for more ports.
             ports += await sweep_passive_ports(
-                probe_settings(settings, Probe.PASV_CONTROL), extra_ports, bus=bus,
-                give_up_after=None if any(p.connected for p in ports)
-                else max(4, extra_ports // 2))
+                probe_settings(settings, Probe.PASV_CONTROL), extra_ports, bus=bus)
     finally:
         unsubscribe()
     server = f"{settings.host}:{settings.port}"

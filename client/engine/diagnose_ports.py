@@ -64,11 +64,11 @@ def ports_from_rows(attempts: Sequence[Attempt]) -> list[PortProbe]:
 
 
 async def sweep_passive_ports(settings: ConnectionSettings, count: int, *,
-                              bus: EventBus, give_up_after: int | None = None) -> list[PortProbe]:
+                              bus: EventBus) -> list[PortProbe]:
     """Ask for ``count`` passive ports (PASV, or EPSV where PASV is refused) and try a
-    connection to each at the control connection's address. ``give_up_after``: stop
-    after that many failures in a row while none has connected (a range blocked as a
-    whole needs no more proof, and each dropped port costs a timeout)."""
+    connection to each at the control connection's address. All ``count`` are tried
+    even when every one fails: rows and probes that all hit the dropped part of a
+    partly forwarded range would pass for a range blocked as a whole."""
     if count <= 0:
         return []
     session = FtpSession(settings.replace(fallback=False, keepalive_interval=None), bus=bus)
@@ -91,9 +91,6 @@ async def sweep_passive_ports(settings: ConnectionSettings, count: int, *,
             except ProtocolError:
                 break
             probes.append(await _try_port(peer, port, timeout))
-            if give_up_after and len(probes) >= give_up_after \
-                    and not any(p.connected for p in probes):
-                break
     except FtpError:
         pass
     finally:
