@@ -27,10 +27,11 @@ def _diagnose(lab: Lab, server, *options: str) -> dict:
     return run.json()
 
 
-@pytest.mark.parametrize("kind", ["vsftpd", "proftpd"])
+@pytest.mark.parametrize("kind", ["vsftpd", "proftpd", "pure-ftpd"])
 def test_correct_nat_is_healthy(lab: Lab, kind: str) -> None:
     lab.nat(forward="50000-50010")
-    server = lab.start_vsftpd() if kind == "vsftpd" else lab.start_proftpd()
+    server = {"vsftpd": lab.start_vsftpd, "proftpd": lab.start_proftpd,
+              "pure-ftpd": lab.start_pureftpd}[kind]()
     run, events = _ls(lab, server, *pasv())
     assert run.returncode == 0, run.stderr
     assert {e["name"] for e in run.json()} >= {"docs", "empty.txt"}
