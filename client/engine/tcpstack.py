@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import fcntl
 import ipaddress
 import socket
 import struct
 import sys
-import termios
 import time
 
 from client.engine.events import TcpEvidence, TcpFinding
@@ -215,12 +213,7 @@ def stall_evidence(sock: socket.socket | None, idle: float, *,
     info = read_tcp_info(sock)
     if info is None:
         return None
-    unread = 0
-    try:
-        unread = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD,
-                                                b"\0\0\0\0"))[0]
-    except OSError:
-        pass
+    unread = _unread_bytes(sock)
     windows = ""
     if info.rcv_wnd is not None and info.snd_wnd is not None:
         windows = f", our window {info.rcv_wnd} B, the server's {info.snd_wnd} B"
@@ -253,6 +246,20 @@ def stall_evidence(sock: socket.socket | None, idle: float, *,
     return TcpEvidence(finding=finding, summary=summary, rtt_ms=round(info.rtt_ms, 2),
                        retransmits=info.total_retrans, unread_bytes=unread,
                        last_data_ms=info.last_data_recv_ms)
+
+
+def _unread_bytes(sock: socket.socket) -> int:
+    """Bytes received and not yet read by us (FIONREAD); 0 where it cannot be asked."""
+    try:
+        import fcntl
+        import termios
+    except ImportError:  # not a POSIX system
+        return 0
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD,
+                                              b"\0\0\0\0"))[0]
+    except OSError:
+        return 0
 
 
 def keepalive_options(sock: socket.socket, idle: float) -> bool:
