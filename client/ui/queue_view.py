@@ -2,13 +2,15 @@
 and remote path, size, progress, rate, ETA, state) in three tabs — Queued (waiting and
 running), Failed, Successful — over one model.
 
-Rows are ``TransferJob`` values (``client.engine.queue``) or anything with the same
-fields; the model only displays them. Buttons call back into the window (pause, resume,
+Rows are the engine's ``TransferJob`` values, one column per :class:`QueueColumn`; the
+model only displays them. Buttons call back into the window (pause, resume,
 cancel, retry, move, concurrency), which talks to the engine's queue.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import (
@@ -37,117 +39,138 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.engine.events import TransferProgress
+from client.engine.queue.jobs import JobState, TransferJob
 from client.protocol.text import escape_control
 from client.ui.remote.listing_model import human_size
 
-__all__ = ["QueueModel", "QueueWidget", "JOB_ROLE", "tab_of_state", "state_text", "STATE_LABELS"]
+__all__ = ["QueueModel", "QueueWidget", "QueueColumn", "QueueTab", "JOB_ROLE", "tab_of_state",
+           "state_text", "STATE_LABELS"]
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 30
+
+
+class QueueColumn(enum.IntEnum):
+    """The queue's columns, in order."""
+
+    DIRECTION = 0
+    LOCAL = 1
+    REMOTE = 2
+    SIZE = 3
+    PROGRESS = 4
+    RATE = 5
+    ETA = 6
+    STATE = 7
+
+
+class QueueTab(enum.StrEnum):
+    """The three tabs over the one model, by the state of a job (the values name the
+    tabs' saved column widths)."""
+
+    QUEUED = "queued"
+    FAILED = "failed"
+    SUCCESSFUL = "successful"
+
+
 #: column headers, marked for Qt's extractor and translated when shown (context QueueModel)
-COLUMNS = ("", QT_TRANSLATE_NOOP("QueueModel", "Local file"),
-           QT_TRANSLATE_NOOP("QueueModel", "Remote file"), QT_TRANSLATE_NOOP("QueueModel", "Size"),
-           QT_TRANSLATE_NOOP("QueueModel", "Progress"), QT_TRANSLATE_NOOP("QueueModel", "Rate"),
-           QT_TRANSLATE_NOOP("QueueModel", "ETA"), QT_TRANSLATE_NOOP("QueueModel", "State"))
-#: the words the State column shows for a job's state (JobState values)
-STATE_LABELS = {
-    "queued": QT_TRANSLATE_NOOP("QueueModel", "queued"),
-    "running": QT_TRANSLATE_NOOP("QueueModel", "running"),
-    "paused": QT_TRANSLATE_NOOP("QueueModel", "paused"),
-    "done": QT_TRANSLATE_NOOP("QueueModel", "done"),
-    "failed": QT_TRANSLATE_NOOP("QueueModel", "failed"),
-    "cancelled": QT_TRANSLATE_NOOP("QueueModel", "cancelled"),
-    "skipped": QT_TRANSLATE_NOOP("QueueModel", "skipped"),
+HEADERS: dict[QueueColumn, str] = {
+    QueueColumn.DIRECTION: "",
+    QueueColumn.LOCAL: QT_TRANSLATE_NOOP("QueueModel", "Local file"),
+    QueueColumn.REMOTE: QT_TRANSLATE_NOOP("QueueModel", "Remote file"),
+    QueueColumn.SIZE: QT_TRANSLATE_NOOP("QueueModel", "Size"),
+    QueueColumn.PROGRESS: QT_TRANSLATE_NOOP("QueueModel", "Progress"),
+    QueueColumn.RATE: QT_TRANSLATE_NOOP("QueueModel", "Rate"),
+    QueueColumn.ETA: QT_TRANSLATE_NOOP("QueueModel", "ETA"),
+    QueueColumn.STATE: QT_TRANSLATE_NOOP("QueueModel", "State"),
 }
-_PROGRESS = 4
-
-
-def _state(job: object) -> str:
-    state = getattr(job, "state", "")
-    return str(getattr(state, "value", state)).lower()
+#: the words the State column shows for a job's state
+STATE_LABELS: dict[JobState, str] = {
+    JobState.QUEUED: QT_TRANSLATE_NOOP("QueueModel", "queued"),
+    JobState.RUNNING: QT_TRANSLATE_NOOP("QueueModel", "running"),
+    JobState.PAUSED: QT_TRANSLATE_NOOP("QueueModel", "paused"),
+    JobState.DONE: QT_TRANSLATE_NOOP("QueueModel", "done"),
+    JobState.FAILED: QT_TRANSLATE_NOOP("QueueModel", "failed"),
+    JobState.CANCELLED: QT_TRANSLATE_NOOP("QueueModel", "cancelled"),
+    JobState.SKIPPED: QT_TRANSLATE_NOOP("QueueModel", "skipped"),
+}
+_TABS: dict[JobState, QueueTab] = {
+    JobState.DONE: QueueTab.SUCCESSFUL, JobState.SKIPPED: QueueTab.SUCCESSFUL,
+    JobState.FAILED: QueueTab.FAILED, JobState.CANCELLED: QueueTab.FAILED,
+}
 
 
 def _translate(text: str) -> str:
     return QCoreApplication.translate("QueueModel", text) if text else text
 
 
-def state_text(state: str) -> str:
-    """The State column's word for ``state`` (an unknown state is shown as it is)."""
-    label = STATE_LABELS.get(state)
-    return _translate(label) if label else state
+def state_text(state: JobState) -> str:
+    """The State column's word for ``state``."""
+    return _translate(STATE_LABELS[state])
 
 
-def tab_of_state(state: str) -> str:
-    if state in ("done", "skipped"):
-        return "successful"
-    if state in ("failed", "cancelled"):
-        return "failed"
-    return "queued"
+def tab_of_state(state: JobState) -> QueueTab:
+    return _TABS.get(state, QueueTab.QUEUED)
 
 
-def _eta(job: object) -> str:
-    size, done, rate = getattr(job, "size", None), getattr(job, "bytes_done", 0), getattr(job, "rate", 0.0)
-    if not size or not rate or _state(job) != "running":
+def _eta(job: TransferJob) -> str:
+    if not job.size or not job.rate or job.state is not JobState.RUNNING:
         return ""
-    seconds = max(0, int((size - done) / rate))
+    seconds = max(0, int((job.size - job.bytes_done) / job.rate))
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 class QueueModel(QAbstractTableModel):
+    """One row per :class:`TransferJob`, in the queue's order; the tabs filter it."""
+
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)
-        self._jobs: list[object] = []
-        self._rows: dict[object, int] = {}
+        self._jobs: list[TransferJob] = []
+        self._rows: dict[int, int] = {}
 
-    def update_jobs(self, jobs: Iterable[object]) -> None:
+    def update_jobs(self, jobs: Iterable[TransferJob]) -> None:
         for job in jobs:
-            job_id = job.job_id
-            row = self._rows.get(job_id)
+            row = self._rows.get(job.job_id)
             if row is None:
                 row = len(self._jobs)
                 self.beginInsertRows(QModelIndex(), row, row)
                 self._jobs.append(job)
-                self._rows[job_id] = row
+                self._rows[job.job_id] = row
                 self.endInsertRows()
             else:
                 self._jobs[row] = job
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(QueueColumn) - 1))
 
-    def update_progress(self, progress: Iterable[object]) -> None:
+    def update_progress(self, progress: Iterable[TransferProgress]) -> None:
         """TransferProgress events: refresh bytes and rate between job updates."""
         for event in progress:
-            row = self._rows.get(getattr(event, "transfer_id", None))
+            row = self._rows.get(event.transfer_id) if event.transfer_id is not None else None
             if row is None:
                 continue
-            job = self._jobs[row]
-            try:
-                import dataclasses
+            self._jobs[row] = dataclasses.replace(self._jobs[row], bytes_done=event.bytes_done,
+                                                  rate=event.rate)
+            self.dataChanged.emit(self.index(row, QueueColumn.SIZE),
+                                  self.index(row, QueueColumn.ETA))
 
-                self._jobs[row] = dataclasses.replace(
-                    job, bytes_done=event.bytes_done, rate=event.rate)  # type: ignore[attr-defined]
-            except (TypeError, ValueError):
-                continue
-            self.dataChanged.emit(self.index(row, 3), self.index(row, 6))
-
-    def set_order(self, jobs: list[object]) -> None:
+    def set_order(self, jobs: list[TransferJob]) -> None:
         """The queue's own order (after a move)."""
         self.beginResetModel()
         self._jobs = list(jobs)
         self._rows = {j.job_id: i for i, j in enumerate(self._jobs)}
         self.endResetModel()
 
-    def jobs(self) -> list[object]:
+    def jobs(self) -> list[TransferJob]:
         return list(self._jobs)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._jobs)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(QueueColumn)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _translate(COLUMNS[section])
+            return _translate(HEADERS[QueueColumn(section)])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
@@ -155,50 +178,48 @@ class QueueModel(QAbstractTableModel):
         if not index.isValid():
             return None
         job = self._jobs[index.row()]
-        column = index.column()
         if role == JOB_ROLE:
             return job
-        if role == Qt.ItemDataRole.ToolTipRole and getattr(job, "error", None):
-            return escape_control(str(job.error))  # type: ignore[attr-defined]
+        if role == Qt.ItemDataRole.ToolTipRole and job.error:
+            return escape_control(job.error)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        size = getattr(job, "size", None)
-        done = getattr(job, "bytes_done", 0)
-        if column == 0:
-            return "↓" if getattr(job, "direction", "") == "download" else "↑"
-        if column == 1:
-            return escape_control(str(getattr(job, "local_path", "")))
-        if column == 2:
-            return escape_control(str(getattr(job, "remote_path", "")))
-        if column == 3:
-            return human_size(size)
-        if column == _PROGRESS:
-            if size:
-                return min(100, int(done * 100 / size))
-            return 100 if _state(job) == "done" else 0
-        if column == 5:
-            rate = getattr(job, "rate", 0.0)
-            return f"{human_size(int(rate))}/s" if rate and _state(job) == "running" else ""
-        if column == 6:
+        return self._display(job, QueueColumn(index.column()))
+
+    @staticmethod
+    def _display(job: TransferJob, column: QueueColumn) -> object:
+        running = job.state is JobState.RUNNING
+        if column is QueueColumn.DIRECTION:
+            return "↓" if job.direction == "download" else "↑"
+        if column is QueueColumn.LOCAL:
+            return escape_control(str(job.local_path))
+        if column is QueueColumn.REMOTE:
+            return escape_control(job.remote_path)
+        if column is QueueColumn.SIZE:
+            return human_size(job.size)
+        if column is QueueColumn.PROGRESS:
+            if job.size:
+                return min(100, int(job.bytes_done * 100 / job.size))
+            return 100 if job.state is JobState.DONE else 0
+        if column is QueueColumn.RATE:
+            return f"{human_size(int(job.rate))}/s" if job.rate and running else ""
+        if column is QueueColumn.ETA:
             return _eta(job)
-        if column == 7:
-            state = state_text(_state(job))
-            error = getattr(job, "error", None)
-            if error:
-                return QCoreApplication.translate("QueueModel", "{state}: {error}").format(
-                    state=state, error=escape_control(str(error)))
-            return state
-        return None
+        state = state_text(job.state)
+        if job.error:
+            return QCoreApplication.translate("QueueModel", "{state}: {error}").format(
+                state=state, error=escape_control(job.error))
+        return state
 
 
 class _StateFilter(QSortFilterProxyModel):
-    def __init__(self, tab: str, parent: object | None = None) -> None:
+    def __init__(self, tab: QueueTab, parent: object | None = None) -> None:
         super().__init__(parent)
         self.tab = tab
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         job = self.sourceModel().data(self.sourceModel().index(row, 0, parent), JOB_ROLE)
-        return tab_of_state(_state(job)) == self.tab
+        return tab_of_state(job.state) is self.tab
 
 
 class _ProgressDelegate(QStyledItemDelegate):
@@ -223,10 +244,9 @@ class QueueWidget(QWidget):
         self.model = QueueModel(self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Transfer queue"))
-        self.views: dict[str, QTreeView] = {}
-        self.proxies: dict[str, _StateFilter] = {}
-        for key, label in (("queued", self.tr("Queued")), ("failed", self.tr("Failed")),
-                           ("successful", self.tr("Successful"))):
+        self.views: dict[QueueTab, QTreeView] = {}
+        self.proxies: dict[QueueTab, _StateFilter] = {}
+        for key, label in self._tab_labels():
             proxy = _StateFilter(key, self)
             proxy.setSourceModel(self.model)
             view = QTreeView(self)
@@ -235,7 +255,7 @@ class QueueWidget(QWidget):
             view.setUniformRowHeights(True)
             view.setAlternatingRowColors(True)
             view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-            view.setItemDelegateForColumn(_PROGRESS, _ProgressDelegate(view))
+            view.setItemDelegateForColumn(QueueColumn.PROGRESS, _ProgressDelegate(view))
             view.setAccessibleName(label)
             view.header().resizeSection(0, 28)
             view.header().resizeSection(1, 220)
@@ -269,19 +289,21 @@ class QueueWidget(QWidget):
         layout.addLayout(self.actions_bar)
         layout.addWidget(self.tabs, 1)
 
-    def connect_actions(self, handler: Callable[[str, list[object]], None]) -> None:
+    def connect_actions(self, handler: Callable[[str, list[TransferJob]], None]) -> None:
         """``handler(action, selected_jobs)`` for each button."""
         for key, button in self.buttons.items():
             button.clicked.connect(lambda _=False, k=key: handler(k, self.selected_jobs()))
 
-    def selected_jobs(self) -> list[object]:
+    def selected_jobs(self) -> list[TransferJob]:
         view = self.tabs.currentWidget()
         if not isinstance(view, QTreeView):
             return []
         return [view.model().data(i, JOB_ROLE) for i in view.selectionModel().selectedRows()]
 
     def _update_tab_titles(self, *_args: object) -> None:
-        for i, (key, label) in enumerate((("queued", self.tr("Queued")),
-                                          ("failed", self.tr("Failed")),
-                                          ("successful", self.tr("Successful")))):
+        for i, (key, label) in enumerate(self._tab_labels()):
             self.tabs.setTabText(i, f"{label} ({self.proxies[key].rowCount()})")
+
+    def _tab_labels(self) -> tuple[tuple[QueueTab, str], ...]:
+        return ((QueueTab.QUEUED, self.tr("Queued")), (QueueTab.FAILED, self.tr("Failed")),
+                (QueueTab.SUCCESSFUL, self.tr("Successful")))

@@ -14,7 +14,7 @@ from client.engine.events import LineSent
 from client.engine.queue import JobState, TransferQueue
 from client.engine.session import FtpSession
 
-from .test_queue import session_factory
+from .sessions import session_factory
 
 STAMP = _dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=_dt.UTC)
 
@@ -38,7 +38,8 @@ async def test_tree_download_takes_times_from_mlsd_and_sends_no_mdtm(ftp_server,
         _served(ftp_server, f"timed/f{i}.txt", b"t" * (100 * i + 1),
                 STAMP + _dt.timedelta(seconds=i))
     sent = _sent(bus)
-    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2)
+    queue = TransferQueue(session_factory(ftp_server, bus, data_timeout=2.0, control_timeout=2.0), bus=bus,
+                          concurrency=2)
     try:
         ids = await queue.add_download_tree("/timed", tmp_path / "copy")
         await queue.wait_idle()
@@ -121,7 +122,8 @@ async def test_tree_download_makes_no_thread_hop_per_file(ftp_server, bus, tmp_p
         return await real(func, *args, **kwargs)
 
     monkeypatch.setattr(asyncio, "to_thread", counting)
-    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2)
+    queue = TransferQueue(session_factory(ftp_server, bus, data_timeout=2.0, control_timeout=2.0), bus=bus,
+                          concurrency=2)
     try:
         ids = await queue.add_download_tree("/hops", tmp_path / "copy")
         await queue.wait_idle()

@@ -20,6 +20,7 @@ from client.engine.tree import MAX_DEPTH, walk_local, walk_remote
 from client.protocol.listing import EntryKind, ListingEntry
 
 from .conftest import Recorder
+from .sessions import session_factory
 
 FAST = dict(data_timeout=2.0, control_timeout=2.0)
 
@@ -45,13 +46,8 @@ def test_walk_local_leaves_out_links_and_unsendable_names(tmp_path):
     assert "'line\\nbreak.txt'" in next(i for i in plan.skipped if "line" in i.name).describe()
 
 
-def factory_for(server, bus: EventBus):
-    async def make() -> FtpSession:
-        session = FtpSession(server.settings(**FAST), bus=bus)
-        await session.connect()
-        return session
-
-    return make
+def factory_for(server, bus: EventBus, **overrides):
+    return session_factory(server, bus, **{**FAST, **overrides})
 
 
 @pytest.mark.asyncio

@@ -265,10 +265,6 @@ def test_hung_listing_banner_and_retry_in_active_mode(window, qtbot) -> None:
 
 
 def test_queue_runs_three_concurrent_transfers(recorded, qtbot, demo, tmp_path) -> None:
-    from client.ui.transfers import queue_available
-
-    if not queue_available():
-        pytest.skip("the engine's TransferQueue is not available")
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     window.queue.concurrency.setValue(3)
@@ -337,10 +333,6 @@ def test_queue_folder_download_and_file_exists_dialog(recorded, qtbot, demo, tmp
     from PySide6.QtWidgets import QDialog
 
     from client.engine.exists import ExistsPolicy
-    from client.ui.transfers import queue_available
-
-    if not queue_available():
-        pytest.skip("the engine's TransferQueue is not available")
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     folder = BINARY_SAMPLE.split("/", 1)[0]
@@ -371,10 +363,6 @@ def test_queue_folder_download_and_file_exists_dialog(recorded, qtbot, demo, tmp
 
 
 def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path) -> None:
-    from client.ui.transfers import queue_available
-
-    if not queue_available():
-        pytest.skip("the engine's TransferQueue is not available")
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))

@@ -27,7 +27,7 @@ from client.engine.errors import (
 from client.engine.events import DataFailure, DataPhase, Endpoint
 from client.engine.ladder import COLUMNS as CHANNEL_COLUMNS
 from client.engine.ladder import LadderModel
-from client.ui.transfers import DirectJob
+from client.engine.queue.jobs import JobState, TransferJob
 
 pytestmark = pytest.mark.gui
 
@@ -92,12 +92,13 @@ def test_tables_show_the_same_english_words(qapp, tmp_path) -> None:
     queue = QueueModel()
     headers = [queue.headerData(c, Qt.Orientation.Horizontal) for c in range(queue.columnCount())]
     assert headers == ["", "Local file", "Remote file", "Size", "Progress", "Rate", "ETA", "State"]
-    states = ["queued", "running", "paused", "done", "failed", "cancelled", "skipped", "odd"]
-    queue.update_jobs([DirectJob(job_id=i, direction="download", remote_path="/r",
-                                 local_path=tmp_path / "l", state=state)
+    states = ["queued", "running", "paused", "done", "failed", "cancelled", "skipped"]
+    queue.update_jobs([TransferJob(job_id=i, direction="download", remote_path="/r",
+                                   local_path=tmp_path / "l", state=JobState(state))
                        for i, state in enumerate(states)])
-    queue.update_jobs([DirectJob(job_id=99, direction="upload", remote_path="/r",
-                                 local_path=tmp_path / "l", state="failed", error="550 No")])
+    queue.update_jobs([TransferJob(job_id=99, direction="upload", remote_path="/r",
+                                   local_path=tmp_path / "l", state=JobState.FAILED,
+                                   error="550 No")])
     shown = [queue.data(queue.index(r, 7)) for r in range(queue.rowCount())]
     assert shown == states + ["failed: 550 No"]
 
@@ -207,8 +208,8 @@ def test_an_installed_translation_reaches_every_marked_place(qapp, tmp_path) -> 
     QCoreApplication.installTranslator(translator)
     try:
         queue = QueueModel()
-        queue.update_jobs([DirectJob(job_id=1, direction="download", remote_path="/r",
-                                     local_path=tmp_path / "l", state="running")])
+        queue.update_jobs([TransferJob(job_id=1, direction="download", remote_path="/r",
+                                       local_path=tmp_path / "l", state=JobState.RUNNING)])
         assert queue.data(queue.index(0, 7)) == "läuft"
         assert queue.headerData(7, Qt.Orientation.Horizontal) == "Status"
         bar = QuickConnectBar(QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat))

@@ -204,6 +204,12 @@ class TransferQueue:
         while self._book.active and not self._closed:
             await self._book.idle.wait()
 
+    async def __aenter__(self) -> TransferQueue:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
         """Stop the workers (running transfers are cancelled: ABOR, ``.part`` kept) and
         close every connection. Idempotent."""

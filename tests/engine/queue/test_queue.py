@@ -17,27 +17,13 @@ from client.engine.events import (
     TransferProgress,
 )
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
-from client.engine.session import FtpSession
 
-from .conftest import Recorder
+from ..conftest import Recorder
+from ..sessions import session_factory
 
 FAST = dict(data_timeout=2.0, control_timeout=2.0)
 
 
-def session_factory(info, bus: EventBus, **overrides):
-    """A factory like the app's: a connected session per call, remembered for checks."""
-    values = dict(FAST)
-    values.update(overrides)
-    made: list[FtpSession] = []
-
-    async def make() -> FtpSession:
-        session = FtpSession(info.settings(**values), bus=bus)
-        await session.connect()
-        made.append(session)
-        return session
-
-    make.sessions = made  # type: ignore[attr-defined]
-    return make
 
 
 def digest(data: bytes) -> str:
@@ -58,7 +44,7 @@ async def test_three_workers_download_many_files_byte_identical(ftp_server, bus,
     sources = {f"many/f{i:02d}.bin": file_bytes(i) for i in range(24)}
     for relative, data in sources.items():
         ftp_server.write_file(relative, data)
-    factory = session_factory(ftp_server, bus)
+    factory = session_factory(ftp_server, bus, **FAST)
     queue = TransferQueue(factory, bus=bus, concurrency=3, exists_policy=ExistsPolicy.OVERWRITE)
     try:
         ids = [queue.add_download("/" + rel, tmp_path / "out" / Path(rel).name)
@@ -88,7 +74,7 @@ async def test_three_workers_download_many_files_byte_identical(ftp_server, bus,
 async def test_job_changes_are_emitted_in_order(ftp_server, bus, tmp_path):
     recorder = Recorder(bus)
     ftp_server.write_file("one.bin", b"1" * 5000)
-    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=1)
+    queue = TransferQueue(session_factory(ftp_server, bus, **FAST), bus=bus, concurrency=1)
     try:
         job_id = queue.add_download("/one.bin", tmp_path / "one.bin")
         await queue.wait_idle()
@@ -131,7 +117,7 @@ async def test_recursive_download_of_a_nested_utf8_tree(real_server, bus, tmp_pa
             (real_server.root / "tree" / relative / "keep").unlink()
         else:
             real_server.write_file(f"tree/{relative}", data)
-    factory = session_factory(real_server, bus)
+    factory = session_factory(real_server, bus, **FAST)
     queue = TransferQueue(factory, bus=bus, concurrency=2)
     try:
         ids = await queue.add_download_tree("/tree", tmp_path / "copy")
@@ -154,7 +140,7 @@ async def test_recursive_upload_of_a_nested_utf8_tree(real_server, bus, tmp_path
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-    queue = TransferQueue(session_factory(real_server, bus), bus=bus, concurrency=2,
+    queue = TransferQueue(session_factory(real_server, bus, **FAST), bus=bus, concurrency=2,
                           exists_policy=ExistsPolicy.OVERWRITE)
     try:
         ids = await queue.add_upload_tree(source, "/up/tree")
@@ -166,30 +152,37 @@ async def test_recursive_upload_of_a_nested_utf8_tree(real_server, bus, tmp_path
     assert _tree_on_disk(real_server.root / "up" / "tree") == TREE
 
 
+async def settled(condition, limit: float = 5.0) -> None:
+    """Let the loop run until ``condition`` holds (a safety limit, not a timing)."""
+    async with asyncio.timeout(limit):
+        while not condition():
+            await asyncio.sleep(0)
+
+
 @pytest.mark.asyncio
 async def test_no_tasks_or_descriptors_leak_after_close(ftp_server, bus, tmp_path):
     for i in range(6):
         ftp_server.write_file(f"leak/f{i}.bin", file_bytes(i))
     baseline_tasks = len(asyncio.all_tasks())
     # warm up once so lazily opened descriptors (selector, logging) are in the baseline
-    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2)
-    queue.add_download("/leak/f0.bin", tmp_path / "warm.bin")
-    await queue.wait_idle()
-    await queue.close()
-    await asyncio.sleep(0.05)
+    async with TransferQueue(session_factory(ftp_server, bus, **FAST), bus=bus, concurrency=2) as queue:
+        queue.add_download("/leak/f0.bin", tmp_path / "warm.bin")
+        await queue.wait_idle()
+    await settled(lambda: len(asyncio.all_tasks()) == baseline_tasks)
     baseline_fds = open_fds()
 
-    factory = session_factory(ftp_server, bus)
-    queue = TransferQueue(factory, bus=bus, concurrency=4, exists_policy=ExistsPolicy.OVERWRITE)
-    await queue.add_download_tree("/leak", tmp_path / "leak")
-    ids = [queue.add_upload(tmp_path / "leak" / "f1.bin", f"/leak/up{i}.bin") for i in range(3)]
-    queue.set_concurrency(2)
-    await queue.wait_idle()
-    assert {queue.job(i).state for i in ids} == {JobState.DONE}
-    assert factory.sessions  # something was really opened
-    await queue.close()
-    await asyncio.sleep(0.05)
-    assert len(asyncio.all_tasks()) == baseline_tasks
+    factory = session_factory(ftp_server, bus, **FAST)
+    async with TransferQueue(factory, bus=bus, concurrency=4,
+                             exists_policy=ExistsPolicy.OVERWRITE) as queue:
+        await queue.add_download_tree("/leak", tmp_path / "leak")
+        ids = [queue.add_upload(tmp_path / "leak" / "f1.bin", f"/leak/up{i}.bin")
+               for i in range(3)]
+        queue.set_concurrency(2)
+        await queue.wait_idle()
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+        assert factory.sessions  # something was really opened
+    # closed transports finish on the next loop turns: wait for that, not a fixed time
+    await settled(lambda: len(asyncio.all_tasks()) == baseline_tasks)
     assert open_fds() <= baseline_fds  # the in-process server may close old ones meanwhile
     assert all(s.state.value == "disconnected" for s in factory.sessions)
 
@@ -201,7 +194,7 @@ async def test_queue_over_ftps_with_session_reuse(real_ftps_server, bus, tmp_pat
     files = {f"tls/f{i}.bin": file_bytes(i) for i in range(4)}
     for relative, data in files.items():
         real_ftps_server.write_file(relative, data)
-    factory = session_factory(real_ftps_server, bus)
+    factory = session_factory(real_ftps_server, bus, **FAST)
     queue = TransferQueue(factory, bus=bus, concurrency=2, exists_policy=ExistsPolicy.OVERWRITE)
     try:
         ids = await queue.add_download_tree("/tls", tmp_path / "tls")
@@ -224,7 +217,7 @@ async def test_progress_reaches_the_queue_bus_from_sessions_on_another_bus(ftp_s
     recorder = Recorder(bus)
     other = EventBus()
     ftp_server.write_file("p.bin", b"p" * 100_000)
-    queue = TransferQueue(session_factory(ftp_server, other), bus=bus)
+    queue = TransferQueue(session_factory(ftp_server, other, **FAST), bus=bus)
     try:
         job_id = queue.add_download("/p.bin", tmp_path / "p.bin")
         await queue.wait_idle()
@@ -248,7 +241,7 @@ async def test_a_spare_connection_the_server_dropped_is_not_used(scripted_server
     listing_then_hang_up = transfer(payload=unix_listing([("-", b"f.bin", 4)]),
                                     control_after="close")
     server = scripted_server({"LIST": listing_then_hang_up, "RETR": transfer(payload=b"data")})
-    factory = session_factory(server, bus)
+    factory = session_factory(server, bus, **FAST)
     queue = TransferQueue(factory, bus=bus, exists_policy=ExistsPolicy.OVERWRITE)
     try:
         ids = await queue.add_download_tree("/idle", tmp_path / "idle")
@@ -278,7 +271,7 @@ async def test_a_worker_connection_dropped_while_idle_is_replaced(scripted_serve
 
     server = scripted_server({"RETR": transfer(payload=b"file"),
                               "MDTM": in_turn(mdtm_then_hang_up, stamp)})
-    factory = session_factory(server, bus)
+    factory = session_factory(server, bus, **FAST)
     queue = TransferQueue(factory, bus=bus, concurrency=1, exists_policy=ExistsPolicy.OVERWRITE)
     try:
         first = queue.add_download("/one", tmp_path / "one")

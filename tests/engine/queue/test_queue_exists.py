@@ -13,22 +13,17 @@ import pytest
 from client.engine.events import EventBus
 from client.engine.exists import ExistsDecision, ExistsInfo, ExistsPolicy, resolve
 from client.engine.queue import JobState, TransferQueue
-from client.engine.session import FtpSession
 
-from .conftest import Recorder
+from ..conftest import Recorder
+from ..sessions import session_factory
 
 FAST = dict(data_timeout=2.0, control_timeout=2.0)
 REMOTE = b"remote version of the file\n" * 40
 OLD = dt.datetime(2001, 1, 1, tzinfo=dt.UTC).timestamp()
 
 
-def factory_for(server, bus: EventBus):
-    async def make() -> FtpSession:
-        session = FtpSession(server.settings(**FAST), bus=bus)
-        await session.connect()
-        return session
-
-    return make
+def factory_for(server, bus: EventBus, **overrides):
+    return session_factory(server, bus, **{**FAST, **overrides})
 
 
 async def run_download(server, bus, local: Path, policy: ExistsPolicy, **options):

@@ -19,7 +19,7 @@ from client.engine.queue import JobState, TransferQueue
 from client.engine.resume_copy import copy_for_resume, drop_unchanged_copy
 from client.engine.session import FtpSession
 
-from .conftest import Recorder
+from ..conftest import Recorder
 
 FAST = dict(data_timeout=3.0, control_timeout=3.0, connect_timeout=3.0)
 REMOTE = bytes(range(256)) * 64  # 16 KiB

@@ -12,10 +12,10 @@ from fixtures.scripted_steps import transfer
 
 from client.engine.events import EventBus, Notice
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
-from client.engine.session import FtpSession
 from client.protocol.text import escape_control
 
-from .conftest import Recorder
+from ..conftest import Recorder
+from ..sessions import session_factory
 
 FAST = dict(data_timeout=2.0, control_timeout=2.0)
 
@@ -60,13 +60,8 @@ def hostile_server(scripted_server, listing_verb: str):
     return scripted_server({listing_verb: listing, "RETR": retrieve}, **options)
 
 
-def factory_for(server, bus: EventBus):
-    async def make() -> FtpSession:
-        session = FtpSession(server.settings(**FAST), bus=bus)
-        await session.connect()
-        return session
-
-    return make
+def factory_for(server, bus: EventBus, **overrides):
+    return session_factory(server, bus, **{**FAST, **overrides})
 
 
 def snapshot(root: Path, leave_out: Path) -> set[str]:

@@ -14,7 +14,8 @@ import pytest
 
 from client.engine.events import EventBus
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
-from client.engine.session import FtpSession
+
+from ..sessions import session_factory
 
 SMALL = 2000
 LARGE = 4
@@ -41,18 +42,9 @@ def rss_kib() -> int:
     return 0
 
 
-def factory_for(server, bus: EventBus):
-    made: list[FtpSession] = []
-
-    async def make() -> FtpSession:
-        session = FtpSession(server.settings(data_timeout=10.0, control_timeout=10.0),
-                             bus=bus)
-        await session.connect()
-        made.append(session)
-        return session
-
-    make.sessions = made  # type: ignore[attr-defined]
-    return make
+def factory_for(server, bus: EventBus, **overrides):
+    return session_factory(server, bus, **{"data_timeout": 10.0, "control_timeout": 10.0,
+                                           **overrides})
 
 
 def fill(folder: Path) -> dict[str, bytes]:

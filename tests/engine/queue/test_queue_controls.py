@@ -17,26 +17,17 @@ from client.engine.events import (
     SessionState,
 )
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
-from client.engine.session import FtpSession
 
-from .conftest import Recorder
+from ..conftest import Recorder
+from ..sessions import session_factory
 
 FAST = dict(data_timeout=3.0, control_timeout=2.0)
 PAYLOAD = bytes(range(256)) * 64
 CUT = 5000
 
 
-def factory_for(server, bus: EventBus):
-    made: list[FtpSession] = []
-
-    async def make() -> FtpSession:
-        session = FtpSession(server.settings(**FAST), bus=bus)
-        await session.connect()
-        made.append(session)
-        return session
-
-    make.sessions = made  # type: ignore[attr-defined]
-    return make
+def factory_for(server, bus: EventBus, **overrides):
+    return session_factory(server, bus, **{**FAST, **overrides})
 
 
 async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:

@@ -14,9 +14,9 @@ from fixtures.socket_tools import abort_socket
 
 from client.engine.events import EventBus
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
-from client.engine.session import FtpSession
 
-from .conftest import Recorder
+from ..conftest import Recorder
+from ..sessions import session_factory
 
 FAST = dict(data_timeout=1.0, control_timeout=1.0)
 PAYLOAD = bytes(range(256)) * 64  # 16 KiB
@@ -24,17 +24,7 @@ CUT = 3000
 
 
 def factory_for(server, bus: EventBus, **overrides):
-    made: list[FtpSession] = []
-    values = {**FAST, **overrides}
-
-    async def make() -> FtpSession:
-        session = FtpSession(server.settings(**values), bus=bus)
-        await session.connect()
-        made.append(session)
-        return session
-
-    make.sessions = made  # type: ignore[attr-defined]
-    return make
+    return session_factory(server, bus, **{**FAST, **overrides})
 
 
 def reset_mid_file(session, argument):

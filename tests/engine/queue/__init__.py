@@ -1,0 +1,1 @@
+"""The transfer queue: jobs, workers, retries, existing targets, folder trees."""
