@@ -253,6 +253,6 @@ def format_error(error: FtpError, *, command: str) -> str:
         lines.append("  likely cause: the server or a firewall between stopped answering on "
                      "the control connection; try a longer --timeout")
     elif isinstance(error, CommandFailedError):
-        lines.append(f"  command: {render_line(error.command)} -> {error.code} "
+        lines.append(f"  command: {render_line(error.command)} -> {error.reply_code} "
                      f"{escape_control(error.reply_text)}")
     return "\n".join(lines)

@@ -170,7 +170,7 @@ class DataTransfer:
         if reply.code != 350:
             raise CommandFailedError(
                 f"the server refused to resume at byte {self.rest}: {reply.code} "
-                f"{escape_control(reply.text)}", code=reply.code,
+                f"{escape_control(reply.text)}", reply_code=reply.code,
                 reply_text=escape_control(reply.text), command=f"REST {self.rest}", step="REST")
 
     def _send_command(self) -> None:
@@ -199,7 +199,7 @@ class DataTransfer:
             return error
         return CommandFailedError(
             f"{self.command.display} failed: the server answered {reply.code} {text}",
-            code=reply.code, reply_text=text, command=self.command.display,
+            reply_code=reply.code, reply_text=text, command=self.command.display,
             step=self.command.verb)
 
     async def _preliminary(self, tracker: ChannelTracker) -> Reply:

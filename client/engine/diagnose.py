@@ -215,7 +215,7 @@ def _row_from_watch(probe: Probe, watch: _RowWatcher, elapsed: float, *,
                        tls_reused=watch.tls_reused, **ends)
     if isinstance(error, CommandFailedError):
         return Attempt(probe, Outcome.FAILED, escape_control(error.message),
-                       failure_class="command", reply_code=error.code, elapsed=elapsed,
+                       failure_class="command", reply_code=error.reply_code, elapsed=elapsed,
                        phase=watch.phase_reached(), tls=tls, **ends)
     if error is not None:
         message = escape_control(error.message)
@@ -322,7 +322,7 @@ async def _stat_row(settings: ConnectionSettings, path: str | None, bus: EventBu
             result = await session.stat_listing(path or await session.pwd())
         except CommandFailedError as exc:
             return Attempt(Probe.STAT, Outcome.UNSUPPORTED, escape_control(exc.message),
-                           failure_class="server-refused", reply_code=exc.code,
+                           failure_class="server-refused", reply_code=exc.reply_code,
                            elapsed=time.monotonic() - started)
         except FtpError as exc:
             return Attempt(Probe.STAT, Outcome.FAILED, escape_control(exc.message),

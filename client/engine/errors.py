@@ -27,13 +27,17 @@ __all__ = [
 
 
 class FtpError(Exception):
-    """Base of all engine errors. ``step`` names the protocol step that failed."""
+    """Base of all engine errors. ``step`` names the protocol step that failed;
+    ``reply_code`` is the server's reply that ended it, when one did (the one name for
+    that fact on every error)."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, step: str | None = None) -> None:
+    def __init__(self, message: str, *, step: str | None = None,
+                 reply_code: int | None = None) -> None:
         super().__init__(message)
         self.step = step
+        self.reply_code = reply_code
 
     @property
     def message(self) -> str:
@@ -94,10 +98,11 @@ class CommandFailedError(FtpError):
 
     exit_code = 4
 
-    def __init__(self, message: str, *, code: int, reply_text: str, command: str,
+    reply_code: int
+
+    def __init__(self, message: str, *, reply_code: int, reply_text: str, command: str,
                  step: str | None = None) -> None:
-        super().__init__(message, step=step)
-        self.code = code
+        super().__init__(message, step=step, reply_code=reply_code)
         self.reply_text = reply_text
         self.command = command
 
@@ -123,7 +128,7 @@ class DataChannelError(FtpError):
         control_peer: str | None = None,
         tcp: TcpEvidence | None = None,
     ) -> None:
-        super().__init__(message, step=step)
+        super().__init__(message, step=step, reply_code=reply_code)
         self.advertised = advertised
         self.control_peer = control_peer
         self.tcp = tcp
@@ -137,7 +142,6 @@ class DataChannelError(FtpError):
         self.local = local
         self.remote = remote
         self.elapsed = elapsed
-        self.reply_code = reply_code
 
 
 class TlsError(FtpError):

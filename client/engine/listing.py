@@ -112,7 +112,7 @@ async def stat_listing(session: FtpSession, path: str | None = None) -> ListingR
     if reply.code not in (211, 212, 213):
         raise CommandFailedError(
             f"the server does not list over the control connection: {reply.code} "
-            f"{escape_control(reply.text)}", code=reply.code,
+            f"{escape_control(reply.text)}", reply_code=reply.code,
             reply_text=escape_control(reply.text), command=command.display,
             step="stat-listing")
     inner = [line for line in reply.lines[1:-1]]

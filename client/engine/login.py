@@ -312,7 +312,7 @@ async def _after_login(session: FtpSession) -> None:
     reply = await control.execute(Command.type_(True), step="type")
     if not reply.is_success:
         raise CommandFailedError(f"the server refused binary mode (TYPE I): {reply.code} "
-                                 f"{escape_control(reply.text)}", code=reply.code,
+                                 f"{escape_control(reply.text)}", reply_code=reply.code,
                                  reply_text=escape_control(reply.text), command="TYPE I",
                                  step="type")
     session._binary = True

@@ -199,7 +199,7 @@ class FtpSession:
         if reply.category not in expect and reply.code not in expect:
             raise CommandFailedError(
                 f"{command.display} failed: the server answered {reply.code} "
-                f"{escape_control(reply.text)}", code=reply.code,
+                f"{escape_control(reply.text)}", reply_code=reply.code,
                 reply_text=escape_control(reply.text), command=command.display,
                 step=step or command.verb)
         return reply

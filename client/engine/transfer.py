@@ -135,7 +135,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                 except CommandFailedError as exc:
                     if exc.step != "REST":
                         raise
-                    session._notice(f"the server cannot resume ({exc.code}); downloading "
+                    session._notice(f"the server cannot resume ({exc.reply_code}); downloading "
                                     f"{escape_control(remote)} again from the start", NoticeKind.INFO,
                                     Severity.WARNING)
                     offset = 0

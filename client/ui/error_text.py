@@ -65,7 +65,7 @@ def _sentence(exc: BaseException) -> str:
             return _translate(sentence).format(message=exc.message)
     if isinstance(exc, CommandFailedError):
         return QCoreApplication.translate("ErrorText", "the server answered {code}: {reply}").format(
-            code=exc.code, reply=exc.reply_text or exc.message)
+            code=exc.reply_code, reply=exc.reply_text or exc.message)
     if isinstance(exc, FtpError):
         return exc.message
     if isinstance(exc, OSError):

@@ -61,7 +61,7 @@ class RemoteActions:
                 try:
                     where = await session.cwd(path)
                 except CommandFailedError as exc:
-                    if refused_is_file and exc.code == 550:
+                    if refused_is_file and exc.reply_code == 550:
                         return None, None
                     raise
             else:

@@ -313,7 +313,7 @@ async def test_missing_file_is_a_command_failure_not_a_data_channel_one(scripted
         with pytest.raises(CommandFailedError) as caught:
             await session.download("missing.bin", tmp_path / "m.bin")
         await session.noop()
-    assert caught.value.code == 550
+    assert caught.value.reply_code == 550
     assert failed_event(recorder).failure is DataFailure.SERVER_REFUSED
     assert not recorder.notices("fallback")
     assert server.verbs().count("RETR") == 1

@@ -87,7 +87,7 @@ async def test_stat_listing_refused(scripted_server, bus):
     async with FtpSession(server.info.settings(**FAST), bus=bus) as session:
         with pytest.raises(CommandFailedError) as caught:
             await session.stat_listing()
-    assert caught.value.code == 502
+    assert caught.value.reply_code == 502
 
 
 @pytest.mark.asyncio

@@ -191,7 +191,7 @@ async def test_permission_denied_remotely_on_a_real_server(vsftpd_server, tmp_pa
     finally:
         folder.chmod(0o755)
         locked_file.chmod(0o644)
-    assert refused_read.value.code // 100 == 5 and refused_write.value.code // 100 == 5
+    assert refused_read.value.reply_code // 100 == 5 and refused_write.value.reply_code // 100 == 5
     assert "550" in str(refused_read.value) or "553" in str(refused_read.value)
     assert target.read_bytes() == OLD_TARGET
     assert not (folder / "up.bin").exists()

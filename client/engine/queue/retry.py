@@ -26,7 +26,7 @@ MAX_BACKOFF = 60.0
 
 def is_transient(error: BaseException) -> bool:
     if isinstance(error, CommandFailedError):
-        return 400 <= error.code < 500
+        return 400 <= error.reply_code < 500
     if isinstance(error, DataChannelError):
         return error.reply_code is None or 400 <= error.reply_code < 500
     if isinstance(error, (ConnectionLostError, ControlTimeoutError, ConnectError)):
@@ -42,7 +42,7 @@ def needs_new_connection(error: BaseException) -> bool:
     timeout, a reset, a local error mid-transfer) may leave a reply still on its way,
     and a fresh connection is the safe way on."""
     if isinstance(error, CommandFailedError):
-        return error.code == 421
+        return error.reply_code == 421
     if isinstance(error, DataChannelError):
         return error.reply_code is None or error.reply_code == 421
     return True
@@ -64,7 +64,7 @@ def refused_restart(error: BaseException) -> bool:
     others 502/550 to REST or APPE), rather than because the link broke. Such an upload
     is sent again from the start, once."""
     if isinstance(error, CommandFailedError):
-        code: int | None = error.code
+        code: int | None = error.reply_code
     elif isinstance(error, DataChannelError):
         code = error.reply_code
     else:

@@ -86,13 +86,13 @@ async def add_upload_tree(queue: TransferQueue, local_dir: Path, remote_dir: str
             try:
                 await session.mkdir(folder)
             except CommandFailedError as exc:
-                if exc.code < 500:
+                if exc.reply_code < 500:
                     raise
                 # Usually "it exists" (servers say 550 for both); look before worrying.
                 entry = await session.stat(folder)
                 if entry is None or not entry.is_dir:
                     queue.notice(f"could not create the remote folder {escape_control(folder)} "
-                                 f"({exc.code} {exc.reply_text}); uploads into it will fail",
+                                 f"({exc.reply_code} {exc.reply_text}); uploads into it will fail",
                                  kind=NoticeKind.QUEUE, severity=Severity.WARNING)
     except BaseException as exc:
         broken = needs_new_connection(exc)

@@ -29,7 +29,7 @@ from client.engine.queue.retry import (
 
 
 def reply(code: int) -> CommandFailedError:
-    return CommandFailedError(f"{code}", code=code, reply_text="x", command="RETR f")
+    return CommandFailedError(f"{code}", reply_code=code, reply_text="x", command="RETR f")
 
 
 def data(code: int | None, failure: DataFailure = DataFailure.RESET) -> DataChannelError:
