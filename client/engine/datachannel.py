@@ -332,8 +332,8 @@ class DataTransfer:
         error = DataChannelError(
             message, failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
             method=tracker.method, local=tracker.local, remote=tracker.remote,
-            elapsed=tracker.elapsed, step=self.command.verb, advertised=tracker.advertised,
-            control_peer=tracker.control_peer)
+            elapsed=tracker.elapsed, step=self.command.verb, command=tracker.command,
+            advertised=tracker.advertised, control_peer=tracker.control_peer)
         error.final_reply_missing = True
         error.control_idle = idle
         raise error

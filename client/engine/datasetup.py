@@ -201,8 +201,9 @@ class ChannelTracker:
         self.emit(DataPhase.FAILED, failure=failure, reason=message)
         return DataChannelError(text, failure=failure, phase=phase, method=self.method,
                                 local=self.local, remote=self.remote, elapsed=self.elapsed,
-                                step=step, reply_code=reply_code, advertised=self.advertised,
-                                control_peer=self.control_peer, tcp=self.tcp)
+                                step=step, reply_code=reply_code, command=self.command,
+                                advertised=self.advertised, control_peer=self.control_peer,
+                                tcp=self.tcp)
 
 
 def same_host(a: str, b: str) -> bool:

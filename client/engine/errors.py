@@ -124,11 +124,14 @@ class DataChannelError(FtpError):
         elapsed: float = 0.0,
         step: str | None = None,
         reply_code: int | None = None,
+        command: str | None = None,
         advertised: Endpoint | None = None,
         control_peer: str | None = None,
         tcp: TcpEvidence | None = None,
     ) -> None:
         super().__init__(message, step=step, reply_code=reply_code)
+        #: the data command the connection served, as sent ("MLSD /pub"), when known
+        self.command = command
         self.advertised = advertised
         self.control_peer = control_peer
         self.tcp = tcp

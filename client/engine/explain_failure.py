@@ -114,14 +114,14 @@ def explain_data_failure(
     reason: str | None = None,
     reply_code: int | None = None,
     bytes_done: int = 0,
-    control_peer: str | None = None,
+    control_host: str | None = None,
     tcp: TcpEvidence | None = None,
 ) -> FailureExplanation:
     """The explanation for a failure of class ``failure`` with what is known of it.
-
-    ``control_peer`` (the control connection's server address) lets a 227 naming
-    another address be named as the cause; ``tcp`` adds what the TCP stack saw (SYNs
-    sent, the router that sent an ICMP error)."""
+    ``control_host`` is the address the control connection reached: dialling it
+    instead is offered only when the data connection went somewhere else, and a 227
+    naming another address is named as the cause. ``tcp`` adds what the TCP stack saw
+    (SYNs sent, the router that sent an ICMP error)."""
     verb = _verb(command)
     passive = _passive(method, initiator)
     how = f" ({method})" if method else ""
@@ -132,10 +132,12 @@ def explain_data_failure(
     stat = (RecoveryAction.STAT_LISTING,) if listing else ()
     other_mode = RecoveryAction.RETRY_ACTIVE if passive else RecoveryAction.RETRY_PASSIVE
     replaced = advertised is not None and target is not None and advertised != target
+    already_control = target is not None and control_host is not None \
+        and target.host == control_host
     control_first = (RecoveryAction.USE_CONTROL_ADDRESS,) if passive and method == "PASV" \
-        and not replaced else ()
+        and not replaced and not already_control else ()
 
-    wrong_227 = _wrong_227(method, advertised, target, control_peer)
+    wrong_227 = _wrong_227(method, advertised, target, control_host)
     if failure is DataFailure.CONNECT_TIMEOUT:
         syns = f"; {tcp.summary}" if tcp is not None and tcp.summary else ""
         detail = (f"the server offered {where} for the data connection{how}, but the "
@@ -236,32 +238,35 @@ def _host(endpoint: Endpoint | None) -> str | None:
 
 
 def _wrong_227(method: str | None, advertised: Endpoint | None, target: Endpoint | None,
-               control_peer: str | None) -> str:
+               control_host: str | None) -> str:
     """The cause when the dialled address is a 227 address other than the control peer."""
-    if method != "PASV" or advertised is None or not control_peer:
+    if method != "PASV" or advertised is None or not control_host:
         return ""
-    if advertised.host == control_peer or _host(target) != advertised.host:
+    if advertised.host == control_host or _host(target) != advertised.host:
         return ""
     return (f"the server's 227 reply named {advertised.host}, which is not the address of "
-            f"the control connection ({control_peer}): the server announces an internal "
-            f"address. Set its external address (vsftpd pasv_address={control_peer}, "
-            f"ProFTPD MasqueradeAddress {control_peer}, pure-ftpd -P {control_peer}), or "
+            f"the control connection ({control_host}): the server announces an internal "
+            f"address. Set its external address (vsftpd pasv_address={control_host}, "
+            f"ProFTPD MasqueradeAddress {control_host}, pure-ftpd -P {control_host}), or "
             "dial the control address (--pasv-address control)")
 
 
-def explain_error(error: DataChannelError, *, command: str | None = None) -> FailureExplanation:
-    """Explain a raised :class:`DataChannelError`. ``command`` (e.g. ``"LIST /pub"``)
-    names what it served when the error's ``step`` does not (connect failures)."""
+def explain_error(error: DataChannelError, *, command: str | None = None,
+                  control_host: str | None = None) -> FailureExplanation:
+    """Explain a raised :class:`DataChannelError`. The command it served is the error's
+    own when it carries one (the server may have been sent MLSD, not LIST); else
+    ``command`` (e.g. ``"LIST /pub"``), else its ``step``."""
     step = error.step if error.step and error.step not in ("PASV", "EPSV", "PORT", "EPRT") \
         else None
     return explain_data_failure(
-        error.failure, command=command or step, method=error.method, local=error.local,
+        error.failure, command=error.command or command or step, method=error.method, local=error.local,
         remote=error.remote, elapsed=error.elapsed, reply_code=error.reply_code,
-        advertised=error.advertised, control_peer=error.control_peer, tcp=error.tcp,
+        advertised=error.advertised, tcp=error.tcp,
+        control_host=control_host or error.control_peer,
     )
 
 
-def explain_event(event: DataChannelEvent) -> FailureExplanation:
+def explain_event(event: DataChannelEvent, *, control_host: str | None = None) -> FailureExplanation:
     """Explain the FAILED phase event of a data connection."""
     if event.failure is None:
         raise ValueError("explain_event needs a FAILED DataChannelEvent (failure is None)")
@@ -269,11 +274,11 @@ def explain_event(event: DataChannelEvent) -> FailureExplanation:
         event.failure, command=event.command, method=event.method, initiator=event.initiator,
         local=event.local, remote=event.remote, advertised=event.advertised,
         elapsed=event.elapsed, reason=event.reason, bytes_done=event.bytes,
-        control_peer=event.control_peer, tcp=event.tcp,
+        tcp=event.tcp, control_host=control_host or event.control_peer,
     )
 
 
-def explain_arrow(arrow: DataArrow) -> FailureExplanation | None:
+def explain_arrow(arrow: DataArrow, *, control_host: str | None = None) -> FailureExplanation | None:
     """Explain a failed ladder arrow; None when it did not fail."""
     if arrow.failure is None:
         return None
@@ -281,7 +286,8 @@ def explain_arrow(arrow: DataArrow) -> FailureExplanation | None:
         arrow.failure, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
         advertised=arrow.advertised, elapsed=arrow.elapsed_at(0.0), reason=arrow.reason,
-        bytes_done=arrow.bytes, control_peer=arrow.control_peer, tcp=arrow.tcp,
+        bytes_done=arrow.bytes, tcp=arrow.tcp,
+        control_host=control_host or arrow.control_peer,
     )
 
 
@@ -296,7 +302,8 @@ _LIKELY_FAILURE = {
 }
 
 
-def explain_waiting(arrow: DataArrow, now: float) -> FailureExplanation | None:
+def explain_waiting(arrow: DataArrow, now: float, *,
+                    control_host: str | None = None) -> FailureExplanation | None:
     """For a data connection that is still open but makes no progress (a WAITING
     arrow): what it waits for, and the cause and actions of the failure it is heading
     to. None when the arrow is not waiting."""
@@ -306,7 +313,8 @@ def explain_waiting(arrow: DataArrow, now: float) -> FailureExplanation | None:
     base = explain_data_failure(
         likely, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
-        advertised=arrow.advertised, elapsed=arrow.elapsed_at(now), bytes_done=arrow.bytes)
+        advertised=arrow.advertised, elapsed=arrow.elapsed_at(now), bytes_done=arrow.bytes,
+        control_host=control_host or arrow.control_peer)
     verb = _verb(arrow.command)
     headline = ("The directory listing has not arrived yet" if verb in _LISTING_VERBS
                 else "The data transfer is not progressing")

@@ -77,8 +77,15 @@ async def login(session: FtpSession) -> None:
         await _open_to_tls(session, context)
     except _NeedsUserTrust as needs:
         # The verified handshake failed. Look at the certificate on a fresh connection
-        # (the failed one is gone) and let the pins or the person decide.
+        # (the failed one is gone) and let the pins or the person decide; the transcript
+        # says why a second connection and a second AUTH TLS follow.
         session._control.abort()
+        session._notice(
+            f"the system does not vouch for the certificate of {settings.host} "
+            f"({describe_verify_error(needs.error, settings.host)}); the handshake was "
+            "abandoned and the client connects again to show the certificate and ask "
+            "whether to trust it (or to check it against a pinned fingerprint)",
+            "tls", Severity.WARNING)
         await _open_to_tls(session, make_unverified_context(), verify_error=needs.error)
     await _authenticate(session)
     await _after_login(session)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from client import APP_ID, APP_NAME, __version__  # noqa: E402
 
-__all__ = ["run_app", "create_application", "open_target", "InspectorApplication",
+__all__ = ["run_app", "create_application", "open_target", "open_demo", "InspectorApplication",
            "open_link", "OPENABLE_SCHEMES"]
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,14 @@ async def open_target(window: Any, url: str) -> None:
     window.quick.fill_from_url(url)
     settings, path = window.quick.build_settings()
     await window.connect_to(settings, path)
+
+
+def open_demo(window: Any, demo: Any) -> Any:
+    """Connect the window to the embedded demo server (a task). Its port is new on every
+    run, so the quickconnect history never records it."""
+    window.quick.never_remember(demo.host, demo.port)
+    return window.spawn(open_target(window, demo.url), pane=window.remote_pane,
+                        doing=window.tr("Connecting to the demo server"))
 
 
 #: what a clicked link may open in the window (the command line takes ``site:NAME`` too)
@@ -212,8 +220,7 @@ def run_app(args: Any) -> int:
             app.set_url_handler(lambda url: open_link(window, url))
         if demo is not None:
             window.demo_server = demo
-            window.spawn(open_target(window, demo.url), pane=window.remote_pane,
-                         doing=window.tr("Connecting to the demo server"))
+            open_demo(window, demo)
         elif getattr(args, "url", None):
             window.spawn(open_target(window, args.url), pane=window.remote_pane,
                          doing=window.tr("Connecting"))

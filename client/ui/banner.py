@@ -7,9 +7,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
-__all__ = ["InlineBanner"]
+__all__ = ["InlineBanner", "never_widens"]
+
+
+def never_widens(label: QLabel) -> None:
+    """Let a word-wrapped banner text take the width its pane has instead of asking for
+    its longest word: a fingerprint or a long address is one unbreakable word, and a
+    banner's minimum width becomes the pane's, then the window's (the panes and the dock
+    were pushed aside). A word longer than the banner is cut at its edge; the tooltip
+    holds the whole text."""
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
 
 _STYLES = {
     "error": "background:#fdecea; color:#8a1c14; border:1px solid #e0413a; border-radius:4px;",
@@ -29,6 +48,7 @@ class InlineBanner(QFrame):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setTextFormat(self.message.textFormat().PlainText)
+        never_widens(self.message)
         self.why = QLabel(self)
         self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
         self.why.setAccessibleName(self.tr("Show the failing line in the console"))
@@ -60,6 +80,7 @@ class InlineBanner(QFrame):
         self.action_button.setVisible(action is not None)
         self.setStyleSheet(f"#inlineBanner {{{_STYLES.get(severity, _STYLES['error'])}}}")
         self.message.setText(text)
+        self.message.setToolTip(text)
         self._seq = seq
         self.why.setVisible(seq is not None)
         self.show()

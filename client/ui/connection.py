@@ -9,15 +9,20 @@ console shows all of them on one clock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from client.engine.events import EventBus
+from client.engine.events import EventBus, TransferProgress
+from client.engine.session import FtpSession
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.engine.transfer import TransferResult
+from client.protocol.listing import ListingResult
+from client.protocol.replies import Reply
 
 __all__ = ["RemoteConnection", "NotConnectedError"]
 
@@ -42,7 +47,7 @@ class RemoteConnection(QObject):
         self.bus = bus
         self.trust = trust
         self.settings: ConnectionSettings | None = None
-        self.session: Any = None
+        self.session: FtpSession | None = None
         self._lock = asyncio.Lock()
         self._busy = 0
         #: the task running an operation now (the hung-listing banner can cancel it)
@@ -61,17 +66,15 @@ class RemoteConnection(QObject):
         """An operation of the window's is running on the browsing session."""
         return self._busy > 0
 
-    def new_session(self, settings: ConnectionSettings | None = None) -> Any:
+    def new_session(self, settings: ConnectionSettings | None = None) -> FtpSession:
         """A fresh engine session on the shared bus (the queue's workers use this too)."""
-        from client.engine.session import FtpSession
-
         settings = settings or self.settings
         if settings is None:
             raise NotConnectedError("no site is open")
         pin_store = getattr(self.trust, "pin_store", None)
         return FtpSession(settings, bus=self.bus, trust=self.trust, pin_store=pin_store)
 
-    async def open_session(self) -> Any:
+    async def open_session(self) -> FtpSession:
         """A connected extra session with the current settings (for the transfer queue)."""
         session = self.new_session()
         await session.connect()
@@ -84,7 +87,7 @@ class RemoteConnection(QObject):
         self.settings = settings
         session = self.new_session(settings)
         self.connection_id = session.connection_id
-        async with self._guard():
+        async with self._busy_login():
             try:
                 await session.connect()
             except BaseException:
@@ -117,56 +120,77 @@ class RemoteConnection(QObject):
         self.commands_changed.emit(family)
 
     # -- operations ----------------------------------------------------------------------
-    async def call(self, method: str, *args: object, **kwargs: object) -> Any:
-        """Run ``session.<method>(*args)`` under the lock."""
-        async with self._guard():
-            session = self._require()
-            return await getattr(session, method)(*args, **kwargs)
-
-    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[FtpSession], Awaitable[T]]) -> T:
         """Run several session calls as one unit (nothing interleaves)."""
-        async with self._guard():
-            return await work(self._require())
+        async with self._guard() as session:
+            return await work(session)
 
-    async def list(self, path: str | None = None) -> Any:
-        return await self.call("list", path)
+    async def list(self, path: str | None = None) -> ListingResult:
+        async with self._guard() as session:
+            return await session.list(path)
+
+    async def stat_listing(self, path: str | None = None) -> ListingResult:
+        """A listing over the control connection (no data connection at all)."""
+        async with self._guard() as session:
+            return await session.stat_listing(path)
+
+    async def mkdir(self, path: str) -> str:
+        async with self._guard() as session:
+            return await session.mkdir(path)
+
+    async def rename(self, old: str, new: str) -> None:
+        async with self._guard() as session:
+            await session.rename(old, new)
+
+    async def quote(self, command_line: str) -> Reply:
+        """A raw command typed by the user."""
+        async with self._guard() as session:
+            return await session.quote(command_line)
 
     async def download(self, remote: str, local: Path,
-                       on_progress: Callable[[object], None] | None = None) -> Any:
-        return await self.call("download", remote, local, on_progress=on_progress)
+                       on_progress: Callable[[TransferProgress], None] | None = None
+                       ) -> TransferResult:
+        async with self._guard() as session:
+            return await session.download(remote, local, on_progress=on_progress)
 
     async def upload(self, local: Path, remote: str,
-                     on_progress: Callable[[object], None] | None = None) -> Any:
-        return await self.call("upload", local, remote, on_progress=on_progress)
+                     on_progress: Callable[[TransferProgress], None] | None = None
+                     ) -> TransferResult:
+        async with self._guard() as session:
+            return await session.upload(local, remote, on_progress=on_progress)
 
-    def _require(self) -> Any:
-        if self.session is None:
-            raise NotConnectedError("not connected: connect to a server first")
-        return self.session
+    @contextlib.asynccontextmanager
+    async def _guard(self) -> AsyncIterator[FtpSession]:
+        """The lock plus the busy signal (the window shows a busy cursor, never freezes);
+        yields the open session, or raises :class:`NotConnectedError`."""
+        async with self._lock:
+            self.current_task = asyncio.current_task()
+            self._busy += 1
+            if self._busy == 1:
+                self.busy_changed.emit(True)
+            try:
+                if self.session is None:
+                    raise NotConnectedError("not connected: connect to a server first")
+                yield self.session
+            finally:
+                self.current_task = None
+                self._busy -= 1
+                if self._busy == 0:
+                    self.busy_changed.emit(False)
 
-    def _guard(self) -> _Busy:
-        return _Busy(self)
-
-
-class _Busy:
-    """The lock plus the busy signal (the window shows a busy cursor, never freezes)."""
-
-    def __init__(self, owner: RemoteConnection) -> None:
-        self._owner = owner
-
-    async def __aenter__(self) -> None:
-        await self._owner._lock.acquire()
-        self._owner.current_task = asyncio.current_task()
-        self._owner._busy += 1
-        if self._owner._busy == 1:
-            self._owner.busy_changed.emit(True)
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._owner.current_task = None
-        self._owner._busy -= 1
-        if self._owner._busy == 0:
-            self._owner.busy_changed.emit(False)
-        self._owner._lock.release()
+    @contextlib.asynccontextmanager
+    async def _busy_login(self) -> AsyncIterator[None]:
+        """The lock and the busy signal while a new session logs in (none is open yet)."""
+        async with self._lock:
+            self._busy += 1
+            if self._busy == 1:
+                self.busy_changed.emit(True)
+            try:
+                yield
+            finally:
+                self._busy -= 1
+                if self._busy == 0:
+                    self.busy_changed.emit(False)
 
 
 async def _quietly(awaitable: Awaitable[object]) -> None:

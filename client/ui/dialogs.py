@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -19,13 +21,41 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from client.protocol.text import escape_control
 
-__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "ChmodDialog"]
+__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "fit_title", "ChmodDialog"]
+
+#: what a window manager's title bar takes besides the text: icon, buttons, margins
+TITLE_BAR_ROOM = 140
+
+
+def fit_title(dialog: QWidget) -> None:
+    """Make a small dialog wide enough for its whole title as the title bar shows it
+    (with the application's name appended): a one-line input dialog is otherwise as
+    narrow as its label, and the title bar cut "Create folder — FTP Inspector" to
+    "Create f… nspector"."""
+    title = dialog.windowTitle()
+    app_name = QGuiApplication.applicationDisplayName()
+    if app_name and app_name not in title:
+        title = f"{title} \u2014 {app_name}"
+    font = QFont(QApplication.font())
+    font.setBold(True)  # title bars commonly use a bold face: measure the wider one
+    width = QFontMetrics(font).horizontalAdvance(title) + TITLE_BAR_ROOM
+    field = dialog.findChild(QLineEdit)
+    if isinstance(dialog, QInputDialog) and field is not None:
+        # an input dialog's layout (made when shown) fixes it to its contents: widen
+        # the field by what the dialog needs, less the layout's side margins
+        style = dialog.style()
+        margins = style.pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin) + \
+            style.pixelMetric(QStyle.PixelMetric.PM_LayoutRightMargin)
+        field.setMinimumWidth(max(field.minimumWidth(), width - margins))
+    else:
+        dialog.setMinimumWidth(max(dialog.minimumWidth(), width))
 
 
 async def await_dialog(dialog: QDialog) -> int:
@@ -50,6 +80,7 @@ async def ask_text(parent: QWidget, title: str, label: str, text: str = "") -> s
     dialog.setLabelText(label)
     dialog.setTextValue(text)
     dialog.setObjectName("askTextDialog")
+    fit_title(dialog)
     result = await await_dialog(dialog)
     value = dialog.textValue().strip()
     dialog.deleteLater()
@@ -62,6 +93,7 @@ async def ask_password(parent: QWidget, title: str, label: str) -> str | None:
     dialog.setLabelText(label)
     dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
     dialog.setObjectName("askPasswordDialog")
+    fit_title(dialog)
     result = await await_dialog(dialog)
     value = dialog.textValue()
     dialog.deleteLater()

@@ -28,7 +28,8 @@ __all__ = ["describe_error"]
 #: one sentence per kind of error, in the order they are tried (a CertificateError is a
 #: TlsError too); ``{message}`` is the engine's message
 _SENTENCES: tuple[tuple[type[FtpError], str], ...] = (
-    (CertificateError, QT_TRANSLATE_NOOP("ErrorText", "the server certificate was not accepted: {message}")),
+    # the engine's message already says whose certificate and why it was not accepted
+    (CertificateError, QT_TRANSLATE_NOOP("ErrorText", "{message}")),
     (TlsError, QT_TRANSLATE_NOOP("ErrorText", "TLS failed: {message}")),
     (LoginError, QT_TRANSLATE_NOOP("ErrorText", "the server refused the login: {message}")),
     (ConnectError, QT_TRANSLATE_NOOP("ErrorText", "could not connect: {message}")),

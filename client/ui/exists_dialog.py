@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -92,11 +92,17 @@ class FileExistsDialog(QDialog):
         return ExistsDecision(chosen, apply_to_all=self.apply_to_all.isChecked())
 
 
-class ExistsAsker:
-    """The queue's ``ask_exists`` callback: one dialog at a time; Cancel skips."""
+class ExistsAsker(QObject):
+    """The queue's ``ask_exists`` callback: one dialog at a time. Cancel (or Escape)
+    stops that transfer: ``cancel_requested`` carries its job, and the window cancels it
+    in the queue, so it is listed as cancelled, not as a successful skip."""
+
+    #: the job whose question the person cancelled
+    cancel_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None) -> None:
-        self.parent = parent
+        super().__init__(parent)
+        self.parent_widget = parent
         self._lock = asyncio.Lock()
         self._for_all: ExistsDecision | None = None
         self.current: FileExistsDialog | None = None
@@ -108,7 +114,7 @@ class ExistsAsker:
         async with self._lock:
             if self._for_all is not None:
                 return self._for_all
-            dialog = FileExistsDialog(info, self.parent)
+            dialog = FileExistsDialog(info, self.parent_widget)
             self.current = dialog
             try:
                 accepted = await await_dialog(dialog)
@@ -116,6 +122,9 @@ class ExistsAsker:
             finally:
                 self.current = None
                 dialog.deleteLater()
+            if not accepted:
+                self.cancel_requested.emit(job)  # the target stays untouched either way
+                return decision
             if decision.apply_to_all:
                 self._for_all = decision
             return decision

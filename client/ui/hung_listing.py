@@ -68,7 +68,13 @@ class HungListingAssistant:
         self.failed_path = self.window.actions.pending_path
         command = f"LIST {self.failed_path}" if self.failed_path else None
         self.window.remote_pane.banner.hide()
-        self.banner.show_for_error(exc, command=command, console_row=seq)
+        self.banner.show_for_error(exc, command=command, console_row=seq,
+                                   control_host=self._control_host())
+
+    def _control_host(self) -> str | None:
+        """The address the browsing session's control connection reached."""
+        server = getattr(self.window.connection.session, "server", None)
+        return getattr(server, "host", None)
 
     def show_early(self, arrow: Any, now: float) -> bool:
         """The listing's data connection (a ladder ``DataArrow``) is not moving: say so
@@ -77,7 +83,7 @@ class HungListingAssistant:
             return False
         self.failed_path = self.window.actions.pending_path
         self.window.remote_pane.banner.hide()
-        shown = bool(self.banner.show_for_arrow(arrow, now))
+        shown = bool(self.banner.show_for_arrow(arrow, now, control_host=self._control_host()))
         if shown:
             self.stuck_task = self.window.connection.current_task
             self.stuck_arrow = arrow
@@ -103,7 +109,8 @@ class HungListingAssistant:
         if now is None:  # the diagram's clock, so both show the same number
             ladder = getattr(dock, "ladder", None)
             now = ladder.now() if ladder is not None else self.window.bus.now()
-        self.banner.show_for_arrow(arrow, now, console_row=self.banner.console_row)
+        self.banner.show_for_arrow(arrow, now, console_row=self.banner.console_row,
+                                   control_host=self._control_host())
 
     def hide(self) -> None:
         self.stuck_task = None
@@ -145,7 +152,7 @@ class HungListingAssistant:
         path = self.failed_path or w.remote_pane.current_path or "/"
 
         async def run() -> None:
-            listing = await w.connection.call("stat_listing", path)
+            listing = await w.connection.stat_listing(path)
             w.remote_pane.show_listing(path, list(listing.entries))
             w.remote_pane.banner.show_message(
                 w.tr("Listed over the control connection (STAT): no data connection was used."),

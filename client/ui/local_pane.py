@@ -269,6 +269,10 @@ class LocalPane(QWidget):
         self.download_dropped.emit(paths, Path(target) if target else self.current)
 
     def _context_menu(self, pos: object) -> None:
+        if not self.view.indexAt(pos).isValid():  # type: ignore[arg-type]
+            # empty space: the folder's own menu, as file managers do, whatever was
+            # selected before (a right click there keeps the selection)
+            self.view.clearSelection()
         paths = self.selected_paths()
         menu = QMenu(self)
         if paths:

@@ -31,7 +31,12 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
-from client.engine.errors import ConnectionLostError, ControlTimeoutError
+from client.engine.errors import (
+    CertificateError,
+    ConnectionLostError,
+    ControlTimeoutError,
+    FtpError,
+)
 from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.protocol.text import escape_control
@@ -67,6 +72,14 @@ log = logging.getLogger(__name__)
 def app_settings() -> QSettings:
     """Window state and history in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def _reconnect_may_help(exc: BaseException) -> bool:
+    """A lost or silent connection, or a certificate the person refused (connecting
+    again asks again); not a pinned certificate that changed (it would fail the same)."""
+    if isinstance(exc, CertificateError):
+        return exc.expected_fingerprint is None
+    return isinstance(exc, ConnectionLostError | ControlTimeoutError)
 
 
 class MainWindow(QMainWindow):
@@ -151,6 +164,7 @@ class MainWindow(QMainWindow):
         b.progress.connect(self.queue.model.update_progress)
         self.queue.concurrency_changed.connect(self.transfers.set_concurrency)
         self.queue.connect_actions(self._queue_action)
+        self.exists_asker.cancel_requested.connect(lambda job: self._queue_action("cancel", [job]))
 
         q = self.quick
         q.connect_requested.connect(lambda *_: setattr(self, "current_site", None))
@@ -275,8 +289,8 @@ class MainWindow(QMainWindow):
         self.bridge.flush()  # the failing lines are in the console before "Why?" is offered
         model = self.console.model
         if since is not None:
-            code = getattr(exc, "code", None) or getattr(exc, "reply_code", None)
-            seq = model.line_for_failure(since, code if isinstance(code, int) else None)
+            code = exc.reply_code if isinstance(exc, FtpError) else None
+            seq = model.line_for_failure(since, code)
         else:
             seq = model.last_error_seq
             if seq is None and model.lines():
@@ -286,8 +300,7 @@ class MainWindow(QMainWindow):
             self.hung_listing.show(exc, seq)
             return
         action = None
-        if isinstance(exc, ConnectionLostError | ControlTimeoutError) and \
-                self.connection.settings is not None:
+        if _reconnect_may_help(exc) and self.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
 
@@ -336,6 +349,7 @@ class MainWindow(QMainWindow):
         await self.transfers.reset()
         new_session = getattr(self.inspector_dock, "new_session", None)
         if callable(new_session):
+            self.bridge.flush()  # the old session's last lines stay in the old diagram
             new_session()  # a fresh diagram per site; the console keeps its history
         self.set_mode(settings.mode)
         self.set_commands(settings.commands)
@@ -417,7 +431,7 @@ class MainWindow(QMainWindow):
 
     def send_raw(self, line: str) -> None:
         async def run() -> None:
-            await self.connection.call("quote", line)
+            await self.connection.quote(line)
 
         self.spawn(run(), pane=self.remote_pane, doing=self.tr("The raw command"))
 

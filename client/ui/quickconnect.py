@@ -78,6 +78,7 @@ class QuickConnectBar(QWidget):
         super().__init__(parent)
         self.setObjectName("quickConnect")
         self._qsettings = settings
+        self._unrecorded: set[tuple[str, int]] = set()  # see never_remember
         self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
         self.password = self._edit(self.tr("Password"), "", 100)
@@ -276,7 +277,15 @@ class QuickConnectBar(QWidget):
         except ValueError:
             return []
 
+    def never_remember(self, host: str, port: int) -> None:
+        """Keep ``host:port`` out of the history: a server that lives only as long as
+        this run (the embedded demo server, on a new port each time) would leave a
+        dead entry behind."""
+        self._unrecorded.add((host, port))
+
     def _remember(self, settings: ConnectionSettings) -> None:
+        if (settings.host, settings.port) in self._unrecorded:
+            return
         item = {"host": settings.host, "port": settings.port, "user": settings.user,
                 "tls": settings.tls.value, "mode": settings.mode.value,
                 "commands": settings.commands.value}

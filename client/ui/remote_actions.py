@@ -120,7 +120,7 @@ class RemoteActions:
         if not name:
             return None
         path = posixpath.join(self.pane.current_path or "/", name)
-        await self.connection.call("mkdir", path)
+        await self.connection.mkdir(path)
         await self.refresh()
         self.pane.select_names([name])
         return path
@@ -133,8 +133,8 @@ class RemoteActions:
         if not new_name or new_name == old:
             return
         folder = self.pane.current_path or "/"
-        await self.connection.call("rename", posixpath.join(folder, old),
-                                   posixpath.join(folder, new_name))
+        await self.connection.rename(posixpath.join(folder, old),
+                                     posixpath.join(folder, new_name))
         await self.refresh()
         self.pane.select_names([new_name])
 

@@ -21,7 +21,7 @@ from client.engine.exists import ExistsPolicy
 from client.engine.queue import TransferQueue
 from client.engine.queue.jobs import JobState, TransferJob
 from client.ui.connection import RemoteConnection
-from client.ui.remote.listing_model import entry_is_dir
+from client.ui.remote.listing_model import entry_is_dir, transfer_size
 
 __all__ = ["Transfers"]
 
@@ -108,8 +108,7 @@ class Transfers:
             if entry_is_dir(entry):
                 ids += await queue.add_download_tree(remote, local_dir / name)
             else:
-                ids.append(queue.add_download(remote, local_dir / name,
-                                              getattr(entry, "size", None)))
+                ids.append(queue.add_download(remote, local_dir / name, transfer_size(entry)))
         if refused:
             more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
             raise UnsafePathError(f"{refused[0]}{more}; the other files were queued")

@@ -74,6 +74,20 @@ def test_no_control_address_offer_when_it_was_already_used() -> None:
     assert RecoveryAction.USE_CONTROL_ADDRESS not in epsv.actions
 
 
+def test_no_control_address_offer_when_the_227_address_is_the_control_address() -> None:
+    """Dialling the control address instead changes nothing when it is where the data
+    connection already went."""
+    same = explain_data_failure(DataFailure.CONNECT_TIMEOUT, command="MLSD", method="PASV",
+                                initiator="client", remote=Endpoint("127.0.0.1", 5),
+                                advertised=Endpoint("127.0.0.1", 5), control_host="127.0.0.1")
+    assert RecoveryAction.USE_CONTROL_ADDRESS not in same.actions
+    elsewhere = explain_data_failure(DataFailure.CONNECT_TIMEOUT, command="MLSD", method="PASV",
+                                     initiator="client", remote=Endpoint("10.0.0.5", 5),
+                                     advertised=Endpoint("10.0.0.5", 5),
+                                     control_host="203.0.113.7")
+    assert RecoveryAction.USE_CONTROL_ADDRESS in elsewhere.actions
+
+
 def test_downloads_do_not_offer_a_stat_listing() -> None:
     explanation = explain_data_failure(DataFailure.SILENT, command="RETR big", method="EPSV")
     assert RecoveryAction.STAT_LISTING not in explanation.actions
@@ -89,6 +103,9 @@ def test_from_a_raised_error() -> None:
                                method="PASV", step="PASV", remote=BLOCKED)
     assert explain_error(connect, command="LIST /").is_listing
     assert not explain_error(connect).is_listing  # PASV is not the data command
+    sent = DataChannelError("x", failure=DataFailure.SERVER_REFUSED, phase=DataPhase.CONNECTED,
+                            method="EPRT", step="MLSD", reply_code=425, command="MLSD /pub")
+    assert "answered MLSD with 425" in explain_error(sent, command="LIST /pub").sentence
 
 
 def test_from_events_and_arrows_agree() -> None:

@@ -60,7 +60,7 @@ def main() -> int:
             await connect_site(window, dialog.store, dialog.store.find("Secret site"))
             await window.connection.download("remote.bin", local / "remote.bin")
             await window.connection.upload(local / "up.bin", "up.bin")
-            await window.connection.call("quote", "NOOP")
+            await window.connection.quote("NOOP")
             await asyncio.sleep(0.2)
             window.bridge.flush()
             for fmt in ("text", "md", "jsonl"):

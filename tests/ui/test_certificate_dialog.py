@@ -89,10 +89,6 @@ def test_trust_once_covers_the_queue_connections(window, qtbot, tls_demo, tmp_pa
     ask again, and the transfers complete."""
     from client.demo import BINARY_SAMPLE
     from client.ui.certificates import TRUST_ONCE
-    from client.ui.transfers import queue_available
-
-    if not queue_available():
-        pytest.skip("the engine's TransferQueue is not available")
     task = _connect(window, tls_demo)
     qtbot.waitUntil(lambda: window.trust.last_dialog is not None, timeout=15_000)
     window.trust.last_dialog.done(TRUST_ONCE)

@@ -212,7 +212,7 @@ def test_why_points_at_the_failing_reply_not_a_newer_error(recorded, qtbot, demo
     task = asyncio.ensure_future(window.actions.browse("/no/such/folder"))
     qtbot.waitUntil(task.done, timeout=10_000)
     error = task.exception()
-    assert error is not None and getattr(error, "code", None) == 550
+    assert error is not None and getattr(error, "reply_code", None) == 550
     window.bus.emit(Notice(t=window.bus.now(), connection="c9", severity=Severity.ERROR,
                            text="an unrelated failure on another connection"))
     window.report_error(error, pane=window.remote_pane, doing="Opening /no/such/folder",

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MARKED_FILES = ["client/ui/error_text.py", "client/ui/queue_view.py", "client/ui/quickconnect.py",
                 "client/ui/exists_dialog.py", "client/ui/console/widget.py",
                 "client/ui/inspector/channel_table.py", "client/ui/inspector/dock.py",
+                "client/ui/inspector/connection_menu.py",
                 "client/ui/remote/listing_model.py", "client/ui/remote_actions.py",
                 "client/ui/local_actions.py"]
 
@@ -51,7 +52,8 @@ ENGLISH_ERRORS = [
      "no connection within 5 s"),
     (_data_error("EPSV", None), "", "the data connection failed (EPSV): no connection within 5 s"),
     (_data_error(None, None), "", "the data connection failed: no connection within 5 s"),
-    (CertificateError("self-signed"), "", "the server certificate was not accepted: self-signed"),
+    (CertificateError("the certificate of h was not accepted: self-signed"), "",
+     "the certificate of h was not accepted: self-signed"),
     (TlsError("522 data connections must be encrypted"), "",
      "TLS failed: 522 data connections must be encrypted"),
     (LoginError("530 Login incorrect."), "Connecting",
@@ -154,7 +156,7 @@ def test_qt_extractor_finds_the_marked_tables_and_sentences(tmp_path) -> None:
         ("ErrorText", "could not connect: {message}"), ("ErrorText", "{doing} failed: {error}"),
         ("ErrorText", "the data connection failed ({where}): {message}"),
         ("ErrorText", "the server answered {code}: {reply}"),
-        ("InspectorPanel", "Export to {} failed: {}"), ("InspectorPanel", "Connection {}"),
+        ("InspectorPanel", "Export to {} failed: {}"), ("ConnectionMenu", "Connection {}"),
         ("RemoteListModel", "Permissions"), ("RemoteListModel", "Owner"),
         ("RemoteActions", "Create folder"),
     ]

@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from client.ui.chosen_index import on_index_chosen
 from client.ui.console import export
 from client.ui.console.lines import ConsoleKind, ConsoleLine
 from client.ui.console.model import SEQ_ROLE, ConsoleModel
 from client.ui.console.rows import RowSnapshot
+from client.ui.flow_layout import FlowLayout
 
 __all__ = ["ConsoleWidget", "COPY_IN_PLACE", "SLICE_ROWS"]
 
@@ -102,8 +104,11 @@ class ConsoleWidget(QWidget):
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.view.setAccessibleName(self.tr("Protocol console"))
         self.view.doubleClicked.connect(lambda index: self.model.toggle_expanded(index.row()))
-        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        on_index_chosen(self.view, self._line_chosen)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        scroll = self.view.verticalScrollBar()
+        scroll.rangeChanged.connect(self._range_changed)
+        scroll.actionTriggered.connect(self._user_scrolled)
 
         copy = QAction(self.tr("Copy"), self.view)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -117,9 +122,12 @@ class ConsoleWidget(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.find_next)
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.search, 2)
+        # a narrow console (a wide dock beside it) wraps the buttons onto a second row
+        # rather than squeezing the search field to an "S…"
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(
+            self.tr("Search the console")) + 40)
+        bar = FlowLayout(spacing=4)
+        bar.addWidget(self.search)
         self.kind_buttons: dict[ConsoleKind, QToolButton] = {}
         for kind, source in _KIND_LABELS.items():
             label = QCoreApplication.translate("ConsoleWidget", source)
@@ -181,7 +189,20 @@ class ConsoleWidget(QWidget):
         if self.autoscroll:
             self.view.scrollToBottom()
 
+    def _range_changed(self, _low: int, high: int) -> None:
+        """Follow to the real end: the view lays out a long list in batches after the
+        rows arrive, so the range grows later than ``append`` scrolled; each growth
+        brings the view to the bottom again while following."""
+        if self.autoscroll:
+            self.view.verticalScrollBar().setValue(high)
+
     # -- gestures --------------------------------------------------------------------
+    def _user_scrolled(self, _action: int) -> None:
+        """The person scrolled (wheel, scroll bar, drag): up pauses following, back to
+        the very end resumes it — the Follow button shows which."""
+        scroll = self.view.verticalScrollBar()
+        self.autoscroll_button.setChecked(scroll.sliderPosition() >= scroll.maximum())
+
     def _set_autoscroll(self, on: bool) -> None:
         self.autoscroll = on
         if on:
@@ -190,9 +211,8 @@ class ConsoleWidget(QWidget):
     def _kinds_changed(self) -> None:
         self.model.set_kinds(k for k, b in self.kind_buttons.items() if b.isChecked())
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            self.line_selected.emit(int(self.model.data(current, SEQ_ROLE)))
+    def _line_chosen(self, current: QModelIndex) -> None:
+        self.line_selected.emit(int(self.model.data(current, SEQ_ROLE)))
 
     def find_next(self) -> int | None:
         start = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1

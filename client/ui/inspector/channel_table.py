@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from shiboken6 import isValid
 
 from client.engine.ladder import COLUMNS, ChannelRow, DataArrow, DataState, LadderModel, channel_row
+from client.ui.chosen_index import on_index_chosen
 
 __all__ = ["DataChannelTableModel", "DataChannelTableView", "CHANNEL_ROLE"]
 
@@ -187,10 +188,10 @@ class DataChannelTableView(QTableView):
         header.setStretchLastSection(True)
         for column, width in enumerate((30, 90, 100, 120, 120, 150, 60, 70, 80, 76, 70)):
             self.setColumnWidth(column, width)
-        self.selectionModel().currentRowChanged.connect(self._row_changed)
+        on_index_chosen(self, self._row_chosen)
 
-    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and not self._syncing:
+    def _row_chosen(self, current: QModelIndex) -> None:
+        if not self._syncing:
             self.channel_selected.emit(int(current.data(CHANNEL_ROLE)))
 
     def select_channel(self, channel: int) -> bool:

@@ -131,12 +131,22 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
     what = recommendation.text or recommendation.mode.value
     window.set_mode(recommendation.mode)
     window.set_commands(recommendation.commands)
+    # the folder shown, else the one whose listing failed (the pane is empty then);
+    # None lists the login folder
+    path = window.remote_pane.current_path or window.hung_listing.failed_path or None
     if needs_login and window.connection.is_connected:
-        await window.connect_to(updated, window.remote_pane.current_path or None)
+        await window.connect_to(updated, path)
         return window.tr("Applied: {}. Reconnected with the new settings.{}").format(
             what, site_note)
     window.connection.settings = updated.with_commands(recommendation.commands)
-    return window.tr("Applied: {}. The next data connection uses it.{}").format(what, site_note)
+    if not window.connection.is_connected:
+        return window.tr("Applied: {}. The next data connection uses it.{}").format(
+            what, site_note)
+    # list again with it: the pane was left empty by the failed listing
+    window.hung_listing.hide()
+    window.spawn(window.actions.browse(path), pane=window.remote_pane,
+                 doing=window.tr("Listing again"))
+    return window.tr("Applied: {}. Listing the folder again with it.{}").format(what, site_note)
 
 
 def show_hung_listing_early(window: MainWindow, arrow: DataArrow) -> bool:

@@ -1,5 +1,5 @@
 """The inspector dock: the ladder diagram above the data-channel table, a toolbar
-(zoom, fit, follow live, exports), fed by the engine bridge.
+(zoom, fit, follow live, the connection shown, exports), fed by the engine bridge.
 
 Plugging it into a window::
 
@@ -21,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
     QFileDialog,
     QMenu,
@@ -37,6 +36,7 @@ from client.engine.events import EngineEvent
 from client.engine.ladder import DataArrow, DataState, LadderModel
 from client.engine.ladder_ascii import render_ladder
 from client.ui.inspector.channel_table import DataChannelTableModel, DataChannelTableView
+from client.ui.inspector.connection_menu import ConnectionMenu
 from client.ui.inspector.export import export_csv, export_png, export_svg, export_text
 from client.ui.inspector.feed import ConsoleRows, LadderFeed, console_line_count
 from client.ui.inspector.ladder_view import LadderView
@@ -137,20 +137,20 @@ class InspectorPanel(QWidget):
         self.export_csv_action = menu.addAction(self.tr("Data connections as CSV…"))
         self.export_csv_action.triggered.connect(
             lambda: self._ask_path("CSV (*.csv)", ".csv", self.export_csv))
-        self.connection_box = QComboBox(self)
-        self.connection_box.setObjectName("inspectorConnection")
-        self.connection_box.setAccessibleName(self.tr("Control connection to show"))
-        self.connection_box.setToolTip(self.tr(
-            "Show every control connection, or only one (the transfer queue opens its own)"))
-        self.connection_box.addItem(self.tr("All connections"), None)
-        self.connection_box.currentIndexChanged.connect(self._connection_chosen)
-        self.toolbar.addWidget(self.connection_box)
-        button = QToolButton(self)
-        button.setText(self.tr("Export"))
-        button.setAccessibleName(self.tr("Export the diagram or the table"))
-        button.setMenu(menu)
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.toolbar.addWidget(button)
+        self.connection_menu = ConnectionMenu(self)
+        self.connection_menu.chosen.connect(self.feed.show_connection)
+        menu.menuAction().setText(self.tr("Export"))
+        menu.menuAction().setToolTip(self.tr("Export the diagram or the table"))
+        # plain menu actions, not embedded widgets: the toolbar's » overflow lists them
+        # when the dock is too narrow to show them all
+        for action, name in ((self.connection_menu.menuAction(),
+                              self.tr("Control connection to show")),
+                             (menu.menuAction(), self.tr("Export the diagram or the table"))):
+            self.toolbar.addAction(action)
+            button = self.toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+                button.setAccessibleName(name)
         menu.addSeparator()
         self.copy_text_action = menu.addAction(self.tr("Copy diagram as text"))
         self.copy_text_action.triggered.connect(self.copy_text)
@@ -230,8 +230,11 @@ class InspectorPanel(QWidget):
         self.ladder.set_clock(clock)
 
     def new_session(self) -> None:
-        """Start a fresh diagram (console numbering continues, as the console's does)."""
+        """Start a fresh diagram (console numbering continues, as the console's does),
+        following its live end: where the person had scrolled in the old diagram means
+        nothing in the new one."""
         self.feed.reset()
+        self.ladder.set_follow_live(True)
 
     def _watch_states(self, kind: str, index: int) -> None:
         """Announce each data connection once when it turns WAITING and once when it
@@ -256,21 +259,7 @@ class InspectorPanel(QWidget):
             self.data_connection_failed.emit(item)
 
     def _connections_changed(self, connections: list[str]) -> None:
-        box = self.connection_box
-        chosen = box.currentData()
-        box.blockSignals(True)
-        try:
-            box.clear()
-            box.addItem(self.tr("All connections"), None)
-            for name in connections:
-                box.addItem(self.tr("Connection {}").format(name), name)
-            index = box.findData(chosen) if chosen is not None else 0
-            box.setCurrentIndex(max(0, index))
-        finally:
-            box.blockSignals(False)
-
-    def _connection_chosen(self, _index: int) -> None:
-        self.feed.show_connection(self.connection_box.currentData())
+        self.connection_menu.set_connections(connections)
 
     def _refresh_live(self) -> None:
         if self.model.has_open_channels:
@@ -334,6 +323,9 @@ class InspectorDock(QDockWidget):
 
     def set_clock(self, clock: Callable[[], float] | None) -> None:
         self.panel.set_clock(clock)
+
+    def new_session(self) -> None:
+        self.panel.new_session()
 
     def feed_events(self, events: Iterable[EngineEvent]) -> None:
         self.panel.feed_events(events)

@@ -32,6 +32,9 @@ from client.engine.explain_failure import (
     explain_waiting,
 )
 from client.engine.ladder import DataArrow
+from client.ui.banner import never_widens
+from client.ui.fitting_scroll import FittingScrollArea
+from client.ui.flow_layout import FlowLayout
 
 __all__ = ["HungListingBanner"]
 
@@ -67,6 +70,7 @@ class HungListingBanner(QFrame):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        never_widens(self.message)
         self.why = QLabel(self)
         self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
         self.why.setAccessibleName(self.tr("Show the data connection in the console"))
@@ -76,12 +80,11 @@ class HungListingBanner(QFrame):
         close.setAutoRaise(True)
         close.setAccessibleName(self.tr("Dismiss"))
         close.clicked.connect(self.hide)
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # the message takes the banner's width: fewer lines
         top.addWidget(self.message, 1)
-        top.addWidget(self.why, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons: dict[RecoveryAction, QPushButton] = {}
-        row = QHBoxLayout()
+        row = FlowLayout(spacing=4)  # the buttons wrap in a narrow pane
         signals = {
             RecoveryAction.RETRY_ACTIVE: self.retry_active_requested,
             RecoveryAction.RETRY_PASSIVE: self.retry_passive_requested,
@@ -97,12 +100,19 @@ class HungListingBanner(QFrame):
             button.hide()
             row.addWidget(button)
             self.buttons[action] = button
-        row.addStretch(1)
+        row.addWidget(self.why)  # after the buttons (they are reordered in front of it)
         self._button_row = row
+        content = QWidget(self)
+        inner = QVBoxLayout(content)  # compact: a 768-pixel screen has little height here
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(4)
+        inner.addLayout(top)
+        inner.addLayout(row)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addLayout(row)
+        layout.setContentsMargins(10, 4, 6, 4)
+        # all of it shown when the pane has the room, else a scroll bar: never cut off
+        self.scroll = FittingScrollArea(content, self)
+        layout.addWidget(self.scroll)
         self.hide()
 
     # -- showing -------------------------------------------------------------------------
@@ -113,6 +123,7 @@ class HungListingBanner(QFrame):
         self.explanation = explanation
         self.console_row = console_row
         self.message.setText(explanation.sentence)
+        self.message.setToolTip(explanation.sentence)
         self.setStyleSheet(_STYLES["waiting" if waiting else "error"])
         for action, button in self.buttons.items():
             button.setVisible(action in explanation.actions)
@@ -125,24 +136,28 @@ class HungListingBanner(QFrame):
         self.show()
 
     def show_for_error(self, error: DataChannelError, *, command: str | None = None,
-                       console_row: int | None = None) -> None:
-        """``command`` defaults to the error's own step, else ``LIST``: this banner is
-        for listings (a connect failure's error does not name the command it served)."""
+                       console_row: int | None = None, control_host: str | None = None) -> None:
+        """The command named is the one the error served when it knows it, else
+        ``command``, else its step, else ``LIST`` (this banner is for listings).
+        ``control_host``: the control connection's address (see ``explain_data_failure``)."""
         step = error.step if error.step not in (None, "PASV", "EPSV", "PORT", "EPRT") else None
-        explanation = explain_error(error, command=command or step or "LIST")
+        explanation = explain_error(error, command=command or step or "LIST",
+                                    control_host=control_host)
         self.show_explanation(explanation, console_row=console_row)
 
-    def show_for_event(self, event: DataChannelEvent, *, console_row: int | None = None) -> None:
-        self.show_explanation(explain_event(event), console_row=console_row)
+    def show_for_event(self, event: DataChannelEvent, *, console_row: int | None = None,
+                       control_host: str | None = None) -> None:
+        self.show_explanation(explain_event(event, control_host=control_host),
+                              console_row=console_row)
 
-    def show_for_arrow(self, arrow: DataArrow, now: float, *,
-                       console_row: int | None = None) -> bool:
+    def show_for_arrow(self, arrow: DataArrow, now: float, *, console_row: int | None = None,
+                       control_host: str | None = None) -> bool:
         """Show the banner for a failed or waiting ladder arrow; False (and nothing
         shown) for a healthy one."""
-        explanation = explain_arrow(arrow)
+        explanation = explain_arrow(arrow, control_host=control_host)
         waiting = False
         if explanation is None:
-            explanation = explain_waiting(arrow, now)
+            explanation = explain_waiting(arrow, now, control_host=control_host)
             waiting = True
         if explanation is None:
             return False

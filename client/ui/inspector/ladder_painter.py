@@ -10,7 +10,16 @@ from dataclasses import dataclass, fields
 from types import SimpleNamespace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
 
 from client.engine.ladder import (
     ControlArrow,
@@ -35,6 +44,7 @@ TIME_GUTTER = 72  # the time axis, left of the client lifeline (wide layout)
 _LIFELINE_MARGIN = 56
 _COMPACT_BELOW = 520  # narrower than this (a dock at the side): smaller gutter and margins
 MIN_DIAGRAM_WIDTH = 320
+_TIME_PAD = 12  # a time box (gutter - 10 px) keeps 2 px of room left of the widest time
 TEXT_MIN_SCALE = 0.35  # below this zoom, arrows without their labels
 
 
@@ -116,7 +126,12 @@ class LadderPainter:
         self.mono = QFont("DejaVu Sans Mono")
         self.mono.setStyleHint(QFont.StyleHint.Monospace)
         self.mono.setPointSizeF(self.small.pointSizeF())
-        self._gutter, self._margin = float(TIME_GUTTER), float(_LIFELINE_MARGIN)
+        # the widest time the axis shows (at most 8 characters), measured in its font:
+        # a fixed pixel width cut the leading digits once a session passed 100 s
+        metrics = QFontMetricsF(self.mono)
+        self._time_width = max(metrics.horizontalAdvance(format_time_axis(t))
+                               for t in (999.999, 99_999.9, 999_999.0))
+        self._gutter, self._margin = self.gutter_and_margin(float(_COMPACT_BELOW))
         self._overview = False
 
     def _pen(self, colour: QColor, width: float = 1.0,
@@ -131,17 +146,16 @@ class LadderPainter:
 
     # -- geometry ----------------------------------------------------------------------
 
-    @staticmethod
-    def gutter_and_margin(width: float) -> tuple[float, float]:
-        """The time axis' width and the room outside each lifeline, for ``width``."""
-        if width < _COMPACT_BELOW:
-            return 56.0, 20.0
-        return float(TIME_GUTTER), float(_LIFELINE_MARGIN)
+    def gutter_and_margin(self, width: float) -> tuple[float, float]:
+        """The time axis' width (never narrower than its widest time plus the room
+        before the axis line) and the room outside each lifeline, for ``width``."""
+        gutter, margin = (56.0, 20.0) if width < _COMPACT_BELOW else \
+            (float(TIME_GUTTER), float(_LIFELINE_MARGIN))
+        return max(gutter, self._time_width + _TIME_PAD), margin
 
-    @classmethod
-    def lifeline_x(cls, width: float) -> tuple[float, float]:
+    def lifeline_x(self, width: float) -> tuple[float, float]:
         width = max(width, MIN_DIAGRAM_WIDTH)
-        gutter, margin = cls.gutter_and_margin(width)
+        gutter, margin = self.gutter_and_margin(width)
         return gutter + margin, width - margin
 
     # -- painting ----------------------------------------------------------------------

@@ -80,9 +80,10 @@ class LadderView(QAbstractScrollArea):
         self._timer.timeout.connect(self._tick)
         self._remove_listener = self.model.add_listener(self._on_model_change)
         self.destroyed.connect(self._remove_listener)  # the model may outlive the view
-        # user scrolling (dragging, arrows, page clicks): leave the live end
-        self.verticalScrollBar().actionTriggered.connect(
-            lambda _action: QTimer.singleShot(0, self, self._leave_live_end))
+        # user scrolling (dragging, arrows, page clicks): leave the live end, or come
+        # back to it. Judged from the slider's new position at once: a later check lost
+        # to a layout that, following, had already moved the view back to the end.
+        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
         self._sync()
 
     # -- model changes -------------------------------------------------------------------
@@ -228,6 +229,10 @@ class LadderView(QAbstractScrollArea):
         bar = self.verticalScrollBar()
         if bar.value() < bar.maximum():
             self._set_follow_flag(False)
+
+    def _user_scrolled(self, _action: int) -> None:
+        bar = self.verticalScrollBar()
+        self._set_follow_flag(bar.sliderPosition() >= bar.maximum())
 
     # -- painting ------------------------------------------------------------------------
 

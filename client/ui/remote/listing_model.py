@@ -60,6 +60,15 @@ def entry_is_unknown_link(entry: object) -> bool:
     return entry.kind is _LINK and not entry_is_dir(entry)  # type: ignore[attr-defined]
 
 
+def transfer_size(entry: object) -> int | None:
+    """The size a transfer of ``entry`` will move, when the listing tells it: a
+    symbolic link's listed size is the link's own (the length of its target's path), not
+    the size of the file it points to, so it is unknown until the server is asked."""
+    if _is_link(entry):
+        return None
+    return getattr(entry, "size", None)
+
+
 def _is_link(entry: object) -> bool:
     return entry.kind is _LINK  # type: ignore[attr-defined]
 

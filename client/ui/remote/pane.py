@@ -232,6 +232,11 @@ class RemotePane(QWidget):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.view)
         self.splitter.setStretchFactor(1, 3)
+        # the tree and the list may get short (a few rows, they scroll) so that a banner
+        # above them has room for its text and buttons on a 768-pixel screen
+        line = self.view.fontMetrics().height()
+        self.tree.setMinimumHeight(line * 2)
+        self.view.setMinimumHeight(line * 3)  # its header and two rows
         # the file list is what a person works in: a third for the folder tree, two
         # thirds for the list (scaled to the real height; a saved split wins)
         self.splitter.setSizes([100, 200])
@@ -372,6 +377,10 @@ class RemotePane(QWidget):
         self.upload_requested.emit(paths, target or self.current_path)
 
     def _context_menu(self, pos: object) -> None:
+        if not self.view.indexAt(pos).isValid():  # type: ignore[arg-type]
+            # empty space: the folder's own menu, as file managers do, whatever was
+            # selected before (a right click there keeps the selection)
+            self.view.clearSelection()
         entries = self.selected_entries()
         menu = QMenu(self)
         if entries:

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTreeWidget,
@@ -91,8 +93,7 @@ class SiteManagerDialog(QDialog):
         self.tls = self._combo(form, self.tr("Protocol"), [(m.value, t) for m, t in _TLS])
         self.logon = self._combo(form, self.tr("Logon type"), list(_LOGON))
         self.user = self._line(form, self.tr("User"))
-        self.password = self._line(form, self.tr("Password"),
-                                   self.tr("stored in the system keyring"))
+        self.password = self._line(form, self.tr("Password"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.keyring_note = QLabel(self)
         self.keyring_note.setWordWrap(True)
@@ -139,9 +140,15 @@ class SiteManagerDialog(QDialog):
         self.logon.currentIndexChanged.connect(self._logon_changed)
         self.form_box = form_box
 
+        # the form scrolls rather than squeezing its rows: a squeezed wrapped label (the
+        # keyring note) was cut off at the top and bottom
+        form_scroll = QScrollArea(self)
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        form_scroll.setWidget(form_box)
         splitter = QSplitter(self)
         splitter.addWidget(self.tree)
-        splitter.addWidget(form_box)
+        splitter.addWidget(form_scroll)
         splitter.setStretchFactor(1, 2)
 
         buttons = QHBoxLayout()
@@ -183,9 +190,11 @@ class SiteManagerDialog(QDialog):
         return combo
 
     def _button(self, layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
+        """A push button that calls ``slot()`` with no arguments: ``clicked`` carries a
+        ``checked`` flag that must not land in a slot's optional parameter (a path)."""
         button = QPushButton(text, self)
         button.setAccessibleName(text)
-        button.clicked.connect(slot)
+        button.clicked.connect(lambda _checked=False: slot())
         layout.addWidget(button)
         return button
 
@@ -240,10 +249,6 @@ class SiteManagerDialog(QDialog):
         self._set_combo(self.logon, site.logon)
         self.user.setText(site.user)
         self.password.clear()
-        has_password = self.current is not None and site.logon == "normal" and \
-            self.store.get_password(site.site_id) is not None
-        self.password.setPlaceholderText(self.tr("(stored in the keyring; type to replace)")
-                                         if has_password else self.tr("stored in the system keyring"))
         self._set_combo(self.mode, site.mode)
         self._set_combo(self.commands, site.commands)
         self._set_combo(self.policy, site.pasv_policy)
@@ -280,6 +285,19 @@ class SiteManagerDialog(QDialog):
         logon = self.logon.currentData()
         self.user.setEnabled(logon != "anonymous")
         self.password.setEnabled(logon == "normal" and self.keyring_ok)
+        self.password.setPlaceholderText(self._password_hint(logon))
+
+    def _password_hint(self, logon: str) -> str:
+        """What the Password field says about where the password is (or is not) kept."""
+        if logon == "anonymous":
+            return self.tr("not needed for an anonymous logon")
+        if not self.keyring_ok:
+            return self.tr("no system keyring: asked for when connecting, never saved")
+        if logon == "ask":
+            return self.tr("asked for when connecting, never saved")
+        if self.current is not None and self.store.get_password(self.current.site_id) is not None:
+            return self.tr("(stored in the keyring; type to replace)")
+        return self.tr("stored in the system keyring")
 
     def form_site(self) -> Site:
         """The site as the form shows it (raises ValueError with a message)."""

@@ -225,21 +225,21 @@ def test_choosing_a_connection_rebuilds_the_diagram(qtbot) -> None:
     worker = Script("c2").send(1.0, "RETR /a").reply(1.1, "150 ok").events
     panel.feed_events(browsing + worker)
     panel.flush()
-    box = panel.connection_box
-    assert [box.itemData(i) for i in range(box.count())] == [None, "c1", "c2"]
+    chooser = panel.connection_menu
+    assert chooser.names() == [None, "c1", "c2"]
     everything = len(panel.model.items)
     seq_of_retr = panel.model.items[-2].event_index
-    box.setCurrentIndex(box.findData("c2"))
+    chooser.choose("c2")
     qtbot.waitUntil(lambda: panel.backlog == 0)
     assert [i.label for i in panel.model.items] == ["RETR /a", "150 ok"]
     assert panel.model.items[0].event_index == seq_of_retr  # console rows unchanged
     assert panel.table_model.rowCount() == 0
-    box.setCurrentIndex(0)
+    chooser.choose(None)
     qtbot.waitUntil(lambda: panel.backlog == 0)
     assert len(panel.model.items) == everything
     assert panel.table_model.rowCount() == 1
     panel.new_session()
-    assert box.count() == 1 and panel.model.items == []
+    assert chooser.names() == [None] and panel.model.items == []
 
 
 def test_export_menu_writes_through_the_save_dialog(qtbot, tmp_path: Path) -> None:
