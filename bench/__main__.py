@@ -7,11 +7,16 @@ peak RSS per case with the load average, and writes everything as JSON to
 bench/results/bench-YYYYmmdd-HHMMSS.json (``--save-latest`` also writes latest.json, the
 summary kept in git).
 
-    python -m bench [--quick] [--case NAME ...] [--pairs N] [--servers vsftpd,pyftpdlib]
+    python -m bench [--big | --quick] [--case NAME ...] [--pairs N] [--servers vsftpd,pyftpdlib]
 
 Ratios are reference time / engine time: above 1.0 the engine is faster. The engine's
 time is the operation (connect to close) measured inside its child process; the whole
 process wall time (interpreter start and imports included) is in the JSON as well.
+At the end every goal is listed with its figure, target and verdict (bench/goals.py).
+
+Sizes: by default 64 MiB transfers, 1,000 small files, 100,000-entry parses and 3 pairs
+(a few minutes); ``--big`` uses the 1 GiB transfers and 5 pairs, ``--quick`` is a smoke
+run of every case.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import cases_gui, cases_listing, cases_transfer
+from bench import cases_cli, cases_gui, cases_listing, cases_transfer
+from bench.goals import judge_goals, print_goals
 from bench.harness import ROOT, load1, write_results
 from bench.servers import (
     BenchServer,
@@ -36,11 +42,15 @@ from bench.servers import (
     vsftpd_missing,
 )
 
-CASES = ("download", "upload", "tree-download", "tree-upload", "listing", "parse",
-         "responsiveness", "startup")
-FULL = {"size": 1024 * 1024 * 1024, "pairs": 5, "files": 1000, "entries": 10_000,
-        "gui_runs": 3, "flood": 100_000, "parse_entries": 100_000}
-QUICK = {"size": 64 * 1024 * 1024, "pairs": 2, "files": 200, "entries": 2_000,
+CASES = ("cli", "download", "upload", "ftps", "tree-download", "tree-upload", "listing",
+         "parse", "responsiveness", "startup")
+#: Default: every goal measured in a few minutes (64 MiB transfers stand in for 1 GiB).
+SMALL = {"size": 64 * 1024 * 1024, "pairs": 3, "files": 1000, "entries": 10_000,
+         "gui_runs": 3, "flood": 100_000, "parse_entries": 100_000}
+#: --big: the issue's sizes (1 GiB transfers) and 5 pairs.
+BIG = {**SMALL, "size": 1024 * 1024 * 1024, "pairs": 5}
+#: --quick: a smoke run of every case.
+QUICK = {"size": 16 * 1024 * 1024, "pairs": 1, "files": 200, "entries": 2_000,
          "gui_runs": 1, "flood": 20_000, "parse_entries": 20_000}
 
 
@@ -78,12 +88,12 @@ class Servers:
 
     def get(self, name: str) -> BenchServer | None:
         if name not in self._running:
-            if name == "vsftpd":
+            if name in ("vsftpd", "vsftpd FTPS"):
                 reason = vsftpd_missing()
                 if reason:
-                    print(f"# vsftpd skipped: {reason}", file=sys.stderr)
+                    print(f"# {name} skipped: {reason}", file=sys.stderr)
                     return None
-                self._running[name] = start_vsftpd_server()
+                self._running[name] = start_vsftpd_server(tls=name == "vsftpd FTPS")
             else:
                 self._running[name] = start_pyftpdlib_server(self.work)
         return self._running[name]
@@ -121,7 +131,25 @@ def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
               results: dict) -> None:
     out = results["cases"]
     mib = sizes["size"] // (1024 * 1024)
-    if case in ("download", "upload", "tree-download", "tree-upload"):
+    if case == "cli":
+        server = servers.each()[0]
+        result = cases_cli.case_cli(server, work, pairs)
+        out[case] = result
+        _print_comparison("6. ftp-inspector --version (whole process)", result["version"])
+        _print_comparison("6. ftp-inspector explain \"227 …\" (whole process)", result["explain"])
+        _print_comparison(f"6. ftp-inspector get of a 34-byte file from {server.name} vs curl "
+                          "(whole processes)", result["get_tiny"])
+    elif case == "ftps":
+        server = servers.get("vsftpd FTPS")
+        if server is None:
+            return
+        out[case] = {
+            "download": cases_transfer.case_download(server, work, sizes["size"], pairs),
+            "upload": cases_transfer.case_upload(server, work, sizes["size"], pairs)}
+        _print_comparison(f"2. FTPS download {mib} MiB from {server.name}, session reuse "
+                          "(curl --ssl-reqd/engine)", out[case]["download"])
+        _print_comparison(f"2. FTPS upload {mib} MiB to {server.name}", out[case]["upload"])
+    elif case in ("download", "upload", "tree-download", "tree-upload"):
         out[case] = {}
         for server in servers.each():
             if case == "download":
@@ -181,11 +209,14 @@ def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="2 pairs, 64 MiB files, 200 small files, 2,000-entry listings")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--big", action="store_true",
+                      help="1 GiB transfers and 5 pairs (default: 64 MiB, 3 pairs)")
+    size.add_argument("--quick", action="store_true",
+                      help="a smoke run: 1 pair, 16 MiB files, 200 small files")
     parser.add_argument("--case", action="append", choices=CASES,
                         help="run only this case (repeatable)")
-    parser.add_argument("--pairs", type=int, help="alternating pairs per case (default 5)")
+    parser.add_argument("--pairs", type=int, help="alternating pairs per case (default 3)")
     parser.add_argument("--servers", default="vsftpd,pyftpdlib",
                         help="servers for the transfer cases (default vsftpd,pyftpdlib)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
@@ -197,8 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m bench: needs {', '.join(missing)} (the reference tools)",
               file=sys.stderr)
         return 2
-    sizes = QUICK if args.quick else FULL
+    sizes = QUICK if args.quick else BIG if args.big else SMALL
     results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick,
+                     "big": args.big,
                      "sizes": sizes, "machine": machine(), "cases": {}}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ftpi-bench-", dir="/tmp") as tmp:
@@ -207,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         run_cases(args, sizes, work, results)
         shutil.rmtree(work, ignore_errors=True)
     results["duration_s"] = time.perf_counter() - started
+    results["goals"] = judge_goals(results)
+    print_goals(results["goals"])
     path = write_results(results, args.results, latest=args.save_latest)
     print(f"# {results['duration_s']:.0f} s; results in {path}", file=sys.stderr)
     return 1 if any("error" in c for c in results["cases"].values()) else 0

@@ -36,8 +36,16 @@ def tree_bytes(root: Path) -> tuple[int, int]:
 
 
 def _curl(server: BenchServer, netrc: Path, *args: str) -> Run:
-    run, _ = run_child(["curl", "-s", "-S", "--netrc-file", str(netrc), *args])
+    run, _ = run_child(["curl", "-s", "-S", "--netrc-file", str(netrc),
+                        *server.curl_tls_args(), *args])
     return run
+
+
+def cli_get(server: BenchServer, path: str, target: Path) -> Run:
+    """The whole ``ftp-inspector get`` command (interpreter, imports, connect, transfer):
+    its wall time and peak RSS are the CLI's."""
+    return run_child(python_child("client", "get", "-q", *server.cli_args(path), "-o",
+                                  str(target)), env=server.engine_env())[0]
 
 
 def case_download(server: BenchServer, work: Path, size: int, pairs: int) -> dict:
@@ -60,11 +68,16 @@ def case_download(server: BenchServer, work: Path, size: int, pairs: int) -> dic
         python_child("bench.engine_child", "download", BIG_NAME, str(target)), env=env)[0])
     to_file = Side("curl file", lambda _i: _curl(server, netrc, "-o", str(target), url))
     to_null = Side("curl /dev/null", lambda _i: _curl(server, netrc, "-o", "/dev/null", url))
-    alternate([engine, to_file, to_null], pairs, before=settle, after=check,
+    cli = Side("ftp-inspector get", lambda _i: cli_get(server, BIG_NAME, target))
+    alternate([engine, to_file, to_null, cli], pairs, before=settle, after=check,
               name=f"download {server.name}")
     source.unlink()
     result = compare(engine, [to_file, to_null])
     result["bytes"] = size
+    # the CLI against curl, both whole processes
+    result["cli"] = cli.summary()
+    result["cli"]["ratio_wall_vs_curl_file"] = (
+        result["references"]["curl file"]["median_wall_s"] / result["cli"]["median_wall_s"])
     return result
 
 

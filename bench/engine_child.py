@@ -6,8 +6,9 @@
     python -m bench.engine_child mirror-up LOCAL_DIR REMOTE_DIR --parallel 4
     python -m bench.engine_child list REMOTE_DIR
 
-The server comes from ``BENCH_FTP_HOST``/``BENCH_FTP_PORT``/``BENCH_FTP_USER`` and the
-password from ``FTP_PASSWORD`` (never on the command line). Prints one JSON line:
+The server comes from ``BENCH_FTP_HOST``/``BENCH_FTP_PORT``/``BENCH_FTP_USER`` (with
+``BENCH_FTP_TLS=explicit`` and ``BENCH_FTP_CA`` for FTPS) and the password from
+``FTP_PASSWORD`` (never on the command line). Prints one JSON line:
 ``{"op_s": seconds from connect to close, ...}`` — the interpreter and imports are
 outside that figure and inside the parent's wall time.
 """
@@ -27,10 +28,12 @@ from client.engine.settings import ConnectionSettings, TlsMode
 
 
 def settings_from_env() -> ConnectionSettings:
+    tls = TlsMode.EXPLICIT if os.environ.get("BENCH_FTP_TLS") == "explicit" else TlsMode.OFF
     return ConnectionSettings(
         host=os.environ["BENCH_FTP_HOST"], port=int(os.environ["BENCH_FTP_PORT"]),
         user=os.environ["BENCH_FTP_USER"], password=os.environ["FTP_PASSWORD"],
-        tls=TlsMode.OFF, connect_timeout=10, control_timeout=60, data_timeout=60)
+        tls=tls, ca_file=os.environ.get("BENCH_FTP_CA") or None,
+        connect_timeout=10, control_timeout=60, data_timeout=60)
 
 
 async def download(settings: ConnectionSettings, remote: str, local: str) -> dict:

@@ -34,6 +34,7 @@ class BenchServer:
     root: Path
     stop: Callable[[], None]
     owner: tuple[int, int] | None = None  # files the server must write to get this owner
+    ca_file: str | None = None  # set for an FTPS server (explicit TLS, session reuse)
 
     @property
     def url(self) -> str:
@@ -44,7 +45,20 @@ class BenchServer:
         env.update(BENCH_FTP_HOST=self.host, BENCH_FTP_PORT=str(self.port),
                    BENCH_FTP_USER=self.user, FTP_PASSWORD=self.password,
                    PYTHONPATH=str(ROOT))
+        if self.ca_file:
+            env.update(BENCH_FTP_TLS="explicit", BENCH_FTP_CA=self.ca_file)
         return env
+
+    def cli_args(self, path: str) -> list[str]:
+        """``ftp-inspector`` URL (and options) for ``path`` on this server; the password
+        goes through ``FTP_PASSWORD`` in :meth:`engine_env`."""
+        scheme = "ftpes" if self.ca_file else "ftp"
+        url = f"{scheme}://{self.user}@{self.host}:{self.port}/{path.lstrip('/')}"
+        return [url, "--ca-file", self.ca_file] if self.ca_file else [url]
+
+    def curl_tls_args(self) -> list[str]:
+        """curl's options for the same protection: TLS required, this CA."""
+        return ["--ssl-reqd", "--cacert", self.ca_file] if self.ca_file else []
 
     def give(self, path: Path) -> None:
         """Make ``path`` (recursively) readable and writable for the server's user."""
@@ -85,14 +99,16 @@ def vsftpd_missing() -> str | None:
     return missing_reason("vsftpd")
 
 
-def start_vsftpd_server() -> BenchServer:
+def start_vsftpd_server(*, tls: bool = False) -> BenchServer:
+    """vsftpd; with ``tls`` explicit FTPS required for login and data, with session
+    reuse (``require_ssl_reuse=YES``), as the tests' ``vsftpd_ftps_server``."""
     from fixtures.debian import start_vsftpd
 
-    running = start_vsftpd()
+    running = start_vsftpd(tls=tls)
     info = running.info
-    # the sample tree the tests use is in the way of nothing, but keep the root tidy
-    return BenchServer("vsftpd", info.host, info.port, info.user, info.password, info.root,
-                       running.stop, owner=info.owner)
+    return BenchServer("vsftpd FTPS" if tls else "vsftpd", info.host, info.port, info.user,
+                       info.password, info.root, running.stop, owner=info.owner,
+                       ca_file=str(info.ca_file) if tls else None)
 
 
 def tools_missing() -> list[str]:

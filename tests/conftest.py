@@ -41,6 +41,17 @@ def _loopback_only_guard() -> object:
         pytest.fail("network guard: " + "; ".join(found), pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> object:
+    """Once the Qt application exists, cyclic garbage is collected only on the GUI thread
+    (client.ui.main_thread_gc), from a Qt timer; a test that never runs Qt's loop gets
+    that collection when it ends, so the worker's memory stays bounded."""
+    yield
+    module = sys.modules.get("client.ui.main_thread_gc")
+    if module is not None:
+        module.collect_if_due()
+
+
 @pytest.fixture
 def child_env(tmp_path: Path) -> object:
     """Environment for child processes: the same guard via sitecustomize, and a log the
@@ -56,3 +67,12 @@ def child_env(tmp_path: Path) -> object:
     yield env
     if log.exists() and log.read_text().strip():
         pytest.fail("network guard (child process): " + log.read_text(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """The app's own QApplication class for every test that makes one (whichever test
+    of a worker comes first), so a worker never runs the window's tests on a plain one."""
+    from client.ui.app import InspectorApplication
+
+    return InspectorApplication

@@ -103,20 +103,27 @@ def ensure_directory(root: Path, parts: tuple[str, ...] | list[str]) -> Path:
     non-directories on the way. Returns the directory."""
     current = root
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        if not os.path.isdir(root):  # looked at first: a tree asks once per file
+            root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LocalError(f"could not create the destination folder {root}: "
                          f"{exc.strerror or exc}", step="local") from None
     for part in parts:
         current = current / part
         try:
-            os.mkdir(current)
-        except FileExistsError:
-            pass
+            info = _lstat(current)
         except OSError as exc:
-            raise LocalError(f"could not create the folder {current}: {exc.strerror or exc}",
-                             step="local") from None
-        info = os.lstat(current)
+            raise LocalError(f"could not look at the folder {current}: "
+                             f"{exc.strerror or exc}", step="local") from None
+        if info is None:
+            try:
+                os.mkdir(current)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise LocalError(f"could not create the folder {current}: "
+                                 f"{exc.strerror or exc}", step="local") from None
+            info = os.lstat(current)
         if stat.S_ISLNK(info.st_mode):
             raise _refuse_link(current, root)
         if not stat.S_ISDIR(info.st_mode):

@@ -53,6 +53,10 @@ __all__ = ["FtpSession", "TransferResult"]
 
 T = TypeVar("T")
 
+#: Commands sent before their replies are read (see :meth:`FtpSession.mdtm_many`): small
+#: enough that neither side's socket buffer fills with unread replies.
+_PIPELINE_WINDOW = 32
+
 
 class FtpSession:
     """An FTP/FTPS session: the façade the front ends use (docs/guide/engine.md).
@@ -392,6 +396,26 @@ class FtpSession:
         """MDTM as an aware UTC datetime (RFC 3659 §3), or None if unavailable."""
         async with self._locked():
             return await self._mdtm_locked(path)
+
+    async def mdtm_many(self, paths: list[str]) -> list[_dt.datetime | None]:
+        """MDTM of each path, pipelined: a window of commands is sent at once and the
+        replies read in order (one round trip per window, not per file; RFC 959 servers
+        read commands as a stream). Every command and reply is shown as usual."""
+        times: list[_dt.datetime | None] = []
+        control = self._control
+        async with self._locked():
+            for start in range(0, len(paths), _PIPELINE_WINDOW):
+                window = [self._path_command("MDTM", path)
+                          for path in paths[start:start + _PIPELINE_WINDOW]]
+                for command in window:
+                    control.send(command)
+                for _ in window:
+                    reply = await control.read_reply(step="mdtm")
+                    while reply.is_preliminary:
+                        reply = await control.read_reply(step="mdtm")
+                    times.append(parse_mdtm(reply.first_line_text) if reply.code == 213
+                                 else None)
+        return times
 
     async def _mdtm_locked(self, path: str) -> _dt.datetime | None:
         reply = await self._control.execute(self._path_command("MDTM", path), step="mdtm")

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.engine.errors import FtpError
+from client.engine.errors import ConnectionLostError, FtpError
 from client.engine.localpaths import local_name_for
 from client.protocol.errors import UnsafeNameError
 from client.protocol.listing import EntryKind
@@ -102,9 +102,14 @@ class _NameGuard:
 
 async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
                       case_insensitive: bool = False,
-                      on_skip: Callable[[SkippedName], None] | None = None) -> TreePlan:
+                      on_skip: Callable[[SkippedName], None] | None = None,
+                      exact_times: bool = False) -> TreePlan:
     """List ``remote_dir`` recursively through ``session``. The root's listing failing
-    raises; a sub-folder's failing is a skipped name (the rest still arrives)."""
+    raises; a sub-folder's failing is a skipped name (the rest still arrives).
+
+    ``exact_times``: for files whose listing gave no time to the second (``ls -l``
+    dates), ask MDTM for all of a folder's files at once (pipelined), so the downloads
+    that preserve times need no MDTM round trip each."""
     plan = TreePlan(directories=[local_dir])
 
     def skip(folder: str, name: str, reason: str) -> None:
@@ -125,6 +130,7 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
                 raise
             skip(folder, "", f"the folder could not be listed: {exc.message}")
             continue
+        first_of_folder = len(plan.files)
         guard = _NameGuard(case_insensitive)
         fold = _fold if case_insensitive else str
         files_here = {fold(e.name) for e in listing.entries if e.kind is EntryKind.FILE}
@@ -170,7 +176,28 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
                                               exact))
             else:
                 skip(folder, name, "it is not a regular file or folder")
+        if exact_times and session.features.mdtm:
+            await _add_exact_times(session, plan.files, first_of_folder)
     return plan
+
+
+async def _add_exact_times(session: FtpSession, files: list[PlannedFile], first: int) -> None:
+    """MDTM, pipelined, for the files from ``first`` on that have no exact time yet. A
+    refused MDTM leaves that time unknown (its download then asks MDTM itself), and so
+    does a server that hung up after the listing (an idle timeout: the listing stands,
+    the queue replaces the connection). A timeout fails the walk as a listing's would."""
+    wanted = [index for index in range(first, len(files)) if files[index].modified is None]
+    if not wanted:
+        return
+    try:
+        times = await session.mdtm_many([files[index].remote_path for index in wanted])
+    except ConnectionLostError:
+        return
+    for index, moment in zip(wanted, times, strict=True):
+        if moment is not None:
+            planned = files[index]
+            files[index] = PlannedFile(planned.remote_path, planned.local_path, planned.size,
+                                       moment)
 
 
 def walk_local(local_dir: Path, remote_dir: str) -> TreePlan:

@@ -221,8 +221,9 @@ def _tls(code: int, text: str, ctx: AnnotationContext) -> list[Meaning]:
     if code == 522:
         if "reuse" in text.lower():
             human = (
-                f"the server requires TLS session reuse on the data connection ({said}), "
-                f"a TLS problem, not a firewall: {TLS_REUSE_FIX}"
+                f"the server requires TLS session reuse on the data connection ({said}; "
+                f"vsftpd's require_ssl_reuse=YES), a TLS problem, not a firewall: "
+                f"{TLS_REUSE_FIX}"
             )
         else:
             human = (

@@ -20,6 +20,7 @@ from PySide6.QtGui import QFileOpenEvent, QGuiApplication, QIcon, QPalette  # no
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from client import APP_ID, APP_NAME, __version__  # noqa: E402
+from client.ui.main_thread_gc import install_main_thread_gc  # noqa: E402
 
 __all__ = ["run_app", "create_application", "open_target", "open_demo", "InspectorApplication",
            "open_link", "OPENABLE_SCHEMES"]
@@ -136,6 +137,7 @@ class InspectorApplication(QApplication):
 
     def __init__(self, argv: list[str]) -> None:
         super().__init__(argv)
+        install_main_thread_gc(self)
         self._url_handler: Callable[[str], None] | None = None
         self._waiting_urls: list[str] = []
 

@@ -10,7 +10,6 @@ that listing (ABOR, session kept) so they act at once instead of after the data 
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from PySide6.QtCore import QTimer
 from client.engine.errors import DataChannelError
 from client.engine.settings import TransferMode
 from client.protocol.addresses import PasvPolicy
+from client.ui.inspector.hung_banner import HungListingBanner
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 class HungListingAssistant:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.banner: Any = None
+        self.banner: HungListingBanner | None = None
         self.failed_path: str | None = None
         self.stuck_task: Any = None  # the listing still hanging when shown early
         self.stuck_arrow: Any = None  # its data connection (a ladder DataArrow)
@@ -40,13 +40,6 @@ class HungListingAssistant:
         self._ticker = QTimer(window)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.refresh_waiting)
-        if importlib.util.find_spec("client.ui.inspector.hung_banner") is None:
-            return
-        try:
-            from client.ui.inspector.hung_banner import HungListingBanner
-        except Exception:  # noqa: BLE001 - the plain banner still works
-            log.exception("the hung-listing banner could not be loaded")
-            return
         pane = window.remote_pane
         self.banner = HungListingBanner(pane)
         pane.layout().insertWidget(2, self.banner)
@@ -163,8 +156,4 @@ class HungListingAssistant:
     def _diagnose(self) -> None:
         self._stop_stuck_listing()
         self.hide()
-        run = getattr(self.window, "run_diagnose", None)
-        if callable(run):
-            run()
-        else:
-            self.window.console.view.setFocus()
+        self.window.run_diagnose()

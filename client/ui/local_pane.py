@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDir, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -260,10 +260,10 @@ class LocalPane(QWidget):
         if len(paths) == 1:
             self.rename_requested.emit(paths[0])
 
-    def _emit_paths(self, signal: object) -> None:
+    def _emit_paths(self, signal: SignalInstance) -> None:
         paths = self.selected_paths()
         if paths:
-            signal.emit(paths)  # type: ignore[attr-defined]
+            signal.emit(paths)
 
     def _remote_dropped(self, paths: list[str], target: str) -> None:
         self.download_dropped.emit(paths, Path(target) if target else self.current)

@@ -10,8 +10,6 @@ An inspector package exposes ``install(window: MainWindow) -> None``.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
+from client.config.sites import Site, SiteStore
 from client.engine.errors import (
     CertificateError,
     ConnectionLostError,
@@ -48,6 +47,9 @@ from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.exists_dialog import ExistsAsker
 from client.ui.hung_listing import HungListingAssistant
+from client.ui.inspector.diagnose_install import install_diagnose, open_diagnose
+from client.ui.inspector.diagnose_wizard import DiagnoseWizard
+from client.ui.inspector.dock import InspectorDock
 from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
@@ -56,6 +58,7 @@ from client.ui.quickconnect import QuickConnectBar
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.status import InspectorStatusBar
+from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
 from client.ui.transfers import Transfers
 from client.ui.window_state import (
     inspector_dock_width,
@@ -93,7 +96,7 @@ class MainWindow(QMainWindow):
         self.settings = app_settings()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.last_error: str | None = None
-        self.inspector_dock: QDockWidget | None = None
+        self.inspector_dock: InspectorDock | None = None
 
         self.bus = EventBus()
         self.bridge = EngineBridge(self)
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
         self._load_diagnose()
+        self._order_tab_stops()
         # the dock exists only now; on first start it gets its width once the window is
         # laid out (resizeDocks before the first show works on a layout not yet sized)
         self._size_dock_on_show = not restore_dock_state(self)
@@ -167,7 +171,7 @@ class MainWindow(QMainWindow):
         self.exists_asker.cancel_requested.connect(lambda job: self._queue_action("cancel", [job]))
 
         q = self.quick
-        q.connect_requested.connect(lambda *_: setattr(self, "current_site", None))
+        q.connect_requested.connect(self._forget_site)
         q.connect_requested.connect(lambda s, p: self.spawn(self.connect_to(s, p),
                                                             pane=self.remote_pane,
                                                             doing=self.tr("Connecting")))
@@ -208,6 +212,23 @@ class MainWindow(QMainWindow):
         lp.delete_requested.connect(lambda ps: self.spawn(la.delete(ps), pane=lp, doing=self.tr("Delete")))
         self.connection.busy_changed.connect(self._busy)
 
+    def _order_tab_stops(self) -> None:
+        """Tab walks the window as it is read: quickconnect, the Passive/Active switch,
+        console, local pane, remote pane, queue, inspector; it leaves every table."""
+        release_tab_from_views(self)
+        q = self.quick
+        fields = [q.host, q.user, q.password, q.port, q.tls, q.connect_button,
+                  q.history_button, q.disconnect_button]
+        regions: list[Any] = [fields, [q.passive_button, q.active_button], self.console,
+                              self.local_pane, self.remote_pane, self.queue]
+        if self.inspector_dock is not None:
+            regions.append(self.inspector_dock)
+        chain_regions(self, regions)
+        quiet_focus_arrival(self.console.view)
+        table = getattr(getattr(self.inspector_dock, "panel", None), "table", None)
+        if table is not None:
+            quiet_focus_arrival(table)
+
     # -- extension slots (inspector) ---------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
@@ -226,36 +247,29 @@ class MainWindow(QMainWindow):
         self.inspector_menu.addAction(action)
 
     def _load_inspector(self) -> None:
-        """The inspector package is optional: ``install(window)`` when it offers one,
-        else its ``InspectorDock`` is attached to the bridge and the console here."""
-        if importlib.util.find_spec("client.ui.inspector") is None:
-            return
-        try:
-            module = importlib.import_module("client.ui.inspector")
-            install = getattr(module, "install", None)
-            if install is not None:
-                install(self)
-                return
-            dock_module = importlib.import_module("client.ui.inspector.dock")
-            dock = dock_module.InspectorDock(self)
-            dock.attach(self.bridge)
-            dock.connect_console(self.console)
-            dock.set_clock(self.bus.now)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            self.view_menu.addAction(dock.toggleViewAction())
-            self.inspector_dock = dock
-        except Exception:  # noqa: BLE001 - a broken inspector must not stop the app
-            log.exception("the inspector could not be loaded")
+        """The inspector dock (diagram and data-channel table), fed by the bridge."""
+        dock = InspectorDock(self)
+        dock.attach(self.bridge)
+        dock.connect_console(self.console)
+        dock.set_clock(self.bus.now)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        self.inspector_dock = dock
 
     def _load_diagnose(self) -> None:
         """The Diagnose wizard (toolbar, Inspector menu, the banner's Run Diagnose)."""
-        self.current_site: tuple[Any, Any] | None = None  # (store, site) from the site manager
-        try:
-            from client.ui.inspector.diagnose_install import install_diagnose
+        self.current_site: tuple[SiteStore, Site] | None = None  # opened from the site manager
+        self.diagnose_wizard: DiagnoseWizard | None = None
+        self.diagnose_action = install_diagnose(self)
 
-            install_diagnose(self)
-        except Exception:  # noqa: BLE001 - a broken wizard must not stop the app
-            log.exception("the Diagnose wizard could not be loaded")
+    def _forget_site(self, *_args: object) -> None:
+        """A quickconnect session is no saved site: Diagnose's Apply saves nothing."""
+        self.current_site = None
+
+    def run_diagnose(self) -> DiagnoseWizard:
+        """Open the Diagnose wizard for the current site and folder (or raise it)."""
+        self.diagnose_wizard = open_diagnose(self)
+        return self.diagnose_wizard
 
     # -- async plumbing ----------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], *, pane: Any = None,

@@ -53,13 +53,13 @@ _HISTORY_KEY = "quickconnect/history"
 
 
 class _Field(QLineEdit):
-    """A field that asks for ``width`` but gives up to 40 % of it when the window is
-    narrow: the bar must not make the window wider than a small screen."""
+    """A field that asks for ``width`` but gives up to 60 % of it when the window is
+    narrow: the bar must not make the window wider than a small screen (1024 px)."""
 
     def __init__(self, width: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._preferred = width
-        self.setMinimumWidth(int(width * 0.6))
+        self.setMinimumWidth(int(width * 0.4))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = super().sizeHint()
@@ -106,7 +106,7 @@ class QuickConnectBar(QWidget):
         # a segmented control: the chosen mode must be obvious at a glance
         for button, edge in ((self.passive_button, "left"), (self.active_button, "right")):
             button.setStyleSheet(
-                "QToolButton { border: 1px solid palette(mid); padding: 3px 8px; "
+                "QToolButton { border: 1px solid palette(mid); padding: 3px 5px; "
                 f"border-top-{edge}-radius: 4px; border-bottom-{edge}-radius: 4px; }}"
                 "QToolButton:checked { background: palette(highlight); "
                 "color: palette(highlighted-text); font-weight: bold; }")
@@ -129,14 +129,21 @@ class QuickConnectBar(QWidget):
         self.tls.setAccessibleName(self.tr("Encryption"))
         for mode, label in _TLS_CHOICES:
             self.tls.addItem(QCoreApplication.translate("QuickConnectBar", label), mode)
+        # shows its whole text when there is room, a shortened one on a small screen
+        # (the list that opens always shows the full choices)
+        self.tls.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.tls.setMinimumContentsLength(9)
 
         self.connect_button = QPushButton(icon("connect"), self.tr("Connect"), self)
         self.connect_button.setObjectName("connectButton")
         self.connect_button.setAccessibleName(self.tr("Connect"))
         self.connect_button.setDefault(True)
         self.connect_button.clicked.connect(self.submit)
-        self.disconnect_button = QPushButton(icon("disconnect"), self.tr("Disconnect"), self)
+        # an icon with a tooltip: the bar must fit a 1024-pixel window (Disconnect is also
+        # in the Server menu and the toolbar, with its name)
+        self.disconnect_button = QPushButton(icon("disconnect"), "", self)
         self.disconnect_button.setAccessibleName(self.tr("Disconnect"))
+        self.disconnect_button.setToolTip(self.tr("Disconnect"))
         self.disconnect_button.clicked.connect(self.disconnect_requested)
         self.disconnect_button.setEnabled(False)
         self.history_button = QToolButton(self)
@@ -153,22 +160,24 @@ class QuickConnectBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)  # the whole bar fits a 1024-pixel window
         for label, widget in ((self.tr("&Host:"), self.host), (self.tr("&User:"), self.user),
                               (self.tr("Pass&word:"), self.password), (self.tr("&Port:"), self.port)):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             layout.addWidget(caption)
             layout.addWidget(widget)
+        layout.addWidget(self.tls)
+        layout.addWidget(self.connect_button)
+        layout.addWidget(self.history_button)
+        layout.addWidget(self.disconnect_button)
+        # the mode switch last: it is the next stop after the connection fields (Tab)
         segments = QHBoxLayout()
         segments.setSpacing(0)
         segments.addWidget(self.passive_button)
         segments.addWidget(self.active_button)
         layout.addLayout(segments)
         layout.addWidget(self.commands)
-        layout.addWidget(self.tls)
-        layout.addWidget(self.connect_button)
-        layout.addWidget(self.history_button)
-        layout.addWidget(self.disconnect_button)
         layout.addStretch(1)
 
     def _edit(self, name: str, placeholder: str, width: int) -> QLineEdit:
@@ -181,7 +190,8 @@ class QuickConnectBar(QWidget):
         button = QToolButton(self)
         button.setText(text)
         button.setIcon(icon(icon_name))
-        button.setToolButtonStyle(button.toolButtonStyle().ToolButtonTextBesideIcon)
+        # the text names the mode and the command it sends; the icon would only add width
+        button.setToolButtonStyle(button.toolButtonStyle().ToolButtonTextOnly)
         button.setCheckable(True)
         button.setToolTip(tip)
         button.setAccessibleName(text)

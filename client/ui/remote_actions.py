@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from client.engine.errors import CommandFailedError
+from client.protocol.listing import ListingEntry
 from client.protocol.text import escape_control
 from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
 from client.ui.remote.listing_model import entry_is_dir
@@ -90,7 +91,8 @@ class RemoteActions:
     async def refresh(self) -> str:
         return await self.browse(self.pane.current_path or None)  # type: ignore[return-value]
 
-    async def open_link(self, link: object, selection: list[object] | None = None) -> str | None:
+    async def open_link(self, link: ListingEntry,
+                        selection: list[ListingEntry] | None = None) -> str | None:
         """Open a symbolic link whose kind the listing does not tell (``www -> /var/www``)
         as FileZilla does: change into it; when the server refuses (550) it is a file,
         and ``selection`` (default: the link) is downloaded. Returns the folder shown,
@@ -108,7 +110,7 @@ class RemoteActions:
             raise
         self.pane.tree_model.set_children(path, (e.name for e in listing.entries if entry_is_dir(e)))
 
-    def _full(self, entry: object) -> str:
+    def _full(self, entry: ListingEntry) -> str:
         return self.pane.model.full_path(entry)
 
     # -- file operations -------------------------------------------------------------------
@@ -125,8 +127,8 @@ class RemoteActions:
         self.pane.select_names([name])
         return path
 
-    async def rename(self, entry: object, new_name: str | None = None) -> None:
-        old = entry.name  # type: ignore[attr-defined]
+    async def rename(self, entry: ListingEntry, new_name: str | None = None) -> None:
+        old = entry.name
         if new_name is None:
             new_name = await ask_text(self.window, self.tr("Rename"),
                                       self.tr("New name for {}:").format(escape_control(old)), old)
@@ -138,11 +140,11 @@ class RemoteActions:
         await self.refresh()
         self.pane.select_names([new_name])
 
-    async def delete(self, entries: list[object], *, confirmed: bool = False) -> None:
+    async def delete(self, entries: list[ListingEntry], *, confirmed: bool = False) -> None:
         if not entries:
             return
         if not confirmed:
-            names = ", ".join(escape_control(e.name) for e in entries[:5])  # type: ignore[attr-defined]
+            names = ", ".join(escape_control(e.name) for e in entries[:5])
             more = self.tr(" and {} more").format(len(entries) - 5) if len(entries) > 5 else ""
             folders = any(entry_is_dir(e) for e in entries)
             text = self.tr("Delete {}{} from the server?").format(names, more)
@@ -158,11 +160,11 @@ class RemoteActions:
         await self.connection.run(work)
         await self.refresh()
 
-    async def chmod(self, entries: list[object], mode: int | None = None) -> None:
+    async def chmod(self, entries: list[ListingEntry], mode: int | None = None) -> None:
         if not entries:
             return
         if mode is None:
-            dialog = ChmodDialog(self.window, [e.name for e in entries],  # type: ignore[attr-defined]
+            dialog = ChmodDialog(self.window, [e.name for e in entries],
                                  mode_from_permissions(getattr(entries[0], "permissions", None),
                                                        getattr(entries[0], "facts", None)))
             accepted = await await_dialog(dialog)
@@ -178,7 +180,7 @@ class RemoteActions:
         await self.connection.run(work)
         await self.refresh()
 
-    def copy_urls(self, entries: list[object]) -> str:
+    def copy_urls(self, entries: list[ListingEntry]) -> str:
         settings = self.connection.settings
         if settings is None:
             return ""
@@ -189,11 +191,11 @@ class RemoteActions:
         return text
 
     # -- open with the default application ------------------------------------------------
-    async def open_with_default_app(self, entry: object, *, launch: bool = True) -> Path:
+    async def open_with_default_app(self, entry: ListingEntry, *, launch: bool = True) -> Path:
         remote = self._full(entry)
         folder = Path(self._temp.name) / f"{len(self._opened) + 1}"
         folder.mkdir(parents=True, exist_ok=True)
-        local = folder / escape_control(entry.name).replace("/", "_")  # type: ignore[attr-defined]
+        local = folder / escape_control(entry.name).replace("/", "_")
         await self.connection.download(remote, local)
         self._opened[str(local)] = remote
         self.watcher.addPath(str(local))

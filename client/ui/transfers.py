@@ -20,6 +20,7 @@ from client.engine.events import EventBus
 from client.engine.exists import ExistsPolicy
 from client.engine.queue import TransferQueue
 from client.engine.queue.jobs import JobState, TransferJob
+from client.protocol.listing import ListingEntry
 from client.ui.connection import RemoteConnection
 from client.ui.remote.listing_model import entry_is_dir, transfer_size
 
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 
 class Transfers:
     def __init__(self, connection: RemoteConnection, bus: EventBus, *,
-                 on_jobs: Callable[[list[object]], None],
-                 on_finished: Callable[[object], None],
+                 on_jobs: Callable[[list[TransferJob]], None],
+                 on_finished: Callable[[TransferJob], None],
                  concurrency: int = 2,
                  ask_exists: Callable[..., Any] | None = None) -> None:
         self.connection = connection
@@ -89,7 +90,7 @@ class Transfers:
                 self._on_finished(job)
 
     # -- starting transfers --------------------------------------------------------------
-    async def download(self, remote_dir: str, entries: list[object], local_dir: Path) -> list[int]:
+    async def download(self, remote_dir: str, entries: list[ListingEntry], local_dir: Path) -> list[int]:
         """Download ``entries`` (of ``remote_dir``) into ``local_dir``; folders recursively.
 
         A name that cannot be a safe local file name (``..``, ``a/b``, control characters
@@ -99,9 +100,9 @@ class Transfers:
         ids: list[int] = []
         refused: list[str] = []
         for entry in entries:
-            remote = posixpath.join(remote_dir or "/", entry.name)  # type: ignore[attr-defined]
+            remote = posixpath.join(remote_dir or "/", entry.name)
             try:
-                name = _safe_local_name(entry.name)  # type: ignore[attr-defined]
+                name = _safe_local_name(entry.name)
             except ValueError as exc:
                 refused.append(str(exc))
                 continue

@@ -155,7 +155,7 @@ def test_usable_from_asyncio_code() -> None:
 
 def test_user_docs_quote_the_real_sample_checksum(tmp_path) -> None:
     tree = generate_sample_tree(tmp_path)
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "readme" / "demo.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "demo.md").read_text()
     assert tree.sha256[BINARY_SAMPLE] in docs
     for name in SCENARIOS:
         assert f"`{name}`" in docs

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from client.engine.events import LineSent
+from client.engine.events import LineSent, ReplyReceived
 from client.engine.queue import JobState, TransferQueue
 from client.engine.session import FtpSession
 
@@ -144,3 +144,59 @@ async def test_download_into_a_missing_folder_creates_it(ftp_server, bus, tmp_pa
         await session.download("deep.txt", target)
     assert target.read_bytes() == b"d" * 20
     assert not target.with_name("deep.txt.part").exists()
+
+
+@pytest.mark.asyncio
+async def test_tree_from_a_list_only_server_asks_mdtm_pipelined_before_the_downloads(
+        vsftpd_server, bus, tmp_path: Path):
+    """vsftpd lists with ``ls -l`` dates (minutes at best): the walk asks every file's
+    MDTM at once, a window of commands before the first reply, and no download asks
+    MDTM again; the local times are the server's, to the second."""
+    folder = vsftpd_server.root / "timed"
+    folder.mkdir()
+    for i in range(5):
+        path = folder / f"f{i}.txt"
+        path.write_bytes(b"x" * (i + 1))
+        os.chmod(path, 0o644)
+        stamp = (STAMP + _dt.timedelta(seconds=i)).timestamp()
+        os.utime(path, (stamp, stamp))
+    order: list[str] = []
+    bus.subscribe(lambda event: order.append(
+        f"> {event.text}" if isinstance(event, LineSent)
+        else f"< {event.reply.code}" if isinstance(event, ReplyReceived) else ""))
+    queue = TransferQueue(session_factory(vsftpd_server, bus), bus=bus, concurrency=2)
+    try:
+        ids = await queue.add_download_tree("/timed", tmp_path / "copy")
+        await queue.wait_idle()
+        assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    finally:
+        await queue.close()
+    lines = [line for line in order if line]
+    mdtm = [index for index, line in enumerate(lines) if line.startswith("> MDTM")]
+    assert len(mdtm) == 5 and mdtm == list(range(mdtm[0], mdtm[0] + 5))  # sent together
+    assert lines[mdtm[-1] + 1:mdtm[-1] + 6] == ["< 213"] * 5
+    first_retr = next(i for i, line in enumerate(lines) if line.startswith("> RETR"))
+    assert mdtm[-1] < first_retr
+    for i in range(5):
+        local = tmp_path / "copy" / f"f{i}.txt"
+        assert local.read_bytes() == b"x" * (i + 1)
+        assert local.stat().st_mtime == (STAMP + _dt.timedelta(seconds=i)).timestamp()
+
+
+@pytest.mark.asyncio
+async def test_pipelined_mdtm_gets_every_answer_in_order_from_every_server(real_server, bus):
+    """More names than one window, a missing one among them: each server answers a
+    stream of commands one by one, and each answer lands with its own name."""
+    names = [f"p{i:02d}.txt" for i in range(40)]
+    for i, name in enumerate(names):
+        path = real_server.root / name
+        path.write_bytes(b"p")
+        os.chmod(path, 0o644)
+        stamp = (STAMP + _dt.timedelta(minutes=i)).timestamp()
+        os.utime(path, (stamp, stamp))
+    asked = [*names[:20], "missing.txt", *names[20:]]
+    async with FtpSession(real_server.settings(), bus=bus) as session:
+        times = await session.mdtm_many(asked)
+        assert await session.mdtm(names[0]) == STAMP  # the connection is in step after it
+    expected = [STAMP + _dt.timedelta(minutes=i) for i in range(40)]
+    assert times == [*expected[:20], None, *expected[20:]]

@@ -3,6 +3,7 @@ verification, trust hook and pins."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,17 @@ async def test_trust_hook_refusal_is_a_certificate_error(ftps_server, bus):
     settings = ftps_server.settings(ca_file=None)
     with pytest.raises(CertificateError):
         await FtpSession(settings, bus=bus, trust=CallbackTrust(refuse)).connect()
+
+
+@pytest.mark.asyncio
+async def test_an_upload_of_several_mebibytes_over_tls_arrives_whole(ftps_reuse_server, bus,
+                                                                     tmp_path: Path):
+    """TLS uploads read the file in 1 MiB pieces, the next while one is sent: every byte
+    arrives once and in order, also for a size that is no multiple of the piece."""
+    source = tmp_path / "several.bin"
+    data = os.urandom(3 * 1024 * 1024 + 12_345)
+    source.write_bytes(data)
+    async with FtpSession(ftps_reuse_server.settings(), bus=bus) as session:
+        result = await session.upload(source, "upload/several.bin")
+    assert result.bytes_transferred == len(data)
+    assert (ftps_reuse_server.root / "upload" / "several.bin").read_bytes() == data

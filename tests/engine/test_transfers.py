@@ -349,3 +349,42 @@ async def test_a_download_refused_before_any_byte_leaves_no_part(ftp_server, bus
             await session.download("kept.txt", out / "kept.txt", resume=True)
     assert sorted(p.name for p in out.iterdir()) == ["kept.txt.part"]
     assert kept.read_bytes() == b"partial"
+
+
+@pytest.mark.asyncio
+async def test_upload_check_and_time_go_out_together(ftp_server, bus, tmp_path):
+    """After STOR's 226, SIZE (the check that every byte was kept) and MFMT (the local
+    time) are sent back to back and answered in order: one round trip, both done."""
+    import os
+
+    from client.engine.events import LineSent, ReplyReceived
+
+    order: list[str] = []
+    bus.subscribe(lambda e: order.append(f"> {e.text.split()[0]}") if isinstance(e, LineSent)
+                  else order.append(f"< {e.reply.code}") if isinstance(e, ReplyReceived)
+                  else None)
+    source = tmp_path / "up.bin"
+    source.write_bytes(b"y" * 5000)
+    os.utime(source, (1_600_000_000, 1_600_000_000))
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.upload(source, "upload/up.bin")
+        assert session.features.size and session.features.mfmt
+    after = order[order.index("> STOR"):]
+    assert after[2:7] == ["< 226", "> SIZE", "> MFMT", "< 213", "< 213"]
+    landed = ftp_server.root / "upload" / "up.bin"
+    assert landed.read_bytes() == b"y" * 5000
+    assert int(landed.stat().st_mtime) == 1_600_000_000
+
+
+@pytest.mark.asyncio
+async def test_a_short_upload_fails_its_size_check_with_mfmt_offered(scripted_server, bus,
+                                                                     tmp_path):
+    server = scripted_server({"SIZE": b"213 3\r\n", "MFMT": b"213 Modify=20200913122640; x\r\n"},
+                             features=["EPSV", "SIZE", "MFMT"])
+    source = tmp_path / "up.bin"
+    source.write_bytes(b"x" * 10)
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.upload(source, "up.bin")
+        assert caught.value.step == "size-check" and "3 bytes" in caught.value.message
+        assert (await session.noop()).code == 200  # both replies were read: still in step

@@ -39,14 +39,6 @@ def no_keyring() -> object:
 
 
 @pytest.fixture(scope="session")
-def qapp_cls() -> type:
-    """The app's own QApplication class (it takes the links macOS sends as events)."""
-    from client.ui.app import InspectorApplication
-
-    return InspectorApplication
-
-
-@pytest.fixture(scope="session")
 def _shared_qt_loop(qapp: object) -> object:
     """One qasync loop for the whole session: a second QEventLoop on the same
     QApplication never runs its tasks (see the team's QT_NOTES)."""

@@ -7,14 +7,13 @@ jobs still to do (for ``wait_idle``) and emits ``QueueJobChanged``.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from client.engine.events import EventBus, QueueJobChanged
-from client.engine.queue.jobs import ACTIVE_STATES, JobState, TransferJob
+from client.engine.queue.jobs import ACTIVE_STATES, JobState, TransferJob, replace_job
 from client.engine.queue.runner import JobRecord
 
 __all__ = ["JobBook"]
@@ -74,7 +73,7 @@ class JobBook:
         before = record.job.state in ACTIVE_STATES
         if changes.get("state") is JobState.QUEUED:
             self._scan_from = 0
-        record.job = dataclasses.replace(record.job, **changes)
+        record.job = replace_job(record.job, **changes)
         self._active += int(record.job.state in ACTIVE_STATES) - int(before)
         if self._active:
             self.idle.clear()

@@ -336,7 +336,10 @@ class TransferQueue:
         def progress(event: TransferProgress) -> None:
             if session.bus is not self.bus:
                 self.bus.emit(event)
-            if record.job.state is JobState.RUNNING:
+            if record.job.state is JobState.RUNNING and not (
+                    event.done and event.bytes_done == event.total):
+                # (a complete transfer's last progress is followed by the job's DONE,
+                # which carries the same bytes: one job change per file fewer)
                 total = event.total if event.total is not None else record.job.size
                 self._book.update(record, bytes_done=event.bytes_done, rate=event.rate,
                                   size=total)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-__all__ = ["JobState", "TransferJob", "ACTIVE_STATES", "FINISHED_STATES"]
+__all__ = ["JobState", "TransferJob", "ACTIVE_STATES", "FINISHED_STATES", "replace_job"]
 
 
 class JobState(enum.Enum):
@@ -41,3 +41,20 @@ class TransferJob:
     rate: float = 0.0
     error: str | None = None
     attempts: int = 0
+
+
+_JOB_FIELDS = frozenset(f.name for f in fields(TransferJob))
+
+
+def replace_job(job: TransferJob, **changes: object) -> TransferJob:
+    """``dataclasses.replace`` for the queue's hot path (several times per file of a
+    tree): the new value's fields are copied as a dict instead of going through the
+    generated ``__init__`` with its frozen ``object.__setattr__`` per field."""
+    unknown = changes.keys() - _JOB_FIELDS
+    if unknown:
+        raise TypeError(f"TransferJob has no field {sorted(unknown)[0]!r}")
+    new = object.__new__(TransferJob)
+    values = new.__dict__
+    values.update(job.__dict__)
+    values.update(changes)
+    return new

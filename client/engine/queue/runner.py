@@ -28,7 +28,7 @@ from client.engine.localpaths import (
     part_path,
     prepare_download_target,
 )
-from client.engine.queue.jobs import JobState, TransferJob
+from client.engine.queue.jobs import JobState, TransferJob, replace_job
 from client.engine.resume_copy import copy_for_resume, drop_unchanged_copy
 from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
@@ -221,6 +221,4 @@ async def _free_remote_name(session: FtpSession, remote: str, limit: int = 100) 
 
 
 def _with(job: TransferJob, **changes: object) -> TransferJob:
-    from dataclasses import replace
-
-    return replace(job, **changes)
+    return replace_job(job, **changes)

@@ -48,7 +48,8 @@ async def add_download_tree(queue: TransferQueue, remote_dir: str, local_dir: Pa
     try:
         plan = await walk_remote(session, remote_dir, local_dir,
                                  case_insensitive=case_insensitive,
-                                 on_skip=lambda item: _report(queue, item))
+                                 on_skip=lambda item: _report(queue, item),
+                                 exact_times=True)
     except BaseException as exc:
         broken = needs_new_connection(exc)
         raise

@@ -24,6 +24,12 @@ from client.engine.events import (
     TlsEstablished,
     TransferProgress,
 )
+from client.protocol.addresses import (
+    parse_227,
+    parse_229,
+    parse_eprt_argument,
+    parse_port_argument,
+)
 from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
 
@@ -109,20 +115,16 @@ def _address_text(host: object, peer: object, port: object) -> str:
 
 def _decode_fallback(line: str) -> str:
     """Decode with the protocol layer when the engine sent no structured annotation."""
-    try:
-        from client.protocol import addresses
-    except ImportError:  # pragma: no cover - the package always has it
-        return ""
     upper = line.upper()
     try:
         if upper.startswith("227"):
-            address = addresses.parse_227(line[4:])  # type: ignore[attr-defined]
+            address = parse_227(line[4:])
         elif upper.startswith("229"):
-            address = addresses.parse_229(line[4:])  # type: ignore[attr-defined]
+            address = parse_229(line[4:])
         elif upper.startswith("PORT "):
-            address = addresses.parse_port_argument(line[5:].strip())  # type: ignore[attr-defined]
+            address = parse_port_argument(line[5:].strip())
         elif upper.startswith("EPRT "):
-            address = addresses.parse_eprt_argument(line[5:].strip())  # type: ignore[attr-defined]
+            address = parse_eprt_argument(line[5:].strip())
         else:
             return ""
     except Exception:  # noqa: BLE001 - a malformed address is the annotator's to explain

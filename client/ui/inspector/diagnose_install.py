@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
+from shiboken6 import isValid
 
 from client.engine.diagnose_model import Recommendation
 from client.engine.ladder import DataArrow
@@ -38,26 +39,26 @@ log = logging.getLogger(__name__)
 LISTING_COMMANDS = frozenset({"LIST", "MLSD", "NLST"})
 
 
-def install_diagnose(window: MainWindow) -> None:
+def install_diagnose(window: MainWindow) -> QAction:
+    """The Diagnose action in the toolbar and the Inspector menu; returns it."""
     action = QAction(window.tr("&Diagnose…"), window)
     action.setObjectName("diagnoseAction")
     action.setShortcut(QKeySequence("Ctrl+Shift+D"))
     action.setToolTip(window.tr("Try every way of opening a data connection and say which "
                                 "side blocks"))
-    action.triggered.connect(lambda: open_diagnose(window))
+    action.triggered.connect(window.run_diagnose)
     window.add_toolbar_action(action, menu="&Inspector")
-    window.diagnose_action = action  # type: ignore[attr-defined]
-    window.diagnose_wizard = None  # type: ignore[attr-defined]
-    window.run_diagnose = lambda: open_diagnose(window)  # type: ignore[attr-defined]
-    panel = getattr(window.inspector_dock, "panel", None)
-    if panel is not None and hasattr(panel, "data_connection_hung"):
-        panel.data_connection_hung.connect(lambda arrow: show_hung_listing_early(window, arrow))
+    if window.inspector_dock is not None:
+        window.inspector_dock.panel.data_connection_hung.connect(
+            lambda arrow: show_hung_listing_early(window, arrow))
+    return action
 
 
 def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     """Show the wizard for the current site and folder (raise it if already open)."""
-    wizard: DiagnoseWizard | None = getattr(window, "diagnose_wizard", None)
-    if wizard is not None and wizard.isVisible():
+    wizard = window.diagnose_wizard
+    # a finished wizard deletes itself; the attribute then names a dead C++ object
+    if wizard is not None and isValid(wizard) and wizard.isVisible():
         wizard.raise_()
         wizard.activateWindow()
         return wizard
@@ -74,7 +75,6 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     wizard.finished.connect(wizard.deleteLater)
     window.closed.connect(wizard.cancel)  # the app is quitting: stop the run too
     wizard.show()
-    window.diagnose_wizard = wizard  # type: ignore[attr-defined]
     return wizard
 
 
@@ -122,7 +122,7 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
                                 commands=recommendation.commands.value,
                                 pasv_policy=recommendation.pasv_policy.value)
         store.upsert(new_site)
-        window.current_site = (store, new_site)  # type: ignore[attr-defined]
+        window.current_site = (store, new_site)
         site_note = window.tr(" Saved in the site “{}”.").format(site.path)
     # mode and command family apply to the next data connection without a new login
     next_connection_only = ("mode", "use_epsv", "use_eprt")

@@ -22,8 +22,10 @@ import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -49,6 +51,7 @@ from client.protocol.text import escape_control
 from client.ui.inspector.diagnose_rows import PLAN, AttemptRowsModel
 from client.ui.inspector.diagnose_verdict_page import VerdictPage
 from client.ui.inspector.ladder_view import LadderView
+from client.ui.screen_fit import fit_to_screen
 
 __all__ = ["DiagnoseWizard", "ApplyRecommendation"]
 
@@ -57,6 +60,11 @@ log = logging.getLogger(__name__)
 #: What "Apply to this site" runs: returns a sentence saying what changed.
 ApplyRecommendation = Callable[[Recommendation], Awaitable[str]]
 
+
+
+def owner(page: QWizardPage) -> DiagnoseWizard:
+    """The Diagnose wizard a page belongs to."""
+    return cast("DiagnoseWizard", page.wizard())
 
 class PlanPage(QWizardPage):
     """What will be tried, where, and how long each attempt may take."""
@@ -121,7 +129,7 @@ class PlanPage(QWizardPage):
             "Cancel stops it at any moment.").format(timeout, worst))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.wizard().settings is not None  # type: ignore[attr-defined]
+        return owner(self).settings is not None
 
 
 class RunPage(QWizardPage):
@@ -138,6 +146,7 @@ class RunPage(QWizardPage):
         self.table.setObjectName("diagnoseRows")
         self.table.setModel(wizard.rows)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the diagram and the buttons
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -155,13 +164,13 @@ class RunPage(QWizardPage):
         layout.addWidget(splitter, 1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
-        self.wizard().start()  # type: ignore[attr-defined]
+        owner(self).start()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt API (Back was pressed)
-        self.wizard().cancel()  # type: ignore[attr-defined]
+        owner(self).cancel()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.wizard().diagnosis is not None  # type: ignore[attr-defined]
+        return owner(self).diagnosis is not None
 
 
 class DiagnoseWizard(QWizard):
@@ -206,7 +215,15 @@ class DiagnoseWizard(QWizard):
         self.setPage(self.VERDICT_PAGE, self.verdict_page)
         self.verdict_page.apply_requested.connect(self._apply)
         self.currentIdChanged.connect(self._page_changed)
-        self.resize(960, 760)
+        self._fitted = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """The first show takes 960x760 or what the screen allows (1280x720 laptops):
+        Run, Show verdict and Finish must never be below the screen's edge."""
+        if not self._fitted:
+            self._fitted = True
+            fit_to_screen(self, QSize(960, 760))
+        super().showEvent(event)
 
     # -- running ---------------------------------------------------------------------------
     @property
@@ -242,9 +259,11 @@ class DiagnoseWizard(QWizard):
         self.run_page.completeChanged.emit()
 
     def cancel(self) -> None:
-        """Stop the run now (the task closes its sessions on its own)."""
+        """Stop the run now (the task closes its sessions on its own). The rows say so
+        at once: the wizard may be gone before the task's own end is reported."""
         if self.task is not None and not self.task.done():
             self.task.cancel()
+            self.rows.finish(cancelled=True)
         self._timer.stop()
 
     def _attempt_done(self, attempt: Attempt) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -40,6 +41,10 @@ from client.ui.inspector.connection_menu import ConnectionMenu
 from client.ui.inspector.export import export_csv, export_png, export_svg, export_text
 from client.ui.inspector.feed import ConsoleRows, LadderFeed, console_line_count
 from client.ui.inspector.ladder_view import LadderView
+
+if TYPE_CHECKING:
+    from client.ui.bridge import EngineBridge
+    from client.ui.console.widget import ConsoleWidget
 
 __all__ = ["InspectorDock", "InspectorPanel", "ConsoleRows", "console_line_count"]
 
@@ -205,9 +210,9 @@ class InspectorPanel(QWidget):
 
     # -- feeding -------------------------------------------------------------------------
 
-    def attach(self, bridge: QObject) -> None:
+    def attach(self, bridge: EngineBridge) -> None:
         """Feed the model from an ``EngineBridge``'s ``events`` signal (batches)."""
-        bridge.events.connect(self.feed_events)  # type: ignore[attr-defined]
+        bridge.events.connect(self.feed_events)
 
     def feed_events(self, events: Iterable[EngineEvent]) -> None:
         """Take a batch of events (in time-bounded slices, see ``LadderFeed``)."""
@@ -269,10 +274,10 @@ class InspectorPanel(QWidget):
 
     # -- cross-selection -----------------------------------------------------------------
 
-    def connect_console(self, console: QObject) -> None:
+    def connect_console(self, console: ConsoleWidget) -> None:
         """Cross-select with a ``ConsoleWidget`` (``line_selected`` / ``select_line``)."""
-        console.line_selected.connect(self.highlight_console_row)  # type: ignore[attr-defined]
-        self.console_row_selected.connect(console.select_line)  # type: ignore[attr-defined]
+        console.line_selected.connect(self.highlight_console_row)
+        self.console_row_selected.connect(console.select_line)
 
     def highlight_console_row(self, seq: int) -> bool:
         self.flush()

@@ -50,12 +50,12 @@ def console_line_count(event: EngineEvent) -> int:
     """How many console lines ``lines_from_event`` makes for ``event``, without building
     them (the feed must keep up with 100,000 events; a test holds the two in step)."""
     kind = type(event)
-    if kind is ReplyReceived:
-        return max(1, len(event.reply.lines))  # type: ignore[attr-defined]
+    if isinstance(event, ReplyReceived):
+        return max(1, len(event.reply.lines))
     if kind in _ONE_LINE:
         return 1
-    if kind is TransferProgress:
-        return 1 if event.done else 0  # type: ignore[attr-defined]
+    if isinstance(event, TransferProgress):
+        return 1 if event.done else 0
     if kind in _NO_LINE:
         return 0
     return len(lines_from_event(event, 0.0))  # a kind added later: ask the console

@@ -9,7 +9,7 @@ the action's name); the pane decides what to do with it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -173,8 +173,8 @@ class HungListingBanner(QFrame):
 
     # -- signals -------------------------------------------------------------------------
 
-    def _act(self, action: RecoveryAction, signal: Signal) -> None:
-        signal.emit()  # type: ignore[attr-defined]
+    def _act(self, action: RecoveryAction, signal: SignalInstance) -> None:
+        signal.emit()
         self.action_requested.emit(action.value)
 
     def _why(self, _link: str) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from client.protocol.listing import EntryKind
+from client.protocol.listing import EntryKind, ListingEntry
 from client.protocol.text import escape_control
 from client.ui.icons import icon_for_entry
 
@@ -44,23 +44,23 @@ COLUMNS = (QT_TRANSLATE_NOOP("RemoteListModel", "Name"),
 _NAME, _SIZE, _TYPE, _MODIFIED, _PERMS, _OWNER = range(6)
 
 
-def entry_is_dir(entry: object) -> bool:
-    kind = entry.kind  # type: ignore[attr-defined]
+def entry_is_dir(entry: ListingEntry) -> bool:
+    kind = entry.kind
     if kind is _DIR:
         return True
     # a symlink whose target looks like a folder (ls shows "name -> target/") is
     # treated as a folder for navigation
-    return kind is _LINK and (entry.target or "").endswith("/")  # type: ignore[attr-defined]
+    return kind is _LINK and (entry.target or "").endswith("/")
 
 
-def entry_is_unknown_link(entry: object) -> bool:
+def entry_is_unknown_link(entry: ListingEntry) -> bool:
     """A symbolic link whose listing does not say what it points to (``www -> /var/www``:
     an ``ls -l`` line never tells a folder from a file). Opening one asks the server
     (CWD into it; refused: a file), as FileZilla does."""
-    return entry.kind is _LINK and not entry_is_dir(entry)  # type: ignore[attr-defined]
+    return entry.kind is _LINK and not entry_is_dir(entry)
 
 
-def transfer_size(entry: object) -> int | None:
+def transfer_size(entry: ListingEntry) -> int | None:
     """The size a transfer of ``entry`` will move, when the listing tells it: a
     symbolic link's listed size is the link's own (the length of its target's path), not
     the size of the file it points to, so it is unknown until the server is asked."""
@@ -69,17 +69,17 @@ def transfer_size(entry: object) -> int | None:
     return getattr(entry, "size", None)
 
 
-def _is_link(entry: object) -> bool:
-    return entry.kind is _LINK  # type: ignore[attr-defined]
+def _is_link(entry: ListingEntry) -> bool:
+    return entry.kind is _LINK
 
 
-def _type_text(entry: object) -> str:
-    kind = entry.kind  # type: ignore[attr-defined]
-    if kind is _DIR or (kind is _LINK and (entry.target or "").endswith("/")):  # type: ignore[attr-defined]
+def _type_text(entry: ListingEntry) -> str:
+    kind = entry.kind
+    if kind is _DIR or (kind is _LINK and (entry.target or "").endswith("/")):
         return "Folder"
     if kind is _LINK:
         return "Link"
-    name = entry.name  # type: ignore[attr-defined]
+    name = entry.name
     dot = name.rfind(".")
     return _type_of_extension(name[dot:].lower() if dot > 0 else "")
 
@@ -125,15 +125,15 @@ class RemoteListModel(QAbstractTableModel):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)
         self.path = ""
-        self._all: list[object] = []
-        self._shown: list[object] = []
+        self._all: list[ListingEntry] = []
+        self._shown: list[ListingEntry] = []
         self._names: list[str] = []  # escaped display names of _shown
         self._filter = ""
         self._sort_column = _NAME
         self._sort_order = Qt.SortOrder.AscendingOrder
 
     # -- content -----------------------------------------------------------------------
-    def set_listing(self, path: str, entries: Sequence[object]) -> None:
+    def set_listing(self, path: str, entries: Sequence[ListingEntry]) -> None:
         """Show ``entries`` of ``path`` (``.`` and ``..`` dropped)."""
         self.beginResetModel()
         self.path = path
@@ -144,19 +144,19 @@ class RemoteListModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_listing("", [])
 
-    def entries(self) -> list[object]:
+    def entries(self) -> list[ListingEntry]:
         return list(self._shown)
 
     def entry(self, row: int) -> object:
         return self._shown[row]
 
-    def entries_in_rows(self, first: int, last: int) -> list[object]:
+    def entries_in_rows(self, first: int, last: int) -> list[ListingEntry]:
         """The entries shown in rows ``first`` to ``last`` (inclusive), in one slice."""
         return self._shown[max(first, 0):last + 1]
 
     def row_of_name(self, name: str) -> int | None:
         for row, entry in enumerate(self._shown):
-            if entry.name == name:  # type: ignore[attr-defined]
+            if entry.name == name:
                 return row
         return None
 
@@ -176,7 +176,7 @@ class RemoteListModel(QAbstractTableModel):
         items = self._all
         if self._filter:
             needle = self._filter
-            items = [e for e in items if needle in e.name.casefold()]  # type: ignore[attr-defined]
+            items = [e for e in items if needle in e.name.casefold()]
         column = self._sort_column
         if column == _SIZE:
             key = lambda e: e.size if e.size is not None else -1  # noqa: E731
@@ -198,7 +198,7 @@ class RemoteListModel(QAbstractTableModel):
         files.sort(key=key, reverse=reverse)
         ordered = folders + files
         self._shown = ordered
-        self._names = [escape_control(e.name) for e in ordered]  # type: ignore[attr-defined]
+        self._names = [escape_control(e.name) for e in ordered]
 
     # -- Qt model ------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -227,19 +227,19 @@ class RemoteListModel(QAbstractTableModel):
                     return f"{name} → {escape_control(target)}" if target else f"{name} ↪"
                 return name
             if column == _SIZE:
-                return "" if entry_is_dir(entry) else human_size(entry.size)  # type: ignore[attr-defined]
+                return "" if entry_is_dir(entry) else human_size(entry.size)
             if column == _TYPE:
                 return _type_text(entry)
             if column == _MODIFIED:
-                return _date_text(entry.modified)  # type: ignore[attr-defined]
+                return _date_text(entry.modified)
             if column == _PERMS:
-                return escape_control(entry.permissions or "")  # type: ignore[attr-defined]
+                return escape_control(entry.permissions or "")
             if column == _OWNER:
-                owner = " ".join(x for x in (entry.owner, entry.group) if x)  # type: ignore[attr-defined]
+                owner = " ".join(x for x in (entry.owner, entry.group) if x)
                 return escape_control(owner)
             return None
         if role == Qt.ItemDataRole.DecorationRole and column == _NAME:
-            return icon_for_entry(entry.name, entry_is_dir(entry), _is_link(entry))  # type: ignore[attr-defined]
+            return icon_for_entry(entry.name, entry_is_dir(entry), _is_link(entry))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == _SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == _NAME:
@@ -258,8 +258,8 @@ class RemoteListModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsDropEnabled
         return flags
 
-    def full_path(self, entry: object) -> str:
-        return posixpath.join(self.path or "/", entry.name)  # type: ignore[attr-defined]
+    def full_path(self, entry: ListingEntry) -> str:
+        return posixpath.join(self.path or "/", entry.name)
 
     # -- drag and drop -------------------------------------------------------------------
     def mimeTypes(self) -> list[str]:

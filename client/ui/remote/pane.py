@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    Qt,
+    QUrl,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.protocol.listing import ListingEntry
 from client.ui.banner import InlineBanner
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
@@ -43,13 +52,13 @@ __all__ = ["RemotePane", "RemoteFileView", "LOCAL_MIME"]
 LOCAL_MIME = "application/x-ftp-inspector-local-paths"
 
 
-def local_paths_from_mime(mime: object) -> list[Path]:
+def local_paths_from_mime(mime: QMimeData) -> list[Path]:
     """Local files dropped on the remote pane: from our local pane or the desktop."""
-    if mime.hasFormat(LOCAL_MIME):  # type: ignore[attr-defined]
-        data = bytes(mime.data(LOCAL_MIME)).decode("utf-8")  # type: ignore[attr-defined]
+    if mime.hasFormat(LOCAL_MIME):
+        data = bytes(mime.data(LOCAL_MIME)).decode("utf-8")
         return [Path(p) for p in data.splitlines() if p]
-    if mime.hasUrls():  # type: ignore[attr-defined]
-        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]  # type: ignore[attr-defined]
+    if mime.hasUrls():
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
     return []
 
 
@@ -291,7 +300,7 @@ class RemotePane(QWidget):
         else:
             self._update_buttons()
 
-    def show_listing(self, path: str, entries: list[object]) -> None:
+    def show_listing(self, path: str, entries: list[ListingEntry]) -> None:
         """A listing of ``path`` arrived: show it and remember the visit."""
         self.banner.hide()
         self.model.set_listing(path, entries)
@@ -301,7 +310,7 @@ class RemotePane(QWidget):
         self.path_bar.addItems(self.history.recent())
         self.path_bar.setCurrentText(path)
         self.path_bar.blockSignals(False)
-        self.tree_model.set_children(path, (e.name for e in entries if entry_is_dir(e)))  # type: ignore[attr-defined]
+        self.tree_model.set_children(path, (e.name for e in entries if entry_is_dir(e)))
         tree_index = self.tree_model.ensure_path(path)
         self.tree.expand(tree_index)
         self.tree.setCurrentIndex(tree_index)
@@ -313,7 +322,7 @@ class RemotePane(QWidget):
         self.up_button.setEnabled(self.current_path not in ("", "/"))
 
     # -- selection ----------------------------------------------------------------------
-    def selected_entries(self) -> list[object]:
+    def selected_entries(self) -> list[ListingEntry]:
         """The selected entries in the order shown. Computed from the selection's ranges
         (``selectedRows()`` asks ``flags()`` for every cell: 4 s for 100,000 rows), so
         it stays cheap before every action and context menu."""
@@ -331,10 +340,10 @@ class RemotePane(QWidget):
                 selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
                                  | QItemSelectionModel.SelectionFlag.Rows)
 
-    def _emit_selected(self, signal: object) -> None:
+    def _emit_selected(self, signal: SignalInstance) -> None:
         entries = self.selected_entries()
         if entries:
-            signal.emit(entries)  # type: ignore[attr-defined]
+            signal.emit(entries)
 
     # -- gestures -----------------------------------------------------------------------
     def go_back(self) -> None:

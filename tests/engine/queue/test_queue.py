@@ -286,3 +286,21 @@ async def test_a_worker_connection_dropped_while_idle_is_replaced(scripted_serve
     assert queue.job(second).state is JobState.DONE
     assert (tmp_path / "two").read_bytes() == b"file"
     assert len(factory.sessions) == 2
+
+
+def test_replace_job_is_dataclasses_replace() -> None:
+    """The queue's fast copy-with-changes gives what dataclasses.replace gives, and
+    refuses a field the job does not have."""
+    import dataclasses
+
+    from client.engine.queue.jobs import TransferJob, replace_job
+
+    job = TransferJob(1, "download", "/a", Path("/tmp/a"), size=5)
+    changed = replace_job(job, state=JobState.RUNNING, rate=2.5)
+    assert changed == dataclasses.replace(job, state=JobState.RUNNING, rate=2.5)
+    assert job.state is JobState.QUEUED and changed is not job
+    assert hash(changed) == hash(dataclasses.replace(job, state=JobState.RUNNING, rate=2.5))
+    with pytest.raises(TypeError):
+        replace_job(job, colour="red")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.rate = 1.0  # type: ignore[misc]

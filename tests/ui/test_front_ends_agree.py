@@ -102,13 +102,6 @@ def saved_sites(config_dir: Path) -> SiteStore:
     return store
 
 
-@pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config"
-    monkeypatch.setenv("FTP_INSPECTOR_CONFIG_DIR", str(path))
-    return path
-
-
 @pytest.mark.parametrize(("reference", "host", "path"), SITE_REFERENCES)
 def test_site_references_mean_the_same_in_both_front_ends(saved_sites, reference, host,
                                                           path) -> None:

@@ -1,0 +1,44 @@
+"""The window on a small screen: 1024x640 is possible, the quickconnect bar shrinks with
+it, and nothing in the window is cut or pushed out."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from .fit import text_problems
+from .helpers import connect
+
+pytestmark = pytest.mark.gui
+
+
+def inside(widget: QWidget, container: QWidget) -> bool:
+    corner = widget.mapTo(container, widget.rect().bottomRight())
+    origin = widget.mapTo(container, widget.rect().topLeft())
+    return container.rect().contains(corner) and container.rect().contains(origin)
+
+
+def test_the_window_can_be_1024x640(window, qtbot, demo) -> None:
+    connect(window, qtbot, demo)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 640, hint
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024 and window.height() == 640)
+    q = window.quick
+    for field in (q.host, q.user, q.password, q.port, q.tls, q.connect_button,
+                  q.history_button, q.disconnect_button, q.passive_button, q.active_button):
+        assert field.isVisible() and field.width() > 0 and inside(field, window), field
+    for part in (window.console, window.local_pane, window.remote_pane, window.queue,
+                 window.inspector_dock):
+        assert part.isVisible() and part.width() >= 100 and part.height() >= 60, part
+    assert text_problems(window) == []
+
+
+def test_the_dock_gives_way_on_a_narrow_window(window, qtbot) -> None:
+    """Dragging the window narrower keeps the panes usable: the inspector dock shrinks."""
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    assert window.centralWidget().width() >= window.centralWidget().minimumSizeHint().width()
+    assert window.inspector_dock.width() < 1024 - 600
