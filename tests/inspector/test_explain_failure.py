@@ -184,7 +184,7 @@ def test_a_227_other_than_the_control_peer_is_named() -> None:
     internal = Endpoint("10.77.0.2", 50003)
     explanation = explain_data_failure(
         DataFailure.CONNECT_TIMEOUT, command="LIST", method="PASV", initiator="client",
-        remote=internal, advertised=internal, control_peer="10.77.1.1")
+        remote=internal, advertised=internal, control_host="10.77.1.1")
     assert "227 reply named 10.77.0.2" in explanation.cause
     assert "pasv_address=10.77.1.1" in explanation.cause
     assert "range is probably blocked" not in explanation.cause
@@ -198,6 +198,6 @@ def test_an_icmp_refusal_names_the_router() -> None:
                       icmp_text="administratively prohibited")
     explanation = explain_data_failure(DataFailure.REFUSED, command="LIST", method="PASV",
                                        initiator="client", remote=where, advertised=where,
-                                       control_peer="198.18.0.1", tcp=tcp)
+                                       control_host="198.18.0.1", tcp=tcp)
     assert "administratively prohibited by 198.18.0.1" in explanation.sentence
     assert "router or firewall at 198.18.0.1" in explanation.cause
