@@ -33,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--ladder", action="store_true",
                         help="after the verdict, draw every connection as an ASCII ladder "
                              "(on stderr with --json)")
+    parser.add_argument("--probe-ports", metavar="N", type=int, default=None,
+                        help="after the rows, ask for N more passive ports and try a "
+                             "connection to each, to find a partly forwarded passive range "
+                             "(default 8; 0: off)")
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -81,6 +85,12 @@ def format_diagnosis(diagnosis: Diagnosis) -> str:
     lines.append("")
     for attempt in diagnosis.attempts:
         lines.append(f"  {attempt.probe.value}: {escape_control(attempt.detail)}")
+    if diagnosis.passive_ports:
+        lines += ["", "Passive ports offered (connected / not):"]
+        for probe in diagnosis.passive_ports:
+            state = "connected" if probe.connected else f"no ({probe.failure})"
+            extra = f" - {escape_control(probe.detail)}" if probe.detail else ""
+            lines.append(f"  {probe.address}:{probe.port}  {state}  [{probe.source}]{extra}")
     verdict = diagnosis.verdict
     lines += ["", f"Verdict: {verdict.headline} [{verdict.key}]",
               f"  {escape_control(verdict.explanation)}"]
@@ -107,8 +117,13 @@ async def _diagnose(context: CommandContext) -> int:
         if not context.args.json:
             context.note(f"{attempt.probe.value}: {_OUTCOME_TEXT[attempt.outcome]}")
 
+    from client.engine.diagnose_ports import DEFAULT_EXTRA_PORTS
+
+    extra = context.args.probe_ports
     diagnosis = await run_diagnosis(context.settings, context.target.path, bus=context.bus,
-                                    on_attempt=progress)
+                                    on_attempt=progress,
+                                    extra_ports=DEFAULT_EXTRA_PORTS if extra is None
+                                    else max(0, extra))
     if context.args.json:
         json.dump(diagnosis.to_json(), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")

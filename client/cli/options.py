@@ -112,6 +112,11 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="send NOOP after this many idle seconds, so a NAT box or the "
                           "server's idle timeout does not drop the connection (0: off, "
                           "the default)")
+    net.add_argument("--tcp-keepalive", metavar="SECONDS", type=_keepalive_seconds,
+                     default=None,
+                     help="TCP keep-alive on the control connection after this many silent "
+                          "seconds, also while a long transfer runs, so a NAT box keeps it "
+                          "(default 15; 0: off)")
     net.add_argument("--list-hidden", action="store_true",
                      help="ask for hidden files too: LIST -a (MLSD lists them anyway)")
     out = parser.add_argument_group("output")
@@ -250,6 +255,9 @@ def apply_options(settings: ConnectionSettings, args: argparse.Namespace,
     keepalive = getattr(args, "keepalive", None)
     if keepalive is not None:
         changes["keepalive_interval"] = keepalive or None
+    tcp_keepalive = getattr(args, "tcp_keepalive", None)
+    if tcp_keepalive is not None:
+        changes["tcp_keepalive"] = tcp_keepalive or None
     if getattr(args, "list_hidden", False):
         changes["list_hidden"] = True
     return settings.replace(**changes) if changes else settings

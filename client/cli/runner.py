@@ -21,6 +21,7 @@ from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
 from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
+from client.engine.portmap import PassivePortMap
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
 from client.engine.transcript import TranscriptWriter
@@ -138,10 +139,12 @@ def run_command(args: argparse.Namespace, command: str, url: str,
                              record_events=record_events)
     if record_events:
         bus.subscribe(context.events.append)
+    ports = PassivePortMap()
     if args.verbose:
         printer = VerbosePrinter(stderr)
         printer.progress = context.progress
         bus.subscribe(printer)
+        bus.subscribe(ports)
     elif not args.quiet:
         bus.subscribe(_warnings_observer(context))
     if not args.quiet and not target.settings.verify_certificates:
@@ -168,6 +171,9 @@ def run_command(args: argparse.Namespace, command: str, url: str,
     except OSError as exc:
         print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
+    finally:
+        if ports.entries():
+            print(f"passive ports this session: {ports.summary()}", file=stderr)
 
 
 def _silence_broken_streams() -> None:

@@ -26,6 +26,7 @@ from client.engine.errors import (
     ServerProtocolError,
 )
 from client.engine.events import Endpoint, EventBus, LineSent, Notice, NoticeKind, ReplyReceived
+from client.engine.tcpstack import keepalive_options
 from client.protocol import annotate as _annotate_module
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
@@ -83,6 +84,8 @@ class ControlConnection:
         self._waiter: asyncio.Future[None] | None = None
         self._failure: Exception | None = None
         self._closed = False
+        #: a late ABOR answer being read after a failed transfer (see datachannel)
+        self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
         self.on_failure: Callable[[Exception], None] | None = None
         context_cls = getattr(_annotate_module, "AnnotationContext", None)
@@ -157,6 +160,11 @@ class ControlConnection:
         self.transport = new_transport  # type: ignore[assignment]
         if self.context is not None:
             self.context.tls = True
+
+    def enable_tcp_keepalive(self, idle: float) -> bool:
+        """TCP keep-alive probes after ``idle`` silent seconds (see tcpstack)."""
+        sock = self.transport.get_extra_info("socket") if self.transport is not None else None
+        return sock is not None and keepalive_options(sock, idle)
 
     @property
     def ssl_object(self) -> ssl.SSLObject | None:

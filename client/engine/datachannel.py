@@ -37,6 +37,7 @@ from client.engine.errors import (
     LocalError,
 )
 from client.engine.events import DataFailure, DataPhase, Notice, NoticeKind, TlsEstablished
+from client.engine.resync import finish_resync, read_abor_answer
 from client.engine.settings import TransferMode
 from client.engine.tls import tls_version_text
 from client.engine.trust import fingerprint_sha256
@@ -130,6 +131,7 @@ class DataTransfer:
         tracker = ChannelTracker(self.setup, initiator=initiator, method=method,
                            command=self.command.display)
         tracker.tls = self.setup.tls_context is not None
+        tracker.control_peer = self._control_peer
         self._tracker = tracker
         return tracker
 
@@ -283,14 +285,7 @@ class DataTransfer:
             if final_task is None:
                 final = first
             else:
-                try:
-                    async with asyncio.timeout(self.control.timeout):
-                        final = await asyncio.shield(final_task)
-                except TimeoutError:
-                    raise tracker.failure(
-                        DataFailure.CLOSED_EARLY,
-                        f"the data connection closed after {stream.bytes} bytes but the server "
-                        f"sent no final reply within {self.control.timeout:g} s") from None
+                final = await self._final_reply(final_task, tracker, stream)
             tracker.bytes = stream.bytes
             self._command_done = True
             if final.is_error:
@@ -315,6 +310,33 @@ class DataTransfer:
                 final_task.cancel()
                 with contextlib.suppress(BaseException):
                     await final_task
+
+    async def _final_reply(self, final_task: asyncio.Future[Reply], tracker: ChannelTracker,
+                           stream: DataStream) -> Reply:
+        """The reply after a data connection that ended normally. When it never comes
+        (the control connection went silent, e.g. a NAT forgot it while the data
+        flowed), the error says so and how long the control connection had been
+        idle, so a caller holding every byte can keep them."""
+        idle = time.monotonic() - self.control.last_activity
+        try:
+            async with asyncio.timeout(self.control.timeout):
+                return await asyncio.shield(final_task)
+        except TimeoutError:
+            lost = (f"the server sent no final reply within {self.control.timeout:g} s: the "
+                    "control connection went silent")
+        # The data connection itself ended normally: its arrow closes, and the lost
+        # reply is the control connection's failure (the caller keeps or rejects the data).
+        message = (f"the data connection closed after {stream.bytes} bytes but {lost}, after "
+                   f"{idle:.0f} s without traffic on it")
+        tracker.emit(DataPhase.CLOSED, reason=message)
+        error = DataChannelError(
+            message, failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
+            method=tracker.method, local=tracker.local, remote=tracker.remote,
+            elapsed=tracker.elapsed, step=self.command.verb, command=tracker.command,
+            advertised=tracker.advertised, control_peer=tracker.control_peer)
+        error.final_reply_missing = True
+        error.control_idle = idle
+        raise error
 
     async def _send(self, stream: DataStream) -> None:
         """Run the upload source, but stop as soon as the connection is gone (the
@@ -375,18 +397,22 @@ class DataTransfer:
     def _classify_end(self, outcome: BaseException, tracker: ChannelTracker,
                       stream: DataStream) -> FtpError:
         timeout = self.settings.data_timeout
+        if isinstance(outcome, SilentData) and outcome.tcp is not None:
+            tracker.tcp = outcome.tcp
+        said = f" (TCP: {outcome.tcp.summary})" if isinstance(outcome, SilentData) \
+            and outcome.tcp is not None else ""
+        if isinstance(outcome, StalledData):
+            return tracker.failure(
+                DataFailure.STALLED,
+                f"the transfer stalled: no bytes moved for {timeout:g} s after {stream.bytes} "
+                f"bytes (the link or the server stopped){said}")
         if isinstance(outcome, SilentData):
             return tracker.failure(
                 DataFailure.SILENT,
                 f"the data connection opened and the server accepted {self.command.verb}, but "
                 f"no byte arrived within {timeout:g} s: something between the hosts lets the "
                 "connection through but not the data (a firewall or NAT helper), or the server "
-                "is stuck")
-        if isinstance(outcome, StalledData):
-            return tracker.failure(
-                DataFailure.STALLED,
-                f"the transfer stalled: no bytes moved for {timeout:g} s after {stream.bytes} "
-                "bytes (the link or the server stopped)")
+                f"is stuck{said}")
         if isinstance(outcome, ssl.SSLError):
             return tracker.failure(DataFailure.TLS_FAILED,
                                    f"TLS failed on the data connection: {outcome}")
@@ -416,18 +442,16 @@ class DataTransfer:
             return
         # The server may still think a transfer is running: ABOR and read up to its
         # answer (426 then 226, or 225/226) so the next command gets its own reply,
-        # not this transfer's.
+        # not this transfer's. Servers that are still dialling our listener (vsftpd
+        # answers only when its own connect times out) answer late: the failure is
+        # reported now, and the rest of the resync runs in the background holding the
+        # control connection's lock.
         try:
             self.control.send(Command("ABOR"))
-            budget = min(2.0, self.control.timeout)
-            deadline = time.monotonic() + budget
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                reply = await self.control.read_reply(remaining, step="ABOR")
-                if reply.code in (225, 226) or (reply.is_error and reply.code not in (426, 451)):
-                    break
-            await self.control.drain_replies(0.05)
         except (FtpError, OSError):
-            pass
+            return
+        if await read_abor_answer(self.control, min(0.3, self.control.timeout)):
+            return
+        self.control.resync = asyncio.ensure_future(
+            finish_resync(self.control, min(2.0, self.control.timeout)))
+

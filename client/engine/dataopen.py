@@ -27,6 +27,8 @@ from client.engine.datastream import DataStream
 from client.engine.errors import DataChannelError, FtpError, SettingsError
 from client.engine.events import DataFailure, DataPhase, Endpoint, NoticeKind
 from client.engine.settings import active_address_problem
+from client.engine.tcpfacts import connect_failure
+from client.engine.tcpstack import ConnectFailed, connect_observed
 from client.protocol.addresses import (
     decide_pasv_address,
     format_eprt_argument,
@@ -159,19 +161,11 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
     stream = xfer._new_stream()
     timeout = xfer.settings.data_timeout
     try:
-        async with asyncio.timeout(timeout):
-            await loop.create_connection(lambda: stream, host, port)
-    except TimeoutError:
-        raise tracker.failure(
-            DataFailure.CONNECT_TIMEOUT,
-            f"no answer to the connection attempt to {host}:{port} within {timeout:g} s: "
-            "the SYN went unanswered, typically a firewall dropping connections to the "
-            "passive port range (or a wrong address)") from None
-    except ConnectionRefusedError:
-        raise tracker.failure(
-            DataFailure.REFUSED,
-            f"connection to {host}:{port} refused: nothing listens there or a firewall "
-            "rejects it (a wrong advertised address, or a blocked passive port range)") from None
+        sock = await connect_observed(host, port, timeout)
+        await loop.create_connection(lambda: stream, sock=sock)
+    except ConnectFailed as failed:
+        tracker.tcp = failed.evidence
+        raise tracker.failure(*connect_failure(failed, host, port, timeout)) from None
     except OSError as exc:
         raise tracker.failure(
             DataFailure.REFUSED,

@@ -16,8 +16,16 @@ from typing import TYPE_CHECKING
 
 from client.engine.control import ControlConnection
 from client.engine.errors import DataChannelError
-from client.engine.events import DataChannelEvent, DataFailure, DataPhase, Endpoint, EventBus
+from client.engine.events import (
+    DataChannelEvent,
+    DataFailure,
+    DataPhase,
+    Endpoint,
+    EventBus,
+    TcpEvidence,
+)
 from client.engine.settings import ConnectionSettings, TransferMode
+from client.engine.tcpstack import stall_evidence
 from client.engine.tls import SessionResumingContext
 from client.protocol.replies import Reply
 from client.protocol.reply_meanings import names_tls_problem
@@ -79,11 +87,15 @@ class ChannelResult:
 
 
 class SilentData(Exception):
-    pass
+    """No byte ever moved; ``tcp``: what the TCP stack said at that moment."""
+
+    def __init__(self, tcp: TcpEvidence | None = None) -> None:
+        super().__init__()
+        self.tcp = tcp
 
 
-class StalledData(Exception):
-    pass
+class StalledData(SilentData):
+    """Bytes moved, then none for the stall timeout."""
 
 
 class Watchdog:
@@ -113,13 +125,22 @@ class Watchdog:
         if stream.last_byte_at is None:
             if now - self.started >= self.timeout:
                 # Downloads: nothing came. Uploads: the server never took a byte.
-                stream.fail(StalledData() if self.uploading else SilentData())
+                tcp = self._evidence(now - self.started)
+                stream.fail(StalledData(tcp) if self.uploading else SilentData(tcp))
                 return
         elif (not getattr(self.sink, "_paused", False)
               and now - stream.last_byte_at >= self.timeout):
-            stream.fail(StalledData())
+            stream.fail(StalledData(self._evidence(now - stream.last_byte_at)))
             return
         self.handle = self.loop.call_later(self.interval, self.check)
+
+    def _evidence(self, idle: float) -> TcpEvidence | None:
+        transport = self.stream.transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        try:
+            return stall_evidence(sock, idle, uploading=self.uploading)
+        except OSError:
+            return None
 
     def cancel(self) -> None:
         if self.handle is not None:
@@ -144,6 +165,8 @@ class ChannelTracker:
         self.remote: Endpoint | None = None
         self.advertised: Endpoint | None = None
         self.address_note: str | None = None
+        self.tcp: TcpEvidence | None = None
+        self.control_peer: str | None = None
         self.tls = False
         self.bytes = 0
 
@@ -159,7 +182,7 @@ class ChannelTracker:
             initiator=self.initiator, method=self.method, command=self.command,
             local=self.local, remote=self.remote, advertised=self.advertised,
             address_note=self.address_note, bytes=self.bytes, elapsed=self.elapsed,
-            tls=self.tls, **extra,  # type: ignore[arg-type]
+            tls=self.tls, tcp=self.tcp, control_peer=self.control_peer, **extra,  # type: ignore[arg-type]
         ))
 
     def failure(self, failure: DataFailure, message: str, *, step: str | None = None,
@@ -178,7 +201,9 @@ class ChannelTracker:
         self.emit(DataPhase.FAILED, failure=failure, reason=message)
         return DataChannelError(text, failure=failure, phase=phase, method=self.method,
                                 local=self.local, remote=self.remote, elapsed=self.elapsed,
-                                step=step, reply_code=reply_code, command=self.command)
+                                step=step, reply_code=reply_code, command=self.command,
+                                advertised=self.advertised, control_peer=self.control_peer,
+                                tcp=self.tcp)
 
 
 def same_host(a: str, b: str) -> bool:

@@ -39,6 +39,11 @@ from client.engine.diagnose_model import (
     Outcome,
     Probe,
 )
+from client.engine.diagnose_ports import (
+    DEFAULT_EXTRA_PORTS,
+    ports_from_rows,
+    sweep_passive_ports,
+)
 from client.engine.diagnose_verdict import decide_verdict
 from client.engine.errors import (
     CertificateError,
@@ -334,12 +339,16 @@ async def _stat_row(settings: ConnectionSettings, path: str | None, bus: EventBu
 
 async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *,
                         bus: EventBus | None = None,
-                        on_attempt: OnAttempt | None = None) -> Diagnosis:
+                        on_attempt: OnAttempt | None = None,
+                        extra_ports: int = DEFAULT_EXTRA_PORTS) -> Diagnosis:
     """Run the matrix against ``settings`` (the user's, including the data timeout and
     the PASV policy) and decide the verdict. ``on_attempt`` sees each row as it ends.
-    Never raises for a failed row; failures are the data."""
+    When a passive connection worked, ``extra_ports`` more passive ports are probed for
+    the passive-port map (see :mod:`client.engine.diagnose_ports`). Never raises for a
+    failed row; failures are the data."""
     bus = bus if bus is not None else EventBus()
     attempts: list[Attempt] = []
+    ports: list = []
     tls_offered = settings.tls is TlsMode.IMPLICIT
     tls_used = False
 
@@ -369,12 +378,21 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
             tls_offered = tls_offered or tls_used or await _auth_tls_offered(settings, bus)
             if tls_offered:
                 done(await _data_row(Probe.TLS, settings, path, bus))
+        ports = ports_from_rows(attempts)
+        if ports and not any(a.failure_class in ("connect", "login", "tls", "certificate")
+                             for a in attempts if a.probe is not Probe.TLS):
+            # Rows that all connected, or all failed, may still have hit only one part
+            # of a partly forwarded range: ask for more ports.
+            ports += await sweep_passive_ports(
+                probe_settings(settings, Probe.PASV_CONTROL), extra_ports, bus=bus)
     finally:
         unsubscribe()
     server = f"{settings.host}:{settings.port}"
-    verdict = decide_verdict(attempts, tls_used=tls_used, server_host=settings.host)
+    verdict = decide_verdict(attempts, tls_used=tls_used, server_host=settings.host,
+                             passive_ports=ports)
     return Diagnosis(server=server, path=path, attempts=tuple(attempts), verdict=verdict,
-                     tls_offered=tls_offered, data_timeout=settings.data_timeout)
+                     tls_offered=tls_offered, data_timeout=settings.data_timeout,
+                     passive_ports=tuple(ports))
 
 
 async def _auth_tls_offered(settings: ConnectionSettings, bus: EventBus) -> bool:

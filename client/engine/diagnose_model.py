@@ -17,7 +17,7 @@ from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["Outcome", "Probe", "Attempt", "Recommendation", "Verdict", "Diagnosis",
-           "PASSIVE_PROBES", "ACTIVE_PROBES", "DATA_PROBES"]
+           "PortProbe", "PASSIVE_PROBES", "ACTIVE_PROBES", "DATA_PROBES"]
 
 
 class Outcome(enum.Enum):
@@ -98,6 +98,24 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class PortProbe:
+    """One passive port the server offered during the diagnosis, and whether a
+    connection to it opened (``source``: the row's label, or "sweep" for the extra
+    ports probed to map the range). ``failure`` is a :class:`DataFailure` value."""
+
+    port: int
+    address: str
+    connected: bool
+    failure: str | None = None
+    source: str = "sweep"
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"port": self.port, "address": self.address, "connected": self.connected,
+                "failure": self.failure, "source": self.source, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class Recommendation:
     """Settings that worked, for ``ConnectionSettings.replace(**changes())``."""
 
@@ -139,9 +157,9 @@ class Recommendation:
 @dataclass(frozen=True)
 class Verdict:
     """``key`` names the rule that matched (stable, for scripts and tests): healthy,
-    nat-not-configured, passive-blocked, passive-disabled, active-blocked,
-    active-disabled, data-blocked, data-stalls, tls-data, target-unavailable,
-    cannot-connect, inconclusive."""
+    partly-working, nat-not-configured, passive-partial, ftp-helper, passive-blocked,
+    passive-disabled, active-blocked, active-disabled, data-blocked, data-stalls,
+    tls-data, target-unavailable, cannot-connect, inconclusive."""
 
     key: str
     headline: str
@@ -167,6 +185,7 @@ class Diagnosis:
     tls_offered: bool = False
     data_timeout: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    passive_ports: tuple[PortProbe, ...] = ()
 
     def attempt(self, probe: Probe) -> Attempt | None:
         return next((a for a in self.attempts if a.probe is probe), None)
@@ -175,4 +194,5 @@ class Diagnosis:
         return {"server": self.server, "path": self.path, "tls_offered": self.tls_offered,
                 "data_timeout": self.data_timeout,
                 "attempts": [a.to_json() for a in self.attempts],
+                "passive_ports": [p.to_json() for p in self.passive_ports],
                 "verdict": self.verdict.to_json(), "notes": list(self.notes)}

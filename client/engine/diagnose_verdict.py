@@ -4,11 +4,17 @@ The rule, first match wins:
 
 1. nothing could log in -> ``cannot-connect`` (the data channel was never reached);
 2. every listing command was refused (450/501/550 …) -> ``target-unavailable``;
-3. PASV to the control address works but the advertised address is unroutable or
-   fails -> ``nat-not-configured`` (the server announces the wrong address);
+3. PASV to the control address works but the advertised address, which is not the
+   control peer, is unroutable or fails -> ``nat-not-configured`` (the server
+   announces the wrong address);
+3a. some passive ports at the control address connect and others do not ->
+   ``passive-partial`` (the router forwards part of the range; the passive-port map);
+3b. plain passive connections work and TLS ones fail to connect, or the 227 address
+   differs between plain and TLS -> ``ftp-helper`` (a firewall's FTP helper);
 4. TLS works on the control connection but only TLS data connections fail ->
    ``tls-data`` (session reuse or protection level);
-5. passive and active both work -> ``healthy``;
+5. passive and active both work -> ``healthy`` when no row failed, else
+   ``partly-working`` (naming the rows that failed);
 6. passive fails, active works -> ``passive-blocked`` (``passive-disabled`` when the
    server refuses PASV/EPSV outright): the passive port range is not open or not
    forwarded, with the lines that fix it for vsftpd, ProFTPD and pure-ftpd;
@@ -29,10 +35,12 @@ from client.engine.diagnose_model import (
     PASSIVE_PROBES,
     Attempt,
     Outcome,
+    PortProbe,
     Probe,
     Recommendation,
     Verdict,
 )
+from client.engine.diagnose_network import ftp_helper, partial_forwarding, port_list, server_fixes
 from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
@@ -91,6 +99,34 @@ def _ports_seen(attempts: Sequence[Attempt]) -> list[int]:
     return sorted(set(ports))
 
 
+def _internal_address_note(attempts: Sequence[Attempt], control_host: str | None,
+                           tls_used: bool) -> str:
+    """When the 227 names another address than the control peer: the server does not
+    know its external address either, and over TLS that is what a firewall's FTP
+    helper would hide in plain FTP."""
+    hosts = sorted({h for a in attempts if a.probe is not Probe.EPSV
+                    for h in [_host_of(a.advertised)] if h and h != control_host})
+    if not hosts or not control_host:
+        return ""
+    note = (f" The server's 227 reply names {', '.join(hosts)}, not {control_host}: it does "
+            f"not know its external address either (pasv_address={control_host}).")
+    if tls_used:
+        note += (" If plain FTP works with this server, a firewall's FTP helper (ALG) is "
+                 "rewriting the 227 and opening the data connections for plain FTP; it "
+                 "cannot read TLS. Compare with 'diagnose --tls off'.")
+    return note
+
+
+def _range_firewall_text(ports: list[int], where: str) -> str:
+    """Firewall advice with the ports actually offered, never an invented range."""
+    low, high = _EXAMPLE_RANGE
+    text = (f"configure a fixed passive range on the server ({low}-{high} in the lines "
+            f"above, or your own) and allow inbound TCP {low}-{high} {where}")
+    if ports:
+        text += f"; the server offered {port_list(ports)} here"
+    return text
+
+
 def _by_probe(attempts: Sequence[Attempt]) -> dict[Probe, Attempt]:
     return {a.probe: a for a in attempts}
 
@@ -117,9 +153,15 @@ def _active_recommendation(rows: dict[Probe, Attempt], text: str) -> Recommendat
     return Recommendation(TransferMode.ACTIVE, PasvPolicy.AUTO, commands=family, text=text)
 
 
+def _host_of(endpoint: str | None) -> str | None:
+    return endpoint.rsplit(":", 1)[0].strip("[]") if endpoint and ":" in endpoint else None
+
+
 def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
-                   server_host: str = "the server") -> Verdict:
-    """Apply the rule of the module docstring to the rows of one diagnosis."""
+                   server_host: str = "the server",
+                   passive_ports: Sequence[PortProbe] = ()) -> Verdict:
+    """Apply the rule of the module docstring to the rows of one diagnosis (and the
+    passive-port map, when extra ports were probed)."""
     rows = _by_probe(attempts)
     data = _rows(attempts, DATA_PROBES)
     passive = _rows(attempts, PASSIVE_PROBES)
@@ -145,20 +187,30 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
 
     advertised = rows.get(Probe.PASV_ADVERTISED)
     control = rows.get(Probe.PASV_CONTROL)
-    if control is not None and control.ok and advertised is not None and (
+    advertised_host = _host_of(advertised.advertised) if advertised else None
+    control_host = _host_of(control.remote) if control else None
+    if control is not None and control.ok and advertised is not None and advertised_host \
+            and advertised_host != control_host and (
             advertised.failure_class == "unroutable-refused"
             or (advertised.outcome is Outcome.FAILED and advertised.failure in _CONNECTIVITY)):
-        shown = advertised.advertised or advertised.remote or "an address"
         return Verdict(
             "nat-not-configured", "NAT address not configured on the server",
-            f"the server's 227 reply advertises {shown}, which cannot be reached from here, "
-            f"while a connection to the control address on the same port works. The "
-            "server sits behind NAT (or has several addresses) and announces its internal "
-            "address: tell it the address clients use.",
-            fixes=nat_fixes(server_host),
+            f"the server's 227 reply advertises {advertised.advertised}, which cannot be "
+            f"reached from here, while a connection to the control connection's address "
+            f"({control.remote}) works. The server sits behind NAT (or has several "
+            "addresses) and announces its internal address "
+            f"{advertised_host}: tell it the address clients use.",
+            fixes=nat_fixes(control_host or server_host),
             recommended=_passive_recommendation(
                 rows, PasvPolicy.CONTROL,
                 "passive mode, dialling the control connection's address for every 227"))
+
+    partial = partial_forwarding(attempts, passive_ports, control_host or server_host)
+    if partial is not None:
+        return partial
+    helper = ftp_helper(attempts, control_host or server_host)
+    if helper is not None:
+        return helper
 
     data_failures = [a for a in tried if not a.ok]
     tls_failures = [a for a in data_failures if a.failure is DataFailure.TLS_FAILED]
@@ -187,6 +239,20 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                    "check that no TLS-inspecting proxy sits between "
                    "client and server", "the server must accept PROT P after PBSZ 0"))
 
+    failed_rows = [a for a in data if a.outcome is Outcome.FAILED]
+    if tls_row is not None and tls_row.outcome is Outcome.FAILED and tls_row.failure is not None:
+        failed_rows.append(tls_row)  # a data connection failed (not the TLS login)
+    if passive_ok and active_ok and failed_rows:
+        listed = "; ".join(f"{a.probe.value}: {a.detail}" for a in failed_rows)
+        return Verdict(
+            "partly-working", "passive and active data connections work, but not every way",
+            f"some ways of opening a data connection failed: {listed}. The ones that worked "
+            "are in the rows above; the recommended settings use them.",
+            recommended=_passive_recommendation(
+                rows, PasvPolicy.AUTO if (rows.get(Probe.PASV_ADVERTISED) is None
+                                          or rows[Probe.PASV_ADVERTISED].ok)
+                else PasvPolicy.CONTROL, "passive mode with the methods that worked"))
+
     if passive_ok and active_ok:
         notes = []
         epsv = rows.get(Probe.EPSV)
@@ -195,6 +261,8 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
         eprt = rows.get(Probe.EPRT)
         if eprt is not None and not eprt.ok:
             notes.append(f" EPRT did not work ({eprt.detail}); PORT did.")
+        if tls_row is not None and tls_row.outcome is Outcome.FAILED:
+            notes.append(f" The TLS probe did not reach a data connection: {tls_row.detail}")
         return Verdict(
             "healthy", "passive and active data connections both work",
             "every way of opening a data connection that was tried worked." + "".join(notes),
@@ -211,19 +279,19 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                 fixes=("vsftpd: pasv_enable=YES with a port range (see the lines below)",)
                 + passive_range_fixes(),
                 recommended=_active_recommendation(rows, "active mode works"))
-        ports = _ports_seen(attempts)
-        seen = f" (the server offered port(s) {', '.join(map(str, ports[:5]))})" if ports else ""
+        ports = sorted(set(_ports_seen(attempts)) | {p.port for p in passive_ports})
+        seen = f" (the server offered port(s) {port_list(ports)})" if ports else ""
         failures = sorted({a.failure.value for a in tried_passive if a.failure})
         return Verdict(
             "passive-blocked", "the server's passive port range is not open or not forwarded",
             f"passive data connections fail ({', '.join(failures) or 'failed'}){seen} while "
             "active ones work: a firewall in front of the server drops or rejects "
             "connections to its passive ports, or the NAT router does not forward them. "
-            "Give the server a fixed passive range and open exactly that range.",
-            fixes=passive_range_fixes(public_address=server_host),
-            firewall=(f"allow inbound TCP {_EXAMPLE_RANGE[0]}-{_EXAMPLE_RANGE[1]} (the "
-                      "configured passive range) to the server, and forward it on the NAT "
-                      "router in front of it"),
+            "Give the server a fixed passive range and open exactly that range."
+            + _internal_address_note(attempts, control_host, tls_used),
+            fixes=server_fixes(None, None, control_host or server_host),
+            firewall=_range_firewall_text(ports, "to the server, and forward it on the NAT "
+                                                 "router in front of it"),
             recommended=_active_recommendation(
                 rows, "active mode works until the passive range is opened"))
 
@@ -266,9 +334,9 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             "STAT listing over the control connection: the server itself is fine and "
             "something between blocks every data connection (both directions). Open the "
             "server's passive range end to end, or use STAT listings.",
-            fixes=passive_range_fixes(public_address=server_host),
-            firewall=f"allow TCP {_EXAMPLE_RANGE[0]}-{_EXAMPLE_RANGE[1]} from this machine "
-                     "to the server through every firewall between",
+            fixes=server_fixes(None, None, control_host or server_host),
+            firewall=_range_firewall_text(_ports_seen(attempts), "from this machine to the "
+                                          "server through every firewall between"),
             recommended=Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO,
                                        stat_listing_fallback=True,
                                        text="listings over the control connection (STAT); "

@@ -6,7 +6,7 @@ Exit codes (the CLI contract): 1 usage or local error, 2 could not connect or lo
 
 from __future__ import annotations
 
-from client.engine.events import DataFailure, DataPhase, Endpoint
+from client.engine.events import DataFailure, DataPhase, Endpoint, TcpEvidence
 
 __all__ = [
     "FtpError",
@@ -125,10 +125,20 @@ class DataChannelError(FtpError):
         step: str | None = None,
         reply_code: int | None = None,
         command: str | None = None,
+        advertised: Endpoint | None = None,
+        control_peer: str | None = None,
+        tcp: TcpEvidence | None = None,
     ) -> None:
         super().__init__(message, step=step, reply_code=reply_code)
         #: the data command the connection served, as sent ("MLSD /pub"), when known
         self.command = command
+        self.advertised = advertised
+        self.control_peer = control_peer
+        self.tcp = tcp
+        #: the data connection ended normally but the final reply (226) never came
+        self.final_reply_missing = False
+        #: seconds the control connection had been silent when the data ended
+        self.control_idle: float | None = None
         self.failure = failure
         self.phase = phase
         self.method = method

@@ -27,6 +27,8 @@ __all__ = [
     "DataPhase",
     "DataFailure",
     "DataChannelEvent",
+    "TcpFinding",
+    "TcpEvidence",
     "TransferProgress",
     "Notice",
     "SessionState",
@@ -115,6 +117,41 @@ class DataFailure(enum.Enum):
     LOCAL = "local-error"  # e.g. no port free in the active range
 
 
+class TcpFinding(enum.Enum):
+    """What the TCP stack said about a data connection (client.engine.tcpstack)."""
+
+    SYN_UNANSWERED = "syn-unanswered"  # SYNs sent, nothing came back
+    ICMP_ERROR = "icmp-error"  # a router answered with an ICMP error
+    RESET = "reset-by-host"  # the host itself answered the SYN with a RST
+    PEER_SILENT = "peer-silent"  # connected and healthy, the server sends nothing
+    PACKETS_LOST = "packets-lost"  # retransmissions / lost segments
+    NOT_READING = "not-reading"  # bytes wait unread in our receive buffer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TcpEvidence:
+    """Facts from the TCP stack about one data connection; ``summary`` says it in one
+    sentence (with the router, the SYN count, the RTT … that apply)."""
+
+    finding: TcpFinding
+    summary: str
+    syns_sent: int | None = None
+    waited: float | None = None
+    icmp_from: str | None = None
+    icmp_text: str | None = None
+    rtt_ms: float | None = None
+    retransmits: int | None = None
+    unread_bytes: int | None = None
+    last_data_ms: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"finding": self.finding.value, "summary": self.summary,
+                "syns_sent": self.syns_sent, "waited": self.waited,
+                "icmp_from": self.icmp_from, "icmp_text": self.icmp_text,
+                "rtt_ms": self.rtt_ms, "retransmits": self.retransmits,
+                "unread_bytes": self.unread_bytes, "last_data_ms": self.last_data_ms}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataChannelEvent(EngineEvent):
     """A phase change of one data connection (``channel`` is unique per bus)."""
@@ -133,6 +170,8 @@ class DataChannelEvent(EngineEvent):
     bytes: int = 0
     elapsed: float = 0.0  # seconds since this channel's first event
     tls: bool = False
+    tcp: TcpEvidence | None = None  # what the TCP stack said (failed connects, stalls)
+    control_peer: str | None = None  # the control connection's server address
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,13 @@ import enum
 from dataclasses import dataclass
 
 from client.engine.errors import DataChannelError
-from client.engine.events import DataChannelEvent, DataFailure, Endpoint
+from client.engine.events import (
+    DataChannelEvent,
+    DataFailure,
+    Endpoint,
+    TcpEvidence,
+    TcpFinding,
+)
 from client.engine.ladder.items import DataArrow, format_seconds
 from client.protocol.text import escape_control
 
@@ -109,10 +115,13 @@ def explain_data_failure(
     reply_code: int | None = None,
     bytes_done: int = 0,
     control_host: str | None = None,
+    tcp: TcpEvidence | None = None,
 ) -> FailureExplanation:
     """The explanation for a failure of class ``failure`` with what is known of it.
     ``control_host`` is the address the control connection reached: dialling it
-    instead is offered only when the data connection went somewhere else."""
+    instead is offered only when the data connection went somewhere else, and a 227
+    naming another address is named as the cause. ``tcp`` adds what the TCP stack saw
+    (SYNs sent, the router that sent an ICMP error)."""
     verb = _verb(command)
     passive = _passive(method, initiator)
     how = f" ({method})" if method else ""
@@ -128,16 +137,34 @@ def explain_data_failure(
     control_first = (RecoveryAction.USE_CONTROL_ADDRESS,) if passive and method == "PASV" \
         and not replaced and not already_control else ()
 
+    wrong_227 = _wrong_227(method, advertised, target, control_host)
     if failure is DataFailure.CONNECT_TIMEOUT:
+        syns = f"; {tcp.summary}" if tcp is not None and tcp.summary else ""
         detail = (f"the server offered {where} for the data connection{how}, but the "
-                  f"connection to it was never answered (no reply to our SYN in {waited})")
-        cause = ("the passive port range is probably blocked by a firewall that drops "
-                 "packets, or not forwarded to the server")
+                  f"connection to it was never answered (no reply to our SYN in {waited}"
+                  f"{syns})")
+        cause = wrong_227 or ("the passive port range is probably blocked by a firewall that "
+                              "drops packets, or not forwarded to the server")
         actions = (other_mode,) + control_first + stat
     elif failure is DataFailure.REFUSED:
         detail = f"the connection to {where}{how} was refused"
-        cause = ("nothing listens there: the server advertised an address or port it does "
-                 "not serve (a NAT or masquerade setting), or a firewall rejects it")
+        if tcp is not None and tcp.finding is TcpFinding.ICMP_ERROR:
+            detail += f" ({tcp.icmp_text} by {tcp.icmp_from})"
+            cause = (f"the router or firewall at {tcp.icmp_from} rejects connections to "
+                     "that port (an ICMP error came from it, not from the server): open or "
+                     "forward the server's passive port range there")
+        elif wrong_227:
+            cause = wrong_227
+        elif method == "EPSV":
+            cause = ("the firewall or NAT router in front of the server rejects connections "
+                     "to its passive port range, or does not forward it (EPSV names only a "
+                     "port on the control connection's address)")
+        elif passive:
+            cause = ("the firewall or NAT router in front of the server rejects connections "
+                     "to its passive port range, or the server does not listen on the port "
+                     "it announced")
+        else:
+            cause = "nothing listens there, or a firewall rejects it"
         actions = control_first + (other_mode,) + stat
     elif failure is DataFailure.UNROUTABLE:
         detail = (f"the server advertised {advertised or where}{how}, an address the client "
@@ -206,6 +233,24 @@ def explain_data_failure(
                               is_listing=listing)
 
 
+def _host(endpoint: Endpoint | None) -> str | None:
+    return endpoint.host if endpoint is not None else None
+
+
+def _wrong_227(method: str | None, advertised: Endpoint | None, target: Endpoint | None,
+               control_host: str | None) -> str:
+    """The cause when the dialled address is a 227 address other than the control peer."""
+    if method != "PASV" or advertised is None or not control_host:
+        return ""
+    if advertised.host == control_host or _host(target) != advertised.host:
+        return ""
+    return (f"the server's 227 reply named {advertised.host}, which is not the address of "
+            f"the control connection ({control_host}): the server announces an internal "
+            f"address. Set its external address (vsftpd pasv_address={control_host}, "
+            f"ProFTPD MasqueradeAddress {control_host}, pure-ftpd -P {control_host}), or "
+            "dial the control address (--pasv-address control)")
+
+
 def explain_error(error: DataChannelError, *, command: str | None = None,
                   control_host: str | None = None) -> FailureExplanation:
     """Explain a raised :class:`DataChannelError`. The command it served is the error's
@@ -216,7 +261,8 @@ def explain_error(error: DataChannelError, *, command: str | None = None,
     return explain_data_failure(
         error.failure, command=error.command or command or step, method=error.method, local=error.local,
         remote=error.remote, elapsed=error.elapsed, reply_code=error.reply_code,
-        control_host=control_host,
+        advertised=error.advertised, tcp=error.tcp,
+        control_host=control_host or error.control_peer,
     )
 
 
@@ -228,7 +274,7 @@ def explain_event(event: DataChannelEvent, *, control_host: str | None = None) -
         event.failure, command=event.command, method=event.method, initiator=event.initiator,
         local=event.local, remote=event.remote, advertised=event.advertised,
         elapsed=event.elapsed, reason=event.reason, bytes_done=event.bytes,
-        control_host=control_host,
+        tcp=event.tcp, control_host=control_host or event.control_peer,
     )
 
 
@@ -240,7 +286,8 @@ def explain_arrow(arrow: DataArrow, *, control_host: str | None = None) -> Failu
         arrow.failure, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
         advertised=arrow.advertised, elapsed=arrow.elapsed_at(0.0), reason=arrow.reason,
-        bytes_done=arrow.bytes, control_host=control_host,
+        bytes_done=arrow.bytes, tcp=arrow.tcp,
+        control_host=control_host or arrow.control_peer,
     )
 
 
@@ -267,7 +314,7 @@ def explain_waiting(arrow: DataArrow, now: float, *,
         likely, command=arrow.command, method=arrow.method, initiator=arrow.initiator,
         local=arrow.client_end, remote=arrow.server_end if arrow.initiator == "client" else None,
         advertised=arrow.advertised, elapsed=arrow.elapsed_at(now), bytes_done=arrow.bytes,
-        control_host=control_host)
+        control_host=control_host or arrow.control_peer)
     verb = _verb(arrow.command)
     headline = ("The directory listing has not arrived yet" if verb in _LISTING_VERBS
                 else "The data transfer is not progressing")

@@ -103,6 +103,8 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
         await control.open(hostname, settings.port, connect_timeout=settings.connect_timeout,
                            ssl_context=context if implicit else None,
                            server_hostname=hostname)
+        if settings.tcp_keepalive:
+            control.enable_tcp_keepalive(settings.tcp_keepalive)
     except ssl.SSLCertVerificationError as exc:
         if verify_error is None:
             raise _NeedsUserTrust(exc) from None

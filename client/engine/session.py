@@ -143,8 +143,14 @@ class FtpSession:
         message = error.message if isinstance(error, FtpError) else str(error)
         if not self._control.lock.locked() or self._keepalive_noop:
             when = "during the keep-alive NOOP" if self._keepalive_noop else "while idle"
-            self._notice(f"{message} ({when}); reconnect to continue", NoticeKind.CONNECTION_LOST,
-                         Severity.WARNING)
+            idle = time.monotonic() - self._control.last_activity
+            timer = ""
+            if idle >= 1 and not self._keepalive_noop:
+                timer = (f"; it had been idle for {idle:.0f} s: if a NAT router or firewall "
+                         "forgets idle connections, a keep-alive interval below that "
+                         f"(e.g. {max(1, int(idle / 2))} s) keeps it")
+            self._notice(f"{message} ({when}){timer}; reconnect to continue",
+                         NoticeKind.CONNECTION_LOST, Severity.WARNING)
         self._set_state(SessionState.FAILED, detail=message)
 
     def _notice(self, text: str, kind: NoticeKind = NoticeKind.INFO, severity: Severity = Severity.INFO) -> None:
@@ -256,7 +262,12 @@ class FtpSession:
             with contextlib.suppress(BaseException):
                 await self._keepalive
         control = self._control
-        if control.is_open and not control.lock.locked():
+        if control.resync is not None:
+            # the server has not answered an ABOR yet: QUIT would wait behind it
+            control.resync.cancel()
+            with contextlib.suppress(BaseException):
+                await control.resync
+        elif control.is_open and not control.lock.locked():
             self.state = SessionState.CLOSING
             self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
                                               state=SessionState.CLOSING))

@@ -80,6 +80,10 @@ class ConnectionSettings:
     control_timeout: float = 20.0  # inactivity timeout waiting for a reply
     data_timeout: float = 20.0  # data connect / first byte / stall
     keepalive_interval: float | None = None  # NOOP while idle, seconds
+    # TCP keep-alive on the control connection: probes after this many idle seconds
+    # (and every as many), so a NAT that forgets idle connections keeps this one while
+    # a long transfer leaves the control connection silent. None: off.
+    tcp_keepalive: float | None = 15.0
     fallback: bool = False  # retry a failed data connection in the other mode
     stat_listing_fallback: bool = False  # last resort: list over the control connection
     list_hidden: bool = False  # LIST -a

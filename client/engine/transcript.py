@@ -101,6 +101,7 @@ def event_records(event: EngineEvent) -> Iterator[dict[str, object]]:
             "failure": event.failure.value if event.failure else None,
             "address_note": escape_control(event.address_note) if event.address_note else None,
             "bytes": event.bytes, "elapsed": _t(event.elapsed), "tls": event.tls,
+            "tcp": event.tcp.to_json() if event.tcp is not None else None,
             "text": data_text(event),
         }
     elif isinstance(event, TransferProgress):

@@ -29,6 +29,7 @@ from client.engine.datastream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
 from client.engine.events import DataFailure, DataPhase, NoticeKind, TransferProgress
 from client.engine.localpaths import drop_empty_part, open_part_file, part_path
+from client.engine.lost_reply import keep_despite_lost_reply
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
@@ -128,6 +129,12 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                 try:
                     received = await _retrieve(session, mode, command, part, offset, total,
                                                ascii, tid, on_progress, remote)
+                except DataChannelError as exc:
+                    received = keep_despite_lost_reply(session, exc, part, offset, total,
+                                                       remote)
+                    outcome["bytes"] = received
+                    outcome["reply_lost"] = True
+                    return  # the control connection is gone: no MDTM, no size check
                 except CommandFailedError as exc:
                     if exc.step != "REST":
                         raise
@@ -167,7 +174,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
         drop_empty_part(local)  # nothing arrived: nothing to resume, nothing left behind
         raise
     verified = None
-    if verify and not ascii:
+    if verify and not ascii and not outcome.get("reply_lost"):
         verified = await _verify(session, remote, part)
     try:
         os.replace(part, local)

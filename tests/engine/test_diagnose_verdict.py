@@ -75,15 +75,64 @@ def test_missing_path_is_not_blamed_on_the_network() -> None:
     assert decide_verdict(rows).key == "target-unavailable"
 
 
-def test_epsv_broken_but_pasv_fine_is_healthy_without_epsv() -> None:
+def test_epsv_broken_but_pasv_fine_is_not_healthy_and_recommends_pasv() -> None:
+    """A failed row never gives "healthy" (it did: "every way that was tried worked")."""
     rows = data_rows(OK, OK, DataFailure.REFUSED)
     rows[0] = row(Probe.EPSV, FAILED, DataFailure.CONNECT_TIMEOUT, detail="EPSV port dropped")
     verdict = decide_verdict(rows)
-    assert verdict.key == "healthy"
+    assert verdict.key == "partly-working"
     assert verdict.recommended is not None
     assert verdict.recommended.commands is CommandFamily.CLASSIC
     assert "--epsv" not in verdict.recommended.cli_options()
     assert "EPSV port dropped" in verdict.explanation
+
+
+def _pasv(probe: Probe, outcome: Outcome, port: int, host: str = "198.18.0.1",
+          failure: DataFailure | None = None, **kw: object) -> Attempt:
+    where = f"{host}:{port}"
+    return row(probe, outcome, failure, advertised=where, remote=where,
+               phase="closed" if outcome is OK else "connecting", **kw)
+
+
+def test_nat_not_configured_needs_an_address_other_than_the_control_peer() -> None:
+    """The 227 named the control peer itself; its port was dropped: not a NAT address
+    problem (the old rule compared two ports and said pasv_address=… already set)."""
+    rows = [_pasv(Probe.EPSV, OK, 50001),
+            _pasv(Probe.PASV_ADVERTISED, FAILED, 50007, failure=DataFailure.CONNECT_TIMEOUT),
+            _pasv(Probe.PASV_CONTROL, OK, 50002), row(Probe.EPRT), row(Probe.PORT)]
+    assert decide_verdict(rows, server_host="198.18.0.1").key != "nat-not-configured"
+    internal = [rows[0], _pasv(Probe.PASV_ADVERTISED, FAILED, 50007, host="10.77.0.2",
+                               failure=DataFailure.CONNECT_TIMEOUT), *rows[2:]]
+    verdict = decide_verdict(internal, server_host="198.18.0.1")
+    assert verdict.key == "nat-not-configured"
+    assert "10.77.0.2" in verdict.explanation
+    assert any("pasv_address=198.18.0.1" in fix for fix in verdict.fixes)
+
+
+def test_partial_range_from_the_port_map() -> None:
+    from client.engine.diagnose_model import PortProbe
+
+    rows = [_pasv(Probe.EPSV, OK, 50001), _pasv(Probe.PASV_ADVERTISED, OK, 50003),
+            _pasv(Probe.PASV_CONTROL, OK, 50002), row(Probe.EPRT), row(Probe.PORT)]
+    ports = [PortProbe(50001, "198.18.0.1", True, source="EPSV"),
+             PortProbe(50008, "198.18.0.1", False, "syn-unanswered"),
+             PortProbe(50004, "198.18.0.1", True)]
+    verdict = decide_verdict(rows, server_host="ftp.example.net", passive_ports=ports)
+    assert verdict.key == "passive-partial"
+    assert "50001, 50004" in verdict.explanation and "50008" in verdict.explanation
+    assert verdict.firewall is not None and "50001-50008" in verdict.firewall
+
+
+def test_plain_works_tls_hangs_is_the_ftp_helper() -> None:
+    rows = [_pasv(Probe.PASV_ADVERTISED, OK, 50003), _pasv(Probe.PASV_CONTROL, OK, 50004),
+            row(Probe.EPRT), row(Probe.PORT), row(Probe.STAT),
+            Attempt(Probe.TLS, FAILED, "no answer", failure=DataFailure.CONNECT_TIMEOUT,
+                    failure_class="syn-unanswered", tls=True, phase="connecting",
+                    advertised="10.77.0.2:50005", remote="198.18.0.1:50005")]
+    verdict = decide_verdict(rows, server_host="198.18.0.1")
+    assert verdict.key == "ftp-helper"
+    assert "10.77.0.2 over TLS" in verdict.explanation
+    assert "helper" in verdict.explanation
 
 
 def test_only_epsv_working_recommends_the_extended_commands() -> None:

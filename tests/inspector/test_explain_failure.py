@@ -169,3 +169,35 @@ def test_server_refusals_name_the_side(method, code, words) -> None:
                                        method=method, reply_code=code)
     assert words in explanation.sentence
     assert f"answered LIST with {code}" in explanation.sentence
+
+
+def test_refused_epsv_port_does_not_blame_an_address() -> None:
+    """EPSV names only a port: no NAT or masquerade address can be the cause."""
+    where = Endpoint("198.18.0.1", 50007)
+    explanation = explain_data_failure(DataFailure.REFUSED, command="LIST", method="EPSV",
+                                       initiator="client", remote=where, advertised=where)
+    assert "masquerade" not in explanation.cause and "NAT setting" not in explanation.cause
+    assert "passive port range" in explanation.cause
+
+
+def test_a_227_other_than_the_control_peer_is_named() -> None:
+    internal = Endpoint("10.77.0.2", 50003)
+    explanation = explain_data_failure(
+        DataFailure.CONNECT_TIMEOUT, command="LIST", method="PASV", initiator="client",
+        remote=internal, advertised=internal, control_host="10.77.1.1")
+    assert "227 reply named 10.77.0.2" in explanation.cause
+    assert "pasv_address=10.77.1.1" in explanation.cause
+    assert "range is probably blocked" not in explanation.cause
+
+
+def test_an_icmp_refusal_names_the_router() -> None:
+    from client.engine.events import TcpEvidence, TcpFinding
+
+    where = Endpoint("198.18.0.1", 50004)
+    tcp = TcpEvidence(finding=TcpFinding.ICMP_ERROR, summary="x", icmp_from="198.18.0.1",
+                      icmp_text="administratively prohibited")
+    explanation = explain_data_failure(DataFailure.REFUSED, command="LIST", method="PASV",
+                                       initiator="client", remote=where, advertised=where,
+                                       control_host="198.18.0.1", tcp=tcp)
+    assert "administratively prohibited by 198.18.0.1" in explanation.sentence
+    assert "router or firewall at 198.18.0.1" in explanation.cause

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from client.engine.events import DataFailure, DataPhase, Endpoint
+from client.engine.events import DataFailure, DataPhase, Endpoint, TcpEvidence
 from client.engine.units import format_bytes, format_rate
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
@@ -202,6 +202,8 @@ class DataArrow:
     tls_detail: str | None = None
     waiting_for: str | None = None
     event_indices: tuple[int, ...] = ()
+    control_peer: str | None = None
+    tcp: TcpEvidence | None = None
 
     @property
     def target(self) -> Side:

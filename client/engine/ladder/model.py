@@ -280,6 +280,8 @@ class LadderModel:
             waiting_for=None,
             event_indices=arrow.event_indices + (event_index,),
             method=arrow.method or event.method,
+            control_peer=arrow.control_peer or event.control_peer,
+            tcp=event.tcp or arrow.tcp,
         )
         if closed:
             self._open_channels.pop(event.channel, None)
@@ -313,6 +315,7 @@ class LadderModel:
             end_t=event.t if closed else None, failure=event.failure,
             reason=escape_control(event.reason) if event.reason else None,
             tls=event.tls, event_indices=(event_index,),
+            control_peer=event.control_peer, tcp=event.tcp,
         )
         self._item_of_channel[event.channel] = arrow.index
         if not closed:

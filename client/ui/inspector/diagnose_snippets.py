@@ -49,8 +49,8 @@ def _address_lines(host: str, setting: str) -> list[str]:
     return ["# the address clients connect to:", f"{setting}{host.strip('[]')}"]
 
 
-def _vsftpd(host: str) -> Snippet:
-    lo, hi = PASSIVE_RANGE
+def _vsftpd(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
+    lo, hi = rng
     lines = ["# /etc/vsftpd.conf, then restart vsftpd",
              "pasv_enable=YES", f"pasv_min_port={lo}", f"pasv_max_port={hi}"]
     lines += _address_lines(host, "pasv_address=")
@@ -59,15 +59,15 @@ def _vsftpd(host: str) -> Snippet:
     return Snippet("vsftpd", "vsftpd", "\n".join(lines))
 
 
-def _proftpd(host: str) -> Snippet:
-    lo, hi = PASSIVE_RANGE
+def _proftpd(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
+    lo, hi = rng
     lines = ["# /etc/proftpd/proftpd.conf, then restart", f"PassivePorts {lo} {hi}"]
     lines += _address_lines(host, "MasqueradeAddress ")
     return Snippet("proftpd", "ProFTPD", "\n".join(lines))
 
 
-def _pureftpd(host: str) -> Snippet:
-    lo, hi = PASSIVE_RANGE
+def _pureftpd(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
+    lo, hi = rng
     address = host.strip("[]")
     return Snippet("pure-ftpd", "pure-ftpd", "\n".join([
         "# pure-ftpd.conf (Debian: one file per",
@@ -78,8 +78,8 @@ def _pureftpd(host: str) -> Snippet:
     ]))
 
 
-def _filezilla_server(host: str) -> Snippet:
-    lo, hi = PASSIVE_RANGE
+def _filezilla_server(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
+    lo, hi = rng
     return Snippet("filezilla-server", "FileZilla Server", "\n".join([
         "# Administration: Server > Configure >",
         "# Server listeners > Passive mode settings",
@@ -89,8 +89,8 @@ def _filezilla_server(host: str) -> Snippet:
     ]))
 
 
-def _iis(host: str) -> Snippet:
-    lo, hi = PASSIVE_RANGE
+def _iis(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
+    lo, hi = rng
     address = host.strip("[]")
     return Snippet("iis", "IIS FTP", "\n".join([
         "# IIS Manager: server node > FTP Firewall Support",
@@ -105,8 +105,8 @@ def _iis(host: str) -> Snippet:
     ]))
 
 
-def _server_firewall() -> Snippet:
-    lo, hi = PASSIVE_RANGE
+def _server_firewall(rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
+    lo, hi = rng
     return Snippet("firewall", "Firewall (server side)", "\n".join([
         "# open port 21 and the passive range; one of:",
         f"nft add rule inet filter input tcp dport {lo}-{hi} accept",
@@ -165,17 +165,25 @@ def _tls_reuse() -> tuple[Snippet, ...]:
     )
 
 
+def _offered_span(diagnosis: Diagnosis) -> tuple[int, int]:
+    ports = [probe.port for probe in diagnosis.passive_ports]
+    return (min(ports), max(ports)) if ports else PASSIVE_RANGE
+
+
 def snippets_for(diagnosis: Diagnosis, host: str | None = None) -> tuple[Snippet, ...]:
     """The blocks that fix what ``diagnosis.verdict`` found; empty when nothing needs
     fixing (healthy) or no configuration line would help (stalls, inconclusive).
     ``host`` is the address clients use (default: the diagnosed server's host)."""
     host = host or diagnosis.server.rsplit(":", 1)[0] or "PUBLIC_IP"
     key = diagnosis.verdict.key
-    if key in ("passive-blocked", "passive-disabled", "data-blocked", "nat-not-configured"):
+    if key in ("passive-blocked", "passive-disabled", "data-blocked", "nat-not-configured",
+               "passive-partial", "ftp-helper"):
         # a fixed range and the announced address go together: behind NAT both are
-        # needed, and the firewall rule must name the same range
-        return (_vsftpd(host), _proftpd(host), _pureftpd(host), _filezilla_server(host),
-                _iis(host), _server_firewall())
+        # needed, and the firewall rule must name the same range (for a partly forwarded
+        # range: the ports the server was seen to offer, as the verdict says)
+        rng = _offered_span(diagnosis) if key == "passive-partial" else PASSIVE_RANGE
+        return (_vsftpd(host, rng), _proftpd(host, rng), _pureftpd(host, rng),
+                _filezilla_server(host, rng), _iis(host, rng), _server_firewall(rng))
     if key in ("active-blocked", "active-disabled"):
         return (_client_firewall(host), _client_options())
     if key == "tls-data":

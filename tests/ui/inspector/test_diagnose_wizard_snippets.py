@@ -189,3 +189,23 @@ def test_filezilla_server_and_iis_get_their_own_passive_settings() -> None:
     assert "externalIp4Address:203.0.113.7" in snippets["iis"]
     assert "External IP Address of Firewall" in snippets["iis"]
 
+
+
+def test_a_partial_range_gets_snippets_for_the_ports_offered() -> None:
+    """The server lines and the firewall rule name the span the verdict names, not the
+    example range."""
+    from client.engine.diagnose_model import PortProbe
+
+    rows = [ok(Probe.EPSV), ok(Probe.PASV_ADVERTISED), ok(Probe.PASV_CONTROL), ok(Probe.EPRT),
+            ok(Probe.PORT), ok(Probe.STAT)]
+    ports = (PortProbe(50002, "198.18.0.1", True), PortProbe(50009, "198.18.0.1", False,
+                                                              "syn-unanswered"))
+    diagnosis = Diagnosis(server="198.18.0.1:21", path=None, attempts=tuple(rows),
+                          verdict=decide_verdict(rows, server_host="198.18.0.1",
+                                                 passive_ports=ports),
+                          data_timeout=1.0, passive_ports=ports)
+    assert diagnosis.verdict.key == "passive-partial"
+    snippets = {s.key: s.text for s in snippets_for(diagnosis)}
+    assert "pasv_min_port=50002" in snippets["vsftpd"] and "pasv_max_port=50009" in snippets["vsftpd"]
+    assert "50002-50009" in snippets["firewall"]
+    assert "50002-50009" in (diagnosis.verdict.firewall or "")
