@@ -44,7 +44,7 @@ class DeferredActiveDTP(ActiveDTP):
             raise OSError(error, "connect failed")
         handler = self.cmd_channel.dtp_handler(self.socket, self.cmd_channel)
         self.cmd_channel.data_channel = handler
-        self.cmd_channel._on_dtp_connection()
+        self.cmd_channel._on_dtp_connection()  # noqa: SLF001 - pyftpdlib has no public hook
 
     def handle_write(self) -> None:
         """Nothing to write, ever. asyncore calls this right after handle_connect, and the

@@ -152,8 +152,11 @@ class StallHandler(DemoHandler):
         """RFC 959: a transfer command still outstanding is answered 426, then ABOR 226.
         (pyftpdlib would answer a single 225 because no byte has moved.)"""
         channel = self.data_channel
-        if isinstance(channel, StallingDTPHandler) and channel._stalled and not channel._closed:
-            channel._resp = ("426 Transfer aborted via ABOR (the server stalled).", logger.info)
+        # pyftpdlib's data handler keeps its state in underscore attributes, its only API
+        if (isinstance(channel, StallingDTPHandler) and channel._stalled  # noqa: SLF001
+                and not channel._closed):  # noqa: SLF001
+            channel._resp = ("426 Transfer aborted via ABOR (the server stalled).",  # noqa: SLF001
+                             logger.info)
             channel.close()
             self.data_channel = None
             self.respond("226 ABOR command successful.")
@@ -166,7 +169,7 @@ class SlowHandler(DemoHandler):
 
 
 def _session_reused(connection: SSL.Connection) -> bool:
-    return bool(_openssl.SSL_session_reused(connection._ssl))
+    return bool(_openssl.SSL_session_reused(connection._ssl))  # noqa: SLF001 - pyOpenSSL
 
 
 class ReuseRequiredTlsDTPHandler(TLS_DTPHandler):

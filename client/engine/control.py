@@ -50,14 +50,14 @@ class _ControlProtocol(asyncio.Protocol):
         self._owner = owner
 
     def data_received(self, data: bytes) -> None:
-        self._owner._on_data(data)
+        self._owner.data_arrived(data)
 
     def eof_received(self) -> bool | None:
-        self._owner._on_lost(None, eof=True)
+        self._owner.connection_ended(None, eof=True)
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._owner._on_lost(exc, eof=False)
+        self._owner.connection_ended(exc, eof=False)
 
 
 class ControlConnection:
@@ -191,7 +191,7 @@ class ControlConnection:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    def _on_data(self, data: bytes) -> None:
+    def data_arrived(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
         self._parser.feed(data)
         while True:
@@ -233,7 +233,7 @@ class ControlConnection:
             except Exception:  # noqa: BLE001 - an observer must never break the connection
                 log.exception("control failure observer failed")
 
-    def _on_lost(self, exc: Exception | None, *, eof: bool) -> None:
+    def connection_ended(self, exc: Exception | None, *, eof: bool) -> None:
         if self._closed and self._failure is None:
             self._failure = ConnectionLostError("the control connection was closed")
         elif exc is not None:

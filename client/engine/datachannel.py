@@ -102,22 +102,22 @@ class DataTransfer:
                              elapsed=time.monotonic() - started, tls_reused=self._tls_reused)
 
     # ----------------------------------------------------------------- helpers
-    def _new_stream(self, on_connected: Callable[[DataStream], bool] | None = None) -> DataStream:
+    def new_stream(self, on_connected: Callable[[DataStream], bool] | None = None) -> DataStream:
         stream = DataStream(self.sink, self.on_bytes, on_connected)
         sink = self.sink
-        if sink is not None and hasattr(sink, "_on_error"):
-            sink._on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
+        if sink is not None and hasattr(sink, "on_error"):
+            sink.on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
         if sink is not None and hasattr(sink, "pause_reading"):
             sink.pause_reading = lambda: stream.transport and stream.transport.pause_reading()  # type: ignore[attr-defined]
             sink.resume_reading = lambda: stream.transport and stream.transport.resume_reading()  # type: ignore[attr-defined]
         return stream
 
-    def _notice(self, text: str, kind: NoticeKind, severity: Severity = Severity.INFO) -> None:
+    def notice(self, text: str, kind: NoticeKind, severity: Severity = Severity.INFO) -> None:
         self.setup.bus.emit(Notice(t=self.setup.bus.now(), connection=self.control.connection_id,
                                    severity=severity, text=text, kind=kind))
 
     @property
-    def _control_peer(self) -> str:
+    def control_peer(self) -> str:
         assert self.control.server is not None
         return self.control.server.host
 
@@ -127,19 +127,19 @@ class DataTransfer:
         self.stream = stream
         return await self._after_connect_passive(stream)
 
-    def _start_tracker(self, initiator: str, method: str) -> ChannelTracker:
+    def start_tracker(self, initiator: str, method: str) -> ChannelTracker:
         tracker = ChannelTracker(self.setup, initiator=initiator, method=method,
                            command=self.command.display)
         tracker.tls = self.setup.tls_context is not None
-        tracker.control_peer = self._control_peer
+        tracker.control_peer = self.control_peer
         self._tracker = tracker
         return tracker
 
     async def _after_connect_passive(self, stream: DataStream) -> Reply:
         tracker = self._tracker
         assert tracker is not None
-        await self._send_rest()
-        self._send_command()
+        await self.send_rest()
+        self.send_command()
         handshake: asyncio.Task | None = None
         if self.setup.tls_context is not None:
             handshake = asyncio.ensure_future(self._tls_handshake(stream, tracker))
@@ -163,7 +163,7 @@ class DataTransfer:
         return await self._transfer(stream, tracker, first)
 
     # ----------------------------------------------------------------- common
-    async def _send_rest(self) -> None:
+    async def send_rest(self) -> None:
         if self.rest is None:
             return
         reply = await self.control.execute(Command.rest(self.rest), step="REST")
@@ -173,11 +173,11 @@ class DataTransfer:
                 f"{escape_control(reply.text)}", reply_code=reply.code,
                 reply_text=escape_control(reply.text), command=f"REST {self.rest}", step="REST")
 
-    def _send_command(self) -> None:
+    def send_command(self) -> None:
         self.control.send(self.command)
         self._command_sent = True
 
-    def _refused_by_server(self, tracker: ChannelTracker, reply: Reply) -> FtpError:
+    def refused_by_server(self, tracker: ChannelTracker, reply: Reply) -> FtpError:
         """The data command was answered with an error. 425/426 (and TLS refusals) are
         data-connection failures; anything else (550 no such file, 553, 530 …) is the
         command itself being refused: a :class:`CommandFailedError`, so that neither a
@@ -205,7 +205,7 @@ class DataTransfer:
     async def _preliminary(self, tracker: ChannelTracker) -> Reply:
         reply = await self.control.read_reply(step=self.command.verb)
         if reply.is_error:
-            raise self._refused_by_server(tracker, reply)
+            raise self.refused_by_server(tracker, reply)
         return reply
 
     async def _tls_handshake(self, stream: DataStream, tracker: ChannelTracker) -> None:

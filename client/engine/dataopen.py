@@ -63,7 +63,7 @@ async def open_passive(xfer: DataTransfer) -> DataStream:
     """PASV on IPv4 (EPSV when asked for, on IPv6, or when the server does not know PASV)."""
     memory = xfer.setup.memory
     wants_epsv = (xfer.settings.use_epsv or memory.pasv_broken
-                  or extended_only(xfer._control_peer))
+                  or extended_only(xfer.control_peer))
     if wants_epsv and not memory.epsv_broken:
         stream = await open_epsv(xfer, may_fall_back=not memory.pasv_broken)
         if stream is not None:
@@ -78,7 +78,7 @@ async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | 
     PASV would lead to the same host through the same firewall)."""
     memory = xfer.setup.memory
     reply = await xfer.control.execute(Command("EPSV"), step="EPSV")
-    tracker = xfer._start_tracker("client", "EPSV")
+    tracker = xfer.start_tracker("client", "EPSV")
     if reply.code != 229:
         if not may_fall_back:
             raise tracker.failure(
@@ -86,7 +86,7 @@ async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | 
                 f"the server refused EPSV too: {reply.code} {escape_control(reply.text)} "
                 "(try active mode)", step="EPSV", reply_code=reply.code)
         memory.epsv_broken = True
-        xfer._notice(f"the server refused EPSV ({reply.code}); using PASV for this "
+        xfer.notice(f"the server refused EPSV ({reply.code}); using PASV for this "
                      "session", NoticeKind.FALLBACK)
         return None
     try:
@@ -96,19 +96,19 @@ async def open_epsv(xfer: DataTransfer, *, may_fall_back: bool) -> DataStream | 
             raise tracker.failure(DataFailure.SERVER_REFUSED,
                                   f"could not read the 229 reply: {exc}", step="EPSV",
                                   reply_code=reply.code) from None
-        xfer._notice(f"could not read the EPSV reply ({exc}); trying PASV", NoticeKind.FALLBACK)
+        xfer.notice(f"could not read the EPSV reply ({exc}); trying PASV", NoticeKind.FALLBACK)
         memory.epsv_broken = True
         return None
-    tracker.advertised = Endpoint(xfer._control_peer, address.port)
+    tracker.advertised = Endpoint(xfer.control_peer, address.port)
     tracker.emit(DataPhase.ADVERTISED)
     try:
-        return await dial(xfer, tracker, xfer._control_peer, address.port)
+        return await dial(xfer, tracker, xfer.control_peer, address.port)
     except DataChannelError as error:
         if (error.failure is not DataFailure.REFUSED or not may_fall_back
                 or not xfer.settings.epsv_fallback):
             raise
         memory.epsv_broken = True
-        xfer._notice(
+        xfer.notice(
             f"the EPSV port {tracker.advertised} refused the connection; trying PASV, "
             "and using PASV for the rest of this session", NoticeKind.FALLBACK, Severity.WARNING)
         return None
@@ -120,13 +120,13 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
     if (reply.code in UNKNOWN_COMMAND_CODES and not memory.epsv_broken
             and not memory.pasv_broken):
         memory.pasv_broken = True
-        xfer._notice(f"the server does not know PASV ({reply.code} "
+        xfer.notice(f"the server does not know PASV ({reply.code} "
                      f"{escape_control(reply.text)}); trying EPSV, and using it for the "
                      "rest of this session", NoticeKind.FALLBACK, Severity.WARNING)
         stream = await open_epsv(xfer, may_fall_back=False)
         assert stream is not None
         return stream
-    tracker = xfer._start_tracker("client", "PASV")
+    tracker = xfer.start_tracker("client", "PASV")
     if reply.code != 227:
         raise tracker.failure(
             DataFailure.SERVER_REFUSED,
@@ -139,7 +139,7 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
                               f"could not read the 227 reply: {exc}", step="PASV",
                               reply_code=reply.code) from None
     assert address.host is not None
-    decision = decide_pasv_address(address.host, xfer._control_peer,
+    decision = decide_pasv_address(address.host, xfer.control_peer,
                                    xfer.settings.pasv_policy)
     tracker.advertised = Endpoint(address.host, address.port)
     if decision.refused:
@@ -149,7 +149,7 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
                               reply_code=reply.code)
     if decision.replaced:
         tracker.address_note = decision.reason
-        xfer._notice(decision.reason, NoticeKind.SUBSTITUTION, Severity.WARNING)
+        xfer.notice(decision.reason, NoticeKind.SUBSTITUTION, Severity.WARNING)
     tracker.emit(DataPhase.ADVERTISED)
     return await dial(xfer, tracker, decision.host, address.port)
 
@@ -158,7 +158,7 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
     loop = asyncio.get_running_loop()
     tracker.remote = Endpoint(host, port)
     tracker.emit(DataPhase.CONNECTING)
-    stream = xfer._new_stream()
+    stream = xfer.new_stream()
     timeout = xfer.settings.data_timeout
     try:
         sock = await connect_observed(host, port, timeout)
@@ -190,34 +190,34 @@ async def open_active(xfer: DataTransfer) -> tuple[DataStream, ChannelTracker, R
                             f"used: {problem}", setting="active_address",
                             step="active-address")
     advertise_host = configured or bind_host
-    tracker = xfer._start_tracker("server", "PORT")
+    tracker = xfer.start_tracker("server", "PORT")
     accepted: asyncio.Future[DataStream] = loop.create_future()
     wrong_peers: list[str] = []
 
     def on_connected(stream: DataStream) -> bool:
         peer = endpoint_of(stream.peer)
-        if peer is None or not same_host(peer.host, xfer._control_peer) or accepted.done():
+        if peer is None or not same_host(peer.host, xfer.control_peer) or accepted.done():
             shown = str(peer) if peer else "an unknown peer"
             if not accepted.done():
                 wrong_peers.append(shown)
-                xfer._notice(
+                xfer.notice(
                     f"refused a data connection from {shown}: only the server "
-                    f"{xfer._control_peer} may connect to our active-mode port",
+                    f"{xfer.control_peer} may connect to our active-mode port",
                     NoticeKind.INFO, Severity.WARNING)
             return False
         accepted.set_result(stream)
         return True
 
     server = await listen(xfer, tracker, bind_host,
-                                lambda: xfer._new_stream(on_connected))
+                                lambda: xfer.new_stream(on_connected))
     try:
         port = server.sockets[0].getsockname()[1]
         tracker.local = Endpoint(bind_host, port)
         tracker.advertised = Endpoint(advertise_host, port)
         await announce_active(xfer, tracker, advertise_host, port)
         tracker.emit(DataPhase.LISTENING)
-        await xfer._send_rest()
-        xfer._send_command()
+        await xfer.send_rest()
+        xfer.send_command()
         first = await await_dial_back(xfer, tracker, accepted, wrong_peers)
     finally:
         server.close()
@@ -269,7 +269,7 @@ async def announce_active(xfer: DataTransfer, tracker: ChannelTracker, host: str
                 f"the server refused EPRT ({reply.code} {escape_control(reply.text)}) and "
                 f"{why} (try passive mode)", step="EPRT", reply_code=reply.code)
         memory.eprt_broken = True
-        xfer._notice(f"the server refused EPRT ({reply.code}); using PORT for this session",
+        xfer.notice(f"the server refused EPRT ({reply.code}); using PORT for this session",
                      NoticeKind.FALLBACK)
     tracker.method = "PORT"
     reply = await xfer.control.execute(Command("PORT", format_port_argument(host, port)),
@@ -278,7 +278,7 @@ async def announce_active(xfer: DataTransfer, tracker: ChannelTracker, host: str
         return
     if reply.code in UNKNOWN_COMMAND_CODES and not memory.eprt_broken:
         memory.port_broken = True
-        xfer._notice(f"the server does not know PORT ({reply.code} "
+        xfer.notice(f"the server does not know PORT ({reply.code} "
                      f"{escape_control(reply.text)}); trying EPRT, and using it for the "
                      "rest of this session", NoticeKind.FALLBACK, Severity.WARNING)
         tracker.method = "EPRT"
@@ -321,7 +321,7 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
                 reply = reply_task.result()
                 reply_task = None
                 if reply.is_error:
-                    raise xfer._refused_by_server(tracker, reply)
+                    raise xfer.refused_by_server(tracker, reply)
                 if first is None:
                     first = reply
                     if not accepted.done() and reply.is_preliminary:
@@ -337,7 +337,7 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
                 raise tracker.failure(
                     DataFailure.WRONG_PEER,
                     f"only {', '.join(wrong_peers)} connected to our active-mode port, "
-                    f"never the server {xfer._control_peer}; those connections were "
+                    f"never the server {xfer.control_peer}; those connections were "
                     "refused (someone else is probing the port, or the server's data "
                     "connections come from another address)")
             raise tracker.failure(

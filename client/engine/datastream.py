@@ -97,7 +97,7 @@ class FileSink(Sink):
         self._queue: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
         self._done = self._loop.create_future()
         self._error: BaseException | None = None
-        self._on_error = on_error
+        self.on_error = on_error
         self.pause_reading = pause
         self.resume_reading = resume
         self._paused = False
@@ -186,8 +186,8 @@ class FileSink(Sink):
     def _writer_failed(self, error: BaseException) -> None:
         if self._error is None:
             self._error = error
-        if self._on_error is not None:
-            self._on_error(error)
+        if self.on_error is not None:
+            self.on_error(error)
 
     async def finish(self) -> None:
         if self._thread is None and self._pos <= _INLINE_WRITE_LIMIT:

@@ -32,7 +32,7 @@ def _report_unparsed(session: FtpSession, result: ListingResult, what: str) -> N
         return
     shown = "; ".join(escape_control(line)[:120] for line in result.unparsed[:5])
     more = f" (and {len(result.unparsed) - 5} more)" if len(result.unparsed) > 5 else ""
-    session._notice(f"{len(result.unparsed)} line(s) of the {what} could not be parsed and "
+    session.notice(f"{len(result.unparsed)} line(s) of the {what} could not be parsed and "
                     f"are not shown as entries: {shown}{more}", NoticeKind.INFO, Severity.WARNING)
 
 
@@ -40,27 +40,27 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
     """List ``path`` (the current directory when None) over a data connection."""
     use_mlsd = session.features.mlst
     if use_mlsd:
-        command = (session._path_command("MLSD", path) if path else Command("MLSD"))
+        command = (session.path_command("MLSD", path) if path else Command("MLSD"))
         fmt = "mlsd"
     else:
         argument = "-a" if session.settings.list_hidden else None
         if path:
             argument = f"{argument} {path}" if argument else path
-        command = session._path_command("LIST", argument) if argument else Command("LIST")
+        command = session.path_command("LIST", argument) if argument else Command("LIST")
         fmt = "auto"
 
     async def attempt(mode: TransferMode) -> bytes:
         sink = MemorySink()
-        async with session._locked(busy=True):
-            await DataTransfer(session._channel_setup(mode), command, sink=sink).run()
+        async with session.locked(busy=True):
+            await DataTransfer(session.channel_setup(mode), command, sink=sink).run()
         return sink.data()
 
     try:
         data = await session.with_fallback(attempt)
     except DataChannelError as error:
-        if not session.settings.stat_listing_fallback or not session._control.is_open:
+        if not session.settings.stat_listing_fallback or not session.control.is_open:
             raise
-        session._notice(f"the listing's data connection failed ({error.failure.value}); "
+        session.notice(f"the listing's data connection failed ({error.failure.value}); "
                         "listing over the control connection with STAT instead", NoticeKind.FALLBACK,
                         Severity.WARNING)
         return await stat_listing(session, path)
@@ -73,10 +73,10 @@ async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
     """One entry: MLST when offered (no data connection), else the parent's listing.
     None when the path does not exist."""
     # Refuse CR/LF/NUL before anything is sent, also on the parent-listing path below.
-    mlst = session._path_command("MLST", path)
+    mlst = session.path_command("MLST", path)
     if session.features.mlst:
-        async with session._locked():
-            reply = await session._control.execute(mlst, step="stat")
+        async with session.locked():
+            reply = await session.control.execute(mlst, step="stat")
         if reply.code == 250:
             for line in reply.lines[1:-1] if len(reply.lines) > 2 else ():
                 try:
@@ -106,9 +106,9 @@ async def stat_listing(session: FtpSession, path: str | None = None) -> ListingR
     current directory): no data connection at all, so it works when every data
     connection is blocked. Slower and not supported by every server."""
     argument = path if path else "-l"
-    command = session._path_command("STAT", argument)
-    async with session._locked(busy=True):
-        reply = await session._control.execute(command, step="stat-listing")
+    command = session.path_command("STAT", argument)
+    async with session.locked(busy=True):
+        reply = await session.control.execute(command, step="stat-listing")
     if reply.code not in (211, 212, 213):
         raise CommandFailedError(
             f"the server does not list over the control connection: {reply.code} "

@@ -79,8 +79,8 @@ async def login(session: FtpSession) -> None:
         # The verified handshake failed. Look at the certificate on a fresh connection
         # (the failed one is gone) and let the pins or the person decide; the transcript
         # says why a second connection and a second AUTH TLS follow.
-        session._control.abort()
-        session._notice(
+        session.control.abort()
+        session.notice(
             f"the system does not vouch for the certificate of {settings.host} "
             f"({describe_verify_error(needs.error, settings.host)}); the handshake was "
             "abandoned and the client connects again to show the certificate and ask "
@@ -94,11 +94,11 @@ async def login(session: FtpSession) -> None:
 async def _open_to_tls(session: FtpSession, context: SessionResumingContext | None, *,
                        verify_error: ssl.SSLCertVerificationError | None = None) -> None:
     settings = session.settings
-    session._new_control()
-    control = session._control
+    session.new_control()
+    control = session.control
     implicit = settings.tls is TlsMode.IMPLICIT
     hostname = _server_hostname(settings.host)
-    session._set_state(SessionState.CONNECTING)
+    session.set_state(SessionState.CONNECTING)
     try:
         await control.open(hostname, settings.port, connect_timeout=settings.connect_timeout,
                            ssl_context=context if implicit else None,
@@ -122,8 +122,8 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
         raise ConnectError(
             f"could not connect to {settings.host}:{settings.port}: "
             f"{exc.strerror or exc}", step="connect") from None
-    session._control_context = context if implicit else None
-    session._set_state(SessionState.CONNECTING, detail="connected")
+    session.control_context = context if implicit else None
+    session.set_state(SessionState.CONNECTING, detail="connected")
     if implicit:
         await _tls_established(session, context, verify_error)  # type: ignore[arg-type]
 
@@ -142,13 +142,13 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     if session.features.host:
         reply = await control.execute(Command("HOST", _host_argument(settings.host)), step="host")
         if not reply.is_success:
-            session._notice(f"the server offered HOST but answered {reply.code}; continuing",
+            session.notice(f"the server offered HOST but answered {reply.code}; continuing",
                             NoticeKind.INFO, Severity.WARNING)
 
     if settings.tls is TlsMode.OFF or implicit:
         return
     if settings.tls is TlsMode.AUTO and feat_known and not session.features.auth_tls:
-        session._notice("the server does not offer TLS (no AUTH TLS in FEAT): the password "
+        session.notice("the server does not offer TLS (no AUTH TLS in FEAT): the password "
                         "and all data will cross the network in clear text", NoticeKind.TLS,
                         Severity.WARNING)
         return
@@ -159,13 +159,13 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
                 f"TLS is required but the server refused AUTH TLS ({reply.code} "
                 f"{escape_control(reply.text)}); USER and PASS were not sent",
                 step="auth-tls")
-        session._notice(f"the server refused AUTH TLS ({reply.code}); continuing without "
+        session.notice(f"the server refused AUTH TLS ({reply.code}); continuing without "
                         "TLS: the password will cross the network in clear text", NoticeKind.TLS,
                         Severity.WARNING)
         return
     if context is None:
         context = make_context(settings)
-    session._set_state(SessionState.TLS_HANDSHAKE)
+    session.set_state(SessionState.TLS_HANDSHAKE)
     try:
         await control.start_tls(context, hostname, settings.connect_timeout)
     except ssl.SSLCertVerificationError as exc:
@@ -175,7 +175,7 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     except (ssl.SSLError, OSError, TimeoutError) as exc:
         raise TlsError(f"the TLS handshake after AUTH TLS failed: {exc or type(exc).__name__}",
                        step="auth-tls") from None
-    session._control_context = context
+    session.control_context = context
     await _tls_established(session, context, verify_error)
 
 
@@ -187,7 +187,7 @@ def _host_argument(host: str) -> str:
 async def _tls_established(session: FtpSession, context: SessionResumingContext,
                            verify_error: ssl.SSLCertVerificationError | None) -> None:
     """Check pins (and ask the trust hook when the system did not vouch), then announce."""
-    control = session._control
+    control = session.control
     ssl_object = control.ssl_object
     if ssl_object is None:
         raise TlsError("TLS was negotiated but the connection carries no TLS state",
@@ -227,11 +227,11 @@ async def _tls_established(session: FtpSession, context: SessionResumingContext,
                 fingerprint_sha256=fingerprint, subject=info.subject, issuer=info.issuer,
                 not_before=info.not_before, not_after=info.not_after,
                 verify_error=info.verify_error, step="certificate")
-        session._notice(f"continuing with a certificate the system does not vouch for "
+        session.notice(f"continuing with a certificate the system does not vouch for "
                         f"({info.verify_error}); trusted by fingerprint "
                         f"{format_fingerprint(fingerprint)}", NoticeKind.TLS, Severity.WARNING)
     elif verify_error is not None:
-        session._notice(f"certificate accepted by its pinned fingerprint "
+        session.notice(f"certificate accepted by its pinned fingerprint "
                         f"{format_fingerprint(fingerprint)}", NoticeKind.TLS)
     session.certificate = info
     version, cipher = tls_version_text(ssl_object)
@@ -247,17 +247,17 @@ async def _tls_established(session: FtpSession, context: SessionResumingContext,
 
 async def _authenticate(session: FtpSession) -> None:
     settings = session.settings
-    control = session._control
-    session._set_state(SessionState.LOGGING_IN)
-    if session._control_context is not None:
+    control = session.control
+    session.set_state(SessionState.LOGGING_IN)
+    if session.control_context is not None:
         reply = await control.execute(Command("PBSZ", "0"), step="pbsz")
         if not reply.is_success:
-            session._notice(f"PBSZ 0 answered {reply.code}; continuing", NoticeKind.TLS, Severity.WARNING)
+            session.notice(f"PBSZ 0 answered {reply.code}; continuing", NoticeKind.TLS, Severity.WARNING)
         reply = await control.execute(Command("PROT", "P"), step="prot")
         if reply.is_success:
-            session._data_protected = True
+            session.data_protected = True
         else:
-            session._notice(f"the server refused PROT P ({reply.code}): file data will cross "
+            session.notice(f"the server refused PROT P ({reply.code}): file data will cross "
                             "the network in clear text (only the control connection is "
                             "encrypted)", NoticeKind.TLS, Severity.WARNING)
     reply = await control.execute(Command.user(settings.user), step="user")
@@ -279,7 +279,7 @@ async def _authenticate(session: FtpSession) -> None:
         raise LoginError(
             f"login as {settings.user!r} was refused: {reply.code} {escape_control(reply.text)}"
             " (wrong user name or password, or the account may not log in over FTP"
-            + (" without TLS" if session._control_context is None else "") + ")",
+            + (" without TLS" if session.control_context is None else "") + ")",
             step=step)
 
 
@@ -300,14 +300,14 @@ async def _enable_mlst_facts(session: FtpSession) -> None:
     if not missing:
         return
     selection = sorted(features.mlst_enabled) + missing
-    reply = await session._control.execute(opts_mlst_command(selection), step="opts-mlst")
+    reply = await session.control.execute(opts_mlst_command(selection), step="opts-mlst")
     enabled = parse_opts_mlst_reply(reply)
     if enabled:
         session.features = features.with_mlst_enabled(enabled)
 
 
 async def _after_login(session: FtpSession) -> None:
-    control = session._control
+    control = session.control
     reply = await control.execute(Command("FEAT"), step="feat")
     if reply.is_success:
         session.features = Features.parse(reply)
@@ -322,11 +322,11 @@ async def _after_login(session: FtpSession) -> None:
                                  f"{escape_control(reply.text)}", reply_code=reply.code,
                                  reply_text=escape_control(reply.text), command="TYPE I",
                                  step="type")
-    session._binary = True
+    session.binary = True
     try:
-        session._cwd = await session._pwd_locked()
+        session.cwd_cache = await session.pwd_locked()
     except (CommandFailedError, FtpError) as exc:
         if isinstance(exc, (ConnectionLostError, ControlTimeoutError)):
             raise
-        session._cwd = "/"
+        session.cwd_cache = "/"
 

@@ -38,7 +38,7 @@ def keep_despite_lost_reply(session: FtpSession, error: DataChannelError, part: 
         raise error
     idle = error.control_idle or 0.0
     advice = max(1, int(idle / 2))
-    session._notice(
+    session.notice(
         f"all {total} bytes of {escape_control(remote)} arrived and the data connection "
         f"closed normally, but the final reply (226) was lost with the control connection, "
         f"which had been idle for {idle:.0f} s during the transfer: a NAT router or "

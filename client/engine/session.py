@@ -82,14 +82,14 @@ class FtpSession:
         self.banner: str | None = None
         self.system: str | None = None  # the SYST answer, e.g. "UNIX Type: L8"
         self.memory = ModeMemory()
-        self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
+        self.control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
                                           encoding=settings.encoding,
                                           timeout=settings.control_timeout)
-        self._control.on_failure = self._control_failed
-        self._control_context: SessionResumingContext | None = None
-        self._data_protected = False
-        self._binary = True
-        self._cwd: str | None = None
+        self.control.on_failure = self._control_failed
+        self.control_context: SessionResumingContext | None = None
+        self.data_protected = False
+        self.binary = True
+        self.cwd_cache: str | None = None
         self._keepalive: asyncio.Task | None = None
         self._keepalive_noop = False  # the keep-alive's NOOP holds the lock (not the user)
         self._closed = False
@@ -97,16 +97,16 @@ class FtpSession:
     # ------------------------------------------------------------------ properties
     @property
     def server(self) -> Endpoint | None:
-        return self._control.server
+        return self.control.server
 
     @property
     def local(self) -> Endpoint | None:
-        return self._control.local
+        return self.control.local
 
     @property
     def current_directory(self) -> str | None:
         """The last directory PWD reported (no round trip)."""
-        return self._cwd
+        return self.cwd_cache
 
     def set_commands(self, family: CommandFamily) -> None:
         """Ask for ``family`` on the next data connections (no new login): what the
@@ -116,17 +116,17 @@ class FtpSession:
         self.memory = ModeMemory()
 
     # ------------------------------------------------------------------ internals
-    def _new_control(self) -> None:
-        if self._control.transport is not None:
-            self._control.abort()
-        self._control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
+    def new_control(self) -> None:
+        if self.control.transport is not None:
+            self.control.abort()
+        self.control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
                                           encoding=self.settings.encoding,
                                           timeout=self.settings.control_timeout)
-        self._control.on_failure = self._control_failed
-        if self._control.context is not None:
-            self._control.context.pasv_policy = self.settings.pasv_policy
+        self.control.on_failure = self._control_failed
+        if self.control.context is not None:
+            self.control.context.pasv_policy = self.settings.pasv_policy
 
-    def _set_state(self, state: SessionState, detail: str | None = None) -> None:
+    def set_state(self, state: SessionState, detail: str | None = None) -> None:
         self.state = state
         self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
                                           state=state, server=self.server, local=self.local,
@@ -141,26 +141,26 @@ class FtpSession:
         if self._closed or self.state not in (SessionState.READY, SessionState.BUSY):
             return  # closing, or still logging in (login reports its own failure)
         message = error.message if isinstance(error, FtpError) else str(error)
-        if not self._control.lock.locked() or self._keepalive_noop:
+        if not self.control.lock.locked() or self._keepalive_noop:
             when = "during the keep-alive NOOP" if self._keepalive_noop else "while idle"
-            idle = time.monotonic() - self._control.last_activity
+            idle = time.monotonic() - self.control.last_activity
             timer = ""
             if idle >= 1 and not self._keepalive_noop:
                 timer = (f"; it had been idle for {idle:.0f} s: if a NAT router or firewall "
                          "forgets idle connections, a keep-alive interval below that "
                          f"(e.g. {max(1, int(idle / 2))} s) keeps it")
-            self._notice(f"{message} ({when}){timer}; reconnect to continue",
+            self.notice(f"{message} ({when}){timer}; reconnect to continue",
                          NoticeKind.CONNECTION_LOST, Severity.WARNING)
-        self._set_state(SessionState.FAILED, detail=message)
+        self.set_state(SessionState.FAILED, detail=message)
 
-    def _notice(self, text: str, kind: NoticeKind = NoticeKind.INFO, severity: Severity = Severity.INFO) -> None:
+    def notice(self, text: str, kind: NoticeKind = NoticeKind.INFO, severity: Severity = Severity.INFO) -> None:
         self.bus.emit(Notice(t=self.bus.now(), connection=self.connection_id,
                              severity=severity, text=text, kind=kind))
 
-    def _channel_setup(self, mode: TransferMode | None = None) -> ChannelSetup:
-        context = self._control_context if self._data_protected else None
+    def channel_setup(self, mode: TransferMode | None = None) -> ChannelSetup:
+        context = self.control_context if self.data_protected else None
         return ChannelSetup(
-            control=self._control, bus=self.bus, settings=self.settings,
+            control=self.control, bus=self.bus, settings=self.settings,
             mode=mode or self.mode, memory=self.memory, tls_context=context,
             server_hostname=self.settings.host.strip("[]") if context is not None else None,
             control_fingerprint=self.certificate.fingerprint_sha256 if self.certificate else None,
@@ -169,37 +169,37 @@ class FtpSession:
     def _ensure_ready(self) -> None:
         if self.state in (SessionState.DISCONNECTED, SessionState.CLOSING) or self._closed:
             raise ConnectionLostError("the session is not connected", step="session")
-        if not self._control.is_open:
+        if not self.control.is_open:
             if self.state is not SessionState.FAILED:
-                self._set_state(SessionState.FAILED, detail="control connection lost")
+                self.set_state(SessionState.FAILED, detail="control connection lost")
             raise ConnectionLostError("the control connection is no longer open; reconnect",
                                       step="session")
 
     @contextlib.asynccontextmanager
-    async def _locked(self, busy: bool = False):
+    async def locked(self, busy: bool = False):
         self._ensure_ready()
-        async with self._control.lock:
+        async with self.control.lock:
             self._ensure_ready()
             if busy:
-                self._set_state(SessionState.BUSY)
+                self.set_state(SessionState.BUSY)
             try:
-                yield self._control
+                yield self.control
             except ConnectionLostError:
                 if self.state is not SessionState.FAILED:  # not yet said by _control_failed
-                    self._set_state(SessionState.FAILED, detail="control connection lost")
+                    self.set_state(SessionState.FAILED, detail="control connection lost")
                 raise
             finally:
                 if busy and self.state is SessionState.BUSY:
-                    self._set_state(SessionState.READY)
+                    self.set_state(SessionState.READY)
 
     async def _command(self, command: Command, *, step: str | None = None,
                        expect: tuple[int, ...] = (2,)) -> Reply:
-        async with self._locked():
-            return await self._command_locked(command, step=step, expect=expect)
+        async with self.locked():
+            return await self.command_locked(command, step=step, expect=expect)
 
-    async def _command_locked(self, command: Command, *, step: str | None = None,
+    async def command_locked(self, command: Command, *, step: str | None = None,
                               expect: tuple[int, ...] = (2,)) -> Reply:
-        reply = await self._control.execute(command, step=step or command.verb)
+        reply = await self.control.execute(command, step=step or command.verb)
         if reply.category not in expect and reply.code not in expect:
             raise CommandFailedError(
                 f"{command.display} failed: the server answered {reply.code} "
@@ -208,7 +208,7 @@ class FtpSession:
                 step=step or command.verb)
         return reply
 
-    def _path_command(self, verb: str, path: str) -> Command:
+    def path_command(self, verb: str, path: str) -> Command:
         try:
             return Command.with_path(verb, path)
         except CommandArgumentError as exc:
@@ -224,14 +224,14 @@ class FtpSession:
         except DataChannelError as error:
             if not self.settings.fallback or error.failure not in FALLBACK_FAILURES:
                 raise
-            if not self._control.is_open:
+            if not self.control.is_open:
                 raise
             other = TransferMode.ACTIVE if mode is TransferMode.PASSIVE else TransferMode.PASSIVE
-            self._notice(f"{mode.value} mode failed ({error.failure.value}); retrying once in "
+            self.notice(f"{mode.value} mode failed ({error.failure.value}); retrying once in "
                          f"{other.value} mode", NoticeKind.FALLBACK, Severity.WARNING)
             result = await operation(other)
             self.mode = other
-            self._notice(f"{other.value} mode worked; using it for the rest of this session",
+            self.notice(f"{other.value} mode worked; using it for the rest of this session",
                          NoticeKind.FALLBACK)
             return result
 
@@ -241,13 +241,13 @@ class FtpSession:
         try:
             await login(self)
         except BaseException as exc:
-            self._control.abort()
+            self.control.abort()
             detail = exc.message if isinstance(exc, FtpError) else type(exc).__name__
-            self._set_state(SessionState.FAILED, detail=detail)
+            self.set_state(SessionState.FAILED, detail=detail)
             if isinstance(exc, ProtocolError):
                 raise FtpError(str(exc), step="login") from exc
             raise
-        self._set_state(SessionState.READY)
+        self.set_state(SessionState.READY)
         interval = self.settings.keepalive_interval
         if interval:
             self._keepalive = asyncio.ensure_future(self._keepalive_loop(interval))
@@ -261,7 +261,7 @@ class FtpSession:
             self._keepalive.cancel()
             with contextlib.suppress(BaseException):
                 await self._keepalive
-        control = self._control
+        control = self.control
         if control.resync is not None:
             # the server has not answered an ABOR yet: QUIT would wait behind it
             control.resync.cancel()
@@ -278,7 +278,7 @@ class FtpSession:
             except (FtpError, TimeoutError, OSError):
                 pass
         control.close()
-        self._set_state(SessionState.DISCONNECTED)
+        self.set_state(SessionState.DISCONNECTED)
 
     async def __aenter__(self) -> FtpSession:
         await self.connect()
@@ -292,7 +292,7 @@ class FtpSession:
         idle timeouts keep the control connection open while the user looks around."""
         while not self._closed:
             await asyncio.sleep(interval / 2)
-            control = self._control
+            control = self.control
             if not control.is_open:
                 return
             if control.lock.locked() or time.monotonic() - control.last_activity < interval:
@@ -309,19 +309,19 @@ class FtpSession:
             except FtpError as exc:
                 # No answer (or a broken one): the connection is as good as gone, and a
                 # late reply would be taken for the next command's. Say so now.
-                if self._closed or control is not self._control or \
+                if self._closed or control is not self.control or \
                         self.state is SessionState.FAILED:
                     return
                 control.abort()
-                self._notice(f"the keep-alive NOOP failed: {exc.message}; the connection "
+                self.notice(f"the keep-alive NOOP failed: {exc.message}; the connection "
                              "is closed, reconnect to continue", NoticeKind.CONNECTION_LOST,
                              Severity.WARNING)
-                self._set_state(SessionState.FAILED, detail=f"keep-alive failed: {exc.message}")
+                self.set_state(SessionState.FAILED, detail=f"keep-alive failed: {exc.message}")
                 return
 
     # ------------------------------------------------------------------ navigation
-    async def _pwd_locked(self) -> str:
-        reply = await self._command_locked(Command("PWD"), step="pwd")
+    async def pwd_locked(self) -> str:
+        reply = await self.command_locked(Command("PWD"), step="pwd")
         try:
             return parse_257(reply)
         except ProtocolError as exc:
@@ -329,21 +329,21 @@ class FtpSession:
                            step="pwd") from None
 
     async def pwd(self) -> str:
-        async with self._locked():
-            self._cwd = await self._pwd_locked()
-            return self._cwd
+        async with self.locked():
+            self.cwd_cache = await self.pwd_locked()
+            return self.cwd_cache
 
     async def cwd(self, path: str) -> str:
-        async with self._locked():
-            await self._command_locked(self._path_command("CWD", path), step="cwd")
-            self._cwd = await self._pwd_locked()
-            return self._cwd
+        async with self.locked():
+            await self.command_locked(self.path_command("CWD", path), step="cwd")
+            self.cwd_cache = await self.pwd_locked()
+            return self.cwd_cache
 
     async def cdup(self) -> str:
-        async with self._locked():
-            await self._command_locked(Command("CDUP"), step="cdup")
-            self._cwd = await self._pwd_locked()
-            return self._cwd
+        async with self.locked():
+            await self.command_locked(Command("CDUP"), step="cdup")
+            self.cwd_cache = await self.pwd_locked()
+            return self.cwd_cache
 
     async def noop(self) -> Reply:
         return await self._command(Command("NOOP"), step="noop")
@@ -351,40 +351,40 @@ class FtpSession:
     # ------------------------------------------------------------------ file operations
     async def mkdir(self, path: str) -> str:
         """MKD; returns the path the server reports (or ``path`` joined to the cwd)."""
-        reply = await self._command(self._path_command("MKD", path), step="mkdir")
+        reply = await self._command(self.path_command("MKD", path), step="mkdir")
         try:
             made = parse_257(reply)
         except ProtocolError:
             made = path
         if not made.startswith("/"):
-            made = path if path.startswith("/") else join_remote(self._cwd or "/", made)
+            made = path if path.startswith("/") else join_remote(self.cwd_cache or "/", made)
         return made
 
     async def rmdir(self, path: str) -> None:
-        await self._command(self._path_command("RMD", path), step="rmdir")
+        await self._command(self.path_command("RMD", path), step="rmdir")
 
     async def delete(self, path: str) -> None:
-        await self._command(self._path_command("DELE", path), step="delete")
+        await self._command(self.path_command("DELE", path), step="delete")
 
     async def rename(self, old: str, new: str) -> None:
         # Both commands are built (and checked for CR/LF/NUL) before RNFR goes out, so a
         # refused new name never leaves the server waiting for an RNTO.
-        rename_from = self._path_command("RNFR", old)
-        rename_to = self._path_command("RNTO", new)
-        async with self._locked():
-            await self._command_locked(rename_from, step="rename", expect=(3,))
-            await self._command_locked(rename_to, step="rename")
+        rename_from = self.path_command("RNFR", old)
+        rename_to = self.path_command("RNTO", new)
+        async with self.locked():
+            await self.command_locked(rename_from, step="rename", expect=(3,))
+            await self.command_locked(rename_to, step="rename")
 
     async def chmod(self, path: str, mode: int) -> None:
-        await self._command(self._path_command("SITE", f"CHMOD {mode:o} {path}"), step="chmod")
+        await self._command(self.path_command("SITE", f"CHMOD {mode:o} {path}"), step="chmod")
 
     async def size(self, path: str) -> int | None:
         """SIZE in bytes, or None when the server cannot tell (no SIZE, or refused)."""
-        async with self._locked():
-            return await self._size_locked(path)
+        async with self.locked():
+            return await self.size_locked(path)
 
-    async def _size_locked(self, path: str) -> int | None:
-        reply = await self._control.execute(self._path_command("SIZE", path), step="size")
+    async def size_locked(self, path: str) -> int | None:
+        reply = await self.control.execute(self.path_command("SIZE", path), step="size")
         if reply.code != 213:
             return None
         try:
@@ -394,18 +394,18 @@ class FtpSession:
 
     async def mdtm(self, path: str) -> _dt.datetime | None:
         """MDTM as an aware UTC datetime (RFC 3659 §3), or None if unavailable."""
-        async with self._locked():
-            return await self._mdtm_locked(path)
+        async with self.locked():
+            return await self.mdtm_locked(path)
 
     async def mdtm_many(self, paths: list[str]) -> list[_dt.datetime | None]:
         """MDTM of each path, pipelined: a window of commands is sent at once and the
         replies read in order (one round trip per window, not per file; RFC 959 servers
         read commands as a stream). Every command and reply is shown as usual."""
         times: list[_dt.datetime | None] = []
-        control = self._control
-        async with self._locked():
+        control = self.control
+        async with self.locked():
             for start in range(0, len(paths), _PIPELINE_WINDOW):
-                window = [self._path_command("MDTM", path)
+                window = [self.path_command("MDTM", path)
                           for path in paths[start:start + _PIPELINE_WINDOW]]
                 for command in window:
                     control.send(command)
@@ -417,8 +417,8 @@ class FtpSession:
                                  else None)
         return times
 
-    async def _mdtm_locked(self, path: str) -> _dt.datetime | None:
-        reply = await self._control.execute(self._path_command("MDTM", path), step="mdtm")
+    async def mdtm_locked(self, path: str) -> _dt.datetime | None:
+        reply = await self.control.execute(self.path_command("MDTM", path), step="mdtm")
         if reply.code != 213:
             return None
         return parse_mdtm(reply.first_line_text)
@@ -431,8 +431,8 @@ class FtpSession:
             command = Command(verb.upper(), argument if argument else None)
         except CommandArgumentError as exc:
             raise FtpError(str(exc), step="quote") from None
-        async with self._locked():
-            return await self._control.execute(command, step="quote")
+        async with self.locked():
+            return await self.control.execute(command, step="quote")
 
     # ------------------------------------------------------------------ listings
     # The listing code (and the parsers under it) loads on the first listing: a plain

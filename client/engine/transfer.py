@@ -63,10 +63,10 @@ def _local_error(action: str, path: Path, exc: OSError) -> LocalError:
 
 
 async def _set_type(session: FtpSession, ascii: bool) -> None:
-    if session._binary == (not ascii):
+    if session.binary == (not ascii):
         return
-    await session._command_locked(Command.type_(not ascii), step="type")
-    session._binary = not ascii
+    await session.command_locked(Command.type_(not ascii), step="type")
+    session.binary = not ascii
 
 
 # ---------------------------------------------------------------------------- download
@@ -87,14 +87,14 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
     aware datetime, e.g. MLSD's ``modify`` fact); it spares the ``MDTM`` round trip
     when the local time is preserved. Not used on resume, nor when the file turned out
     to have changed since the listing (then ``MDTM`` is asked, as without it)."""
-    command = session._path_command("RETR", remote)
+    command = session.path_command("RETR", remote)
     part = part_path(local)
     tid = transfer_id if transfer_id is not None else next_transfer_id()
     started = time.monotonic()
     outcome: dict[str, object] = {}
 
     async def attempt(mode: TransferMode) -> None:
-        async with session._locked(busy=True):
+        async with session.locked(busy=True):
             try:
                 await _set_type(session, ascii)
                 if ascii:
@@ -102,7 +102,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                 elif known_size is not None and known_size >= 0 and not resume:
                     total = known_size
                 else:
-                    total = await session._size_locked(remote)
+                    total = await session.size_locked(remote)
                     if total is None and known_size is not None and known_size >= 0:
                         total = known_size  # no SIZE: the listing's size is the next best
                 offset = 0
@@ -112,13 +112,13 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                         # Without the remote size nothing can tell a server that honours
                         # REST from one that says 350 and sends the file from byte 0:
                         # appending could corrupt the file unnoticed. Start over.
-                        session._notice(
+                        session.notice(
                             f"the server does not report the size of {escape_control(remote)}, "
                             "so a resumed download could not be checked: downloading it "
                             "again from the start", NoticeKind.INFO, Severity.WARNING)
                         offset = 0
                     if total is not None and offset > total:
-                        session._notice(f"{part.name} is larger than the remote file; "
+                        session.notice(f"{part.name} is larger than the remote file; "
                                         "downloading again from the start", NoticeKind.INFO)
                         offset = 0
                     if ascii:
@@ -138,7 +138,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                 except CommandFailedError as exc:
                     if exc.step != "REST":
                         raise
-                    session._notice(f"the server cannot resume ({exc.reply_code}); downloading "
+                    session.notice(f"the server cannot resume ({exc.reply_code}); downloading "
                                     f"{escape_control(remote)} again from the start", NoticeKind.INFO,
                                     Severity.WARNING)
                     offset = 0
@@ -150,7 +150,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                                 and known_mtime.tzinfo is not None else None)
                 if (total is not None and offset + received != total and not resume
                         and total == known_size):
-                    total = await session._size_locked(remote)  # changed since the listing?
+                    total = await session.size_locked(remote)  # changed since the listing?
                     outcome["total"] = total
                     listed_mtime = None  # the listing's time is as stale as its size
                 if total is not None and offset + received != total:
@@ -163,7 +163,7 @@ async def download(session: FtpSession, remote: str, local: Path, *, resume: boo
                 if preserve_time and listed_mtime is not None:
                     outcome["mtime"] = listed_mtime
                 elif preserve_time and session.features.mdtm:
-                    outcome["mtime"] = await session._mdtm_locked(remote)
+                    outcome["mtime"] = await session.mdtm_locked(remote)
             finally:
                 if ascii:
                     await _set_type(session, False)
@@ -213,7 +213,7 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
                                     offset=offset, on_progress=on_progress)
         sink = FileSink(fd, ascii_mode=ascii,
                         size_hint=None if total is None else total - offset)
-        transfer = DataTransfer(session._channel_setup(mode), command, sink=sink,
+        transfer = DataTransfer(session.channel_setup(mode), command, sink=sink,
                                 rest=offset or None, on_bytes=progress.update)
         try:
             result = await transfer.run()
@@ -258,26 +258,26 @@ async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool 
     tid = transfer_id if transfer_id is not None else next_transfer_id()
     started = time.monotonic()
     outcome: dict[str, object] = {"offset": 0, "bytes": 0}
-    session._path_command("STOR", remote)  # refuse CR/LF/NUL before anything is sent
+    session.path_command("STOR", remote)  # refuse CR/LF/NUL before anything is sent
 
     async def attempt(mode: TransferMode) -> None:
-        async with session._locked(busy=True):
+        async with session.locked(busy=True):
             try:
                 await _set_type(session, ascii)
                 offset = 0
                 if resume and not ascii:
-                    remote_size = await session._size_locked(remote)
+                    remote_size = await session.size_locked(remote)
                     if remote_size is not None and 0 < remote_size <= size:
                         offset = remote_size
                 outcome["offset"] = offset
                 if offset == size and offset > 0:
                     return
                 if offset and session.features.rest_stream:
-                    command, rest = session._path_command("STOR", remote), offset
+                    command, rest = session.path_command("STOR", remote), offset
                 elif offset:
-                    command, rest = session._path_command("APPE", remote), None
+                    command, rest = session.path_command("APPE", remote), None
                 else:
-                    command, rest = session._path_command("STOR", remote), None
+                    command, rest = session.path_command("STOR", remote), None
                 progress = ProgressReporter(session.bus, session.connection_id,
                                             transfer_id=tid, direction="upload",
                                             remote_path=remote, total=size, offset=offset,
@@ -289,7 +289,7 @@ async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool 
                 try:
                     source = _ascii_source(handle) if ascii else _sendfile_source(
                         handle, offset, size - offset)
-                    result = await DataTransfer(session._channel_setup(mode), command,
+                    result = await DataTransfer(session.channel_setup(mode), command,
                                                 source=source, rest=rest,
                                                 on_bytes=progress.update).run()
                 finally:
@@ -321,11 +321,11 @@ async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: f
     local time), sent together when both are due — one round trip per file, not two."""
     commands = []
     if check:
-        commands.append(session._path_command("SIZE", remote))
+        commands.append(session.path_command("SIZE", remote))
     if stamp:
         when = time.strftime("%Y%m%d%H%M%S", time.gmtime(mtime))
-        commands.append(session._path_command("MFMT", f"{when} {remote}"))
-    control = session._control
+        commands.append(session.path_command("MFMT", f"{when} {remote}"))
+    control = session.control
     for command in commands:
         control.send(command)
     replies = []
@@ -347,7 +347,7 @@ async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: f
                 failure=DataFailure.CLOSED_EARLY, phase=DataPhase.CLOSED,
                 step="size-check")
     if stamp and not replies[-1].is_success:
-        session._notice(f"could not preserve the modification time ({replies[-1].code})")
+        session.notice(f"could not preserve the modification time ({replies[-1].code})")
 
 
 def _sendfile_source(handle, offset: int, count: int):
@@ -484,24 +484,24 @@ async def _verify(session: FtpSession, remote: str, local: Path) -> str | None:
     when they match, None when the server offers no checksum. Mismatch raises."""
     choice = session.features.hash_choice()
     if choice is None:
-        session._notice("the server offers no checksum command (HASH, XSHA256, XMD5, …); "
+        session.notice("the server offers no checksum command (HASH, XSHA256, XMD5, …); "
                         "the transfer was checked by size only", NoticeKind.INFO)
         return None
-    async with session._locked():
+    async with session.locked():
         if choice.needs_opts:
-            reply = await session._control.execute(Command("OPTS", f"HASH {choice.algorithm}"),
+            reply = await session.control.execute(Command("OPTS", f"HASH {choice.algorithm}"),
                                                    step="verify")
             if not reply.is_success:
-                session._notice(f"OPTS HASH {choice.algorithm} refused ({reply.code}); not verified")
+                session.notice(f"OPTS HASH {choice.algorithm} refused ({reply.code}); not verified")
                 return None
-        reply = await session._control.execute(session._path_command(choice.command, remote),
+        reply = await session.control.execute(session.path_command(choice.command, remote),
                                                step="verify")
     if not reply.is_success:
-        session._notice(f"{choice.command} answered {reply.code}; the transfer was not verified")
+        session.notice(f"{choice.command} answered {reply.code}; the transfer was not verified")
         return None
     expected = _hex_token(reply.text, _DIGEST_LENGTH.get(choice.algorithm))
     if expected is None:
-        session._notice(f"could not read a checksum in the {choice.command} reply")
+        session.notice(f"could not read a checksum in the {choice.command} reply")
         return None
     actual = await asyncio.to_thread(_local_digest, local, choice.algorithm)
     if choice.algorithm == "CRC32":

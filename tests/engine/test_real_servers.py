@@ -85,7 +85,7 @@ async def test_vsftpd_without_reuse_reports_tls_failure(vsftpd_ftps_server, bus,
     settings = vsftpd_ftps_server.settings(data_timeout=2.0, control_timeout=2.0)
     session = FtpSession(settings, bus=bus)
     await session.connect()
-    session._control_context.session_source = None  # what a client without reuse does
+    session.control_context.session_source = None  # what a client without reuse does
     with pytest.raises(DataChannelError) as caught:
         await session.download("hello.txt", tmp_path / "hello.txt")
     assert caught.value.failure is DataFailure.TLS_FAILED

@@ -207,7 +207,7 @@ async def test_data_channel_without_reuse_is_a_tls_failure(ftps_reuse_server, bu
     session = FtpSession(settings, bus=bus)
     await session.connect()
     # disable resumption for this session's data connections
-    session._control_context.session_source = None
+    session.control_context.session_source = None
     with pytest.raises(DataChannelError) as caught:
         await session.download("hello.txt", tmp_path / "hello.txt")
     assert caught.value.failure is DataFailure.TLS_FAILED

@@ -108,21 +108,21 @@ class _Replayer:
             t=start, connection=self.name, state=SessionState.CONNECTING, detail="connected",
             server=stream.server, local=stream.client))
         if not stream.from_start:
-            self._notice(start, Severity.WARNING,
+            self.notice(start, Severity.WARNING,
                          "the capture starts in the middle of this control connection (no "
                          "SYN, no 220 banner): what was said before is not in the capture")
         for item in stream.items:
             self._item(item)
         stream.items.clear()  # the events hold it all now; a long session is big
         if stream.missed:
-            self._notice(self.events[-1].t, Severity.WARNING,
+            self.notice(self.events[-1].t, Severity.WARNING,
                          f"{stream.missed} bytes of this control connection are missing from "
                          "the capture (packets lost): some lines may be incomplete")
         opaque = None if stream.opaque_since is None else stream.opaque_since - self.origin
         return Conversation(self.name, stream, self.events, self.setups, self.login_failed,
                             opaque)
 
-    def _notice(self, t: float, severity: Severity, text: str, kind: str = "capture") -> None:
+    def notice(self, t: float, severity: Severity, text: str, kind: str = "capture") -> None:
         self.events.append(Notice(t=t, connection=self.name, severity=severity, text=text,
                                   kind=kind))
 
@@ -133,13 +133,13 @@ class _Replayer:
         elif item.kind is ItemKind.REPLY and item.reply is not None:
             self._reply(t, item.reply)
         elif item.kind is ItemKind.OPAQUE:
-            self._notice(t, Severity.WARNING,
+            self.notice(t, Severity.WARNING,
                          "AUTH TLS accepted: from here the control connection is encrypted. "
                          "Its commands and replies (and the 227/229 addresses) cannot be read "
                          "from the capture; the data connections below are what TCP shows, "
                          "and which command each one served is a guess", kind="tls")
         else:
-            self._notice(t, Severity.WARNING, f"not an FTP reply: {item.line}")
+            self.notice(t, Severity.WARNING, f"not an FTP reply: {item.line}")
 
     def _command(self, t: float, line: str) -> None:
         notes = self.annotator.sent(line)

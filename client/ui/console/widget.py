@@ -159,10 +159,10 @@ class ConsoleWidget(QWidget):
         self.command = QLineEdit(self)
         self.command.setPlaceholderText(self.tr("Raw command, e.g. SYST or STAT (Enter to send)"))
         self.command.setAccessibleName(self.tr("Raw FTP command"))
-        self.command.returnPressed.connect(self._send_command)
+        self.command.returnPressed.connect(self.send_command)
         send = QPushButton(self.tr("Send"), self)
         send.setAccessibleName(self.tr("Send raw command"))
-        send.clicked.connect(self._send_command)
+        send.clicked.connect(self.send_command)
         command_row = QHBoxLayout()
         command_row.setContentsMargins(0, 0, 0, 0)
         command_row.addWidget(self.command, 1)
@@ -271,7 +271,7 @@ class ConsoleWidget(QWidget):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def _send_command(self) -> None:
+    def send_command(self) -> None:
         text = self.command.text().strip()
         if text:
             self.command.clear()

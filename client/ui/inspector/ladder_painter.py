@@ -206,7 +206,7 @@ class LadderPainter:
                     self._time_label(painter, item.t, top + 11)
             prefix = f"[{item.connection}] " if several else ""
             if isinstance(item, ControlArrow):
-                self._control(painter, item, top, cx, sx, prefix, texts)
+                self.control(painter, item, top, cx, sx, prefix, texts)
             elif isinstance(item, DataArrow):
                 self._data(painter, item, top, cx, sx, prefix, now, animation, texts)
             else:
@@ -265,7 +265,7 @@ class LadderPainter:
         painter.drawPolygon(polygon)
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
-    def _control(self, painter: QPainter, arrow: ControlArrow, top: float, cx: float,
+    def control(self, painter: QPainter, arrow: ControlArrow, top: float, cx: float,
                  sx: float, prefix: str, texts: bool = True) -> None:
         normal = self.colours.command if arrow.is_command else self.colours.reply
         colour = _severity_colour(arrow.severity, normal, self.colours)
