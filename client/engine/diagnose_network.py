@@ -50,6 +50,10 @@ def server_fixes(low: int | None, high: int | None, public_address: str) -> tupl
         f"MasqueradeAddress {public_address}",
         f"pure-ftpd: PassivePortRange {low} {high} (-p {low}:{high}), and behind NAT "
         f"ForcePassiveIP {public_address} (-P {public_address})",
+        f"FileZilla Server (Server > Configure > Server listeners > Passive mode): custom "
+        f"port range {low}-{high}, and behind NAT 'Use the following IP' {public_address}",
+        f"IIS (FTP Firewall Support): data channel port range {low}-{high}, and behind NAT "
+        f"the external IP address of the firewall {public_address}",
     )
 
 

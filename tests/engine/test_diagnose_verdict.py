@@ -153,3 +153,12 @@ def test_both_families_working_keep_the_users_choice() -> None:
     assert verdict.recommended is not None and verdict.recommended.commands is None
     changes = verdict.recommended.changes()
     assert "use_epsv" not in changes and "use_eprt" not in changes
+
+
+def test_passive_fixes_name_filezilla_server_and_iis_too() -> None:
+    verdict = decide_verdict(data_rows(FAILED, OK, DataFailure.CONNECT_TIMEOUT),
+                             server_host="198.18.0.1")
+    assert verdict.key == "passive-blocked", verdict
+    said = " ".join(verdict.fixes)
+    assert "FileZilla Server" in said and "Use the following IP" in said
+    assert "IIS" in said and "data channel port range" in said

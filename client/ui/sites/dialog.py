@@ -57,7 +57,7 @@ _TLS = ((TlsMode.AUTO, "FTP: TLS if available"), (TlsMode.EXPLICIT, "FTPES: requ
         (TlsMode.IMPLICIT, "FTPS: implicit TLS"), (TlsMode.OFF, "Plain FTP (insecure)"))
 _LOGON = (("anonymous", "Anonymous"), ("normal", "Normal (password in the keyring)"),
           ("ask", "Ask for password"))
-_POLICY = ((PasvPolicy.AUTO, "Auto: replace unroutable 227 addresses"),
+_POLICY = ((PasvPolicy.AUTO, "Auto: the control address, and say what the 227 named"),
            (PasvPolicy.CONTROL, "Always the control connection's address"),
            (PasvPolicy.ADVERTISED, "Trust the server's 227 address"))
 
