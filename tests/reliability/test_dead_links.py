@@ -31,7 +31,32 @@ REPLY_421 = b"421 Service not available, closing control connection.\r\n"
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("fault", list(MID_TRANSFER_FAULTS))
+async def test_every_byte_arrived_but_no_226_keeps_the_complete_file(scripted_server, tmp_path):
+    """The server's SIZE was known and every byte arrived over a cleanly closed data
+    connection; only the final reply never came: the file is complete, so it is kept
+    (with a warning), and nothing is fetched again."""
+    from client.engine.events import Notice
+
+    server = scripted_server({"RETR": MID_TRANSFER_FAULTS["all-bytes-but-no-226"],
+                              "SIZE": size_reply()})
+    target = tmp_path / "file.bin"
+    target.write_bytes(OLD_TARGET)
+    bus = EventBus()
+    notices: list[Notice] = []
+    bus.subscribe(lambda e: notices.append(e) if isinstance(e, Notice) else None)
+    session = FtpSession(server.settings(**FAST), bus=bus)
+    await asyncio.wait_for(session.connect(), BOUND)
+    try:
+        await asyncio.wait_for(session.download("/file.bin", target), BOUND)
+    finally:
+        await asyncio.wait_for(session.close(), BOUND)
+    assert target.read_bytes() == PAYLOAD
+    assert not (tmp_path / "file.bin.part").exists()
+    assert any("226" in n.text and "kept" in n.text for n in notices)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("fault", [f for f in MID_TRANSFER_FAULTS if f != "all-bytes-but-no-226"])
 async def test_mid_transfer_fault_is_typed_bounded_and_keeps_files_safe(scripted_server,
                                                                        tmp_path, fault):
     server = scripted_server({"RETR": MID_TRANSFER_FAULTS[fault], "SIZE": size_reply()})
@@ -57,8 +82,7 @@ async def test_mid_transfer_fault_is_typed_bounded_and_keeps_files_safe(scripted
     part = tmp_path / "file.bin.part"
     assert part.exists(), "the .part must be kept for resume"
     kept = part.read_bytes()
-    limit = len(PAYLOAD) if fault == "all-bytes-but-no-226" else CUT
-    assert len(kept) <= limit and PAYLOAD.startswith(kept)
+    assert len(kept) <= CUT and PAYLOAD.startswith(kept)
 
 
 @pytest.mark.asyncio

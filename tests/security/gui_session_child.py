@@ -72,7 +72,8 @@ def main() -> int:
             await window.shutdown()
             window.close()
 
-    loop.run_until_complete(asyncio.wait_for(session(), 60))
+    with loop:  # closing it stops its worker threads, as the app does on quit
+        loop.run_until_complete(asyncio.wait_for(session(), 60))
     print(json.dumps(result))
     return 0
 
