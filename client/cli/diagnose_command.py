@@ -14,7 +14,7 @@ import json
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
 from client.cli.transfer_commands import print_ladder
-from client.engine.diagnose_model import Attempt, Diagnosis, Outcome
+from client.engine.diagnose.model import Attempt, Diagnosis, Outcome
 from client.protocol.text import escape_control
 
 __all__ = ["register", "format_diagnosis", "exit_code_for"]
@@ -117,7 +117,7 @@ async def _diagnose(context: CommandContext) -> int:
         if not context.args.json:
             context.note(f"{attempt.probe.value}: {_OUTCOME_TEXT[attempt.outcome]}")
 
-    from client.engine.diagnose_ports import DEFAULT_EXTRA_PORTS
+    from client.engine.diagnose.ports import DEFAULT_EXTRA_PORTS
 
     extra = context.args.probe_ports
     diagnosis = await run_diagnosis(context.settings, context.target.path, bus=context.bus,

@@ -84,7 +84,7 @@ class ControlConnection:
         self._waiter: asyncio.Future[None] | None = None
         self._failure: Exception | None = None
         self._closed = False
-        #: a late ABOR answer being read after a failed transfer (see datachannel)
+        #: a late ABOR answer being read after a failed transfer (see data/channel.py)
         self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
         self.on_failure: Callable[[Exception], None] | None = None

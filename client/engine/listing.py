@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from client.engine.datachannel import DataTransfer
-from client.engine.datastream import MemorySink
+from client.engine.data.channel import DataTransfer
+from client.engine.data.stream import MemorySink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError
 from client.engine.events import NoticeKind
 from client.engine.settings import TransferMode

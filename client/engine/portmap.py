@@ -4,7 +4,7 @@ the passive range shows here as some ports that connect and some that never do."
 
 from __future__ import annotations
 
-from client.engine.diagnose_model import PortProbe
+from client.engine.diagnose.model import PortProbe
 from client.engine.events import DataChannelEvent, DataPhase, EngineEvent
 
 __all__ = ["PassivePortMap"]

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from client.engine import transfer as _transfer
 from client.engine.control import ControlConnection
-from client.engine.datachannel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
+from client.engine.data.channel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.engine.datachannel import DataTransfer
-from client.engine.datastream import DataStream, FileSink
+from client.engine.data.channel import DataTransfer
+from client.engine.data.stream import DataStream, FileSink
 from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
 from client.engine.events import DataFailure, DataPhase, NoticeKind, TransferProgress
 from client.engine.localpaths import drop_empty_part, open_part_file, part_path

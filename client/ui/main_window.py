@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
 from client.config.sites import Site, SiteStore
-from client.engine.dataopen import extended_only
+from client.engine.data.opening import extended_only
 from client.engine.errors import (
     CertificateError,
     ConnectionLostError,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from client.engine import datastream
-from client.engine.datastream import FileSink
+from client.engine.data import stream as datastream
+from client.engine.data.stream import FileSink
 from client.engine.session import FtpSession
 
 

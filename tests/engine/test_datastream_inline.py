@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from client.engine import datastream
-from client.engine.datastream import FileSink
+from client.engine.data import stream as datastream
+from client.engine.data.stream import FileSink
 
 
 def _writer_threads() -> list[threading.Thread]:

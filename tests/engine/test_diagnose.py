@@ -9,7 +9,7 @@ import pytest
 
 from client.demo import UNROUTABLE_PASV_ADDRESS, DemoServer
 from client.engine.diagnose import run_diagnosis
-from client.engine.diagnose_model import Outcome, Probe
+from client.engine.diagnose.model import Outcome, Probe
 from client.engine.events import DataChannelEvent, EventBus
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.protocol.addresses import PasvPolicy

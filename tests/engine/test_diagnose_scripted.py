@@ -7,7 +7,7 @@ import asyncio
 from fixtures.scripted_steps import pasv
 
 from client.engine.diagnose import run_diagnosis
-from client.engine.diagnose_model import Outcome, Probe
+from client.engine.diagnose.model import Outcome, Probe
 from client.engine.events import DataChannelEvent, EventBus
 from client.engine.settings import TlsMode
 from client.protocol.addresses import PasvPolicy

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from client.engine.diagnose_model import Attempt, Outcome, Probe
-from client.engine.diagnose_verdict import decide_verdict
+from client.engine.diagnose.model import Attempt, Outcome, Probe
+from client.engine.diagnose.verdict import decide_verdict
 from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 
@@ -110,7 +110,7 @@ def test_nat_not_configured_needs_an_address_other_than_the_control_peer() -> No
 
 
 def test_partial_range_from_the_port_map() -> None:
-    from client.engine.diagnose_model import PortProbe
+    from client.engine.diagnose.model import PortProbe
 
     rows = [_pasv(Probe.EPSV, OK, 50001), _pasv(Probe.PASV_ADVERTISED, OK, 50003),
             _pasv(Probe.PASV_CONTROL, OK, 50002), row(Probe.EPRT), row(Probe.PORT)]

@@ -210,7 +210,7 @@ async def test_diagnose_never_dials_a_steered_227(scripted_server, advertised):
     that nobody should dial it must not dial it (the network guard would fail the
     test), and the row says why."""
     from client.engine.diagnose import run_diagnosis
-    from client.engine.diagnose_model import Outcome, Probe
+    from client.engine.diagnose.model import Outcome, Probe
 
     server = scripted_server({"PASV": pasv(advertise=advertised),
                               "LIST": transfer(payload=LISTING)})

@@ -1,5 +1,5 @@
 """The verdict on a capture, from the same rule as ``diagnose``
-(:func:`client.engine.diagnose_verdict.decide_verdict`), and what the capture cannot show.
+(:func:`client.engine.diagnose.verdict.decide_verdict`), and what the capture cannot show.
 
 Each data connection becomes an :class:`Attempt` row of the method it used (PASV split
 into "advertised" and "control" address by where the client actually dialled). A capture
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from client.engine.capture.channel_report import ChannelReport
 from client.engine.capture.event_replay import Conversation
-from client.engine.diagnose_model import (
+from client.engine.diagnose.model import (
     ACTIVE_PROBES,
     PASSIVE_PROBES,
     Attempt,
@@ -25,7 +25,7 @@ from client.engine.diagnose_model import (
     Probe,
     Verdict,
 )
-from client.engine.diagnose_verdict import decide_verdict, passive_range_fixes
+from client.engine.diagnose.verdict import decide_verdict, passive_range_fixes
 from client.engine.events import DataFailure
 from client.protocol.address_policy import decide_pasv_address
 from client.protocol.addresses import PasvPolicy

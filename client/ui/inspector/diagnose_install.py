@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from shiboken6 import isValid
 
-from client.engine.diagnose_model import Recommendation
+from client.engine.diagnose.model import Recommendation
 from client.engine.ladder import DataArrow
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.ui.inspector.diagnose_wizard import DiagnoseWizard

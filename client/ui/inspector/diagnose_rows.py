@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from client.engine.diagnose_model import Attempt, Outcome, Probe
+from client.engine.diagnose.model import Attempt, Outcome, Probe
 from client.engine.events import DataFailure
 from client.engine.ladder.items import FAILURE_LABELS
 

@@ -1,9 +1,9 @@
 """Copyable configuration for the Diagnose wizard's verdict page.
 
-The verdict (:mod:`client.engine.diagnose_verdict`) says in prose which side blocks;
+The verdict (:mod:`client.engine.diagnose.verdict`) says in prose which side blocks;
 the person fixing the server wants the exact lines to paste into vsftpd.conf,
 proftpd.conf, pure-ftpd's configuration and the firewall. This module turns a
-:class:`~client.engine.diagnose_model.Diagnosis` into those blocks of text, one
+:class:`~client.engine.diagnose.model.Diagnosis` into those blocks of text, one
 :class:`Snippet` per program, without Qt, so the text is tested on its own and could be
 printed by any front end.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from client.engine.diagnose_model import Diagnosis
+from client.engine.diagnose.model import Diagnosis
 
 __all__ = ["Snippet", "snippets_for", "PASSIVE_RANGE", "ACTIVE_RANGE"]
 

@@ -3,7 +3,7 @@ recommended settings with one "Apply to this site" button, and the configuration
 snippets (vsftpd, ProFTPD, pure-ftpd, firewall) in read-only boxes with a Copy button
 each.
 
-The page only shows a :class:`~client.engine.diagnose_model.Diagnosis`; applying is the
+The page only shows a :class:`~client.engine.diagnose.model.Diagnosis`; applying is the
 wizard's ``apply`` callback (the window decides what "this site" is).
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from client.engine.diagnose_model import ACTIVE_PROBES, PASSIVE_PROBES, Diagnosis, Outcome, Probe
+from client.engine.diagnose.model import ACTIVE_PROBES, PASSIVE_PROBES, Diagnosis, Outcome, Probe
 from client.protocol.text import escape_control
 from client.ui.inspector.diagnose_rows import state_text
 from client.ui.inspector.diagnose_snippets import Snippet, snippets_for

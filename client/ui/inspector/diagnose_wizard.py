@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from client.engine.diagnose import run_diagnosis
-from client.engine.diagnose_model import Attempt, Diagnosis, Recommendation
+from client.engine.diagnose.model import Attempt, Diagnosis, Recommendation
 from client.engine.events import EventBus
 from client.engine.ladder import LadderModel
 from client.engine.settings import ConnectionSettings, TlsMode

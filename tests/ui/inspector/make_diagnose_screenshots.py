@@ -20,7 +20,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from client.demo import DemoServer
-from client.engine.diagnose_model import Probe
+from client.engine.diagnose.model import Probe
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.ui.inspector.diagnose_wizard import DiagnoseWizard
 

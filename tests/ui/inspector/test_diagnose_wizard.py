@@ -11,14 +11,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWizard
 
 from client.demo import DemoServer
-from client.engine.diagnose_model import Probe
+from client.engine.diagnose.model import Probe
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.ui.inspector.diagnose_rows import PLAN
 from client.ui.inspector.diagnose_wizard import DiagnoseWizard
 
 pytestmark = pytest.mark.gui
 
-#: The verdict key each demo scenario is specified to give (client/engine/diagnose_verdict
+#: The verdict key each demo scenario is specified to give (client/engine/diagnose/verdict
 #: and tests/engine/test_diagnose.py): "passive-refused" rejects the passive connection,
 #: which is still the passive range being closed; "stall" opens connections that never
 #: carry a byte; "tls" works end to end, so it is healthy.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from client.engine.diagnose_model import Attempt, Diagnosis, Outcome, Probe
-from client.engine.diagnose_verdict import decide_verdict
+from client.engine.diagnose.model import Attempt, Diagnosis, Outcome, Probe
+from client.engine.diagnose.verdict import decide_verdict
 from client.engine.events import DataFailure
 from client.ui.inspector.diagnose_rows import AttemptRowsModel, state_text
 from client.ui.inspector.diagnose_snippets import PASSIVE_RANGE, snippets_for
@@ -194,7 +194,7 @@ def test_filezilla_server_and_iis_get_their_own_passive_settings() -> None:
 def test_a_partial_range_gets_snippets_for_the_ports_offered() -> None:
     """The server lines and the firewall rule name the span the verdict names, not the
     example range."""
-    from client.engine.diagnose_model import PortProbe
+    from client.engine.diagnose.model import PortProbe
 
     rows = [ok(Probe.EPSV), ok(Probe.PASV_ADVERTISED), ok(Probe.PASV_CONTROL), ok(Probe.EPRT),
             ok(Probe.PORT), ok(Probe.STAT)]

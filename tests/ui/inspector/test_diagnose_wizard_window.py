@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from client.demo import DemoServer
-from client.engine.diagnose_model import Probe
+from client.engine.diagnose.model import Probe
 from client.engine.events import DataChannelEvent, DataPhase
 from client.engine.explain_failure import RecoveryAction
 from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
@@ -161,7 +161,7 @@ def test_apply_of_a_new_address_policy_reconnects_and_saves_the_site(
 def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
         qtbot, window, memory_keyring) -> None:
     from client.config.sites import Site, SiteStore
-    from client.engine.diagnose_model import Recommendation
+    from client.engine.diagnose.model import Recommendation
     from client.engine.settings import CommandFamily
     from client.ui.inspector.diagnose_install import apply_recommendation
     from client.ui.sites.dialog import connect_site
@@ -192,7 +192,7 @@ def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
 def test_apply_when_both_families_work_keeps_the_sites_extended_choice(
         qtbot, window, memory_keyring) -> None:
     from client.config.sites import Site, SiteStore
-    from client.engine.diagnose_model import Recommendation
+    from client.engine.diagnose.model import Recommendation
     from client.engine.settings import CommandFamily
     from client.ui.inspector.diagnose_install import apply_recommendation
     from client.ui.sites.dialog import connect_site

@@ -9,7 +9,7 @@ PASV when refused or when its port refuses the connection, never after a connect
 timed out (the same firewall would drop PASV's connection too). In active mode the
 listener exists *before* PORT/EPRT is sent (some servers dial back the moment it
 arrives), and a connection from anyone but the server is refused and reported. The
-functions work on a :class:`~client.engine.datachannel.DataTransfer`, whose command they
+functions work on a :class:`~client.engine.data.channel.DataTransfer`, whose command they
 serve.
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from client.engine.control import endpoint_of
-from client.engine.datasetup import ChannelTracker, same_host
-from client.engine.datastream import DataStream
+from client.engine.data.stream import DataStream
+from client.engine.data.tracking import ChannelTracker, same_host
 from client.engine.errors import DataChannelError, FtpError, SettingsError
 from client.engine.events import DataFailure, DataPhase, Endpoint, NoticeKind
 from client.engine.settings import active_address_problem
@@ -43,7 +43,7 @@ from client.protocol.replies import Reply
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
-    from client.engine.datachannel import DataTransfer
+    from client.engine.data.channel import DataTransfer
 
 __all__ = ["UNKNOWN_COMMAND_CODES", "extended_only", "open_active", "open_passive"]
 

@@ -33,18 +33,18 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from client.engine.diagnose_model import (
+from client.engine.diagnose.model import (
     Attempt,
     Diagnosis,
     Outcome,
     Probe,
 )
-from client.engine.diagnose_ports import (
+from client.engine.diagnose.ports import (
     DEFAULT_EXTRA_PORTS,
     ports_from_rows,
     sweep_passive_ports,
 )
-from client.engine.diagnose_verdict import decide_verdict
+from client.engine.diagnose.verdict import decide_verdict
 from client.engine.errors import (
     CertificateError,
     CommandFailedError,
@@ -344,7 +344,7 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
     """Run the matrix against ``settings`` (the user's, including the data timeout and
     the PASV policy) and decide the verdict. ``on_attempt`` sees each row as it ends.
     When a passive connection worked, ``extra_ports`` more passive ports are probed for
-    the passive-port map (see :mod:`client.engine.diagnose_ports`). Never raises for a
+    the passive-port map (see :mod:`client.engine.diagnose.ports`). Never raises for a
     failed row; failures are the data."""
     bus = bus if bus is not None else EventBus()
     attempts: list[Attempt] = []

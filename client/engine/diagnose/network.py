@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from client.engine.diagnose_model import (
+from client.engine.diagnose.model import (
     ACTIVE_PROBES,
     PASSIVE_PROBES,
     Attempt,

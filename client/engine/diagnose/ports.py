@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
-from client.engine.diagnose_model import PASSIVE_PROBES, Attempt, Outcome, PortProbe, Probe
+from client.engine.diagnose.model import PASSIVE_PROBES, Attempt, Outcome, PortProbe, Probe
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, TcpFinding
 from client.engine.session import FtpSession

@@ -4,8 +4,8 @@ This is where "login works but the listing hangs" gets its answer. Every way a d
 connection can fail becomes a :class:`DataChannelError` naming the class (refused, SYN
 unanswered, silent after 150, stalled, reset, closed before 226, refused by the server,
 never connected back, wrong peer, TLS failed), the phase it reached and the endpoints.
-Opening the connection (passive/active) is in :mod:`client.engine.dataopen`; the shared
-values and the event tracker are in :mod:`client.engine.datasetup`.
+Opening the connection (passive/active) is in :mod:`client.engine.data.opening`; the shared
+values and the event tracker are in :mod:`client.engine.data.tracking`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 
-from client.engine.dataopen import open_active, open_passive
-from client.engine.datasetup import (
+from client.engine.data.opening import open_active, open_passive
+from client.engine.data.stream import DataStream, Sink
+from client.engine.data.tracking import (
     FALLBACK_FAILURES,
     ChannelResult,
     ChannelSetup,
@@ -28,7 +29,6 @@ from client.engine.datasetup import (
     Watchdog,
     is_tls_refusal,
 )
-from client.engine.datastream import DataStream, Sink
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,

@@ -2,7 +2,7 @@
 :class:`Verdict` and the :class:`Recommendation` a front end can apply with one click.
 
 Kept apart from the runner (:mod:`client.engine.diagnose`) and the decision rule
-(:mod:`client.engine.diagnose_verdict`) so the GUI's wizard can show a stored or
+(:mod:`client.engine.diagnose.verdict`) so the GUI's wizard can show a stored or
 replayed diagnosis without running anything. Everything is frozen and JSON-ready via
 ``to_json()``.
 """

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from client.engine.diagnose_model import (
+from client.engine.diagnose.model import (
     ACTIVE_PROBES,
     DATA_PROBES,
     PASSIVE_PROBES,
@@ -40,7 +40,7 @@ from client.engine.diagnose_model import (
     Recommendation,
     Verdict,
 )
-from client.engine.diagnose_network import ftp_helper, partial_forwarding, port_list, server_fixes
+from client.engine.diagnose.network import ftp_helper, partial_forwarding, port_list, server_fixes
 from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy

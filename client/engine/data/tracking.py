@@ -31,7 +31,7 @@ from client.protocol.replies import Reply
 from client.protocol.reply_meanings import names_tls_problem
 
 if TYPE_CHECKING:
-    from client.engine.datastream import DataStream
+    from client.engine.data.stream import DataStream
 
 __all__ = [
     "FALLBACK_FAILURES",
