@@ -76,3 +76,24 @@ def qapp_cls() -> type:
     from client.ui.app import InspectorApplication
 
     return InspectorApplication
+
+
+@pytest.fixture(autouse=True)
+def _collector_for_headless_tests(request: pytest.FixtureRequest):
+    """Once a worker has made the QApplication, the window's rule holds: the automatic
+    cyclic collector is off and the GUI thread collects on a Qt timer. A test without Qt
+    runs no Qt loop, so nothing would collect: it gets the automatic collector back, as
+    a command-line process has it, after leftover window garbage is freed here on the
+    main thread (never in a server thread)."""
+    import gc
+
+    if gc.isenabled() or {"qapp", "qtbot", "qloop"} & set(request.fixturenames):
+        yield
+        return
+    gc.collect()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.disable()

@@ -54,6 +54,9 @@ class ControlStream:
         self._command_buffer = bytearray()
         self._replies = ReplyParser()
         self._auth_sent = False
+        #: client bytes after AUTH, held until its reply says whether TLS starts (a
+        #: capture's two directions are fed separately: the ClientHello can come first)
+        self._held: list[Chunk] = []
         self.opaque_since: float | None = None
         self.opaque_bytes = 0
         self.missed = 0
@@ -62,6 +65,8 @@ class ControlStream:
         for chunk in chunks:
             if self.opaque_since is not None:
                 self.opaque_bytes += len(chunk.data)
+            elif from_client and self._auth_sent:
+                self._held.append(chunk)
             elif from_client:
                 self._commands(chunk)
             else:
@@ -74,9 +79,25 @@ class ControlStream:
             line = decode_line(bytes(buffer[:newline]).rstrip(b"\r"))
             del buffer[:newline + 1]
             self.items.append(ControlItem(chunk.t, ItemKind.COMMAND, line))
-            self._auth_sent = line.split(" ", 1)[0].upper() == "AUTH"
+            if line.split(" ", 1)[0].upper() == "AUTH":
+                # what follows may be a TLS handshake: wait for the reply to know
+                self._auth_sent = True
+                if buffer:
+                    self._held.append(Chunk(chunk.t, bytes(buffer)))
+                    del buffer[:]
+                return
         if len(buffer) > _MAX_COMMAND:
             del buffer[:]
+
+    def _auth_answered(self, accepted: bool) -> None:
+        """The reply to AUTH: TLS from here on, or the held bytes were commands."""
+        held, self._held = self._held, []
+        self._auth_sent = False
+        if accepted:
+            self.opaque_bytes += sum(len(chunk.data) for chunk in held)
+            return
+        for chunk in held:
+            self._commands(chunk)
 
     def _reply_bytes(self, chunk: Chunk) -> None:
         self._replies.feed(chunk.data)
@@ -89,10 +110,14 @@ class ControlStream:
             if reply is None:
                 return
             self.items.append(ControlItem(chunk.t, ItemKind.REPLY, reply=reply))
-            if reply.code == 234 and self._auth_sent:
-                self.opaque_since = chunk.t
-                self.items.append(ControlItem(chunk.t, ItemKind.OPAQUE))
-                return
+            if self._auth_sent and not reply.is_preliminary:
+                accepted = reply.code == 234
+                if accepted:
+                    self.opaque_since = chunk.t
+                    self.items.append(ControlItem(chunk.t, ItemKind.OPAQUE))
+                self._auth_answered(accepted)
+                if accepted:
+                    return
 
     def finish(self, t: float) -> None:
         """The capture ended: deliver what waited behind holes; a last command without
