@@ -30,12 +30,40 @@ def private_loopback_host() -> str:
     return f"127.{random.randint(64, 250)}.{random.randint(1, 250)}.{random.randint(2, 250)}"
 
 
+def _wait_until_capturing(path: Path, capture_filter: str, limit: float = 10.0) -> None:
+    """"listening" is printed before the filter is attached, and a loaded machine can
+    take a while: knock on a closed port the filter matches (a port of its loopback
+    host, or the last port of its range) until the capture file holds a packet — the
+    knock is a refused connection, no FTP; otherwise give it a moment."""
+    import re
+    import socket
+
+    host = re.search(r"\bhost (127\.\d+\.\d+\.\d+)\b", capture_filter)
+    ports = re.search(r"\bportrange (\d+)-(\d+)\b", capture_filter)
+    if host is not None:
+        knock_at = (host.group(1), 9)
+    elif ports is not None:  # the range's last port: nothing listens there yet
+        knock_at = ("127.0.0.1", int(ports.group(2)))
+    else:
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.socket() as knock:
+            knock.settimeout(0.2)
+            knock.connect_ex(knock_at)
+        if path.exists() and path.stat().st_size > 24:  # more than the file header
+            return
+        time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def tcpdump(path: Path, capture_filter: str, interface: str = "lo") -> Iterator[Path]:
     """Capture on ``interface`` (``any`` writes Linux cooked frames) into ``path`` while
     the block runs (immediate mode, so every packet is written before tcpdump stops)."""
     binary = require_tcpdump()
-    child = subprocess.Popen([binary, "-i", interface, "-U", "--immediate-mode", "-s", "0", "-w",
+    child = subprocess.Popen([binary, "-i", interface, "-U", "--immediate-mode", "-B", "16384",
+                              "-s", "0", "-w",
                               str(path), capture_filter],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -47,7 +75,7 @@ def tcpdump(path: Path, capture_filter: str, interface: str = "lo") -> Iterator[
         if "listening" not in line:
             child.kill()
             pytest.skip(f"tcpdump cannot capture here: {line.strip()}")
-        time.sleep(0.3)  # the filter is attached just after the message
+        _wait_until_capturing(path, capture_filter)
         yield path
         time.sleep(0.3)
     finally:
