@@ -102,3 +102,18 @@ def test_reconnecting_starts_a_fresh_diagram_that_follows(window, qtbot, demo) -
     items = window.inspector_dock.model.items
     assert 0 < len(items) < first_login  # the new session only
     qtbot.waitUntil(lambda: _at_live_end(ladder))
+
+
+def test_the_data_channel_table_shows_its_newest_row(window, qtbot, demo) -> None:
+    """Listing after listing, the table under the diagram keeps its newest data
+    connection in view while the diagram follows the live end."""
+    window.resize(1366, 740)
+    connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
+    for _ in range(12):
+        _refresh(window, qtbot)
+    table = window.inspector_dock.panel.table
+    model = table.model()
+    qtbot.waitUntil(lambda: model.rowCount() >= 12, timeout=10_000)
+    QApplication.processEvents()
+    last = model.index(model.rowCount() - 1, 0)
+    assert table.viewport().rect().intersects(table.visualRect(last))

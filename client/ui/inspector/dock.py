@@ -93,6 +93,8 @@ class InspectorPanel(QWidget):
         self.ladder.follow_live_changed.connect(self.follow_action.setChecked)
         self.ladder.item_selected.connect(self._arrow_selected)
         self.table.channel_selected.connect(self._channel_selected)
+        # while the diagram follows the live end, the table shows its newest row too
+        self.table_model.rowsInserted.connect(self._follow_table)
         self._live_timer = QTimer(self)
         self._live_timer.setInterval(500)
         self._live_timer.timeout.connect(self._refresh_live)
@@ -160,6 +162,10 @@ class InspectorPanel(QWidget):
         self.copy_text_action = menu.addAction(self.tr("Copy diagram as text"))
         self.copy_text_action.triggered.connect(self.copy_text)
         self.export_menu = menu
+
+    def _follow_table(self, *_args: object) -> None:
+        if self.ladder.follow_live:
+            self.table.scrollToBottom()
 
     def _set_follow(self, on: bool) -> None:
         self.ladder.set_follow_live(on)
