@@ -221,7 +221,6 @@ def run_app(args: Any) -> int:
         if isinstance(app, InspectorApplication):  # macOS: clicked ftp:// links
             app.set_url_handler(lambda url: open_link(window, url))
         if demo is not None:
-            window.demo_server = demo
             open_demo(window, demo)
         elif getattr(args, "url", None):
             window.spawn(open_target(window, args.url), pane=window.remote_pane,

@@ -145,7 +145,17 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak()
         self.addToolBar(quick_bar)
 
-        build_menus(self)
+        menu = build_menus(self)
+        self.site_manager_action = menu.site_manager
+        self.disconnect_action = menu.disconnect
+        self.refresh_action = menu.refresh
+        self.mkdir_action = menu.mkdir
+        self.passive_action = menu.passive
+        self.active_action = menu.active
+        self.toggle_mode_action = menu.toggle_mode
+        self.extended_action = menu.extended
+        self.view_menu = menu.view_menu
+        self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.capture_loader = CaptureLoader(self)
         self._wire()
         restore_window_state(self)
@@ -262,6 +272,10 @@ class MainWindow(QMainWindow):
         self.current_site: tuple[SiteStore, Site] | None = None  # opened from the site manager
         self.diagnose_wizard: DiagnoseWizard | None = None
         self.diagnose_action = install_diagnose(self)
+
+    def remember_site(self, store: SiteStore, site: Site) -> None:
+        """The open session came from this saved site: Diagnose's Apply saves there."""
+        self.current_site = (store, site)
 
     def _forget_site(self, *_args: object) -> None:
         """A quickconnect session is no saved site: Diagnose's Apply saves nothing."""

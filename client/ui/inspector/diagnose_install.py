@@ -123,7 +123,7 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
         if recommendation.commands is not None:  # None: the user's choice stays
             new_site = new_site.replace(commands=recommendation.commands.value)
         store.upsert(new_site)
-        window.current_site = (store, new_site)
+        window.remember_site(store, new_site)
         site_note = window.tr(" Saved in the site “{}”.").format(site.path)
     # mode and command family apply to the next data connection without a new login
     next_connection_only = ("mode", "use_epsv", "use_eprt")

@@ -463,5 +463,5 @@ async def connect_site(window: Any, store: SiteStore, site: Site, path: str | No
         window.local_pane.set_folder(Path(site.local_dir))
     window.transfers.set_concurrency(site.connection_limit)
     window.queue.concurrency.setValue(site.connection_limit)
-    window.current_site = (store, site)  # "Apply to this site" in Diagnose saves here too
+    window.remember_site(store, site)  # "Apply to this site" in Diagnose saves here too
     return await window.connect_to(settings, path or site.remote_dir or None)
