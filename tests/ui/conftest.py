@@ -134,3 +134,13 @@ def _unfreeze_after_test() -> object:
 
     if gc.get_freeze_count():
         gc.unfreeze()
+
+
+@pytest.fixture(scope="module")
+def demo() -> object:
+    """The embedded demo server (healthy scenario) on loopback, one per test module."""
+    from client.demo import DemoServer
+
+    server = DemoServer("healthy", give_up_after=2.0).start()
+    yield server
+    server.stop()

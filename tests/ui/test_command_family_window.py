@@ -15,20 +15,9 @@ from client.config.sites import Site, SiteStore
 from client.demo import DemoServer
 from client.engine.settings import CommandFamily, TransferMode
 
+from .helpers import run
+
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
-
-
-def run(qtbot, coro, timeout: int = 15_000):
-    task = asyncio.ensure_future(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
 
 
 def type_and_connect(window, qtbot, demo: DemoServer) -> None:

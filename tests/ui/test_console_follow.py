@@ -9,27 +9,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from client.demo import DemoServer
 from client.engine.settings import TransferMode
 
+from .helpers import press_f5
 from .test_main_window import connect_quick
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
-
-
-def _press_f5(window, qtbot) -> None:
-    rows = window.console.model.rowCount()
-    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: not window.connection.busy
-                    and window.console.model.rowCount() > rows, timeout=15_000)
-    window.bridge.flush()
 
 
 def _at_end(console) -> bool:
@@ -55,7 +40,7 @@ def test_console_follows_a_burst_of_refreshes_after_a_search(window, qtbot, demo
     assert console.autoscroll_button.isChecked()
     # enough listings that the view lays its rows out in several batches
     while console.model.rowCount() < 1_200:
-        _press_f5(window, qtbot)
+        press_f5(window, qtbot)
     qtbot.wait(50)  # the view's batched layout runs between events
     assert console.autoscroll_button.isChecked()
     scroll = console.view.verticalScrollBar()
@@ -66,17 +51,17 @@ def test_scrolling_up_pauses_follow_and_the_end_resumes_it(window, qtbot, demo) 
     console = window.console
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     while console.model.rowCount() < 200:
-        _press_f5(window, qtbot)
+        press_f5(window, qtbot)
     qtbot.wait(50)
     _wheel_up(console.view)
     assert not console.autoscroll_button.isChecked()  # the button shows the pause
     scroll = console.view.verticalScrollBar()
     shown = scroll.value()
-    _press_f5(window, qtbot)
+    press_f5(window, qtbot)
     qtbot.wait(50)
     assert scroll.value() == shown  # the line the person scrolled to stays put
     scroll.triggerAction(scroll.SliderAction.SliderToMaximum)  # dragged to the end
     assert console.autoscroll_button.isChecked()
-    _press_f5(window, qtbot)
+    press_f5(window, qtbot)
     qtbot.wait(50)
     assert _at_end(console)

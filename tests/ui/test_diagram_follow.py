@@ -9,27 +9,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from client.demo import DemoServer
 from client.engine.settings import TransferMode
 
+from .helpers import press_f5
 from .test_main_window import connect_quick
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
-
-
 def _refresh(window, qtbot) -> None:
-    rows = window.console.model.rowCount()
-    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: not window.connection.busy
-                    and window.console.model.rowCount() > rows, timeout=15_000)
-    window.bridge.flush()
+    press_f5(window, qtbot)
     window.inspector_dock.panel.flush()
 
 

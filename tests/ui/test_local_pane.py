@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from client.demo import DemoServer
 from client.engine.settings import ConnectionSettings
 
 pytestmark = pytest.mark.gui
@@ -138,13 +137,6 @@ def test_date_sorts_by_modification_time_with_folders_first(qtbot, pane, folder)
 
 
 # -- F5 and Ctrl+F in the window -----------------------------------------------------------
-@pytest.fixture(scope="module")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def window(qloop, qtbot, config_dir, folder):
     from client.ui.main_window import MainWindow

@@ -14,20 +14,9 @@ from client.demo import BINARY_SAMPLE, UPLOAD_FOLDER, DemoServer
 from client.engine.events import DataChannelEvent, DataPhase
 from client.engine.settings import TransferMode
 
+from .helpers import run
+
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
-
-
-def run(qtbot, coro, timeout: int = 15_000):
-    task = asyncio.ensure_future(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
 
 
 def connect_quick(window, qtbot, demo: DemoServer, mode: TransferMode) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from client.engine.settings import ConnectionSettings
 from client.ui.remote.listing_model import human_size
 
-from .test_main_window import run
+from .helpers import run
 
 pytestmark = pytest.mark.gui
 

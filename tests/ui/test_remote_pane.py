@@ -13,7 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.protocol.listing import EntryKind, ListingEntry
 
-from .test_main_window import run
+from .helpers import run
 
 pytestmark = pytest.mark.gui
 

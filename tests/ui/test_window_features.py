@@ -15,14 +15,9 @@ from client.engine.settings import ConnectionSettings, TransferMode
 from client.ui.console.lines import ConsoleKind
 from client.ui.console.model import KIND_ROLE
 
+from .helpers import run
+
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
 
 
 def make_window(tmp_path):
@@ -38,12 +33,6 @@ def close_window(win, qtbot) -> None:
     qtbot.waitUntil(task.done, timeout=10_000)
     win.close()
     win.deleteLater()
-
-
-def run(qtbot, coro, timeout: int = 15_000):
-    task = asyncio.ensure_future(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
 
 
 def connected_window(qtbot, demo, tmp_path):

@@ -9,15 +9,6 @@ import traceback
 
 import pytest
 
-from client.demo import DemoServer
-
-
-@pytest.fixture(scope="package")
-def demo() -> DemoServer:
-    server = DemoServer("healthy", give_up_after=2.0).start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture(autouse=True)
 def no_exception_reaches_qt() -> object:

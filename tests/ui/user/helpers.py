@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from client.demo import DemoServer
 
-
-def run(qtbot: Any, coro: Any, timeout: int = 15_000) -> Any:
-    task = asyncio.ensure_future(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
+from ..helpers import run  # noqa: F401 - the user-level tests take it from here
 
 
 def connect(window: Any, qtbot: Any, demo: DemoServer) -> None:
