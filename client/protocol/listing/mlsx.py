@@ -49,6 +49,18 @@ def mode_to_permissions(mode: int) -> str:
     return "".join(owner + group + other)
 
 
+def _decode_mode(mode: str, modes: dict[str, str | None]) -> str | None:
+    """``unix.mode`` as ``rwxr-xr-x`` (None when it is not octal), remembered in
+    ``modes``: a listing repeats a handful of modes, so the lookup is the hot path."""
+    try:
+        permissions = mode_to_permissions(int(mode, 8)) if len(mode) < 12 else None
+    except ValueError:
+        permissions = None
+    if len(modes) < 1024:
+        modes[mode] = permissions
+    return permissions
+
+
 def looks_like_mlsx(line: str) -> bool:
     """Cheap test for auto-detection: the text before the first space is ``k=v;`` facts."""
     facts, sep, _ = line.partition(" ")
@@ -153,12 +165,7 @@ def parse_mlsx(line: str, cache: _Cache) -> ListingEntry:
         modes = cache.modes
         permissions = modes.get(mode, _UNKNOWN)
         if permissions is _UNKNOWN:
-            try:
-                permissions = mode_to_permissions(int(mode, 8)) if len(mode) < 12 else None
-            except ValueError:
-                permissions = None
-            if len(modes) < 1024:
-                modes[mode] = permissions
+            permissions = _decode_mode(mode, modes)
     if permissions is None:
         permissions = get("perm")
 
@@ -289,12 +296,7 @@ def parse_mlsd_lines(lines: Iterable[str], cache: _Cache, entries: list[ListingE
         else:
             permissions = modes.get(mode, _UNKNOWN)
             if permissions is _UNKNOWN:
-                try:
-                    permissions = mode_to_permissions(int(mode, 8)) if len(mode) < 12 else None
-                except ValueError:
-                    permissions = None
-                if len(modes) < 1024:
-                    modes[mode] = permissions
+                permissions = _decode_mode(mode, modes)
             if permissions is None:
                 permissions = get("perm")
         owner = get("unix.owner")
