@@ -22,10 +22,12 @@ from client.engine.diagnose.model import (
     PASSIVE_PROBES,
     Attempt,
     Outcome,
+    PortProbe,
     Probe,
     Verdict,
 )
-from client.engine.diagnose.verdict import decide_verdict, passive_range_fixes
+from client.engine.diagnose.network import partial_forwarding
+from client.engine.diagnose.verdict import decide_verdict
 from client.engine.events import DataFailure
 from client.protocol.address_policy import decide_pasv_address
 from client.protocol.addresses import PasvPolicy
@@ -165,23 +167,20 @@ def _limits(reports: Sequence[ChannelReport], conversations: Sequence[Conversati
     return limits
 
 
-def _partly_open(reports: Sequence[ChannelReport], server: str) -> Verdict | None:
+def _partly_open(reports: Sequence[ChannelReport], rows: Sequence[Attempt],
+                 server: str) -> Verdict | None:
     """Passive connections to some ports work while others never connect: only part of
-    the passive range is open or forwarded."""
-    passive = [r for r in reports if r.passive and not r.guessed and r.advertised]
-    good = sorted({_port(r.advertised) for r in passive if r.failure is None})
-    bad = sorted({_port(r.advertised) for r in passive if r.failure in _NO_CONNECTION})
-    if not good or not bad:
-        return None
-    fixes = passive_range_fixes(min(good + bad), max(good + bad), server)
-    return Verdict(
-        "passive-blocked", "only part of the server's passive port range is open or forwarded",
-        f"passive data connections to port(s) {', '.join(map(str, good[:8]))} worked, while "
-        f"those to port(s) {', '.join(map(str, bad[:8]))} never connected: the firewall or NAT "
-        "rule in front of the server covers only part of the range the server hands out. "
-        "Make the server's passive range and the opened/forwarded range the same.",
-        fixes=fixes, firewall=f"allow and forward inbound TCP {min(good + bad)}-"
-                              f"{max(good + bad)} (the whole passive range) to the server")
+    the passive range is open or forwarded. Judged by the same rule as a live diagnosis
+    (:func:`partial_forwarding`), each passive connection of the capture being one
+    probed port."""
+    probes = [PortProbe(_port(r.advertised), _host(r.advertised), r.failure is None,
+                        r.failure.value if r.failure else None)
+              for r in reports if r.passive and not r.guessed and r.advertised]
+    return partial_forwarding(rows, probes, server)
+
+
+def _host(endpoint: str | None) -> str:
+    return (endpoint or "").rsplit(":", 1)[0].strip("[]")
 
 
 def _port(endpoint: str | None) -> int:
@@ -210,7 +209,7 @@ def judge_capture(reports: Sequence[ChannelReport], conversations: Sequence[Conv
                                           "data connection between the two hosts followed")
         return CaptureVerdict(verdict, (), tuple(_limits(reports, conversations, None,
                                                          extra_limits)))
-    partial = _partly_open(reports, server)
+    partial = _partly_open(reports, rows, server)
     if partial is not None:
         return CaptureVerdict(partial, tuple(rows), tuple(_limits(reports, conversations, None,
                                                                   extra_limits)))

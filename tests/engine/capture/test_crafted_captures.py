@@ -328,3 +328,47 @@ def test_an_unknown_interface_next_to_a_readable_one_is_named(tmp_path) -> None:
     analysis = analyze_capture(path)
     assert analysis.judgement.verdict.key == "healthy"
     assert any("link type 147" in limit for limit in analysis.judgement.limits)
+
+
+def _passive_listings(tmp_path, ports_and_outcomes):
+    """One login, then PASV + LIST per (port, answered) pair: an answered port carries a
+    listing; an unanswered one gets SYNs that nobody answers and the server's 425."""
+    packets: list[Packet] = []
+    control = TcpFlow((CLIENT, 40000), (SERVER, 2121), packets)
+    control.handshake(BASE)
+    t = login(control, BASE)
+    for n, (port, answered) in enumerate(ports_and_outcomes):
+        p1, p2 = divmod(port, 256)
+        t += 0.05
+        control.send(t, True, b"PASV\r\n")
+        control.send(t + 0.01, False, f"227 Entering Passive Mode (203,0,113,7,{p1},{p2}).\r\n"
+                     .encode())
+        flow = TcpFlow((CLIENT, 41000 + n), (SERVER, port), packets)
+        t += 0.02
+        control.send(t, True, b"LIST\r\n")
+        if answered:
+            flow.handshake(t + 0.001)
+            control.send(t + 0.01, False, b"150 Here comes the listing\r\n")
+            flow.send(t + 0.02, False, b"-rw-r--r-- 1 ftp ftp 6 Jan 1 a.txt\r\n")
+            flow.fin(t + 0.03, False)
+            flow.fin(t + 0.031, True)
+            control.send(t + 0.04, False, b"226 Transfer complete\r\n")
+            t += 0.05
+        else:
+            for delay in (0.0, 1.0, 3.0):
+                flow.syn(t + 0.001 + delay)
+            control.send(t + 10, False, b"425 Failed to establish connection\r\n")
+            t += 10.05
+    path = tmp_path / "partial.pcap"
+    write_pcap(str(path), packets, 1)
+    return analyze_capture(path)
+
+
+def test_part_of_the_passive_range_forwarded_is_the_live_partial_verdict(tmp_path) -> None:
+    """Ports 50000 and 50002 connect, 50007 never answers: the capture gets the verdict a
+    live diagnosis gives for the same ports (passive-partial), not a blocked range."""
+    analysis = _passive_listings(tmp_path, [(50000, True), (50007, False), (50002, True)])
+    verdict = analysis.judgement.verdict
+    assert verdict.key == "passive-partial", verdict
+    assert "50007" in verdict.explanation and "50000" in verdict.explanation
+    assert any("50000" in fix and "50007" in fix for fix in verdict.fixes + (verdict.firewall,))
