@@ -43,15 +43,15 @@ from bench.servers import (
 )
 
 CASES = ("cli", "download", "upload", "ftps", "tree-download", "tree-upload", "listing",
-         "parse", "responsiveness", "startup")
+         "parse", "responsiveness", "startup", "big-folder")
 #: Default: every goal measured in a few minutes (64 MiB transfers stand in for 1 GiB).
 SMALL = {"size": 64 * 1024 * 1024, "pairs": 3, "files": 1000, "entries": 10_000,
-         "gui_runs": 3, "flood": 100_000, "parse_entries": 100_000}
+         "gui_runs": 3, "flood": 100_000, "parse_entries": 100_000, "folder_entries": 100_000}
 #: --big: the issue's sizes (1 GiB transfers) and 5 pairs.
 BIG = {**SMALL, "size": 1024 * 1024 * 1024, "pairs": 5}
 #: --quick: a smoke run of every case.
 QUICK = {"size": 16 * 1024 * 1024, "pairs": 1, "files": 200, "entries": 2_000,
-         "gui_runs": 1, "flood": 20_000, "parse_entries": 20_000}
+         "gui_runs": 1, "flood": 20_000, "parse_entries": 20_000, "folder_entries": 20_000}
 
 
 def machine() -> dict:
@@ -196,6 +196,13 @@ def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
               f"{result['flood_max_gap_ms']:.1f} ms while {sizes['flood']:,} console events "
               f"arrive; peak RSS {max(r['peak_rss_mib'] for r in result['download_runs']):.0f}"
               " MiB")
+    elif case == "big-folder":
+        server = servers.get("pyftpdlib") or servers.each()[0]
+        result = cases_gui.case_big_folder(server, sizes["folder_entries"], sizes["gui_runs"])
+        out[case] = result
+        print(f"6. {result['entries']:,}-entry folder from {server.name} shown in the window "
+              f"{result['median_s']:.3f} s after the last byte (median, "
+              f"{result['min_s']:.3f}-{result['max_s']:.3f})")
     elif case == "startup":
         result = cases_gui.case_startup(pairs)
         out[case] = result

@@ -74,3 +74,30 @@ def case_startup(pairs: int) -> dict:
     floor = Side("python -c pass", lambda _i: run_child([sys.executable, "-c", "pass"])[0])
     alternate([explain, floor], pairs, name="explain")
     return {"first_window": compare(app, [bare]), "explain": compare(explain, [floor])}
+
+
+def case_big_folder(server: BenchServer, entries: int, runs: int) -> dict:
+    """A folder of ``entries`` files opened in the window: seconds from the listing's last
+    byte until the pane shows every row (no reference tool: the goal is absolute)."""
+    from bench.cases_listing import FOLDER, make_folder
+
+    folder = make_folder(server, entries)
+    env = _gui_env(server.engine_env())
+    reports = []
+    try:
+        for index in range(runs):
+            settle()
+            run, out = run_child(python_child("bench.gui_probe", "folder-shown", f"/{FOLDER}",
+                                              str(entries)), env=env)
+            report = json.loads(out.strip().splitlines()[-1])
+            reports.append({**report, "peak_rss_mib": run.peak_rss_mib, "load1": run.load1})
+            print(f"#   folder run {index + 1}/{runs}: {report['entries']:,} rows shown "
+                  f"{report['shown_after_last_byte_s']:.3f} s after the last byte "
+                  f"(load {run.load1:.2f})", file=sys.stderr)
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    shown = sorted(r["shown_after_last_byte_s"] for r in reports)
+    return {"entries": entries, "server": server.name, "median_s": shown[len(shown) // 2],
+            "min_s": shown[0], "max_s": shown[-1], "runs": reports}

@@ -84,9 +84,17 @@ def _listing_goals(cases: dict) -> Iterator[dict]:
                        f"{parse['repeat']})", "engine": f"{parse['mlsd']['seconds']:.3f} s",
                "reference": "", "measured": f"{rate:,.0f} entries/s",
                "target": "≥ 1,000,000 entries/s", "met": rate >= 1_000_000}
-    yield {"goal": "100,000-entry folder shown in the window within 1 s of the last byte",
-           "engine": "", "reference": "", "measured": "not measured by the suite",
-           "target": "≤ 1 s", "met": None}
+    folder = cases.get("big-folder")
+    if folder and "error" not in folder:
+        yield {"goal": f"{folder['entries']:,}-entry folder shown in the window within 1 s "
+                       "of the last byte", "engine": f"{folder['server']}",
+               "reference": "", "measured": f"{folder['median_s']:.3f} s (median, "
+                                            f"{folder['min_s']:.3f}-{folder['max_s']:.3f})",
+               "target": "≤ 1 s", "met": folder["median_s"] <= 1.0}
+    else:
+        yield {"goal": "100,000-entry folder shown in the window within 1 s of the last byte",
+               "engine": "", "reference": "", "measured": "not measured in this run",
+               "target": "≤ 1 s", "met": None}
 
 
 def judge_goals(results: dict) -> list[dict]:

@@ -2,6 +2,7 @@
 
     python -m bench.gui_probe heartbeat-download REMOTE LOCAL
     python -m bench.gui_probe heartbeat-flood COUNT
+    python -m bench.gui_probe folder-shown REMOTE_FOLDER ENTRIES
     python -m bench.gui_probe first-window        (BENCH_T0: the parent's monotonic start)
     python -m bench.gui_probe bare-window         (the floor: QApplication + empty QWidget)
 
@@ -10,7 +11,10 @@ between two beats is how long the window could not react. The download goes thro
 main window's EventBus, so every control line and progress event crosses the
 EngineBridge into the console model. The flood puts COUNT control-line events on the same
 bus, 1,000 per turn of the loop (as lines arrive from a socket), and waits until the
-console holds them all. Prints one JSON line.
+console holds them all. The folder probe connects the window, opens REMOTE_FOLDER as a
+double-click would (the remote pane's navigate request) and times from the last byte of
+the listing (its data connection's close event on the engine's bus) until the pane's
+model holds ENTRIES rows and the window has painted once more. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ def run_in_window(work) -> dict:
     import qasync
 
     app, window = _window()
+    # closing the window must not end the loop before its shutdown (QUIT) has run
+    app.setQuitOnLastWindowClosed(False)
     result: dict = {}
 
     async def main() -> None:
@@ -128,6 +134,36 @@ def heartbeat_flood(count: int) -> dict:
         while window.bridge.backlog > before:
             await asyncio.sleep(0.01)
         return {"events": count, "drained_s": time.perf_counter() - sent_at}
+
+    return run_in_window(work)
+
+
+def folder_shown(folder: str, entries: int) -> dict:
+    from bench.engine_child import settings_from_env
+    from client.engine.events import DataChannelEvent, DataPhase
+
+    async def work(window) -> dict:
+        await window.connection.connect(settings_from_env())
+        last_byte: list[float] = []
+
+        def observe(event: object) -> None:
+            if isinstance(event, DataChannelEvent) and event.phase is DataPhase.CLOSED:
+                last_byte.append(time.perf_counter())
+
+        unsubscribe = window.bus.subscribe(observe)
+        model = window.remote_pane.model
+        asked = time.perf_counter()
+        window.remote_pane.navigate_requested.emit(folder)
+        while model.rowCount() < entries:
+            await asyncio.sleep(0.001)
+        # repaint() paints now, synchronously: the rows are on screen, not only in the model
+        window.remote_pane.repaint()
+        shown = time.perf_counter()
+        unsubscribe()
+        if not last_byte:
+            raise SystemExit("folder-shown: no data connection closed for the listing")
+        return {"entries": model.rowCount(), "listed_s": last_byte[-1] - asked,
+                "shown_after_last_byte_s": shown - last_byte[-1]}
 
     return run_in_window(work)
 
@@ -197,6 +233,8 @@ def main() -> None:
         report = heartbeat_download(*args)
     elif command == "heartbeat-flood":
         report = heartbeat_flood(int(args[0]))
+    elif command == "folder-shown":
+        report = folder_shown(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown probe {command!r}")
     print(json.dumps(report), flush=True)

@@ -119,3 +119,18 @@ def test_built_entries_are_ordinary_frozen_entries() -> None:
     assert hash(entry) == hash(parse_mlsx(entry.raw, _Cache()))
     with pytest.raises(AttributeError):
         entry.size = 6  # type: ignore[misc]
+
+
+def test_upper_case_fact_values_keep_the_fast_path() -> None:
+    """pyftpdlib sends ``perm=radfwMT``: upper-case letters in a value (not a fact name)
+    must not send every line of its listings through the careful parser. The loop learns
+    the line's shape, and the entries are the careful parser's."""
+    lines = [f"modify=20261206023243;perm=radfwMT;size={n};type=file;unique=fe00g2662{n}; "
+             f"entry-{n:06d} report.txt" for n in range(5)]
+    cache = _Cache()
+    entries: list[ListingEntry] = []
+    assert parse_mlsd_lines(lines, cache, entries, []) == 5
+    assert [keys for _match, keys in cache.shapes] == [
+        ("modify", "perm", "size", "type", "unique")]
+    assert [astuple(e) for e in entries] == [astuple(parse_mlsx(line, _Cache())) for line in lines]
+    assert entries[0].permissions == "radfwMT" and entries[4].size == 4

@@ -210,7 +210,8 @@ def parse_mlsd_lines(lines: Iterable[str], cache: _Cache, entries: list[ListingE
     facts go to ``unparsed``; blank lines, ``.``/``..`` and cdir/pdir are skipped.
     Returns the number of entries added.
 
-    The loop takes the shape nearly every server sends — lower-case fact names, every
+    The loop takes the shape nearly every server sends — lower-case fact names (values
+    in any case), every
     fact ``name=value;``, a plain file/dir type, a 14-digit time — and builds the entry
     in place; any other line goes through :func:`parse_mlsx`, so the result is the same
     as parsing line by line, only faster.
@@ -235,13 +236,15 @@ def parse_mlsd_lines(lines: Iterable[str], cache: _Cache, entries: list[ListingE
         else:
             facts_text, _, name = line.partition(" ")
             facts = {}
-            if facts_text and name and facts_text.lower() == facts_text:
+            if facts_text and name:
                 parts = facts_text.split(";")
                 if not parts[-1]:  # else no ';' before the name: the careful parser decides
                     parts.pop()
                     for fact in parts:
                         key, eq, value = fact.partition("=")
-                        if not key or not eq:
+                        # upper-case fact names (ProFTPD's "UNIX.mode") are folded by the
+                        # careful parser; values may be in any case (perm=radfwMT)
+                        if not key or not eq or not key.islower():
                             facts = {}
                             break
                         facts[key] = value
