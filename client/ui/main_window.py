@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.queue = QueueWidget(self)
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
-        self.actions = RemoteActions(self)
+        self.remote_actions = RemoteActions(self)
         self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
             lambda _where: self.offer_ftp_controls(self.connection.ftp is not None))
         self.connection.disconnected.connect(lambda: self.offer_ftp_controls(True))
 
-        r, a = self.remote_pane, self.actions
+        r, a = self.remote_pane, self.remote_actions
         rp = {"pane": r}
         r.navigate_requested.connect(lambda p: self.spawn(a.browse(p), doing=self.tr("Opening {}").format(p), **rp))
         r.refresh_requested.connect(self.refresh)
@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
         self.quick.set_connected(True)
         self.disconnect_action.setEnabled(True)
         self.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}")
-        return await self.actions.browse(path, after_login=True)
+        return await self.remote_actions.browse(path, after_login=True)
 
     def disconnect(self) -> None:
         self.spawn(self._disconnect(), doing=self.tr("Disconnecting"))
@@ -420,7 +420,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         if self.connection.is_connected:
-            self.spawn(self.actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
+            self.spawn(self.remote_actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
         self.local_pane.refresh()
 
     def set_mode(self, mode: TransferMode) -> None:
@@ -466,7 +466,7 @@ class MainWindow(QMainWindow):
             remote_dir = str(getattr(job, "remote_path", "")).rsplit("/", 1)[0] or "/"
             if remote_dir == self.remote_pane.current_path.rstrip("/") or (
                     remote_dir == "/" and self.remote_pane.current_path == "/"):
-                self.spawn(self.actions.refresh(), pane=self.remote_pane)
+                self.spawn(self.remote_actions.refresh(), pane=self.remote_pane)
         elif direction == "download":
             self.local_pane.files.setRootPath(str(self.local_pane.current))
 
@@ -520,7 +520,7 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self.bridge.close()
-        self.actions.close()
+        self.remote_actions.close()
         super().closeEvent(event)
         self.closed.emit()
 

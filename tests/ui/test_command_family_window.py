@@ -167,7 +167,7 @@ def test_failed_active_connection_is_named_in_the_status_bar(window, qtbot) -> N
         run(qtbot, window.connect_to(settings))  # passive: works, the label names it
         passive = window.status.data_label.text()
         window.set_mode(TransferMode.ACTIVE)
-        task = asyncio.ensure_future(window.actions.refresh())
+        task = asyncio.ensure_future(window.remote_actions.refresh())
         qtbot.waitUntil(task.done, timeout=20_000)
         window.bridge.flush()
     label = window.status.data_label.text()

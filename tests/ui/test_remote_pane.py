@@ -140,7 +140,7 @@ def test_a_link_to_a_folder_opens_and_a_link_to_a_file_downloads(
     assert not [c for c in link_server.commands if c.verb == "RETR"]
 
     # back up; Enter on "notes -> notes.txt": CWD is refused (550), so it downloads
-    run(qtbot, window.actions.browse("/"))
+    run(qtbot, window.remote_actions.browse("/"))
     _press_enter_on(qtbot, pane, "notes")
     target = window.local_pane.current / "notes"
     qtbot.waitUntil(lambda: target.exists() and target.read_bytes() == _NOTES, timeout=15_000)
