@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
+from client.config.history import QuickconnectHistory
 from client.config.sites import Site, SiteStore
 from client.engine.data.opening import extended_only
 from client.engine.errors import (
@@ -55,7 +56,7 @@ from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
 from client.ui.queue_view import QueueWidget
-from client.ui.quickconnect import QuickConnectBar
+from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.status import InspectorStatusBar
@@ -74,7 +75,7 @@ log = logging.getLogger(__name__)
 
 
 def app_settings() -> QSettings:
-    """Window state and history in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
+    """Window state in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
@@ -107,7 +108,9 @@ class MainWindow(QMainWindow):
         self.connection = RemoteConnection(self.bus, trust=self.trust,
                                            session_factory=session_factory, parent=self)
 
-        self.quick = QuickConnectBar(self.settings, self)
+        history = QuickconnectHistory()
+        take_over_qsettings_history(self.settings, history)
+        self.quick = QuickConnectBar(history, self)
         self.console = ConsoleWidget(self)
         self.local_pane = LocalPane(self, start=local_start)
         self.remote_pane = RemotePane(self)

@@ -103,8 +103,8 @@ def test_history_keeps_the_command_family(window, qtbot, demo) -> None:
     quick = window.quick
     quick.set_command_family(CommandFamily.EXTENDED)
     type_and_connect(window, qtbot, demo)
-    [item] = [i for i in quick.history() if i.get("port") == demo.port]
-    assert item["commands"] == "extended"
+    [item] = [i for i in quick.history() if i.port == demo.port]
+    assert item.commands is CommandFamily.EXTENDED
     quick.set_command_family(CommandFamily.CLASSIC)
     quick.apply_history(item)
     assert quick.command_family is CommandFamily.EXTENDED

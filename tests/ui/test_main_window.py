@@ -213,22 +213,22 @@ def test_why_points_at_the_failing_reply_not_a_newer_error(recorded, qtbot, demo
     assert "550" in line and "unrelated" not in line
 
 
-def test_url_credentials_never_stay_in_the_host_field(window, demo) -> None:
+def test_url_credentials_never_stay_in_the_host_field(window, demo, config_dir) -> None:
     window.quick.host.setText(demo.url)
     window.quick.submit()
     assert demo.password not in window.quick.host.text()
     assert window.quick.password.text() == demo.password
     assert window.quick.user.text() == demo.user
     window.save_state()
-    (item,) = [i for i in window.quick.history() if i["port"] == demo.port]
-    assert item["user"] == demo.user and "password" not in item
+    (item,) = [i for i in window.quick.history() if i.port == demo.port]
+    assert item.user == demo.user
     window.quick.host.clear()
     window.quick.password.clear()
     window.quick.apply_history(item)
     assert window.quick.host.text() == demo.host and window.quick.port.value() == demo.port
     assert window.quick.password.text() == ""  # the history never fills a password
-    ini = Path(window.settings.fileName())
-    assert ini.exists() and demo.password not in ini.read_text()  # history keeps no password
+    for kept in (Path(window.settings.fileName()), config_dir / "quickconnect.json"):
+        assert kept.exists() and demo.password not in kept.read_text()  # no password
 
 
 def test_hung_listing_banner_and_retry_in_active_mode(window, qtbot) -> None:
