@@ -15,7 +15,7 @@ from client.engine.settings import ConnectionSettings, TransferMode
 from client.ui.console.lines import ConsoleKind
 from client.ui.console.model import KIND_ROLE
 
-from .helpers import run
+from .helpers import run, settle_layout
 
 pytestmark = pytest.mark.gui
 
@@ -48,7 +48,7 @@ def test_geometry_splitters_and_columns_persist(qloop, qtbot, config_dir, tmp_pa
     win.resize(1000, 700)
     win.main_splitter.setSizes([100, 400, 200])
     win.remote_pane.view.horizontalHeader().resizeSection(1, 177)
-    qtbot.wait(10)
+    settle_layout()
     sizes = win.main_splitter.sizes()
     win.close()  # closeEvent saves
     win.deleteLater()
