@@ -18,7 +18,7 @@ from client.engine.localpaths import drop_empty_part, open_part_file, part_path
 from client.engine.lost_reply import keep_despite_lost_reply
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
-from client.engine.transfer import TransferResult, local_error, set_type
+from client.engine.transfer import TransferResult, local_error, locked_in_type
 from client.engine.verify import verify_checksum
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
@@ -89,19 +89,13 @@ class Download:
 
     async def attempt(self, mode: TransferMode) -> None:
         """One try in ``mode`` (the session's fallback may call it again in the other)."""
-        session = self.session
-        async with session.locked(busy=True):
-            try:
-                await set_type(session, self.ascii)
-                self.total = await self._remote_size()
-                self.offset = self._resume_offset()
-                self.received = 0
-                if self.total is not None and self.offset == self.total and self.offset > 0:
-                    return  # the .part is complete: only the rename is left
-                await self._transfer(mode)
-            finally:
-                if self.ascii:
-                    await set_type(session, False)
+        async with locked_in_type(self.session, self.ascii):
+            self.total = await self._remote_size()
+            self.offset = self._resume_offset()
+            self.received = 0
+            if self.total is not None and self.offset == self.total and self.offset > 0:
+                return  # the .part is complete: only the rename is left
+            await self._transfer(mode)
 
     async def _remote_size(self) -> int | None:
         if self.ascii:

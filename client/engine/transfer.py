@@ -12,6 +12,8 @@ are used when the server offers them.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +25,7 @@ from client.protocol.commands import Command
 if TYPE_CHECKING:
     from client.engine.session import FtpSession
 
-__all__ = ["TransferResult", "local_error", "part_path", "set_type"]
+__all__ = ["TransferResult", "local_error", "locked_in_type", "part_path", "set_type"]
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,16 @@ async def set_type(session: FtpSession, ascii: bool) -> None:
         return
     await session.command_locked(Command.type_(not ascii), step="type")
     session.binary = not ascii
+
+
+@contextlib.asynccontextmanager
+async def locked_in_type(session: FtpSession, ascii: bool) -> AsyncIterator[None]:
+    """The session's lock (busy: a transfer) in TYPE A or I for one transfer attempt;
+    back to binary after an ASCII one, whatever happened."""
+    async with session.locked(busy=True):
+        try:
+            await set_type(session, ascii)
+            yield
+        finally:
+            if ascii:
+                await set_type(session, False)

@@ -18,7 +18,7 @@ from client.engine.errors import DataChannelError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.settings import TransferMode
-from client.engine.transfer import TransferResult, local_error, set_type
+from client.engine.transfer import TransferResult, local_error, locked_in_type
 from client.engine.verify import verify_checksum
 from client.protocol.commands import Command
 from client.protocol.text import escape_control
@@ -80,20 +80,15 @@ class Upload:
     async def attempt(self, mode: TransferMode) -> None:
         """One try in ``mode`` (the session's fallback may call it again in the other)."""
         session = self.session
-        async with session.locked(busy=True):
-            try:
-                await set_type(session, self.ascii)
-                self.offset = await self._resume_offset()
-                if self.offset == self.size and self.offset > 0:
-                    return
-                await self._send(mode)
-                features = session.features
-                await _check_and_stamp(session, self.remote, self.size, self.local_mtime,
-                                       check=not self.ascii and features.size,
-                                       stamp=self.preserve_time and features.mfmt)
-            finally:
-                if self.ascii:
-                    await set_type(session, False)
+        async with locked_in_type(session, self.ascii):
+            self.offset = await self._resume_offset()
+            if self.offset == self.size and self.offset > 0:
+                return
+            await self._send(mode)
+            features = session.features
+            await _check_and_stamp(session, self.remote, self.size, self.local_mtime,
+                                   check=not self.ascii and features.size,
+                                   stamp=self.preserve_time and features.mfmt)
 
     async def _resume_offset(self) -> int:
         """What the server already has of the file, when continuing it."""
