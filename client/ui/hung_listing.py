@@ -58,7 +58,7 @@ class HungListingAssistant:
         self.stuck_task = None
         self.stuck_arrow = None
         self._ticker.stop()
-        self.failed_path = self.window.actions.pending_path
+        self.failed_path = self.window.remote_actions.pending_path
         command = f"LIST {self.failed_path}" if self.failed_path else None
         self.window.remote_pane.banner.hide()
         self.banner.show_for_error(exc, command=command, console_row=seq,
@@ -66,15 +66,16 @@ class HungListingAssistant:
 
     def _control_host(self) -> str | None:
         """The address the browsing session's control connection reached."""
-        server = getattr(self.window.connection.session, "server", None)
-        return getattr(server, "host", None)
+        session = self.window.connection.session
+        server = session.server if session is not None else None
+        return server.host if server is not None else None
 
     def show_early(self, arrow: Any, now: float) -> bool:
         """The listing's data connection (a ladder ``DataArrow``) is not moving: say so
         now, before the engine's data timeout fails it."""
         if self.banner is None:
             return False
-        self.failed_path = self.window.actions.pending_path
+        self.failed_path = self.window.remote_actions.pending_path
         self.window.remote_pane.banner.hide()
         shown = bool(self.banner.show_for_arrow(arrow, now, control_host=self._control_host()))
         if shown:
@@ -120,7 +121,7 @@ class HungListingAssistant:
     # -- the buttons -----------------------------------------------------------------------
     def _browse_again(self, doing: str) -> None:
         w = self.window
-        w.spawn(w.actions.browse(self.failed_path), pane=w.remote_pane, doing=doing)
+        w.spawn(w.remote_actions.browse(self.failed_path), pane=w.remote_pane, doing=doing)
 
     def _retry(self, mode: TransferMode) -> None:
         self._stop_stuck_listing()

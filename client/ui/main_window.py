@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
+from client.config.history import QuickconnectHistory
 from client.config.sites import Site, SiteStore
 from client.engine.data.opening import extended_only
 from client.engine.errors import (
@@ -43,7 +44,7 @@ from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
-from client.ui.connection import RemoteConnection
+from client.ui.connection import RemoteConnection, SessionFactory, ftp_session_factory
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.exists_dialog import ExistsAsker
@@ -55,7 +56,7 @@ from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
 from client.ui.queue_view import QueueWidget
-from client.ui.quickconnect import QuickConnectBar
+from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.status import InspectorStatusBar
@@ -74,7 +75,7 @@ log = logging.getLogger(__name__)
 
 
 def app_settings() -> QSettings:
-    """Window state and history in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
+    """Window state in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
@@ -90,7 +91,8 @@ class MainWindow(QMainWindow):
     #: emitted from closeEvent (the app then closes the sessions and stops the loop)
     closed = Signal()
 
-    def __init__(self, *, local_start: Path | None = None) -> None:
+    def __init__(self, *, local_start: Path | None = None,
+                 session_factory: SessionFactory = ftp_session_factory) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -103,16 +105,19 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(self)
         self.bridge.observe(self.bus)
         self.trust = GuiCertificateTrust(self)
-        self.connection = RemoteConnection(self.bus, trust=self.trust, parent=self)
+        self.connection = RemoteConnection(self.bus, trust=self.trust,
+                                           session_factory=session_factory, parent=self)
 
-        self.quick = QuickConnectBar(self.settings, self)
+        history = QuickconnectHistory()
+        take_over_qsettings_history(self.settings, history)
+        self.quick = QuickConnectBar(history, self)
         self.console = ConsoleWidget(self)
         self.local_pane = LocalPane(self, start=local_start)
         self.remote_pane = RemotePane(self)
         self.queue = QueueWidget(self)
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
-        self.actions = RemoteActions(self)
+        self.remote_actions = RemoteActions(self)
         self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
@@ -155,6 +160,7 @@ class MainWindow(QMainWindow):
         self.toggle_mode_action = menu.toggle_mode
         self.extended_action = menu.extended
         self.view_menu = menu.view_menu
+        self.menu_actions = menu
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.capture_loader = CaptureLoader(self)
         self._wire()
@@ -191,8 +197,11 @@ class MainWindow(QMainWindow):
         q.commands_changed.connect(self.set_commands)
         q.invalid_input.connect(lambda text: self.remote_pane.banner.show_message(text))
         self.console.command_entered.connect(self.send_raw)
+        self.connection.connected.connect(
+            lambda _where: self.offer_ftp_controls(self.connection.ftp is not None))
+        self.connection.disconnected.connect(lambda: self.offer_ftp_controls(True))
 
-        r, a = self.remote_pane, self.actions
+        r, a = self.remote_pane, self.remote_actions
         rp = {"pane": r}
         r.navigate_requested.connect(lambda p: self.spawn(a.browse(p), doing=self.tr("Opening {}").format(p), **rp))
         r.refresh_requested.connect(self.refresh)
@@ -344,7 +353,7 @@ class MainWindow(QMainWindow):
         self.status.on_state(event)
         session = self.connection.session
         if (event.state is SessionState.FAILED and not self.connection.busy
-                and getattr(session, "connection_id", None) == event.connection
+                and session is not None and session.connection_id == event.connection
                 and self.connection.settings is not None):
             self.remote_pane.banner.show_message(
                 self.tr("The connection to the server was lost: {}").format(
@@ -358,6 +367,14 @@ class MainWindow(QMainWindow):
             path = self.remote_pane.current_path or None
             self.spawn(self.connect_to(settings, path), pane=self.remote_pane,
                        doing=self.tr("Reconnecting"))
+
+    def offer_ftp_controls(self, offered: bool) -> None:
+        """Modes, PASV/EPSV, raw commands and Diagnose exist only for an FTP session:
+        greyed out while another kind of session is open."""
+        for action in (*self.menu_actions.ftp_only(), self.diagnose_action):
+            action.setEnabled(offered)
+        self.console.command.setEnabled(offered)
+        self.quick.set_ftp_controls(offered)
 
     def show_console_line(self, seq: int) -> None:
         self.console.select_line(seq)
@@ -390,7 +407,7 @@ class MainWindow(QMainWindow):
         self.quick.set_connected(True)
         self.disconnect_action.setEnabled(True)
         self.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}")
-        return await self.actions.browse(path, after_login=True)
+        return await self.remote_actions.browse(path, after_login=True)
 
     def disconnect(self) -> None:
         self.spawn(self._disconnect(), doing=self.tr("Disconnecting"))
@@ -406,7 +423,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         if self.connection.is_connected:
-            self.spawn(self.actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
+            self.spawn(self.remote_actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
         self.local_pane.refresh()
 
     def set_mode(self, mode: TransferMode) -> None:
@@ -452,7 +469,7 @@ class MainWindow(QMainWindow):
             remote_dir = str(getattr(job, "remote_path", "")).rsplit("/", 1)[0] or "/"
             if remote_dir == self.remote_pane.current_path.rstrip("/") or (
                     remote_dir == "/" and self.remote_pane.current_path == "/"):
-                self.spawn(self.actions.refresh(), pane=self.remote_pane)
+                self.spawn(self.remote_actions.refresh(), pane=self.remote_pane)
         elif direction == "download":
             self.local_pane.files.setRootPath(str(self.local_pane.current))
 
@@ -506,7 +523,7 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self.bridge.close()
-        self.actions.close()
+        self.remote_actions.close()
         super().closeEvent(event)
         self.closed.emit()
 

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.config.history import QuickconnectHistory, RecentServer
 from client.config.urls import parse_target
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.ui.icons import icon
 
-__all__ = ["QuickConnectBar"]
+__all__ = ["QuickConnectBar", "take_over_qsettings_history"]
 
 _TLS_CHOICES = (  # translated when shown (context QuickConnectBar)
     (TlsMode.AUTO, QT_TRANSLATE_NOOP("QuickConnectBar", "TLS if available")),
@@ -49,7 +50,22 @@ _COMMAND_CHOICES = (  # translated when shown (context QuickConnectBar)
                        "EPSV names only a port: the client dials the control connection's "
                        "host. IPv6 always uses these.")),
 )
-_HISTORY_KEY = "quickconnect/history"
+#: Where the window's settings file kept the history before it moved to client.config.
+_OLD_HISTORY_KEY = "quickconnect/history"
+
+
+def take_over_qsettings_history(settings: QSettings, history: QuickconnectHistory) -> None:
+    """Move a history kept in the window's settings file into ``history`` (once: the old
+    key is removed; an existing history file is never overwritten)."""
+    if not settings.contains(_OLD_HISTORY_KEY):
+        return
+    try:
+        items = json.loads(str(settings.value(_OLD_HISTORY_KEY, "[]")))
+    except ValueError:
+        items = []
+    history.import_once(items if isinstance(items, list) else [])
+    settings.remove(_OLD_HISTORY_KEY)
+    settings.sync()
 
 
 class _Field(QLineEdit):
@@ -74,10 +90,10 @@ class QuickConnectBar(QWidget):
     commands_changed = Signal(object)  # CommandFamily
     invalid_input = Signal(str)
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, history: QuickconnectHistory, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quickConnect")
-        self._qsettings = settings
+        self._history = history
         self._unrecorded: set[tuple[str, int]] = set()  # see never_remember
         self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
@@ -124,6 +140,7 @@ class QuickConnectBar(QWidget):
             "or Extended (EPSV/EPRT)"))
         self.commands.currentIndexChanged.connect(self._commands_chosen)
         self._ipv6 = False
+        self._ftp = True  # the open session has FTP's modes (see set_ftp_controls)
         self._name_segments()
 
         self.tls = QComboBox(self)
@@ -229,13 +246,20 @@ class QuickConnectBar(QWidget):
         """Over an IPv6 control connection only EPSV/EPRT exist: the segments say so and
         the family choice waits for the next IPv4 connection."""
         self._ipv6 = ipv6
-        self.commands.setEnabled(not ipv6)
+        self.commands.setEnabled(not ipv6 and self._ftp)
         self.commands.setToolTip(self.tr(
             "This connection is IPv6: EPSV and EPRT are sent whatever is chosen (PASV and "
             "PORT cannot carry an IPv6 address)") if ipv6 else self.tr(
             "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
             "or Extended (EPSV/EPRT)"))
         self._name_segments()
+
+    def set_ftp_controls(self, offered: bool) -> None:
+        """The mode segments and the command family apply to FTP sessions only."""
+        self._ftp = offered
+        self.passive_button.setEnabled(offered)
+        self.active_button.setEnabled(offered)
+        self.commands.setEnabled(offered and not self._ipv6)
 
     def _name_segments(self) -> None:
         family = CommandFamily.EXTENDED if self._ipv6 else self.command_family
@@ -293,12 +317,8 @@ class QuickConnectBar(QWidget):
         self.disconnect_button.setEnabled(connected)
 
     # -- history (no passwords) -----------------------------------------------------------
-    def history(self) -> list[dict[str, object]]:
-        try:
-            items = json.loads(str(self._qsettings.value(_HISTORY_KEY, "[]")))
-            return [i for i in items if isinstance(i, dict)]
-        except ValueError:
-            return []
+    def history(self) -> list[RecentServer]:
+        return self._history.load()
 
     def never_remember(self, host: str, port: int) -> None:
         """Keep ``host:port`` out of the history: a server that lives only as long as
@@ -309,32 +329,24 @@ class QuickConnectBar(QWidget):
     def _remember(self, settings: ConnectionSettings) -> None:
         if (settings.host, settings.port) in self._unrecorded:
             return
-        item = {"host": settings.host, "port": settings.port, "user": settings.user,
-                "tls": settings.tls.value, "mode": settings.mode.value,
-                "commands": settings.commands.value}
-        items = [i for i in self.history() if i != item]
-        self._qsettings.setValue(_HISTORY_KEY, json.dumps([item] + items[:9]))
+        self._history.remember(RecentServer.of(settings))
 
     def _fill_history(self) -> None:
         self.history_menu.clear()
-        items = self.history()
-        if not items:
+        servers = self.history()
+        if not servers:
             self.history_menu.addAction(self.tr("(no recent servers)")).setEnabled(False)
-        for item in items:
-            label = f"{item.get('user')}@{item.get('host')}:{item.get('port')} ({item.get('tls')})"
-            self.history_menu.addAction(label, lambda i=item: self.apply_history(i))
+        for server in servers:
+            label = f"{server.user}@{server.host}:{server.port} ({server.tls.value})"
+            self.history_menu.addAction(label, lambda s=server: self.apply_history(s))
 
-    def apply_history(self, item: dict[str, object]) -> None:
-        self.host.setText(str(item.get("host", "")))
-        self.port.setValue(int(item.get("port", 0) or 0))
-        user = str(item.get("user", ""))
-        self.user.setText("" if user == "anonymous" else user)
+    def apply_history(self, server: RecentServer) -> None:
+        self.host.setText(server.host)
+        self.port.setValue(server.port)
+        self.user.setText("" if server.user == "anonymous" else server.user)
         self.password.clear()
-        index = self.tls.findData(TlsMode(str(item.get("tls", "auto"))))
+        index = self.tls.findData(server.tls)
         if index >= 0:
             self.tls.setCurrentIndex(index)
-        self.set_mode(TransferMode(str(item.get("mode", "passive"))))
-        try:
-            self.set_command_family(CommandFamily(str(item.get("commands", "classic"))))
-        except ValueError:
-            self.set_command_family(CommandFamily.CLASSIC)
+        self.set_mode(server.mode)
+        self.set_command_family(server.commands)

@@ -146,7 +146,7 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
             what, site_note)
     # list again with it: the pane was left empty by the failed listing
     window.hung_listing.hide()
-    window.spawn(window.actions.browse(path), pane=window.remote_pane,
+    window.spawn(window.remote_actions.browse(path), pane=window.remote_pane,
                  doing=window.tr("Listing again"))
     return window.tr("Applied: {}. Listing the folder again with it.{}").format(what, site_note)
 
@@ -158,7 +158,7 @@ def show_hung_listing_early(window: MainWindow, arrow: DataArrow) -> bool:
     session = window.connection.session
     if assistant.banner is None or session is None:
         return False
-    if arrow.connection != getattr(session, "connection_id", None):
+    if arrow.connection != session.connection_id:
         return False  # a queue worker's transfer, or a diagnosis
     verb = arrow.command.split(" ", 1)[0].upper()
     if verb not in LISTING_COMMANDS:
