@@ -1,0 +1,162 @@
+"""Snapshots of the two trees to compare. Neither walk follows a symbolic link (a link
+is an entry of type LINK, which plans refuse), both stop at ``MAX_DEPTH`` and the remote
+walk never lists a folder twice, so a server that lists a folder inside itself (or a
+link loop on disk) ends the walk instead of looping.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from client.engine.errors import FtpError
+from client.engine.sync.entries import (
+    EntryType,
+    Precision,
+    Refusal,
+    Side,
+    TreeEntry,
+    TreeSnapshot,
+    name_problem,
+)
+from client.engine.tree import MAX_DEPTH
+from client.protocol.listing import EntryKind
+from client.protocol.paths import join_remote
+
+if TYPE_CHECKING:
+    from client.engine.remotefs import RemoteFileSystem
+    from client.protocol.listing import ListingEntry
+
+__all__ = ["snapshot_local", "snapshot_remote", "remote_entry", "local_entry"]
+
+_KINDS = {EntryKind.FILE: EntryType.FILE, EntryKind.DIR: EntryType.DIR,
+          EntryKind.LINK: EntryType.LINK}
+_PRECISIONS = {"second": Precision.SECOND, "minute": Precision.MINUTE, "day": Precision.DAY}
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def remote_entry(relpath: str, entry: ListingEntry,
+                 utc_offset: timedelta = timedelta(0)) -> TreeEntry:
+    """A listing entry as a tree entry. A naive time (``ls -l``, DOS: the server's local
+    time) is taken as UTC plus ``utc_offset``, the server's offset if the user knows it."""
+    modified = entry.modified
+    if modified is not None and modified.tzinfo is None:
+        modified = (modified - utc_offset).replace(tzinfo=UTC)
+    precision = _PRECISIONS.get(entry.modified_precision or "", Precision.UNKNOWN)
+    if modified is None:
+        precision = Precision.UNKNOWN
+    return TreeEntry(relpath, _KINDS.get(entry.kind, EntryType.OTHER), entry.size, modified,
+                     precision)
+
+
+def local_entry(relpath: str, info: os.stat_result) -> TreeEntry:
+    """A local ``lstat`` result as a tree entry (links are LINK: never followed)."""
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        kind = EntryType.LINK
+    elif stat.S_ISDIR(mode):
+        kind = EntryType.DIR
+    elif stat.S_ISREG(mode):
+        kind = EntryType.FILE
+    else:
+        kind = EntryType.OTHER
+    return TreeEntry(relpath, kind, info.st_size if kind is EntryType.FILE else None,
+                     datetime.fromtimestamp(info.st_mtime, UTC), Precision.SECOND)
+
+
+async def snapshot_remote(fs: RemoteFileSystem, remote_root: str, *,
+                          utc_offset: timedelta = timedelta(0),
+                          max_depth: int = MAX_DEPTH) -> TreeSnapshot:
+    """List ``remote_root`` recursively. The root failing raises; a sub-folder failing
+    is a refusal (its contents are then neither copied over nor deleted)."""
+    snapshot = TreeSnapshot(Side.REMOTE, remote_root)
+    pending: deque[tuple[str, str, int]] = deque([(remote_root, "", 0)])
+    visited: set[str] = set()
+    while pending:
+        folder, relfolder, depth = pending.popleft()
+        visited.add(folder.rstrip("/") or "/")
+        try:
+            listing = await fs.list(folder)
+        except FtpError as exc:
+            if not relfolder:
+                raise
+            snapshot.refused.append(Refusal(Side.REMOTE, relfolder, "",
+                                            f"the folder could not be listed: {exc.message}"))
+            _mark_unlisted(snapshot, relfolder)
+            continue
+        seen: set[str] = set()
+        for item in listing.entries:
+            problem = name_problem(item.name)
+            if problem is None and item.name in seen:
+                problem = "the server listed this name twice"
+            if problem is not None:
+                snapshot.refused.append(Refusal(Side.REMOTE, relfolder, item.name, problem))
+                continue
+            seen.add(item.name)
+            relpath = _join(relfolder, item.name)
+            entry = remote_entry(relpath, item, utc_offset)
+            if entry.type is EntryType.DIR:
+                path = join_remote(folder, item.name)
+                if depth + 1 > max_depth or (path.rstrip("/") or "/") in visited:
+                    snapshot.refused.append(Refusal(
+                        Side.REMOTE, relfolder, item.name,
+                        "the server lists this folder inside itself or deeper than "
+                        f"{max_depth} levels (a loop?); not entered"))
+                    continue
+                pending.append((path, relpath, depth + 1))
+            snapshot.entries[relpath] = entry
+    return snapshot
+
+
+def _mark_unlisted(snapshot: TreeSnapshot, relfolder: str) -> None:
+    """A folder whose contents are unknown must not look empty (a delete of everything
+    on the other side would follow): it becomes an OTHER entry, which plans refuse."""
+    old = snapshot.entries.get(relfolder)
+    if old is not None:
+        snapshot.entries[relfolder] = TreeEntry(relfolder, EntryType.OTHER)
+
+
+def snapshot_local(local_root: Path, *, max_depth: int = MAX_DEPTH) -> TreeSnapshot:
+    """Walk ``local_root`` (blocking: call through ``asyncio.to_thread``)."""
+    snapshot = TreeSnapshot(Side.LOCAL, str(local_root))
+    pending: deque[tuple[Path, str, int]] = deque([(local_root, "", 0)])
+    while pending:
+        folder, relfolder, depth = pending.popleft()
+        try:
+            with os.scandir(folder) as found:
+                items = sorted(found, key=lambda e: e.name)
+        except OSError as exc:
+            if not relfolder:
+                raise
+            snapshot.refused.append(Refusal(Side.LOCAL, relfolder, "", "could not read the "
+                                            f"folder: {exc.strerror or exc}"))
+            _mark_unlisted(snapshot, relfolder)
+            continue
+        for item in items:
+            problem = name_problem(item.name)
+            if problem is not None:
+                snapshot.refused.append(Refusal(Side.LOCAL, relfolder, item.name, problem))
+                continue
+            try:
+                info = item.stat(follow_symlinks=False)
+            except OSError as exc:
+                snapshot.refused.append(Refusal(Side.LOCAL, relfolder, item.name,
+                                                exc.strerror or str(exc)))
+                continue
+            relpath = _join(relfolder, item.name)
+            entry = local_entry(relpath, info)
+            if entry.type is EntryType.DIR:
+                if depth + 1 > max_depth:
+                    snapshot.refused.append(Refusal(Side.LOCAL, relfolder, item.name,
+                                                    f"nested deeper than {max_depth} levels"))
+                    continue
+                pending.append((Path(item.path), relpath, depth + 1))
+            snapshot.entries[relpath] = entry
+    return snapshot
