@@ -1,6 +1,7 @@
 """Running a plan: folders are created and deletes done at once on one connection;
 every copy becomes a job of the transfer queue (so it has progress, retries and
-``.part`` downloads). Every path is checked again here, just before it is used: a
+``.part`` downloads), overwriting its target whatever the queue's policy for existing
+files (the plan, which the user may have previewed, decided that). Every path is checked again here, just before it is used: a
 local one must lie below the chosen folder with no symbolic link on the way, a remote
 one must be built from checked components below the chosen remote folder.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import CommandFailedError, FtpError, UnsafePathError
+from client.engine.exists import ExistsPolicy
 from client.engine.localpaths import ensure_directory, relative_parts
 from client.engine.sync.entries import path_problem
 from client.engine.sync.plan import ActionKind, SyncAction
@@ -120,10 +122,12 @@ async def _one(action: SyncAction, run: SyncRun, local_root: Path, remote_root: 
     elif kind is ActionKind.DOWNLOAD:
         target = await asyncio.to_thread(_local_target_lenient, local_root, action)
         run.job_ids.append(queue.add_download(action.remote_path(remote_root), target,
-                                              action.size, root=local_root))
+                                              action.size, root=local_root,
+                                              exists_policy=ExistsPolicy.OVERWRITE))
     elif kind is ActionKind.UPLOAD:
         source = await asyncio.to_thread(_local_target, local_root, action)
-        run.job_ids.append(queue.add_upload(source, action.remote_path(remote_root)))
+        run.job_ids.append(queue.add_upload(source, action.remote_path(remote_root),
+                                            exists_policy=ExistsPolicy.OVERWRITE))
     elif kind is ActionKind.DELETE_LOCAL:
         await asyncio.to_thread(_delete_local, local_root, action)
         run.done.append(action)

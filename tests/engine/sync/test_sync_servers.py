@@ -119,3 +119,42 @@ async def test_copies_go_through_the_queue(ftp_server, bus, tmp_path):
     assert len(run.job_ids) == 2
     finals = {e.job.remote_path.rsplit("/", 1)[-1]: e.job.state for e in seen}
     assert finals == {"q1.txt": JobState.DONE, "q2.txt": JobState.DONE}
+
+
+@pytest.mark.asyncio
+async def test_a_queue_that_asks_about_existing_files_is_not_asked_again(ftp_server, bus,
+                                                                         tmp_path):
+    """The window's queue asks before overwriting; a synchronisation's copies were
+    decided in its preview and overwrite without a second question."""
+    from client.engine.queue import ExistsPolicy, TransferQueue
+    from client.engine.session import FtpSession
+    from client.engine.sync.execute import run_plan
+    from client.engine.sync.prepare import prepare_plan
+
+    from ..sessions import session_factory
+
+    make_tree(ftp_server.root / "site", {"a.txt": b"server version"})
+    local = tmp_path / "local"
+    make_tree(local, {"a.txt": b"old"})
+    asked = []
+
+    async def ask(job, info):
+        asked.append(job)
+        raise AssertionError("asked")
+
+    session = FtpSession(ftp_server.settings(), bus=bus)
+    await session.connect()
+    queue = TransferQueue(session_factory(ftp_server, bus), bus=bus,
+                          exists_policy=ExistsPolicy.ASK, ask_exists=ask)
+    try:
+        remote = (await session.pwd()).rstrip("/") + "/site"
+        plan = await prepare_plan(session, local, remote, SyncOptions())
+        run = await run_plan(plan.actions, local_root=local, remote_root=remote, fs=session,
+                             queue=queue)
+        await queue.wait_idle()
+        assert queue.job(run.job_ids[0]).state is JobState.DONE
+    finally:
+        await queue.close()
+        await session.close()
+    assert asked == []
+    assert (local / "a.txt").read_bytes() == b"server version"
