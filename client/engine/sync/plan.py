@@ -105,11 +105,16 @@ def _matches(pattern: str, relpath: str) -> bool:
 
 def matches_filters(relpath: str, is_dir: bool, include: tuple[str, ...],
                     exclude: tuple[str, ...]) -> bool:
-    """Exclude patterns apply to files and folders (a folder's contents go with it);
-    include patterns choose files only (folders are always entered). A pattern with
-    ``/`` matches the relative path, one without matches the name."""
-    if any(_matches(p, relpath) for p in exclude):
-        return False
+    """Exclude patterns apply to files and folders (a folder's contents go with it, so
+    every ancestor is matched too); include patterns choose files only (folders are
+    always entered). A pattern with ``/`` matches the relative path, one without
+    matches the name."""
+    if exclude:
+        parts = relpath.split("/")
+        for end in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            if any(_matches(p, prefix) for p in exclude):
+                return False
     return is_dir or not include or any(_matches(p, relpath) for p in include)
 
 
