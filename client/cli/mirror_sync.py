@@ -15,7 +15,10 @@ from client.engine.units import format_bytes
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from client.cli.runner import CommandContext
+    from client.engine.events import EngineEvent
 
 __all__ = ["add_sync_options", "wants_plan", "sync_mirror", "format_plan"]
 
@@ -74,7 +77,10 @@ def format_plan(plan: SyncPlan) -> list[str]:
     return lines
 
 
-async def sync_mirror(context: CommandContext) -> int:
+async def sync_mirror(context: CommandContext,
+                      progress: Callable[[EngineEvent], None] | None = None) -> int:
+    """Plan, print or run (see the module doc); ``progress`` watches the bus (the
+    queue's jobs summed into one progress bar)."""
     from client.engine.queue import ExistsPolicy, JobState, TransferQueue
     from client.engine.sync.execute import run_plan
     from client.engine.sync.prepare import prepare_plan
@@ -110,6 +116,8 @@ async def sync_mirror(context: CommandContext) -> int:
             await extra.connect()
             return extra
 
+        if progress is not None:
+            context.bus.subscribe(progress)
         queue = TransferQueue(new_session, bus=context.bus, concurrency=args.parallel,
                               exists_policy=ExistsPolicy.OVERWRITE)
         try:

@@ -215,7 +215,8 @@ def run_mirror(args: argparse.Namespace) -> int:
         print("ftp-inspector mirror: --parallel must be from 1 to 10", file=sys.stderr)
         return 1
     if wants_plan(args):
-        return run_command(args, "mirror", args.url, sync_mirror)
+        return run_command(args, "mirror", args.url,
+                           lambda context: sync_mirror(context, _MirrorProgress(context)))
     return run_command(args, "mirror", args.url, _mirror)
 
 
