@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from client.engine.localpaths import is_case_insensitive
 from client.engine.sync.checksum import NO_CHECKSUM_NOTE, checksum_choice, same_contents
 from client.engine.sync.compare import CompareRule
 from client.engine.sync.entries import EntryType, Side, TreeSnapshot
@@ -33,11 +34,14 @@ async def prepare_plan(session: FtpSession, local_root: Path, remote_root: str,
     """Snapshot both sides and plan. A missing local folder is an empty one (a first
     download); a remote root that cannot be listed raises."""
     local_root = Path(local_root)
+    folded = False
     if local_root.is_dir():
         local = await asyncio.to_thread(snapshot_local, local_root)
+        folded = await asyncio.to_thread(is_case_insensitive, local_root)
     else:
         local = TreeSnapshot(Side.LOCAL, str(local_root))
-    remote = await snapshot_remote(session, remote_root, utc_offset=utc_offset)
+    remote = await snapshot_remote(session, remote_root, utc_offset=utc_offset,
+                                   case_insensitive=folded)
     verdicts: dict[str, bool] | None = None
     notes: list[str] = []
     if options.rule is CompareRule.CHECKSUM:

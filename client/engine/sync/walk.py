@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,11 +72,18 @@ def local_entry(relpath: str, info: os.stat_result) -> TreeEntry:
                      datetime.fromtimestamp(info.st_mtime, UTC), Precision.SECOND)
 
 
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 async def snapshot_remote(fs: RemoteFileSystem, remote_root: str, *,
                           utc_offset: timedelta = timedelta(0),
-                          max_depth: int = MAX_DEPTH) -> TreeSnapshot:
+                          max_depth: int = MAX_DEPTH,
+                          case_insensitive: bool = False) -> TreeSnapshot:
     """List ``remote_root`` recursively. The root failing raises; a sub-folder failing
-    is a refusal (its contents are then neither copied over nor deleted)."""
+    is a refusal (its contents are then neither copied over nor deleted).
+    ``case_insensitive``: the local folder does not tell ``A`` from ``a``, so the
+    second of two names that differ only so is refused (both would be one file)."""
     snapshot = TreeSnapshot(Side.REMOTE, remote_root)
     pending: deque[tuple[str, str, int]] = deque([(remote_root, "", 0)])
     visited: set[str] = set()
@@ -91,15 +99,18 @@ async def snapshot_remote(fs: RemoteFileSystem, remote_root: str, *,
                                             f"the folder could not be listed: {exc.message}"))
             _mark_unlisted(snapshot, relfolder)
             continue
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for item in listing.entries:
             problem = name_problem(item.name)
-            if problem is None and item.name in seen:
-                problem = "the server listed this name twice"
+            key = _fold(item.name) if case_insensitive else item.name
+            if problem is None and key in seen:
+                problem = ("the server listed this name twice" if seen[key] == item.name else
+                           "it differs from another name here only in case, and the local "
+                           "folder does not tell those apart")
             if problem is not None:
                 snapshot.refused.append(Refusal(Side.REMOTE, relfolder, item.name, problem))
                 continue
-            seen.add(item.name)
+            seen[key] = item.name
             relpath = _join(relfolder, item.name)
             entry = remote_entry(relpath, item, utc_offset)
             if entry.type is EntryType.DIR:

@@ -120,3 +120,21 @@ async def test_a_local_link_where_the_server_has_a_file_is_not_written_through(
     assert any(r.name == "target.txt" and "link" in r.reason for r in plan.refused)
     assert victim.read_bytes() == b"precious"
     assert (local / "target.txt").is_symlink()
+
+
+@pytest.mark.asyncio
+async def test_names_that_differ_only_in_case_for_a_case_blind_disk(scripted_server, bus):
+    from client.engine.session import FtpSession
+    from client.engine.sync.walk import snapshot_remote
+
+    server = hostile_server(scripted_server, "LIST")
+    session = FtpSession(server.settings(data_timeout=5.0, control_timeout=5.0), bus=bus)
+    await session.connect()
+    try:
+        blind = await snapshot_remote(session, "/hostile", case_insensitive=True)
+        sighted = await snapshot_remote(session, "/hostile")
+    finally:
+        await session.close()
+    assert "Readme.txt" in blind.entries and "README.TXT" not in blind.entries
+    assert any(r.name == "README.TXT" and "only in case" in r.reason for r in blind.refused)
+    assert {"Readme.txt", "README.TXT"} <= sighted.entries.keys()
