@@ -68,3 +68,20 @@ async def test_no_checksum_command_falls_back_to_size_and_says_so(ftp_server, bu
                                  run=False)
     assert plan.actions == []
     assert any("offers no checksum command" in note for note in plan.notes)
+
+
+@pytest.mark.realserver
+@pytest.mark.asyncio
+async def test_proftpd_mod_digest_finds_same_size_files_that_differ(make_debian_server, bus,
+                                                                    tmp_path):
+    server = make_debian_server("proftpd", digest=True)
+    assert "HASH" in server.features
+    site = server.root / "site"
+    same_size_pair(site, tmp_path / "local")
+    os.chmod(site, 0o777)  # noqa: S103 - the server runs as its own account
+    plan, _ = await plan_and_run(server, bus, tmp_path / "local", "site",
+                                 SyncOptions(Direction.DOWNLOAD, CompareRule.CHECKSUM),
+                                 run=False)
+    assert [(a.relpath, a.reason) for a in plan.actions] == [
+        ("differs.txt", "same size, different checksum")]
+    assert any("HASH" in note for note in plan.notes)
