@@ -104,12 +104,13 @@ def test_comparison_marks_both_panes_in_words_and_colour(window, qtbot, ftp_serv
 
     # by size only: the newer file is no longer marked
     actions.compare_size.trigger()
+    qtbot.waitUntil(lambda: label.text().startswith("Comparison (by size)"), timeout=5_000)
     assert label.text() == ("Comparison (by size): 2 only here, 1 only on the server, "
                             "1 differ in size")
     # hide identical files: same.txt and newer-there.txt go, folders stay
     actions.hide_identical.trigger()
     same = remote.model.row_of_name("same.txt")
-    assert remote.view.isRowHidden(same)
+    qtbot.waitUntil(lambda: remote.view.isRowHidden(same), timeout=5_000)
     assert remote.view.isRowHidden(remote.model.row_of_name("newer-there.txt"))
     assert not remote.view.isRowHidden(remote.model.row_of_name("sub"))
     assert not remote.view.isRowHidden(remote.model.row_of_name("bigger.txt"))

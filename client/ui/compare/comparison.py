@@ -9,11 +9,13 @@ folder) and paints through a delegate and hidden rows, so neither model changes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections import Counter
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QTableView, QTreeView
+from shiboken6 import isValid
 
 from client.engine.sync import CompareRule, Difference, DiffKind, EntryType, Side, compare_trees
 from client.engine.sync.compare import DEFAULT_TOLERANCE
@@ -59,6 +61,8 @@ class DirectoryComparison(QObject):
         self.tolerance = DEFAULT_TOLERANCE
         self.hide_identical = False
         self.differences: dict[str, Difference] = {}
+        self._generation = 0
+        self._tasks: set[asyncio.Task[None]] = set()
         self._plain: dict[QAbstractItemView, QStyledItemDelegate | None] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -97,20 +101,45 @@ class DirectoryComparison(QObject):
             self._timer.start()
 
     def recompare(self) -> None:
+        """Compare again: the local folder is read and both compared in a worker
+        thread (a large folder must not stall the window); a result that a newer
+        request overtook is dropped."""
+        self._generation += 1
         if not self.enabled or not self.remote.current_path:
-            self.differences = {}
-            self._apply_hiding()
-            self._repaint()
-            self.summary_changed.emit(self.tr("Comparison: connect to a server to compare")
-                                      if self.enabled else "")
+            self._show({}, self.tr("Comparison: connect to a server to compare")
+                       if self.enabled else "")
             return
-        remote = {e.name: remote_entry(e.name, e) for e in self.remote.model.entries()}
-        local = local_folder_entries(str(self.local.current))
-        self.differences = {d.relpath: d for d in compare_trees(local, remote, self.rule,
-                                                                self.tolerance)}
+        remote_entries = self.remote.model.entries()
+        folder = str(self.local.current)
+        rule, tolerance, generation = self.rule, self.tolerance, self._generation
+
+        def compute() -> dict[str, Difference]:
+            remote = {e.name: remote_entry(e.name, e) for e in remote_entries}
+            local = local_folder_entries(folder)
+            return {d.relpath: d for d in compare_trees(local, remote, rule, tolerance)}
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a bare widget test): compare here
+            self._show(compute(), None)
+            return
+
+        async def in_thread() -> None:
+            found = await asyncio.to_thread(compute)
+            # (the window may have closed while the thread ran)
+            if (generation == self._generation and self.enabled
+                    and isValid(self.local.view) and isValid(self.remote.view)):
+                self._show(found, None)
+
+        task = asyncio.ensure_future(in_thread())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _show(self, differences: dict[str, Difference], summary: str | None) -> None:
+        self.differences = differences
         self._apply_hiding()
         self._repaint()
-        self.summary_changed.emit(self.summary())
+        self.summary_changed.emit(self.summary() if summary is None else summary)
 
     def summary(self) -> str:
         counts = Counter(d.kind for d in self.differences.values())
