@@ -1,7 +1,9 @@
 """``mirror`` with a plan: ``--reverse``, ``--delete``, ``--dry-run``, ``--compare``,
 ``--include``/``--exclude``. Both trees are compared (:mod:`client.engine.sync`), the
 plan is printed (``--dry-run``: and nothing else happens) or run: copies through the
-transfer queue, folders and deletes on the command's own connection.
+transfer queue, folders and deletes on the command's own connection. The engine's sync
+modules load only when ``mirror`` runs with one of these options (every other command
+builds this parser too, and its start-up time counts).
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.engine.sync import CompareRule, Direction, SyncOptions, SyncPlan
-from client.engine.units import format_bytes
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from client.cli.runner import CommandContext
     from client.engine.events import EngineEvent
+    from client.engine.sync import SyncOptions, SyncPlan
 
 __all__ = ["add_sync_options", "wants_plan", "sync_mirror", "format_plan"]
 
@@ -32,10 +33,7 @@ def add_sync_options(parser: argparse.ArgumentParser) -> None:
                             "downloading, remote files with --reverse)")
     group.add_argument("--dry-run", action="store_true",
                        help="print the plan, one line per action, and change nothing")
-    group.add_argument("--compare", choices=[r.value for r in
-                                             (CompareRule.SIZE, CompareRule.TIME,
-                                              CompareRule.CHECKSUM)],
-                       default=None,
+    group.add_argument("--compare", choices=["size", "time", "checksum"], default=None,
                        help="what makes a file differ: size (default), time (newer on the "
                             "source, see --tolerance), checksum (HASH/XSHA*/XMD5/XCRC where "
                             "the server offers one, else size)")
@@ -56,6 +54,8 @@ def wants_plan(args: argparse.Namespace) -> bool:
 
 
 def _options(args: argparse.Namespace) -> SyncOptions:
+    from client.engine.sync import CompareRule, Direction, SyncOptions
+
     return SyncOptions(direction=Direction.UPLOAD if args.reverse else Direction.DOWNLOAD,
                        rule=CompareRule(args.compare or "size"), tolerance=args.tolerance,
                        include=tuple(args.include), exclude=tuple(args.exclude),
@@ -64,6 +64,8 @@ def _options(args: argparse.Namespace) -> SyncOptions:
 
 def format_plan(plan: SyncPlan) -> list[str]:
     """One line per action, then one per refused name: ``VERB  PATH  (reason)``."""
+    from client.engine.units import format_bytes
+
     lines = []
     for action in plan.actions:
         shown = escape_control(action.relpath) + ("/" if action.is_dir else "")
@@ -82,8 +84,10 @@ async def sync_mirror(context: CommandContext,
     """Plan, print or run (see the module doc); ``progress`` watches the bus (the
     queue's jobs summed into one progress bar)."""
     from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+    from client.engine.sync import Direction
     from client.engine.sync.execute import run_plan
     from client.engine.sync.prepare import prepare_plan
+    from client.engine.units import format_bytes
 
     args = context.args
     local_dir = Path(args.localdir)
