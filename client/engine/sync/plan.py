@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,11 +196,35 @@ class _Planner:
         return self.plan
 
 
+def _case_clashes(local: TreeSnapshot, remote: TreeSnapshot) -> list[Refusal]:
+    """On a local disk that does not tell ``A`` from ``a``: paths that differ only in
+    case between the sides are one file there, never a copy of one and a delete of the
+    other."""
+    def fold(path: str) -> str:
+        return unicodedata.normalize("NFC", path).casefold()
+
+    only_local = {fold(p): p for p in local.entries.keys() - remote.entries.keys()}
+    clashes = []
+    for path in remote.entries.keys() - local.entries.keys():
+        twin = only_local.get(fold(path))
+        if twin is not None:
+            reason = (f"'{twin}' here and '{path}' on the server differ only in case, and "
+                      "the local disk does not tell those apart: left alone")
+            for side, relpath in ((Side.LOCAL, twin), (Side.REMOTE, path)):
+                folder, _, name = relpath.rpartition("/")
+                clashes.append(Refusal(side, folder, name, reason))
+    return clashes
+
+
 def build_plan(local: TreeSnapshot, remote: TreeSnapshot, options: SyncOptions,
-               same_content: Mapping[str, bool] | None = None) -> SyncPlan:
-    """The actions that make the destination match the source (see the module doc)."""
+               same_content: Mapping[str, bool] | None = None, *,
+               case_insensitive: bool = False) -> SyncPlan:
+    """The actions that make the destination match the source (see the module doc).
+    ``case_insensitive``: the local disk folds case (see :func:`_case_clashes`)."""
     planner = _Planner(options)
     planner.plan.refused.extend(local.refused + remote.refused)
+    if case_insensitive:
+        planner.plan.refused.extend(_case_clashes(local, remote))
     if options.direction is Direction.BOTH and options.delete:
         planner.plan.notes.append("deleting is only possible in one direction; nothing "
                                   "will be deleted")

@@ -53,7 +53,7 @@ async def prepare_plan(session: FtpSession, local_root: Path, remote_root: str,
                          + (f" ({choice.algorithm})" if choice.command == "HASH" else ""))
             pairs = _same_size_pairs(local, remote, local_root, remote_root, options)
             verdicts = await same_contents(session, pairs, choice)
-    plan = build_plan(local, remote, options, verdicts)
+    plan = build_plan(local, remote, options, verdicts, case_insensitive=folded)
     plan.notes[:0] = notes
     return plan
 

@@ -178,3 +178,15 @@ def test_checksum_verdicts_decide_between_same_size_files():
                       same_content={"a": True, "b": False})
     assert [(a.relpath, a.reason) for a in plan.actions] == [
         ("b", "same size, different checksum")]
+
+
+def test_names_differing_in_case_on_a_case_blind_disk_are_left_alone():
+    local = tree(Side.LOCAL, f("readme.txt"), d("Docs"), f("Docs/a.txt"))
+    remote = tree(Side.REMOTE, f("README.txt"), d("docs"), f("docs/a.txt"))
+    plan = build_plan(local, remote, SyncOptions(delete=True), case_insensitive=True)
+    assert plan.actions == []
+    assert {r.name for r in plan.refused} == {"readme.txt", "README.txt", "Docs", "docs", "a.txt"}
+    # a case-sensitive disk: two different files
+    plan = build_plan(local, remote, SyncOptions(delete=True))
+    assert ("download", "README.txt") in actions(plan)
+    assert ("delete-local", "readme.txt") in actions(plan)
