@@ -126,6 +126,7 @@ def test_comparison_marks_both_panes_in_words_and_colour(window, qtbot, ftp_serv
 
 def test_synchronised_browsing_follows_and_says_when_it_cannot(window, qtbot, ftp_server,
                                                                trees):
+    (ftp_server.root / "site" / "remote-dir").mkdir()
     connected(window, qtbot, ftp_server, "/site")
     qtbot.waitUntil(lambda: local_row(window, "sub") is not None, timeout=10_000)
     click_tool(window, qtbot, window.compare_tools.actions.sync_browsing)
@@ -145,6 +146,16 @@ def test_synchronised_browsing_follows_and_says_when_it_cannot(window, qtbot, ft
     qtbot.waitUntil(lambda: "has no folder" in window.status.currentMessage(), timeout=10_000)
     assert "/site/localonly" in window.status.currentMessage()
     assert window.remote_pane.current_path == "/site"
+    # back on the local side, then a server folder this computer lacks
+    qtbot.mouseClick(window.local_pane.up_button, Qt.MouseButton.LeftButton)
+    remote = window.remote_pane
+    remote.view.setFocus()
+    remote.view.setCurrentIndex(remote.model.index(remote.model.row_of_name("remote-dir"), 0))
+    qtbot.keyClick(remote.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "no local folder" in window.status.currentMessage(),
+                    timeout=10_000)
+    assert remote.current_path == "/site/remote-dir"
+    assert window.local_pane.current == trees.resolve()
 
 
 def test_synchronise_without_a_connection_says_so(window, qtbot):
