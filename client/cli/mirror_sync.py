@@ -126,7 +126,8 @@ async def sync_mirror(context: CommandContext,
                               exists_policy=ExistsPolicy.OVERWRITE)
         try:
             run = await run_plan(plan.actions, local_root=local_dir, remote_root=remote_dir,
-                                 fs=session, queue=queue)
+                                 fs=session, queue=queue,
+                                 create_remote_root=plan.create_remote_root)
             await queue.wait_idle()
             jobs = queue.jobs()
         finally:

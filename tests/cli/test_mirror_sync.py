@@ -109,3 +109,28 @@ def test_checksum_without_a_checksum_command_says_so(ftp_server, child_env, tmp_
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert "offers no checksum command" in result.stderr
+
+
+def test_reverse_into_a_remote_folder_that_does_not_exist_makes_it(ftp_server, child_env,
+                                                                   tmp_path):
+    local = tmp_path / "local"
+    tree(local, {"a.txt": b"a", "sub/b.txt": b"b"})
+    dry = cli(child_env, "mirror", ftp_server.url + "/new/deeper", str(local), "--reverse",
+              "--dry-run", password=ftp_server.password)
+    assert dry.returncode == 0, dry.stderr
+    assert "does not exist" in dry.stderr and "created first" in dry.stderr
+    assert [line.split()[0] for line in dry.stdout.splitlines()] == [
+        "mkdir-remote", "upload", "upload"]
+    assert not (ftp_server.root / "new").exists()
+    result = cli(child_env, "mirror", ftp_server.url + "/new/deeper", str(local), "--reverse",
+                 password=ftp_server.password)
+    assert result.returncode == 0, result.stderr
+    assert contents(ftp_server.root / "new" / "deeper") == {"a.txt": b"a", "sub/b.txt": b"b"}
+
+
+def test_a_missing_remote_folder_is_an_error_when_downloading(ftp_server, child_env,
+                                                              tmp_path):
+    result = cli(child_env, "mirror", ftp_server.url + "/nowhere", str(tmp_path / "l"),
+                 "--delete", password=ftp_server.password)
+    assert result.returncode == 4, result.stderr
+    assert "No such directory" in result.stderr

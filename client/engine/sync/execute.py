@@ -89,13 +89,18 @@ async def _mkdir_remote(fs: RemoteFileSystem, path: str) -> None:
 
 async def run_plan(actions: Iterable[SyncAction], *, local_root: Path, remote_root: str,
                    fs: RemoteFileSystem, queue: TransferQueue,
-                   on_done: Callable[[SyncAction], None] | None = None) -> SyncRun:
+                   on_done: Callable[[SyncAction], None] | None = None,
+                   create_remote_root: bool = False) -> SyncRun:
     """Carry out ``actions`` (a plan's, or the ones the user kept ticked), in their
     order: folders, then copies queued, then deletes. A failed folder or delete is
     recorded and the rest goes on; copies into a folder that failed still run (and
-    fail with the server's or the disk's reason)."""
+    fail with the server's or the disk's reason). ``create_remote_root``: make
+    ``remote_root`` and its missing parents first (MKD)."""
     run = SyncRun()
     local_root = Path(local_root)
+    if create_remote_root:
+        for folder in _ancestors(remote_root):
+            await _mkdir_remote(fs, folder)
     for action in actions:
         try:
             _checked(action)
@@ -138,6 +143,13 @@ async def _one(action: SyncAction, run: SyncRun, local_root: Path, remote_root: 
         else:
             await fs.delete(path)
         run.done.append(action)
+
+
+def _ancestors(remote_dir: str) -> list[str]:
+    """``/a/b`` -> ``/a``, ``/a/b`` (relative paths likewise)."""
+    absolute = remote_dir.startswith("/")
+    parts = [p for p in remote_dir.split("/") if p]
+    return [("/" if absolute else "") + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _local_target_lenient(root: Path, action: SyncAction) -> Path:

@@ -92,6 +92,7 @@ class SyncPlan:
     actions: list[SyncAction] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "no checksum command: by size"
+    create_remote_root: bool = False  # uploading into a remote folder not made yet
 
     @property
     def deletes(self) -> list[SyncAction]:
