@@ -43,7 +43,7 @@ from bench.servers import (
 )
 
 CASES = ("cli", "download", "upload", "ftps", "tree-download", "tree-upload", "listing",
-         "parse", "responsiveness", "startup", "big-folder")
+         "parse", "compare", "responsiveness", "startup", "big-folder")
 #: Default: every goal measured in a few minutes (64 MiB transfers stand in for 1 GiB).
 SMALL = {"size": 64 * 1024 * 1024, "pairs": 3, "files": 1000, "entries": 10_000,
          "gui_runs": 3, "flood": 100_000, "parse_entries": 100_000, "folder_entries": 100_000}
@@ -186,6 +186,14 @@ def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
         print(f"4. parser alone, {sizes['parse_entries']:,} entries (best of 5): "
               f"MLSD {result['mlsd']['entries_per_second']:,.0f} entries/s, "
               f"LIST {result['unix']['entries_per_second']:,.0f} entries/s")
+    elif case == "compare":
+        from bench import compare_trees
+
+        result = compare_trees.run(sizes["entries"], 5)
+        out[case] = result
+        print(f"4. directory comparison and plan, {result['entries_remote']:,} remote / "
+              f"{result['entries_local']:,} local entries (best of 5): "
+              f"{result['seconds'] * 1000:.0f} ms, {result['actions']:,} actions")
     elif case == "responsiveness":
         server = servers.each()[0]
         result = cases_gui.case_heartbeat(server, work, sizes["size"], sizes["gui_runs"],

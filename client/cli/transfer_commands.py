@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
 from client.engine.errors import LocalError
@@ -55,11 +56,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_common_options(put)
     put.set_defaults(func=run_put)
 
-    mirror = subparsers.add_parser("mirror", help="download a remote tree")
+    mirror = subparsers.add_parser("mirror", help="download a remote tree, or synchronise",
+                                   description="Download a remote tree (files whose size "
+                                               "differs), or with the options below compare "
+                                               "both trees and copy, upload or delete what "
+                                               "differs.")
     mirror.add_argument("url", help="URL of the remote folder")
     mirror.add_argument("localdir", help="local folder (created if missing)")
     mirror.add_argument("--parallel", type=int, default=2, metavar="N",
                         help="transfers at once, each on its own connection (1-10, default 2)")
+    add_sync_options(mirror)
     add_common_options(mirror)
     mirror.set_defaults(func=run_mirror)
 
@@ -208,6 +214,9 @@ def run_mirror(args: argparse.Namespace) -> int:
     if not 1 <= args.parallel <= 10:
         print("ftp-inspector mirror: --parallel must be from 1 to 10", file=sys.stderr)
         return 1
+    if wants_plan(args):
+        return run_command(args, "mirror", args.url,
+                           lambda context: sync_mirror(context, _MirrorProgress(context)))
     return run_command(args, "mirror", args.url, _mirror)
 
 

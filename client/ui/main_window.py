@@ -44,6 +44,7 @@ from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
+from client.ui.compare.tools import CompareTools
 from client.ui.connection import RemoteConnection, SessionFactory, ftp_session_factory
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
@@ -164,6 +165,11 @@ class MainWindow(QMainWindow):
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.capture_loader = CaptureLoader(self)
         self._wire()
+        self.compare_tools = CompareTools(
+            menu, local=self.local_pane, remote=self.remote_pane, status=self.status,
+            connection=self.connection, transfers=self.transfers, spawn=self.spawn,
+            browse_remote=lambda path: self.remote_actions.browse(path), refresh=self.refresh,
+            parent=self)
         restore_window_state(self)
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)

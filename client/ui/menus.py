@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from client.engine.settings import CommandFamily, TransferMode
@@ -45,10 +45,53 @@ class WindowActions:
     extended: QAction
     raw_command: QAction
     view_menu: QMenu
+    compare: QAction  # directory comparison on/off (toolbar toggle)
+    compare_size: QAction
+    compare_time: QAction
+    compare_both: QAction
+    hide_identical: QAction
+    sync_browsing: QAction
+    synchronise: QAction
 
     def ftp_only(self) -> tuple[QAction, ...]:
         """The actions only an FTP session has (greyed out for another)."""
         return (self.passive, self.active, self.toggle_mode, self.extended, self.raw_command)
+
+
+def _comparison_actions(window: MainWindow, view: QMenu) -> dict[str, QAction]:
+    """View → Directory comparison and Synchronised browsing, Server → Synchronise…;
+    checkable ones left unconnected: the window wires them to their controllers."""
+    def checkable(text: str, icon_name: str | None = None) -> QAction:
+        action = QAction(window.tr(text), window, checkable=True)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        return action
+
+    compare = checkable("&Enable directory comparison", "compare")
+    compare.setToolTip(window.tr("Directory comparison: mark files that are on one side "
+                                 "only, differ in size, or are newer on one side"))
+    size, time, both = (checkable("Compare file &size"), checkable("Compare modification "
+                        "&time"), checkable("Compare size &and time"))
+    rules = QActionGroup(window)
+    for action in (size, time, both):
+        rules.addAction(action)
+    both.setChecked(True)
+    hide = checkable("&Hide identical files")
+    menu = view.addMenu(window.tr("Directory &comparison"))
+    menu.addAction(compare)
+    menu.addSeparator()
+    menu.addActions([size, time, both])
+    menu.addSeparator()
+    menu.addAction(hide)
+    browsing = checkable("S&ynchronised browsing", "sync-browse")
+    browsing.setToolTip(window.tr("Synchronised browsing: opening a folder on one side "
+                                  "opens the same folder on the other"))
+    view.addAction(browsing)
+    synchronise = QAction(icon("synchronise"), window.tr("S&ynchronise…"), window)
+    synchronise.setToolTip(window.tr("Synchronise the two folders shown (preview first)"))
+    return {"compare": compare, "compare_size": size, "compare_time": time,
+            "compare_both": both, "hide_identical": hide, "sync_browsing": browsing,
+            "synchronise": synchronise}
 
 
 def build_menus(window: MainWindow) -> WindowActions:
@@ -97,6 +140,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     view.addAction(_action(window, window.tr("&Filter files"), window.focus_filter, "Ctrl+F"))
     view.addAction(_action(window, window.tr("Search the &console"),
                            lambda: window.console.search.setFocus(), "Ctrl+Shift+F"))
+    view.addSeparator()
+    comparison = _comparison_actions(window, view)
+    server.addSeparator()
+    server.addAction(comparison["synchronise"])
 
     help_menu = bar.addMenu(window.tr("&Help"))
     help_menu.addAction(_action(window, window.tr("&About FTP Inspector"), window.about))
@@ -105,8 +152,11 @@ def build_menus(window: MainWindow) -> WindowActions:
     window.toolbar.addSeparator()
     window.toolbar.addActions([refresh, mkdir, disconnect])
     window.toolbar.addSeparator()
+    window.toolbar.addActions([comparison["compare"], comparison["sync_browsing"],
+                               comparison["synchronise"]])
+    window.toolbar.addSeparator()
     disconnect.setEnabled(False)
     return WindowActions(site_manager=site_manager, disconnect=disconnect, refresh=refresh,
                          mkdir=mkdir, passive=passive, active=active,
                          toggle_mode=toggle_mode, extended=extended, raw_command=raw_command,
-                         view_menu=view)
+                         view_menu=view, **comparison)

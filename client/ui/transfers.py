@@ -53,6 +53,10 @@ class Transfers:
                                        ask_exists=self._ask_exists)
         return self.queue
 
+    def ensure_queue(self) -> TransferQueue:
+        """The window's queue (made on first use), for jobs started elsewhere (Synchronise)."""
+        return self._ensure_queue()
+
     def set_concurrency(self, count: int) -> None:
         self._concurrency = count
         if self.queue is not None:

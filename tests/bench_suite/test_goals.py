@@ -40,3 +40,14 @@ def test_each_goal_is_judged_against_its_target_with_its_spread() -> None:
     assert parse["met"] is True
     unmeasured = next(g for name, g in goals.items() if name.startswith("100,000-entry"))
     assert unmeasured["met"] is None
+
+
+def test_the_comparison_goal_is_half_a_second() -> None:
+    def goal(seconds: float) -> dict:
+        results = {"cases": {"compare": {"entries_remote": 10_000, "entries_local": 10_000,
+                                         "actions": 2_500, "seconds": seconds}}}
+        return next(g for g in judge_goals(results) if g["goal"].startswith("comparison"))
+
+    assert goal(0.159)["met"] is True and goal(0.159)["measured"] == "159 ms"
+    assert goal(0.6)["met"] is False
+    assert "10,000-entry" in goal(0.1)["goal"]

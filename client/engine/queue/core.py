@@ -90,24 +90,29 @@ class TransferQueue:
 
     # ------------------------------------------------------------------ adding jobs
     def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
-                     root: Path | None = None, modified: datetime | None = None) -> int:
+                     root: Path | None = None, modified: datetime | None = None,
+                     exists_policy: ExistsPolicy | None = None) -> int:
         """Queue one file; ``local_path`` is the target. Folders between ``root``
         (default: the target's folder) and the target are created, and none of them may
         be a symbolic link (see :mod:`client.engine.localpaths`). ``size`` and
         ``modified`` (aware, exact to the second) are what a listing reported; they
-        spare SIZE and MDTM (see :class:`client.engine.download.Download`)."""
+        spare SIZE and MDTM (see :class:`client.engine.download.Download`).
+        ``exists_policy`` decides for this job alone when its target exists (a
+        synchronisation's preview has decided already), instead of the queue's policy."""
         local_path = Path(local_path)
         return self._add("download", remote_path, local_path, size,
                          Path(root) if root is not None else local_path.parent,
-                         listed_mtime=modified)
+                         listed_mtime=modified, exists_policy=exists_policy)
 
-    def add_upload(self, local_path: Path, remote_path: str) -> int:
+    def add_upload(self, local_path: Path, remote_path: str, *,
+                   exists_policy: ExistsPolicy | None = None) -> int:
         local_path = Path(local_path)
         try:
             size: int | None = local_path.stat().st_size
         except OSError:
             size = None  # reported by the attempt, with the reason
-        return self._add("upload", remote_path, local_path, size, local_path.parent)
+        return self._add("upload", remote_path, local_path, size, local_path.parent,
+                         exists_policy=exists_policy)
 
     async def add_download_tree(self, remote_dir: str, local_dir: Path) -> list[int]:
         """Queue every file below ``remote_dir`` into ``local_dir`` (folders created now);
@@ -119,11 +124,13 @@ class TransferQueue:
         return await trees.add_upload_tree(self, Path(local_dir), remote_dir)
 
     def _add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
-             root: Path, *, listed_mtime: datetime | None = None) -> int:
+             root: Path, *, listed_mtime: datetime | None = None,
+             exists_policy: ExistsPolicy | None = None) -> int:
         if self._closed:
             raise RuntimeError("the transfer queue is closed")
         record = self._book.add(direction, remote_path, local_path, size, root,
                                 listed_mtime=listed_mtime)
+        record.decision = exists_policy
         self._spawn_workers()
         return record.job.job_id
 

@@ -1,0 +1,97 @@
+"""The window's comparison tools wired in one place: the View → Directory comparison
+actions to :class:`DirectoryComparison`, Synchronised browsing to
+:class:`SynchronisedBrowsing`, Synchronise… to :class:`SynchroniseDialog`, and what
+they have to say to the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from client.engine.sync import CompareRule, SyncAction, SyncOptions, SyncPlan
+from client.engine.sync.execute import SyncRun, run_plan
+from client.engine.sync.prepare import prepare_plan
+from client.ui.compare.comparison import DirectoryComparison
+from client.ui.compare.sync_browsing import SynchronisedBrowsing
+from client.ui.compare.sync_dialog import SynchroniseDialog
+
+if TYPE_CHECKING:
+    from client.ui.connection import RemoteConnection
+    from client.ui.local_pane import LocalPane
+    from client.ui.menus import WindowActions
+    from client.ui.remote.pane import RemotePane
+    from client.ui.transfers import Transfers
+
+__all__ = ["CompareTools"]
+
+
+class CompareTools(QObject):
+    def __init__(self, actions: WindowActions, *, local: LocalPane, remote: RemotePane,
+                 status: QStatusBar, connection: RemoteConnection, transfers: Transfers,
+                 spawn: Callable[..., Any], browse_remote: Callable[[str], Awaitable[Any]],
+                 refresh: Callable[[], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.actions = actions
+        self.local, self.remote = local, remote
+        self.status = status
+        self.connection, self.transfers = connection, transfers
+        self.spawn, self.refresh = spawn, refresh
+        self.dialog: SynchroniseDialog | None = None
+        self.label = QLabel(parent)
+        self.label.setObjectName("comparisonStatus")
+        self.label.setAccessibleName(self.tr("Directory comparison"))
+        status.addWidget(self.label, 1)
+        self.comparison = DirectoryComparison(local, remote, self)
+        self.comparison.summary_changed.connect(self.label.setText)
+        self.browsing = SynchronisedBrowsing(
+            local, remote, browse_remote,
+            lambda coro: spawn(coro, pane=remote, doing=self.tr("Synchronised browsing")), self)
+        self.browsing.message.connect(lambda text: status.showMessage(text, 10_000))
+
+        actions.compare.toggled.connect(self.comparison.set_enabled)
+        for action, rule in ((actions.compare_size, CompareRule.SIZE),
+                             (actions.compare_time, CompareRule.TIME),
+                             (actions.compare_both, CompareRule.BOTH)):
+            action.triggered.connect(lambda _on=False, r=rule: self.comparison.set_rule(r))
+        actions.hide_identical.toggled.connect(self.comparison.set_hide_identical)
+        actions.sync_browsing.toggled.connect(self._browsing_toggled)
+        actions.synchronise.triggered.connect(self.open_synchronise)
+
+    def _browsing_toggled(self, on: bool) -> None:
+        if not self.browsing.set_enabled(on) and on:
+            self.actions.sync_browsing.setChecked(False)
+
+    # -- Synchronise… ----------------------------------------------------------------------
+    def open_synchronise(self) -> SynchroniseDialog | None:
+        """The dialog for the two folders shown (or a word in the status bar: no server)."""
+        remote_folder = self.remote.current_path
+        if not self.connection.is_connected or not remote_folder:
+            self.status.showMessage(self.tr("Synchronise needs a connection: connect, then "
+                                            "open the two folders to synchronise"), 10_000)
+            return None
+        local_folder = Path(self.local.current)
+
+        async def plan_sync(options: SyncOptions) -> SyncPlan:
+            return await self.connection.run(
+                lambda session: prepare_plan(session, local_folder, remote_folder, options))
+
+        async def run_sync(chosen: list[SyncAction]) -> SyncRun:
+            queue = self.transfers.ensure_queue()
+            run = await self.connection.run(lambda session: run_plan(
+                chosen, local_root=local_folder, remote_root=remote_folder, fs=session,
+                queue=queue))
+            self.refresh()
+            return run
+
+        dialog = SynchroniseDialog(
+            local_folder, remote_folder, plan_sync=plan_sync, run_sync=run_sync,
+            spawn=lambda coro: self.spawn(coro, pane=self.remote, doing=self.tr("Synchronise")),
+            parent=self.parent())  # type: ignore[arg-type]
+        dialog.finished_text.connect(lambda text: self.status.showMessage(text, 15_000))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
