@@ -231,7 +231,7 @@ def test_synchronise_previews_lets_untick_and_confirms_deletes(window, qtbot, ft
     assert not (trees / "only-here.txt").exists() and not (trees / "localonly").exists()
     assert not (trees / "only-there.txt").exists()  # unticked
     assert outside.read_bytes() == b"keep"
-    assert "1 copies queued, 2 deleted" in window.status.currentMessage()
+    assert "1 copy queued, 2 deleted" in window.status.currentMessage()
     assert [j.state.value for j in queue.jobs()] == ["done"]
     QApplication.processEvents()
 

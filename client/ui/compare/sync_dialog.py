@@ -163,10 +163,13 @@ class SynchroniseDialog(QDialog):
         self.model.set_actions(plan.actions)
         self.run_button.setEnabled(bool(plan.actions))
         copies = sum(1 for a in plan.actions if not a.kind.is_delete and not a.is_dir)
-        lines = [self.tr("{} copies, {} folders to create, {} deletes. Untick what should "
-                         "not happen.").format(copies, sum(1 for a in plan.actions if a.is_dir
-                                                            and not a.kind.is_delete),
-                                               len(plan.deletes))]
+        folders = sum(1 for a in plan.actions if a.is_dir and not a.kind.is_delete)
+        deletes = len(plan.deletes)
+        counts = (self.tr("1 copy") if copies == 1 else self.tr("{} copies").format(copies),
+                  self.tr("1 folder to create") if folders == 1
+                  else self.tr("{} folders to create").format(folders),
+                  self.tr("1 delete") if deletes == 1 else self.tr("{} deletes").format(deletes))
+        lines = [self.tr("{}, {}, {}. Untick what should not happen.").format(*counts)]
         if not plan.actions:
             lines = [self.tr("Nothing to do: the folders match by this rule.")]
         lines += plan.notes
@@ -206,10 +209,13 @@ class SynchroniseDialog(QDialog):
     async def _run(self, actions: list[SyncAction]) -> None:
         run = await self.run_sync(actions)
         deleted = sum(1 for a in run.done if a.kind.is_delete)
-        text = self.tr("Synchronise: {} copies queued, {} deleted, {} folders created, "
-                       "{} failed").format(len(run.job_ids), deleted,
-                                           sum(1 for a in run.done if a.is_dir
-                                               and not a.kind.is_delete), len(run.failed))
+        queued = len(run.job_ids)
+        created = sum(1 for a in run.done if a.is_dir and not a.kind.is_delete)
+        text = self.tr("Synchronise: {}, {} deleted, {}, {} failed").format(
+            self.tr("1 copy queued") if queued == 1
+            else self.tr("{} copies queued").format(queued), deleted,
+            self.tr("1 folder created") if created == 1
+            else self.tr("{} folders created").format(created), len(run.failed))
         if run.failed:
             action, why = run.failed[0]
             text += self.tr(" (first: {}: {})").format(escape_control(action.relpath), why)
