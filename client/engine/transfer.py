@@ -31,6 +31,7 @@ from client.engine.events import DataFailure, DataPhase, NoticeKind, TransferPro
 from client.engine.localpaths import drop_empty_part, open_part_file, part_path
 from client.engine.lost_reply import keep_despite_lost_reply
 from client.engine.progress import ProgressReporter, next_transfer_id
+from client.engine.ratelimit import Direction
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
@@ -214,7 +215,8 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
         sink = FileSink(fd, ascii_mode=ascii,
                         size_hint=None if total is None else total - offset)
         transfer = DataTransfer(session.channel_setup(mode), command, sink=sink,
-                                rest=offset or None, on_bytes=progress.update)
+                                rest=offset or None, on_bytes=progress.update,
+                                throttle=session.limiter.throttle(Direction.DOWNLOAD))
         try:
             result = await transfer.run()
         except BaseException:
@@ -291,7 +293,9 @@ async def upload(session: FtpSession, local: Path, remote: str, *, resume: bool 
                         handle, offset, size - offset)
                     result = await DataTransfer(session.channel_setup(mode), command,
                                                 source=source, rest=rest,
-                                                on_bytes=progress.update).run()
+                                                on_bytes=progress.update,
+                                                throttle=session.limiter.throttle(
+                                                    Direction.UPLOAD)).run()
                 finally:
                     handle.close()
                 progress.bytes = result.bytes
@@ -360,7 +364,7 @@ def _sendfile_source(handle, offset: int, count: int):
             await _send_through_tls(stream, handle, offset, count)
             return
         while remaining > 0:
-            piece = min(_SENDFILE_SLICE, remaining)
+            piece = min(stream.chunk(_SENDFILE_SLICE), remaining)
             transport = stream.transport
             # asyncio refuses a closing transport with a bare RuntimeError: the server
             # (or a reset) closed the data connection under the upload.
@@ -380,6 +384,7 @@ def _sendfile_source(handle, offset: int, count: int):
             position += sent
             remaining -= sent
             stream.sent(sent)
+            await stream.pace(sent)
     return send
 
 
@@ -396,7 +401,7 @@ async def _send_through_tls(stream: DataStream, handle, offset: int, count: int)
         if remaining <= 0:
             return None
         return asyncio.ensure_future(asyncio.to_thread(read_at, position,
-                                                       min(_TLS_CHUNK, remaining)))
+                                                       min(stream.chunk(_TLS_CHUNK), remaining)))
 
     position, remaining = offset, count
     pending = read_ahead(position, remaining)
@@ -414,6 +419,7 @@ async def _send_through_tls(stream: DataStream, handle, offset: int, count: int)
             stream.transport.write(chunk)
             stream.sent(len(chunk))
             await stream.drain()
+            await stream.pace(len(chunk))
     finally:
         if pending is not None:  # the file is closed after this returns: let the read end
             await asyncio.wait([pending])
@@ -438,7 +444,7 @@ def _ascii_source(handle):
     async def send(stream: DataStream) -> None:
         last_cr = False
         while True:
-            chunk = await asyncio.to_thread(handle.read, _ASCII_CHUNK)
+            chunk = await asyncio.to_thread(handle.read, stream.chunk(_ASCII_CHUNK))
             if not chunk:
                 return
             # LF -> CRLF, leaving existing CRLF alone (also across chunk borders).
@@ -450,6 +456,7 @@ def _ascii_source(handle):
             stream.transport.write(converted)
             stream.sent(len(converted))
             await stream.drain()
+            await stream.pace(len(converted))
     return send
 
 
