@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from client.cli.limits import add_limit_option
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
 from client.engine.errors import LocalError
@@ -45,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     get.add_argument("--resume", action="store_true",
                      help="continue a partial download (DEST.part) with REST")
     add_common_options(get)
+    add_limit_option(get)
     get.set_defaults(func=run_get)
 
     put = subparsers.add_parser("put", help="upload a file")
@@ -53,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     put.add_argument("--resume", action="store_true",
                      help="continue a partial upload (REST+STOR, or APPE)")
     add_common_options(put)
+    add_limit_option(put)
     put.set_defaults(func=run_put)
 
     mirror = subparsers.add_parser("mirror", help="download a remote tree")
@@ -61,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     mirror.add_argument("--parallel", type=int, default=2, metavar="N",
                         help="transfers at once, each on its own connection (1-10, default 2)")
     add_common_options(mirror)
+    add_limit_option(mirror)
     mirror.set_defaults(func=run_mirror)
 
 
