@@ -90,24 +90,27 @@ class TransferQueue:
 
     # ------------------------------------------------------------------ adding jobs
     def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
-                     root: Path | None = None, modified: datetime | None = None) -> int:
+                     root: Path | None = None, modified: datetime | None = None,
+                     resume: bool = False) -> int:
         """Queue one file; ``local_path`` is the target. Folders between ``root``
         (default: the target's folder) and the target are created, and none of them may
         be a symbolic link (see :mod:`client.engine.localpaths`). ``size`` and
         ``modified`` (aware, exact to the second) are what a listing reported; they
-        spare SIZE and MDTM (see :func:`client.engine.transfer.download`)."""
+        spare SIZE and MDTM (see :func:`client.engine.transfer.download`). ``resume``:
+        continue from the ``.part`` an earlier run left (a restored queue)."""
         local_path = Path(local_path)
         return self._add("download", remote_path, local_path, size,
                          Path(root) if root is not None else local_path.parent,
-                         listed_mtime=modified)
+                         listed_mtime=modified, resume=resume)
 
-    def add_upload(self, local_path: Path, remote_path: str) -> int:
+    def add_upload(self, local_path: Path, remote_path: str, *, resume: bool = False) -> int:
         local_path = Path(local_path)
         try:
             size: int | None = local_path.stat().st_size
         except OSError:
             size = None  # reported by the attempt, with the reason
-        return self._add("upload", remote_path, local_path, size, local_path.parent)
+        return self._add("upload", remote_path, local_path, size, local_path.parent,
+                         resume=resume)
 
     async def add_download_tree(self, remote_dir: str, local_dir: Path) -> list[int]:
         """Queue every file below ``remote_dir`` into ``local_dir`` (folders created now);
@@ -119,11 +122,12 @@ class TransferQueue:
         return await trees.add_upload_tree(self, Path(local_dir), remote_dir)
 
     def _add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
-             root: Path, *, listed_mtime: datetime | None = None) -> int:
+             root: Path, *, listed_mtime: datetime | None = None, resume: bool = False) -> int:
         if self._closed:
             raise RuntimeError("the transfer queue is closed")
         record = self._book.add(direction, remote_path, local_path, size, root,
                                 listed_mtime=listed_mtime)
+        record.resume_next = resume
         self._spawn_workers()
         return record.job.job_id
 
@@ -131,6 +135,10 @@ class TransferQueue:
     def jobs(self) -> list[TransferJob]:
         """Every job in queue order."""
         return self._book.jobs()
+
+    def root_of(self, job_id: int) -> Path:
+        """The folder a download may not write outside of (what a saved queue keeps)."""
+        return self._book.record(job_id).root
 
     def job(self, job_id: int) -> TransferJob:
         return self._book.record(job_id).job
