@@ -44,6 +44,8 @@ class WindowActions:
     toggle_mode: QAction
     extended: QAction
     view_menu: QMenu
+    preferences: QAction
+    open_log_folder: QAction
 
 
 def build_menus(window: MainWindow) -> WindowActions:
@@ -57,6 +59,10 @@ def build_menus(window: MainWindow) -> WindowActions:
                                 window.import_filezilla))
     file_menu.addAction(_action(window, window.tr("Open &capture…"),
                                 lambda: window.capture_loader.choose_file(), "Ctrl+Shift+O"))
+    file_menu.addSeparator()
+    preferences = _action(window, window.tr("&Preferences…"), window.open_preferences,
+                          QKeySequence.StandardKey.Preferences)
+    file_menu.addAction(preferences)
     file_menu.addSeparator()
     file_menu.addAction(_action(window, window.tr("&Quit"), window.close, "Ctrl+Q"))
 
@@ -93,6 +99,9 @@ def build_menus(window: MainWindow) -> WindowActions:
                            lambda: window.console.search.setFocus(), "Ctrl+Shift+F"))
 
     help_menu = bar.addMenu(window.tr("&Help"))
+    open_log_folder = _action(window, window.tr("Open &log folder"),
+                              window.session_log.open_folder)
+    help_menu.addAction(open_log_folder)
     help_menu.addAction(_action(window, window.tr("&About FTP Inspector"), window.about))
 
     window.toolbar.addAction(site_manager)
@@ -102,4 +111,5 @@ def build_menus(window: MainWindow) -> WindowActions:
     disconnect.setEnabled(False)
     return WindowActions(site_manager=site_manager, disconnect=disconnect, refresh=refresh,
                          mkdir=mkdir, passive=passive, active=active,
-                         toggle_mode=toggle_mode, extended=extended, view_menu=view)
+                         toggle_mode=toggle_mode, extended=extended, view_menu=view,
+                         preferences=preferences, open_log_folder=open_log_folder)

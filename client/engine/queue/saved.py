@@ -136,7 +136,7 @@ class QueueSaver:
         self._kept.extend(self._jobs.values())
         self._jobs = {}
         self._queue = self._site = None
-        self._schedule()
+        self.save()  # now: the process may be about to end
 
     def forget_offered(self) -> list[SavedJob]:
         """The jobs loaded at start, handed over once (restored or declined)."""
