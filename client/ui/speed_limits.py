@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from client.engine.ratelimit import Direction, RateLimits, SpeedLimiter, format_limit
@@ -70,6 +70,9 @@ class SpeedLimitButton(QToolButton):
         self.setObjectName("speedLimitButton")
         self.setCheckable(True)
         self.setAutoRaise(True)
+        # like the status bar's labels, out of the Tab chain (File → Preferences has the
+        # same switch for the keyboard)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._settings = settings
         self._limiter = limiter
         self.toggled.connect(self._toggled)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.engine.queue.saved import SavedJob, SavedState, load_saved, write_saved
 from client.engine.ratelimit import RateLimits, shared_limiter
@@ -150,3 +150,36 @@ def test_a_saved_queue_is_offered_at_start_and_resumes(qloop, qtbot, config_dir,
     qtbot.waitUntil(lambda: load_saved(saved) == [], timeout=5_000)
     _close(window, qtbot)
     assert not saved.exists()  # nothing left to offer at the next start
+
+
+def test_hung_listing_banner_offers_the_session_log(qloop, qtbot, config_dir,
+                                                   tmp_path) -> None:
+    from client.demo import DemoServer
+    from client.engine.settings import ConnectionSettings
+
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    server = DemoServer("passive-blocked", give_up_after=2.0).start()
+    window = _new_window(qtbot, tmp_path)
+    try:
+        settings = ConnectionSettings(host=server.host, port=server.port, user=server.user,
+                                      password=server.password, data_timeout=1.0,
+                                      control_timeout=5.0)
+        task = window.spawn(window.connect_to(settings), pane=window.remote_pane,
+                            doing="Listing /")
+        qtbot.waitUntil(task.done, timeout=20_000)
+        banner = window.hung_listing.banner
+        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        link = banner.log_link
+        assert link.isVisible() and "Session log" in link.text()
+        link.linkActivated.emit("#log")  # what a click on the link does
+        path = Path(QApplication.clipboard().text())
+        assert path == window.session_log.file_for(window.connection.connection_id)
+        assert [Path(u.toLocalFile()) for u in catcher.urls] == [path.parent]
+        text = path.read_text(encoding="utf-8")
+        assert "PASV" in text and "227" in text  # the failed listing is in it already
+        assert server.password not in text
+    finally:
+        _close(window, qtbot)
+        server.stop()
+        QDesktopServices.unsetUrlHandler("file")
