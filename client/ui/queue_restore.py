@@ -43,7 +43,8 @@ class QueueRestoreOffer(QObject):
         self._restore = restore
         self._connect_site = connect_site
         self._parent = parent
-        self.waiting: list[SavedJob] = []
+        #: sites whose saved jobs were accepted and wait for a connection to them
+        self.waiting: list[str] = []
         self.box: QMessageBox | None = None
 
     def offer(self) -> QMessageBox | None:
@@ -78,17 +79,20 @@ class QueueRestoreOffer(QObject):
         self.box = None
         if answer == "later":
             return  # stays in the file: offered again at the next start
-        jobs = self._saver.forget_offered()
         if answer == "discard":
+            self._saver.take_offered()
             return
-        self.waiting = jobs
-        self._connect_site(jobs[0].site)
+        # the jobs stay saved until they are in a queue: closing the window (or a
+        # crash) before the connection is made loses none of them
+        self.waiting = sorted({job.site for job in self._saver.offered})
+        self._connect_site(self.waiting[0])
 
     def connected(self, site: str) -> None:
         """The window is connected to ``site``: the jobs waiting for it go to the queue."""
-        ready = [job for job in self.waiting if job.site == site]
-        if not ready:
+        if site not in self.waiting:
             return
-        self.waiting = [job for job in self.waiting if job.site != site]
-        self._restore(ready)
-        self.restored.emit(len(ready))
+        self.waiting.remove(site)
+        ready = self._saver.take_offered(site)
+        if ready:
+            self._restore(ready)
+            self.restored.emit(len(ready))

@@ -132,6 +132,21 @@ async def test_upload_runs_at_the_limit_with_sendfile(ftp_server, bus, tmp_path)
 
 
 @pytest.mark.asyncio
+async def test_upload_over_tls_runs_at_the_limit(ftps_server, bus, tmp_path):
+    size = 2 * LIMIT
+    source = tmp_path / "up.bin"
+    source.write_bytes(os.urandom(size))
+    async with FtpSession(ftps_server.settings(), bus=bus) as session:
+        session.limiter = SpeedLimiter(RateLimits(upload_each=LIMIT))
+        started = time.monotonic()
+        await session.upload(source, "upload/tls.bin")
+        elapsed = time.monotonic() - started
+    assert (ftps_server.root / "upload" / "tls.bin").read_bytes() == source.read_bytes()
+    rate = size / elapsed
+    assert 0.9 * LIMIT <= rate <= 1.1 * LIMIT, f"{rate:.0f} B/s against a limit of {LIMIT}"
+
+
+@pytest.mark.asyncio
 async def test_global_limit_is_shared_by_two_transfers(ftp_server, bus, tmp_path):
     size = int(1.25 * LIMIT)
     _serve(ftp_server, "a.bin", size)

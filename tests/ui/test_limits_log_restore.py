@@ -137,6 +137,7 @@ def test_a_saved_queue_is_offered_at_start_and_resumes(qloop, qtbot, config_dir,
     qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
     # the address is filled in; the person types the password and connects
     assert window.quick.user.text() == "alice"
+    assert len(load_saved(saved)) == 2  # still saved until they are in the queue
     qtbot.mouseClick(window.quick.password, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(window.quick.password, ftp_server.password)
     qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)

@@ -113,8 +113,8 @@ class QueueSaver:
 
     :meth:`attach` names the queue now running and its site; :meth:`detach` (before the
     queue is closed) keeps its unfinished jobs as they are, running ones as interrupted.
-    Jobs loaded at start that the user has not restored yet are kept in the file until
-    :meth:`forget_offered`."""
+    Jobs loaded at start stay in the file until :meth:`take_offered` hands them over
+    (restored into a queue, or declined)."""
 
     def __init__(self, path: Path, *, delay: float = 0.5) -> None:
         self.path = Path(path)
@@ -138,11 +138,13 @@ class QueueSaver:
         self._queue = self._site = None
         self.save()  # now: the process may be about to end
 
-    def forget_offered(self) -> list[SavedJob]:
-        """The jobs loaded at start, handed over once (restored or declined)."""
-        offered, self.offered = self.offered, []
+    def take_offered(self, site: str | None = None) -> list[SavedJob]:
+        """The jobs loaded at start (those of ``site`` only, when given), handed over
+        once: from now on they are the caller's (restored, or declined)."""
+        taken = [job for job in self.offered if site is None or job.site == site]
+        self.offered = [job for job in self.offered if job not in taken]
         self._schedule()
-        return offered
+        return taken
 
     def jobs(self) -> list[SavedJob]:
         return [*self.offered, *self._kept, *self._jobs.values()]

@@ -136,7 +136,7 @@ async def test_killed_process_loses_no_job_and_the_restart_resumes(ftp_server, c
     async with TransferQueue(session_factory(ftp_server, bus), bus=bus,
                              concurrency=1) as queue:
         saver.attach(queue, jobs[0].site)
-        restore_jobs(queue, saver.forget_offered())
+        restore_jobs(queue, saver.take_offered(jobs[0].site))
         await queue.wait_idle()
         await asyncio.sleep(0.05)
     for name in NAMES:
