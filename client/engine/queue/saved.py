@@ -19,6 +19,7 @@ import enum
 import json
 import os
 import tempfile
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,7 +95,7 @@ def write_saved(path: Path, jobs: list[SavedJob]) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"version": _VERSION, "jobs": [j.to_json() for j in jobs]},
-                      ensure_ascii=False, indent=1)
+                      ensure_ascii=False, separators=(",", ":"))
     fd, temporary = tempfile.mkstemp(prefix=".queue-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -125,6 +126,9 @@ class QueueSaver:
         self._queue: TransferQueue | None = None
         self._site: str | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._sequence = 0  # snapshots taken
+        self._written = 0  # the newest snapshot on disk
+        self._write_lock = threading.Lock()
 
     def attach(self, queue: TransferQueue, site: str) -> None:
         self.detach()
@@ -183,15 +187,35 @@ class QueueSaver:
         except RuntimeError:
             self.save()
             return
-        self._timer = loop.call_later(self.delay, self.save)
+        self._timer = loop.call_later(self.delay, self._save_in_thread)
+
+    def _save_in_thread(self) -> None:
+        """The debounced write: the snapshot is taken here, the JSON and the disk are
+        a worker thread's (a queue of 10,000 files is a few MB to write)."""
+        self._timer = None
+        snapshot = self._snapshot()
+        future = asyncio.ensure_future(asyncio.to_thread(self._write, *snapshot))
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
     def save(self) -> None:
-        """Write now (also what the debounce timer calls)."""
+        """Write now, from the caller's thread (closing, or no event loop)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        with contextlib.suppress(OSError):
-            write_saved(self.path, self.jobs())
+        self._write(*self._snapshot())
+
+    def _snapshot(self) -> tuple[int, list[SavedJob]]:
+        self._sequence += 1
+        return self._sequence, self.jobs()
+
+    def _write(self, sequence: int, jobs: list[SavedJob]) -> None:
+        # one writer at a time, and never an older snapshot over a newer one
+        with self._write_lock:
+            if sequence < self._written:
+                return
+            self._written = sequence
+            with contextlib.suppress(OSError):
+                write_saved(self.path, jobs)
 
 
 def restore_jobs(queue: TransferQueue, jobs: list[SavedJob]) -> list[int]:

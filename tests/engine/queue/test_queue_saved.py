@@ -175,3 +175,40 @@ async def test_failed_jobs_are_kept_and_finished_ones_dropped(ftp_server, tmp_pa
     jobs = load_saved(saved)
     assert [(j.remote_path, j.state) for j in jobs] == [("/no-such-file", SavedState.FAILED)]
     assert jobs[0].error and jobs[0].site == "site:Test"
+
+
+@pytest.mark.asyncio
+async def test_a_big_tree_queued_at_once_is_one_write(tmp_path, monkeypatch):
+    from client.engine.queue import saved as saved_module
+
+    writes: list[int] = []
+    real_write = saved_module.write_saved
+
+    def counting(path, jobs):
+        writes.append(len(jobs))
+        real_write(path, jobs)
+
+    monkeypatch.setattr(saved_module, "write_saved", counting)
+    never = asyncio.Event()
+
+    async def no_connection():  # the jobs stay queued: only the saving is watched
+        await never.wait()
+
+    bus = EventBus()
+    path = tmp_path / "queue.json"
+    saver = QueueSaver(path, delay=0.05)
+    bus.subscribe(saver)
+    queue = TransferQueue(no_connection, bus=bus, concurrency=1)
+    saver.attach(queue, "ftp://127.0.0.1:2121")
+    for number in range(2000):
+        queue.add_download(f"/tree/{number}.bin", tmp_path / "tree" / f"{number}.bin",
+                           root=tmp_path)
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if writes:
+            break
+    await asyncio.sleep(0.1)
+    assert writes == [2000]
+    assert len(load_saved(path)) == 2000
+    saver.detach()
+    await queue.close()
