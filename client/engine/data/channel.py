@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from client.engine.data.opening import open_active, open_passive
-from client.engine.data.stream import DataStream, Sink
+from client.engine.data.stream import DataStream, ReadHold, Sink
 from client.engine.data.tracking import (
     FALLBACK_FAILURES,
     ChannelResult,
@@ -111,8 +111,8 @@ class DataTransfer:
         if sink is not None and hasattr(sink, "on_error"):
             sink.on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
         if sink is not None and hasattr(sink, "pause_reading"):
-            sink.pause_reading = lambda: stream.hold("disk")  # type: ignore[attr-defined]
-            sink.resume_reading = lambda: stream.release("disk")  # type: ignore[attr-defined]
+            sink.pause_reading = lambda: stream.hold(ReadHold.DISK)  # type: ignore[attr-defined]
+            sink.resume_reading = lambda: stream.release(ReadHold.DISK)  # type: ignore[attr-defined]
         return stream
 
     def notice(self, text: str, kind: NoticeKind, severity: Severity = Severity.INFO) -> None:
@@ -135,8 +135,9 @@ class DataTransfer:
                            command=self.command.display)
         tracker.tls = self.setup.tls_context is not None
         tracker.control_peer = self.control_peer
-        if self.throttle is not None:
-            tracker.limit = lambda: self.throttle.limit if self.throttle is not None else None
+        throttle = self.throttle
+        if throttle is not None:
+            tracker.limit = lambda: throttle.limit
         self._tracker = tracker
         return tracker
 

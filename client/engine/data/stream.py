@@ -10,6 +10,7 @@ and last byte feed the watchdog that tells "silent after 150" from "stalled".
 from __future__ import annotations
 
 import asyncio
+import enum
 import os
 import queue
 import threading
@@ -20,7 +21,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from client.engine.ratelimit import Throttle
 
-__all__ = ["DataStream", "MemorySink", "FileSink", "Sink"]
+__all__ = ["DataStream", "MemorySink", "FileSink", "Sink", "ReadHold"]
+
+
+class ReadHold(enum.Enum):
+    """Why a download's reading is paused; it resumes when no reason is left."""
+
+    DISK = "disk"  # every buffer waits for the writer thread
+    LIMIT = "limit"  # the speed limit asks to wait
 
 
 class Sink:
@@ -321,7 +329,7 @@ class DataStream(asyncio.BufferedProtocol):
         self._fallback_buffer = bytearray(64 * 1024)
         # Why reading is paused: the sink waits for the disk, the speed limit for time.
         # Reading resumes only when neither holds it.
-        self._holds: set[str] = set()
+        self._holds: set[ReadHold] = set()
         self._limit_timer: asyncio.TimerHandle | None = None
         self._pacing = False
 
@@ -367,14 +375,14 @@ class DataStream(asyncio.BufferedProtocol):
             self.transport.abort()
 
     # --- pausing
-    def hold(self, reason: str) -> None:
-        """Stop reading for ``reason`` ("disk", "limit") until :meth:`release`."""
+    def hold(self, reason: ReadHold) -> None:
+        """Stop reading for ``reason`` until :meth:`release`."""
         first = not self._holds
         self._holds.add(reason)
         if first and self.transport is not None and not self.transport.is_closing():
             self.transport.pause_reading()
 
-    def release(self, reason: str) -> None:
+    def release(self, reason: ReadHold) -> None:
         if reason not in self._holds:
             return
         self._holds.discard(reason)
@@ -384,7 +392,7 @@ class DataStream(asyncio.BufferedProtocol):
     @property
     def limited(self) -> bool:
         """Waiting for the speed limit (the watchdog does not call that a stall)."""
-        return "limit" in self._holds or self._pacing
+        return ReadHold.LIMIT in self._holds or self._pacing
 
     def chunk(self, default: int) -> int:
         """How many bytes to send before :meth:`pace` (uploads)."""
@@ -404,7 +412,7 @@ class DataStream(asyncio.BufferedProtocol):
 
     def _limit_over(self) -> None:
         self._limit_timer = None
-        self.release("limit")
+        self.release(ReadHold.LIMIT)
 
     # --- receiving
     def get_buffer(self, sizehint: int) -> memoryview:
@@ -432,7 +440,7 @@ class DataStream(asyncio.BufferedProtocol):
         if self.throttle is not None and not self.closed.done():
             delay = self.throttle.moved(nbytes)
             if delay > 0 and self._limit_timer is None:
-                self.hold("limit")
+                self.hold(ReadHold.LIMIT)
                 self._limit_timer = asyncio.get_running_loop().call_later(delay, self._limit_over)
 
     def eof_received(self) -> bool | None:
