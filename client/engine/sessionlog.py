@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from client.engine.events import EngineEvent, TransferProgress
+from client.engine.events import EngineEvent, QueueJobChanged, TransferProgress
 from client.engine.transcript import event_records
 
 __all__ = ["SessionLog", "MAX_FILE_BYTES", "MAX_FILES"]
@@ -67,8 +67,10 @@ class SessionLog:
 
     # --- loop side
     def __call__(self, event: EngineEvent) -> None:
-        if self._closed or isinstance(event, TransferProgress):
-            return  # progress is ten lines a second of nothing new
+        if self._closed or isinstance(event, TransferProgress | QueueJobChanged):
+            # progress is ten lines a second of nothing new; the queue's job states are
+            # the queue's view, not a conversation (each worker's connection is logged)
+            return
         wall = time.time()
         text = "".join(_line(record, wall) for record in event_records(event))
         if text:
