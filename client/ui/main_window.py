@@ -169,7 +169,8 @@ class MainWindow(QMainWindow):
         self.toggle_mode_action = menu.toggle_mode
         self.extended_action = menu.extended
         self.view_menu = menu.view_menu
-        self.menu_actions = menu
+        self.preferences_action = menu.preferences
+        self.open_log_folder_action = menu.open_log_folder
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.capture_loader = CaptureLoader(self)
         self._wire()

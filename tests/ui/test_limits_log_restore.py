@@ -44,7 +44,7 @@ def test_limits_set_in_preferences_toggle_from_the_status_bar_and_persist(
     window = _new_window(qtbot, tmp_path)
     button = window.speed_limit_button
     assert button.text() == "No speed limit"
-    window.menu_actions.preferences.trigger()
+    window.preferences_action.trigger()
     dialog = window.preferences_dialog
     qtbot.waitExposed(dialog)
     field = dialog.fields["download_total"]
@@ -90,7 +90,7 @@ def test_open_log_folder_and_the_log_of_a_session(qloop, qtbot, config_dir, demo
         with qtbot.waitSignal(window.connection.connected, timeout=15_000):
             window.quick.connect_button.click()
         qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
-        window.menu_actions.open_log_folder.trigger()
+        window.open_log_folder_action.trigger()
         folder = config_dir / "data" / "logs"
         assert [Path(u.toLocalFile()) for u in catcher.urls] == [folder]
         log = window.session_log.file_for(window.connection.connection_id)
@@ -100,7 +100,7 @@ def test_open_log_folder_and_the_log_of_a_session(qloop, qtbot, config_dir, demo
         if demo.password:
             assert demo.password not in text
         # turned off in the preferences: nothing more is written
-        window.menu_actions.preferences.trigger()
+        window.preferences_action.trigger()
         dialog = window.preferences_dialog
         dialog.session_log.setChecked(False)
         dialog.accept()
