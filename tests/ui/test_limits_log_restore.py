@@ -184,3 +184,33 @@ def test_hung_listing_banner_offers_the_session_log(qloop, qtbot, config_dir,
         _close(window, qtbot)
         server.stop()
         QDesktopServices.unsetUrlHandler("file")
+
+
+def test_closing_the_window_mid_transfer_keeps_the_job_for_the_next_start(
+        qloop, qtbot, config_dir, ftp_server, tmp_path) -> None:
+    """A slow download (a speed limit) is running when the window closes: it is saved
+    as interrupted, with its site and no password, and offered at the next start."""
+    window = _new_window(qtbot, tmp_path)
+    window.speed_limit_button.apply(RateLimits(download_each=100 * 1024))
+    window.quick.host.setText(f"ftp://127.0.0.1:{ftp_server.port}")
+    window.quick.user.setText("alice")
+    window.quick.password.setText(ftp_server.password)
+    with qtbot.waitSignal(window.connection.connected, timeout=15_000):
+        window.quick.connect_button.click()
+    qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
+    entry = next(e for e in window.remote_pane.model.entries() if e.name == "random-1MiB.bin")
+    task = window.spawn(window.download_entries([entry]))
+    qtbot.waitUntil(task.done, timeout=10_000)
+    part = tmp_path / "local" / "random-1MiB.bin.part"
+    qtbot.waitUntil(lambda: part.exists() and part.stat().st_size > 0, timeout=10_000)
+    _close(window, qtbot)
+    saved = load_saved(config_dir / "data" / "queue.json")
+    assert [(j.remote_path, j.state) for j in saved] == [("/random-1MiB.bin",
+                                                         SavedState.INTERRUPTED)]
+    assert saved[0].site == f"ftp://alice@127.0.0.1:{ftp_server.port}"
+    assert ftp_server.password not in (config_dir / "data" / "queue.json").read_text()
+    again = _new_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=5_000)
+    assert again.queue_restore.box.text() == "Restore 1 queued transfer(s)?"
+    again.queue_restore.box.reject()
+    _close(again, qtbot)
