@@ -184,3 +184,17 @@ async def test_limit_lifted_while_the_transfer_runs(ftp_server, bus, tmp_path):
         limiter.limits = RateLimits(download_each=100 * 1024, enabled=False)
         await asyncio.wait_for(task, 30)
     assert (tmp_path / "long.bin").stat().st_size == size
+
+
+@pytest.mark.asyncio
+async def test_vsftpd_download_runs_at_the_global_limit(vsftpd_server, bus, tmp_path):
+    size = 2 * LIMIT
+    _serve(vsftpd_server, "paced.bin", size)
+    async with FtpSession(vsftpd_server.settings(), bus=bus) as session:
+        session.limiter = SpeedLimiter(RateLimits(download_total=LIMIT))
+        started = time.monotonic()
+        await session.download("paced.bin", tmp_path / "paced.bin")
+        elapsed = time.monotonic() - started
+    assert (tmp_path / "paced.bin").read_bytes() == (vsftpd_server.root / "paced.bin").read_bytes()
+    rate = size / elapsed
+    assert 0.9 * LIMIT <= rate <= 1.1 * LIMIT, f"{rate:.0f} B/s against a limit of {LIMIT}"
