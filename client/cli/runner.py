@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+from client.cli.limits import apply_limit
 from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
@@ -131,6 +132,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
     except TargetError as exc:
         print(f"ftp-inspector {command}: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
+    apply_limit(args)
     bus = EventBus()
     show_progress = not args.quiet and _isatty(stderr)
     context = CommandContext(command=command, args=args, target=target, bus=bus,

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from client.cli.limits import add_limit_option
 from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
@@ -46,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     get.add_argument("--resume", action="store_true",
                      help="continue a partial download (DEST.part) with REST")
     add_common_options(get)
+    add_limit_option(get)
     get.set_defaults(func=run_get)
 
     put = subparsers.add_parser("put", help="upload a file")
@@ -54,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     put.add_argument("--resume", action="store_true",
                      help="continue a partial upload (REST+STOR, or APPE)")
     add_common_options(put)
+    add_limit_option(put)
     put.set_defaults(func=run_put)
 
     mirror = subparsers.add_parser("mirror", help="download a remote tree, or synchronise",
@@ -67,6 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="transfers at once, each on its own connection (1-10, default 2)")
     add_sync_options(mirror)
     add_common_options(mirror)
+    add_limit_option(mirror)
     mirror.set_defaults(func=run_mirror)
 
 

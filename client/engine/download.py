@@ -17,6 +17,7 @@ from client.engine.events import DataFailure, DataPhase, NoticeKind, TransferPro
 from client.engine.localpaths import drop_empty_part, open_part_file, part_path
 from client.engine.lost_reply import keep_despite_lost_reply
 from client.engine.progress import ProgressReporter, next_transfer_id
+from client.engine.ratelimit import Direction
 from client.engine.settings import TransferMode
 from client.engine.transfer import TransferResult, local_error, locked_in_type
 from client.engine.verify import verify_checksum
@@ -196,7 +197,8 @@ async def _retrieve(session: FtpSession, mode: TransferMode, command: Command, p
         sink = FileSink(fd, ascii_mode=ascii,
                         size_hint=None if total is None else total - offset)
         transfer = DataTransfer(session.channel_setup(mode), command, sink=sink,
-                                rest=offset or None, on_bytes=progress.update)
+                                rest=offset or None, on_bytes=progress.update,
+                                throttle=session.limiter.throttle(Direction.DOWNLOAD))
         try:
             result = await transfer.run()
         except BaseException:

@@ -172,6 +172,7 @@ class DataChannelEvent(EngineEvent):
     tls: bool = False
     tcp: TcpEvidence | None = None  # what the TCP stack said (failed connects, stalls)
     control_peer: str | None = None  # the control connection's server address
+    rate_limit: int | None = None  # bytes/s the speed limit allows this transfer now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

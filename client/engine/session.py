@@ -38,6 +38,7 @@ from client.engine.events import (
     TransferProgress,
 )
 from client.engine.login import login
+from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.engine.transfer import TransferResult
@@ -92,6 +93,8 @@ class FtpSession:
         self.data_protected = False
         self.binary = True
         self.cwd_cache: str | None = None
+        #: paces file transfers (the process's global and per-transfer speed limits)
+        self.limiter: SpeedLimiter = shared_limiter()
         self._keepalive: asyncio.Task | None = None
         self._keepalive_noop = False  # the keep-alive's NOOP holds the lock (not the user)
         self._closed = False

@@ -11,7 +11,7 @@ the GUI's export. Each record has ``t`` (seconds since the bus's origin), ``kind
   ``decoded`` with ``host``, ``port`` and, for 227/PORT, ``p1``, ``p2``.
 - ``data``: a data-channel phase: ``channel``, ``phase``, ``initiator`` (client/server),
   ``method``, ``command``, ``local``, ``remote``, ``advertised``, ``reason``,
-  ``failure``, ``bytes``, ``elapsed``.
+  ``failure``, ``bytes``, ``elapsed``, ``rate_limit`` (bytes/s, or null).
 - ``progress``: ``transfer_id``, ``direction``, ``remote_path``, ``bytes_done``,
   ``total``, ``rate``, ``done``.
 - ``notice``: engine decisions and session states: ``severity``, ``category``.
@@ -102,6 +102,7 @@ def event_records(event: EngineEvent) -> Iterator[dict[str, object]]:
             "address_note": escape_control(event.address_note) if event.address_note else None,
             "bytes": event.bytes, "elapsed": _t(event.elapsed), "tls": event.tls,
             "tcp": event.tcp.to_json() if event.tcp is not None else None,
+            "rate_limit": event.rate_limit,
             "text": data_text(event),
         }
     elif isinstance(event, TransferProgress):

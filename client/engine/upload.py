@@ -17,6 +17,7 @@ from client.engine.data.stream import DataStream
 from client.engine.errors import DataChannelError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
 from client.engine.progress import ProgressReporter, next_transfer_id
+from client.engine.ratelimit import Direction
 from client.engine.settings import TransferMode
 from client.engine.transfer import TransferResult, local_error, locked_in_type
 from client.engine.verify import verify_checksum
@@ -123,7 +124,9 @@ class Upload:
             source = _ascii_source(handle) if self.ascii else _sendfile_source(
                 handle, offset, self.size - offset)
             result = await DataTransfer(session.channel_setup(mode), command, source=source,
-                                        rest=rest, on_bytes=progress.update).run()
+                                        rest=rest, on_bytes=progress.update,
+                                        throttle=session.limiter.throttle(
+                                            Direction.UPLOAD)).run()
         finally:
             handle.close()
         progress.bytes = result.bytes
@@ -177,7 +180,7 @@ def _sendfile_source(handle, offset: int, count: int):
             await _send_through_tls(stream, handle, offset, count)
             return
         while remaining > 0:
-            piece = min(_SENDFILE_SLICE, remaining)
+            piece = min(stream.chunk(_SENDFILE_SLICE), remaining)
             transport = stream.transport
             # asyncio refuses a closing transport with a bare RuntimeError: the server
             # (or a reset) closed the data connection under the upload.
@@ -197,6 +200,7 @@ def _sendfile_source(handle, offset: int, count: int):
             position += sent
             remaining -= sent
             stream.sent(sent)
+            await stream.pace(sent)
     return send
 
 
@@ -213,7 +217,7 @@ async def _send_through_tls(stream: DataStream, handle, offset: int, count: int)
         if remaining <= 0:
             return None
         return asyncio.ensure_future(asyncio.to_thread(read_at, position,
-                                                       min(_TLS_CHUNK, remaining)))
+                                                       min(stream.chunk(_TLS_CHUNK), remaining)))
 
     position, remaining = offset, count
     pending = read_ahead(position, remaining)
@@ -231,6 +235,7 @@ async def _send_through_tls(stream: DataStream, handle, offset: int, count: int)
             stream.transport.write(chunk)
             stream.sent(len(chunk))
             await stream.drain()
+            await stream.pace(len(chunk))
     finally:
         if pending is not None:  # the file is closed after this returns: let the read end
             await asyncio.wait([pending])
@@ -255,7 +260,7 @@ def _ascii_source(handle):
     async def send(stream: DataStream) -> None:
         last_cr = False
         while True:
-            chunk = await asyncio.to_thread(handle.read, _ASCII_CHUNK)
+            chunk = await asyncio.to_thread(handle.read, stream.chunk(_ASCII_CHUNK))
             if not chunk:
                 return
             # LF -> CRLF, leaving existing CRLF alone (also across chunk borders).
@@ -267,5 +272,6 @@ def _ascii_source(handle):
             stream.transport.write(converted)
             stream.sent(len(converted))
             await stream.drain()
+            await stream.pace(len(converted))
     return send
 

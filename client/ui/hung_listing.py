@@ -11,9 +11,11 @@ that listing (ABOR, session kept) so they act at once instead of after the data 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from client.engine.errors import DataChannelError
 from client.engine.settings import TransferMode
@@ -49,6 +51,7 @@ class HungListingAssistant:
         self.banner.stat_listing_requested.connect(self._stat_listing)
         self.banner.diagnose_requested.connect(self._diagnose)
         self.banner.why_requested.connect(window.show_console_line)
+        self.banner.log_requested.connect(self.show_log_file)
 
     def handles(self, exc: BaseException, pane: Any) -> bool:
         return (self.banner is not None and pane is self.window.remote_pane
@@ -63,6 +66,17 @@ class HungListingAssistant:
         self.window.remote_pane.banner.hide()
         self.banner.show_for_error(exc, command=command, console_row=seq,
                                    control_host=self._control_host())
+        self._offer_log()
+
+    def _offer_log(self) -> None:
+        """The failing connection's session log, for the banner's "Session log" link."""
+        path = self.window.session_log.file_for(self.window.connection.connection_id)
+        self.banner.set_log_file(str(path) if path is not None else None)
+
+    def show_log_file(self, path: str) -> None:
+        """Open the log's folder and put the file's path on the clipboard."""
+        QGuiApplication.clipboard().setText(path)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
 
     def _control_host(self) -> str | None:
         """The address the browsing session's control connection reached."""
@@ -79,6 +93,7 @@ class HungListingAssistant:
         self.window.remote_pane.banner.hide()
         shown = bool(self.banner.show_for_arrow(arrow, now, control_host=self._control_host()))
         if shown:
+            self._offer_log()
             self.stuck_task = self.window.connection.current_task
             self.stuck_arrow = arrow
             self._ticker.start()

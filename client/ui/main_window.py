@@ -15,7 +15,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from client import APP_NAME, __version__
-from client.config.appdirs import config_dir
+from client.config.appdirs import config_dir, data_dir
 from client.config.history import QuickconnectHistory
 from client.config.sites import Site, SiteStore
 from client.engine.data.opening import extended_only
@@ -39,6 +39,8 @@ from client.engine.errors import (
     FtpError,
 )
 from client.engine.events import EventBus, SessionState, SessionStateChanged
+from client.engine.queue.saved import QueueSaver
+from client.engine.ratelimit import shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
@@ -56,10 +58,14 @@ from client.ui.inspector.dock import InspectorDock
 from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
+from client.ui.preferences import Preferences, PreferencesDialog
+from client.ui.queue_restore import QueueRestoreOffer, site_url
 from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
+from client.ui.session_log import SessionLogControl
+from client.ui.speed_limits import SpeedLimitButton
 from client.ui.status import InspectorStatusBar
 from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
 from client.ui.transfers import Transfers
@@ -118,12 +124,20 @@ class MainWindow(QMainWindow):
         self.queue = QueueWidget(self)
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
+        self.speed_limit_button = SpeedLimitButton(self.settings, shared_limiter(), self.status)
+        self.status.addPermanentWidget(self.speed_limit_button)
+        self.session_log = SessionLogControl(self.bus, self.settings, self)
+        self.queue_saver = QueueSaver(data_dir() / "queue.json")
+        self.bus.subscribe(self.queue_saver)
         self.remote_actions = RemoteActions(self)
         self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
                                    on_finished=self._transfer_finished,
-                                   ask_exists=self.exists_asker)
+                                   ask_exists=self.exists_asker,
+                                   saver=self.queue_saver, site=self.site_reference)
+        self.queue_restore = QueueRestoreOffer(self.queue_saver, self.transfers.restore,
+                                               self._open_site_to_restore, self)
 
         panes = QSplitter(Qt.Orientation.Horizontal, self)
         panes.setObjectName("panesSplitter")
@@ -162,6 +176,8 @@ class MainWindow(QMainWindow):
         self.extended_action = menu.extended
         self.view_menu = menu.view_menu
         self.menu_actions = menu
+        self.preferences_action = menu.preferences
+        self.open_log_folder_action = menu.open_log_folder
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.capture_loader = CaptureLoader(self)
         self._wire()
@@ -178,6 +194,7 @@ class MainWindow(QMainWindow):
         # the dock exists only now; on first start it gets its width once the window is
         # laid out (resizeDocks before the first show works on a layout not yet sized)
         self._size_dock_on_show = not restore_dock_state(self)
+        self._restore_offered = False
 
     # -- structure --------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -407,6 +424,7 @@ class MainWindow(QMainWindow):
         self.set_commands(settings.commands)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")
         await self.connection.connect(settings)
+        self.queue_restore.connected(self.site_reference())
         server = self.connection.session.server if self.connection.session else None
         self.quick.set_ipv6(server is not None and extended_only(server.host))
         self.remote_pane.set_connected(True)
@@ -490,7 +508,42 @@ class MainWindow(QMainWindow):
 
         self.spawn(run(), pane=self.remote_pane, doing=self.tr("The raw command"))
 
+    def site_reference(self) -> str:
+        """The open site as a saved queue names it: ``site:PATH`` or a URL without
+        password."""
+        settings = self.connection.settings
+        if settings is None:
+            return ""
+        return site_url(settings, self.current_site[1].path if self.current_site else None)
+
+    def _open_site_to_restore(self, site: str) -> None:
+        """Connect to the site of restored jobs: a saved site at once (its password is
+        in the keyring); a URL fills quickconnect and waits for the password."""
+        from client.ui.app import open_target
+
+        if site.startswith("site:") or "@" not in site:
+            self.spawn(open_target(self, site), pane=self.remote_pane,
+                       doing=self.tr("Connecting"))
+            return
+        self.quick.fill_from_url(site)
+        QTimer.singleShot(0, self.quick.password, self.quick.password.setFocus)
+        self.remote_pane.banner.show_message(
+            self.tr("Enter the password for {} and connect: the restored transfers start "
+                    "then.").format(site), severity="info")
+
     # -- dialogs -----------------------------------------------------------------------------
+    def open_preferences(self) -> None:
+        current = Preferences(limits=self.speed_limit_button.limits,
+                              session_log=self.session_log.enabled)
+        dialog = PreferencesDialog(current, self)
+        dialog.accepted.connect(lambda: self._apply_preferences(dialog.result_value))
+        dialog.open()
+        self.preferences_dialog = dialog
+
+    def _apply_preferences(self, chosen: Preferences) -> None:
+        self.speed_limit_button.apply(chosen.limits)
+        self.session_log.set_enabled(chosen.session_log)
+
     def open_site_manager(self) -> None:
         from client.ui.sites.dialog import SiteManagerDialog, connect_site
 
@@ -519,6 +572,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._restore_offered:  # what the last run left in the queue, once
+            self._restore_offered = True
+            QTimer.singleShot(0, self, self.queue_restore.offer)
         if self._size_dock_on_show and self.inspector_dock is not None:
             self._size_dock_on_show = False
             self.resizeDocks([self.inspector_dock], [inspector_dock_width(self.width())],
@@ -537,3 +593,5 @@ class MainWindow(QMainWindow):
         """Close the sessions (QUIT with a bounded wait) before the loop stops."""
         await self.transfers.reset()
         await self.connection.disconnect()
+        self.queue_saver.save()
+        self.session_log.close()

@@ -52,6 +52,8 @@ class WindowActions:
     hide_identical: QAction
     sync_browsing: QAction
     synchronise: QAction
+    preferences: QAction
+    open_log_folder: QAction
 
     def ftp_only(self) -> tuple[QAction, ...]:
         """The actions only an FTP session has (greyed out for another)."""
@@ -106,6 +108,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     file_menu.addAction(_action(window, window.tr("Open &capture…"),
                                 lambda: window.capture_loader.choose_file(), "Ctrl+Shift+O"))
     file_menu.addSeparator()
+    preferences = _action(window, window.tr("&Preferences…"), window.open_preferences,
+                          QKeySequence.StandardKey.Preferences)
+    file_menu.addAction(preferences)
+    file_menu.addSeparator()
     file_menu.addAction(_action(window, window.tr("&Quit"), window.close, "Ctrl+Q"))
 
     server = bar.addMenu(window.tr("&Server"))
@@ -146,6 +152,9 @@ def build_menus(window: MainWindow) -> WindowActions:
     server.addAction(comparison["synchronise"])
 
     help_menu = bar.addMenu(window.tr("&Help"))
+    open_log_folder = _action(window, window.tr("Open &log folder"),
+                              window.session_log.open_folder)
+    help_menu.addAction(open_log_folder)
     help_menu.addAction(_action(window, window.tr("&About FTP Inspector"), window.about))
 
     window.toolbar.addAction(site_manager)
@@ -159,4 +168,5 @@ def build_menus(window: MainWindow) -> WindowActions:
     return WindowActions(site_manager=site_manager, disconnect=disconnect, refresh=refresh,
                          mkdir=mkdir, passive=passive, active=active,
                          toggle_mode=toggle_mode, extended=extended, raw_command=raw_command,
-                         view_menu=view, **comparison)
+                         view_menu=view, preferences=preferences,
+                         open_log_folder=open_log_folder, **comparison)

@@ -20,6 +20,7 @@ from client.engine.events import EventBus
 from client.engine.exists import ExistsPolicy
 from client.engine.queue import TransferQueue
 from client.engine.queue.jobs import JobState, TransferJob
+from client.engine.queue.saved import QueueSaver, SavedJob, restore_jobs
 from client.protocol.listing import ListingEntry
 from client.ui.connection import RemoteConnection
 from client.ui.remote.listing_model import entry_is_dir, transfer_size
@@ -34,7 +35,9 @@ class Transfers:
                  on_jobs: Callable[[list[TransferJob]], None],
                  on_finished: Callable[[TransferJob], None],
                  concurrency: int = 2,
-                 ask_exists: Callable[..., Any] | None = None) -> None:
+                 ask_exists: Callable[..., Any] | None = None,
+                 saver: QueueSaver | None = None,
+                 site: Callable[[], str] | None = None) -> None:
         self.connection = connection
         self.bus = bus
         self._on_jobs = on_jobs
@@ -42,6 +45,9 @@ class Transfers:
         self._concurrency = concurrency
         self._ask_exists = ask_exists
         self.queue: TransferQueue | None = None
+        #: keeps the unfinished jobs on disk, with ``site()`` naming where they belong
+        self.saver = saver
+        self._site = site
         self._watch: asyncio.Task[None] | None = None
 
     # -- the engine queue ----------------------------------------------------------------
@@ -51,6 +57,8 @@ class Transfers:
             self.queue = TransferQueue(self.connection.open_session, bus=self.bus,
                                        concurrency=self._concurrency, exists_policy=policy,
                                        ask_exists=self._ask_exists)
+            if self.saver is not None and self._site is not None:
+                self.saver.attach(self.queue, self._site())
         return self.queue
 
     def ensure_queue(self) -> TransferQueue:
@@ -85,6 +93,8 @@ class Transfers:
         if callable(reset):
             reset()  # "apply to all" belonged to the old queue
         if queue is not None:
+            if self.saver is not None:
+                self.saver.detach()  # its unfinished jobs stay saved, running ones interrupted
             await queue.close()
 
     def jobs_changed(self, jobs: list[TransferJob]) -> None:
@@ -142,6 +152,10 @@ class Transfers:
             else:
                 ids.append(queue.add_upload(path, remote))
         return ids
+
+    def restore(self, jobs: list[SavedJob]) -> list[int]:
+        """Saved jobs of the connected site back into the queue, resuming."""
+        return restore_jobs(self._ensure_queue(), jobs)
 
     async def wait_idle(self) -> None:
         if self.queue is not None:

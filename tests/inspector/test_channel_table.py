@@ -67,7 +67,7 @@ def test_csv_has_the_columns_and_one_row_per_connection() -> None:
     assert table[0] == [header for _, header in COLUMNS]
     assert table[0] == ["#", "Command", "Mode / method", "Advertised", "Address used", "Why",
                         "Initiator", "Connect (s)", "First byte (s)", "Duration (s)",
-                        "Bytes", "Outcome", "Phase times (s)"]
+                        "Bytes", "Speed limit", "Outcome", "Phase times (s)"]
     assert len(table) == 2  # the refused tail re-used channel 1: still one connection
     assert table[1][1] == "LIST" and table[1][10] == "1234"
 
@@ -78,3 +78,15 @@ def test_csv_defuses_spreadsheet_formulas() -> None:
     text = rows_to_csv(rows_of(events))
     row = list(csv.reader(io.StringIO(text)))[1]
     assert row[1].startswith("'=")
+
+
+def test_the_speed_limit_in_effect_is_shown_and_follows_a_change() -> None:
+    script = (Script()
+              .data(0.1, 3, DataPhase.CONNECTED, command="RETR big.iso", rate_limit=500 * 1024)
+              .data(0.2, 3, DataPhase.FIRST_BYTE, command="RETR big.iso",
+                    rate_limit=500 * 1024))
+    assert rows_of(script.events)[0].limit == "500K/s"
+    script.data(0.3, 3, DataPhase.CLOSED, command="RETR big.iso", rate_limit=None)
+    assert rows_of(script.events)[0].limit == ""  # lifted while it ran
+    listing = rows_of(Script().data(0.1, 1, DataPhase.CONNECTED).events)[0]
+    assert listing.limit == ""

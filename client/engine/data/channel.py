@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from client.engine.data.opening import open_active, open_passive
-from client.engine.data.stream import DataStream, Sink
+from client.engine.data.stream import DataStream, ReadHold, Sink
 from client.engine.data.tracking import (
     FALLBACK_FAILURES,
     ChannelResult,
@@ -37,6 +37,7 @@ from client.engine.errors import (
     LocalError,
 )
 from client.engine.events import DataFailure, DataPhase, Notice, NoticeKind, TlsEstablished
+from client.engine.ratelimit import Throttle
 from client.engine.resync import finish_resync, read_abor_answer
 from client.engine.settings import TransferMode
 from client.engine.tls import tls_version_text
@@ -68,8 +69,10 @@ class DataTransfer:
     def __init__(self, setup: ChannelSetup, command: Command, *, sink: Sink | None = None,
                  source: UploadSource | None = None, rest: int | None = None,
                  on_bytes: Callable[[int], None] | None = None,
-                 on_command_accepted: Callable[[Reply], None] | None = None) -> None:
+                 on_command_accepted: Callable[[Reply], None] | None = None,
+                 throttle: Throttle | None = None) -> None:
         self.setup = setup
+        self.throttle = throttle
         self.command = command
         self.sink = sink
         self.source = source
@@ -103,13 +106,13 @@ class DataTransfer:
 
     # ----------------------------------------------------------------- helpers
     def new_stream(self, on_connected: Callable[[DataStream], bool] | None = None) -> DataStream:
-        stream = DataStream(self.sink, self.on_bytes, on_connected)
+        stream = DataStream(self.sink, self.on_bytes, on_connected, throttle=self.throttle)
         sink = self.sink
         if sink is not None and hasattr(sink, "on_error"):
             sink.on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
         if sink is not None and hasattr(sink, "pause_reading"):
-            sink.pause_reading = lambda: stream.transport and stream.transport.pause_reading()  # type: ignore[attr-defined]
-            sink.resume_reading = lambda: stream.transport and stream.transport.resume_reading()  # type: ignore[attr-defined]
+            sink.pause_reading = lambda: stream.hold(ReadHold.DISK)  # type: ignore[attr-defined]
+            sink.resume_reading = lambda: stream.release(ReadHold.DISK)  # type: ignore[attr-defined]
         return stream
 
     def notice(self, text: str, kind: NoticeKind, severity: Severity = Severity.INFO) -> None:
@@ -132,6 +135,9 @@ class DataTransfer:
                            command=self.command.display)
         tracker.tls = self.setup.tls_context is not None
         tracker.control_peer = self.control_peer
+        throttle = self.throttle
+        if throttle is not None:
+            tracker.limit = lambda: throttle.limit
         self._tracker = tracker
         return tracker
 

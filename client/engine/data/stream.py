@@ -10,13 +10,25 @@ and last byte feed the watchdog that tells "silent after 150" from "stalled".
 from __future__ import annotations
 
 import asyncio
+import enum
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-__all__ = ["DataStream", "MemorySink", "FileSink", "Sink"]
+if TYPE_CHECKING:
+    from client.engine.ratelimit import Throttle
+
+__all__ = ["DataStream", "MemorySink", "FileSink", "Sink", "ReadHold"]
+
+
+class ReadHold(enum.Enum):
+    """Why a download's reading is paused; it resumes when no reason is left."""
+
+    DISK = "disk"  # every buffer waits for the writer thread
+    LIMIT = "limit"  # the speed limit asks to wait
 
 
 class Sink:
@@ -291,8 +303,11 @@ class DataStream(asyncio.BufferedProtocol):
 
     def __init__(self, sink: Sink | None = None,
                  on_bytes: Callable[[int], None] | None = None,
-                 on_connected: Callable[[DataStream], bool] | None = None) -> None:
+                 on_connected: Callable[[DataStream], bool] | None = None,
+                 throttle: Throttle | None = None) -> None:
         self.sink = sink
+        #: The speed limit's pacing (None: as fast as the link goes).
+        self.throttle = throttle
         self.on_bytes = on_bytes
         self.on_connected = on_connected
         self.transport: asyncio.Transport | None = None
@@ -312,6 +327,11 @@ class DataStream(asyncio.BufferedProtocol):
         self._write_paused = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._fallback_buffer = bytearray(64 * 1024)
+        # Why reading is paused: the sink waits for the disk, the speed limit for time.
+        # Reading resumes only when neither holds it.
+        self._holds: set[ReadHold] = set()
+        self._limit_timer: asyncio.TimerHandle | None = None
+        self._pacing = False
 
     # --- connection
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -323,6 +343,9 @@ class DataStream(asyncio.BufferedProtocol):
             transport.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._limit_timer is not None:
+            self._limit_timer.cancel()
+            self._limit_timer = None
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_exception(exc or ConnectionResetError("data connection closed"))
         if not self.closed.done():
@@ -351,11 +374,52 @@ class DataStream(asyncio.BufferedProtocol):
         if self.transport is not None:
             self.transport.abort()
 
+    # --- pausing
+    def hold(self, reason: ReadHold) -> None:
+        """Stop reading for ``reason`` until :meth:`release`."""
+        first = not self._holds
+        self._holds.add(reason)
+        if first and self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
+
+    def release(self, reason: ReadHold) -> None:
+        if reason not in self._holds:
+            return
+        self._holds.discard(reason)
+        if not self._holds and self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    @property
+    def limited(self) -> bool:
+        """Waiting for the speed limit (the watchdog does not call that a stall)."""
+        return ReadHold.LIMIT in self._holds or self._pacing
+
+    def chunk(self, default: int) -> int:
+        """How many bytes to send before :meth:`pace` (uploads)."""
+        return default if self.throttle is None else self.throttle.chunk(default)
+
+    async def pace(self, count: int) -> None:
+        """After sending ``count`` bytes: wait as long as the speed limit asks."""
+        if self.throttle is None:
+            return
+        delay = self.throttle.moved(count)
+        if delay > 0:
+            self._pacing = True
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                self._pacing = False
+
+    def _limit_over(self) -> None:
+        self._limit_timer = None
+        self.release(ReadHold.LIMIT)
+
     # --- receiving
     def get_buffer(self, sizehint: int) -> memoryview:
-        if self.sink is None:
-            return memoryview(self._fallback_buffer)
-        return self.sink.get_buffer()
+        buffer = memoryview(self._fallback_buffer) if self.sink is None else self.sink.get_buffer()
+        if self.throttle is not None:
+            return buffer[:self.throttle.chunk(len(buffer))]
+        return buffer
 
     def buffer_updated(self, nbytes: int) -> None:
         now = time.monotonic()
@@ -373,6 +437,11 @@ class DataStream(asyncio.BufferedProtocol):
                 return
         if self.on_bytes is not None:
             self.on_bytes(self.bytes)
+        if self.throttle is not None and not self.closed.done():
+            delay = self.throttle.moved(nbytes)
+            if delay > 0 and self._limit_timer is None:
+                self.hold(ReadHold.LIMIT)
+                self._limit_timer = asyncio.get_running_loop().call_later(delay, self._limit_over)
 
     def eof_received(self) -> bool | None:
         self.eof = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -128,7 +129,7 @@ class Watchdog:
                 tcp = self._evidence(now - self.started)
                 stream.fail(StalledData(tcp) if self.uploading else SilentData(tcp))
                 return
-        elif (not getattr(self.sink, "_paused", False)
+        elif (not getattr(self.sink, "_paused", False) and not stream.limited
               and now - stream.last_byte_at >= self.timeout):
             stream.fail(StalledData(self._evidence(now - stream.last_byte_at)))
             return
@@ -169,6 +170,8 @@ class ChannelTracker:
         self.control_peer: str | None = None
         self.tls = False
         self.bytes = 0
+        #: the speed limit of this transfer (read at each event: it can change)
+        self.limit: Callable[[], int | None] | None = None
 
     @property
     def elapsed(self) -> float:
@@ -182,7 +185,8 @@ class ChannelTracker:
             initiator=self.initiator, method=self.method, command=self.command,
             local=self.local, remote=self.remote, advertised=self.advertised,
             address_note=self.address_note, bytes=self.bytes, elapsed=self.elapsed,
-            tls=self.tls, tcp=self.tcp, control_peer=self.control_peer, **extra,  # type: ignore[arg-type]
+            tls=self.tls, tcp=self.tcp, control_peer=self.control_peer,
+            rate_limit=self.limit() if self.limit is not None else None, **extra,  # type: ignore[arg-type]
         ))
 
     def failure(self, failure: DataFailure, message: str, *, step: str | None = None,

@@ -204,6 +204,7 @@ class DataArrow:
     event_indices: tuple[int, ...] = ()
     control_peer: str | None = None
     tcp: TcpEvidence | None = None
+    rate_limit: int | None = None  # bytes/s the speed limit allowed at the last event
 
     @property
     def target(self) -> Side:

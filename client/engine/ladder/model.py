@@ -282,6 +282,7 @@ class LadderModel:
             method=arrow.method or event.method,
             control_peer=arrow.control_peer or event.control_peer,
             tcp=event.tcp or arrow.tcp,
+            rate_limit=event.rate_limit,
         )
         if closed:
             self._open_channels.pop(event.channel, None)
@@ -315,7 +316,7 @@ class LadderModel:
             end_t=event.t if closed else None, failure=event.failure,
             reason=escape_control(event.reason) if event.reason else None,
             tls=event.tls, event_indices=(event_index,),
-            control_peer=event.control_peer, tcp=event.tcp,
+            control_peer=event.control_peer, tcp=event.tcp, rate_limit=event.rate_limit,
         )
         self._item_of_channel[event.channel] = arrow.index
         if not closed:

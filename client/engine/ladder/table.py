@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from client.engine.events import DataPhase
 from client.engine.ladder.items import DataArrow, DataState, Side
 from client.engine.ladder.model import LadderModel
+from client.engine.ratelimit import format_limit
 
 __all__ = ["ChannelRow", "COLUMNS", "channel_row", "channel_rows", "rows_to_csv"]
 
@@ -31,6 +32,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("first_byte_time", "First byte (s)"),
     ("duration", "Duration (s)"),
     ("bytes", "Bytes"),
+    ("limit", "Speed limit"),
     ("outcome", "Outcome"),
     ("phases", "Phase times (s)"),
 )
@@ -55,6 +57,7 @@ class ChannelRow:
     outcome: str
     state: DataState
     phases: str = ""
+    limit: str = ""  # the speed limit in effect ("500K/s"), empty when none
 
     def cell(self, key: str) -> str | int:
         return getattr(self, key)
@@ -116,6 +119,7 @@ def channel_row(arrow: DataArrow, now: float | None = None) -> ChannelRow:
         outcome=outcome,
         state=arrow.state,
         phases=_phases(arrow),
+        limit=f"{format_limit(arrow.rate_limit)}/s" if arrow.rate_limit else "",
     )
 
 

@@ -91,28 +91,29 @@ class TransferQueue:
     # ------------------------------------------------------------------ adding jobs
     def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
                      root: Path | None = None, modified: datetime | None = None,
-                     exists_policy: ExistsPolicy | None = None) -> int:
+                     exists_policy: ExistsPolicy | None = None, resume: bool = False) -> int:
         """Queue one file; ``local_path`` is the target. Folders between ``root``
         (default: the target's folder) and the target are created, and none of them may
         be a symbolic link (see :mod:`client.engine.localpaths`). ``size`` and
         ``modified`` (aware, exact to the second) are what a listing reported; they
         spare SIZE and MDTM (see :class:`client.engine.download.Download`).
         ``exists_policy`` decides for this job alone when its target exists (a
-        synchronisation's preview has decided already), instead of the queue's policy."""
+        synchronisation's preview has decided already), instead of the queue's policy.
+        ``resume``: continue from the ``.part`` an earlier run left (a restored queue)."""
         local_path = Path(local_path)
         return self._add("download", remote_path, local_path, size,
                          Path(root) if root is not None else local_path.parent,
-                         listed_mtime=modified, exists_policy=exists_policy)
+                         listed_mtime=modified, exists_policy=exists_policy, resume=resume)
 
     def add_upload(self, local_path: Path, remote_path: str, *,
-                   exists_policy: ExistsPolicy | None = None) -> int:
+                   exists_policy: ExistsPolicy | None = None, resume: bool = False) -> int:
         local_path = Path(local_path)
         try:
             size: int | None = local_path.stat().st_size
         except OSError:
             size = None  # reported by the attempt, with the reason
         return self._add("upload", remote_path, local_path, size, local_path.parent,
-                         exists_policy=exists_policy)
+                         exists_policy=exists_policy, resume=resume)
 
     async def add_download_tree(self, remote_dir: str, local_dir: Path) -> list[int]:
         """Queue every file below ``remote_dir`` into ``local_dir`` (folders created now);
@@ -125,12 +126,13 @@ class TransferQueue:
 
     def _add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
              root: Path, *, listed_mtime: datetime | None = None,
-             exists_policy: ExistsPolicy | None = None) -> int:
+             exists_policy: ExistsPolicy | None = None, resume: bool = False) -> int:
         if self._closed:
             raise RuntimeError("the transfer queue is closed")
         record = self._book.add(direction, remote_path, local_path, size, root,
                                 listed_mtime=listed_mtime)
         record.decision = exists_policy
+        record.resume_next = resume
         self._spawn_workers()
         return record.job.job_id
 
@@ -138,6 +140,10 @@ class TransferQueue:
     def jobs(self) -> list[TransferJob]:
         """Every job in queue order."""
         return self._book.jobs()
+
+    def root_of(self, job_id: int) -> Path:
+        """The folder a download may not write outside of (what a saved queue keeps)."""
+        return self._book.record(job_id).root
 
     def job(self, job_id: int) -> TransferJob:
         return self._book.record(job_id).job

@@ -49,6 +49,7 @@ _HEADERS = {
     "first_byte_time": QT_TRANSLATE_NOOP("DataChannelTableModel", "First byte (s)"),
     "duration": QT_TRANSLATE_NOOP("DataChannelTableModel", "Duration (s)"),
     "bytes": QT_TRANSLATE_NOOP("DataChannelTableModel", "Bytes"),
+    "limit": QT_TRANSLATE_NOOP("DataChannelTableModel", "Speed limit"),
     "outcome": QT_TRANSLATE_NOOP("DataChannelTableModel", "Outcome"),
     "phases": QT_TRANSLATE_NOOP("DataChannelTableModel", "Phase times (s)"),
 }
@@ -186,7 +187,7 @@ class DataChannelTableView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((30, 90, 100, 120, 120, 150, 60, 70, 80, 76, 70)):
+        for column, width in enumerate((30, 90, 100, 120, 120, 150, 60, 70, 80, 76, 70, 70)):
             self.setColumnWidth(column, width)
         on_index_chosen(self, self._row_chosen)
 

@@ -58,6 +58,8 @@ class HungListingBanner(QFrame):
     action_requested = Signal(str)
     #: the console row of the failing data connection (the "Why?" link)
     why_requested = Signal(int)
+    #: the session log file of the connection (the "Session log" link), to send it on
+    log_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +77,11 @@ class HungListingBanner(QFrame):
         self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
         self.why.setAccessibleName(self.tr("Show the data connection in the console"))
         self.why.linkActivated.connect(self._why)
+        self.log_file: str | None = None
+        self.log_link = QLabel(self)
+        self.log_link.setObjectName("hungListingLogLink")
+        self.log_link.linkActivated.connect(self._log)
+        self.log_link.hide()
         close = QToolButton(self)
         close.setText("\u2715")
         close.setAutoRaise(True)
@@ -101,6 +108,7 @@ class HungListingBanner(QFrame):
             row.addWidget(button)
             self.buttons[action] = button
         row.addWidget(self.why)  # after the buttons (they are reordered in front of it)
+        row.addWidget(self.log_link)
         self._button_row = row
         content = QWidget(self)
         inner = QVBoxLayout(content)  # compact: a 768-pixel screen has little height here
@@ -165,6 +173,20 @@ class HungListingBanner(QFrame):
         self.show_explanation(explanation, waiting=waiting, console_row=row)
         return True
 
+    def set_log_file(self, path: str | None) -> None:
+        """Offer the connection's session log (``path``), already written, so that it
+        can be sent to whoever runs the server even when nobody exported anything."""
+        self.log_file = path
+        if path is None:
+            self.log_link.hide()
+            return
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        self.log_link.setText(f"<a href='#log'>{self.tr('Session log')}</a>")
+        self.log_link.setToolTip(self.tr("Show {} in its folder (its path is copied to the "
+                                          "clipboard)").format(name))
+        self.log_link.setAccessibleName(self.tr("Show the session log file"))
+        self.log_link.show()
+
     def visible_actions(self) -> list[RecoveryAction]:
         """The actions offered, in the order the buttons are shown."""
         shown = [(self._button_row.indexOf(b), a) for a, b in self.buttons.items()
@@ -176,6 +198,10 @@ class HungListingBanner(QFrame):
     def _act(self, action: RecoveryAction, signal: SignalInstance) -> None:
         signal.emit()
         self.action_requested.emit(action.value)
+
+    def _log(self, _link: str) -> None:
+        if self.log_file is not None:
+            self.log_requested.emit(self.log_file)
 
     def _why(self, _link: str) -> None:
         if self.console_row is not None:

@@ -1,0 +1,175 @@
+"""The always-on session log: every connection's annotated conversation in a file.
+
+An event observer that turns each event into the lines the console shows (the same
+records as the JSON transcript, so PASS/ACCT are already ``****`` and control characters
+escaped) and hands them to a writer thread: the loop only formats and queues, the
+thread writes and flushes when it runs out of lines (no fsync per line). One file per
+connection, named by the time the connection started; a file that reaches
+``max_file_bytes`` continues in a new one, and the oldest files beyond ``max_files``
+are deleted, so the folder stays under ``max_files × max_file_bytes``.
+
+The log exists so that a failure can be sent afterwards even when nobody pressed
+Export: :meth:`SessionLog.file_for` names the file of a connection.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+from client.engine.events import EngineEvent, QueueJobChanged, TransferProgress
+from client.engine.transcript import event_records
+
+__all__ = ["SessionLog", "MAX_FILE_BYTES", "MAX_FILES"]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 10
+
+_KIND_MARK = {"send": ">", "recv": "<", "annotation": "  =", "data": "*", "notice": "!"}
+
+
+def _line(record: dict[str, object], wall: float) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(wall))
+    millis = int((wall % 1) * 1000)
+    mark = _KIND_MARK.get(str(record.get("kind")), "?")
+    return f"{stamp}.{millis:03d} {record.get('connection')} {mark} {record.get('text', '')}\n"
+
+
+class _Item:
+    __slots__ = ("connection", "text", "done")
+
+    def __init__(self, connection: str | None, text: str,
+                 done: threading.Event | None = None) -> None:
+        self.connection = connection
+        self.text = text
+        self.done = done
+
+
+class SessionLog:
+    """Observer (``bus.subscribe(log)``) writing one log file per connection into
+    ``folder``. :meth:`close` flushes and stops the writer."""
+
+    def __init__(self, folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
+                 max_files: int = MAX_FILES) -> None:
+        self.folder = Path(folder)
+        self.max_file_bytes = max_file_bytes
+        self.max_files = max_files
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._paths: dict[str, Path] = {}
+        self._paths_lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="session-log", daemon=True)
+        self._thread.start()
+
+    # --- loop side
+    def __call__(self, event: EngineEvent) -> None:
+        if self._closed or isinstance(event, TransferProgress | QueueJobChanged):
+            # progress is ten lines a second of nothing new; the queue's job states are
+            # the queue's view, not a conversation (each worker's connection is logged)
+            return
+        wall = time.time()
+        text = "".join(_line(record, wall) for record in event_records(event))
+        if text:
+            self._queue.put(_Item(event.connection, text))
+
+    def file_for(self, connection: str) -> Path | None:
+        """The file the lines of ``connection`` go to now (None before its first line)."""
+        with self._paths_lock:
+            return self._paths.get(connection)
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until every line queued so far is in the file (for "send this log")."""
+        if self._closed:
+            return
+        done = threading.Event()
+        self._queue.put(_Item(None, "", done))
+        done.wait(timeout)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join(10)
+
+    # --- writer thread
+    def _run(self) -> None:
+        files: dict[str, tuple[IO[str], int, int]] = {}  # connection -> (file, size, part)
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    break
+                if item.connection is not None:
+                    self._write(files, item.connection, item.text)
+                if item.done is not None or self._queue.empty():
+                    for handle, _, _ in files.values():
+                        self._quietly(handle.flush)
+                if item.done is not None:
+                    item.done.set()
+        finally:
+            for handle, _, _ in files.values():
+                self._quietly(handle.close)
+
+    def _write(self, files: dict[str, tuple[IO[str], int, int]], connection: str,
+               text: str) -> None:
+        entry = files.get(connection)
+        if entry is None or entry[1] >= self.max_file_bytes:
+            part = 1 if entry is None else entry[2] + 1
+            if entry is not None:
+                self._quietly(entry[0].close)
+            opened = self._open(connection, part)
+            if opened is None:
+                return  # the disk refused: the log is best effort, the session goes on
+            entry = (opened, 0, part)
+            files[connection] = entry
+            self._prune({Path(h.name) for h, _, _ in files.values()})
+        handle, size, part = entry
+        try:
+            handle.write(text)
+        except OSError:
+            return
+        files[connection] = (handle, size + len(text.encode("utf-8", "replace")), part)
+
+    def _open(self, connection: str, part: int) -> IO[str] | None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        suffix = "" if part == 1 else f"-{part}"
+        path = self.folder / f"{stamp}-{os.getpid()}-{connection}{suffix}.log"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115
+        except OSError:
+            return None
+        handle.write(f"# FTP Inspector session log: connection {connection}, part {part}, "
+                     f"started {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n")
+        with self._paths_lock:
+            self._paths[connection] = path
+        return handle
+
+    def _prune(self, keep: set[Path]) -> None:
+        try:
+            logs = sorted(self.folder.glob("*.log"), key=lambda p: p.stat().st_mtime)
+        except OSError:
+            return
+        excess = len(logs) - self.max_files
+        for path in logs:
+            if excess <= 0:
+                break
+            if path in keep:
+                continue
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            excess -= 1
+
+    @staticmethod
+    def _quietly(action: object) -> None:
+        try:
+            action()  # type: ignore[operator]
+        except OSError:
+            pass
