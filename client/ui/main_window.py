@@ -31,6 +31,7 @@ from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
 from client.config.sites import Site, SiteStore
 from client.engine.data.opening import extended_only
+from client.engine.diagnose.model import SftpOffer
 from client.engine.errors import (
     CertificateError,
     ConnectionLostError,
@@ -58,6 +59,7 @@ from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
+from client.ui.sftp_offer import fill_quickconnect, sftp_offer_for_error
 from client.ui.status import InspectorStatusBar
 from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
 from client.ui.transfers import Transfers
@@ -329,7 +331,10 @@ class MainWindow(QMainWindow):
             self.hung_listing.show(exc, seq)
             return
         action = None
-        if _reconnect_may_help(exc) and self.connection.settings is not None:
+        offer = sftp_offer_for_error(exc, self.connection.settings)
+        if offer is not None:
+            action = (self.tr("Connect with SFTP"), lambda: self.offer_sftp(offer))
+        elif _reconnect_may_help(exc) and self.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
 
@@ -358,6 +363,12 @@ class MainWindow(QMainWindow):
             path = self.remote_pane.current_path or None
             self.spawn(self.connect_to(settings, path), pane=self.remote_pane,
                        doing=self.tr("Reconnecting"))
+
+    def offer_sftp(self, offer: SftpOffer) -> None:
+        """Fill the quickconnect bar with ``offer``'s sftp:// address (same user)."""
+        settings = self.connection.settings
+        fill_quickconnect(self.quick, offer, settings.user if settings else "")
+        self.activateWindow()
 
     def show_console_line(self, seq: int) -> None:
         self.console.select_line(seq)
