@@ -1,30 +1,67 @@
-"""The small remote-filesystem interface the panes, the queue and the site manager use.
+"""The remote-filesystem interface the panes, the queue and the site manager use.
 
-:class:`~client.engine.session.FtpSession` satisfies it; an SFTP session can be added
-later as a new engine module implementing the same methods, without touching the window.
-Only what every remote filesystem can do is here; FTP specifics (modes, STAT listings,
-raw commands) stay on the FTP session.
+:class:`~client.engine.session.FtpSession` satisfies it; an SFTP session is a second
+engine module implementing the same methods, without touching the window or the queue.
+Only what every remote filesystem can do is in :class:`RemoteFileSystem`. What only FTP
+has (Passive/Active, PASV/EPSV, STAT listings, raw commands) is the narrow
+:class:`FtpControls`: the window asks ``isinstance(session, FtpControls)`` and greys out
+those actions for a session that is not FTP.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from client.engine.events import TransferProgress
+from client.engine.events import Endpoint, EventBus, SessionState, TransferProgress
 
 if TYPE_CHECKING:
+    from client.engine.settings import CommandFamily, TransferMode
     from client.protocol.listing import ListingEntry, ListingResult
+    from client.protocol.replies import Reply
 
-__all__ = ["RemoteFileSystem"]
+__all__ = ["FtpControls", "RemoteFileSystem", "ftp_controls"]
 
 
 @runtime_checkable
 class RemoteFileSystem(Protocol):
+    """A connected remote filesystem. Paths are POSIX paths on the server."""
+
+    #: the bus its events go to, and its name on that bus ("c3")
+    bus: EventBus
+    connection_id: str
+    state: SessionState
+
+    @property
+    def server(self) -> Endpoint | None:
+        """The address the connection reached (None before connecting)."""
+        ...
+
+    @property
+    def current_directory(self) -> str | None:
+        """The folder last reported by the server, without asking again."""
+        ...
+
+    @property
+    def answers_size(self) -> bool:
+        """:meth:`size` is one cheap question that answers None for a missing file
+        (else :meth:`stat` is the way to learn whether a file exists)."""
+        ...
+
+    @property
+    def answers_mtime(self) -> bool:
+        """:meth:`mdtm_many` gives exact modification times."""
+        ...
+
     async def connect(self) -> None: ...
 
     async def close(self) -> None: ...
+
+    async def noop(self) -> object:
+        """One round trip that changes nothing (is the connection still alive?)."""
+        ...
 
     async def pwd(self) -> str: ...
 
@@ -33,6 +70,12 @@ class RemoteFileSystem(Protocol):
     async def list(self, path: str | None = None) -> ListingResult: ...
 
     async def stat(self, path: str) -> ListingEntry | None: ...
+
+    async def size(self, path: str) -> int | None: ...
+
+    async def mdtm(self, path: str) -> _dt.datetime | None: ...
+
+    async def mdtm_many(self, paths: list[str]) -> list[_dt.datetime | None]: ...
 
     async def download(self, remote: str, local: Path, *, resume: bool = False,
                        on_progress: Callable[[TransferProgress], None] | None = None,
@@ -49,3 +92,24 @@ class RemoteFileSystem(Protocol):
     async def delete(self, path: str) -> None: ...
 
     async def rename(self, old: str, new: str) -> None: ...
+
+    async def chmod(self, path: str, mode: int) -> None: ...
+
+
+@runtime_checkable
+class FtpControls(Protocol):
+    """What only an FTP session offers: the data-connection mode and command family,
+    listings over the control connection, and raw commands."""
+
+    mode: TransferMode
+
+    def set_commands(self, family: CommandFamily) -> None: ...
+
+    async def stat_listing(self, path: str | None = None) -> ListingResult: ...
+
+    async def quote(self, command_line: str) -> Reply: ...
+
+
+def ftp_controls(session: object) -> FtpControls | None:
+    """``session``'s FTP-only controls, or None for a session without them."""
+    return session if isinstance(session, FtpControls) else None

@@ -108,6 +108,16 @@ class FtpSession:
         """The last directory PWD reported (no round trip)."""
         return self.cwd_cache
 
+    @property
+    def answers_size(self) -> bool:
+        """The server offers SIZE (one line on the control connection)."""
+        return self.features.size
+
+    @property
+    def answers_mtime(self) -> bool:
+        """The server offers MDTM."""
+        return self.features.mdtm
+
     def set_commands(self, family: CommandFamily) -> None:
         """Ask for ``family`` on the next data connections (no new login): what the
         session learned about the server's refusals is forgotten, since the user asked

@@ -27,7 +27,7 @@ from client.protocol.paths import join_remote
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
-    from client.engine.session import FtpSession
+    from client.engine.remotefs import RemoteFileSystem
 
 __all__ = ["PlannedFile", "SkippedName", "TreePlan", "walk_remote", "walk_local", "MAX_DEPTH"]
 
@@ -100,7 +100,7 @@ class _NameGuard:
                 "would overwrite the other)")
 
 
-async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
+async def walk_remote(session: RemoteFileSystem, remote_dir: str, local_dir: Path, *,
                       case_insensitive: bool = False,
                       on_skip: Callable[[SkippedName], None] | None = None,
                       exact_times: bool = False) -> TreePlan:
@@ -176,12 +176,12 @@ async def walk_remote(session: FtpSession, remote_dir: str, local_dir: Path, *,
                                               exact))
             else:
                 skip(folder, name, "it is not a regular file or folder")
-        if exact_times and session.features.mdtm:
+        if exact_times and session.answers_mtime:
             await _add_exact_times(session, plan.files, first_of_folder)
     return plan
 
 
-async def _add_exact_times(session: FtpSession, files: list[PlannedFile], first: int) -> None:
+async def _add_exact_times(session: RemoteFileSystem, files: list[PlannedFile], first: int) -> None:
     """MDTM, pipelined, for the files from ``first`` on that have no exact time yet. A
     refused MDTM leaves that time unknown (its download then asks MDTM itself), and so
     does a server that hung up after the listing (an idle timeout: the listing stands,

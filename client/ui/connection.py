@@ -1,9 +1,11 @@
 """The window's handle on the engine: one browsing session, serialised.
 
-An FTP control connection does one thing at a time, so every operation takes a lock;
-widgets call these coroutines and never touch the session. Every session (browsing and
-the queue's workers) emits on the one :class:`EventBus` the bridge observes, so the
-console shows all of them on one clock.
+A control connection does one thing at a time, so every operation takes a lock; widgets
+call these coroutines and never touch the session. The session is a
+:class:`~client.engine.remotefs.RemoteFileSystem` made by a session factory (FTP by
+default); what only FTP offers goes through :attr:`RemoteConnection.ftp`, None for a
+session without it. Every session (browsing and the queue's workers) emits on the one
+:class:`EventBus` the bridge observes, so the console shows all of them on one clock.
 """
 
 from __future__ import annotations
@@ -18,20 +20,37 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from client.engine.events import EventBus, TransferProgress
+from client.engine.remotefs import FtpControls, RemoteFileSystem, ftp_controls
 from client.engine.session import FtpSession
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
-from client.engine.transfer import TransferResult
 from client.protocol.listing import ListingResult
 from client.protocol.replies import Reply
 
-__all__ = ["RemoteConnection", "NotConnectedError"]
+__all__ = ["NotConnectedError", "NotOfferedError", "RemoteConnection", "SessionFactory",
+           "ftp_session_factory"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+#: Makes an unconnected session for settings, on the window's bus, with the window's
+#: certificate trust.
+SessionFactory = Callable[[ConnectionSettings, EventBus, Any], RemoteFileSystem]
+
+
+def ftp_session_factory(settings: ConnectionSettings, bus: EventBus,
+                        trust: Any) -> RemoteFileSystem:
+    """An FTP/FTPS session (the default)."""
+    pin_store = getattr(trust, "pin_store", None)
+    return FtpSession(settings, bus=bus, trust=trust, pin_store=pin_store)
+
+
 class NotConnectedError(RuntimeError):
     """An operation was asked for while no session is open."""
+
+
+class NotOfferedError(RuntimeError):
+    """An FTP-only operation was asked of a session that is not FTP."""
 
 
 class RemoteConnection(QObject):
@@ -42,12 +61,14 @@ class RemoteConnection(QObject):
     commands_changed = Signal(object)  # CommandFamily
 
     def __init__(self, bus: EventBus, *, trust: object | None = None,
+                 session_factory: SessionFactory = ftp_session_factory,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.bus = bus
         self.trust = trust
+        self.session_factory = session_factory
         self.settings: ConnectionSettings | None = None
-        self.session: FtpSession | None = None
+        self.session: RemoteFileSystem | None = None
         self._lock = asyncio.Lock()
         self._busy = 0
         #: the task running an operation now (the hung-listing banner can cancel it)
@@ -62,19 +83,23 @@ class RemoteConnection(QObject):
         return self.session is not None
 
     @property
+    def ftp(self) -> FtpControls | None:
+        """The open session's FTP-only controls (None: not connected, or not FTP)."""
+        return ftp_controls(self.session)
+
+    @property
     def busy(self) -> bool:
         """An operation of the window's is running on the browsing session."""
         return self._busy > 0
 
-    def new_session(self, settings: ConnectionSettings | None = None) -> FtpSession:
+    def new_session(self, settings: ConnectionSettings | None = None) -> RemoteFileSystem:
         """A fresh engine session on the shared bus (the queue's workers use this too)."""
         settings = settings or self.settings
         if settings is None:
             raise NotConnectedError("no site is open")
-        pin_store = getattr(self.trust, "pin_store", None)
-        return FtpSession(settings, bus=self.bus, trust=self.trust, pin_store=pin_store)
+        return self.session_factory(settings, self.bus, self.trust)
 
-    async def open_session(self) -> FtpSession:
+    async def open_session(self) -> RemoteFileSystem:
         """A connected extra session with the current settings (for the transfer queue)."""
         session = self.new_session()
         await session.connect()
@@ -106,8 +131,9 @@ class RemoteConnection(QObject):
         """Passive/Active for the next data connection (the current one is not touched)."""
         if self.settings is not None:
             self.settings = self.settings.replace(mode=mode)
-        if self.session is not None:
-            self.session.mode = mode
+        ftp = self.ftp
+        if ftp is not None:
+            ftp.mode = mode
         self.mode_changed.emit(mode)
 
     def set_commands(self, family: CommandFamily) -> None:
@@ -115,12 +141,13 @@ class RemoteConnection(QObject):
         connection, like :meth:`set_mode`."""
         if self.settings is not None:
             self.settings = self.settings.with_commands(family)
-        if self.session is not None:
-            self.session.set_commands(family)
+        ftp = self.ftp
+        if ftp is not None:
+            ftp.set_commands(family)
         self.commands_changed.emit(family)
 
     # -- operations ----------------------------------------------------------------------
-    async def run(self, work: Callable[[FtpSession], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[RemoteFileSystem], Awaitable[T]]) -> T:
         """Run several session calls as one unit (nothing interleaves)."""
         async with self._guard() as session:
             return await work(session)
@@ -132,7 +159,8 @@ class RemoteConnection(QObject):
     async def stat_listing(self, path: str | None = None) -> ListingResult:
         """A listing over the control connection (no data connection at all)."""
         async with self._guard() as session:
-            return await session.stat_listing(path)
+            return await _ftp_of(session, "a listing over the control connection"
+                                 ).stat_listing(path)
 
     async def mkdir(self, path: str) -> str:
         async with self._guard() as session:
@@ -145,22 +173,22 @@ class RemoteConnection(QObject):
     async def quote(self, command_line: str) -> Reply:
         """A raw command typed by the user."""
         async with self._guard() as session:
-            return await session.quote(command_line)
+            return await _ftp_of(session, "a raw command").quote(command_line)
 
     async def download(self, remote: str, local: Path,
                        on_progress: Callable[[TransferProgress], None] | None = None
-                       ) -> TransferResult:
+                       ) -> object:
         async with self._guard() as session:
             return await session.download(remote, local, on_progress=on_progress)
 
     async def upload(self, local: Path, remote: str,
                      on_progress: Callable[[TransferProgress], None] | None = None
-                     ) -> TransferResult:
+                     ) -> object:
         async with self._guard() as session:
             return await session.upload(local, remote, on_progress=on_progress)
 
     @contextlib.asynccontextmanager
-    async def _guard(self) -> AsyncIterator[FtpSession]:
+    async def _guard(self) -> AsyncIterator[RemoteFileSystem]:
         """The lock plus the busy signal (the window shows a busy cursor, never freezes);
         yields the open session, or raises :class:`NotConnectedError`."""
         async with self._lock:
@@ -191,6 +219,13 @@ class RemoteConnection(QObject):
                 self._busy -= 1
                 if self._busy == 0:
                     self.busy_changed.emit(False)
+
+
+def _ftp_of(session: RemoteFileSystem, what: str) -> FtpControls:
+    ftp = ftp_controls(session)
+    if ftp is None:
+        raise NotOfferedError(f"{what} is an FTP command; this session is not FTP")
+    return ftp
 
 
 async def _quietly(awaitable: Awaitable[object]) -> None:

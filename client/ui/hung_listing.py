@@ -66,8 +66,9 @@ class HungListingAssistant:
 
     def _control_host(self) -> str | None:
         """The address the browsing session's control connection reached."""
-        server = getattr(self.window.connection.session, "server", None)
-        return getattr(server, "host", None)
+        session = self.window.connection.session
+        server = session.server if session is not None else None
+        return server.host if server is not None else None
 
     def show_early(self, arrow: Any, now: float) -> bool:
         """The listing's data connection (a ladder ``DataArrow``) is not moving: say so

@@ -44,7 +44,7 @@ from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
-from client.ui.connection import RemoteConnection
+from client.ui.connection import RemoteConnection, SessionFactory, ftp_session_factory
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.exists_dialog import ExistsAsker
@@ -92,7 +92,8 @@ class MainWindow(QMainWindow):
     #: emitted from closeEvent (the app then closes the sessions and stops the loop)
     closed = Signal()
 
-    def __init__(self, *, local_start: Path | None = None) -> None:
+    def __init__(self, *, local_start: Path | None = None,
+                 session_factory: SessionFactory = ftp_session_factory) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -105,7 +106,8 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(self)
         self.bridge.observe(self.bus)
         self.trust = GuiCertificateTrust(self)
-        self.connection = RemoteConnection(self.bus, trust=self.trust, parent=self)
+        self.connection = RemoteConnection(self.bus, trust=self.trust,
+                                           session_factory=session_factory, parent=self)
 
         self.quick = QuickConnectBar(self.settings, self)
         self.console = ConsoleWidget(self)
@@ -157,6 +159,7 @@ class MainWindow(QMainWindow):
         self.toggle_mode_action = menu.toggle_mode
         self.extended_action = menu.extended
         self.view_menu = menu.view_menu
+        self.menu_actions = menu
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.capture_loader = CaptureLoader(self)
         self._wire()
@@ -193,6 +196,9 @@ class MainWindow(QMainWindow):
         q.commands_changed.connect(self.set_commands)
         q.invalid_input.connect(lambda text: self.remote_pane.banner.show_message(text))
         self.console.command_entered.connect(self.send_raw)
+        self.connection.connected.connect(
+            lambda _where: self.offer_ftp_controls(self.connection.ftp is not None))
+        self.connection.disconnected.connect(lambda: self.offer_ftp_controls(True))
 
         r, a = self.remote_pane, self.actions
         rp = {"pane": r}
@@ -349,7 +355,7 @@ class MainWindow(QMainWindow):
         self.status.on_state(event)
         session = self.connection.session
         if (event.state is SessionState.FAILED and not self.connection.busy
-                and getattr(session, "connection_id", None) == event.connection
+                and session is not None and session.connection_id == event.connection
                 and self.connection.settings is not None):
             self.remote_pane.banner.show_message(
                 self.tr("The connection to the server was lost: {}").format(
@@ -369,6 +375,14 @@ class MainWindow(QMainWindow):
         settings = self.connection.settings
         fill_quickconnect(self.quick, offer, settings.user if settings else "")
         self.activateWindow()
+
+    def offer_ftp_controls(self, offered: bool) -> None:
+        """Modes, PASV/EPSV, raw commands and Diagnose exist only for an FTP session:
+        greyed out while another kind of session is open."""
+        for action in (*self.menu_actions.ftp_only(), self.diagnose_action):
+            action.setEnabled(offered)
+        self.console.command.setEnabled(offered)
+        self.quick.set_ftp_controls(offered)
 
     def show_console_line(self, seq: int) -> None:
         self.console.select_line(seq)

@@ -43,7 +43,12 @@ class WindowActions:
     active: QAction
     toggle_mode: QAction
     extended: QAction
+    raw_command: QAction
     view_menu: QMenu
+
+    def ftp_only(self) -> tuple[QAction, ...]:
+        """The actions only an FTP session has (greyed out for another)."""
+        return (self.passive, self.active, self.toggle_mode, self.extended, self.raw_command)
 
 
 def build_menus(window: MainWindow) -> WindowActions:
@@ -68,8 +73,9 @@ def build_menus(window: MainWindow) -> WindowActions:
         window.actions.mkdir(), pane=window.remote_pane, doing=window.tr("Creating the folder")),
         icon_name="new-folder")
     server.addActions([disconnect, refresh, mkdir])
-    server.addAction(_action(window, window.tr("Enter a raw &command"),
-                             lambda: window.console.command.setFocus(), "Ctrl+Shift+C"))
+    raw_command = _action(window, window.tr("Enter a raw &command"),
+                          lambda: window.console.command.setFocus(), "Ctrl+Shift+C")
+    server.addAction(raw_command)
 
     view = bar.addMenu(window.tr("&View"))
     passive = QAction(icon("passive"), window.tr("&Passive mode"), window, checkable=True)
@@ -102,4 +108,5 @@ def build_menus(window: MainWindow) -> WindowActions:
     disconnect.setEnabled(False)
     return WindowActions(site_manager=site_manager, disconnect=disconnect, refresh=refresh,
                          mkdir=mkdir, passive=passive, active=active,
-                         toggle_mode=toggle_mode, extended=extended, view_menu=view)
+                         toggle_mode=toggle_mode, extended=extended, raw_command=raw_command,
+                         view_menu=view)

@@ -124,6 +124,7 @@ class QuickConnectBar(QWidget):
             "or Extended (EPSV/EPRT)"))
         self.commands.currentIndexChanged.connect(self._commands_chosen)
         self._ipv6 = False
+        self._ftp = True  # the open session has FTP's modes (see set_ftp_controls)
         self._name_segments()
 
         self.tls = QComboBox(self)
@@ -229,13 +230,20 @@ class QuickConnectBar(QWidget):
         """Over an IPv6 control connection only EPSV/EPRT exist: the segments say so and
         the family choice waits for the next IPv4 connection."""
         self._ipv6 = ipv6
-        self.commands.setEnabled(not ipv6)
+        self.commands.setEnabled(not ipv6 and self._ftp)
         self.commands.setToolTip(self.tr(
             "This connection is IPv6: EPSV and EPRT are sent whatever is chosen (PASV and "
             "PORT cannot carry an IPv6 address)") if ipv6 else self.tr(
             "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
             "or Extended (EPSV/EPRT)"))
         self._name_segments()
+
+    def set_ftp_controls(self, offered: bool) -> None:
+        """The mode segments and the command family apply to FTP sessions only."""
+        self._ftp = offered
+        self.passive_button.setEnabled(offered)
+        self.active_button.setEnabled(offered)
+        self.commands.setEnabled(offered and not self._ipv6)
 
     def _name_segments(self) -> None:
         family = CommandFamily.EXTENDED if self._ipv6 else self.command_family

@@ -8,13 +8,14 @@ from __future__ import annotations
 import posixpath
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from client.engine.errors import CommandFailedError
-from client.protocol.listing import ListingEntry
+from client.engine.remotefs import RemoteFileSystem
+from client.protocol.listing import ListingEntry, ListingResult
 from client.protocol.text import escape_control
 from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
 from client.ui.remote.listing_model import entry_is_dir
@@ -48,7 +49,7 @@ class RemoteActions:
         """Change to ``path`` (None: stay) and list it; returns the folder shown.
 
         ``after_login``: the session has just logged in, and its login already asked PWD
-        (``FtpSession.current_directory``), so the folder is known without asking again.
+        (``RemoteFileSystem.current_directory``), so the folder is known without asking again.
         Only then: later the server's folder may have changed under a raw command.
 
         ``refused_is_file``: ``path`` is a link of unknown kind; a 550 to its CWD means
@@ -57,7 +58,7 @@ class RemoteActions:
         if self.pending_path:
             self.pane.tree_model.mark_requested(self.pending_path)
 
-        async def work(session: Any) -> tuple[str | None, Any]:
+        async def work(session: RemoteFileSystem) -> tuple[str | None, ListingResult | None]:
             if path:
                 try:
                     where = await session.cwd(path)
@@ -76,7 +77,7 @@ class RemoteActions:
             if self.pending_path:
                 self.pane.tree_model.fetch_failed(self.pending_path)
             raise
-        if where is None:
+        if where is None or listing is None:
             if self.pending_path:
                 self.pane.tree_model.fetch_failed(self.pending_path)
             return None
@@ -153,7 +154,7 @@ class RemoteActions:
             if not await confirm(self.window, self.tr("Delete"), text):
                 return
 
-        async def work(session: Any) -> None:
+        async def work(session: RemoteFileSystem) -> None:
             for entry in entries:
                 await _delete_tree(session, self._full(entry), entry_is_dir(entry))
 
@@ -173,7 +174,7 @@ class RemoteActions:
             if not accepted:
                 return
 
-        async def work(session: Any) -> None:
+        async def work(session: RemoteFileSystem) -> None:
             for entry in entries:
                 await session.chmod(self._full(entry), mode)
 
@@ -228,7 +229,7 @@ class RemoteActions:
         self._temp.cleanup()
 
 
-async def _delete_tree(session: Any, path: str, is_dir: bool, depth: int = 0) -> None:
+async def _delete_tree(session: RemoteFileSystem, path: str, is_dir: bool, depth: int = 0) -> None:
     """Delete a file, or a folder after its content (bounded depth against loops)."""
     if not is_dir:
         await session.delete(path)

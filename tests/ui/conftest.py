@@ -110,17 +110,10 @@ def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop, test_name: str) -> N
 def window(qloop: object, qtbot: object, config_dir: Path, tmp_path: Path) -> object:
     """The main window over an empty local folder (``tmp_path/local``), shut down after
     the test (sessions closed with QUIT before the window goes)."""
-    from client.ui.main_window import MainWindow
+    from .helpers import shown_window
 
-    local = tmp_path / "local"
-    local.mkdir()
-    win = MainWindow(local_start=local)
-    win.show()
-    yield win
-    task = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(task.done, timeout=10_000)  # type: ignore[attr-defined]
-    win.close()
-    win.deleteLater()
+    with shown_window(qtbot, tmp_path) as win:
+        yield win
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,9 @@ processes events, and press F5 in the remote pane until its listing is in."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,3 +26,22 @@ def press_f5(window: Any, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: not window.connection.busy
                     and window.console.model.rowCount() > rows, timeout=15_000)
     window.bridge.flush()
+
+
+@contextlib.contextmanager
+def shown_window(qtbot: Any, tmp_path: Path, **options: Any) -> Iterator[Any]:
+    """The main window over an empty local folder (``tmp_path/local``), shown; shut down
+    after (sessions closed before the window goes). ``options`` go to ``MainWindow``."""
+    from client.ui.main_window import MainWindow
+
+    local = tmp_path / "local"
+    local.mkdir()
+    win = MainWindow(local_start=local, **options)
+    win.show()
+    try:
+        yield win
+    finally:
+        task = asyncio.ensure_future(win.shutdown())
+        qtbot.waitUntil(task.done, timeout=10_000)
+        win.close()
+        win.deleteLater()

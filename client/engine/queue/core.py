@@ -45,7 +45,7 @@ from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
-    from client.engine.session import FtpSession
+    from client.engine.remotefs import RemoteFileSystem
 
 __all__ = ["TransferQueue", "MIN_CONCURRENCY", "MAX_CONCURRENCY"]
 
@@ -57,7 +57,7 @@ MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 10
 class _Worker:
     def __init__(self, number: int) -> None:
         self.number = number
-        self.session: FtpSession | None = None
+        self.session: RemoteFileSystem | None = None
         self.task: asyncio.Task | None = None
         self.last_used = 0.0  # monotonic time the session last finished an attempt
 
@@ -67,7 +67,7 @@ class TransferQueue:
     docs/guide/queue.md). ``retry_delay`` is the first back-off in seconds;
     ``case_insensitive`` overrides the probe of download destinations (None: probe)."""
 
-    def __init__(self, session_factory: Callable[[], Awaitable[FtpSession]], *,
+    def __init__(self, session_factory: Callable[[], Awaitable[RemoteFileSystem]], *,
                  bus: EventBus, concurrency: int = 2, retries: int = 3,
                  exists_policy: ExistsPolicy = ExistsPolicy.ASK,
                  ask_exists: AskExists | None = None, retry_delay: float = 1.0,

@@ -1,5 +1,5 @@
 """One attempt at one job on one session: the exists check, the local-path checks and
-the call into :class:`~client.engine.session.FtpSession` (which does the FTP).
+the call into the session's :class:`~client.engine.remotefs.RemoteFileSystem` (FTP or another).
 
 Kept apart from the scheduling in :mod:`client.engine.queue.core` so the rules for a
 single file can be read in one place.
@@ -34,7 +34,7 @@ from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
-    from client.engine.session import FtpSession
+    from client.engine.remotefs import RemoteFileSystem
 
 __all__ = ["JobRecord", "Outcome", "run_attempt"]
 
@@ -84,7 +84,7 @@ def _local_facts(path: Path) -> tuple[int | None, _dt.datetime | None, bool]:
     return info.st_size, _dt.datetime.fromtimestamp(info.st_mtime, _dt.UTC), True
 
 
-async def run_attempt(record: JobRecord, session: FtpSession, *, policy: ExistsPolicy,
+async def run_attempt(record: JobRecord, session: RemoteFileSystem, *, policy: ExistsPolicy,
                       decide: Decide,
                       on_progress: Callable[[TransferProgress], None]) -> Outcome:
     """Run ``record``'s job once. ``policy`` is the queue's exists policy now (it decides
@@ -94,7 +94,7 @@ async def run_attempt(record: JobRecord, session: FtpSession, *, policy: ExistsP
     return await _upload(record, session, policy, decide, on_progress)
 
 
-async def _download(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
+async def _download(record: JobRecord, session: RemoteFileSystem, policy: ExistsPolicy,
                     decide: Decide,
                     on_progress: Callable[[TransferProgress], None]) -> Outcome:
     job = record.job
@@ -167,7 +167,7 @@ async def _copy_for_resume(local: Path) -> int:
         raise
 
 
-async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
+async def _upload(record: JobRecord, session: RemoteFileSystem, policy: ExistsPolicy,
                   decide: Decide,
                   on_progress: Callable[[TransferProgress], None]) -> Outcome:
     job = record.job
@@ -198,17 +198,17 @@ async def _upload(record: JobRecord, session: FtpSession, policy: ExistsPolicy,
                                         else result.bytes_transferred, size=total))
 
 
-async def _remote_facts(session: FtpSession, path: str) -> tuple[bool, int | None]:
+async def _remote_facts(session: RemoteFileSystem, path: str) -> tuple[bool, int | None]:
     """(exists, size) of a remote file. SIZE when offered: one line on the control
     connection, where a stat without MLST would list the whole parent folder."""
-    if session.features.size:
+    if session.answers_size:
         size = await session.size(path)
         return size is not None, size
     entry = await session.stat(path)
     return entry is not None, entry.size if entry is not None else None
 
 
-async def _free_remote_name(session: FtpSession, remote: str, limit: int = 100) -> str:
+async def _free_remote_name(session: RemoteFileSystem, remote: str, limit: int = 100) -> str:
     folder, name = remote_parent(remote), remote_basename(remote)
     for number in range(1, limit + 1):
         candidate = numbered_name(name, number)

@@ -20,7 +20,7 @@ from client.engine.errors import FtpError
 from client.engine.events import SessionState
 
 if TYPE_CHECKING:
-    from client.engine.session import FtpSession
+    from client.engine.remotefs import RemoteFileSystem
 
 __all__ = ["SessionPool", "usable", "still_answers", "CHECK_AFTER"]
 
@@ -30,18 +30,18 @@ CHECK_AFTER = 15.0
 _UNUSABLE = (SessionState.FAILED, SessionState.DISCONNECTED, SessionState.CLOSING)
 
 
-def usable(session: FtpSession | None) -> bool:
+def usable(session: RemoteFileSystem | None) -> bool:
     return session is not None and session.state not in _UNUSABLE
 
 
 class SessionPool:
-    def __init__(self, factory: Callable[[], Awaitable[FtpSession]]) -> None:
+    def __init__(self, factory: Callable[[], Awaitable[RemoteFileSystem]]) -> None:
         self.factory = factory
-        self._spare: list[tuple[FtpSession, float]] = []  # (session, when given back)
+        self._spare: list[tuple[RemoteFileSystem, float]] = []  # (session, when given back)
         self._closing: set[asyncio.Task] = set()
         self.closed = False
 
-    async def borrow(self) -> FtpSession:
+    async def borrow(self) -> RemoteFileSystem:
         """A connected session: a spare one if any, else a new one from the factory."""
         while self._spare:
             session, since = self._spare.pop()
@@ -51,13 +51,13 @@ class SessionPool:
             await _quietly_close(session)
         return await self.factory()
 
-    async def give_back(self, session: FtpSession, *, broken: bool = False) -> None:
+    async def give_back(self, session: RemoteFileSystem, *, broken: bool = False) -> None:
         if broken or self.closed or not usable(session):
             await _quietly_close(session)
         else:
             self._spare.append((session, time.monotonic()))
 
-    def discard(self, session: FtpSession) -> None:
+    def discard(self, session: RemoteFileSystem) -> None:
         """Close ``session`` without waiting for it (``close`` waits)."""
         task = asyncio.ensure_future(_quietly_close(session))
         self._closing.add(task)
@@ -72,7 +72,7 @@ class SessionPool:
             await _quietly_close(session)
 
 
-async def still_answers(session: FtpSession) -> bool:
+async def still_answers(session: RemoteFileSystem) -> bool:
     """NOOP: whether a session that sat idle is still connected and logged in."""
     try:
         await session.noop()
@@ -81,6 +81,6 @@ async def still_answers(session: FtpSession) -> bool:
     return usable(session)
 
 
-async def _quietly_close(session: FtpSession) -> None:
+async def _quietly_close(session: RemoteFileSystem) -> None:
     with contextlib.suppress(Exception):
         await session.close()

@@ -159,7 +159,7 @@ def show_hung_listing_early(window: MainWindow, arrow: DataArrow) -> bool:
     session = window.connection.session
     if assistant.banner is None or session is None:
         return False
-    if arrow.connection != getattr(session, "connection_id", None):
+    if arrow.connection != session.connection_id:
         return False  # a queue worker's transfer, or a diagnosis
     verb = arrow.command.split(" ", 1)[0].upper()
     if verb not in LISTING_COMMANDS:
