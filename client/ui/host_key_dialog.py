@@ -10,6 +10,7 @@ button that accepts it: either the server was reinstalled, or someone is in betw
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -23,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.engine.sftp.hostkeys import HostKey, HostKeyState, HostKeyVerdict, TrustChoice
+from client.engine.sftp.hostkeys import TrustChoice
 from client.protocol.text import escape_control
 from client.ui.dialogs import await_dialog
 
-__all__ = ["HostKeyDialog", "GuiHostKeyAsker"]
+__all__ = ["HostKeyDialog", "GuiHostKeyAsker", "HostKeyQuestion"]
 
 _RESULTS = (TrustChoice.REFUSE, TrustChoice.ONCE, TrustChoice.ALWAYS)
 
@@ -36,14 +37,38 @@ def _target(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+@dataclass(frozen=True)
+class HostKeyQuestion:
+    """What the dialog shows: the engine's refusal of an unknown or changed key."""
+
+    host: str
+    port: int
+    key_type: str
+    fingerprint: str
+    changed: bool = False
+    known_fingerprints: tuple[str, ...] = ()
+    source: str | None = None
+
+    @classmethod
+    def from_error(cls, error: object, *, changed: bool = False) -> HostKeyQuestion:
+        """From the engine's host-key error (``UnknownHostKeyError`` or, with
+        ``changed``, ``ChangedHostKeyError``)."""
+        return cls(host=str(getattr(error, "host", "")), port=int(getattr(error, "port", 22)),
+                   key_type=str(getattr(error, "key_type", "")),
+                   fingerprint=str(getattr(error, "fingerprint", "")), changed=changed,
+                   known_fingerprints=tuple(getattr(error, "known_fingerprints", ())),
+                   source=getattr(error, "source", None))
+
+
 class HostKeyDialog(QDialog):
     """``result()`` is the index of a :class:`TrustChoice` in ``_RESULTS`` (see
     :meth:`choice`)."""
 
-    def __init__(self, host: str, port: int, key: HostKey, verdict: HostKeyVerdict,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, question: HostKeyQuestion, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.changed = verdict.state is HostKeyState.CHANGED
+        self.question = question
+        self.changed = question.changed
+        host, port = question.host, question.port
         self.setObjectName("hostKeyChangedDialog" if self.changed else "hostKeyDialog")
         self.setWindowTitle(self.tr("Host key changed!") if self.changed
                             else self.tr("Unknown host key"))
@@ -59,7 +84,7 @@ class HostKeyDialog(QDialog):
             font.setPointSizeF(font.pointSizeF() * 1.2)
             self.headline.setFont(font)
             self.headline.setStyleSheet("color: #b3261e;")
-            source = escape_control(verdict.source or self.tr("the known-hosts file"))
+            source = escape_control(question.source or self.tr("the known-hosts file"))
             self.headline.setText(self.tr(
                 "WARNING: the host key of {} has CHANGED. Someone may be intercepting the "
                 "connection (a man-in-the-middle attack), or the server was reinstalled. "
@@ -75,11 +100,11 @@ class HostKeyDialog(QDialog):
         form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
         rows = [("server", self.tr("Server"), _target(host, port)),
-                ("type", self.tr("Key type"), key.algorithm),
-                ("fingerprint", self.tr("SHA-256 fingerprint"), key.fingerprint)]
+                ("type", self.tr("Key type"), question.key_type),
+                ("fingerprint", self.tr("SHA-256 fingerprint"), question.fingerprint)]
         if self.changed:
             rows.append(("known", self.tr("Known key(s)"),
-                         "\n".join(verdict.known_fingerprints) or self.tr("(unknown)")))
+                         "\n".join(question.known_fingerprints) or self.tr("(unknown)")))
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.TypeWriter)
         for name, label, value in rows:
@@ -131,13 +156,16 @@ class GuiHostKeyAsker:
         self._trusted_now: set[tuple[str, int, str]] = set()
         self._lock = asyncio.Lock()
 
-    async def ask(self, host: str, port: int, key: HostKey,
-                  verdict: HostKeyVerdict) -> TrustChoice:
-        marker = (host, port, key.fingerprint)
+    async def __call__(self, error: object) -> TrustChoice:
+        """The session's callback: ``error`` is its ``UnknownHostKeyError``."""
+        return await self.ask(HostKeyQuestion.from_error(error))
+
+    async def ask(self, question: HostKeyQuestion) -> TrustChoice:
+        marker = (question.host, question.port, question.fingerprint)
         async with self._lock:
-            if verdict.state is not HostKeyState.CHANGED and marker in self._trusted_now:
+            if not question.changed and marker in self._trusted_now:
                 return TrustChoice.ONCE
-            dialog = HostKeyDialog(host, port, key, verdict, self.parent)
+            dialog = HostKeyDialog(question, self.parent)
             self.last_dialog = dialog
             try:
                 await await_dialog(dialog)
@@ -149,7 +177,6 @@ class GuiHostKeyAsker:
                 self._trusted_now.add(marker)
             return choice
 
-    async def show_changed(self, host: str, port: int, key: HostKey,
-                           verdict: HostKeyVerdict) -> None:
+    async def show_changed(self, error: object) -> None:
         """The warning for a changed key (the engine has refused it already)."""
-        await self.ask(host, port, key, verdict)
+        await self.ask(HostKeyQuestion.from_error(error, changed=True))
