@@ -405,8 +405,9 @@ class MainWindow(QMainWindow):
         if callable(new_session):
             self.bridge.flush()  # the old session's last lines stay in the old diagram
             new_session()  # a fresh diagram per site; the console keeps its history
-        self.set_mode(settings.mode)
-        self.set_commands(settings.commands)
+        if isinstance(settings, ConnectionSettings):  # SFTP has no modes
+            self.set_mode(settings.mode)
+            self.set_commands(settings.commands)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")
         await self.connection.connect(settings)
         server = self.connection.session.server if self.connection.session else None
@@ -439,7 +440,8 @@ class MainWindow(QMainWindow):
         self.passive_action.setChecked(mode is TransferMode.PASSIVE)
         self.active_action.setChecked(mode is TransferMode.ACTIVE)
         self.status.set_mode(mode)
-        if self.connection.settings is None or self.connection.settings.mode is not mode:
+        current = self.connection.settings
+        if not isinstance(current, ConnectionSettings) or current.mode is not mode:
             self.connection.set_mode(mode)
 
     def set_commands(self, family: CommandFamily) -> None:
@@ -448,7 +450,7 @@ class MainWindow(QMainWindow):
         self.extended_action.setChecked(family is CommandFamily.EXTENDED)
         self.status.set_commands(family)
         settings = self.connection.settings
-        if settings is None or settings.commands is not family:
+        if not isinstance(settings, ConnectionSettings) or settings.commands is not family:
             self.connection.set_commands(family)
 
     def toggle_mode(self) -> None:

@@ -26,16 +26,21 @@ from PySide6.QtWidgets import (
 )
 
 from client.config.urls import parse_target
+from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.ui.icons import icon
 
 __all__ = ["QuickConnectBar"]
 
+#: the protocol choice's value for SFTP (the others are FTP's TLS modes)
+SFTP_CHOICE = Protocol.SFTP
 _TLS_CHOICES = (  # translated when shown (context QuickConnectBar)
     (TlsMode.AUTO, QT_TRANSLATE_NOOP("QuickConnectBar", "TLS if available")),
     (TlsMode.EXPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Require explicit TLS")),
     (TlsMode.IMPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Implicit TLS (990)")),
     (TlsMode.OFF, QT_TRANSLATE_NOOP("QuickConnectBar", "Plain FTP (insecure)")),
+    (SFTP_CHOICE, QT_TRANSLATE_NOOP("QuickConnectBar", "SFTP (SSH)")),
 )
 _COMMAND_CHOICES = (  # translated when shown (context QuickConnectBar)
     (CommandFamily.CLASSIC, QT_TRANSLATE_NOOP("QuickConnectBar", "Classic"),
@@ -79,7 +84,7 @@ class QuickConnectBar(QWidget):
         self.setObjectName("quickConnect")
         self._qsettings = settings
         self._unrecorded: set[tuple[str, int]] = set()  # see never_remember
-        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 190)
+        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes://, sftp:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
         self.password = self._edit(self.tr("Password"), "", 100)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -135,6 +140,8 @@ class QuickConnectBar(QWidget):
         # (the list that opens always shows the full choices)
         self.tls.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.tls.setMinimumContentsLength(9)
+        self.tls.setToolTip(self.tr("FTP with or without TLS, or SFTP (file transfer over SSH)"))
+        self.tls.currentIndexChanged.connect(self._protocol_chosen)
 
         self.connect_button = QPushButton(icon("connect"), self.tr("Connect"), self)
         self.connect_button.setObjectName("connectButton")
@@ -241,9 +248,7 @@ class QuickConnectBar(QWidget):
     def set_ftp_controls(self, offered: bool) -> None:
         """The mode segments and the command family apply to FTP sessions only."""
         self._ftp = offered
-        self.passive_button.setEnabled(offered)
-        self.active_button.setEnabled(offered)
-        self.commands.setEnabled(offered and not self._ipv6)
+        self._protocol_chosen()
 
     def _name_segments(self) -> None:
         family = CommandFamily.EXTENDED if self._ipv6 else self.command_family
@@ -253,10 +258,35 @@ class QuickConnectBar(QWidget):
             button.setText(f"{name} · {command}")
             button.setAccessibleName(self.tr("{} mode, sends {}").format(name, command))
 
+    @property
+    def sftp_chosen(self) -> bool:
+        return self.tls.currentData() is SFTP_CHOICE
+
+    def _protocol_chosen(self, _index: int = -1) -> None:
+        """SFTP has no modes and no data-connection commands: the segments grey out and
+        say why until an FTP connection or choice brings them back."""
+        sftp = self.sftp_chosen
+        enabled = self._ftp and not sftp
+        self.passive_button.setEnabled(enabled)
+        self.active_button.setEnabled(enabled)
+        self.commands.setEnabled(enabled and not self._ipv6)
+        why = self.tr("SFTP has no data connections: every transfer travels inside the "
+                      "one SSH connection, so there is no passive or active mode")
+        self.passive_button.setToolTip(why if sftp else self.tr(
+            "Passive: the client dials the server (PASV/EPSV)"))
+        self.active_button.setToolTip(why if sftp else self.tr(
+            "Active: the server dials the client (PORT/EPRT)"))
+
     # -- connecting -----------------------------------------------------------------------
-    def build_settings(self) -> tuple[ConnectionSettings, str | None]:
-        """Settings from the fields (a URL's parts win over empty fields)."""
+    def build_settings(self) -> tuple[ConnectionSettings | SftpSettings, str | None]:
+        """Settings from the fields (a URL's parts win over empty fields): SFTP's for an
+        ``sftp://`` URL or the SFTP choice, else FTP's."""
         target = parse_target(self.host.text())
+        if target.is_sftp or (not target.scheme and self.sftp_chosen):
+            self._choose(SFTP_CHOICE)
+            return self._sftp_settings(target), target.path
+        if target.tls is None and self.sftp_chosen:
+            self._choose(TlsMode.AUTO)  # an ftp:// URL while SFTP was chosen
         tls = target.tls if target.tls is not None else self.tls.currentData()
         if target.tls is not None:
             index = self.tls.findData(target.tls)
@@ -270,6 +300,20 @@ class QuickConnectBar(QWidget):
         settings = ConnectionSettings(host=target.host, port=port, user=user, password=password,
                                       tls=tls, mode=self.mode)
         return settings.with_commands(self.command_family), target.path
+
+    def _choose(self, value: object) -> None:
+        index = self.tls.findData(value)
+        if index >= 0 and index != self.tls.currentIndex():
+            self.tls.setCurrentIndex(index)
+
+    def _sftp_settings(self, target: object) -> SftpSettings:
+        """The window asks about unknown host keys (policy ASK); no anonymous user."""
+        user = self.user.text().strip() or getattr(target, "user", None) or ""
+        password = self.password.text() or getattr(target, "password", None) or None
+        port = self.port.value() or getattr(target, "port", None) \
+            or default_port(Protocol.SFTP)
+        return SftpSettings(host=target.host, port=port, user=user,  # type: ignore[attr-defined]
+                            password=password, host_key_policy=HostKeyPolicy.ASK)
 
     def submit(self) -> None:
         try:
@@ -287,6 +331,8 @@ class QuickConnectBar(QWidget):
         target = parse_target(text)
         scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
             if target.tls is not None else None
+        if target.is_sftp:
+            scheme = "sftp"
         host = f"[{target.host}]" if ":" in target.host else target.host
         shown = f"{scheme}://{host}" if scheme else host
         if target.port is not None:
@@ -314,12 +360,16 @@ class QuickConnectBar(QWidget):
         dead entry behind."""
         self._unrecorded.add((host, port))
 
-    def _remember(self, settings: ConnectionSettings) -> None:
+    def _remember(self, settings: ConnectionSettings | SftpSettings) -> None:
         if (settings.host, settings.port) in self._unrecorded:
             return
-        item = {"host": settings.host, "port": settings.port, "user": settings.user,
-                "tls": settings.tls.value, "mode": settings.mode.value,
-                "commands": settings.commands.value}
+        if isinstance(settings, SftpSettings):
+            item: dict[str, object] = {"host": settings.host, "port": settings.port,
+                                       "user": settings.user, "tls": SFTP_CHOICE.value}
+        else:
+            item = {"host": settings.host, "port": settings.port, "user": settings.user,
+                    "tls": settings.tls.value, "mode": settings.mode.value,
+                    "commands": settings.commands.value}
         items = [i for i in self.history() if i != item]
         self._qsettings.setValue(_HISTORY_KEY, json.dumps([item] + items[:9]))
 
@@ -338,9 +388,11 @@ class QuickConnectBar(QWidget):
         user = str(item.get("user", ""))
         self.user.setText("" if user == "anonymous" else user)
         self.password.clear()
-        index = self.tls.findData(TlsMode(str(item.get("tls", "auto"))))
-        if index >= 0:
-            self.tls.setCurrentIndex(index)
+        tls = str(item.get("tls", "auto"))
+        try:
+            self._choose(SFTP_CHOICE if tls == SFTP_CHOICE.value else TlsMode(tls))
+        except ValueError:
+            self._choose(TlsMode.AUTO)
         self.set_mode(TransferMode(str(item.get("mode", "passive"))))
         try:
             self.set_command_family(CommandFamily(str(item.get("commands", "classic"))))
