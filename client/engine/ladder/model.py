@@ -41,7 +41,9 @@ from client.engine.ladder.items import (
     Side,
 )
 from client.engine.ladder.setup import SetupInfo, arithmetic_for_port
+from client.engine.ladder.sftp import sftp_items
 from client.engine.ladder.waiting import waiting_for
+from client.engine.sftp.events import SFTP_EVENT_TYPES
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
@@ -187,6 +189,8 @@ class LadderModel:
             self._on_state(event, event_index)
         elif isinstance(event, TlsEstablished):
             self._on_tls(event, event_index)
+        elif isinstance(event, SFTP_EVENT_TYPES):
+            self._on_ssh(event, event_index)
         self.refresh(event.t)
 
     def feed_all(self, events: list[EngineEvent]) -> None:
@@ -344,6 +348,15 @@ class LadderModel:
         note = state_note(event)
         if note is not None:
             self._add_note(event, event_index, note[0], note[1], "state")
+
+    def _on_ssh(self, event: EngineEvent, event_index: int) -> None:
+        """SSH/SFTP: arrows and notes on the one connection (:mod:`.sftp`)."""
+        items = sftp_items(event, len(self.items), event_index)
+        if items:  # the console row points at the event's first item
+            self._item_of_event[event_index] = items[0].index
+        for item in items:
+            self.items.append(item)
+            self._notify("added", item.index)
 
     def _on_tls(self, event: TlsEstablished, event_index: int) -> None:
         detail = tls_detail(event)
