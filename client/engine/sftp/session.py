@@ -92,6 +92,11 @@ class SftpSession:
 
     # ------------------------------------------------------------------ state
     @property
+    def connection_id(self) -> str:
+        """The bus's name of this connection (``"c1"``), as on ``FtpSession``."""
+        return self.connection
+
+    @property
     def state(self) -> SessionState:
         if self._state in (SessionState.READY, SessionState.BUSY) and (
                 self._handshake is None or self._handshake.lost):
@@ -272,6 +277,10 @@ class SftpSession:
     async def mdtm(self, path: str) -> _dt.datetime | None:
         entry = await self.stat(path)
         return entry.modified if entry is not None else None
+
+    async def mdtm_many(self, paths: list[str]) -> list[_dt.datetime | None]:
+        """Times of several files, the LSTATs in flight together."""
+        return list(await asyncio.gather(*(self.mdtm(path) for path in paths)))
 
     # ------------------------------------------------------------------ changes
     async def mkdir(self, path: str) -> str:
