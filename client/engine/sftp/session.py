@@ -97,6 +97,28 @@ class SftpSession:
         return self.connection
 
     @property
+    def server(self) -> Endpoint | None:
+        """The address the SSH connection reached (None before connecting)."""
+        peer = self._conn.get_extra_info("peername") if self._conn is not None else None
+        return Endpoint(str(peer[0]), int(peer[1])) if peer else None
+
+    @property
+    def current_directory(self) -> str | None:
+        """Not known without asking: SFTP has no current folder (the window asks
+        :meth:`pwd`, one REALPATH)."""
+        return None
+
+    @property
+    def answers_size(self) -> bool:
+        """:meth:`size` is one LSTAT that answers None for a missing file."""
+        return True
+
+    @property
+    def answers_mtime(self) -> bool:
+        """SFTP attributes carry exact modification times."""
+        return True
+
+    @property
     def state(self) -> SessionState:
         if self._state in (SessionState.READY, SessionState.BUSY) and (
                 self._handshake is None or self._handshake.lost):
