@@ -40,11 +40,12 @@ from client.engine.errors import (
 )
 from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.engine.sftp.errors import ChangedHostKeyError
 from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
-from client.ui.connection import RemoteConnection, SessionFactory, ftp_session_factory
+from client.ui.connection import RemoteConnection, SessionFactory
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.exists_dialog import ExistsAsker
@@ -59,6 +60,7 @@ from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
+from client.ui.sessions import WindowSessions
 from client.ui.sftp_offer import fill_quickconnect, sftp_offer_for_error
 from client.ui.status import InspectorStatusBar
 from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
@@ -93,7 +95,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, *, local_start: Path | None = None,
-                 session_factory: SessionFactory = ftp_session_factory) -> None:
+                 session_factory: SessionFactory | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -106,8 +108,10 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(self)
         self.bridge.observe(self.bus)
         self.trust = GuiCertificateTrust(self)
+        self.sessions = WindowSessions(self)  # FTP and SFTP; asks about host keys
         self.connection = RemoteConnection(self.bus, trust=self.trust,
-                                           session_factory=session_factory, parent=self)
+                                           session_factory=session_factory or self.sessions,
+                                           parent=self)
 
         self.quick = QuickConnectBar(self.settings, self)
         self.console = ConsoleWidget(self)
@@ -333,6 +337,8 @@ class MainWindow(QMainWindow):
             if seq is None and model.lines():
                 seq = model.seq_of_row(model.rowCount() - 1) if model.rowCount() else None
         self.last_error = describe_error(exc, doing=doing)
+        if isinstance(exc, ChangedHostKeyError):  # the strong warning, beside the banner
+            asyncio.ensure_future(self.sessions.asker.show_changed(exc))
         if self.hung_listing.handles(exc, pane):
             self.hung_listing.show(exc, seq)
             return

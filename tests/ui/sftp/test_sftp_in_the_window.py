@@ -1,0 +1,155 @@
+"""SFTP in the window as a person uses it, against Debian's OpenSSH sshd: type an
+sftp:// address in the quickconnect bar and press Enter, answer the host-key question,
+see the listing, download a file with Enter, upload, and see the SSH conversation in the
+console and one connection in the diagram. A changed host key is refused with the
+warning and no way to accept it."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from PySide6.QtCore import Qt
+
+from client.engine.ladder import ControlArrow, DataArrow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _files(sshd_server):
+    for entry in sshd_server.root.iterdir():
+        entry.unlink() if entry.is_file() else None
+    (sshd_server.root / "hello.txt").write_bytes(b"hello over ssh\n")
+    (sshd_server.root / "data.bin").write_bytes(bytes(range(256)) * 4096)
+    sshd_server.own()
+    yield
+
+
+def _names(window) -> list[str]:
+    model = window.remote_pane.model
+    return sorted(model.data(model.index(row, 0)) for row in range(model.rowCount()))
+
+
+def _click_row(qtbot, pane, name: str) -> None:
+    index = pane.model.index(pane.model.row_of_name(name), 0)
+    qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=pane.view.visualRect(index).center())
+
+
+def _type_address_and_enter(qtbot, window, server) -> None:
+    quick = window.quick
+    qtbot.keyClicks(quick.host, f"sftp://{server.user}@{server.host}:{server.port}")
+    qtbot.keyClicks(quick.password, server.password)
+    qtbot.keyClick(quick.password, Qt.Key.Key_Return)
+
+
+def _dialog(qtbot, window):
+    asker = window.sessions.asker
+    qtbot.waitUntil(lambda: asker.last_dialog is not None and asker.last_dialog.isVisible(),
+                    timeout=15_000)
+    return asker.last_dialog
+
+
+def test_connect_trust_once_browse_download_upload(sftp_window, qtbot, sshd_server,
+                                                    tmp_path) -> None:
+    window, pane = sftp_window, sftp_window.remote_pane
+    _type_address_and_enter(qtbot, window, sshd_server)
+    dialog = _dialog(qtbot, window)
+    assert dialog.fields["fingerprint"].text() == sshd_server.host_fingerprint
+    assert dialog.fields["type"].text() == "ssh-ed25519"
+    assert dialog.fields["server"].text() == f"127.0.0.1:{sshd_server.port}"
+    qtbot.mouseClick(dialog.once_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.current_path == "/files" and not window.connection.busy,
+                    timeout=15_000)
+    assert _names(window) == ["data.bin", "hello.txt"]
+    assert window.connection.ftp is None
+    assert not window.quick.passive_button.isEnabled()
+    assert not window.diagnose_action.isEnabled()
+    assert not (tmp_path / "app_known_hosts").exists()  # once: nothing stored
+
+    # the dialog has closed: the window is the active one again, as under a desktop
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    _click_row(qtbot, pane, "data.bin")
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    local = tmp_path / "local" / "data.bin"
+    qtbot.waitUntil(local.exists, timeout=20_000)
+    assert local.read_bytes() == bytes(range(256)) * 4096
+    assert not (tmp_path / "local" / "data.bin.part").exists()
+
+    mine = tmp_path / "mine.txt"
+    mine.write_bytes(b"uploaded over sftp")
+    window.spawn(window.upload_paths([mine]), pane=pane)
+    qtbot.waitUntil(lambda: (sshd_server.root / "mine.txt").exists()
+                    and (sshd_server.root / "mine.txt").read_bytes() == b"uploaded over sftp",
+                    timeout=20_000)
+
+    window.bridge.flush()
+    texts = [line.text for line in window.console.model.lines()]
+    assert any(t.startswith("SSH-2.0-OpenSSH") for t in texts)
+    assert any(t.startswith("Key exchange ") for t in texts)
+    assert any(t.startswith("USERAUTH password") for t in texts)
+    assert any(t.startswith("SFTP OPENDIR /files") or t.startswith("SFTP OPENDIR .")
+               for t in texts)
+    assert any(t.startswith("SFTP READ ") for t in texts)
+    assert sshd_server.password not in "\n".join(texts)
+
+    ladder = window.inspector_dock.panel.model
+    assert not [i for i in ladder.items if isinstance(i, DataArrow)]
+    browsing = window.connection.connection_id
+    arrows = [i for i in ladder.items if isinstance(i, ControlArrow)]
+    assert any(a.connection == browsing and a.label.startswith("OPENDIR") for a in arrows)
+    table = window.inspector_dock.panel.table
+    assert table.model().rowCount() == 0
+    assert "SFTP session" in table.accessibleDescription()
+
+
+def test_always_trust_stores_the_key_and_does_not_ask_again(sftp_window, qtbot,
+                                                             sshd_server, tmp_path) -> None:
+    window, pane = sftp_window, sftp_window.remote_pane
+    _type_address_and_enter(qtbot, window, sshd_server)
+    qtbot.mouseClick(_dialog(qtbot, window).always_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.current_path == "/files" and not window.connection.busy,
+                    timeout=15_000)
+    stored = (tmp_path / "app_known_hosts").read_text()
+    assert f"[127.0.0.1]:{sshd_server.port} ssh-ed25519" in stored
+    window.sessions.asker._trusted_now.clear()  # noqa: SLF001 - a new run of the app
+    window.reconnect()
+    qtbot.waitUntil(lambda: not window.connection.busy and window.connection.is_connected,
+                    timeout=15_000)
+    qtbot.wait(200)
+    assert window.sessions.asker.last_dialog is None
+    assert _names(window) == ["data.bin", "hello.txt"]
+
+
+def test_cancel_refuses_and_says_so(sftp_window, qtbot, sshd_server) -> None:
+    window = sftp_window
+    _type_address_and_enter(qtbot, window, sshd_server)
+    qtbot.mouseClick(_dialog(qtbot, window).cancel_button, Qt.MouseButton.LeftButton)
+    banner = window.remote_pane.banner
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)
+    assert sshd_server.host_fingerprint in banner.text
+    assert not window.connection.is_connected
+
+
+def test_changed_host_key_is_refused_with_a_warning(sftp_window, qtbot, sshd_server,
+                                                    tmp_path) -> None:
+    window = sftp_window
+    other = base64.b64encode(b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + b"\x01" * 32)
+    (tmp_path / "app_known_hosts").write_text(
+        f"[127.0.0.1]:{sshd_server.port} ssh-ed25519 {other.decode()}\n")
+    _type_address_and_enter(qtbot, window, sshd_server)
+    dialog = _dialog(qtbot, window)
+    assert dialog.objectName() == "hostKeyChangedDialog"
+    assert dialog.once_button is None and dialog.always_button is None
+    assert "CHANGED" in dialog.headline.text()
+    assert dialog.fields["fingerprint"].text() == sshd_server.host_fingerprint
+    banner = window.remote_pane.banner
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)
+    assert not window.connection.is_connected
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sessions.asker.last_dialog is None, timeout=5_000)
+    assert not window.connection.is_connected
+    assert "changed" in banner.text.lower()
+    assert banner.action_button.text() != "Reconnect" or not banner.action_button.isVisible()
