@@ -46,6 +46,7 @@ from client.config.sites import (
 )
 from client.config.urls import parse_url
 from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_address_problem
+from client.engine.sftp.settings import HostKeyPolicy
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
@@ -472,7 +473,11 @@ def _folder_icon() -> Any:
 async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> Any:
     """Connection settings (FTP's, or SFTP's for an SFTP site), asking for the password
     when the site wants it."""
-    settings_of = store.sftp_settings if site.is_sftp else store.connection_settings
+    def settings_of(site: Site, **password: str) -> Any:
+        if site.is_sftp:  # the window asks about an unknown host key
+            return store.sftp_settings(site, policy=HostKeyPolicy.ASK, **password)
+        return store.connection_settings(site, **password)
+
     try:
         return settings_of(site)
     except PasswordRequiredError:

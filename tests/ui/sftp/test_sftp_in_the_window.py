@@ -153,3 +153,25 @@ def test_changed_host_key_is_refused_with_a_warning(sftp_window, qtbot, sshd_ser
     assert not window.connection.is_connected
     assert "changed" in banner.text.lower()
     assert banner.action_button.text() != "Reconnect" or not banner.action_button.isVisible()
+
+
+def test_a_saved_sftp_site_connects_with_its_key_file(sftp_window, qtbot, sshd_server,
+                                                      memory_keyring) -> None:
+    from client.config.sites import Site, SiteStore
+    from client.ui.sites.dialog import connect_site
+
+    window, pane = sftp_window, sftp_window.remote_pane
+    store = SiteStore()
+    site = Site(name="Shell", host=sshd_server.host, port=sshd_server.port,
+                user=sshd_server.user, protocol="sftp", key_file=str(sshd_server.key_file),
+                use_agent=False, logon="ask")
+    store.save([site])
+    task = window.spawn(connect_site(window, store, site), pane=pane)
+    qtbot.mouseClick(_dialog(qtbot, window).once_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(task.done, timeout=15_000)
+    assert task.exception() is None
+    assert _names(window) == ["data.bin", "hello.txt"]
+    window.bridge.flush()
+    texts = [line.text for line in window.console.model.lines()]
+    assert any(t.startswith("USERAUTH publickey") for t in texts)
+    assert "password: accepted" not in texts
