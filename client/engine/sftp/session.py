@@ -14,6 +14,7 @@ connects again with the answer), or is stored (ACCEPT_NEW). A CHANGED key always
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as _dt
 from collections.abc import Awaitable, Callable
