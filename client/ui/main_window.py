@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(offered)
         self.console.command.setEnabled(offered)
         self.quick.set_ftp_controls(offered)
+        self.status.set_one_connection(not offered)
 
     def show_console_line(self, seq: int) -> None:
         self.console.select_line(seq)

@@ -114,7 +114,10 @@ class QuickConnectBar(QWidget):
                 "QToolButton { border: 1px solid palette(mid); padding: 3px 5px; "
                 f"border-top-{edge}-radius: 4px; border-bottom-{edge}-radius: 4px; }}"
                 "QToolButton:checked { background: palette(highlight); "
-                "color: palette(highlighted-text); font-weight: bold; }")
+                "color: palette(highlighted-text); font-weight: bold; }"
+                # greyed out (an SFTP session): no mode may look chosen
+                "QToolButton:checked:disabled { background: palette(button); "
+                "color: palette(mid); font-weight: normal; }")
         self.mode_group.buttonToggled.connect(self._mode_toggled)
         self.commands = QComboBox(self)
         self.commands.setObjectName("commandFamily")

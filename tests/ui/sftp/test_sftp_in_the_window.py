@@ -66,6 +66,8 @@ def test_connect_trust_once_browse_download_upload(sftp_window, qtbot, sshd_serv
     assert window.connection.ftp is None
     assert not window.quick.passive_button.isEnabled()
     assert not window.diagnose_action.isEnabled()
+    assert window.status.mode_label.text() == "SFTP: one connection"
+    assert window.status.data_label.text() == "No data connections (SFTP)"
     assert not (tmp_path / "app_known_hosts").exists()  # once: nothing stored
 
     # the dialog has closed: the window is the active one again, as under a desktop
