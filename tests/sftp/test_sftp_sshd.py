@@ -171,3 +171,17 @@ async def test_changes(make_session, sshd_server) -> None:
         with pytest.raises(SftpStatusError) as caught:
             await session.delete("nothing-here")
         assert caught.value.status_name == "SSH_FX_NO_SUCH_FILE"
+
+
+async def test_blocks_larger_than_the_server_takes_are_cut_to_its_limit(make_session,
+                                                                       sshd_server,
+                                                                       tmp_path) -> None:
+    """OpenSSH announces 261120-byte requests (limits@openssh.com) and closes the channel
+    on a longer WRITE: a block size above that is cut down, not sent."""
+    source = tmp_path / "up.bin"
+    source.write_bytes(os.urandom(4 * 1024 * 1024))
+    async with make_session(block_size=1024 * 1024) as session:
+        await session.upload(source, "big-blocks.bin")
+        await session.download("big-blocks.bin", tmp_path / "back.bin")
+    assert (sshd_server.root / "big-blocks.bin").read_bytes() == source.read_bytes()
+    assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()

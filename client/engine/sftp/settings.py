@@ -55,7 +55,7 @@ class SftpSettings:
     connect_timeout: float = 20.0
     request_timeout: float = 60.0  # one SFTP request without an answer
     keepalive_interval: float | None = None
-    block_size: int = 256 * 1024  # bytes per READ/WRITE request
+    block_size: int = 0  # bytes per READ/WRITE request; 0: the most the server takes
     max_requests: int = 64  # READ/WRITE requests in flight at once
     encoding: str = "utf-8"
     sock: SocketFactory | None = field(default=None, repr=False, compare=False)
