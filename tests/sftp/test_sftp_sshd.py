@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 
@@ -185,3 +186,33 @@ async def test_blocks_larger_than_the_server_takes_are_cut_to_its_limit(make_ses
         await session.download("big-blocks.bin", tmp_path / "back.bin")
     assert (sshd_server.root / "big-blocks.bin").read_bytes() == source.read_bytes()
     assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()
+
+
+async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkeypatch,
+                                     recorder) -> None:
+    """With no key file and no password, the agent at SSH_AUTH_SOCK logs on."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ssh-agent") is None:
+        pytest.skip("ssh-agent is not installed")
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            await asyncio.sleep(0.02)
+        subprocess.run(["ssh-add", str(sshd_server.key_file)], check=True,
+                       env={**os.environ, "SSH_AUTH_SOCK": str(sock)}, capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        async with make_session(key=False, use_agent=True) as session:
+            assert await session.pwd() == "/files"
+        attempts = recorder.of(SshAuthAttempt)
+        assert [(a.method, a.outcome) for a in attempts] == [("publickey",
+                                                              AuthOutcome.ACCEPTED)]
+        assert attempts[0].detail.startswith("agent:")
+    finally:
+        agent.terminate()
+        agent.wait(timeout=5)
