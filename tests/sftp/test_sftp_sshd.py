@@ -216,3 +216,19 @@ async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkey
     finally:
         agent.terminate()
         agent.wait(timeout=5)
+
+
+async def test_connects_over_a_socket_it_is_given(make_session, sshd_server) -> None:
+    """A proxy hands the session an already connected socket (sync or async factory);
+    the host key is still checked for the server's host:port."""
+    import socket
+
+    def dial() -> socket.socket:
+        return socket.create_connection((sshd_server.host, sshd_server.port))
+
+    async def dial_later() -> socket.socket:
+        return dial()
+
+    for factory in (dial, dial_later):
+        async with make_session(sock=factory) as session:
+            assert await session.pwd() == "/files"
