@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 
@@ -171,3 +172,63 @@ async def test_changes(make_session, sshd_server) -> None:
         with pytest.raises(SftpStatusError) as caught:
             await session.delete("nothing-here")
         assert caught.value.status_name == "SSH_FX_NO_SUCH_FILE"
+
+
+async def test_blocks_larger_than_the_server_takes_are_cut_to_its_limit(make_session,
+                                                                       sshd_server,
+                                                                       tmp_path) -> None:
+    """OpenSSH announces 261120-byte requests (limits@openssh.com) and closes the channel
+    on a longer WRITE: a block size above that is cut down, not sent."""
+    source = tmp_path / "up.bin"
+    source.write_bytes(os.urandom(4 * 1024 * 1024))
+    async with make_session(block_size=1024 * 1024) as session:
+        await session.upload(source, "big-blocks.bin")
+        await session.download("big-blocks.bin", tmp_path / "back.bin")
+    assert (sshd_server.root / "big-blocks.bin").read_bytes() == source.read_bytes()
+    assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()
+
+
+async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkeypatch,
+                                     recorder) -> None:
+    """With no key file and no password, the agent at SSH_AUTH_SOCK logs on."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ssh-agent") is None:
+        pytest.skip("ssh-agent is not installed")
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            await asyncio.sleep(0.02)
+        subprocess.run(["ssh-add", str(sshd_server.key_file)], check=True,
+                       env={**os.environ, "SSH_AUTH_SOCK": str(sock)}, capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        async with make_session(key=False, use_agent=True) as session:
+            assert await session.pwd() == "/files"
+        attempts = recorder.of(SshAuthAttempt)
+        assert [(a.method, a.outcome) for a in attempts] == [("publickey",
+                                                              AuthOutcome.ACCEPTED)]
+        assert attempts[0].detail.startswith("agent:")
+    finally:
+        agent.terminate()
+        agent.wait(timeout=5)
+
+
+async def test_connects_over_a_socket_it_is_given(make_session, sshd_server) -> None:
+    """A proxy hands the session an already connected socket (sync or async factory);
+    the host key is still checked for the server's host:port."""
+    import socket
+
+    def dial() -> socket.socket:
+        return socket.create_connection((sshd_server.host, sshd_server.port))
+
+    async def dial_later() -> socket.socket:
+        return dial()
+
+    for factory in (dial, dial_later):
+        async with make_session(sock=factory) as session:
+            assert await session.pwd() == "/files"

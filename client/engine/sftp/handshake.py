@@ -25,7 +25,13 @@ from client.engine.sftp.events import (
     SshHostKeyChecked,
     SshVersionExchange,
 )
-from client.engine.sftp.hostkeys import HostKey, HostKeyJudge, HostKeyState, HostKeyVerdict
+from client.engine.sftp.hostkeys import (
+    HostKey,
+    HostKeyJudge,
+    HostKeyState,
+    HostKeyVerdict,
+    fingerprint,
+)
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 
 __all__ = ["Handshake", "OfferedKey", "load_key_files", "agent_keys", "preferred_host_key_algs"]
@@ -85,8 +91,7 @@ async def agent_keys(use_agent: bool) -> tuple[list[OfferedKey], asyncssh.SSHAge
         log.info("SSH agent at %s not usable: %s", path, exc)
         agent.close()
         return [], None
-    keys = [OfferedKey(f"agent: {pair.get_comment() or ''} "
-                       f"{pair.public_data and asyncssh.import_public_key(pair.public_data).get_fingerprint('sha256')}".strip(),
+    keys = [OfferedKey(f"agent: {pair.get_comment() or 'key'} {fingerprint(pair.public_data)}",
                        keypair=pair) for pair in pairs]
     return keys, agent
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as _dt
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,9 +184,10 @@ class SftpSession:
             options["server_host_key_algs"] = host_key_algs
         if settings.keepalive_interval:
             options["keepalive_interval"] = settings.keepalive_interval
-        if settings.sock is not None:
-            options["sock"] = settings.sock()
         try:
+            if settings.sock is not None:
+                sock = settings.sock()
+                options["sock"] = await sock if inspect.isawaitable(sock) else sock
             conn = await asyncssh.connect(settings.host, settings.port, **options)
         except asyncssh.HostKeyNotVerifiable as exc:
             raise self._host_key_error(handshake) from exc

@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import enum
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 __all__ = ["HostKeyPolicy", "SftpSettings", "SocketFactory"]
 
-#: Returns an already connected socket to the SSH server (a proxy's tunnel, for
-#: instance); the session then speaks SSH over it instead of dialling host:port.
-SocketFactory = Callable[[], "socket.socket"]
+#: Returns (or returns an awaitable of) an already connected socket to the SSH server
+#: (a proxy's tunnel, for instance); the session then speaks SSH over it instead of
+#: dialling host:port. The host and port still name the server for the host-key check.
+SocketFactory = Callable[[], "socket.socket | Awaitable[socket.socket]"]
 
 
 class HostKeyPolicy(enum.Enum):
@@ -55,7 +56,7 @@ class SftpSettings:
     connect_timeout: float = 20.0
     request_timeout: float = 60.0  # one SFTP request without an answer
     keepalive_interval: float | None = None
-    block_size: int = 256 * 1024  # bytes per READ/WRITE request
+    block_size: int = 0  # bytes per READ/WRITE request; 0: the most the server takes
     max_requests: int = 64  # READ/WRITE requests in flight at once
     encoding: str = "utf-8"
     sock: SocketFactory | None = field(default=None, repr=False, compare=False)

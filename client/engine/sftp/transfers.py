@@ -42,7 +42,15 @@ __all__ = ["download", "upload"]
 
 
 def _block_size(session: SftpSession) -> int:
-    return session.settings.block_size or -1  # -1: the server's limit (limits@openssh.com)
+    """Bytes per READ/WRITE: the setting, never above what the server says it takes
+    (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); -1 lets
+    asyncssh use the server's limit."""
+    wanted = session.settings.block_size or -1
+    limits = session.sftp.limits
+    ceiling = min((n for n in (limits.max_read_len, limits.max_write_len) if n), default=0)
+    if ceiling and (wanted < 0 or wanted > ceiling):
+        return ceiling
+    return wanted
 
 
 async def _open(session: SftpSession, remote: str, mode: str, step: str) -> asyncssh.SFTPClientFile:
