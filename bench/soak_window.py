@@ -141,11 +141,11 @@ async def _healthy_round(window, demo, local: Path, n: int) -> None:
     from client.ui.app import open_target
 
     await open_target(window, demo.url)
-    await window.actions.browse("/data")
+    await window.remote_actions.browse("/data")
     for _ in range(5):  # F5 pressed quickly
         window.refresh()
     await _until(lambda: not window.connection.busy, 20)
-    await window.actions.browse("/")
+    await window.remote_actions.browse("/")
     target = local / f"round-{n}"
     target.mkdir()
     entries = [e for e in (await window.connection.list("/data")).entries
@@ -157,9 +157,9 @@ async def _healthy_round(window, demo, local: Path, n: int) -> None:
     await window.upload_paths([upload], "/" + UPLOAD_FOLDER)
     await window.transfers.wait_idle()
     window.set_mode(TransferMode.ACTIVE)
-    await window.actions.refresh()
+    await window.remote_actions.refresh()
     window.set_mode(TransferMode.PASSIVE)
-    await window.actions.refresh()
+    await window.remote_actions.refresh()
 
 
 async def _diagnose(window) -> None:

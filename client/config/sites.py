@@ -17,7 +17,6 @@ import dataclasses
 import json
 import logging
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ import keyring
 import keyring.errors
 
 from client.config.appdirs import config_dir
+from client.config.jsonfile import write_json_atomically
 from client.engine.schemes import Protocol
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
@@ -174,17 +174,8 @@ class SiteStore:
 
     def save(self, sites: list[Site]) -> None:
         """Write atomically (a crash never leaves half a file), readable by the user only."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"version": _FILE_VERSION, "sites": [s.to_json() for s in sites]}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".sites-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, indent=2, ensure_ascii=False)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomically(self.path, payload)
 
     def upsert(self, site: Site) -> None:
         sites = [s for s in self.load() if s.site_id != site.site_id]

@@ -3,8 +3,9 @@
 The session owns the control connection, what was learned about the server (FEAT,
 which passive/active commands work) and the TLS context its data connections resume.
 Connect/login is in :mod:`client.engine.login`, listings in :mod:`client.engine.listing`,
-file transfers in :mod:`client.engine.transfer`; this module holds the state, the simple
-commands and the fallback to the other transfer mode.
+downloads and uploads in :mod:`client.engine.download` and :mod:`client.engine.upload`
+(one object per transfer), checksums in :mod:`client.engine.verify`; this module holds
+the state, the simple commands and the fallback to the other transfer mode.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from client.engine import transfer as _transfer
 from client.engine.control import ControlConnection
 from client.engine.data.channel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
+from client.engine.download import Download
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
@@ -41,6 +42,7 @@ from client.engine.settings import CommandFamily, ConnectionSettings, TransferMo
 from client.engine.tls import SessionResumingContext
 from client.engine.transfer import TransferResult
 from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
+from client.engine.upload import Upload
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.errors import CommandArgumentError, ProtocolError
@@ -470,18 +472,18 @@ class FtpSession:
                        transfer_id: int | None = None,
                        known_size: int | None = None,
                        known_mtime: _dt.datetime | None = None) -> TransferResult:
-        return await _transfer.download(self, remote, Path(local), resume=resume,
-                                        on_progress=on_progress, ascii=ascii, verify=verify,
-                                        preserve_time=preserve_time, transfer_id=transfer_id,
-                                        known_size=known_size, known_mtime=known_mtime)
+        return await Download(self, remote, Path(local), resume=resume,
+                              on_progress=on_progress, ascii=ascii, verify=verify,
+                              preserve_time=preserve_time, transfer_id=transfer_id,
+                              known_size=known_size, known_mtime=known_mtime).run()
 
     async def upload(self, local: Path, remote: str, *, resume: bool = False,
                      on_progress: Callable[[TransferProgress], None] | None = None,
                      ascii: bool = False, verify: bool = False, preserve_time: bool = True,
                      transfer_id: int | None = None) -> TransferResult:
-        return await _transfer.upload(self, Path(local), remote, resume=resume,
-                                      on_progress=on_progress, ascii=ascii, verify=verify,
-                                      preserve_time=preserve_time, transfer_id=transfer_id)
+        return await Upload(self, Path(local), remote, resume=resume,
+                            on_progress=on_progress, ascii=ascii, verify=verify,
+                            preserve_time=preserve_time, transfer_id=transfer_id).run()
 
 
 def parse_mdtm(text: str) -> _dt.datetime | None:

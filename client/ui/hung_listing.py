@@ -58,7 +58,7 @@ class HungListingAssistant:
         self.stuck_task = None
         self.stuck_arrow = None
         self._ticker.stop()
-        self.failed_path = self.window.actions.pending_path
+        self.failed_path = self.window.remote_actions.pending_path
         command = f"LIST {self.failed_path}" if self.failed_path else None
         self.window.remote_pane.banner.hide()
         self.banner.show_for_error(exc, command=command, console_row=seq,
@@ -75,7 +75,7 @@ class HungListingAssistant:
         now, before the engine's data timeout fails it."""
         if self.banner is None:
             return False
-        self.failed_path = self.window.actions.pending_path
+        self.failed_path = self.window.remote_actions.pending_path
         self.window.remote_pane.banner.hide()
         shown = bool(self.banner.show_for_arrow(arrow, now, control_host=self._control_host()))
         if shown:
@@ -121,7 +121,7 @@ class HungListingAssistant:
     # -- the buttons -----------------------------------------------------------------------
     def _browse_again(self, doing: str) -> None:
         w = self.window
-        w.spawn(w.actions.browse(self.failed_path), pane=w.remote_pane, doing=doing)
+        w.spawn(w.remote_actions.browse(self.failed_path), pane=w.remote_pane, doing=doing)
 
     def _retry(self, mode: TransferMode) -> None:
         self._stop_stuck_listing()

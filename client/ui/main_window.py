@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from client import APP_NAME, __version__
 from client.config.appdirs import config_dir
+from client.config.history import QuickconnectHistory
 from client.config.sites import Site, SiteStore
 from client.engine.data.opening import extended_only
 from client.engine.diagnose.model import SftpOffer
@@ -57,7 +58,7 @@ from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
 from client.ui.queue_view import QueueWidget
-from client.ui.quickconnect import QuickConnectBar
+from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.sessions import WindowSessions
@@ -78,7 +79,7 @@ log = logging.getLogger(__name__)
 
 
 def app_settings() -> QSettings:
-    """Window state and history in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
+    """Window state in the app's config folder (FTP_INSPECTOR_CONFIG_DIR)."""
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
@@ -113,14 +114,16 @@ class MainWindow(QMainWindow):
                                            session_factory=session_factory or self.sessions,
                                            parent=self)
 
-        self.quick = QuickConnectBar(self.settings, self)
+        history = QuickconnectHistory()
+        take_over_qsettings_history(self.settings, history)
+        self.quick = QuickConnectBar(history, self)
         self.console = ConsoleWidget(self)
         self.local_pane = LocalPane(self, start=local_start)
         self.remote_pane = RemotePane(self)
         self.queue = QueueWidget(self)
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
-        self.actions = RemoteActions(self)
+        self.remote_actions = RemoteActions(self)
         self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
@@ -204,7 +207,7 @@ class MainWindow(QMainWindow):
             lambda _where: self.offer_ftp_controls(self.connection.ftp is not None))
         self.connection.disconnected.connect(lambda: self.offer_ftp_controls(True))
 
-        r, a = self.remote_pane, self.actions
+        r, a = self.remote_pane, self.remote_actions
         rp = {"pane": r}
         r.navigate_requested.connect(lambda p: self.spawn(a.browse(p), doing=self.tr("Opening {}").format(p), **rp))
         r.refresh_requested.connect(self.refresh)
@@ -423,7 +426,7 @@ class MainWindow(QMainWindow):
         self.quick.set_connected(True)
         self.disconnect_action.setEnabled(True)
         self.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}")
-        return await self.actions.browse(path, after_login=True)
+        return await self.remote_actions.browse(path, after_login=True)
 
     def disconnect(self) -> None:
         self.spawn(self._disconnect(), doing=self.tr("Disconnecting"))
@@ -439,7 +442,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         if self.connection.is_connected:
-            self.spawn(self.actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
+            self.spawn(self.remote_actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
         self.local_pane.refresh()
 
     def set_mode(self, mode: TransferMode) -> None:
@@ -486,7 +489,7 @@ class MainWindow(QMainWindow):
             remote_dir = str(getattr(job, "remote_path", "")).rsplit("/", 1)[0] or "/"
             if remote_dir == self.remote_pane.current_path.rstrip("/") or (
                     remote_dir == "/" and self.remote_pane.current_path == "/"):
-                self.spawn(self.actions.refresh(), pane=self.remote_pane)
+                self.spawn(self.remote_actions.refresh(), pane=self.remote_pane)
         elif direction == "download":
             self.local_pane.files.setRootPath(str(self.local_pane.current))
 
@@ -540,7 +543,7 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self.bridge.close()
-        self.actions.close()
+        self.remote_actions.close()
         super().closeEvent(event)
         self.closed.emit()
 

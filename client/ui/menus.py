@@ -70,7 +70,7 @@ def build_menus(window: MainWindow) -> WindowActions:
                          "disconnect")
     refresh = _action(window, window.tr("&Refresh"), window.refresh, "F5", "refresh")
     mkdir = _action(window, window.tr("Create &folder…"), lambda: window.spawn(
-        window.actions.mkdir(), pane=window.remote_pane, doing=window.tr("Creating the folder")),
+        window.remote_actions.mkdir(), pane=window.remote_pane, doing=window.tr("Creating the folder")),
         icon_name="new-folder")
     server.addActions([disconnect, refresh, mkdir])
     raw_command = _action(window, window.tr("Enter a raw &command"),

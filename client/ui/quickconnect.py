@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.config.history import QuickconnectHistory, RecentServer
 from client.config.urls import parse_target
 from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.ui.icons import icon
 
-__all__ = ["QuickConnectBar"]
+__all__ = ["QuickConnectBar", "take_over_qsettings_history"]
 
 #: the protocol choice's value for SFTP (the others are FTP's TLS modes)
 SFTP_CHOICE = Protocol.SFTP
@@ -54,7 +55,22 @@ _COMMAND_CHOICES = (  # translated when shown (context QuickConnectBar)
                        "EPSV names only a port: the client dials the control connection's "
                        "host. IPv6 always uses these.")),
 )
-_HISTORY_KEY = "quickconnect/history"
+#: Where the window's settings file kept the history before it moved to client.config.
+_OLD_HISTORY_KEY = "quickconnect/history"
+
+
+def take_over_qsettings_history(settings: QSettings, history: QuickconnectHistory) -> None:
+    """Move a history kept in the window's settings file into ``history`` (once: the old
+    key is removed; an existing history file is never overwritten)."""
+    if not settings.contains(_OLD_HISTORY_KEY):
+        return
+    try:
+        items = json.loads(str(settings.value(_OLD_HISTORY_KEY, "[]")))
+    except ValueError:
+        items = []
+    history.import_once(items if isinstance(items, list) else [])
+    settings.remove(_OLD_HISTORY_KEY)
+    settings.sync()
 
 
 class _Field(QLineEdit):
@@ -79,10 +95,10 @@ class QuickConnectBar(QWidget):
     commands_changed = Signal(object)  # CommandFamily
     invalid_input = Signal(str)
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, history: QuickconnectHistory, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quickConnect")
-        self._qsettings = settings
+        self._history = history
         self._unrecorded: set[tuple[str, int]] = set()  # see never_remember
         self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes://, sftp:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
@@ -350,12 +366,8 @@ class QuickConnectBar(QWidget):
         self.disconnect_button.setEnabled(connected)
 
     # -- history (no passwords) -----------------------------------------------------------
-    def history(self) -> list[dict[str, object]]:
-        try:
-            items = json.loads(str(self._qsettings.value(_HISTORY_KEY, "[]")))
-            return [i for i in items if isinstance(i, dict)]
-        except ValueError:
-            return []
+    def history(self) -> list[RecentServer]:
+        return self._history.load()
 
     def never_remember(self, host: str, port: int) -> None:
         """Keep ``host:port`` out of the history: a server that lives only as long as
@@ -366,38 +378,26 @@ class QuickConnectBar(QWidget):
     def _remember(self, settings: ConnectionSettings | SftpSettings) -> None:
         if (settings.host, settings.port) in self._unrecorded:
             return
-        if isinstance(settings, SftpSettings):
-            item: dict[str, object] = {"host": settings.host, "port": settings.port,
-                                       "user": settings.user, "tls": SFTP_CHOICE.value}
-        else:
-            item = {"host": settings.host, "port": settings.port, "user": settings.user,
-                    "tls": settings.tls.value, "mode": settings.mode.value,
-                    "commands": settings.commands.value}
-        items = [i for i in self.history() if i != item]
-        self._qsettings.setValue(_HISTORY_KEY, json.dumps([item] + items[:9]))
+        self._history.remember(RecentServer.of(settings))
 
     def _fill_history(self) -> None:
         self.history_menu.clear()
-        items = self.history()
-        if not items:
+        servers = self.history()
+        if not servers:
             self.history_menu.addAction(self.tr("(no recent servers)")).setEnabled(False)
-        for item in items:
-            label = f"{item.get('user')}@{item.get('host')}:{item.get('port')} ({item.get('tls')})"
-            self.history_menu.addAction(label, lambda i=item: self.apply_history(i))
+        for server in servers:
+            how = "sftp" if server.protocol is Protocol.SFTP else server.tls.value
+            label = f"{server.user}@{server.host}:{server.port} ({how})"
+            self.history_menu.addAction(label, lambda s=server: self.apply_history(s))
 
-    def apply_history(self, item: dict[str, object]) -> None:
-        self.host.setText(str(item.get("host", "")))
-        self.port.setValue(int(item.get("port", 0) or 0))
-        user = str(item.get("user", ""))
-        self.user.setText("" if user == "anonymous" else user)
+    def apply_history(self, server: RecentServer) -> None:
+        self.host.setText(server.host)
+        self.port.setValue(server.port)
+        self.user.setText("" if server.user == "anonymous" else server.user)
         self.password.clear()
-        tls = str(item.get("tls", "auto"))
-        try:
-            self._choose(SFTP_CHOICE if tls == SFTP_CHOICE.value else TlsMode(tls))
-        except ValueError:
-            self._choose(TlsMode.AUTO)
-        self.set_mode(TransferMode(str(item.get("mode", "passive"))))
-        try:
-            self.set_command_family(CommandFamily(str(item.get("commands", "classic"))))
-        except ValueError:
-            self.set_command_family(CommandFamily.CLASSIC)
+        if server.protocol is Protocol.SFTP:
+            self._choose(SFTP_CHOICE)
+            return
+        self._choose(server.tls)
+        self.set_mode(server.mode)
+        self.set_command_family(server.commands)

@@ -161,4 +161,4 @@ def test_passive_fixes_name_filezilla_server_and_iis_too() -> None:
     assert verdict.key == "passive-blocked", verdict
     said = " ".join(verdict.fixes)
     assert "FileZilla Server" in said and "Use the following IP" in said
-    assert "IIS" in said and "data channel port range" in said
+    assert "IIS" in said and "Data Channel Port Range" in said

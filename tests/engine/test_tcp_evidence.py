@@ -99,9 +99,9 @@ def test_bytes_waiting_unread_mean_we_are_not_reading() -> None:
     receiver, sender = _tcp_pair()
     try:
         sender.sendall(b"z" * 50_000)
-        import time
+        import select
 
-        time.sleep(0.2)
+        assert select.select([receiver], [], [], 5.0)[0], "the bytes never arrived"
         evidence = tcpstack.stall_evidence(receiver, 5.0)
         assert evidence is not None and evidence.finding is TcpFinding.NOT_READING
         assert evidence.unread_bytes and evidence.unread_bytes > 0

@@ -4,10 +4,12 @@ session reuse, a download through the writer thread and an upload with sendfile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
 from fixtures.sample_tree import BIG_FILE, big_file_bytes, sha256_of
+from fixtures.waiting import until
 
 from client.engine.events import EventBus, TlsEstablished
 from client.engine.session import FtpSession
@@ -67,7 +69,10 @@ def test_a_stalled_upload_leaves_no_notifier_on_its_closed_socket(qapp, scripted
                 await session.upload(source, "big.bin")
             except DataChannelError as error:
                 outcome["failure"] = error.failure
-        await asyncio.sleep(0.05)  # let Qt poll after the close
+        # Qt drops a closed socket's notifiers when it next polls: wait for that (the
+        # assertion below names what stayed when it never happens)
+        with contextlib.suppress(TimeoutError):
+            await until(lambda: set(loop._write_notifiers) <= writers_before, limit=5.0)
 
     loop = InspectorEventLoop(qapp)
     writers_before = set(loop._write_notifiers)

@@ -10,12 +10,14 @@ way. A failure message names the seed and the operation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import traceback
 from pathlib import Path
 
 import pytest
 from fixtures.scripted import start_scripted_server
 from fixtures.scripted_fuzz import mutated_handlers
+from fixtures.waiting import until
 
 from client.engine.errors import FtpError
 from client.engine.events import EventBus
@@ -73,6 +75,14 @@ async def one_conversation(seed: int, rate: float, folder: Path) -> list[str]:
     return problems
 
 
+async def _tasks_ended(before: set[asyncio.Task]) -> None:
+    """Wait (bounded) for the conversations' tasks to finish ending; the assertion after
+    names any that never do."""
+    with contextlib.suppress(TimeoutError):
+        await until(lambda: all(t.done() for t in asyncio.all_tasks() - before
+                                if t is not asyncio.current_task()), limit=5.0)
+
+
 async def run_seeds(seeds: range, rate: float, tmp_path: Path, parallel: int = 12) -> None:
     tasks_before = asyncio.all_tasks()
     problems: list[str] = []
@@ -84,7 +94,7 @@ async def run_seeds(seeds: range, rate: float, tmp_path: Path, parallel: int = 1
 
     await asyncio.gather(*(guarded(seed) for seed in seeds))
     assert problems == [], "\n".join(problems)
-    await asyncio.sleep(0.1)
+    await _tasks_ended(tasks_before)
     leftover = [task for task in asyncio.all_tasks() - tasks_before if not task.done()]
     assert leftover == [], leftover
 
@@ -212,6 +222,6 @@ async def test_queue_tree_download_under_mutated_replies(tmp_path, seed):
         await asyncio.wait_for(queue.close(), BOUND)
         server.stop()
     assert [p for p in tmp_path.iterdir() if p != destination] == []
-    await asyncio.sleep(0.1)
+    await _tasks_ended(tasks_before)
     leftover = [t for t in asyncio.all_tasks() - tasks_before if not t.done()]
     assert leftover == [], leftover

@@ -32,7 +32,10 @@ async def main() -> None:
             break
         await asyncio.sleep(0.05)
     QTest.mouseClick(next_button, Qt.MouseButton.LeftButton)  # running -> verdict
-    await asyncio.sleep(0.1)
+    for _ in range(100):  # until the verdict page is shown (bounded)
+        if wizard.currentId() == DiagnoseWizard.VERDICT_PAGE:
+            break
+        await asyncio.sleep(0.05)
     page = wizard.verdict_page
     json.dump({"key": wizard.diagnosis.verdict.key if wizard.diagnosis else None,
                "page": wizard.currentId() == DiagnoseWizard.VERDICT_PAGE,

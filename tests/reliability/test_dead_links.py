@@ -183,7 +183,7 @@ async def test_upload_faults_are_typed_and_bounded(scripted_server, tmp_path, up
             abort_socket(sock)
             session.send(b"426 Failure writing network stream.\r\n")
         elif upload_fault == "close-control":
-            _time.sleep(0.1)
+            _time.sleep(0.1)  # the fault itself: the server hangs up a moment after reading
             session.close()
         else:
             session.wait_until_stopped()

@@ -26,6 +26,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from fixtures.waiting import until
     from ui.memkeyring import MemoryKeyring
 
     from client.config.sites import KEYRING_SERVICE
@@ -61,8 +62,12 @@ def main() -> int:
             await window.connection.download("remote.bin", local / "remote.bin")
             await window.connection.upload(local / "up.bin", "up.bin")
             await window.connection.quote("NOOP")
-            await asyncio.sleep(0.2)
-            window.bridge.flush()
+
+            def noop_in_console() -> bool:
+                window.bridge.flush()
+                return "NOOP" in window.console.export_text("text")
+
+            await until(noop_in_console)  # the last command's lines are in the console
             for fmt in ("text", "md", "jsonl"):
                 (out / f"console.{fmt}").write_text(window.console.export_text(fmt))
             result["downloaded"] = (local / "remote.bin").stat().st_size

@@ -9,13 +9,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
 
 
 def run(qtbot: Any, coro: Any, timeout: int = 15_000) -> Any:
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout)
     return task.result()
+
+
+def settle_layout(rounds: int = 10) -> None:
+    """Run every pending layout pass now (each may post the next one, up the widget
+    tree) instead of waiting a while for them."""
+    for _ in range(rounds):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
 
 
 def press_f5(window: Any, qtbot: Any) -> None:

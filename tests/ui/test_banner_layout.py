@@ -6,11 +6,13 @@ aside — not while shown, not after."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QPushButton, QToolButton
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QPushButton, QToolButton
 
 from client.demo import DemoServer
 from client.engine.settings import ConnectionSettings
+
+from .helpers import settle_layout
 
 pytestmark = pytest.mark.gui
 
@@ -21,10 +23,7 @@ def _widths(window) -> tuple[int, int]:
 
 def _settle(qtbot, window) -> None:
     """Let every pending layout pass run (each may post the next one, up the tree)."""
-    for _ in range(10):
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        QApplication.processEvents()
-    qtbot.wait(20)
+    settle_layout()
 
 
 def _buttons_fit(banner) -> None:

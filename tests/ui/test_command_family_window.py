@@ -103,8 +103,8 @@ def test_history_keeps_the_command_family(window, qtbot, demo) -> None:
     quick = window.quick
     quick.set_command_family(CommandFamily.EXTENDED)
     type_and_connect(window, qtbot, demo)
-    [item] = [i for i in quick.history() if i.get("port") == demo.port]
-    assert item["commands"] == "extended"
+    [item] = [i for i in quick.history() if i.port == demo.port]
+    assert item.commands is CommandFamily.EXTENDED
     quick.set_command_family(CommandFamily.CLASSIC)
     quick.apply_history(item)
     assert quick.command_family is CommandFamily.EXTENDED
@@ -167,7 +167,7 @@ def test_failed_active_connection_is_named_in_the_status_bar(window, qtbot) -> N
         run(qtbot, window.connect_to(settings))  # passive: works, the label names it
         passive = window.status.data_label.text()
         window.set_mode(TransferMode.ACTIVE)
-        task = asyncio.ensure_future(window.actions.refresh())
+        task = asyncio.ensure_future(window.remote_actions.refresh())
         qtbot.waitUntil(task.done, timeout=20_000)
         window.bridge.flush()
     label = window.status.data_label.text()

@@ -41,10 +41,9 @@ def test_console_follows_a_burst_of_refreshes_after_a_search(window, qtbot, demo
     # enough listings that the view lays its rows out in several batches
     while console.model.rowCount() < 1_200:
         press_f5(window, qtbot)
-    qtbot.wait(50)  # the view's batched layout runs between events
+    # the view lays its rows out in batches between events: it ends at the last one
+    qtbot.waitUntil(lambda: _at_end(console), timeout=5_000)
     assert console.autoscroll_button.isChecked()
-    scroll = console.view.verticalScrollBar()
-    assert _at_end(console), (scroll.value(), scroll.maximum())
 
 
 def test_scrolling_up_pauses_follow_and_the_end_resumes_it(window, qtbot, demo) -> None:
@@ -52,16 +51,15 @@ def test_scrolling_up_pauses_follow_and_the_end_resumes_it(window, qtbot, demo) 
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     while console.model.rowCount() < 200:
         press_f5(window, qtbot)
-    qtbot.wait(50)
+    scroll = console.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll.maximum() > 0 and _at_end(console), timeout=5_000)
     _wheel_up(console.view)
     assert not console.autoscroll_button.isChecked()  # the button shows the pause
-    scroll = console.view.verticalScrollBar()
-    shown = scroll.value()
+    shown, longest = scroll.value(), scroll.maximum()
     press_f5(window, qtbot)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: scroll.maximum() > longest, timeout=5_000)  # rows laid out
     assert scroll.value() == shown  # the line the person scrolled to stays put
     scroll.triggerAction(scroll.SliderAction.SliderToMaximum)  # dragged to the end
     assert console.autoscroll_button.isChecked()
     press_f5(window, qtbot)
-    qtbot.wait(50)
-    assert _at_end(console)
+    qtbot.waitUntil(lambda: _at_end(console), timeout=5_000)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QAbstractButton
 
+from .helpers import settle_layout
+
 pytestmark = pytest.mark.gui
 
 
@@ -33,5 +35,5 @@ def test_search_field_keeps_its_width_in_a_narrow_console(qtbot, extra) -> None:
     qtbot.waitExposed(console)
     # as narrow as the layout lets the window make it, and a little wider
     console.resize(console.minimumSizeHint().width() + extra, 300)
-    qtbot.wait(20)
+    settle_layout()
     _check(console)

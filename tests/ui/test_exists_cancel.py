@@ -21,7 +21,7 @@ def test_cancel_in_the_exists_question_is_not_a_success(window, qtbot) -> None:
     with DemoServer("healthy", give_up_after=2.0) as demo:
         connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
         folder, name = BINARY_SAMPLE.rsplit("/", 1)
-        run(qtbot, window.actions.browse("/" + folder))
+        run(qtbot, window.remote_actions.browse("/" + folder))
         local = window.local_pane.current / name
         local.write_bytes(b"mine")
         entry = next(e for e in window.remote_pane.model.entries() if e.name == name)

@@ -11,6 +11,7 @@ doubled slash) for an absolute path; a decoded CR, LF or NUL is refused by both.
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,11 +52,10 @@ def cli_answer(text: str) -> tuple[str, int, str, str | None]:
 
 
 def window_answer(text: str, qapp) -> tuple[str, int, str, str | None]:
-    from PySide6.QtCore import QSettings
-
+    from client.config.history import QuickconnectHistory
     from client.ui.quickconnect import QuickConnectBar
 
-    bar = QuickConnectBar(QSettings("ftpi-tests", "front-ends-agree"))
+    bar = QuickConnectBar(QuickconnectHistory(Path(tempfile.mkdtemp()) / "history.json"))
     bar.host.setText(text)
     bar.password.setText("pw")
     settings, path = bar.build_settings()

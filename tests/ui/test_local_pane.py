@@ -162,7 +162,7 @@ def test_f5_in_the_local_list_refreshes_it(qtbot, window, folder) -> None:
     before = size_text(pane, "Zeta.txt")
     # another program grows the file: the folder watcher does not see a file's size
     (folder / "Zeta.txt").write_bytes(b"x" * 50_000)
-    qtbot.wait(300)
+    qtbot.wait(300)  # kept: the check is that nothing changes on its own meanwhile
     assert size_text(pane, "Zeta.txt") == before
     pane.view.setFocus()
     qtbot.waitUntil(pane.view.hasFocus, timeout=2000)

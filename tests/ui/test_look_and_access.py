@@ -95,7 +95,7 @@ def test_copy_url_has_no_password(window, qapp) -> None:
         name="a file#1.txt", kind=EntryKind.FILE, size=1, modified=None,
         modified_precision=None, permissions=None, owner=None, group=None, target=None,
         facts={}, raw="")])
-    text = window.actions.copy_urls(window.remote_pane.model.entries())
+    text = window.remote_actions.copy_urls(window.remote_pane.model.entries())
     assert text == "ftp://127.0.0.1:2121/pub%20dir/a%20file%231.txt"
     assert QGuiApplication.clipboard().text() == text and "s3cret" not in text
 

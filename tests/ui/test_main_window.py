@@ -78,7 +78,7 @@ def test_console_shows_annotated_227_and_port(recorded, qtbot, demo) -> None:
     settings = window.connection.settings.replace(use_epsv=False, use_eprt=False)
     run(qtbot, window.connect_to(settings))
     window.set_mode(TransferMode.ACTIVE)
-    run(qtbot, window.actions.refresh())
+    run(qtbot, window.remote_actions.refresh())
     window.bridge.flush()
     lines = window.console.model.lines()
     pasv = [x for x in lines if x.text.startswith("227")]
@@ -98,7 +98,7 @@ def test_mode_toggle_changes_the_next_data_connection(recorded, qtbot, demo) -> 
     before = len(data_events(window))
     window.toggle_mode_action.trigger()
     assert window.quick.active_button.isChecked() and window.active_action.isChecked()
-    run(qtbot, window.actions.refresh())
+    run(qtbot, window.remote_actions.refresh())
     new = [e for e in data_events(window)[before:] if e.phase is DataPhase.CONNECTED]
     assert new and all(e.initiator == "server" for e in new)
     assert window.status.mode_label.text().startswith("Active")
@@ -110,7 +110,7 @@ def test_browse_download_upload_and_file_operations(recorded, qtbot, demo, tmp_p
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     pane = window.remote_pane
     folder, name = BINARY_SAMPLE.rsplit("/", 1)
-    run(qtbot, window.actions.browse("/" + folder))
+    run(qtbot, window.remote_actions.browse("/" + folder))
     assert pane.current_path == "/" + folder
     entry = next(e for e in pane.model.entries() if e.name == name)
     # the drag-and-drop path: remote paths dropped on the local pane
@@ -124,7 +124,7 @@ def test_browse_download_upload_and_file_operations(recorded, qtbot, demo, tmp_p
     # upload: local files dropped on the remote pane (same signal a desktop drop emits)
     source = tmp_path / "hello upload.txt"
     source.write_text("hello from the window\n")
-    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
     with qtbot.waitSignal(pane.upload_requested, timeout=2000):
         pane.view.files_dropped.emit([source], "")
     qtbot.waitUntil(lambda: (demo.root / UPLOAD_FOLDER / source.name).exists(), timeout=15_000)
@@ -132,14 +132,14 @@ def test_browse_download_upload_and_file_operations(recorded, qtbot, demo, tmp_p
     assert (demo.root / UPLOAD_FOLDER / source.name).read_text() == source.read_text()
 
     # mkdir, rename, delete (confirmed)
-    run(qtbot, window.actions.mkdir("new folder"))
+    run(qtbot, window.remote_actions.mkdir("new folder"))
     assert (demo.root / UPLOAD_FOLDER / "new folder").is_dir()
     entry = next(e for e in pane.model.entries() if e.name == source.name)
-    run(qtbot, window.actions.rename(entry, "renamed.txt"))
+    run(qtbot, window.remote_actions.rename(entry, "renamed.txt"))
     assert (demo.root / UPLOAD_FOLDER / "renamed.txt").exists()
     assert not (demo.root / UPLOAD_FOLDER / source.name).exists()
     doomed = [e for e in pane.model.entries() if e.name in ("renamed.txt", "new folder")]
-    run(qtbot, window.actions.delete(doomed, confirmed=True))
+    run(qtbot, window.remote_actions.delete(doomed, confirmed=True))
     assert not (demo.root / UPLOAD_FOLDER / "renamed.txt").exists()
     assert not (demo.root / UPLOAD_FOLDER / "new folder").exists()
 
@@ -147,7 +147,7 @@ def test_browse_download_upload_and_file_operations(recorded, qtbot, demo, tmp_p
 def test_failure_shows_a_banner_with_why(recorded, qtbot, demo) -> None:
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
-    task = window.spawn(window.actions.browse("/no/such/folder"), pane=window.remote_pane,
+    task = window.spawn(window.remote_actions.browse("/no/such/folder"), pane=window.remote_pane,
                         doing="Opening /no/such/folder")
     qtbot.waitUntil(task.done, timeout=10_000)
     banner = window.remote_pane.banner
@@ -173,7 +173,7 @@ def test_why_never_points_at_an_older_unrelated_error(recorded, qtbot, demo) -> 
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     banner = window.remote_pane.banner
-    task = window.spawn(window.actions.browse("/no/such/folder"), pane=window.remote_pane,
+    task = window.spawn(window.remote_actions.browse("/no/such/folder"), pane=window.remote_pane,
                         doing="Opening /no/such/folder")
     qtbot.waitUntil(task.done, timeout=10_000)
     qtbot.waitUntil(banner.isVisible, timeout=2000)
@@ -181,7 +181,7 @@ def test_why_never_points_at_an_older_unrelated_error(recorded, qtbot, demo) -> 
     assert first_seq is not None and "55" in _why_line(window, banner)
 
     entry = window.remote_pane.model.entries()[0]
-    task = window.spawn(window.actions.rename(entry, "bad\nname"), pane=window.remote_pane,
+    task = window.spawn(window.remote_actions.rename(entry, "bad\nname"), pane=window.remote_pane,
                         doing="Rename")
     qtbot.waitUntil(task.done, timeout=10_000)
     qtbot.waitUntil(lambda: banner.text.startswith("Rename"), timeout=2000)
@@ -198,7 +198,7 @@ def test_why_points_at_the_failing_reply_not_a_newer_error(recorded, qtbot, demo
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     started = window.bus.now()
-    task = asyncio.ensure_future(window.actions.browse("/no/such/folder"))
+    task = asyncio.ensure_future(window.remote_actions.browse("/no/such/folder"))
     qtbot.waitUntil(task.done, timeout=10_000)
     error = task.exception()
     assert error is not None and getattr(error, "reply_code", None) == 550
@@ -213,22 +213,22 @@ def test_why_points_at_the_failing_reply_not_a_newer_error(recorded, qtbot, demo
     assert "550" in line and "unrelated" not in line
 
 
-def test_url_credentials_never_stay_in_the_host_field(window, demo) -> None:
+def test_url_credentials_never_stay_in_the_host_field(window, demo, config_dir) -> None:
     window.quick.host.setText(demo.url)
     window.quick.submit()
     assert demo.password not in window.quick.host.text()
     assert window.quick.password.text() == demo.password
     assert window.quick.user.text() == demo.user
     window.save_state()
-    (item,) = [i for i in window.quick.history() if i["port"] == demo.port]
-    assert item["user"] == demo.user and "password" not in item
+    (item,) = [i for i in window.quick.history() if i.port == demo.port]
+    assert item.user == demo.user
     window.quick.host.clear()
     window.quick.password.clear()
     window.quick.apply_history(item)
     assert window.quick.host.text() == demo.host and window.quick.port.value() == demo.port
     assert window.quick.password.text() == ""  # the history never fills a password
-    ini = Path(window.settings.fileName())
-    assert ini.exists() and demo.password not in ini.read_text()  # history keeps no password
+    for kept in (Path(window.settings.fileName()), config_dir / "quickconnect.json"):
+        assert kept.exists() and demo.password not in kept.read_text()  # no password
 
 
 def test_hung_listing_banner_and_retry_in_active_mode(window, qtbot) -> None:
@@ -262,7 +262,7 @@ def test_queue_runs_three_concurrent_transfers(recorded, qtbot, demo, tmp_path) 
         path = tmp_path / f"q{i}.bin"
         path.write_bytes(bytes([i]) * (300_000 + i))
         files.append(path)
-    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
     ids = run(qtbot, window.upload_paths(files))
     assert len(ids) == 6
     run(qtbot, window.transfers.wait_idle(), timeout=60_000)
@@ -294,7 +294,7 @@ def test_drag_and_drop_between_panes_and_from_the_desktop(recorded, qtbot, demo,
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     folder, name = BINARY_SAMPLE.rsplit("/", 1)
-    run(qtbot, window.actions.browse("/" + folder))
+    run(qtbot, window.remote_actions.browse("/" + folder))
     model = window.remote_pane.model
     mime = model.mimeData([model.index(model.row_of_name(name), 0)])
     local_view = window.local_pane.view
@@ -305,7 +305,7 @@ def test_drag_and_drop_between_panes_and_from_the_desktop(recorded, qtbot, demo,
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
     assert (window.local_pane.current / name).stat().st_size == demo.root.joinpath(BINARY_SAMPLE).stat().st_size
 
-    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
     desktop_file = tmp_path / "from the desktop.txt"
     desktop_file.write_text("dropped\n")
     urls = QMimeData()
@@ -338,7 +338,7 @@ def test_queue_folder_download_and_file_exists_dialog(recorded, qtbot, demo, tmp
     # the same file again: the queue asks; "overwrite" replaces the changed local copy
     target = local_dir / BINARY_SAMPLE
     target.write_bytes(b"stale")
-    run(qtbot, window.actions.browse("/" + folder))
+    run(qtbot, window.remote_actions.browse("/" + folder))
     sample = next(e for e in window.remote_pane.model.entries()
                   if e.name == BINARY_SAMPLE.rsplit("/", 1)[1])
     task = asyncio.ensure_future(window.download_entries([sample], local_dir / folder))
@@ -354,7 +354,7 @@ def test_queue_folder_download_and_file_exists_dialog(recorded, qtbot, demo, tmp
 def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path) -> None:
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
-    run(qtbot, window.actions.browse("/" + UPLOAD_FOLDER))
+    run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
     window.queue.concurrency.setValue(1)
     files = []
     for i in range(4):
@@ -390,7 +390,7 @@ def test_hostile_names_are_skipped_and_reported(recorded, qtbot, demo, tmp_path)
     window = recorded
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     folder, name = BINARY_SAMPLE.rsplit("/", 1)
-    run(qtbot, window.actions.browse("/" + folder))
+    run(qtbot, window.remote_actions.browse("/" + folder))
     good = next(e for e in window.remote_pane.model.entries() if e.name == name)
     bad = [ListingEntry(name=n, kind=EntryKind.FILE, size=1, modified=None,
                         modified_precision=None, permissions=None, owner=None, group=None,

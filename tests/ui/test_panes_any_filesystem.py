@@ -77,7 +77,7 @@ def test_the_window_browses_and_changes_a_filesystem_that_is_not_ftp(
     qtbot.waitUntil(lambda: pane.current_path == "/docs" and not window.connection.busy)
     assert _names(window) == ["guide.txt", "old"]
 
-    actions = window.actions
+    actions = window.remote_actions
     run(qtbot, actions.mkdir("new"))
     assert "/docs/new" in tree.folders and "new" in _names(window)
     guide = next(e for e in pane.model.entries() if e.name == "guide.txt")
@@ -111,3 +111,14 @@ def test_an_ftp_session_keeps_the_ftp_actions(window, qtbot, demo) -> None:
                                                     user=demo.user, password=demo.password)))
     assert window.connection.ftp is not None
     assert all(_ftp_only_enabled(window))
+
+
+def test_the_window_keeps_qwidget_actions(window) -> None:
+    """``QWidget.actions()`` is the window's own list of QActions (the remote pane's
+    gestures live in ``remote_actions``, not in an attribute that hid it)."""
+    from PySide6.QtGui import QAction
+
+    actions = window.actions()
+    assert isinstance(actions, list)
+    assert all(isinstance(action, QAction) for action in actions)
+    assert hasattr(window.remote_actions, "browse")

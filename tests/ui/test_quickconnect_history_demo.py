@@ -22,10 +22,10 @@ def test_demo_connections_stay_out_of_the_history(window, qtbot) -> None:
         assert task.exception() is None
         with qtbot.waitSignal(window.connection.connected, timeout=15_000):
             qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
-        assert all(item["port"] != demo.port for item in window.quick.history())
+        assert all(item.port != demo.port for item in window.quick.history())
         window.quick.host.setText(f"ftp://{typed.host}:{typed.port}")
         window.quick.user.setText(typed.user)
         window.quick.password.setText(typed.password)
         with qtbot.waitSignal(window.connection.connected, timeout=15_000):
             qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
-        assert [item["port"] for item in window.quick.history()] == [typed.port]
+        assert [item.port for item in window.quick.history()] == [typed.port]

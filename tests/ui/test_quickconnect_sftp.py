@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
+
+from client.config.history import QuickconnectHistory, RecentServer
+from client.engine.schemes import Protocol
 
 from client.engine.settings import ConnectionSettings
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
@@ -19,8 +22,7 @@ pytestmark = pytest.mark.gui
 def bar(qtbot, tmp_path):
     from client.ui.quickconnect import QuickConnectBar
 
-    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    widget = QuickConnectBar(settings)
+    widget = QuickConnectBar(QuickconnectHistory(tmp_path / "history.json"))
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -41,9 +43,11 @@ def test_sftp_url_and_enter(qtbot, bar) -> None:
     assert bar.tls.currentText() == "SFTP (SSH)"
     assert not bar.passive_button.isEnabled() and not bar.active_button.isEnabled()
     assert "no data connections" in bar.passive_button.toolTip()
-    history = json.loads(str(bar._qsettings.value("quickconnect/history")))
-    assert history[0] == {"host": "127.0.0.1", "port": 2222, "user": "carol", "tls": "sftp"}
-    assert "pw" not in json.dumps(history)
+    (server,) = bar.history()
+    assert (server.host, server.port, server.user, server.protocol) == (
+        "127.0.0.1", 2222, "carol", Protocol.SFTP)
+    text = (bar._history.path).read_text()  # noqa: SLF001 - the file written
+    assert json.loads(text)["servers"][0]["protocol"] == "sftp" and "pw" not in text
 
 
 def test_sftp_choice_with_a_bare_host_uses_port_22(qtbot, bar) -> None:
@@ -72,7 +76,7 @@ def test_an_ftp_url_after_sftp_goes_back_to_ftp(qtbot, bar) -> None:
 
 
 def test_history_brings_back_the_sftp_choice(qtbot, bar) -> None:
-    bar.apply_history({"host": "h", "port": 2222, "user": "u", "tls": "sftp"})
+    bar.apply_history(RecentServer("h", 2222, "u", protocol=Protocol.SFTP))
     assert bar.sftp_chosen and bar.port.value() == 2222
     assert not bar.active_button.isEnabled()
     bar.fill_from_url("sftp://u:secret@h:2222/x")

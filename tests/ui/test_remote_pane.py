@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from fixtures.scripted_steps import by_path, resolve_path, transfer
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication
 
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.protocol.listing import EntryKind, ListingEntry
@@ -50,10 +51,10 @@ def test_select_all_in_a_100000_entry_folder(qapp, qtbot, monkeypatch) -> None:
     entries = [file_entry(f"file-{i:06d}.dat", size=i) for i in range(100_000)]
     pane.show_listing("/big", entries)
     pane.view.setFocus()
-    qtbot.wait(10)
+    qtbot.waitUntil(pane.view.hasFocus, timeout=2_000)
     flag_calls[0] = 0
     qtbot.keyClick(pane.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.wait(10)  # let the view and its header repaint with everything selected
+    QApplication.processEvents()  # the updates the selection queued, then a full paint
     pane.view.repaint()
     pane.view.horizontalHeader().repaint()
 
@@ -140,7 +141,7 @@ def test_a_link_to_a_folder_opens_and_a_link_to_a_file_downloads(
     assert not [c for c in link_server.commands if c.verb == "RETR"]
 
     # back up; Enter on "notes -> notes.txt": CWD is refused (550), so it downloads
-    run(qtbot, window.actions.browse("/"))
+    run(qtbot, window.remote_actions.browse("/"))
     _press_enter_on(qtbot, pane, "notes")
     target = window.local_pane.current / "notes"
     qtbot.waitUntil(lambda: target.exists() and target.read_bytes() == _NOTES, timeout=15_000)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from .helpers import settle_layout
+
 pytestmark = pytest.mark.gui
 
 
@@ -38,7 +40,7 @@ def test_without_a_keyring_the_note_is_whole_and_the_field_does_not_claim_one(
     dialog = _open(qtbot)
     note = dialog.keyring_note
     assert note.isVisible() and "keyring" in note.text()
-    qtbot.wait(20)
+    settle_layout()
     assert note.height() >= note.heightForWidth(note.width()), (note.size(),
                                                                 note.heightForWidth(note.width()))
     hint = dialog.password.placeholderText()

@@ -11,8 +11,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 
+from client.config.history import QuickconnectHistory
 from client.engine.errors import (
     CertificateError,
     CommandFailedError,
@@ -104,7 +105,7 @@ def test_tables_show_the_same_english_words(qapp, tmp_path) -> None:
     shown = [queue.data(queue.index(r, 7)) for r in range(queue.rowCount())]
     assert shown == states + ["failed: 550 No"]
 
-    bar = QuickConnectBar(QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat))
+    bar = QuickConnectBar(QuickconnectHistory(tmp_path / "history.json"))
     assert [bar.tls.itemText(i) for i in range(bar.tls.count())] == [
         "TLS if available", "Require explicit TLS", "Implicit TLS (990)", "Plain FTP (insecure)",
         "SFTP (SSH)"]
@@ -215,7 +216,7 @@ def test_an_installed_translation_reaches_every_marked_place(qapp, tmp_path) -> 
                                        local_path=tmp_path / "l", state=JobState.RUNNING)])
         assert queue.data(queue.index(0, 7)) == "läuft"
         assert queue.headerData(7, Qt.Orientation.Horizontal) == "Status"
-        bar = QuickConnectBar(QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat))
+        bar = QuickConnectBar(QuickconnectHistory(tmp_path / "history.json"))
         assert bar.tls.itemText(0) == "TLS wenn möglich"
         console = ConsoleWidget()
         assert console.kind_buttons[ConsoleKind.REPLY].text() == "Antworten"

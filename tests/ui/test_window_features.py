@@ -15,7 +15,7 @@ from client.engine.settings import ConnectionSettings, TransferMode
 from client.ui.console.lines import ConsoleKind
 from client.ui.console.model import KIND_ROLE
 
-from .helpers import run
+from .helpers import run, settle_layout
 
 pytestmark = pytest.mark.gui
 
@@ -48,7 +48,7 @@ def test_geometry_splitters_and_columns_persist(qloop, qtbot, config_dir, tmp_pa
     win.resize(1000, 700)
     win.main_splitter.setSizes([100, 400, 200])
     win.remote_pane.view.horizontalHeader().resizeSection(1, 177)
-    qtbot.wait(10)
+    settle_layout()
     sizes = win.main_splitter.sizes()
     win.close()  # closeEvent saves
     win.deleteLater()
@@ -124,9 +124,9 @@ def test_chmod_dialog_and_remote_chmod(qloop, qtbot, config_dir, tmp_path, demo)
     target = demo.root / UPLOAD_FOLDER / "chmod-me.txt"
     target.write_text("x")
     win = connected_window(qtbot, demo, tmp_path)
-    run(qtbot, win.actions.browse("/" + UPLOAD_FOLDER))
+    run(qtbot, win.remote_actions.browse("/" + UPLOAD_FOLDER))
     entry = next(e for e in win.remote_pane.model.entries() if e.name == target.name)
-    run(qtbot, win.actions.chmod([entry], 0o600))
+    run(qtbot, win.remote_actions.chmod([entry], 0o600))
     assert target.stat().st_mode & 0o777 == 0o600
     close_window(win, qtbot)
 
@@ -135,9 +135,9 @@ def test_open_with_default_app_then_upload_changes(qloop, qtbot, config_dir, tmp
     remote = demo.root / UPLOAD_FOLDER / "edit-me.txt"
     remote.write_text("before\n")
     win = connected_window(qtbot, demo, tmp_path)
-    run(qtbot, win.actions.browse("/" + UPLOAD_FOLDER))
+    run(qtbot, win.remote_actions.browse("/" + UPLOAD_FOLDER))
     entry = next(e for e in win.remote_pane.model.entries() if e.name == remote.name)
-    local = run(qtbot, win.actions.open_with_default_app(entry, launch=False))
+    local = run(qtbot, win.remote_actions.open_with_default_app(entry, launch=False))
     assert local.read_text() == "before\n"
     local.write_text("after\n")
     banner = win.remote_pane.banner
@@ -210,7 +210,7 @@ def test_lost_connection_offers_reconnect(qloop, qtbot, config_dir, tmp_path) ->
                                       control_timeout=2.0, connect_timeout=2.0)
         run(qtbot, win.connect_to(settings))
         server.stop()
-        task = win.spawn(win.actions.refresh(), pane=win.remote_pane, doing="Refresh")
+        task = win.spawn(win.remote_actions.refresh(), pane=win.remote_pane, doing="Refresh")
         qtbot.waitUntil(task.done, timeout=15_000)
         banner = win.remote_pane.banner
         qtbot.waitUntil(banner.isVisible, timeout=5000)

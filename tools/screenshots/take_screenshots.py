@@ -91,12 +91,12 @@ def asyncio_main(args: argparse.Namespace) -> int:
         try:
             await open_target(window, demo.url)
             folder = BINARY_SAMPLE.rsplit("/", 1)[0]
-            await window.actions.browse("/" + folder)
+            await window.remote_actions.browse("/" + folder)
             await window.transfers.download_paths([f"/{BINARY_SAMPLE}"], local)
             await window.transfers.wait_idle()
             await shoot("main-passive.png")
             window.set_mode(TransferMode.ACTIVE)
-            await window.actions.browse("/")
+            await window.remote_actions.browse("/")
             await shoot("main-active.png")
             result["code"] = 0
         except Exception as exc:  # noqa: BLE001 - reported, exit code says it failed

@@ -25,7 +25,8 @@ from client.engine.diagnose.model import (
     Probe,
     Verdict,
 )
-from client.engine.diagnose.verdict import decide_verdict, passive_range_fixes
+from client.engine.diagnose.network import server_fixes
+from client.engine.diagnose.verdict import decide_verdict
 from client.engine.events import DataFailure
 from client.protocol.address_policy import decide_pasv_address
 from client.protocol.addresses import PasvPolicy
@@ -173,7 +174,7 @@ def _partly_open(reports: Sequence[ChannelReport], server: str) -> Verdict | Non
     bad = sorted({_port(r.advertised) for r in passive if r.failure in _NO_CONNECTION})
     if not good or not bad:
         return None
-    fixes = passive_range_fixes(min(good + bad), max(good + bad), server)
+    fixes = server_fixes(min(good + bad), max(good + bad), server)
     return Verdict(
         "passive-blocked", "only part of the server's passive port range is open or forwarded",
         f"passive data connections to port(s) {', '.join(map(str, good[:8]))} worked, while "

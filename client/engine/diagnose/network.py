@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from client.engine.diagnose.fixes import PROPOSED_RANGE, SERVER_FIXES, fix_line
 from client.engine.diagnose.model import (
     ACTIVE_PROBES,
     PASSIVE_PROBES,
@@ -37,24 +38,15 @@ def port_span(ports: Sequence[int]) -> str:
 
 
 def server_fixes(low: int | None, high: int | None, public_address: str) -> tuple[str, ...]:
-    """The lines that give a server a fixed passive range and its public address; with
-    no range known, a range to choose (50000-50100), said to be a proposal."""
+    """The lines that give a server a fixed passive range and its public address, one per
+    program of :data:`~client.engine.diagnose.fixes.SERVER_FIXES`; with no range known,
+    a range to choose (50000-50100), said to be a proposal."""
     proposal = low is None or high is None
-    if proposal:
-        low, high = 50000, 50100
+    if low is None or high is None:
+        low, high = PROPOSED_RANGE
     note = " (a range to choose; open the same one in the firewall)" if proposal else ""
-    return (
-        f"vsftpd (/etc/vsftpd.conf): pasv_enable=YES, pasv_min_port={low}, "
-        f"pasv_max_port={high}{note}, and behind NAT pasv_address={public_address}",
-        f"ProFTPD (proftpd.conf): PassivePorts {low} {high}, and behind NAT "
-        f"MasqueradeAddress {public_address}",
-        f"pure-ftpd: PassivePortRange {low} {high} (-p {low}:{high}), and behind NAT "
-        f"ForcePassiveIP {public_address} (-P {public_address})",
-        f"FileZilla Server (Server > Configure > Server listeners > Passive mode): custom "
-        f"port range {low}-{high}, and behind NAT 'Use the following IP' {public_address}",
-        f"IIS (FTP Firewall Support): data channel port range {low}-{high}, and behind NAT "
-        f"the external IP address of the firewall {public_address}",
-    )
+    return tuple(fix_line(fix, low, high, public_address, note if number == 0 else "")
+                 for number, fix in enumerate(SERVER_FIXES))
 
 
 def _recommend(attempts: Sequence[Attempt], text_passive: str) -> Recommendation | None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from client.engine.diagnose.fixes import PROPOSED_RANGE, SERVER_FIXES, address_line
 from client.engine.diagnose.model import (
     ACTIVE_PROBES,
     DATA_PROBES,
@@ -45,7 +46,7 @@ from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
-__all__ = ["decide_verdict", "LOGIN_CLASSES", "passive_range_fixes", "nat_fixes"]
+__all__ = ["decide_verdict", "LOGIN_CLASSES", "nat_fixes"]
 
 #: failure classes of a row that never reached a data connection (no login); the FTP
 #: port answering with an SSH banner is one
@@ -57,31 +58,12 @@ _CONNECTIVITY = frozenset({
 #: Replies to LIST/MLSD that refuse the command (path, permission), not the connection.
 _LISTING_REFUSALS = frozenset({450, 451, 500, 501, 502, 504, 530, 550, 553})
 _STALLS = frozenset({DataFailure.SILENT, DataFailure.STALLED})
-_EXAMPLE_RANGE = (50000, 50100)
-
-
-def passive_range_fixes(low: int = _EXAMPLE_RANGE[0], high: int = _EXAMPLE_RANGE[1],
-                        public_address: str | None = None) -> tuple[str, ...]:
-    """The server configuration lines that fix the passive port range (and, behind NAT,
-    the announced address)."""
-    address = public_address or "PUBLIC_IP"
-    return (
-        f"vsftpd (/etc/vsftpd.conf): pasv_enable=YES, pasv_min_port={low}, "
-        f"pasv_max_port={high}, and behind NAT pasv_address={address}",
-        f"ProFTPD (proftpd.conf): PassivePorts {low} {high}, and behind NAT "
-        f"MasqueradeAddress {address}",
-        f"pure-ftpd: PassivePortRange {low} {high} (-p {low}:{high}), and behind NAT "
-        f"ForcePassiveIP {address} (-P {address})",
-    )
 
 
 def nat_fixes(public_address: str) -> tuple[str, ...]:
-    return (
-        f"vsftpd (/etc/vsftpd.conf): pasv_address={public_address} "
-        "(and pasv_addr_resolve=YES if you give a host name)",
-        f"ProFTPD (proftpd.conf): MasqueradeAddress {public_address}",
-        f"pure-ftpd: ForcePassiveIP {public_address} (-P {public_address})",
-    )
+    """Only the announced address, for each program that has that setting."""
+    lines = (address_line(fix, public_address) for fix in SERVER_FIXES)
+    return tuple(line for line in lines if line is not None)
 
 
 def _rows(attempts: Sequence[Attempt], probes: tuple[Probe, ...]) -> list[Attempt]:
@@ -121,7 +103,7 @@ def _internal_address_note(attempts: Sequence[Attempt], control_host: str | None
 
 def _range_firewall_text(ports: list[int], where: str) -> str:
     """Firewall advice with the ports actually offered, never an invented range."""
-    low, high = _EXAMPLE_RANGE
+    low, high = PROPOSED_RANGE
     text = (f"configure a fixed passive range on the server ({low}-{high} in the lines "
             f"above, or your own) and allow inbound TCP {low}-{high} {where}")
     if ports:
@@ -279,7 +261,7 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                 "PASV/EPSV were refused by the server itself; it is configured for active "
                 "mode only (vsftpd pasv_enable=NO). Active mode works.",
                 fixes=("vsftpd: pasv_enable=YES with a port range (see the lines below)",)
-                + passive_range_fixes(),
+                + server_fixes(None, None, control_host or server_host),
                 recommended=_active_recommendation(rows, "active mode works"))
         ports = sorted(set(_ports_seen(attempts)) | {p.port for p in passive_ports})
         seen = f" (the server offered port(s) {port_list(ports)})" if ports else ""

@@ -95,7 +95,7 @@ class TransferQueue:
         (default: the target's folder) and the target are created, and none of them may
         be a symbolic link (see :mod:`client.engine.localpaths`). ``size`` and
         ``modified`` (aware, exact to the second) are what a listing reported; they
-        spare SIZE and MDTM (see :func:`client.engine.transfer.download`)."""
+        spare SIZE and MDTM (see :class:`client.engine.download.Download`)."""
         local_path = Path(local_path)
         return self._add("download", remote_path, local_path, size,
                          Path(root) if root is not None else local_path.parent,

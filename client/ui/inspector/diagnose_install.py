@@ -147,7 +147,7 @@ async def apply_recommendation(window: MainWindow, recommendation: Recommendatio
             what, site_note)
     # list again with it: the pane was left empty by the failed listing
     window.hung_listing.hide()
-    window.spawn(window.actions.browse(path), pane=window.remote_pane,
+    window.spawn(window.remote_actions.browse(path), pane=window.remote_pane,
                  doing=window.tr("Listing again"))
     return window.tr("Applied: {}. Listing the folder again with it.{}").format(what, site_note)
 

@@ -4,8 +4,8 @@ The verdict (:mod:`client.engine.diagnose.verdict`) says in prose which side blo
 the person fixing the server wants the exact lines to paste into vsftpd.conf,
 proftpd.conf, pure-ftpd's configuration and the firewall. This module turns a
 :class:`~client.engine.diagnose.model.Diagnosis` into those blocks of text, one
-:class:`Snippet` per program, without Qt, so the text is tested on its own and could be
-printed by any front end.
+:class:`Snippet` per program, without Qt. The server-side blocks are rendered from the
+table the command line's fixes come from (:mod:`client.engine.diagnose.fixes`).
 
 The passive range offered (50000-50100) is the one the verdict's firewall sentence names,
 so the server lines and the firewall rule always agree. The public address is the host
@@ -17,12 +17,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from client.engine.diagnose.fixes import PROPOSED_RANGE, SERVER_FIXES, fix_block
 from client.engine.diagnose.model import Diagnosis
 
 __all__ = ["Snippet", "snippets_for", "PASSIVE_RANGE", "ACTIVE_RANGE"]
 
 #: The passive port range the snippets configure (the verdict's firewall text uses it).
-PASSIVE_RANGE = (50000, 50100)
+PASSIVE_RANGE = PROPOSED_RANGE
 #: The local range suggested for active mode (``--active-ports``).
 ACTIVE_RANGE = (50000, 50100)
 
@@ -37,89 +38,26 @@ class Snippet:
     text: str
 
 
+def _server_side(host: str, rng: tuple[int, int]) -> tuple[Snippet, ...]:
+    """One block per program of the shared table (the command line prints the same
+    settings, one line each)."""
+    low, high = rng
+    return tuple(Snippet(fix.key, fix.title, fix_block(fix, low, high, host))
+                 for fix in SERVER_FIXES)
+
+
 def _is_ip(host: str) -> bool:
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)
     except ValueError:
         return False
     return True
 
 
-def _address_lines(host: str, setting: str) -> list[str]:
-    return ["# the address clients connect to:", f"{setting}{host.strip('[]')}"]
-
-
-def _vsftpd(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
-    lo, hi = rng
-    lines = ["# /etc/vsftpd.conf, then restart vsftpd",
-             "pasv_enable=YES", f"pasv_min_port={lo}", f"pasv_max_port={hi}"]
-    lines += _address_lines(host, "pasv_address=")
-    if not _is_ip(host):
-        lines.append("pasv_addr_resolve=YES")
-    return Snippet("vsftpd", "vsftpd", "\n".join(lines))
-
-
-def _proftpd(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
-    lo, hi = rng
-    lines = ["# /etc/proftpd/proftpd.conf, then restart", f"PassivePorts {lo} {hi}"]
-    lines += _address_lines(host, "MasqueradeAddress ")
-    return Snippet("proftpd", "ProFTPD", "\n".join(lines))
-
-
-def _pureftpd(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
-    lo, hi = rng
-    address = host.strip("[]")
-    return Snippet("pure-ftpd", "pure-ftpd", "\n".join([
-        "# pure-ftpd.conf (Debian: one file per",
-        "# setting in /etc/pure-ftpd/conf/)",
-        f"PassivePortRange {lo} {hi}",
-        f"ForcePassiveIP {address}",
-        f"# or: pure-ftpd -p {lo}:{hi} -P {address}",
-    ]))
-
-
-def _filezilla_server(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
-    lo, hi = rng
-    return Snippet("filezilla-server", "FileZilla Server", "\n".join([
-        "# Administration: Server > Configure >",
-        "# Server listeners > Passive mode settings",
-        f"Use custom port range: {lo} - {hi}",
-        f"Use the following IP: {host.strip('[]')}",
-        "# then forward the same range on the router",
-    ]))
-
-
-def _iis(host: str, rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
-    lo, hi = rng
-    address = host.strip("[]")
-    return Snippet("iis", "IIS FTP", "\n".join([
-        "# IIS Manager: server node > FTP Firewall Support",
-        f"# Data Channel Port Range {lo}-{hi},",
-        f"# External IP Address of Firewall {address}; or:",
-        "appcmd set config /section:system.ftpServer/firewallSupport \\",
-        f"    /lowDataChannelPort:{lo} /highDataChannelPort:{hi}",
-        "appcmd set config -section:system.applicationHost/sites \\",
-        "    /siteDefaults.ftpServer.firewallSupport"
-        f".externalIp4Address:{address} /commit:apphost",
-        "net stop ftpsvc && net start ftpsvc",
-    ]))
-
-
-def _server_firewall(rng: tuple[int, int] = PASSIVE_RANGE) -> Snippet:
-    lo, hi = rng
-    return Snippet("firewall", "Firewall (server side)", "\n".join([
-        "# open port 21 and the passive range; one of:",
-        f"nft add rule inet filter input tcp dport {lo}-{hi} accept",
-        f"iptables -A INPUT -p tcp --dport {lo}:{hi} -j ACCEPT",
-        f"ufw allow {lo}:{hi}/tcp",
-        f"# NAT router: forward TCP 21 and {lo}-{hi}",
-        "# to the server's internal address",
-    ]))
-
-
 def _client_firewall(host: str) -> Snippet:
     lo, hi = ACTIVE_RANGE
-    source = host.strip("[]") if _is_ip(host) else "SERVER_IP"
+    address = host.strip("[]")
+    source = address if _is_ip(address) else "SERVER_IP"
     family = "ip6" if ":" in source else "ip"
     return Snippet("firewall", "Firewall (this machine)", "\n".join([
         "# only for active mode: let the server dial back",
@@ -182,8 +120,7 @@ def snippets_for(diagnosis: Diagnosis, host: str | None = None) -> tuple[Snippet
         # needed, and the firewall rule must name the same range (for a partly forwarded
         # range: the ports the server was seen to offer, as the verdict says)
         rng = _offered_span(diagnosis) if key == "passive-partial" else PASSIVE_RANGE
-        return (_vsftpd(host, rng), _proftpd(host, rng), _pureftpd(host, rng),
-                _filezilla_server(host, rng), _iis(host, rng), _server_firewall(rng))
+        return _server_side(host, rng)
     if key in ("active-blocked", "active-disabled"):
         return (_client_firewall(host), _client_options())
     if key == "tls-data":

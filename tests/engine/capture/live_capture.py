@@ -44,7 +44,7 @@ def _wait_until_capturing(path: Path, capture_filter: str, limit: float = 10.0) 
         knock_at = (host.group(1), 9)
     elif ports is not None:  # the range's last port: nothing listens there yet
         knock_at = ("127.0.0.1", int(ports.group(2)))
-    else:
+    else:  # nothing to knock at: no packet can say tcpdump is ready
         time.sleep(0.5)
         return
     deadline = time.monotonic() + limit
@@ -77,7 +77,7 @@ def tcpdump(path: Path, capture_filter: str, interface: str = "lo") -> Iterator[
             pytest.skip(f"tcpdump cannot capture here: {line.strip()}")
         _wait_until_capturing(path, capture_filter)
         yield path
-        time.sleep(0.3)
+        time.sleep(0.3)  # kept: tcpdump's buffered last packets have no event to wait on
     finally:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 from fixtures.scripted_faults import stall_after
 from fixtures.scripted_steps import in_turn, transfer
+from fixtures.waiting import until
 
 from client.engine.events import (
     DataChannelEvent,
@@ -28,13 +28,6 @@ CUT = 5000
 
 def factory_for(server, bus: EventBus, **overrides):
     return session_factory(server, bus, **{**FAST, **overrides})
-
-
-async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:
-    """Wait for ``condition`` (a safety limit, not a timing assertion)."""
-    async with asyncio.timeout(limit):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 def first_byte_arrived(recorder: Recorder) -> bool:

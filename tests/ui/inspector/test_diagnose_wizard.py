@@ -220,7 +220,10 @@ def test_a_wizard_deleted_mid_run_stops_quietly(qloop, qtbot) -> None:
             wizard.cancel()
             delete(wizard)
             qtbot.waitUntil(task.done, timeout=5_000)
-            qtbot.wait(100)  # the task's done callbacks run
+            # the task's done callbacks run: one added now is called after them
+            after_callbacks: list[bool] = []
+            task.add_done_callback(lambda _task: after_callbacks.append(True))
+            qtbot.waitUntil(lambda: bool(after_callbacks), timeout=5_000)
     finally:
         qloop.set_exception_handler(previous)
     assert task.cancelled()

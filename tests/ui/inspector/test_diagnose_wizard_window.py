@@ -121,7 +121,7 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
         assert window.connection.session.mode is TransferMode.ACTIVE
         assert window.active_action.isChecked() and window.quick.mode is TransferMode.ACTIVE
         channels = Channels(window)
-        assert spawn_and_wait(window, qtbot, window.actions.refresh()) is None
+        assert spawn_and_wait(window, qtbot, window.remote_actions.refresh()) is None
         channels.close()
     assert channels.closed_methods() in (["EPRT"], ["PORT"])
     assert window.remote_pane.model.rowCount() > 0
@@ -149,7 +149,7 @@ def test_apply_of_a_new_address_policy_reconnects_and_saves_the_site(
         assert window.connection.session is not first_session
         assert window.connection.session.settings.pasv_policy is PasvPolicy.CONTROL
         channels = Channels(window)
-        assert spawn_and_wait(window, qtbot, window.actions.refresh()) is None
+        assert spawn_and_wait(window, qtbot, window.remote_actions.refresh()) is None
         channels.close()
     saved = SiteStore().find("demo-nat")
     assert saved.pasv_policy == PasvPolicy.CONTROL.value and saved.mode == "passive"
@@ -183,7 +183,7 @@ def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
         assert window.connection.session is session
         assert window.quick.command_family is CommandFamily.EXTENDED
         channels = Channels(window)
-        assert spawn_and_wait(window, qtbot, window.actions.refresh()) is None
+        assert spawn_and_wait(window, qtbot, window.remote_actions.refresh()) is None
         channels.close()
     assert channels.closed_methods() and set(channels.closed_methods()) == {"EPSV"}
     assert SiteStore().find("demo-epsv").commands == "extended"
@@ -342,7 +342,7 @@ def test_the_wizard_cancel_button_stops_a_run_started_from_the_window(qtbot, win
         qtbot.waitUntil(task.done, timeout=5_000)
         assert task.cancelled()
         # the window's own session is untouched and still lists
-        assert spawn_and_wait(window, qtbot, window.actions.refresh()) is None
+        assert spawn_and_wait(window, qtbot, window.remote_actions.refresh()) is None
 
 
 def test_a_certificate_pinned_in_the_app_is_trusted_by_the_diagnosis(qtbot, window) -> None:

@@ -37,6 +37,10 @@ def answer_everything(folder: Path, *, keep: tuple[QWidget, ...] = ()) -> list[s
 
 
 def settle(qtbot: Any, window: Any, ms: int = 150) -> None:
-    """Let the loop run what the click started (tasks, deferred slots, repaints)."""
+    """Let the loop run what the click started (tasks, deferred slots, repaints).
+
+    A fixed wait on purpose: the click-everything walk presses arbitrary controls, and
+    there is no one event that says all a control started has run; tests that know
+    what they wait for use ``qtbot.waitUntil``."""
     qtbot.wait(ms)
     window.bridge.flush()

@@ -57,7 +57,9 @@ def main(size: str, report: Path) -> int:
     window.show()
 
     async def settle() -> None:
-        for _ in range(5):  # layouts, show events and deferred resizes run meanwhile
+        # a fixed pause on purpose: any window may be checked, and no single event says
+        # its layouts, show events and deferred resizes have all run
+        for _ in range(5):
             await asyncio.sleep(0.02)
 
     async def check(name: str, top) -> None:

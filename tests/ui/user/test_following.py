@@ -24,7 +24,7 @@ def burst_of_listings(window, qtbot, presses: int = 30) -> None:
     window.remote_pane.view.setFocus()
     for _ in range(presses):
         qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F5)
-        qtbot.wait(5)
+        qtbot.wait(5)  # a person's burst of key presses: the pace is the scenario
     qtbot.waitUntil(lambda: not window.connection.busy, timeout=30_000)
     settle(qtbot, window, 300)
 
