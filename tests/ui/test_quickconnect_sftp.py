@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 
 from client.config.history import QuickconnectHistory, RecentServer
 from client.engine.schemes import Protocol
-
 from client.engine.settings import ConnectionSettings
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 
