@@ -7,6 +7,7 @@ warning and no way to accept it."""
 from __future__ import annotations
 
 import base64
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,7 +20,10 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True)
 def _files(sshd_server):
     for entry in sshd_server.root.iterdir():
-        entry.unlink() if entry.is_file() else None
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
     (sshd_server.root / "hello.txt").write_bytes(b"hello over ssh\n")
     (sshd_server.root / "data.bin").write_bytes(bytes(range(256)) * 4096)
     sshd_server.own()
@@ -177,3 +181,38 @@ def test_a_saved_sftp_site_connects_with_its_key_file(sftp_window, qtbot, sshd_s
     texts = [line.text for line in window.console.model.lines()]
     assert any(t.startswith("USERAUTH publickey") for t in texts)
     assert "password: accepted" not in texts
+
+
+def test_folder_changes_over_sftp(sftp_window, qtbot, sshd_server) -> None:
+    """New folder, rename, permissions and delete through the window's actions (what the
+    menus and keys call), each checked on the server's disk."""
+    import os
+    import stat
+
+    from ..helpers import run
+
+    window, pane = sftp_window, sftp_window.remote_pane
+    _type_address_and_enter(qtbot, window, sshd_server)
+    qtbot.mouseClick(_dialog(qtbot, window).once_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.current_path == "/files" and not window.connection.busy,
+                    timeout=15_000)
+    actions = window.remote_actions
+    run(qtbot, actions.mkdir("made"))
+    assert (sshd_server.root / "made").is_dir() and "made" in _names(window)
+    hello = next(e for e in pane.model.entries() if e.name == "hello.txt")
+    run(qtbot, actions.rename(hello, "renamed.txt"))
+    assert (sshd_server.root / "renamed.txt").read_bytes() == b"hello over ssh\n"
+    assert "renamed.txt" in _names(window) and "hello.txt" not in _names(window)
+    renamed = next(e for e in pane.model.entries() if e.name == "renamed.txt")
+    run(qtbot, actions.chmod([renamed], 0o600))
+    assert stat.S_IMODE(os.stat(sshd_server.root / "renamed.txt").st_mode) == 0o600
+    made = next(e for e in pane.model.entries() if e.name == "made")
+    run(qtbot, actions.delete([made, renamed], confirmed=True))
+    assert not (sshd_server.root / "made").exists()
+    assert not (sshd_server.root / "renamed.txt").exists()
+    assert _names(window) == ["data.bin"]
+    window.bridge.flush()
+    texts = [line.text for line in window.console.model.lines()]
+    assert any(t.startswith("SFTP MKDIR") for t in texts)
+    assert any(t.startswith("SFTP SETSTAT") or t.startswith("SFTP CHMOD") for t in texts)
+    assert any(t.startswith("SFTP RMDIR") for t in texts)
