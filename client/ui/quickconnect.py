@@ -320,6 +320,10 @@ class QuickConnectBar(QWidget):
                                       tls=tls, mode=self.mode)
         return settings.with_commands(self.command_family), target.path
 
+    def choose_sftp(self) -> None:
+        """The protocol choice to SFTP (the mode switch greys out with the reason)."""
+        self._choose(SFTP_CHOICE)
+
     def _choose(self, value: object) -> None:
         index = self.tls.findData(value)
         if index >= 0 and index != self.tls.currentIndex():

@@ -18,6 +18,7 @@ def fill_quickconnect(quick: QuickConnectBar, offer: SftpOffer, user: str = "") 
     user = "" if user == "anonymous" else user
     url = offer.url(user)
     quick.host.setText(url)
+    quick.choose_sftp()
     quick.user.setText(user)
     quick.password.clear()
     quick.port.setValue(0)
