@@ -158,3 +158,18 @@ def test_channel_table_says_why_it_is_empty(qapp) -> None:
     view.grab()  # paints the reason without error
     ladder.clear()
     assert model.no_data_reason is None and view.accessibleDescription() == ""
+
+
+def test_header_names_the_new_session_not_a_late_note_of_the_old_one() -> None:
+    """After a new session, the old site's connection may still report that it closed;
+    the lifelines named in the header are those of the new session's first arrow."""
+    model = LadderModel()
+    model.feed(SessionStateChanged(t=0.0, connection="c1", state=SessionState.DISCONNECTED,
+                                   server=Endpoint("127.0.0.1", 2121),
+                                   local=Endpoint("127.0.0.1", 40000)))
+    model.feed_all([e if not hasattr(e, "connection") else e.__class__(
+        **{**{f: getattr(e, f) for f in e.__dataclass_fields__}, "connection": "c2"})
+        for e in session_events()])
+    assert model.primary_lifelines().server == Endpoint("127.0.0.1", 2222)
+    model.clear()
+    assert model.primary_lifelines().connection == "c1"  # nothing seen: the default

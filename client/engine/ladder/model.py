@@ -87,6 +87,7 @@ class LadderModel:
         self._pending_setup: dict[str, tuple[SetupInfo, int]] = {}
         self._listeners: list[LadderListener] = []
         self._last_t = 0.0
+        self._first_arrow_connection: str | None = None
 
     # -- observers -------------------------------------------------------------------
 
@@ -143,9 +144,13 @@ class LadderModel:
         return self._item_of_channel.get(channel)
 
     def primary_lifelines(self) -> Lifelines:
-        """The lifelines to label the diagram with: the chosen connection, else the first."""
+        """The lifelines to label the diagram with: the chosen connection, else the one
+        of the first arrow (a closing note of the previous site's connections may come
+        first after a new session), else the first seen."""
         if self.connection is not None:
             return self.lifelines.get(self.connection, Lifelines(self.connection))
+        if self._first_arrow_connection in self.lifelines:
+            return self.lifelines[self._first_arrow_connection]
         for lifelines in self.lifelines.values():
             return lifelines
         return Lifelines(self.connection or "c1")
@@ -160,6 +165,7 @@ class LadderModel:
         self._open_channels.clear()
         self._pending_setup.clear()
         self._last_t = 0.0
+        self._first_arrow_connection = None
         self._notify("cleared", -1)
 
     # -- feeding ---------------------------------------------------------------------
@@ -215,6 +221,8 @@ class LadderModel:
     # -- per event kind --------------------------------------------------------------
 
     def _append(self, item: LadderItem) -> None:
+        if self._first_arrow_connection is None and not isinstance(item, NoteMark):
+            self._first_arrow_connection = item.connection
         self.items.append(item)
         self._item_of_event[item.event_index] = item.index
         self._notify("added", item.index)
@@ -355,6 +363,8 @@ class LadderModel:
         if items:  # the console row points at the event's first item
             self._item_of_event[event_index] = items[0].index
         for item in items:
+            if self._first_arrow_connection is None and not isinstance(item, NoteMark):
+                self._first_arrow_connection = item.connection
             self.items.append(item)
             self._notify("added", item.index)
 
