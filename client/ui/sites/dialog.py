@@ -54,6 +54,7 @@ from client.ui.sites.sftp_fields import (
     SFTP_CHOICE,
     SftpFields,
     default_port_for,
+    key_needs_passphrase,
     protocol_choice,
     set_ftp_only,
     site_protocol_changes,
@@ -479,13 +480,21 @@ async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> An
         return store.connection_settings(site, **password)
 
     try:
-        return settings_of(site)
+        settings = settings_of(site)
     except PasswordRequiredError:
         password = await ask_password(window, window.tr("Password"),
                                       window.tr("Password for {} on {}:").format(site.user, site.host))
         if password is None:
             raise
-        return settings_of(site, password=password)
+        settings = settings_of(site, password=password)
+    if site.is_sftp and site.key_file and settings.key_passphrase is None \
+            and key_needs_passphrase(site.key_file):
+        # asked each time, held only in these settings: never a file, never QSettings
+        passphrase = await ask_password(window, window.tr("Key passphrase"), window.tr(
+            "Passphrase of the key {}:").format(site.key_file))
+        if passphrase is not None:
+            settings = settings.replace(key_passphrase=passphrase)
+    return settings
 
 
 async def connect_saved_site(window: Any, text: str) -> str:

@@ -24,7 +24,8 @@ from client.engine.schemes import Protocol
 from client.engine.settings import TlsMode
 
 __all__ = ["SFTP_CHOICE", "SftpFields", "protocol_choice", "site_protocol_changes",
-           "NO_DATA_CONNECTIONS", "default_port_for", "set_ftp_only"]
+           "NO_DATA_CONNECTIONS", "default_port_for", "set_ftp_only",
+           "key_needs_passphrase"]
 
 #: the Protocol combo's value for SFTP (the others are TlsMode values)
 SFTP_CHOICE = Protocol.SFTP.value
@@ -45,6 +46,15 @@ def site_protocol_changes(choice: str, site: Site) -> dict[str, object]:
     if choice == SFTP_CHOICE:
         return {"protocol": Protocol.SFTP.value, "tls": site.tls}
     return {"protocol": Protocol.FTP.value, "tls": choice}
+
+
+def key_needs_passphrase(path: str) -> bool:
+    """Whether the key file is encrypted (reading it without a passphrase fails so);
+    a missing or unreadable file is not: the engine reports it when connecting."""
+    from client.engine.sftp.handshake import load_key_files
+
+    keys = load_key_files((path,), None)
+    return bool(keys) and keys[0].keypair is None and "encrypted" in (keys[0].problem or "")
 
 
 def default_port_for(choice: str) -> int:

@@ -216,3 +216,45 @@ def test_folder_changes_over_sftp(sftp_window, qtbot, sshd_server) -> None:
     assert any(t.startswith("SFTP MKDIR") for t in texts)
     assert any(t.startswith("SFTP SETSTAT") or t.startswith("SFTP CHMOD") for t in texts)
     assert any(t.startswith("SFTP RMDIR") for t in texts)
+
+
+def test_an_encrypted_key_asks_for_its_passphrase(sftp_window, qtbot, sshd_server,
+                                                  memory_keyring, tmp_path,
+                                                  config_dir) -> None:
+    """The passphrase is asked when connecting, used, and written nowhere."""
+    import subprocess
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from client.config.sites import Site, SiteStore
+    from client.ui.sites.dialog import connect_site
+
+    passphrase = "correct horse ssh staple"
+    key = tmp_path / "id_encrypted"
+    shutil.copy(sshd_server.key_file, key)
+    key.chmod(0o600)
+    subprocess.run(["ssh-keygen", "-q", "-p", "-P", "", "-N", passphrase, "-f", str(key)],
+                   check=True, capture_output=True)
+    window, pane = sftp_window, sftp_window.remote_pane
+    store = SiteStore()
+    site = Site(name="Locked", host=sshd_server.host, port=sshd_server.port,
+                user=sshd_server.user, protocol="sftp", key_file=str(key), use_agent=False,
+                logon="ask")
+    store.save([site])
+    task = window.spawn(connect_site(window, store, site), pane=pane)
+    qtbot.waitUntil(lambda: window.findChild(QInputDialog, "askPasswordDialog") is not None,
+                    timeout=10_000)
+    dialog = window.findChild(QInputDialog, "askPasswordDialog")
+    assert "Passphrase of the key" in dialog.labelText()
+    dialog.setTextValue(passphrase)
+    dialog.accept()
+    qtbot.mouseClick(_dialog(qtbot, window).once_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(task.done, timeout=15_000)
+    assert task.exception() is None
+    assert _names(window) == ["data.bin", "hello.txt"]
+    window.bridge.flush()
+    texts = "\n".join(line.text for line in window.console.model.lines())
+    assert "publickey: accepted" in texts and passphrase not in texts
+    for path in config_dir.rglob("*"):
+        if path.is_file():
+            assert passphrase.encode() not in path.read_bytes(), path
