@@ -200,12 +200,14 @@ async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkey
     agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            if sock.exists():
+        for _ in range(200):  # the socket appears before the agent listens on it
+            added = subprocess.run(["ssh-add", str(sshd_server.key_file)],
+                                   env={**os.environ, "SSH_AUTH_SOCK": str(sock)},
+                                   capture_output=True)
+            if added.returncode == 0:
                 break
-            await asyncio.sleep(0.02)
-        subprocess.run(["ssh-add", str(sshd_server.key_file)], check=True,
-                       env={**os.environ, "SSH_AUTH_SOCK": str(sock)}, capture_output=True)
+            await asyncio.sleep(0.05)
+        assert added.returncode == 0, added.stderr
         monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
         async with make_session(key=False, use_agent=True) as session:
             assert await session.pwd() == "/files"
