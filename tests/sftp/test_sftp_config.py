@@ -145,3 +145,13 @@ def test_revoked_key_is_refused(tmp_path) -> None:
     user_file.write_text(f"h {key.openssh}\n@revoked h {key.openssh}\n")
     verdict = KnownHostsStore(tmp_path / "app", (user_file,)).judge("h", 22, key)
     assert verdict.state is HostKeyState.CHANGED and "revoked" in (verdict.note or "")
+
+
+def test_quickconnect_takes_sftp_only_when_asked() -> None:
+    from client.config.urls import parse_target
+
+    with pytest.raises(UrlError, match="sftp://"):
+        parse_target("sftp://h")
+    url = parse_target("sftp://bob@h:2022/x", sftp=True)
+    assert (url.protocol, url.host, url.port, url.user, url.path) == (
+        Protocol.SFTP, "h", 2022, "bob", "x")

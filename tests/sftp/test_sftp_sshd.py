@@ -200,12 +200,14 @@ async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkey
     agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            if sock.exists():
+        for _ in range(200):  # the socket appears before the agent listens on it
+            added = subprocess.run(["ssh-add", str(sshd_server.key_file)],
+                                   env={**os.environ, "SSH_AUTH_SOCK": str(sock)},
+                                   capture_output=True)
+            if added.returncode == 0:
                 break
-            await asyncio.sleep(0.02)
-        subprocess.run(["ssh-add", str(sshd_server.key_file)], check=True,
-                       env={**os.environ, "SSH_AUTH_SOCK": str(sock)}, capture_output=True)
+            await asyncio.sleep(0.05)
+        assert added.returncode == 0, added.stderr
         monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
         async with make_session(key=False, use_agent=True) as session:
             assert await session.pwd() == "/files"
@@ -232,3 +234,31 @@ async def test_connects_over_a_socket_it_is_given(make_session, sshd_server) -> 
     for factory in (dial, dial_later):
         async with make_session(sock=factory) as session:
             assert await session.pwd() == "/files"
+
+
+async def test_encrypted_key_needs_its_passphrase(make_session, sshd_server, tmp_path,
+                                                  recorder) -> None:
+    import subprocess
+
+    key = tmp_path / "id_locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "pass-Phrase-7", "-f", str(key)],
+                   check=True, capture_output=True)
+    authorized = sshd_server.chroot / "authorized_keys"
+    original = authorized.read_text()
+    authorized.write_text(original + (tmp_path / "id_locked.pub").read_text())
+    try:
+        with pytest.raises(SshAuthError) as caught:
+            await make_session(key=False, key_files=(str(key),)).connect()
+        assert caught.value.tried == (
+            f"publickey ({key}): unusable — the key is encrypted and no (or a wrong) "
+            "passphrase was given",)
+        with pytest.raises(SshAuthError) as caught:
+            await make_session(key=False, key_files=(str(key),),
+                               key_passphrase="wrong").connect()
+        assert "no (or a wrong) passphrase" in caught.value.tried[0]
+        async with make_session(key=False, key_files=(str(key),),
+                                key_passphrase="pass-Phrase-7") as session:
+            assert await session.pwd() == "/files"
+        assert all("pass-Phrase-7" not in repr(e) for e in recorder.events)
+    finally:
+        authorized.write_text(original)

@@ -64,11 +64,18 @@ def load_key_files(paths: tuple[str, ...], passphrase: str | None) -> list[Offer
         path = Path(text).expanduser()
         try:
             private = asyncssh.read_private_key(path, passphrase)
-        except asyncssh.KeyEncryptionError:
-            keys.append(OfferedKey(str(path), problem=(
-                "the key is encrypted and no (or a wrong) passphrase was given")))
+        except (asyncssh.KeyEncryptionError, asyncssh.KeyImportError) as exc:
+            # asyncssh says "Passphrase must be specified …" as an import error, and
+            # "… requires bcrypt …" when the package for OpenSSH's key format is missing
+            if "bcrypt" in str(exc):
+                keys.append(OfferedKey(str(path), problem=f"cannot be decrypted: {exc}"))
+            elif isinstance(exc, asyncssh.KeyEncryptionError) or "assphrase" in str(exc):
+                keys.append(OfferedKey(str(path), problem=(
+                    "the key is encrypted and no (or a wrong) passphrase was given")))
+            else:
+                keys.append(OfferedKey(str(path), problem=f"cannot be read: {exc}"))
             continue
-        except (OSError, asyncssh.KeyImportError) as exc:
+        except OSError as exc:
             keys.append(OfferedKey(str(path), problem=f"cannot be read: {exc}"))
             continue
         public = private.convert_to_public()
