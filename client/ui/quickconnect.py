@@ -300,7 +300,7 @@ class QuickConnectBar(QWidget):
     def build_settings(self) -> tuple[ConnectionSettings | SftpSettings, str | None]:
         """Settings from the fields (a URL's parts win over empty fields): SFTP's for an
         ``sftp://`` URL or the SFTP choice, else FTP's."""
-        target = parse_target(self.host.text())
+        target = parse_target(self.host.text(), sftp=True)
         if target.is_sftp or (not target.scheme and self.sftp_chosen):
             self._choose(SFTP_CHOICE)
             return self._sftp_settings(target), target.path
@@ -340,7 +340,7 @@ class QuickConnectBar(QWidget):
 
     def submit(self) -> None:
         try:
-            if parse_target(self.host.text()).password is not None:
+            if parse_target(self.host.text(), sftp=True).password is not None:
                 self.fill_from_url(self.host.text())  # never leave a password on screen
             settings, path = self.build_settings()
         except ValueError as exc:
@@ -351,7 +351,7 @@ class QuickConnectBar(QWidget):
 
     def fill_from_url(self, text: str) -> None:
         """Put a URL's parts into the fields; the host field never shows the password."""
-        target = parse_target(text)
+        target = parse_target(text, sftp=True)
         scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
             if target.tls is not None else None
         if target.is_sftp:
