@@ -99,3 +99,22 @@ def test_offer_text_and_url() -> None:
     assert verdict.sftp.url("bob smith") == "sftp://bob%20smith@ftp.example.net"
     assert SftpOffer("::1", 2222, "", "").url("a") == "sftp://a@[::1]:2222"
     assert decide_verdict([]).sftp is None
+
+
+def test_the_command_line_prints_the_sftp_address_to_try() -> None:
+    from client.cli.diagnose_command import exit_code_for, format_diagnosis
+    from client.engine.diagnose.model import Attempt, Diagnosis, Outcome, Probe
+    from client.engine.diagnose.sftp_offer import SshAnswer, ssh_port_verdict
+
+    verdict = offer_sftp(Verdict("passive-blocked", "blocked", "passive fails."),
+                         SshAnswer("ftp.example.net", 22, "SSH-2.0-OpenSSH_9.2p1"))
+    diagnosis = Diagnosis(server="ftp.example.net:21", path=None, attempts=(),
+                          verdict=verdict)
+    text = format_diagnosis(diagnosis)
+    assert "Try SFTP: ftp-inspector ls sftp://ftp.example.net" in text
+    assert "answers SSH on port 22" in text
+    wrong = Diagnosis(server="h:22", path=None, attempts=(
+        Attempt(Probe.EPSV, Outcome.FAILED, "could not log in", failure_class="ssh-service"),),
+        verdict=ssh_port_verdict(SshAnswer("h", 22, "SSH-2.0-x")))
+    assert exit_code_for(wrong) == 2
+    assert "Try SFTP: ftp-inspector ls sftp://h" in format_diagnosis(wrong)
