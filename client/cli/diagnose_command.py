@@ -45,7 +45,7 @@ def exit_code_for(diagnosis: Diagnosis) -> int:
     key = diagnosis.verdict.key
     if key == "healthy":
         return 0
-    if key == "cannot-connect":
+    if key in ("cannot-connect", "ssh-port"):
         classes = {a.failure_class for a in diagnosis.attempts}
         return 5 if classes & {"tls", "certificate"} else 2
     if key == "target-unavailable":
@@ -103,6 +103,8 @@ def format_diagnosis(diagnosis: Diagnosis) -> str:
         rec = verdict.recommended
         lines.append(f"  Recommended settings: {rec.text} ({rec.cli_options()}"
                      f"{', STAT listings' if rec.stat_listing_fallback else ''})")
+    if verdict.sftp is not None:
+        lines.append(f"  Try SFTP: ftp-inspector ls {verdict.sftp.url()}")
     return "\n".join(lines)
 
 

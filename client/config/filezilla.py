@@ -4,7 +4,9 @@ FileZilla keeps passwords base64-encoded in that file (``<Pass encoding="base64"
 Import decodes them only to hand them to the keyring; they are never written to our own
 files. Passwords protected by a FileZilla master password (``encoding="crypt"``) cannot
 be read: those sites are imported with logon type "ask for password", and a warning
-says so. SFTP sites are skipped (this client speaks FTP and FTPS). A site already saved
+says so. SFTP sites (protocol 1) are imported as SFTP sites: FileZilla's key-file logon
+keeps the key file's path (the key stays where it is; nothing of it is copied), and the
+SSH agent stays allowed. A site already saved
 with the same folder, name, host, port and user is skipped too, so importing the same
 file twice adds nothing (and ``site:NAME`` keeps naming one site).
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from client.config.sites import Site, SiteStore, keyring_available
+from client.engine.schemes import Protocol
 from client.engine.settings import TlsMode, TransferMode
 
 __all__ = ["ImportedSite", "ImportReport", "parse_sitemanager", "import_sitemanager",
@@ -27,9 +30,12 @@ __all__ = ["ImportedSite", "ImportReport", "parse_sitemanager", "import_sitemana
 
 # FileZilla <Protocol>: 0 FTP (TLS if available), 1 SFTP, 3 FTPS implicit,
 # 4 FTPES explicit, 6 plain FTP only.
+_SFTP = 1
 _PROTOCOLS = {0: TlsMode.AUTO, 3: TlsMode.IMPLICIT, 4: TlsMode.EXPLICIT, 6: TlsMode.OFF}
-# FileZilla <Logontype>: 0 anonymous, 1 normal, 2 ask, 3 interactive, 4 account.
-_LOGONS = {0: "anonymous", 1: "normal", 2: "ask", 3: "ask", 4: "normal"}
+# FileZilla <Logontype>: 0 anonymous, 1 normal, 2 ask, 3 interactive, 4 account,
+# 5 key file (SFTP: <Keyfile> names the private key; no password is stored).
+_KEY_LOGON = 5
+_LOGONS = {0: "anonymous", 1: "normal", 2: "ask", 3: "ask", 4: "normal", _KEY_LOGON: "normal"}
 _MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -127,13 +133,24 @@ def _walk(node: ET.Element, folder: str, out: list[ImportedSite], warnings: list
 def _server(node: ET.Element, folder: str, warnings: list[str]) -> ImportedSite | None:
     name = _text(node, "Name") or _text(node, "Host") or "unnamed"
     protocol = _int(node, "Protocol", 0)
-    if protocol not in _PROTOCOLS:
-        warnings.append(f"{name}: skipped (FileZilla protocol {protocol} is not FTP/FTPS)")
+    if protocol not in _PROTOCOLS and protocol != _SFTP:
+        warnings.append(f"{name}: skipped (FileZilla protocol {protocol} is not FTP, FTPS "
+                        "or SFTP)")
         return None
-    logon = _LOGONS.get(_int(node, "Logontype", 1), "normal")
+    sftp = protocol == _SFTP
+    logon_type = _int(node, "Logontype", 1)
+    logon = _LOGONS.get(logon_type, "normal")
+    key_file = _text(node, "Keyfile") if sftp and logon_type == _KEY_LOGON else ""
+    if sftp and logon_type == _KEY_LOGON and not key_file:
+        warnings.append(f"{name}: the key-file logon names no key file; set to ask for "
+                        "the password")
+        logon = "ask"
+    if logon_type == _KEY_LOGON and not sftp:
+        logon = "ask"  # a key file means nothing to FTP
     password: str | None = None
     pass_node = node.find("Pass")
-    if logon == "normal" and pass_node is not None and pass_node.text:
+    if logon == "normal" and logon_type != _KEY_LOGON and pass_node is not None \
+            and pass_node.text:
         encoding = pass_node.get("encoding", "")
         if encoding == "base64":
             try:
@@ -153,7 +170,7 @@ def _server(node: ET.Element, folder: str, warnings: list[str]) -> ImportedSite 
     charset = "utf-8"
     if _text(node, "EncodingType") == "Custom":
         charset = _text(node, "CustomEncoding", "utf-8") or "utf-8"
-    default_port = 990 if protocol == 3 else 21
+    default_port = 22 if sftp else 990 if protocol == 3 else 21
     port = _int(node, "Port", default_port)
     if not 0 < port < 65536:
         warnings.append(f"{name}: port {port} is invalid; using {default_port}")
@@ -163,7 +180,8 @@ def _server(node: ET.Element, folder: str, warnings: list[str]) -> ImportedSite 
         folder=folder,
         host=_text(node, "Host"),
         port=port,
-        tls=_PROTOCOLS[protocol].value,
+        protocol=Protocol.SFTP.value if sftp else Protocol.FTP.value,
+        tls=_PROTOCOLS.get(protocol, TlsMode.AUTO).value,
         logon=logon,
         user=_text(node, "User"),
         mode=mode.value,
@@ -172,12 +190,13 @@ def _server(node: ET.Element, folder: str, warnings: list[str]) -> ImportedSite 
         connection_limit=max(0, _int(node, "MaximumMultipleConnections", 0)) or 2,
         charset=charset,
         comments=_text(node, "Comments"),
+        key_file=key_file,
     )
     return ImportedSite(site=site, password=password)
 
 
 def import_sitemanager(path: Path, store: SiteStore) -> ImportReport:
-    """Add every FTP/FTPS site of ``path`` to ``store``; passwords go to the keyring.
+    """Add every FTP, FTPS and SFTP site of ``path`` to ``store``; passwords go to the keyring.
 
     Without a usable keyring, sites with a password become "ask for password" (the
     password is dropped, never written to disk) and the report says so. A site that is

@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 
 from client.config.appdirs import config_dir
 from client.config.jsonfile import write_json_atomically
+from client.engine.schemes import Protocol
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["HISTORY_LIMIT", "QuickconnectHistory", "RecentServer"]
 
@@ -37,15 +39,20 @@ class RecentServer:
     tls: TlsMode = TlsMode.AUTO
     mode: TransferMode = TransferMode.PASSIVE
     commands: CommandFamily = CommandFamily.CLASSIC
+    #: FTP (and FTPS: see ``tls``) or SFTP (``tls``, ``mode`` and ``commands`` unused)
+    protocol: Protocol = Protocol.FTP
 
     @classmethod
-    def of(cls, settings: ConnectionSettings) -> RecentServer:
+    def of(cls, settings: ConnectionSettings | SftpSettings) -> RecentServer:
+        if isinstance(settings, SftpSettings):
+            return cls(settings.host, settings.port, settings.user, protocol=Protocol.SFTP)
         return cls(settings.host, settings.port, settings.user, settings.tls, settings.mode,
                    settings.commands)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
-        data.update(tls=self.tls.value, mode=self.mode.value, commands=self.commands.value)
+        data.update(tls=self.tls.value, mode=self.mode.value, commands=self.commands.value,
+                    protocol=self.protocol.value)
         return data
 
     @classmethod
@@ -58,7 +65,9 @@ class RecentServer:
         return cls(host, int(port), str(data.get("user") or "anonymous"),
                    _enum(TlsMode, data.get("tls"), TlsMode.AUTO),
                    _enum(TransferMode, data.get("mode"), TransferMode.PASSIVE),
-                   _enum(CommandFamily, data.get("commands"), CommandFamily.CLASSIC))
+                   _enum(CommandFamily, data.get("commands"), CommandFamily.CLASSIC),
+                   Protocol.SFTP if data.get("protocol") == Protocol.SFTP.value
+                   else Protocol.FTP)
 
 
 E = TypeVar("E")

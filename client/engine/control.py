@@ -198,7 +198,7 @@ class ControlConnection:
             try:
                 reply = self._parser.next_reply()
             except WrongServiceError as exc:
-                self._fail(ServerProtocolError(str(exc)))
+                self._fail(ServerProtocolError(str(exc), service=exc.service))
                 if self.transport is not None:
                     self.transport.abort()
                 return

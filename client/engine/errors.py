@@ -88,9 +88,17 @@ class ControlTimeoutError(FtpError):
 
 
 class ServerProtocolError(FtpError):
-    """The server's bytes were not valid FTP (wraps :class:`client.protocol.errors.ProtocolError`)."""
+    """The server's bytes were not valid FTP (wraps :class:`client.protocol.errors.ProtocolError`).
+
+    ``service`` names another protocol that answered instead ("SSH" for an
+    ``SSH-2.0-…`` greeting), so a front end can offer the client for that protocol."""
 
     exit_code = 4
+
+    def __init__(self, message: str, *, step: str | None = None,
+                 reply_code: int | None = None, service: str | None = None) -> None:
+        super().__init__(message, step=step, reply_code=reply_code)
+        self.service = service
 
 
 class CommandFailedError(FtpError):

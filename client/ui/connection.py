@@ -129,7 +129,7 @@ class RemoteConnection(QObject):
 
     def set_mode(self, mode: TransferMode) -> None:
         """Passive/Active for the next data connection (the current one is not touched)."""
-        if self.settings is not None:
+        if isinstance(self.settings, ConnectionSettings):
             self.settings = self.settings.replace(mode=mode)
         ftp = self.ftp
         if ftp is not None:
@@ -139,7 +139,7 @@ class RemoteConnection(QObject):
     def set_commands(self, family: CommandFamily) -> None:
         """Classic (PASV/PORT) or extended (EPSV/EPRT) commands for the next data
         connection, like :meth:`set_mode`."""
-        if self.settings is not None:
+        if isinstance(self.settings, ConnectionSettings):
             self.settings = self.settings.with_commands(family)
         ftp = self.ftp
         if ftp is not None:

@@ -32,6 +32,7 @@ from client.config.appdirs import config_dir, data_dir
 from client.config.history import QuickconnectHistory
 from client.config.sites import Site, SiteStore
 from client.engine.data.opening import extended_only
+from client.engine.diagnose.model import SftpOffer
 from client.engine.errors import (
     CertificateError,
     ConnectionLostError,
@@ -42,12 +43,13 @@ from client.engine.events import EventBus, SessionState, SessionStateChanged
 from client.engine.queue.saved import QueueSaver
 from client.engine.ratelimit import shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.engine.sftp.errors import ChangedHostKeyError
 from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
 from client.ui.compare.tools import CompareTools
-from client.ui.connection import RemoteConnection, SessionFactory, ftp_session_factory
+from client.ui.connection import RemoteConnection, SessionFactory
 from client.ui.console.widget import ConsoleWidget
 from client.ui.error_text import describe_error
 from client.ui.exists_dialog import ExistsAsker
@@ -65,6 +67,8 @@ from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.session_log import SessionLogControl
+from client.ui.sessions import WindowSessions
+from client.ui.sftp_offer import fill_quickconnect, sftp_offer_for_error
 from client.ui.speed_limits import SpeedLimitButton
 from client.ui.status import InspectorStatusBar
 from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
@@ -99,7 +103,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, *, local_start: Path | None = None,
-                 session_factory: SessionFactory = ftp_session_factory) -> None:
+                 session_factory: SessionFactory | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -112,8 +116,10 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(self)
         self.bridge.observe(self.bus)
         self.trust = GuiCertificateTrust(self)
+        self.sessions = WindowSessions(self)  # FTP and SFTP; asks about host keys
         self.connection = RemoteConnection(self.bus, trust=self.trust,
-                                           session_factory=session_factory, parent=self)
+                                           session_factory=session_factory or self.sessions,
+                                           parent=self)
 
         history = QuickconnectHistory()
         take_over_qsettings_history(self.settings, history)
@@ -357,11 +363,16 @@ class MainWindow(QMainWindow):
             if seq is None and model.lines():
                 seq = model.seq_of_row(model.rowCount() - 1) if model.rowCount() else None
         self.last_error = describe_error(exc, doing=doing)
+        if isinstance(exc, ChangedHostKeyError):  # the strong warning, beside the banner
+            asyncio.ensure_future(self.sessions.asker.show_changed(exc))
         if self.hung_listing.handles(exc, pane):
             self.hung_listing.show(exc, seq)
             return
         action = None
-        if _reconnect_may_help(exc) and self.connection.settings is not None:
+        offer = sftp_offer_for_error(exc, self.connection.settings)
+        if offer is not None:
+            action = (self.tr("Connect with SFTP"), lambda: self.offer_sftp(offer))
+        elif _reconnect_may_help(exc) and self.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
 
@@ -391,6 +402,12 @@ class MainWindow(QMainWindow):
             self.spawn(self.connect_to(settings, path), pane=self.remote_pane,
                        doing=self.tr("Reconnecting"))
 
+    def offer_sftp(self, offer: SftpOffer) -> None:
+        """Fill the quickconnect bar with ``offer``'s sftp:// address (same user)."""
+        settings = self.connection.settings
+        fill_quickconnect(self.quick, offer, settings.user if settings else "")
+        self.activateWindow()
+
     def offer_ftp_controls(self, offered: bool) -> None:
         """Modes, PASV/EPSV, raw commands and Diagnose exist only for an FTP session:
         greyed out while another kind of session is open."""
@@ -398,6 +415,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(offered)
         self.console.command.setEnabled(offered)
         self.quick.set_ftp_controls(offered)
+        self.status.set_one_connection(not offered)
 
     def show_console_line(self, seq: int) -> None:
         self.console.select_line(seq)
@@ -420,8 +438,9 @@ class MainWindow(QMainWindow):
         if callable(new_session):
             self.bridge.flush()  # the old session's last lines stay in the old diagram
             new_session()  # a fresh diagram per site; the console keeps its history
-        self.set_mode(settings.mode)
-        self.set_commands(settings.commands)
+        if isinstance(settings, ConnectionSettings):  # SFTP has no modes
+            self.set_mode(settings.mode)
+            self.set_commands(settings.commands)
         self.status.server_label.setText(f"{settings.host}:{settings.port}")
         await self.connection.connect(settings)
         self.queue_restore.connected(self.site_reference())
@@ -455,7 +474,8 @@ class MainWindow(QMainWindow):
         self.passive_action.setChecked(mode is TransferMode.PASSIVE)
         self.active_action.setChecked(mode is TransferMode.ACTIVE)
         self.status.set_mode(mode)
-        if self.connection.settings is None or self.connection.settings.mode is not mode:
+        current = self.connection.settings
+        if not isinstance(current, ConnectionSettings) or current.mode is not mode:
             self.connection.set_mode(mode)
 
     def set_commands(self, family: CommandFamily) -> None:
@@ -464,7 +484,7 @@ class MainWindow(QMainWindow):
         self.extended_action.setChecked(family is CommandFamily.EXTENDED)
         self.status.set_commands(family)
         settings = self.connection.settings
-        if settings is None or settings.commands is not family:
+        if not isinstance(settings, ConnectionSettings) or settings.commands is not family:
             self.connection.set_commands(family)
 
     def toggle_mode(self) -> None:

@@ -27,16 +27,21 @@ from PySide6.QtWidgets import (
 
 from client.config.history import QuickconnectHistory, RecentServer
 from client.config.urls import parse_target
+from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.ui.icons import icon
 
 __all__ = ["QuickConnectBar", "take_over_qsettings_history"]
 
+#: the protocol choice's value for SFTP (the others are FTP's TLS modes)
+SFTP_CHOICE = Protocol.SFTP
 _TLS_CHOICES = (  # translated when shown (context QuickConnectBar)
     (TlsMode.AUTO, QT_TRANSLATE_NOOP("QuickConnectBar", "TLS if available")),
     (TlsMode.EXPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Require explicit TLS")),
     (TlsMode.IMPLICIT, QT_TRANSLATE_NOOP("QuickConnectBar", "Implicit TLS (990)")),
     (TlsMode.OFF, QT_TRANSLATE_NOOP("QuickConnectBar", "Plain FTP (insecure)")),
+    (SFTP_CHOICE, QT_TRANSLATE_NOOP("QuickConnectBar", "SFTP (SSH)")),
 )
 _COMMAND_CHOICES = (  # translated when shown (context QuickConnectBar)
     (CommandFamily.CLASSIC, QT_TRANSLATE_NOOP("QuickConnectBar", "Classic"),
@@ -95,7 +100,7 @@ class QuickConnectBar(QWidget):
         self.setObjectName("quickConnect")
         self._history = history
         self._unrecorded: set[tuple[str, int]] = set()  # see never_remember
-        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes:// URL"), 190)
+        self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes://, sftp:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
         self.password = self._edit(self.tr("Password"), "", 100)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -125,7 +130,10 @@ class QuickConnectBar(QWidget):
                 "QToolButton { border: 1px solid palette(mid); padding: 3px 5px; "
                 f"border-top-{edge}-radius: 4px; border-bottom-{edge}-radius: 4px; }}"
                 "QToolButton:checked { background: palette(highlight); "
-                "color: palette(highlighted-text); font-weight: bold; }")
+                "color: palette(highlighted-text); font-weight: bold; }"
+                # greyed out (an SFTP session): no mode may look chosen
+                "QToolButton:checked:disabled { background: palette(button); "
+                "color: palette(mid); font-weight: normal; }")
         self.mode_group.buttonToggled.connect(self._mode_toggled)
         self.commands = QComboBox(self)
         self.commands.setObjectName("commandFamily")
@@ -151,6 +159,8 @@ class QuickConnectBar(QWidget):
         # (the list that opens always shows the full choices)
         self.tls.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.tls.setMinimumContentsLength(9)
+        self.tls.setToolTip(self.tr("FTP with or without TLS, or SFTP (file transfer over SSH)"))
+        self.tls.currentIndexChanged.connect(self._protocol_chosen)
 
         self.connect_button = QPushButton(icon("connect"), self.tr("Connect"), self)
         self.connect_button.setObjectName("connectButton")
@@ -257,9 +267,7 @@ class QuickConnectBar(QWidget):
     def set_ftp_controls(self, offered: bool) -> None:
         """The mode segments and the command family apply to FTP sessions only."""
         self._ftp = offered
-        self.passive_button.setEnabled(offered)
-        self.active_button.setEnabled(offered)
-        self.commands.setEnabled(offered and not self._ipv6)
+        self._protocol_chosen()
 
     def _name_segments(self) -> None:
         family = CommandFamily.EXTENDED if self._ipv6 else self.command_family
@@ -269,10 +277,35 @@ class QuickConnectBar(QWidget):
             button.setText(f"{name} · {command}")
             button.setAccessibleName(self.tr("{} mode, sends {}").format(name, command))
 
+    @property
+    def sftp_chosen(self) -> bool:
+        return self.tls.currentData() is SFTP_CHOICE
+
+    def _protocol_chosen(self, _index: int = -1) -> None:
+        """SFTP has no modes and no data-connection commands: the segments grey out and
+        say why until an FTP connection or choice brings them back."""
+        sftp = self.sftp_chosen
+        enabled = self._ftp and not sftp
+        self.passive_button.setEnabled(enabled)
+        self.active_button.setEnabled(enabled)
+        self.commands.setEnabled(enabled and not self._ipv6)
+        why = self.tr("SFTP has no data connections: every transfer travels inside the "
+                      "one SSH connection, so there is no passive or active mode")
+        self.passive_button.setToolTip(why if sftp else self.tr(
+            "Passive: the client dials the server (PASV/EPSV)"))
+        self.active_button.setToolTip(why if sftp else self.tr(
+            "Active: the server dials the client (PORT/EPRT)"))
+
     # -- connecting -----------------------------------------------------------------------
-    def build_settings(self) -> tuple[ConnectionSettings, str | None]:
-        """Settings from the fields (a URL's parts win over empty fields)."""
-        target = parse_target(self.host.text())
+    def build_settings(self) -> tuple[ConnectionSettings | SftpSettings, str | None]:
+        """Settings from the fields (a URL's parts win over empty fields): SFTP's for an
+        ``sftp://`` URL or the SFTP choice, else FTP's."""
+        target = parse_target(self.host.text(), sftp=True)
+        if target.is_sftp or (not target.scheme and self.sftp_chosen):
+            self._choose(SFTP_CHOICE)
+            return self._sftp_settings(target), target.path
+        if target.tls is None and self.sftp_chosen:
+            self._choose(TlsMode.AUTO)  # an ftp:// URL while SFTP was chosen
         tls = target.tls if target.tls is not None else self.tls.currentData()
         if target.tls is not None:
             index = self.tls.findData(target.tls)
@@ -287,9 +320,27 @@ class QuickConnectBar(QWidget):
                                       tls=tls, mode=self.mode)
         return settings.with_commands(self.command_family), target.path
 
+    def choose_sftp(self) -> None:
+        """The protocol choice to SFTP (the mode switch greys out with the reason)."""
+        self._choose(SFTP_CHOICE)
+
+    def _choose(self, value: object) -> None:
+        index = self.tls.findData(value)
+        if index >= 0 and index != self.tls.currentIndex():
+            self.tls.setCurrentIndex(index)
+
+    def _sftp_settings(self, target: object) -> SftpSettings:
+        """The window asks about unknown host keys (policy ASK); no anonymous user."""
+        user = self.user.text().strip() or getattr(target, "user", None) or ""
+        password = self.password.text() or getattr(target, "password", None) or None
+        port = self.port.value() or getattr(target, "port", None) \
+            or default_port(Protocol.SFTP)
+        return SftpSettings(host=target.host, port=port, user=user,  # type: ignore[attr-defined]
+                            password=password, host_key_policy=HostKeyPolicy.ASK)
+
     def submit(self) -> None:
         try:
-            if parse_target(self.host.text()).password is not None:
+            if parse_target(self.host.text(), sftp=True).password is not None:
                 self.fill_from_url(self.host.text())  # never leave a password on screen
             settings, path = self.build_settings()
         except ValueError as exc:
@@ -300,9 +351,11 @@ class QuickConnectBar(QWidget):
 
     def fill_from_url(self, text: str) -> None:
         """Put a URL's parts into the fields; the host field never shows the password."""
-        target = parse_target(text)
+        target = parse_target(text, sftp=True)
         scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
             if target.tls is not None else None
+        if target.is_sftp:
+            scheme = "sftp"
         host = f"[{target.host}]" if ":" in target.host else target.host
         shown = f"{scheme}://{host}" if scheme else host
         if target.port is not None:
@@ -326,7 +379,7 @@ class QuickConnectBar(QWidget):
         dead entry behind."""
         self._unrecorded.add((host, port))
 
-    def _remember(self, settings: ConnectionSettings) -> None:
+    def _remember(self, settings: ConnectionSettings | SftpSettings) -> None:
         if (settings.host, settings.port) in self._unrecorded:
             return
         self._history.remember(RecentServer.of(settings))
@@ -337,7 +390,8 @@ class QuickConnectBar(QWidget):
         if not servers:
             self.history_menu.addAction(self.tr("(no recent servers)")).setEnabled(False)
         for server in servers:
-            label = f"{server.user}@{server.host}:{server.port} ({server.tls.value})"
+            how = "sftp" if server.protocol is Protocol.SFTP else server.tls.value
+            label = f"{server.user}@{server.host}:{server.port} ({how})"
             self.history_menu.addAction(label, lambda s=server: self.apply_history(s))
 
     def apply_history(self, server: RecentServer) -> None:
@@ -345,8 +399,9 @@ class QuickConnectBar(QWidget):
         self.port.setValue(server.port)
         self.user.setText("" if server.user == "anonymous" else server.user)
         self.password.clear()
-        index = self.tls.findData(server.tls)
-        if index >= 0:
-            self.tls.setCurrentIndex(index)
+        if server.protocol is Protocol.SFTP:
+            self._choose(SFTP_CHOICE)
+            return
+        self._choose(server.tls)
         self.set_mode(server.mode)
         self.set_command_family(server.commands)

@@ -39,6 +39,7 @@ class InspectorStatusBar(QStatusBar):
         self._mode = TransferMode.PASSIVE
         self._commands = CommandFamily.CLASSIC
         self._tls_version: str | None = None
+        self._one_connection = False
         self._refresh_mode()
 
     def _label(self, text: str, name: str) -> QLabel:
@@ -52,7 +53,7 @@ class InspectorStatusBar(QStatusBar):
         self.state_label.setText(self.tr(_STATE_WORDS.get(event.state.value, event.state.value)))
         if event.server is not None:
             self.server_label.setText(str(event.server))
-        if event.state.value in ("disconnected", "failed"):
+        if event.state.value in ("disconnected", "failed") and not self._one_connection:
             self.tls_label.setText(self.tr("No TLS"))
             self.tls_label.setToolTip(self.tr("TLS state"))
 
@@ -111,7 +112,27 @@ class InspectorStatusBar(QStatusBar):
         self._commands = family
         self._refresh_mode()
 
+    def set_one_connection(self, on: bool) -> None:
+        """An SFTP session: encrypted by SSH, no mode, and never a data connection."""
+        self._one_connection = on
+        if on:
+            self.tls_label.setText(self.tr("SSH"))
+            self.tls_label.setToolTip(self.tr("Encrypted by SSH (see the console for the "
+                                              "negotiated algorithms)"))
+            self.mode_label.setText(self.tr("SFTP: one connection"))
+            self.data_label.setText(self.tr("No data connections (SFTP)"))
+            self.data_label.setToolTip(self.tr(
+                "SFTP carries every listing and transfer inside its one SSH connection"))
+        else:
+            self.tls_label.setText(self.tr("No TLS"))
+            self.tls_label.setToolTip(self.tr("TLS state"))
+            self.data_label.setText(self.tr("No data connection yet"))
+            self.data_label.setToolTip(self.tr("Last data connection"))
+            self._refresh_mode()
+
     def _refresh_mode(self) -> None:
+        if self._one_connection:
+            return
         name = self.tr("Active") if self._mode is TransferMode.ACTIVE else self.tr("Passive")
         method = self._method or self._commands.command(self._mode)
         self.mode_label.setText(f"{name} ({method})")

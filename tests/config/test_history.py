@@ -50,3 +50,16 @@ def test_an_older_history_is_taken_over_once_without_passwords(tmp_path) -> None
     assert "pw" not in history.path.read_text()
     assert not history.import_once([{"host": "b", "port": 21}])
     assert [server.host for server in history.load()] == ["a"]
+
+
+def test_an_sftp_server_is_remembered_as_sftp(tmp_path) -> None:
+    from client.engine.schemes import Protocol
+    from client.engine.sftp.settings import SftpSettings
+
+    history = QuickconnectHistory(tmp_path / "quickconnect.json")
+    history.remember(RecentServer.of(SftpSettings(host="h", port=2222, user="u",
+                                                  password="secret")))
+    (server,) = history.load()
+    assert server.protocol is Protocol.SFTP and (server.host, server.port) == ("h", 2222)
+    assert "secret" not in history.path.read_text()
+    assert RecentServer.from_json({"host": "h", "port": 21}).protocol is Protocol.FTP

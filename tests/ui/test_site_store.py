@@ -96,6 +96,14 @@ FILEZILLA_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
     </Server>
     <Folder expanded="1">Clients
       <Server><Host>sftp.example.test</Host><Protocol>1</Protocol><Name>Secure shell</Name></Server>
+      <Server><Host>keys.example.test</Host><Port>2222</Port><Protocol>1</Protocol>
+        <Logontype>5</Logontype><User>carol</User><Keyfile>/home/carol/.ssh/id_ed25519</Keyfile>
+        <Name>Key site</Name><RemoteDir>1 0 3 srv</RemoteDir></Server>
+      <Server><Host>pw.example.test</Host><Protocol>1</Protocol><Logontype>1</Logontype>
+        <User>dave</User><Pass encoding="base64">{base64.b64encode(b"sftp-pw").decode()}</Pass>
+        <Name>SFTP password</Name></Server>
+      <Server><Host>tf.example.test</Host><Protocol>1</Protocol><Logontype>5</Logontype>
+        <User>erin</User><Name>Key without file</Name></Server>
       <Folder>Old
         <Server><Host>old.example.test</Host><Protocol>3</Protocol><Logontype>1</Logontype>
           <User>bob</User><Pass encoding="crypt">xyz</Pass><Name>Legacy</Name>
@@ -112,7 +120,8 @@ FILEZILLA_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
 def test_filezilla_parse() -> None:
     sites, warnings = parse_sitemanager(FILEZILLA_XML.encode())
     by_name = {item.site.name: item for item in sites}
-    assert set(by_name) == {"Top site", "Legacy", "Mirror"}
+    assert set(by_name) == {"Top site", "Legacy", "Mirror", "Secure shell", "Key site",
+                            "SFTP password", "Key without file"}
     top = by_name["Top site"]
     assert top.password == SECRET and top.site.tls == TlsMode.EXPLICIT.value
     assert top.site.mode == TransferMode.ACTIVE.value and top.site.port == 2121
@@ -122,8 +131,44 @@ def test_filezilla_parse() -> None:
     assert legacy.site.tls == TlsMode.IMPLICIT.value and legacy.site.port == 990
     assert legacy.site.charset == "ISO-8859-1" and legacy.password is None
     assert by_name["Mirror"].site.logon == "anonymous"
-    assert any("Secure shell" in w for w in warnings)
+    assert not top.site.is_sftp and not by_name["Mirror"].site.is_sftp
+    assert not any("skipped" in w for w in warnings)
     assert any("master password" in w for w in warnings)
+
+
+def test_filezilla_sftp_sites_are_imported_as_sftp() -> None:
+    sites, warnings = parse_sitemanager(FILEZILLA_XML.encode())
+    by_name = {item.site.name: item for item in sites}
+    plain = by_name["Secure shell"].site
+    assert plain.is_sftp and plain.port == 22 and plain.folder == "Clients"
+    assert plain.key_file == "" and plain.use_agent
+    keyed = by_name["Key site"]
+    assert keyed.site.is_sftp and keyed.site.port == 2222 and keyed.site.user == "carol"
+    assert keyed.site.key_file == "/home/carol/.ssh/id_ed25519"
+    assert keyed.site.logon == "normal" and keyed.password is None
+    assert keyed.site.remote_dir == "/srv"
+    password = by_name["SFTP password"]
+    assert password.site.is_sftp and password.password == "sftp-pw"
+    assert password.site.logon == "normal" and password.site.key_file == ""
+    no_file = by_name["Key without file"].site
+    assert no_file.is_sftp and no_file.logon == "ask" and no_file.key_file == ""
+    assert any("Key without file" in w and "no key file" in w for w in warnings)
+
+
+def test_filezilla_sftp_site_gives_sftp_settings(tmp_path: Path, config_dir: Path,
+                                                 memory_keyring) -> None:
+    xml = tmp_path / "sitemanager.xml"
+    xml.write_text(FILEZILLA_XML)
+    store = SiteStore()
+    import_sitemanager(xml, store)
+    keyed = store.find("Key site")
+    settings = store.sftp_settings(keyed)
+    assert settings.key_files == ("/home/carol/.ssh/id_ed25519",)
+    assert (settings.host, settings.port, settings.user) == ("keys.example.test", 2222, "carol")
+    pw_site = store.find("SFTP password")
+    assert store.sftp_settings(pw_site).password == "sftp-pw"
+    text = store.path.read_text()
+    assert "sftp-pw" not in text and '"protocol": "sftp"' in text
 
 
 def test_filezilla_import_moves_passwords_to_keyring(tmp_path: Path, config_dir: Path,
@@ -132,7 +177,7 @@ def test_filezilla_import_moves_passwords_to_keyring(tmp_path: Path, config_dir:
     xml.write_text(FILEZILLA_XML)
     store = SiteStore()
     report = import_sitemanager(xml, store)
-    assert len(report.imported) == 3
+    assert len(report.imported) == 7
     top = store.find("Top site")
     assert store.get_password(top.site_id) == SECRET
     text = store.path.read_text()
@@ -146,16 +191,16 @@ def test_filezilla_import_skips_sites_already_saved(tmp_path: Path, config_dir: 
     xml.write_text(FILEZILLA_XML)
     store = SiteStore()
     first = import_sitemanager(xml, store)
-    assert len(first.imported) == 3 and first.skipped == []
+    assert len(first.imported) == 7 and first.skipped == []
     again = import_sitemanager(xml, store)
-    assert again.imported == [] and len(again.skipped) == 3
-    assert len(store.load()) == 3
+    assert again.imported == [] and len(again.skipped) == 7
+    assert len(store.load()) == 7
     store.find("Top site")  # still names exactly one site
 
     # the same site on another port (or user, host, folder, name) is another site
     xml.write_text(FILEZILLA_XML.replace("<Port>2121</Port>", "<Port>2122</Port>"))
     third = import_sitemanager(xml, store)
-    assert [s.name for s in third.imported] == ["Top site"] and len(third.skipped) == 2
+    assert [s.name for s in third.imported] == ["Top site"] and len(third.skipped) == 6
     assert sorted(s.port for s in store.load() if s.name == "Top site") == [2121, 2122]
 
 
@@ -204,7 +249,7 @@ def test_quickconnect_targets(text, host, port, tls, user, password, path) -> No
         host, port, tls, user, password, path)
 
 
-@pytest.mark.parametrize("text", ["", "sftp://h", "h:99999", "h:abc", "ftp://", "a b", "h\x1b[31m"])
+@pytest.mark.parametrize("text", ["", "gopher://h", "h:99999", "h:abc", "ftp://", "a b", "h\x1b[31m"])
 def test_quickconnect_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_target(text)

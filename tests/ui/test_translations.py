@@ -107,7 +107,8 @@ def test_tables_show_the_same_english_words(qapp, tmp_path) -> None:
 
     bar = QuickConnectBar(QuickconnectHistory(tmp_path / "history.json"))
     assert [bar.tls.itemText(i) for i in range(bar.tls.count())] == [
-        "TLS if available", "Require explicit TLS", "Implicit TLS (990)", "Plain FTP (insecure)"]
+        "TLS if available", "Require explicit TLS", "Implicit TLS (990)", "Plain FTP (insecure)",
+        "SFTP (SSH)"]
 
     from tests.ui.test_exists_dialog import info
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["Outcome", "Probe", "Attempt", "Recommendation", "Verdict", "Diagnosis",
-           "PortProbe", "PASSIVE_PROBES", "ACTIVE_PROBES", "DATA_PROBES"]
+           "PortProbe", "SftpOffer", "PASSIVE_PROBES", "ACTIVE_PROBES", "DATA_PROBES"]
 
 
 class Outcome(enum.Enum):
@@ -155,11 +156,36 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class SftpOffer:
+    """What "Connect with SFTP" opens: the host the user named, the SSH port that
+    answered with ``banner``; ``reason`` is the sentence the verdict gained."""
+
+    host: str
+    port: int
+    banner: str
+    reason: str
+
+    def url(self, user: str = "") -> str:
+        """``sftp://user@host[:port]`` (IPv6 literals in brackets, the port unless 22)."""
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        who = f"{quote(user, safe='')}@" if user else ""
+        tail = f":{self.port}" if self.port != 22 else ""
+        return f"sftp://{who}{shown}{tail}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"host": self.host, "port": self.port, "banner": self.banner,
+                "reason": self.reason, "url": self.url()}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """``key`` names the rule that matched (stable, for scripts and tests): healthy,
     partly-working, nat-not-configured, passive-partial, ftp-helper, passive-blocked,
     passive-disabled, active-blocked, active-disabled, data-blocked, data-stalls,
-    tls-data, target-unavailable, cannot-connect, inconclusive."""
+    tls-data, target-unavailable, cannot-connect, ssh-port, inconclusive.
+
+    ``sftp`` is an :class:`SftpOffer` when the same
+    host answers SSH and SFTP would avoid the data connections that failed."""
 
     key: str
     headline: str
@@ -167,11 +193,13 @@ class Verdict:
     fixes: tuple[str, ...] = ()
     firewall: str | None = None
     recommended: Recommendation | None = None
+    sftp: SftpOffer | None = None
 
     def to_json(self) -> dict[str, object]:
         return {"key": self.key, "headline": self.headline, "explanation": self.explanation,
                 "fixes": list(self.fixes), "firewall": self.firewall,
-                "recommended": self.recommended.to_json() if self.recommended else None}
+                "recommended": self.recommended.to_json() if self.recommended else None,
+                "sftp": self.sftp.to_json() if self.sftp else None}
 
 
 @dataclass(frozen=True)

@@ -44,14 +44,15 @@ from client.engine.diagnose.ports import (
     ports_from_rows,
     sweep_passive_ports,
 )
-from client.engine.diagnose.verdict import decide_verdict
+from client.engine.diagnose.sftp_offer import SSH_PORT, WRONG_SERVICE, consider_sftp
+from client.engine.diagnose.verdict import LOGIN_CLASSES, decide_verdict
 from client.engine.errors import (
     CertificateError,
     CommandFailedError,
-    ConnectError,
     DataChannelError,
     FtpError,
     LoginError,
+    ServerProtocolError,
     TlsError,
 )
 from client.engine.events import (
@@ -175,8 +176,8 @@ def _connect_failure(probe: Probe, error: FtpError, elapsed: float) -> Attempt:
         cls = "tls"
     elif isinstance(error, LoginError):
         cls = "login"
-    elif isinstance(error, ConnectError):
-        cls = "connect"
+    elif isinstance(error, ServerProtocolError) and error.service == "SSH":
+        cls = WRONG_SERVICE
     else:
         cls = "connect"
     return Attempt(probe, Outcome.FAILED, f"could not log in: {escape_control(error.message)}",
@@ -340,12 +341,15 @@ async def _stat_row(settings: ConnectionSettings, path: str | None, bus: EventBu
 async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *,
                         bus: EventBus | None = None,
                         on_attempt: OnAttempt | None = None,
-                        extra_ports: int = DEFAULT_EXTRA_PORTS) -> Diagnosis:
+                        extra_ports: int = DEFAULT_EXTRA_PORTS,
+                        ssh_port: int = SSH_PORT) -> Diagnosis:
     """Run the matrix against ``settings`` (the user's, including the data timeout and
     the PASV policy) and decide the verdict. ``on_attempt`` sees each row as it ends.
     When a passive connection worked, ``extra_ports`` more passive ports are probed for
-    the passive-port map (see :mod:`client.engine.diagnose.ports`). Never raises for a
-    failed row; failures are the data."""
+    the passive-port map (see :mod:`client.engine.diagnose.ports`). When the data
+    connections are blocked, the same host's ``ssh_port`` is asked for an SSH banner
+    (see :mod:`client.engine.diagnose.sftp_offer`). Never raises for a failed row;
+    failures are the data."""
     bus = bus if bus is not None else EventBus()
     attempts: list[Attempt] = []
     ports: list = []
@@ -369,9 +373,9 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
                       Probe.PORT):
             attempt = await _data_row(probe, settings, path, bus)
             done(attempt)
-            if attempt.failure_class in ("connect", "login", "tls", "certificate"):
+            if attempt.failure_class in LOGIN_CLASSES:
                 break  # every other row would fail the same way
-        if not any(a.failure_class in ("connect", "login", "tls", "certificate")
+        if not any(a.failure_class in LOGIN_CLASSES
                    for a in attempts):
             done(await _stat_row(settings, path, bus))
             tls_used = bool(features_seen) or any(a.tls for a in attempts)
@@ -379,7 +383,7 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
             if tls_offered:
                 done(await _data_row(Probe.TLS, settings, path, bus))
         ports = ports_from_rows(attempts)
-        if ports and not any(a.failure_class in ("connect", "login", "tls", "certificate")
+        if ports and not any(a.failure_class in LOGIN_CLASSES
                              for a in attempts if a.probe is not Probe.TLS):
             # Rows that all connected, or all failed, may still have hit only one part
             # of a partly forwarded range: ask for more ports.
@@ -390,6 +394,8 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
     server = f"{settings.host}:{settings.port}"
     verdict = decide_verdict(attempts, tls_used=tls_used, server_host=settings.host,
                              passive_ports=ports)
+    verdict = await consider_sftp(verdict, {a.failure_class for a in attempts}, settings.host,
+                                  settings.port, ssh_port)
     return Diagnosis(server=server, path=path, attempts=tuple(attempts), verdict=verdict,
                      tls_offered=tls_offered, data_timeout=settings.data_timeout,
                      passive_ports=tuple(ports))

@@ -46,9 +46,11 @@ from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
-__all__ = ["decide_verdict", "nat_fixes"]
+__all__ = ["decide_verdict", "LOGIN_CLASSES", "nat_fixes"]
 
-_LOGIN_CLASSES = frozenset({"connect", "login", "tls", "certificate"})
+#: failure classes of a row that never reached a data connection (no login); the FTP
+#: port answering with an SSH banner is one
+LOGIN_CLASSES = frozenset({"connect", "login", "tls", "certificate", "ssh-service"})
 _CONNECTIVITY = frozenset({
     DataFailure.REFUSED, DataFailure.CONNECT_TIMEOUT, DataFailure.NEVER_CONNECTED_BACK,
     DataFailure.SILENT, DataFailure.WRONG_PEER, DataFailure.SERVER_REFUSED,
@@ -153,9 +155,9 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
     stat = rows.get(Probe.STAT)
     tls_row = rows.get(Probe.TLS)
 
-    if not any(a.ok for a in attempts) and any(a.failure_class in _LOGIN_CLASSES
+    if not any(a.ok for a in attempts) and any(a.failure_class in LOGIN_CLASSES
                                                 for a in attempts):
-        first = next(a for a in attempts if a.failure_class in _LOGIN_CLASSES)
+        first = next(a for a in attempts if a.failure_class in LOGIN_CLASSES)
         return Verdict("cannot-connect", "the control connection or the login failed",
                        f"{first.detail}. The data connections could not be tested.")
 

@@ -41,7 +41,9 @@ from client.engine.ladder.items import (
     Side,
 )
 from client.engine.ladder.setup import SetupInfo, arithmetic_for_port
+from client.engine.ladder.sftp import sftp_items
 from client.engine.ladder.waiting import waiting_for
+from client.engine.sftp.events import SFTP_EVENT_TYPES
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
@@ -85,6 +87,7 @@ class LadderModel:
         self._pending_setup: dict[str, tuple[SetupInfo, int]] = {}
         self._listeners: list[LadderListener] = []
         self._last_t = 0.0
+        self._first_arrow_connection: str | None = None
 
     # -- observers -------------------------------------------------------------------
 
@@ -141,9 +144,13 @@ class LadderModel:
         return self._item_of_channel.get(channel)
 
     def primary_lifelines(self) -> Lifelines:
-        """The lifelines to label the diagram with: the chosen connection, else the first."""
+        """The lifelines to label the diagram with: the chosen connection, else the one
+        of the first arrow (a closing note of the previous site's connections may come
+        first after a new session), else the first seen."""
         if self.connection is not None:
             return self.lifelines.get(self.connection, Lifelines(self.connection))
+        if self._first_arrow_connection in self.lifelines:
+            return self.lifelines[self._first_arrow_connection]
         for lifelines in self.lifelines.values():
             return lifelines
         return Lifelines(self.connection or "c1")
@@ -158,6 +165,7 @@ class LadderModel:
         self._open_channels.clear()
         self._pending_setup.clear()
         self._last_t = 0.0
+        self._first_arrow_connection = None
         self._notify("cleared", -1)
 
     # -- feeding ---------------------------------------------------------------------
@@ -187,6 +195,8 @@ class LadderModel:
             self._on_state(event, event_index)
         elif isinstance(event, TlsEstablished):
             self._on_tls(event, event_index)
+        elif isinstance(event, SFTP_EVENT_TYPES):
+            self._on_ssh(event, event_index)
         self.refresh(event.t)
 
     def feed_all(self, events: list[EngineEvent]) -> None:
@@ -211,6 +221,8 @@ class LadderModel:
     # -- per event kind --------------------------------------------------------------
 
     def _append(self, item: LadderItem) -> None:
+        if self._first_arrow_connection is None and not isinstance(item, NoteMark):
+            self._first_arrow_connection = item.connection
         self.items.append(item)
         self._item_of_event[item.event_index] = item.index
         self._notify("added", item.index)
@@ -345,6 +357,17 @@ class LadderModel:
         note = state_note(event)
         if note is not None:
             self._add_note(event, event_index, note[0], note[1], "state")
+
+    def _on_ssh(self, event: EngineEvent, event_index: int) -> None:
+        """SSH/SFTP: arrows and notes on the one connection (:mod:`.sftp`)."""
+        items = sftp_items(event, len(self.items), event_index)
+        if items:  # the console row points at the event's first item
+            self._item_of_event[event_index] = items[0].index
+        for item in items:
+            if self._first_arrow_connection is None and not isinstance(item, NoteMark):
+                self._first_arrow_connection = item.connection
+            self.items.append(item)
+            self._notify("added", item.index)
 
     def _on_tls(self, event: TlsEstablished, event_index: int) -> None:
         detail = tls_detail(event)

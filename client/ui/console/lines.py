@@ -24,6 +24,7 @@ from client.engine.events import (
     TlsEstablished,
     TransferProgress,
 )
+from client.engine.sftp.events import SFTP_EVENT_TYPES
 from client.protocol.addresses import (
     parse_227,
     parse_229,
@@ -32,6 +33,15 @@ from client.protocol.addresses import (
 )
 from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
+
+
+def sftp_lines(event: EngineEvent, base: dict[str, object]) -> list[ConsoleLine] | None:
+    """SSH/SFTP events (:mod:`client.ui.console.sftp_lines`, imported late: it builds
+    on this module's ConsoleLine)."""
+    from client.ui.console.sftp_lines import sftp_lines as lines_of
+
+    return lines_of(event, base)
+
 
 __all__ = ["ConsoleKind", "ConsoleLine", "lines_from_event", "redact_command", "inline_address"]
 
@@ -196,6 +206,8 @@ def lines_from_event(event: EngineEvent, wall_origin: float) -> list[ConsoleLine
         text = (f"TLS {event.version} on the {where} ({event.cipher}); session reused: "
                 f"{'yes' if event.session_reused else 'no'}")
         return [ConsoleLine(ConsoleKind.NOTE, escape_control(text), **base)]
+    if isinstance(event, SFTP_EVENT_TYPES):
+        return sftp_lines(event, base) or []
     if isinstance(event, TransferProgress) and event.done:
         text = f"{event.direction.capitalize()} finished: {event.remote_path} ({event.bytes_done} bytes)"
         return [ConsoleLine(ConsoleKind.NOTE, escape_control(text), **base)]

@@ -17,11 +17,19 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 from shiboken6 import isValid
 
-from client.engine.ladder import COLUMNS, ChannelRow, DataArrow, DataState, LadderModel, channel_row
+from client.engine.ladder import (
+    COLUMNS,
+    ChannelRow,
+    DataArrow,
+    DataState,
+    LadderModel,
+    NoteMark,
+    channel_row,
+)
 from client.ui.chosen_index import on_index_chosen
 
 __all__ = ["DataChannelTableModel", "DataChannelTableView", "CHANNEL_ROLE"]
@@ -34,6 +42,11 @@ _STATE_COLOURS = {
     DataState.CONNECTING: QColor("#2f7fd8"),
     DataState.SETUP: QColor("#2f7fd8"),
 }
+_SFTP_REASON = QT_TRANSLATE_NOOP(
+    "DataChannelTableModel",
+    "No data connections: this is an SFTP session. SFTP carries every listing and "
+    "transfer inside its one SSH connection, so there is no data connection to open, "
+    "no passive or active mode and no port range to forward.")
 _NUMERIC = {"channel", "connect_time", "first_byte_time", "duration", "bytes"}
 #: the headers of the engine's COLUMNS (which the CSV keeps in English), marked for Qt's
 #: extractor and translated when shown (context DataChannelTableModel)
@@ -65,6 +78,8 @@ class DataChannelTableModel(QAbstractTableModel):
         self._row_of_item: dict[int, int] = {}
         self._changed: set[int] = set()
         self._flush_pending = False
+        #: why the table is empty (an SFTP session has no data connections), or None
+        self.no_data_reason: str | None = None
         self._remove = ladder.add_listener(self._on_ladder)
         self.destroyed.connect(self._remove)  # the ladder model may outlive the table
         for arrow in ladder.data_arrows():
@@ -76,6 +91,7 @@ class DataChannelTableModel(QAbstractTableModel):
         if not isValid(self):
             return
         if kind == "cleared":
+            self.no_data_reason = None
             self.beginResetModel()
             self._rows.clear()
             self._row_of_item.clear()
@@ -83,6 +99,9 @@ class DataChannelTableModel(QAbstractTableModel):
             self.endResetModel()
             return
         item = self.ladder.items[index]
+        if isinstance(item, NoteMark) and item.kind == "sftp" and self.no_data_reason is None:
+            self.no_data_reason = QCoreApplication.translate("DataChannelTableModel", _SFTP_REASON)
+            self.layoutChanged.emit()  # the view shows the reason while there are no rows
         if not isinstance(item, DataArrow):
             return
         if index not in self._row_of_item:
@@ -190,6 +209,26 @@ class DataChannelTableView(QTableView):
         for column, width in enumerate((30, 90, 100, 120, 120, 150, 60, 70, 80, 76, 70, 70)):
             self.setColumnWidth(column, width)
         on_index_chosen(self, self._row_chosen)
+        model.layoutChanged.connect(self._reason_changed)
+        model.modelReset.connect(self._reason_changed)
+
+    def _reason_changed(self) -> None:
+        reason = getattr(self.model(), "no_data_reason", None) or ""
+        self.setAccessibleDescription(reason)
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        """An empty table of an SFTP session says why it is empty."""
+        super().paintEvent(event)
+        model = self.model()
+        reason = getattr(model, "no_data_reason", None)
+        if reason and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(12, 8, -12, -8),
+                             int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+                                 | Qt.TextFlag.TextWordWrap), reason)
+            painter.end()
 
     def _row_chosen(self, current: QModelIndex) -> None:
         if not self._syncing:

@@ -72,6 +72,7 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
         return await apply_recommendation(window, recommendation)
 
     wizard = DiagnoseWizard(settings, path, window, apply=apply)
+    wizard.sftp_requested.connect(window.offer_sftp)
     wizard.finished.connect(wizard.deleteLater)
     window.closed.connect(wizard.cancel)  # the app is quitting: stop the run too
     wizard.show()

@@ -149,9 +149,11 @@ class SnippetBox(QFrame):
 
 
 class VerdictPage(QWizardPage):
-    """Shows a diagnosis; ``apply_requested`` carries its Recommendation."""
+    """Shows a diagnosis; ``apply_requested`` carries its Recommendation,
+    ``sftp_requested`` the verdict's :class:`~client.engine.diagnose.model.SftpOffer`."""
 
     apply_requested = Signal(object)
+    sftp_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,6 +183,13 @@ class VerdictPage(QWizardPage):
         self.copy_report_button.clicked.connect(self.copy_report)
         self.fixes = self._label("verdictFixes")
         self.firewall = self._label("verdictFirewall")
+        self.sftp_text = self._label("verdictSftp")
+        self.sftp_button = QPushButton(self.tr("Connect with SFTP"), self)
+        self.sftp_button.setObjectName("connectWithSftp")
+        self.sftp_button.setToolTip(self.tr(
+            "Put the sftp:// address of this server in the quickconnect bar: SFTP carries "
+            "every transfer inside its one SSH connection, so no data connection is needed"))
+        self.sftp_button.clicked.connect(self._sftp)
 
         content = QWidget(self)
         self._content = QVBoxLayout(content)
@@ -192,6 +201,10 @@ class VerdictPage(QWizardPage):
         apply_row.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
         apply_row.addWidget(self.copy_report_button, 0, Qt.AlignmentFlag.AlignTop)
         self._content.addLayout(apply_row)
+        sftp_row = QHBoxLayout()
+        sftp_row.addWidget(self.sftp_text, 1)
+        sftp_row.addWidget(self.sftp_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._content.addLayout(sftp_row)
         self._content.addWidget(self.apply_status)
         self._content.addWidget(self.fixes)
         self._content.addWidget(self.firewall)
@@ -239,6 +252,11 @@ class VerdictPage(QWizardPage):
         self.apply_button.setToolTip("" if can_apply else self.tr("No site is open"))
         self.apply_status.clear()
         self.apply_status.hide()
+        offer = verdict.sftp
+        self.sftp_text.setText(self.tr("SFTP at {}: {}").format(
+            escape_control(offer.url()), escape_control(offer.banner)) if offer else "")
+        self.sftp_text.setVisible(offer is not None)
+        self.sftp_button.setVisible(offer is not None)
         fixes = [f"\u2022 {escape_control(fix)}" for fix in verdict.fixes]
         self.fixes.setText(self.tr("How to fix it:") + "\n" + "\n".join(fixes) if fixes else "")
         self.fixes.setVisible(bool(fixes))
@@ -267,6 +285,10 @@ class VerdictPage(QWizardPage):
         self.apply_status.setText(text)
         self.apply_status.setStyleSheet("color: #b3261e;" if error else "color: #1e7b34;")
         self.apply_status.show()
+
+    def _sftp(self) -> None:
+        if self.diagnosis is not None and self.diagnosis.verdict.sftp is not None:
+            self.sftp_requested.emit(self.diagnosis.verdict.sftp)
 
     def _apply(self) -> None:
         if self.diagnosis is not None and self.diagnosis.verdict.recommended is not None:

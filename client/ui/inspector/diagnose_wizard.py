@@ -44,6 +44,7 @@ from shiboken6 import isValid
 
 from client.engine.diagnose import run_diagnosis
 from client.engine.diagnose.model import Attempt, Diagnosis, Recommendation
+from client.engine.diagnose.sftp_offer import SSH_PORT
 from client.engine.events import EventBus
 from client.engine.ladder import LadderModel
 from client.engine.settings import ConnectionSettings, TlsMode
@@ -180,6 +181,8 @@ class DiagnoseWizard(QWizard):
     diagnosed = Signal(object)
     #: "Apply to this site" finished: the sentence saying what changed
     applied = Signal(str)
+    #: "Connect with SFTP" was pressed: the verdict's SftpOffer
+    sftp_requested = Signal(object)
 
     PLAN_PAGE, RUN_PAGE, VERDICT_PAGE = 0, 1, 2
 
@@ -196,6 +199,8 @@ class DiagnoseWizard(QWizard):
         self.settings = settings
         self.path = path
         self.apply_callback = apply
+        #: where the same host is asked for an SSH banner when FTP's data path is blocked
+        self.ssh_port = SSH_PORT
         self.diagnosis: Diagnosis | None = None
         self.task: asyncio.Task[Diagnosis] | None = None
         self.apply_task: asyncio.Task[str] | None = None
@@ -214,6 +219,7 @@ class DiagnoseWizard(QWizard):
         self.setPage(self.RUN_PAGE, self.run_page)
         self.setPage(self.VERDICT_PAGE, self.verdict_page)
         self.verdict_page.apply_requested.connect(self._apply)
+        self.verdict_page.sftp_requested.connect(self.sftp_requested)
         self.currentIdChanged.connect(self._page_changed)
         self._fitted = False
 
@@ -254,7 +260,8 @@ class DiagnoseWizard(QWizard):
                 escape_control(f"{settings.host}:{settings.port}"),
                 escape_control(self.path or self.tr("of the login")), settings.data_timeout))
         self.task = asyncio.ensure_future(run_diagnosis(settings, self.path, bus=self.bus,
-                                                        on_attempt=self._attempt_done))
+                                                        on_attempt=self._attempt_done,
+                                                        ssh_port=self.ssh_port))
         self.task.add_done_callback(self._run_done)
         self.run_page.completeChanged.emit()
 

@@ -46,15 +46,28 @@ from client.config.sites import (
 )
 from client.config.urls import parse_url
 from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_address_problem
+from client.engine.sftp.settings import HostKeyPolicy
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
+from client.ui.sites.sftp_fields import (
+    SFTP_CHOICE,
+    SftpFields,
+    default_port_for,
+    key_needs_passphrase,
+    protocol_choice,
+    set_ftp_only,
+    site_protocol_changes,
+)
 
 __all__ = ["SiteManagerDialog", "connect_saved_site"]
 
 SITE_ROLE = Qt.ItemDataRole.UserRole + 40
-_TLS = ((TlsMode.AUTO, "FTP: TLS if available"), (TlsMode.EXPLICIT, "FTPES: require explicit TLS"),
-        (TlsMode.IMPLICIT, "FTPS: implicit TLS"), (TlsMode.OFF, "Plain FTP (insecure)"))
+_PROTOCOLS = ((TlsMode.AUTO.value, "FTP: TLS if available"),
+              (TlsMode.EXPLICIT.value, "FTP over TLS: require explicit TLS (FTPES)"),
+              (TlsMode.IMPLICIT.value, "FTP over TLS: implicit (FTPS)"),
+              (TlsMode.OFF.value, "Plain FTP (insecure)"),
+              (SFTP_CHOICE, "SFTP: file transfer over SSH"))
 _LOGON = (("anonymous", "Anonymous"), ("normal", "Normal (password in the keyring)"),
           ("ask", "Ask for password"))
 _POLICY = ((PasvPolicy.AUTO, "Auto: the control address, and say what the 227 named"),
@@ -90,7 +103,11 @@ class SiteManagerDialog(QDialog):
         self.port.setValue(21)
         self.port.setAccessibleName(self.tr("Port"))
         form.addRow(self.tr("Port"), self.port)
-        self.tls = self._combo(form, self.tr("Protocol"), [(m.value, t) for m, t in _TLS])
+        self.tls = self._combo(form, self.tr("Protocol"), list(_PROTOCOLS))
+        self.tls.setObjectName("siteProtocol")
+        self.sftp = SftpFields(self)
+        form.addRow(self.tr("Key file"), self.sftp.row)
+        form.addRow("", self.sftp.use_agent)
         self.logon = self._combo(form, self.tr("Logon type"), list(_LOGON))
         self.user = self._line(form, self.tr("User"))
         self.password = self._line(form, self.tr("Password"))
@@ -139,6 +156,11 @@ class SiteManagerDialog(QDialog):
         form.addRow("", self.list_hidden)
         self.logon.currentIndexChanged.connect(self._logon_changed)
         self.form_box = form_box
+        self._ftp_only = [self.mode, self.commands, self.policy, self.active_address,
+                          self.active_ports, self.list_hidden]
+        self._ftp_tips = {id(w): w.toolTip() for w in self._ftp_only}
+        self._shown_choice = str(self.tls.currentData())
+        self.tls.currentIndexChanged.connect(self._protocol_changed)
 
         # the form scrolls rather than squeezing its rows: a squeezed wrapped label (the
         # keyring note) was cut off at the top and bottom
@@ -245,7 +267,9 @@ class SiteManagerDialog(QDialog):
         self.folder.setText(site.folder)
         self.host.setText(site.host)
         self.port.setValue(site.port)
-        self._set_combo(self.tls, site.tls)
+        self._shown_choice = protocol_choice(site)
+        self._set_combo(self.tls, self._shown_choice)
+        self.sftp.show_site(site)
         self._set_combo(self.logon, site.logon)
         self.user.setText(site.user)
         self.password.clear()
@@ -262,6 +286,18 @@ class SiteManagerDialog(QDialog):
         self.keepalive.setValue(site.keepalive_interval)
         self.list_hidden.setChecked(site.list_hidden)
         self._logon_changed()
+        self._protocol_changed()
+
+    def _protocol_changed(self, _index: int = -1) -> None:
+        """SFTP greys out the data-connection settings; the port follows the protocol
+        when it was the previous protocol's default."""
+        choice = str(self.tls.currentData())
+        if self.port.value() == default_port_for(self._shown_choice):
+            self.port.setValue(default_port_for(choice))
+        self._shown_choice = choice
+        sftp = choice == SFTP_CHOICE
+        set_ftp_only(self._ftp_only, sftp, self._ftp_tips)
+        self.sftp.set_sftp(sftp)
 
     @staticmethod
     def _set_combo(combo: QComboBox, value: str) -> None:
@@ -324,7 +360,9 @@ class SiteManagerDialog(QDialog):
         folder = "/".join(p.strip() for p in self.folder.text().split("/") if p.strip())
         return self.current.replace(
             name=self.name.text().strip() or host, folder=folder, host=host,
-            port=self.port.value(), tls=self.tls.currentData(), logon=self.logon.currentData(),
+            port=self.port.value(), logon=self.logon.currentData(),
+            **site_protocol_changes(str(self.tls.currentData()), self.current),
+            **(self.sftp.changes() if self.tls.currentData() == SFTP_CHOICE else {}),
             user=self.user.text().strip(), mode=self.mode.currentData(),
             commands=self.commands.currentData(),
             pasv_policy=self.policy.currentData(),
@@ -434,15 +472,29 @@ def _folder_icon() -> Any:
 
 
 async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> Any:
-    """Connection settings, asking for the password when the site wants it."""
+    """Connection settings (FTP's, or SFTP's for an SFTP site), asking for the password
+    when the site wants it."""
+    def settings_of(site: Site, **password: str) -> Any:
+        if site.is_sftp:  # the window asks about an unknown host key
+            return store.sftp_settings(site, policy=HostKeyPolicy.ASK, **password)
+        return store.connection_settings(site, **password)
+
     try:
-        return store.connection_settings(site)
+        settings = settings_of(site)
     except PasswordRequiredError:
         password = await ask_password(window, window.tr("Password"),
                                       window.tr("Password for {} on {}:").format(site.user, site.host))
         if password is None:
             raise
-        return store.connection_settings(site, password=password)
+        settings = settings_of(site, password=password)
+    if site.is_sftp and site.key_file and settings.key_passphrase is None \
+            and key_needs_passphrase(site.key_file):
+        # asked each time, held only in these settings: never a file, never QSettings
+        passphrase = await ask_password(window, window.tr("Key passphrase"), window.tr(
+            "Passphrase of the key {}:").format(site.key_file))
+        if passphrase is not None:
+            settings = settings.replace(key_passphrase=passphrase)
+    return settings
 
 
 async def connect_saved_site(window: Any, text: str) -> str:
