@@ -14,16 +14,20 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.engine.queue.saved import QueueSaver, SavedJob
 from client.engine.settings import ConnectionSettings, TlsMode
+from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["QueueRestoreOffer", "site_url"]
 
 
-def site_url(settings: ConnectionSettings, site_path: str | None = None) -> str:
+def site_url(settings: ConnectionSettings | SftpSettings, site_path: str | None = None) -> str:
     """How a saved job names its site: ``site:PATH`` for a saved site, else the URL
-    without password (``ftpes://alice@host:21``)."""
+    without password (``ftpes://alice@host:21``, ``sftp://alice@host:22``)."""
     if site_path:
         return f"site:{site_path}"
-    scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(settings.tls, "ftp")
+    if isinstance(settings, SftpSettings):
+        scheme = "sftp"
+    else:
+        scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(settings.tls, "ftp")
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     user = "" if settings.user in ("", "anonymous") else quote(settings.user, safe="") + "@"
     return f"{scheme}://{user}{host}:{settings.port}"
