@@ -26,6 +26,7 @@ import keyring.errors
 from client.config.appdirs import config_dir
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.protocol.addresses import PasvPolicy
+from client.protocol.charsets import AUTO, CharsetError, normalize_charset
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -76,7 +77,7 @@ class Site:
     local_dir: str = ""
     remote_dir: str = ""
     connection_limit: int = 2
-    charset: str = "utf-8"
+    charset: str = AUTO  # "auto" or a charset name (client.protocol.charsets)
     comments: str = ""
     keepalive_interval: int = 0  # NOOP after this many idle seconds; 0: off
     list_hidden: bool = False  # LIST -a
@@ -110,6 +111,10 @@ class Site:
                                         and not isinstance(keepalive, bool)
                                         and 0 <= keepalive <= MAX_KEEPALIVE else 0)
         values["list_hidden"] = values.get("list_hidden") is True
+        try:
+            values["charset"] = normalize_charset(str(values.get("charset") or AUTO))
+        except CharsetError:
+            values["charset"] = AUTO
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -297,5 +302,5 @@ class SiteStore:
             keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
             else None,
             list_hidden=site.list_hidden,
-            encoding=site.charset or "utf-8",
+            encoding=site.charset or AUTO,
         )
