@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from client.protocol.listing import ListingEntry
 from client.ui.banner import InlineBanner
+from client.ui.charset_bar import CharsetBar
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
 from client.ui.remote.listing_model import (
@@ -202,6 +203,7 @@ class RemotePane(QWidget):
         bar.addWidget(self.filter_box)
 
         self.banner = InlineBanner(self)
+        self.charset_bar = CharsetBar(self)
 
         self.tree = QTreeView(self)
         self.tree.setModel(self.tree_model)
@@ -255,6 +257,7 @@ class RemotePane(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addWidget(self.banner)
+        layout.addWidget(self.charset_bar)
         layout.addWidget(self.splitter, 1)
         self.set_connected(False)
 
@@ -289,6 +292,7 @@ class RemotePane(QWidget):
         return self.model.path
 
     def set_connected(self, connected: bool) -> None:
+        self.charset_bar.reset()  # a new session: offers dismissed for the last one again
         for widget in (self.back_button, self.forward_button, self.up_button,
                        self.refresh_button, self.path_bar, self.view, self.tree):
             widget.setEnabled(connected)

@@ -1,0 +1,59 @@
+"""The charset offer as a person meets it: a server sending windows-1251 names, the
+window in "auto" shows them escaped and offers windows-1251 in a bar; "Use it" shows the
+names and the site remembers the charset; "Not now" keeps the offer away."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from client.config.sites import Site, SiteStore
+from client.engine.settings import TlsMode
+
+from .helpers import run
+
+pytestmark = pytest.mark.gui
+
+NAMES = ["Документы", "Новая папка", "привет мир.txt"]
+
+
+@pytest.fixture
+def cp1251_server(make_ftp_server, tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in NAMES:
+        (root / name).write_bytes(b"x")
+    return make_ftp_server(root=root, encoding="cp1251", mlsd=False)
+
+
+def test_use_it_shows_the_names_and_saves_the_charset(window, qtbot, cp1251_server,
+                                                      config_dir) -> None:
+    store = SiteStore()
+    site = Site(name="ru", host=cp1251_server.host, port=cp1251_server.port)
+    store.upsert(site)
+    window.remember_site(store, site)
+    run(qtbot, window.connect_to(cp1251_server.settings(tls=TlsMode.OFF)))
+    window.remember_site(store, site)
+    pane = window.remote_pane
+    bar = pane.charset_bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    assert "windows-1251" in bar.message.text()
+    assert not set(NAMES) & {e.name for e in pane.model.entries()}
+    qtbot.mouseClick(bar.use_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: sorted(e.name for e in pane.model.entries()) == sorted(NAMES),
+                    timeout=10_000)
+    assert not bar.isVisible()
+    assert store.find("ru").charset == "windows-1251"
+    assert window.connection.settings.encoding == "windows-1251"
+
+
+def test_not_now_keeps_the_offer_away(window, qtbot, cp1251_server) -> None:
+    run(qtbot, window.connect_to(cp1251_server.settings(tls=TlsMode.OFF)))
+    bar = window.remote_pane.charset_bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    qtbot.mouseClick(bar.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not bar.isVisible()
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not window.connection.busy, timeout=10_000)
+    qtbot.wait(50)
+    assert not bar.isVisible()
