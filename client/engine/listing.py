@@ -21,6 +21,7 @@ from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError
 from client.protocol.listing import ListingEntry, ListingResult, parse_listing, parse_mlsx_line
 from client.protocol.paths import remote_basename, remote_parent
+from client.protocol.replies import Reply
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
@@ -36,6 +37,17 @@ def _report_unparsed(session: FtpSession, result: ListingResult, what: str) -> N
     more = f" (and {len(result.unparsed) - 5} more)" if len(result.unparsed) > 5 else ""
     session.notice(f"{len(result.unparsed)} line(s) of the {what} could not be parsed and "
                     f"are not shown as entries: {shown}{more}", NoticeKind.INFO, Severity.WARNING)
+
+
+def _refuse_unopened_folder(final: Reply, command: Command) -> None:
+    """vsftpd answers LIST of a folder it may not read with ``226 Transfer done (but
+    failed to open directory).`` and lists the folder itself as its only entry (a
+    folder seeming to hold itself, endlessly); that is a refusal, said as one."""
+    if "failed to open directory" in final.text.lower():
+        raise CommandFailedError(
+            f"the server could not open the folder (permission denied?): {final.code} "
+            f"{escape_control(final.text)}", reply_code=550, reply_text=escape_control(final.text),
+            command=command.display, step="list")
 
 
 async def list_directory(session: FtpSession, path: str | None = None) -> ListingResult:
@@ -54,7 +66,8 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
     async def attempt(mode: TransferMode) -> bytes:
         sink = MemorySink()
         async with session.locked(busy=True):
-            await DataTransfer(session.channel_setup(mode), command, sink=sink).run()
+            result = await DataTransfer(session.channel_setup(mode), command, sink=sink).run()
+        _refuse_unopened_folder(result.final, command)
         return sink.data()
 
     try:
