@@ -23,11 +23,27 @@ from client.engine.errors import CommandFailedError, DataChannelError
 from client.protocol.listing import EntryKind, ListingEntry, ListingResult
 from client.protocol.paths import join_remote, remote_basename
 
-__all__ = ["SearchCriteria", "SearchMatch", "FolderEntered", "FolderFailed", "SearchItem",
+__all__ = ["parse_size", "SearchCriteria", "SearchMatch", "FolderEntered", "FolderFailed", "SearchItem",
            "search_remote", "DEFAULT_DEPTH"]
 
 #: How deep a search goes by default (0: the start folder only).
 DEFAULT_DEPTH = 5
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_UNIT = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+
+
+def parse_size(text: str) -> int | None:
+    """``"1500"``, ``"10K"``, ``"2.5 MB"``, ``"1G"`` as bytes (K = 1024, as curl and ls
+    -h count); an empty text is None. Raises ValueError for anything else."""
+    if not text.strip():
+        return None
+    found = _SIZE.match(text)
+    if found is None:
+        raise ValueError(f"{text.strip()!r} is not a size: write bytes or a number with "
+                         "K, M, G or T (e.g. 500K, 2.5M)")
+    return int(float(found.group(1)) * _UNIT[found.group(2).lower()])
 
 
 class Lister(Protocol):

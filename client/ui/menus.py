@@ -1,6 +1,6 @@
 """The main window's menus and toolbar (File, Server, View, Help) and their shortcuts:
 Ctrl+S site manager, Ctrl+Shift+O open a packet capture, Ctrl+Q quit, Ctrl+D disconnect,
-F5 refresh, Ctrl+M Passive/Active, Ctrl+F filter."""
+F5 refresh, F3 search remote files, Ctrl+M Passive/Active, Ctrl+F filter."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ class WindowActions:
     active: QAction
     toggle_mode: QAction
     extended: QAction
+    search_remote: QAction
     view_menu: QMenu
 
 
@@ -67,7 +68,9 @@ def build_menus(window: MainWindow) -> WindowActions:
     mkdir = _action(window, window.tr("Create &folder…"), lambda: window.spawn(
         window.actions.mkdir(), pane=window.remote_pane, doing=window.tr("Creating the folder")),
         icon_name="new-folder")
-    server.addActions([disconnect, refresh, mkdir])
+    search_remote = _action(window, window.tr("Search remote &files…"),
+                            window.open_remote_search, "F3")
+    server.addActions([disconnect, refresh, mkdir, search_remote])
     server.addAction(_action(window, window.tr("Enter a raw &command"),
                              lambda: window.console.command.setFocus(), "Ctrl+Shift+C"))
 
@@ -102,4 +105,5 @@ def build_menus(window: MainWindow) -> WindowActions:
     disconnect.setEnabled(False)
     return WindowActions(site_manager=site_manager, disconnect=disconnect, refresh=refresh,
                          mkdir=mkdir, passive=passive, active=active,
-                         toggle_mode=toggle_mode, extended=extended, view_menu=view)
+                         toggle_mode=toggle_mode, extended=extended,
+                         search_remote=search_remote, view_menu=view)

@@ -92,6 +92,15 @@ class RemoteActions:
                 .format(len(listing.unparsed)), severity="warning")
         return where
 
+    async def show_found(self, folder: str, name: str) -> None:
+        """A search result in the pane: its folder listed, its row selected and in view."""
+        await self.browse(folder)
+        self.pane.select_names([name])
+        row = self.pane.model.row_of_name(name)
+        if row is not None and row >= 0:
+            self.pane.view.scrollTo(self.pane.model.index(row, 0))
+        self.pane.view.setFocus()
+
     async def use_charset(self, charset: str) -> None:
         """Read and send names in ``charset`` from now on (this session, the queue's
         next ones and, when the session came from a saved site, that site)."""
