@@ -104,3 +104,32 @@ async def test_undecodable_name_is_shown_escaped_and_handled_by_its_bytes(
         assert (tmp_path / "copy").read_bytes() == b"the bytes"
         await session.delete("/" + entry.name)
     assert os.listdir(root) == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("charset", "name", "new"), [
+    ("windows-1251", "Отчёт за год.txt", "Новый.txt"),
+    ("koi8-r", "песня про ёжика.txt", "Переименовано.txt"),
+    ("shift_jis", "報告書ソ表.txt", "新しいファイル.txt"),
+    ("gbk", "报告二零二三.txt", "新建文件.txt"),
+    ("iso-8859-2", "Sprawozdanie łódź.txt", "Příliš žluťoučký.txt"),
+], ids=["windows-1251", "koi8-r", "shift_jis", "gbk", "iso-8859-2"])
+async def test_vsftpd_serving_the_bytes_of_its_disk(vsftpd_server, tmp_path, bus, charset,
+                                                   name, new):
+    """vsftpd sends names as the bytes its filesystem holds: files created with names
+    in each charset are listed, downloaded, uploaded beside and renamed."""
+    root = os.fsencode(vsftpd_server.root)
+    raw = name.encode(charset)
+    with open(root + b"/" + raw, "wb") as handle:
+        handle.write(b"on disk")
+    os.chown(root + b"/" + raw, *vsftpd_server.owner)
+    async with FtpSession(vsftpd_server.settings(encoding=charset, **FAST), bus=bus) as session:
+        names = {e.name for e in (await session.list()).entries}
+        assert name in names
+        await session.download(name, tmp_path / "copy")
+        assert (tmp_path / "copy").read_bytes() == b"on disk"
+        await session.upload(tmp_path / "copy", f"upload/{new}")
+        await session.rename(f"upload/{new}", f"upload/x {new}")
+        await session.delete(name)
+    assert os.path.exists(root + b"/upload/x " + new.encode(charset))
+    assert not os.path.exists(root + b"/" + raw)
