@@ -115,6 +115,10 @@ class RemoteActions:
             site = site.replace(charset=charset)
             store.upsert(site)
             self.window.remember_site(store, site)
+        if not await self.window.transfers.reset_if_finished():
+            self.pane.banner.show_message(self.tr(
+                "Transfers already in the queue keep the previous charset; new ones after "
+                "them may too until the queue is empty"), severity="info")
         await self.refresh()
 
     async def refresh(self) -> str:

@@ -39,12 +39,21 @@ def test_use_it_shows_the_names_and_saves_the_charset(window, qtbot, cp1251_serv
     qtbot.waitUntil(bar.isVisible, timeout=10_000)
     assert "windows-1251" in bar.message.text()
     assert not set(NAMES) & {e.name for e in pane.model.entries()}
+    # a download before the change: the queue has a connection in the old charset
+    escaped = next(e for e in pane.model.entries() if e.name.endswith(".txt"))
+    run(qtbot, window.download_entries([escaped]))
+    run(qtbot, window.transfers.wait_idle())
     qtbot.mouseClick(bar.use_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: sorted(e.name for e in pane.model.entries()) == sorted(NAMES),
                     timeout=10_000)
     assert not bar.isVisible()
     assert store.find("ru").charset == "windows-1251"
     assert window.connection.settings.encoding == "windows-1251"
+    # the next download goes by its windows-1251 name, on a connection that reads it so
+    entry = pane.model.entry(pane.model.row_of_name("привет мир.txt"))
+    run(qtbot, window.download_entries([entry]))
+    run(qtbot, window.transfers.wait_idle())
+    assert (window.local_pane.current / "привет мир.txt").read_bytes() == b"x"
 
 
 def test_not_now_keeps_the_offer_away(window, qtbot, cp1251_server) -> None:
