@@ -98,3 +98,25 @@ def test_cancel_stops_the_search(window, qtbot, tree_server) -> None:
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Cancelled"), timeout=10_000)
     assert dialog.search_button.isEnabled() and not dialog.cancel_button.isEnabled()
+
+
+def test_a_folder_that_cannot_be_listed_is_named_and_the_search_goes_on(
+        window, qtbot, vsftpd_server) -> None:
+    import os
+
+    root = vsftpd_server.root
+    for folder in ("open", "closed"):
+        (root / folder).mkdir()
+        (root / folder / f"{folder}.log").write_bytes(b"x")
+        os.chown(root / folder, *vsftpd_server.owner)
+    os.chmod(root / "closed", 0o000)
+    try:
+        run(qtbot, window.connect_to(vsftpd_server.settings(tls=TlsMode.OFF)))
+        dialog = _search(qtbot, window, "*.log")
+        qtbot.waitUntil(lambda: dialog.status.text().startswith("Done"), timeout=15_000)
+    finally:
+        os.chmod(root / "closed", 0o755)
+    assert _names(dialog) == ["/open/open.log"]
+    assert dialog.failed_view.isVisible()
+    assert dialog.failures.stringList()[0].startswith("/closed: ")
+    assert "1 folder(s) could not be listed" in dialog.status.text()
