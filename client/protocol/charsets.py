@@ -26,6 +26,7 @@ __all__ = [
     "decode_name",
     "encode_name",
     "wire_charset",
+    "show_undecodable",
 ]
 
 #: Let the client choose: UTF-8 (RFC 2640), with a guess offered when names are not UTF-8.
@@ -124,6 +125,15 @@ def decode_name(raw: bytes, charset: str) -> str:
     except UnicodeEncodeError:
         pass
     return raw.decode("ascii", "surrogateescape")
+
+
+def show_undecodable(text: str) -> str:
+    """``text`` with each byte kept by :func:`decode_name` written as ``\\xNN``: for
+    output that must be valid Unicode (JSON), where a lone surrogate cannot go."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch
+                   for ch in text)
 
 
 def encode_name(text: str, charset: str) -> bytes:

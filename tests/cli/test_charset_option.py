@@ -48,3 +48,12 @@ def test_auto_hints_and_charset_reads_the_names(cp1251_server, child_env, tmp_pa
 def test_an_unknown_charset_is_a_usage_error(cp1251_server, child_env) -> None:
     bad = cli(child_env, cp1251_server.password, "ls", "--charset", "no-such", cp1251_server.url)
     assert bad.returncode != 0 and "unknown charset 'no-such'" in bad.stderr
+
+
+def test_json_output_shows_undecodable_bytes_escaped(cp1251_server, child_env) -> None:
+    listed = cli(child_env, cp1251_server.password, "ls", "--json", cp1251_server.url + "/")
+    assert listed.returncode == 0, listed.stderr
+    import json
+
+    [entry] = json.loads(listed.stdout)
+    assert entry["name"] == "\\xce\\xf2\\xf7\\xb8\\xf2.txt"
