@@ -66,3 +66,23 @@ def test_not_now_keeps_the_offer_away(window, qtbot, cp1251_server) -> None:
     qtbot.waitUntil(lambda: not window.connection.busy, timeout=10_000)
     qtbot.wait(50)
     assert not bar.isVisible()
+
+
+def test_an_undecodable_name_can_be_dragged(qapp, qtbot) -> None:
+    """Dragging a name with a byte the charset could not decode used to fail while
+    building the drag data (a lone surrogate is not UTF-8); it now travels as its bytes."""
+    from datetime import UTC, datetime
+
+    from client.protocol.listing import EntryKind, ListingEntry
+    from client.ui.remote.listing_model import REMOTE_MIME
+    from client.ui.remote.pane import RemotePane
+
+    pane = RemotePane()
+    qtbot.addWidget(pane)
+    pane.set_connected(True)
+    name = "bad\udc98.txt"
+    pane.show_listing("/in", [ListingEntry(name=name, kind=EntryKind.FILE, size=1,
+                                           modified=datetime(2024, 1, 1, tzinfo=UTC))])
+    mime = pane.model.mimeData([pane.model.index(0, 0)])
+    assert bytes(mime.data(REMOTE_MIME)) == b"/in/bad\x98.txt"
+    assert pane.model.data(pane.model.index(0, 0)).startswith("bad\\x98.txt")
