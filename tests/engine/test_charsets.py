@@ -133,3 +133,16 @@ async def test_vsftpd_serving_the_bytes_of_its_disk(vsftpd_server, tmp_path, bus
         await session.delete(name)
     assert os.path.exists(root + b"/upload/x " + new.encode(charset))
     assert not os.path.exists(root + b"/" + raw)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("charset", "sent"), [("auto", True), ("utf-8", True),
+                                               ("windows-1251", False)])
+async def test_opts_utf8_only_when_names_are_utf8(ftp_server, bus, charset, sent):
+    from client.engine.events import LineSent
+
+    recorder = Recorder(bus)
+    async with FtpSession(ftp_server.settings(encoding=charset, **FAST), bus=bus) as session:
+        assert session.features.utf8  # pyftpdlib announces UTF8
+    lines = [event.text for event in recorder.of(LineSent)]
+    assert ("OPTS UTF8 ON" in lines) is sent
