@@ -57,3 +57,20 @@ def test_json_output_shows_undecodable_bytes_escaped(cp1251_server, child_env) -
 
     [entry] = json.loads(listed.stdout)
     assert entry["name"] == "\\xce\\xf2\\xf7\\xb8\\xf2.txt"
+
+
+def test_a_percent_escaped_byte_in_a_url_names_that_byte(make_ftp_server, tmp_path,
+                                                         child_env) -> None:
+    """Copy URL writes an undecodable byte as %98; get with that URL fetches the file."""
+    import os
+
+    root = tmp_path / "root"
+    root.mkdir()
+    with open(os.fsencode(root) + b"/bad\x98.txt", "wb") as handle:
+        handle.write(b"odd")
+    server = make_ftp_server(root=root, encoding="cp1251", mlsd=False)
+    target = tmp_path / "copy"
+    got = cli(child_env, server.password, "get", "--charset", "windows-1251",
+              server.url + "/bad%98.txt", "-o", str(target))
+    assert got.returncode == 0, got.stderr
+    assert target.read_bytes() == b"odd"

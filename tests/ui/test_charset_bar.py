@@ -86,3 +86,14 @@ def test_an_undecodable_name_can_be_dragged(qapp, qtbot) -> None:
     mime = pane.model.mimeData([pane.model.index(0, 0)])
     assert bytes(mime.data(REMOTE_MIME)) == b"/in/bad\x98.txt"
     assert pane.model.data(pane.model.index(0, 0)).startswith("bad\\x98.txt")
+
+
+def test_copy_url_writes_an_undecodable_byte_as_itself() -> None:
+    from client.config.urls import parse_url
+    from client.ui.remote.pane import remote_url
+
+    url = remote_url("127.0.0.1", 2121, "/in/bad\udc98 x.txt")
+    assert url == "ftp://127.0.0.1:2121/in/bad%98%20x.txt"
+    assert parse_url(url).path == "in/bad\udc98 x.txt"  # relative to the login folder
+    assert remote_url("h", 21, "/Документы") == "ftp://h/" + "".join(
+        f"%{b:02X}" for b in "Документы".encode())

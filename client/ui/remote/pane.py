@@ -8,6 +8,7 @@ rename, delete, …); the window performs it through the engine.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -417,11 +418,14 @@ class RemotePane(QWidget):
 
 
 def remote_url(host: str, port: int, path: str, scheme: str = "ftp") -> str:
-    """``ftp://host:port/path`` with the path percent-encoded (never a password)."""
+    """``ftp://host:port/path`` with the path percent-encoded (never a password). A byte
+    the charset could not decode is written as itself (``%98``), which the URL parser
+    reads back as that byte."""
     url = QUrl()
     url.setScheme(scheme)
     url.setHost(host)
     if port != 21:
         url.setPort(port)
-    url.setPath(path)
+    url.setPath(quote(path.encode("utf-8", "surrogateescape"), safe="/"),
+                QUrl.ParsingMode.TolerantMode)
     return url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
