@@ -273,7 +273,7 @@ class RemoteSearchDialog(QDialog):
     # -- using the results -----------------------------------------------------------------
     def selected_matches(self) -> list[SearchMatch]:
         rows = sorted({index.row() for index in self.results.selectionModel().selectedRows()})
-        return [self.model.match(row) for row in rows]
+        return [self.model.found(row) for row in rows]
 
     def _update_buttons(self, *_args: object) -> None:
         chosen = bool(self.results.selectionModel().selectedRows())
@@ -282,7 +282,7 @@ class RemoteSearchDialog(QDialog):
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
-            found = self.model.match(index.row())
+            found = self.model.found(index.row())
             self._spawn(self._open_in_pane(found.folder, found.entry.name))
 
     def show_current(self) -> None:

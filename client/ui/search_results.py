@@ -53,7 +53,7 @@ class SearchResultsModel(QAbstractTableModel):
         self._rows.extend(matches)
         self.endInsertRows()
 
-    def match(self, row: int) -> SearchMatch:  # type: ignore[override]
+    def found(self, row: int) -> SearchMatch:
         return self._rows[row]
 
     def matches(self) -> list[SearchMatch]:

@@ -38,7 +38,7 @@ def _search(qtbot, window, pattern: str):
 
 def _names(dialog) -> list[str]:
     model = dialog.model
-    return sorted(model.match(row).path for row in range(model.rowCount()))
+    return sorted(model.found(row).path for row in range(model.rowCount()))
 
 
 def test_find_open_in_pane_and_download(window, qtbot, tree_server) -> None:
@@ -48,9 +48,14 @@ def test_find_open_in_pane_and_download(window, qtbot, tree_server) -> None:
     assert _names(dialog) == ["/a/app.log", "/a/b/c/deeper.log", "/a/b/deep.log", "/top.log"]
     assert "4 found" in dialog.status.text()
 
+    # typing in the results goes to the first name starting so (Qt's keyboard search)
+    dialog.results.setFocus()
+    qtbot.keyClicks(dialog.results, "dee")
+    assert dialog.model.found(dialog.results.currentIndex().row()).entry.name == "deep.log"
+
     # double-click /a/b/deep.log: the pane goes to /a/b with the file selected
     row = next(r for r in range(dialog.model.rowCount())
-               if dialog.model.match(r).path == "/a/b/deep.log")
+               if dialog.model.found(r).path == "/a/b/deep.log")
     cell = dialog.results.visualRect(dialog.model.index(row, ResultColumn.NAME)).center()
     qtbot.mouseClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.mouseDClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=cell)
@@ -63,7 +68,7 @@ def test_find_open_in_pane_and_download(window, qtbot, tree_server) -> None:
     selection = dialog.results.selectionModel()
     selection.clearSelection()
     for path in ("/top.log", "/a/app.log"):
-        r = next(r for r in range(dialog.model.rowCount()) if dialog.model.match(r).path == path)
+        r = next(r for r in range(dialog.model.rowCount()) if dialog.model.found(r).path == path)
         selection.select(dialog.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
                          | QItemSelectionModel.SelectionFlag.Rows)
     assert dialog.download_button.isEnabled()
