@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QStringListModel
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,7 +42,7 @@ from client.engine.search import (
 )
 from client.protocol.text import escape_control
 from client.ui.connection import RemoteConnection
-from client.ui.search_results import ResultColumn, SearchResultsModel
+from client.ui.search_results import SORT_ROLE, ResultColumn, SearchResultsModel
 
 __all__ = ["RemoteSearchDialog"]
 
@@ -77,6 +77,10 @@ class RemoteSearchDialog(QDialog):
         self._spawn = spawn
         self.task: asyncio.Task[None] | None = None
         self.model = SearchResultsModel(self)
+        #: a header click sorts; until then rows stay in the order they were found
+        self.sorted = QSortFilterProxyModel(self)
+        self.sorted.setSourceModel(self.model)
+        self.sorted.setSortRole(SORT_ROLE)
         self.failures = QStringListModel(self)
         self._build()
         self.resize(760, 520)
@@ -141,7 +145,9 @@ class RemoteSearchDialog(QDialog):
         self.results = QTableView(self)
         self.results.setObjectName("searchResults")
         self.results.setAccessibleName(self.tr("Search results"))
-        self.results.setModel(self.model)
+        self.results.setModel(self.sorted)
+        self.results.setSortingEnabled(True)
+        self.results.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.results.setShowGrid(False)
@@ -272,7 +278,8 @@ class RemoteSearchDialog(QDialog):
 
     # -- using the results -----------------------------------------------------------------
     def selected_matches(self) -> list[SearchMatch]:
-        rows = sorted({index.row() for index in self.results.selectionModel().selectedRows()})
+        rows = sorted({self.sorted.mapToSource(index).row()
+                       for index in self.results.selectionModel().selectedRows()})
         return [self.model.found(row) for row in rows]
 
     def _update_buttons(self, *_args: object) -> None:
@@ -282,7 +289,7 @@ class RemoteSearchDialog(QDialog):
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
-            found = self.model.found(index.row())
+            found = self.model.found(self.sorted.mapToSource(index).row())
             self._spawn(self._open_in_pane(found.folder, found.entry.name))
 
     def show_current(self) -> None:

@@ -14,7 +14,10 @@ from client.engine.units import format_bytes
 from client.protocol.listing import EntryKind
 from client.protocol.text import escape_control
 
-__all__ = ["ResultColumn", "SearchResultsModel"]
+__all__ = ["ResultColumn", "SearchResultsModel", "SORT_ROLE"]
+
+#: what a click on a column header sorts by (sizes as numbers, times as times)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -88,6 +91,14 @@ class SearchResultsModel(QAbstractTableModel):
                 return format_bytes(entry.size) if entry.size is not None and \
                     entry.kind is not EntryKind.DIR else ""
             return _when(entry.modified)
+        if role == SORT_ROLE:
+            if column is ResultColumn.NAME:
+                return entry.name.casefold()
+            if column is ResultColumn.FOLDER:
+                return found.folder
+            if column is ResultColumn.SIZE:
+                return -1 if entry.size is None else entry.size
+            return entry.modified.timestamp() if entry.modified is not None else 0.0
         if role == Qt.ItemDataRole.ToolTipRole:
             return escape_control(found.path)
         if role == Qt.ItemDataRole.TextAlignmentRole and column is ResultColumn.SIZE:

@@ -5,7 +5,7 @@ download them; a folder that cannot be listed is named, Cancel stops a search.""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 
 from client.engine.settings import TlsMode
 from client.ui.search_results import ResultColumn
@@ -51,12 +51,23 @@ def test_find_open_in_pane_and_download(window, qtbot, tree_server) -> None:
     # typing in the results goes to the first name starting so (Qt's keyboard search)
     dialog.results.setFocus()
     qtbot.keyClicks(dialog.results, "dee")
-    assert dialog.model.found(dialog.results.currentIndex().row()).entry.name == "deep.log"
+    current = dialog.sorted.mapToSource(dialog.results.currentIndex())
+    assert dialog.model.found(current.row()).entry.name == "deep.log"
+
+    # a click on the Size header sorts by size as a number
+    header = dialog.results.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=header.rect().topLeft() + QPoint(
+                         header.sectionViewportPosition(ResultColumn.SIZE) + 5, 5))
+    by_size = [dialog.model.found(dialog.sorted.mapToSource(dialog.sorted.index(r, 0)).row())
+               .entry.size for r in range(dialog.sorted.rowCount())]
+    assert by_size in ([10, 50, 500, 5000], [5000, 500, 50, 10])
 
     # double-click /a/b/deep.log: the pane goes to /a/b with the file selected
     row = next(r for r in range(dialog.model.rowCount())
                if dialog.model.found(r).path == "/a/b/deep.log")
-    cell = dialog.results.visualRect(dialog.model.index(row, ResultColumn.NAME)).center()
+    cell = dialog.results.visualRect(
+        dialog.sorted.mapFromSource(dialog.model.index(row, ResultColumn.NAME))).center()
     qtbot.mouseClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.mouseDClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     pane = window.remote_pane
@@ -69,7 +80,8 @@ def test_find_open_in_pane_and_download(window, qtbot, tree_server) -> None:
     selection.clearSelection()
     for path in ("/top.log", "/a/app.log"):
         r = next(r for r in range(dialog.model.rowCount()) if dialog.model.found(r).path == path)
-        selection.select(dialog.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+        selection.select(dialog.sorted.mapFromSource(dialog.model.index(r, 0)),
+                         QItemSelectionModel.SelectionFlag.Select
                          | QItemSelectionModel.SelectionFlag.Rows)
     assert dialog.download_button.isEnabled()
     qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
