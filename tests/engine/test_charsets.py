@@ -114,10 +114,17 @@ async def test_undecodable_name_is_shown_escaped_and_handled_by_its_bytes(
     ("gbk", "报告二零二三.txt", "新建文件.txt"),
     ("iso-8859-2", "Sprawozdanie łódź.txt", "Příliš žluťoučký.txt"),
 ], ids=["windows-1251", "koi8-r", "shift_jis", "gbk", "iso-8859-2"])
-async def test_vsftpd_serving_the_bytes_of_its_disk(vsftpd_server, tmp_path, bus, charset,
-                                                   name, new):
-    """vsftpd sends names as the bytes its filesystem holds: files created with names
-    in each charset are listed, downloaded, uploaded beside and renamed."""
+@pytest.mark.parametrize("server_name", ["vsftpd", "pure-ftpd", "proftpd"])
+async def test_servers_serving_the_bytes_of_their_disk(make_debian_server, tmp_path, bus,
+                                                      server_name, charset, name, new):
+    """vsftpd, pure-ftpd and ProFTPD send names as the bytes their filesystem holds:
+    files created with names in each charset are listed, downloaded, uploaded beside,
+    renamed and deleted."""
+    vsftpd_server = make_debian_server(server_name)
+    if server_name == "pure-ftpd":
+        # pure-ftpd refuses any name with a backslash byte (553 Prohibited file name),
+        # and Shift_JIS "ソ" is 0x83 0x5C
+        name = name.replace("ソ", "")
     root = os.fsencode(vsftpd_server.root)
     raw = name.encode(charset)
     with open(root + b"/" + raw, "wb") as handle:
