@@ -3,7 +3,8 @@
 JSON entries: ``{name, type: file|dir|link|other, size, modified (ISO 8601 or null),
 permissions, target}``. Names come from the server: in text they are shown with control
 characters escaped (a name must not move the cursor or recolour the terminal); in JSON
-they are kept as sent (JSON escapes control characters itself).
+they are kept as sent (JSON escapes control characters itself), except for bytes the
+charset could not decode, which are written ``\\xNN`` (JSON text must be Unicode).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as _dt
 import re
 from collections.abc import Iterable
 
+from client.protocol.charsets import show_undecodable
 from client.protocol.listing import ListingEntry
 from client.protocol.listing.mlsx import mode_to_permissions
 from client.protocol.text import escape_control
@@ -24,12 +26,12 @@ _SIX_MONTHS = _dt.timedelta(days=182)
 
 def entry_to_json(entry: ListingEntry) -> dict[str, object]:
     return {
-        "name": entry.name,
+        "name": show_undecodable(entry.name),
         "type": entry.kind.value,
         "size": entry.size,
         "modified": entry.modified.isoformat() if entry.modified is not None else None,
         "permissions": entry.permissions,
-        "target": entry.target,
+        "target": show_undecodable(entry.target) if entry.target else entry.target,
     }
 
 

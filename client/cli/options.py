@@ -25,6 +25,7 @@ from client.engine.settings import (
 )
 from client.engine.sftp.settings import SftpSettings
 from client.protocol.addresses import PasvPolicy
+from client.protocol.charsets import CharsetError, normalize_charset
 
 __all__ = ["add_common_options", "Target", "TargetError", "build_target", "parse_port_range"]
 
@@ -64,6 +65,13 @@ def _keepalive_seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(
             f"the keep-alive interval must be 0 (off) to 86400 seconds, got {text!r}")
     return value
+
+
+def _charset(text: str) -> str:
+    try:
+        return normalize_charset(text)
+    except CharsetError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -122,6 +130,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--list-hidden", action="store_true",
                      help="ask for hidden files too: LIST -a (MLSD lists them anyway)")
     add_sftp_options(parser)
+    net.add_argument("--charset", metavar="NAME", type=_charset, default=None,
+                     help="charset of remote names, for commands, replies and listings: "
+                          "auto (the default: UTF-8, and a hint on stderr when names look "
+                          "like another), utf-8, windows-1251, koi8-r, shift_jis, gbk, "
+                          "gb18030, big5, euc-kr, iso-8859-2, … (any ASCII-compatible "
+                          "charset Python knows)")
     out = parser.add_argument_group("output")
     out.add_argument("-v", "--verbose", action="store_true",
                      help="annotated transcript of the conversation on stderr")
@@ -277,4 +291,6 @@ def apply_options(settings: ConnectionSettings, args: argparse.Namespace,
         changes["tcp_keepalive"] = tcp_keepalive or None
     if getattr(args, "list_hidden", False):
         changes["list_hidden"] = True
+    if getattr(args, "charset", None):
+        changes["encoding"] = args.charset
     return settings.replace(**changes) if changes else settings

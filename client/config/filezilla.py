@@ -24,6 +24,7 @@ from pathlib import Path
 from client.config.sites import Site, SiteStore, keyring_available
 from client.engine.schemes import Protocol
 from client.engine.settings import TlsMode, TransferMode
+from client.protocol.charsets import AUTO, CharsetError, normalize_charset
 
 __all__ = ["ImportedSite", "ImportReport", "parse_sitemanager", "import_sitemanager",
            "parse_server_path"]
@@ -167,9 +168,15 @@ def _server(node: ET.Element, folder: str, warnings: list[str]) -> ImportedSite 
             password = pass_node.text
     pasv = _text(node, "PasvMode", "MODE_DEFAULT")
     mode = TransferMode.ACTIVE if pasv == "MODE_ACTIVE" else TransferMode.PASSIVE
-    charset = "utf-8"
-    if _text(node, "EncodingType") == "Custom":
-        charset = _text(node, "CustomEncoding", "utf-8") or "utf-8"
+    charset = AUTO
+    if _text(node, "EncodingType") == "UTF-8":
+        charset = "utf-8"
+    elif _text(node, "EncodingType") == "Custom":
+        try:
+            charset = normalize_charset(_text(node, "CustomEncoding", AUTO))
+        except CharsetError:
+            warnings.append(f"{name}: charset {_text(node, 'CustomEncoding', '')!r} is "
+                            "unknown; using auto")
     default_port = 22 if sftp else 990 if protocol == 3 else 21
     port = _int(node, "Port", default_port)
     if not 0 < port < 65536:

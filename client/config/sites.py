@@ -30,6 +30,7 @@ from client.engine.schemes import Protocol
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.protocol.addresses import PasvPolicy
+from client.protocol.charsets import AUTO, CharsetError, normalize_charset
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -80,7 +81,7 @@ class Site:
     local_dir: str = ""
     remote_dir: str = ""
     connection_limit: int = 2
-    charset: str = "utf-8"
+    charset: str = AUTO  # "auto" or a charset name (client.protocol.charsets)
     comments: str = ""
     keepalive_interval: int = 0  # NOOP after this many idle seconds; 0: off
     list_hidden: bool = False  # LIST -a
@@ -126,6 +127,10 @@ class Site:
         if not isinstance(values.get("key_file", ""), str):
             values["key_file"] = ""
         values["use_agent"] = values.get("use_agent", True) is not False
+        try:
+            values["charset"] = normalize_charset(str(values.get("charset") or AUTO))
+        except CharsetError:
+            values["charset"] = AUTO
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -326,5 +331,5 @@ class SiteStore:
             keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
             else None,
             list_hidden=site.list_hidden,
-            encoding=site.charset or "utf-8",
+            encoding=site.charset or AUTO,
         )

@@ -106,9 +106,13 @@ class RemoteUrl:
         return escape_control(where + self.path_text())
 
 
-def _decode(text: str, what: str) -> str:
+def _decode(text: str, what: str, *, raw_bytes: bool = False) -> str:
+    """Percent-escapes decoded as UTF-8. ``raw_bytes`` (paths): an escape that is not
+    part of UTF-8 (``%98``) is that byte of a name in another charset, kept as it is
+    (``surrogateescape``) and sent as that byte."""
     try:
-        decoded = unquote(text, errors="strict") if "%" in text else text
+        errors = "surrogateescape" if raw_bytes else "strict"
+        decoded = unquote(text, errors=errors) if "%" in text else text
     except UnicodeDecodeError:
         raise UrlError(f"the {what} of the URL is not UTF-8 after decoding its percent-escapes "
                        "(write other characters as UTF-8 escapes, e.g. %C3%A9 for é)") from None
@@ -149,7 +153,7 @@ def _path(raw: str) -> str | None:
     """``raw`` is what follows the host, starting with '/' (or empty)."""
     if raw in ("", "/"):
         return None
-    decoded = _decode(raw[1:], "path")
+    decoded = _decode(raw[1:], "path", raw_bytes=True)
     return decoded or None
 
 

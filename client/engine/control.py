@@ -79,7 +79,7 @@ class ControlConnection:
         self.local: Endpoint | None = None
         self.last_activity = time.monotonic()
         self._protocol = _ControlProtocol(self)
-        self._parser = ReplyParser()
+        self._parser = ReplyParser(encoding=None if encoding == "utf-8" else encoding)
         self._replies: collections.deque[Reply] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
         self._failure: Exception | None = None
@@ -91,6 +91,12 @@ class ControlConnection:
         context_cls = getattr(_annotate_module, "AnnotationContext", None)
         self.context = context_cls() if context_cls is not None else None
         self._annotator = self._make_annotator()
+
+    def set_encoding(self, encoding: str) -> None:
+        """Send commands and read replies in ``encoding`` from now on (a wire charset,
+        never "auto"). UTF-8 replies keep the Latin-1 fallback for display."""
+        self.encoding = encoding
+        self._parser.encoding = None if encoding == "utf-8" else encoding
 
     # ------------------------------------------------------------------ annotations
     def _make_annotator(self) -> object | None:

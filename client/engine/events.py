@@ -202,6 +202,7 @@ class NoticeKind(enum.StrEnum):
     QUEUE = "queue"  # the transfer queue's own decisions
     RETRY = "retry"  # the queue tries a failed job again
     SKIPPED = "skipped"  # the queue leaves a file out (a link, an unsafe name, …)
+    CHARSET = "charset"  # names are not in the charset in use; another is suggested
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

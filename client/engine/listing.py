@@ -15,10 +15,13 @@ from client.engine.errors import CommandFailedError, DataChannelError, FtpError
 from client.engine.events import NoticeKind
 from client.engine.settings import TransferMode
 from client.protocol.annotate import Severity
+from client.protocol.charset_guess import guess_charset, is_utf8
+from client.protocol.charsets import AUTO
 from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError
 from client.protocol.listing import ListingEntry, ListingResult, parse_listing, parse_mlsx_line
 from client.protocol.paths import remote_basename, remote_parent
+from client.protocol.replies import Reply
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
@@ -34,6 +37,17 @@ def _report_unparsed(session: FtpSession, result: ListingResult, what: str) -> N
     more = f" (and {len(result.unparsed) - 5} more)" if len(result.unparsed) > 5 else ""
     session.notice(f"{len(result.unparsed)} line(s) of the {what} could not be parsed and "
                     f"are not shown as entries: {shown}{more}", NoticeKind.INFO, Severity.WARNING)
+
+
+def _refuse_unopened_folder(final: Reply, command: Command) -> None:
+    """vsftpd answers LIST of a folder it may not read with ``226 Transfer done (but
+    failed to open directory).`` and lists the folder itself as its only entry (a
+    folder seeming to hold itself, endlessly); that is a refusal, said as one."""
+    if "failed to open directory" in final.text.lower():
+        raise CommandFailedError(
+            f"the server could not open the folder (permission denied?): {final.code} "
+            f"{escape_control(final.text)}", reply_code=550, reply_text=escape_control(final.text),
+            command=command.display, step="list")
 
 
 async def list_directory(session: FtpSession, path: str | None = None) -> ListingResult:
@@ -52,7 +66,8 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
     async def attempt(mode: TransferMode) -> bytes:
         sink = MemorySink()
         async with session.locked(busy=True):
-            await DataTransfer(session.channel_setup(mode), command, sink=sink).run()
+            result = await DataTransfer(session.channel_setup(mode), command, sink=sink).run()
+        _refuse_unopened_folder(result.final, command)
         return sink.data()
 
     try:
@@ -64,9 +79,25 @@ async def list_directory(session: FtpSession, path: str | None = None) -> Listin
                         "listing over the control connection with STAT instead", NoticeKind.FALLBACK,
                         Severity.WARNING)
         return await stat_listing(session, path)
-    result = parse_listing(data, fmt=fmt)
+    result = parse_listing(data, fmt=fmt, encoding=session.wire_charset)
     _report_unparsed(session, result, f"{command.verb} listing")
+    _offer_charset(session, data)
     return result
+
+
+def _offer_charset(session: FtpSession, data: bytes) -> None:
+    """In "auto", names that are not UTF-8 are shown escaped; say once per charset which
+    one they look like (the window offers it in a bar, the CLI on stderr)."""
+    if session.charset != AUTO or data.isascii() or is_utf8(data):
+        return
+    guess = guess_charset(data)
+    if guess is None or (session.charset_guess and session.charset_guess.charset == guess.charset):
+        return
+    session.charset_guess = guess
+    session.notice(f"names in this listing are not UTF-8; they look like {guess.charset} "
+                   f"(e.g. {escape_control(guess.sample)[:60]!r}): choose that charset for "
+                   "this site (--charset in the CLI, Charset in the site manager) to see "
+                   "them", NoticeKind.CHARSET, Severity.WARNING)
 
 
 async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
@@ -78,7 +109,8 @@ async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
         async with session.locked():
             reply = await session.control.execute(mlst, step="stat")
         if reply.code == 250:
-            for line in reply.lines[1:-1] if len(reply.lines) > 2 else ():
+            lines = reply.decoded(session.wire_charset).lines
+            for line in lines[1:-1] if len(lines) > 2 else ():
                 try:
                     entry = parse_mlsx_line(line.lstrip(" "))
                 except ProtocolError:
@@ -115,7 +147,7 @@ async def stat_listing(session: FtpSession, path: str | None = None) -> ListingR
             f"{escape_control(reply.text)}", reply_code=reply.code,
             reply_text=escape_control(reply.text), command=command.display,
             step="stat-listing")
-    inner = [line for line in reply.lines[1:-1]]
+    inner = list(reply.decoded(session.wire_charset).lines[1:-1])
     # Some servers prefix inner lines with the code and a dash or indent them.
     prefix = f"{reply.code}-"
     cleaned = [line[4:] if line.startswith(prefix) else line.lstrip(" ") if line.startswith(" ")

@@ -311,7 +311,9 @@ async def _after_login(session: FtpSession) -> None:
     reply = await control.execute(Command("FEAT"), step="feat")
     if reply.is_success:
         session.features = Features.parse(reply)
-    if session.features.utf8:
+    if session.features.utf8 and session.wire_charset == "utf-8":
+        # Only when names are UTF-8 here: with another charset chosen, asking the
+        # server to switch to UTF-8 would make it read our bytes wrongly.
         reply = await control.execute(Command.opts("UTF8 ON"), step="opts-utf8")
     await _enable_mlst_facts(session)
     reply = await control.execute(Command("SYST"), step="syst")

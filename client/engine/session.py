@@ -45,6 +45,8 @@ from client.engine.transfer import TransferResult
 from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
 from client.engine.upload import Upload
 from client.protocol.annotate import Severity
+from client.protocol.charset_guess import CharsetGuess
+from client.protocol.charsets import AUTO, normalize_charset, wire_charset
 from client.protocol.commands import Command
 from client.protocol.errors import CommandArgumentError, ProtocolError
 from client.protocol.features import NO_FEATURES, Features
@@ -85,8 +87,12 @@ class FtpSession:
         self.banner: str | None = None
         self.system: str | None = None  # the SYST answer, e.g. "UNIX Type: L8"
         self.memory = ModeMemory()
+        #: the charset chosen for this session ("auto" or a charset name) and, in "auto",
+        #: the one the listings' bytes suggest (offered to the user, never applied alone)
+        self.charset = normalize_charset(settings.encoding)
+        self.charset_guess: CharsetGuess | None = None
         self.control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
-                                          encoding=settings.encoding,
+                                          encoding=wire_charset(self.charset),
                                           timeout=settings.control_timeout)
         self.control.on_failure = self._control_failed
         self.control_context: SessionResumingContext | None = None
@@ -122,6 +128,19 @@ class FtpSession:
     def answers_mtime(self) -> bool:
         """The server offers MDTM."""
         return self.features.mdtm
+    def wire_charset(self) -> str:
+        """The charset commands, 257 replies and listings use now."""
+        return wire_charset(self.charset)
+
+    def set_charset(self, name: str) -> str:
+        """Use ``name`` ("auto" or a charset) for names from now on, without a new
+        login; returns the name as stored. Raises CharsetError for an unknown one."""
+        self.charset = normalize_charset(name)
+        self.settings = self.settings.replace(encoding=self.charset)
+        self.control.set_encoding(self.wire_charset)
+        if self.charset != AUTO:
+            self.charset_guess = None
+        return self.charset
 
     def set_commands(self, family: CommandFamily) -> None:
         """Ask for ``family`` on the next data connections (no new login): what the
@@ -135,7 +154,7 @@ class FtpSession:
         if self.control.transport is not None:
             self.control.abort()
         self.control = ControlConnection(bus=self.bus, connection_id=self.connection_id,
-                                          encoding=self.settings.encoding,
+                                          encoding=self.wire_charset,
                                           timeout=self.settings.control_timeout)
         self.control.on_failure = self._control_failed
         if self.control.context is not None:
@@ -338,7 +357,7 @@ class FtpSession:
     async def pwd_locked(self) -> str:
         reply = await self.command_locked(Command("PWD"), step="pwd")
         try:
-            return parse_257(reply)
+            return parse_257(reply.decoded(self.wire_charset))
         except ProtocolError as exc:
             raise FtpError(f"could not read the directory from the PWD reply: {exc}",
                            step="pwd") from None
@@ -368,7 +387,7 @@ class FtpSession:
         """MKD; returns the path the server reports (or ``path`` joined to the cwd)."""
         reply = await self._command(self.path_command("MKD", path), step="mkdir")
         try:
-            made = parse_257(reply)
+            made = parse_257(reply.decoded(self.wire_charset))
         except ProtocolError:
             made = path
         if not made.startswith("/"):

@@ -90,7 +90,9 @@ class ConnectionSettings:
     verify_certificates: bool = True
     ca_file: str | None = None
     pinned_fingerprints: frozenset[str] = frozenset()  # SHA-256, hex, lower case
-    encoding: str = "utf-8"
+    # charset of names: "auto" (UTF-8, another offered from the listings) or a name
+    # such as "windows-1251" (client.protocol.charsets)
+    encoding: str = "auto"
 
     def replace(self, **changes: object) -> ConnectionSettings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

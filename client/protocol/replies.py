@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from client.protocol.charsets import decode_name
 from client.protocol.errors import ReplyFramingError, ReplyTooLongError, WrongServiceError
 from client.protocol.text import decode_line, escape_control
 
@@ -30,6 +31,16 @@ class Reply:
     code: int
     lines: tuple[str, ...]
     raw: bytes = b""
+
+    def decoded(self, encoding: str) -> Reply:
+        """This reply with its lines decoded from :attr:`raw` in ``encoding`` (see
+        :func:`client.protocol.charsets.decode_name`): a 257 path read this way names
+        the directory by the bytes the server sent."""
+        if not self.raw:
+            return self
+        lines = tuple(decode_name(line[:-1] if line.endswith(b"\r") else line, encoding)
+                      for line in self.raw.split(b"\n") if line)
+        return Reply(self.code, lines or self.lines, self.raw)
 
     @property
     def text(self) -> str:
@@ -117,7 +128,11 @@ class ReplyParser:
         *,
         max_line_length: int = DEFAULT_MAX_LINE,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        encoding: str | None = None,
     ) -> None:
+        #: the session's charset for names in replies (257 paths); None: UTF-8 with a
+        #: Latin-1 fallback, which shows any text but cannot name a file.
+        self.encoding = encoding
         self._buffer = bytearray()
         self._pos = 0  # start of the first unconsumed byte in _buffer
         self._scan_from = 0  # where the search for the next LF resumes
@@ -186,7 +201,7 @@ class ReplyParser:
                 return reply
 
     def _take_line(self, body: bytes, raw_line: bytes) -> Reply | None:
-        text = decode_line(body)
+        text = decode_line(body) if self.encoding is None else decode_name(body, self.encoding)
         code = _reply_code(body)
         if self._open_code is None:
             if code is None and text.startswith("SSH-"):

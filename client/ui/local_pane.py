@@ -55,7 +55,8 @@ class LocalFileView(QTreeView):
         if not mime.hasFormat(REMOTE_MIME):
             super().dropEvent(event)
             return
-        paths = [p for p in bytes(mime.data(REMOTE_MIME)).decode("utf-8").splitlines() if p]
+        paths = [p for p in bytes(mime.data(REMOTE_MIME)).decode(
+            "utf-8", "surrogateescape").splitlines() if p]
         index = self.indexAt(event.position().toPoint())
         target = ""
         model = self.model()

@@ -66,6 +66,7 @@ from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
+from client.ui.remote_search import RemoteSearchDialog
 from client.ui.session_log import SessionLogControl
 from client.ui.sessions import WindowSessions
 from client.ui.sftp_offer import fill_quickconnect, sftp_offer_for_error
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self.queue_saver = QueueSaver(data_dir() / "queue.json")
         self.bus.subscribe(self.queue_saver)
         self.remote_actions = RemoteActions(self)
+        self.remote_search: RemoteSearchDialog | None = None  # Server → Search remote files
         self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
         self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
@@ -318,6 +320,24 @@ class MainWindow(QMainWindow):
     def _forget_site(self, *_args: object) -> None:
         """A quickconnect session is no saved site: Diagnose's Apply saves nothing."""
         self.current_site = None
+
+    def open_remote_search(self) -> RemoteSearchDialog:
+        """Server → Search remote files (F3): one non-modal dialog, raised when open,
+        starting in the remote pane's folder unless a search is running."""
+        if self.remote_search is None:
+            self.remote_search = RemoteSearchDialog(
+                self.connection, open_in_pane=self.remote_actions.show_found,
+                download=lambda folder, entries: self.transfers.download(
+                    folder, entries, self.local_pane.current),
+                spawn=lambda coro: self.spawn(coro, pane=self.remote_pane), parent=self)
+        dialog = self.remote_search
+        if dialog.task is None or dialog.task.done():
+            dialog.folder.setText(self.remote_pane.current_path or "/")
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.pattern.setFocus()
+        return dialog
 
     def run_diagnose(self) -> DiagnoseWizard:
         """Open the Diagnose wizard for the current site and folder (or raise it)."""

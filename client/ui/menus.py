@@ -1,6 +1,6 @@
 """The main window's menus and toolbar (File, Server, View, Help) and their shortcuts:
 Ctrl+S site manager, Ctrl+Shift+O open a packet capture, Ctrl+Q quit, Ctrl+D disconnect,
-F5 refresh, Ctrl+M Passive/Active, Ctrl+F filter."""
+F5 refresh, F3 search remote files, Ctrl+M Passive/Active, Ctrl+F filter."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ class WindowActions:
     toggle_mode: QAction
     extended: QAction
     raw_command: QAction
+    search_remote: QAction
     view_menu: QMenu
     compare: QAction  # directory comparison on/off (toolbar toggle)
     compare_size: QAction
@@ -121,7 +122,9 @@ def build_menus(window: MainWindow) -> WindowActions:
     mkdir = _action(window, window.tr("Create &folder…"), lambda: window.spawn(
         window.remote_actions.mkdir(), pane=window.remote_pane, doing=window.tr("Creating the folder")),
         icon_name="new-folder")
-    server.addActions([disconnect, refresh, mkdir])
+    search_remote = _action(window, window.tr("Search remote &files…"),
+                            window.open_remote_search, "F3")
+    server.addActions([disconnect, refresh, mkdir, search_remote])
     raw_command = _action(window, window.tr("Enter a raw &command"),
                           lambda: window.console.command.setFocus(), "Ctrl+Shift+C")
     server.addAction(raw_command)
@@ -168,5 +171,5 @@ def build_menus(window: MainWindow) -> WindowActions:
     return WindowActions(site_manager=site_manager, disconnect=disconnect, refresh=refresh,
                          mkdir=mkdir, passive=passive, active=active,
                          toggle_mode=toggle_mode, extended=extended, raw_command=raw_command,
-                         view_menu=view, preferences=preferences,
+                         search_remote=search_remote, view_menu=view, preferences=preferences,
                          open_log_folder=open_log_folder, **comparison)

@@ -37,6 +37,8 @@ class RemoteActions:
         self.watcher.fileChanged.connect(self._opened_file_changed)
         self._opened: dict[str, str] = {}  # local temp path -> remote path
         self.pending_path: str | None = None  # the folder being listed (for the assistant)
+        self.pane.charset_bar.accepted.connect(lambda charset: window.spawn(
+            self.use_charset(charset), pane=self.pane, doing=self.tr("Changing the charset")))
 
     def tr(self, text: str) -> str:
         """Translated in this class's own context: the one Qt's string extractor files
@@ -69,7 +71,9 @@ class RemoteActions:
             else:
                 known = session.current_directory if after_login else None
                 where = known or await session.pwd()
-            return where, await session.list()
+            listing = await session.list()
+            self.pane.charset_bar.offer(session.charset_guess)
+            return where, listing
 
         try:
             where, listing = await self.connection.run(work)
@@ -88,6 +92,35 @@ class RemoteActions:
                 self.tr("{} line(s) of the listing could not be read; they are in the console")
                 .format(len(listing.unparsed)), severity="warning")
         return where
+
+    async def show_found(self, folder: str, name: str) -> None:
+        """A search result in the pane: its folder listed, its row selected and in view."""
+        await self.browse(folder)
+        self.pane.select_names([name])
+        row = self.pane.model.row_of_name(name)
+        if row is not None and row >= 0:
+            self.pane.view.scrollTo(self.pane.model.index(row, 0))
+        self.pane.view.setFocus()
+
+    async def use_charset(self, charset: str) -> None:
+        """Read and send names in ``charset`` from now on (this session, the queue's
+        next ones and, when the session came from a saved site, that site)."""
+        session = self.connection.session
+        if session is None:
+            return
+        session.set_charset(charset)
+        if self.connection.settings is not None:
+            self.connection.settings = self.connection.settings.replace(encoding=charset)
+        if self.window.current_site is not None:
+            store, site = self.window.current_site
+            site = site.replace(charset=charset)
+            store.upsert(site)
+            self.window.remember_site(store, site)
+        if not await self.window.transfers.reset_if_finished():
+            self.pane.banner.show_message(self.tr(
+                "Transfers already in the queue keep the previous charset; new ones after "
+                "them may too until the queue is empty"), severity="info")
+        await self.refresh()
 
     async def refresh(self) -> str:
         return await self.browse(self.pane.current_path or None)  # type: ignore[return-value]

@@ -19,7 +19,7 @@ from client.engine.errors import UnsafePathError
 from client.engine.events import EventBus
 from client.engine.exists import ExistsPolicy
 from client.engine.queue import TransferQueue
-from client.engine.queue.jobs import JobState, TransferJob
+from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
 from client.engine.queue.saved import QueueSaver, SavedJob, restore_jobs
 from client.protocol.listing import ListingEntry
 from client.ui.connection import RemoteConnection
@@ -96,6 +96,16 @@ class Transfers:
             if self.saver is not None:
                 self.saver.detach()  # its unfinished jobs stay saved, running ones interrupted
             await queue.close()
+
+    async def reset_if_finished(self) -> bool:
+        """Close the queue's connections when no job is waiting, running or paused (the
+        connection settings changed, e.g. the charset: the next transfers must log in
+        anew). Returns whether it was done."""
+        queue = self.queue
+        if queue is not None and any(job.state not in FINISHED_STATES for job in queue.jobs()):
+            return False
+        await self.reset()
+        return True
 
     def jobs_changed(self, jobs: list[TransferJob]) -> None:
         """From the bridge (QueueJobChanged): forward and report finished ones."""

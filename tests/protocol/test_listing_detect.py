@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from client.protocol.charsets import encode_name
 from client.protocol.errors import ListingParseError
 from client.protocol.listing import (
     EntryKind,
@@ -73,8 +74,12 @@ def test_bare_lf_crlf_and_final_line_without_newline() -> None:
 def test_non_utf8_names_survive_per_line() -> None:
     data = b"-rw-r--r-- 1 a b 5 Jan 1 12:00 caf\xe9\r\n-rw-r--r-- 1 a b 5 Jan 1 12:00 caf\xc3\xa9\r\n"
     latin, utf8 = parse_listing(data, now=NOW).entries
-    assert latin.name == "caf\u00e9" and latin.name.encode("latin-1") == b"caf\xe9"
+    # Not UTF-8: the byte stays a byte (shown as \xe9) and goes back as itself, so RETR
+    # names this file (a Latin-1 reading would have been sent as the UTF-8 c3 a9).
+    assert latin.name == "caf\udce9" and encode_name(latin.name, "utf-8") == b"caf\xe9"
     assert utf8.name == "caf\u00e9"
+    latin, mojibake = parse_listing(data, now=NOW, encoding="iso-8859-1").entries
+    assert latin.name == "caf\u00e9" and mojibake.name == "caf\u00c3\u00a9"
 
 
 def test_text_input_equals_bytes_input() -> None:

@@ -25,7 +25,7 @@ from client.protocol.text import decode_line, escape_control
         ("forged\u2028line", "forged\\u2028line"),
         ("zero\u200bwidth", "zero\\u200bwidth"),
         ("bom\ufeff", "bom\\ufeff"),
-        ("lone\udcff", "lone\\udcff"),
+        ("lone\udcff", "lone\\xff"),
         ("caf\u00e9 名前", "caf\u00e9 名前"),
     ],
 )

@@ -129,7 +129,7 @@ def test_filezilla_parse() -> None:
     legacy = by_name["Legacy"]
     assert legacy.site.folder == "Clients/Old" and legacy.site.logon == "ask"
     assert legacy.site.tls == TlsMode.IMPLICIT.value and legacy.site.port == 990
-    assert legacy.site.charset == "ISO-8859-1" and legacy.password is None
+    assert legacy.site.charset == "iso-8859-1" and legacy.password is None
     assert by_name["Mirror"].site.logon == "anonymous"
     assert not top.site.is_sftp and not by_name["Mirror"].site.is_sftp
     assert not any("skipped" in w for w in warnings)

@@ -93,7 +93,7 @@ def main() -> int:
                 window.inspector_dock.hide()  # wider panes: the marks are the subject
             window.main_splitter.setSizes([110, 470, 110])
             server_extras(demo.root / args.folder.strip("/"))
-            await window.actions.browse(args.folder)
+            await window.remote_actions.browse(args.folder)
             local_twin(local, window.remote_pane.model.entries())
             window.local_pane.refresh()
             tools = window.compare_tools

@@ -14,13 +14,15 @@ from ``client.protocol.listing``):
 - ``ListingResult`` (frozen dataclass): ``entries`` (tuple[ListingEntry, ...]),
   ``unparsed`` (tuple[str, ...], lines that parsed as nothing, reported not dropped),
   ``format`` (str: the dominant format detected).
-- ``parse_listing(data: bytes | str, *, fmt="auto", now=None) -> ListingResult`` —
-  fmt in "auto" | "mlsd" | "unix" | "dos" | "eplf" | "names".
+- ``parse_listing(data: bytes | str, *, fmt="auto", now=None, encoding="utf-8")
+  -> ListingResult`` — fmt in "auto" | "mlsd" | "unix" | "dos" | "eplf" | "names";
+  ``encoding`` is the charset of the names (``client.protocol.charsets``): each name
+  encodes back to the bytes the server sent, undecodable bytes kept as surrogates.
 - ``parse_mlsx_line(line: str) -> ListingEntry`` (MLSD line or MLST 250 inner line),
   raising ``client.protocol.errors.ProtocolError`` subclasses on garbage.
 
 Also provided: ``parse_stat_listing(reply, *, now=None) -> ListingResult`` (the listing
-inside a STAT reply), ``ListingParser(fmt=..., now=...)`` with ``feed(bytes)`` /
+inside a STAT reply), ``ListingParser(fmt=..., now=..., encoding=...)`` with ``feed(bytes)`` /
 ``feed_lines(lines)`` / ``finish() -> ListingResult`` for listings parsed while they
 arrive, and ``ListingEntry.is_dir`` / ``is_file`` / ``is_link``.
 """

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from client.protocol.charsets import decode_name
 from client.protocol.errors import ListingParseError
 from client.protocol.listing.dos import parse_dos_line
 from client.protocol.listing.entry import (
@@ -40,7 +41,7 @@ from client.protocol.listing.mlsx import (
 )
 from client.protocol.listing.unix import UnixContext, is_total_line, parse_unix_line
 from client.protocol.replies import Reply
-from client.protocol.text import decode_line, escape_control
+from client.protocol.text import escape_control
 
 __all__ = ["ListingParser", "parse_listing", "parse_stat_listing", "FORMATS"]
 
@@ -64,8 +65,9 @@ class ListingParser:
     """Incremental listing parser: ``feed()`` bytes as they arrive, ``finish()`` once.
 
     Only complete lines are parsed before ``finish()``; how the bytes were chunked never
-    changes the result. Bytes are decoded per line as UTF-8 with a Latin-1 fallback
-    (:func:`client.protocol.text.decode_line`), both line endings (CRLF, LF) accepted.
+    changes the result. Bytes are decoded per line in ``encoding`` (the session's wire
+    charset) with :func:`client.protocol.charsets.decode_name`, so a name's text always
+    encodes back to the bytes the server sent; both line endings (CRLF, LF) accepted.
     ``now`` is the reference time for ``ls`` dates without a year; when None, the local
     clock is read once, and only if such a date occurs.
     """
@@ -76,10 +78,12 @@ class ListingParser:
         fmt: str = "auto",
         now: datetime | None = None,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        encoding: str = "utf-8",
     ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown listing format {fmt!r}; expected one of {', '.join(FORMATS)}")
         self._fmt = fmt
+        self._encoding = encoding
         self._pending = bytearray()
         self._max_line = max_line_bytes
         self._discarding = False  # dropping the rest of an over-long line
@@ -125,7 +129,7 @@ class ListingParser:
             if len(block) > self._max_line and self._has_long_line(block):
                 self._feed_checked(block)
             else:
-                self.feed_lines(_decode_lines(block))
+                self.feed_lines(_decode_lines(block, self._encoding))
         content = len(pending) - (1 if pending.endswith(b"\r") else 0)
         if content > self._max_line:
             self._unparsed.append(self._too_long(bytes(pending[:_SHOWN_OF_LONG_LINE])))
@@ -146,13 +150,13 @@ class ListingParser:
                 run = []
                 self._unparsed.append(self._too_long(raw))
             else:
-                run.append(decode_line(raw))
+                run.append(decode_name(raw, self._encoding))
         self.feed_lines(run)
 
     def _too_long(self, line: bytes) -> str:
         # Only as much of the line as is certain to have arrived whatever the chunking.
         beginning = line[: min(_SHOWN_OF_LONG_LINE, self._max_line)]
-        return f"{decode_line(beginning)}… [a line of more than {self._max_line} bytes, not parsed]"
+        return f"{decode_name(beginning, self._encoding)}… [a line of more than {self._max_line} bytes, not parsed]"
 
     def feed_lines(self, lines: Iterable[str]) -> None:
         """Add already-decoded lines (without line endings)."""
@@ -179,7 +183,7 @@ class ListingParser:
         """Parse what is left (a last line without a line ending) and return the result."""
         if not self._finished:
             if self._pending and not self._discarding:
-                self.feed_lines([_strip_cr(decode_line(bytes(self._pending)))])
+                self.feed_lines([_strip_cr(decode_name(bytes(self._pending), self._encoding))])
             self._pending.clear()
             self._finished = True
         entries = self._entries
@@ -283,14 +287,16 @@ def _strip_cr(line: str) -> str:
     return line[:-1] if line.endswith("\r") else line
 
 
-def _decode_lines(block: bytes) -> list[str]:
-    """Complete lines of ``block`` (which ends with LF), decoded as :func:`decode_line`
-    would decode each one: the whole block at once when it is valid UTF-8 (then every
-    line is), line by line otherwise."""
+def _decode_lines(block: bytes, encoding: str) -> list[str]:
+    """Complete lines of ``block`` (which ends with LF), decoded as :func:`decode_name`
+    would decode each one: the whole block at once when it decodes cleanly and back to
+    the same bytes (then every line does), line by line otherwise."""
     try:
-        text = block.decode("utf-8")
+        text = block.decode(encoding)
+        if encoding not in ("utf-8", "utf8") and text.encode(encoding) != block:
+            raise UnicodeDecodeError(encoding, block, 0, 1, "not one-to-one")
     except UnicodeDecodeError:
-        return [_strip_cr(decode_line(raw)) for raw in block.split(b"\n")[:-1]]
+        return [_strip_cr(decode_name(raw, encoding)) for raw in block.split(b"\n")[:-1]]
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     lines = text.split("\n")
@@ -304,10 +310,12 @@ def parse_listing(
     fmt: str = "auto",
     now: datetime | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    encoding: str = "utf-8",
 ) -> ListingResult:
     """Parse a complete listing. ``fmt`` forces a format ("mlsd" after MLSD, "names"
-    after NLST); "auto" detects it per line (for LIST, whose format is the server's)."""
-    parser = ListingParser(fmt=fmt, now=now, max_line_bytes=max_line_bytes)
+    after NLST); "auto" detects it per line (for LIST, whose format is the server's);
+    ``encoding`` is the charset of the names (see :class:`ListingParser`)."""
+    parser = ListingParser(fmt=fmt, now=now, max_line_bytes=max_line_bytes, encoding=encoding)
     if isinstance(data, str):
         if "\r" in data:
             data = data.replace("\r\n", "\n")

@@ -269,7 +269,8 @@ class RemoteListModel(QAbstractTableModel):
         rows = sorted({i.row() for i in indexes if i.isValid()})
         paths = [self.full_path(self._shown[r]) for r in rows]
         mime = QMimeData()
-        mime.setData(REMOTE_MIME, "\n".join(paths).encode("utf-8"))
+        # surrogateescape: a byte the charset could not decode travels as itself
+        mime.setData(REMOTE_MIME, "\n".join(paths).encode("utf-8", "surrogateescape"))
         return mime
 
     def supportedDragActions(self) -> Qt.DropAction:

@@ -8,6 +8,7 @@ rename, delete, …); the window performs it through the engine.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from client.protocol.listing import ListingEntry
 from client.ui.banner import InlineBanner
+from client.ui.charset_bar import CharsetBar
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
 from client.ui.remote.listing_model import (
@@ -202,6 +204,7 @@ class RemotePane(QWidget):
         bar.addWidget(self.filter_box)
 
         self.banner = InlineBanner(self)
+        self.charset_bar = CharsetBar(self)
 
         self.tree = QTreeView(self)
         self.tree.setModel(self.tree_model)
@@ -255,6 +258,7 @@ class RemotePane(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addWidget(self.banner)
+        layout.addWidget(self.charset_bar)
         layout.addWidget(self.splitter, 1)
         self.set_connected(False)
 
@@ -289,6 +293,7 @@ class RemotePane(QWidget):
         return self.model.path
 
     def set_connected(self, connected: bool) -> None:
+        self.charset_bar.reset()  # a new session: offers dismissed for the last one again
         for widget in (self.back_button, self.forward_button, self.up_button,
                        self.refresh_button, self.path_bar, self.view, self.tree):
             widget.setEnabled(connected)
@@ -413,11 +418,14 @@ class RemotePane(QWidget):
 
 
 def remote_url(host: str, port: int, path: str, scheme: str = "ftp") -> str:
-    """``ftp://host:port/path`` with the path percent-encoded (never a password)."""
+    """``ftp://host:port/path`` with the path percent-encoded (never a password). A byte
+    the charset could not decode is written as itself (``%98``), which the URL parser
+    reads back as that byte."""
     url = QUrl()
     url.setScheme(scheme)
     url.setHost(host)
     if port != 21:
         url.setPort(port)
-    url.setPath(path)
+    url.setPath(quote(path.encode("utf-8", "surrogateescape"), safe="/"),
+                QUrl.ParsingMode.TolerantMode)
     return url.toString(QUrl.ComponentFormattingOption.FullyEncoded)

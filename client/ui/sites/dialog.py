@@ -59,6 +59,7 @@ from client.ui.sites.sftp_fields import (
     set_ftp_only,
     site_protocol_changes,
 )
+from client.ui.sites.charset_field import CharsetField
 
 __all__ = ["SiteManagerDialog", "connect_saved_site"]
 
@@ -137,7 +138,9 @@ class SiteManagerDialog(QDialog):
         self.limit.setRange(1, 10)
         self.limit.setAccessibleName(self.tr("Connection limit"))
         form.addRow(self.tr("Connection limit"), self.limit)
-        self.charset = self._line(form, self.tr("Charset"), "utf-8")
+        self.charset = CharsetField(self)
+        self.charset.setAccessibleName(self.tr("Charset"))
+        form.addRow(self.tr("Charset"), self.charset)
         self.keepalive = QSpinBox(self)
         self.keepalive.setRange(0, MAX_KEEPALIVE)
         self.keepalive.setSuffix(self.tr(" s"))
@@ -282,7 +285,7 @@ class SiteManagerDialog(QDialog):
         self.local_dir.setText(site.local_dir)
         self.remote_dir.setText(site.remote_dir)
         self.limit.setValue(site.connection_limit)
-        self.charset.setText(site.charset)
+        self.charset.set_charset(site.charset)
         self.keepalive.setValue(site.keepalive_interval)
         self.list_hidden.setChecked(site.list_hidden)
         self._logon_changed()
@@ -368,7 +371,7 @@ class SiteManagerDialog(QDialog):
             pasv_policy=self.policy.currentData(),
             active_address=address, active_ports=ports,
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
-            connection_limit=self.limit.value(), charset=self.charset.text().strip() or "utf-8",
+            connection_limit=self.limit.value(), charset=self.charset.charset(),
             keepalive_interval=self.keepalive.value(), list_hidden=self.list_hidden.isChecked())
 
     # -- commands ---------------------------------------------------------------------------
