@@ -280,7 +280,7 @@ class SiteStore:
             key_passphrase=passphrase, use_agent=site.use_agent, host_key_policy=policy,
             keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
             else None,
-            encoding=site.charset or "utf-8")
+            encoding="utf-8" if site.charset in ("", AUTO) else site.charset)
 
     def connection_settings(self, site: Site, *, password: str | None = None) -> ConnectionSettings:
         """Settings for the engine. ``password`` overrides the keyring (the "ask" dialog).

@@ -50,6 +50,7 @@ from client.engine.sftp.settings import HostKeyPolicy
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
+from client.ui.sites.charset_field import CharsetField
 from client.ui.sites.sftp_fields import (
     SFTP_CHOICE,
     SftpFields,
@@ -59,7 +60,6 @@ from client.ui.sites.sftp_fields import (
     set_ftp_only,
     site_protocol_changes,
 )
-from client.ui.sites.charset_field import CharsetField
 
 __all__ = ["SiteManagerDialog", "connect_saved_site"]
 
