@@ -128,6 +128,8 @@ class FtpSession:
     def answers_mtime(self) -> bool:
         """The server offers MDTM."""
         return self.features.mdtm
+
+    @property
     def wire_charset(self) -> str:
         """The charset commands, 257 replies and listings use now."""
         return wire_charset(self.charset)
