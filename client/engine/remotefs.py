@@ -19,6 +19,7 @@ from client.engine.events import Endpoint, EventBus, SessionState, TransferProgr
 
 if TYPE_CHECKING:
     from client.engine.settings import CommandFamily, TransferMode
+    from client.protocol.charset_guess import CharsetGuess
     from client.protocol.listing import ListingEntry, ListingResult
     from client.protocol.replies import Reply
 
@@ -99,9 +100,13 @@ class RemoteFileSystem(Protocol):
 @runtime_checkable
 class FtpControls(Protocol):
     """What only an FTP session offers: the data-connection mode and command family,
-    listings over the control connection, and raw commands."""
+    listings over the control connection, raw commands, and a charset for names chosen
+    by the user (with the guess from a listing's bytes)."""
 
     mode: TransferMode
+    charset_guess: CharsetGuess | None
+
+    def set_charset(self, name: str) -> str: ...
 
     def set_commands(self, family: CommandFamily) -> None: ...
 

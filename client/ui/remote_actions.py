@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from client.engine.errors import CommandFailedError
-from client.engine.remotefs import RemoteFileSystem
+from client.engine.remotefs import RemoteFileSystem, ftp_controls
 from client.protocol.listing import ListingEntry, ListingResult
 from client.protocol.text import escape_control
 from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
@@ -72,7 +72,8 @@ class RemoteActions:
                 known = session.current_directory if after_login else None
                 where = known or await session.pwd()
             listing = await session.list()
-            self.pane.charset_bar.offer(session.charset_guess)
+            controls = ftp_controls(session)
+            self.pane.charset_bar.offer(controls.charset_guess if controls else None)
             return where, listing
 
         try:
@@ -105,10 +106,10 @@ class RemoteActions:
     async def use_charset(self, charset: str) -> None:
         """Read and send names in ``charset`` from now on (this session, the queue's
         next ones and, when the session came from a saved site, that site)."""
-        session = self.connection.session
-        if session is None:
+        controls = ftp_controls(self.connection.session)
+        if controls is None:  # SFTP: names are UTF-8 bytes as the server has them
             return
-        session.set_charset(charset)
+        controls.set_charset(charset)
         if self.connection.settings is not None:
             self.connection.settings = self.connection.settings.replace(encoding=charset)
         if self.window.current_site is not None:
