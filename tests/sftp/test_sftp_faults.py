@@ -10,7 +10,7 @@ import pytest
 from fixtures.sftp_scripted import PASSWORD, USER, ScriptedSftp, scripted_sftp_server
 
 from client.config.known_hosts import KnownHostsStore
-from client.engine.errors import ConnectionLostError
+from client.engine.errors import ConnectionLostError, ControlTimeoutError
 from client.engine.events import EventBus, Notice
 from client.engine.localpaths import part_path
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
@@ -114,3 +114,25 @@ async def test_new_host_key_on_a_known_port_is_refused(tmp_path) -> None:
     assert caught.value.fingerprint == impostor.fingerprint
     assert caught.value.known_fingerprints == (first.fingerprint,)
     assert impostor.public_line.split()[1] not in store.app_file.read_text()
+
+
+async def test_a_server_that_stops_answering_times_out(tmp_path) -> None:
+    """READs left unanswered end the download with a timeout (exit 2, retried by the
+    queue) instead of hanging; the .part keeps what arrived."""
+    payload = os.urandom(1024 * 1024)
+    state = ScriptedSftp(files={b"f.bin": payload}, stall_after=256 * 1024)
+    local = tmp_path / "f.bin"
+    async with scripted_sftp_server(state):
+        async with SftpSession(_settings(state, block_size=32768, max_requests=4,
+                                         request_timeout=0.5),
+                               host_keys=_store(tmp_path)) as session:
+            with pytest.raises(ControlTimeoutError) as caught:
+                await session.download("f.bin", local)
+            assert "did not answer READ f.bin" in str(caught.value)
+            # a single request without an answer times out too
+            state.files[b"g.bin"] = b"x"
+            state.stall_after = 0
+            with pytest.raises(ControlTimeoutError):
+                await session.download("g.bin", tmp_path / "g.bin")
+    kept = part_path(local).read_bytes()
+    assert kept == payload[:len(kept)] and len(kept) <= 256 * 1024

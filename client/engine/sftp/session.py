@@ -84,7 +84,7 @@ class SftpSession:
         self.host_keys = host_keys
         self.ask_host_key = ask_host_key
         self.features = SftpFeatures()
-        self.requests = RequestLog(self.bus, self.connection)
+        self.requests = RequestLog(self.bus, self.connection, settings.request_timeout)
         self._state = SessionState.DISCONNECTED
         self._conn: asyncssh.SSHClientConnection | None = None
         self._sftp: asyncssh.SFTPClient | None = None

@@ -117,23 +117,29 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
     done, pending, count, moved = offset, {}, 0, 0
     started = time.monotonic()
     failure: BaseException | None = None
+    patience = session.settings.request_timeout
+    loop = asyncio.get_running_loop()
     try:
         size = total - offset if total is not None else -1
-        async for block_offset, data in await handle.read_parallel(size, offset):
-            os.pwrite(fd, data, block_offset)
-            count += 1
-            moved += len(data)
-            end = block_offset + len(data)
-            if block_offset == done:
-                done = end
-                while done in pending:
-                    done = pending.pop(done)
-            else:
-                pending[block_offset] = end
-            reporter.update(moved)
+        blocks = await handle.read_parallel(size, offset)
+        # closed here, not by the garbage collector, when a failure leaves it early
+        async with contextlib.aclosing(blocks), asyncio.timeout(patience) as deadline:
+            async for block_offset, data in blocks:
+                deadline.reschedule(loop.time() + patience)  # a stall, not a slow file
+                os.pwrite(fd, data, block_offset)
+                count += 1
+                moved += len(data)
+                end = block_offset + len(data)
+                if block_offset == done:
+                    done = end
+                    while done in pending:
+                        done = pending.pop(done)
+                else:
+                    pending[block_offset] = end
+                reporter.update(moved)
     except BaseException as exc:
         failure = exc
-        raise _as_engine_error(exc, f"READ {remote}", "download") from None
+        raise _as_engine_error(exc, f"READ {remote}", "download", patience) from None
     finally:
         elapsed = time.monotonic() - started
         if failure is None:
@@ -151,11 +157,12 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
     return done
 
 
-def _as_engine_error(exc: BaseException, request: str, step: str) -> BaseException:
-    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+def _as_engine_error(exc: BaseException, request: str, step: str,
+                     timeout: float | None = None) -> BaseException:
+    if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
         return LocalError(f"could not write the download: {exc.strerror or exc}",
                           step="local")
-    return translate(exc, request, step) or exc
+    return translate(exc, request, step, timeout) or exc
 
 
 async def upload(session: SftpSession, local: Path, remote: str, *, resume: bool,
@@ -235,19 +242,27 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
 
     position = offset
     source.seek(offset)
+    patience = session.settings.request_timeout
+    loop = asyncio.get_running_loop()
+    answered = [sent]
     try:
-        while failure is None:
-            data = source.read(block)
-            if not data:
-                break
-            await slots.acquire()
-            task = asyncio.ensure_future(write(data, position))
-            task.add_done_callback(finished)
-            tasks.add(task)
-            position += len(data)
-            count += 1
-        if tasks:
-            await asyncio.wait(set(tasks))
+        async with asyncio.timeout(patience) as deadline:
+            while failure is None:
+                data = source.read(block)
+                if not data:
+                    break
+                await slots.acquire()
+                if sent != answered[0]:  # a WRITE was answered since: not stalled
+                    answered[0] = sent
+                    deadline.reschedule(loop.time() + patience)
+                task = asyncio.ensure_future(write(data, position))
+                task.add_done_callback(finished)
+                tasks.add(task)
+                position += len(data)
+                count += 1
+            while tasks:
+                await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
+                deadline.reschedule(loop.time() + patience)
     except BaseException as exc:
         failure = failure or exc
     finally:
@@ -257,7 +272,7 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
     if failure is not None:
         session.requests.failed("WRITE", remote, failure, count=count, nbytes=sent,
                                 elapsed=elapsed)
-        raise _as_engine_error(failure, f"WRITE {remote}", "upload") from None
+        raise _as_engine_error(failure, f"WRITE {remote}", "upload", patience) from None
     session.requests.emit("WRITE", remote, "STATUS 0 SSH_FX_OK", count=count, nbytes=sent,
                           elapsed=elapsed)
     reporter.finish()
