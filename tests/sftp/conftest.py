@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import pytest
@@ -59,13 +58,3 @@ def make_session(tmp_path: Path, sshd_server: SshdServer, recorder: Recorder):  
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def _collect_abandoned_tasks():
-    """After a transfer that failed part-way, asyncssh leaves its parallel-read tasks
-    finished with an exception nobody retrieved; their report ("Task exception was never
-    retrieved") runs when they are collected. Collect them right after the test: on
-    CPython 3.11 a collection that lands inside a later ``compile`` (pytest rewriting a
-    module) makes it fail with "AST constructor recursion depth mismatch"."""
-    yield
-    gc.collect()

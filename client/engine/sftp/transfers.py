@@ -43,21 +43,23 @@ __all__ = ["download", "upload"]
 
 def _block_size(session: SftpSession) -> int:
     """Bytes per READ/WRITE: the setting, never above what the server says it takes
-    (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); -1 lets
-    asyncssh use the server's limit."""
-    wanted = session.settings.block_size or -1
+    (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); without a
+    setting the server's limit, or 32 KiB (what every server must take) without one."""
+    wanted = session.settings.block_size
     limits = session.sftp.limits
     ceiling = min((n for n in (limits.max_read_len, limits.max_write_len) if n), default=0)
-    if ceiling and (wanted < 0 or wanted > ceiling):
-        return ceiling
-    return wanted
+    if wanted <= 0:
+        return ceiling or 32768
+    return min(wanted, ceiling) if ceiling else wanted
 
 
 async def _open(session: SftpSession, remote: str, mode: str, step: str) -> asyncssh.SFTPClientFile:
     return await session.requests.run(
         "OPEN", f"{remote} ({mode})",
-        session.sftp.open(remote, mode, block_size=_block_size(session),
-                          max_requests=session.settings.max_requests),
+        # block_size 0: each read/write call is one request; the requests in flight
+        # are scheduled here (asyncssh's own parallel reader leaves its tasks running
+        # when a transfer stops early)
+        session.sftp.open(remote, mode, block_size=0),
         step=step, result="handle")
 
 
@@ -114,15 +116,15 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="download", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
+    reader = _BlockReader(handle, offset, total, _block_size(session),
+                          session.settings.max_requests)
     done, pending, count, moved = offset, {}, 0, 0
     started = time.monotonic()
     failure: BaseException | None = None
     patience = session.settings.request_timeout
     loop = asyncio.get_running_loop()
     try:
-        size = total - offset if total is not None else -1
-        blocks = await handle.read_parallel(size, offset)
-        # closed here, not by the garbage collector, when a failure leaves it early
+        blocks = reader.blocks()
         async with contextlib.aclosing(blocks), asyncio.timeout(patience) as deadline:
             async for block_offset, data in blocks:
                 deadline.reschedule(loop.time() + patience)  # a stall, not a slow file
@@ -141,6 +143,7 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
         failure = exc
         raise _as_engine_error(exc, f"READ {remote}", "download", patience) from None
     finally:
+        await reader.stop()
         elapsed = time.monotonic() - started
         if failure is None:
             session.requests.emit("READ", remote, "data, then STATUS 1 SSH_FX_EOF",
@@ -155,6 +158,60 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
     reporter.update(done - offset)
     reporter.finish()
     return done
+
+
+class _BlockReader:
+    """READ requests kept ``in_flight`` at once from ``offset`` to ``total`` (to the end
+    of the file when None); blocks come back in the order the answers arrive. A short
+    answer is asked again for the rest; an empty one is the end of the file."""
+
+    def __init__(self, handle: asyncssh.SFTPClientFile, offset: int, total: int | None,
+                 block: int, in_flight: int) -> None:
+        self.handle = handle
+        self.next = offset
+        self.total = total
+        self.block = block
+        self.in_flight = max(1, in_flight)
+        self.tasks: dict[asyncio.Future, tuple[int, int]] = {}
+        self.eof = False
+
+    def _ask(self, offset: int, size: int) -> None:
+        self.tasks[asyncio.ensure_future(self.handle.read(size, offset))] = (offset, size)
+
+    def _fill(self) -> None:
+        while not self.eof and len(self.tasks) < self.in_flight and (
+                self.total is None or self.next < self.total):
+            size = self.block if self.total is None else min(self.block,
+                                                             self.total - self.next)
+            self._ask(self.next, size)
+            self.next += size
+
+    async def blocks(self):  # noqa: ANN201 - an async iterator of (offset, bytes)
+        self._fill()
+        while self.tasks:
+            finished, _ = await asyncio.wait(tuple(self.tasks),
+                                             return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                offset, size = self.tasks.pop(task)
+                data = task.result()
+                if len(data) < size:
+                    if data:
+                        self._ask(offset + len(data), size - len(data))
+                    else:
+                        self.eof = True
+                if data:
+                    yield offset, data
+            self._fill()
+
+    async def stop(self) -> None:
+        """Cancel what is still in flight and collect every outcome (no task is left
+        with an exception nobody looked at)."""
+        tasks = tuple(self.tasks)
+        self.tasks.clear()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _as_engine_error(exc: BaseException, request: str, step: str,
@@ -216,8 +273,7 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="upload", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
-    block = handle.write_len if _block_size(session) < 0 else _block_size(session)
-    block = block or 32768
+    block = _block_size(session)
     slots = asyncio.Semaphore(_writes_in_flight(session.settings.max_requests, block))
     tasks: set[asyncio.Task] = set()
     sent, count = 0, 0
