@@ -76,8 +76,13 @@ async def test_dropped_mid_transfer_keeps_a_resumable_part(tmp_path) -> None:
         session = SftpSession(_settings(state, block_size=32768, max_requests=4),
                               host_keys=store)
         await session.connect()
+        bus_events = Recorder()
+        session.bus.subscribe(bus_events)
         with pytest.raises(ConnectionLostError):
             await session.download("big.bin", local)
+        assert session.state.value == "failed"
+        lost = [e for e in bus_events.of(Notice) if e.kind.value == "connection-lost"]
+        assert lost and "broke" in lost[0].text
         await session.close()
         kept = part_path(local).read_bytes()
         assert 0 < len(kept) <= 1024 * 1024 and kept == payload[:len(kept)]

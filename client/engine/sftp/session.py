@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncssh
 
-from client.engine.errors import ConnectError, FtpError
+from client.engine.errors import ConnectError, ConnectionLostError, FtpError
 from client.engine.events import (
     Endpoint,
     EventBus,
@@ -115,8 +115,6 @@ class SftpSession:
     @property
     def sftp(self) -> asyncssh.SFTPClient:
         if self._sftp is None or self.state is SessionState.FAILED:
-            from client.engine.errors import ConnectionLostError
-
             raise ConnectionLostError("not connected to the SFTP server", step="connect")
         return self._sftp
 
