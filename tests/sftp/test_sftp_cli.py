@@ -128,3 +128,14 @@ def test_sftp_site(sshd_server, env, tmp_path) -> None:
 def test_diagnose_refuses_sftp(sshd_server, env) -> None:
     result = cli(env, "diagnose", sshd_server.url())
     assert result.returncode == 1 and "FTP only" in result.stderr
+
+
+def test_default_identity_from_home(sshd_server, env) -> None:
+    """Without --identity the usual ~/.ssh/id_ed25519 is offered, as OpenSSH's sftp does."""
+    import shutil
+
+    _trust(env, sshd_server)
+    shutil.copy(sshd_server.key_file, Path(env["HOME"], ".ssh", "id_ed25519"))
+    result = cli(env, "ls", sshd_server.url(), "-v")
+    assert result.returncode == 0, result.stderr
+    assert "auth publickey (" + str(Path(env["HOME"], ".ssh", "id_ed25519")) in result.stderr
