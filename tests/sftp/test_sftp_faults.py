@@ -15,7 +15,7 @@ from client.engine.events import EventBus, Notice
 from client.engine.localpaths import part_path
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 from client.engine.queue.factory import session_factory
-from client.engine.sftp.errors import ChangedHostKeyError
+from client.engine.sftp.errors import ChangedHostKeyError, SshAuthError
 from client.engine.sftp.session import SftpSession
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 
@@ -141,3 +141,24 @@ async def test_a_server_that_stops_answering_times_out(tmp_path) -> None:
                 await session.download("g.bin", tmp_path / "g.bin")
     kept = part_path(local).read_bytes()
     assert kept == payload[:len(kept)] and len(kept) <= 256 * 1024
+
+
+async def test_keyboard_interactive_password(tmp_path) -> None:
+    """A server that asks the password as a keyboard-interactive prompt (PAM's way)."""
+    from client.engine.sftp.events import AuthOutcome, SshAuthAttempt
+
+    state = ScriptedSftp(keyboard_interactive=True, files={b"a": b"1"})
+    recorder = Recorder()
+    bus = EventBus()
+    bus.subscribe(recorder)
+    async with scripted_sftp_server(state):
+        async with SftpSession(_settings(state), bus=bus, host_keys=_store(tmp_path)) as s:
+            assert [e.name for e in (await s.list()).entries] == ["a"]
+        with pytest.raises(SshAuthError) as caught:
+            await SftpSession(_settings(state, password="wrong"),
+                              host_keys=_store(tmp_path)).connect()
+    attempts = recorder.of(SshAuthAttempt)
+    assert [(a.method, a.outcome) for a in attempts] == [
+        ("keyboard-interactive", AuthOutcome.ACCEPTED)]
+    assert caught.value.tried == ("keyboard-interactive (user tester): rejected",)
+    assert all(PASSWORD not in repr(e) for e in recorder.events)
