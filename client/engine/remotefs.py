@@ -1,11 +1,12 @@
 """The remote-filesystem interface the panes, the queue and the site manager use.
 
-:class:`~client.engine.session.FtpSession` satisfies it; an SFTP session is a second
-engine module implementing the same methods, without touching the window or the queue.
+:class:`~client.engine.session.FtpSession` satisfies it, and so does
+:class:`~client.engine.sftp.session.SftpSession` (a separate engine package, not a branch
+in the FTP code); :mod:`client.engine.queue.factory` picks one by the settings' type.
 Only what every remote filesystem can do is in :class:`RemoteFileSystem`. What only FTP
-has (Passive/Active, PASV/EPSV, STAT listings, raw commands) is the narrow
-:class:`FtpControls`: the window asks ``isinstance(session, FtpControls)`` and greys out
-those actions for a session that is not FTP.
+has (Passive/Active, PASV/EPSV, STAT listings, raw commands, a chosen charset) is the
+narrow :class:`FtpControls`: the window asks ``isinstance(session, FtpControls)`` and
+greys out those actions for a session that is not FTP.
 """
 
 from __future__ import annotations
