@@ -183,7 +183,12 @@ async def test_no_tasks_or_descriptors_leak_after_close(ftp_server, bus, tmp_pat
         assert factory.sessions  # something was really opened
     # closed transports finish on the next loop turns: wait for that, not a fixed time
     await settled(lambda: len(asyncio.all_tasks()) == baseline_tasks)
-    assert open_fds() <= baseline_fds  # the in-process server may close old ones meanwhile
+    # the in-process server's thread closes its side of each connection on its own time
+    # (a loaded machine showed one socket still open): wait for it, bounded; a real leak
+    # stays above the baseline and times out
+    async with asyncio.timeout(5):
+        while open_fds() > baseline_fds:
+            await asyncio.sleep(0.01)
     assert all(s.state.value == "disconnected" for s in factory.sessions)
 
 
