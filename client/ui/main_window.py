@@ -627,9 +627,16 @@ class MainWindow(QMainWindow):
         from client.ui.sites.dialog import SiteManagerDialog, connect_site
 
         dialog = SiteManagerDialog(self)
-        dialog.connect_requested.connect(lambda site, _path: self.spawn(
-            connect_site(self, dialog.store, site), pane=self.remote_pane,
-            doing=self.tr("Connecting to {}").format(site.path)))
+        # connected: the site opens in a new tab unless the person unticks the box
+        dialog.new_tab_box.setChecked(self.connection.is_connected)
+
+        def connect(site: Site) -> None:
+            if dialog.new_tab_box.isChecked() and self.connection.is_connected:
+                self.tabs.new_tab()
+            self.spawn(connect_site(self, dialog.store, site), pane=self.remote_pane,
+                       doing=self.tr("Connecting to {}").format(site.path))
+
+        dialog.connect_requested.connect(lambda site, _path: connect(site))
         dialog.open()
         self.site_manager = dialog
 

@@ -275,3 +275,30 @@ def test_two_tabs_fit_the_window(two_tabs, qtbot, size) -> None:
     pane = window.remote_pane
     assert pane.isVisible() and pane.view.height() >= 60 and pane.width() >= 200
     assert text_problems(window) == []
+
+
+def test_the_site_manager_connects_in_a_new_tab(window, qtbot, demo, other,
+                                                memory_keyring) -> None:
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    first = window.current_tab
+    ctrl(qtbot, window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: getattr(window, "site_manager", None) is not None
+                    and window.site_manager.isVisible())
+    dialog = window.site_manager
+    assert dialog.new_tab_box.isChecked()  # connected: a new tab is the default
+    dialog.new_button.click()
+    dialog.name.setText("Slow one")
+    dialog.host.setText(other.host)
+    dialog.port.setValue(other.port)
+    dialog._set_combo(dialog.logon, "normal")
+    dialog.user.setText(other.user)
+    dialog.password.setText(other.password)
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2
+                    and window.current_tab.connection.is_connected
+                    and window.remote_pane.model.rowCount() > 0, timeout=15_000)
+    assert window.current_tab.title == "127.0.0.2" and first.connection.is_connected
+    assert window.current_site is not None and window.current_site[1].name == "Slow one"
+    click_tab(window, qtbot, first)
+    assert window.current_site is None  # tab 1 came from quickconnect
