@@ -39,6 +39,7 @@ from client.engine.errors import (
 )
 from client.engine.events import (
     DataChannelEvent,
+    DataPhase,
     EventBus,
     SessionState,
     SessionStateChanged,
@@ -69,6 +70,7 @@ from client.ui.status import InspectorStatusBar
 from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
 from client.ui.tabs import ConnectionTab
 from client.ui.tabs.manager import TabManager
+from client.ui.tabs.wiring import wire_tab
 from client.ui.transfers import Transfers
 from client.ui.window_state import (
     inspector_dock_width,
@@ -227,30 +229,7 @@ class MainWindow(QMainWindow):
 
     def wire_tab(self, tab: ConnectionTab) -> None:
         """A new tab's remote pane, console and connection, each tied to that tab."""
-        c = tab.connection
-        c.connected.connect(lambda _where: self._if_shown(
-            tab, lambda: self.offer_ftp_controls(c.ftp is not None)))
-        c.disconnected.connect(lambda: self._if_shown(tab, lambda: self.offer_ftp_controls(True)))
-        c.busy_changed.connect(lambda busy: self._if_shown(tab, lambda: self._busy(busy)))
-        tab.console.command_entered.connect(self.send_raw)
-        r, a = tab.remote_pane, tab.remote_actions
-        rp = {"pane": r}
-        r.navigate_requested.connect(lambda p: self.spawn(a.browse(p), doing=self.tr("Opening {}").format(p), **rp))
-        r.refresh_requested.connect(self.refresh)
-        r.tree_fetch_requested.connect(lambda p: self.spawn(a.fetch_tree(p), doing=self.tr("Listing {}").format(p), **rp))
-        r.download_requested.connect(lambda entries: self.spawn(self.download_entries(entries),
-                                                                doing=self.tr("Download"), **rp))
-        r.upload_requested.connect(lambda paths, target: self.spawn(
-            self.upload_paths(paths, target), doing=self.tr("Upload"), **rp))
-        r.mkdir_requested.connect(lambda: self.mkdir_action.trigger())
-        r.rename_requested.connect(lambda e: self.spawn(a.rename(e), doing=self.tr("Rename"), **rp))
-        r.delete_requested.connect(lambda es: self.spawn(a.delete(es), doing=self.tr("Delete"), **rp))
-        r.chmod_requested.connect(lambda es: self.spawn(a.chmod(es), doing=self.tr("Changing permissions"), **rp))
-        r.copy_url_requested.connect(a.copy_urls)
-        r.open_requested.connect(lambda e: self.spawn(a.open_with_default_app(e), doing=self.tr("Opening"), **rp))
-        r.link_open_requested.connect(lambda link, selection: self.spawn(
-            a.open_link(link, selection), doing=self.tr("Opening {}").format(r.model.full_path(link)), **rp))
-        r.banner.why_clicked.connect(self.show_console_line)
+        wire_tab(self, tab)
 
     def _if_shown(self, tab: ConnectionTab, then: Callable[[], object]) -> None:
         if tab is self.current_tab:
@@ -305,31 +284,7 @@ class MainWindow(QMainWindow):
     def in_which_tab(self, start: Callable[[], object]) -> None:
         """Connect in the tab shown when it has no connection; otherwise ask, as
         FileZilla does: in a new tab (the default), in this one, or not at all."""
-        if not self.connection.is_connected:
-            start()
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Connect"),
-                          self.tr("This tab is connected to {}.").format(self.current_tab.title),
-                          QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("whichTabQuestion")
-        box.setInformativeText(self.tr("Open the new connection in a new tab, or close this "
-                                       "tab's connection and connect here?"))
-        new = box.addButton(self.tr("In a &new tab"), QMessageBox.ButtonRole.AcceptRole)
-        here = box.addButton(self.tr("In &this tab"), QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(new)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(_result: int) -> None:
-            clicked = box.clickedButton()
-            if clicked is new:
-                self.tabs.new_tab()
-                start()
-            elif clicked is here:
-                start()
-
-        box.finished.connect(answered)
-        self.which_tab_box = box
-        box.open()
+        self.tabs.connect_where(start)
 
     def hung_listing_follow(self, pane: RemotePane) -> None:
         assistant = getattr(self, "hung_listing", None)
@@ -431,7 +386,8 @@ class MainWindow(QMainWindow):
         newest error line anywhere is used."""
         log.debug("operation failed", exc_info=exc)
         self.bridge.flush()  # the failing lines are in the console before "Why?" is offered
-        model = self.console.model
+        tab = next((t for t in self.tabs.tabs() if t.remote_pane is pane), self.current_tab)
+        model = tab.console.model
         if since is not None:
             code = exc.reply_code if isinstance(exc, FtpError) else None
             seq = model.line_for_failure(since, code)
@@ -444,7 +400,7 @@ class MainWindow(QMainWindow):
             self.hung_listing.show(exc, seq)
             return
         action = None
-        if _reconnect_may_help(exc) and self.connection.settings is not None:
+        if _reconnect_may_help(exc) and tab.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
 
@@ -472,16 +428,18 @@ class MainWindow(QMainWindow):
 
     def _tls(self, event: TlsEstablished) -> None:
         tab = self.tabs.router.tab_for(event.connection)
-        if tab is not None and event.connection == tab.connection.connection_id:
-            if event.channel is None:
-                tab.last_tls = event
-            if tab is self.current_tab:
-                self.status.on_tls(event)
+        if tab is None:
+            return
+        if event.channel is None and event.connection == tab.connection.connection_id:
+            tab.last_tls = event  # shown again when the tab is shown again
+        if tab is self.current_tab:  # the queue's data channels say "data session reused"
+            self.status.on_tls(event)
 
     def _data_channel(self, event: DataChannelEvent) -> None:
         tab = self.tabs.router.tab_for(event.connection)
         if tab is not None:
-            tab.last_data = event
+            if event.phase in (DataPhase.CONNECTED, DataPhase.CLOSED, DataPhase.FAILED):
+                tab.last_data = event  # what the status bar shows of a data connection
             if tab is self.current_tab:
                 self.status.on_data_channel(event)
 
@@ -505,7 +463,7 @@ class MainWindow(QMainWindow):
         self.console.select_line(seq)
         self.console.view.setFocus()
 
-    def _busy(self, busy: bool) -> None:
+    def show_busy(self, busy: bool) -> None:
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:

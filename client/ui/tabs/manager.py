@@ -10,6 +10,7 @@ shows the current tab's panel, the queue lists every tab's jobs.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -46,7 +47,8 @@ class TabManager(QObject):
         self.router = TabRouter(self.widget.tabs, lambda: self.widget.current)
         #: closed tabs whose transfers still run (their queue closes once idle)
         self.retired: list[ConnectionTab] = []
-        self.question: QMessageBox | None = None
+        self.question: QMessageBox | None = None  # "Close the tab?"
+        self.where_box: QMessageBox | None = None  # "Connect in a new tab?"
         self.widget.current_changed.connect(self._shown)
         self.widget.new_tab_requested.connect(self.new_tab)
         self.widget.close_requested.connect(self.ask_close)
@@ -120,6 +122,35 @@ class TabManager(QObject):
 
     def step(self, delta: int) -> None:
         self.widget.step(delta)
+
+    def connect_where(self, start: Callable[[], object]) -> None:
+        """Connect in the tab shown when it has no connection; otherwise ask, as
+        FileZilla does: in a new tab (the default), in this one, or not at all."""
+        if not self.current.connection.is_connected:
+            start()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Connect"),
+                          self.tr("This tab is connected to {}.").format(self.current.title),
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("whichTabQuestion")
+        box.setInformativeText(self.tr("Open the new connection in a new tab, or close this "
+                                       "tab's connection and connect here?"))
+        new = box.addButton(self.tr("In a &new tab"), QMessageBox.ButtonRole.AcceptRole)
+        here = box.addButton(self.tr("In &this tab"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(new)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is new:
+                self.new_tab()
+                start()
+            elif clicked is here:
+                start()
+
+        box.finished.connect(answered)
+        self.where_box = box
+        box.open()
 
     # -- closing ---------------------------------------------------------------------------
     def ask_close(self, tab: ConnectionTab | None = None) -> None:

@@ -227,9 +227,9 @@ def test_quickconnect_on_a_connected_tab_offers_a_new_tab(window, qtbot, demo, o
     first = window.current_tab
     window.quick.host.setText(other.url)
     window.quick.connect_button.click()
-    qtbot.waitUntil(lambda: getattr(window, "which_tab_box", None) is not None
-                    and window.which_tab_box.isVisible())
-    box = window.which_tab_box
+    qtbot.waitUntil(lambda: window.tabs.where_box is not None
+                    and window.tabs.where_box.isVisible())
+    box = window.tabs.where_box
     new = next(b for b in box.findChildren(QPushButton) if "new tab" in b.text().replace("&", ""))
     new.click()
     qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2
