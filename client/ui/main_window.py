@@ -207,9 +207,9 @@ class MainWindow(QMainWindow):
         self.exists_asker.cancel_requested.connect(lambda job: self._queue_action("cancel", [job]))
 
         q = self.quick
-        q.connect_requested.connect(self._forget_site)
-        q.connect_requested.connect(lambda s, p: self.in_which_tab(lambda: self.spawn(
-            self.connect_to(s, p), pane=self.remote_pane, doing=self.tr("Connecting"))))
+        q.connect_requested.connect(lambda s, p: self.in_which_tab(lambda: (
+            self._forget_site(), self.spawn(self.connect_to(s, p), pane=self.remote_pane,
+                                            doing=self.tr("Connecting")))))
         q.disconnect_requested.connect(self.disconnect)
         q.mode_changed.connect(self.set_mode)
         q.commands_changed.connect(self.set_commands)

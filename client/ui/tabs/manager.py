@@ -118,7 +118,7 @@ class TabManager(QObject):
         w.quick.set_connected(connected)
         w.disconnect_action.setEnabled(connected)
         w.offer_ftp_controls(connection.ftp is not None or not connected)
-        w.unsetCursor() if not connection.busy else w.setCursor(Qt.CursorShape.BusyCursor)
+        w.show_busy(connection.busy)
 
     def step(self, delta: int) -> None:
         self.widget.step(delta)
