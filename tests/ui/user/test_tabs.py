@@ -156,17 +156,22 @@ def test_the_mode_follows_the_tab_shown(two_tabs, qtbot) -> None:
     assert window.status.mode_label.text().startswith("Active")
 
 
-def test_a_download_keeps_running_while_another_tab_is_shown(two_tabs, qtbot) -> None:
-    window, first, second = two_tabs
-    go_to(window, qtbot, "/data")  # tab 2: the slow server
-    pane = second.remote_pane
+def start_slow_download(window, qtbot, tab) -> None:
+    """In ``tab`` (shown, on the slow server): open /data, click the 2 MB file, Enter."""
+    go_to(window, qtbot, "/data")
+    pane = tab.remote_pane
     row = next(i for i, e in enumerate(pane.model.entries()) if e.name == "sample-2mb.bin")
     pane.view.scrollTo(pane.model.index(row, 0))
     qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton,
                      pos=pane.view.visualRect(pane.model.index(row, 0)).center())
     qtbot.keyClick(pane.view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: second.transfers.queue is not None and any(
-        j.state is JobState.RUNNING for j in second.transfers.queue.jobs()), timeout=15_000)
+    qtbot.waitUntil(lambda: tab.transfers.queue is not None and any(
+        j.state is JobState.RUNNING for j in tab.transfers.queue.jobs()), timeout=15_000)
+
+
+def test_a_download_keeps_running_while_another_tab_is_shown(two_tabs, qtbot) -> None:
+    window, first, second = two_tabs
+    start_slow_download(window, qtbot, second)
     click_tab(window, qtbot, first)  # the person looks at the other server meanwhile
     go_to(window, qtbot, "/")
     job = second.transfers.queue.jobs()[0]
@@ -199,6 +204,25 @@ def test_closing_a_connected_tab_asks_then_says_quit(two_tabs, qtbot, quits) -> 
     qtbot.waitUntil(lambda: browsing in quits, timeout=10_000)
     assert window.tabs.tabs() == [first] and window.current_tab is first
     assert window.inspector_dock.panel is first.panel and first.connection.is_connected
+
+
+def test_a_closed_tabs_download_keeps_running_in_the_queue(two_tabs, qtbot, quits) -> None:
+    window, first, second = two_tabs
+    start_slow_download(window, qtbot, second)
+    [job] = second.transfers.queue.jobs()
+    browsing = second.connection.connection_id
+    ctrl(qtbot, window, Qt.Key.Key_W)
+    qtbot.waitUntil(lambda: window.tabs.question is not None and window.tabs.question.isVisible())
+    assert "keep running" in window.tabs.question.informativeText()
+    window.tabs.question.button(QMessageBox.StandardButton.Close).click()
+    qtbot.waitUntil(lambda: browsing in quits, timeout=10_000)
+    assert window.tabs.tabs() == [first]
+    assert any(j.job_id == job.job_id for j in window.queue.model.jobs())  # still listed
+    qtbot.waitUntil(lambda: any(j.job_id == job.job_id and j.state is JobState.DONE
+                                for j in window.queue.model.jobs()), timeout=60_000)
+    local = Path(window.local_pane.current) / "sample-2mb.bin"
+    assert local.stat().st_size == 2 * 1024 * 1024
+    assert not (local.parent / "sample-2mb.bin.part").exists()
 
 
 def test_an_unconnected_tab_closes_without_asking_and_the_last_is_replaced(
