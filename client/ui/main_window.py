@@ -492,7 +492,8 @@ class MainWindow(QMainWindow):
     def disconnect(self) -> None:
         self.spawn(self._disconnect(self.current_tab), doing=self.tr("Disconnecting"))
 
-    async def _disconnect(self, tab: ConnectionTab) -> None:
+    async def _disconnect(self, tab: ConnectionTab | None = None) -> None:
+        tab = tab or self.current_tab
         await tab.transfers.reset()
         await tab.connection.disconnect()
         tab.remote_pane.set_connected(False)

@@ -80,9 +80,24 @@ class ConnectionTabs(QWidget):
         self._tabs.append(tab)
         self.stack.addWidget(tab.remote_pane)
         index = self.bar.addTab(tab.title)
-        self.bar.setTabToolTip(index, tab.tooltip)
+        self._describe(index, tab)
         tab.changed.connect(lambda: self._refresh(tab))
         self.set_current(tab)
+        for arrow, name in zip(self.bar.findChildren(QToolButton),
+                               (self.tr("Scroll the tabs left"), self.tr("Scroll the tabs right")),
+                               strict=False):
+            if not arrow.accessibleName():
+                arrow.setAccessibleName(name)
+
+    def _describe(self, index: int, tab: ConnectionTab) -> None:
+        """Title, tooltip, and the close button's name for screen readers."""
+        self.bar.setTabText(index, tab.title)
+        self.bar.setTabToolTip(index, tab.tooltip)
+        close = self.bar.tabButton(index, QTabBar.ButtonPosition.RightSide) \
+            or self.bar.tabButton(index, QTabBar.ButtonPosition.LeftSide)
+        if close is not None:
+            close.setAccessibleName(self.tr("Close the tab {}").format(tab.title))
+            close.setToolTip(self.tr("Close tab (Ctrl+W)"))
 
     def remove(self, tab: ConnectionTab) -> None:
         """Take ``tab`` away (the window keeps at least one)."""
@@ -105,9 +120,7 @@ class ConnectionTabs(QWidget):
 
     def _refresh(self, tab: ConnectionTab) -> None:
         if tab in self._tabs:
-            index = self._tabs.index(tab)
-            self.bar.setTabText(index, tab.title)
-            self.bar.setTabToolTip(index, tab.tooltip)
+            self._describe(self._tabs.index(tab), tab)
 
     def _shown(self, index: int) -> None:
         if 0 <= index < len(self._tabs):
