@@ -1,8 +1,8 @@
 """Every engine event on the window's one bus goes to the tab it belongs to.
 
 A tab knows the connection ids of the sessions it opened (browsing and its queue's
-workers). A connection no tab opened — Diagnose's sessions, a loaded packet capture —
-belongs to the tab shown when it first appears. A closed tab's sessions (its transfers
+workers). A connection no tab opened — Diagnose's sessions — belongs to the tab shown
+when it first appears; a loaded packet capture goes to the tab shown. A closed tab's sessions (its transfers
 keep running in the queue) are shown by no console or diagram any more; the queue still
 shows their progress. The console and the diagram of a tab see exactly the same events,
 so the diagram's arrows keep pointing at the right console lines.
@@ -10,7 +10,8 @@ so the diagram's arrows keep pointing at the right console lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from client.engine.events import EngineEvent
@@ -28,9 +29,22 @@ class TabRouter:
         self._tabs = tabs
         self._current = current
         self._adopted: dict[str, ConnectionTab | None] = {}
+        self._diverted: ConnectionTab | None = None
+
+    @contextlib.contextmanager
+    def diverted_to(self, tab: ConnectionTab) -> Iterator[None]:
+        """Everything routed meanwhile goes to ``tab``: a packet capture's replay, whose
+        connection names ("c1" …) come from a bus of its own and say nothing of tabs."""
+        self._diverted = tab
+        try:
+            yield
+        finally:
+            self._diverted = None
 
     def tab_for(self, connection: str) -> ConnectionTab | None:
         """The tab showing ``connection`` (None: its tab was closed)."""
+        if self._diverted is not None:
+            return self._diverted
         for tab in self._tabs():
             if tab.owns(connection):
                 return tab

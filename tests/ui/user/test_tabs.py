@@ -326,3 +326,35 @@ def test_the_site_manager_connects_in_a_new_tab(window, qtbot, demo, other,
     assert window.current_site is not None and window.current_site[1].name == "Slow one"
     click_tab(window, qtbot, first)
     assert window.current_site is None  # tab 1 came from quickconnect
+
+
+def test_a_capture_opens_in_the_tab_shown(window, qtbot, demo) -> None:
+    """Tab 1 is connected (its browsing connection is "c1" too); a capture opened in tab
+    2 shows in tab 2's console and diagram only."""
+    from PySide6.QtWidgets import QFileDialog
+
+    captures = Path(__file__).parents[2] / "fixtures" / "captures"
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    first = window.current_tab
+    first_rows = first.console.model.rowCount()
+    ctrl(qtbot, window, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
+    second = window.current_tab
+    ctrl(qtbot, window, Qt.Key.Key_O, shift=True)
+    chooser = window.findChild(QFileDialog, "openCaptureDialog")
+    qtbot.waitUntil(lambda: chooser is not None and chooser.isVisible())
+    chooser.selectFile(str(captures / "hung-listing-passive.pcap"))
+    chooser.accept()
+    loader = window.capture_loader
+    qtbot.waitUntil(lambda: loader.last_analysis is not None, timeout=15_000)
+    window.bridge.flush()
+    assert any("capture verdict" in line.text for line in second.console.model.lines())
+    second.panel.flush()
+    assert second.panel.model.data_arrows()
+    assert first.console.model.rowCount() == first_rows
+    assert not any("capture verdict" in line.text for line in first.console.model.lines())
+    first.panel.flush()
+    assert not any(a.failure is not None for a in first.panel.model.data_arrows())
+    for box in window.findChildren(QMessageBox, "captureVerdict"):
+        box.close()
