@@ -72,7 +72,12 @@ class TabManager(QObject):
             if dock is not None:
                 dock.add_panel(panel)
         console = ConsoleWidget(self.consoles)
-        parts = TabParts(remote_pane=RemotePane(self.widget.stack), console=console, panel=panel)
+        pane = RemotePane(self.widget.stack)
+        if self.tabs():  # a new tab's pane looks like the one shown (columns, tree size)
+            shown = self.current.remote_pane
+            pane.splitter.restoreState(shown.splitter.saveState())
+            pane.view.horizontalHeader().restoreState(shown.view.horizontalHeader().saveState())
+        parts = TabParts(remote_pane=pane, console=console, panel=panel)
         tab.attach(parts, RemoteActions(w, connection=tab.connection, pane=parts.remote_pane),
                    Transfers(tab.connection, w.bus, on_jobs=w.queue.model.update_jobs,
                              on_finished=lambda job: w.transfer_finished(tab, job),

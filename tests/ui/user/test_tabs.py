@@ -358,3 +358,12 @@ def test_a_capture_opens_in_the_tab_shown(window, qtbot, demo) -> None:
     assert not any(a.failure is not None for a in first.panel.model.data_arrows())
     for box in window.findChildren(QMessageBox, "captureVerdict"):
         box.close()
+
+
+def test_a_new_tab_keeps_the_column_widths_of_the_tab_shown(window, qtbot) -> None:
+    window.resize(1366, 740)
+    header = window.remote_pane.view.horizontalHeader()
+    header.resizeSection(0, 333)  # the person widened the Name column
+    ctrl(qtbot, window, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
+    assert window.remote_pane.view.horizontalHeader().sectionSize(0) == 333
