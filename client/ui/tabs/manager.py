@@ -100,13 +100,18 @@ class TabManager(QObject):
         if w.inspector_dock is not None:
             w.inspector_dock.show_panel(tab.panel)
         w.hung_listing_follow(tab.remote_pane)
+        settings = tab.connection.settings
+        w.status.show_connection(tab.last_state, tab.last_tls, tab.last_data,
+                                 f"{settings.host}:{settings.port}" if settings else "")
+        w.show_mode(tab.mode, tab.commands)
         self._chrome(tab)
         w.order_tab_stops()
         self.switched.emit(tab)
 
     def _chrome(self, tab: ConnectionTab) -> None:
-        """What outside the tab shows its connection: title, status bar, quickconnect's
-        Connect/Disconnect and mode switch, the menus' mode and Disconnect."""
+        """What outside the tab shows of its connection and changes with its state: the
+        title, quickconnect's Connect/Disconnect, the menus' Disconnect and FTP-only
+        actions (the status bar follows the events themselves)."""
         w = self.window
         if getattr(w, "diagnose_action", None) is None:
             return
@@ -115,9 +120,6 @@ class TabManager(QObject):
         settings = connection.settings
         w.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
-        w.status.show_connection(tab.last_state, tab.last_tls, tab.last_data,
-                                 f"{settings.host}:{settings.port}" if settings else "")
-        w.show_mode(tab.mode, tab.commands)
         server = connection.session.server if connection.session is not None else None
         w.quick.set_ipv6(server is not None and extended_only(server.host))
         w.quick.set_connected(connected)
