@@ -367,3 +367,15 @@ def test_a_new_tab_keeps_the_column_widths_of_the_tab_shown(window, qtbot) -> No
     ctrl(qtbot, window, Qt.Key.Key_T)
     qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
     assert window.remote_pane.view.horizontalHeader().sectionSize(0) == 333
+
+
+def test_diagnose_opens_for_the_tab_shown(two_tabs, qtbot) -> None:
+    window, first, second = two_tabs
+    click_tab(window, qtbot, second)
+    ctrl(qtbot, window, Qt.Key.Key_D, shift=True)  # Ctrl+Shift+D
+    qtbot.waitUntil(lambda: window.diagnose_wizard is not None
+                    and window.diagnose_wizard.isVisible())
+    wizard = window.diagnose_wizard
+    assert wizard.settings.host == "127.0.0.2"
+    assert wizard.path == "/photos 2024"
+    wizard.reject()
