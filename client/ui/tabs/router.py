@@ -2,7 +2,8 @@
 
 A tab knows the connection ids of the sessions it opened (browsing and its queue's
 workers). A connection no tab opened — Diagnose's sessions — belongs to the tab shown
-when it first appears; a loaded packet capture goes to the tab shown. A closed tab's sessions (its transfers
+when it first appears; a loaded packet capture, and the queues' own notices (all named
+"queue"), go to the tab shown. A closed tab's sessions (its transfers
 keep running in the queue) are shown by no console or diagram any more; the queue still
 shows their progress. The console and the diagram of a tab see exactly the same events,
 so the diagram's arrows keep pointing at the right console lines.
@@ -21,6 +22,9 @@ from client.ui.tabs.tab import ConnectionTab
 __all__ = ["TabRouter"]
 
 T = TypeVar("T")
+
+#: names on the bus shared by every tab's queue: what they say goes to the tab shown
+SHARED_NAMES = frozenset({"queue"})
 
 
 class TabRouter:
@@ -45,6 +49,8 @@ class TabRouter:
         """The tab showing ``connection`` (None: its tab was closed)."""
         if self._diverted is not None:
             return self._diverted
+        if connection in SHARED_NAMES:
+            return self._current()
         for tab in self._tabs():
             if tab.owns(connection):
                 return tab
