@@ -207,6 +207,7 @@ class TabManager(QObject):
         await tab.transfers.reset()
         if tab in self.retired:
             self.retired.remove(tab)
+            tab.deleteLater()
 
     async def shutdown(self) -> None:
         """Every tab's sessions closed (QUIT, bounded wait), open and retired."""
