@@ -379,3 +379,14 @@ def test_diagnose_opens_for_the_tab_shown(two_tabs, qtbot) -> None:
     assert wizard.settings.host == "127.0.0.2"
     assert wizard.path == "/photos 2024"
     wizard.reject()
+
+
+def test_switching_tabs_does_not_pile_up_focus_guards(two_tabs, qtbot) -> None:
+    from client.ui.tab_order import _QuietFocusArrival
+
+    window, first, second = two_tabs
+    for _ in range(3):
+        click_tab(window, qtbot, first)
+        click_tab(window, qtbot, second)
+    for tab in (first, second):
+        assert len(tab.console.view.findChildren(_QuietFocusArrival)) == 1
