@@ -1,6 +1,8 @@
 """The main window: quickconnect bar, protocol console, local and remote panes side by
 side, transfer queue at the bottom, status bar, menus — FileZilla's layout, with the
-console explaining the data connections.
+console explaining the data connections. Connection tabs (``client.ui.tabs``) each have
+their own remote pane, console and diagram; ``connection``, ``remote_pane``, ``console``,
+``remote_actions`` and ``transfers`` name the tab shown's.
 
 Extension slots for the inspector (``client.ui.inspector``, loaded lazily when present):
 ``add_dock(widget, title, area)`` and ``add_toolbar_action(action, menu="Inspector")``.
@@ -37,16 +39,8 @@ from client.engine.errors import (
     ControlTimeoutError,
     FtpError,
 )
-from client.engine.events import (
-    DataChannelEvent,
-    DataPhase,
-    EventBus,
-    SessionState,
-    SessionStateChanged,
-    TlsEstablished,
-)
+from client.engine.events import EventBus
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
-from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
@@ -196,9 +190,9 @@ class MainWindow(QMainWindow):
         b, tabs = self.bridge, self.tabs
         b.console_lines.connect(tabs.router.route_lines)
         b.events.connect(tabs.router.route_events)
-        b.session_state.connect(self._session_state)
-        b.tls_established.connect(self._tls)
-        b.data_channel.connect(self._data_channel)
+        b.session_state.connect(tabs.on_session_state)
+        b.tls_established.connect(tabs.on_tls)
+        b.data_channel.connect(tabs.on_data_channel)
         b.queue_jobs.connect(self.queue.model.update_jobs)
         b.queue_jobs.connect(tabs.jobs_changed)
         b.progress.connect(self.queue.model.update_progress)
@@ -403,45 +397,6 @@ class MainWindow(QMainWindow):
         if _reconnect_may_help(exc) and tab.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
-
-    def _session_state(self, event: SessionStateChanged) -> None:
-        """Each tab follows its browsing session (the queue's workers and Diagnose have
-        sessions of their own on the same bus); the status bar follows the tab shown.
-        When a tab's session fails while no operation of the window's runs on it — the
-        server dropped the idle connection — its remote pane says so at once and offers
-        Reconnect (a failing operation shows its own error)."""
-        tab = self.tabs.router.tab_for(event.connection)
-        if tab is None or event.connection != tab.connection.connection_id:
-            return
-        tab.on_state(event)
-        if tab is self.current_tab:
-            self.status.on_state(event)
-        connection = tab.connection
-        session = connection.session
-        if (event.state is SessionState.FAILED and not connection.busy
-                and session is not None and session.connection_id == event.connection
-                and connection.settings is not None):
-            tab.remote_pane.banner.show_message(
-                self.tr("The connection to the server was lost: {}").format(
-                    escape_control(event.detail or self.tr("closed by the server"))),
-                action=(self.tr("Reconnect"), self.reconnect))
-
-    def _tls(self, event: TlsEstablished) -> None:
-        tab = self.tabs.router.tab_for(event.connection)
-        if tab is None:
-            return
-        if event.channel is None and event.connection == tab.connection.connection_id:
-            tab.last_tls = event  # shown again when the tab is shown again
-        if tab is self.current_tab:  # the queue's data channels say "data session reused"
-            self.status.on_tls(event)
-
-    def _data_channel(self, event: DataChannelEvent) -> None:
-        tab = self.tabs.router.tab_for(event.connection)
-        if tab is not None:
-            if event.phase in (DataPhase.CONNECTED, DataPhase.CLOSED, DataPhase.FAILED):
-                tab.last_data = event  # what the status bar shows of a data connection
-            if tab is self.current_tab:
-                self.status.on_data_channel(event)
 
     def reconnect(self) -> None:
         """Open the site again and show the folder that was shown."""

@@ -18,7 +18,15 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget
 
 from client import APP_NAME
 from client.engine.data.opening import extended_only
+from client.engine.events import (
+    DataChannelEvent,
+    DataPhase,
+    SessionState,
+    SessionStateChanged,
+    TlsEstablished,
+)
 from client.engine.queue.jobs import TransferJob
+from client.protocol.text import escape_control
 from client.ui.console.widget import ConsoleWidget
 from client.ui.inspector.dock import InspectorPanel
 from client.ui.remote.pane import RemotePane
@@ -126,6 +134,46 @@ class TabManager(QObject):
         w.disconnect_action.setEnabled(connected)
         w.offer_ftp_controls(connection.ftp is not None or not connected)
         w.show_busy(connection.busy)
+
+    # -- following the engine -------------------------------------------------------------
+    def on_session_state(self, event: SessionStateChanged) -> None:
+        """Each tab follows its browsing session (the queue's workers and Diagnose have
+        sessions of their own on the same bus); the status bar follows the tab shown.
+        When a tab's session fails while no operation of the window's runs on it — the
+        server dropped the idle connection — its remote pane says so at once and offers
+        Reconnect (a failing operation shows its own error)."""
+        tab = self.router.tab_for(event.connection)
+        if tab is None or event.connection != tab.connection.connection_id:
+            return
+        tab.on_state(event)
+        if tab is self.current:
+            self.window.status.on_state(event)
+        connection = tab.connection
+        session = connection.session
+        if (event.state is SessionState.FAILED and not connection.busy
+                and session is not None and session.connection_id == event.connection
+                and connection.settings is not None):
+            tab.remote_pane.banner.show_message(
+                self.tr("The connection to the server was lost: {}").format(
+                    escape_control(event.detail or self.tr("closed by the server"))),
+                action=(self.tr("Reconnect"), self.window.reconnect))
+
+    def on_tls(self, event: TlsEstablished) -> None:
+        tab = self.router.tab_for(event.connection)
+        if tab is None:
+            return
+        if event.channel is None and event.connection == tab.connection.connection_id:
+            tab.last_tls = event  # shown again when the tab is shown again
+        if tab is self.current:  # the queue's data channels say "data session reused"
+            self.window.status.on_tls(event)
+
+    def on_data_channel(self, event: DataChannelEvent) -> None:
+        tab = self.router.tab_for(event.connection)
+        if tab is not None:
+            if event.phase in (DataPhase.CONNECTED, DataPhase.CLOSED, DataPhase.FAILED):
+                tab.last_data = event  # what the status bar shows of a data connection
+            if tab is self.current:
+                self.window.status.on_data_channel(event)
 
     def step(self, delta: int) -> None:
         self.widget.step(delta)
