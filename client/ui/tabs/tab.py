@@ -82,7 +82,7 @@ class ConnectionTab(QObject):
         return session
 
     def attach(self, parts: TabParts, actions: RemoteActions, transfers: Transfers) -> None:
-        """The widgets and helpers the window made for this tab."""
+        """The widgets, actions and transfers the window made for this tab."""
         self.remote_pane, self.console, self.panel = parts.remote_pane, parts.console, parts.panel
         self.remote_actions, self.transfers = actions, transfers
 
