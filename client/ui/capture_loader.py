@@ -11,6 +11,7 @@ The verdict goes to the console and the diagram as notes, and to a small dialog.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,21 +166,32 @@ class CaptureLoader(QObject):
             panel.new_session()  # a fresh diagram for the capture
             dock.show()
         bus = EventBus(origin=0.0, wall_origin=analysis.wall_origin)
-        unsubscribe = self.window.bridge.observe(bus)
-        try:
-            for event in analysis.events:
-                bus.emit(event)
-            judgement = analysis.judgement
-            verdict = judgement.verdict
-            last_t = analysis.events[-1].t if analysis.events else 0.0
-            severity = Severity.INFO if verdict.key == "healthy" else Severity.ERROR
-            bus.emit(Notice(t=last_t, connection="c1", severity=severity, kind="verdict",
-                            text=f"capture verdict: {verdict.headline} [{verdict.key}]. "
-                                 f"{verdict.explanation}"))
-            bus.emit(Notice(t=last_t, connection="c1", severity=Severity.INFO, kind="verdict",
-                            text="what this capture cannot show: " + "; ".join(judgement.limits)))
-        finally:
-            unsubscribe()
+        bridge = self.window.bridge
+        tabs = getattr(self.window, "tabs", None)
+        while bridge.backlog:  # the window's own events go where they belong first
+            bridge.flush()
+        # the capture's connection names ("c1" …) are its own: it all goes to the tab shown
+        diverted = tabs.router.diverted_to(tabs.current) if tabs is not None \
+            else contextlib.nullcontext()
+        unsubscribe = bridge.observe(bus)
+        with diverted:
+            try:
+                for event in analysis.events:
+                    bus.emit(event)
+                judgement = analysis.judgement
+                verdict = judgement.verdict
+                last_t = analysis.events[-1].t if analysis.events else 0.0
+                severity = Severity.INFO if verdict.key == "healthy" else Severity.ERROR
+                bus.emit(Notice(t=last_t, connection="c1", severity=severity, kind="verdict",
+                                text=f"capture verdict: {verdict.headline} [{verdict.key}]. "
+                                     f"{verdict.explanation}"))
+                bus.emit(Notice(t=last_t, connection="c1", severity=Severity.INFO,
+                                kind="verdict", text="what this capture cannot show: "
+                                + "; ".join(judgement.limits)))
+                while bridge.backlog:  # delivered while the tab shown is the target
+                    bridge.flush()
+            finally:
+                unsubscribe()
         self.window.setWindowTitle(f"{Path(analysis.path).name} — capture — FTP Inspector")
         lines = [verdict.explanation]
         if verdict.fixes:

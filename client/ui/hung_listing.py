@@ -121,6 +121,13 @@ class HungListingAssistant:
         self.banner.show_for_arrow(arrow, now, console_row=self.banner.console_row,
                                    control_host=self._control_host())
 
+    def move_to(self, pane: Any) -> None:
+        """Another connection tab is shown: the banner goes to its remote pane, hidden
+        (it spoke of the other tab's listing)."""
+        if self.banner is not None and self.banner.parent() is not pane:
+            self.hide()
+            pane.layout().insertWidget(2, self.banner)
+
     def hide(self) -> None:
         self.stuck_task = None
         self.stuck_arrow = None

@@ -1,6 +1,8 @@
 """The main window: quickconnect bar, protocol console, local and remote panes side by
 side, transfer queue at the bottom, status bar, menus — FileZilla's layout, with the
-console explaining the data connections.
+console explaining the data connections. Connection tabs (``client.ui.tabs``) each have
+their own remote pane, console and diagram; ``connection``, ``remote_pane``, ``console``,
+``remote_actions`` and ``transfers`` name the tab shown's.
 
 Extension slots for the inspector (``client.ui.inspector``, loaded lazily when present):
 ``add_dock(widget, title, area)`` and ``add_toolbar_action(action, menu="Inspector")``.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,6 @@ from client import APP_NAME, __version__
 from client.config.appdirs import config_dir, data_dir
 from client.config.history import QuickconnectHistory
 from client.config.sites import Site, SiteStore
-from client.engine.data.opening import extended_only
 from client.engine.diagnose.model import SftpOffer
 from client.engine.errors import (
     CertificateError,
@@ -39,12 +40,11 @@ from client.engine.errors import (
     ControlTimeoutError,
     FtpError,
 )
-from client.engine.events import EventBus, SessionState, SessionStateChanged
+from client.engine.events import EventBus
 from client.engine.queue.saved import QueueSaver
 from client.engine.ratelimit import shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.engine.sftp.errors import ChangedHostKeyError
-from client.protocol.text import escape_control
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
@@ -73,6 +73,9 @@ from client.ui.sftp_offer import fill_quickconnect, sftp_offer_for_error
 from client.ui.speed_limits import SpeedLimitButton
 from client.ui.status import InspectorStatusBar
 from client.ui.tab_order import chain_regions, quiet_focus_arrival, release_tab_from_views
+from client.ui.tabs import ConnectionTab
+from client.ui.tabs.manager import TabManager
+from client.ui.tabs.wiring import wire_tab
 from client.ui.transfers import Transfers
 from client.ui.window_state import (
     inspector_dock_width,
@@ -118,16 +121,13 @@ class MainWindow(QMainWindow):
         self.bridge.observe(self.bus)
         self.trust = GuiCertificateTrust(self)
         self.sessions = WindowSessions(self)  # FTP and SFTP; asks about host keys
-        self.connection = RemoteConnection(self.bus, trust=self.trust,
-                                           session_factory=session_factory or self.sessions,
-                                           parent=self)
+        self.session_factory: SessionFactory = session_factory or self.sessions
+        self.queue_concurrency = 2
 
         history = QuickconnectHistory()
         take_over_qsettings_history(self.settings, history)
         self.quick = QuickConnectBar(history, self)
-        self.console = ConsoleWidget(self)
         self.local_pane = LocalPane(self, start=local_start)
-        self.remote_pane = RemotePane(self)
         self.queue = QueueWidget(self)
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)
@@ -136,24 +136,26 @@ class MainWindow(QMainWindow):
         self.session_log = SessionLogControl(self.bus, self.settings, self)
         self.queue_saver = QueueSaver(data_dir() / "queue.json")
         self.bus.subscribe(self.queue_saver)
-        self.remote_actions = RemoteActions(self)
         self.remote_search: RemoteSearchDialog | None = None  # Server → Search remote files
         self.local_actions = LocalActions(self)
         self.exists_asker = ExistsAsker(self)
-        self.transfers = Transfers(self.connection, self.bus, on_jobs=self.queue.model.update_jobs,
-                                   on_finished=self._transfer_finished,
-                                   ask_exists=self.exists_asker,
-                                   saver=self.queue_saver, site=self.site_reference)
-        self.queue_restore = QueueRestoreOffer(self.queue_saver, self.transfers.restore,
-                                               self._open_site_to_restore, self)
+        # the dock's first panel is the first tab's diagram (the dock joins the window
+        # once the window's state is restored, see _load_inspector)
+        self.inspector_dock = InspectorDock(self)
+        self.tabs = TabManager(self)
+        self.tabs.new_tab(panel=self.inspector_dock.panel)
+        # restored jobs go to the tab that connects to their site (the one shown then)
+        self.queue_restore = QueueRestoreOffer(
+            self.queue_saver, lambda jobs: self.transfers.restore(jobs),
+            self._open_site_to_restore, self)
 
         panes = QSplitter(Qt.Orientation.Horizontal, self)
         panes.setObjectName("panesSplitter")
         panes.addWidget(self.local_pane)
-        panes.addWidget(self.remote_pane)
+        panes.addWidget(self.tabs.widget)
         self.main_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.console)
+        self.main_splitter.addWidget(self.tabs.consoles)
         self.main_splitter.addWidget(panes)
         self.main_splitter.addWidget(self.queue)
         self.main_splitter.setStretchFactor(0, 2)
@@ -187,6 +189,8 @@ class MainWindow(QMainWindow):
         self.preferences_action = menu.preferences
         self.open_log_folder_action = menu.open_log_folder
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
+        self.new_tab_action = menu.new_tab
+        self.close_tab_action = menu.close_tab
         self.capture_loader = CaptureLoader(self)
         self._wire()
         self.compare_tools = CompareTools(
@@ -198,7 +202,9 @@ class MainWindow(QMainWindow):
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
         self._load_diagnose()
-        self._order_tab_stops()
+        self.tabs.switched.connect(lambda tab: self.compare_tools.follow(
+            tab.remote_pane, tab.connection, tab.transfers))
+        self.order_tab_stops()
         # the dock exists only now; on first start it gets its width once the window is
         # laid out (resizeDocks before the first show works on a layout not yet sized)
         self._size_dock_on_show = not restore_dock_state(self)
@@ -206,50 +212,28 @@ class MainWindow(QMainWindow):
 
     # -- structure --------------------------------------------------------------------------
     def _wire(self) -> None:
-        b = self.bridge
-        b.console_lines.connect(self.console.append)
-        b.session_state.connect(self._session_state)
-        b.tls_established.connect(self.status.on_tls)
-        b.data_channel.connect(self.status.on_data_channel)
+        b, tabs = self.bridge, self.tabs
+        b.console_lines.connect(tabs.router.route_lines)
+        b.events.connect(tabs.router.route_events)
+        b.session_state.connect(tabs.on_session_state)
+        b.tls_established.connect(tabs.on_tls)
+        b.data_channel.connect(tabs.on_data_channel)
         b.queue_jobs.connect(self.queue.model.update_jobs)
-        b.queue_jobs.connect(self.transfers.jobs_changed)
+        b.queue_jobs.connect(tabs.jobs_changed)
         b.progress.connect(self.queue.model.update_progress)
-        self.queue.concurrency_changed.connect(self.transfers.set_concurrency)
+        self.queue.concurrency_changed.connect(self.set_concurrency)
         self.queue.connect_actions(self._queue_action)
         self.exists_asker.cancel_requested.connect(lambda job: self._queue_action("cancel", [job]))
 
         q = self.quick
-        q.connect_requested.connect(self._forget_site)
-        q.connect_requested.connect(lambda s, p: self.spawn(self.connect_to(s, p),
-                                                            pane=self.remote_pane,
-                                                            doing=self.tr("Connecting")))
+        q.connect_requested.connect(lambda s, p: self.in_which_tab(lambda: (
+            self._forget_site(), self.spawn(self.connect_to(s, p), pane=self.remote_pane,
+                                            doing=self.tr("Connecting")))))
         q.disconnect_requested.connect(self.disconnect)
         q.mode_changed.connect(self.set_mode)
         q.commands_changed.connect(self.set_commands)
         q.invalid_input.connect(lambda text: self.remote_pane.banner.show_message(text))
-        self.console.command_entered.connect(self.send_raw)
-        self.connection.connected.connect(
-            lambda _where: self.offer_ftp_controls(self.connection.ftp is not None))
-        self.connection.disconnected.connect(lambda: self.offer_ftp_controls(True))
 
-        r, a = self.remote_pane, self.remote_actions
-        rp = {"pane": r}
-        r.navigate_requested.connect(lambda p: self.spawn(a.browse(p), doing=self.tr("Opening {}").format(p), **rp))
-        r.refresh_requested.connect(self.refresh)
-        r.tree_fetch_requested.connect(lambda p: self.spawn(a.fetch_tree(p), doing=self.tr("Listing {}").format(p), **rp))
-        r.download_requested.connect(lambda entries: self.spawn(self.download_entries(entries),
-                                                                doing=self.tr("Download"), **rp))
-        r.upload_requested.connect(lambda paths, target: self.spawn(
-            self.upload_paths(paths, target), doing=self.tr("Upload"), **rp))
-        r.mkdir_requested.connect(self.mkdir_action.trigger)
-        r.rename_requested.connect(lambda e: self.spawn(a.rename(e), doing=self.tr("Rename"), **rp))
-        r.delete_requested.connect(lambda es: self.spawn(a.delete(es), doing=self.tr("Delete"), **rp))
-        r.chmod_requested.connect(lambda es: self.spawn(a.chmod(es), doing=self.tr("Changing permissions"), **rp))
-        r.copy_url_requested.connect(a.copy_urls)
-        r.open_requested.connect(lambda e: self.spawn(a.open_with_default_app(e), doing=self.tr("Opening"), **rp))
-        r.link_open_requested.connect(lambda link, selection: self.spawn(
-            a.open_link(link, selection), doing=self.tr("Opening {}").format(r.model.full_path(link)), **rp))
-        r.banner.why_clicked.connect(self.show_console_line)
         self.local_pane.banner.why_clicked.connect(self.show_console_line)
         self.local_pane.upload_requested.connect(lambda paths: self.spawn(
             self.upload_paths(paths, self.remote_pane.current_path), pane=self.local_pane,
@@ -261,11 +245,80 @@ class MainWindow(QMainWindow):
         lp.mkdir_requested.connect(lambda: self.spawn(la.mkdir(), pane=lp, doing=self.tr("Create folder")))
         lp.rename_requested.connect(lambda p: self.spawn(la.rename(p), pane=lp, doing=self.tr("Rename")))
         lp.delete_requested.connect(lambda ps: self.spawn(la.delete(ps), pane=lp, doing=self.tr("Delete")))
-        self.connection.busy_changed.connect(self._busy)
 
-    def _order_tab_stops(self) -> None:
+    def wire_tab(self, tab: ConnectionTab) -> None:
+        """A new tab's remote pane, console and connection, each tied to that tab."""
+        wire_tab(self, tab)
+
+    def _if_shown(self, tab: ConnectionTab, then: Callable[[], object]) -> None:
+        if tab is self.current_tab:
+            then()
+
+    # -- the tab shown -----------------------------------------------------------------------
+    @property
+    def current_tab(self) -> ConnectionTab:
+        return self.tabs.current
+
+    @property
+    def connection(self) -> RemoteConnection:
+        """The browsing connection of the tab shown."""
+        return self.tabs.current.connection
+
+    @property
+    def remote_pane(self) -> RemotePane:
+        return self.tabs.current.remote_pane
+
+    @property
+    def remote_actions(self) -> RemoteActions:
+        return self.tabs.current.remote_actions
+
+    @property
+    def console(self) -> ConsoleWidget:
+        return self.tabs.current.console
+
+    @property
+    def transfers(self) -> Transfers:
+        return self.tabs.current.transfers
+
+    @property
+    def current_site(self) -> tuple[SiteStore, Site] | None:
+        """The saved site the tab shown was opened from (Diagnose's Apply saves there)."""
+        site: tuple[SiteStore, Site] | None = self.tabs.current.site
+        return site
+
+    @current_site.setter
+    def current_site(self, site: tuple[SiteStore, Site] | None) -> None:
+        self.tabs.current.site = site
+
+    def new_tab(self) -> ConnectionTab:
+        """File → New tab (Ctrl+T): an empty tab, shown, Host focused."""
+        tab = self.tabs.new_tab()
+        self.quick.host.setFocus()
+        return tab
+
+    def close_tab(self) -> None:
+        """File → Close tab (Ctrl+W): asks first while connected or transferring."""
+        self.tabs.ask_close()
+
+    def in_which_tab(self, start: Callable[[], object]) -> None:
+        """Connect in the tab shown when it has no connection; otherwise ask, as
+        FileZilla does: in a new tab (the default), in this one, or not at all."""
+        self.tabs.connect_where(start)
+
+    def hung_listing_follow(self, pane: RemotePane) -> None:
+        assistant = getattr(self, "hung_listing", None)
+        if assistant is not None:
+            assistant.move_to(pane)
+
+    def set_concurrency(self, count: int) -> None:
+        self.queue_concurrency = count
+        self.tabs.set_concurrency(count)
+
+    def order_tab_stops(self) -> None:
         """Tab walks the window as it is read: quickconnect, the Passive/Active switch,
         console, local pane, remote pane, queue, inspector; it leaves every table."""
+        if getattr(self, "menu_actions", None) is None:
+            return  # still building the window
         release_tab_from_views(self)
         q = self.quick
         fields = [q.host, q.user, q.password, q.port, q.tls, q.connect_button,
@@ -298,18 +351,14 @@ class MainWindow(QMainWindow):
         self.inspector_menu.addAction(action)
 
     def _load_inspector(self) -> None:
-        """The inspector dock (diagram and data-channel table), fed by the bridge."""
-        dock = InspectorDock(self)
-        dock.attach(self.bridge)
-        dock.connect_console(self.console)
-        dock.set_clock(self.bus.now)
+        """The inspector dock (diagram and data-channel table of the tab shown)."""
+        dock = self.inspector_dock
+        assert dock is not None
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.view_menu.addAction(dock.toggleViewAction())
-        self.inspector_dock = dock
 
     def _load_diagnose(self) -> None:
         """The Diagnose wizard (toolbar, Inspector menu, the banner's Run Diagnose)."""
-        self.current_site: tuple[SiteStore, Site] | None = None  # opened from the site manager
         self.diagnose_wizard: DiagnoseWizard | None = None
         self.diagnose_action = install_diagnose(self)
 
@@ -374,7 +423,8 @@ class MainWindow(QMainWindow):
         newest error line anywhere is used."""
         log.debug("operation failed", exc_info=exc)
         self.bridge.flush()  # the failing lines are in the console before "Why?" is offered
-        model = self.console.model
+        tab = next((t for t in self.tabs.tabs() if t.remote_pane is pane), self.current_tab)
+        model = tab.console.model
         if since is not None:
             code = exc.reply_code if isinstance(exc, FtpError) else None
             seq = model.line_for_failure(since, code)
@@ -389,30 +439,12 @@ class MainWindow(QMainWindow):
             self.hung_listing.show(exc, seq)
             return
         action = None
-        offer = sftp_offer_for_error(exc, self.connection.settings)
+        offer = sftp_offer_for_error(exc, tab.connection.settings)
         if offer is not None:
             action = (self.tr("Connect with SFTP"), lambda: self.offer_sftp(offer))
-        elif _reconnect_may_help(exc) and self.connection.settings is not None:
+        elif _reconnect_may_help(exc) and tab.connection.settings is not None:
             action = (self.tr("Reconnect"), self.reconnect)
         pane.banner.show_message(self.last_error, seq=seq, action=action)
-
-    def _session_state(self, event: SessionStateChanged) -> None:
-        """The status bar follows the browsing session (the queue's workers and Diagnose
-        have sessions of their own on the same bus). When that session fails while no
-        operation of the window's runs — the server dropped the idle connection — the
-        remote pane says so at once and offers Reconnect (a failing operation shows its
-        own error)."""
-        if event.connection != self.connection.connection_id:
-            return
-        self.status.on_state(event)
-        session = self.connection.session
-        if (event.state is SessionState.FAILED and not self.connection.busy
-                and session is not None and session.connection_id == event.connection
-                and self.connection.settings is not None):
-            self.remote_pane.banner.show_message(
-                self.tr("The connection to the server was lost: {}").format(
-                    escape_control(event.detail or self.tr("closed by the server"))),
-                action=(self.tr("Reconnect"), self.reconnect))
 
     def reconnect(self) -> None:
         """Open the site again and show the folder that was shown."""
@@ -441,7 +473,7 @@ class MainWindow(QMainWindow):
         self.console.select_line(seq)
         self.console.view.setFocus()
 
-    def _busy(self, busy: bool) -> None:
+    def show_busy(self, busy: bool) -> None:
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:
@@ -449,47 +481,58 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
     async def connect_to(self, settings: ConnectionSettings, path: str | None = None) -> str:
-        """Open a site (quickconnect, site manager, command line, Reconnect) and list
-        ``path`` (default: the login folder); returns the folder shown."""
-        self.remote_pane.banner.hide()
+        """Open a site in the tab shown (quickconnect, site manager, command line,
+        Reconnect) and list ``path`` (default: the login folder); returns the folder
+        shown. The tab stays the one connected even when another is shown meanwhile."""
+        tab = self.current_tab
+        tab.remote_pane.banner.hide()
         self.hung_listing.hide()
-        await self.transfers.reset()
-        new_session = getattr(self.inspector_dock, "new_session", None)
-        if callable(new_session):
-            self.bridge.flush()  # the old session's last lines stay in the old diagram
-            new_session()  # a fresh diagram per site; the console keeps its history
+        await tab.transfers.reset()
+        self.bridge.flush()  # the old session's last lines stay in the old diagram
+        tab.panel.new_session()  # a fresh diagram per site; the console keeps its history
         if isinstance(settings, ConnectionSettings):  # SFTP has no modes
-            self.set_mode(settings.mode)
-            self.set_commands(settings.commands)
-        self.status.server_label.setText(f"{settings.host}:{settings.port}")
-        await self.connection.connect(settings)
-        self.queue_restore.connected(self.site_reference())
-        server = self.connection.session.server if self.connection.session else None
-        self.quick.set_ipv6(server is not None and extended_only(server.host))
-        self.remote_pane.set_connected(True)
-        self.quick.set_connected(True)
-        self.disconnect_action.setEnabled(True)
-        self.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}")
-        return await self.remote_actions.browse(path, after_login=True)
+            tab.mode, tab.commands = settings.mode, settings.commands
+            self._if_shown(tab, lambda: self.show_mode(settings.mode, settings.commands))
+        self._if_shown(tab, lambda: self.status.server_label.setText(
+            f"{settings.host}:{settings.port}"))
+        await tab.connection.connect(settings)
+        if tab is self.current_tab:
+            self.queue_restore.connected(self.site_reference())
+        tab.remote_pane.set_connected(True)
+        tab.changed.emit()  # the tab bar, title and quickconnect follow
+        return await tab.remote_actions.browse(path, after_login=True)
 
     def disconnect(self) -> None:
-        self.spawn(self._disconnect(), doing=self.tr("Disconnecting"))
+        self.spawn(self._disconnect(self.current_tab), doing=self.tr("Disconnecting"))
 
-    async def _disconnect(self) -> None:
-        await self.transfers.reset()
-        await self.connection.disconnect()
-        self.quick.set_ipv6(False)
-        self.remote_pane.set_connected(False)
-        self.quick.set_connected(False)
-        self.disconnect_action.setEnabled(False)
-        self.setWindowTitle(APP_NAME)
+    async def _disconnect(self, tab: ConnectionTab | None = None) -> None:
+        tab = tab or self.current_tab
+        await tab.transfers.reset()
+        await tab.connection.disconnect()
+        tab.remote_pane.set_connected(False)
+        tab.changed.emit()
 
     def refresh(self) -> None:
         if self.connection.is_connected:
             self.spawn(self.remote_actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
         self.local_pane.refresh()
 
+    def show_mode(self, mode: TransferMode, family: CommandFamily) -> None:
+        """The mode switch, menus and status bar show ``mode`` and ``family`` (the tab
+        shown's), without changing any connection."""
+        self.quick.set_mode(mode)
+        self.passive_action.setChecked(mode is TransferMode.PASSIVE)
+        self.active_action.setChecked(mode is TransferMode.ACTIVE)
+        self.status.set_mode(mode)
+        self.quick.set_command_family(family)
+        blocked = self.extended_action.blockSignals(True)
+        self.extended_action.setChecked(family is CommandFamily.EXTENDED)
+        self.extended_action.blockSignals(blocked)
+        self.status.set_commands(family)
+
     def set_mode(self, mode: TransferMode) -> None:
+        """Passive/Active for the tab shown's next data connection."""
+        self.current_tab.mode = mode
         self.quick.set_mode(mode)
         self.passive_action.setChecked(mode is TransferMode.PASSIVE)
         self.active_action.setChecked(mode is TransferMode.ACTIVE)
@@ -500,6 +543,7 @@ class MainWindow(QMainWindow):
 
     def set_commands(self, family: CommandFamily) -> None:
         """Classic (PASV/PORT) or extended (EPSV/EPRT) for the next data connection."""
+        self.current_tab.commands = family
         self.quick.set_command_family(family)
         self.extended_action.setChecked(family is CommandFamily.EXTENDED)
         self.status.set_commands(family)
@@ -527,18 +571,21 @@ class MainWindow(QMainWindow):
         """Upload local files or folders (Enter, menu, drag from the local pane or desktop)."""
         return await self.transfers.upload(paths, remote_dir or self.remote_pane.current_path)
 
-    def _transfer_finished(self, job: object) -> None:
+    def transfer_finished(self, tab: ConnectionTab, job: object) -> None:
+        """A job of ``tab`` is done: an upload into the folder its pane shows refreshes
+        the pane; a download refreshes the local pane."""
         direction = getattr(job, "direction", "")
-        if direction == "upload" and self.connection.is_connected:
+        pane = tab.remote_pane
+        if direction == "upload" and tab.connection.is_connected and tab in self.tabs.tabs():
             remote_dir = str(getattr(job, "remote_path", "")).rsplit("/", 1)[0] or "/"
-            if remote_dir == self.remote_pane.current_path.rstrip("/") or (
-                    remote_dir == "/" and self.remote_pane.current_path == "/"):
-                self.spawn(self.remote_actions.refresh(), pane=self.remote_pane)
+            if remote_dir == pane.current_path.rstrip("/") or (
+                    remote_dir == "/" and pane.current_path == "/"):
+                self.spawn(tab.remote_actions.refresh(), pane=pane)
         elif direction == "download":
             self.local_pane.files.setRootPath(str(self.local_pane.current))
 
-    def _queue_action(self, action: str, jobs: list[object]) -> None:
-        order = self.transfers.apply(action, jobs)
+    def _queue_action(self, action: str, jobs: list[Any]) -> None:
+        order = self.tabs.queue_action(action, jobs)
         if order is not None:
             self.queue.model.set_order(order)
 
@@ -548,13 +595,14 @@ class MainWindow(QMainWindow):
 
         self.spawn(run(), pane=self.remote_pane, doing=self.tr("The raw command"))
 
-    def site_reference(self) -> str:
-        """The open site as a saved queue names it: ``site:PATH`` or a URL without
-        password."""
-        settings = self.connection.settings
+    def site_reference(self, tab: ConnectionTab | None = None) -> str:
+        """The site open in ``tab`` (default: the tab shown) as a saved queue names it:
+        ``site:PATH`` or a URL without password."""
+        tab = tab or self.current_tab
+        settings = tab.connection.settings
         if settings is None:
             return ""
-        return site_url(settings, self.current_site[1].path if self.current_site else None)
+        return site_url(settings, tab.site[1].path if tab.site else None)
 
     def _open_site_to_restore(self, site: str) -> None:
         """Connect to the site of restored jobs: a saved site at once (its password is
@@ -588,9 +636,16 @@ class MainWindow(QMainWindow):
         from client.ui.sites.dialog import SiteManagerDialog, connect_site
 
         dialog = SiteManagerDialog(self)
-        dialog.connect_requested.connect(lambda site, _path: self.spawn(
-            connect_site(self, dialog.store, site), pane=self.remote_pane,
-            doing=self.tr("Connecting to {}").format(site.path)))
+        # connected: the site opens in a new tab unless the person unticks the box
+        dialog.new_tab_box.setChecked(self.connection.is_connected)
+
+        def connect(site: Site) -> None:
+            if dialog.new_tab_box.isChecked() and self.connection.is_connected:
+                self.tabs.new_tab()
+            self.spawn(connect_site(self, dialog.store, site), pane=self.remote_pane,
+                       doing=self.tr("Connecting to {}").format(site.path))
+
+        dialog.connect_requested.connect(lambda site, _path: connect(site))
         dialog.open()
         self.site_manager = dialog
 
@@ -625,13 +680,13 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self.bridge.close()
-        self.remote_actions.close()
+        for tab in self.tabs.tabs():
+            tab.remote_actions.close()
         super().closeEvent(event)
         self.closed.emit()
 
     async def shutdown(self) -> None:
-        """Close the sessions (QUIT with a bounded wait) before the loop stops."""
-        await self.transfers.reset()
-        await self.connection.disconnect()
+        """Close every tab's sessions (QUIT with a bounded wait) before the loop stops."""
+        await self.tabs.shutdown()
         self.queue_saver.save()
         self.session_log.close()

@@ -1,4 +1,5 @@
 """The main window's menus and toolbar (File, Server, View, Help) and their shortcuts:
+Ctrl+T new tab, Ctrl+W close tab, Ctrl+Tab / Ctrl+Shift+Tab next / previous tab,
 Ctrl+S site manager, Ctrl+Shift+O open a packet capture, Ctrl+Q quit, Ctrl+D disconnect,
 F5 refresh, F3 search remote files, Ctrl+M Passive/Active, Ctrl+F filter."""
 
@@ -55,6 +56,8 @@ class WindowActions:
     synchronise: QAction
     preferences: QAction
     open_log_folder: QAction
+    new_tab: QAction
+    close_tab: QAction
 
     def ftp_only(self) -> tuple[QAction, ...]:
         """The actions only an FTP session has (greyed out for another)."""
@@ -101,6 +104,16 @@ def build_menus(window: MainWindow) -> WindowActions:
     """File, Server, View and Help menus, and the main toolbar, with their shortcuts."""
     bar = window.menuBar()
     file_menu = bar.addMenu(window.tr("&File"))
+    new_tab = _action(window, window.tr("New &tab"), window.new_tab, "Ctrl+T")
+    close_tab = _action(window, window.tr("&Close tab"), window.close_tab, "Ctrl+W")
+    next_tab = _action(window, window.tr("&Next tab"), lambda: window.tabs.step(1),
+                       QKeySequence(QKeySequence.StandardKey.NextChild))
+    previous_tab = _action(window, window.tr("&Previous tab"), lambda: window.tabs.step(-1),
+                           QKeySequence(QKeySequence.StandardKey.PreviousChild))
+    next_tab.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.NextChild))
+    previous_tab.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.PreviousChild))
+    file_menu.addActions([new_tab, close_tab, next_tab, previous_tab])
+    file_menu.addSeparator()
     site_manager = _action(window, window.tr("&Site Manager…"), window.open_site_manager,
                            "Ctrl+S", "sites")
     file_menu.addAction(site_manager)
@@ -172,4 +185,5 @@ def build_menus(window: MainWindow) -> WindowActions:
                          mkdir=mkdir, passive=passive, active=active,
                          toggle_mode=toggle_mode, extended=extended, raw_command=raw_command,
                          search_remote=search_remote, view_menu=view, preferences=preferences,
-                         open_log_folder=open_log_folder, **comparison)
+                         open_log_folder=open_log_folder, new_tab=new_tab, close_tab=close_tab,
+                         **comparison)

@@ -19,19 +19,21 @@ from client.protocol.listing import ListingEntry, ListingResult
 from client.protocol.text import escape_control
 from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
 from client.ui.remote.listing_model import entry_is_dir
-from client.ui.remote.pane import remote_url
+from client.ui.remote.pane import RemotePane, remote_url
 
 if TYPE_CHECKING:
+    from client.ui.connection import RemoteConnection
     from client.ui.main_window import MainWindow
 
 __all__ = ["RemoteActions"]
 
 
 class RemoteActions:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, *, connection: RemoteConnection | None = None,
+                 pane: RemotePane | None = None) -> None:
         self.window = window
-        self.connection = window.connection
-        self.pane = window.remote_pane
+        self.connection = connection if connection is not None else window.connection
+        self.pane = pane if pane is not None else window.remote_pane
         self._temp = tempfile.TemporaryDirectory(prefix="ftp-inspector-open-")
         self.watcher = QFileSystemWatcher()
         self.watcher.fileChanged.connect(self._opened_file_changed)

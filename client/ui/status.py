@@ -42,6 +42,26 @@ class InspectorStatusBar(QStatusBar):
         self._one_connection = False
         self._refresh_mode()
 
+    def show_connection(self, state: SessionStateChanged | None, tls: TlsEstablished | None,
+                        data: DataChannelEvent | None, server: str) -> None:
+        """Show another connection (a connection tab): its last state, TLS and data
+        connection as they were shown for it."""
+        self.state_label.setText(self.tr("Disconnected"))
+        self.server_label.setText(server)
+        self.tls_label.setText(self.tr("No TLS"))
+        self.tls_label.setToolTip(self.tr("TLS state"))
+        self.data_label.setText(self.tr("No data connection yet"))
+        self.data_label.setToolTip(self.tr("Last data connection"))
+        self._method = None
+        self._tls_version = None
+        if state is not None:
+            self.on_state(state)
+        if tls is not None:
+            self.on_tls(tls)
+        if data is not None:
+            self.on_data_channel(data)
+        self._refresh_mode()
+
     def _label(self, text: str, name: str) -> QLabel:
         label = QLabel(text, self)
         label.setAccessibleName(name)

@@ -89,6 +89,9 @@ class _QuietFocusArrival(QObject):
 
 
 def quiet_focus_arrival(view: QAbstractItemView) -> None:
-    """Focus reaching ``view`` by keyboard picks no row (see :class:`_QuietFocusArrival`)."""
+    """Focus reaching ``view`` by keyboard picks no row (see :class:`_QuietFocusArrival`).
+    Once per view (the window orders its tab stops again for each connection tab shown)."""
+    if view.findChild(_QuietFocusArrival) is not None:
+        return
     guard = _QuietFocusArrival(view)
     view.installEventFilter(guard)

@@ -94,7 +94,7 @@ class Transfers:
             reset()  # "apply to all" belonged to the old queue
         if queue is not None:
             if self.saver is not None:
-                self.saver.detach()  # its unfinished jobs stay saved, running ones interrupted
+                self.saver.detach(queue)  # its unfinished jobs stay saved, running ones interrupted
             await queue.close()
 
     async def reset_if_finished(self) -> bool:

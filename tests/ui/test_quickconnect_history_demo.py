@@ -12,6 +12,15 @@ from client.demo import DemoServer
 pytestmark = pytest.mark.gui
 
 
+def connect_here(window, qtbot) -> None:
+    """Connect pressed while the tab is connected: the window asks where; this tab."""
+    qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.tabs.where_box is not None
+                    and window.tabs.where_box.isVisible())
+    box = window.tabs.where_box
+    next(b for b in box.buttons() if "this tab" in b.text().replace("&", "")).click()
+
+
 def test_demo_connections_stay_out_of_the_history(window, qtbot) -> None:
     from client.ui.app import open_demo
 
@@ -21,11 +30,11 @@ def test_demo_connections_stay_out_of_the_history(window, qtbot) -> None:
         qtbot.waitUntil(task.done, timeout=15_000)
         assert task.exception() is None
         with qtbot.waitSignal(window.connection.connected, timeout=15_000):
-            qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
+            connect_here(window, qtbot)
         assert all(item.port != demo.port for item in window.quick.history())
         window.quick.host.setText(f"ftp://{typed.host}:{typed.port}")
         window.quick.user.setText(typed.user)
         window.quick.password.setText(typed.password)
         with qtbot.waitSignal(window.connection.connected, timeout=15_000):
-            qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
+            connect_here(window, qtbot)
         assert [item.port for item in window.quick.history()] == [typed.port]

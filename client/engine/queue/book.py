@@ -19,12 +19,17 @@ from client.engine.queue.runner import JobRecord
 __all__ = ["JobBook"]
 
 
+#: job numbers are unique in the process, not per queue: the window shows the jobs of
+#: several queues (one per connection tab, and a new one per site) in one list
+_JOB_IDS = itertools.count(1)
+
+
 class JobBook:
     def __init__(self, bus: EventBus) -> None:
         self.bus = bus
         self._records: dict[int, JobRecord] = {}
         self._order: list[int] = []
-        self._ids = itertools.count(1)
+        self._ids = _JOB_IDS
         # Jobs before this index are known not to be QUEUED (a job becoming QUEUED again,
         # or a move, resets it): picking the next job does not rescan thousands of
         # finished ones.

@@ -112,10 +112,10 @@ def write_saved(path: Path, jobs: list[SavedJob]) -> None:
 class QueueSaver:
     """Observer (``bus.subscribe(saver)``) that keeps ``path`` in step with the queue.
 
-    :meth:`attach` names the queue now running and its site; :meth:`detach` (before the
-    queue is closed) keeps its unfinished jobs as they are, running ones as interrupted.
-    Jobs loaded at start stay in the file until :meth:`take_offered` hands them over
-    (restored into a queue, or declined)."""
+    :meth:`attach` names a queue now running and its site (several at once: one per
+    connection tab); :meth:`detach` (before a queue is closed) keeps its unfinished jobs
+    as they are, running ones as interrupted. Jobs loaded at start stay in the file until
+    :meth:`take_offered` hands them over (restored into a queue, or declined)."""
 
     def __init__(self, path: Path, *, delay: float = 0.5) -> None:
         self.path = Path(path)
@@ -123,23 +123,31 @@ class QueueSaver:
         self.offered: list[SavedJob] = load_saved(self.path)
         self._kept: list[SavedJob] = []  # unfinished jobs of queues already closed
         self._jobs: dict[int, SavedJob] = {}
-        self._queue: TransferQueue | None = None
-        self._site: str | None = None
+        self._sites: dict[int, tuple[TransferQueue, str]] = {}  # id(queue) -> queue, site
+        self._owner: dict[int, int] = {}  # job id -> id(queue)
         self._timer: asyncio.TimerHandle | None = None
         self._sequence = 0  # snapshots taken
         self._written = 0  # the newest snapshot on disk
         self._write_lock = threading.Lock()
 
     def attach(self, queue: TransferQueue, site: str) -> None:
-        self.detach()
-        self._queue, self._site = queue, site
+        """Follow ``queue``'s jobs, saved under ``site``."""
+        self._sites[id(queue)] = (queue, site)
 
-    def detach(self) -> None:
-        if self._queue is None:
+    def detach(self, queue: TransferQueue | None = None) -> None:
+        """Stop following ``queue`` (default: every queue); its unfinished jobs are kept
+        as they are now."""
+        gone = set(self._sites) if queue is None else {id(queue)} & set(self._sites)
+        if not gone:
             return
-        self._kept.extend(self._jobs.values())
-        self._jobs = {}
-        self._queue = self._site = None
+        for key in gone:
+            del self._sites[key]
+        for job_id, owner in list(self._owner.items()):
+            if owner in gone:
+                del self._owner[job_id]
+                job = self._jobs.pop(job_id, None)
+                if job is not None:
+                    self._kept.append(job)
         self.save()  # now: the process may be about to end
 
     def take_offered(self, site: str | None = None) -> list[SavedJob]:
@@ -154,13 +162,18 @@ class QueueSaver:
         return [*self.offered, *self._kept, *self._jobs.values()]
 
     def __call__(self, event: EngineEvent) -> None:
-        if not isinstance(event, QueueJobChanged) or self._queue is None:
+        if not isinstance(event, QueueJobChanged) or not self._sites:
             return
         job = event.job
         if not isinstance(job, TransferJob):
             return
+        owner = self._owner_of(job.job_id)
+        if owner is None:
+            return  # a queue nobody attached (Diagnose's, a closed tab's)
+        queue, site = owner
         state = _STATE_OF.get(job.state)
         if state is None:
+            self._owner.pop(job.job_id, None)
             if self._jobs.pop(job.job_id, None) is not None:
                 self._schedule()
             return
@@ -169,15 +182,28 @@ class QueueSaver:
             # bytes only: the file is rewritten on a state change, not ten times a second
             return
         try:
-            root = str(self._queue.root_of(job.job_id))
+            root = str(queue.root_of(job.job_id))
         except KeyError:
             root = str(job.local_path.parent)
-        assert self._site is not None
         self._jobs[job.job_id] = SavedJob(
-            site=self._site, direction=job.direction, remote_path=job.remote_path,
+            site=site, direction=job.direction, remote_path=job.remote_path,
             local_path=str(job.local_path), root=root, state=state, size=job.size,
             bytes_done=job.bytes_done, error=job.error)
         self._schedule()
+
+    def _owner_of(self, job_id: int) -> tuple[TransferQueue, str] | None:
+        """The attached queue that holds ``job_id`` (job ids are unique in the process)."""
+        known = self._owner.get(job_id)
+        if known is not None and known in self._sites:
+            return self._sites[known]
+        for key, (queue, site) in self._sites.items():
+            try:
+                queue.root_of(job_id)
+            except KeyError:
+                continue
+            self._owner[job_id] = key
+            return queue, site
+        return None
 
     def _schedule(self) -> None:
         if self._timer is not None:

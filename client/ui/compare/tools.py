@@ -45,21 +45,45 @@ class CompareTools(QObject):
         self.label.setObjectName("comparisonStatus")
         self.label.setAccessibleName(self.tr("Directory comparison"))
         status.addWidget(self.label, 1)
-        self.comparison = DirectoryComparison(local, remote, self)
-        self.comparison.summary_changed.connect(self.label.setText)
-        self.browsing = SynchronisedBrowsing(
-            local, remote, browse_remote,
-            lambda coro: spawn(coro, pane=remote, doing=self.tr("Synchronised browsing")), self)
-        self.browsing.message.connect(lambda text: status.showMessage(text, 10_000))
-
-        actions.compare.toggled.connect(self.comparison.set_enabled)
+        self._browse_remote = browse_remote
+        self.comparison, self.browsing = self._bind(remote)
+        actions.compare.toggled.connect(lambda on: self.comparison.set_enabled(on))
         for action, rule in ((actions.compare_size, CompareRule.SIZE),
                              (actions.compare_time, CompareRule.TIME),
                              (actions.compare_both, CompareRule.BOTH)):
             action.triggered.connect(lambda _on=False, r=rule: self.comparison.set_rule(r))
-        actions.hide_identical.toggled.connect(self.comparison.set_hide_identical)
+        actions.hide_identical.toggled.connect(lambda on: self.comparison.set_hide_identical(on))
         actions.sync_browsing.toggled.connect(self._browsing_toggled)
         actions.synchronise.triggered.connect(self.open_synchronise)
+
+    def _bind(self, remote: RemotePane) -> tuple[DirectoryComparison, SynchronisedBrowsing]:
+        comparison = DirectoryComparison(self.local, remote, self)
+        comparison.summary_changed.connect(self.label.setText)
+        browsing = SynchronisedBrowsing(
+            self.local, remote, self._browse_remote,
+            lambda coro: self.spawn(coro, pane=remote, doing=self.tr("Synchronised browsing")),
+            self)
+        browsing.message.connect(lambda text: self.status.showMessage(text, 10_000))
+        return comparison, browsing
+
+    def follow(self, remote: RemotePane, connection: RemoteConnection,
+               transfers: Transfers) -> None:
+        """Another connection tab is shown: compare and synchronise with its remote side
+        (comparison and synchronised browsing start off again, as for a new folder)."""
+        if remote is self.remote:
+            return
+        self.actions.compare.setChecked(False)
+        self.actions.sync_browsing.setChecked(False)
+        for old in (self.comparison, self.browsing):
+            old.deleteLater()
+        self.remote, self.connection, self.transfers = remote, connection, transfers
+        self.comparison, self.browsing = self._bind(remote)
+        self.comparison.set_rule(next(
+            (r for a, r in ((self.actions.compare_size, CompareRule.SIZE),
+                            (self.actions.compare_time, CompareRule.TIME))
+             if a.isChecked()), CompareRule.BOTH))
+        self.comparison.set_hide_identical(self.actions.hide_identical.isChecked())
+        self.label.clear()
 
     def _browsing_toggled(self, on: bool) -> None:
         if not self.browsing.set_enabled(on) and on:

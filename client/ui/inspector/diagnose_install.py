@@ -49,7 +49,7 @@ def install_diagnose(window: MainWindow) -> QAction:
     action.triggered.connect(window.run_diagnose)
     window.add_toolbar_action(action, menu="&Inspector")
     if window.inspector_dock is not None:
-        window.inspector_dock.panel.data_connection_hung.connect(
+        window.inspector_dock.data_connection_hung.connect(
             lambda arrow: show_hung_listing_early(window, arrow))
     return action
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMenu,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -308,15 +309,40 @@ class InspectorPanel(QWidget):
 
 
 class InspectorDock(QDockWidget):
-    """The panel in a dock widget, ready for ``QMainWindow.addDockWidget``."""
+    """The panel in a dock widget, ready for ``QMainWindow.addDockWidget``. It can hold
+    several panels (one per connection tab) and shows one: :attr:`panel`."""
+
+    #: a data connection of any panel stopped making progress (a ``DataArrow``)
+    data_connection_hung = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *,
                  model: LadderModel | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Inspector: connections diagram"))
         self.setObjectName("inspectorDock")
-        self.panel = InspectorPanel(self, model=model)
-        self.setWidget(self.panel)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("inspectorStack")
+        self.setWidget(self.stack)
+        self.add_panel(InspectorPanel(self.stack, model=model))
+
+    @property
+    def panel(self) -> InspectorPanel:
+        """The panel shown."""
+        panel = self.stack.currentWidget()
+        assert isinstance(panel, InspectorPanel)
+        return panel
+
+    def add_panel(self, panel: InspectorPanel) -> InspectorPanel:
+        self.stack.addWidget(panel)
+        panel.data_connection_hung.connect(self.data_connection_hung)
+        return panel
+
+    def show_panel(self, panel: InspectorPanel) -> None:
+        self.stack.setCurrentWidget(panel)
+
+    def remove_panel(self, panel: InspectorPanel) -> None:
+        self.stack.removeWidget(panel)
+        panel.deleteLater()
 
     @property
     def model(self) -> LadderModel:

@@ -182,6 +182,12 @@ class SiteManagerDialog(QDialog):
         self._button(buttons, self.tr("Import FileZilla…"), self.import_filezilla)
         buttons.addStretch(1)
         self.save_button = self._button(buttons, self.tr("Save"), self.save_current)
+        # FileZilla's choice: a site opens in a new connection tab or in the one shown
+        self.new_tab_box = QCheckBox(self.tr("In a new tab"), self)
+        self.new_tab_box.setObjectName("connectInNewTab")
+        self.new_tab_box.setToolTip(self.tr("Connect in a new tab (on) or in the tab shown, "
+                                            "closing its connection (off)"))
+        buttons.addWidget(self.new_tab_box)
         self.connect_button = self._button(buttons, self.tr("Connect"), self.connect_current)
         self.connect_button.setDefault(True)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

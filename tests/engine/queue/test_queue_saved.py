@@ -212,3 +212,39 @@ async def test_a_big_tree_queued_at_once_is_one_write(tmp_path, monkeypatch):
     assert len(load_saved(path)) == 2000
     saver.detach()
     await queue.close()
+
+
+@pytest.mark.asyncio
+async def test_two_queues_of_two_tabs_are_saved_under_their_own_sites(tmp_path) -> None:
+    """One saver follows the queues of every connection tab: each job is saved with the
+    site of its own queue, and closing one tab's queue keeps its jobs while the other's
+    go on being saved."""
+    never = asyncio.Event()
+
+    async def no_connection():  # the jobs stay queued: only the saving is watched
+        await never.wait()
+
+    bus = EventBus()
+    path = tmp_path / "queue.json"
+    saver = QueueSaver(path, delay=0.01)
+    bus.subscribe(saver)
+    first = TransferQueue(no_connection, bus=bus, concurrency=1)
+    second = TransferQueue(no_connection, bus=bus, concurrency=1)
+    saver.attach(first, "site:One")
+    saver.attach(second, "sftp://bob@127.0.0.2:22")
+    first.add_download("/a.bin", tmp_path / "a.bin")
+    second.add_download("/b.bin", tmp_path / "b.bin")
+
+    async def saved() -> dict[str, str]:
+        await asyncio.sleep(0.05)
+        saver.save()
+        return {job.remote_path: job.site for job in load_saved(path)}
+
+    assert await saved() == {"/a.bin": "site:One", "/b.bin": "sftp://bob@127.0.0.2:22"}
+    saver.detach(first)
+    await first.close()
+    second.add_download("/c.bin", tmp_path / "c.bin")
+    assert await saved() == {"/a.bin": "site:One", "/b.bin": "sftp://bob@127.0.0.2:22",
+                             "/c.bin": "sftp://bob@127.0.0.2:22"}
+    saver.detach()
+    await second.close()

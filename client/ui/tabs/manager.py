@@ -1,0 +1,312 @@
+"""The window's connection tabs: making a tab (its remote pane, console, inspector panel,
+actions and transfers, wired to the window), switching (the status bar, quickconnect,
+menus, title and inspector follow the tab shown), and closing (asks while connected or
+transferring; the closed tab's transfers keep running in the queue; QUIT is sent).
+
+The local pane, the queue view and the inspector dock stay one for the window: the dock
+shows the current tab's panel, the queue lists every tab's jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QStackedWidget
+
+from client import APP_NAME
+from client.engine.data.opening import extended_only
+from client.engine.events import (
+    DataChannelEvent,
+    DataPhase,
+    SessionState,
+    SessionStateChanged,
+    TlsEstablished,
+)
+from client.engine.queue.jobs import TransferJob
+from client.protocol.text import escape_control
+from client.ui.console.widget import ConsoleWidget
+from client.ui.inspector.dock import InspectorPanel
+from client.ui.remote.pane import RemotePane
+from client.ui.remote_actions import RemoteActions
+from client.ui.tabs.bar import ConnectionTabs
+from client.ui.tabs.router import TabRouter
+from client.ui.tabs.tab import ConnectionTab, TabParts
+from client.ui.transfers import Transfers
+
+if TYPE_CHECKING:
+    from client.ui.main_window import MainWindow
+
+__all__ = ["TabManager"]
+
+
+class TabManager(QObject):
+    #: the tab shown changed (after the window's chrome followed it)
+    switched = Signal(object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.widget = ConnectionTabs(window)
+        self.consoles = QStackedWidget(window)
+        self.consoles.setObjectName("consoleStack")
+        self.router = TabRouter(self.widget.tabs, lambda: self.widget.current)
+        #: closed tabs whose transfers still run (their queue closes once idle)
+        self.retired: list[ConnectionTab] = []
+        self.question: QMessageBox | None = None  # "Close the tab?"
+        self.where_box: QMessageBox | None = None  # "Connect in a new tab?"
+        self.widget.current_changed.connect(self._shown)
+        self.widget.new_tab_requested.connect(self.new_tab)
+        self.widget.close_requested.connect(self.ask_close)
+
+    @property
+    def current(self) -> ConnectionTab:
+        return self.widget.current
+
+    def tabs(self) -> list[ConnectionTab]:
+        return self.widget.tabs()
+
+    # -- making a tab ----------------------------------------------------------------------
+    def new_tab(self, panel: InspectorPanel | None = None) -> ConnectionTab:
+        """A tab with no connection, shown. ``panel``: the dock's first panel (the first
+        tab's); later tabs get a panel of their own in the dock."""
+        w = self.window
+        tab = ConnectionTab(w.bus, trust=w.trust, session_factory=w.session_factory, parent=self)
+        dock = w.inspector_dock
+        if panel is None:
+            panel = InspectorPanel(dock.stack if dock is not None else None)
+            if dock is not None:
+                dock.add_panel(panel)
+        console = ConsoleWidget(self.consoles)
+        pane = RemotePane(self.widget.stack)
+        if self.tabs():  # a new tab's pane looks like the one shown (columns, tree size)
+            shown = self.current.remote_pane
+            pane.splitter.restoreState(shown.splitter.saveState())
+            pane.view.horizontalHeader().restoreState(shown.view.horizontalHeader().saveState())
+        parts = TabParts(remote_pane=pane, console=console, panel=panel)
+        tab.attach(parts, RemoteActions(w, connection=tab.connection, pane=parts.remote_pane),
+                   Transfers(tab.connection, w.bus, on_jobs=w.queue.model.update_jobs,
+                             on_finished=lambda job: w.transfer_finished(tab, job),
+                             ask_exists=w.exists_asker, saver=w.queue_saver,
+                             site=lambda: w.site_reference(tab)))
+        tab.transfers.set_concurrency(w.queue_concurrency)
+        panel.set_clock(w.bus.now)
+        panel.connect_console(console)
+        self.consoles.addWidget(console)
+        w.wire_tab(tab)
+        tab.changed.connect(lambda: self._chrome(tab) if tab is self.current else None)
+        self.widget.add(tab)
+        return tab
+
+    # -- switching -------------------------------------------------------------------------
+    def _shown(self, tab: ConnectionTab) -> None:
+        w = self.window
+        if getattr(w, "menu_actions", None) is None:
+            return  # the first tab, while the window is being built
+        self.consoles.setCurrentWidget(tab.console)
+        if w.inspector_dock is not None:
+            w.inspector_dock.show_panel(tab.panel)
+        w.hung_listing_follow(tab.remote_pane)
+        settings = tab.connection.settings
+        w.status.show_connection(tab.last_state, tab.last_tls, tab.last_data,
+                                 f"{settings.host}:{settings.port}" if settings else "")
+        w.show_mode(tab.mode, tab.commands)
+        self._chrome(tab)
+        w.order_tab_stops()
+        self.switched.emit(tab)
+
+    def _chrome(self, tab: ConnectionTab) -> None:
+        """What outside the tab shows of its connection and changes with its state: the
+        title, quickconnect's Connect/Disconnect, the menus' Disconnect and FTP-only
+        actions (the status bar follows the events themselves)."""
+        w = self.window
+        if getattr(w, "diagnose_action", None) is None:
+            return
+        connection = tab.connection
+        connected = connection.is_connected
+        settings = connection.settings
+        w.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}"
+                         if connected and settings is not None else APP_NAME)
+        server = connection.session.server if connection.session is not None else None
+        w.quick.set_ipv6(server is not None and extended_only(server.host))
+        w.quick.set_connected(connected)
+        w.disconnect_action.setEnabled(connected)
+        w.offer_ftp_controls(connection.ftp is not None or not connected)
+        w.show_busy(connection.busy)
+
+    # -- following the engine -------------------------------------------------------------
+    def on_session_state(self, event: SessionStateChanged) -> None:
+        """Each tab follows its browsing session (the queue's workers and Diagnose have
+        sessions of their own on the same bus); the status bar follows the tab shown.
+        When a tab's session fails while no operation of the window's runs on it — the
+        server dropped the idle connection — its remote pane says so at once and offers
+        Reconnect (a failing operation shows its own error)."""
+        tab = self.router.tab_for(event.connection)
+        if tab is None or event.connection != tab.connection.connection_id:
+            return
+        tab.on_state(event)
+        if tab is self.current:
+            self.window.status.on_state(event)
+        connection = tab.connection
+        session = connection.session
+        if (event.state is SessionState.FAILED and not connection.busy
+                and session is not None and session.connection_id == event.connection
+                and connection.settings is not None):
+            tab.remote_pane.banner.show_message(
+                self.tr("The connection to the server was lost: {}").format(
+                    escape_control(event.detail or self.tr("closed by the server"))),
+                action=(self.tr("Reconnect"), self.window.reconnect))
+
+    def on_tls(self, event: TlsEstablished) -> None:
+        tab = self.router.tab_for(event.connection)
+        if tab is None:
+            return
+        if event.channel is None and event.connection == tab.connection.connection_id:
+            tab.last_tls = event  # shown again when the tab is shown again
+        if tab is self.current:  # the queue's data channels say "data session reused"
+            self.window.status.on_tls(event)
+
+    def on_data_channel(self, event: DataChannelEvent) -> None:
+        tab = self.router.tab_for(event.connection)
+        if tab is not None:
+            if event.phase in (DataPhase.CONNECTED, DataPhase.CLOSED, DataPhase.FAILED):
+                tab.last_data = event  # what the status bar shows of a data connection
+            if tab is self.current:
+                self.window.status.on_data_channel(event)
+
+    def step(self, delta: int) -> None:
+        self.widget.step(delta)
+
+    def connect_where(self, start: Callable[[], object]) -> None:
+        """Connect in the tab shown when it has no connection; otherwise ask, as
+        FileZilla does: in a new tab (the default), in this one, or not at all."""
+        if not self.current.connection.is_connected:
+            start()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Connect"),
+                          self.tr("This tab is connected to {}.").format(self.current.title),
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("whichTabQuestion")
+        box.setInformativeText(self.tr("Open the new connection in a new tab, or close this "
+                                       "tab's connection and connect here?"))
+        new = box.addButton(self.tr("In a &new tab"), QMessageBox.ButtonRole.AcceptRole)
+        here = box.addButton(self.tr("In &this tab"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(new)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is new:
+                self.new_tab()
+                start()
+            elif clicked is here:
+                start()
+
+        box.finished.connect(answered)
+        self.where_box = box
+        box.open()
+
+    # -- closing ---------------------------------------------------------------------------
+    def ask_close(self, tab: ConnectionTab | None = None) -> None:
+        """Close ``tab`` (default: the one shown); asks first while it is connected or its
+        transfers run (FileZilla does)."""
+        tab = tab or self.current
+        if not (tab.connection.is_connected or tab.busy_with_transfers):
+            self.close(tab)
+            return
+        text = self.tr("Close the tab of {}?").format(tab.title)
+        detail = self.tr("The connection is closed (QUIT).")
+        if tab.busy_with_transfers:
+            detail += " " + self.tr("Its transfers keep running in the queue.")
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Close tab"), text,
+                          QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                          self.window)
+        box.setObjectName("closeTabQuestion")
+        box.setInformativeText(detail)
+        box.setDefaultButton(QMessageBox.StandardButton.Close)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda result: self.close(tab)
+                             if result == QMessageBox.StandardButton.Close else None)
+        self.question = box
+        box.open()  # never exec() under qasync
+
+    def close(self, tab: ConnectionTab) -> asyncio.Task[Any] | None:
+        """Close ``tab`` now: QUIT on its browsing session; its queue keeps running
+        until idle. The last tab is replaced by an empty one."""
+        if tab not in self.tabs():
+            return None
+        if len(self.tabs()) == 1:
+            self.new_tab()
+        self.widget.remove(tab)
+        self.router.closed(tab)
+        self.consoles.removeWidget(tab.console)
+        tab.console.deleteLater()
+        if self.window.inspector_dock is not None:
+            self.window.inspector_dock.remove_panel(tab.panel)
+        tab.remote_actions.close()
+        self.retired.append(tab)
+        return self.window.spawn(self._retire(tab), doing=self.tr("Closing the tab"))
+
+    async def _retire(self, tab: ConnectionTab) -> None:
+        await tab.connection.disconnect()
+        tab.remote_pane.deleteLater()
+        await tab.transfers.wait_idle()
+        await tab.transfers.reset()
+        if tab in self.retired:
+            self.retired.remove(tab)
+            tab.deleteLater()
+
+    async def shutdown(self) -> None:
+        """Every tab's sessions closed (QUIT, bounded wait), open and retired."""
+        everything = self.tabs() + self.retired
+        await asyncio.gather(*(t.transfers.reset() for t in everything), return_exceptions=True)
+        await asyncio.gather(*(t.connection.disconnect() for t in everything),
+                             return_exceptions=True)
+
+    # -- the shared queue ------------------------------------------------------------------
+    def owner_of(self, job: TransferJob) -> ConnectionTab | None:
+        for tab in self.tabs() + self.retired:
+            queue = tab.transfers.queue
+            if queue is None:
+                continue
+            try:
+                queue.job(job.job_id)
+            except KeyError:
+                continue
+            return tab
+        return None
+
+    def jobs_changed(self, jobs: list[TransferJob]) -> None:
+        """Each job's change to its tab's transfers (which report finished ones)."""
+        by_tab: dict[int, tuple[ConnectionTab, list[TransferJob]]] = {}
+        for job in jobs:
+            tab = self.owner_of(job)
+            if tab is not None:
+                by_tab.setdefault(id(tab), (tab, []))[1].append(job)
+        for tab, mine in by_tab.values():
+            tab.transfers.jobs_changed(mine)
+
+    def queue_action(self, action: str, jobs: list[TransferJob]) -> list[TransferJob] | None:
+        """A queue button on jobs of any tab; the new order of every job after a move."""
+        by_tab: dict[int, tuple[ConnectionTab, list[TransferJob]]] = {}
+        for job in jobs:
+            tab = self.owner_of(job)
+            if tab is not None:
+                by_tab.setdefault(id(tab), (tab, []))[1].append(job)
+        moved = False
+        for tab, mine in by_tab.values():
+            moved = tab.transfers.apply(action, mine) is not None or moved
+        if not moved:
+            return None
+        order: list[TransferJob] = []
+        for tab in self.tabs() + self.retired:
+            if tab.transfers.queue is not None:
+                order += tab.transfers.queue.jobs()
+        return order
+
+    def set_concurrency(self, count: int) -> None:
+        for tab in self.tabs():
+            tab.transfers.set_concurrency(count)
+

@@ -1,0 +1,139 @@
+"""One connection tab: what belongs to one server the window has open.
+
+A tab owns its browsing :class:`RemoteConnection`, the remote pane that shows it, the
+pane's actions, the transfers started from it (their queue opens sessions with the tab's
+settings), and the console and inspector panel that show the tab's conversation. The
+bus is the window's one bus: a tab knows its sessions by the connection ids its session
+factory handed out, which is how the router sends each event to its tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from client.engine.events import (
+    DataChannelEvent,
+    EventBus,
+    SessionState,
+    SessionStateChanged,
+    TlsEstablished,
+)
+from client.engine.remotefs import RemoteFileSystem
+from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.ui.connection import RemoteConnection, SessionFactory
+
+if TYPE_CHECKING:
+    from client.ui.console.widget import ConsoleWidget
+    from client.ui.inspector.dock import InspectorPanel
+    from client.ui.remote.pane import RemotePane
+    from client.ui.remote_actions import RemoteActions
+    from client.ui.transfers import Transfers
+
+__all__ = ["ConnectionTab", "TabParts"]
+
+_CONNECTING = frozenset({SessionState.CONNECTING, SessionState.TLS_HANDSHAKE,
+                         SessionState.LOGGING_IN})
+
+
+@dataclass(frozen=True)
+class TabParts:
+    """The widgets a tab shows its connection in (made by the window, which owns the
+    layout they go into)."""
+
+    remote_pane: RemotePane
+    console: ConsoleWidget
+    panel: InspectorPanel
+
+
+class ConnectionTab(QObject):
+    #: the title, tooltip or state changed (the tab bar redraws the tab)
+    changed = Signal()
+
+    def __init__(self, bus: EventBus, *, trust: object | None,
+                 session_factory: SessionFactory, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        #: connection ids ("c3") of every session this tab opened: browsing and queue
+        self.ids: set[str] = set()
+        self._factory = session_factory
+        self.connection = RemoteConnection(bus, trust=trust, session_factory=self._open,
+                                           parent=self)
+        self.connection.connected.connect(lambda _where: self.changed.emit())
+        self.connection.disconnected.connect(self.changed.emit)
+        self.mode = TransferMode.PASSIVE
+        self.commands = CommandFamily.CLASSIC
+        self.state: SessionState | None = None
+        #: the last events the status bar showed for this tab (shown again on switching)
+        self.last_state: SessionStateChanged | None = None
+        self.last_tls: TlsEstablished | None = None
+        self.last_data: DataChannelEvent | None = None
+        self.remote_pane: RemotePane
+        self.console: ConsoleWidget
+        self.panel: InspectorPanel
+        self.remote_actions: RemoteActions
+        self.transfers: Transfers
+        self.site: Any = None  # (SiteStore, Site) when opened from the Site Manager
+
+    def _open(self, settings: ConnectionSettings, bus: EventBus, trust: Any) -> RemoteFileSystem:
+        session = self._factory(settings, bus, trust)
+        self.ids.add(session.connection_id)
+        return session
+
+    def attach(self, parts: TabParts, actions: RemoteActions, transfers: Transfers) -> None:
+        """The widgets, actions and transfers the window made for this tab."""
+        self.remote_pane, self.console, self.panel = parts.remote_pane, parts.console, parts.panel
+        self.remote_actions, self.transfers = actions, transfers
+
+    # -- what the tab bar shows -------------------------------------------------------------
+    @property
+    def settings(self) -> ConnectionSettings | None:
+        return self.connection.settings
+
+    @property
+    def state_text(self) -> str:
+        if self.connection.is_connected:
+            return self.tr("connected")
+        if self.state in _CONNECTING:
+            return self.tr("connecting")
+        if self.state is SessionState.FAILED:
+            return self.tr("connection failed")
+        return self.tr("not connected")
+
+    @property
+    def title(self) -> str:
+        """The server's host, or "Not connected" (as FileZilla's tabs)."""
+        settings = self.connection.settings
+        if settings is None or not (self.connection.is_connected or self.state in _CONNECTING):
+            return self.tr("Not connected")
+        return settings.host
+
+    @property
+    def tooltip(self) -> str:
+        """user@host:port and the state."""
+        settings = self.connection.settings
+        if settings is None:
+            return self.tr("Not connected")
+        who = f"{settings.user}@" if settings.user else ""
+        return f"{who}{settings.host}:{settings.port} — {self.state_text}"
+
+    @property
+    def busy_with_transfers(self) -> bool:
+        """Jobs of this tab are queued or running."""
+        queue = self.transfers.queue
+        return queue is not None and any(
+            job.state.value in ("queued", "running") for job in queue.jobs())
+
+    def owns(self, connection_id: str) -> bool:
+        return connection_id in self.ids
+
+    def on_state(self, event: SessionStateChanged) -> None:
+        """A state change of one of this tab's sessions (only the browsing one counts)."""
+        if event.connection != self.connection.connection_id:
+            return
+        self.state = event.state
+        self.last_state = event
+        if event.state in (SessionState.DISCONNECTED, SessionState.FAILED):
+            self.last_tls = None
+        self.changed.emit()
