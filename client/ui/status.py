@@ -133,8 +133,10 @@ class InspectorStatusBar(QStatusBar):
         self._refresh_mode()
 
     def set_one_connection(self, on: bool) -> None:
-        """An SFTP session: encrypted by SSH, no mode, and never a data connection."""
-        self._one_connection = on
+        """An SFTP session: encrypted by SSH, no mode, and never a data connection. Off
+        again only after an SFTP session: what an FTP session's events showed (its TLS
+        state) stays."""
+        was, self._one_connection = self._one_connection, on
         if on:
             self.tls_label.setText(self.tr("SSH"))
             self.tls_label.setToolTip(self.tr("Encrypted by SSH (see the console for the "
@@ -143,7 +145,7 @@ class InspectorStatusBar(QStatusBar):
             self.data_label.setText(self.tr("No data connections (SFTP)"))
             self.data_label.setToolTip(self.tr(
                 "SFTP carries every listing and transfer inside its one SSH connection"))
-        else:
+        elif was:
             self.tls_label.setText(self.tr("No TLS"))
             self.tls_label.setToolTip(self.tr("TLS state"))
             self.data_label.setText(self.tr("No data connection yet"))

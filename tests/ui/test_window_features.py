@@ -239,8 +239,9 @@ def test_local_file_operations(qloop, qtbot, config_dir, tmp_path) -> None:
     run(qtbot, actions.delete([renamed], confirmed=True))
     assert not renamed.exists()
     task = win.spawn(actions.mkdir(".."), pane=win.local_pane, doing="Create folder")
-    qtbot.waitUntil(task.done, timeout=5000)
-    assert win.local_pane.banner.isVisible() and "not a valid file name" in win.local_pane.banner.text
+    # the banner comes from the task's done callback, one loop turn after the task ends
+    qtbot.waitUntil(lambda: task.done() and win.local_pane.banner.isVisible(), timeout=5000)
+    assert "not a valid file name" in win.local_pane.banner.text
     close_window(win, qtbot)
 
 
