@@ -79,6 +79,7 @@ FAILURE_LABELS: dict[DataFailure, str] = {
     DataFailure.TLS_FAILED: "TLS failed",
     DataFailure.UNROUTABLE: "advertised address refused",
     DataFailure.LOCAL: "local error",
+    DataFailure.PROXY: "proxy failed",
 }
 
 
