@@ -227,7 +227,7 @@ class ControlConnection:
             if reply.code == 421:
                 self._fail(ConnectionLostError(
                     "the server is closing the control connection (421): "
-                    + escape_control(reply.text)))
+                    + escape_control(reply.text), reply_code=421))
                 continue
             self._replies.append(reply)
         self._wake()
@@ -288,7 +288,8 @@ class ControlConnection:
         failure = self._failure
         assert failure is not None
         if isinstance(failure, ConnectionLostError):
-            return ConnectionLostError(failure.message, step=failure.step)
+            return ConnectionLostError(failure.message, step=failure.step,
+                                       reply_code=failure.reply_code)
         return failure
 
     def unread(self, reply: Reply) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from client.engine.errors import ConnectError, LoginError, ProxyFailedError
+from client.engine.errors import ConnectError, ConnectionLostError, LoginError, ProxyFailedError
 from client.engine.events import Endpoint, NoticeKind, ProxyEvent, ProxyHop, ProxyPhase
 from client.engine.proxy.ftp_logon import LogonRole, logon_steps, target_text
 from client.engine.proxy.settings import ProxySettings
@@ -97,7 +97,20 @@ async def log_in_through(session: FtpSession, proxy: ProxySettings) -> None:
     reached = False
     reply = None
     for item in logon_steps(proxy, settings.host, settings.port, settings.user, password):
-        reply = await control.execute(item.command, step=item.step)
+        try:
+            reply = await control.execute(item.command, step=item.step)
+        except ConnectionLostError as lost:
+            # a 421 ("could not connect") closes the proxy's connection
+            if reached or lost.reply_code != 421:
+                raise
+            said = "421 " + lost.message.split("(421): ", 1)[-1]
+            if item.role is LogonRole.PROXY_LOGIN:
+                raise _failed(session, proxy, ProxyHop.CLIENT_PROXY,
+                              f"{label} closed the connection (hop client → proxy): {said}",
+                              421, step=item.step) from None
+            raise _failed(session, proxy, ProxyHop.PROXY_SERVER,
+                          f"{label} could not reach the server {target} (hop proxy → "
+                          f"server): {said}", 421, step=item.step) from None
         if item.role is LogonRole.PROXY_LOGIN:
             if reply.is_error:
                 raise _failed(session, proxy, ProxyHop.CLIENT_PROXY,
