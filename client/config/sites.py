@@ -24,6 +24,7 @@ import keyring
 import keyring.errors
 
 from client.config.appdirs import config_dir
+from client.config.proxies import ProxyStore, normalise_choice, site_proxy_key
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.protocol.addresses import PasvPolicy
 
@@ -80,6 +81,9 @@ class Site:
     comments: str = ""
     keepalive_interval: int = 0  # NOOP after this many idle seconds; 0: off
     list_hidden: bool = False  # LIST -a
+    # "default" (the app's default proxy), "none", or a proxy URL without its password
+    # (the password is in the keyring: client/config/proxies.py)
+    proxy: str = "default"
 
     @property
     def path(self) -> str:
@@ -110,6 +114,7 @@ class Site:
                                         and not isinstance(keepalive, bool)
                                         and 0 <= keepalive <= MAX_KEEPALIVE else 0)
         values["list_hidden"] = values.get("list_hidden") is True
+        values["proxy"] = normalise_choice(values.get("proxy"))
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -136,8 +141,9 @@ def _backend_usable(backend: object) -> bool:
 class SiteStore:
     """Load and save sites (``sites.json`` in the config folder) and their passwords."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, proxies: ProxyStore | None = None) -> None:
         self.path = path or (config_dir() / "sites.json")
+        self.proxies = proxies or ProxyStore(self.path.parent / "proxy.json")
 
     # -- the JSON file -------------------------------------------------------------
     def load(self) -> list[Site]:
@@ -178,6 +184,7 @@ class SiteStore:
     def remove(self, site_id: str) -> None:
         self.save([s for s in self.load() if s.site_id != site_id])
         self.delete_password(site_id)
+        self.proxies.delete_password(site_proxy_key(site_id))
 
     def find(self, name: str) -> Site:
         """A site by ``folder/name`` path or by bare name (case-insensitive when unique)."""
@@ -298,4 +305,5 @@ class SiteStore:
             else None,
             list_hidden=site.list_hidden,
             encoding=site.charset or "utf-8",
+            proxy=self.proxies.for_site(site.proxy, site.site_id),
         )

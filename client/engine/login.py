@@ -31,7 +31,6 @@ from client.engine.errors import (
 )
 from client.engine.events import NoticeKind, SessionState, TlsEstablished
 from client.engine.proxy.ftp_proxy_login import ftp_proxy_of, log_in_through, reach_ftp_proxy
-from client.engine.proxy.tunnel import open_tunnel
 from client.engine.settings import TlsMode
 from client.engine.tls import (
     SessionResumingContext,
@@ -116,6 +115,8 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     try:
         sock = None
         if settings.tunnel is not None:
+            from client.engine.proxy.tunnel import open_tunnel  # python-socks: only when used
+
             sock = await open_tunnel(settings.tunnel, hostname, settings.port,
                                      timeout=settings.connect_timeout, bus=session.bus,
                                      connection=session.connection_id)

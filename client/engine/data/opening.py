@@ -33,7 +33,6 @@ from client.engine.errors import (
     SettingsError,
 )
 from client.engine.events import DataFailure, DataPhase, Endpoint, NoticeKind
-from client.engine.proxy.tunnel import open_tunnel
 from client.engine.settings import active_address_problem
 from client.engine.tcpfacts import connect_failure
 from client.engine.tcpstack import ConnectFailed, connect_observed
@@ -189,6 +188,8 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
     tunnel = xfer.settings.tunnel
     try:
         if tunnel is not None:
+            from client.engine.proxy.tunnel import open_tunnel  # python-socks: only when used
+
             sock = await open_tunnel(tunnel, host, port, timeout=timeout, bus=xfer.setup.bus,
                                      connection=xfer.control.connection_id,
                                      channel=tracker.channel)
