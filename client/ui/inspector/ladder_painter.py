@@ -27,6 +27,7 @@ from client.engine.ladder import (
     DataState,
     LadderModel,
     NoteMark,
+    ProxyMark,
     Side,
     format_time_axis,
 )
@@ -187,7 +188,8 @@ class LadderPainter:
         painter.drawLine(QPointF(self._gutter - 6, max(y0, HEADER_HEIGHT)),
                          QPointF(self._gutter - 6, y1))
         painter.setPen(self._pen(self.colours.lifeline, 2))
-        for x in (cx, sx):
+        px = self.proxy_x(cx, sx)
+        for x in (cx, sx) if px is None else (cx, px, sx):
             painter.drawLine(QPointF(x, max(y0, HEADER_HEIGHT)), QPointF(x, y1))
         for index in self.geometry.visible(y0, y1):
             item = self.model.items[index]
@@ -207,8 +209,15 @@ class LadderPainter:
             prefix = f"[{item.connection}] " if several else ""
             if isinstance(item, ControlArrow):
                 self.control(painter, item, top, cx, sx, prefix, texts)
+                if px is not None:
+                    self._relay(painter, px, top + CONTROL_HEIGHT - 6)
             elif isinstance(item, DataArrow):
                 self._data(painter, item, top, cx, sx, prefix, now, animation, texts)
+                if px is not None and item.via_proxy:
+                    self._relay(painter, px, top + 26)
+            elif isinstance(item, ProxyMark):
+                self._proxy(painter, item, top, cx, px if px is not None else (cx + sx) / 2,
+                            sx, prefix, texts)
             else:
                 self._note(painter, item, top, cx, sx, prefix, texts)
         self._overview = False
@@ -228,6 +237,18 @@ class LadderPainter:
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                          format_time_axis(t))
 
+    def proxy_x(self, cx: float, sx: float) -> float | None:
+        """The proxy's lifeline, half way between client and server, when the diagram's
+        connection went through a proxy."""
+        return (cx + sx) / 2 if self.model.primary_lifelines().proxy is not None else None
+
+    def _relay(self, painter: QPainter, x: float, y: float) -> None:
+        """A ring where an arrow passes through the proxy (relayed, not answered there)."""
+        painter.setPen(self._pen(self.colours.lifeline, 1.5))
+        painter.setBrush(QBrush(self.colours.background))
+        painter.drawEllipse(QPointF(x, y), 4, 4)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
     def _header(self, painter: QPainter, width: float, y: float) -> None:
         width = max(width, MIN_DIAGRAM_WIDTH)
         cx, sx = self.lifeline_x(width)
@@ -235,8 +256,12 @@ class LadderPainter:
         lifelines = self.model.primary_lifelines()
         painter.setFont(self.bold)
         metrics = QFontMetrics(self.bold)
-        room = width / 2 - 8
-        for x, label in ((cx, lifelines.client_label), (sx, lifelines.server_label)):
+        boxes = [(cx, lifelines.client_label), (sx, lifelines.server_label)]
+        px = self.proxy_x(cx, sx)
+        if px is not None and lifelines.proxy_label:
+            boxes.insert(1, (px, lifelines.proxy_label))
+        room = width / len(boxes) - 8
+        for x, label in boxes:
             text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(room))
             box_w = metrics.horizontalAdvance(text) + 16
             left = min(max(x - box_w / 2, 2), width - box_w - 2)
@@ -252,7 +277,7 @@ class LadderPainter:
         painter.drawText(QRectF(0, y + 34, self._gutter - 8, 14),
                          int(Qt.AlignmentFlag.AlignRight), "time")
         painter.setPen(QPen(self.colours.lifeline, 2))
-        for x in (cx, sx):
+        for x, _label in boxes:
             painter.drawLine(QPointF(x, y + 32), QPointF(x, y + HEADER_HEIGHT))
 
     def _arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,
@@ -385,3 +410,47 @@ class LadderPainter:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(colour if note.severity is not Severity.INFO else self.colours.text)
         painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+
+    def _proxy(self, painter: QPainter, mark: ProxyMark, top: float, cx: float, px: float,
+               sx: float, prefix: str, texts: bool = True) -> None:
+        """Client → proxy (the request), then proxy → server (its dial); the leg that
+        failed ends in a cross and says why."""
+        ok = self.colours.command
+        bad = self.colours.error
+        first_failed = mark.failed_hop == "client-proxy"
+        second_failed = mark.failed_hop == "proxy-server"
+        why = mark.text.split(": ", 1)[-1]
+        legs = [(cx, px, top + 16, first_failed, f"{prefix}{mark.what}: {mark.request}")]
+        if not first_failed:
+            second = (f"{mark.what}: {why}" if second_failed
+                      else f"{mark.what}: proxy dials {mark.target}")
+            legs.append((px, sx, top + 38, second_failed, second))
+        for start, end, y, failed, label in legs:
+            colour = bad if failed else ok
+            tip = start + (end - start) * (0.72 if failed else 1.0)
+            painter.setPen(self._pen(colour, 2 if not failed else 2.5,
+                                     Qt.PenStyle.DashLine if not failed else Qt.PenStyle.SolidLine))
+            painter.drawLine(QPointF(start, y), QPointF(tip - (0 if failed else 8), y))
+            if failed:
+                painter.setPen(self._pen(colour, 3))
+                painter.drawLine(QPointF(tip - 6, y - 6), QPointF(tip + 6, y + 6))
+                painter.drawLine(QPointF(tip - 6, y + 6), QPointF(tip + 6, y - 6))
+            else:
+                self._arrowhead(painter, QPointF(end, y), 1.0, 8, colour)
+            if not texts:
+                continue
+            painter.setFont(self.small)
+            metrics = QFontMetrics(self.small)
+            room = int(sx - start - 16)
+            painter.setPen(colour if failed else self.colours.text)
+            painter.drawText(QRectF(start + 8, y - 15, room, 13),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             metrics.elidedText(label, Qt.TextElideMode.ElideRight, room))
+        if texts and first_failed:  # the reason, across the room the second leg would use
+            painter.setFont(self.small)
+            metrics = QFontMetrics(self.small)
+            room = int(sx - cx - 16)
+            painter.setPen(bad)
+            painter.drawText(QRectF(cx + 8, top + 24, room, 13),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             metrics.elidedText(why, Qt.TextElideMode.ElideRight, room))
