@@ -31,7 +31,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import cases_cli, cases_gui, cases_listing, cases_transfer
+from bench import cases_cli, cases_gui, cases_listing, cases_sftp, cases_transfer
 from bench.goals import judge_goals, print_goals
 from bench.harness import ROOT, load1, write_results
 from bench.servers import (
@@ -42,8 +42,8 @@ from bench.servers import (
     vsftpd_missing,
 )
 
-CASES = ("cli", "download", "upload", "ftps", "tree-download", "tree-upload", "listing",
-         "parse", "responsiveness", "startup")
+CASES = ("cli", "download", "upload", "ftps", "sftp", "tree-download", "tree-upload",
+         "listing", "parse", "responsiveness", "startup")
 #: Default: every goal measured in a few minutes (64 MiB transfers stand in for 1 GiB).
 SMALL = {"size": 64 * 1024 * 1024, "pairs": 3, "files": 1000, "entries": 10_000,
          "gui_runs": 3, "flood": 100_000, "parse_entries": 100_000}
@@ -149,6 +149,14 @@ def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
         _print_comparison(f"2. FTPS download {mib} MiB from {server.name}, session reuse "
                           "(curl --ssl-reqd/engine)", out[case]["download"])
         _print_comparison(f"2. FTPS upload {mib} MiB to {server.name}", out[case]["upload"])
+    elif case == "sftp":
+        result = cases_sftp.case_sftp(work, sizes["size"], pairs)
+        out[case] = result
+        _print_comparison(f"7. SFTP download {mib} MiB from OpenSSH sshd (sftp -b/engine)",
+                          result["download"])
+        _print_comparison(f"7. SFTP upload {mib} MiB to OpenSSH sshd", result["upload"])
+        if not result["curl_sftp"]:
+            print("  curl sftp: not compared, this curl was built without SFTP (curl -V)")
     elif case in ("download", "upload", "tree-download", "tree-upload"):
         out[case] = {}
         for server in servers.each():

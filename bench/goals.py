@@ -40,6 +40,12 @@ def _transfer_goals(cases: dict) -> Iterator[dict]:
             mib = ftps[what]["bytes"] // (1024 * 1024)
             yield _ratio_goal(f"FTPS {mib} MiB {what}, vsftpd, session reuse", ftps[what],
                               reference)
+    sftp = cases.get("sftp", {})
+    for what in ("download", "upload"):
+        if "engine" in sftp.get(what, {}):
+            mib = sftp[what]["bytes"] // (1024 * 1024)
+            yield _ratio_goal(f"SFTP {mib} MiB {what}, OpenSSH sshd", sftp[what],
+                              "openssh sftp")
     for case, reference, what in (("tree-download", "lftp mirror", "download"),
                                   ("tree-upload", "lftp mirror -R", "upload")):
         for server, result in cases.get(case, {}).items():

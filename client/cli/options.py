@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from client.cli.credentials import CredentialsError, resolve_credentials
+from client.cli.sftp_target import add_sftp_options, sftp_site_settings, sftp_url_settings
 from client.config.urls import RemoteUrl, UrlError, parse_url
 from client.engine.proxy import NO_PROXY_WORDS, ProxySettings, ProxyUrlError, parse_proxy_url
 from client.engine.settings import (
@@ -23,6 +24,7 @@ from client.engine.settings import (
     TransferMode,
     active_address_problem,
 )
+from client.engine.sftp.settings import SftpSettings
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["add_common_options", "Target", "TargetError", "build_target", "parse_port_range"]
@@ -126,6 +128,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                           "directly even when a default proxy is set")
     net.add_argument("--list-hidden", action="store_true",
                      help="ask for hidden files too: LIST -a (MLSD lists them anyway)")
+    add_sftp_options(parser)
     out = parser.add_argument_group("output")
     out.add_argument("-v", "--verbose", action="store_true",
                      help="annotated transcript of the conversation on stderr")
@@ -140,13 +143,15 @@ class Target:
     """What a command connects to: the settings (with the password, never printed), the
     remote path (None: the login directory) and how to show the URL."""
 
-    settings: ConnectionSettings
+    settings: ConnectionSettings | SftpSettings
     path: str | None
     display: str
     password_source: str
 
 
-def _site_settings(name: str, password: str | None) -> tuple[ConnectionSettings, str | None]:
+def _site_settings(name: str, password: str | None, args: argparse.Namespace | None = None,
+                   env: Mapping[str, str] | None = None,
+                   ) -> tuple[ConnectionSettings | SftpSettings, str | None]:
     """Settings of a saved site, and the path after its name (the store's one rule)."""
     try:
         from client.config.sites import PasswordRequiredError, SiteNotFoundError, SiteStore
@@ -159,6 +164,9 @@ def _site_settings(name: str, password: str | None) -> tuple[ConnectionSettings,
         raise TargetError(str(exc)) from None
     path = rest or (site.remote_dir or None)
     try:
+        if site.is_sftp:
+            return sftp_site_settings(store, site, args or argparse.Namespace(),
+                                      os.environ if env is None else env, password), path
         return store.connection_settings(site, password=password), path
     except PasswordRequiredError as exc:
         raise TargetError(f"{exc}; set FTP_PASSWORD or run on a terminal") from None
@@ -174,9 +182,16 @@ def build_target(args: argparse.Namespace, url_text: str, *,
     except UrlError as exc:
         raise TargetError(str(exc)) from None
     if url.site is not None:
-        settings, path, source = _site_target(url, env, prompt)
+        settings, path, source = _site_target(url, env, prompt, args)
+    elif url.is_sftp:
+        sftp, source = sftp_url_settings(url, args, env, prompt)
+        return Target(settings=sftp, path=url.path, display=url.display(),
+                      password_source=source)
     else:
         settings, path, source = _url_target(url, args, env, prompt)
+    if isinstance(settings, SftpSettings):
+        return Target(settings=settings, path=path, display=url.display(),
+                      password_source=source)
     settings = apply_options(settings, args, url)
     settings = settings.replace(proxy=_proxy(args, url, settings, env))
     _check_settings(settings, args, url)
@@ -220,18 +235,20 @@ def _check_settings(settings: ConnectionSettings, args: argparse.Namespace,
 
 
 def _site_target(url: RemoteUrl, env: Mapping[str, str],
-                 prompt: Callable[[str], str] | None) -> tuple[ConnectionSettings, str | None, str]:
+                 prompt: Callable[[str], str] | None, args: argparse.Namespace,
+                 ) -> tuple[ConnectionSettings | SftpSettings, str | None, str]:
     assert url.site is not None
     password = env.get("FTP_PASSWORD") or None
     try:
-        settings, path = _site_settings(url.site, password)
+        settings, path = _site_settings(url.site, password, args, env)
         return settings, path, "FTP_PASSWORD" if password else "keyring"
     except TargetError:
         if prompt is None and sys.stdin is not None and sys.stdin.isatty():
             prompt = getpass.getpass
         if password is not None or prompt is None:
             raise
-    settings, path = _site_settings(url.site, prompt(f"Password for site {url.site}: "))
+    settings, path = _site_settings(url.site, prompt(f"Password for site {url.site}: "), args,
+                                    env)
     return settings, path, "prompt"
 
 

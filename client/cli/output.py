@@ -111,7 +111,9 @@ def format_verbose(event: EngineEvent, *, tag: bool = False) -> list[tuple[str, 
         where = "control connection" if event.channel is None else f"data #{event.channel}"
         reused = ", session reused" if event.session_reused else ""
         return [("*", f"* {stamp} TLS on the {where}: {event.version} {event.cipher}{reused}")]
-    return []
+    from client.cli.sftp_output import format_sftp_event
+
+    return format_sftp_event(event, stamp) or []
 
 
 class VerbosePrinter:
@@ -219,12 +221,18 @@ class ProgressBar:
 def format_error(error: FtpError, *, command: str) -> str:
     """The stderr text for a failed command: what failed, at which step, between which
     endpoints, and the likely cause."""
+    from client.cli.sftp_output import HOST_KEY_KIND, sftp_error_lines
+    from client.engine.sftp.errors import HostKeyError
+
     step = f" at step {error.step}" if error.step else ""
     kind = {
         1: "local error", 2: "could not connect or log in", 3: "data connection failed",
         4: "the server refused a command", 5: "TLS or certificate failure",
     }.get(exit_code_of(error), "error")
+    if isinstance(error, HostKeyError):
+        kind = HOST_KEY_KIND
     lines = [f"ftp-inspector {command}: {kind}{step}: {escape_control(error.message)}"]
+    lines.extend(sftp_error_lines(error))
     if isinstance(error, DataChannelError) and not _is_command_refusal(error):
         from client.engine.explain_failure import explain_error
 

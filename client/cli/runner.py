@@ -24,6 +24,7 @@ from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
 from client.engine.portmap import PassivePortMap
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
+from client.engine.sftp.settings import SftpSettings
 from client.engine.transcript import TranscriptWriter
 from client.engine.trust import format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
@@ -33,6 +34,8 @@ from client.protocol.text import escape_control
 __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
 
 EXIT_USAGE = 1
+#: The subcommands that speak SFTP too.
+_SFTP_COMMANDS = frozenset({"ls", "get", "put", "mirror"})
 
 
 @dataclass
@@ -51,11 +54,25 @@ class CommandContext:
     record_events: bool = False
 
     @property
-    def settings(self) -> ConnectionSettings:
+    def settings(self) -> ConnectionSettings | SftpSettings:
         return self.target.settings
 
-    def session(self, settings: ConnectionSettings | None = None) -> FtpSession:
-        return FtpSession(settings or self.settings, bus=self.bus)
+    @property
+    def is_sftp(self) -> bool:
+        return isinstance(self.settings, SftpSettings)
+
+    def session(self, settings: ConnectionSettings | SftpSettings | None = None,
+                ) -> FtpSession:
+        """A session of the target's protocol (an ``SftpSession`` for SFTP targets: the
+        same interface; typed as the FTP one the FTP-only commands use)."""
+        settings = settings or self.settings
+        if isinstance(settings, SftpSettings):
+            from client.config.known_hosts import KnownHostsStore
+            from client.engine.sftp.session import SftpSession
+
+            return SftpSession(settings, bus=self.bus,  # type: ignore[return-value]
+                               host_keys=KnownHostsStore())
+        return FtpSession(settings, bus=self.bus)
 
     def note(self, text: str) -> None:
         """A note for the person at the terminal (suppressed by -q)."""
@@ -131,6 +148,11 @@ def run_command(args: argparse.Namespace, command: str, url: str,
     except TargetError as exc:
         print(f"ftp-inspector {command}: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
+    if isinstance(target.settings, SftpSettings) and command not in _SFTP_COMMANDS:
+        print(f"ftp-inspector {command}: speaks FTP only; an SFTP server has no data "
+              "connections to diagnose (use ls, get, put or mirror with sftp://)",
+              file=stderr)
+        return EXIT_USAGE
     bus = EventBus()
     show_progress = not args.quiet and _isatty(stderr)
     context = CommandContext(command=command, args=args, target=target, bus=bus,
@@ -147,7 +169,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         bus.subscribe(ports)
     elif not args.quiet:
         bus.subscribe(_warnings_observer(context))
-    if not args.quiet and not target.settings.verify_certificates:
+    if not args.quiet and not getattr(target.settings, "verify_certificates", True):
         bus.subscribe(_unverified_certificate_observer(context))
     try:
         with _transcript(args.transcript) as writer:

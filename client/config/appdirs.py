@@ -12,7 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["config_dir", "data_dir", "pin_file"]
+__all__ = ["config_dir", "data_dir", "pin_file", "known_hosts_file"]
 
 _APP = "ftp-inspector"
 
@@ -40,3 +40,10 @@ def pin_file() -> Path:
     if override:
         return Path(override) / "pins.json"
     return Path(platformdirs.user_data_dir(_APP)) / "pins.json"
+
+
+def known_hosts_file() -> Path:
+    """The SSH host keys the user trusted in this app ("trust always"), in OpenSSH's
+    ``known_hosts`` format, beside ``pins.json``. The user's own ``~/.ssh/known_hosts``
+    is read as well but never written."""
+    return pin_file().with_name("known_hosts")

@@ -1,7 +1,9 @@
 """Saved sites as JSON in the config folder; their passwords only in the OS keyring.
 
 No Qt here: the CLI resolves ``site:NAME`` URLs with :func:`SiteStore.find` and
-:meth:`SiteStore.connection_settings`.
+:meth:`SiteStore.connection_settings` (FTP/FTPS) or :meth:`SiteStore.sftp_settings`
+(SFTP sites: ``protocol`` is "sftp"; a key file and the SSH agent may log on instead
+of, or before, the password).
 
 The JSON file never holds a secret. A password lives in the keyring under service
 ``ftp-inspector`` with the site's id as the user name. When no usable keyring backend
@@ -25,7 +27,9 @@ import keyring.errors
 
 from client.config.appdirs import config_dir
 from client.config.proxies import ProxyStore, normalise_choice, site_proxy_key
+from client.engine.schemes import Protocol
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.protocol.addresses import PasvPolicy
 
 __all__ = [
@@ -81,9 +85,16 @@ class Site:
     comments: str = ""
     keepalive_interval: int = 0  # NOOP after this many idle seconds; 0: off
     list_hidden: bool = False  # LIST -a
+    protocol: str = Protocol.FTP.value  # "ftp" (FTP and FTPS, see tls) or "sftp"
+    key_file: str = ""  # SFTP: a private-key file (its passphrase only in the keyring)
+    use_agent: bool = True  # SFTP: offer the SSH agent's keys (SSH_AUTH_SOCK)
     # "default" (the app's default proxy), "none", or a proxy URL without its password
     # (the password is in the keyring: client/config/proxies.py)
     proxy: str = "default"
+
+    @property
+    def is_sftp(self) -> bool:
+        return self.protocol == Protocol.SFTP.value
 
     @property
     def path(self) -> str:
@@ -115,6 +126,11 @@ class Site:
                                         and 0 <= keepalive <= MAX_KEEPALIVE else 0)
         values["list_hidden"] = values.get("list_hidden") is True
         values["proxy"] = normalise_choice(values.get("proxy"))
+        if values.get("protocol") not in (Protocol.FTP.value, Protocol.SFTP.value):
+            values["protocol"] = Protocol.FTP.value
+        if not isinstance(values.get("key_file", ""), str):
+            values["key_file"] = ""
+        values["use_agent"] = values.get("use_agent", True) is not False
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -255,6 +271,28 @@ class SiteStore:
             pass
 
     # -- to the engine -------------------------------------------------------------
+    def sftp_settings(self, site: Site, *, password: str | None = None,
+                      policy: HostKeyPolicy = HostKeyPolicy.STRICT) -> SftpSettings:
+        """Settings for an SFTP site. ``password`` overrides the keyring. With logon
+        "normal" a missing password is no error (a key or the agent may log on); with
+        "ask" and no key file it raises :class:`PasswordRequiredError`. The key file's
+        passphrase, when the keyring holds one, is under ``SITE_ID:passphrase``."""
+        secret = password
+        if secret is None and site.logon == "normal":
+            secret = self.get_password(site.site_id)
+        if secret is None and site.logon == "ask" and not site.key_file:
+            raise PasswordRequiredError(
+                f"site {site.path!r} needs a password for {site.user!r}: it is set to ask "
+                "for it")
+        passphrase = self.get_password(f"{site.site_id}:passphrase") if site.key_file else None
+        return SftpSettings(
+            host=site.host, port=site.port, user=site.user, password=secret,
+            key_files=(site.key_file,) if site.key_file else (),
+            key_passphrase=passphrase, use_agent=site.use_agent, host_key_policy=policy,
+            keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
+            else None,
+            encoding=site.charset or "utf-8")
+
     def connection_settings(self, site: Site, *, password: str | None = None) -> ConnectionSettings:
         """Settings for the engine. ``password`` overrides the keyring (the "ask" dialog).
 

@@ -1,16 +1,19 @@
-"""The one FTP URL parser of both front ends: ``ftp://[user[:password]@]host[:port]/path``,
-``ftps://`` (implicit TLS, port 990), ``ftpes://`` (explicit TLS required) and
+"""The one URL parser of both front ends: ``ftp://[user[:password]@]host[:port]/path``,
+``ftps://`` (implicit TLS, port 990), ``ftpes://`` (explicit TLS required),
+``sftp://[user[:password]@]host[:port]/path`` (SSH, port 22) and
 ``site:NAME/path`` (:func:`parse_url`); the quickconnect host field also takes a bare
 ``host``, ``host:port`` or ``[v6]:port`` (:func:`parse_target`).
 
 Percent-escapes are decoded in the user, the password and the path. A decoded CR, LF or
 NUL is refused here, before anything connects: such a byte would end the FTP command
 early and let the rest of the text be read as a second command (RFC 959 commands end
-at CR LF).
+at CR LF); SFTP sends names as counted strings, but a name with such bytes is refused
+for it too (one rule for every scheme, and no server path holds them on purpose).
 
 The path follows RFC 1738 and curl: what follows the host's ``/`` is relative to the
 login directory (``ftp://host/pub`` is ``pub``); an escaped slash makes it absolute
-(``ftp://host/%2Fetc`` is ``/etc``); ``ftp://host//etc`` is also ``/etc``.
+(``ftp://host/%2Fetc`` is ``/etc``); ``ftp://host//etc`` is also ``/etc``. ``sftp://``
+follows the same rule (``sftp://host/x`` is ``x`` in the login folder, the user's home).
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from client.engine.schemes import SCHEME_PROTOCOL, Protocol
 from client.engine.settings import TlsMode
 from client.protocol.text import hide_url_password
 
-__all__ = ["RemoteUrl", "UrlError", "parse_url", "parse_target", "SCHEME_TLS"]
+__all__ = ["RemoteUrl", "UrlError", "parse_url", "parse_target", "SCHEME_TLS", "Protocol"]
 
 SCHEME_TLS: dict[str, TlsMode] = {
     "ftp": TlsMode.AUTO,
@@ -54,13 +58,27 @@ class RemoteUrl:
 
     @property
     def tls(self) -> TlsMode | None:
-        """The TLS mode the scheme asks for; None for a bare host (no scheme)."""
+        """The TLS mode the scheme asks for; None for a bare host (no scheme) and for
+        ``sftp://`` (SSH, not TLS)."""
         return SCHEME_TLS.get(self.scheme)
 
-    def effective_port(self, tls: TlsMode) -> int:
-        """The port to dial: the one given, else 990 for implicit TLS, else 21."""
+    @property
+    def protocol(self) -> Protocol | None:
+        """The protocol the scheme names; None for ``site:`` (the site says) and a bare
+        host."""
+        return SCHEME_PROTOCOL.get(self.scheme)
+
+    @property
+    def is_sftp(self) -> bool:
+        return self.scheme == "sftp"
+
+    def effective_port(self, tls: TlsMode | None = None) -> int:
+        """The port to dial: the one given, else 22 for sftp://, 990 for implicit TLS,
+        else 21."""
         if self.port is not None:
             return self.port
+        if self.is_sftp:
+            return 22
         return 990 if tls is TlsMode.IMPLICIT else 21
 
     def path_text(self) -> str:
@@ -98,7 +116,7 @@ def _decode(text: str, what: str) -> str:
         if char in decoded:
             raise UrlError(
                 f"the {what} of the URL contains a {name} (after decoding percent-escapes); "
-                "it would end the FTP command early and smuggle in another one, so it is "
+                "it would end a command early and smuggle in another one, so it is "
                 "refused before connecting")
     return decoded
 
@@ -144,13 +162,13 @@ def parse_url(text: str) -> RemoteUrl:
         return RemoteUrl(scheme="site", site=_decode(rest, "site name"))
     scheme, sep, rest = text.partition("://")
     scheme = scheme.lower()
-    if not sep or scheme not in SCHEME_TLS:
+    if not sep or scheme not in SCHEME_PROTOCOL:
         raise UrlError(
             f"expected a URL like ftp://[user[:password]@]host[:port]/path (or ftps://, "
-            f"ftpes://, site:NAME), got {hide_url_password(text)!r}")
+            f"ftpes://, sftp://, site:NAME), got {hide_url_password(text)!r}")
     for cut in ("?", "#"):
         if cut in rest:
-            raise UrlError(f"'{cut}' is not allowed in an FTP URL; escape it as "
+            raise UrlError(f"'{cut}' is not allowed in an FTP or SFTP URL; escape it as "
                            f"{'%3F' if cut == '?' else '%23'}")
     slash = rest.find("/")
     authority, raw_path = (rest, "") if slash < 0 else (rest[:slash], rest[slash:])

@@ -1,0 +1,72 @@
+"""Typed SFTP/SSH errors on the engine's error tree (so exit codes and the queue's
+retry rules apply): host keys exit 5 like certificates; authentication exits 2 like a
+refused login; an SFTP status is a refused command (exit 4)."""
+
+from __future__ import annotations
+
+from client.engine.errors import CommandFailedError, FtpError, LoginError
+from client.protocol.sftp_status import status_info
+
+__all__ = ["HostKeyError", "UnknownHostKeyError", "ChangedHostKeyError", "SshAuthError",
+           "SftpStatusError", "FTP_EQUIVALENT"]
+
+
+class HostKeyError(FtpError):
+    """The server's host key is not trusted; ``fingerprint`` is OpenSSH's ``SHA256:…``."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, host: str, port: int, key_type: str,
+                 fingerprint: str, openssh_key: str = "") -> None:
+        super().__init__(message, step="host-key")
+        self.host = host
+        self.port = port
+        self.key_type = key_type
+        self.fingerprint = fingerprint
+        self.openssh_key = openssh_key
+
+
+class UnknownHostKeyError(HostKeyError):
+    """No known-hosts file knows the key: the user may trust it once or always."""
+
+
+class ChangedHostKeyError(HostKeyError):
+    """The host is known with another key of this type: always refused."""
+
+    def __init__(self, message: str, *, host: str, port: int, key_type: str,
+                 fingerprint: str, known_fingerprints: tuple[str, ...],
+                 source: str | None) -> None:
+        super().__init__(message, host=host, port=port, key_type=key_type,
+                         fingerprint=fingerprint)
+        self.known_fingerprints = known_fingerprints
+        self.source = source
+
+
+class SshAuthError(LoginError):
+    """Every authentication method was refused; ``tried`` lists them in order
+    (``publickey (~/.ssh/id_ed25519): rejected`` …)."""
+
+    def __init__(self, message: str, *, tried: tuple[str, ...]) -> None:
+        super().__init__(message, step="auth")
+        self.tried = tried
+
+
+#: SFTP status -> the FTP reply the queue's rules treat it like (permanent 550 unless
+#: the server says the connection is gone).
+FTP_EQUIVALENT = {2: 550, 3: 550, 4: 550, 5: 500, 6: 421, 7: 421, 8: 502, 11: 553,
+                  14: 552, 15: 552}
+
+
+class SftpStatusError(CommandFailedError):
+    """The server answered a request with an error status. ``status`` is the SFTP code;
+    ``reply_code`` the FTP reply class it is treated as (see :data:`FTP_EQUIVALENT`)."""
+
+    def __init__(self, *, status: int, server_text: str, request: str, step: str) -> None:
+        info = status_info(status)
+        detail = f": {server_text}" if server_text and server_text != info.meaning else ""
+        super().__init__(f"{request} failed with {info.name} ({info.meaning}){detail}",
+                         reply_code=FTP_EQUIVALENT.get(status, 550), reply_text=server_text,
+                         command=request, step=step)
+        self.status = status
+        self.status_name = info.name
+        self.meaning = info.meaning

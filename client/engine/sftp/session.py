@@ -1,0 +1,342 @@
+"""``SftpSession``: the remote-file-system interface over SFTP on one SSH connection.
+
+Same shape as :class:`client.engine.session.FtpSession` for the panes and the queue
+(connect, list, stat, download to ``NAME.part``, upload with resume, mkdir, rename …),
+plus ``chmod`` and ``symlink``. Transfers are SFTP READ/WRITE requests inside the SSH
+connection: many are kept in flight at once (``SftpSettings.max_requests``), which is
+what makes SFTP fast on a link with latency.
+
+Host keys: an unknown key raises :class:`UnknownHostKeyError` (policy STRICT), or is
+put to ``ask_host_key`` (policy ASK: trust once / always / refuse, then the session
+connects again with the answer), or is stored (ACCEPT_NEW). A CHANGED key always raises
+:class:`ChangedHostKeyError`. See :mod:`client.engine.sftp.events` for what is emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as _dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from client.engine.errors import ConnectError, FtpError
+from client.engine.events import (
+    Endpoint,
+    EventBus,
+    SessionState,
+    SessionStateChanged,
+    TransferProgress,
+)
+from client.engine.schemes import Protocol
+from client.engine.sftp.attrs import entry_from_attrs
+from client.engine.sftp.errors import (
+    ChangedHostKeyError,
+    SftpStatusError,
+    SshAuthError,
+    UnknownHostKeyError,
+)
+from client.engine.sftp.handshake import (
+    Handshake,
+    agent_keys,
+    load_key_files,
+    preferred_host_key_algs,
+)
+from client.engine.sftp.hostkeys import HostKeyJudge, HostKeyState, TrustChoice
+from client.engine.sftp.requests import RequestLog
+from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
+from client.protocol.listing.entry import EntryKind, ListingEntry, ListingResult
+
+__all__ = ["SftpSession", "SftpFeatures", "AskHostKey"]
+
+#: Awaited with the refusal of an unknown key; returns what the user chose.
+AskHostKey = Callable[[UnknownHostKeyError], Awaitable[TrustChoice]]
+
+# Faster ciphers first: AES-GCM runs on the CPU's AES instructions through OpenSSL;
+# asyncssh's ChaCha20-Poly1305 costs more per packet. All of OpenSSH's defaults remain.
+_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr")
+
+
+@dataclass(frozen=True)
+class SftpFeatures:
+    """What the queue asks of a session's features: SFTP always has sizes and times."""
+
+    size: bool = True
+    mdtm: bool = True
+    mlst: bool = True
+
+
+class SftpSession:
+    protocol = Protocol.SFTP
+
+    def __init__(self, settings: SftpSettings, *, bus: EventBus | None = None,
+                 host_keys: HostKeyJudge | None = None,
+                 ask_host_key: AskHostKey | None = None) -> None:
+        self.settings = settings
+        self.bus = bus or EventBus()
+        self.connection = self.bus.next_connection_id()
+        self.host_keys = host_keys
+        self.ask_host_key = ask_host_key
+        self.features = SftpFeatures()
+        self.requests = RequestLog(self.bus, self.connection)
+        self._state = SessionState.DISCONNECTED
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self._sftp: asyncssh.SFTPClient | None = None
+        self._handshake: Handshake | None = None
+        #: the authentication attempts of the last connect ("publickey (…): rejected" …)
+        self.auth_tried: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def connection_id(self) -> str:
+        """The bus's name of this connection (``"c1"``), as on ``FtpSession``."""
+        return self.connection
+
+    @property
+    def state(self) -> SessionState:
+        if self._state in (SessionState.READY, SessionState.BUSY) and (
+                self._handshake is None or self._handshake.lost):
+            return SessionState.FAILED
+        return self._state
+
+    def _set_state(self, state: SessionState, detail: str | None = None,
+                   server: Endpoint | None = None, local: Endpoint | None = None) -> None:
+        self._state = state
+        self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection,
+                                          state=state, server=server, local=local,
+                                          detail=detail))
+
+    @property
+    def sftp(self) -> asyncssh.SFTPClient:
+        if self._sftp is None or self.state is SessionState.FAILED:
+            from client.engine.errors import ConnectionLostError
+
+            raise ConnectionLostError("not connected to the SFTP server", step="connect")
+        return self._sftp
+
+    # ------------------------------------------------------------------ connect
+    async def connect(self) -> None:
+        self._set_state(SessionState.CONNECTING, detail=self.settings.target)
+        try:
+            try:
+                await self._open(self.settings)
+            except UnknownHostKeyError as unknown:
+                if self.settings.host_key_policy is not HostKeyPolicy.ASK or \
+                        self.ask_host_key is None:
+                    raise
+                choice = await self.ask_host_key(unknown)
+                if choice is TrustChoice.REFUSE:
+                    raise
+                key = self._handshake.host_key if self._handshake else None
+                if choice is TrustChoice.ALWAYS and self.host_keys and key is not None:
+                    self.host_keys.remember(self.settings.host, self.settings.port, key)
+                await self._open(self.settings.replace(trusted_fingerprint=unknown.fingerprint))
+        except BaseException as exc:
+            self._set_state(SessionState.FAILED, detail=str(exc))
+            raise
+
+    async def _open(self, settings: SftpSettings) -> None:
+        keys = load_key_files(settings.key_files, settings.key_passphrase)
+        agent_list, agent = await agent_keys(settings.use_agent)
+        handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
+                              judge=self.host_keys, keys=keys + agent_list)
+        self._handshake = handshake
+        known_types = ()
+        if self.host_keys is not None and hasattr(self.host_keys, "known_types"):
+            known_types = self.host_keys.known_types(settings.host, settings.port)
+        options: dict[str, Any] = {
+            "username": settings.user or None, "known_hosts": asyncssh.import_known_hosts(""),
+            "client_keys": None, "agent_path": None, "password": None, "config": None,
+            "client_factory": lambda: handshake, "connect_timeout": settings.connect_timeout,
+            "encryption_algs": list(_CIPHERS), "gss_auth": False, "gss_kex": False,
+            "preferred_auth": ("publickey", "keyboard-interactive", "password"),
+        }
+        host_key_algs = preferred_host_key_algs(known_types)
+        if host_key_algs:
+            options["server_host_key_algs"] = host_key_algs
+        if settings.keepalive_interval:
+            options["keepalive_interval"] = settings.keepalive_interval
+        if settings.sock is not None:
+            options["sock"] = settings.sock()
+        try:
+            conn = await asyncssh.connect(settings.host, settings.port, **options)
+        except asyncssh.HostKeyNotVerifiable as exc:
+            raise self._host_key_error(handshake) from exc
+        except asyncssh.PermissionDenied:
+            handshake.auth_failed()
+            self.auth_tried = tuple(handshake.tried)
+            tried = "; ".join(handshake.tried) or "no method could be offered (no password, "\
+                "no key file, no agent key)"
+            raise SshAuthError(f"{settings.target} refused the login of "
+                               f"{settings.user!r}; tried: {tried}",
+                               tried=tuple(handshake.tried)) from None
+        except (TimeoutError, OSError, asyncssh.Error) as exc:
+            raise ConnectError(f"could not open an SSH connection to {settings.target}: "
+                               f"{exc or type(exc).__name__}", step="connect") from None
+        finally:
+            if agent is not None:
+                agent.close()
+        self.auth_tried = tuple(handshake.tried)
+        self._conn = conn
+        try:
+            self._sftp = await conn.start_sftp_client(path_errors="surrogateescape")
+        except (asyncssh.Error, OSError) as exc:
+            conn.close()
+            raise ConnectError(f"{settings.target} accepted the SSH login but not the SFTP "
+                               f"subsystem: {exc}", step="sftp-init") from None
+        self.requests.emit("INIT", "", f"VERSION {self._sftp.version}")
+        peer = conn.get_extra_info("peername") or (settings.host, settings.port)
+        sock = conn.get_extra_info("sockname")
+        self._set_state(SessionState.READY, server=Endpoint(str(peer[0]), int(peer[1])),
+                        local=Endpoint(str(sock[0]), int(sock[1])) if sock else None)
+
+    def _host_key_error(self, handshake: Handshake) -> FtpError:
+        key, verdict = handshake.host_key, handshake.verdict
+        if key is None or verdict is None:
+            return ConnectError(f"{self.settings.target}: the host key could not be checked",
+                                step="host-key")
+        target = self.settings.target
+        if verdict.state is HostKeyState.CHANGED:
+            known = ", ".join(verdict.known_fingerprints) or "?"
+            why = verdict.note or (f"the known key is {known}, from {verdict.source}")
+            return ChangedHostKeyError(
+                f"THE HOST KEY OF {target} HAS CHANGED: it sent {key.algorithm} "
+                f"{key.fingerprint}, but {why}. Someone may be intercepting the connection "
+                "(or the server was reinstalled). Refused; if the change is expected, "
+                f"remove the old key from {verdict.source or 'the known hosts'} first.",
+                host=self.settings.host, port=self.settings.port, key_type=key.algorithm,
+                fingerprint=key.fingerprint, known_fingerprints=verdict.known_fingerprints,
+                source=verdict.source)
+        note = f" ({verdict.note})" if verdict.note else ""
+        return UnknownHostKeyError(
+            f"the host key of {target} is not known{note}: {key.algorithm} "
+            f"{key.fingerprint}. Check it with the server's administrator before trusting it.",
+            host=self.settings.host, port=self.settings.port, key_type=key.algorithm,
+            fingerprint=key.fingerprint, openssh_key=key.openssh)
+
+    async def close(self) -> None:
+        if self._state is SessionState.DISCONNECTED:
+            return
+        self._state = SessionState.CLOSING
+        if self._sftp is not None:
+            self._sftp.exit()
+        if self._conn is not None:
+            self._conn.close()
+            with contextlib.suppress(Exception):
+                await self._conn.wait_closed()
+        self._sftp = self._conn = None
+        self._set_state(SessionState.DISCONNECTED)
+
+    async def __aenter__(self) -> SftpSession:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ navigation
+    async def pwd(self) -> str:
+        return await self.requests.run("REALPATH", ".", self.sftp.getcwd(), step="pwd",
+                                       result="name")
+
+    async def cwd(self, path: str) -> str:
+        sftp = self.sftp
+        target = await self.requests.run("REALPATH", path, sftp.realpath(path), step="cwd",
+                                         result="name")
+        attrs = await self.requests.run("STAT", target, sftp.stat(target), step="cwd",
+                                        result="attrs")
+        if entry_from_attrs(target, attrs).kind is not EntryKind.DIR:
+            raise SftpStatusError(status=19, server_text="", request=f"CWD {path}", step="cwd")
+        await sftp.chdir(target)  # SFTP has no current folder: asyncssh keeps it for us
+        return target
+
+    async def noop(self) -> None:
+        """A cheap request to see that the connection still answers."""
+        await self.requests.run("REALPATH", ".", self.sftp.realpath("."), step="noop",
+                                result="name")
+
+    # ------------------------------------------------------------------ listings
+    async def list(self, path: str | None = None) -> ListingResult:
+        from client.engine.sftp.browse import list_directory
+
+        return await list_directory(self, path or ".")
+
+    async def stat(self, path: str) -> ListingEntry | None:
+        from client.engine.sftp.browse import stat_entry
+
+        return await stat_entry(self, path)
+
+    async def size(self, path: str) -> int | None:
+        entry = await self.stat(path)
+        return entry.size if entry is not None else None
+
+    async def mdtm(self, path: str) -> _dt.datetime | None:
+        entry = await self.stat(path)
+        return entry.modified if entry is not None else None
+
+    async def mdtm_many(self, paths: list[str]) -> list[_dt.datetime | None]:
+        """Times of several files, the LSTATs in flight together."""
+        return list(await asyncio.gather(*(self.mdtm(path) for path in paths)))
+
+    # ------------------------------------------------------------------ changes
+    async def mkdir(self, path: str) -> str:
+        await self.requests.run("MKDIR", path, self.sftp.mkdir(path), step="mkdir")
+        return path
+
+    async def rmdir(self, path: str) -> None:
+        await self.requests.run("RMDIR", path, self.sftp.rmdir(path), step="rmdir")
+
+    async def delete(self, path: str) -> None:
+        await self.requests.run("REMOVE", path, self.sftp.remove(path), step="delete")
+
+    async def rename(self, old: str, new: str) -> None:
+        """posix-rename@openssh.com when offered (replaces an existing target, as FTP's
+        RNTO does on most servers); else RENAME, which refuses an existing target."""
+        sftp = self.sftp
+        try:
+            await self.requests.run("posix-rename@openssh.com", f"{old} -> {new}",
+                                    sftp.posix_rename(old, new), step="rename")
+        except SftpStatusError as exc:
+            if exc.status != 8:  # SSH_FX_OP_UNSUPPORTED: the extension is not offered
+                raise
+            await self.requests.run("RENAME", f"{old} -> {new}", sftp.rename(old, new),
+                                    step="rename")
+
+    async def chmod(self, path: str, mode: int) -> None:
+        await self.requests.run("SETSTAT", f"{path} mode={mode:04o}",
+                                self.sftp.chmod(path, mode), step="chmod")
+
+    async def symlink(self, target: str, link: str) -> None:
+        """Create ``link`` pointing at ``target``."""
+        await self.requests.run("SYMLINK", f"{link} -> {target}",
+                                self.sftp.symlink(target, link), step="symlink")
+
+    async def readlink(self, path: str) -> str:
+        return await self.requests.run("READLINK", path, self.sftp.readlink(path),
+                                       step="readlink", result="name")
+
+    # ------------------------------------------------------------------ transfers
+    async def download(self, remote: str, local: Path, *, resume: bool = False,
+                       on_progress: Callable[[TransferProgress], None] | None = None,
+                       preserve_time: bool = True, transfer_id: int | None = None,
+                       **_options: Any) -> Any:
+        from client.engine.sftp.transfers import download
+
+        return await download(self, remote, Path(local), resume=resume,
+                              on_progress=on_progress, preserve_time=preserve_time,
+                              transfer_id=transfer_id)
+
+    async def upload(self, local: Path, remote: str, *, resume: bool = False,
+                     on_progress: Callable[[TransferProgress], None] | None = None,
+                     preserve_time: bool = True, transfer_id: int | None = None,
+                     **_options: Any) -> Any:
+        from client.engine.sftp.transfers import upload
+
+        return await upload(self, Path(local), remote, resume=resume,
+                            on_progress=on_progress, preserve_time=preserve_time,
+                            transfer_id=transfer_id)

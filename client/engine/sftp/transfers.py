@@ -1,0 +1,254 @@
+"""SFTP downloads and uploads with many READ/WRITE requests in flight.
+
+Download: the file is written to ``NAME.part`` (opened without following links, see
+:mod:`client.engine.localpaths`) at the offset each block belongs to, since answers to
+parallel READs may arrive out of order. Only the contiguous prefix counts: when the
+transfer breaks, the ``.part`` is cut back to it, so a resume never skips a hole. The
+``.part`` becomes ``NAME`` only when every byte of the size STAT announced is there.
+
+Upload: WRITE requests carry their offsets; the server applies them in the order they
+arrive on the channel, so what reached it is a prefix and its size is where a resume
+(``resume=True``) continues.
+
+READ/WRITE requests are reported as one coalesced event per transfer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from client.engine.errors import ConnectionLostError, FtpError, LocalError
+from client.engine.events import TransferProgress
+from client.engine.localpaths import open_part_file, part_path
+from client.engine.progress import ProgressReporter, next_transfer_id
+from client.engine.sftp.attrs import kind_of
+from client.engine.sftp.requests import translate
+from client.engine.transfer import TransferResult
+from client.protocol.listing.entry import EntryKind
+from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.sftp.session import SftpSession
+
+__all__ = ["download", "upload"]
+
+
+def _block_size(session: SftpSession) -> int:
+    """Bytes per READ/WRITE: the setting, never above what the server says it takes
+    (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); -1 lets
+    asyncssh use the server's limit."""
+    wanted = session.settings.block_size or -1
+    limits = session.sftp.limits
+    ceiling = min((n for n in (limits.max_read_len, limits.max_write_len) if n), default=0)
+    if ceiling and (wanted < 0 or wanted > ceiling):
+        return ceiling
+    return wanted
+
+
+async def _open(session: SftpSession, remote: str, mode: str, step: str) -> asyncssh.SFTPClientFile:
+    return await session.requests.run(
+        "OPEN", f"{remote} ({mode})",
+        session.sftp.open(remote, mode, block_size=_block_size(session),
+                          max_requests=session.settings.max_requests),
+        step=step, result="handle")
+
+
+async def _close(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: str) -> None:
+    with contextlib.suppress(asyncssh.Error, OSError, FtpError):
+        await session.requests.run("CLOSE", remote, handle.close(), step="close")
+
+
+async def download(session: SftpSession, remote: str, local: Path, *, resume: bool,
+                   on_progress: Callable[[TransferProgress], None] | None,
+                   preserve_time: bool, transfer_id: int | None) -> TransferResult:
+    attrs = await session.requests.run("STAT", remote, session.sftp.stat(remote),
+                                       step="download", result="attrs")
+    if kind_of(attrs) is EntryKind.DIR:
+        raise LocalError(f"{escape_control(remote)} is a folder on the server, not a file",
+                         step="download")
+    total = attrs.size
+    part = part_path(local)
+    fd = await asyncio.to_thread(open_part_file, part, truncate=not resume)
+    started = time.monotonic()
+    try:
+        offset = os.fstat(fd).st_size if resume else 0
+        if total is not None and offset > total:  # the remote file shrank: start again
+            os.ftruncate(fd, 0)
+            offset = 0
+        done = await _receive(session, remote, fd, offset, total, on_progress, transfer_id)
+    finally:
+        os.close(fd)
+    if total is not None and done != total:
+        raise ConnectionLostError(
+            f"{escape_control(remote)}: the server sent {done} of {total} bytes and then "
+            "reported the end of the file (did it change during the transfer?); the part "
+            "received is kept for a resume", step="download")
+    try:
+        os.replace(part, local)
+        if preserve_time and attrs.mtime is not None:
+            os.utime(local, (attrs.mtime, attrs.mtime))
+    except OSError as exc:
+        raise LocalError(f"could not finish {local}: {exc.strerror or exc}",
+                         step="local") from None
+    return TransferResult(remote_path=remote, local_path=local, bytes_transferred=done - offset,
+                          total_size=done, elapsed=time.monotonic() - started,
+                          resumed_from=offset)
+
+
+async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
+                   total: int | None, on_progress: Callable[[TransferProgress], None] | None,
+                   transfer_id: int | None) -> int:
+    """Read ``remote`` from ``offset`` into ``fd``; returns the end of the contiguous
+    data written (the ``.part`` is cut back to it when something fails)."""
+    handle = await _open(session, remote, "rb", "download")
+    reporter = ProgressReporter(
+        session.bus, session.connection,
+        transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
+        direction="download", remote_path=remote, total=total, offset=offset,
+        on_progress=on_progress)
+    done, pending, count, moved = offset, {}, 0, 0
+    started = time.monotonic()
+    failure: BaseException | None = None
+    try:
+        size = total - offset if total is not None else -1
+        async for block_offset, data in await handle.read_parallel(size, offset):
+            os.pwrite(fd, data, block_offset)
+            count += 1
+            moved += len(data)
+            end = block_offset + len(data)
+            if block_offset == done:
+                done = end
+                while done in pending:
+                    done = pending.pop(done)
+            else:
+                pending[block_offset] = end
+            reporter.update(moved)
+    except BaseException as exc:
+        failure = exc
+        raise _as_engine_error(exc, f"READ {remote}", "download") from None
+    finally:
+        elapsed = time.monotonic() - started
+        if failure is None:
+            session.requests.emit("READ", remote, "data, then STATUS 1 SSH_FX_EOF",
+                                  count=count, nbytes=moved, elapsed=elapsed)
+        else:
+            session.requests.failed("READ", remote, failure, count=count, nbytes=moved,
+                                    elapsed=elapsed)
+        if pending or failure is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, done)
+        await _close(session, handle, remote)
+    reporter.update(done - offset)
+    reporter.finish()
+    return done
+
+
+def _as_engine_error(exc: BaseException, request: str, step: str) -> BaseException:
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+        return LocalError(f"could not write the download: {exc.strerror or exc}",
+                          step="local")
+    return translate(exc, request, step) or exc
+
+
+async def upload(session: SftpSession, local: Path, remote: str, *, resume: bool,
+                 on_progress: Callable[[TransferProgress], None] | None,
+                 preserve_time: bool, transfer_id: int | None) -> TransferResult:
+    try:
+        source = open(local, "rb")  # noqa: SIM115 - closed in the finally below
+        info = os.fstat(source.fileno())
+    except OSError as exc:
+        raise LocalError(f"could not read {local}: {exc.strerror or exc}", step="local") from None
+    started = time.monotonic()
+    try:
+        offset = 0
+        if resume:
+            entry = await session.stat(remote)
+            if entry is not None and entry.size is not None and entry.size <= info.st_size:
+                offset = entry.size
+        handle = await _open(session, remote, "r+b" if offset else "wb", "upload")
+        try:
+            sent = await _send(session, handle, remote, source, offset, info.st_size,
+                               on_progress, transfer_id)
+            if preserve_time:
+                await session.requests.run(
+                    "FSETSTAT", f"{remote} mtime", handle.utime((info.st_atime, info.st_mtime)),
+                    step="upload")
+        finally:
+            await _close(session, handle, remote)
+    finally:
+        source.close()
+    return TransferResult(remote_path=remote, local_path=local, bytes_transferred=sent,
+                          total_size=offset + sent, elapsed=time.monotonic() - started,
+                          resumed_from=offset)
+
+
+async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: str,
+                source, offset: int, total: int,  # noqa: ANN001 - a binary file
+                on_progress: Callable[[TransferProgress], None] | None,
+                transfer_id: int | None) -> int:
+    reporter = ProgressReporter(
+        session.bus, session.connection,
+        transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
+        direction="upload", remote_path=remote, total=total, offset=offset,
+        on_progress=on_progress)
+    block = handle.write_len if _block_size(session) < 0 else _block_size(session)
+    block = block or 32768
+    slots = asyncio.Semaphore(session.settings.max_requests)
+    tasks: set[asyncio.Task] = set()
+    sent, count = 0, 0
+    failure: BaseException | None = None
+    started = time.monotonic()
+
+    def finished(task: asyncio.Task) -> None:
+        nonlocal sent, failure
+        slots.release()
+        tasks.discard(task)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            failure = failure or task.exception()
+        else:
+            sent += task.result()
+            reporter.update(sent)
+
+    async def write(data: bytes, position: int) -> int:
+        await handle.write(data, position)
+        return len(data)
+
+    position = offset
+    source.seek(offset)
+    try:
+        while failure is None:
+            data = source.read(block)
+            if not data:
+                break
+            await slots.acquire()
+            task = asyncio.ensure_future(write(data, position))
+            task.add_done_callback(finished)
+            tasks.add(task)
+            position += len(data)
+            count += 1
+        if tasks:
+            await asyncio.wait(set(tasks))
+    except BaseException as exc:
+        failure = failure or exc
+    finally:
+        for task in tuple(tasks):
+            task.cancel()
+    elapsed = time.monotonic() - started
+    if failure is not None:
+        session.requests.failed("WRITE", remote, failure, count=count, nbytes=sent,
+                                elapsed=elapsed)
+        raise _as_engine_error(failure, f"WRITE {remote}", "upload") from None
+    session.requests.emit("WRITE", remote, "STATUS 0 SSH_FX_OK", count=count, nbytes=sent,
+                          elapsed=elapsed)
+    reporter.finish()
+    return sent
