@@ -185,20 +185,21 @@ def build_target(args: argparse.Namespace, url_text: str, *,
         settings, path, source = _site_target(url, env, prompt, args)
     elif url.is_sftp:
         sftp, source = sftp_url_settings(url, args, env, prompt)
-        return Target(settings=sftp, path=url.path, display=url.display(),
-                      password_source=source)
+        return Target(settings=sftp.replace(proxy=_proxy(args, url, sftp, env)),
+                      path=url.path, display=url.display(), password_source=source)
     else:
         settings, path, source = _url_target(url, args, env, prompt)
     if isinstance(settings, SftpSettings):
-        return Target(settings=settings, path=path, display=url.display(),
-                      password_source=source)
+        return Target(settings=settings.replace(proxy=_proxy(args, url, settings, env)),
+                      path=path, display=url.display(), password_source=source)
     settings = apply_options(settings, args, url)
     settings = settings.replace(proxy=_proxy(args, url, settings, env))
     _check_settings(settings, args, url)
     return Target(settings=settings, path=path, display=url.display(), password_source=source)
 
 
-def _proxy(args: argparse.Namespace, url: RemoteUrl, settings: ConnectionSettings,
+def _proxy(args: argparse.Namespace, url: RemoteUrl,
+           settings: ConnectionSettings | SftpSettings,
            env: Mapping[str, str]) -> ProxySettings | None:
     """``--proxy`` (with FTP_PROXY_PASSWORD), else the site's choice, else the default
     proxy of the settings folder."""

@@ -291,7 +291,8 @@ class SiteStore:
             key_passphrase=passphrase, use_agent=site.use_agent, host_key_policy=policy,
             keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
             else None,
-            encoding=site.charset or "utf-8")
+            encoding=site.charset or "utf-8",
+            proxy=self.proxies.for_site(site.proxy, site.site_id))
 
     def connection_settings(self, site: Site, *, password: str | None = None) -> ConnectionSettings:
         """Settings for the engine. ``password`` overrides the keyring (the "ask" dialog).
