@@ -158,8 +158,8 @@ class Recommendation:
 class Verdict:
     """``key`` names the rule that matched (stable, for scripts and tests): healthy,
     partly-working, nat-not-configured, passive-partial, ftp-helper, passive-blocked,
-    passive-disabled, active-blocked, active-disabled, data-blocked, data-stalls,
-    tls-data, target-unavailable, cannot-connect, inconclusive."""
+    passive-disabled, active-blocked, active-disabled, passive-via-proxy, data-blocked,
+    data-stalls, tls-data, target-unavailable, cannot-connect, inconclusive."""
 
     key: str
     headline: str

@@ -127,3 +127,33 @@ async def test_active_mode_is_refused_with_the_reason(ftp_server, socks5_proxy, 
         assert not any(getattr(e, "text", "").startswith(("PORT", "EPRT"))
                        for e in recorder.events)
         assert await session.pwd() == "/"  # the session is still usable
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("command", sorted(PASSIVE))
+async def test_a_host_name_is_resolved_by_the_proxy(ftp_server, socks5_proxy, bus, command,
+                                                   tmp_path: Path) -> None:
+    """Through SOCKS5 the server may be named, not numbered: the proxy resolves it, and
+    the data connections dial the same name (its address is known only to the proxy)."""
+    recorder = Recorder(bus)
+    settings = ftp_server.settings(host="localhost", proxy=socks5_proxy.settings(),
+                                   **PASSIVE[command])
+    async with FtpSession(settings, bus=bus) as session:
+        assert session.server is not None and session.server.host == "localhost"
+        assert (await session.list("/")).entries
+    targets = {e.target.host for e in recorder.of(ProxyEvent) if e.phase is ProxyPhase.OPEN}
+    assert targets == {"localhost"}
+
+
+@pytest.mark.asyncio
+async def test_diagnose_through_a_proxy_tries_passive_only(ftp_server, socks5_proxy, bus) -> None:
+    from client.engine.diagnose.model import Outcome, Probe
+    from client.engine.diagnose.runner import run_diagnosis
+
+    diagnosis = await run_diagnosis(ftp_server.settings(proxy=socks5_proxy.settings()),
+                                    bus=bus, extra_ports=2)
+    rows = {a.probe: a for a in diagnosis.attempts}
+    assert rows[Probe.EPSV].outcome is Outcome.OK and rows[Probe.PASV_CONTROL].ok
+    assert rows[Probe.PORT].outcome is Outcome.NOT_ATTEMPTED
+    assert "cannot work through the SOCKS5 proxy" in rows[Probe.EPRT].detail
+    assert diagnosis.verdict.key == "passive-via-proxy"
