@@ -249,23 +249,42 @@ class LadderPainter:
         painter.drawEllipse(QPointF(x, y), 4, 4)
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
-    def _header(self, painter: QPainter, width: float, y: float) -> None:
+    def header_boxes(self, width: float, y: float = 0.0) -> list[tuple[QRectF, str]]:
+        """The lifeline labels' boxes (client, proxy when there is one, server) and their
+        texts, side by side and never overlapping: the side boxes stay inside the
+        diagram, the proxy's box takes the room left between them (labels elided in
+        the middle)."""
         width = max(width, MIN_DIAGRAM_WIDTH)
         cx, sx = self.lifeline_x(width)
-        painter.fillRect(QRectF(0, y, width, HEADER_HEIGHT), self.colours.background)
         lifelines = self.model.primary_lifelines()
-        painter.setFont(self.bold)
         metrics = QFontMetrics(self.bold)
-        boxes = [(cx, lifelines.client_label), (sx, lifelines.server_label)]
         px = self.proxy_x(cx, sx)
-        if px is not None and lifelines.proxy_label:
-            boxes.insert(1, (px, lifelines.proxy_label))
-        room = width / len(boxes) - 8
-        for x, label in boxes:
-            text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(room))
-            box_w = metrics.horizontalAdvance(text) + 16
-            left = min(max(x - box_w / 2, 2), width - box_w - 2)
-            box = QRectF(left, y + 8, box_w, 24)
+        middle = lifelines.proxy_label if px is not None else None
+        room = (width / 2 - 8) if middle is None else (sx - cx) / 2 - 28
+
+        def box(label: str, limit: float) -> tuple[str, float]:
+            text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(max(limit, 1)))
+            return text, metrics.horizontalAdvance(text) + 16
+
+        client_text, client_w = box(lifelines.client_label, room)
+        server_text, server_w = box(lifelines.server_label, room)
+        client_left = min(max(cx - client_w / 2, 2), width - client_w - 2)
+        server_left = min(max(sx - server_w / 2, 2), width - server_w - 2)
+        boxes = [(QRectF(client_left, y + 8, client_w, 24), client_text)]
+        if middle is not None and px is not None:
+            low, high = client_left + client_w + 4, server_left - 4
+            text, w = box(middle, min(room, high - low - 16))
+            left = min(max(px - w / 2, low), high - w)
+            boxes.append((QRectF(left, y + 8, w, 24), text))
+        boxes.append((QRectF(server_left, y + 8, server_w, 24), server_text))
+        return boxes
+
+    def _header(self, painter: QPainter, width: float, y: float) -> None:
+        width = max(width, MIN_DIAGRAM_WIDTH)
+        painter.fillRect(QRectF(0, y, width, HEADER_HEIGHT), self.colours.background)
+        painter.setFont(self.bold)
+        boxes = self.header_boxes(width, y)
+        for box, text in boxes:
             painter.setPen(QPen(self.colours.lifeline, 1))
             painter.setBrush(QBrush(self.colours.header))
             painter.drawRoundedRect(box, 4, 4)
@@ -277,7 +296,9 @@ class LadderPainter:
         painter.drawText(QRectF(0, y + 34, self._gutter - 8, 14),
                          int(Qt.AlignmentFlag.AlignRight), "time")
         painter.setPen(QPen(self.colours.lifeline, 2))
-        for x, _label in boxes:
+        cx, sx = self.lifeline_x(width)
+        px = self.proxy_x(cx, sx)
+        for x in (cx, sx) if px is None else (cx, px, sx):
             painter.drawLine(QPointF(x, y + 32), QPointF(x, y + HEADER_HEIGHT))
 
     def _arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,

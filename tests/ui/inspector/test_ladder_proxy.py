@@ -74,3 +74,30 @@ async def test_a_failed_hop_is_the_one_crossed_out(qapp, socks5_proxy) -> None:
     assert len(marks) == 1 and marks[0].failed_hop == "proxy-server"
     assert "connection refused by the server (SOCKS5 reply 5)" in marks[0].text
     assert not render_image(model, width=700).isNull()
+
+
+@pytest.mark.parametrize("width", [340, 460, 900])
+def test_the_three_header_boxes_never_overlap(qapp, width: int) -> None:
+    """A narrow inspector dock: the proxy's box sits between the others, each label
+    elided rather than drawn over its neighbour."""
+    from client.engine.events import (
+        Endpoint,
+        ProxyEvent,
+        ProxyPhase,
+        SessionState,
+        SessionStateChanged,
+    )
+
+    model = LadderModel()
+    model.feed(SessionStateChanged(t=0.0, connection="c1", state=SessionState.READY,
+                                   server=Endpoint("198.51.100.23", 2121),
+                                   local=Endpoint("192.168.10.20", 51234)))
+    model.feed(ProxyEvent(t=0.1, connection="c1", kind="HTTP CONNECT",
+                          proxy=Endpoint("proxy.corp.example.net", 3128),
+                          target=Endpoint("198.51.100.23", 2121), phase=ProxyPhase.OPEN))
+    boxes = [box for box, _text in
+             LadderPainter(model, None).header_boxes(width)]  # type: ignore[arg-type]
+    assert len(boxes) == 3
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left.right() < right.left(), (width, left, right)
+    assert all(box.left() >= 0 and box.right() <= max(width, 320) for box in boxes)
