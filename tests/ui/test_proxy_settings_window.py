@@ -9,7 +9,7 @@ import json
 import pytest
 from fixtures.process_server import free_port
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from client.config.proxies import DEFAULT_PROXY_KEY, ProxyStore, site_proxy_key
 from client.config.sites import KEYRING_SERVICE, SiteStore
@@ -59,11 +59,21 @@ def test_site_manager_saves_a_socks5_proxy_with_its_password_in_the_keyring(
     assert dialog.proxy.password.text() == ""
     proxy = SiteStore().connection_settings(site.replace(logon="anonymous")).proxy
     assert proxy is not None and proxy.password == "Sock-secret-9"
-    # shown again: the fields, not the password
-    dialog._show(site)  # noqa: SLF001 - reselect the saved site as a click on the tree would
-    assert dialog.proxy.host.text() == "127.0.0.1" and dialog.proxy.user.text() == "bob"
-    assert "stored in the keyring" in dialog.proxy.password.placeholderText()
     dialog.close()
+    # opened again, the site clicked: the fields, not the password
+    again = SiteManagerDialog()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    item = again.tree.topLevelItem(0)
+    rect = again.tree.visualItemRect(item)
+    qtbot.mouseClick(again.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert again.current is not None and again.current.site_id == site.site_id
+    assert again.proxy.kind.currentData() == "socks5"
+    assert again.proxy.host.text() == "127.0.0.1" and again.proxy.user.text() == "bob"
+    assert again.proxy.password.text() == ""
+    assert "stored in the keyring" in again.proxy.password.placeholderText()
+    again.close()
 
 
 def test_proxy_settings_dialog_sets_the_default_proxy(qtbot, config_dir, memory_keyring) -> None:
@@ -82,7 +92,9 @@ def test_proxy_settings_dialog_sets_the_default_proxy(qtbot, config_dir, memory_
     qtbot.keyClicks(dialog.fields.port, "3128")
     _type(qtbot, dialog.fields.user, "carol")
     _type(qtbot, dialog.fields.password, "Http-secret-7")
-    assert dialog.save()
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
     saved = json.loads((config_dir / "proxy.json").read_text())
     assert saved["default"] == "http://carol@127.0.0.1:3128"
     assert "Http-secret-7" not in (config_dir / "proxy.json").read_text()
