@@ -129,3 +129,14 @@ def test_a_site_through_danted_lists_and_a_dead_proxy_names_the_hop(
     banner = window.remote_pane.banner.message.text()
     assert "could not connect through the proxy" in banner
     assert "(hop client → proxy)" in banner
+
+
+def test_file_menu_opens_the_proxy_settings(window, qtbot, config_dir) -> None:
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    action = next(a for a in file_menu.actions() if a.text() == "&Proxy settings…")
+    action.trigger()
+    dialog = window.findChild(QDialog, "proxyDialog")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.windowTitle() == "Proxy settings"
+    dialog.reject()
