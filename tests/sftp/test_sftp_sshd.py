@@ -200,12 +200,14 @@ async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkey
     agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            if sock.exists():
+        for _ in range(200):  # the socket appears before the agent listens on it
+            added = subprocess.run(["ssh-add", str(sshd_server.key_file)],
+                                   env={**os.environ, "SSH_AUTH_SOCK": str(sock)},
+                                   capture_output=True)
+            if added.returncode == 0:
                 break
-            await asyncio.sleep(0.02)
-        subprocess.run(["ssh-add", str(sshd_server.key_file)], check=True,
-                       env={**os.environ, "SSH_AUTH_SOCK": str(sock)}, capture_output=True)
+            await asyncio.sleep(0.05)
+        assert added.returncode == 0, added.stderr
         monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
         async with make_session(key=False, use_agent=True) as session:
             assert await session.pwd() == "/files"
@@ -216,3 +218,19 @@ async def test_ssh_agent_keys_log_on(make_session, sshd_server, tmp_path, monkey
     finally:
         agent.terminate()
         agent.wait(timeout=5)
+
+
+async def test_connects_over_a_socket_it_is_given(make_session, sshd_server) -> None:
+    """A proxy hands the session an already connected socket (sync or async factory);
+    the host key is still checked for the server's host:port."""
+    import socket
+
+    def dial() -> socket.socket:
+        return socket.create_connection((sshd_server.host, sshd_server.port))
+
+    async def dial_later() -> socket.socket:
+        return dial()
+
+    for factory in (dial, dial_later):
+        async with make_session(sock=factory) as session:
+            assert await session.pwd() == "/files"

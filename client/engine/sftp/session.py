@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as _dt
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,13 +163,14 @@ class SftpSession:
             options["server_host_key_algs"] = host_key_algs
         if settings.keepalive_interval:
             options["keepalive_interval"] = settings.keepalive_interval
-        if settings.proxy is not None:
+        if settings.proxy is not None:  # a ProxyFailedError names its hop: not caught below
             options["sock"] = await ssh_tunnel(settings.proxy, settings.host, settings.port,
                                                timeout=settings.connect_timeout, bus=self.bus,
                                                connection=self.connection)
-        elif settings.sock is not None:
-            options["sock"] = settings.sock()
         try:
+            if settings.sock is not None and settings.proxy is None:
+                sock = settings.sock()
+                options["sock"] = await sock if inspect.isawaitable(sock) else sock
             conn = await asyncssh.connect(settings.host, settings.port, **options)
         except asyncssh.HostKeyNotVerifiable as exc:
             raise self._host_key_error(handshake) from exc

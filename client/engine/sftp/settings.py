@@ -9,16 +9,17 @@ from __future__ import annotations
 import dataclasses
 import enum
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from client.engine.proxy.settings import ProxySettings
 
 __all__ = ["HostKeyPolicy", "SftpSettings", "SocketFactory"]
 
-#: Returns an already connected socket to the SSH server (a proxy's tunnel, for
-#: instance); the session then speaks SSH over it instead of dialling host:port.
-SocketFactory = Callable[[], "socket.socket"]
+#: Returns (or returns an awaitable of) an already connected socket to the SSH server
+#: (a proxy's tunnel, for instance); the session then speaks SSH over it instead of
+#: dialling host:port. The host and port still name the server for the host-key check.
+SocketFactory = Callable[[], "socket.socket | Awaitable[socket.socket]"]
 
 
 class HostKeyPolicy(enum.Enum):

@@ -190,6 +190,16 @@ async def upload(session: SftpSession, local: Path, remote: str, *, resume: bool
                           resumed_from=offset)
 
 
+#: WRITE bytes worth keeping in flight: twice the 2 MiB window OpenSSH's sshd (and
+#: asyncssh) grant a channel. More only waits in asyncssh's buffer for the window, in
+#: memory (64 x 255 KiB held 97 MiB at peak), without going faster.
+_WRITE_AHEAD = 4 * 1024 * 1024
+
+
+def _writes_in_flight(max_requests: int, block: int) -> int:
+    return max(1, min(max_requests, -(-_WRITE_AHEAD // block)))
+
+
 async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: str,
                 source, offset: int, total: int,  # noqa: ANN001 - a binary file
                 on_progress: Callable[[TransferProgress], None] | None,
@@ -201,7 +211,7 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
         on_progress=on_progress)
     block = handle.write_len if _block_size(session) < 0 else _block_size(session)
     block = block or 32768
-    slots = asyncio.Semaphore(session.settings.max_requests)
+    slots = asyncio.Semaphore(_writes_in_flight(session.settings.max_requests, block))
     tasks: set[asyncio.Task] = set()
     sent, count = 0, 0
     failure: BaseException | None = None
