@@ -194,6 +194,7 @@ class ProxyMark:
     request: str  # what was asked of the proxy ("SOCKS5 CONNECT 127.0.0.1:2121, …")
     text: str
     failed_hop: str | None = None
+    reason: str = ""  # why the failed leg failed ("connection refused (SOCKS5 reply 5)")
     severity: Severity = Severity.INFO
 
     @property

@@ -378,6 +378,7 @@ class LadderModel:
                 f"{'control' if event.channel is None else f'data #{event.channel}'} via "
                 f"{event.kind} {event.proxy}: {event.detail}"),
             failed_hop=event.hop.value if failed and event.hop else None,
+            reason=escape_control(event.detail.split("): ", 1)[-1]) if failed else "",
             severity=Severity.ERROR if failed else Severity.INFO)
         self._append(mark)
         if event.channel is not None:

@@ -38,6 +38,7 @@ from client.ui.inspector.geometry import (
     HEADER_HEIGHT,
     LadderGeometry,
 )
+from client.ui.inspector.ladder_proxy_marks import ProxyMarkPainter
 
 __all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
 
@@ -134,8 +135,9 @@ class LadderPainter:
                                for t in (999.999, 99_999.9, 999_999.0))
         self._gutter, self._margin = self.gutter_and_margin(float(_COMPACT_BELOW))
         self._overview = False
+        self.marks = ProxyMarkPainter(self)
 
-    def _pen(self, colour: QColor, width: float = 1.0,
+    def pen(self, colour: QColor, width: float = 1.0,
              style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
         """A pen; in the overview (no texts, squeezed vertically) a cosmetic one, so
         lines keep one device pixel whatever the scale."""
@@ -184,10 +186,10 @@ class LadderPainter:
         if several is None:
             several = len(self.model.lifelines) > 1
         # time axis and lifelines under everything
-        painter.setPen(self._pen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
+        painter.setPen(self.pen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
         painter.drawLine(QPointF(self._gutter - 6, max(y0, HEADER_HEIGHT)),
                          QPointF(self._gutter - 6, y1))
-        painter.setPen(self._pen(self.colours.lifeline, 2))
+        painter.setPen(self.pen(self.colours.lifeline, 2))
         px = self.proxy_x(cx, sx)
         for x in (cx, sx) if px is None else (cx, px, sx):
             painter.drawLine(QPointF(x, max(y0, HEADER_HEIGHT)), QPointF(x, y1))
@@ -210,14 +212,14 @@ class LadderPainter:
             if isinstance(item, ControlArrow):
                 self.control(painter, item, top, cx, sx, prefix, texts)
                 if px is not None:
-                    self._relay(painter, px, top + CONTROL_HEIGHT - 6)
+                    self.marks.relay(painter, px, top + CONTROL_HEIGHT - 6)
             elif isinstance(item, DataArrow):
                 self._data(painter, item, top, cx, sx, prefix, now, animation, texts)
                 if px is not None and item.via_proxy:
-                    self._relay(painter, px, top + 26)
+                    self.marks.relay(painter, px, top + 26)
             elif isinstance(item, ProxyMark):
-                self._proxy(painter, item, top, cx, px if px is not None else (cx + sx) / 2,
-                            sx, prefix, texts)
+                self.marks.paint(painter, item, top, cx,
+                                 px if px is not None else (cx + sx) / 2, sx, prefix, texts)
             else:
                 self._note(painter, item, top, cx, sx, prefix, texts)
         self._overview = False
@@ -241,13 +243,6 @@ class LadderPainter:
         """The proxy's lifeline, half way between client and server, when the diagram's
         connection went through a proxy."""
         return (cx + sx) / 2 if self.model.primary_lifelines().proxy is not None else None
-
-    def _relay(self, painter: QPainter, x: float, y: float) -> None:
-        """A ring where an arrow passes through the proxy (relayed, not answered there)."""
-        painter.setPen(self._pen(self.colours.lifeline, 1.5))
-        painter.setBrush(QBrush(self.colours.background))
-        painter.drawEllipse(QPointF(x, y), 4, 4)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def header_boxes(self, width: float, y: float = 0.0) -> list[tuple[QRectF, str]]:
         """The lifeline labels' boxes (client, proxy when there is one, server) and their
@@ -301,7 +296,7 @@ class LadderPainter:
         for x in (cx, sx) if px is None else (cx, px, sx):
             painter.drawLine(QPointF(x, y + 32), QPointF(x, y + HEADER_HEIGHT))
 
-    def _arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,
+    def arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,
                    colour: QColor) -> None:
         back = tip.x() - direction * size
         polygon = QPolygonF([tip, QPointF(back, tip.y() - size / 2),
@@ -319,12 +314,12 @@ class LadderPainter:
         start, end = (cx, sx) if arrow.is_command else (sx, cx)
         direction = 1.0 if end > start else -1.0
         if not texts:  # overview: control traffic recedes, data connections stand out
-            painter.setPen(self._pen(_tint(colour, self.colours.background, 0.3), 1.0))
+            painter.setPen(self.pen(_tint(colour, self.colours.background, 0.3), 1.0))
             painter.drawLine(QPointF(start, y), QPointF(end, y))
             return
-        painter.setPen(self._pen(colour, 1.5))
+        painter.setPen(self.pen(colour, 1.5))
         painter.drawLine(QPointF(start, y), QPointF(end - direction * 8, y))
-        self._arrowhead(painter, QPointF(end, y), direction, 8, colour)
+        self.arrowhead(painter, QPointF(end, y), direction, 8, colour)
         label = prefix + arrow.label
         if arrow.extra_lines:
             label += f"  (+{arrow.extra_lines} lines)"
@@ -357,7 +352,7 @@ class LadderPainter:
         elif arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
             reach = 0.86
         tip_x = start + (end - start) * reach
-        pen = self._pen(colour, 4)
+        pen = self.pen(colour, 4)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         if arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
             pen.setStyle(Qt.PenStyle.CustomDashLine)
@@ -366,11 +361,11 @@ class LadderPainter:
         painter.setPen(pen)
         painter.drawLine(QPointF(start, y), QPointF(tip_x - direction * 10, y))
         if arrow.state is DataState.FAILED:
-            painter.setPen(self._pen(colour, 3))
+            painter.setPen(self.pen(colour, 3))
             painter.drawLine(QPointF(tip_x - 7, y - 7), QPointF(tip_x + 7, y + 7))
             painter.drawLine(QPointF(tip_x - 7, y + 7), QPointF(tip_x + 7, y - 7))
         else:
-            self._arrowhead(painter, QPointF(tip_x, y), direction, 13, colour)
+            self.arrowhead(painter, QPointF(tip_x, y), direction, 13, colour)
         if not texts:
             return
         # label above: which connection, endpoints, the arithmetic that set it up
@@ -431,47 +426,3 @@ class LadderPainter:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(colour if note.severity is not Severity.INFO else self.colours.text)
         painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
-
-    def _proxy(self, painter: QPainter, mark: ProxyMark, top: float, cx: float, px: float,
-               sx: float, prefix: str, texts: bool = True) -> None:
-        """Client → proxy (the request), then proxy → server (its dial); the leg that
-        failed ends in a cross and says why."""
-        ok = self.colours.command
-        bad = self.colours.error
-        first_failed = mark.failed_hop == "client-proxy"
-        second_failed = mark.failed_hop == "proxy-server"
-        why = mark.text.split(": ", 1)[-1]
-        legs = [(cx, px, top + 16, first_failed, f"{prefix}{mark.what}: {mark.request}")]
-        if not first_failed:
-            second = (f"{mark.what}: {why}" if second_failed
-                      else f"{mark.what}: proxy dials {mark.target}")
-            legs.append((px, sx, top + 38, second_failed, second))
-        for start, end, y, failed, label in legs:
-            colour = bad if failed else ok
-            tip = start + (end - start) * (0.72 if failed else 1.0)
-            painter.setPen(self._pen(colour, 2 if not failed else 2.5,
-                                     Qt.PenStyle.DashLine if not failed else Qt.PenStyle.SolidLine))
-            painter.drawLine(QPointF(start, y), QPointF(tip - (0 if failed else 8), y))
-            if failed:
-                painter.setPen(self._pen(colour, 3))
-                painter.drawLine(QPointF(tip - 6, y - 6), QPointF(tip + 6, y + 6))
-                painter.drawLine(QPointF(tip - 6, y + 6), QPointF(tip + 6, y - 6))
-            else:
-                self._arrowhead(painter, QPointF(end, y), 1.0, 8, colour)
-            if not texts:
-                continue
-            painter.setFont(self.small)
-            metrics = QFontMetrics(self.small)
-            room = int(sx - start - 16)
-            painter.setPen(colour if failed else self.colours.text)
-            painter.drawText(QRectF(start + 8, y - 15, room, 13),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             metrics.elidedText(label, Qt.TextElideMode.ElideRight, room))
-        if texts and first_failed:  # the reason, across the room the second leg would use
-            painter.setFont(self.small)
-            metrics = QFontMetrics(self.small)
-            room = int(sx - cx - 16)
-            painter.setPen(bad)
-            painter.drawText(QRectF(cx + 8, top + 24, room, 13),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             metrics.elidedText(why, Qt.TextElideMode.ElideRight, room))

@@ -73,6 +73,7 @@ async def test_a_failed_hop_is_the_one_crossed_out(qapp, socks5_proxy) -> None:
     marks = [item for item in model.items if isinstance(item, ProxyMark)]
     assert len(marks) == 1 and marks[0].failed_hop == "proxy-server"
     assert "connection refused by the server (SOCKS5 reply 5)" in marks[0].text
+    assert marks[0].reason == "connection refused by the server (SOCKS5 reply 5)"
     assert not render_image(model, width=700).isNull()
 
 
