@@ -119,8 +119,12 @@ def test_a_site_through_danted_lists_and_a_dead_proxy_names_the_hop(
     qtbot.waitUntil(task.done, timeout=20_000)
     assert task.exception() is None
     qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=10_000)
-    console = "\n".join(line.text for line in window.console.model.lines())
-    assert f"proxy open (control, SOCKS5 127.0.0.1:{socks5_proxy.port}" in console
+    def console() -> str:
+        window.bridge.flush()
+        return "\n".join(line.text for line in window.console.model.lines())
+
+    opened = f"proxy open (control, SOCKS5 127.0.0.1:{socks5_proxy.port}"
+    qtbot.waitUntil(lambda: opened in console(), timeout=10_000)
     # the same site with a proxy that is down
     dead = site.replace(proxy=f"socks5://127.0.0.1:{free_port()}")
     task = window.spawn(connect_site(window, store, dead), pane=window.remote_pane)
