@@ -152,6 +152,9 @@ def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
     elif case == "sftp":
         result = cases_sftp.case_sftp(work, sizes["size"], pairs)
         out[case] = result
+        if "skipped" in result:
+            print(f"# sftp skipped: {result['skipped']}", file=sys.stderr)
+            return
         _print_comparison(f"7. SFTP download {mib} MiB from OpenSSH sshd (sftp -b/engine)",
                           result["download"])
         _print_comparison(f"7. SFTP upload {mib} MiB to OpenSSH sshd", result["upload"])

@@ -70,7 +70,16 @@ class _Sshd:
 
 
 def case_sftp(work: Path, size: int, pairs: int) -> dict:
-    sshd = _Sshd(work)
+    """The comparison, or ``{"skipped": reason}`` where sshd cannot run (not root, no
+    openssh-server, no ``sftp`` client)."""
+    import shutil
+
+    if shutil.which("sftp") is None:
+        return {"skipped": "OpenSSH's sftp client is not installed (openssh-client)"}
+    try:
+        sshd = _Sshd(work)
+    except RuntimeError as exc:  # fixtures.system_account.AccountUnavailable
+        return {"skipped": str(exc)}
     try:
         return {"download": _download(sshd, work, size, pairs),
                 "upload": _upload(sshd, work, size, pairs),

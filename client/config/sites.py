@@ -41,6 +41,7 @@ __all__ = [
     "SiteNotFoundError",
     "PasswordRequiredError",
     "keyring_available",
+    "passphrase_key",
 ]
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,11 @@ class Site:
         return cls(**values)  # type: ignore[arg-type]
 
 
+def passphrase_key(site_id: str) -> str:
+    """The keyring user name under which an SFTP site's key passphrase is kept."""
+    return f"{site_id}:passphrase"
+
+
 def keyring_available() -> bool:
     """True when the active keyring backend really keeps secrets (not the "fail" backend,
     not an empty chain, not a plaintext file backend)."""
@@ -200,6 +206,7 @@ class SiteStore:
     def remove(self, site_id: str) -> None:
         self.save([s for s in self.load() if s.site_id != site_id])
         self.delete_password(site_id)
+        self.delete_password(passphrase_key(site_id))
         self.proxies.delete_password(site_proxy_key(site_id))
 
     def find(self, name: str) -> Site:
@@ -284,7 +291,7 @@ class SiteStore:
             raise PasswordRequiredError(
                 f"site {site.path!r} needs a password for {site.user!r}: it is set to ask "
                 "for it")
-        passphrase = self.get_password(f"{site.site_id}:passphrase") if site.key_file else None
+        passphrase = self.get_password(passphrase_key(site.site_id)) if site.key_file else None
         return SftpSettings(
             host=site.host, port=site.port, user=site.user, password=secret,
             key_files=(site.key_file,) if site.key_file else (),

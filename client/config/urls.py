@@ -186,15 +186,20 @@ def parse_url(text: str) -> RemoteUrl:
                      path=_path(raw_path))
 
 
-def parse_target(text: str) -> RemoteUrl:
+def parse_target(text: str, *, sftp: bool = False) -> RemoteUrl:
     """What the quickconnect host field holds: a URL (the rules of :func:`parse_url`), or
     a bare ``host``, ``host:port``, ``[v6]:port`` or IPv6 address (``scheme`` is then "",
-    ``tls`` None: the TLS choice beside the field decides). Raises :class:`UrlError`."""
+    ``tls`` None: the TLS choice beside the field decides). ``sftp://`` URLs are taken
+    only by a caller that can open them (``sftp=True``). Raises :class:`UrlError`."""
     text = text.strip()
     if not text:
         raise UrlError("enter a host name, an address or an ftp:// URL")
     if "://" in text:
-        return parse_url(text)
+        url = parse_url(text)
+        if url.is_sftp and not sftp:
+            raise UrlError("sftp:// URLs are opened from the command line "
+                           "(ftp-inspector ls|get|put|mirror sftp://…)")
+        return url
     if text.startswith("site:"):
         raise UrlError("site: names are opened from the Site Manager or the command line")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):

@@ -1,7 +1,8 @@
 """The small remote-filesystem interface the panes, the queue and the site manager use.
 
-:class:`~client.engine.session.FtpSession` satisfies it; an SFTP session can be added
-later as a new engine module implementing the same methods, without touching the window.
+:class:`~client.engine.session.FtpSession` satisfies it, and so does
+:class:`~client.engine.sftp.session.SftpSession` (a separate engine package, not a branch
+in the FTP code); :mod:`client.engine.queue.factory` picks one by the settings' type.
 Only what every remote filesystem can do is here; FTP specifics (modes, STAT listings,
 raw commands) stay on the FTP session.
 """

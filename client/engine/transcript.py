@@ -148,6 +148,10 @@ def event_records(event: EngineEvent) -> Iterator[dict[str, object]]:
         yield {**base, "kind": "notice", "severity": "info", "category": "queue",
                "job_id": getattr(job, "job_id", None), "state": state,
                "text": f"job {getattr(job, 'job_id', '?')} {path}: {state}"}
+    else:
+        from client.engine.sftp.records import sftp_records
+
+        yield from sftp_records(event, base)
 
 
 def proxy_text(event: ProxyEvent) -> str:

@@ -57,3 +57,4 @@ def make_session(tmp_path: Path, sshd_server: SshdServer, recorder: Recorder):  
         return session
 
     return make
+

@@ -95,8 +95,14 @@ def test_ls_get_put_mirror_with_key_and_password(sshd_server, env, tmp_path) -> 
     assert (tmp_path / "m" / "sub" / "b.bin").read_bytes() == \
         (sshd_server.root / "docs" / "sub" / "b.bin").read_bytes()
 
-    missing = cli(env, "get", sshd_server.url("docs/nothing"), "-o", str(out), *key)
+    record_file = tmp_path / "missing.jsonl"
+    missing = cli(env, "get", sshd_server.url("docs/nothing"), "-o", str(out), *key,
+                  "--transcript", str(record_file))
     assert missing.returncode == 4 and "SSH_FX_NO_SUCH_FILE" in missing.stderr
+    records = [json.loads(line) for line in record_file.read_text().splitlines()]
+    refused = [r for r in records if r["kind"] == "sftp" and r["status"] == 2]
+    assert refused and refused[0]["request"] == "STAT"
+    assert refused[0]["status_name"] == "SSH_FX_NO_SUCH_FILE" and refused[0]["meaning"]
 
 
 def test_wrong_password_exit_2_lists_methods(sshd_server, env) -> None:
@@ -108,6 +114,11 @@ def test_wrong_password_exit_2_lists_methods(sshd_server, env) -> None:
     assert "not-" + sshd_server.password not in result.stderr + result.stdout
     transcript = (Path(env["HOME"]) / "t.jsonl").read_text()
     assert sshd_server.password not in transcript
+    kinds = {json.loads(line)["kind"] for line in transcript.splitlines()}
+    assert {"ssh-version", "ssh-algorithms", "ssh-host-key", "ssh-auth"} <= kinds
+    auth = [json.loads(line) for line in transcript.splitlines()
+            if json.loads(line)["kind"] == "ssh-auth"]
+    assert auth[0]["method"] == "password" and auth[0]["outcome"] == "rejected"
 
 
 def test_sftp_site(sshd_server, env, tmp_path) -> None:
@@ -128,3 +139,14 @@ def test_sftp_site(sshd_server, env, tmp_path) -> None:
 def test_diagnose_refuses_sftp(sshd_server, env) -> None:
     result = cli(env, "diagnose", sshd_server.url())
     assert result.returncode == 1 and "FTP only" in result.stderr
+
+
+def test_default_identity_from_home(sshd_server, env) -> None:
+    """Without --identity the usual ~/.ssh/id_ed25519 is offered, as OpenSSH's sftp does."""
+    import shutil
+
+    _trust(env, sshd_server)
+    shutil.copy(sshd_server.key_file, Path(env["HOME"], ".ssh", "id_ed25519"))
+    result = cli(env, "ls", sshd_server.url(), "-v")
+    assert result.returncode == 0, result.stderr
+    assert "auth publickey (" + str(Path(env["HOME"], ".ssh", "id_ed25519")) in result.stderr

@@ -145,3 +145,38 @@ def test_revoked_key_is_refused(tmp_path) -> None:
     user_file.write_text(f"h {key.openssh}\n@revoked h {key.openssh}\n")
     verdict = KnownHostsStore(tmp_path / "app", (user_file,)).judge("h", 22, key)
     assert verdict.state is HostKeyState.CHANGED and "revoked" in (verdict.note or "")
+
+
+def test_quickconnect_takes_sftp_only_when_asked() -> None:
+    from client.config.urls import parse_target
+
+    with pytest.raises(UrlError, match="sftp://"):
+        parse_target("sftp://h")
+    url = parse_target("sftp://bob@h:2022/x", sftp=True)
+    assert (url.protocol, url.host, url.port, url.user, url.path) == (
+        Protocol.SFTP, "h", 2022, "bob", "x")
+
+
+def test_site_passphrase_from_keyring_and_removed_with_the_site(tmp_path) -> None:
+    import keyring
+    from ui.memkeyring import MemoryKeyring
+
+    from client.config.sites import KEYRING_SERVICE, passphrase_key
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        store = SiteStore(tmp_path / "sites.json")
+        site = Site(name="box", host="h", protocol="sftp", key_file="/k/id", user="u")
+        store.save([site])
+        store.set_password(site.site_id, "pw-1")
+        store.set_password(passphrase_key(site.site_id), "phrase-2")
+        settings = store.sftp_settings(site)
+        assert (settings.password, settings.key_passphrase) == ("pw-1", "phrase-2")
+        assert "phrase-2" not in store.path.read_text() and "pw-1" not in repr(settings)
+        store.remove(site.site_id)
+        assert (KEYRING_SERVICE, site.site_id) not in backend.secrets
+        assert (KEYRING_SERVICE, passphrase_key(site.site_id)) not in backend.secrets
+    finally:
+        keyring.set_keyring(previous)

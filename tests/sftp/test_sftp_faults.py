@@ -10,12 +10,12 @@ import pytest
 from fixtures.sftp_scripted import PASSWORD, USER, ScriptedSftp, scripted_sftp_server
 
 from client.config.known_hosts import KnownHostsStore
-from client.engine.errors import ConnectionLostError
+from client.engine.errors import ConnectionLostError, ControlTimeoutError
 from client.engine.events import EventBus, Notice
 from client.engine.localpaths import part_path
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 from client.engine.queue.factory import session_factory
-from client.engine.sftp.errors import ChangedHostKeyError
+from client.engine.sftp.errors import ChangedHostKeyError, SshAuthError
 from client.engine.sftp.session import SftpSession
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 
@@ -76,8 +76,13 @@ async def test_dropped_mid_transfer_keeps_a_resumable_part(tmp_path) -> None:
         session = SftpSession(_settings(state, block_size=32768, max_requests=4),
                               host_keys=store)
         await session.connect()
+        bus_events = Recorder()
+        session.bus.subscribe(bus_events)
         with pytest.raises(ConnectionLostError):
             await session.download("big.bin", local)
+        assert session.state.value == "failed"
+        lost = [e for e in bus_events.of(Notice) if e.kind.value == "connection-lost"]
+        assert lost and "broke" in lost[0].text
         await session.close()
         kept = part_path(local).read_bytes()
         assert 0 < len(kept) <= 1024 * 1024 and kept == payload[:len(kept)]
@@ -114,3 +119,46 @@ async def test_new_host_key_on_a_known_port_is_refused(tmp_path) -> None:
     assert caught.value.fingerprint == impostor.fingerprint
     assert caught.value.known_fingerprints == (first.fingerprint,)
     assert impostor.public_line.split()[1] not in store.app_file.read_text()
+
+
+async def test_a_server_that_stops_answering_times_out(tmp_path) -> None:
+    """READs left unanswered end the download with a timeout (exit 2, retried by the
+    queue) instead of hanging; the .part keeps what arrived."""
+    payload = os.urandom(1024 * 1024)
+    state = ScriptedSftp(files={b"f.bin": payload}, stall_after=256 * 1024)
+    local = tmp_path / "f.bin"
+    async with scripted_sftp_server(state):
+        async with SftpSession(_settings(state, block_size=32768, max_requests=4,
+                                         request_timeout=0.5),
+                               host_keys=_store(tmp_path)) as session:
+            with pytest.raises(ControlTimeoutError) as caught:
+                await session.download("f.bin", local)
+            assert "did not answer READ f.bin" in str(caught.value)
+            # a single request without an answer times out too
+            state.files[b"g.bin"] = b"x"
+            state.stall_after = 0
+            with pytest.raises(ControlTimeoutError):
+                await session.download("g.bin", tmp_path / "g.bin")
+    kept = part_path(local).read_bytes()
+    assert kept == payload[:len(kept)] and len(kept) <= 256 * 1024
+
+
+async def test_keyboard_interactive_password(tmp_path) -> None:
+    """A server that asks the password as a keyboard-interactive prompt (PAM's way)."""
+    from client.engine.sftp.events import AuthOutcome, SshAuthAttempt
+
+    state = ScriptedSftp(keyboard_interactive=True, files={b"a": b"1"})
+    recorder = Recorder()
+    bus = EventBus()
+    bus.subscribe(recorder)
+    async with scripted_sftp_server(state):
+        async with SftpSession(_settings(state), bus=bus, host_keys=_store(tmp_path)) as s:
+            assert [e.name for e in (await s.list()).entries] == ["a"]
+        with pytest.raises(SshAuthError) as caught:
+            await SftpSession(_settings(state, password="wrong"),
+                              host_keys=_store(tmp_path)).connect()
+    attempts = recorder.of(SshAuthAttempt)
+    assert [(a.method, a.outcome) for a in attempts] == [
+        ("keyboard-interactive", AuthOutcome.ACCEPTED)]
+    assert caught.value.tried == ("keyboard-interactive (user tester): rejected",)
+    assert all(PASSWORD not in repr(e) for e in recorder.events)

@@ -234,3 +234,31 @@ async def test_connects_over_a_socket_it_is_given(make_session, sshd_server) -> 
     for factory in (dial, dial_later):
         async with make_session(sock=factory) as session:
             assert await session.pwd() == "/files"
+
+
+async def test_encrypted_key_needs_its_passphrase(make_session, sshd_server, tmp_path,
+                                                  recorder) -> None:
+    import subprocess
+
+    key = tmp_path / "id_locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "pass-Phrase-7", "-f", str(key)],
+                   check=True, capture_output=True)
+    authorized = sshd_server.chroot / "authorized_keys"
+    original = authorized.read_text()
+    authorized.write_text(original + (tmp_path / "id_locked.pub").read_text())
+    try:
+        with pytest.raises(SshAuthError) as caught:
+            await make_session(key=False, key_files=(str(key),)).connect()
+        assert caught.value.tried == (
+            f"publickey ({key}): unusable — the key is encrypted and no (or a wrong) "
+            "passphrase was given",)
+        with pytest.raises(SshAuthError) as caught:
+            await make_session(key=False, key_files=(str(key),),
+                               key_passphrase="wrong").connect()
+        assert "no (or a wrong) passphrase" in caught.value.tried[0]
+        async with make_session(key=False, key_files=(str(key),),
+                                key_passphrase="pass-Phrase-7") as session:
+            assert await session.pwd() == "/files"
+        assert all("pass-Phrase-7" not in repr(e) for e in recorder.events)
+    finally:
+        authorized.write_text(original)

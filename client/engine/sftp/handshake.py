@@ -16,7 +16,7 @@ from pathlib import Path
 
 import asyncssh
 
-from client.engine.events import EventBus
+from client.engine.events import EventBus, Notice, NoticeKind
 from client.engine.sftp.events import (
     AuthOutcome,
     HostKeyDecision,
@@ -33,6 +33,7 @@ from client.engine.sftp.hostkeys import (
     fingerprint,
 )
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
+from client.protocol.annotate import Severity
 
 __all__ = ["Handshake", "OfferedKey", "load_key_files", "agent_keys", "preferred_host_key_algs"]
 
@@ -64,11 +65,18 @@ def load_key_files(paths: tuple[str, ...], passphrase: str | None) -> list[Offer
         path = Path(text).expanduser()
         try:
             private = asyncssh.read_private_key(path, passphrase)
-        except asyncssh.KeyEncryptionError:
-            keys.append(OfferedKey(str(path), problem=(
-                "the key is encrypted and no (or a wrong) passphrase was given")))
+        except (asyncssh.KeyEncryptionError, asyncssh.KeyImportError) as exc:
+            # asyncssh says "Passphrase must be specified …" as an import error, and
+            # "… requires bcrypt …" when the package for OpenSSH's key format is missing
+            if "bcrypt" in str(exc):
+                keys.append(OfferedKey(str(path), problem=f"cannot be decrypted: {exc}"))
+            elif isinstance(exc, asyncssh.KeyEncryptionError) or "assphrase" in str(exc):
+                keys.append(OfferedKey(str(path), problem=(
+                    "the key is encrypted and no (or a wrong) passphrase was given")))
+            else:
+                keys.append(OfferedKey(str(path), problem=f"cannot be read: {exc}"))
             continue
-        except (OSError, asyncssh.KeyImportError) as exc:
+        except OSError as exc:
             keys.append(OfferedKey(str(path), problem=f"cannot be read: {exc}"))
             continue
         public = private.convert_to_public()
@@ -130,6 +138,7 @@ class Handshake(asyncssh.SSHClient):
     _pending: tuple[str, str] | None = None  # the attempt awaiting the server's answer
     _password_sent: bool = False
     lost: bool = False  # the connection closed (set by asyncssh's connection_lost)
+    auth_done: bool = False
     _versions_sent: bool = False
 
     def __post_init__(self) -> None:
@@ -141,6 +150,11 @@ class Handshake(asyncssh.SSHClient):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
+        if exc is not None and self.auth_done:
+            self.bus.emit(Notice(
+                t=self.bus.now(), connection=self.connection, severity=Severity.WARNING,
+                kind=NoticeKind.CONNECTION_LOST,
+                text=f"the SSH connection to {self.settings.target} broke: {exc}"))
 
     def validate_host_public_key(self, host: str, addr: str, port: int,
                                  key: asyncssh.SSHKey) -> bool:
@@ -212,6 +226,7 @@ class Handshake(asyncssh.SSHClient):
         return None
 
     def auth_completed(self) -> None:
+        self.auth_done = True
         self._settle(AuthOutcome.ACCEPTED)
 
     # -- reporting -----------------------------------------------------------------

@@ -3,13 +3,14 @@ server answers with an error status or the connection is gone."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable
 from typing import TypeVar
 
 import asyncssh
 
-from client.engine.errors import ConnectionLostError, FtpError
+from client.engine.errors import ConnectionLostError, ControlTimeoutError, FtpError
 from client.engine.events import EventBus
 from client.engine.sftp.errors import SftpStatusError
 from client.engine.sftp.events import SftpRequest
@@ -24,8 +25,14 @@ T = TypeVar("T")
 _LOST = (6, 7)
 
 
-def translate(exc: BaseException, request: str, step: str) -> FtpError | None:
-    """The engine error for what asyncssh raised; None when it is not about SFTP/SSH."""
+def translate(exc: BaseException, request: str, step: str,
+              timeout: float | None = None) -> FtpError | None:
+    """The engine error for what asyncssh raised (or a timeout); None when it is not
+    about SFTP/SSH."""
+    if isinstance(exc, TimeoutError):
+        return ControlTimeoutError(
+            f"the server did not answer {request} within {timeout or 0:g} s (the SSH "
+            "connection is open but nothing comes back)", step=step)
     if isinstance(exc, asyncssh.SFTPError):
         if exc.code in _LOST:
             return ConnectionLostError(f"the SSH connection was lost during {request}",
@@ -42,9 +49,10 @@ def translate(exc: BaseException, request: str, step: str) -> FtpError | None:
 class RequestLog:
     """Emits :class:`SftpRequest` events on ``bus`` for one connection."""
 
-    def __init__(self, bus: EventBus, connection: str) -> None:
+    def __init__(self, bus: EventBus, connection: str, timeout: float | None = None) -> None:
         self.bus = bus
         self.connection = connection
+        self.timeout = timeout  # seconds one request may wait for its answer
 
     def emit(self, request: str, argument: str, result: str, *, status: int | None = None,
              count: int = 1, nbytes: int = 0, elapsed: float = 0.0) -> None:
@@ -70,10 +78,11 @@ class RequestLog:
         """Await ``call`` (one request), emit its event, raise the typed error."""
         started = time.monotonic()
         try:
-            value = await call
+            value = await asyncio.wait_for(call, self.timeout)
         except Exception as exc:
             self.failed(request, argument, exc, elapsed=time.monotonic() - started)
-            error = translate(exc, f"{request} {escape_control(argument)}".strip(), step)
+            error = translate(exc, f"{request} {escape_control(argument)}".strip(), step,
+                              self.timeout)
             if error is None:
                 raise
             raise error from None

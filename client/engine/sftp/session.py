@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncssh
 
-from client.engine.errors import ConnectError, FtpError
+from client.engine.errors import ConnectError, ConnectionLostError, FtpError
 from client.engine.events import (
     Endpoint,
     EventBus,
@@ -85,7 +85,7 @@ class SftpSession:
         self.host_keys = host_keys
         self.ask_host_key = ask_host_key
         self.features = SftpFeatures()
-        self.requests = RequestLog(self.bus, self.connection)
+        self.requests = RequestLog(self.bus, self.connection, settings.request_timeout)
         self._state = SessionState.DISCONNECTED
         self._conn: asyncssh.SSHClientConnection | None = None
         self._sftp: asyncssh.SFTPClient | None = None
@@ -116,8 +116,6 @@ class SftpSession:
     @property
     def sftp(self) -> asyncssh.SFTPClient:
         if self._sftp is None or self.state is SessionState.FAILED:
-            from client.engine.errors import ConnectionLostError
-
             raise ConnectionLostError("not connected to the SFTP server", step="connect")
         return self._sftp
 

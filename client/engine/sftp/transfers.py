@@ -43,21 +43,23 @@ __all__ = ["download", "upload"]
 
 def _block_size(session: SftpSession) -> int:
     """Bytes per READ/WRITE: the setting, never above what the server says it takes
-    (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); -1 lets
-    asyncssh use the server's limit."""
-    wanted = session.settings.block_size or -1
+    (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); without a
+    setting the server's limit, or 32 KiB (what every server must take) without one."""
+    wanted = session.settings.block_size
     limits = session.sftp.limits
     ceiling = min((n for n in (limits.max_read_len, limits.max_write_len) if n), default=0)
-    if ceiling and (wanted < 0 or wanted > ceiling):
-        return ceiling
-    return wanted
+    if wanted <= 0:
+        return ceiling or 32768
+    return min(wanted, ceiling) if ceiling else wanted
 
 
 async def _open(session: SftpSession, remote: str, mode: str, step: str) -> asyncssh.SFTPClientFile:
     return await session.requests.run(
         "OPEN", f"{remote} ({mode})",
-        session.sftp.open(remote, mode, block_size=_block_size(session),
-                          max_requests=session.settings.max_requests),
+        # block_size 0: each read/write call is one request; the requests in flight
+        # are scheduled here (asyncssh's own parallel reader leaves its tasks running
+        # when a transfer stops early)
+        session.sftp.open(remote, mode, block_size=0),
         step=step, result="handle")
 
 
@@ -114,27 +116,34 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="download", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
+    reader = _BlockReader(handle, offset, total, _block_size(session),
+                          session.settings.max_requests)
     done, pending, count, moved = offset, {}, 0, 0
     started = time.monotonic()
     failure: BaseException | None = None
+    patience = session.settings.request_timeout
+    loop = asyncio.get_running_loop()
     try:
-        size = total - offset if total is not None else -1
-        async for block_offset, data in await handle.read_parallel(size, offset):
-            os.pwrite(fd, data, block_offset)
-            count += 1
-            moved += len(data)
-            end = block_offset + len(data)
-            if block_offset == done:
-                done = end
-                while done in pending:
-                    done = pending.pop(done)
-            else:
-                pending[block_offset] = end
-            reporter.update(moved)
+        blocks = reader.blocks()
+        async with contextlib.aclosing(blocks), asyncio.timeout(patience) as deadline:
+            async for block_offset, data in blocks:
+                deadline.reschedule(loop.time() + patience)  # a stall, not a slow file
+                os.pwrite(fd, data, block_offset)
+                count += 1
+                moved += len(data)
+                end = block_offset + len(data)
+                if block_offset == done:
+                    done = end
+                    while done in pending:
+                        done = pending.pop(done)
+                else:
+                    pending[block_offset] = end
+                reporter.update(moved)
     except BaseException as exc:
         failure = exc
-        raise _as_engine_error(exc, f"READ {remote}", "download") from None
+        raise _as_engine_error(exc, f"READ {remote}", "download", patience) from None
     finally:
+        await reader.stop()
         elapsed = time.monotonic() - started
         if failure is None:
             session.requests.emit("READ", remote, "data, then STATUS 1 SSH_FX_EOF",
@@ -151,11 +160,66 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
     return done
 
 
-def _as_engine_error(exc: BaseException, request: str, step: str) -> BaseException:
-    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+class _BlockReader:
+    """READ requests kept ``in_flight`` at once from ``offset`` to ``total`` (to the end
+    of the file when None); blocks come back in the order the answers arrive. A short
+    answer is asked again for the rest; an empty one is the end of the file."""
+
+    def __init__(self, handle: asyncssh.SFTPClientFile, offset: int, total: int | None,
+                 block: int, in_flight: int) -> None:
+        self.handle = handle
+        self.next = offset
+        self.total = total
+        self.block = block
+        self.in_flight = max(1, in_flight)
+        self.tasks: dict[asyncio.Future, tuple[int, int]] = {}
+        self.eof = False
+
+    def _ask(self, offset: int, size: int) -> None:
+        self.tasks[asyncio.ensure_future(self.handle.read(size, offset))] = (offset, size)
+
+    def _fill(self) -> None:
+        while not self.eof and len(self.tasks) < self.in_flight and (
+                self.total is None or self.next < self.total):
+            size = self.block if self.total is None else min(self.block,
+                                                             self.total - self.next)
+            self._ask(self.next, size)
+            self.next += size
+
+    async def blocks(self):  # noqa: ANN201 - an async iterator of (offset, bytes)
+        self._fill()
+        while self.tasks:
+            finished, _ = await asyncio.wait(tuple(self.tasks),
+                                             return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                offset, size = self.tasks.pop(task)
+                data = task.result()
+                if len(data) < size:
+                    if data:
+                        self._ask(offset + len(data), size - len(data))
+                    else:
+                        self.eof = True
+                if data:
+                    yield offset, data
+            self._fill()
+
+    async def stop(self) -> None:
+        """Cancel what is still in flight and collect every outcome (no task is left
+        with an exception nobody looked at)."""
+        tasks = tuple(self.tasks)
+        self.tasks.clear()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _as_engine_error(exc: BaseException, request: str, step: str,
+                     timeout: float | None = None) -> BaseException:
+    if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
         return LocalError(f"could not write the download: {exc.strerror or exc}",
                           step="local")
-    return translate(exc, request, step) or exc
+    return translate(exc, request, step, timeout) or exc
 
 
 async def upload(session: SftpSession, local: Path, remote: str, *, resume: bool,
@@ -209,8 +273,7 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="upload", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
-    block = handle.write_len if _block_size(session) < 0 else _block_size(session)
-    block = block or 32768
+    block = _block_size(session)
     slots = asyncio.Semaphore(_writes_in_flight(session.settings.max_requests, block))
     tasks: set[asyncio.Task] = set()
     sent, count = 0, 0
@@ -235,19 +298,27 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
 
     position = offset
     source.seek(offset)
+    patience = session.settings.request_timeout
+    loop = asyncio.get_running_loop()
+    answered = [sent]
     try:
-        while failure is None:
-            data = source.read(block)
-            if not data:
-                break
-            await slots.acquire()
-            task = asyncio.ensure_future(write(data, position))
-            task.add_done_callback(finished)
-            tasks.add(task)
-            position += len(data)
-            count += 1
-        if tasks:
-            await asyncio.wait(set(tasks))
+        async with asyncio.timeout(patience) as deadline:
+            while failure is None:
+                data = source.read(block)
+                if not data:
+                    break
+                await slots.acquire()
+                if sent != answered[0]:  # a WRITE was answered since: not stalled
+                    answered[0] = sent
+                    deadline.reschedule(loop.time() + patience)
+                task = asyncio.ensure_future(write(data, position))
+                task.add_done_callback(finished)
+                tasks.add(task)
+                position += len(data)
+                count += 1
+            while tasks:
+                await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
+                deadline.reschedule(loop.time() + patience)
     except BaseException as exc:
         failure = failure or exc
     finally:
@@ -257,7 +328,7 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
     if failure is not None:
         session.requests.failed("WRITE", remote, failure, count=count, nbytes=sent,
                                 elapsed=elapsed)
-        raise _as_engine_error(failure, f"WRITE {remote}", "upload") from None
+        raise _as_engine_error(failure, f"WRITE {remote}", "upload", patience) from None
     session.requests.emit("WRITE", remote, "STATUS 0 SSH_FX_OK", count=count, nbytes=sent,
                           elapsed=elapsed)
     reporter.finish()
