@@ -144,3 +144,18 @@ def test_file_menu_opens_the_proxy_settings(window, qtbot, config_dir) -> None:
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.windowTitle() == "Proxy settings"
     dialog.reject()
+
+
+def test_ctrl_m_to_active_through_a_proxy_says_why_not(window, qtbot, qloop, ftp_server,
+                                                      socks5_proxy, config_dir) -> None:
+    task = window.spawn(window.connect_to(ftp_server.settings(proxy=socks5_proxy.settings())),
+                        pane=window.remote_pane)
+    qtbot.waitUntil(task.done, timeout=20_000)
+    assert task.exception() is None
+    qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=10_000)
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F5)
+    banner = window.remote_pane.banner
+    qtbot.waitUntil(lambda: "cannot work through the SOCKS5 proxy" in banner.message.text(),
+                    timeout=15_000)
+    assert "use passive mode" in banner.message.text()
