@@ -28,6 +28,7 @@ netguard.install()
 
 pytest_plugins = [
     "fixtures.servers",
+    "fixtures.proxies",
     "fixtures.qt_messages",
 ]
 

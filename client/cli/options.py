@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from client.cli.credentials import CredentialsError, resolve_credentials
 from client.cli.sftp_target import add_sftp_options, sftp_site_settings, sftp_url_settings
 from client.config.urls import RemoteUrl, UrlError, parse_url
+from client.engine.proxy import NO_PROXY_WORDS, ProxySettings, ProxyUrlError, parse_proxy_url
 from client.engine.settings import (
     ConnectionSettings,
     TlsMode,
@@ -127,6 +128,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="TCP keep-alive on the control connection after this many silent "
                           "seconds, also while a long transfer runs, so a NAT box keeps it "
                           "(default 15; 0: off)")
+    net.add_argument("--proxy", metavar="URL", default=None,
+                     help="connect through this proxy: socks5://[user@]host:port, "
+                          "socks4a://host:port, http://[user@]host:port (HTTP CONNECT), "
+                          "ftp-user://, ftp-site://, ftp-open://host:port (FTP proxy logon "
+                          "types); the password from FTP_PROXY_PASSWORD. 'none': connect "
+                          "directly even when a default proxy is set")
     net.add_argument("--list-hidden", action="store_true",
                      help="ask for hidden files too: LIST -a (MLSD lists them anyway)")
     add_sftp_options(parser)
@@ -192,16 +199,43 @@ def build_target(args: argparse.Namespace, url_text: str, *,
         settings, path, source = _site_target(url, env, prompt, args)
     elif url.is_sftp:
         sftp, source = sftp_url_settings(url, args, env, prompt)
-        return Target(settings=sftp, path=url.path, display=url.display(),
-                      password_source=source)
+        return Target(settings=sftp.replace(proxy=_proxy(args, url, sftp, env)),
+                      path=url.path, display=url.display(), password_source=source)
     else:
         settings, path, source = _url_target(url, args, env, prompt)
     if isinstance(settings, SftpSettings):
-        return Target(settings=settings, path=path, display=url.display(),
-                      password_source=source)
+        return Target(settings=settings.replace(proxy=_proxy(args, url, settings, env)),
+                      path=path, display=url.display(), password_source=source)
     settings = apply_options(settings, args, url)
+    settings = settings.replace(proxy=_proxy(args, url, settings, env))
     _check_settings(settings, args, url)
     return Target(settings=settings, path=path, display=url.display(), password_source=source)
+
+
+def _proxy(args: argparse.Namespace, url: RemoteUrl,
+           settings: ConnectionSettings | SftpSettings,
+           env: Mapping[str, str]) -> ProxySettings | None:
+    """``--proxy`` (with FTP_PROXY_PASSWORD), else the site's choice, else the default
+    proxy of the settings folder."""
+    text = getattr(args, "proxy", None)
+    if text is None:
+        if url.site is not None:
+            return settings.proxy
+        from client.config.proxies import ProxyStore
+
+        try:
+            return ProxyStore().load_default()
+        except ProxyUrlError as exc:
+            raise TargetError(f"the default proxy cannot be used: {exc}") from None
+    if text.strip().lower() in NO_PROXY_WORDS:
+        return None
+    try:
+        proxy = parse_proxy_url(text)
+    except ProxyUrlError as exc:
+        raise TargetError(f"--proxy: {exc}") from None
+    if proxy.user and proxy.password is None:
+        proxy = proxy.replace(password=env.get("FTP_PROXY_PASSWORD") or None)
+    return proxy
 
 
 def _check_settings(settings: ConnectionSettings, args: argparse.Namespace,

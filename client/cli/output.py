@@ -19,6 +19,7 @@ from client.engine.errors import (
     ControlTimeoutError,
     DataChannelError,
     FtpError,
+    ProxyFailedError,
 )
 from client.engine.events import (
     DataChannelEvent,
@@ -26,11 +27,14 @@ from client.engine.events import (
     EngineEvent,
     LineSent,
     Notice,
+    ProxyEvent,
+    ProxyHop,
+    ProxyPhase,
     ReplyReceived,
     SessionStateChanged,
     TlsEstablished,
 )
-from client.engine.transcript import data_text
+from client.engine.transcript import data_text, proxy_text
 from client.engine.units import format_bytes, format_rate
 from client.protocol.annotate import Annotation, Severity, render_line
 from client.protocol.text import escape_control
@@ -89,6 +93,9 @@ def format_verbose(event: EngineEvent, *, tag: bool = False) -> list[tuple[str, 
     if isinstance(event, Notice):
         mark = "*" if event.severity is Severity.INFO else "!"
         return [(mark, f"{mark} {stamp} {escape_control(event.text)}")]
+    if isinstance(event, ProxyEvent):
+        mark = "!" if event.phase is ProxyPhase.FAILED else "*"
+        return [(mark, f"{mark} {stamp} {proxy_text(event)}")]
     if isinstance(event, SessionStateChanged):
         # busy/ready flip around every command: only the states that say something
         if event.state.value not in _SHOWN_STATES:
@@ -254,6 +261,17 @@ def format_error(error: FtpError, *, command: str) -> str:
         lines.append("  likely cause: a self-signed certificate, one issued for another name, "
                      "or an expired one; trust it with --ca-file FILE once you have checked "
                      "the fingerprint, or skip the check with --insecure")
+    elif isinstance(error, ProxyFailedError):
+        lines.append(f"  failed hop: {error.hop.label} (proxy {escape_control(error.proxy)}, "
+                     f"server {escape_control(error.target)})")
+        if error.hop is ProxyHop.CLIENT_PROXY:
+            lines.append("  likely cause: the proxy is down or its address is wrong, it does "
+                         "not allow this connection, or its user name or password is wrong "
+                         "(--proxy, FTP_PROXY_PASSWORD)")
+        else:
+            lines.append("  likely cause: the proxy works but cannot reach the server: a "
+                         "wrong host or port, a server that is not running, or a firewall "
+                         "between the proxy and the server")
     elif isinstance(error, ConnectError):
         lines.append("  likely cause: a wrong host or port, a server that is not running, or "
                      "a firewall blocking the control port (21, or 990 for ftps://)")

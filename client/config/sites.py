@@ -26,6 +26,7 @@ import keyring.errors
 
 from client.config.appdirs import config_dir
 from client.config.jsonfile import write_json_atomically
+from client.config.proxies import ProxyStore, normalise_choice, site_proxy_key
 from client.engine.schemes import Protocol
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
@@ -89,6 +90,9 @@ class Site:
     protocol: str = Protocol.FTP.value  # "ftp" (FTP and FTPS, see tls) or "sftp"
     key_file: str = ""  # SFTP: a private-key file (its passphrase only in the keyring)
     use_agent: bool = True  # SFTP: offer the SSH agent's keys (SSH_AUTH_SOCK)
+    # "default" (the app's default proxy), "none", or a proxy URL without its password
+    # (the password is in the keyring: client/config/proxies.py)
+    proxy: str = "default"
 
     @property
     def is_sftp(self) -> bool:
@@ -123,6 +127,7 @@ class Site:
                                         and not isinstance(keepalive, bool)
                                         and 0 <= keepalive <= MAX_KEEPALIVE else 0)
         values["list_hidden"] = values.get("list_hidden") is True
+        values["proxy"] = normalise_choice(values.get("proxy"))
         if values.get("protocol") not in (Protocol.FTP.value, Protocol.SFTP.value):
             values["protocol"] = Protocol.FTP.value
         if not isinstance(values.get("key_file", ""), str):
@@ -163,8 +168,9 @@ def _backend_usable(backend: object) -> bool:
 class SiteStore:
     """Load and save sites (``sites.json`` in the config folder) and their passwords."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, proxies: ProxyStore | None = None) -> None:
         self.path = path or (config_dir() / "sites.json")
+        self.proxies = proxies or ProxyStore(self.path.parent / "proxy.json")
 
     # -- the JSON file -------------------------------------------------------------
     def load(self) -> list[Site]:
@@ -197,6 +203,7 @@ class SiteStore:
         self.save([s for s in self.load() if s.site_id != site_id])
         self.delete_password(site_id)
         self.delete_password(passphrase_key(site_id))
+        self.proxies.delete_password(site_proxy_key(site_id))
 
     def find(self, name: str) -> Site:
         """A site by ``folder/name`` path or by bare name (case-insensitive when unique)."""
@@ -287,7 +294,8 @@ class SiteStore:
             key_passphrase=passphrase, use_agent=site.use_agent, host_key_policy=policy,
             keepalive_interval=float(site.keepalive_interval) if site.keepalive_interval
             else None,
-            encoding="utf-8" if site.charset in ("", AUTO) else site.charset)
+            encoding="utf-8" if site.charset in ("", AUTO) else site.charset,
+            proxy=self.proxies.for_site(site.proxy, site.site_id))
 
     def connection_settings(self, site: Site, *, password: str | None = None) -> ConnectionSettings:
         """Settings for the engine. ``password`` overrides the keyring (the "ask" dialog).
@@ -339,4 +347,5 @@ class SiteStore:
             else None,
             list_hidden=site.list_hidden,
             encoding=site.charset or AUTO,
+            proxy=self.proxies.for_site(site.proxy, site.site_id),
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -131,20 +132,29 @@ class ControlConnection:
     # ------------------------------------------------------------------ connection
     async def open(self, host: str, port: int, *, connect_timeout: float,
                    ssl_context: ssl.SSLContext | None = None,
-                   server_hostname: str | None = None) -> None:
+                   server_hostname: str | None = None,
+                   sock: socket.socket | None = None) -> None:
         """Open TCP (and TLS for implicit FTPS). Raises OSError/TimeoutError/ssl errors;
-        the session names the step."""
+        the session names the step. ``sock`` is a socket already connected to the server
+        through a proxy: then the server is ``host:port`` as named, not the socket's
+        peer (which is the proxy)."""
         loop = asyncio.get_running_loop()
         async with asyncio.timeout(connect_timeout):
-            transport, _ = await loop.create_connection(
-                lambda: self._protocol, host, port, ssl=ssl_context,
-                server_hostname=server_hostname if ssl_context is not None else None,
-            )
-        self._adopt(transport)  # type: ignore[arg-type]
+            if sock is not None:
+                transport, _ = await loop.create_connection(
+                    lambda: self._protocol, sock=sock, ssl=ssl_context,
+                    server_hostname=server_hostname if ssl_context is not None else None,
+                )
+            else:
+                transport, _ = await loop.create_connection(
+                    lambda: self._protocol, host, port, ssl=ssl_context,
+                    server_hostname=server_hostname if ssl_context is not None else None,
+                )
+        self._adopt(transport, Endpoint(host, port) if sock is not None else None)  # type: ignore[arg-type]
 
-    def _adopt(self, transport: asyncio.Transport) -> None:
+    def _adopt(self, transport: asyncio.Transport, server: Endpoint | None = None) -> None:
         self.transport = transport
-        self.server = endpoint_of(transport.get_extra_info("peername"))
+        self.server = server or endpoint_of(transport.get_extra_info("peername"))
         self.local = endpoint_of(transport.get_extra_info("sockname"))
         if self.context is not None:
             self.context.control_peer = self.server.host if self.server else None
@@ -223,7 +233,7 @@ class ControlConnection:
             if reply.code == 421:
                 self._fail(ConnectionLostError(
                     "the server is closing the control connection (421): "
-                    + escape_control(reply.text)))
+                    + escape_control(reply.text), reply_code=421))
                 continue
             self._replies.append(reply)
         self._wake()
@@ -284,7 +294,8 @@ class ControlConnection:
         failure = self._failure
         assert failure is not None
         if isinstance(failure, ConnectionLostError):
-            return ConnectionLostError(failure.message, step=failure.step)
+            return ConnectionLostError(failure.message, step=failure.step,
+                                       reply_code=failure.reply_code)
         return failure
 
     def unread(self, reply: Reply) -> None:

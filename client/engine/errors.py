@@ -6,7 +6,7 @@ Exit codes (the CLI contract): 1 usage or local error, 2 could not connect or lo
 
 from __future__ import annotations
 
-from client.engine.events import DataFailure, DataPhase, Endpoint, TcpEvidence
+from client.engine.events import DataFailure, DataPhase, Endpoint, ProxyHop, TcpEvidence
 
 __all__ = [
     "FtpError",
@@ -14,6 +14,8 @@ __all__ = [
     "SettingsError",
     "UnsafePathError",
     "ConnectError",
+    "ProxyFailedError",
+    "ProxyModeError",
     "LoginError",
     "ConnectionLostError",
     "ControlTimeoutError",
@@ -67,6 +69,24 @@ class ConnectError(FtpError):
     """The control connection could not be opened."""
 
     exit_code = 2
+
+
+class ProxyFailedError(ConnectError):
+    """A connection through a proxy failed. ``hop`` says which leg: the proxy itself
+    (unreachable, refused, authentication failed) or the proxy's dial to the server;
+    ``reply_code`` is the SOCKS reply code or the HTTP status, when the proxy sent one."""
+
+    def __init__(self, message: str, *, hop: ProxyHop, proxy: str, target: str,
+                 reply_code: int | None = None, step: str | None = "proxy") -> None:
+        super().__init__(message, step=step, reply_code=reply_code)
+        self.hop = hop
+        self.proxy = proxy
+        self.target = target
+
+
+class ProxyModeError(SettingsError):
+    """A setting that cannot work through the chosen proxy (active mode through a tunnel,
+    an FTP proxy for SFTP, TLS through an FTP proxy), refused before anything is sent."""
 
 
 class LoginError(FtpError):

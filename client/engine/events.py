@@ -35,6 +35,9 @@ __all__ = [
     "SessionStateChanged",
     "TlsEstablished",
     "QueueJobChanged",
+    "ProxyHop",
+    "ProxyPhase",
+    "ProxyEvent",
     "EventBus",
     "Observer",
 ]
@@ -115,6 +118,7 @@ class DataFailure(enum.Enum):
     TLS_FAILED = "tls-failed"  # handshake failed or session reuse refused (522)
     UNROUTABLE = "unroutable-refused"  # policy refused to dial the advertised address
     LOCAL = "local-error"  # e.g. no port free in the active range
+    PROXY = "proxy-failed"  # the proxy refused, or could not reach the server
 
 
 class TcpFinding(enum.Enum):
@@ -252,6 +256,42 @@ class QueueJobChanged(EngineEvent):
     queue module."""
 
     job: object
+
+
+class ProxyHop(enum.Enum):
+    """A leg of a proxied connection: the one a failure happened on."""
+
+    CLIENT_PROXY = "client-proxy"  # reaching the proxy, its handshake, its authentication
+    PROXY_SERVER = "proxy-server"  # the proxy dialling the server
+
+    @property
+    def label(self) -> str:
+        return ("client → proxy" if self is ProxyHop.CLIENT_PROXY
+                else "proxy → server")
+
+
+class ProxyPhase(enum.Enum):
+    CONNECTING = "connecting"  # dialling the proxy
+    HANDSHAKE = "handshake"  # connected to the proxy, asking it for the server
+    OPEN = "open"  # the proxy reached the server: the tunnel carries the connection
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProxyEvent(EngineEvent):
+    """A step of a connection made through a proxy: for the control connection
+    (``channel`` None) or a data connection. ``detail`` says what was asked and
+    answered (the SOCKS reply code, the HTTP status line), never a password; on
+    FAILED, ``hop`` names the leg that failed and ``reply_code`` the proxy's code."""
+
+    kind: str  # "SOCKS5", "SOCKS4a", "HTTP CONNECT", "FTP proxy (USER user@host)"
+    proxy: Endpoint
+    target: Endpoint
+    phase: ProxyPhase
+    channel: int | None = None
+    detail: str = ""
+    hop: ProxyHop | None = None
+    reply_code: int | None = None
 
 
 Observer = Callable[[EngineEvent], None]

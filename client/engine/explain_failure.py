@@ -223,6 +223,11 @@ def explain_data_failure(
                  "Server: 'Require TLS session resumption on data connection'; vsftpd: "
                  "require_ssl_reuse)")
         actions = ()
+    elif failure is DataFailure.PROXY:
+        detail = f"the proxy did not open the data connection to {where}{how}"
+        cause = escape_control(reason) if reason else (
+            "the proxy refused it, or could not reach the server's passive port")
+        actions = stat
     else:  # LOCAL
         detail = "a local error stopped the data connection"
         cause = escape_control(reason) if reason else ""

@@ -250,6 +250,9 @@ def _header(canvas: _Canvas, model: LadderModel) -> None:
     line = "time".rjust(_TIME_WIDTH - 1) + "  " + left
     pad = canvas.width - _width(line) - _width(right)
     canvas.rows.append(line + " " * max(1, pad) + right)
+    if lifelines.proxy_label:  # the proxy between them, on a line of its own
+        middle = _fit("via " + _safe(lifelines.proxy_label), space - 2)
+        canvas.rows.append(" " * (_GUTTER + max(0, (space - _width(middle)) // 2)) + middle)
     canvas.blank()
 
 

@@ -26,9 +26,11 @@ from client.engine.errors import (
     ControlTimeoutError,
     FtpError,
     LoginError,
+    ProxyModeError,
     TlsError,
 )
 from client.engine.events import NoticeKind, SessionState, TlsEstablished
+from client.engine.proxy.ftp_proxy_login import ftp_proxy_of, log_in_through, reach_ftp_proxy
 from client.engine.settings import TlsMode
 from client.engine.tls import (
     SessionResumingContext,
@@ -67,6 +69,13 @@ def _server_hostname(host: str) -> str:
 async def login(session: FtpSession) -> None:
     """Run every step up to READY (the caller handles state FAILED on error)."""
     settings = session.settings
+    ftp_proxy = ftp_proxy_of(settings)
+    if ftp_proxy is not None and settings.tls in (TlsMode.EXPLICIT, TlsMode.IMPLICIT):
+        raise ProxyModeError(
+            f"TLS cannot be used through an {ftp_proxy.kind.label}: the proxy reads the "
+            "login to learn where to connect, so it would have to take part in AUTH TLS; "
+            "choose a SOCKS5 or HTTP CONNECT proxy (they carry TLS end to end) or plain FTP",
+            setting="proxy", step="proxy")
     context: SessionResumingContext | None = None
     if settings.uses_tls and (settings.tls is TlsMode.IMPLICIT or settings.ca_file):
         # The system store costs tens of milliseconds to load: for AUTH TLS it is loaded
@@ -99,10 +108,21 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     implicit = settings.tls is TlsMode.IMPLICIT
     hostname = _server_hostname(settings.host)
     session.set_state(SessionState.CONNECTING)
+    ftp_proxy = ftp_proxy_of(settings)
+    if ftp_proxy is not None:
+        await reach_ftp_proxy(session, ftp_proxy)
+        return
     try:
+        sock = None
+        if settings.tunnel is not None:
+            from client.engine.proxy.tunnel import open_tunnel  # python-socks: only when used
+
+            sock = await open_tunnel(settings.tunnel, hostname, settings.port,
+                                     timeout=settings.connect_timeout, bus=session.bus,
+                                     connection=session.connection_id)
         await control.open(hostname, settings.port, connect_timeout=settings.connect_timeout,
                            ssl_context=context if implicit else None,
-                           server_hostname=hostname)
+                           server_hostname=hostname, sock=sock)
         if settings.tcp_keepalive:
             control.enable_tcp_keepalive(settings.tcp_keepalive)
     except ssl.SSLCertVerificationError as exc:
@@ -249,6 +269,10 @@ async def _authenticate(session: FtpSession) -> None:
     settings = session.settings
     control = session.control
     session.set_state(SessionState.LOGGING_IN)
+    ftp_proxy = ftp_proxy_of(settings)
+    if ftp_proxy is not None:
+        await log_in_through(session, ftp_proxy)
+        return
     if session.control_context is not None:
         reply = await control.execute(Command("PBSZ", "0"), step="pbsz")
         if not reply.is_success:

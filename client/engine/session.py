@@ -258,7 +258,8 @@ class FtpSession:
         try:
             return await operation(mode)
         except DataChannelError as error:
-            if not self.settings.fallback or error.failure not in FALLBACK_FAILURES:
+            if (not self.settings.fallback or error.failure not in FALLBACK_FAILURES
+                    or self.settings.tunnel is not None):  # no active mode through a tunnel
                 raise
             if not self.control.is_open:
                 raise

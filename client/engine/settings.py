@@ -12,6 +12,7 @@ import enum
 import ipaddress
 from dataclasses import dataclass, field
 
+from client.engine.proxy.settings import ProxySettings
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 
@@ -93,6 +94,14 @@ class ConnectionSettings:
     # charset of names: "auto" (UTF-8, another offered from the listings) or a name
     # such as "windows-1251" (client.protocol.charsets)
     encoding: str = "auto"
+    # None: connect directly. A tunnel (SOCKS/HTTP CONNECT) carries the control and the
+    # passive data connections; an FTP proxy is logged in to (client/engine/proxy).
+    proxy: ProxySettings | None = None
+
+    @property
+    def tunnel(self) -> ProxySettings | None:
+        """The proxy that carries every TCP connection, when it is a tunnel."""
+        return self.proxy if self.proxy is not None and self.proxy.kind.is_tunnel else None
 
     def replace(self, **changes: object) -> ConnectionSettings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -30,6 +30,8 @@ from client.engine.events import (
     EngineEvent,
     LineSent,
     Notice,
+    ProxyEvent,
+    ProxyPhase,
     QueueJobChanged,
     ReplyReceived,
     SessionStateChanged,
@@ -39,7 +41,8 @@ from client.engine.events import (
 from client.protocol.annotate import Annotation, render_line
 from client.protocol.text import escape_control
 
-__all__ = ["TranscriptWriter", "event_records", "annotation_record", "ADDRESS_KINDS"]
+__all__ = ["TranscriptWriter", "event_records", "annotation_record", "ADDRESS_KINDS",
+           "proxy_text"]
 
 #: Annotation kinds that carry a decoded data address.
 ADDRESS_KINDS = frozenset({"pasv", "epsv", "port", "eprt"})
@@ -134,6 +137,11 @@ def event_records(event: EngineEvent) -> Iterator[dict[str, object]]:
                "session_reused": event.session_reused,
                "fingerprint_sha256": event.fingerprint_sha256,
                "text": f"TLS on the {where}: {event.version} {event.cipher}{reused}"}
+    elif isinstance(event, ProxyEvent):
+        yield {**base, "kind": "proxy", "phase": event.phase.value, "proxy_kind": event.kind,
+               "proxy": _endpoint(event.proxy), "target": _endpoint(event.target),
+               "channel": event.channel, "hop": event.hop.value if event.hop else None,
+               "reply_code": event.reply_code, "text": proxy_text(event)}
     elif isinstance(event, QueueJobChanged):
         job = event.job
         state = getattr(getattr(job, "state", None), "value", None)
@@ -145,6 +153,18 @@ def event_records(event: EngineEvent) -> Iterator[dict[str, object]]:
         from client.engine.sftp.records import sftp_records
 
         yield from sftp_records(event, base)
+
+
+def proxy_text(event: ProxyEvent) -> str:
+    """One line for a proxy step, as the console and ``-v`` show it (never a password:
+    the events never carry one)."""
+    who = "control" if event.channel is None else f"data #{event.channel}"
+    text = f"proxy {event.phase.value} ({who}, {event.kind} {event.proxy} -> {event.target})"
+    if event.phase is ProxyPhase.FAILED and event.hop is not None:
+        text += f" [failed hop: {event.hop.label}]"
+    if event.detail:
+        text += f": {escape_control(event.detail)}"
+    return text
 
 
 def data_text(event: DataChannelEvent) -> str:

@@ -18,6 +18,7 @@ from client.engine.errors import (
     DataChannelError,
     FtpError,
     LoginError,
+    ProxyFailedError,
     TlsError,
 )
 from client.protocol.text import escape_control
@@ -32,6 +33,9 @@ _SENTENCES: tuple[tuple[type[FtpError], str], ...] = (
     (CertificateError, QT_TRANSLATE_NOOP("ErrorText", "{message}")),
     (TlsError, QT_TRANSLATE_NOOP("ErrorText", "TLS failed: {message}")),
     (LoginError, QT_TRANSLATE_NOOP("ErrorText", "the server refused the login: {message}")),
+    # the engine's message names the proxy and the hop that failed
+    (ProxyFailedError, QT_TRANSLATE_NOOP("ErrorText",
+                                         "could not connect through the proxy: {message}")),
     (ConnectError, QT_TRANSLATE_NOOP("ErrorText", "could not connect: {message}")),
     (ControlTimeoutError, QT_TRANSLATE_NOOP("ErrorText", "the server stopped answering: {message}")),
     (ConnectionLostError, QT_TRANSLATE_NOOP("ErrorText", "the connection was lost: {message}")),

@@ -649,6 +649,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.site_manager = dialog
 
+    def open_proxy_settings(self) -> None:
+        """File → Proxy settings…: the default proxy (window-modal, answers on close)."""
+        from client.ui.proxy_dialog import ProxyDialog
+
+        dialog = ProxyDialog(self)
+        dialog.open()
+        self.proxy_dialog = dialog
+
     def import_filezilla(self) -> None:
         self.open_site_manager()
         self.site_manager.import_filezilla()

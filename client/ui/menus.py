@@ -119,6 +119,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     file_menu.addAction(site_manager)
     file_menu.addAction(_action(window, window.tr("Import FileZilla sites…"),
                                 window.import_filezilla))
+    file_menu.addAction(_action(window, window.tr("&Proxy settings…"), window.open_proxy_settings))
     file_menu.addAction(_action(window, window.tr("Open &capture…"),
                                 lambda: window.capture_loader.choose_file(), "Ctrl+Shift+O"))
     file_menu.addSeparator()

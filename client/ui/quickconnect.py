@@ -316,8 +316,10 @@ class QuickConnectBar(QWidget):
         if password is None and user == "anonymous":
             password = "anonymous@"
         port = self.port.value() or target.effective_port(tls)
+        from client.config.proxies import ProxyStore
+
         settings = ConnectionSettings(host=target.host, port=port, user=user, password=password,
-                                      tls=tls, mode=self.mode)
+                                      tls=tls, mode=self.mode, proxy=ProxyStore().load_default())
         return settings.with_commands(self.command_family), target.path
 
     def choose_sftp(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -24,12 +25,20 @@ from typing import TYPE_CHECKING
 from client.engine.control import endpoint_of
 from client.engine.data.stream import DataStream
 from client.engine.data.tracking import ChannelTracker, same_host
-from client.engine.errors import DataChannelError, FtpError, SettingsError
+from client.engine.errors import (
+    DataChannelError,
+    FtpError,
+    ProxyFailedError,
+    ProxyModeError,
+    SettingsError,
+)
 from client.engine.events import DataFailure, DataPhase, Endpoint, NoticeKind
 from client.engine.settings import active_address_problem
 from client.engine.tcpfacts import connect_failure
 from client.engine.tcpstack import ConnectFailed, connect_observed
 from client.protocol.addresses import (
+    PasvDecision,
+    PasvPolicy,
     decide_pasv_address,
     format_eprt_argument,
     format_port_argument,
@@ -139,8 +148,7 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
                               f"could not read the 227 reply: {exc}", step="PASV",
                               reply_code=reply.code) from None
     assert address.host is not None
-    decision = decide_pasv_address(address.host, xfer.control_peer,
-                                   xfer.settings.pasv_policy)
+    decision = pasv_decision(address.host, xfer.control_peer, xfer.settings.pasv_policy)
     tracker.advertised = Endpoint(address.host, address.port)
     if decision.refused:
         tracker.address_note = decision.reason
@@ -154,15 +162,42 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
     return await dial(xfer, tracker, decision.host, address.port)
 
 
+def pasv_decision(advertised: str, control_peer: str, policy: PasvPolicy) -> PasvDecision:
+    """The 227 address policy. Through a proxy the control peer may be a host name (the
+    proxy resolved it, this computer never learned its address): then the policy's
+    choice is the same host name, since the advertised address cannot be compared."""
+    try:
+        ipaddress.ip_address(control_peer.split("%", 1)[0])
+    except ValueError:
+        if policy is PasvPolicy.ADVERTISED:
+            return decide_pasv_address(advertised, None, policy)
+        return PasvDecision(
+            control_peer, False,
+            f"server advertised {advertised}; dialling {control_peer} instead, the host "
+            "the control connection reached through the proxy (its address is known only "
+            "to the proxy)")
+    return decide_pasv_address(advertised, control_peer, policy)
+
+
 async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int) -> DataStream:
     loop = asyncio.get_running_loop()
     tracker.remote = Endpoint(host, port)
     tracker.emit(DataPhase.CONNECTING)
     stream = xfer.new_stream()
     timeout = xfer.settings.data_timeout
+    tunnel = xfer.settings.tunnel
     try:
-        sock = await connect_observed(host, port, timeout)
+        if tunnel is not None:
+            from client.engine.proxy.tunnel import open_tunnel  # python-socks: only when used
+
+            sock = await open_tunnel(tunnel, host, port, timeout=timeout, bus=xfer.setup.bus,
+                                     connection=xfer.control.connection_id,
+                                     channel=tracker.channel)
+        else:
+            sock = await connect_observed(host, port, timeout)
         await loop.create_connection(lambda: stream, sock=sock)
+    except ProxyFailedError as failed:
+        raise tracker.failure(DataFailure.PROXY, failed.message) from None
     except ConnectFailed as failed:
         tracker.tcp = failed.evidence
         raise tracker.failure(*connect_failure(failed, host, port, timeout)) from None
@@ -171,7 +206,8 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
             DataFailure.REFUSED,
             f"could not connect to {host}:{port}: {exc.strerror or exc}") from None
     tracker.local = endpoint_of(stream.local)
-    tracker.remote = endpoint_of(stream.peer) or tracker.remote
+    if tunnel is None:  # through a proxy the socket's peer is the proxy, not the server
+        tracker.remote = endpoint_of(stream.peer) or tracker.remote
     tracker.emit(DataPhase.CONNECTED)
     return stream
 
@@ -180,6 +216,14 @@ async def open_active(xfer: DataTransfer) -> tuple[DataStream, ChannelTracker, R
     """Listen, announce (EPRT/PORT), send the command and wait for the server to
     dial in; returns the accepted stream, its tracker and the preliminary reply."""
     loop = asyncio.get_running_loop()
+    tunnel = xfer.settings.tunnel
+    if tunnel is not None:
+        raise ProxyModeError(
+            f"active mode (PORT/EPRT) cannot work through the {tunnel.describe()}: the "
+            "server would have to connect back to this computer, and a SOCKS or HTTP "
+            "CONNECT proxy only carries connections this computer opens; use passive "
+            "mode (the data connection then goes through the proxy too)",
+            setting="mode", step="active-mode")
     control_local = xfer.control.local
     assert control_local is not None
     bind_host = control_local.host

@@ -181,8 +181,8 @@ class SftpOffer:
 class Verdict:
     """``key`` names the rule that matched (stable, for scripts and tests): healthy,
     partly-working, nat-not-configured, passive-partial, ftp-helper, passive-blocked,
-    passive-disabled, active-blocked, active-disabled, data-blocked, data-stalls,
-    tls-data, target-unavailable, cannot-connect, ssh-port, inconclusive.
+    passive-disabled, active-blocked, active-disabled, passive-via-proxy, data-blocked,
+    data-stalls, tls-data, target-unavailable, cannot-connect, ssh-port, inconclusive.
 
     ``sftp`` is an :class:`SftpOffer` when the same
     host answers SSH and SFTP would avoid the data connections that failed."""

@@ -45,7 +45,7 @@ from client.engine.diagnose.ports import (
     sweep_passive_ports,
 )
 from client.engine.diagnose.sftp_offer import SSH_PORT, WRONG_SERVICE, consider_sftp
-from client.engine.diagnose.verdict import LOGIN_CLASSES, decide_verdict
+from client.engine.diagnose.verdict import LOGIN_CLASSES, THROUGH_PROXY, decide_verdict
 from client.engine.errors import (
     CertificateError,
     CommandFailedError,
@@ -371,6 +371,11 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
     try:
         for probe in (Probe.EPSV, Probe.PASV_ADVERTISED, Probe.PASV_CONTROL, Probe.EPRT,
                       Probe.PORT):
+            if settings.tunnel is not None and probe in (Probe.EPRT, Probe.PORT):
+                done(Attempt(probe, Outcome.NOT_ATTEMPTED,
+                             f"{THROUGH_PROXY} the {settings.tunnel.describe()} (the server "
+                             "cannot dial back through it)"))
+                continue
             attempt = await _data_row(probe, settings, path, bus)
             done(attempt)
             if attempt.failure_class in LOGIN_CLASSES:

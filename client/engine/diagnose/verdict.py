@@ -141,6 +141,10 @@ def _host_of(endpoint: str | None) -> str | None:
     return endpoint.rsplit(":", 1)[0].strip("[]") if endpoint and ":" in endpoint else None
 
 
+#: how a row not tried because of a proxy begins (see runner.run_diagnosis)
+THROUGH_PROXY = "not tried: active mode cannot work through"
+
+
 def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                    server_host: str = "the server",
                    passive_ports: Sequence[PortProbe] = ()) -> Verdict:
@@ -280,6 +284,14 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
                 rows, "active mode works until the passive range is opened"))
 
     if passive_ok and not active_ok:
+        if active and all(a.detail.startswith(THROUGH_PROXY) for a in active):
+            return Verdict(
+                "passive-via-proxy", "passive data connections work through the proxy",
+                "passive data connections were opened through the proxy and work. Active "
+                "mode was not tried: the server would have to connect back to this "
+                "computer, which a SOCKS or HTTP CONNECT proxy cannot carry.",
+                recommended=_passive_recommendation(rows, PasvPolicy.AUTO,
+                                                    "passive mode works through the proxy"))
         if not _attempted(active):
             return Verdict(
                 "active-disabled", "the server refuses active mode",

@@ -26,6 +26,7 @@ __all__ = [
     "ControlArrow",
     "DataArrow",
     "NoteMark",
+    "ProxyMark",
     "LadderItem",
     "Lifelines",
     "FAILURE_LABELS",
@@ -79,6 +80,7 @@ FAILURE_LABELS: dict[DataFailure, str] = {
     DataFailure.TLS_FAILED: "TLS failed",
     DataFailure.UNROUTABLE: "advertised address refused",
     DataFailure.LOCAL: "local error",
+    DataFailure.PROXY: "proxy failed",
 }
 
 
@@ -106,11 +108,20 @@ def format_time_axis(t: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Lifelines:
-    """The two ends of one control connection, as that connection saw them."""
+    """The two ends of one control connection, as that connection saw them, and the
+    proxy between them when it went through one (a third lifeline in the middle)."""
 
     connection: str
     client: Endpoint | None = None
     server: Endpoint | None = None
+    proxy: Endpoint | None = None
+    proxy_kind: str | None = None
+
+    @property
+    def proxy_label(self) -> str | None:
+        if self.proxy is None:
+            return None
+        return f"Proxy {self.proxy_kind or ''} {self.proxy}".replace("  ", " ")
 
     @property
     def client_label(self) -> str:
@@ -166,6 +177,32 @@ class NoteMark:
 
 
 @dataclass(frozen=True, slots=True)
+class ProxyMark:
+    """One connection opened through a proxy (the control connection, or data
+    ``#channel``): client → proxy, then proxy → server. ``failed_hop`` is the leg that
+    failed ("client-proxy" or "proxy-server"), None when the proxy got through.
+    ``text`` says it in one line (the ASCII ladder and tooltips use it)."""
+
+    index: int
+    event_index: int
+    t: float
+    connection: str
+    channel: int | None
+    kind: str
+    proxy: Endpoint
+    target: Endpoint
+    request: str  # what was asked of the proxy ("SOCKS5 CONNECT 127.0.0.1:2121, …")
+    text: str
+    failed_hop: str | None = None
+    reason: str = ""  # why the failed leg failed ("connection refused (SOCKS5 reply 5)")
+    severity: Severity = Severity.INFO
+
+    @property
+    def what(self) -> str:
+        return "control" if self.channel is None else f"data #{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
 class DataArrow:
     """One data connection, from its first event to its last.
 
@@ -205,6 +242,7 @@ class DataArrow:
     control_peer: str | None = None
     tcp: TcpEvidence | None = None
     rate_limit: int | None = None  # bytes/s the speed limit allowed at the last event
+    via_proxy: bool = False  # dialled through the session's proxy
 
     @property
     def target(self) -> Side:
@@ -294,4 +332,4 @@ class DataArrow:
         return "address advertised"
 
 
-LadderItem = ControlArrow | DataArrow | NoteMark
+LadderItem = ControlArrow | DataArrow | NoteMark | ProxyMark

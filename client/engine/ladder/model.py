@@ -20,6 +20,8 @@ from client.engine.events import (
     EngineEvent,
     LineSent,
     Notice,
+    ProxyEvent,
+    ProxyPhase,
     ReplyReceived,
     SessionStateChanged,
     TlsEstablished,
@@ -38,6 +40,7 @@ from client.engine.ladder.items import (
     LadderItem,
     Lifelines,
     NoteMark,
+    ProxyMark,
     Side,
 )
 from client.engine.ladder.setup import SetupInfo, arithmetic_for_port
@@ -85,6 +88,7 @@ class LadderModel:
         self._item_of_channel: dict[int, int] = {}
         self._open_channels: dict[int, int] = {}  # channel -> item index, open ones only
         self._pending_setup: dict[str, tuple[SetupInfo, int]] = {}
+        self._proxy_requests: dict[tuple[str, int | None], str] = {}
         self._listeners: list[LadderListener] = []
         self._last_t = 0.0
         self._first_arrow_connection: str | None = None
@@ -164,6 +168,7 @@ class LadderModel:
         self._item_of_channel.clear()
         self._open_channels.clear()
         self._pending_setup.clear()
+        self._proxy_requests.clear()
         self._last_t = 0.0
         self._first_arrow_connection = None
         self._notify("cleared", -1)
@@ -197,6 +202,8 @@ class LadderModel:
             self._on_tls(event, event_index)
         elif isinstance(event, SFTP_EVENT_TYPES):
             self._on_ssh(event, event_index)
+        elif isinstance(event, ProxyEvent):
+            self._on_proxy(event, event_index)
         self.refresh(event.t)
 
     def feed_all(self, events: list[EngineEvent]) -> None:
@@ -351,9 +358,11 @@ class LadderModel:
 
     def _on_state(self, event: SessionStateChanged, event_index: int) -> None:
         old = self.lifelines.get(event.connection, Lifelines(event.connection))
-        self.lifelines[event.connection] = Lifelines(
-            event.connection, client=event.local or old.client,
-            server=event.server or old.server)
+        server = event.server or old.server
+        if old.proxy is not None and event.server == old.proxy and old.server is not None:
+            server = old.server  # an FTP proxy is the socket's peer; the server stays named
+        self.lifelines[event.connection] = dataclasses.replace(
+            old, client=event.local or old.client, server=server)
         note = state_note(event)
         if note is not None:
             self._add_note(event, event_index, note[0], note[1], "state")
@@ -368,6 +377,39 @@ class LadderModel:
                 self._first_arrow_connection = item.connection
             self.items.append(item)
             self._notify("added", item.index)
+
+    def _on_proxy(self, event: ProxyEvent, event_index: int) -> None:
+        """The proxy becomes the middle lifeline; a connection it opened (or failed to)
+        becomes one mark: client → proxy → server, the failed leg crossed out. The
+        request (HANDSHAKE) is kept for that mark's label."""
+        old = self.lifelines.get(event.connection, Lifelines(event.connection))
+        self.lifelines[event.connection] = dataclasses.replace(
+            old, proxy=event.proxy, proxy_kind=event.kind,
+            server=old.server or (event.target if event.channel is None else None))
+        key = (event.connection, event.channel)
+        if event.phase is ProxyPhase.HANDSHAKE:
+            self._proxy_requests[key] = escape_control(event.detail)
+            return
+        if event.phase is ProxyPhase.CONNECTING:
+            return
+        failed = event.phase is ProxyPhase.FAILED
+        request = self._proxy_requests.pop(key, f"{event.kind} to {event.target}")
+        mark = ProxyMark(
+            index=len(self.items), event_index=event_index, t=event.t,
+            connection=event.connection, channel=event.channel, kind=event.kind,
+            proxy=event.proxy, target=event.target, request=request,
+            text=escape_control(
+                f"{'control' if event.channel is None else f'data #{event.channel}'} via "
+                f"{event.kind} {event.proxy}: {event.detail}"),
+            failed_hop=event.hop.value if failed and event.hop else None,
+            reason=escape_control(event.detail.split("): ", 1)[-1]) if failed else "",
+            severity=Severity.ERROR if failed else Severity.INFO)
+        self._append(mark)
+        if event.channel is not None:
+            index = self._item_of_channel.get(event.channel)
+            arrow = self.items[index] if index is not None else None
+            if isinstance(arrow, DataArrow) and not arrow.via_proxy:
+                self._replace(index, dataclasses.replace(arrow, via_proxy=True))  # type: ignore[arg-type]
 
     def _on_tls(self, event: TlsEstablished, event_index: int) -> None:
         detail = tls_detail(event)

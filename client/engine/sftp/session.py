@@ -33,6 +33,7 @@ from client.engine.events import (
     SessionStateChanged,
     TransferProgress,
 )
+from client.engine.proxy.ssh import ssh_tunnel
 from client.engine.schemes import Protocol
 from client.engine.sftp.attrs import entry_from_attrs
 from client.engine.sftp.errors import (
@@ -182,8 +183,12 @@ class SftpSession:
             options["server_host_key_algs"] = host_key_algs
         if settings.keepalive_interval:
             options["keepalive_interval"] = settings.keepalive_interval
+        if settings.proxy is not None:  # a ProxyFailedError names its hop: not caught below
+            options["sock"] = await ssh_tunnel(settings.proxy, settings.host, settings.port,
+                                               timeout=settings.connect_timeout, bus=self.bus,
+                                               connection=self.connection)
         try:
-            if settings.sock is not None:
+            if settings.sock is not None and settings.proxy is None:
                 sock = settings.sock()
                 options["sock"] = await sock if inspect.isawaitable(sock) else sock
             conn = await asyncssh.connect(settings.host, settings.port, **options)
@@ -213,6 +218,8 @@ class SftpSession:
                                f"subsystem: {exc}", step="sftp-init") from None
         self.requests.emit("INIT", "", f"VERSION {self._sftp.version}")
         peer = conn.get_extra_info("peername") or (settings.host, settings.port)
+        if settings.proxy is not None:  # the socket's peer is the proxy, not the server
+            peer = (settings.host, settings.port)
         sock = conn.get_extra_info("sockname")
         self._set_state(SessionState.READY, server=Endpoint(str(peer[0]), int(peer[1])),
                         local=Endpoint(str(sock[0]), int(sock[1])) if sock else None)

@@ -12,6 +12,8 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from client.engine.proxy.settings import ProxySettings
+
 __all__ = ["HostKeyPolicy", "SftpSettings", "SocketFactory"]
 
 #: Returns (or returns an awaitable of) an already connected socket to the SSH server
@@ -60,6 +62,8 @@ class SftpSettings:
     max_requests: int = 64  # READ/WRITE requests in flight at once
     encoding: str = "utf-8"
     sock: SocketFactory | None = field(default=None, repr=False, compare=False)
+    # SOCKS5/SOCKS4a/HTTP CONNECT carries the SSH connection; an FTP proxy cannot
+    proxy: ProxySettings | None = None
 
     def replace(self, **changes: object) -> SftpSettings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

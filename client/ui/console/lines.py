@@ -19,12 +19,15 @@ from client.engine.events import (
     EngineEvent,
     LineSent,
     Notice,
+    ProxyEvent,
+    ProxyPhase,
     ReplyReceived,
     SessionStateChanged,
     TlsEstablished,
     TransferProgress,
 )
 from client.engine.sftp.events import SFTP_EVENT_TYPES
+from client.engine.transcript import proxy_text
 from client.protocol.addresses import (
     parse_227,
     parse_229,
@@ -201,6 +204,9 @@ def lines_from_event(event: EngineEvent, wall_origin: float) -> list[ConsoleLine
             text += f": {event.detail}"
         kind = ConsoleKind.ERROR if event.state.value == "failed" else ConsoleKind.NOTE
         return [ConsoleLine(kind, escape_control(text), **base)]
+    if isinstance(event, ProxyEvent):
+        kind = ConsoleKind.ERROR if event.phase is ProxyPhase.FAILED else ConsoleKind.NOTE
+        return [ConsoleLine(kind, escape_control(proxy_text(event)), **base)]
     if isinstance(event, TlsEstablished):
         where = "control connection" if event.channel is None else f"data #{event.channel}"
         text = (f"TLS {event.version} on the {where} ({event.cipher}); session reused: "

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import bisect
 
-from client.engine.ladder import ControlArrow, DataArrow, LadderModel
+from client.engine.ladder import ControlArrow, DataArrow, LadderModel, ProxyMark
 
 __all__ = ["LadderGeometry", "HEADER_HEIGHT", "CONTROL_HEIGHT", "DECODED_HEIGHT",
-           "DATA_HEIGHT", "NOTE_HEIGHT", "FOOTER_HEIGHT"]
+           "DATA_HEIGHT", "NOTE_HEIGHT", "PROXY_HEIGHT", "FOOTER_HEIGHT"]
 
 HEADER_HEIGHT = 48
 CONTROL_HEIGHT = 26
 DECODED_HEIGHT = 15
 DATA_HEIGHT = 64
 NOTE_HEIGHT = 22
+PROXY_HEIGHT = 44
 FOOTER_HEIGHT = 16
 
 
@@ -41,6 +42,8 @@ class LadderGeometry:
             return DATA_HEIGHT
         if isinstance(item, ControlArrow):
             return CONTROL_HEIGHT + DECODED_HEIGHT * len(item.decoded)
+        if isinstance(item, ProxyMark):
+            return PROXY_HEIGHT
         return NOTE_HEIGHT
 
     def sync(self) -> None:

@@ -27,6 +27,7 @@ from client.engine.ladder import (
     DataState,
     LadderModel,
     NoteMark,
+    ProxyMark,
     Side,
     format_time_axis,
 )
@@ -37,6 +38,7 @@ from client.ui.inspector.geometry import (
     HEADER_HEIGHT,
     LadderGeometry,
 )
+from client.ui.inspector.ladder_proxy_marks import ProxyMarkPainter
 
 __all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
 
@@ -133,8 +135,9 @@ class LadderPainter:
                                for t in (999.999, 99_999.9, 999_999.0))
         self._gutter, self._margin = self.gutter_and_margin(float(_COMPACT_BELOW))
         self._overview = False
+        self.marks = ProxyMarkPainter(self)
 
-    def _pen(self, colour: QColor, width: float = 1.0,
+    def pen(self, colour: QColor, width: float = 1.0,
              style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
         """A pen; in the overview (no texts, squeezed vertically) a cosmetic one, so
         lines keep one device pixel whatever the scale."""
@@ -183,11 +186,12 @@ class LadderPainter:
         if several is None:
             several = len(self.model.lifelines) > 1
         # time axis and lifelines under everything
-        painter.setPen(self._pen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
+        painter.setPen(self.pen(self.colours.lifeline, 1, Qt.PenStyle.DotLine))
         painter.drawLine(QPointF(self._gutter - 6, max(y0, HEADER_HEIGHT)),
                          QPointF(self._gutter - 6, y1))
-        painter.setPen(self._pen(self.colours.lifeline, 2))
-        for x in (cx, sx):
+        painter.setPen(self.pen(self.colours.lifeline, 2))
+        px = self.proxy_x(cx, sx)
+        for x in (cx, sx) if px is None else (cx, px, sx):
             painter.drawLine(QPointF(x, max(y0, HEADER_HEIGHT)), QPointF(x, y1))
         for index in self.geometry.visible(y0, y1):
             item = self.model.items[index]
@@ -207,8 +211,15 @@ class LadderPainter:
             prefix = f"[{item.connection}] " if several else ""
             if isinstance(item, ControlArrow):
                 self.control(painter, item, top, cx, sx, prefix, texts)
+                if px is not None:
+                    self.marks.relay(painter, px, top + CONTROL_HEIGHT - 6)
             elif isinstance(item, DataArrow):
                 self._data(painter, item, top, cx, sx, prefix, now, animation, texts)
+                if px is not None and item.via_proxy:
+                    self.marks.relay(painter, px, top + 26)
+            elif isinstance(item, ProxyMark):
+                self.marks.paint(painter, item, top, cx,
+                                 px if px is not None else (cx + sx) / 2, sx, prefix, texts)
             else:
                 self._note(painter, item, top, cx, sx, prefix, texts)
         self._overview = False
@@ -228,19 +239,47 @@ class LadderPainter:
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                          format_time_axis(t))
 
-    def _header(self, painter: QPainter, width: float, y: float) -> None:
+    def proxy_x(self, cx: float, sx: float) -> float | None:
+        """The proxy's lifeline, half way between client and server, when the diagram's
+        connection went through a proxy."""
+        return (cx + sx) / 2 if self.model.primary_lifelines().proxy is not None else None
+
+    def header_boxes(self, width: float, y: float = 0.0) -> list[tuple[QRectF, str]]:
+        """The lifeline labels' boxes (client, proxy when there is one, server) and their
+        texts, side by side and never overlapping: the side boxes stay inside the
+        diagram, the proxy's box takes the room left between them (labels elided in
+        the middle)."""
         width = max(width, MIN_DIAGRAM_WIDTH)
         cx, sx = self.lifeline_x(width)
-        painter.fillRect(QRectF(0, y, width, HEADER_HEIGHT), self.colours.background)
         lifelines = self.model.primary_lifelines()
-        painter.setFont(self.bold)
         metrics = QFontMetrics(self.bold)
-        room = width / 2 - 8
-        for x, label in ((cx, lifelines.client_label), (sx, lifelines.server_label)):
-            text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(room))
-            box_w = metrics.horizontalAdvance(text) + 16
-            left = min(max(x - box_w / 2, 2), width - box_w - 2)
-            box = QRectF(left, y + 8, box_w, 24)
+        px = self.proxy_x(cx, sx)
+        middle = lifelines.proxy_label if px is not None else None
+        room = (width / 2 - 8) if middle is None else (sx - cx) / 2 - 28
+
+        def box(label: str, limit: float) -> tuple[str, float]:
+            text = metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, int(max(limit, 1)))
+            return text, metrics.horizontalAdvance(text) + 16
+
+        client_text, client_w = box(lifelines.client_label, room)
+        server_text, server_w = box(lifelines.server_label, room)
+        client_left = min(max(cx - client_w / 2, 2), width - client_w - 2)
+        server_left = min(max(sx - server_w / 2, 2), width - server_w - 2)
+        boxes = [(QRectF(client_left, y + 8, client_w, 24), client_text)]
+        if middle is not None and px is not None:
+            low, high = client_left + client_w + 4, server_left - 4
+            text, w = box(middle, min(room, high - low - 16))
+            left = min(max(px - w / 2, low), high - w)
+            boxes.append((QRectF(left, y + 8, w, 24), text))
+        boxes.append((QRectF(server_left, y + 8, server_w, 24), server_text))
+        return boxes
+
+    def _header(self, painter: QPainter, width: float, y: float) -> None:
+        width = max(width, MIN_DIAGRAM_WIDTH)
+        painter.fillRect(QRectF(0, y, width, HEADER_HEIGHT), self.colours.background)
+        painter.setFont(self.bold)
+        boxes = self.header_boxes(width, y)
+        for box, text in boxes:
             painter.setPen(QPen(self.colours.lifeline, 1))
             painter.setBrush(QBrush(self.colours.header))
             painter.drawRoundedRect(box, 4, 4)
@@ -252,10 +291,12 @@ class LadderPainter:
         painter.drawText(QRectF(0, y + 34, self._gutter - 8, 14),
                          int(Qt.AlignmentFlag.AlignRight), "time")
         painter.setPen(QPen(self.colours.lifeline, 2))
-        for x in (cx, sx):
+        cx, sx = self.lifeline_x(width)
+        px = self.proxy_x(cx, sx)
+        for x in (cx, sx) if px is None else (cx, px, sx):
             painter.drawLine(QPointF(x, y + 32), QPointF(x, y + HEADER_HEIGHT))
 
-    def _arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,
+    def arrowhead(self, painter: QPainter, tip: QPointF, direction: float, size: float,
                    colour: QColor) -> None:
         back = tip.x() - direction * size
         polygon = QPolygonF([tip, QPointF(back, tip.y() - size / 2),
@@ -273,12 +314,12 @@ class LadderPainter:
         start, end = (cx, sx) if arrow.is_command else (sx, cx)
         direction = 1.0 if end > start else -1.0
         if not texts:  # overview: control traffic recedes, data connections stand out
-            painter.setPen(self._pen(_tint(colour, self.colours.background, 0.3), 1.0))
+            painter.setPen(self.pen(_tint(colour, self.colours.background, 0.3), 1.0))
             painter.drawLine(QPointF(start, y), QPointF(end, y))
             return
-        painter.setPen(self._pen(colour, 1.5))
+        painter.setPen(self.pen(colour, 1.5))
         painter.drawLine(QPointF(start, y), QPointF(end - direction * 8, y))
-        self._arrowhead(painter, QPointF(end, y), direction, 8, colour)
+        self.arrowhead(painter, QPointF(end, y), direction, 8, colour)
         label = prefix + arrow.label
         if arrow.extra_lines:
             label += f"  (+{arrow.extra_lines} lines)"
@@ -311,7 +352,7 @@ class LadderPainter:
         elif arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
             reach = 0.86
         tip_x = start + (end - start) * reach
-        pen = self._pen(colour, 4)
+        pen = self.pen(colour, 4)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         if arrow.state in (DataState.SETUP, DataState.CONNECTING, DataState.WAITING):
             pen.setStyle(Qt.PenStyle.CustomDashLine)
@@ -320,11 +361,11 @@ class LadderPainter:
         painter.setPen(pen)
         painter.drawLine(QPointF(start, y), QPointF(tip_x - direction * 10, y))
         if arrow.state is DataState.FAILED:
-            painter.setPen(self._pen(colour, 3))
+            painter.setPen(self.pen(colour, 3))
             painter.drawLine(QPointF(tip_x - 7, y - 7), QPointF(tip_x + 7, y + 7))
             painter.drawLine(QPointF(tip_x - 7, y + 7), QPointF(tip_x + 7, y - 7))
         else:
-            self._arrowhead(painter, QPointF(tip_x, y), direction, 13, colour)
+            self.arrowhead(painter, QPointF(tip_x, y), direction, 13, colour)
         if not texts:
             return
         # label above: which connection, endpoints, the arithmetic that set it up

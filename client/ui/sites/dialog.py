@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.config.filezilla import import_sitemanager
+from client.config.proxies import site_proxy_key
 from client.config.sites import (
     MAX_KEEPALIVE,
     PasswordRequiredError,
@@ -50,6 +51,7 @@ from client.engine.sftp.settings import HostKeyPolicy
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.dialogs import ask_password
+from client.ui.proxy_fields import ProxyFields
 from client.ui.sites.charset_field import CharsetField
 from client.ui.sites.sftp_fields import (
     SFTP_CHOICE,
@@ -157,6 +159,7 @@ class SiteManagerDialog(QDialog):
             "Ask the server for dot files too. Servers that offer MLSD list them anyway; "
             "a few old servers take -a for a file name."))
         form.addRow("", self.list_hidden)
+        self.proxy = ProxyFields(self, form, with_default=True)
         self.logon.currentIndexChanged.connect(self._logon_changed)
         self.form_box = form_box
         self._ftp_only = [self.mode, self.commands, self.policy, self.active_address,
@@ -294,6 +297,10 @@ class SiteManagerDialog(QDialog):
         self.charset.set_charset(site.charset)
         self.keepalive.setValue(site.keepalive_interval)
         self.list_hidden.setChecked(site.list_hidden)
+        stored = (self.keyring_ok and self.current is not None and site.proxy not in
+                  ("default", "none") and self.store.proxies.for_site(
+                      site.proxy, site.site_id).password is not None)  # type: ignore[union-attr]
+        self.proxy.set_choice(site.proxy, password_stored=stored)
         self._logon_changed()
         self._protocol_changed()
 
@@ -367,6 +374,7 @@ class SiteManagerDialog(QDialog):
                 "address. Leave it empty to use the control connection's address."
             ).format(escape_control(address)))
         folder = "/".join(p.strip() for p in self.folder.text().split("/") if p.strip())
+        proxy = self.proxy.choice()
         return self.current.replace(
             name=self.name.text().strip() or host, folder=folder, host=host,
             port=self.port.value(), logon=self.logon.currentData(),
@@ -378,7 +386,8 @@ class SiteManagerDialog(QDialog):
             active_address=address, active_ports=ports,
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
             connection_limit=self.limit.value(), charset=self.charset.charset(),
-            keepalive_interval=self.keepalive.value(), list_hidden=self.list_hidden.isChecked())
+            keepalive_interval=self.keepalive.value(), list_hidden=self.list_hidden.isChecked(),
+            proxy=proxy)
 
     # -- commands ---------------------------------------------------------------------------
     def new_site(self) -> Site:
@@ -409,11 +418,29 @@ class SiteManagerDialog(QDialog):
         elif site.logon != "normal":
             self.store.delete_password(site.site_id)
         self.password.clear()
+        self._save_proxy_password(site)
         self.sites = [s for s in self.sites if s.site_id != site.site_id] + [site]
         self.store.save([s for s in self.sites if s.host])
         self._fill_tree(select=site.site_id)
         self.message.setText(self.tr("Saved {}.").format(site.path))
         return True
+
+    def _save_proxy_password(self, site: Site) -> None:
+        """The typed proxy password to the keyring (a site without a proxy user keeps
+        none); the field is emptied either way."""
+        key = site_proxy_key(site.site_id)
+        typed = self.proxy.typed_password()
+        self.proxy.password.clear()
+        has_user = site.proxy not in ("default", "none") and "@" in site.proxy
+        if not has_user:
+            self.store.proxies.delete_password(key)
+            return
+        if typed:
+            try:
+                self.store.proxies.set_password(key, typed)
+            except Exception as exc:  # noqa: BLE001 - keyring backends raise their own types
+                self.message.setText(self.tr("The keyring refused the proxy password ({})."
+                                             ).format(exc))
 
     def delete_site(self) -> QMessageBox | None:
         """Ask before deleting the selected site (No is the default: Enter keeps it);
