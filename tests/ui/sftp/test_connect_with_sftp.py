@@ -36,6 +36,12 @@ def test_diagnose_offers_sftp_and_it_connects(sftp_window, qtbot, sshd_server) -
     qtbot.keyClicks(quick.user, sshd_server.user)
     qtbot.keyClicks(quick.password, sshd_server.password)
     qtbot.keyClick(quick.password, Qt.Key.Key_Return)
+    # the tab shown is still connected to the FTP server: the SFTP session opens in a new
+    # tab (the question's default button), the FTP one stays where it was
+    qtbot.waitUntil(lambda: window.tabs.where_box is not None
+                    and window.tabs.where_box.isVisible(), timeout=15_000)
+    box = window.tabs.where_box
+    qtbot.mouseClick(box.defaultButton(), Qt.MouseButton.LeftButton)
     asker = window.sessions.asker
     qtbot.waitUntil(lambda: asker.last_dialog is not None and asker.last_dialog.isVisible(),
                     timeout=15_000)
@@ -46,3 +52,4 @@ def test_diagnose_offers_sftp_and_it_connects(sftp_window, qtbot, sshd_server) -
     model = pane.model
     assert "report.txt" in [model.data(model.index(r, 0)) for r in range(model.rowCount())]
     assert window.connection.ftp is None
+    assert len(window.tabs.tabs()) == 2 and window.tabs.tabs()[0].connection.ftp is not None
