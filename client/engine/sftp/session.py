@@ -34,6 +34,7 @@ from client.engine.events import (
     TransferProgress,
 )
 from client.engine.proxy.ssh import ssh_tunnel
+from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.schemes import Protocol
 from client.engine.sftp.attrs import entry_from_attrs
 from client.engine.sftp.errors import (
@@ -86,6 +87,8 @@ class SftpSession:
         self.ask_host_key = ask_host_key
         self.features = SftpFeatures()
         self.requests = RequestLog(self.bus, self.connection, settings.request_timeout)
+        #: speed limits, shared with every FTP session of the process unless replaced
+        self.limiter: SpeedLimiter = shared_limiter()
         self._state = SessionState.DISCONNECTED
         self._conn: asyncssh.SSHClientConnection | None = None
         self._sftp: asyncssh.SFTPClient | None = None

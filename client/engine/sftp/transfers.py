@@ -29,6 +29,7 @@ from client.engine.errors import ConnectionLostError, FtpError, LocalError
 from client.engine.events import TransferProgress
 from client.engine.localpaths import open_part_file, part_path
 from client.engine.progress import ProgressReporter, next_transfer_id
+from client.engine.ratelimit import Direction, Throttle
 from client.engine.sftp.attrs import kind_of
 from client.engine.sftp.requests import translate
 from client.engine.transfer import TransferResult
@@ -116,8 +117,9 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="download", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
-    reader = _BlockReader(handle, offset, total, _block_size(session),
-                          session.settings.max_requests)
+    throttle = session.limiter.throttle(Direction.DOWNLOAD)
+    block, in_flight = _paced(throttle, _block_size(session), session.settings.max_requests)
+    reader = _BlockReader(handle, offset, total, block, in_flight)
     done, pending, count, moved = offset, {}, 0, 0
     started = time.monotonic()
     failure: BaseException | None = None
@@ -139,6 +141,12 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
                 else:
                     pending[block_offset] = end
                 reporter.update(moved)
+                # the next READs are asked for only when the loop comes back for a block:
+                # waiting here paces the requests to the speed limit
+                delay = throttle.moved(len(data))
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                    deadline.reschedule(loop.time() + patience)
     except BaseException as exc:
         failure = exc
         raise _as_engine_error(exc, f"READ {remote}", "download", patience) from None
@@ -158,6 +166,22 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
     reporter.update(done - offset)
     reporter.finish()
     return done
+
+
+#: with a speed limit: the READ/WRITE bytes kept in flight, in seconds of the limit (more
+#: would arrive as one burst at the start and overshoot the limit over a short transfer)
+_LIMITED_AHEAD_SECONDS = 0.25
+
+
+def _paced(throttle: Throttle, block: int, in_flight: int) -> tuple[int, int]:
+    """Block size and requests in flight for a transfer: as configured without a speed
+    limit; with one, blocks of the limiter's chunk and about a quarter second of the
+    limit in flight (never less than one request)."""
+    limit = throttle.limit
+    if limit is None:
+        return block, in_flight
+    block = min(block, throttle.chunk(block))
+    return block, max(1, min(in_flight, int(limit * _LIMITED_AHEAD_SECONDS) // block))
 
 
 class _BlockReader:
@@ -273,8 +297,11 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="upload", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
+    throttle = session.limiter.throttle(Direction.UPLOAD)
     block = _block_size(session)
-    slots = asyncio.Semaphore(_writes_in_flight(session.settings.max_requests, block))
+    ahead = _writes_in_flight(session.settings.max_requests, block)
+    block, ahead = _paced(throttle, block, ahead)
+    slots = asyncio.Semaphore(ahead)
     tasks: set[asyncio.Task] = set()
     sent, count = 0, 0
     failure: BaseException | None = None
@@ -307,6 +334,10 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
                 data = source.read(block)
                 if not data:
                     break
+                delay = throttle.moved(len(data))  # the speed limit, if any
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                    deadline.reschedule(loop.time() + patience)
                 await slots.acquire()
                 if sent != answered[0]:  # a WRITE was answered since: not stalled
                     answered[0] = sent
