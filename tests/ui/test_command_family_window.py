@@ -154,7 +154,7 @@ def test_ipv6_connection_names_the_extended_commands(window, qtbot, ftp_ipv6_ser
     assert quick.passive_button.text().endswith("EPSV")
     assert quick.active_button.text().endswith("EPRT")
     assert not quick.commands.isEnabled()  # the choice cannot apply over IPv6
-    run(qtbot, window._disconnect())
+    run(qtbot, window.connect_flow.close_session())
     assert quick.passive_button.text().endswith("PASV") and quick.commands.isEnabled()
 
 
