@@ -5,7 +5,6 @@ when another tab is shown meanwhile."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,6 +14,7 @@ from client.config.sites import Site, SiteStore
 from client.engine.diagnose.model import SftpOffer
 from client.engine.settings import ConnectionSettings
 from client.ui.bridge import EngineBridge
+from client.ui.failure_banner import Spawn
 from client.ui.hung_listing import HungListingAssistant
 from client.ui.mode_switch import ModeSwitch
 from client.ui.queue_restore import QueueRestoreOffer, site_url
@@ -25,8 +25,6 @@ from client.ui.tabs import ConnectionTab
 from client.ui.tabs.manager import TabManager
 
 __all__ = ["ConnectFlow"]
-
-Spawn = Callable[..., "asyncio.Task[Any]"]
 
 
 class ConnectFlow(QObject):

@@ -26,7 +26,10 @@ from client.ui.hung_listing import HungListingAssistant
 from client.ui.sftp_offer import sftp_offer_for_error
 from client.ui.tabs.manager import TabManager
 
-__all__ = ["FailureBanner", "TaskRunner", "reconnect_may_help"]
+__all__ = ["FailureBanner", "Spawn", "TaskRunner", "reconnect_may_help"]
+
+#: ``TaskRunner.spawn``: run a coroutine; a failure shows in ``pane``'s banner
+Spawn = Callable[..., "asyncio.Task[Any]"]
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,12 @@ refreshes (the pane showing the folder an upload went into, or the local pane)."
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject
 
+from client.ui.failure_banner import Spawn
 from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.queue_view import QueueWidget
@@ -18,8 +17,6 @@ from client.ui.tabs import ConnectionTab
 from client.ui.tabs.manager import TabManager
 
 __all__ = ["TransferCommands"]
-
-Spawn = Callable[..., "asyncio.Task[Any]"]
 
 
 class TransferCommands(QObject):

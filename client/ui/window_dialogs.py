@@ -5,7 +5,6 @@ collected while shown."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client import __version__
 from client.config.sites import Site, SiteStore
+from client.ui.failure_banner import Spawn
 from client.ui.local_pane import LocalPane
 from client.ui.preferences import Preferences, PreferencesDialog
 from client.ui.remote_search import RemoteSearchDialog
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["WindowDialogs"]
 
-Spawn = Callable[..., "asyncio.Task[Any]"]
 ConnectSite = Callable[[SiteStore, Site], Coroutine[Any, Any, Any]]
 
 
