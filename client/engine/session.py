@@ -37,6 +37,8 @@ from client.engine.events import (
     TlsEstablished,
     TransferProgress,
 )
+from client.engine.file_facts import read_mdtm, read_mdtm_pipelined, read_size
+from client.engine.keepalive import KeepAlive
 from client.engine.login import login
 from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
@@ -57,10 +59,6 @@ from client.protocol.text import escape_control
 __all__ = ["FtpSession", "TransferResult"]
 
 T = TypeVar("T")
-
-#: Commands sent before their replies are read (see :meth:`FtpSession.mdtm_many`): small
-#: enough that neither side's socket buffer fills with unread replies.
-_PIPELINE_WINDOW = 32
 
 
 class FtpSession:
@@ -101,11 +99,20 @@ class FtpSession:
         self.cwd_cache: str | None = None
         #: paces file transfers (the process's global and per-transfer speed limits)
         self.limiter: SpeedLimiter = shared_limiter()
-        self._keepalive: asyncio.Task | None = None
-        self._keepalive_noop = False  # the keep-alive's NOOP holds the lock (not the user)
+        self._keepalive: KeepAlive | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ properties
+    @property
+    def closed(self) -> bool:
+        """close() was called (the keep-alive stops, a lost connection is expected)."""
+        return self._closed
+
+    @property
+    def _keepalive_noop(self) -> bool:
+        """The keep-alive's NOOP holds the lock (not the person)."""
+        return self._keepalive is not None and self._keepalive.sending
+
     @property
     def server(self) -> Endpoint | None:
         return self.control.server
@@ -287,7 +294,7 @@ class FtpSession:
         self.set_state(SessionState.READY)
         interval = self.settings.keepalive_interval
         if interval:
-            self._keepalive = asyncio.ensure_future(self._keepalive_loop(interval))
+            self._keepalive = KeepAlive(self, interval)
 
     async def close(self) -> None:
         """QUIT with a bounded wait, then close. Idempotent."""
@@ -295,9 +302,7 @@ class FtpSession:
             return
         self._closed = True
         if self._keepalive is not None:
-            self._keepalive.cancel()
-            with contextlib.suppress(BaseException):
-                await self._keepalive
+            await self._keepalive.stop()
         control = self.control
         if control.resync is not None:
             # the server has not answered an ABOR yet: QUIT would wait behind it
@@ -323,38 +328,6 @@ class FtpSession:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    async def _keepalive_loop(self, interval: float) -> None:
-        """NOOP after ``interval`` seconds without traffic, so NAT boxes and servers with
-        idle timeouts keep the control connection open while the user looks around."""
-        while not self._closed:
-            await asyncio.sleep(interval / 2)
-            control = self.control
-            if not control.is_open:
-                return
-            if control.lock.locked() or time.monotonic() - control.last_activity < interval:
-                continue
-            try:
-                async with control.lock:
-                    self._keepalive_noop = True
-                    try:
-                        await control.execute(Command("NOOP"), step="keep-alive")
-                    finally:
-                        self._keepalive_noop = False
-            except ConnectionLostError:
-                return  # already said by _control_failed, the moment it happened
-            except FtpError as exc:
-                # No answer (or a broken one): the connection is as good as gone, and a
-                # late reply would be taken for the next command's. Say so now.
-                if self._closed or control is not self.control or \
-                        self.state is SessionState.FAILED:
-                    return
-                control.abort()
-                self.notice(f"the keep-alive NOOP failed: {exc.message}; the connection "
-                             "is closed, reconnect to continue", NoticeKind.CONNECTION_LOST,
-                             Severity.WARNING)
-                self.set_state(SessionState.FAILED, detail=f"keep-alive failed: {exc.message}")
-                return
 
     # ------------------------------------------------------------------ navigation
     async def pwd_locked(self) -> str:
@@ -421,13 +394,7 @@ class FtpSession:
             return await self.size_locked(path)
 
     async def size_locked(self, path: str) -> int | None:
-        reply = await self.control.execute(self.path_command("SIZE", path), step="size")
-        if reply.code != 213:
-            return None
-        try:
-            return int(reply.first_line_text.strip().split()[0])
-        except (ValueError, IndexError):
-            return None
+        return await read_size(self.control, self.path_command("SIZE", path))
 
     async def mdtm(self, path: str) -> _dt.datetime | None:
         """MDTM as an aware UTC datetime (RFC 3659 §3), or None if unavailable."""
@@ -435,30 +402,13 @@ class FtpSession:
             return await self.mdtm_locked(path)
 
     async def mdtm_many(self, paths: list[str]) -> list[_dt.datetime | None]:
-        """MDTM of each path, pipelined: a window of commands is sent at once and the
-        replies read in order (one round trip per window, not per file; RFC 959 servers
-        read commands as a stream). Every command and reply is shown as usual."""
-        times: list[_dt.datetime | None] = []
-        control = self.control
+        """MDTM of each path, pipelined (see :func:`read_mdtm_pipelined`)."""
+        commands = [self.path_command("MDTM", path) for path in paths]
         async with self.locked():
-            for start in range(0, len(paths), _PIPELINE_WINDOW):
-                window = [self.path_command("MDTM", path)
-                          for path in paths[start:start + _PIPELINE_WINDOW]]
-                for command in window:
-                    control.send(command)
-                for _ in window:
-                    reply = await control.read_reply(step="mdtm")
-                    while reply.is_preliminary:
-                        reply = await control.read_reply(step="mdtm")
-                    times.append(parse_mdtm(reply.first_line_text) if reply.code == 213
-                                 else None)
-        return times
+            return await read_mdtm_pipelined(self.control, commands)
 
     async def mdtm_locked(self, path: str) -> _dt.datetime | None:
-        reply = await self.control.execute(self.path_command("MDTM", path), step="mdtm")
-        if reply.code != 213:
-            return None
-        return parse_mdtm(reply.first_line_text)
+        return await read_mdtm(self.control, self.path_command("MDTM", path))
 
     async def quote(self, command_line: str) -> Reply:
         """Send a raw command typed by the user; returns its final reply (any code)."""
@@ -510,20 +460,3 @@ class FtpSession:
                             on_progress=on_progress, ascii=ascii, verify=verify,
                             preserve_time=preserve_time, transfer_id=transfer_id).run()
 
-
-def parse_mdtm(text: str) -> _dt.datetime | None:
-    """``20240131235959`` or ``20240131235959.123`` -> aware UTC datetime."""
-    value = text.strip().split()[0] if text.strip() else ""
-    whole, _, fraction = value.partition(".")
-    if len(whole) != 14 or not whole.isdigit():
-        return None
-    try:
-        # by hand: strptime loads _strptime and its locale tables for one date
-        moment = _dt.datetime(int(whole[:4]), int(whole[4:6]), int(whole[6:8]),
-                              int(whole[8:10]), int(whole[10:12]), int(whole[12:14]),
-                              tzinfo=_dt.UTC)
-    except ValueError:
-        return None
-    if fraction.isdigit():
-        moment = moment.replace(microsecond=int((fraction + "000000")[:6]))
-    return moment

@@ -118,12 +118,12 @@ def build_menus(window: MainWindow) -> WindowActions:
                            "Ctrl+S", "sites")
     file_menu.addAction(site_manager)
     file_menu.addAction(_action(window, window.tr("Import FileZilla sites…"),
-                                window.import_filezilla))
-    file_menu.addAction(_action(window, window.tr("&Proxy settings…"), window.open_proxy_settings))
+                                window.dialogs.import_filezilla))
+    file_menu.addAction(_action(window, window.tr("&Proxy settings…"), window.dialogs.open_proxy_settings))
     file_menu.addAction(_action(window, window.tr("Open &capture…"),
                                 lambda: window.capture_loader.choose_file(), "Ctrl+Shift+O"))
     file_menu.addSeparator()
-    preferences = _action(window, window.tr("&Preferences…"), window.open_preferences,
+    preferences = _action(window, window.tr("&Preferences…"), window.dialogs.open_preferences,
                           QKeySequence.StandardKey.Preferences)
     file_menu.addAction(preferences)
     file_menu.addSeparator()
@@ -137,7 +137,7 @@ def build_menus(window: MainWindow) -> WindowActions:
         window.remote_actions.mkdir(), pane=window.remote_pane, doing=window.tr("Creating the folder")),
         icon_name="new-folder")
     search_remote = _action(window, window.tr("Search remote &files…"),
-                            window.open_remote_search, "F3")
+                            window.dialogs.open_remote_search, "F3")
     server.addActions([disconnect, refresh, mkdir, search_remote])
     raw_command = _action(window, window.tr("Enter a raw &command"),
                           lambda: window.console.command.setFocus(), "Ctrl+Shift+C")
@@ -149,7 +149,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     passive.setChecked(True)
     passive.triggered.connect(lambda: window.set_mode(TransferMode.PASSIVE))
     active.triggered.connect(lambda: window.set_mode(TransferMode.ACTIVE))
-    toggle_mode = _action(window, window.tr("&Toggle Passive/Active"), window.toggle_mode,
+    toggle_mode = _action(window, window.tr("&Toggle Passive/Active"), lambda: window.modes.toggle_mode(),
                           "Ctrl+M")
     view.addActions([passive, active, toggle_mode])
     extended = QAction(window.tr("&Extended commands (EPSV/EPRT)"), window, checkable=True)

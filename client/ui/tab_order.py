@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
-__all__ = ["tab_stops", "chain_regions", "release_tab_from_views", "quiet_focus_arrival"]
+__all__ = ["tab_stops", "chain_regions", "release_tab_from_views", "quiet_focus_arrival",
+           "order_window"]
 
 
 def tab_stops(region: QWidget, within: QWidget) -> list[QWidget]:
@@ -95,3 +96,14 @@ def quiet_focus_arrival(view: QAbstractItemView) -> None:
         return
     guard = _QuietFocusArrival(view)
     view.installEventFilter(guard)
+
+
+def order_window(window: QWidget, regions: Sequence[QWidget | Sequence[QWidget] | None],
+                 quiet: Iterable[QAbstractItemView | None]) -> None:
+    """Chain ``window``'s ``regions`` (None: a part not made yet) after releasing Tab
+    from its views; the ``quiet`` views take focus without selecting a row."""
+    release_tab_from_views(window)
+    chain_regions(window, [region for region in regions if region is not None])
+    for view in quiet:
+        if view is not None:
+            quiet_focus_arrival(view)

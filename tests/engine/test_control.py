@@ -19,7 +19,8 @@ from client.engine.errors import (
     TlsError,
 )
 from client.engine.events import LineSent, ReplyReceived, SessionState, SessionStateChanged
-from client.engine.session import FtpSession, parse_mdtm
+from client.engine.file_facts import parse_mdtm
+from client.engine.session import FtpSession
 from client.engine.settings import TlsMode
 
 from .conftest import Recorder

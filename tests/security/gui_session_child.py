@@ -50,12 +50,12 @@ def main() -> int:
         try:
             dialog = SiteManagerDialog(window)
             site = dialog.new_site()
-            dialog.name.setText("Secret site")
-            dialog.host.setText(host)
-            dialog.port.setValue(port)
-            dialog._set_combo(dialog.logon, "normal")
-            dialog.user.setText(user)
-            dialog.password.setText(secret)
+            dialog.form.name.setText("Secret site")
+            dialog.form.host.setText(host)
+            dialog.form.port.setValue(port)
+            dialog.form.set_combo(dialog.form.logon, "normal")
+            dialog.form.user.setText(user)
+            dialog.form.password.setText(secret)
             result["saved"] = dialog.save_current()
             result["in_keyring"] = backend.secrets.get((KEYRING_SERVICE, site.site_id)) == secret
             await connect_site(window, dialog.store, dialog.store.find("Secret site"))

@@ -115,10 +115,10 @@ def test_saved_site_keeps_the_family_across_a_restart(qapp, config_dir, memory_k
 
     dialog = SiteManagerDialog()
     dialog.new_site()
-    dialog.name.setText("Extended site")
-    dialog.host.setText("127.0.0.1")
-    dialog._set_combo(dialog.logon, "anonymous")
-    dialog._set_combo(dialog.commands, CommandFamily.EXTENDED.value)
+    dialog.form.name.setText("Extended site")
+    dialog.form.host.setText("127.0.0.1")
+    dialog.form.set_combo(dialog.form.logon, "anonymous")
+    dialog.form.set_combo(dialog.form.commands, CommandFamily.EXTENDED.value)
     assert dialog.save_current()
     dialog.close()
 
@@ -130,7 +130,7 @@ def test_saved_site_keeps_the_family_across_a_restart(qapp, config_dir, memory_k
     assert settings.commands is CommandFamily.EXTENDED
     reopened = SiteManagerDialog()
     reopened._show(site)
-    assert reopened.commands.currentData() == "extended"
+    assert reopened.form.commands.currentData() == "extended"
     reopened.close()
 
 
@@ -154,7 +154,7 @@ def test_ipv6_connection_names_the_extended_commands(window, qtbot, ftp_ipv6_ser
     assert quick.passive_button.text().endswith("EPSV")
     assert quick.active_button.text().endswith("EPRT")
     assert not quick.commands.isEnabled()  # the choice cannot apply over IPv6
-    run(qtbot, window._disconnect())
+    run(qtbot, window.connect_flow.close_session())
     assert quick.passive_button.text().endswith("PASV") and quick.commands.isEnabled()
 
 

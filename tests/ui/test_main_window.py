@@ -363,17 +363,17 @@ def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path
         files.append(path)
     ids = run(qtbot, window.upload_paths(files))
     queue = window.transfers.queue
-    window._queue_action("pause", [queue.job(ids[3])])
-    window._queue_action("cancel", [queue.job(ids[2])])
-    window._queue_action("up", [queue.job(ids[1])])
+    window.transfer_commands.queue_action("pause", [queue.job(ids[3])])
+    window.transfer_commands.queue_action("cancel", [queue.job(ids[2])])
+    window.transfer_commands.queue_action("up", [queue.job(ids[1])])
     assert [j.job_id for j in queue.jobs()][:2] == [ids[1], ids[0]]
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
     states = {j.job_id: j.state.value for j in queue.jobs()}
     assert states[ids[3]] == "paused" and states[ids[2]] == "cancelled"
     window.bridge.flush()
     assert window.queue.proxies["failed"].rowCount() == 1
-    window._queue_action("resume", [queue.job(ids[3])])
-    window._queue_action("retry", [queue.job(ids[2])])
+    window.transfer_commands.queue_action("resume", [queue.job(ids[3])])
+    window.transfer_commands.queue_action("retry", [queue.job(ids[2])])
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
     window.bridge.flush()
     for path in files:

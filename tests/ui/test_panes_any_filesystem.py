@@ -102,7 +102,7 @@ def test_the_window_browses_and_changes_a_filesystem_that_is_not_ftp(
     qtbot.waitUntil(lambda: tree.files.get("/docs/mine.txt") == b"mine", timeout=10_000)
     assert len(tree.opened) >= 2
 
-    run(qtbot, window._disconnect())
+    run(qtbot, window.connect_flow.close_session())
     assert all(_ftp_only_enabled(window))
 
 

@@ -41,14 +41,14 @@ def test_site_manager_saves_a_socks5_proxy_with_its_password_in_the_keyring(
     dialog.show()
     qtbot.waitExposed(dialog)
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
-    _type(qtbot, dialog.host, "ftp.example.net")
-    assert dialog.proxy.kind.currentData() == "default"  # a new site uses the default
-    assert not dialog.proxy.host.isEnabled()
-    _choose(qtbot, dialog.proxy.kind, ProxyKind.SOCKS5.value)
-    assert dialog.proxy.host.isEnabled() and dialog.proxy.port.value() == 1080
-    _type(qtbot, dialog.proxy.host, "127.0.0.1")
-    _type(qtbot, dialog.proxy.user, "bob")
-    _type(qtbot, dialog.proxy.password, "Sock-secret-9")
+    _type(qtbot, dialog.form.host, "ftp.example.net")
+    assert dialog.form.proxy.kind.currentData() == "default"  # a new site uses the default
+    assert not dialog.form.proxy.host.isEnabled()
+    _choose(qtbot, dialog.form.proxy.kind, ProxyKind.SOCKS5.value)
+    assert dialog.form.proxy.host.isEnabled() and dialog.form.proxy.port.value() == 1080
+    _type(qtbot, dialog.form.proxy.host, "127.0.0.1")
+    _type(qtbot, dialog.form.proxy.user, "bob")
+    _type(qtbot, dialog.form.proxy.password, "Sock-secret-9")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     site = dialog.current
     assert site is not None and site.proxy == "socks5://bob@127.0.0.1:1080"
@@ -56,7 +56,7 @@ def test_site_manager_saves_a_socks5_proxy_with_its_password_in_the_keyring(
     assert "Sock-secret-9" not in raw and json.loads(raw)["sites"][0]["proxy"] == site.proxy
     assert memory_keyring.get_password(KEYRING_SERVICE, site_proxy_key(site.site_id)) == \
         "Sock-secret-9"
-    assert dialog.proxy.password.text() == ""
+    assert dialog.form.proxy.password.text() == ""
     proxy = SiteStore().connection_settings(site.replace(logon="anonymous")).proxy
     assert proxy is not None and proxy.password == "Sock-secret-9"
     dialog.close()
@@ -69,10 +69,10 @@ def test_site_manager_saves_a_socks5_proxy_with_its_password_in_the_keyring(
     rect = again.tree.visualItemRect(item)
     qtbot.mouseClick(again.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert again.current is not None and again.current.site_id == site.site_id
-    assert again.proxy.kind.currentData() == "socks5"
-    assert again.proxy.host.text() == "127.0.0.1" and again.proxy.user.text() == "bob"
-    assert again.proxy.password.text() == ""
-    assert "stored in the keyring" in again.proxy.password.placeholderText()
+    assert again.form.proxy.kind.currentData() == "socks5"
+    assert again.form.proxy.host.text() == "127.0.0.1" and again.form.proxy.user.text() == "bob"
+    assert again.form.proxy.password.text() == ""
+    assert "stored in the keyring" in again.form.proxy.password.placeholderText()
     again.close()
 
 

@@ -17,16 +17,16 @@ def _dialog(qtbot):
     dialog = SiteManagerDialog()
     qtbot.addWidget(dialog)
     dialog.new_site()
-    dialog.name.setText("Old")
-    dialog.host.setText("127.0.0.1")
+    dialog.form.name.setText("Old")
+    dialog.form.host.setText("127.0.0.1")
     return dialog
 
 
 def test_a_charset_picked_from_the_list_is_saved(qapp, qtbot, config_dir,
                                                  memory_keyring) -> None:
     dialog = _dialog(qtbot)
-    assert dialog.charset.currentData() == "auto"  # a new site
-    dialog.charset.setCurrentIndex(dialog.charset.findData("koi8-r"))
+    assert dialog.form.charset.currentData() == "auto"  # a new site
+    dialog.form.charset.setCurrentIndex(dialog.form.charset.findData("koi8-r"))
     assert dialog.save_current()
     saved = SiteStore().find("Old")
     assert saved.charset == "koi8-r"
@@ -36,17 +36,17 @@ def test_a_charset_picked_from_the_list_is_saved(qapp, qtbot, config_dir,
 def test_a_typed_name_is_stored_as_its_usual_spelling(qapp, qtbot, config_dir,
                                                       memory_keyring) -> None:
     dialog = _dialog(qtbot)
-    dialog.charset.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.charset.lineEdit(), "latin2")
+    dialog.form.charset.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.form.charset.lineEdit(), "latin2")
     assert dialog.save_current()
     assert SiteStore().find("Old").charset == "iso-8859-2"
 
 
 def test_an_unknown_charset_is_refused(qapp, qtbot, config_dir, memory_keyring) -> None:
     dialog = _dialog(qtbot)
-    dialog.charset.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.charset.lineEdit(), "klingon")
-    qtbot.keyClick(dialog.charset.lineEdit(), Qt.Key.Key_Tab)
+    dialog.form.charset.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.form.charset.lineEdit(), "klingon")
+    qtbot.keyClick(dialog.form.charset.lineEdit(), Qt.Key.Key_Tab)
     assert not dialog.save_current()
     assert "unknown charset" in dialog.message.text()
 

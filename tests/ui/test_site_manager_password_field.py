@@ -24,26 +24,26 @@ def _open(qtbot):
 
 
 def _choose_logon(qtbot, dialog, text: str) -> None:
-    dialog.logon.setFocus()
-    index = dialog.logon.findText(text)
+    dialog.form.logon.setFocus()
+    index = dialog.form.logon.findText(text)
     assert index >= 0
-    while dialog.logon.currentIndex() != index:
-        key = Qt.Key.Key_Down if dialog.logon.currentIndex() < index else Qt.Key.Key_Up
-        before = dialog.logon.currentIndex()
-        qtbot.keyClick(dialog.logon, key)
-        if dialog.logon.currentIndex() == before:  # a disabled entry is skipped over
+    while dialog.form.logon.currentIndex() != index:
+        key = Qt.Key.Key_Down if dialog.form.logon.currentIndex() < index else Qt.Key.Key_Up
+        before = dialog.form.logon.currentIndex()
+        qtbot.keyClick(dialog.form.logon, key)
+        if dialog.form.logon.currentIndex() == before:  # a disabled entry is skipped over
             break
 
 
 def test_without_a_keyring_the_note_is_whole_and_the_field_does_not_claim_one(
         qtbot, config_dir, no_keyring) -> None:
     dialog = _open(qtbot)
-    note = dialog.keyring_note
+    note = dialog.form.keyring_note
     assert note.isVisible() and "keyring" in note.text()
     settle_layout()
     assert note.height() >= note.heightForWidth(note.width()), (note.size(),
                                                                 note.heightForWidth(note.width()))
-    hint = dialog.password.placeholderText()
+    hint = dialog.form.password.placeholderText()
     assert "stored" not in hint and "never saved" in hint
     dialog.close()
 
@@ -51,10 +51,10 @@ def test_without_a_keyring_the_note_is_whole_and_the_field_does_not_claim_one(
 def test_anonymous_sites_need_no_password(qtbot, config_dir, memory_keyring) -> None:
     dialog = _open(qtbot)
     _choose_logon(qtbot, dialog, "Anonymous")
-    assert dialog.logon.currentData() == "anonymous"
-    assert not dialog.password.isEnabled()
-    assert "keyring" not in dialog.password.placeholderText()
+    assert dialog.form.logon.currentData() == "anonymous"
+    assert not dialog.form.password.isEnabled()
+    assert "keyring" not in dialog.form.password.placeholderText()
     _choose_logon(qtbot, dialog, "Normal (password in the keyring)")
-    assert dialog.logon.currentData() == "normal"
-    assert dialog.password.placeholderText() == "stored in the system keyring"
+    assert dialog.form.logon.currentData() == "normal"
+    assert dialog.form.password.placeholderText() == "stored in the system keyring"
     dialog.close()

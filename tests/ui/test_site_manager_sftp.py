@@ -34,20 +34,20 @@ def test_new_sftp_site_with_key_file(qtbot, config_dir, memory_keyring, tmp_path
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.new_site()
-    qtbot.keyClicks(dialog.host, "127.0.0.1")
-    assert dialog.port.value() == 21
-    assert not dialog.sftp.key_file.isEnabled() and not dialog.sftp.use_agent.isEnabled()
-    _choose(qtbot, dialog.tls, "SFTP")
-    assert dialog.port.value() == 22
-    for widget in (dialog.mode, dialog.commands, dialog.policy, dialog.active_address,
-                   dialog.active_ports, dialog.list_hidden):
+    qtbot.keyClicks(dialog.form.host, "127.0.0.1")
+    assert dialog.form.port.value() == 21
+    assert not dialog.form.sftp.key_file.isEnabled() and not dialog.form.sftp.use_agent.isEnabled()
+    _choose(qtbot, dialog.form.tls, "SFTP")
+    assert dialog.form.port.value() == 22
+    for widget in (dialog.form.mode, dialog.form.commands, dialog.form.policy, dialog.form.active_address,
+                   dialog.form.active_ports, dialog.form.list_hidden):
         assert not widget.isEnabled()
         assert "SFTP has no data connections" in widget.toolTip()
-    assert dialog.sftp.key_file.isEnabled() and dialog.sftp.use_agent.isChecked()
-    qtbot.keyClicks(dialog.sftp.key_file, str(key))
-    dialog.sftp.use_agent.setFocus()
-    qtbot.keyClick(dialog.sftp.use_agent, Qt.Key.Key_Space)
-    qtbot.keyClicks(dialog.user, "carol")
+    assert dialog.form.sftp.key_file.isEnabled() and dialog.form.sftp.use_agent.isChecked()
+    qtbot.keyClicks(dialog.form.sftp.key_file, str(key))
+    dialog.form.sftp.use_agent.setFocus()
+    qtbot.keyClick(dialog.form.sftp.use_agent, Qt.Key.Key_Space)
+    qtbot.keyClicks(dialog.form.user, "carol")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     saved = SiteStore().load()
     assert len(saved) == 1
@@ -70,14 +70,14 @@ def test_back_to_ftp_restores_the_data_settings(qtbot, config_dir, memory_keyrin
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.tree.setCurrentItem(dialog.tree.topLevelItem(0))
-    assert dialog.tls.currentData() == "sftp"
-    assert dialog.sftp.key_file.text() == "/k"
-    assert not dialog.mode.isEnabled()
-    _choose(qtbot, dialog.tls, "FTP over TLS: implicit")
-    assert dialog.port.value() == 990
-    assert dialog.mode.isEnabled() and "SFTP" not in dialog.mode.toolTip()
-    assert "Classic PASV/PORT" in dialog.commands.toolTip()
-    assert not dialog.sftp.key_file.isEnabled()
+    assert dialog.form.tls.currentData() == "sftp"
+    assert dialog.form.sftp.key_file.text() == "/k"
+    assert not dialog.form.mode.isEnabled()
+    _choose(qtbot, dialog.form.tls, "FTP over TLS: implicit")
+    assert dialog.form.port.value() == 990
+    assert dialog.form.mode.isEnabled() and "SFTP" not in dialog.form.mode.toolTip()
+    assert "Classic PASV/PORT" in dialog.form.commands.toolTip()
+    assert not dialog.form.sftp.key_file.isEnabled()
     assert dialog.save_current()
     site = SiteStore().load()[0]
     assert not site.is_sftp and site.tls == "implicit" and site.port == 990
@@ -89,6 +89,6 @@ def test_a_port_of_your_own_is_kept(qtbot, config_dir, memory_keyring) -> None:
     dialog = SiteManagerDialog()
     qtbot.addWidget(dialog)
     dialog.new_site()
-    dialog.port.setValue(2222)
-    _choose(qtbot, dialog.tls, "SFTP")
-    assert dialog.port.value() == 2222
+    dialog.form.port.setValue(2222)
+    _choose(qtbot, dialog.form.tls, "SFTP")
+    assert dialog.form.port.value() == 2222

@@ -49,7 +49,7 @@ def main() -> int:
     async def run() -> None:
         try:
             await open_target(window, demo.url)
-            dialog = window.open_remote_search()
+            dialog = window.dialogs.open_remote_search()
             dialog.resize(820, 520)
             dialog.move(260, 150)
             dialog.pattern.setText("*.txt")

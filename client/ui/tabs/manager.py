@@ -88,7 +88,7 @@ class TabManager(QObject):
         parts = TabParts(remote_pane=pane, console=console, panel=panel)
         tab.attach(parts, RemoteActions(w, connection=tab.connection, pane=parts.remote_pane),
                    Transfers(tab.connection, w.bus, on_jobs=w.queue.model.update_jobs,
-                             on_finished=lambda job: w.transfer_finished(tab, job),
+                             on_finished=lambda job: w.transfer_commands.transfer_finished(tab, job),
                              ask_exists=w.exists_asker, saver=w.queue_saver,
                              site=lambda: w.site_reference(tab)))
         tab.transfers.set_concurrency(w.queue_concurrency)
@@ -112,7 +112,7 @@ class TabManager(QObject):
         settings = tab.connection.settings
         w.status.show_connection(tab.last_state, tab.last_tls, tab.last_data,
                                  f"{settings.host}:{settings.port}" if settings else "")
-        w.show_mode(tab.mode, tab.commands)
+        w.modes.show_mode(tab.mode, tab.commands)
         self._chrome(tab)
         w.order_tab_stops()
         self.switched.emit(tab)
@@ -133,7 +133,7 @@ class TabManager(QObject):
         w.quick.set_ipv6(server is not None and extended_only(server.host))
         w.quick.set_connected(connected)
         w.disconnect_action.setEnabled(connected)
-        w.offer_ftp_controls(connection.ftp is not None or not connected)
+        w.modes.offer_ftp_controls(connection.ftp is not None or not connected)
         w.show_busy(connection.busy)
 
     # -- following the engine -------------------------------------------------------------

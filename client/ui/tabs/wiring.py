@@ -21,8 +21,8 @@ def wire_tab(window: MainWindow, tab: ConnectionTab) -> None:
     def shown() -> bool:
         return tab is window.current_tab
 
-    c.connected.connect(lambda _where: shown() and window.offer_ftp_controls(c.ftp is not None))
-    c.disconnected.connect(lambda: shown() and window.offer_ftp_controls(True))
+    c.connected.connect(lambda _where: shown() and window.modes.offer_ftp_controls(c.ftp is not None))
+    c.disconnected.connect(lambda: shown() and window.modes.offer_ftp_controls(True))
     c.busy_changed.connect(lambda busy: shown() and window.show_busy(busy))
     tab.console.command_entered.connect(window.send_raw)
     r, a = tab.remote_pane, tab.remote_actions

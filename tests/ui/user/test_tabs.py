@@ -312,12 +312,12 @@ def test_the_site_manager_connects_in_a_new_tab(window, qtbot, demo, other,
     dialog = window.site_manager
     assert dialog.new_tab_box.isChecked()  # connected: a new tab is the default
     dialog.new_button.click()
-    dialog.name.setText("Slow one")
-    dialog.host.setText(other.host)
-    dialog.port.setValue(other.port)
-    dialog._set_combo(dialog.logon, "normal")
-    dialog.user.setText(other.user)
-    dialog.password.setText(other.password)
+    dialog.form.name.setText("Slow one")
+    dialog.form.host.setText(other.host)
+    dialog.form.port.setValue(other.port)
+    dialog.form.set_combo(dialog.form.logon, "normal")
+    dialog.form.user.setText(other.user)
+    dialog.form.password.setText(other.password)
     dialog.connect_button.click()
     qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2
                     and window.current_tab.connection.is_connected
