@@ -371,21 +371,29 @@ class MainWindow(QMainWindow):
         self.current_site = None
 
     def open_remote_search(self) -> RemoteSearchDialog:
-        """Server → Search remote files (F3): one non-modal dialog, raised when open,
-        starting in the remote pane's folder unless a search is running."""
-        if self.remote_search is None:
-            self.remote_search = RemoteSearchDialog(
-                self.connection, open_in_pane=self.remote_actions.show_found,
-                download=lambda folder, entries: self.transfers.download(
+        """Server → Search remote files (F3): one non-modal dialog per tab (it searches,
+        shows and downloads with that tab's server), raised when open, starting in the
+        remote pane's folder unless a search is running; the pattern selected, so typing
+        replaces it."""
+        tab = self.tabs.current
+        dialog = tab.search
+        if dialog is None:
+            dialog = tab.search = RemoteSearchDialog(
+                tab.connection, open_in_pane=tab.remote_actions.show_found,
+                download=lambda folder, entries: tab.transfers.download(
                     folder, entries, self.local_pane.current),
-                spawn=lambda coro: self.spawn(coro, pane=self.remote_pane), parent=self)
-        dialog = self.remote_search
-        if dialog.task is None or dialog.task.done():
+                spawn=lambda coro: self.spawn(coro, pane=tab.remote_pane), parent=self)
+        previous, self.remote_search = self.remote_search, dialog
+        if previous is not None and previous is not dialog and not previous.running:
+            previous.hide()  # another tab's finished search: out of the way
+        dialog.setWindowTitle(self.tr("Search remote files on {}").format(tab.title))
+        if not dialog.running:
             dialog.folder.setText(self.remote_pane.current_path or "/")
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         dialog.pattern.setFocus()
+        dialog.pattern.selectAll()
         return dialog
 
     def run_diagnose(self) -> DiagnoseWizard:

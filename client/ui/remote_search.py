@@ -201,8 +201,12 @@ class RemoteSearchDialog(QDialog):
             max_depth=self.depth.value(),
             folders=self.folders.isChecked())
 
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
     def start(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.running:
             return
         try:
             criteria = self.criteria()

@@ -127,7 +127,7 @@ class TabManager(QObject):
         connection = tab.connection
         connected = connection.is_connected
         settings = connection.settings
-        w.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}"
+        w.setWindowTitle(f"{settings.user}@{tab.title} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
         server = connection.session.server if connection.session is not None else None
         w.quick.set_ipv6(server is not None and extended_only(server.host))
@@ -246,6 +246,8 @@ class TabManager(QObject):
         if self.window.inspector_dock is not None:
             self.window.inspector_dock.remove_panel(tab.panel)
         tab.remote_actions.close()
+        if tab.search is not None:
+            tab.search.close()  # its search stops with the tab
         self.retired.append(tab)
         return self.window.spawn(self._retire(tab), doing=self.tr("Closing the tab"))
 

@@ -1,0 +1,92 @@
+"""The everyday features as a person first meets them: two tabs on two servers of one
+host, F3 in the second tab, the log folder on a desktop without a file manager, the
+default proxy on a computer without a keyring, the Synchronise dialog's options."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from client.demo import DemoServer
+
+from .helpers import connect
+from .test_tabs import click_tab, open_tab_and_connect
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def neighbour() -> object:
+    """A second demo server on the same address as ``demo`` (another port)."""
+    server = DemoServer("healthy", give_up_after=2.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def two_tabs(window, qtbot, demo, neighbour):
+    """Tab 1 on ``demo``, tab 2 on ``neighbour``; both 127.0.0.1."""
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    first = window.current_tab
+    second = open_tab_and_connect(window, qtbot, neighbour)
+    return window, first, second
+
+
+def press_f3(qtbot, window):
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F3)
+    dialog = window.remote_search
+    qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+def test_typing_after_f3_replaces_the_star(window, qtbot, demo) -> None:
+    connect(window, qtbot, demo)
+    dialog = press_f3(qtbot, window)
+    qtbot.keyClicks(dialog.pattern, "*.txt")
+    assert dialog.pattern.text() == "*.txt"
+
+
+def test_f3_in_the_second_tab_searches_and_shows_on_that_tab_s_server(two_tabs, qtbot) -> None:
+    window, first, second = two_tabs
+    click_tab(window, qtbot, first)
+    press_f3(qtbot, window).close()
+
+    click_tab(window, qtbot, second)
+    dialog = press_f3(qtbot, window)
+    assert str(second.settings.port) in dialog.windowTitle()
+    dialog.pattern.setText("bottom.txt")
+    first_lines = first.console.model.rowCount()
+    qtbot.mouseClick(dialog.search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Done"), timeout=15_000)
+    assert dialog.model.rowCount() == 1
+    window.bridge.flush()
+    # the search walked tab 2's server: its console has the listing of the deep folder
+    assert any("deepest" in line.text for line in second.console.model.lines())
+    assert first.console.model.rowCount() == first_lines
+
+    # Show in pane browses tab 2's pane (the one shown), not tab 1's
+    dialog.results.selectRow(0)
+    qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: second.remote_pane.current_path.endswith("/deepest"),
+                    timeout=15_000)
+    assert first.remote_pane.current_path == "/"
+    assert window.current_tab is second
+
+
+def test_two_tabs_on_one_host_are_told_apart_by_their_ports(two_tabs, qtbot) -> None:
+    window, first, second = two_tabs
+    bar = window.tabs.widget.bar
+    titles = [bar.tabText(i) for i in range(bar.count())]
+    assert titles == [f"127.0.0.1:{first.settings.port}", f"127.0.0.1:{second.settings.port}"]
+    assert f":{second.settings.port}" in window.windowTitle()
+
+    # the other tab closed: one tab on that host again, no port needed
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(window.tabs.question, QMessageBox)
+                    and window.tabs.question.isVisible())
+    assert f":{second.settings.port}" in window.tabs.question.text()
+    window.tabs.question.button(QMessageBox.StandardButton.Close).click()
+    qtbot.waitUntil(lambda: bar.count() == 1)
+    assert bar.tabText(0) == "127.0.0.1"
