@@ -170,7 +170,7 @@ def build_menus(window: MainWindow) -> WindowActions:
 
     help_menu = bar.addMenu(window.tr("&Help"))
     open_log_folder = _action(window, window.tr("Open &log folder"),
-                              window.session_log.open_folder)
+                              lambda: window.session_log.show_folder(window))
     help_menu.addAction(open_log_folder)
     help_menu.addAction(_action(window, window.tr("&About FTP Inspector"), window.about))
 

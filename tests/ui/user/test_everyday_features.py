@@ -90,3 +90,25 @@ def test_two_tabs_on_one_host_are_told_apart_by_their_ports(two_tabs, qtbot) -> 
     window.tabs.question.button(QMessageBox.StandardButton.Close).click()
     qtbot.waitUntil(lambda: bar.count() == 1)
     assert bar.tabText(0) == "127.0.0.1"
+
+
+def test_open_log_folder_without_a_file_manager_names_the_folder(window, qtbot,
+                                                                 monkeypatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    asked: list[str] = []
+
+    def no_launcher(url) -> bool:  # a desktop where nothing can open a folder
+        asked.append(url.toLocalFile())
+        return False
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", no_launcher)
+    window.open_log_folder_action.trigger()
+    folder = str(window.session_log.folder)
+    assert asked == [folder]
+    box = window.session_log.message
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    assert folder in box.text()
+    box.button(QMessageBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not box.isVisible())
