@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from client.demo import DemoServer
 
@@ -112,3 +112,25 @@ def test_open_log_folder_without_a_file_manager_names_the_folder(window, qtbot,
     assert folder in box.text()
     box.button(QMessageBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: not box.isVisible())
+
+
+def test_default_proxy_with_a_user_on_a_computer_without_a_keyring(window, qtbot, config_dir,
+                                                                   no_keyring) -> None:
+    menu_action = next(a for menu in window.menuBar().actions() for a in menu.menu().actions()
+                       if a.text().replace("&", "") == "Proxy settings…")
+    menu_action.trigger()
+    dialog = window.proxy_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    fields = dialog.fields
+    fields.kind.setCurrentIndex(fields.kind.findText("SOCKS5"))
+    qtbot.keyClicks(fields.host, "127.0.0.1")
+    qtbot.keyClicks(fields.user, "bob")
+    # the password could only go to a keyring: the field says so instead of promising one
+    assert not fields.password.isEnabled()
+    assert "keyring" in fields.password.placeholderText()
+    assert "cannot be saved" in fields.password.placeholderText()
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.message.text() == ""
+    assert "socks5://bob@127.0.0.1:1080" in (config_dir / "proxy.json").read_text()
