@@ -5,7 +5,7 @@ default proxy on a computer without a keyring, the Synchronise dialog's options.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from client.demo import DemoServer
@@ -134,3 +134,29 @@ def test_default_proxy_with_a_user_on_a_computer_without_a_keyring(window, qtbot
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert dialog.message.text() == ""
     assert "socks5://bob@127.0.0.1:1080" in (config_dir / "proxy.json").read_text()
+
+
+def test_synchronise_offers_only_the_options_that_do_something(window, qtbot, demo) -> None:
+    connect(window, qtbot, demo)
+    action = window.compare_tools.actions.synchronise
+    qtbot.mouseClick(window.toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
+    dialog = window.compare_tools.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.direction.currentText().startswith("Local → remote")
+    assert dialog.rule.currentText() == "Size"
+    assert not dialog.tolerance.isEnabled()  # sizes only: no time is compared
+
+    qtbot.keyClick(dialog.rule, Qt.Key.Key_Down)
+    assert dialog.rule.currentText() == "Modification time"
+    assert dialog.tolerance.isEnabled()
+    qtbot.keyClick(dialog.rule, Qt.Key.Key_Up)
+
+    qtbot.mouseClick(dialog.delete, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert dialog.delete.isChecked()
+    qtbot.keyClick(dialog.direction, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.direction, Qt.Key.Key_Down)
+    assert dialog.direction.currentText().startswith("Both ways")
+    # both ways nothing is deleted, and the newer side wins: times count
+    assert not dialog.delete.isEnabled() and not dialog.delete.isChecked()
+    assert dialog.tolerance.isEnabled()
+    dialog.close()
