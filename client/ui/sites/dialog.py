@@ -78,6 +78,17 @@ _POLICY = ((PasvPolicy.AUTO, "Auto: the control address, and say what the 227 na
            (PasvPolicy.ADVERTISED, "Trust the server's 227 address"))
 
 
+def _let_combos_narrow(form: QWidget) -> None:
+    """The form's lists no wider than the field column: a list as wide as its longest
+    entry (the 227 address's) pushed the column past the dialog's edge, cutting off every
+    field's right end and the key file's Browse… button. Their open lists stay as wide
+    as the entries."""
+    for combo in form.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(16)
+        combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+
+
 class SiteManagerDialog(QDialog):
     connect_requested = Signal(object, object)  # Site, start path (or None)
 
@@ -170,6 +181,7 @@ class SiteManagerDialog(QDialog):
 
         # the form scrolls rather than squeezing its rows: a squeezed wrapped label (the
         # keyring note) was cut off at the top and bottom
+        _let_combos_narrow(form_box)
         form_scroll = QScrollArea(self)
         form_scroll.setWidgetResizable(True)
         form_scroll.setFrameShape(QFrame.Shape.NoFrame)

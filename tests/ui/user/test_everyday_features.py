@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
 
 from client.demo import DemoServer
 
+from ..helpers import settle_layout
 from .helpers import connect
 from .test_tabs import click_tab, open_tab_and_connect
 
@@ -160,3 +169,25 @@ def test_synchronise_offers_only_the_options_that_do_something(window, qtbot, de
     assert not dialog.delete.isEnabled() and not dialog.delete.isChecked()
     assert dialog.tolerance.isEnabled()
     dialog.close()
+
+
+def test_site_manager_shows_the_whole_form_width_for_an_sftp_site(window, qtbot) -> None:
+    window.resize(1366, 740)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    manager = window.site_manager
+    qtbot.waitUntil(manager.isVisible)
+    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
+    manager.tls.setCurrentIndex(manager.tls.findText("SFTP", Qt.MatchFlag.MatchStartsWith))
+    settle_layout()
+    scroll = next(w for w in manager.findChildren(QScrollArea) if w.widget() is manager.form_box)
+    assert not scroll.horizontalScrollBar().isVisible()
+    viewport = scroll.viewport()
+    for widget in manager.form_box.findChildren(QWidget):
+        if widget.isVisible() and isinstance(widget, QComboBox | QLineEdit | QPushButton):
+            right = widget.mapTo(viewport, widget.rect().topRight()).x()
+            assert right < viewport.width(), f"{widget.accessibleName() or widget.text()} cut off"
+    # an open list still shows its entries whole
+    address = next(c for c in manager.form_box.findChildren(QComboBox)
+                   if c.accessibleName() == "227 address")
+    assert address.view().minimumWidth() >= address.view().sizeHintForColumn(0)
+    manager.reject()
