@@ -191,3 +191,19 @@ def test_site_manager_shows_the_whole_form_width_for_an_sftp_site(window, qtbot)
                    if c.accessibleName() == "227 address")
     assert address.view().minimumWidth() >= address.view().sizeHintForColumn(0)
     manager.reject()
+
+
+def test_the_file_menu_names_previous_tab_s_keys_as_printed_on_a_keyboard(two_tabs, qtbot) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    window, first, second = two_tabs
+    file_menu = window.menuBar().actions()[0].menu()
+    previous = next(a for a in file_menu.actions() if a.text().replace("&", "") == "Previous tab")
+    assert previous.shortcut().toString(QKeySequence.SequenceFormat.NativeText) == "Ctrl+Shift+Tab"
+    # and the keys still do it (X11 sends Shift+Tab as Backtab)
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_Backtab,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.current_tab is first)
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_Tab,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.current_tab is second)
