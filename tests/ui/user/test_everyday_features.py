@@ -207,3 +207,30 @@ def test_the_file_menu_names_previous_tab_s_keys_as_printed_on_a_keyboard(two_ta
     qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_Tab,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: window.current_tab is second)
+
+
+@pytest.mark.parametrize("switched_on", [True, False], ids=["fresh", "switched-off-empty"])
+def test_speed_limit_first_time_from_the_status_bar(window, qtbot, switched_on) -> None:
+    from client.engine.ratelimit import RateLimits
+
+    button = window.speed_limit_button
+    button.apply(RateLimits(enabled=switched_on))
+    try:
+        assert button.text() == "No speed limit"
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        # nothing to turn on: the click opens the preferences to set a limit
+        dialog = window.preferences_dialog
+        qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible())
+        assert button.limits.enabled is switched_on  # the click changed nothing
+        qtbot.keyClicks(dialog.fields["download_total"], "500K")
+        assert dialog.limits_on.isChecked()  # typing the first limit turns limits on
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert button.text().startswith("Limit \u2193 500K")
+        assert button.isChecked() and button.limits.enabled
+        # the button now turns them off and on
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert button.text() == "Limit off" and not button.limits.enabled
+    finally:
+        button.apply(RateLimits())
