@@ -234,3 +234,21 @@ def test_speed_limit_first_time_from_the_status_bar(window, qtbot, switched_on) 
         assert button.text() == "Limit off" and not button.limits.enabled
     finally:
         button.apply(RateLimits())
+
+
+def test_the_demo_connects_directly_when_a_default_proxy_is_set(window, qtbot, demo,
+                                                                config_dir) -> None:
+    import socket
+
+    from client.config.proxies import ProxyStore
+    from client.engine.proxy import ProxyKind, ProxySettings
+    from client.ui.app import open_demo
+
+    with socket.socket() as probe:  # a loopback port nobody listens on: a dead proxy
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    ProxyStore().save_default(ProxySettings(kind=ProxyKind.SOCKS5, host="127.0.0.1", port=dead))
+    with qtbot.waitSignal(window.connection.connected, timeout=15_000):
+        open_demo(window, demo)
+    assert window.connection.settings.proxy is None
+    qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
