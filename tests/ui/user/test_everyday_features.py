@@ -252,3 +252,18 @@ def test_the_demo_connects_directly_when_a_default_proxy_is_set(window, qtbot, d
         open_demo(window, demo)
     assert window.connection.settings.proxy is None
     qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
+
+
+def test_sftp_to_a_port_nobody_listens_on_says_so_in_words(window, qtbot) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    window.quick.host.setText(f"sftp://someone@127.0.0.1:{port}/")
+    qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
+    banner = window.remote_pane.banner
+    qtbot.waitUntil(lambda: "SSH connection" in banner.message.text(), timeout=15_000)
+    text = banner.message.text()
+    assert "answered the SYN with a TCP reset" in text
+    assert "Errno" not in text and "Connect call failed" not in text
