@@ -132,6 +132,7 @@ class TabManager(QObject):
         server = connection.session.server if connection.session is not None else None
         w.quick.set_ipv6(server is not None and extended_only(server.host))
         w.quick.set_connected(connected)
+        w.quick.set_ftp_session(connected and connection.ftp is not None)
         w.disconnect_action.setEnabled(connected)
         w.offer_ftp_controls(connection.ftp is not None or not connected)
         w.show_busy(connection.busy)

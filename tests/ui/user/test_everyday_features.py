@@ -267,3 +267,28 @@ def test_sftp_to_a_port_nobody_listens_on_says_so_in_words(window, qtbot) -> Non
     text = banner.message.text()
     assert "answered the SYN with a TCP reset" in text
     assert "Errno" not in text and "Connect call failed" not in text
+
+
+def test_back_on_an_ftp_tab_its_mode_switch_works_after_sftp_was_tried_in_another(
+        window, qtbot, demo) -> None:
+    import socket
+
+    from client.engine.settings import TransferMode
+
+    connect(window, qtbot, demo)
+    first = window.current_tab
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.current_tab is not first)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    window.quick.host.setText(f"sftp://someone@127.0.0.1:{port}/")
+    qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "SSH connection" in window.remote_pane.banner.message.text(),
+                    timeout=15_000)
+    assert not window.quick.active_button.isEnabled()  # SFTP chosen here: no modes
+
+    click_tab(window, qtbot, first)
+    assert window.quick.passive_button.isEnabled() and window.quick.active_button.isEnabled()
+    qtbot.mouseClick(window.quick.active_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: first.mode is TransferMode.ACTIVE)
