@@ -188,6 +188,7 @@ class QuickConnectBar(QWidget):
 
         for line in (self.host, self.user, self.password):
             line.returnPressed.connect(self.submit)
+        self.host.textEdited.connect(self._user_from_typed_url)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -359,6 +360,18 @@ class QuickConnectBar(QWidget):
             return
         self._remember(settings)
         self.connect_requested.emit(settings, path)
+
+    def _user_from_typed_url(self, text: str) -> None:
+        """A user typed into the Host field (``sftp://alice@host``) goes into the User
+        field at once: the User field wins when connecting, and one left from an earlier
+        connection silently logged in as that other user. Typing in User afterwards
+        still wins."""
+        try:
+            user = parse_target(text, sftp=True).user
+        except ValueError:
+            return  # half typed
+        if user and user != self.user.text():
+            self.user.setText(user)
 
     def fill_from_url(self, text: str) -> None:
         """Put a URL's parts into the fields; the host field never shows the password."""

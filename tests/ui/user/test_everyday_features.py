@@ -292,3 +292,21 @@ def test_back_on_an_ftp_tab_its_mode_switch_works_after_sftp_was_tried_in_anothe
     assert window.quick.passive_button.isEnabled() and window.quick.active_button.isEnabled()
     qtbot.mouseClick(window.quick.active_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: first.mode is TransferMode.ACTIVE)
+
+
+def test_a_user_typed_in_the_host_field_is_the_one_that_logs_in(window, qtbot, demo) -> None:
+    quick = window.quick
+    quick.user.setText(demo.user)  # left from an earlier connection
+    quick.password.setText("typed for someone")
+    quick.host.setFocus()
+    quick.host.selectAll()
+    qtbot.keyClicks(quick.host, f"ftp://someone@127.0.0.1:{demo.port}/")
+    assert quick.user.text() == "someone"
+    qtbot.keyClick(quick.host, Qt.Key.Key_Return)
+
+    def said() -> list[str]:
+        window.bridge.flush()
+        return [line.text for line in window.console.model.lines()]
+
+    qtbot.waitUntil(lambda: any(text.startswith("USER ") for text in said()), timeout=15_000)
+    assert "USER someone" in said() and f"USER {demo.user}" not in said()
