@@ -310,3 +310,20 @@ def test_a_user_typed_in_the_host_field_is_the_one_that_logs_in(window, qtbot, d
 
     qtbot.waitUntil(lambda: any(text.startswith("USER ") for text in said()), timeout=15_000)
     assert "USER someone" in said() and f"USER {demo.user}" not in said()
+
+
+def test_the_folder_tree_highlights_the_start_folder(window, qtbot, demo) -> None:
+    from client.ui.remote.tree_model import PATH_ROLE
+
+    window.quick.host.setText(demo.url.rstrip("/") + "/docs")
+    with qtbot.waitSignal(window.connection.connected, timeout=15_000):
+        qtbot.mouseClick(window.quick.connect_button, Qt.MouseButton.LeftButton)
+    pane = window.remote_pane
+    qtbot.waitUntil(lambda: pane.current_path == "/docs" and not window.connection.busy,
+                    timeout=15_000)
+    # the tree's top (/) is listed after the start folder; the highlight stays on /docs
+    qtbot.waitUntil(lambda: pane.tree_model.rowCount(pane.tree.rootIndex()) > 0
+                    and pane.tree_model.index(0, 0, pane.tree.rootIndex()).isValid()
+                    and pane.tree_model.rowCount(pane.tree_model.index(0, 0)) > 1,
+                    timeout=15_000)
+    assert pane.tree.currentIndex().data(PATH_ROLE) == "/docs"
