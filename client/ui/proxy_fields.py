@@ -87,6 +87,20 @@ class ProxyFields:
                 self.port.setValue(ProxyKind(value).default_port)
         self._last_kind = value
 
+    def offer_ftp_proxies(self, offered: bool) -> None:
+        """An FTP proxy relays FTP logins only: for an SFTP site its kinds are greyed in
+        the list (they failed only when connecting)."""
+        model = self.kind.model()
+        for value, _text in _KINDS:
+            if not ProxyKind(value).is_tunnel:
+                item = model.item(self.kind.findData(value))  # type: ignore[attr-defined]
+                if item is not None:
+                    item.setEnabled(offered)
+
+    def ftp_proxy_chosen(self) -> bool:
+        value = self.kind.currentData()
+        return value not in (DEFAULT_CHOICE, NO_PROXY) and not ProxyKind(value).is_tunnel
+
     def set_choice(self, choice: str, *, password_stored: bool = False) -> None:
         """Show a stored choice; the password field stays empty (``password_stored``
         only changes its hint)."""

@@ -326,6 +326,7 @@ class SiteManagerDialog(QDialog):
         sftp = choice == SFTP_CHOICE
         set_ftp_only(self._ftp_only, sftp, self._ftp_tips)
         self.sftp.set_sftp(sftp)
+        self.proxy.offer_ftp_proxies(not sftp)
 
     @staticmethod
     def _set_combo(combo: QComboBox, value: str) -> None:
@@ -387,6 +388,9 @@ class SiteManagerDialog(QDialog):
             ).format(escape_control(address)))
         folder = "/".join(p.strip() for p in self.folder.text().split("/") if p.strip())
         proxy = self.proxy.choice()
+        if str(self.tls.currentData()) == SFTP_CHOICE and self.proxy.ftp_proxy_chosen():
+            raise ValueError(self.tr("An FTP proxy relays FTP logins only: choose SOCKS5, "
+                                     "SOCKS4a, HTTP CONNECT or no proxy for SFTP."))
         return self.current.replace(
             name=self.name.text().strip() or host, folder=folder, host=host,
             port=self.port.value(), logon=self.logon.currentData(),

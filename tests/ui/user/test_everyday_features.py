@@ -327,3 +327,28 @@ def test_the_folder_tree_highlights_the_start_folder(window, qtbot, demo) -> Non
                     and pane.tree_model.rowCount(pane.tree_model.index(0, 0)) > 1,
                     timeout=15_000)
     assert pane.tree.currentIndex().data(PATH_ROLE) == "/docs"
+
+
+def test_an_sftp_site_is_not_offered_an_ftp_proxy(window, qtbot, config_dir) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    manager = window.site_manager
+    qtbot.waitUntil(manager.isVisible)
+    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(manager.host, "127.0.0.1")
+    kind = manager.proxy.kind
+    ftp_user = kind.findText("FTP proxy: USER user@host")
+    # an FTP site may use an FTP proxy; then the person switches the site to SFTP
+    kind.setCurrentIndex(ftp_user)
+    qtbot.keyClicks(manager.proxy.host, "127.0.0.1")
+    manager.tls.setCurrentIndex(manager.tls.findText("SFTP", Qt.MatchFlag.MatchStartsWith))
+    model = kind.model()
+    assert not model.item(ftp_user).isEnabled()
+    assert model.item(kind.findText("SOCKS5")).isEnabled()
+    qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
+    assert "FTP proxy" in manager.message.text()
+    assert not (config_dir / "sites.json").exists() or "ftp-user" not in (
+        config_dir / "sites.json").read_text()
+    # back to FTP: offered again
+    manager.tls.setCurrentIndex(0)
+    assert model.item(ftp_user).isEnabled()
+    manager.reject()
