@@ -26,6 +26,7 @@ from client.engine.events import (
     TlsEstablished,
 )
 from client.engine.queue.jobs import TransferJob
+from client.engine.sftp.settings import SftpSettings
 from client.protocol.text import escape_control
 from client.ui.console.widget import ConsoleWidget
 from client.ui.inspector.dock import InspectorPanel
@@ -135,6 +136,9 @@ class TabManager(QObject):
         w.quick.set_ftp_session(connected and connection.ftp is not None)
         w.disconnect_action.setEnabled(connected)
         w.offer_ftp_controls(connection.ftp is not None or not connected)
+        # the status bar speaks of the tab's protocol while it connects or after it
+        # failed too (an SFTP attempt read "No TLS", "Passive (PASV)")
+        w.status.set_one_connection(connection.ftp is None and isinstance(settings, SftpSettings))
         w.show_busy(connection.busy)
 
     # -- following the engine -------------------------------------------------------------

@@ -267,6 +267,9 @@ def test_sftp_to_a_port_nobody_listens_on_says_so_in_words(window, qtbot) -> Non
     text = banner.message.text()
     assert "answered the SYN with a TCP reset" in text
     assert "Errno" not in text and "Connect call failed" not in text
+    # the status bar speaks of SSH, not of TLS and passive mode
+    status = window.status
+    assert "PASV" not in status.mode_label.text() and status.tls_label.text() != "No TLS"
 
 
 def test_back_on_an_ftp_tab_its_mode_switch_works_after_sftp_was_tried_in_another(
