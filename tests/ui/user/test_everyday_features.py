@@ -355,3 +355,22 @@ def test_an_sftp_site_is_not_offered_an_ftp_proxy(window, qtbot, config_dir) -> 
     manager.tls.setCurrentIndex(0)
     assert model.item(ftp_user).isEnabled()
     manager.reject()
+
+
+def test_search_fields_are_reached_with_alt_and_their_letter(window, qtbot, demo) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    connect(window, qtbot, demo)
+    dialog = press_f3(qtbot, window)
+    wanted = {"Search in:": dialog.folder, "Name:": dialog.pattern, "Size:": dialog.min_size,
+              "Modified:": dialog.date_from, "Depth:": dialog.depth}
+    labels = {label.text().replace("&", ""): label for label in dialog.findChildren(QLabel)}
+    for text, field in wanted.items():
+        label = labels[text]
+        assert "&" in label.text() and label.buddy() is field, text
+    letters = [label.text()[label.text().index("&") + 1].lower()
+               for label in (labels[t] for t in wanted)]
+    buttons = [b.text() for b in (dialog.search_button, dialog.cancel_button)]
+    taken = [t[t.index("&") + 1].lower() for t in buttons if "&" in t]
+    assert len(set(letters + taken)) == len(letters + taken)  # no letter used twice
+    dialog.close()
