@@ -387,7 +387,8 @@ class MainWindow(QMainWindow):
         previous, self.remote_search = self.remote_search, dialog
         if previous is not None and previous is not dialog and not previous.running:
             previous.hide()  # another tab's finished search: out of the way
-        dialog.setWindowTitle(self.tr("Search remote files on {}").format(tab.title))
+        dialog.setWindowTitle(self.tr("Search remote files on {}").format(tab.title)
+                              if tab.host is not None else self.tr("Search remote files"))
         if not dialog.running:
             dialog.folder.setText(self.remote_pane.current_path or "/")
         dialog.show()

@@ -374,3 +374,11 @@ def test_search_fields_are_reached_with_alt_and_their_letter(window, qtbot, demo
     taken = [t[t.index("&") + 1].lower() for t in buttons if "&" in t]
     assert len(set(letters + taken)) == len(letters + taken)  # no letter used twice
     dialog.close()
+
+
+def test_f3_before_connecting_names_no_server(window, qtbot) -> None:
+    qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F3)
+    dialog = window.remote_search
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.windowTitle() == "Search remote files"
+    dialog.close()
