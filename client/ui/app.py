@@ -117,8 +117,16 @@ def open_demo(window: Any, demo: Any) -> Any:
     """Connect the window to the embedded demo server (a task). Its port is new on every
     run, so the quickconnect history never records it."""
     window.quick.never_remember(demo.host, demo.port)
-    return window.spawn(open_target(window, demo.url), pane=window.remote_pane,
+    return window.spawn(_connect_demo(window, demo.url), pane=window.remote_pane,
                         doing=window.tr("Connecting to the demo server"))
+
+
+async def _connect_demo(window: Any, url: str) -> None:
+    """Straight to the embedded server: it runs on this computer, so a default proxy
+    (File → Proxy settings…) is never the way to it (the demo failed at the proxy)."""
+    window.quick.fill_from_url(url)
+    settings, path = window.quick.build_settings()
+    await window.connect_to(settings.replace(proxy=None), path)
 
 
 #: what a clicked link may open in the window (the command line takes ``site:NAME`` too)

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.speed_limit_button = SpeedLimitButton(self.settings, shared_limiter(), self.status)
         self.status.addPermanentWidget(self.speed_limit_button)
+        self.speed_limit_button.settings_wanted.connect(lambda: self.dialogs.open_preferences())
         self.session_log = SessionLogControl(self.bus, self.settings, self)
         self.queue_saver = QueueSaver(data_dir() / "queue.json")
         self.bus.subscribe(self.queue_saver)

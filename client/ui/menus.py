@@ -111,7 +111,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     previous_tab = _action(window, window.tr("&Previous tab"), lambda: window.tabs.step(-1),
                            QKeySequence(QKeySequence.StandardKey.PreviousChild))
     next_tab.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.NextChild))
-    previous_tab.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.PreviousChild))
+    # the first shortcut is the one the menu shows: the platform's list starts with
+    # "Ctrl+Shift+Backtab" (how X11 names Shift+Tab), which no keyboard reads
+    previous_tab.setShortcuts([QKeySequence("Ctrl+Shift+Tab"), *QKeySequence.keyBindings(
+        QKeySequence.StandardKey.PreviousChild)])
     file_menu.addActions([new_tab, close_tab, next_tab, previous_tab])
     file_menu.addSeparator()
     site_manager = _action(window, window.tr("&Site Manager…"), window.open_site_manager,
@@ -170,7 +173,7 @@ def build_menus(window: MainWindow) -> WindowActions:
 
     help_menu = bar.addMenu(window.tr("&Help"))
     open_log_folder = _action(window, window.tr("Open &log folder"),
-                              window.session_log.open_folder)
+                              lambda: window.session_log.show_folder(window))
     help_menu.addAction(open_log_folder)
     help_menu.addAction(_action(window, window.tr("&About FTP Inspector"), window.about))
 

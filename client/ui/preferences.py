@@ -52,6 +52,13 @@ class PreferencesDialog(QDialog):
         self.limits_on = QCheckBox(self.tr("&Limits on (also the status bar's button)"), self)
         self.limits_on.setChecked(limits.enabled)
         form.addRow(self.limits_on)
+        # the first limit typed where none was set turns the limits on (typing 500K and
+        # OK left them off: "Limit off"), unless the box was clicked meanwhile
+        self._turn_on_when_typed = not limits.enabled and not any(
+            getattr(limits, field) for field in self.fields)
+        self.limits_on.clicked.connect(self._limits_clicked)
+        for edit in self.fields.values():
+            edit.textEdited.connect(self._limit_typed)
         self.session_log = QCheckBox(self.tr("Write a &session log of every connection "
                                              "(Help \u2192 Open log folder)"), self)
         self.session_log.setChecked(current.session_log)
@@ -69,6 +76,14 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.result_value: Preferences = current
+
+    def _limits_clicked(self) -> None:
+        self._turn_on_when_typed = False
+
+    def _limit_typed(self, text: str) -> None:
+        if self._turn_on_when_typed and text.strip():
+            self.limits_on.setChecked(True)
+            self._turn_on_when_typed = False
 
     def accept(self) -> None:
         values: dict[str, int | None] = {}

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from client.config.proxies import DEFAULT_CHOICE, NO_PROXY, normalise_choice
+from client.config.sites import keyring_available
 from client.engine.proxy import ProxyKind, ProxySettings, ProxyUrlError, parse_proxy_url
 
 __all__ = ["ProxyFields"]
@@ -65,6 +66,9 @@ class ProxyFields:
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(_tr("Proxy password"))
         form.addRow(_tr("Proxy password"), self.password)
+        #: a proxy password is kept only in the keyring: without one it cannot be saved
+        self.keyring_ok = keyring_available()
+        self.password.setPlaceholderText(self._password_hint(stored=False))
         self._last_kind = self.kind.currentData()
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
@@ -74,13 +78,28 @@ class ProxyFields:
         has_fields = value not in (DEFAULT_CHOICE, NO_PROXY)
         for widget in (self.host, self.port, self.user, self.password):
             widget.setEnabled(has_fields)
-        self.password.setEnabled(has_fields and value != ProxyKind.SOCKS4A.value)
+        self.password.setEnabled(has_fields and value != ProxyKind.SOCKS4A.value
+                                 and self.keyring_ok)
         if has_fields:
             old_default = (ProxyKind(self._last_kind).default_port
                            if self._last_kind not in (DEFAULT_CHOICE, NO_PROXY) else None)
             if old_default is None or self.port.value() == old_default:
                 self.port.setValue(ProxyKind(value).default_port)
         self._last_kind = value
+
+    def offer_ftp_proxies(self, offered: bool) -> None:
+        """An FTP proxy relays FTP logins only: for an SFTP site its kinds are greyed in
+        the list (they failed only when connecting)."""
+        model = self.kind.model()
+        for value, _text in _KINDS:
+            if not ProxyKind(value).is_tunnel:
+                item = model.item(self.kind.findData(value))  # type: ignore[attr-defined]
+                if item is not None:
+                    item.setEnabled(offered)
+
+    def ftp_proxy_chosen(self) -> bool:
+        value = self.kind.currentData()
+        return value not in (DEFAULT_CHOICE, NO_PROXY) and not ProxyKind(value).is_tunnel
 
     def set_choice(self, choice: str, *, password_stored: bool = False) -> None:
         """Show a stored choice; the password field stays empty (``password_stored``
@@ -98,9 +117,15 @@ class ProxyFields:
             self.host.setText(proxy.host)
             self.port.setValue(proxy.port)
             self.user.setText(proxy.user or "")
-        self.password.setPlaceholderText(
-            _tr("(stored in the keyring; type to replace)") if password_stored
-            else _tr("stored in the system keyring"))
+        self.password.setPlaceholderText(self._password_hint(stored=password_stored))
+
+    def _password_hint(self, *, stored: bool) -> str:
+        """Where the proxy password is kept, or that it cannot be."""
+        if not self.keyring_ok:
+            return _tr("no system keyring: a proxy password cannot be saved")
+        if stored:
+            return _tr("(stored in the keyring; type to replace)")
+        return _tr("stored in the system keyring")
 
     def choice(self) -> str:
         """The stored form of the fields; ValueError with a message when they do not

@@ -149,6 +149,9 @@ class QuickConnectBar(QWidget):
         self.commands.currentIndexChanged.connect(self._commands_chosen)
         self._ipv6 = False
         self._ftp = True  # the open session has FTP's modes (see set_ftp_controls)
+        # the tab shown is connected over FTP: its modes work whatever protocol is
+        # chosen for the next connection
+        self._ftp_session = False
         self._name_segments()
 
         self.tls = QComboBox(self)
@@ -185,6 +188,7 @@ class QuickConnectBar(QWidget):
 
         for line in (self.host, self.user, self.password):
             line.returnPressed.connect(self.submit)
+        self.host.textEdited.connect(self._user_from_typed_url)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -269,6 +273,12 @@ class QuickConnectBar(QWidget):
         self._ftp = offered
         self._protocol_chosen()
 
+    def set_ftp_session(self, connected: bool) -> None:
+        """The tab shown has an FTP session open (the segments switch its mode even when
+        SFTP is chosen for the next connection, e.g. from another tab)."""
+        self._ftp_session = connected
+        self._protocol_chosen()
+
     def _name_segments(self) -> None:
         family = CommandFamily.EXTENDED if self._ipv6 else self.command_family
         for button, mode, name in ((self.passive_button, TransferMode.PASSIVE, self.tr("Passive")),
@@ -284,7 +294,7 @@ class QuickConnectBar(QWidget):
     def _protocol_chosen(self, _index: int = -1) -> None:
         """SFTP has no modes and no data-connection commands: the segments grey out and
         say why until an FTP connection or choice brings them back."""
-        sftp = self.sftp_chosen
+        sftp = self.sftp_chosen and not self._ftp_session
         enabled = self._ftp and not sftp
         self.passive_button.setEnabled(enabled)
         self.active_button.setEnabled(enabled)
@@ -350,6 +360,18 @@ class QuickConnectBar(QWidget):
             return
         self._remember(settings)
         self.connect_requested.emit(settings, path)
+
+    def _user_from_typed_url(self, text: str) -> None:
+        """A user typed into the Host field (``sftp://alice@host``) goes into the User
+        field at once: the User field wins when connecting, and one left from an earlier
+        connection silently logged in as that other user. Typing in User afterwards
+        still wins."""
+        try:
+            user = parse_target(text, sftp=True).user
+        except ValueError:
+            return  # half typed
+        if user and user != self.user.text():
+            self.user.setText(user)
 
     def fill_from_url(self, text: str) -> None:
         """Put a URL's parts into the fields; the host field never shows the password."""

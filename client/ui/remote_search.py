@@ -92,6 +92,13 @@ class RemoteSearchDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         return edit
 
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        """A row's label whose Alt+letter goes to ``buddy`` (a row of several widgets
+        gets no buddy from QFormLayout)."""
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
+
     def _build(self) -> None:
         self.folder = self._line(self.tr("Search in"), "/")
         self.pattern = self._line(self.tr("Name"), self.tr("e.g. *.log, report-202?-*"))
@@ -111,23 +118,23 @@ class RemoteSearchDialog(QDialog):
         self.folders.setChecked(True)
 
         form = QFormLayout()
-        form.addRow(self.tr("Search in"), self.folder)
+        form.addRow(self.tr("Search &in:"), self.folder)
         name_row = QHBoxLayout()
         name_row.addWidget(self.pattern, 1)
         name_row.addWidget(self.case_sensitive)
-        form.addRow(self.tr("Name"), name_row)
-        for label, low, high in ((self.tr("Size"), self.min_size, self.max_size),
-                                 (self.tr("Modified"), self.date_from, self.date_to)):
+        form.addRow(self._label(self.tr("&Name:"), self.pattern), name_row)
+        for label, low, high in ((self.tr("Si&ze:"), self.min_size, self.max_size),
+                                 (self.tr("&Modified:"), self.date_from, self.date_to)):
             row = QHBoxLayout()
             row.addWidget(low, 1)
             row.addWidget(QLabel(self.tr("to"), self))
             row.addWidget(high, 1)
-            form.addRow(label, row)
+            form.addRow(self._label(label, low), row)
         depth_row = QHBoxLayout()
         depth_row.addWidget(self.depth)
         depth_row.addWidget(self.folders)
         depth_row.addStretch(1)
-        form.addRow(self.tr("Depth"), depth_row)
+        form.addRow(self._label(self.tr("De&pth:"), self.depth), depth_row)
 
         self.search_button = QPushButton(self.tr("&Search"), self)
         self.search_button.setDefault(True)
@@ -201,8 +208,12 @@ class RemoteSearchDialog(QDialog):
             max_depth=self.depth.value(),
             folders=self.folders.isChecked())
 
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
     def start(self) -> None:
-        if self.task is not None and not self.task.done():
+        if self.running:
             return
         try:
             criteria = self.criteria()

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QUrl
+from PySide6.QtCore import QObject, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.config.appdirs import data_dir
 from client.engine.events import EventBus
@@ -32,6 +33,8 @@ class SessionLogControl(QObject):
         self.folder = folder or log_folder()
         self.log: SessionLog | None = None
         self._unsubscribe = None
+        #: the note naming the folder when the desktop could not open it
+        self.message: QMessageBox | None = None
         if self.enabled:
             self._start()
 
@@ -66,6 +69,19 @@ class SessionLogControl(QObject):
         """Show the log folder in the desktop's file manager (made if still missing)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         return QDesktopServices.openUrl(self.folder_url())
+
+    def show_folder(self, parent: QWidget) -> None:
+        """Help → Open log folder: the file manager there, or, on a desktop without one,
+        a note naming the folder (the click otherwise did nothing at all)."""
+        if self.open_folder():
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Log folder"),
+                          self.tr("No file manager could be opened. The session logs are "
+                                  "in:\n\n{}").format(self.folder),
+                          QMessageBox.StandardButton.Ok, parent)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = box
+        box.open()  # never exec() under qasync
 
     def close(self) -> None:
         if self._unsubscribe is not None:

@@ -63,6 +63,8 @@ class SpeedLimitButton(QToolButton):
 
     #: the limits changed (toggle or preferences); the window saves nothing else
     limits_changed = Signal(object)
+    #: clicked while no limit is set: there is nothing to turn on, so set one
+    settings_wanted = Signal()
 
     def __init__(self, settings: QSettings, limiter: SpeedLimiter,
                  parent: QWidget | None = None) -> None:
@@ -93,6 +95,14 @@ class SpeedLimitButton(QToolButton):
         self.limits_changed.emit(limits)
 
     def _toggled(self, on: bool) -> None:
+        if not _switched_on(self.limits).any:
+            # nothing to turn on or off (a click silently turned the limits off, and the
+            # first limit set later did not apply): the click asks for a limit instead
+            self.blockSignals(True)
+            self.setChecked(not on)
+            self.blockSignals(False)
+            self.settings_wanted.emit()
+            return
         self.apply(_switched_on(self.limits, on))
 
     def _show(self, limits: RateLimits) -> None:
@@ -117,4 +127,6 @@ class SpeedLimitButton(QToolButton):
                        if getattr(limits, field) else f"  {label}: {self.tr('none')}")
         if has_numbers and not limits.enabled:
             tip.append(self.tr("Turned off: transfers run at full speed."))
+        if not has_numbers:
+            tip.append(self.tr("None is set: click to set one."))
         self.setToolTip("\n".join(tip))

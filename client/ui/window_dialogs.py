@@ -102,21 +102,29 @@ class WindowDialogs(QObject):
         self.about_box = box
 
     def open_remote_search(self) -> RemoteSearchDialog:
-        """Server → Search remote files (F3): one non-modal dialog, raised when open,
-        starting in the remote pane's folder unless a search is running."""
+        """Server → Search remote files (F3): one non-modal dialog per tab (it searches,
+        shows and downloads with that tab's server), raised when open, starting in the
+        remote pane's folder unless a search is running; the pattern selected, so typing
+        replaces it."""
         tab = self.tabs.current
-        if self.remote_search is None:
-            self.remote_search = RemoteSearchDialog(
+        dialog = tab.search
+        if dialog is None:
+            dialog = tab.search = RemoteSearchDialog(
                 tab.connection, open_in_pane=tab.remote_actions.show_found,
-                download=lambda folder, entries: self.tabs.current.transfers.download(
+                download=lambda folder, entries: tab.transfers.download(
                     folder, entries, self.local_pane.current),
-                spawn=lambda coro: self.spawn(coro, pane=self.tabs.current.remote_pane),
+                spawn=lambda coro: self.spawn(coro, pane=tab.remote_pane),
                 parent=self.window)
-        dialog = self.remote_search
-        if dialog.task is None or dialog.task.done():
+        previous, self.remote_search = self.remote_search, dialog
+        if previous is not None and previous is not dialog and not previous.running:
+            previous.hide()  # another tab's finished search: out of the way
+        dialog.setWindowTitle(self.tr("Search remote files on {}").format(tab.title)
+                              if tab.host is not None else self.tr("Search remote files"))
+        if not dialog.running:
             dialog.folder.setText(tab.remote_pane.current_path or "/")
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         dialog.pattern.setFocus()
+        dialog.pattern.selectAll()
         return dialog

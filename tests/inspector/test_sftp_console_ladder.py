@@ -144,6 +144,8 @@ def test_ascii_ladder_of_an_sftp_session() -> None:
 
 @pytest.mark.gui
 def test_channel_table_says_why_it_is_empty(qapp) -> None:
+    from PySide6.QtCore import Qt
+
     from client.ui.inspector.channel_table import DataChannelTableModel, DataChannelTableView
 
     ladder = LadderModel()
@@ -156,6 +158,18 @@ def test_channel_table_says_why_it_is_empty(qapp) -> None:
     assert "no port range to forward" in view.accessibleDescription()
     view.resize(600, 200)
     view.grab()  # paints the reason without error
+    assert view.painted_reason == model.no_data_reason
+    # a short table (the dock's default split at 1366x768) shows a sentence that fits, and
+    # the whole reason when the pointer rests on it
+    view.resize(460, 90)
+    view.grab()
+    viewport = view.viewport()
+    room = viewport.rect().adjusted(12, 8, -12, -8)
+    flags = int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+    shown = view.painted_reason
+    assert shown.startswith("No data connections")
+    assert view.fontMetrics().boundingRect(room, flags, shown).height() <= room.height()
+    assert viewport.toolTip() == model.no_data_reason
     ladder.clear()
     assert model.no_data_reason is None and view.accessibleDescription() == ""
 

@@ -8,7 +8,7 @@ from client.engine.errors import CommandFailedError, FtpError, LoginError
 from client.protocol.sftp_status import status_info
 
 __all__ = ["HostKeyError", "UnknownHostKeyError", "ChangedHostKeyError", "SshAuthError",
-           "SftpStatusError", "FTP_EQUIVALENT"]
+           "SftpStatusError", "FTP_EQUIVALENT", "connect_failure"]
 
 
 class HostKeyError(FtpError):
@@ -70,3 +70,15 @@ class SftpStatusError(CommandFailedError):
         self.status = status
         self.status_name = info.name
         self.meaning = info.meaning
+
+
+def connect_failure(exc: BaseException, host: str) -> str:
+    """Why the TCP/SSH connection could not be opened, in the words the FTP side uses
+    (asyncio's "[Errno 111] Connect call failed ('127.0.0.1', 22)" told a person little)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return f"the host {host} answered the SYN with a TCP reset (nothing listens there)"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time (a firewall may drop the connection, or the host is down)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[:1].lower() + exc.strerror[1:]
+    return str(exc) or type(exc).__name__

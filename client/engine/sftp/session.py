@@ -42,6 +42,7 @@ from client.engine.sftp.errors import (
     SftpStatusError,
     SshAuthError,
     UnknownHostKeyError,
+    connect_failure,
 )
 from client.engine.sftp.handshake import (
     Handshake,
@@ -207,7 +208,8 @@ class SftpSession:
                                tried=tuple(handshake.tried)) from None
         except (TimeoutError, OSError, asyncssh.Error) as exc:
             raise ConnectError(f"could not open an SSH connection to {settings.target}: "
-                               f"{exc or type(exc).__name__}", step="connect") from None
+                               f"{connect_failure(exc, settings.host)}",
+                               step="connect") from None
         finally:
             if agent is not None:
                 agent.close()

@@ -129,7 +129,21 @@ class SynchroniseDialog(QDialog):
                        self.tolerance.valueChanged, self.include.textChanged,
                        self.exclude.textChanged, self.delete.toggled):
             signal.connect(self._options_changed)
+        self.direction.currentIndexChanged.connect(self._offer_what_applies)
+        self.rule.currentIndexChanged.connect(self._offer_what_applies)
+        self._offer_what_applies()
         self.resize(760, 560)
+
+    def _offer_what_applies(self, *_args: object) -> None:
+        """Grey what the choices make meaningless: the time tolerance when no times are
+        compared (sizes or checksums one way; both ways, the newer side wins), deleting
+        when copying both ways (nothing is absent on a source then)."""
+        both_ways = self.direction.currentData() is Direction.BOTH
+        self.tolerance.setEnabled(both_ways or self.rule.currentData() in (CompareRule.TIME,
+                                                                            CompareRule.BOTH))
+        if both_ways:
+            self.delete.setChecked(False)
+        self.delete.setEnabled(not both_ways)
 
     def options(self) -> SyncOptions:
         return SyncOptions(direction=self.direction.currentData(), rule=self.rule.currentData(),

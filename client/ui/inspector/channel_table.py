@@ -47,6 +47,9 @@ _SFTP_REASON = QT_TRANSLATE_NOOP(
     "No data connections: this is an SFTP session. SFTP carries every listing and "
     "transfer inside its one SSH connection, so there is no data connection to open, "
     "no passive or active mode and no port range to forward.")
+_SFTP_REASON_SHORT = QT_TRANSLATE_NOOP(
+    "DataChannelTableModel",
+    "No data connections: SFTP uses its one SSH connection (point here for why).")
 _NUMERIC = {"channel", "connect_time", "first_byte_time", "duration", "bytes"}
 #: the headers of the engine's COLUMNS (which the CSV keeps in English), marked for Qt's
 #: extractor and translated when shown (context DataChannelTableModel)
@@ -195,6 +198,8 @@ class DataChannelTableView(QTableView):
         super().__init__(parent)
         self.setObjectName("dataChannelTable")
         self._syncing = False
+        #: the text last painted over the empty table ("" when none)
+        self.painted_reason = ""
         self.setAccessibleName(self.tr("Data connections"))
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -215,6 +220,7 @@ class DataChannelTableView(QTableView):
     def _reason_changed(self) -> None:
         reason = getattr(self.model(), "no_data_reason", None) or ""
         self.setAccessibleDescription(reason)
+        self.viewport().setToolTip(reason)
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
@@ -225,9 +231,18 @@ class DataChannelTableView(QTableView):
         if reason and model.rowCount() == 0:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(self.viewport().rect().adjusted(12, 8, -12, -8),
-                             int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
-                                 | Qt.TextFlag.TextWordWrap), reason)
+            rect = self.viewport().rect().adjusted(12, 8, -12, -8)
+            flags = int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+                        | Qt.TextFlag.TextWordWrap)
+            metrics = painter.fontMetrics()
+            if metrics.boundingRect(rect, flags, reason).height() > rect.height():
+                # a short table cut the sentence off mid-line: the short form (on one
+                # line if need be), the whole reason in the tooltip
+                reason = QCoreApplication.translate("DataChannelTableModel", _SFTP_REASON_SHORT)
+                if metrics.boundingRect(rect, flags, reason).height() > rect.height():
+                    reason = metrics.elidedText(reason, Qt.TextElideMode.ElideRight, rect.width())
+            self.painted_reason = reason
+            painter.drawText(rect, flags, reason)
             painter.end()
 
     def _row_chosen(self, current: QModelIndex) -> None:

@@ -20,6 +20,11 @@ __all__ = ["RemoteTreeModel", "PATH_ROLE"]
 PATH_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
+def _order(name: str) -> tuple[str, str]:
+    """Folders sorted as a person reads them (case folded), ties broken by the name."""
+    return name.casefold(), name
+
+
 class _Node:
     __slots__ = ("name", "path", "parent", "children", "requested", "listed")
 
@@ -152,23 +157,37 @@ class RemoteTreeModel(QAbstractItemModel):
 
     def set_children(self, path: str, folder_names: Iterable[str]) -> None:
         """The listing of ``path`` arrived: its sub-folders are ``folder_names``. Known
-        sub-folders keep their own subtrees; vanished ones are removed."""
+        sub-folders keep their own subtrees and their rows (removing and inserting them
+        all again lost the tree's current folder: a listing of / after the login folder
+        /files moved the highlight to /); vanished ones are removed."""
         index = self.ensure_path(path)
         node = self._node(index)
-        wanted = sorted(set(folder_names), key=str.casefold)
+        wanted = sorted(set(folder_names), key=_order)
         node.requested = False
         node.listed = True
-        existing = {child.name: child for child in node.children or []}
-        if node.children:
-            self.beginRemoveRows(index, 0, len(node.children) - 1)
+        if node.children is None:
             node.children = []
-            self.endRemoveRows()
-        node.children = []
-        new = [existing.get(name) or _Node(name, posixpath.join(path or "/", name), node)
-               for name in wanted]
-        if new:
-            self.beginInsertRows(index, 0, len(new) - 1)
-            node.children = new
+        children = node.children
+        keep = set(wanted)
+        for row in range(len(children) - 1, -1, -1):
+            if children[row].name not in keep:
+                self.beginRemoveRows(index, row, row)
+                del children[row]
+                self.endRemoveRows()
+        if [c.name for c in children] != [n for n in wanted if n in {c.name for c in children}]:
+            # kept folders out of order (one added by ensure_path before any listing):
+            # put them in order in one go
+            self.layoutAboutToBeChanged.emit()
+            before = {id(c): self.createIndex(r, 0, c) for r, c in enumerate(children)}
+            children.sort(key=lambda c: _order(c.name))
+            for row, child in enumerate(children):
+                self.changePersistentIndex(before[id(child)], self.createIndex(row, 0, child))
+            self.layoutChanged.emit()
+        for row, name in enumerate(wanted):
+            if row < len(children) and children[row].name == name:
+                continue
+            self.beginInsertRows(index, row, row)
+            children.insert(row, _Node(name, posixpath.join(path or "/", name), node))
             self.endInsertRows()
 
     def fetch_failed(self, path: str) -> None:

@@ -44,6 +44,17 @@ _POLICY = ((PasvPolicy.AUTO, "Auto: the control address, and say what the 227 na
            (PasvPolicy.ADVERTISED, "Trust the server's 227 address"))
 
 
+def _let_combos_narrow(form: QWidget) -> None:
+    """The form's lists no wider than the field column: a list as wide as its longest
+    entry (the 227 address's) pushed the column past the dialog's edge, cutting off every
+    field's right end and the key file's Browse… button. Their open lists stay as wide
+    as the entries."""
+    for combo in form.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(16)
+        combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+
+
 class SiteForm(QWidget):
     """The fields of the site shown (``site``; None while no site is selected)."""
 
@@ -121,7 +132,7 @@ class SiteForm(QWidget):
         self._ftp_tips = {id(w): w.toolTip() for w in self._ftp_only}
         self._shown_choice = str(self.tls.currentData())
         self.tls.currentIndexChanged.connect(self._protocol_changed)
-
+        _let_combos_narrow(self)
 
     def _line(self, form: QFormLayout, label: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit(self)
@@ -182,6 +193,7 @@ class SiteForm(QWidget):
         sftp = choice == SFTP_CHOICE
         set_ftp_only(self._ftp_only, sftp, self._ftp_tips)
         self.sftp.set_sftp(sftp)
+        self.proxy.offer_ftp_proxies(not sftp)
 
     @staticmethod
     def set_combo(combo: QComboBox, value: str) -> None:
@@ -243,6 +255,9 @@ class SiteForm(QWidget):
             ).format(escape_control(address)))
         folder = "/".join(p.strip() for p in self.folder.text().split("/") if p.strip())
         proxy = self.proxy.choice()
+        if str(self.tls.currentData()) == SFTP_CHOICE and self.proxy.ftp_proxy_chosen():
+            raise ValueError(self.tr("An FTP proxy relays FTP logins only: choose SOCKS5, "
+                                     "SOCKS4a, HTTP CONNECT or no proxy for SFTP."))
         return self.site.replace(
             name=self.name.text().strip() or host, folder=folder, host=host,
             port=self.port.value(), logon=self.logon.currentData(),

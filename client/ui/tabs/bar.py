@@ -78,6 +78,7 @@ class ConnectionTabs(QWidget):
     def add(self, tab: ConnectionTab) -> None:
         """Append ``tab`` (its remote pane goes into the stack) and show it."""
         self._tabs.append(tab)
+        tab.peers = self.tabs
         self.stack.addWidget(tab.remote_pane)
         index = self.bar.addTab(tab.title)
         self._describe(index, tab)
@@ -105,6 +106,7 @@ class ConnectionTabs(QWidget):
         self._tabs.pop(index)
         self.stack.removeWidget(tab.remote_pane)
         self.bar.removeTab(index)  # shows a neighbour: currentChanged follows
+        self._refresh(None)
 
     def set_current(self, tab: ConnectionTab) -> None:
         index = self._tabs.index(tab)
@@ -118,9 +120,11 @@ class ConnectionTabs(QWidget):
         if self._tabs:
             self.bar.setCurrentIndex((self.bar.currentIndex() + delta) % len(self._tabs))
 
-    def _refresh(self, tab: ConnectionTab) -> None:
-        if tab in self._tabs:
-            self._describe(self._tabs.index(tab), tab)
+    def _refresh(self, tab: ConnectionTab | None) -> None:
+        """Every tab's title again: one tab's host decides whether another shows its port."""
+        if tab is None or tab in self._tabs:
+            for index, each in enumerate(self._tabs):
+                self._describe(index, each)
 
     def _shown(self, index: int) -> None:
         if 0 <= index < len(self._tabs):

@@ -26,6 +26,7 @@ from client.engine.events import (
     TlsEstablished,
 )
 from client.engine.queue.jobs import TransferJob
+from client.engine.sftp.settings import SftpSettings
 from client.protocol.text import escape_control
 from client.ui.console.widget import ConsoleWidget
 from client.ui.inspector.dock import InspectorPanel
@@ -127,13 +128,17 @@ class TabManager(QObject):
         connection = tab.connection
         connected = connection.is_connected
         settings = connection.settings
-        w.setWindowTitle(f"{settings.user}@{settings.host} — {APP_NAME}"
+        w.setWindowTitle(f"{settings.user}@{tab.title} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
         server = connection.session.server if connection.session is not None else None
         w.quick.set_ipv6(server is not None and extended_only(server.host))
         w.quick.set_connected(connected)
+        w.quick.set_ftp_session(connected and connection.ftp is not None)
         w.disconnect_action.setEnabled(connected)
         w.modes.offer_ftp_controls(connection.ftp is not None or not connected)
+        # the status bar speaks of the tab's protocol while it connects or after it
+        # failed too (an SFTP attempt read "No TLS", "Passive (PASV)")
+        w.status.set_one_connection(connection.ftp is None and isinstance(settings, SftpSettings))
         w.show_busy(connection.busy)
 
     # -- following the engine -------------------------------------------------------------
@@ -246,6 +251,8 @@ class TabManager(QObject):
         if self.window.inspector_dock is not None:
             self.window.inspector_dock.remove_panel(tab.panel)
         tab.remote_actions.close()
+        if tab.search is not None:
+            tab.search.close()  # its search stops with the tab
         self.retired.append(tab)
         return self.window.spawn(self._retire(tab), doing=self.tr("Closing the tab"))
 

@@ -9,6 +9,7 @@ factory handed out, which is how the router sends each event to its tab.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,9 @@ class ConnectionTab(QObject):
         self.remote_actions: RemoteActions
         self.transfers: Transfers
         self.site: Any = None  # (SiteStore, Site) when opened from the Site Manager
+        self.search: Any = None  # its Search remote files dialog, once opened (F3)
+        #: every tab of the window, this one included (the tab bar sets it)
+        self.peers: Callable[[], list[ConnectionTab]] = lambda: [self]
 
     def _open(self, settings: ConnectionSettings, bus: EventBus, trust: Any) -> RemoteFileSystem:
         session = self._factory(settings, bus, trust)
@@ -102,12 +106,24 @@ class ConnectionTab(QObject):
         return self.tr("not connected")
 
     @property
-    def title(self) -> str:
-        """The server's host, or "Not connected" (as FileZilla's tabs)."""
+    def host(self) -> str | None:
+        """The server's host while connected or connecting, else None."""
         settings = self.connection.settings
         if settings is None or not (self.connection.is_connected or self.state in _CONNECTING):
-            return self.tr("Not connected")
+            return None
         return settings.host
+
+    @property
+    def title(self) -> str:
+        """The server's host, or "Not connected" (as FileZilla's tabs); with the port
+        when another tab is on the same host, so the two can be told apart."""
+        host = self.host
+        if host is None:
+            return self.tr("Not connected")
+        if any(peer is not self and peer.host == host for peer in self.peers()):
+            port = self.connection.settings.port  # type: ignore[union-attr]
+            return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        return host
 
     @property
     def tooltip(self) -> str:

@@ -31,7 +31,9 @@ def test_diagnose_offers_sftp_and_it_connects(sftp_window, qtbot, sshd_server) -
         wizard.reject()
     quick = window.quick
     assert quick.host.text() == f"sftp://{server.user}@127.0.0.1:{sshd_server.port}"
-    assert quick.sftp_chosen and not quick.passive_button.isEnabled()
+    # SFTP is chosen for the next connection; the tab shown is still the FTP one, whose
+    # mode switch keeps working
+    assert quick.sftp_chosen and quick.passive_button.isEnabled()
     quick.user.clear()
     qtbot.keyClicks(quick.user, sshd_server.user)
     qtbot.keyClicks(quick.password, sshd_server.password)
@@ -51,5 +53,5 @@ def test_diagnose_offers_sftp_and_it_connects(sftp_window, qtbot, sshd_server) -
                     timeout=15_000)
     model = pane.model
     assert "report.txt" in [model.data(model.index(r, 0)) for r in range(model.rowCount())]
-    assert window.connection.ftp is None
+    assert window.connection.ftp is None and not quick.passive_button.isEnabled()
     assert len(window.tabs.tabs()) == 2 and window.tabs.tabs()[0].connection.ftp is not None
