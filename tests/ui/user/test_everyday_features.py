@@ -128,7 +128,7 @@ def test_default_proxy_with_a_user_on_a_computer_without_a_keyring(window, qtbot
     menu_action = next(a for menu in window.menuBar().actions() for a in menu.menu().actions()
                        if a.text().replace("&", "") == "Proxy settings…")
     menu_action.trigger()
-    dialog = window.proxy_dialog
+    dialog = window.dialogs.proxy_dialog
     qtbot.waitUntil(dialog.isVisible)
     fields = dialog.fields
     fields.kind.setCurrentIndex(fields.kind.findText("SOCKS5"))
@@ -177,17 +177,17 @@ def test_site_manager_shows_the_whole_form_width_for_an_sftp_site(window, qtbot)
     manager = window.site_manager
     qtbot.waitUntil(manager.isVisible)
     qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
-    manager.tls.setCurrentIndex(manager.tls.findText("SFTP", Qt.MatchFlag.MatchStartsWith))
+    manager.form.tls.setCurrentIndex(manager.form.tls.findText("SFTP", Qt.MatchFlag.MatchStartsWith))
     settle_layout()
-    scroll = next(w for w in manager.findChildren(QScrollArea) if w.widget() is manager.form_box)
+    scroll = next(w for w in manager.findChildren(QScrollArea) if w.widget() is manager.form)
     assert not scroll.horizontalScrollBar().isVisible()
     viewport = scroll.viewport()
-    for widget in manager.form_box.findChildren(QWidget):
+    for widget in manager.form.findChildren(QWidget):
         if widget.isVisible() and isinstance(widget, QComboBox | QLineEdit | QPushButton):
             right = widget.mapTo(viewport, widget.rect().topRight()).x()
             assert right < viewport.width(), f"{widget.accessibleName() or widget.text()} cut off"
     # an open list still shows its entries whole
-    address = next(c for c in manager.form_box.findChildren(QComboBox)
+    address = next(c for c in manager.form.findChildren(QComboBox)
                    if c.accessibleName() == "227 address")
     assert address.view().minimumWidth() >= address.view().sizeHintForColumn(0)
     manager.reject()
@@ -337,13 +337,13 @@ def test_an_sftp_site_is_not_offered_an_ftp_proxy(window, qtbot, config_dir) -> 
     manager = window.site_manager
     qtbot.waitUntil(manager.isVisible)
     qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
-    qtbot.keyClicks(manager.host, "127.0.0.1")
-    kind = manager.proxy.kind
+    qtbot.keyClicks(manager.form.host, "127.0.0.1")
+    kind = manager.form.proxy.kind
     ftp_user = kind.findText("FTP proxy: USER user@host")
     # an FTP site may use an FTP proxy; then the person switches the site to SFTP
     kind.setCurrentIndex(ftp_user)
-    qtbot.keyClicks(manager.proxy.host, "127.0.0.1")
-    manager.tls.setCurrentIndex(manager.tls.findText("SFTP", Qt.MatchFlag.MatchStartsWith))
+    qtbot.keyClicks(manager.form.proxy.host, "127.0.0.1")
+    manager.form.tls.setCurrentIndex(manager.form.tls.findText("SFTP", Qt.MatchFlag.MatchStartsWith))
     model = kind.model()
     assert not model.item(ftp_user).isEnabled()
     assert model.item(kind.findText("SOCKS5")).isEnabled()
@@ -352,7 +352,7 @@ def test_an_sftp_site_is_not_offered_an_ftp_proxy(window, qtbot, config_dir) -> 
     assert not (config_dir / "sites.json").exists() or "ftp-user" not in (
         config_dir / "sites.json").read_text()
     # back to FTP: offered again
-    manager.tls.setCurrentIndex(0)
+    manager.form.tls.setCurrentIndex(0)
     assert model.item(ftp_user).isEnabled()
     manager.reject()
 
