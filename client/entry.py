@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from client.arguments import SUBCOMMANDS
-
 __all__ = ["main"]
 
 
@@ -23,6 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(f"ftp-inspector {__version__}\n")
         return 0
+    from client.arguments import SUBCOMMANDS  # argparse: not needed for --version
+
     if args_list and args_list[0] in SUBCOMMANDS:
         from client.cli import run_subcommand
 

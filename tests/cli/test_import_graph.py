@@ -80,3 +80,14 @@ def test_the_check_sees_a_heavy_import(child_env) -> None:
     pyftpdlib) is caught."""
     report = run_and_report(child_env, "demo-server", "--help")
     assert "pyftpdlib" in {name.split(".")[0] for name in heavy_in(report["loaded"])}
+
+
+def test_version_does_not_even_load_argparse(child_env) -> None:
+    """``--version`` is answered before the command line is parsed: argparse (and
+    gettext with it) stays unloaded."""
+    child = ("import sys\nfrom client.entry import main\nmain(['--version'])\n"
+             "print('argparse' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", child], env=child_env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["ftp-inspector " + done.stdout.split()[1], "False"]
