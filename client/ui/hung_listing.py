@@ -128,6 +128,12 @@ class HungListingAssistant:
             self.hide()
             pane.layout().insertWidget(2, self.banner)
 
+    def hide_if_over(self) -> None:
+        """F5 retries: a banner about a listing that has ended goes until the retry's
+        outcome (one about a listing still hanging stays, with its buttons)."""
+        if self.stuck_task is None or self.stuck_task.done():
+            self.hide()
+
     def hide(self) -> None:
         self.stuck_task = None
         self.stuck_arrow = None

@@ -373,6 +373,9 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         if self.connection.is_connected:
+            # F5 is a retry: the last failure's banners go until this attempt's outcome
+            self.remote_pane.banner.hide()
+            self.hung_listing.hide_if_over()
             self.spawn(self.remote_actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
         self.local_pane.refresh()
 
