@@ -59,6 +59,9 @@ class HostKeyDecision(enum.Enum):
     TRUSTED_ONCE = "trusted-once"
     STORED = "stored"  # new key trusted and written to the app's known-hosts file
     REFUSED_UNKNOWN = "refused-unknown"
+    #: unknown, and the person is being asked (this first connection ends; the answer
+    #: "trust" opens a new one that is TRUSTED_ONCE or STORED)
+    ASKING = "asking"
     REFUSED_CHANGED = "refused-changed"
 
 

@@ -131,6 +131,7 @@ class Handshake(asyncssh.SSHClient):
     connection: str
     judge: HostKeyJudge | None
     keys: list[OfferedKey] = field(default_factory=list)
+    asks: bool = False  # an unknown key is put to the person (policy ASK with a callback)
     verdict: HostKeyVerdict | None = None
     host_key: HostKey | None = None
     tried: list[str] = field(default_factory=list)
@@ -184,6 +185,8 @@ class Handshake(asyncssh.SSHClient):
         if self.settings.host_key_policy is HostKeyPolicy.ACCEPT_NEW and self.judge:
             self.judge.remember(self.settings.host, self.settings.port, key)
             return HostKeyDecision.STORED
+        if self.settings.host_key_policy is HostKeyPolicy.ASK and self.asks:
+            return HostKeyDecision.ASKING
         return HostKeyDecision.REFUSED_UNKNOWN
 
     def public_key_auth_requested(self) -> asyncssh.KeyPairListArg | None:

@@ -170,7 +170,8 @@ class SftpSession:
         keys = load_key_files(settings.key_files, settings.key_passphrase)
         agent_list, agent = await agent_keys(settings.use_agent)
         handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
-                              judge=self.host_keys, keys=keys + agent_list)
+                              judge=self.host_keys, keys=keys + agent_list,
+                              asks=self.ask_host_key is not None)
         self._handshake = handshake
         known_types = ()
         if self.host_keys is not None and hasattr(self.host_keys, "known_types"):

@@ -34,6 +34,8 @@ _DECISIONS = {
     HostKeyDecision.STORED: ("warning", "trusted by you and stored in {source}"),
     HostKeyDecision.REFUSED_UNKNOWN: ("error", "refused: no known-hosts file knows this "
                                                "key"),
+    HostKeyDecision.ASKING: ("warning", "unknown: no known-hosts file knows this key; "
+                                        "asking you whether to trust it"),
     HostKeyDecision.REFUSED_CHANGED: ("error", "REFUSED: the host is known with another "
                                                "key of this type ({source}); someone may "
                                                "be intercepting the connection"),

@@ -95,6 +95,11 @@ def test_connect_trust_once_browse_download_upload(sftp_window, qtbot, sshd_serv
     texts = [line.text for line in window.console.model.lines()]
     assert any(t.startswith("SSH-2.0-OpenSSH") for t in texts)
     assert any(t.startswith("Key exchange ") for t in texts)
+    # while the dialog asked, the console said so (not "refused": the person decides)
+    host_key_lines = [t for t in texts if t.startswith("Host key ")]
+    assert "asking you whether to trust it" in host_key_lines[0], host_key_lines
+    assert not any("refused" in t for t in host_key_lines), host_key_lines
+    assert "trusted once by you" in host_key_lines[-1]
     assert any(t.startswith("USERAUTH password") for t in texts)
     assert any(t.startswith("SFTP OPENDIR /files") or t.startswith("SFTP OPENDIR .")
                for t in texts)
