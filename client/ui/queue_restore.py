@@ -58,10 +58,12 @@ class QueueRestoreOffer(QObject):
             return None
         sites = sorted({job.site for job in jobs})
         failed = sum(1 for job in jobs if job.state.value == "failed")
-        text = self.tr("Restore %n queued transfer(s)?", "", len(jobs))
+        text = (self.tr("Restore 1 queued transfer?") if len(jobs) == 1
+                else self.tr("Restore {} queued transfers?").format(len(jobs)))
         detail = self.tr("Left from the last run, for {}.").format(", ".join(sites))
         if failed:
-            detail += " " + self.tr("%n of them had failed.", "", failed)
+            detail += " " + (self.tr("1 of them had failed.") if failed == 1
+                             else self.tr("{} of them had failed.").format(failed))
         detail += " " + self.tr("Downloads continue from their .part files.")
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Unfinished transfers"),
                           text, QMessageBox.StandardButton.NoButton, self._parent)

@@ -130,7 +130,7 @@ def test_a_saved_queue_is_offered_at_start_and_resumes(qloop, qtbot, config_dir,
     qtbot.waitUntil(lambda: window.queue_restore.box is not None
                     and window.queue_restore.box.isVisible())
     box = window.queue_restore.box
-    assert box.text() == "Restore 2 queued transfer(s)?"
+    assert box.text() == "Restore 2 queued transfers?"
     assert site in box.informativeText()
     restore = next(b for b in box.buttons()
                    if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole)
@@ -211,6 +211,6 @@ def test_closing_the_window_mid_transfer_keeps_the_job_for_the_next_start(
     assert ftp_server.password not in (config_dir / "data" / "queue.json").read_text()
     again = _new_window(qtbot, tmp_path)
     qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=5_000)
-    assert again.queue_restore.box.text() == "Restore 1 queued transfer(s)?"
+    assert again.queue_restore.box.text() == "Restore 1 queued transfer?"
     again.queue_restore.box.reject()
     _close(again, qtbot)
