@@ -9,6 +9,7 @@ the caller, which puts it in the keyring, never in a file.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from client.config.proxies import DEFAULT_CHOICE, NO_PROXY, normalise_choice
@@ -91,9 +92,11 @@ class ProxyFields:
         """An FTP proxy relays FTP logins only: for an SFTP site its kinds are greyed in
         the list (they failed only when connecting)."""
         model = self.kind.model()
+        if not isinstance(model, QStandardItemModel):  # a QComboBox's own model is one
+            return
         for value, _text in _KINDS:
             if not ProxyKind(value).is_tunnel:
-                item = model.item(self.kind.findData(value))  # type: ignore[attr-defined]
+                item = model.item(self.kind.findData(value))
                 if item is not None:
                     item.setEnabled(offered)
 

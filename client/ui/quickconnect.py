@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.config.history import QuickconnectHistory, RecentServer
-from client.config.urls import parse_target
+from client.config.urls import RemoteUrl, parse_target
 from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
@@ -341,13 +341,12 @@ class QuickConnectBar(QWidget):
         if index >= 0 and index != self.tls.currentIndex():
             self.tls.setCurrentIndex(index)
 
-    def _sftp_settings(self, target: object) -> SftpSettings:
+    def _sftp_settings(self, target: RemoteUrl) -> SftpSettings:
         """The window asks about unknown host keys (policy ASK); no anonymous user."""
-        user = self.user.text().strip() or getattr(target, "user", None) or ""
-        password = self.password.text() or getattr(target, "password", None) or None
-        port = self.port.value() or getattr(target, "port", None) \
-            or default_port(Protocol.SFTP)
-        return SftpSettings(host=target.host, port=port, user=user,  # type: ignore[attr-defined]
+        user = self.user.text().strip() or target.user or ""
+        password = self.password.text() or target.password or None
+        port = self.port.value() or target.port or default_port(Protocol.SFTP)
+        return SftpSettings(host=target.host, port=port, user=user,
                             password=password, host_key_policy=HostKeyPolicy.ASK)
 
     def submit(self) -> None:

@@ -161,7 +161,7 @@ class DirectoryComparison(QObject):
         if side is Side.REMOTE:
             row = index.row()
             if 0 <= row < self.remote.model.rowCount():
-                return self.remote.model.entry(row).name  # type: ignore[attr-defined]
+                return self.remote.model.entry(row).name
             return None
         return str(index.siblingAtColumn(0).data()) if index.isValid() else None
 
@@ -184,7 +184,7 @@ class DirectoryComparison(QObject):
     def _apply_hiding(self) -> None:
         remote_view: QTableView = self.remote.view
         for row in range(self.remote.model.rowCount()):
-            name = self.remote.model.entry(row).name  # type: ignore[attr-defined]
+            name = self.remote.model.entry(row).name
             remote_view.setRowHidden(row, self.enabled and self._hidden(name))
         local_view: QTreeView = self.local.view
         root = local_view.rootIndex()

@@ -147,7 +147,7 @@ class RemoteListModel(QAbstractTableModel):
     def entries(self) -> list[ListingEntry]:
         return list(self._shown)
 
-    def entry(self, row: int) -> object:
+    def entry(self, row: int) -> ListingEntry:
         return self._shown[row]
 
     def entries_in_rows(self, first: int, last: int) -> list[ListingEntry]:
