@@ -4,8 +4,6 @@ greets with SSH-2.0 (real loopback servers, clicks and keys as a person uses the
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from fixtures.ssh_banner import BannerListener
 from PySide6.QtCore import Qt
@@ -14,29 +12,9 @@ from client.demo import DemoServer
 from client.ui.inspector.diagnose_wizard import DiagnoseWizard
 
 from .test_diagnose_wizard_window import run_to_verdict, settings_for, spawn_and_wait
+from .test_diagnose_wizard_window import window as _wizard_window  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qloop, qtbot, config_dir, tmp_path):
-    from client.ui.main_window import MainWindow
-
-    local = tmp_path / "local"
-    local.mkdir()
-    win = MainWindow(local_start=local)
-    win.show()
-    yield win
-    wizard = getattr(win, "diagnose_wizard", None)
-    if wizard is not None:
-        try:
-            wizard.reject()
-        except RuntimeError:
-            pass
-    task = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(task.done, timeout=10_000)
-    win.close()
-    win.deleteLater()
 
 
 def test_blocked_passive_range_and_ssh_offers_sftp_in_the_verdict(window, qtbot) -> None:
