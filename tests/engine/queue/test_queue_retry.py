@@ -14,6 +14,7 @@ from fixtures.socket_tools import abort_socket
 
 from client.engine.events import EventBus
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
+from client.engine.queue.jobs import TransferJob
 
 from ..conftest import Recorder
 from ..sessions import session_factory
@@ -39,6 +40,15 @@ def reset_mid_file(session, argument):
     session.send(b"426 Connection closed; transfer aborted.\r\n")
 
 
+async def run_one(queue: TransferQueue, add) -> TransferJob:  # noqa: ANN001 - add(queue) -> id
+    """Add one job with ``add``, let the queue run until idle and close it: the job as
+    it ended."""
+    async with queue:
+        job_id = add(queue)
+        await queue.wait_idle()
+    return queue.job(job_id)
+
+
 def queue_for(server, bus, **options) -> TransferQueue:
     options.setdefault("retry_delay", 0.05)
     options.setdefault("exists_policy", ExistsPolicy.OVERWRITE)
@@ -52,12 +62,7 @@ async def test_data_reset_mid_file_is_retried_and_resumed_from_the_part(scripted
     server = scripted_server({"RETR": in_turn(reset_mid_file, transfer(payload=PAYLOAD)),
                               "SIZE": f"213 {len(PAYLOAD)}\r\n".encode()})
     queue = queue_for(server, bus)
-    try:
-        job_id = queue.add_download("/f.bin", tmp_path / "f.bin")
-        await queue.wait_idle()
-    finally:
-        await queue.close()
-    job = queue.job(job_id)
+    job = await run_one(queue, lambda q: q.add_download("/f.bin", tmp_path / "f.bin"))
     assert job.state is JobState.DONE and job.attempts == 2
     assert hashlib.sha256((tmp_path / "f.bin").read_bytes()).hexdigest() == \
         hashlib.sha256(PAYLOAD).hexdigest()
@@ -96,11 +101,8 @@ async def test_upload_reset_is_retried_and_resumed(scripted_server, bus, tmp_pat
     source = tmp_path / "up.bin"
     source.write_bytes(PAYLOAD)
     queue = queue_for(server, bus)
-    try:
-        job_id = queue.add_upload(source, "/up.bin")
-        await queue.wait_idle()
-    finally:
-        await queue.close()
+    job = await run_one(queue, lambda q: q.add_upload(source, "/up.bin"))
+    job_id = job.job_id
     assert queue.job(job_id).state is JobState.DONE
     assert queue.job(job_id).attempts == 2
     assert f"REST {CUT}" in server.lines()  # continued after what the server had
@@ -111,12 +113,7 @@ async def test_upload_reset_is_retried_and_resumed(scripted_server, bus, tmp_pat
 async def test_permanent_5xx_is_not_retried(scripted_server, bus, tmp_path):
     server = scripted_server({"RETR": b"550 Permission denied.\r\n"})
     queue = queue_for(server, bus)
-    try:
-        job_id = queue.add_download("/secret.bin", tmp_path / "secret.bin")
-        await queue.wait_idle()
-    finally:
-        await queue.close()
-    job = queue.job(job_id)
+    job = await run_one(queue, lambda q: q.add_download("/secret.bin", tmp_path / "secret.bin"))
     assert job.state is JobState.FAILED and job.attempts == 1
     assert "550" in (job.error or "")
     assert server.verbs().count("RETR") == 1
@@ -128,12 +125,7 @@ async def test_4xx_is_retried_until_the_budget_is_spent(scripted_server, bus, tm
     recorder = Recorder(bus)
     server = scripted_server({"RETR": b"450 File busy, try later.\r\n"})
     queue = queue_for(server, bus, retries=2)
-    try:
-        job_id = queue.add_download("/busy.bin", tmp_path / "busy.bin")
-        await queue.wait_idle()
-    finally:
-        await queue.close()
-    job = queue.job(job_id)
+    job = await run_one(queue, lambda q: q.add_download("/busy.bin", tmp_path / "busy.bin"))
     assert job.state is JobState.FAILED and job.attempts == 3
     assert server.verbs().count("RETR") == 3
     delays = [n.text.rsplit(" in ", 1)[1] for n in recorder.notices("retry")]
@@ -243,11 +235,8 @@ async def test_an_upload_the_server_will_not_continue_is_sent_again_whole(script
     source = tmp_path / "u.bin"
     source.write_bytes(PAYLOAD)
     queue = queue_for(server, bus, exists_policy=ExistsPolicy.RESUME, retries=0)
-    try:
-        job_id = queue.add_upload(source, "/u.bin")
-        await queue.wait_idle()
-    finally:
-        await queue.close()
+    job = await run_one(queue, lambda q: q.add_upload(source, "/u.bin"))
+    job_id = job.job_id
     assert queue.job(job_id).state is JobState.DONE and queue.job(job_id).attempts == 2
     assert stored["/u.bin"] == PAYLOAD
     assert [v for v in server.verbs() if v in ("REST", "STOR")] == ["REST", "STOR", "STOR"]
