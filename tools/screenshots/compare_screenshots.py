@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from window_script import drive_window
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -63,7 +65,6 @@ def main() -> int:
     from client.demo import DemoServer
     from client.ui.app import create_application, open_target
     from client.ui.main_window import MainWindow
-    from client.ui.qt_loop import run_on_qt_loop
 
     app = create_application()
     demo = DemoServer("healthy").start()
@@ -73,7 +74,6 @@ def main() -> int:
     window.resize(1366, 740)
     window.move(0, 0)
     window.show()
-    result = {"code": 1}
 
     async def shoot(name: str) -> None:
         await asyncio.sleep(1.0)
@@ -86,44 +86,33 @@ def main() -> int:
         subprocess.run(["convert", str(path), "-colors", "256", f"PNG8:{path}"], check=True)
         print(f"saved {path}")
 
-    async def run() -> None:
-        try:
-            await open_target(window, demo.url)
-            if window.inspector_dock is not None:
-                window.inspector_dock.hide()  # wider panes: the marks are the subject
-            window.main_splitter.setSizes([110, 470, 110])
-            server_extras(demo.root / args.folder.strip("/"))
-            await window.remote_actions.browse(args.folder)
-            local_twin(local, window.remote_pane.model.entries())
-            window.local_pane.refresh()
-            tools = window.compare_tools
-            tools.actions.compare.setChecked(True)
-            await shoot("compare-panes.png")
-            dialog = tools.open_synchronise()
-            assert dialog is not None
-            dialog.direction.setCurrentIndex(1)
-            dialog.rule.setCurrentIndex(2)
-            dialog.delete.setChecked(True)
-            dialog.move(300, 90)
-            dialog.preview()
-            for _ in range(100):
-                if dialog.plan is not None:
-                    break
-                await asyncio.sleep(0.1)
-            await shoot("sync-preview.png")
-            dialog.reject()
-            result["code"] = 0
-        except Exception as exc:  # noqa: BLE001 - reported, exit code says it failed
-            print(f"screenshots failed: {exc!r}", file=sys.stderr)
-        finally:
-            await window.shutdown()
-            window.close()
+    async def steps() -> None:
+        await open_target(window, demo.url)
+        if window.inspector_dock is not None:
+            window.inspector_dock.hide()  # wider panes: the marks are the subject
+        window.main_splitter.setSizes([110, 470, 110])
+        server_extras(demo.root / args.folder.strip("/"))
+        await window.remote_actions.browse(args.folder)
+        local_twin(local, window.remote_pane.model.entries())
+        window.local_pane.refresh()
+        tools = window.compare_tools
+        tools.actions.compare.setChecked(True)
+        await shoot("compare-panes.png")
+        dialog = tools.open_synchronise()
+        assert dialog is not None
+        dialog.direction.setCurrentIndex(1)
+        dialog.rule.setCurrentIndex(2)
+        dialog.delete.setChecked(True)
+        dialog.move(300, 90)
+        dialog.preview()
+        for _ in range(100):
+            if dialog.plan is not None:
+                break
+            await asyncio.sleep(0.1)
+        await shoot("sync-preview.png")
+        dialog.reject()
 
-    try:
-        run_on_qt_loop(app, run())
-    finally:
-        demo.stop()
-    return result["code"]
+    return drive_window(app, window, demo, steps)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from window_script import drive_window
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -63,7 +65,6 @@ def asyncio_main(args: argparse.Namespace) -> int:
     from client.engine.settings import TransferMode
     from client.ui.app import create_application, open_target
     from client.ui.main_window import MainWindow
-    from client.ui.qt_loop import run_on_qt_loop
 
     app = create_application()
     demo = DemoServer(args.scenario).start()
@@ -74,7 +75,6 @@ def asyncio_main(args: argparse.Namespace) -> int:
     window = MainWindow(local_start=local)
     window.resize(1280, 800)
     window.show()
-    result = {"code": 1}
 
     async def settle(seconds: float = 0.6) -> None:
         await asyncio.sleep(seconds)
@@ -87,29 +87,18 @@ def asyncio_main(args: argparse.Namespace) -> int:
         window.grab().save(str(path))
         print(f"saved {path}")
 
-    async def run() -> None:
-        try:
-            await open_target(window, demo.url)
-            folder = BINARY_SAMPLE.rsplit("/", 1)[0]
-            await window.remote_actions.browse("/" + folder)
-            await window.transfers.download_paths([f"/{BINARY_SAMPLE}"], local)
-            await window.transfers.wait_idle()
-            await shoot("main-passive.png")
-            window.set_mode(TransferMode.ACTIVE)
-            await window.remote_actions.browse("/")
-            await shoot("main-active.png")
-            result["code"] = 0
-        except Exception as exc:  # noqa: BLE001 - reported, exit code says it failed
-            print(f"screenshots failed: {exc!r}", file=sys.stderr)
-        finally:
-            await window.shutdown()
-            window.close()
+    async def steps() -> None:
+        await open_target(window, demo.url)
+        folder = BINARY_SAMPLE.rsplit("/", 1)[0]
+        await window.remote_actions.browse("/" + folder)
+        await window.transfers.download_paths([f"/{BINARY_SAMPLE}"], local)
+        await window.transfers.wait_idle()
+        await shoot("main-passive.png")
+        window.set_mode(TransferMode.ACTIVE)
+        await window.remote_actions.browse("/")
+        await shoot("main-active.png")
 
-    try:
-        run_on_qt_loop(app, run())
-    finally:
-        demo.stop()
-    return result["code"]
+    return drive_window(app, window, demo, steps)
 
 
 if __name__ == "__main__":

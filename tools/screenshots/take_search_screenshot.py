@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from window_script import drive_window
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
@@ -38,42 +40,29 @@ def main() -> int:
     from client.demo import DemoServer
     from client.ui.app import create_application, open_target
     from client.ui.main_window import MainWindow
-    from client.ui.qt_loop import run_on_qt_loop
 
     app = create_application()
     demo = DemoServer("healthy").start()
     window = MainWindow(local_start=Path(tempfile.mkdtemp(prefix="ftpi-local-")))
     window.showMaximized()
-    result = {"code": 1}
 
-    async def run() -> None:
-        try:
-            await open_target(window, demo.url)
-            dialog = window.dialogs.open_remote_search()
-            dialog.resize(820, 520)
-            dialog.move(260, 150)
-            dialog.pattern.setText("*.txt")
-            dialog.start()
-            while not dialog.search_button.isEnabled():
-                await asyncio.sleep(0.1)
-            dialog.results.selectRow(1)
-            await asyncio.sleep(0.8)
-            window.bridge.flush()
-            app.processEvents()
-            subprocess.run(["import", "-window", "root", str(args.out)], check=True)
-            print(f"saved {args.out}")
-            result["code"] = 0
-        except Exception as exc:  # noqa: BLE001 - reported, exit code says it failed
-            print(f"screenshot failed: {exc!r}", file=sys.stderr)
-        finally:
-            await window.shutdown()
-            window.close()
+    async def steps() -> None:
+        await open_target(window, demo.url)
+        dialog = window.dialogs.open_remote_search()
+        dialog.resize(820, 520)
+        dialog.move(260, 150)
+        dialog.pattern.setText("*.txt")
+        dialog.start()
+        while not dialog.search_button.isEnabled():
+            await asyncio.sleep(0.1)
+        dialog.results.selectRow(1)
+        await asyncio.sleep(0.8)
+        window.bridge.flush()
+        app.processEvents()
+        subprocess.run(["import", "-window", "root", str(args.out)], check=True)
+        print(f"saved {args.out}")
 
-    try:
-        run_on_qt_loop(app, run())
-    finally:
-        demo.stop()
-    return result["code"]
+    return drive_window(app, window, demo, steps, "screenshot")
 
 
 if __name__ == "__main__":
