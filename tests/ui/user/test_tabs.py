@@ -210,6 +210,8 @@ def test_a_closed_tabs_download_keeps_running_in_the_queue(two_tabs, qtbot, quit
     window, first, second = two_tabs
     start_slow_download(window, qtbot, second)
     [job] = second.transfers.queue.jobs()
+    # the person sees it in the queue view (the bridge delivers it within a flush or two)
+    qtbot.waitUntil(lambda: any(j.job_id == job.job_id for j in window.queue.model.jobs()))
     browsing = second.connection.connection_id
     ctrl(qtbot, window, Qt.Key.Key_W)
     qtbot.waitUntil(lambda: window.tabs.question is not None and window.tabs.question.isVisible())
@@ -217,6 +219,7 @@ def test_a_closed_tabs_download_keeps_running_in_the_queue(two_tabs, qtbot, quit
     window.tabs.question.button(QMessageBox.StandardButton.Close).click()
     qtbot.waitUntil(lambda: browsing in quits, timeout=10_000)
     assert window.tabs.tabs() == [first]
+    window.bridge.flush()  # whatever the closed tab's queue said meanwhile
     assert any(j.job_id == job.job_id for j in window.queue.model.jobs())  # still listed
     qtbot.waitUntil(lambda: any(j.job_id == job.job_id and j.state is JobState.DONE
                                 for j in window.queue.model.jobs()), timeout=60_000)
