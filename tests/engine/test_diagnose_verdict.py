@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from client.engine.diagnose.model import Attempt, Outcome, Probe
-from client.engine.diagnose.verdict import decide_verdict
+from client.engine.diagnose.verdict import THROUGH_PROXY, decide_verdict
 from client.engine.events import DataFailure
 from client.engine.settings import CommandFamily, TransferMode
 
@@ -162,3 +162,39 @@ def test_passive_fixes_name_filezilla_server_and_iis_too() -> None:
     said = " ".join(verdict.fixes)
     assert "FileZilla Server" in said and "Use the following IP" in said
     assert "IIS" in said and "Data Channel Port Range" in said
+
+
+def test_active_rows_address_is_not_taken_for_the_227() -> None:
+    """Behind NAT the client announces its own address in PORT/EPRT: that is no 227
+    naming an internal address (the 227 named the control peer)."""
+    control = "198.18.0.1"
+    rows = [row(Probe.EPSV, FAILED, DataFailure.CONNECT_TIMEOUT, advertised=f"{control}:50001"),
+            row(Probe.PASV_ADVERTISED, FAILED, DataFailure.CONNECT_TIMEOUT,
+                advertised=f"{control}:50002", remote=f"{control}:50002"),
+            row(Probe.PASV_CONTROL, FAILED, DataFailure.CONNECT_TIMEOUT,
+                advertised=f"{control}:50003", remote=f"{control}:50003"),
+            row(Probe.EPRT, advertised="198.18.0.2:40001", remote=f"{control}:20"),
+            row(Probe.PORT, advertised="198.18.0.2:40002", remote=f"{control}:20"),
+            row(Probe.STAT)]
+    verdict = decide_verdict(rows, server_host=control)
+    assert verdict.key == "passive-blocked"
+    assert "198.18.0.2" not in verdict.explanation and "227" not in verdict.explanation
+
+
+def test_passive_failing_through_a_proxy_is_not_called_both_directions() -> None:
+    """Active mode is not tried through a proxy: when passive fails, the verdict must not
+    say active failed too, and says which hop failed."""
+    hop = ("the SOCKS5 proxy 10.0.0.1:1080 accepted the connection but did not say within "
+           "1 s whether it reached 198.18.0.1:50028 (hop proxy → server)")
+    proxy_note = f"{THROUGH_PROXY} the SOCKS5 proxy 10.0.0.1:1080 (the server cannot dial back)"
+    rows = [row(probe, FAILED, DataFailure.PROXY, detail=hop, advertised="198.18.0.1:50028")
+            for probe in (Probe.EPSV, Probe.PASV_ADVERTISED, Probe.PASV_CONTROL)]
+    rows += [Attempt(probe, Outcome.NOT_ATTEMPTED, proxy_note)
+             for probe in (Probe.EPRT, Probe.PORT)]
+    verdict = decide_verdict(rows + [row(Probe.STAT)], server_host="198.18.0.1")
+    assert verdict.key == "passive-blocked"
+    assert "through the proxy" in verdict.headline
+    assert "both directions" not in verdict.explanation
+    assert "hop proxy → server" in verdict.explanation and "50028" in verdict.explanation
+    assert verdict.recommended is not None and verdict.recommended.stat_listing_fallback
+    assert decide_verdict(rows).recommended is None  # no STAT: nothing works to recommend

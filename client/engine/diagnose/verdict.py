@@ -58,6 +58,8 @@ _CONNECTIVITY = frozenset({
 #: Replies to LIST/MLSD that refuse the command (path, permission), not the connection.
 _LISTING_REFUSALS = frozenset({450, 451, 500, 501, 502, 504, 530, 550, 553})
 _STALLS = frozenset({DataFailure.SILENT, DataFailure.STALLED})
+#: rows whose ``advertised`` is a server's 227 reply
+_PASV_227_PROBES = (Probe.PASV_ADVERTISED, Probe.PASV_CONTROL, Probe.TLS)
 
 
 def nat_fixes(public_address: str) -> tuple[str, ...]:
@@ -88,7 +90,8 @@ def _internal_address_note(attempts: Sequence[Attempt], control_host: str | None
     """When the 227 names another address than the control peer: the server does not
     know its external address either, and over TLS that is what a firewall's FTP
     helper would hide in plain FTP."""
-    hosts = sorted({h for a in attempts if a.probe is not Probe.EPSV
+    # the 227s only: an active row's "advertised" is the address this client announced
+    hosts = sorted({h for a in attempts if a.probe in _PASV_227_PROBES
                     for h in [_host_of(a.advertised)] if h and h != control_host})
     if not hosts or not control_host:
         return ""
@@ -311,6 +314,13 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             firewall="allow inbound TCP from the server to the active port range on this machine",
             recommended=_passive_recommendation(rows, PasvPolicy.AUTO, "passive mode works"))
 
+    through_proxy = bool(active) and all(a.detail.startswith(THROUGH_PROXY) for a in active)
+    tried_passive = _attempted(passive)
+    if through_proxy and not passive_ok and tried_passive \
+            and not all(a.failure in _STALLS for a in tried_passive):
+        return _passive_blocked_via_proxy(tried_passive, stat, _ports_seen(attempts),
+                                          control_host or server_host)
+
     if data_failures and all(a.failure in _STALLS for a in data_failures):
         return Verdict(
             "data-stalls", "data connections open but no data flows",
@@ -342,3 +352,28 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
         "neither passive nor active data connections worked, and the server does not "
         "list over the control connection, so the cause cannot be placed; a firewall "
         "blocking data connections is the most common one. See the rows above.")
+
+
+def _passive_blocked_via_proxy(failed: Sequence[Attempt], stat: Attempt | None,
+                               ports: list[int], server_host: str) -> Verdict:
+    """Every passive connection through the proxy failed, and active mode cannot go
+    through one: no data connection works from here, whatever the other side allows."""
+    failures = sorted({a.failure.value for a in failed if a.failure})
+    seen = f" (the server offered port(s) {port_list(ports)})" if ports else ""
+    stat_ok = stat is not None and stat.ok
+    return Verdict(
+        "passive-blocked", "the server's passive ports cannot be reached through the proxy",
+        f"passive data connections through the proxy fail ({', '.join(failures) or 'failed'})"
+        f"{seen}: {failed[0].detail}. Active mode cannot work through a proxy (the server "
+        "would have to connect back to this computer), so no data connection works from "
+        "here. The proxy reaches the server's control port but not its passive ports: a "
+        "firewall in front of the server drops or rejects them, the NAT router does not "
+        "forward them, or the proxy's rules forbid those ports."
+        + (" A STAT listing over the control connection works." if stat_ok else ""),
+        fixes=server_fixes(None, None, server_host),
+        firewall=_range_firewall_text(ports, "to the server (from the proxy's address), and "
+                                             "forward it on the NAT router in front of it"),
+        recommended=Recommendation(TransferMode.PASSIVE, PasvPolicy.AUTO,
+                                   stat_listing_fallback=True,
+                                   text="listings over the control connection (STAT) until "
+                                        "the passive range is opened") if stat_ok else None)
