@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
 from client.cli.transfer_commands import print_ladder
-from client.engine.diagnose.model import Attempt, Diagnosis, Outcome
+from client.engine.diagnose.model import Attempt, Diagnosis, Outcome, SftpOffer
+from client.engine.proxy.settings import ProxySettings
 from client.protocol.text import escape_control
 
-__all__ = ["register", "format_diagnosis", "exit_code_for"]
+__all__ = ["register", "format_diagnosis", "exit_code_for", "try_sftp_command"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,8 +72,17 @@ def _row(attempt: Attempt) -> list[str]:
     return [attempt.probe.value, outcome, attempt.phase or "-", f"{attempt.elapsed:.2f}s", ends]
 
 
-def format_diagnosis(diagnosis: Diagnosis) -> str:
-    """The table, each row's detail, and the verdict with fixes and recommended settings."""
+def try_sftp_command(offer: SftpOffer, user: str = "", proxy: ProxySettings | None = None) -> str:
+    """The command that lists the server over SFTP: the same user, and the same proxy
+    (without its password) when the connections go through one."""
+    through = f"--proxy {shlex.quote(proxy.url())} " if proxy is not None else ""
+    return f"ftp-inspector ls {through}{shlex.quote(offer.url(user))}"
+
+
+def format_diagnosis(diagnosis: Diagnosis, *, user: str = "",
+                     proxy: ProxySettings | None = None) -> str:
+    """The table, each row's detail, and the verdict with fixes and recommended settings
+    (the SFTP command names ``user`` and ``proxy``, those of the diagnosed connection)."""
     header = ["method", "outcome", "phase reached", "time", "endpoints"]
     rows = [_row(a) for a in diagnosis.attempts]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -103,8 +114,12 @@ def format_diagnosis(diagnosis: Diagnosis) -> str:
         rec = verdict.recommended
         lines.append(f"  Recommended settings: {rec.text} ({rec.cli_options()}"
                      f"{', STAT listings' if rec.stat_listing_fallback else ''})")
+    probe = diagnosis.ssh_probe
+    if probe is not None:
+        via = f" (through the {probe.via})" if probe.via else ""
+        lines.append(f"  SSH on port {probe.port}{via}: {escape_control(probe.detail)}")
     if verdict.sftp is not None:
-        lines.append(f"  Try SFTP: ftp-inspector ls {verdict.sftp.url()}")
+        lines.append(f"  Try SFTP: {escape_control(try_sftp_command(verdict.sftp, user, proxy))}")
     return "\n".join(lines)
 
 
@@ -130,7 +145,10 @@ async def _diagnose(context: CommandContext) -> int:
         json.dump(diagnosis.to_json(), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")
     else:
-        context.stdout.write(format_diagnosis(diagnosis) + "\n")
+        settings = context.settings
+        user = "" if settings.user in ("", "anonymous") else settings.user
+        context.stdout.write(format_diagnosis(diagnosis, user=user, proxy=settings.tunnel)
+                             + "\n")
     if context.args.ladder:
         print_ladder(context)
     context.stdout.flush()

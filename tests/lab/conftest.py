@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +33,27 @@ def lab() -> Iterator[Lab]:
             pytest.fail("network guard (lab client): " + found, pytrace=False)
     finally:
         made.close()
+
+
+def shared_lab(make: Callable[[], Lab]) -> Iterator[Lab]:
+    """A lab for a whole module (namespaces and servers built once), removed at the
+    module's end whatever happened; pair it with :func:`guard_after_each_test`."""
+    reason = lab_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    made = make()
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def guard_after_each_test(made: Lab) -> None:
+    """Fail the test whose client dialled outside the lab (and start the log afresh)."""
+    found = made.guard_violations()
+    (made.workdir / "netguard.log").unlink(missing_ok=True)
+    if found:
+        pytest.fail("network guard (lab client): " + found, pytrace=False)
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
 
 __all__ = ["Outcome", "Probe", "Attempt", "Recommendation", "Verdict", "Diagnosis",
-           "PortProbe", "SftpOffer", "PASSIVE_PROBES", "ACTIVE_PROBES", "DATA_PROBES"]
+           "PortProbe", "SftpOffer", "SshProbe", "SshProbeOutcome", "PASSIVE_PROBES",
+           "ACTIVE_PROBES", "DATA_PROBES"]
 
 
 class Outcome(enum.Enum):
@@ -177,6 +178,37 @@ class SftpOffer:
                 "reason": self.reason, "url": self.url()}
 
 
+class SshProbeOutcome(enum.Enum):
+    """What the look at the SSH port found."""
+
+    SSH = "ssh"  # an SSH identification line
+    NOT_SSH = "not-ssh"  # connected, but something else (or nothing) was said
+    REFUSED = "refused"  # the host or the proxy said no one listens there
+    NO_ANSWER = "no-answer"  # nothing within the probe's timeout (filtered)
+    FAILED = "failed"  # any other failure (unreachable network, ICMP error, proxy)
+
+
+@dataclass(frozen=True)
+class SshProbe:
+    """The look at the server's SSH port that decided the SFTP offer: where (``via`` the
+    proxy, when one carries the connections), what was found, how long it took at most
+    ``timeout`` seconds, and in words (``detail``)."""
+
+    host: str
+    port: int
+    outcome: SshProbeOutcome
+    elapsed: float
+    timeout: float
+    detail: str
+    banner: str | None = None
+    via: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"host": self.host, "port": self.port, "outcome": self.outcome.value,
+                "elapsed": round(self.elapsed, 3), "timeout": self.timeout,
+                "detail": self.detail, "banner": self.banner, "via": self.via}
+
+
 @dataclass(frozen=True)
 class Verdict:
     """``key`` names the rule that matched (stable, for scripts and tests): healthy,
@@ -214,6 +246,7 @@ class Diagnosis:
     data_timeout: float = 0.0
     notes: tuple[str, ...] = field(default=())
     passive_ports: tuple[PortProbe, ...] = ()
+    ssh_probe: SshProbe | None = None  # only when the verdict made one worth it
 
     def attempt(self, probe: Probe) -> Attempt | None:
         return next((a for a in self.attempts if a.probe is probe), None)
@@ -223,4 +256,5 @@ class Diagnosis:
                 "data_timeout": self.data_timeout,
                 "attempts": [a.to_json() for a in self.attempts],
                 "passive_ports": [p.to_json() for p in self.passive_ports],
-                "verdict": self.verdict.to_json(), "notes": list(self.notes)}
+                "verdict": self.verdict.to_json(), "notes": list(self.notes),
+                "ssh_probe": self.ssh_probe.to_json() if self.ssh_probe else None}

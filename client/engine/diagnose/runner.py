@@ -399,11 +399,12 @@ async def run_diagnosis(settings: ConnectionSettings, path: str | None = None, *
     server = f"{settings.host}:{settings.port}"
     verdict = decide_verdict(attempts, tls_used=tls_used, server_host=settings.host,
                              passive_ports=ports)
-    verdict = await consider_sftp(verdict, {a.failure_class for a in attempts}, settings.host,
-                                  settings.port, ssh_port)
+    verdict, ssh_probe = await consider_sftp(
+        verdict, {a.failure_class for a in attempts}, settings.host, settings.port, ssh_port,
+        tunnel=settings.tunnel)
     return Diagnosis(server=server, path=path, attempts=tuple(attempts), verdict=verdict,
                      tls_offered=tls_offered, data_timeout=settings.data_timeout,
-                     passive_ports=tuple(ports))
+                     passive_ports=tuple(ports), ssh_probe=ssh_probe)
 
 
 async def _auth_tls_offered(settings: ConnectionSettings, bus: EventBus) -> bool:
