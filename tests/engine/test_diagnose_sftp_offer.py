@@ -118,3 +118,48 @@ def test_the_command_line_prints_the_sftp_address_to_try() -> None:
         verdict=ssh_port_verdict(SshAnswer("h", 22, "SSH-2.0-x")))
     assert exit_code_for(wrong) == 2
     assert "Try SFTP: ftp-inspector ls sftp://h" in format_diagnosis(wrong)
+
+
+def test_the_probe_says_why_there_is_no_offer() -> None:
+    from client.engine.diagnose.model import SshProbeOutcome
+    from client.engine.diagnose.sftp_offer import probe_ssh
+
+    closed = asyncio.run(probe_ssh("127.0.0.1", unused_port(), timeout=2))
+    assert closed.outcome is SshProbeOutcome.REFUSED and "refused" in closed.detail
+    with BannerListener(b"220 FTP server ready\r\n") as ftp:
+        other = asyncio.run(probe_ssh("127.0.0.1", ftp.port, timeout=1))
+    assert other.outcome is SshProbeOutcome.NOT_SSH and "220 FTP server ready" in other.detail
+    assert other.to_json()["outcome"] == "not-ssh" and other.via is None
+
+
+def test_the_probe_goes_through_the_users_proxy(socks5_proxy) -> None:
+    """Behind a proxy the direct path may not exist: the SSH port is asked through it."""
+    from client.engine.diagnose.model import SshProbeOutcome
+    from client.engine.diagnose.sftp_offer import probe_ssh
+
+    tunnel = socks5_proxy.settings()
+    with BannerListener() as ssh:
+        seen = asyncio.run(probe_ssh("127.0.0.1", ssh.port, tunnel=tunnel))
+    assert seen.outcome is SshProbeOutcome.SSH and seen.banner.startswith("SSH-2.0-OpenSSH")
+    assert seen.via == f"SOCKS5 proxy 127.0.0.1:{socks5_proxy.port}"
+    closed = asyncio.run(probe_ssh("127.0.0.1", unused_port(), tunnel=tunnel, timeout=2))
+    assert closed.outcome is SshProbeOutcome.REFUSED and "SOCKS5 reply 5" in closed.detail
+
+
+def test_the_sftp_command_keeps_the_user_and_the_proxy() -> None:
+    from client.cli.diagnose_command import format_diagnosis, try_sftp_command
+    from client.engine.diagnose.model import Diagnosis, SshProbe, SshProbeOutcome
+    from client.engine.diagnose.sftp_offer import SshAnswer
+    from client.engine.proxy import parse_proxy_url
+
+    proxy = parse_proxy_url("socks5://bob:secret@10.0.0.1:1080")
+    verdict = offer_sftp(Verdict("passive-blocked", "blocked", "passive fails."),
+                         SshAnswer("ftp.example.net", 22, "SSH-2.0-x"))
+    assert try_sftp_command(verdict.sftp, "ann", proxy) == \
+        "ftp-inspector ls --proxy socks5://bob@10.0.0.1:1080 sftp://ann@ftp.example.net"
+    probe = SshProbe("ftp.example.net", 22, SshProbeOutcome.SSH, 0.1, 3.0, "SSH-2.0-x",
+                     "SSH-2.0-x", via=proxy.describe())
+    text = format_diagnosis(Diagnosis(server="ftp.example.net:21", path=None, attempts=(),
+                                      verdict=verdict, ssh_probe=probe), user="ann", proxy=proxy)
+    assert "SSH on port 22 (through the SOCKS5 proxy 10.0.0.1:1080 (user bob)): SSH-2.0-x" in text
+    assert "secret" not in text
