@@ -24,6 +24,8 @@ from .conftest import guard_after_each_test, shared_lab, transcript
 pytestmark = pytest.mark.lab
 
 DATA_TIMEOUT = 2
+#: for the rows meant to fail (the dropped passive range): a short wait suffices
+BLOCKED_TIMEOUT = 1
 UNREACHABLE_PORT = 2200
 PAYLOAD = hashlib.sha256(b"proxy").digest() * 2048  # 64 KiB
 ENGINE_SCRIPT = str(Path(__file__).with_name("engine_diagnose.py"))
@@ -57,7 +59,8 @@ def _url(server, port: int = 21, path: str = "/") -> str:
 def _ftp(lab: ProxyLab, world: dict, proxy: str, *args: str, port: int = 21,
          path: str = "/"):
     server = world["ftp_blocked" if port == 2121 else "ftp"]
-    return lab.run_cli([*args, "--tls", "off", "--data-timeout", str(DATA_TIMEOUT),
+    timeout = BLOCKED_TIMEOUT if port == 2121 else DATA_TIMEOUT
+    return lab.run_cli([*args, "--tls", "off", "--data-timeout", str(timeout),
                         "--proxy", world[proxy].url, _url(server, port, path)],
                        password=server.password)
 
@@ -156,7 +159,7 @@ def test_diagnose_through_the_proxy_offers_sftp_when_passive_ports_are_dropped(
     assert (f"Try SFTP: ftp-inspector ls --proxy {world['socks5'].url} "
             f"sftp://{world['sshd'].user}@{ROUTER_WAN}") in out
     engine = proxy_lab.run_python([ENGINE_SCRIPT, ROUTER_WAN, "2121", world["sshd"].user,
-                                   str(DATA_TIMEOUT), world["http"].url],
+                                   str(BLOCKED_TIMEOUT), world["http"].url],
                                   password=world["ftp_blocked"].password)
     assert engine.returncode == 0, engine.stderr
     diagnosis = engine.json()
