@@ -96,9 +96,11 @@ class ConnectFlow(QObject):
                        doing=self.tr("Reconnecting"))
 
     def offer_sftp(self, offer: SftpOffer) -> None:
-        """Fill the quickconnect bar with ``offer``'s sftp:// address (same user)."""
+        """Fill the quickconnect bar with ``offer``'s sftp:// address (same user, same
+        proxy)."""
         settings = self.tabs.current.connection.settings
-        fill_quickconnect(self.quick, offer, settings.user if settings else "")
+        fill_quickconnect(self.quick, offer, settings.user if settings else "",
+                          settings.proxy if settings is not None else None)
         self.activate()
 
     def remember_site(self, store: SiteStore, site: Site) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from client.config.history import QuickconnectHistory, RecentServer
 from client.config.urls import RemoteUrl, parse_target
+from client.engine.proxy.settings import ProxySettings
 from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
@@ -100,6 +101,7 @@ class QuickConnectBar(QWidget):
         self.setObjectName("quickConnect")
         self._history = history
         self._unrecorded: set[tuple[str, int]] = set()  # see never_remember
+        self._offered_proxy: ProxySettings | None = None  # see use_proxy_once
         self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes://, sftp:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
         self.password = self._edit(self.tr("Password"), "", 100)
@@ -189,6 +191,7 @@ class QuickConnectBar(QWidget):
         for line in (self.host, self.user, self.password):
             line.returnPressed.connect(self.submit)
         self.host.textEdited.connect(self._user_from_typed_url)
+        self.host.textEdited.connect(lambda _text: self.use_proxy_once(None))
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -326,10 +329,8 @@ class QuickConnectBar(QWidget):
         if password is None and user == "anonymous":
             password = "anonymous@"
         port = self.port.value() or target.effective_port(tls)
-        from client.config.proxies import ProxyStore
-
         settings = ConnectionSettings(host=target.host, port=port, user=user, password=password,
-                                      tls=tls, mode=self.mode, proxy=ProxyStore().load_default())
+                                      tls=tls, mode=self.mode, proxy=self._proxy())
         return settings.with_commands(self.command_family), target.path
 
     def choose_sftp(self) -> None:
@@ -346,8 +347,23 @@ class QuickConnectBar(QWidget):
         user = self.user.text().strip() or target.user or ""
         password = self.password.text() or target.password or None
         port = self.port.value() or target.port or default_port(Protocol.SFTP)
-        return SftpSettings(host=target.host, port=port, user=user,
-                            password=password, host_key_policy=HostKeyPolicy.ASK)
+        return SftpSettings(host=target.host, port=port, user=user, password=password,
+                            host_key_policy=HostKeyPolicy.ASK, proxy=self._proxy())
+
+    def use_proxy_once(self, proxy: ProxySettings | None) -> None:
+        """Connect the address now in the bar through ``proxy`` (the proxy of the
+        connection an SFTP offer came from: behind it there may be no other way out);
+        None, or editing the address, goes back to the default proxy."""
+        self._offered_proxy = proxy
+
+    def _proxy(self) -> ProxySettings | None:
+        """The offered proxy, else the default one (File > Proxy settings), for FTP and
+        SFTP alike."""
+        if self._offered_proxy is not None:
+            return self._offered_proxy
+        from client.config.proxies import ProxyStore
+
+        return ProxyStore().load_default()
 
     def submit(self) -> None:
         try:
@@ -375,6 +391,7 @@ class QuickConnectBar(QWidget):
     def fill_from_url(self, text: str) -> None:
         """Put a URL's parts into the fields; the host field never shows the password."""
         target = parse_target(text, sftp=True)
+        self.use_proxy_once(None)
         scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
             if target.tls is not None else None
         if target.is_sftp:

@@ -1,23 +1,29 @@
 """"Connect with SFTP": from the Diagnose verdict (the server's data connections are
 blocked and it also answers SSH) or from the failure banner (the FTP port greeted with
 ``SSH-2.0-…``), the quickconnect bar gets the server's ``sftp://`` address, the user
-stays, and the password field has the focus: one Enter connects."""
+stays (and the proxy the diagnosed connection went through), and the password field
+has the focus: one Enter connects."""
 
 from __future__ import annotations
 
 from client.engine.diagnose.model import SftpOffer
 from client.engine.errors import ServerProtocolError
+from client.engine.proxy.settings import ProxySettings
 from client.engine.settings import ConnectionSettings
 from client.ui.quickconnect import QuickConnectBar
 
 __all__ = ["fill_quickconnect", "sftp_offer_for_error"]
 
 
-def fill_quickconnect(quick: QuickConnectBar, offer: SftpOffer, user: str = "") -> str:
-    """Put ``offer``'s address in the bar (the port is in the URL); returns the URL."""
+def fill_quickconnect(quick: QuickConnectBar, offer: SftpOffer, user: str = "",
+                      proxy: ProxySettings | None = None) -> str:
+    """Put ``offer``'s address in the bar (the port is in the URL); returns the URL.
+    ``proxy``: the diagnosed connection's, which the SSH connection then goes through
+    too (only a tunnel can carry SSH; otherwise the default proxy applies)."""
     user = "" if user == "anonymous" else user
     url = offer.url(user)
     quick.host.setText(url)
+    quick.use_proxy_once(proxy if proxy is not None and proxy.kind.is_tunnel else None)
     quick.choose_sftp()
     quick.user.setText(user)
     quick.password.clear()
