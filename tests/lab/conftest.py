@@ -12,9 +12,13 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from fixtures.lab import Lab, lab_unavailable_reason
+from fixtures.process_server import ServerUnavailable
+
+T = TypeVar("T")
 
 #: Short timeouts keep the whole lab fast: every failure costs at most one of these.
 DATA_TIMEOUT = 3
@@ -46,6 +50,14 @@ def shared_lab(make: Callable[[], Lab]) -> Iterator[Lab]:
         yield made
     finally:
         made.close()
+
+
+def start_or_skip(start: Callable[[], T]) -> T:
+    """Start a lab server or proxy; skip (with the reason) where its package is missing."""
+    try:
+        return start()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 def guard_after_each_test(made: Lab) -> None:

@@ -19,7 +19,7 @@ import pytest
 from fixtures.lab import ROUTER_WAN
 from fixtures.lab_proxy import ProxyLab
 
-from .conftest import guard_after_each_test, shared_lab, transcript
+from .conftest import guard_after_each_test, shared_lab, start_or_skip, transcript
 
 pytestmark = pytest.mark.lab
 
@@ -40,10 +40,12 @@ def proxy_lab() -> Iterator[ProxyLab]:
 def world(proxy_lab: ProxyLab) -> dict:
     proxy_lab.nat(ports="21, 22, 2121", forward="50000-50010", reject=str(UNREACHABLE_PORT),
                   reject_with="icmp type host-unreachable")
-    return {"ftp": proxy_lab.start_vsftpd(),
-            "ftp_blocked": proxy_lab.start_vsftpd(port=2121, pasv_range=(50020, 50030)),
-            "sshd": proxy_lab.start_sshd(files={"payload.bin": PAYLOAD}),
-            "socks5": proxy_lab.start_danted(), "http": proxy_lab.start_tinyproxy()}
+    return {"ftp": start_or_skip(proxy_lab.start_vsftpd),
+            "ftp_blocked": start_or_skip(lambda: proxy_lab.start_vsftpd(
+                port=2121, pasv_range=(50020, 50030))),
+            "sshd": start_or_skip(lambda: proxy_lab.start_sshd(files={"payload.bin": PAYLOAD})),
+            "socks5": start_or_skip(proxy_lab.start_danted),
+            "http": start_or_skip(proxy_lab.start_tinyproxy)}
 
 
 @pytest.fixture(autouse=True)

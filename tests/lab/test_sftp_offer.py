@@ -17,7 +17,7 @@ import pytest
 from fixtures.lab import ROUTER_WAN, Lab
 from fixtures.sshd import SshdServer
 
-from .conftest import guard_after_each_test, shared_lab
+from .conftest import guard_after_each_test, shared_lab, start_or_skip
 
 pytestmark = pytest.mark.lab
 
@@ -35,7 +35,8 @@ def ssh_lab() -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def servers(ssh_lab: Lab):
-    return ssh_lab.start_vsftpd(), ssh_lab.start_sshd(files={"report.bin": PAYLOAD})
+    return (start_or_skip(ssh_lab.start_vsftpd),
+            start_or_skip(lambda: ssh_lab.start_sshd(files={"report.bin": PAYLOAD})))
 
 
 @pytest.fixture(autouse=True)
