@@ -252,10 +252,16 @@ class VerdictPage(QWizardPage):
         self.apply_button.setToolTip("" if can_apply else self.tr("No site is open"))
         self.apply_status.clear()
         self.apply_status.hide()
-        offer = verdict.sftp
-        self.sftp_text.setText(self.tr("SFTP at {}: {}").format(
-            escape_control(offer.url()), escape_control(offer.banner)) if offer else "")
-        self.sftp_text.setVisible(offer is not None)
+        offer, probe = verdict.sftp, diagnosis.ssh_probe
+        if offer is not None:
+            self.sftp_text.setText(self.tr("SFTP at {}: {}").format(
+                escape_control(offer.url()), escape_control(offer.banner)))
+        elif probe is not None:  # why there is no offer: refused, filtered, not SSH
+            self.sftp_text.setText(self.tr("No SFTP offer: port {} of {}: {}").format(
+                probe.port, escape_control(probe.host), escape_control(probe.detail)))
+        else:
+            self.sftp_text.setText("")
+        self.sftp_text.setVisible(offer is not None or probe is not None)
         self.sftp_button.setVisible(offer is not None)
         fixes = [f"\u2022 {escape_control(fix)}" for fix in verdict.fixes]
         self.fixes.setText(self.tr("How to fix it:") + "\n" + "\n".join(fixes) if fixes else "")

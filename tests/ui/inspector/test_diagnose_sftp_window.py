@@ -63,3 +63,19 @@ def test_ftp_port_greeting_with_ssh_offers_sftp_in_the_banner(window, qtbot) -> 
     assert quick.host.text() == f"sftp://alice@127.0.0.1:{ssh.port}"
     assert quick.password.text() == ""
     assert not banner.isVisible()
+
+
+def test_blocked_without_ssh_says_why_there_is_no_offer(window, qtbot) -> None:
+    from fixtures.scripted_steps import unused_port
+
+    closed = unused_port()
+    with DemoServer("passive-blocked", give_up_after=3.0) as server:
+        spawn_and_wait(window, qtbot, window.connect_to(settings_for(server), None))
+        wizard = window.run_diagnose()
+        wizard.ssh_port = closed
+        run_to_verdict(qtbot, wizard)
+    page = wizard.verdict_page
+    assert wizard.diagnosis.verdict.key == "passive-blocked"
+    assert not page.sftp_button.isVisible()
+    assert page.sftp_text.isVisible()
+    assert f"No SFTP offer: port {closed} of 127.0.0.1: refused" in page.sftp_text.text()
