@@ -2,7 +2,7 @@
 host (danted for SOCKS5, tinyproxy for HTTP CONNECT), which reaches the server behind
 its NAT router (tests/fixtures/lab_proxy.py). Passive listings and downloads go
 through each proxy; active mode is refused with the reason; a proxy that cannot reach
-the server is named as the hop that failed; SFTP goes through SOCKS5; Diagnose through
+the server is named as the hop that failed; SFTP goes through each; Diagnose through
 the proxy offers SFTP when the passive ports cannot be reached.
 
 One lab for the module. The router forwards 21 (vsftpd, passive range 50000-50010
@@ -121,10 +121,11 @@ def test_a_proxy_that_cannot_reach_the_server_is_the_failed_hop(proxy_lab: Proxy
     assert "failed hop: proxy → server" in run.stderr
 
 
-def test_sftp_through_the_socks5_proxy(proxy_lab: ProxyLab, world, tmp_path) -> None:
+@pytest.mark.parametrize("kind", ["socks5", "http"])
+def test_sftp_through_the_proxy(proxy_lab: ProxyLab, world, kind: str, tmp_path) -> None:
     sshd = world["sshd"]
     url = f"sftp://{sshd.user}@{ROUTER_WAN}/"
-    proxy = ["--proxy", world["socks5"].url]
+    proxy = ["--proxy", world[kind].url]
     listing = proxy_lab.run_cli(["ls", "--json", "--accept-new-host-key", *proxy, url],
                                 password=sshd.password)
     assert listing.returncode == 0, listing.stderr
