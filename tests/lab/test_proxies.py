@@ -161,9 +161,10 @@ def test_diagnose_through_the_proxy_offers_sftp_when_passive_ports_are_dropped(
     assert f"{ROUTER_WAN} also answers SSH on port 22 (SSH-2.0-OpenSSH" in out
     assert (f"Try SFTP: ftp-inspector ls --proxy {world['socks5'].url} "
             f"sftp://{world['sshd'].user}@{ROUTER_WAN}") in out
-    engine = proxy_lab.run_python([ENGINE_SCRIPT, ROUTER_WAN, "2121", world["sshd"].user,
+    blocked = world["ftp_blocked"]
+    engine = proxy_lab.run_python([ENGINE_SCRIPT, ROUTER_WAN, "2121", blocked.user,
                                    str(BLOCKED_TIMEOUT), world["http"].url],
-                                  password=world["ftp_blocked"].password)
+                                  password=blocked.password)
     assert engine.returncode == 0, engine.stderr
     diagnosis = engine.json()
     assert diagnosis["verdict"]["sftp"]["host"] == ROUTER_WAN
