@@ -228,6 +228,7 @@ def format_error(error: FtpError, *, command: str) -> str:
     kind = {
         1: "local error", 2: "could not connect or log in", 3: "data connection failed",
         4: "the server refused a command", 5: "TLS or certificate failure",
+        6: "the target exists",
     }.get(exit_code_of(error), "error")
     if isinstance(error, HostKeyError):
         kind = HOST_KEY_KIND

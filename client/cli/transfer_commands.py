@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from client.cli.exists_option import add_exists_options, copy_for_resume, plan_download, plan_upload
 from client.cli.limits import add_limit_option
 from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
@@ -44,8 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     get.add_argument("url", help="URL of the remote file")
     get.add_argument("-o", "--output", metavar="DEST", default=None,
                      help="local file or existing folder (default: the remote name here)")
-    get.add_argument("--resume", action="store_true",
-                     help="continue a partial download (DEST.part) with REST")
+    add_exists_options(get, where="local")
     add_common_options(get)
     add_limit_option(get)
     get.set_defaults(func=run_get)
@@ -53,8 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     put = subparsers.add_parser("put", help="upload a file")
     put.add_argument("local", help="local file to upload")
     put.add_argument("url", help="URL of the remote file, or of a folder ending in '/'")
-    put.add_argument("--resume", action="store_true",
-                     help="continue a partial upload (REST+STOR, or APPE)")
+    add_exists_options(put, where="remote")
     add_common_options(put)
     add_limit_option(put)
     put.set_defaults(func=run_put)
@@ -175,9 +174,21 @@ async def _get(context: CommandContext) -> int:
                          "(-o takes a file in an existing folder, or an existing folder)",
                          step="arguments")
     async with context.session() as session:
+        plan = await plan_download(session, remote, local, context.args)
+        if plan.skip is not None:
+            context.note(f"skipped {local}: {plan.skip}")
+            return 0
+        local = Path(plan.target)
+        copied = await copy_for_resume(local) if plan.copy_first else None
         try:
-            result = await session.download(remote, local, resume=context.args.resume,
+            result = await session.download(remote, local, resume=plan.resume,
                                             on_progress=_progress_callback(context, remote))
+        except BaseException:
+            if copied is not None:  # the copy of DEST gained nothing: only a duplicate
+                from client.engine.resume_copy import drop_unchanged_copy
+
+                drop_unchanged_copy(local, copied)
+            raise
         finally:
             if context.progress is not None:
                 context.progress.finish()
@@ -201,8 +212,13 @@ async def _put(context: CommandContext) -> int:
     elif remote.endswith("/"):
         remote = join_remote(remote.rstrip("/") or "/", local.name)
     async with context.session() as session:
+        plan = await plan_upload(session, local, remote, context.args)
+        if plan.skip is not None:
+            context.note(f"skipped {escape_control(remote)}: {plan.skip}")
+            return 0
+        remote = str(plan.target)
         try:
-            result = await session.upload(local, remote, resume=context.args.resume,
+            result = await session.upload(local, remote, resume=plan.resume,
                                           on_progress=_progress_callback(context, local.name))
         finally:
             if context.progress is not None:
