@@ -32,11 +32,18 @@ MAX_FILES = 10
 _KIND_MARK = {"send": ">", "recv": "<", "annotation": "  =", "data": "*", "notice": "!"}
 
 
-def _line(record: dict[str, object], wall: float) -> str:
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(wall))
-    millis = int((wall % 1) * 1000)
+def _stamp(wall: float) -> str:
+    """The time column, made once per event (an event is often several lines)."""
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(wall))}.{int((wall % 1) * 1000):03d}"
+
+
+def _line(record: dict[str, object], stamp: str) -> str:
     mark = _KIND_MARK.get(str(record.get("kind")), "?")
-    return f"{stamp}.{millis:03d} {record.get('connection')} {mark} {record.get('text', '')}\n"
+    return f"{stamp} {record.get('connection')} {mark} {record.get('text', '')}\n"
+
+
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
 
 
 class _Item:
@@ -71,8 +78,8 @@ class SessionLog:
             # progress is ten lines a second of nothing new; the queue's job states are
             # the queue's view, not a conversation (each worker's connection is logged)
             return
-        wall = time.time()
-        text = "".join(_line(record, wall) for record in event_records(event))
+        stamp = _stamp(time.time())
+        text = "".join(_line(record, stamp) for record in event_records(event))
         if text:
             self._queue.put(_Item(event.connection, text))
 
@@ -141,7 +148,9 @@ class SessionLog:
         path = self.folder / f"{stamp}-{os.getpid()}-{connection}{suffix}.log"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle = open(path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115
+            # readable by the user only: hosts, user names and paths are nobody else's
+            handle = open(path, "a", encoding="utf-8", errors="replace",  # noqa: SIM115
+                          opener=_private)
         except OSError:
             return None
         handle.write(f"# FTP Inspector session log: connection {connection}, part {part}, "
