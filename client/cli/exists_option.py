@@ -49,10 +49,12 @@ def add_exists_options(parser: argparse.ArgumentParser, *, where: str) -> None:
     group = parser.add_argument_group(
         f"when the {where} file exists (default: stop with exit code 6, nothing written)")
     choice = group.add_mutually_exclusive_group()
+    what = "the local file" if where == "local" else "the remote file"
     choice.add_argument("--overwrite", dest="if_exists", action="store_const",
-                        const="overwrite", help="replace it")
+                        const="overwrite", help=f"replace {what} when it exists")
     choice.add_argument("--skip-existing", dest="if_exists", action="store_const",
-                        const="skip", help="leave it alone and exit 0 (wget's -nc)")
+                        const="skip",
+                        help=f"leave {what} alone when it exists, and exit 0 (wget's -nc)")
     partial = ("DEST.part, or DEST itself from a copy (DEST stays untouched until the "
                "download is complete), with REST" if where == "local"
                else "the remote file, with REST+STOR (or APPE)")
@@ -61,7 +63,8 @@ def add_exists_options(parser: argparse.ArgumentParser, *, where: str) -> None:
                              "left alone")
     choice.add_argument("--if-exists", dest="if_exists", choices=list(CHOICES),
                         default=None, metavar="POLICY",
-                        help="as the window's policy: overwrite, skip, resume, rename "
+                        help=f"when {what} exists, as the window's choices: overwrite, "
+                             "skip, resume, rename "
                              "(add ' (1)' to the new file's name), newer (replace when "
                              "the source is newer), different-size (replace when the sizes "
                              "differ)")
@@ -144,15 +147,14 @@ async def plan_download(session: object, remote: str, local: Path, args: argpars
 async def plan_upload(session: object, local: Path, remote: str,
                       args: argparse.Namespace) -> ExistsPlan:
     """The plan for uploading ``local`` to ``remote``: SIZE (or a stat) first, unless the
-    options said to overwrite anyway (no round trip then)."""
+    options said to overwrite anyway (no round trip then). A "continue" onto a remote
+    file larger than ``local`` is refused: the upload would start over and replace it."""
     policy = exists_policy(args)
     if policy is ExistsPolicy.OVERWRITE:
         return ExistsPlan(remote, False)
-    if policy is ExistsPolicy.RESUME:
-        return ExistsPlan(remote, True)  # the upload asks SIZE itself and continues
     exists, remote_size = await _remote_facts(session, remote)
     if not exists:
-        return ExistsPlan(remote, False)
+        return ExistsPlan(remote, False)  # (a resumed upload of nothing is an upload)
     shown = escape_control(remote)
     if policy is None:
         raise _refusal(f"the remote file {shown}", remote_size, "upload")

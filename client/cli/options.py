@@ -151,15 +151,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("-q", "--quiet", action="store_true",
                      help="no progress and no notes; errors only")
     out.add_argument("--no-log", action="store_true",
-                     help="do not write the session log. By default each connection's "
-                          "annotated conversation (PASS/ACCT ****) goes to a file in 'logs' "
-                          "in the app's data folder, as the window's does: "
-                          "~/.local/share/ftp-inspector/logs on Linux (or under "
-                          "$XDG_DATA_HOME), ~/Library/Application "
-                          "Support/ftp-inspector/logs on macOS, %%LOCALAPPDATA%%\\ftp-inspector"
-                          "\\logs on Windows, $FTP_INSPECTOR_CONFIG_DIR/data/logs when that is "
-                          "set; at most 10 files of 2 MiB, the oldest deleted. Off too when "
-                          "the window's preferences turned it off")
+                     help="do not write the session log: by default each connection's "
+                          "annotated conversation (PASS/ACCT ****) goes to one file in "
+                          "'logs' in the app's data folder, as the window's does (on Linux "
+                          "~/.local/share/ftp-inspector/logs; "
+                          "$FTP_INSPECTOR_CONFIG_DIR/data/logs when set; -v names it); 10 "
+                          "files of 2 MiB at most")
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,14 @@ def test_put_onto_an_existing_remote_file(ftp_server, child_env, tmp_path) -> No
     assert not _sent(replaced, "SIZE")  # nothing to find out: no round trip
     assert target.read_bytes() == local.read_bytes()
 
+    # "continue" onto a remote file larger than the local one: it is no partial upload
+    # of it, and starting over would replace it
+    shorter = tmp_path / "short.txt"
+    shorter.write_bytes(b"short")
+    larger = cli(child_env, "put", str(shorter), url, "-c", password=ftp_server.password)
+    assert larger.returncode == 6, larger.stderr
+    assert "larger" in larger.stderr and target.read_bytes() == local.read_bytes()
+
     # a new name costs one SIZE, then STOR
     fresh = cli(child_env, "put", str(local), ftp_server.url + "/upload/new.txt",
                 password=ftp_server.password)
