@@ -29,8 +29,8 @@ from client.engine.errors import LocalError, TargetExistsError, UnsafePathError
 from client.engine.exists import ExistsInfo, ExistsPolicy, resolve, skip_reason
 from client.protocol.text import escape_control
 
-__all__ = ["add_exists_options", "exists_policy", "ExistsPlan", "plan_download",
-           "plan_upload", "CHOICES"]
+__all__ = ["add_exists_options", "exists_policy", "ExistsPlan", "refuse_early",
+           "plan_download", "plan_upload", "copy_for_resume", "CHOICES"]
 
 #: ``--if-exists`` words -> policies (``ask`` is the window's dialog: no terminal question)
 CHOICES: dict[str, ExistsPolicy] = {
@@ -120,6 +120,23 @@ def _not_a_prefix(what: str, target: int | None, source: int | None) -> TargetEx
         "replaces it", path=what, step=None)
 
 
+def refuse_early(local: Path, args: argparse.Namespace) -> None:
+    """Before connecting: a ``local`` that exists with no option chosen (exit 6), or a
+    link there, is refused without a word to the server."""
+    exists, size, _ = _local_facts(local)
+    if exists and (size is None or exists_policy(args) is None):
+        raise _local_refusal(local, size, exists_policy(args))
+
+
+def _local_refusal(local: Path, size: int | None,
+                   policy: ExistsPolicy | None) -> LocalError:
+    shown = escape_control(str(local))
+    if size is None:
+        return UnsafePathError(f"{shown} is a symbolic link; refusing to download through "
+                               "it (remove it, or choose another -o)", step="local")
+    return _refusal(shown, size, "download")
+
+
 async def plan_download(session: object, remote: str, local: Path, args: argparse.Namespace,
                         known_size: int | None = None) -> ExistsPlan:
     """The plan for downloading ``remote`` to ``local``; raises :class:`TargetExistsError`
@@ -130,11 +147,8 @@ async def plan_download(session: object, remote: str, local: Path, args: argpars
     if not exists:
         return ExistsPlan(local, resume)
     shown = escape_control(str(local))
-    if size is None:
-        raise UnsafePathError(f"{shown} is a symbolic link; refusing to download through it "
-                              "(remove it, or choose another -o)", step="local")
-    if policy is None:
-        raise _refusal(shown, size, "download")
+    if size is None or policy is None:  # (found before connecting, unless it just appeared)
+        raise _local_refusal(local, size, policy)
     remote_size = known_size
     if policy is not ExistsPolicy.OVERWRITE and remote_size is None:
         remote_size = await session.size(remote)  # type: ignore[attr-defined]

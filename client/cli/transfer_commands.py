@@ -9,7 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from client.cli.exists_option import add_exists_options, copy_for_resume, plan_download, plan_upload
+from client.cli.exists_option import (
+    add_exists_options,
+    copy_for_resume,
+    plan_download,
+    plan_upload,
+    refuse_early,
+)
 from client.cli.limits import add_limit_option
 from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
@@ -173,6 +179,7 @@ async def _get(context: CommandContext) -> int:
         raise LocalError(f"the folder {escape_control(str(local.parent))} does not exist "
                          "(-o takes a file in an existing folder, or an existing folder)",
                          step="arguments")
+    refuse_early(local, context.args)
     async with context.session() as session:
         plan = await plan_download(session, remote, local, context.args)
         if plan.skip is not None:

@@ -33,8 +33,9 @@ def test_get_onto_an_existing_file_is_refused_with_exit_6(ftp_server, child_env,
     mine = tmp_path / "notes.md"
     mine.write_bytes(b"my own notes, not the server's\n")
     result = cli(child_env, "get", ftp_server.url + "/docs/notes.md", "-o", str(tmp_path),
-                 password=ftp_server.password)
+                 "-v", password=ftp_server.password)
     assert result.returncode == 6, result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith(("<", ">"))]
     assert mine.read_bytes() == b"my own notes, not the server's\n"
     assert not (tmp_path / "notes.md.part").exists()
     assert "already exists" in result.stderr and "--overwrite" in result.stderr
