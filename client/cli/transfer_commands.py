@@ -50,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     get = subparsers.add_parser("get", help="download a file")
     get.add_argument("url", help="URL of the remote file")
     get.add_argument("-o", "--output", metavar="DEST", default=None,
-                     help="local file or existing folder (default: the remote name here)")
+                     help="local file or existing folder (default: the remote name here); "
+                          "'-' writes the file to standard output (it is downloaded to a "
+                          "private temporary folder first, then copied)")
     add_exists_options(get, where="local")
     add_common_options(get)
     add_limit_option(get)
@@ -171,6 +173,8 @@ async def _get(context: CommandContext) -> int:
     if not remote or remote.endswith("/"):
         raise LocalError(f"get needs the URL of a file, not of a folder: {context.target.display}",
                          step="arguments")
+    if context.args.output == "-":
+        return await _get_to_stdout(context, remote)
     local = _download_target(remote, context.args.output)
     if not remote_basename(remote) or remote_basename(remote) in (".", ".."):
         raise LocalError(f"cannot tell a local file name from {escape_control(remote)}",
@@ -200,6 +204,36 @@ async def _get(context: CommandContext) -> int:
             if context.progress is not None:
                 context.progress.finish()
     _summary(context, f"downloaded {escape_control(remote)} to {local}:", result)
+    return 0
+
+
+async def _get_to_stdout(context: CommandContext, remote: str) -> int:
+    """``-o -``: as curl and wget do, the file's bytes on stdout. The download still goes
+    through a ``.part`` (in a folder only this user can read, removed afterwards), so
+    stdout receives the file only once it is complete: a failed transfer writes nothing."""
+    import shutil
+    import tempfile
+
+    if context.args.resume or context.args.if_exists:
+        raise LocalError("-o - writes to standard output: there is no local file to "
+                         "continue, skip or overwrite", step="arguments")
+    with tempfile.TemporaryDirectory(prefix="ftp-inspector-get-") as folder:
+        local = Path(folder) / "download"
+        async with context.session() as session:
+            try:
+                result = await session.download(remote, local,
+                                                on_progress=_progress_callback(context, remote))
+            finally:
+                if context.progress is not None:
+                    context.progress.finish()
+        context.stdout.flush()
+        out = getattr(context.stdout, "buffer", None)
+        if out is None:
+            raise LocalError("standard output takes no bytes here", step="local")
+        with open(local, "rb") as source:
+            shutil.copyfileobj(source, out)
+        out.flush()
+    _summary(context, f"downloaded {escape_control(remote)} to standard output:", result)
     return 0
 
 

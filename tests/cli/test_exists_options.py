@@ -156,3 +156,22 @@ def test_options_exclude_each_other(ftp_server, child_env, tmp_path) -> None:
                  "--skip-existing", password=ftp_server.password)
     assert result.returncode == 1
     assert "not allowed with" in result.stderr
+
+
+def test_get_dash_o_dash_writes_the_file_to_stdout(ftp_server, child_env, tmp_path) -> None:
+    """``-o -`` as in curl and wget: the bytes on stdout, no file named '-'."""
+    here = tmp_path / "here"
+    here.mkdir()
+    done = subprocess.run([sys.executable, "-m", "client", "get",
+                           ftp_server.url + "/random-1MiB.bin", "-o", "-"], cwd=here,
+                          env={**child_env, "FTP_PASSWORD": ftp_server.password},
+                          capture_output=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (ftp_server.root / "random-1MiB.bin").read_bytes()
+    assert list(here.iterdir()) == []  # no file named '-', no .part left
+    assert b"to standard output" in done.stderr
+    refused = subprocess.run([sys.executable, "-m", "client", "get",
+                              ftp_server.url + "/random-1MiB.bin", "-o", "-", "-c"],
+                             cwd=here, env={**child_env, "FTP_PASSWORD": "x"},
+                             capture_output=True, timeout=TIMEOUT)
+    assert refused.returncode == 1 and refused.stdout == b""
