@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                description="List a remote directory (MLSD when offered, "
                                            "else LIST), like ls -l or as JSON.")
     ls.add_argument("url", help="ftp://[user[:password]@]host[:port]/path, ftps://, ftpes://, "
-                                "or site:NAME/path")
+                                "sftp://, or site:NAME/path")
     ls.add_argument("--json", action="store_true", help="print the entries as a JSON array")
     ls.add_argument("--ladder", action="store_true",
                     help="after the listing (or its failure), draw the conversation as an "
