@@ -91,7 +91,7 @@ def run_ls(args: argparse.Namespace) -> int:
 async def _ls(context: CommandContext) -> int:
     try:
         async with context.session() as session:
-            result = await session.list(context.target.path)
+            entries = await _ls_entries(session, context.target.path)
     except BaseException:
         if context.args.ladder:
             print_ladder(context)
@@ -102,16 +102,33 @@ async def _ls(context: CommandContext) -> int:
     if context.args.json:
         import json
 
-        json.dump(entries_to_json(result.entries), context.stdout, ensure_ascii=False, indent=1)
+        json.dump(entries_to_json(entries), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")
     else:
-        text = format_long_listing(result.entries)
+        text = format_long_listing(entries)
         if text:
             context.stdout.write(text + "\n")
     if context.args.ladder:
         print_ladder(context)
     context.stdout.flush()
     return 0
+
+
+async def _ls_entries(session: object, path: str | None) -> list:  # list[ListingEntry]
+    """The folder's entries; for the path of a file, that one entry (as ``ls -l FILE``
+    does): asked (MLST, a listing of the parent, or an SFTP stat) only after the
+    listing was refused, so a folder costs nothing more."""
+    from client.engine.errors import CommandFailedError
+
+    try:
+        return list((await session.list(path)).entries)  # type: ignore[attr-defined]
+    except CommandFailedError:
+        if not path or path.endswith("/"):
+            raise
+        entry = await session.stat(path)  # type: ignore[attr-defined]
+        if entry is None or entry.is_dir:
+            raise
+        return [entry]
 
 
 def print_ladder(context: CommandContext) -> None:
@@ -239,6 +256,11 @@ async def _get_to_stdout(context: CommandContext, remote: str) -> int:
 
 def run_put(args: argparse.Namespace) -> int:
     local = Path(args.local)
+    if local.is_dir():
+        print(f"ftp-inspector put: {args.local!r} is a folder; put uploads one file (a "
+              f"folder goes up with: ftp-inspector mirror --reverse URL {args.local!r})",
+              file=sys.stderr)
+        return 1
     if not local.is_file():
         print(f"ftp-inspector put: {args.local!r} is not a readable file", file=sys.stderr)
         return 1

@@ -49,12 +49,17 @@ def test_ls_ladder_draws_the_ssh_connection_and_its_requests(sshd_server, env) -
     assert "no passive/active mode and no data port" in diagram
     assert "==>> data connection" not in diagram  # the FTP legend would say nothing here
 
+    one_file = cli(env, "ls", sshd_server.url("ladder/one.txt"), "-i",
+                   str(sshd_server.key_file))
+    assert one_file.returncode == 0, one_file.stderr  # as ls -l FILE: that file
+    assert one_file.stdout.splitlines()[0].endswith("one.txt")
+
     missing = cli(env, "ls", sshd_server.url("no-such-folder"), "--ladder", "--json", "-i",
                   str(sshd_server.key_file))
     assert missing.returncode == 4
     assert missing.stdout == ""  # --json: the diagram goes to stderr
     assert "<-- STATUS 2 SSH_FX_NO_SUCH_FILE" in missing.stderr
-    assert "(1 refused)" in missing.stderr
+    assert " refused)" in missing.stderr  # OPENDIR, and the stat that looked for a file
     # the refusal in SFTP's words, not as the FTP reply the queue treats it like
     error = [line for line in missing.stderr.splitlines()
              if line.startswith("ftp-inspector ls:")]
