@@ -155,8 +155,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                           "annotated conversation (PASS/ACCT ****) goes to one file in "
                           "'logs' in the app's data folder, as the window's does (on Linux "
                           "~/.local/share/ftp-inspector/logs; "
-                          "$FTP_INSPECTOR_CONFIG_DIR/data/logs when set; -v names it); 10 "
-                          "files of 2 MiB at most")
+                          "$FTP_INSPECTOR_CONFIG_DIR/data/logs when set; -v names it); the "
+                          "oldest files go beyond 20 MiB together")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ records as the JSON transcript, so PASS/ACCT are already ``****`` and control ch
 escaped) and hands them to a writer thread: the loop only formats and queues, the
 thread writes and flushes when it runs out of lines (no fsync per line). One file per
 connection, named by the time the connection started; a file that reaches
-``max_file_bytes`` continues in a new one, and the oldest files beyond ``max_files``
-are deleted, so the folder stays under ``max_files × max_file_bytes``.
+``max_file_bytes`` continues in a new one, and the oldest files are deleted while there
+are more than ``max_files`` or they hold more than ``max_total_bytes`` together. The
+count is generous because most files are small (one ``ls`` from a script is one file,
+``diagnose`` writes one per probe) and the window and the command line share the folder:
+a cap of a few files would let one ``diagnose`` delete the window's history.
 
 The log exists so that a failure can be sent afterwards even when nobody pressed
 Export: :meth:`SessionLog.file_for` names the file of a connection.
@@ -24,10 +27,11 @@ from typing import IO
 from client.engine.events import EngineEvent, QueueJobChanged, TransferProgress
 from client.engine.transcript import event_records
 
-__all__ = ["SessionLog", "MAX_FILE_BYTES", "MAX_FILES"]
+__all__ = ["SessionLog", "MAX_FILE_BYTES", "MAX_FILES", "MAX_TOTAL_BYTES"]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_FILES = 10
+MAX_FILES = 200
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
 
 _KIND_MARK = {"send": ">", "recv": "<", "annotation": "  =", "data": "*", "notice": "!"}
 
@@ -61,10 +65,12 @@ class SessionLog:
     ``folder``. :meth:`close` flushes and stops the writer."""
 
     def __init__(self, folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
-                 max_files: int = MAX_FILES) -> None:
+                 max_files: int = MAX_FILES,
+                 max_total_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.folder = Path(folder)
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.max_total_bytes = max_total_bytes
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._paths: dict[str, Path] = {}
         self._paths_lock = threading.Lock()
@@ -160,13 +166,22 @@ class SessionLog:
         return handle
 
     def _prune(self, keep: set[Path]) -> None:
+        """Delete the oldest files (never one being written) until at most ``max_files``
+        remain and they hold at most ``max_total_bytes``."""
+        logs: list[tuple[float, int, Path]] = []
         try:
-            logs = sorted(self.folder.glob("*.log"), key=lambda p: p.stat().st_mtime)
+            for path in self.folder.glob("*.log"):
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue  # deleted meanwhile (another process pruning)
+                logs.append((info.st_mtime, info.st_size, path))
         except OSError:
             return
-        excess = len(logs) - self.max_files
-        for path in logs:
-            if excess <= 0:
+        logs.sort()
+        count, total = len(logs), sum(size for _, size, _ in logs)
+        for _, size, path in logs:
+            if count <= self.max_files and total <= self.max_total_bytes:
                 break
             if path in keep:
                 continue
@@ -174,7 +189,8 @@ class SessionLog:
                 path.unlink()
             except OSError:
                 continue
-            excess -= 1
+            count -= 1
+            total -= size
 
     @staticmethod
     def _quietly(action: object) -> None:
