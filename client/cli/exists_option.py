@@ -24,22 +24,27 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from client.engine.errors import LocalError, TargetExistsError, UnsafePathError
-from client.engine.exists import ExistsInfo, ExistsPolicy, resolve, skip_reason
 from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.exists import ExistsInfo, ExistsPolicy
 
 __all__ = ["add_exists_options", "exists_policy", "ExistsPlan", "refuse_early",
            "plan_download", "plan_upload", "copy_for_resume", "CHOICES"]
 
-#: ``--if-exists`` words -> policies (``ask`` is the window's dialog: no terminal question)
-CHOICES: dict[str, ExistsPolicy] = {
-    "overwrite": ExistsPolicy.OVERWRITE,
-    "skip": ExistsPolicy.SKIP,
-    "resume": ExistsPolicy.RESUME,
-    "rename": ExistsPolicy.RENAME,
-    "newer": ExistsPolicy.OVERWRITE_IF_NEWER,
-    "different-size": ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE,
+#: ``--if-exists`` words -> :class:`ExistsPolicy` values (``ask`` is the window's dialog:
+#: no terminal question). Values, not members: the engine's module loads only when a
+#: transfer runs (every command builds this parser, and start-up time counts).
+CHOICES: dict[str, str] = {
+    "overwrite": "overwrite",
+    "skip": "skip",
+    "resume": "resume",
+    "rename": "rename",
+    "newer": "overwrite-if-newer",
+    "different-size": "overwrite-if-different-size",
 }
 
 
@@ -72,10 +77,12 @@ def add_exists_options(parser: argparse.ArgumentParser, *, where: str) -> None:
 
 def exists_policy(args: argparse.Namespace) -> ExistsPolicy | None:
     """The policy the options chose; None: refuse (the default)."""
+    from client.engine.exists import ExistsPolicy
+
     if getattr(args, "resume", False):
         return ExistsPolicy.RESUME
     word = getattr(args, "if_exists", None)
-    return CHOICES[word] if word else None
+    return ExistsPolicy(CHOICES[word]) if word else None
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,8 @@ async def plan_download(session: object, remote: str, local: Path, args: argpars
                         known_size: int | None = None) -> ExistsPlan:
     """The plan for downloading ``remote`` to ``local``; raises :class:`TargetExistsError`
     when ``local`` exists and the options chose nothing."""
+    from client.engine.exists import ExistsInfo, ExistsPolicy
+
     policy = exists_policy(args)
     resume = policy is ExistsPolicy.RESUME
     exists, size, mtime = _local_facts(local)
@@ -163,6 +172,8 @@ async def plan_upload(session: object, local: Path, remote: str,
     """The plan for uploading ``local`` to ``remote``: SIZE (or a stat) first, unless the
     options said to overwrite anyway (no round trip then). A "continue" onto a remote
     file larger than ``local`` is refused: the upload would start over and replace it."""
+    from client.engine.exists import ExistsInfo, ExistsPolicy
+
     policy = exists_policy(args)
     if policy is ExistsPolicy.OVERWRITE:
         return ExistsPlan(remote, False)
@@ -183,6 +194,8 @@ async def plan_upload(session: object, local: Path, remote: str,
 
 def _decide(policy: ExistsPolicy, info: ExistsInfo, shown: str, target: Path | str, *,
             local_size: int | None) -> ExistsPlan:
+    from client.engine.exists import ExistsPolicy, resolve, skip_reason
+
     action = resolve(policy, info)
     if action is ExistsPolicy.SKIP:
         return ExistsPlan(target, False, skip=skip_reason(policy, info))
