@@ -89,3 +89,22 @@ def test_the_folder_stays_under_its_total_size_and_many_small_files_stay(tmp_pat
     assert sum(p.stat().st_size for p in tmp_path.glob("*.log")) <= 2_500 + 700
     assert 10 <= len(left) < 30
     assert log.file_for("c1").exists()
+
+
+@pytest.mark.asyncio
+async def test_the_quick_lines_are_the_transcript_records_text(ftp_server, bus, tmp_path):
+    """The log formats commands, replies and data phases without the transcript's
+    records; every line must still be exactly what those records say."""
+    from client.engine.sessionlog import _line, event_text
+    from client.engine.transcript import event_records
+
+    events = []
+    bus.subscribe(events.append)
+    async with FtpSession(ftp_server.settings(), bus=bus) as session:
+        await session.list("/")
+        await session.download("hello.txt", tmp_path / "hello.txt")
+        await session.upload(tmp_path / "hello.txt", "upload/again.txt")
+    kinds = {type(event).__name__ for event in events}
+    assert {"LineSent", "ReplyReceived", "DataChannelEvent"} <= kinds
+    for event in events:
+        assert event_text(event, "S") == "".join(_line(r, "S") for r in event_records(event))
