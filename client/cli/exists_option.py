@@ -164,7 +164,12 @@ async def plan_download(session: object, remote: str, local: Path, args: argpars
     remote_mtime = (await session.mdtm(remote)  # type: ignore[attr-defined]
                     if policy is ExistsPolicy.OVERWRITE_IF_NEWER else None)
     info = ExistsInfo("download", local, remote, size, mtime, remote_size, remote_mtime)
-    return _decide(policy, info, shown, local, local_size=size)
+    plan = _decide(policy, info, shown, local, local_size=size)
+    if plan.copy_first and os.path.lexists(str(local) + ".part"):
+        # an earlier attempt's NAME.part is what to continue (copying NAME over it would
+        # throw that away and splice two files); NAME stays until the download completes
+        return ExistsPlan(local, True)
+    return plan
 
 
 async def plan_upload(session: object, local: Path, remote: str,

@@ -175,3 +175,18 @@ def test_get_dash_o_dash_writes_the_file_to_stdout(ftp_server, child_env, tmp_pa
                              cwd=here, env={**child_env, "FTP_PASSWORD": "x"},
                              capture_output=True, timeout=TIMEOUT)
     assert refused.returncode == 1 and refused.stdout == b""
+
+
+def test_resume_with_both_dest_and_its_part_continues_the_part(ftp_server, child_env,
+                                                               tmp_path) -> None:
+    """An earlier attempt's DEST.part is what -c continues; DEST is not copied over it
+    (that would splice the old file and the new one)."""
+    full = (ftp_server.root / "random-1MiB.bin").read_bytes()
+    mine = tmp_path / "big.bin"
+    mine.write_bytes(b"an older version")
+    (tmp_path / "big.bin.part").write_bytes(full[:7000])
+    result = cli(child_env, "get", ftp_server.url + "/random-1MiB.bin", "-o", str(mine),
+                 "-c", password=ftp_server.password)
+    assert result.returncode == 0, result.stderr
+    assert "resumed from byte 7000" in result.stderr
+    assert mine.read_bytes() == full
