@@ -211,17 +211,39 @@ async def _get(context: CommandContext) -> int:
         try:
             result = await session.download(remote, local, resume=plan.resume,
                                             on_progress=_progress_callback(context, remote))
-        except BaseException:
+        except BaseException as exc:
             if copied is not None:  # the copy of DEST gained nothing: only a duplicate
                 from client.engine.resume_copy import drop_unchanged_copy
 
                 drop_unchanged_copy(local, copied)
+            await _explain_a_folder(session, remote, exc, context)
             raise
         finally:
             if context.progress is not None:
                 context.progress.finish()
     _summary(context, f"downloaded {escape_control(remote)} to {local}:", result)
     return 0
+
+
+async def _explain_a_folder(session: object, remote: str, exc: BaseException,
+                            context: CommandContext) -> None:
+    """A refused RETR of a folder's name ("550 Is a directory", or a bare "550") becomes
+    a usage error naming ``mirror``: asked (MLST, a listing of the parent, an SFTP stat)
+    only after the refusal. Raises :class:`LocalError` when it is a folder."""
+    from client.engine.errors import CommandFailedError, DataChannelError
+
+    refused = isinstance(exc, CommandFailedError) or (
+        isinstance(exc, DataChannelError) and exc.failure.value == "server-refused")
+    if not refused:
+        return
+    try:
+        entry = await session.stat(remote)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - the original error is the one to report then
+        return
+    if entry is not None and entry.is_dir:
+        raise LocalError(f"{escape_control(remote)} is a folder; get downloads one file (a "
+                         f"folder comes down with: ftp-inspector mirror "
+                         f"{context.target.display} LOCALDIR)", step="arguments") from exc
 
 
 async def _get_to_stdout(context: CommandContext, remote: str) -> int:

@@ -44,3 +44,23 @@ def test_put_of_a_folder_names_mirror_reverse(ftp_server, child_env, tmp_path) -
                  password=ftp_server.password)
     assert result.returncode == 1
     assert "is a folder" in result.stderr and "mirror --reverse" in result.stderr
+
+
+def test_get_of_a_folder_names_mirror(ftp_server, child_env, tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "client", "get", ftp_server.url + "/docs"],
+                            cwd=tmp_path, env={**child_env, "FTP_PASSWORD": ftp_server.password},
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 1, result.stderr
+    assert "is a folder" in result.stderr and "ftp-inspector mirror" in result.stderr
+    assert ftp_server.password not in result.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("docs")] == []
+
+
+def test_get_of_a_folder_on_vsftpd(vsftpd_server, child_env, tmp_path) -> None:
+    vsftpd_server.write_file("tree/inner.txt", b"x")
+    result = subprocess.run([sys.executable, "-m", "client", "get",
+                             vsftpd_server.url + "/tree"], cwd=tmp_path,
+                            env={**child_env, "FTP_PASSWORD": vsftpd_server.password},
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 1, result.stderr
+    assert "is a folder" in result.stderr
