@@ -32,11 +32,10 @@ from client.engine.ladder import (
     Side,
     format_time_axis,
 )
-from client.engine.units import format_bytes
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
-__all__ = ["render_ladder", "render_events", "sftp_footer", "MIN_WIDTH", "DEFAULT_WIDTH"]
+__all__ = ["render_ladder", "render_events", "MIN_WIDTH", "DEFAULT_WIDTH"]
 
 MIN_WIDTH = 60
 DEFAULT_WIDTH = 80
@@ -264,7 +263,8 @@ def render_ladder(model: LadderModel, *, width: int = DEFAULT_WIDTH,
 
     ``now`` sets the running timers of connections still open (default: their last
     event, which keeps a replay deterministic). ``footer`` replaces the data-connection
-    summary and the legend (an SFTP session has its own, see :func:`sftp_footer`).
+    summary and the legend; by default an SFTP session has its own (what its SSH
+    connection carried, and why there is no data connection).
     """
     canvas = _Canvas(width)
     several = len(model.lifelines) > 1
@@ -275,6 +275,8 @@ def render_ladder(model: LadderModel, *, width: int = DEFAULT_WIDTH,
     for item in model.items:
         _render_item(canvas, item, f"[{item.connection}] " if several else "", now)
     canvas.blank()
+    if footer is None:
+        footer = model.sftp.footer()
     if legend and footer is not None:
         for line in footer:
             canvas.free(line)
@@ -311,41 +313,12 @@ def _summary(model: LadderModel) -> str:
     return f"data connections: {len(arrows)} ({', '.join(parts)})"
 
 
-def sftp_footer(events: Sequence[EngineEvent]) -> tuple[str, ...] | None:
-    """What an SFTP session's diagram says under it instead of the data-connection
-    summary and legend (None when no SSH/SFTP event is among ``events``): how many
-    requests the one SSH connection carried, and why there is no data connection."""
-    from client.engine.sftp.events import SFTP_EVENT_TYPES, SftpRequest
-
-    connections = {e.connection for e in events if isinstance(e, SFTP_EVENT_TYPES)}
-    if not connections:
-        return None
-    requests = [e for e in events if isinstance(e, SftpRequest)]
-    count = sum(r.count for r in requests)
-    refused = sum(1 for r in requests if r.failed)
-    moved = sum(r.bytes for r in requests)
-    ssh = ("1 SSH connection" if len(connections) == 1
-           else f"{len(connections)} SSH connections, one per session,")
-    carried = f"{count} SFTP request{'' if count == 1 else 's'}"
-    if refused:
-        carried += f" ({refused} refused)"
-    if moved:
-        carried += f", {format_bytes(moved)} of file data"
-    return (f"SFTP: {ssh} carried {carried}.",
-            "data connections: none, and none needed: SFTP sends listings and files inside "
-            "the SSH connection, so there is no passive/active mode and no data port to "
-            "open or forward.",
-            "legend: --> SSH message or SFTP request  <-- the server's answer",
-            "        * note  !! error")
-
-
 def render_events(events: Iterable[EngineEvent], *, width: int = DEFAULT_WIDTH,
                   connection: str | None = None, now: float | None = None) -> str:
     """Build a model from ``events`` and render it (for the CLI and for recorded runs)."""
-    events = list(events)
     model = LadderModel(connection=connection)
     for event in events:
         model.feed(event)
     if now is not None:
         model.refresh(now)
-    return render_ladder(model, width=width, now=now, footer=sftp_footer(events))
+    return render_ladder(model, width=width, now=now)
