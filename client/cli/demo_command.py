@@ -1,8 +1,11 @@
 """``ftp-inspector demo-server``: run the embedded demo server in the foreground.
 
-The first line on stdout is the URL with credentials, flushed at once, so that a script
-(or a test) can start the server and read where to connect; everything meant for a
-person goes to stderr. SIGINT, SIGTERM and SIGHUP stop the server cleanly with exit
+The first line on stdout is the URL with the user name but never the password, flushed
+at once, so that a script (or a test) can start the server and read where to connect;
+everything meant for a person goes to stderr. The password is the one in
+``FTP_PASSWORD`` when that is set (the variable the client commands read too), else a
+generated one written to a file only this user can read, in the server's own folder
+(removed at the stop); its path is printed, the password itself never is. SIGINT, SIGTERM and SIGHUP stop the server cleanly with exit
 status 0 (the generated files are removed).
 """
 
@@ -10,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from client.demo import SCENARIO_DETAILS, SCENARIOS, DemoServer, DemoServerError
@@ -30,8 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the embedded demo server (loopback only) in the foreground",
         description=(
             "Serve a generated sample tree on 127.0.0.1 under one fault scenario, until "
-            "interrupted. Prints ftp://demo:PASSWORD@127.0.0.1:PORT/ (ftpes:// for tls) as "
-            "the first line on stdout; the scenario's description goes to stderr."
+            "interrupted. Prints ftp://demo@127.0.0.1:PORT/ (ftpes:// for tls) as the first "
+            "line on stdout, without the password; the scenario's description goes to "
+            "stderr. The password of user demo is FTP_PASSWORD when set, else a generated "
+            "one written to a file readable only by you (its path is on stderr), e.g. "
+            "FTP_PASSWORD=$(cat FILE) ftp-inspector ls URL. Anonymous login works too "
+            "(read-only)."
         ),
     )
     parser.add_argument(
@@ -59,11 +68,18 @@ def _list_scenarios() -> int:
     return 0
 
 
-def _describe(server: DemoServer) -> None:
+def _describe(server: DemoServer, password_file: Path | None) -> None:
     details = SCENARIO_DETAILS[server.scenario]
+    if password_file is None:
+        where = "the password of user demo: the one in FTP_PASSWORD"
+    else:
+        where = (f"the password of user demo is in {password_file} (readable by you only, "
+                 f"removed at the stop): FTP_PASSWORD=$(cat {password_file}) "
+                 f"ftp-inspector ls {server.url_without_password}")
     lines = [
         f"demo server on {server.host}:{server.port}, scenario '{details.name}': {details.summary}",
         f"  what you will see: {details.observe}",
+        f"  {where}",
         f"  anonymous (read-only): {server.anonymous_url}",
         f"  sample files: {server.root}",
     ]
@@ -95,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, request_stop) for sig in _STOP_SIGNALS}
     try:
         try:
-            server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after)
+            given = os.environ.get("FTP_PASSWORD") or None
+            server = DemoServer(args.scenario, port=args.port, give_up_after=args.give_up_after,
+                                password=given)
             server.start()
         except DemoServerError as exc:
             print(f"ftp-inspector demo-server: {exc}", file=sys.stderr)
@@ -107,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
         try:
-            print(server.url, flush=True)
-            _describe(server)
+            password_file = None if given else server.write_password_file()
+            print(server.url_without_password, flush=True)
+            _describe(server, password_file)
             while not stop_requested.wait(_WAIT_SLICE):
                 if not server.running:
                     print("ftp-inspector demo-server: the server thread ended unexpectedly",

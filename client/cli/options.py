@@ -150,6 +150,13 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="write every event as JSON Lines to FILE (PASS always ****)")
     out.add_argument("-q", "--quiet", action="store_true",
                      help="no progress and no notes; errors only")
+    out.add_argument("--no-log", action="store_true",
+                     help="do not write the session log: by default each connection's "
+                          "annotated conversation (PASS/ACCT ****) goes to one file in "
+                          "'logs' in the app's data folder, as the window's does (on Linux "
+                          "~/.local/share/ftp-inspector/logs; "
+                          "$FTP_INSPECTOR_CONFIG_DIR/data/logs when set; -v names it); the "
+                          "oldest files go beyond 20 MiB together")
 
 
 @dataclass(frozen=True)

@@ -222,12 +222,13 @@ def format_error(error: FtpError, *, command: str) -> str:
     """The stderr text for a failed command: what failed, at which step, between which
     endpoints, and the likely cause."""
     from client.cli.sftp_output import HOST_KEY_KIND, sftp_error_lines
-    from client.engine.sftp.errors import HostKeyError
+    from client.engine.sftp.errors import HostKeyError, SftpStatusError
 
     step = f" at step {error.step}" if error.step else ""
     kind = {
         1: "local error", 2: "could not connect or log in", 3: "data connection failed",
         4: "the server refused a command", 5: "TLS or certificate failure",
+        6: "the target exists",
     }.get(exit_code_of(error), "error")
     if isinstance(error, HostKeyError):
         kind = HOST_KEY_KIND
@@ -278,6 +279,8 @@ def format_error(error: FtpError, *, command: str) -> str:
     elif isinstance(error, ControlTimeoutError):
         lines.append("  likely cause: the server or a firewall between stopped answering on "
                      "the control connection; try a longer --timeout")
+    elif isinstance(error, SftpStatusError):
+        pass  # the message names the request and its status; its "550" is only an analogy
     elif isinstance(error, CommandFailedError):
         lines.append(f"  command: {render_line(error.command)} -> {error.reply_code} "
                      f"{escape_control(error.reply_text)}")

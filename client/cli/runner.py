@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 from client.cli.limits import apply_limit
@@ -128,6 +129,42 @@ def _unverified_certificate_observer(context: CommandContext) -> Callable[[Engin
     return observe
 
 
+class _SessionLogObserver:
+    """The always-on session log (:class:`client.engine.sessionlog.SessionLog`) in the
+    app's log folder, as the window writes it, started at the command's first event (a
+    command that stops before connecting starts no writer thread, and ``--version``,
+    ``explain`` and the like never import it). Off with ``--no-log`` or when the window's
+    preferences turned the log off."""
+
+    def __init__(self) -> None:
+        self.log: object | None = None
+        self.folder: Path | None = None
+        self._off = False
+
+    def __call__(self, event: EngineEvent) -> None:
+        if self.log is None:
+            if self._off:
+                return
+            from client.config.appdirs import log_dir, session_log_enabled
+
+            try:
+                if not session_log_enabled():
+                    self._off = True
+                    return
+                self.folder = log_dir()
+            except OSError:  # no data folder: the log is best effort
+                self._off = True
+                return
+            from client.engine.sessionlog import SessionLog
+
+            self.log = SessionLog(self.folder)
+        self.log(event)  # type: ignore[operator]
+
+    def close(self) -> None:
+        if self.log is not None:
+            self.log.close()  # type: ignore[attr-defined]
+
+
 @contextlib.contextmanager
 def _transcript(path: str | None) -> Iterator[TranscriptWriter | None]:
     if not path:
@@ -173,6 +210,10 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         bus.subscribe(_warnings_observer(context))
     if not args.quiet and not getattr(target.settings, "verify_certificates", True):
         bus.subscribe(_unverified_certificate_observer(context))
+    session_log = None
+    if not getattr(args, "no_log", False):
+        session_log = _SessionLogObserver()
+        bus.subscribe(session_log)
     try:
         with _transcript(args.transcript) as writer:
             if writer is not None:
@@ -198,6 +239,10 @@ def run_command(args: argparse.Namespace, command: str, url: str,
     finally:
         if ports.entries():
             print(f"passive ports this session: {ports.summary()}", file=stderr)
+        if session_log is not None:
+            session_log.close()
+            if args.verbose and session_log.folder is not None:
+                print(f"session log: {session_log.folder}", file=stderr)
 
 
 def _silence_broken_streams() -> None:

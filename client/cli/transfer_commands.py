@@ -9,6 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from client.cli.exists_option import (
+    add_exists_options,
+    copy_for_resume,
+    plan_download,
+    plan_upload,
+    refuse_early,
+)
 from client.cli.limits import add_limit_option
 from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
@@ -32,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                description="List a remote directory (MLSD when offered, "
                                            "else LIST), like ls -l or as JSON.")
     ls.add_argument("url", help="ftp://[user[:password]@]host[:port]/path, ftps://, ftpes://, "
-                                "or site:NAME/path")
+                                "sftp://, or site:NAME/path")
     ls.add_argument("--json", action="store_true", help="print the entries as a JSON array")
     ls.add_argument("--ladder", action="store_true",
                     help="after the listing (or its failure), draw the conversation as an "
@@ -43,9 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     get = subparsers.add_parser("get", help="download a file")
     get.add_argument("url", help="URL of the remote file")
     get.add_argument("-o", "--output", metavar="DEST", default=None,
-                     help="local file or existing folder (default: the remote name here)")
-    get.add_argument("--resume", action="store_true",
-                     help="continue a partial download (DEST.part) with REST")
+                     help="local file or existing folder (default: the remote name here); "
+                          "'-' writes the file to standard output (it is downloaded to a "
+                          "private temporary folder first, then copied)")
+    add_exists_options(get, where="local")
     add_common_options(get)
     add_limit_option(get)
     get.set_defaults(func=run_get)
@@ -53,8 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     put = subparsers.add_parser("put", help="upload a file")
     put.add_argument("local", help="local file to upload")
     put.add_argument("url", help="URL of the remote file, or of a folder ending in '/'")
-    put.add_argument("--resume", action="store_true",
-                     help="continue a partial upload (REST+STOR, or APPE)")
+    add_exists_options(put, where="remote")
     add_common_options(put)
     add_limit_option(put)
     put.set_defaults(func=run_put)
@@ -84,7 +91,7 @@ def run_ls(args: argparse.Namespace) -> int:
 async def _ls(context: CommandContext) -> int:
     try:
         async with context.session() as session:
-            result = await session.list(context.target.path)
+            entries = await _ls_entries(session, context.target.path)
     except BaseException:
         if context.args.ladder:
             print_ladder(context)
@@ -95,16 +102,33 @@ async def _ls(context: CommandContext) -> int:
     if context.args.json:
         import json
 
-        json.dump(entries_to_json(result.entries), context.stdout, ensure_ascii=False, indent=1)
+        json.dump(entries_to_json(entries), context.stdout, ensure_ascii=False, indent=1)
         context.stdout.write("\n")
     else:
-        text = format_long_listing(result.entries)
+        text = format_long_listing(entries)
         if text:
             context.stdout.write(text + "\n")
     if context.args.ladder:
         print_ladder(context)
     context.stdout.flush()
     return 0
+
+
+async def _ls_entries(session: object, path: str | None) -> list:  # list[ListingEntry]
+    """The folder's entries; for the path of a file, that one entry (as ``ls -l FILE``
+    does): asked (MLST, a listing of the parent, or an SFTP stat) only after the
+    listing was refused, so a folder costs nothing more."""
+    from client.engine.errors import CommandFailedError
+
+    try:
+        return list((await session.list(path)).entries)  # type: ignore[attr-defined]
+    except CommandFailedError:
+        if not path or path.endswith("/"):
+            raise
+        entry = await session.stat(path)  # type: ignore[attr-defined]
+        if entry is None or entry.is_dir:
+            raise
+        return [entry]
 
 
 def print_ladder(context: CommandContext) -> None:
@@ -166,6 +190,8 @@ async def _get(context: CommandContext) -> int:
     if not remote or remote.endswith("/"):
         raise LocalError(f"get needs the URL of a file, not of a folder: {context.target.display}",
                          step="arguments")
+    if context.args.output == "-":
+        return await _get_to_stdout(context, remote)
     local = _download_target(remote, context.args.output)
     if not remote_basename(remote) or remote_basename(remote) in (".", ".."):
         raise LocalError(f"cannot tell a local file name from {escape_control(remote)}",
@@ -174,10 +200,24 @@ async def _get(context: CommandContext) -> int:
         raise LocalError(f"the folder {escape_control(str(local.parent))} does not exist "
                          "(-o takes a file in an existing folder, or an existing folder)",
                          step="arguments")
+    refuse_early(local, context.args)
     async with context.session() as session:
+        plan = await plan_download(session, remote, local, context.args)
+        if plan.skip is not None:
+            context.note(f"skipped {local}: {plan.skip}")
+            return 0
+        local = Path(plan.target)
+        copied = await copy_for_resume(local) if plan.copy_first else None
         try:
-            result = await session.download(remote, local, resume=context.args.resume,
+            result = await session.download(remote, local, resume=plan.resume,
                                             on_progress=_progress_callback(context, remote))
+        except BaseException as exc:
+            if copied is not None:  # the copy of DEST gained nothing: only a duplicate
+                from client.engine.resume_copy import drop_unchanged_copy
+
+                drop_unchanged_copy(local, copied)
+            await _explain_a_folder(session, remote, exc, context)
+            raise
         finally:
             if context.progress is not None:
                 context.progress.finish()
@@ -185,8 +225,64 @@ async def _get(context: CommandContext) -> int:
     return 0
 
 
+async def _explain_a_folder(session: object, remote: str, exc: BaseException,
+                            context: CommandContext) -> None:
+    """A refused RETR of a folder's name ("550 Is a directory", or a bare "550") becomes
+    a usage error naming ``mirror``: asked (MLST, a listing of the parent, an SFTP stat)
+    only after the refusal. Raises :class:`LocalError` when it is a folder."""
+    from client.engine.errors import CommandFailedError, DataChannelError
+
+    refused = isinstance(exc, CommandFailedError) or (
+        isinstance(exc, DataChannelError) and exc.failure.value == "server-refused")
+    if not refused:
+        return
+    try:
+        entry = await session.stat(remote)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - the original error is the one to report then
+        return
+    if entry is not None and entry.is_dir:
+        raise LocalError(f"{escape_control(remote)} is a folder; get downloads one file (a "
+                         f"folder comes down with: ftp-inspector mirror "
+                         f"{context.target.display} LOCALDIR)", step="arguments") from exc
+
+
+async def _get_to_stdout(context: CommandContext, remote: str) -> int:
+    """``-o -``: as curl and wget do, the file's bytes on stdout. The download still goes
+    through a ``.part`` (in a folder only this user can read, removed afterwards), so
+    stdout receives the file only once it is complete: a failed transfer writes nothing."""
+    import shutil
+    import tempfile
+
+    if context.args.resume or context.args.if_exists:
+        raise LocalError("-o - writes to standard output: there is no local file to "
+                         "continue, skip or overwrite", step="arguments")
+    with tempfile.TemporaryDirectory(prefix="ftp-inspector-get-") as folder:
+        local = Path(folder) / "download"
+        async with context.session() as session:
+            try:
+                result = await session.download(remote, local,
+                                                on_progress=_progress_callback(context, remote))
+            finally:
+                if context.progress is not None:
+                    context.progress.finish()
+        context.stdout.flush()
+        out = getattr(context.stdout, "buffer", None)
+        if out is None:
+            raise LocalError("standard output takes no bytes here", step="local")
+        with open(local, "rb") as source:
+            shutil.copyfileobj(source, out)
+        out.flush()
+    _summary(context, f"downloaded {escape_control(remote)} to standard output:", result)
+    return 0
+
+
 def run_put(args: argparse.Namespace) -> int:
     local = Path(args.local)
+    if local.is_dir():
+        print(f"ftp-inspector put: {args.local!r} is a folder; put uploads one file (a "
+              f"folder goes up with: ftp-inspector mirror --reverse URL {args.local!r})",
+              file=sys.stderr)
+        return 1
     if not local.is_file():
         print(f"ftp-inspector put: {args.local!r} is not a readable file", file=sys.stderr)
         return 1
@@ -201,8 +297,13 @@ async def _put(context: CommandContext) -> int:
     elif remote.endswith("/"):
         remote = join_remote(remote.rstrip("/") or "/", local.name)
     async with context.session() as session:
+        plan = await plan_upload(session, local, remote, context.args)
+        if plan.skip is not None:
+            context.note(f"skipped {escape_control(remote)}: {plan.skip}")
+            return 0
+        remote = str(plan.target)
         try:
-            result = await session.upload(local, remote, resume=context.args.resume,
+            result = await session.upload(local, remote, resume=plan.resume,
                                           on_progress=_progress_callback(context, local.name))
         finally:
             if context.progress is not None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["config_dir", "data_dir", "pin_file", "known_hosts_file"]
+__all__ = ["config_dir", "data_dir", "log_dir", "session_log_enabled", "pin_file",
+           "known_hosts_file"]
 
 _APP = "ftp-inspector"
 
@@ -31,6 +32,27 @@ def data_dir() -> Path:
     path = Path(override) / "data" if override else Path(platformdirs.user_data_dir(_APP))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def log_dir() -> Path:
+    """The always-on session logs of the window and the command line: ``logs`` in the
+    data folder (made by the log when it writes its first line)."""
+    return data_dir() / "logs"
+
+
+def session_log_enabled() -> bool:
+    """The window's preference (``sessionLog/enabled`` in ``window.ini``, on unless turned
+    off), read without Qt so that the command line follows it too."""
+    import configparser
+
+    path = config_dir() / "window.ini"
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error, UnicodeDecodeError):
+        return True
+    value = parser.get("sessionLog", "enabled", fallback="true")
+    return value.strip().lower() not in ("false", "0")
 
 
 def pin_file() -> Path:

@@ -121,6 +121,7 @@ class DemoServer:
         seed: int = DEFAULT_SEED,
         give_up_after: float = 10.0,
         throttle_bytes_per_second: int = 256 * 1024,
+        password: str | None = None,
     ) -> None:
         self.scenario = scenario_details(scenario).name
         _require_loopback(host)
@@ -138,7 +139,9 @@ class DemoServer:
         self.give_up_after = give_up_after
         self.throttle_bytes_per_second = throttle_bytes_per_second
         self.user = DEMO_USER
-        self.password = secrets.token_urlsafe(12)
+        if password is not None and not password:
+            raise DemoServerError("the demo password cannot be empty")
+        self.password = password if password is not None else secrets.token_urlsafe(12)
         self.port = 0
         self._workdir: Path | None = None
         self._sample: SampleTree | None = None
@@ -163,9 +166,33 @@ class DemoServer:
 
     @property
     def url(self) -> str:
-        """``ftp://demo:PASSWORD@127.0.0.1:PORT/`` (``ftpes://`` for tls): the password is
-        URL-safe by construction, so it needs no escaping."""
-        return f"{self.scheme}://{self.user}:{self.password}@{self.host}:{self._bound_port()}/"
+        """``ftp://demo:PASSWORD@127.0.0.1:PORT/`` (``ftpes://`` for tls), for the window
+        to fill its fields from: never to be printed (see :attr:`url_without_password`).
+        A generated password is URL-safe; one given by the caller is percent-escaped."""
+        from urllib.parse import quote
+
+        return (f"{self.scheme}://{self.user}:{quote(self.password, safe='')}@{self.host}:"
+                f"{self._bound_port()}/")
+
+    @property
+    def url_without_password(self) -> str:
+        """``ftp://demo@127.0.0.1:PORT/``: what may be shown (the password never is)."""
+        return f"{self.scheme}://{self.user}@{self.host}:{self._bound_port()}/"
+
+    def write_password_file(self) -> Path:
+        """Write the password to ``password`` in the server's own folder (outside the
+        served tree, readable by this user only, removed by :meth:`stop`), so that a
+        script can pass it on without it ever being printed."""
+        path = self._require_workdir() / "password"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+            stream.write(self.password + "\n")
+        return path
+
+    def _require_workdir(self) -> Path:
+        if self._workdir is None:
+            raise DemoServerError("the demo server has no folder until start() is called")
+        return self._workdir
 
     @property
     def anonymous_url(self) -> str:

@@ -1,7 +1,8 @@
 """Typed engine errors. Each carries what a user needs to act, and the CLI exit code.
 
 Exit codes (the CLI contract): 1 usage or local error, 2 could not connect or log in,
-3 data channel failed, 4 the server refused a command, 5 TLS or certificate failure.
+3 data channel failed, 4 the server refused a command, 5 TLS or certificate failure,
+6 the target of a transfer exists and nothing said what to do with it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ __all__ = [
     "LocalError",
     "SettingsError",
     "UnsafePathError",
+    "TargetExistsError",
     "ConnectError",
     "ProxyFailedError",
     "ProxyModeError",
@@ -63,6 +65,17 @@ class SettingsError(LocalError):
 
 class UnsafePathError(LocalError):
     """A server-supplied name would write outside the destination (``..``, ``/abs``, ``C:\\``…)."""
+
+
+class TargetExistsError(LocalError):
+    """The file a transfer would write already exists and no policy (overwrite, skip,
+    resume, rename) was chosen: nothing was written. ``path`` names it."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, *, path: str, step: str | None = "exists") -> None:
+        super().__init__(message, step=step)
+        self.path = path
 
 
 class ConnectError(FtpError):

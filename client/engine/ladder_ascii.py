@@ -19,7 +19,7 @@ from the model and are escaped again here, and PASS is redacted by the model.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from client.engine.events import EngineEvent
 from client.engine.ladder import (
@@ -258,11 +258,13 @@ def _header(canvas: _Canvas, model: LadderModel) -> None:
 
 def render_ladder(model: LadderModel, *, width: int = DEFAULT_WIDTH,
                   now: float | None = None, title: bool = True,
-                  legend: bool = True) -> str:
+                  legend: bool = True, footer: Sequence[str] | None = None) -> str:
     """The whole diagram as text, ``width`` columns wide (at least :data:`MIN_WIDTH`).
 
     ``now`` sets the running timers of connections still open (default: their last
-    event, which keeps a replay deterministic).
+    event, which keeps a replay deterministic). ``footer`` replaces the data-connection
+    summary and the legend; by default an SFTP session has its own (what its SSH
+    connection carried, and why there is no data connection).
     """
     canvas = _Canvas(width)
     several = len(model.lifelines) > 1
@@ -273,7 +275,12 @@ def render_ladder(model: LadderModel, *, width: int = DEFAULT_WIDTH,
     for item in model.items:
         _render_item(canvas, item, f"[{item.connection}] " if several else "", now)
     canvas.blank()
-    if legend:
+    if footer is None:
+        footer = model.sftp.footer()
+    if legend and footer is not None:
+        for line in footer:
+            canvas.free(line)
+    elif legend:
         summary = _summary(model)
         if summary:
             canvas.free(summary)

@@ -5,8 +5,11 @@ records as the JSON transcript, so PASS/ACCT are already ``****`` and control ch
 escaped) and hands them to a writer thread: the loop only formats and queues, the
 thread writes and flushes when it runs out of lines (no fsync per line). One file per
 connection, named by the time the connection started; a file that reaches
-``max_file_bytes`` continues in a new one, and the oldest files beyond ``max_files``
-are deleted, so the folder stays under ``max_files × max_file_bytes``.
+``max_file_bytes`` continues in a new one, and the oldest files are deleted while there
+are more than ``max_files`` or they hold more than ``max_total_bytes`` together. The
+count is generous because most files are small (one ``ls`` from a script is one file,
+``diagnose`` writes one per probe) and the window and the command line share the folder:
+a cap of a few files would let one ``diagnose`` delete the window's history.
 
 The log exists so that a failure can be sent afterwards even when nobody pressed
 Export: :meth:`SessionLog.file_for` names the file of a connection.
@@ -21,22 +24,68 @@ import time
 from pathlib import Path
 from typing import IO
 
-from client.engine.events import EngineEvent, QueueJobChanged, TransferProgress
-from client.engine.transcript import event_records
+from client.engine.events import (
+    DataChannelEvent,
+    EngineEvent,
+    LineSent,
+    QueueJobChanged,
+    ReplyReceived,
+    TransferProgress,
+)
+from client.engine.transcript import data_text, event_records
+from client.protocol.annotate import render_line
+from client.protocol.text import escape_control
 
-__all__ = ["SessionLog", "MAX_FILE_BYTES", "MAX_FILES"]
+__all__ = ["SessionLog", "event_text", "MAX_FILE_BYTES", "MAX_FILES", "MAX_TOTAL_BYTES"]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_FILES = 10
+MAX_FILES = 200
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
 
 _KIND_MARK = {"send": ">", "recv": "<", "annotation": "  =", "data": "*", "notice": "!"}
 
 
-def _line(record: dict[str, object], wall: float) -> str:
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(wall))
-    millis = int((wall % 1) * 1000)
+_second: list[object] = [None, ""]  # the last whole second and its text
+
+
+def _stamp(wall: float) -> str:
+    """The time column, made once per event (an event is often several lines); the
+    date and time of day are formatted once per second (strftime was a third of the
+    log's cost per event)."""
+    second = int(wall)
+    if _second[0] != second:
+        _second[:] = [second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))]
+    return f"{_second[1]}.{int((wall - second) * 1000):03d}"
+
+
+def _line(record: dict[str, object], stamp: str) -> str:
     mark = _KIND_MARK.get(str(record.get("kind")), "?")
-    return f"{stamp}.{millis:03d} {record.get('connection')} {mark} {record.get('text', '')}\n"
+    return f"{stamp} {record.get('connection')} {mark} {record.get('text', '')}\n"
+
+
+def event_text(event: EngineEvent, stamp: str) -> str:
+    """The log lines of one event: the ``text`` of each transcript record
+    (:func:`event_records`), marked. The three events of every command and every file
+    (a line sent, a reply, a data-channel phase) are formatted here without building
+    the transcript's records, whose structured fields the log does not keep: the same
+    lines at half the cost per file."""
+    head = f"{stamp} {event.connection} "
+    if isinstance(event, LineSent):
+        text = f"{head}> {render_line(event.text)}\n"
+    elif isinstance(event, ReplyReceived):
+        text = "".join(f"{head}< {render_line(line)}\n"
+                       for line in event.reply.lines or (str(event.reply.code),))
+    elif isinstance(event, DataChannelEvent):
+        return f"{head}* {data_text(event)}\n"
+    else:
+        return "".join(_line(record, stamp) for record in event_records(event))
+    for annotation in event.annotations:
+        text += f"{head}  = {escape_control(annotation.text)}\n"
+    return text
+
+
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
 
 
 class _Item:
@@ -54,10 +103,12 @@ class SessionLog:
     ``folder``. :meth:`close` flushes and stops the writer."""
 
     def __init__(self, folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
-                 max_files: int = MAX_FILES) -> None:
+                 max_files: int = MAX_FILES,
+                 max_total_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.folder = Path(folder)
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.max_total_bytes = max_total_bytes
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._paths: dict[str, Path] = {}
         self._paths_lock = threading.Lock()
@@ -71,8 +122,7 @@ class SessionLog:
             # progress is ten lines a second of nothing new; the queue's job states are
             # the queue's view, not a conversation (each worker's connection is logged)
             return
-        wall = time.time()
-        text = "".join(_line(record, wall) for record in event_records(event))
+        text = event_text(event, _stamp(time.time()))
         if text:
             self._queue.put(_Item(event.connection, text))
 
@@ -141,7 +191,9 @@ class SessionLog:
         path = self.folder / f"{stamp}-{os.getpid()}-{connection}{suffix}.log"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle = open(path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115
+            # readable by the user only: hosts, user names and paths are nobody else's
+            handle = open(path, "a", encoding="utf-8", errors="replace",  # noqa: SIM115
+                          opener=_private)
         except OSError:
             return None
         handle.write(f"# FTP Inspector session log: connection {connection}, part {part}, "
@@ -151,13 +203,22 @@ class SessionLog:
         return handle
 
     def _prune(self, keep: set[Path]) -> None:
+        """Delete the oldest files (never one being written) until at most ``max_files``
+        remain and they hold at most ``max_total_bytes``."""
+        logs: list[tuple[float, int, Path]] = []
         try:
-            logs = sorted(self.folder.glob("*.log"), key=lambda p: p.stat().st_mtime)
+            for path in self.folder.glob("*.log"):
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue  # deleted meanwhile (another process pruning)
+                logs.append((info.st_mtime, info.st_size, path))
         except OSError:
             return
-        excess = len(logs) - self.max_files
-        for path in logs:
-            if excess <= 0:
+        logs.sort()
+        count, total = len(logs), sum(size for _, size, _ in logs)
+        for _, size, path in logs:
+            if count <= self.max_files and total <= self.max_total_bytes:
                 break
             if path in keep:
                 continue
@@ -165,7 +226,8 @@ class SessionLog:
                 path.unlink()
             except OSError:
                 continue
-            excess -= 1
+            count -= 1
+            total -= size
 
     @staticmethod
     def _quietly(action: object) -> None:

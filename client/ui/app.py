@@ -222,8 +222,8 @@ def run_app(args: Any) -> int:
     window.closed.connect(closed.set)
     _close_on_signals(app)
     if demo is not None:
-        print(f"demo server ({demo.scenario}) on {demo.anonymous_url} — user {demo.user}",
-              file=sys.stderr, flush=True)
+        print(f"demo server ({demo.scenario}) on {demo.anonymous_url} — user {demo.user}, "
+              "password filled in by the window (never shown)", file=sys.stderr, flush=True)
 
     async def main() -> None:
         if isinstance(app, InspectorApplication):  # macOS: clicked ftp:// links

@@ -18,7 +18,7 @@ __all__ = ["main", "window_parser"]
 
 
 #: What the window accepts as its positional argument (a desktop file passes links).
-_OPENABLE_PREFIXES = ("ftp://", "ftps://", "ftpes://", "site:")
+_OPENABLE_PREFIXES = ("ftp://", "ftps://", "ftpes://", "sftp://", "site:")
 
 
 def _has_display() -> bool:
@@ -34,7 +34,7 @@ def window_parser() -> argparse.ArgumentParser:
     parser = UsageParser(
         prog="ftp-inspector",
         description=(
-            "FTP Inspector: an FTP/FTPS client that shows who dials whom on every data "
+            "FTP Inspector: an FTP/FTPS/SFTP client that shows who dials whom on every data "
             "connection. Without a subcommand it opens the window. Subcommands: "
             + ", ".join(SUBCOMMANDS)
             + " (see 'ftp-inspector SUBCOMMAND --help')."
@@ -48,7 +48,8 @@ def window_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="start the demo server, open the window offscreen, connect, list, "
                              "download and verify a file; exit 0 on success")
-    parser.add_argument("url", nargs="?", help="ftp://, ftps:// or ftpes:// URL to open")
+    parser.add_argument("url", nargs="?",
+                        help="ftp://, ftps://, ftpes:// or sftp:// URL, or site:NAME, to open")
     return parser
 
 
@@ -58,7 +59,7 @@ def main(args_list: Sequence[str]) -> int:
     args = parser.parse_args(args_list)
     if args.url is not None and not args.url.lower().startswith(_OPENABLE_PREFIXES):
         parser.error(f"{args.url!r} is neither a command ({', '.join(SUBCOMMANDS)}) nor an "
-                     "ftp://, ftps://, ftpes:// or site: address")
+                     "ftp://, ftps://, ftpes://, sftp:// or site: address")
     if args.self_test:
         from client.ui.selftest import run_self_test
 

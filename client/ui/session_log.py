@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from client.config.appdirs import data_dir
+from client.config.appdirs import log_dir
 from client.engine.events import EventBus
 from client.engine.sessionlog import SessionLog
 
@@ -20,8 +20,9 @@ _ENABLED = "sessionLog/enabled"
 
 
 def log_folder() -> Path:
-    """Where the session logs go: ``logs`` in the app's data folder."""
-    return data_dir() / "logs"
+    """Where the session logs go: ``logs`` in the app's data folder (the command line's
+    too)."""
+    return log_dir()
 
 
 class SessionLogControl(QObject):

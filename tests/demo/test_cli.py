@@ -15,7 +15,8 @@ from client.demo import SCENARIOS
 from demo.rawftp import RawFtp, passive_transfer
 
 REPO = Path(__file__).resolve().parents[2]
-URL = re.compile(r"^(ftp|ftpes)://demo:([A-Za-z0-9_-]+)@127\.0\.0\.1:(\d+)/$")
+URL = re.compile(r"^(ftp|ftpes)://demo@127\.0\.0\.1:(\d+)/$")
+PASSWORD_FILE = re.compile(r"password of user demo is in (\S+) ")
 
 
 def start_cli(child_env, *args: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
@@ -30,14 +31,25 @@ def start_cli(child_env, *args: str) -> subprocess.Popen:  # type: ignore[no-unt
     [("healthy", signal.SIGINT), ("tls", signal.SIGTERM), ("stall", signal.SIGHUP)],
 )
 def test_prints_url_first_serves_and_exits_0_on_signal(child_env, scenario, stop_signal) -> None:
+    """The URL on stdout has no password: a generated one is in a file only the user
+    can read, named on stderr, and removed at the stop."""
     process = start_cli(child_env, "--scenario", scenario)
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         first_line = process.stdout.readline().rstrip("\n")
         match = URL.match(first_line)
         assert match, first_line
-        scheme, password, port = match.group(1), match.group(2), int(match.group(3))
+        scheme, port = match.group(1), int(match.group(2))
         assert scheme == ("ftpes" if scenario == "tls" else "ftp")
+        told = ""
+        while not (found := PASSWORD_FILE.search(told)):
+            line = process.stderr.readline()
+            assert line, told
+            told += line
+        password_file = Path(found.group(1))
+        assert password_file.stat().st_mode & 0o077 == 0
+        password = password_file.read_text().strip()
+        assert password and password not in told
         ftp = RawFtp("127.0.0.1", port)
         assert scenario in ftp.banner.text
         if scenario == "healthy":
@@ -45,7 +57,10 @@ def test_prints_url_first_serves_and_exits_0_on_signal(child_env, scenario, stop
             assert b"README.txt" in passive_transfer(ftp, "NLST")
         ftp.quit()
         process.send_signal(stop_signal)
-        out, err = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        # read through the same buffered streams (communicate() would skip what
+        # readline() has buffered already)
+        out, err = process.stdout.read(), told + process.stderr.read()
     finally:
         if process.poll() is None:
             process.kill()
@@ -57,6 +72,7 @@ def test_prints_url_first_serves_and_exits_0_on_signal(child_env, scenario, stop
     assert SCENARIOS[scenario] in err
     assert "stopped" in err
     assert password not in err
+    assert not password_file.exists()
     if scenario == "tls":
         assert "SHA-256" in err and ".pem" in err
 
@@ -93,13 +109,13 @@ def test_port_in_use_is_a_local_error(child_env, start_demo) -> None:
 
 
 def test_sigint_with_a_client_still_connected_exits_cleanly(child_env) -> None:
-    process = start_cli(child_env, "--scenario", "stall")
+    process = start_cli({**child_env, "FTP_PASSWORD": "stall-test"}, "--scenario", "stall")
     try:
         assert process.stdout is not None
         match = URL.match(process.stdout.readline().rstrip("\n"))
         assert match
-        ftp = RawFtp("127.0.0.1", int(match.group(3)))
-        ftp.login("demo", match.group(2))
+        ftp = RawFtp("127.0.0.1", int(match.group(2)))
+        ftp.login("demo", "stall-test")
         port = ftp.epsv()
         data = socket.create_connection(("127.0.0.1", port), timeout=5)
         assert ftp.command("LIST").preliminary  # a stalled transfer is in progress
@@ -128,13 +144,15 @@ def test_negative_give_up_after_is_a_usage_error(child_env) -> None:
 
 
 def test_verbose_logs_sessions_without_the_password(child_env) -> None:
-    process = start_cli(child_env, "-v")
+    """The password given in FTP_PASSWORD is the demo user's; it is never shown, and
+    then no password file is written."""
+    password = "chosen-Pass-7"
+    process = start_cli({**child_env, "FTP_PASSWORD": password}, "-v")
     try:
         assert process.stdout is not None
         match = URL.match(process.stdout.readline().rstrip("\n"))
         assert match
-        password = match.group(2)
-        ftp = RawFtp("127.0.0.1", int(match.group(3)))
+        ftp = RawFtp("127.0.0.1", int(match.group(2)))
         ftp.login("demo", password)
         ftp.quit()
         process.send_signal(signal.SIGINT)
@@ -146,3 +164,4 @@ def test_verbose_logs_sessions_without_the_password(child_env) -> None:
     assert process.returncode == 0
     assert "USER 'demo' logged in" in err
     assert password not in err
+    assert "the one in FTP_PASSWORD" in err and "password of user demo is in" not in err

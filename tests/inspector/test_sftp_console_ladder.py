@@ -140,6 +140,24 @@ def test_ascii_ladder_of_an_sftp_session() -> None:
     text = render_events(session_events(), width=100)
     assert "OPENDIR /files" in text and "SSH-2.0-OpenSSH" in text
     assert "one SSH connection" in text
+    # under it, what the connection carried instead of the FTP data-connection summary
+    assert "SFTP: 1 SSH connection carried 67 SFTP requests (1 refused), 16.8 MB of file " \
+        "data." in " ".join(text.split())
+    assert "no passive/active mode and no data port" in " ".join(text.split())
+    assert "==>> data connection" not in text
+
+
+def test_the_window_export_says_the_same_as_the_command_line(tmp_path) -> None:
+    """The window's *Export as text* and *Copy* render the model the window fed, and
+    end with the same SFTP lines as ``ls --ladder``; a cleared model forgets them."""
+    from client.engine.ladder_ascii import render_ladder
+
+    model = LadderModel()
+    model.feed_all(session_events())
+    assert render_ladder(model, width=100) == render_events(session_events(), width=100)
+    assert "SFTP: 1 SSH connection" in render_ladder(model, width=100)
+    model.clear()
+    assert "SFTP:" not in render_ladder(model, width=100)
 
 
 @pytest.mark.gui

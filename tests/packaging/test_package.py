@@ -241,7 +241,8 @@ def test_installed_demo_server_serves_ftps(installed: InstalledPackage, tmp_path
 
     server = subprocess.Popen(["/usr/bin/ftp-inspector", "demo-server", "--scenario", "tls"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=_app_env(tmp_path), cwd=tmp_path)
+                              env={**_app_env(tmp_path), "FTP_PASSWORD": "package-test"},
+                              cwd=tmp_path)
     try:
         ready, _, _ = select.select([server.stdout], [], [], 120)
         assert ready, "the demo server printed no URL within 120 s"
@@ -265,7 +266,7 @@ def test_installed_demo_server_serves_ftps(installed: InstalledPackage, tmp_path
 
         client = SessionReusingFtpTls(context=context, timeout=30)
         client.connect(url.hostname, url.port)
-        client.login(url.username, url.password)  # AUTH TLS happens first
+        client.login(url.username, "package-test")  # AUTH TLS happens first
         assert isinstance(client.sock, ssl.SSLSocket)
         client.prot_p()
         names = client.nlst()

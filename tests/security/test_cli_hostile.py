@@ -68,8 +68,10 @@ def test_get_over_a_broken_link_keeps_the_old_file_then_resumes(scripted_server,
     target.write_bytes(b"old version\n")
     env = {**child_env, "FTP_PASSWORD": server.password}
     url = f"ftp://alice@127.0.0.1:{server.port}//file.bin"
-    first = run_cli(["get", "--timeout", "3", "--data-timeout", "2", "-o", str(target), url],
-                    env)
+    refused = run_cli(["get", "--timeout", "3", "-o", str(target), url], env)
+    assert refused.returncode == 6 and target.read_bytes() == b"old version\n"
+    first = run_cli(["get", "--overwrite", "--timeout", "3", "--data-timeout", "2", "-o",
+                     str(target), url], env)
     assert first.returncode == 3, first.stderr[-2000:]
     assert target.read_bytes() == b"old version\n"
     part = Path(str(target) + ".part")

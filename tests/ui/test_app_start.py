@@ -25,6 +25,7 @@ def test_demo_starts_and_closes_on_sigterm(child_env) -> None:
             if line.startswith("demo server"):
                 break
         assert "demo server (healthy) on ftp://127.0.0.1:" in seen[-1], seen
+        assert "password filled in by the window" in seen[-1]
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:

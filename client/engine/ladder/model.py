@@ -44,7 +44,7 @@ from client.engine.ladder.items import (
     Side,
 )
 from client.engine.ladder.setup import SetupInfo, arithmetic_for_port
-from client.engine.ladder.sftp import sftp_items
+from client.engine.ladder.sftp import SftpTally, sftp_items
 from client.engine.ladder.waiting import waiting_for
 from client.engine.sftp.events import SFTP_EVENT_TYPES
 from client.protocol.annotate import Severity
@@ -92,6 +92,7 @@ class LadderModel:
         self._listeners: list[LadderListener] = []
         self._last_t = 0.0
         self._first_arrow_connection: str | None = None
+        self.sftp = SftpTally()  # what the SSH connections carried (the text footer)
 
     # -- observers -------------------------------------------------------------------
 
@@ -171,6 +172,7 @@ class LadderModel:
         self._proxy_requests.clear()
         self._last_t = 0.0
         self._first_arrow_connection = None
+        self.sftp = SftpTally()
         self._notify("cleared", -1)
 
     # -- feeding ---------------------------------------------------------------------
@@ -369,6 +371,7 @@ class LadderModel:
 
     def _on_ssh(self, event: EngineEvent, event_index: int) -> None:
         """SSH/SFTP: arrows and notes on the one connection (:mod:`.sftp`)."""
+        self.sftp.add(event)
         items = sftp_items(event, len(self.items), event_index)
         if items:  # the console row points at the event's first item
             self._item_of_event[event_index] = items[0].index

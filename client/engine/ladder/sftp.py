@@ -7,6 +7,8 @@ bytes), which is what the diagram shows beside an FTP session's data connections
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from client.engine.events import EngineEvent
 from client.engine.ladder.items import ControlArrow, LadderItem, NoteMark, Side, format_bytes
 from client.engine.sftp.events import (
@@ -21,7 +23,7 @@ from client.engine.sftp.events import (
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
 
-__all__ = ["sftp_items", "ONE_CONNECTION_NOTE"]
+__all__ = ["sftp_items", "ONE_CONNECTION_NOTE", "SftpTally"]
 
 ONE_CONNECTION_NOTE = ("SFTP: every listing and transfer below travels inside this one SSH "
                        "connection (no data connections, no passive/active mode)")
@@ -95,3 +97,39 @@ def _request_items(event: SftpRequest, index: int, event_index: int) -> list[Lad
                         severity=Severity.ERROR if event.failed else Severity.INFO,
                         annotations=annotations))
     return items
+
+
+@dataclass
+class SftpTally:
+    """What the SSH connections of a diagram carried, for the line under it (the FTP
+    diagram's data-connection summary has nothing to say about SFTP)."""
+
+    connections: set[str] = field(default_factory=set)
+    requests: int = 0
+    refused: int = 0
+    bytes: int = 0
+
+    def add(self, event: EngineEvent) -> None:
+        self.connections.add(event.connection)
+        if isinstance(event, SftpRequest):
+            self.requests += event.count
+            self.refused += 1 if event.failed else 0
+            self.bytes += event.bytes
+
+    def footer(self) -> tuple[str, ...] | None:
+        """The summary and legend under an SFTP diagram; None without SSH events."""
+        if not self.connections:
+            return None
+        count = len(self.connections)
+        ssh = "1 SSH connection" if count == 1 else f"{count} SSH connections"
+        carried = f"{self.requests} SFTP request{'' if self.requests == 1 else 's'}"
+        if self.refused:
+            carried += f" ({self.refused} refused)"
+        if self.bytes:
+            carried += f", {format_bytes(self.bytes)} of file data"
+        return (f"SFTP: {ssh} carried {carried}.",
+                "data connections: none, and none needed: SFTP sends listings and files "
+                "inside the SSH connection, so there is no passive/active mode and no data "
+                "port to open or forward.",
+                "legend: --> SSH message or SFTP request  <-- the server's answer",
+                "        * note  !! error")
