@@ -30,6 +30,7 @@ from client.engine.sftp.settings import SftpSettings
 from client.protocol.text import escape_control
 from client.ui.console.widget import ConsoleWidget
 from client.ui.inspector.dock import InspectorPanel
+from client.ui.quick_fields import EMPTY, fields_of, read_fields, show_fields
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.tabs.bar import ConnectionTabs
@@ -58,6 +59,7 @@ class TabManager(QObject):
         self.retired: list[ConnectionTab] = []
         self.question: QMessageBox | None = None  # "Close the tab?"
         self.where_box: QMessageBox | None = None  # "Connect in a new tab?"
+        self._left: ConnectionTab | None = None  # the tab shown before (its fields kept)
         self.widget.current_changed.connect(self._shown)
         self.widget.new_tab_requested.connect(self.new_tab)
         self.widget.close_requested.connect(self.ask_close)
@@ -105,8 +107,10 @@ class TabManager(QObject):
     def _shown(self, tab: ConnectionTab) -> None:
         w = self.window
         if getattr(w, "menu_actions", None) is None:
+            self._left = tab
             return  # the first tab, while the window is being built
         self.consoles.setCurrentWidget(tab.console)
+        self._follow_fields(tab)
         if w.inspector_dock is not None:
             w.inspector_dock.show_panel(tab.panel)
         w.hung_listing_follow(tab.remote_pane)
@@ -117,6 +121,19 @@ class TabManager(QObject):
         self._chrome(tab)
         w.order_tab_stops()
         self.switched.emit(tab)
+
+    def _follow_fields(self, tab: ConnectionTab) -> None:
+        """Quickconnect shows the tab's server (or what was typed in a tab that has none):
+        the fields of the tab left are kept with it."""
+        quick = self.window.quick
+        left, self._left = self._left, tab
+        if left is tab:
+            return
+        if left is not None:
+            left.quick_fields = read_fields(quick)
+        settings = tab.connection.settings
+        show_fields(quick, fields_of(settings) if settings is not None
+                    else tab.quick_fields or EMPTY)
 
     def _chrome(self, tab: ConnectionTab) -> None:
         """What outside the tab shows of its connection and changes with its state: the
@@ -204,7 +221,9 @@ class TabManager(QObject):
         def answered(_result: int) -> None:
             clicked = box.clickedButton()
             if clicked is new:
+                typed = read_fields(self.window.quick)
                 self.new_tab()
+                show_fields(self.window.quick, typed)  # the new tab's server
                 start()
             elif clicked is here:
                 start()
