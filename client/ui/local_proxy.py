@@ -16,6 +16,8 @@ from functools import lru_cache
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QFileSystemModel
 
+from client.engine.units import format_size
+
 __all__ = ["LocalFileProxy", "natural_key"]
 
 NAME_COLUMN, SIZE_COLUMN, TYPE_COLUMN, MODIFIED_COLUMN = range(4)
@@ -84,6 +86,16 @@ class LocalFileProxy(QSortFilterProxyModel):
             return True  # an ancestor of the shown folder, or another branch: keep it
         name = model.fileName(model.index(source_row, 0, source_parent))
         return self._needle in name.casefold()
+
+    # -- what the size column says ----------------------------------------------------
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """File sizes in the application's one format (the remote pane's, the queue's),
+        not QFileSystemModel's own ("900 bytes", "4.88 KiB")."""
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == SIZE_COLUMN:
+            source = self.mapToSource(index)
+            model = self.source()
+            return "" if model.isDir(source) else format_size(model.size(source))
+        return super().data(index, role)
 
     # -- sort -------------------------------------------------------------------------
     def lessThan(self, left: Index, right: Index) -> bool:
