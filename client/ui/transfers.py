@@ -29,6 +29,11 @@ __all__ = ["Transfers"]
 
 log = logging.getLogger(__name__)
 
+#: States that wait for the person (Resume, Retry): a closed tab's queue keeps them.
+KEPT_STATES = frozenset({JobState.PAUSED, JobState.FAILED})
+#: States nothing more happens to unless the person asks again.
+_SETTLED = frozenset({JobState.DONE, JobState.CANCELLED, JobState.SKIPPED})
+
 
 class Transfers:
     def __init__(self, connection: RemoteConnection, bus: EventBus, *,
@@ -49,6 +54,7 @@ class Transfers:
         self.saver = saver
         self._site = site
         self._watch: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()  # a job changed (see wait_settled)
 
     # -- the engine queue ----------------------------------------------------------------
     def _ensure_queue(self) -> TransferQueue:
@@ -109,6 +115,7 @@ class Transfers:
 
     def jobs_changed(self, jobs: list[TransferJob]) -> None:
         """From the bridge (QueueJobChanged): forward and report finished ones."""
+        self._changed.set()
         for job in jobs:
             if job.state is JobState.DONE:
                 self._on_finished(job)
@@ -170,6 +177,19 @@ class Transfers:
     async def wait_idle(self) -> None:
         if self.queue is not None:
             await self.queue.wait_idle()
+
+    def has_kept_jobs(self) -> bool:
+        """Jobs wait for the person: paused (to resume) or failed (to retry)."""
+        queue = self.queue
+        return queue is not None and any(job.state in KEPT_STATES for job in queue.jobs())
+
+    async def wait_settled(self) -> None:
+        """Return when no job is left to run, resume or retry: a closed tab's queue stays
+        until then, so its paused and failed jobs still answer the queue view's buttons."""
+        while self.queue is not None and any(job.state not in _SETTLED
+                                             for job in self.queue.jobs()):
+            self._changed.clear()
+            await self._changed.wait()
 
 
 def _safe_local_name(name: str) -> str:

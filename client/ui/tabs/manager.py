@@ -55,7 +55,8 @@ class TabManager(QObject):
         self.consoles = QStackedWidget(window)
         self.consoles.setObjectName("consoleStack")
         self.router = TabRouter(self.widget.tabs, lambda: self.widget.current)
-        #: closed tabs whose transfers still run (their queue closes once idle)
+        #: closed tabs whose transfers still run or wait to be resumed or retried (their
+        #: queue closes once nothing is left to do)
         self.retired: list[ConnectionTab] = []
         self.question: QMessageBox | None = None  # "Close the tab?"
         self.where_box: QMessageBox | None = None  # "Connect in a new tab?"
@@ -237,13 +238,17 @@ class TabManager(QObject):
         """Close ``tab`` (default: the one shown); asks first while it is connected or its
         transfers run (FileZilla does)."""
         tab = tab or self.current
-        if not (tab.connection.is_connected or tab.busy_with_transfers):
+        kept = tab.transfers.has_kept_jobs()
+        if not (tab.connection.is_connected or tab.busy_with_transfers or kept):
             self.close(tab)
             return
         text = self.tr("Close the tab of {}?").format(tab.title)
         detail = self.tr("The connection is closed (QUIT).")
         if tab.busy_with_transfers:
             detail += " " + self.tr("Its transfers keep running in the queue.")
+        if kept:
+            detail += " " + self.tr("Its paused and failed transfers stay in the queue: "
+                                    "resume or retry them there.")
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Close tab"), text,
                           QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
                           self.window)
@@ -258,7 +263,7 @@ class TabManager(QObject):
 
     def close(self, tab: ConnectionTab) -> asyncio.Task[Any] | None:
         """Close ``tab`` now: QUIT on its browsing session; its queue keeps running
-        until idle. The last tab is replaced by an empty one."""
+        until no job is left to run, resume or retry. The last tab is replaced by an empty one."""
         if tab not in self.tabs():
             return None
         if len(self.tabs()) == 1:
@@ -278,7 +283,7 @@ class TabManager(QObject):
     async def _retire(self, tab: ConnectionTab) -> None:
         await tab.connection.disconnect()
         tab.remote_pane.deleteLater()
-        await tab.transfers.wait_idle()
+        await tab.transfers.wait_settled()  # paused and failed jobs stay resumable
         await tab.transfers.reset()
         if tab in self.retired:
             self.retired.remove(tab)

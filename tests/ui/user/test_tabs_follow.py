@@ -1,15 +1,21 @@
 """What follows the tab shown, as a person switches tabs: the quickconnect fields show
 the tab's own server (an empty tab: empty fields; a tab not connected yet: what was
-typed there), so Connect never opens the other tab's server by mistake."""
+typed there), so Connect never opens the other tab's server by mistake. And what stays
+of a closed tab: its paused transfers, resumable from the queue view."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from client.engine.queue.jobs import JobState
+from client.ui.queue_view import JOB_ROLE
 
 # ruff: noqa: F401, F811 - the imported ``other`` and ``two_tabs`` fixtures are test parameters
-from .test_tabs import click_tab, ctrl, other, two_tabs
+from .test_tabs import click_tab, ctrl, other, start_slow_download, two_tabs
 
 pytestmark = pytest.mark.gui
 
@@ -54,3 +60,41 @@ def test_connect_after_switching_opens_the_server_of_the_tab_shown(two_tabs, qtb
                     and window.current_tab.connection.is_connected, timeout=15_000)
     assert window.current_tab.connection.settings.host == "127.0.0.1"
     assert fields(window)[0] == "127.0.0.1"
+
+
+def click_queue_row(window, qtbot, job_id: int) -> None:
+    """A click on the job's row in the Queued tab of the queue view."""
+    queue = window.queue
+    view = queue.tabs.currentWidget()
+    model = view.model()
+    row = next(r for r in range(model.rowCount())
+               if model.data(model.index(r, 0), JOB_ROLE).job_id == job_id)
+    rect = view.visualRect(model.index(row, 1))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_a_closed_tabs_paused_download_can_be_resumed_from_the_queue(two_tabs, qtbot) -> None:
+    window, first, second = two_tabs
+    start_slow_download(window, qtbot, second)
+    [job] = second.transfers.queue.jobs()
+    qtbot.waitUntil(lambda: any(j.job_id == job.job_id for j in window.queue.model.jobs()))
+    click_queue_row(window, qtbot, job.job_id)
+    qtbot.mouseClick(window.queue.buttons["pause"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: second.transfers.queue.jobs()[0].state is JobState.PAUSED,
+                    timeout=10_000)
+    ctrl(qtbot, window, Qt.Key.Key_W)
+    qtbot.waitUntil(lambda: window.tabs.question is not None and window.tabs.question.isVisible())
+    assert "paused" in window.tabs.question.informativeText()
+    qtbot.mouseClick(window.tabs.question.button(QMessageBox.StandardButton.Close),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.tabs.tabs() == [first])
+    qtbot.waitUntil(lambda: not second.connection.is_connected, timeout=10_000)
+    window.bridge.flush()
+    # later, the person resumes it in the queue view: it finishes, whole
+    click_queue_row(window, qtbot, job.job_id)
+    qtbot.mouseClick(window.queue.buttons["resume"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(j.job_id == job.job_id and j.state is JobState.DONE
+                                for j in window.queue.model.jobs()), timeout=60_000)
+    local = Path(window.local_pane.current) / "sample-2mb.bin"
+    assert local.stat().st_size == 2 * 1024 * 1024
+    assert not (local.parent / "sample-2mb.bin.part").exists()
