@@ -21,6 +21,7 @@ from client.engine.exists import ExistsPolicy
 from client.engine.queue import TransferQueue
 from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
 from client.engine.queue.saved import QueueSaver, SavedJob, restore_jobs
+from client.engine.settings import ConnectionSettings
 from client.protocol.listing import ListingEntry
 from client.ui.connection import RemoteConnection
 from client.ui.remote.listing_model import entry_is_dir, transfer_size
@@ -63,6 +64,9 @@ class Transfers:
             self.queue = TransferQueue(self.connection.open_session, bus=self.bus,
                                        concurrency=self._concurrency, exists_policy=policy,
                                        ask_exists=self._ask_exists)
+            settings = self.connection.settings
+            if isinstance(settings, ConnectionSettings):  # names are read in this charset
+                self.queue.set_charset(settings.encoding)
             if self.saver is not None and self._site is not None:
                 self.saver.attach(self.queue, self._site())
         return self.queue
@@ -102,6 +106,12 @@ class Transfers:
             if self.saver is not None:
                 self.saver.detach(queue)  # its unfinished jobs stay saved, running ones interrupted
             await queue.close()
+
+    def use_charset(self, charset: str) -> None:
+        """Jobs added from now on have names read in ``charset``; those queued before
+        keep theirs (each job is sent in its own, on any of the queue's connections)."""
+        if self.queue is not None:
+            self.queue.set_charset(charset)
 
     async def reset_if_finished(self) -> bool:
         """Close the queue's connections when no job is waiting, running or paused (the
