@@ -154,3 +154,35 @@ def test_a_charset_chosen_while_the_queue_works_reaches_its_open_connection(
     done = next(j for j in queue.jobs() if j.job_id == paused.job_id)
     assert done.state is JobState.DONE, done.error
     assert done.local_path.read_bytes() == b"x"
+
+
+def test_a_download_with_an_undecodable_name_is_saved_for_the_next_start(
+        qloop, qtbot, config_dir, make_ftp_server, tmp_path) -> None:
+    """A windows-1251 name shown escaped (Auto) is downloading when the window closes:
+    it is saved (writing it failed on the lone surrogates) and offered at the next
+    start, under the same name."""
+    from client.engine.queue.jobs import JobState
+    from client.engine.queue.saved import load_saved
+
+    from .helpers import shown_window
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "большой.bin").write_bytes(bytes(range(256)) * 2048)  # 512 KiB, ~4 s
+    server = make_ftp_server(root=root, encoding="cp1251", mlsd=False,
+                             throttle_bytes_per_second=128 * 1024)
+    saved = config_dir / "data" / "queue.json"
+    with shown_window(qtbot, tmp_path) as window:
+        run(qtbot, window.connect_to(server.settings(tls=TlsMode.OFF)))
+        [big] = window.remote_pane.model.entries()
+        run(qtbot, window.download_entries([big]))
+        queue = window.transfers.queue
+        qtbot.waitUntil(lambda: queue.jobs()[0].state is JobState.RUNNING, timeout=10_000)
+        qtbot.waitUntil(saved.exists, timeout=5_000)
+    jobs = load_saved(saved)
+    assert [j.remote_path for j in jobs] == ["/" + big.name]
+    (tmp_path / "local").rename(tmp_path / "first")
+    with shown_window(qtbot, tmp_path) as again:
+        qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=5_000)
+        assert again.queue_restore.box.text() == "Restore 1 queued transfer?"
+        again.queue_restore.box.reject()
