@@ -67,3 +67,30 @@ def _listed(view, name: str) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def test_both_panes_write_dates_and_name_columns_alike(window, qtbot, demo) -> None:
+    """The local list said "Date Modified" and "1 6 2024 12:00" (the locale's form), the
+    remote list "Modified" and "2024-06-01 12:00"."""
+    import os
+    import re
+    from datetime import datetime
+
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    local = window.local_pane
+    path = local.current / "dated.txt"
+    path.write_bytes(b"x")
+    stamp = datetime(2024, 6, 1, 12, 0).timestamp()
+    os.utime(path, (stamp, stamp))
+    local.view.setFocus()
+    qtbot.keyClick(local.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: _listed(local.view, "dated.txt"), timeout=5_000)
+    model, root = local.view.model(), local.view.rootIndex()
+    row = next(r for r in range(model.rowCount(root)) if model.index(r, 0, root).data() == "dated.txt")
+    assert model.index(row, 3, root).data() == "2024-06-01 12:00"
+    remote = window.remote_pane.model
+    remote_dates = [remote.index(r, 3).data() for r in range(remote.rowCount())]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", d) for d in remote_dates if d)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+    assert headers == [remote.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
