@@ -98,3 +98,42 @@ def test_a_closed_tabs_paused_download_can_be_resumed_from_the_queue(two_tabs, q
     local = Path(window.local_pane.current) / "sample-2mb.bin"
     assert local.stat().st_size == 2 * 1024 * 1024
     assert not (local.parent / "sample-2mb.bin.part").exists()
+
+
+def test_a_charset_changed_for_an_open_site_says_when_it_applies(window, qtbot, demo,
+                                                                 memory_keyring) -> None:
+    """Connected from the Site Manager; Ctrl+S again, type another charset, Save: the
+    dialog says the open connection keeps its charset until the next connection (the
+    change used to be saved without a word while the tab went on in the old one)."""
+    window.resize(1366, 740)
+    ctrl(qtbot, window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.site_manager is not None and window.site_manager.isVisible())
+    dialog = window.site_manager
+    qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    form = dialog.form
+    form.name.setText("Demo")
+    form.host.setText(demo.host)
+    form.port.setValue(demo.port)
+    form.set_combo(form.logon, "normal")
+    form.user.setText(demo.user)
+    form.password.setText(demo.password)
+    qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.connection.is_connected
+                    and window.remote_pane.model.rowCount() > 0, timeout=15_000)
+    window.activateWindow()  # back in the window the dialog left
+    qtbot.waitUntil(window.isActiveWindow)
+    window.remote_pane.view.setFocus()
+    qtbot.waitUntil(window.remote_pane.view.hasFocus)
+    ctrl(qtbot, window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.site_manager is not dialog and window.site_manager.isVisible())
+    dialog = window.site_manager
+    dialog.tree.setCurrentItem(dialog.tree.topLevelItem(0))
+    assert dialog.form.name.text() == "Demo"
+    dialog.form.charset.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.form.charset.lineEdit(), "latin2")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    text = dialog.message.text()
+    assert text.startswith("Saved Demo.") and "keeps reading names in auto" in text
+    assert "applies when you connect to it again" in text
+    assert window.connection.settings.encoding in ("auto", "utf-8")  # unchanged until then
+    dialog.reject()
