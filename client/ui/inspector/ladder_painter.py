@@ -347,6 +347,41 @@ class LadderPainter:
         return (text,) + tuple(fit_decoded_line("⇒ " + line, small, int(sx - cx - 36))
                                for line in arrow.decoded)
 
+    def _data_title(self, arrow: DataArrow, prefix: str, width: int) -> tuple[str, QFont]:
+        """The longest title that fits, in bold; the endpoints alone in a lighter font
+        before they are shortened (the second host left out when it is the first's)."""
+        bold = QFontMetrics(self.bold)
+        for title in (f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}",
+                      f"{prefix}#{arrow.channel} {arrow.endpoints_label}",
+                      f"#{arrow.channel} {arrow.endpoints_label}", arrow.endpoints_label):
+            if bold.horizontalAdvance(title) <= width:
+                return title, self.bold
+        label = arrow.endpoints_label
+        for font in (self.font, self.small):
+            if QFontMetrics(font).horizontalAdvance(label) <= width:
+                return label, font
+        one, _, other = label.partition(" -> ")
+        if other and one.rsplit(":", 1)[0] == other.rsplit(":", 1)[0]:
+            label = f"{one} -> :{other.rsplit(':', 1)[1]}"  # the same host: its port only
+        return (QFontMetrics(self.small).elidedText(label, Qt.TextElideMode.ElideMiddle, width),
+                self.small)
+
+    def data_texts(self, arrow: DataArrow, cx: float, sx: float,
+                   prefix: str = "") -> tuple[str, str]:
+        """A data arrow's title and set-up line as drawn between ``cx`` and ``sx``: when
+        narrow the endpoints come first (the command, then the connection tag give way)
+        and the set-up line keeps its end, the port it computes."""
+        width = int(sx - cx - 24)
+        title = self._data_title(arrow, prefix, width)[0]
+        who = "client dials (passive)" if arrow.source is Side.CLIENT else "server dials (active)"
+        setup = f" · {arrow.method}" if arrow.method else " · control connection"
+        if arrow.setup:
+            setup += f" port {arrow.setup}"
+        if arrow.advertised is not None and arrow.source is Side.CLIENT and (
+                arrow.server_end is not None and arrow.advertised != arrow.server_end):
+            setup += f" · advertised {arrow.advertised}"
+        return title, fit_decoded_line(who + setup, QFontMetrics(self.small), width)
+
     def _data(self, painter: QPainter, arrow: DataArrow, top: float, cx: float, sx: float,
               prefix: str, now: float | None, animation: float, texts: bool = True) -> None:
         colour = state_colour(arrow.state, self.colours)
@@ -377,28 +412,17 @@ class LadderPainter:
             return
         # label above: which connection, endpoints, the arithmetic that set it up
         width = sx - cx - 24
-        painter.setFont(self.bold)
-        metrics = QFontMetrics(self.bold)
-        title = f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}"
-        if metrics.horizontalAdvance(title) > width:  # narrow: the endpoints matter most
-            title = f"{prefix}#{arrow.channel} {arrow.endpoints_label}"
+        title, setup = self.data_texts(arrow, cx, sx, prefix)
+        painter.setFont(self._data_title(arrow, prefix, int(width))[1])
         painter.setPen(self.colours.text)
         painter.drawText(QRectF(cx + 12, top + 2, width, 16),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
-                         metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, int(width)))
+                         title)
         painter.setFont(self.small)
-        small = QFontMetrics(self.small)
-        who = "client dials (passive)" if arrow.source is Side.CLIENT else "server dials (active)"
-        setup = f" · {arrow.method}" if arrow.method else " · control connection"
-        if arrow.setup:
-            setup += f" port {arrow.setup}"
-        if arrow.advertised is not None and arrow.source is Side.CLIENT and (
-                arrow.server_end is not None and arrow.advertised != arrow.server_end):
-            setup += f" · advertised {arrow.advertised}"
         painter.setPen(self.colours.muted)
         painter.drawText(QRectF(cx + 12, top + 34, width, 14),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
-                         small.elidedText(who + setup, Qt.TextElideMode.ElideRight, int(width)))
+                         setup)
         status = arrow.status_text(now)
         if arrow.state is DataState.FAILED and arrow.reason:
             status += f" — {arrow.reason}"

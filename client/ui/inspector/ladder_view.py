@@ -364,12 +364,15 @@ class LadderView(QAbstractScrollArea):
         return getattr(item, "text", "")
 
     def shown_texts(self, index: int) -> tuple[str, ...]:
-        """What a control arrow's label and decoded lines read at the present width."""
+        """What an arrow's texts read at the present width: a command or reply and its
+        decoded lines; a data connection's title and set-up line."""
         item = self.model.items[index]
-        if not isinstance(item, ControlArrow):
-            return ()
         cx, sx = self.painter_.lifeline_x(self.content_width())
         prefix = f"[{item.connection}] " if len(self.model.lifelines) > 1 else ""
+        if isinstance(item, DataArrow):
+            return self.painter_.data_texts(item, cx, sx, prefix)
+        if not isinstance(item, ControlArrow):
+            return ()
         return self.painter_.control_texts(item, cx, sx, prefix)
 
     def closeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
