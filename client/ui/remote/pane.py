@@ -96,6 +96,19 @@ class RemoteFileView(QTableView):
                 continue  # already its own
             header.setSelectionModel(QItemSelectionModel(model, header))
 
+    def moveCursor(self, action: QAbstractItemView.CursorAction,  # noqa: N802 - Qt API
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """Home and End go to the first and last file, as in the local list and in
+        FileZilla (a table's own go to the first and last column of the row)."""
+        model = self.model()
+        if model is not None and action in (QAbstractItemView.CursorAction.MoveHome,
+                                            QAbstractItemView.CursorAction.MoveEnd):
+            rows = model.rowCount(self.rootIndex())
+            if rows:
+                row = 0 if action is QAbstractItemView.CursorAction.MoveHome else rows - 1
+                return model.index(row, 0, self.rootIndex())
+        return super().moveCursor(action, modifiers)
+
     def selected_row_spans(self) -> list[tuple[int, int]]:
         """The selected rows as sorted, disjoint ``(first, last)`` spans, read from the
         selection's ranges (one range for Ctrl+A, whatever the folder's size)."""
