@@ -38,7 +38,7 @@ from client.ui.inspector.geometry import (
     HEADER_HEIGHT,
     LadderGeometry,
 )
-from client.ui.inspector.label_fit import fit_control_label, fit_decoded_line
+from client.ui.inspector.label_fit import fit_control_label, fit_data_title, fit_decoded_line
 from client.ui.inspector.ladder_proxy_marks import ProxyMarkPainter
 
 __all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
@@ -348,23 +348,11 @@ class LadderPainter:
                                for line in arrow.decoded)
 
     def _data_title(self, arrow: DataArrow, prefix: str, width: int) -> tuple[str, QFont]:
-        """The longest title that fits, in bold; the endpoints alone in a lighter font
-        before they are shortened (the second host left out when it is the first's)."""
-        bold = QFontMetrics(self.bold)
-        for title in (f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}",
-                      f"{prefix}#{arrow.channel} {arrow.endpoints_label}",
-                      f"#{arrow.channel} {arrow.endpoints_label}", arrow.endpoints_label):
-            if bold.horizontalAdvance(title) <= width:
-                return title, self.bold
-        label = arrow.endpoints_label
-        for font in (self.font, self.small):
-            if QFontMetrics(font).horizontalAdvance(label) <= width:
-                return label, font
-        one, _, other = label.partition(" -> ")
-        if other and one.rsplit(":", 1)[0] == other.rsplit(":", 1)[0]:
-            label = f"{one} -> :{other.rsplit(':', 1)[1]}"  # the same host: its port only
-        return (QFontMetrics(self.small).elidedText(label, Qt.TextElideMode.ElideMiddle, width),
-                self.small)
+        return fit_data_title(
+            (f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}",
+             f"{prefix}#{arrow.channel} {arrow.endpoints_label}",
+             f"#{arrow.channel} {arrow.endpoints_label}"),
+            arrow.endpoints_label, (self.bold, self.font, self.small), width)
 
     def data_texts(self, arrow: DataArrow, cx: float, sx: float,
                    prefix: str = "") -> tuple[str, str]:
