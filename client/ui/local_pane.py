@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMenu,
-    QSplitter,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from client.ui.banner import InlineBanner
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
+from client.ui.list_first_splitter import ListFirstSplitter
 from client.ui.local_proxy import LocalFileProxy
 from client.ui.remote.listing_model import REMOTE_MIME
 
@@ -156,11 +156,8 @@ class LocalPane(QWidget):
             action.triggered.connect(slot)
             self.view.addAction(action)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter = ListFirstSplitter(self.tree, self.view, self)
         self.splitter.setObjectName("localSplitter")
-        self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.view)
-        self.splitter.setStretchFactor(1, 3)
         # the file list is what a person works in: a third for the folder tree, two
         # thirds for the list (scaled to the real height; a saved split wins)
         self.splitter.setSizes([100, 200])

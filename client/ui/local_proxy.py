@@ -13,8 +13,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtWidgets import QFileSystemModel
+
+from client.engine.units import format_size
 
 __all__ = ["LocalFileProxy", "natural_key"]
 
@@ -84,6 +92,27 @@ class LocalFileProxy(QSortFilterProxyModel):
             return True  # an ancestor of the shown folder, or another branch: keep it
         name = model.fileName(model.index(source_row, 0, source_parent))
         return self._needle in name.casefold()
+
+    # -- what the size and date columns say ---------------------------------------------
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """Sizes and dates as the remote pane shows them (the application's one size
+        format), not QFileSystemModel's own ("900 bytes", "4.88 KiB")."""
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == SIZE_COLUMN:
+            source = self.mapToSource(index)
+            model = self.source()
+            return "" if model.isDir(source) else format_size(model.size(source))
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == MODIFIED_COLUMN:
+            # the remote pane's form (QFileSystemModel's follows the locale: "6 12 2026")
+            return self.source().lastModified(self.mapToSource(index)).toString(
+                "yyyy-MM-dd HH:mm")
+        return super().data(index, role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and section == MODIFIED_COLUMN):
+            return QCoreApplication.translate("RemoteListModel", "Modified")  # as remote
+        return super().headerData(section, orientation, role)
 
     # -- sort -------------------------------------------------------------------------
     def lessThan(self, left: Index, right: Index) -> bool:

@@ -188,8 +188,8 @@ class QuickConnectBar(QWidget):
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu.aboutToShow.connect(self._fill_history)
 
-        for line in (self.host, self.user, self.password):
-            line.returnPressed.connect(self.submit)
+        for line in (self.host, self.user, self.password, self.port.lineEdit()):
+            line.returnPressed.connect(self.submit)  # Enter in any field connects
         self.host.textEdited.connect(self._user_from_typed_url)
         self.host.textEdited.connect(lambda _text: self.use_proxy_once(None))
 

@@ -120,9 +120,10 @@ class RemoteActions:
             store.upsert(site)
             self.window.remember_site(store, site)
         if not await self.window.transfers.reset_if_finished():
+            self.window.transfers.use_charset(charset)
             self.pane.banner.show_message(self.tr(
-                "Transfers already in the queue keep the previous charset; new ones after "
-                "them may too until the queue is empty"), severity="info")
+                "Transfers already in the queue keep the charset their names were read "
+                "in; the ones you add now use {}").format(charset), severity="info")
         await self.refresh()
 
     async def refresh(self) -> str:

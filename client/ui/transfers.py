@@ -21,6 +21,7 @@ from client.engine.exists import ExistsPolicy
 from client.engine.queue import TransferQueue
 from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
 from client.engine.queue.saved import QueueSaver, SavedJob, restore_jobs
+from client.engine.settings import ConnectionSettings
 from client.protocol.listing import ListingEntry
 from client.ui.connection import RemoteConnection
 from client.ui.remote.listing_model import entry_is_dir, transfer_size
@@ -28,6 +29,11 @@ from client.ui.remote.listing_model import entry_is_dir, transfer_size
 __all__ = ["Transfers"]
 
 log = logging.getLogger(__name__)
+
+#: States that wait for the person (Resume, Retry): a closed tab's queue keeps them.
+KEPT_STATES = frozenset({JobState.PAUSED, JobState.FAILED})
+#: States nothing more happens to unless the person asks again.
+_SETTLED = frozenset({JobState.DONE, JobState.CANCELLED, JobState.SKIPPED})
 
 
 class Transfers:
@@ -49,6 +55,7 @@ class Transfers:
         self.saver = saver
         self._site = site
         self._watch: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()  # a job changed (see wait_settled)
 
     # -- the engine queue ----------------------------------------------------------------
     def _ensure_queue(self) -> TransferQueue:
@@ -57,6 +64,9 @@ class Transfers:
             self.queue = TransferQueue(self.connection.open_session, bus=self.bus,
                                        concurrency=self._concurrency, exists_policy=policy,
                                        ask_exists=self._ask_exists)
+            settings = self.connection.settings
+            if isinstance(settings, ConnectionSettings):  # names are read in this charset
+                self.queue.set_charset(settings.encoding)
             if self.saver is not None and self._site is not None:
                 self.saver.attach(self.queue, self._site())
         return self.queue
@@ -97,6 +107,12 @@ class Transfers:
                 self.saver.detach(queue)  # its unfinished jobs stay saved, running ones interrupted
             await queue.close()
 
+    def use_charset(self, charset: str) -> None:
+        """Jobs added from now on have names read in ``charset``; those queued before
+        keep theirs (each job is sent in its own, on any of the queue's connections)."""
+        if self.queue is not None:
+            self.queue.set_charset(charset)
+
     async def reset_if_finished(self) -> bool:
         """Close the queue's connections when no job is waiting, running or paused (the
         connection settings changed, e.g. the charset: the next transfers must log in
@@ -109,6 +125,7 @@ class Transfers:
 
     def jobs_changed(self, jobs: list[TransferJob]) -> None:
         """From the bridge (QueueJobChanged): forward and report finished ones."""
+        self._changed.set()
         for job in jobs:
             if job.state is JobState.DONE:
                 self._on_finished(job)
@@ -170,6 +187,19 @@ class Transfers:
     async def wait_idle(self) -> None:
         if self.queue is not None:
             await self.queue.wait_idle()
+
+    def has_kept_jobs(self) -> bool:
+        """Jobs wait for the person: paused (to resume) or failed (to retry)."""
+        queue = self.queue
+        return queue is not None and any(job.state in KEPT_STATES for job in queue.jobs())
+
+    async def wait_settled(self) -> None:
+        """Return when no job is left to run, resume or retry: a closed tab's queue stays
+        until then, so its paused and failed jobs still answer the queue view's buttons."""
+        while self.queue is not None and any(job.state not in _SETTLED
+                                             for job in self.queue.jobs()):
+            self._changed.clear()
+            await self._changed.wait()
 
 
 def _safe_local_name(name: str) -> str:

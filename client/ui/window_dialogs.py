@@ -65,7 +65,9 @@ class WindowDialogs(QObject):
     def open_site_manager(self) -> SiteManagerDialog:
         from client.ui.sites.dialog import SiteManagerDialog
 
-        dialog = SiteManagerDialog(self.window)
+        dialog = SiteManagerDialog(self.window, open_sites=lambda: {
+            tab.site[1].site_id for tab in self.tabs.tabs()
+            if tab.site is not None and tab.connection.is_connected})
         # connected: the site opens in a new tab unless the person unticks the box
         dialog.new_tab_box.setChecked(self.tabs.current.connection.is_connected)
 

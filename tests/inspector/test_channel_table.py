@@ -35,7 +35,7 @@ def test_passive_row() -> None:
     assert row.first_byte_time == "0.004"
     assert row.duration == "0.005"
     assert row.bytes == 1234
-    assert row.outcome.startswith("closed: 1234 B")
+    assert row.outcome.startswith("closed: 1.2 KiB")
     assert row.phases == ("advertised 0.000, connecting 0.001, connected 0.002, "
                           "first-byte 0.004, closed 0.005")
 

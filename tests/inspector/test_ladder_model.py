@@ -75,7 +75,7 @@ def test_healthy_passive_list_arrows_and_lifelines() -> None:
     assert arrow.time_of(DataPhase.CONNECTED) == pytest.approx(0.013)
     assert arrow.elapsed_at(99.0) == pytest.approx(0.005)  # closed: the timer stopped
     assert arrow.rate == pytest.approx(1234 / 0.003)
-    assert arrow.status_text().startswith("closed: 1234 B in 0.005 s")
+    assert arrow.status_text().startswith("closed: 1.2 KiB in 0.005 s")
 
 
 def test_data_arrow_sits_where_the_connection_began() -> None:

@@ -126,7 +126,7 @@ def test_diagram_is_one_connection_without_data_arrows() -> None:
     assert "USERAUTH publickey" in labels and "FAILURE" in labels and "SUCCESS" in labels
     read = next(a for a in arrows if a.label.startswith("READ /files/data.bin"))
     answer = arrows[arrows.index(read) + 1]
-    assert answer.decoded == ("16.8 MB inside the SSH connection",)
+    assert answer.decoded == ("16.0 MiB inside the SSH connection",)
     stat_answer = next(a for a in arrows if a.label.startswith("STATUS 2"))
     assert stat_answer.severity.value == "error"
     notes = [i for i in model.items if isinstance(i, NoteMark)]

@@ -97,3 +97,92 @@ def test_copy_url_writes_an_undecodable_byte_as_itself() -> None:
     assert parse_url(url).path == "in/bad\udc98 x.txt"  # relative to the login folder
     assert remote_url("h", 21, "/Документы") == "ftp://h/" + "".join(
         f"%{b:02X}" for b in "Документы".encode())
+
+
+def test_a_charset_chosen_while_the_queue_works_reaches_its_open_connection(
+        window, qtbot, make_ftp_server, tmp_path) -> None:
+    """One transfer at a time; a big download runs in "auto" and a small one waits,
+    paused. The person clicks "Use it" (windows-1251) and downloads a file by its real
+    name: after the big one, it runs on the queue's connection opened in "auto" — and
+    arrives. Resume: the paused one (queued under its escaped name) arrives too."""
+    from client.engine.queue.jobs import JobState
+    from client.ui.queue_view import JOB_ROLE
+
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in NAMES:
+        (root / name).write_bytes(b"x")
+    (root / "большой.bin").write_bytes(bytes(range(256)) * 2048)  # 512 KiB, ~4 s
+    server = make_ftp_server(root=root, encoding="cp1251", mlsd=False,
+                             throttle_bytes_per_second=128 * 1024)
+    run(qtbot, window.connect_to(server.settings(tls=TlsMode.OFF)))
+    pane = window.remote_pane
+    bar = pane.charset_bar
+    qtbot.waitUntil(bar.isVisible, timeout=10_000)
+    window.queue.concurrency.setValue(1)
+    big = next(e for e in pane.model.entries() if e.name.endswith(".bin"))
+    small = next(e for e in pane.model.entries() if e.name not in NAMES and "." not in e.name)
+    run(qtbot, window.download_entries([big, small]))
+    queue = window.transfers.queue
+    qtbot.waitUntil(lambda: queue.jobs()[0].state is JobState.RUNNING, timeout=10_000)
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == 2)
+    view = window.queue.tabs.currentWidget()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(view.model().index(1, 1)).center())
+    assert view.model().data(view.model().index(1, 0), JOB_ROLE).job_id == queue.jobs()[1].job_id
+    qtbot.mouseClick(window.queue.buttons["pause"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: queue.jobs()[1].state is JobState.PAUSED, timeout=10_000)
+
+    qtbot.mouseClick(bar.use_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "привет мир.txt" in {e.name for e in pane.model.entries()},
+                    timeout=10_000)
+    assert queue.jobs()[0].state is JobState.RUNNING  # the big one is still going
+    entry = pane.model.entry(pane.model.row_of_name("привет мир.txt"))
+    run(qtbot, window.download_entries([entry]))
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    states = {j.local_path.name: (j.state, j.error) for j in queue.jobs()}
+    assert states["привет мир.txt"][0] is JobState.DONE, states
+    assert (window.local_pane.current / "привет мир.txt").read_bytes() == b"x"
+
+    paused = queue.jobs()[1]
+    qtbot.waitUntil(lambda: view.model().rowCount() == 1)  # done ones left the Queued tab
+    assert view.model().data(view.model().index(0, 0), JOB_ROLE).job_id == paused.job_id
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(view.model().index(0, 1)).center())
+    qtbot.mouseClick(window.queue.buttons["resume"], Qt.MouseButton.LeftButton)
+    run(qtbot, window.transfers.wait_idle(), timeout=30_000)
+    done = next(j for j in queue.jobs() if j.job_id == paused.job_id)
+    assert done.state is JobState.DONE, done.error
+    assert done.local_path.read_bytes() == b"x"
+
+
+def test_a_download_with_an_undecodable_name_is_saved_for_the_next_start(
+        qloop, qtbot, config_dir, make_ftp_server, tmp_path) -> None:
+    """A windows-1251 name shown escaped (Auto) is downloading when the window closes:
+    it is saved (writing it failed on the lone surrogates) and offered at the next
+    start, under the same name."""
+    from client.engine.queue.jobs import JobState
+    from client.engine.queue.saved import load_saved
+
+    from .helpers import shown_window
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "большой.bin").write_bytes(bytes(range(256)) * 2048)  # 512 KiB, ~4 s
+    server = make_ftp_server(root=root, encoding="cp1251", mlsd=False,
+                             throttle_bytes_per_second=128 * 1024)
+    saved = config_dir / "data" / "queue.json"
+    with shown_window(qtbot, tmp_path) as window:
+        run(qtbot, window.connect_to(server.settings(tls=TlsMode.OFF)))
+        [big] = window.remote_pane.model.entries()
+        run(qtbot, window.download_entries([big]))
+        queue = window.transfers.queue
+        qtbot.waitUntil(lambda: queue.jobs()[0].state is JobState.RUNNING, timeout=10_000)
+        qtbot.waitUntil(saved.exists, timeout=5_000)
+    jobs = load_saved(saved)
+    assert [j.remote_path for j in jobs] == ["/" + big.name]
+    (tmp_path / "local").rename(tmp_path / "first")
+    with shown_window(qtbot, tmp_path) as again:
+        qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=5_000)
+        assert again.queue_restore.box.text() == "Restore 1 queued transfer?"
+        again.queue_restore.box.reject()

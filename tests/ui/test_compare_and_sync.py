@@ -255,3 +255,31 @@ def test_synchronise_upload_without_deletes_needs_no_confirmation(window, qtbot,
     assert (site / "localonly").is_dir()
     assert (site / "bigger.txt").read_bytes() == b"server is bigger"  # excluded
     assert (site / "only-there.txt").exists()  # no delete asked
+
+
+def test_the_counts_follow_the_ticks_and_one_delete_is_named(window, qtbot, ftp_server, trees):
+    """Unticking a row changes the counts under the list (they kept saying what the
+    preview planned); with nothing ticked Synchronise is greyed; one delete is named
+    alone ("deletes 1 files or folders")."""
+    connected(window, qtbot, ftp_server, "/site")
+    dialog = open_dialog(window, qtbot)
+    dialog.direction.setFocus()
+    qtbot.keyClick(dialog.direction, Qt.Key.Key_Down)
+    qtbot.mouseClick(dialog.delete, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    preview(dialog, qtbot)
+    assert dialog.summary.text().startswith("2 copies, 0 folders to create, 2 deletes")
+    untick(dialog, qtbot, "only-there.txt")
+    untick(dialog, qtbot, "localonly")
+    assert dialog.summary.text().startswith("1 copy, 0 folders to create, 1 delete.")
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    box = dialog.confirm_box
+    assert box is not None and box.isVisible()
+    assert "deletes 'only-here.txt'" in box.text() and "1 files" not in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # Escape answers Cancel
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert (trees / "only-here.txt").exists()
+    untick(dialog, qtbot, "bigger.txt")
+    untick(dialog, qtbot, "only-here.txt")
+    assert dialog.summary.text().startswith("0 copies, 0 folders to create, 0 deletes")
+    assert not dialog.run_button.isEnabled()
+    dialog.reject()

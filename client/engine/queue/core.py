@@ -42,6 +42,7 @@ from client.engine.queue.retry import (
 from client.engine.queue.runner import JobRecord, run_attempt
 from client.engine.queue.sessions import SessionPool, still_answers, usable
 from client.protocol.annotate import Severity
+from client.protocol.charsets import normalize_charset
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class TransferQueue:
         self.sessions = SessionPool(session_factory)
         self._wake = asyncio.Event()
         self._closed = False
+        #: FTP: the charset names of jobs added from now on were read in (see set_charset)
+        self.charset: str | None = None
 
     # ------------------------------------------------------------------ adding jobs
     def add_download(self, remote_path: str, local_path: Path, size: int | None = None, *,
@@ -133,8 +136,15 @@ class TransferQueue:
                                 listed_mtime=listed_mtime)
         record.decision = exists_policy
         record.resume_next = resume
+        record.charset = self.charset
         self._spawn_workers()
         return record.job.job_id
+
+    def set_charset(self, name: str) -> None:
+        """Names of jobs added from now on are in ``name`` ("auto" or a charset): each
+        job is sent in the charset its names were read in, on whichever connection runs
+        it (a connection opened before the change included)."""
+        self.charset = name
 
     # ------------------------------------------------------------------ user controls
     def jobs(self) -> list[TransferJob]:
@@ -345,6 +355,7 @@ class TransferQueue:
                 self.notice(f"worker {worker.number}: reconnecting", kind=NoticeKind.RECONNECT)
             worker.session = await self.sessions.borrow()
         session = worker.session
+        _speak_charset(session, record.charset)
 
         def progress(event: TransferProgress) -> None:
             if session.bus is not self.bus:
@@ -406,6 +417,14 @@ class TransferQueue:
         if not MIN_CONCURRENCY <= n <= MAX_CONCURRENCY:
             raise ValueError(f"concurrency must be {MIN_CONCURRENCY}..{MAX_CONCURRENCY}, "
                              f"not {n}")
+
+
+def _speak_charset(session: RemoteFileSystem, charset: str | None) -> None:
+    """An FTP session sends the job's names in the charset they were read in."""
+    if charset is None or not hasattr(session, "set_charset"):
+        return  # SFTP: names are the server's bytes
+    if getattr(session, "charset", None) != normalize_charset(charset):
+        session.set_charset(charset)
 
 
 def _written_by(job: TransferJob) -> set[Path]:

@@ -61,6 +61,7 @@ class JobRecord:
     resuming: bool = False  # the current attempt continues a partial file
     restart_refused: bool = False  # the server would not continue this upload
     listed_mtime: _dt.datetime | None = None  # download: the listing's exact time (no MDTM)
+    charset: str | None = None  # FTP: the charset its names were read in (None: the session's)
 
 
 @dataclass(frozen=True)

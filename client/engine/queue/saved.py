@@ -94,8 +94,14 @@ def write_saved(path: Path, jobs: list[SavedJob]) -> None:
             path.unlink()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"version": _VERSION, "jobs": [j.to_json() for j in jobs]},
-                      ensure_ascii=False, separators=(",", ":"))
+    data = {"version": _VERSION, "jobs": [j.to_json() for j in jobs]}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # a name in a charset not read as such keeps its raw bytes as lone surrogates
+        # (surrogateescape); JSON's \udcXX escapes carry them and read back the same
+        text = json.dumps(data, separators=(",", ":"))
     fd, temporary = tempfile.mkstemp(prefix=".queue-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

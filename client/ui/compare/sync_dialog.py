@@ -96,6 +96,7 @@ class SynchroniseDialog(QDialog):
         self.preview_button.setDefault(True)
         self.preview_button.clicked.connect(self.preview)
         self.model = PreviewModel(self)
+        self.model.dataChanged.connect(self._ticks_changed)
         self.table = QTableView(self)
         self.table.setObjectName("synchronisePreview")
         self.table.setAccessibleName(self.tr("Planned actions"))
@@ -176,14 +177,7 @@ class SynchroniseDialog(QDialog):
         self.plan = plan
         self.model.set_actions(plan.actions)
         self.run_button.setEnabled(bool(plan.actions))
-        copies = sum(1 for a in plan.actions if not a.kind.is_delete and not a.is_dir)
-        folders = sum(1 for a in plan.actions if a.is_dir and not a.kind.is_delete)
-        deletes = len(plan.deletes)
-        counts = (self.tr("1 copy") if copies == 1 else self.tr("{} copies").format(copies),
-                  self.tr("1 folder to create") if folders == 1
-                  else self.tr("{} folders to create").format(folders),
-                  self.tr("1 delete") if deletes == 1 else self.tr("{} deletes").format(deletes))
-        lines = [self.tr("{}, {}, {}. Untick what should not happen.").format(*counts)]
+        lines = [self._counts(plan.actions)]
         if not plan.actions:
             lines = [self.tr("Nothing to do: the folders match by this rule.")]
         lines += plan.notes
@@ -193,6 +187,26 @@ class SynchroniseDialog(QDialog):
                 len(plan.refused), escape_control(first.name), first.reason))
         self.summary.setText("\n".join(lines))
 
+    def _counts(self, actions: list[SyncAction]) -> str:
+        copies = sum(1 for a in actions if not a.kind.is_delete and not a.is_dir)
+        folders = sum(1 for a in actions if a.is_dir and not a.kind.is_delete)
+        deletes = sum(1 for a in actions if a.kind.is_delete)
+        counts = (self.tr("1 copy") if copies == 1 else self.tr("{} copies").format(copies),
+                  self.tr("1 folder to create") if folders == 1
+                  else self.tr("{} folders to create").format(folders),
+                  self.tr("1 delete") if deletes == 1 else self.tr("{} deletes").format(deletes))
+        return self.tr("{}, {}, {}. Untick what should not happen.").format(*counts)
+
+    def _ticks_changed(self, *_args: object) -> None:
+        """The first line counts what is ticked; nothing ticked, nothing to run."""
+        if self.plan is None or not self.plan.actions:
+            return
+        ticked = self.model.checked_actions()
+        lines = self.summary.text().split("\n")
+        lines[0] = self._counts(ticked)
+        self.summary.setText("\n".join(lines))
+        self.run_button.setEnabled(bool(ticked))
+
     # -- run ----------------------------------------------------------------------------
     def confirm_and_run(self) -> None:
         actions = self.model.checked_actions()
@@ -201,9 +215,12 @@ class SynchroniseDialog(QDialog):
             self._start(actions)
             return
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete files?"),
-                          self.tr("The synchronisation deletes {} files or folders, e.g. "
-                                  "'{}'. Deleted files cannot be recovered.").format(
-                              len(deletes), escape_control(deletes[0].relpath)),
+                          (self.tr("The synchronisation deletes '{}'. Deleted files cannot "
+                                   "be recovered.").format(escape_control(deletes[0].relpath))
+                           if len(deletes) == 1 else
+                           self.tr("The synchronisation deletes {} files or folders, e.g. "
+                                   "'{}'. Deleted files cannot be recovered.").format(
+                               len(deletes), escape_control(deletes[0].relpath))),
                           QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("confirmSyncDeletes")
         delete_button = box.addButton(self.tr("Delete and synchronise"),

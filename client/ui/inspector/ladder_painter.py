@@ -38,6 +38,7 @@ from client.ui.inspector.geometry import (
     HEADER_HEIGHT,
     LadderGeometry,
 )
+from client.ui.inspector.label_fit import fit_control_label, fit_data_title, fit_decoded_line
 from client.ui.inspector.ladder_proxy_marks import ProxyMarkPainter
 
 __all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
@@ -320,25 +321,54 @@ class LadderPainter:
         painter.setPen(self.pen(colour, 1.5))
         painter.drawLine(QPointF(start, y), QPointF(end - direction * 8, y))
         self.arrowhead(painter, QPointF(end, y), direction, 8, colour)
-        label = prefix + arrow.label
-        if arrow.extra_lines:
-            label += f"  (+{arrow.extra_lines} lines)"
         painter.setFont(self.font)
-        metrics = QFontMetrics(self.font)
-        text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(sx - cx - 24))
+        text, *decoded = self.control_texts(arrow, cx, sx, prefix)
         painter.setPen(colour if arrow.severity is not Severity.INFO else self.colours.text)
         align = Qt.AlignmentFlag.AlignLeft if arrow.is_command else Qt.AlignmentFlag.AlignRight
         painter.drawText(QRectF(cx + 12, top + 2, sx - cx - 24, CONTROL_HEIGHT - 10),
                          int(align | Qt.AlignmentFlag.AlignBottom), text)
         painter.setFont(self.small)
-        small = QFontMetrics(self.small)
-        for n, line in enumerate(arrow.decoded):
+        for n, line in enumerate(decoded):
             line_top = top + CONTROL_HEIGHT + n * DECODED_HEIGHT - 2
             painter.setPen(colour if n == 0 else self.colours.warning)
             painter.drawText(QRectF(cx + 24, line_top, sx - cx - 36, DECODED_HEIGHT),
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             small.elidedText("⇒ " + line, Qt.TextElideMode.ElideRight,
-                                              int(sx - cx - 36)))
+                             line)
+
+    def control_texts(self, arrow: ControlArrow, cx: float, sx: float,
+                      prefix: str = "") -> tuple[str, ...]:
+        """The label and the decoded lines as drawn between lifelines at ``cx`` and
+        ``sx``: shortened to fit, keeping the reply code and the address and port."""
+        label = prefix + arrow.label
+        if arrow.extra_lines:
+            label += f"  (+{arrow.extra_lines} lines)"
+        text = fit_control_label(label, QFontMetrics(self.font), int(sx - cx - 24))
+        small = QFontMetrics(self.small)
+        return (text,) + tuple(fit_decoded_line("⇒ " + line, small, int(sx - cx - 36))
+                               for line in arrow.decoded)
+
+    def _data_title(self, arrow: DataArrow, prefix: str, width: int) -> tuple[str, QFont]:
+        return fit_data_title(
+            (f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}",
+             f"{prefix}#{arrow.channel} {arrow.endpoints_label}",
+             f"#{arrow.channel} {arrow.endpoints_label}"),
+            arrow.endpoints_label, (self.bold, self.font, self.small), width)
+
+    def data_texts(self, arrow: DataArrow, cx: float, sx: float,
+                   prefix: str = "") -> tuple[str, str]:
+        """A data arrow's title and set-up line as drawn between ``cx`` and ``sx``: when
+        narrow the endpoints come first (the command, then the connection tag give way)
+        and the set-up line keeps its end, the port it computes."""
+        width = int(sx - cx - 24)
+        title = self._data_title(arrow, prefix, width)[0]
+        who = "client dials (passive)" if arrow.source is Side.CLIENT else "server dials (active)"
+        setup = f" · {arrow.method}" if arrow.method else " · control connection"
+        if arrow.setup:
+            setup += f" port {arrow.setup}"
+        if arrow.advertised is not None and arrow.source is Side.CLIENT and (
+                arrow.server_end is not None and arrow.advertised != arrow.server_end):
+            setup += f" · advertised {arrow.advertised}"
+        return title, fit_decoded_line(who + setup, QFontMetrics(self.small), width)
 
     def _data(self, painter: QPainter, arrow: DataArrow, top: float, cx: float, sx: float,
               prefix: str, now: float | None, animation: float, texts: bool = True) -> None:
@@ -370,28 +400,17 @@ class LadderPainter:
             return
         # label above: which connection, endpoints, the arithmetic that set it up
         width = sx - cx - 24
-        painter.setFont(self.bold)
-        metrics = QFontMetrics(self.bold)
-        title = f"{prefix}data #{arrow.channel} {arrow.command}   {arrow.endpoints_label}"
-        if metrics.horizontalAdvance(title) > width:  # narrow: the endpoints matter most
-            title = f"{prefix}#{arrow.channel} {arrow.endpoints_label}"
+        title, setup = self.data_texts(arrow, cx, sx, prefix)
+        painter.setFont(self._data_title(arrow, prefix, int(width))[1])
         painter.setPen(self.colours.text)
         painter.drawText(QRectF(cx + 12, top + 2, width, 16),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
-                         metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, int(width)))
+                         title)
         painter.setFont(self.small)
-        small = QFontMetrics(self.small)
-        who = "client dials (passive)" if arrow.source is Side.CLIENT else "server dials (active)"
-        setup = f" · {arrow.method}" if arrow.method else " · control connection"
-        if arrow.setup:
-            setup += f" port {arrow.setup}"
-        if arrow.advertised is not None and arrow.source is Side.CLIENT and (
-                arrow.server_end is not None and arrow.advertised != arrow.server_end):
-            setup += f" · advertised {arrow.advertised}"
         painter.setPen(self.colours.muted)
         painter.drawText(QRectF(cx + 12, top + 34, width, 14),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter),
-                         small.elidedText(who + setup, Qt.TextElideMode.ElideRight, int(width)))
+                         setup)
         status = arrow.status_text(now)
         if arrow.state is DataState.FAILED and arrow.reason:
             status += f" — {arrow.reason}"

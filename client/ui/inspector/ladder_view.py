@@ -348,7 +348,9 @@ class LadderView(QAbstractScrollArea):
     def tooltip_for(self, index: int) -> str:
         item = self.model.items[index]
         if isinstance(item, ControlArrow):
-            return "\n".join((item.label,) + item.annotations)
+            decoded = tuple("⇒ " + line for line in item.decoded
+                            if not any(line in note for note in item.annotations))
+            return "\n".join((item.label,) + decoded + item.annotations)
         if isinstance(item, DataArrow):
             lines = [f"data #{item.channel} {item.command}: {item.endpoints_label}",
                      item.status_text(self.now())]
@@ -360,6 +362,18 @@ class LadderView(QAbstractScrollArea):
                 lines.append(item.reason)
             return "\n".join(lines)
         return getattr(item, "text", "")
+
+    def shown_texts(self, index: int) -> tuple[str, ...]:
+        """What an arrow's texts read at the present width: a command or reply and its
+        decoded lines; a data connection's title and set-up line."""
+        item = self.model.items[index]
+        cx, sx = self.painter_.lifeline_x(self.content_width())
+        prefix = f"[{item.connection}] " if len(self.model.lifelines) > 1 else ""
+        if isinstance(item, DataArrow):
+            return self.painter_.data_texts(item, cx, sx, prefix)
+        if not isinstance(item, ControlArrow):
+            return ()
+        return self.painter_.control_texts(item, cx, sx, prefix)
 
     def closeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         self._timer.stop()

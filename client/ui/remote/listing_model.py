@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from client.engine.units import format_size
 from client.protocol.listing import EntryKind, ListingEntry
 from client.protocol.text import escape_control
 from client.ui.icons import icon_for_entry
@@ -94,14 +95,8 @@ def _type_of_extension(ext: str) -> str:
 
 
 def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(size)
+    """The application's one size format (see :mod:`client.engine.units`)."""
+    return format_size(size)
 
 
 def _date_text(value: datetime | None) -> str:

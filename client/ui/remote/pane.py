@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMenu,
-    QSplitter,
     QTableView,
     QToolButton,
     QTreeView,
@@ -40,6 +39,7 @@ from client.ui.banner import InlineBanner
 from client.ui.charset_bar import CharsetBar
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
+from client.ui.list_first_splitter import ListFirstSplitter
 from client.ui.remote.listing_model import (
     ENTRY_ROLE,
     RemoteListModel,
@@ -95,6 +95,19 @@ class RemoteFileView(QTableView):
             if header.selectionModel() is not self.selectionModel():
                 continue  # already its own
             header.setSelectionModel(QItemSelectionModel(model, header))
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction,  # noqa: N802 - Qt API
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """Home and End go to the first and last file, as in the local list and in
+        FileZilla (a table's own go to the first and last column of the row)."""
+        model = self.model()
+        if model is not None and action in (QAbstractItemView.CursorAction.MoveHome,
+                                            QAbstractItemView.CursorAction.MoveEnd):
+            rows = model.rowCount(self.rootIndex())
+            if rows:
+                row = 0 if action is QAbstractItemView.CursorAction.MoveHome else rows - 1
+                return model.index(row, 0, self.rootIndex())
+        return super().moveCursor(action, modifiers)
 
     def selected_row_spans(self) -> list[tuple[int, int]]:
         """The selected rows as sorted, disjoint ``(first, last)`` spans, read from the
@@ -239,11 +252,8 @@ class RemotePane(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self._add_key_actions()
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter = ListFirstSplitter(self.tree, self.view, self)
         self.splitter.setObjectName("remoteSplitter")
-        self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.view)
-        self.splitter.setStretchFactor(1, 3)
         # the tree and the list may get short (a few rows, they scroll) so that a banner
         # above them has room for its text and buttons on a 768-pixel screen
         line = self.view.fontMetrics().height()

@@ -10,6 +10,7 @@ password is never written anywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,11 @@ SITE_ROLE = Qt.ItemDataRole.UserRole + 40
 class SiteManagerDialog(QDialog):
     connect_requested = Signal(object, object)  # Site, start path (or None)
 
-    def __init__(self, parent: QWidget | None = None, store: SiteStore | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, store: SiteStore | None = None, *,
+                 open_sites: Callable[[], set[str]] = set) -> None:
         super().__init__(parent)
+        #: ids of the sites a tab is connected to (a changed charset waits for them)
+        self.open_sites = open_sites
         self.setObjectName("siteManager")
         self.setWindowTitle(self.tr("Site Manager"))
         self.resize(820, 520)
@@ -203,10 +207,17 @@ class SiteManagerDialog(QDialog):
             self.store.delete_password(site.site_id)
         self.form.password.clear()
         self._save_proxy_password(site)
+        before = next((s for s in self.sites if s.site_id == site.site_id), None)
         self.sites = [s for s in self.sites if s.site_id != site.site_id] + [site]
         self.store.save([s for s in self.sites if s.host])
         self._fill_tree(select=site.site_id)
-        self.message.setText(self.tr("Saved {}.").format(site.path))
+        text = self.tr("Saved {}.").format(site.path)
+        if (before is not None and before.charset != site.charset
+                and site.site_id in self.open_sites()):
+            text += " " + self.tr("The open connection keeps reading names in {}; the new "
+                                  "charset applies when you connect to it again.").format(
+                                      before.charset or "auto")
+        self.message.setText(text)
         return True
 
     def _save_proxy_password(self, site: Site) -> None:

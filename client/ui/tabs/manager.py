@@ -30,6 +30,7 @@ from client.engine.sftp.settings import SftpSettings
 from client.protocol.text import escape_control
 from client.ui.console.widget import ConsoleWidget
 from client.ui.inspector.dock import InspectorPanel
+from client.ui.quick_fields import EMPTY, fields_of, read_fields, show_fields
 from client.ui.remote.pane import RemotePane
 from client.ui.remote_actions import RemoteActions
 from client.ui.tabs.bar import ConnectionTabs
@@ -54,10 +55,12 @@ class TabManager(QObject):
         self.consoles = QStackedWidget(window)
         self.consoles.setObjectName("consoleStack")
         self.router = TabRouter(self.widget.tabs, lambda: self.widget.current)
-        #: closed tabs whose transfers still run (their queue closes once idle)
+        #: closed tabs whose transfers still run or wait to be resumed or retried (their
+        #: queue closes once nothing is left to do)
         self.retired: list[ConnectionTab] = []
         self.question: QMessageBox | None = None  # "Close the tab?"
         self.where_box: QMessageBox | None = None  # "Connect in a new tab?"
+        self._left: ConnectionTab | None = None  # the tab shown before (its fields kept)
         self.widget.current_changed.connect(self._shown)
         self.widget.new_tab_requested.connect(self.new_tab)
         self.widget.close_requested.connect(self.ask_close)
@@ -105,8 +108,10 @@ class TabManager(QObject):
     def _shown(self, tab: ConnectionTab) -> None:
         w = self.window
         if getattr(w, "menu_actions", None) is None:
+            self._left = tab
             return  # the first tab, while the window is being built
         self.consoles.setCurrentWidget(tab.console)
+        self._follow_fields(tab)
         if w.inspector_dock is not None:
             w.inspector_dock.show_panel(tab.panel)
         w.hung_listing_follow(tab.remote_pane)
@@ -117,6 +122,19 @@ class TabManager(QObject):
         self._chrome(tab)
         w.order_tab_stops()
         self.switched.emit(tab)
+
+    def _follow_fields(self, tab: ConnectionTab) -> None:
+        """Quickconnect shows the tab's server (or what was typed in a tab that has none):
+        the fields of the tab left are kept with it."""
+        quick = self.window.quick
+        left, self._left = self._left, tab
+        if left is tab:
+            return
+        if left is not None:
+            left.quick_fields = read_fields(quick)
+        settings = tab.connection.settings
+        show_fields(quick, fields_of(settings) if settings is not None
+                    else tab.quick_fields or EMPTY)
 
     def _chrome(self, tab: ConnectionTab) -> None:
         """What outside the tab shows of its connection and changes with its state: the
@@ -204,7 +222,9 @@ class TabManager(QObject):
         def answered(_result: int) -> None:
             clicked = box.clickedButton()
             if clicked is new:
+                typed = read_fields(self.window.quick)
                 self.new_tab()
+                show_fields(self.window.quick, typed)  # the new tab's server
                 start()
             elif clicked is here:
                 start()
@@ -218,13 +238,17 @@ class TabManager(QObject):
         """Close ``tab`` (default: the one shown); asks first while it is connected or its
         transfers run (FileZilla does)."""
         tab = tab or self.current
-        if not (tab.connection.is_connected or tab.busy_with_transfers):
+        kept = tab.transfers.has_kept_jobs()
+        if not (tab.connection.is_connected or tab.busy_with_transfers or kept):
             self.close(tab)
             return
         text = self.tr("Close the tab of {}?").format(tab.title)
         detail = self.tr("The connection is closed (QUIT).")
         if tab.busy_with_transfers:
             detail += " " + self.tr("Its transfers keep running in the queue.")
+        if kept:
+            detail += " " + self.tr("Its paused and failed transfers stay in the queue: "
+                                    "resume or retry them there.")
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Close tab"), text,
                           QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
                           self.window)
@@ -239,7 +263,7 @@ class TabManager(QObject):
 
     def close(self, tab: ConnectionTab) -> asyncio.Task[Any] | None:
         """Close ``tab`` now: QUIT on its browsing session; its queue keeps running
-        until idle. The last tab is replaced by an empty one."""
+        until no job is left to run, resume or retry. The last tab is replaced by an empty one."""
         if tab not in self.tabs():
             return None
         if len(self.tabs()) == 1:
@@ -259,7 +283,7 @@ class TabManager(QObject):
     async def _retire(self, tab: ConnectionTab) -> None:
         await tab.connection.disconnect()
         tab.remote_pane.deleteLater()
-        await tab.transfers.wait_idle()
+        await tab.transfers.wait_settled()  # paused and failed jobs stay resumable
         await tab.transfers.reset()
         if tab in self.retired:
             self.retired.remove(tab)

@@ -77,6 +77,9 @@ class ConnectionTab(QObject):
         self.transfers: Transfers
         self.site: Any = None  # (SiteStore, Site) when opened from the Site Manager
         self.search: Any = None  # its Search remote files dialog, once opened (F3)
+        #: what quickconnect held when another tab was shown (a QuickFields), for a
+        #: tab with no server yet
+        self.quick_fields: Any = None
         #: every tab of the window, this one included (the tab bar sets it)
         self.peers: Callable[[], list[ConnectionTab]] = lambda: [self]
 

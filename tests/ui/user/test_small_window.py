@@ -42,3 +42,20 @@ def test_the_dock_gives_way_on_a_narrow_window(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.width() == 1024)
     assert window.centralWidget().width() >= window.centralWidget().minimumSizeHint().width()
     assert window.inspector_dock.width() < 1024 - 600
+
+
+def test_a_smaller_window_takes_room_from_the_folder_trees_first(window, qtbot, demo) -> None:
+    """From 1366x740 down to 1024x600: both file lists keep six rows (the remote list
+    showed one, under a six-row folder tree); the trees shrink instead."""
+    from ..helpers import settle_layout
+
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    settle_layout()
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1024, 600))
+    settle_layout()
+    for pane in (window.remote_pane, window.local_pane):
+        rows = pane.view.fontMetrics().height() * 7  # the header and six rows
+        assert pane.view.height() >= rows, (pane, pane.view.height(), rows)
+        assert pane.tree.isVisible() and pane.tree.height() >= pane.tree.minimumHeight()
