@@ -103,6 +103,26 @@ async def test_vsftpd_ftps_upload_larger_than_one_read_arrives_byte_for_byte(
 
 @pytest.mark.asyncio
 @pytest.mark.realserver
+async def test_vsftpd_ftps_download_of_more_than_every_buffer_arrives_byte_for_byte(
+        vsftpd_ftps_server, bus, tmp_path: Path):
+    """Downloads go through eight 1 MiB buffers to the writer thread: a file of more
+    than all of them together (each buffer reused) arrives whole through the .part."""
+    recorder = Recorder(bus)
+    data = os.urandom(9 * 1024 * 1024 + 4321)
+    served = vsftpd_ftps_server.root / "nine.bin"
+    served.write_bytes(data)
+    served.chmod(0o644)
+    target = tmp_path / "nine.bin"
+    async with FtpSession(vsftpd_ftps_server.settings(), bus=bus) as session:
+        await session.download("nine.bin", target)
+    assert target.read_bytes() == data
+    assert not list(tmp_path.glob("*.part"))
+    progress = [e.bytes_done for e in recorder.of(TransferProgress)]
+    assert progress == sorted(progress) and progress[-1] == len(data)
+
+
+@pytest.mark.asyncio
+@pytest.mark.realserver
 async def test_vsftpd_without_reuse_reports_tls_failure(vsftpd_ftps_server, bus, tmp_path):
     settings = vsftpd_ftps_server.settings(data_timeout=2.0, control_timeout=2.0)
     session = FtpSession(settings, bus=bus)
