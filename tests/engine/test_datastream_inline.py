@@ -70,7 +70,7 @@ async def test_a_file_of_unknown_size_above_the_inline_limit_goes_through_the_th
 
     try:
         threading.Thread.start = spy  # type: ignore[method-assign]
-        sink = FileSink(fd)  # no size: one 1 MiB buffer holds it all until finish()
+        sink = FileSink(fd)  # no size: one 4 MiB buffer holds it all until finish()
         _feed(sink, data, piece=65536)
         assert started == []
         await sink.finish()

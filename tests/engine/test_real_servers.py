@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fixtures.sample_tree import BIG_FILE, BIG_FILE_SIZE, big_file_bytes, sha256_of
 
+from client.engine.data import stream as datastream
 from client.engine.errors import DataChannelError
 from client.engine.events import DataChannelEvent, DataFailure, TlsEstablished, TransferProgress
 from client.engine.session import FtpSession
@@ -105,10 +106,10 @@ async def test_vsftpd_ftps_upload_larger_than_one_read_arrives_byte_for_byte(
 @pytest.mark.realserver
 async def test_vsftpd_ftps_download_of_more_than_every_buffer_arrives_byte_for_byte(
         vsftpd_ftps_server, bus, tmp_path: Path):
-    """Downloads go through eight 1 MiB buffers to the writer thread: a file of more
+    """Downloads go through a few large buffers to the writer thread: a file of more
     than all of them together (each buffer reused) arrives whole through the .part."""
     recorder = Recorder(bus)
-    data = os.urandom(9 * 1024 * 1024 + 4321)
+    data = os.urandom(datastream._BUFFER_SIZE * datastream._BUFFER_COUNT + 4321)
     served = vsftpd_ftps_server.root / "nine.bin"
     served.write_bytes(data)
     served.chmod(0o644)
