@@ -70,11 +70,15 @@ def machine() -> dict:
 def _print_comparison(title: str, result: dict) -> None:
     engine = result["engine"]
     print(f"{title}")
+    op_cpu = engine.get("median_op_cpu_s")
     print(f"  {'engine':<22} {engine['median_s']:8.3f} s   peak RSS "
-          f"{engine['peak_rss_mib']:6.1f} MiB   (wall {engine['median_wall_s']:.3f} s)")
+          f"{engine['peak_rss_mib']:6.1f} MiB   (wall {engine['median_wall_s']:.3f} s"
+          + (f", CPU {op_cpu:.2f} s of it in the operation" if op_cpu is not None else "")
+          + f", whole process {engine['median_cpu_s']:.2f} s)")
     for label, ref in result["references"].items():
         print(f"  {label:<22} {ref['median_s']:8.3f} s   peak RSS {ref['peak_rss_mib']:6.1f} MiB"
-              f"   ratio {ref['ratio']:5.2f}x (wall {ref['ratio_wall']:.2f}x)")
+              f"   ratio {ref['ratio']:5.2f}x (wall {ref['ratio_wall']:.2f}x, "
+              f"CPU {ref['median_cpu_s']:.2f} s)")
     loads = [r["load1"] for r in engine["runs"]]
     print(f"  load average during runs {min(loads):.2f}–{max(loads):.2f}", flush=True)
 

@@ -32,6 +32,7 @@ class Run:
     peak_rss_mib: float
     cpu_s: float
     load1: float  # 1-minute load average when the run started
+    op_cpu_s: float | None = None  # CPU time of the operation alone, when reported
 
     @property
     def seconds(self) -> float:
@@ -85,12 +86,14 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None,
     if process.returncode != 0:
         raise ChildFailed(f"{argv[0]} {' '.join(argv[1:3])} … exited {process.returncode}: "
                           f"{stderr.strip()[-800:]}")
-    op = None
+    op = op_cpu = None
     for line in stdout.splitlines():
         if line.startswith("{") and '"op_s"' in line:
-            op = float(json.loads(line)["op_s"])
+            reported = json.loads(line)
+            op = float(reported["op_s"])
+            op_cpu = reported.get("op_cpu_s")
     return Run(wall_s=wall, op_s=op, peak_rss_mib=peak_kib / 1024,
-               cpu_s=usage.ru_utime + usage.ru_stime, load1=load), stdout
+               cpu_s=usage.ru_utime + usage.ru_stime, load1=load, op_cpu_s=op_cpu), stdout
 
 
 def _vm_hwm_kib(status_file: str) -> int:
@@ -132,8 +135,14 @@ class Side:
             "max_s": max(seconds),
             "peak_rss_mib": max(r.peak_rss_mib for r in self.runs),
             "median_cpu_s": statistics.median(r.cpu_s for r in self.runs),
+            "median_op_cpu_s": _median_or_none([r.op_cpu_s for r in self.runs]),
             "runs": [asdict(r) for r in self.runs],
         }
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def alternate(sides: list[Side], pairs: int, *, before: Callable[[], None] | None = None,

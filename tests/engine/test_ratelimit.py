@@ -147,6 +147,25 @@ async def test_upload_over_tls_runs_at_the_limit(ftps_server, bus, tmp_path):
 
 
 @pytest.mark.asyncio
+async def test_upload_over_tls_in_pieces_larger_than_one_write_runs_at_the_limit(
+        ftps_server, bus, tmp_path):
+    """At 4 MiB/s a paced piece (50 ms of the limit, ~205 KiB) is more than one TLS
+    write (128 KiB): the piece is written in parts and paced as one."""
+    limit = 4 * LIMIT
+    size = 2 * limit
+    source = tmp_path / "up.bin"
+    source.write_bytes(os.urandom(size))
+    async with FtpSession(ftps_server.settings(), bus=bus) as session:
+        session.limiter = SpeedLimiter(RateLimits(upload_each=limit))
+        started = time.monotonic()
+        await session.upload(source, "upload/tls-fast.bin")
+        elapsed = time.monotonic() - started
+    assert (ftps_server.root / "upload" / "tls-fast.bin").read_bytes() == source.read_bytes()
+    rate = size / elapsed
+    assert 0.9 * limit <= rate <= 1.1 * limit, f"{rate:.0f} B/s against a limit of {limit}"
+
+
+@pytest.mark.asyncio
 async def test_global_limit_is_shared_by_two_transfers(ftp_server, bus, tmp_path):
     size = int(1.25 * LIMIT)
     _serve(ftp_server, "a.bin", size)

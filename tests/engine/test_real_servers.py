@@ -3,13 +3,15 @@ download, upload, resume, mkdir, rename, delete; FTPS session reuse against vsft
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from fixtures.sample_tree import BIG_FILE, BIG_FILE_SIZE, big_file_bytes, sha256_of
 
+from client.engine.data import stream as datastream
 from client.engine.errors import DataChannelError
-from client.engine.events import DataChannelEvent, DataFailure, TlsEstablished
+from client.engine.events import DataChannelEvent, DataFailure, TlsEstablished, TransferProgress
 from client.engine.session import FtpSession
 from client.engine.settings import TransferMode
 from client.protocol.addresses import PasvPolicy
@@ -77,6 +79,47 @@ async def test_vsftpd_ftps_requires_and_gets_session_reuse(vsftpd_ftps_server, b
     assert sha256_of(tmp_path / "big.bin") == sha256_of(big_file_bytes())
     data = [e for e in recorder.of(TlsEstablished) if e.channel is not None]
     assert len(data) >= 3 and all(e.session_reused for e in data)
+
+
+@pytest.mark.asyncio
+@pytest.mark.realserver
+async def test_vsftpd_ftps_upload_larger_than_one_read_arrives_byte_for_byte(
+        vsftpd_ftps_server, bus, tmp_path: Path):
+    """TLS uploads read the file 2 MiB per hop and hand it to TLS 128 KiB per write:
+    a file spanning several reads and ending inside a write arrives whole, in order,
+    with progress counted up to its size."""
+    recorder = Recorder(bus)
+    data = os.urandom(5 * 1024 * 1024 + 128 * 1024 + 777)
+    source = tmp_path / "tls-big.bin"
+    source.write_bytes(data)
+    async with FtpSession(vsftpd_ftps_server.settings(), bus=bus) as session:
+        result = await session.upload(source, "upload/tls-big.bin")
+    assert result.bytes_transferred == len(data)
+    assert (vsftpd_ftps_server.root / "upload" / "tls-big.bin").read_bytes() == data
+    progress = [e.bytes_done for e in recorder.of(TransferProgress)]
+    assert progress == sorted(progress) and progress[-1] == len(data)
+    data_tls = [e for e in recorder.of(TlsEstablished) if e.channel is not None]
+    assert data_tls and all(e.session_reused for e in data_tls)
+
+
+@pytest.mark.asyncio
+@pytest.mark.realserver
+async def test_vsftpd_ftps_download_of_more_than_every_buffer_arrives_byte_for_byte(
+        vsftpd_ftps_server, bus, tmp_path: Path):
+    """Downloads go through a few large buffers to the writer thread: a file of more
+    than all of them together (each buffer reused) arrives whole through the .part."""
+    recorder = Recorder(bus)
+    data = os.urandom(datastream._BUFFER_SIZE * datastream._BUFFER_COUNT + 4321)
+    served = vsftpd_ftps_server.root / "nine.bin"
+    served.write_bytes(data)
+    served.chmod(0o644)
+    target = tmp_path / "nine.bin"
+    async with FtpSession(vsftpd_ftps_server.settings(), bus=bus) as session:
+        await session.download("nine.bin", target)
+    assert target.read_bytes() == data
+    assert not list(tmp_path.glob("*.part"))
+    progress = [e.bytes_done for e in recorder.of(TransferProgress)]
+    assert progress == sorted(progress) and progress[-1] == len(data)
 
 
 @pytest.mark.asyncio

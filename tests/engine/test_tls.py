@@ -272,8 +272,9 @@ async def test_trust_hook_refusal_is_a_certificate_error(ftps_server, bus):
 @pytest.mark.asyncio
 async def test_an_upload_of_several_mebibytes_over_tls_arrives_whole(ftps_reuse_server, bus,
                                                                      tmp_path: Path):
-    """TLS uploads read the file in 1 MiB pieces, the next while one is sent: every byte
-    arrives once and in order, also for a size that is no multiple of the piece."""
+    """TLS uploads read the file in 2 MiB pieces, the next while one is sent, and write
+    each piece in 128 KiB parts: every byte arrives once and in order, also for a size
+    that is no multiple of either."""
     source = tmp_path / "several.bin"
     data = os.urandom(3 * 1024 * 1024 + 12_345)
     source.write_bytes(data)
