@@ -78,6 +78,10 @@ _SMALLEST_BUFFER = 64 * 1024
 #: at most this much is written from the event loop (a page-cache write of 256 KiB takes
 #: well under a millisecond; more goes through the writer thread)
 _INLINE_WRITE_LIMIT = 256 * 1024
+#: received bytes wait at most this long in a buffer before they go to the file: a slow
+#: transfer (a speed limit, a slow server) that dies with the process loses about a
+#: second of data, not a whole buffer, and resumes from what is on disk
+_HOLD_LIMIT = 1.0
 
 
 class FileSink(Sink):
@@ -106,6 +110,7 @@ class FileSink(Sink):
         self._current = bytearray(size)
         self._view = memoryview(self._current)
         self._pos = 0
+        self._held_since = 0.0  # when the current buffer received its first bytes
         self._queue: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
         self._done = self._loop.create_future()
         self._error: BaseException | None = None
@@ -138,8 +143,11 @@ class FileSink(Sink):
         return self._view[self._pos:]
 
     def commit(self, n: int) -> None:
+        if not self._pos:
+            self._held_since = time.monotonic()
         self._pos += n
-        if self._buffer_size - self._pos < self._min_free:
+        if (self._buffer_size - self._pos < self._min_free
+                or time.monotonic() - self._held_since > _HOLD_LIMIT):
             self._hand_over()
 
     def _start_writer(self) -> None:
