@@ -190,7 +190,7 @@ def test_installed_desktop_entry_validates(installed: InstalledPackage) -> None:
     cache = Path("/usr/share/applications/mimeinfo.cache")
     if shutil.which("update-desktop-database"):
         text = cache.read_text()
-        for scheme in ("ftp", "ftps", "ftpes"):
+        for scheme in ("ftp", "ftps", "ftpes", "sftp"):
             assert f"x-scheme-handler/{scheme}=" in text and f"{APP_ID}.desktop" in text
 
 
