@@ -71,6 +71,26 @@ INSTALLED_VERSION="$(cd / && "$PYTHON" -c 'from importlib.metadata import versio
 [ "$INSTALLED_VERSION" = "$PYPROJECT_VERSION" ] \
     || fail "pyproject.toml says version '$PYPROJECT_VERSION' but the installed metadata says '${INSTALLED_VERSION:-nothing}'; run: $PYTHON -m pip install -e '$REPO[package]'"
 VERSION="$PYPROJECT_VERSION"
+# The bundle takes the dependencies' metadata (licence texts) through the installed
+# metadata's requirements: an install older than a new dependency in pyproject.toml
+# would leave it out, and PyInstaller only warns about modules it cannot find.
+(cd / && "$PYTHON" - "$REPO/pyproject.toml" <<'EOF') || fail "the installed ftp-inspector's requirements differ from pyproject.toml's; run: $PYTHON -m pip install -e '$REPO[package]'"
+import sys, tomllib
+from importlib.metadata import distribution
+from packaging.requirements import Requirement
+wanted = {str(Requirement(t)) for t in tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]}
+have = {str(Requirement(t)) for t in distribution("ftp-inspector").requires or []
+        if "extra ==" not in t}
+for line in sorted(wanted - have):
+    print(f"build.sh: pyproject.toml requires {line}; the installed metadata does not", file=sys.stderr)
+for line in sorted(have - wanted):
+    print(f"build.sh: the installed metadata requires {line}; pyproject.toml does not", file=sys.stderr)
+sys.exit(1 if wanted != have else 0)
+EOF
+for module in PyInstaller asyncssh bcrypt python_socks; do
+    "$PYTHON" -c "import $module" 2>/dev/null \
+        || fail "$module is not importable by $PYTHON; run: $PYTHON -m pip install -e '$REPO[package]'"
+done
 
 # 2. Bundle.
 step "bundling ftp-inspector $VERSION with PyInstaller"

@@ -130,7 +130,7 @@ async def _connect_demo(window: Any, url: str) -> None:
 
 
 #: what a clicked link may open in the window (the command line takes ``site:NAME`` too)
-OPENABLE_SCHEMES = frozenset({"ftp", "ftps", "ftpes"})
+OPENABLE_SCHEMES = frozenset({"ftp", "ftps", "ftpes", "sftp"})
 
 
 class InspectorApplication(QApplication):

@@ -5,7 +5,7 @@
 #
 # Needs: Python 3.11+ from python.org or Homebrew, with the app's dependencies and
 # PyInstaller (pip install -e '.[package]'). Produces dist/FTP Inspector.app (Info.plist
-# with the bundle id, the version from pyproject.toml and the ftp/ftps/ftpes URL schemes,
+# with the bundle id, the version from pyproject.toml and the ftp/ftps/ftpes/sftp URL schemes,
 # all written by packaging/ftp-inspector.spec) and dist/ftp-inspector-VERSION-macos.zip.
 # Signing and notarisation need an Apple Developer ID: see README.md beside this file.
 set -euo pipefail

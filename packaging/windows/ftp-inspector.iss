@@ -1,14 +1,15 @@
 ; Inno Setup 6 script: installs the PyInstaller onedir bundle (dist\ftp-inspector) and
-; registers FTP Inspector as a handler of ftp://, ftps:// and ftpes:// links.
+; registers FTP Inspector as a handler of ftp://, ftps://, ftpes:// and sftp:// links.
 ;
 ; Built on Windows by packaging\windows\build.ps1, which passes the version from
 ; pyproject.toml:   iscc /DAppVersion=0.1.0 packaging\windows\ftp-inspector.iss
 ; Output: dist\ftp-inspector-<version>-setup.exe
 ;
 ; URL handlers: Windows 10/11 let the user, not an installer, choose the default app for
-; a scheme. So the app registers itself as *capable* of ftp/ftps/ftpes (Capabilities +
-; RegisteredApplications, shown in Settings > Default apps), and claims ftps:// and
-; ftpes:// directly (nobody else handles them). Claiming ftp:// directly is an opt-in task.
+; a scheme. So the app registers itself as *capable* of ftp/ftps/ftpes/sftp (Capabilities
+; + RegisteredApplications, shown in Settings > Default apps), and claims ftps:// and
+; ftpes:// directly (nobody else handles them). Claiming ftp:// directly is an opt-in task;
+; sftp:// is left to the user's choice (other SSH clients may own it).
 
 #define AppName "FTP Inspector"
 #define AppExe "ftp-inspector.exe"
@@ -68,10 +69,11 @@ Root: HKA; Subkey: "Software\Classes\{#ProgId}\shell\open\command"; ValueType: s
 ; Capabilities: listed in Settings > Default apps for these schemes.
 Root: HKA; Subkey: "Software\FTP Inspector"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\FTP Inspector\Capabilities"; ValueType: string; ValueName: "ApplicationName"; ValueData: "{#AppName}"
-Root: HKA; Subkey: "Software\FTP Inspector\Capabilities"; ValueType: string; ValueName: "ApplicationDescription"; ValueData: "FTP/FTPS client that shows who dials whom on every data connection"
+Root: HKA; Subkey: "Software\FTP Inspector\Capabilities"; ValueType: string; ValueName: "ApplicationDescription"; ValueData: "FTP, FTPS and SFTP client that shows who dials whom on every data connection"
 Root: HKA; Subkey: "Software\FTP Inspector\Capabilities\URLAssociations"; ValueType: string; ValueName: "ftp"; ValueData: "{#ProgId}"
 Root: HKA; Subkey: "Software\FTP Inspector\Capabilities\URLAssociations"; ValueType: string; ValueName: "ftps"; ValueData: "{#ProgId}"
 Root: HKA; Subkey: "Software\FTP Inspector\Capabilities\URLAssociations"; ValueType: string; ValueName: "ftpes"; ValueData: "{#ProgId}"
+Root: HKA; Subkey: "Software\FTP Inspector\Capabilities\URLAssociations"; ValueType: string; ValueName: "sftp"; ValueData: "{#ProgId}"
 Root: HKA; Subkey: "Software\RegisteredApplications"; ValueType: string; ValueName: "{#AppName}"; ValueData: "Software\FTP Inspector\Capabilities"; Flags: uninsdeletevalue
 
 ; ftps:// and ftpes:// have no other handler on Windows: claim them.

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 DESKTOP = REPO / "resources" / f"{APP_ID}.desktop"
 METAINFO = REPO / "resources" / f"{APP_ID}.metainfo.xml"
 CHANGELOG = REPO / "CHANGELOG.md"
-SCHEMES = ("ftp", "ftps", "ftpes")
+SCHEMES = ("ftp", "ftps", "ftpes", "sftp")
 
 
 def _desktop_entry() -> configparser.SectionProxy:
@@ -63,6 +63,23 @@ def test_desktop_entry_opens_ftp_urls_with_the_app() -> None:
     assert set(filter(None, entry["Categories"].split(";"))) >= {"Network", "FileTransfer"}
     mime = set(filter(None, entry["MimeType"].split(";")))
     assert mime == {f"x-scheme-handler/{scheme}" for scheme in SCHEMES}
+
+
+def test_every_link_handler_claims_the_schemes_the_window_opens() -> None:
+    """The window opens sftp:// addresses given on its command line, but the desktop
+    entry, AppStream, the macOS Info.plist and the Windows installer still offered it
+    only ftp/ftps/ftpes links, so a clicked sftp:// link never reached it."""
+    from client.ui import launch
+    from client.ui.app import OPENABLE_SCHEMES
+
+    opened = {prefix.split("://")[0] for prefix in launch._OPENABLE_PREFIXES if "://" in prefix}
+    assert set(SCHEMES) == opened == set(OPENABLE_SCHEMES)
+    spec = (REPO / "packaging" / "ftp-inspector.spec").read_text()
+    plist = re.search(r'"CFBundleURLSchemes": \[([^\]]*)\]', spec).group(1)
+    assert set(re.findall(r'"([a-z]+)"', plist)) == opened
+    iss = (REPO / "packaging" / "windows" / "ftp-inspector.iss").read_text()
+    capable = set(re.findall(r'URLAssociations"; ValueType: string; ValueName: "([a-z]+)"', iss))
+    assert capable == opened
 
 
 def test_desktop_action_runs_an_option_the_app_has(child_env: dict[str, str]) -> None:
