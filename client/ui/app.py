@@ -56,9 +56,18 @@ def _set_icon(app: QApplication) -> None:
         from importlib import resources
 
         base = resources.files("client.resources") / "icons"
+        icon = QIcon()
+        # the rendered sizes first: an SVG alone needs Qt's SVG image plugin, which a
+        # minimal Qt install may lack (the title bar and task bar then show no icon)
+        for size in (16, 24, 32, 48, 64, 128, 256, 512):
+            png = base / f"ftp-inspector-{size}.png"
+            if png.is_file():
+                icon.addFile(str(png))
         svg = base / "ftp-inspector.svg"
         if svg.is_file():
-            app.setWindowIcon(QIcon(str(svg)))
+            icon.addFile(str(svg))
+        if not icon.isNull():
+            app.setWindowIcon(icon)
     except (ModuleNotFoundError, OSError):
         pass
 

@@ -4,6 +4,7 @@ version, one set of URL schemes)."""
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import shutil
@@ -106,15 +107,18 @@ def test_running_app_matches_its_desktop_entry(child_env: dict[str, str]) -> Non
         "print(app.applicationName())\n"
         "print(QGuiApplication.desktopFileName())\n"
         "print('icon' if not app.windowIcon().isNull() else 'no icon')\n"
+        "print(sorted(s.width() for s in app.windowIcon().availableSizes()))\n"
     )
     env = dict(child_env, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=120, env=env, cwd=REPO, check=False)
     assert result.returncode == 0, result.stderr
-    name, desktop_file_name, icon = result.stdout.split("\n")[:3]
+    name, desktop_file_name, icon, sizes = result.stdout.split("\n")[:4]
     assert _desktop_entry()["StartupWMClass"] == name
     assert desktop_file_name == APP_ID
     assert icon == "icon"
+    # rendered sizes, not only the SVG (which needs Qt's SVG plugin to show at all)
+    assert {16, 32, 48, 256} <= set(ast.literal_eval(sizes))
 
 
 def test_metainfo_names_the_same_app_launcher_and_url_handlers() -> None:
