@@ -32,6 +32,7 @@ from client.protocol.listing.entry import (
     make_entry,
 )
 from client.protocol.listing.eplf import parse_eplf_line
+from client.protocol.listing.mlsd_fast import parse_mlsd_list, parse_mlsd_text
 from client.protocol.listing.mlsx import (
     _Cache,
     is_self_or_parent,
@@ -128,6 +129,8 @@ class ListingParser:
             del pending[: end + 1]
             if len(block) > self._max_line and self._has_long_line(block):
                 self._feed_checked(block)
+            elif self._fmt == "mlsd":
+                self._feed_mlsd(block)
             else:
                 self.feed_lines(_decode_lines(block, self._encoding))
         content = len(pending) - (1 if pending.endswith(b"\r") else 0)
@@ -135,6 +138,24 @@ class ListingParser:
             self._unparsed.append(self._too_long(bytes(pending[:_SHOWN_OF_LONG_LINE])))
             pending.clear()
             self._discarding = True
+
+    def _feed_mlsd(self, block: bytes) -> None:
+        """MLSD lines as one text (see :func:`parse_mlsd_text`) when the block decodes
+        cleanly, else line by line as every other format."""
+        text = _decode_text(block, self._encoding)
+        if text is None:
+            self.feed_lines(_decode_lines(block, self._encoding))
+            return
+        pause_gc = len(text) > _GC_PAUSE_LINES * 64 and gc.isenabled()
+        if pause_gc:
+            gc.disable()
+        try:
+            count = parse_mlsd_text(text, self._mlsx_cache, self._entries, self._unparsed)
+        finally:
+            if pause_gc:
+                gc.enable()
+        if count:
+            self._counts["mlsd"] += count
 
     def _has_long_line(self, block: bytes) -> bool:
         return max(map(len, block.split(b"\n"))) > self._max_line
@@ -211,7 +232,8 @@ class ListingParser:
 
     # --- per format ------------------------------------------------------------------
     def _mlsd_lines(self, lines: Iterable[str]) -> None:
-        count = parse_mlsd_lines(lines, self._mlsx_cache, self._entries, self._unparsed)
+        parse = parse_mlsd_list if isinstance(lines, list) else parse_mlsd_lines
+        count = parse(lines, self._mlsx_cache, self._entries, self._unparsed)
         if count:
             self._counts["mlsd"] += count
 
@@ -287,15 +309,24 @@ def _strip_cr(line: str) -> str:
     return line[:-1] if line.endswith("\r") else line
 
 
+def _decode_text(block: bytes, encoding: str) -> str | None:
+    """``block`` decoded at once when it decodes cleanly and back to the same bytes
+    (then every line decodes as :func:`decode_name` would decode it alone); else None."""
+    try:
+        text = block.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if encoding not in ("utf-8", "utf8") and text.encode(encoding) != block:
+        return None
+    return text
+
+
 def _decode_lines(block: bytes, encoding: str) -> list[str]:
     """Complete lines of ``block`` (which ends with LF), decoded as :func:`decode_name`
     would decode each one: the whole block at once when it decodes cleanly and back to
     the same bytes (then every line does), line by line otherwise."""
-    try:
-        text = block.decode(encoding)
-        if encoding not in ("utf-8", "utf8") and text.encode(encoding) != block:
-            raise UnicodeDecodeError(encoding, block, 0, 1, "not one-to-one")
-    except UnicodeDecodeError:
+    text = _decode_text(block, encoding)
+    if text is None:
         return [_strip_cr(decode_name(raw, encoding)) for raw in block.split(b"\n")[:-1]]
     if "\r" in text:
         text = text.replace("\r\n", "\n")

@@ -1,0 +1,134 @@
+"""The whole-buffer MLSD path: a listing's text checked and cut by one regex scan per
+piece, entries built with their name, kind and line only.
+
+Per line, CPython's cost is dominated by what is allocated: a dict of facts, a
+datetime, a mode string and an eleven-field entry cost more than 3 µs, while most
+readers of a 100,000-entry listing look at names and kinds only (the window shows a
+few dozen rows; sorting by name needs names and kinds). So a line of the usual shape
+gives an entry whose other fields are read from its line, by the careful parser
+:func:`client.protocol.listing.mlsx.parse_mlsx`, the first time one of them is
+asked for (:class:`client.protocol.listing.entry._LazyField`). The values are the
+careful parser's by construction; this module only has to decide the name, the kind,
+and whether a line is shown at all, exactly as that parser would.
+
+:data:`_FAST` recognises only lines whose answer to those three questions it can read
+without doubt:
+
+* the facts (everything before the first space) are ``key=value;`` pairs, keys of
+  ASCII letters, digits, ``.``, ``_`` or ``-``, values without ``;`` (so the careful
+  parser's split finds the same facts and never fails);
+* a ``type`` fact, if any, is spelled in lower case with the value ``file`` or ``dir``
+  (any other spelling of the name or value, ``cdir``/``pdir`` and links go to the
+  careful parser); when it is repeated the last one counts, as in the careful
+  parser's dict;
+* a non-empty name that does not end with ``.`` (so ``.``, ``..`` and ``x/..`` are
+  left to the careful parser's rules) and has no CR in it.
+
+A piece of text in which every line is recognised is built in C-level loops; any
+other piece is parsed line by line as before (:func:`parse_mlsd_lines`), so odd and
+hostile lines behave exactly as they always did.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from client.protocol.listing.entry import SLOT_MEMBERS, EntryKind, ListingEntry
+from client.protocol.listing.mlsx import _Cache, parse_mlsd_lines, parse_mlsx
+
+__all__ = ["parse_mlsd_text", "parse_mlsd_list", "fill_lazy_entry", "lazy_mlsd_entry"]
+
+_FACTS = r"^(?:type=(file|dir);|(?!(?i:type)=)[A-Za-z0-9._-]++=[^; \r\n]*+;)++ ([^\r\n]++)(?<!\.)"
+#: For text as received (CRLF or LF line ends).
+_FAST = re.compile(_FACTS + r"\r?$", re.MULTILINE)
+#: For lines already cut (a CR left in a line belongs to its name).
+_FAST_LINES = re.compile(_FACTS + r"$", re.MULTILINE)
+_KIND_OF_TYPE = {"file": EntryKind.FILE, "dir": EntryKind.DIR, "": EntryKind.OTHER}
+#: Characters per piece of text: a piece with one odd line is parsed line by line.
+PIECE_CHARS = 16 * 1024
+#: Lines per piece when lines are given.
+PIECE_LINES = 128
+
+
+class lazy_mlsd_entry:  # noqa: N801 - used like a function by the loops below
+    """Makes a :class:`ListingEntry` from ``(line, (type value, name))`` with its other
+    fields unset (filled on first read). Same slots as ``ListingEntry``, so the object
+    becomes one by assigning ``__class__``; the frozen dataclass ``__init__`` would
+    cost more than the whole rest of the line's parse."""
+
+    __slots__ = ListingEntry.__slots__
+
+    def __init__(self, raw: str, found: tuple[str, str]) -> None:
+        self.raw = raw
+        self.kind = _KIND_OF_TYPE[found[0]]
+        self.name = found[1]
+        self.__class__ = ListingEntry  # type: ignore[assignment]
+
+
+_FILL_CACHE = _Cache()
+_SETTERS = tuple((name, SLOT_MEMBERS[name].__set__) for name in (
+    "size", "modified", "modified_precision", "permissions", "owner", "group", "target",
+    "facts"))
+
+
+def fill_lazy_entry(entry: object) -> None:
+    """Set the unset fields of an entry built by :class:`lazy_mlsd_entry` from its
+    line, parsed by the careful parser."""
+    whole = parse_mlsx(entry.raw, _FILL_CACHE)  # type: ignore[attr-defined]
+    for name, set_field in _SETTERS:
+        set_field(entry, getattr(whole, name))
+
+
+def _fast_piece(piece: str, lines: list[str], pattern: re.Pattern[str],
+                entries: list[ListingEntry]) -> bool:
+    """Build the entries of ``piece`` (whose lines are ``lines``) if every line is
+    recognised; False, with nothing added, otherwise."""
+    found = pattern.findall(piece)
+    if len(found) != len(lines):
+        return False
+    entries.extend(map(lazy_mlsd_entry, lines, found))
+    return True
+
+
+def parse_mlsd_text(text: str, cache: _Cache, entries: list[ListingEntry],
+                    unparsed: list[str]) -> int:
+    """Parse ``text``, complete MLSD lines each ending in LF or CRLF, into ``entries``
+    (``unparsed`` and skipped lines as :func:`parse_mlsd_lines`). Returns the number
+    of entries added.
+
+    A piece's lines are cut with ``str.splitlines`` (one C call). It may cut at more
+    characters than LF (a lone CR, U+2028, …), but then the counts differ and the piece
+    goes line by line: the scan finds at most one match per LF-ended line, and
+    ``splitlines`` at least one line per LF-ended line, so equal counts mean every
+    line was recognised and cut only at its end.
+    """
+    before = len(entries)
+    start = 0
+    size = len(text)
+    while start < size:
+        end = text.find("\n", start + PIECE_CHARS)
+        end = size if end < 0 else end + 1
+        piece = text[start:end] if start or end < size else text
+        start = end
+        if not _fast_piece(piece, piece.splitlines(), _FAST, entries):
+            lines = piece.replace("\r\n", "\n").split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            parse_mlsd_lines(lines, cache, entries, unparsed)
+    return len(entries) - before
+
+
+def parse_mlsd_list(lines: Sequence[str], cache: _Cache, entries: list[ListingEntry],
+                    unparsed: list[str]) -> int:
+    """:func:`parse_mlsd_lines` for a list of lines (without line ends): pieces of
+    recognised lines built at once, the others line by line."""
+    before = len(entries)
+    for start in range(0, len(lines), PIECE_LINES):
+        piece = lines[start:start + PIECE_LINES]
+        text = "\n".join(piece)
+        # a line holding LF itself (not from a listing's bytes) goes the careful way
+        if text.count("\n") != len(piece) - 1 or not _fast_piece(text, piece, _FAST_LINES,
+                                                                  entries):
+            parse_mlsd_lines(piece, cache, entries, unparsed)
+    return len(entries) - before
