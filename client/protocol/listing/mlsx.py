@@ -68,14 +68,16 @@ def looks_like_mlsx(line: str) -> bool:
 
 
 class _Cache:
-    """Per-listing memo of what a listing repeats: ``unix.mode`` values, and the fact
-    sequences of its lines (see :func:`_shape_matcher`)."""
+    """Per-listing memo of what a listing repeats: ``unix.mode`` values, the fact
+    sequences of its lines (see :func:`_shape_matcher`), and what the whole-buffer path
+    learnt of them (``mlsd_fast.Shapes``)."""
 
-    __slots__ = ("modes", "shapes")
+    __slots__ = ("modes", "shapes", "fast")
 
     def __init__(self) -> None:
         self.modes: dict[str, str | None] = {}
         self.shapes: list[tuple[Callable[[str], re.Match[str] | None], tuple[str, ...]]] = []
+        self.fast: object = None
 
 
 _MAX_SHAPES = 8
