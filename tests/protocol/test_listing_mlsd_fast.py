@@ -246,3 +246,14 @@ def test_an_odd_line_sends_only_its_piece_the_careful_way() -> None:
     assert lazy.count(False) == PIECE_LINES * 2 - 1  # the first two pieces
     assert entries[PIECE_LINES + 5].kind is EntryKind.LINK
     assert entries[PIECE_LINES + 5].target == "/etc"
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.integers(0, 40), max_size=12), bound=st.integers(1, 30),
+       cr=st.booleans())
+def test_long_line_check_by_windows_equals_measuring_every_line(
+        parts: list[int], bound: int, cr: bool) -> None:
+    block = b"".join(b"x" * n + (b"\r\n" if cr else b"\n") for n in parts)
+    parser = ListingParser(max_line_bytes=bound)
+    expected = bool(block) and max(map(len, block.split(b"\n"))) > bound
+    assert parser._has_long_line(block) == expected
