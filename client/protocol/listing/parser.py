@@ -41,6 +41,7 @@ from client.protocol.listing.mlsx import (
     parse_mlsx,
 )
 from client.protocol.listing.unix import UnixContext, is_total_line, parse_unix_line
+from client.protocol.listing.unix import fast_line as unix_fast_line
 from client.protocol.replies import Reply
 from client.protocol.text import escape_control
 
@@ -272,36 +273,64 @@ class ListingParser:
                 self._counts[fmt] += 1
 
     def _auto_lines(self, lines: Iterable[str]) -> None:
-        order = self._order
+        """Each line in the order of the formats seen last; but first, inline, the
+        nine-column ``ls -l`` line (nearly every line of a LIST listing), without the
+        calls of the general loop. The formats exclude each other (a permission
+        string is never a fact, a date or ``+``), so the order cannot change a result.
+        """
+        fast_unix = unix_fast_line
+        ctx = self._unix
+        append = self._entries.append
+        counts = self._counts
+        unix_count = 0
         for line in lines:
-            if not line or line.isspace():
-                continue
-            entry = None
-            matched = ""
-            for index, (fmt, parse) in enumerate(order):
-                entry = parse(line)
-                if entry is not None:
-                    matched = fmt
-                    if index:
-                        order.insert(0, order.pop(index))
-                    break
-            if entry is None and line[0].isspace():
-                stripped = line.lstrip()
-                for fmt, parse in order:
-                    entry = parse(stripped)
-                    if entry is not None:
-                        matched = fmt
-                        break
+            try:
+                entry = fast_unix(line, ctx)
+            except (ValueError, OverflowError):
+                entry = None
             if entry is None:
-                if is_total_line(line):
-                    continue
-                self._candidates.append(len(self._unparsed))
-                self._unparsed.append(line)
+                self._auto_line(line)
                 continue
             if entry.name in _SELF_OR_PARENT or (entry.kind is _DIR and is_self_or_parent(entry)):
                 continue
-            self._entries.append(entry)
-            self._counts[matched] += 1
+            if not unix_count and "unix" not in counts:
+                counts["unix"] = 0  # the format counted first stays first among equals
+            append(entry)
+            unix_count += 1
+        if unix_count:
+            counts["unix"] += unix_count
+
+    def _auto_line(self, line: str) -> None:
+        """One line of any format (see :meth:`_auto_lines`)."""
+        order = self._order
+        if not line or line.isspace():
+            return
+        entry = None
+        matched = ""
+        for index, (fmt, parse) in enumerate(order):
+            entry = parse(line)
+            if entry is not None:
+                matched = fmt
+                if index:
+                    order.insert(0, order.pop(index))
+                break
+        if entry is None and line[0].isspace():
+            stripped = line.lstrip()
+            for fmt, parse in order:
+                entry = parse(stripped)
+                if entry is not None:
+                    matched = fmt
+                    break
+        if entry is None:
+            if is_total_line(line):
+                return
+            self._candidates.append(len(self._unparsed))
+            self._unparsed.append(line)
+            return
+        if entry.name in _SELF_OR_PARENT or (entry.kind is _DIR and is_self_or_parent(entry)):
+            return
+        self._entries.append(entry)
+        self._counts[matched] += 1
 
     def _try_unix(self, line: str) -> ListingEntry | None:
         return parse_unix_line(line, self._unix)
