@@ -39,11 +39,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
-from operator import methodcaller
+from collections.abc import Callable, Sequence
 
 from client.protocol.listing.entry import SLOT_MEMBERS, EntryKind, ListingEntry
-from client.protocol.listing.mlsx import _Cache, fields_from_facts, parse_mlsd_lines, parse_mlsx
+from client.protocol.listing.mlsx import (
+    _Cache,
+    _shape_matcher,
+    fields_from_facts,
+    parse_mlsd_lines,
+    parse_mlsx,
+)
 
 __all__ = ["parse_mlsd_text", "parse_mlsd_list", "fill_lazy_entry", "lazy_mlsd_entry", "Shapes"]
 
@@ -81,27 +86,39 @@ _set_size, _set_modified, _set_precision, _set_permissions, _set_owner, _set_gro
     _set_target, _set_facts = (SLOT_MEMBERS[name].__set__ for name in (
         "size", "modified", "modified_precision", "permissions", "owner", "group", "target",
         "facts"))
-_split_fact = methodcaller("split", "=", 1)
+
+
+#: Whole-line matchers of the fact sequences filled lately, with their lower-cased
+#: names, newest first (a tuple, replaced whole: fills may run in several threads).
+_recent: tuple[tuple[Callable[[str], re.Match[str] | None], tuple[str, ...]], ...] = ()
+_MAX_RECENT = 8
+
+
+def _facts_of(raw: str) -> dict[str, str]:
+    """The facts of a line the fast path took (every fact ``key=value;``, nothing
+    empty), as the careful parser's dict (names lower-cased; a repeated name keeps
+    its first place and its last value): by a whole-line match of a recent fact
+    sequence (a listing read field by field repeats one or two), else split, and its
+    sequence remembered."""
+    global _recent
+    for match, keys in _recent:
+        found = match(raw)
+        if found is not None:
+            return dict(zip(keys, found.groups(), strict=False))  # the name (last) left out
+    facts_text = raw.partition(" ")[0]
+    pairs = [fact.partition("=") for fact in facts_text[:-1].split(";")]
+    if not facts_text.endswith(";") or not all(key and eq for key, eq, _ in pairs):
+        return dict(parse_mlsx(raw, _FILL_CACHE).facts)  # not a line of the fast path
+    names = tuple(key for key, _, _ in pairs)
+    lowered = tuple(key.lower() for key in names)
+    _recent = ((_shape_matcher(names), lowered), *_recent[:_MAX_RECENT - 1])
+    return dict(zip(lowered, (value for _, _, value in pairs), strict=True))
 
 
 def fill_lazy_entry(entry: object) -> None:
     """Set the unset fields of an entry built by :class:`lazy_mlsd_entry` from its
-    line, by the careful parser's rules (:func:`fields_from_facts`).
-
-    The line is one the fast path took (every fact ``key=value;``, nothing empty), so
-    its facts are split in one C-level pass where the careful parser checks fact by
-    fact; a line of another shape would go through the careful parser whole."""
-    raw: str = entry.raw  # type: ignore[attr-defined]
-    facts_text = raw.partition(" ")[0]
-    try:
-        if not facts_text.endswith(";"):
-            raise ValueError(facts_text)
-        facts = dict(map(_split_fact, facts_text[:-1].split(";")))
-    except ValueError:
-        whole = parse_mlsx(raw, _FILL_CACHE)
-        facts = dict(whole.facts)
-    if not facts_text.islower():
-        facts = {key.lower(): value for key, value in facts.items()}
+    line, by the careful parser's rules (:func:`fields_from_facts`)."""
+    facts = _facts_of(entry.raw)  # type: ignore[attr-defined]
     _kind, size, modified, permissions, owner, group, target = fields_from_facts(
         facts, _FILL_CACHE)
     _set_size(entry, size)
