@@ -5,11 +5,12 @@ Per line, CPython's cost is dominated by what is allocated: a dict of facts, a
 datetime, a mode string and an eleven-field entry cost more than 3 µs, while most
 readers of a 100,000-entry listing look at names and kinds only (the window shows a
 few dozen rows; sorting by name needs names and kinds). So a line of the usual shape
-gives an entry whose other fields are read from its line, by the careful parser
-:func:`client.protocol.listing.mlsx.parse_mlsx`, the first time one of them is
-asked for (:class:`client.protocol.listing.entry._LazyField`). The values are the
-careful parser's by construction; this module only has to decide the name, the kind,
-and whether a line is shown at all, exactly as that parser would.
+gives an entry whose other fields are read from its line, by the careful parser's
+rules (:func:`client.protocol.listing.mlsx.fields_from_facts`), the first time one
+of them is asked for (:class:`client.protocol.listing.entry._LazyField`). The values
+are the careful parser's by construction; this module only has to decide the name,
+the kind, and whether a line is shown at all, exactly as
+:func:`client.protocol.listing.mlsx.parse_mlsx` would.
 
 :data:`_FAST` recognises only lines whose answer to those three questions it can read
 without doubt:
