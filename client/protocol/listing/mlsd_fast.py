@@ -187,7 +187,9 @@ def _shape_pattern(keys: tuple[str, ...], required: frozenset[str],
         parts.append("(?! )")  # at least one fact (a line of spaces is no entry)
     for key in keys:
         fact = "type=(file|dir);" if key == "type" else re.escape(key) + _VALUE
-        parts.append(fact if key in required else f"(?:{fact})?")
+        # possessive: a fact taken is never given back, so a line is read in one pass
+        # whatever sequences a server sends (no backtracking over optional facts)
+        parts.append(fact if key in required else f"(?:{fact})?+")
     return re.compile("^" + "".join(parts) + _NAME + (r"\r?$" if crlf else "$"),
                       re.MULTILINE)
 
