@@ -257,3 +257,28 @@ def test_long_line_check_by_windows_equals_measuring_every_line(
     parser = ListingParser(max_line_bytes=bound)
     expected = bool(block) and max(map(len, block.split(b"\n"))) > bound
     assert parser._has_long_line(block) == expected
+
+
+def test_entries_built_by_keywords_or_position_as_the_dataclass_says() -> None:
+    """``ListingEntry.__init__`` stores into the slots directly (not through the lazy
+    fields' descriptors); it keeps the dataclass's parameters, defaults and errors."""
+    import inspect
+
+    from client.protocol.listing.entry import NO_FACTS
+
+    names = [p for p in inspect.signature(ListingEntry).parameters]
+    assert names == [f.name for f in dataclasses.fields(ListingEntry)]
+    short = ListingEntry("a", EntryKind.FILE)
+    assert (short.size, short.modified, short.facts, short.raw) == (None, None, NO_FACTS, "")
+    full = ListingEntry(name="a", kind=EntryKind.LINK, size=3, permissions="rwx", owner="o",
+                        group="g", target="/t", facts={"type": "x"}, raw="r")
+    assert full == ListingEntry("a", EntryKind.LINK, 3, None, None, "rwx", "o", "g", "/t",
+                                {"type": "x"}, "r")
+    assert dataclasses.replace(full, size=4).size == 4 and full.size == 3
+    assert pickle.loads(pickle.dumps(full)) == full
+    with pytest.raises(TypeError):
+        ListingEntry("a")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        ListingEntry("a", EntryKind.FILE, sise=3)  # type: ignore[call-arg]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        full.size = 5  # type: ignore[misc]
