@@ -61,8 +61,8 @@ class ListingEntry:
         return self.kind is EntryKind.LINK
 
 
-#: Fields that an MLSD entry built from its line only (``mlsx.lazy_mlsd_entry``) leaves
-#: unset until one of them is read.
+#: Fields that an MLSD entry built from its line only (``mlsd_fast.lazy_mlsd_entry``)
+#: leaves unset until one of them is read.
 LAZY_FIELDS = ("size", "modified", "modified_precision", "permissions", "owner", "group",
                "target", "facts")
 
@@ -73,9 +73,9 @@ class _LazyField:
 
     Reading a set slot costs one Python call more than a plain slot; in exchange a
     100,000-line MLSD listing does not build a datetime, a dict of facts and a mode
-    string per line that nobody may ever read. Stores (the dataclass ``__init__``,
-    ``__setstate__``) go to the slot as before; ``entry.size = 1`` still raises, since
-    the frozen ``__setattr__`` comes first.
+    string per line that nobody may ever read. Stores (``__setstate__`` when unpickling)
+    go to the slot as before; ``entry.size = 1`` still raises, since the frozen
+    ``__setattr__`` comes first.
     """
 
     __slots__ = ("_member", "_get", "_set")
@@ -105,8 +105,8 @@ _filler = None
 
 
 def _fill(entry: object) -> None:
-    """Parse the entry's MLSD line with the careful parser and set every lazy field
-    from it: the values are by construction those of an entry parsed whole."""
+    """Read the entry's MLSD line by the careful parser's rules and set every lazy
+    field from it: the values are by construction those of an entry parsed whole."""
     global _filler
     if _filler is None:
         from client.protocol.listing.mlsd_fast import fill_lazy_entry
