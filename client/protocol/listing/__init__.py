@@ -11,6 +11,8 @@ from ``client.protocol.listing``):
   ``permissions`` (str | None, e.g. "rwxr-xr-x" or MLSD "perm" fact),
   ``owner`` / ``group`` (str | None), ``target`` (str | None, symlink target),
   ``facts`` (Mapping[str, str]: raw MLSD facts, empty otherwise), ``raw`` (str: the line).
+  An MLSD entry of the usual shape is built from its name, kind and line; its other
+  fields are read from the line on first access (``mlsd_fast``), invisibly to readers.
 - ``ListingResult`` (frozen dataclass): ``entries`` (tuple[ListingEntry, ...]),
   ``unparsed`` (tuple[str, ...], lines that parsed as nothing, reported not dropped),
   ``format`` (str: the dominant format detected).

@@ -25,7 +25,7 @@ from client.protocol.listing.entry import EntryKind, ListingEntry, make_entry, n
 from client.protocol.text import escape_control
 
 __all__ = ["parse_mlsx_line", "parse_mlsx", "parse_mlsd_lines", "mode_to_permissions",
-           "looks_like_mlsx"]
+           "looks_like_mlsx", "fields_from_facts"]
 
 FILE, DIR, LINK, OTHER = EntryKind.FILE, EntryKind.DIR, EntryKind.LINK, EntryKind.OTHER
 _KIND_BY_TYPE = {"file": FILE, "dir": DIR, "cdir": DIR, "pdir": DIR}
@@ -68,14 +68,16 @@ def looks_like_mlsx(line: str) -> bool:
 
 
 class _Cache:
-    """Per-listing memo of what a listing repeats: ``unix.mode`` values, and the fact
-    sequences of its lines (see :func:`_shape_matcher`)."""
+    """Per-listing memo of what a listing repeats: ``unix.mode`` values, the fact
+    sequences of its lines (see :func:`_shape_matcher`), and what the whole-buffer path
+    learnt of them (``mlsd_fast.Shapes``)."""
 
-    __slots__ = ("modes", "shapes")
+    __slots__ = ("modes", "shapes", "fast")
 
     def __init__(self) -> None:
         self.modes: dict[str, str | None] = {}
         self.shapes: list[tuple[Callable[[str], re.Match[str] | None], tuple[str, ...]]] = []
+        self.fast: object = None
 
 
 _MAX_SHAPES = 8
@@ -129,7 +131,17 @@ def parse_mlsx(line: str, cache: _Cache) -> ListingEntry:
         # Fact names are case-insensitive (ProFTPD sends "UNIX.mode"); values are not.
         # islower() is also False for a text without letters, which is harmless here.
         facts = {key.lower(): value for key, value in facts.items()}
+    kind, size, modified, permissions, owner, group, target = fields_from_facts(facts, cache)
+    return make_entry(
+        name, kind, size, modified, "second" if modified is not None else None,
+        permissions, owner, group, target, facts, line,
+    )
 
+
+def fields_from_facts(facts: dict[str, str], cache: _Cache) -> tuple[
+        EntryKind, int | None, datetime | None, str | None, str | None, str | None, str | None]:
+    """``(kind, size, modified, permissions, owner, group, target)`` of an entry with
+    these (lower-cased) facts."""
     get = facts.get
     type_value = get("type")
     target = None
@@ -171,11 +183,7 @@ def parse_mlsx(line: str, cache: _Cache) -> ListingEntry:
 
     owner = get("unix.ownername") or get("unix.owner") or get("unix.uid")
     group = get("unix.groupname") or get("unix.group") or get("unix.gid")
-
-    return make_entry(
-        name, kind, size, modified, "second" if modified is not None else None,
-        permissions, owner, group, target, facts, line,
-    )
+    return kind, size, modified, permissions, owner, group, target
 
 
 def is_self_or_parent(entry: ListingEntry) -> bool:

@@ -32,6 +32,7 @@ from client.protocol.listing.entry import (
     make_entry,
 )
 from client.protocol.listing.eplf import parse_eplf_line
+from client.protocol.listing.mlsd_fast import parse_mlsd_list, parse_mlsd_text
 from client.protocol.listing.mlsx import (
     _Cache,
     is_self_or_parent,
@@ -40,6 +41,7 @@ from client.protocol.listing.mlsx import (
     parse_mlsx,
 )
 from client.protocol.listing.unix import UnixContext, is_total_line, parse_unix_line
+from client.protocol.listing.unix import fast_line as unix_fast_line
 from client.protocol.replies import Reply
 from client.protocol.text import escape_control
 
@@ -128,6 +130,8 @@ class ListingParser:
             del pending[: end + 1]
             if len(block) > self._max_line and self._has_long_line(block):
                 self._feed_checked(block)
+            elif self._fmt == "mlsd":
+                self._feed_mlsd(block)
             else:
                 self.feed_lines(_decode_lines(block, self._encoding))
         content = len(pending) - (1 if pending.endswith(b"\r") else 0)
@@ -136,8 +140,41 @@ class ListingParser:
             pending.clear()
             self._discarding = True
 
+    def _feed_mlsd(self, block: bytes) -> None:
+        """MLSD lines as one text (see :func:`parse_mlsd_text`) when the block decodes
+        cleanly, else line by line as every other format."""
+        text = _decode_text(block, self._encoding)
+        if text is None:
+            self.feed_lines(_decode_lines(block, self._encoding))
+            return
+        pause_gc = len(text) > _GC_PAUSE_LINES * 64 and gc.isenabled()
+        if pause_gc:
+            gc.disable()
+        try:
+            count = parse_mlsd_text(text, self._mlsx_cache, self._entries, self._unparsed)
+        finally:
+            if pause_gc:
+                gc.enable()
+        if count:
+            self._counts["mlsd"] += count
+
     def _has_long_line(self, block: bytes) -> bool:
-        return max(map(len, block.split(b"\n"))) > self._max_line
+        """Whether a part of ``block`` between two LFs is longer than ``max_line_bytes``.
+
+        Window by window instead of line by line (splitting a large listing's block
+        into lines only to measure them cost as much as a fifth of its parse): from a
+        line start, a window of ``max_line_bytes + 1`` bytes without LF is a long
+        line; otherwise every line before the window's last LF is short, and the next
+        window starts after it."""
+        window = self._max_line + 1
+        start = 0
+        size = len(block)
+        while size - start >= window:
+            newline = block.rfind(b"\n", start, start + window)
+            if newline < 0:
+                return True
+            start = newline + 1
+        return False
 
     def _feed_checked(self, block: bytes) -> None:
         """Line by line, so that an over-long line is reported in its place in the stream."""
@@ -211,7 +248,8 @@ class ListingParser:
 
     # --- per format ------------------------------------------------------------------
     def _mlsd_lines(self, lines: Iterable[str]) -> None:
-        count = parse_mlsd_lines(lines, self._mlsx_cache, self._entries, self._unparsed)
+        parse = parse_mlsd_list if isinstance(lines, list) else parse_mlsd_lines
+        count = parse(lines, self._mlsx_cache, self._entries, self._unparsed)
         if count:
             self._counts["mlsd"] += count
 
@@ -235,36 +273,64 @@ class ListingParser:
                 self._counts[fmt] += 1
 
     def _auto_lines(self, lines: Iterable[str]) -> None:
-        order = self._order
+        """Each line in the order of the formats seen last; but first, inline, the
+        nine-column ``ls -l`` line (nearly every line of a LIST listing), without the
+        calls of the general loop. The formats exclude each other (a permission
+        string is never a fact, a date or ``+``), so the order cannot change a result.
+        """
+        fast_unix = unix_fast_line
+        ctx = self._unix
+        append = self._entries.append
+        counts = self._counts
+        unix_count = 0
         for line in lines:
-            if not line or line.isspace():
-                continue
-            entry = None
-            matched = ""
-            for index, (fmt, parse) in enumerate(order):
-                entry = parse(line)
-                if entry is not None:
-                    matched = fmt
-                    if index:
-                        order.insert(0, order.pop(index))
-                    break
-            if entry is None and line[0].isspace():
-                stripped = line.lstrip()
-                for fmt, parse in order:
-                    entry = parse(stripped)
-                    if entry is not None:
-                        matched = fmt
-                        break
+            try:
+                entry = fast_unix(line, ctx)
+            except (ValueError, OverflowError):
+                entry = None
             if entry is None:
-                if is_total_line(line):
-                    continue
-                self._candidates.append(len(self._unparsed))
-                self._unparsed.append(line)
+                self._auto_line(line)
                 continue
             if entry.name in _SELF_OR_PARENT or (entry.kind is _DIR and is_self_or_parent(entry)):
                 continue
-            self._entries.append(entry)
-            self._counts[matched] += 1
+            if not unix_count and "unix" not in counts:
+                counts["unix"] = 0  # the format counted first stays first among equals
+            append(entry)
+            unix_count += 1
+        if unix_count:
+            counts["unix"] += unix_count
+
+    def _auto_line(self, line: str) -> None:
+        """One line of any format (see :meth:`_auto_lines`)."""
+        order = self._order
+        if not line or line.isspace():
+            return
+        entry = None
+        matched = ""
+        for index, (fmt, parse) in enumerate(order):
+            entry = parse(line)
+            if entry is not None:
+                matched = fmt
+                if index:
+                    order.insert(0, order.pop(index))
+                break
+        if entry is None and line[0].isspace():
+            stripped = line.lstrip()
+            for fmt, parse in order:
+                entry = parse(stripped)
+                if entry is not None:
+                    matched = fmt
+                    break
+        if entry is None:
+            if is_total_line(line):
+                return
+            self._candidates.append(len(self._unparsed))
+            self._unparsed.append(line)
+            return
+        if entry.name in _SELF_OR_PARENT or (entry.kind is _DIR and is_self_or_parent(entry)):
+            return
+        self._entries.append(entry)
+        self._counts[matched] += 1
 
     def _try_unix(self, line: str) -> ListingEntry | None:
         return parse_unix_line(line, self._unix)
@@ -287,15 +353,24 @@ def _strip_cr(line: str) -> str:
     return line[:-1] if line.endswith("\r") else line
 
 
+def _decode_text(block: bytes, encoding: str) -> str | None:
+    """``block`` decoded at once when it decodes cleanly and back to the same bytes
+    (then every line decodes as :func:`decode_name` would decode it alone); else None."""
+    try:
+        text = block.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if encoding not in ("utf-8", "utf8") and text.encode(encoding) != block:
+        return None
+    return text
+
+
 def _decode_lines(block: bytes, encoding: str) -> list[str]:
     """Complete lines of ``block`` (which ends with LF), decoded as :func:`decode_name`
     would decode each one: the whole block at once when it decodes cleanly and back to
     the same bytes (then every line does), line by line otherwise."""
-    try:
-        text = block.decode(encoding)
-        if encoding not in ("utf-8", "utf8") and text.encode(encoding) != block:
-            raise UnicodeDecodeError(encoding, block, 0, 1, "not one-to-one")
-    except UnicodeDecodeError:
+    text = _decode_text(block, encoding)
+    if text is None:
         return [_strip_cr(decode_name(raw, encoding)) for raw in block.split(b"\n")[:-1]]
     if "\r" in text:
         text = text.replace("\r\n", "\n")

@@ -1,0 +1,308 @@
+"""The whole-buffer MLSD path: a listing's text checked and cut by one regex scan per
+piece, entries built with their name, kind and line only.
+
+Per line, CPython's cost is dominated by what is allocated: a dict of facts, a
+datetime, a mode string and an eleven-field entry cost more than 3 µs, while most
+readers of a 100,000-entry listing look at names and kinds only (the window shows a
+few dozen rows; sorting by name needs names and kinds). So a line of the usual shape
+gives an entry whose other fields are read from its line, by the careful parser's
+rules (:func:`client.protocol.listing.mlsx.fields_from_facts`), the first time one
+of them is asked for (:class:`client.protocol.listing.entry._LazyField`). The values
+are the careful parser's by construction; this module only has to decide the name,
+the kind, and whether a line is shown at all, exactly as
+:func:`client.protocol.listing.mlsx.parse_mlsx` would.
+
+:data:`_FAST` recognises only lines whose answer to those three questions it can read
+without doubt:
+
+* the facts (everything before the first space) are ``key=value;`` pairs, keys of
+  ASCII letters, digits, ``.``, ``_`` or ``-``, values without ``;`` (so the careful
+  parser's split finds the same facts and never fails);
+* a ``type`` fact, if any, is spelled in lower case with the value ``file`` or ``dir``
+  (any other spelling of the name or value, ``cdir``/``pdir`` and links go to the
+  careful parser); when it is repeated the last one counts, as in the careful
+  parser's dict;
+* a non-empty name that does not end with ``.`` (so ``.``, ``..`` and ``x/..`` are
+  left to the careful parser's rules) and has no CR in it.
+
+A piece of text in which every line is recognised is built in C-level loops; any
+other piece is parsed line by line as before (:func:`parse_mlsd_lines`), so odd and
+hostile lines behave exactly as they always did.
+
+:data:`_FAST` accepts the facts in any order, which costs an alternation per fact. A
+server repeats one or two fact sequences, so :class:`Shapes` learns them from the
+lines and scans with a pattern of literal fact names (:func:`_shape_pattern`), which
+the regex engine finds by its literal start; the pattern obeys the same rules, so a
+line it recognises gives what :data:`_FAST` would give.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+
+from client.protocol.listing.entry import SLOT_MEMBERS, EntryKind, ListingEntry
+from client.protocol.listing.mlsx import (
+    _Cache,
+    _shape_matcher,
+    fields_from_facts,
+    parse_mlsd_lines,
+    parse_mlsx,
+)
+
+__all__ = ["parse_mlsd_text", "parse_mlsd_list", "fill_lazy_entry", "lazy_mlsd_entry", "Shapes"]
+
+_VALUE = r"=[^; \r\n]*+;"
+_NAME = r" ([^\r\n]++)(?<!\.)"
+_FACTS = r"^(?:type=(file|dir);|(?!(?i:type)=)[A-Za-z0-9._-]++" + _VALUE + ")++" + _NAME
+#: For text as received (CRLF or LF line ends).
+_FAST = re.compile(_FACTS + r"\r?$", re.MULTILINE)
+#: For lines already cut (a CR left in a line belongs to its name).
+_FAST_LINES = re.compile(_FACTS + r"$", re.MULTILINE)
+_KIND_OF_TYPE = {"file": EntryKind.FILE, "dir": EntryKind.DIR, "": EntryKind.OTHER}
+#: Characters per piece of text: a piece with one odd line is parsed line by line.
+PIECE_CHARS = 16 * 1024
+#: Lines per piece when lines are given.
+PIECE_LINES = 128
+
+
+class lazy_mlsd_entry:  # noqa: N801 - used like a function by the loops below
+    """Makes a :class:`ListingEntry` from ``(line, (type value, name))`` with its other
+    fields unset (filled on first read). Same slots as ``ListingEntry``, so the object
+    becomes one by assigning ``__class__``; the frozen dataclass ``__init__`` would
+    cost more than the whole rest of the line's parse."""
+
+    __slots__ = ListingEntry.__slots__
+
+    def __init__(self, raw: str, found: tuple[str, str]) -> None:
+        self.raw = raw
+        self.kind = _KIND_OF_TYPE[found[0]]
+        self.name = found[1]
+        self.__class__ = ListingEntry  # type: ignore[assignment]
+
+
+_FILL_CACHE = _Cache()
+_set_size, _set_modified, _set_precision, _set_permissions, _set_owner, _set_group, \
+    _set_target, _set_facts = (SLOT_MEMBERS[name].__set__ for name in (
+        "size", "modified", "modified_precision", "permissions", "owner", "group", "target",
+        "facts"))
+
+
+#: Whole-line matchers of the fact sequences filled lately, with their lower-cased
+#: names, newest first (a tuple, replaced whole: fills may run in several threads).
+_recent: tuple[tuple[Callable[[str], re.Match[str] | None], tuple[str, ...]], ...] = ()
+_MAX_RECENT = 8
+
+
+def _facts_of(raw: str) -> dict[str, str]:
+    """The facts of a line the fast path took (every fact ``key=value;``, nothing
+    empty), as the careful parser's dict (names lower-cased; a repeated name keeps
+    its first place and its last value): by a whole-line match of a recent fact
+    sequence (a listing read field by field repeats one or two), else split, and its
+    sequence remembered."""
+    global _recent
+    for match, keys in _recent:
+        found = match(raw)
+        if found is not None:
+            return dict(zip(keys, found.groups(), strict=False))  # the name (last) left out
+    facts_text = raw.partition(" ")[0]
+    pairs = [fact.partition("=") for fact in facts_text[:-1].split(";")]
+    if not facts_text.endswith(";") or not all(key and eq for key, eq, _ in pairs):
+        return dict(parse_mlsx(raw, _FILL_CACHE).facts)  # not a line of the fast path
+    names = tuple(key for key, _, _ in pairs)
+    lowered = tuple(key.lower() for key in names)
+    _recent = ((_shape_matcher(names), lowered), *_recent[:_MAX_RECENT - 1])
+    return dict(zip(lowered, (value for _, _, value in pairs), strict=True))
+
+
+def fill_lazy_entry(entry: object) -> None:
+    """Set the unset fields of an entry built by :class:`lazy_mlsd_entry` from its
+    line, by the careful parser's rules (:func:`fields_from_facts`)."""
+    facts = _facts_of(entry.raw)  # type: ignore[attr-defined]
+    _kind, size, modified, permissions, owner, group, target = fields_from_facts(
+        facts, _FILL_CACHE)
+    _set_size(entry, size)
+    _set_modified(entry, modified)
+    _set_precision(entry, "second" if modified is not None else None)
+    _set_permissions(entry, permissions)
+    _set_owner(entry, owner)
+    _set_group(entry, group)
+    _set_target(entry, target)
+    _set_facts(entry, facts)
+
+
+_KEY = re.compile(r"[A-Za-z0-9._-]+")
+_MAX_KEYS = 24
+_MAX_LEARNING = 4
+
+
+def _line_keys(line: str) -> tuple[str, ...] | None:
+    """The fact names of a line in order, if the fast path could take such a line."""
+    facts, _, _ = line.partition(" ")
+    if not facts.endswith(";"):
+        return None
+    keys = tuple(fact.partition("=")[0] for fact in facts[:-1].split(";"))
+    if len(set(keys)) != len(keys):
+        return None
+    for key in keys:
+        if not _KEY.fullmatch(key) or (key != "type" and key.lower() == "type"):
+            return None
+    return keys
+
+
+def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """The shortest sequence holding both ``a`` and ``b`` in order (through their
+    longest common subsequence)."""
+    n, m = len(a), len(b)
+    common = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            common[i][j] = (common[i + 1][j + 1] + 1 if a[i] == b[j]
+                            else max(common[i + 1][j], common[i][j + 1]))
+    merged: list[str] = []
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            merged.append(a[i])
+            i += 1
+            j += 1
+        elif common[i + 1][j] >= common[i][j + 1]:
+            merged.append(a[i])
+            i += 1
+        else:
+            merged.append(b[j])
+            j += 1
+    return (*merged, *a[i:], *b[j:])
+
+
+@functools.lru_cache(maxsize=32)
+def _shape_pattern(keys: tuple[str, ...], required: frozenset[str],
+                   crlf: bool) -> re.Pattern[str]:
+    """Lines whose facts are ``keys`` in this order (those not in ``required`` may be
+    left out), under the rules of :data:`_FAST`: ``type`` is group 1 (an empty group
+    when the shape has none), the name group 2."""
+    parts = [] if "type" in keys else ["()"]
+    if keys[0] not in required:
+        parts.append("(?! )")  # at least one fact (a line of spaces is no entry)
+    for key in keys:
+        fact = "type=(file|dir);" if key == "type" else re.escape(key) + _VALUE
+        # possessive: a fact taken is never given back, so a line is read in one pass
+        # whatever sequences a server sends (no backtracking over optional facts)
+        parts.append(fact if key in required else f"(?:{fact})?+")
+    return re.compile("^" + "".join(parts) + _NAME + (r"\r?$" if crlf else "$"),
+                      re.MULTILINE)
+
+
+class Shapes:
+    """The fact sequences a listing's lines showed so far, merged into one sequence
+    (:func:`_merge`), and the patterns made of it. Learning reads every line of a
+    piece; it is done for the first piece and again (a few times at most) for a piece
+    that the pattern did not take whole."""
+
+    __slots__ = ("seen", "keys", "required", "learning_left")
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, ...]] = set()
+        self.keys: tuple[str, ...] = ()
+        self.required: frozenset[str] = frozenset()
+        self.learning_left = _MAX_LEARNING
+
+    def learn(self, lines: list[str]) -> bool:
+        """Add the shapes of ``lines``; False when nothing new was learnt."""
+        if self.learning_left <= 0:
+            return False
+        self.learning_left -= 1
+        new = {keys for keys in map(_line_keys, lines) if keys is not None} - self.seen
+        if not new:
+            return False
+        keys = self.keys
+        for shape in new:
+            keys = _merge(keys, shape)
+        if keys.count("type") > 1 or len(keys) > _MAX_KEYS:
+            self.learning_left = 0
+            return False
+        self.seen |= new
+        self.keys = keys
+        self.required = frozenset.intersection(*map(frozenset, self.seen))
+        return True
+
+    def pattern(self, crlf: bool) -> re.Pattern[str] | None:
+        return _shape_pattern(self.keys, self.required, crlf) if self.keys else None
+
+
+def _shapes(cache: _Cache) -> Shapes:
+    shapes = cache.fast
+    if shapes is None:
+        shapes = cache.fast = Shapes()
+    return shapes  # type: ignore[return-value]
+
+
+def _fast_piece(piece: str, lines: list[str], pattern: re.Pattern[str],
+                entries: list[ListingEntry]) -> bool:
+    """Build the entries of ``piece`` (whose lines are ``lines``) if every line is
+    recognised; False, with nothing added, otherwise."""
+    found = pattern.findall(piece)
+    if len(found) != len(lines):
+        return False
+    entries.extend(map(lazy_mlsd_entry, lines, found))
+    return True
+
+
+def _take_piece(text: str, lines: list[str], crlf: bool, cache: _Cache,
+                entries: list[ListingEntry]) -> bool:
+    """Build the entries of a piece by the learnt pattern, else by :data:`_FAST`;
+    False (nothing added) when neither recognises every line."""
+    shapes = _shapes(cache)
+    pattern = shapes.pattern(crlf)
+    if pattern is None and shapes.learn(lines):
+        pattern = shapes.pattern(crlf)
+    if pattern is not None:
+        if _fast_piece(text, lines, pattern, entries):
+            return True
+        if shapes.learn(lines) and _fast_piece(text, lines, shapes.pattern(crlf), entries):
+            return True
+    return _fast_piece(text, lines, _FAST if crlf else _FAST_LINES, entries)
+
+
+def parse_mlsd_text(text: str, cache: _Cache, entries: list[ListingEntry],
+                    unparsed: list[str]) -> int:
+    """Parse ``text``, complete MLSD lines each ending in LF or CRLF, into ``entries``
+    (``unparsed`` and skipped lines as :func:`parse_mlsd_lines`). Returns the number
+    of entries added.
+
+    A piece's lines are cut with ``str.splitlines`` (one C call). It may cut at more
+    characters than LF (a lone CR, U+2028, …), but then the counts differ and the piece
+    goes line by line: the scan finds at most one match per LF-ended line, and
+    ``splitlines`` at least one line per LF-ended line, so equal counts mean every
+    line was recognised and cut only at its end.
+    """
+    before = len(entries)
+    start = 0
+    size = len(text)
+    while start < size:
+        end = text.find("\n", start + PIECE_CHARS)
+        end = size if end < 0 else end + 1
+        piece = text[start:end] if start or end < size else text
+        start = end
+        if not _take_piece(piece, piece.splitlines(), True, cache, entries):
+            lines = piece.replace("\r\n", "\n").split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            parse_mlsd_lines(lines, cache, entries, unparsed)
+    return len(entries) - before
+
+
+def parse_mlsd_list(lines: Sequence[str], cache: _Cache, entries: list[ListingEntry],
+                    unparsed: list[str]) -> int:
+    """:func:`parse_mlsd_lines` for a list of lines (without line ends): pieces of
+    recognised lines built at once, the others line by line."""
+    before = len(entries)
+    for start in range(0, len(lines), PIECE_LINES):
+        piece = list(lines[start:start + PIECE_LINES])
+        text = "\n".join(piece)
+        # a line holding LF itself (not from a listing's bytes) goes the careful way
+        if text.count("\n") != len(piece) - 1 or not _take_piece(text, piece, False, cache,
+                                                                  entries):
+            parse_mlsd_lines(piece, cache, entries, unparsed)
+    return len(entries) - before
