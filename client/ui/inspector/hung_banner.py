@@ -87,6 +87,7 @@ class HungListingBanner(QFrame):
         close.setAutoRaise(True)
         close.setAccessibleName(self.tr("Dismiss"))
         close.clicked.connect(self.hide)
+        self.close_button = close
         top = QHBoxLayout()  # the message takes the banner's width: fewer lines
         top.addWidget(self.message, 1)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)

@@ -246,6 +246,9 @@ class TabManager(QObject):
             self.new_tab()
         self.widget.remove(tab)
         self.router.closed(tab)
+        hung = getattr(self.window, "hung_listing", None)
+        if hung is not None:
+            hung.forget(tab.remote_pane)
         self.consoles.removeWidget(tab.console)
         tab.console.deleteLater()
         if self.window.inspector_dock is not None:
