@@ -226,6 +226,10 @@ class HungListingAssistant:
         w.spawn(run(), pane=w.remote_pane, doing=w.tr("Listing over the control connection"))
 
     def _diagnose(self) -> None:
-        self._stop_stuck_listing()
-        self.hide()
+        # The wizard is not modal: a failed listing's explanation stays in the pane while
+        # it runs and after it closes (Apply lists again, which replaces it). A banner
+        # about a listing still hanging goes: that listing is stopped now.
+        if self.stuck_task is not None:
+            self._stop_stuck_listing()
+            self.hide()
         self.window.run_diagnose()
