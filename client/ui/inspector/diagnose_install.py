@@ -68,7 +68,16 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     if window.hung_listing.banner is not None and window.hung_listing.banner.isVisible():
         path = failed or path
 
+    tabs = getattr(window, "tabs", None)
+    diagnosed = tabs.current if tabs is not None else None
+
     async def apply(recommendation: Recommendation) -> str:
+        # the wizard is not modal: another tab may be shown by now; Apply is for the
+        # tab that was diagnosed, shown again so its relisting is seen
+        if tabs is not None and diagnosed is not None and diagnosed is not tabs.current:
+            if diagnosed not in tabs.tabs():
+                raise RuntimeError(window.tr("the tab that was diagnosed is closed"))
+            tabs.widget.set_current(diagnosed)
         return await apply_recommendation(window, recommendation)
 
     wizard = DiagnoseWizard(settings, path, window, apply=apply)
