@@ -159,8 +159,9 @@ class HungListingAssistant:
         if waiting is not None:
             self._show_failure(waiting)
 
-    def listing_shown(self, pane: Any) -> None:
-        """``pane`` shows a new listing: its failure is over (in the tab shown or not)."""
+    def no_longer_applies(self, pane: Any) -> None:
+        """``pane``'s listing failure is over (in the tab shown or not): it shows a new
+        listing, or its connection is gone (the banner's buttons needed it)."""
         if pane is self.window.remote_pane:
             self.hide()
         else:

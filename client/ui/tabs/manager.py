@@ -159,6 +159,9 @@ class TabManager(QObject):
         if (event.state is SessionState.FAILED and not connection.busy
                 and session is not None and session.connection_id == event.connection
                 and connection.settings is not None):
+            hung = getattr(self.window, "hung_listing", None)
+            if hung is not None:  # its buttons needed the connection that is gone
+                hung.no_longer_applies(tab.remote_pane)
             tab.remote_pane.banner.show_message(
                 self.tr("The connection to the server was lost: {}").format(
                     escape_control(event.detail or self.tr("closed by the server"))),
