@@ -42,3 +42,16 @@ def test_diagnose_recommends_the_option_it_means(
     assert "[data-stalls]" in out
     recommended = next(line for line in out.splitlines() if "Recommended settings" in line)
     assert "--stat-fallback" in recommended
+
+
+def test_a_stalled_listing_suggests_the_options_the_window_offers_as_buttons(
+        stalling, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's banner offers "Retry in active mode", "List over the control
+    connection (STAT)" and "Run Diagnose"; ``ls`` said only "the other --mode"."""
+    monkeypatch.setenv("FTP_PASSWORD", stalling.password)
+    status = main(["ls", "--no-log", "--tls", "off", "--data-timeout", "1", url_of(stalling)])
+    _out, err = capsys.readouterr()
+    assert status == 3
+    tried = next(line for line in err.splitlines() if line.strip().startswith("try:"))
+    assert "--mode active" in tried and "--stat-fallback" in tried
+    assert "ftp-inspector diagnose" in tried
