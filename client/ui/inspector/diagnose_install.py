@@ -55,8 +55,11 @@ def install_diagnose(window: MainWindow) -> QAction:
 
 
 def open_diagnose(window: MainWindow) -> DiagnoseWizard:
-    """Show the wizard for the current site and folder (raise it if already open)."""
-    wizard = window.diagnose_wizard
+    """Show the wizard for the current site and folder (raise it if already open for the
+    tab shown: each tab has its own)."""
+    tabs = getattr(window, "tabs", None)
+    diagnosed = tabs.current if tabs is not None else None
+    wizard = diagnosed.diagnose_wizard if diagnosed is not None else window.diagnose_wizard
     # a finished wizard deletes itself; the attribute then names a dead C++ object
     if wizard is not None and isValid(wizard) and wizard.isVisible():
         wizard.raise_()
@@ -67,9 +70,6 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     failed = getattr(window.hung_listing, "failed_path", None)
     if window.hung_listing.banner is not None and window.hung_listing.banner.isVisible():
         path = failed or path
-
-    tabs = getattr(window, "tabs", None)
-    diagnosed = tabs.current if tabs is not None else None
 
     async def apply(recommendation: Recommendation) -> str:
         # the wizard is not modal: another tab may be shown by now; Apply is for the
@@ -84,6 +84,8 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
     wizard.sftp_requested.connect(window.offer_sftp)
     wizard.finished.connect(wizard.deleteLater)
     window.closed.connect(wizard.cancel)  # the app is quitting: stop the run too
+    if diagnosed is not None:
+        diagnosed.diagnose_wizard = wizard
     wizard.show()
     return wizard
 

@@ -77,6 +77,7 @@ class ConnectionTab(QObject):
         self.transfers: Transfers
         self.site: Any = None  # (SiteStore, Site) when opened from the Site Manager
         self.search: Any = None  # its Search remote files dialog, once opened (F3)
+        self.diagnose_wizard: Any = None  # its Diagnose wizard, once opened
         #: the file name of the packet capture shown in this tab (File → Open capture…)
         self.capture_name: str | None = None
         #: every tab of the window, this one included (the tab bar sets it)

@@ -52,3 +52,37 @@ def test_apply_goes_to_the_tab_that_was_diagnosed(window, qtbot, demo) -> None:
         qtbot.waitUntil(lambda: diagnosed.remote_pane.model.rowCount() > 0
                         and not diagnosed.connection.busy, timeout=20_000)
         wizard.close()
+
+
+def click_diagnose(window, qtbot) -> None:
+    button = window.toolbar.widgetForAction(window.diagnose_action)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_diagnose_in_another_tab_opens_that_tabs_own_wizard(window, qtbot, demo) -> None:
+    """Diagnose in tab 1, then the toolbar's Diagnose in tab 2: before, tab 1's wizard came to the
+    front, listing tab 1's server, as if it were tab 2's. Each wizard names its server
+    in its title."""
+    connect(window, qtbot, demo)
+    first = window.current_tab
+    ctrl(qtbot, window, Qt.Key.Key_D, shift=True)
+    qtbot.waitUntil(lambda: window.diagnose_wizard is not None
+                    and window.diagnose_wizard.isVisible())
+    first_wizard = window.diagnose_wizard
+    assert f"{demo.host}:{demo.port}" in first_wizard.windowTitle()
+    with DemoServer("healthy", host="127.0.0.5") as other:
+        ctrl(qtbot, window, Qt.Key.Key_T)
+        qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
+        connect(window, qtbot, other)
+        assert window.current_tab is not first
+        click_diagnose(window, qtbot)  # the toolbar's Diagnose, in tab 2
+        qtbot.waitUntil(lambda: window.diagnose_wizard is not first_wizard
+                        and window.diagnose_wizard.isVisible())
+        second_wizard = window.diagnose_wizard
+        assert second_wizard.settings.host == other.host
+        assert f"{other.host}:{other.port}" in second_wizard.windowTitle()
+        assert first_wizard.isVisible()  # tab 1's wizard is still there, untouched
+        click_diagnose(window, qtbot)  # again in tab 2: the same wizard
+        assert window.diagnose_wizard is second_wizard
+        second_wizard.close()
+    first_wizard.close()
