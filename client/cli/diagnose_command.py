@@ -112,8 +112,7 @@ def format_diagnosis(diagnosis: Diagnosis, *, user: str = "",
         lines.append(f"  Firewall: {escape_control(verdict.firewall)}")
     if verdict.recommended is not None:
         rec = verdict.recommended
-        lines.append(f"  Recommended settings: {rec.text} ({rec.cli_options()}"
-                     f"{', STAT listings' if rec.stat_listing_fallback else ''})")
+        lines.append(f"  Recommended settings: {rec.text} ({rec.cli_options()})")
     probe = diagnosis.ssh_probe
     if probe is not None:
         via = f" (through the {probe.via})" if probe.via else ""

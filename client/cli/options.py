@@ -119,6 +119,10 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                      help="data connect / first byte / stall timeout in seconds (default 20)")
     net.add_argument("--fallback", action="store_true",
                      help="after a data-channel failure, try once in the other mode")
+    net.add_argument("--stat-fallback", action="store_true",
+                     help="when a listing's data connection fails, list over the control "
+                          "connection (STAT) instead: for data connections that open but "
+                          "carry nothing")
     net.add_argument("--keepalive", metavar="SECONDS", type=_keepalive_seconds, default=None,
                      help="send NOOP after this many idle seconds, so a NAT box or the "
                           "server's idle timeout does not drop the connection (0: off, "
@@ -324,6 +328,8 @@ def apply_options(settings: ConnectionSettings, args: argparse.Namespace,
         changes["data_timeout"] = args.data_timeout
     if getattr(args, "fallback", False):
         changes["fallback"] = True
+    if getattr(args, "stat_fallback", False):
+        changes["stat_listing_fallback"] = True
     keepalive = getattr(args, "keepalive", None)
     if keepalive is not None:
         changes["keepalive_interval"] = keepalive or None

@@ -218,6 +218,21 @@ class ProgressBar:
             self._drawn = False
 
 
+def _options_to_try(explanation: object) -> str:
+    """The window's banner buttons for this failure, as options, best first."""
+    from client.engine.explain_failure import RecoveryAction
+
+    options = {RecoveryAction.RETRY_ACTIVE: "--mode active",
+               RecoveryAction.RETRY_PASSIVE: "--mode passive",
+               RecoveryAction.USE_CONTROL_ADDRESS: "--pasv-address control",
+               RecoveryAction.STAT_LISTING: "--stat-fallback (listings over STAT)"}
+    actions = getattr(explanation, "actions", ())
+    said = [options[action] for action in actions if action in options]
+    if not said:
+        said = ["the other --mode"]
+    return ", ".join([*said, "--fallback", "or 'ftp-inspector diagnose URL'"])
+
+
 def format_error(error: FtpError, *, command: str) -> str:
     """The stderr text for a failed command: what failed, at which step, between which
     endpoints, and the likely cause."""
@@ -252,7 +267,7 @@ def format_error(error: FtpError, *, command: str) -> str:
             explanation = None
         if explanation is not None:
             lines.append(f"  likely cause: {escape_control(explanation.cause or explanation.detail)}")
-        lines.append("  try: --fallback, the other --mode, or 'ftp-inspector diagnose URL'")
+        lines.append(f"  try: {_options_to_try(explanation)}")
     elif isinstance(error, CertificateError):
         if error.fingerprint_sha256:
             lines.append(f"  certificate SHA-256: {error.fingerprint_sha256}")

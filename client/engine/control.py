@@ -306,6 +306,10 @@ class ControlConnection:
     def pending(self) -> bool:
         return bool(self._replies)
 
+    def take_pending(self) -> Reply | None:
+        """The next reply already received (shown when it arrived), without waiting."""
+        return self._replies.popleft() if self._replies else None
+
     async def read_reply(self, timeout: float | None = -1.0, *, step: str | None = None) -> Reply:
         """The next reply. ``timeout`` -1 means the control timeout; None waits forever
         (used while a data transfer runs: its own watchdog bounds the wait)."""

@@ -323,7 +323,10 @@ def explain_waiting(arrow: DataArrow, now: float, *,
     verb = _verb(arrow.command)
     headline = ("The directory listing has not arrived yet" if verb in _LISTING_VERBS
                 else "The data transfer is not progressing")
-    stuck = format_seconds(max(0.0, now - arrow.last_progress_t))
+    # whole seconds: the banner is refreshed once a second, beside a diagram whose
+    # timer shows milliseconds; a frozen fraction would never match it
+    waited = max(0.0, now - arrow.last_progress_t)
+    stuck = f"{int(waited)} s" if waited < 120 else format_seconds(waited)
     detail = escape_control(f"waiting {stuck} for {arrow.waiting_for}")
     return FailureExplanation(headline=headline, detail=detail, cause=f"if it stays so, {base.cause}"
                               if base.cause else "", failure=likely, actions=base.actions,

@@ -134,10 +134,11 @@ async def stat_path(session: FtpSession, path: str) -> ListingEntry | None:
 
 
 async def stat_listing(session: FtpSession, path: str | None = None) -> ListingResult:
-    """List over the control connection with ``STAT path`` (or ``STAT -l`` for the
-    current directory): no data connection at all, so it works when every data
-    connection is blocked. Slower and not supported by every server."""
-    argument = path if path else "-l"
+    """List over the control connection with ``STAT path`` (the current directory by
+    the name PWD gives: ``STAT -l`` is not understood everywhere): no data connection at
+    all, so it works when every data connection is blocked. Slower and not supported by
+    every server."""
+    argument = path if path else await session.pwd()
     command = session.path_command("STAT", argument)
     async with session.locked(busy=True):
         reply = await session.control.execute(command, step="stat-listing")

@@ -230,7 +230,12 @@ def run_app(args: Any) -> int:
     app.setQuitOnLastWindowClosed(False)
     window.closed.connect(closed.set)
     _close_on_signals(app)
+    demo_menu = None
     if demo is not None:
+        from client.demo import DemoServer
+        from client.ui.demo_menu import DemoMenu
+
+        demo_menu = DemoMenu(window, lambda name: DemoServer(name).start(), open_demo)
         print(f"demo server ({demo.scenario}) on {demo.anonymous_url} — user {demo.user}, "
               "password filled in by the window (never shown)", file=sys.stderr, flush=True)
 
@@ -250,6 +255,8 @@ def run_app(args: Any) -> int:
     except asyncio.CancelledError:
         pass
     finally:
+        if demo_menu is not None:
+            demo_menu.stop_all()
         if demo is not None:
             demo.stop()
     return 0

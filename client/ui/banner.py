@@ -4,9 +4,11 @@ user is looking, not in a modal box."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,7 +19,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["InlineBanner", "never_widens"]
+__all__ = ["InlineBanner", "keyboard_link", "never_widens"]
+
+
+class _FollowWithKeys(QObject):
+    """Enter or Space on a focused one-link label follows its link."""
+
+    KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space})
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in self.KEYS and isinstance(watched, QLabel)):
+            found = re.search(r"href=['\"]([^'\"]*)", watched.text())
+            if found:
+                watched.linkActivated.emit(found.group(1))
+                return True
+        return False
+
+
+def keyboard_link(label: QLabel) -> None:
+    """A label holding one link ("Why?"): a Tab stop followed with Enter or Space, as a
+    button is; by default a link answers only to the mouse (and Qt's keyboard links
+    take two Tabs to reach, the label and then its link)."""
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    label.installEventFilter(_FollowWithKeys(label))
 
 
 def never_widens(label: QLabel) -> None:
@@ -53,6 +78,7 @@ class InlineBanner(QFrame):
         self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
         self.why.setAccessibleName(self.tr("Show the failing line in the console"))
         self.why.linkActivated.connect(self._why)
+        keyboard_link(self.why)
         self.action_button = QPushButton(self)
         self.action_button.hide()
         self.action_button.clicked.connect(self._run_action)

@@ -5,7 +5,8 @@ object, it only stores its progress in a plain tuple that a timer on the Qt thre
 shows). The analysis's events are then emitted on an event bus of their own whose clock
 starts at the capture's first packet, through the window's one bridge: the console, the
 ladder, the data-channel table and the status bar show them as they would a session.
-The verdict goes to the console and the diagram as notes, and to a small dialog.
+The verdict goes to the console and the diagram as notes, and to a small dialog. A
+capture opened while the tab shown has a session (or another capture) gets a new tab.
 """
 
 from __future__ import annotations
@@ -160,6 +161,15 @@ class CaptureLoader(QObject):
     def show(self, analysis: CaptureAnalysis) -> None:
         """Feed the analysis through the window's bridge, then say the verdict."""
         self.last_analysis = analysis
+        tabs = getattr(self.window, "tabs", None)
+        if tabs is not None:
+            tab = tabs.current
+            if tab.connection.settings is not None or tab.capture_name is not None:
+                # a tab with a session (or another capture) keeps its own console and
+                # diagram: the capture gets a tab of its own
+                tab = tabs.new_tab()
+            tab.capture_name = Path(analysis.path).name
+            tab.changed.emit()
         dock = self.window.inspector_dock
         panel = getattr(dock, "panel", None)
         if dock is not None and panel is not None:
@@ -167,7 +177,6 @@ class CaptureLoader(QObject):
             dock.show()
         bus = EventBus(origin=0.0, wall_origin=analysis.wall_origin)
         bridge = self.window.bridge
-        tabs = getattr(self.window, "tabs", None)
         while bridge.backlog:  # the window's own events go where they belong first
             bridge.flush()
         # the capture's connection names ("c1" …) are its own: it all goes to the tab shown

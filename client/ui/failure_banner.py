@@ -80,7 +80,7 @@ class FailureBanner(QObject):
         if isinstance(exc, ChangedHostKeyError):  # the strong warning, beside the banner
             asyncio.ensure_future(self.host_keys.show_changed(exc))
         if self.hung_listing.handles(exc, pane):
-            self.hung_listing.show(exc, seq)
+            self.hung_listing.show(exc, seq, pane)
             return
         action = None
         offer = sftp_offer_for_error(exc, tab.connection.settings)

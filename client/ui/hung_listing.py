@@ -11,6 +11,7 @@ that listing (ABOR, session kept) so they act at once instead of after the data 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,15 @@ __all__ = ["HungListingAssistant"]
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """A failed listing's banner, kept for its tab while another tab is shown."""
+
+    error: DataChannelError
+    console_row: int | None
+    path: str | None
+
+
 class HungListingAssistant:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
@@ -37,6 +47,8 @@ class HungListingAssistant:
         self.failed_path: str | None = None
         self.stuck_task: Any = None  # the listing still hanging when shown early
         self.stuck_arrow: Any = None  # its data connection (a ladder DataArrow)
+        self._shown: _Failure | None = None  # the failure the banner tells now
+        self._waiting: dict[int, _Failure] = {}  # by id of a remote pane not shown
         # the early banner's "waiting N s" counts on, as the diagram's arrow does: a
         # number frozen at the moment it was shown would contradict the diagram
         self._ticker = QTimer(window)
@@ -54,18 +66,29 @@ class HungListingAssistant:
         self.banner.log_requested.connect(self.show_log_file)
 
     def handles(self, exc: BaseException, pane: Any) -> bool:
-        return (self.banner is not None and pane is self.window.remote_pane
-                and isinstance(exc, DataChannelError))
+        return (self.banner is not None and isinstance(exc, DataChannelError)
+                and any(tab.remote_pane is pane for tab in self.window.tabs.tabs()))
 
-    def show(self, exc: DataChannelError, seq: int | None) -> None:
+    def show(self, exc: DataChannelError, seq: int | None, pane: Any = None) -> None:
+        """Explain a failed listing of ``pane`` (default: the tab shown); in a tab not
+        shown, it waits there until that tab is shown."""
+        if pane is not None and pane is not self.window.remote_pane:
+            tab = next(t for t in self.window.tabs.tabs() if t.remote_pane is pane)
+            self._waiting[id(pane)] = _Failure(exc, seq, tab.remote_actions.pending_path)
+            return
+        self._show_failure(_Failure(exc, seq, self.window.remote_actions.pending_path))
+
+    def _show_failure(self, failure: _Failure) -> None:
         self.stuck_task = None
         self.stuck_arrow = None
         self._ticker.stop()
-        self.failed_path = self.window.remote_actions.pending_path
+        self.failed_path = failure.path
         command = f"LIST {self.failed_path}" if self.failed_path else None
         self.window.remote_pane.banner.hide()
-        self.banner.show_for_error(exc, command=command, console_row=seq,
+        self.banner.show_for_error(failure.error, command=command,
+                                   console_row=failure.console_row,
                                    control_host=self._control_host())
+        self._shown = failure
         self._offer_log()
 
     def _offer_log(self) -> None:
@@ -90,6 +113,7 @@ class HungListingAssistant:
         if self.banner is None:
             return False
         self.failed_path = self.window.remote_actions.pending_path
+        self._shown = None
         self.window.remote_pane.banner.hide()
         shown = bool(self.banner.show_for_arrow(arrow, now, control_host=self._control_host()))
         if shown:
@@ -122,11 +146,30 @@ class HungListingAssistant:
                                    control_host=self._control_host())
 
     def move_to(self, pane: Any) -> None:
-        """Another connection tab is shown: the banner goes to its remote pane, hidden
-        (it spoke of the other tab's listing)."""
-        if self.banner is not None and self.banner.parent() is not pane:
+        """Another connection tab is shown: the banner goes to its remote pane. A
+        failure it told waits for its tab; the new tab's own failure, if any, shows."""
+        if self.banner is None or self.banner.parent() is pane:
+            return
+        old = self.banner.parent()
+        if self._shown is not None and not self.banner.isHidden() and old is not None:
+            self._waiting[id(old)] = self._shown
+        self.hide()
+        pane.layout().insertWidget(2, self.banner)
+        waiting = self._waiting.pop(id(pane), None)
+        if waiting is not None:
+            self._show_failure(waiting)
+
+    def no_longer_applies(self, pane: Any) -> None:
+        """``pane``'s listing failure is over (in the tab shown or not): it shows a new
+        listing, or its connection is gone (the banner's buttons needed it)."""
+        if pane is self.window.remote_pane:
             self.hide()
-            pane.layout().insertWidget(2, self.banner)
+        else:
+            self._waiting.pop(id(pane), None)
+
+    def forget(self, pane: Any) -> None:
+        """``pane``'s tab is closed."""
+        self._waiting.pop(id(pane), None)
 
     def hide_if_over(self) -> None:
         """F5 retries: a banner about a listing that has ended goes until the retry's
@@ -137,6 +180,7 @@ class HungListingAssistant:
     def hide(self) -> None:
         self.stuck_task = None
         self.stuck_arrow = None
+        self._shown = None
         self._ticker.stop()
         if self.banner is not None:
             self.banner.hide()
@@ -183,6 +227,10 @@ class HungListingAssistant:
         w.spawn(run(), pane=w.remote_pane, doing=w.tr("Listing over the control connection"))
 
     def _diagnose(self) -> None:
-        self._stop_stuck_listing()
-        self.hide()
+        # The wizard is not modal: a failed listing's explanation stays in the pane while
+        # it runs and after it closes (Apply lists again, which replaces it). A banner
+        # about a listing still hanging goes: that listing is stopped now.
+        if self.stuck_task is not None:
+            self._stop_stuck_listing()
+            self.hide()
         self.window.run_diagnose()

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from client.arguments import SUBCOMMANDS, UsageParser, VersionAction
+from client.demo.catalog import SCENARIOS
 
 __all__ = ["main", "window_parser"]
 
@@ -44,7 +45,8 @@ def window_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="start the embedded demo server and connect the window to it")
     parser.add_argument("--scenario", default="healthy",
-                        help="demo scenario for --demo (healthy, passive-blocked, …)")
+                        help=f"demo scenario for --demo: {', '.join(SCENARIOS)} (the "
+                             "window's Demo menu opens the others in new tabs)")
     parser.add_argument("--self-test", action="store_true",
                         help="start the demo server, open the window offscreen, connect, list, "
                              "download and verify a file; exit 0 on success")

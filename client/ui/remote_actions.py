@@ -88,7 +88,7 @@ class RemoteActions:
             if self.pending_path:
                 self.pane.tree_model.fetch_failed(self.pending_path)
             return None
-        self.window.hung_listing.hide()
+        self.window.hung_listing.no_longer_applies(self.pane)
         self.pane.show_listing(where, list(listing.entries))
         if listing.unparsed:
             self.pane.banner.show_message(

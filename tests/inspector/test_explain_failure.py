@@ -138,7 +138,7 @@ def test_waiting_arrow_is_explained_before_it_fails() -> None:
     model.refresh(5.012)
     explanation = explain_waiting(model.data_arrows()[0], 5.012)
     assert explanation.sentence.startswith(
-        "The directory listing has not arrived yet: waiting 5.000 s for an answer to our "
+        "The directory listing has not arrived yet: waiting 5 s for an answer to our "
         "SYN from 127.0.0.1:50000")
     assert "passive port range" in explanation.sentence
     assert explanation.actions[0] is RecoveryAction.RETRY_ACTIVE

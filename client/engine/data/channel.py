@@ -32,6 +32,7 @@ from client.engine.data.tracking import (
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
+    ControlTimeoutError,
     DataChannelError,
     FtpError,
     LocalError,
@@ -55,6 +56,8 @@ UploadSource = Callable[[DataStream], Awaitable[None]]
 #: Replies to a data command that are about the data connection itself (RFC 959: 425
 #: can't open data connection, 426 connection closed; transfer aborted).
 DATA_CONNECTION_CODES = frozenset({425, 426})
+#: how long a failed transfer waits for the server's own final reply before sending ABOR
+_ANSWER_GRACE = 0.25
 
 
 class DataTransfer:
@@ -431,6 +434,23 @@ class DataTransfer:
             f"the data connection was reset after {stream.bytes} bytes "
             f"({escape_control(str(outcome)) or type(outcome).__name__})")
 
+    async def _answered_meanwhile(self) -> bool:
+        """Whether the server ended the transfer itself: closing a silent or stalled data
+        connection makes most servers answer 426 (or 226/451) at once. That reply is the
+        command's own answer, not a stray one, and an ABOR after it would only be answered
+        "no transfer to abort". Waits a moment for it; True also when the control
+        connection is gone (nothing to resynchronise)."""
+        try:
+            while True:
+                reply = await self.control.read_reply(_ANSWER_GRACE, step=self.command.verb)
+                if not reply.is_preliminary:
+                    self._command_done = True
+                    return True
+        except ControlTimeoutError:
+            return False
+        except (FtpError, OSError):
+            return True
+
     async def _cleanup_after_failure(self, exc: BaseException) -> None:
         stream = self.stream
         if stream is not None:
@@ -452,6 +472,8 @@ class DataTransfer:
         # answers only when its own connect times out) answer late: the failure is
         # reported now, and the rest of the resync runs in the background holding the
         # control connection's lock.
+        if await self._answered_meanwhile():
+            return
         try:
             self.control.send(Command("ABOR"))
         except (FtpError, OSError):

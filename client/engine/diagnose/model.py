@@ -147,6 +147,8 @@ class Recommendation:
             opts.append("--epsv" if self.mode is TransferMode.PASSIVE else "--eprt")
         elif self.commands is CommandFamily.CLASSIC:
             opts.append("--no-epsv" if self.mode is TransferMode.PASSIVE else "--no-eprt")
+        if self.stat_listing_fallback:
+            opts.append("--stat-fallback")
         return " ".join(opts)
 
     def to_json(self) -> dict[str, object]:

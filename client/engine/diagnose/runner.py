@@ -307,7 +307,18 @@ async def _data_row(probe: Probe, settings: ConnectionSettings, path: str | None
     finally:
         unsubscribe()
         with contextlib.suppress(Exception):
+            if watch.stopped_early:
+                _drop_answered(session)
             await session.close()
+
+
+def _drop_answered(session: FtpSession) -> None:
+    """A row stopped as soon as its method's answer arrived (a refusal, or a fallback
+    to another method): the replies still queued are that answer, not stray replies for
+    the row's QUIT to warn about."""
+    control = session.control
+    while control.pending():
+        control.take_pending()
 
 
 async def _stat_row(settings: ConnectionSettings, path: str | None, bus: EventBus) -> Attempt:

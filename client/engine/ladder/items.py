@@ -322,7 +322,13 @@ class DataArrow:
         if self.state is DataState.TRANSFERRING:
             return f"transferring: {format_bytes(self.bytes)} after {running}"
         if self.state is DataState.ESTABLISHED:
-            return f"established after {running}"
+            # how long setting it up took (it stays) and how long it has been open (it
+            # counts on): one growing "after" figure read as a slow connect
+            connected = self.time_of(DataPhase.CONNECTED) or self.time_of(DataPhase.TLS_ESTABLISHED)
+            if connected is None:
+                return f"established, open for {running}"
+            return (f"established in {format_seconds(connected - self.t)}, open for "
+                    f"{format_seconds(now - connected)}")
         if self.state is DataState.CONNECTING:
             started = self.time_of(DataPhase.CONNECTING)
             dialling = format_seconds(now - started) if started is not None else running

@@ -55,8 +55,11 @@ def install_diagnose(window: MainWindow) -> QAction:
 
 
 def open_diagnose(window: MainWindow) -> DiagnoseWizard:
-    """Show the wizard for the current site and folder (raise it if already open)."""
-    wizard = window.diagnose_wizard
+    """Show the wizard for the current site and folder (raise it if already open for the
+    tab shown: each tab has its own)."""
+    tabs = getattr(window, "tabs", None)
+    diagnosed = tabs.current if tabs is not None else None
+    wizard = diagnosed.diagnose_wizard if diagnosed is not None else window.diagnose_wizard
     # a finished wizard deletes itself; the attribute then names a dead C++ object
     if wizard is not None and isValid(wizard) and wizard.isVisible():
         wizard.raise_()
@@ -69,12 +72,20 @@ def open_diagnose(window: MainWindow) -> DiagnoseWizard:
         path = failed or path
 
     async def apply(recommendation: Recommendation) -> str:
+        # the wizard is not modal: another tab may be shown by now; Apply is for the
+        # tab that was diagnosed, shown again so its relisting is seen
+        if tabs is not None and diagnosed is not None and diagnosed is not tabs.current:
+            if diagnosed not in tabs.tabs():
+                raise RuntimeError(window.tr("the tab that was diagnosed is closed"))
+            tabs.widget.set_current(diagnosed)
         return await apply_recommendation(window, recommendation)
 
     wizard = DiagnoseWizard(settings, path, window, apply=apply)
     wizard.sftp_requested.connect(window.offer_sftp)
     wizard.finished.connect(wizard.deleteLater)
     window.closed.connect(wizard.cancel)  # the app is quitting: stop the run too
+    if diagnosed is not None:
+        diagnosed.diagnose_wizard = wizard
     wizard.show()
     return wizard
 

@@ -190,7 +190,11 @@ class DiagnoseWizard(QWizard):
                  parent: QWidget | None = None, *, apply: ApplyRecommendation | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("diagnoseWizard")
-        self.setWindowTitle(self.tr("Diagnose"))
+        # with several tabs, several wizards: each names the server it diagnoses
+        where = "" if settings is None else (
+            f" [{settings.host}]:{settings.port}" if ":" in settings.host
+            else f" {settings.host}:{settings.port}")
+        self.setWindowTitle(self.tr("Diagnose") + where)
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)

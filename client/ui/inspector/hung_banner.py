@@ -32,7 +32,7 @@ from client.engine.explain_failure import (
     explain_waiting,
 )
 from client.engine.ladder import DataArrow
-from client.ui.banner import never_widens
+from client.ui.banner import keyboard_link, never_widens
 from client.ui.fitting_scroll import FittingScrollArea
 from client.ui.flow_layout import FlowLayout
 
@@ -77,16 +77,19 @@ class HungListingBanner(QFrame):
         self.why.setText(f"<a href='#why'>{self.tr('Why?')}</a>")
         self.why.setAccessibleName(self.tr("Show the data connection in the console"))
         self.why.linkActivated.connect(self._why)
+        keyboard_link(self.why)
         self.log_file: str | None = None
         self.log_link = QLabel(self)
         self.log_link.setObjectName("hungListingLogLink")
         self.log_link.linkActivated.connect(self._log)
+        keyboard_link(self.log_link)
         self.log_link.hide()
         close = QToolButton(self)
         close.setText("\u2715")
         close.setAutoRaise(True)
         close.setAccessibleName(self.tr("Dismiss"))
         close.clicked.connect(self.hide)
+        self.close_button = close
         top = QHBoxLayout()  # the message takes the banner's width: fewer lines
         top.addWidget(self.message, 1)
         top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
@@ -141,6 +144,11 @@ class HungListingBanner(QFrame):
         for action, button in self.buttons.items():
             button.setDefault(action is first)
         self.why.setVisible(console_row is not None)
+        # Tab as the banner reads: the buttons best first, then "Why?", the log, ✕
+        chain = [self.buttons[action] for action in explanation.actions]
+        chain += [self.why, self.log_link, self.close_button]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
         self.show()
 
     def show_for_error(self, error: DataChannelError, *, command: str | None = None,

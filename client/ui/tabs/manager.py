@@ -177,6 +177,9 @@ class TabManager(QObject):
         if (event.state is SessionState.FAILED and not connection.busy
                 and session is not None and session.connection_id == event.connection
                 and connection.settings is not None):
+            hung = getattr(self.window, "hung_listing", None)
+            if hung is not None:  # its buttons needed the connection that is gone
+                hung.no_longer_applies(tab.remote_pane)
             tab.remote_pane.banner.show_message(
                 self.tr("The connection to the server was lost: {}").format(
                     escape_control(event.detail or self.tr("closed by the server"))),
@@ -270,6 +273,9 @@ class TabManager(QObject):
             self.new_tab()
         self.widget.remove(tab)
         self.router.closed(tab)
+        hung = getattr(self.window, "hung_listing", None)
+        if hung is not None:
+            hung.forget(tab.remote_pane)
         self.consoles.removeWidget(tab.console)
         tab.console.deleteLater()
         if self.window.inspector_dock is not None:

@@ -80,6 +80,9 @@ class ConnectionTab(QObject):
         #: what quickconnect held when another tab was shown (a QuickFields), for a
         #: tab with no server yet
         self.quick_fields: Any = None
+        self.diagnose_wizard: Any = None  # its Diagnose wizard, once opened
+        #: the file name of the packet capture shown in this tab (File → Open capture…)
+        self.capture_name: str | None = None
         #: every tab of the window, this one included (the tab bar sets it)
         self.peers: Callable[[], list[ConnectionTab]] = lambda: [self]
 
@@ -122,7 +125,7 @@ class ConnectionTab(QObject):
         when another tab is on the same host, so the two can be told apart."""
         host = self.host
         if host is None:
-            return self.tr("Not connected")
+            return self.capture_name or self.tr("Not connected")
         if any(peer is not self and peer.host == host for peer in self.peers()):
             port = self.connection.settings.port  # type: ignore[union-attr]
             return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -133,7 +136,8 @@ class ConnectionTab(QObject):
         """user@host:port and the state."""
         settings = self.connection.settings
         if settings is None:
-            return self.tr("Not connected")
+            return self.tr("Capture {}").format(self.capture_name) if self.capture_name \
+                else self.tr("Not connected")
         who = f"{settings.user}@" if settings.user else ""
         return f"{who}{settings.host}:{settings.port} — {self.state_text}"
 

@@ -110,11 +110,13 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
         assert banner.isVisible()
         banner.buttons[RecoveryAction.DIAGNOSE].click()
         wizard = window.diagnose_wizard
-        assert wizard is not None and wizard.isVisible() and not banner.isVisible()
+        # the failure stays explained in the pane while the wizard runs
+        assert wizard is not None and wizard.isVisible() and banner.isVisible()
         run_to_verdict(qtbot, wizard)
         assert wizard.diagnosis.verdict.key == "passive-blocked"
         message = apply_and_wait(qtbot, wizard)
         assert "Listing the folder again" in message
+        assert not banner.isVisible()  # listing again replaces it
         assert wizard.verdict_page.apply_status.isVisible()
         qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=20_000)
         assert window.connection.settings.mode is TransferMode.ACTIVE

@@ -237,3 +237,24 @@ def test_running_timer_survives_the_turn_to_waiting(qtbot) -> None:
     assert model.data_arrows()[0].state is DataState.WAITING
     assert view.now() >= before  # not back to the last event's time
     assert "WAITING 5." in model.data_arrows()[0].status_text(view.now())
+
+
+def test_an_open_connection_says_how_long_it_took_and_how_long_it_is_open(qtbot) -> None:
+    """A person hovering a live green arrow: "established after 0.987 s" read as a slow
+    connect, and the number grew while nothing happened. It says the connect time, which
+    stays, and how long the connection has been open, which counts on."""
+    from ladder_scenarios import silent_after_150
+
+    now = [1.0]
+    model = LadderModel(hung_after=3.0)
+    model.feed_all(silent_after_150()[:-1])  # connected at 0.013 (dialled at 0.012), 150 sent
+    view = LadderView(model, clock=lambda: now[0])
+    qtbot.addWidget(view)
+    view.show()
+    arrow = model.data_arrows()[0]
+    assert arrow.state is DataState.ESTABLISHED
+    first = view.tooltip_for(arrow.index)
+    assert "established in 0.002 s" in first and "open for 0.987 s" in first
+    now[0] = 2.0
+    later = view.tooltip_for(arrow.index)
+    assert "established in 0.002 s" in later and "open for 1.987 s" in later
