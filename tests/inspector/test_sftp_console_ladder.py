@@ -141,7 +141,7 @@ def test_ascii_ladder_of_an_sftp_session() -> None:
     assert "OPENDIR /files" in text and "SSH-2.0-OpenSSH" in text
     assert "one SSH connection" in text
     # under it, what the connection carried instead of the FTP data-connection summary
-    assert "SFTP: 1 SSH connection carried 67 SFTP requests (1 refused), 16.8 MB of file " \
+    assert "SFTP: 1 SSH connection carried 67 SFTP requests (1 refused), 16.0 MiB of file " \
         "data." in " ".join(text.split())
     assert "no passive/active mode and no data port" in " ".join(text.split())
     assert "==>> data connection" not in text
