@@ -1,0 +1,77 @@
+"""The quickconnect password belongs to the server it was typed or filled for: editing
+the host, port, user or protocol to another server empties it (a password is never sent
+to a server it was not given for); editing what does not change the server keeps it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from client.config.history import QuickconnectHistory, RecentServer
+from client.engine.schemes import Protocol
+from client.engine.sftp.settings import SftpSettings
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def bar(qtbot, tmp_path):
+    from client.ui.quickconnect import QuickConnectBar
+
+    widget = QuickConnectBar(QuickconnectHistory(tmp_path / "history.json"))
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def _sent(bar):
+    requested = []
+    bar.connect_requested.connect(lambda s, p: requested.append(s))
+    return requested
+
+
+def test_a_filled_url_password_is_emptied_when_another_host_is_typed(qtbot, bar) -> None:
+    sent = _sent(bar)
+    bar.fill_from_url("ftp://demo:demo-secret@127.0.0.1:2121/")
+    assert bar.password.text() == "demo-secret"
+    bar.host.selectAll()
+    qtbot.keyClicks(bar.host, "sftp://alice@other.test")
+    assert bar.password.text() == ""
+    qtbot.keyClick(bar.host, Qt.Key.Key_Return)
+    assert isinstance(sent[-1], SftpSettings) and sent[-1].password is None
+
+
+@pytest.mark.parametrize("change", ["user", "port", "protocol"])
+def test_another_user_port_or_protocol_empties_the_password(qtbot, bar, change) -> None:
+    qtbot.keyClicks(bar.host, "files.test")
+    qtbot.keyClicks(bar.user, "bob")
+    qtbot.keyClicks(bar.password, "bobs-password")
+    if change == "user":
+        qtbot.keyClicks(bar.user, "by")
+    elif change == "port":
+        bar.port.setFocus()
+        qtbot.keyClick(bar.port, Qt.Key.Key_Up)
+    else:
+        bar.tls.setFocus()
+        qtbot.keyClick(bar.tls, Qt.Key.Key_End)  # SFTP (SSH)
+    assert bar.password.text() == ""
+
+
+def test_editing_the_path_keeps_the_password(qtbot, bar) -> None:
+    sent = _sent(bar)
+    qtbot.keyClicks(bar.host, "ftp://files.test/pub")
+    qtbot.keyClicks(bar.user, "bob")
+    qtbot.keyClicks(bar.password, "bobs-password")
+    bar.host.setFocus()
+    qtbot.keyClicks(bar.host, "/incoming")
+    assert bar.password.text() == "bobs-password"
+    qtbot.keyClick(bar.host, Qt.Key.Key_Return)
+    assert sent[-1].password == "bobs-password" and sent[-1].host == "files.test"
+
+
+def test_a_history_entry_brings_no_password(qtbot, bar) -> None:
+    qtbot.keyClicks(bar.host, "files.test")
+    qtbot.keyClicks(bar.user, "bob")
+    qtbot.keyClicks(bar.password, "bobs-password")
+    bar.apply_history(RecentServer("files.test", 22, "bob", protocol=Protocol.SFTP))
+    assert bar.password.text() == ""
