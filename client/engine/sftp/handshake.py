@@ -145,6 +145,16 @@ class Handshake(asyncssh.SSHClient):
     def __post_init__(self) -> None:
         self._key_queue = list(self.keys)
 
+    @property
+    def tcp_connected(self) -> bool:
+        """The TCP connection was made (whatever answered on it)."""
+        return self._conn is not None
+
+    @property
+    def server_version(self) -> str:
+        """The server's SSH identification line ("" when none came)."""
+        return (self._conn.get_extra_info("server_version") or "") if self._conn else ""
+
     # -- asyncssh callbacks ------------------------------------------------------------
     def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
         self._conn = conn

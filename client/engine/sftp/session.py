@@ -41,6 +41,7 @@ from client.engine.sftp.errors import (
     ChangedHostKeyError,
     SftpStatusError,
     SshAuthError,
+    SshConnectError,
     UnknownHostKeyError,
     connect_failure,
 )
@@ -51,6 +52,7 @@ from client.engine.sftp.handshake import (
     preferred_host_key_algs,
 )
 from client.engine.sftp.hostkeys import HostKeyJudge, HostKeyState, TrustChoice
+from client.engine.sftp.not_ssh import first_line_at, not_ssh_reason
 from client.engine.sftp.requests import RequestLog
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.protocol.listing.entry import EntryKind, ListingEntry, ListingResult
@@ -208,9 +210,14 @@ class SftpSession:
                                f"{settings.user!r}; tried: {tried}",
                                tried=tuple(handshake.tried)) from None
         except (TimeoutError, OSError, asyncssh.Error) as exc:
-            raise ConnectError(f"could not open an SSH connection to {settings.target}: "
-                               f"{connect_failure(exc, settings.host)}",
-                               step="connect") from None
+            why = connect_failure(exc, settings.host)
+            if handshake.tcp_connected and not handshake.server_version \
+                    and settings.proxy is None and settings.sock is None:
+                said = await first_line_at(settings.host, settings.port)
+                why = not_ssh_reason(settings.host, settings.port, said,
+                                     settings.connect_timeout)
+            raise SshConnectError(f"could not open an SSH connection to {settings.target}: "
+                                  f"{why}", host=settings.host, port=settings.port) from None
         finally:
             if agent is not None:
                 agent.close()
