@@ -30,6 +30,7 @@ from client.config.urls import RemoteUrl, parse_target
 from client.engine.proxy.settings import ProxySettings
 from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.sftp.credentials import default_key_files
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.ui.icons import icon
 from client.ui.password_scope import PasswordScope
@@ -363,11 +364,15 @@ class QuickConnectBar(QWidget):
             self.tls.setCurrentIndex(index)
 
     def _sftp_settings(self, target: RemoteUrl) -> SftpSettings:
-        """The window asks about unknown host keys (policy ASK); no anonymous user."""
+        """The window asks about unknown host keys (policy ASK) and for the password;
+        no anonymous user."""
         user = self.user.text().strip() or target.user or ""
         password = self._typed_password() or target.password or None
         port = self.port.value() or target.port or default_port(Protocol.SFTP)
+        # as OpenSSH: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa, then the
+        # password (asked in a dialog when the field is empty)
         return SftpSettings(host=target.host, port=port, user=user, password=password,
+                            key_files=default_key_files(),
                             host_key_policy=HostKeyPolicy.ASK, proxy=self._proxy())
 
     def use_proxy_once(self, proxy: ProxySettings | None) -> None:

@@ -37,6 +37,12 @@ from client.engine.proxy.ssh import ssh_tunnel
 from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.schemes import Protocol
 from client.engine.sftp.attrs import entry_from_attrs
+from client.engine.sftp.credentials import (
+    MAX_PASSWORD_TRIES,
+    AskSecret,
+    SecretKind,
+    SecretRequest,
+)
 from client.engine.sftp.errors import (
     ChangedHostKeyError,
     SftpStatusError,
@@ -82,8 +88,11 @@ class SftpSession:
 
     def __init__(self, settings: SftpSettings, *, bus: EventBus | None = None,
                  host_keys: HostKeyJudge | None = None,
-                 ask_host_key: AskHostKey | None = None) -> None:
+                 ask_host_key: AskHostKey | None = None,
+                 ask_secret: AskSecret | None = None) -> None:
         self.settings = settings
+        #: asked for a key's passphrase and for the password (None: nobody to ask)
+        self.ask_secret = ask_secret
         self.bus = bus or EventBus()
         self.connection = self.bus.next_connection_id()
         self.host_keys = host_keys
@@ -151,25 +160,79 @@ class SftpSession:
     async def connect(self) -> None:
         self._set_state(SessionState.CONNECTING, detail=self.settings.target)
         try:
-            try:
-                await self._open(self.settings)
-            except UnknownHostKeyError as unknown:
-                if self.settings.host_key_policy is not HostKeyPolicy.ASK or \
-                        self.ask_host_key is None:
-                    raise
-                choice = await self.ask_host_key(unknown)
-                if choice is TrustChoice.REFUSE:
-                    raise
-                key = self._handshake.host_key if self._handshake else None
-                if choice is TrustChoice.ALWAYS and self.host_keys and key is not None:
-                    self.host_keys.remember(self.settings.host, self.settings.port, key)
-                await self._open(self.settings.replace(trusted_fingerprint=unknown.fingerprint))
+            settings = await self._unlock_keys(self.settings)
+            refused = False
+            for tries in range(MAX_PASSWORD_TRIES + 1):
+                try:
+                    settings = await self._open_trusting(settings)
+                    break
+                except SshAuthError:
+                    if tries == MAX_PASSWORD_TRIES or not self._may_ask_password(settings):
+                        raise
+                    refused = refused or settings.password is not None
+                    password = await self._ask(SecretKind.PASSWORD, settings, refused=refused)
+                    if password is None:
+                        raise
+                    settings, refused = settings.replace(password=password), True
+            self.settings = settings  # the queue's sessions log in as this one did
         except BaseException as exc:
             self._set_state(SessionState.FAILED, detail=str(exc))
             raise
 
+    async def _open_trusting(self, settings: SftpSettings) -> SftpSettings:
+        """Open; an unknown host key is put to ``ask_host_key`` (policy ASK) and the
+        connection opened again with the answer. Returns the settings that connected."""
+        try:
+            await self._open(settings)
+            return settings
+        except UnknownHostKeyError as unknown:
+            if settings.host_key_policy is not HostKeyPolicy.ASK or \
+                    self.ask_host_key is None:
+                raise
+            choice = await self.ask_host_key(unknown)
+            if choice is TrustChoice.REFUSE:
+                raise
+            key = self._handshake.host_key if self._handshake else None
+            if choice is TrustChoice.ALWAYS and self.host_keys and key is not None:
+                self.host_keys.remember(settings.host, settings.port, key)
+            settings = settings.replace(trusted_fingerprint=unknown.fingerprint)
+            await self._open(settings)
+            return settings
+
+    def _may_ask_password(self, settings: SftpSettings) -> bool:
+        """OpenSSH's order: keys first; a password is asked only of a server that takes
+        one (password or keyboard-interactive), and only when someone can answer."""
+        return self.ask_secret is not None and self._handshake is not None \
+            and self._handshake.password_offered
+
+    async def _ask(self, kind: SecretKind, settings: SftpSettings, *, key_file: str = "",
+                   refused: bool = False) -> str | None:
+        assert self.ask_secret is not None
+        return await self.ask_secret(SecretRequest(kind, settings.host, settings.port,
+                                                   settings.user, key_file, refused))
+
+    async def _unlock_keys(self, settings: SftpSettings) -> SftpSettings:
+        """Ask the passphrase of each encrypted key file that has none (as ``ssh`` does
+        before offering it); a cancelled question leaves the key out."""
+        if self.ask_secret is None or not settings.key_files:
+            return settings
+        passphrases = dict(settings.key_passphrases)
+        for key in load_key_files(settings.key_files, settings.key_passphrase, passphrases):
+            path, refused = key.path, False
+            while key.encrypted:
+                answer = await self._ask(SecretKind.PASSPHRASE, settings, key_file=path,
+                                         refused=refused)
+                if answer is None:
+                    break
+                (key,) = load_key_files((path,), answer)
+                if not key.encrypted:
+                    passphrases[path] = answer
+                refused = True
+        return settings.replace(key_passphrases=tuple(passphrases.items()))
+
     async def _open(self, settings: SftpSettings) -> None:
-        keys = load_key_files(settings.key_files, settings.key_passphrase)
+        keys = load_key_files(settings.key_files, settings.key_passphrase,
+                              dict(settings.key_passphrases))
         agent_list, agent = await agent_keys(settings.use_agent)
         handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
                               judge=self.host_keys, keys=keys + agent_list,
