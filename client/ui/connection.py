@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, Signal
 from client.engine.events import EventBus, TransferProgress
 from client.engine.remotefs import FtpControls, RemoteFileSystem, ftp_controls
 from client.engine.session import FtpSession
-from client.engine.sftp.settings import SftpSettings
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.engine.sftp.settings import SftpSettings
 from client.protocol.listing import ListingResult
 from client.protocol.replies import Reply
 
