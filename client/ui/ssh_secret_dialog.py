@@ -41,9 +41,9 @@ class SecretDialog(QDialog):
             wrong = self.tr("That passphrase does not decrypt the key.")
         else:
             self.setWindowTitle(self.tr("SSH password"))
-            text = self.tr("{} (SSH) asks for a password: the SSH agent and the key files "
-                           "did not log in. The password is used for this connection only; "
-                           "save the site to keep it in the keyring.").format(target)
+            text = self.tr("{} (SSH) asks for a password (no SSH key logged in). It is "
+                           "used for this connection only; save the site to keep it in "
+                           "the keyring.").format(target)
             wrong = self.tr("The server refused that password.")
         layout = QVBoxLayout(self)
         if request.refused:

@@ -70,6 +70,12 @@ def test_an_sftp_address_typed_over_a_connected_ftp_server_gets_no_ftp_password(
         qtbot.waitUntil(lambda: asker.last_dialog is not None
                         and asker.last_dialog.isVisible(), timeout=15_000)
         qtbot.mouseClick(asker.last_dialog.once_button, Qt.MouseButton.LeftButton)
+        # no password was given for this server: it is asked for, not taken from FTP
+        secrets = window.sessions.secret_asker
+        qtbot.waitUntil(lambda: secrets.last_dialog is not None
+                        and secrets.last_dialog.isVisible(), timeout=15_000)
+        assert ssh_server.passwords_received == []
+        qtbot.keyClick(secrets.last_dialog.field, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: window.remote_pane.banner.isVisible(), timeout=15_000)
     assert all(password != server.password for _user, password in
                ssh_server.passwords_received), "the FTP password reached the SSH server"
