@@ -393,7 +393,8 @@ class QuickConnectBar(QWidget):
     def submit(self) -> None:
         try:
             if parse_target(self.host.text(), sftp=True).password is not None:
-                self.fill_from_url(self.host.text())  # never leave a password on screen
+                # never leave a password on screen
+                self.fill_from_url(self.host.text(), keep_port=True)
             settings, path = self.build_settings()
         except ValueError as exc:
             self.invalid_input.emit(str(exc))
@@ -413,8 +414,9 @@ class QuickConnectBar(QWidget):
         if user and user != self.user.text():
             self.user.setText(user)
 
-    def fill_from_url(self, text: str) -> None:
-        """Put a URL's parts into the fields; the host field never shows the password."""
+    def fill_from_url(self, text: str, *, keep_port: bool = False) -> None:
+        """Put a URL's parts into the fields; the host field never shows the password.
+        ``keep_port``: the Port field stays (the URL was typed beside it)."""
         target = parse_target(text, sftp=True)
         self.use_proxy_once(None)
         scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
@@ -427,7 +429,9 @@ class QuickConnectBar(QWidget):
             shown += f":{target.port}"
         if scheme:
             shown += target.path_text()  # /pub relative to the login folder, /%2Fetc absolute
-        self.fill_fields(shown, target.user or "", target.password or "", self.port.value())
+        # a link's server is the link's alone: no port (nor password) left from before
+        self.fill_fields(shown, target.user or "", target.password or "",
+                         self.port.value() if keep_port else 0)
 
     def set_connected(self, connected: bool) -> None:
         self.disconnect_button.setEnabled(connected)

@@ -75,3 +75,14 @@ def test_a_history_entry_brings_no_password(qtbot, bar) -> None:
     qtbot.keyClicks(bar.password, "bobs-password")
     bar.apply_history(RecentServer("files.test", 22, "bob", protocol=Protocol.SFTP))
     assert bar.password.text() == ""
+
+
+def test_a_link_brings_its_own_port_not_the_one_shown(qtbot, bar) -> None:
+    """A clicked sftp:// link while the bar shows another server on port 2121: the
+    link's server is dialled on its own port, without the password shown."""
+    sent = _sent(bar)
+    bar.fill_fields("127.0.0.1", "demo", "demo-secret", 2121)
+    bar.fill_from_url("sftp://alice@files.test/")
+    bar.submit()
+    assert (sent[-1].host, sent[-1].port, sent[-1].user, sent[-1].password) == (
+        "files.test", 22, "alice", None)
