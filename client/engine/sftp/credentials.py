@@ -11,8 +11,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from client.engine.sftp.handshake import load_key_files
+from client.engine.sftp.settings import SftpSettings
+
 __all__ = ["SecretKind", "SecretRequest", "AskSecret", "DEFAULT_IDENTITIES",
-           "default_key_files", "MAX_PASSWORD_TRIES"]
+           "default_key_files", "MAX_PASSWORD_TRIES", "unlock_key_files"]
 
 #: the key files OpenSSH offers when none is named (``ssh -i``), in its order
 DEFAULT_IDENTITIES = ("id_ed25519", "id_ecdsa", "id_rsa")
@@ -52,3 +55,22 @@ def default_key_files(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     home = Path((env or {}).get("HOME") or Path.home())
     return tuple(str(home / ".ssh" / name) for name in DEFAULT_IDENTITIES
                  if (home / ".ssh" / name).is_file())
+
+
+async def unlock_key_files(settings: SftpSettings, ask: AskSecret) -> SftpSettings:
+    """Ask the passphrase of each encrypted key file that has none (as ``ssh`` does
+    before offering it; a wrong one is asked again); Cancel leaves that key out. The
+    answers travel in the returned settings only."""
+    passphrases = dict(settings.key_passphrases)
+    for key in load_key_files(settings.key_files, settings.key_passphrase, passphrases):
+        path, refused = key.path, False
+        while key.encrypted:
+            answer = await ask(SecretRequest(SecretKind.PASSPHRASE, settings.host,
+                                             settings.port, settings.user, path, refused))
+            if answer is None:
+                break
+            (key,) = load_key_files((path,), answer)
+            if not key.encrypted:
+                passphrases[path] = answer
+            refused = True
+    return settings.replace(key_passphrases=tuple(passphrases.items()))

@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncssh
 
-from client.engine.errors import ConnectError, ConnectionLostError, FtpError
+from client.engine.errors import ConnectError, ConnectionLostError
 from client.engine.events import (
     Endpoint,
     EventBus,
@@ -42,9 +42,9 @@ from client.engine.sftp.credentials import (
     AskSecret,
     SecretKind,
     SecretRequest,
+    unlock_key_files,
 )
 from client.engine.sftp.errors import (
-    ChangedHostKeyError,
     SftpStatusError,
     SshAuthError,
     SshConnectError,
@@ -57,7 +57,8 @@ from client.engine.sftp.handshake import (
     load_key_files,
     preferred_host_key_algs,
 )
-from client.engine.sftp.hostkeys import HostKeyJudge, HostKeyState, TrustChoice
+from client.engine.sftp.hostkey_errors import host_key_error
+from client.engine.sftp.hostkeys import HostKeyJudge, TrustChoice
 from client.engine.sftp.not_ssh import first_line_at, not_ssh_reason
 from client.engine.sftp.requests import RequestLog
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
@@ -160,17 +161,24 @@ class SftpSession:
     async def connect(self) -> None:
         self._set_state(SessionState.CONNECTING, detail=self.settings.target)
         try:
-            settings = await self._unlock_keys(self.settings)
+            settings, ask = self.settings, self.ask_secret
+            if ask is not None:
+                settings = await unlock_key_files(settings, ask)
             refused = False
             for tries in range(MAX_PASSWORD_TRIES + 1):
                 try:
                     settings = await self._open_trusting(settings)
                     break
                 except SshAuthError:
-                    if tries == MAX_PASSWORD_TRIES or not self._may_ask_password(settings):
+                    # OpenSSH's order: keys first; a password is asked only of a server
+                    # that takes one (password or keyboard-interactive)
+                    offered = self._handshake is not None and self._handshake.password_offered
+                    if ask is None or not offered or tries == MAX_PASSWORD_TRIES:
                         raise
                     refused = refused or settings.password is not None
-                    password = await self._ask(SecretKind.PASSWORD, settings, refused=refused)
+                    password = await ask(SecretRequest(SecretKind.PASSWORD, settings.host,
+                                                       settings.port, settings.user,
+                                                       refused=refused))
                     if password is None:
                         raise
                     settings, refused = settings.replace(password=password), True
@@ -199,36 +207,6 @@ class SftpSession:
             await self._open(settings)
             return settings
 
-    def _may_ask_password(self, settings: SftpSettings) -> bool:
-        """OpenSSH's order: keys first; a password is asked only of a server that takes
-        one (password or keyboard-interactive), and only when someone can answer."""
-        return self.ask_secret is not None and self._handshake is not None \
-            and self._handshake.password_offered
-
-    async def _ask(self, kind: SecretKind, settings: SftpSettings, *, key_file: str = "",
-                   refused: bool = False) -> str | None:
-        assert self.ask_secret is not None
-        return await self.ask_secret(SecretRequest(kind, settings.host, settings.port,
-                                                   settings.user, key_file, refused))
-
-    async def _unlock_keys(self, settings: SftpSettings) -> SftpSettings:
-        """Ask the passphrase of each encrypted key file that has none (as ``ssh`` does
-        before offering it); a cancelled question leaves the key out."""
-        if self.ask_secret is None or not settings.key_files:
-            return settings
-        passphrases = dict(settings.key_passphrases)
-        for key in load_key_files(settings.key_files, settings.key_passphrase, passphrases):
-            path, refused = key.path, False
-            while key.encrypted:
-                answer = await self._ask(SecretKind.PASSPHRASE, settings, key_file=path,
-                                         refused=refused)
-                if answer is None:
-                    break
-                (key,) = load_key_files((path,), answer)
-                if not key.encrypted:
-                    passphrases[path] = answer
-                refused = True
-        return settings.replace(key_passphrases=tuple(passphrases.items()))
 
     async def _open(self, settings: SftpSettings) -> None:
         keys = load_key_files(settings.key_files, settings.key_passphrase,
@@ -263,7 +241,7 @@ class SftpSession:
                 options["sock"] = await sock if inspect.isawaitable(sock) else sock
             conn = await asyncssh.connect(settings.host, settings.port, **options)
         except asyncssh.HostKeyNotVerifiable as exc:
-            raise self._host_key_error(handshake) from exc
+            raise host_key_error(settings, handshake) from exc
         except asyncssh.PermissionDenied:
             handshake.auth_failed()
             self.auth_tried = tuple(handshake.tried)
@@ -299,30 +277,6 @@ class SftpSession:
         sock = conn.get_extra_info("sockname")
         self._set_state(SessionState.READY, server=Endpoint(str(peer[0]), int(peer[1])),
                         local=Endpoint(str(sock[0]), int(sock[1])) if sock else None)
-
-    def _host_key_error(self, handshake: Handshake) -> FtpError:
-        key, verdict = handshake.host_key, handshake.verdict
-        if key is None or verdict is None:
-            return ConnectError(f"{self.settings.target}: the host key could not be checked",
-                                step="host-key")
-        target = self.settings.target
-        if verdict.state is HostKeyState.CHANGED:
-            known = ", ".join(verdict.known_fingerprints) or "?"
-            why = verdict.note or (f"the known key is {known}, from {verdict.source}")
-            return ChangedHostKeyError(
-                f"THE HOST KEY OF {target} HAS CHANGED: it sent {key.algorithm} "
-                f"{key.fingerprint}, but {why}. Someone may be intercepting the connection "
-                "(or the server was reinstalled). Refused; if the change is expected, "
-                f"remove the old key from {verdict.source or 'the known hosts'} first.",
-                host=self.settings.host, port=self.settings.port, key_type=key.algorithm,
-                fingerprint=key.fingerprint, known_fingerprints=verdict.known_fingerprints,
-                source=verdict.source)
-        note = f" ({verdict.note})" if verdict.note else ""
-        return UnknownHostKeyError(
-            f"the host key of {target} is not known{note}: {key.algorithm} "
-            f"{key.fingerprint}. Check it with the server's administrator before trusting it.",
-            host=self.settings.host, port=self.settings.port, key_type=key.algorithm,
-            fingerprint=key.fingerprint, openssh_key=key.openssh)
 
     async def close(self) -> None:
         if self._state is SessionState.DISCONNECTED:
