@@ -51,13 +51,19 @@ def destination_of(host_text: str, user_text: str, port: int, choice: object) ->
 
 
 class PasswordScope(QObject):
-    """Watches the bar's fields and empties the password when its destination changes."""
+    """Watches the bar's fields and empties the password when its server changes.
+
+    A password being typed into a form not yet sent is *pending*: the person is still
+    filling in Host, User, Password and Port in any order, for the one server they have
+    in mind. From the moment it is used (Connect) or filled with the other fields (a
+    URL, a tab's server, a history entry) it belongs to that server."""
 
     def __init__(self, host: QLineEdit, user: QLineEdit, password: QLineEdit,
                  port: QSpinBox, protocol: QComboBox) -> None:
         super().__init__(password)
         self._fields = (host, user, password, port, protocol)
         self._owner: Destination | None = None
+        self._pending = False
         self._filling = False
         host.textChanged.connect(self._check)
         user.textChanged.connect(self._check)
@@ -70,9 +76,15 @@ class PasswordScope(QObject):
         return destination_of(host.text(), user.text(), port.value(), protocol.currentData())
 
     def password_for(self, destination: Destination) -> str:
-        """The field's password if it was given for ``destination``, else ""."""
+        """The field's password if it was given for ``destination`` (or is still being
+        typed with the form), else ""."""
         password = self._fields[2].text()
-        return password if password and self._owner == destination else ""
+        return password if password and (self._pending or self._owner == destination) \
+            else ""
+
+    def commit(self) -> None:
+        """The form was sent: its password belongs to the server it named."""
+        self._owner, self._pending = self.destination(), False
 
     @contextlib.contextmanager
     def filling(self) -> Iterator[None]:
@@ -83,17 +95,16 @@ class PasswordScope(QObject):
             yield
         finally:
             self._filling = False
-            self._owner = self.destination()
+            self.commit()
 
     def _typed(self, _text: str) -> None:
         if not self._filling:
-            self._owner = self.destination()
+            self._pending = True
 
     def _check(self, *_args: object) -> None:
-        if self._filling:
+        if self._filling or self._pending:
             return
         password = self._fields[2]
         if password.text() and self.destination() != self._owner:
             password.clear()
-            self._owner = None
-
+            self._pending = False

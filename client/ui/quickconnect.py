@@ -399,6 +399,7 @@ class QuickConnectBar(QWidget):
         except ValueError as exc:
             self.invalid_input.emit(str(exc))
             return
+        self.password_scope.commit()  # the password is now this server's alone
         self._remember(settings)
         self.connect_requested.emit(settings, path)
 
