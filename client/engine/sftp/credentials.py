@@ -6,6 +6,7 @@ the engine keeps the answer only for the session it opens — never in a file.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -62,14 +63,16 @@ async def unlock_key_files(settings: SftpSettings, ask: AskSecret) -> SftpSettin
     before offering it; a wrong one is asked again); Cancel leaves that key out. The
     answers travel in the returned settings only."""
     passphrases = dict(settings.key_passphrases)
-    for key in load_key_files(settings.key_files, settings.key_passphrase, passphrases):
+    # decrypting an OpenSSH key runs bcrypt for a second or more: never on the UI's loop
+    for key in await asyncio.to_thread(load_key_files, settings.key_files,
+                                       settings.key_passphrase, passphrases):
         path, refused = key.path, False
         while key.encrypted:
             answer = await ask(SecretRequest(SecretKind.PASSPHRASE, settings.host,
                                              settings.port, settings.user, path, refused))
             if answer is None:
                 break
-            (key,) = load_key_files((path,), answer)
+            (key,) = await asyncio.to_thread(load_key_files, (path,), answer)
             if not key.encrypted:
                 passphrases[path] = answer
             refused = True

@@ -53,6 +53,7 @@ from client.engine.sftp.errors import (
 )
 from client.engine.sftp.handshake import (
     Handshake,
+    OfferedKey,
     agent_keys,
     load_key_files,
     preferred_host_key_algs,
@@ -106,6 +107,7 @@ class SftpSession:
         self._conn: asyncssh.SSHClientConnection | None = None
         self._sftp: asyncssh.SFTPClient | None = None
         self._handshake: Handshake | None = None
+        self._keys: tuple[tuple[object, ...], list[OfferedKey]] | None = None
         #: the authentication attempts of the last connect ("publickey (…): rejected" …)
         self.auth_tried: tuple[str, ...] = ()
 
@@ -209,8 +211,13 @@ class SftpSession:
 
 
     async def _open(self, settings: SftpSettings) -> None:
-        keys = load_key_files(settings.key_files, settings.key_passphrase,
-                              dict(settings.key_passphrases))
+        wanted = (settings.key_files, settings.key_passphrase, settings.key_passphrases)
+        if self._keys is None or self._keys[0] != wanted:  # read once per connect
+            # an encrypted key costs a second or more of bcrypt: off the event loop
+            self._keys = (wanted, await asyncio.to_thread(
+                load_key_files, settings.key_files, settings.key_passphrase,
+                dict(settings.key_passphrases)))
+        keys = list(self._keys[1])
         agent_list, agent = await agent_keys(settings.use_agent)
         handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
                               judge=self.host_keys, keys=keys + agent_list,
