@@ -156,7 +156,7 @@ def test_an_ftp_port_given_as_sftp_says_it_speaks_ftp(ftp_server, env) -> None:
     """A pyftpdlib port given as sftp://: the error names SSH and that port and says an
     FTP server answered — not a firewall, not FTP's control port 21."""
     result = cli(env, "ls", f"sftp://alice@{ftp_server.host}:{ftp_server.port}/",
-                 "--timeout", "2")
+                 "--timeout", "20")
     assert result.returncode == 2, result.stderr
     err = result.stderr
     assert f"SSH connection to {ftp_server.host}:{ftp_server.port}" in err

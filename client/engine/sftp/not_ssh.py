@@ -9,10 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import Awaitable
+from typing import TypeVar
 
+from client.engine.sftp.handshake import Handshake
 from client.protocol.text import escape_control
 
-__all__ = ["first_line_at", "not_ssh_reason"]
+T = TypeVar("T")
+
+__all__ = ["first_line_at", "not_ssh_reason", "OtherService", "unless_other_service"]
 
 _LOOK_TIMEOUT = 3.0
 _MAX_BYTES = 1024
@@ -35,6 +40,35 @@ async def first_line_at(host: str, port: int, timeout: float = _LOOK_TIMEOUT) ->
         with contextlib.suppress(Exception):
             await writer.wait_closed()
     return escape_control(data[:_MAX_BYTES].rstrip(b"\r\n").decode("latin-1")[:120])
+
+
+class OtherService(Exception):  # noqa: N818 - a finding, raised to end the wait
+    """The port answered with ``said``, a line that is not SSH's."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
+
+
+async def unless_other_service(connecting: Awaitable[T], handshake: Handshake, host: str,
+                               port: int, *, after: float = _LOOK_TIMEOUT) -> T:
+    """Await ``connecting``; when the TCP connection is up but no SSH line came within
+    ``after`` seconds, look at what the port says: another service's line ends the wait
+    at once (:class:`OtherService`) instead of after the whole connect timeout."""
+    task = asyncio.ensure_future(connecting)
+    try:
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(asyncio.shield(task), after)
+        if handshake.tcp_connected and not handshake.server_version and not task.done():
+            said = await first_line_at(host, port)
+            if said and not said.startswith("SSH-") and not task.done():
+                raise OtherService(said)
+        return await task
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
 
 
 def not_ssh_reason(host: str, port: int, said: str | None, waited: float) -> str:

@@ -60,7 +60,12 @@ from client.engine.sftp.handshake import (
 )
 from client.engine.sftp.hostkey_errors import host_key_error
 from client.engine.sftp.hostkeys import HostKeyJudge, TrustChoice
-from client.engine.sftp.not_ssh import first_line_at, not_ssh_reason
+from client.engine.sftp.not_ssh import (
+    OtherService,
+    first_line_at,
+    not_ssh_reason,
+    unless_other_service,
+)
 from client.engine.sftp.requests import RequestLog
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.protocol.listing.entry import EntryKind, ListingEntry, ListingResult
@@ -246,7 +251,14 @@ class SftpSession:
             if settings.sock is not None and settings.proxy is None:
                 sock = settings.sock()
                 options["sock"] = await sock if inspect.isawaitable(sock) else sock
-            conn = await asyncssh.connect(settings.host, settings.port, **options)
+            connecting = asyncssh.connect(settings.host, settings.port, **options)
+            conn = await (connecting if "sock" in options else unless_other_service(
+                connecting, handshake, settings.host, settings.port))
+        except OtherService as other:
+            raise SshConnectError(
+                f"could not open an SSH connection to {settings.target}: "
+                f"{not_ssh_reason(settings.host, settings.port, other.said, 0)}",
+                host=settings.host, port=settings.port) from None
         except asyncssh.HostKeyNotVerifiable as exc:
             raise host_key_error(settings, handshake) from exc
         except asyncssh.PermissionDenied:
