@@ -237,7 +237,7 @@ def format_error(error: FtpError, *, command: str) -> str:
     """The stderr text for a failed command: what failed, at which step, between which
     endpoints, and the likely cause."""
     from client.cli.sftp_output import HOST_KEY_KIND, sftp_error_lines
-    from client.engine.sftp.errors import HostKeyError, SftpStatusError
+    from client.engine.sftp.errors import HostKeyError, SftpStatusError, SshConnectError
 
     step = f" at step {error.step}" if error.step else ""
     kind = {
@@ -288,6 +288,10 @@ def format_error(error: FtpError, *, command: str) -> str:
             lines.append("  likely cause: the proxy works but cannot reach the server: a "
                          "wrong host or port, a server that is not running, or a firewall "
                          "between the proxy and the server")
+    elif isinstance(error, SshConnectError):
+        lines.append(f"  likely cause: a wrong host or port, no SSH server on port {error.port} "
+                     f"of {escape_control(error.host)}, or a firewall blocking SSH there "
+                     "(SSH listens on port 22 unless the URL names another)")
     elif isinstance(error, ConnectError):
         lines.append("  likely cause: a wrong host or port, a server that is not running, or "
                      "a firewall blocking the control port (21, or 990 for ftps://)")

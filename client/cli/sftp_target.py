@@ -16,17 +16,14 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from client.cli.credentials import netrc_lookup
 from client.config.urls import RemoteUrl
+from client.engine.sftp.credentials import DEFAULT_IDENTITIES, default_key_files
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 
 __all__ = ["add_sftp_options", "sftp_url_settings", "sftp_site_settings",
            "apply_sftp_options", "DEFAULT_IDENTITIES"]
-
-DEFAULT_IDENTITIES = ("id_ed25519", "id_ecdsa", "id_rsa")
-
 
 def add_sftp_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("SFTP (sftp:// URLs and SFTP sites)")
@@ -40,12 +37,6 @@ def add_sftp_options(parser: argparse.ArgumentParser) -> None:
                             "and its SHA256 fingerprint); a changed key is refused always")
     group.add_argument("--no-agent", action="store_true",
                        help="do not offer the SSH agent's keys (SSH_AUTH_SOCK)")
-
-
-def _default_identities(env: Mapping[str, str]) -> tuple[str, ...]:
-    home = Path(env.get("HOME") or Path.home())
-    return tuple(str(home / ".ssh" / name) for name in DEFAULT_IDENTITIES
-                 if (home / ".ssh" / name).is_file())
 
 
 def _can_log_on_without_password(settings: SftpSettings, env: Mapping[str, str]) -> bool:
@@ -91,7 +82,7 @@ def apply_sftp_options(settings: SftpSettings, args: argparse.Namespace,
     if identities:
         changes["key_files"] = tuple(identities)
     elif not settings.key_files:
-        changes["key_files"] = _default_identities(env)
+        changes["key_files"] = default_key_files(env)
     if env.get("SSH_KEY_PASSPHRASE"):
         changes["key_passphrase"] = env["SSH_KEY_PASSPHRASE"]
     if getattr(args, "no_agent", False):

@@ -23,6 +23,7 @@ from client.engine.events import EventBus, TransferProgress
 from client.engine.remotefs import FtpControls, RemoteFileSystem, ftp_controls
 from client.engine.session import FtpSession
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.engine.sftp.settings import SftpSettings
 from client.protocol.listing import ListingResult
 from client.protocol.replies import Reply
 
@@ -67,7 +68,7 @@ class RemoteConnection(QObject):
         self.bus = bus
         self.trust = trust
         self.session_factory = session_factory
-        self.settings: ConnectionSettings | None = None
+        self.settings: ConnectionSettings | SftpSettings | None = None
         self.session: RemoteFileSystem | None = None
         self._lock = asyncio.Lock()
         self._busy = 0
@@ -118,6 +119,9 @@ class RemoteConnection(QObject):
             except BaseException:
                 await _quietly(session.close())
                 raise
+        logged_in = getattr(session, "settings", None)
+        if isinstance(logged_in, SftpSettings):  # with the password the person typed
+            self.settings = logged_in
         self.session = session
         self.connected.emit(f"{settings.host}:{settings.port}")
 

@@ -37,14 +37,8 @@ def read_fields(bar: QuickConnectBar) -> QuickFields:
 
 
 def show_fields(bar: QuickConnectBar, fields: QuickFields) -> None:
-    bar.host.setText(fields.host)
-    bar.user.setText(fields.user)
-    bar.password.setText(fields.password)  # masked, as typed; never in the history
-    bar.port.setValue(fields.port)
-    if fields.protocol is not None:
-        index = bar.tls.findData(fields.protocol)
-        if index >= 0:
-            bar.tls.setCurrentIndex(index)
+    # the password (masked, never in the history) belongs to these fields' server only
+    bar.fill_fields(fields.host, fields.user, fields.password, fields.port, fields.protocol)
 
 
 def fields_of(settings: ConnectionSettings | SftpSettings) -> QuickFields:

@@ -30,8 +30,10 @@ from client.config.urls import RemoteUrl, parse_target
 from client.engine.proxy.settings import ProxySettings
 from client.engine.schemes import Protocol, default_port
 from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.sftp.credentials import default_key_files
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.ui.icons import icon
+from client.ui.password_scope import PasswordScope
 
 __all__ = ["QuickConnectBar", "take_over_qsettings_history"]
 
@@ -192,6 +194,8 @@ class QuickConnectBar(QWidget):
             line.returnPressed.connect(self.submit)  # Enter in any field connects
         self.host.textEdited.connect(self._user_from_typed_url)
         self.host.textEdited.connect(lambda _text: self.use_proxy_once(None))
+        self.password_scope = PasswordScope(self.host, self.user, self.password, self.port,
+                                            self.tls)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -325,13 +329,30 @@ class QuickConnectBar(QWidget):
             if index >= 0:
                 self.tls.setCurrentIndex(index)
         user = self.user.text().strip() or target.user or "anonymous"
-        password = self.password.text() or target.password
+        password = self._typed_password() or target.password
         if password is None and user == "anonymous":
             password = "anonymous@"
         port = self.port.value() or target.effective_port(tls)
         settings = ConnectionSettings(host=target.host, port=port, user=user, password=password,
                                       tls=tls, mode=self.mode, proxy=self._proxy())
         return settings.with_commands(self.command_family), target.path
+
+    def _typed_password(self) -> str:
+        """The Password field, only if it was given for the server the fields name now."""
+        return self.password_scope.password_for(self.password_scope.destination())
+
+    def fill_fields(self, host: str, user: str, password: str, port: int = 0,
+                    protocol: object = None) -> None:
+        """Set the fields together; ``password`` then belongs to the server they name
+        (editing any of them afterwards empties it). ``protocol``: a TLS mode or SFTP,
+        None to leave the choice."""
+        with self.password_scope.filling():
+            self.host.setText(host)
+            self.user.setText(user)
+            self.password.setText(password)
+            self.port.setValue(port)
+            if protocol is not None:
+                self._choose(protocol)
 
     def choose_sftp(self) -> None:
         """The protocol choice to SFTP (the mode switch greys out with the reason)."""
@@ -343,11 +364,15 @@ class QuickConnectBar(QWidget):
             self.tls.setCurrentIndex(index)
 
     def _sftp_settings(self, target: RemoteUrl) -> SftpSettings:
-        """The window asks about unknown host keys (policy ASK); no anonymous user."""
+        """The window asks about unknown host keys (policy ASK) and for the password;
+        no anonymous user."""
         user = self.user.text().strip() or target.user or ""
-        password = self.password.text() or target.password or None
+        password = self._typed_password() or target.password or None
         port = self.port.value() or target.port or default_port(Protocol.SFTP)
+        # as OpenSSH: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa, then the
+        # password (asked in a dialog when the field is empty)
         return SftpSettings(host=target.host, port=port, user=user, password=password,
+                            key_files=default_key_files(),
                             host_key_policy=HostKeyPolicy.ASK, proxy=self._proxy())
 
     def use_proxy_once(self, proxy: ProxySettings | None) -> None:
@@ -368,11 +393,13 @@ class QuickConnectBar(QWidget):
     def submit(self) -> None:
         try:
             if parse_target(self.host.text(), sftp=True).password is not None:
-                self.fill_from_url(self.host.text())  # never leave a password on screen
+                # never leave a password on screen
+                self.fill_from_url(self.host.text(), keep_port=True)
             settings, path = self.build_settings()
         except ValueError as exc:
             self.invalid_input.emit(str(exc))
             return
+        self.password_scope.commit()  # the password is now this server's alone
         self._remember(settings)
         self.connect_requested.emit(settings, path)
 
@@ -388,8 +415,9 @@ class QuickConnectBar(QWidget):
         if user and user != self.user.text():
             self.user.setText(user)
 
-    def fill_from_url(self, text: str) -> None:
-        """Put a URL's parts into the fields; the host field never shows the password."""
+    def fill_from_url(self, text: str, *, keep_port: bool = False) -> None:
+        """Put a URL's parts into the fields; the host field never shows the password.
+        ``keep_port``: the Port field stays (the URL was typed beside it)."""
         target = parse_target(text, sftp=True)
         self.use_proxy_once(None)
         scheme = {TlsMode.IMPLICIT: "ftps", TlsMode.EXPLICIT: "ftpes"}.get(target.tls, "ftp") \
@@ -402,9 +430,9 @@ class QuickConnectBar(QWidget):
             shown += f":{target.port}"
         if scheme:
             shown += target.path_text()  # /pub relative to the login folder, /%2Fetc absolute
-        self.host.setText(shown)
-        self.user.setText(target.user or "")
-        self.password.setText(target.password or "")
+        # a link's server is the link's alone: no port (nor password) left from before
+        self.fill_fields(shown, target.user or "", target.password or "",
+                         self.port.value() if keep_port else 0)
 
     def set_connected(self, connected: bool) -> None:
         self.disconnect_button.setEnabled(connected)
@@ -435,13 +463,10 @@ class QuickConnectBar(QWidget):
             self.history_menu.addAction(label, lambda s=server: self.apply_history(s))
 
     def apply_history(self, server: RecentServer) -> None:
-        self.host.setText(server.host)
-        self.port.setValue(server.port)
-        self.user.setText("" if server.user == "anonymous" else server.user)
-        self.password.clear()
-        if server.protocol is Protocol.SFTP:
-            self._choose(SFTP_CHOICE)
+        sftp = server.protocol is Protocol.SFTP
+        self.fill_fields(server.host, "" if server.user == "anonymous" else server.user, "",
+                         server.port, SFTP_CHOICE if sftp else server.tls)
+        if sftp:
             return
-        self._choose(server.tls)
         self.set_mode(server.mode)
         self.set_command_family(server.commands)

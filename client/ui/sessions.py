@@ -1,5 +1,6 @@
 """The window's sessions: FTP/FTPS with the certificate dialog's trust, SFTP with the
-known-hosts store (the app's file and ``~/.ssh/known_hosts``) and the host-key dialog.
+known-hosts store (the app's file and ``~/.ssh/known_hosts``), the host-key dialog and
+the password/passphrase dialog.
 The settings' type chooses the engine (:func:`client.engine.queue.factory.new_session`),
 so the browsing session and the queue's workers of one site speak the same protocol."""
 
@@ -14,6 +15,7 @@ from client.engine.events import EventBus
 from client.engine.queue.factory import new_session
 from client.engine.remotefs import RemoteFileSystem
 from client.ui.host_key_dialog import GuiHostKeyAsker
+from client.ui.ssh_secret_dialog import GuiSecretAsker
 
 __all__ = ["WindowSessions"]
 
@@ -25,8 +27,11 @@ class WindowSessions:
                  asker: GuiHostKeyAsker | None = None) -> None:
         self.host_keys = host_keys or KnownHostsStore()
         self.asker = asker or GuiHostKeyAsker(parent)
+        #: asks an SSH password or a key's passphrase (kept for the session only)
+        self.secret_asker = GuiSecretAsker(parent)
 
     def __call__(self, settings: Any, bus: EventBus, trust: Any) -> RemoteFileSystem:
         return new_session(settings, bus=bus, trust=trust,
                            pin_store=getattr(trust, "pin_store", None),
-                           host_keys=self.host_keys, ask_host_key=self.asker)
+                           host_keys=self.host_keys, ask_host_key=self.asker,
+                           ask_secret=self.secret_asker)

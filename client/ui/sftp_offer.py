@@ -10,7 +10,7 @@ from client.engine.diagnose.model import SftpOffer
 from client.engine.errors import ServerProtocolError
 from client.engine.proxy.settings import ProxySettings
 from client.engine.settings import ConnectionSettings
-from client.ui.quickconnect import QuickConnectBar
+from client.ui.quickconnect import SFTP_CHOICE, QuickConnectBar
 
 __all__ = ["fill_quickconnect", "sftp_offer_for_error"]
 
@@ -22,12 +22,10 @@ def fill_quickconnect(quick: QuickConnectBar, offer: SftpOffer, user: str = "",
     too (only a tunnel can carry SSH; otherwise the default proxy applies)."""
     user = "" if user == "anonymous" else user
     url = offer.url(user)
-    quick.host.setText(url)
+    # never the FTP password: the person types it for SSH (the same host may keep other
+    # passwords for SSH, and another host must never get it)
+    quick.fill_fields(url, user, "", 0, SFTP_CHOICE)
     quick.use_proxy_once(proxy if proxy is not None and proxy.kind.is_tunnel else None)
-    quick.choose_sftp()
-    quick.user.setText(user)
-    quick.password.clear()
-    quick.port.setValue(0)
     quick.password.setFocus()
     return url
 

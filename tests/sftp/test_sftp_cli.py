@@ -150,3 +150,16 @@ def test_default_identity_from_home(sshd_server, env) -> None:
     result = cli(env, "ls", sshd_server.url(), "-v")
     assert result.returncode == 0, result.stderr
     assert "auth publickey (" + str(Path(env["HOME"], ".ssh", "id_ed25519")) in result.stderr
+
+
+def test_an_ftp_port_given_as_sftp_says_it_speaks_ftp(ftp_server, env) -> None:
+    """A pyftpdlib port given as sftp://: the error names SSH and that port and says an
+    FTP server answered — not a firewall, not FTP's control port 21."""
+    result = cli(env, "ls", f"sftp://alice@{ftp_server.host}:{ftp_server.port}/",
+                 "--timeout", "20")
+    assert result.returncode == 2, result.stderr
+    err = result.stderr
+    assert f"SSH connection to {ftp_server.host}:{ftp_server.port}" in err
+    assert "this port speaks FTP" in err and "ftp://" in err and "220" in err
+    assert f"no SSH server on port {ftp_server.port}" in err
+    assert "firewall may drop" not in err and "control port (21" not in err

@@ -19,12 +19,13 @@ __all__ = ["session_factory", "new_session"]
 def new_session(settings: ConnectionSettings | SftpSettings, *, bus: EventBus,
                 **collaborators: Any) -> RemoteFileSystem:
     """An unconnected session for ``settings``. ``collaborators`` go to the engine that
-    takes them: ``trust``/``pin_store`` (FTP), ``host_keys``/``ask_host_key`` (SFTP)."""
+    takes them: ``trust``/``pin_store`` (FTP), ``host_keys``/``ask_host_key``/``ask_secret`` (SFTP)."""
     if isinstance(settings, SftpSettings):
         from client.engine.sftp.session import SftpSession
 
         return SftpSession(settings, bus=bus, host_keys=collaborators.get("host_keys"),
-                           ask_host_key=collaborators.get("ask_host_key"))
+                           ask_host_key=collaborators.get("ask_host_key"),
+                           ask_secret=collaborators.get("ask_secret"))
     from client.engine.session import FtpSession
 
     return FtpSession(settings, bus=bus, trust=collaborators.get("trust"),

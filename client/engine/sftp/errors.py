@@ -4,11 +4,21 @@ refused login; an SFTP status is a refused command (exit 4)."""
 
 from __future__ import annotations
 
-from client.engine.errors import CommandFailedError, FtpError, LoginError
+from client.engine.errors import CommandFailedError, ConnectError, FtpError, LoginError
 from client.protocol.sftp_status import status_info
 
-__all__ = ["HostKeyError", "UnknownHostKeyError", "ChangedHostKeyError", "SshAuthError",
+__all__ = ["SshConnectError", "HostKeyError", "UnknownHostKeyError", "ChangedHostKeyError", "SshAuthError",
            "SftpStatusError", "FTP_EQUIVALENT", "connect_failure"]
+
+
+class SshConnectError(ConnectError):
+    """The SSH connection to ``host``:``port`` could not be opened (so a front end can
+    speak of SSH and that port, not of FTP's control port)."""
+
+    def __init__(self, message: str, *, host: str, port: int) -> None:
+        super().__init__(message, step="connect")
+        self.host = host
+        self.port = port
 
 
 class HostKeyError(FtpError):

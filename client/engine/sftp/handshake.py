@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,16 +56,20 @@ class OfferedKey:
     label: str
     keypair: asyncssh.SSHKeyPair | None = None
     problem: str | None = None
+    encrypted: bool = False  # needs a passphrase that was not given (or was wrong)
+    path: str = ""
 
 
-def load_key_files(paths: tuple[str, ...], passphrase: str | None) -> list[OfferedKey]:
-    """Read the private-key files; one that cannot be read is kept with the reason
-    (reported as an unusable attempt, not raised: another method may still work)."""
+def load_key_files(paths: tuple[str, ...], passphrase: str | None,
+                   passphrases: Mapping[str, str] | None = None) -> list[OfferedKey]:
+    """Read the private-key files (``passphrases``: per file, asked of the person; else
+    ``passphrase``); one that cannot be read is kept with the reason (reported as an
+    unusable attempt, not raised: another method may still work)."""
     keys: list[OfferedKey] = []
     for text in paths:
         path = Path(text).expanduser()
         try:
-            private = asyncssh.read_private_key(path, passphrase)
+            private = asyncssh.read_private_key(path, (passphrases or {}).get(text, passphrase))
         except (asyncssh.KeyEncryptionError, asyncssh.KeyImportError) as exc:
             # asyncssh says "Passphrase must be specified …" as an import error, and
             # "… requires bcrypt …" when the package for OpenSSH's key format is missing
@@ -72,7 +77,8 @@ def load_key_files(paths: tuple[str, ...], passphrase: str | None) -> list[Offer
                 keys.append(OfferedKey(str(path), problem=f"cannot be decrypted: {exc}"))
             elif isinstance(exc, asyncssh.KeyEncryptionError) or "assphrase" in str(exc):
                 keys.append(OfferedKey(str(path), problem=(
-                    "the key is encrypted and no (or a wrong) passphrase was given")))
+                    "the key is encrypted and no (or a wrong) passphrase was given"),
+                    encrypted=True, path=text))
             else:
                 keys.append(OfferedKey(str(path), problem=f"cannot be read: {exc}"))
             continue
@@ -139,11 +145,22 @@ class Handshake(asyncssh.SSHClient):
     _pending: tuple[str, str] | None = None  # the attempt awaiting the server's answer
     _password_sent: bool = False
     lost: bool = False  # the connection closed (set by asyncssh's connection_lost)
+    password_offered: bool = False  # the server would take a password (or a PAM prompt)
     auth_done: bool = False
     _versions_sent: bool = False
 
     def __post_init__(self) -> None:
         self._key_queue = list(self.keys)
+
+    @property
+    def tcp_connected(self) -> bool:
+        """The TCP connection was made (whatever answered on it)."""
+        return self._conn is not None
+
+    @property
+    def server_version(self) -> str:
+        """The server's SSH identification line ("" when none came)."""
+        return (self._conn.get_extra_info("server_version") or "") if self._conn else ""
 
     # -- asyncssh callbacks ------------------------------------------------------------
     def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
@@ -203,6 +220,7 @@ class Handshake(asyncssh.SSHClient):
 
     def password_auth_requested(self) -> str | None:
         self._settle(AuthOutcome.REJECTED)
+        self.password_offered = True
         if self.settings.password is None or self._password_sent:
             return None
         self._password_sent = True
@@ -211,6 +229,7 @@ class Handshake(asyncssh.SSHClient):
 
     def kbdint_auth_requested(self) -> str | None:
         self._settle(AuthOutcome.REJECTED)
+        self.password_offered = True
         if self.settings.password is None or self._password_sent:
             return None
         return ""

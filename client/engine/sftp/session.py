@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncssh
 
-from client.engine.errors import ConnectError, ConnectionLostError, FtpError
+from client.engine.errors import ConnectError, ConnectionLostError
 from client.engine.events import (
     Endpoint,
     EventBus,
@@ -37,20 +37,35 @@ from client.engine.proxy.ssh import ssh_tunnel
 from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.schemes import Protocol
 from client.engine.sftp.attrs import entry_from_attrs
+from client.engine.sftp.credentials import (
+    MAX_PASSWORD_TRIES,
+    AskSecret,
+    SecretKind,
+    SecretRequest,
+    unlock_key_files,
+)
 from client.engine.sftp.errors import (
-    ChangedHostKeyError,
     SftpStatusError,
     SshAuthError,
+    SshConnectError,
     UnknownHostKeyError,
     connect_failure,
 )
 from client.engine.sftp.handshake import (
     Handshake,
+    OfferedKey,
     agent_keys,
     load_key_files,
     preferred_host_key_algs,
 )
-from client.engine.sftp.hostkeys import HostKeyJudge, HostKeyState, TrustChoice
+from client.engine.sftp.hostkey_errors import host_key_error
+from client.engine.sftp.hostkeys import HostKeyJudge, TrustChoice
+from client.engine.sftp.not_ssh import (
+    OtherService,
+    first_line_at,
+    not_ssh_reason,
+    unless_other_service,
+)
 from client.engine.sftp.requests import RequestLog
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.protocol.listing.entry import EntryKind, ListingEntry, ListingResult
@@ -80,8 +95,11 @@ class SftpSession:
 
     def __init__(self, settings: SftpSettings, *, bus: EventBus | None = None,
                  host_keys: HostKeyJudge | None = None,
-                 ask_host_key: AskHostKey | None = None) -> None:
+                 ask_host_key: AskHostKey | None = None,
+                 ask_secret: AskSecret | None = None) -> None:
         self.settings = settings
+        #: asked for a key's passphrase and for the password (None: nobody to ask)
+        self.ask_secret = ask_secret
         self.bus = bus or EventBus()
         self.connection = self.bus.next_connection_id()
         self.host_keys = host_keys
@@ -94,6 +112,7 @@ class SftpSession:
         self._conn: asyncssh.SSHClientConnection | None = None
         self._sftp: asyncssh.SFTPClient | None = None
         self._handshake: Handshake | None = None
+        self._keys: tuple[tuple[object, ...], list[OfferedKey]] | None = None
         #: the authentication attempts of the last connect ("publickey (…): rejected" …)
         self.auth_tried: tuple[str, ...] = ()
 
@@ -149,25 +168,61 @@ class SftpSession:
     async def connect(self) -> None:
         self._set_state(SessionState.CONNECTING, detail=self.settings.target)
         try:
-            try:
-                await self._open(self.settings)
-            except UnknownHostKeyError as unknown:
-                if self.settings.host_key_policy is not HostKeyPolicy.ASK or \
-                        self.ask_host_key is None:
-                    raise
-                choice = await self.ask_host_key(unknown)
-                if choice is TrustChoice.REFUSE:
-                    raise
-                key = self._handshake.host_key if self._handshake else None
-                if choice is TrustChoice.ALWAYS and self.host_keys and key is not None:
-                    self.host_keys.remember(self.settings.host, self.settings.port, key)
-                await self._open(self.settings.replace(trusted_fingerprint=unknown.fingerprint))
+            settings, ask = self.settings, self.ask_secret
+            if ask is not None:
+                settings = await unlock_key_files(settings, ask)
+            refused = False
+            for tries in range(MAX_PASSWORD_TRIES + 1):
+                try:
+                    settings = await self._open_trusting(settings)
+                    break
+                except SshAuthError:
+                    # OpenSSH's order: keys first; a password is asked only of a server
+                    # that takes one (password or keyboard-interactive)
+                    offered = self._handshake is not None and self._handshake.password_offered
+                    if ask is None or not offered or tries == MAX_PASSWORD_TRIES:
+                        raise
+                    refused = refused or settings.password is not None
+                    password = await ask(SecretRequest(SecretKind.PASSWORD, settings.host,
+                                                       settings.port, settings.user,
+                                                       refused=refused))
+                    if password is None:
+                        raise
+                    settings, refused = settings.replace(password=password), True
+            self.settings = settings  # the queue's sessions log in as this one did
         except BaseException as exc:
             self._set_state(SessionState.FAILED, detail=str(exc))
             raise
 
+    async def _open_trusting(self, settings: SftpSettings) -> SftpSettings:
+        """Open; an unknown host key is put to ``ask_host_key`` (policy ASK) and the
+        connection opened again with the answer. Returns the settings that connected."""
+        try:
+            await self._open(settings)
+            return settings
+        except UnknownHostKeyError as unknown:
+            if settings.host_key_policy is not HostKeyPolicy.ASK or \
+                    self.ask_host_key is None:
+                raise
+            choice = await self.ask_host_key(unknown)
+            if choice is TrustChoice.REFUSE:
+                raise
+            key = self._handshake.host_key if self._handshake else None
+            if choice is TrustChoice.ALWAYS and self.host_keys and key is not None:
+                self.host_keys.remember(settings.host, settings.port, key)
+            settings = settings.replace(trusted_fingerprint=unknown.fingerprint)
+            await self._open(settings)
+            return settings
+
+
     async def _open(self, settings: SftpSettings) -> None:
-        keys = load_key_files(settings.key_files, settings.key_passphrase)
+        wanted = (settings.key_files, settings.key_passphrase, settings.key_passphrases)
+        if self._keys is None or self._keys[0] != wanted:  # read once per connect
+            # an encrypted key costs a second or more of bcrypt: off the event loop
+            self._keys = (wanted, await asyncio.to_thread(
+                load_key_files, settings.key_files, settings.key_passphrase,
+                dict(settings.key_passphrases)))
+        keys = list(self._keys[1])
         agent_list, agent = await agent_keys(settings.use_agent)
         handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
                               judge=self.host_keys, keys=keys + agent_list,
@@ -196,9 +251,16 @@ class SftpSession:
             if settings.sock is not None and settings.proxy is None:
                 sock = settings.sock()
                 options["sock"] = await sock if inspect.isawaitable(sock) else sock
-            conn = await asyncssh.connect(settings.host, settings.port, **options)
+            connecting = asyncssh.connect(settings.host, settings.port, **options)
+            conn = await (connecting if "sock" in options else unless_other_service(
+                connecting, handshake, settings.host, settings.port))
+        except OtherService as other:
+            raise SshConnectError(
+                f"could not open an SSH connection to {settings.target}: "
+                f"{not_ssh_reason(settings.host, settings.port, other.said, 0)}",
+                host=settings.host, port=settings.port) from None
         except asyncssh.HostKeyNotVerifiable as exc:
-            raise self._host_key_error(handshake) from exc
+            raise host_key_error(settings, handshake) from exc
         except asyncssh.PermissionDenied:
             handshake.auth_failed()
             self.auth_tried = tuple(handshake.tried)
@@ -208,9 +270,14 @@ class SftpSession:
                                f"{settings.user!r}; tried: {tried}",
                                tried=tuple(handshake.tried)) from None
         except (TimeoutError, OSError, asyncssh.Error) as exc:
-            raise ConnectError(f"could not open an SSH connection to {settings.target}: "
-                               f"{connect_failure(exc, settings.host)}",
-                               step="connect") from None
+            why = connect_failure(exc, settings.host)
+            if handshake.tcp_connected and not handshake.server_version \
+                    and settings.proxy is None and settings.sock is None:
+                said = await first_line_at(settings.host, settings.port)
+                why = not_ssh_reason(settings.host, settings.port, said,
+                                     settings.connect_timeout)
+            raise SshConnectError(f"could not open an SSH connection to {settings.target}: "
+                                  f"{why}", host=settings.host, port=settings.port) from None
         finally:
             if agent is not None:
                 agent.close()
@@ -229,30 +296,6 @@ class SftpSession:
         sock = conn.get_extra_info("sockname")
         self._set_state(SessionState.READY, server=Endpoint(str(peer[0]), int(peer[1])),
                         local=Endpoint(str(sock[0]), int(sock[1])) if sock else None)
-
-    def _host_key_error(self, handshake: Handshake) -> FtpError:
-        key, verdict = handshake.host_key, handshake.verdict
-        if key is None or verdict is None:
-            return ConnectError(f"{self.settings.target}: the host key could not be checked",
-                                step="host-key")
-        target = self.settings.target
-        if verdict.state is HostKeyState.CHANGED:
-            known = ", ".join(verdict.known_fingerprints) or "?"
-            why = verdict.note or (f"the known key is {known}, from {verdict.source}")
-            return ChangedHostKeyError(
-                f"THE HOST KEY OF {target} HAS CHANGED: it sent {key.algorithm} "
-                f"{key.fingerprint}, but {why}. Someone may be intercepting the connection "
-                "(or the server was reinstalled). Refused; if the change is expected, "
-                f"remove the old key from {verdict.source or 'the known hosts'} first.",
-                host=self.settings.host, port=self.settings.port, key_type=key.algorithm,
-                fingerprint=key.fingerprint, known_fingerprints=verdict.known_fingerprints,
-                source=verdict.source)
-        note = f" ({verdict.note})" if verdict.note else ""
-        return UnknownHostKeyError(
-            f"the host key of {target} is not known{note}: {key.algorithm} "
-            f"{key.fingerprint}. Check it with the server's administrator before trusting it.",
-            host=self.settings.host, port=self.settings.port, key_type=key.algorithm,
-            fingerprint=key.fingerprint, openssh_key=key.openssh)
 
     async def close(self) -> None:
         if self._state is SessionState.DISCONNECTED:

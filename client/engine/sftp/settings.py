@@ -52,6 +52,8 @@ class SftpSettings:
     password: str | None = field(default=None, repr=False)
     key_files: tuple[str, ...] = ()
     key_passphrase: str | None = field(default=None, repr=False)
+    #: (key file, passphrase) asked of the person for this connection only
+    key_passphrases: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     use_agent: bool = True
     host_key_policy: HostKeyPolicy = HostKeyPolicy.STRICT
     trusted_fingerprint: str | None = None
