@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import time
 from collections.abc import Callable
@@ -162,13 +163,22 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
     return await dial(xfer, tracker, decision.host, address.port)
 
 
+@functools.lru_cache(maxsize=64)
+def _is_address(host: str) -> bool:
+    """``host`` (a zone id allowed) is an IP address, not a name (asked per data
+    connection; a session has one control peer)."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def pasv_decision(advertised: str, control_peer: str, policy: PasvPolicy) -> PasvDecision:
     """The 227 address policy. Through a proxy the control peer may be a host name (the
     proxy resolved it, this computer never learned its address): then the policy's
     choice is the same host name, since the advertised address cannot be compared."""
-    try:
-        ipaddress.ip_address(control_peer.split("%", 1)[0])
-    except ValueError:
+    if not _is_address(control_peer):
         if policy is PasvPolicy.ADVERTISED:
             return decide_pasv_address(advertised, None, policy)
         return PasvDecision(
