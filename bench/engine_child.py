@@ -9,8 +9,9 @@
 The server comes from ``BENCH_FTP_HOST``/``BENCH_FTP_PORT``/``BENCH_FTP_USER`` (with
 ``BENCH_FTP_TLS=explicit`` and ``BENCH_FTP_CA`` for FTPS) and the password from
 ``FTP_PASSWORD`` (never on the command line). Prints one JSON line:
-``{"op_s": seconds from connect to close, ...}`` — the interpreter and imports are
-outside that figure and inside the parent's wall time.
+``{"op_s": seconds from connect to close, "op_cpu_s": this process's CPU time (user
+and system, all threads) in the same span, ...}`` — the interpreter and imports are
+outside those figures and inside the parent's wall time.
 """
 
 from __future__ import annotations
@@ -110,12 +111,14 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     extra = asyncio.run(work)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)
-    print(json.dumps({"op_s": elapsed, **extra}), flush=True)
+    print(json.dumps({"op_s": elapsed, "op_cpu_s": cpu, **extra}), flush=True)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,14 @@ class ControlConnection:
         self._protocol = _ControlProtocol(self)
         self._parser = ReplyParser(encoding=None if encoding == "utf-8" else encoding)
         self._replies: collections.deque[Reply] = collections.deque()
-        self._waiter: asyncio.Future[None] | None = None
+        # The one read waiting for a reply (see reply_future), its deadline (loop time)
+        # and what its timeout error says; one timer per connection enforces deadlines.
+        self._pending: asyncio.Future[Reply] | None = None
+        self._pending_deadline: float | None = None
+        self._pending_timeout = 0.0
+        self._pending_step: str | None = None
+        self._deadline_timer: asyncio.Handle | None = None
+        self._timer_at = 0.0
         self._failure: Exception | None = None
         self._closed = False
         #: a late ABOR answer being read after a failed transfer (see data/channel.py)
@@ -194,18 +201,36 @@ class ControlConnection:
 
     def close(self) -> None:
         self._closed = True
+        self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.close()
 
     def abort(self) -> None:
         self._closed = True
+        self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.abort()
 
+    def _stop_deadline_timer(self) -> None:
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
+
     # ------------------------------------------------------------------ protocol callbacks
     def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        """Hand the next reply (or the failure) to the read waiting for one."""
+        pending = self._pending
+        if pending is None:
+            return
+        if pending.done():  # its reader went away (cancelled): the reply stays queued
+            self._pending = None
+            return
+        if self._replies:
+            self._pending = None
+            pending.set_result(self._replies.popleft())
+        elif self._failure is not None:
+            self._pending = None
+            pending.set_exception(self._failure_for(self._pending_step))
 
     def data_arrived(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
@@ -306,38 +331,85 @@ class ControlConnection:
     def pending(self) -> bool:
         return bool(self._replies)
 
+    def reply_future(self, timeout: float | None = -1.0, *,
+                     step: str | None = None) -> asyncio.Future[Reply]:
+        """A future of the next reply (no task needed to wait for it alongside something
+        else). ``timeout`` -1 means the control timeout; None waits forever (used while
+        a data transfer runs: its own watchdog bounds the wait). At most one read waits
+        at a time; cancelling the future leaves the next reply queued."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Reply] = loop.create_future()
+        if self._replies:
+            future.set_result(self._replies.popleft())
+            return future
+        if self._failure is not None:
+            future.set_exception(self._failure_for(step))
+            return future
+        if timeout is not None and timeout < 0:
+            timeout = self.timeout
+        if timeout is not None and timeout <= 0:
+            future.set_exception(self._timeout_error(timeout, step))
+            return future
+        self._pending = future
+        self._pending_step = step
+        if timeout is None:
+            self._pending_deadline = None
+        else:
+            self._pending_timeout = timeout
+            self._pending_deadline = deadline = loop.time() + timeout
+            # One timer serves every read: a later deadline than the armed one only
+            # needs the timer to look again when it fires (no timer per reply).
+            if self._deadline_timer is None or self._timer_at > deadline:
+                self._arm_deadline_timer(loop, deadline)
+        return future
+
+    def _arm_deadline_timer(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+        self._timer_at = when  # (qasync's handles do not say when they fire)
+        self._deadline_timer = loop.call_at(when, self._deadline_passed)
+
+    def _deadline_passed(self) -> None:
+        self._deadline_timer = None
+        pending, deadline = self._pending, self._pending_deadline
+        if pending is None or deadline is None:
+            return
+        if pending.done():
+            self._pending = None
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= deadline:
+            self._pending = None
+            pending.set_exception(self._timeout_error(self._pending_timeout,
+                                                      self._pending_step))
+        else:
+            self._arm_deadline_timer(loop, deadline)
+
+    def _failure_for(self, step: str | None) -> Exception:
+        error = self._failure_copy()
+        if getattr(error, "step", None) is None and step:
+            error.step = step  # type: ignore[attr-defined]
+        return error
+
+    @staticmethod
+    def _timeout_error(timeout: float, step: str | None) -> ControlTimeoutError:
+        return ControlTimeoutError(
+            f"no reply from the server within {timeout:g} s"
+            + (f" (waiting for the reply to {step})" if step else "")
+            + "; the server or a firewall in between stopped answering on the control connection",
+            step=step)
+
     async def read_reply(self, timeout: float | None = -1.0, *, step: str | None = None) -> Reply:
         """The next reply. ``timeout`` -1 means the control timeout; None waits forever
         (used while a data transfer runs: its own watchdog bounds the wait)."""
-        if timeout is not None and timeout < 0:
-            timeout = self.timeout
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._replies:
-            if self._failure is not None:
-                error = self._failure_copy()
-                if isinstance(error, Exception) and getattr(error, "step", None) is None and step:
-                    error.step = step  # type: ignore[attr-defined]
-                raise error
-            loop = asyncio.get_running_loop()
-            self._waiter = loop.create_future()
-            try:
-                if deadline is None:
-                    await self._waiter
-                else:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TimeoutError
-                    async with asyncio.timeout(remaining):
-                        await self._waiter
-            except TimeoutError:
-                raise ControlTimeoutError(
-                    f"no reply from the server within {timeout:g} s"
-                    + (f" (waiting for the reply to {step})" if step else "")
-                    + "; the server or a firewall in between stopped answering on the control connection",
-                    step=step) from None
-            finally:
-                self._waiter = None
-        return self._replies.popleft()
+        future = self.reply_future(timeout, step=step)
+        if future.done():
+            return future.result()
+        try:
+            return await future
+        finally:
+            if self._pending is future:
+                self._pending = None
 
     async def execute(self, command: Command, *, step: str | None = None,
                       timeout: float | None = -1.0) -> Reply:

@@ -32,6 +32,7 @@ from client.engine.data.tracking import (
 from client.engine.errors import (
     CommandFailedError,
     ConnectionLostError,
+    ControlTimeoutError,
     DataChannelError,
     FtpError,
     LocalError,
@@ -260,7 +261,8 @@ class DataTransfer:
             self.on_command_accepted(first)
         final_task: asyncio.Future[Reply] | None = None
         if first.is_preliminary:
-            final_task = asyncio.ensure_future(self.control.read_reply(None, step=self.command.verb))
+            # a future the control connection resolves, not a task reading for it
+            final_task = self.control.reply_future(None, step=self.command.verb)
         # A timer and a done-callback, not two tasks: each task cost a start and a
         # cancellation round through the loop for every file of a tree.
         watchdog = Watchdog(stream, self.settings.data_timeout, self.sink,
@@ -313,9 +315,7 @@ class DataTransfer:
             watchdog.cancel()
             stream.first_byte.remove_done_callback(announce_first_byte)
             if final_task is not None and not final_task.done():
-                final_task.cancel()
-                with contextlib.suppress(BaseException):
-                    await final_task
+                final_task.cancel()  # the reply, when it comes, stays queued
 
     async def _final_reply(self, final_task: asyncio.Future[Reply], tracker: ChannelTracker,
                            stream: DataStream) -> Reply:
@@ -324,10 +324,15 @@ class DataTransfer:
         flowed), the error says so and how long the control connection had been
         idle, so a caller holding every byte can keep them."""
         idle = time.monotonic() - self.control.last_activity
+        if final_task.done():
+            return final_task.result()
+        # Wait with the control timeout from now on: the reading without a deadline
+        # makes way for one with it (a reply never falls between the two: it stays
+        # queued until a read takes it).
+        final_task.cancel()
         try:
-            async with asyncio.timeout(self.control.timeout):
-                return await asyncio.shield(final_task)
-        except TimeoutError:
+            return await self.control.read_reply(step=self.command.verb)
+        except ControlTimeoutError:
             lost = (f"the server sent no final reply within {self.control.timeout:g} s: the "
                     "control connection went silent")
         # The data connection itself ended normally: its arrow closes, and the lost

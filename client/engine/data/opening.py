@@ -16,7 +16,6 @@ serve.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import ipaddress
 import time
@@ -358,8 +357,8 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
     timeout = xfer.settings.data_timeout
     deadline = time.monotonic() + timeout
     first: Reply | None = None
-    reply_task: asyncio.Future[Reply] | None = asyncio.ensure_future(
-        xfer.control.read_reply(None, step=xfer.command.verb))
+    reply_task: asyncio.Future[Reply] | None = xfer.control.reply_future(
+        None, step=xfer.command.verb)
     try:
         while not (accepted.done() and first is not None):
             waiting = [f for f in (accepted, reply_task) if f is not None and not f.done()]
@@ -379,8 +378,7 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
                 if first is None:
                     first = reply
                     if not accepted.done() and reply.is_preliminary:
-                        reply_task = asyncio.ensure_future(
-                            xfer.control.read_reply(None, step=xfer.command.verb))
+                        reply_task = xfer.control.reply_future(None, step=xfer.command.verb)
                 else:
                     xfer.control.unread(reply)  # the final reply: _transfer reads it
             if not done and accepted.done():
@@ -404,6 +402,4 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
         return first
     finally:
         if reply_task is not None and not reply_task.done():
-            reply_task.cancel()
-            with contextlib.suppress(BaseException):
-                await reply_task
+            reply_task.cancel()  # a reply that comes later stays queued
