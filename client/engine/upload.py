@@ -145,8 +145,7 @@ async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: f
         when = time.strftime("%Y%m%d%H%M%S", time.gmtime(mtime))
         commands.append(session.path_command("MFMT", f"{when} {remote}"))
     control = session.control
-    for command in commands:
-        control.send(command)
+    control.send_many(commands)  # one write: one wake-up of the server
     replies = []
     for command in commands:
         reply = await control.read_reply(step=command.verb.lower())

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -27,7 +28,6 @@ from typing import TYPE_CHECKING
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, Notice, NoticeKind, TransferProgress
 from client.engine.exists import ExistsPolicy
-from client.engine.localpaths import part_path
 from client.engine.queue import sessions as pool
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
@@ -81,7 +81,7 @@ class TransferQueue:
         self.case_insensitive = case_insensitive
         self._concurrency = concurrency
         self._book = JobBook(bus)
-        self._writing: set[Path] = set()  # local files running downloads write
+        self._writing: set[str] = set()  # local files running downloads write
         self._workers: list[_Worker] = []
         self._worker_numbers = itertools.count(1)
         self.sessions = SessionPool(session_factory)
@@ -287,7 +287,8 @@ class TransferQueue:
         record.stop_as = None
         self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
                           attempts=record.job.attempts + 1)
-        writes = _written_by(record.job) if record.job.direction == "download" else set()
+        writes = (_written_by(record.job) if record.job.direction == "download"
+                  else frozenset())
         self._writing |= writes
         try:
             await self._run_attempt(worker, record)
@@ -408,8 +409,12 @@ class TransferQueue:
                              f"not {n}")
 
 
-def _written_by(job: TransferJob) -> set[Path]:
-    return {job.local_path, part_path(job.local_path)}
+def _written_by(job: TransferJob) -> frozenset[str]:
+    """The files a download writes (``NAME`` and ``NAME.part``, see
+    :func:`client.engine.localpaths.part_path`), as the local system compares names:
+    strings, not paths, since every job asks at least twice."""
+    local = os.path.normcase(os.fspath(job.local_path))
+    return frozenset((local, local + ".part"))
 
 
 def _fields(job: TransferJob) -> dict[str, object]:
