@@ -33,6 +33,7 @@ from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
 from client.engine.queue.book import JobBook
 from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
+from client.engine.queue.prepare import TargetPreparer
 from client.engine.queue.retry import (
     backoff_delay,
     is_transient,
@@ -85,6 +86,7 @@ class TransferQueue:
         self._workers: list[_Worker] = []
         self._worker_numbers = itertools.count(1)
         self.sessions = SessionPool(session_factory)
+        self._preparer = TargetPreparer()
         self._wake = asyncio.Event()
         self._closed = False
 
@@ -170,6 +172,7 @@ class TransferQueue:
         if record.job.state is JobState.RUNNING:
             self._stop(record, JobState.CANCELLED)
         elif record.job.state in (JobState.QUEUED, JobState.PAUSED):
+            self._preparer.forget(record)
             self._book.update(record, state=JobState.CANCELLED, rate=0.0)
 
     def retry(self, job_id: int) -> None:
@@ -233,6 +236,7 @@ class TransferQueue:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        await self._preparer.close()
         await self.sessions.close()
         self._book.idle.set()
 
@@ -287,8 +291,11 @@ class TransferQueue:
         record.stop_as = None
         self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
                           attempts=record.job.attempts + 1)
-        writes = (_written_by(record.job) if record.job.direction == "download"
-                  else frozenset())
+        writes = frozenset()
+        if record.job.direction == "download":
+            writes = _written_by(record.job)
+            # the next targets' files are made in a thread while this one runs
+            self._preparer.top_up(self._book.upcoming())
         self._writing |= writes
         try:
             await self._run_attempt(worker, record)
