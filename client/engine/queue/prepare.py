@@ -3,11 +3,14 @@
 Creating a file is the dearest step of a small download on this side: the kernel takes
 hundreds of microseconds per ``.part`` (more on a busy machine), and while it does, the
 event loop — every other connection, and the window — waits. So while the loop runs
-the transfers, one worker thread runs :func:`~client.engine.localpaths.prepare_download_target`
-for the next queued downloads (folders below the root, no link followed, the ``.part``
-created without following one). When a job starts, the runner still calls it on the
-loop, just before the file is written, as always: it finds the ``.part`` in place and
-only the cheap checks are left.
+the transfers, one worker thread creates the ``.part`` files of the next queued
+downloads: it opens their folders one below the other from the root (``openat``, no
+link followed, whatever happens to the paths meanwhile) and creates only new files
+(``O_EXCL``); where that is not available it runs
+:func:`~client.engine.localpaths.prepare_download_target`. When a job starts, the runner
+still runs every check of :func:`~client.engine.localpaths.prepare_download_target` on
+the loop, just before the file is written, as always: it finds the ``.part`` in place
+and only the cheap part is left.
 
 A target that already exists is left alone (the exists policy decides at the job's
 start). A ``.part`` made ahead for a job that never ran (cancelled, queue closed), or
@@ -24,7 +27,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from client.engine.localpaths import drop_empty_part, prepare_download_target
+from client.engine.localpaths import (
+    SAFE_OPEN_FLAGS,
+    drop_empty_part,
+    prepare_download_target,
+)
 
 if TYPE_CHECKING:
     from client.engine.queue.runner import JobRecord
@@ -36,6 +43,17 @@ BATCH = 32
 LOW_WATER = 16
 
 _PENDING, _DONE, _CLAIMED = range(3)
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: a new .part only: an existing name (a link among them) is left as it is
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | SAFE_OPEN_FLAGS | _CLOEXEC
+#: folders opened one below the other (``openat``): the thread follows no link at all,
+#: whatever happens to the paths meanwhile, and does little Python work (it holds the
+#: interpreter's lock while it does, away from the loop)
+_BY_DESCRIPTOR = bool(os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+                      and _DIRECTORY and _NOFOLLOW)
 
 
 class _Ahead:
@@ -53,18 +71,77 @@ class _Ahead:
         self.local = local
 
 
+def _open_folder(root: str, folder: str) -> int | None:
+    """A descriptor of ``folder``, reached from ``root`` one component at a time without
+    following a link; None when it is missing, a link, not below ``root``, or unusual
+    (the job meets the reason itself, on the loop)."""
+    base = root.rstrip(os.sep)
+    if folder == root:
+        parts: list[str] = []
+    elif folder.startswith(base + os.sep):
+        parts = folder[len(base) + 1:].split(os.sep)
+    else:
+        return None
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    try:
+        fd = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)  # the user's choice
+    except OSError:
+        return None
+    for part in parts:
+        try:
+            child = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
+        except OSError:
+            os.close(fd)
+            return None
+        os.close(fd)
+        fd = child
+    return fd
+
+
+def _create_part(folder_fd: int, name: str) -> bool:
+    """Create ``name.part`` in the folder, unless ``name`` or ``name.part`` exists."""
+    try:
+        os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+        return False  # the target exists: the exists policy decides, at the job's start
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    try:
+        fd = os.open(name + ".part", _CREATE, 0o644, dir_fd=folder_fd)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
 def _prepare_all(batch: list[_Ahead]) -> None:
     """In the worker thread."""
-    for entry in batch:
-        with entry.lock:
-            if entry.state != _PENDING:
-                continue
-            entry.state = _DONE
-            try:
-                if not os.path.lexists(entry.local):
-                    entry.created = prepare_download_target(entry.root, entry.local)
-            except Exception:  # noqa: BLE001 - the job meets the same problem on the loop
-                pass
+    folders: dict[str, int | None] = {}
+    try:
+        for entry in batch:
+            with entry.lock:
+                if entry.state != _PENDING:
+                    continue
+                entry.state = _DONE
+                if not _BY_DESCRIPTOR:
+                    try:
+                        if not os.path.lexists(entry.local):
+                            entry.created = prepare_download_target(entry.root, entry.local)
+                    except Exception:  # noqa: BLE001 - the job meets it again on the loop
+                        pass
+                    continue
+                folder, name = os.path.split(os.fspath(entry.local))
+                if folder not in folders:
+                    folders[folder] = _open_folder(os.fspath(entry.root), folder)
+                folder_fd = folders[folder]
+                if folder_fd is not None:
+                    entry.created = _create_part(folder_fd, name)
+    finally:
+        for folder_fd in folders.values():
+            if folder_fd is not None:
+                os.close(folder_fd)
 
 
 def _claim(entry: _Ahead) -> bool:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from fixtures.waiting import until
 
-from client.engine import localpaths
 from client.engine.events import EventBus
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 from client.engine.queue import prepare as prepare_module
@@ -31,14 +30,14 @@ async def test_a_tree_download_makes_later_targets_in_a_thread(ftp_server, tmp_p
     for index in range(60):
         ftp_server.write_file(f"tree/f{index:02d}.txt", f"file {index}\n".encode())
     made_ahead: list[tuple[str, bool]] = []  # (thread, .part created)
-    real_prepare = localpaths.prepare_download_target
+    real_create = prepare_module._create_part
 
-    def watching(root, target):
-        created = real_prepare(root, target)
+    def watching(folder_fd, name):
+        created = real_create(folder_fd, name)
         made_ahead.append((threading.current_thread().name, created))
         return created
 
-    monkeypatch.setattr(prepare_module, "prepare_download_target", watching)
+    monkeypatch.setattr(prepare_module, "_create_part", watching)
     bus = EventBus()
     queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=1,
                           exists_policy=ExistsPolicy.OVERWRITE)
@@ -69,6 +68,7 @@ async def test_parts_made_ahead_for_jobs_that_never_run_are_removed(tmp_path):
     bus = EventBus()
     queue = TransferQueue(no_connection, bus=bus, concurrency=1)
     target = tmp_path / "dest"
+    target.mkdir()  # (a tree download makes its folders first; the thread makes none)
     ids = [queue.add_download(f"/f{n}.bin", target / f"f{n}.bin", root=target)
            for n in range(40)]
     await until(lambda: len(_parts(target)) >= 20)
@@ -107,9 +107,38 @@ def test_a_claimed_target_is_never_made_afterwards(tmp_path):
     """A job that started (claimed its target) before the thread reached it: the thread
     leaves it alone, so no empty .part can appear beside a file already complete."""
     root = tmp_path / "dest"
+    root.mkdir()
     first, second = _Ahead(root, root / "one.bin"), _Ahead(root, root / "two.bin")
     assert _claim(first) is False
     _prepare_all([first, second])
     assert not (root / "one.bin.part").exists()
     assert (root / "two.bin.part").exists()
     assert _claim(second) is True
+
+
+def test_the_thread_follows_no_link_and_keeps_what_exists(tmp_path):
+    """Ahead of the jobs, only new .part files in real folders below the root: not
+    through a folder that is a link (nor a link the root's parent would need), not over
+    an existing .part (an earlier run's bytes), not beside an existing target."""
+    root = tmp_path / "dest"
+    (root / "real").mkdir(parents=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "real" / "kept.bin.part").write_bytes(b"earlier bytes")
+    (root / "real" / "there.bin").write_bytes(b"a file")
+    (root / "real" / "planted.bin.part").symlink_to(outside / "victim")
+    entries = [_Ahead(root, root / "real" / "new.bin"),
+               _Ahead(root, root / "linked" / "through.bin"),
+               _Ahead(root, root / "real" / "kept.bin"),
+               _Ahead(root, root / "real" / "there.bin"),
+               _Ahead(root, root / "real" / "planted.bin"),
+               _Ahead(root, root / "real" / ".." / "up.bin"),
+               _Ahead(root, tmp_path / "elsewhere.bin")]
+    _prepare_all(entries)
+    assert [_claim(entry) for entry in entries] == [True] + [False] * 6
+    assert (root / "real" / "new.bin.part").read_bytes() == b""
+    assert list(outside.iterdir()) == []
+    assert (root / "real" / "kept.bin.part").read_bytes() == b"earlier bytes"
+    assert not (root / "real" / "there.bin.part").exists()
+    assert not (root / "up.bin.part").exists() and not (tmp_path / "elsewhere.bin.part").exists()
