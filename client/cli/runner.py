@@ -170,9 +170,9 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         bus.subscribe(printer)
         bus.subscribe(ports)
     elif not args.quiet:
-        bus.subscribe(_warnings_observer(context))
+        bus.subscribe(_warnings_observer(context), kinds=(Notice,))
     if not args.quiet and not getattr(target.settings, "verify_certificates", True):
-        bus.subscribe(_unverified_certificate_observer(context))
+        bus.subscribe(_unverified_certificate_observer(context), kinds=(TlsEstablished,))
     try:
         with _transcript(args.transcript) as writer:
             if writer is not None:

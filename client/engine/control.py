@@ -28,8 +28,7 @@ from client.engine.errors import (
 )
 from client.engine.events import Endpoint, EventBus, LineSent, Notice, NoticeKind, ReplyReceived
 from client.engine.tcpstack import keepalive_options
-from client.protocol import annotate as _annotate_module
-from client.protocol.annotate import Severity
+from client.protocol.annotate import AnnotationContext, Annotator, Severity
 from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError, WrongServiceError
 from client.protocol.replies import Reply, ReplyParser
@@ -96,9 +95,8 @@ class ControlConnection:
         self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
         self.on_failure: Callable[[Exception], None] | None = None
-        context_cls = getattr(_annotate_module, "AnnotationContext", None)
-        self.context = context_cls() if context_cls is not None else None
-        self._annotator = self._make_annotator()
+        self.context = AnnotationContext()
+        self._annotator = Annotator(self.context)
 
     def set_encoding(self, encoding: str) -> None:
         """Send commands and read replies in ``encoding`` from now on (a wire charset,
@@ -107,34 +105,20 @@ class ControlConnection:
         self._parser.encoding = None if encoding == "utf-8" else encoding
 
     # ------------------------------------------------------------------ annotations
-    def _make_annotator(self) -> object | None:
-        annotator_cls = getattr(_annotate_module, "Annotator", None)
-        if annotator_cls is None:
-            return None
-        for args in ((self.context,), ()):
-            try:
-                return annotator_cls(*args)
-            except TypeError:
-                continue
-            except Exception:  # noqa: BLE001 - annotations are optional, never fatal
-                log.exception("annotator could not be created")
-                return None
-        return None
-
     def _annotations(self, kind: str, value: object) -> tuple:
-        annotator = self._annotator
-        if annotator is None:
-            return ()
         try:
-            if self.context is not None and getattr(annotator, "context", None) is not self.context:
-                try:
-                    annotator.context = self.context  # type: ignore[attr-defined]
-                except Exception:  # noqa: BLE001
-                    pass
-            return tuple(getattr(annotator, kind)(value) or ())
+            if kind == "sent":
+                return tuple(self._annotator.sent(value))  # type: ignore[arg-type]
+            return tuple(self._annotator.received(value))  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - a bad annotation must not stop a transfer
             log.debug("annotation of %s line failed", kind, exc_info=True)
             return ()
+
+    def _shown(self) -> bool:
+        """Somebody takes control lines (a console, a transcript): only then are they
+        annotated and sent out as events; otherwise the annotator only follows along."""
+        bus = self.bus
+        return bus.wants(LineSent) or bus.wants(ReplyReceived)
 
     # ------------------------------------------------------------------ connection
     async def open(self, host: str, port: int, *, connect_timeout: float,
@@ -251,10 +235,13 @@ class ControlConnection:
                 return
             if reply is None:
                 break
-            self.bus.emit(ReplyReceived(
-                t=self.bus.now(), connection=self.connection_id, reply=reply,
-                annotations=self._annotations("received", reply),
-            ))
+            if self._shown():
+                self.bus.emit(ReplyReceived(
+                    t=self.bus.now(), connection=self.connection_id, reply=reply,
+                    annotations=self._annotations("received", reply),
+                ))
+            else:
+                self._annotator.track_received(reply)
             if reply.code == 421:
                 self._fail(ConnectionLostError(
                     "the server is closing the control connection (421): "
@@ -323,12 +310,16 @@ class ControlConnection:
             data = b"".join(command.to_bytes(encoding) for command in commands)
         self.transport.write(data)
         self.last_activity = time.monotonic()
+        shown = self._shown()
         for command in commands:
             display = command.display
-            self.bus.emit(LineSent(
-                t=self.bus.now(), connection=self.connection_id, text=display,
-                annotations=self._annotations("sent", display),
-            ))
+            if shown:
+                self.bus.emit(LineSent(
+                    t=self.bus.now(), connection=self.connection_id, text=display,
+                    annotations=self._annotations("sent", display),
+                ))
+            else:
+                self._annotator.track_sent(display)
 
     def _failure_copy(self) -> Exception:
         failure = self._failure

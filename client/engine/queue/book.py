@@ -87,7 +87,8 @@ class JobBook:
         self.emit(record.job)
 
     def emit(self, job: TransferJob) -> None:
-        self.bus.emit(QueueJobChanged(t=self.bus.now(), connection="queue", job=job))
+        if self.bus.wants(QueueJobChanged):
+            self.bus.emit(QueueJobChanged(t=self.bus.now(), connection="queue", job=job))
 
     def upcoming(self) -> Iterator[JobRecord]:
         """The QUEUED jobs in queue order."""
