@@ -50,10 +50,13 @@ async def upload(settings: ConnectionSettings, local: str, remote: str) -> dict:
 
 
 async def mirror(settings: ConnectionSettings, source: str, target: str, parallel: int,
-                 upload_tree: bool) -> dict:
+                 upload_tree: bool, observe: bool = False) -> dict:
     from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 
     bus = EventBus()
+    seen: list[object] = []
+    if observe:  # as the window's bridge: every event, annotated, kept for a flush
+        bus.subscribe(seen.append)
 
     async def new_session() -> FtpSession:
         session = FtpSession(settings, bus=bus)
@@ -75,7 +78,7 @@ async def mirror(settings: ConnectionSettings, source: str, target: str, paralle
     if failed:
         raise SystemExit(f"{len(failed)} of {len(ids)} jobs did not finish: "
                          f"{failed[0].remote_path}: {failed[0].error}")
-    return {"files": len(ids)}
+    return {"files": len(ids), "events": len(seen)}
 
 
 async def listing(settings: ConnectionSettings, remote: str) -> dict:
@@ -90,6 +93,9 @@ def main() -> None:
                                               "mirror-up", "list"])
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument("--observe", action="store_true",
+                        help="mirror: one observer takes every event, as the window does "
+                             "(without it nobody listens, as the command line without -v)")
     parser.add_argument("--profile", metavar="FILE",
                         help="write cProfile statistics of the operation to FILE")
     args = parser.parse_args()
@@ -103,7 +109,7 @@ def main() -> None:
         work = listing(settings, args.paths[0])
     else:
         work = mirror(settings, args.paths[0], args.paths[1], args.parallel,
-                      upload_tree=op == "mirror-up")
+                      upload_tree=op == "mirror-up", observe=args.observe)
     profiler = None
     if args.profile:
         import cProfile
