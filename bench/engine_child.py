@@ -54,9 +54,13 @@ async def mirror(settings: ConnectionSettings, source: str, target: str, paralle
     from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 
     bus = EventBus()
-    seen: list[object] = []
-    if observe:  # as the window's bridge: every event, annotated, kept for a flush
-        bus.subscribe(seen.append)
+    seen = [0]
+
+    def count(_event: object) -> None:
+        seen[0] += 1
+
+    if observe:  # every event built and delivered, annotated, as the window takes them
+        bus.subscribe(count)
 
     async def new_session() -> FtpSession:
         session = FtpSession(settings, bus=bus)
@@ -78,7 +82,7 @@ async def mirror(settings: ConnectionSettings, source: str, target: str, paralle
     if failed:
         raise SystemExit(f"{len(failed)} of {len(ids)} jobs did not finish: "
                          f"{failed[0].remote_path}: {failed[0].error}")
-    return {"files": len(ids), "events": len(seen)}
+    return {"files": len(ids), "events": seen[0]}
 
 
 async def listing(settings: ConnectionSettings, remote: str) -> dict:
