@@ -117,7 +117,9 @@ class Upload:
                                     remote_path=self.remote, total=self.size, offset=offset,
                                     on_progress=self.on_progress)
         try:
-            handle = open(self.local, "rb")  # noqa: SIM115 - closed in finally
+            # unbuffered: sendfile reads the descriptor itself, and a buffered reader
+            # (with its terminal check) cost a system call and an object per file
+            handle = open(self.local, "rb", buffering=0)  # noqa: SIM115 - closed in finally
         except OSError as exc:
             raise local_error("read", self.local, exc) from None
         try:
