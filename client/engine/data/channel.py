@@ -273,14 +273,14 @@ class DataTransfer:
             tracker.emit(DataPhase.FIRST_BYTE)
 
         stream.first_byte.add_done_callback(announce_first_byte)
+        sender: asyncio.Future[None] | None = None
         try:
             if self.source is not None:
-                sender = asyncio.ensure_future(self._send(stream))
-                waits = {sender, final_task} if final_task else {sender}
-                await self._wait_data(stream, tracker, sender, final_task, waits)
-            else:
-                waits = {stream.closed, final_task} if final_task else {stream.closed}
-                await self._wait_data(stream, tracker, stream.closed, final_task, waits)
+                sender = self._start_sending(stream)
+            waits = {stream.closed, final_task} if final_task else {stream.closed}
+            await self._wait_data(stream, tracker, stream.closed, final_task, waits)
+            if sender is not None:
+                self._sent(sender)
             outcome = stream.closed.result() if stream.closed.done() else None
             tracker.bytes = stream.bytes
             if outcome is not None:
@@ -312,6 +312,12 @@ class DataTransfer:
             tracker.emit(DataPhase.CLOSED)
             return final
         finally:
+            if sender is not None and not sender.done():
+                # the connection ended under the upload: the source stops before its
+                # file is closed (a sendfile still registered would touch it)
+                sender.cancel()
+                with contextlib.suppress(BaseException):
+                    await sender
             watchdog.cancel()
             stream.first_byte.remove_done_callback(announce_first_byte)
             if final_task is not None and not final_task.done():
@@ -349,31 +355,38 @@ class DataTransfer:
         error.control_idle = idle
         raise error
 
-    async def _send(self, stream: DataStream) -> None:
-        """Run the upload source, but stop as soon as the connection is gone (the
-        watchdog's stall verdict aborts the transport; a blocked sendfile would otherwise
-        never notice)."""
+    def _start_sending(self, stream: DataStream) -> asyncio.Future[None]:
+        """Run the upload source in a task of its own and close the connection when it
+        is done (the end of the file for the server); one that fails on the connection
+        ends the stream with that error. The source stops as soon as the connection is
+        gone (the watchdog's stall verdict aborts the transport; a blocked sendfile
+        would otherwise never notice): see :meth:`DataStream.abort`."""
         assert self.source is not None
         sending = asyncio.ensure_future(self.source(stream))
         stream.sender = sending
-        await asyncio.wait({sending, stream.closed}, return_when=asyncio.FIRST_COMPLETED)
-        if not sending.done():
-            sending.cancel()
-            with contextlib.suppress(BaseException):
-                await sending
-            return
-        if sending.cancelled():  # stopped by stream.abort(): the closure says why
-            await asyncio.shield(stream.closed)
-            return
-        error = sending.exception()
-        if isinstance(error, (ConnectionError, OSError)):
-            stream.fail(error)
-            return
-        if error is not None:
-            raise error
-        if stream.transport is not None and not stream.closed.done():
-            stream.transport.close()
-        await asyncio.shield(stream.closed)
+
+        def done(task: asyncio.Future[None]) -> None:
+            if task.cancelled():  # stopped by stream.abort(): the closure says why
+                return
+            error = task.exception()
+            if isinstance(error, (ConnectionError, OSError)):
+                stream.fail(error)
+            elif error is not None:
+                stream.abort()  # raised by _sent once the connection is down
+            elif stream.transport is not None and not stream.closed.done():
+                stream.transport.close()
+
+        sending.add_done_callback(done)
+        return sending
+
+    @staticmethod
+    def _sent(sending: asyncio.Future[None]) -> None:
+        """After the connection closed: a source that failed other than on the
+        connection (a local file that shrank) raises its error here."""
+        if sending.done() and not sending.cancelled():
+            error = sending.exception()
+            if error is not None and not isinstance(error, (ConnectionError, OSError)):
+                raise error
 
     async def _wait_data(self, stream: DataStream, tracker: ChannelTracker, data_done: asyncio.Future,
                          final_task: asyncio.Future | None, waits: set) -> None:
