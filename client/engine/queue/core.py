@@ -305,18 +305,22 @@ class TransferQueue:
             self._wake.set()  # a download waiting for these paths may go now
 
     async def _run_attempt(self, worker: _Worker, record: JobRecord) -> None:
-        record.task = asyncio.ensure_future(self._attempt(worker, record))
+        # The attempt runs in the worker's own task (a task per file cost a start, a
+        # shield and a wake-up of the worker): pause/cancel cancel this task, and the
+        # worker takes that cancellation back (``uncancel``) when it was the user's.
+        task = asyncio.current_task()
+        assert task is not None
         if record.stop_as is not None:  # paused/cancelled by an observer of RUNNING
-            record.task.cancel()
+            self._stopped(record)
+            return
+        record.task = task
         try:
-            outcome = await asyncio.shield(record.task)
+            outcome = await self._attempt(worker, record)
         except asyncio.CancelledError:
             if record.stop_as is not None and not self._closed:
+                self._forget_stop(task)  # the user's stop, not the worker's end
                 self._stopped(record)
                 return
-            record.task.cancel()
-            with contextlib.suppress(BaseException):
-                await record.task
             self._book.update(record, state=JobState.CANCELLED, rate=0.0,
                               error="the transfer queue was closed")
             raise
@@ -332,6 +336,15 @@ class TransferQueue:
             return
         finally:
             record.task = None
+        if record.stop_as is not None and not self._closed:
+            # Stopped just as the attempt ended (the file is complete): a cancellation
+            # still on its way to this task lands here, never in the next file.
+            try:
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                if self._closed:
+                    raise
+            self._forget_stop(task)
         record.failures = 0
         record.resume_next = False
         if outcome.reason is not None:
@@ -339,6 +352,12 @@ class TransferQueue:
                         kind=NoticeKind.SKIPPED)
         self._book.update(record, **_fields(outcome.job), state=outcome.state,
                           error=outcome.reason, rate=0.0)
+
+    @staticmethod
+    def _forget_stop(task: asyncio.Task) -> None:
+        """Take back the cancellations a pause or cancel asked of the worker's task."""
+        while task.cancelling():
+            task.uncancel()
 
     async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
         if (usable(worker.session) and worker.session is not None
