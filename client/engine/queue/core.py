@@ -337,14 +337,18 @@ class TransferQueue:
         finally:
             record.task = None
         if record.stop_as is not None and not self._closed:
-            # Stopped just as the attempt ended (the file is complete): a cancellation
-            # still on its way to this task lands here, never in the next file.
+            # Stopped while the attempt ran, without the cancellation landing in it (an
+            # observer answering it from inside, or it came as the attempt ended): the
+            # user's word wins, as with a task of its own, and the cancellation still
+            # on its way to this task lands here, never in the next file.
             try:
                 await asyncio.sleep(0)
             except asyncio.CancelledError:
                 if self._closed:
                     raise
             self._forget_stop(task)
+            self._stopped(record)
+            return
         record.failures = 0
         record.resume_next = False
         if outcome.reason is not None:
