@@ -9,9 +9,9 @@
 The server comes from ``BENCH_FTP_HOST``/``BENCH_FTP_PORT``/``BENCH_FTP_USER`` (with
 ``BENCH_FTP_TLS=explicit`` and ``BENCH_FTP_CA`` for FTPS) and the password from
 ``FTP_PASSWORD`` (never on the command line). Prints one JSON line:
-``{"op_s": seconds from connect to close, "op_cpu_s": CPU seconds of the process (all
-threads) in that time, ...}`` — the interpreter and imports are outside those figures
-and inside the parent's wall time.
+``{"op_s": seconds from connect to close, "op_cpu_s": this process's CPU time (user
+and system, all threads) in the same span, ...}`` — the interpreter and imports are
+outside those figures and inside the parent's wall time.
 """
 
 from __future__ import annotations
@@ -50,10 +50,17 @@ async def upload(settings: ConnectionSettings, local: str, remote: str) -> dict:
 
 
 async def mirror(settings: ConnectionSettings, source: str, target: str, parallel: int,
-                 upload_tree: bool) -> dict:
+                 upload_tree: bool, observe: bool = False) -> dict:
     from client.engine.queue import ExistsPolicy, JobState, TransferQueue
 
     bus = EventBus()
+    seen = [0]
+
+    def count(_event: object) -> None:
+        seen[0] += 1
+
+    if observe:  # every event built and delivered, annotated, as the window takes them
+        bus.subscribe(count)
 
     async def new_session() -> FtpSession:
         session = FtpSession(settings, bus=bus)
@@ -75,7 +82,7 @@ async def mirror(settings: ConnectionSettings, source: str, target: str, paralle
     if failed:
         raise SystemExit(f"{len(failed)} of {len(ids)} jobs did not finish: "
                          f"{failed[0].remote_path}: {failed[0].error}")
-    return {"files": len(ids)}
+    return {"files": len(ids), "events": seen[0]}
 
 
 async def listing(settings: ConnectionSettings, remote: str) -> dict:
@@ -90,6 +97,9 @@ def main() -> None:
                                               "mirror-up", "list"])
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument("--observe", action="store_true",
+                        help="mirror: one observer takes every event, as the window does "
+                             "(without it nobody listens, as the command line without -v)")
     parser.add_argument("--profile", metavar="FILE",
                         help="write cProfile statistics of the operation to FILE")
     args = parser.parse_args()
@@ -103,16 +113,18 @@ def main() -> None:
         work = listing(settings, args.paths[0])
     else:
         work = mirror(settings, args.paths[0], args.paths[1], args.parallel,
-                      upload_tree=op == "mirror-up")
+                      upload_tree=op == "mirror-up", observe=args.observe)
     profiler = None
     if args.profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started = time.perf_counter()
+    cpu_started = time.process_time()
     extra = asyncio.run(work)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)

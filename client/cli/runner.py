@@ -207,11 +207,12 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         bus.subscribe(printer)
         bus.subscribe(ports)
     elif not args.quiet:
-        bus.subscribe(_warnings_observer(context))
+        bus.subscribe(_warnings_observer(context), kinds=(Notice,))
     if not args.quiet and not getattr(target.settings, "verify_certificates", True):
-        bus.subscribe(_unverified_certificate_observer(context))
+        bus.subscribe(_unverified_certificate_observer(context), kinds=(TlsEstablished,))
     session_log = None
     if not getattr(args, "no_log", False):
+        # the log keeps the whole annotated conversation, so it takes every kind
         session_log = _SessionLogObserver()
         bus.subscribe(session_log)
     try:

@@ -328,6 +328,9 @@ def run_mirror(args: argparse.Namespace) -> int:
 class _MirrorProgress:
     """Sums the queue's jobs into one bar: bytes done of the bytes known."""
 
+    #: what it looks at (the bus builds no console lines for it)
+    KINDS = (DataChannelEvent, QueueJobChanged)
+
     def __init__(self, context: CommandContext) -> None:
         self.context = context
         self.jobs: dict[int, object] = {}
@@ -366,7 +369,7 @@ async def _mirror(context: CommandContext) -> int:
         return session
 
     progress = _MirrorProgress(context)
-    context.bus.subscribe(progress)
+    context.bus.subscribe(progress, kinds=_MirrorProgress.KINDS)
     queue = TransferQueue(new_session, bus=context.bus, concurrency=context.args.parallel,
                           exists_policy=ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE)
     try:

@@ -19,7 +19,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from client.engine.errors import (
     ConnectionLostError,
@@ -28,8 +28,7 @@ from client.engine.errors import (
 )
 from client.engine.events import Endpoint, EventBus, LineSent, Notice, NoticeKind, ReplyReceived
 from client.engine.tcpstack import keepalive_options
-from client.protocol import annotate as _annotate_module
-from client.protocol.annotate import Severity
+from client.protocol.annotate import AnnotationContext, Annotator, Severity
 from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError, WrongServiceError
 from client.protocol.replies import Reply, ReplyParser
@@ -82,16 +81,22 @@ class ControlConnection:
         self._protocol = _ControlProtocol(self)
         self._parser = ReplyParser(encoding=None if encoding == "utf-8" else encoding)
         self._replies: collections.deque[Reply] = collections.deque()
-        self._waiter: asyncio.Future[None] | None = None
+        # The one read waiting for a reply (see reply_future), its deadline (loop time)
+        # and what its timeout error says; one timer per connection enforces deadlines.
+        self._pending: asyncio.Future[Reply] | None = None
+        self._pending_deadline: float | None = None
+        self._pending_timeout = 0.0
+        self._pending_step: str | None = None
+        self._deadline_timer: asyncio.Handle | None = None
+        self._timer_at = 0.0
         self._failure: Exception | None = None
         self._closed = False
         #: a late ABOR answer being read after a failed transfer (see data/channel.py)
         self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
         self.on_failure: Callable[[Exception], None] | None = None
-        context_cls = getattr(_annotate_module, "AnnotationContext", None)
-        self.context = context_cls() if context_cls is not None else None
-        self._annotator = self._make_annotator()
+        self.context = AnnotationContext()
+        self._annotator = Annotator(self.context)
 
     def set_encoding(self, encoding: str) -> None:
         """Send commands and read replies in ``encoding`` from now on (a wire charset,
@@ -100,34 +105,20 @@ class ControlConnection:
         self._parser.encoding = None if encoding == "utf-8" else encoding
 
     # ------------------------------------------------------------------ annotations
-    def _make_annotator(self) -> object | None:
-        annotator_cls = getattr(_annotate_module, "Annotator", None)
-        if annotator_cls is None:
-            return None
-        for args in ((self.context,), ()):
-            try:
-                return annotator_cls(*args)
-            except TypeError:
-                continue
-            except Exception:  # noqa: BLE001 - annotations are optional, never fatal
-                log.exception("annotator could not be created")
-                return None
-        return None
-
     def _annotations(self, kind: str, value: object) -> tuple:
-        annotator = self._annotator
-        if annotator is None:
-            return ()
         try:
-            if self.context is not None and getattr(annotator, "context", None) is not self.context:
-                try:
-                    annotator.context = self.context  # type: ignore[attr-defined]
-                except Exception:  # noqa: BLE001
-                    pass
-            return tuple(getattr(annotator, kind)(value) or ())
+            if kind == "sent":
+                return tuple(self._annotator.sent(value))  # type: ignore[arg-type]
+            return tuple(self._annotator.received(value))  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - a bad annotation must not stop a transfer
             log.debug("annotation of %s line failed", kind, exc_info=True)
             return ()
+
+    def _shown(self) -> bool:
+        """Somebody takes control lines (a console, a transcript): only then are they
+        annotated and sent out as events; otherwise the annotator only follows along."""
+        bus = self.bus
+        return bus.wants(LineSent) or bus.wants(ReplyReceived)
 
     # ------------------------------------------------------------------ connection
     async def open(self, host: str, port: int, *, connect_timeout: float,
@@ -194,18 +185,36 @@ class ControlConnection:
 
     def close(self) -> None:
         self._closed = True
+        self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.close()
 
     def abort(self) -> None:
         self._closed = True
+        self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.abort()
 
+    def _stop_deadline_timer(self) -> None:
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
+
     # ------------------------------------------------------------------ protocol callbacks
     def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        """Hand the next reply (or the failure) to the read waiting for one."""
+        pending = self._pending
+        if pending is None:
+            return
+        if pending.done():  # its reader went away (cancelled): the reply stays queued
+            self._pending = None
+            return
+        if self._replies:
+            self._pending = None
+            pending.set_result(self._replies.popleft())
+        elif self._failure is not None:
+            self._pending = None
+            pending.set_exception(self._failure_for(self._pending_step))
 
     def data_arrived(self, data: bytes) -> None:
         self.last_activity = time.monotonic()
@@ -226,10 +235,13 @@ class ControlConnection:
                 return
             if reply is None:
                 break
-            self.bus.emit(ReplyReceived(
-                t=self.bus.now(), connection=self.connection_id, reply=reply,
-                annotations=self._annotations("received", reply),
-            ))
+            if self._shown():
+                self.bus.emit(ReplyReceived(
+                    t=self.bus.now(), connection=self.connection_id, reply=reply,
+                    annotations=self._annotations("received", reply),
+                ))
+            else:
+                self._annotator.track_received(reply)
             if reply.code == 421:
                 self._fail(ConnectionLostError(
                     "the server is closing the control connection (421): "
@@ -265,10 +277,19 @@ class ControlConnection:
     def send(self, command: Command) -> None:
         """Write one command (the caller holds :attr:`lock`). Emits :class:`LineSent`
         with the redacted text."""
+        self.send_many((command,))
+
+    def send_many(self, commands: Sequence[Command]) -> None:
+        """Write ``commands`` in one piece (pipelining: the caller then reads their
+        replies in order). One write is one system call, and on loopback one wake-up of
+        the server, instead of one per command. Each still emits its :class:`LineSent`."""
+        if not commands:
+            return
+        first = commands[0]
         if self._failure is not None:
             error = self._failure_copy()
             if getattr(error, "step", None) is None:
-                error.step = command.verb  # type: ignore[attr-defined]
+                error.step = first.verb  # type: ignore[attr-defined]
             raise error
         if self.transport is None or self._closed:
             raise ConnectionLostError("the control connection is not open")
@@ -281,14 +302,24 @@ class ControlConnection:
             self.bus.emit(Notice(
                 t=self.bus.now(), connection=self.connection_id, severity=Severity.WARNING,
                 kind=NoticeKind.INFO, text=f"ignored unexpected repl{'ies' if ',' in stale else 'y'} "
-                f"{stale} from the server before sending {command.verb}"))
-        display = command.display
-        self.transport.write(command.to_bytes(self.encoding))
+                f"{stale} from the server before sending {first.verb}"))
+        encoding = self.encoding
+        if len(commands) == 1:
+            data = first.to_bytes(encoding)
+        else:
+            data = b"".join(command.to_bytes(encoding) for command in commands)
+        self.transport.write(data)
         self.last_activity = time.monotonic()
-        self.bus.emit(LineSent(
-            t=self.bus.now(), connection=self.connection_id, text=display,
-            annotations=self._annotations("sent", display),
-        ))
+        shown = self._shown()
+        for command in commands:
+            display = command.display
+            if shown:
+                self.bus.emit(LineSent(
+                    t=self.bus.now(), connection=self.connection_id, text=display,
+                    annotations=self._annotations("sent", display),
+                ))
+            else:
+                self._annotator.track_sent(display)
 
     def _failure_copy(self) -> Exception:
         failure = self._failure
@@ -310,38 +341,85 @@ class ControlConnection:
         """The next reply already received (shown when it arrived), without waiting."""
         return self._replies.popleft() if self._replies else None
 
+    def reply_future(self, timeout: float | None = -1.0, *,
+                     step: str | None = None) -> asyncio.Future[Reply]:
+        """A future of the next reply (no task needed to wait for it alongside something
+        else). ``timeout`` -1 means the control timeout; None waits forever (used while
+        a data transfer runs: its own watchdog bounds the wait). At most one read waits
+        at a time; cancelling the future leaves the next reply queued."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Reply] = loop.create_future()
+        if self._replies:
+            future.set_result(self._replies.popleft())
+            return future
+        if self._failure is not None:
+            future.set_exception(self._failure_for(step))
+            return future
+        if timeout is not None and timeout < 0:
+            timeout = self.timeout
+        if timeout is not None and timeout <= 0:
+            future.set_exception(self._timeout_error(timeout, step))
+            return future
+        self._pending = future
+        self._pending_step = step
+        if timeout is None:
+            self._pending_deadline = None
+        else:
+            self._pending_timeout = timeout
+            self._pending_deadline = deadline = loop.time() + timeout
+            # One timer serves every read: a later deadline than the armed one only
+            # needs the timer to look again when it fires (no timer per reply).
+            if self._deadline_timer is None or self._timer_at > deadline:
+                self._arm_deadline_timer(loop, deadline)
+        return future
+
+    def _arm_deadline_timer(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+        self._timer_at = when  # (qasync's handles do not say when they fire)
+        self._deadline_timer = loop.call_at(when, self._deadline_passed)
+
+    def _deadline_passed(self) -> None:
+        self._deadline_timer = None
+        pending, deadline = self._pending, self._pending_deadline
+        if pending is None or deadline is None:
+            return
+        if pending.done():
+            self._pending = None
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= deadline:
+            self._pending = None
+            pending.set_exception(self._timeout_error(self._pending_timeout,
+                                                      self._pending_step))
+        else:
+            self._arm_deadline_timer(loop, deadline)
+
+    def _failure_for(self, step: str | None) -> Exception:
+        error = self._failure_copy()
+        if getattr(error, "step", None) is None and step:
+            error.step = step  # type: ignore[attr-defined]
+        return error
+
+    @staticmethod
+    def _timeout_error(timeout: float, step: str | None) -> ControlTimeoutError:
+        return ControlTimeoutError(
+            f"no reply from the server within {timeout:g} s"
+            + (f" (waiting for the reply to {step})" if step else "")
+            + "; the server or a firewall in between stopped answering on the control connection",
+            step=step)
+
     async def read_reply(self, timeout: float | None = -1.0, *, step: str | None = None) -> Reply:
         """The next reply. ``timeout`` -1 means the control timeout; None waits forever
         (used while a data transfer runs: its own watchdog bounds the wait)."""
-        if timeout is not None and timeout < 0:
-            timeout = self.timeout
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._replies:
-            if self._failure is not None:
-                error = self._failure_copy()
-                if isinstance(error, Exception) and getattr(error, "step", None) is None and step:
-                    error.step = step  # type: ignore[attr-defined]
-                raise error
-            loop = asyncio.get_running_loop()
-            self._waiter = loop.create_future()
-            try:
-                if deadline is None:
-                    await self._waiter
-                else:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TimeoutError
-                    async with asyncio.timeout(remaining):
-                        await self._waiter
-            except TimeoutError:
-                raise ControlTimeoutError(
-                    f"no reply from the server within {timeout:g} s"
-                    + (f" (waiting for the reply to {step})" if step else "")
-                    + "; the server or a firewall in between stopped answering on the control connection",
-                    step=step) from None
-            finally:
-                self._waiter = None
-        return self._replies.popleft()
+        future = self.reply_future(timeout, step=step)
+        if future.done():
+            return future.result()
+        try:
+            return await future
+        finally:
+            if self._pending is future:
+                self._pending = None
 
     async def execute(self, command: Command, *, step: str | None = None,
                       timeout: float | None = -1.0) -> Reply:

@@ -303,24 +303,44 @@ class EventBus:
 
     Observers are called synchronously and must be cheap (the GUI bridge queues; the CLI
     prints). An observer that raises is logged and kept: one broken view must not stop
-    a transfer.
+    a transfer. An observer may name the kinds of event it takes; the engine asks
+    :meth:`wants` before building an event nobody takes (a control line's annotations,
+    a data connection's phase), so a front end that shows no console pays for none.
     """
 
     origin: float = field(default_factory=time.monotonic)
     wall_origin: float = field(default_factory=time.time)
-    _observers: list[Observer] = field(default_factory=list)
+    # (observer, kinds or None for every event); replaced, never changed in place, so
+    # an observer may subscribe or unsubscribe while an event is delivered
+    _entries: list[tuple[Observer, tuple[type[EngineEvent], ...] | None]] = field(
+        default_factory=list)
+    _wanted: dict[type, bool] = field(default_factory=dict)
     _channel_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _connection_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def subscribe(self, observer: Observer) -> Callable[[], None]:
-        """Add ``observer``; returns a function that removes it."""
-        self._observers.append(observer)
+    def subscribe(self, observer: Observer,
+                  kinds: tuple[type[EngineEvent], ...] | None = None) -> Callable[[], None]:
+        """Add ``observer`` (for events of ``kinds`` only, when given); returns a
+        function that removes it."""
+        entry = (observer, kinds)
+        self._entries = [*self._entries, entry]
+        self._wanted = {}
 
         def unsubscribe() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
+            if entry in self._entries:
+                self._entries = [e for e in self._entries if e is not entry]
+                self._wanted = {}
 
         return unsubscribe
+
+    def wants(self, kind: type[EngineEvent]) -> bool:
+        """Whether any observer takes events of ``kind`` (asked on the hot paths, so
+        the answer is remembered until the observers change)."""
+        wanted = self._wanted.get(kind)
+        if wanted is None:
+            wanted = self._wanted[kind] = any(
+                kinds is None or issubclass(kind, kinds) for _, kinds in self._entries)
+        return wanted
 
     def now(self) -> float:
         return time.monotonic() - self.origin
@@ -332,7 +352,9 @@ class EventBus:
         return f"c{next(self._connection_ids)}"
 
     def emit(self, event: EngineEvent) -> None:
-        for observer in tuple(self._observers):
+        for observer, kinds in self._entries:
+            if kinds is not None and not isinstance(event, kinds):
+                continue
             try:
                 observer(event)
             except Exception:  # noqa: BLE001 - an observer must never break the engine

@@ -43,8 +43,7 @@ async def read_mdtm_pipelined(control: ControlConnection,
     times: list[_dt.datetime | None] = []
     for start in range(0, len(commands), PIPELINE_WINDOW):
         window = commands[start:start + PIPELINE_WINDOW]
-        for command in window:
-            control.send(command)
+        control.send_many(window)  # one write for the window
         for _ in window:
             reply = await control.read_reply(step="mdtm")
             while reply.is_preliminary:

@@ -135,6 +135,8 @@ class Throttle:
     @property
     def limit(self) -> int | None:
         """The limit in effect for this transfer now (the lower of the two), or None."""
+        if self._limiter.unlimited:
+            return None
         rates = [r for r in (self._own.rate, self._shared.rate) if r]
         return min(rates) if rates else None
 
@@ -147,6 +149,10 @@ class Throttle:
 
     def moved(self, count: int) -> float:
         """``count`` bytes went through; the seconds to wait before the next piece."""
+        if self._limiter.unlimited:
+            # No bucket to fill: a limit set later starts from at most a full bucket
+            # (``_refill`` caps it), as after an idle spell.
+            return 0.0
         return max(self._own.take(count), self._shared.take(count))
 
 
@@ -160,6 +166,17 @@ class SpeedLimiter:
         self.clock = clock
         self._shared = {d: TokenBucket(lambda d=d: self.limits.total(d), clock)
                         for d in Direction}
+
+    @property
+    def limits(self) -> RateLimits:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: RateLimits) -> None:
+        self._limits = limits
+        #: no limit at all is in effect: transfers skip the buckets (every chunk of every
+        #: transfer asks, and most never have a limit)
+        self.unlimited = not limits.any
 
     def shared_bucket(self, direction: Direction) -> TokenBucket:
         return self._shared[direction]

@@ -171,6 +171,8 @@ class FtpSession:
 
     def set_state(self, state: SessionState, detail: str | None = None) -> None:
         self.state = state
+        if not self.bus.wants(SessionStateChanged):
+            return
         self.bus.emit(SessionStateChanged(t=self.bus.now(), connection=self.connection_id,
                                           state=state, server=self.server, local=self.local,
                                           detail=detail))

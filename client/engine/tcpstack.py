@@ -157,13 +157,26 @@ def _syns(info: TcpInfo | None) -> int | None:
     return 1 + max(info.retransmits, info.total_retrans)
 
 
+def _numeric_address(host: str, port: int) -> list | None:
+    """``getaddrinfo`` for a numeric address, done here: it parses the text and never
+    asks a resolver, so it needs none of the hop to asyncio's resolver thread (which
+    every data connection of a tree of small files paid). None for a host name."""
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                  flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):
+        return None
+
+
 async def connect_observed(host: str, port: int, timeout: float) -> socket.socket:
     """Connect a non-blocking TCP socket to host:port within ``timeout``, watching the
     stack: on failure :class:`ConnectFailed` says whether the SYNs went unanswered (and
     how many were sent), an ICMP error came back (from which router, which type), or the
     host reset the connection."""
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    infos = _numeric_address(host, port)
+    if infos is None:  # a name: resolving may block, so in asyncio's resolver thread
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     family, _type, proto, _canon, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM, proto)
     sock.setblocking(False)

@@ -121,7 +121,9 @@ class Upload:
                                     remote_path=self.remote, total=self.size, offset=offset,
                                     on_progress=self.on_progress)
         try:
-            handle = open(self.local, "rb")  # noqa: SIM115 - closed in finally
+            # unbuffered: sendfile reads the descriptor itself, and a buffered reader
+            # (with its terminal check) cost a system call and an object per file
+            handle = open(self.local, "rb", buffering=0)  # noqa: SIM115 - closed in finally
         except OSError as exc:
             raise local_error("read", self.local, exc) from None
         try:
@@ -149,8 +151,7 @@ async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: f
         when = time.strftime("%Y%m%d%H%M%S", time.gmtime(mtime))
         commands.append(session.path_command("MFMT", f"{when} {remote}"))
     control = session.control
-    for command in commands:
-        control.send(command)
+    control.send_many(commands)  # one write: one wake-up of the server
     replies = []
     for command in commands:
         reply = await control.read_reply(step=command.verb.lower())

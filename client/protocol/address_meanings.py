@@ -10,6 +10,7 @@ annotator's types.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import TYPE_CHECKING
 
@@ -139,6 +140,7 @@ def port_sent(line: str, ctx: AnnotationContext, verb: str) -> list[Meaning]:
     return notes
 
 
+@functools.lru_cache(maxsize=256)
 def known_address(host: str | None) -> str | None:
     """``host`` if it is an IP address; None for None or a name (the context may hold
     whatever a front end knew; only addresses can be judged)."""

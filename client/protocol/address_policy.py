@@ -11,6 +11,7 @@ which holds the contract.
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -59,6 +60,7 @@ def drop_zone(addr: _IPAddress) -> _IPAddress:
 
 
 
+@functools.lru_cache(maxsize=256)
 def normalised_host(host: str, what: str) -> str:
     """The canonical spelling of ``host``: IPv4-mapped IPv6 unwrapped, zone id dropped."""
     return str(drop_zone(unwrap_mapped(ip_or_error(host, what))))
@@ -139,10 +141,13 @@ _V6_RANGES: tuple[tuple[ipaddress.IPv6Network, AddressClass], ...] = tuple(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def classify(host: str) -> AddressClass:
     """The class of an IPv4 or IPv6 address; IPv4-mapped IPv6 is classified as its IPv4.
 
     Raises ``AddressFormatError`` for text that is not an address (e.g. a host name).
+    Remembered per text: a session meets the same few addresses on every data
+    connection (parsing one with :mod:`ipaddress` costs more than the rest of a 227).
     """
     addr = drop_zone(unwrap_mapped(ip_or_error(host, "address to classify")))
     if isinstance(addr, ipaddress.IPv4Address):
@@ -266,10 +271,14 @@ def plausibly_reachable(advertised: str, control_peer: str) -> bool:
     return not (adv_cls in _INTERNAL and adv_cls is not peer_cls)
 
 
+@functools.lru_cache(maxsize=256)
 def decide_pasv_address(
     advertised: str, control_peer: str | None, policy: PasvPolicy = PasvPolicy.AUTO
 ) -> PasvDecision:
     """Decide what to dial after a 227 that advertised ``advertised``.
+
+    Pure, and remembered per (advertised, peer, policy): every 227 of a session names
+    the same host, so a tree of small files decides once, not once per file.
 
     ``control_peer`` is the address of the control connection's peer (``None`` when it
     is not known, e.g. in ``explain`` without context: then the advertised address is

@@ -255,6 +255,26 @@ class Annotator:
             self._remember_endpoint(notes)
         return notes
 
+    def track_sent(self, line: str) -> None:
+        """What :meth:`sent` learns from ``line``, without annotating it (nobody shows
+        this line): the next lines are still explained in the right context."""
+        verb = _verb(line)
+        self.context.last_command = verb or None
+        if verb in ("PASV", "EPSV", "PORT", "EPRT"):
+            self.context.mode = "passive" if verb in ("PASV", "EPSV") else "active"
+            self.context.data_command = verb
+            self.context.data_endpoint = None  # decoded only when annotated
+
+    def track_received(self, reply: Reply) -> None:
+        """What :meth:`received` learns from ``reply``, without annotating it."""
+        code = reply.code
+        if code == 234:
+            self.context.tls = True
+        elif code in (227, 229):
+            self.context.mode = "passive"
+            self.context.data_command = "PASV" if code == 227 else "EPSV"
+            self.context.data_endpoint = None
+
     def _remember_endpoint(self, notes: list[Annotation]) -> None:
         for note in notes:
             kind = note.fields.get("kind")

@@ -288,3 +288,45 @@ async def test_ssh_banner_says_this_is_an_ssh_server(scripted_server, bus):
     text = str(caught.value)
     assert "SSH server" in text and "SFTP" in text and "OpenSSH_9.2p1" in text
     assert "not speaking FTP" not in text
+
+
+@pytest.mark.asyncio
+async def test_replies_share_one_deadline_timer(scripted_server, bus, monkeypatch):
+    """Every command waits for its reply with the control timeout, enforced by one
+    timer per connection that looks again when it fires, not by a timer armed and
+    cancelled per reply (a tree of small files waits for four replies per file)."""
+    server = scripted_server({})
+    async with FtpSession(settings_for(server, control_timeout=30.0), bus=bus) as session:
+        loop = asyncio.get_running_loop()
+        armed: list[str] = []
+        call_at, call_later = loop.call_at, loop.call_later
+
+        def counting_call_at(when, callback, *args, **kwargs):
+            armed.append(getattr(callback, "__qualname__", repr(callback)))
+            return call_at(when, callback, *args, **kwargs)
+
+        def counting_call_later(delay, callback, *args, **kwargs):
+            armed.append(getattr(callback, "__qualname__", repr(callback)))
+            return call_later(delay, callback, *args, **kwargs)
+
+        monkeypatch.setattr(loop, "call_at", counting_call_at)
+        monkeypatch.setattr(loop, "call_later", counting_call_later)
+        for _ in range(20):
+            await session.noop()
+        assert len(armed) <= 1, armed
+
+
+@pytest.mark.asyncio
+async def test_a_shorter_wait_after_longer_ones_still_ends_on_time(scripted_server, bus):
+    """The shared timer is moved earlier for a read with a shorter timeout (resync after
+    ABOR reads with 0.05-0.3 s) than the one armed for the control timeout."""
+    server = scripted_server({"CWD": hang})
+    async with FtpSession(settings_for(server, control_timeout=60.0), bus=bus) as session:
+        await session.noop()  # arms the timer for the 60 s control timeout
+        control = session.control
+        async with control.lock:
+            control.send(session.path_command("CWD", "/slow"))
+            with pytest.raises(ControlTimeoutError) as caught:
+                # bounded well below the 60 s: only the 0.2 s deadline can end it
+                await asyncio.wait_for(control.read_reply(0.2, step="cwd"), 20.0)
+        assert "within 0.2 s" in caught.value.message and caught.value.step == "cwd"

@@ -134,3 +134,38 @@ def test_a_closed_window_means_the_server_stopped_reading() -> None:
     finally:
         uploader.close()
         server.close()
+
+
+@pytest.mark.asyncio
+async def test_numeric_addresses_connect_without_the_resolver_thread(monkeypatch) -> None:
+    """A data connection's address is numeric (from 227/229 or the control peer): it
+    needs no hop to asyncio's resolver thread; a host name (a proxy's) still gets one."""
+    loop = asyncio.get_running_loop()
+    asked: list[object] = []
+    resolve = loop.getaddrinfo
+
+    async def counting_getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        return await resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "getaddrinfo", counting_getaddrinfo)
+    for host in ("127.0.0.1", "::1"):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            listener = socket.create_server((host, 0), family=family)
+        except OSError:
+            continue  # no IPv6 here
+        try:
+            sock = await tcpstack.connect_observed(host, listener.getsockname()[1], 2.0)
+            assert sock.getpeername()[:2] == listener.getsockname()[:2]
+            sock.close()
+        finally:
+            listener.close()
+    assert asked == []
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        sock = await tcpstack.connect_observed("localhost", listener.getsockname()[1], 2.0)
+        sock.close()
+    finally:
+        listener.close()
+    assert asked == ["localhost"]

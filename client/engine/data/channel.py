@@ -263,7 +263,8 @@ class DataTransfer:
             self.on_command_accepted(first)
         final_task: asyncio.Future[Reply] | None = None
         if first.is_preliminary:
-            final_task = asyncio.ensure_future(self.control.read_reply(None, step=self.command.verb))
+            # a future the control connection resolves, not a task reading for it
+            final_task = self.control.reply_future(None, step=self.command.verb)
         # A timer and a done-callback, not two tasks: each task cost a start and a
         # cancellation round through the loop for every file of a tree.
         watchdog = Watchdog(stream, self.settings.data_timeout, self.sink,
@@ -274,14 +275,14 @@ class DataTransfer:
             tracker.emit(DataPhase.FIRST_BYTE)
 
         stream.first_byte.add_done_callback(announce_first_byte)
+        sender: asyncio.Future[None] | None = None
         try:
             if self.source is not None:
-                sender = asyncio.ensure_future(self._send(stream))
-                waits = {sender, final_task} if final_task else {sender}
-                await self._wait_data(stream, tracker, sender, final_task, waits)
-            else:
-                waits = {stream.closed, final_task} if final_task else {stream.closed}
-                await self._wait_data(stream, tracker, stream.closed, final_task, waits)
+                sender = self._start_sending(stream)
+            waits = {stream.closed, final_task} if final_task else {stream.closed}
+            await self._wait_data(stream, tracker, stream.closed, final_task, waits)
+            if sender is not None:
+                self._sent(sender)
             outcome = stream.closed.result() if stream.closed.done() else None
             tracker.bytes = stream.bytes
             if outcome is not None:
@@ -313,12 +314,16 @@ class DataTransfer:
             tracker.emit(DataPhase.CLOSED)
             return final
         finally:
+            if sender is not None and not sender.done():
+                # the connection ended under the upload: the source stops before its
+                # file is closed (a sendfile still registered would touch it)
+                sender.cancel()
+                with contextlib.suppress(BaseException):
+                    await sender
             watchdog.cancel()
             stream.first_byte.remove_done_callback(announce_first_byte)
             if final_task is not None and not final_task.done():
-                final_task.cancel()
-                with contextlib.suppress(BaseException):
-                    await final_task
+                final_task.cancel()  # the reply, when it comes, stays queued
 
     async def _final_reply(self, final_task: asyncio.Future[Reply], tracker: ChannelTracker,
                            stream: DataStream) -> Reply:
@@ -327,10 +332,15 @@ class DataTransfer:
         flowed), the error says so and how long the control connection had been
         idle, so a caller holding every byte can keep them."""
         idle = time.monotonic() - self.control.last_activity
+        if final_task.done():
+            return final_task.result()
+        # Wait with the control timeout from now on: the reading without a deadline
+        # makes way for one with it (a reply never falls between the two: it stays
+        # queued until a read takes it).
+        final_task.cancel()
         try:
-            async with asyncio.timeout(self.control.timeout):
-                return await asyncio.shield(final_task)
-        except TimeoutError:
+            return await self.control.read_reply(step=self.command.verb)
+        except ControlTimeoutError:
             lost = (f"the server sent no final reply within {self.control.timeout:g} s: the "
                     "control connection went silent")
         # The data connection itself ended normally: its arrow closes, and the lost
@@ -347,31 +357,38 @@ class DataTransfer:
         error.control_idle = idle
         raise error
 
-    async def _send(self, stream: DataStream) -> None:
-        """Run the upload source, but stop as soon as the connection is gone (the
-        watchdog's stall verdict aborts the transport; a blocked sendfile would otherwise
-        never notice)."""
+    def _start_sending(self, stream: DataStream) -> asyncio.Future[None]:
+        """Run the upload source in a task of its own and close the connection when it
+        is done (the end of the file for the server); one that fails on the connection
+        ends the stream with that error. The source stops as soon as the connection is
+        gone (the watchdog's stall verdict aborts the transport; a blocked sendfile
+        would otherwise never notice): see :meth:`DataStream.abort`."""
         assert self.source is not None
         sending = asyncio.ensure_future(self.source(stream))
         stream.sender = sending
-        await asyncio.wait({sending, stream.closed}, return_when=asyncio.FIRST_COMPLETED)
-        if not sending.done():
-            sending.cancel()
-            with contextlib.suppress(BaseException):
-                await sending
-            return
-        if sending.cancelled():  # stopped by stream.abort(): the closure says why
-            await asyncio.shield(stream.closed)
-            return
-        error = sending.exception()
-        if isinstance(error, (ConnectionError, OSError)):
-            stream.fail(error)
-            return
-        if error is not None:
-            raise error
-        if stream.transport is not None and not stream.closed.done():
-            stream.transport.close()
-        await asyncio.shield(stream.closed)
+
+        def done(task: asyncio.Future[None]) -> None:
+            if task.cancelled():  # stopped by stream.abort(): the closure says why
+                return
+            error = task.exception()
+            if isinstance(error, (ConnectionError, OSError)):
+                stream.fail(error)
+            elif error is not None:
+                stream.abort()  # raised by _sent once the connection is down
+            elif stream.transport is not None and not stream.closed.done():
+                stream.transport.close()
+
+        sending.add_done_callback(done)
+        return sending
+
+    @staticmethod
+    def _sent(sending: asyncio.Future[None]) -> None:
+        """After the connection closed: a source that failed other than on the
+        connection (a local file that shrank) raises its error here."""
+        if sending.done() and not sending.cancelled():
+            error = sending.exception()
+            if error is not None and not isinstance(error, (ConnectionError, OSError)):
+                raise error
 
     async def _wait_data(self, stream: DataStream, tracker: ChannelTracker, data_done: asyncio.Future,
                          final_task: asyncio.Future | None, waits: set) -> None:

@@ -16,7 +16,7 @@ serve.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import ipaddress
 import time
 from collections.abc import Callable
@@ -162,13 +162,22 @@ async def open_pasv(xfer: DataTransfer) -> DataStream:
     return await dial(xfer, tracker, decision.host, address.port)
 
 
+@functools.lru_cache(maxsize=64)
+def _is_address(host: str) -> bool:
+    """``host`` (a zone id allowed) is an IP address, not a name (asked per data
+    connection; a session has one control peer)."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def pasv_decision(advertised: str, control_peer: str, policy: PasvPolicy) -> PasvDecision:
     """The 227 address policy. Through a proxy the control peer may be a host name (the
     proxy resolved it, this computer never learned its address): then the policy's
     choice is the same host name, since the advertised address cannot be compared."""
-    try:
-        ipaddress.ip_address(control_peer.split("%", 1)[0])
-    except ValueError:
+    if not _is_address(control_peer):
         if policy is PasvPolicy.ADVERTISED:
             return decide_pasv_address(advertised, None, policy)
         return PasvDecision(
@@ -348,8 +357,8 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
     timeout = xfer.settings.data_timeout
     deadline = time.monotonic() + timeout
     first: Reply | None = None
-    reply_task: asyncio.Future[Reply] | None = asyncio.ensure_future(
-        xfer.control.read_reply(None, step=xfer.command.verb))
+    reply_task: asyncio.Future[Reply] | None = xfer.control.reply_future(
+        None, step=xfer.command.verb)
     try:
         while not (accepted.done() and first is not None):
             waiting = [f for f in (accepted, reply_task) if f is not None and not f.done()]
@@ -369,8 +378,7 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
                 if first is None:
                     first = reply
                     if not accepted.done() and reply.is_preliminary:
-                        reply_task = asyncio.ensure_future(
-                            xfer.control.read_reply(None, step=xfer.command.verb))
+                        reply_task = xfer.control.reply_future(None, step=xfer.command.verb)
                 else:
                     xfer.control.unread(reply)  # the final reply: _transfer reads it
             if not done and accepted.done():
@@ -394,6 +402,4 @@ async def await_dial_back(xfer: DataTransfer, tracker: ChannelTracker, accepted:
         return first
     finally:
         if reply_task is not None and not reply_task.done():
-            reply_task.cancel()
-            with contextlib.suppress(BaseException):
-                await reply_task
+            reply_task.cancel()  # a reply that comes later stays queued

@@ -334,7 +334,7 @@ class DataStream(asyncio.BufferedProtocol):
         self.first_byte: asyncio.Future[None] = loop.create_future()
         self._write_paused = False
         self._drain_waiter: asyncio.Future[None] | None = None
-        self._fallback_buffer = bytearray(64 * 1024)
+        self._fallback_buffer: bytearray | None = None  # made when bytes come without a sink
         # Why reading is paused: the sink waits for the disk, the speed limit for time.
         # Reading resumes only when neither holds it.
         self._holds: set[ReadHold] = set()
@@ -424,7 +424,12 @@ class DataStream(asyncio.BufferedProtocol):
 
     # --- receiving
     def get_buffer(self, sizehint: int) -> memoryview:
-        buffer = memoryview(self._fallback_buffer) if self.sink is None else self.sink.get_buffer()
+        if self.sink is None:
+            if self._fallback_buffer is None:  # (an upload's connection: rarely any)
+                self._fallback_buffer = bytearray(64 * 1024)
+            buffer = memoryview(self._fallback_buffer)
+        else:
+            buffer = self.sink.get_buffer()
         if self.throttle is not None:
             return buffer[:self.throttle.chunk(len(buffer))]
         return buffer

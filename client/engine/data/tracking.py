@@ -180,6 +180,8 @@ class ChannelTracker:
     def emit(self, phase: DataPhase, **extra: object) -> None:
         if phase is not DataPhase.FAILED:
             self.phase = phase
+        if not self.bus.wants(DataChannelEvent):
+            return  # nobody draws data connections (the failure still raises its error)
         self.bus.emit(DataChannelEvent(
             t=self.bus.now(), connection=self.connection, channel=self.channel, phase=phase,
             initiator=self.initiator, method=self.method, command=self.command,

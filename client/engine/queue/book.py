@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -87,7 +87,15 @@ class JobBook:
         self.emit(record.job)
 
     def emit(self, job: TransferJob) -> None:
-        self.bus.emit(QueueJobChanged(t=self.bus.now(), connection="queue", job=job))
+        if self.bus.wants(QueueJobChanged):
+            self.bus.emit(QueueJobChanged(t=self.bus.now(), connection="queue", job=job))
+
+    def upcoming(self) -> Iterator[JobRecord]:
+        """The QUEUED jobs in queue order."""
+        for job_id in itertools.islice(self._order, self._scan_from, None):
+            record = self._records[job_id]
+            if record.job.state is JobState.QUEUED:
+                yield record
 
     def next_queued(self, now: float, blocked: Callable[[JobRecord], bool],
                     ) -> tuple[JobRecord | None, float | None]:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -27,12 +28,12 @@ from typing import TYPE_CHECKING
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, Notice, NoticeKind, TransferProgress
 from client.engine.exists import ExistsPolicy
-from client.engine.localpaths import part_path
 from client.engine.queue import sessions as pool
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
 from client.engine.queue.book import JobBook
 from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
+from client.engine.queue.prepare import TargetPreparer
 from client.engine.queue.retry import (
     backoff_delay,
     is_transient,
@@ -82,10 +83,11 @@ class TransferQueue:
         self.case_insensitive = case_insensitive
         self._concurrency = concurrency
         self._book = JobBook(bus)
-        self._writing: set[Path] = set()  # local files running downloads write
+        self._writing: set[str] = set()  # local files running downloads write
         self._workers: list[_Worker] = []
         self._worker_numbers = itertools.count(1)
         self.sessions = SessionPool(session_factory)
+        self._preparer = TargetPreparer()
         self._wake = asyncio.Event()
         self._closed = False
         #: FTP: the charset names of jobs added from now on were read in (see set_charset)
@@ -180,6 +182,7 @@ class TransferQueue:
         if record.job.state is JobState.RUNNING:
             self._stop(record, JobState.CANCELLED)
         elif record.job.state in (JobState.QUEUED, JobState.PAUSED):
+            self._preparer.forget(record)
             self._book.update(record, state=JobState.CANCELLED, rate=0.0)
 
     def retry(self, job_id: int) -> None:
@@ -243,6 +246,7 @@ class TransferQueue:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        await self._preparer.close()
         await self.sessions.close()
         self._book.idle.set()
 
@@ -297,7 +301,11 @@ class TransferQueue:
         record.stop_as = None
         self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
                           attempts=record.job.attempts + 1)
-        writes = _written_by(record.job) if record.job.direction == "download" else set()
+        writes = frozenset()
+        if record.job.direction == "download":
+            writes = _written_by(record.job)
+            # the next targets' files are made in a thread while this one runs
+            self._preparer.top_up(self._book.upcoming())
         self._writing |= writes
         try:
             await self._run_attempt(worker, record)
@@ -307,18 +315,22 @@ class TransferQueue:
             self._wake.set()  # a download waiting for these paths may go now
 
     async def _run_attempt(self, worker: _Worker, record: JobRecord) -> None:
-        record.task = asyncio.ensure_future(self._attempt(worker, record))
+        # The attempt runs in the worker's own task (a task per file cost a start, a
+        # shield and a wake-up of the worker): pause/cancel cancel this task, and the
+        # worker takes that cancellation back (``uncancel``) when it was the user's.
+        task = asyncio.current_task()
+        assert task is not None
         if record.stop_as is not None:  # paused/cancelled by an observer of RUNNING
-            record.task.cancel()
+            self._stopped(record)
+            return
+        record.task = task
         try:
-            outcome = await asyncio.shield(record.task)
+            outcome = await self._attempt(worker, record)
         except asyncio.CancelledError:
             if record.stop_as is not None and not self._closed:
+                self._forget_stop(task)  # the user's stop, not the worker's end
                 self._stopped(record)
                 return
-            record.task.cancel()
-            with contextlib.suppress(BaseException):
-                await record.task
             self._book.update(record, state=JobState.CANCELLED, rate=0.0,
                               error="the transfer queue was closed")
             raise
@@ -334,6 +346,19 @@ class TransferQueue:
             return
         finally:
             record.task = None
+        if record.stop_as is not None and not self._closed:
+            # Stopped while the attempt ran, without the cancellation landing in it (an
+            # observer answering it from inside, or it came as the attempt ended): the
+            # user's word wins, as with a task of its own, and the cancellation still
+            # on its way to this task lands here, never in the next file.
+            try:
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                if self._closed:
+                    raise
+            self._forget_stop(task)
+            self._stopped(record)
+            return
         record.failures = 0
         record.resume_next = False
         if outcome.reason is not None:
@@ -341,6 +366,12 @@ class TransferQueue:
                         kind=NoticeKind.SKIPPED)
         self._book.update(record, **_fields(outcome.job), state=outcome.state,
                           error=outcome.reason, rate=0.0)
+
+    @staticmethod
+    def _forget_stop(task: asyncio.Task) -> None:
+        """Take back the cancellations a pause or cancel asked of the worker's task."""
+        while task.cancelling():
+            task.uncancel()
 
     async def _attempt(self, worker: _Worker, record: JobRecord):  # -> Outcome
         if (usable(worker.session) and worker.session is not None
@@ -427,8 +458,12 @@ def _speak_charset(session: RemoteFileSystem, charset: str | None) -> None:
         session.set_charset(charset)
 
 
-def _written_by(job: TransferJob) -> set[Path]:
-    return {job.local_path, part_path(job.local_path)}
+def _written_by(job: TransferJob) -> frozenset[str]:
+    """The files a download writes (``NAME`` and ``NAME.part``, see
+    :func:`client.engine.localpaths.part_path`), as the local system compares names:
+    strings, not paths, since every job asks at least twice."""
+    local = os.path.normcase(os.fspath(job.local_path))
+    return frozenset((local, local + ".part"))
 
 
 def _fields(job: TransferJob) -> dict[str, object]:

@@ -29,11 +29,13 @@ from client.engine.localpaths import (
     prepare_download_target,
 )
 from client.engine.queue.jobs import JobState, TransferJob, replace_job
+from client.engine.queue.prepare import claim_prepared
 from client.engine.resume_copy import copy_for_resume, drop_unchanged_copy
 from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
+    from client.engine.queue.prepare import _Ahead
     from client.engine.remotefs import RemoteFileSystem
 
 __all__ = ["JobRecord", "Outcome", "run_attempt"]
@@ -62,6 +64,7 @@ class JobRecord:
     restart_refused: bool = False  # the server would not continue this upload
     listed_mtime: _dt.datetime | None = None  # download: the listing's exact time (no MDTM)
     charset: str | None = None  # FTP: the charset its names were read in (None: the session's)
+    ahead: _Ahead | None = None  # download: its target being prepared ahead (see .prepare)
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,11 @@ async def _download(record: JobRecord, session: RemoteFileSystem, policy: Exists
     job = record.job
     local = job.local_path
     resume = record.resume_next
+    made_ahead = claim_prepared(record)
     size, mtime, exists = _local_facts(local)
+    if exists and made_ahead:  # the file appeared since: decide as if nothing was made
+        drop_empty_part(local)
+        made_ahead = False
     if exists and record.decision is None:
         if size is None:  # a link where the file should go
             raise UnsafePathError(
@@ -132,7 +139,7 @@ async def _download(record: JobRecord, session: RemoteFileSystem, policy: Exists
     # Inline, not through a thread: a handful of metadata calls on the local disk (like
     # the lstat above and the open of the .part), where the hop to a worker thread and
     # back cost more than the work for every small file of a tree.
-    created = prepare_download_target(record.root, local)
+    created = prepare_download_target(record.root, local) or made_ahead
     copied: int | None = None
     record.resuming = resume
     try:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fixtures.waiting import until
 
 from client.engine.events import EventBus, TransferProgress
 from client.engine.queue import TransferQueue
@@ -209,7 +210,8 @@ async def test_a_big_tree_queued_at_once_is_one_write(tmp_path, monkeypatch):
             break
     await asyncio.sleep(0.1)
     assert writes == [2000]
-    assert len(load_saved(path)) == 2000
+    # the write runs in a worker thread (the queue's may be making .part files beside it)
+    await until(lambda: len(load_saved(path)) == 2000)
     saver.detach()
     await queue.close()
 
