@@ -15,22 +15,23 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from client.cli.limits import apply_limit
 from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
 from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
-from client.engine.portmap import PassivePortMap
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
-from client.engine.sftp.settings import SftpSettings
 from client.engine.transcript import TranscriptWriter
 from client.engine.trust import format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
+
+if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only
+    from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
 
@@ -60,14 +61,14 @@ class CommandContext:
 
     @property
     def is_sftp(self) -> bool:
-        return isinstance(self.settings, SftpSettings)
+        return not isinstance(self.settings, ConnectionSettings)
 
     def session(self, settings: ConnectionSettings | SftpSettings | None = None,
                 ) -> FtpSession:
         """A session of the target's protocol (an ``SftpSession`` for SFTP targets: the
         same interface; typed as the FTP one the FTP-only commands use)."""
         settings = settings or self.settings
-        if isinstance(settings, SftpSettings):
+        if not isinstance(settings, ConnectionSettings):
             from client.config.known_hosts import KnownHostsStore
             from client.engine.sftp.session import SftpSession
 
@@ -149,7 +150,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
     except TargetError as exc:
         print(f"ftp-inspector {command}: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
-    if isinstance(target.settings, SftpSettings) and command not in _SFTP_COMMANDS:
+    if not isinstance(target.settings, ConnectionSettings) and command not in _SFTP_COMMANDS:
         print(f"ftp-inspector {command}: speaks FTP only; an SFTP server has no data "
               "connections to diagnose (use ls, get, put or mirror with sftp://)",
               file=stderr)
@@ -163,8 +164,12 @@ def run_command(args: argparse.Namespace, command: str, url: str,
                              record_events=record_events)
     if record_events:
         bus.subscribe(context.events.append)
-    ports = PassivePortMap()
+    ports = None
     if args.verbose:
+        # the passive-port map (and the diagnosis model it reports in) only for -v
+        from client.engine.portmap import PassivePortMap
+
+        ports = PassivePortMap()
         printer = VerbosePrinter(stderr)
         printer.progress = context.progress
         bus.subscribe(printer)
@@ -196,7 +201,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
     finally:
-        if ports.entries():
+        if ports is not None and ports.entries():
             print(f"passive ports this session: {ports.summary()}", file=stderr)
 
 

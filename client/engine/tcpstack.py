@@ -164,7 +164,9 @@ def numeric_address_info(host: str, port: int) -> list | None:
     resolver, so it is answered here: ``loop.getaddrinfo`` would start the loop's
     thread pool (and its shutdown at exit) for an address that needs no lookup."""
     try:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+        # as bytes: a str host goes through the "idna" codec, which loads stringprep
+        # and unicodedata first
+        return socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM,
                                   flags=socket.AI_NUMERICHOST)
     except (socket.gaierror, UnicodeError):
         return None
