@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import os
 import re
 import sys
@@ -297,11 +296,13 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     if not args.lines and stdin.isatty():
         stderr.write("ftp-inspector explain: reading lines from standard input "
                      "(end with Ctrl-D; or pass lines as arguments)\n")
+    if args.json:
+        from json import dumps as _dumps  # loaded for --json only
     status = 0
     try:
         for number, item in enumerate(explain_lines(_input_lines(args.lines, stdin), context), 1):
             if args.json:
-                stdout.write(json.dumps(to_json(item), ensure_ascii=False) + "\n")
+                stdout.write(_dumps(to_json(item), ensure_ascii=False) + "\n")
             else:
                 write_text(item, stdout)
             if item.problem:
