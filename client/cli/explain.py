@@ -23,7 +23,6 @@ import sys
 import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
 
 from client.protocol.addresses import PasvPolicy
 from client.protocol.annotate import (
@@ -35,6 +34,11 @@ from client.protocol.annotate import (
 )
 from client.protocol.replies import Reply
 from client.protocol.text import decode_line
+
+#: ``typing`` is imported by type checkers only: loading it costs ``explain`` ~3 ms.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 # RFC 959 and its extensions (RFC 2228, 2389, 2428, 2640, 3659, 7151, drafts in use).
 FTP_VERBS = frozenset(

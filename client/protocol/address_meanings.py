@@ -11,7 +11,6 @@ annotator's types.
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
 
 from client.protocol.addresses import (
     AddressClass,
@@ -27,6 +26,8 @@ from client.protocol.errors import AddressFormatError
 from client.protocol.reply_meanings import Meaning
 from client.protocol.text import escape_control
 
+#: ``typing`` is imported by type checkers only: loading it costs ``explain`` ~3 ms.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from client.protocol.annotate import AnnotationContext
 

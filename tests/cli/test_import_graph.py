@@ -113,6 +113,19 @@ def test_explain_loads_the_protocol_layer_only(child_env) -> None:
     assert loaded_of(report["loaded"], NOT_FOR_EXPLAIN) == []
 
 
+def test_explain_does_not_load_typing(child_env) -> None:
+    """``typing`` costs ``explain`` ~3 ms; its modules import it for type checkers only.
+    Run without ``site`` (``-S``): a site hook of this machine loads it into every
+    process, a user's virtual environment does not."""
+    done = subprocess.run([sys.executable, "-S", "-c", _CHILD, "explain", "PASV",
+                           "227 Entering Passive Mode (10,0,0,5,195,80)"],
+                          env=child_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert loaded_of(report["loaded"], ("typing", "asyncio", "json")) == []
+
+
 def test_the_check_sees_a_heavy_import(child_env) -> None:
     """The child's report is real: a command that does load the demo server (and with it
     pyftpdlib) is caught."""
