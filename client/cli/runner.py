@@ -31,6 +31,8 @@ from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only
+    from client.cli.early_start import Prepared
+    from client.engine.early_login import EarlyLogin
     from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
@@ -54,6 +56,9 @@ class CommandContext:
     progress: ProgressBar | None = None
     events: list[EngineEvent] = field(default_factory=list)
     record_events: bool = False
+    #: a login started before the engine loaded (client/cli/early_start.py), for the
+    #: command's first session
+    early_login: EarlyLogin | None = None
 
     @property
     def settings(self) -> ConnectionSettings | SftpSettings:
@@ -74,7 +79,11 @@ class CommandContext:
 
             return SftpSession(settings, bus=self.bus,  # type: ignore[return-value]
                                host_keys=KnownHostsStore())
-        return FtpSession(settings, bus=self.bus)
+        early, self.early_login = self.early_login, None
+        if early is not None and settings is not self.target.settings:
+            early.discard()
+            early = None
+        return FtpSession(settings, bus=self.bus, early_login=early)
 
     def note(self, text: str) -> None:
         """A note for the person at the terminal (suppressed by -q)."""
@@ -141,12 +150,29 @@ def _transcript(path: str | None) -> Iterator[TranscriptWriter | None]:
 def run_command(args: argparse.Namespace, command: str, url: str,
                 body: Callable[[CommandContext], Awaitable[int]], *,
                 stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-                record_events: bool = False) -> int:
-    """Resolve the target, subscribe the observers, run ``body``; returns the exit code."""
+                record_events: bool = False, prepared: Prepared | None = None) -> int:
+    """Resolve the target (or take ``prepared``'s, with its early login), subscribe the
+    observers, run ``body``; returns the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    early = prepared.early_login if prepared is not None else None
     try:
-        target = build_target(args, url)
+        return _run_command(args, command, url, body, stdout, stderr, record_events,
+                            prepared, early)
+    finally:
+        if early is not None:
+            early.discard()  # a command that ended before connecting: close it
+
+
+def _run_command(args: argparse.Namespace, command: str, url: str,
+                 body: Callable[[CommandContext], Awaitable[int]], stdout: IO[str],
+                 stderr: IO[str], record_events: bool, prepared: Prepared | None,
+                 early: EarlyLogin | None) -> int:
+    try:
+        if prepared is not None and prepared.error is not None:
+            raise prepared.error
+        target = prepared.target if prepared is not None and prepared.target is not None \
+            else build_target(args, url)
     except TargetError as exc:
         print(f"ftp-inspector {command}: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
@@ -156,12 +182,14 @@ def run_command(args: argparse.Namespace, command: str, url: str,
               file=stderr)
         return EXIT_USAGE
     apply_limit(args)
-    bus = EventBus()
+    # an early login's lines are dated from its start: the bus's clock starts with it
+    bus = EventBus() if early is None else EventBus(origin=early.started,
+                                                    wall_origin=early.started_wall)
     show_progress = not args.quiet and _isatty(stderr)
     context = CommandContext(command=command, args=args, target=target, bus=bus,
                              stdout=stdout, stderr=stderr,
                              progress=ProgressBar(stderr) if show_progress else None,
-                             record_events=record_events)
+                             record_events=record_events, early_login=early)
     if record_events:
         bus.subscribe(context.events.append)
     ports = None

@@ -57,6 +57,7 @@ from client.protocol.text import escape_control
 __all__ = ["FtpSession", "TransferResult"]
 
 if TYPE_CHECKING:  # the guess is made (and its module loaded) by the first listing
+    from client.engine.early_login import EarlyLogin
     from client.protocol.charset_guess import CharsetGuess
 
 T = TypeVar("T")
@@ -72,8 +73,12 @@ class FtpSession:
 
     def __init__(self, settings: ConnectionSettings, *, bus: EventBus | None = None,
                  trust: CertificateTrust | None = None,
-                 pin_store: PinStore | None = None) -> None:
+                 pin_store: PinStore | None = None,
+                 early_login: EarlyLogin | None = None) -> None:
         self.settings = settings
+        #: a login already under way on its own connection (the command line starts one
+        #: while the engine loads); the first connect takes it over
+        self._early_login = early_login
         self.bus = bus if bus is not None else EventBus()
         self.trust = trust
         self.pin_store = pin_store
@@ -160,6 +165,11 @@ class FtpSession:
         self.memory = ModeMemory()
 
     # ------------------------------------------------------------------ internals
+    def take_early_login(self) -> EarlyLogin | None:
+        """The early login for the first connect (None afterwards, and normally)."""
+        early, self._early_login = self._early_login, None
+        return early
+
     def new_control(self) -> None:
         if self.control.transport is not None:
             self.control.abort()
