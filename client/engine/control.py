@@ -164,9 +164,10 @@ class ControlConnection:
         calls :meth:`open`). Raises the early connect's error as :meth:`open` would. Its
         lines are shown, with their times, as the login sends and reads them."""
         early.finish()
-        if early.connect_error is not None:
-            raise early.connect_error
-        if early.sock is None:
+        if early.connect_error is not None or early.sock is None:
+            self.bus.hold_clock(None)  # what follows (the error, a connect here) is now
+            if early.connect_error is not None:
+                raise early.connect_error
             return False
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_connection(lambda: self._protocol, sock=early.sock)
