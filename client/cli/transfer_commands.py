@@ -78,9 +78,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    from client.cli.runner import run_command
+    from client.cli.early_start import prepare
 
-    return run_command(args, "ls", args.url, _ls, record_events=args.ladder)
+    prepared = prepare(args, args.url, lambda _target: True)
+    from client.cli.runner import run_command  # the engine loads while the login runs
+
+    return run_command(args, "ls", args.url, _ls, record_events=args.ladder,
+                       prepared=prepared)
 
 
 async def _ls(context: CommandContext) -> int:
@@ -208,9 +212,12 @@ def run_put(args: argparse.Namespace) -> int:
     if not local.is_file():
         print(f"ftp-inspector put: {args.local!r} is not a readable file", file=sys.stderr)
         return 1
-    from client.cli.runner import run_command
+    from client.cli.early_start import prepare
 
-    return run_command(args, "put", args.url, _put)
+    prepared = prepare(args, args.url, lambda _target: True)
+    from client.cli.runner import run_command  # the engine loads while the login runs
+
+    return run_command(args, "put", args.url, _put, prepared=prepared)
 
 
 async def _put(context: CommandContext) -> int:

@@ -180,3 +180,23 @@ def test_the_login_starts_before_the_engine_loads(recording_server, child_env,
     assert done.returncode == 0, done.stderr
     assert "dialled with []" in done.stderr
     assert (tmp_path / "s.txt").read_bytes() == PAYLOAD
+
+
+def test_ls_and_put_log_in_early_too(recording_server, child_env, tmp_path: Path) -> None:
+    env = {**child_env, "FTP_PASSWORD": PASSWORD}
+    listing = subprocess.run([sys.executable, "-m", "client", "ls", "-q", "--json",
+                              recording_server.url("")], env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert listing.returncode == 0, listing.stderr
+    assert [e["name"] for e in json.loads(listing.stdout)] == ["small.txt"]
+    assert recording_server.seen[:3] == ["FEAT", "USER", "PASS"]
+    assert recording_server.seen.count("PASS") == 1
+    recording_server.seen.clear()
+    source = tmp_path / "up.txt"
+    source.write_bytes(b"uploaded while logged in early\n")
+    put = subprocess.run([sys.executable, "-m", "client", "put", "-q", str(source),
+                          recording_server.url("up.txt")], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert put.returncode == 0, put.stderr
+    assert (recording_server.root / "up.txt").read_bytes() == source.read_bytes()
+    assert recording_server.seen.count("USER") == recording_server.seen.count("PASS") == 1
