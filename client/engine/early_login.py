@@ -21,7 +21,6 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from client.engine.settings import ConnectionSettings, TlsMode
@@ -55,8 +54,7 @@ class EarlyLogin:
     """The thread and what it exchanged. Use :meth:`finish` (joins the thread) before
     reading :attr:`steps`, :attr:`sock` and :attr:`connect_error`."""
 
-    def __init__(self, settings: ConnectionSettings, *,
-                 connect: Callable[..., socket.socket] = socket.create_connection) -> None:
+    def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
         self.started = time.monotonic()
         self.started_wall = time.time()
@@ -71,7 +69,6 @@ class EarlyLogin:
         self._encoding = wire_charset(normalize_charset(settings.encoding))
         self._parser = ReplyParser(encoding=None if self._encoding == "utf-8"
                                    else self._encoding)
-        self._connect = connect
         self._switch = sys.getswitchinterval()
         sys.setswitchinterval(_SWITCH_INTERVAL)
         self._thread = threading.Thread(target=self._run, name="early-login", daemon=True)
@@ -97,8 +94,8 @@ class EarlyLogin:
     def _run(self) -> None:
         settings = self.settings
         try:
-            self.sock = self._connect((settings.host.strip("[]"), settings.port),
-                                      timeout=settings.connect_timeout)
+            address = (settings.host.strip("[]"), settings.port)
+            self.sock = socket.create_connection(address, timeout=settings.connect_timeout)
         except OSError as exc:
             self.connect_error = exc
             return
