@@ -8,11 +8,16 @@ bench/results/bench-YYYYmmdd-HHMMSS.json (``--save-latest`` also writes latest.j
 summary kept in git).
 
     python -m bench [--big | --quick] [--case NAME ...] [--pairs N] [--servers vsftpd,pyftpdlib]
+                    [--venv DIR | --no-installed]
 
 Ratios are reference time / engine time: above 1.0 the engine is faster. The engine's
 time is the operation (connect to close) measured inside its child process; the whole
 process wall time (interpreter start and imports included) is in the JSON as well.
 At the end every goal is listed with its figure, target and verdict (bench/goals.py).
+
+The ``cli`` case (start-up) runs the commands from the checkout and from the checkout's
+wheel installed in a virtual environment (``--venv DIR``, made or updated there; without
+it a temporary one), as a user runs them; ``--no-installed`` skips the latter.
 
 Sizes: by default 64 MiB transfers, 1,000 small files, 100,000-entry parses and 3 pairs
 (a few minutes); ``--big`` uses the 1 GiB transfers and 5 pairs, ``--quick`` is a smoke
@@ -122,7 +127,7 @@ def run_cases(args: argparse.Namespace, sizes: dict, work: Path, results: dict) 
             started = time.perf_counter()
             print(f"# case {case} (load {load1():.2f})", file=sys.stderr, flush=True)
             try:
-                _run_case(case, servers, sizes, pairs, work, results)
+                _run_case(case, servers, sizes, pairs, work, results, args)
             except Exception as exc:  # noqa: BLE001 - report, go on with the next case
                 traceback.print_exc()
                 results["cases"][case] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -131,18 +136,41 @@ def run_cases(args: argparse.Namespace, sizes: dict, work: Path, results: dict) 
         servers.stop()
 
 
+def _installed_script(args: argparse.Namespace, work: Path) -> Path | None:
+    """The installed wheel's ``ftp-inspector`` for the cli case (None: not measured)."""
+    if args.no_installed:
+        return None
+    from bench.installed import install_checkout
+
+    target = args.venv or work / "venv"
+    print(f"# installing the checkout's wheel into {target}", file=sys.stderr, flush=True)
+    try:
+        return install_checkout(target)
+    except Exception as exc:  # noqa: BLE001 - the checkout's figures still count
+        print(f"# installed-wheel figures skipped: {exc}", file=sys.stderr)
+        return None
+
+
+def _print_cli(result: dict, server_name: str, where: str) -> None:
+    _print_comparison(f"6. ftp-inspector --version (whole process, {where})",
+                      result["version"])
+    _print_comparison(f"6. ftp-inspector explain \"227 …\" (whole process, {where})",
+                      result["explain"])
+    _print_comparison(f"6. ftp-inspector get of a 34-byte file from {server_name} vs curl "
+                      f"(whole processes, {where})", result["get_tiny"])
+
+
 def _run_case(case: str, servers: Servers, sizes: dict, pairs: int, work: Path,
-              results: dict) -> None:
+              results: dict, args: argparse.Namespace) -> None:
     out = results["cases"]
     mib = sizes["size"] // (1024 * 1024)
     if case == "cli":
         server = servers.each()[0]
-        result = cases_cli.case_cli(server, work, pairs)
+        result = cases_cli.case_cli(server, work, pairs, _installed_script(args, work))
         out[case] = result
-        _print_comparison("6. ftp-inspector --version (whole process)", result["version"])
-        _print_comparison("6. ftp-inspector explain \"227 …\" (whole process)", result["explain"])
-        _print_comparison(f"6. ftp-inspector get of a 34-byte file from {server.name} vs curl "
-                          "(whole processes)", result["get_tiny"])
+        _print_cli(result, server.name, "checkout")
+        if "installed" in result:
+            _print_cli(result["installed"], server.name, "installed wheel")
     elif case == "ftps":
         server = servers.get("vsftpd FTPS")
         if server is None:
@@ -252,6 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, help="alternating pairs per case (default 3)")
     parser.add_argument("--servers", default="vsftpd,pyftpdlib",
                         help="servers for the transfer cases (default vsftpd,pyftpdlib)")
+    installed = parser.add_mutually_exclusive_group()
+    installed.add_argument("--venv", type=Path, default=None, metavar="DIR",
+                           help="cli case: the virtual environment to install the checkout's "
+                                "wheel into and run it from (made when missing; default: a "
+                                "temporary one)")
+    installed.add_argument("--no-installed", action="store_true",
+                           help="cli case: run the commands from the checkout only")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--save-latest", action="store_true",
                         help="also write bench/results/latest.json")

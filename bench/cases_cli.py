@@ -27,15 +27,28 @@ def compile_client() -> None:
     compileall.compile_dir(str(ROOT / "client"), quiet=1)
 
 
-def case_cli(server: BenchServer, work: Path, pairs: int) -> dict:
+def case_cli(server: BenchServer, work: Path, pairs: int, script: Path | None = None) -> dict:
+    """The checkout's commands; with ``script`` (an installed ``ftp-inspector``) the
+    installed ones too, alternated with them."""
     compile_client()
     env = server.engine_env()
+    installed_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     floor = Side("python -c pass", lambda _i: run_child([sys.executable, "-c", "pass"])[0])
     version = Side("--version", lambda _i: run_child(
         python_child("client", "--version"), env=env)[0])
     explain = Side("explain", lambda _i: run_child(
         python_child("client", "explain", EXPLAIN_LINE), env=env)[0])
-    alternate([version, explain, floor], pairs * 2, name="start-up")
+    sides = [version, explain, floor]
+    if script is not None:
+        python = str(script.parent / "python")
+        i_floor = Side("installed python -c pass", lambda _i: run_child(
+            [python, "-c", "pass"], env=installed_env)[0])
+        i_version = Side("installed --version", lambda _i: run_child(
+            [str(script), "--version"], env=installed_env)[0])
+        i_explain = Side("installed explain", lambda _i: run_child(
+            [str(script), "explain", EXPLAIN_LINE], env=installed_env)[0])
+        sides += [i_version, i_explain, i_floor]
+    alternate(sides, pairs * 2, name="start-up")
 
     source = server.root / TINY_NAME
     source.write_bytes(TINY)
@@ -51,7 +64,19 @@ def case_cli(server: BenchServer, work: Path, pairs: int) -> dict:
     get = Side("ftp-inspector get", lambda _i: cli_get(server, TINY_NAME, target))
     curl = Side("curl", lambda _i: _curl(server, netrc, "-o", str(target),
                                          f"{server.url}/{TINY_NAME}"))
-    alternate([get, curl], pairs * 2, after=check, name=f"get tiny {server.name}")
+    gets = [get, curl]
+    if script is not None:
+        i_get = Side("installed get", lambda _i: run_child(
+            [str(script), "get", "-q", *server.cli_args(TINY_NAME), "-o", str(target)],
+            env=installed_env)[0])
+        gets.append(i_get)
+    alternate(gets, pairs * 2, after=check, name=f"get tiny {server.name}")
     source.unlink()
-    return {"version": compare(version, [floor]), "explain": compare(explain, [floor]),
-            "get_tiny": compare(get, [curl])}
+    result = {"version": compare(version, [floor]), "explain": compare(explain, [floor]),
+              "get_tiny": compare(get, [curl])}
+    if script is not None:
+        result["installed"] = {"venv": str(script.parent.parent),
+                               "version": compare(i_version, [i_floor]),
+                               "explain": compare(i_explain, [i_floor]),
+                               "get_tiny": compare(i_get, [curl])}
+    return result

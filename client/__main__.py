@@ -1,5 +1,5 @@
 """`python -m client` is the same as the `ftp-inspector` command."""
 
-from client.entry import main
+from client.entry import run
 
-raise SystemExit(main())
+run()

@@ -15,7 +15,6 @@ The password is never printed; errors say where it was looked for, not what it i
 from __future__ import annotations
 
 import getpass
-import netrc
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -47,6 +46,8 @@ def netrc_lookup(host: str, env: Mapping[str, str]) -> tuple[str | None, str | N
     path = Path(env["NETRC"]) if env.get("NETRC") else Path(env.get("HOME") or Path.home()) / ".netrc"
     if not path.is_file():
         return None, None
+    import netrc  # and shlex with it: only when there is a file to read
+
     try:
         parsed = netrc.netrc(str(path))
     except (netrc.NetrcParseError, OSError) as exc:
@@ -73,6 +74,9 @@ def resolve_credentials(
     env = os.environ if env is None else env
     if url_password is not None:
         return Credentials(url_user or ANONYMOUS_USER, url_password, "url")
+    if url_user is not None and env.get("FTP_PASSWORD"):
+        # what the netrc file could add (a login, a password) is decided already
+        return Credentials(url_user, env["FTP_PASSWORD"], "FTP_PASSWORD")
     net_login, net_password = netrc_lookup(host, env)
     user = url_user or net_login
     if user is None:

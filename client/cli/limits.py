@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 
-from client.engine.ratelimit import RateLimits, parse_rate, shared_limiter
-
 __all__ = ["add_limit_option", "apply_limit"]
 
 
 def _rate(text: str) -> int:
+    # the rate limiter loads with the engine: a command's login starts before that
+    # (client/cli/early_start.py)
+    from client.engine.ratelimit import parse_rate
+
     try:
         return parse_rate(text)
     except ValueError as exc:
@@ -30,5 +32,7 @@ def add_limit_option(parser: argparse.ArgumentParser) -> None:
 
 def apply_limit(args: argparse.Namespace) -> None:
     """Set the process's limits from ``--limit-rate`` (absent: unlimited)."""
+    from client.engine.ratelimit import RateLimits, shared_limiter
+
     rate = getattr(args, "limit_rate", None)
     shared_limiter().limits = RateLimits(download_total=rate, upload_total=rate)

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from client.cli.credentials import CredentialsError, resolve_credentials
 from client.cli.sftp_target import add_sftp_options, sftp_site_settings, sftp_url_settings
@@ -24,9 +25,11 @@ from client.engine.settings import (
     TransferMode,
     active_address_problem,
 )
-from client.engine.sftp.settings import SftpSettings
 from client.protocol.addresses import PasvPolicy
 from client.protocol.charsets import CharsetError, normalize_charset
+
+if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only
+    from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["add_common_options", "Target", "TargetError", "build_target", "parse_port_range"]
 
@@ -214,7 +217,7 @@ def build_target(args: argparse.Namespace, url_text: str, *,
                       path=url.path, display=url.display(), password_source=source)
     else:
         settings, path, source = _url_target(url, args, env, prompt)
-    if isinstance(settings, SftpSettings):
+    if not isinstance(settings, ConnectionSettings):  # an SFTP site
         return Target(settings=settings.replace(proxy=_proxy(args, url, settings, env)),
                       path=path, display=url.display(), password_source=source)
     settings = apply_options(settings, args, url)

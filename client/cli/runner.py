@@ -16,22 +16,25 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from client.cli.limits import apply_limit
 from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
 from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
-from client.engine.portmap import PassivePortMap
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
-from client.engine.sftp.settings import SftpSettings
 from client.engine.transcript import TranscriptWriter
 from client.engine.trust import format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
+
+if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only
+    from client.cli.early_start import Prepared
+    from client.engine.early_login import EarlyLogin
+    from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
 
@@ -54,6 +57,9 @@ class CommandContext:
     progress: ProgressBar | None = None
     events: list[EngineEvent] = field(default_factory=list)
     record_events: bool = False
+    #: a login started before the engine loaded (client/cli/early_start.py), for the
+    #: command's first session
+    early_login: EarlyLogin | None = None
 
     @property
     def settings(self) -> ConnectionSettings | SftpSettings:
@@ -61,20 +67,24 @@ class CommandContext:
 
     @property
     def is_sftp(self) -> bool:
-        return isinstance(self.settings, SftpSettings)
+        return not isinstance(self.settings, ConnectionSettings)
 
     def session(self, settings: ConnectionSettings | SftpSettings | None = None,
                 ) -> FtpSession:
         """A session of the target's protocol (an ``SftpSession`` for SFTP targets: the
         same interface; typed as the FTP one the FTP-only commands use)."""
         settings = settings or self.settings
-        if isinstance(settings, SftpSettings):
+        if not isinstance(settings, ConnectionSettings):
             from client.config.known_hosts import KnownHostsStore
             from client.engine.sftp.session import SftpSession
 
             return SftpSession(settings, bus=self.bus,  # type: ignore[return-value]
                                host_keys=KnownHostsStore())
-        return FtpSession(settings, bus=self.bus)
+        early, self.early_login = self.early_login, None
+        if early is not None and settings is not self.target.settings:
+            early.discard()
+            early = None
+        return FtpSession(settings, bus=self.bus, early_login=early)
 
     def note(self, text: str) -> None:
         """A note for the person at the terminal (suppressed by -q)."""
@@ -177,31 +187,54 @@ def _transcript(path: str | None) -> Iterator[TranscriptWriter | None]:
 def run_command(args: argparse.Namespace, command: str, url: str,
                 body: Callable[[CommandContext], Awaitable[int]], *,
                 stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-                record_events: bool = False) -> int:
-    """Resolve the target, subscribe the observers, run ``body``; returns the exit code."""
+                record_events: bool = False, prepared: Prepared | None = None) -> int:
+    """Resolve the target (or take ``prepared``'s, with its early login), subscribe the
+    observers, run ``body``; returns the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    early = prepared.early_login if prepared is not None else None
     try:
-        target = build_target(args, url)
+        return _run_command(args, command, url, body, stdout, stderr, record_events,
+                            prepared, early)
+    finally:
+        if early is not None:
+            early.discard()  # a command that ended before connecting: close it
+
+
+def _run_command(args: argparse.Namespace, command: str, url: str,
+                 body: Callable[[CommandContext], Awaitable[int]], stdout: IO[str],
+                 stderr: IO[str], record_events: bool, prepared: Prepared | None,
+                 early: EarlyLogin | None) -> int:
+    try:
+        if prepared is not None and prepared.error is not None:
+            raise prepared.error
+        target = prepared.target if prepared is not None and prepared.target is not None \
+            else build_target(args, url)
     except TargetError as exc:
         print(f"ftp-inspector {command}: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
-    if isinstance(target.settings, SftpSettings) and command not in _SFTP_COMMANDS:
+    if not isinstance(target.settings, ConnectionSettings) and command not in _SFTP_COMMANDS:
         print(f"ftp-inspector {command}: speaks FTP only; an SFTP server has no data "
               "connections to diagnose (use ls, get, put or mirror with sftp://)",
               file=stderr)
         return EXIT_USAGE
     apply_limit(args)
-    bus = EventBus()
+    # an early login's lines are dated from its start: the bus's clock starts with it
+    bus = EventBus() if early is None else EventBus(origin=early.started,
+                                                    wall_origin=early.started_wall)
     show_progress = not args.quiet and _isatty(stderr)
     context = CommandContext(command=command, args=args, target=target, bus=bus,
                              stdout=stdout, stderr=stderr,
                              progress=ProgressBar(stderr) if show_progress else None,
-                             record_events=record_events)
+                             record_events=record_events, early_login=early)
     if record_events:
         bus.subscribe(context.events.append)
-    ports = PassivePortMap()
+    ports = None
     if args.verbose:
+        # the passive-port map (and the diagnosis model it reports in) only for -v
+        from client.engine.portmap import PassivePortMap
+
+        ports = PassivePortMap()
         printer = VerbosePrinter(stderr)
         printer.progress = context.progress
         bus.subscribe(printer)
@@ -238,7 +271,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
         print(f"ftp-inspector {command}: local error: {escape_control(str(exc))}", file=stderr)
         return EXIT_USAGE
     finally:
-        if ports.entries():
+        if ports is not None and ports.entries():
             print(f"passive ports this session: {ports.summary()}", file=stderr)
         if session_log is not None:
             session_log.close()

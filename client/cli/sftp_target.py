@@ -16,14 +16,16 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from client.cli.credentials import netrc_lookup
-from client.config.urls import RemoteUrl
-from client.engine.sftp.credentials import DEFAULT_IDENTITIES, default_key_files
-from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
+
+if TYPE_CHECKING:  # the SFTP settings load for sftp:// targets only
+    from client.config.urls import RemoteUrl
+    from client.engine.sftp.settings import SftpSettings
 
 __all__ = ["add_sftp_options", "sftp_url_settings", "sftp_site_settings",
-           "apply_sftp_options", "DEFAULT_IDENTITIES"]
+           "apply_sftp_options"]
 
 def add_sftp_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("SFTP (sftp:// URLs and SFTP sites)")
@@ -46,6 +48,8 @@ def _can_log_on_without_password(settings: SftpSettings, env: Mapping[str, str])
 def sftp_url_settings(url: RemoteUrl, args: argparse.Namespace, env: Mapping[str, str],
                       prompt: Callable[[str], str] | None) -> tuple[SftpSettings, str]:
     """Settings for an ``sftp://`` URL and where the password came from."""
+    from client.engine.sftp.settings import SftpSettings
+
     net_login, net_password = netrc_lookup(url.host, env)
     user = url.user or net_login or env.get("USER") or getpass.getuser()
     password, source = None, "none (keys)"
@@ -76,6 +80,9 @@ def sftp_site_settings(store: object, site: object, args: argparse.Namespace,
 
 def apply_sftp_options(settings: SftpSettings, args: argparse.Namespace,
                        env: Mapping[str, str] | None = None) -> SftpSettings:
+    from client.engine.sftp.credentials import default_key_files
+    from client.engine.sftp.settings import HostKeyPolicy
+
     env = os.environ if env is None else env
     changes: dict[str, object] = {}
     identities = getattr(args, "identity", None)

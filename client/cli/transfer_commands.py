@@ -19,17 +19,17 @@ from client.cli.exists_option import (
 from client.cli.limits import add_limit_option
 from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
-from client.cli.runner import CommandContext, run_command
-from client.engine.errors import LocalError
-from client.engine.events import (
-    DataChannelEvent,
-    EngineEvent,
-    QueueJobChanged,
-    TransferProgress,
-)
 from client.engine.units import format_bytes, format_rate
 from client.protocol.paths import join_remote, remote_basename
 from client.protocol.text import escape_control
+
+# The runner and the engine's events load when a command runs: ``get`` starts its login
+# first (client/cli/early_start.py), so that loading them overlaps the server's answer.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from client.cli.options import Target
+    from client.cli.runner import CommandContext
+    from client.engine.events import EngineEvent, TransferProgress
 
 __all__ = ["register"]
 
@@ -85,7 +85,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    return run_command(args, "ls", args.url, _ls, record_events=args.ladder)
+    from client.cli.early_start import prepare
+
+    prepared = prepare(args, args.url, lambda _target: True)
+    from client.cli.runner import run_command  # the engine loads while the login runs
+
+    return run_command(args, "ls", args.url, _ls, record_events=args.ladder,
+                       prepared=prepared)
 
 
 async def _ls(context: CommandContext) -> int:
@@ -172,7 +178,21 @@ def _summary(context: CommandContext, verb: str, result: object) -> None:
 
 
 def run_get(args: argparse.Namespace) -> int:
-    return run_command(args, "get", args.url, _get)
+    from client.cli.early_start import prepare
+
+    prepared = prepare(args, args.url, lambda target: _get_can_start(target, args.output))
+    from client.cli.runner import run_command  # the engine loads while the login runs
+
+    return run_command(args, "get", args.url, _get, prepared=prepared)
+
+
+def _get_can_start(target: Target, output: str | None) -> bool:
+    """The checks of :func:`_get` that need no server: only then is there a login to
+    start early."""
+    remote = target.path
+    if not remote or remote.endswith("/") or remote_basename(remote) in ("", ".", ".."):
+        return False
+    return _download_target(remote, output).parent.is_dir()
 
 
 def _download_target(remote: str, output: str | None) -> Path:
@@ -186,6 +206,8 @@ def _download_target(remote: str, output: str | None) -> Path:
 
 
 async def _get(context: CommandContext) -> int:
+    from client.engine.errors import LocalError
+
     remote = context.target.path
     if not remote or remote.endswith("/"):
         raise LocalError(f"get needs the URL of a file, not of a folder: {context.target.display}",
@@ -230,7 +252,7 @@ async def _explain_a_folder(session: object, remote: str, exc: BaseException,
     """A refused RETR of a folder's name ("550 Is a directory", or a bare "550") becomes
     a usage error naming ``mirror``: asked (MLST, a listing of the parent, an SFTP stat)
     only after the refusal. Raises :class:`LocalError` when it is a folder."""
-    from client.engine.errors import CommandFailedError, DataChannelError
+    from client.engine.errors import CommandFailedError, DataChannelError, LocalError
 
     refused = isinstance(exc, CommandFailedError) or (
         isinstance(exc, DataChannelError) and exc.failure.value == "server-refused")
@@ -252,6 +274,8 @@ async def _get_to_stdout(context: CommandContext, remote: str) -> int:
     stdout receives the file only once it is complete: a failed transfer writes nothing."""
     import shutil
     import tempfile
+
+    from client.engine.errors import LocalError
 
     if context.args.resume or context.args.if_exists:
         raise LocalError("-o - writes to standard output: there is no local file to "
@@ -286,7 +310,12 @@ def run_put(args: argparse.Namespace) -> int:
     if not local.is_file():
         print(f"ftp-inspector put: {args.local!r} is not a readable file", file=sys.stderr)
         return 1
-    return run_command(args, "put", args.url, _put)
+    from client.cli.early_start import prepare
+
+    prepared = prepare(args, args.url, lambda _target: True)
+    from client.cli.runner import run_command  # the engine loads while the login runs
+
+    return run_command(args, "put", args.url, _put, prepared=prepared)
 
 
 async def _put(context: CommandContext) -> int:
@@ -319,6 +348,8 @@ def run_mirror(args: argparse.Namespace) -> int:
     if not 1 <= args.parallel <= 10:
         print("ftp-inspector mirror: --parallel must be from 1 to 10", file=sys.stderr)
         return 1
+    from client.cli.runner import run_command
+
     if wants_plan(args):
         return run_command(args, "mirror", args.url,
                            lambda context: sync_mirror(context, _MirrorProgress(context)))
@@ -328,19 +359,21 @@ def run_mirror(args: argparse.Namespace) -> int:
 class _MirrorProgress:
     """Sums the queue's jobs into one bar: bytes done of the bytes known."""
 
-    #: what it looks at (the bus builds no console lines for it)
-    KINDS = (DataChannelEvent, QueueJobChanged)
-
     def __init__(self, context: CommandContext) -> None:
+        from client.engine.events import DataChannelEvent, QueueJobChanged
+
+        self._channel_event, self._job_event = DataChannelEvent, QueueJobChanged
+        #: what it looks at (the bus builds no console lines for it)
+        self.KINDS = (DataChannelEvent, QueueJobChanged)
         self.context = context
         self.jobs: dict[int, object] = {}
         self.data_failures = 0  # data connections that failed for connectivity reasons
 
     def __call__(self, event: EngineEvent) -> None:
-        if isinstance(event, DataChannelEvent) and event.failure is not None \
+        if isinstance(event, self._channel_event) and event.failure is not None \
                 and event.failure.value != "server-refused":
             self.data_failures += 1
-        if not isinstance(event, QueueJobChanged):
+        if not isinstance(event, self._job_event):
             return
         job = event.job
         self.jobs[getattr(job, "job_id", 0)] = job
@@ -369,7 +402,7 @@ async def _mirror(context: CommandContext) -> int:
         return session
 
     progress = _MirrorProgress(context)
-    context.bus.subscribe(progress, kinds=_MirrorProgress.KINDS)
+    context.bus.subscribe(progress, kinds=progress.KINDS)
     queue = TransferQueue(new_session, bus=context.bus, concurrency=context.args.parallel,
                           exists_policy=ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE)
     try:

@@ -18,11 +18,14 @@ __all__ = ["config_dir", "data_dir", "log_dir", "session_log_enabled", "pin_file
 _APP = "ftp-inspector"
 
 
-def config_dir() -> Path:
-    """Settings: window state, saved sites (never passwords)."""
+def config_dir(*, create: bool = True) -> Path:
+    """Settings: window state, saved sites (never passwords). ``create=False`` for a
+    reader that only looks for a file: a command that saves nothing (``get``, ``ls``)
+    leaves no empty settings folder behind."""
     override = os.environ.get("FTP_INSPECTOR_CONFIG_DIR")
     path = Path(override) if override else Path(platformdirs.user_config_dir(_APP))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -11,7 +11,6 @@ the keyring is loaded only when a proxy has a user name.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
@@ -76,15 +75,23 @@ class ProxyStore:
     """The default proxy (``proxy.json``) and proxy passwords (keyring)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or (config_dir() / "proxy.json")
+        # only read here: save_default creates the folder when there is something to save
+        self.path = path or (config_dir(create=False) / "proxy.json")
 
     def default_url(self) -> str | None:
         """The default proxy's URL (no password), or None when there is none."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            text = self.path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # the usual case: no default proxy, and no json to load for it
+        except OSError as exc:
+            log.warning("proxy settings %s cannot be read (%s); no default proxy", self.path, exc)
             return None
-        except (OSError, ValueError) as exc:
+        import json
+
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
             log.warning("proxy settings %s cannot be read (%s); no default proxy", self.path, exc)
             return None
         url = data.get("default") if isinstance(data, dict) else None
@@ -104,6 +111,8 @@ class ProxyStore:
     def save_default(self, proxy: ProxySettings | None) -> None:
         """Write the default (None: no default proxy); its password goes to the keyring
         when given, and a password no longer needed is deleted."""
+        import json
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"version": 1, "default": proxy.url() if proxy is not None else None}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".proxy-", suffix=".tmp")

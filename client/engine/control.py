@@ -20,6 +20,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from client.engine.errors import (
     ConnectionLostError,
@@ -33,6 +34,9 @@ from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError, WrongServiceError
 from client.protocol.replies import Reply, ReplyParser
 from client.protocol.text import escape_control
+
+if TYPE_CHECKING:
+    from client.engine.early_login import EarlyLogin, EarlyStep
 
 __all__ = ["ControlConnection", "endpoint_of"]
 
@@ -89,6 +93,8 @@ class ControlConnection:
         self._pending_step: str | None = None
         self._deadline_timer: asyncio.Handle | None = None
         self._timer_at = 0.0
+        #: lines an early login exchanged, shown as the login reaches them
+        self._script: collections.deque[EarlyStep] = collections.deque()
         self._failure: Exception | None = None
         self._closed = False
         #: a late ABOR answer being read after a failed transfer (see data/channel.py)
@@ -142,6 +148,59 @@ class ControlConnection:
                     server_hostname=server_hostname if ssl_context is not None else None,
                 )
         self._adopt(transport, Endpoint(host, port) if sock is not None else None)  # type: ignore[arg-type]
+
+    async def open_early(self, early: EarlyLogin) -> bool:
+        """Take over the connection ``early`` opened and logged in on (see
+        client/engine/early_login.py); False when there is none to take (the caller then
+        calls :meth:`open`). Raises the early connect's error as :meth:`open` would. Its
+        lines are shown, with their times, as the login sends and reads them."""
+        early.finish()
+        if early.connect_error is not None or early.sock is None:
+            self.bus.hold_clock(None)  # what follows (the error, a connect here) is now
+            if early.connect_error is not None:
+                raise early.connect_error
+            return False
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_connection(lambda: self._protocol, sock=early.sock)
+        early.sock = None  # the transport owns it now
+        self._adopt(transport)
+        self._script.extend(early.steps)
+        if early.connected_at is not None:
+            self.bus.hold_clock(early.connected_at)
+        return True
+
+    def _replay_reply(self) -> bool:
+        """Show and queue the next reply the early login received; False when the next
+        early line is a command, or none is left."""
+        if not self._script or self._script[0].reply is None:
+            return False
+        step = self._script.popleft()
+        self.bus.hold_clock(step.at)
+        self._take_reply(step.reply)  # type: ignore[arg-type]
+        return True
+
+    def _replay_command(self, command: Command) -> None:
+        """``command`` was sent by the early login already: show it, with its time."""
+        step = self._script.popleft()
+        sent = step.command
+        if sent is None or sent.to_bytes(self.encoding) != command.to_bytes(self.encoding):
+            self._script.clear()
+            self.bus.hold_clock(None)
+            self.abort()
+            raise ConnectionLostError(
+                f"the login was about to send {command.verb} where the early login had "
+                f"{'sent ' + sent.verb if sent is not None else 'read a reply'}; the "
+                "connection was closed", step=command.verb)
+        self.bus.hold_clock(step.at)
+        self.last_activity = time.monotonic()
+        display = command.display
+        if self._shown():
+            self.bus.emit(LineSent(
+                t=self.bus.now(), connection=self.connection_id, text=display,
+                annotations=self._annotations("sent", display),
+            ))
+        else:
+            self._annotator.track_sent(display)
 
     def _adopt(self, transport: asyncio.Transport, server: Endpoint | None = None) -> None:
         self.transport = transport
@@ -235,20 +294,25 @@ class ControlConnection:
                 return
             if reply is None:
                 break
-            if self._shown():
-                self.bus.emit(ReplyReceived(
-                    t=self.bus.now(), connection=self.connection_id, reply=reply,
-                    annotations=self._annotations("received", reply),
-                ))
-            else:
-                self._annotator.track_received(reply)
-            if reply.code == 421:
-                self._fail(ConnectionLostError(
-                    "the server is closing the control connection (421): "
-                    + escape_control(reply.text), reply_code=421))
-                continue
-            self._replies.append(reply)
+            self._take_reply(reply)
         self._wake()
+
+    def _take_reply(self, reply: Reply) -> None:
+        """Show a complete reply and queue it for the reader (a 421 fails the
+        connection instead)."""
+        if self._shown():
+            self.bus.emit(ReplyReceived(
+                t=self.bus.now(), connection=self.connection_id, reply=reply,
+                annotations=self._annotations("received", reply),
+            ))
+        else:
+            self._annotator.track_received(reply)
+        if reply.code == 421:
+            self._fail(ConnectionLostError(
+                "the server is closing the control connection (421): "
+                + escape_control(reply.text), reply_code=421))
+            return
+        self._replies.append(reply)
 
     def _fail(self, error: Exception) -> None:
         first = self._failure is None
@@ -282,9 +346,16 @@ class ControlConnection:
     def send_many(self, commands: Sequence[Command]) -> None:
         """Write ``commands`` in one piece (pipelining: the caller then reads their
         replies in order). One write is one system call, and on loopback one wake-up of
-        the server, instead of one per command. Each still emits its :class:`LineSent`."""
+        the server, instead of one per command. Each still emits its :class:`LineSent`.
+        Commands an early login sent already are only shown."""
+        if self._script:
+            rest = list(commands)
+            while rest and self._script:
+                self._replay_command(rest.pop(0))
+            commands = rest
         if not commands:
             return
+        self.bus.hold_clock(None)
         first = commands[0]
         if self._failure is not None:
             error = self._failure_copy()
@@ -347,6 +418,10 @@ class ControlConnection:
         else). ``timeout`` -1 means the control timeout; None waits forever (used while
         a data transfer runs: its own watchdog bounds the wait). At most one read waits
         at a time; cancelling the future leaves the next reply queued."""
+        while not self._replies and self._replay_reply():
+            pass  # the early login's replies come first, with their own times
+        if not self._replies:
+            self.bus.hold_clock(None)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Reply] = loop.create_future()
         if self._replies:

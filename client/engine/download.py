@@ -20,7 +20,6 @@ from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.ratelimit import Direction
 from client.engine.settings import TransferMode
 from client.engine.transfer import TransferResult, local_error, locked_in_type
-from client.engine.verify import verify_checksum
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.text import escape_control
@@ -79,6 +78,8 @@ class Download:
             raise
         verified = None
         if self.verify and not self.ascii and not self.reply_lost:
+            from client.engine.verify import verify_checksum  # only when asked (hashlib)
+
             verified = await verify_checksum(self.session, self.remote, self.part)
         self._put_in_place()
         return TransferResult(remote_path=self.remote, local_path=self.local,

@@ -317,6 +317,9 @@ class EventBus:
     _wanted: dict[type, bool] = field(default_factory=dict)
     _channel_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _connection_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    #: set while lines exchanged earlier are shown (client/engine/early_login.py): what
+    #: the session emits meanwhile is dated when its line happened, not when shown
+    _held: float | None = None
 
     def subscribe(self, observer: Observer,
                   kinds: tuple[type[EngineEvent], ...] | None = None) -> Callable[[], None]:
@@ -343,7 +346,14 @@ class EventBus:
         return wanted
 
     def now(self) -> float:
+        if self._held is not None:
+            return self._held
         return time.monotonic() - self.origin
+
+    def hold_clock(self, monotonic: float | None) -> None:
+        """Date events at ``monotonic`` (a ``time.monotonic()`` reading) until called
+        with None: replayed lines keep the times they were exchanged at."""
+        self._held = None if monotonic is None else monotonic - self.origin
 
     def next_channel_id(self) -> int:
         return next(self._channel_ids)

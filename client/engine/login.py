@@ -107,6 +107,9 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     control = session.control
     implicit = settings.tls is TlsMode.IMPLICIT
     hostname = _server_hostname(settings.host)
+    early = session.take_early_login()
+    if early is not None:  # the state changes are dated with the early login's lines
+        session.bus.hold_clock(early.started)
     session.set_state(SessionState.CONNECTING)
     ftp_proxy = ftp_proxy_of(settings)
     if ftp_proxy is not None:
@@ -120,9 +123,12 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
             sock = await open_tunnel(settings.tunnel, hostname, settings.port,
                                      timeout=settings.connect_timeout, bus=session.bus,
                                      connection=session.connection_id)
-        await control.open(hostname, settings.port, connect_timeout=settings.connect_timeout,
-                           ssl_context=context if implicit else None,
-                           server_hostname=hostname, sock=sock)
+        if early is None or not await control.open_early(early):
+            session.bus.hold_clock(None)
+            await control.open(hostname, settings.port,
+                               connect_timeout=settings.connect_timeout,
+                               ssl_context=context if implicit else None,
+                               server_hostname=hostname, sock=sock)
         if settings.tcp_keepalive:
             control.enable_tcp_keepalive(settings.tcp_keepalive)
     except ssl.SSLCertVerificationError as exc:

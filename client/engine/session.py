@@ -16,7 +16,7 @@ import datetime as _dt
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from client.engine.control import ControlConnection
 from client.engine.data.channel import FALLBACK_FAILURES, ChannelSetup, ModeMemory
@@ -45,9 +45,7 @@ from client.engine.settings import CommandFamily, ConnectionSettings, TransferMo
 from client.engine.tls import SessionResumingContext
 from client.engine.transfer import TransferResult
 from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
-from client.engine.upload import Upload
 from client.protocol.annotate import Severity
-from client.protocol.charset_guess import CharsetGuess
 from client.protocol.charsets import AUTO, normalize_charset, wire_charset
 from client.protocol.commands import Command
 from client.protocol.errors import CommandArgumentError, ProtocolError
@@ -57,6 +55,10 @@ from client.protocol.replies import Reply
 from client.protocol.text import escape_control
 
 __all__ = ["FtpSession", "TransferResult"]
+
+if TYPE_CHECKING:  # the guess is made (and its module loaded) by the first listing
+    from client.engine.early_login import EarlyLogin
+    from client.protocol.charset_guess import CharsetGuess
 
 T = TypeVar("T")
 
@@ -71,8 +73,12 @@ class FtpSession:
 
     def __init__(self, settings: ConnectionSettings, *, bus: EventBus | None = None,
                  trust: CertificateTrust | None = None,
-                 pin_store: PinStore | None = None) -> None:
+                 pin_store: PinStore | None = None,
+                 early_login: EarlyLogin | None = None) -> None:
         self.settings = settings
+        #: a login already under way on its own connection (the command line starts one
+        #: while the engine loads); the first connect takes it over
+        self._early_login = early_login
         self.bus = bus if bus is not None else EventBus()
         self.trust = trust
         self.pin_store = pin_store
@@ -159,6 +165,11 @@ class FtpSession:
         self.memory = ModeMemory()
 
     # ------------------------------------------------------------------ internals
+    def take_early_login(self) -> EarlyLogin | None:
+        """The early login for the first connect (None afterwards, and normally)."""
+        early, self._early_login = self._early_login, None
+        return early
+
     def new_control(self) -> None:
         if self.control.transport is not None:
             self.control.abort()
@@ -458,6 +469,8 @@ class FtpSession:
                      on_progress: Callable[[TransferProgress], None] | None = None,
                      ascii: bool = False, verify: bool = False, preserve_time: bool = True,
                      transfer_id: int | None = None) -> TransferResult:
+        from client.engine.upload import Upload  # a download never needs it
+
         return await Upload(self, Path(local), remote, resume=resume,
                             on_progress=on_progress, ascii=ascii, verify=verify,
                             preserve_time=preserve_time, transfer_id=transfer_id).run()

@@ -25,7 +25,8 @@ import time
 from client.engine.events import TcpEvidence, TcpFinding
 
 __all__ = ["TcpInfo", "read_tcp_info", "enable_recverr", "read_icmp_error",
-           "connect_observed", "ConnectFailed", "stall_evidence", "keepalive_options"]
+           "connect_observed", "numeric_address_info", "ConnectFailed", "stall_evidence",
+           "keepalive_options"]
 
 _LINUX = sys.platform.startswith("linux")
 _TCP_INFO = getattr(socket, "TCP_INFO", 11)
@@ -157,12 +158,15 @@ def _syns(info: TcpInfo | None) -> int | None:
     return 1 + max(info.retransmits, info.total_retrans)
 
 
-def _numeric_address(host: str, port: int) -> list | None:
-    """``getaddrinfo`` for a numeric address, done here: it parses the text and never
-    asks a resolver, so it needs none of the hop to asyncio's resolver thread (which
-    every data connection of a tree of small files paid). None for a host name."""
+def numeric_address_info(host: str, port: int) -> list | None:
+    """``getaddrinfo``'s answer for a numeric address (what a 227, 229 or PORT reply
+    gives), None for a name. Asked with ``AI_NUMERICHOST``, which never consults a
+    resolver, so it is answered here: ``loop.getaddrinfo`` would start the loop's
+    thread pool (and its shutdown at exit) for an address that needs no lookup."""
     try:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+        # as bytes: a str host goes through the "idna" codec, which loads stringprep
+        # and unicodedata first
+        return socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM,
                                   flags=socket.AI_NUMERICHOST)
     except (socket.gaierror, UnicodeError):
         return None
@@ -174,8 +178,8 @@ async def connect_observed(host: str, port: int, timeout: float) -> socket.socke
     how many were sent), an ICMP error came back (from which router, which type), or the
     host reset the connection."""
     loop = asyncio.get_running_loop()
-    infos = _numeric_address(host, port)
-    if infos is None:  # a name: resolving may block, so in asyncio's resolver thread
+    infos = numeric_address_info(host, port)
+    if infos is None:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     family, _type, proto, _canon, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM, proto)

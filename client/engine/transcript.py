@@ -21,7 +21,6 @@ Control characters from the server are escaped in every ``text``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import IO
 
@@ -193,11 +192,14 @@ class TranscriptWriter:
     each event, so a transcript survives a crash or a Ctrl+C."""
 
     def __init__(self, stream: IO[str]) -> None:
+        import json  # here, not at the top: commands without --transcript never load it
+
+        self._dumps = json.dumps
         self._stream = stream
         self.records = 0
 
     def __call__(self, event: EngineEvent) -> None:
         for record in event_records(event):
-            self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._stream.write(self._dumps(record, ensure_ascii=False) + "\n")
             self.records += 1
         self._stream.flush()

@@ -11,8 +11,6 @@ CA says — that is what pinning is for.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 from collections.abc import Awaitable, Callable
@@ -84,6 +82,8 @@ class CallbackTrust:
 
 
 def fingerprint_sha256(der: bytes) -> str:
+    import hashlib  # OpenSSL's digests: only once a certificate is seen
+
     return hashlib.sha256(der).hexdigest()
 
 
@@ -144,6 +144,8 @@ class PinStore:
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     def _load(self) -> dict[str, list[str]]:
+        import json  # the pin file only: a session without TLS never reads it
+
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -167,7 +169,7 @@ class PinStore:
             data[self.key(host, port)] = [normalise_fingerprint(fingerprint)]
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+            _write_json(tmp, data)
             os.replace(tmp, self.path)
 
     def unpin(self, host: str, port: int) -> None:
@@ -175,5 +177,11 @@ class PinStore:
             data = self._load()
             if data.pop(self.key(host, port), None) is not None:
                 tmp = self.path.with_name(self.path.name + ".tmp")
-                tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+                _write_json(tmp, data)
                 os.replace(tmp, self.path)
+
+
+def _write_json(path: Path, data: dict[str, list[str]]) -> None:
+    import json
+
+    path.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from typing import TYPE_CHECKING
 
 from client.protocol.addresses import (
     AddressClass,
@@ -28,6 +27,8 @@ from client.protocol.errors import AddressFormatError
 from client.protocol.reply_meanings import Meaning
 from client.protocol.text import escape_control
 
+#: ``typing`` is imported by type checkers only: loading it costs ``explain`` ~3 ms.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from client.protocol.annotate import AnnotationContext
 

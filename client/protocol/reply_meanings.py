@@ -12,10 +12,10 @@ Reply texts from the server are never copied into the explanation except through
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from client.protocol.text import escape_control
 
+#: ``typing`` is imported by type checkers only: loading it costs ``explain`` ~3 ms.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from client.protocol.annotate import AnnotationContext
 

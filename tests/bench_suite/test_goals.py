@@ -51,3 +51,22 @@ def test_the_comparison_goal_is_half_a_second() -> None:
     assert goal(0.159)["met"] is True and goal(0.159)["measured"] == "159 ms"
     assert goal(0.6)["met"] is False
     assert "10,000-entry" in goal(0.1)["goal"]
+
+
+def test_installed_wheel_start_up_is_judged_beside_the_checkout() -> None:
+    """The cli case's installed-wheel figures get their own three goals, each against
+    the installed environment's own ``python -c pass`` and the same curl."""
+    def cli(version: float, explain: float, get: float, floor: str) -> dict:
+        return {"version": comparison([version], floor, [0.02], op=False),
+                "explain": comparison([explain], floor, [0.02], op=False),
+                "get_tiny": comparison([get], "curl", [0.05], op=False)}
+
+    checkout = cli(0.045, 0.065, 0.15, "python -c pass")
+    checkout["installed"] = {"venv": "/tmp/v", **cli(0.03, 0.05, 0.09,
+                                                     "installed python -c pass")}
+    goals = {g["goal"]: g for g in judge_goals({"cases": {"cli": checkout}})}
+    assert goals["ftp-inspector explain, whole process"]["met"] is False
+    assert goals["ftp-inspector explain, whole process, installed wheel"]["met"] is True
+    installed_get = goals["ftp-inspector get of a 34-byte file, whole process, installed wheel"]
+    assert installed_get["measured"] == "1.80× curl's time" and installed_get["met"] is True
+    assert goals["ftp-inspector get of a 34-byte file, whole process"]["met"] is False

@@ -1,5 +1,6 @@
 """What each command loads: a plain ``get``, ``ls``, ``--version`` or ``explain`` must
-not pay for the window, the keyring, the certificate tooling or the demo server.
+not pay for the window, the keyring, the certificate tooling, SSH, SOCKS or the demo
+server, and a plain-FTP ``get`` not for what only other commands use.
 
 Each command runs to completion in a child process (a real transfer against pyftpdlib
 for get/ls); the child then reports which modules it had loaded. This checks the import
@@ -8,7 +9,7 @@ graph, not a timing: start-up speed is measured by ``python -m bench``.
 
 from __future__ import annotations
 
-import json
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -16,24 +17,31 @@ from pathlib import Path
 import pytest
 from fixtures.sample_tree import HELLO_TEXT
 
-#: Modules no headless command needs: Qt and its asyncio bridge, the keyring, the
-#: certificate-making and pyOpenSSL libraries, the FTP server library, and our own
-#: window and demo-server packages.
+#: Modules no headless FTP command needs: Qt and its asyncio bridge, the keyring, the
+#: certificate-making and pyOpenSSL libraries, SSH and SOCKS, the FTP server library,
+#: and our own window and demo-server packages.
 HEAVY = ("PySide6", "shiboken6", "qasync", "keyring", "cryptography", "OpenSSL",
-         "pyftpdlib", "client.ui", "client.demo")
+         "asyncssh", "python_socks", "pyftpdlib", "client.ui", "client.demo")
 
+#: What a plain-FTP ``get`` leaves alone besides: diagnosis, SFTP, uploads, checksum
+#: verification, the netrc parser (the URL names the user and FTP_PASSWORD is set),
+#: JSON (no --transcript, no default-proxy file) and the installed-metadata reader.
+NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine.sftp",
+               "client.engine.upload", "client.engine.verify", "netrc", "json",
+               "importlib.metadata")
+
+#: ``explain`` is the protocol layer alone: no event loop, no engine.
+NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importlib.metadata")
+
+#: The child reports with repr, not json: its report must not load what it checks.
 _CHILD = r"""
-import json, sys
+import sys
 from client.entry import main
 try:
     code = main(sys.argv[1:])
 except SystemExit as exit_:
     code = exit_.code
-loaded = sorted({name for name in sys.modules
-                 if name.split(".")[0] in {"PySide6", "shiboken6", "qasync", "keyring",
-                                           "cryptography", "OpenSSL", "pyftpdlib"}
-                 or name.startswith(("client.ui", "client.demo"))})
-print("\n" + json.dumps({"code": code, "loaded": loaded}))
+print("\n" + repr({"code": code, "loaded": sorted(sys.modules)}))
 """
 
 
@@ -43,11 +51,13 @@ def run_and_report(env: dict, *args: str, password: str | None = None) -> dict:
     done = subprocess.run([sys.executable, "-c", _CHILD, *args], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
 
 
-def heavy_in(loaded: list[str]) -> list[str]:
-    return [name for name in loaded if name.split(".")[0] in HEAVY or name.startswith(HEAVY)]
+def loaded_of(loaded: list[str], packages: tuple[str, ...]) -> list[str]:
+    """The loaded modules that are one of ``packages`` or inside one of them."""
+    return [name for name in loaded
+            if any(name == p or name.startswith(p + ".") for p in packages)]
 
 
 def test_get_downloads_without_loading_gui_keyring_or_tls_tooling(
@@ -57,14 +67,35 @@ def test_get_downloads_without_loading_gui_keyring_or_tls_tooling(
                             str(target), password=ftp_server.password)
     assert report["code"] == 0
     assert target.read_bytes() == HELLO_TEXT  # the whole get path really ran
-    assert heavy_in(report["loaded"]) == []
+    assert loaded_of(report["loaded"], HEAVY) == []
+
+
+def test_plain_get_loads_only_what_a_download_runs(ftp_server, child_env,
+                                                   tmp_path: Path) -> None:
+    """Diagnosis, SFTP, uploads and checksums load on first use, not for every get."""
+    assert "@" in ftp_server.url  # the URL names the user: netrc has nothing to add
+    target = tmp_path / "hello.txt"
+    report = run_and_report(child_env, "get", "-q", ftp_server.url + "/hello.txt", "-o",
+                            str(target), password=ftp_server.password)
+    assert report["code"] == 0 and target.read_bytes() == HELLO_TEXT
+    assert loaded_of(report["loaded"], NOT_FOR_GET) == []
+
+
+def test_get_leaves_no_settings_folder_behind(ftp_server, child_env, tmp_path: Path) -> None:
+    """Looking for a default proxy reads the settings folder; it does not create it."""
+    settings = Path(child_env["FTP_INSPECTOR_CONFIG_DIR"])
+    assert not settings.exists()
+    report = run_and_report(child_env, "get", "-q", ftp_server.url + "/hello.txt", "-o",
+                            str(tmp_path / "hello.txt"), password=ftp_server.password)
+    assert report["code"] == 0
+    assert not settings.exists()
 
 
 def test_ls_lists_without_loading_gui_keyring_or_tls_tooling(ftp_server, child_env) -> None:
     report = run_and_report(child_env, "ls", "-q", ftp_server.url + "/",
                             password=ftp_server.password)
     assert report["code"] == 0
-    assert heavy_in(report["loaded"]) == []
+    assert loaded_of(report["loaded"], HEAVY) == []
 
 
 @pytest.mark.parametrize("args", [("--version",),
@@ -72,14 +103,34 @@ def test_ls_lists_without_loading_gui_keyring_or_tls_tooling(ftp_server, child_e
 def test_version_and_explain_load_nothing_heavy(child_env, args: tuple[str, ...]) -> None:
     report = run_and_report(child_env, *args)
     assert report["code"] in (0, None)
-    assert heavy_in(report["loaded"]) == []
+    assert loaded_of(report["loaded"], HEAVY) == []
+
+
+def test_explain_loads_the_protocol_layer_only(child_env) -> None:
+    report = run_and_report(child_env, "explain", "PASV",
+                            "227 Entering Passive Mode (10,0,0,5,195,80)")
+    assert report["code"] == 0
+    assert loaded_of(report["loaded"], NOT_FOR_EXPLAIN) == []
+
+
+def test_explain_does_not_load_typing(child_env) -> None:
+    """``typing`` costs ``explain`` ~3 ms; its modules import it for type checkers only.
+    Run without ``site`` (``-S``): a site hook of this machine loads it into every
+    process, a user's virtual environment does not."""
+    done = subprocess.run([sys.executable, "-S", "-c", _CHILD, "explain", "PASV",
+                           "227 Entering Passive Mode (10,0,0,5,195,80)"],
+                          env=child_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert loaded_of(report["loaded"], ("typing", "asyncio", "json")) == []
 
 
 def test_the_check_sees_a_heavy_import(child_env) -> None:
     """The child's report is real: a command that does load the demo server (and with it
     pyftpdlib) is caught."""
     report = run_and_report(child_env, "demo-server", "--help")
-    assert "pyftpdlib" in {name.split(".")[0] for name in heavy_in(report["loaded"])}
+    assert "pyftpdlib" in {name.split(".")[0] for name in loaded_of(report["loaded"], HEAVY)}
 
 
 def test_version_does_not_even_load_argparse(child_env) -> None:

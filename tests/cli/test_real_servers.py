@@ -127,3 +127,23 @@ def test_default_active_ls_sends_port_and_epsv_eprt_on_request(real_server, chil
         sent = [line.split()[2] for line in result.stderr.splitlines()
                 if line.startswith(">") and len(line.split()) > 2]
         assert command in sent and {"PASV", "PORT"}.isdisjoint(sent), sent
+
+
+def test_get_logs_in_early_on_every_real_server(real_server, child_env, tmp_path) -> None:
+    """vsftpd, pure-ftpd (a 5-line 220-), ProFTPD (offers HOST, which the session sends):
+    the login started while the program loads hands over to the session on each; the
+    transcript has every line once."""
+    target = tmp_path / "notes.md"
+    transcript = tmp_path / "get.jsonl"
+    result = cli(child_env, real_server.password, "get", "-q", real_server.url + "/docs/notes.md",
+                 "-o", str(target), "--tls", "off", "--transcript", str(transcript))
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes() == (real_server.root / "docs/notes.md").read_bytes()
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    sent = [r["text"] for r in records if r["kind"] == "send"]
+    # ProFTPD offers HOST: the early login stops after FEAT and the session sends it
+    login = [text for text in sent[:4] if not text.startswith("HOST ")]
+    assert login[:3] == ["FEAT", f"USER {real_server.user}", "PASS ****"]
+    assert sent.index("PASS ****") in (2, 3)
+    assert [r.get("code") for r in records if r["kind"] == "recv"].count(230) == 1
+    assert real_server.password not in transcript.read_text()

@@ -73,6 +73,18 @@ def test_password_order(tmp_path) -> None:
     assert (c.password, c.source) == ("typed", "prompt")
 
 
+def test_named_user_with_ftp_password_leaves_netrc_unread(tmp_path, capsys) -> None:
+    """User in the URL and FTP_PASSWORD: nothing in a netrc file could change the
+    answer, so it is not read (a broken one is not even mentioned)."""
+    env = _netrc(tmp_path, "machine h login alice bogus token\n")
+    c = resolve_credentials("h", "alice", None, env={**env, "FTP_PASSWORD": "fromenv"})
+    assert (c.user, c.password, c.source) == ("alice", "fromenv", "FTP_PASSWORD")
+    assert capsys.readouterr().err == ""
+    # without a user in the URL the file is still read for its login
+    c = resolve_credentials("h", None, None, env={**env, "FTP_PASSWORD": "fromenv"})
+    assert "ignoring" in capsys.readouterr().err
+
+
 def test_anonymous_when_nobody_is_named(tmp_path) -> None:
     c = resolve_credentials("h", None, None, env={"HOME": str(tmp_path)})
     assert (c.user, c.password, c.source) == ("anonymous", "anonymous@", "anonymous")

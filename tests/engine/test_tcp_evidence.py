@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fixtures.scripted_steps import pasv, transfer, unused_port
@@ -71,6 +72,37 @@ async def test_without_linux_readers_connects_still_work(monkeypatch) -> None:
         await tcpstack.connect_observed("127.0.0.1", unused_port(), 2.0)
     assert caught.value.finding is TcpFinding.RESET
     await asyncio.sleep(0)
+
+
+class _NoThreads(ThreadPoolExecutor):
+    """An executor that refuses work: the loop's thread pool must stay unused."""
+
+    def submit(self, *_args, **_kwargs):
+        raise AssertionError("a numeric address was looked up in the loop's thread pool")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("family, host", [(socket.AF_INET, "127.0.0.1"),
+                                          (socket.AF_INET6, "::1")])
+async def test_numeric_address_is_dialled_without_a_lookup_thread(family, host) -> None:
+    """A 227/229 address needs no resolver: dialling it starts no thread (the pool and
+    its shutdown cost a short command like ``get`` several milliseconds)."""
+    try:
+        listener = socket.create_server((host, 0), family=family)
+    except OSError:
+        pytest.skip(f"no {host} here")
+    asyncio.get_running_loop().set_default_executor(_NoThreads())
+    try:
+        sock = await tcpstack.connect_observed(host, listener.getsockname()[1], 2.0)
+        assert sock.getpeername()[:2] == listener.getsockname()[:2]
+        sock.close()
+    finally:
+        listener.close()
+
+
+def test_names_still_go_to_the_resolver() -> None:
+    assert tcpstack.numeric_address_info("localhost", 21) is None
+    assert tcpstack.numeric_address_info("127.0.0.1", 21)[0][4] == ("127.0.0.1", 21)
 
 
 def test_icmp_error_record_is_decoded() -> None:

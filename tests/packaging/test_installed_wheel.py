@@ -115,6 +115,19 @@ def test_version_runs_from_the_installed_script(installed: Path) -> None:
     assert "0." in result.stdout
 
 
+def test_installed_version_is_read_without_importlib_metadata(installed: Path) -> None:
+    """The installed ``--version`` reads the wheel's METADATA file beside the package:
+    ``importlib.metadata`` (and the email parser it loads) would triple its start-up."""
+    from client import __version__
+
+    child = ("import sys\nfrom client.entry import main\nmain(['--version'])\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('importlib.metadata', "
+             "'email'))))")
+    result = _run(installed, str(installed / "python"), "-c", child)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"ftp-inspector {__version__}", "[]"]
+
+
 def test_self_test_opens_the_window_from_the_installed_script(installed: Path) -> None:
     result = _run(installed, str(installed / "ftp-inspector"), "--self-test", timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from client.engine.errors import ConnectError, ConnectionLostError, LoginError, ProxyFailedError
 from client.engine.events import Endpoint, NoticeKind, ProxyEvent, ProxyHop, ProxyPhase
-from client.engine.proxy.ftp_logon import LogonRole, logon_steps, target_text
 from client.engine.proxy.settings import ProxySettings
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.protocol.annotate import Severity
@@ -51,6 +50,8 @@ def _failed(session: FtpSession, proxy: ProxySettings, hop: ProxyHop, message: s
 
 async def reach_ftp_proxy(session: FtpSession, proxy: ProxySettings) -> None:
     """TCP to the proxy and its 220 greeting (on the session's control connection)."""
+    from client.engine.proxy.ftp_logon import target_text  # loaded for proxied logins only
+
     settings = session.settings
     control = session.control
     label = f"the {proxy.kind.label} at {proxy.address}"
@@ -87,6 +88,8 @@ async def reach_ftp_proxy(session: FtpSession, proxy: ProxySettings) -> None:
 
 async def log_in_through(session: FtpSession, proxy: ProxySettings) -> None:
     """The logon sequence; raises ProxyFailedError (naming the leg) or LoginError."""
+    from client.engine.proxy.ftp_logon import LogonRole, logon_steps, target_text
+
     settings = session.settings
     control = session.control
     password = settings.password

@@ -1,0 +1,165 @@
+"""Logging in while the program is still loading (the command line, plain FTP).
+
+A short command spends most of its time in two waits that do not depend on each other:
+loading the engine (asyncio and the engine's modules) and the server's check of the
+password (vsftpd's yescrypt hash: ~40 ms between ``PASS`` and ``230`` on a quiet
+machine, several times that on a busy one). :class:`EarlyLogin` runs the first steps of
+:mod:`client.engine.login` on a blocking socket in a thread, started before the engine is
+imported; the session then takes the socket over (:meth:`ControlConnection.open_early`)
+and every line the thread sent and received is shown to the inspector in order, with
+the time it happened, as the login reads it.
+
+The thread only sends what the login itself would send, in its order, and stops at the
+first step where the login could decide otherwise: TLS offered (``AUTH TLS`` follows),
+``HOST`` offered, a reply other than ``220``/``331``. Everything after that is the
+login's own, on the same connection. Nothing here imports asyncio.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from client.engine.settings import ConnectionSettings, TlsMode
+from client.protocol.charsets import normalize_charset, wire_charset
+from client.protocol.commands import Command
+from client.protocol.features import Features
+from client.protocol.replies import Reply, ReplyParser
+
+__all__ = ["EarlyLogin", "EarlyStep", "start_early_login"]
+
+#: While the thread waits for its turn, the main thread (importing) hands over the
+#: interpreter this often instead of every 5 ms: one hand-over per reply.
+_SWITCH_INTERVAL = 0.0005
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyStep:
+    """One line of the early conversation: a command sent or a reply received, and when
+    (``time.monotonic()``)."""
+
+    command: Command | None
+    reply: Reply | None
+    at: float
+
+
+class _Stop(Exception):
+    """The early part ends here; the login goes on from what was exchanged."""
+
+
+class EarlyLogin:
+    """The thread and what it exchanged. Use :meth:`finish` (joins the thread) before
+    reading :attr:`steps`, :attr:`sock` and :attr:`connect_error`."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.started = time.monotonic()
+        self.started_wall = time.time()
+        self.connected_at: float | None = None
+        self.steps: list[EarlyStep] = []
+        self.sock: socket.socket | None = None
+        #: the exception of a connect that failed (raised again by the session)
+        self.connect_error: OSError | None = None
+        #: True when the bytes received cannot be handed over (not FTP, a reply cut off):
+        #: the socket is closed and the session connects by itself
+        self.unusable = False
+        self._encoding = wire_charset(normalize_charset(settings.encoding))
+        self._parser = ReplyParser(encoding=None if self._encoding == "utf-8"
+                                   else self._encoding)
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH_INTERVAL)
+        self._thread = threading.Thread(target=self._run, name="early-login", daemon=True)
+        self._thread.start()
+
+    def finish(self) -> EarlyLogin:
+        """Wait for the thread (bounded by the connect and control timeouts)."""
+        self._thread.join()
+        sys.setswitchinterval(self._switch)
+        if self.unusable and self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        return self
+
+    def discard(self) -> None:
+        """Not used after all: close the connection."""
+        self.finish()
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    # ------------------------------------------------------------------ the thread
+    def _run(self) -> None:
+        settings = self.settings
+        try:
+            address = (settings.host.strip("[]"), settings.port)
+            self.sock = socket.create_connection(address, timeout=settings.connect_timeout)
+        except OSError as exc:
+            self.connect_error = exc
+            return
+        self.connected_at = time.monotonic()
+        try:
+            self.sock.settimeout(settings.control_timeout)
+            self._log_in()
+        except (_Stop, OSError):
+            pass  # what was exchanged is replayed; the login reads on from there
+        except Exception:  # noqa: BLE001 - not FTP, a name that cannot be sent, …:
+            self.unusable = True  # the session's own connection meets and reports it
+        if self._parser.has_partial:
+            self.unusable = True
+
+    def _log_in(self) -> None:
+        """:mod:`client.engine.login`'s order for a plain connection, up to PASS."""
+        settings = self.settings
+        banner = self._final_reply()
+        if banner.code != 220:
+            return
+        feat = self._execute(Command("FEAT"))
+        features = Features.parse(feat) if feat.is_success else None
+        if features is not None and features.host:
+            return  # HOST comes next: the login sends it
+        if settings.tls is TlsMode.AUTO and (features is None or features.auth_tls):
+            return  # AUTH TLS comes next
+        reply = self._execute(Command.user(settings.user))
+        if reply.code != 331:
+            return
+        password = settings.password
+        if password is None:
+            password = "anonymous@" if settings.user in ("anonymous", "ftp") else ""
+        self._execute(Command.password(password))
+
+    def _execute(self, command: Command) -> Reply:
+        assert self.sock is not None
+        self.sock.sendall(command.to_bytes(self._encoding))
+        self.steps.append(EarlyStep(command, None, time.monotonic()))
+        return self._final_reply()
+
+    def _final_reply(self) -> Reply:
+        """The next reply that is not preliminary (1xx replies are recorded too)."""
+        assert self.sock is not None
+        while True:
+            reply = self._parser.next_reply()
+            if reply is None:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise _Stop
+                self._parser.feed(data)
+                continue
+            self.steps.append(EarlyStep(None, reply, time.monotonic()))
+            if reply.code == 421:
+                raise _Stop
+            if not reply.is_preliminary:
+                return reply
+
+
+def start_early_login(settings: object) -> EarlyLogin | None:
+    """An :class:`EarlyLogin` for ``settings`` when the login can start before the engine
+    loads: plain FTP or TLS only if offered, no proxy. None otherwise (the session then
+    does everything itself)."""
+    if not isinstance(settings, ConnectionSettings) or settings.proxy is not None:
+        return None
+    if settings.tls not in (TlsMode.OFF, TlsMode.AUTO):
+        return None
+    return EarlyLogin(settings)
