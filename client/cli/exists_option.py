@@ -18,7 +18,6 @@ client writing the same name between that question and the upload is not detecte
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as _dt
 import os
 import stat
@@ -250,6 +249,8 @@ async def _free_remote_name(session: object, remote: str, limit: int = 100) -> s
 
 async def copy_for_resume(local: Path) -> int:
     """Copy ``local`` to ``local.part`` in a thread (see :mod:`client.engine.resume_copy`)."""
+    import asyncio  # here: the command line's get dials before asyncio loads
+
     from client.engine.localpaths import prepare_download_target
     from client.engine.resume_copy import copy_for_resume as copy
 

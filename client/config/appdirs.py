@@ -48,7 +48,7 @@ def session_log_enabled() -> bool:
     off), read without Qt so that the command line follows it too."""
     import configparser
 
-    path = config_dir() / "window.ini"
+    path = config_dir(create=False) / "window.ini"
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")

@@ -82,13 +82,20 @@ def test_plain_get_loads_only_what_a_download_runs(ftp_server, child_env,
 
 
 def test_get_leaves_no_settings_folder_behind(ftp_server, child_env, tmp_path: Path) -> None:
-    """Looking for a default proxy reads the settings folder; it does not create it."""
+    """Looking for a default proxy (and the log preference) reads the settings folder;
+    it does not create it. What a get writes there is its session log, and only that
+    (the test's settings override puts the data folder inside it)."""
     settings = Path(child_env["FTP_INSPECTOR_CONFIG_DIR"])
     assert not settings.exists()
-    report = run_and_report(child_env, "get", "-q", ftp_server.url + "/hello.txt", "-o",
-                            str(tmp_path / "hello.txt"), password=ftp_server.password)
+    report = run_and_report(child_env, "get", "-q", "--no-log", ftp_server.url + "/hello.txt",
+                            "-o", str(tmp_path / "hello.txt"), password=ftp_server.password)
     assert report["code"] == 0
     assert not settings.exists()
+    report = run_and_report(child_env, "get", "-q", "--overwrite", ftp_server.url + "/hello.txt",
+                            "-o", str(tmp_path / "hello.txt"), password=ftp_server.password)
+    assert report["code"] == 0
+    written = {p.relative_to(settings).parts[:2] for p in settings.rglob("*") if p.is_file()}
+    assert written == {("data", "logs")}
 
 
 def test_ls_lists_without_loading_gui_keyring_or_tls_tooling(ftp_server, child_env) -> None:
