@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QMenu, QToolButton
 
 from client.engine.sync import CompareRule
 
@@ -58,3 +59,81 @@ def test_synchronise_starts_with_the_panes_rule_and_remembers_the_last_choice(
         dialog = open_synchronise(again, qtbot)
         assert dialog.rule.currentText() == "Size"
         dialog.reject()
+
+
+def console_rows_shown(console) -> int:
+    """How many whole console lines the list shows."""
+    row = console.view.sizeHintForRow(0) if console.model.rowCount() else \
+        console.view.fontMetrics().height()
+    return console.view.viewport().height() // max(1, row)
+
+
+def untick_behind_more(console, qtbot, button) -> None:
+    """Click the row's "»" button, then the hidden filter's entry in its menu."""
+    more = next(b for b in console.findChildren(QToolButton)
+                if b.isVisible() and b.text() == "»")
+    qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
+    menu = next(m for m in console.findChildren(QMenu) if m.isVisible())
+    entry = next(a for a in menu.actions() if a.text() == button.text())
+    assert entry.isChecked()
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton,
+                     pos=menu.actionGeometry(entry).center())
+    qtbot.waitUntil(lambda: not button.isChecked())
+
+
+def filter_row_is_one_row(console) -> None:
+    """The search field and every button shown above the list stand on one row."""
+    search = console.search
+    assert search.isVisible() and search.width() >= search.minimumWidth()
+    top_of = lambda w: w.mapTo(console, w.rect().topLeft()).y()  # noqa: E731
+    list_top = top_of(console.view)
+    above = [b for b in console.findChildren(QAbstractButton)
+             if b.isVisible() and top_of(b) < list_top]
+    assert len(above) >= 2
+    for button in above:
+        assert abs(top_of(button) - top_of(search)) <= 6, (button.text(), top_of(button))
+    assert list_top - top_of(search) < 2 * search.height()
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+def test_the_console_keeps_one_filter_row_and_several_lines(window, qtbot, demo, size) -> None:
+    from ..helpers import settle_layout
+
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    settle_layout()
+    console = window.console
+    filter_row_is_one_row(console)
+    assert console_rows_shown(console) >= (3 if size[1] < 700 else 5), (
+        console.view.viewport().height(), size)
+    # every filter is still at hand: on the row, or behind the row's "»" button
+    hidden = [b for b in console.kind_buttons.values() if not b.isVisible()]
+    if hidden:
+        untick_behind_more(console, qtbot, hidden[0])
+
+
+@pytest.mark.parametrize("width", [590, 420])
+def test_a_narrow_console_keeps_its_filters_on_one_row(qtbot, width) -> None:
+    """The console as a 1024x600 screen leaves it beside the inspector (590 px wide,
+    ~130 px high), and narrower still: the filters stay on one row, the list shows
+    lines, and a hidden filter is one click away."""
+    from client.ui.console.lines import ConsoleKind, ConsoleLine
+    from client.ui.console.widget import ConsoleWidget
+
+    from ..helpers import settle_layout
+
+    console = ConsoleWidget()
+    qtbot.addWidget(console)
+    console.append([ConsoleLine(kind=ConsoleKind.REPLY, text=f"200 line {i}", t=0.0,
+                                wall=0.0, connection="c1") for i in range(20)])
+    console.show()
+    console.resize(width, 130)
+    qtbot.waitExposed(console)
+    settle_layout()
+    filter_row_is_one_row(console)
+    assert console_rows_shown(console) >= 3, console.view.viewport().height()
+    hidden = [b for b in console.kind_buttons.values() if not b.isVisible()]
+    if hidden:
+        untick_behind_more(console, qtbot, hidden[-1])
