@@ -27,6 +27,7 @@ from client.ui.banner import InlineBanner
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
 from client.ui.list_first_splitter import ListFirstSplitter
+from client.ui.local_icons import EntryIconProvider
 from client.ui.local_proxy import LocalFileProxy
 from client.ui.remote.listing_model import REMOTE_MIME
 
@@ -80,10 +81,13 @@ class LocalPane(QWidget):
         super().__init__(parent)
         self.setObjectName("localPane")
         self.history = NavigationHistory()
+        self.icons = EntryIconProvider()
         self.dirs = QFileSystemModel(self)
+        self.dirs.setIconProvider(self.icons)
         self.dirs.setFilter(QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives)
         self.dirs.setRootPath("")
         self.files = QFileSystemModel(self)
+        self.files.setIconProvider(self.icons)
         self.files.setFilter(QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot)
         self.files.setReadOnly(True)
         self.proxy = LocalFileProxy(self)

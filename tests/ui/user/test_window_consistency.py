@@ -137,3 +137,37 @@ def test_a_narrow_console_keeps_its_filters_on_one_row(qtbot, width) -> None:
     hidden = [b for b in console.kind_buttons.values() if not b.isVisible()]
     if hidden:
         untick_behind_more(console, qtbot, hidden[-1])
+
+
+def icon_image(index):
+    from PySide6.QtGui import QIcon
+
+    decoration = index.data(Qt.ItemDataRole.DecorationRole)
+    assert isinstance(decoration, QIcon) and not decoration.isNull(), index.data()
+    return decoration.pixmap(16, 16).toImage()
+
+
+def test_both_file_lists_show_the_same_icons(window, qtbot, demo) -> None:
+    """A folder and a text file look the same in the local list as in the remote list
+    (the local list showed none), and the local folder tree has folder icons too."""
+    local = window.local_pane
+    (local.current / "docs").mkdir()
+    (local.current / "README.txt").write_text("here")
+    connect(window, qtbot, demo)
+    remote = window.remote_pane
+    local_row = {}
+
+    def local_rows() -> bool:
+        view = local.view
+        model, root = view.model(), view.rootIndex()
+        local_row.update({model.index(r, 0, root).data(): model.index(r, 0, root)
+                          for r in range(model.rowCount(root))})
+        return {"docs", "README.txt"} <= set(local_row)
+
+    qtbot.waitUntil(local_rows)
+    for name in ("docs", "README.txt"):
+        remote_index = remote.model.index(remote.model.row_of_name(name), 0)
+        assert icon_image(local_row[name]) == icon_image(remote_index), name
+    assert icon_image(local_row["docs"]) != icon_image(local_row["README.txt"])
+    tree_index = local.dirs.index(str(local.current))
+    assert icon_image(tree_index) == icon_image(local_row["docs"])
