@@ -171,3 +171,42 @@ def test_both_file_lists_show_the_same_icons(window, qtbot, demo) -> None:
     assert icon_image(local_row["docs"]) != icon_image(local_row["README.txt"])
     tree_index = local.dirs.index(str(local.current))
     assert icon_image(tree_index) == icon_image(local_row["docs"])
+
+
+def test_a_new_tab_s_diagram_counts_from_its_own_first_event(window, qtbot, demo,
+                                                              monkeypatch) -> None:
+    """The window has been open for almost five minutes; a tab opened now shows its
+    diagram's times from 0, on screen and in "Copy diagram as text"."""
+    import re
+
+    from PySide6.QtWidgets import QApplication
+
+    from client.ui.inspector import ladder_painter
+
+    connect(window, qtbot, demo)
+    window.bus.origin -= 290.0  # the window's clock: 290 s since it opened
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_T,
+                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
+    tab = window.current_tab
+    connect(window, qtbot, demo)
+    assert window.current_tab is tab
+
+    drawn: list[str] = []
+
+    def recording(t: float) -> str:
+        text = real(t)
+        drawn.append(text)
+        return text
+
+    real = ladder_painter.format_time_axis
+    monkeypatch.setattr(ladder_painter, "format_time_axis", recording)
+    ladder = tab.panel.ladder
+    ladder.viewport().repaint()
+    assert drawn, "no time drawn on the axis"
+    assert all(float(text.rstrip("s")) < 60 for text in drawn), drawn
+
+    tab.panel.copy_text_action.trigger()
+    text = QApplication.clipboard().text()
+    times = [float(m) for m in re.findall(r"^\s*(\d+\.\d+)s +\|", text, re.MULTILINE)]
+    assert times and times[0] == 0.0 and max(times) < 60, text[:600]
