@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QTableView,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +46,7 @@ from client.ui.remote.listing_model import (
     entry_is_unknown_link,
 )
 from client.ui.remote.tree_model import PATH_ROLE, RemoteTreeModel
+from client.ui.remote.tree_view import RemoteTreeView
 
 __all__ = ["RemotePane", "RemoteFileView", "LOCAL_MIME"]
 
@@ -219,7 +219,7 @@ class RemotePane(QWidget):
         self.banner = InlineBanner(self)
         self.charset_bar = CharsetBar(self)
 
-        self.tree = QTreeView(self)
+        self.tree = RemoteTreeView(self)
         self.tree.setModel(self.tree_model)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName(self.tr("Remote folders"))

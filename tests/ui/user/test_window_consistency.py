@@ -210,3 +210,31 @@ def test_a_new_tab_s_diagram_counts_from_its_own_first_event(window, qtbot, demo
     text = QApplication.clipboard().text()
     times = [float(m) for m in re.findall(r"^\s*(\d+\.\d+)s +\|", text, re.MULTILINE)]
     assert times and times[0] == 0.0 and max(times) < 60, text[:600]
+
+
+def test_an_empty_tab_s_folder_tree_says_not_connected(window, qtbot, demo) -> None:
+    """No bare "/" before a connection: the tree is empty and says "Not connected";
+    connecting fills it, and a new tab's tree is empty again."""
+    from PySide6.QtWidgets import QApplication
+
+    def tree_says(pane) -> str:
+        pane.tree.viewport().repaint()
+        return pane.tree.painted_placeholder
+
+    pane = window.remote_pane
+    assert pane.tree_model.rowCount() == 0
+    assert tree_says(pane) == "Not connected"
+    connect(window, qtbot, demo)
+    top = pane.tree_model.index(0, 0)
+    assert pane.tree_model.rowCount() == 1 and top.data() == "/"
+    assert pane.tree_model.rowCount(top) > 0
+    assert tree_says(pane) == ""
+
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_T,
+                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
+    fresh = window.current_tab.remote_pane
+    assert fresh is not pane
+    qtbot.waitUntil(fresh.tree.isVisible)
+    assert fresh.tree_model.rowCount() == 0
+    assert tree_says(fresh) == "Not connected"
