@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -138,13 +138,18 @@ class ChmodDialog(QDialog):
         layout.addLayout(grid)
         self.octal = QLineEdit(self)
         self.octal.setAccessibleName(self.tr("Numeric value"))
-        self.octal.setInputMask("000")
+        # octal digits only (an input mask took 999 and OK then applied the old mode)
+        self.octal.setValidator(QRegularExpressionValidator(QRegularExpression("[0-7]{0,3}"),
+                                                            self.octal))
+        self.octal.setMaxLength(3)
+        self.octal.setToolTip(self.tr("Three octal digits, e.g. 644 or 755"))
         self.octal.textEdited.connect(self._octal_changed)
         layout.addWidget(self.octal)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout.addWidget(buttons)
         self.set_mode(mode)
 
@@ -164,11 +169,16 @@ class ChmodDialog(QDialog):
 
     def _boxes_changed(self) -> None:
         self.octal.setText(f"{self.mode:03o}")
+        self.ok_button.setEnabled(True)
 
     def _octal_changed(self, text: str) -> None:
-        digits = text.replace(" ", "")
-        if len(digits) == 3 and all(c in "01234567" for c in digits):
+        """Three digits set the boxes; fewer leave OK greyed (the field and the boxes
+        would say two different things)."""
+        digits = text.strip()
+        complete = len(digits) == 3 and all(c in "01234567" for c in digits)
+        if complete:
             self.set_mode(int(digits, 8))
+        self.ok_button.setEnabled(complete)
 
 
 def mode_from_permissions(text: str | None, facts: object = None) -> int:
