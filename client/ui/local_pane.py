@@ -33,6 +33,9 @@ from client.ui.remote.listing_model import REMOTE_MIME
 
 __all__ = ["LocalPane"]
 
+_FILES = QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot
+_FOLDERS = QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives
+
 
 class LocalFileView(QTreeView):
     """Accepts remote paths dragged from the remote pane (a download)."""
@@ -84,11 +87,11 @@ class LocalPane(QWidget):
         self.icons = EntryIconProvider()
         self.dirs = QFileSystemModel(self)
         self.dirs.setIconProvider(self.icons)
-        self.dirs.setFilter(QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives)
+        self.dirs.setFilter(_FOLDERS)
         self.dirs.setRootPath("")
         self.files = QFileSystemModel(self)
         self.files.setIconProvider(self.icons)
-        self.files.setFilter(QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot)
+        self.files.setFilter(_FILES)
         self.files.setReadOnly(True)
         self.proxy = LocalFileProxy(self)
         self.proxy.setSourceModel(self.files)
@@ -159,6 +162,14 @@ class LocalPane(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(slot)
             self.view.addAction(action)
+
+        # dot files (.htaccess, .env) are hidden until asked for; the window remembers
+        self.show_hidden_action = QAction(self.tr("Show &hidden files"), self)
+        self.show_hidden_action.setCheckable(True)
+        self.show_hidden_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.show_hidden_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.show_hidden_action.toggled.connect(self.set_show_hidden)
+        self.view.addAction(self.show_hidden_action)  # Ctrl+H in the list
 
         self.splitter = ListFirstSplitter(self.tree, self.view, self)
         self.splitter.setObjectName("localSplitter")
@@ -238,6 +249,15 @@ class LocalPane(QWidget):
         self.files.setRootPath("")
         self.set_folder(self.current, record=False)
 
+    def set_show_hidden(self, on: bool) -> None:
+        """Show or hide dot files and folders in the list and the tree."""
+        hidden = QDir.Filter.Hidden if on else QDir.Filter(0)
+        self.files.setFilter(_FILES | hidden)
+        self.dirs.setFilter(_FOLDERS | hidden)
+        self.view.setRootIndex(self.proxy.mapFromSource(self.files.index(str(self.current))))
+        if self.show_hidden_action.isChecked() != on:
+            self.show_hidden_action.setChecked(on)
+
     def _filter(self, text: str) -> None:
         self.proxy.set_filter_text(text)
         self.view.setRootIndex(self.proxy.mapFromSource(self.files.index(str(self.current))))
@@ -286,5 +306,6 @@ class LocalPane(QWidget):
         if paths:
             menu.addAction(self.tr("Delete (Del)"), lambda: self.delete_requested.emit(paths))
         menu.addSeparator()
+        menu.addAction(self.show_hidden_action)
         menu.addAction(icon("refresh"), self.tr("Refresh"), self.refresh)
         menu.popup(self.view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]

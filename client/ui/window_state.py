@@ -92,6 +92,8 @@ def restore_window_state(window: MainWindow) -> None:
         value = s.value(f"columns/{key}")
         if isinstance(value, QByteArray):
             header.restoreState(value)
+    if str(s.value("local/showHidden", "false")).lower() == "true":
+        window.local_pane.set_show_hidden(True)
     concurrency = _saved_int(s.value("queue/concurrency"))
     if concurrency is not None:
         # the spin box keeps it within its range; valueChanged tells the transfers
@@ -133,4 +135,5 @@ def save_window_state(window: MainWindow) -> None:
     for key, header in _headers(window):
         s.setValue(f"columns/{key}", header.saveState())
     s.setValue("queue/concurrency", window.queue.concurrency.value())
+    s.setValue("local/showHidden", window.local_pane.show_hidden_action.isChecked())
     s.sync()

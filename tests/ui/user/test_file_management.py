@@ -57,3 +57,58 @@ def test_the_permissions_field_takes_only_octal_and_ok_waits_for_three_digits(
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(task.done, timeout=15_000)
     assert target.stat().st_mode & 0o777 == 0o755
+
+
+def local_names(pane) -> set[str]:
+    view = pane.view
+    model, root = view.model(), view.rootIndex()
+    return {model.index(r, 0, root).data() for r in range(model.rowCount(root))}
+
+
+def right_click_empty_local_list(window, qtbot):
+    """Right click below the last row; returns the menu that opened."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    view = window.local_pane.view
+    spot = QPoint(40, view.viewport().height() - 5)
+    view.customContextMenuRequested.emit(spot)  # what a right click there sends
+    qtbot.waitUntil(lambda: any(isinstance(w, QMenu) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    return newest_visible(QMenu)
+
+
+def test_hidden_local_files_can_be_shown_and_stay_shown_after_a_restart(
+        window, qtbot, tmp_path) -> None:
+    """A web site's .htaccess could not be uploaded from the local pane: dot files were
+    never listed. The list's menu (and Ctrl+H) shows them; the window remembers."""
+    from ..helpers import shown_window
+
+    pane = window.local_pane
+    (pane.current / ".htaccess").write_text("Deny from all\n")
+    (pane.current / "index.html").write_text("<p>hi</p>\n")
+    qtbot.waitUntil(lambda: "index.html" in local_names(pane))
+    assert ".htaccess" not in local_names(pane)
+
+    menu = right_click_empty_local_list(window, qtbot)
+    entry = next(a for a in menu.actions() if a.text().replace("&", "") == "Show hidden files")
+    assert not entry.isChecked()
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(entry).center())
+    qtbot.waitUntil(lambda: ".htaccess" in local_names(pane))
+
+    # Ctrl+H in the list hides them again, and shows them once more
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    pane.view.setFocus()
+    qtbot.keyClick(pane.view, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ".htaccess" not in local_names(pane))
+    qtbot.keyClick(pane.view, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ".htaccess" in local_names(pane))
+
+    from client.ui.window_state import save_window_state
+
+    save_window_state(window)  # as closing the window does
+    (tmp_path / "again").mkdir()
+    with shown_window(qtbot, tmp_path / "again") as again:
+        (again.local_pane.current / ".env").write_text("A=1\n")
+        qtbot.waitUntil(lambda: ".env" in local_names(again.local_pane))
