@@ -112,3 +112,74 @@ def test_hidden_local_files_can_be_shown_and_stay_shown_after_a_restart(
     with shown_window(qtbot, tmp_path / "again") as again:
         (again.local_pane.current / ".env").write_text("A=1\n")
         qtbot.waitUntil(lambda: ".env" in local_names(again.local_pane))
+
+
+def download(window, qtbot, names: list[str]) -> None:
+    """Click the first name, Ctrl+click the others, press Enter; wait for the queue."""
+    pane = window.remote_pane
+    for i, name in enumerate(names):
+        index = pane.model.index(pane.model.row_of_name(name), 0)
+        pane.view.scrollTo(index)
+        qtbot.mouseClick(pane.view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.ControlModifier if i else
+                         Qt.KeyboardModifier.NoModifier,
+                         pos=pane.view.visualRect(index).center())
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.transfers.queue is not None
+                    and len(window.transfers.queue.jobs()) == len(names), timeout=15_000)
+    run(qtbot, window.transfers.queue.wait_idle())
+    window.bridge.flush()
+
+
+def open_queue_menu(window, qtbot, view, pos):
+    from PySide6.QtWidgets import QMenu
+
+    view.customContextMenuRequested.emit(pos)  # what a right click there sends
+    qtbot.waitUntil(lambda: any(isinstance(w, QMenu) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    return newest_visible(QMenu)
+
+
+def choose(qtbot, menu, text: str) -> None:
+    entry = next(a for a in menu.actions() if a.text() == text)
+    assert entry.isEnabled(), text
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(entry).center())
+
+
+def test_finished_transfers_can_be_taken_off_the_queue(window, qtbot, demo) -> None:
+    """The queue had buttons but no menu, and nothing took a finished transfer off
+    the list. Right click: the buttons' actions, Remove from the list (or Del), Clear
+    successful transfers."""
+    from PySide6.QtCore import QPoint
+
+    from client.ui.queue_view import QueueTab
+
+    connect(window, qtbot, demo)
+    run(qtbot, window.remote_actions.browse("/photos 2024"))
+    download(window, qtbot, ["beach day.jpg", "mountain view.png", "日本の写真.jpg"])
+    queue = window.queue
+    bar = queue.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(2).center())
+    assert queue.tabs.tabText(2) == "Successful (3)"
+    view = queue.views[QueueTab.SUCCESSFUL]
+    first = view.model().index(0, 1)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(first).center())
+    menu = open_queue_menu(window, qtbot, view, view.visualRect(first).center())
+    disabled = {a.text() for a in menu.actions() if not a.isEnabled() and a.text()}
+    assert {"Pause", "Resume", "Cancel", "Retry"} <= disabled  # done: nothing to do
+    choose(qtbot, menu, "Remove from the list (Del)")
+    qtbot.waitUntil(lambda: queue.tabs.tabText(2) == "Successful (2)")
+
+    view.setFocus()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(view.model().index(0, 1)).center())
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: queue.tabs.tabText(2) == "Successful (1)")
+
+    menu = open_queue_menu(window, qtbot, view, QPoint(10, view.viewport().height() - 4))
+    choose(qtbot, menu, "Clear successful transfers")
+    qtbot.waitUntil(lambda: queue.tabs.tabText(2) == "Successful (0)")
+    assert window.transfers.queue.jobs() == []
