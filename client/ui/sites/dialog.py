@@ -10,6 +10,7 @@ password is never written anywhere else.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ class SiteManagerDialog(QDialog):
 
         buttons = QHBoxLayout()
         self.new_button = self._button(buttons, self.tr("New site"), self.new_site)
+        self.duplicate_button = self._button(buttons, self.tr("Duplicate"), self.duplicate_site)
         self.delete_button = self._button(buttons, self.tr("Delete"), self.delete_site)
         self._button(buttons, self.tr("Import FileZilla…"), self.import_filezilla)
         buttons.addStretch(1)
@@ -170,7 +172,8 @@ class SiteManagerDialog(QDialog):
 
     def _show(self, site: Site | None) -> None:
         self.form.show_site(site)
-        for button in (self.connect_button, self.save_button, self.delete_button):
+        for button in (self.connect_button, self.save_button, self.delete_button,
+                       self.duplicate_button):
             button.setEnabled(site is not None)
 
     def form_site(self) -> Site:
@@ -188,6 +191,36 @@ class SiteManagerDialog(QDialog):
         self.form.name.setFocus()
         self.form.name.selectAll()
         return site
+
+    def duplicate_site(self) -> Site | None:
+        """A saved copy of the site as the form shows it, named "… (copy)", in the same
+        folder; its password (kept in the keyring) is copied under the new site."""
+        site = self.current
+        if site is None:
+            return None
+        try:
+            shown = self.form_site()
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return None
+        copy = shown.replace(site_id=uuid.uuid4().hex,
+                             name=self.tr("{} (copy)").format(shown.name))
+        password = self.form.password.text() or (
+            self.store.get_password(site.site_id) if shown.logon == "normal" else None)
+        if password:
+            try:
+                self.store.set_password(copy.site_id, password)
+            except Exception:  # noqa: BLE001 - keyring backends raise their own types
+                copy = copy.replace(logon="ask")
+        self.sites.append(copy)
+        self.store.save([s for s in self.sites if s.host])
+        self.current = copy
+        self._fill_tree(select=copy.site_id)
+        self._show(copy)
+        self.message.setText(self.tr("Saved {}.").format(copy.path))
+        self.form.name.setFocus()
+        self.form.name.selectAll()
+        return copy
 
     def save_current(self) -> bool:
         try:
