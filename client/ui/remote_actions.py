@@ -178,6 +178,20 @@ class RemoteActions:
         await self.refresh()
         self.pane.select_names([new_name])
 
+    async def move(self, paths: list[str], folder: str, *, confirmed: bool = False) -> None:
+        """Move ``paths`` into ``folder`` on the server (RNFR/RNTO), after asking."""
+        if not paths:
+            return
+        if not confirmed:
+            names = ", ".join(escape_control(posixpath.basename(p)) for p in paths[:5])
+            more = self.tr(" and {} more").format(len(paths) - 5) if len(paths) > 5 else ""
+            text = self.tr("Move {}{} into {}?").format(names, more, escape_control(folder))
+            if not await confirm(self.window, self.tr("Move"), text):
+                return
+        for path in paths:
+            await self.connection.rename(path, posixpath.join(folder, posixpath.basename(path)))
+        await self.refresh()
+
     async def delete(self, entries: list[ListingEntry], *, confirmed: bool = False) -> None:
         if not entries:
             return

@@ -183,3 +183,47 @@ def test_finished_transfers_can_be_taken_off_the_queue(window, qtbot, demo) -> N
     choose(qtbot, menu, "Clear successful transfers")
     qtbot.waitUntil(lambda: queue.tabs.tabText(2) == "Successful (0)")
     assert window.transfers.queue.jobs() == []
+
+
+def drop_rows_on(view, rows: list[int], target_row: int) -> None:
+    """Drag ``rows`` of the remote list and let go over ``target_row`` (the events a
+    mouse drag delivers; the drag's data is what the list gives a drag)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+
+    model = view.model()
+    mime = model.mimeData([model.index(r, 0) for r in rows])
+    spot = view.visualRect(model.index(target_row, 0)).center()
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    copy = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(spot, copy, mime, buttons, keys)
+    QApplication.sendEvent(view.viewport(), enter)
+    move = QDragMoveEvent(spot, copy, mime, buttons, keys)
+    QApplication.sendEvent(view.viewport(), move)
+    assert move.isAccepted()
+    QApplication.sendEvent(view.viewport(), QDropEvent(QPointF(spot), copy, mime, buttons, keys))
+
+
+def test_a_remote_file_dragged_onto_a_folder_of_the_list_moves_there(window, qtbot,
+                                                                      demo) -> None:
+    """Dropping rows of the remote list on one of its folders did nothing; now it
+    asks, then moves them on the server (RNFR/RNTO)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    folder = demo.root / UPLOAD_FOLDER
+    (folder / "box").mkdir(exist_ok=True)
+    (folder / "move-me.txt").write_text("m")
+    connect(window, qtbot, demo)
+    run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
+    pane = window.remote_pane
+    source, target = pane.model.row_of_name("move-me.txt"), pane.model.row_of_name("box")
+    drop_rows_on(pane.view, [source], target)
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    box = newest_visible(QMessageBox)
+    assert "move-me.txt" in box.text() and "box" in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: (folder / "box" / "move-me.txt").exists(), timeout=15_000)
+    assert not (folder / "move-me.txt").exists()
+    qtbot.waitUntil(lambda: "move-me.txt" not in {e.name for e in pane.model.entries()},
+                    timeout=15_000)
