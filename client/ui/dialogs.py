@@ -8,8 +8,9 @@ dialog is shown with ``open()`` (window-modal) and awaited through a future that
 from __future__ import annotations
 
 import asyncio
+import posixpath
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
@@ -74,13 +75,31 @@ async def await_dialog(dialog: QDialog) -> int:
         dialog.finished.disconnect(done)
 
 
-async def ask_text(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
+def name_stem_length(name: str, is_dir: bool = False) -> int:
+    """How much of a file name a rename selects at first: the name without its last
+    extension (``notes`` of ``notes.txt``; a folder or ``.htaccess`` whole), so typing
+    replaces the name and keeps the type, as file managers do."""
+    if is_dir:
+        return len(name)
+    stem, _ext = posixpath.splitext(name)
+    return len(stem) or len(name)
+
+
+async def ask_text(parent: QWidget, title: str, label: str, text: str = "", *,
+                   selected: int | None = None) -> str | None:
+    """``selected``: how many characters of ``text`` are selected at first (all)."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     dialog.setTextValue(text)
     dialog.setObjectName("askTextDialog")
     fit_title(dialog)
+    if selected is not None:
+        def select_part() -> None:
+            field = dialog.findChild(QLineEdit)
+            if field is not None:
+                field.setSelection(0, selected)
+        QTimer.singleShot(0, dialog, select_part)  # once shown (showing selects all)
     result = await await_dialog(dialog)
     value = dialog.textValue().strip()
     dialog.deleteLater()

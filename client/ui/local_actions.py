@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from client.ui.dialogs import ask_text, confirm
+from client.ui.dialogs import ask_text, confirm, name_stem_length
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -47,7 +47,8 @@ class LocalActions:
     async def rename(self, path: Path, new_name: str | None = None) -> Path | None:
         if new_name is None:
             new_name = await ask_text(self.window, self.tr("Rename"),
-                                      self.tr("New name for {}:").format(path.name), path.name)
+                                      self.tr("New name for {}:").format(path.name), path.name,
+                                      selected=name_stem_length(path.name, path.is_dir()))
         if not new_name or new_name == path.name:
             return None
         target = path.with_name(_check_name(new_name))

@@ -227,3 +227,36 @@ def test_a_remote_file_dragged_onto_a_folder_of_the_list_moves_there(window, qtb
     assert not (folder / "move-me.txt").exists()
     qtbot.waitUntil(lambda: "move-me.txt" not in {e.name for e in pane.model.entries()},
                     timeout=15_000)
+
+
+@pytest.mark.parametrize("name, typed, result", [("notes.txt", "todo", "todo.txt"),
+                                                 ("archive.tar.gz", "old", "old.gz"),
+                                                 (".htaccess", ".htpasswd", ".htpasswd")])
+def test_f2_selects_the_name_without_its_extension(window, qtbot, name, typed,
+                                                   result) -> None:
+    """F2, type, Enter: the new name keeps the file's type (the whole name was
+    selected, so typing dropped the extension)."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    pane = window.local_pane
+    pane.set_show_hidden(True)
+    (pane.current / name).write_text("x")
+    qtbot.waitUntil(lambda: name in local_names(pane))
+    view = pane.view
+    model, root = view.model(), view.rootIndex()
+    row = next(r for r in range(model.rowCount(root)) if model.index(r, 0, root).data() == name)
+    index = model.index(row, 0, root)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(index).center())
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: any(isinstance(w, QInputDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    dialog = newest_visible(QInputDialog)
+    field = dialog.findChild(QLineEdit)
+    qtbot.waitUntil(lambda: field.selectedText() != name or name == ".htaccess")
+    qtbot.keyClicks(field, typed)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: (pane.current / result).exists())
+    assert not (pane.current / name).exists()
