@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.config.filezilla import import_sitemanager
+from client.config.filezilla_export import export_sitemanager
 from client.config.proxies import site_proxy_key
 from client.config.sites import (
     PasswordRequiredError,
@@ -91,6 +92,7 @@ class SiteManagerDialog(QDialog):
         self.duplicate_button = self._button(buttons, self.tr("Duplicate"), self.duplicate_site)
         self.delete_button = self._button(buttons, self.tr("Delete"), self.delete_site)
         self._button(buttons, self.tr("Import FileZilla…"), self.import_filezilla)
+        self._button(buttons, self.tr("Export…"), self.export_filezilla)
         buttons.addStretch(1)
         self.save_button = self._button(buttons, self.tr("Save"), self.save_current)
         # FileZilla's choice: a site opens in a new connection tab or in the one shown
@@ -320,6 +322,26 @@ class SiteManagerDialog(QDialog):
                                  "name, host, port and user).").format(len(report.skipped)))
         lines += report.warnings
         self.message.setText("\n".join(lines))
+
+    def export_filezilla(self, path: Path | None = None) -> None:
+        """Every saved site to a FileZilla ``sitemanager.xml`` (never a password)."""
+        if path is None:
+            dialog = QFileDialog(self, self.tr("Export the sites"))
+            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dialog.setNameFilter(self.tr("FileZilla site manager (*.xml)"))
+            dialog.setDefaultSuffix("xml")
+            dialog.selectFile("sitemanager.xml")
+            dialog.fileSelected.connect(lambda name: self.export_filezilla(Path(name)))
+            dialog.open()
+            return
+        sites = self.store.load()
+        try:
+            export_sitemanager(path, sites)
+        except OSError as exc:
+            self.message.setText(self.tr("Export failed: {}").format(exc.strerror or exc))
+            return
+        self.message.setText(self.tr("Exported {} site(s) to {} (without passwords: "
+                                     "FileZilla asks for them).").format(len(sites), path))
 
     def connect_current(self) -> None:
         if not self.save_current() or self.current is None:
