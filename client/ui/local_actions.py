@@ -57,6 +57,28 @@ class LocalActions:
         path.rename(target)
         return target
 
+    async def move(self, paths: list[Path], folder: Path, *, confirmed: bool = False) -> None:
+        """Move ``paths`` into ``folder`` (dragged onto it), after asking; a name that
+        is already there is left where it was and said."""
+        if not paths:
+            return
+        if not confirmed:
+            names = ", ".join(p.name for p in paths[:5])
+            more = self.tr(" and {} more").format(len(paths) - 5) if len(paths) > 5 else ""
+            if not await confirm(self.window, self.tr("Move"), self.tr(
+                    "Move {}{} into {}?").format(names, more, folder)):
+                return
+        taken = [p for p in paths if (folder / p.name).exists()]
+
+        def move_all() -> None:
+            for path in paths:
+                if path not in taken:
+                    shutil.move(path, folder / path.name)
+
+        await asyncio.to_thread(move_all)
+        if taken:
+            raise FileExistsError(f"{folder / taken[0].name} already exists")
+
     async def delete(self, paths: list[Path], *, confirmed: bool = False) -> None:
         if not paths:
             return

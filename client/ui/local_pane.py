@@ -38,26 +38,51 @@ _FOLDERS = QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives
 
 
 class LocalFileView(QTreeView):
-    """Accepts remote paths dragged from the remote pane (a download)."""
+    """Accepts remote paths dragged from the remote pane (a download), and its own rows
+    dropped on one of its folders (a move)."""
 
     remote_dropped = Signal(list, str)  # remote paths, local target folder ("" = current)
+    local_moved = Signal(list, str)  # local paths of the list, the folder they go into
+
+    def _move_target(self, event: QDropEvent | QDragMoveEvent) -> tuple[list[Path], str] | None:
+        """Files of the folder shown dragged onto one of its sub-folders (not onto one of
+        themselves): the paths and that folder; else None."""
+        mime = event.mimeData()
+        model = self.model()
+        if not mime.hasUrls() or model is None:
+            return None
+        index = self.indexAt(event.position().toPoint())
+        if not index.isValid():
+            return None
+        folder = Path(str(model.data(index.siblingAtColumn(0),
+                                     QFileSystemModel.Roles.FilePathRole)))
+        paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if (not paths or not folder.is_dir() or folder in paths
+                or any(p.parent != folder.parent for p in paths)):
+            return None
+        return paths, str(folder)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(REMOTE_MIME):
+        if event.mimeData().hasFormat(REMOTE_MIME) or event.mimeData().hasUrls():
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasFormat(REMOTE_MIME):
+        if event.mimeData().hasFormat(REMOTE_MIME) or self._move_target(event) is not None:
             event.acceptProposedAction()
         else:
-            super().dragMoveEvent(event)
+            event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
+        moved = None if mime.hasFormat(REMOTE_MIME) else self._move_target(event)
+        if moved is not None:
+            event.acceptProposedAction()
+            self.local_moved.emit(*moved)
+            return
         if not mime.hasFormat(REMOTE_MIME):
-            super().dropEvent(event)
+            event.ignore()
             return
         paths = [p for p in bytes(mime.data(REMOTE_MIME)).decode(
             "utf-8", "surrogateescape").splitlines() if p]
@@ -78,6 +103,7 @@ class LocalPane(QWidget):
     rename_requested = Signal(object)  # Path
     delete_requested = Signal(list)  # list[Path]
     download_dropped = Signal(list, object)  # remote paths, local folder Path
+    move_requested = Signal(list, object)  # list[Path] into a folder Path (a drag)
     folder_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, start: Path | None = None) -> None:
@@ -149,6 +175,8 @@ class LocalPane(QWidget):
         self.view.header().resizeSection(0, 220)
         self.view.doubleClicked.connect(self._activated)
         self.view.remote_dropped.connect(self._remote_dropped)
+        self.view.local_moved.connect(lambda paths, folder: self.move_requested.emit(
+            paths, Path(folder)))
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         for key, slot in (("Return", lambda: self._activated(self.view.currentIndex())),

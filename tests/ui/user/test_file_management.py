@@ -260,3 +260,48 @@ def test_f2_selects_the_name_without_its_extension(window, qtbot, name, typed,
     qtbot.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: (pane.current / result).exists())
     assert not (pane.current / name).exists()
+
+
+def test_a_local_file_dragged_onto_a_folder_of_the_list_moves_there(window, qtbot) -> None:
+    """Dropping rows of the local list on one of its folders did nothing; now it asks,
+    then moves them there. A name already in the folder stays where it is, and says so."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QMessageBox
+
+    pane = window.local_pane
+    (pane.current / "box").mkdir()
+    (pane.current / "move-me.txt").write_text("m")
+    (pane.current / "box" / "taken.txt").write_text("old")
+    (pane.current / "taken.txt").write_text("new")
+    qtbot.waitUntil(lambda: {"box", "move-me.txt", "taken.txt"} <= local_names(pane))
+    view = pane.view
+
+    def drop(names: list[str]) -> None:
+        model, root = view.model(), view.rootIndex()
+        row_of = {model.index(r, 0, root).data(): model.index(r, 0, root)
+                  for r in range(model.rowCount(root))}
+        mime = model.mimeData([row_of[n] for n in names])  # what a drag of them carries
+        spot = view.visualRect(row_of["box"]).center()
+        keys, copy = Qt.KeyboardModifier.NoModifier, Qt.DropAction.CopyAction
+        QApplication.sendEvent(view.viewport(), QDragEnterEvent(
+            spot, copy, mime, Qt.MouseButton.LeftButton, keys))
+        over = QDragMoveEvent(spot, copy, mime, Qt.MouseButton.LeftButton, keys)
+        QApplication.sendEvent(view.viewport(), over)
+        assert over.isAccepted()
+        QApplication.sendEvent(view.viewport(), QDropEvent(
+            QPointF(spot), copy, mime, Qt.MouseButton.LeftButton, keys))
+        qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
+                                    for w in QApplication.topLevelWidgets()))
+        box = newest_visible(QMessageBox)
+        assert "into" in box.text()
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+
+    drop(["move-me.txt"])
+    qtbot.waitUntil(lambda: (pane.current / "box" / "move-me.txt").exists())
+    assert not (pane.current / "move-me.txt").exists()
+    drop(["taken.txt"])
+    qtbot.waitUntil(lambda: pane.banner.isVisible())
+    assert "already exists" in pane.banner.text
+    assert (pane.current / "box" / "taken.txt").read_text() == "old"
+    assert (pane.current / "taken.txt").read_text() == "new"
