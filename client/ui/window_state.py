@@ -10,9 +10,10 @@ moved and shrunk onto the available area, so the status bar is never off screen.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHeaderView
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
 
 __all__ = ["restore_window_state", "restore_dock_state", "save_window_state",
+           "saved_local_folder",
            "first_start_geometry",
            "clamp_to_available", "inspector_dock_width", "FRAME_ALLOWANCE"]
 
@@ -107,6 +109,16 @@ def _headers(window: MainWindow) -> list[tuple[str, QHeaderView]]:
     return headers
 
 
+def saved_local_folder(settings: QSettings) -> Path | None:
+    """The local folder the window was closed in, if it is still a folder (a removed
+    or unmounted one: None, the home folder then)."""
+    value = settings.value("local/folder")
+    if not value:
+        return None
+    folder = Path(str(value))
+    return folder if folder.is_dir() else None
+
+
 def _saved_int(value: object) -> int | None:
     """An int from QSettings (an INI file gives it back as text); None when absent or
     not a number (a hand-edited file)."""
@@ -136,4 +148,5 @@ def save_window_state(window: MainWindow) -> None:
         s.setValue(f"columns/{key}", header.saveState())
     s.setValue("queue/concurrency", window.queue.concurrency.value())
     s.setValue("local/showHidden", window.local_pane.show_hidden_action.isChecked())
+    s.setValue("local/folder", str(window.local_pane.current))
     s.sync()

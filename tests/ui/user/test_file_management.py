@@ -305,3 +305,33 @@ def test_a_local_file_dragged_onto_a_folder_of_the_list_moves_there(window, qtbo
     assert "already exists" in pane.banner.text
     assert (pane.current / "box" / "taken.txt").read_text() == "old"
     assert (pane.current / "taken.txt").read_text() == "new"
+
+
+def test_the_local_pane_opens_where_it_was_left(window, qtbot, tmp_path) -> None:
+    """Closed in a project folder, the window opened in the home folder again; now it
+    opens in the folder it was closed in (the home folder if that one is gone)."""
+    import shutil
+
+    from client.ui.main_window import MainWindow
+    from client.ui.window_state import save_window_state
+
+    project = window.local_pane.current / "project"
+    project.mkdir()
+    field = window.local_pane.path_bar.lineEdit()
+    field.selectAll()
+    qtbot.keyClicks(field, str(project))
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.local_pane.current == project.resolve()
+    save_window_state(window)  # as closing the window does
+
+    again = MainWindow()  # started as the app starts it: no folder given
+    qtbot.addWidget(again)
+    assert again.local_pane.current == project.resolve()
+    save_window_state(again)
+    run(qtbot, again.shutdown())
+
+    shutil.rmtree(project)
+    third = MainWindow()
+    qtbot.addWidget(third)
+    assert third.local_pane.current != project.resolve()
+    run(qtbot, third.shutdown())
