@@ -136,15 +136,16 @@ class _Canvas:
     """Rows of fixed width: a time gutter, the left lifeline, the inner space, the
     right lifeline."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, origin: float = 0.0) -> None:
         self.width = max(MIN_WIDTH, width)
+        self.origin = origin  # the time axis counts from the first event
         self.inner = self.width - _GUTTER - 2
         self.rows: list[str] = []
 
     def _time(self, t: float | None) -> str:
         if t is None:
             return " " * _TIME_WIDTH
-        return format_time_axis(t).rjust(_TIME_WIDTH - 1) + " "
+        return format_time_axis(t - self.origin).rjust(_TIME_WIDTH - 1) + " "
 
     def row(self, t: float | None, inner: str) -> None:
         inner = _pad(inner, self.inner)
@@ -266,7 +267,7 @@ def render_ladder(model: LadderModel, *, width: int = DEFAULT_WIDTH,
     summary and the legend; by default an SFTP session has its own (what its SSH
     connection carried, and why there is no data connection).
     """
-    canvas = _Canvas(width)
+    canvas = _Canvas(width, model.time_origin or 0.0)
     several = len(model.lifelines) > 1
     if title:
         name = model.connection or ", ".join(model.lifelines) or "c1"

@@ -8,9 +8,10 @@ dialog is shown with ``open()`` (window-modal) and awaited through a future that
 from __future__ import annotations
 
 import asyncio
+import posixpath
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -74,13 +75,31 @@ async def await_dialog(dialog: QDialog) -> int:
         dialog.finished.disconnect(done)
 
 
-async def ask_text(parent: QWidget, title: str, label: str, text: str = "") -> str | None:
+def name_stem_length(name: str, is_dir: bool = False) -> int:
+    """How much of a file name a rename selects at first: the name without its last
+    extension (``notes`` of ``notes.txt``; a folder or ``.htaccess`` whole), so typing
+    replaces the name and keeps the type, as file managers do."""
+    if is_dir:
+        return len(name)
+    stem, _ext = posixpath.splitext(name)
+    return len(stem) or len(name)
+
+
+async def ask_text(parent: QWidget, title: str, label: str, text: str = "", *,
+                   selected: int | None = None) -> str | None:
+    """``selected``: how many characters of ``text`` are selected at first (all)."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     dialog.setTextValue(text)
     dialog.setObjectName("askTextDialog")
     fit_title(dialog)
+    if selected is not None:
+        def select_part() -> None:
+            field = dialog.findChild(QLineEdit)
+            if field is not None:
+                field.setSelection(0, selected)
+        QTimer.singleShot(0, dialog, select_part)  # once shown (showing selects all)
     result = await await_dialog(dialog)
     value = dialog.textValue().strip()
     dialog.deleteLater()
@@ -138,13 +157,18 @@ class ChmodDialog(QDialog):
         layout.addLayout(grid)
         self.octal = QLineEdit(self)
         self.octal.setAccessibleName(self.tr("Numeric value"))
-        self.octal.setInputMask("000")
+        # octal digits only (an input mask took 999 and OK then applied the old mode)
+        self.octal.setValidator(QRegularExpressionValidator(QRegularExpression("[0-7]{0,3}"),
+                                                            self.octal))
+        self.octal.setMaxLength(3)
+        self.octal.setToolTip(self.tr("Three octal digits, e.g. 644 or 755"))
         self.octal.textEdited.connect(self._octal_changed)
         layout.addWidget(self.octal)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout.addWidget(buttons)
         self.set_mode(mode)
 
@@ -164,11 +188,16 @@ class ChmodDialog(QDialog):
 
     def _boxes_changed(self) -> None:
         self.octal.setText(f"{self.mode:03o}")
+        self.ok_button.setEnabled(True)
 
     def _octal_changed(self, text: str) -> None:
-        digits = text.replace(" ", "")
-        if len(digits) == 3 and all(c in "01234567" for c in digits):
+        """Three digits set the boxes; fewer leave OK greyed (the field and the boxes
+        would say two different things)."""
+        digits = text.strip()
+        complete = len(digits) == 3 and all(c in "01234567" for c in digits)
+        if complete:
             self.set_mode(int(digits, 8))
+        self.ok_button.setEnabled(complete)
 
 
 def mode_from_permissions(text: str | None, facts: object = None) -> int:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from client.ui.dialogs import ask_text, confirm
+from client.ui.dialogs import ask_text, confirm, name_stem_length
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -47,7 +47,8 @@ class LocalActions:
     async def rename(self, path: Path, new_name: str | None = None) -> Path | None:
         if new_name is None:
             new_name = await ask_text(self.window, self.tr("Rename"),
-                                      self.tr("New name for {}:").format(path.name), path.name)
+                                      self.tr("New name for {}:").format(path.name), path.name,
+                                      selected=name_stem_length(path.name, path.is_dir()))
         if not new_name or new_name == path.name:
             return None
         target = path.with_name(_check_name(new_name))
@@ -55,6 +56,28 @@ class LocalActions:
             raise FileExistsError(f"{target} already exists")
         path.rename(target)
         return target
+
+    async def move(self, paths: list[Path], folder: Path, *, confirmed: bool = False) -> None:
+        """Move ``paths`` into ``folder`` (dragged onto it), after asking; a name that
+        is already there is left where it was and said."""
+        if not paths:
+            return
+        if not confirmed:
+            names = ", ".join(p.name for p in paths[:5])
+            more = self.tr(" and {} more").format(len(paths) - 5) if len(paths) > 5 else ""
+            if not await confirm(self.window, self.tr("Move"), self.tr(
+                    "Move {}{} into {}?").format(names, more, folder)):
+                return
+        taken = [p for p in paths if (folder / p.name).exists()]
+
+        def move_all() -> None:
+            for path in paths:
+                if path not in taken:
+                    shutil.move(path, folder / path.name)
+
+        await asyncio.to_thread(move_all)
+        if taken:
+            raise FileExistsError(f"{folder / taken[0].name} already exists")
 
     async def delete(self, paths: list[Path], *, confirmed: bool = False) -> None:
         if not paths:

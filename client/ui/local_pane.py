@@ -27,33 +27,62 @@ from client.ui.banner import InlineBanner
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
 from client.ui.list_first_splitter import ListFirstSplitter
+from client.ui.local_icons import EntryIconProvider
 from client.ui.local_proxy import LocalFileProxy
 from client.ui.remote.listing_model import REMOTE_MIME
 
 __all__ = ["LocalPane"]
 
+_FILES = QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot
+_FOLDERS = QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives
+
 
 class LocalFileView(QTreeView):
-    """Accepts remote paths dragged from the remote pane (a download)."""
+    """Accepts remote paths dragged from the remote pane (a download), and its own rows
+    dropped on one of its folders (a move)."""
 
     remote_dropped = Signal(list, str)  # remote paths, local target folder ("" = current)
+    local_moved = Signal(list, str)  # local paths of the list, the folder they go into
+
+    def _move_target(self, event: QDropEvent | QDragMoveEvent) -> tuple[list[Path], str] | None:
+        """Files of the folder shown dragged onto one of its sub-folders (not onto one of
+        themselves): the paths and that folder; else None."""
+        mime = event.mimeData()
+        model = self.model()
+        if not mime.hasUrls() or model is None:
+            return None
+        index = self.indexAt(event.position().toPoint())
+        if not index.isValid():
+            return None
+        folder = Path(str(model.data(index.siblingAtColumn(0),
+                                     QFileSystemModel.Roles.FilePathRole)))
+        paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if (not paths or not folder.is_dir() or folder in paths
+                or any(p.parent != folder.parent for p in paths)):
+            return None
+        return paths, str(folder)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(REMOTE_MIME):
+        if event.mimeData().hasFormat(REMOTE_MIME) or event.mimeData().hasUrls():
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasFormat(REMOTE_MIME):
+        if event.mimeData().hasFormat(REMOTE_MIME) or self._move_target(event) is not None:
             event.acceptProposedAction()
         else:
-            super().dragMoveEvent(event)
+            event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
+        moved = None if mime.hasFormat(REMOTE_MIME) else self._move_target(event)
+        if moved is not None:
+            event.acceptProposedAction()
+            self.local_moved.emit(*moved)
+            return
         if not mime.hasFormat(REMOTE_MIME):
-            super().dropEvent(event)
+            event.ignore()
             return
         paths = [p for p in bytes(mime.data(REMOTE_MIME)).decode(
             "utf-8", "surrogateescape").splitlines() if p]
@@ -74,17 +103,21 @@ class LocalPane(QWidget):
     rename_requested = Signal(object)  # Path
     delete_requested = Signal(list)  # list[Path]
     download_dropped = Signal(list, object)  # remote paths, local folder Path
+    move_requested = Signal(list, object)  # list[Path] into a folder Path (a drag)
     folder_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, start: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("localPane")
         self.history = NavigationHistory()
+        self.icons = EntryIconProvider()
         self.dirs = QFileSystemModel(self)
-        self.dirs.setFilter(QDir.Filter.AllDirs | QDir.Filter.NoDotAndDotDot | QDir.Filter.Drives)
+        self.dirs.setIconProvider(self.icons)
+        self.dirs.setFilter(_FOLDERS)
         self.dirs.setRootPath("")
         self.files = QFileSystemModel(self)
-        self.files.setFilter(QDir.Filter.AllEntries | QDir.Filter.NoDotAndDotDot)
+        self.files.setIconProvider(self.icons)
+        self.files.setFilter(_FILES)
         self.files.setReadOnly(True)
         self.proxy = LocalFileProxy(self)
         self.proxy.setSourceModel(self.files)
@@ -142,6 +175,8 @@ class LocalPane(QWidget):
         self.view.header().resizeSection(0, 220)
         self.view.doubleClicked.connect(self._activated)
         self.view.remote_dropped.connect(self._remote_dropped)
+        self.view.local_moved.connect(lambda paths, folder: self.move_requested.emit(
+            paths, Path(folder)))
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         for key, slot in (("Return", lambda: self._activated(self.view.currentIndex())),
@@ -155,6 +190,14 @@ class LocalPane(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(slot)
             self.view.addAction(action)
+
+        # dot files (.htaccess, .env) are hidden until asked for; the window remembers
+        self.show_hidden_action = QAction(self.tr("Show &hidden files"), self)
+        self.show_hidden_action.setCheckable(True)
+        self.show_hidden_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.show_hidden_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.show_hidden_action.toggled.connect(self.set_show_hidden)
+        self.view.addAction(self.show_hidden_action)  # Ctrl+H in the list
 
         self.splitter = ListFirstSplitter(self.tree, self.view, self)
         self.splitter.setObjectName("localSplitter")
@@ -234,6 +277,15 @@ class LocalPane(QWidget):
         self.files.setRootPath("")
         self.set_folder(self.current, record=False)
 
+    def set_show_hidden(self, on: bool) -> None:
+        """Show or hide dot files and folders in the list and the tree."""
+        hidden = QDir.Filter.Hidden if on else QDir.Filter(0)
+        self.files.setFilter(_FILES | hidden)
+        self.dirs.setFilter(_FOLDERS | hidden)
+        self.view.setRootIndex(self.proxy.mapFromSource(self.files.index(str(self.current))))
+        if self.show_hidden_action.isChecked() != on:
+            self.show_hidden_action.setChecked(on)
+
     def _filter(self, text: str) -> None:
         self.proxy.set_filter_text(text)
         self.view.setRootIndex(self.proxy.mapFromSource(self.files.index(str(self.current))))
@@ -282,5 +334,6 @@ class LocalPane(QWidget):
         if paths:
             menu.addAction(self.tr("Delete (Del)"), lambda: self.delete_requested.emit(paths))
         menu.addSeparator()
+        menu.addAction(self.show_hidden_action)
         menu.addAction(icon("refresh"), self.tr("Refresh"), self.refresh)
         menu.popup(self.view.viewport().mapToGlobal(pos))  # type: ignore[arg-type]

@@ -76,6 +76,7 @@ from client.ui.window_state import (
     restore_dock_state,
     restore_window_state,
     save_window_state,
+    saved_local_folder,
 )
 
 __all__ = ["MainWindow", "app_settings"]
@@ -110,7 +111,8 @@ class MainWindow(QMainWindow):
         history = QuickconnectHistory()
         take_over_qsettings_history(self.settings, history)
         self.quick = QuickConnectBar(history, self)
-        self.local_pane = LocalPane(self, start=local_start)
+        # the folder the window was closed in, unless told where to start
+        self.local_pane = LocalPane(self, start=local_start or saved_local_folder(self.settings))
         self.queue = QueueWidget(self)
         self.status = InspectorStatusBar(self)
         self.setStatusBar(self.status)

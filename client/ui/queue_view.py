@@ -19,15 +19,18 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSpinBox,
     QStyle,
     QStyledItemDelegate,
@@ -42,6 +45,7 @@ from PySide6.QtWidgets import (
 from client.engine.events import TransferProgress
 from client.engine.queue.jobs import JobState, TransferJob
 from client.protocol.text import escape_control
+from client.ui.queue_menu import queue_menu, removable
 from client.ui.remote.listing_model import human_size
 
 __all__ = ["QueueModel", "QueueWidget", "QueueColumn", "QueueTab", "JOB_ROLE", "tab_of_state",
@@ -242,6 +246,8 @@ class QueueWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("transferQueue")
         self.model = QueueModel(self)
+        self._handler: Callable[[str, list[TransferJob]], None] | None = None
+        self.menu: QMenu | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Transfer queue"))
         self.views: dict[QueueTab, QTreeView] = {}
@@ -260,6 +266,15 @@ class QueueWidget(QWidget):
             view.header().resizeSection(0, 28)
             view.header().resizeSection(1, 220)
             view.header().resizeSection(2, 220)
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(
+                lambda pos, v=view: self._context_menu(v, pos))
+            remove = QAction(view)
+            remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            remove.triggered.connect(lambda _on=False: self._run(
+                "remove", removable(self.selected_jobs())))
+            view.addAction(remove)
             self.views[key], self.proxies[key] = view, proxy
             self.tabs.addTab(view, label)
         self.model.rowsInserted.connect(self._update_tab_titles)
@@ -290,9 +305,18 @@ class QueueWidget(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def connect_actions(self, handler: Callable[[str, list[TransferJob]], None]) -> None:
-        """``handler(action, selected_jobs)`` for each button."""
+        """``handler(action, selected_jobs)`` for each button, the context menu and Del."""
+        self._handler = handler
         for key, button in self.buttons.items():
             button.clicked.connect(lambda _=False, k=key: handler(k, self.selected_jobs()))
+
+    def _run(self, action: str, jobs: list[TransferJob]) -> None:
+        if jobs and self._handler is not None:
+            self._handler(action, jobs)
+
+    def _context_menu(self, view: QTreeView, pos: QPoint) -> None:
+        self.menu = queue_menu(self, self.selected_jobs(), self.model.jobs(), self._run)
+        self.menu.popup(view.viewport().mapToGlobal(pos))
 
     def selected_jobs(self) -> list[TransferJob]:
         view = self.tabs.currentWidget()

@@ -17,7 +17,14 @@ from client.engine.errors import CommandFailedError
 from client.engine.remotefs import RemoteFileSystem, ftp_controls
 from client.protocol.listing import ListingEntry, ListingResult
 from client.protocol.text import escape_control
-from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, mode_from_permissions
+from client.ui.dialogs import (
+    ChmodDialog,
+    ask_text,
+    await_dialog,
+    confirm,
+    mode_from_permissions,
+    name_stem_length,
+)
 from client.ui.remote.listing_model import entry_is_dir
 from client.ui.remote.pane import RemotePane, remote_url
 
@@ -169,7 +176,8 @@ class RemoteActions:
         old = entry.name
         if new_name is None:
             new_name = await ask_text(self.window, self.tr("Rename"),
-                                      self.tr("New name for {}:").format(escape_control(old)), old)
+                                      self.tr("New name for {}:").format(escape_control(old)), old,
+                                      selected=name_stem_length(old, entry_is_dir(entry)))
         if not new_name or new_name == old:
             return
         folder = self.pane.current_path or "/"
@@ -177,6 +185,20 @@ class RemoteActions:
                                      posixpath.join(folder, new_name))
         await self.refresh()
         self.pane.select_names([new_name])
+
+    async def move(self, paths: list[str], folder: str, *, confirmed: bool = False) -> None:
+        """Move ``paths`` into ``folder`` on the server (RNFR/RNTO), after asking."""
+        if not paths:
+            return
+        if not confirmed:
+            names = ", ".join(escape_control(posixpath.basename(p)) for p in paths[:5])
+            more = self.tr(" and {} more").format(len(paths) - 5) if len(paths) > 5 else ""
+            text = self.tr("Move {}{} into {}?").format(names, more, escape_control(folder))
+            if not await confirm(self.window, self.tr("Move"), text):
+                return
+        for path in paths:
+            await self.connection.rename(path, posixpath.join(folder, posixpath.basename(path)))
+        await self.refresh()
 
     async def delete(self, entries: list[ListingEntry], *, confirmed: bool = False) -> None:
         if not entries:

@@ -42,6 +42,8 @@ class TransferCommands(QObject):
             doing=self.tr("Download")))
         lp.mkdir_requested.connect(lambda: self.spawn(actions.mkdir(), pane=lp, doing=self.tr("Create folder")))
         lp.rename_requested.connect(lambda p: self.spawn(actions.rename(p), pane=lp, doing=self.tr("Rename")))
+        lp.move_requested.connect(lambda ps, folder: self.spawn(
+            actions.move(ps, folder), pane=lp, doing=self.tr("Move")))
         lp.delete_requested.connect(lambda ps: self.spawn(actions.delete(ps), pane=lp, doing=self.tr("Delete")))
 
     async def download_entries(self, entries: list[object],

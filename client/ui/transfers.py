@@ -81,8 +81,9 @@ class Transfers:
             self.queue.set_concurrency(count)
 
     def apply(self, action: str, jobs: list[TransferJob]) -> list[TransferJob] | None:
-        """A queue button: pause, resume, cancel, retry, up or down on ``jobs``.
-        Returns the new job order after a move (None otherwise, or without a queue)."""
+        """A queue button: pause, resume, cancel, retry, up, down or remove (finished
+        ones) on ``jobs``. Returns the new job order after a move or a removal (None
+        otherwise, or without a queue)."""
         queue = self.queue
         if queue is None:
             return None
@@ -94,7 +95,9 @@ class Transfers:
                     queue.move(job_id, max(0, ids.index(job_id) + (-1 if action == "up" else 1)))
             elif action in ("pause", "resume", "cancel", "retry"):
                 getattr(queue, action)(job_id)
-        return queue.jobs() if action in ("up", "down") else None
+        if action == "remove":  # finished jobs off the list
+            queue.remove_finished([job.job_id for job in jobs])
+        return queue.jobs() if action in ("up", "down", "remove") else None
 
     async def reset(self) -> None:
         """The site changed: finish with the old queue (its connections close)."""

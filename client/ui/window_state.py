@@ -10,9 +10,10 @@ moved and shrunk onto the available area, so the status bar is never off screen.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHeaderView
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
 
 __all__ = ["restore_window_state", "restore_dock_state", "save_window_state",
+           "saved_local_folder",
            "first_start_geometry",
            "clamp_to_available", "inspector_dock_width", "FRAME_ALLOWANCE"]
 
@@ -92,6 +94,8 @@ def restore_window_state(window: MainWindow) -> None:
         value = s.value(f"columns/{key}")
         if isinstance(value, QByteArray):
             header.restoreState(value)
+    if str(s.value("local/showHidden", "false")).lower() == "true":
+        window.local_pane.set_show_hidden(True)
     concurrency = _saved_int(s.value("queue/concurrency"))
     if concurrency is not None:
         # the spin box keeps it within its range; valueChanged tells the transfers
@@ -103,6 +107,16 @@ def _headers(window: MainWindow) -> list[tuple[str, QHeaderView]]:
                ("local", window.local_pane.view.header())]
     headers += [(f"queue-{tab}", view.header()) for tab, view in window.queue.views.items()]
     return headers
+
+
+def saved_local_folder(settings: QSettings) -> Path | None:
+    """The local folder the window was closed in, if it is still a folder (a removed
+    or unmounted one: None, the home folder then)."""
+    value = settings.value("local/folder")
+    if not value:
+        return None
+    folder = Path(str(value))
+    return folder if folder.is_dir() else None
 
 
 def _saved_int(value: object) -> int | None:
@@ -133,4 +147,6 @@ def save_window_state(window: MainWindow) -> None:
     for key, header in _headers(window):
         s.setValue(f"columns/{key}", header.saveState())
     s.setValue("queue/concurrency", window.queue.concurrency.value())
+    s.setValue("local/showHidden", window.local_pane.show_hidden_action.isChecked())
+    s.setValue("local/folder", str(window.local_pane.current))
     s.sync()

@@ -161,7 +161,7 @@ def test_any_server_text_stays_in_bounds_and_escaped(text: str, width: int) -> N
 @pytest.mark.parametrize("t, shown", [(0.0123, "0.012s"), (999.9994, "999.999s"),
                                       (12345.678, "12345.7s"), (1234567.8, "1234568s")])
 def test_time_axis_never_cuts_a_number(t: float, shown: str) -> None:
-    text = render_events(Script().send(t, "NOOP").events)
+    text = render_events(Script().notice(0.0, "session begins").send(t, "NOOP").events)
     row = next(line for line in text.splitlines() if "NOOP" in line)
     assert row.split("|")[0].strip() == shown
 

@@ -202,11 +202,15 @@ def test_synchronise_previews_lets_untick_and_confirms_deletes(window, qtbot, ft
     preview(dialog, qtbot)
     planned = [(dialog.model.index(r, 0).data(), dialog.model.index(r, 1).data())
                for r in range(dialog.model.rowCount())]
-    # by size (the first rule): newer-there.txt has the same size and stays
-    assert planned == [("Download", "bigger.txt"), ("Download", "only-there.txt"),
+    # by size and time (the panes' rule, the default): newer-there.txt has the same
+    # size but is newer on the server
+    assert dialog.rule.currentText() == "Size and time"
+    assert planned == [("Download", "bigger.txt"), ("Download", "newer-there.txt"),
+                       ("Download", "only-there.txt"),
                        ("Delete local", "only-here.txt"), ("Delete local", "localonly/")]
-    assert "2 copies, 0 folders to create, 2 deletes" in dialog.summary.text()
+    assert "3 copies, 0 folders to create, 2 deletes" in dialog.summary.text()
     untick(dialog, qtbot, "only-there.txt")
+    untick(dialog, qtbot, "newer-there.txt")
     # nothing happened yet
     assert (trees / "only-here.txt").exists() and not (trees / "only-there.txt").exists()
 
@@ -267,7 +271,8 @@ def test_the_counts_follow_the_ticks_and_one_delete_is_named(window, qtbot, ftp_
     qtbot.keyClick(dialog.direction, Qt.Key.Key_Down)
     qtbot.mouseClick(dialog.delete, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     preview(dialog, qtbot)
-    assert dialog.summary.text().startswith("2 copies, 0 folders to create, 2 deletes")
+    assert dialog.summary.text().startswith("3 copies, 0 folders to create, 2 deletes")
+    untick(dialog, qtbot, "newer-there.txt")
     untick(dialog, qtbot, "only-there.txt")
     untick(dialog, qtbot, "localonly")
     assert dialog.summary.text().startswith("1 copy, 0 folders to create, 1 delete.")

@@ -93,7 +93,9 @@ def test_tree_lazy_fetch_keeps_subtrees_and_ignores_unknown_paths(qapp) -> None:
     model = RemoteTreeModel()
     asked: list[str] = []
     model.fetch_requested.connect(asked.append)
-    top = model.index(0, 0)
+    assert model.rowCount() == 0  # no connection, no folders: not even "/"
+    top = model.ensure_path("/")
+    assert model.rowCount() == 1 and model.index(0, 0) == top
     assert model.canFetchMore(top)
     model.fetchMore(top)
     model.fetchMore(top)

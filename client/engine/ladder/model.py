@@ -93,6 +93,9 @@ class LadderModel:
         self._last_t = 0.0
         self._first_arrow_connection: str | None = None
         self.sftp = SftpTally()  # what the SSH connections carried (the text footer)
+        #: the bus time of the first event fed: the time axis counts from it (a tab
+        #: opened after minutes starts at 0, not at the window's clock)
+        self.time_origin: float | None = None
 
     # -- observers -------------------------------------------------------------------
 
@@ -160,8 +163,13 @@ class LadderModel:
             return lifelines
         return Lifelines(self.connection or "c1")
 
-    def clear(self) -> None:
-        """Forget everything (a new session in the same window)."""
+    def axis_time(self, t: float) -> float:
+        """``t`` (bus time) as the time axis shows it: seconds since the first event."""
+        return t - (self.time_origin or 0.0)
+
+    def clear(self, *, keep_time_origin: bool = False) -> None:
+        """Forget everything (a new session in the same window); ``keep_time_origin``
+        when the same events are fed again (another connection shown, a trim)."""
         self.items.clear()
         self.lifelines.clear()
         self._events_seen = 0
@@ -173,6 +181,8 @@ class LadderModel:
         self._last_t = 0.0
         self._first_arrow_connection = None
         self.sftp = SftpTally()
+        if not keep_time_origin:
+            self.time_origin = None
         self._notify("cleared", -1)
 
     # -- feeding ---------------------------------------------------------------------
@@ -182,6 +192,8 @@ class LadderModel:
         fed so far (every event counts, including the ones the ladder does not draw)."""
         event_index = self._events_seen if index is None else index
         self._events_seen = max(self._events_seen, event_index + 1)
+        if self.time_origin is None:
+            self.time_origin = event.t
         if self.connection is not None and event.connection != self.connection:
             return
         self._last_t = max(self._last_t, event.t)

@@ -74,6 +74,13 @@ class JobBook:
         self._scan_from = 0
         self.emit(record.job)
 
+    def remove(self, job_id: int) -> None:
+        """Drop a job from the book (a finished one the person cleared from the list)."""
+        self.record(job_id)
+        del self._records[job_id]
+        self._order.remove(job_id)
+        self._scan_from = 0
+
     def update(self, record: JobRecord, **changes: object) -> None:
         before = record.job.state in ACTIVE_STATES
         if changes.get("state") is JobState.QUEUED:

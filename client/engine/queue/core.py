@@ -205,6 +205,24 @@ class TransferQueue:
         jobs in this order."""
         self._book.move(job_id, new_index)
 
+    def remove_finished(self, job_ids: list[int]) -> list[int]:
+        """Take finished jobs off the list (done, failed, cancelled, skipped; others
+        stay). A failed one is cancelled first, so a saved queue forgets it too.
+        Returns the ids removed."""
+        removed = []
+        for job_id in job_ids:
+            try:
+                record = self._book.record(job_id)
+            except KeyError:
+                continue
+            if record.job.state not in FINISHED_STATES:
+                continue
+            if record.job.state is JobState.FAILED:
+                self._book.update(record, state=JobState.CANCELLED, rate=0.0)
+            self._book.remove(job_id)
+            removed.append(job_id)
+        return removed
+
     @property
     def exists_policy(self) -> ExistsPolicy:
         """The policy for targets that exist (an "apply to all" answer replaces ASK)."""

@@ -46,11 +46,14 @@ class SynchroniseDialog(QDialog):
     ``spawn`` runs a coroutine on the window's loop (failures shown by the window)."""
 
     finished_text = Signal(str)
+    #: the user picked a comparison rule (the window remembers it for next time)
+    rule_chosen = Signal(object)  # CompareRule
 
     def __init__(self, local_folder: Path, remote_folder: str, *,
                  plan_sync: Callable[[SyncOptions], Awaitable[SyncPlan]],
                  run_sync: Callable[[list[SyncAction]], Awaitable[SyncRun]],
                  spawn: Callable[[Awaitable[Any]], Any],
+                 rule: CompareRule = CompareRule.BOTH,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("synchroniseDialog")
@@ -73,6 +76,10 @@ class SynchroniseDialog(QDialog):
                             (self.tr("Checksum (where the server offers one)"),
                              CompareRule.CHECKSUM)):
             self.rule.addItem(text, value)
+        # the panes' rule (or the one last chosen): "identical" means the same here
+        self.rule.setCurrentIndex(next((i for i in range(self.rule.count())
+                                        if self.rule.itemData(i) is rule), 0))
+        self.rule.activated.connect(lambda _i: self.rule_chosen.emit(self.rule.currentData()))
         self.tolerance = QDoubleSpinBox(self)
         self.tolerance.setRange(0, 86400)
         self.tolerance.setValue(2)

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from client.config.compare_choice import CompareChoice
 from client.engine.sync import CompareRule, SyncAction, SyncOptions, SyncPlan
 from client.engine.sync.execute import SyncRun, run_plan
 from client.engine.sync.prepare import prepare_plan
@@ -47,11 +49,15 @@ class CompareTools(QObject):
         status.addWidget(self.label, 1)
         self._browse_remote = browse_remote
         self.comparison, self.browsing = self._bind(remote)
+        self.choice = CompareChoice()
         actions.compare.toggled.connect(lambda on: self.comparison.set_enabled(on))
-        for action, rule in ((actions.compare_size, CompareRule.SIZE),
-                             (actions.compare_time, CompareRule.TIME),
-                             (actions.compare_both, CompareRule.BOTH)):
-            action.triggered.connect(lambda _on=False, r=rule: self.comparison.set_rule(r))
+        for action, rule in self._rule_actions():
+            action.triggered.connect(lambda _on=False, r=rule: self._rule_picked(r))
+        saved = self.choice.load()
+        for action, rule in self._rule_actions():
+            if rule is saved:  # the panes compare as the user last chose
+                action.setChecked(True)
+                self.comparison.set_rule(rule)
         actions.hide_identical.toggled.connect(lambda on: self.comparison.set_hide_identical(on))
         actions.sync_browsing.toggled.connect(self._browsing_toggled)
         actions.synchronise.triggered.connect(self.open_synchronise)
@@ -78,12 +84,22 @@ class CompareTools(QObject):
             old.deleteLater()
         self.remote, self.connection, self.transfers = remote, connection, transfers
         self.comparison, self.browsing = self._bind(remote)
-        self.comparison.set_rule(next(
-            (r for a, r in ((self.actions.compare_size, CompareRule.SIZE),
-                            (self.actions.compare_time, CompareRule.TIME))
-             if a.isChecked()), CompareRule.BOTH))
+        self.comparison.set_rule(self.panes_rule())
         self.comparison.set_hide_identical(self.actions.hide_identical.isChecked())
         self.label.clear()
+
+    def _rule_actions(self) -> tuple[tuple[QAction, CompareRule], ...]:
+        return ((self.actions.compare_size, CompareRule.SIZE),
+                (self.actions.compare_time, CompareRule.TIME),
+                (self.actions.compare_both, CompareRule.BOTH))
+
+    def panes_rule(self) -> CompareRule:
+        """The rule ticked in View → Directory comparison."""
+        return next((r for a, r in self._rule_actions() if a.isChecked()), CompareRule.BOTH)
+
+    def _rule_picked(self, rule: CompareRule) -> None:
+        self.comparison.set_rule(rule)
+        self.choice.save(rule)
 
     def _browsing_toggled(self, on: bool) -> None:
         if not self.browsing.set_enabled(on) and on:
@@ -114,7 +130,9 @@ class CompareTools(QObject):
         dialog = SynchroniseDialog(
             local_folder, remote_folder, plan_sync=plan_sync, run_sync=run_sync,
             spawn=lambda coro: self.spawn(coro, pane=self.remote, doing=self.tr("Synchronise")),
+            rule=self.choice.load() or self.panes_rule(),
             parent=self.parent())  # type: ignore[arg-type]
+        dialog.rule_chosen.connect(self.choice.save)
         dialog.finished_text.connect(lambda text: self.status.showMessage(text, 15_000))
         self.dialog = dialog
         dialog.open()

@@ -37,7 +37,7 @@ from client.ui.console import export
 from client.ui.console.lines import ConsoleKind, ConsoleLine
 from client.ui.console.model import SEQ_ROLE, ConsoleModel
 from client.ui.console.rows import RowSnapshot
-from client.ui.flow_layout import FlowLayout
+from client.ui.overflow_row import OverflowRow
 
 __all__ = ["ConsoleWidget", "COPY_IN_PLACE", "SLICE_ROWS"]
 
@@ -103,6 +103,11 @@ class ConsoleWidget(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.view.setAccessibleName(self.tr("Protocol console"))
+        # three lines at least, under its horizontal scroll bar: on a 600-pixel screen the
+        # window's other parts give way before the console shrinks to a line or two
+        self.view.setMinimumHeight(3 * self.view.fontMetrics().lineSpacing()
+                                   + self.view.horizontalScrollBar().sizeHint().height()
+                                   + 2 * self.view.frameWidth() + 4)
         self.view.doubleClicked.connect(lambda index: self.model.toggle_expanded(index.row()))
         on_index_chosen(self.view, self._line_chosen)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -122,12 +127,14 @@ class ConsoleWidget(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.find_next)
 
-        # a narrow console (a wide dock beside it) wraps the buttons onto a second row
-        # rather than squeezing the search field to an "S…"
+        # one row, whatever the width: what does not fit goes behind the bar's "»"
+        # button (a second row of buttons left a 600-pixel screen one console line);
+        # the search field keeps room for its words and is never pushed out
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(
             self.tr("Search the console")) + 40)
-        bar = FlowLayout(spacing=4)
-        bar.addWidget(self.search)
+        bar = OverflowRow(self.search, self, more_name=self.tr("More console buttons"))
+        bar.setObjectName("consoleBar")
+        self.filter_bar = bar
         self.kind_buttons: dict[ConsoleKind, QToolButton] = {}
         for kind, source in _KIND_LABELS.items():
             label = QCoreApplication.translate("ConsoleWidget", source)
@@ -138,7 +145,7 @@ class ConsoleWidget(QWidget):
             button.setAccessibleName(self.tr("Show {}").format(label))
             button.toggled.connect(self._kinds_changed)
             self.kind_buttons[kind] = button
-            bar.addWidget(button)
+            bar.add(button)
         self.annotations_button = self._tool(self.tr("Annotations"), checkable=True, checked=True)
         self.annotations_button.toggled.connect(self.model.set_show_annotations)
         self.autoscroll_button = self._tool(self.tr("Follow"), checkable=True, checked=True)
@@ -154,7 +161,7 @@ class ConsoleWidget(QWidget):
         export_button.setMenu(menu)
         export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         for button in (self.annotations_button, self.autoscroll_button, clear, export_button):
-            bar.addWidget(button)
+            bar.add(button)
 
         self.command = QLineEdit(self)
         self.command.setPlaceholderText(self.tr("Raw command, e.g. SYST or STAT (Enter to send)"))
@@ -171,7 +178,7 @@ class ConsoleWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.view, 1)
         layout.addLayout(command_row)
 

@@ -126,7 +126,7 @@ class LadderFeed(QObject):
         keep = self._item_limit * 4 // 5
         while len(self._log) > keep:
             self._log.popleft()
-        self.model.clear()
+        self.model.clear(keep_time_origin=True)
         self._backlog = deque(self._log)
 
     def _drain(self) -> None:
@@ -158,7 +158,7 @@ class LadderFeed(QObject):
         """Draw only ``connection`` (None: every connection), rebuilt from the log."""
         if connection == self.model.connection:
             return
-        self.model.clear()
+        self.model.clear(keep_time_origin=True)
         self.model.connection = connection
         self._backlog = deque(self._log)
         self._drain()

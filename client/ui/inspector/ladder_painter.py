@@ -238,7 +238,7 @@ class LadderPainter:
         painter.setPen(self.colours.muted)
         painter.drawText(QRectF(0, y - 7, self._gutter - 10, 14),
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                         format_time_axis(t))
+                         format_time_axis(self.model.axis_time(t)))
 
     def proxy_x(self, cx: float, sx: float) -> float | None:
         """The proxy's lifeline, half way between client and server, when the diagram's

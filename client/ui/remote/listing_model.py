@@ -29,13 +29,15 @@ from client.protocol.listing import EntryKind, ListingEntry
 from client.protocol.text import escape_control
 from client.ui.icons import icon_for_entry
 
-__all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "COLUMNS", "entry_is_dir",
+__all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "LIST_MIME", "COLUMNS", "entry_is_dir",
            "entry_is_unknown_link"]
 
 _DIR, _LINK = EntryKind.DIR, EntryKind.LINK
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10
 #: drag payload: one remote path per line (UTF-8); only our panes understand it
 REMOTE_MIME = "application/x-ftp-inspector-remote-paths"
+#: which list a drag of remote rows came from (a drop on the same list is a move)
+LIST_MIME = "application/x-ftp-inspector-remote-list"
 COLUMNS = (QT_TRANSLATE_NOOP("RemoteListModel", "Name"),
            QT_TRANSLATE_NOOP("RemoteListModel", "Size"),
            QT_TRANSLATE_NOOP("RemoteListModel", "Type"),
@@ -266,7 +268,12 @@ class RemoteListModel(QAbstractTableModel):
         mime = QMimeData()
         # surrogateescape: a byte the charset could not decode travels as itself
         mime.setData(REMOTE_MIME, "\n".join(paths).encode("utf-8", "surrogateescape"))
+        mime.setData(LIST_MIME, self.list_token())
         return mime
+
+    def list_token(self) -> bytes:
+        """This list, as a drag says where it came from."""
+        return str(id(self)).encode("ascii")
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QTableView,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,11 +41,14 @@ from client.ui.icons import icon
 from client.ui.list_first_splitter import ListFirstSplitter
 from client.ui.remote.listing_model import (
     ENTRY_ROLE,
+    LIST_MIME,
+    REMOTE_MIME,
     RemoteListModel,
     entry_is_dir,
     entry_is_unknown_link,
 )
 from client.ui.remote.tree_model import PATH_ROLE, RemoteTreeModel
+from client.ui.remote.tree_view import RemoteTreeView
 
 __all__ = ["RemotePane", "RemoteFileView", "LOCAL_MIME"]
 
@@ -76,6 +78,8 @@ class RemoteFileView(QTableView):
     """
 
     files_dropped = Signal(list, str)  # list[Path], remote target folder ("" = current)
+    #: rows of this list dropped on one of its folders: remote paths, that folder
+    entries_moved = Signal(list, str)
 
     def setModel(self, model: object) -> None:  # type: ignore[override]
         super().setModel(model)  # type: ignore[arg-type]
@@ -137,8 +141,26 @@ class RemoteFileView(QTableView):
         return [model.index(row, 0, root)
                 for top, bottom in self.selected_row_spans() for row in range(top, bottom + 1)]
 
+    def _move_target(self, event: QDropEvent | QDragMoveEvent) -> tuple[list[str], str] | None:
+        """Rows of this list dragged onto one of its folders (not one of the rows
+        dragged): the remote paths and that folder; else None."""
+        mime = event.mimeData()
+        model = self.model()
+        if not isinstance(model, RemoteListModel) or not mime.hasFormat(REMOTE_MIME) \
+                or bytes(mime.data(LIST_MIME)) != model.list_token():
+            return None
+        index = self.indexAt(event.position().toPoint())
+        if not index.isValid() or not entry_is_dir(model.entry(index.row())):
+            return None
+        target = model.full_path(model.entry(index.row()))
+        paths = [p for p in bytes(mime.data(REMOTE_MIME)).decode(
+            "utf-8", "surrogateescape").splitlines() if p]
+        if not paths or target in paths:
+            return None
+        return paths, target
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if local_paths_from_mime(event.mimeData()):
+        if local_paths_from_mime(event.mimeData()) or event.mimeData().hasFormat(LIST_MIME):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
@@ -146,10 +168,21 @@ class RemoteFileView(QTableView):
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if local_paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
+        elif event.mimeData().hasFormat(LIST_MIME):
+            # onto a folder: a move; anywhere else the rows stay where they are
+            if self._move_target(event) is not None:
+                event.acceptProposedAction()
+            else:
+                event.ignore()
         else:
             super().dragMoveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        moved = self._move_target(event)
+        if moved is not None:
+            event.acceptProposedAction()
+            self.entries_moved.emit(*moved)
+            return
         paths = local_paths_from_mime(event.mimeData())
         if not paths:
             super().dropEvent(event)
@@ -176,6 +209,8 @@ class RemotePane(QWidget):
     link_open_requested = Signal(object, list)
     mkdir_requested = Signal()
     rename_requested = Signal(object)
+    #: remote paths to move into a folder (dragged onto it in the list)
+    move_requested = Signal(list, str)
     delete_requested = Signal(list)
     chmod_requested = Signal(list)
     copy_url_requested = Signal(list)
@@ -219,7 +254,7 @@ class RemotePane(QWidget):
         self.banner = InlineBanner(self)
         self.charset_bar = CharsetBar(self)
 
-        self.tree = QTreeView(self)
+        self.tree = RemoteTreeView(self)
         self.tree.setModel(self.tree_model)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName(self.tr("Remote folders"))
@@ -248,6 +283,7 @@ class RemotePane(QWidget):
         self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.view.doubleClicked.connect(self._activated)
         self.view.files_dropped.connect(self._dropped)
+        self.view.entries_moved.connect(self.move_requested)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self._add_key_actions()

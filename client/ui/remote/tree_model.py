@@ -48,14 +48,24 @@ class RemoteTreeModel(QAbstractItemModel):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)
         self._root = _Node("", "", None)  # invisible
-        self._top = _Node("/", "/", self._root)
-        self._root.children = [self._top]
+        # "/" appears with the first folder of a connection: an empty tab shows none
+        self._top: _Node | None = None
+        self._root.children = []
 
     def reset(self) -> None:
+        """No connection: no folders, not even "/"."""
         self.beginResetModel()
-        self._top = _Node("/", "/", self._root)
-        self._root.children = [self._top]
+        self._top = None
+        self._root.children = []
         self.endResetModel()
+
+    def _top_node(self) -> _Node:
+        """"/", made (and shown) when the first path arrives."""
+        if self._top is None:
+            top = _Node("/", "/", self._root)
+            self._insert(self._root, [top])
+            self._top = top
+        return self._top
 
     # -- structure -----------------------------------------------------------------------
     def _node(self, index: QModelIndex | QPersistentModelIndex) -> _Node:
@@ -99,6 +109,8 @@ class RemoteTreeModel(QAbstractItemModel):
 
     def _find(self, path: str) -> _Node | None:
         node = self._top
+        if node is None:
+            return None
         for part in (p for p in path.split("/") if p):
             node = next((c for c in node.children or [] if c.name == part), None)
             if node is None:
@@ -131,7 +143,7 @@ class RemoteTreeModel(QAbstractItemModel):
     # -- content -------------------------------------------------------------------------
     def ensure_path(self, path: str) -> QModelIndex:
         """Create the nodes from / down to ``path`` (unlisted) and return its index."""
-        node = self._top
+        node = self._top_node()
         parts = [p for p in path.split("/") if p]
         for part in parts:
             if node.children is None:

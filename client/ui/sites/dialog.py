@@ -10,6 +10,7 @@ password is never written anywhere else.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.config.filezilla import import_sitemanager
+from client.config.filezilla_export import export_sitemanager
 from client.config.proxies import site_proxy_key
 from client.config.sites import (
     PasswordRequiredError,
@@ -87,8 +89,10 @@ class SiteManagerDialog(QDialog):
 
         buttons = QHBoxLayout()
         self.new_button = self._button(buttons, self.tr("New site"), self.new_site)
+        self.duplicate_button = self._button(buttons, self.tr("Duplicate"), self.duplicate_site)
         self.delete_button = self._button(buttons, self.tr("Delete"), self.delete_site)
         self._button(buttons, self.tr("Import FileZilla…"), self.import_filezilla)
+        self._button(buttons, self.tr("Export…"), self.export_filezilla)
         buttons.addStretch(1)
         self.save_button = self._button(buttons, self.tr("Save"), self.save_current)
         # FileZilla's choice: a site opens in a new connection tab or in the one shown
@@ -170,7 +174,8 @@ class SiteManagerDialog(QDialog):
 
     def _show(self, site: Site | None) -> None:
         self.form.show_site(site)
-        for button in (self.connect_button, self.save_button, self.delete_button):
+        for button in (self.connect_button, self.save_button, self.delete_button,
+                       self.duplicate_button):
             button.setEnabled(site is not None)
 
     def form_site(self) -> Site:
@@ -188,6 +193,36 @@ class SiteManagerDialog(QDialog):
         self.form.name.setFocus()
         self.form.name.selectAll()
         return site
+
+    def duplicate_site(self) -> Site | None:
+        """A saved copy of the site as the form shows it, named "… (copy)", in the same
+        folder; its password (kept in the keyring) is copied under the new site."""
+        site = self.current
+        if site is None:
+            return None
+        try:
+            shown = self.form_site()
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return None
+        copy = shown.replace(site_id=uuid.uuid4().hex,
+                             name=self.tr("{} (copy)").format(shown.name))
+        password = self.form.password.text() or (
+            self.store.get_password(site.site_id) if shown.logon == "normal" else None)
+        if password:
+            try:
+                self.store.set_password(copy.site_id, password)
+            except Exception:  # noqa: BLE001 - keyring backends raise their own types
+                copy = copy.replace(logon="ask")
+        self.sites.append(copy)
+        self.store.save([s for s in self.sites if s.host])
+        self.current = copy
+        self._fill_tree(select=copy.site_id)
+        self._show(copy)
+        self.message.setText(self.tr("Saved {}.").format(copy.path))
+        self.form.name.setFocus()
+        self.form.name.selectAll()
+        return copy
 
     def save_current(self) -> bool:
         try:
@@ -287,6 +322,26 @@ class SiteManagerDialog(QDialog):
                                  "name, host, port and user).").format(len(report.skipped)))
         lines += report.warnings
         self.message.setText("\n".join(lines))
+
+    def export_filezilla(self, path: Path | None = None) -> None:
+        """Every saved site to a FileZilla ``sitemanager.xml`` (never a password)."""
+        if path is None:
+            dialog = QFileDialog(self, self.tr("Export the sites"))
+            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dialog.setNameFilter(self.tr("FileZilla site manager (*.xml)"))
+            dialog.setDefaultSuffix("xml")
+            dialog.selectFile("sitemanager.xml")
+            dialog.fileSelected.connect(lambda name: self.export_filezilla(Path(name)))
+            dialog.open()
+            return
+        sites = self.store.load()
+        try:
+            export_sitemanager(path, sites)
+        except OSError as exc:
+            self.message.setText(self.tr("Export failed: {}").format(exc.strerror or exc))
+            return
+        self.message.setText(self.tr("Exported {} site(s) to {} (without passwords: "
+                                     "FileZilla asks for them).").format(len(sites), path))
 
     def connect_current(self) -> None:
         if not self.save_current() or self.current is None:

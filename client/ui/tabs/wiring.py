@@ -36,6 +36,8 @@ def wire_tab(window: MainWindow, tab: ConnectionTab) -> None:
         window.upload_paths(paths, target), doing=window.tr("Upload"), **rp))
     r.mkdir_requested.connect(lambda: window.mkdir_action.trigger())
     r.rename_requested.connect(lambda e: window.spawn(a.rename(e), doing=window.tr("Rename"), **rp))
+    r.move_requested.connect(lambda paths, folder: window.spawn(
+        a.move(paths, folder), doing=window.tr("Move"), **rp))
     r.delete_requested.connect(lambda es: window.spawn(a.delete(es), doing=window.tr("Delete"), **rp))
     r.chmod_requested.connect(lambda es: window.spawn(a.chmod(es), doing=window.tr("Changing permissions"), **rp))
     r.copy_url_requested.connect(a.copy_urls)

@@ -152,6 +152,10 @@ def test_synchronise_offers_only_the_options_that_do_something(window, qtbot, de
     dialog = window.compare_tools.dialog
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.direction.currentText().startswith("Local → remote")
+    assert dialog.rule.currentText() == "Size and time"  # as the panes compare
+    assert dialog.tolerance.isEnabled()
+    qtbot.keyClick(dialog.rule, Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.rule, Qt.Key.Key_Up)
     assert dialog.rule.currentText() == "Size"
     assert not dialog.tolerance.isEnabled()  # sizes only: no time is compared
 
