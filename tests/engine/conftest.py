@@ -40,3 +40,13 @@ def recorder(bus: EventBus) -> Recorder:
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(params=["sendfile", "read-ahead"])
+def upload_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a plain upload sends its file: ``sendfile`` (to a server on another
+    machine) and reading and writing (to one on this machine, the fixtures' loopback)."""
+    from client.engine import upload
+
+    monkeypatch.setattr(upload, "SENDFILE_TO_LOOPBACK", request.param == "sendfile")
+    return request.param

@@ -38,6 +38,7 @@ async def test_no_leaks_after_many_transfers(ftp_server, scripted_server, tmp_pa
     # warm up once so lazily created resources (executor threads, caches) exist
     async with FtpSession(ftp_server.settings()) as session:
         await session.download("hello.txt", tmp_path / "warm.txt")
+        await session.upload(source, "upload/warm.bin")  # reads in the executor's thread
     fds, threads = open_fds(), threading.active_count()
     tasks = len(asyncio.all_tasks())
     for round_ in range(3):

@@ -117,7 +117,7 @@ async def test_download_runs_at_the_per_transfer_limit(ftp_server, bus, tmp_path
 
 
 @pytest.mark.asyncio
-async def test_upload_runs_at_the_limit_with_sendfile(ftp_server, bus, tmp_path):
+async def test_plain_upload_runs_at_the_limit(ftp_server, bus, tmp_path, upload_path):
     size = int(2.5 * LIMIT)
     source = tmp_path / "up.bin"
     source.write_bytes(os.urandom(size))

@@ -223,7 +223,8 @@ def never_read(session, argument):
 
 
 @pytest.mark.asyncio
-async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, bus, tmp_path):
+async def test_upload_to_a_server_that_never_reads_is_a_stall(scripted_server, bus, tmp_path,
+                                                             upload_path):
     server = scripted_server({"STOR": never_read})
     source = tmp_path / "big.bin"
     source.write_bytes(b"s" * (48 * 1024 * 1024))

@@ -47,7 +47,8 @@ def test_engine_runs_on_the_qasync_loop(qapp, ftps_reuse_server, tmp_path: Path,
 
 
 def test_a_stalled_upload_leaves_no_notifier_on_its_closed_socket(qapp, scripted_server,
-                                                                  tmp_path: Path) -> None:
+                                                                  tmp_path: Path,
+                                                                  upload_path) -> None:
     """The watchdog drops a data connection while sendfile waits on it: the sendfile's
     writer must be gone before the socket closes, or Qt polls an invalid descriptor
     ("QSocketNotifier: Invalid socket", which the suite turns into a failure)."""
