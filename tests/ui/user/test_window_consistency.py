@@ -202,8 +202,12 @@ def test_a_new_tab_s_diagram_counts_from_its_own_first_event(window, qtbot, demo
     real = ladder_painter.format_time_axis
     monkeypatch.setattr(ladder_painter, "format_time_axis", recording)
     ladder = tab.panel.ladder
-    ladder.viewport().repaint()
-    assert drawn, "no time drawn on the axis"
+
+    def axis_drawn() -> bool:  # once the bridge has delivered the connection's events
+        ladder.viewport().repaint()
+        return bool(drawn)
+
+    qtbot.waitUntil(axis_drawn, timeout=10_000)
     assert all(float(text.rstrip("s")) < 60 for text in drawn), drawn
 
     tab.panel.copy_text_action.trigger()
