@@ -112,6 +112,9 @@ def _facts_of(raw: str) -> dict[str, str]:
         return dict(parse_mlsx(raw, _FILL_CACHE).facts)  # not a line of the fast path
     names = tuple(key for key, _, _ in pairs)
     lowered = tuple(key.lower() for key in names)
+    if len(set(lowered)) != len(lowered):
+        # a name repeated (in any case): which value wins is the careful parser's rule
+        return dict(parse_mlsx(raw, _FILL_CACHE).facts)
     _recent = ((_shape_matcher(names), lowered), *_recent[:_MAX_RECENT - 1])
     return dict(zip(lowered, (value for _, _, value in pairs), strict=True))
 
