@@ -121,7 +121,7 @@ async def sync_mirror(context: CommandContext,
             return extra
 
         if progress is not None:
-            context.bus.subscribe(progress, kinds=getattr(progress, "KINDS", None))
+            context.bus.subscribe(progress, kinds=getattr(progress, "kinds", None))
         queue = TransferQueue(new_session, bus=context.bus, concurrency=args.parallel,
                               exists_policy=ExistsPolicy.OVERWRITE)
         try:

@@ -364,7 +364,7 @@ class _MirrorProgress:
 
         self._channel_event, self._job_event = DataChannelEvent, QueueJobChanged
         #: what it looks at (the bus builds no console lines for it)
-        self.KINDS = (DataChannelEvent, QueueJobChanged)
+        self.kinds = (DataChannelEvent, QueueJobChanged)
         self.context = context
         self.jobs: dict[int, object] = {}
         self.data_failures = 0  # data connections that failed for connectivity reasons
@@ -402,7 +402,7 @@ async def _mirror(context: CommandContext) -> int:
         return session
 
     progress = _MirrorProgress(context)
-    context.bus.subscribe(progress, kinds=progress.KINDS)
+    context.bus.subscribe(progress, kinds=progress.kinds)
     queue = TransferQueue(new_session, bus=context.bus, concurrency=context.args.parallel,
                           exists_policy=ExistsPolicy.OVERWRITE_IF_DIFFERENT_SIZE)
     try:
