@@ -239,7 +239,7 @@ async def _send_read_ahead(stream: DataStream, handle, offset: int, count: int) 
     worker thread. Here the file is read 2 MiB per hop, the next piece while the
     previous one is (encrypted and) sent.
 
-    Each piece goes to the TLS transport in 128 KiB writes: asyncio encrypts a write
+    Each piece goes to the transport in 128 KiB writes. Over TLS asyncio encrypts a write
     whole into a memory BIO, copies it out and sends it, and whatever the socket does
     not take is copied once more into the transport's buffer. With one write per piece
     those copies were a whole megabyte each; measured, 128 KiB writes cut the upload's
