@@ -123,6 +123,25 @@ def test_partial_range_from_the_port_map() -> None:
     assert verdict.firewall is not None and "50001-50008" in verdict.firewall
 
 
+def test_partial_range_counts_a_row_that_failed_at_the_control_address() -> None:
+    # The 227 names the control peer, so the PASV (advertised) row dialled the same
+    # address as the sweep: its dropped port belongs in the map (CI saw 50005 left out).
+    from client.engine.diagnose.model import PortProbe
+
+    rows = [_pasv(Probe.EPSV, OK, 50001), _pasv(Probe.PASV_CONTROL, OK, 50002),
+            row(Probe.EPRT), row(Probe.PORT)]
+    ports = [PortProbe(50001, "198.18.0.1", True, source="EPSV"),
+             PortProbe(50005, "198.18.0.1", False, "syn-unanswered",
+                       source=Probe.PASV_ADVERTISED.value),
+             PortProbe(50008, "198.18.0.1", False, "syn-unanswered"),
+             PortProbe(50003, "10.77.0.2", False, "syn-unanswered", source="TLS")]
+    verdict = decide_verdict(rows, server_host="198.18.0.1", passive_ports=ports)
+    assert verdict.key == "passive-partial"
+    assert "50005, 50008" in verdict.explanation
+    assert "50003" not in verdict.explanation  # another address: not this map
+    assert verdict.firewall is not None and "50001-50008" in verdict.firewall
+
+
 def test_plain_works_tls_hangs_is_the_ftp_helper() -> None:
     rows = [_pasv(Probe.PASV_ADVERTISED, OK, 50003), _pasv(Probe.PASV_CONTROL, OK, 50004),
             row(Probe.EPRT), row(Probe.PORT), row(Probe.STAT),

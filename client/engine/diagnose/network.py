@@ -60,8 +60,12 @@ def _recommend(attempts: Sequence[Attempt], text_passive: str) -> Recommendation
 
 def partial_forwarding(attempts: Sequence[Attempt], ports: Sequence[PortProbe],
                        server_host: str) -> Verdict | None:
-    """Some passive ports at the control connection's address opened, others did not."""
-    at_control = [p for p in ports if p.source in _CONTROL_SOURCES]
+    """Some passive ports at the control connection's address opened, others did not.
+
+    A port counts when it was dialled at that address, whichever row dialled it: when
+    the 227 names the control peer, the advertised-address row's ports are as telling."""
+    control = {p.address for p in ports if p.source in _CONTROL_SOURCES} | {server_host}
+    at_control = [p for p in ports if p.source in _CONTROL_SOURCES or p.address in control]
     worked = sorted({p.port for p in at_control if p.connected})
     failed = sorted({p.port for p in at_control
                      if not p.connected and p.failure in _CONNECT_FAILURES} - set(worked))
