@@ -134,11 +134,13 @@ def test_partial_range_counts_a_row_that_failed_at_the_control_address() -> None
              PortProbe(50005, "198.18.0.1", False, "syn-unanswered",
                        source=Probe.PASV_ADVERTISED.value),
              PortProbe(50008, "198.18.0.1", False, "syn-unanswered"),
-             PortProbe(50003, "10.77.0.2", False, "syn-unanswered", source="TLS")]
+             PortProbe(50003, "10.77.0.2", False, "syn-unanswered", source="TLS"),
+             PortProbe(50006, "198.18.0.1", False, "syn-unanswered", source="TLS")]
     verdict = decide_verdict(rows, server_host="198.18.0.1", passive_ports=ports)
     assert verdict.key == "passive-partial"
     assert "50005, 50008" in verdict.explanation
     assert "50003" not in verdict.explanation  # another address: not this map
+    assert "50006" not in verdict.explanation  # TLS fails for a helper, whatever the port
     assert verdict.firewall is not None and "50001-50008" in verdict.firewall
 
 

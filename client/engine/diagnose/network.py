@@ -62,10 +62,13 @@ def partial_forwarding(attempts: Sequence[Attempt], ports: Sequence[PortProbe],
                        server_host: str) -> Verdict | None:
     """Some passive ports at the control connection's address opened, others did not.
 
-    A port counts when it was dialled at that address, whichever row dialled it: when
-    the 227 names the control peer, the advertised-address row's ports are as telling."""
+    A port counts when a plain connection dialled it at that address: when the 227
+    names the control peer, the advertised-address row's ports are as telling. The TLS
+    row is left out: a firewall's FTP helper blocks TLS data connections whatever the
+    port (that is :func:`ftp_helper`'s verdict)."""
     control = {p.address for p in ports if p.source in _CONTROL_SOURCES} | {server_host}
-    at_control = [p for p in ports if p.source in _CONTROL_SOURCES or p.address in control]
+    at_control = [p for p in ports if p.source in _CONTROL_SOURCES
+                  or (p.source != Probe.TLS.value and p.address in control)]
     worked = sorted({p.port for p in at_control if p.connected})
     failed = sorted({p.port for p in at_control
                      if not p.connected and p.failure in _CONNECT_FAILURES} - set(worked))
