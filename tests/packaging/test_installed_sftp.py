@@ -21,7 +21,11 @@ from fixtures.sshd import SshdServer, sshd_server  # noqa: F401 - the fixture
 from installed_deb import InstalledPackage, app_env, describe, run
 from runtime_closure import normalise, runtime_closure
 
-pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
+# One worker builds and installs the .deb once for both modules (tools/run-tests
+# distributes with --dist loadgroup): a second worker would wait for the first one's
+# whole run on the install lock, then build it again.
+pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900),
+              pytest.mark.xdist_group("installed-deb")]
 
 APP = "/usr/bin/ftp-inspector"
 INTERNAL = Path("/opt/ftp-inspector/_internal")

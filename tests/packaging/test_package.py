@@ -26,7 +26,11 @@ from installed_deb import run as _run
 
 from client import APP_ID, __version__
 
-pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900)]
+# One worker builds and installs the .deb once for both modules (tools/run-tests
+# distributes with --dist loadgroup): a second worker would wait for the first one's
+# whole run on the install lock, then build it again.
+pytestmark = [pytest.mark.packaging, pytest.mark.timeout(900),
+              pytest.mark.xdist_group("installed-deb")]
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
