@@ -1,4 +1,5 @@
-"""Dialogs awaited from coroutines without a nested event loop.
+"""Dialogs awaited from coroutines without a nested event loop, and the small dialogs the
+window asks with: a name, a yes or no, a password or key passphrase, permission bits.
 
 A modal ``exec()`` inside a coroutine would re-enter the qasync loop; instead each
 dialog is shown with ``open()`` (window-modal) and awaited through a future that its
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from client.protocol.text import escape_control
 
-__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "fit_title", "ChmodDialog"]
+__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "answer_of", "fit_title",
+           "ChmodDialog", "PasswordDialog"]
 
 #: what a window manager's title bar takes besides the text: icon, buttons, margins
 TITLE_BAR_ROOM = 140
@@ -106,17 +108,63 @@ async def ask_text(parent: QWidget, title: str, label: str, text: str = "", *,
     return value if result == QDialog.DialogCode.Accepted and value else None
 
 
-async def ask_password(parent: QWidget, title: str, label: str) -> str | None:
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(label)
-    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
-    dialog.setObjectName("askPasswordDialog")
-    fit_title(dialog)
-    result = await await_dialog(dialog)
-    value = dialog.textValue()
-    dialog.deleteLater()
-    return value if result == QDialog.DialogCode.Accepted else None
+class PasswordDialog(QDialog):
+    """One masked field under ``text``; ``refused`` (when given) is said first, in bold.
+
+    Both texts are shown as plain text: they quote host names and paths."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None, *,
+                 refused: str | None = None, object_name: str = "askPasswordDialog") -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.refused_label: QLabel | None = None
+        if refused:
+            self.refused_label = QLabel(refused, self)
+            self.refused_label.setTextFormat(Qt.TextFormat.PlainText)
+            font = self.refused_label.font()
+            font.setBold(True)
+            self.refused_label.setFont(font)
+            layout.addWidget(self.refused_label)
+        self.message = QLabel(text, self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.field = QLineEdit(self)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setAccessibleName(title)
+        layout.addWidget(self.field)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+        fit_title(self)
+        self.field.setFocus()
+
+    def answer(self) -> str | None:
+        """The text typed when OK (or Enter) closed the dialog; None when cancelled."""
+        return self.field.text() if self.result() == QDialog.DialogCode.Accepted else None
+
+
+async def answer_of(dialog: PasswordDialog) -> str | None:
+    """Show ``dialog`` window-modally and return its answer (None: cancelled); the field
+    is emptied before the dialog goes, so the secret does not outlive the question."""
+    try:
+        await await_dialog(dialog)
+        return dialog.answer()
+    finally:
+        dialog.field.clear()
+        dialog.deleteLater()
+
+
+async def ask_password(parent: QWidget | None, title: str, text: str, *,
+                       refused: str | None = None) -> str | None:
+    """Ask for a password or passphrase in a :class:`PasswordDialog`."""
+    return await answer_of(PasswordDialog(title, text, parent, refused=refused))
 
 
 async def confirm(parent: QWidget, title: str, text: str) -> bool:
