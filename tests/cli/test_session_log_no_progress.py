@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixtures.sample_tree import BIG_FILE
 
 from client.cli import run_subcommand
 from client.engine.events import (
@@ -18,7 +19,6 @@ from client.engine.events import (
     ReplyReceived,
     TransferProgress,
 )
-from fixtures.sample_tree import BIG_FILE
 
 
 def test_exclude_keeps_kinds_from_an_observer_and_from_wants() -> None:
