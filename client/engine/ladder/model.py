@@ -82,7 +82,7 @@ class LadderModel:
         self._last_t = 0.0
         self._first_arrow_connection: str | None = None
         self.sftp = SftpTally()  # what the SSH connections carried (the text footer)
-        #: the bus time of the first event fed: the time axis counts from it (a tab
+        #: the bus time of the earliest event fed: the time axis counts from it (a tab
         #: opened after minutes starts at 0, not at the window's clock)
         self.time_origin: float | None = None
 
@@ -181,7 +181,9 @@ class LadderModel:
         fed so far (every event counts, including the ones the ladder does not draw)."""
         event_index = self._events_seen if index is None else index
         self._events_seen = max(self._events_seen, event_index + 1)
-        if self.time_origin is None:
+        if self.time_origin is None or event.t < self.time_origin:
+            # the earliest event, not merely the first fed: lines an early login replays
+            # are dated when they were exchanged, before events already shown
             self.time_origin = event.t
         if self.connection is not None and event.connection != self.connection:
             return
