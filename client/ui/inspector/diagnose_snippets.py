@@ -70,7 +70,7 @@ def snippets_for(diagnosis: Diagnosis, host: str | None = None) -> tuple[Snippet
         # range: the ports the server was seen to offer, as the verdict says)
         rng = _offered_span(diagnosis) if key == "passive-partial" else PASSIVE_RANGE
         return _blocks(SERVER_FIXES, host, rng)
-    if key in ("active-blocked", "active-disabled"):
+    if key == "active-blocked":  # refused by the server itself: no local rule helps
         return _blocks(ACTIVE_MODE_FIXES, host, ACTIVE_RANGE)
     if key == "tls-data":
         return _blocks(TLS_REUSE_FIXES, host, PASSIVE_RANGE)

@@ -78,3 +78,16 @@ def test_cli_and_window_name_the_same_settings(qtbot, diagnosis: Diagnosis,
         for setting in settings:
             assert setting in line, (fix.key, setting, line)
         assert fix.where in line and boxes[fix.key].startswith(f"# {fix.where}")
+
+
+def test_a_server_that_refuses_active_mode_gets_no_local_rules(qtbot) -> None:
+    """PORT/EPRT refused by the server: neither front end offers this machine's firewall
+    rules (they cannot help); both say to use passive mode."""
+    refused = [Attempt(probe, Outcome.UNSUPPORTED, "502 Command not implemented",
+                       failure_class="server-refused", reply_code=502)
+               for probe in (Probe.EPRT, Probe.PORT)]
+    diagnosis = diagnosis_of([ok(Probe.EPSV), ok(Probe.PASV_ADVERTISED),
+                              ok(Probe.PASV_CONTROL), *refused, ok(Probe.STAT)])
+    assert diagnosis.verdict.key == "active-disabled"
+    assert _window_boxes(qtbot, diagnosis) == {}
+    assert _cli_fix_lines(diagnosis) == []
