@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -108,6 +109,17 @@ async def ask_text(parent: QWidget, title: str, label: str, text: str = "", *,
     return value if result == QDialog.DialogCode.Accepted and value else None
 
 
+def add_ok_cancel(dialog: QDialog, layout: QVBoxLayout) -> QPushButton:
+    """OK and Cancel at the bottom of ``layout``, accepting or rejecting ``dialog``;
+    returns the OK button (a dialog greys it while its input is incomplete)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
 class PasswordDialog(QDialog):
     """One masked field under ``text``; ``refused`` (when given) is said first, in bold.
 
@@ -135,12 +147,7 @@ class PasswordDialog(QDialog):
         self.field.setEchoMode(QLineEdit.EchoMode.Password)
         self.field.setAccessibleName(title)
         layout.addWidget(self.field)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout.addWidget(buttons)
+        self.ok_button = add_ok_cancel(self, layout)
         self.setMinimumWidth(420)
         fit_title(self)
         self.field.setFocus()
@@ -212,12 +219,7 @@ class ChmodDialog(QDialog):
         self.octal.setToolTip(self.tr("Three octal digits, e.g. 644 or 755"))
         self.octal.textEdited.connect(self._octal_changed)
         layout.addWidget(self.octal)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout.addWidget(buttons)
+        self.ok_button = add_ok_cancel(self, layout)
         self.set_mode(mode)
 
     @property
