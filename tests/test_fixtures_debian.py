@@ -13,7 +13,7 @@ import socket
 
 import pytest
 from fixtures import debian
-from fixtures.ftp_probe import login, pasv_reply, retrieve, sha256_retrieve
+from fixtures.ftp_probe import check_active_only, login, pasv_reply, retrieve, sha256_retrieve
 from fixtures.info import ServerInfo
 from fixtures.sample_tree import BIG_FILE, HELLO_TEXT, big_file_bytes, sha256_of
 
@@ -104,14 +104,7 @@ def test_vsftpd_ftps_refuses_data_without_session_reuse(vsftpd_ftps_server: Serv
 
 
 def test_vsftpd_active_only(vsftpd_active_only_server: ServerInfo) -> None:
-    client = login(vsftpd_active_only_server, passive=False)
-    try:
-        for verb in ("PASV", "EPSV"):
-            with pytest.raises(ftplib.error_perm, match="^550"):
-                client.sendcmd(verb)
-        assert retrieve(client, "hello.txt") == HELLO_TEXT
-    finally:
-        client.quit()
+    check_active_only(vsftpd_active_only_server, "hello.txt", HELLO_TEXT)
 
 
 def test_proftpd_masquerade_advertises_127_0_0_2(proftpd_masquerade_server: ServerInfo) -> None:

@@ -9,7 +9,7 @@ import socket
 import ssl
 
 import pytest
-from fixtures.ftp_probe import login, pasv_reply, retrieve, sha256_retrieve
+from fixtures.ftp_probe import check_active_only, login, pasv_reply, retrieve, sha256_retrieve
 from fixtures.info import ServerInfo
 from fixtures.sample_tree import BIG_FILE, HELLO_TEXT, big_file_bytes, sha256_of
 
@@ -175,14 +175,7 @@ def test_implicit_tls_server(ftps_implicit_server: ServerInfo) -> None:
 
 
 def test_active_only_server(ftp_active_only_server: ServerInfo) -> None:
-    client = login(ftp_active_only_server, passive=False)
-    try:
-        for verb in ("PASV", "EPSV"):
-            with pytest.raises(ftplib.error_perm, match="^550"):
-                client.sendcmd(verb)
-        assert retrieve(client, "hello.txt") == HELLO_TEXT
-    finally:
-        client.quit()
+    check_active_only(ftp_active_only_server, "hello.txt", HELLO_TEXT)
     assert "active-only" in ftp_active_only_server.features
 
 

@@ -22,7 +22,7 @@ from client.cli.limits import apply_limit
 from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
 from client.engine.errors import FtpError
-from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
+from client.engine.events import UNLOGGED_KINDS, EngineEvent, EventBus, Notice, TlsEstablished
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
 from client.engine.transcript import TranscriptWriter
@@ -245,9 +245,10 @@ def _run_command(args: argparse.Namespace, command: str, url: str,
         bus.subscribe(_unverified_certificate_observer(context), kinds=(TlsEstablished,))
     session_log = None
     if not getattr(args, "no_log", False):
-        # the log keeps the whole annotated conversation, so it takes every kind
+        # the log keeps the whole annotated conversation: every kind but progress and
+        # the queue's job states, which the engine then need not build for it
         session_log = _SessionLogObserver()
-        bus.subscribe(session_log)
+        bus.subscribe(session_log, exclude=UNLOGGED_KINDS)
     try:
         with _transcript(args.transcript) as writer:
             if writer is not None:

@@ -40,6 +40,7 @@ __all__ = [
     "ProxyEvent",
     "EventBus",
     "Observer",
+    "UNLOGGED_KINDS",
 ]
 
 log = logging.getLogger(__name__)
@@ -296,6 +297,11 @@ class ProxyEvent(EngineEvent):
 
 Observer = Callable[[EngineEvent], None]
 
+#: What the session log leaves out: progress is ten lines a second of nothing new; the
+#: queue's job states are the queue's view, not a conversation (each worker's connection
+#: is logged). The log subscribes with ``exclude=UNLOGGED_KINDS``.
+UNLOGGED_KINDS: tuple[type[EngineEvent], ...] = (TransferProgress, QueueJobChanged)
+
 
 @dataclass
 class EventBus:
@@ -310,10 +316,10 @@ class EventBus:
 
     origin: float = field(default_factory=time.monotonic)
     wall_origin: float = field(default_factory=time.time)
-    # (observer, kinds or None for every event); replaced, never changed in place, so
-    # an observer may subscribe or unsubscribe while an event is delivered
-    _entries: list[tuple[Observer, tuple[type[EngineEvent], ...] | None]] = field(
-        default_factory=list)
+    # (observer, kinds or None for every event, kinds left out); replaced, never changed
+    # in place, so an observer may subscribe or unsubscribe while an event is delivered
+    _entries: list[tuple[Observer, tuple[type[EngineEvent], ...] | None,
+                         tuple[type[EngineEvent], ...]]] = field(default_factory=list)
     _wanted: dict[type, bool] = field(default_factory=dict)
     _channel_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _connection_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -322,10 +328,13 @@ class EventBus:
     _held: float | None = None
 
     def subscribe(self, observer: Observer,
-                  kinds: tuple[type[EngineEvent], ...] | None = None) -> Callable[[], None]:
-        """Add ``observer`` (for events of ``kinds`` only, when given); returns a
-        function that removes it."""
-        entry = (observer, kinds)
+                  kinds: tuple[type[EngineEvent], ...] | None = None, *,
+                  exclude: tuple[type[EngineEvent], ...] = ()) -> Callable[[], None]:
+        """Add ``observer`` (for events of ``kinds`` only, when given; never for events
+        of ``exclude``); returns a function that removes it. An observer that takes
+        nearly everything names what it ignores in ``exclude``, so :meth:`wants` stays
+        false for those kinds and the engine does not build them for it."""
+        entry = (observer, kinds, exclude)
         self._entries = [*self._entries, entry]
         self._wanted = {}
 
@@ -342,7 +351,8 @@ class EventBus:
         wanted = self._wanted.get(kind)
         if wanted is None:
             wanted = self._wanted[kind] = any(
-                kinds is None or issubclass(kind, kinds) for _, kinds in self._entries)
+                (kinds is None or issubclass(kind, kinds)) and not issubclass(kind, exclude)
+                for _, kinds, exclude in self._entries)
         return wanted
 
     def now(self) -> float:
@@ -362,8 +372,9 @@ class EventBus:
         return f"c{next(self._connection_ids)}"
 
     def emit(self, event: EngineEvent) -> None:
-        for observer, kinds in self._entries:
-            if kinds is not None and not isinstance(event, kinds):
+        for observer, kinds, exclude in self._entries:
+            if (kinds is not None and not isinstance(event, kinds)) \
+                    or (exclude and isinstance(event, exclude)):
                 continue
             try:
                 observer(event)

@@ -64,11 +64,15 @@ class ProgressReporter:
             self._rate = self.bytes / elapsed if elapsed > 0 else self._rate
         self._last_time = now
         self._last_bytes = self.bytes
+        to_bus = self.bus.wants(TransferProgress)
+        if not to_bus and self.on_progress is None:
+            return  # nobody shows progress: no event is built
         event = TransferProgress(
             t=self.bus.now(), connection=self.connection, transfer_id=self.transfer_id,
             direction=self.direction, remote_path=self.remote_path,
             bytes_done=self.offset + self.bytes, total=self.total, rate=self._rate, done=done)
-        self.bus.emit(event)
+        if to_bus:
+            self.bus.emit(event)
         if self.on_progress is not None:
             try:
                 self.on_progress(event)

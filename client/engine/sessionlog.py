@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import IO
 
 from client.engine.events import (
+    UNLOGGED_KINDS,
     DataChannelEvent,
     EngineEvent,
     LineSent,
-    QueueJobChanged,
     ReplyReceived,
-    TransferProgress,
 )
 from client.engine.transcript import data_text, event_records
 from client.protocol.annotate import render_line
@@ -99,7 +98,7 @@ class _Item:
 
 
 class SessionLog:
-    """Observer (``bus.subscribe(log)``) writing one log file per connection into
+    """Observer (``bus.subscribe(log, exclude=UNLOGGED_KINDS)``) writing one log file per connection into
     ``folder``. :meth:`close` flushes and stops the writer."""
 
     def __init__(self, folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
@@ -118,9 +117,8 @@ class SessionLog:
 
     # --- loop side
     def __call__(self, event: EngineEvent) -> None:
-        if self._closed or isinstance(event, TransferProgress | QueueJobChanged):
-            # progress is ten lines a second of nothing new; the queue's job states are
-            # the queue's view, not a conversation (each worker's connection is logged)
+        if self._closed or isinstance(event, UNLOGGED_KINDS):
+            # subscribed with exclude=UNLOGGED_KINDS these never arrive; fed by hand, too
             return
         text = event_text(event, _stamp(time.time()))
         if text:

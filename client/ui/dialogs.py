@@ -1,4 +1,5 @@
-"""Dialogs awaited from coroutines without a nested event loop.
+"""Dialogs awaited from coroutines without a nested event loop, and the small dialogs the
+window asks with: a name, a yes or no, a password or key passphrase, permission bits.
 
 A modal ``exec()`` inside a coroutine would re-enter the qasync loop; instead each
 dialog is shown with ``open()`` (window-modal) and awaited through a future that its
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -29,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from client.protocol.text import escape_control
 
-__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "fit_title", "ChmodDialog"]
+__all__ = ["await_dialog", "ask_text", "confirm", "ask_password", "answer_of", "fit_title",
+           "ChmodDialog", "PasswordDialog"]
 
 #: what a window manager's title bar takes besides the text: icon, buttons, margins
 TITLE_BAR_ROOM = 140
@@ -106,17 +109,69 @@ async def ask_text(parent: QWidget, title: str, label: str, text: str = "", *,
     return value if result == QDialog.DialogCode.Accepted and value else None
 
 
-async def ask_password(parent: QWidget, title: str, label: str) -> str | None:
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle(title)
-    dialog.setLabelText(label)
-    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
-    dialog.setObjectName("askPasswordDialog")
-    fit_title(dialog)
-    result = await await_dialog(dialog)
-    value = dialog.textValue()
-    dialog.deleteLater()
-    return value if result == QDialog.DialogCode.Accepted else None
+def add_ok_cancel(dialog: QDialog, layout: QVBoxLayout) -> QPushButton:
+    """OK and Cancel at the bottom of ``layout``, accepting or rejecting ``dialog``;
+    returns the OK button (a dialog greys it while its input is incomplete)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+class PasswordDialog(QDialog):
+    """One masked field under ``text``; ``refused`` (when given) is said first, in bold.
+
+    Both texts are shown as plain text: they quote host names and paths."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None, *,
+                 refused: str | None = None, object_name: str = "askPasswordDialog") -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.refused_label: QLabel | None = None
+        if refused:
+            self.refused_label = QLabel(refused, self)
+            self.refused_label.setTextFormat(Qt.TextFormat.PlainText)
+            font = self.refused_label.font()
+            font.setBold(True)
+            self.refused_label.setFont(font)
+            layout.addWidget(self.refused_label)
+        self.message = QLabel(text, self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.field = QLineEdit(self)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setAccessibleName(title)
+        layout.addWidget(self.field)
+        self.ok_button = add_ok_cancel(self, layout)
+        self.setMinimumWidth(420)
+        fit_title(self)
+        self.field.setFocus()
+
+    def answer(self) -> str | None:
+        """The text typed when OK (or Enter) closed the dialog; None when cancelled."""
+        return self.field.text() if self.result() == QDialog.DialogCode.Accepted else None
+
+
+async def answer_of(dialog: PasswordDialog) -> str | None:
+    """Show ``dialog`` window-modally and return its answer (None: cancelled); the field
+    is emptied before the dialog goes, so the secret does not outlive the question."""
+    try:
+        await await_dialog(dialog)
+        return dialog.answer()
+    finally:
+        dialog.field.clear()
+        dialog.deleteLater()
+
+
+async def ask_password(parent: QWidget | None, title: str, text: str, *,
+                       refused: str | None = None) -> str | None:
+    """Ask for a password or passphrase in a :class:`PasswordDialog`."""
+    return await answer_of(PasswordDialog(title, text, parent, refused=refused))
 
 
 async def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -164,12 +219,7 @@ class ChmodDialog(QDialog):
         self.octal.setToolTip(self.tr("Three octal digits, e.g. 644 or 755"))
         self.octal.textEdited.connect(self._octal_changed)
         layout.addWidget(self.octal)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout.addWidget(buttons)
+        self.ok_button = add_ok_cancel(self, layout)
         self.set_mode(mode)
 
     @property

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.config.appdirs import log_dir
-from client.engine.events import EventBus
+from client.engine.events import UNLOGGED_KINDS, EventBus
 from client.engine.sessionlog import SessionLog
 
 __all__ = ["SessionLogControl", "log_folder"]
@@ -54,7 +54,7 @@ class SessionLogControl(QObject):
 
     def _start(self) -> None:
         self.log = SessionLog(self.folder)
-        self._unsubscribe = self._bus.subscribe(self.log)
+        self._unsubscribe = self._bus.subscribe(self.log, exclude=UNLOGGED_KINDS)
 
     def file_for(self, connection: str | None) -> Path | None:
         """The log file of ``connection``, with everything logged so far in it."""

@@ -1,4 +1,5 @@
-"""The SSH password and key-passphrase dialog, and the window's asker of them.
+"""What the SSH engine asks for (a password, a key passphrase), asked in the window's one
+password dialog (:class:`~client.ui.dialogs.PasswordDialog`).
 
 The engine asks (as OpenSSH does) once the agent's keys and the key files were not
 enough and the server takes a password, or before offering an encrypted key file. The
@@ -10,63 +11,37 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
 
 from client.engine.sftp.credentials import SecretKind, SecretRequest
 from client.protocol.text import escape_control
-from client.ui.dialogs import await_dialog
+from client.ui.dialogs import PasswordDialog, answer_of
 
-__all__ = ["SecretDialog", "GuiSecretAsker"]
+__all__ = ["secret_dialog", "GuiSecretAsker"]
 
 
-class SecretDialog(QDialog):
-    """One masked field, with what it is for and whether the last answer was refused."""
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SecretDialog", text)
 
-    def __init__(self, request: SecretRequest, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("sshSecretDialog")
-        target = escape_control(request.target)
-        if request.kind is SecretKind.PASSPHRASE:
-            self.setWindowTitle(self.tr("Key passphrase"))
-            text = self.tr("The key file {} is encrypted. Enter its passphrase to log in "
-                           "to {} with it (Cancel: log in without this key).").format(
-                escape_control(request.key_file), target)
-            wrong = self.tr("That passphrase does not decrypt the key.")
-        else:
-            self.setWindowTitle(self.tr("SSH password"))
-            text = self.tr("{} (SSH) asks for a password (no SSH key logged in). It is "
-                           "used for this connection only; save the site to keep it in "
-                           "the keyring.").format(target)
-            wrong = self.tr("The server refused that password.")
-        layout = QVBoxLayout(self)
-        if request.refused:
-            self.refused_label = QLabel(f"<b>{wrong}</b>", self)
-            layout.addWidget(self.refused_label)
-        self.message = QLabel(text, self)
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        self.field = QLineEdit(self)
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setAccessibleName(self.windowTitle())
-        layout.addWidget(self.field)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
-        self.field.setFocus()
 
-    def answer(self) -> str | None:
-        return self.field.text() if self.result() == QDialog.DialogCode.Accepted else None
+def secret_dialog(request: SecretRequest, parent: QWidget | None = None) -> PasswordDialog:
+    """The password dialog with what the SSH engine asks for: the server's password, or
+    the passphrase of a key file it is about to offer."""
+    target = escape_control(request.target)
+    if request.kind is SecretKind.PASSPHRASE:
+        title = _tr("Key passphrase")
+        text = _tr("The key file {} is encrypted. Enter its passphrase to log in to {} with "
+                   "it (Cancel: log in without this key).").format(
+            escape_control(request.key_file), target)
+        wrong = _tr("That passphrase does not decrypt the key.")
+    else:
+        title = _tr("SSH password")
+        text = _tr("{} (SSH) asks for a password (no SSH key logged in). It is used for "
+                   "this connection only; save the site to keep it in the keyring.").format(target)
+        wrong = _tr("The server refused that password.")
+    return PasswordDialog(title, text, parent, refused=wrong if request.refused else None,
+                          object_name="sshSecretDialog")
 
 
 class GuiSecretAsker:
@@ -75,17 +50,14 @@ class GuiSecretAsker:
 
     def __init__(self, parent: QWidget | None) -> None:
         self.parent = parent
-        self.last_dialog: SecretDialog | None = None
+        self.last_dialog: PasswordDialog | None = None
         self._lock = asyncio.Lock()
 
     async def __call__(self, request: SecretRequest) -> str | None:
         async with self._lock:
-            dialog = SecretDialog(request, self.parent)
+            dialog = secret_dialog(request, self.parent)
             self.last_dialog = dialog
             try:
-                await await_dialog(dialog)
-                return dialog.answer()
+                return await answer_of(dialog)
             finally:
                 self.last_dialog = None
-                dialog.field.clear()
-                dialog.deleteLater()

@@ -7,25 +7,20 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from fixtures.demo_settings import demo_settings
 
 from client.demo import BINARY_SAMPLE, DemoServer
 from client.engine.errors import DataChannelError
 from client.engine.events import DataFailure
 from client.engine.session import FtpSession
-from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
+from client.engine.settings import ConnectionSettings, TransferMode
 
 pytestmark = pytest.mark.asyncio
 
 
 def settings_for(server: DemoServer, mode: TransferMode = TransferMode.PASSIVE,
                  **changes: object) -> ConnectionSettings:
-    base = ConnectionSettings(
-        host=server.host, port=server.port, user=server.user, password=server.password,
-        tls=TlsMode.EXPLICIT if server.scenario == "tls" else TlsMode.OFF,
-        ca_file=server.ca_file, mode=mode,
-        connect_timeout=5, control_timeout=5, data_timeout=1,
-    )
-    return base.replace(**changes)
+    return demo_settings(server, mode=mode, **changes)
 
 
 async def listed_names(server: DemoServer, mode: TransferMode, **changes: object) -> set[str]:

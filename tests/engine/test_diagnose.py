@@ -6,31 +6,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from fixtures.demo_settings import SCENARIO_VERDICTS, demo_settings
 
 from client.demo import UNROUTABLE_PASV_ADDRESS, DemoServer
 from client.engine.diagnose import run_diagnosis
 from client.engine.diagnose.model import Outcome, Probe
 from client.engine.events import DataChannelEvent, EventBus
-from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, TransferMode
+from client.engine.settings import CommandFamily, TransferMode
 from client.protocol.addresses import PasvPolicy
-
-EXPECTED = {
-    "healthy": "healthy",
-    "passive-blocked": "passive-blocked",
-    "passive-refused": "passive-blocked",
-    "nat-misconfigured": "nat-not-configured",
-    "active-blocked": "active-blocked",
-    "stall": "data-stalls",
-    "tls": "healthy",
-}
-
-
-def _settings(server: DemoServer, **changes: object) -> ConnectionSettings:
-    tls = TlsMode.EXPLICIT if server.scenario == "tls" else TlsMode.OFF
-    base = ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                              password=server.password, tls=tls, ca_file=server.ca_file,
-                              connect_timeout=5, control_timeout=5, data_timeout=1)
-    return base.replace(**changes)
 
 
 def _diagnose(server: DemoServer, **changes: object):
@@ -38,15 +21,15 @@ def _diagnose(server: DemoServer, **changes: object):
     dialled: list[str] = []
     bus.subscribe(lambda e: dialled.append(str(e.remote.host))
                   if isinstance(e, DataChannelEvent) and e.remote is not None else None)
-    diagnosis = asyncio.run(run_diagnosis(_settings(server, **changes), bus=bus))
+    diagnosis = asyncio.run(run_diagnosis(demo_settings(server, **changes), bus=bus))
     return diagnosis, dialled
 
 
-@pytest.mark.parametrize("scenario", list(EXPECTED))
+@pytest.mark.parametrize("scenario", list(SCENARIO_VERDICTS))
 def test_each_demo_scenario_gets_its_verdict(scenario: str) -> None:
     with DemoServer(scenario, give_up_after=3.0) as server:
         diagnosis, dialled = _diagnose(server)
-    assert diagnosis.verdict.key == EXPECTED[scenario], diagnosis.to_json()
+    assert diagnosis.verdict.key == SCENARIO_VERDICTS[scenario], diagnosis.to_json()
     assert set(dialled) <= {"127.0.0.1"}
     probes = [a.probe for a in diagnosis.attempts]
     assert probes[:6] == [Probe.EPSV, Probe.PASV_ADVERTISED, Probe.PASV_CONTROL, Probe.EPRT,
@@ -126,7 +109,7 @@ def test_tls_row_reports_a_protected_listing() -> None:
 
 def test_missing_path_is_target_unavailable() -> None:
     with DemoServer("healthy") as server:
-        diagnosis = asyncio.run(run_diagnosis(_settings(server), "no-such-folder"))
+        diagnosis = asyncio.run(run_diagnosis(demo_settings(server), "no-such-folder"))
     assert diagnosis.verdict.key == "target-unavailable", diagnosis.to_json()
     assert all(a.reply_code is not None and a.reply_code >= 500
                for a in diagnosis.attempts[:5])
@@ -139,7 +122,7 @@ def test_each_row_tries_only_its_own_method() -> None:
     events: list[DataChannelEvent] = []
     bus.subscribe(lambda e: events.append(e) if isinstance(e, DataChannelEvent) else None)
     with DemoServer("passive-blocked", give_up_after=3.0) as server:
-        diagnosis = asyncio.run(run_diagnosis(_settings(server), bus=bus))
+        diagnosis = asyncio.run(run_diagnosis(demo_settings(server), bus=bus))
     methods_by_connection: dict[str, set[str]] = {}
     channels_by_connection: dict[str, set[int]] = {}
     for event in events:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from fixtures.demo_settings import demo_settings
 from fixtures.scripted_steps import unused_port
 from fixtures.ssh_banner import BannerListener
 
@@ -37,15 +38,9 @@ def test_a_hostile_banner_is_escaped_and_bounded() -> None:
     assert "\x1b" not in answer.banner and len(answer.banner) < 300
 
 
-def _settings(server: DemoServer) -> ConnectionSettings:
-    return ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                              password=server.password, tls=TlsMode.OFF,
-                              connect_timeout=5, control_timeout=5, data_timeout=1)
-
-
 def test_passive_blocked_with_ssh_on_the_same_host_offers_sftp() -> None:
     with BannerListener() as ssh, DemoServer("passive-blocked", give_up_after=3.0) as server:
-        diagnosis = asyncio.run(run_diagnosis(_settings(server), ssh_port=ssh.port,
+        diagnosis = asyncio.run(run_diagnosis(demo_settings(server), ssh_port=ssh.port,
                                               extra_ports=0))
     verdict = diagnosis.verdict
     assert verdict.key == "passive-blocked"
@@ -59,7 +54,7 @@ def test_passive_blocked_with_ssh_on_the_same_host_offers_sftp() -> None:
 
 def test_a_healthy_server_is_not_offered_sftp_and_ssh_is_not_probed() -> None:
     with BannerListener() as ssh, DemoServer("healthy", give_up_after=3.0) as server:
-        diagnosis = asyncio.run(run_diagnosis(_settings(server), ssh_port=ssh.port,
+        diagnosis = asyncio.run(run_diagnosis(demo_settings(server), ssh_port=ssh.port,
                                               extra_ports=0))
         accepted = ssh.accepted
     assert diagnosis.verdict.key == "healthy"
@@ -69,7 +64,7 @@ def test_a_healthy_server_is_not_offered_sftp_and_ssh_is_not_probed() -> None:
 
 def test_blocked_without_ssh_has_no_offer() -> None:
     with DemoServer("active-blocked", give_up_after=3.0) as server:
-        diagnosis = asyncio.run(run_diagnosis(_settings(server), ssh_port=unused_port(),
+        diagnosis = asyncio.run(run_diagnosis(demo_settings(server), ssh_port=unused_port(),
                                               extra_ports=0))
     assert diagnosis.verdict.key == "active-blocked"
     assert diagnosis.verdict.sftp is None

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from pathlib import Path
 
 import pytest
+from fixtures.process_stats import open_fds
 from fixtures.sample_tree import BIG_FILE
 from fixtures.scripted_steps import pasv, transfer, unused_port
 
 from client.engine.errors import DataChannelError
 from client.engine.session import FtpSession
 from client.engine.settings import TransferMode
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 async def settle(baseline_fds: int, baseline_threads: int) -> tuple[int, int]:

@@ -166,6 +166,20 @@ def test_time_axis_never_cuts_a_number(t: float, shown: str) -> None:
     assert row.split("|")[0].strip() == shown
 
 
+def test_an_event_dated_before_the_first_one_fed_counts_from_itself() -> None:
+    """An early login's replayed lines are dated when they were exchanged, which can be
+    before an event already fed: the axis starts at the earliest, so no time is negative
+    and no row is wider than asked (a -100.000s stamp pushed the lifeline out)."""
+    events = Script().notice(100.0, "shown first").send(0.0, "PASV").events
+    model = LadderModel()
+    model.feed_all(events)
+    assert model.time_origin == 0.0 and model.axis_time(100.0) == 100.0
+    text = render_ladder(model, width=72, now=0.0)
+    assert all(len(line) <= 72 for line in text.splitlines())
+    row = next(line for line in text.splitlines() if "PASV" in line)
+    assert row.split("|")[0].strip() == "0.000s"
+
+
 def test_wide_characters_keep_the_lifelines_aligned() -> None:
     """A name in Japanese takes two terminal columns per character: the right lifeline
     must stay in its column (measured in display columns, not code points)."""

@@ -15,6 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from fixtures.process_stats import open_fds
 from fixtures.waiting import until
 
 from client.engine.events import EventBus
@@ -27,18 +28,6 @@ LARGE = 4
 # process's GIL with the client, so its large files are smaller to stay in budget.
 LARGE_SIZE = {"vsftpd": 32 * 1024 * 1024 + 3, "pyftpdlib": 8 * 1024 * 1024 + 3}
 MEMORY_BOUND_KIB = 64 * 1024
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def rss_kib() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def small_bytes(i: int) -> bytes:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from fixtures.sample_tree import paths_below
 from fixtures.scripted_faults import unix_listing
 from fixtures.scripted_steps import transfer
 
@@ -24,16 +25,6 @@ REAL_HOSTILE = ["a\\..\\..\\evil.txt", "..\\dot-start.txt", "C:evil.txt", "esc\x
                 "x" * 250]
 GOOD = {"good.txt": b"good content\n", "sub/inner.txt": b"inner content\n",
         "Readme.txt": b"lower\n", "README.TXT": b"upper\n", "sub/deeper/leaf.bin": b"leaf"}
-
-
-def snapshot(root: Path, leave_out: Path) -> set[str]:
-    found = set()
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            path = Path(folder) / name
-            if path != leave_out and leave_out not in path.parents:
-                found.add(str(path))
-    return found
 
 
 async def tree_download(server, destination: Path, remote: str, **queue_options):
@@ -73,10 +64,10 @@ async def test_real_server_tree_with_hostile_names_and_an_outward_link(real_serv
 
     destination = tmp_path / "a" / "dest"
     destination.mkdir(parents=True)
-    before = snapshot(tmp_path, destination)
+    before = paths_below(tmp_path, destination)
     queue, ids, skipped = await tree_download(server, destination, "/tree", concurrency=3)
 
-    assert snapshot(tmp_path, destination) == before  # nothing written outside
+    assert paths_below(tmp_path, destination) == before  # nothing written outside
     for path in destination.rglob("*"):
         assert not path.is_symlink(), path
         assert not any(ord(ch) < 32 or 0x7f <= ord(ch) <= 0x9f or ch == "\u202e"

@@ -99,11 +99,12 @@ def test_site_url_with_ask_for_password_connects(qloop, qtbot, config_dir, memor
     dialog appears, and the typed password reaches the server (never the files)."""
     import asyncio
 
-    from PySide6.QtWidgets import QInputDialog
+    from PySide6.QtCore import Qt
 
     from client.config.sites import Site
     from client.demo import DemoServer
     from client.ui.app import open_target
+    from client.ui.dialogs import PasswordDialog
     from client.ui.main_window import MainWindow
 
     demo = DemoServer("healthy").start()
@@ -114,11 +115,11 @@ def test_site_url_with_ask_for_password_connects(qloop, qtbot, config_dir, memor
                                logon="ask", user=demo.user, remote_dir="/docs",
                                mode="active", connection_limit=3)])
         task = asyncio.ensure_future(open_target(window, "site:Tests/Demo/data"))
-        qtbot.waitUntil(lambda: window.findChild(QInputDialog, "askPasswordDialog") is not None,
+        qtbot.waitUntil(lambda: window.findChild(PasswordDialog, "askPasswordDialog") is not None,
                         timeout=10_000)
-        dialog = window.findChild(QInputDialog, "askPasswordDialog")
-        dialog.setTextValue(demo.password)
-        dialog.accept()
+        dialog = window.findChild(PasswordDialog, "askPasswordDialog")
+        qtbot.keyClicks(dialog.field, demo.password)
+        qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
         qtbot.waitUntil(task.done, timeout=15_000)
         assert task.exception() is None
         assert window.remote_pane.current_path == "/data"

@@ -4,6 +4,7 @@
 passive-port probes). The rules take evidence, so the same ones judge a live session, a
 ``diagnose`` run and a packet capture."""
 
-from client.engine.diagnose.runner import UNROUTABLE_CLASSES, probe_settings, run_diagnosis
+from client.engine.diagnose.rows import UNROUTABLE_CLASSES, probe_settings
+from client.engine.diagnose.runner import run_diagnosis
 
 __all__ = ["run_diagnosis", "UNROUTABLE_CLASSES", "probe_settings"]

@@ -1,8 +1,9 @@
-"""The one table of server-side fixes for a passive port range and the address a server
-announces behind NAT: vsftpd, ProFTPD, pure-ftpd, FileZilla Server, IIS and the server's
-firewall.
+"""The tables of configuration fixes a verdict names: the passive port range and the
+address a server announces behind NAT (vsftpd, ProFTPD, pure-ftpd, FileZilla Server, IIS
+and the server's firewall), TLS session reuse on data connections, and this machine's
+side of active mode.
 
-Both front ends render it: the command line's verdict as one line per program
+Both front ends render them: the command line's verdict as one line per program
 (:func:`fix_line`), the window's Diagnose page as one block to paste per program
 (:func:`fix_block`), so the settings they name cannot drift apart.
 """
@@ -12,25 +13,28 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-__all__ = ["PROPOSED_RANGE", "SERVER_FIXES", "ServerFix", "address_line", "fix_block", "fix_line",
-           "is_host_name"]
+__all__ = ["ACTIVE_MODE_FIXES", "ACTIVE_RANGE", "PROPOSED_RANGE", "SERVER_FIXES", "ServerFix",
+           "TLS_REUSE_FIXES", "address_line", "fix_block", "fix_line", "is_host_name"]
 
 
 #: The passive range proposed when the server's own is not known (the verdict's firewall
 #: sentence and the window's blocks name the same one).
 PROPOSED_RANGE = (50000, 50100)
+#: The local range proposed for active mode (``--active-ports``).
+ACTIVE_RANGE = (50000, 50100)
 
 
 @dataclass(frozen=True)
 class ServerFix:
-    """One program's settings. Lines are templates with ``{low}``, ``{high}`` (the passive
-    range) and ``{address}`` (the address clients connect to); a line starting with
-    ``#`` is a remark, not a setting."""
+    """One program's settings. Lines are templates with ``{low}``, ``{high}`` (the port
+    range), ``{address}`` (the address clients connect to), and for rules naming the
+    server as a source ``{source}``, ``{family}`` (ip, ip6) and ``{iptables}``
+    (iptables, ip6tables); a line starting with ``#`` is a remark, not a setting."""
 
-    key: str  # vsftpd, proftpd, pure-ftpd, filezilla-server, iis, firewall
+    key: str  # vsftpd, proftpd, pure-ftpd, filezilla-server, iis, firewall, client
     title: str
     where: str  # where the settings are made
-    range_lines: tuple[str, ...]
+    lines: tuple[str, ...]
     address_lines: tuple[str, ...] = ()
     name_lines: tuple[str, ...] = ()  # only when the address is a host name
     after: tuple[str, ...] = ()  # what applies them, alternatives, the next step
@@ -69,6 +73,44 @@ SERVER_FIXES: tuple[ServerFix, ...] = (
                      "internal address",)),
 )
 
+_ONLY_IF_NO_RESUMPTION = ("# only if a client or a proxy between cannot resume TLS sessions: "
+                          "this weakens the protection against stolen data connections",)
+
+#: Servers that require a data connection to resume the control connection's TLS session.
+TLS_REUSE_FIXES: tuple[ServerFix, ...] = (
+    ServerFix("vsftpd", "vsftpd", "/etc/vsftpd.conf, then restart vsftpd",
+              ("require_ssl_reuse=NO",), after=_ONLY_IF_NO_RESUMPTION),
+    ServerFix("proftpd", "ProFTPD", "/etc/proftpd/tls.conf, then restart",
+              ("TLSOptions NoSessionReuseRequired",), after=_ONLY_IF_NO_RESUMPTION),
+    ServerFix("filezilla-server", "FileZilla Server", "Server > Configure > FTP and FTP over TLS",
+              ("uncheck 'Require TLS session resumption on data connection when using PROT P'",),
+              after=_ONLY_IF_NO_RESUMPTION),
+    ServerFix("iis", "IIS FTP", "IIS Manager: the site's FTP SSL Settings",
+              ("SSL Policy: Allow SSL connections, or Custom > Advanced > Data channel: Allow",),
+              after=("# when the client protects the control connection only",)),
+)
+
+#: This machine's side of active mode: the server dials back into a fixed local range.
+ACTIVE_MODE_FIXES: tuple[ServerFix, ...] = (
+    ServerFix("firewall", "Firewall (this machine)",
+              "only for active mode: let the server dial back into a fixed range; one of",
+              ("nft add rule inet filter input {family} saddr {source} tcp dport {low}-{high} "
+               "accept",
+               "{iptables} -A INPUT -p tcp -s {source} --dport {low}:{high} -j ACCEPT"),
+              after=("# behind a NAT router: forward the range to this machine too",)),
+    ServerFix("client", "FTP Inspector (active mode)",
+              "command line options (the site manager has the same)",
+              ("--mode active", "--active-ports {low}-{high}", "--active-address YOUR_PUBLIC_IP")),
+)
+
+
+def _is_ip(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
+
 
 def is_host_name(address: str) -> bool:
     """A name to resolve (``ftp.example.org``), not an IP address or a placeholder."""
@@ -83,9 +125,12 @@ def _lines(fix: ServerFix, low: int, high: int, address: str) -> tuple[list[str]
                                                                           list[str]]:
     """(range lines, address lines, lines after), filled in."""
     address = address.strip("[]")
-    values = {"low": low, "high": high, "address": address}
+    source = address if _is_ip(address) else "SERVER_IP"
+    six = ":" in source
+    values = {"low": low, "high": high, "address": address, "source": source,
+              "family": "ip6" if six else "ip", "iptables": "ip6tables" if six else "iptables"}
     named = list(fix.name_lines) if is_host_name(address) else []
-    return ([line.format(**values) for line in fix.range_lines],
+    return ([line.format(**values) for line in fix.lines],
             [line.format(**values) for line in (*fix.address_lines, *named)],
             [line.format(**values) for line in fix.after])
 
@@ -97,7 +142,7 @@ def _plain(line: str) -> str:
 def fix_line(fix: ServerFix, low: int, high: int, address: str, note: str = "") -> str:
     """One line for the command line: ``title (where): settings, and behind NAT …``."""
     ranges, addresses, after = _lines(fix, low, high, address)
-    text = f"{fix.title} ({fix.where}): {', '.join(ranges)}{note}"
+    text = f"{fix.title} ({fix.where}): {', '.join(map(_plain, ranges))}{note}"
     if addresses:
         text += f", and behind NAT {', '.join(addresses)}"
     return text + "".join(f"; {_plain(line)}" for line in after)

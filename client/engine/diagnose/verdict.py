@@ -29,7 +29,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from client.engine.diagnose.fixes import PROPOSED_RANGE, SERVER_FIXES, address_line
+from client.engine.diagnose.fixes import (
+    ACTIVE_MODE_FIXES,
+    ACTIVE_RANGE,
+    PROPOSED_RANGE,
+    SERVER_FIXES,
+    TLS_REUSE_FIXES,
+    ServerFix,
+    address_line,
+    fix_line,
+)
 from client.engine.diagnose.model import (
     ACTIVE_PROBES,
     DATA_PROBES,
@@ -66,6 +75,11 @@ def nat_fixes(public_address: str) -> tuple[str, ...]:
     """Only the announced address, for each program that has that setting."""
     lines = (address_line(fix, public_address) for fix in SERVER_FIXES)
     return tuple(line for line in lines if line is not None)
+
+
+def _table_lines(table: tuple[ServerFix, ...], span: tuple[int, int],
+                 address: str) -> tuple[str, ...]:
+    return tuple(fix_line(fix, *span, address) for fix in table)
 
 
 def _rows(attempts: Sequence[Attempt], probes: tuple[Probe, ...]) -> list[Attempt]:
@@ -221,14 +235,9 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             "tls-data", "only TLS-protected data connections fail",
             f"login over TLS works and data connections open, but their TLS fails: {cause}. "
             f"Detail: {detail}",
-            fixes=("vsftpd: require_ssl_reuse=NO if a client or proxy between cannot "
-                   "resume sessions",
-                   "FileZilla Server: Server > Configure > FTP and FTP over TLS, uncheck "
-                   "'Require TLS session resumption on data connection when using PROT P' "
-                   "only if a client cannot resume sessions",
-                   "IIS: the FTP SSL policy of the site (Require/Allow SSL connections)",
-                   "check that no TLS-inspecting proxy sits between "
-                   "client and server", "the server must accept PROT P after PBSZ 0"))
+            fixes=_table_lines(TLS_REUSE_FIXES, PROPOSED_RANGE, control_host or server_host)
+            + ("check that no TLS-inspecting proxy sits between client and server",
+               "the server must accept PROT P after PBSZ 0"))
 
     failed_rows = [a for a in data if a.outcome is Outcome.FAILED]
     if tls_row is not None and tls_row.outcome is Outcome.FAILED and tls_row.failure is not None:
@@ -308,9 +317,8 @@ def decide_verdict(attempts: Sequence[Attempt], *, tls_used: bool = False,
             "never arrives: a firewall on this machine or the NAT router in front of it "
             "drops inbound connections (or the server's outbound port 20 is filtered). "
             "Passive mode works: use it.",
-            fixes=("use passive mode (the default)",
-                   "for active mode: --active-ports A-B, open that range inbound in your "
-                   "firewall, forward it on your router, and --active-address YOUR_PUBLIC_IP"),
+            fixes=("use passive mode (the default)",)
+            + _table_lines(ACTIVE_MODE_FIXES, ACTIVE_RANGE, control_host or server_host),
             firewall="allow inbound TCP from the server to the active port range on this machine",
             recommended=_passive_recommendation(rows, PasvPolicy.AUTO, "passive mode works"))
 

@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from client.engine.events import (
     DataChannelEvent,
-    DataPhase,
     EngineEvent,
     LineSent,
     Notice,
@@ -34,6 +33,7 @@ from client.engine.ladder.control import (
     state_note,
     tls_detail,
 )
+from client.engine.ladder.data_arrows import advanced, opened, progressed
 from client.engine.ladder.items import (
     DataArrow,
     DataState,
@@ -41,9 +41,8 @@ from client.engine.ladder.items import (
     Lifelines,
     NoteMark,
     ProxyMark,
-    Side,
 )
-from client.engine.ladder.setup import SetupInfo, arithmetic_for_port
+from client.engine.ladder.setup import SetupInfo
 from client.engine.ladder.sftp import SftpTally, sftp_items
 from client.engine.ladder.waiting import waiting_for
 from client.engine.sftp.events import SFTP_EVENT_TYPES
@@ -56,17 +55,7 @@ DEFAULT_HUNG_AFTER = 3.0  # seconds without progress before an arrow turns amber
 
 LadderListener = Callable[[str, int], None]  # ("added" | "changed" | "cleared", item index)
 
-_STATE_OF_PHASE = {
-    DataPhase.ADVERTISED: DataState.SETUP,
-    DataPhase.LISTENING: DataState.SETUP,
-    DataPhase.CONNECTING: DataState.CONNECTING,
-    DataPhase.CONNECTED: DataState.ESTABLISHED,
-    DataPhase.TLS_HANDSHAKE: DataState.ESTABLISHED,
-    DataPhase.TLS_ESTABLISHED: DataState.ESTABLISHED,
-    DataPhase.FIRST_BYTE: DataState.TRANSFERRING,
-    DataPhase.CLOSED: DataState.CLOSED,
-    DataPhase.FAILED: DataState.FAILED,
-}
+
 
 class LadderModel:
     """Diagram items built from engine events, with lookups to and from console rows.
@@ -93,7 +82,7 @@ class LadderModel:
         self._last_t = 0.0
         self._first_arrow_connection: str | None = None
         self.sftp = SftpTally()  # what the SSH connections carried (the text footer)
-        #: the bus time of the first event fed: the time axis counts from it (a tab
+        #: the bus time of the earliest event fed: the time axis counts from it (a tab
         #: opened after minutes starts at 0, not at the window's clock)
         self.time_origin: float | None = None
 
@@ -192,7 +181,9 @@ class LadderModel:
         fed so far (every event counts, including the ones the ladder does not draw)."""
         event_index = self._events_seen if index is None else index
         self._events_seen = max(self._events_seen, event_index + 1)
-        if self.time_origin is None:
+        if self.time_origin is None or event.t < self.time_origin:
+            # the earliest event, not merely the first fed: lines an early login replays
+            # are dated when they were exchanged, before events already shown
             self.time_origin = event.t
         if self.connection is not None and event.connection != self.connection:
             return
@@ -286,73 +277,20 @@ class LadderModel:
         arrow = self.items[index]
         assert isinstance(arrow, DataArrow)
         self._item_of_event[event_index] = index
-        state = _STATE_OF_PHASE[event.phase]
-        if arrow.state is DataState.FAILED or (not arrow.state.is_open and state.is_open):
-            state = arrow.state  # a failure stays a failure; a late event does not reopen
-        closed = not state.is_open
-        phase_times = arrow.phase_times
-        if arrow.time_of(event.phase) is None:
-            phase_times = phase_times + ((event.phase, event.t),)
-        updated = dataclasses.replace(
-            arrow,
-            phase=event.phase,
-            state=state,
-            phase_times=phase_times,
-            client_end=event.local or arrow.client_end,
-            server_end=event.remote or arrow.server_end,
-            advertised=event.advertised or arrow.advertised,
-            address_note=(escape_control(event.address_note) if event.address_note
-                          else arrow.address_note),
-            bytes=event.bytes if event.bytes else arrow.bytes,
-            last_progress_t=event.t,
-            end_t=(arrow.end_t if arrow.end_t is not None and state is arrow.state
-                   else event.t) if closed else None,
-            failure=event.failure or arrow.failure,
-            reason=escape_control(event.reason) if event.reason else arrow.reason,
-            tls=arrow.tls or event.tls,
-            waiting_for=None,
-            event_indices=arrow.event_indices + (event_index,),
-            method=arrow.method or event.method,
-            control_peer=arrow.control_peer or event.control_peer,
-            tcp=event.tcp or arrow.tcp,
-            rate_limit=event.rate_limit,
-        )
-        if closed:
+        updated = advanced(arrow, event, event_index)
+        if not updated.state.is_open:
             self._open_channels.pop(event.channel, None)
         self._replace(index, updated)
 
     def _open_data_arrow(self, event: DataChannelEvent, event_index: int) -> None:
-        source = Side.SERVER if event.initiator == "server" else Side.CLIENT
-        setup_text: str | None = None
-        setup_index: int | None = None
         pending = self._pending_setup.get(event.connection)
         if pending is not None and pending[0].method == event.method:
-            setup_text = pending[0].port_text
-            setup_index = pending[1]
             del self._pending_setup[event.connection]
-        elif event.advertised is not None and event.method in ("PASV", "PORT"):
-            setup_text = arithmetic_for_port(event.advertised.port)
-        server_end = event.remote
-        if server_end is None and source is Side.CLIENT:
-            server_end = event.advertised
-        state = _STATE_OF_PHASE[event.phase]
-        closed = not state.is_open
-        arrow = DataArrow(
-            index=len(self.items), event_index=event_index, t=event.t,
-            connection=event.connection, channel=event.channel, source=source,
-            method=event.method, command=escape_control(event.command),
-            state=state, phase=event.phase, phase_times=((event.phase, event.t),),
-            client_end=event.local, server_end=server_end, advertised=event.advertised,
-            address_note=escape_control(event.address_note) if event.address_note else None,
-            setup=setup_text,
-            setup_event_index=setup_index, bytes=event.bytes, last_progress_t=event.t,
-            end_t=event.t if closed else None, failure=event.failure,
-            reason=escape_control(event.reason) if event.reason else None,
-            tls=event.tls, event_indices=(event_index,),
-            control_peer=event.control_peer, tcp=event.tcp, rate_limit=event.rate_limit,
-        )
+        else:
+            pending = None
+        arrow = opened(event, len(self.items), event_index, pending)
         self._item_of_channel[event.channel] = arrow.index
-        if not closed:
+        if arrow.state.is_open:
             self._open_channels[event.channel] = arrow.index
         self._append(arrow)
 
@@ -363,12 +301,7 @@ class LadderModel:
             assert isinstance(arrow, DataArrow)
             if arrow.connection != event.connection or event.bytes_done <= arrow.bytes:
                 continue
-            state = arrow.state
-            if state is DataState.WAITING:
-                state = _STATE_OF_PHASE[arrow.phase]
-            self._replace(index, dataclasses.replace(
-                arrow, bytes=event.bytes_done, last_progress_t=event.t, state=state,
-                waiting_for=None))
+            self._replace(index, progressed(arrow, event))
 
     def _on_state(self, event: SessionStateChanged, event_index: int) -> None:
         old = self.lifelines.get(event.connection, Lifelines(event.connection))

@@ -9,7 +9,8 @@ what makes SFTP fast on a link with latency.
 Host keys: an unknown key raises :class:`UnknownHostKeyError` (policy STRICT), or is
 put to ``ask_host_key`` (policy ASK: trust once / always / refuse, then the session
 connects again with the answer), or is stored (ACCEPT_NEW). A CHANGED key always raises
-:class:`ChangedHostKeyError`. See :mod:`client.engine.sftp.events` for what is emitted.
+:class:`ChangedHostKeyError`. See :mod:`client.engine.sftp.events` for what is emitted;
+:mod:`client.engine.sftp.connecting` dials and turns connect failures into typed errors.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as _dt
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +33,10 @@ from client.engine.events import (
     SessionStateChanged,
     TransferProgress,
 )
-from client.engine.proxy.ssh import ssh_tunnel
 from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.schemes import Protocol
 from client.engine.sftp.attrs import entry_from_attrs
+from client.engine.sftp.connecting import open_ssh_connection
 from client.engine.sftp.credentials import (
     MAX_PASSWORD_TRIES,
     AskSecret,
@@ -47,25 +47,15 @@ from client.engine.sftp.credentials import (
 from client.engine.sftp.errors import (
     SftpStatusError,
     SshAuthError,
-    SshConnectError,
     UnknownHostKeyError,
-    connect_failure,
 )
 from client.engine.sftp.handshake import (
     Handshake,
     OfferedKey,
     agent_keys,
     load_key_files,
-    preferred_host_key_algs,
 )
-from client.engine.sftp.hostkey_errors import host_key_error
 from client.engine.sftp.hostkeys import HostKeyJudge, TrustChoice
-from client.engine.sftp.not_ssh import (
-    OtherService,
-    first_line_at,
-    not_ssh_reason,
-    unless_other_service,
-)
 from client.engine.sftp.requests import RequestLog
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.protocol.listing.entry import EntryKind, ListingEntry, ListingResult
@@ -74,12 +64,6 @@ __all__ = ["SftpSession", "SftpFeatures", "AskHostKey"]
 
 #: Awaited with the refusal of an unknown key; returns what the user chose.
 AskHostKey = Callable[[UnknownHostKeyError], Awaitable[TrustChoice]]
-
-# Faster ciphers first: AES-GCM runs on the CPU's AES instructions through OpenSSL;
-# asyncssh's ChaCha20-Poly1305 costs more per packet. All of OpenSSH's defaults remain.
-_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr")
-
 
 @dataclass(frozen=True)
 class SftpFeatures:
@@ -214,7 +198,6 @@ class SftpSession:
             await self._open(settings)
             return settings
 
-
     async def _open(self, settings: SftpSettings) -> None:
         wanted = (settings.key_files, settings.key_passphrase, settings.key_passphrases)
         if self._keys is None or self._keys[0] != wanted:  # read once per connect
@@ -224,60 +207,18 @@ class SftpSession:
                 dict(settings.key_passphrases)))
         keys = list(self._keys[1])
         agent_list, agent = await agent_keys(settings.use_agent)
-        handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
-                              judge=self.host_keys, keys=keys + agent_list,
-                              asks=self.ask_host_key is not None)
-        self._handshake = handshake
-        known_types = ()
-        if self.host_keys is not None and hasattr(self.host_keys, "known_types"):
-            known_types = self.host_keys.known_types(settings.host, settings.port)
-        options: dict[str, Any] = {
-            "username": settings.user or None, "known_hosts": asyncssh.import_known_hosts(""),
-            "client_keys": None, "agent_path": None, "password": None, "config": None,
-            "client_factory": lambda: handshake, "connect_timeout": settings.connect_timeout,
-            "encryption_algs": list(_CIPHERS), "gss_auth": False, "gss_kex": False,
-            "preferred_auth": ("publickey", "keyboard-interactive", "password"),
-        }
-        host_key_algs = preferred_host_key_algs(known_types)
-        if host_key_algs:
-            options["server_host_key_algs"] = host_key_algs
-        if settings.keepalive_interval:
-            options["keepalive_interval"] = settings.keepalive_interval
-        if settings.proxy is not None:  # a ProxyFailedError names its hop: not caught below
-            options["sock"] = await ssh_tunnel(settings.proxy, settings.host, settings.port,
-                                               timeout=settings.connect_timeout, bus=self.bus,
-                                               connection=self.connection)
         try:
-            if settings.sock is not None and settings.proxy is None:
-                sock = settings.sock()
-                options["sock"] = await sock if inspect.isawaitable(sock) else sock
-            connecting = asyncssh.connect(settings.host, settings.port, **options)
-            conn = await (connecting if "sock" in options else unless_other_service(
-                connecting, handshake, settings.host, settings.port))
-        except OtherService as other:
-            raise SshConnectError(
-                f"could not open an SSH connection to {settings.target}: "
-                f"{not_ssh_reason(settings.host, settings.port, other.said, 0)}",
-                host=settings.host, port=settings.port) from None
-        except asyncssh.HostKeyNotVerifiable as exc:
-            raise host_key_error(settings, handshake) from exc
-        except asyncssh.PermissionDenied:
-            handshake.auth_failed()
-            self.auth_tried = tuple(handshake.tried)
-            tried = "; ".join(handshake.tried) or "no method could be offered (no password, "\
-                "no key file, no agent key)"
-            raise SshAuthError(f"{settings.target} refused the login of "
-                               f"{settings.user!r}; tried: {tried}",
-                               tried=tuple(handshake.tried)) from None
-        except (TimeoutError, OSError, asyncssh.Error) as exc:
-            why = connect_failure(exc, settings.host)
-            if handshake.tcp_connected and not handshake.server_version \
-                    and settings.proxy is None and settings.sock is None:
-                said = await first_line_at(settings.host, settings.port)
-                why = not_ssh_reason(settings.host, settings.port, said,
-                                     settings.connect_timeout)
-            raise SshConnectError(f"could not open an SSH connection to {settings.target}: "
-                                  f"{why}", host=settings.host, port=settings.port) from None
+            handshake = Handshake(settings=settings, bus=self.bus, connection=self.connection,
+                                  judge=self.host_keys, keys=keys + agent_list,
+                                  asks=self.ask_host_key is not None)
+            self._handshake = handshake
+            known_types = ()
+            if self.host_keys is not None and hasattr(self.host_keys, "known_types"):
+                known_types = self.host_keys.known_types(settings.host, settings.port)
+            conn = await open_ssh_connection(settings, handshake, known_types)
+        except SshAuthError as refused:
+            self.auth_tried = refused.tried
+            raise
         finally:
             if agent is not None:
                 agent.close()

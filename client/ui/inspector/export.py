@@ -18,7 +18,8 @@ from PySide6.QtSvg import QSvgGenerator
 from client.engine.ladder import LadderModel, channel_rows, rows_to_csv
 from client.engine.ladder_ascii import render_ladder
 from client.ui.inspector.geometry import FOOTER_HEIGHT, HEADER_HEIGHT, LadderGeometry
-from client.ui.inspector.ladder_painter import MIN_DIAGRAM_WIDTH, LadderColours, LadderPainter
+from client.ui.inspector.ladder_colours import LadderColours
+from client.ui.inspector.ladder_painter import MIN_DIAGRAM_WIDTH, LadderPainter
 
 __all__ = [
     "DEFAULT_EXPORT_WIDTH",

@@ -6,9 +6,6 @@ painter's transform). Only the items in the requested vertical range are drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from types import SimpleNamespace
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -39,6 +36,7 @@ from client.ui.inspector.geometry import (
     LadderGeometry,
 )
 from client.ui.inspector.label_fit import fit_control_label, fit_data_title, fit_decoded_line
+from client.ui.inspector.ladder_colours import LadderColours, severity_colour, state_colour, tint
 from client.ui.inspector.ladder_proxy_marks import ProxyMarkPainter
 
 __all__ = ["LadderPainter", "LadderColours", "TIME_GUTTER", "MIN_DIAGRAM_WIDTH", "state_colour"]
@@ -49,66 +47,6 @@ _COMPACT_BELOW = 520  # narrower than this (a dock at the side): smaller gutter 
 MIN_DIAGRAM_WIDTH = 320
 _TIME_PAD = 12  # a time box (gutter - 10 px) keeps 2 px of room left of the widest time
 TEXT_MIN_SCALE = 0.35  # below this zoom, arrows without their labels
-
-
-@dataclass(frozen=True)
-class LadderColours:
-    """Mid-tone colours readable on light and dark backgrounds (``#rrggbb`` or
-    ``#aarrggbb``)."""
-
-    background: str = "#ffffff"
-    text: str = "#1f2328"
-    muted: str = "#6e7781"
-    lifeline: str = "#8c959f"
-    command: str = "#2f7fd8"
-    reply: str = "#2e9e57"
-    warning: str = "#d08a00"
-    error: str = "#e0413a"
-    connecting: str = "#2f7fd8"
-    established: str = "#2e9e57"
-    closed: str = "#4d7c5f"
-    selection: str = "#302f7fd8"
-    header: str = "#eef2f6"
-
-    @classmethod
-    def dark(cls) -> LadderColours:
-        return cls(background="#1e2126", text="#e6edf3", muted="#9da7b3",
-                   lifeline="#6e7781", closed="#6fae85", header="#2a2f36",
-                   selection="#4058a6ff")
-
-    def qt(self) -> SimpleNamespace:
-        """The same colours as QColor objects, by the same names."""
-        return SimpleNamespace(**{f.name: QColor(getattr(self, f.name)) for f in fields(self)})
-
-
-def state_colour(state: DataState, colours: SimpleNamespace) -> QColor:
-    return {
-        DataState.SETUP: colours.connecting,
-        DataState.CONNECTING: colours.connecting,
-        DataState.ESTABLISHED: colours.established,
-        DataState.TRANSFERRING: colours.established,
-        DataState.WAITING: colours.warning,
-        DataState.CLOSED: colours.closed,
-        DataState.FAILED: colours.error,
-    }[state]
-
-
-def _severity_colour(severity: Severity, normal: QColor, colours: SimpleNamespace) -> QColor:
-    if severity is Severity.ERROR:
-        return colours.error
-    if severity is Severity.WARNING:
-        return colours.warning
-    return normal
-
-
-def _tint(colour: QColor, background: QColor, amount: float) -> QColor:
-    """``colour`` mixed into ``background``, opaque: translucent fills are not drawn
-    alike by every SVG renderer, so exports use solid tints."""
-    mix = QColor()
-    mix.setRgbF(background.redF() + (colour.redF() - background.redF()) * amount,
-                background.greenF() + (colour.greenF() - background.greenF()) * amount,
-                background.blueF() + (colour.blueF() - background.blueF()) * amount)
-    return mix
 
 
 class LadderPainter:
@@ -200,7 +138,7 @@ class LadderPainter:
             if index == selected:
                 painter.fillRect(QRectF(0, top, max(width, MIN_DIAGRAM_WIDTH),
                                         self.geometry.height_of(item)),
-                                 _tint(self.colours.selection, self.colours.background,
+                                 tint(self.colours.selection, self.colours.background,
                                        self.colours.selection.alphaF()))
             if texts:
                 if isinstance(item, DataArrow):
@@ -310,12 +248,12 @@ class LadderPainter:
     def control(self, painter: QPainter, arrow: ControlArrow, top: float, cx: float,
                  sx: float, prefix: str, texts: bool = True) -> None:
         normal = self.colours.command if arrow.is_command else self.colours.reply
-        colour = _severity_colour(arrow.severity, normal, self.colours)
+        colour = severity_colour(arrow.severity, normal, self.colours)
         y = top + CONTROL_HEIGHT - 6
         start, end = (cx, sx) if arrow.is_command else (sx, cx)
         direction = 1.0 if end > start else -1.0
         if not texts:  # overview: control traffic recedes, data connections stand out
-            painter.setPen(self.pen(_tint(colour, self.colours.background, 0.3), 1.0))
+            painter.setPen(self.pen(tint(colour, self.colours.background, 0.3), 1.0))
             painter.drawLine(QPointF(start, y), QPointF(end, y))
             return
         painter.setPen(self.pen(colour, 1.5))
@@ -427,10 +365,10 @@ class LadderPainter:
 
     def _note(self, painter: QPainter, note: NoteMark, top: float, cx: float, sx: float,
               prefix: str, texts: bool = True) -> None:
-        colour = _severity_colour(note.severity, self.colours.muted, self.colours)
+        colour = severity_colour(note.severity, self.colours.muted, self.colours)
         if not texts:
             painter.fillRect(QRectF((cx + sx) / 2 - 40, top + 3, 80, 16),
-                             _tint(colour, self.colours.background, 0.35))
+                             tint(colour, self.colours.background, 0.35))
             return
         painter.setFont(self.small)
         metrics = QFontMetrics(self.small)
@@ -438,7 +376,7 @@ class LadderPainter:
                                   int(sx - cx - 24))
         box_w = metrics.horizontalAdvance(text) + 14
         box = QRectF((cx + sx) / 2 - box_w / 2, top + 3, box_w, 16)
-        fill = _tint(colour, self.colours.background, 0.11)
+        fill = tint(colour, self.colours.background, 0.11)
         painter.setPen(QPen(colour, 1))
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(box, 3, 3)

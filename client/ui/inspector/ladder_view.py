@@ -29,12 +29,8 @@ from shiboken6 import isValid
 
 from client.engine.ladder import ControlArrow, DataArrow, LadderModel
 from client.ui.inspector.geometry import HEADER_HEIGHT, LadderGeometry
-from client.ui.inspector.ladder_painter import (
-    MIN_DIAGRAM_WIDTH,
-    TEXT_MIN_SCALE,
-    LadderColours,
-    LadderPainter,
-)
+from client.ui.inspector.ladder_colours import LadderColours
+from client.ui.inspector.ladder_painter import MIN_DIAGRAM_WIDTH, TEXT_MIN_SCALE, LadderPainter
 
 __all__ = ["LadderView"]
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from fixtures.demo_settings import demo_settings
 from fixtures.process_server import free_port_block
 
 from client.demo import DemoServer
@@ -24,14 +25,6 @@ from client.engine.settings import ConnectionSettings, TlsMode, TransferMode
 from .live_capture import nft_drop_to, private_loopback_host, tcpdump
 
 
-def _settings(server: DemoServer, **changes: object) -> ConnectionSettings:
-    tls = TlsMode.EXPLICIT if server.scenario == "tls" else TlsMode.OFF
-    return ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                              password=server.password, tls=tls, ca_file=server.ca_file,
-                              connect_timeout=5, control_timeout=5, data_timeout=1
-                              ).replace(**changes)
-
-
 @pytest.mark.parametrize("scenario", ["healthy", "passive-blocked", "passive-refused",
                                       "nat-misconfigured", "active-blocked", "stall", "tls"])
 def test_capture_of_a_diagnosis_gets_the_live_verdict(tmp_path, scenario) -> None:
@@ -40,7 +33,7 @@ def test_capture_of_a_diagnosis_gets_the_live_verdict(tmp_path, scenario) -> Non
     with DemoServer(scenario, host=host, give_up_after=2.0) as server, \
             tcpdump(path, f"host {host}"):
         # the demo certificate names 127.0.0.1, not this test's own loopback address
-        live = asyncio.run(run_diagnosis(_settings(server, verify_certificates=False)))
+        live = asyncio.run(run_diagnosis(demo_settings(server, verify_certificates=False)))
     analysis = analyze_capture(path)
     assert analysis.judgement.verdict.key == live.verdict.key, analysis.judgement
     assert all(server.password not in repr(event) for event in analysis.events)
@@ -59,7 +52,7 @@ def test_capture_of_a_hung_passive_listing(tmp_path) -> None:
     with DemoServer("passive-blocked", host=host, give_up_after=2.0) as server, \
             tcpdump(path, f"host {host}"):
         async def listing() -> None:
-            session = FtpSession(_settings(server, fallback=False))
+            session = FtpSession(demo_settings(server, fallback=False))
             await session.connect()
             try:
                 with pytest.raises(Exception):  # noqa: B017 - the listing must fail

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
+from fixtures.process_stats import open_fds
 
 from client.engine.events import (
     DataChannelEvent,
@@ -24,18 +24,12 @@ from ..sessions import session_factory
 FAST = dict(data_timeout=2.0, control_timeout=2.0)
 
 
-
-
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def file_bytes(i: int) -> bytes:
     return hashlib.sha256(str(i).encode()).digest() * (100 + 97 * i)
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 @pytest.mark.asyncio

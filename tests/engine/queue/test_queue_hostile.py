@@ -3,10 +3,8 @@ link followed, every skipped name reported with its reason, the rest arrives."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from fixtures.sample_tree import paths_below
 from fixtures.scripted_faults import hostile_mlsd_listing, hostile_unix_listing, unix_listing
 from fixtures.scripted_steps import transfer
 
@@ -64,17 +62,6 @@ def factory_for(server, bus: EventBus, **overrides):
     return session_factory(server, bus, **{**FAST, **overrides})
 
 
-def snapshot(root: Path, leave_out: Path) -> set[str]:
-    """Every path below ``root`` except those below ``leave_out`` (links not followed)."""
-    found = set()
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            path = Path(folder) / name
-            if path != leave_out and leave_out not in path.parents:
-                found.add(str(path))
-    return found
-
-
 @pytest.mark.asyncio
 @pytest.mark.parametrize("listing_verb", ["LIST", "MLSD"])
 async def test_hostile_listing_writes_nothing_outside_and_reports_each_name(
@@ -83,7 +70,7 @@ async def test_hostile_listing_writes_nothing_outside_and_reports_each_name(
     server = hostile_server(scripted_server, listing_verb)
     destination = tmp_path / "one" / "two" / "dest"
     destination.mkdir(parents=True)
-    before = snapshot(tmp_path, destination)
+    before = paths_below(tmp_path, destination)
     queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=2,
                           exists_policy=ExistsPolicy.OVERWRITE, case_insensitive=False)
     try:
@@ -92,7 +79,7 @@ async def test_hostile_listing_writes_nothing_outside_and_reports_each_name(
     finally:
         await queue.close()
 
-    assert snapshot(tmp_path, destination) == before  # nothing escaped the destination
+    assert paths_below(tmp_path, destination) == before  # nothing escaped the destination
     for path in destination.rglob("*"):  # and nothing inside is a link or odd name
         assert not path.is_symlink()
         assert not any(ord(ch) < 32 or ch == "\x7f" for ch in path.name)
@@ -184,7 +171,6 @@ async def test_single_download_refuses_a_linked_part_file(ftp_server, bus, tmp_p
         await queue.close()
     assert queue.job(job_id).state is JobState.FAILED
     assert not outside.exists() and not (tmp_path / "f.bin").exists()
-
 
 
 @pytest.mark.asyncio

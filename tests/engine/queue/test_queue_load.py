@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
+from fixtures.process_stats import open_fds, rss_kib
 
 from client.engine.events import EventBus
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue
@@ -28,18 +28,6 @@ def small_bytes(i: int) -> bytes:
 
 def large_bytes(i: int) -> bytes:
     return hashlib.sha256(b"large%d" % i).digest() * (LARGE_SIZE // 32) + bytes(LARGE_SIZE % 32)
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def rss_kib() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def factory_for(server, bus: EventBus, **overrides):

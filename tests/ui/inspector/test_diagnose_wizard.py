@@ -7,39 +7,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from fixtures.demo_settings import SCENARIO_VERDICTS, demo_settings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWizard
 
 from client.demo import DemoServer
 from client.engine.diagnose.model import Probe
-from client.engine.settings import ConnectionSettings, TlsMode
 from client.ui.inspector.diagnose_rows import PLAN
 from client.ui.inspector.diagnose_wizard import DiagnoseWizard
 
 pytestmark = pytest.mark.gui
-
-#: The verdict key each demo scenario is specified to give (client/engine/diagnose/verdict
-#: and tests/engine/test_diagnose.py): "passive-refused" rejects the passive connection,
-#: which is still the passive range being closed; "stall" opens connections that never
-#: carry a byte; "tls" works end to end, so it is healthy.
-EXPECTED = {
-    "healthy": "healthy",
-    "passive-blocked": "passive-blocked",
-    "passive-refused": "passive-blocked",
-    "nat-misconfigured": "nat-not-configured",
-    "active-blocked": "active-blocked",
-    "stall": "data-stalls",
-    "tls": "healthy",
-}
-
-
-def settings_for(server: DemoServer, **changes: object) -> ConnectionSettings:
-    tls = TlsMode.EXPLICIT if server.scenario == "tls" else TlsMode.OFF
-    return ConnectionSettings(host=server.host, port=server.port, user=server.user,
-                              password=server.password, tls=tls, ca_file=server.ca_file,
-                              connect_timeout=5, control_timeout=5,
-                              data_timeout=1).replace(**changes)
-
 
 def run_wizard(qtbot, wizard: DiagnoseWizard) -> None:
     wizard.show()
@@ -53,14 +30,14 @@ def run_wizard(qtbot, wizard: DiagnoseWizard) -> None:
     assert wizard.currentId() == DiagnoseWizard.VERDICT_PAGE
 
 
-@pytest.mark.parametrize("scenario", list(EXPECTED))
+@pytest.mark.parametrize("scenario", list(SCENARIO_VERDICTS))
 def test_wizard_reaches_the_verdict_of_each_scenario(qloop, qtbot, scenario: str) -> None:
     with DemoServer(scenario, give_up_after=2.0) as server:
-        wizard = DiagnoseWizard(settings_for(server), None)
+        wizard = DiagnoseWizard(demo_settings(server), None)
         run_wizard(qtbot, wizard)
     diagnosis = wizard.diagnosis
     assert diagnosis is not None
-    assert diagnosis.verdict.key == EXPECTED[scenario], diagnosis.to_json()
+    assert diagnosis.verdict.key == SCENARIO_VERDICTS[scenario], diagnosis.to_json()
     page = wizard.verdict_page
     assert page.headline.text().lower() == diagnosis.verdict.headline.lower()
     # every row ran and shows its own final state (none left "running")
@@ -79,7 +56,7 @@ def test_wizard_reaches_the_verdict_of_each_scenario(qloop, qtbot, scenario: str
 
 def test_passive_blocked_verdict_has_the_server_snippets(qloop, qtbot) -> None:
     with DemoServer("passive-blocked", give_up_after=2.0) as server:
-        wizard = DiagnoseWizard(settings_for(server), "/")
+        wizard = DiagnoseWizard(demo_settings(server), "/")
         run_wizard(qtbot, wizard)
     page = wizard.verdict_page
     texts = {box.snippet.key: box.text.toPlainText() for box in page.snippet_boxes}
@@ -111,7 +88,7 @@ def test_passive_blocked_verdict_has_the_server_snippets(qloop, qtbot) -> None:
 
 def test_rows_are_live_while_the_diagnosis_runs(qloop, qtbot) -> None:
     with DemoServer("passive-blocked", give_up_after=2.0) as server:
-        wizard = DiagnoseWizard(settings_for(server), None)
+        wizard = DiagnoseWizard(demo_settings(server), None)
         wizard.show()
         qtbot.addWidget(wizard)
         wizard.next()
@@ -138,7 +115,7 @@ def _other_tasks(before: set[asyncio.Task]) -> list[asyncio.Task]:
 def test_cancel_leaves_no_running_task(qloop, qtbot, moment: str) -> None:
     before = set(asyncio.all_tasks())
     with DemoServer("passive-blocked", give_up_after=30.0) as server:
-        wizard = DiagnoseWizard(settings_for(server, data_timeout=20), None)
+        wizard = DiagnoseWizard(demo_settings(server, data_timeout=20), None)
         wizard.show()
         qtbot.addWidget(wizard)
         wizard.next()
@@ -160,7 +137,7 @@ def test_cancel_leaves_no_running_task(qloop, qtbot, moment: str) -> None:
 
 def test_back_from_running_cancels_and_run_again_works(qloop, qtbot) -> None:
     with DemoServer("healthy") as server:
-        wizard = DiagnoseWizard(settings_for(server), None)
+        wizard = DiagnoseWizard(demo_settings(server), None)
         wizard.show()
         qtbot.addWidget(wizard)
         wizard.next()
@@ -185,7 +162,7 @@ def test_without_a_site_the_wizard_says_connect_first(qloop, qtbot) -> None:
 
 def test_the_plan_page_names_every_attempt_and_the_timeout(qloop, qtbot) -> None:
     with DemoServer("healthy") as server:
-        settings = settings_for(server, data_timeout=7.5)
+        settings = demo_settings(server, data_timeout=7.5)
         wizard = DiagnoseWizard(settings, "/pub")
         wizard.show()
         qtbot.addWidget(wizard)
@@ -210,7 +187,7 @@ def test_a_wizard_deleted_mid_run_stops_quietly(qloop, qtbot) -> None:
     qloop.set_exception_handler(lambda _loop, context: errors.append(context))
     try:
         with DemoServer("passive-blocked", give_up_after=30.0) as server:
-            wizard = DiagnoseWizard(settings_for(server, data_timeout=20), None)
+            wizard = DiagnoseWizard(demo_settings(server, data_timeout=20), None)
             wizard.show()
             wizard.next()
             task = wizard.task

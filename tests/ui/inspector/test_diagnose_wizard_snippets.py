@@ -65,7 +65,14 @@ def test_active_blocked_gets_the_client_side_rule_not_server_lines() -> None:
     snippets = {s.key: s.text for s in snippets_for(diagnosis)}
     assert set(snippets) == {"firewall", "client"}
     assert "ip6 saddr ::1" in snippets["firewall"]
+    assert "ip6tables -A INPUT -p tcp -s ::1" in snippets["firewall"]
     assert "--active-ports" in snippets["client"]
+
+
+def test_active_rules_for_a_host_name_say_the_address_is_to_fill_in() -> None:
+    snippets = {s.key: s.text for s in snippets_for(diagnosis_of(ACTIVE_BLOCKED))}
+    assert "ip saddr SERVER_IP" in snippets["firewall"]
+    assert "iptables -A INPUT -p tcp -s SERVER_IP" in snippets["firewall"]
 
 
 @pytest.mark.parametrize("attempts", [HEALTHY, STALLS], ids=["healthy", "stalls"])
@@ -169,7 +176,7 @@ def test_tls_only_failure_page_offers_the_session_reuse_lines(qtbot) -> None:
     qtbot.addWidget(page)
     page.show_diagnosis(diagnosis)
     boxes = {box.snippet.key: box for box in page.snippet_boxes}
-    assert sorted(boxes) == ["filezilla-server", "proftpd", "vsftpd"]
+    assert sorted(boxes) == ["filezilla-server", "iis", "proftpd", "vsftpd"]
     assert "require_ssl_reuse=NO" in boxes["vsftpd"].text.toPlainText()
     assert "Require TLS session resumption" in \
         boxes["filezilla-server"].text.toPlainText().replace("\n# ", " ")

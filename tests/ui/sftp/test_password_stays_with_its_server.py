@@ -6,10 +6,8 @@ password logon it receives."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from fixtures.sftp_scripted import USER, ScriptedSftp, scripted_sftp_server
+from fixtures.sftp_scripted import USER, ScriptedSftp
 from PySide6.QtCore import Qt
 
 from client.demo import DemoServer
@@ -18,16 +16,9 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def ssh_server(qloop, qtbot):
+def ssh_server(serve_scripted_sftp) -> ScriptedSftp:
     """The scripted SSH server, served on the window's own loop."""
-    state = ScriptedSftp(files={b"other.txt": b"another server\n"})
-    stack = contextlib.AsyncExitStack()
-    started = qloop.create_task(stack.enter_async_context(scripted_sftp_server(state)))
-    qtbot.waitUntil(started.done, timeout=10_000)
-    started.result()
-    yield state
-    closed = qloop.create_task(stack.aclose())
-    qtbot.waitUntil(closed.done, timeout=10_000)
+    return serve_scripted_sftp(ScriptedSftp(files={b"other.txt": b"another server\n"}))
 
 
 def _retype(qtbot, line, text: str) -> None:

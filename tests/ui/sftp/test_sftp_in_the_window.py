@@ -229,9 +229,8 @@ def test_an_encrypted_key_asks_for_its_passphrase(sftp_window, qtbot, sshd_serve
     """The passphrase is asked when connecting, used, and written nowhere."""
     import subprocess
 
-    from PySide6.QtWidgets import QInputDialog
-
     from client.config.sites import Site, SiteStore
+    from client.ui.dialogs import PasswordDialog
     from client.ui.sites.dialog import connect_site
 
     passphrase = "correct horse ssh staple"
@@ -247,12 +246,12 @@ def test_an_encrypted_key_asks_for_its_passphrase(sftp_window, qtbot, sshd_serve
                 logon="ask")
     store.save([site])
     task = window.spawn(connect_site(window, store, site), pane=pane)
-    qtbot.waitUntil(lambda: window.findChild(QInputDialog, "askPasswordDialog") is not None,
+    qtbot.waitUntil(lambda: window.findChild(PasswordDialog, "askPasswordDialog") is not None,
                     timeout=10_000)
-    dialog = window.findChild(QInputDialog, "askPasswordDialog")
-    assert "Passphrase of the key" in dialog.labelText()
-    dialog.setTextValue(passphrase)
-    dialog.accept()
+    dialog = window.findChild(PasswordDialog, "askPasswordDialog")
+    assert "Passphrase of the key" in dialog.message.text()
+    qtbot.keyClicks(dialog.field, passphrase)
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
     qtbot.mouseClick(_dialog(qtbot, window).once_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(task.done, timeout=15_000)
     assert task.exception() is None

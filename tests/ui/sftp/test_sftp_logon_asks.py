@@ -6,12 +6,11 @@ scripted SSH server (which records the passwords it receives)."""
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 
 import asyncssh
 import pytest
-from fixtures.sftp_scripted import PASSWORD, USER, ScriptedSftp, scripted_sftp_server
+from fixtures.sftp_scripted import PASSWORD, USER, ScriptedSftp
 from PySide6.QtCore import Qt
 
 from client.ui.app import open_target
@@ -30,15 +29,8 @@ def home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def scripted(qloop, qtbot):
-    state = ScriptedSftp(files={b"scripted.txt": b"hi\n"})
-    stack = contextlib.AsyncExitStack()
-    started = qloop.create_task(stack.enter_async_context(scripted_sftp_server(state)))
-    qtbot.waitUntil(started.done, timeout=10_000)
-    started.result()
-    yield state
-    closed = qloop.create_task(stack.aclose())
-    qtbot.waitUntil(closed.done, timeout=10_000)
+def scripted(serve_scripted_sftp) -> ScriptedSftp:
+    return serve_scripted_sftp(ScriptedSftp(files={b"scripted.txt": b"hi\n"}))
 
 
 def _names(window) -> list[str]:
