@@ -40,7 +40,8 @@ __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
 
 EXIT_USAGE = 1
 #: The subcommands that speak SFTP too.
-_SFTP_COMMANDS = frozenset({"ls", "get", "put", "mirror"})
+_SFTP_COMMANDS = frozenset({"ls", "get", "put", "mirror", "cat", "rm", "mkdir", "rmdir",
+                            "mv", "chmod"})
 
 
 @dataclass
