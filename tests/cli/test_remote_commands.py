@@ -201,3 +201,24 @@ def test_permission_denied_on_vsftpd(vsftpd_server, child_env) -> None:
     made = cli(child_env, "mkdir", "-p", url + "/mine/sub", password=vsftpd_server.password)
     assert made.returncode == 0, made.stderr
     assert Path(vsftpd_server.root / "mine" / "sub").is_dir()
+
+
+def test_the_commands_over_ftps(ftps_server, child_env) -> None:
+    """Explicit TLS required for login and data (PROT P): the listing and the transfer
+    that rm -r and cat need go over TLS data connections."""
+    tls = ("--tls", "explicit", "--ca-file", ftps_server.ca_file)
+    url = ftps_server.url
+    root = ftps_server.root
+    made = cli(child_env, "mkdir", "-p", url + "/a/b", *tls, password=ftps_server.password)
+    assert made.returncode == 0, made.stderr
+    moved = cli(child_env, "mv", url + "/hello.txt", "a/b/", *tls,
+                password=ftps_server.password)
+    assert moved.returncode == 0, moved.stderr
+    cat = cli(child_env, "cat", url + "/a/b/hello.txt", *tls, password=ftps_server.password,
+              text=False)
+    assert cat.returncode == 0 and cat.stdout == HELLO_TEXT
+    tree = cli(child_env, "ls", "-R", url + "/a", *tls, password=ftps_server.password)
+    assert tree.returncode == 0 and "a/b:" in tree.stdout
+    removed = cli(child_env, "rm", "-r", url + "/a", *tls, password=ftps_server.password)
+    assert removed.returncode == 0, removed.stderr
+    assert not (root / "a").exists()
