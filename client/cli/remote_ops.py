@@ -4,7 +4,7 @@ share it. Refusals are made specific after the fact (is the path missing? a fold
 the extra question is asked only once the server said no, so a success costs nothing.
 
 Recursive removal walks the server's listings and never trusts a listed name as a path:
-a name holding ``/``, ``..``, ``.`` or a line break is not removed and not descended
+a name holding ``/``, ``\\``, ``..``, ``.`` or a line break is not removed and not descended
 into (the server could otherwise steer a delete outside the folder named on the
 command line); its folder then stays, and the command says why.
 """
@@ -41,8 +41,9 @@ def unusable_name(name: str) -> str | None:
     """Why a listed ``name`` cannot safely be joined to its folder, or None."""
     if name in ("", ".", ".."):
         return "it names a folder itself, not an entry in it"
-    if "/" in name:
-        return "it contains '/', so joined to its folder it would name another path"
+    if "/" in name or "\\" in name:
+        return ("it contains '/' or '\\' (a separator on Windows servers), so joined to "
+                "its folder it could name another path")
     if any(ch in name for ch in "\r\n\x00"):
         return "it contains CR, LF or NUL, which cannot be sent in a command"
     return None

@@ -222,3 +222,33 @@ def test_the_commands_over_ftps(ftps_server, child_env) -> None:
     removed = cli(child_env, "rm", "-r", url + "/a", *tls, password=ftps_server.password)
     assert removed.returncode == 0, removed.stderr
     assert not (root / "a").exists()
+
+
+def test_rm_r_never_deletes_through_a_hostile_name(scripted_server, child_env) -> None:
+    """The server lists ``../x``, ``/etc/passwd``, ``a/b``, ``..`` in the folder being
+    deleted: none of them is sent in a DELE (joined to the folder they would name
+    another path); the folder then stays, and the command says what it left."""
+    from fixtures.scripted_faults import hostile_unix_listing, unix_listing
+    from fixtures.scripted_steps import transfer
+
+    hostile = hostile_unix_listing() + unix_listing([("-", b"a/b.txt", 5),
+                                                     ("d", b"../up", 0)])
+
+    def listing(session, argument):
+        payload = (hostile if argument.rstrip("/").endswith("/top") else
+                   unix_listing([("d", b"top", 0)]) if argument == "/" else b"")
+        transfer(payload=payload).run(session, argument)
+
+    server = scripted_server({"LIST": listing, "DELE": "250 Deleted.",
+                              "RMD": "550 Directory not empty."})
+    result = cli(child_env, "rm", "-r", "--timeout", "5",
+                 f"ftp://alice@127.0.0.1:{server.port}//top", password=server.password)
+    assert result.returncode == 4, result.stderr
+    deleted = [line[5:] for line in server.lines() if line.startswith("DELE ")]
+    assert "/top/good.txt" in deleted
+    assert all(path.startswith("/top/") and ".." not in path and
+               "/" not in path[len("/top/"):] for path in deleted), deleted
+    removed_dirs = [line for line in server.lines() if line.startswith("RMD ")]
+    assert all(".." not in line for line in removed_dirs), removed_dirs
+    assert "'a/b.txt' was not used" in result.stderr
+    assert "left /top" in result.stderr

@@ -1,6 +1,6 @@
 """``get`` of a pattern matched against the server's listing, ``put`` of several files,
-and ``--ladder`` on both: against pyftpdlib, sshd for SFTP, and a scripted server that
-lists hostile names; over SFTP in tests/sftp/test_sftp_remote_commands.py (nothing may be written outside DEST)."""
+and ``--ladder`` on both: against pyftpdlib and a scripted server that lists hostile
+names (nothing may be written outside DEST). Over SFTP: tests/sftp/test_sftp_remote_commands.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 
+import pytest
 from fixtures.sample_tree import HELLO_TEXT
-from fixtures.scripted_faults import hostile_unix_listing
+from fixtures.scripted_faults import hostile_mlsd_listing, hostile_unix_listing, unix_listing
 from fixtures.scripted_steps import transfer
 
 TIMEOUT = 60
@@ -72,15 +73,21 @@ def test_get_pattern_refuses_before_any_byte_when_one_target_exists(ftp_server, 
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.parametrize("verb", ["LIST", "MLSD"])
 def test_get_pattern_from_a_hostile_listing_writes_only_inside_dest(scripted_server,
-                                                                    child_env,
-                                                                    tmp_path) -> None:
+                                                                    child_env, tmp_path,
+                                                                    verb) -> None:
     def retrieve(session, argument):
         transfer(payload=b"content of " + argument.encode("utf-8", "surrogateescape")
                  ).run(session, argument)
 
-    server = scripted_server({"LIST": transfer(payload=hostile_unix_listing()),
-                              "RETR": retrieve})
+    if verb == "LIST":
+        listing = hostile_unix_listing() + unix_listing([("-", b"a/b.txt", 5)])
+        server = scripted_server({"LIST": transfer(payload=listing), "RETR": retrieve})
+    else:
+        listing = hostile_mlsd_listing() + b"type=file;size=5; a/b.txt\r\n"
+        server = scripted_server({"MLSD": transfer(payload=listing), "RETR": retrieve},
+                                 features=["MLSD", "MLST type*;size*;modify*;", "UTF8"])
     arena = tmp_path / "arena"
     dest = arena / "box" / "dest"
     dest.mkdir(parents=True)

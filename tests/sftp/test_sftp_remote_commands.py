@@ -101,3 +101,16 @@ def test_get_pattern_and_put_several_over_sftp(sshd_server, env, tree, tmp_path)
     assert put.returncode == 0, put.stderr
     assert (tree / "up" / "b.log").read_bytes() == b"b.log"
     assert (tree / "up" / "a.log").read_bytes() == b"a.log"
+
+
+def test_permission_denied_over_sftp(sshd_server, env, tree) -> None:
+    locked = tree / "locked"
+    locked.mkdir()
+    (locked / "keep.txt").write_bytes(b"keep")  # root's: the account cannot change it
+    os.chmod(locked, 0o755)
+    refused = cli(env, sshd_server, "rm", sshd_server.url(f"{tree.name}/locked/keep.txt"))
+    assert refused.returncode == 4, refused.stderr
+    assert "SSH_FX_PERMISSION_DENIED" in refused.stderr
+    assert (locked / "keep.txt").exists()
+    mode = cli(env, sshd_server, "chmod", "777", sshd_server.url(f"{tree.name}/locked"))
+    assert mode.returncode == 4 and "PERMISSION_DENIED" in mode.stderr
