@@ -216,8 +216,8 @@ def _run_command(args: argparse.Namespace, command: str, url: str,
         return EXIT_USAGE
     if not isinstance(target.settings, ConnectionSettings) and command not in _SFTP_COMMANDS:
         print(f"ftp-inspector {command}: speaks FTP only; an SFTP server has no data "
-              "connections to diagnose (use ls, get, put or mirror with sftp://)",
-              file=stderr)
+              "connections to diagnose (ls, get, put, mirror, cat, rm, mkdir, rmdir, mv "
+              "and chmod take sftp://)", file=stderr)
         return EXIT_USAGE
     apply_limit(args)
     # an early login's lines are dated from its start: the bus's clock starts with it
