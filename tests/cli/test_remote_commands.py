@@ -252,3 +252,21 @@ def test_rm_r_never_deletes_through_a_hostile_name(scripted_server, child_env) -
     assert all(".." not in line for line in removed_dirs), removed_dirs
     assert "'a/b.txt' was not used" in result.stderr
     assert "left /top" in result.stderr
+
+
+def test_cat_streams_what_arrived_then_reports_a_broken_transfer(scripted_server,
+                                                                 child_env) -> None:
+    """The bytes are written as they arrive (not only once complete): a data connection
+    that stalls after 100 000 bytes leaves those bytes on stdout, then exit code 3 and
+    the explanation on stderr."""
+    from fixtures.scripted_faults import stall_after
+
+    payload = os.urandom(300_000)
+    server = scripted_server({"RETR": stall_after(payload, 100_000),
+                              "SIZE": f"213 {len(payload)}\r\n".encode()})
+    result = cli(child_env, "cat", "--timeout", "5", "--data-timeout", "1",
+                 f"ftp://alice@127.0.0.1:{server.port}/big.bin", password=server.password,
+                 text=False)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == payload[:100_000]
+    assert b"data connection failed" in result.stderr
