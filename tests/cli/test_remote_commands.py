@@ -163,6 +163,28 @@ def test_cat_writes_the_bytes_and_stops_quietly_on_a_closed_pipe(ftp_server,
     assert b"Traceback" not in stderr and b"Broken pipe" not in stderr
 
 
+def test_cat_stops_the_download_when_the_reader_goes_away(make_ftp_server,
+                                                          child_env) -> None:
+    """A slow server (64 KiB/s: the 4 MiB file would take a minute): the reader closes
+    the pipe after the first bytes; cat aborts the download (ABOR), exits 0 quietly and
+    leaves no temporary folder."""
+    server = make_ftp_server(throttle_bytes_per_second=64 * 1024)
+    data = os.urandom(4 * 1024 * 1024)
+    (server.root / "big.bin").write_bytes(data)
+    env = {**child_env, "FTP_PASSWORD": server.password, "TMPDIR": str(server.root.parent)}
+    reader, writer = os.pipe()
+    with subprocess.Popen([sys.executable, "-m", "client", "cat", "-v",
+                           server.url + "/big.bin"], env=env, stdout=writer,
+                          stderr=subprocess.PIPE) as child:
+        os.close(writer)
+        assert os.read(reader, 10) == data[:10]
+        os.close(reader)
+        _, stderr = child.communicate(timeout=TIMEOUT)
+    assert child.returncode == 0, stderr
+    assert b"ABOR" in stderr and b"Traceback" not in stderr
+    assert not list(server.root.parent.glob("ftp-inspector-cat-*"))
+
+
 def test_cat_of_a_missing_file_or_a_folder(ftp_server, child_env) -> None:
     missing = cli(child_env, "cat", ftp_server.url + "/nope.txt",
                   password=ftp_server.password)
