@@ -136,7 +136,9 @@ async def get_matching(context: CommandContext, pattern_path: str) -> int:
                 result = await session.download(remote, target, resume=plan.resume,
                                                 on_progress=_progress_callback(context, remote))
             except FtpError as error:
-                if exit_code_of(error) != 4:
+                # one file refused, or found not to be a partial copy (-c): the others
+                # still come; exit 4 then (6 promises that nothing was written)
+                if exit_code_of(error) not in (4, 6):
                     raise
                 failed += 1
                 print(format_error(error, command="get"), file=context.stderr)

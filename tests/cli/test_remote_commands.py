@@ -116,6 +116,9 @@ def test_mv_renames_refuses_an_existing_target_and_moves_into_a_folder(
                password=ftp_server.password)
     assert into.returncode == 0, into.stderr
     assert (root / "docs" / "empty.txt").read_bytes() == HELLO_TEXT
+    elsewhere = cli(child_env, "mv", url + "/docs/empty.txt", "ftp://alice@127.0.0.1:1/x",
+                    password=ftp_server.password)
+    assert elsewhere.returncode == 1 and "another server" in elsewhere.stderr
     missing = cli(child_env, "mv", url + "/nothing.txt", "x.txt",
                   password=ftp_server.password)
     assert missing.returncode == 4 and "nothing.txt does not exist" in missing.stderr

@@ -71,6 +71,11 @@ def test_get_pattern_refuses_before_any_byte_when_one_target_exists(ftp_server, 
     assert (tmp_path / "hello.txt").read_bytes() == b"mine"
     assert (tmp_path / "empty.txt").exists() and (tmp_path / "name with spaces.txt").exists()
     assert not list(tmp_path.glob("*.part"))
+    renamed = cli(child_env, "get", "--if-exists", "rename", ftp_server.url + "/h*.txt",
+                  "-o", str(tmp_path), password=ftp_server.password)
+    assert renamed.returncode == 0, renamed.stderr
+    assert (tmp_path / "hello (1).txt").read_bytes() == HELLO_TEXT
+    assert (tmp_path / "hello.txt").read_bytes() == b"mine"
 
 
 @pytest.mark.parametrize("verb", ["LIST", "MLSD"])
