@@ -1,5 +1,6 @@
 """The command-line front end: the headless subcommands (``ls``, ``get``, ``put``,
-``mirror``, ``diagnose``, ``explain``, ``demo-server``).
+``mirror``, ``cat``, ``rm``, ``mkdir``, ``rmdir``, ``mv``, ``chmod``, ``diagnose``,
+``explain``, ``analyze``, ``demo-server``).
 
 Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)`` (adds its parser, sets ``func``) — the command modules are thin

@@ -40,7 +40,8 @@ __all__ = ["CommandContext", "run_command", "EXIT_USAGE"]
 
 EXIT_USAGE = 1
 #: The subcommands that speak SFTP too.
-_SFTP_COMMANDS = frozenset({"ls", "get", "put", "mirror"})
+_SFTP_COMMANDS = frozenset({"ls", "get", "put", "mirror", "cat", "rm", "mkdir", "rmdir",
+                            "mv", "chmod"})
 
 
 @dataclass
@@ -215,8 +216,8 @@ def _run_command(args: argparse.Namespace, command: str, url: str,
         return EXIT_USAGE
     if not isinstance(target.settings, ConnectionSettings) and command not in _SFTP_COMMANDS:
         print(f"ftp-inspector {command}: speaks FTP only; an SFTP server has no data "
-              "connections to diagnose (use ls, get, put or mirror with sftp://)",
-              file=stderr)
+              "connections to diagnose (ls, get, put, mirror, cat, rm, mkdir, rmdir, mv "
+              "and chmod take sftp://)", file=stderr)
         return EXIT_USAGE
     apply_limit(args)
     # an early login's lines are dated from its start: the bus's clock starts with it

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from client.cli.exists_option import (
@@ -44,23 +45,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     ls.add_argument("--ladder", action="store_true",
                     help="after the listing (or its failure), draw the conversation as an "
                          "ASCII ladder diagram (on stderr with --json)")
+    ls.add_argument("-R", "--recursive", action="store_true",
+                    help="list the folders below too, each under its path (links are not "
+                         "followed)")
+    ls.add_argument("--depth", type=int, default=None, metavar="N",
+                    help="with -R, go at most N folders down (0: the folder alone)")
     add_common_options(ls)
     ls.set_defaults(func=run_ls)
 
     get = subparsers.add_parser("get", help="download a file")
-    get.add_argument("url", help="URL of the remote file")
+    get.add_argument("url", help="URL of the remote file; a name with * or [...] (? is "
+                                 "written %%3F in a URL) downloads every file of the "
+                                 "folder it matches, into the folder DEST")
     get.add_argument("-o", "--output", metavar="DEST", default=None,
                      help="local file or existing folder (default: the remote name here); "
                           "'-' writes the file to standard output (it is downloaded to a "
                           "private temporary folder first, then copied)")
+    get.add_argument("--ladder", action="store_true",
+                     help="afterwards (or after the failure), draw the conversation as an "
+                          "ASCII ladder diagram (on stderr with -o -)")
     add_exists_options(get, where="local")
     add_common_options(get)
     add_limit_option(get)
     get.set_defaults(func=run_get)
 
     put = subparsers.add_parser("put", help="upload a file")
-    put.add_argument("local", help="local file to upload")
+    put.add_argument("local", nargs="+", help="local file(s) to upload (several, or a "
+                                              "pattern the shell expands: into a folder)")
     put.add_argument("url", help="URL of the remote file, or of a folder ending in '/'")
+    put.add_argument("--ladder", action="store_true",
+                     help="afterwards (or after the failure), draw the conversation as an "
+                          "ASCII ladder diagram")
     add_exists_options(put, where="remote")
     add_common_options(put)
     add_limit_option(put)
@@ -95,6 +110,10 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 async def _ls(context: CommandContext) -> int:
+    if context.args.recursive or context.args.depth is not None:
+        from client.cli.listing_tree import ls_recursive
+
+        return await ls_recursive(context)
     try:
         async with context.session() as session:
             entries = await _ls_entries(session, context.target.path)
@@ -139,17 +158,31 @@ async def _ls_entries(session: object, path: str | None) -> list:  # list[Listin
 
 def print_ladder(context: CommandContext) -> None:
     """The ASCII ladder of everything recorded, after the result: on stdout, or on
-    stderr with --json so that stdout stays one JSON document."""
+    stderr when stdout carries a JSON document or a file's bytes (--json, -o -, cat)."""
     import shutil
 
     from client.engine.ladder_ascii import render_events
 
-    stream = context.stderr if context.args.json else context.stdout
+    args = context.args
+    on_stderr = getattr(args, "json", False) or getattr(args, "output", None) == "-" \
+        or context.command == "cat"
+    stream = context.stderr if on_stderr else context.stdout
     width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
-    if not context.args.json:
+    if not on_stderr:
         stream.write("\n")
     stream.write(render_events(context.events, width=width))
     stream.flush()
+
+
+def laddered(body: Callable[[CommandContext], Awaitable[int]],
+             ) -> Callable[[CommandContext], Awaitable[int]]:
+    """``body`` followed by the ladder (``--ladder``), also after a failure."""
+    async def run(context: CommandContext) -> int:
+        try:
+            return await body(context)
+        finally:
+            print_ladder(context)
+    return run
 
 
 # ---------------------------------------------------------------------------- get / put
@@ -183,7 +216,8 @@ def run_get(args: argparse.Namespace) -> int:
     prepared = prepare(args, args.url, lambda target: _get_can_start(target, args.output))
     from client.cli.runner import run_command  # the engine loads while the login runs
 
-    return run_command(args, "get", args.url, _get, prepared=prepared)
+    return run_command(args, "get", args.url, laddered(_get) if args.ladder else _get,
+                       prepared=prepared, record_events=args.ladder)
 
 
 def _get_can_start(target: Target, output: str | None) -> bool:
@@ -212,6 +246,10 @@ async def _get(context: CommandContext) -> int:
     if not remote or remote.endswith("/"):
         raise LocalError(f"get needs the URL of a file, not of a folder: {context.target.display}",
                          step="arguments")
+    if any(ch in remote_basename(remote) for ch in "*?["):
+        from client.cli.wildcard_transfer import get_matching
+
+        return await get_matching(context, remote)
     if context.args.output == "-":
         return await _get_to_stdout(context, remote)
     local = _download_target(remote, context.args.output)
@@ -301,6 +339,12 @@ async def _get_to_stdout(context: CommandContext, remote: str) -> int:
 
 
 def run_put(args: argparse.Namespace) -> int:
+    if len(args.local) > 1 or (not Path(args.local[0]).exists()
+                               and any(ch in args.local[0] for ch in "*?[")):
+        from client.cli.wildcard_transfer import run_put_many
+
+        return run_put_many(args)
+    args.local = args.local[0]
     local = Path(args.local)
     if local.is_dir():
         print(f"ftp-inspector put: {args.local!r} is a folder; put uploads one file (a "
@@ -315,7 +359,8 @@ def run_put(args: argparse.Namespace) -> int:
     prepared = prepare(args, args.url, lambda _target: True)
     from client.cli.runner import run_command  # the engine loads while the login runs
 
-    return run_command(args, "put", args.url, _put, prepared=prepared)
+    return run_command(args, "put", args.url, laddered(_put) if args.ladder else _put,
+                       prepared=prepared, record_events=args.ladder)
 
 
 async def _put(context: CommandContext) -> int:

@@ -25,10 +25,12 @@ HEAVY = ("PySide6", "shiboken6", "qasync", "keyring", "cryptography", "OpenSSL",
 
 #: What a plain-FTP ``get`` leaves alone besides: diagnosis, SFTP, uploads, checksum
 #: verification, the netrc parser (the URL names the user and FTP_PASSWORD is set),
-#: JSON (no --transcript, no default-proxy file) and the installed-metadata reader.
+#: JSON (no --transcript, no default-proxy file), the installed-metadata reader, and
+#: the code of patterns, ``ls -R`` and the commands that change the server.
 NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine.sftp",
                "client.engine.upload", "client.engine.verify", "netrc", "json",
-               "importlib.metadata")
+               "importlib.metadata", "client.cli.wildcard_transfer",
+               "client.cli.remote_ops", "client.cli.listing_tree")
 
 #: ``explain`` is the protocol layer alone: no event loop, no engine.
 NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importlib.metadata")
