@@ -1,0 +1,380 @@
+"""Big FTPS downloads with the TLS layer in a worker thread, as command-line clients do.
+
+asyncio's TLS layer wakes the event loop for every socket read, copies the bytes into a
+memory BIO and calls back into Python once per 16 KiB record (three calls and a clock
+read each), then hands full buffers to a writer thread: for a 1 GiB download that was
+the difference to curl. Here one thread receives into a large buffer, decrypts record
+after record into a second one and writes it to the ``.part`` file (every one of those
+calls releases the GIL); the loop hears from it a few times a second.
+
+What the engine guarantees stays: the data connection's phases come from the loop
+(CONNECTED, TLS_HANDSHAKE, TLS_ESTABLISHED once the certificate was checked — no byte
+is read before that — FIRST_BYTE, CLOSED or FAILED), the watchdog judges silence and
+stalls by the times the thread records, closing the socket from the loop (abort,
+cancel, timeout) stops the thread at once and what it wrote stays in the ``.part`` for
+a resume, a speed limit set during the transfer paces it, and the TLS ending follows
+asyncio's rules (a close_notify is answered with one; a connection that ends without
+it is a TLS failure). The session resumes the control connection's TLS session, which
+servers such as vsftpd require.
+
+Chosen by :func:`wants_threaded_tls`: a protected passive-mode binary download to a
+file, without a speed limit when it starts, whose size is unknown or at least
+:data:`THRESHOLD` (small files keep the loop's path: a thread per file costs more than
+it saves there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from client.engine.data.stream import DataStream, FileSink, Sink
+from client.engine.settings import TransferMode
+
+if TYPE_CHECKING:
+    from client.engine.data.tracking import ChannelSetup
+    from client.engine.ratelimit import Throttle
+
+__all__ = ["THRESHOLD", "ThreadedTlsStream", "wants_threaded_tls"]
+
+#: Downloads at least this big (or of unknown size) take the threaded path.
+THRESHOLD = 16 * 1024 * 1024
+#: Bytes asked of the socket per read (loopback and fast links deliver this much at once).
+_RECEIVE_SIZE = 256 * 1024
+#: Decrypted bytes collected before one write to the file.
+_WRITE_SIZE = 1024 * 1024
+#: How often the loop is told how many bytes arrived (progress, the inspector's bytes).
+_REPORT_INTERVAL = 0.1
+#: Decrypted bytes wait at most this long before they go to the file (a slow transfer
+#: that dies with the process loses about a second of data, as on the loop's path).
+_HOLD_LIMIT = 1.0
+
+
+def wants_threaded_tls(setup: ChannelSetup, sink: Sink | None, throttle: Throttle | None) -> bool:
+    """The rule that picks the threaded path for a data command."""
+    if setup.tls_context is None or setup.mode is not TransferMode.PASSIVE:
+        return False
+    if not isinstance(sink, FileSink) or sink.ascii_mode:
+        return False
+    if throttle is not None and throttle.limit is not None:
+        return False
+    return sink.expected is None or sink.expected >= THRESHOLD
+
+
+class _SocketView:
+    """What the channel and its watchdog ask of a transport, for a socket the worker
+    thread owns (addresses, the socket for TCP facts, closing)."""
+
+    def __init__(self, stream: ThreadedTlsStream, sock: socket.socket) -> None:
+        self._stream = stream
+        self._extra = {"socket": sock, "sockname": sock.getsockname(),
+                       "peername": sock.getpeername()}
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return self._extra.get(name, default)
+
+    def set_ssl_object(self, ssl_object: ssl.SSLObject) -> None:
+        self._extra["ssl_object"] = ssl_object
+
+    def is_closing(self) -> bool:
+        return self._stream.stopping
+
+    def close(self) -> None:
+        self._stream.abort()
+
+    def abort(self) -> None:
+        self._stream.abort()
+
+    def pause_reading(self) -> None:
+        """The thread reads as fast as the file takes the bytes (nothing to pause)."""
+
+    def resume_reading(self) -> None:
+        """See :meth:`pause_reading`."""
+
+
+class ThreadedTlsStream(DataStream):
+    """A download's data connection whose TLS and file writes run in a worker thread.
+
+    The socket comes from the dial (:meth:`adopt`); :meth:`handshake` starts the thread,
+    which shakes hands and waits; :meth:`start_receiving` lets it read. ``closed``
+    resolves once the thread has ended (its last write is done, its socket closed).
+    """
+
+    def __init__(self, sink: FileSink, on_bytes: Callable[[int], None] | None = None,
+                 throttle: Throttle | None = None) -> None:
+        super().__init__(sink, on_bytes, None, throttle=throttle)
+        self._file = sink
+        self._loop = asyncio.get_running_loop()
+        self._sock: socket.socket | None = None
+        self._ssl: ssl.SSLObject | None = None
+        self._thread: threading.Thread | None = None
+        self._go = threading.Event()
+        self._stop = threading.Event()
+        self._handshaken: asyncio.Future[None] | None = None
+        self._received = 0  # written by the thread; read by the loop after it ended
+
+    # --- loop side
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def adopt(self, sock: socket.socket) -> None:
+        """Take the connected socket (instead of an asyncio transport)."""
+        self._sock = sock
+        view = _SocketView(self, sock)
+        self.transport = view  # type: ignore[assignment]
+        self.connected_at = time.monotonic()
+        self.local = view.get_extra_info("sockname")  # type: ignore[assignment]
+        self.peer = view.get_extra_info("peername")  # type: ignore[assignment]
+
+    async def handshake(self, context: ssl.SSLContext, server_hostname: str | None) -> ssl.SSLObject:
+        """The TLS handshake, done by the worker thread; resumes the control
+        connection's session (the context supplies it)."""
+        assert self._sock is not None and self._thread is None
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        # created here, on the loop: the context reads the control connection's session
+        self._ssl = context.wrap_bio(incoming, outgoing, server_side=False,
+                                     server_hostname=server_hostname)
+        self._handshaken = self._loop.create_future()
+        self._thread = threading.Thread(
+            target=self._run, args=(self._sock, self._ssl, incoming, outgoing,
+                                    os.dup(self._file.descriptor)),
+            name="ftp-tls-download", daemon=True)
+        self._thread.start()
+        try:
+            await self._handshaken
+        except BaseException:
+            self.abort()
+            raise
+        self.transport.set_ssl_object(self._ssl)  # type: ignore[union-attr]
+        return self._ssl
+
+    def start_receiving(self) -> None:
+        """The certificate was accepted: the thread may read and write the file."""
+        self._go.set()
+
+    def abort(self) -> None:
+        """Stop the thread now: shutting the socket down wakes a blocked read or send.
+        The thread closes the socket itself (closing it under a blocked call could hand
+        its number to another socket)."""
+        self._stop.set()
+        self._go.set()
+        sock = self._sock
+        if self._thread is None:  # no thread to stop: the connection ends here
+            self._sock = None
+            if sock is not None:
+                sock.close()
+            self._resolve(None)
+            return
+        assert sock is not None
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def fail(self, error: BaseException) -> None:
+        if self.failure is None:
+            self.failure = error
+        self.abort()
+        if self._thread is None:
+            self._resolve(None)
+
+    def _resolve(self, outcome: BaseException | None) -> None:
+        if self.closed.done():
+            return
+        if self._handshaken is not None and not self._handshaken.done():
+            self._handshaken.set_exception(
+                outcome or ConnectionResetError("the data connection closed during the TLS handshake"))
+        self.closed.set_result(self.failure or outcome)
+
+    def _handshake_done(self) -> None:
+        if self._handshaken is not None and not self._handshaken.done():
+            self._handshaken.set_result(None)
+
+    def _report(self, received: int) -> None:
+        if self.closed.done():
+            return
+        if self.first_byte_at is not None and not self.first_byte.done():
+            self.first_byte.set_result(None)
+        self.bytes = received
+        if self.on_bytes is not None:
+            self.on_bytes(received)
+
+    def _ended(self, received: int, outcome: BaseException | None) -> None:
+        if self.first_byte_at is not None and not self.first_byte.done():
+            self.first_byte.set_result(None)
+        self.bytes = received
+        if self.on_bytes is not None and received:
+            self.on_bytes(received)
+        self._resolve(outcome)
+
+    def _pace_delay(self, count: int) -> float:
+        """Runs on the loop: the speed limit's buckets belong to it."""
+        assert self.throttle is not None
+        return self.throttle.moved(count)
+
+    # --- worker thread
+    def _call(self, fn: Callable, *args: object) -> None:
+        try:
+            self._loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:  # the loop is gone: nobody waits for this transfer
+            self._stop.set()
+
+    def _run(self, sock: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO,
+             outgoing: ssl.MemoryBIO, fd: int) -> None:
+        outcome: BaseException | None = None
+        try:
+            sock.setblocking(True)
+            self._shake_hands(sock, tls, incoming, outgoing)
+            self._call(self._handshake_done)
+            self._go.wait()
+            if not self._stop.is_set():
+                self._receive(sock, tls, incoming, outgoing, fd)
+            if self._stop.is_set():
+                outcome = ConnectionAbortedError("the data connection was closed")
+        except BaseException as exc:  # noqa: BLE001 - reported to the loop
+            outcome = exc
+            if self._stop.is_set():  # the loop closed it: its reason is the failure
+                outcome = ConnectionAbortedError("the data connection was closed")
+        finally:
+            os.close(fd)
+            sock.close()
+        self._call(self._ended, self._received, outcome)
+
+    def _shake_hands(self, sock: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO,
+                     outgoing: ssl.MemoryBIO) -> None:
+        buffer = bytearray(64 * 1024)
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                pending = outgoing.read()
+                if pending:
+                    sock.sendall(pending)
+                count = sock.recv_into(buffer)
+                if not count or self._stop.is_set():
+                    raise ConnectionResetError("the data connection closed during the TLS "
+                                               "handshake") from None
+                incoming.write(memoryview(buffer)[:count])
+        pending = outgoing.read()
+        if pending:
+            sock.sendall(pending)
+
+    def _receive(self, sock: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO,
+                 outgoing: ssl.MemoryBIO, fd: int) -> None:
+        raw = bytearray(_RECEIVE_SIZE)
+        raw_view = memoryview(raw)
+        plain = bytearray(_WRITE_SIZE)
+        plain_view = memoryview(plain)
+        filled = 0  # decrypted bytes in ``plain`` not yet written
+        held_since = 0.0
+        received = 0
+        next_report = 0.0
+        throttle = self.throttle
+        want = _RECEIVE_SIZE
+        closing = False
+        while not closing:
+            if throttle is not None and throttle.limit is not None:
+                want = throttle.chunk(_RECEIVE_SIZE)
+            else:
+                want = _RECEIVE_SIZE
+            try:
+                count = sock.recv_into(raw_view, want)
+            except OSError as exc:
+                if isinstance(exc, ConnectionError):
+                    raise
+                raise ConnectionResetError(str(exc) or type(exc).__name__) from None
+            if self._stop.is_set():
+                return
+            if count:
+                incoming.write(raw_view[:count])
+            else:
+                incoming.write_eof()
+            before = received
+            while True:
+                try:
+                    got = tls.read(_WRITE_SIZE - filled, plain_view[filled:])
+                except ssl.SSLWantReadError:
+                    break
+                if not got:  # close_notify: answer it, as asyncio does
+                    closing = True
+                    break
+                if not filled:
+                    held_since = time.monotonic()
+                filled += got
+                received += got
+                if filled == _WRITE_SIZE:
+                    self._write(fd, plain_view, filled)
+                    filled = 0
+            now = time.monotonic()
+            if received != before:
+                self._received = received
+                if self.first_byte_at is None:
+                    self.first_byte_at = now
+                    self._call(self._report, received)
+                    next_report = now + _REPORT_INTERVAL
+                self.last_byte_at = now
+            if filled and (closing or now - held_since >= _HOLD_LIMIT):
+                self._write(fd, plain_view, filled)
+                filled = 0
+            if now >= next_report and received != before:
+                next_report = now + _REPORT_INTERVAL
+                self._call(self._report, received)
+            if throttle is not None and received != before and throttle.limit is not None:
+                self._pace(received - before)
+            if not count and not closing:
+                # EOF without close_notify: tls.read raised SSLEOFError above; a
+                # server that sent nothing at all lands here
+                raise ConnectionResetError("the data connection closed without a TLS "
+                                           "close_notify")
+        if filled:
+            self._write(fd, plain_view, filled)
+        try:
+            tls.unwrap()
+        except ssl.SSLError:
+            pass
+        pending = outgoing.read()
+        if pending:
+            try:
+                sock.sendall(pending)
+            except OSError:
+                pass
+
+    def _write(self, fd: int, view: memoryview, length: int) -> None:
+        piece = view[:length]
+        while len(piece):
+            piece = piece[os.write(fd, piece):]
+
+    def _pace(self, count: int) -> None:
+        """Wait as the speed limit asks (a limit set during the transfer)."""
+        asked: concurrent.futures.Future[float] = concurrent.futures.Future()
+
+        def ask() -> None:
+            try:
+                asked.set_result(self._pace_delay(count))
+            except BaseException as exc:  # noqa: BLE001 - the thread raises it
+                asked.set_exception(exc)
+
+        self._call(ask)
+        while not asked.done():
+            if self._stop.is_set():
+                return
+            try:
+                asked.result(timeout=0.5)
+            except TimeoutError:
+                continue
+        delay = asked.result()
+        if delay > 0:
+            self._pacing = True
+            try:
+                self._stop.wait(delay)
+            finally:
+                self._pacing = False
