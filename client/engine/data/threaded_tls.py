@@ -279,64 +279,76 @@ class ThreadedTlsStream(DataStream):
         received = 0
         next_report = 0.0
         throttle = self.throttle
-        want = _RECEIVE_SIZE
         closing = False
-        while not closing:
-            if throttle is not None and throttle.limit is not None:
-                want = throttle.chunk(_RECEIVE_SIZE)
-            else:
+        writing = False  # a write to the file is under way (it failed if this stays set)
+        try:
+            while not closing:
                 want = _RECEIVE_SIZE
-            try:
-                count = sock.recv_into(raw_view, want)
-            except OSError as exc:
-                if isinstance(exc, ConnectionError):
-                    raise
-                raise ConnectionResetError(str(exc) or type(exc).__name__) from None
-            if self._stop.is_set():
-                return
-            if count:
-                incoming.write(raw_view[:count])
-            else:
-                incoming.write_eof()
-            before = received
-            while True:
+                if throttle is not None and throttle.limit is not None:
+                    want = throttle.chunk(_RECEIVE_SIZE)
                 try:
-                    got = tls.read(_WRITE_SIZE - filled, plain_view[filled:])
-                except ssl.SSLWantReadError:
-                    break
-                if not got:  # close_notify: answer it, as asyncio does
-                    closing = True
-                    break
-                if not filled:
-                    held_since = time.monotonic()
-                filled += got
-                received += got
-                if filled == _WRITE_SIZE:
+                    count = sock.recv_into(raw_view, want)
+                except OSError as exc:
+                    if isinstance(exc, ConnectionError):
+                        raise
+                    raise ConnectionResetError(str(exc) or type(exc).__name__) from None
+                if self._stop.is_set():
+                    return
+                if count:
+                    incoming.write(raw_view[:count])
+                else:
+                    incoming.write_eof()
+                before = received
+                while True:
+                    try:
+                        got = tls.read(_WRITE_SIZE - filled, plain_view[filled:])
+                    except ssl.SSLWantReadError:
+                        break
+                    if not got:  # close_notify: answered below, as asyncio does
+                        closing = True
+                        break
+                    if not filled:
+                        held_since = time.monotonic()
+                    filled += got
+                    received += got
+                    if filled == _WRITE_SIZE:
+                        writing = True
+                        self._write(fd, plain_view, filled)
+                        writing = False
+                        filled = 0
+                now = time.monotonic()
+                if received != before:
+                    self._received = received
+                    if self.first_byte_at is None:
+                        self.first_byte_at = now
+                        self._call(self._report, received)
+                        next_report = now + _REPORT_INTERVAL
+                    self.last_byte_at = now
+                if filled and (closing or now - held_since >= _HOLD_LIMIT):
+                    writing = True
                     self._write(fd, plain_view, filled)
+                    writing = False
                     filled = 0
-            now = time.monotonic()
-            if received != before:
-                self._received = received
-                if self.first_byte_at is None:
-                    self.first_byte_at = now
-                    self._call(self._report, received)
+                if now >= next_report and received != before:
                     next_report = now + _REPORT_INTERVAL
-                self.last_byte_at = now
-            if filled and (closing or now - held_since >= _HOLD_LIMIT):
-                self._write(fd, plain_view, filled)
-                filled = 0
-            if now >= next_report and received != before:
-                next_report = now + _REPORT_INTERVAL
-                self._call(self._report, received)
-            if throttle is not None and received != before and throttle.limit is not None:
-                self._pace(received - before)
-            if not count and not closing:
-                # EOF without close_notify: tls.read raised SSLEOFError above; a
-                # server that sent nothing at all lands here
-                raise ConnectionResetError("the data connection closed without a TLS "
-                                           "close_notify")
-        if filled:
-            self._write(fd, plain_view, filled)
+                    self._call(self._report, received)
+                if throttle is not None and received != before and throttle.limit is not None:
+                    self._pace(received - before)
+                if not count and not closing:
+                    # EOF without close_notify: tls.read raised SSLEOFError above; a
+                    # server that sent nothing at all lands here
+                    raise ConnectionResetError("the data connection closed without a TLS "
+                                               "close_notify")
+        finally:
+            self._received = received
+            if filled and not writing:
+                # what arrived is kept, also when the transfer failed: a resume
+                # continues after it
+                try:
+                    self._write(fd, plain_view, filled)
+                except OSError:
+                    if closing:
+                        raise
         try:
             tls.unwrap()
         except ssl.SSLError:
