@@ -290,3 +290,22 @@ async def test_an_end_without_close_notify_fails_alike_on_both_paths(scripted_se
         await session.noop()
     assert caught.value.failure is DataFailure.TLS_FAILED
     wait_for_workers()
+
+
+@pytest.mark.asyncio
+async def test_every_ftps_server_resumes_a_download_in_the_thread(real_ftps_server, bus,
+                                                                 tmp_path, threaded):
+    """pyftpdlib and vsftpd (session reuse required) and pure-ftpd: a .part left by an
+    earlier attempt is continued with REST, in the thread, to the same bytes."""
+    recorder = Recorder(bus)
+    real_ftps_server.write_file("resume.bin", PAYLOAD)
+    target = tmp_path / "resume.bin"
+    kept = 1024 * 1024 + 3
+    (tmp_path / "resume.bin.part").write_bytes(PAYLOAD[:kept])
+    async with FtpSession(real_ftps_server.settings(**FAST), bus=bus) as session:
+        result = await session.download("resume.bin", target, resume=True)
+    assert result.resumed_from == kept and result.bytes_transferred == len(PAYLOAD) - kept
+    assert target.read_bytes() == PAYLOAD
+    assert len(threaded) == 1
+    assert channel_phases(recorder)[-3:] == ["tls-established", "first-byte", "closed"]
+    wait_for_workers()
