@@ -228,7 +228,7 @@ async def test_cancel_stops_the_thread_and_keeps_the_part(scripted_server, bus, 
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert not worker_threads()  # the cancel waited for the thread to end
+        wait_for_workers()  # the cancel stopped the thread
         kept = part.read_bytes()
         assert kept and kept == PAYLOAD[:len(kept)]
         await session.noop()
@@ -309,3 +309,39 @@ async def test_every_ftps_server_resumes_a_download_in_the_thread(real_ftps_serv
     assert len(threaded) == 1
     assert channel_phases(recorder)[-3:] == ["tls-established", "first-byte", "closed"]
     wait_for_workers()
+
+
+def _no_tls_handshake(session, argument: str) -> None:
+    """RETR whose data connection is accepted but never answers the client's TLS
+    hello; the server gives up once the client closes it."""
+    session.send(b"150 Opening BINARY mode data connection.\r\n")
+    listener = session.data.listener
+    listener.settimeout(5)
+    sock, _ = listener.accept()
+    session.data.close_listener()
+    sock.settimeout(10)
+    try:
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+    sock.close()
+    session.send(b"426 Connection closed; transfer aborted.\r\n")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["thread", "loop"])
+async def test_a_handshake_that_never_ends_times_out_alike_on_both_paths(
+        scripted_server, bus, tmp_path, monkeypatch, path):
+    monkeypatch.setattr(threaded_tls, "THRESHOLD", 0 if path == "thread" else 1 << 62)
+    recorder = Recorder(bus)
+    server = tls_server(scripted_server, _no_tls_handshake, size=None)
+    async with FtpSession(server.info.settings(**dict(FAST, data_timeout=1.0)), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.download("file.bin", tmp_path / "file.bin")
+        wait_for_workers()
+        await session.noop()
+    assert caught.value.failure is DataFailure.TLS_FAILED
+    assert caught.value.phase is DataPhase.TLS_HANDSHAKE
+    assert "timed out" in str(caught.value)
+    assert channel_phases(recorder)[-2:] == ["tls-handshake", "failed"]
