@@ -345,3 +345,36 @@ async def test_a_handshake_that_never_ends_times_out_alike_on_both_paths(
     assert caught.value.phase is DataPhase.TLS_HANDSHAKE
     assert "timed out" in str(caught.value)
     assert channel_phases(recorder)[-2:] == ["tls-handshake", "failed"]
+
+
+def _426_while_open(session, argument: str) -> None:
+    """RETR that sends some data, then 426 on the control connection while the data
+    connection stays open (until the client drops it)."""
+    plan = transfer(payload=PAYLOAD)
+    session.send(plan.preliminary)
+    sock = session.data.open(plan)
+    assert sock is not None
+    sock.sendall(PAYLOAD[:200_000])
+    session.send(b"426 Failure writing network stream.\r\n")
+    sock.settimeout(10)
+    try:
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
+@pytest.mark.asyncio
+async def test_a_426_while_the_data_flows_stops_the_thread(scripted_server, bus, tmp_path,
+                                                          threaded):
+    server = tls_server(scripted_server, _426_while_open)
+    async with FtpSession(server.info.settings(**FAST), bus=bus) as session:
+        with pytest.raises(DataChannelError) as caught:
+            await session.download("file.bin", tmp_path / "file.bin")
+        wait_for_workers()
+        await session.noop()
+    assert caught.value.reply_code == 426
+    assert caught.value.failure in (DataFailure.CLOSED_EARLY, DataFailure.SERVER_REFUSED)
+    part = tmp_path / "file.bin.part"
+    kept = part.read_bytes() if part.exists() else b""
+    assert kept == PAYLOAD[:len(kept)]
