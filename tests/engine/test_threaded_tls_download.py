@@ -378,3 +378,34 @@ async def test_a_426_while_the_data_flows_stops_the_thread(scripted_server, bus,
     part = tmp_path / "file.bin.part"
     kept = part.read_bytes() if part.exists() else b""
     assert kept == PAYLOAD[:len(kept)]
+
+
+@pytest.mark.asyncio
+async def test_a_full_disk_in_the_thread_is_a_local_error(scripted_server, bus, tmp_path,
+                                                          threaded, monkeypatch):
+    import errno
+
+    from client.engine.errors import LocalError
+
+    original = threaded_tls.ThreadedTlsStream._write
+    writes: list[int] = []
+
+    def filling(self, fd: int, view: memoryview, length: int) -> None:
+        writes.append(length)
+        if len(writes) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        original(self, fd, view, length)
+
+    monkeypatch.setattr(threaded_tls.ThreadedTlsStream, "_write", filling)
+    recorder = Recorder(bus)
+    server = tls_server(scripted_server, transfer(payload=PAYLOAD))
+    async with FtpSession(server.info.settings(**FAST), bus=bus) as session:
+        with pytest.raises(LocalError) as caught:
+            await session.download("file.bin", tmp_path / "file.bin")
+        wait_for_workers()
+        await session.noop()
+    assert "No space left" in str(caught.value)
+    failed = [e for e in recorder.of(DataChannelEvent) if e.phase is DataPhase.FAILED]
+    assert failed and failed[-1].failure is DataFailure.LOCAL
+    kept = (tmp_path / "file.bin.part").read_bytes()
+    assert kept == PAYLOAD[:len(kept)] and len(kept) == sum(writes[:3])
