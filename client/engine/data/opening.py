@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from client.engine.control import endpoint_of
 from client.engine.data.stream import DataStream
-from client.engine.data.threaded_tls import ThreadedTlsStream
 from client.engine.data.tracking import ChannelTracker, same_host
 from client.engine.errors import (
     DataChannelError,
@@ -205,10 +204,7 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
                                      channel=tracker.channel)
         else:
             sock = await connect_observed(host, port, timeout)
-        if isinstance(stream, ThreadedTlsStream):
-            stream.adopt(sock)  # its own thread works the socket
-        else:
-            await loop.create_connection(lambda: stream, sock=sock)
+        await loop.create_connection(lambda: stream, sock=sock)
     except ProxyFailedError as failed:
         raise tracker.failure(DataFailure.PROXY, failed.message) from None
     except ConnectFailed as failed:

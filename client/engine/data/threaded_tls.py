@@ -107,7 +107,8 @@ class _SocketView:
 class ThreadedTlsStream(DataStream):
     """A download's data connection whose TLS and file writes run in a worker thread.
 
-    The socket comes from the dial (:meth:`adopt`); :meth:`handshake` starts the thread,
+    The socket comes from the dial (taken from asyncio in :meth:`connection_made`);
+    :meth:`handshake` starts the thread,
     which shakes hands and waits; :meth:`start_receiving` lets it read. ``closed``
     resolves once the thread has ended (its last write is done, its socket closed).
     """
@@ -124,11 +125,33 @@ class ThreadedTlsStream(DataStream):
         self._stop = threading.Event()
         self._handshaken: asyncio.Future[None] | None = None
         self._received = 0  # written by the thread; read by the loop after it ended
+        self._released: asyncio.BaseTransport | None = None
 
     # --- loop side
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """The dial hands the connected socket to asyncio like any other; this stream
+        takes it over before asyncio reads from it (a duplicate descriptor keeps the
+        connection while the transport lets go of its own)."""
+        super().connection_made(transport)
+        original = transport.get_extra_info("socket")
+        try:
+            sock = socket.socket(fileno=os.dup(original.fileno()))
+        except OSError as exc:
+            self.failure = exc
+            transport.abort()
+            return
+        self._released = transport
+        transport.abort()  # closes asyncio's descriptor only: no FIN, no reset
+        self.adopt(sock)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._released is not None and self._sock is not None:
+            return  # the transport let go of its descriptor; the thread has the connection
+        super().connection_lost(exc)
 
     def adopt(self, sock: socket.socket) -> None:
         """Take the connected socket (instead of an asyncio transport)."""
@@ -142,7 +165,9 @@ class ThreadedTlsStream(DataStream):
     async def handshake(self, context: ssl.SSLContext, server_hostname: str | None) -> ssl.SSLObject:
         """The TLS handshake, done by the worker thread; resumes the control
         connection's session (the context supplies it)."""
-        assert self._sock is not None and self._thread is None
+        if self._sock is None or self.closed.done():
+            raise self.failure or ConnectionResetError("the data connection closed before "
+                                                       "the TLS handshake")
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
         # created here, on the loop: the context reads the control connection's session
         self._ssl = context.wrap_bio(incoming, outgoing, server_side=False,
