@@ -1,27 +1,21 @@
 """Big FTPS downloads with the TLS layer in a worker thread, as command-line clients do.
 
-asyncio's TLS layer wakes the event loop for every socket read, copies the bytes into a
-memory BIO and calls back into Python once per 16 KiB record (three calls and a clock
-read each), then hands full buffers to a writer thread: for a 1 GiB download that was
-the difference to curl, with the copy of cold 4 MiB buffers into the page cache. Here
-one thread receives into a large buffer, decrypts record after record into a small one
-and writes that to the ``.part`` file while it is still in the CPU's cache (every one of
-those calls releases the GIL); the loop hears from it a few times a second.
+asyncio's TLS layer wakes the loop for every socket read, copies it into a memory BIO,
+calls back into Python once per 16 KiB record, and the writer thread then copies cold
+4 MiB buffers into the page cache. Here one thread receives 256 KiB at a time, decrypts
+into a small buffer and writes it while it is still in the CPU's cache (each of those
+calls releases the GIL); the loop hears from it ten times a second.
 
-What the engine guarantees stays: the data connection's phases come from the loop
-(CONNECTED, TLS_HANDSHAKE, TLS_ESTABLISHED once the certificate was checked — no byte
-is read before that — FIRST_BYTE, CLOSED or FAILED), the watchdog judges silence and
-stalls by the times the thread records, closing the socket from the loop (abort,
-cancel, timeout) stops the thread at once and what it wrote stays in the ``.part`` for
-a resume, a speed limit set during the transfer paces it, and the TLS ending follows
-asyncio's rules (a close_notify is answered with one; a connection that ends without
-it is a TLS failure). The session resumes the control connection's TLS session, which
-servers such as vsftpd require.
-
-Chosen by :func:`wants_threaded_tls`: a protected passive-mode binary download to a
-file, without a speed limit when it starts, whose size is unknown or at least
-:data:`THRESHOLD` (small files keep the loop's path: a thread per file costs more than
-it saves there).
+What stays: the phases come from the loop (TLS_ESTABLISHED only once the certificate
+was checked, before any byte is read), the watchdog judges silence and stalls by the
+times the thread records, closing the socket from the loop (abort, cancel, timeout, a
+426) stops the thread at once and what arrived stays in the ``.part``, a speed limit
+set during the transfer paces it, the control connection's TLS session is resumed (as
+vsftpd requires), and the TLS ending follows asyncio's rules (a close_notify is
+answered; an end without one is a TLS failure). :func:`wants_threaded_tls` picks the
+path: protected, passive, binary, to a file, no limit at the start, and at least
+:data:`THRESHOLD` bytes or of unknown size (a thread per small file costs more than it
+saves).
 """
 
 from __future__ import annotations
@@ -97,11 +91,11 @@ class _SocketView:
     def abort(self) -> None:
         self._stream.abort()
 
-    def pause_reading(self) -> None:
-        """The thread reads as fast as the file takes the bytes (nothing to pause)."""
+    def pause_reading(self) -> None:  # the thread reads as fast as the file takes it
+        pass
 
     def resume_reading(self) -> None:
-        """See :meth:`pause_reading`."""
+        pass
 
 
 class ThreadedTlsStream(DataStream):
@@ -234,15 +228,11 @@ class ThreadedTlsStream(DataStream):
         if self.first_byte_at is not None and not self.first_byte.done():
             self.first_byte.set_result(None)
         self.bytes = received
-        if self.on_bytes is not None:
+        if self.on_bytes is not None and received:
             self.on_bytes(received)
 
     def _ended(self, received: int, outcome: BaseException | None) -> None:
-        if self.first_byte_at is not None and not self.first_byte.done():
-            self.first_byte.set_result(None)
-        self.bytes = received
-        if self.on_bytes is not None and received:
-            self.on_bytes(received)
+        self._report(received)
         self._resolve(outcome)
 
     def _pace_delay(self, count: int) -> float:
