@@ -84,3 +84,35 @@ def test_a_stalled_upload_leaves_no_notifier_on_its_closed_socket(qapp, scripted
         loop.close()
         asyncio.set_event_loop(None)
     assert outcome["failure"] is DataFailure.STALLED
+
+
+def test_an_ftps_download_in_the_worker_thread_reports_to_the_qt_loop(
+        qapp, ftps_reuse_server, tmp_path: Path, monkeypatch) -> None:
+    """A big FTPS download's thread hands its progress and its end to the loop with
+    ``call_soon_threadsafe``: under qasync those calls must wake the Qt loop."""
+    from client.engine.data import threaded_tls
+    from client.engine.events import TransferProgress
+    from client.ui.qt_loop import InspectorEventLoop
+
+    monkeypatch.setattr(threaded_tls, "THRESHOLD", 0)
+    received: list[threaded_tls.ThreadedTlsStream] = []
+    original = threaded_tls.ThreadedTlsStream.start_receiving
+    monkeypatch.setattr(threaded_tls.ThreadedTlsStream, "start_receiving",
+                        lambda self: (received.append(self), original(self)))
+    bus = EventBus()
+    progress: list[TransferProgress] = []
+    bus.subscribe(lambda e: progress.append(e) if isinstance(e, TransferProgress) else None)
+
+    async def scenario() -> None:
+        async with FtpSession(ftps_reuse_server.settings(), bus=bus) as session:
+            await session.download(BIG_FILE, tmp_path / "big.bin")
+
+    loop = InspectorEventLoop(qapp)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 30))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    assert sha256_of(tmp_path / "big.bin") == sha256_of(big_file_bytes())
+    assert len(received) == 1
+    assert progress and progress[-1].done and progress[-1].bytes_done == len(big_file_bytes())

@@ -17,7 +17,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from client.engine.data.opening import open_active, open_passive
-from client.engine.data.stream import DataStream, ReadHold, Sink
+from client.engine.data.stream import DataStream, FileSink, ReadHold, Sink
+from client.engine.data.threaded_tls import ThreadedTlsStream, wants_threaded_tls
 from client.engine.data.tracking import (
     FALLBACK_FAILURES,
     ChannelResult,
@@ -109,8 +110,11 @@ class DataTransfer:
 
     # ----------------------------------------------------------------- helpers
     def new_stream(self, on_connected: Callable[[DataStream], bool] | None = None) -> DataStream:
-        stream = DataStream(self.sink, self.on_bytes, on_connected, throttle=self.throttle)
         sink = self.sink
+        if on_connected is None and wants_threaded_tls(self.setup, sink, self.throttle):
+            assert isinstance(sink, FileSink)
+            return ThreadedTlsStream(sink, self.on_bytes, throttle=self.throttle)
+        stream = DataStream(self.sink, self.on_bytes, on_connected, throttle=self.throttle)
         if sink is not None and hasattr(sink, "on_error"):
             sink.on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
         if sink is not None and hasattr(sink, "pause_reading"):
@@ -222,11 +226,16 @@ class DataTransfer:
         assert context is not None and stream.transport is not None
         loop = asyncio.get_running_loop()
         tracker.emit(DataPhase.TLS_HANDSHAKE)
+        threaded = isinstance(stream, ThreadedTlsStream)
         try:
             async with asyncio.timeout(self.settings.data_timeout):
-                transport = await loop.start_tls(stream.transport, stream, context,
-                                                 server_side=False,
-                                                 server_hostname=self.setup.server_hostname)
+                if threaded:
+                    transport = stream.transport
+                    await stream.handshake(context, self.setup.server_hostname)
+                else:
+                    transport = await loop.start_tls(stream.transport, stream, context,
+                                                     server_side=False,
+                                                     server_hostname=self.setup.server_hostname)
         except (ssl.SSLError, OSError, TimeoutError, ConnectionError) as exc:
             reason = "timed out" if isinstance(exc, TimeoutError) else (str(exc) or type(exc).__name__)
             raise tracker.failure(
@@ -256,6 +265,8 @@ class DataTransfer:
             channel=tracker.channel, version=version, cipher=cipher, session_reused=reused,
             fingerprint_sha256=fingerprint))
         tracker.emit(DataPhase.TLS_ESTABLISHED)
+        if threaded:
+            stream.start_receiving()  # only now: the certificate was accepted
 
     async def _transfer(self, stream: DataStream, tracker: ChannelTracker, first: Reply) -> Reply:
         """Move the bytes, watch the connection, and collect the final reply."""
@@ -472,6 +483,10 @@ class DataTransfer:
         stream = self.stream
         if stream is not None:
             stream.abort()
+            if isinstance(stream, ThreadedTlsStream):
+                # its thread stops at once; its last write lands before the .part is cut
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(stream.closed)
         if self.sink is not None:
             # Keep every byte that arrived: the .part file is what a resume continues.
             try:

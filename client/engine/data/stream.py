@@ -97,6 +97,10 @@ class FileSink(Sink):
                  resume: Callable[[], None] | None = None) -> None:
         self._fd = fd
         self._ascii = ascii_mode
+        #: what a data path that writes the file itself needs to know
+        self.descriptor = fd
+        self.ascii_mode = ascii_mode
+        self.expected = size_hint
         self._loop = asyncio.get_running_loop()
         # Buffers are allocated on demand and sized for the file when its size is known:
         # four 4 MiB buffers cost ~8 ms to allocate, which would dominate small files.
