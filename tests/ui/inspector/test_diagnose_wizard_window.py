@@ -304,7 +304,9 @@ def test_early_banner_run_diagnose_opens_the_wizard_for_the_hung_folder(qtbot, w
         wizard = window.diagnose_wizard
         assert wizard is not None and wizard.isVisible()
         assert wizard.settings.host == server.host and wizard.path in (None, "/")
-        assert not banner.isVisible()
+        # the listing is stopped, and the banner says so (the pane is still empty)
+        assert banner.isVisible()
+        assert banner.message.text().startswith("Listing stopped so that Diagnose can run.")
         wizard.reject()
 
 
