@@ -253,6 +253,7 @@ class ConsoleWidget(QWidget):
         ``SLICE_ROWS`` rows at a time by the returned task and reaches the clipboard
         when ready, unless a newer copy came first."""
         ranges = [(r.top(), r.bottom()) for r in self.view.selectionModel().selection()]
+        ranges = self.model.with_annotations(ranges)
         snapshot = self.model.snapshot(ranges)
         self._copy_generation += 1
         if len(snapshot.keys) <= COPY_IN_PLACE:
