@@ -273,6 +273,23 @@ class SiteStore:
         except keyring.errors.PasswordDeleteError:
             pass
 
+    def copy_secrets(self, source_id: str, target_id: str) -> bool:
+        """Copy a site's keyring secrets (password, key passphrase, proxy password) under
+        another site's keys, keyring to keyring: a duplicated site logs on as its
+        original did, and no secret passes through a file. False when the keyring
+        refused one of them (the ones it took stay)."""
+        complete = True
+        for key in (lambda i: i, passphrase_key, site_proxy_key):  # one service for all
+            secret = self.get_password(key(source_id))
+            if secret is None:
+                continue
+            try:
+                self.set_password(key(target_id), secret)
+            except keyring.errors.KeyringError as exc:
+                log.warning("the keyring refused a copied secret: %s", exc)
+                complete = False
+        return complete
+
     # -- to the engine -------------------------------------------------------------
     def sftp_settings(self, site: Site, *, password: str | None = None,
                       policy: HostKeyPolicy = HostKeyPolicy.STRICT) -> SftpSettings:

@@ -207,19 +207,32 @@ class SiteManagerDialog(QDialog):
             return None
         copy = shown.replace(site_id=uuid.uuid4().hex,
                              name=self.tr("{} (copy)").format(shown.name))
-        password = self.form.password.text() or (
-            self.store.get_password(site.site_id) if shown.logon == "normal" else None)
-        if password:
-            try:
-                self.store.set_password(copy.site_id, password)
-            except Exception:  # noqa: BLE001 - keyring backends raise their own types
-                copy = copy.replace(logon="ask")
+        # keyring to keyring: the password, the key passphrase and the proxy password
+        # as saved, then what the form holds typed and not yet saved
+        copied = self.store.copy_secrets(site.site_id, copy.site_id)
+        if shown.logon != "normal":
+            self.store.delete_password(copy.site_id)
+        typed = self.form.password.text()
+        try:
+            if typed and shown.logon == "normal":
+                self.store.set_password(copy.site_id, typed)
+            if self.form.proxy.typed_password():
+                self.store.proxies.set_password(site_proxy_key(copy.site_id),
+                                                self.form.proxy.typed_password())
+        except Exception:  # noqa: BLE001 - keyring backends raise their own types
+            copied = False
+        if not copied and shown.logon == "normal":
+            copy = copy.replace(logon="ask")
         self.sites.append(copy)
         self.store.save([s for s in self.sites if s.host])
         self.current = copy
         self._fill_tree(select=copy.site_id)
         self._show(copy)
-        self.message.setText(self.tr("Saved {}.").format(copy.path))
+        text = self.tr("Saved {}.").format(copy.path)
+        if not copied:
+            text += " " + self.tr("The keyring refused to copy a secret: the copy asks for "
+                                  "its password.")
+        self.message.setText(text)
         self.form.name.setFocus()
         self.form.name.selectAll()
         return copy
