@@ -146,7 +146,10 @@ class TabManager(QObject):
         connection = tab.connection
         connected = connection.is_connected
         settings = connection.settings
-        w.setWindowTitle(f"{settings.user}@{tab.title} — {APP_NAME}"
+        title = tab.title
+        if settings is not None and settings.user and not title.startswith(f"{settings.user}@"):
+            title = f"{settings.user}@{title}"  # the tab's title names the user at times
+        w.setWindowTitle(f"{title} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
         server = connection.session.server if connection.session is not None else None
         w.quick.set_ipv6(server is not None and extended_only(server.host))
