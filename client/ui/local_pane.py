@@ -130,6 +130,10 @@ class LocalPane(QWidget):
         self.path_bar.setEditable(True)
         self.path_bar.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.path_bar.setAccessibleName(self.tr("Local path"))
+        # a deep folder must not widen the pane's minimum (it squeezed the remote pane)
+        self.path_bar.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.path_bar.setMinimumContentsLength(10)
         self.path_bar.lineEdit().returnPressed.connect(
             lambda: self.set_folder(Path(self.path_bar.currentText()).expanduser()))
         self.path_bar.activated.connect(lambda i: self.set_folder(Path(self.path_bar.itemText(i))))

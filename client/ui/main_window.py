@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
             connection=self.connection, transfers=self.transfers, spawn=self.spawn,
             browse_remote=lambda path: self.remote_actions.browse(path), refresh=self.refresh,
             parent=self)
-        restore_window_state(self)
+        self._restored_splits = restore_window_state(self)
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
         self.connect_flow = ConnectFlow(
@@ -437,6 +437,9 @@ class MainWindow(QMainWindow):
         if not self._restore_offered:  # what the last run left in the queue, once
             self._restore_offered = True
             QTimer.singleShot(0, self, self.queue_restore.offer)
+        splits, self._restored_splits = self._restored_splits, []
+        for split in splits:  # the saved proportions, in the size the window has now
+            QTimer.singleShot(0, self, split.fit)
         if self._size_dock_on_show and self.inspector_dock is not None:
             self._size_dock_on_show = False
             self.resizeDocks([self.inspector_dock], [inspector_dock_width(self.width())],

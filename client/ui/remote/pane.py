@@ -233,6 +233,10 @@ class RemotePane(QWidget):
         self.path_bar.setEditable(True)
         self.path_bar.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.path_bar.setAccessibleName(self.tr("Remote path"))
+        # a deep folder must not widen the pane's minimum (the other pane paid for it)
+        self.path_bar.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.path_bar.setMinimumContentsLength(10)
         self.path_bar.lineEdit().returnPressed.connect(
             lambda: self.navigate_requested.emit(self.path_bar.currentText().strip() or "/"))
         self.path_bar.activated.connect(
