@@ -5,6 +5,7 @@ is disabled, so a password is never written anywhere but the keyring."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,7 +40,7 @@ _PROTOCOLS = ((TlsMode.AUTO.value, "FTP: TLS if available"),
               (SFTP_CHOICE, "SFTP: file transfer over SSH"))
 _LOGON = (("anonymous", "Anonymous"), ("normal", "Normal (password in the keyring)"),
           ("ask", "Ask for password"))
-_POLICY = ((PasvPolicy.AUTO, "Auto: the control address, and say what the 227 named"),
+_POLICY = ((PasvPolicy.AUTO, "Auto: the control address (227 reported)"),
            (PasvPolicy.CONTROL, "Always the control connection's address"),
            (PasvPolicy.ADVERTISED, "Trust the server's 227 address"))
 
@@ -96,6 +97,9 @@ class SiteForm(QWidget):
             "Which commands set up data connections on IPv4. Classic PASV/PORT replies "
             "carry the address the inspector decodes; IPv6 always uses EPSV/EPRT."))
         self.policy = self._combo(form, self.tr("227 address"), [(p.value, t) for p, t in _POLICY])
+        self.policy.setItemData(0, self.tr(
+            "Dial the control connection's address on the 227's port, and say in the "
+            "console what the 227 named when it differs"), Qt.ItemDataRole.ToolTipRole)
         self.active_address = self._line(form, self.tr("Active: address to advertise"),
                                          self.tr("an IP address; default: the control "
                                                  "connection's address"))
@@ -218,13 +222,17 @@ class SiteForm(QWidget):
         self.user.setEnabled(logon != "anonymous")
         self.password.setEnabled(logon == "normal" and self.keyring_ok)
         self.password.setPlaceholderText(self._password_hint(logon))
+        # the placeholder is short enough for the field; the whole story in the tooltip
+        self.password.setToolTip(self._password_hint(logon) if self.keyring_ok else self.tr(
+            "No secure system keyring is available: the password is asked for when "
+            "connecting and never saved"))
 
     def _password_hint(self, logon: str) -> str:
         """What the Password field says about where the password is (or is not) kept."""
         if logon == "anonymous":
             return self.tr("not needed for an anonymous logon")
         if not self.keyring_ok:
-            return self.tr("no system keyring: asked for when connecting, never saved")
+            return self.tr("asked for when connecting, never saved")  # the note says why
         if logon == "ask":
             return self.tr("asked for when connecting, never saved")
         if self.site is not None and self.store.get_password(self.site.site_id) is not None:

@@ -120,3 +120,28 @@ def test_sites_are_exported_for_filezilla_without_passwords(window, qtbot, memor
     assert back["Box"].is_sftp and back["Box"].key_file == "/home/bob/.ssh/id_ed25519"
     assert (target.stat().st_mode & 0o077) == 0
     manager.close()
+
+
+def test_the_site_manager_s_hints_are_whole_at_1366(window, qtbot, no_keyring) -> None:
+    """On a 1366x768 screen without a keyring, New site: the Password field's hint, the
+    Key file's and the 227 address choice were cut off ("…never s"). They are short
+    enough for their fields now (the whole story is in their tooltips)."""
+    window.resize(1366, 740)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    manager = window.site_manager
+    qtbot.waitUntil(manager.isVisible)
+    manager.resize(845, 540)  # what it opens at beside the window on that screen
+    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
+    form = manager.form
+    from ..helpers import settle_layout
+
+    settle_layout()
+    for field in (form.password, form.sftp.key_file):
+        room = field.width() - 12  # the frame and text margins
+        text = field.placeholderText()
+        assert field.fontMetrics().horizontalAdvance(text) <= room, (text, field.width())
+    combo = form.policy
+    shown = combo.itemText(combo.currentIndex())
+    assert combo.fontMetrics().horizontalAdvance(shown) <= combo.width() - 30, shown
+    assert "keyring" in form.password.toolTip()
+    manager.close()
