@@ -45,7 +45,7 @@ from client.config.sites import (
 )
 from client.config.urls import parse_url
 from client.engine.sftp.settings import HostKeyPolicy
-from client.ui.dialogs import ask_password
+from client.ui.dialogs import ask_password, fit_title
 from client.ui.sites.sftp_fields import (
     key_needs_passphrase,
 )
@@ -301,6 +301,7 @@ class SiteManagerDialog(QDialog):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setEscapeButton(QMessageBox.StandardButton.No)
         box.finished.connect(lambda _result: self._delete_answered(box, site))
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
         return box
 
