@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         return self.connect_flow.site_reference(tab)
 
     async def _connect_site(self, store: SiteStore, site: Site) -> str:
-        from client.ui.sites.dialog import connect_site
+        from client.ui.sites.connect import connect_site
 
         return await connect_site(self, store, site)
 
