@@ -25,6 +25,7 @@ import keyring
 import keyring.errors
 
 from client.config.appdirs import config_dir
+from client.config.bookmarks import Bookmark, bookmarks_from_json
 from client.config.jsonfile import write_json_atomically
 from client.config.proxies import ProxyStore, normalise_choice, site_proxy_key
 from client.engine.schemes import Protocol
@@ -93,6 +94,8 @@ class Site:
     # "default" (the app's default proxy), "none", or a proxy URL without its password
     # (the password is in the keyring: client/config/proxies.py)
     proxy: str = "default"
+    # remote folders with the local folder that goes with each (client/config/bookmarks.py)
+    bookmarks: tuple[Bookmark, ...] = ()
 
     @property
     def is_sftp(self) -> bool:
@@ -109,6 +112,7 @@ class Site:
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
         data["active_ports"] = list(self.active_ports) if self.active_ports else None
+        data["bookmarks"] = [bookmark.to_json() for bookmark in self.bookmarks]
         return data
 
     @classmethod
@@ -128,6 +132,7 @@ class Site:
                                         and 0 <= keepalive <= MAX_KEEPALIVE else 0)
         values["list_hidden"] = values.get("list_hidden") is True
         values["proxy"] = normalise_choice(values.get("proxy"))
+        values["bookmarks"] = bookmarks_from_json(values.get("bookmarks"))
         if values.get("protocol") not in (Protocol.FTP.value, Protocol.SFTP.value):
             values["protocol"] = Protocol.FTP.value
         if not isinstance(values.get("key_file", ""), str):

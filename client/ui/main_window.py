@@ -35,6 +35,7 @@ from client.engine.events import EventBus
 from client.engine.queue.saved import QueueSaver
 from client.engine.ratelimit import shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.ui.bookmarks_menu import BookmarksMenu
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.open_log_folder_action = menu.open_log_folder
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.modes = ModeSwitch(self.tabs, self.quick, self.status, menu)
+        self.bookmarks = BookmarksMenu(self, self.tabs, self.local_pane, self.spawn)
         self.capture_loader = CaptureLoader(self)
         self._wire()
         self.compare_tools = CompareTools(

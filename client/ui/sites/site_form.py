@@ -21,6 +21,7 @@ from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.proxy_fields import ProxyFields
+from client.ui.sites.bookmark_field import BookmarkField
 from client.ui.sites.charset_field import CharsetField
 from client.ui.sites.sftp_fields import (
     SFTP_CHOICE,
@@ -130,6 +131,8 @@ class SiteForm(QWidget):
             "a few old servers take -a for a file name."))
         form.addRow("", self.list_hidden)
         self.proxy = ProxyFields(self, form, with_default=True)
+        self.bookmarks = BookmarkField(self)
+        form.addRow(self.tr("Bookmarks"), self.bookmarks)
         self.logon.currentIndexChanged.connect(self._logon_changed)
         self._ftp_only = [self.mode, self.commands, self.policy, self.active_address,
                           self.active_ports, self.list_hidden]
@@ -184,6 +187,7 @@ class SiteForm(QWidget):
                   ("default", "none") and self.store.proxies.for_site(
                       site.proxy, site.site_id).password is not None)  # type: ignore[union-attr]
         self.proxy.set_choice(site.proxy, password_stored=stored)
+        self.bookmarks.set_bookmarks(site.bookmarks)
         self._logon_changed()
         self._protocol_changed()
 
@@ -278,4 +282,4 @@ class SiteForm(QWidget):
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
             connection_limit=self.limit.value(), charset=self.charset.charset(),
             keepalive_interval=self.keepalive.value(), list_hidden=self.list_hidden.isChecked(),
-            proxy=proxy)
+            proxy=proxy, bookmarks=self.bookmarks.bookmarks())
