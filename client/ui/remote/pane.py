@@ -196,7 +196,7 @@ class RemotePane(QWidget):
     def set_connected(self, connected: bool) -> None:
         self.charset_bar.reset()  # a new session: offers dismissed for the last one again
         # connected, an empty tree only waits for its first listing (which may hang)
-        self.tree.placeholder = (self.tr("Waiting for the first listing") if connected
+        self.tree.placeholder = (self.tr("No folder listed yet") if connected
                                  else self.tr("Not connected"))
         self.tree.viewport().update()
         for widget in (self.back_button, self.forward_button, self.up_button,

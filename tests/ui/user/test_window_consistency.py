@@ -248,7 +248,7 @@ def test_a_connected_tab_whose_first_listing_hangs_does_not_say_not_connected(
         window, qtbot) -> None:
     """Demo → stall: connected, the first listing waits for its data. The folder tree
     said "Not connected" beside the banner explaining the wait (and the status bar's
-    "Busy"); it says it waits for the first listing."""
+    "Busy"); it says no folder is listed yet (also after the listing failed)."""
     from client.demo import DemoServer
     from client.engine.settings import ConnectionSettings
 
@@ -261,7 +261,7 @@ def test_a_connected_tab_whose_first_listing_hangs_does_not_say_not_connected(
         tree = window.remote_pane.tree
         tree.viewport().repaint()
         assert window.connection.is_connected
-        assert tree.painted_placeholder == "Waiting for the first listing"
+        assert tree.painted_placeholder == "No folder listed yet"
         task.cancel()
 
 
