@@ -59,9 +59,13 @@ def _shorter_decoded(line: str) -> list[str]:
     if remark is not None and remark.start() > len(line) // 3:
         forms.append(line[:remark.start()] + " (…)")
     parts = line.split(" · ")
-    if len(parts) >= 3:  # "client dials (passive) · PASV port … · advertised …"
+    if len(parts) >= 2:  # "client dials (passive) · PASV port …": the arrow shows who
         forms.append(" · ".join([re.sub(r"\s\([^()]*\)", "", parts[0]), *parts[1:]]))
-        forms.append(" · ".join(parts[1:]))
+        facts = " · ".join(parts[1:])  # the arrow's direction says who dials
+        forms.append(facts)
+        terse = facts.replace(" port ", " ").replace("advertised ", "adv. ")
+        if terse != facts:
+            forms.append(terse)
     return forms
 
 
