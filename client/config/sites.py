@@ -25,6 +25,7 @@ import keyring
 import keyring.errors
 
 from client.config.appdirs import config_dir
+from client.config.bookmarks import Bookmark, bookmarks_from_json
 from client.config.jsonfile import write_json_atomically
 from client.config.proxies import ProxyStore, normalise_choice, site_proxy_key
 from client.engine.schemes import Protocol
@@ -93,6 +94,8 @@ class Site:
     # "default" (the app's default proxy), "none", or a proxy URL without its password
     # (the password is in the keyring: client/config/proxies.py)
     proxy: str = "default"
+    # remote folders with the local folder that goes with each (client/config/bookmarks.py)
+    bookmarks: tuple[Bookmark, ...] = ()
 
     @property
     def is_sftp(self) -> bool:
@@ -109,6 +112,7 @@ class Site:
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
         data["active_ports"] = list(self.active_ports) if self.active_ports else None
+        data["bookmarks"] = [bookmark.to_json() for bookmark in self.bookmarks]
         return data
 
     @classmethod
@@ -128,6 +132,7 @@ class Site:
                                         and 0 <= keepalive <= MAX_KEEPALIVE else 0)
         values["list_hidden"] = values.get("list_hidden") is True
         values["proxy"] = normalise_choice(values.get("proxy"))
+        values["bookmarks"] = bookmarks_from_json(values.get("bookmarks"))
         if values.get("protocol") not in (Protocol.FTP.value, Protocol.SFTP.value):
             values["protocol"] = Protocol.FTP.value
         if not isinstance(values.get("key_file", ""), str):
@@ -272,6 +277,23 @@ class SiteStore:
             keyring.delete_password(KEYRING_SERVICE, site_id)
         except keyring.errors.PasswordDeleteError:
             pass
+
+    def copy_secrets(self, source_id: str, target_id: str) -> bool:
+        """Copy a site's keyring secrets (password, key passphrase, proxy password) under
+        another site's keys, keyring to keyring: a duplicated site logs on as its
+        original did, and no secret passes through a file. False when the keyring
+        refused one of them (the ones it took stay)."""
+        complete = True
+        for key in (lambda i: i, passphrase_key, site_proxy_key):  # one service for all
+            secret = self.get_password(key(source_id))
+            if secret is None:
+                continue
+            try:
+                self.set_password(key(target_id), secret)
+            except keyring.errors.KeyringError as exc:
+                log.warning("the keyring refused a copied secret: %s", exc)
+                complete = False
+        return complete
 
     # -- to the engine -------------------------------------------------------------
     def sftp_settings(self, site: Site, *, password: str | None = None,

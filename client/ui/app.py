@@ -113,7 +113,7 @@ def apply_palette(app: QApplication, dark: bool | None = None) -> None:
 async def open_target(window: Any, url: str) -> None:
     """Fill the quickconnect bar from ``url`` (ftp/ftps/ftpes or ``site:NAME``) and connect."""
     if url.startswith("site:"):
-        from client.ui.sites.dialog import connect_saved_site
+        from client.ui.sites.connect import connect_saved_site
 
         await connect_saved_site(window, url[5:])
         return

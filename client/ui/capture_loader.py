@@ -24,6 +24,7 @@ from client.engine.capture import CaptureAnalysis, CaptureError, analyze_capture
 from client.engine.events import EventBus, Notice
 from client.protocol.annotate import Severity
 from client.protocol.text import escape_control
+from client.ui.dialogs import fit_title
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -221,5 +222,6 @@ class CaptureLoader(QObject):
         if details:
             box.setDetailedText("\n".join(escape_control(line) for line in details.split("\n")))
         box.setModal(False)
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
         self.dialog = box

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
+    QSpacerItem,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -51,7 +53,14 @@ def fit_title(dialog: QWidget) -> None:
     font.setBold(True)  # title bars commonly use a bold face: measure the wider one
     width = QFontMetrics(font).horizontalAdvance(title) + TITLE_BAR_ROOM
     field = dialog.findChild(QLineEdit)
-    if isinstance(dialog, QInputDialog) and field is not None:
+    grid = dialog.layout()
+    if isinstance(dialog, QMessageBox) and isinstance(grid, QGridLayout):
+        # a message box sizes itself from its text and ignores a minimum width; a
+        # spacer row as wide as the title is what it does take into account
+        grid.addItem(QSpacerItem(width, 0, QSizePolicy.Policy.Minimum,
+                                 QSizePolicy.Policy.Minimum),
+                     grid.rowCount(), 0, 1, grid.columnCount())
+    elif isinstance(dialog, QInputDialog) and field is not None:
         # an input dialog's layout (made when shown) fixes it to its contents: widen
         # the field by what the dialog needs, less the layout's side margins
         style = dialog.style()
@@ -180,6 +189,7 @@ async def confirm(parent: QWidget, title: str, text: str) -> bool:
     box.setObjectName("confirmDialog")
     box.setTextFormat(Qt.TextFormat.PlainText)  # questions quote remote names: never markup
     box.setDefaultButton(QMessageBox.StandardButton.No)
+    fit_title(box)
     await await_dialog(box)
     answer = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
     box.deleteLater()

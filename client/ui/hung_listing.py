@@ -228,9 +228,15 @@ class HungListingAssistant:
 
     def _diagnose(self) -> None:
         # The wizard is not modal: a failed listing's explanation stays in the pane while
-        # it runs and after it closes (Apply lists again, which replaces it). A banner
-        # about a listing still hanging goes: that listing is stopped now.
+        # it runs and after it closes (Apply lists again, which replaces it). A listing
+        # still hanging is stopped now (the diagnosis needs the server's attention); its
+        # banner stays, saying so, else the pane would be left empty with nothing to say
+        # why, and its buttons still retry the same folder.
         if self.stuck_task is not None:
             self._stop_stuck_listing()
-            self.hide()
+            self.stuck_arrow = None
+            self._ticker.stop()
+            if self.banner is not None and self.banner.isVisible():
+                self.banner.mark_stopped(self.window.tr(
+                    "Listing stopped so that Diagnose can run."))
         self.window.run_diagnose()

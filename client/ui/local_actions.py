@@ -1,16 +1,18 @@
 """File operations in the local pane: create folder, rename (F2), delete (Del, asks
-first). Disk work that can be long (deleting a big tree) runs in a thread."""
+first), file permissions (POSIX, the same dialog as the remote pane's). Disk work that
+can be long (deleting a big tree) runs in a thread."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from client.ui.dialogs import ask_text, confirm, name_stem_length
+from client.ui.dialogs import ChmodDialog, ask_text, await_dialog, confirm, name_stem_length
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -99,3 +101,28 @@ class LocalActions:
                     path.unlink()
 
         await asyncio.to_thread(remove)
+
+    async def chmod(self, paths: list[Path], mode: int | None = None) -> int | None:
+        """Set the permission bits of ``paths`` (asked in the dialog, starting from the
+        first one's); returns the mode set, None when cancelled. A symbolic link's own
+        bits are not set (most systems have none): its target's are, as chmod(1) does."""
+        if not paths:
+            return None
+        if mode is None:
+            dialog = ChmodDialog(self.window, [p.name for p in paths],
+                                 stat.S_IMODE(paths[0].stat().st_mode) & 0o777)
+            accepted = await await_dialog(dialog)
+            mode = dialog.mode
+            dialog.deleteLater()
+            if not accepted:
+                return None
+        chosen = mode
+
+        def apply() -> None:
+            for path in paths:
+                # the bits above 0o777 (setuid, setgid, sticky) are kept as they are
+                path.chmod((stat.S_IMODE(path.stat().st_mode) & ~0o777) | chosen)
+
+        await asyncio.to_thread(apply)
+        self.pane.refresh()
+        return chosen

@@ -6,6 +6,7 @@ ambiguous, and Qt would then run neither."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QModelIndex, Qt, Signal, SignalInstance
@@ -102,6 +103,7 @@ class LocalPane(QWidget):
     mkdir_requested = Signal()
     rename_requested = Signal(object)  # Path
     delete_requested = Signal(list)  # list[Path]
+    chmod_requested = Signal(list)  # list[Path] (POSIX: their permission bits)
     download_dropped = Signal(list, object)  # remote paths, local folder Path
     move_requested = Signal(list, object)  # list[Path] into a folder Path (a drag)
     folder_changed = Signal(str)
@@ -130,6 +132,10 @@ class LocalPane(QWidget):
         self.path_bar.setEditable(True)
         self.path_bar.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.path_bar.setAccessibleName(self.tr("Local path"))
+        # a deep folder must not widen the pane's minimum (it squeezed the remote pane)
+        self.path_bar.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.path_bar.setMinimumContentsLength(10)
         self.path_bar.lineEdit().returnPressed.connect(
             lambda: self.set_folder(Path(self.path_bar.currentText()).expanduser()))
         self.path_bar.activated.connect(lambda i: self.set_folder(Path(self.path_bar.itemText(i))))
@@ -333,6 +339,9 @@ class LocalPane(QWidget):
             menu.addAction(self.tr("Rename… (F2)"), lambda: self.rename_requested.emit(paths[0]))
         if paths:
             menu.addAction(self.tr("Delete (Del)"), lambda: self.delete_requested.emit(paths))
+            if os.name == "posix":  # Windows has no permission bits to set
+                menu.addAction(self.tr("Permissions…"),
+                               lambda: self.chmod_requested.emit(paths))
         menu.addSeparator()
         menu.addAction(self.show_hidden_action)
         menu.addAction(icon("refresh"), self.tr("Refresh"), self.refresh)

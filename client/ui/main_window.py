@@ -35,6 +35,7 @@ from client.engine.events import EventBus
 from client.engine.queue.saved import QueueSaver
 from client.engine.ratelimit import shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
+from client.ui.bookmarks_menu import BookmarksMenu
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.open_log_folder_action = menu.open_log_folder
         self.inspector_menu: QMenu | None = None  # made by add_toolbar_action when needed
         self.modes = ModeSwitch(self.tabs, self.quick, self.status, menu)
+        self.bookmarks = BookmarksMenu(self, self.tabs, self.local_pane, self.spawn)
         self.capture_loader = CaptureLoader(self)
         self._wire()
         self.compare_tools = CompareTools(
@@ -164,7 +166,7 @@ class MainWindow(QMainWindow):
             connection=self.connection, transfers=self.transfers, spawn=self.spawn,
             browse_remote=lambda path: self.remote_actions.browse(path), refresh=self.refresh,
             parent=self)
-        restore_window_state(self)
+        self._restored_splits = restore_window_state(self)
         self._load_inspector()
         self.hung_listing = HungListingAssistant(self)
         self.connect_flow = ConnectFlow(
@@ -364,7 +366,7 @@ class MainWindow(QMainWindow):
         return self.connect_flow.site_reference(tab)
 
     async def _connect_site(self, store: SiteStore, site: Site) -> str:
-        from client.ui.sites.dialog import connect_site
+        from client.ui.sites.connect import connect_site
 
         return await connect_site(self, store, site)
 
@@ -437,6 +439,9 @@ class MainWindow(QMainWindow):
         if not self._restore_offered:  # what the last run left in the queue, once
             self._restore_offered = True
             QTimer.singleShot(0, self, self.queue_restore.offer)
+        splits, self._restored_splits = self._restored_splits, []
+        for split in splits:  # the saved proportions, in the size the window has now
+            QTimer.singleShot(0, self, split.fit)
         if self._size_dock_on_show and self.inspector_dock is not None:
             self._size_dock_on_show = False
             self.resizeDocks([self.inspector_dock], [inspector_dock_width(self.width())],

@@ -70,6 +70,9 @@ class ProxyFields:
         #: a proxy password is kept only in the keyring: without one it cannot be saved
         self.keyring_ok = keyring_available()
         self.password.setPlaceholderText(self._password_hint(stored=False))
+        if not self.keyring_ok:
+            self.password.setToolTip(_tr("No secure system keyring is available: a proxy "
+                                         "password cannot be saved"))
         self._last_kind = self.kind.currentData()
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
@@ -125,7 +128,7 @@ class ProxyFields:
     def _password_hint(self, *, stored: bool) -> str:
         """Where the proxy password is kept, or that it cannot be."""
         if not self.keyring_ok:
-            return _tr("no system keyring: a proxy password cannot be saved")
+            return _tr("no keyring: cannot be saved")  # the tooltip says it whole
         if stored:
             return _tr("(stored in the keyring; type to replace)")
         return _tr("stored in the system keyring")

@@ -11,7 +11,22 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
 
-__all__ = ["queue_menu", "removable"]
+__all__ = ["queue_menu", "removable", "applies", "MOVABLE_STATES"]
+
+#: Jobs whose place in the queue still matters: waiting ones. A running or finished
+#: job has no place to move to (moving it only shuffled the order behind the scenes).
+MOVABLE_STATES = frozenset({JobState.QUEUED, JobState.PAUSED})
+
+#: For each queue action, the job states it does something to.
+_APPLIES_TO = {
+    "pause": frozenset({JobState.QUEUED, JobState.RUNNING}),
+    "resume": frozenset({JobState.PAUSED}),
+    "cancel": frozenset({JobState.QUEUED, JobState.RUNNING, JobState.PAUSED}),
+    "retry": frozenset({JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED}),
+    "up": MOVABLE_STATES,
+    "down": MOVABLE_STATES,
+    "remove": FINISHED_STATES,
+}
 
 QueueHandler = Callable[[str, list[TransferJob]], None]
 
@@ -25,29 +40,31 @@ def removable(jobs: list[TransferJob]) -> list[TransferJob]:
     return [job for job in jobs if job.state in FINISHED_STATES]
 
 
+def applies(action: str, jobs: list[TransferJob]) -> bool:
+    """Whether ``action`` does something to one of ``jobs`` (the bar's buttons and
+    the menu's entries are greyed otherwise)."""
+    states = _APPLIES_TO.get(action)
+    return states is not None and any(job.state in states for job in jobs)
+
+
 def queue_menu(parent: QWidget, selected: list[TransferJob], every: list[TransferJob],
                run: QueueHandler) -> QMenu:
     """What can be done to ``selected`` (greyed when nothing applies); ``every`` job
     shown, for "Clear successful transfers"."""
     menu = QMenu(parent)
     menu.setObjectName("queueMenu")
-    states = {job.state for job in selected}
 
-    def add(text: str, action: str, jobs: list[TransferJob], applies: bool) -> None:
+    def add(text: str, action: str, jobs: list[TransferJob], applies_to: bool) -> None:
         entry = menu.addAction(text)
-        entry.setEnabled(bool(jobs) and applies)
+        entry.setEnabled(bool(jobs) and applies_to)
         entry.triggered.connect(lambda _on=False: run(action, jobs))
 
-    add(_tr("Pause"), "pause", selected,
-        bool(states & {JobState.QUEUED, JobState.RUNNING}))
-    add(_tr("Resume"), "resume", selected, JobState.PAUSED in states)
-    add(_tr("Cancel"), "cancel", selected,
-        bool(states & {JobState.QUEUED, JobState.RUNNING, JobState.PAUSED}))
-    add(_tr("Retry"), "retry", selected,
-        bool(states & {JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED}))
+    for text, action in ((_tr("Pause"), "pause"), (_tr("Resume"), "resume"),
+                         (_tr("Cancel"), "cancel"), (_tr("Retry"), "retry")):
+        add(text, action, selected, applies(action, selected))
     menu.addSeparator()
-    add(_tr("Move up"), "up", selected, True)
-    add(_tr("Move down"), "down", selected, True)
+    add(_tr("Move up"), "up", selected, applies("up", selected))
+    add(_tr("Move down"), "down", selected, applies("down", selected))
     menu.addSeparator()
     add(_tr("Remove from the list (Del)"), "remove", removable(selected), True)
     add(_tr("Clear successful transfers"), "remove",

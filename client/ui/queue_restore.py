@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from client.engine.queue.saved import QueueSaver, SavedJob
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.engine.sftp.settings import SftpSettings
+from client.ui.dialogs import fit_title
 
 __all__ = ["QueueRestoreOffer", "site_url"]
 
@@ -77,6 +78,7 @@ class QueueRestoreOffer(QObject):
         box.setDefaultButton(restore)
         box.buttonClicked.connect(lambda button: self._answered(
             "restore" if button is restore else "discard" if button is discard else "later"))
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
         self.box = box
         return box

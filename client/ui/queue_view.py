@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from client.engine.events import TransferProgress
 from client.engine.queue.jobs import JobState, TransferJob
 from client.protocol.text import escape_control
-from client.ui.queue_menu import queue_menu, removable
+from client.ui.queue_menu import applies, queue_menu, removable
 from client.ui.remote.listing_model import human_size
 
 __all__ = ["QueueModel", "QueueWidget", "QueueColumn", "QueueTab", "JOB_ROLE", "tab_of_state",
@@ -275,6 +275,7 @@ class QueueWidget(QWidget):
             remove.triggered.connect(lambda _on=False: self._run(
                 "remove", removable(self.selected_jobs())))
             view.addAction(remove)
+            view.selectionModel().selectionChanged.connect(self._update_buttons)
             self.views[key], self.proxies[key] = view, proxy
             self.tabs.addTab(view, label)
         self.model.rowsInserted.connect(self._update_tab_titles)
@@ -291,6 +292,13 @@ class QueueWidget(QWidget):
             button.setAccessibleName(text)
             self.buttons[key] = button
             self.actions_bar.addWidget(button)
+        # greyed unless they do something to the jobs selected (a finished job has no
+        # place in the queue to move to, nothing to pause or resume)
+        self.tabs.currentChanged.connect(self._update_buttons)
+        self.model.dataChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self.model.rowsRemoved.connect(self._update_buttons)
+        self._update_buttons()
         self.actions_bar.addStretch(1)
         self.actions_bar.addWidget(QLabel(self.tr("Concurrent transfers:"), self))
         self.concurrency = QSpinBox(self)
@@ -323,6 +331,11 @@ class QueueWidget(QWidget):
         if not isinstance(view, QTreeView):
             return []
         return [view.model().data(i, JOB_ROLE) for i in view.selectionModel().selectedRows()]
+
+    def _update_buttons(self, *_args: object) -> None:
+        jobs = self.selected_jobs()
+        for key, button in self.buttons.items():
+            button.setEnabled(applies(key, jobs))
 
     def _update_tab_titles(self, *_args: object) -> None:
         for i, (key, label) in enumerate(self._tab_labels()):

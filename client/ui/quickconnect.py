@@ -1,19 +1,19 @@
-"""The quickconnect bar: host (or full URL), user, password, port, the Passive/Active
-segmented toggle with the command family beside it (Classic PASV/PORT or Extended
-EPSV/EPRT), the TLS choice, Connect/Disconnect and the history drop-down.
+"""The quickconnect bar: host (or full URL), user, password, port, the TLS choice,
+Connect/Disconnect, the history drop-down, and the data-connection controls
+(:mod:`client.ui.mode_segments`: Passive/Active and the command family).
 
-The segments name the command the next data connection sends ("Passive · PASV"), so the
-person debugging the link knows what to look for in the console. The history keeps
-host, port, user, TLS, mode and command family — never a password.
+The history keeps host, port, user, TLS, mode and command family — never a password.
+A narrow window (under ``COMPACT_BELOW`` pixels, a 1024-pixel screen) gets the short
+segment texts and TLS choice, so the Host field keeps room for a host name.
 """
 
 from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -33,6 +33,7 @@ from client.engine.settings import CommandFamily, ConnectionSettings, TlsMode, T
 from client.engine.sftp.credentials import default_key_files
 from client.engine.sftp.settings import HostKeyPolicy, SftpSettings
 from client.ui.icons import icon
+from client.ui.mode_segments import ModeSegments
 from client.ui.password_scope import PasswordScope
 
 __all__ = ["QuickConnectBar", "take_over_qsettings_history"]
@@ -46,18 +47,9 @@ _TLS_CHOICES = (  # translated when shown (context QuickConnectBar)
     (TlsMode.OFF, QT_TRANSLATE_NOOP("QuickConnectBar", "Plain FTP (insecure)")),
     (SFTP_CHOICE, QT_TRANSLATE_NOOP("QuickConnectBar", "SFTP (SSH)")),
 )
-_COMMAND_CHOICES = (  # translated when shown (context QuickConnectBar)
-    (CommandFamily.CLASSIC, QT_TRANSLATE_NOOP("QuickConnectBar", "Classic"),
-     QT_TRANSLATE_NOOP("QuickConnectBar",
-                       "Classic commands: PASV (passive) and PORT (active). Their replies "
-                       "carry the address as h1,h2,h3,h4,p1,p2, decoded in the console "
-                       "(port = p1*256+p2). What FileZilla, WinSCP and lftp send on IPv4.")),
-    (CommandFamily.EXTENDED, QT_TRANSLATE_NOOP("QuickConnectBar", "Extended"),
-     QT_TRANSLATE_NOOP("QuickConnectBar",
-                       "Extended commands: EPSV (passive) and EPRT (active), RFC 2428. "
-                       "EPSV names only a port: the client dials the control connection's "
-                       "host. IPv6 always uses these.")),
-)
+#: Below this width the bar is compact (measured: the full bar needs ~1180 px with a
+#: 190-pixel Host field; at 1024 px the field was squeezed to ~90 px).
+COMPACT_BELOW = 1180
 #: Where the window's settings file kept the history before it moved to client.config.
 _OLD_HISTORY_KEY = "quickconnect/history"
 
@@ -86,8 +78,9 @@ class _Field(QLineEdit):
         self.setMinimumWidth(int(width * 0.4))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        hint = super().sizeHint()
-        return QSize(max(hint.width(), self._preferred), hint.height())
+        # exactly the width asked for (QLineEdit's own ~125 px would make User and
+        # Password as wide as Host, which then got the least of a narrow bar)
+        return QSize(self._preferred, super().sizeHint().height())
 
 
 class QuickConnectBar(QWidget):
@@ -106,7 +99,10 @@ class QuickConnectBar(QWidget):
         self._offered_proxy: ProxySettings | None = None  # see use_proxy_once
         self.host = self._edit(self.tr("Host"), self.tr("host or ftp://, ftps://, ftpes://, sftp:// URL"), 190)
         self.user = self._edit(self.tr("User"), self.tr("anonymous"), 100)
-        self.password = self._edit(self.tr("Password"), "", 100)
+        self.password = self._edit(self.tr("Password"), "", 90)
+        # the placeholder says what an empty User means: it stays readable
+        self.user.setMinimumWidth(self.user.fontMetrics().horizontalAdvance(
+            self.user.placeholderText()) + 14)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.port = QSpinBox(self)
         self.port.setRange(0, 65535)
@@ -115,48 +111,18 @@ class QuickConnectBar(QWidget):
         self.port.setAccessibleName(self.tr("Port"))
         self.port.setToolTip(self.tr("Port (default: 21, or 990 for implicit TLS)"))
 
-        self.passive_button = self._segment(self.tr("Passive"), "passive",
-                                            self.tr("Passive: the client dials the server "
-                                                    "(PASV/EPSV)"))
-        self.active_button = self._segment(self.tr("Active"), "active",
-                                           self.tr("Active: the server dials the client "
-                                                   "(PORT/EPRT)"))
-        self.passive_button.setObjectName("passiveSegment")
-        self.active_button.setObjectName("activeSegment")
-        self.mode_group = QButtonGroup(self)
-        self.mode_group.setExclusive(True)
-        self.mode_group.addButton(self.passive_button)
-        self.mode_group.addButton(self.active_button)
-        self.passive_button.setChecked(True)
-        # a segmented control: the chosen mode must be obvious at a glance
-        for button, edge in ((self.passive_button, "left"), (self.active_button, "right")):
-            button.setStyleSheet(
-                "QToolButton { border: 1px solid palette(mid); padding: 3px 5px; "
-                f"border-top-{edge}-radius: 4px; border-bottom-{edge}-radius: 4px; }}"
-                "QToolButton:checked { background: palette(highlight); "
-                "color: palette(highlighted-text); font-weight: bold; }"
-                # greyed out (an SFTP session): no mode may look chosen
-                "QToolButton:checked:disabled { background: palette(button); "
-                "color: palette(mid); font-weight: normal; }")
-        self.mode_group.buttonToggled.connect(self._mode_toggled)
-        self.commands = QComboBox(self)
-        self.commands.setObjectName("commandFamily")
-        self.commands.setAccessibleName(self.tr("Commands"))
-        for family, label, tip in _COMMAND_CHOICES:
-            self.commands.addItem(QCoreApplication.translate("QuickConnectBar", label), family)
-            self.commands.setItemData(self.commands.count() - 1,
-                                      QCoreApplication.translate("QuickConnectBar", tip),
-                                      Qt.ItemDataRole.ToolTipRole)
-        self.commands.setToolTip(self.tr(
-            "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
-            "or Extended (EPSV/EPRT)"))
-        self.commands.currentIndexChanged.connect(self._commands_chosen)
-        self._ipv6 = False
+        # created here: the mode switch is the next stop after the connection fields (Tab)
+        self.segments = ModeSegments(self)
+        self.passive_button = self.segments.passive_button
+        self.active_button = self.segments.active_button
+        self.mode_group = self.segments.mode_group
+        self.commands = self.segments.commands
+        self.segments.mode_changed.connect(self.mode_changed)
+        self.segments.commands_changed.connect(self.commands_changed)
         self._ftp = True  # the open session has FTP's modes (see set_ftp_controls)
         # the tab shown is connected over FTP: its modes work whatever protocol is
         # chosen for the next connection
         self._ftp_session = False
-        self._name_segments()
 
         self.tls = QComboBox(self)
         self.tls.setAccessibleName(self.tr("Encryption"))
@@ -210,13 +176,7 @@ class QuickConnectBar(QWidget):
         layout.addWidget(self.connect_button)
         layout.addWidget(self.history_button)
         layout.addWidget(self.disconnect_button)
-        # the mode switch last: it is the next stop after the connection fields (Tab)
-        segments = QHBoxLayout()
-        segments.setSpacing(0)
-        segments.addWidget(self.passive_button)
-        segments.addWidget(self.active_button)
-        layout.addLayout(segments)
-        layout.addWidget(self.commands)
+        layout.addWidget(self.segments)
         layout.addStretch(1)
 
     def _edit(self, name: str, placeholder: str, width: int) -> QLineEdit:
@@ -225,55 +185,24 @@ class QuickConnectBar(QWidget):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def _segment(self, text: str, icon_name: str, tip: str) -> QToolButton:
-        button = QToolButton(self)
-        button.setText(text)
-        button.setIcon(icon(icon_name))
-        # the text names the mode and the command it sends; the icon would only add width
-        button.setToolButtonStyle(button.toolButtonStyle().ToolButtonTextOnly)
-        button.setCheckable(True)
-        button.setToolTip(tip)
-        button.setAccessibleName(text)
-        return button
-
-    # -- mode -----------------------------------------------------------------------------
+    # -- mode and command family (the segments) ------------------------------------------
     @property
     def mode(self) -> TransferMode:
-        return TransferMode.ACTIVE if self.active_button.isChecked() else TransferMode.PASSIVE
+        return self.segments.mode
 
     def set_mode(self, mode: TransferMode) -> None:
-        (self.active_button if mode is TransferMode.ACTIVE else self.passive_button).setChecked(True)
+        self.segments.set_mode(mode)
 
-    def _mode_toggled(self, _button: object, checked: bool) -> None:
-        if checked:
-            self.mode_changed.emit(self.mode)
-
-    # -- command family -------------------------------------------------------------------
     @property
     def command_family(self) -> CommandFamily:
-        family = self.commands.currentData()
-        return family if isinstance(family, CommandFamily) else CommandFamily.CLASSIC
+        return self.segments.command_family
 
     def set_command_family(self, family: CommandFamily) -> None:
-        index = self.commands.findData(family)
-        if index >= 0 and index != self.commands.currentIndex():
-            self.commands.setCurrentIndex(index)
-
-    def _commands_chosen(self, _index: int) -> None:
-        self._name_segments()
-        self.commands_changed.emit(self.command_family)
+        self.segments.set_command_family(family)
 
     def set_ipv6(self, ipv6: bool) -> None:
-        """Over an IPv6 control connection only EPSV/EPRT exist: the segments say so and
-        the family choice waits for the next IPv4 connection."""
-        self._ipv6 = ipv6
-        self.commands.setEnabled(not ipv6 and self._ftp)
-        self.commands.setToolTip(self.tr(
-            "This connection is IPv6: EPSV and EPRT are sent whatever is chosen (PASV and "
-            "PORT cannot carry an IPv6 address)") if ipv6 else self.tr(
-            "Which commands set up the next data connection on IPv4: Classic (PASV/PORT) "
-            "or Extended (EPSV/EPRT)"))
-        self._name_segments()
+        """Over an IPv6 control connection only EPSV/EPRT exist (see ModeSegments)."""
+        self.segments.set_ipv6(ipv6)
 
     def set_ftp_controls(self, offered: bool) -> None:
         """The mode segments and the command family apply to FTP sessions only."""
@@ -286,13 +215,21 @@ class QuickConnectBar(QWidget):
         self._ftp_session = connected
         self._protocol_chosen()
 
-    def _name_segments(self) -> None:
-        family = CommandFamily.EXTENDED if self._ipv6 else self.command_family
-        for button, mode, name in ((self.passive_button, TransferMode.PASSIVE, self.tr("Passive")),
-                                   (self.active_button, TransferMode.ACTIVE, self.tr("Active"))):
-            command = family.command(mode)
-            button.setText(f"{name} · {command}")
-            button.setAccessibleName(self.tr("{} mode, sends {}").format(name, command))
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        # the full texts' minimum would keep the window wider than a small screen; a bar
+        # made that narrow turns compact, whose own minimum is well below this
+        hint = super().minimumSizeHint()
+        return QSize(hint.width() - self.segments.compact_saving(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        # decided on the bar's own width, which the window sets (not on the texts, so
+        # shortening them cannot flip it back)
+        compact = self.width() < COMPACT_BELOW
+        self.segments.set_compact(compact)
+        self.tls.setMinimumContentsLength(6 if compact else 9)
+        # QComboBox keeps its first minimum size hint: an explicit minimum replaces it
+        self.tls.setMinimumWidth(self.tls.sizeHint().width() if compact else 0)
+        super().resizeEvent(event)
 
     @property
     def sftp_chosen(self) -> bool:
@@ -301,17 +238,8 @@ class QuickConnectBar(QWidget):
     def _protocol_chosen(self, _index: int = -1) -> None:
         """SFTP has no modes and no data-connection commands: the segments grey out and
         say why until an FTP connection or choice brings them back."""
-        sftp = self.sftp_chosen and not self._ftp_session
-        enabled = self._ftp and not sftp
-        self.passive_button.setEnabled(enabled)
-        self.active_button.setEnabled(enabled)
-        self.commands.setEnabled(enabled and not self._ipv6)
-        why = self.tr("SFTP has no data connections: every transfer travels inside the "
-                      "one SSH connection, so there is no passive or active mode")
-        self.passive_button.setToolTip(why if sftp else self.tr(
-            "Passive: the client dials the server (PASV/EPSV)"))
-        self.active_button.setToolTip(why if sftp else self.tr(
-            "Active: the server dials the client (PORT/EPRT)"))
+        self.segments.set_enabled_for(offered=self._ftp,
+                                      sftp=self.sftp_chosen and not self._ftp_session)
 
     # -- connecting -----------------------------------------------------------------------
     def build_settings(self) -> tuple[ConnectionSettings | SftpSettings, str | None]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from client.config.appdirs import log_dir
 from client.engine.events import UNLOGGED_KINDS, EventBus
 from client.engine.sessionlog import SessionLog
+from client.ui.dialogs import fit_title
 
 __all__ = ["SessionLogControl", "log_folder"]
 
@@ -82,6 +83,7 @@ class SessionLogControl(QObject):
                           QMessageBox.StandardButton.Ok, parent)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = box
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()  # never exec() under qasync
 
     def close(self) -> None:

@@ -45,6 +45,8 @@ class TransferCommands(QObject):
         lp.move_requested.connect(lambda ps, folder: self.spawn(
             actions.move(ps, folder), pane=lp, doing=self.tr("Move")))
         lp.delete_requested.connect(lambda ps: self.spawn(actions.delete(ps), pane=lp, doing=self.tr("Delete")))
+        lp.chmod_requested.connect(lambda ps: self.spawn(
+            actions.chmod(ps), pane=lp, doing=self.tr("Change permissions")))
 
     async def download_entries(self, entries: list[object],
                                local_dir: Path | None = None) -> list[int]:

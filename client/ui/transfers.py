@@ -24,6 +24,7 @@ from client.engine.queue.saved import QueueSaver, SavedJob, restore_jobs
 from client.engine.settings import ConnectionSettings
 from client.protocol.listing import ListingEntry
 from client.ui.connection import RemoteConnection
+from client.ui.queue_menu import MOVABLE_STATES
 from client.ui.remote.listing_model import entry_is_dir, transfer_size
 
 __all__ = ["Transfers"]
@@ -87,6 +88,8 @@ class Transfers:
         queue = self.queue
         if queue is None:
             return None
+        if action in ("up", "down"):  # only waiting jobs have a place in the queue
+            jobs = [job for job in jobs if job.state in MOVABLE_STATES]
         for job in jobs:
             job_id = job.job_id
             if action in ("up", "down"):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client import __version__
 from client.config.sites import Site, SiteStore
+from client.ui.dialogs import fit_title
 from client.ui.failure_banner import Spawn
 from client.ui.local_pane import LocalPane
 from client.ui.preferences import Preferences, PreferencesDialog
@@ -100,6 +101,7 @@ class WindowDialogs(QObject):
                                   "whom on every data connection.").format(__version__),
                           QMessageBox.StandardButton.Ok, self.window)
         box.setObjectName("aboutDialog")
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
         self.about_box = box
 

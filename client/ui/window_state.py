@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QHeaderView, QSplitter
+
+from client.ui.splitter_fit import SavedSplit
 
 if TYPE_CHECKING:
     from client.ui.main_window import MainWindow
@@ -71,7 +73,9 @@ def _available_geometry(window: MainWindow) -> QRect | None:
     return screen.availableGeometry()
 
 
-def restore_window_state(window: MainWindow) -> None:
+def restore_window_state(window: MainWindow) -> list[SavedSplit]:
+    """Put back what the last run saved; returns the splitters restored, whose saved
+    proportions the window applies once shown at its real size (``SavedSplit.fit``)."""
     s = window.settings
     available = _available_geometry(window)
     geometry = s.value("window/geometry")
@@ -84,12 +88,13 @@ def restore_window_state(window: MainWindow) -> None:
         window.setGeometry(first_start_geometry(available))
     else:
         window.resize(PREFERRED_WIDTH, PREFERRED_HEIGHT)
-    for key, splitter in (("main", window.main_splitter), ("panes", window.panes_splitter),
-                          ("remote", window.remote_pane.splitter),
-                          ("local", window.local_pane.splitter)):
+    restored: list[SavedSplit] = []
+    for key, splitter in _splitters(window):
         value = s.value(f"splitters/{key}")
-        if isinstance(value, QByteArray):
-            splitter.restoreState(value)
+        if isinstance(value, QByteArray) and splitter.restoreState(value):
+            sizes = _saved_sizes(s.value(f"splitters/{key}-sizes"))
+            if sizes is not None:
+                restored.append(SavedSplit(splitter, sizes))
     for key, header in _headers(window):
         value = s.value(f"columns/{key}")
         if isinstance(value, QByteArray):
@@ -100,6 +105,12 @@ def restore_window_state(window: MainWindow) -> None:
     if concurrency is not None:
         # the spin box keeps it within its range; valueChanged tells the transfers
         window.queue.concurrency.setValue(concurrency)
+    return restored
+
+
+def _splitters(window: MainWindow) -> list[tuple[str, QSplitter]]:
+    return [("main", window.main_splitter), ("panes", window.panes_splitter),
+            ("remote", window.remote_pane.splitter), ("local", window.local_pane.splitter)]
 
 
 def _headers(window: MainWindow) -> list[tuple[str, QHeaderView]]:
@@ -128,6 +139,16 @@ def _saved_int(value: object) -> int | None:
         return None
 
 
+def _saved_sizes(value: object) -> tuple[int, ...] | None:
+    """Sizes saved as "700,276" (a splitter's state keeps them too, but unreadable until
+    the window is shown, and in the window size it was saved in)."""
+    try:
+        sizes = tuple(int(part) for part in str(value).split(",")) if value else None
+    except ValueError:
+        return None
+    return sizes if sizes and all(size >= 0 for size in sizes) else None
+
+
 def restore_dock_state(window: MainWindow) -> bool:
     """Toolbars and docks as they were left; called once the inspector dock exists (a
     dock created after ``restoreState`` keeps its default place and width). False when
@@ -140,10 +161,9 @@ def save_window_state(window: MainWindow) -> None:
     s = window.settings
     s.setValue("window/geometry", window.saveGeometry())
     s.setValue("window/state", window.saveState())
-    s.setValue("splitters/main", window.main_splitter.saveState())
-    s.setValue("splitters/panes", window.panes_splitter.saveState())
-    s.setValue("splitters/remote", window.remote_pane.splitter.saveState())
-    s.setValue("splitters/local", window.local_pane.splitter.saveState())
+    for key, splitter in _splitters(window):
+        s.setValue(f"splitters/{key}", splitter.saveState())
+        s.setValue(f"splitters/{key}-sizes", ",".join(str(n) for n in splitter.sizes()))
     for key, header in _headers(window):
         s.setValue(f"columns/{key}", header.saveState())
     s.setValue("queue/concurrency", window.queue.concurrency.value())

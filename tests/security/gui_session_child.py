@@ -32,7 +32,8 @@ def main() -> int:
     from client.config.sites import KEYRING_SERVICE
     from client.ui.main_window import MainWindow
     from client.ui.qt_loop import InspectorEventLoop
-    from client.ui.sites.dialog import SiteManagerDialog, connect_site
+    from client.ui.sites.connect import connect_site
+    from client.ui.sites.dialog import SiteManagerDialog
 
     backend = MemoryKeyring()
     keyring.set_keyring(backend)

@@ -53,6 +53,7 @@ def assert_decoded(line) -> None:
 
 
 def test_each_of_the_four_commands_on_the_next_listing(window, qtbot, demo) -> None:
+    window.resize(1366, 740)  # the segments name the command when there is room
     quick = window.quick
     assert quick.passive_button.text().endswith("PASV")
     assert quick.active_button.text().endswith("PORT")
@@ -149,6 +150,7 @@ def test_ipv6_connection_names_the_extended_commands(window, qtbot, ftp_ipv6_ser
     settings = ConnectionSettings(host="::1", port=ftp_ipv6_server.port,
                                   user=ftp_ipv6_server.user,
                                   password=ftp_ipv6_server.password)
+    window.resize(1366, 740)  # the segments name the command when there is room
     run(qtbot, window.connect_to(settings))
     quick = window.quick
     assert quick.passive_button.text().endswith("EPSV")

@@ -24,7 +24,7 @@ def _names(pane) -> list[str]:
 def test_browse_and_download_through_each_proxy_kind(window, qtbot, qloop, ftp_server, kind,
                                                      request, config_dir, memory_keyring,
                                                      tmp_path) -> None:
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     if kind == "http":
         proxy = request.getfixturevalue("make_http_proxy")()  # CONNECT to any port

@@ -105,7 +105,7 @@ def test_proxy_settings_dialog_sets_the_default_proxy(qtbot, config_dir, memory_
 
 def test_a_site_through_danted_lists_and_a_dead_proxy_names_the_hop(
         window, qtbot, qloop, ftp_server, socks5_proxy, config_dir, memory_keyring) -> None:
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     store = SiteStore()
     site = store.load()  # empty

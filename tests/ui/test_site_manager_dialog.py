@@ -297,7 +297,7 @@ def test_a_sites_keepalive_reaches_the_connection(qloop, qtbot, config_dir, memo
     from client.demo import DemoServer
     from client.engine.events import LineSent
     from client.ui.main_window import MainWindow
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     demo = DemoServer("healthy").start()
     window = MainWindow(local_start=tmp_path)

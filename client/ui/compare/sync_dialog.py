@@ -32,6 +32,7 @@ from client.engine.sync import CompareRule, Direction, SyncAction, SyncOptions, 
 from client.engine.sync.execute import SyncRun
 from client.protocol.text import escape_control
 from client.ui.compare.preview_model import PreviewModel
+from client.ui.dialogs import fit_title
 
 __all__ = ["SynchroniseDialog", "split_patterns"]
 
@@ -237,6 +238,7 @@ class SynchroniseDialog(QDialog):
         box.buttonClicked.connect(lambda button: self._start(actions)
                                   if button is delete_button else None)
         self.confirm_box = box
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
 
     def _start(self, actions: list[SyncAction]) -> None:

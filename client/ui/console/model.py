@@ -77,6 +77,20 @@ class ConsoleModel(QAbstractListModel):
     def visible_lines(self) -> list[ConsoleLine]:
         return list(self.snapshot().visible_lines())
 
+    def with_annotations(self, row_ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``row_ranges`` each stretched over the annotation rows shown under its last
+        line: a copied 227 line keeps the address and port arithmetic the console shows
+        under it (rows in a range's middle are already in it)."""
+        out = []
+        rows = self._rows
+        for first, last in row_ranges:
+            if 0 <= last < len(rows):
+                seq = rows[last] >> SHIFT
+                while last + 1 < len(rows) and rows[last + 1] >> SHIFT == seq:
+                    last += 1
+            out.append((first, last))
+        return out
+
     def snapshot(self, row_ranges: Iterable[tuple[int, int]] | None = None) -> RowSnapshot:
         """The rows in ``row_ranges`` (inclusive ``(first, last)`` pairs; every visible
         row when None) with the lines behind them, to be read later while the model goes

@@ -37,6 +37,7 @@ from client.ui.console import export
 from client.ui.console.lines import ConsoleKind, ConsoleLine
 from client.ui.console.model import SEQ_ROLE, ConsoleModel
 from client.ui.console.rows import RowSnapshot
+from client.ui.dialogs import fit_title
 from client.ui.overflow_row import OverflowRow
 
 __all__ = ["ConsoleWidget", "COPY_IN_PLACE", "SLICE_ROWS"]
@@ -253,6 +254,7 @@ class ConsoleWidget(QWidget):
         ``SLICE_ROWS`` rows at a time by the returned task and reaches the clipboard
         when ready, unless a newer copy came first."""
         ranges = [(r.top(), r.bottom()) for r in self.view.selectionModel().selection()]
+        ranges = self.model.with_annotations(ranges)
         snapshot = self.model.snapshot(ranges)
         self._copy_generation += 1
         if len(snapshot.keys) <= COPY_IN_PLACE:
@@ -306,6 +308,7 @@ class ConsoleWidget(QWidget):
                                   self.tr("Could not write {}: {}").format(
                                       path, error.strerror or error),
                                   QMessageBox.StandardButton.Ok, self)
+                fit_title(box)  # the whole title, not cut by the title bar
                 box.open()
 
     def _export_dialog(self, fmt: str) -> None:

@@ -181,6 +181,15 @@ class HungListingBanner(QFrame):
         self.show_explanation(explanation, waiting=waiting, console_row=row)
         return True
 
+    def mark_stopped(self, note: str) -> None:
+        """The listing the banner waits for was stopped: ``note`` says so in front of
+        the explanation, which still says what did not arrive (the pane stays empty)."""
+        if self.explanation is None:
+            return
+        text = f"{note} {self.explanation.sentence}"
+        self.message.setText(text)
+        self.message.setToolTip(text)
+
     def set_log_file(self, path: str | None) -> None:
         """Offer the connection's session log (``path``), already written, so that it
         can be sent to whoever runs the server even when nobody exported anything."""

@@ -40,8 +40,33 @@ def fit_control_label(label: str, metrics: QFontMetrics, width: int) -> str:
 
 
 def fit_decoded_line(line: str, metrics: QFontMetrics, width: int) -> str:
-    """A decoded line keeps its address (start) and its result (end)."""
-    return metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, max(width, 1))
+    """A decoded line keeps its facts: a closing remark in parentheses goes first
+    ("… replaced by 127.0.0.1 (…)"), then the words that only repeat what the arrow
+    shows ("client dials (passive) · " before the method, the port and the advertised
+    address); what still does not fit keeps its start and its end (the address and
+    the port), shortened in the middle."""
+    width = max(width, 1)
+    for candidate in _shorter_decoded(line):
+        if metrics.horizontalAdvance(candidate) <= width:
+            return candidate
+    return metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width)
+
+
+def _shorter_decoded(line: str) -> list[str]:
+    """``line`` and shorter forms of it, longest first, each still saying its facts."""
+    forms = [line]
+    remark = re.search(r"\s\([^()]*\)$", line)
+    if remark is not None and remark.start() > len(line) // 3:
+        forms.append(line[:remark.start()] + " (…)")
+    parts = line.split(" · ")
+    if len(parts) >= 2:  # "client dials (passive) · PASV port …": the arrow shows who
+        forms.append(" · ".join([re.sub(r"\s\([^()]*\)", "", parts[0]), *parts[1:]]))
+        facts = " · ".join(parts[1:])  # the arrow's direction says who dials
+        forms.append(facts)
+        terse = facts.replace(" port ", " ").replace("advertised ", "adv. ")
+        if terse != facts:
+            forms.append(terse)
+    return forms
 
 
 def fit_data_title(titles: Sequence[str], endpoints: str, fonts: tuple[QFont, QFont, QFont],

@@ -38,20 +38,14 @@ from client.config.filezilla import import_sitemanager
 from client.config.filezilla_export import export_sitemanager
 from client.config.proxies import site_proxy_key
 from client.config.sites import (
-    PasswordRequiredError,
     Site,
     SiteStore,
     keyring_available,
 )
-from client.config.urls import parse_url
-from client.engine.sftp.settings import HostKeyPolicy
-from client.ui.dialogs import ask_password
-from client.ui.sites.sftp_fields import (
-    key_needs_passphrase,
-)
+from client.ui.dialogs import fit_title
 from client.ui.sites.site_form import SiteForm
 
-__all__ = ["SiteManagerDialog", "connect_saved_site"]
+__all__ = ["SiteManagerDialog"]
 
 SITE_ROLE = Qt.ItemDataRole.UserRole + 40
 class SiteManagerDialog(QDialog):
@@ -207,19 +201,32 @@ class SiteManagerDialog(QDialog):
             return None
         copy = shown.replace(site_id=uuid.uuid4().hex,
                              name=self.tr("{} (copy)").format(shown.name))
-        password = self.form.password.text() or (
-            self.store.get_password(site.site_id) if shown.logon == "normal" else None)
-        if password:
-            try:
-                self.store.set_password(copy.site_id, password)
-            except Exception:  # noqa: BLE001 - keyring backends raise their own types
-                copy = copy.replace(logon="ask")
+        # keyring to keyring: the password, the key passphrase and the proxy password
+        # as saved, then what the form holds typed and not yet saved
+        copied = self.store.copy_secrets(site.site_id, copy.site_id)
+        if shown.logon != "normal":
+            self.store.delete_password(copy.site_id)
+        typed = self.form.password.text()
+        try:
+            if typed and shown.logon == "normal":
+                self.store.set_password(copy.site_id, typed)
+            if self.form.proxy.typed_password():
+                self.store.proxies.set_password(site_proxy_key(copy.site_id),
+                                                self.form.proxy.typed_password())
+        except Exception:  # noqa: BLE001 - keyring backends raise their own types
+            copied = False
+        if not copied and shown.logon == "normal":
+            copy = copy.replace(logon="ask")
         self.sites.append(copy)
         self.store.save([s for s in self.sites if s.host])
         self.current = copy
         self._fill_tree(select=copy.site_id)
         self._show(copy)
-        self.message.setText(self.tr("Saved {}.").format(copy.path))
+        text = self.tr("Saved {}.").format(copy.path)
+        if not copied:
+            text += " " + self.tr("The keyring refused to copy a secret: the copy asks for "
+                                  "its password.")
+        self.message.setText(text)
         self.form.name.setFocus()
         self.form.name.selectAll()
         return copy
@@ -288,6 +295,7 @@ class SiteManagerDialog(QDialog):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setEscapeButton(QMessageBox.StandardButton.No)
         box.finished.connect(lambda _result: self._delete_answered(box, site))
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
         return box
 
@@ -355,51 +363,3 @@ def _folder_icon() -> Any:
     from client.ui.icons import icon
 
     return icon("folder")
-
-
-async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> Any:
-    """Connection settings (FTP's, or SFTP's for an SFTP site), asking for the password
-    when the site wants it."""
-    def settings_of(site: Site, **password: str) -> Any:
-        if site.is_sftp:  # the window asks about an unknown host key
-            return store.sftp_settings(site, policy=HostKeyPolicy.ASK, **password)
-        return store.connection_settings(site, **password)
-
-    try:
-        settings = settings_of(site)
-    except PasswordRequiredError:
-        password = await ask_password(window, window.tr("Password"),
-                                      window.tr("Password for {} on {}:").format(site.user, site.host))
-        if password is None:
-            raise
-        settings = settings_of(site, password=password)
-    if site.is_sftp and site.key_file and settings.key_passphrase is None \
-            and key_needs_passphrase(site.key_file):
-        # asked each time, held only in these settings: never a file, never QSettings
-        passphrase = await ask_password(window, window.tr("Key passphrase"), window.tr(
-            "Passphrase of the key {}:").format(site.key_file))
-        if passphrase is not None:
-            settings = settings.replace(key_passphrase=passphrase)
-    return settings
-
-
-async def connect_saved_site(window: Any, text: str) -> str:
-    """``site:NAME`` or ``site:Folder/NAME/path`` from the command line: the same parser
-    and lookup as the CLI's (:mod:`client.config`)."""
-    reference = parse_url(text if text.startswith("site:") else f"site:{text}").site
-    assert reference is not None
-    store = SiteStore()
-    site, path = store.find_with_path(reference)
-    return await connect_site(window, store, site, path)
-
-
-async def connect_site(window: Any, store: SiteStore, site: Site, path: str | None = None) -> str:
-    """Connect the window to a saved site (password asked for when needed), at ``path``
-    or the site's default remote folder."""
-    settings = await settings_for_site(window, store, site)
-    if site.local_dir and Path(site.local_dir).is_dir():
-        window.local_pane.set_folder(Path(site.local_dir))
-    window.transfers.set_concurrency(site.connection_limit)
-    window.queue.concurrency.setValue(site.connection_limit)
-    window.remember_site(store, site)  # "Apply to this site" in Diagnose saves here too
-    return await window.connect_to(settings, path or site.remote_dir or None)

@@ -73,8 +73,7 @@ class SftpFields(QObject):
         self.key_file = QLineEdit(self.row)
         self.key_file.setObjectName("sftpKeyFile")
         self.key_file.setAccessibleName(self.tr("Key file"))
-        self.key_file.setPlaceholderText(self.tr("a private key, e.g. ~/.ssh/id_ed25519 "
-                                                 "(optional)"))
+        self.key_file.setPlaceholderText(self.tr("e.g. ~/.ssh/id_ed25519 (optional)"))
         self.key_file.setToolTip(self.tr(
             "The private key to log on with. Only its path is saved; when it has a "
             "passphrase, you are asked for it when connecting."))

@@ -5,6 +5,7 @@ is disabled, so a password is never written anywhere but the keyring."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +21,7 @@ from client.engine.settings import CommandFamily, TlsMode, TransferMode, active_
 from client.protocol.addresses import PasvPolicy
 from client.protocol.text import escape_control
 from client.ui.proxy_fields import ProxyFields
+from client.ui.sites.bookmark_field import BookmarkField
 from client.ui.sites.charset_field import CharsetField
 from client.ui.sites.sftp_fields import (
     SFTP_CHOICE,
@@ -39,7 +41,7 @@ _PROTOCOLS = ((TlsMode.AUTO.value, "FTP: TLS if available"),
               (SFTP_CHOICE, "SFTP: file transfer over SSH"))
 _LOGON = (("anonymous", "Anonymous"), ("normal", "Normal (password in the keyring)"),
           ("ask", "Ask for password"))
-_POLICY = ((PasvPolicy.AUTO, "Auto: the control address, and say what the 227 named"),
+_POLICY = ((PasvPolicy.AUTO, "Auto: the control address (227 reported)"),
            (PasvPolicy.CONTROL, "Always the control connection's address"),
            (PasvPolicy.ADVERTISED, "Trust the server's 227 address"))
 
@@ -96,6 +98,9 @@ class SiteForm(QWidget):
             "Which commands set up data connections on IPv4. Classic PASV/PORT replies "
             "carry the address the inspector decodes; IPv6 always uses EPSV/EPRT."))
         self.policy = self._combo(form, self.tr("227 address"), [(p.value, t) for p, t in _POLICY])
+        self.policy.setItemData(0, self.tr(
+            "Dial the control connection's address on the 227's port, and say in the "
+            "console what the 227 named when it differs"), Qt.ItemDataRole.ToolTipRole)
         self.active_address = self._line(form, self.tr("Active: address to advertise"),
                                          self.tr("an IP address; default: the control "
                                                  "connection's address"))
@@ -126,6 +131,8 @@ class SiteForm(QWidget):
             "a few old servers take -a for a file name."))
         form.addRow("", self.list_hidden)
         self.proxy = ProxyFields(self, form, with_default=True)
+        self.bookmarks = BookmarkField(self)
+        form.addRow(self.tr("Bookmarks"), self.bookmarks)
         self.logon.currentIndexChanged.connect(self._logon_changed)
         self._ftp_only = [self.mode, self.commands, self.policy, self.active_address,
                           self.active_ports, self.list_hidden]
@@ -180,6 +187,7 @@ class SiteForm(QWidget):
                   ("default", "none") and self.store.proxies.for_site(
                       site.proxy, site.site_id).password is not None)  # type: ignore[union-attr]
         self.proxy.set_choice(site.proxy, password_stored=stored)
+        self.bookmarks.set_bookmarks(site.bookmarks)
         self._logon_changed()
         self._protocol_changed()
 
@@ -218,13 +226,17 @@ class SiteForm(QWidget):
         self.user.setEnabled(logon != "anonymous")
         self.password.setEnabled(logon == "normal" and self.keyring_ok)
         self.password.setPlaceholderText(self._password_hint(logon))
+        # the placeholder is short enough for the field; the whole story in the tooltip
+        self.password.setToolTip(self._password_hint(logon) if self.keyring_ok else self.tr(
+            "No secure system keyring is available: the password is asked for when "
+            "connecting and never saved"))
 
     def _password_hint(self, logon: str) -> str:
         """What the Password field says about where the password is (or is not) kept."""
         if logon == "anonymous":
             return self.tr("not needed for an anonymous logon")
         if not self.keyring_ok:
-            return self.tr("no system keyring: asked for when connecting, never saved")
+            return self.tr("asked for when connecting, never saved")  # the note says why
         if logon == "ask":
             return self.tr("asked for when connecting, never saved")
         if self.site is not None and self.store.get_password(self.site.site_id) is not None:
@@ -270,4 +282,4 @@ class SiteForm(QWidget):
             local_dir=self.local_dir.text().strip(), remote_dir=self.remote_dir.text().strip(),
             connection_limit=self.limit.value(), charset=self.charset.charset(),
             keepalive_interval=self.keepalive.value(), list_hidden=self.list_hidden.isChecked(),
-            proxy=proxy)
+            proxy=proxy, bookmarks=self.bookmarks.bookmarks())

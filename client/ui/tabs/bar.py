@@ -39,7 +39,9 @@ class ConnectionTabs(QWidget):
         self.bar.setTabsClosable(True)
         self.bar.setDocumentMode(True)
         self.bar.setExpanding(False)
-        self.bar.setElideMode(Qt.TextElideMode.ElideRight)
+        # shortened in the middle: tabs on one host differ at the end of their titles
+        # (the port, the folder), which eliding the right end made look the same
+        self.bar.setElideMode(Qt.TextElideMode.ElideMiddle)
         self.bar.setUsesScrollButtons(True)
         # Ctrl+Tab and the mouse switch tabs; Tab walks the panes, not the bar
         self.bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -29,6 +29,7 @@ from client.engine.queue.jobs import TransferJob
 from client.engine.sftp.settings import SftpSettings
 from client.protocol.text import escape_control
 from client.ui.console.widget import ConsoleWidget
+from client.ui.dialogs import fit_title
 from client.ui.inspector.dock import InspectorPanel
 from client.ui.quick_fields import EMPTY, fields_of, read_fields, show_fields
 from client.ui.remote.pane import RemotePane
@@ -146,7 +147,10 @@ class TabManager(QObject):
         connection = tab.connection
         connected = connection.is_connected
         settings = connection.settings
-        w.setWindowTitle(f"{settings.user}@{tab.title} — {APP_NAME}"
+        title = tab.title
+        if settings is not None and settings.user and not title.startswith(f"{settings.user}@"):
+            title = f"{settings.user}@{title}"  # the tab's title names the user at times
+        w.setWindowTitle(f"{title} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
         server = connection.session.server if connection.session is not None else None
         w.quick.set_ipv6(server is not None and extended_only(server.host))
@@ -234,6 +238,7 @@ class TabManager(QObject):
 
         box.finished.connect(answered)
         self.where_box = box
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()
 
     # -- closing ---------------------------------------------------------------------------
@@ -262,6 +267,7 @@ class TabManager(QObject):
         box.finished.connect(lambda result: self.close(tab)
                              if result == QMessageBox.StandardButton.Close else None)
         self.question = box
+        fit_title(box)  # the whole title, not cut by the title bar
         box.open()  # never exec() under qasync
 
     def close(self, tab: ConnectionTab) -> asyncio.Task[Any] | None:

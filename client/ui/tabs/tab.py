@@ -95,6 +95,14 @@ class ConnectionTab(QObject):
         """The widgets, actions and transfers the window made for this tab."""
         self.remote_pane, self.console, self.panel = parts.remote_pane, parts.console, parts.panel
         self.remote_actions, self.transfers = actions, transfers
+        # the folder shown is in the tooltip, and may tell two tabs' titles apart
+        parts.remote_pane.model.modelReset.connect(self._folder_shown)
+        self._titled_path = ""
+
+    def _folder_shown(self) -> None:
+        if self.shown_path() != self._titled_path:
+            self._titled_path = self.shown_path()
+            self.changed.emit()
 
     # -- what the tab bar shows -------------------------------------------------------------
     @property
@@ -121,25 +129,33 @@ class ConnectionTab(QObject):
 
     @property
     def title(self) -> str:
-        """The server's host, or "Not connected" (as FileZilla's tabs); with the port
-        when another tab is on the same host, so the two can be told apart."""
+        """The server's host, or "Not connected" (as FileZilla's tabs). When other tabs
+        are on the same host, what tells them apart comes along: the port, the user, then
+        the folder shown, and last a counter in tab order."""
         host = self.host
         if host is None:
             return self.capture_name or self.tr("Not connected")
-        if any(peer is not self and peer.host == host for peer in self.peers()):
-            port = self.connection.settings.port  # type: ignore[union-attr]
-            return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        return host
+        same = [peer for peer in self.peers() if peer.host == host]
+        if len(same) < 2:
+            return host
+        return disambiguated(self, same)
 
     @property
     def tooltip(self) -> str:
-        """user@host:port and the state."""
+        """user@host:port, the folder shown and the state."""
         settings = self.connection.settings
         if settings is None:
             return self.tr("Capture {}").format(self.capture_name) if self.capture_name \
                 else self.tr("Not connected")
         who = f"{settings.user}@" if settings.user else ""
-        return f"{who}{settings.host}:{settings.port} — {self.state_text}"
+        path = self.shown_path()
+        where = f" {path}" if path and self.connection.is_connected else ""
+        return f"{who}{_host_port(settings.host, settings.port)}{where} — {self.state_text}"
+
+    def shown_path(self) -> str:
+        """The remote folder the tab's pane shows ("" before a listing)."""
+        pane = getattr(self, "remote_pane", None)
+        return pane.current_path if pane is not None else ""
 
     @property
     def busy_with_transfers(self) -> bool:
@@ -160,3 +176,37 @@ class ConnectionTab(QObject):
         if event.state in (SessionState.DISCONNECTED, SessionState.FAILED):
             self.last_tls = None
         self.changed.emit()
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def disambiguated(tab: ConnectionTab, same_host: list[ConnectionTab]) -> str:
+    """``tab``'s title among ``same_host`` (the tabs on its host, itself included, in tab
+    order): host, then port, user and folder as far as they differ, then a counter."""
+    def parts(each: ConnectionTab) -> tuple[str, int, str]:
+        settings = each.connection.settings
+        assert settings is not None  # a tab with a host has settings
+        return settings.user or "", settings.port, each.shown_path()
+
+    user, port, path = parts(tab)
+    others = [parts(each) for each in same_host]
+    label = tab.host or ""
+    if len({p for _, p, _ in others}) > 1:
+        label = _host_port(label, port)
+    if len({u for u, _, _ in others}) > 1 and user:
+        label = f"{user}@{label}"
+    twins = [each for each, (u, p, _) in zip(same_host, others, strict=True)
+             if (u, p) == (user, port)]
+    if len(twins) < 2:
+        return label
+    names = [_folder_name(each.shown_path()) for each in twins]
+    name = _folder_name(path)
+    if name and names.count(name) == 1:
+        return f"{label} – {name}"
+    return f"{label} ({twins.index(tab) + 1})"
+
+
+def _folder_name(path: str) -> str:
+    return (path.rstrip("/").rsplit("/", 1)[-1] or "/") if path else ""

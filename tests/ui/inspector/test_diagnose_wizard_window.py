@@ -132,7 +132,7 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
 def test_apply_of_a_new_address_policy_reconnects_and_saves_the_site(
         qtbot, window, memory_keyring) -> None:
     from client.config.sites import Site, SiteStore
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     with DemoServer("nat-misconfigured") as server:
         store = SiteStore()
@@ -166,7 +166,7 @@ def test_apply_of_the_extended_commands_needs_no_new_login_and_is_saved(
     from client.engine.diagnose.model import Recommendation
     from client.engine.settings import CommandFamily
     from client.ui.inspector.diagnose_install import apply_recommendation
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     with DemoServer("healthy") as server:
         store = SiteStore()
@@ -197,7 +197,7 @@ def test_apply_when_both_families_work_keeps_the_sites_extended_choice(
     from client.engine.diagnose.model import Recommendation
     from client.engine.settings import CommandFamily
     from client.ui.inspector.diagnose_install import apply_recommendation
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     with DemoServer("healthy") as server:
         store = SiteStore()
@@ -304,7 +304,9 @@ def test_early_banner_run_diagnose_opens_the_wizard_for_the_hung_folder(qtbot, w
         wizard = window.diagnose_wizard
         assert wizard is not None and wizard.isVisible()
         assert wizard.settings.host == server.host and wizard.path in (None, "/")
-        assert not banner.isVisible()
+        # the listing is stopped, and the banner says so (the pane is still empty)
+        assert banner.isVisible()
+        assert banner.message.text().startswith("Listing stopped so that Diagnose can run.")
         wizard.reject()
 
 

@@ -169,7 +169,7 @@ def test_changed_host_key_is_refused_with_a_warning(sftp_window, qtbot, sshd_ser
 def test_a_saved_sftp_site_connects_with_its_key_file(sftp_window, qtbot, sshd_server,
                                                       memory_keyring) -> None:
     from client.config.sites import Site, SiteStore
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     window, pane = sftp_window, sftp_window.remote_pane
     store = SiteStore()
@@ -231,7 +231,7 @@ def test_an_encrypted_key_asks_for_its_passphrase(sftp_window, qtbot, sshd_serve
 
     from client.config.sites import Site, SiteStore
     from client.ui.dialogs import PasswordDialog
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     passphrase = "correct horse ssh staple"
     key = tmp_path / "id_encrypted"

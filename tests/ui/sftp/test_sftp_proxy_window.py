@@ -18,7 +18,7 @@ _LABELS = {"socks5": "SOCKS5", "http": "HTTP CONNECT"}
 def test_a_saved_sftp_site_through_a_proxy_lists_its_files(sftp_window, qtbot, sshd_server,
                                                           kind, request,
                                                           memory_keyring) -> None:
-    from client.ui.sites.dialog import connect_site
+    from client.ui.sites.connect import connect_site
 
     proxy = (request.getfixturevalue("make_http_proxy")() if kind == "http"
              else request.getfixturevalue("socks5_proxy"))

@@ -138,6 +138,9 @@ def test_default_proxy_with_a_user_on_a_computer_without_a_keyring(window, qtbot
     assert not fields.password.isEnabled()
     assert "keyring" in fields.password.placeholderText()
     assert "cannot be saved" in fields.password.placeholderText()
+    # and it is short enough to be read whole (it was cut at 1366x768)
+    hint = fields.password.placeholderText()
+    assert fields.password.fontMetrics().horizontalAdvance(hint) <= fields.password.width() - 12
     save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())

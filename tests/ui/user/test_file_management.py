@@ -335,3 +335,31 @@ def test_the_local_pane_opens_where_it_was_left(window, qtbot, tmp_path) -> None
     qtbot.addWidget(third)
     assert third.local_pane.current != project.resolve()
     run(qtbot, third.shutdown())
+
+
+def test_a_finished_transfer_offers_no_move_up_or_down(window, qtbot, demo) -> None:
+    """Select a finished download in the Successful tab: Move up and Move down are
+    greyed, on the bar and in the menu (they were enabled and shuffled the queue's order
+    behind the scenes); the other buttons that do nothing to it are greyed too."""
+    from client.ui.queue_view import QueueTab
+
+    connect(window, qtbot, demo)
+    run(qtbot, window.remote_actions.browse("/photos 2024"))
+    download(window, qtbot, ["beach day.jpg", "mountain view.png"])
+    queue = window.queue
+    bar = queue.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(2).center())
+    view = queue.views[QueueTab.SUCCESSFUL]
+    first = view.model().index(0, 1)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(first).center())
+    assert queue.selected_jobs()
+    greyed = {key for key, button in queue.buttons.items() if not button.isEnabled()}
+    assert {"up", "down", "pause", "resume", "cancel"} <= greyed
+    menu = open_queue_menu(window, qtbot, view, view.visualRect(first).center())
+    disabled = {a.text() for a in menu.actions() if not a.isEnabled() and a.text()}
+    assert {"Move up", "Move down"} <= disabled
+    menu.close()
+    order = [job.job_id for job in window.transfers.queue.jobs()]
+    window.transfer_commands.queue_action("down", queue.selected_jobs())
+    assert [job.job_id for job in window.transfers.queue.jobs()] == order

@@ -59,3 +59,20 @@ def test_a_smaller_window_takes_room_from_the_folder_trees_first(window, qtbot, 
         rows = pane.view.fontMetrics().height() * 7  # the header and six rows
         assert pane.view.height() >= rows, (pane, pane.view.height(), rows)
         assert pane.tree.isVisible() and pane.tree.height() >= pane.tree.minimumHeight()
+
+
+def test_the_host_field_keeps_room_for_a_host_name_at_1024(window, qtbot) -> None:
+    """At 1024 px the Host field was squeezed to ~90 px (a host name did not fit); the
+    mode segments say only Passive/Active then (the command stays in their tooltip)."""
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    q = window.quick
+    qtbot.keyClicks(q.host, "ftp.customer-shop.example.com")
+    room = q.host.width() - 12  # the frame and text margins
+    assert room >= q.host.fontMetrics().horizontalAdvance("ftp.example.com"), q.host.width()
+    assert q.host.width() >= 140
+    assert q.passive_button.text() == "Passive" and "PASV" in q.passive_button.toolTip()
+    assert q.user.width() >= q.user.fontMetrics().horizontalAdvance("anonymous")
+    window.resize(1366, 740)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    assert q.passive_button.text() == "Passive · PASV" and q.host.width() >= 190

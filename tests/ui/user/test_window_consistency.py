@@ -242,3 +242,55 @@ def test_an_empty_tab_s_folder_tree_says_not_connected(window, qtbot, demo) -> N
     qtbot.waitUntil(fresh.tree.isVisible)
     assert fresh.tree_model.rowCount() == 0
     assert tree_says(fresh) == "Not connected"
+
+
+def test_a_connected_tab_whose_first_listing_hangs_does_not_say_not_connected(
+        window, qtbot) -> None:
+    """Demo → stall: connected, the first listing waits for its data. The folder tree
+    said "Not connected" beside the banner explaining the wait (and the status bar's
+    "Busy"); it says no folder is listed yet (also after the listing failed)."""
+    from client.demo import DemoServer
+    from client.engine.settings import ConnectionSettings
+
+    with DemoServer("stall") as server:
+        settings = ConnectionSettings(host=server.host, port=server.port, user=server.user,
+                                      password=server.password, data_timeout=60.0,
+                                      control_timeout=5.0)
+        task = window.spawn(window.connect_to(settings), pane=window.remote_pane)
+        qtbot.waitUntil(window.hung_listing.banner.isVisible, timeout=15_000)
+        tree = window.remote_pane.tree
+        tree.viewport().repaint()
+        assert window.connection.is_connected
+        assert tree.painted_placeholder == "No folder listed yet"
+        task.cancel()
+
+
+def test_tabs_on_one_host_stay_apart_when_the_bar_shortens_them(window, qtbot, demo) -> None:
+    """At 1024 px two tabs on 127.0.0.1 (two demo servers) read "127.0.0.1:3…" both:
+    the bar cut the end, where their ports differ. It shortens the middle now."""
+    from PySide6.QtWidgets import QStyleOptionTab
+
+    from client.demo import DemoServer
+
+    from .test_tabs import ctrl
+
+    window.resize(1024, 600)
+    connect(window, qtbot, demo)
+    with DemoServer("healthy") as other:
+        ctrl(qtbot, window, Qt.Key.Key_T)
+        qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2)
+        connect(window, qtbot, other)
+        total = sum(window.panes_splitter.sizes())
+        window.panes_splitter.setSizes([total - 295, 295])  # a narrow remote pane
+        from ..helpers import settle_layout
+
+        settle_layout()
+        bar = window.tabs.widget.bar
+        shown = []
+        for index in range(bar.count()):
+            option = QStyleOptionTab()
+            bar.initStyleOption(option, index)  # the text as the tab draws it
+            shown.append(option.text)
+        assert shown[0] != bar.tabText(0), shown  # the bar does shorten them here
+        assert shown[0] != shown[1], shown
+        assert shown[0].endswith(str(demo.port)[-2:]), shown

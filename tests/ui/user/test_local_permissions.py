@@ -1,0 +1,49 @@
+"""Permissions of a local file, as on the remote side: right click a script in the local
+list, Permissions…, tick Owner execute, OK; the file's mode is 744 on disk (before, the
+local pane had no way to do it: a script to upload had to be made executable elsewhere)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu
+
+from .test_file_management import local_names, newest_visible
+
+pytestmark = [pytest.mark.gui,
+              pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")]
+
+
+def test_a_local_script_is_made_executable_from_its_menu(window, qtbot) -> None:
+    from client.ui.dialogs import ChmodDialog
+
+    pane = window.local_pane
+    script = pane.current / "deploy.sh"
+    script.write_text("#!/bin/sh\necho deployed\n")
+    script.chmod(0o644)
+    qtbot.waitUntil(lambda: "deploy.sh" in local_names(pane))
+    view = pane.view
+    model, root = view.model(), view.rootIndex()
+    row = next(r for r in range(model.rowCount(root))
+               if model.index(r, 0, root).data() == "deploy.sh")
+    spot = view.visualRect(model.index(row, 0, root)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    view.customContextMenuRequested.emit(spot)  # what a right click there sends
+    qtbot.waitUntil(lambda: any(isinstance(w, QMenu) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    menu = newest_visible(QMenu)
+    entry = next(a for a in menu.actions() if a.text() == "Permissions…")
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(entry).center())
+    qtbot.waitUntil(lambda: any(isinstance(w, ChmodDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    dialog = newest_visible(ChmodDialog)
+    assert dialog.octal.text() == "644"
+    owner_execute = next(b for b in dialog.boxes if b.accessibleName() == "Owner execute")
+    qtbot.mouseClick(owner_execute, Qt.MouseButton.LeftButton)
+    assert dialog.octal.text() == "744"
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: script.stat().st_mode & 0o777 == 0o744, timeout=5_000)
+    assert not pane.banner.isVisible()
