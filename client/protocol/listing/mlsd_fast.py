@@ -60,7 +60,19 @@ _FACTS = r"^(?:type=(file|dir);|(?!(?i:type)=)[A-Za-z0-9._-]++" + _VALUE + ")++"
 _FAST = re.compile(_FACTS + r"\r?$", re.MULTILINE)
 #: For lines already cut (a CR left in a line belongs to its name).
 _FAST_LINES = re.compile(_FACTS + r"$", re.MULTILINE)
+#: How a name and its line end, by what a piece holds: every line ends in CRLF (the
+#: name is read up to the CR, which must then end the line: a CR in a name, or a line
+#: ending in LF alone, fails the line); no CR at all (up to the LF); anything else, as
+#: :data:`_FAST` and :data:`_FAST_LINES`. Excluding one character is the regex
+#: engine's fastest loop, so the first two cost a third of the last per character.
+_ENDINGS = {
+    "crlf": r" ([^\r]++)(?<!\.)\r$",
+    "lf": r" ([^\n]++)(?<!\.)$",
+    "text": _NAME + r"\r?$",
+    "lines": _NAME + r"$",
+}
 _KIND_OF_TYPE = {"file": EntryKind.FILE, "dir": EntryKind.DIR, "": EntryKind.OTHER}
+_KIND_OF_LETTER = {"f": EntryKind.FILE, "d": EntryKind.DIR}
 #: Characters per piece of text: a piece with one odd line is parsed line by line.
 PIECE_CHARS = 16 * 1024
 #: Lines per piece when lines are given.
@@ -79,6 +91,20 @@ class lazy_mlsd_entry:  # noqa: N801 - used like a function by the loops below
         self.raw = raw
         self.kind = _KIND_OF_TYPE[found[0]]
         self.name = found[1]
+        self.__class__ = ListingEntry  # type: ignore[assignment]
+
+
+class lazy_mlsd_entry_typed_first:  # noqa: N801 - used like a function by the loops below
+    """:class:`lazy_mlsd_entry` from ``(line, name)`` of a line that starts with
+    ``type=file;`` or ``type=dir;`` (a scan with a name group only returns plain
+    strings, cheaper than a tuple per line)."""
+
+    __slots__ = ListingEntry.__slots__
+
+    def __init__(self, raw: str, name: str) -> None:
+        self.raw = raw
+        self.name = name
+        self.kind = _KIND_OF_LETTER[raw[5]]
         self.__class__ = ListingEntry  # type: ignore[assignment]
 
 
@@ -179,22 +205,32 @@ def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return (*merged, *a[i:], *b[j:])
 
 
+def _type_first(keys: tuple[str, ...], required: frozenset[str]) -> bool:
+    """Whether every line of this shape starts with its ``type`` fact."""
+    return bool(keys) and keys[0] == "type" and "type" in required
+
+
 @functools.lru_cache(maxsize=32)
 def _shape_pattern(keys: tuple[str, ...], required: frozenset[str],
-                   crlf: bool) -> re.Pattern[str]:
+                   ending: str) -> re.Pattern[str]:
     """Lines whose facts are ``keys`` in this order (those not in ``required`` may be
-    left out), under the rules of :data:`_FAST`: ``type`` is group 1 (an empty group
-    when the shape has none), the name group 2."""
+    left out), under the rules of :data:`_FAST`, ending as ``_ENDINGS[ending]`` says.
+    When every line starts with its type (:func:`_type_first`) the name is the only
+    group (the kind is read from the line's sixth character); otherwise ``type`` is
+    group 1 (an empty group when the shape has none) and the name group 2."""
+    type_first = _type_first(keys, required)
     parts = [] if "type" in keys else ["()"]
     if keys[0] not in required:
         parts.append("(?! )")  # at least one fact (a line of spaces is no entry)
     for key in keys:
-        fact = "type=(file|dir);" if key == "type" else re.escape(key) + _VALUE
+        if key == "type":
+            fact = "type=(?:file|dir);" if type_first else "type=(file|dir);"
+        else:
+            fact = re.escape(key) + _VALUE
         # possessive: a fact taken is never given back, so a line is read in one pass
         # whatever sequences a server sends (no backtracking over optional facts)
         parts.append(fact if key in required else f"(?:{fact})?+")
-    return re.compile("^" + "".join(parts) + _NAME + (r"\r?$" if crlf else "$"),
-                      re.MULTILINE)
+    return re.compile("^" + "".join(parts) + _ENDINGS[ending], re.MULTILINE)
 
 
 class Shapes:
@@ -230,8 +266,14 @@ class Shapes:
         self.required = frozenset.intersection(*map(frozenset, self.seen))
         return True
 
-    def pattern(self, crlf: bool) -> re.Pattern[str] | None:
-        return _shape_pattern(self.keys, self.required, crlf) if self.keys else None
+    def pattern(self, ending: str) -> re.Pattern[str] | None:
+        return _shape_pattern(self.keys, self.required, ending) if self.keys else None
+
+    def builder(self) -> Callable[..., ListingEntry]:
+        """What makes an entry of a line and what :meth:`pattern` found in it."""
+        if _type_first(self.keys, self.required):
+            return lazy_mlsd_entry_typed_first  # type: ignore[return-value]
+        return lazy_mlsd_entry  # type: ignore[return-value]
 
 
 def _shapes(cache: _Cache) -> Shapes:
@@ -242,30 +284,33 @@ def _shapes(cache: _Cache) -> Shapes:
 
 
 def _fast_piece(piece: str, lines: list[str], pattern: re.Pattern[str],
-                entries: list[ListingEntry]) -> bool:
+                build: Callable[..., ListingEntry], entries: list[ListingEntry]) -> bool:
     """Build the entries of ``piece`` (whose lines are ``lines``) if every line is
     recognised; False, with nothing added, otherwise."""
     found = pattern.findall(piece)
     if len(found) != len(lines):
         return False
-    entries.extend(map(lazy_mlsd_entry, lines, found))
+    entries.extend(map(build, lines, found))
     return True
 
 
-def _take_piece(text: str, lines: list[str], crlf: bool, cache: _Cache,
+def _take_piece(text: str, lines: list[str], ending: str, cache: _Cache,
                 entries: list[ListingEntry]) -> bool:
-    """Build the entries of a piece by the learnt pattern, else by :data:`_FAST`;
-    False (nothing added) when neither recognises every line."""
+    """Build the entries of a piece by the learnt pattern (for ``ending``, see
+    :data:`_ENDINGS`), else by :data:`_FAST`; False (nothing added) when neither
+    recognises every line."""
     shapes = _shapes(cache)
-    pattern = shapes.pattern(crlf)
+    pattern = shapes.pattern(ending)
     if pattern is None and shapes.learn(lines):
-        pattern = shapes.pattern(crlf)
+        pattern = shapes.pattern(ending)
     if pattern is not None:
-        if _fast_piece(text, lines, pattern, entries):
+        if _fast_piece(text, lines, pattern, shapes.builder(), entries):
             return True
-        if shapes.learn(lines) and _fast_piece(text, lines, shapes.pattern(crlf), entries):
+        if shapes.learn(lines) and _fast_piece(text, lines, shapes.pattern(ending),
+                                               shapes.builder(), entries):
             return True
-    return _fast_piece(text, lines, _FAST if crlf else _FAST_LINES, entries)
+    any_order = _FAST if ending in ("crlf", "text") else _FAST_LINES
+    return _fast_piece(text, lines, any_order, lazy_mlsd_entry, entries)
 
 
 def parse_mlsd_text(text: str, cache: _Cache, entries: list[ListingEntry],
@@ -288,7 +333,13 @@ def parse_mlsd_text(text: str, cache: _Cache, entries: list[ListingEntry],
         end = size if end < 0 else end + 1
         piece = text[start:end] if start or end < size else text
         start = end
-        if not _take_piece(piece, piece.splitlines(), True, cache, entries):
+        if piece.endswith("\r\n"):
+            ending = "crlf"
+        elif "\r" in piece:
+            ending = "text"
+        else:
+            ending = "lf"
+        if not _take_piece(piece, piece.splitlines(), ending, cache, entries):
             lines = piece.replace("\r\n", "\n").split("\n")
             if lines[-1] == "":
                 lines.pop()
@@ -305,7 +356,8 @@ def parse_mlsd_list(lines: Sequence[str], cache: _Cache, entries: list[ListingEn
         piece = list(lines[start:start + PIECE_LINES])
         text = "\n".join(piece)
         # a line holding LF itself (not from a listing's bytes) goes the careful way
-        if text.count("\n") != len(piece) - 1 or not _take_piece(text, piece, False, cache,
+        ending = "lines" if "\r" in text else "lf"
+        if text.count("\n") != len(piece) - 1 or not _take_piece(text, piece, ending, cache,
                                                                   entries):
             parse_mlsd_lines(piece, cache, entries, unparsed)
     return len(entries) - before
