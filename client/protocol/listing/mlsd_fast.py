@@ -7,7 +7,7 @@ readers of a 100,000-entry listing look at names and kinds only (the window show
 few dozen rows; sorting by name needs names and kinds). So a line of the usual shape
 gives an entry whose other fields are read from its line, by the careful parser's
 rules (:func:`client.protocol.listing.mlsx.fields_from_facts`), the first time one
-of them is asked for (:class:`client.protocol.listing.entry._LazyField`). The values
+of them is asked for (``ListingEntry.__getattr__``). The values
 are the careful parser's by construction; this module only has to decide the name,
 the kind, and whether a line is shown at all, exactly as
 :func:`client.protocol.listing.mlsx.parse_mlsx` would.
@@ -42,14 +42,9 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
-from client.protocol.listing.entry import SLOT_MEMBERS, EntryKind, ListingEntry
-from client.protocol.listing.mlsx import (
-    _Cache,
-    _shape_matcher,
-    fields_from_facts,
-    parse_mlsd_lines,
-    parse_mlsx,
-)
+from client.protocol.listing.entry import EntryKind, ListingEntry
+from client.protocol.listing.mlsd_lazy import fill_lazy_entry
+from client.protocol.listing.mlsx import _Cache, parse_mlsd_lines
 
 __all__ = ["parse_mlsd_text", "parse_mlsd_list", "fill_lazy_entry", "lazy_mlsd_entry", "Shapes"]
 
@@ -106,59 +101,6 @@ class lazy_mlsd_entry_typed_first:  # noqa: N801 - used like a function by the l
         self.name = name
         self.kind = _KIND_OF_LETTER[raw[5]]
         self.__class__ = ListingEntry  # type: ignore[assignment]
-
-
-_FILL_CACHE = _Cache()
-_set_size, _set_modified, _set_precision, _set_permissions, _set_owner, _set_group, \
-    _set_target, _set_facts = (SLOT_MEMBERS[name].__set__ for name in (
-        "size", "modified", "modified_precision", "permissions", "owner", "group", "target",
-        "facts"))
-
-
-#: Whole-line matchers of the fact sequences filled lately, with their lower-cased
-#: names, newest first (a tuple, replaced whole: fills may run in several threads).
-_recent: tuple[tuple[Callable[[str], re.Match[str] | None], tuple[str, ...]], ...] = ()
-_MAX_RECENT = 8
-
-
-def _facts_of(raw: str) -> dict[str, str]:
-    """The facts of a line the fast path took (every fact ``key=value;``, nothing
-    empty), as the careful parser's dict (names lower-cased; a repeated name keeps
-    its first place and its last value): by a whole-line match of a recent fact
-    sequence (a listing read field by field repeats one or two), else split, and its
-    sequence remembered."""
-    global _recent
-    for match, keys in _recent:
-        found = match(raw)
-        if found is not None:
-            return dict(zip(keys, found.groups(), strict=False))  # the name (last) left out
-    facts_text = raw.partition(" ")[0]
-    pairs = [fact.partition("=") for fact in facts_text[:-1].split(";")]
-    if not facts_text.endswith(";") or not all(key and eq for key, eq, _ in pairs):
-        return dict(parse_mlsx(raw, _FILL_CACHE).facts)  # not a line of the fast path
-    names = tuple(key for key, _, _ in pairs)
-    lowered = tuple(key.lower() for key in names)
-    if len(set(lowered)) != len(lowered):
-        # a name repeated (in any case): which value wins is the careful parser's rule
-        return dict(parse_mlsx(raw, _FILL_CACHE).facts)
-    _recent = ((_shape_matcher(names), lowered), *_recent[:_MAX_RECENT - 1])
-    return dict(zip(lowered, (value for _, _, value in pairs), strict=True))
-
-
-def fill_lazy_entry(entry: object) -> None:
-    """Set the unset fields of an entry built by :class:`lazy_mlsd_entry` from its
-    line, by the careful parser's rules (:func:`fields_from_facts`)."""
-    facts = _facts_of(entry.raw)  # type: ignore[attr-defined]
-    _kind, size, modified, permissions, owner, group, target = fields_from_facts(
-        facts, _FILL_CACHE)
-    _set_size(entry, size)
-    _set_modified(entry, modified)
-    _set_precision(entry, "second" if modified is not None else None)
-    _set_permissions(entry, permissions)
-    _set_owner(entry, owner)
-    _set_group(entry, group)
-    _set_target(entry, target)
-    _set_facts(entry, facts)
 
 
 _KEY = re.compile(r"[A-Za-z0-9._-]+")
