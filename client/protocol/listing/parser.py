@@ -15,6 +15,7 @@ than shown a "file" named after a whole line.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections import Counter
@@ -99,9 +100,12 @@ class ListingParser:
         self._finished = False
         self._mlsx_cache = _Cache()
         self._unix = UnixContext(now)
+        # the line parsers hold the parser's state, not the parser: a bound method here
+        # made a reference cycle that kept every entry alive until the cycle collector
+        # ran (a full pass over them, long after the listing was dropped)
         self._order: list[tuple[str, Callable[[str], ListingEntry | None]]] = [
-            ("unix", self._try_unix),
-            ("mlsd", self._try_mlsx),
+            ("unix", functools.partial(_try_unix, self._unix)),
+            ("mlsd", functools.partial(_try_mlsx, self._mlsx_cache)),
             ("dos", parse_dos_line),
             ("eplf", parse_eplf_line),
         ]
@@ -278,7 +282,7 @@ class ListingParser:
 
     def _fixed_lines(self, lines: Iterable[str], fmt: str) -> None:
         parse: Callable[[str], ListingEntry | None] = {
-            "unix": self._try_unix,
+            "unix": functools.partial(_try_unix, self._unix),
             "dos": parse_dos_line,
             "eplf": parse_eplf_line,
             "names": _name_entry,
@@ -355,16 +359,19 @@ class ListingParser:
         self._entries.append(entry)
         self._counts[matched] += 1
 
-    def _try_unix(self, line: str) -> ListingEntry | None:
-        return parse_unix_line(line, self._unix)
 
-    def _try_mlsx(self, line: str) -> ListingEntry | None:
-        if not looks_like_mlsx(line):
-            return None
-        try:
-            return parse_mlsx(line, self._mlsx_cache)
-        except ListingParseError:
-            return None
+
+def _try_unix(ctx: UnixContext, line: str) -> ListingEntry | None:
+    return parse_unix_line(line, ctx)
+
+
+def _try_mlsx(cache: _Cache, line: str) -> ListingEntry | None:
+    if not looks_like_mlsx(line):
+        return None
+    try:
+        return parse_mlsx(line, cache)
+    except ListingParseError:
+        return None
 
 
 def _name_entry(line: str) -> ListingEntry:
