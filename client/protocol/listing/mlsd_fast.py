@@ -114,15 +114,20 @@ _MAX_LEARNING = 4
 
 
 def _line_keys(line: str) -> tuple[str, ...] | None:
-    """The fact names of a line in order, if the fast path could take such a line."""
+    """The fact names of a line in order, if the fast path could take such a line
+    (not a ``cdir``/``pdir`` line or a link: learning their shapes would only make
+    facts optional that every other line has)."""
     facts, _, _ = line.partition(" ")
     if not facts.endswith(";"):
         return None
-    keys = tuple(fact.partition("=")[0] for fact in facts[:-1].split(";"))
+    pairs = [fact.partition("=") for fact in facts[:-1].split(";")]
+    keys = tuple(key for key, _, _ in pairs)
     if len(set(keys)) != len(keys):
         return None
-    for key in keys:
+    for key, _, value in pairs:
         if not _KEY.fullmatch(key) or (key != "type" and key.lower() == "type"):
+            return None
+        if key == "type" and value not in ("file", "dir"):
             return None
     return keys
 
@@ -244,9 +249,10 @@ def _fast_piece(piece: str, lines: list[str], pattern: re.Pattern[str],
     found = pattern.findall(piece)
     if len(found) != len(lines):
         return False
-    if build is lazy_mlsd_entry_typed_first and piece.count(" ") != len(lines) + "".join(
-            found).count(" "):
-        return False  # a space before the one that ends the facts: a value holds it
+    if build is lazy_mlsd_entry_typed_first:
+        spaces = piece.count(" ") - len(lines)  # beyond the one before each name
+        if spaces and spaces != "".join(found).count(" "):
+            return False  # a space before the one that ends the facts: a value holds it
     entries.extend(map(build, lines, found))
     return True
 
