@@ -360,7 +360,6 @@ class ListingParser:
         self._counts[matched] += 1
 
 
-
 def _try_unix(ctx: UnixContext, line: str) -> ListingEntry | None:
     return parse_unix_line(line, ctx)
 
