@@ -36,14 +36,15 @@ the regex engine finds by its literal start; the pattern obeys the same rules, s
 line it recognises gives what :data:`_FAST` would give. Most of its cost is the
 engine's per-character loop, so the usual case is made cheap: when every line starts
 with its type (ProFTPD, pure-ftpd), the scan returns names only (no tuple per line;
-the kind is the line's sixth character), reads values up to their ``;`` and names up
-to the line's CR (excluding one character is the engine's fastest loop), and the
-piece's spaces are counted instead of being excluded from every value.
+the kind is the line's sixth character); and every learnt pattern reads values up to
+their ``;`` and names up to the line's CR (excluding one character is the engine's
+fastest loop), the piece's spaces counted instead of being excluded from every value.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Sequence
 
@@ -73,6 +74,7 @@ _ENDINGS = {
 }
 _KIND_OF_TYPE = {"file": EntryKind.FILE, "dir": EntryKind.DIR, "": EntryKind.OTHER}
 _KIND_OF_LETTER = {"f": EntryKind.FILE, "d": EntryKind.DIR}
+_second = operator.itemgetter(1)
 #: Characters per piece of text: a piece with one odd line is parsed line by line.
 PIECE_CHARS = 16 * 1024
 #: Lines per piece when lines are given.
@@ -178,9 +180,9 @@ def _shape_pattern(keys: tuple[str, ...], required: frozenset[str],
         if key == "type":
             fact = "type=(?:file|dir);" if type_first else "type=(file|dir);"
         else:
-            # a type-first shape's values are read up to their ';' only (the engine's
-            # fastest loop); a space in them is found by counting (see _fast_piece)
-            fact = re.escape(key) + (r"=[^;]*+;" if type_first else _VALUE)
+            # values are read up to their ';' only (the engine's fastest loop); a
+            # space in them is found by counting (see _fast_piece)
+            fact = re.escape(key) + r"=[^;]*+;"
         # possessive: a fact taken is never given back, so a line is read in one pass
         # whatever sequences a server sends (no backtracking over optional facts)
         parts.append(fact if key in required else f"(?:{fact})?+")
@@ -242,16 +244,18 @@ def _fast_piece(piece: str, lines: list[str], pattern: re.Pattern[str],
     """Build the entries of ``piece`` (whose lines are ``lines``) if every line is
     recognised; False, with nothing added, otherwise.
 
-    A pattern of a type-first shape (:func:`_shape_pattern`) lets a value hold a
-    space, which would end the facts for the careful parser; so its lines' spaces
-    are counted: one before each name and those in the names, or the piece is not
+    A pattern of a learnt shape (:func:`_shape_pattern`) lets a value hold a space,
+    which would end the facts for the careful parser; so its lines' spaces are
+    counted: one before each name and those in the names, or the piece is not
     taken."""
     found = pattern.findall(piece)
     if len(found) != len(lines):
         return False
-    if build is lazy_mlsd_entry_typed_first:
+    if pattern is not _FAST and pattern is not _FAST_LINES:
         spaces = piece.count(" ") - len(lines)  # beyond the one before each name
-        if spaces and spaces != "".join(found).count(" "):
+        if spaces and spaces != "".join(
+                found if build is lazy_mlsd_entry_typed_first else map(_second, found)
+        ).count(" "):
             return False  # a space before the one that ends the facts: a value holds it
     entries.extend(map(build, lines, found))
     return True
