@@ -196,3 +196,24 @@ def test_long_line_note_never_becomes_a_name() -> None:
     result = parse_listing(b"name-one\n" + b"z" * 50 + b"\n", max_line_bytes=40)
     assert [e.name for e in result.entries] == ["name-one"]
     assert len(result.unparsed) == 1 and "more than 40 bytes" in result.unparsed[0]
+
+
+@pytest.mark.parametrize("fmt", ["auto", "mlsd", "unix"])
+def test_a_finished_parser_is_freed_with_its_entries_when_dropped(fmt: str) -> None:
+    """No reference cycle: a parser (and the list of every entry it holds) is freed
+    as soon as it is dropped, not when the cycle collector comes round."""
+    import gc
+    import weakref
+
+    parser = ListingParser(fmt=fmt, now=NOW)
+    parser.feed(b"-rw-r--r-- 1 a b 5 Jan 1 12:00 unix.txt\r\ntype=file;size=9; m.txt\r\n")
+    parser.finish()
+    gone = weakref.ref(parser)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del parser
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()

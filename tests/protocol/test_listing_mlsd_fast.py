@@ -284,3 +284,55 @@ def test_entries_built_by_keywords_or_position_as_the_dataclass_says() -> None:
         ListingEntry("a", EntryKind.FILE, sise=3)  # type: ignore[call-arg]
     with pytest.raises(dataclasses.FrozenInstanceError):
         full.size = 5  # type: ignore[misc]
+
+
+TYPE_FIRST = ("type={kind};size={n};modify=20240102030405;perm=adfrw;unix.mode=0644;"
+              "unix.owner=bob;unix.group=staff; {name}")
+ODD_LINES = [
+    # a space in a value: the careful parser's name starts after it
+    "type=file;size=1 2;modify=20240102030405;perm=adfrw;unix.mode=0644;unix.owner=bob;"
+    "unix.group=staff; spaced value",
+    "type=file;size=3;modify=20240102030405;perm=adfrw;unix.mode=0644;unix.owner=b b;"
+    "unix.group=staff; spaced owner",
+    "type=file;size=3;modify=20240102030405;perm=adfrw;unix.mode=0644;unix.owner=bob;"
+    "unix.group=staff;  two spaces",
+    TYPE_FIRST.format(kind="file", n=4, name="cr\rinside"),
+    TYPE_FIRST.format(kind="dir", n=5, name="ends."),
+    TYPE_FIRST.format(kind="file", n=6, name="line\u2028separator"),
+    TYPE_FIRST.format(kind="cdir", n=7, name="/home"),
+    TYPE_FIRST.format(kind="file", n=8, name=""),
+    TYPE_FIRST.format(kind="file", n=9, name="x").replace("size=9;", "size=9;size=10;"),
+    TYPE_FIRST.format(kind="file", n=10, name="x").replace("perm=", "Type=dir;perm="),
+]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "mixed"])
+@pytest.mark.parametrize("odd", ODD_LINES)
+def test_a_type_first_listing_with_one_odd_line_equals_careful_parser(odd: str,
+                                                                       ending: str) -> None:
+    """The usual shape of ProFTPD and pure-ftpd (type first) is scanned with its
+    values read loosely and the kind read from the line: one odd line sends its piece
+    the careful way, every other piece stays on the fast path."""
+    lines = [TYPE_FIRST.format(kind="dir" if n % 7 == 0 else "file", n=n, name=f"entry {n}")
+             for n in range(600)]
+    lines[300] = odd
+    if ending == "mixed":  # one line ends in LF alone
+        data = "".join(line + ("\n" if n == 450 else "\r\n") for n, line in enumerate(lines))
+    else:
+        data = "".join(line + ending for line in lines)
+    result = parse_listing(data.encode(), fmt="mlsd")
+    lazy = [is_lazy(e) for e in result.entries]
+    expected, unparsed = reference(data.encode(), "utf-8")
+    assert [every_field(e) for e in result.entries] == [every_field(e) for e in expected]
+    assert list(result.unparsed) == unparsed
+    assert lazy.count(True) > 400
+    assert [e.kind for e in result.entries[:8]] == [EntryKind.DIR] + [EntryKind.FILE] * 6 + [
+        EntryKind.DIR]
+
+
+def test_a_missing_attribute_is_still_an_attribute_error() -> None:
+    (entry,) = lazy_entries(1)
+    with pytest.raises(AttributeError, match="nmae"):
+        entry.nmae  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(entry, "nmae") and getattr(entry, "nmae", 7) == 7
+    assert is_lazy(entry)  # asking for something else did not read the line

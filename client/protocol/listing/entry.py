@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 __all__ = ["EntryKind", "ListingEntry", "ListingResult", "NO_FACTS", "LAZY_FIELDS"]
 
@@ -33,7 +34,7 @@ class ListingEntry:
 
     An MLSD entry of a large listing may be built from its name, kind and line only;
     its other fields are then read from the line on first access (see
-    :class:`_LazyField`), which no caller can tell apart from an entry built whole.
+    ``__getattr__``), which no caller can tell apart from an entry built whole.
     """
 
     name: str
@@ -60,6 +61,20 @@ class ListingEntry:
     def is_link(self) -> bool:
         return self.kind is EntryKind.LINK
 
+    if not TYPE_CHECKING:  # (so that type checkers still see a misspelt field)
+
+        def __getattr__(self, name: str) -> object:
+            """Called only when the slot is unset: an MLSD entry built from its line
+            only has its other fields filled from the line, then read. A hook that
+            Python calls only on a miss keeps every other read a plain slot read (a
+            descriptor in Python on each field cost a call per read, 0.1 µs)."""
+            get = _LAZY_GET.get(name)
+            if get is None:
+                raise AttributeError(
+                    f"'ListingEntry' object has no attribute {name!r}", name=name, obj=self)
+            _fill(self)
+            return get(self)
+
 
 #: Fields that an MLSD entry built from its line only (``mlsd_fast.lazy_mlsd_entry``)
 #: leaves unset until one of them is read.
@@ -67,66 +82,27 @@ LAZY_FIELDS = ("size", "modified", "modified_precision", "permissions", "owner",
                "target", "facts")
 
 
-class _LazyField:
-    """A slot of :class:`ListingEntry` read through its own member descriptor, except
-    that an unset slot (an MLSD entry built from its line only) is filled first.
-
-    Reading a set slot costs one Python call more than a plain slot; in exchange a
-    100,000-line MLSD listing does not build a datetime, a dict of facts and a mode
-    string per line that nobody may ever read. Stores (``__setstate__`` when unpickling)
-    go to the slot as before; ``entry.size = 1`` still raises, since the frozen
-    ``__setattr__`` comes first.
-    """
-
-    __slots__ = ("_member", "_get", "_set")
-
-    def __init__(self, member) -> None:  # noqa: ANN001 - a member_descriptor
-        self._member = member
-        self._get = member.__get__
-        self._set = member.__set__
-
-    def __get__(self, entry: object, owner: type | None = None) -> object:
-        if entry is None:
-            return self._member
-        try:
-            return self._get(entry, owner)
-        except AttributeError:
-            _fill(entry)
-            return self._get(entry, owner)
-
-    def __set__(self, entry: object, value: object) -> None:
-        self._set(entry, value)
-
-    def __delete__(self, entry: object) -> None:
-        self._member.__delete__(entry)
-
-
-_filler = None
-
-
 def _fill(entry: object) -> None:
     """Read the entry's MLSD line by the careful parser's rules and set every lazy
-    field from it: the values are by construction those of an entry parsed whole."""
-    global _filler
-    if _filler is None:
-        from client.protocol.listing.mlsd_fast import fill_lazy_entry
+    field from it: the values are by construction those of an entry parsed whole.
+    (Replaces itself by the filler on its first call.)"""
+    global _fill
+    from client.protocol.listing.mlsd_lazy import fill_lazy_entry
 
-        _filler = fill_lazy_entry
-    _filler(entry)
+    _fill = fill_lazy_entry
+    fill_lazy_entry(entry)
 
 
 #: The slots' own member descriptors, for the parsers' constructors.
 SLOT_MEMBERS = {name: ListingEntry.__dict__[name] for name in ListingEntry.__slots__}
-for _name in LAZY_FIELDS:
-    setattr(ListingEntry, _name, _LazyField(SLOT_MEMBERS[_name]))
-del _name
+_LAZY_GET = {name: SLOT_MEMBERS[name].__get__ for name in LAZY_FIELDS}
 
 
 def _init_entry():  # noqa: ANN202 - returns the __init__ below
     """``ListingEntry.__init__`` with the generated one's signature, storing into the
-    slots directly: the generated one goes through ``object.__setattr__`` and so
-    through every :class:`_LazyField`'s ``__set__`` (half again the time of an entry
-    built by keywords, as SFTP listings are)."""
+    slots directly: the generated one goes through ``object.__setattr__`` per field
+    (a frozen dataclass must), which cost half again the time of an entry built by
+    keywords, as SFTP listings are."""
     s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10 = (
         SLOT_MEMBERS[name].__set__ for name in ListingEntry.__slots__)
 

@@ -7,7 +7,7 @@ readers of a 100,000-entry listing look at names and kinds only (the window show
 few dozen rows; sorting by name needs names and kinds). So a line of the usual shape
 gives an entry whose other fields are read from its line, by the careful parser's
 rules (:func:`client.protocol.listing.mlsx.fields_from_facts`), the first time one
-of them is asked for (:class:`client.protocol.listing.entry._LazyField`). The values
+of them is asked for (``ListingEntry.__getattr__``). The values
 are the careful parser's by construction; this module only has to decide the name,
 the kind, and whether a line is shown at all, exactly as
 :func:`client.protocol.listing.mlsx.parse_mlsx` would.
@@ -33,23 +33,24 @@ hostile lines behave exactly as they always did.
 server repeats one or two fact sequences, so :class:`Shapes` learns them from the
 lines and scans with a pattern of literal fact names (:func:`_shape_pattern`), which
 the regex engine finds by its literal start; the pattern obeys the same rules, so a
-line it recognises gives what :data:`_FAST` would give.
+line it recognises gives what :data:`_FAST` would give. Most of its cost is the
+engine's per-character loop, so the usual case is made cheap: when every line starts
+with its type (ProFTPD, pure-ftpd), the scan returns names only (no tuple per line;
+the kind is the line's sixth character); and every learnt pattern reads values up to
+their ``;`` and names up to the line's CR (excluding one character is the engine's
+fastest loop), the piece's spaces counted instead of being excluded from every value.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Sequence
 
-from client.protocol.listing.entry import SLOT_MEMBERS, EntryKind, ListingEntry
-from client.protocol.listing.mlsx import (
-    _Cache,
-    _shape_matcher,
-    fields_from_facts,
-    parse_mlsd_lines,
-    parse_mlsx,
-)
+from client.protocol.listing.entry import EntryKind, ListingEntry
+from client.protocol.listing.mlsd_lazy import fill_lazy_entry
+from client.protocol.listing.mlsx import _Cache, parse_mlsd_lines
 
 __all__ = ["parse_mlsd_text", "parse_mlsd_list", "fill_lazy_entry", "lazy_mlsd_entry", "Shapes"]
 
@@ -60,7 +61,20 @@ _FACTS = r"^(?:type=(file|dir);|(?!(?i:type)=)[A-Za-z0-9._-]++" + _VALUE + ")++"
 _FAST = re.compile(_FACTS + r"\r?$", re.MULTILINE)
 #: For lines already cut (a CR left in a line belongs to its name).
 _FAST_LINES = re.compile(_FACTS + r"$", re.MULTILINE)
+#: How a name and its line end, by what a piece holds: every line ends in CRLF (the
+#: name is read up to the CR, which must then end the line: a CR in a name, or a line
+#: ending in LF alone, fails the line); no CR at all (up to the LF); anything else, as
+#: :data:`_FAST` and :data:`_FAST_LINES`. Excluding one character is the regex
+#: engine's fastest loop, so the first two cost a third of the last per character.
+_ENDINGS = {
+    "crlf": r" ([^\r]++)(?<!\.)\r$",
+    "lf": r" ([^\n]++)(?<!\.)$",
+    "text": _NAME + r"\r?$",
+    "lines": _NAME + r"$",
+}
 _KIND_OF_TYPE = {"file": EntryKind.FILE, "dir": EntryKind.DIR, "": EntryKind.OTHER}
+_KIND_OF_LETTER = {"f": EntryKind.FILE, "d": EntryKind.DIR}
+_second = operator.itemgetter(1)
 #: Characters per piece of text: a piece with one odd line is parsed line by line.
 PIECE_CHARS = 16 * 1024
 #: Lines per piece when lines are given.
@@ -82,57 +96,18 @@ class lazy_mlsd_entry:  # noqa: N801 - used like a function by the loops below
         self.__class__ = ListingEntry  # type: ignore[assignment]
 
 
-_FILL_CACHE = _Cache()
-_set_size, _set_modified, _set_precision, _set_permissions, _set_owner, _set_group, \
-    _set_target, _set_facts = (SLOT_MEMBERS[name].__set__ for name in (
-        "size", "modified", "modified_precision", "permissions", "owner", "group", "target",
-        "facts"))
+class lazy_mlsd_entry_typed_first:  # noqa: N801 - used like a function by the loops below
+    """:class:`lazy_mlsd_entry` from ``(line, name)`` of a line that starts with
+    ``type=file;`` or ``type=dir;`` (a scan with a name group only returns plain
+    strings, cheaper than a tuple per line)."""
 
+    __slots__ = ListingEntry.__slots__
 
-#: Whole-line matchers of the fact sequences filled lately, with their lower-cased
-#: names, newest first (a tuple, replaced whole: fills may run in several threads).
-_recent: tuple[tuple[Callable[[str], re.Match[str] | None], tuple[str, ...]], ...] = ()
-_MAX_RECENT = 8
-
-
-def _facts_of(raw: str) -> dict[str, str]:
-    """The facts of a line the fast path took (every fact ``key=value;``, nothing
-    empty), as the careful parser's dict (names lower-cased; a repeated name keeps
-    its first place and its last value): by a whole-line match of a recent fact
-    sequence (a listing read field by field repeats one or two), else split, and its
-    sequence remembered."""
-    global _recent
-    for match, keys in _recent:
-        found = match(raw)
-        if found is not None:
-            return dict(zip(keys, found.groups(), strict=False))  # the name (last) left out
-    facts_text = raw.partition(" ")[0]
-    pairs = [fact.partition("=") for fact in facts_text[:-1].split(";")]
-    if not facts_text.endswith(";") or not all(key and eq for key, eq, _ in pairs):
-        return dict(parse_mlsx(raw, _FILL_CACHE).facts)  # not a line of the fast path
-    names = tuple(key for key, _, _ in pairs)
-    lowered = tuple(key.lower() for key in names)
-    if len(set(lowered)) != len(lowered):
-        # a name repeated (in any case): which value wins is the careful parser's rule
-        return dict(parse_mlsx(raw, _FILL_CACHE).facts)
-    _recent = ((_shape_matcher(names), lowered), *_recent[:_MAX_RECENT - 1])
-    return dict(zip(lowered, (value for _, _, value in pairs), strict=True))
-
-
-def fill_lazy_entry(entry: object) -> None:
-    """Set the unset fields of an entry built by :class:`lazy_mlsd_entry` from its
-    line, by the careful parser's rules (:func:`fields_from_facts`)."""
-    facts = _facts_of(entry.raw)  # type: ignore[attr-defined]
-    _kind, size, modified, permissions, owner, group, target = fields_from_facts(
-        facts, _FILL_CACHE)
-    _set_size(entry, size)
-    _set_modified(entry, modified)
-    _set_precision(entry, "second" if modified is not None else None)
-    _set_permissions(entry, permissions)
-    _set_owner(entry, owner)
-    _set_group(entry, group)
-    _set_target(entry, target)
-    _set_facts(entry, facts)
+    def __init__(self, raw: str, name: str) -> None:
+        self.raw = raw
+        self.name = name
+        self.kind = _KIND_OF_LETTER[raw[5]]
+        self.__class__ = ListingEntry  # type: ignore[assignment]
 
 
 _KEY = re.compile(r"[A-Za-z0-9._-]+")
@@ -141,15 +116,20 @@ _MAX_LEARNING = 4
 
 
 def _line_keys(line: str) -> tuple[str, ...] | None:
-    """The fact names of a line in order, if the fast path could take such a line."""
+    """The fact names of a line in order, if the fast path could take such a line
+    (not a ``cdir``/``pdir`` line or a link: learning their shapes would only make
+    facts optional that every other line has)."""
     facts, _, _ = line.partition(" ")
     if not facts.endswith(";"):
         return None
-    keys = tuple(fact.partition("=")[0] for fact in facts[:-1].split(";"))
+    pairs = [fact.partition("=") for fact in facts[:-1].split(";")]
+    keys = tuple(key for key, _, _ in pairs)
     if len(set(keys)) != len(keys):
         return None
-    for key in keys:
+    for key, _, value in pairs:
         if not _KEY.fullmatch(key) or (key != "type" and key.lower() == "type"):
+            return None
+        if key == "type" and value not in ("file", "dir"):
             return None
     return keys
 
@@ -179,22 +159,34 @@ def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return (*merged, *a[i:], *b[j:])
 
 
+def _type_first(keys: tuple[str, ...], required: frozenset[str]) -> bool:
+    """Whether every line of this shape starts with its ``type`` fact."""
+    return bool(keys) and keys[0] == "type" and "type" in required
+
+
 @functools.lru_cache(maxsize=32)
 def _shape_pattern(keys: tuple[str, ...], required: frozenset[str],
-                   crlf: bool) -> re.Pattern[str]:
+                   ending: str) -> re.Pattern[str]:
     """Lines whose facts are ``keys`` in this order (those not in ``required`` may be
-    left out), under the rules of :data:`_FAST`: ``type`` is group 1 (an empty group
-    when the shape has none), the name group 2."""
+    left out), under the rules of :data:`_FAST`, ending as ``_ENDINGS[ending]`` says.
+    When every line starts with its type (:func:`_type_first`) the name is the only
+    group (the kind is read from the line's sixth character); otherwise ``type`` is
+    group 1 (an empty group when the shape has none) and the name group 2."""
+    type_first = _type_first(keys, required)
     parts = [] if "type" in keys else ["()"]
     if keys[0] not in required:
         parts.append("(?! )")  # at least one fact (a line of spaces is no entry)
     for key in keys:
-        fact = "type=(file|dir);" if key == "type" else re.escape(key) + _VALUE
+        if key == "type":
+            fact = "type=(?:file|dir);" if type_first else "type=(file|dir);"
+        else:
+            # values are read up to their ';' only (the engine's fastest loop); a
+            # space in them is found by counting (see _fast_piece)
+            fact = re.escape(key) + r"=[^;]*+;"
         # possessive: a fact taken is never given back, so a line is read in one pass
         # whatever sequences a server sends (no backtracking over optional facts)
         parts.append(fact if key in required else f"(?:{fact})?+")
-    return re.compile("^" + "".join(parts) + _NAME + (r"\r?$" if crlf else "$"),
-                      re.MULTILINE)
+    return re.compile("^" + "".join(parts) + _ENDINGS[ending], re.MULTILINE)
 
 
 class Shapes:
@@ -230,8 +222,14 @@ class Shapes:
         self.required = frozenset.intersection(*map(frozenset, self.seen))
         return True
 
-    def pattern(self, crlf: bool) -> re.Pattern[str] | None:
-        return _shape_pattern(self.keys, self.required, crlf) if self.keys else None
+    def pattern(self, ending: str) -> re.Pattern[str] | None:
+        return _shape_pattern(self.keys, self.required, ending) if self.keys else None
+
+    def builder(self) -> Callable[..., ListingEntry]:
+        """What makes an entry of a line and what :meth:`pattern` found in it."""
+        if _type_first(self.keys, self.required):
+            return lazy_mlsd_entry_typed_first  # type: ignore[return-value]
+        return lazy_mlsd_entry  # type: ignore[return-value]
 
 
 def _shapes(cache: _Cache) -> Shapes:
@@ -242,30 +240,44 @@ def _shapes(cache: _Cache) -> Shapes:
 
 
 def _fast_piece(piece: str, lines: list[str], pattern: re.Pattern[str],
-                entries: list[ListingEntry]) -> bool:
+                build: Callable[..., ListingEntry], entries: list[ListingEntry]) -> bool:
     """Build the entries of ``piece`` (whose lines are ``lines``) if every line is
-    recognised; False, with nothing added, otherwise."""
+    recognised; False, with nothing added, otherwise.
+
+    A pattern of a learnt shape (:func:`_shape_pattern`) lets a value hold a space,
+    which would end the facts for the careful parser; so its lines' spaces are
+    counted: one before each name and those in the names, or the piece is not
+    taken."""
     found = pattern.findall(piece)
     if len(found) != len(lines):
         return False
-    entries.extend(map(lazy_mlsd_entry, lines, found))
+    if pattern is not _FAST and pattern is not _FAST_LINES:
+        spaces = piece.count(" ") - len(lines)  # beyond the one before each name
+        if spaces and spaces != "".join(
+                found if build is lazy_mlsd_entry_typed_first else map(_second, found)
+        ).count(" "):
+            return False  # a space before the one that ends the facts: a value holds it
+    entries.extend(map(build, lines, found))
     return True
 
 
-def _take_piece(text: str, lines: list[str], crlf: bool, cache: _Cache,
+def _take_piece(text: str, lines: list[str], ending: str, cache: _Cache,
                 entries: list[ListingEntry]) -> bool:
-    """Build the entries of a piece by the learnt pattern, else by :data:`_FAST`;
-    False (nothing added) when neither recognises every line."""
+    """Build the entries of a piece by the learnt pattern (for ``ending``, see
+    :data:`_ENDINGS`), else by :data:`_FAST`; False (nothing added) when neither
+    recognises every line."""
     shapes = _shapes(cache)
-    pattern = shapes.pattern(crlf)
+    pattern = shapes.pattern(ending)
     if pattern is None and shapes.learn(lines):
-        pattern = shapes.pattern(crlf)
+        pattern = shapes.pattern(ending)
     if pattern is not None:
-        if _fast_piece(text, lines, pattern, entries):
+        if _fast_piece(text, lines, pattern, shapes.builder(), entries):
             return True
-        if shapes.learn(lines) and _fast_piece(text, lines, shapes.pattern(crlf), entries):
+        if shapes.learn(lines) and _fast_piece(text, lines, shapes.pattern(ending),
+                                               shapes.builder(), entries):
             return True
-    return _fast_piece(text, lines, _FAST if crlf else _FAST_LINES, entries)
+    any_order = _FAST if ending in ("crlf", "text") else _FAST_LINES
+    return _fast_piece(text, lines, any_order, lazy_mlsd_entry, entries)
 
 
 def parse_mlsd_text(text: str, cache: _Cache, entries: list[ListingEntry],
@@ -288,7 +300,13 @@ def parse_mlsd_text(text: str, cache: _Cache, entries: list[ListingEntry],
         end = size if end < 0 else end + 1
         piece = text[start:end] if start or end < size else text
         start = end
-        if not _take_piece(piece, piece.splitlines(), True, cache, entries):
+        if piece.endswith("\r\n"):
+            ending = "crlf"
+        elif "\r" in piece:
+            ending = "text"
+        else:
+            ending = "lf"
+        if not _take_piece(piece, piece.splitlines(), ending, cache, entries):
             lines = piece.replace("\r\n", "\n").split("\n")
             if lines[-1] == "":
                 lines.pop()
@@ -305,7 +323,8 @@ def parse_mlsd_list(lines: Sequence[str], cache: _Cache, entries: list[ListingEn
         piece = list(lines[start:start + PIECE_LINES])
         text = "\n".join(piece)
         # a line holding LF itself (not from a listing's bytes) goes the careful way
-        if text.count("\n") != len(piece) - 1 or not _take_piece(text, piece, False, cache,
+        ending = "lines" if "\r" in text else "lf"
+        if text.count("\n") != len(piece) - 1 or not _take_piece(text, piece, ending, cache,
                                                                   entries):
             parse_mlsd_lines(piece, cache, entries, unparsed)
     return len(entries) - before

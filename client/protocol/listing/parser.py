@@ -15,6 +15,7 @@ than shown a "file" named after a whole line.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections import Counter
@@ -23,6 +24,7 @@ from datetime import datetime
 
 from client.protocol.charsets import decode_name
 from client.protocol.errors import ListingParseError
+from client.protocol.listing import mlsd_fast
 from client.protocol.listing.dos import parse_dos_line
 from client.protocol.listing.entry import (
     NO_FACTS,
@@ -98,9 +100,12 @@ class ListingParser:
         self._finished = False
         self._mlsx_cache = _Cache()
         self._unix = UnixContext(now)
+        # the line parsers hold the parser's state, not the parser: a bound method here
+        # made a reference cycle that kept every entry alive until the cycle collector
+        # ran (a full pass over them, long after the listing was dropped)
         self._order: list[tuple[str, Callable[[str], ListingEntry | None]]] = [
-            ("unix", self._try_unix),
-            ("mlsd", self._try_mlsx),
+            ("unix", functools.partial(_try_unix, self._unix)),
+            ("mlsd", functools.partial(_try_mlsx, self._mlsx_cache)),
             ("dos", parse_dos_line),
             ("eplf", parse_eplf_line),
         ]
@@ -116,18 +121,28 @@ class ListingParser:
         if self._finished:
             raise ListingParseError("feed() after finish(): a listing parser is used once")
         pending = self._pending
-        pending += data
-        if self._discarding:
-            newline = pending.find(b"\n")
-            if newline < 0:
-                pending.clear()
-                return
-            del pending[: newline + 1]
-            self._discarding = False
-        end = pending.rfind(b"\n")
-        if end >= 0:
-            block = bytes(pending[: end + 1])
-            del pending[: end + 1]
+        block = None
+        if not pending and not self._discarding and type(data) is bytes:
+            # the whole listing at once (as the engine passes it): its complete lines
+            # are parsed from the bytes given, without two copies of the listing
+            end = data.rfind(b"\n") + 1
+            if end:
+                block = data if end == len(data) else data[:end]
+            pending += data[end:]
+        else:
+            pending += data
+            if self._discarding:
+                newline = pending.find(b"\n")
+                if newline < 0:
+                    pending.clear()
+                    return
+                del pending[: newline + 1]
+                self._discarding = False
+            end = pending.rfind(b"\n")
+            if end >= 0:
+                block = bytes(pending[: end + 1])
+                del pending[: end + 1]
+        if block is not None:
             if len(block) > self._max_line and self._has_long_line(block):
                 self._feed_checked(block)
             elif self._fmt == "mlsd":
@@ -141,17 +156,29 @@ class ListingParser:
             self._discarding = True
 
     def _feed_mlsd(self, block: bytes) -> None:
-        """MLSD lines as one text (see :func:`parse_mlsd_text`) when the block decodes
-        cleanly, else line by line as every other format."""
-        text = _decode_text(block, self._encoding)
-        if text is None:
-            self.feed_lines(_decode_lines(block, self._encoding))
-            return
-        pause_gc = len(text) > _GC_PAUSE_LINES * 64 and gc.isenabled()
+        """MLSD lines as text (see :func:`parse_mlsd_text`), decoded piece by piece (a
+        listing's worth of text at once costs more in fresh memory than in decoding);
+        a piece that does not decode cleanly goes line by line as every other format."""
+        encoding = self._encoding
+        size = len(block)
+        piece_bytes = mlsd_fast.PIECE_CHARS
+        pause_gc = size > _GC_PAUSE_LINES * 64 and gc.isenabled()
         if pause_gc:
             gc.disable()
+        count = 0
         try:
-            count = parse_mlsd_text(text, self._mlsx_cache, self._entries, self._unparsed)
+            start = 0
+            while start < size:
+                end = block.find(b"\n", start + piece_bytes)
+                end = size if end < 0 else end + 1
+                piece = block[start:end] if start or end < size else block
+                start = end
+                text = _decode_text(piece, encoding)
+                if text is None:
+                    self.feed_lines(_decode_lines(piece, encoding))
+                else:
+                    count += parse_mlsd_text(text, self._mlsx_cache, self._entries,
+                                             self._unparsed)
         finally:
             if pause_gc:
                 gc.enable()
@@ -255,7 +282,7 @@ class ListingParser:
 
     def _fixed_lines(self, lines: Iterable[str], fmt: str) -> None:
         parse: Callable[[str], ListingEntry | None] = {
-            "unix": self._try_unix,
+            "unix": functools.partial(_try_unix, self._unix),
             "dos": parse_dos_line,
             "eplf": parse_eplf_line,
             "names": _name_entry,
@@ -332,16 +359,18 @@ class ListingParser:
         self._entries.append(entry)
         self._counts[matched] += 1
 
-    def _try_unix(self, line: str) -> ListingEntry | None:
-        return parse_unix_line(line, self._unix)
 
-    def _try_mlsx(self, line: str) -> ListingEntry | None:
-        if not looks_like_mlsx(line):
-            return None
-        try:
-            return parse_mlsx(line, self._mlsx_cache)
-        except ListingParseError:
-            return None
+def _try_unix(ctx: UnixContext, line: str) -> ListingEntry | None:
+    return parse_unix_line(line, ctx)
+
+
+def _try_mlsx(cache: _Cache, line: str) -> ListingEntry | None:
+    if not looks_like_mlsx(line):
+        return None
+    try:
+        return parse_mlsx(line, cache)
+    except ListingParseError:
+        return None
 
 
 def _name_entry(line: str) -> ListingEntry:
