@@ -10,6 +10,8 @@ graph, not a timing: start-up speed is measured by ``python -m bench``.
 from __future__ import annotations
 
 import ast
+import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,14 @@ NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine
 
 #: ``explain`` is the protocol layer alone: no event loop, no engine.
 NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importlib.metadata")
+
+#: What ``get`` has not loaded yet when it dials the server: the login runs while these
+#: load (client/cli/early_start.py), so each of them before the dial is waited for.
+#: (``shutil`` and ``tempfile`` do load before it: platformdirs, which finds the settings
+#: folder and the default-proxy file there, imports them.)
+NOT_BEFORE_DIAL = ("asyncio", "ssl", "logging", "typing", "client.engine.events",
+                   "client.engine.errors", "client.engine.session",
+                   "client.protocol.annotate", "client.cli.runner")
 
 #: The child reports with repr, not json: its report must not load what it checks.
 _CHILD = r"""
@@ -149,3 +159,34 @@ def test_version_does_not_even_load_argparse(child_env) -> None:
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["ftp-inspector " + done.stdout.split()[1], "False"]
+
+
+def test_get_dials_before_loading_the_engine_logging_or_typing(ftp_server, child_env,
+                                                               tmp_path: Path) -> None:
+    """Everything loaded before the early login dials is waited for in full; what loads
+    after it overlaps the server's login. Run without ``site`` (``-S``, the packages'
+    folders on the path instead, the network guard imported by hand): this machine's
+    site hooks load ``typing`` and ``shutil`` into every process, a user's virtual
+    environment does not."""
+    program = (
+        "import sitecustomize, socket, sys\n"
+        "connect = socket.create_connection\n"
+        "def recording(*args, **kwargs):\n"
+        f"    watched = {NOT_BEFORE_DIAL!r}\n"
+        "    loaded = sorted(m for m in watched if m in sys.modules)\n"
+        "    print('dialled with', loaded, file=sys.stderr, flush=True)\n"
+        "    return connect(*args, **kwargs)\n"
+        "socket.create_connection = recording\n"
+        "sys.argv = ['ftp-inspector', *sys.argv[1:]]\n"
+        "from client.entry import run\n"
+        "run()\n")
+    paths = [child_env["PYTHONPATH"], *site.getsitepackages()]
+    env = {**child_env, "PYTHONPATH": os.pathsep.join(paths),
+           "FTP_PASSWORD": ftp_server.password}
+    target = tmp_path / "hello.txt"
+    done = subprocess.run([sys.executable, "-S", "-c", program, "get", "-q",
+                           ftp_server.url + "/hello.txt", "-o", str(target)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == HELLO_TEXT
+    assert "dialled with []" in done.stderr, done.stderr
