@@ -9,13 +9,14 @@ imported; the session then takes the socket over (:meth:`ControlConnection.open_
 and every line the thread sent and received is shown to the inspector in order, with
 the time it happened, as the login reads it.
 
-The thread only sends what the login itself would send, in its order, and stops at the
-first step where the login could decide otherwise: TLS offered (``AUTH TLS`` follows),
-``HOST`` offered, a reply other than ``220``/``331``/``230``, ``TYPE I`` refused. After
-``230`` it goes on with the login's own last steps (``FEAT``, ``OPTS UTF8 ON`` and
-``OPTS MLST`` when the login would send them, ``SYST``, ``TYPE I``, ``PWD``), so that a
-command finds its session ready when the engine has loaded. Everything after that is
-the login's own, on the same connection. Nothing here imports asyncio.
+The thread only sends what the login itself would send, in its order (``HOST`` too,
+when offered), and stops at the first step where the login could decide otherwise: TLS
+offered (``AUTH TLS`` follows), a reply other than ``220``/``331``/``230``, ``TYPE I``
+refused. After ``230`` it goes on with the login's own last steps (``FEAT``, ``OPTS
+UTF8 ON`` and ``OPTS MLST`` when the login would send them, ``SYST``, ``TYPE I``,
+``PWD``), so that a command finds its session ready when the engine has loaded.
+Everything after that is the login's own, on the same connection. Nothing here
+imports asyncio.
 
 What the thread saw is handed over as it was: replies that came before the command
 they seem to answer are recorded as unrequested (the control connection shows and
@@ -145,7 +146,7 @@ class EarlyLogin:
         feat = self._execute(Command("FEAT"))
         features = Features.parse(feat) if feat.is_success else None
         if features is not None and features.host:
-            return  # HOST comes next: the login sends it
+            self._execute(Command.host(settings.host))  # whatever it answers, on it goes
         if settings.tls is TlsMode.AUTO and (features is None or features.auth_tls):
             return  # AUTH TLS comes next
         reply = self._execute(Command.user(settings.user))

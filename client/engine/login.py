@@ -167,7 +167,7 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     feat_known = feat.is_success
 
     if session.features.host:
-        reply = await control.execute(Command("HOST", _host_argument(settings.host)), step="host")
+        reply = await control.execute(Command.host(settings.host), step="host")
         if not reply.is_success:
             session.notice(f"the server offered HOST but answered {reply.code}; continuing",
                             NoticeKind.INFO, Severity.WARNING)
@@ -204,11 +204,6 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
                        step="auth-tls") from None
     session.control_context = context
     await _tls_established(session, context, verify_error)
-
-
-def _host_argument(host: str) -> str:
-    bare = host.strip("[]")
-    return f"[{bare}]" if ":" in bare else bare
 
 
 async def _tls_established(session: FtpSession, context: SessionResumingContext,

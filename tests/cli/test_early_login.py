@@ -200,3 +200,33 @@ def test_ls_and_put_log_in_early_too(recording_server, child_env, tmp_path: Path
     assert put.returncode == 0, put.stderr
     assert (recording_server.root / "up.txt").read_bytes() == source.read_bytes()
     assert recording_server.seen.count("USER") == recording_server.seen.count("PASS") == 1
+
+
+def test_every_real_server_sees_one_login_and_the_transcript_every_line(
+        real_server, child_env, tmp_path: Path) -> None:
+    """pyftpdlib, vsftpd, pure-ftpd and ProFTPD: the login the early thread carries up
+    to PWD (USER and PASS once; ProFTPD's HOST included), the download on the same
+    connection, every line in the transcript in order with increasing times, the
+    password nowhere."""
+    transcript = tmp_path / "get.jsonl"
+    target = tmp_path / "notes.md"
+    done = subprocess.run([sys.executable, "-m", "client", "get", "-q", "--tls", "off",
+                           real_server.url + "/docs/notes.md", "-o", str(target),
+                           "--transcript", str(transcript)],
+                          env={**child_env, "FTP_PASSWORD": real_server.password},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == (real_server.root / "docs/notes.md").read_bytes()
+    text = transcript.read_text(encoding="utf-8")
+    assert real_server.password not in text + done.stderr + done.stdout
+    records = [json.loads(line) for line in text.splitlines()]
+    sent = [r["text"].split()[0] for r in records if r["kind"] == "send"]
+    assert sent.count("HOST") <= 1  # ProFTPD offers it: sent right after FEAT
+    sent = [verb for verb in sent if verb != "HOST"]
+    assert sent[:3] == ["FEAT", "USER", "PASS"]
+    login = sent[3:sent.index("PWD") + 1]
+    assert login[0] == "FEAT" and login[-2:] == ["TYPE", "PWD"] and "SYST" in login
+    assert sent.count("USER") == sent.count("PASS") == sent.count("RETR") == 1
+    assert [r["t"] for r in records] == sorted(r["t"] for r in records)
+    assert not any(r["kind"] == "notice" and "unexpected" in r.get("text", "")
+                   for r in records)
