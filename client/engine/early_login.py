@@ -42,8 +42,9 @@ from client.protocol.replies import Reply, ReplyParser
 __all__ = ["EarlyLogin", "EarlyStep", "start_early_login"]
 
 #: While the thread waits for its turn, the main thread (importing) hands over the
-#: interpreter this often instead of every 5 ms: one hand-over per reply.
-_SWITCH_INTERVAL = 0.0005
+#: interpreter this often instead of every 5 ms: one hand-over per reply, and only
+#: when the thread has a reply to act on (a thread blocked in recv asks for nothing).
+_SWITCH_INTERVAL = 0.0001
 
 
 @dataclass(frozen=True, slots=True)
