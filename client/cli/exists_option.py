@@ -18,7 +18,6 @@ client writing the same name between that question and the upload is not detecte
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from client.protocol.text import escape_control
 # transfer runs: ``get`` parses its options and dials before the engine is imported.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime as _dt
     from types import ModuleType
 
     from client.engine.errors import LocalError, TargetExistsError
@@ -118,6 +118,8 @@ def _local_facts(path: Path) -> tuple[bool, int | None, _dt.datetime | None]:
                          step="local") from None
     if stat.S_ISLNK(info.st_mode):
         return True, None, None
+    import datetime as _dt  # here: get checks its target before the engine (which has it) loads
+
     return True, info.st_size, _dt.datetime.fromtimestamp(info.st_mtime, _dt.UTC)
 
 

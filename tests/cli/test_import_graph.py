@@ -38,11 +38,12 @@ NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importli
 
 #: What ``get`` has not loaded yet when it dials the server: the login runs while these
 #: load (client/cli/early_start.py), so each of them before the dial is waited for.
-#: (``shutil`` and ``tempfile`` do load before it: platformdirs, which finds the settings
-#: folder and the default-proxy file there, imports them.)
+#: platformdirs (with tempfile and shutil) is not needed on Linux to find the folder of
+#: the default-proxy file (client/config/appdirs.py).
 NOT_BEFORE_DIAL = ("asyncio", "ssl", "logging", "typing", "client.engine.events",
                    "client.engine.errors", "client.engine.session",
-                   "client.protocol.annotate", "client.cli.runner")
+                   "client.protocol.annotate", "client.cli.runner", "shutil", "tempfile",
+                   "platformdirs")
 
 #: The child reports with repr, not json: its report must not load what it checks.
 _CHILD = r"""
@@ -182,8 +183,12 @@ def test_get_dials_before_loading_the_engine_logging_or_typing(ftp_server, child
         "from client.entry import run\n"
         "run()\n")
     paths = [child_env["PYTHONPATH"], *site.getsitepackages()]
-    env = {**child_env, "PYTHONPATH": os.pathsep.join(paths),
-           "FTP_PASSWORD": ftp_server.password}
+    home = tmp_path / "home"  # the settings folder found as a user's: no override
+    home.mkdir()
+    env = {name: value for name, value in child_env.items()
+           if name != "FTP_INSPECTOR_CONFIG_DIR" and not name.startswith("XDG_")}
+    env.update(PYTHONPATH=os.pathsep.join(paths), HOME=str(home),
+               FTP_PASSWORD=ftp_server.password)
     target = tmp_path / "hello.txt"
     done = subprocess.run([sys.executable, "-S", "-c", program, "get", "-q",
                            ftp_server.url + "/hello.txt", "-o", str(target)],
@@ -191,3 +196,4 @@ def test_get_dials_before_loading_the_engine_logging_or_typing(ftp_server, child
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == HELLO_TEXT
     assert "dialled with []" in done.stderr, done.stderr
+    assert list((home / ".local/share/ftp-inspector/logs").glob("*.log"))  # where it was
