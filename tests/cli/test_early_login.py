@@ -230,3 +230,16 @@ def test_every_real_server_sees_one_login_and_the_transcript_every_line(
     assert [r["t"] for r in records] == sorted(r["t"] for r in records)
     assert not any(r["kind"] == "notice" and "unexpected" in r.get("text", "")
                    for r in records)
+
+
+def test_nothing_is_dialled_for_a_get_whose_target_exists(recording_server, child_env,
+                                                         tmp_path: Path) -> None:
+    """The file is there and no option says what to do with it: the command stops with
+    exit code 6 before a word reaches the server, as it always stopped before the
+    transfer."""
+    target = tmp_path / "small.txt"
+    target.write_bytes(b"already here\n")
+    done = _get(child_env, recording_server.url("small.txt"), target)
+    assert done.returncode == 6 and "already exists" in done.stderr
+    assert recording_server.seen == []
+    assert target.read_bytes() == b"already here\n"
