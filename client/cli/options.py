@@ -24,8 +24,8 @@ from client.engine.settings import (
     TransferMode,
     active_address_problem,
 )
-from client.protocol.addresses import PasvPolicy
 from client.protocol.charsets import CharsetError, normalize_charset
+from client.protocol.pasv_policy import PasvPolicy
 
 TYPE_CHECKING = False  # typing loads for type checkers only (start-up time)
 if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only

@@ -42,8 +42,8 @@ NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importli
 #: the default-proxy file (client/config/appdirs.py).
 NOT_BEFORE_DIAL = ("asyncio", "ssl", "logging", "typing", "client.engine.events",
                    "client.engine.errors", "client.engine.session",
-                   "client.protocol.annotate", "client.cli.runner", "shutil", "tempfile",
-                   "platformdirs")
+                   "client.protocol.annotate", "client.protocol.addresses", "client.cli.runner",
+                   "shutil", "tempfile", "platformdirs")
 
 #: The child reports with repr, not json: its report must not load what it checks.
 _CHILD = r"""
