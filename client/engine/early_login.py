@@ -139,7 +139,8 @@ class EarlyLogin:
             self.unusable = True
 
     def _log_in(self) -> None:
-        """:mod:`client.engine.login`'s order for a plain connection, up to PASS."""
+        """:mod:`client.engine.login`'s order for a plain connection, up to ``PASS`` and,
+        once logged in, on to ``PWD``."""
         settings = self.settings
         banner = self._final_reply()
         if banner.code != 220:
