@@ -146,7 +146,8 @@ class _SessionLogObserver:
     ``explain`` and the like never import it). Off with ``--no-log`` or when the window's
     preferences turned the log off."""
 
-    def __init__(self) -> None:
+    def __init__(self, wall_origin: float) -> None:
+        self.wall_origin = wall_origin  # the bus's: lines keep the times they happened
         self.log: object | None = None
         self.folder: Path | None = None
         self._off = False
@@ -167,7 +168,7 @@ class _SessionLogObserver:
                 return
             from client.engine.sessionlog import SessionLog
 
-            self.log = SessionLog(self.folder)
+            self.log = SessionLog(self.folder, wall_origin=self.wall_origin)
         self.log(event)  # type: ignore[operator]
 
     def close(self) -> None:
@@ -246,7 +247,7 @@ def _run_command(args: argparse.Namespace, command: str, url: str,
     session_log = None
     if not getattr(args, "no_log", False):
         # the log keeps the whole annotated conversation, so it takes every kind
-        session_log = _SessionLogObserver()
+        session_log = _SessionLogObserver(bus.wall_origin)
         bus.subscribe(session_log)
     try:
         with _transcript(args.transcript) as writer:

@@ -243,3 +243,36 @@ def test_nothing_is_dialled_for_a_get_whose_target_exists(recording_server, chil
     assert done.returncode == 6 and "already exists" in done.stderr
     assert recording_server.seen == []
     assert target.read_bytes() == b"already here\n"
+
+
+def test_the_session_log_keeps_the_times_the_lines_happened(scripted_server, child_env,
+                                                            tmp_path: Path) -> None:
+    """The server takes 0.3 s to accept the password. The session shows the early
+    login's lines when it takes the connection over, but the session log, like the
+    transcript, stamps each with the time it was sent or received."""
+    from datetime import datetime
+
+    from fixtures.scripted_steps import sleep
+
+    server = scripted_server({"PASS": [sleep(0.3), b"230 Login successful.\r\n"]},
+                             password="")
+    transcript = tmp_path / "ls.jsonl"
+    done = subprocess.run([sys.executable, "-m", "client", "ls", "-q",
+                           f"ftp://alice@127.0.0.1:{server.port}/", "--transcript",
+                           str(transcript)],
+                          env={**child_env, "FTP_PASSWORD": PASSWORD}, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    sent_at = next(r["t"] for r in records if r.get("text") == "PASS ****")
+    answered_at = next(r["t"] for r in records if r.get("code") == 230)
+    logs = list((Path(child_env["FTP_INSPECTOR_CONFIG_DIR"]) / "data/logs").glob("*.log"))
+    assert len(logs) == 1
+    stamps = {}
+    for line in logs[0].read_text().splitlines():
+        for key, marker in (("pass", " > PASS ****"), ("230", " < 230 ")):
+            if marker in line:
+                stamps[key] = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f")
+    logged = (stamps["230"] - stamps["pass"]).total_seconds()
+    assert answered_at - sent_at >= 0.29
+    assert abs(logged - (answered_at - sent_at)) < 0.003
