@@ -161,6 +161,9 @@ async def plan_download(session: object, remote: str, local: Path, args: argpars
                         known_size: int | None = None) -> ExistsPlan:
     """The plan for downloading ``remote`` to ``local``; raises :class:`TargetExistsError`
     when ``local`` exists and the options chose nothing."""
+    if not getattr(args, "resume", False) and not getattr(args, "if_exists", None) \
+            and not os.path.lexists(local):
+        return ExistsPlan(local, False)  # the usual case: the exists rules never load
     from client.engine.exists import ExistsInfo, ExistsPolicy
 
     policy = exists_policy(args)

@@ -233,7 +233,6 @@ async def _get(context: CommandContext) -> int:
                          "(-o takes a file in an existing folder, or an existing folder)",
                          step="arguments")
     refuse_early(local, context.args)
-    import client.engine.exists  # noqa: F401 - the plan's rules: loaded while the login runs
     async with context.session() as session:
         plan = await plan_download(session, remote, local, context.args)
         if plan.skip is not None:
