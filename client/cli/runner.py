@@ -26,7 +26,6 @@ from client.engine.events import EngineEvent, EventBus, Notice, TlsEstablished
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
 from client.engine.transcript import TranscriptWriter
-from client.engine.trust import format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
@@ -113,6 +112,8 @@ def _unverified_certificate_observer(context: CommandContext) -> Callable[[Engin
     """With certificate verification off (--insecure, or a saved site's setting), say
     once per certificate which one was accepted unchecked, so that the person can compare
     its fingerprint with the one the server's administrator publishes."""
+    from client.engine.trust import format_fingerprint, normalise_fingerprint
+
     settings = context.settings
     pinned = {normalise_fingerprint(p) for p in settings.pinned_fingerprints}
     why = "--insecure" if getattr(context.args, "insecure", False) else \

@@ -39,7 +39,6 @@ from client.engine.tls import (
     make_unverified_context,
     tls_version_text,
 )
-from client.engine.trust import certificate_info, format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.features import (
@@ -209,6 +208,12 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
 async def _tls_established(session: FtpSession, context: SessionResumingContext,
                            verify_error: ssl.SSLCertVerificationError | None) -> None:
     """Check pins (and ask the trust hook when the system did not vouch), then announce."""
+    from client.engine.trust import (  # certificates: for TLS only
+        certificate_info,
+        format_fingerprint,
+        normalise_fingerprint,
+    )
+
     control = session.control
     ssl_object = control.ssl_object
     if ssl_object is None:

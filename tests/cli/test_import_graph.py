@@ -28,11 +28,12 @@ HEAVY = ("PySide6", "shiboken6", "qasync", "keyring", "cryptography", "OpenSSL",
 #: What a plain-FTP ``get`` leaves alone besides: diagnosis, SFTP, uploads, checksum
 #: verification, the netrc parser (the URL names the user and FTP_PASSWORD is set),
 #: JSON (no --transcript, no default-proxy file), the installed-metadata reader,
-#: configparser (no window.ini with a session-log preference in it) and the rules for an
-#: existing target (there is none).
+#: configparser (no window.ini with a session-log preference in it), the rules for an
+#: existing target (there is none) and the certificate tools (no TLS).
 NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine.sftp",
                "client.engine.upload", "client.engine.verify", "netrc", "json",
-               "importlib.metadata", "configparser", "client.engine.exists")
+               "importlib.metadata", "configparser", "client.engine.exists",
+               "client.engine.trust")
 
 #: ``explain`` is the protocol layer alone: no event loop, no engine.
 NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importlib.metadata")
