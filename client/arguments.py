@@ -5,6 +5,7 @@ entry point can choose a front end without importing either."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,9 +51,40 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
+def _terminal_columns() -> int:
+    """The width ``shutil.get_terminal_size`` reports (``COLUMNS``, else the terminal,
+    else 80), without importing shutil and the compression modules it loads."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter at argparse's width. argparse builds one for every argument
+    added (to check its metavar), and its own sizes itself through shutil: ~2 ms of a
+    ``get`` before it can dial."""
+
+    def __init__(self, prog: str, *args: object, **kwargs: object) -> None:
+        if not args and kwargs.get("width") is None:
+            kwargs["width"] = _terminal_columns() - 2
+        super().__init__(prog, *args, **kwargs)  # type: ignore[arg-type]
+
+
 class UsageParser(argparse.ArgumentParser):
     """argparse with the CLI's exit-code contract: a usage error exits 1 (argparse's own
-    2 means "could not connect or log in" here). Subcommand parsers inherit the class."""
+    2 means "could not connect or log in" here). Subcommand parsers inherit the class,
+    and the formatter that does not load shutil."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

@@ -18,17 +18,21 @@ client writing the same name between that question and the upload is not detecte
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from client.engine.errors import LocalError, TargetExistsError, UnsafePathError
 from client.protocol.text import escape_control
 
+# The engine's errors (and the events they carry) load when a check fails or the
+# transfer runs: ``get`` parses its options and dials before the engine is imported.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime as _dt
+    from types import ModuleType
+
+    from client.engine.errors import LocalError, TargetExistsError
     from client.engine.exists import ExistsInfo, ExistsPolicy
 
 __all__ = ["add_exists_options", "exists_policy", "ExistsPlan", "refuse_early",
@@ -84,6 +88,13 @@ def exists_policy(args: argparse.Namespace) -> ExistsPolicy | None:
     return ExistsPolicy(CHOICES[word]) if word else None
 
 
+def _errors() -> ModuleType:
+    """:mod:`client.engine.errors`, loaded on first use."""
+    from client.engine import errors
+
+    return errors
+
+
 @dataclass(frozen=True)
 class ExistsPlan:
     """What to do: ``skip`` (with ``reason``), or transfer to ``target`` (a new name for
@@ -103,24 +114,26 @@ def _local_facts(path: Path) -> tuple[bool, int | None, _dt.datetime | None]:
     except FileNotFoundError:
         return False, None, None
     except OSError as exc:
-        raise LocalError(f"could not look at {path}: {exc.strerror or exc}",
+        raise _errors().LocalError(f"could not look at {path}: {exc.strerror or exc}",
                          step="local") from None
     if stat.S_ISLNK(info.st_mode):
         return True, None, None
+    import datetime as _dt  # here: get checks its target before the engine (which has it) loads
+
     return True, info.st_size, _dt.datetime.fromtimestamp(info.st_mtime, _dt.UTC)
 
 
 def _refusal(what: str, size: int | None, direction: str) -> TargetExistsError:
     shown = f" ({size} bytes)" if size is not None else ""
     resume = "-c/--resume (continue it)"
-    return TargetExistsError(
+    return _errors().TargetExistsError(
         f"{what} already exists{shown}; nothing was {'downloaded' if direction == 'download' else 'uploaded'}. "
         f"Say what to do with it: --overwrite, --skip-existing, {resume}, "
         "or --if-exists rename|newer|different-size", path=what, step=None)
 
 
 def _not_a_prefix(what: str, target: int | None, source: int | None) -> TargetExistsError:
-    return TargetExistsError(
+    return _errors().TargetExistsError(
         f"{what} ({target} bytes) is larger than the file being transferred ({source} "
         "bytes), so it is not a partial copy of it and cannot be resumed; --overwrite "
         "replaces it", path=what, step=None)
@@ -138,8 +151,9 @@ def _local_refusal(local: Path, size: int | None,
                    policy: ExistsPolicy | None) -> LocalError:
     shown = escape_control(str(local))
     if size is None:
-        return UnsafePathError(f"{shown} is a symbolic link; refusing to download through "
-                               "it (remove it, or choose another -o)", step="local")
+        return _errors().UnsafePathError(
+            f"{shown} is a symbolic link; refusing to download through it (remove it, or "
+            "choose another -o)", step="local")
     return _refusal(shown, size, "download")
 
 
@@ -147,6 +161,9 @@ async def plan_download(session: object, remote: str, local: Path, args: argpars
                         known_size: int | None = None) -> ExistsPlan:
     """The plan for downloading ``remote`` to ``local``; raises :class:`TargetExistsError`
     when ``local`` exists and the options chose nothing."""
+    if not getattr(args, "resume", False) and not getattr(args, "if_exists", None) \
+            and not os.path.lexists(local):
+        return ExistsPlan(local, False)  # the usual case: the exists rules never load
     from client.engine.exists import ExistsInfo, ExistsPolicy
 
     policy = exists_policy(args)
@@ -227,8 +244,9 @@ async def _remote_facts(session: object, path: str) -> tuple[bool, int | None]:
         return size is not None, size
     entry = await session.stat(path)  # type: ignore[attr-defined]
     if entry is not None and entry.is_dir:
-        raise LocalError(f"{escape_control(path)} is a folder on the server; end the URL "
-                         "with '/' to upload into it", step="arguments")
+        raise _errors().LocalError(
+            f"{escape_control(path)} is a folder on the server; end the URL "
+            "with '/' to upload into it", step="arguments")
     return entry is not None, getattr(entry, "size", None)
 
 
@@ -242,9 +260,10 @@ async def _free_remote_name(session: object, remote: str, limit: int = 100) -> s
         path = candidate if folder == "." else folder.rstrip("/") + "/" + candidate
         if not (await _remote_facts(session, path))[0]:
             return path
-    raise TargetExistsError(f"no free name like {escape_control(numbered_name(name, 1))} "
-                            f"beside {escape_control(remote)} after {limit} tries",
-                            path=remote, step=None)
+    raise _errors().TargetExistsError(
+        f"no free name like {escape_control(numbered_name(name, 1))} "
+        f"beside {escape_control(remote)} after {limit} tries",
+        path=remote, step=None)
 
 
 async def copy_for_resume(local: Path) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from client.protocol.text import escape_control
 
+TYPE_CHECKING = False  # typing loads for type checkers only (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
 

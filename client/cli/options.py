@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from client.cli.credentials import CredentialsError, resolve_credentials
 from client.cli.sftp_target import add_sftp_options, sftp_site_settings, sftp_url_settings
@@ -25,9 +24,10 @@ from client.engine.settings import (
     TransferMode,
     active_address_problem,
 )
-from client.protocol.addresses import PasvPolicy
 from client.protocol.charsets import CharsetError, normalize_charset
+from client.protocol.pasv_policy import PasvPolicy
 
+TYPE_CHECKING = False  # typing loads for type checkers only (start-up time)
 if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only
     from client.engine.sftp.settings import SftpSettings
 

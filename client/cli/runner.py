@@ -26,7 +26,6 @@ from client.engine.events import UNLOGGED_KINDS, EngineEvent, EventBus, Notice, 
 from client.engine.session import FtpSession
 from client.engine.settings import ConnectionSettings
 from client.engine.transcript import TranscriptWriter
-from client.engine.trust import format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.errors import ProtocolError
 from client.protocol.text import escape_control
@@ -114,6 +113,8 @@ def _unverified_certificate_observer(context: CommandContext) -> Callable[[Engin
     """With certificate verification off (--insecure, or a saved site's setting), say
     once per certificate which one was accepted unchecked, so that the person can compare
     its fingerprint with the one the server's administrator publishes."""
+    from client.engine.trust import format_fingerprint, normalise_fingerprint
+
     settings = context.settings
     pinned = {normalise_fingerprint(p) for p in settings.pinned_fingerprints}
     why = "--insecure" if getattr(context.args, "insecure", False) else \
@@ -147,7 +148,8 @@ class _SessionLogObserver:
     ``explain`` and the like never import it). Off with ``--no-log`` or when the window's
     preferences turned the log off."""
 
-    def __init__(self) -> None:
+    def __init__(self, wall_origin: float) -> None:
+        self.wall_origin = wall_origin  # the bus's: lines keep the times they happened
         self.log: object | None = None
         self.folder: Path | None = None
         self._off = False
@@ -168,7 +170,7 @@ class _SessionLogObserver:
                 return
             from client.engine.sessionlog import SessionLog
 
-            self.log = SessionLog(self.folder)
+            self.log = SessionLog(self.folder, wall_origin=self.wall_origin)
         self.log(event)  # type: ignore[operator]
 
     def close(self) -> None:
@@ -248,7 +250,7 @@ def _run_command(args: argparse.Namespace, command: str, url: str,
     if not getattr(args, "no_log", False):
         # the log keeps the whole annotated conversation: every kind but progress and
         # the queue's job states, which the engine then need not build for it
-        session_log = _SessionLogObserver()
+        session_log = _SessionLogObserver(bus.wall_origin)
         bus.subscribe(session_log, exclude=UNLOGGED_KINDS)
     try:
         with _transcript(args.transcript) as writer:

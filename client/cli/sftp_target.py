@@ -16,10 +16,10 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 from client.cli.credentials import netrc_lookup
 
+TYPE_CHECKING = False  # typing loads for type checkers only (start-up time)
 if TYPE_CHECKING:  # the SFTP settings load for sftp:// targets only
     from client.config.urls import RemoteUrl
     from client.engine.sftp.settings import SftpSettings

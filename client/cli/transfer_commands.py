@@ -213,20 +213,30 @@ def _summary(context: CommandContext, verb: str, result: object) -> None:
 def run_get(args: argparse.Namespace) -> int:
     from client.cli.early_start import prepare
 
-    prepared = prepare(args, args.url, lambda target: _get_can_start(target, args.output))
+    prepared = prepare(args, args.url, lambda target: _get_can_start(target, args))
     from client.cli.runner import run_command  # the engine loads while the login runs
 
     return run_command(args, "get", args.url, laddered(_get) if args.ladder else _get,
                        prepared=prepared, record_events=args.ladder)
 
 
-def _get_can_start(target: Target, output: str | None) -> bool:
+def _get_can_start(target: Target, args: argparse.Namespace) -> bool:
     """The checks of :func:`_get` that need no server: only then is there a login to
-    start early."""
+    start early (a missing folder, or a file there that no option says what to do with,
+    dials nothing)."""
     remote = target.path
     if not remote or remote.endswith("/") or remote_basename(remote) in ("", ".", ".."):
         return False
-    return _download_target(remote, output).parent.is_dir()
+    if args.output == "-":
+        return True
+    local = _download_target(remote, args.output)
+    if not local.parent.is_dir():
+        return False
+    try:
+        refuse_early(local, args)
+    except Exception:  # noqa: BLE001 - _get raises it again, with its exit code
+        return False
+    return True
 
 
 def _download_target(remote: str, output: str | None) -> Path:

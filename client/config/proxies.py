@@ -11,9 +11,7 @@ the keyring is loaded only when a proxy has a user name.
 
 from __future__ import annotations
 
-import logging
 import os
-import tempfile
 from pathlib import Path
 
 from client.config.appdirs import config_dir
@@ -22,7 +20,18 @@ from client.engine.proxy import NO_PROXY_WORDS, ProxySettings, ProxyUrlError, pa
 __all__ = ["DEFAULT_CHOICE", "NO_PROXY", "DEFAULT_PROXY_KEY", "ProxyStore",
            "normalise_choice", "site_proxy_key", "choice_for"]
 
-log = logging.getLogger(__name__)
+
+class _Log:
+    """``logging.getLogger(__name__)`` on first use: ``get`` reads this module before it
+    dials, and the logging package is not needed for that."""
+
+    def warning(self, message: str, *args: object) -> None:
+        import logging
+
+        logging.getLogger(__name__).warning(message, *args)
+
+
+log = _Log()
 
 DEFAULT_CHOICE = "default"
 NO_PROXY = "none"
@@ -115,6 +124,8 @@ class ProxyStore:
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"version": 1, "default": proxy.url() if proxy is not None else None}
+        import tempfile  # only when saving
+
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".proxy-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

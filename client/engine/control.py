@@ -43,6 +43,12 @@ __all__ = ["ControlConnection", "endpoint_of"]
 log = logging.getLogger(__name__)
 
 
+def _arrived(reply: Reply) -> EarlyStep:
+    from client.engine.early_login import EarlyStep
+
+    return EarlyStep(None, reply, time.monotonic())
+
+
 def endpoint_of(address: object) -> Endpoint | None:
     if isinstance(address, tuple) and len(address) >= 2:
         return Endpoint(str(address[0]).split("%", 1)[0], int(address[1]))
@@ -160,11 +166,14 @@ class ControlConnection:
             if early.connect_error is not None:
                 raise early.connect_error
             return False
+        # the early parser goes on: an unfinished line it holds completes with the next bytes
+        early.parser.encoding = self._parser.encoding
+        self._parser = early.parser
+        self._script.extend(early.steps)
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_connection(lambda: self._protocol, sock=early.sock)
         early.sock = None  # the transport owns it now
         self._adopt(transport)
-        self._script.extend(early.steps)
         if early.connected_at is not None:
             self.bus.hold_clock(early.connected_at)
         return True
@@ -294,7 +303,10 @@ class ControlConnection:
                 return
             if reply is None:
                 break
-            self._take_reply(reply)
+            if self._script:  # after the early login's lines, in the order they came
+                self._script.append(_arrived(reply))
+            else:
+                self._take_reply(reply)
         self._wake()
 
     def _take_reply(self, reply: Reply) -> None:
@@ -349,12 +361,15 @@ class ControlConnection:
         the server, instead of one per command. Each still emits its :class:`LineSent`.
         Commands an early login sent already are only shown."""
         if self._script:
+            while self._script and self._script[0].reply is not None:
+                self._replay_reply()  # arrived before this command: nobody asked for it
+            self._drop_unrequested(commands[0])
             rest = list(commands)
             while rest and self._script:
                 self._replay_command(rest.pop(0))
             commands = rest
-        if not commands:
-            return
+            if not commands:
+                return
         self.bus.hold_clock(None)
         first = commands[0]
         if self._failure is not None:
@@ -364,16 +379,7 @@ class ControlConnection:
             raise error
         if self.transport is None or self._closed:
             raise ConnectionLostError("the control connection is not open")
-        if self._replies:
-            # Replies nobody asked for (a server answering twice, or a transfer's late
-            # 226): they were shown when they arrived; they must not be taken for the
-            # answer to this command.
-            stale = ", ".join(str(r.code) for r in self._replies)
-            self._replies.clear()
-            self.bus.emit(Notice(
-                t=self.bus.now(), connection=self.connection_id, severity=Severity.WARNING,
-                kind=NoticeKind.INFO, text=f"ignored unexpected repl{'ies' if ',' in stale else 'y'} "
-                f"{stale} from the server before sending {first.verb}"))
+        self._drop_unrequested(first)
         encoding = self.encoding
         if len(commands) == 1:
             data = first.to_bytes(encoding)
@@ -391,6 +397,19 @@ class ControlConnection:
                 ))
             else:
                 self._annotator.track_sent(display)
+
+    def _drop_unrequested(self, first: Command) -> None:
+        """Replies nobody asked for (a server answering twice, or a transfer's late
+        226): they were shown when they arrived; they must not be taken for the answer
+        to ``first``, about to be sent."""
+        if not self._replies:
+            return
+        stale = ", ".join(str(r.code) for r in self._replies)
+        self._replies.clear()
+        self.bus.emit(Notice(
+            t=self.bus.now(), connection=self.connection_id, severity=Severity.WARNING,
+            kind=NoticeKind.INFO, text=f"ignored unexpected repl{'ies' if ',' in stale else 'y'} "
+            f"{stale} from the server before sending {first.verb}"))
 
     def _failure_copy(self) -> Exception:
         failure = self._failure
@@ -424,6 +443,13 @@ class ControlConnection:
             self.bus.hold_clock(None)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Reply] = loop.create_future()
+        if not self._replies and self._script and self._script[0].is_timeout:
+            # the early login waited the whole timeout for the reply this read wants; one
+            # that came later came too late, as it would have without the early login
+            self._script.clear()
+            self.bus.hold_clock(None)
+            future.set_exception(self._timeout_error(self.timeout, step))
+            return future
         if self._replies:
             future.set_result(self._replies.popleft())
             return future

@@ -39,13 +39,13 @@ from client.engine.tls import (
     make_unverified_context,
     tls_version_text,
 )
-from client.engine.trust import certificate_info, format_fingerprint, normalise_fingerprint
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.features import (
     NO_FEATURES,
+    WANTED_MLST_FACTS,
     Features,
-    opts_mlst_command,
+    mlst_facts_command,
     parse_opts_mlst_reply,
 )
 from client.protocol.text import escape_control
@@ -53,7 +53,7 @@ from client.protocol.text import escape_control
 if TYPE_CHECKING:
     from client.engine.session import FtpSession
 
-__all__ = ["login"]
+__all__ = ["login", "WANTED_MLST_FACTS"]
 
 
 class _NeedsUserTrust(Exception):
@@ -166,7 +166,7 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     feat_known = feat.is_success
 
     if session.features.host:
-        reply = await control.execute(Command("HOST", _host_argument(settings.host)), step="host")
+        reply = await control.execute(Command.host(settings.host), step="host")
         if not reply.is_success:
             session.notice(f"the server offered HOST but answered {reply.code}; continuing",
                             NoticeKind.INFO, Severity.WARNING)
@@ -205,14 +205,15 @@ async def _open_to_tls(session: FtpSession, context: SessionResumingContext | No
     await _tls_established(session, context, verify_error)
 
 
-def _host_argument(host: str) -> str:
-    bare = host.strip("[]")
-    return f"[{bare}]" if ":" in bare else bare
-
-
 async def _tls_established(session: FtpSession, context: SessionResumingContext,
                            verify_error: ssl.SSLCertVerificationError | None) -> None:
     """Check pins (and ask the trust hook when the system did not vouch), then announce."""
+    from client.engine.trust import (  # certificates: for TLS only
+        certificate_info,
+        format_fingerprint,
+        normalise_fingerprint,
+    )
+
     control = session.control
     ssl_object = control.ssl_object
     if ssl_object is None:
@@ -313,27 +314,14 @@ async def _authenticate(session: FtpSession) -> None:
             step=step)
 
 
-#: MLST facts the listings show (RFC 3659 §7.5; the unix.* ones are the common
-#: extensions): asked for with OPTS MLST when the server offers them but does not send
-#: them by default — pyftpdlib and ProFTPD offer unix.mode and owner facts that way, and
-#: without them a listing has no permissions or owners.
-WANTED_MLST_FACTS = ("type", "size", "sizd", "modify", "perm", "unix.mode", "unix.owner",
-                     "unix.group", "unix.ownername", "unix.groupname", "unix.uid", "unix.gid")
-
-
 async def _enable_mlst_facts(session: FtpSession) -> None:
-    features = session.features
-    if not features.mlst:
+    command = mlst_facts_command(session.features)
+    if command is None:
         return
-    offered = set(features.mlst_facts)
-    missing = [f for f in WANTED_MLST_FACTS if f in offered and f not in features.mlst_enabled]
-    if not missing:
-        return
-    selection = sorted(features.mlst_enabled) + missing
-    reply = await session.control.execute(opts_mlst_command(selection), step="opts-mlst")
+    reply = await session.control.execute(command, step="opts-mlst")
     enabled = parse_opts_mlst_reply(reply)
     if enabled:
-        session.features = features.with_mlst_enabled(enabled)
+        session.features = session.features.with_mlst_enabled(enabled)
 
 
 async def _after_login(session: FtpSession) -> None:

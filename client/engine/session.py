@@ -44,7 +44,6 @@ from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.engine.tls import SessionResumingContext
 from client.engine.transfer import TransferResult
-from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
 from client.protocol.annotate import Severity
 from client.protocol.charsets import AUTO, normalize_charset, wire_charset
 from client.protocol.commands import Command
@@ -58,6 +57,7 @@ __all__ = ["FtpSession", "TransferResult"]
 
 if TYPE_CHECKING:  # the guess is made (and its module loaded) by the first listing
     from client.engine.early_login import EarlyLogin
+    from client.engine.trust import CertificateInfo, CertificateTrust, PinStore
     from client.protocol.charset_guess import CharsetGuess
 
 T = TypeVar("T")

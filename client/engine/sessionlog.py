@@ -103,8 +103,13 @@ class SessionLog:
 
     def __init__(self, folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES,
                  max_files: int = MAX_FILES,
-                 max_total_bytes: int = MAX_TOTAL_BYTES) -> None:
+                 max_total_bytes: int = MAX_TOTAL_BYTES,
+                 wall_origin: float | None = None) -> None:
         self.folder = Path(folder)
+        #: the bus's wall-clock origin: lines are stamped with their event's time (a
+        #: line exchanged before it was shown — the command line's early login — keeps
+        #: the time it happened); None stamps each line when it is logged
+        self.wall_origin = wall_origin
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
         self.max_total_bytes = max_total_bytes
@@ -120,7 +125,8 @@ class SessionLog:
         if self._closed or isinstance(event, UNLOGGED_KINDS):
             # subscribed with exclude=UNLOGGED_KINDS these never arrive; fed by hand, too
             return
-        text = event_text(event, _stamp(time.time()))
+        wall = time.time() if self.wall_origin is None else self.wall_origin + event.t
+        text = event_text(event, _stamp(wall))
         if text:
             self._queue.put(_Item(event.connection, text))
 

@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from client.engine.proxy.settings import ProxySettings
-from client.protocol.addresses import PasvPolicy
+from client.protocol.pasv_policy import PasvPolicy
 from client.protocol.text import escape_control
 
 __all__ = ["TransferMode", "CommandFamily", "TlsMode", "ConnectionSettings", "active_address_problem"]

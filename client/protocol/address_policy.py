@@ -16,6 +16,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from client.protocol.errors import AddressFormatError
+from client.protocol.pasv_policy import PasvPolicy
 from client.protocol.text import escape_control
 
 __all__ = [
@@ -162,17 +163,6 @@ def classify(host: str) -> AddressClass:
 
 
 # --------------------------------------------------------------------------- policy
-
-
-class PasvPolicy(enum.Enum):
-    """What to dial after a 227 naming another host than the control peer: AUTO dials the
-    control peer and explains what the advertised address means; CONTROL dials the
-    control peer quietly (curl's default since CVE-2020-8284); ADVERTISED trusts the
-    server (a separate data host), except for addresses nobody can answer at."""
-
-    AUTO = "auto"
-    CONTROL = "control"
-    ADVERTISED = "advertised"
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,12 @@ class Command:
         return cls("USER", check_argument(name, what="user name"))
 
     @classmethod
+    def host(cls, name: str) -> Command:
+        """``HOST name`` (RFC 7151): an IPv6 address goes in brackets."""
+        bare = name.strip("[]")
+        return cls("HOST", f"[{bare}]" if ":" in bare else bare)
+
+    @classmethod
     def password(cls, secret: str) -> Command:
         return cls("PASS", check_argument(secret, what="password"))
 

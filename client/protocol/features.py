@@ -291,6 +291,27 @@ def opts_mlst_command(facts: Iterable[str]) -> Command:
     return Command.opts("MLST " + "".join(f + ";" for f in chosen))
 
 
+#: MLST facts the listings show (RFC 3659 §7.5; the unix.* ones are the common
+#: extensions): asked for with OPTS MLST when the server offers them but does not send
+#: them by default — pyftpdlib and ProFTPD offer unix.mode and owner facts that way, and
+#: without them a listing has no permissions or owners.
+WANTED_MLST_FACTS = ("type", "size", "sizd", "modify", "perm", "unix.mode", "unix.owner",
+                     "unix.group", "unix.ownername", "unix.groupname", "unix.uid", "unix.gid")
+
+
+def mlst_facts_command(features: Features) -> Command | None:
+    """The ``OPTS MLST`` the login sends after ``FEAT`` (the enabled facts plus the
+    wanted ones offered but off), or None when there is nothing to ask. One rule for
+    the login and for the login started before the engine loads."""
+    if not features.mlst:
+        return None
+    offered = set(features.mlst_facts)
+    missing = [f for f in WANTED_MLST_FACTS if f in offered and f not in features.mlst_enabled]
+    if not missing:
+        return None
+    return opts_mlst_command(sorted(features.mlst_enabled) + missing)
+
+
 def parse_opts_mlst_reply(reply: Reply) -> frozenset[str]:
     """The facts a ``200 MLST OPTS type;size;`` reply says are now enabled.
 

@@ -200,3 +200,79 @@ def test_ls_and_put_log_in_early_too(recording_server, child_env, tmp_path: Path
     assert put.returncode == 0, put.stderr
     assert (recording_server.root / "up.txt").read_bytes() == source.read_bytes()
     assert recording_server.seen.count("USER") == recording_server.seen.count("PASS") == 1
+
+
+def test_every_real_server_sees_one_login_and_the_transcript_every_line(
+        real_server, child_env, tmp_path: Path) -> None:
+    """pyftpdlib, vsftpd, pure-ftpd and ProFTPD: the login the early thread carries up
+    to PWD (USER and PASS once; ProFTPD's HOST included), the download on the same
+    connection, every line in the transcript in order with increasing times, the
+    password nowhere."""
+    transcript = tmp_path / "get.jsonl"
+    target = tmp_path / "notes.md"
+    done = subprocess.run([sys.executable, "-m", "client", "get", "-q", "--tls", "off",
+                           real_server.url + "/docs/notes.md", "-o", str(target),
+                           "--transcript", str(transcript)],
+                          env={**child_env, "FTP_PASSWORD": real_server.password},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == (real_server.root / "docs/notes.md").read_bytes()
+    text = transcript.read_text(encoding="utf-8")
+    assert real_server.password not in text + done.stderr + done.stdout
+    records = [json.loads(line) for line in text.splitlines()]
+    sent = [r["text"].split()[0] for r in records if r["kind"] == "send"]
+    assert sent.count("HOST") <= 1  # ProFTPD offers it: sent right after FEAT
+    sent = [verb for verb in sent if verb != "HOST"]
+    assert sent[:3] == ["FEAT", "USER", "PASS"]
+    login = sent[3:sent.index("PWD") + 1]
+    assert login[0] == "FEAT" and login[-2:] == ["TYPE", "PWD"] and "SYST" in login
+    assert sent.count("USER") == sent.count("PASS") == sent.count("RETR") == 1
+    assert [r["t"] for r in records] == sorted(r["t"] for r in records)
+    assert not any(r["kind"] == "notice" and "unexpected" in r.get("text", "")
+                   for r in records)
+
+
+def test_nothing_is_dialled_for_a_get_whose_target_exists(recording_server, child_env,
+                                                         tmp_path: Path) -> None:
+    """The file is there and no option says what to do with it: the command stops with
+    exit code 6 before a word reaches the server, as it always stopped before the
+    transfer."""
+    target = tmp_path / "small.txt"
+    target.write_bytes(b"already here\n")
+    done = _get(child_env, recording_server.url("small.txt"), target)
+    assert done.returncode == 6 and "already exists" in done.stderr
+    assert recording_server.seen == []
+    assert target.read_bytes() == b"already here\n"
+
+
+def test_the_session_log_keeps_the_times_the_lines_happened(scripted_server, child_env,
+                                                            tmp_path: Path) -> None:
+    """The server takes 0.3 s to accept the password. The session shows the early
+    login's lines when it takes the connection over, but the session log, like the
+    transcript, stamps each with the time it was sent or received."""
+    from datetime import datetime
+
+    from fixtures.scripted_steps import sleep
+
+    server = scripted_server({"PASS": [sleep(0.3), b"230 Login successful.\r\n"]},
+                             password="")
+    transcript = tmp_path / "ls.jsonl"
+    done = subprocess.run([sys.executable, "-m", "client", "ls", "-q",
+                           f"ftp://alice@127.0.0.1:{server.port}/", "--transcript",
+                           str(transcript)],
+                          env={**child_env, "FTP_PASSWORD": PASSWORD}, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    sent_at = next(r["t"] for r in records if r.get("text") == "PASS ****")
+    answered_at = next(r["t"] for r in records if r.get("code") == 230)
+    logs = list((Path(child_env["FTP_INSPECTOR_CONFIG_DIR"]) / "data/logs").glob("*.log"))
+    assert len(logs) == 1
+    stamps = {}
+    for line in logs[0].read_text().splitlines():
+        for key, marker in (("pass", " > PASS ****"), ("230", " < 230 ")):
+            if marker in line:
+                stamps[key] = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f")
+    logged = (stamps["230"] - stamps["pass"]).total_seconds()
+    assert answered_at - sent_at >= 0.29
+    assert abs(logged - (answered_at - sent_at)) < 0.003

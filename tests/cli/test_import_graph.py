@@ -10,6 +10,8 @@ graph, not a timing: start-up speed is measured by ``python -m bench``.
 from __future__ import annotations
 
 import ast
+import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -25,15 +27,27 @@ HEAVY = ("PySide6", "shiboken6", "qasync", "keyring", "cryptography", "OpenSSL",
 
 #: What a plain-FTP ``get`` leaves alone besides: diagnosis, SFTP, uploads, checksum
 #: verification, the netrc parser (the URL names the user and FTP_PASSWORD is set),
-#: JSON (no --transcript, no default-proxy file), the installed-metadata reader, and
-#: the code of patterns, ``ls -R`` and the commands that change the server.
+#: JSON (no --transcript, no default-proxy file), the installed-metadata reader,
+#: configparser (no window.ini with a session-log preference in it), the rules for an
+#: existing target (there is none), the certificate tools (no TLS), and the code of
+#: patterns, ``ls -R`` and the commands that change the server.
 NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine.sftp",
                "client.engine.upload", "client.engine.verify", "netrc", "json",
-               "importlib.metadata", "client.cli.wildcard_transfer",
+               "importlib.metadata", "configparser", "client.engine.exists",
+               "client.engine.trust", "client.cli.wildcard_transfer",
                "client.cli.remote_ops", "client.cli.listing_tree")
 
 #: ``explain`` is the protocol layer alone: no event loop, no engine.
 NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importlib.metadata")
+
+#: What ``get`` has not loaded yet when it dials the server: the login runs while these
+#: load (client/cli/early_start.py), so each of them before the dial is waited for.
+#: platformdirs (with tempfile and shutil) is not needed on Linux to find the folder of
+#: the default-proxy file (client/config/appdirs.py).
+NOT_BEFORE_DIAL = ("asyncio", "ssl", "logging", "typing", "client.engine.events",
+                   "client.engine.errors", "client.engine.session",
+                   "client.protocol.annotate", "client.protocol.addresses", "client.cli.runner",
+                   "shutil", "tempfile", "platformdirs")
 
 #: The child reports with repr, not json: its report must not load what it checks.
 _CHILD = r"""
@@ -151,3 +165,39 @@ def test_version_does_not_even_load_argparse(child_env) -> None:
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["ftp-inspector " + done.stdout.split()[1], "False"]
+
+
+def test_get_dials_before_loading_the_engine_logging_or_typing(ftp_server, child_env,
+                                                               tmp_path: Path) -> None:
+    """Everything loaded before the early login dials is waited for in full; what loads
+    after it overlaps the server's login. Run without ``site`` (``-S``, the packages'
+    folders on the path instead, the network guard imported by hand): this machine's
+    site hooks load ``typing`` and ``shutil`` into every process, a user's virtual
+    environment does not."""
+    program = (
+        "import sitecustomize, socket, sys\n"
+        "connect = socket.create_connection\n"
+        "def recording(*args, **kwargs):\n"
+        f"    watched = {NOT_BEFORE_DIAL!r}\n"
+        "    loaded = sorted(m for m in watched if m in sys.modules)\n"
+        "    print('dialled with', loaded, file=sys.stderr, flush=True)\n"
+        "    return connect(*args, **kwargs)\n"
+        "socket.create_connection = recording\n"
+        "sys.argv = ['ftp-inspector', *sys.argv[1:]]\n"
+        "from client.entry import run\n"
+        "run()\n")
+    paths = [child_env["PYTHONPATH"], *site.getsitepackages()]
+    home = tmp_path / "home"  # the settings folder found as a user's: no override
+    home.mkdir()
+    env = {name: value for name, value in child_env.items()
+           if name != "FTP_INSPECTOR_CONFIG_DIR" and not name.startswith("XDG_")}
+    env.update(PYTHONPATH=os.pathsep.join(paths), HOME=str(home),
+               FTP_PASSWORD=ftp_server.password)
+    target = tmp_path / "hello.txt"
+    done = subprocess.run([sys.executable, "-S", "-c", program, "get", "-q",
+                           ftp_server.url + "/hello.txt", "-o", str(target)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == HELLO_TEXT
+    assert "dialled with []" in done.stderr, done.stderr
+    assert list((home / ".local/share/ftp-inspector/logs").glob("*.log"))  # where it was

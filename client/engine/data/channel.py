@@ -43,7 +43,6 @@ from client.engine.ratelimit import Throttle
 from client.engine.resync import finish_resync, read_abor_answer
 from client.engine.settings import TransferMode
 from client.engine.tls import tls_version_text
-from client.engine.trust import fingerprint_sha256
 from client.protocol.annotate import Severity
 from client.protocol.commands import Command
 from client.protocol.replies import Reply
@@ -253,6 +252,8 @@ class DataTransfer:
         if ssl_object is not None:
             der = ssl_object.getpeercert(binary_form=True)
             if der:
+                from client.engine.trust import fingerprint_sha256  # TLS only
+
                 fingerprint = fingerprint_sha256(der)
         if (context.trusted_by_user and self.setup.control_fingerprint and fingerprint
                 and fingerprint != self.setup.control_fingerprint):
