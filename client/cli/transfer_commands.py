@@ -188,11 +188,15 @@ def laddered(body: Callable[[CommandContext], Awaitable[int]],
 # ---------------------------------------------------------------------------- get / put
 
 
-def _progress_callback(context: CommandContext, name: str):  # -> Callable[[TransferProgress], None]
+def _progress_callback(context: CommandContext, name: str):  # -> Callable | None
+    """The progress bar's feed, or None without a bar: the engine then builds no
+    progress event for the command at all."""
+    progress = context.progress
+    if progress is None:
+        return None
+
     def on_progress(event: TransferProgress) -> None:
-        if context.progress is not None:
-            context.progress.update(name, event.bytes_done, event.total, event.rate,
-                                    force=event.done)
+        progress.update(name, event.bytes_done, event.total, event.rate, force=event.done)
     return on_progress
 
 

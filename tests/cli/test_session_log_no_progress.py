@@ -66,3 +66,23 @@ def test_get_with_the_log_builds_no_progress_and_logs_every_line(
     assert text.count(" c1 > ") == len(sent) and " c1 > RETR " in text
     assert text.count(" c1 < ") == sum(len(r.reply.lines) or 1 for r in replies)
     assert " c1 < 226" in text and ftp_server.password not in text
+
+
+def test_get_without_a_progress_bar_builds_no_progress_event(
+        ftp_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    # No bar (output is not a terminal): not even the command's own callback gets an
+    # event, so none is made (the callback used to be passed and each update built one).
+    monkeypatch.setenv("FTP_INSPECTOR_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("FTP_PASSWORD", ftp_server.password)
+    built: list[TransferProgress] = []
+    original_init = TransferProgress.__init__
+
+    def counting_init(self: TransferProgress, *args: object, **kwargs: object) -> None:
+        built.append(self)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(TransferProgress, "__init__", counting_init)
+    code = run_subcommand(["get", f"{ftp_server.url}/{BIG_FILE}", "-o", str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "out").stat().st_size > 0
+    assert built == []
