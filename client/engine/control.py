@@ -360,6 +360,8 @@ class ControlConnection:
         replies in order). One write is one system call, and on loopback one wake-up of
         the server, instead of one per command. Each still emits its :class:`LineSent`.
         Commands an early login sent already are only shown."""
+        if not commands:
+            return
         if self._script:
             while self._script and self._script[0].reply is not None:
                 self._replay_reply()  # arrived before this command: nobody asked for it
