@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.data.channel import DataTransfer
+from client.engine.data.rawsock import send_file
 from client.engine.data.stream import DataStream
 from client.engine.errors import DataChannelError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
@@ -185,7 +186,6 @@ async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: f
 
 def _sendfile_source(handle, offset: int, count: int):
     async def send(stream: DataStream) -> None:
-        loop = asyncio.get_running_loop()
         position = offset
         remaining = count
         assert stream.transport is not None
@@ -202,7 +202,7 @@ def _sendfile_source(handle, offset: int, count: int):
                 raise ConnectionResetError("the data connection was closed before the "
                                            "upload finished")
             try:
-                sent = await loop.sendfile(transport, handle, position, piece, fallback=True)
+                sent = await send_file(transport, handle, position, piece)
             except RuntimeError:
                 if not transport.is_closing():
                     raise

@@ -274,7 +274,10 @@ class DataTransfer:
             tracker.bytes = stream.bytes
             tracker.emit(DataPhase.FIRST_BYTE)
 
-        stream.first_byte.add_done_callback(announce_first_byte)
+        if stream.first_byte.done():  # the bytes came with the reply (a small file)
+            announce_first_byte(stream.first_byte)
+        else:
+            stream.first_byte.add_done_callback(announce_first_byte)
         sender: asyncio.Future[None] | None = None
         try:
             if self.source is not None:
