@@ -274,6 +274,9 @@ class DataTransfer:
             tracker.bytes = stream.bytes
             tracker.emit(DataPhase.FIRST_BYTE)
 
+        begin = getattr(stream.transport, "begin_reading", None)
+        if begin is not None:  # a raw transport: what has arrived is read now
+            begin()
         if stream.first_byte.done():  # the bytes came with the reply (a small file)
             announce_first_byte(stream.first_byte)
         else:

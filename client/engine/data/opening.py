@@ -208,7 +208,8 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
             sock, peer = await connect_observed_peer(host, port, timeout)
             if xfer.setup.tls_context is None:  # plain: no asyncio transport needed
                 try:
-                    RawTransport(loop, sock, stream, peer)
+                    # reading starts when the command is accepted (see _transfer)
+                    RawTransport(loop, sock, stream, peer, read_now=False)
                 except BaseException:
                     sock.close()
                     raise

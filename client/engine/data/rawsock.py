@@ -40,14 +40,18 @@ class RawTransport(asyncio.Transport):
     module doc). ``peer`` is the address just connected to (no ``getpeername``)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket,
-                 protocol: asyncio.BufferedProtocol, peer: Any = None) -> None:
+                 protocol: asyncio.BufferedProtocol, peer: Any = None, *,
+                 read_now: bool = True) -> None:
         super().__init__({"socket": sock, "peername": peer})
         self._loop = loop
         self._sock: socket.socket | None = sock
         self._fd = sock.fileno()
         self._protocol = protocol
         self._buffer = bytearray()
-        self._reading = False
+        self._started = False  # reading begun (see begin_reading)
+        self._wanted = True  # not paused
+        self._reading = False  # reads may happen now
+        self._registered = False  # the reader is registered with the loop
         self._writer = False
         self._closing = False  # close() or abort() asked, or the connection ended
         self._lost = False  # connection_lost delivered
@@ -57,9 +61,8 @@ class RawTransport(asyncio.Transport):
         self._low_water = _LOW_WATER
         self._drained: asyncio.Future[None] | None = None  # sendfile waits for the buffer
         protocol.connection_made(self)
-        if not self._closing:
-            self._reading = True
-            loop.add_reader(self._fd, self._read_ready)
+        if read_now:
+            self.begin_reading()
 
     # --- information
     def get_extra_info(self, name: str, default: Any = None) -> Any:
@@ -88,17 +91,39 @@ class RawTransport(asyncio.Transport):
         self._protocol = protocol  # type: ignore[assignment]
 
     # --- reading
+    def begin_reading(self) -> None:
+        """Start reading: what is there already is read now, and the loop watches the
+        socket only when more is to come. A data connection made with ``read_now``
+        False starts when its command was accepted: by then a small file and its FIN
+        have usually arrived, and the socket is never registered with the loop."""
+        if self._started or self._closing:
+            return
+        self._started = True
+        if not self._wanted:
+            return
+        self._reading = True
+        self._read_ready()
+        if self._reading and not self._closing:
+            self._register()
+
     def is_reading(self) -> bool:
-        return self._reading
+        return self._started and self._wanted and not self._closing
 
     def pause_reading(self) -> None:
-        if self._reading and not self._closing:
-            self._reading = False
-            self._loop.remove_reader(self._fd)
+        self._wanted = False
+        self._stop_reading()
 
     def resume_reading(self) -> None:
-        if not self._reading and not self._closing:
+        if self._wanted:
+            return
+        self._wanted = True
+        if self._started and not self._reading and not self._closing:
             self._reading = True
+            self._register()
+
+    def _register(self) -> None:
+        if not self._registered:
+            self._registered = True
             self._loop.add_reader(self._fd, self._read_ready)
 
     def _read_ready(self) -> None:
@@ -255,8 +280,9 @@ class RawTransport(asyncio.Transport):
         self._loop.call_soon(self._end, None)
 
     def _stop_reading(self) -> None:
-        if self._reading:
-            self._reading = False
+        self._reading = False
+        if self._registered:
+            self._registered = False
             self._loop.remove_reader(self._fd)
 
     def _stop_writing(self) -> None:
