@@ -56,6 +56,7 @@ class RawTransport(asyncio.Transport):
         self._closing = False  # close() or abort() asked, or the connection ended
         self._lost = False  # connection_lost delivered
         self._eof_asked = False
+        self._nodelay = False  # TCP_NODELAY set (with the first write: downloads never need it)
         self._write_paused = False
         self._high_water = _HIGH_WATER
         self._low_water = _LOW_WATER
@@ -183,6 +184,13 @@ class RawTransport(asyncio.Transport):
             return  # as asyncio's transport: writes after the end are dropped
         if not data:
             return
+        if not self._nodelay:
+            # as asyncio's transport: no Nagle delay for the last segment of a write
+            self._nodelay = True
+            try:
+                self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass  # not TCP (a test's socket pair)
         if not self._buffer:
             try:
                 sent = self._sock.send(data)
