@@ -182,13 +182,14 @@ async def connect_observed(host: str, port: int, timeout: float) -> socket.socke
     return sock
 
 
-async def connect_observed_peer(host: str, port: int,
-                                timeout: float) -> tuple[socket.socket, object]:
+async def connect_observed_peer(host: str, port: int, timeout: float, *,
+                                quick: bool = True) -> tuple[socket.socket, object]:
     """:func:`connect_observed`, and the peer's address as ``getpeername`` gives it.
 
-    A connect that completed while ``connect`` ran (on loopback or a fast LAN the
-    handshake is over by then) is seen with one ``getpeername`` and needs no turn of
-    the event loop; otherwise the loop waits for the socket to become writable."""
+    With ``quick``, a connect that completed while ``connect`` ran (on loopback or a
+    fast LAN the handshake is over by then) is seen with one ``getpeername`` and needs
+    no turn of the event loop; otherwise the loop waits for the socket to become
+    writable."""
     loop = asyncio.get_running_loop()
     infos = numeric_address_info(host, port)
     if infos is None:
@@ -206,10 +207,11 @@ async def connect_observed_peer(host: str, port: int,
             return sock, sock.getpeername()
         except (BlockingIOError, InterruptedError):
             pass
-        try:
-            return sock, sock.getpeername()  # connected already
-        except OSError:
-            pass  # not yet (or refused: the connect below reports it)
+        if quick:
+            try:
+                return sock, sock.getpeername()  # connected already
+            except OSError:
+                pass  # not yet (or refused: the connect below reports it)
         async with asyncio.timeout(timeout):
             await loop.sock_connect(sock, address)
         return sock, None
