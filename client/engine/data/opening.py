@@ -205,12 +205,14 @@ async def dial(xfer: DataTransfer, tracker: ChannelTracker, host: str, port: int
                                      channel=tracker.channel)
             await loop.create_connection(lambda: stream, sock=sock)
         else:
-            # Uploads wait for the loop to see the connect: measured against pyftpdlib,
-            # a STOR sent the moment connect() returned made its uploads slower
-            # (bench/HISTORY.md, 6 December); downloads gained from not waiting.
-            sock, peer = await connect_observed_peer(host, port, timeout,
-                                                     quick=xfer.source is None)
-            if xfer.setup.tls_context is None:  # plain: no asyncio transport needed
+            # Receiving connections (downloads, listings) take the quick connect and the
+            # raw transport; uploads keep the loop's connect and asyncio's transport:
+            # measured against pyftpdlib, uploads on the quick path finished later
+            # (its single thread answered the earlier commands in smaller batches;
+            # bench/HISTORY.md, 6 December), and they gained nothing against vsftpd.
+            receiving = xfer.source is None
+            sock, peer = await connect_observed_peer(host, port, timeout, quick=receiving)
+            if receiving and xfer.setup.tls_context is None:  # plain: no asyncio transport
                 try:
                     # reading starts when the command is accepted (see _transfer)
                     RawTransport(loop, sock, stream, peer, read_now=False)
