@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.data.channel import DataTransfer
-from client.engine.data.rawsock import send_file
 from client.engine.data.stream import DataStream
 from client.engine.errors import DataChannelError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
@@ -46,8 +45,6 @@ _TLS_CHUNK = 2 * 1024 * 1024
 #: asyncio's memory BIO and sent before the next, so this bounds every one of those
 #: copies (a cache-sized piece instead of the whole read).
 _TLS_WRITE = 128 * 1024
-#: Files up to this size are read on the event loop, in one piece (no worker thread).
-_INLINE_READ = _TLS_WRITE
 
 
 class Upload:
@@ -188,6 +185,7 @@ async def _check_and_stamp(session: FtpSession, remote: str, size: int, mtime: f
 
 def _sendfile_source(handle, offset: int, count: int):
     async def send(stream: DataStream) -> None:
+        loop = asyncio.get_running_loop()
         position = offset
         remaining = count
         assert stream.transport is not None
@@ -204,7 +202,7 @@ def _sendfile_source(handle, offset: int, count: int):
                 raise ConnectionResetError("the data connection was closed before the "
                                            "upload finished")
             try:
-                sent = await send_file(transport, handle, position, piece)
+                sent = await loop.sendfile(transport, handle, position, piece, fallback=True)
             except RuntimeError:
                 if not transport.is_closing():
                     raise
@@ -246,20 +244,6 @@ async def _send_read_ahead(stream: DataStream, handle, offset: int, count: int) 
     not take is copied once more into the transport's buffer. With one write per piece
     those copies were a whole megabyte each; measured, 128 KiB writes cut the upload's
     CPU time per byte by about a third."""
-
-    if 0 < count <= _INLINE_READ and stream.chunk(count) >= count:
-        # a small file: read on the loop (a page-cache read of a few KiB costs less than
-        # the hop to a worker thread and back) and hand it over in one write
-        data = os.pread(handle.fileno(), count, offset)
-        if len(data) < count:
-            _raise_if_source_shrank(handle, offset + count)
-            raise ConnectionResetError("the data connection stopped accepting data")
-        assert stream.transport is not None
-        stream.transport.write(data)
-        await stream.drain()
-        stream.sent(count)
-        await stream.pace(count)
-        return
 
     def read_at(position: int, size: int) -> bytes:
         handle.seek(position)

@@ -1,5 +1,5 @@
-"""A plain data connection driven straight from the event loop's reader and writer
-callbacks, without asyncio's selector transport.
+"""A plain receiving data connection (a download, a listing) driven straight from the
+event loop, without asyncio's selector transport.
 
 Why: a tree of small files opens one data connection per file, and asyncio's own
 transport costs more than the file's bytes there — ``create_connection`` is a coroutine
@@ -8,16 +8,17 @@ schedules ``connection_made``, the reader registration and the waiter as three l
 callbacks, reads one buffer per wake-up (a small file's bytes and its FIN take two
 turns of the loop) and schedules ``connection_lost`` as one more. :class:`RawTransport`
 is the subset of :class:`asyncio.Transport` a :class:`~client.engine.data.stream.DataStream`
-uses: it registers the reader once, reads the bytes and the FIN in the same wake-up,
-and reports the end in the same callback. Writes go to the socket at once and are
-buffered only when it is full (the same pause/resume contract as asyncio's, so an
-upload's ``drain`` works unchanged); :func:`send_file` uses the loop's ``sendfile`` on
-the socket itself.
+uses. Made with ``read_now=False`` it reads nothing until the command is accepted
+(:meth:`RawTransport.begin_reading`); by then a small file and its FIN have usually
+arrived, are read at once, and the socket is never registered with the loop. Writes
+go to the socket at once and are buffered only when it is full, with asyncio's
+pause/resume contract (uploads keep asyncio's transport: see
+client/engine/data/opening.py).
 
 Only plain connections use it: TLS needs asyncio's transport for ``start_tls``, and a
 proxy tunnel keeps the path it has. The phases the inspector shows are unchanged: the
 caller still emits connecting/connected/first byte/closed, and connect failures keep
-their classification (see :func:`client.engine.tcpstack.connect_observed`).
+their classification (see :func:`client.engine.tcpstack.connect_observed_peer`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import asyncio
 import socket
 from typing import Any
 
-__all__ = ["RawTransport", "send_file"]
+__all__ = ["RawTransport"]
 
 #: reads per wake-up: one more after a short read usually returns the FIN (a small
 #: file ends in the same turn of the loop) and costs one EAGAIN otherwise
@@ -60,7 +61,6 @@ class RawTransport(asyncio.Transport):
         self._write_paused = False
         self._high_water = _HIGH_WATER
         self._low_water = _LOW_WATER
-        self._drained: asyncio.Future[None] | None = None  # sendfile waits for the buffer
         protocol.connection_made(self)
         if read_now:
             self.begin_reading()
@@ -230,16 +230,10 @@ class RawTransport(asyncio.Transport):
         if self._buffer:
             return
         self._stop_writing()
-        self._wake_drained()
         if self._closing:
             self._end(None)
         elif self._eof_asked:
             self._shutdown_write()
-
-    def _wake_drained(self) -> None:
-        if self._drained is not None and not self._drained.done():
-            self._drained.set_result(None)
-        self._drained = None
 
     def get_write_buffer_size(self) -> int:
         return len(self._buffer)
@@ -312,31 +306,7 @@ class RawTransport(asyncio.Transport):
             if self._write_paused:
                 self._write_paused = False
                 self._protocol.resume_writing()
-            self._wake_drained()
             self._protocol.connection_lost(exc if isinstance(exc, Exception) else None)
         finally:
             if sock is not None:
                 sock.close()
-
-    async def sendfile(self, file: Any, offset: int, count: int) -> int:
-        """``count`` bytes of ``file`` from ``offset`` straight from the socket
-        (``os.sendfile`` where the loop has it), after what is buffered went out."""
-        sock = self._sock
-        if sock is None or self._closing:
-            raise ConnectionResetError("the data connection was closed")
-        if self._buffer:
-            self._drained = self._loop.create_future()
-            await self._drained
-            if self._sock is None:
-                raise ConnectionResetError("the data connection was closed")
-        return await self._loop.sock_sendfile(sock, file, offset, count, fallback=True)
-
-
-async def send_file(transport: asyncio.BaseTransport, file: Any, offset: int,
-                    count: int) -> int:
-    """``loop.sendfile`` for asyncio's transports, the socket's own for
-    :class:`RawTransport`."""
-    if isinstance(transport, RawTransport):
-        return await transport.sendfile(file, offset, count)
-    loop = asyncio.get_running_loop()
-    return await loop.sendfile(transport, file, offset, count, fallback=True)
