@@ -202,12 +202,12 @@ async def connect_observed_peer(host: str, port: int, timeout: float, *,
     enable_recverr(sock)
     started = time.monotonic()
     try:
-        try:
-            sock.connect(address)
-            return sock, sock.getpeername()
-        except (BlockingIOError, InterruptedError):
-            pass
         if quick:
+            try:
+                sock.connect(address)
+                return sock, sock.getpeername()
+            except (BlockingIOError, InterruptedError):
+                pass
             try:
                 return sock, sock.getpeername()  # connected already
             except OSError:
