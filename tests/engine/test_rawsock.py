@@ -172,3 +172,26 @@ async def test_writes_after_the_end_are_dropped():
     await asyncio.wait_for(stream.closed, 5)
     assert theirs.recv(10) == b""  # the end, and nothing before it
     theirs.close()
+
+
+@pytest.mark.asyncio
+async def test_the_ended_transport_lets_go_of_its_stream():
+    """asyncio's transport drops its protocol at the end; so does this one, or every
+    finished download's buffers would wait for the cycle collector."""
+    import gc
+    import weakref
+
+    loop = asyncio.get_running_loop()
+    ours, theirs = _pair()
+    stream = DataStream(MemorySink())
+    transport = RawTransport(loop, ours, stream)
+    theirs.close()
+    await asyncio.wait_for(stream.closed, 5)
+    gone = weakref.ref(stream)
+    del stream
+    gc.disable()
+    try:
+        assert gone() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+    assert transport.get_protocol() is None

@@ -310,3 +310,6 @@ class RawTransport(asyncio.Transport):
         finally:
             if sock is not None:
                 sock.close()
+            # as asyncio's transport: the stream and its sink's buffers are not kept
+            # alive by this object (each points at the other) until a collection
+            self._protocol = None  # type: ignore[assignment]
