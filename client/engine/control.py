@@ -42,6 +42,9 @@ __all__ = ["ControlConnection", "endpoint_of"]
 
 log = logging.getLogger(__name__)
 
+#: the most one read of the control connection takes (see ControlConnection._adopt)
+_READ_SIZE = 16 * 1024
+
 
 def _arrived(reply: Reply) -> EarlyStep:
     from client.engine.early_login import EarlyStep
@@ -213,6 +216,12 @@ class ControlConnection:
 
     def _adopt(self, transport: asyncio.Transport, server: Endpoint | None = None) -> None:
         self.transport = transport
+        if isinstance(getattr(transport, "max_size", None), int):
+            # asyncio reads up to 256 KiB per wake-up into a new bytes object: above
+            # malloc's mmap threshold, so each reply cost an mmap, an mremap and a
+            # munmap (measured: four of each per uploaded file). Replies are short;
+            # a long one simply takes more reads.
+            transport.max_size = _READ_SIZE  # type: ignore[attr-defined]
         self.server = server or endpoint_of(transport.get_extra_info("peername"))
         self.local = endpoint_of(transport.get_extra_info("sockname"))
         if self.context is not None:

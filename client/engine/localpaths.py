@@ -34,6 +34,7 @@ from client.protocol.text import escape_control
 __all__ = [
     "WINDOWS_NAMES",
     "local_name_for",
+    "as_path",
     "ensure_directory",
     "prepare_download_target",
     "open_part_file",
@@ -59,6 +60,12 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 SAFE_OPEN_FLAGS = _NOFOLLOW | _NONBLOCK
 
 
+def as_path(path: Path | str) -> Path:
+    """``path`` as a Path, without parsing one that is a Path already (Python 3.11
+    parses it again: a tree asks this for every file)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def part_path(local: Path) -> Path:
     """Where a download of ``local`` is written until it is complete: ``NAME.part``."""
     return local.with_name(local.name + ".part")
@@ -72,11 +79,13 @@ def local_name_for(name: str) -> str:
 def relative_parts(root: Path, target: Path) -> tuple[str, ...]:
     """The components of ``target`` below ``root``; :class:`UnsafePathError` if ``target``
     is not below it (or uses ``..``/``.`` to get there)."""
-    try:
-        parts = target.relative_to(root).parts
-    except ValueError:
-        raise UnsafePathError(
-            f"{target} is not inside the destination folder {root}", step="local") from None
+    parts = _below(os.fspath(root), os.fspath(target))
+    if parts is None:  # not a plain prefix: pathlib decides (and words the refusal)
+        try:
+            parts = target.relative_to(root).parts
+        except ValueError:
+            raise UnsafePathError(
+                f"{target} is not inside the destination folder {root}", step="local") from None
     for part in parts:
         try:
             local_name_for(part)
@@ -87,7 +96,19 @@ def relative_parts(root: Path, target: Path) -> tuple[str, ...]:
     return parts
 
 
-def _refuse_link(path: Path, root: Path) -> UnsafePathError:
+def _below(root: str, target: str) -> tuple[str, ...] | None:
+    """The components of ``target`` below ``root`` when its text starts with ``root``'s
+    (paths as pathlib writes them: no doubled or trailing separators); None otherwise.
+    Called for every file of a tree: ``relative_to`` parses both paths again."""
+    if target == root:
+        return ()
+    base = root if root.endswith(os.sep) else root + os.sep
+    if not target.startswith(base):
+        return None
+    return tuple(target[len(base):].split(os.sep))
+
+
+def _refuse_link(path: Path | str, root: Path) -> UnsafePathError:
     try:
         points_to = os.readlink(path)
     except OSError:
@@ -102,7 +123,12 @@ def _refuse_link(path: Path, root: Path) -> UnsafePathError:
 def ensure_directory(root: Path, parts: tuple[str, ...] | list[str]) -> Path:
     """Create ``root/parts...`` one component at a time, refusing symbolic links and
     non-directories on the way. Returns the directory."""
-    current = root
+    return Path(_ensure_folder(root, parts))
+
+
+def _ensure_folder(root: Path, parts: tuple[str, ...] | list[str]) -> str:
+    """:func:`ensure_directory` on path strings (asked once per file of a tree)."""
+    current = os.fspath(root)
     try:
         if not os.path.isdir(root):  # looked at first: a tree asks once per file
             root.mkdir(parents=True, exist_ok=True)
@@ -110,7 +136,7 @@ def ensure_directory(root: Path, parts: tuple[str, ...] | list[str]) -> Path:
         raise LocalError(f"could not create the destination folder {root}: "
                          f"{exc.strerror or exc}", step="local") from None
     for part in parts:
-        current = current / part
+        current = os.path.join(current, part)
         try:
             info = _lstat(current)
         except OSError as exc:
@@ -133,7 +159,7 @@ def ensure_directory(root: Path, parts: tuple[str, ...] | list[str]) -> Path:
     return current
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def _lstat(path: Path | str) -> os.stat_result | None:
     try:
         return os.lstat(path)
     except FileNotFoundError:
@@ -149,21 +175,21 @@ def prepare_download_target(root: Path, target: Path) -> bool:
     if not parts:
         raise UnsafePathError(f"{target} is the destination folder itself, not a file in it",
                               step="local")
-    folder = ensure_directory(root, parts[:-1])
-    final = folder / parts[-1]
+    final = os.path.join(_ensure_folder(root, parts[:-1]), parts[-1])
     existing = _lstat(final)
     if existing is not None and stat.S_ISLNK(existing.st_mode):
         raise _refuse_link(final, root)
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise LocalError(f"{final} is a folder; cannot download a file onto it", step="local")
-    part = part_path(final)
+    part = final + ".part"
     info = _lstat(part)
     if info is not None and stat.S_ISREG(info.st_mode):
         # There already (made ahead by the queue, or left for resume) and a regular
         # file: the download opens it without following a link, which is all an open
         # here would check.
         return False
-    os.close(open_part_file(part, truncate=False, refuse_link=lambda link: _refuse_link(link, root)))
+    os.close(open_part_file(Path(part), truncate=False,
+                            refuse_link=lambda link: _refuse_link(link, root)))
     return info is None
 
 

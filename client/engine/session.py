@@ -39,6 +39,7 @@ from client.engine.events import (
 )
 from client.engine.file_facts import read_mdtm, read_mdtm_pipelined, read_size
 from client.engine.keepalive import KeepAlive
+from client.engine.localpaths import as_path
 from client.engine.login import login
 from client.engine.ratelimit import SpeedLimiter, shared_limiter
 from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
@@ -460,7 +461,7 @@ class FtpSession:
                        transfer_id: int | None = None,
                        known_size: int | None = None,
                        known_mtime: _dt.datetime | None = None) -> TransferResult:
-        return await Download(self, remote, Path(local), resume=resume,
+        return await Download(self, remote, as_path(local), resume=resume,
                               on_progress=on_progress, ascii=ascii, verify=verify,
                               preserve_time=preserve_time, transfer_id=transfer_id,
                               known_size=known_size, known_mtime=known_mtime).run()

@@ -25,10 +25,11 @@ import time
 from client.engine.events import TcpEvidence, TcpFinding
 
 __all__ = ["TcpInfo", "read_tcp_info", "enable_recverr", "read_icmp_error",
-           "connect_observed", "numeric_address_info", "ConnectFailed", "stall_evidence",
-           "keepalive_options"]
+           "connect_observed", "connect_observed_peer", "numeric_address_info",
+           "ConnectFailed", "stall_evidence", "keepalive_options"]
 
 _LINUX = sys.platform.startswith("linux")
+_NONBLOCK = getattr(socket, "SOCK_NONBLOCK", 0)
 _TCP_INFO = getattr(socket, "TCP_INFO", 11)
 _IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 _IPV6_RECVERR = getattr(socket, "IPV6_RECVERR", 25)
@@ -177,19 +178,43 @@ async def connect_observed(host: str, port: int, timeout: float) -> socket.socke
     stack: on failure :class:`ConnectFailed` says whether the SYNs went unanswered (and
     how many were sent), an ICMP error came back (from which router, which type), or the
     host reset the connection."""
+    sock, _peer = await connect_observed_peer(host, port, timeout)
+    return sock
+
+
+async def connect_observed_peer(host: str, port: int, timeout: float, *,
+                                quick: bool = True) -> tuple[socket.socket, object]:
+    """:func:`connect_observed`, and the peer's address as ``getpeername`` gives it.
+
+    With ``quick``, a connect that completed while ``connect`` ran (on loopback or a
+    fast LAN the handshake is over by then) is seen with one ``getpeername`` and needs
+    no turn of the event loop; otherwise the loop waits for the socket to become
+    writable."""
     loop = asyncio.get_running_loop()
     infos = numeric_address_info(host, port)
     if infos is None:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     family, _type, proto, _canon, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM, proto)
-    sock.setblocking(False)
+    # non-blocking from the start: no ioctl to make it so
+    sock = socket.socket(family, socket.SOCK_STREAM | _NONBLOCK, proto)
+    if not _NONBLOCK:
+        sock.setblocking(False)
     enable_recverr(sock)
     started = time.monotonic()
     try:
+        if quick:
+            try:
+                sock.connect(address)
+                return sock, sock.getpeername()
+            except (BlockingIOError, InterruptedError):
+                pass
+            try:
+                return sock, sock.getpeername()  # connected already
+            except OSError:
+                pass  # not yet (or refused: the connect below reports it)
         async with asyncio.timeout(timeout):
             await loop.sock_connect(sock, address)
-        return sock
+        return sock, None
     except TimeoutError:
         waited = time.monotonic() - started
         syns = _syns(read_tcp_info(sock))

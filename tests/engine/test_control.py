@@ -22,6 +22,7 @@ from client.engine.events import LineSent, ReplyReceived, SessionState, SessionS
 from client.engine.file_facts import parse_mdtm
 from client.engine.session import FtpSession
 from client.engine.settings import TlsMode
+from client.protocol.commands import Command
 
 from .conftest import Recorder
 
@@ -330,3 +331,20 @@ async def test_a_shorter_wait_after_longer_ones_still_ends_on_time(scripted_serv
                 # bounded well below the 60 s: only the 0.2 s deadline can end it
                 await asyncio.wait_for(control.read_reply(0.2, step="cwd"), 20.0)
         assert "within 0.2 s" in caught.value.message and caught.value.step == "cwd"
+
+
+@pytest.mark.asyncio
+async def test_a_reply_longer_than_one_read_arrives_whole(scripted_server, bus):
+    """The control connection reads 16 KiB at a time (a 256 KiB read per reply cost an
+    mmap each): a 200 KiB multi-line reply still arrives as one reply, every line kept."""
+    lines = [f" line {n:05d} {'x' * 60}".encode() for n in range(3000)]
+    body = b"211-Features follow\r\n" + b"\r\n".join(lines) + b"\r\n211 End\r\n"
+    assert len(body) > 150_000
+    server = scripted_server({"STAT": [body]})
+    async with FtpSession(settings_for(server), bus=bus) as session:
+        transport = session.control.transport
+        assert transport is not None and getattr(transport, "max_size", 0) <= 16 * 1024
+        reply = await session.control.execute(Command("STAT"))
+    assert reply.code == 211
+    assert len(reply.lines) == len(lines) + 2
+    assert reply.lines[1].endswith("x" * 60) and "02999" in reply.lines[-2]

@@ -119,3 +119,23 @@ def test_a_link_target_with_escape_sequences_is_shown_escaped(tmp_path):
     with pytest.raises(UnsafePathError) as caught:
         prepare_download_target(tmp_path, tmp_path / "f.txt")
     assert "\x1b" not in caught.value.message and "\x07" not in caught.value.message
+
+
+@pytest.mark.parametrize("root, target", [
+    ("/", "/a/b"), ("/srv/root", "/srv/root/a/b.txt"), ("/srv/root", "/srv/root"),
+    ("/srv/root", "/srv/rootless/a"), ("/srv/root", "/srv/root/../x"),
+    ("relative/root", "relative/root/x"), ("/srv/root", "/srv/root/./x"),
+])
+def test_components_below_the_root_read_from_the_text_as_pathlib_would(root, target):
+    """The text shortcut gives pathlib's answer, or leaves the refusal to it."""
+    try:
+        expected: tuple[str, ...] | type = Path(target).relative_to(Path(root)).parts
+    except ValueError:
+        expected = UnsafePathError
+    if ".." in Path(target).parts:
+        expected = UnsafePathError
+    if expected is UnsafePathError:
+        with pytest.raises(UnsafePathError):
+            relative_parts(Path(root), Path(target))
+    else:
+        assert relative_parts(Path(root), Path(target)) == expected

@@ -286,7 +286,13 @@ class DataTransfer:
             tracker.bytes = stream.bytes
             tracker.emit(DataPhase.FIRST_BYTE)
 
-        stream.first_byte.add_done_callback(announce_first_byte)
+        begin = getattr(stream.transport, "begin_reading", None)
+        if begin is not None:  # a raw transport: what has arrived is read now
+            begin()
+        if stream.first_byte.done():  # the bytes came with the reply (a small file)
+            announce_first_byte(stream.first_byte)
+        else:
+            stream.first_byte.add_done_callback(announce_first_byte)
         sender: asyncio.Future[None] | None = None
         try:
             if self.source is not None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from client.engine.errors import FtpError
 from client.engine.events import EventBus, Notice, NoticeKind, TransferProgress
 from client.engine.exists import ExistsPolicy
+from client.engine.localpaths import as_path
 from client.engine.queue import sessions as pool
 from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
@@ -105,9 +106,9 @@ class TransferQueue:
         ``exists_policy`` decides for this job alone when its target exists (a
         synchronisation's preview has decided already), instead of the queue's policy.
         ``resume``: continue from the ``.part`` an earlier run left (a restored queue)."""
-        local_path = Path(local_path)
+        local_path = as_path(local_path)
         return self._add("download", remote_path, local_path, size,
-                         Path(root) if root is not None else local_path.parent,
+                         as_path(root) if root is not None else local_path.parent,
                          listed_mtime=modified, exists_policy=exists_policy, resume=resume)
 
     def add_upload(self, local_path: Path, remote_path: str, *,
