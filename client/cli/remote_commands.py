@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "ending in '/') takes the source under its own name. An existing target is refused "
                     "(exit code 6) unless --overwrite.")
     mv.add_argument("url", help=_URL_HELP)
-    mv.add_argument("newpath", help="the new name or path")
+    mv.add_argument("newpath", metavar="NEWPATH", help="the new name or path")
     mv.add_argument("--overwrite", action="store_true",
                     help="replace an existing target (the server may still refuse)")
     _ladder_option(mv)

@@ -295,3 +295,12 @@ def test_cat_streams_what_arrived_then_reports_a_broken_transfer(scripted_server
     assert result.returncode == 3, result.stderr
     assert result.stdout == payload[:100_000]
     assert b"data connection failed" in result.stderr
+
+
+def test_mv_without_a_new_path_names_it_as_its_help_does(child_env) -> None:
+    """The help text speaks of NEWPATH; the usage line and the error must use that name."""
+    forgot = cli(child_env, "mv", "ftp://127.0.0.1:1/a.txt")
+    assert forgot.returncode == 1
+    assert "required: NEWPATH" in forgot.stderr
+    shown = cli(child_env, "mv", "--help")
+    assert "NEWPATH" in shown.stdout.split("\n\n")[0]

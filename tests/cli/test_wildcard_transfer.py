@@ -55,6 +55,17 @@ def test_get_pattern_needs_an_existing_folder_and_a_match(ftp_server, child_env,
     assert nothing.returncode == 4 and "matches" in nothing.stderr
 
 
+def test_get_pattern_without_a_match_does_not_invent_a_server_refusal(ftp_server, child_env,
+                                                                      tmp_path) -> None:
+    """The server answered the listing well; no 550 and no LIST was involved."""
+    nothing = cli(child_env, "get", ftp_server.url + "/docs/*.nope", "-o", str(tmp_path),
+                  password=ftp_server.password)
+    assert nothing.returncode == 4
+    assert "no name in docs matches *.nope" in nothing.stderr
+    assert "refused" not in nothing.stderr and "550" not in nothing.stderr
+    assert "command:" not in nothing.stderr
+
+
 def test_get_pattern_refuses_before_any_byte_when_one_target_exists(ftp_server, child_env,
                                                                    tmp_path) -> None:
     (tmp_path / "hello.txt").write_bytes(b"mine")
