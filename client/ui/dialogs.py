@@ -231,6 +231,7 @@ class ChmodDialog(QDialog):
         layout.addWidget(self.octal)
         self.ok_button = add_ok_cancel(self, layout)
         self.set_mode(mode)
+        fit_title(self)
 
     @property
     def mode(self) -> int:
