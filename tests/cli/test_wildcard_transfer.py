@@ -185,3 +185,15 @@ def test_ladder_on_get_and_put(ftp_server, child_env, tmp_path) -> None:
     failed = cli(child_env, "get", "--ladder", ftp_server.url + "/missing.bin", "-o",
                  str(tmp_path), password=ftp_server.password)
     assert failed.returncode == 4 and "RETR missing.bin" in failed.stdout
+
+
+def test_help_of_get_put_and_ls_says_what_the_reference_says(child_env) -> None:
+    """`get --help` and `put --help` had no description at all (patterns and several
+    files were only hinted at in an argument's help), and `ls --help` said --depth works
+    "with -R" while the reference says --depth alone implies -R (it does)."""
+    get = cli(child_env, "get", "--help").stdout
+    assert "Download" in get.split("positional arguments")[0] and "*.log" in get
+    put = cli(child_env, "put", "--help").stdout
+    assert "Upload" in put.split("positional arguments")[0]
+    ls = " ".join(cli(child_env, "ls", "--help").stdout.split())
+    assert "implies -R" in ls
