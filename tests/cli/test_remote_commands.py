@@ -304,3 +304,13 @@ def test_mv_without_a_new_path_names_it_as_its_help_does(child_env) -> None:
     assert "required: NEWPATH" in forgot.stderr
     shown = cli(child_env, "mv", "--help")
     assert "NEWPATH" in shown.stdout.split("\n\n")[0]
+
+
+def test_mv_into_a_missing_folder_names_that_folder(ftp_server, child_env) -> None:
+    """`mv URL/hello.txt /nowhere/x.txt` said only "RNTO /nowhere/x.txt failed: 550 No
+    such file or directory", which reads as if hello.txt were missing."""
+    moved = cli(child_env, "mv", ftp_server.url + "/hello.txt", "/nowhere/x.txt",
+                password=ftp_server.password)
+    assert moved.returncode == 4, moved.stderr
+    assert "/nowhere does not exist on the server" in moved.stderr, moved.stderr
+    assert (ftp_server.root / "hello.txt").read_bytes() == HELLO_TEXT
