@@ -19,6 +19,7 @@ from client.engine.errors import (
     ControlTimeoutError,
     DataChannelError,
     FtpError,
+    NoMatchError,
     ProxyFailedError,
 )
 from client.engine.events import (
@@ -247,6 +248,8 @@ def format_error(error: FtpError, *, command: str) -> str:
     }.get(exit_code_of(error), "error")
     if isinstance(error, HostKeyError):
         kind = HOST_KEY_KIND
+    elif isinstance(error, NoMatchError):
+        kind = "nothing to do"
     lines = [f"ftp-inspector {command}: {kind}{step}: {escape_control(error.message)}"]
     lines.extend(sftp_error_lines(error))
     if isinstance(error, DataChannelError) and not _is_command_refusal(error):

@@ -15,6 +15,8 @@ from client.protocol.text import escape_control
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from client.cli.runner import CommandContext
+    from client.engine.errors import CommandFailedError, FtpError
+    from client.engine.remotefs import RemoteFileSystem
 
 __all__ = ["register"]
 
@@ -71,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "ending in '/') takes the source under its own name. An existing target is refused "
                     "(exit code 6) unless --overwrite.")
     mv.add_argument("url", help=_URL_HELP)
-    mv.add_argument("newpath", help="the new name or path")
+    mv.add_argument("newpath", metavar="NEWPATH", help="the new name or path")
     mv.add_argument("--overwrite", action="store_true",
                     help="replace an existing target (the server may still refuse)")
     _ladder_option(mv)
@@ -271,9 +273,35 @@ async def _mv(context: CommandContext) -> int:
         try:
             await session.rename(source, target)
         except CommandFailedError as exc:
-            raise await explain_refusal(session, source, exc) from exc
+            explained = await explain_refusal(session, source, exc)
+            if explained is exc:  # the source is there: is the target's folder?
+                explained = await _missing_folder_of(session, target, exc)
+            raise explained from exc
     context.note(f"renamed {escape_control(source)} to {escape_control(target)}")
     return 0
+
+
+async def _missing_folder_of(session: RemoteFileSystem, target: str,
+                             exc: CommandFailedError) -> FtpError:
+    """A rename refused because the target's folder does not exist says so (the bare
+    "RNTO … 550 No such file" read as if the source were missing); else ``exc``."""
+    from client.cli.remote_ops import MissingPathError
+    from client.engine.errors import FtpError
+    from client.protocol.paths import remote_parent
+
+    folder = remote_parent(target)
+    if folder in ("", ".", "/"):
+        return exc
+    try:
+        entry = await session.stat(folder)
+    except FtpError:
+        return exc
+    if entry is not None:
+        return exc
+    return MissingPathError(f"{escape_control(folder)} does not exist on the server, so "
+                            f"nothing was renamed ({exc.message})",
+                            reply_code=exc.reply_code or 550, reply_text=exc.reply_text,
+                            command=exc.command, step=exc.step)
 
 
 async def _chmod(context: CommandContext) -> int:

@@ -49,11 +49,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     help="list the folders below too, each under its path (links are not "
                          "followed)")
     ls.add_argument("--depth", type=int, default=None, metavar="N",
-                    help="with -R, go at most N folders down (0: the folder alone)")
+                    help="go at most N folders down (0: the folder alone); implies -R")
     add_common_options(ls)
     ls.set_defaults(func=run_ls)
 
-    get = subparsers.add_parser("get", help="download a file")
+    get = subparsers.add_parser(
+        "get", help="download a file",
+        description="Download a remote file (to DEST, into a folder, or to standard output "
+                    "with -o -). A pattern in the last part of the URL, quoted, e.g. "
+                    "'ftp://host/logs/*.log' -o DEST/, downloads every file of that folder "
+                    "whose name matches the server's listing. An existing local file is "
+                    "never replaced without an option (exit code 6).")
     get.add_argument("url", help="URL of the remote file; a name with * or [...] (? is "
                                  "written %%3F in a URL) downloads every file of the "
                                  "folder it matches, into the folder DEST")
@@ -69,7 +75,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_limit_option(get)
     get.set_defaults(func=run_get)
 
-    put = subparsers.add_parser("put", help="upload a file")
+    put = subparsers.add_parser(
+        "put", help="upload a file",
+        description="Upload a local file to the URL, or several files (put a.txt b.txt "
+                    "URL/) each into the folder the URL names, under its own name. A file "
+                    "on the server is never replaced without an option (exit code 6).")
     put.add_argument("local", nargs="+", help="local file(s) to upload (several, or a "
                                               "pattern the shell expands: into a folder)")
     put.add_argument("url", help="URL of the remote file, or of a folder ending in '/'")

@@ -107,11 +107,11 @@ async def get_matching(context: CommandContext, pattern_path: str) -> int:
         listing = await session.list(None if folder == "." else folder)
         matches = match_names(list(listing.entries), pattern)
         if not matches:
-            from client.engine.errors import CommandFailedError
+            from client.engine.errors import NoMatchError
 
-            raise CommandFailedError(f"no name in {escape_control(folder)} matches "
-                                     f"{escape_control(pattern)}", reply_code=550,
-                                     reply_text="", command="LIST", step="match")
+            where = "the login folder" if folder == "." else escape_control(folder)
+            raise NoMatchError(f"no name in {where} matches "
+                               f"{escape_control(pattern)}", step="match")
         chosen, failed = _choose(context, folder, matches, dest)
         refusals: list[TargetExistsError] = []
         for _remote, local, _size in chosen:

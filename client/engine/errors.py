@@ -148,6 +148,13 @@ class CommandFailedError(FtpError):
         self.command = command
 
 
+class NoMatchError(FtpError):
+    """A pattern matched no name of the folder's listing: the server refused nothing,
+    yet the command had nothing to do, which a script must see (exit code 4)."""
+
+    exit_code = 4
+
+
 class DataChannelError(FtpError):
     """A data connection failed; carries the phase it reached, the endpoints and the time."""
 

@@ -199,7 +199,8 @@ async def confirm(parent: QWidget, title: str, text: str) -> bool:
 class ChmodDialog(QDialog):
     """Permission bits as nine check boxes plus the octal value, kept in sync."""
 
-    def __init__(self, parent: QWidget | None, names: list[str], mode: int = 0o644) -> None:
+    def __init__(self, parent: QWidget | None, names: list[str], mode: int = 0o644,
+                 mixed: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("chmodDialog")
         self.setWindowTitle(self.tr("Change permissions"))
@@ -209,6 +210,16 @@ class ChmodDialog(QDialog):
         title = QLabel(self.tr("Permissions of {}").format(shown), self)
         title.setTextFormat(Qt.TextFormat.PlainText)  # remote names are never markup
         layout.addWidget(title)
+        #: said when the items' permissions differ: the boxes show the first one's, and OK
+        #: gives them to all (without it a 644 file silently got its neighbour's 744)
+        self.mixed_label: QLabel | None = None
+        if mixed and names:
+            self.mixed_label = QLabel(self.tr(
+                "Their permissions differ: shown are those of {}; OK gives these to all.")
+                .format(escape_control(names[0])), self)
+            self.mixed_label.setTextFormat(Qt.TextFormat.PlainText)
+            self.mixed_label.setWordWrap(True)
+            layout.addWidget(self.mixed_label)
         grid = QGridLayout()
         self.boxes: list[QCheckBox] = []
         for row, who in enumerate((self.tr("Owner"), self.tr("Group"), self.tr("Others"))):
@@ -231,6 +242,7 @@ class ChmodDialog(QDialog):
         layout.addWidget(self.octal)
         self.ok_button = add_ok_cancel(self, layout)
         self.set_mode(mode)
+        fit_title(self)
 
     @property
     def mode(self) -> int:

@@ -109,8 +109,9 @@ class LocalActions:
         if not paths:
             return None
         if mode is None:
-            dialog = ChmodDialog(self.window, [p.name for p in paths],
-                                 stat.S_IMODE(paths[0].stat().st_mode) & 0o777)
+            modes = [stat.S_IMODE(p.stat().st_mode) & 0o777 for p in paths]
+            dialog = ChmodDialog(self.window, [p.name for p in paths], modes[0],
+                                 mixed=len(set(modes)) > 1)
             accepted = await await_dialog(dialog)
             mode = dialog.mode
             dialog.deleteLater()

@@ -40,11 +40,18 @@ def removable(jobs: list[TransferJob]) -> list[TransferJob]:
     return [job for job in jobs if job.state in FINISHED_STATES]
 
 
-def applies(action: str, jobs: list[TransferJob]) -> bool:
+def applies(action: str, jobs: list[TransferJob], every: list[TransferJob] | None = None) -> bool:
     """Whether ``action`` does something to one of ``jobs`` (the bar's buttons and
-    the menu's entries are greyed otherwise)."""
+    the menu's entries are greyed otherwise). With ``every`` job in the queue's order,
+    Move up skips the first job and Move down the last: they have nowhere to go."""
     states = _APPLIES_TO.get(action)
-    return states is not None and any(job.state in states for job in jobs)
+    if states is None:
+        return False
+    candidates = [job for job in jobs if job.state in states]
+    if every is not None and action in ("up", "down") and every:
+        end = every[0 if action == "up" else -1].job_id
+        candidates = [job for job in candidates if job.job_id != end]
+    return bool(candidates)
 
 
 def queue_menu(parent: QWidget, selected: list[TransferJob], every: list[TransferJob],
@@ -63,8 +70,8 @@ def queue_menu(parent: QWidget, selected: list[TransferJob], every: list[Transfe
                          (_tr("Cancel"), "cancel"), (_tr("Retry"), "retry")):
         add(text, action, selected, applies(action, selected))
     menu.addSeparator()
-    add(_tr("Move up"), "up", selected, applies("up", selected))
-    add(_tr("Move down"), "down", selected, applies("down", selected))
+    add(_tr("Move up"), "up", selected, applies("up", selected, every))
+    add(_tr("Move down"), "down", selected, applies("down", selected, every))
     menu.addSeparator()
     add(_tr("Remove from the list (Del)"), "remove", removable(selected), True)
     add(_tr("Clear successful transfers"), "remove",

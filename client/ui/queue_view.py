@@ -298,6 +298,7 @@ class QueueWidget(QWidget):
         self.model.dataChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
         self.model.rowsRemoved.connect(self._update_buttons)
+        self.model.rowsInserted.connect(self._update_buttons)  # a job below: Move down
         self._update_buttons()
         self.actions_bar.addStretch(1)
         self.actions_bar.addWidget(QLabel(self.tr("Concurrent transfers:"), self))
@@ -335,7 +336,7 @@ class QueueWidget(QWidget):
     def _update_buttons(self, *_args: object) -> None:
         jobs = self.selected_jobs()
         for key, button in self.buttons.items():
-            button.setEnabled(applies(key, jobs))
+            button.setEnabled(applies(key, jobs, self.model.jobs()))
 
     def _update_tab_titles(self, *_args: object) -> None:
         for i, (key, label) in enumerate(self._tab_labels()):

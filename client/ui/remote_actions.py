@@ -224,9 +224,10 @@ class RemoteActions:
         if not entries:
             return
         if mode is None:
-            dialog = ChmodDialog(self.window, [e.name for e in entries],
-                                 mode_from_permissions(getattr(entries[0], "permissions", None),
-                                                       getattr(entries[0], "facts", None)))
+            modes = [mode_from_permissions(getattr(e, "permissions", None),
+                                           getattr(e, "facts", None)) for e in entries]
+            dialog = ChmodDialog(self.window, [e.name for e in entries], modes[0],
+                                 mixed=len(set(modes)) > 1)
             accepted = await await_dialog(dialog)
             mode = dialog.mode
             dialog.deleteLater()

@@ -147,3 +147,40 @@ def test_get_logs_in_early_on_every_real_server(real_server, child_env, tmp_path
     assert sent.index("PASS ****") in (2, 3)
     assert [r.get("code") for r in records if r["kind"] == "recv"].count(230) == 1
     assert real_server.password not in transcript.read_text()
+
+
+def test_the_remote_commands_on_every_real_server(real_server, child_env, tmp_path) -> None:
+    """mkdir -p, put of several files, a pattern get, mv, chmod, cat, rm -r and rmdir as a
+    person runs them one after the other, on each server's own replies and listings."""
+    url, pw = real_server.url, real_server.password
+    root = real_server.root
+    tls = ("--tls", "off")
+    made = cli(child_env, pw, "mkdir", "-p", url + "/work/a/b", *tls)
+    assert made.returncode == 0, made.stderr
+    assert (root / "work" / "a" / "b").is_dir()
+    for name in ("one.log", "two.log", "three.txt"):
+        (tmp_path / name).write_text(name)
+    sent = cli(child_env, pw, "put", str(tmp_path / "one.log"), str(tmp_path / "two.log"),
+               str(tmp_path / "three.txt"), url + "/work/", *tls)
+    assert sent.returncode == 0, sent.stderr
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    got = cli(child_env, pw, "get", url + "/work/*.log", "-o", str(dest) + "/", *tls)
+    assert got.returncode == 0, got.stderr
+    assert sorted(p.name for p in dest.iterdir()) == ["one.log", "two.log"]
+    moved = cli(child_env, pw, "mv", url + "/work/three.txt", "a/", *tls)
+    assert moved.returncode == 0, moved.stderr
+    assert (root / "work" / "a" / "three.txt").read_text() == "three.txt"
+    shown = cli(child_env, pw, "cat", url + "/work/a/three.txt", *tls)
+    assert shown.returncode == 0 and shown.stdout == "three.txt", shown.stderr
+    mode = cli(child_env, pw, "chmod", "600", url + "/work/one.log", *tls)
+    assert mode.returncode in (0, 4), mode.stderr
+    if mode.returncode == 0:
+        assert (root / "work" / "one.log").stat().st_mode & 0o777 == 0o600
+    full = cli(child_env, pw, "rmdir", url + "/work/a", *tls)
+    assert full.returncode == 4 and "rm -r" in full.stderr, full.stderr
+    gone = cli(child_env, pw, "rm", "-r", url + "/work", *tls)
+    assert gone.returncode == 0, gone.stderr
+    assert not (root / "work").exists()
+    missing = cli(child_env, pw, "rm", url + "/work/one.log", *tls)
+    assert missing.returncode == 4 and "does not exist" in missing.stderr, missing.stderr

@@ -295,3 +295,22 @@ def test_cat_streams_what_arrived_then_reports_a_broken_transfer(scripted_server
     assert result.returncode == 3, result.stderr
     assert result.stdout == payload[:100_000]
     assert b"data connection failed" in result.stderr
+
+
+def test_mv_without_a_new_path_names_it_as_its_help_does(child_env) -> None:
+    """The help text speaks of NEWPATH; the usage line and the error must use that name."""
+    forgot = cli(child_env, "mv", "ftp://127.0.0.1:1/a.txt")
+    assert forgot.returncode == 1
+    assert "required: NEWPATH" in forgot.stderr
+    shown = cli(child_env, "mv", "--help")
+    assert "NEWPATH" in shown.stdout.split("\n\n")[0]
+
+
+def test_mv_into_a_missing_folder_names_that_folder(ftp_server, child_env) -> None:
+    """`mv URL/hello.txt /nowhere/x.txt` said only "RNTO /nowhere/x.txt failed: 550 No
+    such file or directory", which reads as if hello.txt were missing."""
+    moved = cli(child_env, "mv", ftp_server.url + "/hello.txt", "/nowhere/x.txt",
+                password=ftp_server.password)
+    assert moved.returncode == 4, moved.stderr
+    assert "/nowhere does not exist on the server" in moved.stderr, moved.stderr
+    assert (ftp_server.root / "hello.txt").read_bytes() == HELLO_TEXT

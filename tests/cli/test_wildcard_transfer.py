@@ -55,6 +55,17 @@ def test_get_pattern_needs_an_existing_folder_and_a_match(ftp_server, child_env,
     assert nothing.returncode == 4 and "matches" in nothing.stderr
 
 
+def test_get_pattern_without_a_match_does_not_invent_a_server_refusal(ftp_server, child_env,
+                                                                      tmp_path) -> None:
+    """The server answered the listing well; no 550 and no LIST was involved."""
+    nothing = cli(child_env, "get", ftp_server.url + "/docs/*.nope", "-o", str(tmp_path),
+                  password=ftp_server.password)
+    assert nothing.returncode == 4
+    assert "no name in docs matches *.nope" in nothing.stderr
+    assert "refused" not in nothing.stderr and "550" not in nothing.stderr
+    assert "command:" not in nothing.stderr
+
+
 def test_get_pattern_refuses_before_any_byte_when_one_target_exists(ftp_server, child_env,
                                                                    tmp_path) -> None:
     (tmp_path / "hello.txt").write_bytes(b"mine")
@@ -174,3 +185,15 @@ def test_ladder_on_get_and_put(ftp_server, child_env, tmp_path) -> None:
     failed = cli(child_env, "get", "--ladder", ftp_server.url + "/missing.bin", "-o",
                  str(tmp_path), password=ftp_server.password)
     assert failed.returncode == 4 and "RETR missing.bin" in failed.stdout
+
+
+def test_help_of_get_put_and_ls_says_what_the_reference_says(child_env) -> None:
+    """`get --help` and `put --help` had no description at all (patterns and several
+    files were only hinted at in an argument's help), and `ls --help` said --depth works
+    "with -R" while the reference says --depth alone implies -R (it does)."""
+    get = cli(child_env, "get", "--help").stdout
+    assert "Download" in get.split("positional arguments")[0] and "*.log" in get
+    put = cli(child_env, "put", "--help").stdout
+    assert "Upload" in put.split("positional arguments")[0]
+    ls = " ".join(cli(child_env, "ls", "--help").stdout.split())
+    assert "implies -R" in ls

@@ -21,6 +21,11 @@ class BookmarkField(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Bookmarks"))
         self.list.setMaximumHeight(self.list.fontMetrics().height() * 4 + 8)
+        # lines wrap at the list's width: the hint of an empty list and long folder
+        # pairs were cut off at its right edge above a horizontal scroll bar
+        self.list.setWordWrap(True)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setToolTip(self.tr("Added in the window with Bookmarks → Add bookmark… "
                                      "(Ctrl+B) while connected to this site"))
         self.remove_button = QPushButton(self.tr("Remove"), self)

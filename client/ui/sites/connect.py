@@ -30,8 +30,11 @@ async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> An
     try:
         settings = settings_of(site)
     except PasswordRequiredError:
-        password = await ask_password(window, window.tr("Password"),
-                                      window.tr("Password for {} on {}:").format(site.user, site.host))
+        # the site and its port: two sites on one host and user (staging beside
+        # production) otherwise asked in the same words
+        host = f"[{site.host}]" if ":" in site.host else site.host
+        password = await ask_password(window, window.tr("Password"), window.tr(
+            "Password for {} on {}:{} (site {})").format(site.user, host, site.port, site.name))
         if password is None:
             raise
         settings = settings_of(site, password=password)

@@ -31,6 +31,7 @@ from client.ui.sites.sftp_fields import (
     set_ftp_only,
     site_protocol_changes,
 )
+from client.ui.wheel_guard import guard_wheel
 
 __all__ = ["SiteForm"]
 
@@ -140,6 +141,7 @@ class SiteForm(QWidget):
         self._shown_choice = str(self.tls.currentData())
         self.tls.currentIndexChanged.connect(self._protocol_changed)
         _let_combos_narrow(self)
+        guard_wheel(self)  # the form scrolls: the wheel must not change what passes under it
 
     def _line(self, form: QFormLayout, label: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit(self)

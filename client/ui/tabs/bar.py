@@ -5,7 +5,7 @@ shown tab's remote pane. The window decides what opening and closing mean."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +20,21 @@ from client.ui.tabs.tab import ConnectionTab
 
 __all__ = ["ConnectionTabs"]
 
+#: Letters of its title a tab keeps when the bar is short of room (Qt's own minimum kept
+#: the first and last one: three tabs on one host read "1…7", "1…1", "1…7").
+KEPT_LETTERS = 12
+
+
+class _TitleKeepingBar(QTabBar):
+    """A tab bar whose tabs shrink no further than :data:`KEPT_LETTERS` of their title;
+    past that, the scroll buttons take over."""
+
+    def minimumTabSizeHint(self, index: int) -> QSize:  # noqa: N802 - Qt API
+        least = super().minimumTabSizeHint(index)
+        full = self.tabSizeHint(index)
+        wanted = least.width() + self.fontMetrics().averageCharWidth() * (KEPT_LETTERS - 3)
+        return QSize(max(least.width(), min(full.width(), wanted)), least.height())
+
 
 class ConnectionTabs(QWidget):
     #: the tab shown changed (a ConnectionTab)
@@ -33,7 +48,7 @@ class ConnectionTabs(QWidget):
         super().__init__(parent)
         self.setObjectName("connectionTabs")
         self._tabs: list[ConnectionTab] = []
-        self.bar = QTabBar(self)
+        self.bar = _TitleKeepingBar(self)
         self.bar.setObjectName("connectionTabBar")
         self.bar.setAccessibleName(self.tr("Connection tabs"))
         self.bar.setTabsClosable(True)

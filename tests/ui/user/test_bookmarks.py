@@ -86,3 +86,29 @@ def test_a_quickconnect_session_says_where_bookmarks_come_from(window, qtbot, de
     banner = window.remote_pane.banner
     qtbot.waitUntil(banner.isVisible)
     assert "Site Manager" in banner.message.text()
+
+
+def test_the_site_managers_empty_bookmark_list_is_read_whole(window, qtbot) -> None:
+    """At 1366x768 the hint of a site without bookmarks was cut ("… Add bookmark… in")
+    with a horizontal scroll bar under it: the list wraps its lines instead."""
+    from PySide6.QtCore import QRect
+
+    window.resize(1366, 740)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    manager = window.site_manager
+    qtbot.waitUntil(manager.isVisible)
+    manager.resize(846, 540)
+    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
+    field = manager.form.bookmarks
+    field.list.scrollToItem(field.list.item(0))
+    qtbot.waitUntil(lambda: field.list.isVisible())
+    hint = field.list.item(0)
+    assert "none yet" in hint.text()
+    room = field.list.visualItemRect(hint)
+    needed = field.list.fontMetrics().boundingRect(
+        QRect(0, 0, field.list.viewport().width(), 10_000),
+        int(Qt.TextFlag.TextWordWrap), hint.text())
+    assert needed.width() <= field.list.viewport().width()
+    assert room.height() >= needed.height(), (room, needed)
+    assert field.list.horizontalScrollBar().maximum() == 0
+    manager.close()
