@@ -124,8 +124,9 @@ async def open_target(window: Any, url: str) -> None:
 
 def open_demo(window: Any, demo: Any) -> Any:
     """Connect the window to the embedded demo server (a task). Its port is new on every
-    run, so the quickconnect history never records it."""
+    run, so neither the quickconnect history nor the saved queue records it."""
     window.quick.never_remember(demo.host, demo.port)
+    window.queue_saver.never_save(demo.host, demo.port)
     return window.spawn(_connect_demo(window, demo.url), pane=window.remote_pane,
                         doing=window.tr("Connecting to the demo server"))
 

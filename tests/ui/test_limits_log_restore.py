@@ -214,3 +214,29 @@ def test_closing_the_window_mid_transfer_keeps_the_job_for_the_next_start(
     assert again.queue_restore.box.text() == "Restore 1 queued transfer?"
     again.queue_restore.box.reject()
     _close(again, qtbot)
+
+
+def test_a_demo_servers_unfinished_download_is_not_offered_at_the_next_start(
+        qloop, qtbot, config_dir, demo, tmp_path) -> None:
+    """The demo server gets a new port on every run: a download from it still running
+    when the window closed was offered at the next start, for a server that was gone."""
+    from client.ui.app import open_demo
+
+    window = _new_window(qtbot, tmp_path)
+    window.speed_limit_button.apply(RateLimits(download_each=64 * 1024))
+    with qtbot.waitSignal(window.connection.connected, timeout=15_000):
+        open_demo(window, demo)
+    qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
+    entry = max((e for e in window.remote_pane.model.entries() if e.kind.value == "file"),
+                key=lambda e: e.size or 0)
+    task = window.spawn(window.download_entries([entry]))
+    qtbot.waitUntil(task.done, timeout=10_000)
+    part = tmp_path / "local" / f"{entry.name}.part"
+    qtbot.waitUntil(lambda: part.exists() and part.stat().st_size > 0, timeout=10_000)
+    _close(window, qtbot)
+    saved = config_dir / "data" / "queue.json"
+    assert not saved.exists() or load_saved(saved) == []
+    again = _new_window(qtbot, tmp_path)
+    qtbot.wait(300)
+    assert again.queue_restore.box is None
+    _close(again, qtbot)

@@ -22,6 +22,7 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
 
 from client.engine.events import EngineEvent, QueueJobChanged
@@ -135,9 +136,19 @@ class QueueSaver:
         self._sequence = 0  # snapshots taken
         self._written = 0  # the newest snapshot on disk
         self._write_lock = threading.Lock()
+        self._transient: set[tuple[str, int]] = set()  # see never_save
+
+    def never_save(self, host: str, port: int) -> None:
+        """Save no job of a server at ``host:port``: one that lives only as long as this
+        run (the embedded demo servers, on new ports each time) would be offered at the
+        next start for a server that is gone."""
+        self._transient.add((host.strip("[]").lower(), port))
 
     def attach(self, queue: TransferQueue, site: str) -> None:
-        """Follow ``queue``'s jobs, saved under ``site``."""
+        """Follow ``queue``'s jobs, saved under ``site`` (not for a server named in
+        :meth:`never_save`)."""
+        if _server_of(site) in self._transient:
+            return
         self._sites[id(queue)] = (queue, site)
 
     def detach(self, queue: TransferQueue | None = None) -> None:
@@ -262,3 +273,17 @@ def restore_jobs(queue: TransferQueue, jobs: list[SavedJob]) -> list[int]:
         else:
             ids.append(queue.add_upload(Path(job.local_path), job.remote_path, resume=True))
     return ids
+
+
+def _server_of(site: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a URL site reference; None for ``site:NAME`` or no port."""
+    if site.startswith("site:"):
+        return None
+    try:
+        parts = urlsplit(site)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.hostname is None or port is None:
+        return None
+    return parts.hostname.lower(), port

@@ -250,3 +250,32 @@ async def test_two_queues_of_two_tabs_are_saved_under_their_own_sites(tmp_path) 
                              "/c.bin": "sftp://bob@127.0.0.2:22"}
     saver.detach()
     await second.close()
+
+
+@pytest.mark.asyncio
+async def test_jobs_of_a_server_that_lives_for_this_run_only_are_not_saved(tmp_path) -> None:
+    """The demo servers get new ports on every run: their jobs, saved, were offered at
+    the next start for a server that was gone. Other servers' jobs are saved as ever."""
+    never = asyncio.Event()
+
+    async def no_connection():  # the jobs stay queued: only the saving is watched
+        await never.wait()
+
+    bus = EventBus()
+    path = tmp_path / "queue.json"
+    saver = QueueSaver(path, delay=0.01)
+    bus.subscribe(saver)
+    saver.never_save("127.0.0.1", 40021)
+    demo = TransferQueue(no_connection, bus=bus, concurrency=1)
+    other = TransferQueue(no_connection, bus=bus, concurrency=1)
+    saver.attach(demo, "ftp://demo@127.0.0.1:40021")
+    saver.attach(other, "ftp://demo@127.0.0.1:2121")
+    demo.add_download("/demo.bin", tmp_path / "demo.bin")
+    other.add_download("/kept.bin", tmp_path / "kept.bin")
+    await asyncio.sleep(0.05)
+    saver.save()
+    assert [job.remote_path for job in load_saved(path)] == ["/kept.bin"]
+    saver.detach()
+    assert [job.remote_path for job in load_saved(path)] == ["/kept.bin"]
+    await demo.close()
+    await other.close()
