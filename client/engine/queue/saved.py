@@ -22,8 +22,8 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from client.engine.events import EngineEvent, QueueJobChanged
 from client.engine.queue.jobs import JobState, TransferJob

@@ -107,7 +107,8 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
         error = spawn_and_wait(window, qtbot, window.connect_to(settings_for(server)))
         assert error is not None  # the passive listing failed: the banner offers Diagnose
         banner = window.hung_listing.banner
-        assert banner.isVisible()
+        # shown when the failure's events reach the window (a bridge flush after the error)
+        qtbot.waitUntil(banner.isVisible, timeout=5_000)
         banner.buttons[RecoveryAction.DIAGNOSE].click()
         wizard = window.diagnose_wizard
         # the failure stays explained in the pane while the wizard runs
@@ -320,7 +321,7 @@ def test_use_the_control_address_after_a_refused_227_address(
     error = spawn_and_wait(window, qtbot, window.connect_to(settings))
     assert error is not None
     banner = window.hung_listing.banner
-    assert banner.isVisible()
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)  # when the failure's events arrive
     assert RecoveryAction.USE_CONTROL_ADDRESS in banner.visible_actions()
     channels = Channels(window)
     banner.buttons[RecoveryAction.USE_CONTROL_ADDRESS].click()
