@@ -46,8 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_cat(args: argparse.Namespace) -> int:
+    from client.cli.ladder_output import laddered
     from client.cli.runner import run_command
-    from client.cli.transfer_commands import laddered
 
     return run_command(args, "cat", args.url, laddered(_cat) if args.ladder else _cat,
                        record_events=args.ladder)
