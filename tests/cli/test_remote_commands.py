@@ -295,3 +295,47 @@ def test_cat_streams_what_arrived_then_reports_a_broken_transfer(scripted_server
     assert result.returncode == 3, result.stderr
     assert result.stdout == payload[:100_000]
     assert b"data connection failed" in result.stderr
+
+
+def test_cat_writes_each_chunk_as_it_arrives(scripted_server, child_env) -> None:
+    """The first 100 000 bytes come, then the server goes silent (for longer than the
+    test waits: the data timeout is a minute). They are on the pipe while the transfer
+    still runs: the reader then goes away, and cat ends the running transfer (ABOR,
+    exit 0) instead of reporting it broken (exit 3) — a cat that wrote only what a
+    file sink had flushed would have shown nothing before the data timeout."""
+    from fixtures.scripted_faults import stall_after
+
+    payload = bytes(range(256)) * 1200  # every byte value, CR and LF among them
+    server = scripted_server({"RETR": stall_after(payload, 100_000),
+                              "SIZE": f"213 {len(payload)}\r\n".encode()})
+    env = {**child_env, "FTP_PASSWORD": server.password}
+    reader, writer = os.pipe()
+    with subprocess.Popen([sys.executable, "-m", "client", "cat", "-v", "--data-timeout",
+                           "60", f"ftp://alice@127.0.0.1:{server.port}/big.bin"],
+                          env=env, stdout=writer, stderr=subprocess.PIPE) as child:
+        os.close(writer)
+        received = b""
+        while len(received) < 100_000:
+            chunk = os.read(reader, 100_000 - len(received))
+            assert chunk, "the pipe closed before the first bytes"
+            received += chunk
+        assert child.poll() is None  # the transfer is still running
+        os.close(reader)
+        _, stderr = child.communicate(timeout=TIMEOUT)
+    assert received == payload[:100_000]
+    assert child.returncode == 0, stderr
+    assert b"ABOR" in stderr and b"Traceback" not in stderr
+
+
+def test_cat_from_a_throttled_server_is_byte_exact(make_ftp_server, child_env) -> None:
+    """A slow server (64 KiB/s): the bytes go out as they come, every byte value
+    unchanged (binary, no line-end conversion), and nothing is left in a temporary
+    folder."""
+    server = make_ftp_server(throttle_bytes_per_second=64 * 1024)
+    data = bytes(range(256)) * 256 + b"\r\n\n\r" + os.urandom(30_000)
+    (server.root / "mixed.bin").write_bytes(data)
+    env = {**child_env, "TMPDIR": str(server.root.parent)}
+    done = cli(env, "cat", server.url + "/mixed.bin", password=server.password, text=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == data
+    assert not list(server.root.parent.glob("ftp-inspector-cat-*"))
