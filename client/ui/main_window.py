@@ -268,6 +268,11 @@ class MainWindow(QMainWindow, WindowFacade):
         self.diagnose_wizard = open_diagnose(self)
         return self.diagnose_wizard
 
+    def disconnect(self) -> None:
+        """File → Disconnect (the tab shown). Defined here, not in WindowFacade: on a
+        Qt object, ``QObject.disconnect`` would answer for a base class's method."""
+        self.connect_flow.disconnect()
+
     # -- async plumbing ----------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], *, pane: Any = None,
               doing: str = "") -> asyncio.Task[Any]:

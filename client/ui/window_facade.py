@@ -41,7 +41,7 @@ __all__ = ["WindowFacade"]
 class WindowFacade:
     """The tab shown and the window's commands, for a ``QMainWindow`` that has built
     the parts named below (see ``MainWindow.__init__``) and runs coroutines with
-    ``spawn``."""
+    ``spawn``. ``disconnect`` is the window's own (see ``MainWindow.disconnect``)."""
 
     tabs: TabManager
     quick: QuickConnectBar
@@ -102,9 +102,6 @@ class WindowFacade:
     async def connect_to(self, settings: ConnectionSettings, path: str | None = None) -> str:
         """Open a site in the tab shown and list ``path``; returns the folder shown."""
         return await self.connect_flow.connect_to(settings, path)
-
-    def disconnect(self) -> None:
-        self.connect_flow.disconnect()
 
     def reconnect(self) -> None:
         self.connect_flow.reconnect()
