@@ -339,3 +339,13 @@ def test_cat_from_a_throttled_server_is_byte_exact(make_ftp_server, child_env) -
     assert done.returncode == 0, done.stderr
     assert done.stdout == data
     assert not list(server.root.parent.glob("ftp-inspector-cat-*"))
+
+
+def test_cat_over_ftps_streams_the_protected_data_connection(ftps_server,
+                                                            child_env) -> None:
+    """Explicit TLS with PROT P: the bytes come through the protected data connection
+    unchanged (every byte value, a megabyte of them)."""
+    done = cli(child_env, "cat", ftps_server.url + "/random-1MiB.bin", "--ca-file",
+               str(ftps_server.ca_file), password=ftps_server.password, text=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == big_file_bytes()
