@@ -18,7 +18,7 @@ __all__ = ["SUBCOMMANDS", "UsageParser", "VersionAction"]
 
 # subcommand name -> module of the command-line front end
 SUBCOMMANDS: dict[str, str] = {
-    "ls": "client.cli.transfer_commands",
+    "ls": "client.cli.ls_command",
     "get": "client.cli.transfer_commands",
     "put": "client.cli.transfer_commands",
     "mirror": "client.cli.transfer_commands",

@@ -2,19 +2,22 @@
 (binary transfer, no newline conversion), for ftp://, ftps://, ftpes://, sftp:// and
 site: URLs.
 
-The engine downloads, as always, into a ``.part`` (here in a private temporary folder,
-removed afterwards); a thread copies that file to standard output while it grows. So
-the output starts at once, a slow reader (``| less``) never holds up the event loop
-that runs the transfer and its timeouts, and a reader that goes away (``| head``)
-cancels the download: the command then ends quietly with exit code 0, as ``ls`` does.
-A transfer that fails half-way has written its first part, then the error on stderr,
-as ``curl`` does; ``get -o -`` writes only a complete file.
+Over FTP the bytes go to standard output as they arrive
+(:mod:`client.engine.download_stream`: a writer thread, so a slow reader such as
+``| less`` never holds up the event loop that runs the transfer and its timeouts).
+Over SFTP the engine downloads into a ``.part`` in a private temporary folder (removed
+afterwards) and a thread copies that file to standard output while it grows. Either
+way a reader that goes away (``| head``) cancels the download (ABOR over FTP): the
+command then ends quietly with exit code 0, as ``ls`` does. A transfer that fails
+half-way has written what arrived, then the error on stderr, as ``curl`` does;
+``get -o -`` writes only a complete file.
 """
 
 from __future__ import annotations
 
 import argparse
 import threading
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,8 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_cat(args: argparse.Namespace) -> int:
+    from client.cli.ladder_output import laddered
     from client.cli.runner import run_command
-    from client.cli.transfer_commands import laddered
 
     return run_command(args, "cat", args.url, laddered(_cat) if args.ladder else _cat,
                        record_events=args.ladder)
@@ -58,6 +61,7 @@ async def _cat(context: CommandContext) -> int:
     from pathlib import Path
 
     from client.engine.errors import LocalError
+    from client.engine.settings import ConnectionSettings
 
     remote = context.target.path
     if not remote or remote.endswith("/"):
@@ -67,21 +71,51 @@ async def _cat(context: CommandContext) -> int:
     if out is None:
         raise LocalError("standard output takes no bytes here", step="local")
     context.stdout.flush()
+    if isinstance(context.settings, ConnectionSettings):
+        async with context.session() as session:
+            await _stream_ftp(context, session, remote, out)
+        return 0
     with tempfile.TemporaryDirectory(prefix="ftp-inspector-cat-") as folder:
         async with context.session() as session:
             await _stream(context, session, remote, Path(folder) / "download", out)
     return 0
 
 
+async def _stream_ftp(context: CommandContext, session: object, remote: str,
+                      out: BinaryIO) -> None:
+    """``RETR`` straight to ``out``, each chunk as it arrives."""
+    from client.engine.download_stream import StreamDownload
+
+    await _explained(context, session, remote,
+                     StreamDownload(session, remote, out).run())  # type: ignore[arg-type]
+
+
+async def _explained(context: CommandContext, session: object, remote: str,
+                     download: Awaitable[object]) -> None:
+    """``download`` awaited; a refused RETR becomes "does not exist" or "is a folder"."""
+    from client.cli.remote_ops import explain_refusal
+    from client.engine.errors import CommandFailedError, DataChannelError
+
+    try:
+        await download
+    except (CommandFailedError, DataChannelError) as exc:
+        refused = isinstance(exc, CommandFailedError) or \
+            exc.failure.value == "server-refused"
+        if not refused:
+            raise
+        raise await explain_refusal(
+            session, remote, exc, want="file",  # type: ignore[arg-type]
+            hint=f" (ftp-inspector ls {context.target.display} lists it)") from exc
+
+
 async def _stream(context: CommandContext, session: object, remote: str, local: Path,
                   out: BinaryIO) -> None:
-    """Download ``remote`` to ``local`` while a thread copies it to ``out``."""
+    """Download ``remote`` to ``local`` while a thread copies it to ``out`` (SFTP)."""
     import asyncio
     import contextlib
     import threading
 
-    from client.cli.remote_ops import explain_refusal
-    from client.engine.errors import CommandFailedError, DataChannelError, FtpError
+    from client.engine.errors import FtpError
 
     finished = threading.Event()
     download = asyncio.ensure_future(
@@ -94,16 +128,7 @@ async def _stream(context: CommandContext, session: object, remote: str, local: 
             with contextlib.suppress(asyncio.CancelledError, FtpError):
                 await download
             copier.result()  # raises (BrokenPipeError: the runner ends quietly)
-        try:
-            await download
-        except (CommandFailedError, DataChannelError) as exc:
-            refused = isinstance(exc, CommandFailedError) or \
-                exc.failure.value == "server-refused"
-            if not refused:
-                raise
-            raise await explain_refusal(
-                session, remote, exc, want="file",  # type: ignore[arg-type]
-                hint=f" (ftp-inspector ls {context.target.display} lists it)") from exc
+        await _explained(context, session, remote, download)
     finally:
         finished.set()
         with contextlib.suppress(Exception):

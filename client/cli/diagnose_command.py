@@ -12,9 +12,9 @@ import argparse
 import json
 import shlex
 
+from client.cli.ladder_output import print_ladder
 from client.cli.options import add_common_options
 from client.cli.runner import CommandContext, run_command
-from client.cli.transfer_commands import print_ladder
 from client.engine.diagnose.model import Attempt, Diagnosis, Outcome, SftpOffer
 from client.engine.proxy.settings import ProxySettings
 from client.protocol.text import escape_control

@@ -26,7 +26,7 @@ MAX_LIST_DEPTH = 48
 
 
 async def ls_recursive(context: CommandContext) -> int:
-    from client.cli.transfer_commands import print_ladder
+    from client.cli.ladder_output import print_ladder
 
     depth_limit = context.args.depth
     if depth_limit is not None and depth_limit < 0:

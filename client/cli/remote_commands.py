@@ -104,8 +104,8 @@ def _runner(command: str, body: Callable[[CommandContext], Awaitable[int]], *,
             url_of: Callable[[argparse.Namespace], str] = lambda a: a.url,
             ) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        from client.cli.ladder_output import laddered
         from client.cli.runner import run_command
-        from client.cli.transfer_commands import laddered
 
         work = laddered(body) if args.ladder else body
         return run_command(args, command, url_of(args), work, record_events=args.ladder)

@@ -1,13 +1,13 @@
-"""``ftp-inspector ls|get|put|mirror``: thin front ends over :class:`FtpSession` and the
-transfer queue. Listing output is in :mod:`client.cli.listing_output`; connection
-options, credentials, ``-v`` and ``--transcript`` are shared with ``diagnose``.
+"""``ftp-inspector get|put|mirror``: thin front ends over :class:`FtpSession` and the
+transfer queue (``ls`` is :mod:`client.cli.ls_command`, ``--ladder`` is
+:mod:`client.cli.ladder_output`); connection options, credentials, ``-v`` and
+``--transcript`` are shared with ``diagnose``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from client.cli.exists_option import (
@@ -17,6 +17,7 @@ from client.cli.exists_option import (
     plan_upload,
     refuse_early,
 )
+from client.cli.ladder_output import laddered, print_ladder
 from client.cli.limits import add_limit_option
 from client.cli.mirror_sync import add_sync_options, sync_mirror, wants_plan
 from client.cli.options import add_common_options
@@ -32,27 +33,11 @@ if TYPE_CHECKING:
     from client.cli.runner import CommandContext
     from client.engine.events import EngineEvent, TransferProgress
 
-__all__ = ["register"]
+# laddered and print_ladder: still importable from here
+__all__ = ["laddered", "print_ladder", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    ls = subparsers.add_parser("ls", help="list a remote directory",
-                               description="List a remote directory (MLSD when offered, "
-                                           "else LIST), like ls -l or as JSON.")
-    ls.add_argument("url", help="ftp://[user[:password]@]host[:port]/path, ftps://, ftpes://, "
-                                "sftp://, or site:NAME/path")
-    ls.add_argument("--json", action="store_true", help="print the entries as a JSON array")
-    ls.add_argument("--ladder", action="store_true",
-                    help="after the listing (or its failure), draw the conversation as an "
-                         "ASCII ladder diagram (on stderr with --json)")
-    ls.add_argument("-R", "--recursive", action="store_true",
-                    help="list the folders below too, each under its path (links are not "
-                         "followed)")
-    ls.add_argument("--depth", type=int, default=None, metavar="N",
-                    help="go at most N folders down (0: the folder alone); implies -R")
-    add_common_options(ls)
-    ls.set_defaults(func=run_ls)
-
     get = subparsers.add_parser(
         "get", help="download a file",
         description="Download a remote file (to DEST, into a folder, or to standard output "
@@ -104,95 +89,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_common_options(mirror)
     add_limit_option(mirror)
     mirror.set_defaults(func=run_mirror)
-
-
-# ---------------------------------------------------------------------------- ls
-
-
-def run_ls(args: argparse.Namespace) -> int:
-    from client.cli.early_start import prepare
-
-    prepared = prepare(args, args.url, lambda _target: True)
-    from client.cli.runner import run_command  # the engine loads while the login runs
-
-    return run_command(args, "ls", args.url, _ls, record_events=args.ladder,
-                       prepared=prepared)
-
-
-async def _ls(context: CommandContext) -> int:
-    if context.args.recursive or context.args.depth is not None:
-        from client.cli.listing_tree import ls_recursive
-
-        return await ls_recursive(context)
-    try:
-        async with context.session() as session:
-            entries = await _ls_entries(session, context.target.path)
-    except BaseException:
-        if context.args.ladder:
-            print_ladder(context)
-        raise
-    # listing output (and json) load only for ls: get/put/mirror never print entries
-    from client.cli.listing_output import entries_to_json, format_long_listing
-
-    if context.args.json:
-        import json
-
-        json.dump(entries_to_json(entries), context.stdout, ensure_ascii=False, indent=1)
-        context.stdout.write("\n")
-    else:
-        text = format_long_listing(entries)
-        if text:
-            context.stdout.write(text + "\n")
-    if context.args.ladder:
-        print_ladder(context)
-    context.stdout.flush()
-    return 0
-
-
-async def _ls_entries(session: object, path: str | None) -> list:  # list[ListingEntry]
-    """The folder's entries; for the path of a file, that one entry (as ``ls -l FILE``
-    does): asked (MLST, a listing of the parent, or an SFTP stat) only after the
-    listing was refused, so a folder costs nothing more."""
-    from client.engine.errors import CommandFailedError
-
-    try:
-        return list((await session.list(path)).entries)  # type: ignore[attr-defined]
-    except CommandFailedError:
-        if not path or path.endswith("/"):
-            raise
-        entry = await session.stat(path)  # type: ignore[attr-defined]
-        if entry is None or entry.is_dir:
-            raise
-        return [entry]
-
-
-def print_ladder(context: CommandContext) -> None:
-    """The ASCII ladder of everything recorded, after the result: on stdout, or on
-    stderr when stdout carries a JSON document or a file's bytes (--json, -o -, cat)."""
-    import shutil
-
-    from client.engine.ladder_ascii import render_events
-
-    args = context.args
-    on_stderr = getattr(args, "json", False) or getattr(args, "output", None) == "-" \
-        or context.command == "cat"
-    stream = context.stderr if on_stderr else context.stdout
-    width = max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
-    if not on_stderr:
-        stream.write("\n")
-    stream.write(render_events(context.events, width=width))
-    stream.flush()
-
-
-def laddered(body: Callable[[CommandContext], Awaitable[int]],
-             ) -> Callable[[CommandContext], Awaitable[int]]:
-    """``body`` followed by the ladder (``--ladder``), also after a failure."""
-    async def run(context: CommandContext) -> int:
-        try:
-            return await body(context)
-        finally:
-            print_ladder(context)
-    return run
 
 
 # ---------------------------------------------------------------------------- get / put

@@ -188,8 +188,8 @@ def _sources(names: list[str]) -> list[Path]:
 
 
 def run_put_many(args: argparse.Namespace) -> int:
+    from client.cli.ladder_output import laddered
     from client.cli.runner import run_command
-    from client.cli.transfer_commands import laddered
 
     try:
         args.sources = _sources(args.local)

@@ -22,27 +22,22 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QWidget,
 )
 
 from client import APP_NAME
 from client.config.appdirs import config_dir, data_dir
 from client.config.history import QuickconnectHistory
-from client.config.sites import Site, SiteStore
-from client.engine.diagnose.model import SftpOffer
 from client.engine.events import EventBus
 from client.engine.queue.saved import QueueSaver
 from client.engine.ratelimit import shared_limiter
-from client.engine.settings import CommandFamily, ConnectionSettings, TransferMode
 from client.ui.bookmarks_menu import BookmarksMenu
 from client.ui.bridge import EngineBridge
 from client.ui.capture_loader import CaptureLoader
 from client.ui.certificates import GuiCertificateTrust
 from client.ui.compare.tools import CompareTools
 from client.ui.connect_flow import ConnectFlow
-from client.ui.connection import RemoteConnection, SessionFactory
-from client.ui.console.widget import ConsoleWidget
+from client.ui.connection import SessionFactory
 from client.ui.exists_dialog import ExistsAsker
 from client.ui.failure_banner import FailureBanner, TaskRunner
 from client.ui.hung_listing import HungListingAssistant
@@ -53,13 +48,10 @@ from client.ui.local_actions import LocalActions
 from client.ui.local_pane import LocalPane
 from client.ui.menus import build_menus
 from client.ui.mode_switch import ModeSwitch
-from client.ui.preferences import PreferencesDialog
 from client.ui.queue_restore import QueueRestoreOffer
 from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
 from client.ui.remote.pane import RemotePane
-from client.ui.remote_actions import RemoteActions
-from client.ui.remote_search import RemoteSearchDialog
 from client.ui.session_log import SessionLogControl
 from client.ui.sessions import WindowSessions
 from client.ui.speed_limits import SpeedLimitButton
@@ -69,8 +61,8 @@ from client.ui.tabs import ConnectionTab
 from client.ui.tabs.manager import TabManager
 from client.ui.tabs.wiring import wire_tab
 from client.ui.transfer_commands import TransferCommands
-from client.ui.transfers import Transfers
 from client.ui.window_dialogs import WindowDialogs
+from client.ui.window_facade import WindowFacade
 from client.ui.window_layout import lay_out
 from client.ui.window_state import (
     inspector_dock_width,
@@ -88,7 +80,10 @@ def app_settings() -> QSettings:
     return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowFacade):
+    """Builds the window's parts and wires them; the tab shown and the commands are
+    reached through :class:`WindowFacade`."""
+
     #: emitted from closeEvent (the app then closes the sessions and stops the loop)
     closed = Signal()
 
@@ -216,52 +211,6 @@ class MainWindow(QMainWindow):
         """A new tab's remote pane, console and connection, each tied to that tab."""
         wire_tab(self, tab)
 
-    # -- the tab shown -----------------------------------------------------------------------
-    @property
-    def current_tab(self) -> ConnectionTab:
-        return self.tabs.current
-
-    @property
-    def connection(self) -> RemoteConnection:
-        """The browsing connection of the tab shown."""
-        return self.tabs.current.connection
-
-    @property
-    def remote_pane(self) -> RemotePane:
-        return self.tabs.current.remote_pane
-
-    @property
-    def remote_actions(self) -> RemoteActions:
-        return self.tabs.current.remote_actions
-
-    @property
-    def console(self) -> ConsoleWidget:
-        return self.tabs.current.console
-
-    @property
-    def transfers(self) -> Transfers:
-        return self.tabs.current.transfers
-
-    @property
-    def current_site(self) -> tuple[SiteStore, Site] | None:
-        """The saved site the tab shown was opened from (Diagnose's Apply saves there)."""
-        site: tuple[SiteStore, Site] | None = self.tabs.current.site
-        return site
-
-    @current_site.setter
-    def current_site(self, site: tuple[SiteStore, Site] | None) -> None:
-        self.tabs.current.site = site
-
-    def new_tab(self) -> ConnectionTab:
-        """File → New tab (Ctrl+T): an empty tab, shown, Host focused."""
-        tab = self.tabs.new_tab()
-        self.quick.host.setFocus()
-        return tab
-
-    def close_tab(self) -> None:
-        """File → Close tab (Ctrl+W): asks first while connected or transferring."""
-        self.tabs.ask_close()
-
     def hung_listing_follow(self, pane: RemotePane) -> None:
         assistant = getattr(self, "hung_listing", None)
         if assistant is not None:
@@ -319,6 +268,11 @@ class MainWindow(QMainWindow):
         self.diagnose_wizard = open_diagnose(self)
         return self.diagnose_wizard
 
+    def disconnect(self) -> None:
+        """File → Disconnect (the tab shown). Defined here, not in WindowFacade: on a
+        Qt object, ``QObject.disconnect`` would answer for a base class's method."""
+        self.connect_flow.disconnect()
+
     # -- async plumbing ----------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], *, pane: Any = None,
               doing: str = "") -> asyncio.Task[Any]:
@@ -344,92 +298,6 @@ class MainWindow(QMainWindow):
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:
             self.unsetCursor()
-
-    # -- commands (the tab shown's; see ConnectFlow and ModeSwitch) -----------------------
-    async def connect_to(self, settings: ConnectionSettings, path: str | None = None) -> str:
-        """Open a site in the tab shown and list ``path``; returns the folder shown."""
-        return await self.connect_flow.connect_to(settings, path)
-
-    def disconnect(self) -> None:
-        self.connect_flow.disconnect()
-
-    def reconnect(self) -> None:
-        self.connect_flow.reconnect()
-
-    def offer_sftp(self, offer: SftpOffer) -> None:
-        self.connect_flow.offer_sftp(offer)
-
-    def remember_site(self, store: SiteStore, site: Site) -> None:
-        self.connect_flow.remember_site(store, site)
-
-    def site_reference(self, tab: ConnectionTab | None = None) -> str:
-        return self.connect_flow.site_reference(tab)
-
-    async def _connect_site(self, store: SiteStore, site: Site) -> str:
-        from client.ui.sites.connect import connect_site
-
-        return await connect_site(self, store, site)
-
-    async def _open_target(self, target: str) -> None:
-        from client.ui.app import open_target
-
-        await open_target(self, target)
-
-    def refresh(self) -> None:
-        if self.connection.is_connected:
-            # F5 is a retry: the last failure's banners go until this attempt's outcome
-            self.remote_pane.banner.hide()
-            self.hung_listing.hide_if_over()
-            self.spawn(self.remote_actions.refresh(), pane=self.remote_pane, doing=self.tr("Refresh"))
-        self.local_pane.refresh()
-
-    def set_mode(self, mode: TransferMode) -> None:
-        self.modes.set_mode(mode)
-
-    def set_commands(self, family: CommandFamily) -> None:
-        self.modes.set_commands(family)
-
-    def focus_filter(self) -> None:
-        focused = self.focusWidget()
-        pane = self.local_pane if focused is not None and self.local_pane.isAncestorOf(focused) \
-            else self.remote_pane
-        pane.filter_box.setFocus()
-        pane.filter_box.selectAll()
-
-    async def download_entries(self, entries: list[object], local_dir: Path | None = None) -> list[int]:
-        return await self.transfer_commands.download_entries(entries, local_dir)
-
-    async def upload_paths(self, paths: list[Path], remote_dir: str | None = None) -> list[int]:
-        return await self.transfer_commands.upload_paths(paths, remote_dir)
-
-    def send_raw(self, line: str) -> None:
-        async def run() -> None:
-            await self.connection.quote(line)
-
-        self.spawn(run(), pane=self.remote_pane, doing=self.tr("The raw command"))
-
-    # -- dialogs (see WindowDialogs) -------------------------------------------------------
-    def open_site_manager(self) -> None:
-        self.dialogs.open_site_manager()
-
-    def about(self) -> None:
-        self.dialogs.about()
-
-    @property
-    def site_manager(self) -> Any:
-        return self.dialogs.site_manager
-
-    @property
-    def about_box(self) -> QMessageBox | None:
-        return self.dialogs.about_box
-
-    @property
-    def preferences_dialog(self) -> PreferencesDialog | None:
-        return self.dialogs.preferences_dialog
-
-    @property
-    def remote_search(self) -> RemoteSearchDialog | None:
-        return self.dialogs.remote_search
 
     def save_state(self) -> None:
         save_window_state(self)

@@ -35,7 +35,13 @@ NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine
                "client.engine.upload", "client.engine.verify", "netrc", "json",
                "importlib.metadata", "configparser", "client.engine.exists",
                "client.engine.trust", "client.cli.wildcard_transfer",
-               "client.cli.remote_ops", "client.cli.listing_tree")
+               "client.cli.remote_ops", "client.cli.listing_tree", "client.cli.ls_command",
+               "client.cli.listing_output")
+
+#: What ``ls`` leaves alone: the code of get, put and mirror and of their options.
+NOT_FOR_LS = ("client.cli.transfer_commands", "client.cli.exists_option",
+              "client.cli.mirror_sync", "client.engine.upload",
+              "client.engine.queue")
 
 #: ``explain`` is the protocol layer alone: no event loop, no engine.
 NOT_FOR_EXPLAIN = ("asyncio", "ssl", "client.engine", "client.config", "importlib.metadata")
@@ -119,6 +125,15 @@ def test_ls_lists_without_loading_gui_keyring_or_tls_tooling(ftp_server, child_e
                             password=ftp_server.password)
     assert report["code"] == 0
     assert loaded_of(report["loaded"], HEAVY) == []
+
+
+def test_ls_loads_no_transfer_command_code(ftp_server, child_env) -> None:
+    """``ls`` is its own command module: the code of get, put and mirror stays unloaded."""
+    report = run_and_report(child_env, "ls", "-q", ftp_server.url + "/",
+                            password=ftp_server.password)
+    assert report["code"] == 0
+    assert "client.cli.ls_command" in report["loaded"]
+    assert loaded_of(report["loaded"], NOT_FOR_LS) == []
 
 
 @pytest.mark.parametrize("args", [("--version",),

@@ -314,3 +314,57 @@ def test_mv_into_a_missing_folder_names_that_folder(ftp_server, child_env) -> No
     assert moved.returncode == 4, moved.stderr
     assert "/nowhere does not exist on the server" in moved.stderr, moved.stderr
     assert (ftp_server.root / "hello.txt").read_bytes() == HELLO_TEXT
+
+
+def test_cat_writes_each_chunk_as_it_arrives(scripted_server, child_env) -> None:
+    """The first 100 000 bytes come, then the server goes silent (for longer than the
+    test waits: the data timeout is a minute). They are on the pipe while the transfer
+    still runs: the reader then goes away, and cat ends the running transfer (ABOR,
+    exit 0) instead of reporting it broken (exit 3) — a cat that wrote only what a
+    file sink had flushed would have shown nothing before the data timeout."""
+    from fixtures.scripted_faults import stall_after
+
+    payload = bytes(range(256)) * 1200  # every byte value, CR and LF among them
+    server = scripted_server({"RETR": stall_after(payload, 100_000),
+                              "SIZE": f"213 {len(payload)}\r\n".encode()})
+    env = {**child_env, "FTP_PASSWORD": server.password}
+    reader, writer = os.pipe()
+    with subprocess.Popen([sys.executable, "-m", "client", "cat", "-v", "--data-timeout",
+                           "60", f"ftp://alice@127.0.0.1:{server.port}/big.bin"],
+                          env=env, stdout=writer, stderr=subprocess.PIPE) as child:
+        os.close(writer)
+        received = b""
+        while len(received) < 100_000:
+            chunk = os.read(reader, 100_000 - len(received))
+            assert chunk, "the pipe closed before the first bytes"
+            received += chunk
+        assert child.poll() is None  # the transfer is still running
+        os.close(reader)
+        _, stderr = child.communicate(timeout=TIMEOUT)
+    assert received == payload[:100_000]
+    assert child.returncode == 0, stderr
+    assert b"ABOR" in stderr and b"Traceback" not in stderr
+
+
+def test_cat_from_a_throttled_server_is_byte_exact(make_ftp_server, child_env) -> None:
+    """A slow server (64 KiB/s): the bytes go out as they come, every byte value
+    unchanged (binary, no line-end conversion), and nothing is left in a temporary
+    folder."""
+    server = make_ftp_server(throttle_bytes_per_second=64 * 1024)
+    data = bytes(range(256)) * 256 + b"\r\n\n\r" + os.urandom(30_000)
+    (server.root / "mixed.bin").write_bytes(data)
+    env = {**child_env, "TMPDIR": str(server.root.parent)}
+    done = cli(env, "cat", server.url + "/mixed.bin", password=server.password, text=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == data
+    assert not list(server.root.parent.glob("ftp-inspector-cat-*"))
+
+
+def test_cat_over_ftps_streams_the_protected_data_connection(ftps_server,
+                                                            child_env) -> None:
+    """Explicit TLS with PROT P: the bytes come through the protected data connection
+    unchanged (every byte value, a megabyte of them)."""
+    done = cli(child_env, "cat", ftps_server.url + "/random-1MiB.bin", "--ca-file",
+               str(ftps_server.ca_file), password=ftps_server.password, text=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == big_file_bytes()
