@@ -217,3 +217,19 @@ async def test_vsftpd_download_runs_at_the_global_limit(vsftpd_server, bus, tmp_
     assert (tmp_path / "paced.bin").read_bytes() == (vsftpd_server.root / "paced.bin").read_bytes()
     rate = size / elapsed
     assert 0.9 * LIMIT <= rate <= 1.1 * LIMIT, f"{rate:.0f} B/s against a limit of {LIMIT}"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [200 * 1024, 700 * 1024])
+async def test_limited_download_over_tls_keeps_every_byte_at_the_end(ftps_server, bus, tmp_path,
+                                                                     size):
+    """A limited download reads in small pieces; when the server's last bytes and its
+    close arrive while reading is paused for the limit, the TLS layer reads once more
+    into whatever buffer it is given and then shuts down: the buffer must hold all it
+    has, or the file's end is lost (asyncio's TLS layer dropped the rest)."""
+    _serve(ftps_server, "tls-paced.bin", size)
+    async with FtpSession(ftps_server.settings(), bus=bus) as session:
+        session.limiter = SpeedLimiter(RateLimits(download_each=256 * 1024))
+        await session.download("tls-paced.bin", tmp_path / "tls-paced.bin")
+    assert ((tmp_path / "tls-paced.bin").read_bytes()
+            == (ftps_server.root / "tls-paced.bin").read_bytes())

@@ -72,6 +72,8 @@ class MemorySink(Sink):
 
 
 _BUFFER_SIZE = 4 * 1024 * 1024
+#: the most plaintext one TLS record carries (RFC 8446 section 5.1)
+_TLS_RECORD = 16 * 1024
 _BUFFER_COUNT = 4
 _MIN_FREE = 256 * 1024
 _SMALLEST_BUFFER = 64 * 1024
@@ -339,6 +341,8 @@ class DataStream(asyncio.BufferedProtocol):
         self._write_paused = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._fallback_buffer: bytearray | None = None  # made when bytes come without a sink
+        self._spill: bytearray | None = None  # see get_buffer
+        self._spilled = False  # the last buffer handed out was the spill buffer
         # Why reading is paused: the sink waits for the disk, the speed limit for time.
         # Reading resumes only when neither holds it.
         self._holds: set[ReadHold] = set()
@@ -435,10 +439,47 @@ class DataStream(asyncio.BufferedProtocol):
         else:
             buffer = self.sink.get_buffer()
         if self.throttle is not None:
-            return buffer[:self.throttle.chunk(len(buffer))]
+            buffer = buffer[:self.throttle.chunk(len(buffer))]
+        # asyncio's TLS layer asks for the encrypted bytes it holds (a plain socket asks
+        # for -1). At the end of the stream it reads once into the buffer given and shuts
+        # down, dropping what did not fit: a speed limit's small pieces or a nearly full
+        # sink buffer lost the file's end. A buffer for all it holds keeps it: its bytes
+        # plus the rest of a record already decrypted (at most one record).
+        wanted = sizehint + _TLS_RECORD if sizehint > 0 else 0
+        self._spilled = wanted > len(buffer)
+        if self._spilled:
+            if self._spill is None or len(self._spill) < wanted:
+                self._spill = bytearray(wanted)
+            return memoryview(self._spill)[:wanted]
         return buffer
 
+    def _store_spilled(self, nbytes: int) -> None:
+        """Bytes received into the spill buffer go to the sink in its own pieces."""
+        assert self._spill is not None
+        if self.sink is None:
+            return
+        spill = memoryview(self._spill)
+        done = 0
+        while done < nbytes:
+            view = self.sink.get_buffer()
+            count = min(len(view), nbytes - done)
+            view[:count] = spill[done:done + count]
+            self.sink.commit(count)
+            done += count
+
     def buffer_updated(self, nbytes: int) -> None:
+        if self._spilled:
+            self._spilled = False
+            try:
+                self._store_spilled(nbytes)
+            except OSError as exc:
+                self.fail(exc)
+                return
+            self._counted(nbytes)
+            return
+        self._counted(nbytes, commit=True)
+
+    def _counted(self, nbytes: int, *, commit: bool = False) -> None:
         now = time.monotonic()
         if self.first_byte_at is None:
             self.first_byte_at = now
@@ -446,7 +487,7 @@ class DataStream(asyncio.BufferedProtocol):
                 self.first_byte.set_result(None)
         self.last_byte_at = now
         self.bytes += nbytes
-        if self.sink is not None:
+        if commit and self.sink is not None:
             try:
                 self.sink.commit(nbytes)
             except OSError as exc:
