@@ -73,11 +73,13 @@ def remove_abandoned_trees(folder: Path | None = None) -> list[Path]:
             if not stat.S_ISDIR(info.st_mode) or not mine:
                 continue
             owner = tree / _OWNER_FILE
-            if owner.exists():
-                text = owner.read_text(encoding="ascii").strip()
-                if text.isdigit() and _process_alive(int(text)):
+            text = owner.read_text(encoding="ascii").strip() if owner.exists() else ""
+            if text.isdigit():
+                if _process_alive(int(text)):
                     continue
             elif now - info.st_mtime < _ABANDONED_AFTER:
+                # no owner yet, or one being written (an empty file for a moment): a tree
+                # just made by another process starting its server
                 continue
         except (OSError, ValueError):
             continue

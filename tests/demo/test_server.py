@@ -182,6 +182,11 @@ def test_trees_left_by_dead_processes_are_removed_and_live_ones_kept(tmp_path) -
     (alive / "owner.pid").write_text(str(os.getpid()))
     fresh_unowned = tmp_path / "ftpi-demo-healthy-fresh"
     fresh_unowned.mkdir()
+    # another process between creating its owner file and writing its pid (a parallel
+    # test run lost its tree this way)
+    being_written = tmp_path / "ftpi-demo-healthy-starting"
+    being_written.mkdir()
+    (being_written / "owner.pid").write_text("")
     old_unowned = tmp_path / "ftpi-demo-healthy-old"
     old_unowned.mkdir()
     hours_ago = time.time() - 2 * 3600
@@ -191,6 +196,7 @@ def test_trees_left_by_dead_processes_are_removed_and_live_ones_kept(tmp_path) -
     removed = remove_abandoned_trees(tmp_path)
     assert sorted(p.name for p in removed) == ["ftpi-demo-healthy-dead", "ftpi-demo-healthy-old"]
     assert alive.exists() and fresh_unowned.exists() and other.exists()
+    assert being_written.exists()
     assert not dead.exists() and not old_unowned.exists()
 
 
