@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,6 @@ def _choose(context: CommandContext, folder: str, entries: list[ListingEntry],
 async def get_matching(context: CommandContext, pattern_path: str) -> int:
     """Download every file of the folder whose name matches the last component."""
     from client.cli.exists_option import copy_for_resume, plan_download, refuse_early
-    from client.cli.output import exit_code_of, format_error
     from client.cli.transfer_commands import _progress_callback
     from client.engine.units import format_bytes
 
@@ -122,32 +122,29 @@ async def get_matching(context: CommandContext, pattern_path: str) -> int:
         if refusals:
             raise _all_exist(refusals, len(chosen), "downloaded")
         done = skipped = total = 0
+
+        async def download(remote: str, local: Path, size: int | None) -> object:
+            plan = await plan_download(session, remote, local, context.args, known_size=size)
+            if plan.skip is not None:
+                context.note(f"skipped {escape_control(str(local))}: {plan.skip}")
+                return _SKIPPED
+            target = Path(plan.target)
+            if plan.copy_first:
+                await copy_for_resume(target)
+            return await session.download(remote, target, resume=plan.resume,
+                                          on_progress=_progress_callback(context, remote))
+
         for remote, local, size in chosen:
-            try:
-                plan = await plan_download(session, remote, local, context.args,
-                                           known_size=size)
-                if plan.skip is not None:
-                    skipped += 1
-                    context.note(f"skipped {escape_control(str(local))}: {plan.skip}")
-                    continue
-                target = Path(plan.target)
-                if plan.copy_first:
-                    await copy_for_resume(target)
-                result = await session.download(remote, target, resume=plan.resume,
-                                                on_progress=_progress_callback(context, remote))
-            except FtpError as error:
-                # one file refused, or found not to be a partial copy (-c): the others
-                # still come; exit 4 then (6 promises that nothing was written)
-                if exit_code_of(error) not in (4, 6):
-                    raise
+            # one file refused, or found not to be a partial copy (-c): the others still
+            # come; exit 4 then (6 promises that nothing was written)
+            result = await _one_of_many(context, "get", (4, 6), download(remote, local, size))
+            if result is _SKIPPED:
+                skipped += 1
+            elif result is _FAILED:
                 failed += 1
-                print(format_error(error, command="get"), file=context.stderr)
-                continue
-            finally:
-                if context.progress is not None:
-                    context.progress.finish()
-            done += 1
-            total += getattr(result, "bytes_transferred", 0)
+            else:
+                done += 1
+                total += getattr(result, "bytes_transferred", 0)
     context.note(f"downloaded {done} of {len(chosen) + failed} matching files "
                  f"({format_bytes(total)}) to {escape_control(str(dest))}; {skipped} skipped, "
                  f"{failed} not downloaded")
@@ -155,6 +152,28 @@ async def get_matching(context: CommandContext, pattern_path: str) -> int:
 
 
 # ---------------------------------------------------------------------------- put
+
+
+_SKIPPED = object()  # a file the exists options left alone
+_FAILED = object()  # a file refused; the batch went on
+
+
+async def _one_of_many(context: CommandContext, command: str, carry_on: tuple[int, ...],
+                       transfer: Awaitable[object]) -> object:
+    """One file of a batch: its result, or :data:`_FAILED` after printing a refusal whose
+    exit code is in ``carry_on`` (the other files still go). The progress line ends."""
+    from client.cli.output import exit_code_of, format_error
+
+    try:
+        return await transfer
+    except FtpError as error:
+        if exit_code_of(error) not in carry_on:
+            raise
+        print(format_error(error, command=command), file=context.stderr)
+        return _FAILED
+    finally:
+        if context.progress is not None:
+            context.progress.finish()
 
 
 def _sources(names: list[str]) -> list[Path]:
@@ -202,7 +221,6 @@ def run_put_many(args: argparse.Namespace) -> int:
 
 async def _put_many(context: CommandContext) -> int:
     from client.cli.exists_option import plan_upload
-    from client.cli.output import exit_code_of, format_error
     from client.cli.transfer_commands import _progress_callback
     from client.engine.units import format_bytes
 
@@ -227,21 +245,14 @@ async def _put_many(context: CommandContext) -> int:
                 skipped += 1
                 context.note(f"skipped {escape_control(remote)}: {plan.skip}")
                 continue
-            try:
-                result = await session.upload(local, str(plan.target), resume=plan.resume,
-                                              on_progress=_progress_callback(context,
-                                                                             local.name))
-            except FtpError as error:
-                if exit_code_of(error) != 4:
-                    raise
+            result = await _one_of_many(context, "put", (4,), session.upload(
+                local, str(plan.target), resume=plan.resume,
+                on_progress=_progress_callback(context, local.name)))
+            if result is _FAILED:
                 failed += 1
-                print(format_error(error, command="put"), file=context.stderr)
-                continue
-            finally:
-                if context.progress is not None:
-                    context.progress.finish()
-            done += 1
-            total += getattr(result, "bytes_transferred", 0)
+            else:
+                done += 1
+                total += getattr(result, "bytes_transferred", 0)
     context.note(f"uploaded {done} of {len(sources)} files ({format_bytes(total)}) to "
                  f"{escape_control(folder or 'the login folder')}; {skipped} skipped, "
                  f"{failed} failed")
