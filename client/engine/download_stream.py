@@ -39,12 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamDownload", "StreamResult", "WriterSink"]
 
-#: the receive buffer; each read is copied out of it and queued for the writer. Over
-#: TLS it must hold all the plaintext asyncio's SSL layer can have decoded when the
-#: server closes the connection: at that end the layer fills the buffer once and drops
-#: what did not fit (a 64 KiB buffer lost the last 64 KiB of a megabyte over FTPS).
-#: Its reads come in at most 256 KiB of ciphertext, and it buffers about as much again.
-_BUFFER = 1024 * 1024
+#: the receive buffer; each read is copied out of it and queued for the writer (the data
+#: protocol hands asyncio's TLS layer a larger one of its own when the layer holds more,
+#: so the end of a protected stream is never lost to a small sink)
+_BUFFER = 256 * 1024
 #: reading pauses while more than this waits for the reader, and resumes below half
 _MAX_WAITING = 4 * 1024 * 1024
 #: while no bytes come, how often the writer looks whether its reader went away
