@@ -77,6 +77,12 @@ CHILD = textwrap.dedent("""
 """)
 
 
+async def _no_connection():
+    """A session factory that never returns: the jobs stay queued, only the saving is
+    watched."""
+    await asyncio.Event().wait()
+
+
 def _serve(server) -> dict[str, bytes]:
     contents = {}
     for number, name in enumerate(NAMES):
@@ -190,16 +196,11 @@ async def test_a_big_tree_queued_at_once_is_one_write(tmp_path, monkeypatch):
         real_write(path, jobs)
 
     monkeypatch.setattr(saved_module, "write_saved", counting)
-    never = asyncio.Event()
-
-    async def no_connection():  # the jobs stay queued: only the saving is watched
-        await never.wait()
-
     bus = EventBus()
     path = tmp_path / "queue.json"
     saver = QueueSaver(path, delay=0.05)
     bus.subscribe(saver)
-    queue = TransferQueue(no_connection, bus=bus, concurrency=1)
+    queue = TransferQueue(_no_connection, bus=bus, concurrency=1)
     saver.attach(queue, "ftp://127.0.0.1:2121")
     for number in range(2000):
         queue.add_download(f"/tree/{number}.bin", tmp_path / "tree" / f"{number}.bin",
@@ -221,17 +222,12 @@ async def test_two_queues_of_two_tabs_are_saved_under_their_own_sites(tmp_path) 
     """One saver follows the queues of every connection tab: each job is saved with the
     site of its own queue, and closing one tab's queue keeps its jobs while the other's
     go on being saved."""
-    never = asyncio.Event()
-
-    async def no_connection():  # the jobs stay queued: only the saving is watched
-        await never.wait()
-
     bus = EventBus()
     path = tmp_path / "queue.json"
     saver = QueueSaver(path, delay=0.01)
     bus.subscribe(saver)
-    first = TransferQueue(no_connection, bus=bus, concurrency=1)
-    second = TransferQueue(no_connection, bus=bus, concurrency=1)
+    first = TransferQueue(_no_connection, bus=bus, concurrency=1)
+    second = TransferQueue(_no_connection, bus=bus, concurrency=1)
     saver.attach(first, "site:One")
     saver.attach(second, "sftp://bob@127.0.0.2:22")
     first.add_download("/a.bin", tmp_path / "a.bin")
@@ -256,18 +252,13 @@ async def test_two_queues_of_two_tabs_are_saved_under_their_own_sites(tmp_path) 
 async def test_jobs_of_a_server_that_lives_for_this_run_only_are_not_saved(tmp_path) -> None:
     """The demo servers get new ports on every run: their jobs, saved, were offered at
     the next start for a server that was gone. Other servers' jobs are saved as ever."""
-    never = asyncio.Event()
-
-    async def no_connection():  # the jobs stay queued: only the saving is watched
-        await never.wait()
-
     bus = EventBus()
     path = tmp_path / "queue.json"
     saver = QueueSaver(path, delay=0.01)
     bus.subscribe(saver)
     saver.never_save("127.0.0.1", 40021)
-    demo = TransferQueue(no_connection, bus=bus, concurrency=1)
-    other = TransferQueue(no_connection, bus=bus, concurrency=1)
+    demo = TransferQueue(_no_connection, bus=bus, concurrency=1)
+    other = TransferQueue(_no_connection, bus=bus, concurrency=1)
     saver.attach(demo, "ftp://demo@127.0.0.1:40021")
     saver.attach(other, "ftp://demo@127.0.0.1:2121")
     demo.add_download("/demo.bin", tmp_path / "demo.bin")
