@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from client.engine.errors import CommandFailedError, DataChannelError, FtpError, LocalError
+from client.engine.errors import (
+    CommandFailedError,
+    DataChannelError,
+    FtpError,
+    LocalError,
+    TargetExistsError,
+)
 from client.protocol.paths import join_remote, remote_basename, remote_parent
 from client.protocol.text import escape_control
 
@@ -93,8 +99,10 @@ async def make_folders(session: RemoteFileSystem, path: str) -> list[str]:
             if entry is None:
                 raise
             if not entry.is_dir:
-                raise LocalError(f"{escape_control(current)} exists and is not a folder",
-                                 step="mkdir") from None
+                # the same answer as a plain mkdir onto an existing name (exit code 6)
+                raise TargetExistsError(
+                    f"{escape_control(current)} already exists on the server and is not a "
+                    "folder (a file)", path=current, step="mkdir") from None
             continue
         made.append(current)
     return made

@@ -82,7 +82,8 @@ def test_mkdir_rmdir_and_mkdir_p(ftp_server, child_env) -> None:
                ).returncode == 0
     onto_file = cli(child_env, "mkdir", "-p", url + "/hello.txt/x",
                     password=ftp_server.password)
-    assert onto_file.returncode == 1 and "not a folder" in onto_file.stderr
+    # exists as a file: the same exit code as a plain mkdir onto an existing name
+    assert onto_file.returncode == 6 and "not a folder" in onto_file.stderr, onto_file.stderr
 
     full = cli(child_env, "rmdir", url + "/new", password=ftp_server.password)
     assert full.returncode == 4, full.stderr
