@@ -27,8 +27,12 @@ def unix(count: int) -> bytes:
 
 @pytest.fixture
 def collector_on() -> Iterator[None]:
+    """Automatic collection on and nothing frozen (as in a command-line process; a
+    window test run before in the same process may have frozen objects)."""
     was_enabled = gc.isenabled()
     gc.enable()
+    if gc.get_freeze_count():
+        gc.unfreeze()
     try:
         yield
     finally:
