@@ -41,7 +41,14 @@ def escape_control(text: str, *, keep_tabs: bool = False) -> str:
     ``\\x1b[31m`` from a hostile server is displayed as the six characters ``\\x1b[31m``
     instead of turning the user's terminal red. Tabs are kept only when asked, since
     listings sometimes use them for alignment.
+
+    Text that ``str.isprintable()`` accepts is returned as it is, without the regex
+    (most names and lines; the window escapes every name of a listing): every character
+    escaped here is a control (Cc), format (Cf), separator (Zl, Zp), surrogate (Cs) or
+    unassigned (Cn) code point, none of which is printable.
     """
+    if text.isprintable():
+        return text
     if keep_tabs:
         return _CONTROL.sub(_escape_char, text)
     return _CONTROL_WITH_NEWLINES.sub(_escape_char, text)

@@ -8,6 +8,7 @@ reader (equality, hashing, pickling, dataclass functions, frozen)."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -336,3 +337,65 @@ def test_a_missing_attribute_is_still_an_attribute_error() -> None:
         entry.nmae  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(entry, "nmae") and getattr(entry, "nmae", 7) == 7
     assert is_lazy(entry)  # asking for something else did not read the line
+
+
+@st.composite
+def type_first_line(draw: st.DrawFn) -> bytes:
+    """A line of ProFTPD's or pure-ftpd's shape (type first, then the facts a folder or
+    a file has), with a name of any bytes servers send and values of any case; now and
+    then a fact left out, repeated, spelt in upper case, or a value holding a space."""
+    kind = draw(st.sampled_from([b"file", b"file", b"dir", b"cdir", b"pdir", b"File",
+                                 b"OS.unix=slink:/x"]))
+    facts = [(b"type", kind)]
+    if kind != b"dir" or draw(st.booleans()):
+        facts.append((b"size", draw(st.sampled_from([b"0", b"123", b"", b"1 2", b"x"]))))
+    facts += [(b"modify", draw(st.sampled_from([b"20240102030405", b"20240102030405.123",
+                                                b"2024", b""]))),
+              (b"perm", draw(st.sampled_from([b"adfrw", b"flcdmpe", b"RADFW", b""]))),
+              (b"unix.mode", draw(st.sampled_from([b"0644", b"0755", b"4755", b"9", b""]))),
+              (b"unix.owner", draw(st.sampled_from([b"bob", b"1000", b"b b", b"\xff"]))),
+              (b"unix.group", draw(st.sampled_from([b"staff", b"", b"caf\xc3\xa9"])))]
+    odd = draw(st.integers(0, 11))
+    if odd == 0:
+        del facts[draw(st.integers(1, len(facts) - 1))]
+    elif odd == 1:
+        facts.insert(draw(st.integers(1, len(facts))), draw(st.sampled_from(
+            [(b"size", b"7"), (b"Type", b"dir"), (b"UNIX.mode", b"0600"), (b"x", b"y")])))
+    elif odd == 2:
+        facts[0] = (b"TYPE", kind)
+    name = draw(st.one_of(
+        st.sampled_from(NAMES),
+        st.binary(min_size=0, max_size=12).filter(lambda b: b"\n" not in b),
+        st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\n"),
+                max_size=12).map(lambda t: t.encode())))
+    return b"".join(key + b"=" + value + b";" for key, value in facts) + b" " + name
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(type_first_line(), min_size=1, max_size=60),
+       ending=st.sampled_from([b"\r\n", b"\n"]), odd_ending=st.booleans(),
+       encoding=st.sampled_from(["utf-8", "latin-1"]), piece=st.sampled_from([1, 300, 16 * 1024]),
+       collector=st.booleans())
+def test_type_first_listings_equal_careful_parser(lines: list[bytes], ending: bytes,
+                                                  odd_ending: bool, encoding: str, piece: int,
+                                                  collector: bool) -> None:
+    """The type-first shape's own scan (names alone, the kind read from the line's
+    sixth character, values read loosely and their spaces counted) against the
+    careful parser, line by line; with the collector on (paused and settled by the
+    parse) or off."""
+    endings = [ending] * len(lines)
+    if odd_ending:
+        endings[len(lines) // 2] = b"\n" if ending == b"\r\n" else b"\r\n"
+    data = b"".join(line + end for line, end in zip(lines, endings, strict=True))
+    was_enabled = gc.isenabled()
+    (gc.enable if collector else gc.disable)()
+    try:
+        with pieces_of(piece):
+            result = parse_listing(data, fmt="mlsd", encoding=encoding)
+        assert gc.isenabled() is collector
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+    expected, expected_unparsed = reference(data, encoding)
+    assert [type(e) for e in result.entries] == [ListingEntry] * len(expected)
+    assert [every_field(e) for e in result.entries] == [every_field(e) for e in expected]
+    assert list(result.unparsed) == expected_unparsed

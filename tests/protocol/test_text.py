@@ -81,3 +81,28 @@ def test_hide_url_password_never_shows_the_password(scheme, user, password, host
     assert password not in hidden
     if scheme.endswith("://"):
         assert hidden == f"{scheme}{user}:****@{host}{tail}"
+
+
+_ESCAPED = "\x00\t\n\r\x1b\x7f\x85\x9f\u061c\u180e\u200b\u200f\u2028\u2029\u202a\u202e\u2060\u2065\u2069\ufeff\ufff9\ufffb\udc98\ud800"
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(_ESCAPED))),
+       st.booleans())
+def test_printable_text_shortcut_gives_what_the_escape_rules_give(text: str,
+                                                                   keep_tabs: bool) -> None:
+    """Text ``str.isprintable()`` accepts is returned without the regex: every escaped
+    character is non-printable, so the rules' own result is the text itself."""
+    from client.protocol.text import _CONTROL, _CONTROL_WITH_NEWLINES, _escape_char
+
+    rules = _CONTROL if keep_tabs else _CONTROL_WITH_NEWLINES
+    assert escape_control(text, keep_tabs=keep_tabs) == rules.sub(_escape_char, text)
+    if text.isprintable():
+        assert rules.search(text) is None
+
+
+def test_every_escaped_character_is_not_printable() -> None:
+    """The shortcut's premise, over every code point the rules escape."""
+    from client.protocol.text import _CONTROL_WITH_NEWLINES
+
+    escaped = [chr(code) for code in range(0x110000) if _CONTROL_WITH_NEWLINES.match(chr(code))]
+    assert len(escaped) > 2000 and not any(ch.isprintable() for ch in escaped)

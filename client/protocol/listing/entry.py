@@ -76,7 +76,7 @@ class ListingEntry:
             return get(self)
 
 
-#: Fields that an MLSD entry built from its line only (``mlsd_fast.lazy_mlsd_entry``)
+#: Fields that an MLSD entry built from its line only (``mlsd_fast._fast_piece``)
 #: leaves unset until one of them is read.
 LAZY_FIELDS = ("size", "modified", "modified_precision", "permissions", "owner", "group",
                "target", "facts")

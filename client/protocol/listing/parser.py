@@ -9,13 +9,13 @@ it can; a listing no format recognises is read as a bare name list (NLST).
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from datetime import datetime
 
 from client.protocol.charsets import decode_name
 from client.protocol.errors import ListingParseError
 from client.protocol.listing import mlsd_fast
+from client.protocol.listing.collector import pause_collector, resume_collector
 from client.protocol.listing.detect import FORMATS, GC_PAUSE_LINES, LineDetector
 from client.protocol.listing.entry import ListingResult
 from client.protocol.replies import Reply
@@ -107,9 +107,8 @@ class ListingParser:
         encoding = self._encoding
         size = len(block)
         piece_bytes = mlsd_fast.PIECE_CHARS
-        pause_gc = size > GC_PAUSE_LINES * 64 and gc.isenabled()
-        if pause_gc:
-            gc.disable()
+        paused = size > GC_PAUSE_LINES * 64 and pause_collector()  # see collector.py
+        parsed = False
         try:
             start = 0
             while start < size:
@@ -122,9 +121,10 @@ class ListingParser:
                     self.feed_lines(_decode_lines(piece, encoding))
                 else:
                     self._lines.add_mlsd_text(text)
+            parsed = True
         finally:
-            if pause_gc:
-                gc.enable()
+            if paused:
+                resume_collector(parsed)
 
     def _has_long_line(self, block: bytes) -> bool:
         """Whether a part of ``block`` between two LFs is longer than ``max_line_bytes``.

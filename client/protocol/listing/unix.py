@@ -94,6 +94,43 @@ def _permission_token(token: str, ctx: UnixContext) -> tuple[EntryKind, str] | N
     return found
 
 
+#: What month/day and clock tokens mean, learnt from the listings parsed so far and
+#: shared by all of them (a listing repeats a few hundred of each; a large one has a
+#: distinct date on most lines, where the per-listing memo of whole dates misses).
+#: Bounded, since a hostile listing may send any tokens.
+_MONTH_DAYS: dict[str, dict[str, tuple[int, int] | None]] = {}
+_CLOCKS: dict[str, tuple[int, int, int | None] | None] = {}
+_MEMO_LIMIT = 4096
+_DAYS_PER_MONTH_TOKEN = 64
+
+
+def _month_day(month_token: str, day_token: str) -> tuple[int, int] | None:
+    """``("Jan", "5")`` -> ``(1, 5)``; None when the tokens are not a month and a day."""
+    month = MONTHS_EXACT.get(month_token) or month_number(month_token)
+    day_text = day_token if day_token.isdecimal() else day_token.rstrip(".")
+    found = None
+    if month is not None and day_text.isdecimal() and len(day_text) <= 2:
+        found = (month, int(day_text))
+    days = _MONTH_DAYS.get(month_token)
+    if days is None and len(_MONTH_DAYS) < _MEMO_LIMIT:
+        days = _MONTH_DAYS[month_token] = {}
+    if days is not None and len(days) < _DAYS_PER_MONTH_TOKEN:
+        days[day_token] = found
+    return found
+
+
+def _clock(last: str) -> tuple[int, int, int | None] | None:
+    """``"12:05"`` -> ``(12, 5, None)`` (``HH:MM:SS`` with its seconds); None if no time."""
+    if len(last) == 5 and last[2] == ":" and last[:2].isdecimal() and last[3:].isdecimal():
+        hour, minute = int(last[:2]), int(last[3:])
+        found = (hour, minute, None) if hour < 24 and minute < 60 else None
+    else:
+        found = parse_hhmm(last)
+    if len(_CLOCKS) < _MEMO_LIMIT:
+        _CLOCKS[last] = found
+    return found
+
+
 def _month_day_date(
     month_token: str, day_token: str, last: str, ctx: UnixContext
 ) -> tuple[datetime | None, str] | None:
@@ -102,23 +139,23 @@ def _month_day_date(
     cache = ctx.dates
     if key in cache:
         return cache[key]
-    month = MONTHS_EXACT.get(month_token) or month_number(month_token)
-    day_text = day_token if day_token.isdecimal() else day_token.rstrip(".")
+    days = _MONTH_DAYS.get(month_token)
+    month_day = _MISSING if days is None else days.get(day_token, _MISSING)
+    if month_day is _MISSING:
+        month_day = _month_day(month_token, day_token)
     result: tuple[datetime | None, str] | None = None
-    if month is not None and day_text.isdecimal() and len(day_text) <= 2:
-        day = int(day_text)
+    if month_day is not None:
+        month, day = month_day  # type: ignore[misc]
         if ":" in last:
-            if len(last) == 5 and last[2] == ":" and last[:2].isdecimal() and last[3:].isdecimal():
-                hour, minute = int(last[:2]), int(last[3:])
-                hm = (hour, minute, None) if hour < 24 and minute < 60 else None
-            else:
-                hm = parse_hhmm(last)
+            hm = _CLOCKS.get(last, _MISSING)
+            if hm is _MISSING:
+                hm = _clock(last)
             if hm is not None:
-                when = ctx.recent(month, day, hm[0], hm[1])
-                if hm[2] is None:
+                when = ctx.recent(month, day, hm[0], hm[1])  # type: ignore[index]
+                if hm[2] is None:  # type: ignore[index]
                     result = (when, "minute")
                 else:
-                    result = (when.replace(second=hm[2]) if when else None, "second")
+                    result = (when.replace(second=hm[2]) if when else None, "second")  # type: ignore[index]
         elif last.isdecimal() and len(last) == 4:
             try:
                 result = (datetime(int(last), month, day), "day")
