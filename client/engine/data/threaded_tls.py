@@ -45,10 +45,10 @@ THRESHOLD = 16 * 1024 * 1024
 _RECEIVE_SIZE = 256 * 1024
 #: Decrypted bytes per read and per write to the file: one TLS record (RFC 8446 5.1),
 #: written as soon as it is decrypted, as curl does. Small on purpose: the kernel copies
-#: each write into the page cache and sizes the new cache pages by the write (ext4 with
-#: large folios); writes of 64 KiB and more sometimes cost two to five times as much
-#: kernel time per GiB as 16 KiB writes, which cost the same every time
-#: (``bench/HISTORY.md``, 6 December 11:00).
+#: each write into the page cache and sizes the new folios by the write (ext4 with
+#: large folios); on the test machine aligned writes of 64 KiB and more sometimes cost
+#: two to five times as much kernel time per GiB as 16 KiB writes, which cost the same
+#: every time (``bench/HISTORY.md``, 6 December 11:00).
 _WRITE_SIZE = 16 * 1024
 #: How often the loop is told how many bytes arrived (progress, the inspector's bytes).
 _REPORT_INTERVAL = 0.1
