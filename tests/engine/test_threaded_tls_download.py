@@ -409,3 +409,26 @@ async def test_a_full_disk_in_the_thread_is_a_local_error(scripted_server, bus, 
     assert failed and failed[-1].failure is DataFailure.LOCAL
     kept = (tmp_path / "file.bin.part").read_bytes()
     assert kept == PAYLOAD[:len(kept)] and len(kept) == sum(writes[:3])
+
+
+@pytest.mark.asyncio
+async def test_each_record_goes_to_the_file_as_soon_as_it_is_decrypted(
+        scripted_server, bus, tmp_path, threaded, monkeypatch):
+    """Writes of one TLS record at most: bigger writes make the kernel allocate bigger
+    page-cache pages, whose copy cost varied up to fivefold between runs."""
+    original = threaded_tls.ThreadedTlsStream._write
+    writes: list[int] = []
+
+    def counting(self, fd: int, view: memoryview, length: int) -> None:
+        writes.append(length)
+        original(self, fd, view, length)
+
+    monkeypatch.setattr(threaded_tls.ThreadedTlsStream, "_write", counting)
+    server = tls_server(scripted_server, transfer(payload=PAYLOAD))
+    async with FtpSession(server.info.settings(**FAST), bus=bus) as session:
+        await session.download("file.bin", tmp_path / "file.bin")
+    wait_for_workers()
+    assert (tmp_path / "file.bin").read_bytes() == PAYLOAD
+    assert len(threaded) == 1
+    assert sum(writes) == len(PAYLOAD)
+    assert max(writes) <= 16 * 1024

@@ -80,6 +80,13 @@ _SMALLEST_BUFFER = 64 * 1024
 #: at most this much is written from the event loop (a page-cache write of 256 KiB takes
 #: well under a millisecond; more goes through the writer thread)
 _INLINE_WRITE_LIMIT = 256 * 1024
+#: a buffer goes to the file in writes of this size. The kernel sizes the new page-cache
+#: folios by the write (ext4's large folios), and big folios cost up to five times as
+#: much to fill from one run to the next on the test machine: a 1 GiB download used 0.5
+#: to 2.3 s of CPU with one write per 4 MiB buffer, 0.8 to 1.1 s with writes under
+#: 64 KiB (folios of 32 KiB at most), 32 KiB ones cheaper than 16 KiB ones
+#: (``bench/HISTORY.md``, 6 December 11:00)
+_WRITE_PIECE = 32 * 1024
 #: received bytes wait at most this long in a buffer before they go to the file: a slow
 #: transfer (a speed limit, a slow server) that dies with the process loses about a
 #: second of data, not a whole buffer, and resumes from what is on disk
@@ -303,9 +310,11 @@ class FileSink(Sink):
             pass
 
     def _write_all(self, view: memoryview) -> None:
-        while len(view):
-            written = os.write(self._fd, view)
-            view = view[written:]
+        fd = self._fd
+        for start in range(0, len(view), _WRITE_PIECE):
+            piece = view[start:start + _WRITE_PIECE]
+            while len(piece):
+                piece = piece[os.write(fd, piece):]
 
 
 class DataStream(asyncio.BufferedProtocol):

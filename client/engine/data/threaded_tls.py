@@ -3,8 +3,8 @@
 asyncio's TLS layer wakes the loop for every socket read, copies it into a memory BIO,
 calls back into Python once per 16 KiB record, and the writer thread then copies cold
 4 MiB buffers into the page cache. Here one thread receives 256 KiB at a time, decrypts
-into a small buffer and writes it while it is still in the CPU's cache (each of those
-calls releases the GIL); the loop hears from it ten times a second.
+each record into a 16 KiB buffer and writes it at once, while it is still in the CPU's
+cache (each of those calls releases the GIL); the loop hears from it ten times a second.
 
 What stays: the phases come from the loop (TLS_ESTABLISHED only once the certificate
 was checked, before any byte is read), the watchdog judges silence and stalls by the
@@ -43,17 +43,15 @@ __all__ = ["THRESHOLD", "ThreadedTlsStream", "wants_threaded_tls"]
 THRESHOLD = 16 * 1024 * 1024
 #: Bytes asked of the socket per read (loopback and fast links deliver this much at once).
 _RECEIVE_SIZE = 256 * 1024
-#: Decrypted bytes collected before one write to the file. Small on purpose: the
-#: kernel copies each write into the page cache, and a piece that was just decrypted is
-#: still in the core's cache — with 1 MiB writes (or the loop path's 4 MiB buffers) that
-#: copy read cold memory and took most of the process's CPU time (256 MiB from vsftpd:
-#: 0.57–0.71 s of CPU with 1 MiB writes, 0.34–0.37 s with 64 KiB; curl writes 16 KiB).
-_WRITE_SIZE = 64 * 1024
+#: Decrypted bytes per read and per write to the file: one TLS record (RFC 8446 5.1),
+#: written as soon as it is decrypted, as curl does. Small on purpose: the kernel copies
+#: each write into the page cache and sizes the new folios by the write (ext4 with
+#: large folios); on the test machine aligned writes of 64 KiB and more sometimes cost
+#: two to five times as much kernel time per GiB as 16 KiB writes, which cost the same
+#: every time (``bench/HISTORY.md``, 6 December 11:00).
+_WRITE_SIZE = 16 * 1024
 #: How often the loop is told how many bytes arrived (progress, the inspector's bytes).
 _REPORT_INTERVAL = 0.1
-#: Decrypted bytes wait at most this long before they go to the file (a slow transfer
-#: that dies with the process loses about a second of data, as on the loop's path).
-_HOLD_LIMIT = 1.0
 
 
 def wants_threaded_tls(setup: ChannelSetup, sink: Sink | None, throttle: Throttle | None) -> bool:
@@ -294,13 +292,10 @@ class ThreadedTlsStream(DataStream):
         raw_view = memoryview(raw)
         plain = bytearray(_WRITE_SIZE)
         plain_view = memoryview(plain)
-        filled = 0  # decrypted bytes in ``plain`` not yet written
-        held_since = 0.0
-        received = 0
+        received = 0  # decrypted and written: a failure keeps all of it in the file
         next_report = 0.0
         throttle = self.throttle
         closing = False
-        writing = False  # a write to the file is under way (it failed if this stays set)
         try:
             while not closing:
                 want = _RECEIVE_SIZE
@@ -321,21 +316,14 @@ class ThreadedTlsStream(DataStream):
                 before = received
                 while True:
                     try:
-                        got = tls.read(_WRITE_SIZE - filled, plain_view[filled:])
+                        got = tls.read(_WRITE_SIZE, plain)
                     except ssl.SSLWantReadError:
                         break
                     if not got:  # close_notify: answered below, as asyncio does
                         closing = True
                         break
-                    if not filled:
-                        held_since = time.monotonic()
-                    filled += got
+                    self._write(fd, plain_view, got)
                     received += got
-                    if filled == _WRITE_SIZE:
-                        writing = True
-                        self._write(fd, plain_view, filled)
-                        writing = False
-                        filled = 0
                 now = time.monotonic()
                 if received != before:
                     self._received = received
@@ -344,11 +332,6 @@ class ThreadedTlsStream(DataStream):
                         self._call(self._report, received)
                         next_report = now + _REPORT_INTERVAL
                     self.last_byte_at = now
-                if filled and (closing or now - held_since >= _HOLD_LIMIT):
-                    writing = True
-                    self._write(fd, plain_view, filled)
-                    writing = False
-                    filled = 0
                 if now >= next_report and received != before:
                     next_report = now + _REPORT_INTERVAL
                     self._call(self._report, received)
@@ -361,14 +344,6 @@ class ThreadedTlsStream(DataStream):
                                                "close_notify")
         finally:
             self._received = received
-            if filled and not writing:
-                # what arrived is kept, also when the transfer failed: a resume
-                # continues after it
-                try:
-                    self._write(fd, plain_view, filled)
-                except OSError:
-                    if closing:
-                        raise
         try:
             tls.unwrap()
         except ssl.SSLError:
