@@ -3,6 +3,7 @@ or a console: control characters and escape sequences become visible escapes."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["escape_control", "decode_line", "hide_url_password"]
@@ -16,8 +17,15 @@ _INVISIBLE = (
     "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
     "\ud800-\udfff"
 )
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f" + _INVISIBLE + "]")
-_CONTROL_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+
+
+@functools.cache
+def _control_pattern(keep_tabs: bool) -> re.Pattern[str]:
+    """Compiled on first need: most text is printable and never needs it, and the two
+    character classes cost ~1 ms to compile at every start of the program."""
+    low = "\x00-\x08\x0a-\x1f" if keep_tabs else "\x00-\x1f"
+    return re.compile("[" + low + "\x7f-\x9f" + _INVISIBLE + "]")
+
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -42,9 +50,9 @@ def escape_control(text: str, *, keep_tabs: bool = False) -> str:
     instead of turning the user's terminal red. Tabs are kept only when asked, since
     listings sometimes use them for alignment.
     """
-    if keep_tabs:
-        return _CONTROL.sub(_escape_char, text)
-    return _CONTROL_WITH_NEWLINES.sub(_escape_char, text)
+    if text.isprintable():
+        return text  # every character escaped below is one str.isprintable() rejects
+    return _control_pattern(keep_tabs).sub(_escape_char, text)
 
 
 def decode_line(raw: bytes) -> str:

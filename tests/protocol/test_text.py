@@ -81,3 +81,11 @@ def test_hide_url_password_never_shows_the_password(scheme, user, password, host
     assert password not in hidden
     if scheme.endswith("://"):
         assert hidden == f"{scheme}{user}:****@{host}{tail}"
+
+
+def test_printable_text_is_never_escaped() -> None:
+    """``escape_control`` returns printable text unsearched: none of the characters it
+    escapes is one ``str.isprintable()`` accepts (every code point checked)."""
+    printable = "".join(ch for ch in map(chr, range(0x110000)) if ch.isprintable())
+    for keep_tabs in (False, True):
+        assert escape_control(printable + "\x00", keep_tabs=keep_tabs) == printable + "\\x00"
