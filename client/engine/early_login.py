@@ -62,6 +62,15 @@ class EarlyStep:
         return self.command is None and self.reply is None
 
 
+def _host_for_resolver(host: str) -> str | bytes:
+    """The host as ``getaddrinfo`` takes it: an ASCII name or address as bytes, which
+    spares loading the IDNA codec (``encodings.idna`` with ``stringprep`` and
+    ``unicodedata``, ~2 ms) that a ``str`` host goes through; an international name
+    stays a ``str`` for that codec."""
+    host = host.strip("[]")
+    return host.encode("ascii") if host.isascii() else host
+
+
 class _Stop(Exception):
     """The early part ends here; the login goes on from what was exchanged."""
 
@@ -114,8 +123,9 @@ class EarlyLogin:
     def _run(self) -> None:
         settings = self.settings
         try:
-            address = (settings.host.strip("[]"), settings.port)
-            self.sock = socket.create_connection(address, timeout=settings.connect_timeout)
+            self.sock = socket.create_connection((_host_for_resolver(settings.host),
+                                                  settings.port),
+                                                 timeout=settings.connect_timeout)
         except OSError as exc:
             self.connect_error = exc
             return
