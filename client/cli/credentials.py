@@ -18,8 +18,10 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from client.protocol.values import value
 
 __all__ = ["Credentials", "CredentialsError", "resolve_credentials", "netrc_lookup",
            "ANONYMOUS_USER", "ANONYMOUS_PASSWORD"]
@@ -32,7 +34,7 @@ class CredentialsError(Exception):
     """No password could be found and none can be asked for."""
 
 
-@dataclass(frozen=True)
+@value
 class Credentials:
     user: str
     password: str | None = field(repr=False)

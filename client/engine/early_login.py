@@ -31,13 +31,13 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
 
 from client.engine.settings import ConnectionSettings, TlsMode
 from client.protocol.charsets import normalize_charset, wire_charset
 from client.protocol.commands import Command
 from client.protocol.features import NO_FEATURES, Features, mlst_facts_command
 from client.protocol.replies import Reply, ReplyParser
+from client.protocol.values import value
 
 __all__ = ["EarlyLogin", "EarlyStep", "start_early_login"]
 
@@ -47,7 +47,7 @@ __all__ = ["EarlyLogin", "EarlyStep", "start_early_login"]
 _SWITCH_INTERVAL = 0.0001
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class EarlyStep:
     """One line of the early conversation: a command sent or a reply received, and when
     (``time.monotonic()``); neither: the next reply did not come within the control

@@ -18,7 +18,8 @@ import enum
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from client.protocol.values import value
 
 __all__ = ["Direction", "RateLimits", "SpeedLimiter", "Throttle", "TokenBucket",
            "parse_rate", "format_limit", "shared_limiter"]
@@ -35,7 +36,7 @@ class Direction(enum.Enum):
     UPLOAD = "upload"
 
 
-@dataclass(frozen=True)
+@value
 class RateLimits:
     """Limits in bytes per second; None or 0 is no limit. ``enabled`` turns all four
     off at once (the status-bar toggle) while keeping the numbers."""

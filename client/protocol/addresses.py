@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 
 from client.protocol.address_policy import (
     NAT_HINT,
@@ -49,6 +48,7 @@ from client.protocol.address_policy import (
 )
 from client.protocol.errors import AddressFormatError
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 __all__ = [
     "NAT_HINT",
@@ -85,7 +85,7 @@ def _quote(text: str) -> str:
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class DataAddress:
     """Where a data connection goes, as one control line announced it.
 

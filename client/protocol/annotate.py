@@ -51,6 +51,7 @@ from client.protocol.addresses import AddressClass, PasvPolicy, classify
 from client.protocol.replies import Reply
 from client.protocol.reply_meanings import Meaning, explain_reply
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 
 class Direction(enum.Enum):
@@ -68,7 +69,7 @@ class Severity(enum.Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class Annotation:
     """What one line means, for the person debugging the link, plus structured fields."""
 
