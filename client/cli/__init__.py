@@ -3,8 +3,10 @@
 ``explain``, ``analyze``, ``demo-server``).
 
 Each subcommand lives in its own module of this package and exposes
-``register(subparsers)`` (adds its parser, sets ``func``) — the command modules are thin
-front ends over the engine and the protocol layer. The entry point
+``register(subparsers)`` (adds its parser, sets ``func``); a module of several commands
+also exposes ``register_one(subparsers, name)``, so that running one of them does not
+build its siblings' parsers. The command modules are thin front ends over the engine
+and the protocol layer. The entry point
 (:mod:`client.entry`) sends everything else to the window; this package never imports it.
 """
 
@@ -25,7 +27,11 @@ def subcommand_parser(name: str) -> argparse.ArgumentParser:
     parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True)
     module = importlib.import_module(SUBCOMMANDS[name])
-    module.register(subparsers)
+    register_one = getattr(module, "register_one", None)
+    if register_one is not None:
+        register_one(subparsers, name)  # a module of several commands: only this one
+    else:
+        module.register(subparsers)
     return parser
 
 
