@@ -8,7 +8,6 @@ every option default here is ``None`` and only what the user typed overrides.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -273,6 +272,8 @@ def _site_target(url: RemoteUrl, env: Mapping[str, str],
         return settings, path, "FTP_PASSWORD" if password else "keyring"
     except TargetError:
         if prompt is None and sys.stdin is not None and sys.stdin.isatty():
+            import getpass  # only to ask: it loads termios
+
             prompt = getpass.getpass
         if password is not None or prompt is None:
             raise

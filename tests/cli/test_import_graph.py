@@ -31,13 +31,15 @@ HEAVY = ("PySide6", "shiboken6", "qasync", "keyring", "cryptography", "OpenSSL",
 #: configparser (no window.ini with a session-log preference in it), the rules for an
 #: existing target (there is none), the certificate tools (no TLS), and the code of
 #: patterns, ``ls -R`` and the commands that change the server; nor the IDNA codec (the
-#: host is ASCII: ``getaddrinfo`` is given bytes).
+#: host is ASCII: ``getaddrinfo`` is given bytes) or the password prompt (getpass,
+#: termios: FTP_PASSWORD is set).
 NOT_FOR_GET = ("client.engine.diagnose", "client.engine.portmap", "client.engine.sftp",
                "client.engine.upload", "client.engine.verify", "netrc", "json",
                "importlib.metadata", "configparser", "client.engine.exists",
                "client.engine.trust", "client.cli.wildcard_transfer",
                "client.cli.remote_ops", "client.cli.listing_tree", "client.cli.ls_command",
-               "client.cli.listing_output", "encodings.idna", "stringprep")
+               "client.cli.listing_output", "encodings.idna", "stringprep", "getpass",
+               "termios")
 
 #: What a plain ``get`` does not load at all, checked without ``site`` (this machine's
 #: site hooks load shutil into every process): shutil and the compression modules it
