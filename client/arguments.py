@@ -14,7 +14,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
 
-__all__ = ["SUBCOMMANDS", "UsageParser", "VersionAction"]
+__all__ = ["SUBCOMMANDS", "UsageParser", "VersionAction", "terminal_columns"]
 
 # subcommand name -> module of the command-line front end
 SUBCOMMANDS: dict[str, str] = {
@@ -51,7 +51,7 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def _terminal_columns() -> int:
+def terminal_columns() -> int:
     """The width ``shutil.get_terminal_size`` reports (``COLUMNS``, else the terminal,
     else 80), without importing shutil and the compression modules it loads."""
     try:
@@ -73,7 +73,7 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def __init__(self, prog: str, *args: object, **kwargs: object) -> None:
         if not args and kwargs.get("width") is None:
-            kwargs["width"] = _terminal_columns() - 2
+            kwargs["width"] = terminal_columns() - 2
         super().__init__(prog, *args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["main", "run"]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``ftp-inspector`` with ``argv`` (default: the process arguments)."""
+def main(argv: Sequence[str] | None = None, *, program: bool = False) -> int:
+    """Run ``ftp-inspector`` with ``argv`` (default: the process arguments). ``program``:
+    called as the process's program (:func:`run`), not by a caller that goes on after."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == ["--version"]:  # answered here: no front end needed for it
         from client import __version__
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in SUBCOMMANDS:
         from client.cli import run_subcommand
 
-        return run_subcommand(args_list)
+        return run_subcommand(args_list, program=program)
     from client.ui.launch import main as window_main
 
     return window_main(args_list)
@@ -49,7 +50,7 @@ def run() -> NoReturn:
     The window, a command that left a thread running, or an interpreter without
     ``atexit._run_exitfuncs`` exit the usual way.
     """
-    code = main()
+    code = main(program=True)
     if "client.cli" in sys.modules and "client.ui" not in sys.modules:
         _exit_now(code)
     raise SystemExit(code)

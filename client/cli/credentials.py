@@ -14,12 +14,13 @@ The password is never printed; errors say where it was looked for, not what it i
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from client.protocol.values import value
 
 __all__ = ["Credentials", "CredentialsError", "resolve_credentials", "netrc_lookup",
            "ANONYMOUS_USER", "ANONYMOUS_PASSWORD"]
@@ -32,7 +33,7 @@ class CredentialsError(Exception):
     """No password could be found and none can be asked for."""
 
 
-@dataclass(frozen=True)
+@value
 class Credentials:
     user: str
     password: str | None = field(repr=False)
@@ -67,10 +68,11 @@ def resolve_credentials(
     *,
     env: Mapping[str, str] | None = None,
     interactive: bool | None = None,
-    prompt: Callable[[str], str] = getpass.getpass,
+    prompt: Callable[[str], str] | None = None,
 ) -> Credentials:
     """Apply the order of the module docstring. Raises :class:`CredentialsError` when a
-    named user has no password and stdin is not a terminal."""
+    named user has no password and stdin is not a terminal. ``prompt`` asks for the
+    password (default ``getpass.getpass``, loaded only then: it brings termios)."""
     env = os.environ if env is None else env
     if url_password is not None:
         return Credentials(url_user or ANONYMOUS_USER, url_password, "url")
@@ -92,6 +94,10 @@ def resolve_credentials(
     if interactive is None:
         interactive = sys.stdin is not None and sys.stdin.isatty()
     if interactive:
+        if prompt is None:
+            import getpass
+
+            prompt = getpass.getpass
         return Credentials(user, prompt(f"Password for {user}@{host}: "), "prompt")
     raise CredentialsError(
         f"no password for {user!r} at {host}: give it in the URL (user:password@), in "

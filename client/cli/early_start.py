@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from client.cli.options import Target, TargetError, build_target
 from client.engine.early_login import EarlyLogin, start_early_login
+from client.protocol.values import value
 
 __all__ = ["Prepared", "prepare"]
 
 
-@dataclass(frozen=True)
+@value
 class Prepared:
     """A command's target (or why there is none) and its early login, if one started."""
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import argparse
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 # The engine's errors (and the events they carry) load when a check fails or the
 # transfer runs: ``get`` parses its options and dials before the engine is imported.
@@ -95,7 +95,7 @@ def _errors() -> ModuleType:
     return errors
 
 
-@dataclass(frozen=True)
+@value
 class ExistsPlan:
     """What to do: ``skip`` (with ``reason``), or transfer to ``target`` (a new name for
     RENAME) with ``resume``; ``copy_first``: continue from a copy of the existing

@@ -8,11 +8,9 @@ every option default here is ``None`` and only what the user typed overrides.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from client.cli.credentials import CredentialsError, resolve_credentials
 from client.cli.sftp_target import add_sftp_options, sftp_site_settings, sftp_url_settings
@@ -26,6 +24,7 @@ from client.engine.settings import (
 )
 from client.protocol.charsets import CharsetError, normalize_charset
 from client.protocol.pasv_policy import PasvPolicy
+from client.protocol.values import value
 
 TYPE_CHECKING = False  # typing loads for type checkers only (start-up time)
 if TYPE_CHECKING:  # the SFTP settings load for SFTP targets only
@@ -166,7 +165,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                           "oldest files go beyond 20 MiB together")
 
 
-@dataclass(frozen=True)
+@value
 class Target:
     """What a command connects to: the settings (with the password, never printed), the
     remote path (None: the login directory) and how to show the URL."""
@@ -273,6 +272,8 @@ def _site_target(url: RemoteUrl, env: Mapping[str, str],
         return settings, path, "FTP_PASSWORD" if password else "keyring"
     except TargetError:
         if prompt is None and sys.stdin is not None and sys.stdin.isatty():
+            import getpass  # only to ask: it loads termios
+
             prompt = getpass.getpass
         if password is not None or prompt is None:
             raise

@@ -8,10 +8,10 @@ terminal; text from the server always has its control characters escaped.
 
 from __future__ import annotations
 
-import shutil
 import time
 from typing import IO
 
+from client.arguments import terminal_columns
 from client.engine.errors import (
     CertificateError,
     CommandFailedError,
@@ -201,7 +201,7 @@ class ProgressBar:
         if not force and now - self._last < 0.1:
             return
         self._last = now
-        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+        width = max(40, terminal_columns() - 1)
         self._stream.write("\r" + progress_line(name, done, total, rate, width) + "\x1b[K")
         self._stream.flush()
         self._drawn = True

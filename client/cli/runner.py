@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from client.cli import loaded
 from client.cli.limits import apply_limit
 from client.cli.options import Target, TargetError, build_target
 from client.cli.output import ProgressBar, VerbosePrinter, exit_code_of, format_error
@@ -193,6 +194,7 @@ def run_command(args: argparse.Namespace, command: str, url: str,
                 record_events: bool = False, prepared: Prepared | None = None) -> int:
     """Resolve the target (or take ``prepared``'s, with its early login), subscribe the
     observers, run ``body``; returns the exit code."""
+    loaded()  # the engine is loaded: collect as usual again (client/cli/__init__.py)
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     early = prepared.early_login if prepared is not None else None

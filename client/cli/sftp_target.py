@@ -12,7 +12,6 @@ when they exist, as ``sftp`` does.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -48,6 +47,8 @@ def _can_log_on_without_password(settings: SftpSettings, env: Mapping[str, str])
 def sftp_url_settings(url: RemoteUrl, args: argparse.Namespace, env: Mapping[str, str],
                       prompt: Callable[[str], str] | None) -> tuple[SftpSettings, str]:
     """Settings for an ``sftp://`` URL and where the password came from."""
+    import getpass  # here, not at the top: a plain-FTP get never needs it
+
     from client.engine.sftp.settings import SftpSettings
 
     net_login, net_password = netrc_lookup(url.host, env)

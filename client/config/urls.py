@@ -19,12 +19,13 @@ follows the same rule (``sftp://host/x`` is ``x`` in the login folder, the user'
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import unquote
 
 from client.engine.schemes import SCHEME_PROTOCOL, Protocol
 from client.engine.settings import TlsMode
 from client.protocol.text import hide_url_password
+from client.protocol.values import value
 
 __all__ = ["RemoteUrl", "UrlError", "parse_url", "parse_target", "SCHEME_TLS", "Protocol"]
 
@@ -42,7 +43,7 @@ class UrlError(ValueError):
     """The URL cannot be used; the message says which part and why."""
 
 
-@dataclass(frozen=True)
+@value
 class RemoteUrl:
     """A parsed command-line URL. ``site`` is set for ``site:NAME`` URLs (then ``host``
     is empty and the saved site supplies the connection). ``path`` is None for the

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from client.protocol.annotate import Annotation, Severity
 from client.protocol.replies import Reply
+from client.protocol.values import value
 
 __all__ = [
     "NoticeKind",
@@ -46,7 +47,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class Endpoint:
     """A transport address as seen on one connection."""
 
@@ -59,7 +60,7 @@ class Endpoint:
         return f"{self.host}:{self.port}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class EngineEvent:
     """Base: ``t`` is seconds since the bus's origin; ``connection`` names the control
     connection (``"c1"``, ``"c2"`` …) the event belongs to."""
@@ -68,7 +69,7 @@ class EngineEvent:
     connection: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class LineSent(EngineEvent):
     """A command written to the control connection. ``text`` is already redacted
     (``PASS ****``) and never contains the password."""
@@ -77,7 +78,7 @@ class LineSent(EngineEvent):
     annotations: tuple[Annotation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class ReplyReceived(EngineEvent):
     """A complete reply (every raw line of it is in ``reply.lines``)."""
 
@@ -133,7 +134,7 @@ class TcpFinding(enum.Enum):
     NOT_READING = "not-reading"  # bytes wait unread in our receive buffer
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class TcpEvidence:
     """Facts from the TCP stack about one data connection; ``summary`` says it in one
     sentence (with the router, the SYN count, the RTT … that apply)."""
@@ -157,7 +158,7 @@ class TcpEvidence:
                 "unread_bytes": self.unread_bytes, "last_data_ms": self.last_data_ms}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class DataChannelEvent(EngineEvent):
     """A phase change of one data connection (``channel`` is unique per bus)."""
 
@@ -180,7 +181,7 @@ class DataChannelEvent(EngineEvent):
     rate_limit: int | None = None  # bytes/s the speed limit allows this transfer now
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class TransferProgress(EngineEvent):
     """Throttled (≤ 10/s per transfer) progress of one file transfer."""
 
@@ -210,7 +211,7 @@ class NoticeKind(enum.StrEnum):
     CHARSET = "charset"  # names are not in the charset in use; another is suggested
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class Notice(EngineEvent):
     """Something the engine decided or noticed: fallbacks, substitutions, reconnects."""
 
@@ -230,7 +231,7 @@ class SessionState(enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class SessionStateChanged(EngineEvent):
     state: SessionState
     server: Endpoint | None = None
@@ -238,7 +239,7 @@ class SessionStateChanged(EngineEvent):
     detail: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class TlsEstablished(EngineEvent):
     """TLS came up on the control connection (channel None) or on a data channel."""
 
@@ -250,7 +251,7 @@ class TlsEstablished(EngineEvent):
     peer_subject: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class QueueJobChanged(EngineEvent):
     """A transfer-queue job changed (state, bytes, error). ``job`` is a
     ``client.engine.queue.TransferJob``; typed loosely here to keep events free of the
@@ -278,7 +279,7 @@ class ProxyPhase(enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(slots=True, kw_only=True)
 class ProxyEvent(EngineEvent):
     """A step of a connection made through a proxy: for the control connection
     (``channel`` None) or a data connection. ``detail`` says what was asked and

@@ -15,10 +15,12 @@ is paid. The average rate over a transfer is the limit, with at most one chunk o
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from client.protocol.values import value
 
 __all__ = ["Direction", "RateLimits", "SpeedLimiter", "Throttle", "TokenBucket",
            "parse_rate", "format_limit", "shared_limiter"]
@@ -35,7 +37,7 @@ class Direction(enum.Enum):
     UPLOAD = "upload"
 
 
-@dataclass(frozen=True)
+@value
 class RateLimits:
     """Limits in bytes per second; None or 0 is no limit. ``enabled`` turns all four
     off at once (the status-bar toggle) while keeping the numbers."""
@@ -59,14 +61,19 @@ class RateLimits:
         return any(self.total(d) or self.each(d) for d in Direction)
 
 
-_RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)\s*(?:[bB](?:/s)?)?\s*")
+@functools.cache
+def _rate_re() -> re.Pattern[str]:
+    """Compiled when a rate is given, not at every start of the program."""
+    return re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)\s*(?:[bB](?:/s)?)?\s*")
+
+
 _FACTORS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
 def parse_rate(text: str) -> int:
     """curl's ``--limit-rate`` syntax: bytes per second, with K, M or G (powers of
     1024), e.g. ``500K``, ``1.5M``. ValueError for anything else or zero."""
-    match = _RATE.fullmatch(text)
+    match = _rate_re().fullmatch(text)
     if match is None:
         raise ValueError(f"expected a rate such as 500K, 2M or 100000 (bytes per second), "
                          f"got {text!r}")

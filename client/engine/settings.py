@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from client.engine.proxy.settings import ProxySettings
 from client.protocol.pasv_policy import PasvPolicy
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 __all__ = ["TransferMode", "CommandFamily", "TlsMode", "ConnectionSettings", "active_address_problem"]
 
@@ -54,7 +55,7 @@ class TlsMode(enum.Enum):
     OFF = "off"
 
 
-@dataclass(frozen=True)
+@value
 class ConnectionSettings:
     """Everything needed to open and use one FTP control connection.
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import LocalError
 from client.engine.localpaths import part_path
 from client.protocol.commands import Command
+from client.protocol.values import value
 
 if TYPE_CHECKING:
     from client.engine.session import FtpSession
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["TransferResult", "local_error", "locked_in_type", "part_path", "set_type"]
 
 
-@dataclass(frozen=True)
+@value
 class TransferResult:
     remote_path: str
     local_path: Path

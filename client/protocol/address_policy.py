@@ -13,11 +13,11 @@ from __future__ import annotations
 import enum
 import functools
 import ipaddress
-from dataclasses import dataclass
 
 from client.protocol.errors import AddressFormatError
 from client.protocol.pasv_policy import PasvPolicy
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 __all__ = [
     "NAT_HINT",
@@ -165,7 +165,7 @@ def classify(host: str) -> AddressClass:
 # --------------------------------------------------------------------------- policy
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class PasvDecision:
     """What to dial after a 227, and why, in words for the person debugging the link.
 

@@ -32,9 +32,9 @@ case), so two spellings of one address compare equal.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
-from dataclasses import dataclass
 
 from client.protocol.address_policy import (
     NAT_HINT,
@@ -49,6 +49,7 @@ from client.protocol.address_policy import (
 )
 from client.protocol.errors import AddressFormatError
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 __all__ = [
     "NAT_HINT",
@@ -85,7 +86,7 @@ def _quote(text: str) -> str:
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class DataAddress:
     """Where a data connection goes, as one control line announced it.
 
@@ -139,8 +140,15 @@ _NUM = r"[ \t]{0,4}([+-]?\d+)[ \t]{0,4}"
 _SIX = ",".join([_NUM] * 6)
 _SIX_RE = re.compile(_SIX)
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
-# A six-tuple embedded in free text: not glued to another number or comma-list.
-_EMBEDDED_RE = re.compile(r"(?<![\d,.+-])" + _SIX + r"(?![\d,])")
+
+
+@functools.cache
+def _embedded_re() -> re.Pattern[str]:
+    """A six-tuple embedded in free text: not glued to another number or comma-list.
+    Compiled on first need (a 227 without parentheses), not at every start."""
+    return re.compile(r"(?<![\d,.+-])" + _SIX + r"(?![\d,])")
+
+
 _CODE_PREFIX_RE = re.compile(r"\s*(\d{3})(?:[ -]|$)")
 
 
@@ -184,7 +192,7 @@ def parse_227(text: str) -> DataAddress:
         inner = _SIX_RE.fullmatch(paren.group(1))
         if inner:
             return _from_six("PASV", _six_numbers(inner, source), source)
-    embedded = _EMBEDDED_RE.search(text)
+    embedded = _embedded_re().search(text)
     if embedded:
         return _from_six("PASV", _six_numbers(embedded, source), source)
     raise AddressFormatError(
@@ -227,7 +235,10 @@ def format_227(host: str, port: int) -> str:
 
 # --------------------------------------------------------------------------- 229 / EPRT
 
-_EPSV_BARE_RE = re.compile(r"([!-~])\1\1(\d{1,20})\1")
+@functools.cache
+def _epsv_bare_re() -> re.Pattern[str]:
+    """``|||port|`` without its parentheses; compiled on first need."""
+    return re.compile(r"([!-~])\1\1(\d{1,20})\1")
 
 
 def _split_extended(body: str, source: str) -> tuple[str, str, str]:
@@ -297,7 +308,7 @@ def parse_229(text: str) -> DataAddress:
     if open_at != -1 and close_at > open_at:
         net_prt, net_addr, raw_port = _split_extended(text[open_at + 1 : close_at], source)
     else:
-        bare = _EPSV_BARE_RE.search(text)
+        bare = _epsv_bare_re().search(text)
         if not bare:
             raise AddressFormatError(
                 f"{source} carries no port: expected '(|||port|)' in {_quote(text)}"

@@ -36,6 +36,7 @@ dispatches, handles PASS/ACCT, and keeps the conversation state.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from client.protocol.addresses import AddressClass, PasvPolicy, classify
 from client.protocol.replies import Reply
 from client.protocol.reply_meanings import Meaning, explain_reply
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 
 class Direction(enum.Enum):
@@ -67,7 +69,7 @@ class Severity(enum.Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class Annotation:
     """What one line means, for the person debugging the link, plus structured fields."""
 
@@ -94,11 +96,22 @@ class AnnotationContext:
 
 # --------------------------------------------------------------------------- rendering
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SECRET_VERBS = ("PASS", "ACCT")
 
 
 _VERB_RE = re.compile(r"\s*([A-Za-z]+)")
+
+
+@functools.cache
+def _control_re() -> re.Pattern[str]:
+    """Compiled on first need (a line that is not all printable): ~0.5 ms at start-up."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _has_control(line: str) -> bool:
+    """Whether ``line`` holds a character that must be shown escaped; every one of them
+    is a character ``str.isprintable()`` rejects, so printable lines skip the search."""
+    return not line.isprintable() and _control_re().search(line) is not None
 
 
 def _verb(line: str) -> str:
@@ -120,14 +133,14 @@ def render_line(line: str) -> str:
     if verb in _SECRET_VERBS:
         return f"{verb} ****"
     line = line.rstrip("\r\n")
-    if _CONTROL_RE.search(line) is None:
+    if not _has_control(line):
         return line
     return escape_control(line)
 
 
 def _control_character_note(line: str) -> list[Annotation]:
     stripped = line.rstrip("\r\n")
-    if _CONTROL_RE.search(stripped) is None:
+    if not _has_control(stripped):
         return []
     return [
         Annotation(

@@ -15,7 +15,8 @@ into the same text).
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+
+from client.protocol.values import value
 
 __all__ = [
     "AUTO",
@@ -37,7 +38,7 @@ class CharsetError(ValueError):
     """A charset name Python does not know, or one that cannot carry FTP commands."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class CharsetChoice:
     """A charset offered in the site manager and named in the docs."""
 

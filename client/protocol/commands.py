@@ -6,10 +6,9 @@ A path containing ``\\r\\n`` would end the command early and smuggle a second on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from client.protocol.errors import CommandArgumentError
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 __all__ = ["Command", "check_argument", "REDACTED_PASSWORD", "REDACTED_ACCOUNT"]
 
@@ -31,7 +30,7 @@ def check_argument(value: str, *, what: str = "argument") -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class Command:
     """One control-channel command. Build with the class methods; send ``to_bytes()``."""
 

@@ -13,10 +13,11 @@ for any reply that is not a 2xx, because "no FEAT" only means "nothing advertise
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from client.protocol.commands import Command
 from client.protocol.replies import Reply
+from client.protocol.values import value
 
 __all__ = [
     "Features",
@@ -60,7 +61,7 @@ def _split_starred(argument: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(items), frozenset(marked)
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class HashChoice:
     """How to ask the server for a checksum: ``command`` ("HASH" or e.g. "XSHA256"),
     ``algorithm`` (e.g. "SHA-256"), and whether ``OPTS HASH <algorithm>`` must be sent
@@ -71,7 +72,7 @@ class HashChoice:
     needs_opts: bool
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class Features:
     """What a server advertised in its FEAT reply.
 
@@ -180,9 +181,9 @@ class Features:
     def argument(self, name: str) -> str | None:
         """The text after the feature name, or None if absent or bare."""
         wanted = name.upper()
-        for key, value in self.arguments:
+        for key, argument in self.arguments:
             if key == wanted:
-                return value
+                return argument
         return None
 
     @property

@@ -9,6 +9,7 @@ function here looks at the local filesystem.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from client.protocol.errors import PathReplyError, UnsafeNameError
@@ -30,8 +31,16 @@ MAX_LOCAL_NAME_BYTES = 255
 # C0, DEL, C1, and the bidi/format characters that can make a name read as something
 # else ("photo\u202egpj.exe" displays as "photoexe.jpg").
 _CONTROL_IN_PATH = re.compile("[\x00-\x1f\x7f-\x9f]")
-_UNSAFE_NAME_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WINDOWS_FORBIDDEN = re.compile('[<>:"|?*]')
+
+
+@functools.cache
+def _unsafe_name_chars() -> re.Pattern[str]:
+    """Compiled on first need: only a name that is not all printable is searched (each
+    of these characters is one ``str.isprintable()`` rejects)."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 _WINDOWS_RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"]
     + [f"COM{i}" for i in range(1, 10)]
@@ -167,7 +176,7 @@ def safe_local_name(name: str, *, windows: bool = False) -> str:
         raise refuse("it contains '\\', a path separator on Windows")
     if "\x00" in name:
         raise refuse("it contains a NUL byte")
-    if _UNSAFE_NAME_CHARS.search(name):
+    if not name.isprintable() and _unsafe_name_chars().search(name):
         raise refuse("it contains control or text-direction characters")
     if len(name) >= 2 and name[1] == ":" and name[0].isascii() and name[0].isalpha():
         raise refuse("it starts with a drive letter")

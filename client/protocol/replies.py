@@ -8,11 +8,10 @@ reply size so that a hostile server cannot grow the client's memory without limi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from client.protocol.charsets import decode_name
 from client.protocol.errors import ReplyFramingError, ReplyTooLongError, WrongServiceError
 from client.protocol.text import decode_line, escape_control
+from client.protocol.values import value
 
 __all__ = ["Reply", "ReplyParser", "parse_replies"]
 
@@ -20,7 +19,7 @@ DEFAULT_MAX_LINE = 64 * 1024
 DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@value(slots=True)
 class Reply:
     """One complete server reply.
 

@@ -3,6 +3,7 @@ or a console: control characters and escape sequences become visible escapes."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["escape_control", "decode_line", "hide_url_password"]
@@ -16,8 +17,15 @@ _INVISIBLE = (
     "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
     "\ud800-\udfff"
 )
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f" + _INVISIBLE + "]")
-_CONTROL_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+
+
+@functools.cache
+def _control_pattern(keep_tabs: bool) -> re.Pattern[str]:
+    """Compiled on first need: most text is printable and never needs it, and the two
+    character classes cost ~1 ms to compile at every start of the program."""
+    low = "\x00-\x08\x0a-\x1f" if keep_tabs else "\x00-\x1f"
+    return re.compile("[" + low + "\x7f-\x9f" + _INVISIBLE + "]")
+
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -48,10 +56,8 @@ def escape_control(text: str, *, keep_tabs: bool = False) -> str:
     unassigned (Cn) code point, none of which is printable.
     """
     if text.isprintable():
-        return text
-    if keep_tabs:
-        return _CONTROL.sub(_escape_char, text)
-    return _CONTROL_WITH_NEWLINES.sub(_escape_char, text)
+        return text  # every character escaped below is one str.isprintable() rejects
+    return _control_pattern(keep_tabs).sub(_escape_char, text)
 
 
 def decode_line(raw: bytes) -> str:

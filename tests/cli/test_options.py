@@ -4,6 +4,7 @@ connecting — never blamed on the server); --keepalive and --list-hidden."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 
@@ -102,3 +103,13 @@ def test_list_hidden_sends_list_a(scripted_server, child_env) -> None:
         text=True, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     assert "LIST -a" in server.lines()
+
+
+@pytest.mark.parametrize("name", ["get", "put", "mirror"])
+def test_a_command_builds_its_own_parser_only(name: str) -> None:
+    """``get``, ``put`` and ``mirror`` share a module; running one does not build the
+    others' parsers (their options cost start-up time)."""
+    parser = subcommand_parser(name)
+    commands = next(action for action in parser._actions  # noqa: SLF001
+                    if isinstance(action, argparse._SubParsersAction))  # noqa: SLF001
+    assert list(commands.choices) == [name]

@@ -591,3 +591,12 @@ def test_annotator_takes_any_reply_the_framer_produces(data: bytes, context: Ann
     for reply in replies:
         for note in annotator.received(reply):
             assert not RAW_CONTROL.search(note.text)
+
+
+@pytest.mark.parametrize(
+    "char", [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                              *range(0x2066, 0x206A)] if chr(c) not in "\r\n"],
+    ids=lambda c: f"U+{ord(c):04X}")
+def test_every_control_and_direction_character_is_shown_escaped(char: str) -> None:
+    shown = render_line(f"550 a{char}b")
+    assert char not in shown and shown.startswith("550 a\\")

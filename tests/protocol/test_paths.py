@@ -169,3 +169,14 @@ def test_safe_local_name_result_is_a_single_component(name: str) -> None:
     except UnsafeNameError:
         return
     assert result == name and "/" not in result and result not in ("", ".", "..")
+
+
+#: The characters a local name may not contain besides '/', '\\' and NUL.
+_REFUSED = [chr(c) for c in [*range(0x01, 0x20), *range(0x7F, 0xA0), 0x61C, 0x200E, 0x200F,
+                             *range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
+
+
+@pytest.mark.parametrize("char", _REFUSED, ids=lambda c: f"U+{ord(c):04X}")
+def test_safe_local_name_refuses_every_control_and_direction_character(char: str) -> None:
+    with pytest.raises(UnsafeNameError):
+        safe_local_name(f"name{char}.txt")

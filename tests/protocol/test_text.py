@@ -92,9 +92,9 @@ def test_printable_text_shortcut_gives_what_the_escape_rules_give(text: str,
                                                                    keep_tabs: bool) -> None:
     """Text ``str.isprintable()`` accepts is returned without the regex: every escaped
     character is non-printable, so the rules' own result is the text itself."""
-    from client.protocol.text import _CONTROL, _CONTROL_WITH_NEWLINES, _escape_char
+    from client.protocol.text import _control_pattern, _escape_char
 
-    rules = _CONTROL if keep_tabs else _CONTROL_WITH_NEWLINES
+    rules = _control_pattern(keep_tabs)
     assert escape_control(text, keep_tabs=keep_tabs) == rules.sub(_escape_char, text)
     if text.isprintable():
         assert rules.search(text) is None
@@ -102,7 +102,14 @@ def test_printable_text_shortcut_gives_what_the_escape_rules_give(text: str,
 
 def test_every_escaped_character_is_not_printable() -> None:
     """The shortcut's premise, over every code point the rules escape."""
-    from client.protocol.text import _CONTROL_WITH_NEWLINES
+    from client.protocol.text import _control_pattern
 
-    escaped = [chr(code) for code in range(0x110000) if _CONTROL_WITH_NEWLINES.match(chr(code))]
+    rules = _control_pattern(False)
+    escaped = [chr(code) for code in range(0x110000) if rules.match(chr(code))]
     assert len(escaped) > 2000 and not any(ch.isprintable() for ch in escaped)
+def test_printable_text_is_never_escaped() -> None:
+    """``escape_control`` returns printable text unsearched: none of the characters it
+    escapes is one ``str.isprintable()`` accepts (every code point checked)."""
+    printable = "".join(ch for ch in map(chr, range(0x110000)) if ch.isprintable())
+    for keep_tabs in (False, True):
+        assert escape_control(printable + "\x00", keep_tabs=keep_tabs) == printable + "\\x00"

@@ -30,6 +30,7 @@ from client.engine.tcpstack import stall_evidence
 from client.engine.tls import SessionResumingContext
 from client.protocol.replies import Reply
 from client.protocol.reply_meanings import names_tls_problem
+from client.protocol.values import value
 
 if TYPE_CHECKING:
     from client.engine.data.stream import DataStream
@@ -79,7 +80,7 @@ class ChannelSetup:
     control_fingerprint: str | None = None
 
 
-@dataclass(frozen=True)
+@value
 class ChannelResult:
     final: Reply
     bytes: int

@@ -19,10 +19,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import quote, unquote, urlsplit
 
 from client.protocol.text import escape_control
+from client.protocol.values import value
 
 __all__ = ["ProxyKind", "ProxySettings", "ProxyUrlError", "parse_proxy_url", "NO_PROXY_WORDS"]
 
@@ -72,7 +73,7 @@ _PORTS = {ProxyKind.SOCKS5: 1080, ProxyKind.SOCKS4A: 1080, ProxyKind.HTTP: 8080,
 _ALIASES = {"socks5h": ProxyKind.SOCKS5, "socks": ProxyKind.SOCKS5}
 
 
-@dataclass(frozen=True)
+@value
 class ProxySettings:
     """One proxy. ``password`` is kept out of ``repr``, of :meth:`url` (unless asked)
     and of every event: it lives in the keyring and in memory only."""
