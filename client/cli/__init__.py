@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from client.arguments import SUBCOMMANDS, UsageParser, VersionAction
 
-__all__ = ["SUBCOMMANDS", "loaded", "run_subcommand", "subcommand_parser"]
+__all__ = ["SUBCOMMANDS", "loaded", "parse_command", "run_subcommand", "subcommand_parser"]
 
 #: The collector's first-generation threshold while a command loads its modules.
 _LOADING_GEN0 = 100_000
@@ -48,7 +48,8 @@ def loaded() -> None:
         gc.set_threshold(*_saved_thresholds.pop())
 
 
-def subcommand_parser(name: str) -> argparse.ArgumentParser:
+def _command_parsers(name: str) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The program's parser with ``name``'s subcommand, and that subcommand's own."""
     parser = UsageParser(prog="ftp-inspector")
     parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -58,7 +59,23 @@ def subcommand_parser(name: str) -> argparse.ArgumentParser:
         register_one(subparsers, name)  # a module of several commands: only this one
     else:
         module.register(subparsers)
-    return parser
+    return parser, subparsers.choices[name]
+
+
+def subcommand_parser(name: str) -> argparse.ArgumentParser:
+    return _command_parsers(name)[0]
+
+
+def parse_command(args_list: Sequence[str]) -> argparse.Namespace:
+    """``args_list`` (the subcommand's name first) parsed with options allowed between
+    its positional arguments: ``put a.txt --overwrite b.txt URL/`` and ``rm URL -f URL``
+    mean what they say (argparse's plain parse stops the positionals at the first
+    option and then refuses the rest as unrecognized)."""
+    name = args_list[0]
+    _parser, command = _command_parsers(name)
+    args = command.parse_intermixed_args(list(args_list[1:]))
+    args.command = name
+    return args
 
 
 def run_subcommand(args_list: Sequence[str], *, program: bool = False) -> int:
@@ -67,8 +84,7 @@ def run_subcommand(args_list: Sequence[str], *, program: bool = False) -> int:
     settings are its own to tune while it loads."""
     if program:
         _loading()
-    parser = subcommand_parser(args_list[0])
-    args = parser.parse_args(list(args_list))
+    args = parse_command(args_list)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from client.cli import subcommand_parser
+from client.cli import parse_command, subcommand_parser
 from client.cli.options import TargetError, build_target
 from client.config.sites import Site, SiteStore
 
@@ -19,7 +19,7 @@ ENV = {"FTP_PASSWORD": "not-used"}
 
 
 def parse(*argv: str):
-    return subcommand_parser(argv[0]).parse_args(list(argv))
+    return parse_command(argv)
 
 
 def target(*argv: str):
@@ -113,3 +113,15 @@ def test_a_command_builds_its_own_parser_only(name: str) -> None:
     commands = next(action for action in parser._actions  # noqa: SLF001
                     if isinstance(action, argparse._SubParsersAction))  # noqa: SLF001
     assert list(commands.choices) == [name]
+
+
+def test_options_may_stand_between_positional_arguments() -> None:
+    """``put a --overwrite b URL/`` and ``rm URL -f URL``: argparse's plain parse took
+    the positionals before the option only and refused the rest (exit 1)."""
+    put = parse("put", "a.txt", "--overwrite", "b.txt", "ftp://h/up/")
+    assert (put.command, put.local, put.url, put.if_exists) == (
+        "put", ["a.txt", "b.txt"], "ftp://h/up/", "overwrite")
+    rm = parse("rm", "ftp://h/a", "-f", "ftp://h/b")
+    assert (rm.command, rm.urls, rm.force) == ("rm", ["ftp://h/a", "ftp://h/b"], True)
+    get = parse("get", "-q", "ftp://h/f", "-o", "dest")
+    assert (get.command, get.url, get.output) == ("get", "ftp://h/f", "dest")

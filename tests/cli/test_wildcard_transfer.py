@@ -149,6 +149,13 @@ def test_put_several_files_into_a_folder(ftp_server, child_env, tmp_path) -> Non
     assert pattern.returncode == 0, pattern.stderr
     assert (ftp_server.root / "upload" / "c.txt").read_bytes() == b"c"
 
+    # an option between the files, as people type it (argparse had refused the URL)
+    (tmp_path / "a.txt").write_bytes(b"new a")
+    between = cli(child_env, "put", sources[0], "--overwrite", sources[1],
+                  ftp_server.url + "/upload/", password=ftp_server.password)
+    assert between.returncode == 0, between.stderr
+    assert (ftp_server.root / "upload" / "a.txt").read_bytes() == b"new a"
+
 
 def test_put_several_refuses_a_folder_and_two_files_of_one_name(ftp_server, child_env,
                                                                 tmp_path) -> None:
