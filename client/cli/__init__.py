@@ -73,7 +73,10 @@ def parse_command(args_list: Sequence[str]) -> argparse.Namespace:
     option and then refuses the rest as unrecognized)."""
     name = args_list[0]
     _parser, command = _command_parsers(name)
-    args = command.parse_intermixed_args(list(args_list[1:]))
+    rest = list(args_list[1:])
+    # Python 3.11's intermixed parse drops what follows "--"; the plain parse keeps it
+    # (options then stand before the positionals, or among those before the "--")
+    args = command.parse_args(rest) if "--" in rest else command.parse_intermixed_args(rest)
     args.command = name
     return args
 

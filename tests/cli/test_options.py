@@ -125,3 +125,5 @@ def test_options_may_stand_between_positional_arguments() -> None:
     assert (rm.command, rm.urls, rm.force) == ("rm", ["ftp://h/a", "ftp://h/b"], True)
     get = parse("get", "-q", "ftp://h/f", "-o", "dest")
     assert (get.command, get.url, get.output) == ("get", "ftp://h/f", "dest")
+    after_dashes = parse("rm", "-f", "--", "-odd-name")
+    assert (after_dashes.urls, after_dashes.force) == (["-odd-name"], True)
