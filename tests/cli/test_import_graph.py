@@ -222,16 +222,19 @@ def run_get_without_site(ftp_server, child_env: dict, tmp_path: Path,
 def test_get_dials_before_loading_the_engine_logging_or_typing(ftp_server, child_env,
                                                                tmp_path: Path) -> None:
     """Everything loaded before the early login dials is waited for in full; what loads
-    after it overlaps the server's login."""
+    after it overlaps the server's login. Recorded when the main thread starts the
+    login's thread (at the thread's connect the main thread has gone on importing, as
+    far as the machine's load lets it)."""
     setup = (
-        "import socket\n"
-        "connect = socket.create_connection\n"
-        "def recording(*args, **kwargs):\n"
-        f"    watched = {NOT_BEFORE_DIAL!r}\n"
-        "    loaded = sorted(m for m in watched if m in sys.modules)\n"
-        "    print('dialled with', loaded, file=sys.stderr, flush=True)\n"
-        "    return connect(*args, **kwargs)\n"
-        "socket.create_connection = recording\n")
+        "import threading\n"
+        "start = threading.Thread.start\n"
+        "def recording(thread):\n"
+        "    if thread.name == 'early-login':\n"
+        f"        watched = {NOT_BEFORE_DIAL!r}\n"
+        "        loaded = sorted(m for m in watched if m in sys.modules)\n"
+        "        print('dialled with', loaded, file=sys.stderr, flush=True)\n"
+        "    return start(thread)\n"
+        "threading.Thread.start = recording\n")
     done = run_get_without_site(ftp_server, child_env, tmp_path, setup)
     assert "dialled with []" in done.stderr, done.stderr
 
