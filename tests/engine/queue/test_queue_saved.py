@@ -178,7 +178,13 @@ async def test_failed_jobs_are_kept_and_finished_ones_dropped(ftp_server, tmp_pa
         queue.add_download("/hello.txt", tmp_path / "hello.txt")
         queue.add_download("/no-such-file", tmp_path / "missing")
         await queue.wait_idle()
-        await asyncio.sleep(0.05)
+        # the debounced write runs in a worker thread: wait for it (a busy machine may
+        # take longer than any fixed sleep)
+        for _ in range(250):
+            jobs = load_saved(saved)
+            if [j.state for j in jobs] == [SavedState.FAILED]:
+                break
+            await asyncio.sleep(0.02)
     jobs = load_saved(saved)
     assert [(j.remote_path, j.state) for j in jobs] == [("/no-such-file", SavedState.FAILED)]
     assert jobs[0].error and jobs[0].site == "site:Test"
