@@ -65,6 +65,8 @@ __all__ = ["BatchHooks", "DownloadBatch", "MAX_FILES", "MAX_SIZE", "plain_sessio
 MAX_CONCURRENCY = 10
 #: files one batch claims at most (fewer when the queue is short, see core)
 MAX_FILES = 16
+#: seconds between the loop's own looks at what a batch recorded
+TICK = 0.05
 #: larger files take the normal path, with its progress events and stall watchdog
 MAX_SIZE = 1024 * 1024
 
@@ -152,9 +154,13 @@ class DownloadBatch:
         self.xfers: dict[int, DataTransfer] = {}
         self.current: JobRecord | None = None
         self.in_step = True
+        self._ticker: asyncio.TimerHandle | None = None
+        #: jobs whose empty .part the queue made ahead (removed if they leave unrun)
+        self.made_ahead: set[int] = set()
         for record in records:
             record.batch = self
-            claim_prepared(record)  # the thread makes the .part itself
+            if claim_prepared(record):  # the thread opens the .part itself
+                self.made_ahead.add(record.job.job_id)
 
     # ------------------------------------------------------------------ queue side
     def settle(self, record: JobRecord) -> None:
@@ -177,6 +183,8 @@ class DownloadBatch:
     def _release(self, record: JobRecord) -> None:
         if record.batch is self:
             record.batch = None
+            if record.job.job_id in self.made_ahead:
+                drop_empty_part(record.job.local_path)
             self.hooks.released(record)
 
     # ------------------------------------------------------------------ running
@@ -195,6 +203,7 @@ class DownloadBatch:
                     self.items[item.job_id] = item
 
                 finished = loop.run_in_executor(_executor(), wire.run)
+                self._ticker = loop.call_later(TICK, self._tick, loop)
                 try:
                     await asyncio.shield(finished)
                 except asyncio.CancelledError:
@@ -206,6 +215,8 @@ class DownloadBatch:
                     self._end_in_flight()
                     raise
                 finally:
+                    if self._ticker is not None:
+                        self._ticker.cancel()
                     self.apply()
                     control.take_back(sock, in_step=self.in_step and not wire.stopping)
                     if not self.in_step or wire.stopping:
@@ -216,6 +227,12 @@ class DownloadBatch:
             session.bus.hold_clock(None)
             for record in self.records:
                 self._release(record)
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Records the thread has not handed over yet (it hands them over between files,
+        not while it waits for one): a job blocked on the wire shows as RUNNING."""
+        self.apply()
+        self._ticker = loop.call_later(TICK, self._tick, loop)
 
     def _wire(self, sock: object, parser: object, loop: asyncio.AbstractEventLoop) -> BatchWire:
         session = self.session
