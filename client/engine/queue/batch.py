@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ MAX_SIZE = 1024 * 1024
 class BatchHooks:
     """What a batch changes in its queue (bound methods of the queue's)."""
 
-    started: Callable[[JobRecord], None]
+    started: Callable[[JobRecord, asyncio.Task | None], None]
     done: Callable[[JobRecord, int], None]
     failed: Callable[[JobRecord, Exception], None]
     stopped: Callable[[JobRecord], None]
@@ -154,6 +155,8 @@ class DownloadBatch:
         self.xfers: dict[int, DataTransfer] = {}
         self.current: JobRecord | None = None
         self.in_step = True
+        #: the worker's task running the batch: a pause or cancel of its job cancels it
+        self.task: asyncio.Task | None = None
         self._ticker: asyncio.TimerHandle | None = None
         #: jobs whose empty .part the queue made ahead (removed if they leave unrun)
         self.made_ahead: set[int] = set()
@@ -192,6 +195,7 @@ class DownloadBatch:
         """False when the connection could not be lent (nothing was done)."""
         session = self.session
         loop = asyncio.get_running_loop()
+        self.task = asyncio.current_task()
         try:
             async with session.locked(busy=True) as control:
                 lent = control.lend_socket()
@@ -281,7 +285,7 @@ class DownloadBatch:
         record = self.by_id[entry[2]] if entry[2] is not None else self.current
         if kind == Kind.STARTED:
             self.current = record
-            self.hooks.started(record)
+            self.hooks.started(record, self.task)  # (applied from a timer too: no task)
         elif kind == Kind.CHANNEL:
             self._channel(record, entry[1], entry[3])
         elif kind == Kind.FIRST_BYTE:
@@ -432,6 +436,11 @@ class DownloadBatch:
         record = self.current
         if record is None:
             return
+        tracker = self.trackers.get(record.job.job_id)
+        if tracker is not None and tracker.phase is not DataPhase.ADVERTISED:
+            tracker.emit_at(time.monotonic(), DataPhase.CLOSED,
+                            reason="the transfer was stopped; its connections were closed")
+            self.session.bus.hold_clock(None)
         self._finish(record)
         drop_empty_part(record.job.local_path)
         if record.stop_as is not None and not self.hooks.closed():

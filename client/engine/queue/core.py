@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import FtpError
-from client.engine.events import EventBus, Notice, NoticeKind, TransferProgress
+from client.engine.events import EventBus, Notice, NoticeKind, SessionState, TransferProgress
 from client.engine.exists import ExistsPolicy
 from client.engine.localpaths import as_path
 from client.engine.queue import batch, trees
@@ -355,6 +355,14 @@ class TransferQueue:
                 raise
             self._forget_stop(task)  # the user's pause or cancel, handled by the batch
             ran = True
+        except Exception as exc:  # noqa: BLE001 - a fault here must not end the worker
+            log.exception("a batch of downloads failed unexpectedly")
+            plain.set_state(SessionState.FAILED, detail=str(exc))
+            for other in records:
+                if other.job.state is JobState.RUNNING:
+                    other.task = None
+                    self._failed(None, other, exc)
+            ran = True
         finally:
             worker.last_used = time.monotonic()
             self._writing -= writes
@@ -388,10 +396,10 @@ class TransferQueue:
                 records.append(other)
         return records, frozenset(writes)
 
-    def _batch_started(self, record: JobRecord) -> None:
+    def _batch_started(self, record: JobRecord, task: asyncio.Task | None) -> None:
         record.stop_as = None
         record.resuming = False
-        record.task = asyncio.current_task()
+        record.task = task
         self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
                           attempts=record.job.attempts + 1)
 

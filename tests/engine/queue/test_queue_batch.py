@@ -191,8 +191,13 @@ async def test_a_stop_during_a_batch_stops_that_job_only(scripted_server, tmp_pa
         getattr(queue, action)(ids[3])
         await until(lambda: queue.job(ids[3]).state is not JobState.RUNNING)
 
-    queue, ids = await run_queue(server, EventBus(), target, 8, sizes={3: len(BIG)},
+    bus = EventBus()
+    failures = []
+    bus.subscribe(lambda e: failures.append(e.failure) if isinstance(e, DataChannelEvent)
+                  and e.phase is DataPhase.FAILED else None)
+    queue, ids = await run_queue(server, bus, target, 8, sizes={3: len(BIG)},
                                  during=stop_f03)
+    assert failures == []  # stopped by closing its sockets, not by the stall timeout
     assert batches
     expected = JobState.CANCELLED if action == "cancel" else JobState.PAUSED
     assert queue.job(ids[3]).state is expected
