@@ -107,6 +107,8 @@ class ControlConnection:
         self._script: collections.deque[EarlyStep] = collections.deque()
         self._failure: Exception | None = None
         self._closed = False
+        #: a duplicate of the socket for a worker thread (see lend_socket)
+        self._lent: socket.socket | None = None
         #: a late ABOR answer being read after a failed transfer (see data/channel.py)
         self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
@@ -261,14 +263,21 @@ class ControlConnection:
     def is_open(self) -> bool:
         return self.transport is not None and not self._closed and self._failure is None
 
+    def _drop_lent(self) -> None:
+        if self._lent is not None:
+            self._lent.close()  # the duplicate only
+            self._lent = None
+
     def close(self) -> None:
         self._closed = True
+        self._drop_lent()
         self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.close()
 
     def abort(self) -> None:
         self._closed = True
+        self._drop_lent()
         self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.abort()
@@ -291,19 +300,22 @@ class ControlConnection:
                 or self.resync is not None or self._parser.has_partial
                 or self.ssl_object is not None or transport.get_write_buffer_size()):
             return None
-        raw = transport.get_extra_info("socket")
-        if raw is None:
-            return None
-        sock = socket.socket(fileno=os.dup(raw.fileno()))
-        sock.settimeout(self.timeout)  # (the descriptor stays non-blocking for the loop)
+        sock = self._lent
+        if sock is None:
+            raw = transport.get_extra_info("socket")
+            if raw is None:
+                return None
+            # kept for the next batch: one dup per connection (each call lets go of the
+            # interpreter, which a loop among busy threads waits to get back)
+            sock = self._lent = socket.socket(fileno=os.dup(raw.fileno()))
+            sock.settimeout(self.timeout)  # (the descriptor stays non-blocking for the loop)
         transport.pause_reading()
         return sock, self._parser
 
-    def take_back(self, sock: socket.socket, *, in_step: bool) -> None:
+    def take_back(self, *, in_step: bool) -> None:
         """The thread is done with the socket :meth:`lend_socket` gave. ``in_step``: every
         command it sent was answered; otherwise the connection is closed (a reply may
         still be on its way, or the socket was shut to stop the thread)."""
-        sock.close()  # the duplicate only
         self.last_activity = time.monotonic()
         if in_step and self.transport is not None and not self._closed:
             self.transport.resume_reading()

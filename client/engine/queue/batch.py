@@ -222,7 +222,7 @@ class DownloadBatch:
                     if self._ticker is not None:
                         self._ticker.cancel()
                     self.apply()
-                    control.take_back(sock, in_step=self.in_step and not wire.stopping)
+                    control.take_back(in_step=self.in_step and not wire.stopping)
                     if not self.in_step or wire.stopping:
                         session.set_state(SessionState.FAILED,
                                           detail="the control connection was closed")
