@@ -103,23 +103,29 @@ def plain_session(session: object) -> FtpSession | None:
     return session
 
 
-def fits(record: JobRecord, session: FtpSession) -> bool:
-    """A download the thread can run alone: its size and (when the time is kept) its
-    time known from the listing, nothing to resume or decide (see also
-    :func:`safe_target`)."""
+def fits(record: JobRecord, session: FtpSession, *, overwrite: bool) -> bool:
+    """A transfer the thread can run alone: a download whose size and (when the time is
+    kept) time the listing gave, or an upload the queue overwrites without asking;
+    nothing to resume or decide (see also :func:`safe_target`). ``overwrite``: the
+    queue's exists policy is OVERWRITE (an upload asks nothing first)."""
     job = record.job
-    if (job.direction != "download" or record.no_batch or record.batch is not None
-            or record.resume_next or record.decision is not None or record.stop_as is not None
+    if (record.no_batch or record.batch is not None or record.resume_next
+            or record.decision is not None or record.stop_as is not None
             or job.size is None or not 0 <= job.size <= MAX_SIZE):
         return False
-    if record.listed_mtime is None and session.features.mdtm:
+    if job.direction == "upload":
+        if not overwrite:
+            return False
+    elif record.listed_mtime is None and session.features.mdtm:
         return False  # the normal path asks MDTM
     return record.charset is None or normalize_charset(record.charset) == session.charset
 
 
 def safe_target(record: JobRecord) -> bool:
-    """The target's path passes :func:`relative_parts` (else the normal path refuses it,
-    with the reason)."""
+    """A download's target passes :func:`relative_parts` (else the normal path refuses
+    it, with the reason)."""
+    if record.job.direction == "upload":
+        return True
     try:
         return bool(relative_parts(record.root, record.job.local_path))
     except FtpError:
@@ -245,6 +251,14 @@ class DownloadBatch:
         files = []
         for record in self.records:
             job = record.job
+            if job.direction == "upload":
+                command = session.path_command("STOR", job.remote_path)
+                files.append(BatchFile(job.job_id, command.to_bytes(encoding), command.display,
+                                       "", "", job.size or 0, None,
+                                       source=str(job.local_path),
+                                       check_size=session.features.size,
+                                       remote=job.remote_path))
+                continue
             command = session.path_command("RETR", job.remote_path)
             local = str(job.local_path)
             folder, _, name = local.rpartition("/")
@@ -256,7 +270,8 @@ class DownloadBatch:
         return BatchWire(sock, parser, files, root=str(self.records[0].root),  # type: ignore[arg-type]
                          peer=session.control.server.host, policy=settings.pasv_policy,
                          data_timeout=settings.data_timeout,
-                         post=lambda: loop.call_soon_threadsafe(self.apply))
+                         post=lambda: loop.call_soon_threadsafe(self.apply),
+                         encoding=encoding, stamp_times=session.features.mfmt)
 
     # ------------------------------------------------------------------ the records
     def apply(self) -> None:
@@ -298,6 +313,9 @@ class DownloadBatch:
             self._refused(record, entry[1], entry[3])
         elif kind == Kind.BACK:
             self._back(record, entry[1], entry[3])
+        elif kind == Kind.NOTE:
+            self.session.bus.hold_clock(entry[1])
+            self.session.notice(entry[3])
         elif kind == Kind.BROKEN:
             self.in_step = False
             if record is not None and record is self.current:
@@ -331,8 +349,9 @@ class DownloadBatch:
         xfer = self.xfers.get(record.job.job_id)
         if xfer is None:
             session = self.session
+            verb = "STOR" if record.job.direction == "upload" else "RETR"
             xfer = DataTransfer(session.channel_setup(TransferMode.PASSIVE),
-                                session.path_command("RETR", record.job.remote_path))
+                                session.path_command(verb, record.job.remote_path))
             self.xfers[record.job.job_id] = xfer
         return xfer
 
@@ -367,7 +386,7 @@ class DownloadBatch:
             bus.hold_clock(at)
             bus.emit(TransferProgress(
                 t=bus.now(), connection=self.session.connection_id,
-                transfer_id=record.job.job_id, direction="download",
+                transfer_id=record.job.job_id, direction=record.job.direction,
                 remote_path=record.job.remote_path, bytes_done=received, total=received,
                 rate=0.0, done=True))
         self._finish(record)
@@ -390,6 +409,7 @@ class DownloadBatch:
 
     def _broken(self, record: JobRecord, at: float, kind: str, text: str) -> None:
         timeout = self.session.settings.data_timeout
+        verb = self._xfer(record).command.verb
         if kind == "stopped":
             return  # ended by the loop: see _end_in_flight
         if kind == "control-timeout":
@@ -397,34 +417,35 @@ class DownloadBatch:
                 f"no reply from the server within {self.session.control.timeout:g} s "
                 f"(waiting for the reply to {self._xfer(record).command.verb}); the server or "
                 "a firewall in between stopped answering on the control connection",
-                step="RETR")
+                step=verb)
         elif kind in ("421", "lost"):
             error = ConnectionLostError(
                 "the server is closing the control connection (421): " + escape_control(text)
                 if kind == "421" else f"the control connection was lost: {text}",
-                reply_code=421 if kind == "421" else None, step="RETR")
+                reply_code=421 if kind == "421" else None, step=verb)
         else:
             tracker = self._tracker(record, at)
             if kind == "silent":
                 error = tracker.failure(
                     DataFailure.SILENT,
-                    f"the data connection opened and the server accepted RETR, but no byte "
-                    f"arrived within {timeout:g} s", step="RETR")
+                    f"the data connection opened and the server accepted {verb}, but no byte "
+                    f"arrived within {timeout:g} s", step=verb)
             elif kind == "stalled":
                 error = tracker.failure(
                     DataFailure.STALLED, f"the transfer stalled: no bytes moved for "
-                    f"{timeout:g} s after {text} bytes", step="RETR")
+                    f"{timeout:g} s after {text} bytes", step=verb)
             elif kind == "local":
                 tracker.failure(DataFailure.LOCAL, f"local error while storing data: {text}")
-                error = LocalError(f"could not write the downloaded data: {text}", step="RETR")
+                error = LocalError(f"could not write the downloaded data: {text}", step=verb)
             else:
                 error = tracker.failure(DataFailure.RESET, f"the data connection failed: {text}",
-                                        step="RETR")
+                                        step=verb)
         self._finish(record)
         self._fail(record, error)
 
     def _fail(self, record: JobRecord, error: Exception) -> None:
-        drop_empty_part(record.job.local_path)  # as the normal path: no byte, no .part
+        if record.job.direction == "download":
+            drop_empty_part(record.job.local_path)  # as the normal path: no byte, no .part
         if record.stop_as is not None and not self.hooks.closed():
             self.hooks.stopped(record)  # the user's word wins, as on the normal path
         else:
@@ -442,7 +463,8 @@ class DownloadBatch:
                             reason="the transfer was stopped; its connections were closed")
             self.session.bus.hold_clock(None)
         self._finish(record)
-        drop_empty_part(record.job.local_path)
+        if record.job.direction == "download":
+            drop_empty_part(record.job.local_path)
         if record.stop_as is not None and not self.hooks.closed():
             self.hooks.stopped(record)
         else:

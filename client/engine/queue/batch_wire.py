@@ -34,6 +34,7 @@ from client.engine.data.opening import pasv_decision
 from client.engine.localpaths import SAFE_OPEN_FLAGS
 from client.engine.queue.prepare import open_folder_below
 from client.protocol.addresses import parse_227
+from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError
 from client.protocol.pasv_policy import PasvPolicy
 from client.protocol.replies import Reply, ReplyParser
@@ -58,6 +59,7 @@ class Kind:
     REFUSED = 5  # (REFUSED, at, job_id, reply): the server refused RETR
     BACK = 6  # (BACK, at, job_id, why): the file goes to the normal path; the batch ends
     BROKEN = 7  # (BROKEN, at, job_id, kind, text): the connection is in doubt; batch ends
+    NOTE = 9  # (NOTE, at, job_id, text): a notice the normal path would give
 
 
 @dataclass(slots=True)
@@ -87,6 +89,11 @@ class BatchFile:
     name: str
     size: int
     mtime: float | None
+    #: an upload: the local file to send (``folder``/``name`` unused), and the
+    #: ``SIZE`` check and ``MFMT`` stamp the normal path sends after it, pipelined
+    source: str | None = None
+    check_size: bool = False
+    remote: str = ""
     started: bool = False  # the thread took it (under BatchWire.lock)
     withdrawn: bool = False  # cancelled or paused before the thread took it
 
@@ -109,7 +116,9 @@ class BatchWire:
     :attr:`records`. :meth:`stop` may be called from the loop at any time."""
 
     def __init__(self, sock: socket.socket, parser: ReplyParser, files: list[BatchFile], *,
-                 root: str, peer: str, policy: PasvPolicy, data_timeout: float, post: Callable[[], None]) -> None:
+                 root: str, peer: str, policy: PasvPolicy, data_timeout: float,
+                 post: Callable[[], None], encoding: str = "utf-8",
+                 stamp_times: bool = False) -> None:
         self.sock = sock
         self.parser = parser
         self.files = files
@@ -118,6 +127,8 @@ class BatchWire:
         self.policy = policy
         self.data_timeout = data_timeout
         self.post = post
+        self.encoding = encoding
+        self.stamp_times = stamp_times  # uploads: MFMT after each (the server offers it)
         self.lock = threading.Lock()
         self.stopping = False
         self.records: collections.deque[tuple] = collections.deque()
@@ -179,15 +190,20 @@ class BatchWire:
     def _one(self, item: BatchFile) -> bool:
         """One file; False when the batch ends here (the file went back)."""
         try:
+            if item.source is not None:
+                return self._store(item, self._read_source(item))
             folder = self._folder(item.folder)
             self._check_new(folder, item.name)
-            reply = self._execute(b"PASV\r\n", "PASV")
-            if reply.code != 227:
-                raise _Back(f"PASV answered {reply.code}")
-            return self._retrieve(item, folder, self._address(reply))
+            return self._retrieve(item, folder, self._passive())
         except _Back as back:
             self.records.append((Kind.BACK, time.monotonic(), item.job_id, str(back)))
             return False
+
+    def _passive(self) -> Channel:
+        reply = self._execute(b"PASV\r\n", "PASV")
+        if reply.code != 227:
+            raise _Back(f"PASV answered {reply.code}")
+        return self._address(reply)
 
     def _folder(self, folder: str) -> int:
         fd = self._folders.get(folder, -1)
@@ -218,24 +234,34 @@ class BatchWire:
         return Channel((address.host, address.port), (decision.host, address.port),
                        advertised_at=now, connecting_at=now)
 
-    def _retrieve(self, item: BatchFile, folder: int, channel: Channel) -> bool:
+    def _dial(self, item: BatchFile, channel: Channel) -> socket.socket:
+        """The data connection, registered for :meth:`stop` (the caller closes it)."""
         data = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         with self.lock:
             self._data = data
             stopping = self.stopping
+        if stopping:
+            raise _Broken("stopped", "stopped")
+        data.settimeout(self.data_timeout)
         try:
-            if stopping:
-                raise _Broken("stopped", "stopped")
-            data.settimeout(self.data_timeout)
-            try:
-                data.connect(channel.dialled)
-            except OSError as exc:
-                channel.connect_error = exc.strerror or str(exc) or type(exc).__name__
-                self.records.append((Kind.CHANNEL, time.monotonic(), item.job_id, channel))
-                raise _Back("the data connection did not open") from None
-            channel.connected_at = time.monotonic()
-            channel.local = data.getsockname()[:2]
-            self.records.append((Kind.CHANNEL, channel.connected_at, item.job_id, channel))
+            data.connect(channel.dialled)
+        except OSError as exc:
+            channel.connect_error = exc.strerror or str(exc) or type(exc).__name__
+            self.records.append((Kind.CHANNEL, time.monotonic(), item.job_id, channel))
+            raise _Back("the data connection did not open") from None
+        channel.connected_at = time.monotonic()
+        channel.local = data.getsockname()[:2]
+        self.records.append((Kind.CHANNEL, channel.connected_at, item.job_id, channel))
+        return data
+
+    def _release_data(self, data: socket.socket) -> None:
+        with self.lock:
+            self._data = None
+        data.close()
+
+    def _retrieve(self, item: BatchFile, folder: int, channel: Channel) -> bool:
+        data = self._dial(item, channel)
+        try:
             fd = self._open_part(folder, item.name)
             if fd is None:
                 channel.closed_at = time.monotonic()
@@ -245,9 +271,93 @@ class BatchWire:
             finally:
                 os.close(fd)
         finally:
-            with self.lock:
-                self._data = None
-            data.close()
+            self._release_data(data)
+
+    @staticmethod
+    def _read_source(item: BatchFile) -> tuple[bytes, float]:
+        """The upload's bytes (a small file, read whole) and its time."""
+        assert item.source is not None
+        try:
+            fd = os.open(item.source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+                         | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            raise _Back("the local file could not be opened") from None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != item.size:
+                raise _Back("the local file is not the regular file of that size it was")
+            payload = os.read(fd, item.size + 1)
+        finally:
+            os.close(fd)
+        if len(payload) != item.size:
+            raise _Back("the local file changed while it was read")
+        return payload, info.st_mtime
+
+    def _store(self, item: BatchFile, source: tuple[bytes, float]) -> bool:
+        payload, mtime = source
+        channel = self._passive()
+        data = self._dial(item, channel)
+        try:
+            first = self._execute(item.command, item.display, final=False)
+            if first.is_error:  # 553 and the like: the loop raises the normal path's error
+                channel.closed_at = time.monotonic()
+                self.records.append((Kind.REFUSED, time.monotonic(), item.job_id, first))
+                return True
+            if not first.is_preliminary:
+                raise _Broken("unexpected", f"{item.display} answered {first.code} first")
+            channel.first_byte_at = time.monotonic()
+            try:
+                data.sendall(payload)
+                data.shutdown(socket.SHUT_WR)
+            except TimeoutError:
+                raise _Broken("stalled", "0") from None
+            except OSError as exc:
+                raise _Broken("stopped" if self.stopping else "reset",
+                              exc.strerror or str(exc)) from None
+            channel.bytes = len(payload)
+            self.records.append((Kind.FIRST_BYTE, channel.first_byte_at, item.job_id))
+        finally:
+            channel.closed_at = time.monotonic()
+            self._release_data(data)
+        final = self._final()
+        if final.code not in (226, 250):
+            raise _Back(f"{final.code} after the upload")
+        self._check_and_stamp(item, len(payload), mtime)
+        self.records.append((Kind.DONE, time.monotonic(), item.job_id, len(payload)))
+        return True
+
+    def _check_and_stamp(self, item: BatchFile, size: int, mtime: float) -> None:
+        """``SIZE`` and ``MFMT`` in one write, as the normal path sends them."""
+        lines = []
+        if item.check_size:
+            lines.append(Command.with_path("SIZE", item.remote))
+        if self.stamp_times:
+            when = time.strftime("%Y%m%d%H%M%S", time.gmtime(mtime))
+            lines.append(Command.with_path("MFMT", f"{when} {item.remote}"))
+        if not lines:
+            return
+        try:
+            self.sock.sendall(b"".join(line.to_bytes(self.encoding) for line in lines))
+        except OSError as exc:
+            raise _Broken("stopped" if self.stopping else "lost",
+                          exc.strerror or str(exc)) from None
+        at = time.monotonic()
+        for line in lines:
+            self.records.append((Kind.SENT, at, line.display))
+        replies = [self._final() for _ in lines]
+        if item.check_size:
+            reply = replies[0]
+            if reply.code == 213:
+                try:
+                    remote = int(reply.first_line_text.strip().split()[0])
+                except (ValueError, IndexError):
+                    remote = None
+                if remote is not None and remote != size:
+                    raise _Back(f"the server has {remote} bytes, not {size}")
+        if self.stamp_times and not replies[-1].is_success:
+            self.records.append((Kind.NOTE, time.monotonic(), item.job_id,
+                                 f"could not preserve the modification time "
+                                 f"({replies[-1].code})"))
 
     @staticmethod
     def _open_part(folder: int, name: str) -> int | None:

@@ -337,13 +337,15 @@ class TransferQueue:
         """Run ``record`` and the next few like it in a batch (see .batch); False when
         the normal path must run it."""
         session = worker.session
-        if (not self.batching or record.job.direction != "download" or not usable(session)
+        if (not self.batching or not usable(session)
                 or time.monotonic() - worker.last_used >= pool.CHECK_AFTER):
             return False
         plain = batch.plain_session(session)
-        if plain is None or not batch.fits(record, plain) or not batch.safe_target(record):
+        overwrite = self.exists.policy is ExistsPolicy.OVERWRITE
+        if (plain is None or not batch.fits(record, plain, overwrite=overwrite)
+                or not batch.safe_target(record)):
             return False
-        records, writes = self._claimable(record, plain)
+        records, writes = self._claimable(record, plain, overwrite)
         run = batch.DownloadBatch(plain, records, self._batch_hooks)
         self._writing |= writes
         task = asyncio.current_task()
@@ -372,21 +374,26 @@ class TransferQueue:
                 worker.session = None
         return ran
 
-    def _claimable(self, record: JobRecord, session: object) -> tuple[list[JobRecord],
-                                                                        frozenset[str]]:
+    def _claimable(self, record: JobRecord, session: object,
+                   overwrite: bool) -> tuple[list[JobRecord], frozenset[str]]:
         """``record`` and the next queued downloads a batch can take, fewer when the
         queue is short (every worker gets its share of the last files)."""
         now = asyncio.get_running_loop().time()
+        direction = record.job.direction
+        uploading = direction == "upload"
         candidates = []
         for other in self._book.upcoming():
             if len(candidates) >= batch.MAX_FILES * self._concurrency:
                 break
-            if (other is not record and other.root == record.root
+            if (other is not record and other.job.direction == direction
+                    and (uploading or other.root == record.root)
                     and other.not_before <= now and other.batch is None
-                    and batch.fits(other, session)):  # type: ignore[arg-type]
+                    and batch.fits(other, session, overwrite=overwrite)):  # type: ignore[arg-type]
                 candidates.append(other)
         take = min(batch.MAX_FILES - 1, len(candidates) // self._concurrency)
         records = [record]
+        if uploading:  # nothing local is written
+            return [*records, *candidates[:take]], frozenset()
         writes = set(_written_by(record.job))
         for other in candidates[:take]:
             names = _written_by(other.job)
