@@ -256,3 +256,92 @@ async def test_a_planted_link_and_an_unsafe_path_are_still_refused(scripted_serv
     assert queue.job(escape).state is JobState.FAILED
     assert not (tmp_path / "elsewhere").exists()
     assert {queue.job(i).state for i in ids if i != ids[2]} == {JobState.DONE}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("server_kind", ["pyftpdlib", "vsftpd"])
+async def test_an_upload_tree_goes_through_batches_with_the_check_and_the_time(
+        server_kind, request, tmp_path, batches):
+    """Per file PASV, STOR, then SIZE and (where offered) MFMT as on the normal path;
+    every connection seen; the files land whole, with the local time."""
+    server = request.getfixturevalue("ftp_server" if server_kind == "pyftpdlib"
+                                     else "vsftpd_server")
+    count = 120
+    source = tmp_path / "src"
+    for i in range(count):
+        folder = source / f"s{i // 40}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"f{i:03d}.bin").write_bytes(bytes([i % 251]) * (i % 9 + 1))
+        os.utime(folder / f"f{i:03d}.bin", (1_700_000_000, 1_700_000_000))
+    owner = getattr(server, "owner", None)
+    target = server.root / "up"
+    target.mkdir()
+    if owner is not None:
+        os.chown(target, *owner)
+    bus = EventBus()
+    sent: list[str] = []
+    phases: dict[int, list[DataPhase]] = collections.defaultdict(list)
+    commands: dict[int, str] = {}
+
+    def see(event):
+        if isinstance(event, LineSent):
+            sent.append(event.text.split()[0])
+        elif isinstance(event, DataChannelEvent):
+            phases[event.channel].append(event.phase)
+            commands[event.channel] = event.command
+
+    bus.subscribe(see)
+    queue = TransferQueue(session_factory(server, bus), bus=bus, concurrency=4,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        ids = await queue.add_upload_tree(source, "/up/tree")
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert sum(batches) > count // 2
+    verbs = collections.Counter(sent)
+    stamps = count if server_kind == "pyftpdlib" else 0  # vsftpd offers no MFMT
+    assert verbs["STOR"] == verbs["SIZE"] == count and verbs["MFMT"] == stamps
+    stor = [c for c, command in commands.items() if command.startswith("STOR")]
+    assert len(stor) == count and all(phases[c] == PASSIVE_PHASES for c in stor)
+    for i in range(count):
+        landed = target / "tree" / f"s{i // 40}" / f"f{i:03d}.bin"
+        assert landed.read_bytes() == bytes([i % 251]) * (i % 9 + 1)
+        if stamps:
+            assert landed.stat().st_mtime == pytest.approx(1_700_000_000, abs=1)
+
+
+@pytest.mark.asyncio
+async def test_a_refused_upload_fails_alone_with_the_normal_paths_error(scripted_server,
+                                                                        tmp_path, batches):
+    count = 8
+    steps = {f"/up/f{i:02d}.bin": transfer(receive=True) for i in range(count) if i != 5}
+    server = scripted_server({"STOR": by_path(steps, default=b"553 Not allowed.\r\n")})
+    source = tmp_path / "src"
+    source.mkdir()
+    for i in range(count):
+        (source / f"f{i:02d}.bin").write_bytes(payload(i))
+
+    async def upload_all(batching: bool) -> tuple[TransferQueue, list[int]]:
+        bus = EventBus()
+        queue = TransferQueue(session_factory(server, bus, **FAST), bus=bus, concurrency=1,
+                              exists_policy=ExistsPolicy.OVERWRITE, retries=0)
+        queue.batching = batching
+        try:
+            ids = [queue.add_upload(source / f"f{i:02d}.bin", f"/up/f{i:02d}.bin")
+                   for i in range(count)]
+            await queue.wait_idle()
+        finally:
+            await queue.close()
+        return queue, ids
+
+    queue, ids = await upload_all(True)
+    assert batches
+    states = [queue.job(i).state for i in ids]
+    assert states == [JobState.DONE] * 5 + [JobState.FAILED] + [JobState.DONE] * 2
+    assert "553" in queue.job(ids[5]).error
+    for i in (0, 4, 7):
+        assert server.uploads[f"/up/f{i:02d}.bin"] == payload(i)
+    normal, normal_ids = await upload_all(False)
+    assert normal.job(normal_ids[5]).error == queue.job(ids[5]).error
