@@ -99,7 +99,13 @@ class BatchFile:
 
 
 class _Back(Exception):
-    """The file goes back to the normal path; the control connection is in step."""
+    """The file goes back to the normal path; the control connection is in step.
+    ``local``: about this file alone (its target, its source): the batch goes on;
+    otherwise the server said something unusual and the batch ends."""
+
+    def __init__(self, text: str, *, local: bool = False) -> None:
+        super().__init__(text)
+        self.local = local
 
 
 class _Broken(Exception):
@@ -197,7 +203,7 @@ class BatchWire:
             return self._retrieve(item, folder, self._passive())
         except _Back as back:
             self.records.append((Kind.BACK, time.monotonic(), item.job_id, str(back)))
-            return False
+            return back.local
 
     def _passive(self) -> Channel:
         reply = self._execute(b"PASV\r\n", "PASV")
@@ -210,7 +216,7 @@ class BatchWire:
         if fd == -1:
             fd = self._folders[folder] = open_folder_below(self.root, folder)
         if fd is None:
-            raise _Back("the folder is missing, a link or outside the destination")
+            raise _Back("the folder is missing, a link or outside the destination", local=True)
         return fd
 
     @staticmethod
@@ -219,7 +225,7 @@ class BatchWire:
             os.stat(name, dir_fd=folder, follow_symlinks=False)
         except FileNotFoundError:
             return
-        raise _Back("the target exists")  # the exists policy decides, on the normal path
+        raise _Back("the target exists", local=True)  # the exists policy decides, on the normal path
 
     def _address(self, reply: Reply) -> Channel:
         try:
@@ -265,7 +271,7 @@ class BatchWire:
             fd = self._open_part(folder, item.name)
             if fd is None:
                 channel.closed_at = time.monotonic()
-                raise _Back("the .part could not be opened safely")
+                raise _Back("the .part could not be opened safely", local=True)
             try:
                 return self._move(item, folder, channel, data, fd)
             finally:
@@ -281,16 +287,16 @@ class BatchWire:
             fd = os.open(item.source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
                          | getattr(os, "O_NONBLOCK", 0))
         except OSError:
-            raise _Back("the local file could not be opened") from None
+            raise _Back("the local file could not be opened", local=True) from None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size != item.size:
-                raise _Back("the local file is not the regular file of that size it was")
+                raise _Back("the local file is not the regular file of that size it was", local=True)
             payload = os.read(fd, item.size + 1)
         finally:
             os.close(fd)
         if len(payload) != item.size:
-            raise _Back("the local file changed while it was read")
+            raise _Back("the local file changed while it was read", local=True)
         return payload, info.st_mtime
 
     def _store(self, item: BatchFile, source: tuple[bytes, float]) -> bool:

@@ -345,3 +345,21 @@ async def test_a_refused_upload_fails_alone_with_the_normal_paths_error(scripted
         assert server.uploads[f"/up/f{i:02d}.bin"] == payload(i)
     normal, normal_ids = await upload_all(False)
     assert normal.job(normal_ids[5]).error == queue.job(ids[5]).error
+
+
+@pytest.mark.asyncio
+async def test_existing_targets_go_to_the_normal_path_and_the_batch_goes_on(scripted_server,
+                                                                            tmp_path, batches):
+    """f02 and f05 exist: the exists policy (here OVERWRITE) decides for them on the
+    normal path; the batch carries on with the files after them."""
+    server = scripted_tree(scripted_server, 9)
+    target = tmp_path / "a"
+    target.mkdir()
+    for i in (2, 5):
+        (target / f"f{i:02d}.bin").write_bytes(b"old")
+    queue, ids = await run_queue(server, EventBus(), target, 9)
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    for i in range(9):
+        assert (target / f"f{i:02d}.bin").read_bytes() == payload(i)
+    assert not list(target.glob("*.part"))
+    assert batches
