@@ -133,13 +133,13 @@ def test_a_batch_of_small_downloads_runs_on_the_qasync_loop(qapp, ftp_server, tm
         (ftp_server.root / "small").mkdir(exist_ok=True)
         (ftp_server.root / "small" / f"f{i:02d}.bin").write_bytes(bytes([i]) * (i + 1))
     ran: list[int] = []
-    run = batch.DownloadBatch.run
+    run = batch.TransferBatch.run
 
     async def counted(self):
         ran.append(len(self.records))
         return await run(self)
 
-    monkeypatch.setattr(batch.DownloadBatch, "run", counted)
+    monkeypatch.setattr(batch.TransferBatch, "run", counted)
     bus = EventBus()
     retr: list[str] = []
     closed: list[str] = []

@@ -1,11 +1,12 @@
-"""Runs of small plain-FTP downloads in a worker thread, seen by the loop in batches.
+"""Runs of small plain-FTP transfers in a worker thread, seen by the loop in batches.
 
 Why: on the event loop each small file of a tree costs ~1 ms of CPU, flat across
 replies, transports, trackers, the queue and the local checks (bench/HISTORY.md), where
 lftp needs ~0.3 ms. A worker whose session is plain FTP (no TLS, proxy or speed limit,
 passive mode with ``PASV``, binary) claims the next few queued downloads that need
 nothing but ``PASV`` and ``RETR`` (size and time known from the listing, a new target,
-no resume, no exists question) and lends its control socket to a thread
+no resume, no exists question) — or uploads the queue overwrites without asking
+(``STOR``, then ``SIZE`` and ``MFMT``) — and lends its control socket to a thread
 (:mod:`.batch_wire`). The thread records what it does; the loop, a few milliseconds
 later, shows every line through the control connection's annotator, replays every
 data connection's phases through a :class:`ChannelTracker` with the times they
@@ -24,43 +25,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from client.engine.data.channel import DataTransfer
 from client.engine.data.opening import extended_only
-from client.engine.data.tracking import ChannelTracker
 from client.engine.errors import (
-    ConnectionLostError,
-    ControlTimeoutError,
     FtpError,
-    LocalError,
 )
 from client.engine.events import (
-    DataChannelEvent,
-    DataFailure,
-    DataPhase,
-    Endpoint,
     SessionState,
-    TransferProgress,
 )
 from client.engine.localpaths import drop_empty_part, relative_parts
-from client.engine.queue.batch_wire import BatchFile, BatchWire, Channel, Kind
+from client.engine.queue.batch_records import BatchFile
+from client.engine.queue.batch_replay import Replay, Tracker
+from client.engine.queue.batch_wire import BatchWire
 from client.engine.queue.prepare import BY_DESCRIPTOR, claim_prepared
 from client.engine.settings import TlsMode, TransferMode
 from client.protocol.charsets import normalize_charset
-from client.protocol.replies import Reply
-from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
+    from client.engine.queue.jobs import TransferJob
     from client.engine.queue.runner import JobRecord
     from client.engine.session import FtpSession
 
-__all__ = ["BatchHooks", "DownloadBatch", "MAX_FILES", "MAX_SIZE", "plain_session", "fits",
-           "safe_target"]
+__all__ = ["BatchHooks", "TransferBatch", "MAX_FILES", "MAX_SIZE", "claim", "plain_session",
+           "fits", "safe_target"]
 
 #: threads at most (one per connection of the largest queue)
 MAX_CONCURRENCY = 10
@@ -70,6 +62,38 @@ MAX_FILES = 16
 TICK = 0.05
 #: larger files take the normal path, with its progress events and stall watchdog
 MAX_SIZE = 1024 * 1024
+
+
+def claim(record: JobRecord, upcoming: Iterable[JobRecord], session: FtpSession, *,
+          overwrite: bool, share: int, now: float, writing: set[str],
+          written_by: Callable[[TransferJob], frozenset[str]],
+          ) -> tuple[list[JobRecord], frozenset[str]]:
+    """``record`` and the next queued transfers of ``upcoming`` a batch can take with it
+    (same direction; downloads into the same root, writing no file another download
+    writes), fewer when the queue is short: each of the ``share`` workers gets its part
+    of the last files. Returns them and the local files they write."""
+    direction = record.job.direction
+    uploading = direction == "upload"
+    candidates = []
+    for other in upcoming:
+        if len(candidates) >= MAX_FILES * share:
+            break
+        if (other is not record and other.job.direction == direction
+                and (uploading or other.root == record.root)
+                and other.not_before <= now and other.batch is None
+                and fits(other, session, overwrite=overwrite)):
+            candidates.append(other)
+    take = min(MAX_FILES - 1, len(candidates) // share)
+    if uploading:  # nothing local is written
+        return [record, *candidates[:take]], frozenset()
+    records = [record]
+    writes = set(written_by(record.job))
+    for other in candidates[:take]:
+        names = written_by(other.job)
+        if writes.isdisjoint(names) and writing.isdisjoint(names) and safe_target(other):
+            writes |= names
+            records.append(other)
+    return records, frozenset(writes)
 
 
 @dataclass(frozen=True)
@@ -132,22 +156,7 @@ def safe_target(record: JobRecord) -> bool:
         return False  # the normal path refuses it, with the reason
 
 
-class _Replayed(ChannelTracker):
-    """A tracker whose events carry the times the thread recorded."""
-
-    at = 0.0
-
-    @property
-    def elapsed(self) -> float:
-        return max(0.0, self.at - self.started)
-
-    def emit_at(self, at: float, phase: DataPhase, **extra: object) -> None:
-        self.at = at
-        self.bus.hold_clock(at)
-        self.emit(phase, **extra)
-
-
-class DownloadBatch:
+class TransferBatch(Replay):
     """One run of claimed downloads on one session (see the module doc)."""
 
     def __init__(self, session: FtpSession, records: list[JobRecord], hooks: BatchHooks) -> None:
@@ -157,7 +166,7 @@ class DownloadBatch:
         self.by_id = {record.job.job_id: record for record in records}
         self.items: dict[int, BatchFile] = {}
         self.wire: BatchWire | None = None
-        self.trackers: dict[int, _Replayed] = {}
+        self.trackers: dict[int, Tracker] = {}
         self.xfers: dict[int, DataTransfer] = {}
         self.current: JobRecord | None = None
         self.in_step = True
@@ -273,202 +282,6 @@ class DownloadBatch:
                          post=lambda: loop.call_soon_threadsafe(self.apply),
                          encoding=encoding, stamp_times=session.features.mfmt)
 
-    # ------------------------------------------------------------------ the records
-    def apply(self) -> None:
-        """Turn what the thread recorded so far into events and job changes."""
-        wire = self.wire
-        if wire is None:
-            return
-        wire.post_pending = False
-        records = wire.records
-        control = self.session.control
-        bus = self.session.bus
-        try:
-            while records:
-                entry = records.popleft()
-                kind = entry[0]
-                if kind == Kind.SENT:
-                    control.show_sent(entry[2], entry[1])
-                elif kind == Kind.RECEIVED:
-                    control.show_received(entry[2], entry[1])
-                else:
-                    self._job_record(kind, entry)
-        finally:
-            bus.hold_clock(None)
-
-    def _job_record(self, kind: int, entry: tuple) -> None:
-        record = self.by_id[entry[2]] if entry[2] is not None else self.current
-        if kind == Kind.STARTED:
-            self.current = record
-            self.hooks.started(record, self.task)  # (applied from a timer too: no task)
-        elif kind == Kind.CHANNEL:
-            self._channel(record, entry[1], entry[3])
-        elif kind == Kind.FIRST_BYTE:
-            tracker = self.trackers.get(record.job.job_id)
-            if tracker is not None:
-                tracker.emit_at(entry[1], DataPhase.FIRST_BYTE)
-        elif kind == Kind.DONE:
-            self._done(record, entry[1], entry[3])
-        elif kind == Kind.REFUSED:
-            self._refused(record, entry[1], entry[3])
-        elif kind == Kind.BACK:
-            self._back(record, entry[1], entry[3])
-        elif kind == Kind.NOTE:
-            self.session.bus.hold_clock(entry[1])
-            self.session.notice(entry[3])
-        elif kind == Kind.BROKEN:
-            self.in_step = False
-            if record is not None and record is self.current:
-                self._broken(record, entry[1], entry[3], entry[4])
-
-    def _channel(self, record: JobRecord, at: float, channel: Channel) -> None:
-        bus = self.session.bus
-        if channel.connect_error is None and not bus.wants(DataChannelEvent):
-            return  # nobody draws it, and it cannot fail any more but with the job
-        xfer = self._xfer(record)
-        tracker = _Replayed(xfer.setup, initiator="client", method="PASV",
-                            command=xfer.command.display)
-        tracker.control_peer = xfer.control_peer
-        tracker.started = channel.advertised_at
-        tracker.advertised = Endpoint(*channel.advertised)
-        tracker.emit_at(channel.advertised_at, DataPhase.ADVERTISED)
-        tracker.remote = Endpoint(*channel.dialled)
-        tracker.emit_at(channel.connecting_at, DataPhase.CONNECTING)
-        self.trackers[record.job.job_id] = tracker
-        if channel.connect_error is not None:
-            host, port = channel.dialled
-            tracker.at = at
-            tracker.failure(DataFailure.REFUSED,
-                            f"could not connect to {host}:{port}: {channel.connect_error}")
-            return
-        if channel.local is not None:
-            tracker.local = Endpoint(*channel.local)
-        tracker.emit_at(at, DataPhase.CONNECTED)
-
-    def _xfer(self, record: JobRecord) -> DataTransfer:
-        xfer = self.xfers.get(record.job.job_id)
-        if xfer is None:
-            session = self.session
-            verb = "STOR" if record.job.direction == "upload" else "RETR"
-            xfer = DataTransfer(session.channel_setup(TransferMode.PASSIVE),
-                                session.path_command(verb, record.job.remote_path))
-            self.xfers[record.job.job_id] = xfer
-        return xfer
-
-    def _tracker(self, record: JobRecord, at: float) -> _Replayed:
-        """The record's tracker (made now when nobody drew it: a failure needs one)."""
-        tracker = self.trackers.get(record.job.job_id)
-        if tracker is None:
-            xfer = self._xfer(record)
-            tracker = _Replayed(xfer.setup, initiator="client", method="PASV",
-                                command=xfer.command.display)
-            tracker.control_peer = xfer.control_peer
-            tracker.started = at
-            self.trackers[record.job.job_id] = tracker
-        tracker.at = at
-        self.session.bus.hold_clock(at)
-        return tracker
-
-    def _finish(self, record: JobRecord) -> None:
-        self.trackers.pop(record.job.job_id, None)
-        self.xfers.pop(record.job.job_id, None)
-        if self.current is record:
-            self.current = None
-        record.batch = None
-
-    def _done(self, record: JobRecord, at: float, received: int) -> None:
-        bus = self.session.bus
-        tracker = self.trackers.get(record.job.job_id)
-        if tracker is not None:
-            tracker.bytes = received
-            tracker.emit_at(at, DataPhase.CLOSED)
-        if bus.wants(TransferProgress):
-            bus.hold_clock(at)
-            bus.emit(TransferProgress(
-                t=bus.now(), connection=self.session.connection_id,
-                transfer_id=record.job.job_id, direction=record.job.direction,
-                remote_path=record.job.remote_path, bytes_done=received, total=received,
-                rate=0.0, done=True))
-        self._finish(record)
-        self.hooks.done(record, received)
-
-    def _refused(self, record: JobRecord, at: float, reply: Reply) -> None:
-        xfer = self._xfer(record)
-        error = xfer.refused_by_server(self._tracker(record, at), reply)
-        self._finish(record)
-        self._fail(record, error)
-
-    def _back(self, record: JobRecord, at: float, why: str) -> None:
-        tracker = self.trackers.get(record.job.job_id)
-        if tracker is not None and tracker.phase is not DataPhase.ADVERTISED:
-            tracker.emit_at(at, DataPhase.CLOSED,
-                            reason=f"{why}; the file is fetched again on its own")
-        record.no_batch = True
-        self._finish(record)
-        self.hooks.back(record)
-
-    def _broken(self, record: JobRecord, at: float, kind: str, text: str) -> None:
-        timeout = self.session.settings.data_timeout
-        verb = self._xfer(record).command.verb
-        if kind == "stopped":
-            return  # ended by the loop: see _end_in_flight
-        if kind == "control-timeout":
-            error: Exception = ControlTimeoutError(
-                f"no reply from the server within {self.session.control.timeout:g} s "
-                f"(waiting for the reply to {self._xfer(record).command.verb}); the server or "
-                "a firewall in between stopped answering on the control connection",
-                step=verb)
-        elif kind in ("421", "lost"):
-            error = ConnectionLostError(
-                "the server is closing the control connection (421): " + escape_control(text)
-                if kind == "421" else f"the control connection was lost: {text}",
-                reply_code=421 if kind == "421" else None, step=verb)
-        else:
-            tracker = self._tracker(record, at)
-            if kind == "silent":
-                error = tracker.failure(
-                    DataFailure.SILENT,
-                    f"the data connection opened and the server accepted {verb}, but no byte "
-                    f"arrived within {timeout:g} s", step=verb)
-            elif kind == "stalled":
-                error = tracker.failure(
-                    DataFailure.STALLED, f"the transfer stalled: no bytes moved for "
-                    f"{timeout:g} s after {text} bytes", step=verb)
-            elif kind == "local":
-                tracker.failure(DataFailure.LOCAL, f"local error while storing data: {text}")
-                error = LocalError(f"could not write the downloaded data: {text}", step=verb)
-            else:
-                error = tracker.failure(DataFailure.RESET, f"the data connection failed: {text}",
-                                        step=verb)
-        self._finish(record)
-        self._fail(record, error)
-
-    def _fail(self, record: JobRecord, error: Exception) -> None:
-        if record.job.direction == "download":
-            drop_empty_part(record.job.local_path)  # as the normal path: no byte, no .part
-        if record.stop_as is not None and not self.hooks.closed():
-            self.hooks.stopped(record)  # the user's word wins, as on the normal path
-        else:
-            self.hooks.failed(record, error)
-
-    def _end_in_flight(self) -> None:
-        """After the loop stopped the thread: the job it was on ends as the normal path's
-        does on a pause, a cancel or the queue's close."""
-        record = self.current
-        if record is None:
-            return
-        tracker = self.trackers.get(record.job.job_id)
-        if tracker is not None and tracker.phase is not DataPhase.ADVERTISED:
-            tracker.emit_at(time.monotonic(), DataPhase.CLOSED,
-                            reason="the transfer was stopped; its connections were closed")
-            self.session.bus.hold_clock(None)
-        self._finish(record)
-        if record.job.direction == "download":
-            drop_empty_part(record.job.local_path)
-        if record.stop_as is not None and not self.hooks.closed():
-            self.hooks.stopped(record)
-        else:
-            self.hooks.failed(record, asyncio.CancelledError())
 
 
 _EXECUTOR: ThreadPoolExecutor | None = None

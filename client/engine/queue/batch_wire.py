@@ -1,4 +1,4 @@
-"""The worker-thread side of a batch of small plain-FTP downloads (see :mod:`.batch`).
+"""The worker-thread side of a batch of small plain-FTP transfers (see :mod:`.batch`).
 
 On the event loop a small file costs ~1 ms of CPU, nearly all of it Python spread
 thinly over the control replies, the data connection's transport and tracker, the
@@ -28,18 +28,18 @@ import stat
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from client.engine.data.opening import pasv_decision
 from client.engine.localpaths import SAFE_OPEN_FLAGS
+from client.engine.queue.batch_records import Back, BatchFile, Broken, Channel, Kind
+from client.engine.queue.batch_upload import UploadSteps
 from client.engine.queue.prepare import open_folder_below
 from client.protocol.addresses import parse_227
-from client.protocol.commands import Command
 from client.protocol.errors import ProtocolError
 from client.protocol.pasv_policy import PasvPolicy
 from client.protocol.replies import Reply, ReplyParser
 
-__all__ = ["BatchFile", "BatchWire", "Kind"]
+__all__ = ["BatchFile", "BatchWire", "Channel", "Kind"]
 
 _PART_FLAGS = os.O_WRONLY | os.O_CREAT | SAFE_OPEN_FLAGS | getattr(os, "O_CLOEXEC", 0)
 _READ = 256 * 1024
@@ -47,76 +47,7 @@ _READ = 256 * 1024
 POST_EVERY = 0.01
 
 
-class Kind:
-    """What a record says (its first item); plain ints, since one is made per line."""
-
-    SENT = 0  # (SENT, at, display)
-    RECEIVED = 1  # (RECEIVED, at, reply)
-    STARTED = 2  # (STARTED, at, job_id)
-    CHANNEL = 3  # (CHANNEL, at, job_id, Channel): connected, or the connect failed
-    FIRST_BYTE = 8  # (FIRST_BYTE, at, job_id): the data arrived (the outcome closes it)
-    DONE = 4  # (DONE, at, job_id, bytes)
-    REFUSED = 5  # (REFUSED, at, job_id, reply): the server refused RETR
-    BACK = 6  # (BACK, at, job_id, why): the file goes to the normal path; the batch ends
-    BROKEN = 7  # (BROKEN, at, job_id, kind, text): the connection is in doubt; batch ends
-    NOTE = 9  # (NOTE, at, job_id, text): a notice the normal path would give
-
-
-@dataclass(slots=True)
-class Channel:
-    """One data connection as the thread saw it (times: ``time.monotonic()``)."""
-
-    advertised: tuple[str, int]
-    dialled: tuple[str, int]
-    local: tuple[str, int] | None = None
-    advertised_at: float = 0.0
-    connecting_at: float = 0.0
-    connected_at: float | None = None
-    first_byte_at: float | None = None
-    closed_at: float | None = None
-    bytes: int = 0
-    connect_error: str | None = None
-
-
-@dataclass(slots=True)
-class BatchFile:
-    """One claimed job: its ``RETR`` line, where it goes and what the listing said."""
-
-    job_id: int
-    command: bytes
-    display: str
-    folder: str
-    name: str
-    size: int
-    mtime: float | None
-    #: an upload: the local file to send (``folder``/``name`` unused), and the
-    #: ``SIZE`` check and ``MFMT`` stamp the normal path sends after it, pipelined
-    source: str | None = None
-    check_size: bool = False
-    remote: str = ""
-    started: bool = False  # the thread took it (under BatchWire.lock)
-    withdrawn: bool = False  # cancelled or paused before the thread took it
-
-
-class _Back(Exception):
-    """The file goes back to the normal path; the control connection is in step.
-    ``local``: about this file alone (its target, its source): the batch goes on;
-    otherwise the server said something unusual and the batch ends."""
-
-    def __init__(self, text: str, *, local: bool = False) -> None:
-        super().__init__(text)
-        self.local = local
-
-
-class _Broken(Exception):
-    """The connection is in doubt (timeout, reset, closed, 421)."""
-
-    def __init__(self, kind: str, text: str) -> None:
-        super().__init__(text)
-        self.kind = kind
-
-
-class BatchWire:
+class BatchWire(UploadSteps):
     """Runs ``files`` on ``sock`` (a duplicate of the session's control socket) in
     :meth:`run`; ``post`` is called (from the thread) to have the loop read
     :attr:`records`. :meth:`stop` may be called from the loop at any time."""
@@ -175,7 +106,7 @@ class BatchWire:
                 current = None
                 if time.monotonic() - self._posted_at >= POST_EVERY:
                     self._post()
-        except _Broken as exc:
+        except Broken as exc:
             self.records.append((Kind.BROKEN, time.monotonic(),
                                  current.job_id if current else None, exc.kind, str(exc)))
         except Exception as exc:  # noqa: BLE001 - anything else: in doubt, and said so
@@ -201,14 +132,14 @@ class BatchWire:
             folder = self._folder(item.folder)
             self._check_new(folder, item.name)
             return self._retrieve(item, folder, self._passive())
-        except _Back as back:
+        except Back as back:
             self.records.append((Kind.BACK, time.monotonic(), item.job_id, str(back)))
             return back.local
 
     def _passive(self) -> Channel:
         reply = self._execute(b"PASV\r\n", "PASV")
         if reply.code != 227:
-            raise _Back(f"PASV answered {reply.code}")
+            raise Back(f"PASV answered {reply.code}")
         return self._address(reply)
 
     def _folder(self, folder: str) -> int:
@@ -216,7 +147,7 @@ class BatchWire:
         if fd == -1:
             fd = self._folders[folder] = open_folder_below(self.root, folder)
         if fd is None:
-            raise _Back("the folder is missing, a link or outside the destination", local=True)
+            raise Back("the folder is missing, a link or outside the destination", local=True)
         return fd
 
     @staticmethod
@@ -225,17 +156,17 @@ class BatchWire:
             os.stat(name, dir_fd=folder, follow_symlinks=False)
         except FileNotFoundError:
             return
-        raise _Back("the target exists", local=True)  # the exists policy decides, on the normal path
+        raise Back("the target exists", local=True)  # the exists policy decides, on the normal path
 
     def _address(self, reply: Reply) -> Channel:
         try:
             address = parse_227(reply.lines[0])
         except ProtocolError as exc:
-            raise _Back(f"unreadable 227: {exc}") from None
+            raise Back(f"unreadable 227: {exc}") from None
         assert address.host is not None
         decision = pasv_decision(address.host, self.peer, self.policy)
         if decision.refused or decision.replaced:  # said and decided by the normal path
-            raise _Back("the 227 address needs the policy's word")
+            raise Back("the 227 address needs the policy's word")
         now = time.monotonic()
         return Channel((address.host, address.port), (decision.host, address.port),
                        advertised_at=now, connecting_at=now)
@@ -247,14 +178,14 @@ class BatchWire:
             self._data = data
             stopping = self.stopping
         if stopping:
-            raise _Broken("stopped", "stopped")
+            raise Broken("stopped", "stopped")
         data.settimeout(self.data_timeout)
         try:
             data.connect(channel.dialled)
         except OSError as exc:
             channel.connect_error = exc.strerror or str(exc) or type(exc).__name__
             self.records.append((Kind.CHANNEL, time.monotonic(), item.job_id, channel))
-            raise _Back("the data connection did not open") from None
+            raise Back("the data connection did not open") from None
         channel.connected_at = time.monotonic()
         channel.local = data.getsockname()[:2]
         self.records.append((Kind.CHANNEL, channel.connected_at, item.job_id, channel))
@@ -271,99 +202,13 @@ class BatchWire:
             fd = self._open_part(folder, item.name)
             if fd is None:
                 channel.closed_at = time.monotonic()
-                raise _Back("the .part could not be opened safely", local=True)
+                raise Back("the .part could not be opened safely", local=True)
             try:
                 return self._move(item, folder, channel, data, fd)
             finally:
                 os.close(fd)
         finally:
             self._release_data(data)
-
-    @staticmethod
-    def _read_source(item: BatchFile) -> tuple[bytes, float]:
-        """The upload's bytes (a small file, read whole) and its time."""
-        assert item.source is not None
-        try:
-            fd = os.open(item.source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-                         | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
-            raise _Back("the local file could not be opened", local=True) from None
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size != item.size:
-                raise _Back("the local file is not the regular file of that size it was", local=True)
-            payload = os.read(fd, item.size + 1)
-        finally:
-            os.close(fd)
-        if len(payload) != item.size:
-            raise _Back("the local file changed while it was read", local=True)
-        return payload, info.st_mtime
-
-    def _store(self, item: BatchFile, source: tuple[bytes, float]) -> bool:
-        payload, mtime = source
-        channel = self._passive()
-        data = self._dial(item, channel)
-        try:
-            first = self._execute(item.command, item.display, final=False)
-            if first.is_error:  # 553 and the like: the loop raises the normal path's error
-                channel.closed_at = time.monotonic()
-                self.records.append((Kind.REFUSED, time.monotonic(), item.job_id, first))
-                return True
-            if not first.is_preliminary:
-                raise _Broken("unexpected", f"{item.display} answered {first.code} first")
-            channel.first_byte_at = time.monotonic()
-            try:
-                data.sendall(payload)
-                data.shutdown(socket.SHUT_WR)
-            except TimeoutError:
-                raise _Broken("stalled", "0") from None
-            except OSError as exc:
-                raise _Broken("stopped" if self.stopping else "reset",
-                              exc.strerror or str(exc)) from None
-            channel.bytes = len(payload)
-            self.records.append((Kind.FIRST_BYTE, channel.first_byte_at, item.job_id))
-        finally:
-            channel.closed_at = time.monotonic()
-            self._release_data(data)
-        final = self._final()
-        if final.code not in (226, 250):
-            raise _Back(f"{final.code} after the upload")
-        self._check_and_stamp(item, len(payload), mtime)
-        self.records.append((Kind.DONE, time.monotonic(), item.job_id, len(payload)))
-        return True
-
-    def _check_and_stamp(self, item: BatchFile, size: int, mtime: float) -> None:
-        """``SIZE`` and ``MFMT`` in one write, as the normal path sends them."""
-        lines = []
-        if item.check_size:
-            lines.append(Command.with_path("SIZE", item.remote))
-        if self.stamp_times:
-            when = time.strftime("%Y%m%d%H%M%S", time.gmtime(mtime))
-            lines.append(Command.with_path("MFMT", f"{when} {item.remote}"))
-        if not lines:
-            return
-        try:
-            self.sock.sendall(b"".join(line.to_bytes(self.encoding) for line in lines))
-        except OSError as exc:
-            raise _Broken("stopped" if self.stopping else "lost",
-                          exc.strerror or str(exc)) from None
-        at = time.monotonic()
-        for line in lines:
-            self.records.append((Kind.SENT, at, line.display))
-        replies = [self._final() for _ in lines]
-        if item.check_size:
-            reply = replies[0]
-            if reply.code == 213:
-                try:
-                    remote = int(reply.first_line_text.strip().split()[0])
-                except (ValueError, IndexError):
-                    remote = None
-                if remote is not None and remote != size:
-                    raise _Back(f"the server has {remote} bytes, not {size}")
-        if self.stamp_times and not replies[-1].is_success:
-            self.records.append((Kind.NOTE, time.monotonic(), item.job_id,
-                                 f"could not preserve the modification time "
-                                 f"({replies[-1].code})"))
 
     @staticmethod
     def _open_part(folder: int, name: str) -> int | None:
@@ -386,7 +231,7 @@ class BatchWire:
                 os.unlink(item.name + ".part", dir_fd=folder)
             return True
         if not first.is_preliminary:
-            raise _Broken("unexpected", f"{item.display} answered {first.code} before any data")
+            raise Broken("unexpected", f"{item.display} answered {first.code} before any data")
         received = self._receive(data, fd, channel)
         data.close()  # at once: vsftpd sends its 226 only when our end is closed too
         if received:
@@ -394,7 +239,7 @@ class BatchWire:
         os.ftruncate(fd, received)
         final = self._final()
         if final.code not in (226, 250) or received != item.size:
-            raise _Back(f"{final.code} after {received} of {item.size} bytes")
+            raise Back(f"{final.code} after {received} of {item.size} bytes")
         os.rename(item.name + ".part", item.name, src_dir_fd=folder, dst_dir_fd=folder)
         if item.mtime is not None:
             try:
@@ -421,15 +266,15 @@ class BatchWire:
         except TimeoutError:
             channel.bytes = received
             channel.closed_at = time.monotonic()
-            raise _Broken("stalled" if received else "silent", str(received)) from None
+            raise Broken("stalled" if received else "silent", str(received)) from None
         except OSError as exc:
             channel.bytes = received
             channel.closed_at = time.monotonic()
             if self.stopping:
-                raise _Broken("stopped", "stopped") from None
+                raise Broken("stopped", "stopped") from None
             if isinstance(exc, ConnectionError):
-                raise _Broken("reset", str(exc) or type(exc).__name__) from None
-            raise _Broken("local", exc.strerror or str(exc)) from None
+                raise Broken("reset", str(exc) or type(exc).__name__) from None
+            raise Broken("local", exc.strerror or str(exc)) from None
         channel.bytes = received
         channel.closed_at = time.monotonic()
         return received
@@ -439,7 +284,7 @@ class BatchWire:
         try:
             self.sock.sendall(line)
         except OSError as exc:
-            raise _Broken("stopped" if self.stopping else "lost",
+            raise Broken("stopped" if self.stopping else "lost",
                           exc.strerror or str(exc)) from None
         self.records.append((Kind.SENT, time.monotonic(), display))
         return self._final() if final else self._reply()
@@ -457,16 +302,16 @@ class BatchWire:
             if reply is not None:
                 self.records.append((Kind.RECEIVED, time.monotonic(), reply))
                 if reply.code == 421:
-                    raise _Broken("421", reply.text)
+                    raise Broken("421", reply.text)
                 return reply
             try:
                 chunk = self.sock.recv(16384)
             except TimeoutError:
-                raise _Broken("control-timeout", "") from None
+                raise Broken("control-timeout", "") from None
             except OSError as exc:
-                raise _Broken("stopped" if self.stopping else "lost",
+                raise Broken("stopped" if self.stopping else "lost",
                               exc.strerror or str(exc)) from None
             if not chunk:
-                raise _Broken("stopped" if self.stopping else "lost",
+                raise Broken("stopped" if self.stopping else "lost",
                               "the server closed the control connection")
             parser.feed(chunk)

@@ -345,8 +345,11 @@ class TransferQueue:
         if (plain is None or not batch.fits(record, plain, overwrite=overwrite)
                 or not batch.safe_target(record)):
             return False
-        records, writes = self._claimable(record, plain, overwrite)
-        run = batch.DownloadBatch(plain, records, self._batch_hooks)
+        records, writes = batch.claim(
+            record, self._book.upcoming(), plain, overwrite=overwrite,
+            share=self._concurrency, now=asyncio.get_running_loop().time(),
+            writing=self._writing, written_by=_written_by)
+        run = batch.TransferBatch(plain, records, self._batch_hooks)
         self._writing |= writes
         task = asyncio.current_task()
         assert task is not None
@@ -373,35 +376,6 @@ class TransferQueue:
                 self.sessions.discard(plain)
                 worker.session = None
         return ran
-
-    def _claimable(self, record: JobRecord, session: object,
-                   overwrite: bool) -> tuple[list[JobRecord], frozenset[str]]:
-        """``record`` and the next queued downloads a batch can take, fewer when the
-        queue is short (every worker gets its share of the last files)."""
-        now = asyncio.get_running_loop().time()
-        direction = record.job.direction
-        uploading = direction == "upload"
-        candidates = []
-        for other in self._book.upcoming():
-            if len(candidates) >= batch.MAX_FILES * self._concurrency:
-                break
-            if (other is not record and other.job.direction == direction
-                    and (uploading or other.root == record.root)
-                    and other.not_before <= now and other.batch is None
-                    and batch.fits(other, session, overwrite=overwrite)):  # type: ignore[arg-type]
-                candidates.append(other)
-        take = min(batch.MAX_FILES - 1, len(candidates) // self._concurrency)
-        records = [record]
-        if uploading:  # nothing local is written
-            return [*records, *candidates[:take]], frozenset()
-        writes = set(_written_by(record.job))
-        for other in candidates[:take]:
-            names = _written_by(other.job)
-            if writes.isdisjoint(names) and self._writing.isdisjoint(names) \
-                    and batch.safe_target(other):
-                writes |= names
-                records.append(other)
-        return records, frozenset(writes)
 
     def _batch_started(self, record: JobRecord, task: asyncio.Task | None) -> None:
         record.stop_as = None

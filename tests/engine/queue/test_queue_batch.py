@@ -35,13 +35,13 @@ def payload(index: int) -> bytes:
 def batches(monkeypatch) -> list[int]:
     """The sizes of the batches that ran (the tests prove the thread did the work)."""
     sizes: list[int] = []
-    run = batch.DownloadBatch.run
+    run = batch.TransferBatch.run
 
     async def counted(self):
         sizes.append(len(self.records))
         return await run(self)
 
-    monkeypatch.setattr(batch.DownloadBatch, "run", counted)
+    monkeypatch.setattr(batch.TransferBatch, "run", counted)
     return sizes
 
 
