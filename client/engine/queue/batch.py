@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ def safe_target(record: JobRecord) -> bool:
 
 
 class TransferBatch(Replay):
-    """One run of claimed downloads on one session (see the module doc)."""
+    """One run of claimed transfers on one session (see the module doc)."""
 
     def __init__(self, session: FtpSession, records: list[JobRecord], hooks: BatchHooks) -> None:
         self.session = session
@@ -213,11 +214,15 @@ class TransferBatch(Replay):
         self.task = asyncio.current_task()
         try:
             async with session.locked(busy=True) as control:
+                try:
+                    files = self._files()
+                except FtpError:
+                    return False  # a name no command can carry: the normal path says so
                 lent = control.lend_socket()
                 if lent is None:
                     return False
                 sock, parser = lent
-                wire = self.wire = self._wire(sock, parser, loop)
+                wire = self.wire = self._wire(sock, parser, files, loop)
                 for item in wire.files:
                     self.items[item.job_id] = item
 
@@ -253,9 +258,9 @@ class TransferBatch(Replay):
         self.apply()
         self._ticker = loop.call_later(TICK, self._tick, loop)
 
-    def _wire(self, sock: object, parser: object, loop: asyncio.AbstractEventLoop) -> BatchWire:
+    def _files(self) -> list[BatchFile]:
+        """What the thread needs of each job (the commands in the session's charset)."""
         session = self.session
-        settings = session.settings
         encoding = session.control.encoding
         files = []
         for record in self.records:
@@ -270,11 +275,18 @@ class TransferBatch(Replay):
                 continue
             command = session.path_command("RETR", job.remote_path)
             local = str(job.local_path)
-            folder, _, name = local.rpartition("/")
+            folder, name = os.path.split(local)
             mtime = record.listed_mtime
             files.append(BatchFile(job.job_id, command.to_bytes(encoding), command.display,
                                    folder, name, job.size or 0,
                                    mtime.timestamp() if mtime is not None else None))
+        return files
+
+    def _wire(self, sock: object, parser: object, files: list[BatchFile],
+              loop: asyncio.AbstractEventLoop) -> BatchWire:
+        session = self.session
+        settings = session.settings
+        encoding = session.control.encoding
         assert session.control.server is not None
         return BatchWire(sock, parser, files, root=str(self.records[0].root),  # type: ignore[arg-type]
                          peer=session.control.server.host, policy=settings.pasv_policy,
