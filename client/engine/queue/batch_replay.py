@@ -62,6 +62,7 @@ class Replay:
         xfers: dict[int, DataTransfer]
         current: JobRecord | None
         in_step: bool
+        task: asyncio.Task | None
 
     def apply(self) -> None:
         """Turn what the thread recorded so far into events and job changes."""
@@ -127,8 +128,11 @@ class Replay:
         if channel.connect_error is not None:
             host, port = channel.dialled
             tracker.at = at
-            tracker.failure(DataFailure.REFUSED,
+            failure = (DataFailure.CONNECT_TIMEOUT if "timed out" in channel.connect_error
+                       else DataFailure.REFUSED)
+            tracker.failure(failure,
                             f"could not connect to {host}:{port}: {channel.connect_error}")
+            del self.trackers[record.job.job_id]  # ended: the file goes back, said by _back
             return
         if channel.local is not None:
             tracker.local = Endpoint(*channel.local)
@@ -191,7 +195,7 @@ class Replay:
         tracker = self.trackers.get(record.job.job_id)
         if tracker is not None and tracker.phase is not DataPhase.ADVERTISED:
             tracker.emit_at(at, DataPhase.CLOSED,
-                            reason=f"{why}; the file is fetched again on its own")
+                            reason=f"{why}; the file is transferred again on its own")
         record.no_batch = True
         self._finish(record)
         self.hooks.back(record)
