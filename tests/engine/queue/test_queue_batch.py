@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 from fixtures.scripted_faults import stall_after
-from fixtures.scripted_steps import by_path, hang, transfer
+from fixtures.scripted_steps import by_path, hang, pasv, transfer, unused_port
 from fixtures.waiting import until
 
-from client.engine.events import DataChannelEvent, DataPhase, EventBus, LineSent, ReplyReceived
+from client.engine.events import (
+    DataChannelEvent,
+    DataFailure,
+    DataPhase,
+    EventBus,
+    LineSent,
+    ReplyReceived,
+)
 from client.engine.queue import ExistsPolicy, JobState, TransferQueue, batch
 
 from ..sessions import session_factory
@@ -363,3 +370,39 @@ async def test_existing_targets_go_to_the_normal_path_and_the_batch_goes_on(scri
         assert (target / f"f{i:02d}.bin").read_bytes() == payload(i)
     assert not list(target.glob("*.part"))
     assert batches
+
+
+@pytest.mark.asyncio
+async def test_a_data_connection_that_does_not_open_goes_to_the_normal_path(scripted_server,
+                                                                           tmp_path, batches):
+    """The third PASV names a port where nothing listens (the batch's second file): that
+    connection is shown refused, once, and the file arrives through the normal path."""
+    calls = [0]
+
+    def pasv_step(session, argument):
+        calls[0] += 1
+        (pasv(port=unused_port()) if calls[0] == 3 else pasv()).run(session, argument)
+
+    steps = {f"/d/f{i:02d}.bin": transfer(payload=payload(i)) for i in range(6)}
+    server = scripted_server({"RETR": by_path(steps), "PASV": pasv_step})
+    bus = EventBus()
+    phases: dict[int, list[DataPhase]] = collections.defaultdict(list)
+    failures = []
+
+    def see(event):
+        if isinstance(event, DataChannelEvent):
+            phases[event.channel].append(event.phase)
+            if event.phase is DataPhase.FAILED:
+                failures.append(event.failure)
+
+    bus.subscribe(see)
+    queue, ids = await run_queue(server, bus, tmp_path / "a", 6)
+    assert batches
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert [queue.job(i).attempts for i in ids] == [1] * 6
+    for i in range(6):
+        assert (tmp_path / "a" / f"f{i:02d}.bin").read_bytes() == payload(i)
+    assert failures == [DataFailure.REFUSED]
+    ended = [tuple(p) for p in phases.values()]
+    assert ended.count((DataPhase.ADVERTISED, DataPhase.CONNECTING, DataPhase.FAILED)) == 1
+    assert ended.count(tuple(PASSIVE_PHASES)) == 6
