@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import os
 import socket
 import ssl
 import time
@@ -106,6 +107,8 @@ class ControlConnection:
         self._script: collections.deque[EarlyStep] = collections.deque()
         self._failure: Exception | None = None
         self._closed = False
+        #: a duplicate of the socket for a worker thread (see lend_socket)
+        self._lent: socket.socket | None = None
         #: a late ABOR answer being read after a failed transfer (see data/channel.py)
         self.resync: asyncio.Future[None] | None = None
         #: called once, synchronously, with the first failure we did not cause ourselves
@@ -260,14 +263,21 @@ class ControlConnection:
     def is_open(self) -> bool:
         return self.transport is not None and not self._closed and self._failure is None
 
+    def _drop_lent(self) -> None:
+        if self._lent is not None:
+            self._lent.close()  # the duplicate only
+            self._lent = None
+
     def close(self) -> None:
         self._closed = True
+        self._drop_lent()
         self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.close()
 
     def abort(self) -> None:
         self._closed = True
+        self._drop_lent()
         self._stop_deadline_timer()
         if self.transport is not None:
             self.transport.abort()
@@ -276,6 +286,63 @@ class ControlConnection:
         if self._deadline_timer is not None:
             self._deadline_timer.cancel()
             self._deadline_timer = None
+
+    # ------------------------------------------------------------------ lent to a thread
+    def lend_socket(self) -> tuple[socket.socket, ReplyParser] | None:
+        """The connection for a worker thread, between commands (a batch of small plain
+        downloads, client/engine/queue/batch.py): a duplicate of the socket with the
+        control timeout, and the reply parser. The loop stops reading it until
+        :meth:`take_back`; the caller holds :attr:`lock`. None unless it is idle and
+        plain: no TLS, nothing unsent, unread or half-read, no failure."""
+        transport = self.transport
+        if (transport is None or self._closed or self._failure is not None or self._replies
+                or self._script or (self._pending is not None and not self._pending.done())
+                or self.resync is not None or self._parser.has_partial
+                or self.ssl_object is not None or transport.get_write_buffer_size()):
+            return None
+        sock = self._lent
+        if sock is None:
+            raw = transport.get_extra_info("socket")
+            if raw is None:
+                return None
+            # kept for the next batch: one dup per connection (each call lets go of the
+            # interpreter, which a loop among busy threads waits to get back)
+            sock = self._lent = socket.socket(fileno=os.dup(raw.fileno()))
+            sock.settimeout(self.timeout)  # (the descriptor stays non-blocking for the loop)
+        transport.pause_reading()
+        return sock, self._parser
+
+    def take_back(self, *, in_step: bool) -> None:
+        """The thread is done with the socket :meth:`lend_socket` gave. ``in_step``: every
+        command it sent was answered; otherwise the connection is closed (a reply may
+        still be on its way, or the socket was shut to stop the thread)."""
+        self.last_activity = time.monotonic()
+        if in_step and self.transport is not None and not self._closed:
+            self.transport.resume_reading()
+            if self._parser.has_partial:  # a reply nobody asked for: shown, then dropped
+                self.data_arrived(b"")
+        else:
+            self.abort()
+
+    def show_sent(self, display: str, at: float) -> None:
+        """A command a thread sent at ``at`` (``time.monotonic()``): shown and annotated
+        as if sent here. The bus's clock stays held until the caller releases it."""
+        self.bus.hold_clock(at)
+        if self._shown():
+            self.bus.emit(LineSent(t=self.bus.now(), connection=self.connection_id,
+                                   text=display, annotations=self._annotations("sent", display)))
+        else:
+            self._annotator.track_sent(display)
+
+    def show_received(self, reply: Reply, at: float) -> None:
+        """A reply a thread read at ``at``, as :meth:`show_sent`."""
+        self.bus.hold_clock(at)
+        if self._shown():
+            self.bus.emit(ReplyReceived(t=self.bus.now(), connection=self.connection_id,
+                                        reply=reply,
+                                        annotations=self._annotations("received", reply)))
+        else:
+            self._annotator.track_received(reply)
 
     # ------------------------------------------------------------------ protocol callbacks
     def _wake(self) -> None:

@@ -116,3 +116,56 @@ def test_an_ftps_download_in_the_worker_thread_reports_to_the_qt_loop(
     assert sha256_of(tmp_path / "big.bin") == sha256_of(big_file_bytes())
     assert len(received) == 1
     assert progress and progress[-1].done and progress[-1].bytes_done == len(big_file_bytes())
+
+
+def test_a_batch_of_small_downloads_runs_on_the_qasync_loop(qapp, ftp_server, tmp_path: Path,
+                                                            monkeypatch):
+    """The queue's batches (a worker thread on the session's control socket, records
+    handed to the loop) under the app's own loop: every file arrives, every RETR and its
+    data connection reach the observers."""
+    from client.engine.events import DataChannelEvent, DataPhase, LineSent
+    from client.engine.queue import ExistsPolicy, JobState, TransferQueue, batch
+    from client.ui.qt_loop import InspectorEventLoop
+
+    from .sessions import session_factory
+
+    for i in range(60):
+        (ftp_server.root / "small").mkdir(exist_ok=True)
+        (ftp_server.root / "small" / f"f{i:02d}.bin").write_bytes(bytes([i]) * (i + 1))
+    ran: list[int] = []
+    run = batch.TransferBatch.run
+
+    async def counted(self):
+        ran.append(len(self.records))
+        return await run(self)
+
+    monkeypatch.setattr(batch.TransferBatch, "run", counted)
+    bus = EventBus()
+    retr: list[str] = []
+    closed: list[str] = []
+    bus.subscribe(lambda e: retr.append(e.text) if isinstance(e, LineSent)
+                  and e.text.startswith("RETR") else None)
+    bus.subscribe(lambda e: closed.append(e.command) if isinstance(e, DataChannelEvent)
+                  and e.phase is DataPhase.CLOSED and e.command.startswith("RETR") else None)
+
+    async def scenario() -> list[JobState]:
+        queue = TransferQueue(session_factory(ftp_server, bus), bus=bus, concurrency=2,
+                              exists_policy=ExistsPolicy.OVERWRITE)
+        try:
+            ids = await queue.add_download_tree("/small", tmp_path / "copy")
+            await queue.wait_idle()
+            return [queue.job(i).state for i in ids]
+        finally:
+            await queue.close()
+
+    loop = InspectorEventLoop(qapp)
+    try:
+        states = loop.run_until_complete(asyncio.wait_for(scenario(), 30))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    assert states == [JobState.DONE] * 60
+    assert sum(ran) >= 30
+    assert len(retr) == len(closed) == 60
+    for i in range(60):
+        assert (tmp_path / "copy" / f"f{i:02d}.bin").read_bytes() == bytes([i]) * (i + 1)

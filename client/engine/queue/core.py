@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.engine.errors import FtpError
-from client.engine.events import EventBus, Notice, NoticeKind, TransferProgress
+from client.engine.events import EventBus, Notice, NoticeKind, SessionState, TransferProgress
 from client.engine.exists import ExistsPolicy
 from client.engine.localpaths import as_path
+from client.engine.queue import batch, trees
 from client.engine.queue import sessions as pool
-from client.engine.queue import trees
 from client.engine.queue.asking import AskExists, ExistsArbiter
 from client.engine.queue.book import JobBook
 from client.engine.queue.jobs import FINISHED_STATES, JobState, TransferJob
@@ -89,6 +89,12 @@ class TransferQueue:
         self._worker_numbers = itertools.count(1)
         self.sessions = SessionPool(session_factory)
         self._preparer = TargetPreparer()
+        #: runs of small plain downloads go to a worker thread (see .batch)
+        self.batching = True
+        self._batch_hooks = batch.BatchHooks(
+            started=self._batch_started, done=self._batch_done, failed=self._batch_failed,
+            stopped=self._batch_stopped, back=self._batch_back,
+            released=lambda _record: self._wake.set(), closed=lambda: self._closed)
         self._wake = asyncio.Event()
         self._closed = False
         #: FTP: the charset names of jobs added from now on were read in (see set_charset)
@@ -180,6 +186,7 @@ class TransferQueue:
     def cancel(self, job_id: int) -> None:
         """Stop or drop a job. A download's ``.part`` stays (``retry`` resumes it)."""
         record = self._book.record(job_id)
+        self._settle(record)
         if record.job.state is JobState.RUNNING:
             self._stop(record, JobState.CANCELLED)
         elif record.job.state in (JobState.QUEUED, JobState.PAUSED):
@@ -301,6 +308,8 @@ class TransferQueue:
                         async with asyncio.timeout(wait):
                             await self._wake.wait()
                     continue
+                if await self._try_batch(worker, record):
+                    continue
                 await self._run(worker, record)
         finally:
             if worker in self._workers:
@@ -312,9 +321,93 @@ class TransferQueue:
 
     def _collides(self, record: JobRecord) -> bool:
         """A download that would write a file (or ``.part``) another running download
-        is writing waits for it: two writers on one file would corrupt both."""
-        return record.job.direction == "download" and not self._writing.isdisjoint(
-            _written_by(record.job))
+        is writing waits for it: two writers on one file would corrupt both. A job a
+        batch claimed is its batch's."""
+        return record.batch is not None or (
+            record.job.direction == "download"
+            and not self._writing.isdisjoint(_written_by(record.job)))
+
+    @staticmethod
+    def _settle(record: JobRecord) -> None:
+        if record.batch is not None:
+            record.batch.settle(record)
+
+    # ------------------------------------------------------------------ batches
+    async def _try_batch(self, worker: _Worker, record: JobRecord) -> bool:
+        """Run ``record`` and the next few like it in a batch (see .batch); False when
+        the normal path must run it."""
+        session = worker.session
+        if (not self.batching or not usable(session)
+                or time.monotonic() - worker.last_used >= pool.CHECK_AFTER):
+            return False
+        plain = batch.plain_session(session)
+        overwrite = self.exists.policy is ExistsPolicy.OVERWRITE
+        if (plain is None or not batch.fits(record, plain, overwrite=overwrite)
+                or not batch.safe_target(record)):
+            return False
+        records, writes = batch.claim(
+            record, self._book.upcoming(), plain, overwrite=overwrite,
+            share=self._concurrency, now=asyncio.get_running_loop().time(),
+            writing=self._writing, written_by=_written_by)
+        run = batch.TransferBatch(plain, records, self._batch_hooks)
+        self._writing |= writes
+        task = asyncio.current_task()
+        assert task is not None
+        try:
+            ran = await run.run()
+        except asyncio.CancelledError:
+            if self._closed:
+                raise
+            self._forget_stop(task)  # the user's pause or cancel, handled by the batch
+            ran = True
+        except Exception as exc:  # noqa: BLE001 - a fault here must not end the worker
+            log.exception("a batch of downloads failed unexpectedly")
+            plain.set_state(SessionState.FAILED, detail=str(exc))
+            for other in records:
+                if other.job.state is JobState.RUNNING:
+                    other.task = None
+                    self._failed(None, other, exc)
+            ran = True
+        finally:
+            worker.last_used = time.monotonic()
+            self._writing -= writes
+            self._wake.set()
+            if not usable(plain):
+                self.sessions.discard(plain)
+                worker.session = None
+        return ran
+
+    def _batch_started(self, record: JobRecord, task: asyncio.Task | None) -> None:
+        record.stop_as = None
+        record.resuming = False
+        record.task = task
+        self._book.update(record, state=JobState.RUNNING, error=None, rate=0.0,
+                          attempts=record.job.attempts + 1)
+
+    def _batch_done(self, record: JobRecord, size: int) -> None:
+        record.task = None
+        record.failures = 0
+        record.resume_next = False
+        self._book.update(record, state=JobState.DONE, bytes_done=size, size=size,
+                          error=None, rate=0.0)
+
+    def _batch_failed(self, record: JobRecord, exc: Exception | asyncio.CancelledError) -> None:
+        record.task = None
+        if isinstance(exc, asyncio.CancelledError):
+            self._book.update(record, state=JobState.CANCELLED, rate=0.0,
+                              error="the transfer queue was closed")
+        else:
+            self._failed(None, record, exc)
+
+    def _batch_stopped(self, record: JobRecord) -> None:
+        record.task = None
+        self._stopped(record)
+
+    def _batch_back(self, record: JobRecord) -> None:
+        record.task = None
+        self._book.update(record, state=JobState.QUEUED, rate=0.0,
+                          attempts=max(0, record.job.attempts - 1))
+        self._wake.set()
 
     async def _run(self, worker: _Worker, record: JobRecord) -> None:
         record.stop_as = None
@@ -432,11 +525,11 @@ class TransferQueue:
         record.stop_as = None
         self._book.update(record, state=state, rate=0.0)
 
-    def _failed(self, worker: _Worker, record: JobRecord, exc: Exception) -> None:
+    def _failed(self, worker: _Worker | None, record: JobRecord, exc: Exception) -> None:
         message = exc.message if isinstance(exc, FtpError) else f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, (FtpError, OSError)):
             log.exception("transfer job %s failed unexpectedly", record.job.job_id)
-        if worker.session is not None and needs_new_connection(exc):
+        if worker is not None and worker.session is not None and needs_new_connection(exc):
             session, worker.session = worker.session, None
             self.sessions.discard(session)
         if (record.job.direction == "upload" and record.resuming

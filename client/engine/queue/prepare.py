@@ -36,7 +36,7 @@ from client.engine.localpaths import (
 if TYPE_CHECKING:
     from client.engine.queue.runner import JobRecord
 
-__all__ = ["TargetPreparer", "claim_prepared"]
+__all__ = ["TargetPreparer", "claim_prepared", "open_folder_below", "BY_DESCRIPTOR"]
 
 #: Targets prepared per trip to the thread, and how few may be left before the next.
 BATCH = 32
@@ -52,7 +52,7 @@ _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | SAFE_OPEN_FLAGS | _CLOEXEC
 #: folders opened one below the other (``openat``): the thread follows no link at all,
 #: whatever happens to the paths meanwhile, and does little Python work (it holds the
 #: interpreter's lock while it does, away from the loop)
-_BY_DESCRIPTOR = bool(os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+BY_DESCRIPTOR = bool(os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
                       and _DIRECTORY and _NOFOLLOW)
 
 
@@ -71,7 +71,7 @@ class _Ahead:
         self.local = local
 
 
-def _open_folder(root: str, folder: str) -> int | None:
+def open_folder_below(root: str, folder: str) -> int | None:
     """A descriptor of ``folder``, reached from ``root`` one component at a time without
     following a link; None when it is missing, a link, not below ``root``, or unusual
     (the job meets the reason itself, on the loop)."""
@@ -125,7 +125,7 @@ def _prepare_all(batch: list[_Ahead]) -> None:
                 if entry.state != _PENDING:
                     continue
                 entry.state = _DONE
-                if not _BY_DESCRIPTOR:
+                if not BY_DESCRIPTOR:
                     try:
                         if not os.path.lexists(entry.local):
                             entry.created = prepare_download_target(entry.root, entry.local)
@@ -134,7 +134,7 @@ def _prepare_all(batch: list[_Ahead]) -> None:
                     continue
                 folder, name = os.path.split(os.fspath(entry.local))
                 if folder not in folders:
-                    folders[folder] = _open_folder(os.fspath(entry.root), folder)
+                    folders[folder] = open_folder_below(os.fspath(entry.root), folder)
                 folder_fd = folders[folder]
                 if folder_fd is not None:
                     entry.created = _create_part(folder_fd, name)
@@ -184,7 +184,7 @@ class TargetPreparer:
         for record in upcoming:
             job = record.job
             if (job.direction != "download" or record.ahead is not None
-                    or record.resume_next or record.decision is not None):
+                    or record.batch is not None or record.resume_next or record.decision is not None):
                 continue
             entry = _Ahead(record.root, job.local_path)
             record.ahead = entry

@@ -35,6 +35,7 @@ from client.protocol.paths import remote_basename, remote_parent
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
+    from client.engine.queue.batch import TransferBatch
     from client.engine.queue.prepare import _Ahead
     from client.engine.remotefs import RemoteFileSystem
 
@@ -65,6 +66,8 @@ class JobRecord:
     listed_mtime: _dt.datetime | None = None  # download: the listing's exact time (no MDTM)
     charset: str | None = None  # FTP: the charset its names were read in (None: the session's)
     ahead: _Ahead | None = None  # download: its target being prepared ahead (see .prepare)
+    batch: TransferBatch | None = None  # claimed by a batch of small downloads (see .batch)
+    no_batch: bool = False  # went back from a batch once: the normal path runs it
 
 
 @dataclass(frozen=True)
