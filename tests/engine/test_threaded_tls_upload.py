@@ -340,3 +340,47 @@ async def test_a_file_that_shrinks_during_the_upload_is_a_local_error(scripted_s
         wait_for_workers()
         await session.noop()
     assert "shrank" in str(caught.value)
+
+
+@pytest.mark.asyncio
+async def test_a_limit_set_during_the_upload_paces_the_thread(scripted_server, bus, tmp_path,
+                                                              threaded, monkeypatch):
+    from client.engine.ratelimit import RateLimits, SpeedLimiter
+
+    asked: list[int] = []
+    original = threaded_tls.ThreadedTlsStream._pace_delay
+
+    def spy(self: threaded_tls.ThreadedTlsStream, count: int) -> float:
+        asked.append(count)
+        return original(self, count)
+
+    monkeypatch.setattr(threaded_tls.ThreadedTlsStream, "_pace_delay", spy)
+    local = tmp_path / "up.bin"
+    payload = PAYLOAD * 6  # more than the sockets' buffers hold
+    local.write_bytes(payload)
+    received = bytearray()
+
+    def slow_but_whole(session, argument: str) -> None:
+        plan = transfer(receive=True)
+        session.send(plan.preliminary)
+        sock = session.data.open(plan)
+        assert sock is not None
+        while chunk := sock.recv(65536):
+            received.extend(chunk)
+            threading.Event().wait(0.005)
+        session.data.close()
+        session.send(b"226 Transfer complete.\r\n")
+
+    server = tls_server(scripted_server, slow_but_whole)
+    async with FtpSession(server.info.settings(**FAST), bus=bus) as session:
+        session.limiter = SpeedLimiter()
+        task = asyncio.ensure_future(session.upload(local, "up.bin"))
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if (threaded and threaded[0].bytes > 0) or task.done():
+                break
+        session.limiter.limits = RateLimits(upload_each=64 * 1024 * 1024)
+        await task
+    assert bytes(received) == payload
+    assert asked and sum(asked) <= len(payload)
+    wait_for_workers()
