@@ -114,7 +114,7 @@ class ThreadedTlsUpload(ThreadedTlsStream):
         source = getattr(context, "session_source", None)
         session = None
         if source is not None:
-            try:  # read here, on the loop: the control connection's TLS object is its
+            try:  # read here, on the loop, which owns the control connection's TLS
                 session = source()
             except Exception:  # noqa: BLE001 - no session means a full handshake
                 session = None
@@ -128,10 +128,14 @@ class ThreadedTlsUpload(ThreadedTlsStream):
         except BaseException:
             plain.close()
             raise
+        try:
+            fd = os.dup(self.source.handle.fileno())  # the caller closes its own
+        except BaseException:
+            tls.close()
+            raise
         self._handshaken = self._loop.create_future()
-        self._thread = threading.Thread(
-            target=self._send_run, args=(self._sock, tls, os.dup(self.source.handle.fileno())),
-            name="ftp-tls-upload", daemon=True)
+        self._thread = threading.Thread(target=self._send_run, args=(self._sock, tls, fd),
+                                        name="ftp-tls-upload", daemon=True)
         self._thread.start()
         try:
             await self._handshaken
