@@ -1,5 +1,7 @@
 """One upload: ``STOR`` (or ``APPE``/``REST`` to resume) from a regular local file,
-then ``SIZE`` and ``MFMT`` together (see :mod:`client.engine.transfer`)."""
+then ``SIZE`` and ``MFMT`` together (see :mod:`client.engine.transfer`). Big FTPS
+uploads are sent by a worker thread (:mod:`client.engine.data.threaded_upload`); the
+sources here serve the rest."""
 
 from __future__ import annotations
 
