@@ -1,5 +1,7 @@
 """One upload: ``STOR`` (or ``APPE``/``REST`` to resume) from a regular local file,
-then ``SIZE`` and ``MFMT`` together (see :mod:`client.engine.transfer`)."""
+then ``SIZE`` and ``MFMT`` together (see :mod:`client.engine.transfer`). Big FTPS
+uploads are sent by a worker thread (:mod:`client.engine.data.threaded_upload`); the
+sources here serve the rest."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from client.engine.data.channel import DataTransfer
 from client.engine.data.stream import DataStream
+from client.engine.data.threaded_upload import FileSource
 from client.engine.errors import DataChannelError, LocalError
 from client.engine.events import DataFailure, DataPhase, TransferProgress
 from client.engine.progress import ProgressReporter, next_transfer_id
@@ -135,8 +138,9 @@ class Upload:
         except OSError as exc:
             raise local_error("read", self.local, exc) from None
         try:
-            source = _ascii_source(handle) if self.ascii else _sendfile_source(
-                handle, offset, self.size - offset)
+            source = _ascii_source(handle) if self.ascii else FileSource(
+                handle, offset, self.size - offset,
+                _sendfile_source(handle, offset, self.size - offset))
             result = await DataTransfer(session.channel_setup(mode), command, source=source,
                                         rest=rest, on_bytes=progress.update,
                                         throttle=session.limiter.throttle(

@@ -169,3 +169,37 @@ def test_a_batch_of_small_downloads_runs_on_the_qasync_loop(qapp, ftp_server, tm
     assert len(retr) == len(closed) == 60
     for i in range(60):
         assert (tmp_path / "copy" / f"f{i:02d}.bin").read_bytes() == bytes([i]) * (i + 1)
+
+
+def test_an_ftps_upload_from_the_worker_thread_reports_to_the_qt_loop(
+        qapp, ftps_reuse_server, tmp_path: Path, monkeypatch) -> None:
+    """A big FTPS upload's thread hands its handshake, progress and end to the loop
+    with ``call_soon_threadsafe``: under qasync those calls must wake the Qt loop."""
+    from client.engine.data import threaded_tls, threaded_upload
+    from client.engine.events import TransferProgress
+    from client.ui.qt_loop import InspectorEventLoop
+
+    monkeypatch.setattr(threaded_tls, "THRESHOLD", 0)
+    sent: list[threaded_upload.ThreadedTlsUpload] = []
+    original = threaded_upload.ThreadedTlsUpload.start_receiving
+    monkeypatch.setattr(threaded_upload.ThreadedTlsUpload, "start_receiving",
+                        lambda self: (sent.append(self), original(self)))
+    source = tmp_path / "up.bin"
+    source.write_bytes(big_file_bytes())
+    bus = EventBus()
+    progress: list[TransferProgress] = []
+    bus.subscribe(lambda e: progress.append(e) if isinstance(e, TransferProgress) else None)
+
+    async def scenario() -> None:
+        async with FtpSession(ftps_reuse_server.settings(), bus=bus) as session:
+            await session.upload(source, "threaded-up.bin")
+
+    loop = InspectorEventLoop(qapp)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 30))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    assert sha256_of(ftps_reuse_server.root / "threaded-up.bin") == sha256_of(source)
+    assert len(sent) == 1
+    assert progress and progress[-1].done and progress[-1].bytes_done == len(big_file_bytes())

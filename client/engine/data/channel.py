@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from client.engine.data.opening import open_active, open_passive
 from client.engine.data.stream import DataStream, FileSink, ReadHold, Sink
 from client.engine.data.threaded_tls import ThreadedTlsStream, wants_threaded_tls
+from client.engine.data.threaded_upload import ThreadedTlsUpload, wants_threaded_upload
 from client.engine.data.tracking import (
     FALLBACK_FAILURES,
     ChannelResult,
@@ -113,6 +114,9 @@ class DataTransfer:
         if on_connected is None and wants_threaded_tls(self.setup, sink, self.throttle):
             assert isinstance(sink, FileSink)
             return ThreadedTlsStream(sink, self.on_bytes, throttle=self.throttle)
+        if on_connected is None and wants_threaded_upload(self.setup, self.source, self.throttle):
+            return ThreadedTlsUpload(self.source, self.on_bytes,  # type: ignore[arg-type]
+                                     throttle=self.throttle)
         stream = DataStream(self.sink, self.on_bytes, on_connected, throttle=self.throttle)
         if sink is not None and hasattr(sink, "on_error"):
             sink.on_error = stream.fail  # type: ignore[attr-defined]  # disk errors end the transfer
@@ -266,7 +270,7 @@ class DataTransfer:
             channel=tracker.channel, version=version, cipher=cipher, session_reused=reused,
             fingerprint_sha256=fingerprint))
         tracker.emit(DataPhase.TLS_ESTABLISHED)
-        if threaded:
+        if threaded and not isinstance(stream, ThreadedTlsUpload):
             stream.start_receiving()  # only now: the certificate was accepted
 
     async def _transfer(self, stream: DataStream, tracker: ChannelTracker, first: Reply) -> Reply:
@@ -295,7 +299,9 @@ class DataTransfer:
             stream.first_byte.add_done_callback(announce_first_byte)
         sender: asyncio.Future[None] | None = None
         try:
-            if self.source is not None:
+            if isinstance(stream, ThreadedTlsUpload):
+                stream.start_receiving()  # certificate accepted, the server's 150 in
+            elif self.source is not None:
                 sender = self._start_sending(stream)
             waits = {stream.closed, final_task} if final_task else {stream.closed}
             await self._wait_data(stream, tracker, stream.closed, final_task, waits)
@@ -303,6 +309,8 @@ class DataTransfer:
                 self._sent(sender)
             outcome = stream.closed.result() if stream.closed.done() else None
             tracker.bytes = stream.bytes
+            if isinstance(stream, ThreadedTlsUpload) and stream.local_failure is not None:
+                raise stream.local_failure  # the local file shrank, as the sender reports
             if outcome is not None:
                 raise self._classify_end(outcome, tracker, stream)
             if self.sink is not None:
@@ -416,27 +424,40 @@ class DataTransfer:
                 error = final_task.exception()
                 if error is not None:
                     raise error
-                reply = final_task.result()
-                self._command_done = True
-                if reply.is_error:
-                    tracker.bytes = stream.bytes
-                    stream.abort()
-                    if is_tls_refusal(reply):
-                        raise tracker.failure(
-                            DataFailure.TLS_FAILED,
-                            f"the server refused the protected data connection: {reply.code} "
-                            f"{escape_control(reply.text)} (it requires the data connection to "
-                            "resume the control connection's TLS session)",
-                            step=self.command.verb, reply_code=reply.code)
-                    failure = DataFailure.CLOSED_EARLY if stream.bytes else DataFailure.SERVER_REFUSED
-                    raise tracker.failure(
-                        failure, f"the server ended the transfer with {reply.code} "
-                        f"{escape_control(reply.text)} while the data connection was still "
-                        f"open ({stream.bytes} bytes moved)", step=self.command.verb,
-                        reply_code=reply.code)
+                self._ended_by_reply(final_task.result(), tracker, stream)
                 waits = {data_done}
+        if (final_task is not None and isinstance(stream, ThreadedTlsUpload)
+                and stream.closed.result() is not None):
+            # A blocking send fails the moment the server drops the connection, maybe
+            # before its reply (522, 552, 426) that says why was read: wait a moment for it.
+            if not final_task.done():
+                await asyncio.wait({final_task}, timeout=_ANSWER_GRACE)
+            if final_task.done() and not final_task.cancelled() and final_task.exception() is None:
+                self._ended_by_reply(final_task.result(), tracker, stream)
         if data_done is not stream.closed:
             data_done.result()
+
+    def _ended_by_reply(self, reply: Reply, tracker: ChannelTracker, stream: DataStream) -> None:
+        """The final reply came while the data connection was open (or just failed): an
+        error reply is the transfer's failure."""
+        self._command_done = True
+        if not reply.is_error:
+            return
+        tracker.bytes = stream.bytes
+        stream.abort()
+        if is_tls_refusal(reply):
+            raise tracker.failure(
+                DataFailure.TLS_FAILED,
+                f"the server refused the protected data connection: {reply.code} "
+                f"{escape_control(reply.text)} (it requires the data connection to "
+                "resume the control connection's TLS session)",
+                step=self.command.verb, reply_code=reply.code)
+        failure = DataFailure.CLOSED_EARLY if stream.bytes else DataFailure.SERVER_REFUSED
+        raise tracker.failure(
+            failure, f"the server ended the transfer with {reply.code} "
+            f"{escape_control(reply.text)} while the data connection was still "
+            f"open ({stream.bytes} bytes moved)", step=self.command.verb,
+            reply_code=reply.code)
 
     def _classify_end(self, outcome: BaseException, tracker: ChannelTracker,
                       stream: DataStream) -> FtpError:

@@ -105,7 +105,7 @@ class ThreadedTlsStream(DataStream):
     resolves once the thread has ended (its last write is done, its socket closed).
     """
 
-    def __init__(self, sink: FileSink, on_bytes: Callable[[int], None] | None = None,
+    def __init__(self, sink: FileSink | None, on_bytes: Callable[[int], None] | None = None,
                  throttle: Throttle | None = None) -> None:
         super().__init__(sink, on_bytes, None, throttle=throttle)
         self._file = sink
@@ -167,7 +167,7 @@ class ThreadedTlsStream(DataStream):
         self._handshaken = self._loop.create_future()
         self._thread = threading.Thread(
             target=self._run, args=(self._sock, self._ssl, incoming, outgoing,
-                                    os.dup(self._file.descriptor)),
+                                    os.dup(self._file.descriptor)),  # type: ignore[union-attr]
             name="ftp-tls-download", daemon=True)
         self._thread.start()
         try:
