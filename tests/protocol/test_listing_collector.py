@@ -5,6 +5,7 @@ generation — and the rest of the program's collector state left as it was."""
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -30,6 +31,13 @@ def collector_on() -> Iterator[None]:
     """Automatic collection on and nothing frozen (as in a command-line process; a
     window test run before in the same process may have frozen objects)."""
     was_enabled = gc.isenabled()
+    # once a window test made the QApplication, pytest-qt processes Qt events before
+    # the test's body, and the window's collector timer would switch collection off
+    window_gc = sys.modules.get("client.ui.main_thread_gc")
+    timer = getattr(window_gc, "_timer", None)
+    paused = timer is not None and timer.isActive()
+    if paused:
+        timer.stop()
     gc.enable()
     if gc.get_freeze_count():
         gc.unfreeze()
@@ -38,6 +46,8 @@ def collector_on() -> Iterator[None]:
     finally:
         if not was_enabled:
             gc.disable()
+        if paused:
+            timer.start()
 
 
 def young_ids() -> set[int]:
