@@ -247,14 +247,29 @@ class ThreadedTlsStream(DataStream):
 
     def _run(self, sock: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO,
              outgoing: ssl.MemoryBIO, fd: int) -> None:
-        outcome: BaseException | None = None
-        try:
+        def handshake() -> None:
             sock.setblocking(True)
             self._shake_hands(sock, tls, incoming, outgoing)
+
+        def close() -> None:
+            os.close(fd)
+            sock.close()
+
+        self._work_in_thread(handshake, lambda: self._receive(sock, tls, incoming, outgoing, fd),
+                             close)
+
+    def _work_in_thread(self, handshake: Callable[[], None], work: Callable[[], None],
+                        close: Callable[[], None]) -> None:
+        """The worker thread's life, for either direction: the handshake, the loop's "go"
+        (certificate accepted), the work, and the end reported to the loop — where a stop
+        the loop asked for is the failure, whatever the socket then raised."""
+        outcome: BaseException | None = None
+        try:
+            handshake()
             self._call(self._handshake_done)
             self._go.wait()
             if not self._stop.is_set():
-                self._receive(sock, tls, incoming, outgoing, fd)
+                work()
             if self._stop.is_set():
                 outcome = ConnectionAbortedError("the data connection was closed")
         except BaseException as exc:  # noqa: BLE001 - reported to the loop
@@ -262,8 +277,7 @@ class ThreadedTlsStream(DataStream):
             if self._stop.is_set():  # the loop closed it: its reason is the failure
                 outcome = ConnectionAbortedError("the data connection was closed")
         finally:
-            os.close(fd)
-            sock.close()
+            close()
         self._call(self._ended, self._received, outcome)
 
     def _shake_hands(self, sock: socket.socket, tls: ssl.SSLObject, incoming: ssl.MemoryBIO,

@@ -153,24 +153,12 @@ class ThreadedTlsUpload(ThreadedTlsStream):
 
     # --- worker thread
     def _send_run(self, sock: socket.socket, tls: ssl.SSLSocket, fd: int) -> None:
-        outcome: BaseException | None = None
-        try:
-            tls.do_handshake()
-            self._call(self._handshake_done)
-            self._go.wait()
-            if not self._stop.is_set():
-                self._send(tls, fd)
-            if self._stop.is_set():
-                outcome = ConnectionAbortedError("the data connection was closed")
-        except BaseException as exc:  # noqa: BLE001 - reported to the loop
-            outcome = exc
-            if self._stop.is_set():  # the loop closed it: its reason is the failure
-                outcome = ConnectionAbortedError("the data connection was closed")
-        finally:
+        def close() -> None:
             os.close(fd)
             tls.close()
             sock.close()
-        self._call(self._ended, self._received, outcome)
+
+        self._work_in_thread(tls.do_handshake, lambda: self._send(tls, fd), close)
 
     def _send(self, tls: ssl.SSLSocket, fd: int) -> None:
         source = self.source
