@@ -29,9 +29,10 @@ from client.engine.ratelimit import Direction, RateLimits, SpeedLimiter, Throttl
 from client.engine.session import FtpSession
 from client.engine.settings import TransferMode
 
+from . import threaded_helpers as helpers
 from .conftest import Recorder
+from .threaded_helpers import FAST, channel_phases, force_threaded
 
-FAST = dict(data_timeout=5.0, control_timeout=5.0, connect_timeout=5.0)
 PAYLOAD = os.urandom(3 * 1024 * 1024 + 12345)
 
 
@@ -39,26 +40,15 @@ PAYLOAD = os.urandom(3 * 1024 * 1024 + 12345)
 def threaded(monkeypatch: pytest.MonkeyPatch) -> list[threaded_tls.ThreadedTlsStream]:
     """Every download takes the threaded path (no threshold); the streams that
     received are listed (proof the path ran)."""
-    monkeypatch.setattr(threaded_tls, "THRESHOLD", 0)
-    started: list[threaded_tls.ThreadedTlsStream] = []
-    original = threaded_tls.ThreadedTlsStream.start_receiving
-
-    def spy(self: threaded_tls.ThreadedTlsStream) -> None:
-        started.append(self)
-        original(self)
-
-    monkeypatch.setattr(threaded_tls.ThreadedTlsStream, "start_receiving", spy)
-    return started
+    return force_threaded(monkeypatch, threaded_tls.ThreadedTlsStream)
 
 
 def worker_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "ftp-tls-download"]
+    return helpers.worker_threads('ftp-tls-download')
 
 
 def wait_for_workers() -> None:
-    for thread in worker_threads():
-        thread.join(timeout=5)
-    assert not worker_threads()
+    helpers.wait_for_workers('ftp-tls-download')
 
 
 def size_reply(size: int) -> bytes:
@@ -71,11 +61,6 @@ def tls_server(scripted_server, retr, size: int | None = len(PAYLOAD)):
         handlers["SIZE"] = size_reply(size)
     return scripted_server(handlers, tls="explicit", tls_require_reuse=True)
 
-
-def channel_phases(recorder: Recorder) -> list[str]:
-    events = recorder.of(DataChannelEvent)
-    last = events[-1].channel
-    return [e.phase.value for e in events if e.channel == last]
 
 
 # --------------------------------------------------------------------------- real server

@@ -23,9 +23,10 @@ from client.engine.events import (
 from client.engine.session import FtpSession
 from client.engine.settings import TransferMode
 
+from . import threaded_helpers as helpers
 from .conftest import Recorder
+from .threaded_helpers import FAST, channel_phases, force_threaded
 
-FAST = dict(data_timeout=5.0, control_timeout=5.0, connect_timeout=5.0)
 PAYLOAD = os.urandom(3 * 1024 * 1024 + 12345)
 
 
@@ -33,32 +34,16 @@ PAYLOAD = os.urandom(3 * 1024 * 1024 + 12345)
 def threaded(monkeypatch: pytest.MonkeyPatch) -> list[threaded_upload.ThreadedTlsUpload]:
     """Every binary upload takes the threaded path (no threshold); the streams that
     sent are listed (proof the path ran)."""
-    monkeypatch.setattr(threaded_tls, "THRESHOLD", 0)
-    started: list[threaded_upload.ThreadedTlsUpload] = []
-    original = threaded_upload.ThreadedTlsUpload.start_receiving
-
-    def spy(self: threaded_upload.ThreadedTlsUpload) -> None:
-        started.append(self)
-        original(self)
-
-    monkeypatch.setattr(threaded_upload.ThreadedTlsUpload, "start_receiving", spy)
-    return started
+    return force_threaded(monkeypatch, threaded_upload.ThreadedTlsUpload)
 
 
 def worker_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "ftp-tls-upload"]
+    return helpers.worker_threads('ftp-tls-upload')
 
 
 def wait_for_workers() -> None:
-    for thread in worker_threads():
-        thread.join(timeout=5)
-    assert not worker_threads()
+    helpers.wait_for_workers('ftp-tls-upload')
 
-
-def channel_phases(recorder: Recorder) -> list[str]:
-    events = recorder.of(DataChannelEvent)
-    last = events[-1].channel
-    return [e.phase.value for e in events if e.channel == last]
 
 
 def tls_server(scripted_server, stor):
