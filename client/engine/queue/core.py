@@ -169,8 +169,9 @@ class TransferQueue:
 
     def pause(self, job_id: int) -> None:
         """A queued job waits; a running one is stopped (ABOR) and later resumed from
-        where it stopped."""
+        where it stopped. A batch that claimed it and has not reached it lets it go."""
         record = self._book.record(job_id)
+        self._settle(record)
         if record.job.state is JobState.QUEUED:
             self._book.update(record, state=JobState.PAUSED)
         elif record.job.state is JobState.RUNNING:
@@ -210,7 +211,8 @@ class TransferQueue:
 
     def move(self, job_id: int, new_index: int) -> None:
         """Put a job at ``new_index`` in the queue order (clamped); workers take QUEUED
-        jobs in this order."""
+        jobs in this order (a batch that claimed it and has not reached it lets it go)."""
+        self._settle(self._book.record(job_id))
         self._book.move(job_id, new_index)
 
     def remove_finished(self, job_ids: list[int]) -> list[int]:

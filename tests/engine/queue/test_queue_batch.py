@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,63 @@ async def test_a_cancel_of_a_claimed_job_the_thread_has_not_reached(scripted_ser
     assert not (target / "f06.bin").exists() and not (target / "f06.bin.part").exists()
     assert "/d/f06.bin" not in " ".join(server.lines())
     assert {queue.job(i).state for i in ids if i not in (ids[2], ids[6])} == {JobState.DONE}
+
+
+@pytest.mark.asyncio
+async def test_a_pause_of_a_claimed_job_the_thread_has_not_reached(scripted_server, tmp_path,
+                                                                   batches):
+    """A waiting job the person pauses stays paused and is not transferred, even when a
+    batch had claimed it (the batch goes on with the others); Resume then fetches it."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def pause_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.pause(ids[6])  # claimed by the batch, not started
+        gate.set()
+        assert queue.job(ids[6]).state is JobState.PAUSED
+        await queue.wait_idle()
+        assert queue.job(ids[6]).state is JobState.PAUSED
+        assert not (target / "f06.bin").exists()
+        assert "/d/f06.bin" not in " ".join(server.lines())
+        queue.resume(ids[6])
+
+    queue, ids = await run_queue(server, EventBus(), target, 8, during=pause_later)
+    assert queue.job(ids[6]).state is JobState.DONE
+    assert (target / "f06.bin").read_bytes() == payload(6)
+    assert [(queue.job(i).state, queue.job(i).error) for i in ids] == [(JobState.DONE, None)] * 8, server.lines()
+    assert batches[0] == 7  # f01-f07 (f00 opened the connection on the normal path)
+
+
+@pytest.mark.asyncio
+async def test_a_claimed_job_moved_to_the_end_goes_last(scripted_server, tmp_path, batches):
+    """Move down means later, also for a job a batch had claimed but not reached."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def move_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.move(ids[3], len(ids) - 1)
+        gate.set()
+
+    queue, ids = await run_queue(server, EventBus(), target, 8, during=move_later)
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    fetched = [line.split()[-1] for line in server.lines() if line.startswith("RETR")]
+    assert fetched[-1] == "/d/f03.bin" and len(fetched) == 8
 
 
 @pytest.mark.asyncio
