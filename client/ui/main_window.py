@@ -103,6 +103,7 @@ class MainWindow(QMainWindow, WindowFacade):
         self.sessions = WindowSessions(self)  # FTP and SFTP; asks about host keys
         self.session_factory: SessionFactory = session_factory or self.sessions
         self.queue_concurrency = 2
+        self.queue_processing = True  # "Process queue" (the queue's toggle, Ctrl+P)
 
         history = QuickconnectHistory()
         take_over_qsettings_history(self.settings, history)
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow, WindowFacade):
         b.queue_jobs.connect(tabs.jobs_changed)
         b.progress.connect(self.queue.model.update_progress)
         self.queue.concurrency_changed.connect(self.set_concurrency)
+        self.queue.processing_changed.connect(self.set_processing)
         commands = self.transfer_commands
         self.queue.connect_actions(commands.queue_action)
         self.exists_asker.cancel_requested.connect(lambda job: commands.queue_action("cancel", [job]))
@@ -219,6 +221,11 @@ class MainWindow(QMainWindow, WindowFacade):
     def set_concurrency(self, count: int) -> None:
         self.queue_concurrency = count
         self.tabs.set_concurrency(count)
+
+    def set_processing(self, on: bool) -> None:
+        """Every tab's queue takes waiting jobs (True) or holds them."""
+        self.queue_processing = on
+        self.tabs.set_processing(on)
 
     def order_tab_stops(self) -> None:
         """Tab walks the window as it is read: quickconnect, the Passive/Active switch,

@@ -241,6 +241,8 @@ class _ProgressDelegate(QStyledItemDelegate):
 
 class QueueWidget(QWidget):
     concurrency_changed = Signal(int)
+    #: "Process queue" switched: False holds the waiting jobs (running ones finish)
+    processing_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +303,19 @@ class QueueWidget(QWidget):
         self.model.rowsInserted.connect(self._update_buttons)  # a job below: Move down
         self._update_buttons()
         self.actions_bar.addStretch(1)
+        self.process_action = QAction(self.tr("&Process queue"), self, checkable=True)
+        self.process_action.setChecked(True)
+        self.process_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.process_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.process_action.setToolTip(self.tr(
+            "On: queued transfers start. Off: they wait (to line them up or hold the "
+            "rest); running ones finish."))
+        self.process_action.toggled.connect(self._processing_toggled)
+        self.addAction(self.process_action)
+        self.process_button = QToolButton(self)
+        self.process_button.setDefaultAction(self.process_action)
+        self.process_button.setAccessibleName(self.tr("Process queue"))
+        self.actions_bar.addWidget(self.process_button)
         self.actions_bar.addWidget(QLabel(self.tr("Concurrent transfers:"), self))
         self.concurrency = QSpinBox(self)
         self.concurrency.setRange(1, 10)
@@ -338,9 +353,18 @@ class QueueWidget(QWidget):
         for key, button in self.buttons.items():
             button.setEnabled(applies(key, jobs, self.model.jobs()))
 
+    def _processing_toggled(self, on: bool) -> None:
+        self._update_tab_titles()
+        self.processing_changed.emit(on)
+
     def _update_tab_titles(self, *_args: object) -> None:
         for i, (key, label) in enumerate(self._tab_labels()):
-            self.tabs.setTabText(i, f"{label} ({self.proxies[key].rowCount()})")
+            count = self.proxies[key].rowCount()
+            if key is QueueTab.QUEUED and not self.process_action.isChecked():
+                text = self.tr("{label} ({count}, on hold)").format(label=label, count=count)
+            else:
+                text = f"{label} ({count})"
+            self.tabs.setTabText(i, text)
 
     def _tab_labels(self) -> tuple[tuple[QueueTab, str], ...]:
         return ((QueueTab.QUEUED, self.tr("Queued")), (QueueTab.FAILED, self.tr("Failed")),

@@ -50,6 +50,7 @@ class Transfers:
         self._on_jobs = on_jobs
         self._on_finished = on_finished
         self._concurrency = concurrency
+        self._processing = True
         self._ask_exists = ask_exists
         self.queue: TransferQueue | None = None
         #: keeps the unfinished jobs on disk, with ``site()`` naming where they belong
@@ -65,6 +66,7 @@ class Transfers:
             self.queue = TransferQueue(self.connection.open_session, bus=self.bus,
                                        concurrency=self._concurrency, exists_policy=policy,
                                        ask_exists=self._ask_exists)
+            self.queue.set_processing(self._processing)
             settings = self.connection.settings
             if isinstance(settings, ConnectionSettings):  # names are read in this charset
                 self.queue.set_charset(settings.encoding)
@@ -80,6 +82,12 @@ class Transfers:
         self._concurrency = count
         if self.queue is not None:
             self.queue.set_concurrency(count)
+
+    def set_processing(self, on: bool) -> None:
+        """"Process queue": off, waiting jobs stay waiting (running ones finish)."""
+        self._processing = on
+        if self.queue is not None:
+            self.queue.set_processing(on)
 
     def apply(self, action: str, jobs: list[TransferJob]) -> list[TransferJob] | None:
         """A queue button: pause, resume, cancel, retry, up, down or remove (finished

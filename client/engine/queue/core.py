@@ -97,6 +97,9 @@ class TransferQueue:
             released=lambda _record: self._wake.set(), closed=lambda: self._closed)
         self._wake = asyncio.Event()
         self._closed = False
+        #: False: workers take no queued job (see set_processing)
+        self._processing = True
+        self._processing_flipped = asyncio.Event()
         #: FTP: the charset names of jobs added from now on were read in (see set_charset)
         self.charset: str | None = None
 
@@ -253,10 +256,38 @@ class TransferQueue:
         self._start_workers()
         self._wake.set()
 
+    @property
+    def processing(self) -> bool:
+        """Whether the workers take queued jobs."""
+        return self._processing
+
+    def set_processing(self, on: bool) -> None:
+        """Start or stop taking queued jobs (a person lines up transfers first, or holds
+        the rest of a queue). Stopping lets running transfers finish; the waiting jobs
+        a batch claimed and has not reached stay queued."""
+        if on == self._processing:
+            return
+        self._processing = on
+        flipped, self._processing_flipped = self._processing_flipped, asyncio.Event()
+        flipped.set()
+        if on:
+            self._start_workers()
+            self._wake.set()
+            return
+        for record in list(self._book.upcoming()):
+            self._settle(record)
+
     async def wait_idle(self) -> None:
-        """Return when no job is queued or running (paused jobs do not count)."""
-        while self._book.active and not self._closed:
-            await self._book.idle.wait()
+        """Return when no job is queued or running (paused jobs do not count); while
+        the queue does not process, when no job is running."""
+        book = self._book
+        while book.active and not self._closed:
+            if self._processing:
+                await _first_of(book.idle, self._processing_flipped)
+            elif book.running:
+                await _first_of(book.quiet, self._processing_flipped)
+            else:
+                return
 
     async def __aenter__(self) -> TransferQueue:
         return self
@@ -302,6 +333,10 @@ class TransferQueue:
             while not self._closed:
                 if len(self._workers) > self._concurrency:
                     break
+                if not self._processing:
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
                 record, wait = self._book.next_queued(asyncio.get_running_loop().time(),
                                                       self._collides)
                 if record is None:
@@ -583,3 +618,13 @@ def _written_by(job: TransferJob) -> frozenset[str]:
 def _fields(job: TransferJob) -> dict[str, object]:
     return {"local_path": job.local_path, "remote_path": job.remote_path,
             "bytes_done": job.bytes_done, "size": job.size}
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    """Wait until any of ``events`` is set."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

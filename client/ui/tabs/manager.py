@@ -97,6 +97,7 @@ class TabManager(QObject):
                              ask_exists=w.exists_asker, saver=w.queue_saver,
                              site=lambda: w.site_reference(tab)))
         tab.transfers.set_concurrency(w.queue_concurrency)
+        tab.transfers.set_processing(w.queue_processing)
         panel.set_clock(w.bus.now)
         panel.connect_console(console)
         self.consoles.addWidget(console)
@@ -352,4 +353,8 @@ class TabManager(QObject):
     def set_concurrency(self, count: int) -> None:
         for tab in self.tabs():
             tab.transfers.set_concurrency(count)
+
+    def set_processing(self, on: bool) -> None:
+        for tab in self.tabs():
+            tab.transfers.set_processing(on)
 

@@ -293,6 +293,39 @@ async def test_a_claimed_job_moved_to_the_end_goes_last(scripted_server, tmp_pat
 
 
 @pytest.mark.asyncio
+async def test_stopping_the_queue_lets_the_running_file_finish_and_holds_the_rest(
+        scripted_server, tmp_path, batches):
+    """"Process queue" off while a batch runs: the file in flight completes, the files
+    the batch claimed and has not reached stay queued (not transferred) until the queue
+    is started again."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def stop_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.set_processing(False)
+        gate.set()
+        await queue.wait_idle()
+        assert [queue.job(i).state for i in ids] == [JobState.DONE] * 3 + [JobState.QUEUED] * 5
+        assert (target / "f02.bin").read_bytes() == payload(2)
+        assert not any((target / f"f{i:02d}.bin").exists() for i in range(3, 8))
+        fetched = [line for line in server.lines() if line.startswith("RETR")]
+        assert len(fetched) == 3
+        queue.set_processing(True)
+
+    queue, ids = await run_queue(server, EventBus(), target, 8, during=stop_later)
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert all((target / f"f{i:02d}.bin").read_bytes() == payload(i) for i in range(8))
+
+
+@pytest.mark.asyncio
 async def test_a_planted_link_and_an_unsafe_path_are_still_refused(scripted_server, tmp_path,
                                                                    batches):
     """A link planted where f02.bin.part goes is never followed (the file goes to the
