@@ -227,18 +227,10 @@ class DataTransfer:
     async def _tls_handshake(self, stream: DataStream, tracker: ChannelTracker) -> None:
         context = self.setup.tls_context
         assert context is not None and stream.transport is not None
-        loop = asyncio.get_running_loop()
         tracker.emit(DataPhase.TLS_HANDSHAKE)
-        threaded = isinstance(stream, ThreadedTlsStream)
         try:
             async with asyncio.timeout(self.settings.data_timeout):
-                if threaded:
-                    transport = stream.transport
-                    await stream.handshake(context, self.setup.server_hostname)
-                else:
-                    transport = await loop.start_tls(stream.transport, stream, context,
-                                                     server_side=False,
-                                                     server_hostname=self.setup.server_hostname)
+                transport = await stream.handshake(context, self.setup.server_hostname)
         except (ssl.SSLError, OSError, TimeoutError, ConnectionError) as exc:
             reason = "timed out" if isinstance(exc, TimeoutError) else (str(exc) or type(exc).__name__)
             raise tracker.failure(
@@ -247,7 +239,6 @@ class DataTransfer:
         if transport is None:
             raise tracker.failure(DataFailure.TLS_FAILED,
                                   "the data connection closed during the TLS handshake")
-        stream.transport = transport  # type: ignore[assignment]
         ssl_object = transport.get_extra_info("ssl_object")
         version, cipher = tls_version_text(ssl_object)
         reused = bool(ssl_object is not None and ssl_object.session_reused)
@@ -270,7 +261,7 @@ class DataTransfer:
             channel=tracker.channel, version=version, cipher=cipher, session_reused=reused,
             fingerprint_sha256=fingerprint))
         tracker.emit(DataPhase.TLS_ESTABLISHED)
-        if threaded and not isinstance(stream, ThreadedTlsUpload):
+        if self.source is None:
             stream.start_receiving()  # only now: the certificate was accepted
 
     async def _transfer(self, stream: DataStream, tracker: ChannelTracker, first: Reply) -> Reply:
@@ -299,17 +290,18 @@ class DataTransfer:
             stream.first_byte.add_done_callback(announce_first_byte)
         sender: asyncio.Future[None] | None = None
         try:
-            if isinstance(stream, ThreadedTlsUpload):
-                stream.start_receiving()  # certificate accepted, the server's 150 in
-            elif self.source is not None:
-                sender = self._start_sending(stream)
+            if self.source is not None:
+                if stream.runs_in_thread:  # its thread reads the file itself
+                    stream.start_receiving()  # certificate accepted, the server's 150 in
+                else:
+                    sender = self._start_sending(stream)
             waits = {stream.closed, final_task} if final_task else {stream.closed}
             await self._wait_data(stream, tracker, stream.closed, final_task, waits)
             if sender is not None:
                 self._sent(sender)
             outcome = stream.closed.result() if stream.closed.done() else None
             tracker.bytes = stream.bytes
-            if isinstance(stream, ThreadedTlsUpload) and stream.local_failure is not None:
+            if stream.local_failure is not None:
                 raise stream.local_failure  # the local file shrank, as the sender reports
             if outcome is not None:
                 raise self._classify_end(outcome, tracker, stream)
@@ -426,7 +418,7 @@ class DataTransfer:
                     raise error
                 self._ended_by_reply(final_task.result(), tracker, stream)
                 waits = {data_done}
-        if (final_task is not None and isinstance(stream, ThreadedTlsUpload)
+        if (final_task is not None and self.source is not None and stream.runs_in_thread
                 and stream.closed.result() is not None):
             # A blocking send fails the moment the server drops the connection, maybe
             # before its reply (522, 552, 426) that says why was read: wait a moment for it.
@@ -511,7 +503,7 @@ class DataTransfer:
         stream = self.stream
         if stream is not None:
             stream.abort()
-            if isinstance(stream, ThreadedTlsStream):
+            if stream.runs_in_thread:
                 # its thread stops at once; its last write lands before the .part is cut
                 with contextlib.suppress(BaseException):
                     await asyncio.shield(stream.closed)
