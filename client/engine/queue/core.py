@@ -75,7 +75,7 @@ class TransferQueue(Workers):
         self._batch_hooks = batch.BatchHooks(
             started=self._batch_started, done=self._batch_done, failed=self._batch_failed,
             stopped=self._batch_stopped, back=self._batch_back,
-            released=lambda _record: self._wake.set(), closed=lambda: self._closed)
+            released=self._batch_released, closed=lambda: self._closed)
         self._wake = asyncio.Event()
         self._closed = False
         #: False: workers take no queued job (see set_processing)
@@ -231,9 +231,14 @@ class TransferQueue(Workers):
         return self._concurrency
 
     def set_concurrency(self, n: int) -> None:
-        """1..10 workers. More start at once; extra ones stop after their current file."""
+        """1..10 workers. More start at once (taking also the files a running batch
+        claimed and has not reached, so they share the rest); extra ones stop after
+        their current file."""
         self._check_concurrency(n)
+        more = n > self._concurrency
         self._concurrency = n
+        if more:
+            self._release_claims()
         self._start_workers()
         self._wake.set()
 
@@ -254,7 +259,11 @@ class TransferQueue(Workers):
         if on:
             self._start_workers()
             self._wake.set()
-            return
+        else:
+            self._release_claims()
+
+    def _release_claims(self) -> None:
+        """Running batches let go of the waiting files they have not reached."""
         for record in list(self._book.upcoming()):
             self._settle(record)
 

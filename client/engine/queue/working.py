@@ -154,6 +154,7 @@ class Workers:
             share=self._concurrency, now=asyncio.get_running_loop().time(),
             writing=self._writing, written_by=written_by)
         run = batch.TransferBatch(plain, records, self._batch_hooks)
+        run.writes |= writes
         self._writing |= writes
         task = asyncio.current_task()
         assert task is not None
@@ -174,7 +175,7 @@ class Workers:
             ran = True
         finally:
             worker.last_used = time.monotonic()
-            self._writing -= writes
+            self._writing -= run.writes
             self._wake.set()
             if not usable(plain):
                 self.sessions.discard(plain)
@@ -206,6 +207,16 @@ class Workers:
     def _batch_stopped(self, record: JobRecord) -> None:
         record.task = None
         self._stopped(record)
+
+    def _batch_released(self, record: JobRecord, run: batch.TransferBatch) -> None:
+        """A job left its batch: its files are no longer the batch's to write (another
+        worker may take it now)."""
+        if record.job.direction == "download":
+            names = written_by(record.job)
+            if names <= run.writes:
+                run.writes -= names
+                self._writing -= names
+        self._wake.set()
 
     def _batch_back(self, record: JobRecord) -> None:
         record.task = None

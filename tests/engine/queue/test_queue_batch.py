@@ -71,9 +71,10 @@ def add_files(queue: TransferQueue, target: Path, count: int, *, sizes=None) -> 
 
 
 async def run_queue(server, bus, target: Path, count: int, *, batching: bool = True,
-                    retries: int = 3, sizes=None, during=None) -> tuple[TransferQueue, list[int]]:
+                    retries: int = 3, sizes=None, during=None, timeouts=FAST,
+                    ) -> tuple[TransferQueue, list[int]]:
     target.mkdir(exist_ok=True)
-    queue = TransferQueue(session_factory(server, bus, **FAST), bus=bus, concurrency=1,
+    queue = TransferQueue(session_factory(server, bus, **timeouts), bus=bus, concurrency=1,
                           exists_policy=ExistsPolicy.OVERWRITE, retries=retries,
                           retry_delay=0.01)
     queue.batching = batching
@@ -323,6 +324,38 @@ async def test_stopping_the_queue_lets_the_running_file_finish_and_holds_the_res
     queue, ids = await run_queue(server, EventBus(), target, 8, during=stop_later)
     assert {queue.job(i).state for i in ids} == {JobState.DONE}
     assert all((target / f"f{i:02d}.bin").read_bytes() == payload(i) for i in range(8))
+
+
+@pytest.mark.asyncio
+async def test_more_connections_share_the_files_a_batch_had_claimed(scripted_server, tmp_path,
+                                                                   batches):
+    """Concurrent transfers raised from 1 to 3 while one batch holds the rest of the
+    queue: the new connections take files too, instead of waiting for the batch."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 12, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def raise_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.set_concurrency(3)
+        try:  # the new connections take the files the held batch had claimed
+            await until(lambda: queue.job(ids[-1]).state is JobState.DONE, limit=20)
+        finally:
+            gate.set()
+
+    queue, ids = await run_queue(server, EventBus(), target, 12, during=raise_later,
+                                 timeouts=dict(FAST, control_timeout=30.0))
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert all((target / f"f{i:02d}.bin").read_bytes() == payload(i) for i in range(12))
+    fetched = [(c.connection, c.line) for c in server.commands if c.verb == "RETR"]
+    assert len({connection for connection, _line in fetched}) == 3
+    assert len(fetched) == 12  # each file once
 
 
 @pytest.mark.asyncio
