@@ -159,7 +159,9 @@ async def test_concurrency_changed_while_running(ftp_throttled_server, bus, tmp_
     recorder = Recorder(bus)
     for i in range(8):
         ftp_throttled_server.write_file(f"slow/f{i}.bin", bytes([i]) * 48_000)
-    factory = factory_for(ftp_throttled_server, bus)
+    # (generous timeouts: under a loaded CI a 2 s login timeout failed the new connections,
+    # and the first one did every file)
+    factory = factory_for(ftp_throttled_server, bus, control_timeout=30.0, data_timeout=30.0)
     queue = TransferQueue(factory, bus=bus, concurrency=1, exists_policy=ExistsPolicy.OVERWRITE)
     with pytest.raises(ValueError):
         queue.set_concurrency(0)
