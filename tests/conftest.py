@@ -85,12 +85,20 @@ def _collector_for_headless_tests(request: pytest.FixtureRequest):
     cyclic collector is off and the GUI thread collects on a Qt timer. A test without Qt
     runs no Qt loop, so nothing would collect: it gets the automatic collector back, as
     a command-line process has it, after leftover window garbage is freed here on the
-    main thread (never in a server thread)."""
+    main thread (never in a server thread). The window's collector timer is paused
+    meanwhile: pytest-qt processes Qt events around each test phase, and its tick would
+    switch the collector off again, so a headless test's collector would depend on
+    whether a window test ran before it in the same worker."""
     import gc
 
     if gc.isenabled() or {"qapp", "qtbot", "qloop"} & set(request.fixturenames):
         yield
         return
+    window_gc = sys.modules.get("client.ui.main_thread_gc")
+    timer = getattr(window_gc, "_timer", None)
+    paused = timer is not None and timer.isActive()
+    if paused:
+        timer.stop()
     gc.collect()
     gc.enable()
     try:
@@ -98,3 +106,5 @@ def _collector_for_headless_tests(request: pytest.FixtureRequest):
     finally:
         gc.collect()
         gc.disable()
+        if paused:
+            timer.start()
