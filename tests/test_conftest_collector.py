@@ -33,3 +33,14 @@ def test_a_headless_test_after_it_keeps_the_automatic_collector() -> None:
         time.sleep(window_gc.CHECK_INTERVAL_MS / 1000 * 1.5)
         QCoreApplication.processEvents()
     assert gc.isenabled()
+
+
+def test_a_second_headless_test_keeps_it_too() -> None:
+    assert gc.isenabled()
+
+
+def test_the_next_window_test_gets_the_window_collector_back(qapp: object) -> None:
+    from client.ui import main_thread_gc
+
+    assert main_thread_gc._timer is not None and main_thread_gc._timer.isActive()
+    assert not gc.isenabled()
