@@ -157,7 +157,7 @@ async def test_cancel_sends_abor_and_keeps_the_part(scripted_server, bus, tmp_pa
         task = asyncio.ensure_future(session.download("file.bin", tmp_path / "f.bin"))
         part = tmp_path / "f.bin.part"
         await asyncio.to_thread(server.wait_for,
-                                lambda s: any("sent 3000" in e for e in s.events), 5)
+                                lambda s: any("sent 3000" in e for e in s.events), 15)
         # Kept on purpose: nothing tells when the client has read those bytes (progress
         # is throttled and the .part is written when the transfer ends); this pause
         # lets loopback deliver them before the cancel.
@@ -177,7 +177,7 @@ async def test_cancel_sends_abor_and_keeps_the_part(scripted_server, bus, tmp_pa
 async def test_keepalive_sends_noop_when_idle(scripted_server, bus):
     server = scripted_server()
     async with FtpSession(settings_for(server, keepalive_interval=0.2), bus=bus):
-        assert await asyncio.to_thread(server.wait_for_verb, "NOOP", 3)
+        assert await asyncio.to_thread(server.wait_for_verb, "NOOP", 15)
 
 
 @pytest.mark.asyncio
@@ -212,7 +212,7 @@ async def test_cancelled_upload_sends_abor(scripted_server, bus, tmp_path):
     async with FtpSession(settings_for(server, data_timeout=5.0, control_timeout=3.0),
                           bus=bus) as session:
         task = asyncio.ensure_future(session.upload(source, "big.bin"))
-        await asyncio.to_thread(server.wait_for, lambda s: any("accepted" in e for e in s.events), 3)
+        await asyncio.to_thread(server.wait_for, lambda s: any("accepted" in e for e in s.events), 15)
         # Kept on purpose: the client's first bytes on their way is not an event (the
         # progress is throttled and the socket buffers fill before its first report).
         await asyncio.sleep(0.1)

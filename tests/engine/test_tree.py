@@ -22,7 +22,8 @@ from client.protocol.listing import EntryKind, ListingEntry
 from .conftest import Recorder
 from .sessions import session_factory
 
-FAST = dict(data_timeout=2.0, control_timeout=2.0)
+# bounds for a loaded machine: no test here waits for a timeout to happen
+FAST = dict(data_timeout=15.0, control_timeout=15.0)
 
 
 def test_walk_local_leaves_out_links_and_unsendable_names(tmp_path):

@@ -21,7 +21,9 @@ from fixtures.lab_proxy import ProxyLab
 
 from .conftest import guard_after_each_test, shared_lab, start_or_skip, transcript
 
-pytestmark = pytest.mark.lab
+# one worker runs the module (tools/run-tests: --dist loadgroup): its module-scoped lab (namespaces, servers, proxies)
+# is then made once, not once per worker
+pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("lab-proxies")]
 
 DATA_TIMEOUT = 2
 #: for the rows meant to fail (the dropped passive range): a short wait suffices

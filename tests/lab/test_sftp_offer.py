@@ -19,7 +19,9 @@ from fixtures.sshd import SshdServer
 
 from .conftest import guard_after_each_test, shared_lab, start_or_skip
 
-pytestmark = pytest.mark.lab
+# one worker runs the module (tools/run-tests: --dist loadgroup): its module-scoped lab (namespaces, servers)
+# is then made once, not once per worker
+pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("lab-sftp-offer")]
 
 #: every data connection in this module is meant to fail: a short wait suffices
 BLOCKED_TIMEOUT = 1

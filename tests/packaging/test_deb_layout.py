@@ -20,8 +20,11 @@ from client import APP_ID
 REPO = Path(__file__).resolve().parents[2]
 MAKE_DEB = REPO / "packaging" / "deb" / "make-deb.sh"
 
-pytestmark = pytest.mark.skipif(shutil.which("dpkg-deb") is None,
-                                reason="dpkg-deb is not installed (Debian package dpkg)")
+# one worker runs the module (tools/run-tests: --dist loadgroup): its module-scoped .deb
+# is then made once, not once per worker
+pytestmark = [pytest.mark.skipif(shutil.which("dpkg-deb") is None,
+                                 reason="dpkg-deb is not installed (Debian package dpkg)"),
+              pytest.mark.xdist_group("deb-layout")]
 
 
 def _stand_in_bundle(root: Path) -> Path:

@@ -27,7 +27,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.packaging
+# one worker runs the module (tools/run-tests: --dist loadgroup): its module-scoped wheel and venv
+# is then made once, not once per worker
+pytestmark = [pytest.mark.packaging, pytest.mark.xdist_group("installed-wheel")]
 
 
 def _source_modules() -> set[str]:

@@ -109,7 +109,7 @@ async def test_active_connection_from_another_host_is_refused_and_reported(scrip
         assert "127.0.0.2" in str(caught.value) and "127.0.0.1" in str(caught.value)
         # The stranger's bytes were never taken as a listing, and the session goes on.
         assert (await session.noop()).code == 200
-    assert server.wait_for(lambda s: any("127.0.0.2" in e for e in s.events), 2)
+    assert server.wait_for(lambda s: any("127.0.0.2" in e for e in s.events), 15)
     refusals = [e.text for e in events if isinstance(e, Notice)
                 and "refused a data connection from 127.0.0.2" in e.text]
     assert refusals

@@ -4,11 +4,11 @@ when the proxy in front of the server cannot be reached (it was left open then).
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from fixtures.scripted_steps import unused_port
+from fixtures.waiting import unix_socket_listening
 
 from client.engine.errors import ProxyFailedError
 from client.engine.proxy import parse_proxy_url
@@ -23,11 +23,10 @@ def ssh_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     socket_path = tmp_path / "agent.sock"
     agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not socket_path.exists():
-        if agent.poll() is not None or time.monotonic() > deadline:
-            pytest.skip("ssh-agent did not start")
-        time.sleep(0.01)
+    if not unix_socket_listening(socket_path, agent):
+        agent.kill()
+        agent.wait(timeout=5)
+        pytest.fail("ssh-agent did not start", pytrace=False)
     monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
     yield socket_path
     agent.kill()

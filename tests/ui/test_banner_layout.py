@@ -65,7 +65,7 @@ def test_hung_listing_banner_keeps_the_panes(laid_out, qtbot) -> None:
                             doing="Listing /")
         qtbot.waitUntil(task.done, timeout=20_000)
         banner = window.hung_listing.banner
-        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        qtbot.waitUntil(banner.isVisible, timeout=15_000)
         _settle(qtbot, window)
         assert _widths(window) == before
         _buttons_fit(banner)

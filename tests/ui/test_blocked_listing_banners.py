@@ -33,7 +33,7 @@ def _connect_and_fail(window, qtbot, server: DemoServer, mode: TransferMode,  # 
                         doing="Connecting")
     qtbot.waitUntil(task.done, timeout=30_000)
     banner = window.hung_listing.banner
-    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)
     window.bridge.flush()
     return banner
 

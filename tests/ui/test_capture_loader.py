@@ -36,7 +36,7 @@ def test_open_capture_from_the_file_menu(window, qtbot) -> None:
     box = window.findChild(QMessageBox, "captureVerdict")
     assert "passive port range" in box.text()
     window.bridge.flush()
-    qtbot.waitUntil(lambda: window.inspector_dock.model.data_arrows() != [], timeout=5_000)
+    qtbot.waitUntil(lambda: window.inspector_dock.model.data_arrows() != [], timeout=15_000)
     arrow = window.inspector_dock.model.data_arrows()[0]
     assert arrow.failure is not None and arrow.failure.value == "syn-unanswered"
     table = window.inspector_dock.panel.table_model
@@ -119,7 +119,7 @@ def test_a_big_capture_shows_progress_and_can_be_cancelled(window, qtbot, tmp_pa
     _big_capture(big)
     loader = window.capture_loader
     task = loader.open_path(str(big))
-    qtbot.waitUntil(lambda: loader.progress_dialog is not None, timeout=5_000)
+    qtbot.waitUntil(lambda: loader.progress_dialog is not None, timeout=15_000)
     from PySide6.QtWidgets import QPushButton
 
     cancel = loader.progress_dialog.findChild(QPushButton)

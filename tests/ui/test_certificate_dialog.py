@@ -79,7 +79,7 @@ def test_refuse_fails_with_a_banner(window, qtbot, tls_demo) -> None:
     window.trust.last_dialog.done(REFUSE)
     qtbot.waitUntil(task.done, timeout=15_000)
     banner = window.remote_pane.banner
-    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)
     assert "certificate" in banner.text.lower() or "tls" in banner.text.lower()
     assert not window.connection.is_connected
 
@@ -132,7 +132,7 @@ def test_enter_and_escape_refuse_the_certificate(qtbot, key) -> None:
     assert dialog.focusWidget() is dialog.refuse_button
     assert not dialog.once_button.autoDefault() and not dialog.always_button.autoDefault()
     qtbot.keyClick(dialog.focusWidget() or dialog, getattr(Qt.Key, f"Key_{key}"))
-    qtbot.waitUntil(lambda: bool(results), timeout=2000)
+    qtbot.waitUntil(lambda: bool(results), timeout=15_000)
     assert results == [REFUSE]
 
 
@@ -153,5 +153,5 @@ def test_trust_needs_a_deliberate_choice(qtbot) -> None:
     qtbot.waitExposed(dialog)
     dialog.once_button.setFocus()
     qtbot.keyClick(dialog.once_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: bool(results), timeout=2000)
+    qtbot.waitUntil(lambda: bool(results), timeout=15_000)
     assert results == [TRUST_ONCE]

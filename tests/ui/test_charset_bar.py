@@ -178,11 +178,11 @@ def test_a_download_with_an_undecodable_name_is_saved_for_the_next_start(
         run(qtbot, window.download_entries([big]))
         queue = window.transfers.queue
         qtbot.waitUntil(lambda: queue.jobs()[0].state is JobState.RUNNING, timeout=10_000)
-        qtbot.waitUntil(saved.exists, timeout=5_000)
+        qtbot.waitUntil(saved.exists, timeout=15_000)
     jobs = load_saved(saved)
     assert [j.remote_path for j in jobs] == ["/" + big.name]
     (tmp_path / "local").rename(tmp_path / "first")
     with shown_window(qtbot, tmp_path) as again:
-        qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=5_000)
+        qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=15_000)
         assert again.queue_restore.box.text() == "Restore 1 queued transfer?"
         again.queue_restore.box.reject()

@@ -79,7 +79,7 @@ def test_comparison_marks_both_panes_in_words_and_colour(window, qtbot, ftp_serv
     click_tool(window, qtbot, actions.compare)
     assert actions.compare.isChecked()
     label = window.compare_tools.label
-    qtbot.waitUntil(lambda: "only here" in label.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "only here" in label.text(), timeout=15_000)
     assert label.text() == ("Comparison (by size and time): 2 only here, 1 only on the "
                             "server, 1 differ in size, 1 newer on the server")
 
@@ -104,13 +104,13 @@ def test_comparison_marks_both_panes_in_words_and_colour(window, qtbot, ftp_serv
 
     # by size only: the newer file is no longer marked
     actions.compare_size.trigger()
-    qtbot.waitUntil(lambda: label.text().startswith("Comparison (by size)"), timeout=5_000)
+    qtbot.waitUntil(lambda: label.text().startswith("Comparison (by size)"), timeout=15_000)
     assert label.text() == ("Comparison (by size): 2 only here, 1 only on the server, "
                             "1 differ in size")
     # hide identical files: same.txt and newer-there.txt go, folders stay
     actions.hide_identical.trigger()
     same = remote.model.row_of_name("same.txt")
-    qtbot.waitUntil(lambda: remote.view.isRowHidden(same), timeout=5_000)
+    qtbot.waitUntil(lambda: remote.view.isRowHidden(same), timeout=15_000)
     assert remote.view.isRowHidden(remote.model.row_of_name("newer-there.txt"))
     assert not remote.view.isRowHidden(remote.model.row_of_name("sub"))
     assert not remote.view.isRowHidden(remote.model.row_of_name("bigger.txt"))

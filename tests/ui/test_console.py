@@ -200,7 +200,7 @@ def test_bridge_accepts_events_from_another_thread(qapp, qtbot) -> None:
                                               for i in range(500)])
     worker.start()
     worker.join()
-    qtbot.waitUntil(lambda: len(got) == 500, timeout=5000)
+    qtbot.waitUntil(lambda: len(got) == 500, timeout=15_000)
     assert got[-1].text == "NOOP 499"
     bridge.close()
 
@@ -230,7 +230,7 @@ def test_widget_follow_pause_copy_and_select(qapp, qtbot) -> None:
     console.append(lines_from_event(LineSent(t=0.0, connection="c1", text="PASS secret"), 0.0))
     last = console.model.rowCount() - 1
     assert console.select_line(console.model.seq_of_row(last))
-    with qtbot.waitSignal(console.copied, timeout=1000) as copied:
+    with qtbot.waitSignal(console.copied, timeout=15_000) as copied:
         assert console.copy_selection() is None  # one row: copied at once
     assert copied.args == [1]
     text = QGuiApplication.clipboard().text()

@@ -281,7 +281,7 @@ def test_export_to_an_unwritable_place_says_so(qloop, qtbot, tmp_path) -> None:
     console = ConsoleWidget()
     console.append(make_lines(10))
     task = console._spawn(console._export_reporting(tmp_path / "missing" / "t.txt", "text"))
-    qtbot.waitUntil(task.done, timeout=5_000)
+    qtbot.waitUntil(task.done, timeout=15_000)
     boxes = [w for w in console.findChildren(QMessageBox) if w.isVisible()]
     assert boxes and "Could not write" in boxes[0].text()
     boxes[0].close()

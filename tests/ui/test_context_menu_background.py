@@ -34,7 +34,7 @@ def _menu_after_right_click(qtbot, view, pos: QPoint) -> list[str]:
                                                        viewport.mapToGlobal(pos)))
     qtbot.mouseRelease(viewport, Qt.MouseButton.RightButton, pos=pos)
     QTimer.singleShot(0, read)
-    qtbot.waitUntil(lambda: bool(texts), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(texts), timeout=15_000)
     return texts
 
 
@@ -72,7 +72,7 @@ def test_local_pane_background_menu(window, qtbot) -> None:
     window.resize(1366, 900)
     (window.local_pane.current / "notes.txt").write_text("x")
     view = window.local_pane.view
-    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: view.model().rowCount(view.rootIndex()) > 0, timeout=15_000)
     index = view.model().index(0, 0, view.rootIndex())
     centre = view.visualRect(index).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)

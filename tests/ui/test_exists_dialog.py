@@ -47,17 +47,17 @@ def test_asker_one_dialog_at_a_time_and_apply_to_all(qloop, qtbot) -> None:
     asker = ExistsAsker(None)
     first = asyncio.ensure_future(asker(None, info()))
     second = asyncio.ensure_future(asker(None, info()))
-    qtbot.waitUntil(lambda: asker.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: asker.current is not None, timeout=15_000)
     dialog = asker.current
     dialog.choices[ExistsPolicy.SKIP].setChecked(True)
     dialog.apply_to_all.setChecked(True)
     dialog.done(QDialog.DialogCode.Accepted)
-    qtbot.waitUntil(lambda: first.done() and second.done(), timeout=5000)
+    qtbot.waitUntil(lambda: first.done() and second.done(), timeout=15_000)
     assert first.result().policy is ExistsPolicy.SKIP
     assert second.result() == first.result()  # answered without a second dialog
     asker.reset()
     third = asyncio.ensure_future(asker(None, info()))
-    qtbot.waitUntil(lambda: asker.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: asker.current is not None, timeout=15_000)
     asker.current.done(QDialog.DialogCode.Rejected)
-    qtbot.waitUntil(third.done, timeout=5000)
+    qtbot.waitUntil(third.done, timeout=15_000)
     assert third.result().policy is ExistsPolicy.SKIP and not third.result().apply_to_all

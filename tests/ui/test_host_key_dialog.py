@@ -25,7 +25,7 @@ def _key(changed: bool = False, **extra: object) -> HostKeyQuestion:
 def _open_dialog(qtbot, asker: GuiHostKeyAsker, key: HostKeyQuestion):
     task = asyncio.ensure_future(asker.ask(key))
     qtbot.waitUntil(lambda: asker.last_dialog is not None and asker.last_dialog.isVisible(),
-                    timeout=5_000)
+                    timeout=15_000)
     return task, asker.last_dialog
 
 
@@ -42,7 +42,7 @@ def test_unknown_key_buttons(qloop, qtbot, button, expected) -> None:
     assert dialog.fields["fingerprint"].text() == key.fingerprint
     assert key.fingerprint.startswith("SHA256:")
     qtbot.mouseClick(getattr(dialog, button), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(task.done, timeout=5_000)
+    qtbot.waitUntil(task.done, timeout=15_000)
     assert task.result() is expected
 
 
@@ -51,13 +51,13 @@ def test_enter_never_trusts_and_once_is_remembered_for_the_run(qloop, qtbot) -> 
     asker = GuiHostKeyAsker(None)
     task, dialog = _open_dialog(qtbot, asker, key)
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
-    qtbot.waitUntil(task.done, timeout=5_000)
+    qtbot.waitUntil(task.done, timeout=15_000)
     assert task.result() is TrustChoice.REFUSE
     task, dialog = _open_dialog(qtbot, asker, key)
     qtbot.mouseClick(dialog.once_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(task.done, timeout=5_000)
+    qtbot.waitUntil(task.done, timeout=15_000)
     again = asyncio.ensure_future(asker.ask(key))
-    qtbot.waitUntil(again.done, timeout=5_000)
+    qtbot.waitUntil(again.done, timeout=15_000)
     assert again.result() is TrustChoice.ONCE and asker.last_dialog is None
 
 
@@ -76,7 +76,7 @@ def test_changed_key_is_a_warning_without_accept(qloop, qtbot) -> None:
     assert dialog.fields["known"].text() == "SHA256:oldoldold"
     assert dialog.fields["fingerprint"].text() == key.fingerprint
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
-    qtbot.waitUntil(task.done, timeout=5_000)
+    qtbot.waitUntil(task.done, timeout=15_000)
     assert task.result() is TrustChoice.REFUSE
 
 

@@ -148,7 +148,7 @@ def test_a_saved_queue_is_offered_at_start_and_resumes(qloop, qtbot, config_dir,
     lines = [window.console.model.data(window.console.model.index(r, 0))
              for r in range(window.console.model.rowCount())]
     assert any("REST 300000" in str(line) for line in lines)  # resumed, not started over
-    qtbot.waitUntil(lambda: load_saved(saved) == [], timeout=5_000)
+    qtbot.waitUntil(lambda: load_saved(saved) == [], timeout=15_000)
     _close(window, qtbot)
     assert not saved.exists()  # nothing left to offer at the next start
 
@@ -170,7 +170,7 @@ def test_hung_listing_banner_offers_the_session_log(qloop, qtbot, config_dir,
                             doing="Listing /")
         qtbot.waitUntil(task.done, timeout=20_000)
         banner = window.hung_listing.banner
-        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        qtbot.waitUntil(banner.isVisible, timeout=15_000)
         link = banner.log_link
         assert link.isVisible() and "Session log" in link.text()
         link.linkActivated.emit("#log")  # what a click on the link does
@@ -210,7 +210,7 @@ def test_closing_the_window_mid_transfer_keeps_the_job_for_the_next_start(
     assert saved[0].site == f"ftp://alice@127.0.0.1:{ftp_server.port}"
     assert ftp_server.password not in (config_dir / "data" / "queue.json").read_text()
     again = _new_window(qtbot, tmp_path)
-    qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=5_000)
+    qtbot.waitUntil(lambda: again.queue_restore.box is not None, timeout=15_000)
     assert again.queue_restore.box.text() == "Restore 1 queued transfer?"
     again.queue_restore.box.reject()
     _close(again, qtbot)

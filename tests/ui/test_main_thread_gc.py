@@ -84,7 +84,7 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread(qapp, qtbot) -> None:
     worker.start()
     worker.join()
     assert freed_in == []  # the worker's allocations collected nothing
-    qtbot.waitUntil(lambda: bool(freed_in), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(freed_in), timeout=15_000)
     assert freed_in == [threading.main_thread()]
     kept.clear()
 

@@ -126,7 +126,7 @@ def test_browse_download_upload_and_file_operations(recorded, qtbot, demo, tmp_p
     source = tmp_path / "hello upload.txt"
     source.write_text("hello from the window\n")
     run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
-    with qtbot.waitSignal(pane.upload_requested, timeout=2000):
+    with qtbot.waitSignal(pane.upload_requested, timeout=15_000):
         pane.view.files_dropped.emit([source], "")
     qtbot.waitUntil(lambda: (demo.root / UPLOAD_FOLDER / source.name).exists(), timeout=15_000)
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
@@ -152,7 +152,7 @@ def test_failure_shows_a_banner_with_why(recorded, qtbot, demo) -> None:
                         doing="Opening /no/such/folder")
     qtbot.waitUntil(task.done, timeout=10_000)
     banner = window.remote_pane.banner
-    qtbot.waitUntil(banner.isVisible, timeout=2000)
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)
     assert "Opening /no/such/folder failed" in banner.text and "55" in banner.text
     assert banner.seq is not None
     banner.why_clicked.emit(banner.seq)
@@ -177,7 +177,7 @@ def test_why_never_points_at_an_older_unrelated_error(recorded, qtbot, demo) -> 
     task = window.spawn(window.remote_actions.browse("/no/such/folder"), pane=window.remote_pane,
                         doing="Opening /no/such/folder")
     qtbot.waitUntil(task.done, timeout=10_000)
-    qtbot.waitUntil(banner.isVisible, timeout=2000)
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)
     first_seq = banner.seq
     assert first_seq is not None and "55" in _why_line(window, banner)
 
@@ -185,7 +185,7 @@ def test_why_never_points_at_an_older_unrelated_error(recorded, qtbot, demo) -> 
     task = window.spawn(window.remote_actions.rename(entry, "bad\nname"), pane=window.remote_pane,
                         doing="Rename")
     qtbot.waitUntil(task.done, timeout=10_000)
-    qtbot.waitUntil(lambda: banner.text.startswith("Rename"), timeout=2000)
+    qtbot.waitUntil(lambda: banner.text.startswith("Rename"), timeout=15_000)
     assert banner.seq is None and not banner.why.isVisible()
     assert window.console.model.last_error_seq == first_seq  # the old 550 is still newest
 
@@ -244,7 +244,7 @@ def test_hung_listing_banner_and_retry_in_active_mode(window, qtbot) -> None:
         task = window.spawn(window.connect_to(settings), pane=window.remote_pane, doing="Listing /")
         qtbot.waitUntil(task.done, timeout=20_000)
         banner = window.hung_listing.banner
-        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        qtbot.waitUntil(banner.isVisible, timeout=15_000)
         assert not window.remote_pane.banner.isVisible()
         assert banner.visible_actions()
         window.hung_listing._retry(TransferMode.ACTIVE)
@@ -299,7 +299,7 @@ def test_drag_and_drop_between_panes_and_from_the_desktop(recorded, qtbot, demo,
     model = window.remote_pane.model
     mime = model.mimeData([model.index(model.row_of_name(name), 0)])
     local_view = window.local_pane.view
-    with qtbot.waitSignal(window.local_pane.download_dropped, timeout=2000) as blocker:
+    with qtbot.waitSignal(window.local_pane.download_dropped, timeout=15_000) as blocker:
         _drop(local_view, mime, local_view.viewport().rect().bottomRight())
     assert blocker.args[0] == [f"/{BINARY_SAMPLE}"]
     qtbot.waitUntil(lambda: (window.local_pane.current / name).exists(), timeout=15_000)
@@ -311,7 +311,7 @@ def test_drag_and_drop_between_panes_and_from_the_desktop(recorded, qtbot, demo,
     desktop_file.write_text("dropped\n")
     urls = QMimeData()
     urls.setUrls([QUrl.fromLocalFile(str(desktop_file))])
-    with qtbot.waitSignal(window.remote_pane.upload_requested, timeout=2000) as blocker:
+    with qtbot.waitSignal(window.remote_pane.upload_requested, timeout=15_000) as blocker:
         _drop(window.remote_pane.view, urls, window.remote_pane.view.viewport().rect().bottomRight())
     assert blocker.args == [[desktop_file], "/" + UPLOAD_FOLDER]
     qtbot.waitUntil(lambda: (demo.root / UPLOAD_FOLDER / desktop_file.name).exists(), timeout=15_000)

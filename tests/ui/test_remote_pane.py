@@ -51,7 +51,7 @@ def test_select_all_in_a_100000_entry_folder(qapp, qtbot, monkeypatch) -> None:
     entries = [file_entry(f"file-{i:06d}.dat", size=i) for i in range(100_000)]
     pane.show_listing("/big", entries)
     pane.view.setFocus()
-    qtbot.waitUntil(pane.view.hasFocus, timeout=2_000)
+    qtbot.waitUntil(pane.view.hasFocus, timeout=15_000)
     flag_calls[0] = 0
     qtbot.keyClick(pane.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QApplication.processEvents()  # the updates the selection queued, then a full paint

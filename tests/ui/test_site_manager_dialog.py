@@ -162,7 +162,7 @@ def _delete_box(qtbot, dialog):
 
     qtbot.waitUntil(lambda: any(box.isVisible() for box in
                                 dialog.findChildren(QMessageBox, "deleteSiteDialog")),
-                    timeout=2000)
+                    timeout=15_000)
     return next(box for box in dialog.findChildren(QMessageBox, "deleteSiteDialog")
                 if box.isVisible())
 
@@ -182,20 +182,20 @@ def test_delete_asks_first_and_enter_keeps_the_site(qapp, qtbot, config_dir,
     assert "Work/Prod" in box.text() and "keyring" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
     qtbot.keyClick(box, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=15_000)
     assert [s.site_id for s in SiteStore().load()] == [site.site_id]
     assert memory_keyring.secrets[(KEYRING_SERVICE, site.site_id)] == SECRET
 
     qtbot.mouseClick(_delete_button(dialog), Qt.MouseButton.LeftButton)
     box = _delete_box(qtbot, dialog)
     qtbot.keyClick(box, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=15_000)
     assert [s.site_id for s in SiteStore().load()] == [site.site_id]
 
     qtbot.mouseClick(_delete_button(dialog), Qt.MouseButton.LeftButton)
     box = _delete_box(qtbot, dialog)
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: SiteStore().load() == [], timeout=2000)
+    qtbot.waitUntil(lambda: SiteStore().load() == [], timeout=15_000)
     assert (KEYRING_SERVICE, site.site_id) not in memory_keyring.secrets
     assert dialog.tree.topLevelItemCount() == 0 and not _delete_button(dialog).isEnabled()
     assert "Deleted Work/Prod" in dialog.message.text()
@@ -316,7 +316,7 @@ def test_a_sites_keepalive_reaches_the_connection(qloop, qtbot, config_dir, memo
         assert window.connection.settings.list_hidden is True
         assert window.connection.settings.keepalive_interval == 1.0
         after_login = len(sent)
-        qtbot.waitUntil(lambda: "NOOP" in sent[after_login:], timeout=5_000)
+        qtbot.waitUntil(lambda: "NOOP" in sent[after_login:], timeout=15_000)
     finally:
         done = asyncio.ensure_future(window.shutdown())
         qtbot.waitUntil(done.done, timeout=10_000)

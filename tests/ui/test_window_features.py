@@ -173,7 +173,7 @@ def test_console_search_filter_and_export_from_the_window(qloop, qtbot, config_d
         after = texts[texts.index("SYST") + 1:] if "SYST" in texts else []
         return any(text.startswith("215") for text in after)
 
-    qtbot.waitUntil(syst_answered, timeout=5000)
+    qtbot.waitUntil(syst_answered, timeout=15_000)
     close_window(win, qtbot)
 
 
@@ -213,7 +213,7 @@ def test_lost_connection_offers_reconnect(qloop, qtbot, config_dir, tmp_path) ->
         task = win.spawn(win.remote_actions.refresh(), pane=win.remote_pane, doing="Refresh")
         qtbot.waitUntil(task.done, timeout=15_000)
         banner = win.remote_pane.banner
-        qtbot.waitUntil(banner.isVisible, timeout=5000)
+        qtbot.waitUntil(banner.isVisible, timeout=15_000)
         assert banner.action_button.isVisible() and banner.action_button.text() == "Reconnect"
         server = DemoServer("healthy", port=port)
         server.password = settings.password  # the same account as before
@@ -240,7 +240,7 @@ def test_local_file_operations(qloop, qtbot, config_dir, tmp_path) -> None:
     assert not renamed.exists()
     task = win.spawn(actions.mkdir(".."), pane=win.local_pane, doing="Create folder")
     # the banner comes from the task's done callback, one loop turn after the task ends
-    qtbot.waitUntil(lambda: task.done() and win.local_pane.banner.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: task.done() and win.local_pane.banner.isVisible(), timeout=15_000)
     assert "not a valid file name" in win.local_pane.banner.text
     close_window(win, qtbot)
 
@@ -306,6 +306,6 @@ def test_inspector_dock_is_wide_enough_for_both_lifelines(qloop, qtbot, config_d
     win.show()
     # the layout settles over a few turns of the event loop
     qtbot.waitUntil(lambda: abs(win.inspector_dock.width() - inspector_dock_width(1350)) <= 8,
-                    timeout=3000)
+                    timeout=15_000)
     assert win.panes_splitter.width() >= 800
     close_window(win, qtbot)

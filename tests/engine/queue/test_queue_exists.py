@@ -17,7 +17,8 @@ from client.engine.queue import JobState, TransferQueue
 from ..conftest import Recorder
 from ..sessions import session_factory
 
-FAST = dict(data_timeout=2.0, control_timeout=2.0)
+# bounds for a loaded machine: no test here waits for a timeout to happen
+FAST = dict(data_timeout=15.0, control_timeout=15.0)
 REMOTE = b"remote version of the file\n" * 40
 OLD = dt.datetime(2001, 1, 1, tzinfo=dt.UTC).timestamp()
 
@@ -243,7 +244,7 @@ async def test_cancel_while_the_question_is_open(remote, bus, tmp_path):
     queue = TransferQueue(factory_for(remote, bus), bus=bus, ask_exists=ask)
     try:
         job_id = queue.add_download("/e.bin", tmp_path / "e.bin")
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(15):
             await asked.wait()
         queue.cancel(job_id)
         await queue.wait_idle()

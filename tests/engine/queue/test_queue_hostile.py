@@ -15,7 +15,8 @@ from client.protocol.text import escape_control
 from ..conftest import Recorder
 from ..sessions import session_factory
 
-FAST = dict(data_timeout=2.0, control_timeout=2.0)
+# bounds for a loaded machine: no test here waits for a timeout to happen
+FAST = dict(data_timeout=15.0, control_timeout=15.0)
 
 # Beyond the shared hostile listing: folders whose names try to climb out, a name with
 # a NUL, and a duplicate exactly as listed.

@@ -33,7 +33,7 @@ def test_blocked_passive_range_and_ssh_offers_sftp_in_the_verdict(window, qtbot)
     assert window.quick.host.text() == f"sftp://{server.user}@127.0.0.1:{ssh.port}"
     assert window.quick.user.text() == server.user
     assert window.quick.password.text() == ""
-    qtbot.waitUntil(window.quick.password.hasFocus, timeout=5_000)
+    qtbot.waitUntil(window.quick.password.hasFocus, timeout=15_000)
 
 
 def test_healthy_verdict_has_no_sftp_button(window, qtbot) -> None:

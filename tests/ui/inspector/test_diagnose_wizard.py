@@ -128,9 +128,9 @@ def test_cancel_leaves_no_running_task(qloop, qtbot, moment: str) -> None:
                             timeout=10_000)
         wizard.button(QWizard.WizardButton.CancelButton).click()
         assert not wizard.isVisible()  # closed at once, not after the row's timeout
-        qtbot.waitUntil(task.done, timeout=5_000)
+        qtbot.waitUntil(task.done, timeout=15_000)
         assert task.cancelled()
-        qtbot.waitUntil(lambda: not _other_tasks(before), timeout=5_000)
+        qtbot.waitUntil(lambda: not _other_tasks(before), timeout=15_000)
     assert wizard.diagnosis is None
     assert wizard.rows.state_of(Probe.PORT) == "cancelled"
 
@@ -143,7 +143,7 @@ def test_back_from_running_cancels_and_run_again_works(qloop, qtbot) -> None:
         wizard.next()
         first = wizard.task
         wizard.back()
-        qtbot.waitUntil(first.done, timeout=5_000)
+        qtbot.waitUntil(first.done, timeout=15_000)
         assert first.cancelled() and wizard.currentId() == DiagnoseWizard.PLAN_PAGE
         wizard.next()
         qtbot.waitUntil(lambda: wizard.diagnosis is not None, timeout=30_000)
@@ -196,11 +196,11 @@ def test_a_wizard_deleted_mid_run_stops_quietly(qloop, qtbot) -> None:
                             timeout=10_000)
             wizard.cancel()
             delete(wizard)
-            qtbot.waitUntil(task.done, timeout=5_000)
+            qtbot.waitUntil(task.done, timeout=15_000)
             # the task's done callbacks run: one added now is called after them
             after_callbacks: list[bool] = []
             task.add_done_callback(lambda _task: after_callbacks.append(True))
-            qtbot.waitUntil(lambda: bool(after_callbacks), timeout=5_000)
+            qtbot.waitUntil(lambda: bool(after_callbacks), timeout=15_000)
     finally:
         qloop.set_exception_handler(previous)
     assert task.cancelled()

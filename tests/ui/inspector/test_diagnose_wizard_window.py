@@ -108,7 +108,7 @@ def test_apply_switches_to_active_and_the_next_listing_uses_it(qtbot, window) ->
         assert error is not None  # the passive listing failed: the banner offers Diagnose
         banner = window.hung_listing.banner
         # shown when the failure's events reach the window (a bridge flush after the error)
-        qtbot.waitUntil(banner.isVisible, timeout=5_000)
+        qtbot.waitUntil(banner.isVisible, timeout=15_000)
         banner.buttons[RecoveryAction.DIAGNOSE].click()
         wizard = window.diagnose_wizard
         # the failure stays explained in the pane while the wizard runs
@@ -275,7 +275,7 @@ def test_banner_appears_before_the_data_timeout(qtbot, window) -> None:
         qtbot.waitUntil(lambda: "EPRT" in channels.closed_methods()
                         or "PORT" in channels.closed_methods(), timeout=15_000)
         channels.close()
-        qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=5_000)
+        qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
     assert window.connection.settings.mode is TransferMode.ACTIVE
     assert not banner.isVisible()
     assert not window.hung_listing._ticker.isActive()
@@ -291,7 +291,7 @@ def test_early_banner_lists_over_the_control_connection(qtbot, window) -> None:
         qtbot.waitUntil(lambda: window.remote_pane.model.rowCount() > 0, timeout=15_000)
         channels.close()
         info = window.remote_pane.banner
-        qtbot.waitUntil(info.isVisible, timeout=5_000)
+        qtbot.waitUntil(info.isVisible, timeout=15_000)
     assert not [e for e in channels.events if e.phase is DataPhase.CLOSED]  # no data conn.
     assert not banner.isVisible()
 
@@ -321,7 +321,7 @@ def test_use_the_control_address_after_a_refused_227_address(
     error = spawn_and_wait(window, qtbot, window.connect_to(settings))
     assert error is not None
     banner = window.hung_listing.banner
-    qtbot.waitUntil(banner.isVisible, timeout=5_000)  # when the failure's events arrive
+    qtbot.waitUntil(banner.isVisible, timeout=15_000)  # when the failure's events arrive
     assert RecoveryAction.USE_CONTROL_ADDRESS in banner.visible_actions()
     channels = Channels(window)
     banner.buttons[RecoveryAction.USE_CONTROL_ADDRESS].click()
@@ -344,7 +344,7 @@ def test_the_wizard_cancel_button_stops_a_run_started_from_the_window(qtbot, win
         wizard.next()
         task = wizard.task
         wizard.button(QWizard.WizardButton.CancelButton).click()
-        qtbot.waitUntil(task.done, timeout=5_000)
+        qtbot.waitUntil(task.done, timeout=15_000)
         assert task.cancelled()
         # the window's own session is untouched and still lists
         assert spawn_and_wait(window, qtbot, window.remote_actions.refresh()) is None

@@ -44,7 +44,7 @@ def emit_all(qtbot, bus, dock, events) -> None:
     for event in events:
         bus.emit(event)
     qtbot.waitUntil(lambda: dock.model.events_seen >= len(events) and
-                    len(dock.ladder.geometry_) == len(dock.model.items), timeout=3000)
+                    len(dock.ladder.geometry_) == len(dock.model.items), timeout=15_000)
 
 
 def test_dock_builds_the_ladder_and_table_from_the_bridge(qtbot, wired) -> None:

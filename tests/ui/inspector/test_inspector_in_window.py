@@ -57,7 +57,7 @@ def test_blocked_passive_listing_shows_the_banner(qtbot, window) -> None:
     try:
         connect(window, qtbot, settings_for(server, use_epsv=False))
         banner = window.hung_listing.banner
-        qtbot.waitUntil(banner.isVisible, timeout=5_000)
+        qtbot.waitUntil(banner.isVisible, timeout=15_000)
     finally:
         server.stop()
     arrows = window.inspector_dock.model.data_arrows()

@@ -101,10 +101,10 @@ def test_live_arrow_turns_waiting_on_the_views_clock(qtbot) -> None:
     assert arrow.state is DataState.CONNECTING
     assert view._timer.isActive()  # animating while a connection is live
     now[0] = 3.0
-    qtbot.waitUntil(lambda: model.data_arrows()[0].state is DataState.WAITING, timeout=2000)
+    qtbot.waitUntil(lambda: model.data_arrows()[0].state is DataState.WAITING, timeout=15_000)
     assert "SYN" in view.tooltip_for(arrow.index)
     model.feed(syn_unanswered()[-1])
-    qtbot.waitUntil(lambda: not view._timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not view._timer.isActive(), timeout=15_000)
     assert model.data_arrows()[0].state is DataState.FAILED
 
 

@@ -83,7 +83,7 @@ def test_the_password_field_follows_the_tab_shown(sftp_window, qtbot) -> None:
         assert quick.password.text() == ""
         bar = window.tabs.widget.bar
         qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())
-        qtbot.waitUntil(lambda: quick.password.text() == server.password, timeout=5_000)
+        qtbot.waitUntil(lambda: quick.password.text() == server.password, timeout=15_000)
         quick.port.setFocus()
         qtbot.keyClick(quick.port, Qt.Key.Key_Up)  # another port: another server
         assert quick.password.text() == ""

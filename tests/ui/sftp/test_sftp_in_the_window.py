@@ -76,7 +76,7 @@ def test_connect_trust_once_browse_download_upload(sftp_window, qtbot, sshd_serv
 
     # the dialog has closed: the window is the active one again, as under a desktop
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.waitUntil(window.isActiveWindow, timeout=15_000)
     _click_row(qtbot, pane, "data.bin")
     qtbot.keyClick(pane.view, Qt.Key.Key_Return)
     local = tmp_path / "local" / "data.bin"
@@ -160,7 +160,7 @@ def test_changed_host_key_is_refused_with_a_warning(sftp_window, qtbot, sshd_ser
     qtbot.waitUntil(banner.isVisible, timeout=15_000)
     assert not window.connection.is_connected
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.sessions.asker.last_dialog is None, timeout=5_000)
+    qtbot.waitUntil(lambda: window.sessions.asker.last_dialog is None, timeout=15_000)
     assert not window.connection.is_connected
     assert "changed" in banner.text.lower()
     assert banner.action_button.text() != "Reconnect" or not banner.action_button.isVisible()

@@ -132,9 +132,9 @@ def test_a_refused_password_is_asked_again_and_cancel_stops(sftp_window, qtbot, 
     assert [p for _u, p in scripted.passwords_received] == ["not-the-password", PASSWORD]
     # the queue's connections log in with the answer: no second question
     assert window.connection.settings.password == PASSWORD
-    qtbot.waitUntil(lambda: not window.connection.busy, timeout=5_000)
+    qtbot.waitUntil(lambda: not window.connection.busy, timeout=15_000)
     window.disconnect()
-    qtbot.waitUntil(lambda: not window.connection.is_connected, timeout=5_000)
+    qtbot.waitUntil(lambda: not window.connection.is_connected, timeout=15_000)
     _open_link(window, f"sftp://{USER}@127.0.0.1:{scripted.port}/")
     dialog = _secret_dialog(qtbot, window)
     qtbot.keyClick(dialog.field, Qt.Key.Key_Escape)  # Cancel

@@ -102,6 +102,6 @@ def test_quit_closes_the_window(connected, qtbot) -> None:
     window = connected
     quit_action = next(a for top in window.menuBar().actions() if top.menu() is not None
                        for a in menu_actions(top.menu()) if a.text().replace("&", "") == "Quit")
-    with qtbot.waitSignal(window.closed, timeout=5_000):
+    with qtbot.waitSignal(window.closed, timeout=15_000):
         quit_action.trigger()
     assert not window.isVisible()

@@ -83,7 +83,7 @@ def test_a_local_script_is_made_executable_from_its_menu(window, qtbot) -> None:
     assert dialog.octal.text() == "744"
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: script.stat().st_mode & 0o777 == 0o744, timeout=5_000)
+    qtbot.waitUntil(lambda: script.stat().st_mode & 0o777 == 0o744, timeout=15_000)
     assert not pane.banner.isVisible()
 
 

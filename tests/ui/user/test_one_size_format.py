@@ -56,7 +56,7 @@ def test_search_results_panes_and_local_list_show_sizes_alike(window, qtbot, dem
     local.view.setFocus()
     qtbot.keyClick(local.view, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: size_in_list(local.view, "copy.txt") == found["/docs/guide.txt"]
-                    if _listed(local.view, "copy.txt") else False, timeout=5_000)
+                    if _listed(local.view, "copy.txt") else False, timeout=15_000)
     bottom = found["/docs/nested/deeper/deepest/bottom.txt"]
     assert bottom == "36 B" and size_in_list(local.view, "tiny.txt") == bottom
 
@@ -85,7 +85,7 @@ def test_both_panes_write_dates_and_name_columns_alike(window, qtbot, demo) -> N
     os.utime(path, (stamp, stamp))
     local.view.setFocus()
     qtbot.keyClick(local.view, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: _listed(local.view, "dated.txt"), timeout=5_000)
+    qtbot.waitUntil(lambda: _listed(local.view, "dated.txt"), timeout=15_000)
     model, root = local.view.model(), local.view.rootIndex()
     row = next(r for r in range(model.rowCount(root)) if model.index(r, 0, root).data() == "dated.txt")
     assert model.index(row, 3, root).data() == "2024-06-01 12:00"

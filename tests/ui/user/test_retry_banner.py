@@ -27,7 +27,7 @@ def test_f5_after_a_failed_listing_hides_the_old_failure_while_it_retries(window
         window.remote_pane.view.setFocus()
         qtbot.keyClick(window.remote_pane.view, Qt.Key.Key_F5)
         assert not banner.isVisible()  # retrying: the old failure is not this attempt's
-        qtbot.waitUntil(lambda: window.connection.busy, timeout=5_000)
+        qtbot.waitUntil(lambda: window.connection.busy, timeout=15_000)
         qtbot.waitUntil(lambda: banner.isVisible() and not window.connection.busy,
                         timeout=20_000)
         assert not window.remote_pane.banner.isVisible()  # one banner, not two

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.gui
+# one worker runs the module (tools/run-tests: --dist loadgroup): its module-scoped reports (a child process per screen size)
+# is then made once, not once per worker
+pytestmark = [pytest.mark.gui, pytest.mark.xdist_group("ui-screens")]
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parents[1]
