@@ -266,6 +266,11 @@ class QueueWidget(QWidget):
             view.header().resizeSection(0, 28)
             view.header().resizeSection(1, 220)
             view.header().resizeSection(2, 220)
+            if key is not QueueTab.QUEUED:
+                # a finished job has no rate and no time left: without these two empty
+                # columns its State (why it failed) is in sight, not past the right edge
+                view.header().hideSection(QueueColumn.RATE)
+                view.header().hideSection(QueueColumn.ETA)
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(
                 lambda pos, v=view: self._context_menu(v, pos))
