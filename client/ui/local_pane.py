@@ -30,6 +30,7 @@ from client.ui.icons import icon
 from client.ui.list_first_splitter import ListFirstSplitter
 from client.ui.local_icons import EntryIconProvider
 from client.ui.local_proxy import LocalFileProxy
+from client.ui.path_bar import typed_path_wins
 from client.ui.remote.listing_model import REMOTE_MIME
 
 __all__ = ["LocalPane"]
@@ -136,6 +137,7 @@ class LocalPane(QWidget):
         self.path_bar.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.path_bar.setMinimumContentsLength(10)
+        typed_path_wins(self.path_bar)  # Enter opens what was typed
         self.path_bar.lineEdit().returnPressed.connect(
             lambda: self.set_folder(Path(self.path_bar.currentText()).expanduser()))
         self.path_bar.activated.connect(lambda i: self.set_folder(Path(self.path_bar.itemText(i))))
