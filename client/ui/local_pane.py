@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -219,6 +219,11 @@ class LocalPane(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.current: Path = Path()
+        #: a file to select once the model lists it (renamed or made a moment ago)
+        self.to_select: Path | None = None
+        for signal in (self.proxy.rowsInserted, self.proxy.layoutChanged,
+                       self.files.directoryLoaded):
+            signal.connect(self._select_pending)
         self.set_folder(start or Path.home())
 
     def _button(self, icon_name: str, text: str, slot: object) -> QToolButton:
@@ -302,6 +307,28 @@ class LocalPane(QWidget):
     def selected_paths(self) -> list[Path]:
         rows = self.view.selectionModel().selectedRows()
         return [Path(self.files.filePath(self.proxy.mapToSource(i))) for i in rows]
+
+    def select_path(self, path: Path) -> None:
+        """Select ``path`` and make it the list's current row (where arrow keys go on
+        from), now or as soon as the file system model lists it."""
+        self.to_select = path
+        self._select_pending()
+
+    def _select_pending(self, *_args: object) -> None:
+        path = self.to_select
+        if path is None:
+            return
+        if path.parent != self.current:
+            self.to_select = None  # the person went elsewhere meanwhile
+            return
+        index = self.proxy.mapFromSource(self.files.index(str(path)))
+        if not index.isValid():
+            return
+        self.to_select = None
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.selectionModel().setCurrentIndex(index, flags)
+        self.view.scrollTo(index)
 
     def _activated(self, index: QModelIndex) -> None:
         if not index.isValid():

@@ -244,13 +244,20 @@ class RemotePane(QWidget):
         return entries
 
     def select_names(self, names: list[str]) -> None:
+        """Select the entries named; the first becomes the current row (arrow keys go on
+        from it, not from the top of the new listing)."""
         selection = self.view.selectionModel()
         selection.clearSelection()
+        first = None
         for name in names:
             row = self.model.row_of_name(name)
             if row is not None:
+                first = first if first is not None else self.model.index(row, 0)
                 selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
                                  | QItemSelectionModel.SelectionFlag.Rows)
+        if first is not None:
+            selection.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.view.scrollTo(first)
 
     def _emit_selected(self, signal: SignalInstance) -> None:
         entries = self.selected_entries()
