@@ -309,6 +309,12 @@ class TabManager(QObject):
                              return_exceptions=True)
 
     # -- the shared queue ------------------------------------------------------------------
+    def live_jobs(self) -> list[TransferJob]:
+        """Every job of every tab's queue (closed tabs' too) as the engine has it now
+        (the queue view keeps rows of queues already closed)."""
+        return [job for tab in self.tabs() + self.retired if tab.transfers.queue is not None
+                for job in tab.transfers.queue.jobs()]
+
     def owner_of(self, job: TransferJob) -> ConnectionTab | None:
         for tab in self.tabs() + self.retired:
             queue = tab.transfers.queue
