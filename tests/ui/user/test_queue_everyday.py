@@ -151,3 +151,27 @@ def test_move_up_passes_the_waiting_job_above_not_a_finished_one(window, qtbot) 
                                                           "mountain view.png"], timeout=5_000)
         assert queue.buttons["up"].isEnabled() is False  # first of the waiting ones now
         run(qtbot, window.transfers.reset(), timeout=15_000)
+
+
+def test_the_failed_tab_drops_rate_and_eta_after_a_restart_too(window, qtbot, tmp_path) -> None:
+    """Column widths saved by an earlier version (Rate and ETA shown under Failed) were
+    restored over the new layout: the reason stayed out of sight after an upgrade."""
+    import asyncio
+
+    from client.ui.main_window import MainWindow
+
+    failed = window.queue.views[QueueTab.FAILED].header()
+    failed.showSection(QueueColumn.RATE)  # what the earlier version saved
+    failed.showSection(QueueColumn.ETA)
+    window.save_state()
+    again = MainWindow(local_start=window.local_pane.current)
+    again.show()
+    try:
+        header = again.queue.views[QueueTab.FAILED].header()
+        assert header.isSectionHidden(QueueColumn.RATE)
+        assert header.isSectionHidden(QueueColumn.ETA)
+    finally:
+        task = asyncio.ensure_future(again.shutdown())
+        qtbot.waitUntil(task.done, timeout=10_000)
+        again.close()
+        again.deleteLater()
