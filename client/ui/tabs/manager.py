@@ -148,7 +148,10 @@ class TabManager(QObject):
         connected = connection.is_connected
         settings = connection.settings
         title = tab.title
-        if settings is not None and settings.user and not title.startswith(f"{settings.user}@"):
+        if tab.name and settings is not None:  # "Shop — alice@ftp.example.com"
+            who = f"{settings.user}@" if settings.user else ""
+            title = f"{tab.name} — {who}{settings.host}"
+        elif settings is not None and settings.user and not title.startswith(f"{settings.user}@"):
             title = f"{settings.user}@{title}"  # the tab's title names the user at times
         w.setWindowTitle(f"{title} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
