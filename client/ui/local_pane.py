@@ -9,7 +9,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QDir,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -223,7 +231,7 @@ class LocalPane(QWidget):
         self.to_select: Path | None = None
         for signal in (self.proxy.rowsInserted, self.proxy.layoutChanged,
                        self.files.directoryLoaded):
-            signal.connect(self._select_pending)
+            signal.connect(self._select_soon)
         self.set_folder(start or Path.home())
 
     def _button(self, icon_name: str, text: str, slot: object) -> QToolButton:
@@ -314,7 +322,13 @@ class LocalPane(QWidget):
         self.to_select = path
         self._select_pending()
 
-    def _select_pending(self, *_args: object) -> None:
+    def _select_soon(self, *_args: object) -> None:
+        """Not inside the model's own signal: changing the selection while the view
+        still applies that change to it is not safe."""
+        if self.to_select is not None:
+            QTimer.singleShot(0, self, self._select_pending)
+
+    def _select_pending(self) -> None:
         path = self.to_select
         if path is None:
             return
