@@ -51,6 +51,7 @@ from client.ui.mode_switch import ModeSwitch
 from client.ui.queue_restore import QueueRestoreOffer
 from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
+from client.ui.quit_question import QuitGuard
 from client.ui.remote.pane import RemotePane
 from client.ui.session_log import SessionLogControl
 from client.ui.sessions import WindowSessions
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow, WindowFacade):
         # laid out (resizeDocks before the first show works on a layout not yet sized)
         self._size_dock_on_show = not restore_dock_state(self)
         self._restore_offered = False
+        self.quit_guard = QuitGuard(self, self.tabs.live_jobs)
 
     # -- structure --------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -323,6 +325,8 @@ class MainWindow(QMainWindow, WindowFacade):
                              Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.quit_guard.allows(event):
+            return  # transfers are running: asked first
         save_window_state(self)
         self.runner.cancel_all()
         self.bridge.close()

@@ -280,6 +280,7 @@ class QueueWidget(QWidget):
             view.selectionModel().selectionChanged.connect(self._update_buttons)
             self.views[key], self.proxies[key] = view, proxy
             self.tabs.addTab(view, label)
+        self.hide_idle_columns()
         self.model.rowsInserted.connect(self._update_tab_titles)
         self.model.dataChanged.connect(self._update_tab_titles)
         self.model.modelReset.connect(self._update_tab_titles)
@@ -327,6 +328,15 @@ class QueueWidget(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self.actions_bar)
         layout.addWidget(self.tabs, 1)
+
+    def hide_idle_columns(self) -> None:
+        """A finished job has no rate and no time left: without these two empty columns
+        the Failed and Successful tabs show its State (why it failed) in sight, not past
+        the right edge. Called again after saved column widths are restored."""
+        for key, view in self.views.items():
+            if key is not QueueTab.QUEUED:
+                view.header().hideSection(QueueColumn.RATE)
+                view.header().hideSection(QueueColumn.ETA)
 
     def connect_actions(self, handler: Callable[[str, list[TransferJob]], None]) -> None:
         """``handler(action, selected_jobs)`` for each button, the context menu and Del."""

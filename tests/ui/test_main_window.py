@@ -369,8 +369,9 @@ def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path
     queue = window.transfers.queue
     window.transfer_commands.queue_action("pause", [queue.job(ids[3])])
     window.transfer_commands.queue_action("cancel", [queue.job(ids[2])])
-    window.transfer_commands.queue_action("up", [queue.job(ids[1])])
-    assert [j.job_id for j in queue.jobs()][:2] == [ids[1], ids[0]]
+    # Move up passes the cancelled job (no longer in the Queued tab) and the queued one
+    window.transfer_commands.queue_action("up", [queue.job(ids[3])])
+    assert [j.job_id for j in queue.jobs()] == [ids[0], ids[3], ids[1], ids[2]]
     assert {queue.job(i).state.value for i in ids[:2]} == {"queued"}
     qtbot.mouseClick(window.queue.process_button, Qt.MouseButton.LeftButton)
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
