@@ -16,9 +16,19 @@ from .helpers import connect
 pytestmark = pytest.mark.gui
 
 
-def _rename_with_f2(qtbot, window, view, index, typed: str) -> None:
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=view.visualRect(index).center())
+def _rename_with_f2(qtbot, window, view, name: str, selected, typed: str) -> None:
+    """Click the row named ``name`` (again, should the list still be sorting under the
+    mouse) until it is the selection, then F2 and type the new name."""
+    def click_it() -> bool:
+        model, root = view.model(), view.rootIndex()
+        row = next((r for r in range(model.rowCount(root))
+                    if model.index(r, 0, root).data() == name), None)
+        if row is not None and selected() != [name]:
+            qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                             pos=view.visualRect(model.index(row, 0, root)).center())
+        return selected() == [name]
+
+    qtbot.waitUntil(click_it, timeout=10_000)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(view, Qt.Key.Key_F2)
@@ -44,7 +54,8 @@ def test_arrow_keys_go_on_from_the_renamed_remote_file(window, qtbot, demo) -> N
     qtbot.waitUntil(lambda: pane.current_path.endswith("f2-keys") and not window.connection.busy,
                     timeout=15_000)
     view = pane.view
-    _rename_with_f2(qtbot, window, view, pane.model.index(pane.model.row_of_name("b.txt"), 0), "z")
+    _rename_with_f2(qtbot, window, view, "b.txt",
+                    lambda: [e.name for e in pane.selected_entries()], "z")
     qtbot.waitUntil(lambda: (folder / "z.txt").exists() and not window.connection.busy
                     and pane.model.row_of_name("z.txt") is not None, timeout=15_000)
     assert [e.name for e in pane.selected_entries()] == ["z.txt"]
@@ -57,14 +68,15 @@ def test_arrow_keys_go_on_from_the_renamed_local_file(window, qtbot) -> None:
     for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
         (pane.current / name).write_text(name)
     view = pane.view
-    model, root = view.model(), view.rootIndex()
+    model = view.model()
 
     def row_of(name: str) -> int | None:
         return next((r for r in range(model.rowCount(view.rootIndex()))
                      if model.index(r, 0, view.rootIndex()).data() == name), None)
 
     qtbot.waitUntil(lambda: row_of("d.txt") is not None)
-    _rename_with_f2(qtbot, window, view, model.index(row_of("b.txt"), 0, root), "z")
+    _rename_with_f2(qtbot, window, view, "b.txt",
+                    lambda: [p.name for p in pane.selected_paths()], "z")
     qtbot.waitUntil(lambda: row_of("z.txt") is not None and row_of("b.txt") is None)
     qtbot.waitUntil(lambda: view.currentIndex().data() == "z.txt")
     qtbot.keyClick(view, Qt.Key.Key_Up)
