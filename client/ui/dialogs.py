@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import posixpath
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer
+from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
@@ -97,21 +97,32 @@ def name_stem_length(name: str, is_dir: bool = False) -> int:
     return len(stem) or len(name)
 
 
+class _TextDialog(QInputDialog):
+    """A text question whose field selects only the first ``selected`` characters as it
+    shows (showing selects all): keys typed at once, before any event is processed,
+    replace the name and keep the extension."""
+
+    def __init__(self, parent: QWidget, selected: int | None) -> None:
+        super().__init__(parent)
+        self._selected = selected
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name
+        super().setVisible(visible)
+        if visible and self._selected is not None:
+            field = self.findChild(QLineEdit)
+            if field is not None:
+                field.setSelection(0, self._selected)
+
+
 async def ask_text(parent: QWidget, title: str, label: str, text: str = "", *,
                    selected: int | None = None) -> str | None:
     """``selected``: how many characters of ``text`` are selected at first (all)."""
-    dialog = QInputDialog(parent)
+    dialog = _TextDialog(parent, selected)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     dialog.setTextValue(text)
     dialog.setObjectName("askTextDialog")
     fit_title(dialog)
-    if selected is not None:
-        def select_part() -> None:
-            field = dialog.findChild(QLineEdit)
-            if field is not None:
-                field.setSelection(0, selected)
-        QTimer.singleShot(0, dialog, select_part)  # once shown (showing selects all)
     result = await await_dialog(dialog)
     value = dialog.textValue().strip()
     dialog.deleteLater()

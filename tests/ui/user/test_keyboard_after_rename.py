@@ -37,6 +37,7 @@ def _rename_with_f2(qtbot, window, view, name: str, selected, typed: str) -> Non
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, QInputDialog) and w.isVisible())
     field = dialog.findChild(QLineEdit)
+    assert field.selectedText() == name.rsplit(".", 1)[0]  # at once: typing keeps ".txt"
     qtbot.keyClicks(field, typed)
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
