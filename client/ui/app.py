@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from client import APP_ID, APP_NAME, __version__  # noqa: E402
 from client.ui.main_thread_gc import install_main_thread_gc  # noqa: E402
 
-__all__ = ["run_app", "create_application", "open_target", "open_demo", "InspectorApplication",
+__all__ = ["run_app", "close_without_questions", "create_application", "open_target", "open_demo", "InspectorApplication",
            "open_link", "OPENABLE_SCHEMES"]
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,17 @@ def open_link(window: Any, url: str) -> None:
                  doing=window.tr("Opening the link"))
 
 
+def close_without_questions(app: QApplication) -> None:
+    """Close every window now: a signal (a shutdown, ``kill``) has nobody at the keyboard
+    to answer "quit while transfers run?" (the unfinished transfers are saved to be
+    offered at the next start anyway)."""
+    for widget in app.topLevelWidgets():
+        guard = getattr(widget, "quit_guard", None)
+        if guard is not None:
+            guard.let_through()
+    app.closeAllWindows()
+
+
 def _close_on_signals(app: QApplication) -> None:
     """Ctrl+C or SIGTERM in the terminal closes the window cleanly (state saved, QUIT
     sent). Qt sleeps in C, so a light timer lets Python run its signal handlers."""
@@ -195,7 +206,7 @@ def _close_on_signals(app: QApplication) -> None:
     from PySide6.QtCore import QTimer
 
     def close(*_args: object) -> None:
-        app.closeAllWindows()
+        close_without_questions(app)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:

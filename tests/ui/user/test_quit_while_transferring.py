@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.engine.queue.jobs import JobState
 
-from .helpers import connect
+from .helpers import connect, run
 
 pytestmark = pytest.mark.gui
 
@@ -61,3 +61,22 @@ def test_ctrl_q_during_a_download_asks_and_cancel_keeps_it_running(window, qtbot
         with qtbot.waitSignal(window.closed, timeout=5_000):
             qtbot.mouseClick(_button(box, "Quit"), Qt.MouseButton.LeftButton)
         assert not window.isVisible()
+
+
+def test_sigterm_closes_without_asking_even_with_transfers_waiting(window, qtbot, demo,
+                                                                    tmp_path) -> None:
+    """A shutdown or ``kill`` (SIGTERM, Ctrl+C in the terminal) has nobody to answer the
+    question: the window closes at once; the waiting transfer is saved for the next start."""
+    from client.ui.app import close_without_questions
+
+    connect(window, qtbot, demo)
+    qtbot.mouseClick(window.queue.process_button, Qt.MouseButton.LeftButton)  # held
+    path = tmp_path / "waits.txt"
+    path.write_text("waits\n")
+    run(qtbot, window.upload_paths([path]))
+    window.bridge.flush()
+    assert any(j.state is JobState.QUEUED for j in window.queue.model.jobs())
+    close_without_questions(QApplication.instance())
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert not any(isinstance(w, QMessageBox) and w.isVisible()
+                   for w in QApplication.topLevelWidgets())
