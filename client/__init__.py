@@ -1,4 +1,4 @@
-"""FTP Inspector: an FTP/FTPS client whose engine shows every control line and
+"""FTP Inspector: an FTP, FTPS and SFTP client whose engine shows every control line and
 explains every data connection (who dials whom, on which port, and where it stuck)."""
 
 from __future__ import annotations

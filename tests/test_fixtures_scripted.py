@@ -102,6 +102,16 @@ def test_pasv_custom_text_and_closed_port(scripted_server, control) -> None:  # 
         socket.create_connection(("127.0.0.1", closed), timeout=2)
 
 
+def test_unused_port_stays_closed_while_the_tests_run() -> None:
+    """Another listener (a parallel test's, the kernel's next pick) cannot take the port
+    between the handing out and the test's connect: it is held, and refuses."""
+    closed = unused_port()
+    with socket.socket() as other, pytest.raises(OSError):
+        other.bind(("127.0.0.1", closed))
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", closed), timeout=2)
+
+
 def test_epsv_and_in_turn(scripted_server, control) -> None:  # type: ignore[no-untyped-def]
     server = scripted_server({"EPSV": in_turn(b"500 EPSV not understood.\r\n", epsv())})
     client = control(server)

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from client.config.bookmarks import MAX_BOOKMARKS, Bookmark, with_bookmark
 from client.config.sites import Site, SiteStore, keyring_available
 from client.engine.schemes import Protocol
 from client.engine.settings import TlsMode, TransferMode
@@ -74,6 +75,8 @@ def parse_server_path(value: str) -> str:
     while pos < len(rest):
         space = rest.find(" ", pos)
         if space < 0:
+            if rest[pos:] == "0":  # an empty last string: "1 0" is the root, "/"
+                parts.append("")
             break
         length_text = rest[pos:space]
         if not length_text.isdigit():
@@ -198,8 +201,27 @@ def _server(node: ET.Element, folder: str, warnings: list[str]) -> ImportedSite 
         charset=charset,
         comments=_text(node, "Comments"),
         key_file=key_file,
+        bookmarks=_bookmarks(node, name, warnings),
     )
     return ImportedSite(site=site, password=password)
+
+
+def _bookmarks(node: ET.Element, site_name: str, warnings: list[str]) -> tuple[Bookmark, ...]:
+    """The site's ``<Bookmark>`` elements (name, local folder, serialised remote folder).
+    Ours always name a remote folder: FileZilla's local-only ones are left out, said in
+    a warning; its per-bookmark synchronised browsing and comparison flags are not kept."""
+    kept: tuple[Bookmark, ...] = ()
+    for element in node.findall("Bookmark"):
+        name = _text(element, "Name").strip()
+        if not name:
+            continue
+        remote = parse_server_path(_text(element, "RemoteDir"))
+        if not remote.startswith("/"):
+            warnings.append(f"{site_name}: bookmark {name!r} names no remote folder of a "
+                            "Unix-style server; left out")
+            continue
+        kept = with_bookmark(kept, Bookmark(name, remote, _text(element, "LocalDir").strip()))
+    return kept[-MAX_BOOKMARKS:]
 
 
 def import_sitemanager(path: Path, store: SiteStore) -> ImportReport:

@@ -3,7 +3,8 @@ FileZilla (or to this app on another computer, through Import FileZilla…).
 
 No password ever goes into the file: a site that logs on with a password is written as
 "ask for password" (FileZilla asks on connecting); its folders become ``<Folder>``
-elements, the remote folder FileZilla's serialised path.
+elements, the remote folder FileZilla's serialised path, and its bookmarks FileZilla's
+site bookmarks (``<Bookmark>``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ __all__ = ["sitemanager_xml", "export_sitemanager", "server_path"]
 _PROTOCOL_OF_TLS = {TlsMode.AUTO.value: 0, TlsMode.IMPLICIT.value: 3,
                     TlsMode.EXPLICIT.value: 4, TlsMode.OFF.value: 6}
 _SFTP, _ANONYMOUS, _ASK, _KEY_FILE = 1, 0, 2, 5
+#: "/" serialised (a Unix server, an empty prefix, no segments)
+ROOT_PATH = "1 0"
 
 
 def server_path(path: str) -> str:
@@ -67,6 +70,12 @@ def _server(parent: ET.Element, site: Site) -> None:
     if site.comments:
         _add(node, "Comments", site.comments)
     _add(node, "Name", site.name)
+    for bookmark in site.bookmarks:
+        element = ET.SubElement(node, "Bookmark")
+        _add(element, "Name", bookmark.name)
+        if bookmark.local:
+            _add(element, "LocalDir", bookmark.local)
+        _add(element, "RemoteDir", server_path(bookmark.remote) or ROOT_PATH)
 
 
 def sitemanager_xml(sites: list[Site]) -> bytes:

@@ -116,12 +116,15 @@ def explain_data_failure(
     bytes_done: int = 0,
     control_host: str | None = None,
     tcp: TcpEvidence | None = None,
+    refused_step: str | None = None,
 ) -> FailureExplanation:
     """The explanation for a failure of class ``failure`` with what is known of it.
     ``control_host`` is the address the control connection reached: dialling it
     instead is offered only when the data connection went somewhere else, and a 227
     naming another address is named as the cause. ``tcp`` adds what the TCP stack saw
-    (SYNs sent, the router that sent an ICMP error)."""
+    (SYNs sent, the router that sent an ICMP error). ``refused_step`` names the mode
+    command the server refused (PASV, EPSV, PORT, EPRT) when the data command itself was
+    never sent."""
     verb = _verb(command)
     passive = _passive(method, initiator)
     how = f" ({method})" if method else ""
@@ -192,8 +195,14 @@ def explain_data_failure(
         actions = (other_mode,)
     elif failure is DataFailure.SERVER_REFUSED:
         code = f" with {reply_code}" if reply_code else ""
-        detail = f"the server answered {verb or method or 'the data command'}{code}"
-        if reply_code == 425 and not passive:
+        setup = _refused_setup(refused_step)
+        detail = f"the server answered {setup or verb or method or 'the data command'}{code}"
+        if setup and passive:
+            cause = ("it refuses passive mode (vsftpd pasv_enable=NO, a ProFTPD "
+                     "<Limit EPSV PASV>): use active mode")
+        elif setup:
+            cause = "it refuses active mode (PORT and EPRT): use passive mode"
+        elif reply_code == 425 and not passive:
             cause = ("it could not connect to our listener: a firewall or NAT in front of "
                      "this computer blocks it, or it refuses the announced address")
         elif reply_code == 425:
@@ -238,6 +247,14 @@ def explain_data_failure(
                               is_listing=listing)
 
 
+_MODE_COMMANDS = frozenset({"PASV", "EPSV", "PORT", "EPRT"})
+
+
+def _refused_setup(step: str | None) -> str | None:
+    """The mode command the server refused before the data command was sent."""
+    return step if step in _MODE_COMMANDS else None
+
+
 def _host(endpoint: Endpoint | None) -> str | None:
     return endpoint.host if endpoint is not None else None
 
@@ -268,6 +285,7 @@ def explain_error(error: DataChannelError, *, command: str | None = None,
         remote=error.remote, elapsed=error.elapsed, reply_code=error.reply_code,
         advertised=error.advertised, tcp=error.tcp,
         control_host=control_host or error.control_peer,
+        refused_step=error.step if error.step in _MODE_COMMANDS else None,
     )
 
 

@@ -106,10 +106,13 @@ class ConnectFlow(QObject):
     def remember_site(self, store: SiteStore, site: Site) -> None:
         """The open session came from this saved site: Diagnose's Apply saves there."""
         self.tabs.current.site = (store, site)
+        self.tabs.current.label = None
 
     def forget_site(self) -> None:
-        """A quickconnect session is no saved site: Diagnose's Apply saves nothing."""
+        """A quickconnect session is no saved site: Diagnose's Apply saves nothing (and
+        the tab is called by its host again)."""
         self.tabs.current.site = None
+        self.tabs.current.label = None
 
     def site_reference(self, tab: ConnectionTab | None = None) -> str:
         """The site open in ``tab`` (default: the tab shown) as a saved queue names it:

@@ -62,6 +62,7 @@ class DemoMenu:
         self.servers.append(server)
         if self.window.connection.settings is not None:
             self.window.tabs.new_tab()
+        self.window.tabs.current.label = name  # the tab is called by its scenario
         return self.open_server(self.window, server)
 
     def stop_all(self) -> None:

@@ -65,6 +65,8 @@ def _sentence(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "ErrorText", "the data connection failed ({where}): {message}").format(
                 where=where, message=exc.message)
+    if isinstance(exc, ConnectionLostError) and "connection" in exc.message.casefold():
+        return exc.message  # it says so itself ("the control connection was lost: …")
     for kind, sentence in _SENTENCES:
         if isinstance(exc, kind):
             return _translate(sentence).format(message=exc.message)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from client.engine.exists import ExistsDecision, ExistsInfo, ExistsPolicy
 from client.protocol.text import escape_control
-from client.ui.dialogs import await_dialog
+from client.ui.dialogs import await_dialog, fit_title
 from client.ui.remote.listing_model import human_size
 
 __all__ = ["FileExistsDialog", "ExistsAsker"]
@@ -86,6 +86,7 @@ class FileExistsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        fit_title(self)  # a short path made it narrower than its title bar text
 
     def decision(self) -> ExistsDecision:
         chosen = next(p for p, b in self.choices.items() if b.isChecked())

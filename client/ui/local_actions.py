@@ -44,6 +44,7 @@ class LocalActions:
             return None
         path = self.pane.current / _check_name(name)
         path.mkdir()
+        self.pane.select_path(path)
         return path
 
     async def rename(self, path: Path, new_name: str | None = None) -> Path | None:
@@ -57,6 +58,7 @@ class LocalActions:
         if target.exists():
             raise FileExistsError(f"{target} already exists")
         path.rename(target)
+        self.pane.select_path(target)  # the keyboard goes on from the new name
         return target
 
     async def move(self, paths: list[Path], folder: Path, *, confirmed: bool = False) -> None:

@@ -9,7 +9,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QDir,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +38,7 @@ from client.ui.icons import icon
 from client.ui.list_first_splitter import ListFirstSplitter
 from client.ui.local_icons import EntryIconProvider
 from client.ui.local_proxy import LocalFileProxy
+from client.ui.path_bar import typed_path_wins
 from client.ui.remote.listing_model import REMOTE_MIME
 
 __all__ = ["LocalPane"]
@@ -136,6 +145,7 @@ class LocalPane(QWidget):
         self.path_bar.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.path_bar.setMinimumContentsLength(10)
+        typed_path_wins(self.path_bar)  # Enter opens what was typed
         self.path_bar.lineEdit().returnPressed.connect(
             lambda: self.set_folder(Path(self.path_bar.currentText()).expanduser()))
         self.path_bar.activated.connect(lambda i: self.set_folder(Path(self.path_bar.itemText(i))))
@@ -217,6 +227,11 @@ class LocalPane(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         self.current: Path = Path()
+        #: a file to select once the model lists it (renamed or made a moment ago)
+        self.to_select: Path | None = None
+        for signal in (self.proxy.rowsInserted, self.proxy.layoutChanged,
+                       self.files.directoryLoaded):
+            signal.connect(self._select_soon)
         self.set_folder(start or Path.home())
 
     def _button(self, icon_name: str, text: str, slot: object) -> QToolButton:
@@ -300,6 +315,34 @@ class LocalPane(QWidget):
     def selected_paths(self) -> list[Path]:
         rows = self.view.selectionModel().selectedRows()
         return [Path(self.files.filePath(self.proxy.mapToSource(i))) for i in rows]
+
+    def select_path(self, path: Path) -> None:
+        """Select ``path`` and make it the list's current row (where arrow keys go on
+        from), now or as soon as the file system model lists it."""
+        self.to_select = path
+        self._select_pending()
+
+    def _select_soon(self, *_args: object) -> None:
+        """Not inside the model's own signal: changing the selection while the view
+        still applies that change to it is not safe."""
+        if self.to_select is not None:
+            QTimer.singleShot(0, self, self._select_pending)
+
+    def _select_pending(self) -> None:
+        path = self.to_select
+        if path is None:
+            return
+        if path.parent != self.current:
+            self.to_select = None  # the person went elsewhere meanwhile
+            return
+        index = self.proxy.mapFromSource(self.files.index(str(path)))
+        if not index.isValid():
+            return
+        self.to_select = None
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.selectionModel().setCurrentIndex(index, flags)
+        self.view.scrollTo(index)
 
     def _activated(self, index: QModelIndex) -> None:
         if not index.isValid():

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QFileSystemModel
 
 from client.engine.units import format_size
+from client.ui.file_types import type_text
 
 __all__ = ["LocalFileProxy", "natural_key"]
 
@@ -101,11 +102,18 @@ class LocalFileProxy(QSortFilterProxyModel):
             source = self.mapToSource(index)
             model = self.source()
             return "" if model.isDir(source) else format_size(model.size(source))
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == TYPE_COLUMN:
+            return self._type(self.mapToSource(index))  # the remote pane's words
         if role == Qt.ItemDataRole.DisplayRole and index.column() == MODIFIED_COLUMN:
             # the remote pane's form (QFileSystemModel's follows the locale: "6 12 2026")
             return self.source().lastModified(self.mapToSource(index)).toString(
                 "yyyy-MM-dd HH:mm")
         return super().data(index, role)
+
+    def _type(self, source: Index) -> str:
+        model = self.source()
+        info = model.fileInfo(source)
+        return type_text(info.fileName(), info.isDir(), info.isSymLink() and not info.isDir())
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -128,7 +136,7 @@ class LocalFileProxy(QSortFilterProxyModel):
         elif column == MODIFIED_COLUMN:
             a, b = model.lastModified(left), model.lastModified(right)
         elif column == TYPE_COLUMN:
-            a, b = model.type(left).casefold(), model.type(right).casefold()
+            a, b = self._type(left).casefold(), self._type(right).casefold()
         else:
             a = b = 0
         if a != b:

@@ -51,6 +51,7 @@ from client.ui.mode_switch import ModeSwitch
 from client.ui.queue_restore import QueueRestoreOffer
 from client.ui.queue_view import QueueWidget
 from client.ui.quickconnect import QuickConnectBar, take_over_qsettings_history
+from client.ui.quit_question import QuitGuard
 from client.ui.remote.pane import RemotePane
 from client.ui.session_log import SessionLogControl
 from client.ui.sessions import WindowSessions
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow, WindowFacade):
         self.sessions = WindowSessions(self)  # FTP and SFTP; asks about host keys
         self.session_factory: SessionFactory = session_factory or self.sessions
         self.queue_concurrency = 2
+        self.queue_processing = True  # "Process queue" (the queue's toggle, Ctrl+P)
 
         history = QuickconnectHistory()
         take_over_qsettings_history(self.settings, history)
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow, WindowFacade):
         # laid out (resizeDocks before the first show works on a layout not yet sized)
         self._size_dock_on_show = not restore_dock_state(self)
         self._restore_offered = False
+        self.quit_guard = QuitGuard(self, self.tabs.live_jobs)
 
     # -- structure --------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -193,6 +196,7 @@ class MainWindow(QMainWindow, WindowFacade):
         b.queue_jobs.connect(tabs.jobs_changed)
         b.progress.connect(self.queue.model.update_progress)
         self.queue.concurrency_changed.connect(self.set_concurrency)
+        self.queue.processing_changed.connect(self.set_processing)
         commands = self.transfer_commands
         self.queue.connect_actions(commands.queue_action)
         self.exists_asker.cancel_requested.connect(lambda job: commands.queue_action("cancel", [job]))
@@ -219,6 +223,11 @@ class MainWindow(QMainWindow, WindowFacade):
     def set_concurrency(self, count: int) -> None:
         self.queue_concurrency = count
         self.tabs.set_concurrency(count)
+
+    def set_processing(self, on: bool) -> None:
+        """Every tab's queue takes waiting jobs (True) or holds them."""
+        self.queue_processing = on
+        self.tabs.set_processing(on)
 
     def order_tab_stops(self) -> None:
         """Tab walks the window as it is read: quickconnect, the Passive/Active switch,
@@ -316,6 +325,8 @@ class MainWindow(QMainWindow, WindowFacade):
                              Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.quit_guard.allows(event):
+            return  # transfers are running: asked first
         save_window_state(self)
         self.runner.cancel_all()
         self.bridge.close()

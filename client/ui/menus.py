@@ -101,7 +101,7 @@ def _comparison_actions(window: MainWindow, view: QMenu) -> dict[str, QAction]:
 
 
 def build_menus(window: MainWindow) -> WindowActions:
-    """File, Server, View and Help menus, and the main toolbar, with their shortcuts."""
+    """File, Server, Transfer, View and Help menus, and the main toolbar, with their shortcuts."""
     bar = window.menuBar()
     file_menu = bar.addMenu(window.tr("&File"))
     new_tab = _action(window, window.tr("New &tab"), window.new_tab, "Ctrl+T")
@@ -145,6 +145,11 @@ def build_menus(window: MainWindow) -> WindowActions:
     raw_command = _action(window, window.tr("Enter a raw &command"),
                           lambda: window.console.command.setFocus(), "Ctrl+Shift+C")
     server.addAction(raw_command)
+
+    transfer = bar.addMenu(window.tr("&Transfer"))
+    transfer.addAction(window.queue.process_action)
+    transfer.addAction(_action(window, window.tr("Speed &limits…"),
+                               window.dialogs.open_preferences))
 
     view = bar.addMenu(window.tr("&View"))
     passive = QAction(icon("passive"), window.tr("&Passive mode"), window, checkable=True)

@@ -43,13 +43,15 @@ def removable(jobs: list[TransferJob]) -> list[TransferJob]:
 def applies(action: str, jobs: list[TransferJob], every: list[TransferJob] | None = None) -> bool:
     """Whether ``action`` does something to one of ``jobs`` (the bar's buttons and
     the menu's entries are greyed otherwise). With ``every`` job in the queue's order,
-    Move up skips the first job and Move down the last: they have nowhere to go."""
+    Move up skips the first waiting job and Move down the last: they have nowhere to go."""
     states = _APPLIES_TO.get(action)
     if states is None:
         return False
     candidates = [job for job in jobs if job.state in states]
-    if every is not None and action in ("up", "down") and every:
-        end = every[0 if action == "up" else -1].job_id
+    waiting = [job for job in every or () if job.state in MOVABLE_STATES]
+    if every is not None and action in ("up", "down") and waiting:
+        # only waiting jobs count: finished ones before it are not shown in the Queued tab
+        end = waiting[0 if action == "up" else -1].job_id
         candidates = [job for job in candidates if job.job_id != end]
     return bool(candidates)
 

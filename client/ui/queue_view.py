@@ -241,6 +241,8 @@ class _ProgressDelegate(QStyledItemDelegate):
 
 class QueueWidget(QWidget):
     concurrency_changed = Signal(int)
+    #: "Process queue" switched: False holds the waiting jobs (running ones finish)
+    processing_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -278,6 +280,7 @@ class QueueWidget(QWidget):
             view.selectionModel().selectionChanged.connect(self._update_buttons)
             self.views[key], self.proxies[key] = view, proxy
             self.tabs.addTab(view, label)
+        self.hide_idle_columns()
         self.model.rowsInserted.connect(self._update_tab_titles)
         self.model.dataChanged.connect(self._update_tab_titles)
         self.model.modelReset.connect(self._update_tab_titles)
@@ -301,6 +304,19 @@ class QueueWidget(QWidget):
         self.model.rowsInserted.connect(self._update_buttons)  # a job below: Move down
         self._update_buttons()
         self.actions_bar.addStretch(1)
+        self.process_action = QAction(self.tr("&Process queue"), self, checkable=True)
+        self.process_action.setChecked(True)
+        self.process_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.process_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.process_action.setToolTip(self.tr(
+            "On: queued transfers start. Off: they wait (to line them up or hold the "
+            "rest); running ones finish."))
+        self.process_action.toggled.connect(self._processing_toggled)
+        self.addAction(self.process_action)
+        self.process_button = QToolButton(self)
+        self.process_button.setDefaultAction(self.process_action)
+        self.process_button.setAccessibleName(self.tr("Process queue"))
+        self.actions_bar.addWidget(self.process_button)
         self.actions_bar.addWidget(QLabel(self.tr("Concurrent transfers:"), self))
         self.concurrency = QSpinBox(self)
         self.concurrency.setRange(1, 10)
@@ -312,6 +328,15 @@ class QueueWidget(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self.actions_bar)
         layout.addWidget(self.tabs, 1)
+
+    def hide_idle_columns(self) -> None:
+        """A finished job has no rate and no time left: without these two empty columns
+        the Failed and Successful tabs show its State (why it failed) in sight, not past
+        the right edge. Called again after saved column widths are restored."""
+        for key, view in self.views.items():
+            if key is not QueueTab.QUEUED:
+                view.header().hideSection(QueueColumn.RATE)
+                view.header().hideSection(QueueColumn.ETA)
 
     def connect_actions(self, handler: Callable[[str, list[TransferJob]], None]) -> None:
         """``handler(action, selected_jobs)`` for each button, the context menu and Del."""
@@ -338,9 +363,18 @@ class QueueWidget(QWidget):
         for key, button in self.buttons.items():
             button.setEnabled(applies(key, jobs, self.model.jobs()))
 
+    def _processing_toggled(self, on: bool) -> None:
+        self._update_tab_titles()
+        self.processing_changed.emit(on)
+
     def _update_tab_titles(self, *_args: object) -> None:
         for i, (key, label) in enumerate(self._tab_labels()):
-            self.tabs.setTabText(i, f"{label} ({self.proxies[key].rowCount()})")
+            count = self.proxies[key].rowCount()
+            if key is QueueTab.QUEUED and not self.process_action.isChecked():
+                text = self.tr("{label} ({count}, on hold)").format(label=label, count=count)
+            else:
+                text = f"{label} ({count})"
+            self.tabs.setTabText(i, text)
 
     def _tab_labels(self) -> tuple[tuple[QueueTab, str], ...]:
         return ((QueueTab.QUEUED, self.tr("Queued")), (QueueTab.FAILED, self.tr("Failed")),

@@ -50,6 +50,7 @@ class Transfers:
         self._on_jobs = on_jobs
         self._on_finished = on_finished
         self._concurrency = concurrency
+        self._processing = True
         self._ask_exists = ask_exists
         self.queue: TransferQueue | None = None
         #: keeps the unfinished jobs on disk, with ``site()`` naming where they belong
@@ -65,6 +66,7 @@ class Transfers:
             self.queue = TransferQueue(self.connection.open_session, bus=self.bus,
                                        concurrency=self._concurrency, exists_policy=policy,
                                        ask_exists=self._ask_exists)
+            self.queue.set_processing(self._processing)
             settings = self.connection.settings
             if isinstance(settings, ConnectionSettings):  # names are read in this charset
                 self.queue.set_charset(settings.encoding)
@@ -81,6 +83,12 @@ class Transfers:
         if self.queue is not None:
             self.queue.set_concurrency(count)
 
+    def set_processing(self, on: bool) -> None:
+        """"Process queue": off, waiting jobs stay waiting (running ones finish)."""
+        self._processing = on
+        if self.queue is not None:
+            self.queue.set_processing(on)
+
     def apply(self, action: str, jobs: list[TransferJob]) -> list[TransferJob] | None:
         """A queue button: pause, resume, cancel, retry, up, down or remove (finished
         ones) on ``jobs``. Returns the new job order after a move or a removal (None
@@ -93,9 +101,7 @@ class Transfers:
         for job in jobs:
             job_id = job.job_id
             if action in ("up", "down"):
-                ids = [j.job_id for j in queue.jobs()]
-                if job_id in ids:
-                    queue.move(job_id, max(0, ids.index(job_id) + (-1 if action == "up" else 1)))
+                _move_past_waiting_neighbour(queue, job_id, up=action == "up")
             elif action in ("pause", "resume", "cancel", "retry"):
                 getattr(queue, action)(job_id)
         if action == "remove":  # finished jobs off the list
@@ -218,3 +224,18 @@ def _safe_local_name(name: str) -> str:
         raise
     except Exception as exc:  # noqa: BLE001 - UnsafeNameError is a ProtocolError
         raise ValueError(str(exc)) from exc
+
+
+def _move_past_waiting_neighbour(queue: TransferQueue, job_id: int, *, up: bool) -> None:
+    """Move a waiting job one place among the waiting ones: past the job the Queued tab
+    shows above (below) it. A plain step in the queue's order could land it next to a
+    finished job the tab no longer shows, and nothing moved there."""
+    order = queue.jobs()
+    ids = [j.job_id for j in order]
+    if job_id not in ids:
+        return
+    here = ids.index(job_id)
+    around = order[here - 1::-1] if up and here else order[here + 1:] if not up else []
+    neighbour = next((j for j in around if j.state in MOVABLE_STATES), None)
+    if neighbour is not None:
+        queue.move(job_id, ids.index(neighbour.job_id))

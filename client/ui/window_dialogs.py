@@ -97,8 +97,8 @@ class WindowDialogs(QObject):
 
     def about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About FTP Inspector"),
-                          self.tr("FTP Inspector {}\n\nAn FTP/FTPS client that shows who dials "
-                                  "whom on every data connection.").format(__version__),
+                          self.tr("FTP Inspector {}\n\nAn FTP, FTPS and SFTP client that shows "
+                                  "who dials whom on every data connection.").format(__version__),
                           QMessageBox.StandardButton.Ok, self.window)
         box.setObjectName("aboutDialog")
         fit_title(box)  # the whole title, not cut by the title bar

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from client.engine.events import SessionState
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
@@ -126,7 +128,13 @@ class WindowFacade:
         await open_target(self, target)
 
     def refresh(self) -> None:
-        if self.connection.is_connected:
+        if self.connection.is_connected and self.current_tab.state is SessionState.FAILED \
+                and not self.connection.busy:
+            # the server dropped the connection (an idle timeout): F5 opens it again and
+            # lists the folder shown, as FileZilla does, instead of failing on the dead one
+            self.remote_pane.banner.hide()
+            self.reconnect()
+        elif self.connection.is_connected:
             # F5 is a retry: the last failure's banners go until this attempt's outcome
             self.remote_pane.banner.hide()
             self.hung_listing.hide_if_over()

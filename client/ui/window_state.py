@@ -99,6 +99,7 @@ def restore_window_state(window: MainWindow) -> list[SavedSplit]:
         value = s.value(f"columns/{key}")
         if isinstance(value, QByteArray):
             header.restoreState(value)
+    window.queue.hide_idle_columns()  # saved by an earlier layout: still not shown
     if str(s.value("local/showHidden", "false")).lower() == "true":
         window.local_pane.set_show_hidden(True)
     concurrency = _saved_int(s.value("queue/concurrency"))

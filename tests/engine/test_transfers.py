@@ -8,7 +8,7 @@ import asyncio
 import hashlib
 
 import pytest
-from fixtures.scripted_steps import in_turn, transfer, unused_port
+from fixtures.scripted_steps import free_port, in_turn, transfer
 
 from client.engine.errors import (
     CommandFailedError,
@@ -175,7 +175,7 @@ async def test_tls_phase_sequence(ftps_server, bus, tmp_path):
 @pytest.mark.asyncio
 async def test_active_port_range(ftp_server, bus, tmp_path):
     recorder = Recorder(bus)
-    low = unused_port()
+    low = free_port()
     settings = ftp_server.settings(mode=TransferMode.ACTIVE, active_ports=(low, low))
     async with FtpSession(settings, bus=bus) as session:
         await session.download("hello.txt", tmp_path / "h.txt")

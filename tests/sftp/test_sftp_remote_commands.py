@@ -114,3 +114,27 @@ def test_permission_denied_over_sftp(sshd_server, env, tree) -> None:
     assert (locked / "keep.txt").exists()
     mode = cli(env, sshd_server, "chmod", "777", sshd_server.url(f"{tree.name}/locked"))
     assert mode.returncode == 4 and "PERMISSION_DENIED" in mode.stderr
+
+
+def test_cat_streams_without_a_temporary_file_and_stops_with_its_reader(sshd_server, env,
+                                                                        tree, tmp_path) -> None:
+    """While its reader holds back (a full pipe), cat has written nothing to disk, and it
+    ends quietly (0) when the reader goes away."""
+    data = os.urandom(8 * 1024 * 1024)
+    (tree / "big.bin").write_bytes(data)
+    sshd_server.own()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**env, "TMPDIR": str(scratch)}
+    reader, writer = os.pipe()
+    with subprocess.Popen([sys.executable, "-m", "client", "cat", "-i",
+                           str(sshd_server.key_file), sshd_server.url(f"{tree.name}/big.bin")],
+                          env=env, stdout=writer, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as child:
+        os.close(writer)
+        assert os.read(reader, 10) == data[:10]
+        assert not list(scratch.iterdir())  # the bytes went to the pipe, not to a file
+        os.close(reader)
+        _, stderr = child.communicate(timeout=TIMEOUT)
+    assert child.returncode == 0, stderr
+    assert b"Traceback" not in stderr

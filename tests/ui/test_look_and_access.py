@@ -71,6 +71,7 @@ def test_controls_have_accessible_names(window, memory_keyring) -> None:
 def test_about_shows_the_version(window) -> None:
     window.about()
     assert __version__ in window.about_box.text() and window.about_box.isVisible()
+    assert "FTP, FTPS and SFTP client" in window.about_box.text()  # SFTP was left out
     window.about_box.close()
 
 

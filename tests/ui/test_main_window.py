@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from client.demo import BINARY_SAMPLE, UPLOAD_FOLDER, DemoServer
 from client.engine.events import DataChannelEvent, DataPhase
@@ -356,6 +357,9 @@ def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path
     connect_quick(window, qtbot, demo, TransferMode.PASSIVE)
     run(qtbot, window.remote_actions.browse("/" + UPLOAD_FOLDER))
     window.queue.concurrency.setValue(1)
+    # the queue holds the files while the person arranges them ("Process queue" off)
+    qtbot.mouseClick(window.queue.process_button, Qt.MouseButton.LeftButton)
+    assert not window.queue.process_action.isChecked()
     files = []
     for i in range(4):
         path = tmp_path / f"b{i}.txt"
@@ -365,8 +369,11 @@ def test_queue_buttons_pause_cancel_resume_retry(recorded, qtbot, demo, tmp_path
     queue = window.transfers.queue
     window.transfer_commands.queue_action("pause", [queue.job(ids[3])])
     window.transfer_commands.queue_action("cancel", [queue.job(ids[2])])
-    window.transfer_commands.queue_action("up", [queue.job(ids[1])])
-    assert [j.job_id for j in queue.jobs()][:2] == [ids[1], ids[0]]
+    # Move up passes the cancelled job (no longer in the Queued tab) and the queued one
+    window.transfer_commands.queue_action("up", [queue.job(ids[3])])
+    assert [j.job_id for j in queue.jobs()] == [ids[0], ids[3], ids[1], ids[2]]
+    assert {queue.job(i).state.value for i in ids[:2]} == {"queued"}
+    qtbot.mouseClick(window.queue.process_button, Qt.MouseButton.LeftButton)
     run(qtbot, window.transfers.wait_idle(), timeout=30_000)
     states = {j.job_id: j.state.value for j in queue.jobs()}
     assert states[ids[3]] == "paused" and states[ids[2]] == "cancelled"

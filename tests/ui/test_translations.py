@@ -64,6 +64,12 @@ ENGLISH_ERRORS = [
     (ControlTimeoutError("no reply within 30 s"), "",
      "the server stopped answering: no reply within 30 s"),
     (ConnectionLostError("421 Timeout."), "", "the connection was lost: 421 Timeout."),
+    # the engine's message already says it: not "the connection was lost: the control
+    # connection was lost: …" (seen when vsftpd gave up during a slow certificate answer)
+    (ConnectionLostError("the control connection was lost: [SSL] tlsv1 alert decode error"),
+     "Connecting to vsftpd tls",
+     "Connecting to vsftpd tls failed: the control connection was lost: [SSL] tlsv1 alert "
+     "decode error"),
     (CommandFailedError("CWD failed", reply_code=550, reply_text="550 No such directory",
                         command="CWD /x"), "Opening /x",
      "Opening /x failed: the server answered 550: 550 No such directory"),

@@ -16,9 +16,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    import ssl
+
     from client.engine.ratelimit import Throttle
 
 __all__ = ["DataStream", "MemorySink", "FileSink", "Sink", "ReadHold"]
@@ -324,6 +326,13 @@ class DataStream(asyncio.BufferedProtocol):
     the exception that ended it (reset, or a failure the watchdog set).
     """
 
+    #: Whether a worker thread owns the connection once it is open (the threaded TLS
+    #: paths): it moves the bytes itself (an upload's thread reads the file, so no
+    #: sender runs on the loop), its blocking send fails the moment the server drops the
+    #: connection, and ``closed`` resolves only once the thread has stopped. The data
+    #: command asks this instead of the stream's class.
+    runs_in_thread: ClassVar[bool] = False
+
     def __init__(self, sink: Sink | None = None,
                  on_bytes: Callable[[int], None] | None = None,
                  on_connected: Callable[[DataStream], bool] | None = None,
@@ -398,6 +407,29 @@ class DataStream(asyncio.BufferedProtocol):
             self.sender.cancel()
         if self.transport is not None:
             self.transport.abort()
+
+    # --- TLS and the start
+    async def handshake(self, context: ssl.SSLContext,
+                        server_hostname: str | None) -> asyncio.BaseTransport | None:
+        """Protect the connection: asyncio's TLS layer over its transport, which is the
+        TLS one from then on (None: the connection closed during the handshake)."""
+        assert self.transport is not None
+        transport = await asyncio.get_running_loop().start_tls(
+            self.transport, self, context, server_side=False, server_hostname=server_hostname)
+        if transport is not None:
+            self.transport = transport  # type: ignore[assignment]
+        return transport
+
+    def start_receiving(self) -> None:
+        """The bytes may move now (the certificate was accepted; for an upload the
+        server's 150 arrived too). asyncio moves them as they come: nothing to do."""
+
+    @property
+    def local_failure(self) -> BaseException | None:
+        """A local failure that ended the transfer while the connection itself ended
+        cleanly (a threaded upload's file that shrank: the thread stops sending and
+        reports it here, the channel raises it as it is)."""
+        return None
 
     # --- pausing
     def hold(self, reason: ReadHold) -> None:

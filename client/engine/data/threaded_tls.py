@@ -105,6 +105,8 @@ class ThreadedTlsStream(DataStream):
     resolves once the thread has ended (its last write is done, its socket closed).
     """
 
+    runs_in_thread = True
+
     def __init__(self, sink: FileSink | None, on_bytes: Callable[[int], None] | None = None,
                  throttle: Throttle | None = None) -> None:
         super().__init__(sink, on_bytes, None, throttle=throttle)
@@ -154,9 +156,11 @@ class ThreadedTlsStream(DataStream):
         self.local = view.get_extra_info("sockname")  # type: ignore[assignment]
         self.peer = view.get_extra_info("peername")  # type: ignore[assignment]
 
-    async def handshake(self, context: ssl.SSLContext, server_hostname: str | None) -> ssl.SSLObject:
+    async def handshake(self, context: ssl.SSLContext,
+                        server_hostname: str | None) -> asyncio.BaseTransport | None:
         """The TLS handshake, done by the worker thread; resumes the control
-        connection's session (the context supplies it)."""
+        connection's session (the context supplies it). Returns the socket's view,
+        which carries the TLS object from then on."""
         if self._sock is None or self.closed.done():
             raise self.failure or ConnectionResetError("the data connection closed before "
                                                        "the TLS handshake")
@@ -176,7 +180,7 @@ class ThreadedTlsStream(DataStream):
             self.abort()
             raise
         self.transport.set_ssl_object(self._ssl)  # type: ignore[union-attr]
-        return self._ssl
+        return self.transport
 
     def start_receiving(self) -> None:
         """The certificate was accepted: the thread may read and write the file."""

@@ -21,6 +21,7 @@ passive, binary, no limit at the start, at least ``THRESHOLD`` bytes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import ssl
@@ -105,9 +106,11 @@ class ThreadedTlsUpload(ThreadedTlsStream):
         """Set when the local file ended early (the channel raises it as it is)."""
         return self._shrunk
 
-    async def handshake(self, context: ssl.SSLContext, server_hostname: str | None) -> ssl.SSLSocket:  # type: ignore[override]
+    async def handshake(self, context: ssl.SSLContext,
+                        server_hostname: str | None) -> asyncio.BaseTransport | None:
         """The TLS handshake, done by the worker thread on a blocking ``SSLSocket``
-        that resumes the control connection's session."""
+        that resumes the control connection's session (the socket's view carries it
+        from then on)."""
         if self._sock is None or self.closed.done():
             raise self.failure or ConnectionResetError("the data connection closed before "
                                                        "the TLS handshake")
@@ -143,7 +146,7 @@ class ThreadedTlsUpload(ThreadedTlsStream):
             self.abort()
             raise
         self.transport.set_ssl_object(tls)  # type: ignore[union-attr,arg-type]
-        return tls
+        return self.transport
 
     def _ended(self, received: int, outcome: BaseException | None) -> None:
         if isinstance(outcome, LocalError):

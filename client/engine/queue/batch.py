@@ -106,7 +106,7 @@ class BatchHooks:
     failed: Callable[[JobRecord, Exception], None]
     stopped: Callable[[JobRecord], None]
     back: Callable[[JobRecord], None]
-    released: Callable[[JobRecord], None]
+    released: Callable[[JobRecord, TransferBatch], None]
     closed: Callable[[], bool]
 
 
@@ -176,6 +176,8 @@ class TransferBatch(Replay):
         self._ticker: asyncio.TimerHandle | None = None
         #: jobs whose empty .part the queue made ahead (removed if they leave unrun)
         self.made_ahead: set[int] = set()
+        #: the local files the batch's downloads write (each leaves with its job)
+        self.writes: set[str] = set()
         for record in records:
             record.batch = self
             if claim_prepared(record):  # the thread opens the .part itself
@@ -204,7 +206,7 @@ class TransferBatch(Replay):
             record.batch = None
             if record.job.job_id in self.made_ahead:
                 drop_empty_part(record.job.local_path)
-            self.hooks.released(record)
+            self.hooks.released(record, self)
 
     # ------------------------------------------------------------------ running
     async def run(self) -> bool:

@@ -35,13 +35,22 @@ class JobBook:
         # finished ones.
         self._scan_from = 0
         self._active = 0
+        self._running = 0
         self.idle = asyncio.Event()
         self.idle.set()
+        #: set while no job is RUNNING (what a queue that stopped processing waits for)
+        self.quiet = asyncio.Event()
+        self.quiet.set()
 
     @property
     def active(self) -> int:
         """Jobs QUEUED or RUNNING."""
         return self._active
+
+    @property
+    def running(self) -> int:
+        """Jobs RUNNING."""
+        return self._running
 
     def add(self, direction: str, remote_path: str, local_path: Path, size: int | None,
             root: Path, *, listed_mtime: datetime | None = None) -> JobRecord:
@@ -82,15 +91,23 @@ class JobBook:
         self._scan_from = 0
 
     def update(self, record: JobRecord, **changes: object) -> None:
-        before = record.job.state in ACTIVE_STATES
+        state = record.job.state
+        before = state in ACTIVE_STATES
         if changes.get("state") is JobState.QUEUED:
             self._scan_from = 0
         record.job = replace_job(record.job, **changes)
-        self._active += int(record.job.state in ACTIVE_STATES) - int(before)
+        after = record.job.state
+        self._active += int(after in ACTIVE_STATES) - int(before)
         if self._active:
             self.idle.clear()
         else:
             self.idle.set()
+        if after is not state:
+            self._running += int(after is JobState.RUNNING) - int(state is JobState.RUNNING)
+            if self._running:
+                self.quiet.clear()
+            else:
+                self.quiet.set()
         self.emit(record.job)
 
     def emit(self, job: TransferJob) -> None:

@@ -21,7 +21,7 @@ import datetime as _dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import asyncssh
 
@@ -349,6 +349,13 @@ class SftpSession:
         return await download(self, remote, Path(local), resume=resume,
                               on_progress=on_progress, preserve_time=preserve_time,
                               transfer_id=transfer_id)
+
+    async def download_stream(self, remote: str, out: BinaryIO) -> int:
+        """``remote``'s bytes written to ``out`` in order as they arrive (``cat``); see
+        :mod:`client.engine.sftp.streaming`. Returns how many."""
+        from client.engine.sftp.streaming import stream_download
+
+        return await stream_download(self, remote, out)
 
     async def upload(self, local: Path, remote: str, *, resume: bool = False,
                      on_progress: Callable[[TransferProgress], None] | None = None,

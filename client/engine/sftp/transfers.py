@@ -39,10 +39,11 @@ from client.protocol.text import escape_control
 if TYPE_CHECKING:
     from client.engine.sftp.session import SftpSession
 
-__all__ = ["download", "upload"]
+__all__ = ["download", "upload", "BlockReader", "as_engine_error", "block_size",
+           "close_handle", "open_handle", "paced"]
 
 
-def _block_size(session: SftpSession) -> int:
+def block_size(session: SftpSession) -> int:
     """Bytes per READ/WRITE: the setting, never above what the server says it takes
     (limits@openssh.com: OpenSSH closes the channel on a longer WRITE); without a
     setting the server's limit, or 32 KiB (what every server must take) without one."""
@@ -54,7 +55,7 @@ def _block_size(session: SftpSession) -> int:
     return min(wanted, ceiling) if ceiling else wanted
 
 
-async def _open(session: SftpSession, remote: str, mode: str, step: str) -> asyncssh.SFTPClientFile:
+async def open_handle(session: SftpSession, remote: str, mode: str, step: str) -> asyncssh.SFTPClientFile:
     return await session.requests.run(
         "OPEN", f"{remote} ({mode})",
         # block_size 0: each read/write call is one request; the requests in flight
@@ -64,7 +65,7 @@ async def _open(session: SftpSession, remote: str, mode: str, step: str) -> asyn
         step=step, result="handle")
 
 
-async def _close(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: str) -> None:
+async def close_handle(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: str) -> None:
     with contextlib.suppress(asyncssh.Error, OSError, FtpError):
         await session.requests.run("CLOSE", remote, handle.close(), step="close")
 
@@ -111,15 +112,15 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
                    transfer_id: int | None) -> int:
     """Read ``remote`` from ``offset`` into ``fd``; returns the end of the contiguous
     data written (the ``.part`` is cut back to it when something fails)."""
-    handle = await _open(session, remote, "rb", "download")
+    handle = await open_handle(session, remote, "rb", "download")
     reporter = ProgressReporter(
         session.bus, session.connection,
         transfer_id=transfer_id if transfer_id is not None else next_transfer_id(),
         direction="download", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
     throttle = session.limiter.throttle(Direction.DOWNLOAD)
-    block, in_flight = _paced(throttle, _block_size(session), session.settings.max_requests)
-    reader = _BlockReader(handle, offset, total, block, in_flight)
+    block, in_flight = paced(throttle, block_size(session), session.settings.max_requests)
+    reader = BlockReader(handle, offset, total, block, in_flight)
     done, pending, count, moved = offset, {}, 0, 0
     started = time.monotonic()
     failure: BaseException | None = None
@@ -149,7 +150,7 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
                     deadline.reschedule(loop.time() + patience)
     except BaseException as exc:
         failure = exc
-        raise _as_engine_error(exc, f"READ {remote}", "download", patience) from None
+        raise as_engine_error(exc, f"READ {remote}", "download", patience) from None
     finally:
         await reader.stop()
         elapsed = time.monotonic() - started
@@ -162,7 +163,7 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
         if pending or failure is not None:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, done)
-        await _close(session, handle, remote)
+        await close_handle(session, handle, remote)
     reporter.update(done - offset)
     reporter.finish()
     return done
@@ -173,7 +174,7 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
 _LIMITED_AHEAD_SECONDS = 0.25
 
 
-def _paced(throttle: Throttle, block: int, in_flight: int) -> tuple[int, int]:
+def paced(throttle: Throttle, block: int, in_flight: int) -> tuple[int, int]:
     """Block size and requests in flight for a transfer: as configured without a speed
     limit; with one, blocks of the limiter's chunk and about a quarter second of the
     limit in flight (never less than one request)."""
@@ -184,7 +185,7 @@ def _paced(throttle: Throttle, block: int, in_flight: int) -> tuple[int, int]:
     return block, max(1, min(in_flight, int(limit * _LIMITED_AHEAD_SECONDS) // block))
 
 
-class _BlockReader:
+class BlockReader:
     """READ requests kept ``in_flight`` at once from ``offset`` to ``total`` (to the end
     of the file when None); blocks come back in the order the answers arrive. A short
     answer is asked again for the rest; an empty one is the end of the file."""
@@ -238,7 +239,7 @@ class _BlockReader:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _as_engine_error(exc: BaseException, request: str, step: str,
+def as_engine_error(exc: BaseException, request: str, step: str,
                      timeout: float | None = None) -> BaseException:
     if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
         return LocalError(f"could not write the download: {exc.strerror or exc}",
@@ -261,7 +262,7 @@ async def upload(session: SftpSession, local: Path, remote: str, *, resume: bool
             entry = await session.stat(remote)
             if entry is not None and entry.size is not None and entry.size <= info.st_size:
                 offset = entry.size
-        handle = await _open(session, remote, "r+b" if offset else "wb", "upload")
+        handle = await open_handle(session, remote, "r+b" if offset else "wb", "upload")
         try:
             sent = await _send(session, handle, remote, source, offset, info.st_size,
                                on_progress, transfer_id)
@@ -270,7 +271,7 @@ async def upload(session: SftpSession, local: Path, remote: str, *, resume: bool
                     "FSETSTAT", f"{remote} mtime", handle.utime((info.st_atime, info.st_mtime)),
                     step="upload")
         finally:
-            await _close(session, handle, remote)
+            await close_handle(session, handle, remote)
     finally:
         source.close()
     return TransferResult(remote_path=remote, local_path=local, bytes_transferred=sent,
@@ -298,9 +299,9 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
         direction="upload", remote_path=remote, total=total, offset=offset,
         on_progress=on_progress)
     throttle = session.limiter.throttle(Direction.UPLOAD)
-    block = _block_size(session)
+    block = block_size(session)
     ahead = _writes_in_flight(session.settings.max_requests, block)
-    block, ahead = _paced(throttle, block, ahead)
+    block, ahead = paced(throttle, block, ahead)
     slots = asyncio.Semaphore(ahead)
     tasks: set[asyncio.Task] = set()
     sent, count = 0, 0
@@ -359,7 +360,7 @@ async def _send(session: SftpSession, handle: asyncssh.SFTPClientFile, remote: s
     if failure is not None:
         session.requests.failed("WRITE", remote, failure, count=count, nbytes=sent,
                                 elapsed=elapsed)
-        raise _as_engine_error(failure, f"WRITE {remote}", "upload", patience) from None
+        raise as_engine_error(failure, f"WRITE {remote}", "upload", patience) from None
     session.requests.emit("WRITE", remote, "STATUS 0 SSH_FX_OK", count=count, nbytes=sent,
                           elapsed=elapsed)
     reporter.finish()

@@ -278,6 +278,11 @@ class VerdictPage(QWizardPage):
                                      position % _SNIPPET_COLUMNS, Qt.AlignmentFlag.AlignTop)
         if self.snippet_boxes:  # the boxes say it line by line; the prose list repeats it
             self.fixes.hide()
+        # Enter finishes the wizard: a dialog's push buttons are auto-default, so the
+        # page's first one (Apply to this site) took Enter and changed the connection
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
     def copy_report(self) -> str:
         """Put :func:`report_text` on the clipboard; returns it."""

@@ -8,11 +8,9 @@ characters escaped; the real name is kept for commands (``ENTRY_ROLE``).
 
 from __future__ import annotations
 
-import mimetypes
 import posixpath
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -27,6 +25,7 @@ from PySide6.QtCore import (
 from client.engine.units import format_size
 from client.protocol.listing import EntryKind, ListingEntry
 from client.protocol.text import escape_control
+from client.ui.file_types import type_text
 from client.ui.icons import icon_for_entry
 
 __all__ = ["RemoteListModel", "ENTRY_ROLE", "REMOTE_MIME", "LIST_MIME", "COLUMNS", "entry_is_dir",
@@ -78,22 +77,8 @@ def _is_link(entry: ListingEntry) -> bool:
 
 def _type_text(entry: ListingEntry) -> str:
     kind = entry.kind
-    if kind is _DIR or (kind is _LINK and (entry.target or "").endswith("/")):
-        return "Folder"
-    if kind is _LINK:
-        return "Link"
-    name = entry.name
-    dot = name.rfind(".")
-    return _type_of_extension(name[dot:].lower() if dot > 0 else "")
-
-
-@lru_cache(maxsize=4096)
-def _type_of_extension(ext: str) -> str:
-    """Cached per extension: a 100,000-file folder has few distinct ones."""
-    mime, _ = mimetypes.guess_type(f"x{ext}")
-    if mime:
-        return mime.split("/")[-1]
-    return f"{ext[1:].upper()} file" if ext else "File"
+    return type_text(entry.name, kind is _DIR or (kind is _LINK and (entry.target or "").endswith("/")),
+                     kind is _LINK)
 
 
 def human_size(size: int | None) -> str:

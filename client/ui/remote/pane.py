@@ -37,6 +37,7 @@ from client.ui.charset_bar import CharsetBar
 from client.ui.history import NavigationHistory
 from client.ui.icons import icon
 from client.ui.list_first_splitter import ListFirstSplitter
+from client.ui.path_bar import typed_path_wins
 from client.ui.remote.file_view import LOCAL_MIME, RemoteFileView
 from client.ui.remote.listing_model import (
     ENTRY_ROLE,
@@ -88,6 +89,7 @@ class RemotePane(QWidget):
         self.path_bar.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.path_bar.setMinimumContentsLength(10)
+        typed_path_wins(self.path_bar)  # Enter opens what was typed
         self.path_bar.lineEdit().returnPressed.connect(
             lambda: self.navigate_requested.emit(self.path_bar.currentText().strip() or "/"))
         self.path_bar.activated.connect(
@@ -242,13 +244,20 @@ class RemotePane(QWidget):
         return entries
 
     def select_names(self, names: list[str]) -> None:
+        """Select the entries named; the first becomes the current row (arrow keys go on
+        from it, not from the top of the new listing)."""
         selection = self.view.selectionModel()
         selection.clearSelection()
+        first = None
         for name in names:
             row = self.model.row_of_name(name)
             if row is not None:
+                first = first if first is not None else self.model.index(row, 0)
                 selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
                                  | QItemSelectionModel.SelectionFlag.Rows)
+        if first is not None:
+            selection.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.view.scrollTo(first)
 
     def _emit_selected(self, signal: SignalInstance) -> None:
         entries = self.selected_entries()

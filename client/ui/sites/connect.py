@@ -5,6 +5,7 @@ those settings), and ``site:NAME`` from the command line.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ __all__ = ["settings_for_site", "connect_saved_site", "connect_site"]
 
 async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> Any:
     """Connection settings (FTP's, or SFTP's for an SFTP site), asking for the password
-    when the site wants it."""
+    when the site wants it. Cancelling that question cancels the connecting task
+    (``asyncio.CancelledError``): the window reports no failure for it."""
     def settings_of(site: Site, **password: str) -> Any:
         if site.is_sftp:  # the window asks about an unknown host key
             return store.sftp_settings(site, policy=HostKeyPolicy.ASK, **password)
@@ -35,8 +37,8 @@ async def settings_for_site(window: QWidget, store: SiteStore, site: Site) -> An
         host = f"[{site.host}]" if ":" in site.host else site.host
         password = await ask_password(window, window.tr("Password"), window.tr(
             "Password for {} on {}:{} (site {})").format(site.user, host, site.port, site.name))
-        if password is None:
-            raise
+        if password is None:  # the person chose not to connect now: no failure to report
+            raise asyncio.CancelledError from None
         settings = settings_of(site, password=password)
     if site.is_sftp and site.key_file and settings.key_passphrase is None \
             and key_needs_passphrase(site.key_file):

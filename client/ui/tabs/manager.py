@@ -97,6 +97,7 @@ class TabManager(QObject):
                              ask_exists=w.exists_asker, saver=w.queue_saver,
                              site=lambda: w.site_reference(tab)))
         tab.transfers.set_concurrency(w.queue_concurrency)
+        tab.transfers.set_processing(w.queue_processing)
         panel.set_clock(w.bus.now)
         panel.connect_console(console)
         self.consoles.addWidget(console)
@@ -148,7 +149,10 @@ class TabManager(QObject):
         connected = connection.is_connected
         settings = connection.settings
         title = tab.title
-        if settings is not None and settings.user and not title.startswith(f"{settings.user}@"):
+        if tab.name and settings is not None:  # "Shop — alice@ftp.example.com"
+            who = f"{settings.user}@" if settings.user else ""
+            title = f"{tab.name} — {who}{settings.host}"
+        elif settings is not None and settings.user and not title.startswith(f"{settings.user}@"):
             title = f"{settings.user}@{title}"  # the tab's title names the user at times
         w.setWindowTitle(f"{title} — {APP_NAME}"
                          if connected and settings is not None else APP_NAME)
@@ -309,6 +313,12 @@ class TabManager(QObject):
                              return_exceptions=True)
 
     # -- the shared queue ------------------------------------------------------------------
+    def live_jobs(self) -> list[TransferJob]:
+        """Every job of every tab's queue (closed tabs' too) as the engine has it now
+        (the queue view keeps rows of queues already closed)."""
+        return [job for tab in self.tabs() + self.retired if tab.transfers.queue is not None
+                for job in tab.transfers.queue.jobs()]
+
     def owner_of(self, job: TransferJob) -> ConnectionTab | None:
         for tab in self.tabs() + self.retired:
             queue = tab.transfers.queue
@@ -352,4 +362,8 @@ class TabManager(QObject):
     def set_concurrency(self, count: int) -> None:
         for tab in self.tabs():
             tab.transfers.set_concurrency(count)
+
+    def set_processing(self, on: bool) -> None:
+        for tab in self.tabs():
+            tab.transfers.set_processing(on)
 

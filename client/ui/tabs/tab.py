@@ -83,6 +83,9 @@ class ConnectionTab(QObject):
         self.diagnose_wizard: Any = None  # its Diagnose wizard, once opened
         #: the file name of the packet capture shown in this tab (File → Open capture…)
         self.capture_name: str | None = None
+        #: what a tab opened by name is called (a Demo-menu scenario); a saved site's
+        #: tab is called by the site's name
+        self.label: str | None = None
         #: every tab of the window, this one included (the tab bar sets it)
         self.peers: Callable[[], list[ConnectionTab]] = lambda: [self]
 
@@ -135,10 +138,18 @@ class ConnectionTab(QObject):
         host = self.host
         if host is None:
             return self.capture_name or self.tr("Not connected")
-        same = [peer for peer in self.peers() if peer.host == host]
+        if self.name:
+            return self.name
+        same = [peer for peer in self.peers() if peer.host == host and not peer.name]
         if len(same) < 2:
             return host
         return disambiguated(self, same)
+
+    @property
+    def name(self) -> str | None:
+        """The saved site's name (as FileZilla's tabs), or the tab's label."""
+        site = self.site[1] if isinstance(self.site, tuple) else None
+        return getattr(site, "name", None) or self.label
 
     @property
     def tooltip(self) -> str:

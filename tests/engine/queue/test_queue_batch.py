@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,10 @@ def add_files(queue: TransferQueue, target: Path, count: int, *, sizes=None) -> 
 
 
 async def run_queue(server, bus, target: Path, count: int, *, batching: bool = True,
-                    retries: int = 3, sizes=None, during=None) -> tuple[TransferQueue, list[int]]:
+                    retries: int = 3, sizes=None, during=None, timeouts=FAST,
+                    ) -> tuple[TransferQueue, list[int]]:
     target.mkdir(exist_ok=True)
-    queue = TransferQueue(session_factory(server, bus, **FAST), bus=bus, concurrency=1,
+    queue = TransferQueue(session_factory(server, bus, **timeouts), bus=bus, concurrency=1,
                           exists_policy=ExistsPolicy.OVERWRITE, retries=retries,
                           retry_delay=0.01)
     queue.batching = batching
@@ -232,6 +234,128 @@ async def test_a_cancel_of_a_claimed_job_the_thread_has_not_reached(scripted_ser
     assert not (target / "f06.bin").exists() and not (target / "f06.bin.part").exists()
     assert "/d/f06.bin" not in " ".join(server.lines())
     assert {queue.job(i).state for i in ids if i not in (ids[2], ids[6])} == {JobState.DONE}
+
+
+@pytest.mark.asyncio
+async def test_a_pause_of_a_claimed_job_the_thread_has_not_reached(scripted_server, tmp_path,
+                                                                   batches):
+    """A waiting job the person pauses stays paused and is not transferred, even when a
+    batch had claimed it (the batch goes on with the others); Resume then fetches it."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def pause_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.pause(ids[6])  # claimed by the batch, not started
+        gate.set()
+        assert queue.job(ids[6]).state is JobState.PAUSED
+        await queue.wait_idle()
+        assert queue.job(ids[6]).state is JobState.PAUSED
+        assert not (target / "f06.bin").exists()
+        assert "/d/f06.bin" not in " ".join(server.lines())
+        queue.resume(ids[6])
+
+    queue, ids = await run_queue(server, EventBus(), target, 8, during=pause_later)
+    assert queue.job(ids[6]).state is JobState.DONE
+    assert (target / "f06.bin").read_bytes() == payload(6)
+    assert [(queue.job(i).state, queue.job(i).error) for i in ids] == [(JobState.DONE, None)] * 8, server.lines()
+    assert batches[0] == 7  # f01-f07 (f00 opened the connection on the normal path)
+
+
+@pytest.mark.asyncio
+async def test_a_claimed_job_moved_to_the_end_goes_last(scripted_server, tmp_path, batches):
+    """Move down means later, also for a job a batch had claimed but not reached."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def move_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.move(ids[3], len(ids) - 1)
+        gate.set()
+
+    queue, ids = await run_queue(server, EventBus(), target, 8, during=move_later)
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    fetched = [line.split()[-1] for line in server.lines() if line.startswith("RETR")]
+    assert fetched[-1] == "/d/f03.bin" and len(fetched) == 8
+
+
+@pytest.mark.asyncio
+async def test_stopping_the_queue_lets_the_running_file_finish_and_holds_the_rest(
+        scripted_server, tmp_path, batches):
+    """"Process queue" off while a batch runs: the file in flight completes, the files
+    the batch claimed and has not reached stay queued (not transferred) until the queue
+    is started again."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def stop_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.set_processing(False)
+        gate.set()
+        await queue.wait_idle()
+        assert [queue.job(i).state for i in ids] == [JobState.DONE] * 3 + [JobState.QUEUED] * 5
+        assert (target / "f02.bin").read_bytes() == payload(2)
+        assert not any((target / f"f{i:02d}.bin").exists() for i in range(3, 8))
+        fetched = [line for line in server.lines() if line.startswith("RETR")]
+        assert len(fetched) == 3
+        queue.set_processing(True)
+
+    queue, ids = await run_queue(server, EventBus(), target, 8, during=stop_later)
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert all((target / f"f{i:02d}.bin").read_bytes() == payload(i) for i in range(8))
+
+
+@pytest.mark.asyncio
+async def test_more_connections_share_the_files_a_batch_had_claimed(scripted_server, tmp_path,
+                                                                   batches):
+    """Concurrent transfers raised from 1 to 3 while one batch holds the rest of the
+    queue: the new connections take files too, instead of waiting for the batch."""
+    gate = threading.Event()
+    send_f02 = transfer(payload=payload(2))
+
+    def held_f02(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send_f02.run(session, argument)
+
+    server = scripted_tree(scripted_server, 12, {"/d/f02.bin": held_f02})
+    target = tmp_path / "a"
+
+    async def raise_later(queue: TransferQueue, ids: list[int]) -> None:
+        await until(lambda: queue.job(ids[2]).state is JobState.RUNNING)
+        queue.set_concurrency(3)
+        try:  # the new connections take the files the held batch had claimed
+            await until(lambda: queue.job(ids[-1]).state is JobState.DONE, limit=20)
+        finally:
+            gate.set()
+
+    queue, ids = await run_queue(server, EventBus(), target, 12, during=raise_later,
+                                 timeouts=dict(FAST, control_timeout=30.0))
+    assert {queue.job(i).state for i in ids} == {JobState.DONE}
+    assert all((target / f"f{i:02d}.bin").read_bytes() == payload(i) for i in range(12))
+    fetched = [(c.connection, c.line) for c in server.commands if c.verb == "RETR"]
+    assert len({connection for connection, _line in fetched}) == 3
+    assert len(fetched) == 12  # each file once
 
 
 @pytest.mark.asyncio

@@ -130,11 +130,39 @@ async def test_reorder_pause_and_cancel_queued_jobs(scripted_server, bus, tmp_pa
 
 
 @pytest.mark.asyncio
+async def test_a_queue_that_does_not_process_holds_its_jobs_until_started(scripted_server, bus,
+                                                                          tmp_path):
+    """"Process queue" off: jobs line up (and can be ordered) without any transfer;
+    on: they run in the order they were given."""
+    server = scripted_server({"RETR": transfer(payload=b"data")})
+    queue = TransferQueue(factory_for(server, bus), bus=bus, concurrency=1,
+                          exists_policy=ExistsPolicy.OVERWRITE)
+    try:
+        queue.set_processing(False)
+        assert not queue.processing
+        a, b, c = (queue.add_download(f"/{name}", tmp_path / name) for name in ("a", "b", "c"))
+        queue.move(c, 0)
+        await queue.wait_idle()  # nothing runs, nothing will: returns
+        await asyncio.sleep(0.2)  # the workers had their chance to take a job
+        assert {queue.job(i).state for i in (a, b, c)} == {JobState.QUEUED}
+        assert not [line for line in server.lines() if line.startswith("RETR")]
+        queue.set_processing(True)
+        await queue.wait_idle()
+    finally:
+        await queue.close()
+    assert {queue.job(i).state for i in (a, b, c)} == {JobState.DONE}
+    retrieved = [line.split(" ", 1)[1] for line in server.lines() if line.startswith("RETR")]
+    assert retrieved == ["/c", "/a", "/b"]
+
+
+@pytest.mark.asyncio
 async def test_concurrency_changed_while_running(ftp_throttled_server, bus, tmp_path):
     recorder = Recorder(bus)
     for i in range(8):
         ftp_throttled_server.write_file(f"slow/f{i}.bin", bytes([i]) * 48_000)
-    factory = factory_for(ftp_throttled_server, bus)
+    # (generous timeouts: under a loaded CI a 2 s login timeout failed the new connections,
+    # and the first one did every file)
+    factory = factory_for(ftp_throttled_server, bus, control_timeout=30.0, data_timeout=30.0)
     queue = TransferQueue(factory, bus=bus, concurrency=1, exists_policy=ExistsPolicy.OVERWRITE)
     with pytest.raises(ValueError):
         queue.set_concurrency(0)

@@ -94,3 +94,39 @@ def test_both_panes_write_dates_and_name_columns_alike(window, qtbot, demo) -> N
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", d) for d in remote_dates if d)
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
     assert headers == [remote.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+
+
+def test_both_panes_name_a_file_s_type_alike(window, qtbot, demo) -> None:
+    """The same files side by side: the remote list said "plain", "csv" and
+    "octet-stream", the local list "plain text document", "CSV document" and "unknown"."""
+    window.resize(1366, 740)
+    connect(window, qtbot, demo)
+    pane = window.remote_pane
+    pane.path_bar.lineEdit().setText("/data")
+    qtbot.keyClick(pane.path_bar.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: pane.current_path == "/data" and not window.connection.busy,
+                    timeout=15_000)
+    names = [e.name for e in pane.model.entries()] + ["guide.txt", "archive.tar.gz", "noext"]
+    local = window.local_pane
+    for name in names:
+        (local.current / name).write_bytes(b"x")
+    (local.current / "folder").mkdir()
+    local.view.setFocus()
+    qtbot.keyClick(local.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: all(_listed(local.view, n) for n in names), timeout=5_000)
+
+    def local_type(name: str) -> str:
+        model, root = local.view.model(), local.view.rootIndex()
+        row = next(r for r in range(model.rowCount(root)) if model.index(r, 0, root).data() == name)
+        return model.index(row, 2, root).data()
+
+    remote = {e.name: pane.model.index(pane.model.row_of_name(e.name), 2).data()
+              for e in pane.model.entries()}
+    for name, text in remote.items():
+        assert local_type(name) == text, name
+    assert remote["ports.csv"] == "CSV document"
+    assert remote["sample-2mb.bin"] == "BIN file"  # not "octet-stream" nor "unknown"
+    assert local_type("guide.txt") == "Plain text document"
+    assert local_type("archive.tar.gz") == "Tar archive (gzip-compressed)"
+    assert local_type("noext") == "File"
+    assert local_type("folder") == "Folder"

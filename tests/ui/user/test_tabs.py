@@ -325,7 +325,8 @@ def test_the_site_manager_connects_in_a_new_tab(window, qtbot, demo, other,
     qtbot.waitUntil(lambda: len(window.tabs.tabs()) == 2
                     and window.current_tab.connection.is_connected
                     and window.remote_pane.model.rowCount() > 0, timeout=15_000)
-    assert window.current_tab.title == "127.0.0.2" and first.connection.is_connected
+    # titled with the site's name, as FileZilla's tabs
+    assert window.current_tab.title == "Slow one" and first.connection.is_connected
     assert window.current_site is not None and window.current_site[1].name == "Slow one"
     click_tab(window, qtbot, first)
     assert window.current_site is None  # tab 1 came from quickconnect
