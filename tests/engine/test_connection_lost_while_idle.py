@@ -56,7 +56,7 @@ async def _idle_until_reported(server, bus: EventBus, **settings: object) -> Wat
     try:
         sent = len(server.verbs())
         # the drop comes ~0.3 s after login; reported within a second of it
-        await watch.until_failed(1.5)
+        await watch.until_failed(15.0)  # a bound: no command is sent, so nothing else reports it
         assert session.state is SessionState.FAILED
         assert len(server.verbs()) == sent, "no command was needed to notice"
         with pytest.raises(ConnectionLostError):
@@ -98,7 +98,7 @@ async def test_421_met_by_the_keepalive_is_reported(scripted_server, bus):
     watch = Watch(bus)
     async with FtpSession(server.info.settings(keepalive_interval=0.2, **FAST),
                           bus=bus) as session:
-        await watch.until_failed(3.0)
+        await watch.until_failed(15.0)
         assert session.state is SessionState.FAILED
     [notice] = watch.lost_notices()
     assert "421" in notice.text and "Timeout." in notice.text
@@ -113,7 +113,7 @@ async def test_a_keepalive_noop_without_answer_closes_and_says_so(scripted_serve
     async with FtpSession(server.info.settings(keepalive_interval=0.2,
                                                **{**FAST, "control_timeout": 0.5}),
                           bus=bus) as session:
-        await watch.until_failed(3.0)
+        await watch.until_failed(15.0)
         assert session.state is SessionState.FAILED
         with pytest.raises(ConnectionLostError):
             await session.pwd()

@@ -18,7 +18,7 @@ from client.engine.settings import TransferMode
 
 async def settle(baseline_fds: int, baseline_threads: int) -> tuple[int, int]:
     """Let servers' threads notice closed connections (bounded wait, not a timing test)."""
-    for _ in range(100):
+    for _ in range(750):  # up to 15 s on a loaded machine; a real leak stays above
         if open_fds() <= baseline_fds and threading.active_count() <= baseline_threads:
             break
         await asyncio.sleep(0.02)
@@ -43,7 +43,7 @@ async def test_no_leaks_after_many_transfers(ftp_server, scripted_server, tmp_pa
                 await session.list()
                 await session.download(BIG_FILE, tmp_path / f"big{round_}.bin")
                 await session.upload(source, f"upload/up{round_}.bin")
-        async with FtpSession(failing.info.settings(data_timeout=2.0, control_timeout=2.0)) as s:
+        async with FtpSession(failing.info.settings(data_timeout=15.0, control_timeout=15.0)) as s:
             with pytest.raises(DataChannelError):
                 await s.download("f", tmp_path / "f.bin")
             with pytest.raises(DataChannelError):

@@ -42,7 +42,7 @@ def test_enter_on_the_verdict_finishes_without_applying(window, qtbot) -> None:
         qtbot.waitUntil(lambda: wizard.currentId() == DiagnoseWizard.VERDICT_PAGE)
         assert wizard.verdict_page.apply_button.isVisible()  # there is something to apply
         _enter(qtbot, wizard)  # Finish
-        qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5_000)
+        qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=15_000)
         assert applied == []
         assert window.connection.session is first_session
         assert window.connection.settings.mode is TransferMode.PASSIVE

@@ -27,7 +27,7 @@ def test_f5_reconnects_after_the_server_dropped_the_idle_connection(window, qtbo
                         timeout=15_000)
     finally:
         first.stop()  # the idle connection is closed by the server
-    qtbot.waitUntil(lambda: window.status.state_label.text() == "Failed", timeout=5_000)
+    qtbot.waitUntil(lambda: window.status.state_label.text() == "Failed", timeout=15_000)
     with DemoServer("healthy", port=port, password=password):  # back for the next login
         old_session = window.connection.session
         pane.view.setFocus()

@@ -113,7 +113,7 @@ def test_both_panes_name_a_file_s_type_alike(window, qtbot, demo) -> None:
     (local.current / "folder").mkdir()
     local.view.setFocus()
     qtbot.keyClick(local.view, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: all(_listed(local.view, n) for n in names), timeout=5_000)
+    qtbot.waitUntil(lambda: all(_listed(local.view, n) for n in names), timeout=15_000)
 
     def local_type(name: str) -> str:
         model, root = local.view.model(), local.view.rootIndex()

@@ -31,7 +31,7 @@ def test_typing_the_root_in_the_remote_path_bar_opens_the_root(window, qtbot, de
                     timeout=15_000)
     _type_into(qtbot, window, pane.path_bar, "/")
     qtbot.waitUntil(lambda: not window.connection.busy, timeout=15_000)
-    qtbot.waitUntil(lambda: pane.current_path == "/", timeout=5_000)
+    qtbot.waitUntil(lambda: pane.current_path == "/", timeout=15_000)
     assert pane.path_bar.currentText() == "/"
 
 

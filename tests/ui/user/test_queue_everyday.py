@@ -148,7 +148,7 @@ def test_move_up_passes_the_waiting_job_above_not_a_finished_one(window, qtbot) 
         _select_queued(qtbot, queue, "README.txt")
         qtbot.mouseClick(queue.buttons["up"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: _names_queued(queue) == ["beach day.jpg", "README.txt",
-                                                          "mountain view.png"], timeout=5_000)
+                                                          "mountain view.png"], timeout=15_000)
         assert queue.buttons["up"].isEnabled() is False  # first of the waiting ones now
         run(qtbot, window.transfers.reset(), timeout=15_000)
 

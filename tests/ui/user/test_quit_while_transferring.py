@@ -18,7 +18,7 @@ pytestmark = pytest.mark.gui
 
 def _question(qtbot) -> QMessageBox:
     qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
-                                for w in QApplication.topLevelWidgets()), timeout=5_000)
+                                for w in QApplication.topLevelWidgets()), timeout=15_000)
     return next(w for w in QApplication.topLevelWidgets()
                 if isinstance(w, QMessageBox) and w.isVisible())
 
@@ -58,7 +58,7 @@ def test_ctrl_q_during_a_download_asks_and_cancel_keeps_it_running(window, qtbot
         # asked again, and this time Quit: the window goes
         qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
         box = _question(qtbot)
-        with qtbot.waitSignal(window.closed, timeout=5_000):
+        with qtbot.waitSignal(window.closed, timeout=15_000):
             qtbot.mouseClick(_button(box, "Quit"), Qt.MouseButton.LeftButton)
         assert not window.isVisible()
 

@@ -34,7 +34,7 @@ def test_escape_in_the_password_question_is_no_failure(window, qtbot, demo, no_k
     dialog = next(d for d in window.findChildren(PasswordDialog) if d.isVisible())
     qtbot.keyClick(dialog.field, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    qtbot.waitUntil(lambda: not window.runner.tasks, timeout=5_000)
+    qtbot.waitUntil(lambda: not window.runner.tasks, timeout=15_000)
     window.bridge.flush()
     pane = window.remote_pane
     assert not window.connection.is_connected
