@@ -61,6 +61,18 @@ def scripted_tree(scripted_server, count: int, special: dict | None = None, *,
     return scripted_server({"RETR": by_path(steps)})
 
 
+def held_until(gate: threading.Event, data: bytes):  # noqa: ANN201 - a scripted step
+    """RETR's step: wait (10 s at most) for ``gate``, then send ``data`` - a file the
+    batch thread is in while the test acts on the files it has not reached."""
+    send = transfer(payload=data)
+
+    def step(session, argument: str) -> None:  # noqa: ANN001
+        gate.wait(10)
+        send.run(session, argument)
+
+    return step
+
+
 def add_files(queue: TransferQueue, target: Path, count: int, *, sizes=None) -> list[int]:
     ids = []
     for i in range(count):
@@ -242,13 +254,7 @@ async def test_a_pause_of_a_claimed_job_the_thread_has_not_reached(scripted_serv
     """A waiting job the person pauses stays paused and is not transferred, even when a
     batch had claimed it (the batch goes on with the others); Resume then fetches it."""
     gate = threading.Event()
-    send_f02 = transfer(payload=payload(2))
-
-    def held_f02(session, argument: str) -> None:  # noqa: ANN001
-        gate.wait(10)
-        send_f02.run(session, argument)
-
-    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_until(gate, payload(2))})
     target = tmp_path / "a"
 
     async def pause_later(queue: TransferQueue, ids: list[int]) -> None:
@@ -273,13 +279,7 @@ async def test_a_pause_of_a_claimed_job_the_thread_has_not_reached(scripted_serv
 async def test_a_claimed_job_moved_to_the_end_goes_last(scripted_server, tmp_path, batches):
     """Move down means later, also for a job a batch had claimed but not reached."""
     gate = threading.Event()
-    send_f02 = transfer(payload=payload(2))
-
-    def held_f02(session, argument: str) -> None:  # noqa: ANN001
-        gate.wait(10)
-        send_f02.run(session, argument)
-
-    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_until(gate, payload(2))})
     target = tmp_path / "a"
 
     async def move_later(queue: TransferQueue, ids: list[int]) -> None:
@@ -300,13 +300,7 @@ async def test_stopping_the_queue_lets_the_running_file_finish_and_holds_the_res
     the batch claimed and has not reached stay queued (not transferred) until the queue
     is started again."""
     gate = threading.Event()
-    send_f02 = transfer(payload=payload(2))
-
-    def held_f02(session, argument: str) -> None:  # noqa: ANN001
-        gate.wait(10)
-        send_f02.run(session, argument)
-
-    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_f02})
+    server = scripted_tree(scripted_server, 8, {"/d/f02.bin": held_until(gate, payload(2))})
     target = tmp_path / "a"
 
     async def stop_later(queue: TransferQueue, ids: list[int]) -> None:
@@ -332,13 +326,7 @@ async def test_more_connections_share_the_files_a_batch_had_claimed(scripted_ser
     """Concurrent transfers raised from 1 to 3 while one batch holds the rest of the
     queue: the new connections take files too, instead of waiting for the batch."""
     gate = threading.Event()
-    send_f02 = transfer(payload=payload(2))
-
-    def held_f02(session, argument: str) -> None:  # noqa: ANN001
-        gate.wait(10)
-        send_f02.run(session, argument)
-
-    server = scripted_tree(scripted_server, 12, {"/d/f02.bin": held_f02})
+    server = scripted_tree(scripted_server, 12, {"/d/f02.bin": held_until(gate, payload(2))})
     target = tmp_path / "a"
 
     async def raise_later(queue: TransferQueue, ids: list[int]) -> None:
