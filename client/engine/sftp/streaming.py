@@ -18,10 +18,9 @@ import time
 from typing import TYPE_CHECKING, BinaryIO
 
 from client.engine.download_stream import WriterSink
-from client.engine.errors import ConnectionLostError, LocalError
+from client.engine.errors import ConnectionLostError
 from client.engine.progress import ProgressReporter, next_transfer_id
 from client.engine.ratelimit import Direction
-from client.engine.sftp.attrs import kind_of
 from client.engine.sftp.transfers import (
     BlockReader,
     as_engine_error,
@@ -29,8 +28,9 @@ from client.engine.sftp.transfers import (
     close_handle,
     open_handle,
     paced,
+    report_reads,
+    stat_file,
 )
-from client.protocol.listing.entry import EntryKind
 from client.protocol.text import escape_control
 
 if TYPE_CHECKING:
@@ -44,12 +44,7 @@ async def stream_download(session: SftpSession, remote: str, out: BinaryIO, *,
     """Write ``remote``'s bytes to ``out`` in order; returns how many. A transfer that
     ends short of the size STAT announced raises after writing what arrived (as the
     FTP stream does); a reader that went away raises its ``BrokenPipeError``."""
-    attrs = await session.requests.run("STAT", remote, session.sftp.stat(remote),
-                                       step="download", result="attrs")
-    if kind_of(attrs) is EntryKind.DIR:
-        raise LocalError(f"{escape_control(remote)} is a folder on the server, not a file",
-                         step="download")
-    total = attrs.size
+    total = (await stat_file(session, remote)).size
     sink = WriterSink(out)
     pump = asyncio.ensure_future(_pump(session, remote, total, sink, transfer_id))
     sink.on_error = lambda _exc: pump.cancel()
@@ -115,13 +110,7 @@ async def _pump(session: SftpSession, remote: str, total: int | None, sink: Writ
         raise as_engine_error(exc, f"READ {remote}", "download", patience) from None
     finally:
         await reader.stop()
-        elapsed = time.monotonic() - started
-        if failure is None:
-            session.requests.emit("READ", remote, "data, then STATUS 1 SSH_FX_EOF",
-                                  count=count, nbytes=done, elapsed=elapsed)
-        else:
-            session.requests.failed("READ", remote, failure, count=count, nbytes=done,
-                                    elapsed=elapsed)
+        report_reads(session, remote, failure, count=count, nbytes=done, started=started)
         await close_handle(session, handle, remote)
     reporter.finish()
     return done

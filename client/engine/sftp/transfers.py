@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from client.engine.sftp.session import SftpSession
 
 __all__ = ["download", "upload", "BlockReader", "as_engine_error", "block_size",
-           "close_handle", "open_handle", "paced"]
+           "close_handle", "open_handle", "paced", "report_reads",
+           "stat_file"]
 
 
 def block_size(session: SftpSession) -> int:
@@ -70,14 +71,20 @@ async def close_handle(session: SftpSession, handle: asyncssh.SFTPClientFile, re
         await session.requests.run("CLOSE", remote, handle.close(), step="close")
 
 
-async def download(session: SftpSession, remote: str, local: Path, *, resume: bool,
-                   on_progress: Callable[[TransferProgress], None] | None,
-                   preserve_time: bool, transfer_id: int | None) -> TransferResult:
+async def stat_file(session: SftpSession, remote: str) -> asyncssh.SFTPAttrs:
+    """STAT of a file to download; a folder is refused with a clear error."""
     attrs = await session.requests.run("STAT", remote, session.sftp.stat(remote),
                                        step="download", result="attrs")
     if kind_of(attrs) is EntryKind.DIR:
         raise LocalError(f"{escape_control(remote)} is a folder on the server, not a file",
                          step="download")
+    return attrs
+
+
+async def download(session: SftpSession, remote: str, local: Path, *, resume: bool,
+                   on_progress: Callable[[TransferProgress], None] | None,
+                   preserve_time: bool, transfer_id: int | None) -> TransferResult:
+    attrs = await stat_file(session, remote)
     total = attrs.size
     part = part_path(local)
     fd = await asyncio.to_thread(open_part_file, part, truncate=not resume)
@@ -153,13 +160,7 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
         raise as_engine_error(exc, f"READ {remote}", "download", patience) from None
     finally:
         await reader.stop()
-        elapsed = time.monotonic() - started
-        if failure is None:
-            session.requests.emit("READ", remote, "data, then STATUS 1 SSH_FX_EOF",
-                                  count=count, nbytes=moved, elapsed=elapsed)
-        else:
-            session.requests.failed("READ", remote, failure, count=count, nbytes=moved,
-                                    elapsed=elapsed)
+        report_reads(session, remote, failure, count=count, nbytes=moved, started=started)
         if pending or failure is not None:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, done)
@@ -167,6 +168,18 @@ async def _receive(session: SftpSession, remote: str, fd: int, offset: int,
     reporter.update(done - offset)
     reporter.finish()
     return done
+
+
+def report_reads(session: SftpSession, remote: str, failure: BaseException | None, *,
+                 count: int, nbytes: int, started: float) -> None:
+    """The READs of one download as one coalesced request event (or their failure)."""
+    elapsed = time.monotonic() - started
+    if failure is None:
+        session.requests.emit("READ", remote, "data, then STATUS 1 SSH_FX_EOF",
+                              count=count, nbytes=nbytes, elapsed=elapsed)
+    else:
+        session.requests.failed("READ", remote, failure, count=count, nbytes=nbytes,
+                                elapsed=elapsed)
 
 
 #: with a speed limit: the READ/WRITE bytes kept in flight, in seconds of the limit (more
