@@ -168,19 +168,25 @@ class ThreadedTlsStream(DataStream):
         # created here, on the loop: the context reads the control connection's session
         self._ssl = context.wrap_bio(incoming, outgoing, server_side=False,
                                      server_hostname=server_hostname)
+        return await self._run_thread(
+            self._ssl, "ftp-tls-download", self._run,
+            (self._sock, self._ssl, incoming, outgoing,
+             os.dup(self._file.descriptor)))  # type: ignore[union-attr]
+
+    async def _run_thread(self, tls: ssl.SSLObject, name: str, target: Callable[..., None],
+                          args: tuple) -> _SocketView:
+        """Start the connection's thread and wait for its handshake (a failure stops it);
+        the view then answers for the TLS object."""
         self._handshaken = self._loop.create_future()
-        self._thread = threading.Thread(
-            target=self._run, args=(self._sock, self._ssl, incoming, outgoing,
-                                    os.dup(self._file.descriptor)),  # type: ignore[union-attr]
-            name="ftp-tls-download", daemon=True)
+        self._thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         self._thread.start()
         try:
             await self._handshaken
         except BaseException:
             self.abort()
             raise
-        self.transport.set_ssl_object(self._ssl)  # type: ignore[union-attr]
-        return self.transport
+        self.transport.set_ssl_object(tls)  # type: ignore[union-attr]
+        return self.transport  # type: ignore[return-value]
 
     def start_receiving(self) -> None:
         """The certificate was accepted: the thread may read and write the file."""

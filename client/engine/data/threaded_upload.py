@@ -25,7 +25,6 @@ import asyncio
 import os
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -136,17 +135,8 @@ class ThreadedTlsUpload(ThreadedTlsStream):
         except BaseException:
             tls.close()
             raise
-        self._handshaken = self._loop.create_future()
-        self._thread = threading.Thread(target=self._send_run, args=(self._sock, tls, fd),
-                                        name="ftp-tls-upload", daemon=True)
-        self._thread.start()
-        try:
-            await self._handshaken
-        except BaseException:
-            self.abort()
-            raise
-        self.transport.set_ssl_object(tls)  # type: ignore[union-attr,arg-type]
-        return self.transport
+        return await self._run_thread(tls, "ftp-tls-upload", self._send_run,  # type: ignore[arg-type]
+                                      (self._sock, tls, fd))
 
     def _ended(self, received: int, outcome: BaseException | None) -> None:
         if isinstance(outcome, LocalError):
