@@ -10,24 +10,14 @@ from PySide6.QtCore import Qt
 
 from client.ui.dialogs import PasswordDialog
 
+from .helpers import save_demo_site
+
 pytestmark = pytest.mark.gui
 
 
 def test_escape_in_the_password_question_is_no_failure(window, qtbot, demo, no_keyring) -> None:
     window.resize(1366, 740)
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    manager = window.site_manager
-    qtbot.waitUntil(manager.isVisible)
-    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
-    form = manager.form
-    qtbot.keyClicks(form.name, "Shop")
-    for field, text in ((form.host, demo.host), (form.user, demo.user)):
-        field.clear()
-        qtbot.keyClicks(field, text)
-    form.port.setValue(demo.port)
-    form.set_combo(form.logon, "ask")
-    form.set_combo(form.tls, "off")
-    qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
+    manager = save_demo_site(window, qtbot, demo, "Shop", logon="ask")
     qtbot.mouseClick(manager.connect_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(PasswordDialog)),
                     timeout=10_000)

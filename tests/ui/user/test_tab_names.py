@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from client.demo import DemoServer
 from client.ui.demo_menu import DemoMenu
 
-from .helpers import connect
+from .helpers import connect, save_demo_site
 
 pytestmark = pytest.mark.gui
 
@@ -48,20 +48,8 @@ def test_a_demo_scenario_tab_is_titled_with_its_scenario(window, qtbot, demo) ->
 def test_a_site_manager_tab_is_titled_with_the_site_name(window, qtbot, demo,
                                                         memory_keyring) -> None:
     window.resize(1366, 740)
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    manager = window.site_manager
-    qtbot.waitUntil(manager.isVisible)
-    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
-    form = manager.form
-    qtbot.keyClicks(form.name, "Shop")
-    for field, text in ((form.host, demo.host), (form.user, demo.user)):
-        field.clear()
-        qtbot.keyClicks(field, text)
-    form.port.setValue(demo.port)
-    form.set_combo(form.tls, "off")
-    form.set_combo(form.logon, "normal")
-    qtbot.keyClicks(form.password, demo.password)
-    qtbot.mouseClick(manager.save_button, Qt.MouseButton.LeftButton)
+    manager = save_demo_site(window, qtbot, demo, "Shop", logon="normal",
+                             password=demo.password)
     qtbot.mouseClick(manager.connect_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.connection.is_connected and not window.connection.busy,
                     timeout=15_000)
